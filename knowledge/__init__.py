@@ -1,0 +1,30 @@
+"""What Xiaoer knows: the catalog, keywords, embeddings, the vector store and retrieval.
+
+A synchronous library; it never imports `bot`.
+"""
+
+from knowledge.models import (
+    ParsedQuery,
+    PolicyDoc,
+    Product,
+    QueryFilters,
+    RowError,
+    SearchHit,
+    SearchMode,
+    UpsertSummary,
+)
+from knowledge.protocols import Embedder, KeywordExtractor, ProductIndex
+
+__all__ = [
+    "Embedder",
+    "KeywordExtractor",
+    "ParsedQuery",
+    "PolicyDoc",
+    "Product",
+    "ProductIndex",
+    "QueryFilters",
+    "RowError",
+    "SearchHit",
+    "SearchMode",
+    "UpsertSummary",
+]

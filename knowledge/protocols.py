@@ -1,0 +1,63 @@
+"""The seams of the knowledge layer, as small protocols.
+
+Each has a real implementation (Chroma + BM25, jieba, the offline encoder) and an in-memory one for tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from knowledge.models import Product, QueryFilters, SearchHit, SearchMode, UpsertSummary
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors; `name` identifies the model in stored collections."""
+
+    name: str
+    dimension: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@runtime_checkable
+class KeywordExtractor(Protocol):
+    """Chinese-aware tokenisation and keyword extraction."""
+
+    def tokenize(self, text: str) -> list[str]:
+        """Tokens for BM25: words (jieba for Chinese, lower-cased English) plus Chinese char bigrams."""
+        ...
+
+    def keywords(self, text: str, top_k: int = 8) -> list[str]:
+        """The most informative words of a text, best first (TF-IDF with the catalog's own IDF)."""
+        ...
+
+
+@runtime_checkable
+class ProductIndex(Protocol):
+    """Where products live and how they are found. Returned hits are relevant: empty = nothing found."""
+
+    def upsert(self, products: Sequence[Product]) -> UpsertSummary: ...
+
+    def delete(self, skus: Sequence[str]) -> int: ...
+
+    def get(self, sku: str) -> Product | None: ...
+
+    def skus(self) -> set[str]: ...
+
+    def count(self) -> int: ...
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        filters: QueryFilters | None = None,
+        mode: SearchMode = "hybrid",
+        include_weak: bool = False,
+    ) -> list[SearchHit]:
+        """Top-k products for a query after filters; `include_weak` also returns below-threshold hits."""
+        ...

@@ -1,0 +1,209 @@
+"""A scripted OpenAI-compatible HTTP server on loopback, so tests exercise the real ChatOpenAI path.
+
+Tests `enqueue()` replies (text, HTTP errors with headers, delays, invalid JSON); when the queue is empty
+the `responder` callable answers from the request. Every request body is recorded in `requests`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class ScriptedReply:
+    """One scripted answer. `status` ≠ 200 sends an error; `raw` sends that body verbatim."""
+
+    content: str = ""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+    raw: str | None = None
+    usage: tuple[int, int] = (10, 20)
+
+
+Responder = Callable[[dict[str, Any]], str]
+
+
+def last_user_text(body: dict[str, Any]) -> str:
+    for message in reversed(body.get("messages", [])):
+        if message.get("role") == "user":
+            content = message.get("content")
+            return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+    return ""
+
+
+class OpenAIServer:
+    """`with OpenAIServer() as srv: ChatOpenAI(base_url=srv.base_url, api_key="test") …`"""
+
+    def __init__(self, responder: Responder | None = None, embedding_dim: int = 64) -> None:
+        self.responder: Responder = responder or (lambda body: "OK")
+        self.embedding_dim = embedding_dim
+        self.queue: deque[ScriptedReply] = deque()
+        self.requests: list[dict[str, Any]] = []
+        self.paths: list[str] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def enqueue(self, *replies: ScriptedReply | str) -> None:
+        with self._lock:
+            for reply in replies:
+                self.queue.append(ScriptedReply(content=reply) if isinstance(reply, str) else reply)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.queue.clear()
+            self.requests.clear()
+            self.paths.clear()
+
+    def start(self) -> OpenAIServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> OpenAIServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _next(self, body: dict[str, Any]) -> ScriptedReply:
+        with self._lock:
+            self.requests.append(body)
+            if self.queue:
+                return self.queue.popleft()
+        return ScriptedReply(content=self.responder(body))
+
+    def _embed(self, text: str) -> list[float]:
+        seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little")
+        vector = np.random.default_rng(seed).standard_normal(self.embedding_dim)
+        return (vector / np.linalg.norm(vector)).round(6).tolist()
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                return
+
+            def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str]) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                payload = {"object": "list", "data": [{"id": "scripted", "object": "model", "owned_by": "t"}]}
+                self._send(200, json.dumps(payload).encode(), "application/json", {})
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                server.paths.append(self.path)
+                if self.path.rstrip("/").endswith("/embeddings"):
+                    return self._embeddings(body)
+                reply = server._next(body)
+                if reply.delay_s:
+                    time.sleep(reply.delay_s)
+                if reply.raw is not None:
+                    return self._send(reply.status, reply.raw.encode(), "application/json", reply.headers)
+                if reply.status != 200:
+                    error = {"error": {"message": reply.content or "scripted error", "type": "server_error"}}
+                    return self._send(reply.status, json.dumps(error).encode(), "application/json", reply.headers)
+                if body.get("stream"):
+                    return self._stream(body, reply)
+                payload = {
+                    "id": "chatcmpl-scripted",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": body.get("model", "scripted"),
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": reply.content},
+                            "finish_reason": "stop",
+                        }
+                    ],
+                    "usage": {
+                        "prompt_tokens": reply.usage[0],
+                        "completion_tokens": reply.usage[1],
+                        "total_tokens": sum(reply.usage),
+                    },
+                }
+                self._send(200, json.dumps(payload, ensure_ascii=False).encode(), "application/json", {})
+
+            def _stream(self, body: dict[str, Any], reply: ScriptedReply) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-cache")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                text = reply.content
+                pieces = [text[i : i + 8] for i in range(0, len(text), 8)] or [""]
+                for index, piece in enumerate(pieces):
+                    chunk = {
+                        "id": "chatcmpl-scripted",
+                        "object": "chat.completion.chunk",
+                        "created": int(time.time()),
+                        "model": body.get("model", "scripted"),
+                        "choices": [
+                            {
+                                "index": 0,
+                                "delta": {"role": "assistant", "content": piece} if index == 0 else {"content": piece},
+                                "finish_reason": None,
+                            }
+                        ],
+                    }
+                    self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
+                    self.wfile.flush()
+                done = {
+                    "id": "chatcmpl-scripted",
+                    "object": "chat.completion.chunk",
+                    "created": int(time.time()),
+                    "model": body.get("model", "scripted"),
+                    "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                }
+                self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
+                self.wfile.flush()
+                self.close_connection = True
+
+            def _embeddings(self, body: dict[str, Any]) -> None:
+                inputs = body.get("input", [])
+                if isinstance(inputs, str):
+                    inputs = [inputs]
+                data = [
+                    {"object": "embedding", "index": i, "embedding": server._embed(str(text))}
+                    for i, text in enumerate(inputs)
+                ]
+                payload = {"object": "list", "data": data, "model": body.get("model", "scripted"),
+                           "usage": {"prompt_tokens": 1, "total_tokens": 1}}
+                self._send(200, json.dumps(payload).encode(), "application/json", {})
+
+        return Handler
