@@ -109,6 +109,7 @@ class Outbound:
     reply_to: MessageRef | None = None
     copy_of: MessageRef | None = None  # relay: copy that message here instead of sending text
     document: tuple[str, bytes] | None = None  # (file name, content), e.g. a transcript
+    images: tuple[tuple[str, bytes], ...] = ()  # (file name, PNG bytes), e.g. insight charts
     kind: Literal["reply", "relay", "notice", "copy"] = "reply"
     meta: dict[str, str] = field(default_factory=dict)
 
