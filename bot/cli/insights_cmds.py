@@ -1,9 +1,62 @@
-"""CLI commands for the insights feature (placeholder until that feature lands)."""
+"""`xiaoer insights`: the shop's trends, unanswered questions and catalog gaps, as tables, PNGs and CSVs."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+from rich.console import Console
+
+from bot.insights.analysis import parse_period
+from bot.insights.charts import render_charts
+from bot.insights.export import write_csvs
+from bot.insights.records import SqlInsightsStore
+from bot.insights.render import print_report
+from bot.insights.service import InsightsService
+from bot.insights.suggestions import apply_dictionary
+from bot.prompts import load_messages
+from bot.settings import load_settings
+from bot.storage.db import make_engine
+
+
+def insights(
+    since: str = typer.Option("7d", "--since", help="Period to analyse, e.g. 7d, 24h, 2w (compared with the one before)."),
+    out: Path | None = typer.Option(None, "--out", help="Folder for the PNG charts and CSV tables."),
+    apply_dictionary_words: bool = typer.Option(
+        False, "--apply-dictionary", help="Add the suggested words to the shop's jieba user dictionary."
+    ),
+) -> None:
+    """Print the insights report; with --out also write PNG charts and CSVs."""
+    console = Console()
+    settings = load_settings()
+    try:
+        period = parse_period(since)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    store = SqlInsightsStore(make_engine(settings.resolved_database_url))
+    index = _open_index_if_any(settings)
+    service = InsightsService(store=store, messages=load_messages(settings.prompts_dir), index=index)
+    report, suggestions = service.analyse(period)
+    print_report(console, report, suggestions)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, png in render_charts(report).items():
+            (out / name).write_bytes(png)
+        paths = write_csvs(report, suggestions, out)
+        console.print(f"Wrote {len(paths)} CSV files and 5 charts to {out}")
+    if apply_dictionary_words:
+        words = [word for word, _ in suggestions.dictionary_words]
+        added = apply_dictionary(words, settings.data_dir / "user_words.txt")
+        console.print(f"Added {len(added)} words to the user dictionary: {', '.join(added) or '—'}")
+
+
+def _open_index_if_any(settings):  # type: ignore[no-untyped-def]
+    """The product index when a catalog was ingested (for gaps and never-recommended SKUs), else None."""
+    from bot.app import open_index_for_cli
+
+    return open_index_for_cli(settings, required=False)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this feature's commands to the `xiaoer` app."""
+    app.command("insights")(insights)

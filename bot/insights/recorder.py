@@ -1,0 +1,72 @@
+"""Records each customer turn for insights: pseudonymised ids, PII redacted before storage.
+
+Recording must never cost a customer their reply: failures are logged and swallowed here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+
+from bot.insights.pseudonym import Pseudonymizer
+from bot.insights.records import InsightsStore, OutcomeEvent, TurnRecord, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class TurnRecorder:
+    def __init__(
+        self,
+        store: InsightsStore,
+        pseudonymize: Pseudonymizer,
+        redact: Callable[[str], str],
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self._pseudonymize = pseudonymize
+        self._redact = redact
+        self._clock = clock
+
+    def turn(
+        self,
+        *,
+        channel: str,
+        user_id: str,
+        chat_id: str,
+        text: str,
+        language: str,
+        intent: str,
+        keywords: Iterable[str] = (),
+        filters: Mapping[str, object] | None = None,
+        skus: Iterable[str] = (),
+        answered: bool = True,
+        top_score: float | None = None,
+    ) -> None:
+        try:
+            self.store.record_turn(
+                TurnRecord(
+                    at=self._clock(),
+                    channel=channel,
+                    user=self._pseudonymize(channel, user_id),
+                    chat=self._pseudonymize(channel, chat_id),
+                    text=self._redact(text)[:500],
+                    language=language,
+                    intent=intent,
+                    keywords=tuple(self._redact(k) for k in keywords),
+                    filters={k: str(v) for k, v in (filters or {}).items() if v not in (None, "", {}, False)},
+                    skus=tuple(skus),
+                    answered=answered,
+                    top_score=top_score,
+                )
+            )
+        except Exception:  # insights are best-effort; the customer's reply is not
+            log.exception("could not record an insights turn")
+
+    def event(self, *, channel: str, chat_id: str, kind: str, value: str) -> None:
+        try:
+            self.store.record_event(
+                OutcomeEvent(at=self._clock(), chat=self._pseudonymize(channel, chat_id), kind=kind, value=value)
+            )
+        except Exception:
+            log.exception("could not record an insights event")

@@ -1,0 +1,178 @@
+"""What insights are computed from: one record per customer turn plus outcome events.
+
+Records are written already pseudonymised and redacted (the recorder's caller does both); the store
+just keeps them. SQL (SQLite default, PostgreSQL for scale) and in-memory, one contract test over both.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.storage.db import Base, create_schema, make_session_factory
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """One customer message and what the bot did with it."""
+
+    at: datetime
+    channel: str
+    user: str  # pseudonym
+    chat: str  # pseudonym
+    text: str  # redacted
+    language: str
+    intent: str
+    keywords: tuple[str, ...] = ()
+    filters: dict[str, str] = field(default_factory=dict)
+    skus: tuple[str, ...] = ()  # top SKUs returned
+    answered: bool = True
+    top_score: float | None = None
+
+
+@dataclass(frozen=True)
+class OutcomeEvent:
+    """Something that happened to a conversation: a handoff (value = reason) or a rating (value = 1..5)."""
+
+    at: datetime
+    chat: str  # pseudonym
+    kind: str  # "handoff" | "rating"
+    value: str
+
+
+class InsightsStore(Protocol):
+    def record_turn(self, turn: TurnRecord) -> None: ...
+
+    def record_event(self, event: OutcomeEvent) -> None: ...
+
+    def turns(self, since: datetime, until: datetime) -> list[TurnRecord]: ...
+
+    def events(self, since: datetime, until: datetime) -> list[OutcomeEvent]: ...
+
+
+class InMemoryInsightsStore:
+    """For tests and one-off runs."""
+
+    def __init__(self) -> None:
+        self._turns: list[TurnRecord] = []
+        self._events: list[OutcomeEvent] = []
+        self._lock = threading.Lock()
+
+    def record_turn(self, turn: TurnRecord) -> None:
+        with self._lock:
+            self._turns.append(turn)
+
+    def record_event(self, event: OutcomeEvent) -> None:
+        with self._lock:
+            self._events.append(event)
+
+    def turns(self, since: datetime, until: datetime) -> list[TurnRecord]:
+        with self._lock:
+            return [t for t in self._turns if since <= t.at < until]
+
+    def events(self, since: datetime, until: datetime) -> list[OutcomeEvent]:
+        with self._lock:
+            return [e for e in self._events if since <= e.at < until]
+
+
+class TurnRow(Base):
+    __tablename__ = "insight_turns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    user: Mapped[str] = mapped_column(String(32), index=True)
+    chat: Mapped[str] = mapped_column(String(32), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    intent: Mapped[str] = mapped_column(String(32))
+    keywords: Mapped[list] = mapped_column(JSON)
+    filters: Mapped[dict] = mapped_column(JSON)
+    skus: Mapped[list] = mapped_column(JSON)
+    answered: Mapped[bool] = mapped_column(Boolean)
+    top_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class EventRow(Base):
+    __tablename__ = "insight_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    chat: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(64))
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite returns naive datetimes; everything here is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class SqlInsightsStore:
+    """Insights records in the shared SQL database."""
+
+    def __init__(self, engine: Engine) -> None:
+        create_schema(engine)
+        self._sessions = make_session_factory(engine)
+
+    def record_turn(self, turn: TurnRecord) -> None:
+        row = TurnRow(
+            at=turn.at,
+            channel=turn.channel,
+            user=turn.user,
+            chat=turn.chat,
+            text=turn.text,
+            language=turn.language,
+            intent=turn.intent,
+            keywords=list(turn.keywords),
+            filters=json.loads(json.dumps(turn.filters, default=str)),
+            skus=list(turn.skus),
+            answered=turn.answered,
+            top_score=turn.top_score,
+        )
+        with self._sessions.begin() as session:
+            session.add(row)
+
+    def record_event(self, event: OutcomeEvent) -> None:
+        with self._sessions.begin() as session:
+            session.add(EventRow(at=event.at, chat=event.chat, kind=event.kind, value=event.value))
+
+    def turns(self, since: datetime, until: datetime) -> list[TurnRecord]:
+        query = select(TurnRow).where(TurnRow.at >= since, TurnRow.at < until).order_by(TurnRow.at)
+        with self._sessions() as session:
+            return [
+                TurnRecord(
+                    at=_aware(row.at),
+                    channel=row.channel,
+                    user=row.user,
+                    chat=row.chat,
+                    text=row.text,
+                    language=row.language,
+                    intent=row.intent,
+                    keywords=tuple(row.keywords or ()),
+                    filters=dict(row.filters or {}),
+                    skus=tuple(row.skus or ()),
+                    answered=row.answered,
+                    top_score=row.top_score,
+                )
+                for row in session.scalars(query)
+            ]
+
+    def events(self, since: datetime, until: datetime) -> list[OutcomeEvent]:
+        query = select(EventRow).where(EventRow.at >= since, EventRow.at < until).order_by(EventRow.at)
+        with self._sessions() as session:
+            return [
+                OutcomeEvent(at=_aware(row.at), chat=row.chat, kind=row.kind, value=row.value)
+                for row in session.scalars(query)
+            ]

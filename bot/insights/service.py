@@ -1,0 +1,81 @@
+"""Insights as one service used by the CLI and the staff `/insights` command."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.commands import STAFF_ONLY, CommandRegistry
+from bot.insights.analysis import InsightsReport, build_report, parse_period
+from bot.insights.charts import render_charts
+from bot.insights.records import InsightsStore, utcnow
+from bot.insights.render import summary_text
+from bot.insights.suggestions import Suggestions, build_suggestions
+from bot.messages import Inbound, Outbound
+from bot.prompts import Messages
+from knowledge.protocols import ProductIndex
+
+
+@dataclass
+class InsightsService:
+    store: InsightsStore
+    messages: Messages
+    index: ProductIndex | None = None
+
+    def catalog(self) -> tuple[list[str], list[str]]:
+        """SKUs and the words the catalog uses (titles, brands, categories, attribute values)."""
+        if self.index is None:
+            return [], []
+        skus = sorted(self.index.skus())
+        terms: list[str] = []
+        for sku in skus:
+            product = self.index.get(sku)
+            if product is not None:
+                terms.append(product.search_text())
+        return skus, terms
+
+    def nearest_catalog_term(self, word: str) -> str | None:
+        """The category a customer word most likely means, from the best weak hit in the index."""
+        if self.index is None:
+            return None
+        hits = self.index.search(word, k=1, include_weak=True)
+        if not hits:
+            return None
+        path = hits[0].product.category_path
+        return path[-1] if path else None
+
+    def analyse(self, period: timedelta, now: datetime | None = None) -> tuple[InsightsReport, Suggestions]:
+        now = now or utcnow()
+        skus, terms = self.catalog()
+        report = build_report(self.store, period=period, now=now, catalog_skus=skus, catalog_terms=terms)
+        turns = self.store.turns(now - period, now)
+        known = set(" ".join(terms).lower().split())
+        suggestions = build_suggestions(turns, known, self.nearest_catalog_term)
+        return report, suggestions
+
+    async def on_insights(self, inbound: Inbound) -> list[Outbound]:
+        from bot.language import detect_language
+
+        lang = detect_language(inbound.command_args or inbound.text, inbound.language_hint)
+        try:
+            period = parse_period(inbound.command_args or "7d")
+        except ValueError:
+            return [Outbound(chat_id=inbound.chat_id, text=self.messages.get("insights_bad_period", lang))]
+        report, _ = await asyncio.to_thread(self.analyse, period)
+        charts = await asyncio.to_thread(render_charts, report)
+        return [
+            Outbound(
+                chat_id=inbound.chat_id,
+                text=summary_text(report, self.messages, lang),
+                images=tuple(charts.items()),
+                thread_id=inbound.thread_id,
+            )
+        ]
+
+
+def register_insights_command(registry: CommandRegistry, service: InsightsService) -> None:
+    registry.register(
+        "insights", service.on_insights, roles=STAFF_ONLY, zh="店铺数据洞察（如 /insights 7d）",
+        en="Shop insights (e.g. /insights 7d)",
+    )

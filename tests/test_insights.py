@@ -1,0 +1,158 @@
+"""Insights on a generated traffic log with known trends: the report must find them."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.insights.analysis import build_report, parse_period
+from bot.insights.charts import cjk_font_name, render_charts
+from bot.insights.export import write_csvs
+from bot.insights.pseudonym import Pseudonymizer
+from bot.insights.recorder import TurnRecorder
+from bot.insights.records import InMemoryInsightsStore, InsightsStore, SqlInsightsStore
+from bot.insights.suggestions import apply_dictionary, build_suggestions, candidate_words
+from bot.storage.db import make_engine
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+CATALOG_SKUS = ["RUN-001", "RUN-002", "EAR-001", "CRM-001", "TEA-001"]
+CATALOG_TERMS = ["跑步鞋 运动鞋 Nike 缓震", "蓝牙耳机 降噪 Sony", "面霜 保湿", "绿茶 茶饮"]
+
+
+def _stores(tmp_path: Path) -> dict[str, Callable[[], InsightsStore]]:
+    return {
+        "memory": InMemoryInsightsStore,
+        "sql": lambda: SqlInsightsStore(make_engine(f"sqlite:///{tmp_path / 'insights.db'}")),
+    }
+
+
+@pytest.fixture(params=["memory", "sql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> InsightsStore:
+    return _stores(tmp_path)[request.param]()
+
+
+def _generate(store: InsightsStore) -> None:
+    """Two weeks of traffic: 跑鞋 rises, 面霜 falls, 筋膜枪 is asked for but not sold."""
+    rng = random.Random(7)
+    clock = {"now": NOW}
+    recorder = TurnRecorder(store, Pseudonymizer("test-key"), redact=lambda s: s, clock=lambda: clock["now"])
+
+    def at(days_ago: float) -> None:
+        clock["now"] = NOW - timedelta(days=days_ago)
+
+    for i in range(40):  # current week: running shoes are hot
+        at(rng.uniform(0.1, 6.9))
+        recorder.turn(channel="telegram", user_id=str(100 + i % 9), chat_id=str(100 + i % 9),
+                      text="有没有500以内的跑鞋", language="zh", intent="recommendation",
+                      keywords=["跑鞋"], filters={"max_price": "500"}, skus=["RUN-001", "RUN-002"])
+    for _ in range(5):
+        at(rng.uniform(0.1, 6.9))
+        recorder.turn(channel="telegram", user_id="200", chat_id="200", text="面霜推荐", language="zh",
+                      intent="recommendation", keywords=["面霜"], skus=["CRM-001"])
+    for text in ("有筋膜枪吗", "筋膜枪多少钱", "想买个筋膜枪放松肌肉", "你们卖筋膜枪吗"):
+        at(rng.uniform(0.1, 6.9))
+        recorder.turn(channel="telegram", user_id="300", chat_id="300", text=text, language="zh",
+                      intent="product_question", keywords=["筋膜枪"], skus=[], answered=False)
+    for _ in range(6):  # previous week
+        at(rng.uniform(7.1, 13.9))
+        recorder.turn(channel="terminal", user_id="400", chat_id="400", text="跑鞋", language="zh",
+                      intent="recommendation", keywords=["跑鞋"], skus=["RUN-001"])
+    for _ in range(30):
+        at(rng.uniform(7.1, 13.9))
+        recorder.turn(channel="telegram", user_id="500", chat_id="500", text="保湿面霜", language="zh",
+                      intent="recommendation", keywords=["面霜"], skus=["CRM-001"])
+    at(1)
+    recorder.event(channel="telegram", chat_id="300", kind="handoff", value="unanswered")
+    recorder.event(channel="telegram", chat_id="200", kind="handoff", value="requested")
+    recorder.event(channel="telegram", chat_id="201", kind="handoff", value="requested")
+    recorder.event(channel="telegram", chat_id="300", kind="rating", value="4")
+    recorder.event(channel="telegram", chat_id="200", kind="rating", value="5")
+
+
+def test_report_finds_the_known_trends(store: InsightsStore) -> None:
+    _generate(store)
+    report = build_report(store, period=timedelta(days=7), now=NOW, catalog_skus=CATALOG_SKUS,
+                          catalog_terms=CATALOG_TERMS)
+    assert report.turns == 49
+    assert report.rising[0].keyword == "跑鞋" and (report.rising[0].current, report.rising[0].previous) == (40, 6)
+    assert report.falling[0].keyword == "面霜" and report.falling[0].change == 5 - 30
+    assert [c.keyword for c in report.unanswered] == ["筋膜枪"] and report.unanswered[0].count == 4
+    assert [c.keyword for c in report.gaps] == ["筋膜枪"]
+    assert report.recommended[0] == ("RUN-001", 40)
+    assert report.never_recommended == ["EAR-001", "TEA-001"]
+    assert report.handoff_reasons[0] == ("requested", 2)
+    assert report.average_rating == 4.5
+    assert report.answered_share == pytest.approx(45 / 49)
+
+
+def test_ids_are_pseudonymous(store: InsightsStore) -> None:
+    _generate(store)
+    turns = store.turns(NOW - timedelta(days=30), NOW + timedelta(days=1))
+    assert all(t.user not in {"100", "200", "300", "400", "500"} and len(t.user) == 16 for t in turns)
+    assert Pseudonymizer("k")("telegram", "1") != Pseudonymizer("other")("telegram", "1")
+
+
+def test_recorder_redacts_before_storage() -> None:
+    store = InMemoryInsightsStore()
+    recorder = TurnRecorder(store, Pseudonymizer("k"), redact=lambda s: s.replace("13812345678", "[phone]"))
+    recorder.turn(channel="terminal", user_id="u", chat_id="c", text="我的电话13812345678", language="zh",
+                  intent="other", keywords=["13812345678"])
+    turn = store.turns(datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))[0]
+    assert "13812345678" not in turn.text and turn.keywords == ("[phone]",)
+
+
+def test_recorder_failure_never_raises() -> None:
+    class Broken(InMemoryInsightsStore):
+        def record_turn(self, turn):  # type: ignore[no-untyped-def]
+            raise RuntimeError("disk full")
+
+    TurnRecorder(Broken(), Pseudonymizer("k"), redact=str).turn(
+        channel="t", user_id="u", chat_id="c", text="x", language="zh", intent="other")
+
+
+def test_suggestions_find_new_words_and_faq(store: InsightsStore) -> None:
+    _generate(store)
+    turns = store.turns(NOW - timedelta(days=7), NOW)
+    suggestions = build_suggestions(turns, known_words={"跑鞋", "面霜"}, nearest_catalog_term=lambda w: "按摩")
+    assert suggestions.dictionary_words[0][0] == "筋膜枪"
+    assert ("筋膜枪", "按摩") in suggestions.synonym_pairs
+    assert candidate_words(["有筋膜枪吗", "筋膜枪多少钱"], known={"筋膜枪"}) == []
+
+
+def test_apply_dictionary_appends_once(tmp_path: Path) -> None:
+    path = tmp_path / "user_words.txt"
+    assert apply_dictionary(["筋膜枪", "筋膜枪", "冲锋衣"], path) == ["筋膜枪", "冲锋衣"]
+    assert apply_dictionary(["筋膜枪"], path) == []
+    assert path.read_text(encoding="utf-8").split() == ["筋膜枪", "冲锋衣"]
+
+
+def test_charts_and_csvs_are_written(tmp_path: Path) -> None:
+    store = InMemoryInsightsStore()
+    _generate(store)
+    report = build_report(store, period=timedelta(days=7), now=NOW, catalog_skus=CATALOG_SKUS,
+                          catalog_terms=CATALOG_TERMS)
+    charts = render_charts(report)
+    assert set(charts) >= {"trending_keywords.png", "unanswered.png", "catalog_gaps.png"}
+    assert all(png.startswith(b"\x89PNG") and len(png) > 5000 for png in charts.values())
+    assert "CJK" in cjk_font_name()
+    suggestions = build_suggestions(store.turns(NOW - timedelta(days=7), NOW), set())
+    paths = write_csvs(report, suggestions, tmp_path / "out")
+    keywords_csv = (tmp_path / "out" / "keywords.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert keywords_csv[0] == "keyword,current,previous,change" and keywords_csv[1].startswith("跑鞋,40,6,34")
+    assert len(paths) == 6
+
+
+@pytest.mark.parametrize(("text", "expected"), [("7d", timedelta(days=7)), ("24h", timedelta(hours=24)),
+                                                 ("2w", timedelta(weeks=2)), ("3", timedelta(days=3))])
+def test_parse_period(text: str, expected: timedelta) -> None:
+    assert parse_period(text) == expected
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "-1d", "0d"])
+def test_parse_period_rejects(bad: str) -> None:
+    with pytest.raises(ValueError):
+        parse_period(bad)
