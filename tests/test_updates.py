@@ -1,0 +1,242 @@
+"""Replica safety: the update ledger (exactly once), per-chat locks and ordering — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from bot.storage.chat_locks import ChatLocks, advisory_key
+from bot.storage.db import make_engine
+from bot.storage.updates import ClaimState, UpdateGate, UpdateLedger
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'x.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    eng = make_engine(url)
+    yield eng
+    eng.dispose()
+
+
+def test_first_claim_wins_and_duplicates_are_reported(engine: Engine) -> None:
+    a = UpdateLedger(engine, owner="a")
+    b = UpdateLedger(engine, owner="b")
+    assert a.claim(100, chat_key="c1") is True
+    assert b.claim(100, chat_key="c1") is False
+    assert b.begin(100) is ClaimState.BUSY
+    a.complete(100)
+    assert b.begin(100) is ClaimState.DONE
+    assert a.begin(100) is ClaimState.DONE
+
+
+def test_channels_are_separate_namespaces(engine: Engine) -> None:
+    assert UpdateLedger(engine, channel="telegram").claim(7)
+    assert UpdateLedger(engine, channel="other").claim(7)
+
+
+def test_release_lets_a_redelivery_process_again(engine: Engine) -> None:
+    a = UpdateLedger(engine, owner="a")
+    assert a.claim(5)
+    a.release(5)
+    assert UpdateLedger(engine, owner="b").claim(5)
+
+
+def test_expired_claim_of_a_dead_replica_is_taken_over_with_its_payload(engine: Engine) -> None:
+    dead = UpdateLedger(engine, owner="dead")
+    assert dead.claim(9, chat_key="c", payload='{"update_id": 9}')
+    assert dead.claim(10, chat_key="c", payload='{"update_id": 10}')
+    dead.complete(10)
+    live = UpdateLedger(engine, owner="live", lease_s=0.0)
+    assert live.reclaim_stale() == [(9, '{"update_id": 9}')]
+    patient = UpdateLedger(engine, owner="patient", lease_s=3600)
+    assert patient.begin(9) is ClaimState.BUSY  # the live replica's fresh claim is respected
+    assert patient.reclaim_stale() == []
+
+
+def test_prune_drops_old_done_rows_only(engine: Engine) -> None:
+    ledger = UpdateLedger(engine)
+    for uid in (1, 2, 3):
+        ledger.claim(uid)
+    ledger.complete(1)
+    ledger.complete(2)
+    assert ledger.prune(older_than_s=-1) == 2
+    assert ledger.claim(1)  # forgotten: a (hypothetical) very late redelivery is processed again
+    assert ledger.begin(3) is ClaimState.BUSY
+
+
+def test_advisory_key_is_stable_and_64_bit() -> None:
+    key = advisory_key("telegram:42")
+    assert key == advisory_key("telegram:42") != advisory_key("telegram:43")
+    assert -(2**63) <= key < 2**63
+
+
+async def test_gate_processes_once_and_completes(engine: Engine) -> None:
+    gate = UpdateGate(UpdateLedger(engine), ChatLocks(engine))
+    handled: list[int] = []
+    for _ in range(2):
+        async with gate.process(1, "chat") as state:
+            if state is ClaimState.CLAIMED:
+                handled.append(1)
+    assert handled == [1]
+    async with gate.process(1, "chat") as state:
+        assert state is ClaimState.DONE
+
+
+async def test_gate_releases_on_error_so_a_retry_handles_it(engine: Engine) -> None:
+    gate = UpdateGate(UpdateLedger(engine), ChatLocks(engine))
+    with pytest.raises(RuntimeError):
+        async with gate.process(2, "chat") as state:
+            assert state is ClaimState.CLAIMED
+            raise RuntimeError("handler failed")
+    async with gate.process(2, "chat") as state:
+        assert state is ClaimState.CLAIMED
+
+
+async def test_gate_waits_for_an_earlier_update_of_the_same_chat(engine: Engine) -> None:
+    replica_a = UpdateLedger(engine, owner="a")
+    gate_b = UpdateGate(UpdateLedger(engine, owner="b"), ChatLocks(engine))
+    assert replica_a.claim(1, chat_key="chat")  # replica A got update 1 and is still on it
+    entered = asyncio.Event()
+
+    async def handle_second() -> None:
+        async with gate_b.process(2, "chat") as state:
+            assert state is ClaimState.CLAIMED
+            entered.set()
+
+    task = asyncio.create_task(handle_second())
+    await asyncio.sleep(0.3)
+    assert not entered.is_set()
+    await asyncio.to_thread(replica_a.complete, 1)
+    await asyncio.wait_for(task, 10)
+    assert entered.is_set()
+    # Another chat never waits for chat "chat".
+    assert replica_a.claim(3, chat_key="chat")
+    async with gate_b.process(4, "other") as state:
+        assert state is ClaimState.CLAIMED
+
+
+async def test_local_lock_serialises_a_chat_and_cleans_itself() -> None:
+    locks = ChatLocks()
+    order: list[str] = []
+
+    async def worker(name: str) -> None:
+        async with locks.hold("c"):
+            order.append(f"{name}-in")
+            await asyncio.sleep(0.01)
+            order.append(f"{name}-out")
+
+    await asyncio.gather(worker("a"), worker("b"), worker("c"))
+    assert [item.split("-")[1] for item in order] == ["in", "out"] * 3
+    assert locks.local_count() == 0
+
+
+# --- Two replicas = two processes against the real PostgreSQL -------------------------------------------
+
+
+def _claim_worker(url: str, owner: str, ids: list[int], start: multiprocessing.synchronize.Event,
+                  out: multiprocessing.Queue) -> None:
+    engine = make_engine(url)
+    ledger = UpdateLedger(engine, owner=owner)
+    start.wait(30)
+    out.put((owner, [uid for uid in ids if ledger.claim(uid, chat_key=f"c{uid % 7}")]))
+    engine.dispose()
+
+
+def _counter_worker(url: str, chat: str, rounds: int, start: multiprocessing.synchronize.Event,
+                    out: multiprocessing.Queue) -> None:
+    """Read-modify-write of one counter with a pause in between: only a real cross-process lock keeps it exact."""
+
+    async def run() -> None:
+        engine = make_engine(url)
+        locks = ChatLocks(engine)
+        for _ in range(rounds):
+            async with locks.hold(chat):
+                with engine.begin() as conn:
+                    value = conn.execute(text("SELECT n FROM counter WHERE chat = :c"), {"c": chat}).scalar()
+                await asyncio.sleep(0.005)
+                with engine.begin() as conn:
+                    conn.execute(text("UPDATE counter SET n = :n WHERE chat = :c"), {"n": value + 1, "c": chat})
+        locks.dispose()
+        engine.dispose()
+
+    start.wait(30)
+    asyncio.run(run())
+    out.put(chat)
+
+
+def _run_processes(target, args_list: list[tuple]) -> list:  # type: ignore[no-untyped-def]
+    ctx = multiprocessing.get_context("spawn")
+    start, out = ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*args, start, out)) for args in args_list]
+    for proc in procs:
+        proc.start()
+    start.set()
+    results = [out.get(timeout=120) for _ in procs]
+    for proc in procs:
+        proc.join(30)
+        assert proc.exitcode == 0
+    return results
+
+
+@pytest.mark.slow
+def test_concurrent_claims_from_two_processes_win_exactly_once(postgres_url: str) -> None:
+    ids = list(range(1, 301))
+    results = dict(_run_processes(_claim_worker, [(postgres_url, "r1", ids), (postgres_url, "r2", ids[::-1])]))
+    won = sorted(results["r1"] + results["r2"])
+    assert won == ids, json.dumps({k: len(v) for k, v in results.items()})
+
+
+@pytest.mark.slow
+def test_advisory_lock_serialises_one_chat_across_processes(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE counter (chat text PRIMARY KEY, n int NOT NULL)"))
+        conn.execute(text("INSERT INTO counter VALUES ('shared', 0), ('solo', 0)"))
+    rounds = 25
+    _run_processes(_counter_worker, [(postgres_url, "shared", rounds), (postgres_url, "shared", rounds),
+                                     (postgres_url, "solo", rounds)])
+    with engine.connect() as conn:
+        counts = dict(conn.execute(text("SELECT chat, n FROM counter")).all())
+    engine.dispose()
+    assert counts == {"shared": 2 * rounds, "solo": rounds}
+
+
+@pytest.mark.slow
+async def test_other_chats_proceed_while_one_chat_is_held_by_another_replica(postgres_url: str) -> None:
+    engine_a, engine_b = make_engine(postgres_url), make_engine(postgres_url)
+    replica_a, replica_b = ChatLocks(engine_a), ChatLocks(engine_b)
+    assert replica_a.distributed and replica_b.distributed
+    release = asyncio.Event()
+    holding = asyncio.Event()
+    entered_same = asyncio.Event()
+
+    async def hold_a() -> None:
+        async with replica_a.hold("chat-1"):
+            holding.set()
+            await release.wait()
+
+    async def same_chat_on_b() -> None:
+        async with replica_b.hold("chat-1"):
+            entered_same.set()
+
+    holder = asyncio.create_task(hold_a())
+    await holding.wait()
+    waiter = asyncio.create_task(same_chat_on_b())
+    async with replica_b.hold("chat-2"):  # a different chat is not blocked by chat-1
+        pass
+    await asyncio.sleep(0.3)
+    assert not entered_same.is_set()
+    release.set()
+    await asyncio.wait_for(asyncio.gather(holder, waiter), 10)
+    assert entered_same.is_set()
+    for locks, eng in ((replica_a, engine_a), (replica_b, engine_b)):
+        locks.dispose()
+        eng.dispose()
