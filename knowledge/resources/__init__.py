@@ -1,0 +1,61 @@
+"""Word lists shipped as data (stop words, synonyms, colours, brand aliases) and their loaders.
+
+They are files, not code, so a shop can read and extend them; each loader is cached because the lists
+are read on the query path.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+RESOURCES_DIR = Path(__file__).resolve().parent
+
+_SEPARATOR = re.compile(r"\s*\|\s*")
+
+
+def normalise_text(text: str) -> str:
+    """NFKC (full-width → half-width) and lower-case: the one text normalisation used everywhere."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _lines(name: str) -> list[str]:
+    text = (RESOURCES_DIR / name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _groups(name: str) -> tuple[tuple[str, ...], ...]:
+    """Groups separated by "|" (or by whitespace when a line has no "|"), first member canonical."""
+    groups: list[tuple[str, ...]] = []
+    for line in _lines(name):
+        members = _SEPARATOR.split(line) if "|" in line else line.split()
+        cleaned = tuple(dict.fromkeys(member.strip() for member in members if member.strip()))
+        if cleaned:
+            groups.append(cleaned)
+    return tuple(groups)
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """Chinese and English stop words, normalised (lower-case, NFKC)."""
+    return frozenset(normalise_text(word) for word in _lines("stopwords_zh.txt") + _lines("stopwords_en.txt"))
+
+
+@cache
+def synonym_groups() -> tuple[tuple[str, ...], ...]:
+    """Synonym groups from `synonyms.txt`; the first member of each is its canonical form."""
+    return _groups("synonyms.txt")
+
+
+@cache
+def colour_groups() -> tuple[tuple[str, ...], ...]:
+    """Colour word groups from `colours.txt`; the first member is the canonical colour name."""
+    return _groups("colours.txt")
+
+
+@cache
+def brand_alias_groups() -> tuple[tuple[str, ...], ...]:
+    """Brand alias groups (耐克 | Nike …) from `brand_aliases.txt`."""
+    return _groups("brand_aliases.txt")

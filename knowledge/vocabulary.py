@@ -1,0 +1,162 @@
+"""The catalog's own vocabulary: brands, categories, colours, sizes, model names and document frequencies.
+
+Built from the products at ingest and saved next to the store, so the keyword extractor can keep
+"WH-1000XM5" or a brand whole and weigh words by how rare they are in THIS catalog, and the query parser
+can recognise the catalog's own category, brand, colour and size values.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knowledge.models import Product
+
+COLOUR_KEYS = ("color", "colour", "颜色")
+SIZE_KEYS = ("size", "尺码", "尺寸", "规格", "capacity", "容量")
+MAX_VALUES_PER_ATTRIBUTE = 500
+
+# Alphanumeric model tokens: "WH-1000XM5", "XM5", "256G", "iPhone15", and "Pegasus 41" style name + number.
+_MODEL_CODE = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z0-9]*(?:\d[A-Za-z]|[A-Za-z]\d)[A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
+)
+_HYPHENATED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
+_NAME_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][A-Za-z]+ )+\d{1,4}(?![A-Za-z0-9])")
+
+
+def split_values(value: str) -> list[str]:
+    """Multi-valued attributes are `;`-separated in the canonical catalog ("黑色;白色")."""
+    return [part.strip() for part in re.split(r"[;；]", value) if part.strip()]
+
+
+def model_names(title: str) -> list[str]:
+    """Model names in a title, in order of appearance, without duplicates."""
+    found = [
+        m.group(0) for pattern in (_NAME_NUMBER, _HYPHENATED, _MODEL_CODE) for m in pattern.finditer(title)
+    ]
+    return list(dict.fromkeys(name.strip() for name in found if len(name.strip()) >= 2))
+
+
+@dataclass
+class Vocabulary:
+    """What the catalog calls things; an empty one is valid (no catalog yet)."""
+
+    brands: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)  # full paths, "运动鞋/跑步鞋"
+    colors: list[str] = field(default_factory=list)
+    sizes: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    attributes: dict[str, list[str]] = field(default_factory=dict)
+    doc_freq: dict[str, int] = field(default_factory=dict)
+    doc_count: int = 0
+
+    @classmethod
+    def empty(cls) -> Vocabulary:
+        return cls()
+
+    @classmethod
+    def from_products(
+        cls, products: Iterable[Product], *, tokenizer: Callable[[str], list[str]] | None = None
+    ) -> Vocabulary:
+        """Collect names and document frequencies; deterministic (everything sorted).
+
+        Document frequencies are over the short fields (title, brand, category, tags, attributes), not
+        descriptions: that is what shoppers name, and it keeps a 100k-SKU rebuild to a few seconds.
+        """
+        items = list(products)
+        attributes: dict[str, set[str]] = {}
+        brands: set[str] = set()
+        categories: set[str] = set()
+        models: set[str] = set()
+        for product in items:
+            if product.brand.strip():
+                brands.add(product.brand.strip())
+            if product.category_path:
+                categories.add("/".join(product.category_path))
+            models.update(model_names(product.title))
+            for key, value in product.attributes.items():
+                attributes.setdefault(key.strip().lower(), set()).update(split_values(str(value)))
+        vocab = cls(
+            brands=sorted(brands),
+            categories=sorted(categories),
+            colors=sorted({v for key in COLOUR_KEYS for v in attributes.get(key, ())}),
+            sizes=sorted({v for key in SIZE_KEYS for v in attributes.get(key, ())}),
+            models=sorted(models),
+            attributes={k: sorted(v)[:MAX_VALUES_PER_ATTRIBUTE] for k, v in sorted(attributes.items())},
+        )
+        if tokenizer is None:
+            from knowledge.keywords import JiebaKeywordExtractor  # local: keywords depends on this module
+
+            tokenizer = JiebaKeywordExtractor(vocab).words
+        counts: Counter[str] = Counter()
+        for product in items:
+            fields = [product.title, product.brand, " ".join(product.category_path), " ".join(product.tags)]
+            fields += [str(value) for value in product.attributes.values()]
+            counts.update(set(tokenizer(" ".join(fields))))
+        vocab.doc_freq = dict(sorted(counts.items()))
+        vocab.doc_count = len(items)
+        return vocab
+
+    @property
+    def category_parts(self) -> list[str]:
+        """Every level of every category path, without duplicates ("运动鞋", "跑步鞋" …)."""
+        return sorted({part for path in self.categories for part in path.split("/") if part})
+
+    def user_words(self) -> list[str]:
+        """Words the tokenizer must keep whole: brands, category levels, colours, sizes, models."""
+        words = [*self.brands, *self.category_parts, *self.colors, *self.sizes, *self.models]
+        return sorted({word for word in words if len(word) >= 2})
+
+    def idf(self, word: str) -> float | None:
+        """Smoothed inverse document frequency of a word in this catalog; None when it never occurs."""
+        df = self.doc_freq.get(word)
+        if not df or self.doc_count == 0:
+            return None
+        return math.log((self.doc_count + 1) / (df + 0.5)) + 1.0
+
+    def max_idf(self) -> float:
+        """The IDF of a word seen once: the scale unknown words are mapped onto."""
+        return math.log((self.doc_count + 1) / 1.5) + 1.0 if self.doc_count else 1.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "brands": self.brands,
+            "categories": self.categories,
+            "colors": self.colors,
+            "sizes": self.sizes,
+            "models": self.models,
+            "attributes": self.attributes,
+            "doc_freq": self.doc_freq,
+            "doc_count": self.doc_count,
+        }
+
+    def save(self, path: Path) -> None:
+        """Write JSON atomically (a reader never sees half a file)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Vocabulary:
+        """Read a saved vocabulary; a missing file is an empty vocabulary (nothing ingested yet)."""
+        path = Path(path)
+        if not path.is_file():
+            return cls.empty()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            brands=list(data.get("brands", [])),
+            categories=list(data.get("categories", [])),
+            colors=list(data.get("colors", [])),
+            sizes=list(data.get("sizes", [])),
+            models=list(data.get("models", [])),
+            attributes={k: list(v) for k, v in data.get("attributes", {}).items()},
+            doc_freq={k: int(v) for k, v in data.get("doc_freq", {}).items()},
+            doc_count=int(data.get("doc_count", 0)),
+        )
