@@ -1,0 +1,121 @@
+"""Redact secrets and personal data from text before it reaches logs, metrics labels or stored analytics.
+
+Why: logs and insight reports are read by more people than the conversation itself, and shops in China
+must not spread phone numbers, ID numbers or addresses (PIPL). Patterns are deliberately a little greedy —
+a redacted word too many is cheap, a leaked phone number is not. The order-number pattern is configurable
+because every shop platform formats them differently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+SECRET = "[secret]"
+EMAIL = "[email]"
+CN_ID = "[id-number]"
+PHONE = "[phone]"
+ORDER = "[order]"
+ADDRESS = "[address]"
+
+_SECRET_PATTERNS = [
+    re.compile(r"(?<![\w-])\d{6,12}:[A-Za-z0-9_-]{30,}"),  # Telegram bot token
+    re.compile(r"\bsk-[A-Za-z0-9_-]{16,}"),  # OpenAI-style API keys (sk-, sk-proj-…)
+    re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]{12,}"),
+    re.compile(r"(?i)(?<=/bot)\d{6,12}:[A-Za-z0-9_-]{20,}"),  # token inside a Bot API URL
+]
+# key=value / "key": "value" pairs whose value is a secret whatever it looks like.
+_SECRET_ASSIGNMENT = re.compile(
+    r"(?i)\b(api[_-]?key|token|secret|password|passwd|pwd|authorization|secret_token)"
+    r"(\"?\s*[:=]\s*\"?)([^\s\"',;&]{4,})"
+)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# Mainland resident ID: 6-digit region, birth date 18xx–20xx, 3-digit sequence, check digit or X.
+_CN_ID = re.compile(
+    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])"
+)
+# Mainland mobile (optionally +86 / 0086, with spaces or dashes as people type them).
+_CN_MOBILE = re.compile(r"(?<![\d+])(?:(?:\+|00)86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
+# International numbers written with a leading + (8–15 digits in total, E.164).
+_INTL_PHONE = re.compile(r"(?<![\w+])\+\d[\d\s().-]{6,20}\d(?!\d)")
+# Landlines written with an area-code separator: 010-12345678 / (0755) 1234 5678 (bare digit runs could be SKUs).
+_LANDLINE = re.compile(r"(?:\(0\d{2,3}\)\s?|(?<![\w-])0\d{2,3}[\s-])\d{3,4}\s?\d{4}(?!\d)")
+DEFAULT_ORDER_PATTERN = (
+    r"(?:(?:订单号|订单编号|单号|order\s*(?:no\.?|number|id|#))\s*[:：#]?\s*[A-Za-z0-9-]{6,40})"
+    r"|(?<![\d.])\d{12,30}(?![\d.])"
+)
+_NOT_NAME = "在住是的到寄送发给我你他她请帮至往址为和与及或了吗呢吧"
+_NAME = rf"(?:(?![{_NOT_NAME}])[\u4e00-\u9fff])"
+_NUM = r"[0-9０-９一二三四五六七八九十百零〇甲乙丙丁A-Za-z-]"
+_ADDRESS = re.compile(
+    rf"(?:{_NAME}{{2,7}}(?:省|自治区))?(?:{_NAME}{{2,4}}(?:市|州|盟))?(?:{_NAME}{{1,4}}(?:区|县|旗))?"
+    rf"(?:{_NAME}{{1,5}}(?:镇|乡|街道))?"
+    rf"(?:{_NAME}|\d){{1,10}}(?:路|街|大道|道|巷|弄|胡同|村|里){_NUM}{{1,6}}号(?:院)?"
+    rf"(?:\s*[A-Za-z\u4e00-\u9fff]{{0,10}}?(?:\s*{_NUM}{{1,5}}(?:号楼|栋|幢|座|单元|层|楼|室|号))+"
+    rf"|\s*{_NAME}{{1,8}}(?:小区|花园|大厦|公寓|广场|中心|城|苑))?"
+)
+# Residential-compound style without a street number: "阳光花园3栋2单元501室".
+_COMPOUND = re.compile(
+    rf"{_NAME}{{2,8}}(?:小区|花园|公寓|大厦|苑)\s*(?:{_NUM}{{1,5}}\s*(?:号楼|栋|幢|座|单元|层|楼|室|号)\s*){{2,}}"
+)
+
+
+def _sub_secret_assignment(match: re.Match[str]) -> str:
+    return f"{match.group(1)}{match.group(2)}{SECRET}"
+
+
+def _valid_intl(match: re.Match[str]) -> str:
+    digits = sum(ch.isdigit() for ch in match.group(0))
+    return PHONE if 8 <= digits <= 15 else match.group(0)
+
+
+def _keep_label(replacement: str) -> Callable[[re.Match[str]], str]:
+    """Keep a leading label such as '订单号：' so the redacted text still reads naturally."""
+
+    def sub(match: re.Match[str]) -> str:
+        label = re.match(r"(?i)(订单号|订单编号|单号|order\s*(?:no\.?|number|id|#))\s*[:：#]?\s*", match.group(0))
+        return f"{label.group(0)}{replacement}" if label else replacement
+
+    return sub
+
+
+@dataclass
+class Redactor:
+    """Configurable redactor; `Redactor()(text)` applies every rule in a safe order."""
+
+    order_pattern: str = DEFAULT_ORDER_PATTERN
+    redact_addresses: bool = True
+    _order: re.Pattern[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._order = re.compile(self.order_pattern, re.IGNORECASE)
+
+    def __call__(self, text: str) -> str:
+        return self.redact(text)
+
+    def redact(self, text: str) -> str:
+        """Secrets first (they contain digits), then IDs before phones (an ID contains 11-digit runs)."""
+        if not text:
+            return text
+        for pattern in _SECRET_PATTERNS:
+            text = pattern.sub(SECRET, text)
+        text = _SECRET_ASSIGNMENT.sub(_sub_secret_assignment, text)
+        text = _EMAIL.sub(EMAIL, text)
+        text = _CN_ID.sub(CN_ID, text)
+        text = _CN_MOBILE.sub(PHONE, text)
+        text = _INTL_PHONE.sub(_valid_intl, text)
+        text = self._order.sub(_keep_label(ORDER), text)
+        text = _LANDLINE.sub(PHONE, text)
+        if self.redact_addresses:
+            text = _ADDRESS.sub(ADDRESS, text)
+            text = _COMPOUND.sub(ADDRESS, text)
+        return text
+
+
+_DEFAULT = Redactor()
+
+
+def redact(text: str) -> str:
+    """Redact with the default rules (secrets, emails, ID numbers, phones, order numbers, addresses)."""
+    return _DEFAULT.redact(text)
