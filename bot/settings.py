@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("INFO", validation_alias=_alias("XIAOER_LOG_LEVEL"))
     log_json: bool = Field(False, validation_alias=_alias("XIAOER_LOG_JSON"))
+    # Ops HTTP endpoint (/metrics, /healthz, /readyz); unset = not served.
+    metrics_port: int | None = Field(None, validation_alias=_alias("XIAOER_METRICS_PORT"))
 
     @field_validator("staff_ids", mode="before")
     @classmethod
