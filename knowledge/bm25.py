@@ -1,0 +1,126 @@
+"""Keyword relevance: a bm25s index over catalog tokens, plus the share of the query it covers.
+
+BM25 ranks; the IDF-weighted *coverage* (how much of the query's information a product contains, 0..1) is an
+absolute signal the relevance threshold can use, which raw BM25 scores are not. The index is immutable: an
+ingest batch builds a new one (from per-SKU cached tokens) and swaps it in, so readers never see half a rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+TOKEN_CACHE = "tokens.json"
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+
+
+class KeywordIndex:
+    """BM25 over one token list per row; rows are aligned with the snapshot's SKUs."""
+
+    def __init__(self, retriever: bm25s.BM25 | None, num_docs: int) -> None:
+        self._retriever = retriever
+        self.num_docs = num_docs
+        if retriever is not None:
+            indptr = np.asarray(retriever.scores["indptr"])
+            self._df = np.diff(indptr)
+            self._vocab: dict[str, int] = retriever.vocab_dict
+            self._indices = np.asarray(retriever.scores["indices"])
+            self._indptr = indptr
+        else:
+            self._df = np.zeros(0, dtype=np.int64)
+            self._vocab = {}
+
+    @classmethod
+    def build(cls, tokens: Sequence[Sequence[str]]) -> KeywordIndex:
+        if not tokens:
+            return cls(None, 0)
+        retriever = bm25s.BM25()
+        retriever.index([list(row) or [""] for row in tokens], show_progress=False)
+        return cls(retriever, len(tokens))
+
+    def _idf(self, df: int) -> float:
+        return math.log(1.0 + (self.num_docs - df + 0.5) / (df + 0.5))
+
+    def scores(self, query_tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(BM25 score per row, IDF-weighted share of the query's distinct tokens present per row)."""
+        bm25 = np.zeros(self.num_docs, dtype=np.float32)
+        coverage = np.zeros(self.num_docs, dtype=np.float32)
+        distinct = list(dict.fromkeys(token for token in query_tokens if token))
+        if self._retriever is None or not distinct:
+            return bm25, coverage
+        known = [self._vocab[token] for token in distinct if token in self._vocab]
+        total = sum(self._idf(int(self._df[tid])) for tid in known)
+        total += self._idf(0) * (len(distinct) - len(known))  # unseen words are the most informative
+        if known:
+            bm25 = np.asarray(self._retriever.get_scores_from_ids(known), dtype=np.float32)
+            for tid in known:
+                rows = self._indices[self._indptr[tid] : self._indptr[tid + 1]]
+                coverage[rows] += self._idf(int(self._df[tid]))
+            coverage /= max(total, 1e-9)
+        return bm25, coverage
+
+    def save(self, directory: Path) -> None:
+        if self._retriever is not None:
+            self._retriever.save(str(directory), show_progress=False)
+
+    @classmethod
+    def load(cls, directory: Path, num_docs: int) -> KeywordIndex:
+        if num_docs == 0:
+            return cls(None, 0)
+        retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
+        return cls(retriever, num_docs)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class KeywordStore:
+    """Persists the BM25 index and the per-SKU token cache under `data_dir/bm25/<collection>`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def load_tokens(self, fingerprint: str) -> dict[str, tuple[str, list[str]]]:
+        """sku → (content hash, tokens) from the last save; empty when missing, unreadable or from another
+        tokenizer (a new catalog vocabulary changes the tokens)."""
+        try:
+            raw = json.loads((self.directory / TOKEN_CACHE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if raw.get("version") != FORMAT_VERSION or raw.get("fingerprint") != fingerprint:
+            return {}
+        return {sku: (entry[0], entry[1]) for sku, entry in raw.get("skus", {}).items()}
+
+    def load_index(self, skus: Sequence[str], hashes: Sequence[str], fingerprint: str) -> KeywordIndex | None:
+        """The saved bm25s index when it was built for exactly these rows, else None (then rebuild)."""
+        try:
+            manifest = json.loads((self.directory / MANIFEST).read_text(encoding="utf-8"))
+            if manifest.get("version") != FORMAT_VERSION or manifest.get("fingerprint") != fingerprint:
+                return None
+            if manifest.get("skus") != list(skus) or manifest.get("hashes") != list(hashes):
+                return None
+            return KeywordIndex.load(self.directory / "index", len(skus))
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def save(self, skus: Sequence[str], hashes: Sequence[str], tokens: Sequence[Sequence[str]],
+             index: KeywordIndex, fingerprint: str) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        cache = {sku: [digest, list(toks)] for sku, digest, toks in zip(skus, hashes, tokens, strict=True)}
+        (self.directory / MANIFEST).unlink(missing_ok=True)  # a half-written index must never look current
+        _atomic_write(self.directory / TOKEN_CACHE,
+                      json.dumps({"version": FORMAT_VERSION, "fingerprint": fingerprint, "skus": cache}, ensure_ascii=False))
+        index.save(self.directory / "index")
+        manifest = {"version": FORMAT_VERSION, "fingerprint": fingerprint, "skus": list(skus),
+                    "hashes": list(hashes)}
+        _atomic_write(self.directory / MANIFEST, json.dumps(manifest, ensure_ascii=False))

@@ -1,0 +1,64 @@
+"""`InMemoryProductIndex`: the same search semantics as the hybrid index, with nothing on disk.
+
+For tests of other parts and quick experiments: numpy brute-force vectors (when an embedder is given) plus BM25,
+the same fusion, filters, stock preference and relevance threshold (`knowledge.ranking`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from knowledge.embeddings import QueryEmbeddingCache
+from knowledge.models import Product, QueryFilters, SearchHit, SearchMode, UpsertSummary
+from knowledge.protocols import Embedder, KeywordExtractor
+from knowledge.ranking import DEFAULT_PARAMS, RankingParams, rank
+from knowledge.simple_tokens import SimpleKeywordExtractor
+from knowledge.snapshot import Snapshot, apply_deletes, apply_upserts
+
+MODES = ("bm25", "dense", "hybrid")
+
+
+class InMemoryProductIndex:
+    """A `ProductIndex` held in process memory; without an embedder it ranks by keywords only."""
+
+    def __init__(self, extractor: KeywordExtractor | None = None, embedder: Embedder | None = None,
+                 params: RankingParams = DEFAULT_PARAMS) -> None:
+        self.extractor = extractor or SimpleKeywordExtractor()
+        self.embedder = embedder
+        self.params = params
+        self._queries = QueryEmbeddingCache(embedder) if embedder else None
+        self._snap = Snapshot.empty(embedder.dimension if embedder else None)
+        self._write = threading.Lock()
+
+    def upsert(self, products: Sequence[Product]) -> UpsertSummary:
+        with self._write:
+            embed = self.embedder.embed if self.embedder else None
+            changes = apply_upserts(self._snap, products, self.extractor, embed)
+            self._snap = changes.snapshot
+            return changes.summary
+
+    def delete(self, skus: Sequence[str]) -> int:
+        with self._write:
+            self._snap, removed = apply_deletes(self._snap, skus)
+            return len(removed)
+
+    def get(self, sku: str) -> Product | None:
+        snap = self._snap
+        row = snap.rows.get(sku)
+        return None if row is None else snap.products[row]
+
+    def skus(self) -> set[str]:
+        return set(self._snap.rows)
+
+    def count(self) -> int:
+        return len(self._snap.products)
+
+    def search(self, query: str, *, k: int = 5, filters: QueryFilters | None = None,
+               mode: SearchMode = "hybrid", include_weak: bool = False) -> list[SearchHit]:
+        if mode not in MODES:
+            raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+        snap = self._snap
+        vector = self._queries.embed_query(query) if self._queries and mode != "bm25" and query.strip() else None
+        return rank(snap, tokens=self.extractor.tokenize(query), query_vector=vector, k=k, filters=filters,
+                    mode=mode, include_weak=include_weak, params=self.params)

@@ -1,0 +1,154 @@
+"""Hybrid ranking over one snapshot: BM25 ∪ vector candidates, normalised-score fusion, stock preference, threshold.
+
+Why not plain RRF: ranks throw away how *much* better the first hit is. We fuse max-normalised BM25 with
+pool-normalised cosine, weight BM25 by how much of the query the catalog covers at all (an English query over a
+Chinese catalog covers little, so the vectors lead), and keep two absolute signals — IDF coverage and cosine —
+for the "nothing relevant" threshold, which fused scores (relative by construction) cannot give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.models import QueryFilters, SearchHit, SearchMode
+from knowledge.snapshot import Snapshot
+
+DenseFn = Callable[[np.ndarray, int], list[tuple[int, float]]]
+
+
+@dataclass(frozen=True)
+class RankingParams:
+    pool: int = 50  # candidates taken from each retriever
+    bm25_weight: float = 0.6
+    dense_weight: float = 0.4
+    out_of_stock_factor: float = 0.85  # ranked lower, never removed (unless the in_stock filter asks)
+    min_coverage: float = 0.5  # keyword evidence: share of the query's IDF mass present
+    cosine_floor: float = 0.30  # cosine mapped to relevance 0 …
+    cosine_full: float = 0.60  # … and 1
+    threshold: float = 0.5  # relevance below this = "nothing relevant"
+
+
+DEFAULT_PARAMS = RankingParams()
+
+
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n largest positive scores, best first."""
+    positive = np.flatnonzero(scores > 0)
+    if positive.size > n:
+        positive = positive[np.argpartition(-scores[positive], n - 1)[:n]]
+    return positive[np.argsort(-scores[positive], kind="stable")]
+
+
+def numpy_dense(vectors: np.ndarray, query: np.ndarray, n: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+    """Exact cosine top-n over the (masked) rows."""
+    rows = np.arange(vectors.shape[0]) if mask is None else np.flatnonzero(mask)
+    if rows.size == 0 or n <= 0:
+        return []
+    sims = vectors[rows] @ query
+    n = min(n, rows.size)
+    best = np.argpartition(-sims, n - 1)[:n] if rows.size > n else np.arange(rows.size)
+    best = best[np.argsort(-sims[best], kind="stable")]
+    return [(int(rows[i]), float(sims[i])) for i in best]
+
+
+def describe_filters(filters: QueryFilters | None) -> str:
+    if filters is None or filters.is_empty():
+        return "none"
+    parts = []
+    if filters.min_price is not None or filters.max_price is not None:
+        parts.append(f"price {filters.min_price or ''}..{filters.max_price or ''}")
+    parts += [f"category={filters.category}"] if filters.category else []
+    parts += [f"brand={filters.brand}"] if filters.brand else []
+    parts += [f"{key}={value}" for key, value in filters.attributes.items()]
+    parts += ["in_stock"] if filters.in_stock else []
+    return ", ".join(parts)
+
+
+def rank(snap: Snapshot, *, tokens: list[str], query_vector: np.ndarray | None, k: int,
+         filters: QueryFilters | None, mode: SearchMode, include_weak: bool,
+         dense: DenseFn | None = None, params: RankingParams = DEFAULT_PARAMS) -> list[SearchHit]:
+    """The top-k hits of one query; `dense` (e.g. Chroma's HNSW) replaces numpy only when nothing filters."""
+    n = len(snap.products)
+    if n == 0 or k <= 0:
+        return []
+    mask = snap.facets.mask(filters)
+    if mask is not None and not mask.any():
+        return []
+    use_bm25 = mode in ("bm25", "hybrid")
+    use_dense = mode in ("dense", "hybrid") and query_vector is not None and snap.vectors is not None
+    pool = max(params.pool, k)
+
+    bm25, coverage = snap.keywords.scores(tokens) if use_bm25 or use_dense else (None, None)
+    bm25_rank: dict[int, int] = {}
+    if use_bm25 and bm25 is not None:
+        scored = bm25 if mask is None else np.where(mask, bm25, 0)
+        bm25_rank = {int(row): rank_ for rank_, row in enumerate(_top(scored, pool), start=1)}
+    vector_rank: dict[int, int] = {}
+    cosines: dict[int, float] = {}
+    if use_dense:
+        found = dense(query_vector, pool) if dense is not None and mask is None else None
+        if found is None:
+            found = numpy_dense(snap.vectors, query_vector, pool, mask)  # type: ignore[arg-type]
+        vector_rank = {row: rank_ for rank_, (row, _) in enumerate(found, start=1)}
+        cosines = dict(found)
+
+    candidates = list(dict.fromkeys([*bm25_rank, *vector_rank]))
+    if not candidates:
+        return []
+    rows = np.asarray(candidates, dtype=np.int64)
+    cos = np.zeros(rows.size, dtype=np.float32)
+    if use_dense:
+        cos = snap.vectors[rows] @ query_vector  # exact cosine for BM25-only candidates too  # type: ignore[index]
+    cov = coverage[rows] if coverage is not None else np.zeros(rows.size, dtype=np.float32)
+    raw_bm25 = bm25[rows] if bm25 is not None else np.zeros(rows.size, dtype=np.float32)
+
+    b = raw_bm25 / raw_bm25.max() if raw_bm25.max() > 0 else np.zeros_like(raw_bm25)
+    if use_dense and vector_rank:
+        pooled = np.asarray(list(cosines.values()), dtype=np.float32)
+        top, floor = float(pooled.max()), float(pooled.min())
+        d = np.clip((cos - floor) / max(top - floor, 1e-6), 0.0, 1.0)
+    else:
+        d = np.zeros(rows.size, dtype=np.float32)
+    if mode == "bm25":
+        fused = b
+    elif mode == "dense":
+        fused = cos.astype(np.float32)
+    else:
+        # BM25 speaks only as loudly as the catalog covers the query (cross-language queries cover ~nothing).
+        bm25_weight = params.bm25_weight * float(cov.max()) if use_dense else 1.0
+        fused = bm25_weight * b + (params.dense_weight if use_dense else 0.0) * d
+        fused = fused / max(bm25_weight + (params.dense_weight if use_dense else 0.0), 1e-6)
+    cos_relevance = np.clip((cos - params.cosine_floor) / (params.cosine_full - params.cosine_floor), 0.0, 1.0)
+    keyword_relevance = np.where(cov >= params.min_coverage, cov, 0.0)
+    if mode == "bm25":
+        relevance = keyword_relevance
+    elif mode == "dense":
+        relevance = cos_relevance
+    else:
+        relevance = np.maximum(keyword_relevance, cos_relevance if use_dense else 0.0)
+    stock = snap.facets.stock[rows]
+    fused = np.where(stock == 0, fused * params.out_of_stock_factor, fused)
+
+    order = np.argsort(-fused, kind="stable")
+    applied = describe_filters(filters)
+    hits: list[SearchHit] = []
+    for i in order:
+        weak = bool(relevance[i] < params.threshold)
+        if weak and not include_weak:
+            continue
+        row = int(rows[i])
+        explain: dict[str, object] = {
+            "bm25_rank": bm25_rank.get(row), "bm25_score": round(float(raw_bm25[i]), 4),
+            "vector_rank": vector_rank.get(row),
+            "vector_distance": round(1.0 - float(cos[i]), 4) if use_dense else None,
+            "coverage": round(float(cov[i]), 3), "relevance": round(float(relevance[i]), 3),
+            "fused": round(float(fused[i]), 4), "filters": applied, "weak": weak, "mode": mode,
+        }
+        hits.append(SearchHit(snap.products[row], float(fused[i]), bm25_rank.get(row),
+                              vector_rank.get(row), explain))
+        if len(hits) == k:
+            break
+    return hits

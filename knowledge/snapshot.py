@@ -1,0 +1,124 @@
+"""The immutable in-process view of a catalog: products, vectors, BM25 tokens and filter facets, row-aligned.
+
+Searches read one snapshot reference (atomic in CPython) and never lock; an ingest batch builds the next snapshot
+and swaps it in. That is how concurrent `search` calls from worker threads stay safe during ingestion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.bm25 import KeywordIndex
+from knowledge.facets import Facets
+from knowledge.models import Product, UpsertSummary
+from knowledge.protocols import KeywordExtractor
+
+Tokens = list[str]
+
+
+def product_tokens(extractor: KeywordExtractor, product: Product) -> Tokens:
+    """BM25 tokens of a product; the title is counted twice (a cheap title-field boost)."""
+    return extractor.tokenize(product.title) + extractor.tokenize(product.search_text())
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    products: tuple[Product, ...]
+    hashes: tuple[str, ...]
+    tokens: tuple[Tokens, ...]
+    vectors: np.ndarray | None  # (n, d) L2-normalised, or None without an embedder
+    keywords: KeywordIndex
+    facets: Facets
+    rows: dict[str, int]
+
+    @classmethod
+    def build(cls, products: Sequence[Product], hashes: Sequence[str], tokens: Sequence[Tokens],
+              vectors: np.ndarray | None, keywords: KeywordIndex | None = None) -> Snapshot:
+        if vectors is not None:
+            vectors.setflags(write=False)
+        return cls(
+            products=tuple(products),
+            hashes=tuple(hashes),
+            tokens=tuple(tokens),
+            vectors=vectors,
+            keywords=keywords if keywords is not None else KeywordIndex.build(tokens),
+            facets=Facets.build(products),
+            rows={product.sku: row for row, product in enumerate(products)},
+        )
+
+    @classmethod
+    def empty(cls, dimension: int | None) -> Snapshot:
+        vectors = None if dimension is None else np.zeros((0, max(dimension, 0)), dtype=np.float32)
+        return cls.build([], [], [], vectors)
+
+    @property
+    def skus(self) -> tuple[str, ...]:
+        return tuple(product.sku for product in self.products)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What an upsert batch changes: the new snapshot plus the rows a persistent store must write."""
+
+    snapshot: Snapshot
+    summary: UpsertSummary
+    changed: list[Product]
+    changed_vectors: np.ndarray | None
+
+
+def apply_upserts(snap: Snapshot, products: Sequence[Product], extractor: KeywordExtractor,
+                  embed: Callable[[list[str]], np.ndarray] | None) -> Changes:
+    """Classify by content hash, embed and tokenise only new/changed SKUs, rebuild BM25 once for the batch."""
+    latest: dict[str, Product] = {product.sku: product for product in products}  # last row of a SKU wins
+    digests = {sku: product.content_hash() for sku, product in latest.items()}
+    added: list[Product] = []
+    updated: list[Product] = []
+    for sku, product in latest.items():
+        row = snap.rows.get(sku)
+        if row is None:
+            added.append(product)
+        elif snap.hashes[row] != digests[sku]:
+            updated.append(product)
+    changed = updated + added
+    unchanged = len(latest) - len(changed)
+    summary = UpsertSummary(added=len(added), updated=len(updated), unchanged=unchanged)
+    if not changed:
+        return Changes(snap, summary, [], None)
+    new_vectors = embed([product.search_text() for product in changed]) if embed else None
+    all_products = list(snap.products)
+    all_hashes = list(snap.hashes)
+    all_tokens = list(snap.tokens)
+    vectors = snap.vectors
+    if vectors is not None and new_vectors is not None:
+        if vectors.shape[0] == 0:
+            vectors = np.zeros((0, new_vectors.shape[1]), dtype=np.float32)
+        vectors = np.vstack([vectors, new_vectors[len(updated):]])
+    for offset, product in enumerate(changed):
+        tokens = product_tokens(extractor, product)
+        row = snap.rows.get(product.sku)
+        if row is None:
+            all_products.append(product)
+            all_hashes.append(digests[product.sku])
+            all_tokens.append(tokens)
+        else:
+            all_products[row], all_hashes[row], all_tokens[row] = product, digests[product.sku], tokens
+            if vectors is not None and new_vectors is not None:
+                vectors[row] = new_vectors[offset]
+    return Changes(Snapshot.build(all_products, all_hashes, all_tokens, vectors), summary, changed, new_vectors)
+
+
+def apply_deletes(snap: Snapshot, skus: Sequence[str]) -> tuple[Snapshot, list[str]]:
+    """The snapshot without these SKUs (unknown ones are ignored) and the SKUs actually removed."""
+    doomed = {sku for sku in skus if sku in snap.rows}
+    if not doomed:
+        return snap, []
+    keep = [row for row, product in enumerate(snap.products) if product.sku not in doomed]
+    vectors = None if snap.vectors is None else snap.vectors[keep]
+    return (
+        Snapshot.build([snap.products[r] for r in keep], [snap.hashes[r] for r in keep],
+                       [snap.tokens[r] for r in keep], vectors),
+        sorted(doomed),
+    )
