@@ -1,0 +1,100 @@
+"""Prometheus metrics behind a tiny API, so core code can record without knowing about a server.
+
+Why a wrapper: every module can call `metrics.count("handoff", reason="complaint")` or
+`with metrics.stage("retrieval"):` without importing prometheus_client or declaring label names, and
+nothing here needs a running server (values are just kept in this process's registry until scraped).
+Label values are truncated so a stray user string can never explode cardinality.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+ProcessCollector(registry=REGISTRY)
+PlatformCollector(registry=REGISTRY)
+
+_STAGE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+STAGE_SECONDS = Histogram(
+    "xiaoer_stage_seconds", "Latency of one pipeline stage (intent, retrieval, llm, grounding, reply, …)",
+    ["stage"], buckets=_STAGE_BUCKETS, registry=REGISTRY,
+)
+LLM_TOKENS = Counter("xiaoer_llm_tokens_total", "LLM tokens used", ["model", "kind"], registry=REGISTRY)
+
+# event name → (metric name, help, label names). `count()` fills missing labels with "" and drops extras.
+EVENTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "message": ("xiaoer_messages_total", "Customer messages handled", ("channel", "intent")),
+    "reply": ("xiaoer_replies_total", "Replies sent", ("channel", "kind")),
+    "llm_error": ("xiaoer_llm_errors_total", "LLM calls that failed", ("kind",)),
+    "llm_fallback": ("xiaoer_llm_fallbacks_total", "Replies that fell back to the offline composer", ("reason",)),
+    "grounding_violation": ("xiaoer_grounding_violations_total", "Ungrounded facts caught in LLM output", ("kind",)),
+    "handoff": ("xiaoer_handoffs_total", "Human handoff events", ("event", "reason")),
+    "rate_limited": ("xiaoer_rate_limit_hits_total", "Messages refused by the rate limiter", ("channel",)),
+    "duplicate_update": ("xiaoer_duplicate_updates_total", "Updates dropped as already processed", ("channel",)),
+    "error": ("xiaoer_errors_total", "Unexpected errors while handling a message", ("where",)),
+}
+OTHER_EVENTS = Counter("xiaoer_events_total", "Events without a dedicated metric", ["event"], registry=REGISTRY)
+_COUNTERS: dict[str, Counter] = {
+    event: Counter(name, help_text, list(labels), registry=REGISTRY)
+    for event, (name, help_text, labels) in EVENTS.items()
+}
+_MAX_LABEL = 48
+
+
+def _label(value: object) -> str:
+    return str(value)[:_MAX_LABEL]
+
+
+def count(event: str, /, amount: float = 1.0, **labels: object) -> None:
+    """Increment the counter for `event` (see EVENTS); unknown events land in xiaoer_events_total."""
+    counter = _COUNTERS.get(event)
+    if counter is None:
+        OTHER_EVENTS.labels(event=_label(event)).inc(amount)
+        return
+    names = EVENTS[event][2]
+    counter.labels(**{name: _label(labels.get(name, "")) for name in names}).inc(amount)
+
+
+def observe_stage(name: str, seconds: float) -> None:
+    """Record one stage latency in seconds."""
+    STAGE_SECONDS.labels(stage=_label(name)).observe(max(seconds, 0.0))
+
+
+@contextmanager
+def stage(name: str) -> Iterator[None]:
+    """`with metrics.stage("retrieval"):` — times the block, also when it raises."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        observe_stage(name, time.perf_counter() - started)
+
+
+def llm_tokens(model: str, prompt_tokens: int = 0, completion_tokens: int = 0) -> None:
+    """Add token usage reported by the LLM (usage metadata of a response)."""
+    if prompt_tokens:
+        LLM_TOKENS.labels(model=_label(model), kind="prompt").inc(prompt_tokens)
+    if completion_tokens:
+        LLM_TOKENS.labels(model=_label(model), kind="completion").inc(completion_tokens)
+
+
+def value(metric: str, **labels: str) -> float:
+    """Current value of a sample (0 when absent) — for /stats and tests."""
+    return REGISTRY.get_sample_value(metric, labels) or 0.0
+
+
+def render() -> tuple[bytes, str]:
+    """The Prometheus text exposition of this process and its content type."""
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

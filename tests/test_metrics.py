@@ -1,0 +1,116 @@
+"""Metrics API, readiness checks and the ops HTTP endpoint, over real loopback HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot import metrics
+from bot.health import HealthChecks, chroma_check, default_checks, llm_check, store_check
+from bot.ops_http import OpsServer
+from bot.storage.db import make_engine
+from tests.support.openai_server import OpenAIServer
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_count_known_and_unknown_events() -> None:
+    before = metrics.value("xiaoer_handoffs_total", event="opened", reason="complaint")
+    metrics.count("handoff", event="opened", reason="complaint", ignored="x")
+    assert metrics.value("xiaoer_handoffs_total", event="opened", reason="complaint") == before + 1
+    metrics.count("grounding_violation", kind="price")
+    assert metrics.value("xiaoer_grounding_violations_total", kind="price") >= 1
+    metrics.count("something_new")
+    assert metrics.value("xiaoer_events_total", event="something_new") >= 1
+    metrics.count("rate_limited")  # missing labels are filled with ""
+    assert metrics.value("xiaoer_rate_limit_hits_total", channel="") >= 1
+
+
+def test_stage_timer_records_also_on_error() -> None:
+    before = metrics.value("xiaoer_stage_seconds_count", stage="retrieval")
+    with metrics.stage("retrieval"):
+        pass
+    with pytest.raises(ValueError), metrics.stage("retrieval"):
+        raise ValueError("boom")
+    metrics.observe_stage("retrieval", 0.004)
+    assert metrics.value("xiaoer_stage_seconds_count", stage="retrieval") == before + 3
+    assert metrics.value("xiaoer_stage_seconds_bucket", stage="retrieval", le="0.005") >= 3
+
+
+def test_label_values_are_truncated() -> None:
+    metrics.count("llm_error", kind="x" * 500)
+    body, content_type = metrics.render()
+    assert content_type.startswith("text/plain")
+    assert ("x" * 49).encode() not in body and ("x" * 48).encode() in body
+
+
+def test_llm_tokens() -> None:
+    metrics.llm_tokens("gpt-test", prompt_tokens=10, completion_tokens=3)
+    assert metrics.value("xiaoer_llm_tokens_total", model="gpt-test", kind="prompt") >= 10
+    assert metrics.value("xiaoer_llm_tokens_total", model="gpt-test", kind="completion") >= 3
+
+
+async def test_readiness_reports_each_check(tmp_path: Path, openai_server: OpenAIServer) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'h.db'}")
+    dead = f"http://127.0.0.1:{_free_port()}"
+
+    async def slow() -> str:
+        await asyncio.sleep(30)
+        return "never"
+
+    checks = HealthChecks({
+        "store": store_check(engine),
+        "llm": llm_check(openai_server.base_url, "test-key", configured=True),
+        "chroma": chroma_check(dead),
+        "slow": slow,
+    }, timeout_s=0.5)
+    ready, body = await checks.readiness()
+    assert not ready and body["status"] == "not ready"
+    assert body["checks"]["store"] == {**body["checks"]["store"], "status": "ok", "detail": "sqlite"}
+    assert body["checks"]["llm"]["status"] == "ok"
+    assert body["checks"]["chroma"]["status"] == "fail" and "Connect" in body["checks"]["chroma"]["detail"]
+    assert body["checks"]["slow"] == {**body["checks"]["slow"], "status": "fail", "detail": "timeout after 0.5s"}
+    engine.dispose()
+
+
+async def test_offline_defaults_are_ready(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'h.db'}")
+    checks = default_checks(engine=engine, chroma_url=None, llm_base_url=None, llm_api_key=None,
+                            llm_configured=False)
+    ready, body = await checks.readiness()
+    assert ready, body
+    assert body["checks"]["chroma"]["detail"] == "embedded"
+    assert body["checks"]["llm"]["detail"] == "offline composer"
+    engine.dispose()
+
+
+async def test_ops_server_serves_metrics_healthz_readyz(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'h.db'}")
+    ready_checks = HealthChecks({"store": store_check(engine)})
+    server = OpsServer(ready_checks, host="127.0.0.1", port=0)
+    port = await server.start()
+    metrics.count("message", channel="telegram", intent="greeting")
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", trust_env=False) as client:
+            scraped = await client.get("/metrics")
+            assert scraped.status_code == 200
+            assert 'xiaoer_messages_total{channel="telegram",intent="greeting"}' in scraped.text
+            assert "process_cpu_seconds_total" in scraped.text
+            assert (await client.get("/healthz")).json() == {"status": "ok"}
+            ready = await client.get("/readyz")
+            assert ready.status_code == 200 and ready.json()["checks"]["store"]["status"] == "ok"
+            ready_checks.add("chroma", chroma_check(f"http://127.0.0.1:{_free_port()}"))
+            not_ready = await client.get("/readyz")
+            assert not_ready.status_code == 503
+            assert not_ready.json()["checks"]["chroma"]["status"] == "fail"
+    finally:
+        await server.stop()
+        engine.dispose()
