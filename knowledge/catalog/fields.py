@@ -1,0 +1,140 @@
+"""Turns one record of canonical field names into a `Product`, or says exactly what is wrong with it.
+
+Shared by every loader so a CSV row, a JSONL object and a mapped column all follow the same rules:
+only `sku` and `title` are required; a blank price/stock means "unknown"; a present but malformed value
+rejects the row. Multi-valued attributes (sizes, colours) are `;`-separated inside one value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+
+from knowledge.catalog.result import DEFAULT_MAX_FIELD_BYTES, RowProblem
+from knowledge.models import Product
+
+CANONICAL_COLUMNS = (
+    "sku", "title", "brand", "category", "price", "currency", "stock",
+    "description", "image_url", "url", "tags",
+)
+ATTR_PREFIX = "attr_"
+MAX_SKU_CHARS = 64  # the SKU travels in Telegram callback data (64 bytes) and Chroma ids
+
+_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_LIST_SEPARATORS = re.compile(r"[;；]")
+_CURRENCY_ALIASES = {"RMB": "CNY"}
+
+
+def is_catalog_column(name: str) -> bool:
+    """True for a canonical column name or an `attr_<name>` column."""
+    return name in CANONICAL_COLUMNS or (name.startswith(ATTR_PREFIX) and len(name) > len(ATTR_PREFIX))
+
+
+def split_list(value: str) -> list[str]:
+    """Split a `;` (or full-width `；`) separated list, dropping blanks."""
+    return [part.strip() for part in _LIST_SEPARATORS.split(value) if part.strip()]
+
+
+def _text(record: Mapping[str, object], name: str) -> str:
+    value = record.get(name)
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def _price(raw: str, sku: str) -> Decimal | None:
+    if not raw:
+        return None
+    if not _DECIMAL.match(raw):
+        raise RowProblem(f"bad price {raw!r} (expected a decimal like 399.00)", sku)
+    try:
+        price = Decimal(raw)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern already guards this
+        raise RowProblem(f"bad price {raw!r}", sku) from exc
+    if price < 0:
+        raise RowProblem(f"negative price {raw!r}", sku)
+    return price
+
+
+def _stock(raw: str, sku: str) -> int | None:
+    if not raw:
+        return None
+    if not _INTEGER.match(raw):
+        raise RowProblem(f"bad stock {raw!r} (expected a whole number)", sku)
+    stock = int(raw)
+    if stock < 0:
+        raise RowProblem(f"bad stock {raw!r} (negative)", sku)
+    return stock
+
+
+def _currency(raw: str, sku: str) -> str:
+    if not raw:
+        return "CNY"
+    code = raw.upper()
+    if not _CURRENCY.match(code):
+        raise RowProblem(f"bad currency {raw!r} (expected a 3-letter code like CNY)", sku)
+    return _CURRENCY_ALIASES.get(code, code)
+
+
+def _tags(value: object) -> tuple[str, ...]:
+    if isinstance(value, list | tuple):
+        return tuple(str(item).strip() for item in value if str(item).strip())
+    return tuple(split_list(str(value or "")))
+
+
+def _check_sizes(record: Mapping[str, object], max_field_bytes: int, sku: str | None) -> None:
+    for name, value in record.items():
+        if isinstance(value, str) and len(value) * 4 > max_field_bytes:
+            size = len(value.encode("utf-8", "surrogatepass"))
+            if size > max_field_bytes:
+                raise RowProblem(
+                    f"huge field {name!r} ({size} bytes, limit {max_field_bytes})", sku
+                )
+
+
+def _attributes(record: Mapping[str, object]) -> dict[str, str]:
+    attributes: dict[str, str] = {}
+    nested = record.get("attributes")
+    if isinstance(nested, Mapping):
+        for key, value in nested.items():
+            text = ";".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
+            if str(key).strip() and text.strip():
+                attributes[str(key).strip().lower()] = text.strip()
+    for key, value in record.items():
+        if key.startswith(ATTR_PREFIX) and value is not None:
+            text = ";".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
+            if text.strip():
+                attributes[key[len(ATTR_PREFIX):].strip().lower()] = text.strip()
+    return attributes
+
+
+def product_from_record(
+    record: Mapping[str, object], *, max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES
+) -> Product:
+    """Validate one record (canonical names; values str or JSON scalars) and build the Product."""
+    sku = _text(record, "sku")
+    _check_sizes(record, max_field_bytes, sku or None)
+    if not sku:
+        raise RowProblem("missing SKU")
+    if len(sku) > MAX_SKU_CHARS:
+        raise RowProblem(f"SKU longer than {MAX_SKU_CHARS} characters")
+    title = _text(record, "title")
+    if not title:
+        raise RowProblem("missing title", sku)
+    return Product(
+        sku=sku,
+        title=title,
+        brand=_text(record, "brand"),
+        category=_text(record, "category"),
+        price=_price(_text(record, "price"), sku),
+        currency=_currency(_text(record, "currency"), sku),
+        stock=_stock(_text(record, "stock"), sku),
+        description=_text(record, "description"),
+        image_url=_text(record, "image_url"),
+        url=_text(record, "url"),
+        tags=_tags(record.get("tags")),
+        attributes=_attributes(record),
+    )
