@@ -31,7 +31,7 @@ _NAME_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][A-Za-z]+ )+\d{1,4}(?![A-Za-
 
 def split_values(value: str) -> list[str]:
     """Multi-valued attributes are `;`-separated in the canonical catalog ("黑色;白色")."""
-    return [part.strip() for part in re.split(r"[;；]", value) if part.strip()]
+    return [part.strip() for part in re.split(r"[;；,，|]", value) if part.strip()]
 
 
 def model_names(title: str) -> list[str]:

@@ -1,0 +1,186 @@
+"""Query understanding by rules: keywords + filters (price, category, brand, colour, size, in stock).
+
+Rules first and exact on numbers (see `knowledge.prices`); names are matched against the catalog's own
+vocabulary (and the synonym / colour / brand-alias files), and a matched value is returned in the
+catalog's own spelling, so filters compare equal to what the store holds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from knowledge.models import ParsedQuery, QueryFilters
+from knowledge.prices import parse_price
+from knowledge.protocols import KeywordExtractor
+from knowledge.resources import brand_alias_groups, colour_groups, normalise_text, synonym_groups
+from knowledge.vocabulary import Vocabulary
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_IN_STOCK = re.compile(r"有货|现货|有库存|库存充足|in[ -]?stock|available|ready to ship")
+_SIZE_PATTERNS = [
+    re.compile(r"(?<![\d.])(\d{2}(?:\.5)?)\s*(?:码|号|yards?\b)"),
+    re.compile(
+        r"(?:size|eu|us|uk|尺码|码数|鞋码)\s*[:：]?\s*(\d{1,2}(?:\.5)?|[2-5]?x{0,3}[sml])(?![a-z0-9])"
+    ),
+    re.compile(r"(?<![a-z0-9])(\d{2,4})\s*(g|gb|t|tb)(?![a-z0-9])"),
+    re.compile(r"(?<![a-z0-9])(\d{2,4})\s*(ml|l)(?![a-z0-9])"),
+    re.compile(r"(?<![a-z0-9])(x{1,3}[sl]|[2-5]xl)(?![a-z0-9])"),
+    re.compile(r"(?<![a-z0-9])([sml])\s*(?:码|号)"),
+]
+_SINGLE_COLOUR_BEFORE = set("要买选挑是款个双件只台")
+_SINGLE_COLOUR_AFTER = set("色的款系")
+
+
+def detect_language(text: str) -> str:
+    """ "zh" when Chinese characters weigh at least as much as English words (a CJK char ≈ half a word)."""
+    cjk = len(_CJK.findall(text))
+    latin_words = len(re.findall(r"[A-Za-z]{2,}", text))
+    if cjk == 0 and latin_words == 0:
+        return "zh"
+    return "zh" if cjk * 2 >= latin_words else "en"
+
+
+def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """Replace spans with spaces (offsets of the rest stay valid)."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _contains(text: str, form: str) -> int:
+    """Start of `form` in `text` as a word (English) or a substring (Chinese); -1 when absent."""
+    if _CJK.search(form):
+        return text.find(form)
+    match = re.search(rf"(?<![a-z0-9]){re.escape(form)}(?:s|es)?(?![a-z0-9])", text)
+    return match.start() if match else -1
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Surface forms → the catalog value they stand for, longest form first."""
+
+    forms: tuple[tuple[str, str], ...]
+
+    def find(self, text: str) -> str | None:
+        for form, value in self.forms:
+            if _contains(text, form) >= 0:
+                return value
+        return None
+
+
+def _names(pairs: dict[str, str]) -> _Names:
+    ordered = sorted(pairs.items(), key=lambda item: (-len(item[0]), item[0]))
+    return _Names(tuple((form, value) for form, value in ordered if len(form) >= 2))
+
+
+class QueryParser:
+    """Turns a customer message into keywords + `QueryFilters` using the catalog's vocabulary."""
+
+    def __init__(self, vocabulary: Vocabulary, extractor: KeywordExtractor, *, top_k: int = 8) -> None:
+        self.vocabulary = vocabulary
+        self.extractor = extractor
+        self.top_k = top_k
+        self._categories = self._category_names()
+        self._brands = self._brand_names()
+        self._colours = self._colour_names()
+
+    def _category_names(self) -> _Names:
+        groups = {normalise_text(m): group for group in synonym_groups() for m in group}
+        pairs: dict[str, str] = {}
+        paths = [path.split("/") for path in self.vocabulary.categories]
+        for path in paths:
+            for depth, part in enumerate(path):
+                prefixes = {"/".join(p[: depth + 1]) for p in paths if len(p) > depth and p[depth] == part}
+                if len(prefixes) != 1 and depth > 0:
+                    continue  # "男款" under several parents: ambiguous, not a category filter
+                target = "/".join(path[: depth + 1]) if len(prefixes) == 1 else part
+                for form in {normalise_text(part), *groups.get(normalise_text(part), ())}:
+                    form = normalise_text(form)
+                    # deeper levels win a tie: a leaf name is more specific than its parent
+                    if form not in pairs or pairs[form].count("/") < target.count("/"):
+                        pairs[form] = target
+        return _names(pairs)
+
+    def _brand_names(self) -> _Names:
+        pairs: dict[str, str] = {}
+        aliases = [tuple(normalise_text(m) for m in group) for group in brand_alias_groups()]
+        for brand in self.vocabulary.brands:
+            own = normalise_text(brand)
+            forms = {own, *(part for part in re.split(r"[\s/|()（）]+", own) if len(part) >= 2)}
+            for group in aliases:
+                if forms & set(group):
+                    forms.update(group)
+            for form in forms:
+                pairs.setdefault(form, brand)
+        return _names(pairs)
+
+    def _colour_names(self) -> list[tuple[tuple[str, ...], str]]:
+        """Each colour group with the catalog value it maps to (or its canonical name)."""
+        catalog = self.vocabulary.colors
+        out = []
+        for group in colour_groups():
+            members = tuple(sorted((normalise_text(m) for m in group), key=len, reverse=True))
+            canonical = normalise_text(group[0])
+            value = next((c for c in catalog if normalise_text(c) == canonical), None)
+            value = value or next((c for c in catalog if normalise_text(c) in members), None)
+            value = value or next((c for c in catalog if any(m in normalise_text(c) for m in members)), None)
+            out.append((members, value or group[0]))
+        return out
+
+    def _colour(self, text: str) -> str | None:
+        for members, value in self._colour_names():
+            for member in members:
+                if len(member) == 1:
+                    for match in re.finditer(re.escape(member), text):
+                        before = text[match.start() - 1] if match.start() else " "
+                        after = text[match.end()] if match.end() < len(text) else " "
+                        ok_before = not _CJK.match(before) or before in _SINGLE_COLOUR_BEFORE
+                        ok_after = not _CJK.match(after) or after in _SINGLE_COLOUR_AFTER
+                        if ok_before and ok_after:
+                            return value
+                elif _contains(text, member) >= 0 and not re.search(rf"{re.escape(member)}\s*tea", text):
+                    return value
+        return None
+
+    def _size(self, text: str) -> tuple[str, tuple[int, int]] | None:
+        for pattern in _SIZE_PATTERNS:
+            match = pattern.search(text)
+            if match:
+                return self._catalog_size("".join(g for g in match.groups() if g)), match.span()
+        return None
+
+    def _catalog_size(self, size: str) -> str:
+        """The catalog's own spelling of a size ("42" → "42码" if that is what it stores)."""
+        wanted = size.lower().replace("gb", "g").replace("tb", "t")
+        for value in self.vocabulary.sizes:
+            plain = normalise_text(value).replace(" ", "").replace("gb", "g").replace("tb", "t")
+            if plain == wanted or re.sub(r"^(eu|us|uk)|码$|号$", "", plain) == wanted:
+                return value
+        return size.upper() if re.search(r"[a-z]", size) else size
+
+    def parse(self, text: str) -> ParsedQuery:
+        """Keywords plus filters; price and stock phrases are removed from the keywords."""
+        norm = normalise_text(text)
+        price = parse_price(norm)
+        rest = _blank(norm, price.spans)
+        in_stock = bool(_IN_STOCK.search(rest))
+        attributes: dict[str, str] = {}
+        colour = self._colour(rest)
+        if colour:
+            attributes["color"] = colour
+        size = self._size(rest)
+        if size:
+            attributes["size"] = size[0]
+        filters = QueryFilters(
+            min_price=price.min_price,
+            max_price=price.max_price,
+            category=self._categories.find(rest),
+            brand=self._brands.find(rest),
+            attributes=attributes,
+            in_stock=in_stock,
+        )
+        keyword_text = _IN_STOCK.sub(" ", _blank(rest, [size[1]] if size else []))
+        keywords = self.extractor.keywords(keyword_text, top_k=self.top_k)
+        return ParsedQuery(text=text, keywords=keywords, filters=filters, language=detect_language(text))  # type: ignore[arg-type]
