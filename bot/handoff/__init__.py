@@ -1,5 +1,8 @@
 """Human handoff: triggers, the request state machine, its stores, and the service the core consults."""
 
+from bot.handoff.commands import register_handoff_commands
+from bot.handoff.desk import NoTopicsDesk, SupportDesk
+from bot.handoff.service import HandoffService
 from bot.handoff.state import (
     ClaimResult,
     Event,
@@ -17,13 +20,17 @@ __all__ = [
     "ClaimResult",
     "Event",
     "Handoff",
+    "HandoffService",
     "HandoffStore",
     "InMemoryHandoffStore",
     "InvalidTransition",
+    "NoTopicsDesk",
     "SqlHandoffStore",
     "Status",
+    "SupportDesk",
     "TranscriptEntry",
     "TriggerSet",
     "detect_trigger",
+    "register_handoff_commands",
     "transition",
 ]

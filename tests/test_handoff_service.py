@@ -1,0 +1,280 @@
+"""HandoffService flows over the real stores and strings: topics, the reply-to fallback, timeouts, restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.commands import CommandRegistry
+from bot.handoff.commands import register_handoff_commands
+from bot.handoff.desk import NoTopicsDesk, SupportDesk
+from bot.handoff.service import HandoffService
+from bot.handoff.state import Status
+from bot.handoff.store import HandoffStore, InMemoryHandoffStore
+from bot.handoff.store_sql import SqlHandoffStore
+from bot.handoff.triggers import TriggerSet
+from bot.messages import Attachment, Inbound, MessageRef, Outbound, Role
+from bot.prompts import load_messages
+from bot.protocols import HandoffGate
+from bot.settings import DEFAULT_PROMPTS_DIR
+from bot.storage.db import make_engine
+
+SUPPORT = "-1001"
+CUSTOMER = "42"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class ForumDesk:
+    """A desk whose support chat is a forum: numbered topics, titles kept for assertions."""
+
+    def __init__(self) -> None:
+        self.titles: list[str] = []
+
+    async def create_topic(self, title: str) -> str | None:
+        self.titles.append(title)
+        return str(100 + len(self.titles))
+
+
+class Harness:
+    """A service plus the bookkeeping a channel would do (message ids, on_delivered)."""
+
+    def __init__(self, store: HandoffStore, desk: SupportDesk, clock: Clock, support: str = SUPPORT) -> None:
+        self.closed: list[tuple[str, str]] = []
+        self.service = HandoffService(
+            store, messages=load_messages(DEFAULT_PROMPTS_DIR), support_chat_id=support,
+            triggers=TriggerSet.load(), claim_timeout_s=300, desk=desk, on_closed=self._on_closed, clock=clock,
+        )
+        self.next_id = 500
+
+    async def _on_closed(self, chat_id: str, summary: str) -> None:
+        self.closed.append((chat_id, summary))
+
+    async def deliver(self, outs: list[Outbound]) -> list[MessageRef]:
+        refs = []
+        for out in outs:
+            self.next_id += 1
+            ref = MessageRef(out.chat_id, str(self.next_id), out.thread_id)
+            await self.service.on_delivered(out, ref)
+            refs.append(ref)
+        return refs
+
+    def customer(self, text: str, mid: int, **kw: object) -> Inbound:
+        return Inbound(chat_id=CUSTOMER, user_id=CUSTOMER, text=text, user_name="张三", channel="telegram",
+                       ref=MessageRef(CUSTOMER, str(mid)), **kw)  # type: ignore[arg-type]
+
+    def agent(self, text: str, mid: int, user: str = "7", name: str = "Li", **kw: object) -> Inbound:
+        return Inbound(chat_id=SUPPORT, user_id=user, user_name=name, text=text, role=Role.AGENT,
+                       channel="telegram", is_group=True, ref=MessageRef(SUPPORT, str(mid)), **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+async def test_topic_flow_request_claim_relay_close_rate(clock: Clock) -> None:
+    desk = ForumDesk()
+    h = Harness(InMemoryHandoffStore(), desk, clock)
+    assert isinstance(h.service, HandoffGate)
+    outs = await h.service.intercept(h.customer("我要投诉，你们就是骗子", 1))
+    reply, card = outs
+    assert reply.chat_id == CUSTOMER and reply.kind == "reply" and "人工" in reply.text
+    assert card.chat_id == SUPPORT and card.thread_id == "101" and "#" in card.text
+    assert "投诉" in card.text and "张三" in card.text
+    assert [b.data.split(":")[1] for b in card.buttons] == ["claim", "close"]
+    assert desk.titles and "张三" in desk.titles[0]
+    await h.deliver(outs)
+    handoff_id = card.buttons[0].data.split(":")[2]
+
+    # the chat is held: the customer's message is copied into the topic, the bot says nothing else
+    relay = await h.service.intercept(h.customer("订单123的屏幕裂了", 2))
+    assert [(o.chat_id, o.thread_id, o.kind, o.copy_of.message_id) for o in relay] == [(SUPPORT, "101", "relay", "2")]
+
+    claim = await h.service.intercept(h.agent("", 3, callback_data=f"h:claim:{handoff_id}", thread_id="101"))
+    assert any(o.chat_id == SUPPORT and "Li" in o.text for o in claim)
+    joined = next(o for o in claim if o.chat_id == CUSTOMER)
+    assert "Li" not in joined.text  # agent identity private by default
+    taken = await h.service.intercept(h.agent("/claim", 4, user="8", name="Wang", thread_id="101"))
+    assert len(taken) == 1 and "Li" in taken[0].text and taken[0].thread_id == "101"
+
+    to_customer = await h.service.intercept(h.agent("您好，请拍照给我们看看", 5, thread_id="101"))
+    assert [(o.chat_id, o.kind, o.copy_of) for o in to_customer] == [
+        (CUSTOMER, "relay", MessageRef(SUPPORT, "5"))
+    ]
+    photo = h.customer("", 6, attachment=Attachment("photo", file_id="F1"))
+    assert (await h.service.intercept(photo))[0].copy_of.message_id == "6"
+
+    closed = await h.service.intercept(h.agent("/close", 7, thread_id="101"))
+    customer_msg = next(o for o in closed if o.chat_id == CUSTOMER)
+    assert [b.data for b in customer_msg.buttons] == [f"h:rate:{handoff_id}:{n}" for n in range(1, 6)]
+    assert h.closed and h.closed[0][0] == CUSTOMER and "屏幕裂了" in h.closed[0][1]
+    again = await h.service.intercept(h.agent("", 8, callback_data=f"h:close:{handoff_id}", thread_id="101"))
+    assert len(again) == 1 and "Li" in again[0].text  # idempotent, polite, says who closed it
+    assert len(h.closed) == 1
+
+    rated = await h.service.intercept(h.customer("", 9, callback_data=f"h:rate:{handoff_id}:5"))
+    assert rated[0].chat_id == CUSTOMER and "5" in rated[0].text
+    assert h.service.store.get(handoff_id).rating == 5
+    twice = await h.service.intercept(h.customer("", 10, callback_data=f"h:rate:{handoff_id}:1"))
+    assert h.service.store.get(handoff_id).rating == 5 and "已经" in twice[0].text
+    # the bot answers again
+    assert await h.service.intercept(h.customer("有没有跑鞋", 11)) is None
+
+    transcript = [(e.who, e.text) for e in h.service.store.transcript(handoff_id)]
+    assert ("customer", "订单123的屏幕裂了") in transcript and ("agent", "您好，请拍照给我们看看") in transcript
+
+
+async def test_fallback_without_topics_routes_by_reply(clock: Clock) -> None:
+    h = Harness(InMemoryHandoffStore(), NoTopicsDesk(), clock)
+    outs = await h.service.request(h.customer("/human", 1), "requested",
+                                   {"summary": "asked about running shoes", "language": "zh",
+                                    "turns": [("user", "有没有跑鞋"), ("bot", "有的，RS-1 ¥399")],
+                                    "products": [("RS-1", "轻跑鞋", "¥399")]})
+    card = outs[1]
+    assert card.thread_id is None and "RS-1" in card.text and "¥399" in card.text and "回复" in card.text
+    card_ref = (await h.deliver(outs))[1]
+    # agent chatter that replies to nothing never reaches the customer
+    assert await h.service.intercept(h.agent("午饭吃什么", 2)) == []
+    claimed = await h.service.intercept(h.agent("/claim", 3, reply_to=card_ref))
+    assert any(o.chat_id == CUSTOMER for o in claimed)
+    relay = await h.service.intercept(h.customer("还在吗", 4))
+    assert relay[0].reply_to == card_ref and relay[0].copy_of.message_id == "4"
+    relay_ref = (await h.deliver(relay))[0]
+    answer = await h.service.intercept(h.agent("在的", 5, reply_to=relay_ref))
+    assert [(o.chat_id, o.text) for o in answer] == [(CUSTOMER, "在的")]
+    closed = await h.service.intercept(h.agent("/close", 6, reply_to=relay_ref))
+    assert any(o.chat_id == CUSTOMER and o.buttons for o in closed)
+    late = await h.service.intercept(h.agent("还有问题吗", 7, reply_to=card_ref))
+    assert len(late) == 1 and late[0].chat_id == SUPPORT  # closed: told, not delivered
+
+
+async def test_timeout_bot_resumes_leave_a_message_and_late_claim(clock: Clock) -> None:
+    h = Harness(InMemoryHandoffStore(), ForumDesk(), clock)
+    outs = await h.service.intercept(h.customer("转人工", 1))
+    handoff_id = outs[1].buttons[0].data.split(":")[2]
+    clock.now += 299
+    assert await h.service.sweep() == []
+    clock.now += 2
+    swept = await h.service.sweep()
+    customer = next(o for o in swept if o.chat_id == CUSTOMER)
+    assert customer.buttons[0].data == f"h:note:{handoff_id}"
+    assert any(o.chat_id == SUPPORT for o in swept)
+    assert await h.service.sweep() == []  # once
+    assert h.service.store.get(handoff_id).status is Status.TIMED_OUT
+    assert [x.id for x in h.service.store.list_open()] == [handoff_id]  # still visible in /queue
+
+    assert await h.service.intercept(h.customer("有没有跑鞋", 2)) is None  # the bot answers meanwhile
+    prompt = await h.service.intercept(h.customer("", 3, callback_data=f"h:note:{handoff_id}"))
+    assert prompt[0].chat_id == CUSTOMER
+    note = await h.service.intercept(h.customer("请明天给我回电话", 4))
+    assert [o.chat_id for o in note] == [SUPPORT, CUSTOMER] and "请明天给我回电话" in note[0].text
+    assert await h.service.intercept(h.customer("多少钱", 5)) is None
+
+    late = await h.service.intercept(h.agent("/claim", 6, thread_id="101"))
+    assert any(o.chat_id == CUSTOMER for o in late)
+    assert (await h.service.intercept(h.customer("你好", 7)))[0].kind == "relay"  # held again
+
+
+async def test_timeout_noticed_on_next_message_without_sweep(clock: Clock) -> None:
+    h = Harness(InMemoryHandoffStore(), ForumDesk(), clock)
+    await h.service.intercept(h.customer("人工客服", 1))
+    clock.now += 301
+    outs = await h.service.intercept(h.customer("有人吗", 2))
+    assert [o.chat_id for o in outs] == [SUPPORT, CUSTOMER, SUPPORT]
+    assert outs[0].kind == "relay" and outs[1].kind == "reply"
+
+
+async def test_customer_leaves_and_human_twice(clock: Clock) -> None:
+    h = Harness(InMemoryHandoffStore(), ForumDesk(), clock)
+    await h.service.intercept(h.customer("talk to a person", 1))
+    again = await h.service.intercept(h.customer("/human", 2))
+    assert len(again) == 1 and "queue" in again[0].text
+    left = await h.service.intercept(h.customer("/cancel", 3))
+    assert [o.chat_id for o in left] == [CUSTOMER, SUPPORT]
+    handoff = h.service.store.latest_for_chat(CUSTOMER)
+    assert handoff.status is Status.CLOSED and handoff.closed_by == "customer"
+    assert await h.service.intercept(h.customer("hello", 4)) is None
+
+
+async def test_stale_and_forged_buttons_get_a_polite_answer(clock: Clock) -> None:
+    h = Harness(InMemoryHandoffStore(), ForumDesk(), clock)
+    outs = await h.service.intercept(h.customer("转人工", 1))
+    handoff_id = outs[1].buttons[0].data.split(":")[2]
+    for data in ("h:rate:nope:5", f"h:claim:{handoff_id}", f"h:rate:{handoff_id}:9", "h:", f"h:rate:{handoff_id}:5"):
+        answer = await h.service.intercept(h.customer("", 2, callback_data=data))
+        assert len(answer) == 1 and answer[0].chat_id == CUSTOMER
+    stranger = Inbound(chat_id="99", user_id="99", callback_data=f"h:note:{handoff_id}")
+    assert (await h.service.intercept(stranger))[0].chat_id == "99"
+    assert h.service.store.get(handoff_id).status is Status.WAITING
+
+
+async def test_queue_transcript_and_expected_wait(clock: Clock) -> None:
+    h = Harness(InMemoryHandoffStore(), ForumDesk(), clock)
+    await h.service.intercept(h.customer("转人工", 1))
+    clock.now += 120
+    await h.service.intercept(h.agent("/claim", 2, thread_id="101"))
+    other = Inbound(chat_id="43", user_id="43", user_name="Ann", text="I want a real human", channel="telegram")
+    outs = await h.service.intercept(other)
+    assert "2 min" in outs[0].text  # median claim time of recent requests
+    clock.now += 600
+    queue = await h.service.intercept(h.agent("/queue", 3))
+    lines = queue[0].text.splitlines()
+    assert "2" in lines[0] and "张三" in lines[1] and "Ann" in lines[2] and "12" in lines[1]
+    await h.service.intercept(h.customer("我的订单呢", 4))
+    doc = await h.service.intercept(h.agent("/transcript", 5, thread_id="101"))
+    name, body = doc[0].document
+    assert name.endswith(".txt") and "我的订单呢" in body.decode() and doc[0].thread_id == "101"
+    missing = await h.service.intercept(h.agent("/close", 6))
+    assert "/claim" in missing[0].text  # which request? explained
+
+
+async def test_terminal_agent_without_message_refs(clock: Clock) -> None:
+    h = Harness(InMemoryHandoffStore(), NoTopicsDesk(), clock, support="terminal:support")
+    customer = Inbound(chat_id="terminal", user_id="you", text="转人工", channel="terminal")
+    outs = await h.service.intercept(customer)
+    assert outs[1].chat_id == "terminal:support"
+    agent = Inbound(chat_id="terminal:support", user_id="agent", text="/claim", role=Role.AGENT, channel="terminal")
+    assert any(o.chat_id == "terminal" for o in await h.service.intercept(agent))
+    said = await h.service.intercept(Inbound(chat_id="terminal", user_id="you", text="在吗", channel="terminal"))
+    assert said[0].chat_id == "terminal:support" and "在吗" in said[0].text and said[0].copy_of is None
+    reply = await h.service.intercept(
+        Inbound(chat_id="terminal:support", user_id="agent", text="在的", role=Role.AGENT, channel="terminal"))
+    assert [(o.chat_id, o.text) for o in reply] == [("terminal", "在的")]
+
+
+async def test_no_support_chat_configured(clock: Clock) -> None:
+    h = Harness(InMemoryHandoffStore(), NoTopicsDesk(), clock)
+    h.service.support_chat_id = None
+    outs = await h.service.intercept(h.customer("I want a real human", 1))
+    assert len(outs) == 1 and outs[0].chat_id == CUSTOMER and "no human support" in outs[0].text
+
+
+async def test_restart_mid_handoff_keeps_the_chat_with_the_human(clock: Clock, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    first = Harness(SqlHandoffStore(make_engine(url)), ForumDesk(), clock)
+    await first.service.intercept(first.customer("转人工", 1))
+    await first.service.intercept(first.agent("/claim", 2, thread_id="101"))
+
+    second = Harness(SqlHandoffStore(make_engine(url)), ForumDesk(), clock)  # a new process
+    relay = await second.service.intercept(second.customer("我还在", 3))
+    assert [(o.chat_id, o.thread_id, o.kind) for o in relay] == [(SUPPORT, "101", "relay")]
+    back = await second.service.intercept(second.agent("收到", 4, thread_id="101"))
+    assert [(o.chat_id, o.copy_of.message_id) for o in back] == [(CUSTOMER, "4")]
+
+
+def test_agent_commands_are_registered_for_agents_and_staff(clock: Clock) -> None:
+    h = Harness(InMemoryHandoffStore(), NoTopicsDesk(), clock)
+    registry = CommandRegistry()
+    register_handoff_commands(registry, h.service)
+    names = {c.name for c in registry.for_role(Role.AGENT)}
+    assert {"claim", "close", "queue", "transcript"} <= names
+    assert {c.name for c in registry.for_role(Role.STAFF)} >= names
+    assert registry.for_role(Role.CUSTOMER) == []
