@@ -25,7 +25,12 @@ from knowledge.vocabulary import Vocabulary
 
 jieba.setLogLevel(logging.WARNING)
 
-_SEGMENTS = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff]+)|([a-z0-9]+(?:['’.&+-][a-z0-9]+)*)")
+# A single Latin letter glued to Chinese stays with it ("t恤"); otherwise Chinese runs and English words.
+_SEGMENTS = re.compile(
+    r"((?:(?<![a-z0-9])[a-z](?=[\u3400-\u4dbf\u4e00-\u9fff]))?[\u3400-\u4dbf\u4e00-\u9fff]+)"
+    r"|([a-z0-9]+(?:['’.&+-][a-z0-9]+)*)"
+)
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _STOP_CHARS = frozenset("的了吗呢吧啊呀哦嘛啦么和与及或是我你他她它这那哪一")
 _NO_SINGULAR = frozenset(
@@ -147,7 +152,7 @@ class JiebaKeywordExtractor:
                 if previous.isascii() and previous.isalpha() and word.isdigit():
                     tokens.append(previous + word)  # "pegasus 41" → also "pegasus41"
             previous = word
-        for han in re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}", norm):
+        for han in _HAN_RUN.findall(norm):
             for a, b in itertools.pairwise(han):
                 bigram = a + b
                 if bigram not in self._stop and not (a in _STOP_CHARS or b in _STOP_CHARS):

@@ -15,7 +15,7 @@ from knowledge.models import ParsedQuery, QueryFilters
 from knowledge.prices import parse_price
 from knowledge.protocols import KeywordExtractor
 from knowledge.resources import brand_alias_groups, colour_groups, normalise_text, synonym_groups
-from knowledge.vocabulary import Vocabulary
+from knowledge.vocabulary import SIZE_KEYS, Vocabulary
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _IN_STOCK = re.compile(r"有货|现货|有库存|库存充足|in[ -]?stock|available|ready to ship")
@@ -29,6 +29,11 @@ _SIZE_PATTERNS = [
     re.compile(r"(?<![a-z0-9])(x{1,3}[sl]|[2-5]xl)(?![a-z0-9])"),
     re.compile(r"(?<![a-z0-9])([sml])\s*(?:码|号)"),
 ]
+_CATALOG_ONLY_SIZE_PATTERNS = (2, 3)  # storage/weight and volume: only when the catalog has that value
+# Brand names that are also everyday English words: only a brand when capitalised or in a Chinese message.
+_AMBIGUOUS_BRANDS = frozenset(
+    {"keep", "peak", "champion", "lodge", "on", "dove", "coach", "gap", "next", "tiger"}
+)
 _SINGLE_COLOUR_BEFORE = set("要买选挑是款个双件只台")
 _SINGLE_COLOUR_AFTER = set("色的款系")
 
@@ -116,21 +121,21 @@ class QueryParser:
                 pairs.setdefault(form, brand)
         return _names(pairs)
 
-    def _colour_names(self) -> list[tuple[tuple[str, ...], str]]:
-        """Each colour group with the catalog value it maps to (or its canonical name)."""
-        catalog = self.vocabulary.colors
+    def _colour_names(self) -> list[tuple[tuple[str, ...], str, dict[str, str]]]:
+        """Each colour group with its catalog value (canonical first) and members the catalog spells itself."""
+        catalog = {normalise_text(c): c for c in self.vocabulary.colors}
         out = []
         for group in colour_groups():
             members = tuple(sorted((normalise_text(m) for m in group), key=len, reverse=True))
-            canonical = normalise_text(group[0])
-            value = next((c for c in catalog if normalise_text(c) == canonical), None)
-            value = value or next((c for c in catalog if normalise_text(c) in members), None)
-            value = value or next((c for c in catalog if any(m in normalise_text(c) for m in members)), None)
-            out.append((members, value or group[0]))
+            own = {m: catalog[m] for m in members if m in catalog}
+            value = own.get(normalise_text(group[0])) or next(iter(own.values()), None)
+            value = value or next((c for n, c in catalog.items() if any(m in n for m in members)), None)
+            out.append((members, value or group[0], own))
         return out
 
     def _colour(self, text: str) -> str | None:
-        for members, value in self._colour_names():
+        """The colour asked for, in the catalog's spelling ("black" stays "black" if the catalog says so)."""
+        for members, value, own in self._colours:
             for member in members:
                 if len(member) == 1:
                     for match in re.finditer(re.escape(member), text):
@@ -139,26 +144,45 @@ class QueryParser:
                         ok_before = not _CJK.match(before) or before in _SINGLE_COLOUR_BEFORE
                         ok_after = not _CJK.match(after) or after in _SINGLE_COLOUR_AFTER
                         if ok_before and ok_after:
-                            return value
+                            return own.get(member, value)
                 elif _contains(text, member) >= 0 and not re.search(rf"{re.escape(member)}\s*tea", text):
-                    return value
+                    return own.get(member, value)
         return None
 
-    def _size(self, text: str) -> tuple[str, tuple[int, int]] | None:
-        for pattern in _SIZE_PATTERNS:
+    def _size(self, text: str) -> tuple[str, str, tuple[int, int]] | None:
+        """(attribute key, value, span) of a size/capacity, keyed as the catalog stores it."""
+        for number, pattern in enumerate(_SIZE_PATTERNS):
             match = pattern.search(text)
             if match:
-                return self._catalog_size("".join(g for g in match.groups() if g)), match.span()
+                found = self._catalog_size("".join(g for g in match.groups() if g))
+                if found is None and number in _CATALOG_ONLY_SIZE_PATTERNS and self.vocabulary.attributes:
+                    continue  # "500g" is a weight unless the catalog sells it as a size
+                size = "".join(g for g in match.groups() if g)
+                key, value = found or ("size", size.upper() if re.search(r"[a-z]", size) else size)
+                return key, value, match.span()
         return None
 
-    def _catalog_size(self, size: str) -> str:
-        """The catalog's own spelling of a size ("42" → "42码" if that is what it stores)."""
+    def _catalog_size(self, size: str) -> tuple[str, str] | None:
+        """(key, value) of the catalog's own spelling of a size ("42" → "42码" if that is what it stores)."""
         wanted = size.lower().replace("gb", "g").replace("tb", "t")
-        for value in self.vocabulary.sizes:
-            plain = normalise_text(value).replace(" ", "").replace("gb", "g").replace("tb", "t")
-            if plain == wanted or re.sub(r"^(eu|us|uk)|码$|号$", "", plain) == wanted:
-                return value
-        return size.upper() if re.search(r"[a-z]", size) else size
+        keys = [k for k in SIZE_KEYS if k in self.vocabulary.attributes]
+        for key in keys:
+            for value in self.vocabulary.attributes[key]:
+                plain = normalise_text(value).replace(" ", "").replace("gb", "g").replace("tb", "t")
+                if plain == wanted or re.sub(r"^(eu|us|uk)|码$|号$", "", plain) == wanted:
+                    return ("size" if key in ("size", "尺码", "尺寸") else key), value
+        return None
+
+    def _brand(self, original: str, norm: str) -> str | None:
+        brand = self._brands.find(norm)
+        ambiguous = brand is not None and normalise_text(brand) in _AMBIGUOUS_BRANDS
+        if (
+            ambiguous
+            and not _CJK.search(original)
+            and not re.search(rf"\b{re.escape(str(brand))}\b", original)
+        ):
+            return None  # "keep me warm" is not the brand Keep
+        return brand
 
     def parse(self, text: str) -> ParsedQuery:
         """Keywords plus filters; price and stock phrases are removed from the keywords."""
@@ -172,15 +196,15 @@ class QueryParser:
             attributes["color"] = colour
         size = self._size(rest)
         if size:
-            attributes["size"] = size[0]
+            attributes[size[0]] = size[1]
         filters = QueryFilters(
             min_price=price.min_price,
             max_price=price.max_price,
             category=self._categories.find(rest),
-            brand=self._brands.find(rest),
+            brand=self._brand(text, rest),
             attributes=attributes,
             in_stock=in_stock,
         )
-        keyword_text = _IN_STOCK.sub(" ", _blank(rest, [size[1]] if size else []))
+        keyword_text = _IN_STOCK.sub(" ", _blank(rest, [size[2]] if size else []))
         keywords = self.extractor.keywords(keyword_text, top_k=self.top_k)
         return ParsedQuery(text=text, keywords=keywords, filters=filters, language=detect_language(text))  # type: ignore[arg-type]
