@@ -1,0 +1,120 @@
+"""Staff chat commands /copy, /describe, /keywords on the shared role-checked registry.
+
+Registered STAFF-only, so the core's registry refuses everyone else before a handler runs. Handlers
+parse arguments, call `CopyService`, and render plain-text Outbounds from `prompts/messages.yaml`
+(one Outbound per /copy variant, so each A/B variant can be forwarded on its own).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.commands import STAFF_ONLY, CommandRegistry
+from bot.copywriting.models import CopyResult
+from bot.copywriting.service import MAX_VARIANTS, CopyRequestError, CopyService
+from bot.messages import Inbound, Outbound
+from bot.prompts import Messages, load_messages
+
+
+@dataclass(frozen=True)
+class CopyArgs:
+    subject: str
+    platform: str = "taobao"
+    tone: str | None = None
+    variants: int = 1
+
+
+def parse_copy_args(text: str, service: CopyService) -> CopyArgs:
+    """`<sku | keywords…> [platform] [tone] [n]`: trailing options in any order, each at most once."""
+    tokens = text.split()
+    platform: str | None = None
+    tone: str | None = None
+    variants: int | None = None
+    while tokens:
+        token = tokens[-1]
+        if variants is None and token.isdigit() and len(tokens) > 1:
+            variants = max(1, min(MAX_VARIANTS, int(token)))
+        elif platform is None and service.library.platform(token) is not None:
+            platform = service.library.platform(token).name  # type: ignore[union-attr]
+        elif tone is None and service.library.tone(token) is not None:
+            tone = service.library.tone(token).name  # type: ignore[union-attr]
+        else:
+            break
+        tokens.pop()
+    return CopyArgs(" ".join(tokens), platform or "taobao", tone, variants or 1)
+
+
+def _lang(inbound: Inbound) -> str:
+    return "en" if (inbound.language_hint or "").lower().startswith("en") else "zh"
+
+
+def render_copy(result: CopyResult, messages: Messages, lang: str, platform_label: str) -> str:
+    """One variant as staff read it: header, title, bullets, text, keywords, what was fixed."""
+    source = messages.get("copy_source_offline", lang) if result.source == "offline" else ""
+    lines = [messages.get("copy_header", lang, id=result.id, platform=platform_label, tone=result.tone,
+                          source=source),
+             f"{messages.get('copy_label_title', lang)}: {result.title}"]
+    if result.bullets:
+        lines.append(f"{messages.get('copy_label_bullets', lang)}:")
+        lines += [f"• {bullet}" for bullet in result.bullets]
+    lines += [f"{messages.get('copy_label_text', lang)}:", result.text]
+    if result.keywords:
+        lines.append(f"{messages.get('copy_label_keywords', lang)}: {', '.join(result.keywords)}")
+    if result.flags:
+        fixed = "; ".join(f"{f.type} '{f.term}' → {f.action}" for f in result.flags)
+        lines.append(f"⚠ {messages.get('copy_label_flags', lang)}: {fixed}")
+    return "\n".join(lines)
+
+
+def register_copy_commands(registry: CommandRegistry, service: CopyService) -> None:
+    """Register /copy /keywords /describe for STAFF only."""
+    messages = load_messages(service.library.root.parent)
+
+    def usage(inbound: Inbound) -> list[Outbound]:
+        lang = _lang(inbound)
+        text = messages.get("copy_usage", lang, platforms=", ".join(service.library.platforms),
+                            tones=", ".join(service.library.tones))
+        return [Outbound(inbound.chat_id, text=text, reply_to=inbound.ref)]
+
+    async def on_copy(inbound: Inbound) -> list[Outbound]:
+        args = parse_copy_args(inbound.command_args, service)
+        if not args.subject:
+            return usage(inbound)
+        try:
+            results = await service.generate(args.subject, args.platform, args.tone, args.variants)
+        except CopyRequestError:
+            return usage(inbound)
+        lang = _lang(inbound)
+        label = service.library.platforms[args.platform].label.get(lang, args.platform)
+        return [Outbound(inbound.chat_id, text=render_copy(r, messages, lang, label), reply_to=inbound.ref,
+                         meta={"copy_id": r.id}) for r in results]
+
+    async def on_describe(inbound: Inbound) -> list[Outbound]:
+        lang = _lang(inbound)
+        if not inbound.command_args:
+            return [Outbound(inbound.chat_id, text=messages.get("copy_describe_usage", lang))]
+        described = await service.describe(inbound.command_args)
+        note = (messages.get("copy_describe_matched", lang, skus=", ".join(described.matched_skus))
+                if described.matched_skus else messages.get("copy_describe_unmatched", lang))
+        label = service.library.describe.label.get(lang, "describe")
+        text = render_copy(described.copy, messages, lang, label) + "\n" + note
+        return [Outbound(inbound.chat_id, text=text, reply_to=inbound.ref)]
+
+    async def on_keywords(inbound: Inbound) -> list[Outbound]:
+        lang = _lang(inbound)
+        if not inbound.command_args:
+            return [Outbound(inbound.chat_id, text=messages.get("copy_keywords_usage", lang))]
+        report = await service.keywords(inbound.command_args)
+        if not report.keywords and not report.suggestions:
+            return [Outbound(inbound.chat_id, text=messages.get("copy_keywords_none", lang))]
+        lines = [messages.get("copy_keywords_header", lang, subject=report.subject)]
+        lines += [f"{rank}. {word}{' ✓' if word in report.in_title else ''}"
+                  for rank, word in enumerate(report.keywords, start=1)]
+        if report.suggestions:
+            marked = ", ".join(f"{w} ✓" if w in report.in_title else w for w in report.suggestions)
+            lines.append(messages.get("copy_keywords_suggestions", lang, terms=marked))
+        return [Outbound(inbound.chat_id, text="\n".join(lines), reply_to=inbound.ref)]
+
+    for name, handler in (("copy", on_copy), ("describe", on_describe), ("keywords", on_keywords)):
+        registry.register(name, handler, roles=STAFF_ONLY, zh=messages.get(f"copy_cmd_{name}", "zh"),
+                          en=messages.get(f"copy_cmd_{name}", "en"))

@@ -1,0 +1,189 @@
+"""`CopyService`: the one entry point for copy — /copy, /describe, /keywords and the bulk runner.
+
+It resolves a SKU or free keywords into facts, composes offline (always, as the fallback and the
+spare for bullets) and with the LLM when one is given, and passes every variant through the same checks.
+The product index and the keyword extractor are injected; blocking calls run off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from langchain_core.language_models import BaseChatModel
+
+from bot.copywriting.compliance import ComplianceChecker
+from bot.copywriting.grounding import GroundingChecker
+from bot.copywriting.llm_writer import LLMCopyWriter, facts_text
+from bot.copywriting.models import CopyResult, Description, KeywordReport, ProductFacts
+from bot.copywriting.offline import OfflineComposer
+from bot.copywriting.pipeline import Checks
+from bot.copywriting.platforms import CopyLibrary, PlatformSpec
+from bot.errors import LLMUnavailable, XiaoerError
+from bot.llm import complete
+from bot.prompts import load_prompt
+from knowledge.models import Product
+from knowledge.protocols import KeywordExtractor, ProductIndex
+
+MAX_VARIANTS = 5
+_SPLIT = re.compile(r"[\s,，、;；/]+")
+
+
+class CopyRequestError(XiaoerError):
+    """Staff asked for something that does not exist (platform, tone, empty input)."""
+
+    message_key = "copy_bad_request"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+def facts_from_product(product: Product, keywords: Sequence[str] = ()) -> ProductFacts:
+    path = product.category_path
+    return ProductFacts(
+        name=product.title, sku=product.sku, brand=product.brand, leaf=path[-1] if path else "",
+        attributes=dict(product.attributes), description=product.description, tags=tuple(product.tags),
+        keywords=tuple(keywords),
+    )
+
+
+class CopyService:
+    """generate / describe / keywords, LLM when configured, offline otherwise."""
+
+    def __init__(self, library: CopyLibrary, *, index: ProductIndex | None = None,
+                 extractor: KeywordExtractor | None = None, llm: BaseChatModel | None = None,
+                 default_tone: str = "professional") -> None:
+        self.library = library
+        self.index = index
+        self.extractor = extractor
+        self.llm = llm
+        self.default_tone = default_tone
+        root = library.root
+        self.checks = Checks(ComplianceChecker.load(root / "forbidden_words.yaml", library.brand.avoid),
+                             GroundingChecker.load(root / "grounding.yaml"))
+        self.composer = OfflineComposer(root / "attribute_phrases.yaml")
+        self._keywords_prompt = load_prompt(root / "keywords.yaml")
+        self.writer = (LLMCopyWriter(llm, self.checks, library.brand, load_prompt(root / "revise.yaml"))
+                       if llm is not None else None)
+
+    @classmethod
+    def from_prompts(cls, prompts_dir: Path, **kwargs: object) -> CopyService:
+        return cls(CopyLibrary.load(prompts_dir), **kwargs)  # type: ignore[arg-type]
+
+    # --- inputs -------------------------------------------------------------------------------------------
+    async def extract_keywords(self, text: str, top_k: int = 8) -> list[str]:
+        if self.extractor is None or not text.strip():
+            return []
+        return await asyncio.to_thread(self.extractor.keywords, text, top_k)
+
+    async def resolve(self, subject: Product | str | Sequence[str]) -> ProductFacts:
+        """A Product, a SKU in the index, or free keywords → the facts copy may use."""
+        if isinstance(subject, Product):
+            return facts_from_product(subject, await self.extract_keywords(subject.search_text()))
+        text = subject if isinstance(subject, str) else " ".join(subject)
+        text = text.strip()
+        if not text:
+            raise CopyRequestError("empty")
+        if self.index is not None and " " not in text:
+            product = await asyncio.to_thread(self.index.get, text)
+            if product is not None:
+                return facts_from_product(product, await self.extract_keywords(product.search_text()))
+        words = tuple(dict.fromkeys(w for w in _SPLIT.split(text) if w))
+        return ProductFacts(name=" ".join(words), leaf=words[0], keywords=words)
+
+    def platform(self, name: str) -> PlatformSpec:
+        spec = self.library.platform(name)
+        if spec is None:
+            raise CopyRequestError(f"platform:{name}")
+        return spec
+
+    # --- outputs ------------------------------------------------------------------------------------------
+    async def generate(self, product_or_keywords: Product | str | Sequence[str], platform: str,
+                       tone: str | None = None, variants: int = 1) -> list[CopyResult]:
+        """`variants` checked copies (1…5) in the platform's shape, each with an id for A/B tests."""
+        spec = self.platform(platform)
+        tone_spec = self.library.tone(tone or self.default_tone)
+        if tone_spec is None:
+            raise CopyRequestError(f"tone:{tone}")
+        facts = await self.resolve(product_or_keywords)
+        count = max(1, min(MAX_VARIANTS, variants))
+        return list(await asyncio.gather(*(self._one(facts, spec, tone_spec.name, v) for v in range(1, count + 1))))
+
+    async def generate_variant(self, product: Product, platform: str, tone: str | None, variant: int
+                               ) -> CopyResult:
+        """One variant of one product (the bulk runner's unit of work)."""
+        spec = self.platform(platform)
+        tone_spec = self.library.tone(tone or self.default_tone)
+        if tone_spec is None:
+            raise CopyRequestError(f"tone:{tone}")
+        return await self._one(await self.resolve(product), spec, tone_spec.name, variant)
+
+    async def _one(self, facts: ProductFacts, spec: PlatformSpec, tone: str, variant: int) -> CopyResult:
+        tone_spec = self.library.tones[tone]
+        offline = self.composer.compose(facts, spec, tone_spec, variant)
+        draft, flags, source = offline, [], "offline"
+        if self.writer is not None:
+            outcome = await self.writer.write(facts, spec, tone_spec, variant, offline)
+            draft, flags, source = outcome.draft, outcome.flags, outcome.source
+        draft, found = self.checks.finish(draft, facts, spec, spare=offline)
+        return CopyResult(
+            id=f"{_subject_id(facts)}-{spec.name}-v{variant}", sku=facts.sku, platform=spec.name, tone=tone,
+            variant=variant, title=draft.title, text=draft.text, bullets=draft.bullets,
+            keywords=facts.keywords, flags=tuple(flags + found), source=source,  # type: ignore[arg-type]
+        )
+
+    async def describe(self, keywords: str | Sequence[str], tone: str | None = None) -> Description:
+        """Keywords → a description grounded in the best-matching catalog product, when there is one."""
+        words = tuple(w for w in _SPLIT.split(keywords if isinstance(keywords, str) else " ".join(keywords)) if w)
+        if not words:
+            raise CopyRequestError("empty")
+        matched: list[Product] = []
+        if self.index is not None:
+            hits = await asyncio.to_thread(self.index.search, " ".join(words), k=3)
+            matched = [hit.product for hit in hits]
+        if matched:
+            base = facts_from_product(matched[0])
+            facts = ProductFacts(base.name, base.sku, base.brand, base.leaf, base.attributes, base.description,
+                                 base.tags, tuple(dict.fromkeys((*words, *await self.extract_keywords(
+                                     matched[0].search_text(), 4)))))
+        else:
+            facts = ProductFacts(name=" ".join(words), leaf=words[0], keywords=words)
+        tone_spec = self.library.tone(tone or self.default_tone) or self.library.tones[self.default_tone]
+        result = await self._one(facts, self.library.describe, tone_spec.name, 1)
+        return Description(words, result, tuple(p.sku for p in matched))
+
+    async def keywords(self, sku_or_text: str) -> KeywordReport:
+        """Ranked SEO keywords (extractor first, then LLM suggestions) and which the title already has."""
+        facts = await self.resolve(sku_or_text)
+        title = facts.name if facts.sku else ""
+        ranked = list(facts.keywords) if facts.sku else await self.extract_keywords(sku_or_text, 10)
+        suggestions: list[str] = []
+        if self.llm is not None:
+            suggestions = await self._suggest(facts, ranked)
+        in_title = frozenset(k for k in (*ranked, *suggestions) if title and k.lower() in title.lower())
+        extra = tuple(s for s in suggestions if s not in ranked)
+        return KeywordReport(sku_or_text, title, tuple(ranked), in_title, extra)
+
+    async def _suggest(self, facts: ProductFacts, ranked: list[str]) -> list[str]:
+        messages = self._keywords_prompt.chat_prompt().format_messages(
+            product=facts_text(facts), keywords="、".join(ranked) or "-")
+        try:
+            answer = await complete(self.llm, messages)  # type: ignore[arg-type]
+            start, end = answer.find("["), answer.rfind("]")
+            data = json.loads(answer[start : end + 1]) if 0 <= start < end else []
+        except (LLMUnavailable, json.JSONDecodeError):
+            return []
+        terms = [str(t).strip() for t in data if str(t).strip()] if isinstance(data, list) else []
+        compliant = [t for t in terms if not self.checks.compliance.find(t)]
+        return list(dict.fromkeys(compliant))[:10]
+
+
+def _subject_id(facts: ProductFacts) -> str:
+    if facts.sku:
+        return facts.sku
+    return "kw-" + hashlib.sha1(facts.name.encode("utf-8")).hexdigest()[:6]
