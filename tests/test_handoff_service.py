@@ -54,7 +54,7 @@ class Harness:
         )
         self.next_id = 500
 
-    async def _on_closed(self, chat_id: str, summary: str) -> None:
+    async def _on_closed(self, chat_id: str, summary: str, user_id: str) -> None:
         self.closed.append((chat_id, summary))
 
     async def deliver(self, outs: list[Outbound]) -> list[MessageRef]:
@@ -278,3 +278,32 @@ def test_agent_commands_are_registered_for_agents_and_staff(clock: Clock) -> Non
     assert {"claim", "close", "queue", "transcript"} <= names
     assert {c.name for c in registry.for_role(Role.STAFF)} >= names
     assert registry.for_role(Role.CUSTOMER) == []
+
+
+async def test_memory_bridges_give_the_card_real_products_and_remember_the_exchange(clock: Clock) -> None:
+    from decimal import Decimal
+
+    from bot.conversation_store import ChatState, InMemoryConversationStore, Turn
+    from bot.handoff.memory import conversation_context, remember_in
+    from knowledge.memory_index import InMemoryProductIndex
+    from knowledge.models import Product
+
+    memory = InMemoryConversationStore()
+    index = InMemoryProductIndex()
+    index.upsert([Product(sku="RS-1", title="轻量跑鞋", price=Decimal("399"))])
+    memory.append(CUSTOMER, Turn("user", "有没有跑鞋", user_id=CUSTOMER))
+    memory.append(CUSTOMER, Turn("assistant", "有的：轻量跑鞋 ¥399", user_id=CUSTOMER, skus=("RS-1",)))
+    memory.save_state(CUSTOMER, ChatState(last_skus=("RS-1", "GONE-9"), language="zh"), user_id=CUSTOMER)
+    h = Harness(InMemoryHandoffStore(), ForumDesk(), clock)
+    h.service.context_provider = conversation_context(memory, index)
+    h.service.on_closed = remember_in(memory)
+    outs = await h.service.intercept(h.customer("鞋底开胶了，我要投诉", 1))
+    card = outs[1].text
+    assert "RS-1 · 轻量跑鞋 · ¥399.00" in card and "GONE-9" not in card  # only catalog facts
+    assert "user: 有没有跑鞋" in card
+    await h.service.intercept(h.agent("/claim", 2, thread_id="101"))
+    await h.service.intercept(h.agent("我们给您换一双新的", 3, thread_id="101"))
+    await h.service.intercept(h.agent("/close", 4, thread_id="101"))
+    last = memory.recent(CUSTOMER)[-1]
+    assert last.role == "agent" and "换一双新的" in last.text and last.user_id == CUSTOMER
+    assert memory.forget_user(CUSTOMER) >= 3 and memory.recent(CUSTOMER) == []

@@ -29,7 +29,7 @@ from bot.prompts import Messages
 
 log = logging.getLogger(__name__)
 
-OnClosed = Callable[[str, str], Awaitable[None]]  # (customer chat id, summary of the human exchange)
+OnClosed = Callable[[str, str, str], Awaitable[None]]  # (customer chat id, summary of the exchange, user id)
 ContextProvider = Callable[[Inbound], Awaitable[dict[str, object]]]
 
 

@@ -173,7 +173,7 @@ class SupportSide:
             return
         entries: list[TranscriptEntry] = await self._db(self.store.transcript, handoff.id)
         try:
-            await self.on_closed(handoff.chat_id, cards.memory_summary(self.messages, handoff, entries))
+            await self.on_closed(handoff.chat_id, cards.memory_summary(self.messages, handoff, entries), handoff.user_id)
         except Exception:  # memory is a nicety; the hand-back itself must not fail
             log.exception("on_closed hook failed for handoff %s", handoff.id)
 
