@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from knowledge.errors import CatalogFormatError
 
 FORMATS = ("csv", "jsonl", "json", "shopify")
 _JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+_JSON_ARRAY = re.compile(r"\[\s*[{\]]")  # "[{" or "[]": not an INI/TOML section header
 
 
 def detect_format(path: Path) -> str:
@@ -25,7 +27,7 @@ def detect_format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in _JSONL_SUFFIXES:
         return "jsonl"
-    if stripped.startswith("["):
+    if _JSON_ARRAY.match(stripped) or (stripped.startswith("[") and suffix == ".json"):
         return "json"
     if stripped.startswith("{"):
         first = stripped.splitlines()[0].strip()
