@@ -307,3 +307,16 @@ async def test_memory_bridges_give_the_card_real_products_and_remember_the_excha
     last = memory.recent(CUSTOMER)[-1]
     assert last.role == "agent" and "换一双新的" in last.text and last.user_id == CUSTOMER
     assert memory.forget_user(CUSTOMER) >= 3 and memory.recent(CUSTOMER) == []
+
+
+async def test_factory_wires_sql_store_triggers_and_ignores_service_messages(tmp_path: Path) -> None:
+    from bot.handoff.factory import build_handoff_service
+
+    service = build_handoff_service(prompts_dir=DEFAULT_PROMPTS_DIR, support_chat_id=SUPPORT,
+                                    engine=make_engine(f"sqlite:///{tmp_path / 'f.db'}"), desk=ForumDesk())
+    assert isinstance(service.store, SqlHandoffStore)
+    outs = await service.intercept(Inbound(chat_id="5", user_id="5", text="人工客服", channel="telegram"))
+    assert outs[1].thread_id == "101"
+    pin = Inbound(chat_id=SUPPORT, user_id="7", role=Role.AGENT, thread_id="101", attachment=Attachment("other"),
+                  ref=MessageRef(SUPPORT, "9", "101"))
+    assert await service.intercept(pin) == []  # a pin or topic edit is not relayed to the customer

@@ -50,6 +50,8 @@ class SupportSide:
             return await self.agent_command(inbound)
         if inbound.command:
             return None
+        if not inbound.text and (inbound.attachment is None or inbound.attachment.kind == "other"):
+            return []  # service messages (pins, topic edits, joins) are nobody's words
         handoff = await self._resolve(inbound)
         if handoff is None:
             return []  # agents talking among themselves
