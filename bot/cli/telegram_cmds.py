@@ -1,9 +1,69 @@
-"""CLI commands for the telegram feature (placeholder until that feature lands)."""
+"""`xiaoer telegram`: run the bot on Telegram (long polling, or a webhook with a verified secret)."""
 
 from __future__ import annotations
 
+import logging
+import secrets
+
 import typer
+
+log = logging.getLogger(__name__)
+
+
+def _fail(message: str) -> typer.Exit:
+    """Start-up errors are one line on stderr and exit code 2 — no traceback for a configuration mistake."""
+    typer.echo(f"xiaoer telegram: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+def telegram(
+    webhook: str | None = typer.Option(None, "--webhook", help="Public HTTPS URL Telegram posts updates to "
+                                       "(webhook mode); without it the bot uses long polling."),
+    listen: str = typer.Option("0.0.0.0", "--listen", help="Address the webhook server binds to."),
+    port: int = typer.Option(8443, "--port", help="Port the webhook server listens on."),
+) -> None:
+    """Run the shop assistant on Telegram (TELEGRAM_BOT_TOKEN, XIAOER_STAFF_IDS, XIAOER_SUPPORT_CHAT_ID)."""
+    from bot.settings import load_settings
+
+    try:
+        settings = load_settings()
+    except ValueError as exc:  # pydantic's ValidationError: e.g. XIAOER_STAFF_IDS="abc"
+        raise _fail(f"invalid configuration: {' '.join(str(exc).split())}") from None
+    token = settings.telegram_bot_token.get_secret_value().strip() if settings.telegram_bot_token else ""
+    if not token:
+        raise _fail("TELEGRAM_BOT_TOKEN is not set (get a token from @BotFather)")
+    if webhook and not webhook.startswith(("http://", "https://")):
+        raise _fail(f"--webhook must be a URL, got {webhook!r}")
+
+    from bot.app import build_support_bot
+    from bot.channels.telegram import TelegramChannel, TelegramConfig
+    from bot.channels.telegram_app import TelegramStartupError, build_application, run
+    from bot.logging_setup import configure_logging
+    from bot.prompts import load_messages
+    from bot.ratelimit import SlidingWindowRateLimiter
+
+    configure_logging(settings.log_level, json_logs=settings.log_json)
+    for noisy in ("httpx", "telegram.ext.Updater"):  # one line per getUpdates call is noise
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    support = build_support_bot(settings)
+    config = TelegramConfig(token=token, base_url=settings.telegram_api_base_url,
+                            base_file_url=settings.telegram_api_file_url, staff_ids=settings.staff_ids,
+                            support_chat_id=settings.support_chat_id)
+    limiter = SlidingWindowRateLimiter(settings.rate_limit_messages, settings.rate_limit_window_s)
+    channel = TelegramChannel(support, config, load_messages(settings.prompts_dir), limiter,
+                              handoff=getattr(support, "handoff", None))
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    if webhook and not secret:
+        secret = secrets.token_urlsafe(32)
+        log.warning("XIAOER_WEBHOOK_SECRET is not set: using a random secret for this run "
+                    "(set it when several replicas share one webhook)")
+    log.info("starting Telegram bot (%s)", f"webhook {webhook}" if webhook else "long polling")
+    try:
+        run(build_application(channel), webhook_url=webhook, listen=listen, port=port, secret_token=secret or None)
+    except TelegramStartupError as exc:
+        raise _fail(str(exc)) from None
 
 
 def register(app: typer.Typer) -> None:
     """Add this feature's commands to the `xiaoer` app."""
+    app.command("telegram")(telegram)

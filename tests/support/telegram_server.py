@@ -1,0 +1,507 @@
+"""A local Telegram Bot API server on loopback, so the unmodified bot process is tested over real HTTP.
+
+It speaks the real wire shapes (`POST /bot<token>/<method>` with JSON, form or multipart bodies, `{"ok": …}`
+envelopes, dates in seconds, long-polling `getUpdates` with offsets, webhooks with the secret header, file
+download under `/file/bot<token>/…`). Tests drive it as users do: `user_sends`, `user_presses`,
+`user_sends_document`, then read what the bot sent with `wait_for_messages` and `calls`.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import html.parser
+import itertools
+import json
+import threading
+import time
+import urllib.request
+from collections import defaultdict
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+JSON_FIELDS = {"reply_markup", "commands", "scope", "entities", "caption_entities", "reply_parameters",
+               "allowed_updates", "link_preview_options", "media"}
+HTML_TAGS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "s": "strikethrough",
+             "a": "text_link", "code": "code", "pre": "pre", "blockquote": "blockquote", "tg-spoiler": "spoiler"}
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code, self.description = code, description
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+class _HtmlText(html.parser.HTMLParser):
+    """Telegram's HTML parse mode: the visible text plus entities; an unsupported tag is an error."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text, self.entities, self.open = "", [], []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in HTML_TAGS:
+            raise ApiError(400, f"Bad Request: can't parse entities: unsupported start tag \"{tag}\"")
+        self.open.append((tag, utf16_len(self.text), dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open[-1][0] != tag:
+            raise ApiError(400, f"Bad Request: can't parse entities: unexpected end tag \"{tag}\"")
+        _, offset, attrs = self.open.pop()
+        entity = {"type": HTML_TAGS[tag], "offset": offset, "length": utf16_len(self.text) - offset}
+        if tag == "a":
+            entity["url"] = attrs.get("href", "")
+        self.entities.append(entity)
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def parse_html(markup: str) -> tuple[str, list[dict[str, Any]]]:
+    parser = _HtmlText()
+    parser.feed(markup)
+    parser.close()
+    if parser.open:
+        raise ApiError(400, "Bad Request: can't parse entities: unclosed tag")
+    return parser.text, parser.entities
+
+
+@dataclass(frozen=True)
+class Chat:
+    id: int
+    type: str = "private"  # private | group | supergroup
+    title: str = ""
+    is_forum: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "type": self.type}
+        if self.type == "private":
+            data["first_name"] = f"user{self.id}"
+        else:
+            data["title"] = self.title or f"group{self.id}"
+            if self.is_forum:
+                data["is_forum"] = True
+        return data
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    first_name: str = "Test"
+    language_code: str = "zh"
+    username: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name,
+                                "language_code": self.language_code}
+        if self.username:
+            data["username"] = self.username
+        return data
+
+
+class TelegramServer:
+    """`with TelegramServer() as tg:` → `base_url`, `file_url`, `token`; a bot talks to it like to Telegram."""
+
+    def __init__(self, token: str = "123456:TEST-token_abcdefghijklmnopqrstuvwx",
+                 bot_username: str = "xiaoer_test_bot") -> None:
+        self.token = token
+        self.bot_user = {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "Xiaoer",
+                         "username": bot_username, "can_join_groups": True,
+                         "can_read_all_group_messages": False, "supports_inline_queries": False}
+        self._cond = threading.Condition()
+        self._update_ids = itertools.count(1)
+        self._file_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
+        self._thread_ids = itertools.count(100)
+        self.updates: list[dict[str, Any]] = []  # pending (not yet confirmed) updates
+        self.fetched_update_ids: set[int] = set()
+        self.chats: dict[int, Chat] = {}
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat id, message id) → message
+        self.sent: dict[int, list[dict[str, Any]]] = defaultdict(list)  # bot messages per chat
+        self.calls: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.files: dict[str, tuple[str, bytes]] = {}  # file_id → (file_path, content)
+        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.callback_queries: set[str] = set()
+        self.webhook: dict[str, Any] = {}
+        self.fetched_urls: list[str] = []  # photo/document URLs the bot asked Telegram to fetch
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._threads = [threading.Thread(target=self._server.serve_forever, daemon=True),
+                         threading.Thread(target=self._push_webhooks, daemon=True)]
+        self._stopping = False
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def file_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    def start(self) -> TelegramServer:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> TelegramServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- the simulated users -----------------------------------------------------------------------
+    def user_sends(self, chat: Chat, user: User, text: str = "", *, reply_to: int | None = None,
+                   thread_id: int | None = None, **content: Any) -> dict[str, Any]:
+        """A user writes in a chat (text and/or other content such as `sticker=…`); returns the message."""
+        with self._cond:
+            self.chats[chat.id] = chat
+            message: dict[str, Any] = {"message_id": next(self._message_ids[chat.id]), "date": int(time.time()),
+                                       "chat": chat.as_dict(), "from": user.as_dict(), **content}
+            key = "caption" if any(k in content for k in ("photo", "document", "voice")) else "text"
+            if text:
+                message[key] = text
+                entities = self._entities(text)
+                if entities:
+                    message["entities" if key == "text" else "caption_entities"] = entities
+            if reply_to is not None:
+                message["reply_to_message"] = self.messages[(chat.id, reply_to)]
+            if thread_id is not None:
+                message.update(message_thread_id=thread_id, is_topic_message=True)
+            self.messages[(chat.id, message["message_id"])] = message
+            self._push_update({"message": message})
+            return message
+
+    def user_sends_document(self, chat: Chat, user: User, file_name: str, content: bytes,
+                            caption: str = "", mime_type: str = "text/csv") -> dict[str, Any]:
+        file_id = self.add_file(f"documents/{file_name}", content)
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
+                    "mime_type": mime_type, "file_size": len(content)}
+        return self.user_sends(chat, user, caption, document=document)
+
+    def user_sends_photo(self, chat: Chat, user: User, caption: str = "") -> dict[str, Any]:
+        file_id = self.add_file("photos/p.jpg", b"\xff\xd8\xff")
+        photo = [{"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 90, "height": 90}]
+        return self.user_sends(chat, user, caption, photo=photo)
+
+    def user_presses(self, chat: Chat, user: User, message_id: int, data: str) -> str:
+        """A user presses an inline button under a bot message; returns the callback query id."""
+        with self._cond:
+            query_id = f"cq{next(self._update_ids)}"
+            self.callback_queries.add(query_id)
+            self._push_update({"callback_query": {
+                "id": query_id, "from": user.as_dict(), "chat_instance": f"ci{chat.id}", "data": data,
+                "message": self.messages[(chat.id, message_id)]}})
+            return query_id
+
+    def add_file(self, path: str, content: bytes) -> str:
+        with self._cond:
+            file_id = f"file{next(self._file_ids)}"
+            self.files[file_id] = (f"{file_id}/{path}", content)
+            return file_id
+
+    # -- what the bot did --------------------------------------------------------------------------
+    def wait_for(self, predicate: Any, timeout: float = 15.0) -> Any:
+        """Wait until `predicate()` (called under the lock) is truthy; return its value."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not (result := predicate()):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"timed out after {timeout}s waiting for {predicate}")
+                self._cond.wait(remaining)
+            return result
+
+    def wait_for_messages(self, chat_id: int, n: int = 1, timeout: float = 15.0,
+                          since: int = 0) -> list[dict[str, Any]]:
+        """The bot's messages in `chat_id` after the first `since`, once there are at least `n` of them."""
+        return self.wait_for(lambda: len(self.sent[chat_id]) >= since + n and self.sent[chat_id][since:], timeout)
+
+    def wait_for_calls(self, method: str, n: int = 1, timeout: float = 15.0) -> list[dict[str, Any]]:
+        return self.wait_for(lambda: len(self.calls[method]) >= n and list(self.calls[method]), timeout)
+
+    def wait_until_fetched(self, update_id: int, timeout: float = 15.0) -> None:
+        self.wait_for(lambda: update_id in self.fetched_update_ids, timeout)
+
+    # -- internals ---------------------------------------------------------------------------------
+    def _entities(self, text: str) -> list[dict[str, Any]]:
+        entities = []
+        if text.startswith("/"):
+            entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(text.split()[0])})
+        mention = "@" + self.bot_user["username"]
+        if mention in text and not text.startswith("/"):
+            offset = utf16_len(text[: text.index(mention)])
+            entities.append({"type": "mention", "offset": offset, "length": utf16_len(mention)})
+        return entities
+
+    def _push_update(self, payload: dict[str, Any]) -> None:
+        update = {"update_id": next(self._update_ids), **payload}
+        self.updates.append(update)
+        self._cond.notify_all()
+
+    def _push_webhooks(self) -> None:
+        """Deliver pending updates to the webhook in order, retrying until the bot answers 200."""
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._stopping or (self.webhook and self.updates), timeout=1.0)
+                if self._stopping:
+                    return
+                if not (self.webhook and self.updates):
+                    continue
+                update, hook = self.updates[0], dict(self.webhook)
+            request = urllib.request.Request(hook["url"], data=json.dumps(update).encode(), method="POST",
+                                             headers={"Content-Type": "application/json",
+                                                      "X-Telegram-Bot-Api-Secret-Token": hook["secret"]})
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    ok = response.status == 200
+            except OSError:
+                ok = False
+            with self._cond:
+                if ok and self.updates and self.updates[0] is update:
+                    self.updates.pop(0)
+                    self.fetched_update_ids.add(update["update_id"])
+                    self._cond.notify_all()
+            if not ok:
+                time.sleep(0.2)
+
+    def _new_message(self, chat_id: int, **content: Any) -> dict[str, Any]:
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            raise ApiError(400, "Bad Request: chat not found")
+        message = {"message_id": next(self._message_ids[chat_id]), "date": int(time.time()),
+                   "chat": chat.as_dict(), "from": self.bot_user,
+                   **{key: value for key, value in content.items() if value is not None}}
+        self.messages[(chat_id, message["message_id"])] = message
+        self.sent[chat_id].append(message)
+        return message
+
+    def _formatted(self, params: dict[str, Any], key: str, limit: int) -> dict[str, Any]:
+        """`text`/`caption` as Telegram stores it: HTML parsed into plain text + entities, limits checked."""
+        raw = params.get(key)
+        if raw is None:
+            if key == "text":
+                raise ApiError(400, "Bad Request: message text is empty")
+            return {}
+        text, entities = parse_html(raw) if params.get("parse_mode") == "HTML" else (raw, [])
+        if utf16_len(text) > limit:
+            raise ApiError(400, f"Bad Request: message {'caption' if key == 'caption' else 'text'} is too long")
+        if key == "text" and not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        suffix = "entities" if key == "text" else "caption_entities"
+        return {key: text, **({suffix: entities} if entities else {})}
+
+    def _media(self, params: dict[str, Any], files: dict[str, tuple[str, bytes]], key: str) -> Any:
+        """An uploaded file, an `attach://` part, a known file_id or a URL (Telegram fetches those)."""
+        value = str(params.get(key, ""))
+        if value.startswith("attach://"):
+            name, content = files[value[len("attach://"):]]
+        elif key in files:
+            name, content = files[key]
+        elif value in self.files:
+            name, content = self.files[value][0].rsplit("/", 1)[-1], self.files[value][1]
+        else:
+            name, content = value.rsplit("/", 1)[-1] or "file", b""
+            self.fetched_urls.append(value)
+        file_id = self.add_file(f"{key}s/{name}", content)
+        if key == "photo":
+            return [{"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 320, "height": 320,
+                     "file_size": len(content)}]
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name,
+                "file_size": len(content)}
+
+    def call(self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> Any:
+        """Run one Bot API method (under the lock); the return value is the envelope's `result`."""
+        self.calls[method].append(params)
+        self._cond.notify_all()
+        chat_id = int(params["chat_id"]) if "chat_id" in params else 0
+        thread = {"message_thread_id": int(params["message_thread_id"])} if params.get("message_thread_id") else {}
+        common = {"reply_markup": params.get("reply_markup"), **thread}
+        if "reply_parameters" in params:
+            common["reply_to_message"] = self.messages.get((chat_id, params["reply_parameters"]["message_id"]))
+        match method:
+            case "getMe":
+                return self.bot_user
+            case "getUpdates":
+                return self._get_updates(params)
+            case "setWebhook":
+                self.webhook = {"url": params["url"], "secret": params.get("secret_token", "")}
+                return True
+            case "deleteWebhook":
+                self.webhook = {}
+                if str(params.get("drop_pending_updates", "")).lower() == "true":
+                    self.updates.clear()
+                return True
+            case "getWebhookInfo":
+                return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
+                        "pending_update_count": len(self.updates)}
+            case "sendMessage":
+                return self._new_message(chat_id, **self._formatted(params, "text", 4096), **common)
+            case "sendPhoto" | "sendDocument":
+                key = "photo" if method == "sendPhoto" else "document"
+                return self._new_message(chat_id, **self._formatted(params, "caption", 1024),
+                                         **{key: self._media(params, files, key)}, **common)
+            case "editMessageText":
+                message = self.messages.get((chat_id, int(params["message_id"])))
+                if message is None:
+                    raise ApiError(400, "Bad Request: message to edit not found")
+                edit = self._formatted(params, "text", 4096)
+                if (message.get("text"), message.get("entities")) == (edit["text"], edit.get("entities")) \
+                        and message.get("reply_markup") == params.get("reply_markup"):
+                    raise ApiError(400, "Bad Request: message is not modified: specified new message content "
+                                        "and reply markup are exactly the same")
+                message.pop("entities", None)
+                message.update(**edit, edit_date=int(time.time()))
+                message.pop("reply_markup", None)
+                if params.get("reply_markup"):
+                    message["reply_markup"] = params["reply_markup"]
+                return message
+            case "deleteMessage":
+                message = self.messages.pop((chat_id, int(params["message_id"])), None)
+                if message in self.sent[chat_id]:
+                    self.sent[chat_id].remove(message)
+                return message is not None
+            case "copyMessage" | "forwardMessage":
+                source = self.messages.get((int(params["from_chat_id"]), int(params["message_id"])))
+                if source is None:
+                    raise ApiError(400, "Bad Request: message to copy not found")
+                content = {k: v for k, v in source.items()
+                           if k in ("text", "caption", "photo", "document", "sticker", "voice", "location")}
+                message = self._new_message(chat_id, **content, **common)
+                return {"message_id": message["message_id"]} if method == "copyMessage" else message
+            case "createForumTopic":
+                chat = self.chats.get(chat_id)
+                if chat is None or not chat.is_forum:
+                    raise ApiError(400, "Bad Request: the chat is not a forum")
+                return {"message_thread_id": next(self._thread_ids), "name": params["name"],
+                        "icon_color": 7322096}
+            case "answerCallbackQuery":
+                if params["callback_query_id"] not in self.callback_queries:
+                    raise ApiError(400, "Bad Request: query is too old and response timeout expired or query id is invalid")
+                return True
+            case "setMyCommands":
+                self.commands[json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)] = params["commands"]
+                return True
+            case "getMyCommands":
+                return self.commands.get(json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True), [])
+            case "getFile":
+                if params["file_id"] not in self.files:
+                    raise ApiError(400, "Bad Request: invalid file_id")
+                path, content = self.files[params["file_id"]]
+                return {"file_id": params["file_id"], "file_unique_id": f"u{params['file_id']}",
+                        "file_size": len(content), "file_path": path}
+            case "getChat":
+                chat = self.chats.get(chat_id)
+                if chat is None:
+                    raise ApiError(400, "Bad Request: chat not found")
+                return {**chat.as_dict(), "accent_color_id": 0, "max_reaction_count": 11,
+                        "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
+                                                "unique_gifts": False, "premium_subscription": False}}
+            case "sendMessageDraft" | "sendChatAction" | "close" | "logOut" | "deleteMyCommands":
+                return True
+        raise ApiError(404, "Not Found")
+
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                "use deleteWebhook to delete the webhook first")
+        offset = int(params.get("offset") or 0)
+        self.updates[:] = [update for update in self.updates if update["update_id"] >= offset]
+        deadline = time.monotonic() + float(params.get("timeout") or 0)
+        while not self.updates and not self._stopping and time.monotonic() < deadline:
+            self._cond.wait(deadline - time.monotonic())
+        batch = self.updates[: int(params.get("limit") or 100)]
+        self.fetched_update_ids.update(update["update_id"] for update in batch)
+        self._cond.notify_all()
+        return batch
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:  # keep test output quiet
+                pass
+
+            def _reply(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):  # the bot hung up (shutdown mid-long-poll)
+                    pass
+
+            def do_GET(self) -> None:
+                path = urlsplit(self.path).path
+                if path.startswith("/file/bot"):
+                    token, _, file_path = path[len("/file/bot"):].partition("/")
+                    found = [c for p, c in server.files.values() if p == file_path]
+                    if token == server.token and found:
+                        return self._reply(200, found[0], "application/octet-stream")
+                    return self._reply(404, b'{"ok":false,"error_code":404,"description":"Not Found"}')
+                self.do_POST()
+
+            def do_POST(self) -> None:
+                parts = urlsplit(self.path)
+                token, _, method = parts.path.removeprefix("/bot").partition("/")
+                if not parts.path.startswith("/bot") or token != server.token:
+                    return self._reply(401, b'{"ok":false,"error_code":401,"description":"Unauthorized"}')
+                params, files = _parse_body(self.headers.get("Content-Type", ""),
+                                            self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                params.update(parse_qsl(parts.query))
+                try:
+                    with server._cond:
+                        result = server.call(method, params, files)
+                    body = {"ok": True, "result": result}
+                    status = 200
+                except ApiError as exc:
+                    status, body = exc.code, {"ok": False, "error_code": exc.code, "description": exc.description}
+                except (KeyError, ValueError, TypeError) as exc:
+                    status, body = 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc!r}"}
+                self._reply(status, json.dumps(body, ensure_ascii=False).encode())
+
+        return Handler
+
+
+def _decode(key: str, value: str) -> Any:
+    return json.loads(value) if key in JSON_FIELDS else value
+
+
+def _parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
+    """JSON, url-encoded form (values JSON-encoded where not strings, as PTB sends) or multipart."""
+    if not body:
+        return {}, {}
+    if content_type.startswith("application/json"):
+        return json.loads(body), {}
+    if content_type.startswith("multipart/form-data"):
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
+        params: dict[str, Any] = {}
+        files: dict[str, tuple[str, bytes]] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True) or b""
+            if part.get_filename():
+                files[name] = (part.get_filename(), payload)
+            else:
+                params[name] = _decode(name, payload.decode())
+        return params, files
+    return {key: _decode(key, value) for key, value in parse_qsl(body.decode(), keep_blank_values=True)}, {}
