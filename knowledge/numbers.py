@@ -50,7 +50,7 @@ def parse_chinese_numeral(text: str) -> int | None:
     for ch in text:
         if ch in CN_DIGITS:
             value = CN_DIGITS[ch]
-            after_zero = value == 0
+            after_zero = after_zero or value == 0
             if value:
                 current = value
         elif ch in CN_SMALL_UNITS:
