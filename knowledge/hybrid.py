@@ -53,11 +53,12 @@ class HybridProductIndex:
     """The production `ProductIndex`: Chroma vectors + bm25s keywords, fused (see `knowledge.ranking`)."""
 
     def __init__(self, data_dir: Path, *, embedder: Embedder, extractor: KeywordExtractor,
-                 chroma_url: str | None = None, params: RankingParams = DEFAULT_PARAMS) -> None:
+                 chroma_url: str | None = None, collection: str | None = None,
+                 params: RankingParams = DEFAULT_PARAMS) -> None:
         self.embedder = embedder
         self.extractor = extractor
         self.params = params
-        self.collection = collection_name(embedder.name)
+        self.collection = collection or collection_name(embedder.name)
         self.store = ChromaVectorStore(self.collection, data_dir=Path(data_dir), url=chroma_url)
         self.keyword_store = KeywordStore(Path(data_dir) / "bm25" / self.collection)
         self._fingerprint = extractor_fingerprint(extractor)
