@@ -54,6 +54,8 @@ class Settings(BaseSettings):
 
     # Behaviour.
     prompts_dir: Path = Field(DEFAULT_PROMPTS_DIR, validation_alias=_alias("XIAOER_PROMPTS_DIR"))
+    # Store policy documents (*.md); unset = the sample policies shipped with the package.
+    policies_dir: Path | None = Field(None, validation_alias=_alias("XIAOER_POLICIES_DIR"))
     rate_limit_messages: int = Field(6, validation_alias=_alias("XIAOER_RATE_LIMIT_MESSAGES"))
     rate_limit_window_s: float = Field(10.0, validation_alias=_alias("XIAOER_RATE_LIMIT_WINDOW"))
     handoff_claim_timeout_s: float = Field(300.0, validation_alias=_alias("XIAOER_HANDOFF_TIMEOUT"))

@@ -1,0 +1,128 @@
+"""The composition root: the ONE place that wires real implementations into a `SupportBot`.
+
+CLI commands call `build_support_bot(settings)` (or `open_knowledge(settings)` when they only need the
+index); tests pass their own index/LLM/store. Other features add their wiring in `_wire_features`.
+Everything opened here is closed by `SupportBot.close()` (via its `BotRuntime`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langchain_core.language_models import BaseChatModel
+from sqlalchemy import Engine
+
+from bot.chain import ChatPrompts
+from bot.conversation_store import ConversationStore, SqlConversationStore
+from bot.core import SupportBot
+from bot.llm import make_chat_model
+from bot.prompts import Messages, load_messages
+from bot.protocols import HandoffGate
+from bot.settings import Settings
+from bot.storage.db import make_engine
+from knowledge.catalog import SAMPLE_POLICIES_DIR
+from knowledge.policies import PolicyBook
+from knowledge.protocols import KeywordExtractor, ProductIndex
+from knowledge.query import QueryParser
+from knowledge.vocabulary import Vocabulary
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Knowledge:
+    """The knowledge layer opened on a data directory."""
+
+    index: ProductIndex
+    extractor: KeywordExtractor
+    vocabulary: Vocabulary
+    parser: QueryParser
+    policies: PolicyBook
+
+
+@dataclass
+class BotRuntime:
+    """Resources behind a bot, disposed together by `close()` (idempotent)."""
+
+    engine: Engine | None = None
+    closers: list[Callable[[], None]] = field(default_factory=list)
+    closed: bool = False
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        for closer in reversed(self.closers):
+            try:
+                closer()
+            except Exception:
+                log.exception("error while closing %r", closer)
+        if self.engine is not None:
+            self.engine.dispose()
+
+
+def policies_dir(settings: Settings) -> Path:
+    return settings.policies_dir or SAMPLE_POLICIES_DIR
+
+
+def open_knowledge(settings: Settings, *, index: ProductIndex | None = None,
+                   extractor: KeywordExtractor | None = None) -> Knowledge:
+    """Index + jieba extractor with the catalog's vocabulary + query parser + policies."""
+    from knowledge.factory import open_product_index
+    from knowledge.keywords import JiebaKeywordExtractor
+
+    vocabulary = Vocabulary.load(settings.data_dir / "vocabulary.json")
+    if extractor is None:
+        extractor = getattr(index, "extractor", None) or JiebaKeywordExtractor(vocabulary)
+    if index is None:
+        index = open_product_index(settings.data_dir, chroma_url=settings.chroma_url, extractor=extractor)
+    return Knowledge(index, extractor, vocabulary, QueryParser(vocabulary, extractor),
+                     PolicyBook.load(policies_dir(settings)))
+
+
+def build_support_bot(
+    settings: Settings,
+    *,
+    index: ProductIndex | None = None,
+    llm: BaseChatModel | None = None,
+    handoff: HandoffGate | None = None,
+    store: ConversationStore | None = None,
+    knowledge: Knowledge | None = None,
+    raise_errors: bool = False,
+    use_llm: bool = True,
+) -> SupportBot:
+    """A ready `SupportBot`: real index, parser, policies, LLM (if configured) and SQL memory by default."""
+    runtime = BotRuntime()
+    knowledge = knowledge or open_knowledge(settings, index=index)
+    if store is None:
+        runtime.engine = make_engine(settings.resolved_database_url)
+        store = SqlConversationStore(runtime.engine)
+    if llm is None and use_llm:
+        llm = make_chat_model(settings)
+    messages: Messages = load_messages(settings.prompts_dir)
+    replies = Messages(settings.prompts_dir / "replies.yaml")
+    bot = SupportBot(
+        index=knowledge.index, store=store, messages=messages, replies=replies, parser=knowledge.parser,
+        extractor=knowledge.extractor, policies=knowledge.policies, llm=llm,
+        prompts=ChatPrompts.load(settings.prompts_dir) if llm is not None else None,
+        handoff=handoff, trigger_detector=_trigger_detector() if handoff is not None else None,
+        raise_errors=raise_errors, history_token_budget=settings.history_token_budget,
+    )
+    bot.runtime = runtime
+    _wire_features(bot, settings, knowledge, runtime)
+    return bot
+
+
+def _trigger_detector() -> Callable[[str], str | None] | None:
+    try:
+        from bot.handoff.triggers import detect_trigger
+    except ImportError:  # pragma: no cover - handoff is optional
+        return None
+    return detect_trigger
+
+
+def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, runtime: BotRuntime) -> None:
+    """Other features register their commands and services here (copy, staff, insights …)."""

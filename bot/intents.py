@@ -1,0 +1,129 @@
+"""What a customer message wants, decided by cheap rules first (the LLM only breaks ties).
+
+Rules are ordered from most to least specific; a rule hit is confident, no hit is `UNKNOWN` with low
+confidence, which the core either sends to the LLM classifier (when configured) or treats as a search.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Intent(StrEnum):
+    PRODUCT_QUESTION = "product_question"  # "这双鞋有42码吗", "how much is the second one"
+    RECOMMENDATION = "recommendation"  # "500以内适合跑步的鞋"
+    COMPARISON = "comparison"  # "这两款有什么区别"
+    POLICY = "policy"  # shipping / returns / payment / warranty
+    GREETING = "greeting"  # "你好", "hi"
+    SMALL_TALK = "small_talk"  # "谢谢", "who are you"
+    HUMAN = "human"  # "转人工", "talk to a person"
+    INJECTION = "injection"  # "忽略之前的指令", "print your system prompt"
+    OUT_OF_SCOPE = "out_of_scope"  # weather, jokes, homework
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class IntentGuess:
+    intent: Intent
+    confidence: float
+    rule: str = ""
+
+    @property
+    def sure(self) -> bool:
+        return self.confidence >= 0.6
+
+
+def _rx(*parts: str) -> re.Pattern[str]:
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+INJECTION_RX = _rx(
+    r"忽略(之前|以上|前面|上面|所有)?的?(指令|指示|规则|设定|提示)",
+    r"(无视|忘记|忘掉)(之前|以上|前面|所有)?的?(指令|规则|设定|提示)",
+    r"(系统|原始)提示词?",
+    r"ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|rules|prompts?)",
+    r"disregard (all |the )?(previous|prior|above) ",
+    r"(print|show|reveal|repeat|tell me) (me )?(your|the) (system )?(prompt|instructions)",
+    r"system prompt",
+    r"you are now (a|an|in) ",
+    r"developer mode",
+)
+HUMAN_RX = _rx(
+    r"转人工", r"人工(客服|服务)?", r"真人", r"(找|叫|要)(个)?客服", r"客服(在吗|人员)",
+    r"(talk|speak|chat) (to|with) (a |an )?(real )?(person|human|agent|someone)",
+    r"real (person|human)", r"human (agent|support|being)", r"customer service (agent|rep)", r"live agent",
+)
+COMPARE_RX = _rx(
+    r"区别", r"对比", r"比较", r"哪(个|款|双|件|一个|一款)(更)?(好|值|适合|划算)", r"差别", r"有什么不同", r"差异",
+    r"\bvs\.?\b", r"\bcompare\b", r"\bcomparison\b", r"\bdifference", r"which (one )?is better",
+    r"which (one )?should i", r"\bversus\b",
+)
+POLICY_RX = _rx(
+    r"运费", r"包邮", r"邮费", r"发货", r"快递", r"物流", r"配送", r"几天到", r"多久到", r"退货", r"退款", r"换货",
+    r"退换", r"保修", r"质保", r"售后", r"保修期", r"支付", r"付款", r"花呗", r"分期", r"发票", r"七天无理由", r"7天无理由",
+    r"\bshipping\b", r"\bdelivery\b", r"\bdeliver\b", r"\breturns?\b", r"\brefunds?\b", r"\bexchange\b",
+    r"\bwarranty\b", r"\bguarantee\b", r"\bpayment\b", r"\bpay (with|by)\b", r"\binvoice\b", r"\bpolicy\b",
+)
+GREETING_RX = _rx(
+    r"^(你好|您好|哈喽|嗨|在吗|在不在|早上好|下午好|晚上好|早安|hello|hi|hey|hiya|good (morning|afternoon|evening))"
+    r"[\s!！。,.，~？?]*(呀|啊|呢)?[\s!！。,.，~？?]*$"
+)
+SMALL_TALK_RX = _rx(
+    r"^(谢谢|多谢|感谢|好的|好吧|好滴|ok|okay|嗯+|哦+|拜拜|再见|辛苦了|哈哈+|thanks?( you)?|thx|bye|goodbye|cool|great)"
+    r"[\s!！。,.，~]*(啦|了|哈|呀|a lot|so much)?[\s!！。,.，~]*$",
+    r"^(你是谁|你叫什么|你是机器人吗|你是真人吗|who are you|what are you|are you a (bot|robot|human))[\s?？!！]*$",
+)
+OUT_OF_SCOPE_RX = _rx(
+    r"天气", r"新闻", r"股票", r"彩票", r"讲个?笑话", r"写(一首|首)?诗", r"写代码", r"作业", r"翻译一下", r"政治",
+    r"\bweather\b", r"\bnews\b", r"\bjoke\b", r"\bpoem\b", r"\bhomework\b", r"write (me )?(some )?code",
+    r"\bbitcoin\b", r"\blottery\b",
+)
+PRODUCT_ASK_RX = _rx(
+    r"多少钱", r"价格", r"价钱", r"几块", r"贵不贵", r"有货", r"有库存", r"库存", r"现货", r"还有吗", r"卖完",
+    r"\d{2}(\.5)?\s*码", r"尺码", r"尺寸", r"码数", r"什么颜色", r"颜色", r"几种颜色", r"材质", r"参数", r"规格",
+    r"详情", r"介绍一下", r"重量", r"多重", r"多大",
+    r"how much", r"\bprice\b", r"\bcost\b", r"in stock", r"available", r"\bsizes?\b", r"colou?rs?",
+    r"material", r"\bspecs?\b", r"details", r"tell me (more )?about", r"weight",
+)
+REFERENCE_RX = _rx(
+    r"第\s*[一二三四五六七八九十\d]+\s*(个|款|双|件|种|条|台|只|瓶|部|套|样|支|盒|包)?",
+    r"(这|那)(个|款|双|件|种|条|台|只|瓶|部|套|一款|一个|一双)", r"^它", r"最后(一|那)(个|款|双|件)",
+    r"(便宜|贵)的那(个|款|双|件)", r"\b(first|second|third|fourth|fifth|last) one\b",
+    r"\bthe (first|second|third|fourth|fifth|last|cheaper|cheapest|pricier|more expensive)\b",
+    r"\b(this|that) one\b", r"\bit\b", r"#\s*\d",
+)
+RECOMMEND_RX = _rx(
+    r"推荐", r"适合", r"想买", r"想要", r"有没有", r"有什么", r"有哪些", r"求", r"找", r"以内", r"以下", r"左右",
+    r"预算", r"便宜", r"送(人|礼|给)", r"礼物",
+    r"recommend", r"suggest", r"looking for", r"\bneed\b", r"\bwant\b", r"\bunder\b", r"\bbelow\b", r"budget",
+    r"\bany\b", r"\bbest\b", r"\bgift\b", r"do you (have|sell)", r"cheaper",
+)
+
+
+def classify(text: str, *, has_context: bool = False) -> IntentGuess:
+    """Rule-based intent for one cleaned message; `has_context` = products were shown in this chat."""
+    stripped = text.strip()
+    if INJECTION_RX.search(stripped):
+        return IntentGuess(Intent.INJECTION, 0.95, "injection")
+    if HUMAN_RX.search(stripped):
+        return IntentGuess(Intent.HUMAN, 0.95, "human")
+    if GREETING_RX.search(stripped):
+        return IntentGuess(Intent.GREETING, 0.95, "greeting")
+    if SMALL_TALK_RX.search(stripped):
+        return IntentGuess(Intent.SMALL_TALK, 0.9, "small_talk")
+    if COMPARE_RX.search(stripped):
+        return IntentGuess(Intent.COMPARISON, 0.85, "compare")
+    if POLICY_RX.search(stripped):
+        return IntentGuess(Intent.POLICY, 0.8, "policy")
+    referenced = bool(REFERENCE_RX.search(stripped))
+    if PRODUCT_ASK_RX.search(stripped) and (referenced or has_context):
+        return IntentGuess(Intent.PRODUCT_QUESTION, 0.8 if referenced else 0.6, "product_ask")
+    if referenced and has_context:
+        return IntentGuess(Intent.PRODUCT_QUESTION, 0.7, "reference")
+    if RECOMMEND_RX.search(stripped) or PRODUCT_ASK_RX.search(stripped):
+        return IntentGuess(Intent.RECOMMENDATION, 0.75, "recommend")
+    if OUT_OF_SCOPE_RX.search(stripped):
+        return IntentGuess(Intent.OUT_OF_SCOPE, 0.8, "out_of_scope")
+    return IntentGuess(Intent.UNKNOWN, 0.3, "")
