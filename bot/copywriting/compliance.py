@@ -19,7 +19,7 @@ import yaml
 from bot.copywriting.models import Draft, Flag
 from bot.errors import PromptFileError
 
-_LATIN = regex.compile(r"[A-Za-z]")
+_ASCII_WORD = regex.compile(r"[A-Za-z0-9]")
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,12 @@ class Term:
     replace: str = ""
     excepts: tuple[regex.Pattern[str], ...] = ()
 
-    @property
-    def english(self) -> bool:
-        return bool(_LATIN.search(self.text))
+    def pattern(self) -> str:
+        """The term as a regex; ends made of ASCII letters/digits must be whole-word ("#1" ≠ "#100w")."""
+        body = regex.escape(self.text)
+        left = r"(?<![A-Za-z0-9])" if _ASCII_WORD.match(self.text[0]) else ""
+        right = r"(?![A-Za-z0-9]|\.\d)" if _ASCII_WORD.match(self.text[-1]) else ""
+        return left + body + right
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,9 @@ class Hit:
 
 
 def _exception_pattern(phrase: str) -> regex.Pattern[str]:
-    """'100%纯棉' also matches '100% 纯棉': optional whitespace between the phrase's characters."""
+    """'100%纯棉' also matches '100% 纯棉' (optional whitespace between characters); 're:…' is a regex."""
+    if phrase.startswith("re:"):
+        return regex.compile(phrase[3:], regex.IGNORECASE)
     chars = [regex.escape(ch) for ch in phrase if not ch.isspace()]
     return regex.compile(r"\s*".join(chars), regex.IGNORECASE)
 
@@ -55,10 +60,7 @@ class ComplianceChecker:
         self.terms = sorted(terms, key=lambda term: len(term.text), reverse=True)
         self.unless = unless or {}
         self._by_text = {term.text.lower(): term for term in self.terms}
-        parts = []
-        for term in self.terms:
-            body = regex.escape(term.text)
-            parts.append(rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])" if term.english else body)
+        parts = [term.pattern() for term in self.terms]
         self._pattern = regex.compile("|".join(parts), regex.IGNORECASE) if parts else None
 
     @classmethod

@@ -40,7 +40,7 @@ class OfflineComposer:
     def phrase(self, key: str, value: str, language: str) -> str:
         """One attribute as prose: 材质 纯棉 → 纯棉材质 (zh); Material: cotton (en)."""
         if language == "en":
-            label = self._en.get("labels", {}).get(key, key)
+            label = self.label(key)
             return str(self._en.get("default", "{key}: {value}")).format(key=label, value=value)
         template = self._zh.get("templates", {}).get(key)
         if template is None:
@@ -49,7 +49,11 @@ class OfflineComposer:
         return str(template).format(key=key, value=value)
 
     def label(self, key: str) -> str:
-        return str(self._en.get("labels", {}).get(key, key))
+        """English label of an attribute key ('shelf_life' → 'Shelf life' unless the file names it)."""
+        known = self._en.get("labels", {}).get(key)
+        if known:
+            return str(known)
+        return key.replace("_", " ").capitalize() if key.isascii() else key
 
     def compose(self, facts: ProductFacts, platform: PlatformSpec, tone: ToneSpec, variant: int) -> Draft:
         seed = hashlib.sha256(f"{facts.sku}|{facts.name}|{platform.name}|{tone.name}|{variant}".encode()).digest()
@@ -107,7 +111,7 @@ class _Ctx:
         seen: list[str] = []
         for word in words:
             tag = re.sub(r"\s+", "", word)
-            if tag and tag not in seen:
+            if tag and not tag[0].isdigit() and tag not in seen:  # "#1.5kg" is no topic (and reads as "#1")
                 seen.append(tag)
         return [f"#{tag}" for tag in seen[:count]]
 
@@ -115,7 +119,8 @@ class _Ctx:
         """Brand, name, short attribute values, keywords — each once (a part inside a chosen one is skipped)."""
         name = self.f.name.replace(self.f.brand, " ").strip() if self.f.brand else self.f.name
         values = [v.strip() for _, value in self.f.attributes.items() for v in value.split(";")]
-        parts = [self.f.brand, name, *(v for v in values if 0 < len(v) <= 12), *self.f.keywords, self.f.leaf]
+        values = [v for v in values if 0 < len(v) <= 12 and not v.replace(".", "").isdigit()]  # no bare sizes
+        parts = [self.f.brand, name, *values, *self.f.keywords[:4], self.f.leaf]
         chosen: list[str] = []
         for part in (" ".join(p.split()) for p in parts if p and p.strip()):
             if not any(part.lower() in other.lower() for other in chosen):
