@@ -5,7 +5,8 @@ Policy (consistent with "every customer message gets exactly one reply" as far a
 - the first message over the limit gets WARN: the channel answers it with a friendly "slow down" notice —
   that notice *is* its one reply;
 - further messages while still over the limit are DROPped silently (answering a flood with a flood of
-  notices helps nobody); the notice is shown again only after the window has passed.
+  notices helps nobody); a notice is shown again only after the window has passed or the user was let
+  through in between (each flood gets exactly one notice).
 Limited messages don't count towards the window, so a user can write again as soon as a slot frees.
 
 `RateLimiter` is a protocol so a database-backed implementation can share limits between replicas.
@@ -68,6 +69,7 @@ class SlidingWindowRateLimiter:
             hits.popleft()
         if len(hits) < self.max_messages:
             hits.append(now)
+            self._warned_until.pop(key, None)  # a new flood later gets its own notice
             return RateVerdict(RateDecision.ALLOW)
         retry_after = hits[0] + self.window_s - now
         if self._warned_until.get(key, float("-inf")) > now:

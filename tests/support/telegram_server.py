@@ -130,15 +130,15 @@ class TelegramServer:
         self.callback_queries: set[str] = set()
         self.webhook: dict[str, Any] = {}
         self.fetched_urls: list[str] = []  # photo/document URLs the bot asked Telegram to fetch
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._threads = [threading.Thread(target=self._server.serve_forever, daemon=True),
-                         threading.Thread(target=self._push_webhooks, daemon=True)]
+        self.broken_urls: set[str] = set()  # photo URLs Telegram "cannot fetch"
+        self._server: ThreadingHTTPServer | None = None  # unstarted = an in-process fake API (unit tests)
+        self._threads: list[threading.Thread] = []
         self._stopping = False
 
     # -- lifecycle ---------------------------------------------------------------------------------
     @property
     def port(self) -> int:
+        assert self._server is not None, "start() the server first"
         return self._server.server_address[1]
 
     @property
@@ -150,6 +150,10 @@ class TelegramServer:
         return f"http://127.0.0.1:{self.port}/file/bot"
 
     def start(self) -> TelegramServer:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._threads = [threading.Thread(target=self._server.serve_forever, daemon=True),
+                         threading.Thread(target=self._push_webhooks, daemon=True)]
         for thread in self._threads:
             thread.start()
         return self
@@ -158,8 +162,9 @@ class TelegramServer:
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
-        self._server.shutdown()
-        self._server.server_close()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
 
     def __enter__(self) -> TelegramServer:
         return self.start()
@@ -301,6 +306,7 @@ class TelegramServer:
                 raise ApiError(400, "Bad Request: message text is empty")
             return {}
         text, entities = parse_html(raw) if params.get("parse_mode") == "HTML" else (raw, [])
+        text = text.rstrip()  # Telegram trims trailing whitespace
         if utf16_len(text) > limit:
             raise ApiError(400, f"Bad Request: message {'caption' if key == 'caption' else 'text'} is too long")
         if key == "text" and not text.strip():
@@ -317,15 +323,28 @@ class TelegramServer:
             name, content = files[key]
         elif value in self.files:
             name, content = self.files[value][0].rsplit("/", 1)[-1], self.files[value][1]
-        else:
+        elif value.startswith(("http://", "https://")) and value not in self.broken_urls:
             name, content = value.rsplit("/", 1)[-1] or "file", b""
             self.fetched_urls.append(value)
+        else:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
         file_id = self.add_file(f"{key}s/{name}", content)
         if key == "photo":
             return [{"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 320, "height": 320,
                      "file_size": len(content)}]
         return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name,
                 "file_size": len(content)}
+
+    def request(self, method: str, params: dict[str, Any],
+                files: dict[str, tuple[str, bytes]] | None = None) -> tuple[int, dict[str, Any]]:
+        """One Bot API call → (HTTP status, envelope), as the HTTP endpoint answers it."""
+        try:
+            with self._cond:
+                return 200, {"ok": True, "result": self.call(method, params, files or {})}
+        except ApiError as exc:
+            return exc.code, {"ok": False, "error_code": exc.code, "description": exc.description}
+        except (KeyError, ValueError, TypeError) as exc:
+            return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc!r}"}
 
     def call(self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> Any:
         """Run one Bot API method (under the lock); the return value is the envelope's `result`."""
@@ -467,15 +486,7 @@ class TelegramServer:
                 params, files = _parse_body(self.headers.get("Content-Type", ""),
                                             self.rfile.read(int(self.headers.get("Content-Length") or 0)))
                 params.update(parse_qsl(parts.query))
-                try:
-                    with server._cond:
-                        result = server.call(method, params, files)
-                    body = {"ok": True, "result": result}
-                    status = 200
-                except ApiError as exc:
-                    status, body = exc.code, {"ok": False, "error_code": exc.code, "description": exc.description}
-                except (KeyError, ValueError, TypeError) as exc:
-                    status, body = 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc!r}"}
+                status, body = server.request(method, params, files)
                 self._reply(status, json.dumps(body, ensure_ascii=False).encode())
 
         return Handler
