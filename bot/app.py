@@ -78,7 +78,12 @@ def open_knowledge(settings: Settings, *, index: ProductIndex | None = None,
     if extractor is None:
         extractor = getattr(index, "extractor", None) or JiebaKeywordExtractor(vocabulary)
     if index is None:
-        index = open_product_index(settings.data_dir, chroma_url=settings.chroma_url, extractor=extractor)
+        from knowledge.embeddings import make_embedder
+
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        embedder = make_embedder(settings.embedding_model, settings.openai_base_url, key)
+        index = open_product_index(settings.data_dir, chroma_url=settings.chroma_url, embedder=embedder,
+                                   extractor=extractor)
     return Knowledge(index, extractor, vocabulary, QueryParser(vocabulary, extractor),
                      PolicyBook.load(policies_dir(settings)))
 
@@ -126,3 +131,7 @@ def _trigger_detector() -> Callable[[str], str | None] | None:
 
 def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, runtime: BotRuntime) -> None:
     """Other features register their commands and services here (copy, staff, insights …)."""
+    from bot.copywriting import CopyLibrary, CopyService, register_copy_commands
+
+    register_copy_commands(bot.commands, CopyService(CopyLibrary.load(settings.prompts_dir), index=knowledge.index,
+                                                     extractor=knowledge.extractor, llm=bot.llm))
