@@ -131,6 +131,10 @@ def _trigger_detector() -> Callable[[str], str | None] | None:
 
 def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, runtime: BotRuntime) -> None:
     """Other features register their commands and services here (copy, staff, insights …)."""
+    from bot.staff_commands import register_staff_commands
+
+    register_staff_commands(bot.commands, messages=bot.messages, index=knowledge.index, data_dir=settings.data_dir,
+                            conversations=bot.store, handoff=bot.handoff)
     from bot.copywriting import CopyLibrary, CopyService, register_copy_commands
 
     register_copy_commands(bot.commands, CopyService(CopyLibrary.load(settings.prompts_dir), index=knowledge.index,
