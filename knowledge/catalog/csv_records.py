@@ -42,11 +42,11 @@ def read_text(path: Path) -> str:
         data = data[3:]
     if not data.strip():
         raise CatalogFormatError(f"{path}: the file is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CatalogFormatError(f"{path}: the file is UTF-16; save it as UTF-8")
     head = data[:_SNIFF_BYTES]
     if b"\x00" in head:
         raise CatalogFormatError(f"{path}: this is a binary file, not a CSV/JSON catalog")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise CatalogFormatError(f"{path}: the file is UTF-16; save it as UTF-8")
     return data.decode("utf-8", "surrogateescape")
 
 
