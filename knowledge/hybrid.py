@@ -8,6 +8,7 @@ re-tokenising only SKUs whose content changed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -45,8 +46,14 @@ def product_metadata(product: Product) -> Metadata:
 
 
 def extractor_fingerprint(extractor: KeywordExtractor) -> str:
-    """Tokens cached under another vocabulary are stale; extractors may expose a `fingerprint`."""
-    return str(getattr(extractor, "fingerprint", type(extractor).__name__))
+    """Tokens cached under another dictionary are stale: an explicit `fingerprint`, else the user words' hash."""
+    explicit = getattr(extractor, "fingerprint", None)
+    if explicit:
+        return str(explicit)
+    vocabulary = getattr(extractor, "vocabulary", None)
+    words = sorted(vocabulary.user_words()) if hasattr(vocabulary, "user_words") else []
+    digest = hashlib.sha256("\n".join(words).encode("utf-8")).hexdigest()[:16]
+    return f"{type(extractor).__name__}:{digest}"
 
 
 class HybridProductIndex:

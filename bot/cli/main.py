@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import chat_cmds, copy_cmds, eval_cmds, insights_cmds, keywords_cmds, knowledge_cmds, telegram_cmds
+from bot.cli import (
+    chat_cmds,
+    copy_cmds,
+    eval_cmds,
+    insights_cmds,
+    keywords_cmds,
+    knowledge_cmds,
+    search_cmds,
+    telegram_cmds,
+)
 
 app = typer.Typer(
     name="xiaoer",
@@ -14,7 +23,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (knowledge_cmds, keywords_cmds, eval_cmds, chat_cmds, telegram_cmds, copy_cmds, insights_cmds):
+for module in (
+    knowledge_cmds,
+    search_cmds,
+    keywords_cmds,
+    eval_cmds,
+    chat_cmds,
+    telegram_cmds,
+    copy_cmds,
+    insights_cmds,
+):
     module.register(app)
 
 
