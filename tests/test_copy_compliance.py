@@ -131,5 +131,5 @@ def test_efficacy_terms_are_lawful_for_a_registered_special_use_product() -> Non
 def test_word_list_errors_name_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "words.yaml"
     bad.write_text("categories:\n  absolute:\n    terms:\n      - {term: 最, oops: 1}\n", encoding="utf-8")
-    with pytest.raises(PromptFileError, match="words.yaml"):
+    with pytest.raises(PromptFileError, match=r"words\.yaml"):
         ComplianceChecker.load(bad)
