@@ -50,7 +50,7 @@ class Harness:
         self.closed: list[tuple[str, str]] = []
         self.service = HandoffService(
             store, messages=load_messages(DEFAULT_PROMPTS_DIR), support_chat_id=support,
-            triggers=TriggerSet.load(), claim_timeout_s=300, desk=desk, on_closed=self._on_closed, clock=clock,
+            triggers=TriggerSet.load(), detect_triggers=True, claim_timeout_s=300, desk=desk, on_closed=self._on_closed, clock=clock,
         )
         self.next_id = 500
 
@@ -252,7 +252,7 @@ async def test_terminal_agent_without_message_refs(clock: Clock) -> None:
 
 async def test_no_support_chat_configured(clock: Clock) -> None:
     h = Harness(InMemoryHandoffStore(), NoTopicsDesk(), clock)
-    h.service.support_chat_id = None
+    h.service.support_chats = {}
     outs = await h.service.intercept(h.customer("I want a real human", 1))
     assert len(outs) == 1 and outs[0].chat_id == CUSTOMER and "no human support" in outs[0].text
 
@@ -310,13 +310,20 @@ async def test_memory_bridges_give_the_card_real_products_and_remember_the_excha
 
 
 async def test_factory_wires_sql_store_triggers_and_ignores_service_messages(tmp_path: Path) -> None:
-    from bot.handoff.factory import build_handoff_service
+    from bot.handoff.factory import build_handoff_service, support_chats_for
 
-    service = build_handoff_service(prompts_dir=DEFAULT_PROMPTS_DIR, support_chat_id=SUPPORT,
+    service = build_handoff_service(prompts_dir=DEFAULT_PROMPTS_DIR, support_chats=support_chats_for(int(SUPPORT)),
                                     engine=make_engine(f"sqlite:///{tmp_path / 'f.db'}"), desk=ForumDesk())
     assert isinstance(service.store, SqlHandoffStore)
-    outs = await service.intercept(Inbound(chat_id="5", user_id="5", text="人工客服", channel="telegram"))
-    assert outs[1].thread_id == "101"
+    customer = Inbound(chat_id="5", user_id="5", text="人工客服", channel="telegram")
+    assert await service.intercept(customer) is None  # the core runs the triggers (it has the context)
+    assert service.detect_trigger(customer.text) == "requested"
+    outs = await service.request(customer, "requested", {"turns": [{"role": "user", "text": "人工客服"}],
+                                                        "products": [{"sku": "A1", "title": "T", "price": "¥1.00"}]})
+    assert outs[1].thread_id == "101" and outs[1].chat_id == SUPPORT
+    assert "user: 人工客服" in outs[1].text and "A1 · T · ¥1.00" in outs[1].text  # the core's dict rows
+    terminal = Inbound(chat_id="terminal", user_id="you", text="/human", channel="terminal")
+    assert (await service.request(terminal, "requested", {}))[1].chat_id == "terminal:support"
     pin = Inbound(chat_id=SUPPORT, user_id="7", role=Role.AGENT, thread_id="101", attachment=Attachment("other"),
                   ref=MessageRef(SUPPORT, "9", "101"))
     assert await service.intercept(pin) == []  # a pin or topic edit is not relayed to the customer

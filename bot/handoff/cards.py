@@ -47,11 +47,11 @@ def card_text(messages: Messages, handoff: Handoff, context: dict[str, object], 
     ]
     if handoff.summary:
         lines.append(m.get("handoff_card_summary", lang, summary=clip(handoff.summary, 600)))
-    products = [p for p in _rows(context.get("products")) if p][:MAX_PRODUCTS]
+    products = [p for p in _rows(context.get("products"), ("sku", "title", "price")) if p][:MAX_PRODUCTS]
     if products:
         lines.append(m.get("handoff_card_products", lang))
         lines += ["• " + " · ".join(clip(str(part), 80) for part in p if str(part)) for p in products]
-    turns = [t for t in _rows(context.get("turns")) if len(t) >= 2][-MAX_TURNS:]
+    turns = [t for t in _rows(context.get("turns"), ("role", "text")) if len(t) >= 2][-MAX_TURNS:]
     if turns:
         lines.append(m.get("handoff_card_turns", lang))
         lines += [f"{t[0]}: {clip(str(t[1]), TURN_CHARS)}" for t in turns]
@@ -64,11 +64,17 @@ def clip_lines(lines: Sequence[str], limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _rows(value: object) -> list[tuple[object, ...]]:
-    """Context lists hold tuples or lists (JSON round trips turn tuples into lists)."""
+def _rows(value: object, keys: tuple[str, ...]) -> list[tuple[object, ...]]:
+    """Context rows as tuples: given as tuples/lists (sku, title, price) or dicts with `keys`."""
     if not isinstance(value, list | tuple):
         return []
-    return [tuple(item) for item in value if isinstance(item, list | tuple)]
+    rows: list[tuple[object, ...]] = []
+    for item in value:
+        if isinstance(item, dict):
+            rows.append(tuple(item.get(key, "") for key in keys))
+        elif isinstance(item, list | tuple):
+            rows.append(tuple(item))
+    return rows
 
 
 def card_buttons(messages: Messages, handoff: Handoff, lang: str) -> tuple[Button, ...]:

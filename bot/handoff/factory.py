@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -19,10 +20,19 @@ from knowledge.protocols import ProductIndex
 TERMINAL_SUPPORT_CHAT = "terminal:support"
 
 
+def support_chats_for(telegram_support_chat_id: int | None) -> dict[str, str]:
+    """Telegram requests go to `XIAOER_SUPPORT_CHAT_ID` (none configured = no human support on Telegram);
+    the terminal always has its local support chat, so `:as agent` trials work offline."""
+    chats = {"terminal": TERMINAL_SUPPORT_CHAT}
+    if telegram_support_chat_id is not None:
+        chats["telegram"] = str(telegram_support_chat_id)
+    return chats
+
+
 def build_handoff_service(
     *,
     prompts_dir: Path,
-    support_chat_id: str | None,
+    support_chats: Mapping[str, str],
     claim_timeout_s: float = 300.0,
     engine: Engine | None = None,
     store: HandoffStore | None = None,
@@ -31,18 +41,20 @@ def build_handoff_service(
     desk: SupportDesk | None = None,
     support_language: str = "zh",
     reveal_agent_names: bool = False,
+    detect_triggers: bool = False,
 ) -> HandoffService:
     """A `HandoffService` on the shared SQL engine (or the given / an in-memory store), with the trigger
     file from `prompts_dir/handoff/triggers.yaml` and, when a conversation store is given, the card context
-    and the hand-back memory wired to it. Telegram: `support_chat_id=str(settings.support_chat_id)`
-    (None = no human support configured); the terminal: `TERMINAL_SUPPORT_CHAT`."""
+    and the hand-back memory wired to it. `support_chats` maps channel → support chat (see
+    `support_chats_for`). `detect_triggers` stays False when the core runs `service.detect_trigger` itself."""
     if store is None:
         store = SqlHandoffStore(engine) if engine is not None else InMemoryHandoffStore()
     return HandoffService(
         store,
         messages=load_messages(prompts_dir),
-        support_chat_id=support_chat_id,
+        support_chats=support_chats,
         triggers=TriggerSet.load(prompts_dir / "handoff" / "triggers.yaml"),
+        detect_triggers=detect_triggers,
         claim_timeout_s=claim_timeout_s,
         desk=desk,
         support_language=support_language,

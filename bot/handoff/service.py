@@ -14,7 +14,7 @@ import logging
 import statistics
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from bot.handoff import cards
@@ -41,8 +41,10 @@ class HandoffService(SupportSide):
         store: HandoffStore,
         *,
         messages: Messages,
-        support_chat_id: str | None,
+        support_chat_id: str | None = None,
+        support_chats: Mapping[str, str] | None = None,
         triggers: TriggerSet | None = None,
+        detect_triggers: bool = False,
         claim_timeout_s: float = 300.0,
         desk: SupportDesk | None = None,
         support_language: str = "zh",
@@ -53,8 +55,12 @@ class HandoffService(SupportSide):
     ) -> None:
         self.store = store
         self.messages = messages
-        self.support_chat_id = support_chat_id
+        # channel → its support chat ("*" = any channel): Telegram's group and the terminal's "terminal:support"
+        self.support_chats = dict(support_chats or {})
+        if support_chat_id is not None:
+            self.support_chats.setdefault("*", support_chat_id)
         self.triggers = triggers
+        self.detect_triggers = detect_triggers  # False when the core runs the triggers itself (it has the context)
         self.claim_timeout_s = claim_timeout_s
         self.desk: SupportDesk = desk or NoTopicsDesk()
         self.support_language = support_language
@@ -68,6 +74,17 @@ class HandoffService(SupportSide):
         """The channel hands over its desk (forum topics) once it is running."""
         self.desk = desk
 
+    def support_chat_for(self, channel: str) -> str | None:
+        """Where requests from `channel` go; None = no human support configured for it."""
+        return self.support_chats.get(channel) or self.support_chats.get("*")
+
+    def is_support_chat(self, chat_id: str) -> bool:
+        return chat_id in self.support_chats.values()
+
+    def detect_trigger(self, text: str) -> str | None:
+        """The configured trigger reason for `text` (the core calls this before answering), else None."""
+        return self.triggers.detect(text) if self.triggers is not None else None
+
     async def _db(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return await asyncio.to_thread(fn, *args, **kwargs)
 
@@ -76,7 +93,7 @@ class HandoffService(SupportSide):
         """Handoff traffic → its outbounds; None when the core should answer normally."""
         if inbound.callback_data and inbound.callback_data.startswith("h:"):
             return await self.handle_callback(inbound)
-        if self.support_chat_id is not None and inbound.chat_id == self.support_chat_id:
+        if self.is_support_chat(inbound.chat_id):
             return await self.handle_support(inbound)
         handoff = await self._db(self.store.open_for_chat, inbound.chat_id)
         if handoff is not None and handoff.status == Status.WAITING and self._expired(handoff):
@@ -86,9 +103,9 @@ class HandoffService(SupportSide):
         if handoff is not None and handoff.note_pending and not inbound.command and not inbound.callback_data:
             await self._db(self.store.update, handoff.id, note_pending=False)
             return [*self._relay_customer(handoff, inbound, note=True), self._reply(handoff, "handoff_note_sent")]
-        if inbound.callback_data or inbound.command or inbound.role == Role.AGENT or self.triggers is None:
+        if inbound.callback_data or inbound.command or inbound.role == Role.AGENT or not self.detect_triggers:
             return None
-        reason = self.triggers.detect(inbound.text)
+        reason = self.detect_trigger(inbound.text)
         if reason is None:
             return None
         context = await self.context_provider(inbound) if self.context_provider else {}
@@ -98,7 +115,8 @@ class HandoffService(SupportSide):
         """Open a request: tell the customer, put the card in the support chat (own topic if possible)."""
         lang = str(context.get("language") or detect_language(inbound.text, inbound.language_hint))
         lang = "en" if lang == "en" else "zh"
-        if self.support_chat_id is None:
+        support_chat = self.support_chat_for(inbound.channel)
+        if support_chat is None:
             return [Outbound(chat_id=inbound.chat_id, text=self.messages.get("handoff_unavailable", lang))]
         existing = await self._db(self.store.open_for_chat, inbound.chat_id)
         if existing is not None:
@@ -108,7 +126,7 @@ class HandoffService(SupportSide):
             id=uuid.uuid4().hex[:12], chat_id=inbound.chat_id, user_id=inbound.user_id,
             channel=inbound.channel, reason=reason, user_name=str(context.get("user_name") or inbound.user_name),
             language=lang, summary=str(context.get("summary") or ""),
-            support_chat_id=self.support_chat_id, created_at=now,
+            support_chat_id=support_chat, created_at=now,
         )
         handoff: Handoff = await self._db(self.store.create, draft)
         if handoff.id != draft.id:  # a concurrent request won
@@ -133,7 +151,7 @@ class HandoffService(SupportSide):
     async def on_delivered(self, outbound: Outbound, ref: MessageRef) -> None:
         """A channel delivered a handoff outbound: link support-chat messages to the request (replies)."""
         handoff_id = outbound.meta.get("handoff_id")
-        if not handoff_id or ref.chat_id != self.support_chat_id:
+        if not handoff_id or not self.is_support_chat(ref.chat_id):
             return
         await self._db(self.store.link_message, handoff_id, ref.chat_id, ref.message_id)
         if outbound.meta.get("part") == "card":

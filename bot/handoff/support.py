@@ -32,7 +32,7 @@ class SupportSide:
 
     store: HandoffStore
     messages: Messages
-    support_chat_id: str | None
+    support_chats: dict[str, str]
     support_language: str
     reveal_agent_names: bool
     on_closed: OnClosed | None
@@ -181,7 +181,7 @@ class SupportSide:
 
     # --- helpers ------------------------------------------------------------------------------------
     async def _resolve(self, inbound: Inbound, args: str = "") -> Handoff | None:
-        support = self.support_chat_id or ""
+        support = inbound.chat_id
         if args.split():
             return await self._db(self.store.find, args.split()[0])
         if inbound.thread_id:
@@ -190,8 +190,8 @@ class SupportSide:
                 return found
         if inbound.reply_to is not None:
             return await self._db(self.store.by_message, support, inbound.reply_to.message_id)
-        if inbound.ref is None and inbound.chat_id == support:
-            open_ = await self._db(self.store.list_open)
+        if inbound.ref is None and inbound.chat_id in self.support_chats.values():
+            open_ = [h for h in await self._db(self.store.list_open) if h.support_chat_id == support]
             mine = [h for h in open_ if h.status == Status.CLAIMED and h.agent_id == inbound.user_id]
             candidates = mine or open_
             return candidates[0] if len(candidates) == 1 else None
