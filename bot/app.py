@@ -108,12 +108,15 @@ def build_support_bot(
     if llm is None and use_llm:
         llm = make_chat_model(settings)
     messages: Messages = load_messages(settings.prompts_dir)
+    if handoff is None and runtime.engine is not None:  # the real wiring (tests that bring a store opt in)
+        handoff = _build_handoff(settings, runtime, store, knowledge)
     replies = Messages(settings.prompts_dir / "replies.yaml")
     bot = SupportBot(
         index=knowledge.index, store=store, messages=messages, replies=replies, parser=knowledge.parser,
         extractor=knowledge.extractor, policies=knowledge.policies, llm=llm,
         prompts=ChatPrompts.load(settings.prompts_dir) if llm is not None else None,
-        handoff=handoff, trigger_detector=_trigger_detector() if handoff is not None else None,
+        handoff=handoff,
+        trigger_detector=getattr(handoff, "detect_trigger", None) or (_trigger_detector() if handoff else None),
         raise_errors=raise_errors, history_token_budget=settings.history_token_budget,
     )
     bot.runtime = runtime
@@ -129,8 +132,23 @@ def _trigger_detector() -> Callable[[str], str | None] | None:
     return detect_trigger
 
 
+def _build_handoff(settings: Settings, runtime: BotRuntime, store: ConversationStore,
+                   knowledge: Knowledge) -> HandoffGate:
+    """Human handoff on the shared database: Telegram's support group and the terminal's `:as agent`."""
+    from bot.handoff.factory import build_handoff_service, support_chats_for
+
+    return build_handoff_service(
+        prompts_dir=settings.prompts_dir, support_chats=support_chats_for(settings.support_chat_id),
+        claim_timeout_s=settings.handoff_claim_timeout_s, engine=runtime.engine, conversations=store,
+        index=knowledge.index)
+
+
 def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, runtime: BotRuntime) -> None:
     """Other features register their commands and services here (copy, staff, insights …)."""
+    from bot.handoff import HandoffService, register_handoff_commands
+
+    if isinstance(bot.handoff, HandoffService):
+        register_handoff_commands(bot.commands, bot.handoff)
     from bot.staff_commands import register_staff_commands
 
     register_staff_commands(bot.commands, messages=bot.messages, index=knowledge.index, data_dir=settings.data_dir,

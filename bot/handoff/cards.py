@@ -55,7 +55,10 @@ def card_text(messages: Messages, handoff: Handoff, context: dict[str, object], 
     if turns:
         lines.append(m.get("handoff_card_turns", lang))
         lines += [f"{t[0]}: {clip(str(t[1]), TURN_CHARS)}" for t in turns]
-    lines.append(m.get("handoff_card_help_topic" if topic else "handoff_card_help_reply", lang))
+    if topic:
+        lines.append(m.get("handoff_card_help_topic", lang))
+    else:
+        lines.append(m.get("handoff_card_help_reply", lang, id=handoff.short_id))
     return clip_lines(lines, CARD_LIMIT)
 
 
