@@ -12,7 +12,7 @@ import asyncio
 import os
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from enum import StrEnum
 
@@ -123,6 +123,17 @@ class UpdateLedger:
                                              table.c.update_id == int(update_id),
                                              table.c.status == PROCESSING))
 
+    def touch(self, update_ids: Iterable[int]) -> int:
+        """Heartbeat: renew this replica's live claims so nobody takes them over while it works on them."""
+        ids = [int(uid) for uid in update_ids]
+        if not ids:
+            return 0
+        table = ProcessedUpdate.__table__
+        with self.engine.begin() as conn:
+            return conn.execute(update(table).where(
+                table.c.channel == self.channel, table.c.owner == self.owner, table.c.status == PROCESSING,
+                table.c.update_id.in_(ids)).values(claimed_at=time.time())).rowcount
+
     def earlier_pending(self, update_id: int, chat_key: str) -> bool:
         """Is an earlier update of the same chat still being processed (by a live claim)?"""
         table = ProcessedUpdate.__table__
@@ -176,14 +187,21 @@ class UpdateGate:
         if state is not ClaimState.CLAIMED:
             yield state
             return
+        async with self.run_claimed(update_id, chat_key):
+            yield state
+
+    @asynccontextmanager
+    async def run_claimed(self, update_id: int, chat_key: str | None) -> AsyncIterator[None]:
+        """For an update this replica already claimed: wait for earlier updates of the chat, hold the chat
+        lock, then complete (or release on an exception)."""
         try:
             if chat_key is None:
-                yield state
+                yield
             else:
                 while await asyncio.to_thread(self.ledger.earlier_pending, update_id, chat_key):
                     await asyncio.sleep(self.poll_s)
                 async with self.locks.hold(chat_key):
-                    yield state
+                    yield
         except BaseException:
             await asyncio.to_thread(self.ledger.release, update_id)
             raise
