@@ -8,6 +8,7 @@ synonyms folded to one canonical form (the bigrams took zh recall from 0.60 to 1
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import re
@@ -36,6 +37,7 @@ _STOP_CHARS = frozenset("的了吗呢吧啊呀哦嘛啦么和与及或是我你�
 _NO_SINGULAR = frozenset(
     {"series", "species", "news", "plus", "glass", "gas", "bus", "lens", "yes", "this", "its"}
 )
+TOKENIZER_VERSION = "1"  # bump when tokenize() changes behaviour
 USER_WORD_FREQ = 20000  # high enough that jieba keeps a catalog word whole
 QUERY_CACHE_CHARS = 160  # texts up to this length (queries) have their tokens cached
 TEXTRANK_POS = ("ns", "n", "vn", "v", "nz", "nr", "nt", "eng")
@@ -71,6 +73,7 @@ class JiebaKeywordExtractor:
         self._jieba_idf: tuple[dict[str, float], float, float] | None = None
         self._stop = stopwords()
         self._fold, self._phrases = self._synonym_maps()
+        self._fingerprint: str | None = None
         self._cached_tokens = lru_cache(maxsize=8192)(self._tokens_uncached)
 
     # -- set-up ---------------------------------------------------------------------------------
@@ -102,6 +105,21 @@ class JiebaKeywordExtractor:
                             tokenizer.add_word(word, freq=USER_WORD_FREQ, tag="nz")
                     self._tokenizer = tokenizer
         return self._tokenizer
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies what `tokenize` does (user words, synonyms, stop words): cached tokens are stale otherwise."""
+        if self._fingerprint is None:
+            digest = hashlib.sha256(TOKENIZER_VERSION.encode())
+            for part in (
+                self.vocabulary.user_words(),
+                sorted(self._stop),
+                sorted(self._fold.items()),
+                sorted(self._phrases.items()),
+            ):
+                digest.update(repr(part).encode("utf-8"))
+            self._fingerprint = f"jieba-{digest.hexdigest()[:16]}"
+        return self._fingerprint
 
     def warm_up(self) -> None:
         """Build the jieba dictionary now (e.g. at start-up) instead of on the first message."""

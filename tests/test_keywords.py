@@ -147,3 +147,9 @@ def test_vocabulary_collects_names_and_round_trips(tmp_path: Path) -> None:
 def test_missing_vocabulary_file_is_an_empty_vocabulary(tmp_path: Path) -> None:
     vocab = Vocabulary.load(tmp_path / "absent.json")
     assert vocab == Vocabulary.empty() and vocab.doc_count == 0 and vocab.idf("跑鞋") is None
+
+
+def test_fingerprint_changes_with_the_user_dictionary() -> None:
+    plain, again = JiebaKeywordExtractor(), JiebaKeywordExtractor()
+    with_brand = JiebaKeywordExtractor(Vocabulary.from_products([_product("a", "蕉内凉皮短袖", brand="蕉内")]))
+    assert plain.fingerprint == again.fingerprint != with_brand.fingerprint
