@@ -112,6 +112,10 @@ class OfflineComposer:
             lines.append(ph.say(key, title=title, price=ph.price(product)))
         if "stock" in asks and not ("size" in asks and u.size):
             lines.append(self._stock_line(ph, product))
+        for name in sorted(a[5:] for a in asks if a.startswith("attr:")):
+            raw = next((v for k, v in product.attributes.items() if k.lower() == name), None)
+            key = "answer_attr" if raw else "answer_attr_unknown"
+            lines.append(ph.say(key, title=title, label=ph.label(name), value=ph.value(raw or "")))
         if "details" in asks and not lines:
             colon = ": " if ph.lang == "en" else "："
             facts = ph.join([f"{ph.label(k)}{colon}{ph.value(v)}" for k, v in product.attributes.items()][:5])

@@ -63,7 +63,7 @@ COMPARE_RX = _rx(
 POLICY_RX = _rx(
     r"运费", r"包邮", r"邮费", r"发货", r"快递", r"物流", r"配送", r"几天到", r"多久到", r"退货", r"退款", r"换货",
     r"退换", r"保修", r"质保", r"售后", r"保修期", r"支付", r"付款", r"花呗", r"分期", r"发票", r"七天无理由", r"7天无理由",
-    r"\bshipping\b", r"\bdelivery\b", r"\bdeliver\b", r"\breturns?\b", r"\brefunds?\b", r"\bexchange\b",
+    r"\bshipping\b", r"\bship (to|from|abroad|overseas|internationally)\b", r"\bdelivery\b", r"\bdeliver\b", r"\breturns?\b", r"\brefunds?\b", r"\bexchange\b",
     r"\bwarranty\b", r"\bguarantee\b", r"\bpayment\b", r"\bpay (with|by)\b", r"\binvoice\b", r"\bpolicy\b",
 )
 GREETING_RX = _rx(

@@ -23,7 +23,7 @@ def detect_language(text: str, hint: str | None = None) -> Language:
     """
     cjk = len(_CJK.findall(text))
     words = len(_LATIN_WORD.findall(text))
-    if cjk and cjk * 2 >= words:
+    if cjk and cjk >= words:
         return "zh"
     if words:
         return "en"

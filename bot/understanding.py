@@ -40,8 +40,6 @@ _CHEAPER_SEARCH = re.compile(
 _DEMONSTRATIVE = re.compile(
     r"这(?:个|款|双|件|种|条|台|只|瓶|部|套|一款)|^它|\b(?:this|that) one\b|\bit\b", re.IGNORECASE)
 _BOTH = re.compile(r"这两|那两|两(?:款|个|双|件|种)|\bboth\b|\bthese two\b|\bthe two\b|\bthem\b", re.IGNORECASE)
-_REFINE = re.compile(r"^(?:那|那么|要是|如果是|换成|有没有)|呢[?？]?\s*$|^(?:what|how) about\b|^and\b|^in\s",
-                     re.IGNORECASE)
 _SIZE = re.compile(r"(\d{2}(?:\.5)?)\s*(?:码|号)|\bsize\s*(\d{1,2}(?:\.5)?)\b|\b(X{0,3}[SML]|XXL)\b(?=\s*(?:码|号)?)",
                    re.IGNORECASE)
 _ASKS: dict[str, re.Pattern[str]] = {
@@ -52,6 +50,23 @@ _ASKS: dict[str, re.Pattern[str]] = {
     "details": re.compile(r"介绍|详情|参数|规格|材质|特点|怎么样|details|specs?|material|tell me|about it|features",
                           re.IGNORECASE),
 }
+
+
+# Attribute questions ("SPF多少", "what's the battery life"): catalog attribute name → words that ask for it.
+ATTRIBUTE_WORDS: dict[str, tuple[str, ...]] = {
+    "spf": ("spf", "防晒指数", "防晒值"), "weight": ("重量", "多重", "几克", "weight", "how heavy"),
+    "material": ("材质", "面料", "什么料", "material", "made of"), "battery": ("续航", "电池", "battery"),
+    "capacity": ("容量", "多大容量", "capacity"), "waterproof": ("防水", "waterproof"),
+    "shelf_life": ("保质期", "shelf life"), "origin": ("产地", "哪里产", "origin", "made in"),
+    "flavor": ("口味", "味道", "flavor", "flavour"), "power": ("功率", "wattage", "power"),
+    "skin_type": ("肤质", "skin type"), "noise_cancelling": ("降噪", "noise cancel"),
+    "connectivity": ("蓝牙", "连接", "bluetooth", "connectivity"),
+}
+
+
+def attribute_asks(text: str) -> frozenset[str]:
+    lowered = text.lower()
+    return frozenset(f"attr:{name}" for name, words in ATTRIBUTE_WORDS.items() if any(w in lowered for w in words))
 
 
 @dataclass(frozen=True)
@@ -88,7 +103,7 @@ def asked_size(text: str) -> str | None:
 
 
 def asks_in(text: str) -> frozenset[str]:
-    return frozenset(name for name, rx in _ASKS.items() if rx.search(text))
+    return frozenset(name for name, rx in _ASKS.items() if rx.search(text)) | attribute_asks(text)
 
 
 def resolve_references(text: str, shown: Sequence[Product], focus: str = "") -> tuple[list[Product], int]:
@@ -164,6 +179,14 @@ def content_keywords(keywords: Sequence[str], filters: QueryFilters) -> list[str
     return [k for k in keywords if k.lower() not in values and not _NOISE.search(k.lower())]
 
 
+def _names_filter(parser: QueryParsing | None, word: str, filters: QueryFilters) -> bool:
+    """True when a keyword is just the name of an attribute filter already applied ("black" → 黑色)."""
+    if parser is None or not filters.attributes:
+        return False
+    alone = parser.parse(word).filters.attributes
+    return bool(alone) and all(filters.attributes.get(k) == v for k, v in alone.items())
+
+
 def _parse(parser: QueryParsing | None, text: str) -> ParsedQuery:
     if parser is None:
         return ParsedQuery(text=text, keywords=[w for w in re.split(r"\W+", text) if w], filters=QueryFilters())
@@ -182,7 +205,14 @@ def understand(
     refs, out_of_range = resolve_references(text, shown, state.focus_sku)
     if out_of_range:
         return replace(base, intent=Intent.PRODUCT_QUESTION, out_of_range=out_of_range, mode="reference")
-    content = content_keywords(parsed.keywords, parsed.filters)
+    content = [k for k in content_keywords(parsed.keywords, parsed.filters)
+               if not _names_filter(parser, k, parsed.filters)]
+    attr_words = {w for name in base.asks if name.startswith("attr:") for w in ATTRIBUTE_WORDS[name[5:]]}
+    if (intent in (Intent.UNKNOWN, Intent.RECOMMENDATION, Intent.PRODUCT_QUESTION) and attr_words and shown
+            and not refs
+            and all(any(w in k.lower() or k.lower() in w for w in attr_words) for k in content)):
+        intent = Intent.PRODUCT_QUESTION  # "SPF多少" about the product in focus
+        base, content = replace(base, intent=intent), []
     if intent is Intent.COMPARISON:
         targets = refs if len(refs) >= 2 else list(shown[:2]) if len(shown) >= 2 and not content else []
         return replace(base, targets=tuple(targets), mode="reference" if targets else "fresh")
@@ -202,7 +232,8 @@ def understand(
         cap = (min(priced) - Decimal("0.01")) if priced else previous.max_price
         return replace(base, intent=Intent.RECOMMENDATION, search_text=state.last_query,
                        filters=replace(previous, max_price=cap), mode="cheaper")
-    refines = not parsed.filters.is_empty() and (not content or bool(_REFINE.search(text)))
+    refines = not parsed.filters.is_empty() and not content and (
+        parsed.filters.category in (None, previous.category))
     if refines:
         merged = merge_filters(previous, parsed.filters)
         return replace(base, intent=Intent.RECOMMENDATION, search_text=f"{state.last_query} {' '.join(content)}".strip(),

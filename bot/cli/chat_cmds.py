@@ -1,9 +1,80 @@
-"""CLI commands for the chat feature (placeholder until that feature lands)."""
+"""`xiaoer chat` (terminal chat, interactive or piped) and `xiaoer ask "text"` (one answer on stdout)."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+from bot.settings import Settings, load_settings
+
+EXIT_NO_CATALOG = 1
+EXIT_STORE_UNAVAILABLE = 3
+
+
+def _open_bot(settings: Settings, err: Console):  # type: ignore[no-untyped-def]
+    """Build the bot, or explain (on stderr) what to do when the data directory has no catalog."""
+    from bot.app import build_support_bot
+    from knowledge.errors import StoreUnavailable
+
+    try:
+        bot = build_support_bot(settings)
+    except StoreUnavailable as exc:
+        err.print(f"[red]error:[/] the product store is unavailable: {exc}")
+        raise typer.Exit(EXIT_STORE_UNAVAILABLE) from exc
+    if bot.index.count() == 0:
+        err.print(
+            f"[yellow]The catalog in {settings.data_dir} is empty.[/] Run [bold]xiaoer ingest --sample[/] "
+            "to load the demo catalog (or `xiaoer ingest YOUR_CATALOG.csv`)."
+        )
+    return bot
+
+
+def chat(
+    lang: Annotated[str | None, typer.Option("--lang", help="Language hint for commands: zh or en.")] = None,
+) -> None:
+    """Chat with Xiaoer in the terminal (reads piped stdin line by line too). :as staff|agent|customer, :quit."""
+    from bot.channels.terminal import TerminalChannel
+
+    logging.basicConfig(level=logging.WARNING)
+    settings = load_settings()
+    console, err = Console(highlight=False), Console(stderr=True)
+    bot = _open_bot(settings, err)
+    channel = TerminalChannel(bot, console, language_hint=lang)
+    if channel.prompt:
+        console.print("[dim]店小二 Xiaoer — type a question, /start for examples, :b N to press a button, "
+                      ":as staff|agent|customer, :quit to leave.[/]")
+    try:
+        asyncio.run(channel.run())
+    finally:
+        bot.close()
+
+
+def ask(
+    text: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
+    lang: Annotated[str | None, typer.Option("--lang", help="Language hint: zh or en.")] = None,
+) -> None:
+    """Ask one question; the answer (and product cards) is printed on stdout."""
+    from bot.channels.terminal import TerminalChannel
+
+    logging.basicConfig(level=logging.WARNING)
+    settings = load_settings()
+    console, err = Console(highlight=False), Console(stderr=True)
+    bot = _open_bot(settings, err)
+    try:
+        if bot.index.count() == 0:
+            raise typer.Exit(EXIT_NO_CATALOG)
+        channel = TerminalChannel(bot, console, language_hint=lang, prompt=False)
+        channel.session.user_id = "cli-ask"
+        asyncio.run(channel.on_line(text))
+    finally:
+        bot.close()
 
 
 def register(app: typer.Typer) -> None:
     """Add this feature's commands to the `xiaoer` app."""
+    app.command("chat")(chat)
+    app.command("ask")(ask)

@@ -1,0 +1,115 @@
+"""One contract for every ConversationStore: in-memory, SQLite and PostgreSQL.
+
+OPS (or anyone) adds a backend by appending a factory to STORE_FACTORIES; each factory gets the pytest
+request and tmp_path and returns a fresh, empty store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.conversation_store import (
+    ChatState,
+    ConversationStore,
+    InMemoryConversationStore,
+    SqlConversationStore,
+    Turn,
+    approx_tokens,
+    trim_to_budget,
+)
+from bot.profile import InterestProfile
+from bot.storage.db import make_engine
+from tests.support.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures)
+
+StoreFactory = Callable[[pytest.FixtureRequest, Path], ConversationStore]
+
+
+def _memory(request: pytest.FixtureRequest, tmp_path: Path) -> ConversationStore:
+    return InMemoryConversationStore()
+
+
+def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> ConversationStore:
+    return SqlConversationStore(make_engine(f"sqlite:///{tmp_path / 'conv.db'}"))
+
+
+def _postgres(request: pytest.FixtureRequest, tmp_path: Path) -> ConversationStore:
+    return SqlConversationStore(make_engine(request.getfixturevalue("postgres_url")))
+
+
+STORE_FACTORIES = [
+    pytest.param(_memory, id="memory"),
+    pytest.param(_sqlite, id="sqlite"),
+    pytest.param(_postgres, id="postgres", marks=pytest.mark.slow),
+]
+
+
+@pytest.fixture(params=STORE_FACTORIES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> ConversationStore:
+    return request.param(request, tmp_path)
+
+
+def test_turns_round_trip_in_order(store: ConversationStore) -> None:
+    at = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    for n in range(5):
+        store.append("c1", Turn("user" if n % 2 == 0 else "assistant", f"第{n}句", "u1", (f"SKU-{n}",),
+                                at + timedelta(seconds=n)))
+    store.append("c2", Turn("user", "other chat", "u2"))
+    turns = store.recent("c1", limit=3)
+    assert [t.text for t in turns] == ["第2句", "第3句", "第4句"]
+    assert turns[0].role == "user" and turns[0].skus == ("SKU-2",) and turns[0].user_id == "u1"
+    assert turns[0].at == at + timedelta(seconds=2)
+    assert store.recent("missing") == []
+    assert store.count_turns() == 6
+    assert store.count_turns(since=at + timedelta(seconds=3)) == 3  # c1 turns 3, 4 and the c2 turn (now)
+
+
+def test_state_round_trip_and_reset(store: ConversationStore) -> None:
+    assert store.state("c1") == ChatState()
+    state = ChatState(last_skus=("RUN-001", "RUN-002"), last_query="跑鞋", last_filters={"max_price": "500"},
+                      focus_sku="RUN-002", unanswered=1, language="en")
+    store.save_state("c1", state, "u1")
+    store.append("c1", Turn("user", "hi", "u1"))
+    assert store.state("c1") == state
+    store.save_state("c1", ChatState(last_skus=("X",)), "u1")  # overwrite
+    assert store.state("c1").last_skus == ("X",)
+    store.reset("c1")
+    assert store.state("c1") == ChatState() and store.recent("c1") == []
+
+
+def test_forget_user_removes_everything_about_them(store: ConversationStore) -> None:
+    now = datetime.now(UTC)
+    store.append("c1", Turn("user", "我想买跑鞋", "u1"))
+    store.append("c1", Turn("assistant", "推荐这几款", "u1"))
+    store.save_state("c1", ChatState(last_skus=("RUN-001",)), "u1")
+    store.save_interests("u1", {"跑鞋": (2.0, now)})
+    store.append("c2", Turn("user", "耳机", "u2"))
+    store.save_interests("u2", {"耳机": (1.0, now)})
+    assert store.forget_user("u1") >= 4
+    assert store.recent("c1") == [] and store.state("c1") == ChatState() and store.interests("u1") == {}
+    assert [t.text for t in store.recent("c2")] == ["耳机"] and set(store.interests("u2")) == {"耳机"}
+
+
+def test_interest_profile_decays_and_ranks(store: ConversationStore) -> None:
+    profile = InterestProfile(store, half_life_days=7)
+    old = datetime(2026, 1, 1, tzinfo=UTC)
+    for _ in range(3):
+        profile.record("u1", ["耳机", "降噪", "42", "的"], now=old)
+    profile.record("u1", ["跑鞋"], now=old + timedelta(days=14))
+    top = dict(profile.top("u1", now=old + timedelta(days=14)))
+    assert set(top) == {"耳机", "降噪", "跑鞋"}  # numbers and single characters are not interests
+    assert top["跑鞋"] == pytest.approx(1.0)
+    assert top["耳机"] == pytest.approx(3 * 0.25, rel=1e-3)  # two half-lives later
+    assert profile.top("u1", now=old + timedelta(days=14))[0][0] == "跑鞋"
+
+
+def test_token_budget_trims_oldest_first() -> None:
+    assert approx_tokens("有没有跑鞋") == 6  # five CJK characters + 1
+    assert approx_tokens("do you have running shoes") == 7  # round(5 words × 1.3) + 1
+    turns = [Turn("user", "跑" * 100), Turn("assistant", "鞋" * 100), Turn("user", "第二个多少钱")]
+    kept = trim_to_budget(turns, 120)
+    assert [t.text for t in kept] == ["鞋" * 100, "第二个多少钱"]
+    assert trim_to_budget(turns, 5) == []
