@@ -43,6 +43,20 @@ class CopyRequestError(XiaoerError):
         self.detail = detail
 
 
+def whole_keywords(keywords: Sequence[str], product: Product) -> list[str]:
+    """Drop keywords that are only fragments of an attribute value (对称 from 不对称, 高领 from 半高领).
+
+    A fragment would say something the product does not (不对称 → 对称), so it is kept only when it also
+    stands on its own in the title or description.
+    """
+    values = [v.strip() for value in product.attributes.values() for v in value.split(";") if v.strip()]
+    free_text = f"{product.title}\n{product.description}"
+    for value in sorted(values, key=len, reverse=True):
+        free_text = free_text.replace(value, "\0")
+    return [k for k in keywords
+            if not any(k != v and k.lower() in v.lower() for v in values) or k.lower() in free_text.lower()]
+
+
 def facts_from_product(product: Product, keywords: Sequence[str] = ()) -> ProductFacts:
     path = product.category_path
     return ProductFacts(
@@ -81,10 +95,13 @@ class CopyService:
             return []
         return await asyncio.to_thread(self.extractor.keywords, text, top_k)
 
+    async def _product_keywords(self, product: Product, top_k: int = 8) -> list[str]:
+        return whole_keywords(await self.extract_keywords(product.search_text(), top_k), product)
+
     async def resolve(self, subject: Product | str | Sequence[str]) -> ProductFacts:
         """A Product, a SKU in the index, or free keywords → the facts copy may use."""
         if isinstance(subject, Product):
-            return facts_from_product(subject, await self.extract_keywords(subject.search_text()))
+            return facts_from_product(subject, await self._product_keywords(subject))
         text = subject if isinstance(subject, str) else " ".join(subject)
         text = text.strip()
         if not text:
@@ -92,7 +109,7 @@ class CopyService:
         if self.index is not None and " " not in text:
             product = await asyncio.to_thread(self.index.get, text)
             if product is not None:
-                return facts_from_product(product, await self.extract_keywords(product.search_text()))
+                return facts_from_product(product, await self._product_keywords(product))
         words = tuple(dict.fromkeys(w for w in _SPLIT.split(text) if w))
         return ProductFacts(name=" ".join(words), leaf=words[0], keywords=words)
 
@@ -149,8 +166,7 @@ class CopyService:
         if matched:
             base = facts_from_product(matched[0])
             facts = ProductFacts(base.name, base.sku, base.brand, base.leaf, base.attributes, base.description,
-                                 base.tags, tuple(dict.fromkeys((*words, *await self.extract_keywords(
-                                     matched[0].search_text(), 4)))))
+                                 base.tags, tuple(dict.fromkeys((*words, *await self._product_keywords(matched[0], 4)))))
         else:
             facts = ProductFacts(name=" ".join(words), leaf=words[0], keywords=words)
         tone_spec = self.library.tone(tone or self.default_tone) or self.library.tones[self.default_tone]
