@@ -15,11 +15,10 @@ import re
 import threading
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import jieba
-import jieba.analyse
-import jieba.posseg
 
 from knowledge.resources import normalise_text, stopwords, synonym_groups
 from knowledge.vocabulary import Vocabulary
@@ -62,6 +61,45 @@ def normalise_english(word: str) -> str:
     return word
 
 
+_BASE_LOCK = threading.Lock()
+_BASE: dict[str, Any] = {}
+
+
+def _base_dictionary() -> tuple[dict[str, int], int]:
+    """jieba's own prefix dictionary, loaded once per process (≈0.5 s) and copied into each private tokenizer."""
+    with _BASE_LOCK:
+        if "freq" not in _BASE:
+            base = jieba.Tokenizer()
+            base.initialize()
+            _BASE["freq"], _BASE["total"] = base.FREQ, base.total
+        return _BASE["freq"], _BASE["total"]
+
+
+def _generic_idf() -> tuple[dict[str, float], float, float]:
+    """jieba's generic IDF table (word → idf, median, max), read from its data file once per process."""
+    with _BASE_LOCK:
+        if "idf" not in _BASE:
+            path = Path(jieba.__file__).resolve().parent / "analyse" / "idf.txt"
+            table: dict[str, float] = {}
+            for line in path.read_text(encoding="utf-8").splitlines():
+                word, _, value = line.strip().rpartition(" ")
+                if word:
+                    table[word] = float(value)
+            ordered = sorted(table.values())
+            _BASE["idf"] = (table, ordered[len(ordered) // 2], ordered[-1])
+        return _BASE["idf"]
+
+
+def _pos_tagger(tokenizer: jieba.Tokenizer) -> Any:
+    """A POS tokenizer on our private tokenizer, reusing jieba's loaded word-tag table instead of re-reading it."""
+    import jieba.posseg  # heavy (loads the tag table): only when TextRank is asked for
+
+    tagger = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+    tagger.tokenizer = tokenizer
+    tagger.word_tag_tab = dict(jieba.posseg.dt.word_tag_tab)
+    return tagger
+
+
 class JiebaKeywordExtractor:
     """`KeywordExtractor` on a private jieba tokenizer with the catalog's user dictionary."""
 
@@ -70,7 +108,6 @@ class JiebaKeywordExtractor:
         self._lock = threading.RLock()
         self._tokenizer: jieba.Tokenizer | None = None
         self._textrank: Any = None
-        self._jieba_idf: tuple[dict[str, float], float, float] | None = None
         self._stop = stopwords()
         self._fold, self._phrases = self._synonym_maps()
         self._fingerprint: str | None = None
@@ -96,8 +133,9 @@ class JiebaKeywordExtractor:
         if self._tokenizer is None:
             with self._lock:
                 if self._tokenizer is None:
+                    freq, total = _base_dictionary()
                     tokenizer = jieba.Tokenizer()
-                    tokenizer.initialize()
+                    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = dict(freq), total, True
                     words = {normalise_text(w) for group in synonym_groups() for w in group}
                     words.update(normalise_text(w) for w in self.vocabulary.user_words())
                     for word in sorted(words):
@@ -195,20 +233,12 @@ class JiebaKeywordExtractor:
         return out
 
     # -- keywords -------------------------------------------------------------------------------
-    def _fallback_idf(self) -> tuple[dict[str, float], float, float]:
-        if self._jieba_idf is None:
-            with self._lock:
-                loader = jieba.analyse.TFIDF()
-                freq = loader.idf_freq
-                self._jieba_idf = (freq, loader.median_idf, max(freq.values()))
-        return self._jieba_idf
-
     def idf(self, word: str) -> float:
         """Catalog IDF when the word occurs in the catalog, else jieba's generic IDF on the same scale."""
         known = self.vocabulary.idf(word)
         if known is not None:
             return known
-        freq, median, top = self._fallback_idf()
+        freq, median, top = _generic_idf()
         generic = freq.get(word, median)
         if self.vocabulary.doc_count:
             return generic / top * self.vocabulary.max_idf()
@@ -227,8 +257,10 @@ class JiebaKeywordExtractor:
         if self._textrank is None:
             with self._lock:
                 if self._textrank is None:
-                    ranker = jieba.analyse.TextRank()
-                    ranker.tokenizer = ranker.postokenizer = jieba.posseg.POSTokenizer(self._jieba())
+                    from jieba.analyse.textrank import TextRank
+
+                    ranker = TextRank()
+                    ranker.tokenizer = ranker.postokenizer = _pos_tagger(self._jieba())
                     ranker.stop_words = set(self._stop)
                     self._textrank = ranker
         found = self._textrank.textrank(normalise_text(text), topK=top_k, allowPOS=TEXTRANK_POS)
