@@ -136,7 +136,8 @@ def test_cli_killed_mid_run_resumes_without_duplicates_and_reports_failures(tmp_
     while time.monotonic() < deadline and (not out.exists() or out.read_text(encoding="utf-8").count("\n") < 3):
         time.sleep(0.1)
     first.send_signal(signal.SIGTERM)
-    first.communicate(timeout=30)
+    _, interrupted = first.communicate(timeout=30)
+    assert first.returncode == 130 and "run the same command again to resume" in " ".join(interrupted.split())
     done_before = out.read_text(encoding="utf-8").count("\n")
     assert 3 <= done_before < 12, "the run should have been interrupted part-way"
 

@@ -2,12 +2,13 @@
 
 Reads settings here at the edge: with `OPENAI_*` / `XIAOER_LLM_MODEL` set it writes with the LLM (bounded
 concurrency), otherwise with the offline composer. Resumable, durable per row, exit code 1 when some rows
-failed (2 when the catalog is not a catalog, 3 for a bad platform/tone).
+failed (2 when the catalog is not a catalog, 3 for a bad platform/tone, 130 when interrupted).
 """
 
 from __future__ import annotations
 
 import asyncio
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -29,6 +30,12 @@ from knowledge.vocabulary import Vocabulary
 EXIT_ROWS_FAILED = 1
 EXIT_NOT_A_CATALOG = 2
 EXIT_BAD_REQUEST = 3
+EXIT_INTERRUPTED = 130
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM ends the run like Ctrl-C: rows in flight are dropped, finished rows are already on disk."""
+    raise KeyboardInterrupt
 
 
 def copy_command(
@@ -66,7 +73,16 @@ def copy_command(
                           llm=llm)
     console.print(f"{len(products)} products × {variants} variants → {out} "
                   f"({'LLM ' + settings.llm_model if llm else 'offline composer'})")
-    report = _run(service, products, platform, tone, variants, out, concurrency if llm else 1, missing, console)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        report = _run(service, products, platform, tone, variants, out, concurrency if llm else 1, missing,
+                      console)
+    except KeyboardInterrupt:
+        console.print(f"[yellow]interrupted: every finished row is saved in {out}; "
+                      "run the same command again to resume[/yellow]")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     _print_report(report, console)
     if not report.ok:
         raise typer.Exit(EXIT_ROWS_FAILED)
