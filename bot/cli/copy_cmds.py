@@ -41,7 +41,8 @@ def _terminate(signum: int, frame: object) -> None:
 def copy_command(
     catalog: Annotated[Path, typer.Option("--catalog", help="Catalog file (CSV/JSONL/JSON/Shopify).")],
     platform: Annotated[str, typer.Option("--platform", help="taobao, xiaohongshu, amazon, wechat, douyin.")],
-    out: Annotated[Path, typer.Option("--out", help="Output file: .jsonl or .csv (appended; reruns resume).")],
+    out: Annotated[Path, typer.Option("--out", help=(
+        "Output .jsonl or .csv (appended; reruns resume). CSV holds bullets/keywords/flags as JSON lists."))],
     sku: Annotated[list[str] | None, typer.Option("--sku", help="Only this SKU (repeatable).")] = None,
     tone: Annotated[str, typer.Option("--tone", help="professional, playful, luxury, plain.")] = "professional",
     variants: Annotated[int, typer.Option("--variants", min=1, max=5, help="Variants per SKU.")] = 1,

@@ -9,17 +9,17 @@ be lawful for a product that mentions a registration (美白 with 国妆特字).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import regex
 import yaml
 
 from bot.copywriting.models import Draft, Flag
 from bot.errors import PromptFileError
 
-_ASCII_WORD = regex.compile(r"[A-Za-z0-9]")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,11 @@ class Term:
     text: str
     category: str
     replace: str = ""
-    excepts: tuple[regex.Pattern[str], ...] = ()
+    excepts: tuple[re.Pattern[str], ...] = ()
 
     def pattern(self) -> str:
         """The term as a regex; ends made of ASCII letters/digits must be whole-word ("#1" ≠ "#100w")."""
-        body = regex.escape(self.text)
+        body = re.escape(self.text)
         left = r"(?<![A-Za-z0-9])" if _ASCII_WORD.match(self.text[0]) else ""
         right = r"(?![A-Za-z0-9]|\.\d)" if _ASCII_WORD.match(self.text[-1]) else ""
         return left + body + right
@@ -45,12 +45,12 @@ class Hit:
     matched: str
 
 
-def _exception_pattern(phrase: str) -> regex.Pattern[str]:
+def _exception_pattern(phrase: str) -> re.Pattern[str]:
     """'100%纯棉' also matches '100% 纯棉' (optional whitespace between characters); 're:…' is a regex."""
     if phrase.startswith("re:"):
-        return regex.compile(phrase[3:], regex.IGNORECASE)
-    chars = [regex.escape(ch) for ch in phrase if not ch.isspace()]
-    return regex.compile(r"\s*".join(chars), regex.IGNORECASE)
+        return re.compile(phrase[3:], re.IGNORECASE)
+    chars = [re.escape(ch) for ch in phrase if not ch.isspace()]
+    return re.compile(r"\s*".join(chars), re.IGNORECASE)
 
 
 class ComplianceChecker:
@@ -61,7 +61,7 @@ class ComplianceChecker:
         self.unless = unless or {}
         self._by_text = {term.text.lower(): term for term in self.terms}
         parts = [term.pattern() for term in self.terms]
-        self._pattern = regex.compile("|".join(parts), regex.IGNORECASE) if parts else None
+        self._pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
     @classmethod
     def load(cls, path: Path, extra_avoid: tuple[str, ...] = ()) -> ComplianceChecker:
@@ -159,16 +159,16 @@ def _fitting(replacement: str, text: str, at: int) -> str:
     return replacement
 
 
-_TIDY_RULES: tuple[tuple[regex.Pattern[str], str], ...] = (
-    (regex.compile(r"[ \t]{2,}"), " "),
-    (regex.compile(r"[ \t]+([，。！？；、：,.!?;:)）])"), r"\1"),
-    (regex.compile(r"的的"), "的"),
-    (regex.compile(r"([，、；,;])\s*(?=[，、；。！？,;.!?])"), ""),
-    (regex.compile(r"(^|\n)\s*[，、；,;:：]\s*"), r"\1"),
-    (regex.compile(r"[，、；]+[ \t]*(?=\n|$)"), "。"),
-    (regex.compile(r"[,;]+[ \t]*(?=\n|$)"), "."),
-    (regex.compile(r"\b(a|an|the) (a|an|the)\b", regex.IGNORECASE), r"\2"),
-    (regex.compile(r"^\s+|\s+$"), ""),
+_TIDY_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"[ \t]{2,}"), " "),
+    (re.compile(r"[ \t]+([，。！？；、：,.!?;:)）])"), r"\1"),
+    (re.compile(r"的的"), "的"),
+    (re.compile(r"([，、；,;])\s*(?=[，、；。！？,;.!?])"), ""),
+    (re.compile(r"(^|\n)\s*[，、；,;:：]\s*"), r"\1"),
+    (re.compile(r"[，、；]+[ \t]*(?=\n|$)"), "。"),
+    (re.compile(r"[,;]+[ \t]*(?=\n|$)"), "."),
+    (re.compile(r"\b(a|an|the) (a|an|the)\b", re.IGNORECASE), r"\2"),
+    (re.compile(r"^\s+|\s+$"), ""),
 )
 
 

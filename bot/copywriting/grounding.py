@@ -9,11 +9,11 @@ the sentence around them still reads; the LLM writer regenerates instead when it
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import regex
 import yaml
 
 from bot.copywriting.compliance import tidy
@@ -37,8 +37,8 @@ class Violation:
 def _word_pattern(words: list[str]) -> str:
     parts = []
     for word in sorted(set(words), key=len, reverse=True):
-        body = regex.escape(word)
-        parts.append(rf"(?<![A-Za-z]){body}(?![A-Za-z])" if regex.search(r"[A-Za-z]", word) else body)
+        body = re.escape(word)
+        parts.append(rf"(?<![A-Za-z]){body}(?![A-Za-z])" if re.search(r"[A-Za-z]", word) else body)
     return "|".join(parts)
 
 
@@ -55,15 +55,15 @@ class GroundingChecker:
     def __init__(self, groups: dict[str, list[list[str]]], units: list[list[str]]) -> None:
         self._group_of: dict[str, dict[str, int]] = {}
         self._groups = groups
-        self._patterns: dict[str, regex.Pattern[str]] = {}
+        self._patterns: dict[str, re.Pattern[str]] = {}
         for kind, kind_groups in groups.items():
             self._group_of[kind] = {w.lower(): i for i, group in enumerate(kind_groups) for w in group}
-            self._patterns[kind] = regex.compile(_word_pattern(list(self._group_of[kind])), regex.IGNORECASE)
+            self._patterns[kind] = re.compile(_word_pattern(list(self._group_of[kind])), re.IGNORECASE)
         self._unit_group = {u.lower(): i for i, group in enumerate(units) for u in group}
         unit_alt = _word_pattern([u for group in units for u in group])
-        self._quantity = regex.compile(rf"{_NUMBER}\s*({unit_alt})", regex.IGNORECASE)
-        self._currency = regex.compile(rf"[¥￥$]\s*{_NUMBER}")
-        self._bare = regex.compile(_NUMBER)
+        self._quantity = re.compile(rf"{_NUMBER}\s*({unit_alt})", re.IGNORECASE)
+        self._currency = re.compile(rf"[¥￥$]\s*{_NUMBER}")
+        self._bare = re.compile(_NUMBER)
 
     @classmethod
     def load(cls, path: Path) -> GroundingChecker:
