@@ -23,8 +23,12 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, ExtBot
 
 from bot import metrics
+from bot.health import default_checks
 from bot.logging_setup import log_context
+from bot.ops_http import OpsServer
+from bot.settings import Settings
 from bot.storage.chat_locks import ChatLocks
+from bot.storage.db import make_engine
 from bot.storage.updates import ClaimState, UpdateGate, UpdateLedger
 
 log = logging.getLogger(__name__)
@@ -149,3 +153,15 @@ class ReplicaSafety:
                 await self.recover_once()
             except Exception:  # the database may be briefly away; try again next period
                 log.exception("replica heartbeat failed")
+
+
+def build_replica_safety(settings: Settings) -> ReplicaSafety:
+    """Replica safety on the configured database, plus the ops endpoint when XIAOER_METRICS_PORT is set."""
+    engine = make_engine(settings.resolved_database_url)
+    services: list[Service] = []
+    if settings.metrics_port:
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        checks = default_checks(engine=engine, chroma_url=settings.chroma_url, llm_base_url=settings.openai_base_url,
+                                llm_api_key=key, llm_configured=settings.llm_configured)
+        services.append(OpsServer(checks, port=settings.metrics_port))
+    return ReplicaSafety(engine, services=services)
