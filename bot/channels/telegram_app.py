@@ -29,6 +29,7 @@ from telegram.request import BaseRequest
 
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_delivery import TelegramDelivery
+from bot.channels.telegram_replicas import ReplicaSafety
 from bot.errors import XiaoerError
 from bot.messages import Role
 
@@ -109,7 +110,7 @@ async def _on_start(channel: TelegramChannel, application: Application) -> None:
 
 
 def build_application(channel: TelegramChannel, *, request: BaseRequest | None = None,
-                      with_updater: bool = True) -> Application:
+                      with_updater: bool = True, replicas: ReplicaSafety | None = None) -> Application:
     """The real PTB Application with the channel's handlers; `request` injects a transport (tests)."""
     config = channel.config
     builder = (ApplicationBuilder().token(config.token).base_url(config.base_url)
@@ -120,7 +121,11 @@ def build_application(channel: TelegramChannel, *, request: BaseRequest | None =
         builder = builder.request(request).get_updates_request(request)
     if not with_updater:
         builder = builder.updater(None)
+    if replicas is not None:  # replicas share a database: exactly once, per-chat order across replicas
+        builder = replicas.configure(builder)
     application = builder.build()
+    if replicas is not None:
+        replicas.attach(application.bot)
     application.add_handler(CallbackQueryHandler(channel.on_callback))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, channel.on_message))
     application.add_error_handler(channel.on_error)

@@ -38,6 +38,7 @@ def telegram(
     from bot.app import build_support_bot
     from bot.channels.telegram import TelegramChannel, TelegramConfig
     from bot.channels.telegram_app import TelegramStartupError, build_application, run
+    from bot.channels.telegram_replicas import build_replica_safety
     from bot.logging_setup import configure_logging
     from bot.prompts import load_messages
     from bot.ratelimit import SlidingWindowRateLimiter
@@ -59,7 +60,9 @@ def telegram(
                     "(set it when several replicas share one webhook)")
     log.info("starting Telegram bot (%s)", f"webhook {webhook}" if webhook else "long polling")
     try:
-        run(build_application(channel), webhook_url=webhook, listen=listen, port=port, secret_token=secret or None)
+        replicas = build_replica_safety(settings) if webhook else None  # webhook mode may run several replicas
+        run(build_application(channel, replicas=replicas), webhook_url=webhook, listen=listen, port=port,
+            secret_token=secret or None)
     except TelegramStartupError as exc:
         raise _fail(str(exc)) from None
 
