@@ -140,7 +140,8 @@ def _build_handoff(settings: Settings, runtime: BotRuntime, store: ConversationS
     return build_handoff_service(
         prompts_dir=settings.prompts_dir, support_chats=support_chats_for(settings.support_chat_id),
         claim_timeout_s=settings.handoff_claim_timeout_s, engine=runtime.engine, conversations=store,
-        index=knowledge.index)
+        index=knowledge.index, reveal_agent_names=settings.handoff_reveal_agent,
+        support_language=settings.support_language)
 
 
 def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, runtime: BotRuntime) -> None:

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     rate_limit_messages: int = Field(6, validation_alias=_alias("XIAOER_RATE_LIMIT_MESSAGES"))
     rate_limit_window_s: float = Field(10.0, validation_alias=_alias("XIAOER_RATE_LIMIT_WINDOW"))
     handoff_claim_timeout_s: float = Field(300.0, validation_alias=_alias("XIAOER_HANDOFF_TIMEOUT"))
+    # Agents' messages reach customers as anonymous copies unless this is on (then "Li: …").
+    handoff_reveal_agent: bool = Field(False, validation_alias=_alias("XIAOER_HANDOFF_REVEAL_AGENT"))
+    support_language: str = Field("zh", validation_alias=_alias("XIAOER_SUPPORT_LANGUAGE"))  # cards, /queue
     history_token_budget: int = Field(1500, validation_alias=_alias("XIAOER_HISTORY_TOKENS"))
     pseudonym_key: SecretStr = Field(
         SecretStr("xiaoer-local-pseudonym-key"), validation_alias=_alias("XIAOER_PSEUDONYM_KEY")

@@ -327,3 +327,30 @@ async def test_factory_wires_sql_store_triggers_and_ignores_service_messages(tmp
     pin = Inbound(chat_id=SUPPORT, user_id="7", role=Role.AGENT, thread_id="101", attachment=Attachment("other"),
                   ref=MessageRef(SUPPORT, "9", "101"))
     assert await service.intercept(pin) == []  # a pin or topic edit is not relayed to the customer
+
+
+async def test_customer_leaving_the_chat_closes_quietly_and_reveal_setting_names_agents(clock: Clock) -> None:
+    h = Harness(InMemoryHandoffStore(), ForumDesk(), clock)
+    h.service.reveal_agent_names = True
+    await h.service.intercept(h.customer("转人工", 1))
+    joined = await h.service.intercept(h.agent("/claim", 2, thread_id="101"))
+    assert any(o.chat_id == CUSTOMER and "Li" in o.text for o in joined)
+    said = await h.service.intercept(h.agent("您好", 3, thread_id="101"))
+    assert said[0].copy_of is None and said[0].text == "Li：您好"
+    gone = await h.service.customer_left(CUSTOMER)
+    assert [o.chat_id for o in gone] == [SUPPORT]
+    assert h.service.store.latest_for_chat(CUSTOMER).status is Status.CLOSED
+    assert await h.service.customer_left(CUSTOMER) == []
+
+
+def test_card_stays_under_the_telegram_limit_with_huge_context() -> None:
+    from bot.handoff import cards
+    from bot.handoff.state import Handoff
+
+    messages = load_messages(DEFAULT_PROMPTS_DIR)
+    handoff = Handoff(id="abcdef123456", chat_id="1", user_id="1", channel="telegram", reason="mystery",
+                      summary="很长" * 5000)
+    context = {"turns": [("user", "字" * 3000)] * 50, "products": [("SKU", "T" * 500, "¥1")] * 50}
+    text = cards.card_text(messages, handoff, context, "en", topic=False)
+    assert len(text) <= cards.CARD_LIMIT and "mystery" in text and "#abcdef" in text
+    assert text.endswith(messages.get("handoff_card_help_reply", "en", id="abcdef"))

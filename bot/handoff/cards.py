@@ -56,10 +56,10 @@ def card_text(messages: Messages, handoff: Handoff, context: dict[str, object], 
         lines.append(m.get("handoff_card_turns", lang))
         lines += [f"{t[0]}: {clip(str(t[1]), TURN_CHARS)}" for t in turns]
     if topic:
-        lines.append(m.get("handoff_card_help_topic", lang))
+        help_line = m.get("handoff_card_help_topic", lang)
     else:
-        lines.append(m.get("handoff_card_help_reply", lang, id=handoff.short_id))
-    return clip_lines(lines, CARD_LIMIT)
+        help_line = m.get("handoff_card_help_reply", lang, id=handoff.short_id)
+    return clip_lines(lines, CARD_LIMIT - len(help_line) - 1) + "\n" + help_line  # how to act always shows
 
 
 def clip_lines(lines: Sequence[str], limit: int) -> str:

@@ -167,6 +167,14 @@ class HandoffService(SupportSide):
                 out += await self._time_out(handoff, kind="notice")
         return out
 
+    async def customer_left(self, chat_id: str) -> list[Outbound]:
+        """The customer left or blocked the bot (a channel event): close and tell the team, nobody else."""
+        handoff = await self._db(self.store.open_for_chat, chat_id)
+        if handoff is None:
+            return []
+        out = await self.finish(handoff, Event.LEAVE, by="customer")
+        return [o for o in out if o.chat_id != chat_id]
+
     async def expected_wait_minutes(self) -> int:
         """Median minutes from request to claim over recent requests; 0 when unknown."""
         waits = await self._db(self.store.recent_claim_waits, 20)
