@@ -34,12 +34,14 @@ _CATALOG_ONLY_SIZE_PATTERNS = (2, 3)  # storage/weight and volume: only when the
 _AMBIGUOUS_BRANDS = frozenset(
     {"keep", "peak", "champion", "lodge", "on", "dove", "coach", "gap", "next", "tiger"}
 )
+# Chinese brand names that are also food words: 苹果干 is dried apple, 小米粥 millet porridge.
+_FOOD_NOT_BRAND = re.compile(r"苹果(?=[干味醋汁片脆])|小米(?=[粥锅椒饭])")
 _SINGLE_COLOUR_BEFORE = set("要买选挑是款个双件只台")
 _SINGLE_COLOUR_AFTER = set("色的款系")
 
 
 def detect_language(text: str) -> str:
-    """ "zh" when Chinese characters weigh at least as much as English words (a CJK char ≈ half a word)."""
+    """Say "zh" when Chinese characters weigh at least as much as English words (a CJK char ≈ half a word)."""
     cjk = len(_CJK.findall(text))
     latin_words = len(re.findall(r"[A-Za-z]{2,}", text))
     if cjk == 0 and latin_words == 0:
@@ -174,7 +176,7 @@ class QueryParser:
         return None
 
     def _brand(self, original: str, norm: str) -> str | None:
-        brand = self._brands.find(norm)
+        brand = self._brands.find(_FOOD_NOT_BRAND.sub("  ", norm))
         ambiguous = brand is not None and normalise_text(brand) in _AMBIGUOUS_BRANDS
         if (
             ambiguous

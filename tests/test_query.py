@@ -168,6 +168,7 @@ CATALOG = [
         attributes={"color": "白色", "size": "S;M;L;XL"},
     ),
     Product(sku="YOG-1", title="Keep 加厚瑜伽垫", brand="Keep", category="运动户外/瑜伽", price=D("99")),
+    Product(sku="EAR-2", title="Apple AirPods 4", brand="Apple", category="数码/耳机", price=D("999")),
     Product(sku="TEA-1", title="立顿 红茶 100包", brand="立顿", category="零食/茶饮", price=D("49.90")),
 ]
 
@@ -229,8 +230,10 @@ def test_category_by_name_and_synonyms(parser: QueryParser, text: str, category:
         ("Keep瑜伽垫", "Keep"),
         ("keep me warm", None),
         ("Anessa sunscreen", "安热沙"),
-        ("阿迪达斯", None),
-    ],  # a brand the catalog does not carry is not a filter
+        ("阿迪达斯", None),  # a brand the catalog does not carry is not a filter
+        ("苹果干", None),  # dried apple, not the brand
+        ("苹果耳机", "Apple"),
+    ],
 )
 def test_brand_from_catalog_and_aliases(parser: QueryParser, text: str, brand: str | None) -> None:
     assert parser.parse(text).filters.brand == brand
