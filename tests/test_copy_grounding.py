@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -19,12 +20,12 @@ LIBRARY = CopyLibrary.load(DEFAULT_PROMPTS_DIR)
 GROUNDING = GroundingChecker.load(DEFAULT_PROMPTS_DIR / "copy" / "grounding.yaml")
 
 TEE = Product(
-    sku="TEE-001", title="店小二 纯棉圆领T恤 男款", brand="店小二", category="服装/T恤",
+    sku="TEE-001", title="店小二 纯棉圆领T恤 男款", brand="店小二", category="服装/T恤", price=Decimal("79.00"),
     attributes={"material": "纯棉", "color": "白色;黑色", "size": "S;M;L;XL", "weight": "180g"},
     description="精梳纯棉面料，180克重磅，领口不易变形。",
 )
 FACTS = ProductFacts(name=TEE.title, sku=TEE.sku, brand=TEE.brand, leaf="T恤", attributes=dict(TEE.attributes),
-                     description=TEE.description)
+                     description=TEE.description, price="¥79.00")
 
 
 def _copy(title: str, text: str, bullets: list[str] | None = None) -> str:
@@ -39,6 +40,7 @@ INVENTED = _copy("羊毛混纺T恤 通过OEKO-TEX认证",
 def test_grounded_terms_pass_and_invented_ones_are_found() -> None:
     assert GROUNDING.find("精梳纯棉面料，180克重磅，M码", FACTS) == []
     assert GROUNDING.find("Made of soft cotton, 180 g", FACTS) == []  # zh ↔ en groups
+    assert [v.term for v in GROUNDING.find("到手价¥79，79元包邮", FACTS)] == ["包邮"]  # the real price is grounded
     found = {(v.kind, v.term) for v in GROUNDING.find("羊毛面料，OEKO-TEX认证，仅重120g，防水，¥99", FACTS)}
     assert found == {("material", "羊毛"), ("certification", "OEKO-TEX"), ("number", "120g"),
                      ("claim", "防水"), ("number", "¥99")}

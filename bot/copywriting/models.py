@@ -90,10 +90,11 @@ class ProductFacts:
     description: str = ""
     tags: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    price: str = ""  # the catalog price ("¥899.00"): a copy quoting it is grounded, any other price is not
 
     def evidence(self) -> str:
         """All text the grounding check accepts as the source of truth."""
-        parts = [self.name, self.brand, self.leaf, self.description, *self.tags, *self.keywords]
+        parts = [self.name, self.brand, self.leaf, self.description, self.price, *self.tags, *self.keywords]
         parts += [f"{key} {value}" for key, value in self.attributes.items()]
         return "\n".join(part for part in parts if part)
 

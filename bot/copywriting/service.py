@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
@@ -62,7 +63,7 @@ def facts_from_product(product: Product, keywords: Sequence[str] = ()) -> Produc
     return ProductFacts(
         name=product.title, sku=product.sku, brand=product.brand, leaf=path[-1] if path else "",
         attributes=dict(product.attributes), description=product.description, tags=tuple(product.tags),
-        keywords=tuple(keywords),
+        keywords=tuple(keywords), price=product.price_text() or "",
     )
 
 
@@ -165,8 +166,8 @@ class CopyService:
             matched = [hit.product for hit in hits]
         if matched:
             base = facts_from_product(matched[0])
-            facts = ProductFacts(base.name, base.sku, base.brand, base.leaf, base.attributes, base.description,
-                                 base.tags, tuple(dict.fromkeys((*words, *await self._product_keywords(matched[0], 4)))))
+            extra = await self._product_keywords(matched[0], 4)
+            facts = replace(base, keywords=tuple(dict.fromkeys((*words, *extra))))
         else:
             facts = ProductFacts(name=" ".join(words), leaf=words[0], keywords=words)
         tone_spec = self.library.tone(tone or self.default_tone) or self.library.tones[self.default_tone]
