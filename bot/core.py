@@ -137,10 +137,11 @@ class SupportBot:
             return await self._command(inbound)
         if inbound.role is Role.AGENT and inbound.is_group:
             return []  # support-group chatter that handoff did not claim is not addressed to the bot
-        lang = await self.language_for(inbound, inbound.text)
-        if inbound.attachment is not None and not inbound.text.strip():
-            return [self.reply(inbound, self.say("attachment_only", lang), problem="attachment")]
         cleaned = clean(inbound.text, self.max_chars)
+        readable = cleaned.problem in (None, "too_long")  # garbage says nothing about the customer's language
+        lang = await self.language_for(inbound, cleaned.text if readable else "")
+        if inbound.attachment is not None and not cleaned.text:
+            return [self.reply(inbound, self.say("attachment_only", lang), problem="attachment")]
         if cleaned.problem == "too_long":
             return [self.reply(inbound, self.say("too_long", lang, length=cleaned.length, limit=self.max_chars),
                                problem="too_long")]

@@ -96,6 +96,8 @@ class Answerer:
     async def products(self, u: Understanding, ctx: TurnContext) -> Answer:
         """Product questions, comparisons and recommendations."""
         c, lang = self.composer, ctx.lang
+        if u.mode == "no_context":
+            return Answer(c.text("answer_no_context", lang))
         if u.out_of_range:
             return Answer(c.text("ordinal_out_of_range", lang, count=len(ctx.shown)))
         if u.intent is Intent.COMPARISON:

@@ -82,7 +82,7 @@ class Understanding:
     asks: frozenset[str] = frozenset()
     size: str | None = None
     colour: str | None = None
-    mode: str = "fresh"  # fresh | cheaper | refined | reference | context
+    mode: str = "fresh"  # fresh | cheaper | refined | reference | context | no_context
     out_of_range: int = 0  # an ordinal beyond the shown list ("第五个" when 3 were shown)
 
 
@@ -203,6 +203,8 @@ def understand(
                          keywords=tuple(parsed.keywords), asks=asks_in(text), size=asked_size(text),
                          colour=colour_of(parsed.filters))
     refs, out_of_range = resolve_references(text, shown, state.focus_sku)
+    if not shown and intent is not Intent.COMPARISON and (ordinal_indices(text) or _CHEAPER_REF.search(text)):
+        return replace(base, intent=Intent.PRODUCT_QUESTION, mode="no_context")  # "第二个多少钱" out of the blue
     if out_of_range:
         return replace(base, intent=Intent.PRODUCT_QUESTION, out_of_range=out_of_range, mode="reference")
     content = [k for k in content_keywords(parsed.keywords, parsed.filters)
