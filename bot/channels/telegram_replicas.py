@@ -26,9 +26,11 @@ from bot import metrics
 from bot.health import default_checks
 from bot.logging_setup import log_context
 from bot.ops_http import OpsServer
+from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.storage.chat_locks import ChatLocks
 from bot.storage.db import make_engine
+from bot.storage.ratelimit_sql import SqlRateLimiter
 from bot.storage.updates import ClaimState, UpdateGate, UpdateLedger
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,7 @@ class ReplicaSafety:
         self.queue = LedgerUpdateQueue(self)
         self.processor = ReplicaUpdateProcessor(self)
         self._bot: ExtBot | None = None
+        self.limiter: RateLimiter | None = None  # the shared (database) rate limiter, when configured
         self._task: asyncio.Task[None] | None = None
 
     def configure(self, builder: ApplicationBuilder) -> ApplicationBuilder:
@@ -156,7 +159,8 @@ class ReplicaSafety:
 
 
 def build_replica_safety(settings: Settings) -> ReplicaSafety:
-    """Replica safety on the configured database, plus the ops endpoint when XIAOER_METRICS_PORT is set."""
+    """Replica safety and the shared rate limiter on the configured database, plus the ops endpoint when
+    XIAOER_METRICS_PORT is set."""
     engine = make_engine(settings.resolved_database_url)
     services: list[Service] = []
     if settings.metrics_port:
@@ -164,4 +168,6 @@ def build_replica_safety(settings: Settings) -> ReplicaSafety:
         checks = default_checks(engine=engine, chroma_url=settings.chroma_url, llm_base_url=settings.openai_base_url,
                                 llm_api_key=key, llm_configured=settings.llm_configured)
         services.append(OpsServer(checks, port=settings.metrics_port))
-    return ReplicaSafety(engine, services=services)
+    safety = ReplicaSafety(engine, services=services)
+    safety.limiter = SqlRateLimiter(engine, settings.rate_limit_messages, settings.rate_limit_window_s)
+    return safety

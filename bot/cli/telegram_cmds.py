@@ -61,6 +61,7 @@ def telegram(
     log.info("starting Telegram bot (%s)", f"webhook {webhook}" if webhook else "long polling")
     try:
         replicas = build_replica_safety(settings) if webhook else None  # webhook mode may run several replicas
+        channel.limiter = replicas.limiter if replicas is not None else channel.limiter  # shared by replicas
         run(build_application(channel, replicas=replicas), webhook_url=webhook, listen=listen, port=port,
             secret_token=secret or None)
     except TelegramStartupError as exc:
