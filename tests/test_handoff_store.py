@@ -17,7 +17,6 @@ from bot.handoff.state import Event, Handoff, Status, TranscriptEntry
 from bot.handoff.store import HandoffStore, InMemoryHandoffStore, claim
 from bot.handoff.store_sql import SqlHandoffStore
 from bot.storage.db import make_engine
-from tests.support.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures)
 
 StoreFactory = Callable[[pytest.FixtureRequest, Path], HandoffStore]
 
