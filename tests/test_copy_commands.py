@@ -71,6 +71,8 @@ async def test_copy_for_a_sku_gives_n_variants_with_ids(bot: SupportBot) -> None
 async def test_copy_for_free_keywords_and_usage(bot: SupportBot) -> None:
     [reply] = await bot.handle(_say("/copy 桑蚕丝 睡衣 小红书"))
     assert "小红书" in reply.text and "桑蚕丝" in reply.text and "-xiaohongshu-v1" in reply.text
+    [missing] = await bot.handle(_say("/copy RUN-999 taobao"))
+    assert "RUN-999" in missing.text and "没有" in missing.text
     [usage] = await bot.handle(_say("/copy"))
     assert "taobao" in usage.text and "playful" in usage.text
 

@@ -7,6 +7,7 @@ parse arguments, call `CopyService`, and render plain-text Outbounds from `promp
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.commands import STAFF_ONLY, CommandRegistry
@@ -14,6 +15,8 @@ from bot.copywriting.models import CopyResult
 from bot.copywriting.service import MAX_VARIANTS, CopyRequestError, CopyService
 from bot.messages import Inbound, Outbound
 from bot.prompts import Messages, load_messages
+
+_SKU_LIKE = re.compile(r"^[A-Z0-9]+(?:[-_][A-Z0-9]+)+$")  # RUN-001, SKU_12: a typo'd SKU, not keywords
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,9 @@ def register_copy_commands(registry: CommandRegistry, service: CopyService) -> N
         args = parse_copy_args(inbound.command_args, service)
         if not args.subject:
             return usage(inbound)
+        if _SKU_LIKE.match(args.subject) and service.index is not None and service.index.get(args.subject) is None:
+            text = messages.get("copy_sku_not_found", _lang(inbound), sku=args.subject)
+            return [Outbound(inbound.chat_id, text=text, reply_to=inbound.ref)]
         try:
             results = await service.generate(args.subject, args.platform, args.tone, args.variants)
         except CopyRequestError:
