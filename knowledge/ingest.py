@@ -9,12 +9,17 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from knowledge.catalog import CatalogLoad, load_catalog
 from knowledge.models import Product, RowError, UpsertSummary
 from knowledge.protocols import ProductIndex
+
+if TYPE_CHECKING:
+    from knowledge.vocabulary import Vocabulary
 
 Progress = Callable[[int, int], None]
 VOCABULARY_FILE = "vocabulary.json"
@@ -34,6 +39,7 @@ class IngestReport:
     rows_seen: int = 0
     prune_skipped: str | None = None  # why `prune` deleted nothing although it was asked for
     vocabulary_updated: bool = False
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase (load, upsert, vocabulary_*)
 
     def summary(self) -> str:
         return (
@@ -68,12 +74,26 @@ def prune_plan(index_skus: set[str], load: CatalogLoad) -> tuple[set[str], str |
 
 
 def refresh_vocabulary(index: ProductIndex, data_dir: Path) -> None:
-    """Rebuild the catalog vocabulary from every product now in the index (not only this file)."""
+    """Rebuild the catalog vocabulary from every product now in the index (not only one file)."""
+    products = [product for sku in sorted(index.skus()) if (product := index.get(sku)) is not None]
+    _build_vocabulary(products).save(Path(data_dir) / VOCABULARY_FILE)
+
+
+def _build_vocabulary(products: list[Product]) -> Vocabulary:
     from knowledge.vocabulary import Vocabulary  # jieba loads lazily; keep it off the import path
 
-    products = [product for sku in sorted(index.skus()) if (product := index.get(sku)) is not None]
-    data_dir.mkdir(parents=True, exist_ok=True)
-    Vocabulary.from_products(products).save(data_dir / VOCABULARY_FILE)
+    return Vocabulary.from_products(products)
+
+
+def _after_ingest(index: ProductIndex, load: CatalogLoad, doomed: set[str]) -> tuple[list[Product], bool]:
+    """The index's products once this ingest is done, and whether anything will change at all."""
+    current = {sku: product for sku in index.skus() if (product := index.get(sku)) is not None}
+    changes = bool(doomed) or any(current.get(product.sku) != product for product in load.products)
+    final = dict(current)
+    final.update((product.sku, product) for product in load.products)
+    for sku in doomed:
+        final.pop(sku, None)
+    return [final[sku] for sku in sorted(final)], changes
 
 
 def ingest_path(
@@ -86,19 +106,31 @@ def ingest_path(
     mapping: Mapping[str, str] | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Load `path` and bring the index up to date; raises CatalogFormatError before touching anything."""
+    """Load `path` and bring the index up to date; raises CatalogFormatError before touching anything.
+
+    The vocabulary of the resulting catalog is built in a worker thread while the index embeds (numpy releases
+    the GIL), and saved only after the upsert succeeded.
+    """
     started = time.perf_counter()
+    timings: dict[str, float] = {}
     load = load_catalog(Path(path), fmt=fmt, mapping=dict(mapping) if mapping else None)
-    summary = _upsert(index, load.products, progress) if load.products else UpsertSummary()
-    removed, skipped = 0, None
-    if prune:
-        doomed, skipped = prune_plan(index.skus(), load)
-        if doomed:
-            removed = index.delete(sorted(doomed))
+    timings["load"] = time.perf_counter() - started
     data_dir = Path(data_dir)
-    rebuild = bool(summary.added or summary.updated or removed) or not (data_dir / VOCABULARY_FILE).exists()
-    if rebuild:
-        refresh_vocabulary(index, data_dir)
+    doomed, skipped = prune_plan(index.skus(), load) if prune else (set(), None)
+    final, changes = _after_ingest(index, load, doomed)
+    rebuild = changes or not (data_dir / VOCABULARY_FILE).exists()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xiaoer-vocabulary") as pool:
+        vocabulary = pool.submit(_timed, _build_vocabulary, final) if rebuild else None
+        mark = time.perf_counter()
+        summary = _upsert(index, load.products, progress) if load.products else UpsertSummary()
+        timings["upsert"] = time.perf_counter() - mark
+        removed = index.delete(sorted(doomed)) if doomed else 0
+        if vocabulary is not None:
+            mark = time.perf_counter()
+            built, timings["vocabulary_build"] = vocabulary.result()
+            timings["vocabulary_wait"] = time.perf_counter() - mark
+            data_dir.mkdir(parents=True, exist_ok=True)
+            built.save(data_dir / VOCABULARY_FILE)
     return IngestReport(
         added=summary.added,
         updated=summary.updated,
@@ -110,4 +142,10 @@ def ingest_path(
         rows_seen=load.rows_seen,
         prune_skipped=skipped,
         vocabulary_updated=rebuild,
+        timings=timings,
     )
+
+
+def _timed(function: Callable[[list[Product]], Vocabulary], products: list[Product]) -> tuple[Vocabulary, float]:
+    mark = time.perf_counter()
+    return function(products), time.perf_counter() - mark

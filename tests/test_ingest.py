@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.catalog import SAMPLE_CATALOG, load_catalog, write_catalog_csv
-from knowledge.errors import CatalogFormatError
+from knowledge.errors import CatalogFormatError, StoreUnavailable
 from knowledge.ingest import VOCABULARY_FILE, ingest_path
 from knowledge.memory_index import InMemoryProductIndex
 from knowledge.models import Product
@@ -110,3 +110,26 @@ def test_writer_output_ingests_identically(tmp_path: Path, index: InMemoryProduc
     write_catalog_csv(products, copy)
     report = ingest_path(copy, index=index, data_dir=tmp_path)
     assert report.unchanged == len(products) and report.added == report.updated == 0
+
+
+class _StoreDown(InMemoryProductIndex):
+    """An index whose store fails on write, as a Chroma server going away mid-ingest would."""
+
+    def upsert(self, products):  # type: ignore[override]
+        raise StoreUnavailable("chroma server went away")
+
+
+def test_a_failing_store_prunes_nothing_and_keeps_the_old_vocabulary(tmp_path: Path) -> None:
+    index = _StoreDown()
+    InMemoryProductIndex.upsert(index, [Product(sku="OLD", title="旧商品", brand="老牌子")])
+    (tmp_path / VOCABULARY_FILE).write_text("{}", encoding="utf-8")
+    with pytest.raises(StoreUnavailable):
+        ingest_path(csv_file(tmp_path, "n.csv", "NEW,新商品,新牌子,1,1\n"), index=index, data_dir=tmp_path, prune=True)
+    assert index.skus() == {"OLD"}
+    assert (tmp_path / VOCABULARY_FILE).read_text(encoding="utf-8") == "{}"
+
+
+def test_timings_cover_each_phase(tmp_path: Path, index: InMemoryProductIndex) -> None:
+    report = ingest_path(SAMPLE_CATALOG, index=index, data_dir=tmp_path)
+    assert {"load", "upsert", "vocabulary_build", "vocabulary_wait"} <= set(report.timings)
+    assert report.seconds >= report.timings["load"] + report.timings["upsert"]

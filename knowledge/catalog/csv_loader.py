@@ -52,7 +52,9 @@ def load_csv(
     max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES,
 ) -> CatalogLoad:
     """Load a canonical (or mapped) CSV; every bad row becomes `line N: reason`."""
-    lines = split_lines(read_text(path))
+    text = read_text(path)
+    clean = not has_bad_bytes([text])  # one C-speed pass; then rows need no per-field check
+    lines = split_lines(text)
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
         raise CatalogFormatError(f"{path}: the file is empty")
@@ -62,20 +64,22 @@ def load_csv(
         raise CatalogFormatError(f"{path}: the header row cannot be read as CSV")
     columns, ignored = header_columns(header.fields, mapping, path)
     width = len(columns)
+    wanted = [(position, name) for position, name in enumerate(columns) if name]
     collector = LoadCollector(path)
     body_start = header.line  # header.line is 1-based, so this is the 0-based index of the next line
     for record in iter_records(lines, delimiter=delimiter, width=width, start=body_start):
         if record.problem:
             collector.reject(record.line, record.problem)
             continue
-        sku_guess = _sku_guess(record.fields, columns)
-        if has_bad_bytes(record.fields):
-            collector.reject(record.line, "invalid UTF-8 bytes (wrong encoding; save the file as UTF-8)", sku_guess)
+        fields = record.fields
+        if not clean and has_bad_bytes(fields):
+            reason = "invalid UTF-8 bytes (wrong encoding; save the file as UTF-8)"
+            collector.reject(record.line, reason, _sku_guess(fields, columns))
             continue
-        if len(record.fields) != width:
-            collector.reject(record.line, f"expected {width} fields, found {len(record.fields)}", sku_guess)
+        if len(fields) != width:
+            collector.reject(record.line, f"expected {width} fields, found {len(fields)}", _sku_guess(fields, columns))
             continue
-        row = {name: value for name, value in zip(columns, record.fields, strict=True) if name}
+        row = {name: fields[position] for position, name in wanted}
         try:
             collector.add(record.line, product_from_record(row, max_field_bytes=max_field_bytes))
         except RowProblem as problem:
