@@ -21,6 +21,11 @@ MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 
 
+def _redundant(token: str) -> bool:
+    """An unseen Chinese word of 3+ characters is also present as its character bigrams; count those instead."""
+    return len(token) >= 3 and all("\u3400" <= ch <= "\u9fff" for ch in token)
+
+
 class KeywordIndex:
     """BM25 over one token list per row; rows are aligned with the snapshot's SKUs."""
 
@@ -56,8 +61,9 @@ class KeywordIndex:
         if self._retriever is None or not distinct:
             return bm25, coverage
         known = [self._vocab[token] for token in distinct if token in self._vocab]
+        unseen = [token for token in distinct if token not in self._vocab and not _redundant(token)]
         total = sum(self._idf(int(self._df[tid])) for tid in known)
-        total += self._idf(0) * (len(distinct) - len(known))  # unseen words are the most informative
+        total += self._idf(0) * len(unseen)  # unseen words are the most informative
         if known:
             bm25 = np.asarray(self._retriever.get_scores_from_ids(known), dtype=np.float32)
             for tid in known:

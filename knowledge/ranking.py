@@ -30,10 +30,13 @@ class RankingParams:
     coverage_full: float = 0.5  # BM25 gets its full weight once some product covers this share of the query
     stats_sample: int = 4096  # rows used to estimate the query's cosine mean/std over the catalog
     out_of_stock_penalty: float = 0.1  # share of the best score; ranked lower, never removed (unless filtered)
-    min_coverage: float = 0.5  # keyword evidence: share of the query's IDF mass present
-    cosine_floor: float = 0.30  # cosine mapped to relevance 0 …
-    cosine_full: float = 0.60  # … and 1
-    threshold: float = 0.5  # relevance below this = "nothing relevant"
+    # Relevance is additive evidence: coverage / full_coverage + (cosine − floor) / (full − floor), each part ≥ 0.
+    # Either signal alone passes at its "full" value; two partial ones together pass too. Calibrated on the
+    # sample catalog: nonsense tops out at cosine ≈ 0.27 / coverage ≈ 0.27, real paraphrases sit at ≥ 0.37 / 0.25.
+    full_coverage: float = 0.5
+    cosine_floor: float = 0.25
+    cosine_full: float = 0.40
+    threshold: float = 1.0  # relevance below this = "nothing relevant"
 
 
 DEFAULT_PARAMS = RankingParams()
@@ -122,14 +125,14 @@ def rank(snap: Snapshot, *, tokens: list[str], query_vector: np.ndarray | None, 
             z = z / max(float(z.max()), 1e-6)
         bm25_weight = params.bm25_weight * min(1.0, float(cov.max()) / params.coverage_full)
         fused = bm25_weight * b + params.dense_weight * z + params.coverage_weight * cov
-    cos_relevance = np.clip((cos - params.cosine_floor) / (params.cosine_full - params.cosine_floor), 0.0, 1.0)
-    keyword_relevance = np.where(cov >= params.min_coverage, cov, 0.0)
+    cos_relevance = np.maximum(cos - params.cosine_floor, 0.0) / (params.cosine_full - params.cosine_floor)
+    keyword_relevance = cov / params.full_coverage
     if mode == "bm25":
         relevance = keyword_relevance
     elif mode == "dense":
         relevance = cos_relevance
     else:
-        relevance = np.maximum(keyword_relevance, cos_relevance if use_dense else 0.0)
+        relevance = keyword_relevance + (cos_relevance if use_dense else 0.0)
     stock = snap.facets.stock[rows]
     fused = np.where(stock == 0, fused - params.out_of_stock_penalty * float(np.abs(fused).max()), fused)
 

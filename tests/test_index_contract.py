@@ -38,6 +38,20 @@ def index(request: pytest.FixtureRequest, tmp_path: Path, embedder: USEEmbedder,
 
 @pytest.fixture
 def filled(index: ProductIndex) -> ProductIndex:
+    """A filled index a test may change."""
+    index.upsert(PRODUCTS)
+    return index
+
+
+@pytest.fixture(scope="module", params=["memory", "hybrid"])
+def shared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, embedder: USEEmbedder,
+           extractor: JiebaKeywordExtractor) -> ProductIndex:
+    """A filled index shared by the read-only tests (keeps the suite fast)."""
+    index: ProductIndex
+    if request.param == "memory":
+        index = InMemoryProductIndex(extractor=extractor, embedder=embedder)
+    else:
+        index = HybridProductIndex(tmp_path_factory.mktemp("shared"), embedder=embedder, extractor=extractor)
     index.upsert(PRODUCTS)
     return index
 
@@ -86,70 +100,70 @@ def test_delete_removes_from_get_and_search(filled: ProductIndex) -> None:
     ("non-stick frying pan", {"KIT-WOK"}),
     ("坚果零食", {"SNACK-NUTS"}),
 ])
-def test_real_queries_find_the_right_products(filled: ProductIndex, query: str, expected: set[str]) -> None:
-    hits = filled.search(query, k=3)
+def test_real_queries_find_the_right_products(shared: ProductIndex, query: str, expected: set[str]) -> None:
+    hits = shared.search(query, k=3)
     assert hits, f"no hits for {query!r}"
     assert hits[0].sku in expected
 
 
 @pytest.mark.parametrize("query", NONSENSE_QUERIES)
-def test_nonsense_returns_nothing_unless_weak_hits_are_asked_for(filled: ProductIndex, query: str) -> None:
-    assert filled.search(query) == []
-    weak = filled.search(query, include_weak=True)
+def test_nonsense_returns_nothing_unless_weak_hits_are_asked_for(shared: ProductIndex, query: str) -> None:
+    assert shared.search(query) == []
+    weak = shared.search(query, include_weak=True)
     assert weak and all(hit.explain["weak"] for hit in weak)
 
 
 @pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid"])
-def test_every_mode_finds_an_exact_title(filled: ProductIndex, mode: str) -> None:
-    assert top_sku(filled, "索尼 降噪蓝牙耳机", mode=mode) == "EAR-SONY"
+def test_every_mode_finds_an_exact_title(shared: ProductIndex, mode: str) -> None:
+    assert top_sku(shared, "索尼 降噪蓝牙耳机", mode=mode) == "EAR-SONY"
 
 
-def test_unknown_mode_is_an_error(filled: ProductIndex) -> None:
+def test_unknown_mode_is_an_error(shared: ProductIndex) -> None:
     with pytest.raises(ValueError, match="mode"):
-        filled.search("耳机", mode="fuzzy")  # type: ignore[arg-type]
+        shared.search("耳机", mode="fuzzy")  # type: ignore[arg-type]
 
 
-def test_price_filter_excludes_products_without_price(filled: ProductIndex) -> None:
-    hits = filled.search("耳机", k=10, filters=QueryFilters(max_price=Decimal("1000")), include_weak=True)
+def test_price_filter_excludes_products_without_price(shared: ProductIndex) -> None:
+    hits = shared.search("耳机", k=10, filters=QueryFilters(max_price=Decimal("1000")), include_weak=True)
     assert [hit.sku for hit in hits][:1] == ["EAR-CHEAP"]
     assert all(hit.product.price is not None and hit.product.price <= 1000 for hit in hits)
-    tea = filled.search("black tea", filters=QueryFilters(min_price=Decimal("0")), include_weak=True)
+    tea = shared.search("black tea", filters=QueryFilters(min_price=Decimal("0")), include_weak=True)
     assert "SNACK-TEA" not in {hit.sku for hit in tea}
-    assert top_sku(filled, "black tea") == "SNACK-TEA"
+    assert top_sku(shared, "black tea") == "SNACK-TEA"
 
 
-def test_price_bounds_are_inclusive_and_exact(filled: ProductIndex) -> None:
+def test_price_bounds_are_inclusive_and_exact(shared: ProductIndex) -> None:
     band = QueryFilters(min_price=Decimal("89.90"), max_price=Decimal("99"))
-    assert {hit.sku for hit in filled.search("零食 耳机", k=10, filters=band, include_weak=True)} == {
+    assert {hit.sku for hit in shared.search("零食 耳机", k=10, filters=band, include_weak=True)} == {
         "SNACK-NUTS", "EAR-CHEAP"}
 
 
-def test_brand_filter_is_case_insensitive(filled: ProductIndex) -> None:
-    hits = filled.search("跑鞋", k=10, filters=QueryFilters(brand="nike"), include_weak=True)
+def test_brand_filter_is_case_insensitive(shared: ProductIndex) -> None:
+    hits = shared.search("跑鞋", k=10, filters=QueryFilters(brand="nike"), include_weak=True)
     assert {hit.sku for hit in hits} == {"SHOE-PEG41"}
 
 
-def test_category_filter_matches_prefix_or_path_part(filled: ProductIndex) -> None:
-    prefix = filled.search("鞋", k=10, filters=QueryFilters(category="运动鞋"), include_weak=True)
+def test_category_filter_matches_prefix_or_path_part(shared: ProductIndex) -> None:
+    prefix = shared.search("鞋", k=10, filters=QueryFilters(category="运动鞋"), include_weak=True)
     assert {hit.sku for hit in prefix} == {"SHOE-PEG41", "SHOE-ULTRA", "SHOE-LINING", "SHOE-HIKE"}
-    part = filled.search("鞋", k=10, filters=QueryFilters(category="徒步鞋"), include_weak=True)
+    part = shared.search("鞋", k=10, filters=QueryFilters(category="徒步鞋"), include_weak=True)
     assert {hit.sku for hit in part} == {"SHOE-HIKE"}
 
 
-def test_size_and_colour_match_multi_valued_attributes(filled: ProductIndex) -> None:
-    size = filled.search("跑步鞋", k=10, filters=QueryFilters(attributes={"size": "42"}), include_weak=True)
+def test_size_and_colour_match_multi_valued_attributes(shared: ProductIndex) -> None:
+    size = shared.search("跑步鞋", k=10, filters=QueryFilters(attributes={"size": "42"}), include_weak=True)
     assert {hit.sku for hit in size} == {"SHOE-PEG41", "SHOE-HIKE"}  # not "42.5"
-    red = filled.search("跑鞋", k=10, filters=QueryFilters(attributes={"color": "红色"}), include_weak=True)
+    red = shared.search("跑鞋", k=10, filters=QueryFilters(attributes={"color": "红色"}), include_weak=True)
     assert {hit.sku for hit in red} == {"SHOE-LINING"}
-    grey = filled.search("背包", filters=QueryFilters(attributes={"颜色": "灰色"}), include_weak=True)
+    grey = shared.search("背包", filters=QueryFilters(attributes={"颜色": "灰色"}), include_weak=True)
     assert [hit.sku for hit in grey] == ["BAG-BACKPACK"]
 
 
-def test_in_stock_filter_removes_sold_out_and_unknown(filled: ProductIndex) -> None:
-    hits = filled.search("跑步鞋", k=10, filters=QueryFilters(in_stock=True), include_weak=True)
+def test_in_stock_filter_removes_sold_out_and_unknown(shared: ProductIndex) -> None:
+    hits = shared.search("跑步鞋", k=10, filters=QueryFilters(in_stock=True), include_weak=True)
     skus = {hit.sku for hit in hits}
     assert "SHOE-ULTRA" not in skus and "SHOE-PEG41" in skus
-    bags = filled.search("双肩包", filters=QueryFilters(in_stock=True), include_weak=True)
+    bags = shared.search("双肩包", filters=QueryFilters(in_stock=True), include_weak=True)
     assert "BAG-BACKPACK" not in {hit.sku for hit in bags}
 
 
@@ -161,12 +175,12 @@ def test_sold_out_products_rank_lower_but_stay(filled: ProductIndex) -> None:
     assert "TWIN-OUT" in order and order.index("TWIN-IN") < order.index("TWIN-OUT")
 
 
-def test_no_match_for_a_filter_nobody_passes(filled: ProductIndex) -> None:
-    assert filled.search("跑步鞋", filters=QueryFilters(brand="no-such-brand"), include_weak=True) == []
+def test_no_match_for_a_filter_nobody_passes(shared: ProductIndex) -> None:
+    assert shared.search("跑步鞋", filters=QueryFilters(brand="no-such-brand"), include_weak=True) == []
 
 
-def test_explain_tells_how_a_hit_was_found(filled: ProductIndex) -> None:
-    hit = filled.search("苏泊尔 炒锅", filters=QueryFilters(max_price=Decimal("300")))[0]
+def test_explain_tells_how_a_hit_was_found(shared: ProductIndex) -> None:
+    hit = shared.search("苏泊尔 炒锅", filters=QueryFilters(max_price=Decimal("300")))[0]
     assert hit.sku == "KIT-WOK" and hit.bm25_rank == 1 and hit.vector_rank is not None
     for key in ("bm25_rank", "bm25_score", "vector_rank", "vector_distance", "fused", "filters"):
         assert key in hit.explain
