@@ -54,10 +54,6 @@ def extract_prices(text: str) -> list[Decimal]:
     return found
 
 
-def _numbers(text: str) -> set[Decimal]:
-    return {value for m in re.finditer(_NUM, text) if (value := _amount(m.group(1), m.group(2))) is not None}
-
-
 @dataclass(frozen=True)
 class GroundingFacts:
     """What a reply may state: these products, these policies, the customer's own numbers."""
@@ -70,7 +66,7 @@ class GroundingFacts:
 
     def prices(self) -> set[Decimal]:
         return {p.price for p in self.products if p.price is not None} | set(self.allowed_amounts) | {
-            n for doc in self.policies for n in _numbers(doc.text)
+            amount for doc in self.policies for amount in extract_prices(doc.text)
         }
 
     def policy_text(self) -> str:
