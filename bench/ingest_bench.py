@@ -15,14 +15,18 @@ import random
 import resource
 import tempfile
 import time
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+
+import numpy as np
 
 from knowledge.catalog import load_catalog, write_catalog_csv
 from knowledge.embeddings import make_embedder
 from knowledge.factory import open_product_index
 from knowledge.ingest import ingest_path
 from knowledge.models import Product
+from knowledge.protocols import Embedder
 
 CATEGORIES = {
     "运动鞋/跑步鞋": (["跑步鞋", "缓震跑鞋", "Running Shoe"], ["Nike", "李宁", "安踏", "ASICS", "HOKA"]),
@@ -57,6 +61,23 @@ def synthetic_products(count: int, seed: int = 7) -> list[Product]:
     return products
 
 
+class TimedEmbedder:
+    """Passes through to the real embedder and adds up the time spent inside it during ingest."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self.seconds = 0.0
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        mark = time.perf_counter()
+        try:
+            return self.inner.embed(texts)
+        finally:
+            self.seconds += time.perf_counter() - mark
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -78,7 +99,8 @@ def run_size(count: int, embedder_name: str | None, workdir: Path) -> dict[str, 
     embed_s = time.perf_counter() - started
 
     data_dir = workdir / f"data_{count}"
-    index = open_product_index(data_dir, embedder=embedder)
+    timed = TimedEmbedder(embedder)
+    index = open_product_index(data_dir, embedder=timed)
     started = time.perf_counter()
     first = ingest_path(catalog, index=index, data_dir=data_dir)
     ingest_s = time.perf_counter() - started
@@ -88,24 +110,29 @@ def run_size(count: int, embedder_name: str | None, workdir: Path) -> dict[str, 
     assert first.added == count and again.unchanged == count
     return {
         "skus": count, "load_s": load_s, "embed_s": embed_s, "ingest_s": ingest_s, "unchanged_s": unchanged_s,
-        "rss_mb": peak_rss_mb(),
+        "embed_in_ingest_s": timed.seconds, "vocabulary_s": first.timings.get("vocabulary_build", 0.0),
+        "vocabulary_wait_s": first.timings.get("vocabulary_wait", 0.0), "rss_mb": peak_rss_mb(),
     }
 
 
 def print_table(rows: list[dict[str, float]], embedder_name: str) -> None:
-    print(f"\ningestion benchmark (embedder: {embedder_name}; rates in SKUs/s; overhead = share of ingest time "
-          "not spent encoding)")
-    header = (f"{'SKUs':>8} {'loader':>10} {'encode only':>12} {'ingest':>10} {'overhead':>9} "
-              f"{'ingest s':>9} {'unchanged s':>12} {'peak RSS MB':>12}")
+    print(f"\ningestion benchmark (embedder: {embedder_name}; rates in SKUs/s)")
+    header = (f"{'SKUs':>8} {'loader':>9} {'encode only':>12} {'ingest':>8} {'overhead':>9} {'in-run':>7} "
+              f"{'ingest s':>9} {'vocab s':>8} {'vocab wait':>11} {'unchanged s':>12} {'RSS MB':>7}")
     print(header)
     print("-" * len(header))
     for row in rows:
         n = row["skus"]
-        overhead = max(0.0, (row["ingest_s"] - row["embed_s"]) / row["ingest_s"])
-        print(f"{n:>8,.0f} {n / row['load_s']:>10,.0f} {n / row['embed_s']:>12,.0f} {n / row['ingest_s']:>10,.0f} "
-              f"{overhead:>8.0%} {row['ingest_s']:>9.2f} {row['unchanged_s']:>12.2f} {row['rss_mb']:>12,.0f}")
-    print("targets: ingest >= 2,000 SKUs/s offline is bounded by the encoder; pipeline overhead <= 25 %; "
-          "unchanged re-ingest of 100k <= 5 s")
+        overhead = 1 - (n / row["ingest_s"]) / (n / row["embed_s"])
+        in_run = 1 - row["embed_in_ingest_s"] / row["ingest_s"]
+        print(f"{n:>8,.0f} {n / row['load_s']:>9,.0f} {n / row['embed_s']:>12,.0f} {n / row['ingest_s']:>8,.0f} "
+              f"{overhead:>8.0%} {in_run:>6.0%} {row['ingest_s']:>9.2f} {row['vocabulary_s']:>8.2f} "
+              f"{row['vocabulary_wait_s']:>11.2f} {row['unchanged_s']:>12.2f} {row['rss_mb']:>7,.0f}")
+    print("overhead = 1 - ingest rate / encode-only rate; in-run = share of ingest time not spent inside the "
+          "embedder (same run). vocab s is built in a worker thread while the index embeds; vocab wait is what "
+          "ingest still waited for it.")
+    print("targets: pipeline overhead <= 25 %; unchanged re-ingest of 100k <= 5 s; ingest >= 2,000 SKUs/s offline "
+          "(bounded by the encoder's own rate)")
 
 
 def main() -> None:

@@ -196,3 +196,11 @@ def test_writer_keeps_unknown_price_and_stock_blank(tmp_path: Path) -> None:
     assert text.splitlines()[0].endswith(",tags,attr_size")
     product = load_catalog(out).products[0]
     assert product.price is None and product.stock is None and product.title == '引号"和,逗号'
+
+
+def test_huge_nested_attribute_in_json_is_rejected(tmp_path: Path) -> None:
+    body = json.dumps({"sku": "H1", "title": "t", "attributes": {"notes": "x" * 70_000}}) + "\n"
+    body += json.dumps({"sku": "H2", "title": "t"}) + "\n"
+    load = load_catalog(write(tmp_path, "h.jsonl", body))
+    assert [p.sku for p in load.products] == ["H2"]
+    assert [str(e) for e in load.errors] == ["line 1: huge field 'attr_notes' (70000 bytes, limit 65536)"]

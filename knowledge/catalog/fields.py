@@ -124,6 +124,8 @@ def product_from_record(
     title = _text(record, "title")
     if not title:
         raise RowProblem("missing title", sku)
+    attributes = _attributes(record)
+    _check_sizes({f"attr_{name}": value for name, value in attributes.items()}, max_field_bytes, sku)
     return Product(
         sku=sku,
         title=title,
@@ -136,5 +138,5 @@ def product_from_record(
         image_url=_text(record, "image_url"),
         url=_text(record, "url"),
         tags=_tags(record.get("tags")),
-        attributes=_attributes(record),
+        attributes=attributes,
     )
