@@ -27,7 +27,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram import TelegramChannel, TelegramConfig
 from bot.channels.telegram_delivery import TelegramDelivery
 from bot.channels.telegram_replicas import ReplicaSafety
 from bot.errors import XiaoerError
@@ -140,9 +140,11 @@ async def _stop_sweeper(application: Application) -> None:
 
 def _close_core(channel: TelegramChannel) -> Any:
     async def post_shutdown(_: Application) -> None:
-        close = getattr(channel.core, "aclose", None)
-        if close is not None:
-            await close()
+        """Release the core's stores and indexes once every accepted update has been answered."""
+        if (aclose := getattr(channel.core, "aclose", None)) is not None:
+            await aclose()
+        elif (close := getattr(channel.core, "close", None)) is not None:
+            await asyncio.to_thread(close)
 
     return post_shutdown
 
@@ -173,6 +175,27 @@ async def publish_commands(channel: TelegramChannel, application: Application) -
                 log.warning("could not publish %s commands for %s: %s", role, scope.type, exc)
 
 
+def _startup_error(exc: TelegramError, base_url: str) -> TelegramStartupError:
+    if isinstance(exc, InvalidToken):
+        # PTB's message repeats the token: never print it
+        return TelegramStartupError("Telegram rejected the bot token (401 Unauthorized); check TELEGRAM_BOT_TOKEN")
+    if isinstance(exc, NetworkError):
+        return TelegramStartupError(f"cannot reach the Telegram Bot API at {base_url}: {exc.message}")
+    return TelegramStartupError(f"the Telegram Bot API refused to start the bot: {exc.message}")
+
+
+async def check_connection(config: TelegramConfig) -> str:
+    """getMe before anything heavy is loaded: a bad token or an unreachable API fails in a second.
+
+    Returns the bot's @username."""
+    bot = Bot(config.token, base_url=config.base_url, base_file_url=config.base_file_url)
+    try:
+        async with bot:  # initialize() calls getMe
+            return bot.username
+    except TelegramError as exc:
+        raise _startup_error(exc, config.base_url.split("/bot", 1)[0]) from exc
+
+
 def run(application: Application, *, webhook_url: str | None = None, listen: str = "127.0.0.1",
         port: int = 8443, secret_token: str | None = None) -> None:
     """Run until SIGINT/SIGTERM; start-up failures become one-line `TelegramStartupError`s."""
@@ -183,10 +206,7 @@ def run(application: Application, *, webhook_url: str | None = None, listen: str
                                     allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
-    except InvalidToken as exc:
-        raise TelegramStartupError(f"Telegram rejected the bot token ({exc.message}); check TELEGRAM_BOT_TOKEN") from exc
-    except NetworkError as exc:
-        base = application.bot.base_url.split("/bot", 1)[0]
-        raise TelegramStartupError(f"cannot reach the Telegram Bot API at {base}: {exc.message}") from exc
+    except (InvalidToken, NetworkError) as exc:
+        raise _startup_error(exc, application.bot.base_url.split("/bot", 1)[0]) from exc
     except OSError as exc:  # e.g. the webhook port is taken
         raise TelegramStartupError(f"cannot start the webhook server on {listen}:{port}: {exc}") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 
@@ -35,21 +36,28 @@ def telegram(
     if webhook and not webhook.startswith(("http://", "https://")):
         raise _fail(f"--webhook must be a URL, got {webhook!r}")
 
-    from bot.app import build_support_bot
     from bot.channels.telegram import TelegramChannel, TelegramConfig
-    from bot.channels.telegram_app import TelegramStartupError, build_application, run
+    from bot.channels.telegram_app import TelegramStartupError, build_application, check_connection, run
     from bot.channels.telegram_replicas import build_replica_safety
     from bot.logging_setup import configure_logging
-    from bot.prompts import load_messages
-    from bot.ratelimit import SlidingWindowRateLimiter
 
     configure_logging(settings.log_level, json_logs=settings.log_json)
     for noisy in ("httpx", "telegram.ext.Updater"):  # one line per getUpdates call is noise
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    support = build_support_bot(settings)
     config = TelegramConfig(token=token, base_url=settings.telegram_api_base_url,
                             base_file_url=settings.telegram_api_file_url, staff_ids=settings.staff_ids,
                             support_chat_id=settings.support_chat_id)
+    try:
+        username = asyncio.run(check_connection(config))
+    except TelegramStartupError as exc:
+        raise _fail(str(exc)) from None
+    log.info("connected to the Bot API as @%s; loading the catalog", username)
+
+    from bot.app import build_support_bot
+    from bot.prompts import load_messages
+    from bot.ratelimit import SlidingWindowRateLimiter
+
+    support = build_support_bot(settings)
     limiter = SlidingWindowRateLimiter(settings.rate_limit_messages, settings.rate_limit_window_s)
     channel = TelegramChannel(support, config, load_messages(settings.prompts_dir), limiter,
                               handoff=getattr(support, "handoff", None))

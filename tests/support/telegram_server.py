@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 JSON_FIELDS = {"reply_markup", "commands", "scope", "entities", "caption_entities", "reply_parameters",
                "allowed_updates", "link_preview_options", "media"}
@@ -231,7 +231,7 @@ class TelegramServer:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError(f"timed out after {timeout}s waiting for {predicate}")
-                self._cond.wait(remaining)
+                self._cond.wait(min(remaining, 0.25))  # re-check predicates that watch other things too
             return result
 
     def wait_for_messages(self, chat_id: int, n: int = 1, timeout: float = 15.0,
@@ -469,7 +469,7 @@ class TelegramServer:
                     pass
 
             def do_GET(self) -> None:
-                path = urlsplit(self.path).path
+                path = unquote(urlsplit(self.path).path)  # PTB percent-encodes the token's ':'
                 if path.startswith("/file/bot"):
                     token, _, file_path = path[len("/file/bot"):].partition("/")
                     found = [c for p, c in server.files.values() if p == file_path]

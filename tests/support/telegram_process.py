@@ -1,0 +1,89 @@
+"""Run the unmodified `xiaoer telegram` process against the local Bot API server, and always stop it.
+
+Used by the Telegram end-to-end tests (and the handoff ones): `ingest_sample(data_dir)` prepares a data
+directory with the bundled catalog through `xiaoer ingest --sample`; `BotProcess(...).start()` launches the
+bot with the fixed environment names and waits until it polls (or registered its webhook).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.telegram_server import TelegramServer
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CLI = [sys.executable, "-m", "bot.cli.main"]
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    """The test process's environment without any Xiaoer/Telegram/LLM configuration, plus `values`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XIAOER_", "TELEGRAM_", "OPENAI_"))}
+    env.update(PYTHONPATH=str(REPO_ROOT), ANONYMIZED_TELEMETRY="False", **values)
+    return env
+
+
+def ingest_sample(data_dir: Path) -> None:
+    """`xiaoer ingest --sample` into `data_dir` (the real command, as an operator would run it)."""
+    subprocess.run([*CLI, "ingest", "--sample", "--quiet"], env=clean_env(XIAOER_DATA_DIR=str(data_dir)),
+                   cwd=data_dir, check=True, capture_output=True, timeout=180)
+
+
+class BotProcess:
+    """`xiaoer telegram [args]` as a child process; `stop()` sends SIGTERM (graceful) and reaps it."""
+
+    def __init__(self, server: TelegramServer, data_dir: Path, *args: str, staff_ids: str = "",
+                 support_chat_id: str = "", **env: str) -> None:
+        self.server = server
+        self.args = args
+        self.log_path = data_dir / f"bot-{server.port}.log"
+        optional = {"XIAOER_STAFF_IDS": staff_ids, "XIAOER_SUPPORT_CHAT_ID": support_chat_id}
+        self.env = clean_env(TELEGRAM_BOT_TOKEN=server.token, TELEGRAM_API_BASE_URL=server.base_url,
+                             TELEGRAM_API_FILE_URL=server.file_url, XIAOER_DATA_DIR=str(data_dir),
+                             **{name: value for name, value in optional.items() if value}, **env)
+        self.cwd = data_dir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, ready_method: str = "getUpdates", timeout: float = 120.0) -> BotProcess:
+        """Launch and wait until the bot calls `ready_method` (getUpdates, or setWebhook in webhook mode)."""
+        return self.launch(ready_method).wait_ready(timeout)
+
+    def launch(self, ready_method: str = "getUpdates") -> BotProcess:
+        """Start the process without waiting (lets a slow start overlap with other work)."""
+        self._ready_method, self._ready_seen = ready_method, len(self.server.calls[ready_method])
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen([*CLI, "telegram", *self.args], env=self.env, cwd=self.cwd,
+                                            stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def wait_ready(self, timeout: float = 120.0) -> BotProcess:
+        process = self.process
+        assert process is not None, "launch() first"
+        try:
+            self.server.wait_for(lambda: len(self.server.calls[self._ready_method]) > self._ready_seen
+                                 or process.poll() is not None, timeout)
+        except TimeoutError:
+            self.stop()
+            raise
+        if process.poll() is not None:
+            raise RuntimeError(f"bot exited with {process.returncode}:\n{self.log()}")
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self, timeout: float = 30.0) -> int:
+        """Graceful stop (SIGTERM); kill only if it hangs. Returns the exit code."""
+        if self.process is None:
+            return 0
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode

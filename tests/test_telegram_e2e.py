@@ -1,0 +1,269 @@
+"""End to end: the unmodified `xiaoer telegram` process talks real HTTP to the local Bot API server.
+
+The bot runs the real SupportBot (`build_support_bot`) over the sample catalog ingested with
+`xiaoer ingest --sample` into a temp data dir, offline (no LLM configured). One polling process serves
+the module; webhook mode and start-up errors use their own processes. Replies are awaited by
+per-chat order (the bot answers one chat's messages in order), never by sleeping a fixed time.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.telegram_process import CLI, BotProcess, clean_env, ingest_sample
+from tests.support.telegram_server import Chat, TelegramServer, User
+
+pytestmark = pytest.mark.slow
+
+STAFF = User(900, "Boss", "zh")
+ALICE = User(101, "Alice", "zh")
+BOB = User(102, "Bob", "en")
+CAROL = User(103, "Carol", "zh")
+DAVE = User(104, "Dave", "zh")
+GROUP = Chat(-2001, "group", "Fans")
+SUPPORT_ID = "-1009"
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("telegram-data")
+    ingest_sample(directory)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def tg() -> Iterator[TelegramServer]:
+    with TelegramServer() as server:
+        yield server
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def hook_tg() -> Iterator[TelegramServer]:
+    with TelegramServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def webhook_bot(hook_tg: TelegramServer, data_dir: Path,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BotProcess, str]]:
+    """Launched together with the polling bot (its slow start overlaps the other tests); awaited when used.
+    It gets its own copy of the data dir: two processes creating one fresh SQLite schema at once race."""
+    own_dir = tmp_path_factory.mktemp("telegram-webhook") / "data"
+    shutil.copytree(data_dir, own_dir)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/telegram/hook"
+    process = BotProcess(hook_tg, own_dir, "--webhook", url, "--listen", "127.0.0.1", "--port", str(port),
+                         XIAOER_WEBHOOK_SECRET="e2e-secret_1")
+    process.launch(ready_method="setWebhook")
+    yield process, url
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def bot(tg: TelegramServer, data_dir: Path, webhook_bot: tuple[BotProcess, str]) -> Iterator[BotProcess]:
+    process = BotProcess(tg, data_dir, staff_ids=str(STAFF.id), support_chat_id=SUPPORT_ID,
+                         XIAOER_RATE_LIMIT_MESSAGES="30")
+    process.start()
+    yield process
+    process.stop()
+
+
+def settled(tg: TelegramServer, chat_id: int, since: int, quiet_s: float = 0.6) -> list[dict[str, Any]]:
+    """The bot's messages after `since`, once at least one arrived and no more followed for `quiet_s`."""
+    tg.wait_for_messages(chat_id, 1, since=since, timeout=30)
+    count = -1
+    while count != len(tg.sent[chat_id]):
+        count = len(tg.sent[chat_id])
+        time.sleep(quiet_s)
+    return tg.sent[chat_id][since:]
+
+
+def ask(tg: TelegramServer, chat: Chat, user: User, text: str = "", **content: Any) -> list[dict[str, Any]]:
+    since = len(tg.sent[chat.id])
+    tg.user_sends(chat, user, text, **content)
+    return settled(tg, chat.id, since)
+
+
+def press(tg: TelegramServer, chat: Chat, user: User, message: dict[str, Any], data: str) -> list[dict[str, Any]]:
+    since, answered = len(tg.sent[chat.id]), len(tg.calls["answerCallbackQuery"])
+    tg.user_presses(chat, user, message["message_id"], data)
+    tg.wait_for_calls("answerCallbackQuery", answered + 1)
+    return settled(tg, chat.id, since)
+
+
+def text_of(message: dict[str, Any]) -> str:
+    return message.get("text") or message.get("caption") or ""
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, str]]:
+    return [key for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for key in row]
+
+
+def test_customer_start_example_button_cards_and_details(tg: TelegramServer, bot: BotProcess) -> None:
+    chat = Chat(ALICE.id)
+    (welcome,) = ask(tg, chat, ALICE, "/start")
+    examples = buttons(welcome)
+    assert len(examples) == 3 and all(len(key["callback_data"].encode()) <= 64 for key in examples)
+
+    reply = press(tg, chat, ALICE, welcome, examples[0]["callback_data"])  # "有没有500以内的跑鞋"
+    intro, cards = reply[0], reply[1:]
+    assert "跑" in intro["text"] and cards
+    assert all("photo" in card and "¥" in card["caption"] for card in cards)  # sample products have images
+    assert all(card["caption_entities"][0]["type"] == "bold" for card in cards)
+    details = next(key for key in buttons(cards[0]) if key.get("callback_data", "").startswith("d:"))
+    title = cards[0]["caption"].split("\n")[0]
+    about = press(tg, chat, ALICE, cards[0], details["callback_data"])
+    assert title in about[0]["text"]
+
+    answered, count = len(tg.calls["answerCallbackQuery"]), len(tg.sent[chat.id])
+    tg.user_presses(chat, ALICE, cards[0]["message_id"], details["callback_data"].split("|")[0] + "|forged00")
+    tg.wait_for_calls("answerCallbackQuery", answered + 1)
+    assert tg.calls["answerCallbackQuery"][-1]["text"]  # a polite notice, not an exception
+    (after,) = ask(tg, chat, ALICE, "/profile")  # and the forged press produced no message in the chat
+    assert tg.sent[chat.id][count:] == [after]
+
+
+def test_command_menus_per_scope(tg: TelegramServer, bot: BotProcess) -> None:
+    menus = {json.loads(scope).get("chat_id", "default"): [c["command"] for c in commands]
+             for scope, commands in tg.commands.items()}
+    assert {"start", "help", "reset", "human", "profile", "forget"} <= set(menus["default"])
+    assert not {"ingest", "stats", "copy"} & set(menus["default"])
+    assert {"ingest", "stats", "copy", "start"} <= set(menus[STAFF.id])
+
+
+def test_two_users_at_once_each_answered_in_order(tg: TelegramServer, bot: BotProcess) -> None:
+    chats = {user.id: Chat(user.id) for user in (CAROL, BOB)}
+    since = {chat_id: len(tg.sent[chat_id]) for chat_id in chats}
+    for command in ("/help", "/profile", "/start"):
+        for user in (CAROL, BOB):
+            tg.user_sends(chats[user.id], user, command)
+    for chat_id in chats:
+        replies = tg.wait_for_messages(chat_id, 3, since=since[chat_id], timeout=30)
+        help_text, profile, start = replies[:3]
+        assert "/forget" in help_text["text"] and not buttons(help_text)
+        assert "/forget" not in profile["text"] and not buttons(profile)
+        assert [key["callback_data"][:2] for key in buttons(start)] == ["q:"] * 3
+
+
+def test_group_answers_only_when_addressed(tg: TelegramServer, bot: BotProcess) -> None:
+    tg.user_sends(GROUP, ALICE, "大家好，今天天气不错")
+    tg.user_sends(GROUP, BOB, "/help@some_other_bot")
+    (answer,) = ask(tg, GROUP, BOB, "@xiaoer_test_bot 多久发货？")
+    assert "发货" in answer["text"] or "ship" in answer["text"].lower()
+    assert tg.sent[GROUP.id] == [answer]  # per-chat order: the chatter before it got no reply
+    (follow_up,) = ask(tg, GROUP, ALICE, "可以退货吗？", reply_to=answer["message_id"])
+    assert "退" in follow_up["text"]
+
+
+def test_staff_commands_are_refused_for_customers(tg: TelegramServer, bot: BotProcess) -> None:
+    (refusal,) = ask(tg, Chat(BOB.id), BOB, "/copy RUN-001 taobao")
+    assert "/copy" in refusal["text"]
+    (refusal,) = ask(tg, Chat(BOB.id), BOB, "/stats")
+    assert "/stats" in refusal["text"] and "167" not in refusal["text"]
+    (stats,) = ask(tg, Chat(STAFF.id), STAFF, "/stats")
+    assert "167" in stats["text"]
+    copy = ask(tg, Chat(STAFF.id), STAFF, "/copy RUN-001 taobao")
+    assert copy and "/copy" not in copy[0]["text"].split("\n")[0]  # staff reach the copy feature
+
+
+def test_photos_and_stickers_get_a_polite_answer(tg: TelegramServer, bot: BotProcess) -> None:
+    chat = Chat(DAVE.id)
+    since = len(tg.sent[chat.id])
+    tg.user_sends_photo(chat, DAVE)
+    (photo_reply,) = settled(tg, chat.id, since)
+    sticker = {"file_id": "st1", "file_unique_id": "u1", "width": 1, "height": 1, "is_animated": False,
+               "is_video": False, "type": "regular"}
+    (sticker_reply,) = ask(tg, chat, DAVE, sticker=sticker)
+    assert photo_reply["text"] and sticker_reply["text"] == photo_reply["text"]
+
+
+def test_staff_ingest_a_csv_document(tg: TelegramServer, bot: BotProcess) -> None:
+    rows = ("sku,title,brand,category,price,currency,stock,description\n"
+            "E2E-001,星空 露营折叠椅,星空,户外/露营椅,129.00,CNY,40,铝合金支架 承重120kg\n"
+            "E2E-002,星空 露营折叠桌,星空,户外/露营桌,199.00,CNY,15,蛋卷桌面 可收纳\n"
+            "E2E-003,坏数据 露营灯,星空,户外/露营灯,abc,CNY,5,价格不是数字\n")
+    chat = Chat(STAFF.id)
+    since = len(tg.sent[chat.id])
+    tg.user_sends_document(chat, STAFF, "camping.csv", rows.encode(), caption="/ingest")
+    (report,) = settled(tg, chat.id, since)
+    assert "camping.csv" in report["text"] and "2" in report["text"]
+    assert "line 4" in report["text"]  # the rejected row, with its line number (header = line 1)
+    (stats,) = ask(tg, chat, STAFF, "/stats")
+    assert "169" in stats["text"]
+    found = ask(tg, Chat(ALICE.id), ALICE, "有没有露营折叠椅")
+    assert any("露营折叠椅" in text_of(message) for message in found)
+
+
+def test_webhook_mode_verifies_the_secret(hook_tg: TelegramServer, webhook_bot: tuple[BotProcess, str]) -> None:
+    process, url = webhook_bot
+    process.wait_ready()
+    assert hook_tg.calls["setWebhook"][-1]["secret_token"] == "e2e-secret_1"
+    (reply,) = ask(hook_tg, Chat(ALICE.id), ALICE, "/help")  # delivered by POST with the secret header
+    assert "/forget" in reply["text"]
+    forged = {"update_id": 999, "message": {"message_id": 50, "date": int(time.time()),
+                                            "chat": {"id": 666, "type": "private"},
+                                            "from": {"id": 666, "is_bot": False, "first_name": "Eve"},
+                                            "text": "/help"}}
+    for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+        request = urllib.request.Request(url, data=json.dumps(forged).encode(), method="POST",
+                                         headers={"Content-Type": "application/json", **headers})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 403
+    ask(hook_tg, Chat(ALICE.id), ALICE, "/profile")  # later updates flow; the forged one was dropped
+    assert hook_tg.sent[666] == []
+    assert process.stop() == 0
+
+
+def test_start_up_errors_are_one_line_with_exit_code_2(tmp_path: Path) -> None:
+    with TelegramServer() as server:
+        cases = {
+            "missing": {"TELEGRAM_BOT_TOKEN": ""},
+            "invalid": {"TELEGRAM_BOT_TOKEN": "123456:not-the-right-token", "TELEGRAM_API_BASE_URL": server.base_url},
+            "unreachable": {"TELEGRAM_BOT_TOKEN": server.token, "TELEGRAM_API_BASE_URL":
+                            f"http://127.0.0.1:{_free_port()}/bot"},
+        }
+        runs = {name: subprocess.Popen([*CLI, "telegram"], env=clean_env(XIAOER_DATA_DIR=str(tmp_path), **env),
+                                       cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for name, env in cases.items()}
+        results = {name: (run.wait(120), run.communicate()[1]) for name, run in runs.items()}
+    expected = {"missing": "TELEGRAM_BOT_TOKEN is not set", "invalid": "rejected the bot token",
+                "unreachable": "cannot reach the Telegram Bot API"}
+    for name, (code, stderr) in results.items():
+        lines = [line for line in stderr.splitlines() if line.startswith("xiaoer telegram:")]
+        assert code == 2, (name, stderr)
+        assert len(lines) == 1 and expected[name] in lines[0], (name, stderr)
+        assert "Traceback" not in stderr and "not-the-right-token" not in stderr
+
+
+def test_graceful_shutdown_answers_every_accepted_update(tg: TelegramServer, bot: BotProcess) -> None:
+    """Runs last in this module: SIGTERM right after the bot fetched a burst; every message is answered."""
+    users = [User(200 + n, f"U{n}", "zh") for n in range(4)]
+    since = {user.id: len(tg.sent[user.id]) for user in users}
+    last_update = 0
+    for user in users:
+        for text in ("有没有500以内的跑鞋", "推荐一款降噪耳机"):
+            tg.user_sends(Chat(user.id), user, text)
+            last_update = tg.updates[-1]["update_id"]
+    tg.wait_until_fetched(last_update)
+    assert bot.stop() == 0
+    for user in users:
+        replies = [m for m in tg.sent[user.id][since[user.id]:] if "text" in m]
+        assert len(replies) == 2, bot.log()[-2000:]
