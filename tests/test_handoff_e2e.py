@@ -142,6 +142,14 @@ def test_forum_handoff_two_agents_relay_restart_close_and_rating(tg: TelegramSer
         sends(tg, FORUM, WANG, "在的，我们给您换一双", thread_id=thread)
         wait_sent(tg, customer.id, since, has("换一双"))
 
+        # the whole conversation as a file, in the topic
+        support_since = len(tg.sent[FORUM.id])
+        sends(tg, FORUM, WANG, "/transcript", thread_id=thread)
+        document = wait_sent(tg, FORUM.id, support_since, lambda m: "document" in m)
+        file_id = document["document"]["file_id"]
+        transcript = tg.files[file_id][1].decode("utf-8")
+        assert "鞋底开胶了" in transcript and "换一双" in transcript and document["message_thread_id"] == thread
+
         # close: the customer is told and asked for a rating; the rating is stored
         since = len(tg.sent[customer.id])
         sends(tg, FORUM, LI, "/close", thread_id=thread)

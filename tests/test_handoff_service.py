@@ -354,3 +354,13 @@ def test_card_stays_under_the_telegram_limit_with_huge_context() -> None:
     text = cards.card_text(messages, handoff, context, "en", topic=False)
     assert len(text) <= cards.CARD_LIMIT and "mystery" in text and "#abcdef" in text
     assert text.endswith(messages.get("handoff_card_help_reply", "en", id="abcdef"))
+
+
+async def test_a_failing_desk_falls_back_to_plain_messages(clock: Clock) -> None:
+    class BrokenDesk:
+        async def create_topic(self, title: str) -> str | None:
+            raise RuntimeError("forum API down")
+
+    h = Harness(InMemoryHandoffStore(), BrokenDesk(), clock)
+    outs = await h.service.intercept(h.customer("转人工", 1))
+    assert outs[1].chat_id == SUPPORT and outs[1].thread_id is None and "回复本消息" in outs[1].text
