@@ -95,9 +95,12 @@ class TerminalChannel:
                 continue
             if out.text:
                 self.console.print(Text(out.text))
-            for card in out.cards:
-                self.console.print(render_card(card, len(buttons)))
-                buttons += [b for b in card.buttons if b.data]
+            if len(out.cards) == 1:
+                self.console.print(render_card(out.cards[0], len(buttons)))
+                buttons += [b for b in out.cards[0].buttons if b.data]
+            elif out.cards:
+                self.console.print(render_card_table(out.cards, len(buttons)))
+                buttons += [b for card in out.cards for b in card.buttons if b.data]
             extra = [b for b in out.buttons if b.data]
             if extra:
                 self.console.print(render_buttons(extra, len(buttons)))
@@ -150,3 +153,18 @@ def render_card(card: ProductCard, offset: int = 0) -> Panel:
 
 def render_buttons(buttons: list[Button], offset: int = 0) -> Text:
     return Text("  ".join(f"[{offset + n}] {b.label}" for n, b in enumerate(buttons, 1)), style="cyan")
+
+
+def render_card_table(cards: tuple[ProductCard, ...], offset: int = 0) -> Table:
+    """Several products as one compact table (one row per card, its buttons numbered)."""
+    table = Table(show_header=False, box=None, pad_edge=False)
+    for _ in range(5):
+        table.add_column(overflow="fold")
+    n = offset
+    for card in cards:
+        data_buttons = [b for b in card.buttons if b.data]
+        labels = " ".join(f"[{n + i}]{b.label}" for i, b in enumerate(data_buttons, 1))
+        n += len(data_buttons)
+        table.add_row(card.sku, Text(card.title, style="bold"), Text(card.price_text or "", style="green"),
+                      card.stock_text or "", Text(labels, style="cyan"))
+    return table

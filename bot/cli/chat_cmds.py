@@ -15,6 +15,13 @@ EXIT_NO_CATALOG = 1
 EXIT_STORE_UNAVAILABLE = 3
 
 
+def _quiet_logs() -> None:
+    """Warnings only: the chat is for people, not for library debug lines."""
+    logging.basicConfig(level=logging.WARNING)
+    for name in ("bm25s", "chromadb", "httpx"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def _open_bot(settings: Settings, err: Console):  # type: ignore[no-untyped-def]
     """Build the bot, or explain (on stderr) what to do when the data directory has no catalog."""
     from bot.app import build_support_bot
@@ -39,7 +46,7 @@ def chat(
     """Chat with Xiaoer in the terminal (reads piped stdin line by line too). :as staff|agent|customer, :quit."""
     from bot.channels.terminal import TerminalChannel
 
-    logging.basicConfig(level=logging.WARNING)
+    _quiet_logs()
     settings = load_settings()
     console, err = Console(highlight=False), Console(stderr=True)
     bot = _open_bot(settings, err)
@@ -60,7 +67,7 @@ def ask(
     """Ask one question; the answer (and product cards) is printed on stdout."""
     from bot.channels.terminal import TerminalChannel
 
-    logging.basicConfig(level=logging.WARNING)
+    _quiet_logs()
     settings = load_settings()
     console, err = Console(highlight=False), Console(stderr=True)
     bot = _open_bot(settings, err)

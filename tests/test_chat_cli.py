@@ -1,0 +1,52 @@
+"""`xiaoer chat` with piped stdin and `xiaoer ask`, as real subprocesses on an ingested data directory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+XIAOER = [sys.executable, "-m", "bot.cli.main"]
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*XIAOER, *args], input=stdin, capture_output=True, text=True, env=env, cwd=REPO,
+                          timeout=240)
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    data = tmp_path_factory.mktemp("chat-cli") / "data"
+    environment = {**os.environ, "XIAOER_DATA_DIR": str(data), "COLUMNS": "120"}
+    ingest = run(["ingest", "--sample", "--quiet"], environment)
+    assert ingest.returncode == 0, ingest.stderr
+    yield environment
+
+
+@pytest.mark.slow
+def test_piped_chat_answers_every_line_and_exits_zero(env: dict[str, str]) -> None:
+    result = run(["chat"], env, stdin="有没有500以内的跑鞋\n第二个有货吗\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "为您挑了这几款" in out and "RUN-" in out
+    assert out.index("为您挑了这几款") < out.rindex("有货")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_ask_prints_one_answer(env: dict[str, str]) -> None:
+    result = run(["ask", "What is your return policy?"], env)
+    assert result.returncode == 0, result.stderr
+    assert "Returns" in result.stdout or "return" in result.stdout
+
+
+@pytest.mark.slow
+def test_empty_data_dir_tells_the_user_to_ingest(tmp_path: Path) -> None:
+    environment = {**os.environ, "XIAOER_DATA_DIR": str(tmp_path / "empty")}
+    result = run(["ask", "有没有跑鞋"], environment)
+    assert result.returncode == 1 and "xiaoer ingest --sample" in result.stderr
