@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.conversation_store import ConversationStore, Turn
-from bot.handoff.service import ContextProvider, OnClosed
+from bot.handoff.base import ContextProvider, OnClosed
 from bot.language import detect_language
 from bot.messages import Inbound
 from knowledge.protocols import ProductIndex

@@ -10,38 +10,20 @@ request is never sent to a customer.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
 
 from bot.handoff import cards
+from bot.handoff.base import HandoffBase
 from bot.handoff.state import Event, Handoff, Status, TranscriptEntry
-from bot.handoff.store import HandoffStore, claim
+from bot.handoff.store import claim
 from bot.messages import Inbound, Outbound, Role
-from bot.prompts import Messages
-
-if TYPE_CHECKING:
-    from bot.handoff.service import OnClosed
 
 log = logging.getLogger(__name__)
 AGENT_COMMANDS = ("claim", "close", "queue", "transcript")
 _AGENT_ROLES = frozenset({Role.AGENT, Role.STAFF})
 
 
-class SupportSide:
-    """Mixin of HandoffService: everything agents do. Relies on the service's store, messages and helpers."""
-
-    store: HandoffStore
-    messages: Messages
-    support_chats: dict[str, str]
-    support_language: str
-    reveal_agent_names: bool
-    on_closed: OnClosed | None
-    clock: Callable[[], float]
-    _db: Callable[..., Awaitable[Any]]
-    _to_customer: Callable[..., Outbound]
-    _to_support: Callable[..., Outbound]
-    _record: Callable[..., Awaitable[None]]
-    _reply: Callable[..., Outbound]
+class SupportSide(HandoffBase):
+    """Everything agents do; `HandoffService` adds the customer's side and the gate."""
 
     # --- entry points -------------------------------------------------------------------------------
     async def handle_support(self, inbound: Inbound) -> list[Outbound] | None:
