@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
+from bot import metrics
+
 
 class RateDecision(StrEnum):
     ALLOW = "allow"
@@ -38,7 +40,9 @@ class RateVerdict:
 class RateLimiter(Protocol):
     """Decides for one message of `key` (e.g. "telegram:<user id>") whether to answer it."""
 
-    async def check(self, key: str) -> RateVerdict: ...
+    async def check(self, key: str) -> RateVerdict:
+        """Implementations count non-ALLOW decisions as the `rate_limited` metric (channel = key prefix)."""
+        ...
 
 
 class SlidingWindowRateLimiter:
@@ -56,7 +60,10 @@ class SlidingWindowRateLimiter:
         self._checks = 0
 
     async def check(self, key: str) -> RateVerdict:
-        return self.check_now(key)
+        verdict = self.check_now(key)
+        if verdict.decision is not RateDecision.ALLOW:
+            metrics.count("rate_limited", channel=key.split(":", 1)[0])
+        return verdict
 
     def check_now(self, key: str) -> RateVerdict:
         """The synchronous core of `check` (no awaits: decisions for one key never interleave)."""

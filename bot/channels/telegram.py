@@ -123,9 +123,8 @@ class TelegramChannel:
     async def _verdict(self, inbound: Inbound) -> RateDecision:
         if self.limiter is None or inbound.role is not Role.CUSTOMER:
             return RateDecision.ALLOW
-        verdict = (await self.limiter.check(f"telegram:{inbound.user_id}")).decision
+        verdict = (await self.limiter.check(f"telegram:{inbound.user_id}")).decision  # the limiter counts hits
         if verdict is not RateDecision.ALLOW:
-            metrics.count("rate_limited", channel="telegram")
             log.info("rate limited a user (%s)", verdict)
         return verdict
 
