@@ -39,6 +39,7 @@ class IngestReport:
     rows_seen: int = 0
     prune_skipped: str | None = None  # why `prune` deleted nothing although it was asked for
     vocabulary_updated: bool = False
+    encoding: str = "utf-8"  # "gb18030" when the file was a legacy Chinese-Windows export
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase (load, upsert, vocabulary_*)
 
     def summary(self) -> str:
@@ -142,6 +143,7 @@ def ingest_path(
         rows_seen=load.rows_seen,
         prune_skipped=skipped,
         vocabulary_updated=rebuild,
+        encoding=load.encoding,
         timings=timings,
     )
 

@@ -173,10 +173,17 @@ def test_missing_file_and_directory_are_format_errors(tmp_path: Path) -> None:
 
 def test_header_with_invalid_utf8_is_a_format_error(tmp_path: Path) -> None:
     with pytest.raises(CatalogFormatError, match="not valid UTF-8"):
-        load_catalog(write(tmp_path, b"sku,\xb1\xea\xcc\xe2\nA,b\n"))
+        load_catalog(write(tmp_path, b"sku,title\xff\nA,b\n"))
 
 
 def test_too_long_sku_is_rejected(tmp_path: Path) -> None:
     load = load_catalog(write(tmp_path, f"sku,title\n{'S' * 65},too long\nOK,fine\n"))
     assert messages(load) == ["line 2: SKU longer than 64 characters"]
     assert [p.sku for p in load.products] == ["OK"]
+
+
+def test_a_gbk_file_from_chinese_excel_is_read_as_gb18030(tmp_path: Path) -> None:
+    body = "sku,title,brand,price\nA1,跑步鞋,李宁,399.00\nA2,保温杯,,59.00\n".encode("gbk")
+    load = load_catalog(write(tmp_path, body))
+    assert load.errors == [] and load.encoding == "gb18030"
+    assert [p.title for p in load.products] == ["跑步鞋", "保温杯"] and load.products[0].brand == "李宁"

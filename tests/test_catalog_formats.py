@@ -43,15 +43,11 @@ def test_jsonl_loads_attributes_tags_and_exact_prices(tmp_path: Path) -> None:
 
 
 def test_jsonl_bad_lines_are_reported_by_line(tmp_path: Path) -> None:
-    body = (
-        b'{"sku": "K1", "title": "ok"}\n'
-        b'{"sku": "K2", "title": broken}\n'
-        b'["not", "an", "object"]\n'
-        b'{"sku": "K3", "title": "\xd5\xfd"}\n'
-        b'{"sku": "K4", "title": "neg", "price": -1}\n'
-        b'{"sku": "K1", "title": "dup"}\n'
-        b'{"sku": "K5", "title": "fine", "stock": 0}\n'
-    )
+    good_utf8 = '{"sku": "K1", "title": "好的"}\n{"sku": "K2", "title": broken}\n["not", "an", "object"]\n'
+    gbk_line = b'{"sku": "K3", "title": "\xd5\xfd"}\n'  # GBK bytes in a UTF-8 file
+    rest = '{"sku": "K4", "title": "neg", "price": -1}\n{"sku": "K1", "title": "dup"}\n'
+    rest += '{"sku": "K5", "title": "正常", "stock": 0}\n'
+    body = good_utf8.encode() + gbk_line + rest.encode()
     load = load_catalog(write(tmp_path, "c.jsonl", body))
     assert [p.sku for p in load.products] == ["K1", "K5"]
     assert [str(e) for e in load.errors] == [

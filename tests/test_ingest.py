@@ -63,7 +63,7 @@ def test_prune_deletes_vanished_skus_but_never_rejected_ones(tmp_path: Path, ind
 def test_prune_is_skipped_when_a_rejected_row_has_no_readable_sku(tmp_path: Path, index: InMemoryProductIndex) -> None:
     index.upsert([Product(sku=s, title=s) for s in ("A", "B", "C")])
     path = tmp_path / "d.csv"
-    path.write_bytes(HEADER.encode() + b"A,a,,1,1\n\xb2\xbb,\xb9\xfd,,1,1\n")  # the second SKU is not UTF-8
+    path.write_bytes(HEADER.encode() + "A,杯子,,1,1\n".encode() + b"\xb2\xbb,\xb9\xfd,,1,1\n")  # GBK bytes
     report = ingest_path(path, index=index, data_dir=tmp_path, prune=True)
     assert report.removed == 0 and report.rejected == 1
     assert report.prune_skipped and "no readable SKU" in report.prune_skipped

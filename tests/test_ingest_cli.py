@@ -105,3 +105,11 @@ def test_usage_errors(tmp_path: Path, env: dict[str, str]) -> None:
     assert absent.exit_code == 2 and "no such file" in absent.stderr
     fmt = runner.invoke(app, ["ingest", str(SAMPLE_CATALOG), "--format", "xml"], env=env)
     assert fmt.exit_code == 2 and "unknown catalog format" in fmt.stderr
+
+
+def test_a_gbk_file_is_read_with_a_note(tmp_path: Path, env: dict[str, str]) -> None:
+    path = write(tmp_path, "excel.csv", "sku,title\nG1,保温杯\n".encode("gbk"))
+    result = runner.invoke(app, ["ingest", str(path)], env=env)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == ["note: the file is not UTF-8; it was read as GB18030",
+                                          "added 1, updated 0, unchanged 0, removed 0, rejected 0"]

@@ -52,6 +52,8 @@ def _mapping(values: list[str]) -> dict[str, str] | None:
 
 
 def _print_report(report: IngestReport, max_errors: int) -> None:
+    if report.encoding != "utf-8":
+        typer.echo(f"note: the file is not UTF-8; it was read as {report.encoding.upper()}")
     for error in report.errors[:max_errors]:
         typer.echo(str(error))
     if len(report.errors) > max_errors:

@@ -52,7 +52,7 @@ def load_csv(
     max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES,
 ) -> CatalogLoad:
     """Load a canonical (or mapped) CSV; every bad row becomes `line N: reason`."""
-    text = read_text(path)
+    text, encoding = read_text(path)
     clean = not has_bad_bytes([text])  # one C-speed pass; then rows need no per-field check
     lines = split_lines(text)
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
@@ -65,7 +65,7 @@ def load_csv(
     columns, ignored = header_columns(header.fields, mapping, path)
     width = len(columns)
     wanted = [(position, name) for position, name in enumerate(columns) if name]
-    collector = LoadCollector(path)
+    collector = LoadCollector(path, encoding)
     body_start = header.line  # header.line is 1-based, so this is the 0-based index of the next line
     for record in iter_records(lines, delimiter=delimiter, width=width, start=body_start):
         if record.problem:

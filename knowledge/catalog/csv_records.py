@@ -32,8 +32,12 @@ class CsvRecord:
     problem: str | None = None
 
 
-def read_text(path: Path) -> str:
-    """Read a text catalog: refuse binary/empty files, drop a UTF-8 BOM, keep bad bytes as surrogates."""
+def read_text(path: Path) -> tuple[str, str]:
+    """Read a text catalog as (text, encoding): refuse binary/empty files, drop a UTF-8 BOM.
+
+    UTF-8 is the format; bad bytes are kept as surrogates so only their rows are rejected. A file that is mostly
+    not UTF-8 but valid GB18030 (what Excel on Chinese Windows saves) is read as GB18030 instead.
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -47,7 +51,30 @@ def read_text(path: Path) -> str:
     head = data[:_SNIFF_BYTES]
     if b"\x00" in head:
         raise CatalogFormatError(f"{path}: this is a binary file, not a CSV/JSON catalog")
-    return data.decode("utf-8", "surrogateescape")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if _mostly_not_utf8(data):
+        try:
+            return data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            pass
+    return data.decode("utf-8", "surrogateescape"), "utf-8"
+
+
+def _mostly_not_utf8(data: bytes) -> bool:
+    """True when most lines with non-ASCII bytes are invalid UTF-8 (one bad row in a UTF-8 file is not enough)."""
+    bad = total = 0
+    for line in data.splitlines():
+        if line.isascii():
+            continue
+        total += 1
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad += 1
+    return total > 0 and bad * 2 > total
 
 
 def has_bad_bytes(values: list[str]) -> bool:

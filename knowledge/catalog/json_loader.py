@@ -67,8 +67,8 @@ def _add_object(collector: LoadCollector, line: int, obj: object, mapping: Mappi
 def load_jsonl(path: Path, *, mapping: Mapping[str, str] | None = None,
                max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES) -> CatalogLoad:
     """One JSON object per line; a broken line is reported and the rest still loads."""
-    text = read_text(path)
-    collector = LoadCollector(path)
+    text, encoding = read_text(path)
+    collector = LoadCollector(path, encoding)
     objects = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -87,14 +87,14 @@ def load_jsonl(path: Path, *, mapping: Mapping[str, str] | None = None,
 def load_json(path: Path, *, mapping: Mapping[str, str] | None = None,
               max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES) -> CatalogLoad:
     """A JSON array of product objects (or `{"products": [...]}`); each element reported at its line."""
-    text = read_text(path)
+    text, encoding = read_text(path)
     try:
         items = list(_array_items(text))
     except json.JSONDecodeError as exc:
         raise CatalogFormatError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
     if not any(isinstance(obj, dict) for _, obj in items):
         raise CatalogFormatError(f"{path}: not a catalog — the JSON holds no product objects")
-    collector = LoadCollector(path)
+    collector = LoadCollector(path, encoding)
     for line, obj in items:
         _add_object(collector, line, obj, mapping, max_field_bytes)
     return collector.result()

@@ -26,6 +26,7 @@ class CatalogLoad:
     # Rejected rows whose SKU could not be read at all (bad encoding, broken quoting).
     unidentified_rejects: int = 0
     ignored_columns: tuple[str, ...] = field(default=())
+    encoding: str = "utf-8"  # "gb18030" when a legacy Chinese-Windows file was recognised
 
     @property
     def ok(self) -> bool:
@@ -44,8 +45,9 @@ class RowProblem(ValueError):
 class LoadCollector:
     """Accumulates products and row errors while a loader walks a file (rejects later duplicate SKUs)."""
 
-    def __init__(self, source: Path) -> None:
+    def __init__(self, source: Path, encoding: str = "utf-8") -> None:
         self.source = source
+        self.encoding = encoding
         self.products: list[Product] = []
         self.errors: list[RowError] = []
         self.rejected_skus: set[str] = set()
@@ -80,4 +82,5 @@ class LoadCollector:
             rejected_skus=frozenset(self.rejected_skus),
             unidentified_rejects=self.unidentified,
             ignored_columns=ignored_columns,
+            encoding=self.encoding,
         )

@@ -34,7 +34,8 @@ def html_to_text(html: str) -> str:
 
 def load_shopify(path: Path, *, max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES) -> CatalogLoad:
     """Load a Shopify product export; each variant row becomes one Product."""
-    lines = split_lines(read_text(path))
+    text, encoding = read_text(path)
+    lines = split_lines(text)
     start = next((i for i, line in enumerate(lines) if line.strip()), 0)
     delimiter = sniff_delimiter(lines[start])
     records = iter_records(lines, delimiter=delimiter, width=0, start=start)
@@ -42,7 +43,7 @@ def load_shopify(path: Path, *, max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES) 
     if header is None or header.problem or not is_shopify_header(header.fields):
         raise CatalogFormatError(f"{path}: not a Shopify product export (needs Handle and Variant Price columns)")
     names = [name.strip().lower() for name in header.fields]
-    collector = LoadCollector(path)
+    collector = LoadCollector(path, encoding)
     parents: dict[str, dict[str, str]] = {}
     for record in iter_records(lines, delimiter=delimiter, width=len(names), start=header.line):
         if record.problem:
