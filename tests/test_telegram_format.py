@@ -129,3 +129,21 @@ async def test_each_new_flood_gets_its_own_notice() -> None:
     clock.now += 10
     assert [(await limiter.check("u")).decision for _ in range(3)] == [
         RateDecision.ALLOW, RateDecision.WARN, RateDecision.DROP]
+
+
+def test_telegram_is_imported_only_by_the_telegram_channel_modules() -> None:
+    """DESIGN habit 2: the vendor library stays in `bot/channels/telegram*.py` (tests may use it freely)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    offenders = []
+    for path in [*root.joinpath("bot").rglob("*.py"), *root.joinpath("knowledge").rglob("*.py")]:
+        if path.parent.name == "channels" and path.name.startswith("telegram"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if any(name == "telegram" or name.startswith("telegram.") for name in names):
+                offenders.append(str(path.relative_to(root)))
+    assert offenders == []
