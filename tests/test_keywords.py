@@ -32,6 +32,7 @@ def test_chinese_tokens_are_words_plus_character_bigrams(extractor: JiebaKeyword
     tokens = extractor.tokenize("头戴式降噪耳机")
     assert "降噪" in tokens and "耳机" in tokens  # jieba words
     assert {"戴式", "噪耳"} <= set(tokens)  # bigrams across word boundaries
+    assert {"噪", "耳"} <= set(tokens)  # and single characters
 
 
 def test_synonyms_fold_to_one_canonical_form_across_languages(extractor: JiebaKeywordExtractor) -> None:
