@@ -150,6 +150,8 @@ def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, ru
 
     if isinstance(bot.handoff, HandoffService):
         register_handoff_commands(bot.commands, bot.handoff)
+        if bot.handoff.events is None and bot.recorder is not None:  # handoffs and ratings count in insights
+            bot.handoff.events = bot.recorder  # type: ignore[assignment]
     from bot.staff_commands import register_staff_commands
 
     register_staff_commands(bot.commands, messages=bot.messages, index=knowledge.index, data_dir=settings.data_dir,

@@ -364,3 +364,24 @@ async def test_a_failing_desk_falls_back_to_plain_messages(clock: Clock) -> None
     h = Harness(InMemoryHandoffStore(), BrokenDesk(), clock)
     outs = await h.service.intercept(h.customer("转人工", 1))
     assert outs[1].chat_id == SUPPORT and outs[1].thread_id is None and "回复本消息" in outs[1].text
+
+
+async def test_handoffs_and_ratings_are_recorded_for_insights(clock: Clock) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.insights.pseudonym import Pseudonymizer
+    from bot.insights.recorder import TurnRecorder
+    from bot.insights.records import InMemoryInsightsStore
+
+    insights = InMemoryInsightsStore()
+    h = Harness(InMemoryHandoffStore(), ForumDesk(), clock)
+    h.service.events = TurnRecorder(insights, Pseudonymizer("k"), redact=lambda text: text)
+    outs = await h.service.intercept(h.customer("this is ridiculous", 1))
+    handoff_id = outs[1].buttons[0].data.split(":")[2]
+    await h.service.intercept(h.agent("/claim", 2, thread_id="101"))
+    await h.service.intercept(h.agent("/close", 3, thread_id="101"))
+    await h.service.intercept(h.customer("", 4, callback_data=f"h:rate:{handoff_id}:4"))
+    now = datetime.now(UTC)
+    events = insights.events(now - timedelta(hours=1), now + timedelta(hours=1))
+    assert [(e.kind, e.value) for e in events] == [("handoff", "complaint"), ("rating", "4")]
+    assert all(CUSTOMER not in e.chat for e in events)  # pseudonymous

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from bot.handoff.desk import NoTopicsDesk, SupportDesk
 from bot.handoff.state import Handoff, TranscriptEntry
@@ -24,6 +24,12 @@ log = logging.getLogger(__name__)
 
 OnClosed = Callable[[str, str, str], Awaitable[None]]  # (customer chat id, summary of the exchange, user id)
 ContextProvider = Callable[[Inbound], Awaitable[dict[str, object]]]
+
+
+class EventSink(Protocol):
+    """Where handoff outcomes go for insights (`bot.insights.recorder.TurnRecorder` fits); never raises."""
+
+    def event(self, *, channel: str, chat_id: str, kind: str, value: str) -> None: ...
 
 
 class HandoffBase:
@@ -44,6 +50,7 @@ class HandoffBase:
         reveal_agent_names: bool = False,
         on_closed: OnClosed | None = None,
         context_provider: ContextProvider | None = None,
+        events: EventSink | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
@@ -60,6 +67,7 @@ class HandoffBase:
         self.reveal_agent_names = reveal_agent_names
         self.on_closed = on_closed
         self.context_provider = context_provider
+        self.events = events  # insights: "handoff" (value = reason) and "rating" (value = 1..5)
         self.clock = clock
 
     # --- wiring -------------------------------------------------------------------------------------
@@ -106,6 +114,15 @@ class HandoffBase:
         kind = inbound.attachment.kind if inbound is not None and inbound.attachment else ""
         entry = TranscriptEntry(handoff.id, who, text, self.clock(), author, kind)
         await self._db(self.store.add_message, entry)
+
+    async def _event(self, handoff: Handoff, kind: str, value: str) -> None:
+        if self.events is None:
+            return
+        try:
+            await self._db(self.events.event, channel=handoff.channel, chat_id=handoff.chat_id, kind=kind,
+                           value=value)
+        except Exception:  # insights are best-effort; the handoff is not
+            log.exception("could not record handoff event %s", kind)
 
     async def _create_topic(self, title: str) -> str | None:
         try:

@@ -74,6 +74,7 @@ class HandoffService(SupportSide):
         if thread_id:
             handoff = await self._db(self.store.update, handoff.id, thread_id=thread_id) or handoff
         await self._record(handoff, "system", f"request: {reason}", "")
+        await self._event(handoff, "handoff", reason)
         if inbound.text and not inbound.command:
             await self._record(handoff, "customer", inbound.text, cards.display_name(handoff), inbound)
         card = cards.card_text(self.messages, handoff, context, self.support_language, topic=bool(thread_id))

@@ -135,6 +135,7 @@ class SupportSide(HandoffBase):
             key = "handoff_rating_done" if handoff.status == Status.CLOSED else "handoff_button_stale"
             return [self._reply(handoff, key)]
         await self._record(handoff, "system", f"rated {rating}", "customer")
+        await self._event(handoff, "rating", str(rating))
         return [self._reply(handoff, "handoff_rating_thanks", rating=rating),
                 self._to_support(handoff, self.messages.get("handoff_rated", self.support_language,
                                                             id=handoff.short_id, rating=rating))]
