@@ -28,7 +28,8 @@ class RankingParams:
     dense_weight: float = 0.5
     coverage_weight: float = 0.3
     coverage_full: float = 0.5  # BM25 gets its full weight once some product covers this share of the query
-    stats_sample: int = 4096  # rows used to estimate the query's cosine mean/std over the catalog
+    broad_filter_share: float = 0.2  # filters passing at least this share of SKUs post-filter ANN candidates
+    max_ann_pool: int = 1000
     out_of_stock_penalty: float = 0.1  # share of the best score; ranked lower, never removed (unless filtered)
     # Relevance is additive evidence: coverage / full_coverage + (cosine − floor) / (full − floor), each part ≥ 0.
     # Either signal alone passes at its "full" value; two partial ones together pass too. Calibrated on the
@@ -51,15 +52,42 @@ def _top(scores: np.ndarray, n: int) -> np.ndarray:
 
 
 def numpy_dense(vectors: np.ndarray, query: np.ndarray, n: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
-    """Exact cosine top-n over the (masked) rows."""
-    rows = np.arange(vectors.shape[0]) if mask is None else np.flatnonzero(mask)
-    if rows.size == 0 or n <= 0:
+    """Exact cosine top-n over the (masked) rows; copies only the rows of a narrow mask."""
+    total = vectors.shape[0]
+    count = total if mask is None else int(mask.sum())
+    if count == 0 or n <= 0:
         return []
-    sims = vectors[rows] @ query
-    n = min(n, rows.size)
-    best = np.argpartition(-sims, n - 1)[:n] if rows.size > n else np.arange(rows.size)
+    if mask is not None and count * 4 < total:
+        rows = np.flatnonzero(mask)
+        sims = vectors[rows] @ query
+    else:
+        rows = np.arange(total)
+        sims = vectors @ query
+        if mask is not None:
+            sims = np.where(mask, sims, -np.inf)
+    n = min(n, count)
+    best = np.argpartition(-sims, n - 1)[:n] if sims.size > n else np.arange(sims.size)
     best = best[np.argsort(-sims[best], kind="stable")]
     return [(int(rows[i]), float(sims[i])) for i in best]
+
+
+def _dense_candidates(snap: Snapshot, query: np.ndarray, pool: int, mask: np.ndarray | None,
+                      dense: DenseFn | None, params: RankingParams) -> list[tuple[int, float]]:
+    """Vector candidates under the filters, without a slow store-side `where`.
+
+    Unfiltered or broadly filtered queries use the ANN index (Chroma) with a pool enlarged by 1/selectivity and
+    filter in Python; narrow filters brute-force only the matching rows (few rows, exact, cheap).
+    """
+    if dense is not None:
+        if mask is None:
+            return dense(query, pool)
+        share = float(mask.mean())
+        if share >= params.broad_filter_share:
+            wanted = min(params.max_ann_pool, int(pool / share * 2) + 1)
+            found = [(row, cos) for row, cos in dense(query, wanted) if mask[row]][:pool]
+            if len(found) >= min(pool, int(mask.sum())):
+                return found
+    return numpy_dense(snap.vectors, query, pool, mask)  # type: ignore[arg-type]
 
 
 def describe_filters(filters: QueryFilters | None) -> str:
@@ -96,9 +124,7 @@ def rank(snap: Snapshot, *, tokens: list[str], query_vector: np.ndarray | None, 
         bm25_rank = {int(row): rank_ for rank_, row in enumerate(_top(scored, pool), start=1)}
     vector_rank: dict[int, int] = {}
     if use_dense:
-        found = dense(query_vector, pool) if dense is not None and mask is None else None
-        if found is None:
-            found = numpy_dense(snap.vectors, query_vector, pool, mask)  # type: ignore[arg-type]
+        found = _dense_candidates(snap, query_vector, pool, mask, dense, params)  # type: ignore[arg-type]
         vector_rank = {row: rank_ for rank_, (row, _) in enumerate(found, start=1)}
 
     candidates = list(dict.fromkeys([*bm25_rank, *vector_rank]))
@@ -119,8 +145,7 @@ def rank(snap: Snapshot, *, tokens: list[str], query_vector: np.ndarray | None, 
     else:
         z = np.zeros(rows.size, dtype=np.float32)
         if use_dense:
-            step = max(1, n // params.stats_sample)
-            sample = snap.vectors[::step] @ query_vector  # type: ignore[index]
+            sample = snap.stats_vectors @ query_vector
             z = (cos - float(sample.mean())) / (float(sample.std()) + 1e-6)
             z = z / max(float(z.max()), 1e-6)
         bm25_weight = params.bm25_weight * min(1.0, float(cov.max()) / params.coverage_full)

@@ -24,6 +24,15 @@ def product_tokens(extractor: KeywordExtractor, product: Product) -> Tokens:
     return extractor.tokenize(product.title) + extractor.tokenize(product.search_text())
 
 
+STATS_SAMPLE = 4096
+
+
+def _sample_rows(vectors: np.ndarray | None) -> np.ndarray:
+    if vectors is None or vectors.shape[0] == 0:
+        return np.zeros((0, 0 if vectors is None else vectors.shape[1]), dtype=np.float32)
+    return np.ascontiguousarray(vectors[:: max(1, vectors.shape[0] // STATS_SAMPLE)])
+
+
 @dataclass(frozen=True)
 class Snapshot:
     products: tuple[Product, ...]
@@ -33,6 +42,7 @@ class Snapshot:
     keywords: KeywordIndex
     facets: Facets
     rows: dict[str, int]
+    stats_vectors: np.ndarray  # a fixed, contiguous sample of rows: the query's cosine mean/std over the catalog
 
     @classmethod
     def build(cls, products: Sequence[Product], hashes: Sequence[str], tokens: Sequence[Tokens],
@@ -47,6 +57,7 @@ class Snapshot:
             keywords=keywords if keywords is not None else KeywordIndex.build(tokens),
             facets=Facets.build(products),
             rows={product.sku: row for row, product in enumerate(products)},
+            stats_vectors=_sample_rows(vectors),
         )
 
     @classmethod
