@@ -16,7 +16,7 @@ from bot.channels.telegram_format import (
 )
 from bot.messages import ProductCard
 from bot.ratelimit import RateDecision, SlidingWindowRateLimiter
-from tests.support.telegram_server import parse_html
+from tests.support.telegram_wire import parse_html
 
 
 def test_utf16_length_counts_emoji_twice_and_chinese_once() -> None:

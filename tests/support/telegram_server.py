@@ -8,9 +8,6 @@ download under `/file/bot<token>/…`). Tests drive it as users do: `user_sends`
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
-import html.parser
 import itertools
 import json
 import threading
@@ -22,54 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-JSON_FIELDS = {"reply_markup", "commands", "scope", "entities", "caption_entities", "reply_parameters",
-               "allowed_updates", "link_preview_options", "media"}
-HTML_TAGS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "s": "strikethrough",
-             "a": "text_link", "code": "code", "pre": "pre", "blockquote": "blockquote", "tg-spoiler": "spoiler"}
-
-
-class ApiError(Exception):
-    def __init__(self, code: int, description: str) -> None:
-        super().__init__(description)
-        self.code, self.description = code, description
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-class _HtmlText(html.parser.HTMLParser):
-    """Telegram's HTML parse mode: the visible text plus entities; an unsupported tag is an error."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text, self.entities, self.open = "", [], []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in HTML_TAGS:
-            raise ApiError(400, f"Bad Request: can't parse entities: unsupported start tag \"{tag}\"")
-        self.open.append((tag, utf16_len(self.text), dict(attrs)))
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.open or self.open[-1][0] != tag:
-            raise ApiError(400, f"Bad Request: can't parse entities: unexpected end tag \"{tag}\"")
-        _, offset, attrs = self.open.pop()
-        entity = {"type": HTML_TAGS[tag], "offset": offset, "length": utf16_len(self.text) - offset}
-        if tag == "a":
-            entity["url"] = attrs.get("href", "")
-        self.entities.append(entity)
-
-    def handle_data(self, data: str) -> None:
-        self.text += data
-
-
-def parse_html(markup: str) -> tuple[str, list[dict[str, Any]]]:
-    parser = _HtmlText()
-    parser.feed(markup)
-    parser.close()
-    if parser.open:
-        raise ApiError(400, "Bad Request: can't parse entities: unclosed tag")
-    return parser.text, parser.entities
+from tests.support.telegram_wire import ApiError, parse_body, parse_html, utf16_len
 
 
 @dataclass(frozen=True)
@@ -483,36 +433,10 @@ class TelegramServer:
                 token, _, method = parts.path.removeprefix("/bot").partition("/")
                 if not parts.path.startswith("/bot") or token != server.token:
                     return self._reply(401, b'{"ok":false,"error_code":401,"description":"Unauthorized"}')
-                params, files = _parse_body(self.headers.get("Content-Type", ""),
+                params, files = parse_body(self.headers.get("Content-Type", ""),
                                             self.rfile.read(int(self.headers.get("Content-Length") or 0)))
                 params.update(parse_qsl(parts.query))
                 status, body = server.request(method, params, files)
                 self._reply(status, json.dumps(body, ensure_ascii=False).encode())
 
         return Handler
-
-
-def _decode(key: str, value: str) -> Any:
-    return json.loads(value) if key in JSON_FIELDS else value
-
-
-def _parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
-    """JSON, url-encoded form (values JSON-encoded where not strings, as PTB sends) or multipart."""
-    if not body:
-        return {}, {}
-    if content_type.startswith("application/json"):
-        return json.loads(body), {}
-    if content_type.startswith("multipart/form-data"):
-        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
-        params: dict[str, Any] = {}
-        files: dict[str, tuple[str, bytes]] = {}
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True) or b""
-            if part.get_filename():
-                files[name] = (part.get_filename(), payload)
-            else:
-                params[name] = _decode(name, payload.decode())
-        return params, files
-    return {key: _decode(key, value) for key, value in parse_qsl(body.decode(), keep_blank_values=True)}, {}
