@@ -20,6 +20,10 @@ Delivery contract for the Outbounds the service returns (read by every channel):
   other chats (the support group) are normal side effects.
 * Timeouts: call `await service.sweep()` every ~30 s (e.g. PTB's JobQueue or an asyncio task) and deliver
   what it returns; without it, a timeout is noticed on the customer's next message.
+* A customer who blocks the bot or leaves: `await service.customer_left(chat_id)` closes their request and
+  returns the notice for the support chat (deliver it).
+* Support-chat messages must all reach the core (role AGENT, not only those addressed to the bot), with
+  `thread_id` for forum topics and `reply_to` for replies; service messages (pins, topic edits) are ignored.
 """
 
 from __future__ import annotations
