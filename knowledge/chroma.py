@@ -8,6 +8,7 @@ so this adapter passes `embeddings=` / `query_embeddings=` and never `query_text
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,6 +69,18 @@ class ChromaVectorStore:
                 name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
             )
             self._batch = max(1, min(self._client.get_max_batch_size(), 5000))
+
+    def version(self) -> str:
+        """A token that changes whenever any process writes the collection (see `bump_version`)."""
+        with _translated("read"):
+            metadata = self._client.get_collection(self.name).metadata or {}
+        return str(metadata.get("xiaoer_version", ""))
+
+    def bump_version(self) -> str:
+        version = uuid.uuid4().hex
+        with _translated("write"):
+            self._collection.modify(metadata={"xiaoer_version": version})
+        return version
 
     def count(self) -> int:
         with _translated("count"):

@@ -71,6 +71,7 @@ class HybridProductIndex:
         self._fingerprint = extractor_fingerprint(extractor)
         self._queries = QueryEmbeddingCache(embedder)
         self._write = threading.Lock()
+        self._version = self.store.version()
         self._snap = self._load()
 
     def _load(self) -> Snapshot:
@@ -118,6 +119,7 @@ class HybridProductIndex:
                                   [p.search_text() for p in changes.changed])
                 self._persist(changes.snapshot)
                 self._snap = changes.snapshot
+                self._version = self.store.bump_version()
             if progress:
                 progress(total, total)
             return changes.summary
@@ -129,7 +131,21 @@ class HybridProductIndex:
                 self.store.delete(removed)
                 self._persist(snap)
                 self._snap = snap
+                self._version = self.store.bump_version()
             return len(removed)
+
+    def refresh(self) -> bool:
+        """Reload when another process (an ingest run, another replica) changed the catalog; True if it did.
+
+        Cheap when nothing changed (one metadata read), so a bot may call it before searches or on a timer.
+        """
+        version = self.store.version()
+        if version == self._version:
+            return False
+        with self._write:
+            self._snap = self._load()
+            self._version = version
+        return True
 
     def get(self, sku: str) -> Product | None:
         snap = self._snap

@@ -104,3 +104,15 @@ def test_open_product_index_uses_the_catalog_vocabulary(tmp_path: Path, embedder
     index.upsert(PRODUCTS[:3])
     assert (tmp_path / "data" / "chroma").is_dir() and (tmp_path / "data" / "bm25").is_dir()
     assert open_product_index(tmp_path / "data", embedder=embedder).count() == 3
+
+
+def test_refresh_picks_up_changes_made_by_another_process(tmp_path: Path, embedder: CountingEmbedder) -> None:
+    bot_side = HybridProductIndex(tmp_path, embedder=embedder, extractor=CountingExtractor())
+    assert bot_side.refresh() is False and bot_side.count() == 0
+    ingest_side = HybridProductIndex(tmp_path, embedder=embedder, extractor=CountingExtractor())
+    ingest_side.upsert(PRODUCTS)
+    assert bot_side.search("不粘锅") == []  # still the old snapshot …
+    assert bot_side.refresh() is True  # … until it notices the new catalog version
+    assert bot_side.search("不粘锅")[0].sku == "KIT-WOK" and bot_side.refresh() is False
+    ingest_side.delete(["KIT-WOK"])
+    assert bot_side.refresh() is True and bot_side.get("KIT-WOK") is None
