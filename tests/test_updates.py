@@ -240,3 +240,25 @@ async def test_other_chats_proceed_while_one_chat_is_held_by_another_replica(pos
     for locks, eng in ((replica_a, engine_a), (replica_b, engine_b)):
         locks.dispose()
         eng.dispose()
+
+
+def _schema_worker(url: str, start: multiprocessing.synchronize.Event, out: multiprocessing.Queue) -> None:
+    import bot.conversation_store
+    import bot.handoff.store_sql
+    import bot.storage.ratelimit_sql  # noqa: F401 (declare every table on Base)
+    from bot.storage.db import create_schema
+
+    engine = make_engine(url)
+    start.wait(30)
+    try:
+        create_schema(engine)
+        out.put("ok")
+    except Exception as exc:
+        out.put(f"{type(exc).__name__}: {exc}")
+    engine.dispose()
+
+
+@pytest.mark.slow
+def test_replicas_starting_together_create_the_schema_without_errors(postgres_url: str) -> None:
+    results = _run_processes(_schema_worker, [(postgres_url,)] * 4)
+    assert results == ["ok"] * 4

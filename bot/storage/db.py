@@ -6,9 +6,10 @@ declare their tables on the one `Base` so `create_schema` makes everything at st
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
 
@@ -36,9 +37,18 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def create_schema(engine: Engine) -> None:
-    """Create every table declared on `Base` so far (idempotent); stores call it after import."""
-    Base.metadata.create_all(engine)
+_SCHEMA_LOCK = 0x5849414F4552  # "XIAOER": serialises DDL of replicas starting at the same time
+
+
+def create_schema(engine: Engine, tables: Sequence[Table] | None = None) -> None:
+    """Create every table declared on `Base` so far, or just `tables` (idempotent); stores call it after import.
+
+    On PostgreSQL an advisory lock makes replicas that start together take turns: two concurrent
+    CREATE TABLEs of the same name would otherwise fail on the catalog's unique index."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK})
+        Base.metadata.create_all(conn, tables=list(tables) if tables is not None else None)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

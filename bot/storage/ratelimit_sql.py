@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot import metrics
 from bot.ratelimit import RateDecision, RateVerdict
 from bot.storage.chat_locks import advisory_key
-from bot.storage.db import Base
+from bot.storage.db import Base, create_schema
 
 
 class RateHit(Base):
@@ -53,7 +53,7 @@ class SqlRateLimiter:
         self.max_messages = max_messages
         self.window_s = window_s
         self._clock = clock
-        Base.metadata.create_all(engine, tables=[RateHit.__table__, RateWarning.__table__])  # type: ignore[list-item]
+        create_schema(engine, [RateHit.__table__, RateWarning.__table__])  # type: ignore[list-item]
 
     async def check(self, key: str) -> RateVerdict:
         verdict = await asyncio.to_thread(self.check_now, key)

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.chat_locks import ChatLocks
-from bot.storage.db import Base
+from bot.storage.db import Base, create_schema
 
 PROCESSING = "processing"
 DONE = "done"
@@ -66,7 +66,7 @@ class UpdateLedger:
         self.channel = channel
         self.owner = owner or default_owner()
         self.lease_s = lease_s
-        Base.metadata.create_all(engine, tables=[ProcessedUpdate.__table__])  # type: ignore[list-item]
+        create_schema(engine, [ProcessedUpdate.__table__])  # type: ignore[list-item]
 
     def claim(self, update_id: int, chat_key: str | None = None, payload: str | None = None) -> bool:
         """True when this replica must process `update_id` (first claim, or a crashed claim taken over)."""

