@@ -52,9 +52,16 @@ def _more_than_step(a: Decimal) -> tuple[Decimal | None, Decimal | None]:
     return (a, a + magnitude_step(a))
 
 
-_Rule = tuple[re.Pattern[str], Callable[..., tuple[Decimal | None, Decimal | None]]]
+_Rule = tuple[re.Pattern[str], Callable[..., tuple[Decimal | None, Decimal | None]] | None]
 
 _RULES: list[_Rule] = [
+    # "两三百" / "三四千块": two neighbouring digits before one unit mean a range (200–300, 3000–4000).
+    (
+        re.compile(
+            r"(?<![一二两三四五六七八九十])([一二两三四五六七八九][二三四五六七八九])([十百千万])(?:元钱|元|块钱|块)?"
+        ),
+        None,
+    ),
     (re.compile(rf"between\s+{_NUM}\s+(?:and|to|-)\s+{_NUM}"), _range),
     (re.compile(rf"from\s+{_NUM}\s+to\s+{_NUM}"), _range),
     (re.compile(rf"(?:在\s*)?{_NUM}{_RANGE_SEP}{_NUM}{_NOT_UNIT}(?:\s*之间)?"), _range),
@@ -62,9 +69,9 @@ _RULES: list[_Rule] = [
     (re.compile(rf"{_NUM}\s*(?:or less|or under|and under|or below|and below|max\b)"), lambda a: (None, a)),
     (
         re.compile(
-            r"(?:不超过|不超|不高于|不到|低于|少于|小于|最多|最高|顶多|预算|价格|价位|"
+            r"(?:(?:不要|别|不能|不想|不会)?(?:超过|高于)|不超过|不超|不高于|不到|低于|少于|小于|最多|最高|顶多|预算|价格|价位|"
             r"under|below|less than|cheaper than|at most|up to|no more than|not more than|"
-            rf"maximum|max|within|budget(?: of| is)?|<=?|≤)\s*(?:是|在|为|of)?\s*{_NUM}{_NOT_UNIT}"
+            rf"maximum|max|within|budget(?: of| is)?|<=?|≤)\s*(?:是|在|为|of)?\s*{_NUM}{_NOT_UNIT}(?![\s元块钱]*左右)"
         ),
         lambda a: (None, a),
     ),
@@ -104,7 +111,12 @@ def parse_price(text: str) -> PriceBounds:
         for match in pattern.finditer(text):
             if _overlaps(match.span(), taken):
                 continue
-            values = [parse_number(group) for group in match.groups() if group]
+            if make is None:  # neighbouring digits: "两三百" → (两百, 三百)
+                digits, unit = match.groups()
+                values = [parse_number(digits[0] + unit), parse_number(digits[1] + unit)]
+                make = _range
+            else:
+                values = [parse_number(group) for group in match.groups() if group]
             if not values or any(value is None for value in values):
                 continue
             new_low, new_high = make(*values)
