@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import logging
 import re
 import threading
 from collections import Counter
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import jieba
 
-from knowledge.resources import normalise_text, stopwords, synonym_groups
+from knowledge.keywords_jieba import base_dictionary, generic_idf, pos_tagger
+from knowledge.resources import normalise_english, normalise_text, stopwords, synonym_groups
 from knowledge.vocabulary import Vocabulary
-
-jieba.setLogLevel(logging.WARNING)
 
 # A single Latin letter glued to Chinese stays with it ("t恤"); otherwise Chinese runs and English words.
 _SEGMENTS = re.compile(
@@ -33,71 +30,10 @@ _SEGMENTS = re.compile(
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _STOP_CHARS = frozenset("的了吗呢吧啊呀哦嘛啦么和与及或是我你他她它这那哪一")
-_NO_SINGULAR = frozenset(
-    {"series", "species", "news", "plus", "glass", "gas", "bus", "lens", "yes", "this", "its"}
-)
 TOKENIZER_VERSION = "2"  # bump when tokenize() changes behaviour
 USER_WORD_FREQ = 20000  # high enough that jieba keeps a catalog word whole
 QUERY_CACHE_CHARS = 160  # texts up to this length (queries) have their tokens cached
 TEXTRANK_POS = ("ns", "n", "vn", "v", "nz", "nr", "nt", "eng")
-
-
-def normalise_english(word: str) -> str:
-    """Lower-case singular form: possessive and plural 's' removed, "256gb" → "256g"."""
-    word = word.lower().replace("’", "'")
-    if word.endswith("'s"):
-        word = word[:-2]
-    word = word.replace("'", "")
-    if re.fullmatch(r"\d+(?:\.\d+)?gb", word):
-        return word[:-1]
-    if len(word) <= 3 or word in _NO_SINGULAR or not word.isalpha():
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("sses", "xes", "ches", "shes")):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-_BASE_LOCK = threading.Lock()
-_BASE: dict[str, Any] = {}
-
-
-def _base_dictionary() -> tuple[dict[str, int], int]:
-    """jieba's own prefix dictionary, loaded once per process (≈0.5 s) and copied into each private tokenizer."""
-    with _BASE_LOCK:
-        if "freq" not in _BASE:
-            base = jieba.Tokenizer()
-            base.initialize()
-            _BASE["freq"], _BASE["total"] = base.FREQ, base.total
-        return _BASE["freq"], _BASE["total"]
-
-
-def _generic_idf() -> tuple[dict[str, float], float, float]:
-    """jieba's generic IDF table (word → idf, median, max), read from its data file once per process."""
-    with _BASE_LOCK:
-        if "idf" not in _BASE:
-            path = Path(jieba.__file__).resolve().parent / "analyse" / "idf.txt"
-            table: dict[str, float] = {}
-            for line in path.read_text(encoding="utf-8").splitlines():
-                word, _, value = line.strip().rpartition(" ")
-                if word:
-                    table[word] = float(value)
-            ordered = sorted(table.values())
-            _BASE["idf"] = (table, ordered[len(ordered) // 2], ordered[-1])
-        return _BASE["idf"]
-
-
-def _pos_tagger(tokenizer: jieba.Tokenizer) -> Any:
-    """A POS tokenizer on our private tokenizer, reusing jieba's loaded word-tag table instead of re-reading it."""
-    import jieba.posseg  # heavy (loads the tag table): only when TextRank is asked for
-
-    tagger = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
-    tagger.tokenizer = tokenizer
-    tagger.word_tag_tab = dict(jieba.posseg.dt.word_tag_tab)
-    return tagger
 
 
 class JiebaKeywordExtractor:
@@ -133,7 +69,7 @@ class JiebaKeywordExtractor:
         if self._tokenizer is None:
             with self._lock:
                 if self._tokenizer is None:
-                    freq, total = _base_dictionary()
+                    freq, total = base_dictionary()
                     tokenizer = jieba.Tokenizer()
                     tokenizer.FREQ, tokenizer.total, tokenizer.initialized = dict(freq), total, True
                     words = {normalise_text(w) for group in synonym_groups() for w in group}
@@ -241,7 +177,7 @@ class JiebaKeywordExtractor:
         known = self.vocabulary.idf(word)
         if known is not None:
             return known
-        freq, median, top = _generic_idf()
+        freq, median, top = generic_idf()
         generic = freq.get(word, median)
         if self.vocabulary.doc_count:
             return generic / top * self.vocabulary.max_idf()
@@ -263,19 +199,11 @@ class JiebaKeywordExtractor:
                     from jieba.analyse.textrank import TextRank
 
                     ranker = TextRank()
-                    ranker.tokenizer = ranker.postokenizer = _pos_tagger(self._jieba())
+                    ranker.tokenizer = ranker.postokenizer = pos_tagger(self._jieba())
                     ranker.stop_words = set(self._stop)
                     self._textrank = ranker
         found = self._textrank.textrank(normalise_text(text), topK=top_k, allowPOS=TEXTRANK_POS)
         return [word if _CJK.search(word) else normalise_english(word) for word in found]
 
 
-def cjk_share(text: str) -> float:
-    """Share of CJK characters among letters: decides zh vs en."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return 0.0
-    return sum(1 for ch in letters if _CJK.match(ch)) / len(letters)
-
-
-__all__ = ["JiebaKeywordExtractor", "cjk_share", "normalise_english"]
+__all__ = ["JiebaKeywordExtractor", "normalise_english"]

@@ -14,11 +14,33 @@ from pathlib import Path
 RESOURCES_DIR = Path(__file__).resolve().parent
 
 _SEPARATOR = re.compile(r"\s*\|\s*")
+_NO_SINGULAR = frozenset(
+    {"series", "species", "news", "plus", "glass", "gas", "bus", "lens", "yes", "this", "its"}
+)
 
 
 def normalise_text(text: str) -> str:
     """NFKC (full-width → half-width) and lower-case: the one text normalisation used everywhere."""
     return unicodedata.normalize("NFKC", text).lower()
+
+
+def normalise_english(word: str) -> str:
+    """Lower-case singular form: possessive and plural 's' removed, "256gb" → "256g"."""
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = word.replace("'", "")
+    if re.fullmatch(r"\d+(?:\.\d+)?gb", word):
+        return word[:-1]
+    if len(word) <= 3 or word in _NO_SINGULAR or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 def _lines(name: str) -> list[str]:
