@@ -393,3 +393,14 @@ async def test_updates_of_one_chat_are_handled_in_order_while_chats_run_concurre
         await asyncio.gather(*tasks)
     assert order == ["b1", "a1", "a2"]
     assert harness.texts(chat_a) == ["a1", "a2"]
+
+
+@pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")  # PTB's own __init__
+async def test_group_replies_quote_the_question_and_flood_control_is_waited_out(h: Harness) -> None:
+    asked = h.api.user_sends(GROUP, ALICE, "@xiaoer_test_bot 多久发货？")
+    h.api.flood["sendMessage"] = 1  # Telegram says "retry after 1 s" once
+    await h.feed()
+    (reply,) = h.api.sent[GROUP.id]
+    assert reply["text"] == "echo: 多久发货？"
+    assert reply["reply_to_message"]["message_id"] == asked["message_id"]
+    assert len(h.api.calls["sendMessage"]) == 2  # the refused call and the retry

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from telegram import Message, Update
+from telegram import Bot, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -46,6 +46,13 @@ class TelegramConfig:
     def __post_init__(self) -> None:  # PTB wants no trailing slash
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
         object.__setattr__(self, "base_file_url", self.base_file_url.rstrip("/"))
+
+
+def _answering(outbound: Outbound, inbound: Inbound) -> Outbound:
+    """In a group, the reply quotes the message it answers (several people may be asking at once)."""
+    if outbound.chat_id != inbound.chat_id or outbound.kind != "reply" or outbound.reply_to or outbound.copy_of:
+        return outbound
+    return dataclasses.replace(outbound, reply_to=inbound.ref)
 
 
 class HandoffHooks(Protocol):
@@ -81,10 +88,10 @@ class TelegramChannel:
         delivery = TelegramDelivery(bot, self.signer)
         if not await self._admitted(inbound, delivery):
             return
-        chat = update.message.chat
-        progress = TelegramProgress(bot, chat.id, private=chat.type == chat.PRIVATE,
-                                    thread_id=int(inbound.thread_id) if inbound.thread_id else None)
+        progress = self._progress(bot, inbound)
         outbounds = await self.core.handle(inbound, progress)
+        if inbound.is_group and inbound.role is not Role.AGENT:
+            outbounds = [_answering(outbound, inbound) for outbound in outbounds]
         await self.report(await delivery.deliver(outbounds, progress))
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -103,8 +110,17 @@ class TelegramChannel:
             await self._answer(query, notice)
             return
         await self._answer(query, None)  # stop the client's spinner before the (maybe slow) reply
-        outbounds = await self.core.handle(inbound, None)
-        await self.report(await delivery.deliver(outbounds))
+        progress = self._progress(context.bot, inbound)
+        outbounds = await self.core.handle(inbound, progress)
+        await self.report(await delivery.deliver(outbounds, progress))
+
+    @staticmethod
+    def _progress(bot: Bot, inbound: Inbound) -> TelegramProgress:
+        thread = int(inbound.thread_id) if inbound.thread_id else None
+        reply_to = int(inbound.ref.message_id) if inbound.is_group and inbound.ref and not inbound.callback_data \
+            else None
+        return TelegramProgress(bot, int(inbound.chat_id), private=not inbound.is_group, thread_id=thread,
+                                reply_to=reply_to)
 
     async def report(self, delivered: Sequence[Delivered]) -> None:
         """Tell handoff where its messages landed (so agents' replies to them reach the right customer)."""

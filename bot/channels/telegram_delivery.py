@@ -8,13 +8,18 @@ logged and the remaining Outbounds are still delivered: a relay that fails must 
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dtm
 import logging
-from collections.abc import Sequence
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram_callbacks import CallbackSigner
 from bot.channels.telegram_format import CALLBACK_DATA_LIMIT, CAPTION_LIMIT, card_html, escape, split_text
@@ -23,6 +28,25 @@ from bot.messages import Button, MessageRef, Outbound, ProductCard
 
 log = logging.getLogger(__name__)
 HTML = ParseMode.HTML
+MAX_FLOOD_WAIT_S = 30.0  # longer flood waits are not worth holding the chat for: the call fails
+T = TypeVar("T")
+
+
+async def flood_safe(call: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+    """One Bot API call; under flood control (429 + retry_after) wait as told, once, and try again —
+    a dropped reply would break "every customer message gets exactly one reply"."""
+    try:
+        return await call(*args, **kwargs)
+    except RetryAfter as exc:
+        with warnings.catch_warnings():  # PTB 22 warns that the type becomes timedelta in v23: accept both
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            retry_after = exc.retry_after
+        wait = retry_after.total_seconds() if isinstance(retry_after, dtm.timedelta) else float(retry_after)
+        if wait > MAX_FLOOD_WAIT_S:
+            raise
+        log.warning("flood control: waiting %.0f s before retrying", wait)
+        await asyncio.sleep(wait)
+        return await call(*args, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -82,7 +106,7 @@ class TelegramDelivery:
         markup = self.keyboard(outbound.buttons)
         if outbound.copy_of is not None:
             try:  # copy, never forward: an agent's identity stays private
-                copied = await self.bot.copy_message(from_chat_id=int(outbound.copy_of.chat_id),
+                copied = await flood_safe(self.bot.copy_message, from_chat_id=int(outbound.copy_of.chat_id),
                                                      message_id=int(outbound.copy_of.message_id),
                                                      reply_markup=markup, reply_parameters=reply, **where)
                 return [MessageRef(str(chat_id), str(copied.message_id), outbound.thread_id)]
@@ -99,16 +123,17 @@ class TelegramDelivery:
                 if edited is not None:
                     sent.append(edited)
                     continue
-            message = await self.bot.send_message(text=escape(chunk), parse_mode=HTML, reply_markup=keys,
-                                                  reply_parameters=reply if number == 0 else None, **where)
+            message = await flood_safe(self.bot.send_message, text=escape(chunk), parse_mode=HTML,
+                                       reply_markup=keys, reply_parameters=reply if number == 0 else None, **where)
             sent.append(message.message_id)
         for card in outbound.cards:
             sent.append((await self.send_card(card, **where)).message_id)
         for name, data in outbound.images:
-            sent.append((await self.bot.send_photo(photo=data, filename=name, **where)).message_id)
+            sent.append((await flood_safe(self.bot.send_photo, photo=data, filename=name, **where)).message_id)
         if outbound.document is not None:
             name, data = outbound.document
-            sent.append((await self.bot.send_document(document=data, filename=name, **where)).message_id)
+            document = await flood_safe(self.bot.send_document, document=data, filename=name, **where)
+            sent.append(document.message_id)
         if not chunks and markup is not None:
             log.warning("buttons without text for %s were not delivered", outbound.chat_id)
         return [MessageRef(str(chat_id), str(message_id), outbound.thread_id) for message_id in sent]
@@ -117,13 +142,13 @@ class TelegramDelivery:
         markup = self.keyboard(card.buttons, per_row=3)
         if card.image_url:
             try:
-                return await self.bot.send_photo(chat_id, card.image_url, caption=card_html(card, CAPTION_LIMIT),
-                                                 parse_mode=HTML, reply_markup=markup,
-                                                 message_thread_id=message_thread_id)
+                return await flood_safe(self.bot.send_photo, chat_id, card.image_url,
+                                        caption=card_html(card, CAPTION_LIMIT), parse_mode=HTML,
+                                        reply_markup=markup, message_thread_id=message_thread_id)
             except BadRequest as exc:  # Telegram could not fetch the image: the text card still informs
                 log.info("photo for %s failed (%s); sending the card as text", card.sku, exc)
-        return await self.bot.send_message(chat_id, card_html(card, 4096), parse_mode=HTML, reply_markup=markup,
-                                           message_thread_id=message_thread_id)
+        return await flood_safe(self.bot.send_message, chat_id, card_html(card, 4096), parse_mode=HTML,
+                                reply_markup=markup, message_thread_id=message_thread_id)
 
     async def _edit_placeholder(self, progress: TelegramProgress, chunk: str,
                                 markup: InlineKeyboardMarkup | None) -> int | None:

@@ -13,7 +13,7 @@ import secrets
 import time
 from collections.abc import Callable
 
-from telegram import Bot
+from telegram import Bot, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
@@ -28,12 +28,13 @@ class TelegramProgress:
     """The `ReplyProgress` the channel hands to `core.handle` for one inbound message."""
 
     def __init__(self, bot: Bot, chat_id: int, *, private: bool, thread_id: int | None = None,
-                 draft_interval_s: float = 0.5, edit_interval_s: float = 1.0,
+                 reply_to: int | None = None, draft_interval_s: float = 0.5, edit_interval_s: float = 1.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.bot = bot
         self.chat_id = chat_id
         self.private = private
         self.thread_id = thread_id
+        self.reply_to = reply_to  # groups: the placeholder quotes the message being answered
         self.interval_s = draft_interval_s if private else edit_interval_s
         self.placeholder_id: int | None = None  # groups: the message the drafts were shown in
         self._clock = clock
@@ -64,7 +65,9 @@ class TelegramProgress:
                 await self.bot.send_message_draft(self.chat_id, self._draft_id, text,
                                                   message_thread_id=self.thread_id)
             elif self.placeholder_id is None:
-                message = await self.bot.send_message(self.chat_id, text, message_thread_id=self.thread_id)
+                reply = ReplyParameters(self.reply_to, allow_sending_without_reply=True) if self.reply_to else None
+                message = await self.bot.send_message(self.chat_id, text, message_thread_id=self.thread_id,
+                                                      reply_parameters=reply)
                 self.placeholder_id = message.message_id
             else:
                 await self.bot.edit_message_text(text, chat_id=self.chat_id, message_id=self.placeholder_id)

@@ -81,6 +81,7 @@ class TelegramServer:
         self.webhook: dict[str, Any] = {}
         self.fetched_urls: list[str] = []  # photo/document URLs the bot asked Telegram to fetch
         self.broken_urls: set[str] = set()  # photo URLs Telegram "cannot fetch"
+        self.flood: dict[str, int] = {}  # method → how many next calls answer 429 (retry after 1 s)
         self._server: ThreadingHTTPServer | None = None  # unstarted = an in-process fake API (unit tests)
         self._threads: list[threading.Thread] = []
         self._stopping = False
@@ -292,7 +293,7 @@ class TelegramServer:
             with self._cond:
                 return 200, {"ok": True, "result": self.call(method, params, files or {})}
         except ApiError as exc:
-            return exc.code, {"ok": False, "error_code": exc.code, "description": exc.description}
+            return exc.code, exc.envelope()
         except (KeyError, ValueError, TypeError) as exc:
             return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc!r}"}
 
@@ -300,6 +301,9 @@ class TelegramServer:
         """Run one Bot API method (under the lock); the return value is the envelope's `result`."""
         self.calls[method].append(params)
         self._cond.notify_all()
+        if self.flood.get(method):  # simulated flood control for the next calls of this method
+            self.flood[method] -= 1
+            raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         chat_id = int(params["chat_id"]) if "chat_id" in params else 0
         thread = {"message_thread_id": int(params["message_thread_id"])} if params.get("message_thread_id") else {}
         common = {"reply_markup": params.get("reply_markup"), **thread}

@@ -18,9 +18,13 @@ HTML_TAGS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": 
 
 
 class ApiError(Exception):
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, parameters: dict[str, Any] | None = None) -> None:
         super().__init__(description)
-        self.code, self.description = code, description
+        self.code, self.description, self.parameters = code, description, parameters
+
+    def envelope(self) -> dict[str, Any]:
+        body = {"ok": False, "error_code": self.code, "description": self.description}
+        return {**body, "parameters": self.parameters} if self.parameters else body
 
 
 def utf16_len(text: str) -> int:
