@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.openai_server import OpenAIServer
 from tests.support.telegram_process import CLI, BotProcess, clean_env, ingest_sample
 from tests.support.telegram_server import Chat, TelegramServer, User
 
@@ -60,8 +61,18 @@ def hook_tg() -> Iterator[TelegramServer]:
         yield server
 
 
+STREAMED = "这几款都很受欢迎，降噪效果都不错。如果您常通勤，可以优先看看入耳式的款式。有任何问题随时问我。"
+
+
 @pytest.fixture(scope="module")
-def webhook_bot(hook_tg: TelegramServer, data_dir: Path,
+def llm() -> Iterator[OpenAIServer]:
+    """A scripted OpenAI-compatible server: the webhook bot answers through the real ChatOpenAI stream."""
+    with OpenAIServer(responder=lambda body: STREAMED) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def webhook_bot(hook_tg: TelegramServer, data_dir: Path, llm: OpenAIServer,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BotProcess, str]]:
     """Launched together with the polling bot (its slow start overlaps the other tests); awaited when used.
     It gets its own copy of the data dir: two processes creating one fresh SQLite schema at once race."""
@@ -70,7 +81,7 @@ def webhook_bot(hook_tg: TelegramServer, data_dir: Path,
     port = _free_port()
     url = f"http://127.0.0.1:{port}/telegram/hook"
     process = BotProcess(hook_tg, own_dir, "--webhook", url, "--listen", "127.0.0.1", "--port", str(port),
-                         XIAOER_WEBHOOK_SECRET="e2e-secret_1")
+                         XIAOER_WEBHOOK_SECRET="e2e-secret_1", OPENAI_BASE_URL=llm.base_url, OPENAI_API_KEY="test")
     process.launch(ready_method="setWebhook")
     yield process, url
     process.stop()
@@ -229,6 +240,13 @@ def test_webhook_mode_verifies_the_secret(hook_tg: TelegramServer, webhook_bot: 
         assert refused.value.code == 403
     ask(hook_tg, Chat(ALICE.id), ALICE, "/profile")  # later updates flow; the forged one was dropped
     assert hook_tg.sent[666] == []
+
+    # An LLM answer streams: typing, then drafts (sendMessageDraft) in the private chat, then the final reply.
+    reply = ask(hook_tg, Chat(BOB.id), BOB, "推荐一款降噪耳机，通勤用")
+    drafts = [call for call in hook_tg.calls["sendMessageDraft"] if int(call["chat_id"]) == BOB.id]
+    assert drafts and STREAMED.startswith(drafts[0]["text"])
+    assert any(int(call["chat_id"]) == BOB.id for call in hook_tg.calls["sendChatAction"])
+    assert STREAMED[:10] in reply[0]["text"]
     assert process.stop() == 0
 
 
