@@ -287,19 +287,30 @@ async def test_ingest_as_a_reply_to_a_document(h: Harness) -> None:
     assert h.core.inbounds[-1].document_bytes == b'{"sku": "B"}\n'
 
 
+class Hooks:
+    """The handoff service as the channel sees it (the contract in `bot.handoff.desk`), recording calls."""
+
+    def __init__(self) -> None:
+        self.reported: list[tuple[Outbound, MessageRef]] = []
+        self.left: list[str] = []
+
+    def attach_desk(self, desk: object) -> None: ...
+
+    async def on_delivered(self, outbound: Outbound, ref: MessageRef) -> None:
+        self.reported.append((outbound, ref))
+
+    async def sweep(self) -> list[Outbound]:
+        return []
+
+    async def customer_left(self, chat_id: str) -> list[Outbound]:
+        self.left.append(chat_id)
+        return [Outbound(chat_id=str(SUPPORT.id), text=f"customer {chat_id} left", thread_id="100")]
+
+
 async def test_relays_copies_topics_and_delivery_reports() -> None:
-    reported: list[tuple[Outbound, MessageRef]] = []
-
-    class Hooks:
-        def attach_desk(self, desk: object) -> None: ...
-
-        async def on_delivered(self, outbound: Outbound, ref: MessageRef) -> None:
-            reported.append((outbound, ref))
-
-        async def sweep(self) -> list[Outbound]:
-            return []
-
-    harness, app = make_harness(handoff=Hooks())
+    hooks = Hooks()
+    reported = hooks.reported
+    harness, app = make_harness(handoff=hooks)
     async with app:
         customer = Chat(BOB.id)
         original = harness.api.user_sends(customer, BOB, "my parcel is broken")
@@ -404,3 +415,30 @@ async def test_group_replies_quote_the_question_and_flood_control_is_waited_out(
     assert reply["text"] == "echo: 多久发货？"
     assert reply["reply_to_message"]["message_id"] == asked["message_id"]
     assert len(h.api.calls["sendMessage"]) == 2  # the refused call and the retry
+
+
+async def test_service_messages_in_the_support_chat_are_ignored_but_agent_messages_pass(h: Harness) -> None:
+    h.api.user_sends(SUPPORT, STAFF, pinned_message={"message_id": 1, "date": 0, "chat": SUPPORT.as_dict()})
+    h.api.user_sends(SUPPORT, STAFF, forum_topic_created={"name": "Bob", "icon_color": 7322096}, thread_id=100)
+    h.api.user_sends_photo(SUPPORT, ALICE)  # an agent's photo (no caption) is relayed by handoff: it passes
+    h.api.user_sends(SUPPORT, ALICE, "hello from the desk", thread_id=100)
+    await h.feed()
+    assert [(i.role, i.attachment.kind if i.attachment else None, i.text) for i in h.core.inbounds] == [
+        (Role.AGENT, "photo", ""), (Role.AGENT, None, "hello from the desk")]
+
+
+async def test_a_customer_who_blocks_the_bot_closes_their_handoff() -> None:
+    hooks = Hooks()
+    harness, app = make_harness(handoff=hooks)
+    async with app:
+        harness.api.chats[SUPPORT.id] = SUPPORT
+        harness.api.user_blocks_bot(Chat(BOB.id), BOB)  # my_chat_member: kicked
+        await harness.feed()
+        assert hooks.left == [str(BOB.id)]
+        assert harness.texts(SUPPORT) == [f"customer {BOB.id} left"]
+        # A customer who blocked silently is noticed when a reply bounces (403 Forbidden).
+        harness.api.user_sends(Chat(ALICE.id), ALICE, "hi")
+        harness.api.blocked_chats.add(ALICE.id)
+        await harness.feed()
+        assert hooks.left == [str(BOB.id), str(ALICE.id)]
+        assert harness.texts(SUPPORT)[-1] == f"customer {ALICE.id} left"

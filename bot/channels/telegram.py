@@ -92,7 +92,22 @@ class TelegramChannel:
         outbounds = await self.core.handle(inbound, progress)
         if inbound.is_group and inbound.role is not Role.AGENT:
             outbounds = [_answering(outbound, inbound) for outbound in outbounds]
-        await self.report(await delivery.deliver(outbounds, progress))
+        await self.report(await delivery.deliver(outbounds, progress), bot)
+
+    async def on_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A customer blocked the bot (or left the private chat): a pending handoff for them is closed."""
+        change = update.my_chat_member
+        if change is None or change.chat.type != change.chat.PRIVATE:
+            return
+        if change.new_chat_member.status in ("kicked", "left"):
+            await self._customer_left(context.bot, str(change.chat.id))
+
+    async def _customer_left(self, bot: Bot, chat_id: str) -> None:
+        customer_left = getattr(self.handoff, "customer_left", None)
+        if customer_left is None:
+            return
+        outbounds = [o for o in await customer_left(chat_id) if o.chat_id != chat_id]
+        await self.report(await TelegramDelivery(bot, self.signer).deliver(outbounds))
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Every press is answered (answerCallbackQuery); forged or stale data gets a polite notice."""
@@ -112,7 +127,7 @@ class TelegramChannel:
         await self._answer(query, None)  # stop the client's spinner before the (maybe slow) reply
         progress = self._progress(context.bot, inbound)
         outbounds = await self.core.handle(inbound, progress)
-        await self.report(await delivery.deliver(outbounds, progress))
+        await self.report(await delivery.deliver(outbounds, progress), context.bot)
 
     @staticmethod
     def _progress(bot: Bot, inbound: Inbound) -> TelegramProgress:
@@ -122,13 +137,17 @@ class TelegramChannel:
         return TelegramProgress(bot, int(inbound.chat_id), private=not inbound.is_group, thread_id=thread,
                                 reply_to=reply_to)
 
-    async def report(self, delivered: Sequence[Delivered]) -> None:
-        """Tell handoff where its messages landed (so agents' replies to them reach the right customer)."""
+    async def report(self, delivered: Sequence[Delivered], bot: Bot | None = None) -> None:
+        """Tell handoff where its messages landed (so agents' replies to them reach the right customer)
+        and which customers can no longer be reached (they blocked the bot)."""
         if self.handoff is None:
             return
         for item in delivered:
             if item.outbound.meta.get("handoff_id") and item.refs:
                 await self.handoff.on_delivered(item.outbound, item.refs[0])
+        blocked = {item.outbound.chat_id for item in delivered if item.blocked}
+        for chat_id in sorted(blocked) if bot is not None else ():
+            await self._customer_left(bot, chat_id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A bug in a handler: log it with the update id (PTB would otherwise swallow it)."""

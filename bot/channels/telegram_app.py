@@ -22,6 +22,7 @@ from telegram.ext import (
     ApplicationBuilder,
     BaseUpdateProcessor,
     CallbackQueryHandler,
+    ChatMemberHandler,
     MessageHandler,
     filters,
 )
@@ -34,7 +35,7 @@ from bot.errors import XiaoerError
 from bot.messages import Role
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 SWEEP_EVERY_S = 30.0
 
@@ -96,7 +97,7 @@ async def _sweep_forever(channel: TelegramChannel, bot: Bot) -> None:
         await asyncio.sleep(SWEEP_EVERY_S)
         try:
             outbounds = await channel.handoff.sweep()  # type: ignore[union-attr]
-            await channel.report(await TelegramDelivery(bot, channel.signer).deliver(outbounds))
+            await channel.report(await TelegramDelivery(bot, channel.signer).deliver(outbounds), bot)
         except Exception:  # a failing sweep must not end the loop; it is retried next round
             log.exception("handoff sweep failed")
 
@@ -127,6 +128,7 @@ def build_application(channel: TelegramChannel, *, request: BaseRequest | None =
     if replicas is not None:
         replicas.attach(application.bot)
     application.add_handler(CallbackQueryHandler(channel.on_callback))
+    application.add_handler(ChatMemberHandler(channel.on_member, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, channel.on_message))
     application.add_error_handler(channel.on_error)
     return application

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram_callbacks import CallbackSigner
@@ -55,6 +55,7 @@ class Delivered:
 
     outbound: Outbound
     refs: tuple[MessageRef, ...]
+    blocked: bool = False  # the chat refused it (the user blocked the bot, or the bot was removed)
 
 
 class TelegramDelivery:
@@ -83,15 +84,16 @@ class TelegramDelivery:
     async def deliver(self, outbounds: Sequence[Outbound], progress: TelegramProgress | None = None) -> list[Delivered]:
         delivered = []
         for outbound in outbounds:
+            refs: list[MessageRef] = []
+            blocked = False
             try:
                 refs = await self.deliver_one(outbound, progress)
             except ValueError:
                 log.warning("not a Telegram chat id, outbound skipped: %r", outbound.chat_id)
-                refs = []
             except TelegramError as exc:
                 log.warning("delivery to %s failed (%s): %s", outbound.chat_id, outbound.kind, exc)
-                refs = []
-            delivered.append(Delivered(outbound, tuple(refs)))
+                blocked = isinstance(exc, Forbidden)
+            delivered.append(Delivered(outbound, tuple(refs), blocked))
         if progress is not None and progress.placeholder_id is not None:
             await self._drop_placeholder(progress)
         return delivered

@@ -39,6 +39,21 @@ class ChatPolicy:
         return Role.CUSTOMER
 
 
+SERVICE_FIELDS = (
+    "new_chat_members", "left_chat_member", "new_chat_title", "new_chat_photo", "delete_chat_photo",
+    "group_chat_created", "supergroup_chat_created", "migrate_to_chat_id", "migrate_from_chat_id",
+    "pinned_message", "forum_topic_created", "forum_topic_edited", "forum_topic_closed", "forum_topic_reopened",
+    "general_forum_topic_hidden", "general_forum_topic_unhidden", "message_auto_delete_timer_changed",
+    "video_chat_started", "video_chat_ended", "video_chat_scheduled", "video_chat_participants_invited",
+    "write_access_allowed", "boost_added", "chat_background_set",
+)
+
+
+def is_service(message: Message) -> bool:
+    """Joins, pins, topic edits …: events in a chat, not something a person said to anyone."""
+    return any(getattr(message, name, None) for name in SERVICE_FIELDS)
+
+
 def attachment_of(message: Message) -> Attachment | None:
     for attribute, kind in ATTACHMENT_KINDS:
         value = getattr(message, attribute, None)
@@ -81,9 +96,9 @@ def message_inbound(update: Update, policy: ChatPolicy, bot_username: str, bot_i
     chat, user = message.chat, message.from_user
     role = policy.role(chat, user.id)
     text = message.text or message.caption or ""
+    if is_service(message):
+        return None
     attachment = attachment_of(message)
-    if attachment is not None and attachment.kind == "other" and not text and role is not Role.AGENT:
-        return None  # service messages (joins, pins, topic edits) are not addressed to anyone
     if chat.type != Chat.PRIVATE and role is not Role.AGENT:
         addressed = addressed_text(message, bot_username, bot_id)
         if addressed is None:

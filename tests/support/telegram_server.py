@@ -82,6 +82,7 @@ class TelegramServer:
         self.fetched_urls: list[str] = []  # photo/document URLs the bot asked Telegram to fetch
         self.broken_urls: set[str] = set()  # photo URLs Telegram "cannot fetch"
         self.flood: dict[str, int] = {}  # method → how many next calls answer 429 (retry after 1 s)
+        self.blocked_chats: set[int] = set()  # private chats whose user blocked the bot
         self._server: ThreadingHTTPServer | None = None  # unstarted = an in-process fake API (unit tests)
         self._threads: list[threading.Thread] = []
         self._stopping = False
@@ -167,6 +168,17 @@ class TelegramServer:
                 "message": self.messages[(chat.id, message_id)]}})
             return query_id
 
+    def user_blocks_bot(self, chat: Chat, user: User) -> None:
+        """The user blocks the bot: a `my_chat_member` update, and sending there answers 403 from now on."""
+        with self._cond:
+            self.chats[chat.id] = chat
+            self.blocked_chats.add(chat.id)
+            member = {"user": self.bot_user}
+            self._push_update({"my_chat_member": {
+                "chat": chat.as_dict(), "from": user.as_dict(), "date": int(time.time()),
+                "old_chat_member": {**member, "status": "member"},
+                "new_chat_member": {**member, "status": "kicked", "until_date": 0}}})
+
     def add_file(self, path: str, content: bytes) -> str:
         with self._cond:
             file_id = f"file{next(self._file_ids)}"
@@ -242,6 +254,8 @@ class TelegramServer:
         chat = self.chats.get(chat_id)
         if chat is None:
             raise ApiError(400, "Bad Request: chat not found")
+        if chat_id in self.blocked_chats:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
         message = {"message_id": next(self._message_ids[chat_id]), "date": int(time.time()),
                    "chat": chat.as_dict(), "from": self.bot_user,
                    **{key: value for key, value in content.items() if value is not None}}
