@@ -18,6 +18,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 from bot import metrics
 from bot.channels.telegram_replicas import ReplicaSafety
 from bot.storage.db import make_engine
+from bot.storage.liveness import ReplicaLiveness
 from bot.storage.updates import UpdateLedger
 from tests.support.telegram_server import Chat, TelegramServer, User
 
@@ -109,15 +110,17 @@ async def test_updates_of_a_dead_replica_are_recovered_once(replicas, tg: Telegr
                                                             postgres_url: str) -> None:
     a, b, handled = replicas
     engine = make_engine(postgres_url)
-    dead = UpdateLedger(engine, channel="telegram", owner="dead", lease_s=60.0)
+    heartbeat = ReplicaLiveness(engine, "dead")
+    heartbeat.announce()
+    dead = UpdateLedger(engine, channel="telegram", owner="dead", lease_s=600.0)
     lost = _update(tg, Chat(5), "lost 1")
-    assert dead.claim(lost["update_id"], "telegram:5", json.dumps(lost))  # claimed, acknowledged, then killed
-    assert await b.safety.recover_once() == 0  # its lease is still running
-    b.safety.ledger.lease_s = 0.0  # time passes (as if the lease ran out)
-    assert await b.safety.recover_once() == 1
+    assert dead.claim(lost["update_id"], "telegram:5", json.dumps(lost))  # claimed, acknowledged, ...
+    assert await b.safety.recover_once() == 0  # ... its replica is alive: leave it alone
+    await a.deliver(lost)  # a retry of the update while its owner works on it is not processed twice
+    heartbeat.close()  # ... and then the replica dies (its database session ends)
+    assert await b.safety.recover_once() == 1  # taken over at once, long before the 600 s lease
     await _wait(lambda: len(tg.sent[5]) >= 1)
     assert [m["text"] for m in tg.sent[5]] == ["echo lost 1"] and handled == [("b", 5, "lost 1")]
-    b.safety.ledger.lease_s = 60.0
     await a.deliver(lost)  # Telegram retries the same update later: a duplicate now
     await asyncio.sleep(0.2)
     assert len(tg.sent[5]) == 1

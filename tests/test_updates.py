@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
+import time
 from pathlib import Path
 
 import pytest
@@ -262,3 +263,44 @@ def _schema_worker(url: str, start: multiprocessing.synchronize.Event, out: mult
 def test_replicas_starting_together_create_the_schema_without_errors(postgres_url: str) -> None:
     results = _run_processes(_schema_worker, [(postgres_url,)] * 4)
     assert results == ["ok"] * 4
+
+
+def _claim_and_hang(url: str, start: multiprocessing.synchronize.Event, out: multiprocessing.Queue) -> None:
+    from bot.storage.liveness import ReplicaLiveness
+
+    engine = make_engine(url)
+    liveness = ReplicaLiveness(engine, "doomed")
+    liveness.announce()
+    UpdateLedger(engine, owner="doomed", lease_s=3600, liveness=liveness).claim(500, chat_key="c", payload="{}")
+    out.put("claimed")
+    start.wait(30)
+    time.sleep(3600)  # "working" until killed
+
+
+@pytest.mark.slow
+def test_claims_of_a_killed_replica_are_taken_over_at_once(postgres_url: str) -> None:
+    from bot.storage.liveness import ReplicaLiveness
+
+    ctx = multiprocessing.get_context("spawn")
+    start, out = ctx.Event(), ctx.Queue()
+    doomed = ctx.Process(target=_claim_and_hang, args=(postgres_url, start, out))
+    doomed.start()
+    try:
+        assert out.get(timeout=120) == "claimed"
+        engine = make_engine(postgres_url)
+        liveness = ReplicaLiveness(engine, "survivor")
+        liveness.announce()
+        survivor = UpdateLedger(engine, owner="survivor", lease_s=3600, liveness=liveness)
+        assert liveness.is_alive("doomed")
+        assert survivor.begin(500) is ClaimState.BUSY and survivor.reclaim_stale() == []
+    finally:
+        doomed.kill()  # SIGKILL: no cleanup code runs; PostgreSQL ends its session
+        doomed.join(30)
+    for _ in range(100):  # the server notices the closed socket promptly
+        if not liveness.is_alive("doomed"):
+            break
+        time.sleep(0.1)
+    assert survivor.begin(500) is ClaimState.CLAIMED  # long before the one-hour lease
+    assert not liveness.is_alive("nobody-ever") and liveness.is_alive("survivor")
+    liveness.close()
+    engine.dispose()

@@ -6,7 +6,8 @@ so a replica that crashes loses whatever it had queued. Here the queue's `put` f
 down, so Telegram retries. Duplicates (a retry, the same update on another replica) are dropped there. The
 processor keeps per-chat order across replicas (earlier updates of the chat first, then an advisory lock
 on the chat). A heartbeat renews this replica's claims; updates claimed by a replica that died are taken
-over by the others when the lease runs out and processed from the stored JSON. Nothing is lost.
+over by the others — at once when PostgreSQL reports its liveness lock gone, else when the lease runs
+out — and processed from the stored JSON. Nothing is lost.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.storage.chat_locks import ChatLocks
 from bot.storage.db import make_engine
+from bot.storage.liveness import ReplicaLiveness
 from bot.storage.ratelimit_sql import SqlRateLimiter
 from bot.storage.updates import ClaimState, UpdateGate, UpdateLedger
 
@@ -100,6 +102,8 @@ class ReplicaSafety:
     def __init__(self, engine: Engine, *, lease_s: float = 30.0, owner: str | None = None,
                  lock_connections: int = 32, services: Sequence[Service] = ()) -> None:
         self.ledger = UpdateLedger(engine, channel="telegram", owner=owner, lease_s=lease_s)
+        self.liveness = ReplicaLiveness(engine, self.ledger.owner)
+        self.ledger.liveness = self.liveness
         self.locks = ChatLocks(engine, max_connections=lock_connections)
         self.gate = UpdateGate(self.ledger, self.locks)
         self.inflight: set[int] = set()
@@ -119,6 +123,7 @@ class ReplicaSafety:
         self._bot = bot
 
     async def start(self) -> None:
+        await asyncio.to_thread(self.liveness.announce)
         for service in self.services:
             await service.start()
         if self._task is None:
@@ -133,6 +138,7 @@ class ReplicaSafety:
         for service in reversed(self.services):
             await service.stop()
         await asyncio.to_thread(self.locks.dispose)
+        await asyncio.to_thread(self.liveness.close)
 
     async def recover_once(self) -> int:
         """Take over expired claims of dead replicas and queue them here; returns how many."""
@@ -148,10 +154,11 @@ class ReplicaSafety:
         return len(taken)
 
     async def _maintain(self) -> None:
-        period = max(self.ledger.lease_s / 3, 0.2)
+        period = min(max(self.ledger.lease_s / 3, 0.2), 2.0)
         while True:
             await asyncio.sleep(period)
             try:
+                await asyncio.to_thread(self.liveness.announce)
                 await asyncio.to_thread(self.ledger.touch, list(self.inflight))
                 await self.recover_once()
             except Exception:  # the database may be briefly away; try again next period

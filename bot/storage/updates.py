@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.chat_locks import ChatLocks
 from bot.storage.db import Base, create_schema
+from bot.storage.liveness import ReplicaLiveness
 
 PROCESSING = "processing"
 DONE = "done"
@@ -61,11 +62,12 @@ class UpdateLedger:
     """Claim/complete update ids in the database (SQLite or PostgreSQL) — synchronous, call off the loop."""
 
     def __init__(self, engine: Engine, *, channel: str = "telegram", owner: str | None = None,
-                 lease_s: float = 120.0) -> None:
+                 lease_s: float = 120.0, liveness: ReplicaLiveness | None = None) -> None:
         self.engine = engine
         self.channel = channel
         self.owner = owner or default_owner()
         self.lease_s = lease_s
+        self.liveness = liveness  # when set: claims of replicas that died are taken over at once
         create_schema(engine, [ProcessedUpdate.__table__])  # type: ignore[list-item]
 
     def claim(self, update_id: int, chat_key: str | None = None, payload: str | None = None) -> bool:
@@ -89,8 +91,19 @@ class UpdateLedger:
             ).rowcount
             if taken == 1:
                 return ClaimState.CLAIMED
-            status = conn.execute(select(table.c.status).where(key)).scalar()
-        return ClaimState.DONE if status == DONE else ClaimState.BUSY
+            status, owner = conn.execute(select(table.c.status, table.c.owner).where(key)).one()
+        if status == DONE:
+            return ClaimState.DONE
+        if self._dead(owner):
+            with self.engine.begin() as conn:
+                taken = conn.execute(update(table).where(key, table.c.status == PROCESSING, table.c.owner == owner)
+                                     .values(owner=self.owner, claimed_at=now)).rowcount
+            if taken == 1:
+                return ClaimState.CLAIMED
+        return ClaimState.BUSY
+
+    def _dead(self, owner: str) -> bool:
+        return self.liveness is not None and owner != self.owner and not self.liveness.is_alive(owner)
 
     def _insert_new(self, row: dict[str, object]) -> bool:
         """INSERT … ON CONFLICT DO NOTHING where the dialect has it, else catch the unique violation."""
@@ -149,9 +162,11 @@ class UpdateLedger:
         table = ProcessedUpdate.__table__
         now = time.time()
         with self.engine.connect() as conn:
-            ids = conn.execute(select(table.c.update_id).where(
-                table.c.channel == self.channel, table.c.status == PROCESSING,
-                table.c.claimed_at < now - self.lease_s).order_by(table.c.update_id).limit(limit)).scalars().all()
+            claims = conn.execute(select(table.c.update_id, table.c.owner, table.c.claimed_at).where(
+                table.c.channel == self.channel, table.c.status == PROCESSING, table.c.owner != self.owner)
+                .order_by(table.c.update_id).limit(limit)).all()
+        dead = {owner for owner in {c.owner for c in claims} if self._dead(owner)}
+        ids = [c.update_id for c in claims if c.owner in dead or c.claimed_at < now - self.lease_s]
         taken: list[tuple[int, str | None]] = []
         for update_id in ids:
             if self.begin(update_id) is ClaimState.CLAIMED:
