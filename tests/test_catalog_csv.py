@@ -187,3 +187,8 @@ def test_a_gbk_file_from_chinese_excel_is_read_as_gb18030(tmp_path: Path) -> Non
     load = load_catalog(write(tmp_path, body))
     assert load.errors == [] and load.encoding == "gb18030"
     assert [p.title for p in load.products] == ["跑步鞋", "保温杯"] and load.products[0].brand == "李宁"
+
+
+def test_multi_valued_attributes_are_normalised_to_semicolons(tmp_path: Path) -> None:
+    load = load_catalog(write(tmp_path, "sku,title,attr_size,attr_color\nS1,鞋,39； 40 ;41;,黑色\n"))
+    assert load.products[0].attributes == {"size": "39;40;41", "color": "黑色"}

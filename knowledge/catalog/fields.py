@@ -95,19 +95,27 @@ def _check_sizes(record: Mapping[str, object], max_field_bytes: int, sku: str | 
                 )
 
 
+def _attribute_text(value: object) -> str:
+    """One attribute value in the documented form: multiple values `;`-separated, no stray blanks."""
+    if isinstance(value, list | tuple):
+        return ";".join(str(item).strip() for item in value if str(item).strip())
+    text = str(value).strip()
+    return ";".join(split_list(text)) if ";" in text or "；" in text else text
+
+
 def _attributes(record: Mapping[str, object]) -> dict[str, str]:
     attributes: dict[str, str] = {}
     nested = record.get("attributes")
     if isinstance(nested, Mapping):
         for key, value in nested.items():
-            text = ";".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
-            if str(key).strip() and text.strip():
-                attributes[str(key).strip().lower()] = text.strip()
+            text = _attribute_text(value) if value is not None else ""
+            if str(key).strip() and text:
+                attributes[str(key).strip().lower()] = text
     for key, value in record.items():
         if key.startswith(ATTR_PREFIX) and value is not None:
-            text = ";".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
-            if text.strip():
-                attributes[key[len(ATTR_PREFIX):].strip().lower()] = text.strip()
+            text = _attribute_text(value)
+            if text:
+                attributes[key[len(ATTR_PREFIX):].strip().lower()] = text
     return attributes
 
 
