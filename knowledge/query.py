@@ -56,30 +56,57 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return text
 
 
-def _contains(text: str, form: str) -> int:
-    """Start of `form` in `text` as a word (English) or a substring (Chinese); -1 when absent."""
-    if _CJK.search(form):
-        return text.find(form)
-    match = re.search(rf"(?<![a-z0-9]){re.escape(form)}(?:s|es)?(?![a-z0-9])", text)
-    return match.start() if match else -1
+_LATIN_WORD = re.compile(r"[a-z0-9]+(?:['’.&+-][a-z0-9]+)*")
+
+
+def _latin_ngrams(text: str, longest: int = 4) -> set[str]:
+    """Every run of up to `longest` English words (also without a plural s/es): "new balance shoes" → …"""
+    words = _LATIN_WORD.findall(text)
+    grams: set[str] = set()
+    for n in range(1, longest + 1):
+        for i in range(len(words) - n + 1):
+            gram = words[i : i + n]
+            grams.add(" ".join(gram))
+            last = gram[-1]
+            for cut in (1, 2):
+                if len(last) > 3 and last.endswith("es"[2 - cut :]):
+                    grams.add(" ".join([*gram[:-1], last[:-cut]]))
+    return grams
 
 
 @dataclass(frozen=True)
 class _Names:
-    """Surface forms → the catalog value they stand for, longest form first."""
+    """Surface forms → the catalog value they stand for, longest form first.
 
-    forms: tuple[tuple[str, str], ...]
+    English forms are looked up in the set of the text's word n-grams and Chinese ones by substring, so a
+    catalog with thousands of brands costs set lookups per query, not thousands of regex searches.
+    """
+
+    forms: tuple[tuple[str, str, bool], ...]  # (form, value, is_chinese)
 
     def find(self, text: str) -> str | None:
-        for form, value in self.forms:
-            if _contains(text, form) >= 0:
+        grams: set[str] | None = None
+        for form, value, chinese in self.forms:
+            if chinese:
+                if form in text:
+                    return value
+                continue
+            if grams is None:
+                grams = _latin_ngrams(text)
+            if form in grams:
                 return value
         return None
 
 
 def _names(pairs: dict[str, str]) -> _Names:
     ordered = sorted(pairs.items(), key=lambda item: (-len(item[0]), item[0]))
-    return _Names(tuple((form, value) for form, value in ordered if len(form) >= 2))
+    forms = []
+    for form, value in ordered:
+        chinese = bool(_CJK.search(form))
+        key = form if chinese else " ".join(_LATIN_WORD.findall(form))
+        if len(form) >= 2 and key:
+            forms.append((key, value, chinese))
+    return _Names(tuple(forms))
 
 
 class QueryParser:
@@ -137,17 +164,20 @@ class QueryParser:
 
     def _colour(self, text: str) -> str | None:
         """The colour asked for, in the catalog's spelling ("black" stays "black" if the catalog says so)."""
+        grams = _latin_ngrams(text)
         for members, value, own in self._colours:
             for member in members:
                 if len(member) == 1:
-                    for match in re.finditer(re.escape(member), text):
+                    for match in re.finditer(member, text):
                         before = text[match.start() - 1] if match.start() else " "
                         after = text[match.end()] if match.end() < len(text) else " "
                         ok_before = not _CJK.match(before) or before in _SINGLE_COLOUR_BEFORE
                         ok_after = not _CJK.match(after) or after in _SINGLE_COLOUR_AFTER
                         if ok_before and ok_after:
                             return own.get(member, value)
-                elif _contains(text, member) >= 0 and not re.search(rf"{re.escape(member)}\s*tea", text):
+                elif (
+                    member in text if _CJK.search(member) else member in grams
+                ) and f"{member} tea" not in text:
                     return own.get(member, value)
         return None
 
