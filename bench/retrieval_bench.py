@@ -170,11 +170,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     args = parser.parse_args()
     sizes = [1_000, 10_000] + ([100_000] if args.big or os.environ.get("XIAOER_BENCH_100K") else [])
-    print(f"retrieval bench: {os.cpu_count()} cores, sizes {sizes}")
+    print(f"retrieval bench: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
+          f"(other processes inflate p99), sizes {sizes}")
     for n in sizes:
         run_size(n, args.queries)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\npeak RSS {peak_mb:,.0f} MB")
+    print(f"\npeak RSS {peak_mb:,.0f} MB; load average now {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

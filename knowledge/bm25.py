@@ -18,7 +18,7 @@ import numpy as np
 
 TOKEN_CACHE = "tokens.json"
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def _redundant(token: str) -> bool:

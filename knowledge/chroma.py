@@ -87,7 +87,7 @@ class ChromaVectorStore:
             return int(self._collection.count())
 
     def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[Metadata],
-               documents: Sequence[str], progress: Callable[[int], None] | None = None) -> None:
+               documents: Sequence[str] | None = None, progress: Callable[[int], None] | None = None) -> None:
         with _translated("upsert"):
             for start in range(0, len(ids), self._batch):
                 end = start + self._batch
@@ -95,7 +95,7 @@ class ChromaVectorStore:
                     ids=list(ids[start:end]),
                     embeddings=np.asarray(vectors[start:end], dtype=np.float32),
                     metadatas=list(metadatas[start:end]),  # type: ignore[arg-type]
-                    documents=list(documents[start:end]),
+                    documents=list(documents[start:end]) if documents is not None else None,
                 )
                 if progress:
                     progress(min(end, len(ids)))

@@ -21,7 +21,9 @@ Tokens = list[str]
 
 def product_tokens(extractor: KeywordExtractor, product: Product) -> Tokens:
     """BM25 tokens of a product; the title is counted twice (a cheap title-field boost)."""
-    return extractor.tokenize(product.title) + extractor.tokenize(product.search_text())
+    title = extractor.tokenize(product.title)
+    rest = product.search_text()[len(product.title):]  # search_text() starts with the title
+    return title + title + extractor.tokenize(rest)
 
 
 STATS_SAMPLE = 4096
