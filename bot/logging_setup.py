@@ -92,5 +92,5 @@ def configure_logging(level: str = "INFO", *, json_logs: bool = False, stream: T
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "chromadb", "telegram.ext.Updater"):
+    for noisy in ("httpx", "httpx2", "httpcore", "chromadb", "telegram.ext.Updater", "tornado.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
