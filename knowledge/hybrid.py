@@ -23,7 +23,7 @@ from knowledge.errors import StoreUnavailable
 from knowledge.memory_index import MODES
 from knowledge.models import Product, QueryFilters, SearchHit, SearchMode, UpsertSummary
 from knowledge.protocols import Embedder, KeywordExtractor
-from knowledge.ranking import DEFAULT_PARAMS, RankingParams, rank
+from knowledge.ranking import DEFAULT_PARAMS, RankingParams, numpy_dense, rank
 from knowledge.snapshot import Snapshot, apply_deletes, apply_upserts, product_tokens
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,11 @@ class HybridProductIndex:
         snap = self._snap  # one consistent view for this whole query
 
         def chroma_dense(vector: np.ndarray, n: int) -> list[tuple[int, float]]:
-            found = self.store.query(vector, n)
+            try:
+                found = self.store.query(vector, n)
+            except StoreUnavailable as exc:  # the snapshot holds every vector: answer exactly, just slower
+                log.warning("Chroma query failed, searching the in-memory vectors instead: %s", exc)
+                return numpy_dense(snap.vectors, vector, n, None)  # type: ignore[arg-type]
             return [(snap.rows[sku], cos) for sku, cos in found if sku in snap.rows]
 
         vector = self._queries.embed_query(query) if mode != "bm25" and query.strip() else None

@@ -86,3 +86,15 @@ def test_server_path_end_to_end(chroma_server: ChromaServer, tmp_path: Path) -> 
     assert replica.delete(["KIT-WOK"]) == 1
     assert HybridProductIndex(tmp_path / "a", embedder=embedder, extractor=SimpleKeywordExtractor(),
                               chroma_url=chroma_server.url, collection=name).get("KIT-WOK") is None
+
+
+@pytest.mark.slow
+def test_search_keeps_answering_when_the_server_goes_away(tmp_path: Path) -> None:
+    with ChromaServer() as server:
+        index = HybridProductIndex(tmp_path, embedder=USEEmbedder(), extractor=SimpleKeywordExtractor(),
+                                   chroma_url=server.url)
+        index.upsert(PRODUCTS)
+        before = [hit.sku for hit in index.search("降噪耳机", k=3)]
+    assert [hit.sku for hit in index.search("降噪耳机", k=3)] == before  # from the in-memory snapshot
+    with pytest.raises(StoreUnavailable):
+        index.upsert([PRODUCTS[0].model_copy(update={"stock": 1})])  # writes need the store
