@@ -10,22 +10,18 @@ from __future__ import annotations
 import asyncio
 import signal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bot.copywriting.bulk import BulkReport, run_bulk
-from bot.copywriting.platforms import CopyLibrary
-from bot.copywriting.service import CopyService
-from bot.llm import make_chat_model
 from bot.settings import load_settings
-from knowledge.catalog import load_catalog
-from knowledge.errors import CatalogFormatError
-from knowledge.keywords import JiebaKeywordExtractor
-from knowledge.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from bot.copywriting.bulk import BulkReport
+    from bot.copywriting.service import CopyService
 
 EXIT_ROWS_FAILED = 1
 EXIT_NOT_A_CATALOG = 2
@@ -49,6 +45,15 @@ def copy_command(
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=32, help="Parallel LLM calls.")] = 4,
 ) -> None:
     """Write platform copy for every SKU (or the --sku ones) of a catalog, checked and resumable."""
+    # Imported here so other `xiaoer` commands don't pay for the LLM client and jieba at start-up.
+    from bot.copywriting.platforms import CopyLibrary
+    from bot.copywriting.service import CopyService
+    from bot.llm import make_chat_model
+    from knowledge.catalog import load_catalog
+    from knowledge.errors import CatalogFormatError
+    from knowledge.keywords import JiebaKeywordExtractor
+    from knowledge.vocabulary import Vocabulary
+
     console = Console(stderr=True)
     settings = load_settings()
     library = CopyLibrary.load(settings.prompts_dir)
@@ -91,6 +96,8 @@ def copy_command(
 
 def _run(service: CopyService, products: list, platform: str, tone: str, variants: int, out: Path,
          concurrency: int, missing: list[str], console: Console) -> BulkReport:
+    from bot.copywriting.bulk import run_bulk
+
     columns = (TextColumn("[bold]copy"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.fields[last]}"))
     with Progress(*columns, console=console, transient=False) as progress:

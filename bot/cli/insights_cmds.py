@@ -7,17 +7,6 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from bot.insights.analysis import parse_period
-from bot.insights.charts import render_charts
-from bot.insights.export import write_csvs
-from bot.insights.records import SqlInsightsStore
-from bot.insights.render import print_report
-from bot.insights.service import InsightsService
-from bot.insights.suggestions import apply_dictionary
-from bot.prompts import load_messages
-from bot.settings import load_settings
-from bot.storage.db import make_engine
-
 
 def insights(
     since: str = typer.Option("7d", "--since", help="Period to analyse, e.g. 7d, 24h, 2w (compared with the one before)."),
@@ -27,6 +16,18 @@ def insights(
     ),
 ) -> None:
     """Print the insights report; with --out also write PNG charts and CSVs."""
+    # Imported here so `xiaoer --help` and other commands don't pay for matplotlib and SQLAlchemy.
+    from bot.insights.analysis import parse_period
+    from bot.insights.charts import render_charts
+    from bot.insights.export import write_csvs
+    from bot.insights.records import SqlInsightsStore
+    from bot.insights.render import print_report
+    from bot.insights.service import InsightsService
+    from bot.insights.suggestions import apply_dictionary
+    from bot.prompts import load_messages
+    from bot.settings import load_settings
+    from bot.storage.db import make_engine
+
     console = Console()
     settings = load_settings()
     try:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import Engine, Table, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
 
@@ -45,10 +46,18 @@ def create_schema(engine: Engine, tables: Sequence[Table] | None = None) -> None
 
     On PostgreSQL an advisory lock makes replicas that start together take turns: two concurrent
     CREATE TABLEs of the same name would otherwise fail on the catalog's unique index."""
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK})
-        Base.metadata.create_all(conn, tables=list(tables) if tables is not None else None)
+    for attempt in range(3):
+        try:
+            with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK})
+                Base.metadata.create_all(conn, tables=list(tables) if tables is not None else None)
+            return
+        except OperationalError as exc:
+            # SQLite has no DDL lock: a process starting at the same moment may create the table between
+            # our existence check and our CREATE. Checking again then finds it.
+            if "already exists" not in str(exc) or attempt == 2:
+                raise
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:
