@@ -71,13 +71,13 @@ async def test_readiness_reports_each_check(tmp_path: Path, openai_server: OpenA
         "llm": llm_check(openai_server.base_url, "test-key", configured=True),
         "chroma": chroma_check(dead),
         "slow": slow,
-    }, timeout_s=0.5)
+    }, timeout_s=3.0)
     ready, body = await checks.readiness()
     assert not ready and body["status"] == "not ready"
     assert body["checks"]["store"] == {**body["checks"]["store"], "status": "ok", "detail": "sqlite"}
     assert body["checks"]["llm"]["status"] == "ok"
     assert body["checks"]["chroma"]["status"] == "fail" and "Connect" in body["checks"]["chroma"]["detail"]
-    assert body["checks"]["slow"] == {**body["checks"]["slow"], "status": "fail", "detail": "timeout after 0.5s"}
+    assert body["checks"]["slow"] == {**body["checks"]["slow"], "status": "fail", "detail": "timeout after 3s"}
     engine.dispose()
 
 
@@ -114,3 +114,35 @@ async def test_ops_server_serves_metrics_healthz_readyz(tmp_path: Path) -> None:
     finally:
         await server.stop()
         engine.dispose()
+
+
+async def test_llm_calls_report_latency_tokens_and_errors(openai_server: OpenAIServer) -> None:
+    from langchain_core.messages import HumanMessage
+
+    from bot.errors import LLMUnavailable
+    from bot.llm import complete, make_chat_model, stream
+    from bot.settings import load_settings
+    from tests.support.openai_server import ScriptedReply
+
+    model = make_chat_model(load_settings(openai_base_url=openai_server.base_url, openai_api_key="k",
+                                          llm_model="metrics-test", llm_max_retries=0))
+    assert model is not None
+    calls = metrics.value("xiaoer_stage_seconds_count", stage="llm")
+    openai_server.enqueue(ScriptedReply("你好", usage=(11, 7)))
+    assert await complete(model, [HumanMessage("hi")]) == "你好"
+    assert metrics.value("xiaoer_llm_tokens_total", model="metrics-test", kind="prompt") >= 11
+    assert metrics.value("xiaoer_llm_tokens_total", model="metrics-test", kind="completion") >= 7
+    openai_server.enqueue("streamed answer")
+    assert await stream(model, [HumanMessage("hi")]) == "streamed answer"
+    assert metrics.value("xiaoer_stage_seconds_count", stage="llm") == calls + 2
+    errors = _total("xiaoer_llm_errors")
+    openai_server.enqueue(ScriptedReply(status=500))
+    with pytest.raises(LLMUnavailable):
+        await complete(model, [HumanMessage("hi")])
+    assert _total("xiaoer_llm_errors") == errors + 1
+
+
+def _total(metric: str) -> float:
+    """Sum of a counter over all its label values."""
+    return sum(sample.value for family in metrics.REGISTRY.collect() if family.name == metric
+               for sample in family.samples if sample.name.endswith("_total"))
