@@ -155,14 +155,14 @@ class OfflineComposer:
                 lines.append(ph.say("compare_cheaper", title=cheaper.title, diff=diff))
         return Reply("\n".join(lines), (ph.card(a), ph.card(b)), shown=(a, b))
 
-    def policy(self, docs: Sequence[PolicyDoc], lang: str) -> Reply:
+    def policy(self, docs: Sequence[PolicyDoc], lang: str, question: str = "") -> Reply:
         ph = self.phrases(lang)
         if not docs:
             return Reply(ph.say("policy_none"), answered=False)
         lines: list[str] = []
         for doc in docs[:2]:
             lines.append(ph.say("policy_intro", title=doc.title))
-            lines.append(clip(plain(doc.text), POLICY_CHARS))
+            lines.append(relevant_part(plain(doc.text), question) or clip(plain(doc.text), POLICY_CHARS))
         lines.append(ph.say("policy_outro"))
         return Reply("\n".join(lines))
 
@@ -174,6 +174,31 @@ def plain(markdown: str) -> str:
     """Policy Markdown as chat text: no emphasis markers or heading hashes (channels escape the rest)."""
     text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), markdown)
     return re.sub(r"^#+\s*", "", text, flags=re.MULTILINE)
+
+
+def _grams(text: str) -> set[str]:
+    lowered = text.lower()
+    cjk = re.findall(r"[\u4e00-\u9fff]+", lowered)
+    return {run[i : i + 2] for run in cjk for i in range(len(run) - 1)} | {
+        w for w in re.findall(r"[a-z]{3,}", lowered) if w not in _EN_STOP}
+
+
+_EN_STOP = frozenset({"the", "and", "you", "your", "our", "are", "for", "can", "what", "how", "does", "with", "any"})
+
+
+def relevant_part(text: str, question: str, keep: int = 2) -> str:
+    """The policy bullet points that best match the question (rare shared words weigh more; earlier
+    bullets win ties), in document order — or '' when nothing specific matches."""
+    bullets = [line.strip() for line in text.splitlines() if line.strip().startswith(("-", "•", "*"))]
+    wanted = _grams(question)
+    if not bullets or not wanted:
+        return ""
+    grams = [_grams(b) for b in bullets]
+    df = {g: sum(1 for bg in grams if g in bg) for g in wanted}
+    scored = [(sum(1.0 / df[g] for g in wanted & bg if df[g] < len(bullets)), i) for i, bg in enumerate(grams)]
+    ranked = sorted(scored, key=lambda item: (-item[0], item[1]))
+    best = [i for score, i in ranked[:keep] if score > 0]
+    return "\n".join(bullets[i] for i in sorted(best))
 
 
 def clip(text: str, limit: int) -> str:

@@ -136,7 +136,7 @@ class Answerer:
 
     async def policy(self, ctx: TurnContext) -> Answer:
         docs = self.policies.find(ctx.text, ctx.lang) if self.policies is not None else []
-        answer = Answer(self.composer.policy(docs, ctx.lang), docs=docs)
+        answer = Answer(self.composer.policy(docs, ctx.lang, ctx.text), docs=docs)
         return await self._llm(ctx, answer, [], None) if docs else answer
 
     def contact_text(self, lang: str) -> str:

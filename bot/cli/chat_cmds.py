@@ -22,17 +22,22 @@ def _quiet_logs() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def _open_bot(settings: Settings, err: Console):  # type: ignore[no-untyped-def]
+def _open_bot(settings: Settings, err: Console, *, exit_when_empty: bool = False):  # type: ignore[no-untyped-def]
     """Build the bot, or explain (on stderr) what to do when the data directory has no catalog."""
     from bot.app import build_support_bot
     from knowledge.errors import StoreUnavailable
 
+    if not settings.chroma_url and not (settings.data_dir / "vocabulary.json").exists():
+        err.print(f"[yellow]No catalog has been ingested into {settings.data_dir} yet.[/] Run "
+                  "[bold]xiaoer ingest --sample[/] to load the demo catalog (or `xiaoer ingest YOUR_CATALOG.csv`).")
+        if exit_when_empty:
+            raise typer.Exit(EXIT_NO_CATALOG)
     try:
         bot = build_support_bot(settings)
     except StoreUnavailable as exc:
         err.print(f"[red]error:[/] the product store is unavailable: {exc}")
         raise typer.Exit(EXIT_STORE_UNAVAILABLE) from exc
-    if bot.index.count() == 0:
+    if bot.index.count() == 0 and (settings.data_dir / "vocabulary.json").exists():
         err.print(
             f"[yellow]The catalog in {settings.data_dir} is empty.[/] Run [bold]xiaoer ingest --sample[/] "
             "to load the demo catalog (or `xiaoer ingest YOUR_CATALOG.csv`)."
@@ -70,7 +75,7 @@ def ask(
     _quiet_logs()
     settings = load_settings()
     console, err = Console(highlight=False), Console(stderr=True)
-    bot = _open_bot(settings, err)
+    bot = _open_bot(settings, err, exit_when_empty=True)
     try:
         if bot.index.count() == 0:
             raise typer.Exit(EXIT_NO_CATALOG)

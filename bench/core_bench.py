@@ -1,0 +1,256 @@
+"""Core benchmark: per-stage latency of the non-LLM path, and messages/s with a scripted 200 ms LLM.
+
+Prints figures, asserts nothing.
+1. Stages at 10k (and 100k with --100k) SKUs on the real HybridProductIndex (Chroma + bm25s) in a temp dir:
+   intent rules, query understanding (QueryParser + follow-up resolution), retrieval, grounding check of the
+   composed reply, and the whole offline `SupportBot.handle` — p50/p99 over distinct realistic queries.
+   Product vectors are random unit vectors (encoding 100k texts with USE takes minutes on 2 cores); query
+   vectors come from the real offline encoder, so its cost is inside the retrieval figure.
+2. Throughput: C concurrent chats (1, 50, 200) each sending messages one after another through the core, whose
+   LLM is the real ChatOpenAI talking to the loopback OpenAI-compatible server (tests/support/openai_server.py)
+   that answers every call after 200 ms with a grounded reply built from the prompt. Limit = C / 0.2 s.
+
+Run: `.venv/bin/python bench/core_bench.py [--100k] [--skip-throughput] [--sqlite]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun  # noqa: E402
+from langchain_core.language_models import BaseChatModel  # noqa: E402
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage  # noqa: E402
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult  # noqa: E402
+from retrieval_bench import ADJECTIVES, BRANDS, COLOURS, KINDS, BenchEmbedder, synthetic_products  # noqa: E402
+
+from bot.app import Knowledge, build_support_bot  # noqa: E402
+from bot.composer import OfflineComposer  # noqa: E402
+from bot.conversation_store import ChatState, InMemoryConversationStore  # noqa: E402
+from bot.grounding import GroundingFacts, check_reply  # noqa: E402
+from bot.intents import classify  # noqa: E402
+from bot.llm import make_chat_model  # noqa: E402
+from bot.messages import Inbound  # noqa: E402
+from bot.prompts import Messages  # noqa: E402
+from bot.settings import DEFAULT_PROMPTS_DIR, load_settings  # noqa: E402
+from bot.understanding import understand  # noqa: E402
+from knowledge.catalog import SAMPLE_CATALOG, SAMPLE_POLICIES_DIR, load_catalog  # noqa: E402
+from knowledge.hybrid import HybridProductIndex  # noqa: E402
+from knowledge.keywords import JiebaKeywordExtractor  # noqa: E402
+from knowledge.policies import PolicyBook  # noqa: E402
+from knowledge.query import QueryParser  # noqa: E402
+from knowledge.vocabulary import Vocabulary  # noqa: E402
+from tests.support.openai_server import OpenAIServer, ScriptedReply, last_user_text  # noqa: E402
+
+LLM_DELAY_S = 0.2
+_PRODUCT_LINE = re.compile(r"^\[\d+\] SKU (\S+) \| ([^|]+) \|.*?price (\S+)", re.MULTILINE)
+
+
+def realistic_queries(n: int, seed: int = 3) -> list[str]:
+    """Shopper phrasing over the synthetic catalog; distinct per seed so no stage reuses cached embeddings."""
+    rng = np.random.default_rng(seed)
+    out: list[str] = []
+    while len(out) < n:
+        i = len(out)
+        _, zh, en = KINDS[int(rng.integers(len(KINDS)))]
+        brand, colour = BRANDS[int(rng.integers(len(BRANDS)))], COLOURS[int(rng.integers(len(COLOURS)))]
+        adjective, budget = ADJECTIVES[int(rng.integers(len(ADJECTIVES)))], int(rng.integers(1, 40)) * 50
+        text = [f"有没有{budget}以内的{adjective}{zh}", f"推荐一款{colour}的{adjective}{zh}",
+                f"{brand}的{adjective}{zh}有货吗", f"{en} under {budget} yuan, {adjective}",
+                f"any {colour} {en} from {brand}?", f"{brand} {zh} {budget}元左右"][i % 6]
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def pct(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return f"p50 {statistics.median(ordered) * 1000:7.2f} ms   p99 {p99 * 1000:7.2f} ms"
+
+
+def timed(fn: Callable[[str], object], texts: list[str]) -> list[float]:
+    samples = []
+    for text in texts:
+        start = time.perf_counter()
+        fn(text)
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def open_knowledge(n: int, tmp: Path) -> Knowledge:
+    products = [*load_catalog(SAMPLE_CATALOG).products, *synthetic_products(n)]
+    vocabulary = Vocabulary.from_products(products)
+    extractor = JiebaKeywordExtractor(vocabulary)
+    start = time.perf_counter()
+    index = HybridProductIndex(tmp, embedder=BenchEmbedder(), extractor=extractor)
+    index.upsert(products)
+    print(f"  built hybrid index with {index.count():,} SKUs in {time.perf_counter() - start:.1f} s")
+    return Knowledge(index, extractor, vocabulary, QueryParser(vocabulary, extractor),
+                     PolicyBook.load(SAMPLE_POLICIES_DIR))
+
+
+def stages(knowledge: Knowledge, n_queries: int) -> None:
+    texts, fresh, whole_texts = (realistic_queries(n_queries, seed) for seed in (3, 5, 7))
+    composer = OfflineComposer(Messages(DEFAULT_PROMPTS_DIR / "replies.yaml"))
+    for text in realistic_queries(20, seed=1):
+        knowledge.index.search(text)  # warm jieba, BLAS, Chroma
+    state = ChatState()
+
+    def parse(text: str):  # type: ignore[no-untyped-def]
+        return understand(text, classify(text).intent, state, [], knowledge.parser)
+
+    def search(u):  # type: ignore[no-untyped-def]
+        return knowledge.index.search(u.search_text, k=5, filters=None if u.filters.is_empty() else u.filters)
+
+    understood = {t: parse(t) for t in texts}
+    hits = {t: search(u) for t, u in understood.items()}
+    replies = {t: composer.recommend([h.product for h in hits[t]], understood[t], "zh") for t in texts}
+    policies = tuple(knowledge.policies.docs)
+    fresh_understood = {t: parse(t) for t in fresh}  # retrieval timed on queries never searched before
+    rows = {
+        "intent (rules)": timed(lambda t: classify(t), texts),
+        "understanding (parser + follow-ups)": timed(parse, texts),
+        "retrieval (hybrid + filters, new queries)": timed(lambda t: search(fresh_understood[t]), fresh),
+        "grounding check of the composed reply": timed(lambda t: check_reply(replies[t].text, GroundingFacts(
+            products=tuple(h.product for h in hits[t]), policies=policies)), texts),
+    }
+    bot = build_support_bot(load_settings(), knowledge=knowledge, store=InMemoryConversationStore(), use_llm=False)
+
+    def whole(text: str) -> object:
+        return asyncio.run(bot.handle(Inbound(chat_id=f"bench-{text}", user_id="u", text=text)))
+
+    rows["SupportBot.handle, offline composer, end to end"] = timed(whole, whole_texts)
+    for name, samples in rows.items():
+        print(f"  {name:<48} {pct(samples)}")
+    print(f"  queries with results: {sum(1 for h in hits.values() if h)}/{len(texts)}")
+
+
+def grounded(body: dict[str, Any]) -> str:
+    found = _PRODUCT_LINE.search(last_user_text(body))
+    if "Label:" in last_user_text(body):
+        return "recommendation"
+    return f"推荐您看看 {found.group(2).strip()}，价格 {found.group(3)}。" if found else "我帮您确认一下。"
+
+
+class SleepyChatModel(BaseChatModel):
+    """In-process scripted LLM: waits 200 ms without blocking the loop, then streams a grounded answer."""
+
+    delay_s: float = LLM_DELAY_S
+    calls: int = 0
+
+    @property
+    def _llm_type(self) -> str:
+        return "sleepy-scripted"
+
+    def _answer(self, messages: list[BaseMessage]) -> str:
+        body = {"messages": [{"role": "user" if m.type == "human" else m.type, "content": m.content}
+                             for m in messages]}
+        return grounded(body)
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None,
+                  **kwargs: Any) -> ChatResult:
+        time.sleep(self.delay_s)
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(self._answer(messages)))])
+
+    async def _agenerate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                         run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        self.calls += 1
+        await asyncio.sleep(self.delay_s)
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(self._answer(messages)))])
+
+    async def _astream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                       run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        await asyncio.sleep(self.delay_s)
+        text = self._answer(messages)
+        for i in range(0, len(text), 8):
+            yield ChatGenerationChunk(message=AIMessageChunk(content=text[i : i + 8]))
+
+
+async def throughput(knowledge: Knowledge, server: OpenAIServer | None, chats: int, per_chat: int,
+                     sqlite: Path | None) -> None:
+    base_url = server.base_url if server else "http://127.0.0.1:9/v1"
+    settings = load_settings(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="bench", XIAOER_LLM_MODEL="scripted",
+                             XIAOER_LLM_MAX_RETRIES=0, XIAOER_LLM_TIMEOUT=60,
+                             XIAOER_DATA_DIR=str(sqlite) if sqlite else ".xiaoer-bench-unused")
+    store = None if sqlite else InMemoryConversationStore()
+    llm = make_chat_model(settings) if server else SleepyChatModel()
+    bot = build_support_bot(settings, knowledge=knowledge, store=store, llm=llm)
+    texts = realistic_queries(chats * per_chat, seed=chats)
+    if server is not None:
+        server.reset()
+        server.responder = grounded
+
+    async def customer(n: int) -> list[int]:
+        counts = []
+        for i in range(per_chat):
+            out = await bot.handle(Inbound(chat_id=f"c{chats}-{n}", user_id=f"u{n}", text=texts[n * per_chat + i]))
+            counts.append(sum(1 for o in out if o.chat_id == f"c{chats}-{n}"))
+        return counts
+
+    start = time.perf_counter()
+    results = await asyncio.gather(*(customer(n) for n in range(chats)))
+    elapsed = time.perf_counter() - start
+    total = chats * per_chat
+    rate, limit = total / elapsed, chats / LLM_DELAY_S
+    wrong = sum(1 for counts in results for c in counts if c != 1)
+    print(f"  {chats:>4} chats x {per_chat} msgs: {rate:8.1f} msg/s   limit {limit:7.1f}   "
+          f"{100 * rate / limit:5.1f} % of limit   llm calls {len(server.requests) if server else llm.calls}   "
+          f"llm replies {bot.stats.llm_replies}/{total}   messages without exactly one reply: {wrong}")
+    bot.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--100k", dest="big", action="store_true", help="also measure stages at 100k SKUs")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--sqlite", action="store_true", help="conversation store in SQLite (default in-memory)")
+    args = parser.parse_args()
+    sizes = [10_000, 100_000] if args.big else [10_000]
+    with tempfile.TemporaryDirectory(prefix="xiaoer-core-bench-") as tmp:
+        knowledge = None
+        for n in sizes:
+            print(f"\n== non-LLM stages at {n:,} synthetic + 167 sample SKUs ({args.queries} queries)")
+            knowledge = open_knowledge(n, Path(tmp) / f"idx-{n}")
+            stages(knowledge, args.queries)
+        if args.skip_throughput or knowledge is None:
+            return
+        store = "SQLite" if args.sqlite else "in-memory"
+        runs = ((1, 15), (50, 4), (200, 3))
+        print(f"\n== throughput, scripted {LLM_DELAY_S * 1000:.0f} ms LLM in process (async sleep), {store} store, "
+              f"{sizes[-1]:,} SKUs")
+        for chats, per_chat in runs:
+            asyncio.run(throughput(knowledge, None, chats, per_chat, Path(tmp) / f"a{chats}" if args.sqlite else None))
+        print(f"\n== throughput, real ChatOpenAI -> loopback OpenAI server answering after {LLM_DELAY_S * 1000:.0f} ms "
+              f"(same process), {store} store")
+        with OpenAIServer() as server:
+            server._server.socket.listen(1024)  # the stdlib default backlog (5) refuses bursts of connections
+            original = server._next
+
+            def delayed(body: dict[str, Any]) -> ScriptedReply:
+                reply = original(body)
+                reply.delay_s = LLM_DELAY_S
+                return reply
+
+            server._next = delayed  # type: ignore[method-assign]
+            for chats, per_chat in runs:
+                asyncio.run(throughput(knowledge, server, chats, per_chat, Path(tmp) / f"b{chats}" if args.sqlite else None))
+
+
+if __name__ == "__main__":
+    main()
