@@ -7,7 +7,8 @@ Everything is real and on loopback: the local Bot API server of the test suite d
 webhook (retrying failed deliveries, like Telegram); a round-robin reverse proxy (trying the next replica
 when one refuses, like nginx's proxy_next_upstream) spreads them over R unmodified `xiaoer telegram
 --webhook` processes that share an embedded PostgreSQL and a `chroma run` server; the LLM is the scripted
-OpenAI-compatible server answering after a fixed delay. Each customer sends its messages one after the
+OpenAI-compatible server answering after a fixed delay. Webhooks are delivered like Telegram does: up to
+40 at once, one chat at a time. Each customer sends its messages one after the
 other, each as soon as the previous one was answered. Phase 1 measures throughput and latency; phase 2
 does it again with fresh customers and SIGKILLs one replica mid-run: no message may be lost or doubled.
 The baseline printed beside the throughput is the ideal for this concurrency: customers / LLM delay.
@@ -97,6 +98,62 @@ class RoundRobinProxy:
         self._server.server_close()
 
 
+def _chat_of(update: dict[str, Any]) -> int:
+    return int(update.get("message", {}).get("chat", {}).get("id", 0))
+
+
+class ParallelWebhookServer(TelegramServer):
+    """The local Bot API server delivering webhooks like Telegram: up to `connections` at once (Telegram's
+    default max_connections is 40), one chat at a time and in order, retrying failed deliveries."""
+
+    def __init__(self, connections: int = 40) -> None:
+        super().__init__()
+        self.connections = connections
+        self._busy_chats: set[int] = set()
+
+    def start(self) -> TelegramServer:
+        super().start()  # its own single deliverer joins the pool below
+        for _ in range(self.connections - 1):
+            thread = threading.Thread(target=self._push_webhooks, daemon=True)
+            self._threads.append(thread)
+            thread.start()
+        return self
+
+    def _next_update(self) -> dict[str, Any] | None:
+        for update in self.updates:
+            if _chat_of(update) not in self._busy_chats:
+                return update
+        return None
+
+    def _push_webhooks(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._stopping or (self.webhook and self._next_update()), timeout=1.0)
+                if self._stopping:
+                    return
+                update = self._next_update() if self.webhook else None
+                if update is None:
+                    continue
+                chat, hook = _chat_of(update), dict(self.webhook)
+                self._busy_chats.add(chat)
+            request = urllib.request.Request(hook["url"], data=json.dumps(update).encode(), method="POST",
+                                             headers={"Content-Type": "application/json",
+                                                      "X-Telegram-Bot-Api-Secret-Token": hook["secret"]})
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    ok = response.status == 200
+            except OSError:
+                ok = False
+            if not ok:
+                time.sleep(0.2)
+            with self._cond:
+                self._busy_chats.discard(chat)
+                if ok and update in self.updates:
+                    self.updates.remove(update)
+                    self.fetched_update_ids.add(update["update_id"])
+                self._cond.notify_all()
+
+
 @dataclass
 class Customer:
     chat: Chat
@@ -169,6 +226,7 @@ def main() -> int:
     parser.add_argument("--ramp", type=float, default=2.0, help="seconds over which customers start")
     parser.add_argument("--kill-at", type=float, default=0.4, help="share of messages sent before the kill")
     parser.add_argument("--no-kill", action="store_true")
+    parser.add_argument("--connections", type=int, default=40, help="parallel webhook deliveries (Telegram: 40)")
     parser.add_argument("--timeout", type=float, default=600.0)
     args = parser.parse_args()
     if args.replicas < 2:
@@ -184,7 +242,8 @@ def main() -> int:
     pg.configure(max_connections=100 + 100 * args.replicas)
     print(f"embedded PostgreSQL up in {pg.start_seconds:.1f} s")
     bots: list[BotProcess] = []
-    with ChromaServer() as chroma, OpenAIServer(responder=slow_llm) as llm, TelegramServer() as tg:
+    with ChromaServer() as chroma, OpenAIServer(responder=slow_llm) as llm, \
+            ParallelWebhookServer(args.connections) as tg:
         llm._server.handle_error = lambda *a: None  # a killed replica's broken streams are expected
         try:
             env = {"XIAOER_DATABASE_URL": pg.uri, "XIAOER_CHROMA_URL": chroma.url}

@@ -29,7 +29,7 @@ from bot.logging_setup import log_context
 from bot.ops_http import OpsServer
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
-from bot.storage.chat_locks import ChatLocks
+from bot.storage.chat_locks import ChatLocks, offload
 from bot.storage.db import make_engine
 from bot.storage.liveness import ReplicaLiveness
 from bot.storage.ratelimit_sql import SqlRateLimiter
@@ -60,7 +60,7 @@ class LedgerUpdateQueue(asyncio.Queue):
 
     async def put(self, item: Any) -> None:
         if isinstance(item, Update):
-            state = await asyncio.to_thread(self.replicas.ledger.begin, item.update_id, chat_key(item),
+            state = await offload(self.replicas.ledger.begin, item.update_id, chat_key(item),
                                             item.to_json())
             if state is not ClaimState.CLAIMED:
                 metrics.count("duplicate_update", channel="telegram")

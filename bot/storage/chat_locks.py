@@ -9,13 +9,25 @@ Other chats never wait. SQLite (single host) gets the in-process lock only.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, text
 
 _NAMESPACE = b"xiaoer-chat:"
+T = TypeVar("T")
+# Coordination calls (ledger, locks) get their own threads: queued behind slow store or retrieval work in
+# the default executor they would widen the window between a reply going out and its update being marked done.
+_COORDINATION = ThreadPoolExecutor(max_workers=8, thread_name_prefix="xiaoer-coordination")
+
+
+async def offload(fn: Callable[..., T], *args: Any) -> T:
+    """Run a short blocking coordination call (one SQL statement or two) off the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(_COORDINATION, functools.partial(fn, *args))
 
 
 def advisory_key(chat_key: str) -> int:
@@ -62,20 +74,20 @@ class ChatLocks:
                     try:
                         yield
                     finally:
-                        await asyncio.to_thread(_finish, conn)
+                        await offload(_finish, conn)
         finally:
             self._checkin(chat_key)
 
     async def _acquire_db(self, key: int) -> Connection:
         assert self._engine is not None
-        conn = await asyncio.to_thread(self._engine.connect)
+        conn = await offload(self._engine.connect)
         delay = self._poll_s
         try:
-            while not await asyncio.to_thread(_try_lock, conn, key):
+            while not await offload(_try_lock, conn, key):
                 await asyncio.sleep(delay)  # held by another replica: back off without blocking a thread
                 delay = min(delay * 2, self._max_poll_s)
         except BaseException:
-            await asyncio.to_thread(_finish, conn)
+            await offload(_finish, conn)
             raise
         return conn
 

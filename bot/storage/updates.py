@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.chat_locks import ChatLocks
+from bot.storage.chat_locks import ChatLocks, offload
 from bot.storage.db import Base, create_schema
 from bot.storage.liveness import ReplicaLiveness
 
@@ -198,7 +198,7 @@ class UpdateGate:
         """`async with gate.process(uid, chat) as state:` handle only when `state is ClaimState.CLAIMED`.
 
         Completes the update on success, releases it on an exception (so a redelivery retries it)."""
-        state = await asyncio.to_thread(self.ledger.begin, update_id, chat_key, payload)
+        state = await offload(self.ledger.begin, update_id, chat_key, payload)
         if state is not ClaimState.CLAIMED:
             yield state
             return
@@ -210,14 +210,15 @@ class UpdateGate:
         """For an update this replica already claimed: wait for earlier updates of the chat, hold the chat
         lock, then complete (or release on an exception)."""
         try:
-            if chat_key is None:
-                yield
-            else:
-                while await asyncio.to_thread(self.ledger.earlier_pending, update_id, chat_key):
+            if chat_key is not None:
+                while await offload(self.ledger.earlier_pending, update_id, chat_key):
                     await asyncio.sleep(self.poll_s)
                 async with self.locks.hold(chat_key):
                     yield
+                    await offload(self.ledger.complete, update_id)  # done before the next message may start
+                return
+            yield
         except BaseException:
-            await asyncio.to_thread(self.ledger.release, update_id)
+            await offload(self.ledger.release, update_id)
             raise
-        await asyncio.to_thread(self.ledger.complete, update_id)
+        await offload(self.ledger.complete, update_id)
