@@ -1,0 +1,70 @@
+"""The offline composer speaks like a shop assistant, in zh and en, from catalog facts only."""
+
+from __future__ import annotations
+
+from bot.composer import OfflineComposer, relevant_part
+from bot.composer_cards import callback, first_sentence
+from bot.intents import Intent
+from bot.prompts import Messages
+from bot.settings import DEFAULT_PROMPTS_DIR
+from bot.understanding import Understanding
+from knowledge.catalog import SAMPLE_POLICIES_DIR
+from knowledge.policies import PolicyBook
+from tests.support.core_fixtures import sample_products
+
+COMPOSER = OfflineComposer(Messages(DEFAULT_PROMPTS_DIR / "replies.yaml"))
+P = sample_products()
+RUN1, RUN4 = P["RUN-001"], P["RUN-004"]
+
+
+def ask(text: str, **fields: object) -> Understanding:
+    return Understanding(Intent.RECOMMENDATION, text, **fields)  # type: ignore[arg-type]
+
+
+def test_recommendation_lists_reasons_from_attributes() -> None:
+    reply = COMPOSER.recommend([RUN1, RUN4], ask("缓震跑鞋 42码", keywords=("缓震", "跑鞋"), size="42"), "zh")
+    first, second = reply.text.splitlines()[1:3]
+    assert first.startswith(f"1. {RUN1.title}，¥899.00——") and "缓震" in first and "42码有货" in first
+    assert "暂时缺货" in second  # RUN-004 has stock 0 — said plainly, never hidden
+    assert [c.sku for c in reply.cards] == ["RUN-001", "RUN-004"] and reply.shown == (RUN1, RUN4)
+    assert "{" not in reply.text and "None" not in reply.text
+
+
+def test_english_recommendation() -> None:
+    reply = COMPOSER.recommend([RUN1], ask("running shoes"), "en")
+    assert reply.text.startswith("Here are a few picks") and "¥899.00" in reply.text and "in stock" in reply.text
+
+
+def test_direct_answers() -> None:
+    size = COMPOSER.answer([RUN4], Understanding(Intent.PRODUCT_QUESTION, "有42码吗", asks=frozenset({"size"}),
+                                                size="42"), "zh")
+    assert "没有 42 码" in size.text and "40、41、43、44" in size.text
+    price = COMPOSER.answer([RUN1], Understanding(Intent.PRODUCT_QUESTION, "how much",
+                                                  asks=frozenset({"price", "stock"})), "en")
+    assert "costs ¥899.00" in price.text and "in stock" in price.text
+    colour = COMPOSER.answer([RUN1], Understanding(Intent.PRODUCT_QUESTION, "有红色吗", colour="红色"), "zh")
+    assert "没有红色" in colour.text and "黑色、白色、蓝色" in colour.text
+
+
+def test_comparison_is_a_short_table() -> None:
+    reply = COMPOSER.compare(RUN1, RUN4, "zh")
+    assert "• 价格：¥899.00 ｜ ¥1799.00" in reply.text and "• 库存：有货 ｜ 暂时缺货" in reply.text
+    assert f"{RUN1.title} 便宜 ¥900.00。" in reply.text
+
+
+def test_not_found_is_honest() -> None:
+    reply = COMPOSER.not_found("汽车轮胎", [RUN1], ask("汽车轮胎"), "zh")
+    assert reply.text.startswith("抱歉，店里暂时没有完全符合「汽车轮胎」的商品") and "/human" in reply.text
+    assert not reply.answered
+
+
+def test_policy_quotes_the_matching_bullets() -> None:
+    docs = PolicyBook.load(SAMPLE_POLICIES_DIR).find("支持花呗吗", "zh")
+    reply = COMPOSER.policy(docs, "zh", "支持花呗吗")
+    assert "花呗分期" in reply.text and "**" not in reply.text
+    assert relevant_part("- a\n- b", "") == ""
+
+
+def test_helpers() -> None:
+    assert callback("d", "RUN-001") == "d:RUN-001" and callback("d", "X" * 70) is None
+    assert first_sentence("第一句。第二句。") == "第一句。"
