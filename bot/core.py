@@ -22,6 +22,7 @@ from bot.commands import CommandRegistry
 from bot.composer import OfflineComposer, Reply
 from bot.conversation_store import ChatState, ConversationStore, Turn, trim_to_budget
 from bot.core_answer import Answer, Answerer, PolicyLookup, TurnContext
+from bot.core_handoff import handoff_context, merge_customer_reply
 from bot.core_hygiene import DEFAULT_MAX_CHARS, ChatLocks, clean
 from bot.errors import LLMUnavailable
 from bot.intents import Intent, classify
@@ -206,7 +207,7 @@ class SupportBot:
         out = [self.reply(inbound, reply.text, reply, intent=(u.intent if u else intent).value, language=lang,
                           source=answer.source)]
         if unanswered >= 2 and self.handoff is not None:
-            extra = await self.handoff.request(inbound, "unanswered", self._context(inbound, lang, turns, shown, text))
+            extra = await self.handoff.request(inbound, "unanswered", handoff_context(inbound, lang, turns, shown, text))
             out = merge_customer_reply(out, extra, inbound.chat_id)
             new_state = replace(new_state, unanswered=0)
         await asyncio.to_thread(self._remember, inbound, reply, new_state, text, lang, u, intent, answer)
@@ -257,20 +258,10 @@ class SupportBot:
             except Exception:
                 log.exception("insights recorder failed")
 
-    def _context(self, inbound: Inbound, lang: str, turns: list[Turn], shown: list[Product],
-                 text: str) -> dict[str, object]:
-        recent = [*turns[-10:], Turn("user", text, inbound.user_id)]
-        return {
-            "language": lang, "user_name": inbound.user_name, "channel": inbound.channel,
-            "summary": " / ".join(t.text[:80] for t in recent if t.role == "user")[-400:],
-            "turns": [{"role": t.role, "text": t.text} for t in recent],
-            "products": [{"sku": p.sku, "title": p.title, "price": p.price_text() or ""} for p in shown],
-        }
-
     async def request_handoff(self, inbound: Inbound, reason: str, lang: str, state: ChatState,
                               shown: list[Product], turns: list[Turn]) -> list[Outbound]:
         assert self.handoff is not None
-        context = self._context(inbound, lang, turns, shown, inbound.text)
+        context = handoff_context(inbound, lang, turns, shown, inbound.text)
         out = await self.handoff.request(inbound, reason, context)
         await asyncio.to_thread(self.store.save_state, inbound.chat_id, replace(state, unanswered=0, language=lang),
                                 inbound.user_id)
@@ -278,12 +269,3 @@ class SupportBot:
             out = [self.reply(inbound, self.say("offer_human", lang)), *out]
         return out
 
-
-def merge_customer_reply(ours: list[Outbound], theirs: list[Outbound], chat_id: str) -> list[Outbound]:
-    """Fold the handoff's notice to the customer into our reply, so the customer still gets exactly one."""
-    notice = next((o for o in theirs if o.chat_id == chat_id and o.copy_of is None and o.document is None), None)
-    if notice is None or not ours:
-        return [*ours, *theirs]
-    first = ours[0]
-    merged = replace(first, text=f"{first.text}\n\n{notice.text}".strip(), buttons=first.buttons + notice.buttons)
-    return [merged, *ours[1:], *(o for o in theirs if o is not notice)]
