@@ -16,6 +16,7 @@ from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
 
+from bot import metrics
 from bot.chain import ChatPrompts, answer_values, generate, retriever
 from bot.composer import OfflineComposer, Reply
 from bot.conversation_store import ChatState, Turn
@@ -91,7 +92,8 @@ class Answerer:
     async def search(self, query: str, u: Understanding | None = None, *, k: int = 5,
                      include_weak: bool = False, with_filters: bool = True) -> list[SearchHit]:
         filters = u.filters if (u is not None and with_filters and not u.filters.is_empty()) else None
-        return await self.retrieve.ainvoke({"query": query, "filters": filters, "k": k, "include_weak": include_weak})
+        with metrics.stage("retrieval"):
+            return await self.retrieve.ainvoke({"query": query, "filters": filters, "k": k, "include_weak": include_weak})
 
     async def products(self, u: Understanding, ctx: TurnContext) -> Answer:
         """Product questions, comparisons and recommendations."""
@@ -173,11 +175,16 @@ class Answerer:
                 text = await generate(self.llm, spec, {**values, **extra}, drafts.on_text)
             except LLMUnavailable as exc:
                 log.warning("llm unavailable, using the offline composer: %s", exc)
+                metrics.count("llm_fallback", reason="unavailable")
                 return None
-            violations = await asyncio.to_thread(check_reply, text, facts)
+            with metrics.stage("grounding"):
+                violations = await asyncio.to_thread(check_reply, text, facts)
             if not violations:
                 return text
             self.violations += len(violations)
+            for violation in violations:
+                metrics.count("grounding_violation", kind=violation.kind)
             log.warning("grounding violation (attempt %d): %s", attempt + 1, "; ".join(map(str, violations)))
+        metrics.count("llm_fallback", reason="grounding")
         return None
 

@@ -146,3 +146,22 @@ def _total(metric: str) -> float:
     """Sum of a counter over all its label values."""
     return sum(sample.value for family in metrics.REGISTRY.collect() if family.name == metric
                for sample in family.samples if sample.name.endswith("_total"))
+
+
+async def test_core_reports_retrieval_grounding_violations_and_fallbacks(tmp_path: Path,
+                                                                         openai_server: OpenAIServer) -> None:
+    from tests.support.core_fixtures import Chat
+    from tests.test_core_llm import grounded, llm_bot
+
+    openai_server.responder = grounded
+    bot = llm_bot(tmp_path, openai_server)
+    retrievals = metrics.value("xiaoer_stage_seconds_count", stage="retrieval")
+    prices = metrics.value("xiaoer_grounding_violations_total", kind="price")
+    fallbacks = metrics.value("xiaoer_llm_fallbacks_total", reason="grounding")
+    openai_server.enqueue("今天只要 ¥1！", "真的只要 ¥1！")  # the same invented price twice
+    reply = await Chat(bot).say("有没有500以内的跑鞋")
+    assert reply.meta["source"] == "composer"
+    assert metrics.value("xiaoer_stage_seconds_count", stage="retrieval") > retrievals
+    assert metrics.value("xiaoer_grounding_violations_total", kind="price") == prices + 2
+    assert metrics.value("xiaoer_llm_fallbacks_total", reason="grounding") == fallbacks + 1
+    assert metrics.value("xiaoer_stage_seconds_count", stage="grounding") >= 2
