@@ -129,14 +129,11 @@ class ChromaVectorStore:
 
     def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """Nearest ids with cosine similarity (1 − Chroma's cosine distance), best first."""
-        with _translated("query"):
-            total = self._collection.count()
-            if total == 0 or n <= 0:
-                return []
+        if n <= 0:
+            return []
+        with _translated("query"):  # n may exceed the collection's size: Chroma then returns what it has
             got = self._collection.query(
-                query_embeddings=[np.asarray(vector, dtype=np.float32)],
-                n_results=min(n, total),
-                include=["distances"],
+                query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=n, include=["distances"]
             )
         ids = got["ids"][0]
         distances = got["distances"][0] if got["distances"] else [1.0] * len(ids)

@@ -164,7 +164,7 @@ class HybridProductIndex:
 
         def chroma_dense(vector: np.ndarray, n: int) -> list[tuple[int, float]]:
             try:
-                found = self.store.query(vector, n)
+                found = self.store.query(vector, min(n, len(snap.products)))
             except StoreUnavailable as exc:  # the snapshot holds every vector: answer exactly, just slower
                 log.warning("Chroma query failed, searching the in-memory vectors instead: %s", exc)
                 return numpy_dense(snap.vectors, vector, n, None)  # type: ignore[arg-type]

@@ -165,3 +165,24 @@ async def test_core_reports_retrieval_grounding_violations_and_fallbacks(tmp_pat
     assert metrics.value("xiaoer_grounding_violations_total", kind="price") == prices + 2
     assert metrics.value("xiaoer_llm_fallbacks_total", reason="grounding") == fallbacks + 1
     assert metrics.value("xiaoer_stage_seconds_count", stage="grounding") >= 2
+
+
+async def test_handoffs_are_counted_when_opened_and_closed() -> None:
+    from bot.handoff.store import InMemoryHandoffStore
+    from tests.test_handoff_service import Clock, ForumDesk, Harness
+
+    h = Harness(InMemoryHandoffStore(), ForumDesk(), Clock())
+    opened, closed = _events("opened"), _events("close")
+    outs = await h.service.intercept(h.customer("我要投诉，你们就是骗子", 1))
+    await h.deliver(outs)
+    assert _events("opened") == opened + 1
+    await h.service.intercept(h.agent("/close", 2, thread_id="101"))
+    await h.service.intercept(h.agent("/close", 3, thread_id="101"))  # a second close changes nothing
+    assert _events("close") == closed + 1
+
+
+def _events(event: str) -> float:
+    """Handoff counter for one event, over all reasons."""
+    return sum(sample.value for family in metrics.REGISTRY.collect() if family.name == "xiaoer_handoffs"
+               for sample in family.samples
+               if sample.name.endswith("_total") and sample.labels.get("event") == event)

@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
+from bot import metrics
 from bot.handoff.desk import NoTopicsDesk, SupportDesk
 from bot.handoff.state import Handoff, TranscriptEntry
 from bot.handoff.store import HandoffStore
@@ -116,6 +117,7 @@ class HandoffBase:
         await self._db(self.store.add_message, entry)
 
     async def _event(self, handoff: Handoff, kind: str, value: str) -> None:
+        metrics.count("handoff", event="opened" if kind == "handoff" else kind, reason=value)
         if self.events is None:
             return
         try:

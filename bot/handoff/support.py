@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from bot import metrics
 from bot.handoff import cards
 from bot.handoff.base import HandoffBase
 from bot.handoff.state import Event, Handoff, Status, TranscriptEntry
@@ -108,6 +109,8 @@ class SupportSide(HandoffBase):
                      requester: Inbound | None = None) -> list[Outbound]:
         """Close (agent) or leave (customer): hand the chat back, remember the exchange, ask for a rating."""
         done = await self._db(self.store.transition, handoff.id, event, closed_by=by, closed_at=self.clock())
+        if done is not None:
+            metrics.count("handoff", event=event.value, reason=handoff.reason)
         if done is None:
             current = await self._db(self.store.get, handoff.id) or handoff
             if requester is None:
