@@ -110,6 +110,7 @@ class ParallelWebhookServer(TelegramServer):
         super().__init__()
         self.connections = connections
         self._busy_chats: set[int] = set()
+        self._server.socket.listen(4096)  # Telegram does not drop bursts of bot requests: a deep backlog
 
     def start(self) -> TelegramServer:
         super().start()  # its own single deliverer joins the pool below
@@ -227,7 +228,7 @@ def main() -> int:
     parser.add_argument("--kill-at", type=float, default=0.4, help="share of messages sent before the kill")
     parser.add_argument("--no-kill", action="store_true")
     parser.add_argument("--connections", type=int, default=40, help="parallel webhook deliveries (Telegram: 40)")
-    parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per phase")
     args = parser.parse_args()
     if args.replicas < 2:
         parser.error("--replicas must be at least 2")
