@@ -89,7 +89,8 @@ def queries(n: int, seed: int = 11) -> list[str]:
     for i in range(n):
         _, zh, en = KINDS[int(rng.integers(len(KINDS)))]
         brand = BRANDS[int(rng.integers(len(BRANDS)))]
-        out.append([f"{brand}{zh} #{i}", f"{en} {i}", f"{ADJECTIVES[i % len(ADJECTIVES)]}的{zh} {i}号"][i % 3])
+        tag = f"q{i}"  # a distinct word per query, so no two queries share a cached query vector
+        out.append([f"{brand}{zh} {tag}", f"{en} {tag}", f"{ADJECTIVES[i % len(ADJECTIVES)]}的{zh} {tag}"][i % 3])
     return out
 
 
