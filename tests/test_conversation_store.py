@@ -23,7 +23,6 @@ from bot.conversation_store import (
 )
 from bot.profile import InterestProfile
 from bot.storage.db import make_engine
-from tests.support.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures)
 
 StoreFactory = Callable[[pytest.FixtureRequest, Path], ConversationStore]
 
