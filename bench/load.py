@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -37,7 +38,7 @@ sys.path.insert(0, str(REPO))
 
 from tests.support.chroma_server import ChromaServer, _free_port  # noqa: E402
 from tests.support.openai_server import OpenAIServer  # noqa: E402
-from tests.support.postgres import start_postgres  # noqa: E402
+from tests.support.postgres import PostgresInstance, start_postgres  # noqa: E402
 from tests.support.telegram_process import CLI, BotProcess, clean_env  # noqa: E402
 from tests.support.telegram_server import Chat, TelegramServer, User  # noqa: E402
 
@@ -110,10 +111,10 @@ class ParallelWebhookServer(TelegramServer):
         super().__init__()
         self.connections = connections
         self._busy_chats: set[int] = set()
-        self._server.socket.listen(4096)  # Telegram does not drop bursts of bot requests: a deep backlog
 
     def start(self) -> TelegramServer:
         super().start()  # its own single deliverer joins the pool below
+        self._server.socket.listen(4096)  # Telegram does not drop bursts of bot requests: a deep backlog
         for _ in range(self.connections - 1):
             thread = threading.Thread(target=self._push_webhooks, daemon=True)
             self._threads.append(thread)
@@ -240,6 +241,14 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="xiaoer-load-"))
     started = time.perf_counter()
     pg = start_postgres()
+    try:
+        return _run(args, pg, work, started, slow_llm)
+    finally:
+        pg.stop()
+
+
+def _run(args: argparse.Namespace, pg: PostgresInstance, work: Path, started: float,
+         slow_llm: Callable[[dict[str, Any]], str]) -> int:
     pg.configure(max_connections=100 + 100 * args.replicas)
     print(f"embedded PostgreSQL up in {pg.start_seconds:.1f} s")
     bots: list[BotProcess] = []
@@ -298,7 +307,6 @@ def main() -> int:
         finally:
             for bot in bots:
                 bot.stop()
-            pg.stop()
 
 
 if __name__ == "__main__":
