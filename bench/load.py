@@ -20,6 +20,7 @@ import argparse
 import http.client
 import itertools
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -156,6 +157,18 @@ class ParallelWebhookServer(TelegramServer):
                 self._cond.notify_all()
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of processes (Linux /proc), so the run can say where its ceiling is."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the killed replica
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 @dataclass
 class Customer:
     chat: Chat
@@ -276,9 +289,14 @@ def _run(args: argparse.Namespace, pg: PostgresInstance, work: Path, started: fl
 
             phase1 = make(1_000_000)
             llm_calls = len(llm.requests)
+            pids = [bot.process.pid for bot in bots if bot.process is not None]
+            cpu_before = cpu_seconds(pids)
             first, last = drive(tg, phase1, args.messages, args.timeout)
+            cpu_ms = (cpu_seconds(pids) - cpu_before) * 1000 / max(1, args.customers * args.messages)
             bad = report("phase 1 (all replicas)", phase1, args.messages, first, last, args.llm_delay, tg, 2.0)
             print(f"LLM requests: {len(llm.requests) - llm_calls}; proxy failovers: {proxy.failovers}")
+            print(f"replica CPU per message: {cpu_ms:.0f} ms → CPU ceiling of this machine "
+                  f"({os.cpu_count()} cores, shared with the emulators): {os.cpu_count() * 1000 / cpu_ms:.0f} msg/s")
             if not args.no_kill:
                 phase2 = make(2_000_000)
                 killed: list[float] = []
