@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from knowledge.models import PolicyDoc, Product
+from knowledge.numbers import CN_NUMERAL_CHARS, parse_chinese_numeral
 
 # Words that promise something the shop must have granted in a policy.
 PROMISE_WORDS: tuple[str, ...] = (
@@ -26,8 +27,9 @@ _NEGATION_RX = re.compile(r"(没有|没|不|无|暂无|不能|无法|不提供|n
 _NUM = r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?"
 _PRICE_RXS = (
     re.compile(r"(?:¥|￥|RMB\s?|CNY\s?|\$|USD\s?|€|£)\s?" + _NUM, re.IGNORECASE),
-    re.compile(_NUM + r"\s?(?:元|块钱|块|rmb|yuan|dollars?|usd)", re.IGNORECASE),
+    re.compile(_NUM + r"\s?(?:元|块钱|块(?![\u4e00-\u9fff])|rmb|yuan|dollars?|usd)", re.IGNORECASE),
 )
+_CN_PRICE_RX = re.compile(f"([{CN_NUMERAL_CHARS}]+)\\s?(?:元|块钱|块(?![\u4e00-\u9fff]))")
 _SKU_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,6}[-_]?\d{2,}[A-Za-z0-9\-_]*(?<![-_])")
 _STOCK_COUNT_RX = re.compile(
     r"(?:库存|还剩|仅剩|只剩|剩余|stock of|only)\s?(\d+)\s?(?:件|双|个|台|瓶|盒|包|left|units?|in stock)?", re.IGNORECASE
@@ -44,13 +46,17 @@ def _amount(whole: str, cents: str | None) -> Decimal | None:
 
 
 def extract_prices(text: str) -> list[Decimal]:
-    """Every money amount stated in a text (¥399, 399元, $25.50, 300块)."""
+    """Every money amount stated in a text (¥399, 399元, $25.50, 300块, 八百九十九元)."""
     found: list[Decimal] = []
     for rx in _PRICE_RXS:
         for match in rx.finditer(text):
             value = _amount(match.group(1), match.group(2))
             if value is not None:
                 found.append(value)
+    for match in _CN_PRICE_RX.finditer(text):
+        number = parse_chinese_numeral(match.group(1))
+        if number is not None:
+            found.append(Decimal(number))
     return found
 
 

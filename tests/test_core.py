@@ -145,3 +145,20 @@ async def test_memory_is_persisted_per_chat(bot: SupportBot) -> None:
     turns = bot.store.recent("chat-1")
     assert [t.role for t in turns] == ["user", "assistant", "user", "assistant"]
     assert turns[1].skus == tuple(c.sku for c in listed.cards)
+
+
+def test_interests_nudge_the_ranking_by_at_most_one_place() -> None:
+    from bot.profile import rerank
+
+    hits = INDEX.search("耳机", k=5)
+    plain = [h.sku for h in hits]
+    marked = [i for i, h in enumerate(hits) if "降噪" in h.product.search_text()]
+    unmarked = [i for i, h in enumerate(hits) if i not in marked]
+    assert marked and unmarked, plain
+    ranked = [h.sku for h in rerank(hits, [("降噪", 3.0)])]
+    assert sorted(ranked) == sorted(plain)
+    for i, sku in enumerate(plain):
+        assert ranked.index(sku) >= i - 1  # nobody jumps more than one place
+    climbers = [i for i in marked if i > 0 and i - 1 in unmarked]
+    assert all(ranked.index(plain[i]) == i - 1 for i in climbers)
+    assert rerank(hits, []) == hits
