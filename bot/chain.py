@@ -35,11 +35,13 @@ class ChatPrompts:
     answer: PromptSpec
     answer_strict: PromptSpec
     intent: PromptSpec
+    rewrite: PromptSpec
 
     @classmethod
     def load(cls, prompts_dir: Path) -> ChatPrompts:
         folder = prompts_dir / "chat"
-        return cls(*(load_prompt(folder / f"{name}.yaml") for name in ("answer", "answer_strict", "intent")))
+        names = ("answer", "answer_strict", "intent", "rewrite")
+        return cls(*(load_prompt(folder / f"{name}.yaml") for name in names))
 
     def secrets(self) -> tuple[str, ...]:
         """Lines (and guard phrases) of the system prompts that a reply must never contain."""
@@ -79,6 +81,17 @@ async def classify_with_llm(model: BaseChatModel, prompts: ChatPrompts, text: st
         return await intent_classifier(model, prompts).ainvoke({"message": fence(text, 500)})
     except Exception as exc:  # any provider failure just means "rules decide"
         raise LLMUnavailable(str(exc)) from exc
+
+
+async def rewrite_query(model: BaseChatModel, prompts: ChatPrompts, text: str) -> str:
+    """LCEL: prompt | model | text → one line of search keywords ('' when the model gives nothing usable)."""
+    chain = prompts.rewrite.chat_prompt() | model | StrOutputParser()
+    try:
+        raw = await chain.ainvoke({"message": fence(text, 500)})
+    except Exception as exc:  # the rewrite is an optional second chance, never a failure
+        raise LLMUnavailable(str(exc)) from exc
+    line = next((part.strip() for part in raw.splitlines() if part.strip()), "")
+    return fence(re.sub(r"[,，;；、]", " ", line), 80)
 
 
 def fence(text: str, limit: int = 400) -> str:

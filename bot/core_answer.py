@@ -17,7 +17,7 @@ from typing import Protocol
 from langchain_core.language_models import BaseChatModel
 
 from bot import metrics
-from bot.chain import ChatPrompts, answer_values, generate, retriever
+from bot.chain import ChatPrompts, answer_values, generate, retriever, rewrite_query
 from bot.composer import OfflineComposer, Reply
 from bot.conversation_store import ChatState, Turn
 from bot.errors import LLMUnavailable
@@ -112,6 +112,8 @@ class Answerer:
         if u.intent is Intent.PRODUCT_QUESTION and u.targets:
             return await self._llm(ctx, Answer(c.answer(u.targets, u, lang)), list(u.targets), u)
         hits = await self.search(u.search_text, u)
+        if not hits and u.mode == "fresh":
+            hits, u = await self._rewritten(u)
         if not hits:
             return await self._not_found(u, ctx)
         if u.asks & _DIRECT_ASKS and not RECOMMEND_RX.search(ctx.text) and u.mode == "fresh":
@@ -122,6 +124,20 @@ class Answerer:
         lifted = [w for w, _ in ctx.interests[:3]] if [h.sku for h in ranked] != [h.sku for h in hits] else []
         reply = c.recommend([h.product for h in ranked], u, lang, lifted)
         return await self._llm(ctx, Answer(reply, hits=ranked), list(reply.shown), u)
+
+    async def _rewritten(self, u: Understanding) -> tuple[list[SearchHit], Understanding]:
+        """Second chance with an LLM: search again with the model's keywords (same filters)."""
+        if self.llm is None or self.prompts is None:
+            return [], u
+        try:
+            keywords = await rewrite_query(self.llm, self.prompts, u.text)
+        except LLMUnavailable as exc:
+            log.info("query rewrite unavailable: %s", exc)
+            return [], u
+        if not keywords or keywords == u.search_text:
+            return [], u
+        rewritten = replace(u, search_text=keywords, keywords=tuple(keywords.split()), mode="fresh")
+        return await self.search(keywords, rewritten), rewritten
 
     async def _not_found(self, u: Understanding, ctx: TurnContext) -> Answer:
         if u.intent is Intent.UNKNOWN and u.mode == "fresh":

@@ -35,6 +35,8 @@ def grounded(body: dict[str, Any]) -> str:
     system = body["messages"][0]["content"]
     if "Label:" in last_user_text(body):
         return "recommendation"
+    if "Keywords:" in last_user_text(body):
+        return "降噪耳机 headphones"
     products = catalog_lines(body)
     if not products:
         return "抱歉，这个我需要确认一下，您可以发送 /human 联系人工客服。"
@@ -185,3 +187,12 @@ async def test_history_goes_into_the_prompt_and_unsure_intents_ask_the_llm(tmp_p
     assert "Label:" in last_user_text(server.requests[0])
     assert reply.meta["intent"] == "recommendation"
     assert "推荐一款降噪耳机" in last_user_text(server.requests[-1])  # earlier turns are in <history>
+
+
+async def test_nothing_found_gets_a_second_search_with_the_llms_keywords(tmp_path: Path, server: OpenAIServer) -> None:
+    bot = llm_bot(tmp_path, server)
+    reply = await Chat(bot).say("xyzzy plugh for the subway")
+    prompts = [last_user_text(r) for r in server.requests]
+    assert any("Label:" in p for p in prompts) and any("Keywords:" in p for p in prompts)
+    assert reply.cards and all(c.sku.startswith("EAR-") for c in reply.cards)
+    assert reply.meta["source"] == "llm"
