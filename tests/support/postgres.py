@@ -8,7 +8,6 @@ never see each other's rows. The server is always stopped and its data directory
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import time
@@ -105,8 +104,6 @@ def start_postgres(base_dir: Path | None = None) -> PostgresInstance:
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresInstance]:
     """One real PostgreSQL for the whole session; skips (with the reason) only if it cannot start."""
-    if os.environ.get("XIAOER_TEST_NO_POSTGRES"):
-        pytest.skip("XIAOER_TEST_NO_POSTGRES is set")
     try:
         instance = start_postgres()
     except PostgresUnavailable as exc:
