@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy import Engine
@@ -28,6 +29,9 @@ from knowledge.policies import PolicyBook
 from knowledge.protocols import KeywordExtractor, ProductIndex
 from knowledge.query import QueryParser
 from knowledge.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from bot.insights.recorder import TurnRecorder
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +124,20 @@ def build_support_bot(
         raise_errors=raise_errors, history_token_budget=settings.history_token_budget,
     )
     bot.runtime = runtime
+    if runtime.engine is not None:  # insights share the bot's database (tests that bring a store opt in)
+        bot.recorder = _build_recorder(settings, runtime.engine)
     _wire_features(bot, settings, knowledge, runtime)
     return bot
+
+
+def _build_recorder(settings: Settings, engine: Engine) -> TurnRecorder:
+    """Every customer turn, pseudonymised and PII-redacted, for `xiaoer insights` and `/insights`."""
+    from bot.insights.pseudonym import Pseudonymizer
+    from bot.insights.recorder import TurnRecorder
+    from bot.insights.records import SqlInsightsStore
+    from bot.redaction import redact
+
+    return TurnRecorder(SqlInsightsStore(engine), Pseudonymizer(settings.pseudonym_key.get_secret_value()), redact)
 
 
 def _trigger_detector() -> Callable[[str], str | None] | None:
@@ -160,3 +176,8 @@ def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, ru
 
     register_copy_commands(bot.commands, CopyService(CopyLibrary.load(settings.prompts_dir), index=knowledge.index,
                                                      extractor=knowledge.extractor, llm=bot.llm))
+    from bot.insights.recorder import TurnRecorder
+    from bot.insights.service import InsightsService, register_insights_command
+
+    if isinstance(bot.recorder, TurnRecorder):
+        register_insights_command(bot.commands, InsightsService(bot.recorder.store, bot.messages, knowledge.index))

@@ -23,6 +23,7 @@ from bot.errors import LLMUnavailable
 from bot.grounding import secret_lines
 from bot.intents import Intent
 from bot.prompts import PromptSpec, load_prompt
+from bot.redaction import redact
 from knowledge.models import PolicyDoc, Product, QueryFilters, SearchHit
 from knowledge.protocols import ProductIndex
 
@@ -78,7 +79,7 @@ def intent_classifier(model: BaseChatModel, prompts: ChatPrompts) -> Runnable[di
 
 async def classify_with_llm(model: BaseChatModel, prompts: ChatPrompts, text: str) -> Intent:
     try:
-        return await intent_classifier(model, prompts).ainvoke({"message": fence(text, 500)})
+        return await intent_classifier(model, prompts).ainvoke({"message": customer_text(text, 500)})
     except Exception as exc:  # any provider failure just means "rules decide"
         raise LLMUnavailable(str(exc)) from exc
 
@@ -87,7 +88,7 @@ async def rewrite_query(model: BaseChatModel, prompts: ChatPrompts, text: str) -
     """LCEL: prompt | model | text → one line of search keywords ('' when the model gives nothing usable)."""
     chain = prompts.rewrite.chat_prompt() | model | StrOutputParser()
     try:
-        raw = await chain.ainvoke({"message": fence(text, 500)})
+        raw = await chain.ainvoke({"message": customer_text(text, 500)})
     except Exception as exc:  # the rewrite is an optional second chance, never a failure
         raise LLMUnavailable(str(exc)) from exc
     line = next((part.strip() for part in raw.splitlines() if part.strip()), "")
@@ -97,6 +98,12 @@ async def rewrite_query(model: BaseChatModel, prompts: ChatPrompts, text: str) -
 def fence(text: str, limit: int = 400) -> str:
     """Data for the prompt: no angle brackets (fences cannot be closed), bounded length."""
     return _FENCE.sub(" ", text)[:limit]
+
+
+def customer_text(text: str, limit: int = 400) -> str:
+    """What a customer wrote, fenced and with PII (phones, addresses, order numbers …) redacted: the LLM
+    provider never needs them to answer a product or policy question."""
+    return fence(redact(text), limit)
 
 
 def product_facts(products: Sequence[Product]) -> str:
@@ -116,7 +123,7 @@ def policy_facts(docs: Sequence[PolicyDoc]) -> str:
 
 
 def history_text(turns: Sequence[Turn]) -> str:
-    return "\n".join(fence(f"{t.role}: {t.text}", 300) for t in turns) or "(none)"
+    return "\n".join(customer_text(f"{t.role}: {t.text}", 300) for t in turns) or "(none)"
 
 
 async def generate(
@@ -137,5 +144,5 @@ def answer_values(lang: str, products: Sequence[Product], policies: Sequence[Pol
         "products": product_facts(products),
         "policies": policy_facts(policies),
         "history": history_text(history),
-        "question": fence(question, 2000),
+        "question": customer_text(question, 2000),
     }

@@ -222,6 +222,17 @@ def test_staff_ingest_a_csv_document(tg: TelegramServer, bot: BotProcess) -> Non
     assert any("露营折叠椅" in text_of(message) for message in found)
 
 
+def test_staff_insights_arrive_as_a_summary_and_chart_photos(tg: TelegramServer, bot: BotProcess) -> None:
+    ask(tg, Chat(ALICE.id), ALICE, "有没有降噪耳机")  # at least one recorded customer turn
+    photos_before = len(tg.calls["sendPhoto"])
+    (refusal,) = ask(tg, Chat(BOB.id), BOB, "/insights")
+    assert "/insights" in refusal["text"] and len(tg.calls["sendPhoto"]) == photos_before
+    messages = ask(tg, Chat(STAFF.id), STAFF, "/insights 7d")
+    assert "📊" in messages[0]["text"]
+    charts = [m for m in messages if m.get("photo")]
+    assert len(charts) == 5 and len(tg.calls["sendPhoto"]) == photos_before + 5
+
+
 def test_webhook_mode_verifies_the_secret(hook_tg: TelegramServer, webhook_bot: tuple[BotProcess, str]) -> None:
     process, url = webhook_bot
     process.wait_ready()

@@ -53,10 +53,14 @@ def insights(
 
 
 def _open_index_if_any(settings):  # type: ignore[no-untyped-def]
-    """The product index when a catalog was ingested (for gaps and never-recommended SKUs), else None."""
-    from bot.app import open_index_for_cli
+    """The product index (for gaps and never-recommended SKUs), or None when the store can't be opened."""
+    from bot.app import open_knowledge
+    from knowledge.errors import StoreUnavailable
 
-    return open_index_for_cli(settings, required=False)
+    try:
+        return open_knowledge(settings).index
+    except StoreUnavailable:
+        return None
 
 
 def register(app: typer.Typer) -> None:

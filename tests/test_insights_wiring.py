@@ -1,0 +1,69 @@
+"""Insights through the real bot: every customer turn is recorded pseudonymised and redacted, PII never
+reaches the LLM, and staff get `/insights` with charts."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from bot.app import build_support_bot
+from bot.insights.recorder import TurnRecorder
+from bot.insights.records import utcnow
+from bot.llm import make_chat_model
+from bot.messages import Inbound, Role
+from bot.settings import load_settings
+from tests.support.core_fixtures import sample_knowledge
+from tests.support.openai_server import OpenAIServer
+
+PHONE = "13812345678"
+
+
+def _bot(tmp_path: Path, **settings: object):  # type: ignore[no-untyped-def]
+    config = load_settings(XIAOER_DATA_DIR=str(tmp_path / "data"), **settings)
+    llm = make_chat_model(config)
+    return build_support_bot(config, knowledge=sample_knowledge(True), llm=llm, raise_errors=True)
+
+
+async def test_turns_are_recorded_pseudonymous_and_redacted(tmp_path: Path) -> None:
+    bot = _bot(tmp_path)
+    try:
+        assert isinstance(bot.recorder, TurnRecorder)
+        await bot.handle(Inbound("4242", "4242", f"有没有500以内的跑鞋？我电话{PHONE}", channel="telegram"))
+        await bot.handle(Inbound("4242", "4242", "有卖飞机发动机吗", channel="telegram"))
+        now = utcnow()
+        turns = bot.recorder.store.turns(now - timedelta(hours=1), now + timedelta(minutes=1))
+        assert len(turns) == 2
+        first, second = turns
+        assert PHONE not in first.text and "[phone]" in first.text
+        assert first.user != "4242" and len(first.user) == 16
+        assert first.intent == "recommendation" and first.skus and first.answered
+        assert first.filters.get("max_price") in {"500", "500.00"}
+        assert not second.answered and not second.skus
+    finally:
+        bot.close()
+
+
+async def test_pii_never_reaches_the_llm(tmp_path: Path, openai_server: OpenAIServer) -> None:
+    bot = _bot(tmp_path, OPENAI_BASE_URL=openai_server.base_url, OPENAI_API_KEY="k", XIAOER_LLM_MAX_RETRIES=0)
+    try:
+        await bot.handle(Inbound("c", "u", f"跑鞋推荐一下，我的手机是{PHONE}，订单号 202611230001234"))
+        await bot.handle(Inbound("c", "u", "第二个多少钱"))
+        sent = json.dumps(openai_server.requests, ensure_ascii=False)
+        assert openai_server.requests and PHONE not in sent and "202611230001234" not in sent
+    finally:
+        bot.close()
+
+
+async def test_staff_get_insights_with_charts_and_customers_are_refused(tmp_path: Path) -> None:
+    bot = _bot(tmp_path)
+    try:
+        await bot.handle(Inbound("c1", "u1", "有没有降噪耳机"))
+        staff = await bot.handle(Inbound("s", "9", "/insights 7d", role=Role.STAFF))
+        assert len(staff) == 1 and "1" in staff[0].text
+        assert {name for name, _ in staff[0].images} >= {"trending_keywords.png", "unanswered.png"}
+        assert all(png.startswith(b"\x89PNG") for _, png in staff[0].images)
+        refused = await bot.handle(Inbound("c1", "u1", "/insights"))
+        assert len(refused) == 1 and not refused[0].images
+    finally:
+        bot.close()
