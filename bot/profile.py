@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from bot.conversation_store import ConversationStore, utcnow
+from bot.conversation_store import ConversationStore
+from bot.storage.db import utcnow
 from knowledge.models import SearchHit
 
 _NOISE = re.compile(r"^(\d+(\.\d+)?|[\W_]+|.)$")

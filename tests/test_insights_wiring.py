@@ -9,10 +9,10 @@ from pathlib import Path
 
 from bot.app import build_support_bot
 from bot.insights.recorder import TurnRecorder
-from bot.insights.records import utcnow
 from bot.llm import make_chat_model
 from bot.messages import Inbound, Role
 from bot.settings import load_settings
+from bot.storage.db import utcnow
 from tests.support.core_fixtures import sample_knowledge
 from tests.support.openai_server import OpenAIServer
 

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
 from bot.insights.pseudonym import Pseudonymizer
-from bot.insights.records import InsightsStore, OutcomeEvent, TurnRecord, utcnow
+from bot.insights.records import InsightsStore, OutcomeEvent, TurnRecord
+from bot.storage.db import utcnow
 
 log = logging.getLogger(__name__)
 

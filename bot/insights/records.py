@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -17,10 +17,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.db import Base, create_schema, make_session_factory
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -114,6 +110,9 @@ class EventRow(Base):
     value: Mapped[str] = mapped_column(String(64))
 
 
+_TURN_FIELDS = tuple(f.name for f in fields(TurnRecord))
+
+
 def _aware(value: datetime) -> datetime:
     """SQLite returns naive datetimes; everything here is UTC."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -127,22 +126,11 @@ class SqlInsightsStore:
         self._sessions = make_session_factory(engine)
 
     def record_turn(self, turn: TurnRecord) -> None:
-        row = TurnRow(
-            at=turn.at,
-            channel=turn.channel,
-            user=turn.user,
-            chat=turn.chat,
-            text=turn.text,
-            language=turn.language,
-            intent=turn.intent,
-            keywords=list(turn.keywords),
-            filters=json.loads(json.dumps(turn.filters, default=str)),
-            skus=list(turn.skus),
-            answered=turn.answered,
-            top_score=turn.top_score,
-        )
+        values = {name: getattr(turn, name) for name in _TURN_FIELDS}
+        values.update(keywords=list(turn.keywords), skus=list(turn.skus),
+                      filters=json.loads(json.dumps(turn.filters, default=str)))
         with self._sessions.begin() as session:
-            session.add(row)
+            session.add(TurnRow(**values))
 
     def record_event(self, event: OutcomeEvent) -> None:
         with self._sessions.begin() as session:
@@ -152,20 +140,9 @@ class SqlInsightsStore:
         query = select(TurnRow).where(TurnRow.at >= since, TurnRow.at < until).order_by(TurnRow.at)
         with self._sessions() as session:
             return [
-                TurnRecord(
-                    at=_aware(row.at),
-                    channel=row.channel,
-                    user=row.user,
-                    chat=row.chat,
-                    text=row.text,
-                    language=row.language,
-                    intent=row.intent,
-                    keywords=tuple(row.keywords or ()),
-                    filters=dict(row.filters or {}),
-                    skus=tuple(row.skus or ()),
-                    answered=row.answered,
-                    top_score=row.top_score,
-                )
+                TurnRecord(**{name: getattr(row, name) for name in _TURN_FIELDS}
+                           | {"at": _aware(row.at), "keywords": tuple(row.keywords or ()),
+                              "skus": tuple(row.skus or ()), "filters": dict(row.filters or {})})
                 for row in session.scalars(query)
             ]
 

@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 from bot.commands import STAFF_ONLY, CommandRegistry
 from bot.insights.analysis import InsightsReport, build_report, parse_period
 from bot.insights.charts import render_charts
-from bot.insights.records import InsightsStore, utcnow
+from bot.insights.records import InsightsStore
 from bot.insights.render import summary_text
 from bot.insights.suggestions import Suggestions, build_suggestions
 from bot.messages import Inbound, Outbound
 from bot.prompts import Messages
+from bot.storage.db import utcnow
 from knowledge.protocols import ProductIndex
 
 

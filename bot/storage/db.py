@@ -7,11 +7,17 @@ declare their tables on the one `Base` so `create_schema` makes everything at st
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
+
+
+def utcnow() -> datetime:
+    """Timestamps are stored in UTC everywhere."""
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
