@@ -292,6 +292,10 @@ def test_graceful_shutdown_answers_every_accepted_update(tg: TelegramServer, bot
             tg.user_sends(Chat(user.id), user, text)
             last_update = tg.updates[-1]["update_id"]
     tg.wait_until_fetched(last_update)
+    # "Accepted" = the bot received the batch (it is typing in every chat), not merely that the server sent it:
+    # updates still in flight when the signal lands are unconfirmed, and Telegram would deliver them again.
+    chats = {user.id for user in users}
+    tg.wait_for(lambda: chats <= {int(c["chat_id"]) for c in tg.calls["sendChatAction"]}, timeout=60)
     assert bot.stop() == 0
     for user in users:
         replies = [m for m in tg.sent[user.id][since[user.id]:] if "text" in m]
