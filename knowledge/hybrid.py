@@ -20,11 +20,17 @@ from knowledge.bm25 import KeywordStore
 from knowledge.chroma import ChromaVectorStore, Metadata, collection_name
 from knowledge.embeddings import QueryEmbeddingCache
 from knowledge.errors import StoreUnavailable
-from knowledge.memory_index import MODES
 from knowledge.models import Product, QueryFilters, SearchHit, SearchMode, UpsertSummary
 from knowledge.protocols import Embedder, KeywordExtractor
 from knowledge.ranking import DEFAULT_PARAMS, RankingParams, numpy_dense, rank
-from knowledge.snapshot import Snapshot, apply_deletes, apply_upserts, product_tokens
+from knowledge.snapshot import (
+    Snapshot,
+    SnapshotReads,
+    apply_deletes,
+    apply_upserts,
+    check_mode,
+    product_tokens,
+)
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -55,7 +61,7 @@ def extractor_fingerprint(extractor: KeywordExtractor) -> str:
     return f"{type(extractor).__name__}:{digest}"
 
 
-class HybridProductIndex:
+class HybridProductIndex(SnapshotReads):
     """The production `ProductIndex`: Chroma vectors + bm25s keywords, fused (see `knowledge.ranking`)."""
 
     def __init__(self, data_dir: Path, *, embedder: Embedder, extractor: KeywordExtractor,
@@ -145,21 +151,9 @@ class HybridProductIndex:
             self._version = version
         return True
 
-    def get(self, sku: str) -> Product | None:
-        snap = self._snap
-        row = snap.rows.get(sku)
-        return None if row is None else snap.products[row]
-
-    def skus(self) -> set[str]:
-        return set(self._snap.rows)
-
-    def count(self) -> int:
-        return len(self._snap.products)
-
     def search(self, query: str, *, k: int = 5, filters: QueryFilters | None = None,
                mode: SearchMode = "hybrid", include_weak: bool = False) -> list[SearchHit]:
-        if mode not in MODES:
-            raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+        check_mode(mode)
         snap = self._snap  # one consistent view for this whole query
 
         def chroma_dense(vector: np.ndarray, n: int) -> list[tuple[int, float]]:

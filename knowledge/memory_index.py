@@ -14,12 +14,10 @@ from knowledge.models import Product, QueryFilters, SearchHit, SearchMode, Upser
 from knowledge.protocols import Embedder, KeywordExtractor
 from knowledge.ranking import DEFAULT_PARAMS, RankingParams, rank
 from knowledge.simple_tokens import SimpleKeywordExtractor
-from knowledge.snapshot import Snapshot, apply_deletes, apply_upserts
-
-MODES = ("bm25", "dense", "hybrid")
+from knowledge.snapshot import Snapshot, SnapshotReads, apply_deletes, apply_upserts, check_mode
 
 
-class InMemoryProductIndex:
+class InMemoryProductIndex(SnapshotReads):
     """A `ProductIndex` held in process memory; without an embedder it ranks by keywords only."""
 
     def __init__(self, extractor: KeywordExtractor | None = None, embedder: Embedder | None = None,
@@ -43,21 +41,9 @@ class InMemoryProductIndex:
             self._snap, removed = apply_deletes(self._snap, skus)
             return len(removed)
 
-    def get(self, sku: str) -> Product | None:
-        snap = self._snap
-        row = snap.rows.get(sku)
-        return None if row is None else snap.products[row]
-
-    def skus(self) -> set[str]:
-        return set(self._snap.rows)
-
-    def count(self) -> int:
-        return len(self._snap.products)
-
     def search(self, query: str, *, k: int = 5, filters: QueryFilters | None = None,
                mode: SearchMode = "hybrid", include_weak: bool = False) -> list[SearchHit]:
-        if mode not in MODES:
-            raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+        check_mode(mode)
         snap = self._snap
         vector = self._queries.embed_query(query) if self._queries and mode != "bm25" and query.strip() else None
         return rank(snap, tokens=self.extractor.tokenize(query), query_vector=vector, k=k, filters=filters,

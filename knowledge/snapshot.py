@@ -135,3 +135,28 @@ def apply_deletes(snap: Snapshot, skus: Sequence[str]) -> tuple[Snapshot, list[s
                        [snap.tokens[r] for r in keep], vectors),
         sorted(doomed),
     )
+
+
+MODES = ("bm25", "dense", "hybrid")
+
+
+def check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+
+
+class SnapshotReads:
+    """The reads every snapshot-backed index answers the same way, lock-free from the current snapshot."""
+
+    _snap: Snapshot
+
+    def get(self, sku: str) -> Product | None:
+        snap = self._snap
+        row = snap.rows.get(sku)
+        return None if row is None else snap.products[row]
+
+    def skus(self) -> set[str]:
+        return set(self._snap.rows)
+
+    def count(self) -> int:
+        return len(self._snap.products)
