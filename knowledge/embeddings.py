@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from knowledge.batching import EmbeddingBatcher
 from knowledge.errors import StoreUnavailable
 from knowledge.protocols import Embedder
 
@@ -99,6 +100,7 @@ class QueryEmbeddingCache:
 
     def __init__(self, embedder: Embedder, maxsize: int = 2048) -> None:
         self.embedder = embedder
+        self._batcher = EmbeddingBatcher(embedder.embed)
         self._maxsize = maxsize
         self._items: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
@@ -113,7 +115,7 @@ class QueryEmbeddingCache:
                 self._items.move_to_end(key)
                 self.hits += 1
                 return vector
-        vector = self.embedder.embed([key])[0]
+        vector = self._batcher.embed_one(key)  # concurrent misses share one encoder call
         vector.setflags(write=False)
         with self._lock:
             self.misses += 1
