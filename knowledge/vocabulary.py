@@ -29,6 +29,16 @@ _HYPHENATED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
 _NAME_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][A-Za-z]+ )+\d{1,4}(?![A-Za-z0-9])")
 
 
+USER_WORDS_FILE = "user_words.txt"  # beside vocabulary.json; `xiaoer insights --apply-dictionary` appends to it
+
+
+def read_shop_words(path: Path) -> list[str]:
+    """The shop's own dictionary words, one per line (the catalog vocabulary is rebuilt; these are kept)."""
+    if not path.is_file():
+        return []
+    return sorted({line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()})
+
+
 def split_values(value: str) -> list[str]:
     """Multi-valued attributes are `;`-separated in the canonical catalog ("黑色;白色")."""
     return [part.strip() for part in re.split(r"[;；,，|]", value) if part.strip()]
@@ -54,6 +64,7 @@ class Vocabulary:
     attributes: dict[str, list[str]] = field(default_factory=dict)
     doc_freq: dict[str, int] = field(default_factory=dict)
     doc_count: int = 0
+    shop_words: list[str] = field(default_factory=list)  # the shop's own dictionary (USER_WORDS_FILE)
 
     @classmethod
     def empty(cls) -> Vocabulary:
@@ -109,7 +120,7 @@ class Vocabulary:
 
     def user_words(self) -> list[str]:
         """Words the tokenizer must keep whole: brands, category levels, colours, sizes, models."""
-        words = [*self.brands, *self.category_parts, *self.colors, *self.sizes, *self.models]
+        words = [*self.brands, *self.category_parts, *self.colors, *self.sizes, *self.models, *self.shop_words]
         return sorted({word for word in words if len(word) >= 2})
 
     def idf(self, word: str) -> float | None:
@@ -147,10 +158,12 @@ class Vocabulary:
     def load(cls, path: Path) -> Vocabulary:
         """Read a saved vocabulary; a missing file is an empty vocabulary (nothing ingested yet)."""
         path = Path(path)
+        shop_words = read_shop_words(path.parent / USER_WORDS_FILE)
         if not path.is_file():
-            return cls.empty()
+            return cls(shop_words=shop_words)
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(
+            shop_words=shop_words,
             brands=list(data.get("brands", [])),
             categories=list(data.get("categories", [])),
             colors=list(data.get("colors", [])),

@@ -156,3 +156,15 @@ def test_parse_period(text: str, expected: timedelta) -> None:
 def test_parse_period_rejects(bad: str) -> None:
     with pytest.raises(ValueError):
         parse_period(bad)
+
+
+def test_applied_dictionary_words_reach_the_tokenizer(tmp_path: Path) -> None:
+    from knowledge.keywords import JiebaKeywordExtractor
+    from knowledge.vocabulary import USER_WORDS_FILE, Vocabulary
+
+    before = JiebaKeywordExtractor(Vocabulary.load(tmp_path / "vocabulary.json"))
+    assert "筋膜枪" not in before.words("想买个筋膜枪放松肌肉")
+    apply_dictionary(["筋膜枪"], tmp_path / USER_WORDS_FILE)
+    after = JiebaKeywordExtractor(Vocabulary.load(tmp_path / "vocabulary.json"))
+    assert "筋膜枪" in after.words("想买个筋膜枪放松肌肉")
+    assert after.fingerprint != before.fingerprint  # cached BM25 tokens are rebuilt with the new word

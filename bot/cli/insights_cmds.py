@@ -27,6 +27,7 @@ def insights(
     from bot.prompts import load_messages
     from bot.settings import load_settings
     from bot.storage.db import make_engine
+    from knowledge.vocabulary import USER_WORDS_FILE
 
     console = Console()
     settings = load_settings()
@@ -48,7 +49,7 @@ def insights(
         console.print(f"Wrote {len(paths)} CSV files and 5 charts to {out}")
     if apply_dictionary_words:
         words = [word for word, _ in suggestions.dictionary_words]
-        added = apply_dictionary(words, settings.data_dir / "user_words.txt")
+        added = apply_dictionary(words, settings.data_dir / USER_WORDS_FILE)
         console.print(f"Added {len(added)} words to the user dictionary: {', '.join(added) or '—'}")
 
 
