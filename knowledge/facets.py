@@ -16,6 +16,7 @@ from decimal import Decimal
 import numpy as np
 
 from knowledge.models import Product, QueryFilters
+from knowledge.resources import colour_groups
 
 ATTRIBUTE_ALIASES = {
     "colour": "color", "颜色": "color", "色": "color", "颜色分类": "color",
@@ -99,8 +100,10 @@ class Facets:
         if filters.category:
             mask &= self._rows_mask(self.categories, self._matching_categories(filters.category))
         for name, value in filters.attributes.items():
-            values = self.attributes.get(attribute_key(name), {})
-            mask &= self._rows_mask(values, _matching_values(values, str(value)))
+            key = attribute_key(name)
+            values = self.attributes.get(key, {})
+            forms = colour_forms(str(value)) if key == "color" else [str(value)]
+            mask &= self._rows_mask(values, sorted({v for form in forms for v in _matching_values(values, form)}))
         return mask
 
     def _matching_categories(self, wanted: str) -> list[str]:
@@ -110,6 +113,15 @@ class Facets:
             path for path in self.categories
             if path.startswith(wanted) or any(wanted in part.strip() for part in path.split("/"))
         ]
+
+
+def colour_forms(wanted: str) -> list[str]:
+    """A colour and its other spellings (黑色 | black …): catalogs mix languages, shoppers too."""
+    folded = wanted.strip().lower()
+    for group in colour_groups():
+        if folded in (member.lower() for member in group):
+            return list(dict.fromkeys([wanted, *group]))
+    return [wanted]
 
 
 def _matching_values(values: dict[str, np.ndarray], wanted: str) -> list[str]:
