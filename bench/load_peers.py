@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import http.client
 import itertools
-import json
 import os
 import threading
 import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from tests.support.telegram_server import TelegramServer
+from tests.support.telegram_wire import post_update
 
 
 class RoundRobinProxy:
@@ -112,14 +111,7 @@ class ParallelWebhookServer(TelegramServer):
                     continue
                 chat, hook = _chat_of(update), dict(self.webhook)
                 self._busy_chats.add(chat)
-            request = urllib.request.Request(hook["url"], data=json.dumps(update).encode(), method="POST",
-                                             headers={"Content-Type": "application/json",
-                                                      "X-Telegram-Bot-Api-Secret-Token": hook["secret"]})
-            try:
-                with urllib.request.urlopen(request, timeout=30) as response:
-                    ok = response.status == 200
-            except OSError:
-                ok = False
+            ok = post_update(hook["url"], hook["secret"], update, timeout=30)
             if not ok:
                 time.sleep(0.2)
             with self._cond:

@@ -12,14 +12,13 @@ import itertools
 import json
 import threading
 import time
-import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from tests.support.telegram_wire import ApiError, parse_body, parse_html, utf16_len
+from tests.support.telegram_wire import ApiError, parse_body, parse_html, post_update, utf16_len
 
 
 @dataclass(frozen=True)
@@ -234,14 +233,7 @@ class TelegramServer:
                 if not (self.webhook and self.updates):
                     continue
                 update, hook = self.updates[0], dict(self.webhook)
-            request = urllib.request.Request(hook["url"], data=json.dumps(update).encode(), method="POST",
-                                             headers={"Content-Type": "application/json",
-                                                      "X-Telegram-Bot-Api-Secret-Token": hook["secret"]})
-            try:
-                with urllib.request.urlopen(request, timeout=5) as response:
-                    ok = response.status == 200
-            except OSError:
-                ok = False
+            ok = post_update(hook["url"], hook["secret"], update, timeout=5)
             with self._cond:
                 if ok and self.updates and self.updates[0] is update:
                     self.updates.pop(0)

@@ -8,6 +8,7 @@ import email.parser
 import email.policy
 import html.parser
 import json
+import urllib.request
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -89,3 +90,15 @@ def parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str
                 params[name] = decode(name, payload.decode())
         return params, files
     return {key: decode(key, value) for key, value in parse_qsl(body.decode(), keep_blank_values=True)}, {}
+
+
+def post_update(url: str, secret: str, update: dict[str, Any], timeout: float) -> bool:
+    """Deliver one update to a webhook the way Telegram does (JSON + secret header); True on HTTP 200."""
+    request = urllib.request.Request(url, data=json.dumps(update).encode(), method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              "X-Telegram-Bot-Api-Secret-Token": secret})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status == 200
+    except OSError:
+        return False
