@@ -12,8 +12,10 @@ from datetime import datetime, timedelta
 from statistics import mean
 
 from bot.insights.records import InsightsStore, OutcomeEvent, TurnRecord
+from bot.intents import Intent
 
-PRODUCT_INTENTS = frozenset({"product_question", "recommendation", "comparison", "product"})
+# Intents whose unanswered turns mean "we don't sell that" rather than a policy or small-talk miss.
+PRODUCT_INTENTS = frozenset({Intent.PRODUCT_QUESTION.value, Intent.RECOMMENDATION.value, Intent.COMPARISON.value})
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,22 @@ def _trends(current: list[TurnRecord], previous: list[TurnRecord]) -> list[Keywo
     return [KeywordTrend(k, now.get(k, 0), before.get(k, 0)) for k in set(now) | set(before)]
 
 
+@dataclass(frozen=True)
+class Window:
+    """The records of one report: this period, the one before it, and this period's outcome events."""
+
+    since: datetime
+    until: datetime
+    current: list[TurnRecord]
+    previous: list[TurnRecord]
+    events: list[OutcomeEvent]
+
+    @classmethod
+    def read(cls, store: InsightsStore, period: timedelta, now: datetime) -> Window:
+        since = now - period
+        return cls(since, now, store.turns(since, now), store.turns(since - period, since), store.events(since, now))
+
+
 def build_report(
     store: InsightsStore,
     *,
@@ -112,15 +130,18 @@ def build_report(
     catalog_terms: Iterable[str] = (),
     limit: int = 10,
 ) -> InsightsReport:
-    """The report for [now - period, now), compared with the period before it.
+    """The report for [now - period, now), compared with the period before it."""
+    return report_for(Window.read(store, period, now), catalog_skus=catalog_skus, catalog_terms=catalog_terms,
+                      limit=limit)
 
-    `catalog_terms` (titles, brands, categories, attribute values) decide whether an unanswered keyword
-    is a catalog gap (nothing like it is sold) or a retrieval miss (it is sold but was not found).
-    """
-    since = now - period
-    current = [t for t in store.turns(since, now)]
-    previous = store.turns(since - period, since)
-    events: list[OutcomeEvent] = store.events(since, now)
+
+def report_for(
+    window: Window, *, catalog_skus: Iterable[str] = (), catalog_terms: Iterable[str] = (), limit: int = 10
+) -> InsightsReport:
+    """`catalog_terms` (titles, brands, categories, attribute values) decide whether an unanswered keyword
+    is a catalog gap (nothing like it is sold) or a retrieval miss (it is sold but was not found)."""
+    since, now, current, previous, events = (window.since, window.until, window.current, window.previous,
+                                             window.events)
 
     trends = _trends(current, previous)
     rising = sorted((t for t in trends if t.change > 0), key=lambda t: (-t.change, -t.ratio, t.keyword))

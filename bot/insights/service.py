@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.commands import STAFF_ONLY, CommandRegistry
-from bot.insights.analysis import InsightsReport, build_report, parse_period
+from bot.insights.analysis import InsightsReport, Window, parse_period, report_for
 from bot.insights.charts import render_charts
 from bot.insights.records import InsightsStore
 from bot.insights.render import summary_text
@@ -47,12 +47,11 @@ class InsightsService:
         return path[-1] if path else None
 
     def analyse(self, period: timedelta, now: datetime | None = None) -> tuple[InsightsReport, Suggestions]:
-        now = now or utcnow()
+        window = Window.read(self.store, period, now or utcnow())
         skus, terms = self.catalog()
-        report = build_report(self.store, period=period, now=now, catalog_skus=skus, catalog_terms=terms)
-        turns = self.store.turns(now - period, now)
+        report = report_for(window, catalog_skus=skus, catalog_terms=terms)
         known = set(" ".join(terms).lower().split())
-        suggestions = build_suggestions(turns, known, self.nearest_catalog_term)
+        suggestions = build_suggestions(window.current, known, self.nearest_catalog_term)
         return report, suggestions
 
     async def on_insights(self, inbound: Inbound) -> list[Outbound]:
