@@ -52,9 +52,12 @@ def to_product(index: int, pairs: list[tuple[str, str]]) -> Product:
             attributes[key].append(value)
     kind = next((attributes[k][0] for k in TYPE_KEYS if attributes.get(k)), "服饰")
     style = attributes.get("风格", [""])[0]
-    return Product(sku=f"AG-{index:04d}", title=f"{style}{kind}", category=f"服饰/{attributes['类型'][0]}"
-                   if attributes.get("类型") else "服饰",
-                   attributes={k: ";".join(v) for k, v in attributes.items()})
+    return Product(
+        sku=f"AG-{index:04d}",
+        title=f"{style}{kind}",
+        category=f"服饰/{attributes['类型'][0]}" if attributes.get("类型") else "服饰",
+        attributes={k: ";".join(v) for k, v in attributes.items()},
+    )
 
 
 def bigrams(text: str) -> Counter[str]:
@@ -91,8 +94,14 @@ class Tally:
         self.f1 = 0.0
         self.examples: Counter[str] = Counter()
 
-    def add(self, text: str, pairs: list[tuple[str, str]], vocab: dict[str, set[str]], checker: ComplianceChecker,
-            reference: str | None) -> None:
+    def add(
+        self,
+        text: str,
+        pairs: list[tuple[str, str]],
+        vocab: dict[str, set[str]],
+        checker: ComplianceChecker,
+        reference: str | None,
+    ) -> None:
         values = {v for _, v in pairs}
         self.n += 1
         self.coverage += sum(1 for v in values if v in text) / max(1, len(values))
@@ -106,8 +115,7 @@ class Tally:
     def row(self, name: str, with_f1: bool = True) -> str:
         n = max(1, self.n)
         f1 = f"{self.f1 / n:8.3f}" if with_f1 else f"{'—':>8}"
-        return (f"{name:<28}{self.coverage / n:9.1%}{self.invented:9d}{self.adlaw:8d}"
-                f"{self.chars / n:9.0f}{f1}")
+        return f"{name:<28}{self.coverage / n:9.1%}{self.invented:9d}{self.adlaw:8d}{self.chars / n:9.0f}{f1}"
 
 
 async def main() -> None:
@@ -137,7 +145,9 @@ async def main() -> None:
         human_terms.update(hit.matched for hit in checker.find(record["summary"]))
         values_only.add("".join(v for _, v in pairs), pairs, vocab, checker, record["summary"])
     print(f"AdvertiseGen dev, {len(records)} records (Shao et al., EMNLP 2019); offline composer, no LLM\n")
-    print(f"{'copy':<28}{'coverage':>9}{'invented':>9}{'ad-law':>8}{'chars':>9}{'bigramF1':>8}  copies/s  flags")
+    print(
+        f"{'copy':<28}{'coverage':>9}{'invented':>9}{'ad-law':>8}{'chars':>9}{'bigramF1':>8}  copies/s  flags"
+    )
     print(human.row("human summary (baseline)", with_f1=False))
     print(values_only.row("input values only"))
     for platform in args.platforms.split(","):
@@ -151,8 +161,13 @@ async def main() -> None:
             else:
                 result = await service.generate_variant(product, platform, tone, 1)
             flags.update(f.type for f in result.flags)
-            tally.add(f"{result.title}\n{result.text}\n" + "\n".join(result.bullets), pairs, vocab, checker,
-                      record["summary"])
+            tally.add(
+                f"{result.title}\n{result.text}\n" + "\n".join(result.bullets),
+                pairs,
+                vocab,
+                checker,
+                record["summary"],
+            )
         rate = len(records) / (time.perf_counter() - started)
         top = ", ".join(f"{k} {v}" for k, v in flags.most_common(3)) or "-"
         print(f"{tally.row('offline ' + platform)}{rate:10.0f}  {top}")

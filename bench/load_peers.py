@@ -103,7 +103,9 @@ class ParallelWebhookServer(TelegramServer):
     def _push_webhooks(self) -> None:
         while True:
             with self._cond:
-                self._cond.wait_for(lambda: self._stopping or (self.webhook and self._next_update()), timeout=1.0)
+                self._cond.wait_for(
+                    lambda: self._stopping or (self.webhook and self._next_update()), timeout=1.0
+                )
                 if self._stopping:
                     return
                 update = self._next_update() if self.webhook else None

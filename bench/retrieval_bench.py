@@ -36,14 +36,54 @@ from knowledge.models import Product, QueryFilters
 from knowledge.query import QueryParser
 from knowledge.vocabulary import Vocabulary
 
-BRANDS = ["Nike", "Adidas", "李宁", "安踏", "索尼", "小米", "华为", "兰蔻", "苏泊尔", "三只松鼠", "Apple", "美的",
-          "海尔", "九阳", "欧莱雅", "雅诗兰黛", "特步", "鸿星尔克", "漫步者", "QCY"]
-KINDS = [("运动鞋/跑步鞋", "跑步鞋", "running shoes"), ("数码/耳机", "蓝牙耳机", "wireless earbuds"),
-         ("美妆护肤/面霜", "保湿面霜", "moisturizer"), ("厨房/锅具", "不粘锅", "frying pan"),
-         ("零食/坚果", "每日坚果", "mixed nuts"), ("家电/电饭煲", "电饭煲", "rice cooker"),
-         ("服装/T恤", "纯棉T恤", "cotton t-shirt"), ("箱包/双肩包", "双肩包", "backpack"),
-         ("数码/充电器", "快充充电器", "fast charger"), ("家居/枕头", "记忆棉枕头", "memory foam pillow")]
-ADJECTIVES = ["轻量", "透气", "缓震", "降噪", "保湿", "耐用", "大容量", "便携", "高端", "入门款", "新款", "经典"]
+BRANDS = [
+    "Nike",
+    "Adidas",
+    "李宁",
+    "安踏",
+    "索尼",
+    "小米",
+    "华为",
+    "兰蔻",
+    "苏泊尔",
+    "三只松鼠",
+    "Apple",
+    "美的",
+    "海尔",
+    "九阳",
+    "欧莱雅",
+    "雅诗兰黛",
+    "特步",
+    "鸿星尔克",
+    "漫步者",
+    "QCY",
+]
+KINDS = [
+    ("运动鞋/跑步鞋", "跑步鞋", "running shoes"),
+    ("数码/耳机", "蓝牙耳机", "wireless earbuds"),
+    ("美妆护肤/面霜", "保湿面霜", "moisturizer"),
+    ("厨房/锅具", "不粘锅", "frying pan"),
+    ("零食/坚果", "每日坚果", "mixed nuts"),
+    ("家电/电饭煲", "电饭煲", "rice cooker"),
+    ("服装/T恤", "纯棉T恤", "cotton t-shirt"),
+    ("箱包/双肩包", "双肩包", "backpack"),
+    ("数码/充电器", "快充充电器", "fast charger"),
+    ("家居/枕头", "记忆棉枕头", "memory foam pillow"),
+]
+ADJECTIVES = [
+    "轻量",
+    "透气",
+    "缓震",
+    "降噪",
+    "保湿",
+    "耐用",
+    "大容量",
+    "便携",
+    "高端",
+    "入门款",
+    "新款",
+    "经典",
+]
 COLOURS = ["黑色", "白色", "红色", "蓝色", "灰色", "粉色"]
 
 
@@ -74,12 +114,18 @@ def synthetic_products(n: int, seed: int = 7) -> list[Product]:
         model = f"{chr(65 + int(rng.integers(26)))}{int(rng.integers(10, 999))}"
         colours = ";".join(sorted(set(rng.choice(COLOURS, size=2).tolist())))
         sizes = ";".join(str(s) for s in range(int(rng.integers(36, 41)), int(rng.integers(42, 46))))
-        products.append(Product(
-            sku=f"SYN-{i:06d}", title=f"{brand} {model} {adjective}{zh} {en}", brand=brand, category=category,
-            price=Decimal(int(rng.integers(20, 2000))) + Decimal("0.90"), stock=int(rng.integers(0, 4)) * 7,
-            description=f"{adjective} {zh}，适合日常使用。{en} for everyday use.",
-            attributes={"color": colours, "size": sizes},
-        ))
+        products.append(
+            Product(
+                sku=f"SYN-{i:06d}",
+                title=f"{brand} {model} {adjective}{zh} {en}",
+                brand=brand,
+                category=category,
+                price=Decimal(int(rng.integers(20, 2000))) + Decimal("0.90"),
+                stock=int(rng.integers(0, 4)) * 7,
+                description=f"{adjective} {zh}，适合日常使用。{en} for everyday use.",
+                attributes={"color": colours, "size": sizes},
+            )
+        )
     return products
 
 
@@ -90,7 +136,9 @@ def queries(n: int, seed: int = 11) -> list[str]:
         _, zh, en = KINDS[int(rng.integers(len(KINDS)))]
         brand = BRANDS[int(rng.integers(len(BRANDS)))]
         tag = f"q{i}"  # a distinct word per query, so no two queries share a cached query vector
-        out.append([f"{brand}{zh} {tag}", f"{en} {tag}", f"{ADJECTIVES[i % len(ADJECTIVES)]}的{zh} {tag}"][i % 3])
+        out.append(
+            [f"{brand}{zh} {tag}", f"{en} {tag}", f"{ADJECTIVES[i % len(ADJECTIVES)]}的{zh} {tag}"][i % 3]
+        )
     return out
 
 
@@ -133,6 +181,7 @@ def run_size(n: int, n_queries: int) -> None:
             def run(text: str) -> object:
                 parsed = parser.parse(text)
                 return index.search(" ".join(parsed.keywords) or text, k=5, filters=filters or None)
+
             return run
 
         def brute(text: str) -> object:
@@ -145,14 +194,22 @@ def run_size(n: int, n_queries: int) -> None:
             ("query encoding only (USE, one text)", lambda t: embedder.query_encoder.embed([t])),
             ("numpy brute-force top-5 (vectors only)", lambda t: brute(t)),
             ("chroma top-50 (vectors only)", lambda t: index.store.query(query_vectors[t], 50)),
-            ("parse + bm25 only", lambda t: index.search(" ".join(parser.parse(t).keywords) or t, mode="bm25")),
+            (
+                "parse + bm25 only",
+                lambda t: index.search(" ".join(parser.parse(t).keywords) or t, mode="bm25"),
+            ),
             ("parse + hybrid, unfiltered", pipeline(None)),
             ("parse + hybrid, price band (~50%)", pipeline(band)),
             ("parse + hybrid, brand (~5%)", pipeline(QueryFilters(brand="Nike"))),
-            ("parse + hybrid, in stock + size 42", pipeline(QueryFilters(in_stock=True, attributes={"size": "42"}))),
+            (
+                "parse + hybrid, in stock + size 42",
+                pipeline(QueryFilters(in_stock=True, attributes={"size": "42"})),
+            ),
         ]
-        print(f"\n{n:,} SKUs: build {build_s:.1f} s ({n / build_s:,.0f} SKUs/s incl. tokenising, no encoding), "
-              f"reopen {open_s:.2f} s, {n_queries} distinct queries (query encoding included)")
+        print(
+            f"\n{n:,} SKUs: build {build_s:.1f} s ({n / build_s:,.0f} SKUs/s incl. tokenising, no encoding), "
+            f"reopen {open_s:.2f} s, {n_queries} distinct queries (query encoding included)"
+        )
         print(f"  {'path':42s} {'p50 ms':>8s} {'p99 ms':>8s}")
         figures = {}
         for label, fn in rows:
@@ -161,7 +218,9 @@ def run_size(n: int, n_queries: int) -> None:
             figures[label] = timed(fn, texts)
             print(f"  {label:42s} {figures[label][0]:8.2f} {figures[label][1]:8.2f}")
         unfiltered = figures["parse + hybrid, unfiltered"][1]
-        worst = max(figures[label][1] for label in figures if "hybrid, " in label and "unfiltered" not in label)
+        worst = max(
+            figures[label][1] for label in figures if "hybrid, " in label and "unfiltered" not in label
+        )
         print(f"  filtered/unfiltered p99 ratio (worst filter): {worst / unfiltered:.2f}")
 
 
@@ -171,8 +230,10 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     args = parser.parse_args()
     sizes = [1_000, 10_000] + ([100_000] if args.big or os.environ.get("XIAOER_BENCH_100K") else [])
-    print(f"retrieval bench: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
-          f"(other processes inflate p99), sizes {sizes}")
+    print(
+        f"retrieval bench: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
+        f"(other processes inflate p99), sizes {sizes}"
+    )
     for n in sizes:
         run_size(n, args.queries)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -72,8 +72,9 @@ def policies_dir(settings: Settings) -> Path:
     return settings.policies_dir or SAMPLE_POLICIES_DIR
 
 
-def open_knowledge(settings: Settings, *, index: ProductIndex | None = None,
-                   extractor: KeywordExtractor | None = None) -> Knowledge:
+def open_knowledge(
+    settings: Settings, *, index: ProductIndex | None = None, extractor: KeywordExtractor | None = None
+) -> Knowledge:
     """Index + jieba extractor with the catalog's vocabulary + query parser + policies."""
     from knowledge.factory import open_product_index
     from knowledge.keywords import JiebaKeywordExtractor
@@ -86,10 +87,16 @@ def open_knowledge(settings: Settings, *, index: ProductIndex | None = None,
 
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
         embedder = make_embedder(settings.embedding_model, settings.openai_base_url, key)
-        index = open_product_index(settings.data_dir, chroma_url=settings.chroma_url, embedder=embedder,
-                                   extractor=extractor)
-    return Knowledge(index, extractor, vocabulary, QueryParser(vocabulary, extractor),
-                     PolicyBook.load(policies_dir(settings)))
+        index = open_product_index(
+            settings.data_dir, chroma_url=settings.chroma_url, embedder=embedder, extractor=extractor
+        )
+    return Knowledge(
+        index,
+        extractor,
+        vocabulary,
+        QueryParser(vocabulary, extractor),
+        PolicyBook.load(policies_dir(settings)),
+    )
 
 
 def build_support_bot(
@@ -116,12 +123,20 @@ def build_support_bot(
         handoff = _build_handoff(settings, runtime, store, knowledge)
     replies = Messages(settings.prompts_dir / "replies.yaml")
     bot = SupportBot(
-        index=knowledge.index, store=store, messages=messages, replies=replies, parser=knowledge.parser,
-        extractor=knowledge.extractor, policies=knowledge.policies, llm=llm,
+        index=knowledge.index,
+        store=store,
+        messages=messages,
+        replies=replies,
+        parser=knowledge.parser,
+        extractor=knowledge.extractor,
+        policies=knowledge.policies,
+        llm=llm,
         prompts=ChatPrompts.load(settings.prompts_dir) if llm is not None else None,
         handoff=handoff,
-        trigger_detector=getattr(handoff, "detect_trigger", None) or (_trigger_detector() if handoff else None),
-        raise_errors=raise_errors, history_token_budget=settings.history_token_budget,
+        trigger_detector=getattr(handoff, "detect_trigger", None)
+        or (_trigger_detector() if handoff else None),
+        raise_errors=raise_errors,
+        history_token_budget=settings.history_token_budget,
     )
     bot.runtime = runtime
     if runtime.engine is not None:  # insights share the bot's database (tests that bring a store opt in)
@@ -137,7 +152,9 @@ def _build_recorder(settings: Settings, engine: Engine) -> TurnRecorder:
     from bot.insights.records import SqlInsightsStore
     from bot.redaction import redact
 
-    return TurnRecorder(SqlInsightsStore(engine), Pseudonymizer(settings.pseudonym_key.get_secret_value()), redact)
+    return TurnRecorder(
+        SqlInsightsStore(engine), Pseudonymizer(settings.pseudonym_key.get_secret_value()), redact
+    )
 
 
 def _trigger_detector() -> Callable[[str], str | None] | None:
@@ -148,16 +165,22 @@ def _trigger_detector() -> Callable[[str], str | None] | None:
     return detect_trigger
 
 
-def _build_handoff(settings: Settings, runtime: BotRuntime, store: ConversationStore,
-                   knowledge: Knowledge) -> HandoffGate:
+def _build_handoff(
+    settings: Settings, runtime: BotRuntime, store: ConversationStore, knowledge: Knowledge
+) -> HandoffGate:
     """Human handoff on the shared database: Telegram's support group and the terminal's `:as agent`."""
     from bot.handoff.factory import build_handoff_service, support_chats_for
 
     return build_handoff_service(
-        prompts_dir=settings.prompts_dir, support_chats=support_chats_for(settings.support_chat_id),
-        claim_timeout_s=settings.handoff_claim_timeout_s, engine=runtime.engine, conversations=store,
-        index=knowledge.index, reveal_agent_names=settings.handoff_reveal_agent,
-        support_language=settings.support_language)
+        prompts_dir=settings.prompts_dir,
+        support_chats=support_chats_for(settings.support_chat_id),
+        claim_timeout_s=settings.handoff_claim_timeout_s,
+        engine=runtime.engine,
+        conversations=store,
+        index=knowledge.index,
+        reveal_agent_names=settings.handoff_reveal_agent,
+        support_language=settings.support_language,
+    )
 
 
 def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, runtime: BotRuntime) -> None:
@@ -170,14 +193,29 @@ def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, ru
             bot.handoff.events = bot.recorder  # type: ignore[assignment]
     from bot.staff_commands import register_staff_commands
 
-    register_staff_commands(bot.commands, messages=bot.messages, index=knowledge.index, data_dir=settings.data_dir,
-                            conversations=bot.store, handoff=bot.handoff)
+    register_staff_commands(
+        bot.commands,
+        messages=bot.messages,
+        index=knowledge.index,
+        data_dir=settings.data_dir,
+        conversations=bot.store,
+        handoff=bot.handoff,
+    )
     from bot.copywriting import CopyLibrary, CopyService, register_copy_commands
 
-    register_copy_commands(bot.commands, CopyService(CopyLibrary.load(settings.prompts_dir), index=knowledge.index,
-                                                     extractor=knowledge.extractor, llm=bot.llm))
+    register_copy_commands(
+        bot.commands,
+        CopyService(
+            CopyLibrary.load(settings.prompts_dir),
+            index=knowledge.index,
+            extractor=knowledge.extractor,
+            llm=bot.llm,
+        ),
+    )
     from bot.insights.recorder import TurnRecorder
     from bot.insights.service import InsightsService, register_insights_command
 
     if isinstance(bot.recorder, TurnRecorder):
-        register_insights_command(bot.commands, InsightsService(bot.recorder.store, bot.messages, knowledge.index))
+        register_insights_command(
+            bot.commands, InsightsService(bot.recorder.store, bot.messages, knowledge.index)
+        )

@@ -74,7 +74,9 @@ def _label(text: str) -> Intent:
 
 def intent_classifier(model: BaseChatModel, prompts: ChatPrompts) -> Runnable[dict[str, str], Intent]:
     """LCEL: prompt | model | text | label (an unknown answer becomes UNKNOWN)."""
-    return prompts.intent.chat_prompt() | model | StrOutputParser() | RunnableLambda(_label, name="intent_label")
+    return (
+        prompts.intent.chat_prompt() | model | StrOutputParser() | RunnableLambda(_label, name="intent_label")
+    )
 
 
 async def classify_with_llm(model: BaseChatModel, prompts: ChatPrompts, text: str) -> Intent:
@@ -109,11 +111,20 @@ def customer_text(text: str, limit: int = 400) -> str:
 def product_facts(products: Sequence[Product]) -> str:
     lines = []
     for n, p in enumerate(products, 1):
-        stock = "unknown" if p.stock is None else ("out of stock" if p.stock <= 0 else f"in stock ({p.stock})")
+        stock = (
+            "unknown" if p.stock is None else ("out of stock" if p.stock <= 0 else f"in stock ({p.stock})")
+        )
         attrs = "; ".join(f"{k}: {v}" for k, v in p.attributes.items())
-        parts = [f"[{n}] SKU {p.sku}", p.title, f"brand {p.brand}" if p.brand else "",
-                 f"price {p.price_text()}" if p.price_text() else "price not listed", f"stock {stock}", attrs,
-                 "tags " + ", ".join(p.tags) if p.tags else "", p.description[:160]]
+        parts = [
+            f"[{n}] SKU {p.sku}",
+            p.title,
+            f"brand {p.brand}" if p.brand else "",
+            f"price {p.price_text()}" if p.price_text() else "price not listed",
+            f"stock {stock}",
+            attrs,
+            "tags " + ", ".join(p.tags) if p.tags else "",
+            p.description[:160],
+        ]
         lines.append(fence(" | ".join(part for part in parts if part), 700))
     return "\n".join(lines) or "(no matching products)"
 
@@ -137,8 +148,13 @@ async def generate(
     return await llm_adapter.stream(model, prompt_value.to_messages(), on_text)
 
 
-def answer_values(lang: str, products: Sequence[Product], policies: Sequence[PolicyDoc], history: Sequence[Turn],
-                  question: str) -> dict[str, str]:
+def answer_values(
+    lang: str,
+    products: Sequence[Product],
+    policies: Sequence[PolicyDoc],
+    history: Sequence[Turn],
+    question: str,
+) -> dict[str, str]:
     return {
         "language_name": LANGUAGE_NAMES.get(lang, "简体中文"),
         "products": product_facts(products),

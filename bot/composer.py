@@ -45,15 +45,24 @@ class OfflineComposer:
     def say(self, key: str, lang: str, **values: object) -> str:
         return self.messages.get(key, lang, **values)
 
-    def recommend(self, products: Sequence[Product], u: Understanding, lang: str, interests: Sequence[str] = ()) -> Reply:
+    def recommend(
+        self, products: Sequence[Product], u: Understanding, lang: str, interests: Sequence[str] = ()
+    ) -> Reply:
         ph = self.phrases(lang)
         shown = list(products[:MAX_CARDS])
         intro = {"cheaper": "rec_intro_cheaper", "refined": "rec_intro_refined"}.get(u.mode, "rec_intro")
         lines = [ph.say(intro)]
         for n, product in enumerate(shown, 1):
             reasons = ph.reasons(product, u.keywords, u.size)
-            lines.append(ph.say("rec_line", n=n, title=product.title, price=ph.price(product),
-                                reasons=ph.say("rec_reasons", reasons=ph.join(reasons)) if reasons else ""))
+            lines.append(
+                ph.say(
+                    "rec_line",
+                    n=n,
+                    title=product.title,
+                    price=ph.price(product),
+                    reasons=ph.say("rec_reasons", reasons=ph.join(reasons)) if reasons else "",
+                )
+            )
         lines.append(ph.say("rec_outro"))
         if interests:
             lines.append(ph.say("rec_outro_personal", interests=ph.join(list(interests)[:3])))
@@ -69,8 +78,15 @@ class OfflineComposer:
             lines.append(ph.say("not_found_alternatives"))
             for n, product in enumerate(shown, 1):
                 reasons = ph.reasons(product, u.keywords)
-                lines.append(ph.say("rec_line", n=n, title=product.title, price=ph.price(product),
-                                    reasons=ph.say("rec_reasons", reasons=ph.join(reasons)) if reasons else ""))
+                lines.append(
+                    ph.say(
+                        "rec_line",
+                        n=n,
+                        title=product.title,
+                        price=ph.price(product),
+                        reasons=ph.say("rec_reasons", reasons=ph.join(reasons)) if reasons else "",
+                    )
+                )
         lines.append(ph.say("offer_human"))
         return Reply("\n".join(lines), tuple(ph.card(p) for p in shown), shown=tuple(shown), answered=False)
 
@@ -82,7 +98,9 @@ class OfflineComposer:
         for product in targets[:MAX_CARDS]:
             lines += self._facts(ph, product, asks, u)
         focus = targets[0].sku if len(targets) == 1 else ""
-        cards = tuple(ph.card(p) for p in targets[:MAX_CARDS]) if len(targets) == 1 or "details" in asks else ()
+        cards = (
+            tuple(ph.card(p) for p in targets[:MAX_CARDS]) if len(targets) == 1 or "details" in asks else ()
+        )
         return Reply("\n".join(lines), cards, focus=focus)
 
     def _facts(self, ph: Phrases, product: Product, asks: frozenset[str], u: Understanding) -> list[str]:
@@ -93,9 +111,11 @@ class OfflineComposer:
                 lines.append(ph.say("answer_size_unknown", title=title))
             elif u.size:
                 stock = "answer_size_stock_out" if product.stock == 0 else "answer_size_stock_in"
-                lines.append(ph.say("answer_size_yes", title=title, size=u.size, stock=ph.say(stock))
-                             if has_size(product, u.size)
-                             else ph.say("answer_size_no", title=title, size=u.size, sizes=ph.join(options)))
+                lines.append(
+                    ph.say("answer_size_yes", title=title, size=u.size, stock=ph.say(stock))
+                    if has_size(product, u.size)
+                    else ph.say("answer_size_no", title=title, size=u.size, sizes=ph.join(options))
+                )
             else:
                 lines.append(ph.say("answer_size_list", title=title, sizes=ph.join(options)))
         if "colour" in asks or (u.colour and "size" not in asks):
@@ -103,7 +123,11 @@ class OfflineComposer:
             if not options:
                 lines.append(ph.say("answer_colour_unknown", title=title))
             elif u.colour:
-                key = "answer_colour_yes" if any(u.colour in c or c in u.colour for c in options) else "answer_colour_no"
+                key = (
+                    "answer_colour_yes"
+                    if any(u.colour in c or c in u.colour for c in options)
+                    else "answer_colour_no"
+                )
                 lines.append(ph.say(key, title=title, colour=u.colour, colours=ph.join(options)))
             else:
                 lines.append(ph.say("answer_colour_list", title=title, colours=ph.join(options)))
@@ -120,8 +144,15 @@ class OfflineComposer:
             colon = ": " if ph.lang == "en" else "："
             facts = ph.join([f"{ph.label(k)}{colon}{ph.value(v)}" for k, v in product.attributes.items()][:5])
             summary = " ".join(part for part in (first_sentence(product.description, 80), facts) if part)
-            lines.append(ph.say("answer_details", title=title, price=ph.price(product),
-                                stock=ph.stock(product) or "—", facts=summary))
+            lines.append(
+                ph.say(
+                    "answer_details",
+                    title=title,
+                    price=ph.price(product),
+                    stock=ph.stock(product) or "—",
+                    facts=summary,
+                )
+            )
         return lines
 
     @staticmethod
@@ -137,9 +168,12 @@ class OfflineComposer:
     def compare(self, a: Product, b: Product, lang: str) -> Reply:
         ph = self.phrases(lang)
         dash = ph.say("label_unknown")
-        rows = [("label_title", a.title, b.title), ("label_price", ph.price(a), ph.price(b)),
-                ("label_brand", a.brand or dash, b.brand or dash),
-                ("label_stock", ph.stock(a) or dash, ph.stock(b) or dash)]
+        rows = [
+            ("label_title", a.title, b.title),
+            ("label_price", ph.price(a), ph.price(b)),
+            ("label_brand", a.brand or dash, b.brand or dash),
+            ("label_stock", ph.stock(a) or dash, ph.stock(b) or dash),
+        ]
         lines = [ph.say("compare_intro")]
         lines += [ph.say("compare_row", label=ph.say(label), a=x, b=y) for label, x, y in rows]
         for key in list(dict.fromkeys([*a.attributes, *b.attributes]))[:6]:
@@ -150,8 +184,12 @@ class OfflineComposer:
                 lines.append(ph.say("compare_same_price"))
             else:
                 cheaper, dearer = (a, b) if a.price < b.price else (b, a)
-                diff = Product(sku="_", title="_", price=(dearer.price or 0) - (cheaper.price or 0),
-                               currency=cheaper.currency).price_text()
+                diff = Product(
+                    sku="_",
+                    title="_",
+                    price=(dearer.price or 0) - (cheaper.price or 0),
+                    currency=cheaper.currency,
+                ).price_text()
                 lines.append(ph.say("compare_cheaper", title=cheaper.title, diff=diff))
         return Reply("\n".join(lines), (ph.card(a), ph.card(b)), shown=(a, b))
 
@@ -180,10 +218,13 @@ def _grams(text: str) -> set[str]:
     lowered = text.lower()
     cjk = re.findall(r"[\u4e00-\u9fff]+", lowered)
     return {run[i : i + 2] for run in cjk for i in range(len(run) - 1)} | {
-        w for w in re.findall(r"[a-z]{3,}", lowered) if w not in _EN_STOP}
+        w for w in re.findall(r"[a-z]{3,}", lowered) if w not in _EN_STOP
+    }
 
 
-_EN_STOP = frozenset({"the", "and", "you", "your", "our", "are", "for", "can", "what", "how", "does", "with", "any"})
+_EN_STOP = frozenset(
+    {"the", "and", "you", "your", "our", "are", "for", "can", "what", "how", "does", "with", "any"}
+)
 
 
 def relevant_part(text: str, question: str, keep: int = 2) -> str:
@@ -195,7 +236,9 @@ def relevant_part(text: str, question: str, keep: int = 2) -> str:
         return ""
     grams = [_grams(b) for b in bullets]
     df = {g: sum(1 for bg in grams if g in bg) for g in wanted}
-    scored = [(sum(1.0 / df[g] for g in wanted & bg if df[g] < len(bullets)), i) for i, bg in enumerate(grams)]
+    scored = [
+        (sum(1.0 / df[g] for g in wanted & bg if df[g] < len(bullets)), i) for i, bg in enumerate(grams)
+    ]
     ranked = sorted(scored, key=lambda item: (-item[0], item[1]))
     best = [i for score, i in ranked[:keep] if score > 0]
     return "\n".join(bullets[i] for i in sorted(best))

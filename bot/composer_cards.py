@@ -82,9 +82,16 @@ class Phrases:
             return self.say("stock_low", count=product.stock)
         return self.say("stock_in")
 
-    def reasons(self, product: Product, keywords: Sequence[str], size: str | None = None, limit: int = 3) -> list[str]:
+    def reasons(
+        self, product: Product, keywords: Sequence[str], size: str | None = None, limit: int = 3
+    ) -> list[str]:
         """Why this product fits: tags/attributes that match the query first, then its other tags, then stock."""
-        values = [v for k, raw in product.attributes.items() if k.lower() not in _SIZE_KEYS for v in split_values(raw)]
+        values = [
+            v
+            for k, raw in product.attributes.items()
+            if k.lower() not in _SIZE_KEYS
+            for v in split_values(raw)
+        ]
         lowered = [k.lower() for k in keywords if len(k) >= 2]
 
         def matches(fact: str) -> bool:

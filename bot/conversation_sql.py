@@ -56,8 +56,16 @@ class SqlConversationStore:
 
     def append(self, chat_id: str, turn: Turn) -> None:
         with self._session.begin() as session:
-            session.add(TurnRow(chat_id=chat_id, user_id=turn.user_id, role=turn.role, text=turn.text,
-                                skus=list(turn.skus), at=turn.at))
+            session.add(
+                TurnRow(
+                    chat_id=chat_id,
+                    user_id=turn.user_id,
+                    role=turn.role,
+                    text=turn.text,
+                    skus=list(turn.skus),
+                    at=turn.at,
+                )
+            )
 
     def recent(self, chat_id: str, limit: int = 40) -> list[Turn]:
         with self._session() as session:
@@ -75,8 +83,11 @@ class SqlConversationStore:
         with self._session.begin() as session:
             row = session.get(ChatStateRow, chat_id)
             if row is None:
-                session.add(ChatStateRow(chat_id=chat_id, user_id=user_id, data=state.to_json(),
-                                         updated_at=datetime.now(UTC)))
+                session.add(
+                    ChatStateRow(
+                        chat_id=chat_id, user_id=user_id, data=state.to_json(), updated_at=datetime.now(UTC)
+                    )
+                )
             else:
                 row.data = state.to_json()
                 row.user_id = user_id or row.user_id
@@ -96,14 +107,18 @@ class SqlConversationStore:
         with self._session.begin() as session:
             session.execute(delete(InterestRow).where(InterestRow.user_id == user_id))
             session.add_all(
-                InterestRow(user_id=user_id, keyword=k[:128], score=s, updated_at=at) for k, (s, at) in scores.items()
+                InterestRow(user_id=user_id, keyword=k[:128], score=s, updated_at=at)
+                for k, (s, at) in scores.items()
             )
 
     def forget_user(self, user_id: str) -> int:
         with self._session.begin() as session:
             removed = 0
-            for table, column in ((TurnRow, TurnRow.user_id), (ChatStateRow, ChatStateRow.user_id),
-                                  (InterestRow, InterestRow.user_id)):
+            for table, column in (
+                (TurnRow, TurnRow.user_id),
+                (ChatStateRow, ChatStateRow.user_id),
+                (InterestRow, InterestRow.user_id),
+            ):
                 removed += session.execute(delete(table).where(column == user_id)).rowcount or 0
             return removed
 

@@ -45,8 +45,12 @@ class ChatState:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "last_skus": list(self.last_skus), "last_query": self.last_query, "last_filters": self.last_filters,
-            "focus_sku": self.focus_sku, "unanswered": self.unanswered, "language": self.language,
+            "last_skus": list(self.last_skus),
+            "last_query": self.last_query,
+            "last_filters": self.last_filters,
+            "focus_sku": self.focus_sku,
+            "unanswered": self.unanswered,
+            "language": self.language,
         }
 
     @classmethod
@@ -171,6 +175,11 @@ class InMemoryConversationStore:
 from bot.conversation_sql import SqlConversationStore  # noqa: E402  (re-export; it imports Turn from here)
 
 __all__ = [
-    "ChatState", "ConversationStore", "InMemoryConversationStore", "SqlConversationStore", "Turn",
-    "approx_tokens", "trim_to_budget",
+    "ChatState",
+    "ConversationStore",
+    "InMemoryConversationStore",
+    "SqlConversationStore",
+    "Turn",
+    "approx_tokens",
+    "trim_to_budget",
 ]

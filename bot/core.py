@@ -37,7 +37,8 @@ from knowledge.protocols import KeywordExtractor, ProductIndex
 
 log = logging.getLogger(__name__)
 _SMALL_TALK_KEYS = (
-    (re.compile(r"谢|thank|thx", re.I), "small_talk_thanks"), (re.compile(r"拜|再见|bye", re.I), "small_talk_bye"),
+    (re.compile(r"谢|thank|thx", re.I), "small_talk_thanks"),
+    (re.compile(r"拜|再见|bye", re.I), "small_talk_bye"),
     (re.compile(r"谁|机器人|真人|who|what are you|bot|robot|human", re.I), "small_talk_who"),
 )
 
@@ -64,11 +65,22 @@ class SupportBot:
     """Implements `bot.protocols.ConversationCore`; `commands` is the shared command registry."""
 
     def __init__(
-        self, *, index: ProductIndex, store: ConversationStore, messages: Messages, replies: Messages,
-        parser: QueryParsing | None = None, extractor: KeywordExtractor | None = None,
-        policies: PolicyLookup | None = None, llm: BaseChatModel | None = None, prompts: ChatPrompts | None = None,
-        handoff: HandoffGate | None = None, trigger_detector: Callable[[str], str | None] | None = None,
-        recorder: TurnSink | None = None, raise_errors: bool = False, max_chars: int = DEFAULT_MAX_CHARS,
+        self,
+        *,
+        index: ProductIndex,
+        store: ConversationStore,
+        messages: Messages,
+        replies: Messages,
+        parser: QueryParsing | None = None,
+        extractor: KeywordExtractor | None = None,
+        policies: PolicyLookup | None = None,
+        llm: BaseChatModel | None = None,
+        prompts: ChatPrompts | None = None,
+        handoff: HandoffGate | None = None,
+        trigger_detector: Callable[[str], str | None] | None = None,
+        recorder: TurnSink | None = None,
+        raise_errors: bool = False,
+        max_chars: int = DEFAULT_MAX_CHARS,
         history_token_budget: int = 1500,
     ) -> None:
         self.index, self.store, self.messages, self.parser = index, store, messages, parser
@@ -100,8 +112,13 @@ class SupportBot:
                 return await self._dispatch(inbound, progress)
             except Exception:
                 self.stats.errors += 1
-                log.exception("core failed: chat=%s user=%s update=%s channel=%s", inbound.chat_id,
-                              inbound.user_id, inbound.update_id, inbound.channel)
+                log.exception(
+                    "core failed: chat=%s user=%s update=%s channel=%s",
+                    inbound.chat_id,
+                    inbound.user_id,
+                    inbound.update_id,
+                    inbound.channel,
+                )
                 if self.raise_errors:
                     raise
                 lang = detect_language(inbound.text, inbound.language_hint)
@@ -109,9 +126,15 @@ class SupportBot:
 
     def reply(self, inbound: Inbound, text: str, reply: Reply | None = None, **meta: str) -> Outbound:
         """The one customer-facing Outbound for an inbound."""
-        return Outbound(chat_id=inbound.chat_id, text=text, cards=reply.cards if reply else (),
-                        buttons=reply.buttons if reply else (), thread_id=inbound.thread_id, kind="reply",
-                        meta=dict(meta))
+        return Outbound(
+            chat_id=inbound.chat_id,
+            text=text,
+            cards=reply.cards if reply else (),
+            buttons=reply.buttons if reply else (),
+            thread_id=inbound.thread_id,
+            kind="reply",
+            meta=dict(meta),
+        )
 
     def say(self, key: str, lang: str, **values: object) -> str:
         return self.composer.say(key, lang, **values)
@@ -144,12 +167,20 @@ class SupportBot:
         if inbound.attachment is not None and not cleaned.text:
             return [self.reply(inbound, self.say("attachment_only", lang), problem="attachment")]
         if cleaned.problem == "too_long":
-            return [self.reply(inbound, self.say("too_long", lang, length=cleaned.length, limit=self.max_chars),
-                               problem="too_long")]
+            return [
+                self.reply(
+                    inbound,
+                    self.say("too_long", lang, length=cleaned.length, limit=self.max_chars),
+                    problem="too_long",
+                )
+            ]
         if cleaned.problem:
             key = {"empty": "empty_message", "emoji_only": "emoji_only"}.get(cleaned.problem, "garbage")
-            return [self.reply(inbound, self.say(key, lang, example=self.say("example_1", lang)),
-                               problem=cleaned.problem)]
+            return [
+                self.reply(
+                    inbound, self.say(key, lang, example=self.say("example_1", lang)), problem=cleaned.problem
+                )
+            ]
         return await self.converse(inbound, cleaned.text, lang, progress)
 
     async def _command(self, inbound: Inbound) -> list[Outbound]:
@@ -159,17 +190,21 @@ class SupportBot:
         if command is None:
             return [self.reply(inbound, self.say("unknown_command", lang, name=name[:32]))]
         if not command.allowed(inbound.role):
-            log.warning("refused /%s: user=%s role=%s chat=%s", name, inbound.user_id, inbound.role, inbound.chat_id)
+            log.warning(
+                "refused /%s: user=%s role=%s chat=%s", name, inbound.user_id, inbound.role, inbound.chat_id
+            )
             return [self.reply(inbound, self.say("command_refused", lang, name=name))]
         return await command.handler(inbound)
 
     # -- conversation -----------------------------------------------------------------------------------
-    async def converse(self, inbound: Inbound, text: str, lang: str,
-                       progress: ReplyProgress | None = None) -> list[Outbound]:
+    async def converse(
+        self, inbound: Inbound, text: str, lang: str, progress: ReplyProgress | None = None
+    ) -> list[Outbound]:
         """Answer one cleaned customer message (also used for /start example buttons)."""
         chat, user = inbound.chat_id, inbound.user_id
-        state, turns = await asyncio.gather(asyncio.to_thread(self.store.state, chat),
-                                            asyncio.to_thread(self.store.recent, chat, 40))
+        state, turns = await asyncio.gather(
+            asyncio.to_thread(self.store.state, chat), asyncio.to_thread(self.store.recent, chat, 40)
+        )
         shown = await asyncio.to_thread(self._products, state.last_skus)
         await asyncio.to_thread(self.store.append, chat, Turn("user", text, user))
         guess = classify(text, has_context=bool(shown))
@@ -186,9 +221,12 @@ class SupportBot:
                 log.info("llm intent classification unavailable: %s", exc)
         if progress is not None:
             await progress.typing()
-        interests = await asyncio.to_thread(self.profile.top, user, 5) if inbound.role is Role.CUSTOMER else []
-        ctx = TurnContext(text, lang, state, shown, trim_to_budget(turns, self.history_token_budget), interests,
-                          progress)
+        interests = (
+            await asyncio.to_thread(self.profile.top, user, 5) if inbound.role is Role.CUSTOMER else []
+        )
+        ctx = TurnContext(
+            text, lang, state, shown, trim_to_budget(turns, self.history_token_budget), interests, progress
+        )
         answer, u = await self._answer(intent, ctx)
         if answer.source == "llm":
             self.stats.llm_replies += 1
@@ -199,15 +237,32 @@ class SupportBot:
         shown_skus = tuple(p.sku for p in reply.shown) or state.last_skus
         new_state = ChatState(
             last_skus=shown_skus,
-            last_query=(u.search_text if u is not None and reply.shown and u.targets == () else state.last_query),
-            last_filters=(filters_to_state(u.filters) if u is not None and reply.shown and u.targets == ()
-                          else state.last_filters),
+            last_query=(
+                u.search_text if u is not None and reply.shown and u.targets == () else state.last_query
+            ),
+            last_filters=(
+                filters_to_state(u.filters)
+                if u is not None and reply.shown and u.targets == ()
+                else state.last_filters
+            ),
             focus_sku=reply.focus or (state.focus_sku if shown_skus == state.last_skus else ""),
-            unanswered=unanswered, language=lang)
-        out = [self.reply(inbound, reply.text, reply, intent=(u.intent if u else intent).value, language=lang,
-                          source=answer.source)]
+            unanswered=unanswered,
+            language=lang,
+        )
+        out = [
+            self.reply(
+                inbound,
+                reply.text,
+                reply,
+                intent=(u.intent if u else intent).value,
+                language=lang,
+                source=answer.source,
+            )
+        ]
         if unanswered >= 2 and self.handoff is not None:
-            extra = await self.handoff.request(inbound, "unanswered", handoff_context(inbound, lang, turns, shown, text))
+            extra = await self.handoff.request(
+                inbound, "unanswered", handoff_context(inbound, lang, turns, shown, text)
+            )
             out = merge_customer_reply(out, extra, inbound.chat_id)
             new_state = replace(new_state, unanswered=0)
         await asyncio.to_thread(self._remember, inbound, reply, new_state, text, lang, u, intent, answer)
@@ -237,8 +292,17 @@ class SupportBot:
     def _products(self, skus: tuple[str, ...]) -> list[Product]:
         return [p for sku in skus if (p := self.index.get(sku)) is not None]
 
-    def _remember(self, inbound: Inbound, reply: Reply, state: ChatState, text: str, lang: str, u: object,
-                  intent: Intent, answer: Answer) -> None:
+    def _remember(
+        self,
+        inbound: Inbound,
+        reply: Reply,
+        state: ChatState,
+        text: str,
+        lang: str,
+        u: object,
+        intent: Intent,
+        answer: Answer,
+    ) -> None:
         """Blocking bookkeeping after a reply: memory, interests, insights (insights never fail a reply)."""
         chat, user = inbound.chat_id, inbound.user_id
         self.store.append(chat, Turn("assistant", reply.text, user, tuple(p.sku for p in reply.shown)))
@@ -250,22 +314,39 @@ class SupportBot:
         if self.recorder is not None and inbound.role is Role.CUSTOMER:
             try:
                 self.recorder.turn(
-                    channel=inbound.channel, user_id=user, chat_id=chat, text=text, language=lang,
-                    intent=getattr(u, "intent", intent).value, keywords=keywords,
+                    channel=inbound.channel,
+                    user_id=user,
+                    chat_id=chat,
+                    text=text,
+                    language=lang,
+                    intent=getattr(u, "intent", intent).value,
+                    keywords=keywords,
                     filters=filters_to_state(filters) if filters is not None else {},
-                    skus=[p.sku for p in reply.shown], answered=reply.answered,
-                    top_score=answer.hits[0].score if answer.hits else None)
+                    skus=[p.sku for p in reply.shown],
+                    answered=reply.answered,
+                    top_score=answer.hits[0].score if answer.hits else None,
+                )
             except Exception:
                 log.exception("insights recorder failed")
 
-    async def request_handoff(self, inbound: Inbound, reason: str, lang: str, state: ChatState,
-                              shown: list[Product], turns: list[Turn]) -> list[Outbound]:
+    async def request_handoff(
+        self,
+        inbound: Inbound,
+        reason: str,
+        lang: str,
+        state: ChatState,
+        shown: list[Product],
+        turns: list[Turn],
+    ) -> list[Outbound]:
         assert self.handoff is not None
         context = handoff_context(inbound, lang, turns, shown, inbound.text)
         out = await self.handoff.request(inbound, reason, context)
-        await asyncio.to_thread(self.store.save_state, inbound.chat_id, replace(state, unanswered=0, language=lang),
-                                inbound.user_id)
+        await asyncio.to_thread(
+            self.store.save_state,
+            inbound.chat_id,
+            replace(state, unanswered=0, language=lang),
+            inbound.user_id,
+        )
         if not any(o.chat_id == inbound.chat_id for o in out):  # the customer always gets one reply
             out = [self.reply(inbound, self.say("offer_human", lang)), *out]
         return out
-

@@ -83,17 +83,38 @@ class _Drafts:
 
 
 class Answerer:
-    def __init__(self, index: ProductIndex, composer: OfflineComposer, policies: PolicyLookup | None,
-                 llm: BaseChatModel | None, prompts: ChatPrompts | None) -> None:
-        self.index, self.composer, self.policies, self.llm, self.prompts = index, composer, policies, llm, prompts
+    def __init__(
+        self,
+        index: ProductIndex,
+        composer: OfflineComposer,
+        policies: PolicyLookup | None,
+        llm: BaseChatModel | None,
+        prompts: ChatPrompts | None,
+    ) -> None:
+        self.index, self.composer, self.policies, self.llm, self.prompts = (
+            index,
+            composer,
+            policies,
+            llm,
+            prompts,
+        )
         self.retrieve = retriever(index)
         self.violations = 0
 
-    async def search(self, query: str, u: Understanding | None = None, *, k: int = 5,
-                     include_weak: bool = False, with_filters: bool = True) -> list[SearchHit]:
+    async def search(
+        self,
+        query: str,
+        u: Understanding | None = None,
+        *,
+        k: int = 5,
+        include_weak: bool = False,
+        with_filters: bool = True,
+    ) -> list[SearchHit]:
         filters = u.filters if (u is not None and with_filters and not u.filters.is_empty()) else None
         with metrics.stage("retrieval"):
-            return await self.retrieve.ainvoke({"query": query, "filters": filters, "k": k, "include_weak": include_weak})
+            return await self.retrieve.ainvoke(
+                {"query": query, "filters": filters, "k": k, "include_weak": include_weak}
+            )
 
     async def products(self, u: Understanding, ctx: TurnContext) -> Answer:
         """Product questions, comparisons and recommendations."""
@@ -141,12 +162,18 @@ class Answerer:
 
     async def _not_found(self, u: Understanding, ctx: TurnContext) -> Answer:
         if u.intent is Intent.UNKNOWN and u.mode == "fresh":
-            return Answer(self.composer.text("out_of_scope", ctx.lang, answered=False,
-                                             example=self.composer.say("example_1", ctx.lang)))
+            return Answer(
+                self.composer.text(
+                    "out_of_scope", ctx.lang, answered=False, example=self.composer.say("example_1", ctx.lang)
+                )
+            )
         if await asyncio.to_thread(self.index.count) == 0:
             return Answer(self.composer.text("no_catalog", ctx.lang, answered=False))
-        weak = [] if u.mode == "cheaper" else await self.search(u.search_text, u, k=3, include_weak=True,
-                                                                   with_filters=False)
+        weak = (
+            []
+            if u.mode == "cheaper"
+            else await self.search(u.search_text, u, k=3, include_weak=True, with_filters=False)
+        )
         reply = self.composer.not_found(u.text, [h.product for h in weak], u, ctx.lang)
         answer = await self._llm(ctx, Answer(reply, hits=weak), list(reply.shown), u)
         answer.reply = replace(answer.reply, answered=False)
@@ -163,16 +190,21 @@ class Answerer:
             doc = next((d for d in self.policies.find("contact 联系方式", lang, k=1)), None)
         return doc.text[:300] if doc else self.composer.say("human_contact_default", lang)
 
-    async def _llm(self, ctx: TurnContext, answer: Answer, products: Sequence[Product],
-                   u: Understanding | None) -> Answer:
+    async def _llm(
+        self, ctx: TurnContext, answer: Answer, products: Sequence[Product], u: Understanding | None
+    ) -> Answer:
         if self.llm is None or self.prompts is None:
             return answer
         known = {p.sku: p for p in [*products, *answer.reply.shown, *ctx.shown]}
         all_docs = list(self.policies.docs) if self.policies is not None else []
         budget = amounts([u.filters.min_price, u.filters.max_price]) if u is not None else frozenset()
-        facts = GroundingFacts(products=tuple(known.values()), policies=tuple(all_docs), allowed_amounts=budget,
-                               known_sku=lambda sku: self.index.get(sku) is not None,
-                               secret_lines=self.prompts.secrets())
+        facts = GroundingFacts(
+            products=tuple(known.values()),
+            policies=tuple(all_docs),
+            allowed_amounts=budget,
+            known_sku=lambda sku: self.index.get(sku) is not None,
+            secret_lines=self.prompts.secrets(),
+        )
         prompt_products = list(products) or list(answer.reply.shown)
         values = answer_values(ctx.lang, prompt_products, answer.docs, ctx.history, ctx.text)
         text = await self._grounded(values, facts, ctx.progress)
@@ -180,8 +212,9 @@ class Answerer:
             return answer
         return Answer(replace(answer.reply, text=text.strip()), answer.docs, answer.hits, "llm")
 
-    async def _grounded(self, values: dict[str, str], facts: GroundingFacts,
-                        progress: ReplyProgress | None) -> str | None:
+    async def _grounded(
+        self, values: dict[str, str], facts: GroundingFacts, progress: ReplyProgress | None
+    ) -> str | None:
         assert self.llm is not None and self.prompts is not None
         violations: list[Violation] = []
         for attempt, spec in enumerate((self.prompts.answer, self.prompts.answer_strict)):
@@ -203,4 +236,3 @@ class Answerer:
             log.warning("grounding violation (attempt %d): %s", attempt + 1, "; ".join(map(str, violations)))
         metrics.count("llm_fallback", reason="grounding")
         return None
-

@@ -44,9 +44,13 @@ def register_core_commands(bot: SupportBot) -> None:
     async def human(inbound: Inbound) -> list[Outbound]:
         lang = await bot.language_for(inbound, inbound.command_args)
         if bot.handoff is None:
-            return [bot.reply(inbound, bot.say("human_no_gate", lang, contact=bot.answerer.contact_text(lang)))]
-        state, turns = await asyncio.gather(asyncio.to_thread(bot.store.state, inbound.chat_id),
-                                            asyncio.to_thread(bot.store.recent, inbound.chat_id, 20))
+            return [
+                bot.reply(inbound, bot.say("human_no_gate", lang, contact=bot.answerer.contact_text(lang)))
+            ]
+        state, turns = await asyncio.gather(
+            asyncio.to_thread(bot.store.state, inbound.chat_id),
+            asyncio.to_thread(bot.store.recent, inbound.chat_id, 20),
+        )
         shown = await asyncio.to_thread(bot._products, state.last_skus)
         return await bot.request_handoff(inbound, "requested", lang, state, shown, turns)
 
@@ -55,7 +59,12 @@ def register_core_commands(bot: SupportBot) -> None:
         top = await asyncio.to_thread(bot.profile.top, inbound.user_id, 8)
         if not top:
             return [bot.reply(inbound, bot.say("profile_empty", lang))]
-        return [bot.reply(inbound, bot.say("profile", lang, keywords=bot.composer.phrases(lang).join([k for k, _ in top])))]
+        return [
+            bot.reply(
+                inbound,
+                bot.say("profile", lang, keywords=bot.composer.phrases(lang).join([k for k, _ in top])),
+            )
+        ]
 
     async def forget(inbound: Inbound) -> list[Outbound]:
         lang = await bot.language_for(inbound, inbound.command_args)
@@ -66,7 +75,9 @@ def register_core_commands(bot: SupportBot) -> None:
     registry = bot.commands
     registry.register("start", start, roles=EVERYONE, zh="开始 / 能做什么", en="Start / what I can do")
     registry.register("help", help_, roles=EVERYONE, zh="帮助", en="Help")
-    registry.register("reset", reset, roles=EVERYONE, zh="清空对话上下文", en="Clear the conversation context")
+    registry.register(
+        "reset", reset, roles=EVERYONE, zh="清空对话上下文", en="Clear the conversation context"
+    )
     registry.register("human", human, roles=EVERYONE, zh="转人工客服", en="Talk to a person")
     registry.register("profile", profile, roles=EVERYONE, zh="我的兴趣偏好", en="My interests")
     registry.register("forget", forget, roles=EVERYONE, zh="删除我的记录", en="Delete my history")
@@ -84,11 +95,14 @@ async def on_callback(bot: SupportBot, inbound: Inbound, progress: ReplyProgress
         if product is None:
             return [bot.reply(inbound, bot.say("product_gone", lang))]
         if prefix == "d":
-            u = Understanding(Intent.PRODUCT_QUESTION, product.title, targets=(product,), asks=frozenset({"details"}))
+            u = Understanding(
+                Intent.PRODUCT_QUESTION, product.title, targets=(product,), asks=frozenset({"details"})
+            )
             reply = bot.composer.answer([product], u, lang)
             state = await asyncio.to_thread(bot.store.state, inbound.chat_id)
-            await asyncio.to_thread(bot.store.save_state, inbound.chat_id, replace(state, focus_sku=product.sku),
-                                    inbound.user_id)
+            await asyncio.to_thread(
+                bot.store.save_state, inbound.chat_id, replace(state, focus_sku=product.sku), inbound.user_id
+            )
             return [bot.reply(inbound, reply.text, reply)]
         return await _similar(bot, inbound, product, lang)
     log.info("stale or forged callback data from user=%s: %r", inbound.user_id, data[:80])
@@ -103,10 +117,16 @@ async def _similar(bot: SupportBot, inbound: Inbound, product: Product, lang: st
         return [bot.reply(inbound, bot.say("similar_none", lang, title=product.title))]
     u = Understanding(Intent.RECOMMENDATION, query, keywords=tuple(product.tags))
     reply = bot.composer.recommend(others, u, lang)
-    text = reply.text.replace(bot.say("rec_intro", lang), bot.say("similar_intro", lang, title=product.title), 1)
+    text = reply.text.replace(
+        bot.say("rec_intro", lang), bot.say("similar_intro", lang, title=product.title), 1
+    )
     state = await asyncio.to_thread(bot.store.state, inbound.chat_id)
-    await asyncio.to_thread(bot.store.save_state, inbound.chat_id,
-                            replace(state, last_skus=tuple(p.sku for p in others), focus_sku=""), inbound.user_id)
+    await asyncio.to_thread(
+        bot.store.save_state,
+        inbound.chat_id,
+        replace(state, last_skus=tuple(p.sku for p in others), focus_sku=""),
+        inbound.user_id,
+    )
     return [bot.reply(inbound, text, reply)]
 
 

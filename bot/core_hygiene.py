@@ -42,8 +42,7 @@ def clean(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> Cleaned:
     raw = unicodedata.normalize("NFC", text or "")
     controls = sum(1 for ch in raw if unicodedata.category(ch) == "Cc" and ch not in "\n\t\r")
     kept = "".join(
-        ch for ch in raw
-        if unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn") or ch in "\n\t\r"
+        ch for ch in raw if unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn") or ch in "\n\t\r"
     )
     kept = "".join(ch for ch in kept if unicodedata.category(ch) != "Cf" or ch == "\u200d")
     cleaned = " ".join(kept.split())

@@ -17,13 +17,40 @@ from knowledge.numbers import CN_NUMERAL_CHARS, parse_chinese_numeral
 
 # Words that promise something the shop must have granted in a policy.
 PROMISE_WORDS: tuple[str, ...] = (
-    "优惠券", "优惠码", "折扣", "打折", "折上折", "赠品", "赠送", "送你", "免单", "返现", "红包", "满减", "立减", "包退",
-    "免费送", "特价", "coupon", "discount", "promo code", "free gift", "cashback", "cash back", "voucher",
-    "complimentary", "% off", "percent off",
+    "优惠券",
+    "优惠码",
+    "折扣",
+    "打折",
+    "折上折",
+    "赠品",
+    "赠送",
+    "送你",
+    "免单",
+    "返现",
+    "红包",
+    "满减",
+    "立减",
+    "包退",
+    "免费送",
+    "特价",
+    "coupon",
+    "discount",
+    "promo code",
+    "free gift",
+    "cashback",
+    "cash back",
+    "voucher",
+    "complimentary",
+    "% off",
+    "percent off",
 )
-_DISCOUNT_RX = re.compile(r"(\d+(?:\.\d+)?\s*折(?!叠))|(\d{1,3}\s*%\s*off)|(half price)|(半价)", re.IGNORECASE)
-_NEGATION_RX = re.compile(r"(没有|没|不|无|暂无|不能|无法|不提供|no|not|don't|do not|cannot|can't|isn't)\W{0,3}\S{0,6}$",
-                          re.IGNORECASE)
+_DISCOUNT_RX = re.compile(
+    r"(\d+(?:\.\d+)?\s*折(?!叠))|(\d{1,3}\s*%\s*off)|(half price)|(半价)", re.IGNORECASE
+)
+_NEGATION_RX = re.compile(
+    r"(没有|没|不|无|暂无|不能|无法|不提供|no|not|don't|do not|cannot|can't|isn't)\W{0,3}\S{0,6}$",
+    re.IGNORECASE,
+)
 _NUM = r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?"
 _PRICE_RXS = (
     re.compile(r"(?:¥|￥|RMB\s?|CNY\s?|\$|USD\s?|€|£)\s?" + _NUM, re.IGNORECASE),
@@ -32,7 +59,8 @@ _PRICE_RXS = (
 _CN_PRICE_RX = re.compile(f"([{CN_NUMERAL_CHARS}]+)\\s?(?:元|块钱|块(?![\u4e00-\u9fff]))")
 _SKU_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,6}[-_]?\d{2,}[A-Za-z0-9\-_]*(?<![-_])")
 _STOCK_COUNT_RX = re.compile(
-    r"(?:库存|还剩|仅剩|只剩|剩余|stock of|only)\s?(\d+)\s?(?:件|双|个|台|瓶|盒|包|left|units?|in stock)?", re.IGNORECASE
+    r"(?:库存|还剩|仅剩|只剩|剩余|stock of|only)\s?(\d+)\s?(?:件|双|个|台|瓶|盒|包|left|units?|in stock)?",
+    re.IGNORECASE,
 )
 _IN_STOCK_RX = re.compile(r"有货|现货|库存充足|in stock|available now", re.IGNORECASE)
 _SENTENCE_RX = re.compile(r"[^。！？!?\n；;]+")
@@ -71,9 +99,11 @@ class GroundingFacts:
     secret_lines: tuple[str, ...] = ()  # distinctive system-prompt lines that must never leak
 
     def prices(self) -> set[Decimal]:
-        return {p.price for p in self.products if p.price is not None} | set(self.allowed_amounts) | {
-            amount for doc in self.policies for amount in extract_prices(doc.text)
-        }
+        return (
+            {p.price for p in self.products if p.price is not None}
+            | set(self.allowed_amounts)
+            | {amount for doc in self.policies for amount in extract_prices(doc.text)}
+        )
 
     def policy_text(self) -> str:
         return "\n".join(f"{doc.title}\n{doc.text}" for doc in self.policies).lower()
@@ -137,7 +167,9 @@ class _Checker:
             if int(match.group(1)) not in stocks:
                 self.violations.append(Violation("stock", match.group(0)))
         for sentence in _SENTENCE_RX.findall(text):
-            if not _IN_STOCK_RX.search(sentence) or _NEGATION_RX.search(sentence[: _IN_STOCK_RX.search(sentence).start()]):
+            if not _IN_STOCK_RX.search(sentence) or _NEGATION_RX.search(
+                sentence[: _IN_STOCK_RX.search(sentence).start()]
+            ):
                 continue
             for product in self.facts.products:
                 named = product.sku in sentence or (len(product.title) >= 4 and product.title in sentence)

@@ -57,8 +57,10 @@ class HealthChecks:
         """(ready, body): ready only if every check passed; body = {"status", "checks": {name: …}}."""
         results = await asyncio.gather(*(self._run(n, c) for n, c in self.checks.items()))
         ready = all(r.ok for r in results)
-        return ready, {"status": "ready" if ready else "not ready",
-                       "checks": {r.name: r.as_dict() for r in results}}
+        return ready, {
+            "status": "ready" if ready else "not ready",
+            "checks": {r.name: r.as_dict() for r in results},
+        }
 
 
 def liveness() -> dict[str, Any]:
@@ -117,8 +119,15 @@ def llm_check(base_url: str | None, api_key: str | None, *, configured: bool) ->
     return http_check(url, headers=headers)
 
 
-def default_checks(*, engine: Engine | None, chroma_url: str | None, llm_base_url: str | None,
-                   llm_api_key: str | None, llm_configured: bool, timeout_s: float = 2.0) -> HealthChecks:
+def default_checks(
+    *,
+    engine: Engine | None,
+    chroma_url: str | None,
+    llm_base_url: str | None,
+    llm_api_key: str | None,
+    llm_configured: bool,
+    timeout_s: float = 2.0,
+) -> HealthChecks:
     """The standard readiness set: store, chroma, llm."""
     checks = HealthChecks(timeout_s=timeout_s)
     if engine is not None:

@@ -19,7 +19,9 @@ from typing import Any, TextIO
 
 from bot.redaction import redact
 
-_CONTEXT: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("xiaoer_log_context", default=None)
+_CONTEXT: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "xiaoer_log_context", default=None
+)
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 CONTEXT_KEYS = ("chat_id", "update_id", "user_id", "channel", "replica")
 
@@ -85,8 +87,9 @@ def configure_logging(level: str = "INFO", *, json_logs: bool = False, stream: T
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.set_name("xiaoer")
     handler.addFilter(RedactingFilter())
-    handler.setFormatter(JsonFormatter() if json_logs else
-                         _PlainFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter() if json_logs else _PlainFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == "xiaoer"]:
         root.removeHandler(old)

@@ -17,7 +17,9 @@ class Role(StrEnum):
     AGENT = "agent"  # a support agent writing in the support group
 
 
-AttachmentKind = Literal["photo", "document", "sticker", "voice", "audio", "video", "location", "contact", "other"]
+AttachmentKind = Literal[
+    "photo", "document", "sticker", "voice", "audio", "video", "location", "contact", "other"
+]
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,11 @@ PlatformCollector(registry=REGISTRY)
 
 _STAGE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 STAGE_SECONDS = Histogram(
-    "xiaoer_stage_seconds", "Latency of one pipeline stage (intent, retrieval, llm, grounding, reply, …)",
-    ["stage"], buckets=_STAGE_BUCKETS, registry=REGISTRY,
+    "xiaoer_stage_seconds",
+    "Latency of one pipeline stage (intent, retrieval, llm, grounding, reply, …)",
+    ["stage"],
+    buckets=_STAGE_BUCKETS,
+    registry=REGISTRY,
 )
 LLM_TOKENS = Counter("xiaoer_llm_tokens_total", "LLM tokens used", ["model", "kind"], registry=REGISTRY)
 
@@ -38,14 +41,28 @@ EVENTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "message": ("xiaoer_messages_total", "Customer messages handled", ("channel", "intent")),
     "reply": ("xiaoer_replies_total", "Replies sent", ("channel", "kind")),
     "llm_error": ("xiaoer_llm_errors_total", "LLM calls that failed", ("kind",)),
-    "llm_fallback": ("xiaoer_llm_fallbacks_total", "Replies that fell back to the offline composer", ("reason",)),
-    "grounding_violation": ("xiaoer_grounding_violations_total", "Ungrounded facts caught in LLM output", ("kind",)),
+    "llm_fallback": (
+        "xiaoer_llm_fallbacks_total",
+        "Replies that fell back to the offline composer",
+        ("reason",),
+    ),
+    "grounding_violation": (
+        "xiaoer_grounding_violations_total",
+        "Ungrounded facts caught in LLM output",
+        ("kind",),
+    ),
     "handoff": ("xiaoer_handoffs_total", "Human handoff events", ("event", "reason")),
     "rate_limited": ("xiaoer_rate_limit_hits_total", "Messages refused by the rate limiter", ("channel",)),
-    "duplicate_update": ("xiaoer_duplicate_updates_total", "Updates dropped as already processed", ("channel",)),
+    "duplicate_update": (
+        "xiaoer_duplicate_updates_total",
+        "Updates dropped as already processed",
+        ("channel",),
+    ),
     "error": ("xiaoer_errors_total", "Unexpected errors while handling a message", ("where",)),
 }
-OTHER_EVENTS = Counter("xiaoer_events_total", "Events without a dedicated metric", ["event"], registry=REGISTRY)
+OTHER_EVENTS = Counter(
+    "xiaoer_events_total", "Events without a dedicated metric", ["event"], registry=REGISTRY
+)
 _COUNTERS: dict[str, Counter] = {
     event: Counter(name, help_text, list(labels), registry=REGISTRY)
     for event, (name, help_text, labels) in EVENTS.items()

@@ -53,11 +53,13 @@ class OpsServer:
 
     async def start(self) -> int:
         """Bind and serve; returns the bound port (useful with port 0)."""
-        app = tornado.web.Application([
-            (r"/metrics", _MetricsHandler),
-            (r"/healthz", _HealthzHandler),
-            (r"/readyz", _ReadyzHandler, {"checks": self.checks}),
-        ])
+        app = tornado.web.Application(
+            [
+                (r"/metrics", _MetricsHandler),
+                (r"/healthz", _HealthzHandler),
+                (r"/readyz", _ReadyzHandler, {"checks": self.checks}),
+            ]
+        )
         sockets = tornado.netutil.bind_sockets(self.port, address=self.host, family=socket.AF_INET)
         self._server = tornado.httpserver.HTTPServer(app)
         self._server.add_sockets(sockets)

@@ -40,7 +40,8 @@ class InterestProfile:
             return
         now = now or utcnow()
         scores = {
-            k: (decayed(s, at, now, self.half_life_days), now) for k, (s, at) in self.store.interests(user_id).items()
+            k: (decayed(s, at, now, self.half_life_days), now)
+            for k, (s, at) in self.store.interests(user_id).items()
         }
         for word in words:
             scores[word] = (scores.get(word, (0.0, now))[0] + 1.0, now)
@@ -50,11 +51,16 @@ class InterestProfile:
     def top(self, user_id: str, n: int = 10, now: datetime | None = None) -> list[tuple[str, float]]:
         """The user's strongest interests now, best first."""
         now = now or utcnow()
-        scores = [(k, decayed(s, at, now, self.half_life_days)) for k, (s, at) in self.store.interests(user_id).items()]
+        scores = [
+            (k, decayed(s, at, now, self.half_life_days))
+            for k, (s, at) in self.store.interests(user_id).items()
+        ]
         return sorted((item for item in scores if item[1] >= 0.05), key=lambda item: -item[1])[:n]
 
 
-def rerank(hits: Sequence[SearchHit], interests: Sequence[tuple[str, float]], max_lift: float = 1.1) -> list[SearchHit]:
+def rerank(
+    hits: Sequence[SearchHit], interests: Sequence[tuple[str, float]], max_lift: float = 1.1
+) -> list[SearchHit]:
     """Nudge hits that mention the user's interests up by at most about one place (scores of different
     indexes are not comparable, ranks are); otherwise relevance order is kept."""
     if not interests or len(hits) < 2:

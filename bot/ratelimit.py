@@ -48,8 +48,9 @@ class RateLimiter(Protocol):
 class SlidingWindowRateLimiter:
     """In-process sliding window (one replica); `clock` is injectable so tests need no sleeping."""
 
-    def __init__(self, max_messages: int = 6, window_s: float = 10.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, max_messages: int = 6, window_s: float = 10.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         if max_messages < 1 or window_s <= 0:
             raise ValueError("rate limit needs max_messages >= 1 and window_s > 0")
         self.max_messages = max_messages

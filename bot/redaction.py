@@ -74,7 +74,9 @@ def _keep_label(replacement: str) -> Callable[[re.Match[str]], str]:
     """Keep a leading label such as '订单号：' so the redacted text still reads naturally."""
 
     def sub(match: re.Match[str]) -> str:
-        label = re.match(r"(?i)(订单号|订单编号|单号|order\s*(?:no\.?|number|id|#))\s*[:：#]?\s*", match.group(0))
+        label = re.match(
+            r"(?i)(订单号|订单编号|单号|order\s*(?:no\.?|number|id|#))\s*[:：#]?\s*", match.group(0)
+        )
         return f"{label.group(0)}{replacement}" if label else replacement
 
     return sub

@@ -53,15 +53,26 @@ class StaffCommands:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def register(self, registry: CommandRegistry) -> None:
-        registry.register("ingest", self.on_ingest, roles=STAFF_ONLY,
-                          zh="导入商品目录（附 CSV/JSONL 文件）", en="Import a catalog (attach a CSV/JSONL file)")
-        registry.register("stats", self.on_stats, roles=STAFF_ONLY,
-                          zh="商品数、今日对话、待处理人工请求", en="Catalog size, today's chats, open handoffs")
+        registry.register(
+            "ingest",
+            self.on_ingest,
+            roles=STAFF_ONLY,
+            zh="导入商品目录（附 CSV/JSONL 文件）",
+            en="Import a catalog (attach a CSV/JSONL file)",
+        )
+        registry.register(
+            "stats",
+            self.on_stats,
+            roles=STAFF_ONLY,
+            zh="商品数、今日对话、待处理人工请求",
+            en="Catalog size, today's chats, open handoffs",
+        )
 
     def _reply(self, inbound: Inbound, key: str, **values: object) -> Outbound:
         lang = detect_language(inbound.command_args, inbound.language_hint)
-        return Outbound(chat_id=inbound.chat_id, text=self.messages.get(key, lang, **values),
-                        thread_id=inbound.thread_id)
+        return Outbound(
+            chat_id=inbound.chat_id, text=self.messages.get(key, lang, **values), thread_id=inbound.thread_id
+        )
 
     async def on_ingest(self, inbound: Inbound) -> list[Outbound]:
         attachment = inbound.attachment
@@ -77,17 +88,33 @@ class StaffCommands:
                 log.info("/ingest of %s rejected: %s", name, exc)
                 return [self._reply(inbound, "staff_ingest_failed", name=name, reason=str(exc)[:300])]
         lang = detect_language(inbound.command_args, inbound.language_hint)
-        lines = [self.messages.get("staff_ingest_done", lang, name=name, added=report.added,
-                                   updated=report.updated, unchanged=report.unchanged,
-                                   rejected=report.rejected, seconds=f"{report.seconds:.1f}")]
+        lines = [
+            self.messages.get(
+                "staff_ingest_done",
+                lang,
+                name=name,
+                added=report.added,
+                updated=report.updated,
+                unchanged=report.unchanged,
+                rejected=report.rejected,
+                seconds=f"{report.seconds:.1f}",
+            )
+        ]
         if report.errors:
             lines.append(self.messages.get("staff_ingest_rejected_title", lang))
             lines += [f"• {error}" for error in report.errors[:MAX_LISTED_ERRORS]]
             if len(report.errors) > MAX_LISTED_ERRORS:
-                lines.append(self.messages.get("staff_ingest_more", lang,
-                                               count=len(report.errors) - MAX_LISTED_ERRORS))
-        log.info("/ingest %s: +%d ~%d =%d rejected %d", name, report.added, report.updated,
-                 report.unchanged, report.rejected)
+                lines.append(
+                    self.messages.get("staff_ingest_more", lang, count=len(report.errors) - MAX_LISTED_ERRORS)
+                )
+        log.info(
+            "/ingest %s: +%d ~%d =%d rejected %d",
+            name,
+            report.added,
+            report.updated,
+            report.unchanged,
+            report.rejected,
+        )
         return [Outbound(chat_id=inbound.chat_id, text="\n".join(lines), thread_id=inbound.thread_id)]
 
     def _ingest_bytes(self, name: str, content: bytes) -> IngestResult:
@@ -105,8 +132,15 @@ class StaffCommands:
         return [self._reply(inbound, "staff_stats", products=products, messages=turns, handoffs=handoffs)]
 
 
-def register_staff_commands(registry: CommandRegistry, *, messages: Messages, index: Any, data_dir: Path,
-                            conversations: Any = None, handoff: Any = None) -> StaffCommands:
+def register_staff_commands(
+    registry: CommandRegistry,
+    *,
+    messages: Messages,
+    index: Any,
+    data_dir: Path,
+    conversations: Any = None,
+    handoff: Any = None,
+) -> StaffCommands:
     """Wire /ingest and /stats to the live index, the conversation store and the handoff service."""
     from knowledge.ingest import ingest_path  # the knowledge library is only needed once staff ingest
 
@@ -114,7 +148,9 @@ def register_staff_commands(registry: CommandRegistry, *, messages: Messages, in
         return ingest_path(path, index=index, data_dir=data_dir)
 
     commands = StaffCommands(
-        messages=messages, ingest=ingest, catalog_size=index.count,
+        messages=messages,
+        ingest=ingest,
+        catalog_size=index.count,
         turns_since=getattr(conversations, "count_turns", None),
         open_handoffs=getattr(handoff, "open_count", None),
     )

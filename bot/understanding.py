@@ -23,50 +23,82 @@ class QueryParsing(Protocol):
 
 
 _ZH_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_EN_ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
-           "5th": 5}
-_ORD_ZH = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*(?:个|款|双|件|种|条|台|只|瓶|部|套|样|支|盒|包)?")
+_EN_ORD = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "fifth": 5,
+    "5th": 5,
+}
+_ORD_ZH = re.compile(
+    r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*(?:个|款|双|件|种|条|台|只|瓶|部|套|样|支|盒|包)?"
+)
 _ORD_EN = re.compile(r"\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\b", re.IGNORECASE)
 _ORD_NUM = re.compile(r"(?:#|No\.?\s?)\s*(\d)\b|(\d)\s*号", re.IGNORECASE)
 _LAST = re.compile(r"最后(?:一|那)(?:个|款|双|件)|\bthe last( one)?\b|\blast one\b", re.IGNORECASE)
 _CHEAPER_REF = re.compile(
-    r"(?:便宜|实惠)的?那(?:个|款|双|件|一款|一个)|最便宜的(?:那|一)|\bthe (?:cheaper|cheapest)(?: one)?\b", re.IGNORECASE)
+    r"(?:便宜|实惠)的?那(?:个|款|双|件|一款|一个)|最便宜的(?:那|一)|\bthe (?:cheaper|cheapest)(?: one)?\b",
+    re.IGNORECASE,
+)
 _PRICIER_REF = re.compile(
     r"贵的?那(?:个|款|双|件|一款|一个)|最贵的(?:那|一)|\bthe (?:pricier|more expensive|most expensive)(?: one)?\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _CHEAPER_SEARCH = re.compile(
     r"(?:更|再|还)便宜|便宜(?:一点|点|些)的|cheaper (?:ones?|options?|alternatives?)|anything cheaper|something cheaper"
-    r"|less expensive|any cheaper|lower price", re.IGNORECASE)
+    r"|less expensive|any cheaper|lower price",
+    re.IGNORECASE,
+)
 _DEMONSTRATIVE = re.compile(
-    r"这(?:个|款|双|件|种|条|台|只|瓶|部|套|一款)|^它|\b(?:this|that) one\b|\bit\b", re.IGNORECASE)
-_BOTH = re.compile(r"这两|那两|两(?:款|个|双|件|种)|\bboth\b|\bthese two\b|\bthe two\b|\bthem\b", re.IGNORECASE)
-_SIZE = re.compile(r"(\d{2}(?:\.5)?)\s*(?:码|号)|\bsize\s*(\d{1,2}(?:\.5)?)\b|\b(X{0,3}[SML]|XXL)\b(?=\s*(?:码|号)?)",
-                   re.IGNORECASE)
+    r"这(?:个|款|双|件|种|条|台|只|瓶|部|套|一款)|^它|\b(?:this|that) one\b|\bit\b", re.IGNORECASE
+)
+_BOTH = re.compile(
+    r"这两|那两|两(?:款|个|双|件|种)|\bboth\b|\bthese two\b|\bthe two\b|\bthem\b", re.IGNORECASE
+)
+_SIZE = re.compile(
+    r"(\d{2}(?:\.5)?)\s*(?:码|号)|\bsize\s*(\d{1,2}(?:\.5)?)\b|\b(X{0,3}[SML]|XXL)\b(?=\s*(?:码|号)?)",
+    re.IGNORECASE,
+)
 _ASKS: dict[str, re.Pattern[str]] = {
     "price": re.compile(r"多少钱|价格|价钱|几块|多少米|贵不贵|how much|\bprice\b|\bcost", re.IGNORECASE),
     "stock": re.compile(r"有货|有库存|库存|现货|还有吗|卖完|缺货|in stock|available|sold out", re.IGNORECASE),
     "size": re.compile(r"\d{2}(?:\.5)?\s*码|尺码|码数|尺寸|\bsizes?\b", re.IGNORECASE),
     "colour": re.compile(r"颜色|什么色|几种色|colou?rs?", re.IGNORECASE),
-    "details": re.compile(r"介绍|详情|参数|规格|材质|特点|怎么样|details|specs?|material|tell me|about it|features",
-                          re.IGNORECASE),
+    "details": re.compile(
+        r"介绍|详情|参数|规格|材质|特点|怎么样|details|specs?|material|tell me|about it|features",
+        re.IGNORECASE,
+    ),
 }
 
 
 # Attribute questions ("SPF多少", "what's the battery life"): catalog attribute name → words that ask for it.
 ATTRIBUTE_WORDS: dict[str, tuple[str, ...]] = {
-    "spf": ("spf", "防晒指数", "防晒值"), "weight": ("重量", "多重", "几克", "weight", "how heavy"),
-    "material": ("材质", "面料", "什么料", "material", "made of"), "battery": ("续航", "电池", "battery"),
-    "capacity": ("容量", "多大容量", "capacity"), "waterproof": ("防水", "waterproof"),
-    "shelf_life": ("保质期", "shelf life"), "origin": ("产地", "哪里产", "origin", "made in"),
-    "flavor": ("口味", "味道", "flavor", "flavour"), "power": ("功率", "wattage", "power"),
-    "skin_type": ("肤质", "skin type"), "noise_cancelling": ("降噪", "noise cancel"),
+    "spf": ("spf", "防晒指数", "防晒值"),
+    "weight": ("重量", "多重", "几克", "weight", "how heavy"),
+    "material": ("材质", "面料", "什么料", "material", "made of"),
+    "battery": ("续航", "电池", "battery"),
+    "capacity": ("容量", "多大容量", "capacity"),
+    "waterproof": ("防水", "waterproof"),
+    "shelf_life": ("保质期", "shelf life"),
+    "origin": ("产地", "哪里产", "origin", "made in"),
+    "flavor": ("口味", "味道", "flavor", "flavour"),
+    "power": ("功率", "wattage", "power"),
+    "skin_type": ("肤质", "skin type"),
+    "noise_cancelling": ("降噪", "noise cancel"),
     "connectivity": ("蓝牙", "连接", "bluetooth", "connectivity"),
 }
 
 
 def attribute_asks(text: str) -> frozenset[str]:
     lowered = text.lower()
-    return frozenset(f"attr:{name}" for name, words in ATTRIBUTE_WORDS.items() if any(w in lowered for w in words))
+    return frozenset(
+        f"attr:{name}" for name, words in ATTRIBUTE_WORDS.items() if any(w in lowered for w in words)
+    )
 
 
 @dataclass(frozen=True)
@@ -189,7 +221,9 @@ def _names_filter(parser: QueryParsing | None, word: str, filters: QueryFilters)
 
 def _parse(parser: QueryParsing | None, text: str) -> ParsedQuery:
     if parser is None:
-        return ParsedQuery(text=text, keywords=[w for w in re.split(r"\W+", text) if w], filters=QueryFilters())
+        return ParsedQuery(
+            text=text, keywords=[w for w in re.split(r"\W+", text) if w], filters=QueryFilters()
+        )
     return parser.parse(text)
 
 
@@ -199,20 +233,36 @@ def understand(
     """Resolve a cleaned message against the chat's state into targets or a search."""
     parsed = _parse(parser, text)
     query = " ".join(parsed.keywords) or text  # price/stock phrases are already out of the keywords
-    base = Understanding(intent=intent, text=text, search_text=query, filters=parsed.filters,
-                         keywords=tuple(parsed.keywords), asks=asks_in(text), size=asked_size(text),
-                         colour=colour_of(parsed.filters))
+    base = Understanding(
+        intent=intent,
+        text=text,
+        search_text=query,
+        filters=parsed.filters,
+        keywords=tuple(parsed.keywords),
+        asks=asks_in(text),
+        size=asked_size(text),
+        colour=colour_of(parsed.filters),
+    )
     refs, out_of_range = resolve_references(text, shown, state.focus_sku)
     if not shown and intent is not Intent.COMPARISON and (ordinal_indices(text) or _CHEAPER_REF.search(text)):
-        return replace(base, intent=Intent.PRODUCT_QUESTION, mode="no_context")  # "第二个多少钱" out of the blue
+        return replace(
+            base, intent=Intent.PRODUCT_QUESTION, mode="no_context"
+        )  # "第二个多少钱" out of the blue
     if out_of_range:
         return replace(base, intent=Intent.PRODUCT_QUESTION, out_of_range=out_of_range, mode="reference")
-    content = [k for k in content_keywords(parsed.keywords, parsed.filters)
-               if not _names_filter(parser, k, parsed.filters)]
+    content = [
+        k
+        for k in content_keywords(parsed.keywords, parsed.filters)
+        if not _names_filter(parser, k, parsed.filters)
+    ]
     attr_words = {w for name in base.asks if name.startswith("attr:") for w in ATTRIBUTE_WORDS[name[5:]]}
-    if (intent in (Intent.UNKNOWN, Intent.RECOMMENDATION, Intent.PRODUCT_QUESTION) and attr_words and shown
-            and not refs
-            and all(any(w in k.lower() or k.lower() in w for w in attr_words) for k in content)):
+    if (
+        intent in (Intent.UNKNOWN, Intent.RECOMMENDATION, Intent.PRODUCT_QUESTION)
+        and attr_words
+        and shown
+        and not refs
+        and all(any(w in k.lower() or k.lower() in w for w in attr_words) for k in content)
+    ):
         intent = Intent.PRODUCT_QUESTION  # "SPF多少" about the product in focus
         base, content = replace(base, intent=intent), []
     if intent is Intent.COMPARISON:
@@ -232,12 +282,26 @@ def understand(
     if _CHEAPER_SEARCH.search(text) and not content:
         priced = [p.price for p in shown if p.price is not None]
         cap = (min(priced) - Decimal("0.01")) if priced else previous.max_price
-        return replace(base, intent=Intent.RECOMMENDATION, search_text=state.last_query,
-                       filters=replace(previous, max_price=cap), mode="cheaper")
-    refines = not parsed.filters.is_empty() and not content and (
-        parsed.filters.category in (None, previous.category))
+        return replace(
+            base,
+            intent=Intent.RECOMMENDATION,
+            search_text=state.last_query,
+            filters=replace(previous, max_price=cap),
+            mode="cheaper",
+        )
+    refines = (
+        not parsed.filters.is_empty()
+        and not content
+        and (parsed.filters.category in (None, previous.category))
+    )
     if refines:
         merged = merge_filters(previous, parsed.filters)
-        return replace(base, intent=Intent.RECOMMENDATION, search_text=f"{state.last_query} {' '.join(content)}".strip(),
-                       filters=merged, colour=colour_of(merged), mode="refined")
+        return replace(
+            base,
+            intent=Intent.RECOMMENDATION,
+            search_text=f"{state.last_query} {' '.join(content)}".strip(),
+            filters=merged,
+            colour=colour_of(merged),
+            mode="refined",
+        )
     return base

@@ -119,14 +119,28 @@ class KeywordStore:
         except (OSError, ValueError, KeyError):
             return None
 
-    def save(self, skus: Sequence[str], hashes: Sequence[str], tokens: Sequence[Sequence[str]],
-             index: KeywordIndex, fingerprint: str) -> None:
+    def save(
+        self,
+        skus: Sequence[str],
+        hashes: Sequence[str],
+        tokens: Sequence[Sequence[str]],
+        index: KeywordIndex,
+        fingerprint: str,
+    ) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         cache = {sku: [digest, list(toks)] for sku, digest, toks in zip(skus, hashes, tokens, strict=True)}
         (self.directory / MANIFEST).unlink(missing_ok=True)  # a half-written index must never look current
-        _atomic_write(self.directory / TOKEN_CACHE,
-                      json.dumps({"version": FORMAT_VERSION, "fingerprint": fingerprint, "skus": cache}, ensure_ascii=False))
+        _atomic_write(
+            self.directory / TOKEN_CACHE,
+            json.dumps(
+                {"version": FORMAT_VERSION, "fingerprint": fingerprint, "skus": cache}, ensure_ascii=False
+            ),
+        )
         index.save(self.directory / "index")
-        manifest = {"version": FORMAT_VERSION, "fingerprint": fingerprint, "skus": list(skus),
-                    "hashes": list(hashes)}
+        manifest = {
+            "version": FORMAT_VERSION,
+            "fingerprint": fingerprint,
+            "skus": list(skus),
+            "hashes": list(hashes),
+        }
         _atomic_write(self.directory / MANIFEST, json.dumps(manifest, ensure_ascii=False))

@@ -86,8 +86,14 @@ class ChromaVectorStore:
         with _translated("count"):
             return int(self._collection.count())
 
-    def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[Metadata],
-               documents: Sequence[str] | None = None, progress: Callable[[int], None] | None = None) -> None:
+    def upsert(
+        self,
+        ids: Sequence[str],
+        vectors: np.ndarray,
+        metadatas: Sequence[Metadata],
+        documents: Sequence[str] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
         with _translated("upsert"):
             for start in range(0, len(ids), self._batch):
                 end = start + self._batch

@@ -66,8 +66,14 @@ class USEEmbedder:
 class OpenAIEmbedder:
     """Embeddings from an OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, vLLM, Ollama …)."""
 
-    def __init__(self, model: str, base_url: str | None = None, api_key: str | None = None,
-                 batch_size: int = 128, timeout_s: float = 30.0) -> None:
+    def __init__(
+        self,
+        model: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        batch_size: int = 128,
+        timeout_s: float = 30.0,
+    ) -> None:
         from langchain_openai import OpenAIEmbeddings
 
         self.model = model
@@ -125,7 +131,9 @@ class QueryEmbeddingCache:
         return vector
 
 
-def make_embedder(model: str | None = None, base_url: str | None = None, api_key: str | None = None) -> Embedder:
+def make_embedder(
+    model: str | None = None, base_url: str | None = None, api_key: str | None = None
+) -> Embedder:
     """The offline encoder unless an API model is named (`XIAOER_EMBEDDING_MODEL`)."""
     if model is None or model.strip().lower() in OFFLINE_NAMES:
         return USEEmbedder()

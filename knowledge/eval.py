@@ -36,7 +36,9 @@ def _rows(path: Path, columns: tuple[int, ...]) -> list[tuple[int, list[str]]]:
             continue
         fields = line.rstrip("\n").split("\t")
         if len(fields) not in columns:
-            raise EvalFormatError(f"{path}: line {number}: expected {' or '.join(map(str, columns))} tab-separated fields")
+            raise EvalFormatError(
+                f"{path}: line {number}: expected {' or '.join(map(str, columns))} tab-separated fields"
+            )
         out.append((number, fields))
     return out
 
@@ -55,7 +57,9 @@ def read_qrels(path: Path) -> dict[str, dict[str, int]]:
     """`qid<TAB>sku<TAB>grade` (or TREC's `qid<TAB>0<TAB>sku<TAB>grade`); grade ≥ 1 is relevant."""
     qrels: dict[str, dict[str, int]] = {}
     for number, fields in _rows(path, (3, 4)):
-        qid, sku, grade = (fields[0], fields[1], fields[2]) if len(fields) == 3 else (fields[0], fields[2], fields[3])
+        qid, sku, grade = (
+            (fields[0], fields[1], fields[2]) if len(fields) == 3 else (fields[0], fields[2], fields[3])
+        )
         if number == 1 and qid.strip().lower() == "qid":
             continue
         try:
@@ -86,8 +90,9 @@ def mrr_at_k(ranked: Sequence[str], grades: Mapping[str, int], k: int) -> float:
     return 0.0
 
 
-def score_mode(search: Search, queries: Mapping[str, str], qrels: Mapping[str, Mapping[str, int]],
-               k: int) -> dict[str, float]:
+def score_mode(
+    search: Search, queries: Mapping[str, str], qrels: Mapping[str, Mapping[str, int]], k: int
+) -> dict[str, float]:
     """Mean metrics and latency percentiles of one search function over the judged queries."""
     judged = [qid for qid in queries if any(g > 0 for g in qrels.get(qid, {}).values())]
     for qid in judged:  # warm-up: query vectors and token caches, jieba and Chroma start-up
@@ -102,13 +107,25 @@ def score_mode(search: Search, queries: Mapping[str, str], qrels: Mapping[str, M
         mrr.append(mrr_at_k(ranked, qrels[qid], k))
     mean = lambda values: round(float(np.mean(values)), 4) if values else 0.0  # noqa: E731
     pct = lambda q: round(float(np.percentile(millis, q)), 2) if millis else 0.0  # noqa: E731
-    return {f"ndcg@{k}": mean(ndcg), f"recall@{k}": mean(recall), f"mrr@{k}": mean(mrr),
-            "p50_ms": pct(50), "p95_ms": pct(95)}
+    return {
+        f"ndcg@{k}": mean(ndcg),
+        f"recall@{k}": mean(recall),
+        f"mrr@{k}": mean(mrr),
+        "p50_ms": pct(50),
+        "p95_ms": pct(95),
+    }
 
 
-def evaluate_retrieval(catalog: Path, queries: Path, qrels: Path, k: int = 10, *,
-                       embedder: Embedder | None = None, fmt: str | None = None,
-                       progress: Callable[[str], None] | None = None) -> dict:
+def evaluate_retrieval(
+    catalog: Path,
+    queries: Path,
+    qrels: Path,
+    k: int = 10,
+    *,
+    embedder: Embedder | None = None,
+    fmt: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
     """Ingest `catalog` into a fresh temporary store and score bm25, dense, hybrid and plain LangChain Chroma."""
     from knowledge.catalog import load_catalog
     from knowledge.embeddings import make_embedder
@@ -130,7 +147,11 @@ def evaluate_retrieval(catalog: Path, queries: Path, qrels: Path, k: int = 10, *
         index = open_product_index(data_dir, embedder=recording, extractor=JiebaKeywordExtractor(vocabulary))
         index.upsert(products)
         searches: dict[str, Search] = {
-            mode: (lambda text, n, mode=mode: [h.sku for h in index.search(text, k=n, mode=mode, include_weak=True)])
+            mode: (
+                lambda text, n, mode=mode: [
+                    h.sku for h in index.search(text, k=n, mode=mode, include_weak=True)
+                ]
+            )
             for mode in ("bm25", "dense", "hybrid")
         }
         say("indexing the LangChain baseline (same embedding)")

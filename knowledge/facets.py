@@ -19,8 +19,14 @@ from knowledge.models import Product, QueryFilters
 from knowledge.resources import colour_groups
 
 ATTRIBUTE_ALIASES = {
-    "colour": "color", "颜色": "color", "色": "color", "颜色分类": "color",
-    "尺码": "size", "尺寸": "size", "码": "size", "规格": "size",
+    "colour": "color",
+    "颜色": "color",
+    "色": "color",
+    "颜色分类": "color",
+    "尺码": "size",
+    "尺寸": "size",
+    "码": "size",
+    "规格": "size",
 }
 _SPLIT = re.compile(r"[;；,，/|]")
 _NUMERIC = re.compile(r"^\d+(?:\.\d+)?$")
@@ -72,8 +78,15 @@ class Facets:
                     if part.strip():
                         attributes[attribute_key(name)][part.strip().lower()].append(row)
         as_arrays = lambda groups: {key: np.asarray(rows, dtype=np.int64) for key, rows in groups.items()}  # noqa: E731
-        return cls(price, has_price, stock, as_arrays(brands), as_arrays(categories),
-                   {key: as_arrays(values) for key, values in attributes.items()}, n)
+        return cls(
+            price,
+            has_price,
+            stock,
+            as_arrays(brands),
+            as_arrays(categories),
+            {key: as_arrays(values) for key, values in attributes.items()},
+            n,
+        )
 
     def _rows_mask(self, groups: dict[str, np.ndarray], keys: list[str]) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)
@@ -103,14 +116,17 @@ class Facets:
             key = attribute_key(name)
             values = self.attributes.get(key, {})
             forms = colour_forms(str(value)) if key == "color" else [str(value)]
-            mask &= self._rows_mask(values, sorted({v for form in forms for v in _matching_values(values, form)}))
+            mask &= self._rows_mask(
+                values, sorted({v for form in forms for v in _matching_values(values, form)})
+            )
         return mask
 
     def _matching_categories(self, wanted: str) -> list[str]:
         """A category matches as a path prefix or when any one of its path parts contains the wanted name."""
         wanted = wanted.strip().lower().strip("/")
         return [
-            path for path in self.categories
+            path
+            for path in self.categories
             if path.startswith(wanted) or any(wanted in part.strip() for part in path.split("/"))
         ]
 

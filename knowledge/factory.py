@@ -25,8 +25,13 @@ def default_extractor(data_dir: Path) -> KeywordExtractor:
     return JiebaKeywordExtractor(Vocabulary.load(Path(data_dir) / "vocabulary.json"))
 
 
-def open_product_index(data_dir: Path, *, chroma_url: str | None = None, embedder: Embedder | None = None,
-                       extractor: KeywordExtractor | None = None) -> HybridProductIndex:
+def open_product_index(
+    data_dir: Path,
+    *,
+    chroma_url: str | None = None,
+    embedder: Embedder | None = None,
+    extractor: KeywordExtractor | None = None,
+) -> HybridProductIndex:
     """Chroma under `data_dir/chroma` (or the server at `chroma_url`) + BM25 under `data_dir/bm25`.
 
     Raises `knowledge.errors.StoreUnavailable` when the store cannot be opened (e.g. the server is down).

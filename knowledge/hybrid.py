@@ -64,9 +64,16 @@ def extractor_fingerprint(extractor: KeywordExtractor) -> str:
 class HybridProductIndex(SnapshotReads):
     """The production `ProductIndex`: Chroma vectors + bm25s keywords, fused (see `knowledge.ranking`)."""
 
-    def __init__(self, data_dir: Path, *, embedder: Embedder, extractor: KeywordExtractor,
-                 chroma_url: str | None = None, collection: str | None = None,
-                 params: RankingParams = DEFAULT_PARAMS) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        embedder: Embedder,
+        extractor: KeywordExtractor,
+        chroma_url: str | None = None,
+        collection: str | None = None,
+        params: RankingParams = DEFAULT_PARAMS,
+    ) -> None:
         self.embedder = embedder
         self.extractor = extractor
         self.params = params
@@ -86,8 +93,13 @@ class HybridProductIndex(SnapshotReads):
         try:
             products = [Product.model_validate_json(str(meta["product"])) for meta in metas]
         except (KeyError, ValueError) as exc:
-            raise StoreUnavailable(f"collection {self.collection} holds records Xiaoer did not write") from exc
-        hashes = [str(meta.get("content_hash") or product.content_hash()) for meta, product in zip(metas, products, strict=True)]
+            raise StoreUnavailable(
+                f"collection {self.collection} holds records Xiaoer did not write"
+            ) from exc
+        hashes = [
+            str(meta.get("content_hash") or product.content_hash())
+            for meta, product in zip(metas, products, strict=True)
+        ]
         cache = self.keyword_store.load_tokens(self._fingerprint)
         tokens = [
             cache[p.sku][1] if p.sku in cache and cache[p.sku][0] == h else product_tokens(self.extractor, p)
@@ -119,8 +131,11 @@ class HybridProductIndex(SnapshotReads):
 
             changes = apply_upserts(self._snap, products, self.extractor, embed)
             if changes.changed:
-                self.store.upsert([p.sku for p in changes.changed], changes.changed_vectors,  # type: ignore[arg-type]
-                                  [product_metadata(p) for p in changes.changed])
+                self.store.upsert(
+                    [p.sku for p in changes.changed],
+                    changes.changed_vectors,  # type: ignore[arg-type]
+                    [product_metadata(p) for p in changes.changed],
+                )
                 self._persist(changes.snapshot)
                 self._snap = changes.snapshot
                 self._version = self.store.bump_version()
@@ -151,8 +166,15 @@ class HybridProductIndex(SnapshotReads):
             self._version = version
         return True
 
-    def search(self, query: str, *, k: int = 5, filters: QueryFilters | None = None,
-               mode: SearchMode = "hybrid", include_weak: bool = False) -> list[SearchHit]:
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        filters: QueryFilters | None = None,
+        mode: SearchMode = "hybrid",
+        include_weak: bool = False,
+    ) -> list[SearchHit]:
         check_mode(mode)
         snap = self._snap  # one consistent view for this whole query
 
@@ -165,8 +187,17 @@ class HybridProductIndex(SnapshotReads):
             return [(snap.rows[sku], cos) for sku, cos in found if sku in snap.rows]
 
         vector = self._queries.embed_query(query) if mode != "bm25" and query.strip() else None
-        return rank(snap, tokens=self.extractor.tokenize(query), query_vector=vector, k=k, filters=filters,
-                    mode=mode, include_weak=include_weak, dense=chroma_dense, params=self.params)
+        return rank(
+            snap,
+            tokens=self.extractor.tokenize(query),
+            query_vector=vector,
+            k=k,
+            filters=filters,
+            mode=mode,
+            include_weak=include_weak,
+            dense=chroma_dense,
+            params=self.params,
+        )
 
 
 def embedder_dimension(embedder: Embedder) -> int:

@@ -148,6 +148,8 @@ def ingest_path(
     )
 
 
-def _timed(function: Callable[[list[Product]], Vocabulary], products: list[Product]) -> tuple[Vocabulary, float]:
+def _timed(
+    function: Callable[[list[Product]], Vocabulary], products: list[Product]
+) -> tuple[Vocabulary, float]:
     mark = time.perf_counter()
     return function(products), time.perf_counter() - mark

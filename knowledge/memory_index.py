@@ -20,8 +20,12 @@ from knowledge.snapshot import Snapshot, SnapshotReads, apply_deletes, apply_ups
 class InMemoryProductIndex(SnapshotReads):
     """A `ProductIndex` held in process memory; without an embedder it ranks by keywords only."""
 
-    def __init__(self, extractor: KeywordExtractor | None = None, embedder: Embedder | None = None,
-                 params: RankingParams = DEFAULT_PARAMS) -> None:
+    def __init__(
+        self,
+        extractor: KeywordExtractor | None = None,
+        embedder: Embedder | None = None,
+        params: RankingParams = DEFAULT_PARAMS,
+    ) -> None:
         self.extractor = extractor or SimpleKeywordExtractor()
         self.embedder = embedder
         self.params = params
@@ -41,10 +45,27 @@ class InMemoryProductIndex(SnapshotReads):
             self._snap, removed = apply_deletes(self._snap, skus)
             return len(removed)
 
-    def search(self, query: str, *, k: int = 5, filters: QueryFilters | None = None,
-               mode: SearchMode = "hybrid", include_weak: bool = False) -> list[SearchHit]:
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        filters: QueryFilters | None = None,
+        mode: SearchMode = "hybrid",
+        include_weak: bool = False,
+    ) -> list[SearchHit]:
         check_mode(mode)
         snap = self._snap
-        vector = self._queries.embed_query(query) if self._queries and mode != "bm25" and query.strip() else None
-        return rank(snap, tokens=self.extractor.tokenize(query), query_vector=vector, k=k, filters=filters,
-                    mode=mode, include_weak=include_weak, params=self.params)
+        vector = (
+            self._queries.embed_query(query) if self._queries and mode != "bm25" and query.strip() else None
+        )
+        return rank(
+            snap,
+            tokens=self.extractor.tokenize(query),
+            query_vector=vector,
+            k=k,
+            filters=filters,
+            mode=mode,
+            include_weak=include_weak,
+            params=self.params,
+        )

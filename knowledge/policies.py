@@ -75,7 +75,9 @@ def _parse(path: Path) -> _Topic:
     if zh_text:
         docs["zh"] = PolicyDoc(topic=topic, title=title, text=zh_text, language="zh")
     if en_text:
-        docs["en"] = PolicyDoc(topic=topic, title=str(header.get("title_en") or title), text=en_text, language="en")
+        docs["en"] = PolicyDoc(
+            topic=topic, title=str(header.get("title_en") or title), text=en_text, language="en"
+        )
     english = _keyword_list(header.get("keywords_en"))
     return _Topic(
         name=topic,

@@ -30,7 +30,9 @@ class RankingParams:
     coverage_full: float = 0.5  # BM25 gets its full weight once some product covers this share of the query
     broad_filter_share: float = 0.2  # filters passing at least this share of SKUs post-filter ANN candidates
     max_ann_pool: int = 1000
-    out_of_stock_penalty: float = 0.1  # share of the best score; ranked lower, never removed (unless filtered)
+    out_of_stock_penalty: float = (
+        0.1  # share of the best score; ranked lower, never removed (unless filtered)
+    )
     # Relevance is additive evidence: coverage / full_coverage + (cosine − floor) / (full − floor), each part ≥ 0.
     # Either signal alone passes at its "full" value; two partial ones together pass too. Calibrated on the
     # sample catalog: nonsense tops out at cosine ≈ 0.27 / coverage ≈ 0.27, real paraphrases sit at ≥ 0.37 / 0.25.
@@ -51,7 +53,9 @@ def _top(scores: np.ndarray, n: int) -> np.ndarray:
     return positive[np.argsort(-scores[positive], kind="stable")]
 
 
-def numpy_dense(vectors: np.ndarray, query: np.ndarray, n: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+def numpy_dense(
+    vectors: np.ndarray, query: np.ndarray, n: int, mask: np.ndarray | None
+) -> list[tuple[int, float]]:
     """Exact cosine top-n over the (masked) rows; copies only the rows of a narrow mask."""
     total = vectors.shape[0]
     count = total if mask is None else int(mask.sum())
@@ -71,8 +75,14 @@ def numpy_dense(vectors: np.ndarray, query: np.ndarray, n: int, mask: np.ndarray
     return [(int(rows[i]), float(sims[i])) for i in best]
 
 
-def _dense_candidates(snap: Snapshot, query: np.ndarray, pool: int, mask: np.ndarray | None,
-                      dense: DenseFn | None, params: RankingParams) -> list[tuple[int, float]]:
+def _dense_candidates(
+    snap: Snapshot,
+    query: np.ndarray,
+    pool: int,
+    mask: np.ndarray | None,
+    dense: DenseFn | None,
+    params: RankingParams,
+) -> list[tuple[int, float]]:
     """Vector candidates under the filters, without a slow store-side `where`.
 
     Unfiltered or broadly filtered queries use the ANN index (Chroma) with a pool enlarged by 1/selectivity and
@@ -103,9 +113,18 @@ def describe_filters(filters: QueryFilters | None) -> str:
     return ", ".join(parts)
 
 
-def rank(snap: Snapshot, *, tokens: list[str], query_vector: np.ndarray | None, k: int,
-         filters: QueryFilters | None, mode: SearchMode, include_weak: bool,
-         dense: DenseFn | None = None, params: RankingParams = DEFAULT_PARAMS) -> list[SearchHit]:
+def rank(
+    snap: Snapshot,
+    *,
+    tokens: list[str],
+    query_vector: np.ndarray | None,
+    k: int,
+    filters: QueryFilters | None,
+    mode: SearchMode,
+    include_weak: bool,
+    dense: DenseFn | None = None,
+    params: RankingParams = DEFAULT_PARAMS,
+) -> list[SearchHit]:
     """The top-k hits of one query; `dense` (e.g. Chroma's HNSW) replaces numpy only when nothing filters."""
     n = len(snap.products)
     if n == 0 or k <= 0:
@@ -170,14 +189,20 @@ def rank(snap: Snapshot, *, tokens: list[str], query_vector: np.ndarray | None, 
             continue
         row = int(rows[i])
         explain: dict[str, object] = {
-            "bm25_rank": bm25_rank.get(row), "bm25_score": round(float(raw_bm25[i]), 4),
+            "bm25_rank": bm25_rank.get(row),
+            "bm25_score": round(float(raw_bm25[i]), 4),
             "vector_rank": vector_rank.get(row),
             "vector_distance": round(1.0 - float(cos[i]), 4) if use_dense else None,
-            "coverage": round(float(cov[i]), 3), "relevance": round(float(relevance[i]), 3),
-            "fused": round(float(fused[i]), 4), "filters": applied, "weak": weak, "mode": mode,
+            "coverage": round(float(cov[i]), 3),
+            "relevance": round(float(relevance[i]), 3),
+            "fused": round(float(fused[i]), 4),
+            "filters": applied,
+            "weak": weak,
+            "mode": mode,
         }
-        hits.append(SearchHit(snap.products[row], float(fused[i]), bm25_rank.get(row),
-                              vector_rank.get(row), explain))
+        hits.append(
+            SearchHit(snap.products[row], float(fused[i]), bm25_rank.get(row), vector_rank.get(row), explain)
+        )
         if len(hits) == k:
             break
     return hits

@@ -22,7 +22,7 @@ Tokens = list[str]
 def product_tokens(extractor: KeywordExtractor, product: Product) -> Tokens:
     """BM25 tokens of a product; the title is counted twice (a cheap title-field boost)."""
     title = extractor.tokenize(product.title)
-    rest = product.search_text()[len(product.title):]  # search_text() starts with the title
+    rest = product.search_text()[len(product.title) :]  # search_text() starts with the title
     return title + title + extractor.tokenize(rest)
 
 
@@ -44,11 +44,19 @@ class Snapshot:
     keywords: KeywordIndex
     facets: Facets
     rows: dict[str, int]
-    stats_vectors: np.ndarray  # a fixed, contiguous sample of rows: the query's cosine mean/std over the catalog
+    stats_vectors: (
+        np.ndarray
+    )  # a fixed, contiguous sample of rows: the query's cosine mean/std over the catalog
 
     @classmethod
-    def build(cls, products: Sequence[Product], hashes: Sequence[str], tokens: Sequence[Tokens],
-              vectors: np.ndarray | None, keywords: KeywordIndex | None = None) -> Snapshot:
+    def build(
+        cls,
+        products: Sequence[Product],
+        hashes: Sequence[str],
+        tokens: Sequence[Tokens],
+        vectors: np.ndarray | None,
+        keywords: KeywordIndex | None = None,
+    ) -> Snapshot:
         if vectors is not None:
             vectors.setflags(write=False)
         return cls(
@@ -82,8 +90,12 @@ class Changes:
     changed_vectors: np.ndarray | None
 
 
-def apply_upserts(snap: Snapshot, products: Sequence[Product], extractor: KeywordExtractor,
-                  embed: Callable[[list[str]], np.ndarray] | None) -> Changes:
+def apply_upserts(
+    snap: Snapshot,
+    products: Sequence[Product],
+    extractor: KeywordExtractor,
+    embed: Callable[[list[str]], np.ndarray] | None,
+) -> Changes:
     """Classify by content hash, embed and tokenise only new/changed SKUs, rebuild BM25 once for the batch."""
     latest: dict[str, Product] = {product.sku: product for product in products}  # last row of a SKU wins
     digests = {sku: product.content_hash() for sku, product in latest.items()}
@@ -108,7 +120,7 @@ def apply_upserts(snap: Snapshot, products: Sequence[Product], extractor: Keywor
     if vectors is not None and new_vectors is not None:
         if vectors.shape[0] == 0:
             vectors = np.zeros((0, new_vectors.shape[1]), dtype=np.float32)
-        vectors = np.vstack([vectors, new_vectors[len(updated):]])
+        vectors = np.vstack([vectors, new_vectors[len(updated) :]])
     for offset, product in enumerate(changed):
         tokens = product_tokens(extractor, product)
         row = snap.rows.get(product.sku)
@@ -120,7 +132,9 @@ def apply_upserts(snap: Snapshot, products: Sequence[Product], extractor: Keywor
             all_products[row], all_hashes[row], all_tokens[row] = product, digests[product.sku], tokens
             if vectors is not None and new_vectors is not None:
                 vectors[row] = new_vectors[offset]
-    return Changes(Snapshot.build(all_products, all_hashes, all_tokens, vectors), summary, changed, new_vectors)
+    return Changes(
+        Snapshot.build(all_products, all_hashes, all_tokens, vectors), summary, changed, new_vectors
+    )
 
 
 def apply_deletes(snap: Snapshot, skus: Sequence[str]) -> tuple[Snapshot, list[str]]:
@@ -131,8 +145,12 @@ def apply_deletes(snap: Snapshot, skus: Sequence[str]) -> tuple[Snapshot, list[s
     keep = [row for row, product in enumerate(snap.products) if product.sku not in doomed]
     vectors = None if snap.vectors is None else snap.vectors[keep]
     return (
-        Snapshot.build([snap.products[r] for r in keep], [snap.hashes[r] for r in keep],
-                       [snap.tokens[r] for r in keep], vectors),
+        Snapshot.build(
+            [snap.products[r] for r in keep],
+            [snap.hashes[r] for r in keep],
+            [snap.tokens[r] for r in keep],
+            vectors,
+        ),
         sorted(doomed),
     )
 

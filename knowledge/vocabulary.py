@@ -29,7 +29,9 @@ _HYPHENATED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
 _NAME_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][A-Za-z]+ )+\d{1,4}(?![A-Za-z0-9])")
 
 
-USER_WORDS_FILE = "user_words.txt"  # beside vocabulary.json; `xiaoer insights --apply-dictionary` appends to it
+USER_WORDS_FILE = (
+    "user_words.txt"  # beside vocabulary.json; `xiaoer insights --apply-dictionary` appends to it
+)
 
 
 def read_shop_words(path: Path) -> list[str]:
@@ -120,7 +122,14 @@ class Vocabulary:
 
     def user_words(self) -> list[str]:
         """Words the tokenizer must keep whole: brands, category levels, colours, sizes, models."""
-        words = [*self.brands, *self.category_parts, *self.colors, *self.sizes, *self.models, *self.shop_words]
+        words = [
+            *self.brands,
+            *self.category_parts,
+            *self.colors,
+            *self.sizes,
+            *self.models,
+            *self.shop_words,
+        ]
         return sorted({word for word in words if len(word) >= 2})
 
     def idf(self, word: str) -> float | None:

@@ -15,7 +15,13 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 # Nothing in the suite may reach the network or a real LLM by accident.
-for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TELEGRAM_BOT_TOKEN", "XIAOER_CHROMA_URL", "XIAOER_DATABASE_URL"):
+for _name in (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "TELEGRAM_BOT_TOKEN",
+    "XIAOER_CHROMA_URL",
+    "XIAOER_DATABASE_URL",
+):
     os.environ.pop(_name, None)
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 

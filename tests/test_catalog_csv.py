@@ -25,7 +25,8 @@ def messages(load) -> list[str]:
 
 def test_good_rows_with_bom_multiline_field_and_optional_values(tmp_path: Path) -> None:
     body = (
-        "\ufeff" + HEADER
+        "\ufeff"
+        + HEADER
         + 'RUN-1,飞马41 跑步鞋,Nike,运动鞋/跑步鞋,899.00,CNY,23,"第一行\n第二行",https://i/1,https://p/1,跑鞋;缓震,黑色;白色,40;41;42\n'
         + "RUN-2,No price shoe,,运动鞋/跑步鞋,,,,,,,,,\n"
         + "RUN-3,价格大写币种,,,12.5,usd,0,,,,a; b ;,,\n"
@@ -156,7 +157,9 @@ def test_unknown_columns_are_ignored_and_headers_are_case_insensitive(tmp_path: 
         (b"\xff\xfesku,title\nA,b\n", "UTF-16"),
     ],
 )
-def test_files_that_are_not_catalogs_raise_one_clear_error(tmp_path: Path, content: bytes, needle: str) -> None:
+def test_files_that_are_not_catalogs_raise_one_clear_error(
+    tmp_path: Path, content: bytes, needle: str
+) -> None:
     path = write(tmp_path, content)
     with pytest.raises(CatalogFormatError) as info:
         load_catalog(path)

@@ -31,8 +31,16 @@ def test_jsonl_loads_attributes_tags_and_exact_prices(tmp_path: Path) -> None:
         '{"sku": "J1", "title": "降噪耳机", "price": 399.00, "stock": 5, "tags": ["耳机", "降噪"],'
         ' "attributes": {"color": "黑色", "size": ["S", "M"]}}',
         "",
-        json.dumps({"sku": "J2", "title": "Earbuds", "price": "19.99", "currency": "USD", "tags": "a;b",
-                    "attr_color": "white"}),
+        json.dumps(
+            {
+                "sku": "J2",
+                "title": "Earbuds",
+                "price": "19.99",
+                "currency": "USD",
+                "tags": "a;b",
+                "attr_color": "white",
+            }
+        ),
     ]
     load = load_catalog(write(tmp_path, "c.jsonl", "\n".join(lines) + "\n"))
     assert load.errors == []
@@ -117,7 +125,12 @@ def test_shopify_variants_become_skus(tmp_path: Path) -> None:
     assert by_sku["pegasus-41-44-White"].price == Decimal("919.00")
     assert by_sku["pegasus-41-44-White"].image_url == "https://img/peg.jpg"
     mug = by_sku["MUG-1"]
-    assert mug.title == "Ceramic Mug" and mug.category == "Kitchen" and mug.stock is None and mug.attributes == {}
+    assert (
+        mug.title == "Ceramic Mug"
+        and mug.category == "Kitchen"
+        and mug.stock is None
+        and mug.attributes == {}
+    )
     assert [str(e) for e in load.errors] == ["line 7: bad price 'abc' (expected a decimal like 399.00)"]
 
 
@@ -128,7 +141,9 @@ def test_shopify_format_forced_on_a_plain_csv_is_a_format_error(tmp_path: Path) 
 
 def test_mapping_dict_renames_csv_and_json_columns(tmp_path: Path) -> None:
     mapping = {"Product ID": "sku", "Name": "title", "Cost": "price", "Colour": "attr_color"}
-    csv_path = write(tmp_path, "other.csv", "Product ID,Name,Cost,Colour,Warehouse\nX1,保温杯,59.00,蓝色,A3\n")
+    csv_path = write(
+        tmp_path, "other.csv", "Product ID,Name,Cost,Colour,Warehouse\nX1,保温杯,59.00,蓝色,A3\n"
+    )
     with pytest.raises(CatalogFormatError, match="--map"):
         load_catalog(csv_path)
     load = load_catalog(csv_path, mapping=mapping)

@@ -22,8 +22,20 @@ def test_sample_catalog_is_bilingual_and_covers_the_categories() -> None:
     english = [p for p in products if not CJK.search(p.title)]
     assert 0.1 * len(products) <= len(english) <= 0.3 * len(products)
     categories = Counter(p.category for p in products)
-    for category in ("运动鞋/跑步鞋", "运动鞋/篮球鞋", "数码/耳机", "数码/充电器", "美妆护肤/面霜", "美妆护肤/防晒",
-                     "厨房/锅具", "厨房/小家电", "零食/坚果", "零食/茶饮", "服装/T恤", "家居/床品"):
+    for category in (
+        "运动鞋/跑步鞋",
+        "运动鞋/篮球鞋",
+        "数码/耳机",
+        "数码/充电器",
+        "美妆护肤/面霜",
+        "美妆护肤/防晒",
+        "厨房/锅具",
+        "厨房/小家电",
+        "零食/坚果",
+        "零食/茶饮",
+        "服装/T恤",
+        "家居/床品",
+    ):
         assert categories[category] >= 6, category
     assert categories["运动鞋/跑步鞋"] >= 8
 
@@ -39,8 +51,13 @@ def test_sample_catalog_has_stock_price_and_size_variety() -> None:
     with_42 = [p for p in running if "42" in split_list(p.attributes.get("size", ""))]
     assert with_42 and len(with_42) < len(running)
     assert len({p.price for p in running}) >= 8
-    earbuds_cheap = [p for p in products if p.category == "数码/耳机" and p.price is not None and (
-        (p.currency == "CNY" and p.price <= 350) or (p.currency == "USD" and p.price < 50))]
+    earbuds_cheap = [
+        p
+        for p in products
+        if p.category == "数码/耳机"
+        and p.price is not None
+        and ((p.currency == "CNY" and p.price <= 350) or (p.currency == "USD" and p.price < 50))
+    ]
     assert len(earbuds_cheap) >= 4
 
 

@@ -15,8 +15,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*XIAOER, *args], input=stdin, capture_output=True, text=True, env=env, cwd=REPO,
-                          timeout=240)
+    return subprocess.run(
+        [*XIAOER, *args], input=stdin, capture_output=True, text=True, env=env, cwd=REPO, timeout=240
+    )
 
 
 @pytest.fixture(scope="module")

@@ -19,11 +19,14 @@ from tests.support.chroma_server import ChromaServer, _free_port, chroma_server 
 from tests.support.retrieval_products import PRODUCTS
 
 
-@pytest.mark.parametrize(("embedder", "expected"), [
-    ("usem3-512", "products_usem3-512"),
-    ("openai-text-embedding-3-small", "products_openai-text-embedding-3-small"),
-    ("bge/m3:latest", "products_bge-m3-latest"),
-])
+@pytest.mark.parametrize(
+    ("embedder", "expected"),
+    [
+        ("usem3-512", "products_usem3-512"),
+        ("openai-text-embedding-3-small", "products_openai-text-embedding-3-small"),
+        ("bge/m3:latest", "products_bge-m3-latest"),
+    ],
+)
 def test_collection_names_are_sanitised(embedder: str, expected: str) -> None:
     assert collection_name(embedder) == expected
 
@@ -58,8 +61,12 @@ def test_store_round_trip_with_precomputed_vectors(tmp_path: Path) -> None:
 
 def test_unreachable_server_is_store_unavailable(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailable, match="Chroma"):
-        open_product_index(tmp_path, chroma_url=f"http://127.0.0.1:{_free_port()}",
-                           embedder=USEEmbedder(), extractor=SimpleKeywordExtractor())
+        open_product_index(
+            tmp_path,
+            chroma_url=f"http://127.0.0.1:{_free_port()}",
+            embedder=USEEmbedder(),
+            extractor=SimpleKeywordExtractor(),
+        )
 
 
 def test_foreign_records_are_store_unavailable_not_a_traceback(tmp_path: Path) -> None:
@@ -73,26 +80,45 @@ def test_foreign_records_are_store_unavailable_not_a_traceback(tmp_path: Path) -
 def test_server_path_end_to_end(chroma_server: ChromaServer, tmp_path: Path) -> None:  # noqa: F811
     name = f"products_test-{uuid.uuid4().hex[:8]}"
     embedder = USEEmbedder()
-    index = HybridProductIndex(tmp_path / "a", embedder=embedder, extractor=SimpleKeywordExtractor(),
-                               chroma_url=chroma_server.url, collection=name)
+    index = HybridProductIndex(
+        tmp_path / "a",
+        embedder=embedder,
+        extractor=SimpleKeywordExtractor(),
+        chroma_url=chroma_server.url,
+        collection=name,
+    )
     assert index.upsert(PRODUCTS).added == len(PRODUCTS)
     assert index.search("蓝牙耳机", k=1)[0].sku in {"EAR-SONY", "EAR-CHEAP"}
     assert index.search("跑鞋", filters=QueryFilters(brand="李宁"))[0].sku == "SHOE-LINING"
     # Another replica with its own (empty) data dir sees the same catalog through the server.
-    replica = HybridProductIndex(tmp_path / "b", embedder=embedder, extractor=SimpleKeywordExtractor(),
-                                 chroma_url=chroma_server.url, collection=name)
+    replica = HybridProductIndex(
+        tmp_path / "b",
+        embedder=embedder,
+        extractor=SimpleKeywordExtractor(),
+        chroma_url=chroma_server.url,
+        collection=name,
+    )
     assert replica.count() == len(PRODUCTS) and replica.get("KIT-WOK") == PRODUCTS[9]
     assert replica.search("不粘锅")[0].sku == "KIT-WOK"
     assert replica.delete(["KIT-WOK"]) == 1
-    assert HybridProductIndex(tmp_path / "a", embedder=embedder, extractor=SimpleKeywordExtractor(),
-                              chroma_url=chroma_server.url, collection=name).get("KIT-WOK") is None
+    assert (
+        HybridProductIndex(
+            tmp_path / "a",
+            embedder=embedder,
+            extractor=SimpleKeywordExtractor(),
+            chroma_url=chroma_server.url,
+            collection=name,
+        ).get("KIT-WOK")
+        is None
+    )
 
 
 @pytest.mark.slow
 def test_search_keeps_answering_when_the_server_goes_away(tmp_path: Path) -> None:
     with ChromaServer() as server:
-        index = HybridProductIndex(tmp_path, embedder=USEEmbedder(), extractor=SimpleKeywordExtractor(),
-                                   chroma_url=server.url)
+        index = HybridProductIndex(
+            tmp_path, embedder=USEEmbedder(), extractor=SimpleKeywordExtractor(), chroma_url=server.url
+        )
         index.upsert(PRODUCTS)
         before = [hit.sku for hit in index.search("降噪耳机", k=3)]
     assert [hit.sku for hit in index.search("降噪耳机", k=3)] == before  # from the in-memory snapshot

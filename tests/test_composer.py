@@ -32,15 +32,19 @@ def test_recommendation_lists_reasons_from_attributes() -> None:
 
 def test_english_recommendation() -> None:
     reply = COMPOSER.recommend([RUN1], ask("running shoes"), "en")
-    assert reply.text.startswith("Here are a few picks") and "¥899.00" in reply.text and "in stock" in reply.text
+    assert (
+        reply.text.startswith("Here are a few picks") and "¥899.00" in reply.text and "in stock" in reply.text
+    )
 
 
 def test_direct_answers() -> None:
-    size = COMPOSER.answer([RUN4], Understanding(Intent.PRODUCT_QUESTION, "有42码吗", asks=frozenset({"size"}),
-                                                size="42"), "zh")
+    size = COMPOSER.answer(
+        [RUN4], Understanding(Intent.PRODUCT_QUESTION, "有42码吗", asks=frozenset({"size"}), size="42"), "zh"
+    )
     assert "没有 42 码" in size.text and "40、41、43、44" in size.text
-    price = COMPOSER.answer([RUN1], Understanding(Intent.PRODUCT_QUESTION, "how much",
-                                                  asks=frozenset({"price", "stock"})), "en")
+    price = COMPOSER.answer(
+        [RUN1], Understanding(Intent.PRODUCT_QUESTION, "how much", asks=frozenset({"price", "stock"})), "en"
+    )
     assert "costs ¥899.00" in price.text and "in stock" in price.text
     colour = COMPOSER.answer([RUN1], Understanding(Intent.PRODUCT_QUESTION, "有红色吗", colour="红色"), "zh")
     assert "没有红色" in colour.text and "黑色、白色、蓝色" in colour.text

@@ -54,8 +54,16 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> ConversationStore:
 def test_turns_round_trip_in_order(store: ConversationStore) -> None:
     at = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
     for n in range(5):
-        store.append("c1", Turn("user" if n % 2 == 0 else "assistant", f"第{n}句", "u1", (f"SKU-{n}",),
-                                at + timedelta(seconds=n)))
+        store.append(
+            "c1",
+            Turn(
+                "user" if n % 2 == 0 else "assistant",
+                f"第{n}句",
+                "u1",
+                (f"SKU-{n}",),
+                at + timedelta(seconds=n),
+            ),
+        )
     store.append("c2", Turn("user", "other chat", "u2"))
     turns = store.recent("c1", limit=3)
     assert [t.text for t in turns] == ["第2句", "第3句", "第4句"]
@@ -68,8 +76,14 @@ def test_turns_round_trip_in_order(store: ConversationStore) -> None:
 
 def test_state_round_trip_and_reset(store: ConversationStore) -> None:
     assert store.state("c1") == ChatState()
-    state = ChatState(last_skus=("RUN-001", "RUN-002"), last_query="跑鞋", last_filters={"max_price": "500"},
-                      focus_sku="RUN-002", unanswered=1, language="en")
+    state = ChatState(
+        last_skus=("RUN-001", "RUN-002"),
+        last_query="跑鞋",
+        last_filters={"max_price": "500"},
+        focus_sku="RUN-002",
+        unanswered=1,
+        language="en",
+    )
     store.save_state("c1", state, "u1")
     store.append("c1", Turn("user", "hi", "u1"))
     assert store.state("c1") == state

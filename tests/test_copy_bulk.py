@@ -34,7 +34,9 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 
 async def test_jsonl_rows_have_exactly_the_fixed_shape(tmp_path: Path) -> None:
     out = tmp_path / "copy.jsonl"
-    report = await run_bulk(CopyService(LIBRARY), PRODUCTS[:2], platform="amazon", tone="plain", variants=2, out=out)
+    report = await run_bulk(
+        CopyService(LIBRARY), PRODUCTS[:2], platform="amazon", tone="plain", variants=2, out=out
+    )
     rows = _jsonl(out)
     assert report.ok and report.written == 4 and len(rows) == 4
     for row in rows:
@@ -45,12 +47,15 @@ async def test_jsonl_rows_have_exactly_the_fixed_shape(tmp_path: Path) -> None:
         assert isinstance(row["keywords"], list) and isinstance(row["flags"], list)
         assert all({"type", "term", "action"} <= set(flag) for flag in row["flags"])
     assert sorted((r["sku"], r["variant"]) for r in rows) == sorted(
-        (p.sku, v) for p in PRODUCTS[:2] for v in (1, 2))
+        (p.sku, v) for p in PRODUCTS[:2] for v in (1, 2)
+    )
 
 
 async def test_no_bullet_platform_writes_an_empty_list_and_csv_encodes_lists_as_json(tmp_path: Path) -> None:
     out = tmp_path / "copy.csv"
-    await run_bulk(CopyService(LIBRARY), PRODUCTS[:3], platform="xiaohongshu", tone="playful", variants=1, out=out)
+    await run_bulk(
+        CopyService(LIBRARY), PRODUCTS[:3], platform="xiaohongshu", tone="playful", variants=1, out=out
+    )
     with out.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == list(COLUMNS) and len(rows) == 3
@@ -98,11 +103,14 @@ class _BrokenForOneSku(CopyService):
 
 async def test_a_failing_row_is_reported_and_the_rest_completed(tmp_path: Path) -> None:
     out = tmp_path / "copy.jsonl"
-    report = await run_bulk(_BrokenForOneSku(LIBRARY), PRODUCTS[:4], platform="wechat", tone=None, variants=1,
-                            out=out)
+    report = await run_bulk(
+        _BrokenForOneSku(LIBRARY), PRODUCTS[:4], platform="wechat", tone=None, variants=1, out=out
+    )
     assert not report.ok and report.failed == [(PRODUCTS[1].sku, 1, "RuntimeError: model exploded")]
     assert len(_jsonl(out)) == 3
-    retry = await run_bulk(CopyService(LIBRARY), PRODUCTS[:4], platform="wechat", tone=None, variants=1, out=out)
+    retry = await run_bulk(
+        CopyService(LIBRARY), PRODUCTS[:4], platform="wechat", tone=None, variants=1, out=out
+    )
     assert retry.ok and retry.written == 1 and len(_jsonl(out)) == 4
 
 
@@ -115,25 +123,52 @@ def _grounded_answer(body: dict[str, Any]) -> str:
 
 
 def _cli(args: list[str], server: OpenAIServer, **popen: Any) -> subprocess.Popen[str]:
-    env = {**os.environ, "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "test-key",
-           "XIAOER_LLM_MODEL": "scripted", "XIAOER_LLM_MAX_RETRIES": "0", "COLUMNS": "120"}
+    env = {
+        **os.environ,
+        "OPENAI_BASE_URL": server.base_url,
+        "OPENAI_API_KEY": "test-key",
+        "XIAOER_LLM_MODEL": "scripted",
+        "XIAOER_LLM_MAX_RETRIES": "0",
+        "COLUMNS": "120",
+    }
     command = [sys.executable, "-m", "bot.cli.main", "copy", *args]
-    return subprocess.Popen(command, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            cwd=Path(__file__).resolve().parents[1], **popen)
+    return subprocess.Popen(
+        command,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[1],
+        **popen,
+    )
 
 
 @pytest.mark.slow
-def test_cli_killed_mid_run_resumes_without_duplicates_and_reports_failures(tmp_path: Path, openai_server: OpenAIServer) -> None:
+def test_cli_killed_mid_run_resumes_without_duplicates_and_reports_failures(
+    tmp_path: Path, openai_server: OpenAIServer
+) -> None:
     catalog = tmp_path / "catalog.csv"
     products = load_catalog(SAMPLE_CATALOG).products[:12]
     write_catalog_csv(products, catalog)
     out = tmp_path / "out.jsonl"
     openai_server.responder = _grounded_answer
-    args = ["--catalog", str(catalog), "--platform", "wechat", "--variants", "1", "--concurrency", "2",
-            "--out", str(out)]
+    args = [
+        "--catalog",
+        str(catalog),
+        "--platform",
+        "wechat",
+        "--variants",
+        "1",
+        "--concurrency",
+        "2",
+        "--out",
+        str(out),
+    ]
     first = _cli(args, openai_server)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not out.exists() or out.read_text(encoding="utf-8").count("\n") < 3):
+    while time.monotonic() < deadline and (
+        not out.exists() or out.read_text(encoding="utf-8").count("\n") < 3
+    ):
         time.sleep(0.1)
     first.send_signal(signal.SIGTERM)
     _, interrupted = first.communicate(timeout=30)

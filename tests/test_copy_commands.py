@@ -32,8 +32,9 @@ def index() -> InMemoryProductIndex:
 @pytest.fixture
 def bot(index: InMemoryProductIndex, tmp_path: Path) -> SupportBot:
     settings = load_settings(XIAOER_DATA_DIR=str(tmp_path))
-    return build_support_bot(settings, index=index, store=InMemoryConversationStore(), use_llm=False,
-                             raise_errors=True)
+    return build_support_bot(
+        settings, index=index, store=InMemoryConversationStore(), use_llm=False, raise_errors=True
+    )
 
 
 def _say(text: str, role: Role = Role.STAFF, lang: str | None = None) -> Inbound:
@@ -43,9 +44,17 @@ def _say(text: str, role: Role = Role.STAFF, lang: str | None = None) -> Inbound
 def test_arguments_parse_from_the_end_in_any_order() -> None:
     service = CopyService(LIBRARY)
     assert parse_copy_args("RUN-001 xiaohongshu playful 3", service).__dict__ == {
-        "subject": "RUN-001", "platform": "xiaohongshu", "tone": "playful", "variants": 3}
+        "subject": "RUN-001",
+        "platform": "xiaohongshu",
+        "tone": "playful",
+        "variants": 3,
+    }
     assert parse_copy_args("真丝 连衣裙 轻奢 小红书", service).__dict__ == {
-        "subject": "真丝 连衣裙", "platform": "xiaohongshu", "tone": "luxury", "variants": 1}
+        "subject": "真丝 连衣裙",
+        "platform": "xiaohongshu",
+        "tone": "luxury",
+        "variants": 1,
+    }
     assert parse_copy_args("蓝牙耳机 9", service).variants == 5  # capped
     assert parse_copy_args("2024", service).subject == "2024"  # a lone number is the subject
     assert parse_copy_args("", service).subject == ""

@@ -60,7 +60,9 @@ def service() -> CopyService:
 
 
 @pytest.mark.parametrize("platform", sorted(LIBRARY.platforms))
-async def test_offline_copy_of_the_sample_catalog_fits_each_platform(service: CopyService, platform: str) -> None:
+async def test_offline_copy_of_the_sample_catalog_fits_each_platform(
+    service: CopyService, platform: str
+) -> None:
     spec = LIBRARY.platforms[platform]
     products = load_catalog(SAMPLE_CATALOG).products[::6]
     for product in products:
@@ -71,8 +73,9 @@ async def test_offline_copy_of_the_sample_catalog_fits_each_platform(service: Co
                 assert measure(result.text, spec.text.unit) <= spec.text.max
                 assert spec.bullets.min <= len(result.bullets) <= spec.bullets.max
                 assert all(measure(b, spec.bullets.unit) <= spec.bullets.item_max for b in result.bullets)
-                assert not service.checks.problems(Draft(result.title, result.text, result.bullets),
-                                                   await service.resolve(product), spec)
+                assert not service.checks.problems(
+                    Draft(result.title, result.text, result.bullets), await service.resolve(product), spec
+                )
 
 
 async def test_amazon_gets_exactly_five_bullets_even_from_two_keywords(service: CopyService) -> None:

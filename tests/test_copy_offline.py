@@ -42,8 +42,12 @@ async def test_variants_and_tones_differ_but_are_stable() -> None:
 
 
 def test_keyword_fragments_that_change_meaning_are_dropped() -> None:
-    product = Product(sku="Q1", title="复古连衣裙", attributes={"裙型": "不对称", "领型": "半高领"},
-                      description="高领设计更保暖。")
+    product = Product(
+        sku="Q1",
+        title="复古连衣裙",
+        attributes={"裙型": "不对称", "领型": "半高领"},
+        description="高领设计更保暖。",
+    )
     kept = whole_keywords(["复古", "对称", "高领", "半高领", "连衣裙"], product)
     assert kept == ["复古", "高领", "半高领", "连衣裙"]  # 高领 also stands alone in the description
 
@@ -63,8 +67,11 @@ async def test_advertisegen_records_are_covered_without_invention(shared_data: P
         attributes: dict[str, list[str]] = defaultdict(list)
         for key, value in pairs:
             attributes[key].append(value)
-        product = Product(sku=f"AG-{index}", title=attributes["类型"][0],
-                          attributes={k: ";".join(dict.fromkeys(v)) for k, v in attributes.items()})
+        product = Product(
+            sku=f"AG-{index}",
+            title=attributes["类型"][0],
+            attributes={k: ";".join(dict.fromkeys(v)) for k, v in attributes.items()},
+        )
         [result] = await service.generate(product, "taobao", "plain")
         copy = "\n".join([result.title, result.text, *result.bullets])
         values = {value for _, value in pairs}

@@ -52,7 +52,9 @@ async def test_chinese_transcript_with_follow_ups(bot: SupportBot) -> None:
 
     black = await chat.say("那黑色的呢")
     assert black.cards, black.text
-    assert all("黑色" in product(c.sku).attributes["color"] and product(c.sku).price <= 500 for c in black.cards)
+    assert all(
+        "黑色" in product(c.sku).attributes["color"] and product(c.sku).price <= 500 for c in black.cards
+    )
     assert all(c.sku.startswith("RUN-") for c in black.cards)
 
     cheaper = await chat.say("有没有更便宜的")

@@ -24,8 +24,11 @@ from bot.settings import Settings, load_settings
 DOCKER = Path(__file__).resolve().parents[1] / "docker"
 XIAOER_SERVICES = ("chroma", "ingest", "bot")
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
-ENV = {"TELEGRAM_BOT_TOKEN": "123:abc", "PUBLIC_WEBHOOK_URL": "https://shop.example.com/telegram",
-       "XIAOER_WEBHOOK_SECRET": "s3cret"}
+ENV = {
+    "TELEGRAM_BOT_TOKEN": "123:abc",
+    "PUBLIC_WEBHOOK_URL": "https://shop.example.com/telegram",
+    "XIAOER_WEBHOOK_SECRET": "s3cret",
+}
 
 
 def interpolate(value: Any, env: dict[str, str]) -> Any:
@@ -141,8 +144,9 @@ def test_chroma_service_runs_the_real_chroma_cli(compose: dict[str, Any]) -> Non
     argv = chroma["entrypoint"] + chroma["command"]
     assert argv[:2] == ["chroma", "run"]
     cli = Path(sys.executable).with_name("chroma")
-    help_text = subprocess.run([str(cli), "run", "--help"], capture_output=True, text=True, timeout=60,
-                               check=True).stdout
+    help_text = subprocess.run(
+        [str(cli), "run", "--help"], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
     for option in [a for a in argv[2:] if a.startswith("--")]:
         assert option in help_text, option
     assert argv[argv.index("--port") + 1] == "8000"
@@ -169,7 +173,9 @@ def test_dockerfile_is_multi_stage_non_root_and_caches_dependencies() -> None:
     assert len(stages) >= 2 and all(" AS " in head.upper() for head, _ in stages)
     builder = stages[0][1]
     copies = [line for line in builder if line.startswith("COPY")]
-    assert copies[0].split()[1] == "pyproject.toml", "dependencies must be installed before the code is copied"
+    assert copies[0].split()[1] == "pyproject.toml", (
+        "dependencies must be installed before the code is copied"
+    )
     first_code = next(i for i, line in enumerate(builder) if line.startswith("COPY bot"))
     install_deps = next(i for i, line in enumerate(builder) if "pip install -r" in line)
     assert install_deps < first_code
@@ -182,8 +188,12 @@ def test_dockerfile_is_multi_stage_non_root_and_caches_dependencies() -> None:
     assert {"8443", "9090", "8000"} <= exposed
     entry = next(line for line in runtime if line.startswith("ENTRYPOINT"))
     assert "xiaoer" in entry
-    env_names = {m.group(1) for line in runtime if line.startswith("ENV")
-                 for m in re.finditer(r"\b([A-Z][A-Z0-9_]+)=", line)}
+    env_names = {
+        m.group(1)
+        for line in runtime
+        if line.startswith("ENV")
+        for m in re.finditer(r"\b([A-Z][A-Z0-9_]+)=", line)
+    }
     xiaoer_env = {name for name in env_names if name.startswith("XIAOER_")}
     assert xiaoer_env <= settings_aliases(), xiaoer_env - settings_aliases()
     assert "/healthz" in next(line for line in runtime if line.startswith("HEALTHCHECK"))

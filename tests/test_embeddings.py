@@ -50,7 +50,10 @@ def test_openai_embedder_against_the_loopback_server(openai_server: OpenAIServer
     embedder = make_embedder("text-embedding-3-small", base_url=openai_server.base_url, api_key="test")
     assert isinstance(embedder, OpenAIEmbedder) and embedder.name == "openai-text-embedding-3-small"
     vectors = embedder.embed(["蓝牙耳机", "running shoes"])
-    assert vectors.shape == (2, openai_server.embedding_dim) and embedder.dimension == openai_server.embedding_dim
+    assert (
+        vectors.shape == (2, openai_server.embedding_dim)
+        and embedder.dimension == openai_server.embedding_dim
+    )
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     np.testing.assert_allclose(embedder.embed(["蓝牙耳机"])[0], vectors[0], atol=1e-6)
     assert openai_server.paths and all(path.endswith("/embeddings") for path in openai_server.paths)

@@ -20,8 +20,13 @@ SECRETS = ChatPrompts.load(DEFAULT_PROMPTS_DIR).secrets()
 
 
 def facts(*products, allowed=()) -> GroundingFacts:  # type: ignore[no-untyped-def]
-    return GroundingFacts(products=tuple(products), policies=POLICIES, allowed_amounts=frozenset(allowed),
-                          known_sku=lambda sku: sku in PRODUCTS, secret_lines=SECRETS)
+    return GroundingFacts(
+        products=tuple(products),
+        policies=POLICIES,
+        allowed_amounts=frozenset(allowed),
+        known_sku=lambda sku: sku in PRODUCTS,
+        secret_lines=SECRETS,
+    )
 
 
 @pytest.mark.parametrize(
@@ -40,8 +45,10 @@ def test_price_extraction(text: str, amounts: list[str]) -> None:
 
 
 def test_true_reply_passes() -> None:
-    text = (f"推荐 {PEGASUS.title}，价格 {PEGASUS.price_text()}，有货，42码可选；"
-            f"也可以看看 {XM5.sku}（{XM5.price}元）。满99元包邮。")
+    text = (
+        f"推荐 {PEGASUS.title}，价格 {PEGASUS.price_text()}，有货，42码可选；"
+        f"也可以看看 {XM5.sku}（{XM5.price}元）。满99元包邮。"
+    )
     assert check_reply(text, facts(PEGASUS, XM5)) == []
 
 
@@ -62,8 +69,10 @@ def test_invented_sku_is_caught_but_catalog_models_pass() -> None:
     assert check_reply(f"还有 RUN-004 和 {XM5.title}", facts(PEGASUS, XM5)) == []
 
 
-@pytest.mark.parametrize("text", ["下单就送你一张优惠券！", "这款今天打8折", "Use this coupon for 90% off",
-                                  "buy now and get a free gift"])
+@pytest.mark.parametrize(
+    "text",
+    ["下单就送你一张优惠券！", "这款今天打8折", "Use this coupon for 90% off", "buy now and get a free gift"],
+)
 def test_promises_not_in_policies_are_caught(text: str) -> None:
     assert "promise" in {v.kind for v in check_reply(text, facts(PEGASUS))}
 

@@ -24,15 +24,28 @@ SUPPORT = "-1001"
 
 def make(tmp_path: Path) -> tuple[HandoffService, Chat, InMemoryConversationStore]:
     memory = InMemoryConversationStore()
-    gate = build_handoff_service(prompts_dir=DEFAULT_PROMPTS_DIR, support_chats=support_chats_for(int(SUPPORT)),
-                                 conversations=memory, index=sample_knowledge(False).index)
+    gate = build_handoff_service(
+        prompts_dir=DEFAULT_PROMPTS_DIR,
+        support_chats=support_chats_for(int(SUPPORT)),
+        conversations=memory,
+        index=sample_knowledge(False).index,
+    )
     bot = make_bot(tmp_path, handoff=gate, store=memory, dense=False)
     return gate, Chat(bot, chat_id="42", user_id="42"), memory
 
 
 def agent(text: str = "", mid: int = 1, user: str = "7", **kw: object) -> Inbound:
-    return Inbound(chat_id=SUPPORT, user_id=user, user_name=f"agent{user}", text=text, role=Role.AGENT,
-                   channel="telegram", is_group=True, ref=MessageRef(SUPPORT, str(mid)), **kw)  # type: ignore[arg-type]
+    return Inbound(
+        chat_id=SUPPORT,
+        user_id=user,
+        user_name=f"agent{user}",
+        text=text,
+        role=Role.AGENT,
+        channel="telegram",
+        is_group=True,
+        ref=MessageRef(SUPPORT, str(mid)),
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 async def test_full_flow_through_the_core(tmp_path: Path) -> None:
@@ -92,11 +105,21 @@ async def test_terminal_as_agent(tmp_path: Path) -> None:
     bot = make_bot(tmp_path, handoff=gate, dense=False)
     buffer = io.StringIO()
     terminal = TerminalChannel(bot, Console(file=buffer, width=200), prompt=False)
-    for line in ["转人工", "在吗", ":as agent", "/claim", "您好，我来帮您", ":as customer", "谢谢",
-                 ":as agent", "/close"]:
+    for line in [
+        "转人工",
+        "在吗",
+        ":as agent",
+        "/claim",
+        "您好，我来帮您",
+        ":as customer",
+        "谢谢",
+        ":as agent",
+        "/close",
+    ]:
         assert await terminal.on_line(line)
     printed = buffer.getvalue()
     assert "→ [terminal:support]" in printed and "您好，我来帮您" in printed
     handoff = gate.store.latest_for_chat("terminal")
-    assert handoff.status is Status.CLOSED and [e.text for e in gate.store.transcript(handoff.id)
-                                               if e.who == "customer"] == ["转人工", "在吗", "谢谢"]
+    assert handoff.status is Status.CLOSED and [
+        e.text for e in gate.store.transcript(handoff.id) if e.who == "customer"
+    ] == ["转人工", "在吗", "谢谢"]

@@ -55,8 +55,9 @@ def sends(tg: TelegramServer, chat: Chat, user: User, text: str = "", **content:
     return tg.user_sends(chat, user, text, **content)
 
 
-def wait_sent(tg: TelegramServer, chat_id: int, since: int, match: Callable[[Message], bool],
-              timeout: float = 30.0) -> Message:
+def wait_sent(
+    tg: TelegramServer, chat_id: int, since: int, match: Callable[[Message], bool], timeout: float = 30.0
+) -> Message:
     """The first bot message in `chat_id` after index `since` that `match`es."""
     return tg.wait_for(lambda: next((m for m in tg.sent[chat_id][since:] if match(m)), None), timeout)
 
@@ -148,7 +149,9 @@ def test_forum_handoff_two_agents_relay_restart_close_and_rating(tg: TelegramSer
         document = wait_sent(tg, FORUM.id, support_since, lambda m: "document" in m)
         file_id = document["document"]["file_id"]
         transcript = tg.files[file_id][1].decode("utf-8")
-        assert "鞋底开胶了" in transcript and "换一双" in transcript and document["message_thread_id"] == thread
+        assert (
+            "鞋底开胶了" in transcript and "换一双" in transcript and document["message_thread_id"] == thread
+        )
 
         # close: the customer is told and asked for a rating; the rating is stored
         since = len(tg.sent[customer.id])

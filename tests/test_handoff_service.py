@@ -49,8 +49,15 @@ class Harness:
     def __init__(self, store: HandoffStore, desk: SupportDesk, clock: Clock, support: str = SUPPORT) -> None:
         self.closed: list[tuple[str, str]] = []
         self.service = HandoffService(
-            store, messages=load_messages(DEFAULT_PROMPTS_DIR), support_chat_id=support,
-            triggers=TriggerSet.load(), detect_triggers=True, claim_timeout_s=300, desk=desk, on_closed=self._on_closed, clock=clock,
+            store,
+            messages=load_messages(DEFAULT_PROMPTS_DIR),
+            support_chat_id=support,
+            triggers=TriggerSet.load(),
+            detect_triggers=True,
+            claim_timeout_s=300,
+            desk=desk,
+            on_closed=self._on_closed,
+            clock=clock,
         )
         self.next_id = 500
 
@@ -67,12 +74,28 @@ class Harness:
         return refs
 
     def customer(self, text: str, mid: int, **kw: object) -> Inbound:
-        return Inbound(chat_id=CUSTOMER, user_id=CUSTOMER, text=text, user_name="张三", channel="telegram",
-                       ref=MessageRef(CUSTOMER, str(mid)), **kw)  # type: ignore[arg-type]
+        return Inbound(
+            chat_id=CUSTOMER,
+            user_id=CUSTOMER,
+            text=text,
+            user_name="张三",
+            channel="telegram",
+            ref=MessageRef(CUSTOMER, str(mid)),
+            **kw,
+        )  # type: ignore[arg-type]
 
     def agent(self, text: str, mid: int, user: str = "7", name: str = "Li", **kw: object) -> Inbound:
-        return Inbound(chat_id=SUPPORT, user_id=user, user_name=name, text=text, role=Role.AGENT,
-                       channel="telegram", is_group=True, ref=MessageRef(SUPPORT, str(mid)), **kw)  # type: ignore[arg-type]
+        return Inbound(
+            chat_id=SUPPORT,
+            user_id=user,
+            user_name=name,
+            text=text,
+            role=Role.AGENT,
+            channel="telegram",
+            is_group=True,
+            ref=MessageRef(SUPPORT, str(mid)),
+            **kw,
+        )  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -96,7 +119,9 @@ async def test_topic_flow_request_claim_relay_close_rate(clock: Clock) -> None:
 
     # the chat is held: the customer's message is copied into the topic, the bot says nothing else
     relay = await h.service.intercept(h.customer("订单123的屏幕裂了", 2))
-    assert [(o.chat_id, o.thread_id, o.kind, o.copy_of.message_id) for o in relay] == [(SUPPORT, "101", "relay", "2")]
+    assert [(o.chat_id, o.thread_id, o.kind, o.copy_of.message_id) for o in relay] == [
+        (SUPPORT, "101", "relay", "2")
+    ]
 
     claim = await h.service.intercept(h.agent("", 3, callback_data=f"h:claim:{handoff_id}", thread_id="101"))
     assert any(o.chat_id == SUPPORT and "Li" in o.text for o in claim)
@@ -129,15 +154,24 @@ async def test_topic_flow_request_claim_relay_close_rate(clock: Clock) -> None:
     assert await h.service.intercept(h.customer("有没有跑鞋", 11)) is None
 
     transcript = [(e.who, e.text) for e in h.service.store.transcript(handoff_id)]
-    assert ("customer", "订单123的屏幕裂了") in transcript and ("agent", "您好，请拍照给我们看看") in transcript
+    assert ("customer", "订单123的屏幕裂了") in transcript and (
+        "agent",
+        "您好，请拍照给我们看看",
+    ) in transcript
 
 
 async def test_fallback_without_topics_routes_by_reply(clock: Clock) -> None:
     h = Harness(InMemoryHandoffStore(), NoTopicsDesk(), clock)
-    outs = await h.service.request(h.customer("/human", 1), "requested",
-                                   {"summary": "asked about running shoes", "language": "zh",
-                                    "turns": [("user", "有没有跑鞋"), ("bot", "有的，RS-1 ¥399")],
-                                    "products": [("RS-1", "轻跑鞋", "¥399")]})
+    outs = await h.service.request(
+        h.customer("/human", 1),
+        "requested",
+        {
+            "summary": "asked about running shoes",
+            "language": "zh",
+            "turns": [("user", "有没有跑鞋"), ("bot", "有的，RS-1 ¥399")],
+            "products": [("RS-1", "轻跑鞋", "¥399")],
+        },
+    )
     card = outs[1]
     assert card.thread_id is None and "RS-1" in card.text and "¥399" in card.text and "回复" in card.text
     card_ref = (await h.deliver(outs))[1]
@@ -208,7 +242,13 @@ async def test_stale_and_forged_buttons_get_a_polite_answer(clock: Clock) -> Non
     h = Harness(InMemoryHandoffStore(), ForumDesk(), clock)
     outs = await h.service.intercept(h.customer("转人工", 1))
     handoff_id = outs[1].buttons[0].data.split(":")[2]
-    for data in ("h:rate:nope:5", f"h:claim:{handoff_id}", f"h:rate:{handoff_id}:9", "h:", f"h:rate:{handoff_id}:5"):
+    for data in (
+        "h:rate:nope:5",
+        f"h:claim:{handoff_id}",
+        f"h:rate:{handoff_id}:9",
+        "h:",
+        f"h:rate:{handoff_id}:5",
+    ):
         answer = await h.service.intercept(h.customer("", 2, callback_data=data))
         assert len(answer) == 1 and answer[0].chat_id == CUSTOMER
     stranger = Inbound(chat_id="99", user_id="99", callback_data=f"h:note:{handoff_id}")
@@ -221,7 +261,9 @@ async def test_queue_transcript_and_expected_wait(clock: Clock) -> None:
     await h.service.intercept(h.customer("转人工", 1))
     clock.now += 120
     await h.service.intercept(h.agent("/claim", 2, thread_id="101"))
-    other = Inbound(chat_id="43", user_id="43", user_name="Ann", text="I want a real human", channel="telegram")
+    other = Inbound(
+        chat_id="43", user_id="43", user_name="Ann", text="I want a real human", channel="telegram"
+    )
     outs = await h.service.intercept(other)
     assert "2 min" in outs[0].text  # median claim time of recent requests
     clock.now += 600
@@ -241,12 +283,17 @@ async def test_terminal_agent_without_message_refs(clock: Clock) -> None:
     customer = Inbound(chat_id="terminal", user_id="you", text="转人工", channel="terminal")
     outs = await h.service.intercept(customer)
     assert outs[1].chat_id == "terminal:support"
-    agent = Inbound(chat_id="terminal:support", user_id="agent", text="/claim", role=Role.AGENT, channel="terminal")
+    agent = Inbound(
+        chat_id="terminal:support", user_id="agent", text="/claim", role=Role.AGENT, channel="terminal"
+    )
     assert any(o.chat_id == "terminal" for o in await h.service.intercept(agent))
-    said = await h.service.intercept(Inbound(chat_id="terminal", user_id="you", text="在吗", channel="terminal"))
+    said = await h.service.intercept(
+        Inbound(chat_id="terminal", user_id="you", text="在吗", channel="terminal")
+    )
     assert said[0].chat_id == "terminal:support" and "在吗" in said[0].text and said[0].copy_of is None
     reply = await h.service.intercept(
-        Inbound(chat_id="terminal:support", user_id="agent", text="在的", role=Role.AGENT, channel="terminal"))
+        Inbound(chat_id="terminal:support", user_id="agent", text="在的", role=Role.AGENT, channel="terminal")
+    )
     assert [(o.chat_id, o.text) for o in reply] == [("terminal", "在的")]
 
 
@@ -312,20 +359,36 @@ async def test_memory_bridges_give_the_card_real_products_and_remember_the_excha
 async def test_factory_wires_sql_store_triggers_and_ignores_service_messages(tmp_path: Path) -> None:
     from bot.handoff.factory import build_handoff_service, support_chats_for
 
-    service = build_handoff_service(prompts_dir=DEFAULT_PROMPTS_DIR, support_chats=support_chats_for(int(SUPPORT)),
-                                    engine=make_engine(f"sqlite:///{tmp_path / 'f.db'}"), desk=ForumDesk())
+    service = build_handoff_service(
+        prompts_dir=DEFAULT_PROMPTS_DIR,
+        support_chats=support_chats_for(int(SUPPORT)),
+        engine=make_engine(f"sqlite:///{tmp_path / 'f.db'}"),
+        desk=ForumDesk(),
+    )
     assert isinstance(service.store, SqlHandoffStore)
     customer = Inbound(chat_id="5", user_id="5", text="人工客服", channel="telegram")
     assert await service.intercept(customer) is None  # the core runs the triggers (it has the context)
     assert service.detect_trigger(customer.text) == "requested"
-    outs = await service.request(customer, "requested", {"turns": [{"role": "user", "text": "人工客服"}],
-                                                        "products": [{"sku": "A1", "title": "T", "price": "¥1.00"}]})
+    outs = await service.request(
+        customer,
+        "requested",
+        {
+            "turns": [{"role": "user", "text": "人工客服"}],
+            "products": [{"sku": "A1", "title": "T", "price": "¥1.00"}],
+        },
+    )
     assert outs[1].thread_id == "101" and outs[1].chat_id == SUPPORT
     assert "user: 人工客服" in outs[1].text and "A1 · T · ¥1.00" in outs[1].text  # the core's dict rows
     terminal = Inbound(chat_id="terminal", user_id="you", text="/human", channel="terminal")
     assert (await service.request(terminal, "requested", {}))[1].chat_id == "terminal:support"
-    pin = Inbound(chat_id=SUPPORT, user_id="7", role=Role.AGENT, thread_id="101", attachment=Attachment("other"),
-                  ref=MessageRef(SUPPORT, "9", "101"))
+    pin = Inbound(
+        chat_id=SUPPORT,
+        user_id="7",
+        role=Role.AGENT,
+        thread_id="101",
+        attachment=Attachment("other"),
+        ref=MessageRef(SUPPORT, "9", "101"),
+    )
     assert await service.intercept(pin) == []  # a pin or topic edit is not relayed to the customer
 
 
@@ -348,8 +411,14 @@ def test_card_stays_under_the_telegram_limit_with_huge_context() -> None:
     from bot.handoff.state import Handoff
 
     messages = load_messages(DEFAULT_PROMPTS_DIR)
-    handoff = Handoff(id="abcdef123456", chat_id="1", user_id="1", channel="telegram", reason="mystery",
-                      summary="很长" * 5000)
+    handoff = Handoff(
+        id="abcdef123456",
+        chat_id="1",
+        user_id="1",
+        channel="telegram",
+        reason="mystery",
+        summary="很长" * 5000,
+    )
     context = {"turns": [("user", "字" * 3000)] * 50, "products": [("SKU", "T" * 500, "¥1")] * 50}
     text = cards.card_text(messages, handoff, context, "en", topic=False)
     assert len(text) <= cards.CARD_LIMIT and "mystery" in text and "#abcdef" in text

@@ -93,8 +93,13 @@ def test_groups_can_be_disabled_and_reason_is_configurable(tmp_path: Path) -> No
 
 @pytest.mark.parametrize(
     "body",
-    ["groups: []\n", "groups:\n  x: {phrases: []}\n", "groups:\n  x: {phrases: [a], colour: red}\n",
-     "groups:\n  x: {patterns: ['(']}\n", ": : :"],
+    [
+        "groups: []\n",
+        "groups:\n  x: {phrases: []}\n",
+        "groups:\n  x: {phrases: [a], colour: red}\n",
+        "groups:\n  x: {patterns: ['(']}\n",
+        ": : :",
+    ],
 )
 def test_bad_trigger_files_fail_with_the_file_name(tmp_path: Path, body: str) -> None:
     path = tmp_path / "bad.yaml"

@@ -124,7 +124,11 @@ def test_store_contract(handoff_store: HandoffStore) -> None:
 def test_concurrent_claims_on_sql_have_one_winner(
     backend: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'race.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    url = (
+        f"sqlite:///{tmp_path / 'race.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
     SqlHandoffStore(make_engine(url)).create(_handoff(1))
     # each agent races through its own engine, as separate replicas would
     stores = [SqlHandoffStore(make_engine(url)) for _ in range(8)]

@@ -42,7 +42,9 @@ def embedder() -> CountingEmbedder:
     return CountingEmbedder()
 
 
-def test_reopen_in_a_fresh_object_keeps_products_vectors_and_bm25(tmp_path: Path, embedder: CountingEmbedder) -> None:
+def test_reopen_in_a_fresh_object_keeps_products_vectors_and_bm25(
+    tmp_path: Path, embedder: CountingEmbedder
+) -> None:
     first = HybridProductIndex(tmp_path, embedder=embedder, extractor=CountingExtractor())
     first.upsert(PRODUCTS)
     before = [hit.sku for hit in first.search("蓝牙耳机", k=5)]
@@ -66,7 +68,7 @@ def test_only_changed_skus_are_embedded_and_tokenised(tmp_path: Path, embedder: 
     summary = index.upsert([*PRODUCTS[:4], changed, *PRODUCTS[5:]])
     assert (summary.updated, summary.unchanged) == (1, len(PRODUCTS) - 1)
     assert embedder.embedded - embedded == 1
-    assert extractor.texts == [changed.title, changed.search_text()[len(changed.title):]]
+    assert extractor.texts == [changed.title, changed.search_text()[len(changed.title) :]]
     reopened = HybridProductIndex(tmp_path, embedder=embedder, extractor=CountingExtractor())
     assert reopened.get(changed.sku) == changed
     hits = reopened.search("降噪耳机", k=5, filters=QueryFilters(max_price=Decimal("1600")))

@@ -29,8 +29,9 @@ def extractor() -> JiebaKeywordExtractor:
 
 
 @pytest.fixture(params=["memory", "hybrid"])
-def index(request: pytest.FixtureRequest, tmp_path: Path, embedder: USEEmbedder,
-          extractor: JiebaKeywordExtractor) -> ProductIndex:
+def index(
+    request: pytest.FixtureRequest, tmp_path: Path, embedder: USEEmbedder, extractor: JiebaKeywordExtractor
+) -> ProductIndex:
     if request.param == "memory":
         return InMemoryProductIndex(extractor=extractor, embedder=embedder)
     return HybridProductIndex(tmp_path, embedder=embedder, extractor=extractor)
@@ -44,8 +45,12 @@ def filled(index: ProductIndex) -> ProductIndex:
 
 
 @pytest.fixture(scope="module", params=["memory", "hybrid"])
-def shared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, embedder: USEEmbedder,
-           extractor: JiebaKeywordExtractor) -> ProductIndex:
+def shared(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    embedder: USEEmbedder,
+    extractor: JiebaKeywordExtractor,
+) -> ProductIndex:
     """A filled index shared by the read-only tests (keeps the suite fast)."""
     index: ProductIndex
     if request.param == "memory":
@@ -91,15 +96,18 @@ def test_delete_removes_from_get_and_search(filled: ProductIndex) -> None:
     assert filled.delete(["EAR-SONY"]) == 0
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("跑步鞋", {"SHOE-PEG41", "SHOE-ULTRA", "SHOE-LINING"}),
-    ("Pegasus 41", {"SHOE-PEG41"}),
-    ("蓝牙耳机", {"EAR-SONY", "EAR-CHEAP", "EAR-APPLE"}),
-    ("wireless earbuds", {"EAR-SONY", "EAR-CHEAP", "EAR-APPLE"}),
-    ("保湿面霜", {"SKIN-CREAM"}),
-    ("non-stick frying pan", {"KIT-WOK"}),
-    ("坚果零食", {"SNACK-NUTS"}),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("跑步鞋", {"SHOE-PEG41", "SHOE-ULTRA", "SHOE-LINING"}),
+        ("Pegasus 41", {"SHOE-PEG41"}),
+        ("蓝牙耳机", {"EAR-SONY", "EAR-CHEAP", "EAR-APPLE"}),
+        ("wireless earbuds", {"EAR-SONY", "EAR-CHEAP", "EAR-APPLE"}),
+        ("保湿面霜", {"SKIN-CREAM"}),
+        ("non-stick frying pan", {"KIT-WOK"}),
+        ("坚果零食", {"SNACK-NUTS"}),
+    ],
+)
 def test_real_queries_find_the_right_products(shared: ProductIndex, query: str, expected: set[str]) -> None:
     hits = shared.search(query, k=3)
     assert hits, f"no hits for {query!r}"
@@ -135,7 +143,9 @@ def test_price_filter_excludes_products_without_price(shared: ProductIndex) -> N
 def test_price_bounds_are_inclusive_and_exact(shared: ProductIndex) -> None:
     band = QueryFilters(min_price=Decimal("89.90"), max_price=Decimal("99"))
     assert {hit.sku for hit in shared.search("零食 耳机", k=10, filters=band, include_weak=True)} == {
-        "SNACK-NUTS", "EAR-CHEAP"}
+        "SNACK-NUTS",
+        "EAR-CHEAP",
+    }
 
 
 def test_brand_filter_is_case_insensitive(shared: ProductIndex) -> None:

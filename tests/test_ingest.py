@@ -27,9 +27,13 @@ def index() -> InMemoryProductIndex:
     return InMemoryProductIndex()
 
 
-def test_sample_ingest_is_incremental_and_writes_the_vocabulary(tmp_path: Path, index: InMemoryProductIndex) -> None:
+def test_sample_ingest_is_incremental_and_writes_the_vocabulary(
+    tmp_path: Path, index: InMemoryProductIndex
+) -> None:
     calls: list[tuple[int, int]] = []
-    first = ingest_path(SAMPLE_CATALOG, index=index, data_dir=tmp_path, progress=lambda d, t: calls.append((d, t)))
+    first = ingest_path(
+        SAMPLE_CATALOG, index=index, data_dir=tmp_path, progress=lambda d, t: calls.append((d, t))
+    )
     total = len(load_catalog(SAMPLE_CATALOG).products)
     assert (first.added, first.updated, first.unchanged, first.removed, first.rejected) == (total, 0, 0, 0, 0)
     assert first.vocabulary_updated and calls[-1] == (total, total)
@@ -43,14 +47,19 @@ def test_sample_ingest_is_incremental_and_writes_the_vocabulary(tmp_path: Path, 
 
 
 def test_changed_rows_are_updated(tmp_path: Path, index: InMemoryProductIndex) -> None:
-    ingest_path(csv_file(tmp_path, "a.csv", "A,杯子,Acme,10.00,1\nB,碗,Acme,5.00,2\n"), index=index, data_dir=tmp_path)
-    report = ingest_path(csv_file(tmp_path, "b.csv", "A,杯子,Acme,12.00,1\nB,碗,Acme,5.00,2\n"),
-                         index=index, data_dir=tmp_path)
+    ingest_path(
+        csv_file(tmp_path, "a.csv", "A,杯子,Acme,10.00,1\nB,碗,Acme,5.00,2\n"), index=index, data_dir=tmp_path
+    )
+    report = ingest_path(
+        csv_file(tmp_path, "b.csv", "A,杯子,Acme,12.00,1\nB,碗,Acme,5.00,2\n"), index=index, data_dir=tmp_path
+    )
     assert (report.added, report.updated, report.unchanged) == (0, 1, 1)
     assert str(index.get("A").price) == "12.00"
 
 
-def test_prune_deletes_vanished_skus_but_never_rejected_ones(tmp_path: Path, index: InMemoryProductIndex) -> None:
+def test_prune_deletes_vanished_skus_but_never_rejected_ones(
+    tmp_path: Path, index: InMemoryProductIndex
+) -> None:
     index.upsert([Product(sku=s, title=f"商品{s}") for s in ("A", "B", "C")])
     path = csv_file(tmp_path, "c.csv", "A,商品A,,1,1\nB,商品B,,bad,1\nD,商品D,,1,1\n")
     report = ingest_path(path, index=index, data_dir=tmp_path, prune=True)
@@ -60,7 +69,9 @@ def test_prune_deletes_vanished_skus_but_never_rejected_ones(tmp_path: Path, ind
     assert index.get("B").title == "商品B"
 
 
-def test_prune_is_skipped_when_a_rejected_row_has_no_readable_sku(tmp_path: Path, index: InMemoryProductIndex) -> None:
+def test_prune_is_skipped_when_a_rejected_row_has_no_readable_sku(
+    tmp_path: Path, index: InMemoryProductIndex
+) -> None:
     index.upsert([Product(sku=s, title=s) for s in ("A", "B", "C")])
     path = tmp_path / "d.csv"
     path.write_bytes(HEADER.encode() + "A,杯子,,1,1\n".encode() + b"\xb2\xbb,\xb9\xfd,,1,1\n")  # GBK bytes
@@ -70,16 +81,21 @@ def test_prune_is_skipped_when_a_rejected_row_has_no_readable_sku(tmp_path: Path
     assert index.skus() == {"A", "B", "C"}
 
 
-def test_prune_never_empties_the_store_from_a_file_without_valid_rows(tmp_path: Path, index: InMemoryProductIndex) -> None:
+def test_prune_never_empties_the_store_from_a_file_without_valid_rows(
+    tmp_path: Path, index: InMemoryProductIndex
+) -> None:
     index.upsert([Product(sku=s, title=s) for s in ("A", "B")])
-    report = ingest_path(csv_file(tmp_path, "e.csv", ",no sku,,1,1\n"), index=index, data_dir=tmp_path, prune=True)
+    report = ingest_path(
+        csv_file(tmp_path, "e.csv", ",no sku,,1,1\n"), index=index, data_dir=tmp_path, prune=True
+    )
     assert report.rejected == 1 and report.removed == 0 and report.prune_skipped
     assert index.skus() == {"A", "B"}
 
 
 @pytest.mark.parametrize("content", [b"", b"\x00\x01\x02binary", b"name,cost\nx,1\n"])
-def test_a_file_that_is_not_a_catalog_changes_nothing(tmp_path: Path, index: InMemoryProductIndex,
-                                                      content: bytes) -> None:
+def test_a_file_that_is_not_a_catalog_changes_nothing(
+    tmp_path: Path, index: InMemoryProductIndex, content: bytes
+) -> None:
     ingest_path(csv_file(tmp_path, "good.csv", "A,a,Acme,1,1\n"), index=index, data_dir=tmp_path)
     vocabulary_before = (tmp_path / VOCABULARY_FILE).read_bytes()
     bad = tmp_path / "bad.csv"
@@ -99,7 +115,9 @@ def test_vocabulary_covers_every_product_in_the_index(tmp_path: Path, index: InM
 def test_mapping_and_format_are_passed_to_the_loader(tmp_path: Path, index: InMemoryProductIndex) -> None:
     path = tmp_path / "feed.txt"
     path.write_text('{"id": "M1", "name": "保温杯"}\n', encoding="utf-8")
-    report = ingest_path(path, index=index, data_dir=tmp_path, fmt="jsonl", mapping={"id": "sku", "name": "title"})
+    report = ingest_path(
+        path, index=index, data_dir=tmp_path, fmt="jsonl", mapping={"id": "sku", "name": "title"}
+    )
     assert report.added == 1 and index.get("M1").title == "保温杯"
 
 
@@ -124,7 +142,9 @@ def test_a_failing_store_prunes_nothing_and_keeps_the_old_vocabulary(tmp_path: P
     InMemoryProductIndex.upsert(index, [Product(sku="OLD", title="旧商品", brand="老牌子")])
     (tmp_path / VOCABULARY_FILE).write_text("{}", encoding="utf-8")
     with pytest.raises(StoreUnavailable):
-        ingest_path(csv_file(tmp_path, "n.csv", "NEW,新商品,新牌子,1,1\n"), index=index, data_dir=tmp_path, prune=True)
+        ingest_path(
+            csv_file(tmp_path, "n.csv", "NEW,新商品,新牌子,1,1\n"), index=index, data_dir=tmp_path, prune=True
+        )
     assert index.skus() == {"OLD"}
     assert (tmp_path / VOCABULARY_FILE).read_text(encoding="utf-8") == "{}"
 

@@ -46,25 +46,66 @@ def _generate(store: InsightsStore) -> None:
 
     for i in range(40):  # current week: running shoes are hot
         at(rng.uniform(0.1, 6.9))
-        recorder.turn(channel="telegram", user_id=str(100 + i % 9), chat_id=str(100 + i % 9),
-                      text="有没有500以内的跑鞋", language="zh", intent="recommendation",
-                      keywords=["跑鞋"], filters={"max_price": "500"}, skus=["RUN-001", "RUN-002"])
+        recorder.turn(
+            channel="telegram",
+            user_id=str(100 + i % 9),
+            chat_id=str(100 + i % 9),
+            text="有没有500以内的跑鞋",
+            language="zh",
+            intent="recommendation",
+            keywords=["跑鞋"],
+            filters={"max_price": "500"},
+            skus=["RUN-001", "RUN-002"],
+        )
     for _ in range(5):
         at(rng.uniform(0.1, 6.9))
-        recorder.turn(channel="telegram", user_id="200", chat_id="200", text="面霜推荐", language="zh",
-                      intent="recommendation", keywords=["面霜"], skus=["CRM-001"])
+        recorder.turn(
+            channel="telegram",
+            user_id="200",
+            chat_id="200",
+            text="面霜推荐",
+            language="zh",
+            intent="recommendation",
+            keywords=["面霜"],
+            skus=["CRM-001"],
+        )
     for text in ("有筋膜枪吗", "筋膜枪多少钱", "想买个筋膜枪放松肌肉", "你们卖筋膜枪吗"):
         at(rng.uniform(0.1, 6.9))
-        recorder.turn(channel="telegram", user_id="300", chat_id="300", text=text, language="zh",
-                      intent="product_question", keywords=["筋膜枪"], skus=[], answered=False)
+        recorder.turn(
+            channel="telegram",
+            user_id="300",
+            chat_id="300",
+            text=text,
+            language="zh",
+            intent="product_question",
+            keywords=["筋膜枪"],
+            skus=[],
+            answered=False,
+        )
     for _ in range(6):  # previous week
         at(rng.uniform(7.1, 13.9))
-        recorder.turn(channel="terminal", user_id="400", chat_id="400", text="跑鞋", language="zh",
-                      intent="recommendation", keywords=["跑鞋"], skus=["RUN-001"])
+        recorder.turn(
+            channel="terminal",
+            user_id="400",
+            chat_id="400",
+            text="跑鞋",
+            language="zh",
+            intent="recommendation",
+            keywords=["跑鞋"],
+            skus=["RUN-001"],
+        )
     for _ in range(30):
         at(rng.uniform(7.1, 13.9))
-        recorder.turn(channel="telegram", user_id="500", chat_id="500", text="保湿面霜", language="zh",
-                      intent="recommendation", keywords=["面霜"], skus=["CRM-001"])
+        recorder.turn(
+            channel="telegram",
+            user_id="500",
+            chat_id="500",
+            text="保湿面霜",
+            language="zh",
+            intent="recommendation",
+            keywords=["面霜"],
+            skus=["CRM-001"],
+        )
     at(1)
     recorder.event(channel="telegram", chat_id="300", kind="handoff", value="unanswered")
     recorder.event(channel="telegram", chat_id="200", kind="handoff", value="requested")
@@ -75,10 +116,14 @@ def _generate(store: InsightsStore) -> None:
 
 def test_report_finds_the_known_trends(store: InsightsStore) -> None:
     _generate(store)
-    report = build_report(store, period=timedelta(days=7), now=NOW, catalog_skus=CATALOG_SKUS,
-                          catalog_terms=CATALOG_TERMS)
+    report = build_report(
+        store, period=timedelta(days=7), now=NOW, catalog_skus=CATALOG_SKUS, catalog_terms=CATALOG_TERMS
+    )
     assert report.turns == 49
-    assert report.rising[0].keyword == "跑鞋" and (report.rising[0].current, report.rising[0].previous) == (40, 6)
+    assert report.rising[0].keyword == "跑鞋" and (report.rising[0].current, report.rising[0].previous) == (
+        40,
+        6,
+    )
     assert report.falling[0].keyword == "面霜" and report.falling[0].change == 5 - 30
     assert [c.keyword for c in report.unanswered] == ["筋膜枪"] and report.unanswered[0].count == 4
     assert [c.keyword for c in report.gaps] == ["筋膜枪"]
@@ -99,8 +144,15 @@ def test_ids_are_pseudonymous(store: InsightsStore) -> None:
 def test_recorder_redacts_before_storage() -> None:
     store = InMemoryInsightsStore()
     recorder = TurnRecorder(store, Pseudonymizer("k"), redact=lambda s: s.replace("13812345678", "[phone]"))
-    recorder.turn(channel="terminal", user_id="u", chat_id="c", text="我的电话13812345678", language="zh",
-                  intent="other", keywords=["13812345678"])
+    recorder.turn(
+        channel="terminal",
+        user_id="u",
+        chat_id="c",
+        text="我的电话13812345678",
+        language="zh",
+        intent="other",
+        keywords=["13812345678"],
+    )
     turn = store.turns(datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))[0]
     assert "13812345678" not in turn.text and turn.keywords == ("[phone]",)
 
@@ -111,13 +163,16 @@ def test_recorder_failure_never_raises() -> None:
             raise RuntimeError("disk full")
 
     TurnRecorder(Broken(), Pseudonymizer("k"), redact=str).turn(
-        channel="t", user_id="u", chat_id="c", text="x", language="zh", intent="other")
+        channel="t", user_id="u", chat_id="c", text="x", language="zh", intent="other"
+    )
 
 
 def test_suggestions_find_new_words_and_faq(store: InsightsStore) -> None:
     _generate(store)
     turns = store.turns(NOW - timedelta(days=7), NOW)
-    suggestions = build_suggestions(turns, known_words={"跑鞋", "面霜"}, nearest_catalog_term=lambda w: "按摩")
+    suggestions = build_suggestions(
+        turns, known_words={"跑鞋", "面霜"}, nearest_catalog_term=lambda w: "按摩"
+    )
     assert suggestions.dictionary_words[0][0] == "筋膜枪"
     assert ("筋膜枪", "按摩") in suggestions.synonym_pairs
     assert candidate_words(["有筋膜枪吗", "筋膜枪多少钱"], known={"筋膜枪"}) == []
@@ -133,8 +188,9 @@ def test_apply_dictionary_appends_once(tmp_path: Path) -> None:
 def test_charts_and_csvs_are_written(tmp_path: Path) -> None:
     store = InMemoryInsightsStore()
     _generate(store)
-    report = build_report(store, period=timedelta(days=7), now=NOW, catalog_skus=CATALOG_SKUS,
-                          catalog_terms=CATALOG_TERMS)
+    report = build_report(
+        store, period=timedelta(days=7), now=NOW, catalog_skus=CATALOG_SKUS, catalog_terms=CATALOG_TERMS
+    )
     charts = render_charts(report)
     assert set(charts) >= {"trending_keywords.png", "unanswered.png", "catalog_gaps.png"}
     assert all(png.startswith(b"\x89PNG") and len(png) > 5000 for png in charts.values())
@@ -146,8 +202,15 @@ def test_charts_and_csvs_are_written(tmp_path: Path) -> None:
     assert len(paths) == 6
 
 
-@pytest.mark.parametrize(("text", "expected"), [("7d", timedelta(days=7)), ("24h", timedelta(hours=24)),
-                                                 ("2w", timedelta(weeks=2)), ("3", timedelta(days=3))])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7d", timedelta(days=7)),
+        ("24h", timedelta(hours=24)),
+        ("2w", timedelta(weeks=2)),
+        ("3", timedelta(days=3)),
+    ],
+)
 def test_parse_period(text: str, expected: timedelta) -> None:
     assert parse_period(text) == expected
 

@@ -152,5 +152,7 @@ def test_missing_vocabulary_file_is_an_empty_vocabulary(tmp_path: Path) -> None:
 
 def test_fingerprint_changes_with_the_user_dictionary() -> None:
     plain, again = JiebaKeywordExtractor(), JiebaKeywordExtractor()
-    with_brand = JiebaKeywordExtractor(Vocabulary.from_products([_product("a", "蕉内凉皮短袖", brand="蕉内")]))
+    with_brand = JiebaKeywordExtractor(
+        Vocabulary.from_products([_product("a", "蕉内凉皮短袖", brand="蕉内")])
+    )
     assert plain.fingerprint == again.fingerprint != with_brand.fingerprint

@@ -13,8 +13,11 @@ from tests.support.openai_server import OpenAIServer, ScriptedReply
 
 def _model(server: OpenAIServer, **overrides: object):
     settings = load_settings(
-        OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY="test-key", XIAOER_LLM_MODEL="scripted",
-        XIAOER_LLM_TIMEOUT=overrides.pop("timeout", 5.0), XIAOER_LLM_MAX_RETRIES=overrides.pop("retries", 2),
+        OPENAI_BASE_URL=server.base_url,
+        OPENAI_API_KEY="test-key",
+        XIAOER_LLM_MODEL="scripted",
+        XIAOER_LLM_TIMEOUT=overrides.pop("timeout", 5.0),
+        XIAOER_LLM_MAX_RETRIES=overrides.pop("retries", 2),
     )
     model = make_chat_model(settings)
     assert model is not None

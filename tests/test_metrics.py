@@ -66,25 +66,33 @@ async def test_readiness_reports_each_check(tmp_path: Path, openai_server: OpenA
         await asyncio.sleep(30)
         return "never"
 
-    checks = HealthChecks({
-        "store": store_check(engine),
-        "llm": llm_check(openai_server.base_url, "test-key", configured=True),
-        "chroma": chroma_check(dead),
-        "slow": slow,
-    }, timeout_s=3.0)
+    checks = HealthChecks(
+        {
+            "store": store_check(engine),
+            "llm": llm_check(openai_server.base_url, "test-key", configured=True),
+            "chroma": chroma_check(dead),
+            "slow": slow,
+        },
+        timeout_s=3.0,
+    )
     ready, body = await checks.readiness()
     assert not ready and body["status"] == "not ready"
     assert body["checks"]["store"] == {**body["checks"]["store"], "status": "ok", "detail": "sqlite"}
     assert body["checks"]["llm"]["status"] == "ok"
     assert body["checks"]["chroma"]["status"] == "fail" and "Connect" in body["checks"]["chroma"]["detail"]
-    assert body["checks"]["slow"] == {**body["checks"]["slow"], "status": "fail", "detail": "timeout after 3s"}
+    assert body["checks"]["slow"] == {
+        **body["checks"]["slow"],
+        "status": "fail",
+        "detail": "timeout after 3s",
+    }
     engine.dispose()
 
 
 async def test_offline_defaults_are_ready(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'h.db'}")
-    checks = default_checks(engine=engine, chroma_url=None, llm_base_url=None, llm_api_key=None,
-                            llm_configured=False)
+    checks = default_checks(
+        engine=engine, chroma_url=None, llm_base_url=None, llm_api_key=None, llm_configured=False
+    )
     ready, body = await checks.readiness()
     assert ready, body
     assert body["checks"]["chroma"]["detail"] == "embedded"
@@ -124,8 +132,14 @@ async def test_llm_calls_report_latency_tokens_and_errors(openai_server: OpenAIS
     from bot.settings import load_settings
     from tests.support.openai_server import ScriptedReply
 
-    model = make_chat_model(load_settings(openai_base_url=openai_server.base_url, openai_api_key="k",
-                                          llm_model="metrics-test", llm_max_retries=0))
+    model = make_chat_model(
+        load_settings(
+            openai_base_url=openai_server.base_url,
+            openai_api_key="k",
+            llm_model="metrics-test",
+            llm_max_retries=0,
+        )
+    )
     assert model is not None
     calls = metrics.value("xiaoer_stage_seconds_count", stage="llm")
     openai_server.enqueue(ScriptedReply("你好", usage=(11, 7)))
@@ -144,12 +158,18 @@ async def test_llm_calls_report_latency_tokens_and_errors(openai_server: OpenAIS
 
 def _total(metric: str) -> float:
     """Sum of a counter over all its label values."""
-    return sum(sample.value for family in metrics.REGISTRY.collect() if family.name == metric
-               for sample in family.samples if sample.name.endswith("_total"))
+    return sum(
+        sample.value
+        for family in metrics.REGISTRY.collect()
+        if family.name == metric
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    )
 
 
-async def test_core_reports_retrieval_grounding_violations_and_fallbacks(tmp_path: Path,
-                                                                         openai_server: OpenAIServer) -> None:
+async def test_core_reports_retrieval_grounding_violations_and_fallbacks(
+    tmp_path: Path, openai_server: OpenAIServer
+) -> None:
     from tests.support.core_fixtures import Chat
     from tests.test_core_llm import grounded, llm_bot
 
@@ -183,6 +203,10 @@ async def test_handoffs_are_counted_when_opened_and_closed() -> None:
 
 def _events(event: str) -> float:
     """Handoff counter for one event, over all reasons."""
-    return sum(sample.value for family in metrics.REGISTRY.collect() if family.name == "xiaoer_handoffs"
-               for sample in family.samples
-               if sample.name.endswith("_total") and sample.labels.get("event") == event)
+    return sum(
+        sample.value
+        for family in metrics.REGISTRY.collect()
+        if family.name == "xiaoer_handoffs"
+        for sample in family.samples
+        if sample.name.endswith("_total") and sample.labels.get("event") == event
+    )

@@ -48,13 +48,21 @@ def test_json_lines_with_context_ids(json_stream: io.StringIO) -> None:
 def test_secrets_and_pii_are_redacted_everywhere(json_stream: io.StringIO) -> None:
     log = logging.getLogger("xiaoer.test")
     log.info("POST https://api.telegram.org/bot%s/sendMessage", TOKEN)
-    log.info("customer said: 我的手机13812345678 邮箱a.b@example.com", extra={"text": "身份证110105199003071234"})
+    log.info(
+        "customer said: 我的手机13812345678 邮箱a.b@example.com", extra={"text": "身份证110105199003071234"}
+    )
     try:
         raise RuntimeError("bad key sk-abcdefghijklmnopqrstuvwxyz")
     except RuntimeError:
         log.exception("llm failed")
     raw = json_stream.getvalue()
-    for secret in (TOKEN, "13812345678", "a.b@example.com", "110105199003071234", "sk-abcdefghijklmnopqrstuvwxyz"):
+    for secret in (
+        TOKEN,
+        "13812345678",
+        "a.b@example.com",
+        "110105199003071234",
+        "sk-abcdefghijklmnopqrstuvwxyz",
+    ):
         assert secret not in raw
     lines = _lines(json_stream)
     assert lines[1]["text"] == "身份证[id-number]"
@@ -71,7 +79,10 @@ async def test_context_is_task_local(json_stream: io.StringIO) -> None:
 
     await asyncio.gather(handle("a"), handle("b"), handle("c"))
     assert {(line["chat_id"], line["message"][-1]) for line in _lines(json_stream)} == {
-        ("a", "a"), ("b", "b"), ("c", "c")}
+        ("a", "a"),
+        ("b", "b"),
+        ("c", "c"),
+    }
 
 
 def test_plain_format_and_idempotent_configuration() -> None:

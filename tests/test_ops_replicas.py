@@ -32,7 +32,13 @@ class Replica:
         self.name = name
         self.engine = make_engine(url)
         self.safety = ReplicaSafety(self.engine, lease_s=60.0, owner=name)
-        builder = ApplicationBuilder().token(tg.token).base_url(tg.base_url).base_file_url(tg.file_url).updater(None)
+        builder = (
+            ApplicationBuilder()
+            .token(tg.token)
+            .base_url(tg.base_url)
+            .base_file_url(tg.file_url)
+            .updater(None)
+        )
         self.app: Application = self.safety.configure(builder).build()
         self.safety.attach(self.app.bot)
         self.app.add_handler(MessageHandler(filters.TEXT, self.on_text))
@@ -106,8 +112,9 @@ async def test_one_chat_alternating_between_replicas_keeps_its_order(replicas, t
     assert {name for name, _, _ in handled} == {"a", "b"}  # both replicas did work
 
 
-async def test_updates_of_a_dead_replica_are_recovered_once(replicas, tg: TelegramServer,
-                                                            postgres_url: str) -> None:
+async def test_updates_of_a_dead_replica_are_recovered_once(
+    replicas, tg: TelegramServer, postgres_url: str
+) -> None:
     a, b, handled = replicas
     engine = make_engine(postgres_url)
     heartbeat = ReplicaLiveness(engine, "dead")

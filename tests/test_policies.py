@@ -62,8 +62,14 @@ def test_policy_questions_find_their_topic_in_the_asked_language(
 
 @pytest.mark.parametrize(
     "question",
-    ["推荐一双42码的跑鞋", "wireless earbuds under $50", "这款面霜适合敏感肌吗", "battery lasts 30 hours?",
-     "iPhone charger 20W", "你好"],
+    [
+        "推荐一双42码的跑鞋",
+        "wireless earbuds under $50",
+        "这款面霜适合敏感肌吗",
+        "battery lasts 30 hours?",
+        "iPhone charger 20W",
+        "你好",
+    ],
 )
 def test_product_questions_find_no_policy(book: PolicyBook, question: str) -> None:
     assert book.find(question) == []
@@ -79,7 +85,9 @@ def test_find_limits_to_k_and_ranks_by_matches(book: PolicyBook) -> None:
 def test_own_policies_bring_their_own_keywords(tmp_path: Path) -> None:
     (tmp_path / "gift.md").write_text(
         "---\ntopic: gift_wrap\ntitle: 礼品包装\nkeywords_zh: 礼品包装, 贺卡\nkeywords_en: [gift wrap]\n---\n"
-        "# 礼品包装\n\n免费礼品包装。\n", encoding="utf-8")
+        "# 礼品包装\n\n免费礼品包装。\n",
+        encoding="utf-8",
+    )
     (tmp_path / "plain.md").write_text("# 门店自提\n\n暂不支持自提。\n", encoding="utf-8")
     book = PolicyBook.load(tmp_path)
     assert book.topics() == ["gift_wrap", "plain"]

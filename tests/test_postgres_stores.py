@@ -21,8 +21,11 @@ from tests.test_insights import (  # the store-parametrised tests, re-run here a
 )
 
 pytestmark = pytest.mark.slow
-__all__ = ["test_ids_are_pseudonymous", "test_report_finds_the_known_trends",
-           "test_suggestions_find_new_words_and_faq"]
+__all__ = [
+    "test_ids_are_pseudonymous",
+    "test_report_finds_the_known_trends",
+    "test_suggestions_find_new_words_and_faq",
+]
 
 
 def _database(server: PostgresInstance, timezone: str) -> str:
@@ -42,9 +45,22 @@ def store(request: pytest.FixtureRequest, postgres_server: PostgresInstance) -> 
 
 def test_instants_round_trip(store: InsightsStore) -> None:
     at = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)  # already "tomorrow" in Shanghai
-    store.record_turn(TurnRecord(at=at, channel="telegram", user="u", chat="c", text="跑鞋", language="zh",
-                                 intent="recommendation", keywords=("跑鞋",), filters={"max_price": "500"},
-                                 skus=("RUN-001",), answered=True, top_score=0.5))
+    store.record_turn(
+        TurnRecord(
+            at=at,
+            channel="telegram",
+            user="u",
+            chat="c",
+            text="跑鞋",
+            language="zh",
+            intent="recommendation",
+            keywords=("跑鞋",),
+            filters={"max_price": "500"},
+            skus=("RUN-001",),
+            answered=True,
+            top_score=0.5,
+        )
+    )
     store.record_event(OutcomeEvent(at=at, chat="c", kind="rating", value="5"))
     window = (at - timedelta(minutes=1), at + timedelta(minutes=1))
     turns = store.turns(*window)

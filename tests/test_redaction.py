@@ -108,8 +108,10 @@ def test_ordinary_shop_text_is_untouched(text: str) -> None:
 
 
 def test_everything_at_once_leaves_no_pii() -> None:
-    text = (f"我叫小王，手机13912345678，邮箱wang@163.com，身份证320102198001011234，"
-            f"订单号：88887777666655，地址江苏省南京市玄武区中山路18号，token {TOKEN}")
+    text = (
+        f"我叫小王，手机13912345678，邮箱wang@163.com，身份证320102198001011234，"
+        f"订单号：88887777666655，地址江苏省南京市玄武区中山路18号，token {TOKEN}"
+    )
     out = redact(text)
     for raw in ("13912345678", "wang@163.com", "320102198001011234", "88887777666655", "中山路18号", TOKEN):
         assert raw not in out

@@ -51,13 +51,17 @@ class LoopbackRequest(BaseRequest):
     async def shutdown(self) -> None:
         """Nothing to close."""
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         **timeouts: Any) -> tuple[int, bytes]:
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, **timeouts: Any
+    ) -> tuple[int, bytes]:
         if "/file/bot" in url:
             path = url.split("/file/bot", 1)[1].split("/", 1)[1]
             return 200, next(content for p, content in self.api.files.values() if p == path)
         params = dict(request_data.parameters) if request_data else {}
-        files = {name: (part[0], part[1]) for name, part in (request_data.multipart_data if request_data else {}).items()}
+        files = {
+            name: (part[0], part[1])
+            for name, part in (request_data.multipart_data if request_data else {}).items()
+        }
         status, body = self.api.request(url.rsplit("/", 1)[-1], params, files)
         return status, json.dumps(body).encode()
 
@@ -68,8 +72,9 @@ class ScriptedCore:
     def __init__(self) -> None:
         self.inbounds: list[Inbound] = []
         self.commands = CommandRegistry()
-        self.script: Callable[[Inbound, ReplyProgress | None], Any] = \
-            lambda inbound, progress: [Outbound(chat_id=inbound.chat_id, text=f"echo: {inbound.text}")]
+        self.script: Callable[[Inbound, ReplyProgress | None], Any] = lambda inbound, progress: [
+            Outbound(chat_id=inbound.chat_id, text=f"echo: {inbound.text}")
+        ]
 
     async def handle(self, inbound: Inbound, progress: ReplyProgress | None = None) -> list[Outbound]:
         self.inbounds.append(inbound)
@@ -78,7 +83,9 @@ class ScriptedCore:
 
 
 class Harness:
-    def __init__(self, api: TelegramServer, app: Application, core: ScriptedCore, channel: TelegramChannel) -> None:
+    def __init__(
+        self, api: TelegramServer, app: Application, core: ScriptedCore, channel: TelegramChannel
+    ) -> None:
         self.api, self.app, self.core, self.channel = api, app, core, channel
         self.errors: list[BaseException] = []
 
@@ -97,8 +104,13 @@ class Harness:
 def make_harness(limiter: SlidingWindowRateLimiter | None = None, handoff: Any = None) -> tuple[Harness, Any]:
     api = TelegramServer()
     core = ScriptedCore()
-    config = TelegramConfig(api.token, "http://127.0.0.1:1/bot", "http://127.0.0.1:1/file/bot",
-                            staff_ids=frozenset({STAFF.id}), support_chat_id=SUPPORT.id)
+    config = TelegramConfig(
+        api.token,
+        "http://127.0.0.1:1/bot",
+        "http://127.0.0.1:1/file/bot",
+        staff_ids=frozenset({STAFF.id}),
+        support_chat_id=SUPPORT.id,
+    )
     channel = TelegramChannel(core, config, load_messages(DEFAULT_PROMPTS_DIR), limiter, handoff=handoff)
     app = build_application(channel, request=LoopbackRequest(api), with_updater=False)
     harness = Harness(api, app, core, channel)
@@ -123,7 +135,12 @@ async def test_private_text_becomes_a_customer_inbound_and_the_reply_is_html_saf
     h.api.user_sends(chat, ALICE, "headphones under 300?")
     await h.feed()
     (inbound,) = h.core.inbounds
-    assert (inbound.chat_id, inbound.user_id, inbound.role, inbound.channel) == ("101", "101", Role.CUSTOMER, "telegram")
+    assert (inbound.chat_id, inbound.user_id, inbound.role, inbound.channel) == (
+        "101",
+        "101",
+        Role.CUSTOMER,
+        "telegram",
+    )
     assert inbound.text == "headphones under 300?" and inbound.language_hint == "en" and not inbound.is_group
     assert inbound.ref == MessageRef("101", "1") and inbound.update_id == 1
     assert h.texts(chat) == ["<Sony> & <b>not bold</b>"]  # escaped on the wire, shown verbatim
@@ -150,23 +167,44 @@ async def test_groups_answer_only_when_addressed(h: Harness) -> None:
     h.api.user_sends(GROUP, ALICE, "and in black?", reply_to=bot_message)  # a reply to the bot
     h.api.user_sends(GROUP, ALICE, "nice", reply_to=first["message_id"])  # a reply to a person: ignored
     await h.feed()
-    assert [i.text for i in h.core.inbounds] == ["what about earbuds?", "/help@xiaoer_test_bot", "/start",
-                                                 "and in black?"]
+    assert [i.text for i in h.core.inbounds] == [
+        "what about earbuds?",
+        "/help@xiaoer_test_bot",
+        "/start",
+        "and in black?",
+    ]
     assert all(i.is_group for i in h.core.inbounds)
     assert len(h.api.sent[GROUP.id]) == 4  # one reply per addressed message, none for chatter
 
 
 async def test_non_text_messages_reach_the_core_as_attachments(h: Harness) -> None:
     chat = Chat(BOB.id)
-    h.api.user_sends(chat, BOB, sticker={"file_id": "st1", "file_unique_id": "u", "width": 1, "height": 1,
-                                         "is_animated": False, "is_video": False, "type": "regular"})
+    h.api.user_sends(
+        chat,
+        BOB,
+        sticker={
+            "file_id": "st1",
+            "file_unique_id": "u",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        },
+    )
     h.api.user_sends_photo(chat, BOB, caption="这个有货吗")
     h.api.user_sends(chat, BOB, location={"latitude": 31.2, "longitude": 121.5})
     h.api.user_sends(chat, BOB, voice={"file_id": "v1", "file_unique_id": "uv", "duration": 2})
     h.api.user_sends_document(chat, BOB, "list.csv", b"sku,title\n")  # no /ingest caption
     await h.feed()
     kinds = [(i.attachment.kind if i.attachment else None, i.text) for i in h.core.inbounds]
-    assert kinds == [("sticker", ""), ("photo", "这个有货吗"), ("location", ""), ("voice", ""), ("document", "")]
+    assert kinds == [
+        ("sticker", ""),
+        ("photo", "这个有货吗"),
+        ("location", ""),
+        ("voice", ""),
+        ("document", ""),
+    ]
     assert h.core.inbounds[4].document_bytes is None  # files are only downloaded for /ingest
     assert len(h.api.sent[chat.id]) == 5
 
@@ -180,8 +218,9 @@ async def test_service_messages_are_not_answered(h: Harness) -> None:
 async def test_long_replies_are_split_at_lines_with_buttons_under_the_last_part(h: Harness) -> None:
     chat = Chat(ALICE.id)
     lines = [f"{n}. <item> & details {'x' * 60}" for n in range(200)]
-    h.core.script = lambda i, p: [Outbound(chat_id=i.chat_id, text="\n".join(lines),
-                                           buttons=(Button("More", data="q:1"),))]
+    h.core.script = lambda i, p: [
+        Outbound(chat_id=i.chat_id, text="\n".join(lines), buttons=(Button("More", data="q:1"),))
+    ]
     h.api.user_sends(chat, ALICE, "list everything")
     await h.feed()
     sent = h.api.sent[chat.id]
@@ -193,18 +232,34 @@ async def test_long_replies_are_split_at_lines_with_buttons_under_the_last_part(
 
 async def test_cards_photo_with_caption_text_without_image_and_fallback_when_unfetchable(h: Harness) -> None:
     chat = Chat(BOB.id)
-    buttons = (Button("详情", data="d:SKU-1"), Button("相似", data="s:SKU-1"), Button("链接", url="https://shop/x"))
-    cards = (ProductCard("SKU-1", "降噪耳机 <Pro>", "¥299.00", "有货", "https://img/1.jpg", summary="好" * 3000,
-                         buttons=buttons),
-             ProductCard("SKU-2", "充电盒", "¥59.00", "缺货"),
-             ProductCard("SKU-3", "耳塞", "¥9.90", None, "https://img/broken.jpg"))
+    buttons = (
+        Button("详情", data="d:SKU-1"),
+        Button("相似", data="s:SKU-1"),
+        Button("链接", url="https://shop/x"),
+    )
+    cards = (
+        ProductCard(
+            "SKU-1",
+            "降噪耳机 <Pro>",
+            "¥299.00",
+            "有货",
+            "https://img/1.jpg",
+            summary="好" * 3000,
+            buttons=buttons,
+        ),
+        ProductCard("SKU-2", "充电盒", "¥59.00", "缺货"),
+        ProductCard("SKU-3", "耳塞", "¥9.90", None, "https://img/broken.jpg"),
+    )
     h.api.broken_urls.add("https://img/broken.jpg")
     h.core.script = lambda i, p: [Outbound(chat_id=i.chat_id, text="为您找到：", cards=cards)]
     h.api.user_sends(chat, BOB, "耳机")
     await h.feed()
     text, photo, plain, fallback = h.api.sent[chat.id]
     assert text["text"] == "为您找到："
-    assert photo["caption"].startswith("降噪耳机 <Pro>\n¥299.00 · 有货\n好") and utf16_len(photo["caption"]) <= 1024
+    assert (
+        photo["caption"].startswith("降噪耳机 <Pro>\n¥299.00 · 有货\n好")
+        and utf16_len(photo["caption"]) <= 1024
+    )
     keys = photo["reply_markup"]["inline_keyboard"]
     assert [k["text"] for row in keys for k in row] == ["详情", "相似", "链接"]
     assert all(len(k["callback_data"].encode()) <= 64 for row in keys for k in row if "callback_data" in k)
@@ -214,9 +269,13 @@ async def test_cards_photo_with_caption_text_without_image_and_fallback_when_unf
 
 async def test_button_presses_are_verified_and_always_answered(h: Harness) -> None:
     chat = Chat(ALICE.id)
-    h.core.script = lambda i, p: [Outbound(chat_id=i.chat_id, text=f"got {i.callback_data or i.text}",
-                                           buttons=(Button("Details", data="d:SKU-1"),
-                                                    Button("Ask", data="q:" + "long question " * 8)))]
+    h.core.script = lambda i, p: [
+        Outbound(
+            chat_id=i.chat_id,
+            text=f"got {i.callback_data or i.text}",
+            buttons=(Button("Details", data="d:SKU-1"), Button("Ask", data="q:" + "long question " * 8)),
+        )
+    ]
     h.api.user_sends(chat, ALICE, "earbuds")
     await h.feed()
     message = h.api.sent[chat.id][0]
@@ -229,7 +288,9 @@ async def test_button_presses_are_verified_and_always_answered(h: Harness) -> No
     assert [i.callback_data for i in h.core.inbounds[1:]] == ["d:SKU-1", "q:" + "long question " * 8]
     answers = h.api.calls["answerCallbackQuery"]
     assert len(answers) == 4
-    assert [a.get("text") for a in answers[2:]] == ["This button is no longer valid. Please just send your question."] * 2
+    assert [a.get("text") for a in answers[2:]] == [
+        "This button is no longer valid. Please just send your question."
+    ] * 2
     assert h.texts(chat)[1:] == ["got d:SKU-1", "got q:" + ("long question " * 8).strip()]
 
 
@@ -256,8 +317,13 @@ async def test_streaming_in_groups_edits_a_placeholder_that_becomes_the_reply(h:
     async def streaming(inbound: Inbound, progress: ReplyProgress | None) -> list[Outbound]:
         assert progress is not None
         await progress.draft("Looking at earbuds…")
-        return [Outbound(chat_id=inbound.chat_id, text="Earbuds X: ¥199 <in stock>",
-                         buttons=(Button("Details", data="d:X"),))]
+        return [
+            Outbound(
+                chat_id=inbound.chat_id,
+                text="Earbuds X: ¥199 <in stock>",
+                buttons=(Button("Details", data="d:X"),),
+            )
+        ]
 
     h.core.script = streaming
     h.api.user_sends(GROUP, BOB, "@xiaoer_test_bot earbuds?")
@@ -273,7 +339,11 @@ async def test_ingest_downloads_the_document_for_staff_only(h: Harness) -> None:
     h.api.user_sends_document(Chat(BOB.id), BOB, "catalog.csv", csv, caption="/ingest")
     await h.feed()
     staff, bob = h.core.inbounds
-    assert staff.command == "ingest" and staff.document_bytes == csv and staff.attachment.file_name == "catalog.csv"
+    assert (
+        staff.command == "ingest"
+        and staff.document_bytes == csv
+        and staff.attachment.file_name == "catalog.csv"
+    )
     assert bob.command == "ingest" and bob.document_bytes is None  # the core refuses; nothing downloaded
     assert len(h.api.calls["getFile"]) == 1
 
@@ -316,8 +386,14 @@ async def test_relays_copies_topics_and_delivery_reports() -> None:
         original = harness.api.user_sends(customer, BOB, "my parcel is broken")
         harness.api.chats[SUPPORT.id] = SUPPORT
         harness.core.script = lambda i, p: [
-            Outbound(chat_id=str(SUPPORT.id), thread_id="100", copy_of=i.ref, kind="relay",
-                     buttons=(Button("Claim", data="h:claim:1"),), meta={"handoff_id": "1"}),
+            Outbound(
+                chat_id=str(SUPPORT.id),
+                thread_id="100",
+                copy_of=i.ref,
+                kind="relay",
+                buttons=(Button("Claim", data="h:claim:1"),),
+                meta={"handoff_id": "1"},
+            ),
             Outbound(chat_id="999999", text="to a chat that doesn't exist"),  # fails, the rest still goes
             Outbound(chat_id=i.chat_id, text="A colleague will join shortly."),
         ]
@@ -328,7 +404,9 @@ async def test_relays_copies_topics_and_delivery_reports() -> None:
         assert harness.texts(customer) == ["A colleague will join shortly."]
         assert original["message_id"] == 1
         ((outbound, ref),) = reported
-        assert outbound.meta["handoff_id"] == "1" and ref == MessageRef(str(SUPPORT.id), str(copy["message_id"]), "100")
+        assert outbound.meta["handoff_id"] == "1" and ref == MessageRef(
+            str(SUPPORT.id), str(copy["message_id"]), "100"
+        )
         desk = TelegramDesk(app.bot, SUPPORT.id)
         assert await desk.create_topic("Bob · refund") == "100"
         harness.api.chats[GROUP.id] = GROUP
@@ -347,7 +425,9 @@ async def test_rate_limit_notice_once_then_silence_and_staff_exempt() -> None:
         await harness.feed()
         texts = harness.texts(chat)
         assert texts[:2] == ["echo: message 0", "echo: message 1"]
-        assert texts[2:] == ["You're sending messages a little fast — please wait a few seconds, then I'll gladly continue."]
+        assert texts[2:] == [
+            "You're sending messages a little fast — please wait a few seconds, then I'll gladly continue."
+        ]
         assert len(harness.api.sent[STAFF.id]) == 4
         now[0] += 10.0
         harness.api.user_sends(chat, ALICE, "back again")
@@ -367,12 +447,22 @@ async def test_command_menus_are_published_per_scope() -> None:
     registry.register("claim", noop, roles=frozenset({Role.AGENT}), zh="接单", en="Claim")
     async with app:
         await publish_commands(harness.channel, app)
-    menus = {(json.dumps(c["scope"], sort_keys=True), c.get("language_code")): [x["command"] for x in c["commands"]]
-             for c in harness.api.calls["setMyCommands"]}
+    menus = {
+        (json.dumps(c["scope"], sort_keys=True), c.get("language_code")): [
+            x["command"] for x in c["commands"]
+        ]
+        for c in harness.api.calls["setMyCommands"]
+    }
     assert menus[('{"type": "default"}', None)] == ["start"]
     assert menus[('{"type": "default"}', "en")] == ["start"]
-    assert menus[(json.dumps({"chat_id": STAFF.id, "type": "chat"}, sort_keys=True), None)] == ["start", "copy"]
-    assert menus[(json.dumps({"chat_id": SUPPORT.id, "type": "chat"}, sort_keys=True), None)] == ["start", "claim"]
+    assert menus[(json.dumps({"chat_id": STAFF.id, "type": "chat"}, sort_keys=True), None)] == [
+        "start",
+        "copy",
+    ]
+    assert menus[(json.dumps({"chat_id": SUPPORT.id, "type": "chat"}, sort_keys=True), None)] == [
+        "start",
+        "claim",
+    ]
     default_en = next(c for c in harness.api.calls["setMyCommands"] if c.get("language_code") == "en")
     assert default_en["commands"][0]["description"] == "Start"
 
@@ -395,9 +485,14 @@ async def test_updates_of_one_chat_are_handled_in_order_while_chats_run_concurre
         chat_a, chat_b = Chat(ALICE.id), Chat(BOB.id)
         for chat, user, text in ((chat_a, ALICE, "a1"), (chat_a, ALICE, "a2"), (chat_b, BOB, "b1")):
             harness.api.user_sends(chat, user, text)
-        tasks = [asyncio.create_task(processor.process_update(
-            update := Update.de_json(payload, app.bot), app.process_update(update)))
-            for payload in harness.api.updates]
+        tasks = [
+            asyncio.create_task(
+                processor.process_update(
+                    update := Update.de_json(payload, app.bot), app.process_update(update)
+                )
+            )
+            for payload in harness.api.updates
+        ]
         while order != ["b1"]:  # chat B is not blocked by chat A
             await asyncio.sleep(0.01)
         release_a.set()
@@ -406,7 +501,9 @@ async def test_updates_of_one_chat_are_handled_in_order_while_chats_run_concurre
     assert harness.texts(chat_a) == ["a1", "a2"]
 
 
-@pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")  # PTB's own __init__
+@pytest.mark.filterwarnings(
+    "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
+)  # PTB's own __init__
 async def test_group_replies_quote_the_question_and_flood_control_is_waited_out(h: Harness) -> None:
     asked = h.api.user_sends(GROUP, ALICE, "@xiaoer_test_bot 多久发货？")
     h.api.flood["sendMessage"] = 1  # Telegram says "retry after 1 s" once
@@ -419,12 +516,16 @@ async def test_group_replies_quote_the_question_and_flood_control_is_waited_out(
 
 async def test_service_messages_in_the_support_chat_are_ignored_but_agent_messages_pass(h: Harness) -> None:
     h.api.user_sends(SUPPORT, STAFF, pinned_message={"message_id": 1, "date": 0, "chat": SUPPORT.as_dict()})
-    h.api.user_sends(SUPPORT, STAFF, forum_topic_created={"name": "Bob", "icon_color": 7322096}, thread_id=100)
+    h.api.user_sends(
+        SUPPORT, STAFF, forum_topic_created={"name": "Bob", "icon_color": 7322096}, thread_id=100
+    )
     h.api.user_sends_photo(SUPPORT, ALICE)  # an agent's photo (no caption) is relayed by handoff: it passes
     h.api.user_sends(SUPPORT, ALICE, "hello from the desk", thread_id=100)
     await h.feed()
     assert [(i.role, i.attachment.kind if i.attachment else None, i.text) for i in h.core.inbounds] == [
-        (Role.AGENT, "photo", ""), (Role.AGENT, None, "hello from the desk")]
+        (Role.AGENT, "photo", ""),
+        (Role.AGENT, None, "hello from the desk"),
+    ]
 
 
 async def test_a_customer_who_blocks_the_bot_closes_their_handoff() -> None:

@@ -72,16 +72,28 @@ def llm() -> Iterator[OpenAIServer]:
 
 
 @pytest.fixture(scope="module")
-def webhook_bot(hook_tg: TelegramServer, data_dir: Path, llm: OpenAIServer,
-                tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BotProcess, str]]:
+def webhook_bot(
+    hook_tg: TelegramServer, data_dir: Path, llm: OpenAIServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[BotProcess, str]]:
     """Launched together with the polling bot (its slow start overlaps the other tests); awaited when used.
     It gets its own copy of the data dir: two processes creating one fresh SQLite schema at once race."""
     own_dir = tmp_path_factory.mktemp("telegram-webhook") / "data"
     shutil.copytree(data_dir, own_dir)
     port = _free_port()
     url = f"http://127.0.0.1:{port}/telegram/hook"
-    process = BotProcess(hook_tg, own_dir, "--webhook", url, "--listen", "127.0.0.1", "--port", str(port),
-                         XIAOER_WEBHOOK_SECRET="e2e-secret_1", OPENAI_BASE_URL=llm.base_url, OPENAI_API_KEY="test")
+    process = BotProcess(
+        hook_tg,
+        own_dir,
+        "--webhook",
+        url,
+        "--listen",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        XIAOER_WEBHOOK_SECRET="e2e-secret_1",
+        OPENAI_BASE_URL=llm.base_url,
+        OPENAI_API_KEY="test",
+    )
     process.launch(ready_method="setWebhook")
     yield process, url
     process.stop()
@@ -89,8 +101,9 @@ def webhook_bot(hook_tg: TelegramServer, data_dir: Path, llm: OpenAIServer,
 
 @pytest.fixture(scope="module")
 def bot(tg: TelegramServer, data_dir: Path, webhook_bot: tuple[BotProcess, str]) -> Iterator[BotProcess]:
-    process = BotProcess(tg, data_dir, staff_ids=str(STAFF.id), support_chat_id=SUPPORT_ID,
-                         XIAOER_RATE_LIMIT_MESSAGES="30")
+    process = BotProcess(
+        tg, data_dir, staff_ids=str(STAFF.id), support_chat_id=SUPPORT_ID, XIAOER_RATE_LIMIT_MESSAGES="30"
+    )
     process.start()
     yield process
     process.stop()
@@ -112,7 +125,9 @@ def ask(tg: TelegramServer, chat: Chat, user: User, text: str = "", **content: A
     return settled(tg, chat.id, since)
 
 
-def press(tg: TelegramServer, chat: Chat, user: User, message: dict[str, Any], data: str) -> list[dict[str, Any]]:
+def press(
+    tg: TelegramServer, chat: Chat, user: User, message: dict[str, Any], data: str
+) -> list[dict[str, Any]]:
     since, answered = len(tg.sent[chat.id]), len(tg.calls["answerCallbackQuery"])
     tg.user_presses(chat, user, message["message_id"], data)
     tg.wait_for_calls("answerCallbackQuery", answered + 1)
@@ -152,8 +167,10 @@ def test_customer_start_example_button_cards_and_details(tg: TelegramServer, bot
 
 
 def test_command_menus_per_scope(tg: TelegramServer, bot: BotProcess) -> None:
-    menus = {json.loads(scope).get("chat_id", "default"): [c["command"] for c in commands]
-             for scope, commands in tg.commands.items()}
+    menus = {
+        json.loads(scope).get("chat_id", "default"): [c["command"] for c in commands]
+        for scope, commands in tg.commands.items()
+    }
     assert {"start", "help", "reset", "human", "profile", "forget"} <= set(menus["default"])
     assert not {"ingest", "stats", "copy"} & set(menus["default"])
     assert {"ingest", "stats", "copy", "start"} <= set(menus[STAFF.id])
@@ -199,17 +216,26 @@ def test_photos_and_stickers_get_a_polite_answer(tg: TelegramServer, bot: BotPro
     since = len(tg.sent[chat.id])
     tg.user_sends_photo(chat, DAVE)
     (photo_reply,) = settled(tg, chat.id, since)
-    sticker = {"file_id": "st1", "file_unique_id": "u1", "width": 1, "height": 1, "is_animated": False,
-               "is_video": False, "type": "regular"}
+    sticker = {
+        "file_id": "st1",
+        "file_unique_id": "u1",
+        "width": 1,
+        "height": 1,
+        "is_animated": False,
+        "is_video": False,
+        "type": "regular",
+    }
     (sticker_reply,) = ask(tg, chat, DAVE, sticker=sticker)
     assert photo_reply["text"] and sticker_reply["text"] == photo_reply["text"]
 
 
 def test_staff_ingest_a_csv_document(tg: TelegramServer, bot: BotProcess) -> None:
-    rows = ("sku,title,brand,category,price,currency,stock,description\n"
-            "E2E-001,星空 露营折叠椅,星空,户外/露营椅,129.00,CNY,40,铝合金支架 承重120kg\n"
-            "E2E-002,星空 露营折叠桌,星空,户外/露营桌,199.00,CNY,15,蛋卷桌面 可收纳\n"
-            "E2E-003,坏数据 露营灯,星空,户外/露营灯,abc,CNY,5,价格不是数字\n")
+    rows = (
+        "sku,title,brand,category,price,currency,stock,description\n"
+        "E2E-001,星空 露营折叠椅,星空,户外/露营椅,129.00,CNY,40,铝合金支架 承重120kg\n"
+        "E2E-002,星空 露营折叠桌,星空,户外/露营桌,199.00,CNY,15,蛋卷桌面 可收纳\n"
+        "E2E-003,坏数据 露营灯,星空,户外/露营灯,abc,CNY,5,价格不是数字\n"
+    )
     chat = Chat(STAFF.id)
     since = len(tg.sent[chat.id])
     tg.user_sends_document(chat, STAFF, "camping.csv", rows.encode(), caption="/ingest")
@@ -233,19 +259,31 @@ def test_staff_insights_arrive_as_a_summary_and_chart_photos(tg: TelegramServer,
     assert len(charts) == 5 and len(tg.calls["sendPhoto"]) == photos_before + 5
 
 
-def test_webhook_mode_verifies_the_secret(hook_tg: TelegramServer, webhook_bot: tuple[BotProcess, str]) -> None:
+def test_webhook_mode_verifies_the_secret(
+    hook_tg: TelegramServer, webhook_bot: tuple[BotProcess, str]
+) -> None:
     process, url = webhook_bot
     process.wait_ready()
     assert hook_tg.calls["setWebhook"][-1]["secret_token"] == "e2e-secret_1"
     (reply,) = ask(hook_tg, Chat(ALICE.id), ALICE, "/help")  # delivered by POST with the secret header
     assert "/forget" in reply["text"]
-    forged = {"update_id": 999, "message": {"message_id": 50, "date": int(time.time()),
-                                            "chat": {"id": 666, "type": "private"},
-                                            "from": {"id": 666, "is_bot": False, "first_name": "Eve"},
-                                            "text": "/help"}}
+    forged = {
+        "update_id": 999,
+        "message": {
+            "message_id": 50,
+            "date": int(time.time()),
+            "chat": {"id": 666, "type": "private"},
+            "from": {"id": 666, "is_bot": False, "first_name": "Eve"},
+            "text": "/help",
+        },
+    }
     for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
-        request = urllib.request.Request(url, data=json.dumps(forged).encode(), method="POST",
-                                         headers={"Content-Type": "application/json", **headers})
+        request = urllib.request.Request(
+            url,
+            data=json.dumps(forged).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json", **headers},
+        )
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=10)
         assert refused.value.code == 403
@@ -265,16 +303,32 @@ def test_start_up_errors_are_one_line_with_exit_code_2(tmp_path: Path) -> None:
     with TelegramServer() as server:
         cases = {
             "missing": {"TELEGRAM_BOT_TOKEN": ""},
-            "invalid": {"TELEGRAM_BOT_TOKEN": "123456:not-the-right-token", "TELEGRAM_API_BASE_URL": server.base_url},
-            "unreachable": {"TELEGRAM_BOT_TOKEN": server.token, "TELEGRAM_API_BASE_URL":
-                            f"http://127.0.0.1:{_free_port()}/bot"},
+            "invalid": {
+                "TELEGRAM_BOT_TOKEN": "123456:not-the-right-token",
+                "TELEGRAM_API_BASE_URL": server.base_url,
+            },
+            "unreachable": {
+                "TELEGRAM_BOT_TOKEN": server.token,
+                "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{_free_port()}/bot",
+            },
         }
-        runs = {name: subprocess.Popen([*CLI, "telegram"], env=clean_env(XIAOER_DATA_DIR=str(tmp_path), **env),
-                                       cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                for name, env in cases.items()}
+        runs = {
+            name: subprocess.Popen(
+                [*CLI, "telegram"],
+                env=clean_env(XIAOER_DATA_DIR=str(tmp_path), **env),
+                cwd=tmp_path,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for name, env in cases.items()
+        }
         results = {name: (run.wait(120), run.communicate()[1]) for name, run in runs.items()}
-    expected = {"missing": "TELEGRAM_BOT_TOKEN is not set", "invalid": "rejected the bot token",
-                "unreachable": "cannot reach the Telegram Bot API"}
+    expected = {
+        "missing": "TELEGRAM_BOT_TOKEN is not set",
+        "invalid": "rejected the bot token",
+        "unreachable": "cannot reach the Telegram Bot API",
+    }
     for name, (code, stderr) in results.items():
         lines = [line for line in stderr.splitlines() if line.startswith("xiaoer telegram:")]
         assert code == 2, (name, stderr)
@@ -298,5 +352,5 @@ def test_graceful_shutdown_answers_every_accepted_update(tg: TelegramServer, bot
     tg.wait_for(lambda: chats <= {int(c["chat_id"]) for c in tg.calls["sendChatAction"]}, timeout=60)
     assert bot.stop() == 0
     for user in users:
-        replies = [m for m in tg.sent[user.id][since[user.id]:] if "text" in m]
+        replies = [m for m in tg.sent[user.id][since[user.id] :] if "text" in m]
         assert len(replies) == 2, bot.log()[-2000:]

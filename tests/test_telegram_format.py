@@ -58,8 +58,14 @@ def test_escape_round_trips_through_telegram_html_parsing() -> None:
 
 
 def test_card_caption_fits_1024_and_keeps_title_and_facts() -> None:
-    card = ProductCard(sku="A1", title="Sony <WH-1000XM5> & co", price_text="¥2,499.00", stock_text="有货 12 件",
-                       summary="降噪" * 2000, image_url="https://img.example/a.jpg")
+    card = ProductCard(
+        sku="A1",
+        title="Sony <WH-1000XM5> & co",
+        price_text="¥2,499.00",
+        stock_text="有货 12 件",
+        summary="降噪" * 2000,
+        image_url="https://img.example/a.jpg",
+    )
     caption = card_html(card, CAPTION_LIMIT)
     visible, entities = parse_html(caption)
     assert utf16_len(visible) <= CAPTION_LIMIT
@@ -72,7 +78,7 @@ def test_signed_callback_data_verifies_and_rejects_forgeries() -> None:
     signed = signer.sign("d:SKU-001")
     assert len(signed.encode()) <= 64
     assert signer.verify(signed) == "d:SKU-001"
-    assert signer.verify("d:SKU-002" + signed[len("d:SKU-001"):]) is None  # tag of another SKU
+    assert signer.verify("d:SKU-002" + signed[len("d:SKU-001") :]) is None  # tag of another SKU
     assert signer.verify("d:SKU-001") is None  # unsigned
     assert CallbackSigner("other-token").verify(signed) is None  # another bot's key
     assert signer.verify(None) is None
@@ -128,7 +134,10 @@ async def test_each_new_flood_gets_its_own_notice() -> None:
     assert [(await limiter.check("u")).decision for _ in range(2)] == [RateDecision.ALLOW, RateDecision.WARN]
     clock.now += 10
     assert [(await limiter.check("u")).decision for _ in range(3)] == [
-        RateDecision.ALLOW, RateDecision.WARN, RateDecision.DROP]
+        RateDecision.ALLOW,
+        RateDecision.WARN,
+        RateDecision.DROP,
+    ]
 
 
 def test_telegram_is_imported_only_by_the_telegram_channel_modules() -> None:
@@ -142,8 +151,13 @@ def test_telegram_is_imported_only_by_the_telegram_channel_modules() -> None:
         if path.parent.name == "channels" and path.name.startswith("telegram"):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             if any(name == "telegram" or name.startswith("telegram.") for name in names):
                 offenders.append(str(path.relative_to(root)))
     assert offenders == []

@@ -15,10 +15,12 @@ from bot.settings import DEFAULT_PROMPTS_DIR
 from bot.staff_commands import StaffCommands, register_staff_commands
 from knowledge.memory_index import InMemoryProductIndex
 
-CSV = ("sku,title,brand,category,price,currency,stock,description\n"
-       "T-1,轻量跑鞋,Acme,运动鞋/跑步鞋,299.00,CNY,10,透气网面\n"
-       "T-2,降噪耳机,Acme,数码/耳机,499.00,CNY,3,主动降噪\n"
-       "T-3,坏行,Acme,数码/耳机,not-a-price,CNY,3,价格错误\n").encode()
+CSV = (
+    "sku,title,brand,category,price,currency,stock,description\n"
+    "T-1,轻量跑鞋,Acme,运动鞋/跑步鞋,299.00,CNY,10,透气网面\n"
+    "T-2,降噪耳机,Acme,数码/耳机,499.00,CNY,3,主动降噪\n"
+    "T-3,坏行,Acme,数码/耳机,not-a-price,CNY,3,价格错误\n"
+).encode()
 
 
 class OpenRequests:
@@ -27,19 +29,35 @@ class OpenRequests:
 
 
 @pytest.fixture
-def setup(tmp_path: Path) -> tuple[CommandRegistry, StaffCommands, InMemoryProductIndex, InMemoryConversationStore]:
+def setup(
+    tmp_path: Path,
+) -> tuple[CommandRegistry, StaffCommands, InMemoryProductIndex, InMemoryConversationStore]:
     registry = CommandRegistry()
     index = InMemoryProductIndex()
     store = InMemoryConversationStore()
-    commands = register_staff_commands(registry, messages=load_messages(DEFAULT_PROMPTS_DIR), index=index,
-                                       data_dir=tmp_path, conversations=store, handoff=OpenRequests())
+    commands = register_staff_commands(
+        registry,
+        messages=load_messages(DEFAULT_PROMPTS_DIR),
+        index=index,
+        data_dir=tmp_path,
+        conversations=store,
+        handoff=OpenRequests(),
+    )
     return registry, commands, index, store
 
 
 def staff(text: str, name: str = "", content: bytes | None = None, lang: str = "en") -> Inbound:
     attachment = Attachment("document", "f1", name, "text/csv") if name else None
-    return Inbound(chat_id="900", user_id="900", text=text, role=Role.STAFF, channel="telegram",
-                   language_hint=lang, attachment=attachment, document_bytes=content)
+    return Inbound(
+        chat_id="900",
+        user_id="900",
+        text=text,
+        role=Role.STAFF,
+        channel="telegram",
+        language_hint=lang,
+        attachment=attachment,
+        document_bytes=content,
+    )
 
 
 def test_commands_are_staff_only(setup: tuple) -> None:
@@ -84,5 +102,8 @@ async def test_stats_shows_catalog_size_todays_messages_and_open_handoffs(setup:
     store.append("c1", Turn("assistant", "hello", "u1"))
     store.append("c2", Turn("user", "old", "u2", at=datetime.now(UTC) - timedelta(days=2)))
     (reply,) = await registry.get("stats").handler(staff("/stats"))
-    assert reply.text.splitlines()[1:] == ["Catalog: 2 products", "Conversation messages today: 2",
-                                           "Open handoff requests: 2"]
+    assert reply.text.splitlines()[1:] == [
+        "Catalog: 2 products",
+        "Conversation messages today: 2",
+        "Open handoff requests: 2",
+    ]

@@ -37,7 +37,9 @@ async def test_buttons_can_be_pressed_by_number(tmp_path: Path) -> None:
     assert out.getvalue().count("为您挑了这几款") == 1
     first_sku = term.session.buttons[0].data
     await term.on_line(":b 1")  # details of the first product
-    assert first_sku is not None and first_sku.removeprefix("d:") in out.getvalue().split("为您挑了这几款")[-1]
+    assert (
+        first_sku is not None and first_sku.removeprefix("d:") in out.getvalue().split("为您挑了这几款")[-1]
+    )
     await term.on_line(":b 99")
     assert "no button 99" in out.getvalue()
 

@@ -142,8 +142,9 @@ async def test_local_lock_serialises_a_chat_and_cleans_itself() -> None:
 # --- Two replicas = two processes against the real PostgreSQL -------------------------------------------
 
 
-def _claim_worker(url: str, owner: str, ids: list[int], start: multiprocessing.synchronize.Event,
-                  out: multiprocessing.Queue) -> None:
+def _claim_worker(
+    url: str, owner: str, ids: list[int], start: multiprocessing.synchronize.Event, out: multiprocessing.Queue
+) -> None:
     engine = make_engine(url)
     ledger = UpdateLedger(engine, owner=owner)
     start.wait(30)
@@ -151,8 +152,9 @@ def _claim_worker(url: str, owner: str, ids: list[int], start: multiprocessing.s
     engine.dispose()
 
 
-def _counter_worker(url: str, chat: str, rounds: int, start: multiprocessing.synchronize.Event,
-                    out: multiprocessing.Queue) -> None:
+def _counter_worker(
+    url: str, chat: str, rounds: int, start: multiprocessing.synchronize.Event, out: multiprocessing.Queue
+) -> None:
     """Read-modify-write of one counter with a pause in between: only a real cross-process lock keeps it exact."""
 
     async def run() -> None:
@@ -164,7 +166,9 @@ def _counter_worker(url: str, chat: str, rounds: int, start: multiprocessing.syn
                     value = conn.execute(text("SELECT n FROM counter WHERE chat = :c"), {"c": chat}).scalar()
                 await asyncio.sleep(0.005)
                 with engine.begin() as conn:
-                    conn.execute(text("UPDATE counter SET n = :n WHERE chat = :c"), {"n": value + 1, "c": chat})
+                    conn.execute(
+                        text("UPDATE counter SET n = :n WHERE chat = :c"), {"n": value + 1, "c": chat}
+                    )
         locks.dispose()
         engine.dispose()
 
@@ -190,7 +194,9 @@ def _run_processes(target, args_list: list[tuple]) -> list:  # type: ignore[no-u
 @pytest.mark.slow
 def test_concurrent_claims_from_two_processes_win_exactly_once(postgres_url: str) -> None:
     ids = list(range(1, 301))
-    results = dict(_run_processes(_claim_worker, [(postgres_url, "r1", ids), (postgres_url, "r2", ids[::-1])]))
+    results = dict(
+        _run_processes(_claim_worker, [(postgres_url, "r1", ids), (postgres_url, "r2", ids[::-1])])
+    )
     won = sorted(results["r1"] + results["r2"])
     assert won == ids, json.dumps({k: len(v) for k, v in results.items()})
 
@@ -202,8 +208,10 @@ def test_advisory_lock_serialises_one_chat_across_processes(postgres_url: str) -
         conn.execute(text("CREATE TABLE counter (chat text PRIMARY KEY, n int NOT NULL)"))
         conn.execute(text("INSERT INTO counter VALUES ('shared', 0), ('solo', 0)"))
     rounds = 25
-    _run_processes(_counter_worker, [(postgres_url, "shared", rounds), (postgres_url, "shared", rounds),
-                                     (postgres_url, "solo", rounds)])
+    _run_processes(
+        _counter_worker,
+        [(postgres_url, "shared", rounds), (postgres_url, "shared", rounds), (postgres_url, "solo", rounds)],
+    )
     with engine.connect() as conn:
         counts = dict(conn.execute(text("SELECT chat, n FROM counter")).all())
     engine.dispose()
@@ -271,7 +279,9 @@ def _claim_and_hang(url: str, start: multiprocessing.synchronize.Event, out: mul
     engine = make_engine(url)
     liveness = ReplicaLiveness(engine, "doomed")
     liveness.announce()
-    UpdateLedger(engine, owner="doomed", lease_s=3600, liveness=liveness).claim(500, chat_key="c", payload="{}")
+    UpdateLedger(engine, owner="doomed", lease_s=3600, liveness=liveness).claim(
+        500, chat_key="c", payload="{}"
+    )
     out.put("claimed")
     start.wait(30)
     time.sleep(3600)  # "working" until killed

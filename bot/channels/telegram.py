@@ -50,7 +50,12 @@ class TelegramConfig:
 
 def _answering(outbound: Outbound, inbound: Inbound) -> Outbound:
     """In a group, the reply quotes the message it answers (several people may be asking at once)."""
-    if outbound.chat_id != inbound.chat_id or outbound.kind != "reply" or outbound.reply_to or outbound.copy_of:
+    if (
+        outbound.chat_id != inbound.chat_id
+        or outbound.kind != "reply"
+        or outbound.reply_to
+        or outbound.copy_of
+    ):
         return outbound
     return dataclasses.replace(outbound, reply_to=inbound.ref)
 
@@ -68,8 +73,14 @@ class HandoffHooks(Protocol):
 class TelegramChannel:
     """Handlers for messages and button presses, bound to one conversation core."""
 
-    def __init__(self, core: ConversationCore, config: TelegramConfig, messages: Messages,
-                 limiter: RateLimiter | None = None, handoff: HandoffHooks | None = None) -> None:
+    def __init__(
+        self,
+        core: ConversationCore,
+        config: TelegramConfig,
+        messages: Messages,
+        limiter: RateLimiter | None = None,
+        handoff: HandoffHooks | None = None,
+    ) -> None:
         self.core = core
         self.handoff = handoff
         self.config = config
@@ -121,7 +132,9 @@ class TelegramChannel:
         delivery = TelegramDelivery(context.bot, self.signer)
         verdict = await self._verdict(inbound)
         if verdict is not RateDecision.ALLOW:
-            notice = self.messages.get("telegram_rate_limited", lang) if verdict is RateDecision.WARN else None
+            notice = (
+                self.messages.get("telegram_rate_limited", lang) if verdict is RateDecision.WARN else None
+            )
             await self._answer(query, notice)
             return
         await self._answer(query, None)  # stop the client's spinner before the (maybe slow) reply
@@ -132,10 +145,14 @@ class TelegramChannel:
     @staticmethod
     def _progress(bot: Bot, inbound: Inbound) -> TelegramProgress:
         thread = int(inbound.thread_id) if inbound.thread_id else None
-        reply_to = int(inbound.ref.message_id) if inbound.is_group and inbound.ref and not inbound.callback_data \
+        reply_to = (
+            int(inbound.ref.message_id)
+            if inbound.is_group and inbound.ref and not inbound.callback_data
             else None
-        return TelegramProgress(bot, int(inbound.chat_id), private=not inbound.is_group, thread_id=thread,
-                                reply_to=reply_to)
+        )
+        return TelegramProgress(
+            bot, int(inbound.chat_id), private=not inbound.is_group, thread_id=thread, reply_to=reply_to
+        )
 
     async def report(self, delivered: Sequence[Delivered], bot: Bot | None = None) -> None:
         """Tell handoff where its messages landed (so agents' replies to them reach the right customer)
@@ -158,7 +175,9 @@ class TelegramChannel:
     async def _verdict(self, inbound: Inbound) -> RateDecision:
         if self.limiter is None or inbound.role is not Role.CUSTOMER:
             return RateDecision.ALLOW
-        verdict = (await self.limiter.check(f"telegram:{inbound.user_id}")).decision  # the limiter counts hits
+        verdict = (
+            await self.limiter.check(f"telegram:{inbound.user_id}")
+        ).decision  # the limiter counts hits
         if verdict is not RateDecision.ALLOW:
             log.info("rate limited a user (%s)", verdict)
         return verdict
@@ -168,8 +187,12 @@ class TelegramChannel:
         verdict = await self._verdict(inbound)
         if verdict is RateDecision.WARN:
             lang = detect_language(inbound.text, inbound.language_hint)
-            notice = Outbound(chat_id=inbound.chat_id, text=self.messages.get("telegram_rate_limited", lang),
-                              thread_id=inbound.thread_id, kind="notice")
+            notice = Outbound(
+                chat_id=inbound.chat_id,
+                text=self.messages.get("telegram_rate_limited", lang),
+                thread_id=inbound.thread_id,
+                kind="notice",
+            )
             await delivery.deliver([notice])
         return verdict is RateDecision.ALLOW
 
@@ -185,7 +208,9 @@ class TelegramChannel:
         except TelegramError as exc:  # the command then reports "no document" politely
             log.warning("could not download %s for /ingest: %s", document.file_name, exc)
             return inbound
-        attachment = Attachment("document", document.file_id, document.file_name or "", document.mime_type or "")
+        attachment = Attachment(
+            "document", document.file_id, document.file_name or "", document.mime_type or ""
+        )
         return dataclasses.replace(inbound, attachment=attachment, document_bytes=content)
 
     @staticmethod

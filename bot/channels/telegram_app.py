@@ -110,14 +110,25 @@ async def _on_start(channel: TelegramChannel, application: Application) -> None:
         application.bot_data["sweeper"] = asyncio.create_task(_sweep_forever(channel, application.bot))
 
 
-def build_application(channel: TelegramChannel, *, request: BaseRequest | None = None,
-                      with_updater: bool = True, replicas: ReplicaSafety | None = None) -> Application:
+def build_application(
+    channel: TelegramChannel,
+    *,
+    request: BaseRequest | None = None,
+    with_updater: bool = True,
+    replicas: ReplicaSafety | None = None,
+) -> Application:
     """The real PTB Application with the channel's handlers; `request` injects a transport (tests)."""
     config = channel.config
-    builder = (ApplicationBuilder().token(config.token).base_url(config.base_url)
-               .base_file_url(config.base_file_url).concurrent_updates(PerChatUpdateProcessor())
-               .post_init(lambda app: _on_start(channel, app)).post_stop(_stop_sweeper)
-               .post_shutdown(_close_core(channel)))
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(config.base_url)
+        .base_file_url(config.base_file_url)
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(lambda app: _on_start(channel, app))
+        .post_stop(_stop_sweeper)
+        .post_shutdown(_close_core(channel))
+    )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if not with_updater:
@@ -155,8 +166,11 @@ def _menu(channel: TelegramChannel, role: Role, lang: str) -> list[BotCommand]:
     registry = getattr(channel.core, "commands", None)
     if registry is None:
         return []
-    return [BotCommand(command.name, command.description(lang)[:256] or command.name)
-            for command in registry.for_role(role) if COMMAND_NAME.match(command.name)]
+    return [
+        BotCommand(command.name, command.description(lang)[:256] or command.name)
+        for command in registry.for_role(role)
+        if COMMAND_NAME.match(command.name)
+    ]
 
 
 async def publish_commands(channel: TelegramChannel, application: Application) -> None:
@@ -180,7 +194,9 @@ async def publish_commands(channel: TelegramChannel, application: Application) -
 def _startup_error(exc: TelegramError, base_url: str) -> TelegramStartupError:
     if isinstance(exc, InvalidToken):
         # PTB's message repeats the token: never print it
-        return TelegramStartupError("Telegram rejected the bot token (401 Unauthorized); check TELEGRAM_BOT_TOKEN")
+        return TelegramStartupError(
+            "Telegram rejected the bot token (401 Unauthorized); check TELEGRAM_BOT_TOKEN"
+        )
     if isinstance(exc, NetworkError):
         return TelegramStartupError(f"cannot reach the Telegram Bot API at {base_url}: {exc.message}")
     return TelegramStartupError(f"the Telegram Bot API refused to start the bot: {exc.message}")
@@ -198,14 +214,26 @@ async def check_connection(config: TelegramConfig) -> str:
         raise _startup_error(exc, config.base_url.split("/bot", 1)[0]) from exc
 
 
-def run(application: Application, *, webhook_url: str | None = None, listen: str = "127.0.0.1",
-        port: int = 8443, secret_token: str | None = None) -> None:
+def run(
+    application: Application,
+    *,
+    webhook_url: str | None = None,
+    listen: str = "127.0.0.1",
+    port: int = 8443,
+    secret_token: str | None = None,
+) -> None:
     """Run until SIGINT/SIGTERM; start-up failures become one-line `TelegramStartupError`s."""
     try:
         if webhook_url:
-            application.run_webhook(listen=listen, port=port, url_path=urlsplit(webhook_url).path.lstrip("/"),
-                                    webhook_url=webhook_url, secret_token=secret_token,
-                                    allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+            application.run_webhook(
+                listen=listen,
+                port=port,
+                url_path=urlsplit(webhook_url).path.lstrip("/"),
+                webhook_url=webhook_url,
+                secret_token=secret_token,
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+            )
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
     except (InvalidToken, NetworkError) as exc:

@@ -81,7 +81,9 @@ class TelegramDelivery:
                 rows.append([key])
         return InlineKeyboardMarkup(rows) if rows else None
 
-    async def deliver(self, outbounds: Sequence[Outbound], progress: TelegramProgress | None = None) -> list[Delivered]:
+    async def deliver(
+        self, outbounds: Sequence[Outbound], progress: TelegramProgress | None = None
+    ) -> list[Delivered]:
         delivered = []
         for outbound in outbounds:
             refs: list[MessageRef] = []
@@ -98,19 +100,29 @@ class TelegramDelivery:
             await self._drop_placeholder(progress)
         return delivered
 
-    async def deliver_one(self, outbound: Outbound, progress: TelegramProgress | None = None) -> list[MessageRef]:
+    async def deliver_one(
+        self, outbound: Outbound, progress: TelegramProgress | None = None
+    ) -> list[MessageRef]:
         chat_id = int(outbound.chat_id)
         thread = int(outbound.thread_id) if outbound.thread_id else None
         where = {"chat_id": chat_id, "message_thread_id": thread}
         sent: list[int] = []
-        reply = ReplyParameters(int(outbound.reply_to.message_id), allow_sending_without_reply=True) \
-            if outbound.reply_to is not None and outbound.reply_to.chat_id == outbound.chat_id else None
+        reply = (
+            ReplyParameters(int(outbound.reply_to.message_id), allow_sending_without_reply=True)
+            if outbound.reply_to is not None and outbound.reply_to.chat_id == outbound.chat_id
+            else None
+        )
         markup = self.keyboard(outbound.buttons)
         if outbound.copy_of is not None:
             try:  # copy, never forward: an agent's identity stays private
-                copied = await flood_safe(self.bot.copy_message, from_chat_id=int(outbound.copy_of.chat_id),
-                                                     message_id=int(outbound.copy_of.message_id),
-                                                     reply_markup=markup, reply_parameters=reply, **where)
+                copied = await flood_safe(
+                    self.bot.copy_message,
+                    from_chat_id=int(outbound.copy_of.chat_id),
+                    message_id=int(outbound.copy_of.message_id),
+                    reply_markup=markup,
+                    reply_parameters=reply,
+                    **where,
+                )
                 return [MessageRef(str(chat_id), str(copied.message_id), outbound.thread_id)]
             except (BadRequest, ValueError) as exc:  # can't be copied (kind, other channel): labelled text
                 if not outbound.text:
@@ -120,18 +132,31 @@ class TelegramDelivery:
         for number, chunk in enumerate(chunks):
             last = number == len(chunks) - 1
             keys = markup if last else None
-            if number == 0 and progress is not None and progress.placeholder_id and progress.chat_id == chat_id:
+            if (
+                number == 0
+                and progress is not None
+                and progress.placeholder_id
+                and progress.chat_id == chat_id
+            ):
                 edited = await self._edit_placeholder(progress, chunk, keys)
                 if edited is not None:
                     sent.append(edited)
                     continue
-            message = await flood_safe(self.bot.send_message, text=escape(chunk), parse_mode=HTML,
-                                       reply_markup=keys, reply_parameters=reply if number == 0 else None, **where)
+            message = await flood_safe(
+                self.bot.send_message,
+                text=escape(chunk),
+                parse_mode=HTML,
+                reply_markup=keys,
+                reply_parameters=reply if number == 0 else None,
+                **where,
+            )
             sent.append(message.message_id)
         for card in outbound.cards:
             sent.append((await self.send_card(card, **where)).message_id)
         for name, data in outbound.images:
-            sent.append((await flood_safe(self.bot.send_photo, photo=data, filename=name, **where)).message_id)
+            sent.append(
+                (await flood_safe(self.bot.send_photo, photo=data, filename=name, **where)).message_id
+            )
         if outbound.document is not None:
             name, data = outbound.document
             document = await flood_safe(self.bot.send_document, document=data, filename=name, **where)
@@ -140,25 +165,45 @@ class TelegramDelivery:
             log.warning("buttons without text for %s were not delivered", outbound.chat_id)
         return [MessageRef(str(chat_id), str(message_id), outbound.thread_id) for message_id in sent]
 
-    async def send_card(self, card: ProductCard, chat_id: int, message_thread_id: int | None = None) -> Message:
+    async def send_card(
+        self, card: ProductCard, chat_id: int, message_thread_id: int | None = None
+    ) -> Message:
         markup = self.keyboard(card.buttons, per_row=3)
         if card.image_url:
             try:
-                return await flood_safe(self.bot.send_photo, chat_id, card.image_url,
-                                        caption=card_html(card, CAPTION_LIMIT), parse_mode=HTML,
-                                        reply_markup=markup, message_thread_id=message_thread_id)
+                return await flood_safe(
+                    self.bot.send_photo,
+                    chat_id,
+                    card.image_url,
+                    caption=card_html(card, CAPTION_LIMIT),
+                    parse_mode=HTML,
+                    reply_markup=markup,
+                    message_thread_id=message_thread_id,
+                )
             except BadRequest as exc:  # Telegram could not fetch the image: the text card still informs
                 log.info("photo for %s failed (%s); sending the card as text", card.sku, exc)
-        return await flood_safe(self.bot.send_message, chat_id, card_html(card, 4096), parse_mode=HTML,
-                                reply_markup=markup, message_thread_id=message_thread_id)
+        return await flood_safe(
+            self.bot.send_message,
+            chat_id,
+            card_html(card, 4096),
+            parse_mode=HTML,
+            reply_markup=markup,
+            message_thread_id=message_thread_id,
+        )
 
-    async def _edit_placeholder(self, progress: TelegramProgress, chunk: str,
-                                markup: InlineKeyboardMarkup | None) -> int | None:
+    async def _edit_placeholder(
+        self, progress: TelegramProgress, chunk: str, markup: InlineKeyboardMarkup | None
+    ) -> int | None:
         """Turn the group's streaming placeholder into the final first chunk (None: send normally)."""
         message_id, progress.placeholder_id = progress.placeholder_id, None
         try:
-            await self.bot.edit_message_text(escape(chunk), chat_id=progress.chat_id,
-                                             message_id=message_id, parse_mode=HTML, reply_markup=markup)
+            await self.bot.edit_message_text(
+                escape(chunk),
+                chat_id=progress.chat_id,
+                message_id=message_id,
+                parse_mode=HTML,
+                reply_markup=markup,
+            )
         except TelegramError as exc:
             if isinstance(exc, BadRequest) and "not modified" in str(exc).lower():  # draft == final text
                 return message_id

@@ -18,9 +18,17 @@ from bot.messages import Attachment, AttachmentKind, Inbound, MessageRef, Role
 
 CHANNEL = "telegram"
 ATTACHMENT_KINDS: tuple[tuple[str, AttachmentKind], ...] = (
-    ("photo", "photo"), ("document", "document"), ("sticker", "sticker"), ("voice", "voice"),
-    ("audio", "audio"), ("video", "video"), ("video_note", "video"), ("animation", "video"),
-    ("location", "location"), ("venue", "location"), ("contact", "contact"),
+    ("photo", "photo"),
+    ("document", "document"),
+    ("sticker", "sticker"),
+    ("voice", "voice"),
+    ("audio", "audio"),
+    ("video", "video"),
+    ("video_note", "video"),
+    ("animation", "video"),
+    ("location", "location"),
+    ("venue", "location"),
+    ("contact", "contact"),
 )
 
 
@@ -40,12 +48,30 @@ class ChatPolicy:
 
 
 SERVICE_FIELDS = (
-    "new_chat_members", "left_chat_member", "new_chat_title", "new_chat_photo", "delete_chat_photo",
-    "group_chat_created", "supergroup_chat_created", "migrate_to_chat_id", "migrate_from_chat_id",
-    "pinned_message", "forum_topic_created", "forum_topic_edited", "forum_topic_closed", "forum_topic_reopened",
-    "general_forum_topic_hidden", "general_forum_topic_unhidden", "message_auto_delete_timer_changed",
-    "video_chat_started", "video_chat_ended", "video_chat_scheduled", "video_chat_participants_invited",
-    "write_access_allowed", "boost_added", "chat_background_set",
+    "new_chat_members",
+    "left_chat_member",
+    "new_chat_title",
+    "new_chat_photo",
+    "delete_chat_photo",
+    "group_chat_created",
+    "supergroup_chat_created",
+    "migrate_to_chat_id",
+    "migrate_from_chat_id",
+    "pinned_message",
+    "forum_topic_created",
+    "forum_topic_edited",
+    "forum_topic_closed",
+    "forum_topic_reopened",
+    "general_forum_topic_hidden",
+    "general_forum_topic_unhidden",
+    "message_auto_delete_timer_changed",
+    "video_chat_started",
+    "video_chat_ended",
+    "video_chat_scheduled",
+    "video_chat_participants_invited",
+    "write_access_allowed",
+    "boost_added",
+    "chat_background_set",
 )
 
 
@@ -60,9 +86,12 @@ def attachment_of(message: Message) -> Attachment | None:
         if not value:
             continue
         item = value[-1] if isinstance(value, tuple) else value  # photos: the largest size is last
-        return Attachment(kind=kind, file_id=getattr(item, "file_id", "") or "",
-                          file_name=getattr(item, "file_name", "") or "",
-                          mime_type=getattr(item, "mime_type", "") or "")
+        return Attachment(
+            kind=kind,
+            file_id=getattr(item, "file_id", "") or "",
+            file_name=getattr(item, "file_name", "") or "",
+            mime_type=getattr(item, "mime_type", "") or "",
+        )
     if message.text is None and message.caption is None:
         return Attachment(kind="other")
     return None
@@ -84,7 +113,9 @@ def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | No
 
 
 def _ref(message: Message) -> MessageRef:
-    thread = str(message.message_thread_id) if message.is_topic_message and message.message_thread_id else None
+    thread = (
+        str(message.message_thread_id) if message.is_topic_message and message.message_thread_id else None
+    )
     return MessageRef(chat_id=str(message.chat.id), message_id=str(message.message_id), thread_id=thread)
 
 
@@ -106,10 +137,19 @@ def message_inbound(update: Update, policy: ChatPolicy, bot_username: str, bot_i
         text = addressed
     ref = _ref(message)
     return Inbound(
-        chat_id=str(chat.id), user_id=str(user.id), text=text, role=role, channel=CHANNEL,
-        user_name=user.full_name, language_hint=user.language_code, attachment=attachment, ref=ref,
+        chat_id=str(chat.id),
+        user_id=str(user.id),
+        text=text,
+        role=role,
+        channel=CHANNEL,
+        user_name=user.full_name,
+        language_hint=user.language_code,
+        attachment=attachment,
+        ref=ref,
         reply_to=_ref(message.reply_to_message) if message.reply_to_message else None,
-        thread_id=ref.thread_id, is_group=chat.type != Chat.PRIVATE, update_id=update.update_id,
+        thread_id=ref.thread_id,
+        is_group=chat.type != Chat.PRIVATE,
+        update_id=update.update_id,
     )
 
 
@@ -119,12 +159,23 @@ def callback_inbound(update: Update, policy: ChatPolicy, signer: CallbackSigner)
     if query is None or query.message is None:
         return None
     chat = query.message.chat
-    ref = MessageRef(chat_id=str(chat.id), message_id=str(query.message.message_id),
-                     thread_id=str(query.message.message_thread_id)
-                     if isinstance(query.message, Message) and query.message.is_topic_message else None)
+    ref = MessageRef(
+        chat_id=str(chat.id),
+        message_id=str(query.message.message_id),
+        thread_id=str(query.message.message_thread_id)
+        if isinstance(query.message, Message) and query.message.is_topic_message
+        else None,
+    )
     return Inbound(
-        chat_id=str(chat.id), user_id=str(query.from_user.id), role=policy.role(chat, query.from_user.id),
-        channel=CHANNEL, user_name=query.from_user.full_name, language_hint=query.from_user.language_code,
-        callback_data=signer.verify(query.data), ref=ref, thread_id=ref.thread_id,
-        is_group=chat.type != Chat.PRIVATE, update_id=update.update_id,
+        chat_id=str(chat.id),
+        user_id=str(query.from_user.id),
+        role=policy.role(chat, query.from_user.id),
+        channel=CHANNEL,
+        user_name=query.from_user.full_name,
+        language_hint=query.from_user.language_code,
+        callback_data=signer.verify(query.data),
+        ref=ref,
+        thread_id=ref.thread_id,
+        is_group=chat.type != Chat.PRIVATE,
+        update_id=update.update_id,
     )

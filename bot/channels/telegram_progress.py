@@ -27,9 +27,18 @@ TYPING_EVERY_S = 4.0  # the indicator lasts ~5 s on clients
 class TelegramProgress:
     """The `ReplyProgress` the channel hands to `core.handle` for one inbound message."""
 
-    def __init__(self, bot: Bot, chat_id: int, *, private: bool, thread_id: int | None = None,
-                 reply_to: int | None = None, draft_interval_s: float = 0.5, edit_interval_s: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        chat_id: int,
+        *,
+        private: bool,
+        thread_id: int | None = None,
+        reply_to: int | None = None,
+        draft_interval_s: float = 0.5,
+        edit_interval_s: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.bot = bot
         self.chat_id = chat_id
         self.private = private
@@ -57,17 +66,28 @@ class TelegramProgress:
     async def draft(self, text: str) -> None:
         text = truncate(text.strip(), TEXT_LIMIT)
         now = self._clock()
-        if not text or text == self._last_text or self._drafts_broken or now - self._last_draft < self.interval_s:
+        if (
+            not text
+            or text == self._last_text
+            or self._drafts_broken
+            or now - self._last_draft < self.interval_s
+        ):
             return
         self._last_draft, self._last_text = now, text
         try:
             if self.private:
-                await self.bot.send_message_draft(self.chat_id, self._draft_id, text,
-                                                  message_thread_id=self.thread_id)
+                await self.bot.send_message_draft(
+                    self.chat_id, self._draft_id, text, message_thread_id=self.thread_id
+                )
             elif self.placeholder_id is None:
-                reply = ReplyParameters(self.reply_to, allow_sending_without_reply=True) if self.reply_to else None
-                message = await self.bot.send_message(self.chat_id, text, message_thread_id=self.thread_id,
-                                                      reply_parameters=reply)
+                reply = (
+                    ReplyParameters(self.reply_to, allow_sending_without_reply=True)
+                    if self.reply_to
+                    else None
+                )
+                message = await self.bot.send_message(
+                    self.chat_id, text, message_thread_id=self.thread_id, reply_parameters=reply
+                )
                 self.placeholder_id = message.message_id
             else:
                 await self.bot.edit_message_text(text, chat_id=self.chat_id, message_id=self.placeholder_id)

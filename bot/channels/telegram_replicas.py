@@ -60,8 +60,7 @@ class LedgerUpdateQueue(asyncio.Queue):
 
     async def put(self, item: Any) -> None:
         if isinstance(item, Update):
-            state = await offload(self.replicas.ledger.begin, item.update_id, chat_key(item),
-                                            item.to_json())
+            state = await offload(self.replicas.ledger.begin, item.update_id, chat_key(item), item.to_json())
             if state is not ClaimState.CLAIMED:
                 metrics.count("duplicate_update", channel="telegram")
                 log.info("update %s already %s elsewhere: dropped", item.update_id, state.value)
@@ -99,8 +98,15 @@ class ReplicaUpdateProcessor(BaseUpdateProcessor):
 class ReplicaSafety:
     """Ledger + chat locks + heartbeat/recovery for one replica; `configure(builder)` plugs it into PTB."""
 
-    def __init__(self, engine: Engine, *, lease_s: float = 30.0, owner: str | None = None,
-                 lock_connections: int = 32, services: Sequence[Service] = ()) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        lease_s: float = 30.0,
+        owner: str | None = None,
+        lock_connections: int = 32,
+        services: Sequence[Service] = (),
+    ) -> None:
         self.ledger = UpdateLedger(engine, channel="telegram", owner=owner, lease_s=lease_s)
         self.liveness = ReplicaLiveness(engine, self.ledger.owner)
         self.ledger.liveness = self.liveness
@@ -172,8 +178,13 @@ def build_replica_safety(settings: Settings) -> ReplicaSafety:
     services: list[Service] = []
     if settings.metrics_port:
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        checks = default_checks(engine=engine, chroma_url=settings.chroma_url, llm_base_url=settings.openai_base_url,
-                                llm_api_key=key, llm_configured=settings.llm_configured)
+        checks = default_checks(
+            engine=engine,
+            chroma_url=settings.chroma_url,
+            llm_base_url=settings.openai_base_url,
+            llm_api_key=key,
+            llm_configured=settings.llm_configured,
+        )
         services.append(OpsServer(checks, port=settings.metrics_port))
     safety = ReplicaSafety(engine, services=services)
     safety.limiter = SqlRateLimiter(engine, settings.rate_limit_messages, settings.rate_limit_window_s)

@@ -42,8 +42,14 @@ class TerminalSession:
 
 
 class TerminalChannel:
-    def __init__(self, core: ConversationCore, console: Console | None = None, *, language_hint: str | None = None,
-                 prompt: bool | None = None) -> None:
+    def __init__(
+        self,
+        core: ConversationCore,
+        console: Console | None = None,
+        *,
+        language_hint: str | None = None,
+        prompt: bool | None = None,
+    ) -> None:
         self.core = core
         self.console = console or Console(highlight=False, soft_wrap=False)
         self.session = TerminalSession()
@@ -54,9 +60,16 @@ class TerminalChannel:
         s = self.session
         agent = s.role is Role.AGENT
         return Inbound(
-            chat_id=s.chat_id, user_id="terminal-agent" if agent else s.user_id, text=text, role=s.role,
-            channel="terminal", user_name=s.user_name, language_hint=self.language_hint,
-            callback_data=callback_data, is_group=agent, update_id=next(s.counter),
+            chat_id=s.chat_id,
+            user_id="terminal-agent" if agent else s.user_id,
+            text=text,
+            role=s.role,
+            channel="terminal",
+            user_name=s.user_name,
+            language_hint=self.language_hint,
+            callback_data=callback_data,
+            is_group=agent,
+            update_id=next(s.counter),
         )
 
     async def on_line(self, line: str) -> bool:
@@ -147,8 +160,14 @@ def render_card(card: ProductCard, offset: int = 0) -> Panel:
     data_buttons = [b for b in card.buttons if b.data]
     if data_buttons:
         parts.append(render_buttons(data_buttons, offset))
-    return Panel(Group(*parts), title=Text(f"{card.title}", style="bold"), subtitle=card.sku, expand=False,
-                 title_align="left", subtitle_align="right")
+    return Panel(
+        Group(*parts),
+        title=Text(f"{card.title}", style="bold"),
+        subtitle=card.sku,
+        expand=False,
+        title_align="left",
+        subtitle_align="right",
+    )
 
 
 def render_buttons(buttons: list[Button], offset: int = 0) -> Text:
@@ -165,6 +184,11 @@ def render_card_table(cards: tuple[ProductCard, ...], offset: int = 0) -> Table:
         data_buttons = [b for b in card.buttons if b.data]
         labels = " ".join(f"[{n + i}]{b.label}" for i, b in enumerate(data_buttons, 1))
         n += len(data_buttons)
-        table.add_row(card.sku, Text(card.title, style="bold"), Text(card.price_text or "", style="green"),
-                      card.stock_text or "", Text(labels, style="cyan"))
+        table.add_row(
+            card.sku,
+            Text(card.title, style="bold"),
+            Text(card.price_text or "", style="green"),
+            card.stock_text or "",
+            Text(labels, style="cyan"),
+        )
     return table

@@ -28,8 +28,10 @@ def _open_bot(settings: Settings, err: Console, *, exit_when_empty: bool = False
     from knowledge.errors import StoreUnavailable
 
     if not settings.chroma_url and not (settings.data_dir / "vocabulary.json").exists():
-        err.print(f"[yellow]No catalog has been ingested into {settings.data_dir} yet.[/] Run "
-                  "[bold]xiaoer ingest --sample[/] to load the demo catalog (or `xiaoer ingest YOUR_CATALOG.csv`).")
+        err.print(
+            f"[yellow]No catalog has been ingested into {settings.data_dir} yet.[/] Run "
+            "[bold]xiaoer ingest --sample[/] to load the demo catalog (or `xiaoer ingest YOUR_CATALOG.csv`)."
+        )
         if exit_when_empty:
             raise typer.Exit(EXIT_NO_CATALOG)
     try:
@@ -57,8 +59,10 @@ def chat(
     bot = _open_bot(settings, err)
     channel = TerminalChannel(bot, console, language_hint=lang)
     if channel.prompt:
-        console.print("[dim]店小二 Xiaoer — type a question, /start for examples, :b N to press a button, "
-                      ":as staff|agent|customer, :quit to leave.[/]")
+        console.print(
+            "[dim]店小二 Xiaoer — type a question, /start for examples, :b N to press a button, "
+            ":as staff|agent|customer, :quit to leave.[/]"
+        )
     try:
         asyncio.run(channel.run())
     finally:

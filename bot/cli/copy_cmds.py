@@ -37,10 +37,19 @@ def _terminate(signum: int, frame: object) -> None:
 def copy_command(
     catalog: Annotated[Path, typer.Option("--catalog", help="Catalog file (CSV/JSONL/JSON/Shopify).")],
     platform: Annotated[str, typer.Option("--platform", help="taobao, xiaohongshu, amazon, wechat, douyin.")],
-    out: Annotated[Path, typer.Option("--out", help=(
-        "Output .jsonl or .csv (appended; reruns resume). CSV holds bullets/keywords/flags as JSON lists."))],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help=(
+                "Output .jsonl or .csv (appended; reruns resume). CSV holds bullets/keywords/flags as JSON lists."
+            ),
+        ),
+    ],
     sku: Annotated[list[str] | None, typer.Option("--sku", help="Only this SKU (repeatable).")] = None,
-    tone: Annotated[str, typer.Option("--tone", help="professional, playful, luxury, plain.")] = "professional",
+    tone: Annotated[
+        str, typer.Option("--tone", help="professional, playful, luxury, plain.")
+    ] = "professional",
     variants: Annotated[int, typer.Option("--variants", min=1, max=5, help="Variants per SKU.")] = 1,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=32, help="Parallel LLM calls.")] = 4,
 ) -> None:
@@ -58,8 +67,10 @@ def copy_command(
     settings = load_settings()
     library = CopyLibrary.load(settings.prompts_dir)
     if library.platform(platform) is None or library.tone(tone) is None:
-        console.print(f"[red]unknown platform {platform!r} or tone {tone!r}[/red]; platforms: "
-                      f"{', '.join(library.platforms)}; tones: {', '.join(library.tones)}")
+        console.print(
+            f"[red]unknown platform {platform!r} or tone {tone!r}[/red]; platforms: "
+            f"{', '.join(library.platforms)}; tones: {', '.join(library.tones)}"
+        )
         raise typer.Exit(EXIT_BAD_REQUEST)
     try:
         loaded = load_catalog(catalog)
@@ -75,17 +86,23 @@ def copy_command(
         missing = [s for s in dict.fromkeys(sku) if s not in by_sku]
         products = [by_sku[s] for s in dict.fromkeys(sku) if s in by_sku]
     llm = make_chat_model(settings, temperature=0.7)
-    service = CopyService(library, extractor=JiebaKeywordExtractor(Vocabulary.from_products(loaded.products)),
-                          llm=llm)
-    console.print(f"{len(products)} products × {variants} variants → {out} "
-                  f"({'LLM ' + settings.llm_model if llm else 'offline composer'})")
+    service = CopyService(
+        library, extractor=JiebaKeywordExtractor(Vocabulary.from_products(loaded.products)), llm=llm
+    )
+    console.print(
+        f"{len(products)} products × {variants} variants → {out} "
+        f"({'LLM ' + settings.llm_model if llm else 'offline composer'})"
+    )
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        report = _run(service, products, platform, tone, variants, out, concurrency if llm else 1, missing,
-                      console)
+        report = _run(
+            service, products, platform, tone, variants, out, concurrency if llm else 1, missing, console
+        )
     except KeyboardInterrupt:
-        console.print(f"[yellow]interrupted: every finished row is saved in {out}; "
-                      "run the same command again to resume[/yellow]")
+        console.print(
+            f"[yellow]interrupted: every finished row is saved in {out}; "
+            "run the same command again to resume[/yellow]"
+        )
         raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -94,12 +111,26 @@ def copy_command(
         raise typer.Exit(EXIT_ROWS_FAILED)
 
 
-def _run(service: CopyService, products: list, platform: str, tone: str, variants: int, out: Path,
-         concurrency: int, missing: list[str], console: Console) -> BulkReport:
+def _run(
+    service: CopyService,
+    products: list,
+    platform: str,
+    tone: str,
+    variants: int,
+    out: Path,
+    concurrency: int,
+    missing: list[str],
+    console: Console,
+) -> BulkReport:
     from bot.copywriting.bulk import run_bulk
 
-    columns = (TextColumn("[bold]copy"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("{task.fields[last]}"))
+    columns = (
+        TextColumn("[bold]copy"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+    )
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("copy", total=0, last="")
 
@@ -111,15 +142,28 @@ def _run(service: CopyService, products: list, platform: str, tone: str, variant
                 progress.console.print(f"[red]{sku} v{variant}: {error}[/red]")
             progress.update(task, advance=1, last=f"{sku} v{variant}")
 
-        return asyncio.run(run_bulk(service, products, platform=platform, tone=tone, variants=variants,
-                                    out=out, concurrency=concurrency, missing=missing,
-                                    on_start=on_start, on_row=on_row))
+        return asyncio.run(
+            run_bulk(
+                service,
+                products,
+                platform=platform,
+                tone=tone,
+                variants=variants,
+                out=out,
+                concurrency=concurrency,
+                missing=missing,
+                on_start=on_start,
+                on_row=on_row,
+            )
+        )
 
 
 def _print_report(report: BulkReport, console: Console) -> None:
-    console.print(f"written {report.written}, already done {report.skipped}, failed {len(report.failed)} "
-                  f"in {report.seconds:.1f}s" + (" (a torn last row from an interruption was redone)"
-                                                  if report.repaired_tail else ""))
+    console.print(
+        f"written {report.written}, already done {report.skipped}, failed {len(report.failed)} "
+        f"in {report.seconds:.1f}s"
+        + (" (a torn last row from an interruption was redone)" if report.repaired_tail else "")
+    )
     for sku, variant, error in report.failed:
         console.print(f"[red]failed {sku} v{variant}: {error}[/red]")
     table = Table(title="compliance report (this run)")

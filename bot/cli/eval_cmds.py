@@ -63,7 +63,11 @@ def register(app: typer.Typer) -> None:
         status = Console(stderr=True)
         try:
             result = evaluate_retrieval(
-                catalog, queries, qrels, k=k, embedder=embedder,
+                catalog,
+                queries,
+                qrels,
+                k=k,
+                embedder=embedder,
                 progress=None if as_json else lambda message: status.print(f"[dim]{message}[/dim]"),
             )
         except (EvalFormatError, KnowledgeError, UnicodeDecodeError) as exc:

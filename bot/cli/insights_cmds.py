@@ -9,7 +9,9 @@ from rich.console import Console
 
 
 def insights(
-    since: str = typer.Option("7d", "--since", help="Period to analyse, e.g. 7d, 24h, 2w (compared with the one before)."),
+    since: str = typer.Option(
+        "7d", "--since", help="Period to analyse, e.g. 7d, 24h, 2w (compared with the one before)."
+    ),
     out: Path | None = typer.Option(None, "--out", help="Folder for the PNG charts and CSV tables."),
     apply_dictionary_words: bool = typer.Option(
         False, "--apply-dictionary", help="Add the suggested words to the shop's jieba user dictionary."

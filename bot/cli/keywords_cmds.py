@@ -81,7 +81,9 @@ def register(app: typer.Typer) -> None:
         if ranked:
             typer.echo(f"textrank: {', '.join(ranked)}")
         if not vocabulary.doc_count:
-            typer.echo(f"(no catalog vocabulary in {settings.data_dir}; run `xiaoer ingest` for catalog names)")
+            typer.echo(
+                f"(no catalog vocabulary in {settings.data_dir}; run `xiaoer ingest` for catalog names)"
+            )
 
 
 def _exact(value: object) -> str:

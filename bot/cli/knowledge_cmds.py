@@ -64,11 +64,17 @@ def _print_report(report: IngestReport, max_errors: int) -> None:
 
 
 def ingest(
-    path: Annotated[Path | None, typer.Argument(help="Catalog file (canonical CSV, JSON/JSONL, Shopify CSV).")] = None,
+    path: Annotated[
+        Path | None, typer.Argument(help="Catalog file (canonical CSV, JSON/JSONL, Shopify CSV).")
+    ] = None,
     prune: Annotated[bool, typer.Option("--prune", help="Delete SKUs that are not in the file.")] = False,
-    fmt: Annotated[str | None, typer.Option("--format", help=f"One of {', '.join(FORMATS)} (default: detect).")] = None,
-    mapping: Annotated[list[str] | None, typer.Option(
-        "--map", help="Column mapping: a YAML/JSON file, or 'source=target' (repeatable).")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help=f"One of {', '.join(FORMATS)} (default: detect).")
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="Column mapping: a YAML/JSON file, or 'source=target' (repeatable)."),
+    ] = None,
     sample: Annotated[bool, typer.Option("--sample", help="Ingest the bundled demo catalog.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     max_errors: Annotated[int, typer.Option("--max-errors", help="Rejected rows to print.")] = 200,
@@ -83,13 +89,25 @@ def ingest(
         columns = _mapping(mapping or [])
         index = open_index(settings)
         show_bar = not quiet and sys.stdout.isatty()
-        bar = Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                       console=Console(), transient=True)
+        bar = Progress(
+            TextColumn("ingesting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(),
+            transient=True,
+        )
         with bar if show_bar else nullcontext():
             task = bar.add_task("ingest", total=None)
-            report = ingest_path(source, index=index, data_dir=settings.data_dir, prune=prune, fmt=fmt,
-                                 mapping=columns,
-                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
+            report = ingest_path(
+                source,
+                index=index,
+                data_dir=settings.data_dir,
+                prune=prune,
+                fmt=fmt,
+                mapping=columns,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     except CatalogFormatError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_NOT_A_CATALOG) from None

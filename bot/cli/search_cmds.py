@@ -40,9 +40,11 @@ def format_hit(hit: SearchHit, explain: bool) -> str:
         info = hit.explain
         bm25 = f"#{hit.bm25_rank}" if hit.bm25_rank else "-"
         vector = f"#{hit.vector_rank}" if hit.vector_rank else "-"
-        line += (f"  | bm25 {bm25} ({info.get('bm25_score')})  vector {vector} (distance {info.get('vector_distance')})"
-                 f"  fused {hit.score:.4f}  relevance {info.get('relevance')}"
-                 f"{'  weak' if info.get('weak') else ''}  filters: {info.get('filters')}")
+        line += (
+            f"  | bm25 {bm25} ({info.get('bm25_score')})  vector {vector} (distance {info.get('vector_distance')})"
+            f"  fused {hit.score:.4f}  relevance {info.get('relevance')}"
+            f"{'  weak' if info.get('weak') else ''}  filters: {info.get('filters')}"
+        )
     return line
 
 
@@ -51,8 +53,12 @@ def search(
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="How many hits.")] = 5,
     explain: Annotated[bool, typer.Option("--explain", help="Show ranks, scores and filters.")] = False,
     mode: Annotated[str, typer.Option("--mode", help="hybrid, bm25 or dense.")] = "hybrid",
-    weak: Annotated[bool, typer.Option("--weak", help="Also show hits below the relevance threshold.")] = False,
-    raw: Annotated[bool, typer.Option("--raw", help="Search the text as is, without parsing filters.")] = False,
+    weak: Annotated[
+        bool, typer.Option("--weak", help="Also show hits below the relevance threshold.")
+    ] = False,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Search the text as is, without parsing filters.")
+    ] = False,
 ) -> None:
     """Search the product store the way the bot does (query parsing, hybrid retrieval, filters, threshold)."""
     if mode not in ("hybrid", "bm25", "dense"):
@@ -62,7 +68,9 @@ def search(
     try:
         index = open_index(settings)
         if index.count() == 0:
-            typer.echo("no results: the product store is empty (run `xiaoer ingest PATH` or `xiaoer ingest --sample`)")
+            typer.echo(
+                "no results: the product store is empty (run `xiaoer ingest PATH` or `xiaoer ingest --sample`)"
+            )
             return
         text, filters = (query, None) if raw else parse_query(query, index.extractor, settings.data_dir)
         hits = index.search(text, k=k, filters=filters, mode=mode, include_weak=weak)  # type: ignore[arg-type]

@@ -18,8 +18,12 @@ def _fail(message: str) -> typer.Exit:
 
 
 def telegram(
-    webhook: str | None = typer.Option(None, "--webhook", help="Public HTTPS URL Telegram posts updates to "
-                                       "(webhook mode); without it the bot uses long polling."),
+    webhook: str | None = typer.Option(
+        None,
+        "--webhook",
+        help="Public HTTPS URL Telegram posts updates to "
+        "(webhook mode); without it the bot uses long polling.",
+    ),
     listen: str = typer.Option("0.0.0.0", "--listen", help="Address the webhook server binds to."),
     port: int = typer.Option(8443, "--port", help="Port the webhook server listens on."),
 ) -> None:
@@ -44,9 +48,13 @@ def telegram(
     configure_logging(settings.log_level, json_logs=settings.log_json)
     for noisy in ("httpx", "telegram.ext.Updater"):  # one line per getUpdates call is noise
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    config = TelegramConfig(token=token, base_url=settings.telegram_api_base_url,
-                            base_file_url=settings.telegram_api_file_url, staff_ids=settings.staff_ids,
-                            support_chat_id=settings.support_chat_id)
+    config = TelegramConfig(
+        token=token,
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_api_file_url,
+        staff_ids=settings.staff_ids,
+        support_chat_id=settings.support_chat_id,
+    )
     try:
         username = asyncio.run(check_connection(config))
     except TelegramStartupError as exc:
@@ -59,19 +67,33 @@ def telegram(
 
     support = build_support_bot(settings)
     limiter = SlidingWindowRateLimiter(settings.rate_limit_messages, settings.rate_limit_window_s)
-    channel = TelegramChannel(support, config, load_messages(settings.prompts_dir), limiter,
-                              handoff=getattr(support, "handoff", None))
+    channel = TelegramChannel(
+        support,
+        config,
+        load_messages(settings.prompts_dir),
+        limiter,
+        handoff=getattr(support, "handoff", None),
+    )
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     if webhook and not secret:
         secret = secrets.token_urlsafe(32)
-        log.warning("XIAOER_WEBHOOK_SECRET is not set: using a random secret for this run "
-                    "(set it when several replicas share one webhook)")
+        log.warning(
+            "XIAOER_WEBHOOK_SECRET is not set: using a random secret for this run "
+            "(set it when several replicas share one webhook)"
+        )
     log.info("starting Telegram bot (%s)", f"webhook {webhook}" if webhook else "long polling")
     try:
-        replicas = build_replica_safety(settings) if webhook else None  # webhook mode may run several replicas
+        replicas = (
+            build_replica_safety(settings) if webhook else None
+        )  # webhook mode may run several replicas
         channel.limiter = replicas.limiter if replicas is not None else channel.limiter  # shared by replicas
-        run(build_application(channel, replicas=replicas), webhook_url=webhook, listen=listen, port=port,
-            secret_token=secret or None)
+        run(
+            build_application(channel, replicas=replicas),
+            webhook_url=webhook,
+            listen=listen,
+            port=port,
+            secret_token=secret or None,
+        )
     except TelegramStartupError as exc:
         raise _fail(str(exc)) from None
 

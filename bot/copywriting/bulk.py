@@ -111,8 +111,9 @@ class BulkOutput:
         if self.format == "jsonl":
             line = json.dumps(row, ensure_ascii=False) + "\n"
         else:
-            line = _csv_line([json.dumps(row[c], ensure_ascii=False) if c in _JSON_COLUMNS else row[c]
-                              for c in COLUMNS])
+            line = _csv_line(
+                [json.dumps(row[c], ensure_ascii=False) if c in _JSON_COLUMNS else row[c] for c in COLUMNS]
+            )
         self._write_line(line)
         self.done.add((result.sku, result.platform, result.variant))
 
@@ -145,17 +146,28 @@ def _csv_line(values: Sequence[object]) -> str:
 OnRow = Callable[[str, int, CopyResult | None, str | None], None]
 
 
-async def run_bulk(service: CopyService, products: Sequence[Product], *, platform: str, tone: str | None,
-                   variants: int, out: Path, concurrency: int = 4, missing: Sequence[str] = (),
-                   on_start: Callable[[int], None] | None = None, on_row: OnRow | None = None) -> BulkReport:
+async def run_bulk(
+    service: CopyService,
+    products: Sequence[Product],
+    *,
+    platform: str,
+    tone: str | None,
+    variants: int,
+    out: Path,
+    concurrency: int = 4,
+    missing: Sequence[str] = (),
+    on_start: Callable[[int], None] | None = None,
+    on_row: OnRow | None = None,
+) -> BulkReport:
     """Generate every (product, variant) not yet in `out`; `missing` SKUs are reported as failed rows."""
     started = time.perf_counter()
     spec = service.platform(platform)
     output = BulkOutput(out).open()
     report = BulkReport(repaired_tail=output.repaired_tail)
     report.failed += [(sku, 0, "SKU not in the catalog") for sku in missing]
-    todo = [(p, v) for p in products for v in range(1, variants + 1)
-            if (p.sku, spec.name, v) not in output.done]
+    todo = [
+        (p, v) for p in products for v in range(1, variants + 1) if (p.sku, spec.name, v) not in output.done
+    ]
     report.skipped = len(products) * variants - len(todo)
     if on_start:
         on_start(len(todo))

@@ -54,9 +54,12 @@ def _lang(inbound: Inbound) -> str:
 def render_copy(result: CopyResult, messages: Messages, lang: str, platform_label: str) -> str:
     """One variant as staff read it: header, title, bullets, text, keywords, what was fixed."""
     source = messages.get("copy_source_offline", lang) if result.source == "offline" else ""
-    lines = [messages.get("copy_header", lang, id=result.id, platform=platform_label, tone=result.tone,
-                          source=source),
-             f"{messages.get('copy_label_title', lang)}: {result.title}"]
+    lines = [
+        messages.get(
+            "copy_header", lang, id=result.id, platform=platform_label, tone=result.tone, source=source
+        ),
+        f"{messages.get('copy_label_title', lang)}: {result.title}",
+    ]
     if result.bullets:
         lines.append(f"{messages.get('copy_label_bullets', lang)}:")
         lines += [f"• {bullet}" for bullet in result.bullets]
@@ -75,15 +78,23 @@ def register_copy_commands(registry: CommandRegistry, service: CopyService) -> N
 
     def usage(inbound: Inbound) -> list[Outbound]:
         lang = _lang(inbound)
-        text = messages.get("copy_usage", lang, platforms=", ".join(service.library.platforms),
-                            tones=", ".join(service.library.tones))
+        text = messages.get(
+            "copy_usage",
+            lang,
+            platforms=", ".join(service.library.platforms),
+            tones=", ".join(service.library.tones),
+        )
         return [Outbound(inbound.chat_id, text=text, reply_to=inbound.ref)]
 
     async def on_copy(inbound: Inbound) -> list[Outbound]:
         args = parse_copy_args(inbound.command_args, service)
         if not args.subject:
             return usage(inbound)
-        if _SKU_LIKE.match(args.subject) and service.index is not None and service.index.get(args.subject) is None:
+        if (
+            _SKU_LIKE.match(args.subject)
+            and service.index is not None
+            and service.index.get(args.subject) is None
+        ):
             text = messages.get("copy_sku_not_found", _lang(inbound), sku=args.subject)
             return [Outbound(inbound.chat_id, text=text, reply_to=inbound.ref)]
         try:
@@ -92,16 +103,26 @@ def register_copy_commands(registry: CommandRegistry, service: CopyService) -> N
             return usage(inbound)
         lang = _lang(inbound)
         label = service.library.platforms[args.platform].label.get(lang, args.platform)
-        return [Outbound(inbound.chat_id, text=render_copy(r, messages, lang, label), reply_to=inbound.ref,
-                         meta={"copy_id": r.id}) for r in results]
+        return [
+            Outbound(
+                inbound.chat_id,
+                text=render_copy(r, messages, lang, label),
+                reply_to=inbound.ref,
+                meta={"copy_id": r.id},
+            )
+            for r in results
+        ]
 
     async def on_describe(inbound: Inbound) -> list[Outbound]:
         lang = _lang(inbound)
         if not inbound.command_args:
             return [Outbound(inbound.chat_id, text=messages.get("copy_describe_usage", lang))]
         described = await service.describe(inbound.command_args)
-        note = (messages.get("copy_describe_matched", lang, skus=", ".join(described.matched_skus))
-                if described.matched_skus else messages.get("copy_describe_unmatched", lang))
+        note = (
+            messages.get("copy_describe_matched", lang, skus=", ".join(described.matched_skus))
+            if described.matched_skus
+            else messages.get("copy_describe_unmatched", lang)
+        )
         label = service.library.describe.label.get(lang, "describe")
         text = render_copy(described.copy, messages, lang, label) + "\n" + note
         return [Outbound(inbound.chat_id, text=text, reply_to=inbound.ref)]
@@ -114,13 +135,20 @@ def register_copy_commands(registry: CommandRegistry, service: CopyService) -> N
         if not report.keywords and not report.suggestions:
             return [Outbound(inbound.chat_id, text=messages.get("copy_keywords_none", lang))]
         lines = [messages.get("copy_keywords_header", lang, subject=report.subject)]
-        lines += [f"{rank}. {word}{' ✓' if word in report.in_title else ''}"
-                  for rank, word in enumerate(report.keywords, start=1)]
+        lines += [
+            f"{rank}. {word}{' ✓' if word in report.in_title else ''}"
+            for rank, word in enumerate(report.keywords, start=1)
+        ]
         if report.suggestions:
             marked = ", ".join(f"{w} ✓" if w in report.in_title else w for w in report.suggestions)
             lines.append(messages.get("copy_keywords_suggestions", lang, terms=marked))
         return [Outbound(inbound.chat_id, text="\n".join(lines), reply_to=inbound.ref)]
 
     for name, handler in (("copy", on_copy), ("describe", on_describe), ("keywords", on_keywords)):
-        registry.register(name, handler, roles=STAFF_ONLY, zh=messages.get(f"copy_cmd_{name}", "zh"),
-                          en=messages.get(f"copy_cmd_{name}", "en"))
+        registry.register(
+            name,
+            handler,
+            roles=STAFF_ONLY,
+            zh=messages.get(f"copy_cmd_{name}", "zh"),
+            en=messages.get(f"copy_cmd_{name}", "en"),
+        )

@@ -105,9 +105,13 @@ class ComplianceChecker:
         for hit in reversed(hits):
             out = out[: hit.start] + _fitting(hit.term.replace, out, hit.start) + out[hit.end :]
         flags = [
-            Flag(f"compliance.{hit.term.category}", hit.matched,
-                 "rewritten" if hit.term.replace else "removed", where,
-                 f"→ {hit.term.replace}" if hit.term.replace else "")
+            Flag(
+                f"compliance.{hit.term.category}",
+                hit.matched,
+                "rewritten" if hit.term.replace else "removed",
+                where,
+                f"→ {hit.term.replace}" if hit.term.replace else "",
+            )
             for hit in hits
         ]
         return tidy(out), flags

@@ -114,8 +114,9 @@ class GroundingChecker:
                 found.append(Violation("number", match.group(0), match.start(), match.end()))
         return sorted(found, key=lambda v: v.start)
 
-    def fix(self, text: str, facts: ProductFacts, where: str = "", *, segment_by_space: bool = False
-            ) -> tuple[str, list[Flag]]:
+    def fix(
+        self, text: str, facts: ProductFacts, where: str = "", *, segment_by_space: bool = False
+    ) -> tuple[str, list[Flag]]:
         """`text` without the clauses (title: the space-separated segments) that hold violations."""
         violations = self.find(text, facts)
         if not violations:
@@ -127,11 +128,15 @@ class GroundingChecker:
                 continue  # already removed with an earlier clause
             start = out.find(violation.term)
             left = max((out.rfind(ch, 0, start) for ch in breaks), default=-1) + 1
-            right_candidates = [i for i in (out.find(ch, start + len(violation.term)) for ch in breaks) if i >= 0]
+            right_candidates = [
+                i for i in (out.find(ch, start + len(violation.term)) for ch in breaks) if i >= 0
+            ]
             right = min(right_candidates) + 1 if right_candidates else len(out)
             out = out[:left] + out[right:]
-        flags = [Flag(f"grounding.{v.kind}", v.term, "removed", where, "not in the product data")
-                 for v in violations]
+        flags = [
+            Flag(f"grounding.{v.kind}", v.term, "removed", where, "not in the product data")
+            for v in violations
+        ]
         return tidy(out), flags
 
     def fix_draft(self, draft: Draft, facts: ProductFacts) -> tuple[Draft, list[Flag]]:

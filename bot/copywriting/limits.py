@@ -32,7 +32,9 @@ def _width(cluster: str) -> int:
     first = cluster[0]
     if len(cluster) > 1 and any(unicodedata.category(c) == "So" for c in cluster):
         return 2  # emoji sequences
-    return 2 if unicodedata.east_asian_width(first) in ("W", "F") or unicodedata.category(first) == "So" else 1
+    return (
+        2 if unicodedata.east_asian_width(first) in ("W", "F") or unicodedata.category(first) == "So" else 1
+    )
 
 
 def measure(text: str, unit: Unit = "char") -> int:

@@ -49,8 +49,11 @@ def parse_copy(text: str) -> Draft:
     bullets = data.get("bullets") or []
     if not isinstance(bullets, list):
         raise CopyParseError("'bullets' must be a list")
-    return Draft(str(data.get("title", "")).strip(), str(data.get("text", "")).strip(),
-                 tuple(str(b).strip() for b in bullets if str(b).strip()))
+    return Draft(
+        str(data.get("title", "")).strip(),
+        str(data.get("text", "")).strip(),
+        tuple(str(b).strip() for b in bullets if str(b).strip()),
+    )
 
 
 def facts_text(facts: ProductFacts) -> str:
@@ -80,8 +83,9 @@ class LLMCopyWriter:
         self.brand = brand
         self.revise = revise
 
-    def messages(self, facts: ProductFacts, platform: PlatformSpec, tone: ToneSpec, variant: int
-                 ) -> list[BaseMessage]:
+    def messages(
+        self, facts: ProductFacts, platform: PlatformSpec, tone: ToneSpec, variant: int
+    ) -> list[BaseMessage]:
         values = {
             "product": facts_text(facts),
             "keywords": "、".join(facts.keywords) or "-",
@@ -90,10 +94,13 @@ class LLMCopyWriter:
             "limits": platform.limits_text(),
             "variant": str(variant),
         }
-        return platform.prompt.chat_prompt().format_messages(**{k: values[k] for k in platform.prompt.variables})
+        return platform.prompt.chat_prompt().format_messages(
+            **{k: values[k] for k in platform.prompt.variables}
+        )
 
-    async def write(self, facts: ProductFacts, platform: PlatformSpec, tone: ToneSpec, variant: int,
-                    offline: Draft) -> LLMOutcome:
+    async def write(
+        self, facts: ProductFacts, platform: PlatformSpec, tone: ToneSpec, variant: int, offline: Draft
+    ) -> LLMOutcome:
         messages = self.messages(facts, platform, tone, variant)
         flags: list[Flag] = []
         try:
@@ -105,26 +112,35 @@ class LLMCopyWriter:
             problems = self.checks.problems(draft, facts, platform)
         except CopyParseError as exc:
             draft = None
-            problems = [Problem("llm.format", "JSON", "", f"the answer was not the requested JSON object ({exc})")]
+            problems = [
+                Problem("llm.format", "JSON", "", f"the answer was not the requested JSON object ({exc})")
+            ]
         if not problems and draft is not None:
             return LLMOutcome(draft, flags, "llm")
         flags += [Flag(p.type, p.term, "regenerated", p.where, p.message) for p in problems]
-        retry = [*messages, AIMessage(answer), *self.revise.chat_prompt().format_messages(
-            problems="\n".join(f"- {p.message}" for p in problems), previous=answer)[1:]]
+        retry = [
+            *messages,
+            AIMessage(answer),
+            *self.revise.chat_prompt().format_messages(
+                problems="\n".join(f"- {p.message}" for p in problems), previous=answer
+            )[1:],
+        ]
         try:
             second = parse_copy(await complete(self.model, retry))
         except (LLMUnavailable, CopyParseError) as exc:
             return self._fallback(offline, flags, f"second attempt failed: {exc}")
         invented = self.checks.grounding_violations(second, facts)
         if invented:
-            flags += [Flag("grounding.invented", term, "fallback", detail="still invented after regeneration")
-                      for term in invented]
+            flags += [
+                Flag("grounding.invented", term, "fallback", detail="still invented after regeneration")
+                for term in invented
+            ]
             return self._fallback(offline, flags, "the regenerated copy still invented specs")
         return LLMOutcome(second, flags, "llm")
 
     @staticmethod
     def _fallback(offline: Draft, flags: list[Flag], reason: str) -> LLMOutcome:
         log.info("copy: offline fallback (%s)", reason)
-        return LLMOutcome(offline, [*flags, Flag("llm.fallback", "offline composer", "fallback", detail=reason)],
-                          "offline")
-
+        return LLMOutcome(
+            offline, [*flags, Flag("llm.fallback", "offline composer", "fallback", detail=reason)], "offline"
+        )

@@ -33,7 +33,10 @@ class OfflineComposer:
         self._zh: dict[str, Any] = data.get("zh") or {}
         self._en: dict[str, Any] = data.get("en") or {}
         self._styles: dict[str, Callable[[_Ctx], Draft]] = {
-            "listing": _listing, "note": _note, "paragraph": _paragraph, "script": _script,
+            "listing": _listing,
+            "note": _note,
+            "paragraph": _paragraph,
+            "script": _script,
             "description": _description,
         }
 
@@ -56,7 +59,9 @@ class OfflineComposer:
         return key.replace("_", " ").capitalize() if key.isascii() else key
 
     def compose(self, facts: ProductFacts, platform: PlatformSpec, tone: ToneSpec, variant: int) -> Draft:
-        seed = hashlib.sha256(f"{facts.sku}|{facts.name}|{platform.name}|{tone.name}|{variant}".encode()).digest()
+        seed = hashlib.sha256(
+            f"{facts.sku}|{facts.name}|{platform.name}|{tone.name}|{variant}".encode()
+        ).digest()
         ctx = _Ctx(self, facts, platform, tone, variant, random.Random(int.from_bytes(seed[:8], "big")))
         return self._styles[platform.style](ctx)
 
@@ -64,14 +69,23 @@ class OfflineComposer:
 class _Ctx:
     """Everything one composition needs, with small helpers shared by the styles."""
 
-    def __init__(self, composer: OfflineComposer, facts: ProductFacts, platform: PlatformSpec,
-                 tone: ToneSpec, variant: int, rng: random.Random) -> None:
+    def __init__(
+        self,
+        composer: OfflineComposer,
+        facts: ProductFacts,
+        platform: PlatformSpec,
+        tone: ToneSpec,
+        variant: int,
+        rng: random.Random,
+    ) -> None:
         self.c, self.f, self.p, self.t, self.variant, self.rng = composer, facts, platform, tone, variant, rng
         self.lang = platform.language
         self.joined_keywords = ("、" if self.lang != "en" else ", ").join(facts.keywords[:4])
         joiner = " / " if self.lang == "en" else "、"
-        attrs = [(key, joiner.join(v.strip() for v in value.split(";") if v.strip()))
-                 for key, value in facts.attributes.items()]
+        attrs = [
+            (key, joiner.join(v.strip() for v in value.split(";") if v.strip()))
+            for key, value in facts.attributes.items()
+        ]
         rng.shuffle(attrs) if variant > 1 else None
         self.attrs = attrs
         self.leaf = facts.leaf or (facts.keywords[0] if facts.keywords else facts.name)
@@ -82,8 +96,12 @@ class _Ctx:
         if not options:
             return ""
         choice = options[(self.variant - 1 + self.rng.randrange(len(options))) % len(options)]
-        return choice.format(name=self.f.name, leaf=self.leaf, brand=self.f.brand or self.f.name,
-                             keywords=self.joined_keywords or self.leaf)
+        return choice.format(
+            name=self.f.name,
+            leaf=self.leaf,
+            brand=self.f.brand or self.f.name,
+            keywords=self.joined_keywords or self.leaf,
+        )
 
     def emoji(self) -> str:
         bank = self.t.bank(self.lang, "emoji")
@@ -158,7 +176,9 @@ def _listing(ctx: _Ctx) -> Draft:
         bullets += [kw for kw in ctx.f.keywords if kw not in " ".join(bullets)]
         bullets += ctx.t.bank("zh", "fillers")
     bullets = [b for b in dict.fromkeys(bullets) if b][: rule.max]
-    text = _join(ctx.lang, ctx.pick("openers"), ctx.prose(), _join(ctx.lang, *ctx.sentences()), ctx.pick("closers"))
+    text = _join(
+        ctx.lang, ctx.pick("openers"), ctx.prose(), _join(ctx.lang, *ctx.sentences()), ctx.pick("closers")
+    )
     return Draft(title, text, tuple(bullets))
 
 
@@ -176,8 +196,15 @@ def _note(ctx: _Ctx) -> Draft:
 
 def _paragraph(ctx: _Ctx) -> Draft:
     title = ctx.pick("hooks")
-    text = _join(ctx.lang, ctx.emoji(), ctx.pick("openers"), ctx.prose(), _join(ctx.lang, *ctx.sentences(2)),
-                 ctx.pick("closers"), ctx.emoji())
+    text = _join(
+        ctx.lang,
+        ctx.emoji(),
+        ctx.pick("openers"),
+        ctx.prose(),
+        _join(ctx.lang, *ctx.sentences(2)),
+        ctx.pick("closers"),
+        ctx.emoji(),
+    )
     return Draft(title, text, ())
 
 
@@ -185,11 +212,15 @@ def _script(ctx: _Ctx) -> Draft:
     labels = {"open": "Opening", "point": "Point", "close": "Close", "scene": "Scene", "voice": "Voice-over"}
     labels.update(ctx.p.options.get("labels") or {})
     sep, gap = ("：", "；") if ctx.lang != "en" else (": ", "; ")
-    lines = [f"【{labels['open']}】{labels['scene']}{sep}{ctx.f.name}{gap}{labels['voice']}{sep}{ctx.pick('openers')}"]
+    lines = [
+        f"【{labels['open']}】{labels['scene']}{sep}{ctx.f.name}{gap}{labels['voice']}{sep}{ctx.pick('openers')}"
+    ]
     points = ctx.phrases()[:4] or ctx.sentences(3) or list(ctx.f.keywords[:3])
     for index, point in enumerate(points, start=1):
         voice = _join(ctx.lang, ctx.pick("connectors"), point)
-        lines.append(f"【{labels['point']}{index}】{labels['scene']}{sep}{point}{gap}{labels['voice']}{sep}{voice}")
+        lines.append(
+            f"【{labels['point']}{index}】{labels['scene']}{sep}{point}{gap}{labels['voice']}{sep}{voice}"
+        )
     lines.append(f"【{labels['close']}】{labels['voice']}{sep}{ctx.pick('closers')}")
     tags = " ".join(ctx.hashtags(int(ctx.p.options.get("hashtags", 3))))
     title = ctx.fit_parts([ctx.pick("hooks"), tags], " ")
@@ -198,6 +229,12 @@ def _script(ctx: _Ctx) -> Draft:
 
 def _description(ctx: _Ctx) -> Draft:
     title = ctx.fit_parts(ctx.title_parts()[:4], " ")
-    text = _join(ctx.lang, ctx.pick("insights"), ctx.pick("openers"), ctx.prose(),
-                 _join(ctx.lang, *ctx.sentences()), ctx.pick("closers"))
+    text = _join(
+        ctx.lang,
+        ctx.pick("insights"),
+        ctx.pick("openers"),
+        ctx.prose(),
+        _join(ctx.lang, *ctx.sentences()),
+        ctx.pick("closers"),
+    )
     return Draft(title, text, ())

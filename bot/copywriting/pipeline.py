@@ -37,20 +37,33 @@ class Checks:
         evidence = facts.evidence()
         found: list[Problem] = []
         for where, text in draft.fields():
-            found += [Problem(f"compliance.{hit.term.category}", hit.matched, where,
-                              f"{where}: forbidden advertising term '{hit.matched}'")
-                      for hit in self.compliance.find(text, evidence)]
-            found += [Problem(f"grounding.{v.kind}", v.term, where,
-                              f"{where}: '{v.term}' ({v.kind}) is not in the product data — remove it")
-                      for v in self.grounding.find(text, facts)]
+            found += [
+                Problem(
+                    f"compliance.{hit.term.category}",
+                    hit.matched,
+                    where,
+                    f"{where}: forbidden advertising term '{hit.matched}'",
+                )
+                for hit in self.compliance.find(text, evidence)
+            ]
+            found += [
+                Problem(
+                    f"grounding.{v.kind}",
+                    v.term,
+                    where,
+                    f"{where}: '{v.term}' ({v.kind}) is not in the product data — remove it",
+                )
+                for v in self.grounding.find(text, facts)
+            ]
         found += _limit_problems(draft, platform)
         return found
 
     def grounding_violations(self, draft: Draft, facts: ProductFacts) -> list[str]:
         return [v.term for _, text in draft.fields() for v in self.grounding.find(text, facts)]
 
-    def finish(self, draft: Draft, facts: ProductFacts, platform: PlatformSpec, spare: Draft | None = None
-               ) -> tuple[Draft, list[Flag]]:
+    def finish(
+        self, draft: Draft, facts: ProductFacts, platform: PlatformSpec, spare: Draft | None = None
+    ) -> tuple[Draft, list[Flag]]:
         """Fix everything that is still wrong: remove hits, drop ungrounded clauses, fit the shape and limits.
 
         `spare` (the offline draft) refills bullets the platform requires and an empty title.
@@ -67,16 +80,35 @@ def _limit_problems(draft: Draft, platform: PlatformSpec) -> list[Problem]:
     for name, limit, text in (("title", platform.title, draft.title), ("text", platform.text, draft.text)):
         length = measure(text, limit.unit)
         if length > limit.max:
-            found.append(Problem(f"limits.{name}", f"{length} > {limit.max}", name,
-                                 f"{name} is {length} {limit.unit} units long; the limit is {limit.max}"))
+            found.append(
+                Problem(
+                    f"limits.{name}",
+                    f"{length} > {limit.max}",
+                    name,
+                    f"{name} is {length} {limit.unit} units long; the limit is {limit.max}",
+                )
+            )
     rule = platform.bullets
     if not rule.min <= len(draft.bullets) <= rule.max:
         want = rule.min if rule.min == rule.max else f"{rule.min}-{rule.max}"
-        found.append(Problem("limits.bullets", f"{len(draft.bullets)} bullets", "bullets",
-                             f"bullets: {len(draft.bullets)} given, {want} required"))
-    found += [Problem("limits.bullet", f"bullets[{i}]", f"bullets[{i}]",
-                      f"bullets[{i}] is longer than {rule.item_max} characters")
-              for i, bullet in enumerate(draft.bullets) if measure(bullet, rule.unit) > rule.item_max]
+        found.append(
+            Problem(
+                "limits.bullets",
+                f"{len(draft.bullets)} bullets",
+                "bullets",
+                f"bullets: {len(draft.bullets)} given, {want} required",
+            )
+        )
+    found += [
+        Problem(
+            "limits.bullet",
+            f"bullets[{i}]",
+            f"bullets[{i}]",
+            f"bullets[{i}] is longer than {rule.item_max} characters",
+        )
+        for i, bullet in enumerate(draft.bullets)
+        if measure(bullet, rule.unit) > rule.item_max
+    ]
     return found
 
 
@@ -89,21 +121,37 @@ def _fit_shape(draft: Draft, platform: PlatformSpec, spare: Draft | None) -> tup
     rule = platform.bullets
     bullets = [b.strip() for b in draft.bullets if b.strip()]
     if len(bullets) > rule.max:
-        flags.append(Flag("limits.bullets", f"{len(bullets)} bullets", "trimmed", "bullets", f"kept {rule.max}"))
+        flags.append(
+            Flag("limits.bullets", f"{len(bullets)} bullets", "trimmed", "bullets", f"kept {rule.max}")
+        )
         bullets = bullets[: rule.max]
     if len(bullets) < rule.min and spare is not None:
         extra = [b for b in spare.bullets if b not in bullets][: rule.min - len(bullets)]
         if extra:
-            flags.append(Flag("limits.bullets", f"{len(bullets)} bullets", "filled", "bullets",
-                              f"{len(extra)} added from the product data"))
+            flags.append(
+                Flag(
+                    "limits.bullets",
+                    f"{len(bullets)} bullets",
+                    "filled",
+                    "bullets",
+                    f"{len(extra)} added from the product data",
+                )
+            )
         bullets += extra
     for name, limit in (("title", platform.title), ("text", platform.text)):
         value = title if name == "title" else text
         length = measure(value, limit.unit)
         if length > limit.max:
             value = trim(value, limit.max, limit.unit)
-            flags.append(Flag(f"limits.{name}", f"{length} > {limit.max}", "trimmed", name,
-                              f"cut at a sentence/phrase boundary ({limit.unit})"))
+            flags.append(
+                Flag(
+                    f"limits.{name}",
+                    f"{length} > {limit.max}",
+                    "trimmed",
+                    name,
+                    f"cut at a sentence/phrase boundary ({limit.unit})",
+                )
+            )
             title, text = (value, text) if name == "title" else (title, value)
     fitted = []
     for index, bullet in enumerate(bullets):

@@ -53,11 +53,16 @@ class PlatformSpec:
 
     def limits_text(self) -> str:
         """The limits as the LLM prompt states them."""
-        parts = [f"title ≤ {self.title.max} {self._unit_words(self.title.unit)}",
-                 f"text ≤ {self.text.max} {self._unit_words(self.text.unit)}"]
+        parts = [
+            f"title ≤ {self.title.max} {self._unit_words(self.title.unit)}",
+            f"text ≤ {self.text.max} {self._unit_words(self.text.unit)}",
+        ]
         if self.bullets.max:
-            count = (f"exactly {self.bullets.min}" if self.bullets.min == self.bullets.max
-                     else f"{self.bullets.min}-{self.bullets.max}")
+            count = (
+                f"exactly {self.bullets.min}"
+                if self.bullets.min == self.bullets.max
+                else f"{self.bullets.min}-{self.bullets.max}"
+            )
             parts.append(f"bullets: {count}, each ≤ {self.bullets.item_max} characters")
         else:
             parts.append("bullets: none (empty list)")
@@ -65,7 +70,11 @@ class PlatformSpec:
 
     @staticmethod
     def _unit_words(unit: Unit) -> str:
-        return "width units (a Chinese character or emoji counts 2, ASCII 1)" if unit == "width" else "characters"
+        return (
+            "width units (a Chinese character or emoji counts 2, ASCII 1)"
+            if unit == "width"
+            else "characters"
+        )
 
 
 @dataclass(frozen=True)
@@ -115,14 +124,24 @@ def load_platform(path: Path) -> PlatformSpec:
     style = offline.pop("style", "paragraph")
     if style not in OFFLINE_STYLES:
         raise PromptFileError(f"{path}: meta.offline.style must be one of {sorted(OFFLINE_STYLES)}")
-    rule = BulletRule(int(bullets.get("min", 0)), int(bullets.get("max", 0)),
-                      int(bullets.get("item_max", 250)), bullets.get("unit", "char"))
+    rule = BulletRule(
+        int(bullets.get("min", 0)),
+        int(bullets.get("max", 0)),
+        int(bullets.get("item_max", 250)),
+        bullets.get("unit", "char"),
+    )
     if rule.min > rule.max:
         raise PromptFileError(f"{path}: meta.bullets.min exceeds max")
     return PlatformSpec(
-        name=path.stem, prompt=prompt, language=str(meta.get("language", "zh")),
-        title=_limit(path, meta, "title"), text=_limit(path, meta, "text"), bullets=rule, style=style,
-        options=offline, aliases=tuple(str(a).lower() for a in meta.get("aliases") or ()),
+        name=path.stem,
+        prompt=prompt,
+        language=str(meta.get("language", "zh")),
+        title=_limit(path, meta, "title"),
+        text=_limit(path, meta, "text"),
+        bullets=rule,
+        style=style,
+        options=offline,
+        aliases=tuple(str(a).lower() for a in meta.get("aliases") or ()),
         label=dict(meta.get("label") or {}),
     )
 
@@ -132,8 +151,12 @@ def load_tone(path: Path) -> ToneSpec:
     offline = (prompt.meta or {}).get("offline")
     if not isinstance(offline, dict) or "zh" not in offline:
         raise PromptFileError(f"{path}: meta.offline needs phrase banks per language (at least 'zh')")
-    return ToneSpec(path.stem, prompt.system.strip(), offline,
-                    tuple(str(a).lower() for a in prompt.meta.get("aliases") or ()))
+    return ToneSpec(
+        path.stem,
+        prompt.system.strip(),
+        offline,
+        tuple(str(a).lower() for a in prompt.meta.get("aliases") or ()),
+    )
 
 
 def load_brand_voice(path: Path) -> BrandVoice:
@@ -144,8 +167,12 @@ def load_brand_voice(path: Path) -> BrandVoice:
     unknown = set(data) - {"shop_name", "voice", "use", "avoid"}
     if unknown or not isinstance(data.get("voice"), dict):
         raise PromptFileError(f"{path}: expected shop_name, voice (zh/en), use, avoid; got {sorted(data)}")
-    return BrandVoice(str(data.get("shop_name", "")), {k: str(v) for k, v in data["voice"].items()},
-                      tuple(map(str, data.get("use") or ())), tuple(map(str, data.get("avoid") or ())))
+    return BrandVoice(
+        str(data.get("shop_name", "")),
+        {k: str(v) for k, v in data["voice"].items()},
+        tuple(map(str, data.get("use") or ())),
+        tuple(map(str, data.get("avoid") or ())),
+    )
 
 
 @dataclass(frozen=True)
@@ -165,8 +192,13 @@ class CopyLibrary:
         tones = {p.stem: load_tone(p) for p in sorted((root / "tones").glob("*.yaml"))}
         if not platforms or not tones:
             raise PromptFileError(f"{root}: no platform or tone files found")
-        return cls(platforms, tones, load_brand_voice(root / "brand_voice.yaml"),
-                   load_platform(root / "describe.yaml"), root)
+        return cls(
+            platforms,
+            tones,
+            load_brand_voice(root / "brand_voice.yaml"),
+            load_platform(root / "describe.yaml"),
+            root,
+        )
 
     def platform(self, name: str) -> PlatformSpec | None:
         key = name.strip().lower()

@@ -54,37 +54,57 @@ def whole_keywords(keywords: Sequence[str], product: Product) -> list[str]:
     free_text = f"{product.title}\n{product.description}"
     for value in sorted(values, key=len, reverse=True):
         free_text = free_text.replace(value, "\0")
-    return [k for k in keywords
-            if not any(k != v and k.lower() in v.lower() for v in values) or k.lower() in free_text.lower()]
+    return [
+        k
+        for k in keywords
+        if not any(k != v and k.lower() in v.lower() for v in values) or k.lower() in free_text.lower()
+    ]
 
 
 def facts_from_product(product: Product, keywords: Sequence[str] = ()) -> ProductFacts:
     path = product.category_path
     return ProductFacts(
-        name=product.title, sku=product.sku, brand=product.brand, leaf=path[-1] if path else "",
-        attributes=dict(product.attributes), description=product.description, tags=tuple(product.tags),
-        keywords=tuple(keywords), price=product.price_text() or "",
+        name=product.title,
+        sku=product.sku,
+        brand=product.brand,
+        leaf=path[-1] if path else "",
+        attributes=dict(product.attributes),
+        description=product.description,
+        tags=tuple(product.tags),
+        keywords=tuple(keywords),
+        price=product.price_text() or "",
     )
 
 
 class CopyService:
     """generate / describe / keywords, LLM when configured, offline otherwise."""
 
-    def __init__(self, library: CopyLibrary, *, index: ProductIndex | None = None,
-                 extractor: KeywordExtractor | None = None, llm: BaseChatModel | None = None,
-                 default_tone: str = "professional") -> None:
+    def __init__(
+        self,
+        library: CopyLibrary,
+        *,
+        index: ProductIndex | None = None,
+        extractor: KeywordExtractor | None = None,
+        llm: BaseChatModel | None = None,
+        default_tone: str = "professional",
+    ) -> None:
         self.library = library
         self.index = index
         self.extractor = extractor
         self.llm = llm
         self.default_tone = default_tone
         root = library.root
-        self.checks = Checks(ComplianceChecker.load(root / "forbidden_words.yaml", library.brand.avoid),
-                             GroundingChecker.load(root / "grounding.yaml"))
+        self.checks = Checks(
+            ComplianceChecker.load(root / "forbidden_words.yaml", library.brand.avoid),
+            GroundingChecker.load(root / "grounding.yaml"),
+        )
         self.composer = OfflineComposer(root / "attribute_phrases.yaml")
         self._keywords_prompt = load_prompt(root / "keywords.yaml")
-        self.writer = (LLMCopyWriter(llm, self.checks, library.brand, load_prompt(root / "revise.yaml"))
-                       if llm is not None else None)
+        self.writer = (
+            LLMCopyWriter(llm, self.checks, library.brand, load_prompt(root / "revise.yaml"))
+            if llm is not None
+            else None
+        )
 
     @classmethod
     def from_prompts(cls, prompts_dir: Path, **kwargs: object) -> CopyService:
@@ -121,8 +141,13 @@ class CopyService:
         return spec
 
     # --- outputs ------------------------------------------------------------------------------------------
-    async def generate(self, product_or_keywords: Product | str | Sequence[str], platform: str,
-                       tone: str | None = None, variants: int = 1) -> list[CopyResult]:
+    async def generate(
+        self,
+        product_or_keywords: Product | str | Sequence[str],
+        platform: str,
+        tone: str | None = None,
+        variants: int = 1,
+    ) -> list[CopyResult]:
         """`variants` checked copies (1…5) in the platform's shape, each with an id for A/B tests."""
         spec = self.platform(platform)
         tone_spec = self.library.tone(tone or self.default_tone)
@@ -130,10 +155,13 @@ class CopyService:
             raise CopyRequestError(f"tone:{tone}")
         facts = await self.resolve(product_or_keywords)
         count = max(1, min(MAX_VARIANTS, variants))
-        return list(await asyncio.gather(*(self._one(facts, spec, tone_spec.name, v) for v in range(1, count + 1))))
+        return list(
+            await asyncio.gather(*(self._one(facts, spec, tone_spec.name, v) for v in range(1, count + 1)))
+        )
 
-    async def generate_variant(self, product: Product, platform: str, tone: str | None, variant: int
-                               ) -> CopyResult:
+    async def generate_variant(
+        self, product: Product, platform: str, tone: str | None, variant: int
+    ) -> CopyResult:
         """One variant of one product (the bulk runner's unit of work)."""
         spec = self.platform(platform)
         tone_spec = self.library.tone(tone or self.default_tone)
@@ -150,14 +178,24 @@ class CopyService:
             draft, flags, source = outcome.draft, outcome.flags, outcome.source
         draft, found = self.checks.finish(draft, facts, spec, spare=offline)
         return CopyResult(
-            id=f"{_subject_id(facts)}-{spec.name}-v{variant}", sku=facts.sku, platform=spec.name, tone=tone,
-            variant=variant, title=draft.title, text=draft.text, bullets=draft.bullets,
-            keywords=facts.keywords, flags=tuple(flags + found), source=source,  # type: ignore[arg-type]
+            id=f"{_subject_id(facts)}-{spec.name}-v{variant}",
+            sku=facts.sku,
+            platform=spec.name,
+            tone=tone,
+            variant=variant,
+            title=draft.title,
+            text=draft.text,
+            bullets=draft.bullets,
+            keywords=facts.keywords,
+            flags=tuple(flags + found),
+            source=source,  # type: ignore[arg-type]
         )
 
     async def describe(self, keywords: str | Sequence[str], tone: str | None = None) -> Description:
         """Keywords → a description grounded in the best-matching catalog product, when there is one."""
-        words = tuple(w for w in _SPLIT.split(keywords if isinstance(keywords, str) else " ".join(keywords)) if w)
+        words = tuple(
+            w for w in _SPLIT.split(keywords if isinstance(keywords, str) else " ".join(keywords)) if w
+        )
         if not words:
             raise CopyRequestError("empty")
         matched: list[Product] = []
@@ -188,7 +226,8 @@ class CopyService:
 
     async def _suggest(self, facts: ProductFacts, ranked: list[str]) -> list[str]:
         messages = self._keywords_prompt.chat_prompt().format_messages(
-            product=facts_text(facts), keywords="、".join(ranked) or "-")
+            product=facts_text(facts), keywords="、".join(ranked) or "-"
+        )
         try:
             answer = await complete(self.llm, messages)  # type: ignore[arg-type]
             start, end = answer.find("["), answer.rfind("]")

@@ -61,7 +61,9 @@ class HandoffBase:
         if support_chat_id is not None:
             self.support_chats.setdefault("*", support_chat_id)
         self.triggers = triggers
-        self.detect_triggers = detect_triggers  # False when the core runs the triggers itself (it has the context)
+        self.detect_triggers = (
+            detect_triggers  # False when the core runs the triggers itself (it has the context)
+        )
         self.claim_timeout_s = claim_timeout_s
         self.desk: SupportDesk = desk or NoTopicsDesk()
         self.support_language = support_language
@@ -95,23 +97,53 @@ class HandoffBase:
     def _reply(self, handoff: Handoff, key: str, **values: object) -> Outbound:
         return self._to_customer(handoff, self.messages.get(key, handoff.language, **values), kind="reply")
 
-    def _to_customer(self, handoff: Handoff, text: str, buttons: tuple[Button, ...] = (), *, kind: str = "notice",
-                     copy_of: MessageRef | None = None) -> Outbound:
-        return Outbound(chat_id=handoff.chat_id, text=text, buttons=buttons, kind=kind,  # type: ignore[arg-type]
-                        copy_of=copy_of, meta={"handoff_id": handoff.id})
+    def _to_customer(
+        self,
+        handoff: Handoff,
+        text: str,
+        buttons: tuple[Button, ...] = (),
+        *,
+        kind: str = "notice",
+        copy_of: MessageRef | None = None,
+    ) -> Outbound:
+        return Outbound(
+            chat_id=handoff.chat_id,
+            text=text,
+            buttons=buttons,
+            kind=kind,  # type: ignore[arg-type]
+            copy_of=copy_of,
+            meta={"handoff_id": handoff.id},
+        )
 
-    def _to_support(self, handoff: Handoff, text: str, buttons: tuple[Button, ...] = (), *, kind: str = "notice",
-                    copy_of: MessageRef | None = None, part: str = "") -> Outbound:
+    def _to_support(
+        self,
+        handoff: Handoff,
+        text: str,
+        buttons: tuple[Button, ...] = (),
+        *,
+        kind: str = "notice",
+        copy_of: MessageRef | None = None,
+        part: str = "",
+    ) -> Outbound:
         """To the request's topic; without topics, as a reply under the request card."""
         reply_to = None
         if handoff.thread_id is None and handoff.card_message_id is not None:
             reply_to = MessageRef(handoff.support_chat_id, handoff.card_message_id)
         meta = {"handoff_id": handoff.id, **({"part": part} if part else {})}
-        return Outbound(chat_id=handoff.support_chat_id, text=text, buttons=buttons, thread_id=handoff.thread_id,
-                        reply_to=reply_to, copy_of=copy_of, kind=kind, meta=meta)  # type: ignore[arg-type]
+        return Outbound(
+            chat_id=handoff.support_chat_id,
+            text=text,
+            buttons=buttons,
+            thread_id=handoff.thread_id,
+            reply_to=reply_to,
+            copy_of=copy_of,
+            kind=kind,
+            meta=meta,
+        )  # type: ignore[arg-type]
 
-    async def _record(self, handoff: Handoff, who: str, text: str, author: str,
-                      inbound: Inbound | None = None) -> None:
+    async def _record(
+        self, handoff: Handoff, who: str, text: str, author: str, inbound: Inbound | None = None
+    ) -> None:
         kind = inbound.attachment.kind if inbound is not None and inbound.attachment else ""
         entry = TranscriptEntry(handoff.id, who, text, self.clock(), author, kind)
         await self._db(self.store.add_message, entry)
@@ -121,8 +153,9 @@ class HandoffBase:
         if self.events is None:
             return
         try:
-            await self._db(self.events.event, channel=handoff.channel, chat_id=handoff.chat_id, kind=kind,
-                           value=value)
+            await self._db(
+                self.events.event, channel=handoff.channel, chat_id=handoff.chat_id, kind=kind, value=value
+            )
         except Exception:  # insights are best-effort; the handoff is not
             log.exception("could not record handoff event %s", kind)
 

@@ -36,13 +36,20 @@ def display_name(handoff: Handoff) -> str:
     return handoff.user_name or handoff.user_id
 
 
-def card_text(messages: Messages, handoff: Handoff, context: dict[str, object], lang: str, topic: bool) -> str:
+def card_text(
+    messages: Messages, handoff: Handoff, context: dict[str, object], lang: str, topic: bool
+) -> str:
     """The summary card: who, why, a short summary, products discussed, the latest turns, how to act."""
     m = messages
     lines = [
         m.get("handoff_card_title", lang, id=handoff.short_id),
-        m.get("handoff_card_who", lang, name=display_name(handoff), language=handoff.language,
-              channel=handoff.channel),
+        m.get(
+            "handoff_card_who",
+            lang,
+            name=display_name(handoff),
+            language=handoff.language,
+            channel=handoff.channel,
+        ),
         m.get("handoff_card_reason", lang, reason=reason_label(m, handoff.reason, lang)),
     ]
     if handoff.summary:
@@ -107,8 +114,13 @@ def queue_text(messages: Messages, handoffs: Sequence[Handoff], lang: str, now: 
             status = messages.get(f"handoff_status_{h.status.value}", lang)
         lines.append(
             messages.get(
-                "handoff_queue_line", lang, id=h.short_id, age=max(0, int((now - h.created_at) // 60)),
-                status=status, name=display_name(h), reason=reason_label(messages, h.reason, lang),
+                "handoff_queue_line",
+                lang,
+                id=h.short_id,
+                age=max(0, int((now - h.created_at) // 60)),
+                status=status,
+                name=display_name(h),
+                reason=reason_label(messages, h.reason, lang),
             )
         )
     return clip_lines(lines, CARD_LIMIT)
@@ -123,7 +135,10 @@ def transcript_document(
 ) -> tuple[str, bytes]:
     """The whole exchange as a UTF-8 text file: (file name, bytes)."""
     head = messages.get(
-        "handoff_transcript_title", lang, id=handoff.short_id, name=display_name(handoff),
+        "handoff_transcript_title",
+        lang,
+        id=handoff.short_id,
+        name=display_name(handoff),
         reason=reason_label(messages, handoff.reason, lang),
     )
     lines = [head, ""]
@@ -139,9 +154,13 @@ def memory_summary(messages: Messages, handoff: Handoff, entries: Sequence[Trans
     spoken = [e for e in entries if e.who in ("customer", "agent") and (e.text or e.attachment_kind)]
     parts = [f"{e.who}: {clip(e.text or '[' + e.attachment_kind + ']', 160)}" for e in spoken]
     joined = " / ".join(parts)
-    lines = joined if len(joined) <= MEMORY_CHARS else "…" + joined[-(MEMORY_CHARS - 1) :]  # the end matters most
+    lines = (
+        joined if len(joined) <= MEMORY_CHARS else "…" + joined[-(MEMORY_CHARS - 1) :]
+    )  # the end matters most
     lines = lines or "-"
     return messages.get(
-        "handoff_memory_summary", handoff.language,
-        reason=reason_label(messages, handoff.reason, handoff.language), lines=lines,
+        "handoff_memory_summary",
+        handoff.language,
+        reason=reason_label(messages, handoff.reason, handoff.language),
+        lines=lines,
     )

@@ -15,5 +15,10 @@ def register_handoff_commands(registry: CommandRegistry, service: SupportSide) -
     for name in AGENT_COMMANDS:
         if name not in registry:
             key = f"handoff_cmd_{name}"
-            registry.register(name, service.agent_command, roles=AGENTS,
-                               zh=service.messages.get(key, "zh"), en=service.messages.get(key, "en"))
+            registry.register(
+                name,
+                service.agent_command,
+                roles=AGENTS,
+                zh=service.messages.get(key, "zh"),
+                en=service.messages.get(key, "en"),
+            )

@@ -37,7 +37,10 @@ class HandoffService(SupportSide):
             return await self._held_customer(handoff, inbound)
         if handoff is not None and handoff.note_pending and not inbound.command and not inbound.callback_data:
             await self._db(self.store.update, handoff.id, note_pending=False)
-            return [*self._relay_customer(handoff, inbound, note=True), self._reply(handoff, "handoff_note_sent")]
+            return [
+                *self._relay_customer(handoff, inbound, note=True),
+                self._reply(handoff, "handoff_note_sent"),
+            ]
         if inbound.callback_data or inbound.command or inbound.role == Role.AGENT or not self.detect_triggers:
             return None
         reason = self.detect_trigger(inbound.text)
@@ -58,17 +61,26 @@ class HandoffService(SupportSide):
             return [self._already(existing, inbound)]
         now = self.clock()
         draft = Handoff(
-            id=uuid.uuid4().hex[:12], chat_id=inbound.chat_id, user_id=inbound.user_id,
-            channel=inbound.channel, reason=reason, user_name=str(context.get("user_name") or inbound.user_name),
-            language=lang, summary=str(context.get("summary") or ""),
-            support_chat_id=support_chat, created_at=now,
+            id=uuid.uuid4().hex[:12],
+            chat_id=inbound.chat_id,
+            user_id=inbound.user_id,
+            channel=inbound.channel,
+            reason=reason,
+            user_name=str(context.get("user_name") or inbound.user_name),
+            language=lang,
+            summary=str(context.get("summary") or ""),
+            support_chat_id=support_chat,
+            created_at=now,
         )
         handoff: Handoff = await self._db(self.store.create, draft)
         if handoff.id != draft.id:  # a concurrent request won
             return [self._already(handoff, inbound)]
         title = self.messages.get(
-            "handoff_topic_title", self.support_language, name=cards.display_name(handoff),
-            reason=cards.reason_label(self.messages, reason, self.support_language), id=handoff.short_id,
+            "handoff_topic_title",
+            self.support_language,
+            name=cards.display_name(handoff),
+            reason=cards.reason_label(self.messages, reason, self.support_language),
+            id=handoff.short_id,
         )
         thread_id = await self._create_topic(title[:128])
         if thread_id:
@@ -80,8 +92,12 @@ class HandoffService(SupportSide):
         card = cards.card_text(self.messages, handoff, context, self.support_language, topic=bool(thread_id))
         wait = await self.expected_wait_minutes()
         told = self._reply(handoff, "handoff_requested_wait" if wait else "handoff_requested", minutes=wait)
-        return [told, self._to_support(handoff, card, cards.card_buttons(self.messages, handoff,
-                                                                           self.support_language), part="card")]
+        return [
+            told,
+            self._to_support(
+                handoff, card, cards.card_buttons(self.messages, handoff, self.support_language), part="card"
+            ),
+        ]
 
     # --- delivery feedback and timeouts -------------------------------------------------------------
     async def on_delivered(self, outbound: Outbound, ref: MessageRef) -> None:
@@ -129,11 +145,18 @@ class HandoffService(SupportSide):
             return []
         await self._record(timed, "system", "timed out", "")
         minutes = max(1, round(self.claim_timeout_s / 60))
-        note = Button(self.messages.get("handoff_leave_note_button", timed.language), data=f"h:note:{timed.id}")
-        customer = self._to_customer(timed, self.messages.get("handoff_timeout_customer", timed.language),
-                                     (note,), kind=kind)
-        support = self._to_support(timed, self.messages.get(
-            "handoff_timeout_support", self.support_language, id=timed.short_id, minutes=minutes))
+        note = Button(
+            self.messages.get("handoff_leave_note_button", timed.language), data=f"h:note:{timed.id}"
+        )
+        customer = self._to_customer(
+            timed, self.messages.get("handoff_timeout_customer", timed.language), (note,), kind=kind
+        )
+        support = self._to_support(
+            timed,
+            self.messages.get(
+                "handoff_timeout_support", self.support_language, id=timed.short_id, minutes=minutes
+            ),
+        )
         return [customer, support]
 
     async def _time_out_on_message(self, handoff: Handoff, inbound: Inbound) -> list[Outbound]:
@@ -159,18 +182,29 @@ class HandoffService(SupportSide):
     def _relay_customer(self, handoff: Handoff, inbound: Inbound, note: bool = False) -> list[Outbound]:
         """Copy the customer's message (text, photo, file) into the request's topic or under its card."""
         text = inbound.text or self.messages.get(
-            "handoff_attachment_label", self.support_language,
-            kind=inbound.attachment.kind if inbound.attachment else "other")
+            "handoff_attachment_label",
+            self.support_language,
+            kind=inbound.attachment.kind if inbound.attachment else "other",
+        )
         key = "handoff_note_label" if note else "handoff_relay_label"
         label = self.messages.get(key, self.support_language, name=cards.display_name(handoff), text=text)
         return [self._to_support(handoff, label, kind="relay", copy_of=inbound.ref)]
 
     def _already(self, handoff: Handoff, inbound: Inbound) -> Outbound:
         key = {Status.WAITING: "handoff_already_waiting", Status.CLAIMED: "handoff_already_claimed"}.get(
-            handoff.status, "handoff_still_open")
+            handoff.status, "handoff_still_open"
+        )
         buttons: tuple[Button, ...] = ()
         if handoff.status == Status.TIMED_OUT:
-            buttons = (Button(self.messages.get("handoff_leave_note_button", handoff.language),
-                              data=f"h:note:{handoff.id}"),)
-        return Outbound(chat_id=inbound.chat_id, text=self.messages.get(key, handoff.language), buttons=buttons,
-                        meta={"handoff_id": handoff.id})
+            buttons = (
+                Button(
+                    self.messages.get("handoff_leave_note_button", handoff.language),
+                    data=f"h:note:{handoff.id}",
+                ),
+            )
+        return Outbound(
+            chat_id=inbound.chat_id,
+            text=self.messages.get(key, handoff.language),
+            buttons=buttons,
+            meta={"handoff_id": handoff.id},
+        )

@@ -25,7 +25,9 @@ from bot.handoff.state import (
 )
 
 # Fields `update` may change; status and its timestamps change only through `transition`.
-MUTABLE_FIELDS = frozenset({"thread_id", "card_message_id", "note_pending", "summary", "user_name", "language"})
+MUTABLE_FIELDS = frozenset(
+    {"thread_id", "card_message_id", "note_pending", "summary", "user_name", "language"}
+)
 # Extra fields a transition may set alongside the status.
 TRANSITION_FIELDS = frozenset({"agent_id", "agent_name", "claimed_at", "closed_at", "closed_by"})
 
@@ -89,9 +91,7 @@ class HandoffStore(Protocol):
 
 def claim(store: HandoffStore, handoff_id: str, agent_id: str, agent_name: str, at: float) -> ClaimResult:
     """Claim atomically and explain a refusal ("taken" by someone else, "mine" already, "closed", "missing")."""
-    won = store.transition(
-        handoff_id, Event.CLAIM, agent_id=agent_id, agent_name=agent_name, claimed_at=at
-    )
+    won = store.transition(handoff_id, Event.CLAIM, agent_id=agent_id, agent_name=agent_name, claimed_at=at)
     if won is not None:
         return ClaimResult(True, won)
     current = store.get(handoff_id)

@@ -62,8 +62,15 @@ class SupportSide(HandoffBase):
             return await self.finish(handoff, Event.CLOSE, by=_agent_name(inbound), requester=inbound)
         entries = await self._db(self.store.transcript, handoff.id)
         document = cards.transcript_document(self.messages, handoff, entries, self.support_language)
-        return [Outbound(chat_id=inbound.chat_id, thread_id=inbound.thread_id, document=document,
-                         text=document[0], meta={"handoff_id": handoff.id})]
+        return [
+            Outbound(
+                chat_id=inbound.chat_id,
+                thread_id=inbound.thread_id,
+                document=document,
+                text=document[0],
+                meta={"handoff_id": handoff.id},
+            )
+        ]
 
     async def handle_callback(self, inbound: Inbound) -> list[Outbound]:
         """h:claim:<id> h:close:<id> (agents), h:rate:<id>:<n> h:note:<id> (the customer); stale → polite."""
@@ -91,8 +98,9 @@ class SupportSide(HandoffBase):
         result = await self._db(claim, self.store, handoff.id, inbound.user_id, name, self.clock())
         current = result.handoff or handoff
         if not result.ok:
-            key = {"taken": "handoff_taken", "mine": "handoff_already_yours"}.get(result.reason,
-                                                                                   "handoff_already_closed")
+            key = {"taken": "handoff_taken", "mine": "handoff_already_yours"}.get(
+                result.reason, "handoff_already_closed"
+            )
             agent = current.agent_name if result.reason != "closed" else current.closed_by
             return [self._notice(inbound, current, key, id=current.short_id, agent=agent or "?")]
         await self._record(current, "system", f"claimed by {name}", name)
@@ -105,8 +113,9 @@ class SupportSide(HandoffBase):
             self._to_customer(current, joined),
         ]
 
-    async def finish(self, handoff: Handoff, event: Event, *, by: str, name: str = "",
-                     requester: Inbound | None = None) -> list[Outbound]:
+    async def finish(
+        self, handoff: Handoff, event: Event, *, by: str, name: str = "", requester: Inbound | None = None
+    ) -> list[Outbound]:
         """Close (agent) or leave (customer): hand the chat back, remember the exchange, ask for a rating."""
         done = await self._db(self.store.transition, handoff.id, event, closed_by=by, closed_at=self.clock())
         if done is not None:
@@ -115,22 +124,40 @@ class SupportSide(HandoffBase):
             current = await self._db(self.store.get, handoff.id) or handoff
             if requester is None:
                 return [self._reply(current, "handoff_left_customer")]
-            return [self._notice(requester, current, "handoff_already_closed", id=current.short_id,
-                                 agent=current.closed_by or "?")]
+            return [
+                self._notice(
+                    requester,
+                    current,
+                    "handoff_already_closed",
+                    id=current.short_id,
+                    agent=current.closed_by or "?",
+                )
+            ]
         await self._record(done, "system", f"{event.value} by {by}", by)
         await self._remember(done)
         if event == Event.LEAVE:
-            return [self._reply(done, "handoff_left_customer"),
-                    self._to_support(done, self.messages.get("handoff_customer_left", self.support_language,
-                                                             id=done.short_id))]
-        support = self._notice(requester, done, "handoff_closed_by", id=done.short_id, agent=by) if requester \
-            else self._to_support(done, self.messages.get("handoff_closed_by", self.support_language,
-                                                          id=done.short_id, agent=by))
+            return [
+                self._reply(done, "handoff_left_customer"),
+                self._to_support(
+                    done, self.messages.get("handoff_customer_left", self.support_language, id=done.short_id)
+                ),
+            ]
+        support = (
+            self._notice(requester, done, "handoff_closed_by", id=done.short_id, agent=by)
+            if requester
+            else self._to_support(
+                done,
+                self.messages.get("handoff_closed_by", self.support_language, id=done.short_id, agent=by),
+            )
+        )
         if done.claimed_at is None:  # never picked up: no one to rate
             customer = self._to_customer(done, self.messages.get("handoff_closed_quiet", done.language))
         else:
-            customer = self._to_customer(done, self.messages.get("handoff_closed_customer", done.language),
-                                         cards.rating_buttons(self.messages, done))
+            customer = self._to_customer(
+                done,
+                self.messages.get("handoff_closed_customer", done.language),
+                cards.rating_buttons(self.messages, done),
+            )
         return [support, customer]
 
     async def _rate(self, handoff: Handoff, rating: int) -> list[Outbound]:
@@ -139,17 +166,23 @@ class SupportSide(HandoffBase):
             return [self._reply(handoff, key)]
         await self._record(handoff, "system", f"rated {rating}", "customer")
         await self._event(handoff, "rating", str(rating))
-        return [self._reply(handoff, "handoff_rating_thanks", rating=rating),
-                self._to_support(handoff, self.messages.get("handoff_rated", self.support_language,
-                                                            id=handoff.short_id, rating=rating))]
+        return [
+            self._reply(handoff, "handoff_rating_thanks", rating=rating),
+            self._to_support(
+                handoff,
+                self.messages.get("handoff_rated", self.support_language, id=handoff.short_id, rating=rating),
+            ),
+        ]
 
     async def _relay_agent(self, handoff: Handoff, inbound: Inbound) -> Outbound:
         """Copy (not forward) the agent's message to the customer; the agent stays anonymous unless configured."""
         name = _agent_name(inbound)
         await self._record(handoff, "agent", inbound.text, name, inbound)
         text = inbound.text or self.messages.get(
-            "handoff_attachment_label", handoff.language,
-            kind=inbound.attachment.kind if inbound.attachment else "other")
+            "handoff_attachment_label",
+            handoff.language,
+            kind=inbound.attachment.kind if inbound.attachment else "other",
+        )
         copy_of = inbound.ref
         if self.reveal_agent_names:
             text = self.messages.get("handoff_relay_label", handoff.language, name=name, text=text)
@@ -161,7 +194,9 @@ class SupportSide(HandoffBase):
             return
         entries: list[TranscriptEntry] = await self._db(self.store.transcript, handoff.id)
         try:
-            await self.on_closed(handoff.chat_id, cards.memory_summary(self.messages, handoff, entries), handoff.user_id)
+            await self.on_closed(
+                handoff.chat_id, cards.memory_summary(self.messages, handoff, entries), handoff.user_id
+            )
         except Exception:  # memory is a nicety; the hand-back itself must not fail
             log.exception("on_closed hook failed for handoff %s", handoff.id)
 
@@ -188,8 +223,9 @@ class SupportSide(HandoffBase):
         text = self.messages.get(key, self.support_language, **values)
         if inbound is None or inbound.chat_id == handoff.support_chat_id:
             return self._to_support(handoff, text)
-        return Outbound(chat_id=inbound.chat_id, text=text, thread_id=inbound.thread_id,
-                        meta={"handoff_id": handoff.id})
+        return Outbound(
+            chat_id=inbound.chat_id, text=text, thread_id=inbound.thread_id, meta={"handoff_id": handoff.id}
+        )
 
     def _stale(self, inbound: Inbound) -> Outbound:
         lang = "en" if (inbound.language_hint or "").startswith("en") else "zh"
@@ -198,4 +234,3 @@ class SupportSide(HandoffBase):
 
 def _agent_name(inbound: Inbound) -> str:
     return inbound.user_name or inbound.user_id
-

@@ -15,7 +15,9 @@ from bot.insights.records import InsightsStore, OutcomeEvent, TurnRecord
 from bot.intents import Intent
 
 # Intents whose unanswered turns mean "we don't sell that" rather than a policy or small-talk miss.
-PRODUCT_INTENTS = frozenset({Intent.PRODUCT_QUESTION.value, Intent.RECOMMENDATION.value, Intent.COMPARISON.value})
+PRODUCT_INTENTS = frozenset(
+    {Intent.PRODUCT_QUESTION.value, Intent.RECOMMENDATION.value, Intent.COMPARISON.value}
+)
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,8 @@ def _clusters(turns: Iterable[TurnRecord], limit: int) -> list[QueryCluster]:
         groups[key].append(turn.text)
     ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
     return [
-        QueryCluster(keyword, len(texts), tuple(dict.fromkeys(texts))[:3]) for keyword, texts in ranked[:limit]
+        QueryCluster(keyword, len(texts), tuple(dict.fromkeys(texts))[:3])
+        for keyword, texts in ranked[:limit]
     ]
 
 
@@ -118,7 +121,9 @@ class Window:
     @classmethod
     def read(cls, store: InsightsStore, period: timedelta, now: datetime) -> Window:
         since = now - period
-        return cls(since, now, store.turns(since, now), store.turns(since - period, since), store.events(since, now))
+        return cls(
+            since, now, store.turns(since, now), store.turns(since - period, since), store.events(since, now)
+        )
 
 
 def build_report(
@@ -131,8 +136,9 @@ def build_report(
     limit: int = 10,
 ) -> InsightsReport:
     """The report for [now - period, now), compared with the period before it."""
-    return report_for(Window.read(store, period, now), catalog_skus=catalog_skus, catalog_terms=catalog_terms,
-                      limit=limit)
+    return report_for(
+        Window.read(store, period, now), catalog_skus=catalog_skus, catalog_terms=catalog_terms, limit=limit
+    )
 
 
 def report_for(
@@ -140,8 +146,13 @@ def report_for(
 ) -> InsightsReport:
     """`catalog_terms` (titles, brands, categories, attribute values) decide whether an unanswered keyword
     is a catalog gap (nothing like it is sold) or a retrieval miss (it is sold but was not found)."""
-    since, now, current, previous, events = (window.since, window.until, window.current, window.previous,
-                                             window.events)
+    since, now, current, previous, events = (
+        window.since,
+        window.until,
+        window.current,
+        window.previous,
+        window.events,
+    )
 
     trends = _trends(current, previous)
     rising = sorted((t for t in trends if t.change > 0), key=lambda t: (-t.change, -t.ratio, t.keyword))

@@ -24,7 +24,10 @@ def write_csvs(report: InsightsReport, suggestions: Suggestions, out: Path) -> l
         _write(
             out / "keywords.csv",
             ["keyword", "current", "previous", "change"],
-            [[t.keyword, t.current, t.previous, t.change] for t in sorted(trends.values(), key=lambda t: -t.current)],
+            [
+                [t.keyword, t.current, t.previous, t.change]
+                for t in sorted(trends.values(), key=lambda t: -t.current)
+            ],
         ),
         _write(
             out / "unanswered.csv",

@@ -67,7 +67,9 @@ class TurnRecorder:
     def event(self, *, channel: str, chat_id: str, kind: str, value: str) -> None:
         try:
             self.store.record_event(
-                OutcomeEvent(at=self._clock(), chat=self._pseudonymize(channel, chat_id), kind=kind, value=value)
+                OutcomeEvent(
+                    at=self._clock(), chat=self._pseudonymize(channel, chat_id), kind=kind, value=value
+                )
             )
         except Exception:
             log.exception("could not record an insights event")

@@ -127,8 +127,11 @@ class SqlInsightsStore:
 
     def record_turn(self, turn: TurnRecord) -> None:
         values = {name: getattr(turn, name) for name in _TURN_FIELDS}
-        values.update(keywords=list(turn.keywords), skus=list(turn.skus),
-                      filters=json.loads(json.dumps(turn.filters, default=str)))
+        values.update(
+            keywords=list(turn.keywords),
+            skus=list(turn.skus),
+            filters=json.loads(json.dumps(turn.filters, default=str)),
+        )
         with self._sessions.begin() as session:
             session.add(TurnRow(**values))
 
@@ -140,9 +143,15 @@ class SqlInsightsStore:
         query = select(TurnRow).where(TurnRow.at >= since, TurnRow.at < until).order_by(TurnRow.at)
         with self._sessions() as session:
             return [
-                TurnRecord(**{name: getattr(row, name) for name in _TURN_FIELDS}
-                           | {"at": _aware(row.at), "keywords": tuple(row.keywords or ()),
-                              "skus": tuple(row.skus or ()), "filters": dict(row.filters or {})})
+                TurnRecord(
+                    **{name: getattr(row, name) for name in _TURN_FIELDS}
+                    | {
+                        "at": _aware(row.at),
+                        "keywords": tuple(row.keywords or ()),
+                        "skus": tuple(row.skus or ()),
+                        "filters": dict(row.filters or {}),
+                    }
+                )
                 for row in session.scalars(query)
             ]
 

@@ -28,24 +28,56 @@ def print_report(console: Console, report: InsightsReport, suggestions: Suggesti
         f"[bold]Insights[/bold] {period}: {report.turns} turns, {report.users} users, "
         f"answered {report.answered_share:.0%}, average rating {rating}"
     )
-    console.print(_table("Rising keywords", ["keyword", "now", "before", "change"],
-                         [[t.keyword, t.current, t.previous, f"+{t.change}"] for t in report.rising]))
-    console.print(_table("Falling keywords", ["keyword", "now", "before", "change"],
-                         [[t.keyword, t.current, t.previous, t.change] for t in report.falling]))
-    console.print(_table("Unanswered queries", ["keyword", "count", "examples"],
-                         [[c.keyword, c.count, " | ".join(c.examples)] for c in report.unanswered]))
-    console.print(_table("Catalog gaps", ["keyword", "count", "examples"],
-                         [[c.keyword, c.count, " | ".join(c.examples)] for c in report.gaps]))
+    console.print(
+        _table(
+            "Rising keywords",
+            ["keyword", "now", "before", "change"],
+            [[t.keyword, t.current, t.previous, f"+{t.change}"] for t in report.rising],
+        )
+    )
+    console.print(
+        _table(
+            "Falling keywords",
+            ["keyword", "now", "before", "change"],
+            [[t.keyword, t.current, t.previous, t.change] for t in report.falling],
+        )
+    )
+    console.print(
+        _table(
+            "Unanswered queries",
+            ["keyword", "count", "examples"],
+            [[c.keyword, c.count, " | ".join(c.examples)] for c in report.unanswered],
+        )
+    )
+    console.print(
+        _table(
+            "Catalog gaps",
+            ["keyword", "count", "examples"],
+            [[c.keyword, c.count, " | ".join(c.examples)] for c in report.gaps],
+        )
+    )
     console.print(_table("Most recommended SKUs", ["sku", "times"], [list(r) for r in report.recommended]))
     never = report.never_recommended
-    console.print(f"Never recommended: {len(never)} SKUs" + (f" (e.g. {', '.join(never[:8])})" if never else ""))
+    console.print(
+        f"Never recommended: {len(never)} SKUs" + (f" (e.g. {', '.join(never[:8])})" if never else "")
+    )
     console.print(_table("Handoff reasons", ["reason", "count"], [list(r) for r in report.handoff_reasons]))
-    console.print(_table("Suggested dictionary words", ["word", "queries"],
-                         [list(w) for w in suggestions.dictionary_words]))
+    console.print(
+        _table(
+            "Suggested dictionary words", ["word", "queries"], [list(w) for w in suggestions.dictionary_words]
+        )
+    )
     if suggestions.synonym_pairs:
-        console.print(_table("Suggested synonyms", ["customers say", "catalog says"],
-                             [list(p) for p in suggestions.synonym_pairs]))
-    console.print(_table("FAQ candidates", ["question", "times"], [list(q) for q in suggestions.faq_candidates]))
+        console.print(
+            _table(
+                "Suggested synonyms",
+                ["customers say", "catalog says"],
+                [list(p) for p in suggestions.synonym_pairs],
+            )
+        )
+    console.print(
+        _table("FAQ candidates", ["question", "times"], [list(q) for q in suggestions.faq_candidates])
+    )
 
 
 def summary_text(report: InsightsReport, messages: Messages, lang: str) -> str:

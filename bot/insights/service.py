@@ -76,6 +76,9 @@ class InsightsService:
 
 def register_insights_command(registry: CommandRegistry, service: InsightsService) -> None:
     registry.register(
-        "insights", service.on_insights, roles=STAFF_ONLY, zh="店铺数据洞察（如 /insights 7d）",
+        "insights",
+        service.on_insights,
+        roles=STAFF_ONLY,
+        zh="店铺数据洞察（如 /insights 7d）",
         en="Shop insights (e.g. /insights 7d)",
     )

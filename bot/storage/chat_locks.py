@@ -39,16 +39,23 @@ def advisory_key(chat_key: str) -> int:
 class ChatLocks:
     """`async with locks.hold(chat_key):` — one holder per chat across every replica sharing the database."""
 
-    def __init__(self, engine: Engine | None = None, *, max_connections: int = 32, poll_s: float = 0.01,
-                 max_poll_s: float = 0.2) -> None:
+    def __init__(
+        self,
+        engine: Engine | None = None,
+        *,
+        max_connections: int = 32,
+        poll_s: float = 0.01,
+        max_poll_s: float = 0.2,
+    ) -> None:
         self._local: dict[str, tuple[asyncio.Lock, int]] = {}
         self._poll_s = poll_s
         self._max_poll_s = max_poll_s
         self._engine: Engine | None = None
         if engine is not None and engine.dialect.name == "postgresql":
             # Own small pool: a held lock keeps its connection for the whole handling of a message.
-            self._engine = create_engine(engine.url, pool_size=max_connections, max_overflow=0,
-                                         pool_pre_ping=True)
+            self._engine = create_engine(
+                engine.url, pool_size=max_connections, max_overflow=0, pool_pre_ping=True
+            )
         self._slots = asyncio.Semaphore(max_connections)
 
     @property

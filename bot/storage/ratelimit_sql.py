@@ -45,8 +45,13 @@ class RateWarning(Base):
 class SqlRateLimiter:
     """`RateLimiter` over the shared SQL database; `clock` must be wall time shared by all replicas."""
 
-    def __init__(self, engine: Engine, max_messages: int = 6, window_s: float = 10.0,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        max_messages: int = 6,
+        window_s: float = 10.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         if max_messages < 1 or window_s <= 0:
             raise ValueError("rate limit needs max_messages >= 1 and window_s > 0")
         self.engine = engine
@@ -70,7 +75,9 @@ class SqlRateLimiter:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": advisory_key("rate:" + key)})
             # Writing first takes SQLite's write lock, so the count below cannot race another replica.
             conn.execute(delete(hits).where(hits.c.key == key, hits.c.at <= now - self.window_s))
-            count, oldest = conn.execute(select(func.count(), func.min(hits.c.at)).where(hits.c.key == key)).one()
+            count, oldest = conn.execute(
+                select(func.count(), func.min(hits.c.at)).where(hits.c.key == key)
+            ).one()
             if count < self.max_messages:
                 conn.execute(insert(hits).values(key=key, at=now))
                 return RateVerdict(RateDecision.ALLOW)

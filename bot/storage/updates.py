@@ -61,8 +61,15 @@ def default_owner() -> str:
 class UpdateLedger:
     """Claim/complete update ids in the database (SQLite or PostgreSQL) — synchronous, call off the loop."""
 
-    def __init__(self, engine: Engine, *, channel: str = "telegram", owner: str | None = None,
-                 lease_s: float = 120.0, liveness: ReplicaLiveness | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        channel: str = "telegram",
+        owner: str | None = None,
+        lease_s: float = 120.0,
+        liveness: ReplicaLiveness | None = None,
+    ) -> None:
         self.engine = engine
         self.channel = channel
         self.owner = owner or default_owner()
@@ -77,8 +84,15 @@ class UpdateLedger:
     def begin(self, update_id: int, chat_key: str | None = None, payload: str | None = None) -> ClaimState:
         """Insert the update id; on conflict report DONE/BUSY, or take over an expired claim."""
         now = time.time()
-        row = {"channel": self.channel, "update_id": int(update_id), "chat_key": chat_key,
-               "status": PROCESSING, "owner": self.owner, "claimed_at": now, "payload": payload}
+        row = {
+            "channel": self.channel,
+            "update_id": int(update_id),
+            "chat_key": chat_key,
+            "status": PROCESSING,
+            "owner": self.owner,
+            "claimed_at": now,
+            "payload": payload,
+        }
         if self._insert_new(row):
             return ClaimState.CLAIMED
         table = ProcessedUpdate.__table__
@@ -96,8 +110,11 @@ class UpdateLedger:
             return ClaimState.DONE
         if self._dead(owner):
             with self.engine.begin() as conn:
-                taken = conn.execute(update(table).where(key, table.c.status == PROCESSING, table.c.owner == owner)
-                                     .values(owner=self.owner, claimed_at=now)).rowcount
+                taken = conn.execute(
+                    update(table)
+                    .where(key, table.c.status == PROCESSING, table.c.owner == owner)
+                    .values(owner=self.owner, claimed_at=now)
+                ).rowcount
             if taken == 1:
                 return ClaimState.CLAIMED
         return ClaimState.BUSY
@@ -112,8 +129,12 @@ class UpdateLedger:
             with self.engine.begin() as conn:
                 if dialect in ("postgresql", "sqlite"):
                     module = postgresql if dialect == "postgresql" else sqlite
-                    stmt = (module.insert(ProcessedUpdate).values(**row).on_conflict_do_nothing()
-                            .returning(ProcessedUpdate.update_id))
+                    stmt = (
+                        module.insert(ProcessedUpdate)
+                        .values(**row)
+                        .on_conflict_do_nothing()
+                        .returning(ProcessedUpdate.update_id)
+                    )
                     return conn.execute(stmt).first() is not None
                 conn.execute(insert(ProcessedUpdate).values(**row))
                 return True
@@ -124,17 +145,23 @@ class UpdateLedger:
         """Mark the update processed; later deliveries of it are dropped as duplicates."""
         table = ProcessedUpdate.__table__
         with self.engine.begin() as conn:
-            conn.execute(update(table).where(table.c.channel == self.channel,
-                                             table.c.update_id == int(update_id))
-                         .values(status=DONE, payload=None, claimed_at=time.time()))
+            conn.execute(
+                update(table)
+                .where(table.c.channel == self.channel, table.c.update_id == int(update_id))
+                .values(status=DONE, payload=None, claimed_at=time.time())
+            )
 
     def release(self, update_id: int) -> None:
         """Forget a claim whose processing failed, so a redelivery is processed again."""
         table = ProcessedUpdate.__table__
         with self.engine.begin() as conn:
-            conn.execute(delete(table).where(table.c.channel == self.channel,
-                                             table.c.update_id == int(update_id),
-                                             table.c.status == PROCESSING))
+            conn.execute(
+                delete(table).where(
+                    table.c.channel == self.channel,
+                    table.c.update_id == int(update_id),
+                    table.c.status == PROCESSING,
+                )
+            )
 
     def touch(self, update_ids: Iterable[int]) -> int:
         """Heartbeat: renew this replica's live claims so nobody takes them over while it works on them."""
@@ -143,17 +170,32 @@ class UpdateLedger:
             return 0
         table = ProcessedUpdate.__table__
         with self.engine.begin() as conn:
-            return conn.execute(update(table).where(
-                table.c.channel == self.channel, table.c.owner == self.owner, table.c.status == PROCESSING,
-                table.c.update_id.in_(ids)).values(claimed_at=time.time())).rowcount
+            return conn.execute(
+                update(table)
+                .where(
+                    table.c.channel == self.channel,
+                    table.c.owner == self.owner,
+                    table.c.status == PROCESSING,
+                    table.c.update_id.in_(ids),
+                )
+                .values(claimed_at=time.time())
+            ).rowcount
 
     def earlier_pending(self, update_id: int, chat_key: str) -> bool:
         """Is an earlier update of the same chat still being processed (by a live claim)?"""
         table = ProcessedUpdate.__table__
         cutoff = time.time() - self.lease_s
-        query = (select(table.c.update_id).where(
-            table.c.channel == self.channel, table.c.chat_key == chat_key, table.c.status == PROCESSING,
-            table.c.update_id < int(update_id), table.c.claimed_at >= cutoff).limit(1))
+        query = (
+            select(table.c.update_id)
+            .where(
+                table.c.channel == self.channel,
+                table.c.chat_key == chat_key,
+                table.c.status == PROCESSING,
+                table.c.update_id < int(update_id),
+                table.c.claimed_at >= cutoff,
+            )
+            .limit(1)
+        )
         with self.engine.connect() as conn:
             return conn.execute(query).first() is not None
 
@@ -162,17 +204,25 @@ class UpdateLedger:
         table = ProcessedUpdate.__table__
         now = time.time()
         with self.engine.connect() as conn:
-            claims = conn.execute(select(table.c.update_id, table.c.owner, table.c.claimed_at).where(
-                table.c.channel == self.channel, table.c.status == PROCESSING, table.c.owner != self.owner)
-                .order_by(table.c.update_id).limit(limit)).all()
+            claims = conn.execute(
+                select(table.c.update_id, table.c.owner, table.c.claimed_at)
+                .where(
+                    table.c.channel == self.channel, table.c.status == PROCESSING, table.c.owner != self.owner
+                )
+                .order_by(table.c.update_id)
+                .limit(limit)
+            ).all()
         dead = {owner for owner in {c.owner for c in claims} if self._dead(owner)}
         ids = [c.update_id for c in claims if c.owner in dead or c.claimed_at < now - self.lease_s]
         taken: list[tuple[int, str | None]] = []
         for update_id in ids:
             if self.begin(update_id) is ClaimState.CLAIMED:
                 with self.engine.connect() as conn:
-                    payload = conn.execute(select(table.c.payload).where(
-                        table.c.channel == self.channel, table.c.update_id == update_id)).scalar()
+                    payload = conn.execute(
+                        select(table.c.payload).where(
+                            table.c.channel == self.channel, table.c.update_id == update_id
+                        )
+                    ).scalar()
                 taken.append((update_id, payload))
         return taken
 
@@ -180,8 +230,9 @@ class UpdateLedger:
         """Delete DONE rows older than `older_than_s` (Telegram never redelivers after 24 h)."""
         table = ProcessedUpdate.__table__
         with self.engine.begin() as conn:
-            return conn.execute(delete(table).where(table.c.status == DONE,
-                                                    table.c.claimed_at < time.time() - older_than_s)).rowcount
+            return conn.execute(
+                delete(table).where(table.c.status == DONE, table.c.claimed_at < time.time() - older_than_s)
+            ).rowcount
 
 
 class UpdateGate:
@@ -193,8 +244,9 @@ class UpdateGate:
         self.poll_s = poll_s
 
     @asynccontextmanager
-    async def process(self, update_id: int, chat_key: str | None,
-                      payload: str | None = None) -> AsyncIterator[ClaimState]:
+    async def process(
+        self, update_id: int, chat_key: str | None, payload: str | None = None
+    ) -> AsyncIterator[ClaimState]:
         """`async with gate.process(uid, chat) as state:` handle only when `state is ClaimState.CLAIMED`.
 
         Completes the update on success, releases it on an exception (so a redelivery retries it)."""

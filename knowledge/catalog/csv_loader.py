@@ -77,7 +77,9 @@ def load_csv(
             collector.reject(record.line, reason, _sku_guess(fields, columns))
             continue
         if len(fields) != width:
-            collector.reject(record.line, f"expected {width} fields, found {len(fields)}", _sku_guess(fields, columns))
+            collector.reject(
+                record.line, f"expected {width} fields, found {len(fields)}", _sku_guess(fields, columns)
+            )
             continue
         row = {name: fields[position] for position, name in wanted}
         try:

@@ -15,8 +15,17 @@ from knowledge.catalog.result import DEFAULT_MAX_FIELD_BYTES, RowProblem
 from knowledge.models import Product
 
 CANONICAL_COLUMNS = (
-    "sku", "title", "brand", "category", "price", "currency", "stock",
-    "description", "image_url", "url", "tags",
+    "sku",
+    "title",
+    "brand",
+    "category",
+    "price",
+    "currency",
+    "stock",
+    "description",
+    "image_url",
+    "url",
+    "tags",
 )
 ATTR_PREFIX = "attr_"
 MAX_SKU_CHARS = 64  # the SKU travels in Telegram callback data (64 bytes) and Chroma ids
@@ -90,9 +99,7 @@ def _check_sizes(record: Mapping[str, object], max_field_bytes: int, sku: str | 
         if isinstance(value, str) and len(value) * 4 > max_field_bytes:
             size = len(value.encode("utf-8", "surrogatepass"))
             if size > max_field_bytes:
-                raise RowProblem(
-                    f"huge field {name!r} ({size} bytes, limit {max_field_bytes})", sku
-                )
+                raise RowProblem(f"huge field {name!r} ({size} bytes, limit {max_field_bytes})", sku)
 
 
 def _attribute_text(value: object) -> str:
@@ -115,7 +122,7 @@ def _attributes(record: Mapping[str, object]) -> dict[str, str]:
         if key.startswith(ATTR_PREFIX) and value is not None:
             text = _attribute_text(value)
             if text:
-                attributes[key[len(ATTR_PREFIX):].strip().lower()] = text
+                attributes[key[len(ATTR_PREFIX) :].strip().lower()] = text
     return attributes
 
 

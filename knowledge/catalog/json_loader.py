@@ -45,8 +45,9 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _add_object(collector: LoadCollector, line: int, obj: object, mapping: Mapping[str, str] | None,
-                max_field_bytes: int) -> bool:
+def _add_object(
+    collector: LoadCollector, line: int, obj: object, mapping: Mapping[str, str] | None, max_field_bytes: int
+) -> bool:
     """Validate one decoded value; returns whether it was an object at all."""
     if not isinstance(obj, dict):
         collector.reject(line, f"not a JSON object (found {type(obj).__name__})")
@@ -64,8 +65,9 @@ def _add_object(collector: LoadCollector, line: int, obj: object, mapping: Mappi
     return True
 
 
-def load_jsonl(path: Path, *, mapping: Mapping[str, str] | None = None,
-               max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES) -> CatalogLoad:
+def load_jsonl(
+    path: Path, *, mapping: Mapping[str, str] | None = None, max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES
+) -> CatalogLoad:
     """One JSON object per line; a broken line is reported and the rest still loads."""
     text, encoding = read_text(path)
     collector = LoadCollector(path, encoding)
@@ -84,14 +86,17 @@ def load_jsonl(path: Path, *, mapping: Mapping[str, str] | None = None,
     return collector.result()
 
 
-def load_json(path: Path, *, mapping: Mapping[str, str] | None = None,
-              max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES) -> CatalogLoad:
+def load_json(
+    path: Path, *, mapping: Mapping[str, str] | None = None, max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES
+) -> CatalogLoad:
     """A JSON array of product objects (or `{"products": [...]}`); each element reported at its line."""
     text, encoding = read_text(path)
     try:
         items = list(_array_items(text))
     except json.JSONDecodeError as exc:
-        raise CatalogFormatError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+        raise CatalogFormatError(
+            f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from exc
     if not any(isinstance(obj, dict) for _, obj in items):
         raise CatalogFormatError(f"{path}: not a catalog — the JSON holds no product objects")
     collector = LoadCollector(path, encoding)

@@ -46,7 +46,9 @@ def load_mapping_file(path: Path) -> dict[str, str]:
     if isinstance(data, dict) and isinstance(data.get("columns"), dict):
         data = data["columns"]
     if not isinstance(data, dict) or not data:
-        raise CatalogFormatError(f"{path}: a mapping file must be an object of 'source column: target column'")
+        raise CatalogFormatError(
+            f"{path}: a mapping file must be an object of 'source column: target column'"
+        )
     return _checked(data.items(), str(path))
 
 
@@ -61,7 +63,9 @@ def parse_map_flags(flags: Iterable[str]) -> dict[str, str]:
     return _checked(pairs, "--map")
 
 
-def combine(file_mapping: dict[str, str] | None, flag_mapping: dict[str, str] | None) -> dict[str, str] | None:
+def combine(
+    file_mapping: dict[str, str] | None, flag_mapping: dict[str, str] | None
+) -> dict[str, str] | None:
     """Merge a mapping file with flags (flags win); None when neither was given."""
     merged = {**(file_mapping or {}), **(flag_mapping or {})}
     return merged or None

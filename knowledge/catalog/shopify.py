@@ -41,7 +41,9 @@ def load_shopify(path: Path, *, max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES) 
     records = iter_records(lines, delimiter=delimiter, width=0, start=start)
     header = next(records, None)
     if header is None or header.problem or not is_shopify_header(header.fields):
-        raise CatalogFormatError(f"{path}: not a Shopify product export (needs Handle and Variant Price columns)")
+        raise CatalogFormatError(
+            f"{path}: not a Shopify product export (needs Handle and Variant Price columns)"
+        )
     names = [name.strip().lower() for name in header.fields]
     collector = LoadCollector(path, encoding)
     parents: dict[str, dict[str, str]] = {}
@@ -72,8 +74,10 @@ def load_shopify(path: Path, *, max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES) 
             collector.reject(record.line, f"variant of {handle!r} before its product row (no Title)")
             continue
         try:
-            collector.add(record.line, product_from_record(_variant_record(parent, row),
-                                                           max_field_bytes=max_field_bytes))
+            collector.add(
+                record.line,
+                product_from_record(_variant_record(parent, row), max_field_bytes=max_field_bytes),
+            )
         except RowProblem as problem:
             collector.reject(record.line, problem.reason, problem.sku)
     return collector.result()

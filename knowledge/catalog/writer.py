@@ -36,6 +36,8 @@ def write_catalog_csv(products: Iterable[Product], path: Path) -> None:
     attribute_columns = sorted({name for row in rows for name in row if name.startswith(ATTR_PREFIX)})
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=[*CANONICAL_COLUMNS, *attribute_columns], restval="", lineterminator="\n")
+        writer = csv.DictWriter(
+            handle, fieldnames=[*CANONICAL_COLUMNS, *attribute_columns], restval="", lineterminator="\n"
+        )
         writer.writeheader()
         writer.writerows(rows)

@@ -50,9 +50,18 @@ class ChromaServer:
 
     def start(self) -> ChromaServer:
         self._process = subprocess.Popen(
-            [_chroma_executable(), "run", "--path", str(self._dir / "data"), "--host", "127.0.0.1",
-             "--port", str(self.port)],
-            stdout=self._log, stderr=subprocess.STDOUT,
+            [
+                _chroma_executable(),
+                "run",
+                "--path",
+                str(self._dir / "data"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
             env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"},
         )
         deadline = time.monotonic() + self._timeout

@@ -41,20 +41,35 @@ def sample_knowledge(dense: bool = True) -> Knowledge:
         embedder = USEEmbedder()
     index = InMemoryProductIndex(extractor, embedder)
     index.upsert(products)
-    return Knowledge(index, extractor, vocabulary, QueryParser(vocabulary, extractor),
-                     PolicyBook.load(SAMPLE_POLICIES_DIR))
+    return Knowledge(
+        index, extractor, vocabulary, QueryParser(vocabulary, extractor), PolicyBook.load(SAMPLE_POLICIES_DIR)
+    )
 
 
 def sample_products() -> dict[str, Product]:
     return {p.sku: p for p in load_catalog(SAMPLE_CATALOG).products}
 
 
-def make_bot(tmp_path: Path, *, llm: BaseChatModel | None = None, handoff: HandoffGate | None = None,
-             store: ConversationStore | None = None, dense: bool = True, **settings: object) -> SupportBot:
+def make_bot(
+    tmp_path: Path,
+    *,
+    llm: BaseChatModel | None = None,
+    handoff: HandoffGate | None = None,
+    store: ConversationStore | None = None,
+    dense: bool = True,
+    **settings: object,
+) -> SupportBot:
     """A SupportBot over the sample catalog; errors are raised (not apologised for) so bugs surface."""
     config = load_settings(XIAOER_DATA_DIR=str(tmp_path / "data"), **settings)
-    return build_support_bot(config, knowledge=sample_knowledge(dense), llm=llm, handoff=handoff,
-                             store=store or InMemoryConversationStore(), raise_errors=True, use_llm=False)
+    return build_support_bot(
+        config,
+        knowledge=sample_knowledge(dense),
+        llm=llm,
+        handoff=handoff,
+        store=store or InMemoryConversationStore(),
+        raise_errors=True,
+        use_llm=False,
+    )
 
 
 @dataclass
@@ -67,8 +82,9 @@ class Chat:
     role: Role = Role.CUSTOMER
 
     async def send(self, text: str = "", **fields: object) -> list[Outbound]:
-        return await self.bot.handle(Inbound(chat_id=self.chat_id, user_id=self.user_id, text=text, role=self.role,
-                                             **fields))  # type: ignore[arg-type]
+        return await self.bot.handle(
+            Inbound(chat_id=self.chat_id, user_id=self.user_id, text=text, role=self.role, **fields)
+        )  # type: ignore[arg-type]
 
     async def say(self, text: str, **fields: object) -> Outbound:
         """Send and return the one reply to this chat (fails if there is not exactly one)."""

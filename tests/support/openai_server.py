@@ -136,7 +136,9 @@ class OpenAIServer:
                     return self._send(reply.status, reply.raw.encode(), "application/json", reply.headers)
                 if reply.status != 200:
                     error = {"error": {"message": reply.content or "scripted error", "type": "server_error"}}
-                    return self._send(reply.status, json.dumps(error).encode(), "application/json", reply.headers)
+                    return self._send(
+                        reply.status, json.dumps(error).encode(), "application/json", reply.headers
+                    )
                 if body.get("stream"):
                     return self._stream(body, reply)
                 payload = {
@@ -176,7 +178,9 @@ class OpenAIServer:
                         "choices": [
                             {
                                 "index": 0,
-                                "delta": {"role": "assistant", "content": piece} if index == 0 else {"content": piece},
+                                "delta": {"role": "assistant", "content": piece}
+                                if index == 0
+                                else {"content": piece},
                                 "finish_reason": None,
                             }
                         ],
@@ -202,8 +206,12 @@ class OpenAIServer:
                     {"object": "embedding", "index": i, "embedding": server._embed(str(text))}
                     for i, text in enumerate(inputs)
                 ]
-                payload = {"object": "list", "data": data, "model": body.get("model", "scripted"),
-                           "usage": {"prompt_tokens": 1, "total_tokens": 1}}
+                payload = {
+                    "object": "list",
+                    "data": data,
+                    "model": body.get("model", "scripted"),
+                    "usage": {"prompt_tokens": 1, "total_tokens": 1},
+                }
                 self._send(200, json.dumps(payload).encode(), "application/json", {})
 
         return Handler

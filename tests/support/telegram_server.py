@@ -47,8 +47,12 @@ class User:
     username: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name,
-                                "language_code": self.language_code}
+        data: dict[str, Any] = {
+            "id": self.id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "language_code": self.language_code,
+        }
         if self.username:
             data["username"] = self.username
         return data
@@ -57,12 +61,19 @@ class User:
 class TelegramServer:
     """`with TelegramServer() as tg:` → `base_url`, `file_url`, `token`; a bot talks to it like to Telegram."""
 
-    def __init__(self, token: str = "123456:TEST-token_abcdefghijklmnopqrstuvwx",
-                 bot_username: str = "xiaoer_test_bot") -> None:
+    def __init__(
+        self, token: str = "123456:TEST-token_abcdefghijklmnopqrstuvwx", bot_username: str = "xiaoer_test_bot"
+    ) -> None:
         self.token = token
-        self.bot_user = {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "Xiaoer",
-                         "username": bot_username, "can_join_groups": True,
-                         "can_read_all_group_messages": False, "supports_inline_queries": False}
+        self.bot_user = {
+            "id": int(token.split(":")[0]),
+            "is_bot": True,
+            "first_name": "Xiaoer",
+            "username": bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
         self._cond = threading.Condition()
         self._update_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
@@ -103,8 +114,10 @@ class TelegramServer:
     def start(self) -> TelegramServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._threads = [threading.Thread(target=self._server.serve_forever, daemon=True),
-                         threading.Thread(target=self._push_webhooks, daemon=True)]
+        self._threads = [
+            threading.Thread(target=self._server.serve_forever, daemon=True),
+            threading.Thread(target=self._push_webhooks, daemon=True),
+        ]
         for thread in self._threads:
             thread.start()
         return self
@@ -124,13 +137,26 @@ class TelegramServer:
         self.stop()
 
     # -- the simulated users -----------------------------------------------------------------------
-    def user_sends(self, chat: Chat, user: User, text: str = "", *, reply_to: int | None = None,
-                   thread_id: int | None = None, **content: Any) -> dict[str, Any]:
+    def user_sends(
+        self,
+        chat: Chat,
+        user: User,
+        text: str = "",
+        *,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
+        **content: Any,
+    ) -> dict[str, Any]:
         """A user writes in a chat (text and/or other content such as `sticker=…`); returns the message."""
         with self._cond:
             self.chats[chat.id] = chat
-            message: dict[str, Any] = {"message_id": next(self._message_ids[chat.id]), "date": int(time.time()),
-                                       "chat": chat.as_dict(), "from": user.as_dict(), **content}
+            message: dict[str, Any] = {
+                "message_id": next(self._message_ids[chat.id]),
+                "date": int(time.time()),
+                "chat": chat.as_dict(),
+                "from": user.as_dict(),
+                **content,
+            }
             key = "caption" if any(k in content for k in ("photo", "document", "voice")) else "text"
             if text:
                 message[key] = text
@@ -145,11 +171,23 @@ class TelegramServer:
             self._push_update({"message": message})
             return message
 
-    def user_sends_document(self, chat: Chat, user: User, file_name: str, content: bytes,
-                            caption: str = "", mime_type: str = "text/csv") -> dict[str, Any]:
+    def user_sends_document(
+        self,
+        chat: Chat,
+        user: User,
+        file_name: str,
+        content: bytes,
+        caption: str = "",
+        mime_type: str = "text/csv",
+    ) -> dict[str, Any]:
         file_id = self.add_file(f"documents/{file_name}", content)
-        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
-                    "mime_type": mime_type, "file_size": len(content)}
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(content),
+        }
         return self.user_sends(chat, user, caption, document=document)
 
     def user_sends_photo(self, chat: Chat, user: User, caption: str = "") -> dict[str, Any]:
@@ -162,9 +200,17 @@ class TelegramServer:
         with self._cond:
             query_id = f"cq{next(self._update_ids)}"
             self.callback_queries.add(query_id)
-            self._push_update({"callback_query": {
-                "id": query_id, "from": user.as_dict(), "chat_instance": f"ci{chat.id}", "data": data,
-                "message": self.messages[(chat.id, message_id)]}})
+            self._push_update(
+                {
+                    "callback_query": {
+                        "id": query_id,
+                        "from": user.as_dict(),
+                        "chat_instance": f"ci{chat.id}",
+                        "data": data,
+                        "message": self.messages[(chat.id, message_id)],
+                    }
+                }
+            )
             return query_id
 
     def user_blocks_bot(self, chat: Chat, user: User) -> None:
@@ -173,10 +219,17 @@ class TelegramServer:
             self.chats[chat.id] = chat
             self.blocked_chats.add(chat.id)
             member = {"user": self.bot_user}
-            self._push_update({"my_chat_member": {
-                "chat": chat.as_dict(), "from": user.as_dict(), "date": int(time.time()),
-                "old_chat_member": {**member, "status": "member"},
-                "new_chat_member": {**member, "status": "kicked", "until_date": 0}}})
+            self._push_update(
+                {
+                    "my_chat_member": {
+                        "chat": chat.as_dict(),
+                        "from": user.as_dict(),
+                        "date": int(time.time()),
+                        "old_chat_member": {**member, "status": "member"},
+                        "new_chat_member": {**member, "status": "kicked", "until_date": 0},
+                    }
+                }
+            )
 
     def add_file(self, path: str, content: bytes) -> str:
         with self._cond:
@@ -196,10 +249,13 @@ class TelegramServer:
                 self._cond.wait(min(remaining, 0.25))  # re-check predicates that watch other things too
             return result
 
-    def wait_for_messages(self, chat_id: int, n: int = 1, timeout: float = 15.0,
-                          since: int = 0) -> list[dict[str, Any]]:
+    def wait_for_messages(
+        self, chat_id: int, n: int = 1, timeout: float = 15.0, since: int = 0
+    ) -> list[dict[str, Any]]:
         """The bot's messages in `chat_id` after the first `since`, once there are at least `n` of them."""
-        return self.wait_for(lambda: len(self.sent[chat_id]) >= since + n and self.sent[chat_id][since:], timeout)
+        return self.wait_for(
+            lambda: len(self.sent[chat_id]) >= since + n and self.sent[chat_id][since:], timeout
+        )
 
     def wait_for_calls(self, method: str, n: int = 1, timeout: float = 15.0) -> list[dict[str, Any]]:
         return self.wait_for(lambda: len(self.calls[method]) >= n and list(self.calls[method]), timeout)
@@ -248,9 +304,13 @@ class TelegramServer:
             raise ApiError(400, "Bad Request: chat not found")
         if chat_id in self.blocked_chats:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
-        message = {"message_id": next(self._message_ids[chat_id]), "date": int(time.time()),
-                   "chat": chat.as_dict(), "from": self.bot_user,
-                   **{key: value for key, value in content.items() if value is not None}}
+        message = {
+            "message_id": next(self._message_ids[chat_id]),
+            "date": int(time.time()),
+            "chat": chat.as_dict(),
+            "from": self.bot_user,
+            **{key: value for key, value in content.items() if value is not None},
+        }
         self.messages[(chat_id, message["message_id"])] = message
         self.sent[chat_id].append(message)
         return message
@@ -265,7 +325,9 @@ class TelegramServer:
         text, entities = parse_html(raw) if params.get("parse_mode") == "HTML" else (raw, [])
         text = text.rstrip()  # Telegram trims trailing whitespace
         if utf16_len(text) > limit:
-            raise ApiError(400, f"Bad Request: message {'caption' if key == 'caption' else 'text'} is too long")
+            raise ApiError(
+                400, f"Bad Request: message {'caption' if key == 'caption' else 'text'} is too long"
+            )
         if key == "text" and not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
         suffix = "entities" if key == "text" else "caption_entities"
@@ -275,7 +337,7 @@ class TelegramServer:
         """An uploaded file, an `attach://` part, a known file_id or a URL (Telegram fetches those)."""
         value = str(params.get(key, ""))
         if value.startswith("attach://"):
-            name, content = files[value[len("attach://"):]]
+            name, content = files[value[len("attach://") :]]
         elif key in files:
             name, content = files[key]
         elif value in self.files:
@@ -287,13 +349,25 @@ class TelegramServer:
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
         file_id = self.add_file(f"{key}s/{name}", content)
         if key == "photo":
-            return [{"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 320, "height": 320,
-                     "file_size": len(content)}]
-        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name,
-                "file_size": len(content)}
+            return [
+                {
+                    "file_id": file_id,
+                    "file_unique_id": f"u{file_id}",
+                    "width": 320,
+                    "height": 320,
+                    "file_size": len(content),
+                }
+            ]
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": name,
+            "file_size": len(content),
+        }
 
-    def request(self, method: str, params: dict[str, Any],
-                files: dict[str, tuple[str, bytes]] | None = None) -> tuple[int, dict[str, Any]]:
+    def request(
+        self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]] | None = None
+    ) -> tuple[int, dict[str, Any]]:
         """One Bot API call → (HTTP status, envelope), as the HTTP endpoint answers it."""
         try:
             with self._cond:
@@ -311,10 +385,14 @@ class TelegramServer:
             self.flood[method] -= 1
             raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         chat_id = int(params["chat_id"]) if "chat_id" in params else 0
-        thread = {"message_thread_id": int(params["message_thread_id"])} if params.get("message_thread_id") else {}
+        thread = (
+            {"message_thread_id": int(params["message_thread_id"])} if params.get("message_thread_id") else {}
+        )
         common = {"reply_markup": params.get("reply_markup"), **thread}
         if "reply_parameters" in params:
-            common["reply_to_message"] = self.messages.get((chat_id, params["reply_parameters"]["message_id"]))
+            common["reply_to_message"] = self.messages.get(
+                (chat_id, params["reply_parameters"]["message_id"])
+            )
         match method:
             case "getMe":
                 return self.bot_user
@@ -329,23 +407,35 @@ class TelegramServer:
                     self.updates.clear()
                 return True
             case "getWebhookInfo":
-                return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
-                        "pending_update_count": len(self.updates)}
+                return {
+                    "url": self.webhook.get("url", ""),
+                    "has_custom_certificate": False,
+                    "pending_update_count": len(self.updates),
+                }
             case "sendMessage":
                 return self._new_message(chat_id, **self._formatted(params, "text", 4096), **common)
             case "sendPhoto" | "sendDocument":
                 key = "photo" if method == "sendPhoto" else "document"
-                return self._new_message(chat_id, **self._formatted(params, "caption", 1024),
-                                         **{key: self._media(params, files, key)}, **common)
+                return self._new_message(
+                    chat_id,
+                    **self._formatted(params, "caption", 1024),
+                    **{key: self._media(params, files, key)},
+                    **common,
+                )
             case "editMessageText":
                 message = self.messages.get((chat_id, int(params["message_id"])))
                 if message is None:
                     raise ApiError(400, "Bad Request: message to edit not found")
                 edit = self._formatted(params, "text", 4096)
-                if (message.get("text"), message.get("entities")) == (edit["text"], edit.get("entities")) \
-                        and message.get("reply_markup") == params.get("reply_markup"):
-                    raise ApiError(400, "Bad Request: message is not modified: specified new message content "
-                                        "and reply markup are exactly the same")
+                if (message.get("text"), message.get("entities")) == (
+                    edit["text"],
+                    edit.get("entities"),
+                ) and message.get("reply_markup") == params.get("reply_markup"):
+                    raise ApiError(
+                        400,
+                        "Bad Request: message is not modified: specified new message content "
+                        "and reply markup are exactly the same",
+                    )
                 message.pop("entities", None)
                 message.update(**edit, edit_date=int(time.time()))
                 message.pop("reply_markup", None)
@@ -361,46 +451,74 @@ class TelegramServer:
                 source = self.messages.get((int(params["from_chat_id"]), int(params["message_id"])))
                 if source is None:
                     raise ApiError(400, "Bad Request: message to copy not found")
-                content = {k: v for k, v in source.items()
-                           if k in ("text", "caption", "photo", "document", "sticker", "voice", "location")}
+                content = {
+                    k: v
+                    for k, v in source.items()
+                    if k in ("text", "caption", "photo", "document", "sticker", "voice", "location")
+                }
                 message = self._new_message(chat_id, **content, **common)
                 return {"message_id": message["message_id"]} if method == "copyMessage" else message
             case "createForumTopic":
                 chat = self.chats.get(chat_id)
                 if chat is None or not chat.is_forum:
                     raise ApiError(400, "Bad Request: the chat is not a forum")
-                return {"message_thread_id": next(self._thread_ids), "name": params["name"],
-                        "icon_color": 7322096}
+                return {
+                    "message_thread_id": next(self._thread_ids),
+                    "name": params["name"],
+                    "icon_color": 7322096,
+                }
             case "answerCallbackQuery":
                 if params["callback_query_id"] not in self.callback_queries:
-                    raise ApiError(400, "Bad Request: query is too old and response timeout expired or query id is invalid")
+                    raise ApiError(
+                        400,
+                        "Bad Request: query is too old and response timeout expired or query id is invalid",
+                    )
                 return True
             case "setMyCommands":
-                self.commands[json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)] = params["commands"]
+                self.commands[json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)] = (
+                    params["commands"]
+                )
                 return True
             case "getMyCommands":
-                return self.commands.get(json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True), [])
+                return self.commands.get(
+                    json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True), []
+                )
             case "getFile":
                 if params["file_id"] not in self.files:
                     raise ApiError(400, "Bad Request: invalid file_id")
                 path, content = self.files[params["file_id"]]
-                return {"file_id": params["file_id"], "file_unique_id": f"u{params['file_id']}",
-                        "file_size": len(content), "file_path": path}
+                return {
+                    "file_id": params["file_id"],
+                    "file_unique_id": f"u{params['file_id']}",
+                    "file_size": len(content),
+                    "file_path": path,
+                }
             case "getChat":
                 chat = self.chats.get(chat_id)
                 if chat is None:
                     raise ApiError(400, "Bad Request: chat not found")
-                return {**chat.as_dict(), "accent_color_id": 0, "max_reaction_count": 11,
-                        "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
-                                                "unique_gifts": False, "premium_subscription": False}}
+                return {
+                    **chat.as_dict(),
+                    "accent_color_id": 0,
+                    "max_reaction_count": 11,
+                    "accepted_gift_types": {
+                        "unlimited_gifts": False,
+                        "limited_gifts": False,
+                        "unique_gifts": False,
+                        "premium_subscription": False,
+                    },
+                }
             case "sendMessageDraft" | "sendChatAction" | "close" | "logOut" | "deleteMyCommands":
                 return True
         raise ApiError(404, "Not Found")
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self.webhook:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                "use deleteWebhook to delete the webhook first")
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = int(params.get("offset") or 0)
         self.updates[:] = [update for update in self.updates if update["update_id"] >= offset]
         deadline = time.monotonic() + float(params.get("timeout") or 0)
@@ -431,7 +549,7 @@ class TelegramServer:
             def do_GET(self) -> None:
                 path = unquote(urlsplit(self.path).path)  # PTB percent-encodes the token's ':'
                 if path.startswith("/file/bot"):
-                    token, _, file_path = path[len("/file/bot"):].partition("/")
+                    token, _, file_path = path[len("/file/bot") :].partition("/")
                     found = [c for p, c in server.files.values() if p == file_path]
                     if token == server.token and found:
                         return self._reply(200, found[0], "application/octet-stream")
@@ -443,8 +561,10 @@ class TelegramServer:
                 token, _, method = parts.path.removeprefix("/bot").partition("/")
                 if not parts.path.startswith("/bot") or token != server.token:
                     return self._reply(401, b'{"ok":false,"error_code":401,"description":"Unauthorized"}')
-                params, files = parse_body(self.headers.get("Content-Type", ""),
-                                            self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                params, files = parse_body(
+                    self.headers.get("Content-Type", ""),
+                    self.rfile.read(int(self.headers.get("Content-Length") or 0)),
+                )
                 params.update(parse_qsl(parts.query))
                 status, body = server.request(method, params, files)
                 self._reply(status, json.dumps(body, ensure_ascii=False).encode())

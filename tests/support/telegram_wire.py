@@ -12,10 +12,30 @@ import urllib.request
 from typing import Any
 from urllib.parse import parse_qsl
 
-JSON_FIELDS = {"reply_markup", "commands", "scope", "entities", "caption_entities", "reply_parameters",
-               "allowed_updates", "link_preview_options", "media"}
-HTML_TAGS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "s": "strikethrough",
-             "a": "text_link", "code": "code", "pre": "pre", "blockquote": "blockquote", "tg-spoiler": "spoiler"}
+JSON_FIELDS = {
+    "reply_markup",
+    "commands",
+    "scope",
+    "entities",
+    "caption_entities",
+    "reply_parameters",
+    "allowed_updates",
+    "link_preview_options",
+    "media",
+}
+HTML_TAGS = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "s": "strikethrough",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "tg-spoiler": "spoiler",
+}
 
 
 class ApiError(Exception):
@@ -41,12 +61,12 @@ class _HtmlText(html.parser.HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in HTML_TAGS:
-            raise ApiError(400, f"Bad Request: can't parse entities: unsupported start tag \"{tag}\"")
+            raise ApiError(400, f'Bad Request: can\'t parse entities: unsupported start tag "{tag}"')
         self.open.append((tag, utf16_len(self.text), dict(attrs)))
 
     def handle_endtag(self, tag: str) -> None:
         if not self.open or self.open[-1][0] != tag:
-            raise ApiError(400, f"Bad Request: can't parse entities: unexpected end tag \"{tag}\"")
+            raise ApiError(400, f'Bad Request: can\'t parse entities: unexpected end tag "{tag}"')
         _, offset, attrs = self.open.pop()
         entity = {"type": HTML_TAGS[tag], "offset": offset, "length": utf16_len(self.text) - offset}
         if tag == "a":
@@ -78,7 +98,8 @@ def parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str
         return json.loads(body), {}
     if content_type.startswith("multipart/form-data"):
         message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
+        )
         params: dict[str, Any] = {}
         files: dict[str, tuple[str, bytes]] = {}
         for part in message.iter_parts():
@@ -94,9 +115,12 @@ def parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str
 
 def post_update(url: str, secret: str, update: dict[str, Any], timeout: float) -> bool:
     """Deliver one update to a webhook the way Telegram does (JSON + secret header); True on HTTP 200."""
-    request = urllib.request.Request(url, data=json.dumps(update).encode(), method="POST",
-                                     headers={"Content-Type": "application/json",
-                                              "X-Telegram-Bot-Api-Secret-Token": secret})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(update).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status == 200
