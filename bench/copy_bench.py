@@ -26,7 +26,7 @@ from pathlib import Path
 from bot.copywriting.compliance import ComplianceChecker
 from bot.copywriting.platforms import CopyLibrary
 from bot.copywriting.service import CopyService
-from bot.settings import DEFAULT_PROMPTS_DIR
+from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from knowledge.keywords import JiebaKeywordExtractor
 from knowledge.models import Product
 from knowledge.vocabulary import Vocabulary

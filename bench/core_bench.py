@@ -39,16 +39,16 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage  # no
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult  # noqa: E402
 from retrieval_bench import ADJECTIVES, BRANDS, COLOURS, KINDS, BenchEmbedder, synthetic_products  # noqa: E402
 
-from bot.app import Knowledge, build_support_bot  # noqa: E402
-from bot.composer import OfflineComposer  # noqa: E402
-from bot.conversation_store import ChatState, InMemoryConversationStore  # noqa: E402
-from bot.grounding import GroundingFacts, check_reply  # noqa: E402
-from bot.intents import classify  # noqa: E402
-from bot.llm import make_chat_model  # noqa: E402
-from bot.messages import Inbound  # noqa: E402
+from bot.conversation.composer import OfflineComposer  # noqa: E402
+from bot.conversation.grounding import GroundingFacts, check_reply  # noqa: E402
+from bot.conversation.intents import classify  # noqa: E402
+from bot.conversation.store import ChatState, InMemoryConversationStore  # noqa: E402
+from bot.conversation.understanding import understand  # noqa: E402
+from bot.domain.messages import Inbound  # noqa: E402
+from bot.llm.openai_chat import make_chat_model  # noqa: E402
+from bot.ops.settings import DEFAULT_PROMPTS_DIR, load_settings  # noqa: E402
 from bot.prompts import Messages  # noqa: E402
-from bot.settings import DEFAULT_PROMPTS_DIR, load_settings  # noqa: E402
-from bot.understanding import understand  # noqa: E402
+from bot.wiring import Knowledge, build_support_bot  # noqa: E402
 from knowledge.catalog import SAMPLE_CATALOG, SAMPLE_POLICIES_DIR, load_catalog  # noqa: E402
 from knowledge.hybrid import HybridProductIndex  # noqa: E402
 from knowledge.keywords import JiebaKeywordExtractor  # noqa: E402

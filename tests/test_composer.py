@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.composer import OfflineComposer, relevant_part
-from bot.composer_cards import callback, first_sentence
-from bot.intents import Intent
+from bot.conversation.cards import callback, first_sentence
+from bot.conversation.composer import OfflineComposer, relevant_part
+from bot.conversation.intents import Intent
+from bot.conversation.understanding import Understanding
+from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from bot.prompts import Messages
-from bot.settings import DEFAULT_PROMPTS_DIR
-from bot.understanding import Understanding
 from knowledge.catalog import SAMPLE_POLICIES_DIR
 from knowledge.policies import PolicyBook
 from tests.support.core_fixtures import sample_products

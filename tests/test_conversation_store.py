@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation_store import (
+from bot.conversation.profile import InterestProfile
+from bot.conversation.store import (
     ChatState,
     ConversationStore,
     InMemoryConversationStore,
@@ -21,7 +22,6 @@ from bot.conversation_store import (
     approx_tokens,
     trim_to_budget,
 )
-from bot.profile import InterestProfile
 from bot.storage.db import make_engine
 
 StoreFactory = Callable[[pytest.FixtureRequest, Path], ConversationStore]

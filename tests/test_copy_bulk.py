@@ -18,7 +18,7 @@ import pytest
 from bot.copywriting.bulk import COLUMNS, BulkOutput, run_bulk
 from bot.copywriting.platforms import CopyLibrary
 from bot.copywriting.service import CopyService
-from bot.settings import DEFAULT_PROMPTS_DIR
+from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from knowledge.catalog import SAMPLE_CATALOG, load_catalog, write_catalog_csv
 from knowledge.models import Product
 from tests.support.openai_server import OpenAIServer, last_user_text

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_support_bot
-from bot.commands import CommandRegistry
-from bot.conversation_store import InMemoryConversationStore
+from bot.conversation.core import SupportBot
+from bot.conversation.store import InMemoryConversationStore
 from bot.copywriting import CopyLibrary, CopyService, register_copy_commands
 from bot.copywriting.commands import parse_copy_args
-from bot.core import SupportBot
-from bot.messages import Inbound, Role
-from bot.settings import DEFAULT_PROMPTS_DIR, load_settings
+from bot.domain.commands import CommandRegistry
+from bot.domain.messages import Inbound, Role
+from bot.ops.settings import DEFAULT_PROMPTS_DIR, load_settings
+from bot.wiring import build_support_bot
 from knowledge.catalog import SAMPLE_CATALOG, load_catalog
 from knowledge.keywords import JiebaKeywordExtractor
 from knowledge.memory_index import InMemoryProductIndex

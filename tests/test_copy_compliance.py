@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.copywriting.compliance import ComplianceChecker
-from bot.errors import PromptFileError
-from bot.settings import DEFAULT_PROMPTS_DIR
+from bot.domain.errors import PromptFileError
+from bot.ops.settings import DEFAULT_PROMPTS_DIR
 
 WORDS = DEFAULT_PROMPTS_DIR / "copy" / "forbidden_words.yaml"
 CHECKER = ComplianceChecker.load(WORDS, extra_avoid=("秒杀",))

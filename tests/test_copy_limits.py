@@ -11,8 +11,8 @@ from bot.copywriting.models import Draft, ProductFacts
 from bot.copywriting.pipeline import Checks
 from bot.copywriting.platforms import CopyLibrary, load_platform
 from bot.copywriting.service import CopyService
-from bot.errors import PromptFileError
-from bot.settings import DEFAULT_PROMPTS_DIR
+from bot.domain.errors import PromptFileError
+from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from knowledge.catalog import SAMPLE_CATALOG, load_catalog
 
 LIBRARY = CopyLibrary.load(DEFAULT_PROMPTS_DIR)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.copywriting.platforms import CopyLibrary
 from bot.copywriting.service import CopyService, whole_keywords
-from bot.settings import DEFAULT_PROMPTS_DIR
+from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from knowledge.catalog import SAMPLE_CATALOG, load_catalog
 from knowledge.keywords import JiebaKeywordExtractor
 from knowledge.models import Product

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import SupportBot
-from bot.messages import Outbound
+from bot.conversation.core import SupportBot
+from bot.domain.messages import Outbound
 from tests.support.core_fixtures import Chat, make_bot, sample_knowledge
 
 INDEX = sample_knowledge().index
@@ -150,7 +150,7 @@ async def test_memory_is_persisted_per_chat(bot: SupportBot) -> None:
 
 
 def test_interests_nudge_the_ranking_by_at_most_one_place() -> None:
-    from bot.profile import rerank
+    from bot.conversation.profile import rerank
 
     hits = INDEX.search("耳机", k=5)
     plain = [h.sku for h in hits]

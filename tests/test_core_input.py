@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import STAFF_ONLY
-from bot.core import SupportBot
-from bot.core_hygiene import ChatLocks, clean
+from bot.conversation.core import SupportBot
+from bot.conversation.hygiene import ChatLocks, clean
+from bot.domain.commands import STAFF_ONLY
+from bot.domain.messages import Attachment, Inbound, Outbound, Role
 from bot.handoff.factory import build_handoff_service, support_chats_for
-from bot.messages import Attachment, Inbound, Outbound, Role
-from bot.settings import DEFAULT_PROMPTS_DIR
+from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from knowledge.memory_index import InMemoryProductIndex
 from tests.support.core_fixtures import Chat, make_bot, sample_knowledge
 
@@ -86,7 +86,7 @@ async def test_help_unknown_and_refused_commands(bot: SupportBot, caplog: pytest
     help_text = (await chat.say("/help", language_hint="zh")).text
     assert "/reset" in help_text and "/secretstats" not in help_text
     assert "/nope" in (await chat.say("/nope")).text
-    with caplog.at_level(logging.WARNING, logger="bot.core"):
+    with caplog.at_level(logging.WARNING, logger="bot.conversation.core"):
         refused = await chat.say("/secretstats")
     assert "工作人员" in refused.text and "refused /secretstats" in caplog.text
     staff = Chat(bot, chat_id="staff-chat", user_id="boss", role=Role.STAFF)
@@ -158,11 +158,11 @@ async def test_unexpected_errors_become_one_apology(tmp_path: Path, caplog: pyte
     knowledge = sample_knowledge()
     broken = BrokenIndex(knowledge.extractor)
     bot.index = bot.answerer.index = broken
-    from bot.chain import retriever
+    from bot.llm.chain import retriever
 
     bot.answerer.retrieve = retriever(broken)
     bot.raise_errors = False
-    with caplog.at_level(logging.ERROR, logger="bot.core"):
+    with caplog.at_level(logging.ERROR, logger="bot.conversation.core"):
         out = await Chat(bot).send("有没有500以内的跑鞋")
     assert len(out) == 1 and "出了点问题" in out[0].text and "chat=chat-1" in caplog.text
     bot.raise_errors = True

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from bot.chain import product_facts
-from bot.core import SupportBot
-from bot.llm import make_chat_model
-from bot.messages import Inbound
-from bot.settings import load_settings
+from bot.conversation.core import SupportBot
+from bot.domain.messages import Inbound
+from bot.llm.chain import product_facts
+from bot.llm.openai_chat import make_chat_model
+from bot.ops.settings import load_settings
 from knowledge.models import Product
 from tests.support.core_fixtures import Chat, make_bot
 from tests.support.openai_server import OpenAIServer, ScriptedReply, last_user_text

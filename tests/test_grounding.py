@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from bot.chain import ChatPrompts
-from bot.grounding import GroundingFacts, check_reply, extract_prices
-from bot.settings import DEFAULT_PROMPTS_DIR
+from bot.conversation.grounding import GroundingFacts, check_reply, extract_prices
+from bot.llm.chain import ChatPrompts
+from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from knowledge.catalog import SAMPLE_POLICIES_DIR
 from knowledge.policies import PolicyBook
 from tests.support.core_fixtures import sample_products

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import CommandRegistry
+from bot.domain.commands import CommandRegistry
+from bot.domain.messages import Attachment, Inbound, MessageRef, Outbound, Role
+from bot.domain.protocols import HandoffGate
 from bot.handoff.commands import register_handoff_commands
 from bot.handoff.desk import NoTopicsDesk, SupportDesk
 from bot.handoff.service import HandoffService
@@ -14,10 +16,8 @@ from bot.handoff.state import Status
 from bot.handoff.store import HandoffStore, InMemoryHandoffStore
 from bot.handoff.store_sql import SqlHandoffStore
 from bot.handoff.triggers import TriggerSet
-from bot.messages import Attachment, Inbound, MessageRef, Outbound, Role
+from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from bot.prompts import load_messages
-from bot.protocols import HandoffGate
-from bot.settings import DEFAULT_PROMPTS_DIR
 from bot.storage.db import make_engine
 
 SUPPORT = "-1001"
@@ -330,7 +330,7 @@ def test_agent_commands_are_registered_for_agents_and_staff(clock: Clock) -> Non
 async def test_memory_bridges_give_the_card_real_products_and_remember_the_exchange(clock: Clock) -> None:
     from decimal import Decimal
 
-    from bot.conversation_store import ChatState, InMemoryConversationStore, Turn
+    from bot.conversation.store import ChatState, InMemoryConversationStore, Turn
     from bot.handoff.memory import conversation_context, remember_in
     from knowledge.memory_index import InMemoryProductIndex
     from knowledge.models import Product

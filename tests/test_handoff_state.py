@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import PromptFileError
+from bot.domain.errors import PromptFileError
 from bot.handoff.state import HELD, OPEN, Event, InvalidTransition, Status, sources, transition
 from bot.handoff.triggers import TriggerSet, detect_trigger
 

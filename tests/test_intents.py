@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.intents import Intent, classify
-from bot.language import detect_language
+from bot.conversation.intents import Intent, classify
+from bot.domain.language import detect_language
 
 CASES = [
     ("你好", False, Intent.GREETING),

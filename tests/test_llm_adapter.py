@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import HumanMessage
 
-from bot.errors import LLMUnavailable
-from bot.llm import complete, make_chat_model, stream
-from bot.settings import load_settings
+from bot.domain.errors import LLMUnavailable
+from bot.llm.openai_chat import complete, make_chat_model, stream
+from bot.ops.settings import load_settings
 from tests.support.openai_server import OpenAIServer, ScriptedReply
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot import metrics
-from bot.health import HealthChecks, chroma_check, default_checks, llm_check, store_check
-from bot.ops_http import OpsServer
+from bot.ops import metrics
+from bot.ops.health import HealthChecks, chroma_check, default_checks, llm_check, store_check
+from bot.ops.http import OpsServer
 from bot.storage.db import make_engine
 from tests.support.openai_server import OpenAIServer
 
@@ -127,9 +127,9 @@ async def test_ops_server_serves_metrics_healthz_readyz(tmp_path: Path) -> None:
 async def test_llm_calls_report_latency_tokens_and_errors(openai_server: OpenAIServer) -> None:
     from langchain_core.messages import HumanMessage
 
-    from bot.errors import LLMUnavailable
-    from bot.llm import complete, make_chat_model, stream
-    from bot.settings import load_settings
+    from bot.domain.errors import LLMUnavailable
+    from bot.llm.openai_chat import complete, make_chat_model, stream
+    from bot.ops.settings import load_settings
     from tests.support.openai_server import ScriptedReply
 
     model = make_chat_model(

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from bot import metrics
-from bot.ratelimit import RateDecision, RateLimiter, SlidingWindowRateLimiter
+from bot.coordination.ratelimit import RateDecision, RateLimiter, SlidingWindowRateLimiter
+from bot.coordination.ratelimit_sql import SqlRateLimiter
+from bot.ops import metrics
 from bot.storage.db import make_engine
-from bot.storage.ratelimit_sql import SqlRateLimiter
 
 
 class Clock:

@@ -15,11 +15,11 @@ import pytest
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot import metrics
-from bot.channels.telegram_replicas import ReplicaSafety
+from bot.channels.telegram.replicas import ReplicaSafety
+from bot.coordination.ledger import UpdateLedger
+from bot.coordination.liveness import ReplicaLiveness
+from bot.ops import metrics
 from bot.storage.db import make_engine
-from bot.storage.liveness import ReplicaLiveness
-from bot.storage.updates import UpdateLedger
 from tests.support.telegram_server import Chat, TelegramServer, User
 
 pytestmark = pytest.mark.slow

@@ -1,10 +1,10 @@
-"""`bot.redaction`: secrets and personal data never survive; ordinary shop talk stays readable."""
+"""`bot.privacy.redaction`: secrets and personal data never survive; ordinary shop talk stays readable."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.redaction import ADDRESS, CN_ID, EMAIL, ORDER, PHONE, SECRET, Redactor, redact
+from bot.privacy.redaction import ADDRESS, CN_ID, EMAIL, ORDER, PHONE, SECRET, Redactor, redact
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ"
 

@@ -18,14 +18,14 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes
 from telegram.request import BaseRequest, RequestData
 
-from bot.channels.telegram import TelegramChannel, TelegramConfig
-from bot.channels.telegram_app import TelegramDesk, build_application, publish_commands
-from bot.channels.telegram_format import TEXT_LIMIT, utf16_len
-from bot.commands import EVERYONE, STAFF_ONLY, CommandRegistry
-from bot.messages import Button, Inbound, MessageRef, Outbound, ProductCard, ReplyProgress, Role
+from bot.channels.telegram.app import TelegramDesk, build_application, publish_commands
+from bot.channels.telegram.format import TEXT_LIMIT, utf16_len
+from bot.channels.telegram.handlers import TelegramChannel, TelegramConfig
+from bot.coordination.ratelimit import SlidingWindowRateLimiter
+from bot.domain.commands import EVERYONE, STAFF_ONLY, CommandRegistry
+from bot.domain.messages import Button, Inbound, MessageRef, Outbound, ProductCard, ReplyProgress, Role
+from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from bot.prompts import load_messages
-from bot.ratelimit import SlidingWindowRateLimiter
-from bot.settings import DEFAULT_PROMPTS_DIR
 from tests.support.telegram_server import Chat, TelegramServer, User
 
 STAFF = User(900, "Boss", "zh")

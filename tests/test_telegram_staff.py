@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import CommandRegistry
-from bot.conversation_store import InMemoryConversationStore, Turn
-from bot.messages import Attachment, Inbound, Role
+from bot.conversation.store import InMemoryConversationStore, Turn
+from bot.domain.commands import CommandRegistry
+from bot.domain.messages import Attachment, Inbound, Role
+from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from bot.prompts import load_messages
-from bot.settings import DEFAULT_PROMPTS_DIR
-from bot.staff_commands import StaffCommands, register_staff_commands
+from bot.staff.commands import StaffCommands, register_staff_commands
 from knowledge.memory_index import InMemoryProductIndex
 
 CSV = (

@@ -8,9 +8,9 @@ from pathlib import Path
 from rich.console import Console
 
 from bot.channels.terminal import SUPPORT_CHAT, TerminalChannel
+from bot.domain.messages import Role
 from bot.handoff.factory import build_handoff_service, support_chats_for
-from bot.messages import Role
-from bot.settings import DEFAULT_PROMPTS_DIR
+from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from tests.support.core_fixtures import make_bot
 
 

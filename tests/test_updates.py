@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from bot.storage.chat_locks import ChatLocks, advisory_key
+from bot.coordination.chat_locks import ChatLocks, advisory_key
+from bot.coordination.ledger import ClaimState, UpdateGate, UpdateLedger
 from bot.storage.db import make_engine
-from bot.storage.updates import ClaimState, UpdateGate, UpdateLedger
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -252,9 +252,6 @@ async def test_other_chats_proceed_while_one_chat_is_held_by_another_replica(pos
 
 
 def _schema_worker(url: str, start: multiprocessing.synchronize.Event, out: multiprocessing.Queue) -> None:
-    import bot.conversation_store
-    import bot.handoff.store_sql
-    import bot.storage.ratelimit_sql  # noqa: F401 (declare every table on Base)
     from bot.storage.db import create_schema
 
     engine = make_engine(url)
@@ -274,7 +271,7 @@ def test_replicas_starting_together_create_the_schema_without_errors(postgres_ur
 
 
 def _claim_and_hang(url: str, start: multiprocessing.synchronize.Event, out: multiprocessing.Queue) -> None:
-    from bot.storage.liveness import ReplicaLiveness
+    from bot.coordination.liveness import ReplicaLiveness
 
     engine = make_engine(url)
     liveness = ReplicaLiveness(engine, "doomed")
@@ -289,7 +286,7 @@ def _claim_and_hang(url: str, start: multiprocessing.synchronize.Event, out: mul
 
 @pytest.mark.slow
 def test_claims_of_a_killed_replica_are_taken_over_at_once(postgres_url: str) -> None:
-    from bot.storage.liveness import ReplicaLiveness
+    from bot.coordination.liveness import ReplicaLiveness
 
     ctx = multiprocessing.get_context("spawn")
     start, out = ctx.Event(), ctx.Queue()

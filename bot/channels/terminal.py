@@ -18,8 +18,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from bot.messages import Button, Inbound, Outbound, ProductCard, Role
-from bot.protocols import ConversationCore
+from bot.domain.messages import Button, Inbound, Outbound, ProductCard, Role
+from bot.domain.protocols import ConversationCore
 
 CUSTOMER_CHAT = "terminal"
 SUPPORT_CHAT = "terminal:support"

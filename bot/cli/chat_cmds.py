@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.settings import Settings, load_settings
+from bot.ops.settings import Settings, load_settings
 
 EXIT_NO_CATALOG = 1
 EXIT_STORE_UNAVAILABLE = 3
@@ -24,7 +24,7 @@ def _quiet_logs() -> None:
 
 def _open_bot(settings: Settings, err: Console, *, exit_when_empty: bool = False):  # type: ignore[no-untyped-def]
     """Build the bot, or explain (on stderr) what to do when the data directory has no catalog."""
-    from bot.app import build_support_bot
+    from bot.wiring import build_support_bot
     from knowledge.errors import StoreUnavailable
 
     if not settings.chroma_url and not (settings.data_dir / "vocabulary.json").exists():

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bot.settings import load_settings
+from bot.ops.settings import load_settings
 
 if TYPE_CHECKING:
     from bot.copywriting.bulk import BulkReport
@@ -57,7 +57,7 @@ def copy_command(
     # Imported here so other `xiaoer` commands don't pay for the LLM client and jieba at start-up.
     from bot.copywriting.platforms import CopyLibrary
     from bot.copywriting.service import CopyService
-    from bot.llm import make_chat_model
+    from bot.llm.openai_chat import make_chat_model
     from knowledge.catalog import load_catalog
     from knowledge.errors import CatalogFormatError
     from knowledge.keywords import JiebaKeywordExtractor

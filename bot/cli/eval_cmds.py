@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.settings import load_settings
+from bot.ops.settings import load_settings
 
 EXIT_BAD_INPUT = 2
 

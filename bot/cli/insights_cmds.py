@@ -26,8 +26,8 @@ def insights(
     from bot.insights.render import print_report
     from bot.insights.service import InsightsService
     from bot.insights.suggestions import apply_dictionary
+    from bot.ops.settings import load_settings
     from bot.prompts import load_messages
-    from bot.settings import load_settings
     from bot.storage.db import make_engine
     from knowledge.vocabulary import USER_WORDS_FILE
 
@@ -57,7 +57,7 @@ def insights(
 
 def _open_index_if_any(settings):  # type: ignore[no-untyped-def]
     """The product index (for gaps and never-recommended SKUs), or None when the store can't be opened."""
-    from bot.app import open_knowledge
+    from bot.wiring import open_knowledge
     from knowledge.errors import StoreUnavailable
 
     try:

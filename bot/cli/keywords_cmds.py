@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from bot.settings import load_settings
+from bot.ops.settings import load_settings
 from knowledge.models import ParsedQuery, QueryFilters
 
 

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.settings import Settings, load_settings
+from bot.ops.settings import Settings, load_settings
 from knowledge.catalog import FORMATS, SAMPLE_CATALOG, combine, load_mapping_file, parse_map_flags
 from knowledge.errors import CatalogFormatError, StoreUnavailable
 from knowledge.factory import open_product_index

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.knowledge_cmds import EXIT_STORE_UNAVAILABLE, open_index
-from bot.settings import load_settings
+from bot.ops.settings import load_settings
 from knowledge.errors import StoreUnavailable
 from knowledge.models import QueryFilters, SearchHit
 from knowledge.protocols import KeywordExtractor

@@ -28,7 +28,7 @@ def telegram(
     port: int = typer.Option(8443, "--port", help="Port the webhook server listens on."),
 ) -> None:
     """Run the shop assistant on Telegram (TELEGRAM_BOT_TOKEN, XIAOER_STAFF_IDS, XIAOER_SUPPORT_CHAT_ID)."""
-    from bot.settings import load_settings
+    from bot.ops.settings import load_settings
 
     try:
         settings = load_settings()
@@ -40,10 +40,10 @@ def telegram(
     if webhook and not webhook.startswith(("http://", "https://")):
         raise _fail(f"--webhook must be a URL, got {webhook!r}")
 
-    from bot.channels.telegram import TelegramChannel, TelegramConfig
-    from bot.channels.telegram_app import TelegramStartupError, build_application, check_connection, run
-    from bot.channels.telegram_replicas import build_replica_safety
-    from bot.logging_setup import configure_logging
+    from bot.channels.telegram.app import TelegramStartupError, build_application, check_connection, run
+    from bot.channels.telegram.handlers import TelegramChannel, TelegramConfig
+    from bot.channels.telegram.replicas import build_replica_safety
+    from bot.ops.logs import configure_logging
 
     configure_logging(settings.log_level, json_logs=settings.log_json)
     for noisy in ("httpx", "telegram.ext.Updater"):  # one line per getUpdates call is noise
@@ -61,9 +61,9 @@ def telegram(
         raise _fail(str(exc)) from None
     log.info("connected to the Bot API as @%s; loading the catalog", username)
 
-    from bot.app import build_support_bot
+    from bot.coordination.ratelimit import SlidingWindowRateLimiter
     from bot.prompts import load_messages
-    from bot.ratelimit import SlidingWindowRateLimiter
+    from bot.wiring import build_support_bot
 
     support = build_support_bot(settings)
     limiter = SlidingWindowRateLimiter(settings.rate_limit_messages, settings.rate_limit_window_s)

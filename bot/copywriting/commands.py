@@ -1,7 +1,7 @@
 """Staff chat commands /copy, /describe, /keywords on the shared role-checked registry.
 
 Registered STAFF-only, so the core's registry refuses everyone else before a handler runs. Handlers
-parse arguments, call `CopyService`, and render plain-text Outbounds from `prompts/messages.yaml`
+parse arguments, call `CopyService`, and render plain-text Outbounds from `bot/prompts/messages.yaml`
 (one Outbound per /copy variant, so each A/B variant can be forwarded on its own).
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.commands import STAFF_ONLY, CommandRegistry
 from bot.copywriting.models import CopyResult
 from bot.copywriting.service import MAX_VARIANTS, CopyRequestError, CopyService
-from bot.messages import Inbound, Outbound
+from bot.domain.commands import STAFF_ONLY, CommandRegistry
+from bot.domain.messages import Inbound, Outbound
 from bot.prompts import Messages, load_messages
 
 _SKU_LIKE = re.compile(r"^[A-Z0-9]+(?:[-_][A-Z0-9]+)+$")  # RUN-001, SKU_12: a typo'd SKU, not keywords

@@ -1,6 +1,6 @@
 """Advertising-law checker: find absolute, authority and medical/efficacy terms and fix them offline.
 
-The word list is data (`prompts/copy/forbidden_words.yaml`) so staff can maintain it; this module only
+The word list is data (`bot/prompts/copy/forbidden_words.yaml`) so staff can maintain it; this module only
 matches and repairs. Longer terms win, ordinary words that merely contain a term (最近, 第一次, 100%棉)
 are exceptions declared in the file, English terms match whole words, case-insensitively. A category can
 be lawful for a product that mentions a registration (美白 with 国妆特字). Removal keeps sentences readable:
@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from bot.copywriting.models import Draft, Flag
-from bot.errors import PromptFileError
+from bot.domain.errors import PromptFileError
 
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 

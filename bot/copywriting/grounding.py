@@ -1,6 +1,6 @@
 """No invented specs: materials, certifications, claims and numbers in a copy must come from the product.
 
-The vocabulary is data (`prompts/copy/grounding.yaml`: groups of equivalent zh/en words and unit aliases).
+The vocabulary is data (`bot/prompts/copy/grounding.yaml`: groups of equivalent zh/en words and unit aliases).
 A copy term is grounded when a word of its group appears in the product's evidence text; a number with a
 unit is grounded when the same number appears there with a unit of the same group, or bare (a size "42").
 Prices (¥199, $25) must match a number in the evidence too. Violations are removed with their clause, so
@@ -18,7 +18,7 @@ import yaml
 
 from bot.copywriting.compliance import tidy
 from bot.copywriting.models import Draft, Flag, ProductFacts
-from bot.errors import PromptFileError
+from bot.domain.errors import PromptFileError
 
 KINDS = ("materials", "certifications", "claims")
 _KIND_FLAG = {"materials": "material", "certifications": "certification", "claims": "claim"}

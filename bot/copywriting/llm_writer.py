@@ -2,7 +2,7 @@
 
 The model sees only the product's facts and is told the platform's limits. Its answer is checked in code
 (compliance, grounding, shape, limits). Any problem earns one second attempt with the problems listed
-(`prompts/copy/revise.yaml`); if the second answer still invents specs, cannot be parsed, or the LLM is
+(`bot/prompts/copy/revise.yaml`); if the second answer still invents specs, cannot be parsed, or the LLM is
 unavailable, the offline composer's draft is used. Remaining compliance/limit issues are fixed by the
 pipeline afterwards like any other copy. Every step is recorded as a flag.
 """
@@ -21,8 +21,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from bot.copywriting.models import Draft, Flag, ProductFacts
 from bot.copywriting.pipeline import Checks, Problem
 from bot.copywriting.platforms import BrandVoice, PlatformSpec, ToneSpec
-from bot.errors import LLMUnavailable
-from bot.llm import complete
+from bot.domain.errors import LLMUnavailable
+from bot.llm.openai_chat import complete
 from bot.prompts import PromptSpec
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """The offline composer: useful, grounded copy from a product's own facts, with no LLM at all.
 
 Every sentence is built from catalog facts (name, brand, category, attributes, description, tags,
-extracted keywords) placed into tone phrase banks (`prompts/copy/tones/*.yaml`) in the platform's offline
+extracted keywords) placed into tone phrase banks (`bot/prompts/copy/tones/*.yaml`) in the platform's offline
 style (`meta.offline.style`). Nothing is invented, so grounding holds by construction; compliance and
 limits are still enforced afterwards by the same pipeline as LLM copy. Variants differ by a seeded choice
 of phrases and fact order, so `v2` reads differently from `v1` but is stable between runs.

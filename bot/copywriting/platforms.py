@@ -1,4 +1,4 @@
-"""Copy platforms, tones and the brand voice, loaded from `prompts/copy/` (adding one = adding a file).
+"""Copy platforms, tones and the brand voice, loaded from `bot/prompts/copy/` (adding one = adding a file).
 
 A platform is a prompt file (`bot/prompts.py` format) whose `meta` declares its language, limits
 (title/text in `char` or `width` units, bullet count and length) and offline style. A tone is a prompt file
@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from bot.copywriting.limits import Unit
-from bot.errors import PromptFileError
+from bot.domain.errors import PromptFileError
 from bot.prompts import PromptSpec, load_prompt
 
 PROMPT_VARIABLES = frozenset({"product", "keywords", "tone", "brand_voice", "limits", "variant"})

@@ -24,8 +24,8 @@ from bot.copywriting.models import CopyResult, Description, KeywordReport, Produ
 from bot.copywriting.offline import OfflineComposer
 from bot.copywriting.pipeline import Checks
 from bot.copywriting.platforms import CopyLibrary, PlatformSpec
-from bot.errors import LLMUnavailable, XiaoerError
-from bot.llm import complete
+from bot.domain.errors import LLMUnavailable, XiaoerError
+from bot.llm.openai_chat import complete
 from bot.prompts import load_prompt
 from knowledge.models import Product
 from knowledge.protocols import KeywordExtractor, ProductIndex

@@ -13,12 +13,12 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
-from bot import metrics
+from bot.domain.messages import Button, Inbound, MessageRef, Outbound
 from bot.handoff.desk import NoTopicsDesk, SupportDesk
 from bot.handoff.state import Handoff, TranscriptEntry
 from bot.handoff.store import HandoffStore
 from bot.handoff.triggers import TriggerSet
-from bot.messages import Button, Inbound, MessageRef, Outbound
+from bot.ops import metrics
 from bot.prompts import Messages
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """What agents and customers see of a handoff: the request card, buttons, /queue, transcripts, summaries.
 
-All words come from `prompts/messages.yaml` (`handoff_*` keys); this module only arranges them. The card
+All words come from `bot/prompts/messages.yaml` (`handoff_*` keys); this module only arranges them. The card
 text stays under Telegram's 4,096 characters by clipping the summary and the recent turns.
 """
 
@@ -10,8 +10,8 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from bot.domain.messages import Button
 from bot.handoff.state import Handoff, Status, TranscriptEntry
-from bot.messages import Button
 from bot.prompts import Messages
 
 CARD_LIMIT = 3500  # room below 4,096 for the channel's own formatting

@@ -6,7 +6,7 @@ path the core takes, /claim /close /queue /transcript behave the same.
 
 from __future__ import annotations
 
-from bot.commands import AGENTS, CommandRegistry
+from bot.domain.commands import AGENTS, CommandRegistry
 from bot.handoff.support import AGENT_COMMANDS, SupportSide
 
 

@@ -1,4 +1,4 @@
-"""Build the handoff service from typed settings values (called by `bot.app`, the composition root)."""
+"""Build the handoff service from typed settings values (called by `bot.wiring`, the composition root)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot.conversation_store import ConversationStore
+from bot.conversation.store import ConversationStore
 from bot.handoff.desk import SupportDesk
 from bot.handoff.memory import conversation_context, remember_in
 from bot.handoff.service import HandoffService

@@ -2,17 +2,17 @@
 
 `conversation_context` gives the card the recent turns and the products last shown (looked up in the
 catalog so SKUs come with their real titles and prices). `remember_in` stores the summary of the human
-exchange as a turn, so the bot resumes knowing what people said. Both are wired in `bot.app`.
+exchange as a turn, so the bot resumes knowing what people said. Both are wired in `bot.wiring`.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from bot.conversation_store import ConversationStore, Turn
+from bot.conversation.store import ConversationStore, Turn
+from bot.domain.language import detect_language
+from bot.domain.messages import Inbound
 from bot.handoff.base import ContextProvider, OnClosed
-from bot.language import detect_language
-from bot.messages import Inbound
 from knowledge.protocols import ProductIndex
 
 RECENT_TURNS = 8

@@ -13,15 +13,15 @@ from __future__ import annotations
 import statistics
 import uuid
 
+from bot.domain.language import detect_language
+from bot.domain.messages import Button, Inbound, MessageRef, Outbound, Role
 from bot.handoff import cards
 from bot.handoff.state import Event, Handoff, Status
 from bot.handoff.support import SupportSide
-from bot.language import detect_language
-from bot.messages import Button, Inbound, MessageRef, Outbound, Role
 
 
 class HandoffService(SupportSide):
-    """Implements `bot.protocols.HandoffGate` over a `HandoffStore`."""
+    """Implements `bot.domain.protocols.HandoffGate` over a `HandoffStore`."""
 
     # --- HandoffGate --------------------------------------------------------------------------------
     async def intercept(self, inbound: Inbound) -> list[Outbound] | None:

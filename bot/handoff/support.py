@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 
-from bot import metrics
+from bot.domain.messages import Inbound, Outbound, Role
 from bot.handoff import cards
 from bot.handoff.base import HandoffBase
 from bot.handoff.state import Event, Handoff, Status, TranscriptEntry
 from bot.handoff.store import claim
-from bot.messages import Inbound, Outbound, Role
+from bot.ops import metrics
 
 log = logging.getLogger(__name__)
 AGENT_COMMANDS = ("claim", "close", "queue", "transcript")

@@ -1,6 +1,6 @@
 """Decide from a customer's words whether people should take over, and record why.
 
-The phrases live in `prompts/handoff/triggers.yaml` (data, not code): explicit requests, complaints and
+The phrases live in `bot/prompts/handoff/triggers.yaml` (data, not code): explicit requests, complaints and
 strong negative sentiment, and sensitive topics (refund disputes, damaged goods, payment problems). Each
 group can be switched off and names the reason stored on the request. "The bot could not answer twice in
 a row" is the core's to notice; it calls `HandoffGate.request(…, reason="unanswered", …)` itself.
@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from bot.errors import PromptFileError
-from bot.settings import DEFAULT_PROMPTS_DIR
+from bot.domain.errors import PromptFileError
+from bot.prompts import PROMPTS_DIR as DEFAULT_PROMPTS_DIR
 
 DEFAULT_TRIGGERS_FILE = DEFAULT_PROMPTS_DIR / "handoff" / "triggers.yaml"
 _GROUP_KEYS = frozenset({"enabled", "reason", "phrases", "patterns"})

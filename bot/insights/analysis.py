@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import mean
 
+from bot.conversation.intents import Intent
 from bot.insights.records import InsightsStore, OutcomeEvent, TurnRecord
-from bot.intents import Intent
 
 # Intents whose unanswered turns mean "we don't sell that" rather than a policy or small-talk miss.
 PRODUCT_INTENTS = frozenset(

@@ -6,13 +6,13 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.commands import STAFF_ONLY, CommandRegistry
+from bot.domain.commands import STAFF_ONLY, CommandRegistry
+from bot.domain.messages import Inbound, Outbound
 from bot.insights.analysis import InsightsReport, Window, parse_period, report_for
 from bot.insights.charts import render_charts
 from bot.insights.records import InsightsStore
 from bot.insights.render import summary_text
 from bot.insights.suggestions import Suggestions, build_suggestions
-from bot.messages import Inbound, Outbound
 from bot.prompts import Messages
 from bot.storage.db import utcnow
 from knowledge.protocols import ProductIndex
@@ -55,7 +55,7 @@ class InsightsService:
         return report, suggestions
 
     async def on_insights(self, inbound: Inbound) -> list[Outbound]:
-        from bot.language import detect_language
+        from bot.domain.language import detect_language
 
         lang = detect_language(inbound.command_args or inbound.text, inbound.language_hint)
         try:

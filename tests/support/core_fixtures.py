@@ -13,12 +13,12 @@ from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 
-from bot.app import Knowledge, build_support_bot
-from bot.conversation_store import ConversationStore, InMemoryConversationStore
-from bot.core import SupportBot
-from bot.messages import Inbound, Outbound, Role
-from bot.protocols import HandoffGate
-from bot.settings import load_settings
+from bot.conversation.core import SupportBot
+from bot.conversation.store import ConversationStore, InMemoryConversationStore
+from bot.domain.messages import Inbound, Outbound, Role
+from bot.domain.protocols import HandoffGate
+from bot.ops.settings import load_settings
+from bot.wiring import Knowledge, build_support_bot
 from knowledge.catalog import SAMPLE_CATALOG, SAMPLE_POLICIES_DIR, load_catalog
 from knowledge.keywords import JiebaKeywordExtractor
 from knowledge.memory_index import InMemoryProductIndex

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.settings import normalise_database_url
+from bot.ops.settings import normalise_database_url
 
 
 class PostgresUnavailable(RuntimeError):

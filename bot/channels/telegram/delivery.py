@@ -1,0 +1,221 @@
+"""Deliver the core's `Outbound`s as Bot API calls: text chunks, product cards, keyboards, copies, files.
+
+Order within one Outbound: the text (split under 4,096 at line boundaries, HTML-escaped, the Outbound's
+buttons under its last chunk), then each product card (a photo with a ≤ 1,024 caption when it has an
+image URL, else formatted text; its own buttons), then images and the document. A failed API call is
+logged and the remaining Outbounds are still delivered: a relay that fails must not eat the customer's reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import logging
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.channels.telegram.callbacks import CallbackSigner
+from bot.channels.telegram.format import CALLBACK_DATA_LIMIT, CAPTION_LIMIT, card_html, escape, split_text
+from bot.channels.telegram.progress import TelegramProgress
+from bot.domain.messages import Button, MessageRef, Outbound, ProductCard
+
+log = logging.getLogger(__name__)
+HTML = ParseMode.HTML
+MAX_FLOOD_WAIT_S = 30.0  # longer flood waits are not worth holding the chat for: the call fails
+T = TypeVar("T")
+
+
+async def flood_safe(call: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+    """One Bot API call; under flood control (429 + retry_after) wait as told, once, and try again —
+    a dropped reply would break "every customer message gets exactly one reply"."""
+    try:
+        return await call(*args, **kwargs)
+    except RetryAfter as exc:
+        with warnings.catch_warnings():  # PTB 22 warns that the type becomes timedelta in v23: accept both
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            retry_after = exc.retry_after
+        wait = retry_after.total_seconds() if isinstance(retry_after, dtm.timedelta) else float(retry_after)
+        if wait > MAX_FLOOD_WAIT_S:
+            raise
+        log.warning("flood control: waiting %.0f s before retrying", wait)
+        await asyncio.sleep(wait)
+        return await call(*args, **kwargs)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """What one Outbound became: the messages it produced (for handoff's bookkeeping)."""
+
+    outbound: Outbound
+    refs: tuple[MessageRef, ...]
+    blocked: bool = False  # the chat refused it (the user blocked the bot, or the bot was removed)
+
+
+class TelegramDelivery:
+    def __init__(self, bot: Bot, signer: CallbackSigner) -> None:
+        self.bot = bot
+        self.signer = signer
+
+    def keyboard(self, buttons: Sequence[Button], per_row: int = 1) -> InlineKeyboardMarkup | None:
+        """Inline keyboard with signed callback data (each ≤ 64 bytes) and link buttons."""
+        rows: list[list[InlineKeyboardButton]] = []
+        for button in buttons:
+            if button.url:
+                key = InlineKeyboardButton(button.label, url=button.url)
+            elif button.data:
+                data = self.signer.sign(button.data)
+                assert len(data.encode()) <= CALLBACK_DATA_LIMIT, data
+                key = InlineKeyboardButton(button.label, callback_data=data)
+            else:
+                continue
+            if rows and len(rows[-1]) < per_row and not button.url:
+                rows[-1].append(key)
+            else:
+                rows.append([key])
+        return InlineKeyboardMarkup(rows) if rows else None
+
+    async def deliver(
+        self, outbounds: Sequence[Outbound], progress: TelegramProgress | None = None
+    ) -> list[Delivered]:
+        delivered = []
+        for outbound in outbounds:
+            refs: list[MessageRef] = []
+            blocked = False
+            try:
+                refs = await self.deliver_one(outbound, progress)
+            except ValueError:
+                log.warning("not a Telegram chat id, outbound skipped: %r", outbound.chat_id)
+            except TelegramError as exc:
+                log.warning("delivery to %s failed (%s): %s", outbound.chat_id, outbound.kind, exc)
+                blocked = isinstance(exc, Forbidden)
+            delivered.append(Delivered(outbound, tuple(refs), blocked))
+        if progress is not None and progress.placeholder_id is not None:
+            await self._drop_placeholder(progress)
+        return delivered
+
+    async def deliver_one(
+        self, outbound: Outbound, progress: TelegramProgress | None = None
+    ) -> list[MessageRef]:
+        chat_id = int(outbound.chat_id)
+        thread = int(outbound.thread_id) if outbound.thread_id else None
+        where = {"chat_id": chat_id, "message_thread_id": thread}
+        sent: list[int] = []
+        reply = (
+            ReplyParameters(int(outbound.reply_to.message_id), allow_sending_without_reply=True)
+            if outbound.reply_to is not None and outbound.reply_to.chat_id == outbound.chat_id
+            else None
+        )
+        markup = self.keyboard(outbound.buttons)
+        if outbound.copy_of is not None:
+            try:  # copy, never forward: an agent's identity stays private
+                copied = await flood_safe(
+                    self.bot.copy_message,
+                    from_chat_id=int(outbound.copy_of.chat_id),
+                    message_id=int(outbound.copy_of.message_id),
+                    reply_markup=markup,
+                    reply_parameters=reply,
+                    **where,
+                )
+                return [MessageRef(str(chat_id), str(copied.message_id), outbound.thread_id)]
+            except (BadRequest, ValueError) as exc:  # can't be copied (kind, other channel): labelled text
+                if not outbound.text:
+                    raise
+                log.info("copy into %s failed (%s); sending its text", chat_id, exc)
+        chunks = split_text(outbound.text)
+        for number, chunk in enumerate(chunks):
+            last = number == len(chunks) - 1
+            keys = markup if last else None
+            if (
+                number == 0
+                and progress is not None
+                and progress.placeholder_id
+                and progress.chat_id == chat_id
+            ):
+                edited = await self._edit_placeholder(progress, chunk, keys)
+                if edited is not None:
+                    sent.append(edited)
+                    continue
+            message = await flood_safe(
+                self.bot.send_message,
+                text=escape(chunk),
+                parse_mode=HTML,
+                reply_markup=keys,
+                reply_parameters=reply if number == 0 else None,
+                **where,
+            )
+            sent.append(message.message_id)
+        for card in outbound.cards:
+            sent.append((await self.send_card(card, **where)).message_id)
+        for name, data in outbound.images:
+            sent.append(
+                (await flood_safe(self.bot.send_photo, photo=data, filename=name, **where)).message_id
+            )
+        if outbound.document is not None:
+            name, data = outbound.document
+            document = await flood_safe(self.bot.send_document, document=data, filename=name, **where)
+            sent.append(document.message_id)
+        if not chunks and markup is not None:
+            log.warning("buttons without text for %s were not delivered", outbound.chat_id)
+        return [MessageRef(str(chat_id), str(message_id), outbound.thread_id) for message_id in sent]
+
+    async def send_card(
+        self, card: ProductCard, chat_id: int, message_thread_id: int | None = None
+    ) -> Message:
+        markup = self.keyboard(card.buttons, per_row=3)
+        if card.image_url:
+            try:
+                return await flood_safe(
+                    self.bot.send_photo,
+                    chat_id,
+                    card.image_url,
+                    caption=card_html(card, CAPTION_LIMIT),
+                    parse_mode=HTML,
+                    reply_markup=markup,
+                    message_thread_id=message_thread_id,
+                )
+            except BadRequest as exc:  # Telegram could not fetch the image: the text card still informs
+                log.info("photo for %s failed (%s); sending the card as text", card.sku, exc)
+        return await flood_safe(
+            self.bot.send_message,
+            chat_id,
+            card_html(card, 4096),
+            parse_mode=HTML,
+            reply_markup=markup,
+            message_thread_id=message_thread_id,
+        )
+
+    async def _edit_placeholder(
+        self, progress: TelegramProgress, chunk: str, markup: InlineKeyboardMarkup | None
+    ) -> int | None:
+        """Turn the group's streaming placeholder into the final first chunk (None: send normally)."""
+        message_id, progress.placeholder_id = progress.placeholder_id, None
+        try:
+            await self.bot.edit_message_text(
+                escape(chunk),
+                chat_id=progress.chat_id,
+                message_id=message_id,
+                parse_mode=HTML,
+                reply_markup=markup,
+            )
+        except TelegramError as exc:
+            if isinstance(exc, BadRequest) and "not modified" in str(exc).lower():  # draft == final text
+                return message_id
+            log.info("final edit of placeholder failed: %s", exc)
+            progress.placeholder_id = message_id
+            return None
+        return message_id
+
+    async def _drop_placeholder(self, progress: TelegramProgress) -> None:
+        """A placeholder no final text replaced (e.g. the reply was only cards) would leave a stale draft."""
+        try:
+            await self.bot.delete_message(progress.chat_id, progress.placeholder_id)
+        except TelegramError as exc:
+            log.info("could not delete placeholder: %s", exc)
+        progress.placeholder_id = None

@@ -1,0 +1,221 @@
+"""The Telegram front end: translate an update, let the core decide, deliver what it says.
+
+Handlers stay thin (DESIGN habit 1): no retrieval, LLM or store calls here. The channel adds only
+what is Telegram's business: group addressing, verified buttons, per-user rate limiting, /ingest
+document download, and the streaming progress. Building and running the Application is in
+`telegram_app.py`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from telegram import Bot, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.channels.telegram.callbacks import CallbackSigner
+from bot.channels.telegram.delivery import Delivered, TelegramDelivery
+from bot.channels.telegram.inbound import ChatPolicy, callback_inbound, message_inbound
+from bot.channels.telegram.progress import TelegramProgress
+from bot.coordination.ratelimit import RateDecision, RateLimiter
+from bot.domain.language import detect_language
+from bot.domain.messages import Attachment, Inbound, MessageRef, Outbound, Role
+from bot.domain.protocols import ConversationCore
+from bot.ops import metrics
+from bot.prompts import Messages
+
+log = logging.getLogger(__name__)
+INGEST_COMMAND = "ingest"
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    """The typed slice of settings the channel needs (the CLI fills it from `Settings`)."""
+
+    token: str
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    staff_ids: frozenset[int] = frozenset()
+    support_chat_id: int | None = None
+
+    def __post_init__(self) -> None:  # PTB wants no trailing slash
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+        object.__setattr__(self, "base_file_url", self.base_file_url.rstrip("/"))
+
+
+def _answering(outbound: Outbound, inbound: Inbound) -> Outbound:
+    """In a group, the reply quotes the message it answers (several people may be asking at once)."""
+    if (
+        outbound.chat_id != inbound.chat_id
+        or outbound.kind != "reply"
+        or outbound.reply_to
+        or outbound.copy_of
+    ):
+        return outbound
+    return dataclasses.replace(outbound, reply_to=inbound.ref)
+
+
+class HandoffHooks(Protocol):
+    """What the channel calls on the handoff service (see the delivery contract in `bot.handoff.desk`)."""
+
+    def attach_desk(self, desk: object) -> None: ...
+
+    async def on_delivered(self, outbound: Outbound, ref: MessageRef) -> None: ...
+
+    async def sweep(self) -> list[Outbound]: ...
+
+
+class TelegramChannel:
+    """Handlers for messages and button presses, bound to one conversation core."""
+
+    def __init__(
+        self,
+        core: ConversationCore,
+        config: TelegramConfig,
+        messages: Messages,
+        limiter: RateLimiter | None = None,
+        handoff: HandoffHooks | None = None,
+    ) -> None:
+        self.core = core
+        self.handoff = handoff
+        self.config = config
+        self.messages = messages
+        self.limiter = limiter
+        self.policy = ChatPolicy(config.staff_ids, config.support_chat_id)
+        self.signer = CallbackSigner(config.token)
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        bot = context.bot
+        inbound = message_inbound(update, self.policy, bot.username, bot.id)
+        if inbound is None:
+            return
+        if inbound.command == INGEST_COMMAND and inbound.role is Role.STAFF:
+            inbound = await self._with_document(inbound, update.message)
+        delivery = TelegramDelivery(bot, self.signer)
+        if not await self._admitted(inbound, delivery):
+            return
+        progress = self._progress(bot, inbound)
+        outbounds = await self.core.handle(inbound, progress)
+        if inbound.is_group and inbound.role is not Role.AGENT:
+            outbounds = [_answering(outbound, inbound) for outbound in outbounds]
+        await self.report(await delivery.deliver(outbounds, progress), bot)
+
+    async def on_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A customer blocked the bot (or left the private chat): a pending handoff for them is closed."""
+        change = update.my_chat_member
+        if change is None or change.chat.type != change.chat.PRIVATE:
+            return
+        if change.new_chat_member.status in ("kicked", "left"):
+            await self._customer_left(context.bot, str(change.chat.id))
+
+    async def _customer_left(self, bot: Bot, chat_id: str) -> None:
+        customer_left = getattr(self.handoff, "customer_left", None)
+        if customer_left is None:
+            return
+        outbounds = [o for o in await customer_left(chat_id) if o.chat_id != chat_id]
+        await self.report(await TelegramDelivery(bot, self.signer).deliver(outbounds))
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Every press is answered (answerCallbackQuery); forged or stale data gets a polite notice."""
+        query = update.callback_query
+        inbound = callback_inbound(update, self.policy, self.signer)
+        lang = detect_language("", query.from_user.language_code)
+        if inbound is None or inbound.callback_data is None:
+            log.info("refused forged or stale button data from user %s", query.from_user.id)
+            await self._answer(query, self.messages.get("telegram_button_stale", lang))
+            return
+        delivery = TelegramDelivery(context.bot, self.signer)
+        verdict = await self._verdict(inbound)
+        if verdict is not RateDecision.ALLOW:
+            notice = (
+                self.messages.get("telegram_rate_limited", lang) if verdict is RateDecision.WARN else None
+            )
+            await self._answer(query, notice)
+            return
+        await self._answer(query, None)  # stop the client's spinner before the (maybe slow) reply
+        progress = self._progress(context.bot, inbound)
+        outbounds = await self.core.handle(inbound, progress)
+        await self.report(await delivery.deliver(outbounds, progress), context.bot)
+
+    @staticmethod
+    def _progress(bot: Bot, inbound: Inbound) -> TelegramProgress:
+        thread = int(inbound.thread_id) if inbound.thread_id else None
+        reply_to = (
+            int(inbound.ref.message_id)
+            if inbound.is_group and inbound.ref and not inbound.callback_data
+            else None
+        )
+        return TelegramProgress(
+            bot, int(inbound.chat_id), private=not inbound.is_group, thread_id=thread, reply_to=reply_to
+        )
+
+    async def report(self, delivered: Sequence[Delivered], bot: Bot | None = None) -> None:
+        """Tell handoff where its messages landed (so agents' replies to them reach the right customer)
+        and which customers can no longer be reached (they blocked the bot)."""
+        if self.handoff is None:
+            return
+        for item in delivered:
+            if item.outbound.meta.get("handoff_id") and item.refs:
+                await self.handoff.on_delivered(item.outbound, item.refs[0])
+        blocked = {item.outbound.chat_id for item in delivered if item.blocked}
+        for chat_id in sorted(blocked) if bot is not None else ():
+            await self._customer_left(bot, chat_id)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A bug in a handler: log it with the update id (PTB would otherwise swallow it)."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        metrics.count("error", where="telegram")
+        log.error("unhandled error for update %s", update_id, exc_info=context.error)
+
+    async def _verdict(self, inbound: Inbound) -> RateDecision:
+        if self.limiter is None or inbound.role is not Role.CUSTOMER:
+            return RateDecision.ALLOW
+        verdict = (
+            await self.limiter.check(f"telegram:{inbound.user_id}")
+        ).decision  # the limiter counts hits
+        if verdict is not RateDecision.ALLOW:
+            log.info("rate limited a user (%s)", verdict)
+        return verdict
+
+    async def _admitted(self, inbound: Inbound, delivery: TelegramDelivery) -> bool:
+        """Rate limiting: the first limited message gets the friendly notice as its reply, later ones none."""
+        verdict = await self._verdict(inbound)
+        if verdict is RateDecision.WARN:
+            lang = detect_language(inbound.text, inbound.language_hint)
+            notice = Outbound(
+                chat_id=inbound.chat_id,
+                text=self.messages.get("telegram_rate_limited", lang),
+                thread_id=inbound.thread_id,
+                kind="notice",
+            )
+            await delivery.deliver([notice])
+        return verdict is RateDecision.ALLOW
+
+    async def _with_document(self, inbound: Inbound, message: Message) -> Inbound:
+        """/ingest: download the attached (or replied-to) document into `document_bytes`."""
+        source = message if message.document else message.reply_to_message
+        document = source.document if source is not None else None
+        if document is None:
+            return inbound
+        try:
+            file = await document.get_file()
+            content = bytes(await file.download_as_bytearray())
+        except TelegramError as exc:  # the command then reports "no document" politely
+            log.warning("could not download %s for /ingest: %s", document.file_name, exc)
+            return inbound
+        attachment = Attachment(
+            "document", document.file_id, document.file_name or "", document.mime_type or ""
+        )
+        return dataclasses.replace(inbound, attachment=attachment, document_bytes=content)
+
+    @staticmethod
+    async def _answer(query: object, text: str | None) -> None:
+        try:
+            await query.answer(text=text)  # type: ignore[attr-defined]
+        except TelegramError as exc:  # too old, or already answered: nothing left to do
+            log.info("answerCallbackQuery failed: %s", exc)

@@ -1,0 +1,257 @@
+"""The offline grounded composer: a shop assistant's replies built only from retrieved facts and policies.
+
+It is the default without an LLM and the fallback whenever the LLM fails or is not grounded, so every
+sentence here comes from a `Product`, a `PolicyDoc` or `bot/prompts/replies.yaml` — nothing is invented.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.conversation.cards import Phrases, colours, first_sentence, has_size, sizes
+from bot.conversation.understanding import Understanding
+from bot.domain.messages import Button, ProductCard
+from bot.prompts import Messages
+from knowledge.models import PolicyDoc, Product
+
+MAX_CARDS = 5
+POLICY_CHARS = 420
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the core sends back for one message, plus what it should remember."""
+
+    text: str
+    cards: tuple[ProductCard, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    shown: tuple[Product, ...] = ()  # becomes the chat's "last shown" list when non-empty
+    focus: str = ""  # the product this reply was about
+    answered: bool = True
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+class OfflineComposer:
+    """Builds replies from templates; one instance serves both languages."""
+
+    def __init__(self, messages: Messages) -> None:
+        self.messages = messages
+
+    def phrases(self, lang: str) -> Phrases:
+        return Phrases(self.messages, lang)
+
+    def say(self, key: str, lang: str, **values: object) -> str:
+        return self.messages.get(key, lang, **values)
+
+    def recommend(
+        self, products: Sequence[Product], u: Understanding, lang: str, interests: Sequence[str] = ()
+    ) -> Reply:
+        ph = self.phrases(lang)
+        shown = list(products[:MAX_CARDS])
+        intro = {"cheaper": "rec_intro_cheaper", "refined": "rec_intro_refined"}.get(u.mode, "rec_intro")
+        lines = [ph.say(intro)]
+        for n, product in enumerate(shown, 1):
+            reasons = ph.reasons(product, u.keywords, u.size)
+            lines.append(
+                ph.say(
+                    "rec_line",
+                    n=n,
+                    title=product.title,
+                    price=ph.price(product),
+                    reasons=ph.say("rec_reasons", reasons=ph.join(reasons)) if reasons else "",
+                )
+            )
+        lines.append(ph.say("rec_outro"))
+        if interests:
+            lines.append(ph.say("rec_outro_personal", interests=ph.join(list(interests)[:3])))
+        return Reply("\n".join(lines), tuple(ph.card(p) for p in shown), shown=tuple(shown))
+
+    def not_found(self, query: str, alternatives: Sequence[Product], u: Understanding, lang: str) -> Reply:
+        ph = self.phrases(lang)
+        if u.mode == "cheaper":
+            return Reply(ph.say("not_found_cheaper"), answered=True)
+        lines = [ph.say("not_found", query=query.strip()[:40])]
+        shown = list(alternatives[:3])
+        if shown:
+            lines.append(ph.say("not_found_alternatives"))
+            for n, product in enumerate(shown, 1):
+                reasons = ph.reasons(product, u.keywords)
+                lines.append(
+                    ph.say(
+                        "rec_line",
+                        n=n,
+                        title=product.title,
+                        price=ph.price(product),
+                        reasons=ph.say("rec_reasons", reasons=ph.join(reasons)) if reasons else "",
+                    )
+                )
+        lines.append(ph.say("offer_human"))
+        return Reply("\n".join(lines), tuple(ph.card(p) for p in shown), shown=tuple(shown), answered=False)
+
+    def answer(self, targets: Sequence[Product], u: Understanding, lang: str) -> Reply:
+        """Direct answers about specific products: price, stock, size, colour, or the details."""
+        ph = self.phrases(lang)
+        asks = u.asks or frozenset({"colour"} if u.colour else {"details"})
+        lines: list[str] = []
+        for product in targets[:MAX_CARDS]:
+            lines += self._facts(ph, product, asks, u)
+        focus = targets[0].sku if len(targets) == 1 else ""
+        cards = (
+            tuple(ph.card(p) for p in targets[:MAX_CARDS]) if len(targets) == 1 or "details" in asks else ()
+        )
+        return Reply("\n".join(lines), cards, focus=focus)
+
+    def _facts(self, ph: Phrases, product: Product, asks: frozenset[str], u: Understanding) -> list[str]:
+        title, lines = product.title, []
+        if "size" in asks or u.size:
+            options = sizes(product)
+            if not options:
+                lines.append(ph.say("answer_size_unknown", title=title))
+            elif u.size:
+                stock = "answer_size_stock_out" if product.stock == 0 else "answer_size_stock_in"
+                lines.append(
+                    ph.say("answer_size_yes", title=title, size=u.size, stock=ph.say(stock))
+                    if has_size(product, u.size)
+                    else ph.say("answer_size_no", title=title, size=u.size, sizes=ph.join(options))
+                )
+            else:
+                lines.append(ph.say("answer_size_list", title=title, sizes=ph.join(options)))
+        if "colour" in asks or (u.colour and "size" not in asks):
+            options = colours(product)
+            if not options:
+                lines.append(ph.say("answer_colour_unknown", title=title))
+            elif u.colour:
+                key = (
+                    "answer_colour_yes"
+                    if any(u.colour in c or c in u.colour for c in options)
+                    else "answer_colour_no"
+                )
+                lines.append(ph.say(key, title=title, colour=u.colour, colours=ph.join(options)))
+            else:
+                lines.append(ph.say("answer_colour_list", title=title, colours=ph.join(options)))
+        if "price" in asks:
+            key = "answer_price" if product.price is not None else "answer_price_unknown"
+            lines.append(ph.say(key, title=title, price=ph.price(product)))
+        if "stock" in asks and not ("size" in asks and u.size):
+            lines.append(self._stock_line(ph, product))
+        for name in sorted(a[5:] for a in asks if a.startswith("attr:")):
+            raw = next((v for k, v in product.attributes.items() if k.lower() == name), None)
+            key = "answer_attr" if raw else "answer_attr_unknown"
+            lines.append(ph.say(key, title=title, label=ph.label(name), value=ph.value(raw or "")))
+        if "details" in asks and not lines:
+            colon = ": " if ph.lang == "en" else "："
+            facts = ph.join([f"{ph.label(k)}{colon}{ph.value(v)}" for k, v in product.attributes.items()][:5])
+            summary = " ".join(part for part in (first_sentence(product.description, 80), facts) if part)
+            lines.append(
+                ph.say(
+                    "answer_details",
+                    title=title,
+                    price=ph.price(product),
+                    stock=ph.stock(product) or "—",
+                    facts=summary,
+                )
+            )
+        return lines
+
+    @staticmethod
+    def _stock_line(ph: Phrases, product: Product) -> str:
+        if product.stock is None:
+            return ph.say("answer_stock_unknown", title=product.title)
+        if product.stock <= 0:
+            return ph.say("answer_stock_out", title=product.title)
+        if product.stock <= 5:
+            return ph.say("answer_stock_low", title=product.title, count=product.stock)
+        return ph.say("answer_stock_in", title=product.title)
+
+    def compare(self, a: Product, b: Product, lang: str) -> Reply:
+        ph = self.phrases(lang)
+        dash = ph.say("label_unknown")
+        rows = [
+            ("label_title", a.title, b.title),
+            ("label_price", ph.price(a), ph.price(b)),
+            ("label_brand", a.brand or dash, b.brand or dash),
+            ("label_stock", ph.stock(a) or dash, ph.stock(b) or dash),
+        ]
+        lines = [ph.say("compare_intro")]
+        lines += [ph.say("compare_row", label=ph.say(label), a=x, b=y) for label, x, y in rows]
+        for key in list(dict.fromkeys([*a.attributes, *b.attributes]))[:6]:
+            x, y = (ph.value(p.attributes[key]) if key in p.attributes else dash for p in (a, b))
+            lines.append(ph.say("compare_row", label=ph.label(key), a=x, b=y))
+        if a.price is not None and b.price is not None:
+            if a.price == b.price:
+                lines.append(ph.say("compare_same_price"))
+            else:
+                cheaper, dearer = (a, b) if a.price < b.price else (b, a)
+                diff = Product(
+                    sku="_",
+                    title="_",
+                    price=(dearer.price or 0) - (cheaper.price or 0),
+                    currency=cheaper.currency,
+                ).price_text()
+                lines.append(ph.say("compare_cheaper", title=cheaper.title, diff=diff))
+        return Reply("\n".join(lines), (ph.card(a), ph.card(b)), shown=(a, b))
+
+    def policy(self, docs: Sequence[PolicyDoc], lang: str, question: str = "") -> Reply:
+        ph = self.phrases(lang)
+        if not docs:
+            return Reply(ph.say("policy_none"), answered=False)
+        lines: list[str] = []
+        for doc in docs[:2]:
+            lines.append(ph.say("policy_intro", title=doc.title))
+            lines.append(relevant_part(plain(doc.text), question) or clip(plain(doc.text), POLICY_CHARS))
+        lines.append(ph.say("policy_outro"))
+        return Reply("\n".join(lines))
+
+    def text(self, key: str, lang: str, *, answered: bool = True, **values: object) -> Reply:
+        return Reply(self.say(key, lang, **values), answered=answered)
+
+
+def plain(markdown: str) -> str:
+    """Policy Markdown as chat text: no emphasis markers or heading hashes (channels escape the rest)."""
+    text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), markdown)
+    return re.sub(r"^#+\s*", "", text, flags=re.MULTILINE)
+
+
+def _grams(text: str) -> set[str]:
+    lowered = text.lower()
+    cjk = re.findall(r"[\u4e00-\u9fff]+", lowered)
+    return {run[i : i + 2] for run in cjk for i in range(len(run) - 1)} | {
+        w for w in re.findall(r"[a-z]{3,}", lowered) if w not in _EN_STOP
+    }
+
+
+_EN_STOP = frozenset(
+    {"the", "and", "you", "your", "our", "are", "for", "can", "what", "how", "does", "with", "any"}
+)
+
+
+def relevant_part(text: str, question: str, keep: int = 2) -> str:
+    """The policy bullet points that best match the question (rare shared words weigh more; earlier
+    bullets win ties), in document order — or '' when nothing specific matches."""
+    bullets = [line.strip() for line in text.splitlines() if line.strip().startswith(("-", "•", "*"))]
+    wanted = _grams(question)
+    if not bullets or not wanted:
+        return ""
+    grams = [_grams(b) for b in bullets]
+    df = {g: sum(1 for bg in grams if g in bg) for g in wanted}
+    scored = [
+        (sum(1.0 / df[g] for g in wanted & bg if df[g] < len(bullets)), i) for i, bg in enumerate(grams)
+    ]
+    ranked = sorted(scored, key=lambda item: (-item[0], item[1]))
+    best = [i for score, i in ranked[:keep] if score > 0]
+    return "\n".join(bullets[i] for i in sorted(best))
+
+
+def clip(text: str, limit: int) -> str:
+    """Policy text up to `limit` characters, cut at a line or sentence boundary."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    for mark in ("\n", "。", ". ", "；", ";"):
+        at = cut.rfind(mark)
+        if at > limit // 2:
+            return cut[: at + len(mark)].rstrip() + " …"
+    return cut.rstrip() + "…"

@@ -1,0 +1,352 @@
+"""`SupportBot`: the channel-independent conversation core every front end talks to.
+
+One message's way: per-chat lock → handoff gate → callbacks → commands → input hygiene → handoff
+triggers → intent → understanding (with follow-ups) → retrieval → composer/LLM → grounding → one reply.
+It never raises to a channel: bugs are logged with context and answered with the generic apology
+(tests pass `raise_errors=True` so they surface).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from langchain_core.language_models import BaseChatModel
+
+from bot.conversation.answer import Answer, Answerer, PolicyLookup, TurnContext
+from bot.conversation.composer import OfflineComposer, Reply
+from bot.conversation.handoff_context import handoff_context, merge_customer_reply
+from bot.conversation.hygiene import DEFAULT_MAX_CHARS, ChatLocks, clean
+from bot.conversation.intents import Intent, classify
+from bot.conversation.profile import InterestProfile
+from bot.conversation.store import ChatState, ConversationStore, Turn, trim_to_budget
+from bot.conversation.understanding import QueryParsing, content_keywords, filters_to_state, understand
+from bot.domain.commands import CommandRegistry
+from bot.domain.errors import LLMUnavailable
+from bot.domain.language import detect_language, normalise_hint
+from bot.domain.messages import Inbound, Outbound, ReplyProgress, Role
+from bot.domain.protocols import HandoffGate
+from bot.llm.chain import ChatPrompts, classify_with_llm
+from bot.prompts import Messages
+from knowledge.models import Product
+from knowledge.protocols import KeywordExtractor, ProductIndex
+
+log = logging.getLogger(__name__)
+_SMALL_TALK_KEYS = (
+    (re.compile(r"谢|thank|thx", re.I), "small_talk_thanks"),
+    (re.compile(r"拜|再见|bye", re.I), "small_talk_bye"),
+    (re.compile(r"谁|机器人|真人|who|what are you|bot|robot|human", re.I), "small_talk_who"),
+)
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+class TurnSink(Protocol):
+    """Where finished customer turns go for insights (e.g. `bot.insights.recorder.TurnRecorder`)."""
+
+    def turn(self, **fields: object) -> None: ...
+
+
+@dataclass
+class CoreStats:
+    messages: int = 0
+    errors: int = 0
+    llm_replies: int = 0
+    composer_replies: int = 0
+
+
+class SupportBot:
+    """Implements `bot.domain.protocols.ConversationCore`; `commands` is the shared command registry."""
+
+    def __init__(
+        self,
+        *,
+        index: ProductIndex,
+        store: ConversationStore,
+        messages: Messages,
+        replies: Messages,
+        parser: QueryParsing | None = None,
+        extractor: KeywordExtractor | None = None,
+        policies: PolicyLookup | None = None,
+        llm: BaseChatModel | None = None,
+        prompts: ChatPrompts | None = None,
+        handoff: HandoffGate | None = None,
+        trigger_detector: Callable[[str], str | None] | None = None,
+        recorder: TurnSink | None = None,
+        raise_errors: bool = False,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        history_token_budget: int = 1500,
+    ) -> None:
+        self.index, self.store, self.messages, self.parser = index, store, messages, parser
+        self.extractor, self.policies, self.llm, self.handoff = extractor, policies, llm, handoff
+        self.trigger_detector, self.recorder, self.raise_errors = trigger_detector, recorder, raise_errors
+        self.max_chars, self.history_token_budget = max_chars, history_token_budget
+        self.composer = OfflineComposer(replies)
+        self.prompts = prompts if llm is None or prompts is not None else None
+        self.answerer = Answerer(index, self.composer, policies, llm, prompts)
+        self.profile = InterestProfile(store)
+        self.commands = CommandRegistry()
+        self.stats = CoreStats()
+        self._locks = ChatLocks()
+        self.runtime: _Closable | None = None  # set by `bot.wiring.build_support_bot`
+        from bot.conversation.builtin_commands import register_core_commands
+
+        register_core_commands(self)
+
+    def close(self) -> None:
+        """Dispose what the composition root opened for this bot (database engine, index …)."""
+        if self.runtime is not None:
+            self.runtime.close()
+
+    # -- entry point ------------------------------------------------------------------------------------
+    async def handle(self, inbound: Inbound, progress: ReplyProgress | None = None) -> list[Outbound]:
+        async with self._locks.hold(inbound.chat_id):
+            self.stats.messages += 1
+            try:
+                return await self._dispatch(inbound, progress)
+            except Exception:
+                self.stats.errors += 1
+                log.exception(
+                    "core failed: chat=%s user=%s update=%s channel=%s",
+                    inbound.chat_id,
+                    inbound.user_id,
+                    inbound.update_id,
+                    inbound.channel,
+                )
+                if self.raise_errors:
+                    raise
+                lang = detect_language(inbound.text, inbound.language_hint)
+                return [self.reply(inbound, self.messages.get("error_generic", lang))]
+
+    def reply(self, inbound: Inbound, text: str, reply: Reply | None = None, **meta: str) -> Outbound:
+        """The one customer-facing Outbound for an inbound."""
+        return Outbound(
+            chat_id=inbound.chat_id,
+            text=text,
+            cards=reply.cards if reply else (),
+            buttons=reply.buttons if reply else (),
+            thread_id=inbound.thread_id,
+            kind="reply",
+            meta=dict(meta),
+        )
+
+    def say(self, key: str, lang: str, **values: object) -> str:
+        return self.composer.say(key, lang, **values)
+
+    async def language_for(self, inbound: Inbound, text: str = "") -> str:
+        """Language of a message; for commands and buttons (no words) the chat's last language."""
+        if re.search(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", text):
+            return detect_language(text, inbound.language_hint)
+        if inbound.language_hint:
+            return normalise_hint(inbound.language_hint)
+        state = await asyncio.to_thread(self.store.state, inbound.chat_id)
+        return state.language or "zh"
+
+    async def _dispatch(self, inbound: Inbound, progress: ReplyProgress | None) -> list[Outbound]:
+        if self.handoff is not None:
+            intercepted = await self.handoff.intercept(inbound)
+            if intercepted is not None:
+                return intercepted
+        if inbound.callback_data is not None:
+            from bot.conversation.builtin_commands import on_callback
+
+            return await on_callback(self, inbound, progress)
+        if inbound.command:
+            return await self._command(inbound)
+        if inbound.role is Role.AGENT and inbound.is_group:
+            return []  # support-group chatter that handoff did not claim is not addressed to the bot
+        cleaned = clean(inbound.text, self.max_chars)
+        readable = cleaned.problem in (None, "too_long")  # garbage says nothing about the customer's language
+        lang = await self.language_for(inbound, cleaned.text if readable else "")
+        if inbound.attachment is not None and not cleaned.text:
+            return [self.reply(inbound, self.say("attachment_only", lang), problem="attachment")]
+        if cleaned.problem == "too_long":
+            return [
+                self.reply(
+                    inbound,
+                    self.say("too_long", lang, length=cleaned.length, limit=self.max_chars),
+                    problem="too_long",
+                )
+            ]
+        if cleaned.problem:
+            key = {"empty": "empty_message", "emoji_only": "emoji_only"}.get(cleaned.problem, "garbage")
+            return [
+                self.reply(
+                    inbound, self.say(key, lang, example=self.say("example_1", lang)), problem=cleaned.problem
+                )
+            ]
+        return await self.converse(inbound, cleaned.text, lang, progress)
+
+    async def _command(self, inbound: Inbound) -> list[Outbound]:
+        name = inbound.command or ""
+        command = self.commands.get(name)
+        lang = await self.language_for(inbound, inbound.command_args)
+        if command is None:
+            return [self.reply(inbound, self.say("unknown_command", lang, name=name[:32]))]
+        if not command.allowed(inbound.role):
+            log.warning(
+                "refused /%s: user=%s role=%s chat=%s", name, inbound.user_id, inbound.role, inbound.chat_id
+            )
+            return [self.reply(inbound, self.say("command_refused", lang, name=name))]
+        return await command.handler(inbound)
+
+    # -- conversation -----------------------------------------------------------------------------------
+    async def converse(
+        self, inbound: Inbound, text: str, lang: str, progress: ReplyProgress | None = None
+    ) -> list[Outbound]:
+        """Answer one cleaned customer message (also used for /start example buttons)."""
+        chat, user = inbound.chat_id, inbound.user_id
+        state, turns = await asyncio.gather(
+            asyncio.to_thread(self.store.state, chat), asyncio.to_thread(self.store.recent, chat, 40)
+        )
+        shown = await asyncio.to_thread(self._products, state.last_skus)
+        await asyncio.to_thread(self.store.append, chat, Turn("user", text, user))
+        guess = classify(text, has_context=bool(shown))
+        reason = self.trigger_detector(text) if self.trigger_detector and self.handoff else None
+        if reason is None and guess.intent is Intent.HUMAN and self.handoff is not None:
+            reason = "requested"
+        if reason is not None:
+            return await self.request_handoff(inbound, reason, lang, state, shown, turns)
+        intent = guess.intent
+        if not guess.sure and self.llm is not None and self.prompts is not None:
+            try:
+                intent = await classify_with_llm(self.llm, self.prompts, text)
+            except LLMUnavailable as exc:
+                log.info("llm intent classification unavailable: %s", exc)
+        if progress is not None:
+            await progress.typing()
+        interests = (
+            await asyncio.to_thread(self.profile.top, user, 5) if inbound.role is Role.CUSTOMER else []
+        )
+        ctx = TurnContext(
+            text, lang, state, shown, trim_to_budget(turns, self.history_token_budget), interests, progress
+        )
+        answer, u = await self._answer(intent, ctx)
+        if answer.source == "llm":
+            self.stats.llm_replies += 1
+        else:
+            self.stats.composer_replies += 1
+        reply = answer.reply
+        unanswered = 0 if reply.answered else state.unanswered + 1
+        shown_skus = tuple(p.sku for p in reply.shown) or state.last_skus
+        new_state = ChatState(
+            last_skus=shown_skus,
+            last_query=(
+                u.search_text if u is not None and reply.shown and u.targets == () else state.last_query
+            ),
+            last_filters=(
+                filters_to_state(u.filters)
+                if u is not None and reply.shown and u.targets == ()
+                else state.last_filters
+            ),
+            focus_sku=reply.focus or (state.focus_sku if shown_skus == state.last_skus else ""),
+            unanswered=unanswered,
+            language=lang,
+        )
+        out = [
+            self.reply(
+                inbound,
+                reply.text,
+                reply,
+                intent=(u.intent if u else intent).value,
+                language=lang,
+                source=answer.source,
+            )
+        ]
+        if unanswered >= 2 and self.handoff is not None:
+            extra = await self.handoff.request(
+                inbound, "unanswered", handoff_context(inbound, lang, turns, shown, text)
+            )
+            out = merge_customer_reply(out, extra, inbound.chat_id)
+            new_state = replace(new_state, unanswered=0)
+        await asyncio.to_thread(self._remember, inbound, reply, new_state, text, lang, u, intent, answer)
+        return out
+
+    async def _answer(self, intent: Intent, ctx: TurnContext) -> tuple[Answer, object]:
+        c, lang = self.composer, ctx.lang
+        if intent is Intent.GREETING:
+            return Answer(c.text("greeting", lang)), None
+        if intent is Intent.SMALL_TALK:
+            key = next((k for rx, k in _SMALL_TALK_KEYS if rx.search(ctx.text)), "small_talk_ok")
+            return Answer(c.text(key, lang)), None
+        if intent is Intent.INJECTION:
+            return Answer(c.text("injection", lang)), None
+        if intent is Intent.OUT_OF_SCOPE:
+            return Answer(c.text("out_of_scope", lang, example=c.say("example_1", lang))), None
+        if intent is Intent.HUMAN:
+            return Answer(c.text("human_no_gate", lang, contact=self.answerer.contact_text(lang))), None
+        if intent is Intent.POLICY:
+            answer = await self.answerer.policy(ctx)
+            if answer.docs:
+                return answer, None
+            intent = Intent.UNKNOWN  # "这款保修吗" with no policy match: treat as a product question
+        u = await asyncio.to_thread(understand, ctx.text, intent, ctx.state, ctx.shown, self.parser)
+        return await self.answerer.products(u, ctx), u
+
+    def _products(self, skus: tuple[str, ...]) -> list[Product]:
+        return [p for sku in skus if (p := self.index.get(sku)) is not None]
+
+    def _remember(
+        self,
+        inbound: Inbound,
+        reply: Reply,
+        state: ChatState,
+        text: str,
+        lang: str,
+        u: object,
+        intent: Intent,
+        answer: Answer,
+    ) -> None:
+        """Blocking bookkeeping after a reply: memory, interests, insights (insights never fail a reply)."""
+        chat, user = inbound.chat_id, inbound.user_id
+        self.store.append(chat, Turn("assistant", reply.text, user, tuple(p.sku for p in reply.shown)))
+        self.store.save_state(chat, state, user)
+        keywords: list[str] = list(getattr(u, "keywords", ()))
+        filters = getattr(u, "filters", None)
+        if inbound.role is Role.CUSTOMER and filters is not None:
+            self.profile.record(user, content_keywords(keywords, filters))
+        if self.recorder is not None and inbound.role is Role.CUSTOMER:
+            try:
+                self.recorder.turn(
+                    channel=inbound.channel,
+                    user_id=user,
+                    chat_id=chat,
+                    text=text,
+                    language=lang,
+                    intent=getattr(u, "intent", intent).value,
+                    keywords=keywords,
+                    filters=filters_to_state(filters) if filters is not None else {},
+                    skus=[p.sku for p in reply.shown],
+                    answered=reply.answered,
+                    top_score=answer.hits[0].score if answer.hits else None,
+                )
+            except Exception:
+                log.exception("insights recorder failed")
+
+    async def request_handoff(
+        self,
+        inbound: Inbound,
+        reason: str,
+        lang: str,
+        state: ChatState,
+        shown: list[Product],
+        turns: list[Turn],
+    ) -> list[Outbound]:
+        assert self.handoff is not None
+        context = handoff_context(inbound, lang, turns, shown, inbound.text)
+        out = await self.handoff.request(inbound, reason, context)
+        await asyncio.to_thread(
+            self.store.save_state,
+            inbound.chat_id,
+            replace(state, unanswered=0, language=lang),
+            inbound.user_id,
+        )
+        if not any(o.chat_id == inbound.chat_id for o in out):  # the customer always gets one reply
+            out = [self.reply(inbound, self.say("offer_human", lang)), *out]
+        return out

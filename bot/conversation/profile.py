@@ -1,0 +1,76 @@
+"""Interest keywords mined from a user's own messages, decayed over time, used to nudge rankings.
+
+Each product-related message adds 1 to the score of each of its keywords; older scores halve every
+`half_life_days`, so what a user asked about this week outweighs last month. Only the top `keep`
+keywords are stored. Re-ranking is deliberately slight: relevance first, interests break near-ties.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from bot.conversation.store import ConversationStore
+from bot.storage.db import utcnow
+from knowledge.models import SearchHit
+
+_NOISE = re.compile(r"^(\d+(\.\d+)?|[\W_]+|.)$")
+
+
+def decayed(score: float, since: datetime, now: datetime, half_life_days: float) -> float:
+    age_days = max(0.0, (now - since).total_seconds() / 86400)
+    return score * math.pow(0.5, age_days / half_life_days)
+
+
+class InterestProfile:
+    """Reads and updates one store's interest scores."""
+
+    def __init__(self, store: ConversationStore, *, half_life_days: float = 14.0, keep: int = 30) -> None:
+        self.store = store
+        self.half_life_days = half_life_days
+        self.keep = keep
+
+    def record(self, user_id: str, keywords: Iterable[str], now: datetime | None = None) -> None:
+        """Add this message's keywords (numbers, punctuation and single characters are ignored)."""
+        words = {k.strip().lower() for k in keywords if k and not _NOISE.match(k.strip())}
+        if not words:
+            return
+        now = now or utcnow()
+        scores = {
+            k: (decayed(s, at, now, self.half_life_days), now)
+            for k, (s, at) in self.store.interests(user_id).items()
+        }
+        for word in words:
+            scores[word] = (scores.get(word, (0.0, now))[0] + 1.0, now)
+        best = sorted(scores.items(), key=lambda item: -item[1][0])[: self.keep]
+        self.store.save_interests(user_id, dict(best))
+
+    def top(self, user_id: str, n: int = 10, now: datetime | None = None) -> list[tuple[str, float]]:
+        """The user's strongest interests now, best first."""
+        now = now or utcnow()
+        scores = [
+            (k, decayed(s, at, now, self.half_life_days))
+            for k, (s, at) in self.store.interests(user_id).items()
+        ]
+        return sorted((item for item in scores if item[1] >= 0.05), key=lambda item: -item[1])[:n]
+
+
+def rerank(
+    hits: Sequence[SearchHit], interests: Sequence[tuple[str, float]], max_lift: float = 1.1
+) -> list[SearchHit]:
+    """Nudge hits that mention the user's interests up by at most about one place (scores of different
+    indexes are not comparable, ranks are); otherwise relevance order is kept."""
+    if not interests or len(hits) < 2:
+        return list(hits)
+    top = max(score for _, score in interests) or 1.0
+
+    def boost(hit: SearchHit) -> float:
+        text = hit.product.search_text().lower()
+        return min(1.0, sum(score / top for word, score in interests if word in text))
+
+    keyed = [(index - max_lift * boost(hit), index, hit) for index, hit in enumerate(hits)]
+    keyed.sort(key=lambda item: (item[0], item[1]))
+    return [replace(hit, explain={**hit.explain, "interest_lift": round(i - k, 3)}) for k, i, hit in keyed]

@@ -1,0 +1,185 @@
+"""Per-chat memory: turns, the last products shown, follow-up state, and per-user interest scores.
+
+One protocol, two implementations (SQLAlchemy on `bot.storage.db.Base` — SQLite by default, PostgreSQL
+via `XIAOER_DATABASE_URL` — and in-memory) and one contract test over both. Methods are synchronous;
+the core calls them through `asyncio.to_thread`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from bot.storage.db import utcnow
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message in a chat: the customer's ('user') or the bot's/agent's ('assistant'/'agent')."""
+
+    role: str
+    text: str
+    user_id: str = ""  # the customer this conversation belongs to
+    skus: tuple[str, ...] = ()  # products shown with this turn
+    at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class ChatState:
+    """What follow-ups resolve against: the products last shown and the query that found them."""
+
+    last_skus: tuple[str, ...] = ()
+    last_query: str = ""
+    last_filters: dict[str, str] = field(default_factory=dict)
+    focus_sku: str = ""
+    unanswered: int = 0  # consecutive messages the bot could not answer
+    language: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "last_skus": list(self.last_skus),
+            "last_query": self.last_query,
+            "last_filters": self.last_filters,
+            "focus_sku": self.focus_sku,
+            "unanswered": self.unanswered,
+            "language": self.language,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object] | None) -> ChatState:
+        if not data:
+            return cls()
+        return cls(
+            last_skus=tuple(str(s) for s in data.get("last_skus") or ()),  # type: ignore[union-attr]
+            last_query=str(data.get("last_query") or ""),
+            last_filters={str(k): str(v) for k, v in dict(data.get("last_filters") or {}).items()},  # type: ignore[call-overload]
+            focus_sku=str(data.get("focus_sku") or ""),
+            unanswered=int(data.get("unanswered") or 0),  # type: ignore[call-overload]
+            language=str(data.get("language") or ""),
+        )
+
+
+def approx_tokens(text: str) -> int:
+    """Token estimate without a tokenizer download: one per CJK character, ~1.3 per English word."""
+    return len(_CJK.findall(text)) + round(1.3 * len(_WORD.findall(text))) + 1
+
+
+def trim_to_budget(turns: Sequence[Turn], budget: int) -> list[Turn]:
+    """The most recent turns whose estimated tokens fit in `budget` (oldest dropped first)."""
+    kept: list[Turn] = []
+    used = 0
+    for turn in reversed(turns):
+        cost = approx_tokens(turn.text)
+        if used + cost > budget:
+            break
+        kept.append(turn)
+        used += cost
+    return list(reversed(kept))
+
+
+@runtime_checkable
+class ConversationStore(Protocol):
+    def append(self, chat_id: str, turn: Turn) -> None: ...
+
+    def recent(self, chat_id: str, limit: int = 40) -> list[Turn]:
+        """The last `limit` turns, oldest first."""
+        ...
+
+    def state(self, chat_id: str) -> ChatState: ...
+
+    def save_state(self, chat_id: str, state: ChatState, user_id: str = "") -> None: ...
+
+    def reset(self, chat_id: str) -> None:
+        """Forget this chat's context (turns and follow-up state); the user's profile stays."""
+        ...
+
+    def interests(self, user_id: str) -> dict[str, tuple[float, datetime]]:
+        """keyword → (score, when last updated)."""
+        ...
+
+    def save_interests(self, user_id: str, scores: dict[str, tuple[float, datetime]]) -> None:
+        """Replace the user's interest scores with `scores`."""
+        ...
+
+    def forget_user(self, user_id: str) -> int:
+        """Delete everything about a user (turns, chat states, interests); returns rows removed."""
+        ...
+
+    def count_turns(self, since: datetime | None = None) -> int: ...
+
+
+class InMemoryConversationStore:
+    """Dict-backed store for tests and single-process trials."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._turns: dict[str, list[Turn]] = defaultdict(list)
+        self._states: dict[str, tuple[str, ChatState]] = {}
+        self._interests: dict[str, dict[str, tuple[float, datetime]]] = {}
+
+    def append(self, chat_id: str, turn: Turn) -> None:
+        with self._lock:
+            self._turns[chat_id].append(turn)
+
+    def recent(self, chat_id: str, limit: int = 40) -> list[Turn]:
+        with self._lock:
+            return list(self._turns.get(chat_id, [])[-limit:])
+
+    def state(self, chat_id: str) -> ChatState:
+        with self._lock:
+            return self._states.get(chat_id, ("", ChatState()))[1]
+
+    def save_state(self, chat_id: str, state: ChatState, user_id: str = "") -> None:
+        with self._lock:
+            self._states[chat_id] = (user_id, replace(state))
+
+    def reset(self, chat_id: str) -> None:
+        with self._lock:
+            self._turns.pop(chat_id, None)
+            self._states.pop(chat_id, None)
+
+    def interests(self, user_id: str) -> dict[str, tuple[float, datetime]]:
+        with self._lock:
+            return dict(self._interests.get(user_id, {}))
+
+    def save_interests(self, user_id: str, scores: dict[str, tuple[float, datetime]]) -> None:
+        with self._lock:
+            self._interests[user_id] = dict(scores)
+
+    def forget_user(self, user_id: str) -> int:
+        with self._lock:
+            removed = len(self._interests.pop(user_id, {}))
+            for chat_id in list(self._turns):
+                before = len(self._turns[chat_id])
+                self._turns[chat_id] = [t for t in self._turns[chat_id] if t.user_id != user_id]
+                removed += before - len(self._turns[chat_id])
+            for chat_id, (owner, _) in list(self._states.items()):
+                if owner == user_id:
+                    del self._states[chat_id]
+                    removed += 1
+            return removed
+
+    def count_turns(self, since: datetime | None = None) -> int:
+        with self._lock:
+            return sum(1 for turns in self._turns.values() for t in turns if since is None or t.at >= since)
+
+
+from bot.conversation.store_sql import SqlConversationStore  # noqa: E402  (re-export; it imports Turn from here)
+
+__all__ = [
+    "ChatState",
+    "ConversationStore",
+    "InMemoryConversationStore",
+    "SqlConversationStore",
+    "Turn",
+    "approx_tokens",
+    "trim_to_budget",
+]

@@ -1,0 +1,276 @@
+"""Exactly-once update processing across bot replicas: a ledger of update ids in the shared database.
+
+Why: Telegram (and our proxy) may deliver one update twice — a retry after a timeout, or a redelivery to
+another replica after one died. The first replica to insert the update id (unique key) handles it; the
+others see DONE (acknowledge and drop) or BUSY (someone is on it). A claim that was never completed (its
+replica crashed) expires after `lease_s` and can be taken over, so a crash loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Engine, Float, Index, String, Text, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.coordination.chat_locks import ChatLocks, offload
+from bot.coordination.liveness import ReplicaLiveness
+from bot.storage.db import Base, create_schema
+
+PROCESSING = "processing"
+DONE = "done"
+
+
+class ClaimState(StrEnum):
+    """Outcome of `UpdateLedger.begin`: process it, it was already processed, or another replica has it."""
+
+    CLAIMED = "claimed"
+    DONE = "done"
+    BUSY = "busy"
+
+
+class ProcessedUpdate(Base):
+    """One row per update id ever seen (per channel); the primary key is the de-duplication."""
+
+    __tablename__ = "xiaoer_processed_updates"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default=PROCESSING)
+    owner: Mapped[str] = mapped_column(String(128))
+    claimed_at: Mapped[float] = mapped_column(Float)
+    payload: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (Index("ix_xiaoer_updates_chat", "channel", "chat_key", "status"),)
+
+
+def default_owner() -> str:
+    """A replica id that is unique per process: host name plus pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class UpdateLedger:
+    """Claim/complete update ids in the database (SQLite or PostgreSQL) — synchronous, call off the loop."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        channel: str = "telegram",
+        owner: str | None = None,
+        lease_s: float = 120.0,
+        liveness: ReplicaLiveness | None = None,
+    ) -> None:
+        self.engine = engine
+        self.channel = channel
+        self.owner = owner or default_owner()
+        self.lease_s = lease_s
+        self.liveness = liveness  # when set: claims of replicas that died are taken over at once
+        create_schema(engine, [ProcessedUpdate.__table__])  # type: ignore[list-item]
+
+    def claim(self, update_id: int, chat_key: str | None = None, payload: str | None = None) -> bool:
+        """True when this replica must process `update_id` (first claim, or a crashed claim taken over)."""
+        return self.begin(update_id, chat_key, payload) is ClaimState.CLAIMED
+
+    def begin(self, update_id: int, chat_key: str | None = None, payload: str | None = None) -> ClaimState:
+        """Insert the update id; on conflict report DONE/BUSY, or take over an expired claim."""
+        now = time.time()
+        row = {
+            "channel": self.channel,
+            "update_id": int(update_id),
+            "chat_key": chat_key,
+            "status": PROCESSING,
+            "owner": self.owner,
+            "claimed_at": now,
+            "payload": payload,
+        }
+        if self._insert_new(row):
+            return ClaimState.CLAIMED
+        table = ProcessedUpdate.__table__
+        key = (table.c.channel == self.channel) & (table.c.update_id == int(update_id))
+        with self.engine.begin() as conn:
+            taken = conn.execute(
+                update(table)
+                .where(key, table.c.status == PROCESSING, table.c.claimed_at < now - self.lease_s)
+                .values(owner=self.owner, claimed_at=now)
+            ).rowcount
+            if taken == 1:
+                return ClaimState.CLAIMED
+            status, owner = conn.execute(select(table.c.status, table.c.owner).where(key)).one()
+        if status == DONE:
+            return ClaimState.DONE
+        if self._dead(owner):
+            with self.engine.begin() as conn:
+                taken = conn.execute(
+                    update(table)
+                    .where(key, table.c.status == PROCESSING, table.c.owner == owner)
+                    .values(owner=self.owner, claimed_at=now)
+                ).rowcount
+            if taken == 1:
+                return ClaimState.CLAIMED
+        return ClaimState.BUSY
+
+    def _dead(self, owner: str) -> bool:
+        return self.liveness is not None and owner != self.owner and not self.liveness.is_alive(owner)
+
+    def _insert_new(self, row: dict[str, object]) -> bool:
+        """INSERT … ON CONFLICT DO NOTHING where the dialect has it, else catch the unique violation."""
+        dialect = self.engine.dialect.name
+        try:
+            with self.engine.begin() as conn:
+                if dialect in ("postgresql", "sqlite"):
+                    module = postgresql if dialect == "postgresql" else sqlite
+                    stmt = (
+                        module.insert(ProcessedUpdate)
+                        .values(**row)
+                        .on_conflict_do_nothing()
+                        .returning(ProcessedUpdate.update_id)
+                    )
+                    return conn.execute(stmt).first() is not None
+                conn.execute(insert(ProcessedUpdate).values(**row))
+                return True
+        except IntegrityError:
+            return False
+
+    def complete(self, update_id: int) -> None:
+        """Mark the update processed; later deliveries of it are dropped as duplicates."""
+        table = ProcessedUpdate.__table__
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(table)
+                .where(table.c.channel == self.channel, table.c.update_id == int(update_id))
+                .values(status=DONE, payload=None, claimed_at=time.time())
+            )
+
+    def release(self, update_id: int) -> None:
+        """Forget a claim whose processing failed, so a redelivery is processed again."""
+        table = ProcessedUpdate.__table__
+        with self.engine.begin() as conn:
+            conn.execute(
+                delete(table).where(
+                    table.c.channel == self.channel,
+                    table.c.update_id == int(update_id),
+                    table.c.status == PROCESSING,
+                )
+            )
+
+    def touch(self, update_ids: Iterable[int]) -> int:
+        """Heartbeat: renew this replica's live claims so nobody takes them over while it works on them."""
+        ids = [int(uid) for uid in update_ids]
+        if not ids:
+            return 0
+        table = ProcessedUpdate.__table__
+        with self.engine.begin() as conn:
+            return conn.execute(
+                update(table)
+                .where(
+                    table.c.channel == self.channel,
+                    table.c.owner == self.owner,
+                    table.c.status == PROCESSING,
+                    table.c.update_id.in_(ids),
+                )
+                .values(claimed_at=time.time())
+            ).rowcount
+
+    def earlier_pending(self, update_id: int, chat_key: str) -> bool:
+        """Is an earlier update of the same chat still being processed (by a live claim)?"""
+        table = ProcessedUpdate.__table__
+        cutoff = time.time() - self.lease_s
+        query = (
+            select(table.c.update_id)
+            .where(
+                table.c.channel == self.channel,
+                table.c.chat_key == chat_key,
+                table.c.status == PROCESSING,
+                table.c.update_id < int(update_id),
+                table.c.claimed_at >= cutoff,
+            )
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
+    def reclaim_stale(self, limit: int = 100) -> list[tuple[int, str | None]]:
+        """Take over expired claims (their replica died) and return (update_id, payload) to re-process."""
+        table = ProcessedUpdate.__table__
+        now = time.time()
+        with self.engine.connect() as conn:
+            claims = conn.execute(
+                select(table.c.update_id, table.c.owner, table.c.claimed_at)
+                .where(
+                    table.c.channel == self.channel, table.c.status == PROCESSING, table.c.owner != self.owner
+                )
+                .order_by(table.c.update_id)
+                .limit(limit)
+            ).all()
+        dead = {owner for owner in {c.owner for c in claims} if self._dead(owner)}
+        ids = [c.update_id for c in claims if c.owner in dead or c.claimed_at < now - self.lease_s]
+        taken: list[tuple[int, str | None]] = []
+        for update_id in ids:
+            if self.begin(update_id) is ClaimState.CLAIMED:
+                with self.engine.connect() as conn:
+                    payload = conn.execute(
+                        select(table.c.payload).where(
+                            table.c.channel == self.channel, table.c.update_id == update_id
+                        )
+                    ).scalar()
+                taken.append((update_id, payload))
+        return taken
+
+    def prune(self, older_than_s: float = 7 * 86400) -> int:
+        """Delete DONE rows older than `older_than_s` (Telegram never redelivers after 24 h)."""
+        table = ProcessedUpdate.__table__
+        with self.engine.begin() as conn:
+            return conn.execute(
+                delete(table).where(table.c.status == DONE, table.c.claimed_at < time.time() - older_than_s)
+            ).rowcount
+
+
+class UpdateGate:
+    """The one call a channel makes per update: de-duplicate, keep per-chat order, serialise the chat."""
+
+    def __init__(self, ledger: UpdateLedger, locks: ChatLocks, *, poll_s: float = 0.02) -> None:
+        self.ledger = ledger
+        self.locks = locks
+        self.poll_s = poll_s
+
+    @asynccontextmanager
+    async def process(
+        self, update_id: int, chat_key: str | None, payload: str | None = None
+    ) -> AsyncIterator[ClaimState]:
+        """`async with gate.process(uid, chat) as state:` handle only when `state is ClaimState.CLAIMED`.
+
+        Completes the update on success, releases it on an exception (so a redelivery retries it)."""
+        state = await offload(self.ledger.begin, update_id, chat_key, payload)
+        if state is not ClaimState.CLAIMED:
+            yield state
+            return
+        async with self.run_claimed(update_id, chat_key):
+            yield state
+
+    @asynccontextmanager
+    async def run_claimed(self, update_id: int, chat_key: str | None) -> AsyncIterator[None]:
+        """For an update this replica already claimed: wait for earlier updates of the chat, hold the chat
+        lock, then complete (or release on an exception)."""
+        try:
+            if chat_key is not None:
+                while await offload(self.ledger.earlier_pending, update_id, chat_key):
+                    await asyncio.sleep(self.poll_s)
+                async with self.locks.hold(chat_key):
+                    yield
+                    await offload(self.ledger.complete, update_id)  # done before the next message may start
+                return
+            yield
+        except BaseException:
+            await offload(self.ledger.release, update_id)
+            raise
+        await offload(self.ledger.complete, update_id)

@@ -1,0 +1,71 @@
+"""Which replicas are alive right now — asked of PostgreSQL, which knows when a process's connection dies.
+
+Why: a replica that is SIGKILLed (OOM, node loss) leaves claimed-but-unfinished updates behind. Waiting for
+their lease to run out delays those customers by the whole lease. Instead each replica holds a session
+advisory lock on its own name for as long as it lives; the server drops it the moment the process's
+connection goes away, so the others can take over at once. SQLite (single host) has no such signal:
+there every owner counts as alive and only the lease applies.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy import Connection, Engine, text
+
+from bot.coordination.chat_locks import advisory_key
+
+log = logging.getLogger(__name__)
+
+
+def _key(owner: str) -> int:
+    return advisory_key("replica:" + owner)
+
+
+class ReplicaLiveness:
+    """`announce()` once at start; `is_alive(other)` answers from PostgreSQL's lock table."""
+
+    def __init__(self, engine: Engine, owner: str) -> None:
+        self.engine = engine
+        self.owner = owner
+        self.supported = engine.dialect.name == "postgresql"
+        self._conn: Connection | None = None
+        self._guard = threading.Lock()
+
+    def announce(self) -> None:
+        """Hold this replica's lock on a dedicated connection (re-acquired if that connection broke)."""
+        if not self.supported:
+            return
+        with self._guard:
+            if self._conn is not None:
+                try:
+                    self._conn.execute(text("SELECT 1"))
+                    return
+                except Exception:  # the connection died: announce again on a new one
+                    log.warning("liveness connection lost; announcing %s again", self.owner)
+                    self._conn.invalidate()
+                    self._conn = None
+            conn = self.engine.connect()
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _key(self.owner)})
+            conn.commit()
+            self._conn = conn
+
+    def is_alive(self, owner: str) -> bool:
+        """False only when PostgreSQL says nobody holds `owner`'s lock (its process is gone)."""
+        if not self.supported or owner == self.owner:
+            return True
+        with self.engine.connect() as conn:
+            got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _key(owner)}).scalar())
+            if got:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _key(owner)})
+            conn.commit()
+        return not got
+
+    def close(self) -> None:
+        """Give the lock back (graceful shutdown)."""
+        with self._guard:
+            if self._conn is not None:
+                self._conn.invalidate()  # really close the session: a pooled one would keep the lock
+                self._conn.close()
+                self._conn = None

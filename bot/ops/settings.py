@@ -1,0 +1,112 @@
+"""One settings object, read once at the edge (the CLI) from the environment and `.env`.
+
+The environment variable names marked *fixed* are driven by other tools and must never change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.prompts import PROMPTS_DIR as DEFAULT_PROMPTS_DIR
+
+
+def _alias(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    """Everything Xiaoer can be configured with; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # LLM (fixed names). No key and no base URL = the offline composer.
+    openai_api_key: SecretStr | None = Field(None, validation_alias=_alias("OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(None, validation_alias=_alias("OPENAI_BASE_URL"))
+    llm_model: str = Field("gpt-4o-mini", validation_alias=_alias("XIAOER_LLM_MODEL"))
+    llm_timeout_s: float = Field(30.0, validation_alias=_alias("XIAOER_LLM_TIMEOUT"))
+    llm_max_retries: int = Field(2, validation_alias=_alias("XIAOER_LLM_MAX_RETRIES"))
+    # Embeddings: unset = the offline multilingual encoder shipped in a wheel.
+    embedding_model: str | None = Field(None, validation_alias=_alias("XIAOER_EMBEDDING_MODEL"))
+
+    # Storage (fixed names).
+    data_dir: Path = Field(Path(".xiaoer"), validation_alias=_alias("XIAOER_DATA_DIR"))
+    chroma_url: str | None = Field(None, validation_alias=_alias("XIAOER_CHROMA_URL"))
+    database_url: str | None = Field(None, validation_alias=_alias("XIAOER_DATABASE_URL"))
+
+    # Telegram (fixed names).
+    telegram_bot_token: SecretStr | None = Field(None, validation_alias=_alias("TELEGRAM_BOT_TOKEN"))
+    telegram_api_base_url: str = Field(
+        "https://api.telegram.org/bot", validation_alias=_alias("TELEGRAM_API_BASE_URL")
+    )
+    telegram_api_file_url: str = Field(
+        "https://api.telegram.org/file/bot", validation_alias=_alias("TELEGRAM_API_FILE_URL")
+    )
+    staff_ids: Annotated[frozenset[int], NoDecode] = Field(
+        frozenset(), validation_alias=_alias("XIAOER_STAFF_IDS")
+    )
+    support_chat_id: int | None = Field(None, validation_alias=_alias("XIAOER_SUPPORT_CHAT_ID"))
+    webhook_secret: SecretStr | None = Field(None, validation_alias=_alias("XIAOER_WEBHOOK_SECRET"))
+
+    # Behaviour.
+    prompts_dir: Path = Field(DEFAULT_PROMPTS_DIR, validation_alias=_alias("XIAOER_PROMPTS_DIR"))
+    # Store policy documents (*.md); unset = the sample policies shipped with the package.
+    policies_dir: Path | None = Field(None, validation_alias=_alias("XIAOER_POLICIES_DIR"))
+    rate_limit_messages: int = Field(6, validation_alias=_alias("XIAOER_RATE_LIMIT_MESSAGES"))
+    rate_limit_window_s: float = Field(10.0, validation_alias=_alias("XIAOER_RATE_LIMIT_WINDOW"))
+    handoff_claim_timeout_s: float = Field(300.0, validation_alias=_alias("XIAOER_HANDOFF_TIMEOUT"))
+    # Agents' messages reach customers as anonymous copies unless this is on (then "Li: …").
+    handoff_reveal_agent: bool = Field(False, validation_alias=_alias("XIAOER_HANDOFF_REVEAL_AGENT"))
+    support_language: str = Field("zh", validation_alias=_alias("XIAOER_SUPPORT_LANGUAGE"))  # cards, /queue
+    history_token_budget: int = Field(1500, validation_alias=_alias("XIAOER_HISTORY_TOKENS"))
+    pseudonym_key: SecretStr = Field(
+        SecretStr("xiaoer-local-pseudonym-key"), validation_alias=_alias("XIAOER_PSEUDONYM_KEY")
+    )
+    log_level: str = Field("INFO", validation_alias=_alias("XIAOER_LOG_LEVEL"))
+    log_json: bool = Field(False, validation_alias=_alias("XIAOER_LOG_JSON"))
+    # Ops HTTP endpoint (/metrics, /healthz, /readyz); unset = not served.
+    metrics_port: int | None = Field(None, validation_alias=_alias("XIAOER_METRICS_PORT"))
+
+    @field_validator("staff_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("chroma_url", "database_url", "openai_base_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def llm_configured(self) -> bool:
+        """An LLM is used when a key or a base URL is given (Ollama and vLLM need no key)."""
+        return bool(self.openai_api_key and self.openai_api_key.get_secret_value()) or bool(
+            self.openai_base_url
+        )
+
+    @property
+    def resolved_database_url(self) -> str:
+        """SQLAlchemy URL: `XIAOER_DATABASE_URL`, else SQLite in the data directory."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{(self.data_dir / 'xiaoer.db').resolve()}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual `postgres://` / `postgresql://` forms and pick the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (and `.env`) once; keyword overrides win (used by tests and the CLI)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

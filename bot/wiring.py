@@ -1,0 +1,221 @@
+"""The composition root: the ONE place that wires real implementations into a `SupportBot`.
+
+CLI commands call `build_support_bot(settings)` (or `open_knowledge(settings)` when they only need the
+index); tests pass their own index/LLM/store. Other features add their wiring in `_wire_features`.
+Everything opened here is closed by `SupportBot.close()` (via its `BotRuntime`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from langchain_core.language_models import BaseChatModel
+from sqlalchemy import Engine
+
+from bot.conversation.core import SupportBot
+from bot.conversation.store import ConversationStore, SqlConversationStore
+from bot.domain.protocols import HandoffGate
+from bot.llm.chain import ChatPrompts
+from bot.llm.openai_chat import make_chat_model
+from bot.ops.settings import Settings
+from bot.prompts import Messages, load_messages
+from bot.storage.db import make_engine
+from knowledge.catalog import SAMPLE_POLICIES_DIR
+from knowledge.policies import PolicyBook
+from knowledge.protocols import KeywordExtractor, ProductIndex
+from knowledge.query import QueryParser
+from knowledge.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from bot.insights.recorder import TurnRecorder
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Knowledge:
+    """The knowledge layer opened on a data directory."""
+
+    index: ProductIndex
+    extractor: KeywordExtractor
+    vocabulary: Vocabulary
+    parser: QueryParser
+    policies: PolicyBook
+
+
+@dataclass
+class BotRuntime:
+    """Resources behind a bot, disposed together by `close()` (idempotent)."""
+
+    engine: Engine | None = None
+    closers: list[Callable[[], None]] = field(default_factory=list)
+    closed: bool = False
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        for closer in reversed(self.closers):
+            try:
+                closer()
+            except Exception:
+                log.exception("error while closing %r", closer)
+        if self.engine is not None:
+            self.engine.dispose()
+
+
+def policies_dir(settings: Settings) -> Path:
+    return settings.policies_dir or SAMPLE_POLICIES_DIR
+
+
+def open_knowledge(
+    settings: Settings, *, index: ProductIndex | None = None, extractor: KeywordExtractor | None = None
+) -> Knowledge:
+    """Index + jieba extractor with the catalog's vocabulary + query parser + policies."""
+    from knowledge.factory import open_product_index
+    from knowledge.keywords import JiebaKeywordExtractor
+
+    vocabulary = Vocabulary.load(settings.data_dir / "vocabulary.json")
+    if extractor is None:
+        extractor = getattr(index, "extractor", None) or JiebaKeywordExtractor(vocabulary)
+    if index is None:
+        from knowledge.embeddings import make_embedder
+
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        embedder = make_embedder(settings.embedding_model, settings.openai_base_url, key)
+        index = open_product_index(
+            settings.data_dir, chroma_url=settings.chroma_url, embedder=embedder, extractor=extractor
+        )
+    return Knowledge(
+        index,
+        extractor,
+        vocabulary,
+        QueryParser(vocabulary, extractor),
+        PolicyBook.load(policies_dir(settings)),
+    )
+
+
+def build_support_bot(
+    settings: Settings,
+    *,
+    index: ProductIndex | None = None,
+    llm: BaseChatModel | None = None,
+    handoff: HandoffGate | None = None,
+    store: ConversationStore | None = None,
+    knowledge: Knowledge | None = None,
+    raise_errors: bool = False,
+    use_llm: bool = True,
+) -> SupportBot:
+    """A ready `SupportBot`: real index, parser, policies, LLM (if configured) and SQL memory by default."""
+    runtime = BotRuntime()
+    knowledge = knowledge or open_knowledge(settings, index=index)
+    if store is None:
+        runtime.engine = make_engine(settings.resolved_database_url)
+        store = SqlConversationStore(runtime.engine)
+    if llm is None and use_llm:
+        llm = make_chat_model(settings)
+    messages: Messages = load_messages(settings.prompts_dir)
+    if handoff is None and runtime.engine is not None:  # the real wiring (tests that bring a store opt in)
+        handoff = _build_handoff(settings, runtime, store, knowledge)
+    replies = Messages(settings.prompts_dir / "replies.yaml")
+    bot = SupportBot(
+        index=knowledge.index,
+        store=store,
+        messages=messages,
+        replies=replies,
+        parser=knowledge.parser,
+        extractor=knowledge.extractor,
+        policies=knowledge.policies,
+        llm=llm,
+        prompts=ChatPrompts.load(settings.prompts_dir) if llm is not None else None,
+        handoff=handoff,
+        trigger_detector=getattr(handoff, "detect_trigger", None)
+        or (_trigger_detector() if handoff else None),
+        raise_errors=raise_errors,
+        history_token_budget=settings.history_token_budget,
+    )
+    bot.runtime = runtime
+    if runtime.engine is not None:  # insights share the bot's database (tests that bring a store opt in)
+        bot.recorder = _build_recorder(settings, runtime.engine)
+    _wire_features(bot, settings, knowledge, runtime)
+    return bot
+
+
+def _build_recorder(settings: Settings, engine: Engine) -> TurnRecorder:
+    """Every customer turn, pseudonymised and PII-redacted, for `xiaoer insights` and `/insights`."""
+    from bot.insights.pseudonym import Pseudonymizer
+    from bot.insights.recorder import TurnRecorder
+    from bot.insights.records import SqlInsightsStore
+    from bot.privacy.redaction import redact
+
+    return TurnRecorder(
+        SqlInsightsStore(engine), Pseudonymizer(settings.pseudonym_key.get_secret_value()), redact
+    )
+
+
+def _trigger_detector() -> Callable[[str], str | None] | None:
+    try:
+        from bot.handoff.triggers import detect_trigger
+    except ImportError:  # pragma: no cover - handoff is optional
+        return None
+    return detect_trigger
+
+
+def _build_handoff(
+    settings: Settings, runtime: BotRuntime, store: ConversationStore, knowledge: Knowledge
+) -> HandoffGate:
+    """Human handoff on the shared database: Telegram's support group and the terminal's `:as agent`."""
+    from bot.handoff.factory import build_handoff_service, support_chats_for
+
+    return build_handoff_service(
+        prompts_dir=settings.prompts_dir,
+        support_chats=support_chats_for(settings.support_chat_id),
+        claim_timeout_s=settings.handoff_claim_timeout_s,
+        engine=runtime.engine,
+        conversations=store,
+        index=knowledge.index,
+        reveal_agent_names=settings.handoff_reveal_agent,
+        support_language=settings.support_language,
+    )
+
+
+def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, runtime: BotRuntime) -> None:
+    """Other features register their commands and services here (copy, staff, insights …)."""
+    from bot.handoff import HandoffService, register_handoff_commands
+
+    if isinstance(bot.handoff, HandoffService):
+        register_handoff_commands(bot.commands, bot.handoff)
+        if bot.handoff.events is None and bot.recorder is not None:  # handoffs and ratings count in insights
+            bot.handoff.events = bot.recorder  # type: ignore[assignment]
+    from bot.staff.commands import register_staff_commands
+
+    register_staff_commands(
+        bot.commands,
+        messages=bot.messages,
+        index=knowledge.index,
+        data_dir=settings.data_dir,
+        conversations=bot.store,
+        handoff=bot.handoff,
+    )
+    from bot.copywriting import CopyLibrary, CopyService, register_copy_commands
+
+    register_copy_commands(
+        bot.commands,
+        CopyService(
+            CopyLibrary.load(settings.prompts_dir),
+            index=knowledge.index,
+            extractor=knowledge.extractor,
+            llm=bot.llm,
+        ),
+    )
+    from bot.insights.recorder import TurnRecorder
+    from bot.insights.service import InsightsService, register_insights_command
+
+    if isinstance(bot.recorder, TurnRecorder):
+        register_insights_command(
+            bot.commands, InsightsService(bot.recorder.store, bot.messages, knowledge.index)
+        )
