@@ -33,9 +33,7 @@ def register_core_commands(bot: SupportBot) -> None:
 
     async def help_(inbound: Inbound) -> list[Outbound]:
         lang = await bot.language_for(inbound, inbound.command_args)
-        lines = "\n".join(
-            f"/{c.name} — {c.description(lang)}" for c in bot.commands.for_role(inbound.role)
-        )
+        lines = "\n".join(f"/{c.name} — {c.description(lang)}" for c in bot.commands.for_role(inbound.role))
         return [bot.reply(inbound, bot.say("help", lang, commands=lines))]
 
     async def reset(inbound: Inbound) -> list[Outbound]:
