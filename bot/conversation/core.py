@@ -4,6 +4,10 @@ One message's way: per-chat lock → handoff gate → callbacks → commands →
 triggers → intent → understanding (with follow-ups) → retrieval → composer/LLM → grounding → one reply.
 It never raises to a channel: bugs are logged with context and answered with the generic apology
 (tests pass `raise_errors=True` so they surface).
+
+Built-in commands (/start /help /reset /human /profile /forget) are methods registered on the shared
+command registry. Button data is short and verifiable: `d:<sku>` details, `s:<sku>` similar items, `q:<n>`
+one of the /start example questions (answered as if typed); unknown, forged or stale data gets a polite answer.
 """
 
 from __future__ import annotations
@@ -24,11 +28,17 @@ from bot.conversation.hygiene import DEFAULT_MAX_CHARS, ChatLocks, clean
 from bot.conversation.intents import Intent, classify
 from bot.conversation.profile import InterestProfile
 from bot.conversation.store import ChatState, ConversationStore, Turn, trim_to_budget
-from bot.conversation.understanding import QueryParsing, content_keywords, filters_to_state, understand
-from bot.domain.commands import CommandRegistry
+from bot.conversation.understanding import (
+    QueryParsing,
+    Understanding,
+    content_keywords,
+    filters_to_state,
+    understand,
+)
+from bot.domain.commands import EVERYONE, CommandRegistry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.language import detect_language, normalise_hint
-from bot.domain.messages import Inbound, Outbound, ReplyProgress, Role
+from bot.domain.messages import Button, Inbound, Outbound, ReplyProgress, Role
 from bot.domain.protocols import HandoffGate
 from bot.llm.chain import ChatPrompts, classify_with_llm
 from bot.prompts import Messages
@@ -36,6 +46,7 @@ from knowledge.models import Product
 from knowledge.protocols import KeywordExtractor, ProductIndex
 
 log = logging.getLogger(__name__)
+EXAMPLES = ("example_1", "example_2", "example_3")  # /start buttons: `q:<n>` asks example n
 _SMALL_TALK_KEYS = (
     (re.compile(r"谢|thank|thx", re.I), "small_talk_thanks"),
     (re.compile(r"拜|再见|bye", re.I), "small_talk_bye"),
@@ -95,9 +106,7 @@ class SupportBot:
         self.stats = CoreStats()
         self._locks = ChatLocks()
         self.runtime: _Closable | None = None  # set by `bot.wiring.build_support_bot`
-        from bot.conversation.builtin_commands import register_core_commands
-
-        register_core_commands(self)
+        self._register_commands()
 
     def close(self) -> None:
         """Dispose what the composition root opened for this bot (database engine, index …)."""
@@ -154,9 +163,7 @@ class SupportBot:
             if intercepted is not None:
                 return intercepted
         if inbound.callback_data is not None:
-            from bot.conversation.builtin_commands import on_callback
-
-            return await on_callback(self, inbound, progress)
+            return await self._on_callback(inbound, progress)
         if inbound.command:
             return await self._command(inbound)
         if inbound.role is Role.AGENT and inbound.is_group:
@@ -268,7 +275,7 @@ class SupportBot:
         await asyncio.to_thread(self._remember, inbound, reply, new_state, text, lang, u, intent, answer)
         return out
 
-    async def _answer(self, intent: Intent, ctx: TurnContext) -> tuple[Answer, object]:
+    async def _answer(self, intent: Intent, ctx: TurnContext) -> tuple[Answer, Understanding | None]:
         c, lang = self.composer, ctx.lang
         if intent is Intent.GREETING:
             return Answer(c.text("greeting", lang)), None
@@ -299,7 +306,7 @@ class SupportBot:
         state: ChatState,
         text: str,
         lang: str,
-        u: object,
+        u: Understanding | None,
         intent: Intent,
         answer: Answer,
     ) -> None:
@@ -307,8 +314,8 @@ class SupportBot:
         chat, user = inbound.chat_id, inbound.user_id
         self.store.append(chat, Turn("assistant", reply.text, user, tuple(p.sku for p in reply.shown)))
         self.store.save_state(chat, state, user)
-        keywords: list[str] = list(getattr(u, "keywords", ()))
-        filters = getattr(u, "filters", None)
+        keywords: list[str] = list(u.keywords) if u is not None else []
+        filters = u.filters if u is not None else None
         if inbound.role is Role.CUSTOMER and filters is not None:
             self.profile.record(user, content_keywords(keywords, filters))
         if self.recorder is not None and inbound.role is Role.CUSTOMER:
@@ -319,7 +326,7 @@ class SupportBot:
                     chat_id=chat,
                     text=text,
                     language=lang,
-                    intent=getattr(u, "intent", intent).value,
+                    intent=(u.intent if u is not None else intent).value,
                     keywords=keywords,
                     filters=filters_to_state(filters) if filters is not None else {},
                     skus=[p.sku for p in reply.shown],
@@ -350,3 +357,117 @@ class SupportBot:
         if not any(o.chat_id == inbound.chat_id for o in out):  # the customer always gets one reply
             out = [self.reply(inbound, self.say("offer_human", lang)), *out]
         return out
+
+    # -- built-in commands (/start /help /reset /human /profile /forget) and button callbacks --------
+    def _register_commands(self) -> None:
+        registry = self.commands
+        registry.register(
+            "start", self._cmd_start, roles=EVERYONE, zh="开始 / 能做什么", en="Start / what I can do"
+        )
+        registry.register("help", self._cmd_help, roles=EVERYONE, zh="帮助", en="Help")
+        registry.register(
+            "reset", self._cmd_reset, roles=EVERYONE, zh="清空对话上下文", en="Clear the conversation context"
+        )
+        registry.register("human", self._cmd_human, roles=EVERYONE, zh="转人工客服", en="Talk to a person")
+        registry.register("profile", self._cmd_profile, roles=EVERYONE, zh="我的兴趣偏好", en="My interests")
+        registry.register(
+            "forget", self._cmd_forget, roles=EVERYONE, zh="删除我的记录", en="Delete my history"
+        )
+
+    async def _cmd_start(self, inbound: Inbound) -> list[Outbound]:
+        lang = await self.language_for(inbound, inbound.command_args)
+        buttons = tuple(Button(self.say(key, lang), data=f"q:{n}") for n, key in enumerate(EXAMPLES, 1))
+        return [self.reply(inbound, self.say("start", lang), Reply("", buttons=buttons))]
+
+    async def _cmd_help(self, inbound: Inbound) -> list[Outbound]:
+        lang = await self.language_for(inbound, inbound.command_args)
+        lines = "\n".join(f"/{c.name} — {c.description(lang)}" for c in self.commands.for_role(inbound.role))
+        return [self.reply(inbound, self.say("help", lang, commands=lines))]
+
+    async def _cmd_reset(self, inbound: Inbound) -> list[Outbound]:
+        lang = await self.language_for(inbound, inbound.command_args)
+        await asyncio.to_thread(self.store.reset, inbound.chat_id)
+        return [self.reply(inbound, self.say("reset_done", lang))]
+
+    async def _cmd_human(self, inbound: Inbound) -> list[Outbound]:
+        lang = await self.language_for(inbound, inbound.command_args)
+        if self.handoff is None:
+            return [
+                self.reply(inbound, self.say("human_no_gate", lang, contact=self.answerer.contact_text(lang)))
+            ]
+        state, turns = await asyncio.gather(
+            asyncio.to_thread(self.store.state, inbound.chat_id),
+            asyncio.to_thread(self.store.recent, inbound.chat_id, 20),
+        )
+        shown = await asyncio.to_thread(self._products, state.last_skus)
+        return await self.request_handoff(inbound, "requested", lang, state, shown, turns)
+
+    async def _cmd_profile(self, inbound: Inbound) -> list[Outbound]:
+        lang = await self.language_for(inbound, inbound.command_args)
+        top = await asyncio.to_thread(self.profile.top, inbound.user_id, 8)
+        if not top:
+            return [self.reply(inbound, self.say("profile_empty", lang))]
+        return [
+            self.reply(
+                inbound,
+                self.say(
+                    "profile",
+                    lang,
+                    keywords=self.composer.phrases(lang).join([k for k, _ in top]),
+                ),
+            )
+        ]
+
+    async def _cmd_forget(self, inbound: Inbound) -> list[Outbound]:
+        lang = await self.language_for(inbound, inbound.command_args)
+        removed = await asyncio.to_thread(self.store.forget_user, inbound.user_id)
+        await asyncio.to_thread(self.store.reset, inbound.chat_id)
+        return [self.reply(inbound, self.say("forget_done", lang, count=removed))]
+
+    async def _on_callback(self, inbound: Inbound, progress: ReplyProgress | None) -> list[Outbound]:
+        """Button presses: verify the data, then answer exactly once."""
+        data = inbound.callback_data or ""
+        prefix, _, value = data.partition(":")
+        lang = await self.language_for(inbound)
+        if prefix == "q" and value.isdigit() and 1 <= int(value) <= len(EXAMPLES):
+            return await self.converse(inbound, self.say(EXAMPLES[int(value) - 1], lang), lang, progress)
+        if prefix in ("d", "s") and value and len(data.encode("utf-8")) <= 64:
+            product = await asyncio.to_thread(self.index.get, value)
+            if product is None:
+                return [self.reply(inbound, self.say("product_gone", lang))]
+            if prefix == "d":
+                u = Understanding(
+                    Intent.PRODUCT_QUESTION, product.title, targets=(product,), asks=frozenset({"details"})
+                )
+                reply = self.composer.answer([product], u, lang)
+                state = await asyncio.to_thread(self.store.state, inbound.chat_id)
+                await asyncio.to_thread(
+                    self.store.save_state,
+                    inbound.chat_id,
+                    replace(state, focus_sku=product.sku),
+                    inbound.user_id,
+                )
+                return [self.reply(inbound, reply.text, reply)]
+            return await self._similar(inbound, product, lang)
+        log.info("stale or forged callback data from user=%s: %r", inbound.user_id, data[:80])
+        return [self.reply(inbound, self.say("callback_stale", lang))]
+
+    async def _similar(self, inbound: Inbound, product: Product, lang: str) -> list[Outbound]:
+        query = " ".join([product.title, *product.category_path[-1:], *product.tags[:2]])
+        hits = await self.answerer.search(query, k=6)
+        others = [h.product for h in hits if h.sku != product.sku][:4]
+        if not others:
+            return [self.reply(inbound, self.say("similar_none", lang, title=product.title))]
+        u = Understanding(Intent.RECOMMENDATION, query, keywords=tuple(product.tags))
+        reply = self.composer.recommend(others, u, lang)
+        text = reply.text.replace(
+            self.say("rec_intro", lang), self.say("similar_intro", lang, title=product.title), 1
+        )
+        state = await asyncio.to_thread(self.store.state, inbound.chat_id)
+        await asyncio.to_thread(
+            self.store.save_state,
+            inbound.chat_id,
+            replace(state, last_skus=tuple(p.sku for p in others), focus_sku=""),
+            inbound.user_id,
+        )
+        return [self.reply(inbound, text, reply)]
