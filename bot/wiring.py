@@ -21,6 +21,7 @@ from bot.conversation.store import ConversationStore, SqlConversationStore
 from bot.domain.protocols import HandoffGate
 from bot.llm.chain import ChatPrompts
 from bot.llm.openai_chat import make_chat_model
+from bot.ops import metrics as _metrics  # noqa: F401  (installs the Prometheus telemetry sink)
 from bot.ops.settings import Settings
 from bot.prompts import Messages, load_messages
 from bot.storage.db import make_engine
@@ -119,8 +120,10 @@ def build_support_bot(
     if llm is None and use_llm:
         llm = make_chat_model(settings)
     messages: Messages = load_messages(settings.prompts_dir)
+    # insights share the bot's database (tests that bring a store opt in)
+    recorder = _build_recorder(settings, runtime.engine) if runtime.engine is not None else None
     if handoff is None and runtime.engine is not None:  # the real wiring (tests that bring a store opt in)
-        handoff = _build_handoff(settings, runtime, store, knowledge)
+        handoff = _build_handoff(settings, runtime, store, knowledge, recorder)
     replies = Messages(settings.prompts_dir / "replies.yaml")
     bot = SupportBot(
         index=knowledge.index,
@@ -135,12 +138,11 @@ def build_support_bot(
         handoff=handoff,
         trigger_detector=getattr(handoff, "detect_trigger", None)
         or (_trigger_detector() if handoff else None),
+        recorder=recorder,
         raise_errors=raise_errors,
         history_token_budget=settings.history_token_budget,
+        runtime=runtime,
     )
-    bot.runtime = runtime
-    if runtime.engine is not None:  # insights share the bot's database (tests that bring a store opt in)
-        bot.recorder = _build_recorder(settings, runtime.engine)
     _wire_features(bot, settings, knowledge, runtime)
     return bot
 
@@ -166,7 +168,11 @@ def _trigger_detector() -> Callable[[str], str | None] | None:
 
 
 def _build_handoff(
-    settings: Settings, runtime: BotRuntime, store: ConversationStore, knowledge: Knowledge
+    settings: Settings,
+    runtime: BotRuntime,
+    store: ConversationStore,
+    knowledge: Knowledge,
+    recorder: TurnRecorder | None,
 ) -> HandoffGate:
     """Human handoff on the shared database: Telegram's support group and the terminal's `:as agent`."""
     from bot.handoff.factory import build_handoff_service, support_chats_for
@@ -180,6 +186,7 @@ def _build_handoff(
         index=knowledge.index,
         reveal_agent_names=settings.handoff_reveal_agent,
         support_language=settings.support_language,
+        events=recorder,  # handoffs and ratings count in insights
     )
 
 
@@ -189,8 +196,6 @@ def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, ru
 
     if isinstance(bot.handoff, HandoffService):
         register_handoff_commands(bot.commands, bot.handoff)
-        if bot.handoff.events is None and bot.recorder is not None:  # handoffs and ratings count in insights
-            bot.handoff.events = bot.recorder  # type: ignore[assignment]
     from bot.staff.commands import register_staff_commands
 
     register_staff_commands(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from bot.domain.messages import Attachment, Inbound, MessageRef, Outbound, Role
 from bot.domain.protocols import HandoffGate
 from bot.handoff.commands import register_handoff_commands
 from bot.handoff.desk import NoTopicsDesk, SupportDesk
+from bot.handoff.outbox import HandoffConfig
 from bot.handoff.service import HandoffService
 from bot.handoff.state import Status
 from bot.handoff.store import HandoffStore, InMemoryHandoffStore
@@ -46,18 +48,32 @@ class ForumDesk:
 class Harness:
     """A service plus the bookkeeping a channel would do (message ids, on_delivered)."""
 
-    def __init__(self, store: HandoffStore, desk: SupportDesk, clock: Clock, support: str = SUPPORT) -> None:
+    def __init__(
+        self,
+        store: HandoffStore,
+        desk: SupportDesk,
+        clock: Clock,
+        support: str = SUPPORT,
+        *,
+        support_chats: dict[str, str] | None = None,
+        reveal_agent_names: bool = False,
+        **hooks: Any,
+    ) -> None:
         self.closed: list[tuple[str, str]] = []
+        config = HandoffConfig(
+            support_chats={"*": support} if support_chats is None else support_chats,
+            claim_timeout_s=300,
+            reveal_agent_names=reveal_agent_names,
+            detect_triggers=True,
+        )
         self.service = HandoffService(
             store,
-            messages=load_messages(DEFAULT_PROMPTS_DIR),
-            support_chat_id=support,
+            load_messages(DEFAULT_PROMPTS_DIR),
+            config,
             triggers=TriggerSet.load(),
-            detect_triggers=True,
-            claim_timeout_s=300,
             desk=desk,
-            on_closed=self._on_closed,
             clock=clock,
+            **{"on_closed": self._on_closed, **hooks},
         )
         self.next_id = 500
 
@@ -298,8 +314,7 @@ async def test_terminal_agent_without_message_refs(clock: Clock) -> None:
 
 
 async def test_no_support_chat_configured(clock: Clock) -> None:
-    h = Harness(InMemoryHandoffStore(), NoTopicsDesk(), clock)
-    h.service.support_chats = {}
+    h = Harness(InMemoryHandoffStore(), NoTopicsDesk(), clock, support_chats={})
     outs = await h.service.intercept(h.customer("I want a real human", 1))
     assert len(outs) == 1 and outs[0].chat_id == CUSTOMER and "no human support" in outs[0].text
 
@@ -341,9 +356,13 @@ async def test_memory_bridges_give_the_card_real_products_and_remember_the_excha
     memory.append(CUSTOMER, Turn("user", "有没有跑鞋", user_id=CUSTOMER))
     memory.append(CUSTOMER, Turn("assistant", "有的：轻量跑鞋 ¥399", user_id=CUSTOMER, skus=("RS-1",)))
     memory.save_state(CUSTOMER, ChatState(last_skus=("RS-1", "GONE-9"), language="zh"), user_id=CUSTOMER)
-    h = Harness(InMemoryHandoffStore(), ForumDesk(), clock)
-    h.service.context_provider = conversation_context(memory, index)
-    h.service.on_closed = remember_in(memory)
+    h = Harness(
+        InMemoryHandoffStore(),
+        ForumDesk(),
+        clock,
+        context_provider=conversation_context(memory, index),
+        on_closed=remember_in(memory),
+    )
     outs = await h.service.intercept(h.customer("鞋底开胶了，我要投诉", 1))
     card = outs[1].text
     assert "RS-1 · 轻量跑鞋 · ¥399.00" in card and "GONE-9" not in card  # only catalog facts
@@ -393,8 +412,7 @@ async def test_factory_wires_sql_store_triggers_and_ignores_service_messages(tmp
 
 
 async def test_customer_leaving_the_chat_closes_quietly_and_reveal_setting_names_agents(clock: Clock) -> None:
-    h = Harness(InMemoryHandoffStore(), ForumDesk(), clock)
-    h.service.reveal_agent_names = True
+    h = Harness(InMemoryHandoffStore(), ForumDesk(), clock, reveal_agent_names=True)
     await h.service.intercept(h.customer("转人工", 1))
     joined = await h.service.intercept(h.agent("/claim", 2, thread_id="101"))
     assert any(o.chat_id == CUSTOMER and "Li" in o.text for o in joined)
@@ -443,8 +461,8 @@ async def test_handoffs_and_ratings_are_recorded_for_insights(clock: Clock) -> N
     from bot.insights.records import InMemoryInsightsStore
 
     insights = InMemoryInsightsStore()
-    h = Harness(InMemoryHandoffStore(), ForumDesk(), clock)
-    h.service.events = TurnRecorder(insights, Pseudonymizer("k"), redact=lambda text: text)
+    recorder = TurnRecorder(insights, Pseudonymizer("k"), redact=lambda text: text)
+    h = Harness(InMemoryHandoffStore(), ForumDesk(), clock, events=recorder)
     outs = await h.service.intercept(h.customer("this is ridiculous", 1))
     handoff_id = outs[1].buttons[0].data.split(":")[2]
     await h.service.intercept(h.agent("/claim", 2, thread_id="101"))

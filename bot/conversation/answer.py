@@ -22,10 +22,10 @@ from bot.conversation.intents import RECOMMEND_RX, Intent
 from bot.conversation.profile import rerank
 from bot.conversation.store import ChatState, Turn
 from bot.conversation.understanding import Understanding
+from bot.domain import telemetry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.messages import ReplyProgress
 from bot.llm.chain import ChatPrompts, answer_values, generate, retriever, rewrite_query
-from bot.ops import metrics
 from knowledge.models import PolicyDoc, Product, SearchHit
 from knowledge.protocols import ProductIndex
 
@@ -111,7 +111,7 @@ class Answerer:
         with_filters: bool = True,
     ) -> list[SearchHit]:
         filters = u.filters if (u is not None and with_filters and not u.filters.is_empty()) else None
-        with metrics.stage("retrieval"):
+        with telemetry.stage("retrieval"):
             return await self.retrieve.ainvoke(
                 {"query": query, "filters": filters, "k": k, "include_weak": include_weak}
             )
@@ -224,15 +224,15 @@ class Answerer:
                 text = await generate(self.llm, spec, {**values, **extra}, drafts.on_text)
             except LLMUnavailable as exc:
                 log.warning("llm unavailable, using the offline composer: %s", exc)
-                metrics.count("llm_fallback", reason="unavailable")
+                telemetry.count("llm_fallback", reason="unavailable")
                 return None
-            with metrics.stage("grounding"):
+            with telemetry.stage("grounding"):
                 violations = await asyncio.to_thread(check_reply, text, facts)
             if not violations:
                 return text
             self.violations += len(violations)
             for violation in violations:
-                metrics.count("grounding_violation", kind=violation.kind)
+                telemetry.count("grounding_violation", kind=violation.kind)
             log.warning("grounding violation (attempt %d): %s", attempt + 1, "; ".join(map(str, violations)))
-        metrics.count("llm_fallback", reason="grounding")
+        telemetry.count("llm_fallback", reason="grounding")
         return None

@@ -93,6 +93,7 @@ class SupportBot:
         raise_errors: bool = False,
         max_chars: int = DEFAULT_MAX_CHARS,
         history_token_budget: int = 1500,
+        runtime: _Closable | None = None,
     ) -> None:
         self.index, self.store, self.messages, self.parser = index, store, messages, parser
         self.extractor, self.policies, self.llm, self.handoff = extractor, policies, llm, handoff
@@ -105,7 +106,7 @@ class SupportBot:
         self.commands = CommandRegistry()
         self.stats = CoreStats()
         self._locks = ChatLocks()
-        self.runtime: _Closable | None = None  # set by `bot.wiring.build_support_bot`
+        self.runtime = runtime  # what the composition root opened for this bot (closed by `close()`)
         self._register_commands()
 
     def close(self) -> None:

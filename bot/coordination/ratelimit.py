@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-from bot.ops import metrics
+from bot.domain import telemetry
 
 
 class RateDecision(StrEnum):
@@ -63,7 +63,7 @@ class SlidingWindowRateLimiter:
     async def check(self, key: str) -> RateVerdict:
         verdict = self.check_now(key)
         if verdict.decision is not RateDecision.ALLOW:
-            metrics.count("rate_limited", channel=key.split(":", 1)[0])
+            telemetry.count("rate_limited", channel=key.split(":", 1)[0])
         return verdict
 
     def check_now(self, key: str) -> RateVerdict:

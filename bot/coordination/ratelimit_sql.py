@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.coordination.chat_locks import advisory_key
 from bot.coordination.ratelimit import RateDecision, RateVerdict
-from bot.ops import metrics
+from bot.domain import telemetry
 from bot.storage.db import Base, create_schema
 
 
@@ -63,7 +63,7 @@ class SqlRateLimiter:
     async def check(self, key: str) -> RateVerdict:
         verdict = await asyncio.to_thread(self.check_now, key)
         if verdict.decision is not RateDecision.ALLOW:
-            metrics.count("rate_limited", channel=key.split(":", 1)[0])
+            telemetry.count("rate_limited", channel=key.split(":", 1)[0])
         return verdict
 
     def check_now(self, key: str) -> RateVerdict:

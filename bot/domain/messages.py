@@ -99,6 +99,11 @@ class ProductCard:
     buttons: tuple[Button, ...] = ()
 
 
+# reply: the one answer to a customer message; relay: a held chat's message copied across; notice: a side
+# effect (support-group card, timeout); copy: a verbatim copy.
+OutboundKind = Literal["reply", "relay", "notice", "copy"]
+
+
 @dataclass(frozen=True)
 class Outbound:
     """One thing to deliver. `chat_id` is the destination, which may be another chat (handoff relay)."""
@@ -112,7 +117,7 @@ class Outbound:
     copy_of: MessageRef | None = None  # relay: copy that message here instead of sending text
     document: tuple[str, bytes] | None = None  # (file name, content), e.g. a transcript
     images: tuple[tuple[str, bytes], ...] = ()  # (file name, PNG bytes), e.g. insight charts
-    kind: Literal["reply", "relay", "notice", "copy"] = "reply"
+    kind: OutboundKind = "reply"
     meta: dict[str, str] = field(default_factory=dict)
 
 

@@ -7,10 +7,11 @@ path the core takes, /claim /close /queue /transcript behave the same.
 from __future__ import annotations
 
 from bot.domain.commands import AGENTS, CommandRegistry
-from bot.handoff.support import AGENT_COMMANDS, SupportSide
+from bot.handoff.service import HandoffService
+from bot.handoff.support import AGENT_COMMANDS
 
 
-def register_handoff_commands(registry: CommandRegistry, service: SupportSide) -> None:
+def register_handoff_commands(registry: CommandRegistry, service: HandoffService) -> None:
     """Register /claim /close /queue /transcript for AGENT and STAFF roles (skips names already taken)."""
     for name in AGENT_COMMANDS:
         if name not in registry:

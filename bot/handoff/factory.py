@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from bot.conversation.store import ConversationStore
 from bot.handoff.desk import SupportDesk
 from bot.handoff.memory import conversation_context, remember_in
+from bot.handoff.outbox import EventSink, HandoffConfig
 from bot.handoff.service import HandoffService
 from bot.handoff.store import HandoffStore, InMemoryHandoffStore
 from bot.handoff.store_sql import SqlHandoffStore
@@ -42,6 +43,7 @@ def build_handoff_service(
     support_language: str = "zh",
     reveal_agent_names: bool = False,
     detect_triggers: bool = False,
+    events: EventSink | None = None,
 ) -> HandoffService:
     """A `HandoffService` on the shared SQL engine (or the given / an in-memory store), with the trigger
     file from `prompts_dir/handoff/triggers.yaml` and, when a conversation store is given, the card context
@@ -51,14 +53,17 @@ def build_handoff_service(
         store = SqlHandoffStore(engine) if engine is not None else InMemoryHandoffStore()
     return HandoffService(
         store,
-        messages=load_messages(prompts_dir),
-        support_chats=support_chats,
+        load_messages(prompts_dir),
+        HandoffConfig(
+            support_chats=dict(support_chats),
+            claim_timeout_s=claim_timeout_s,
+            support_language=support_language,
+            reveal_agent_names=reveal_agent_names,
+            detect_triggers=detect_triggers,
+        ),
         triggers=TriggerSet.load(prompts_dir / "handoff" / "triggers.yaml"),
-        detect_triggers=detect_triggers,
-        claim_timeout_s=claim_timeout_s,
         desk=desk,
-        support_language=support_language,
-        reveal_agent_names=reveal_agent_names,
         on_closed=remember_in(conversations) if conversations is not None else None,
         context_provider=conversation_context(conversations, index) if conversations is not None else None,
+        events=events,
     )

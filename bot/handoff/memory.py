@@ -12,7 +12,7 @@ import asyncio
 from bot.conversation.store import ConversationStore, Turn
 from bot.domain.language import detect_language
 from bot.domain.messages import Inbound
-from bot.handoff.base import ContextProvider, OnClosed
+from bot.handoff.outbox import ContextProvider, OnClosed
 from knowledge.protocols import ProductIndex
 
 RECENT_TURNS = 8

@@ -16,8 +16,8 @@ from langchain_core.messages import BaseMessage
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
+from bot.domain import telemetry
 from bot.domain.errors import LLMUnavailable
-from bot.ops import metrics
 from bot.ops.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,17 +53,17 @@ def _count_tokens(model: BaseChatModel, usage: object) -> None:
     """Token usage as the provider reported it (streams report it only when the provider sends it)."""
     if isinstance(usage, dict):
         name = str(getattr(model, "model_name", "") or "unknown")
-        metrics.llm_tokens(name, int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0))
+        telemetry.llm_tokens(name, int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0))
 
 
 async def complete(model: BaseChatModel, messages: Sequence[BaseMessage]) -> str:
     """One completion as text; any provider failure becomes `LLMUnavailable`."""
     try:
-        with metrics.stage("llm"):
+        with telemetry.stage("llm"):
             result = await model.ainvoke(list(messages))
     except _LLM_ERRORS as exc:
         log.warning("llm call failed: %s", type(exc).__name__)
-        metrics.count("llm_error", kind=type(exc).__name__)
+        telemetry.count("llm_error", kind=type(exc).__name__)
         raise LLMUnavailable(str(exc)) from exc
     _count_tokens(model, getattr(result, "usage_metadata", None))
     text = result.content if isinstance(result.content, str) else str(result.content)
@@ -80,7 +80,7 @@ async def stream(
     """Stream a completion, calling `on_text` with the text so far; returns the full text."""
     parts: list[str] = []
     try:
-        with metrics.stage("llm"):
+        with telemetry.stage("llm"):
             async for chunk in model.astream(list(messages)):
                 _count_tokens(model, getattr(chunk, "usage_metadata", None))
                 piece = chunk.content if isinstance(chunk.content, str) else ""
@@ -90,7 +90,7 @@ async def stream(
                         await on_text("".join(parts))
     except _LLM_ERRORS as exc:
         log.warning("llm stream failed: %s", type(exc).__name__)
-        metrics.count("llm_error", kind=type(exc).__name__)
+        telemetry.count("llm_error", kind=type(exc).__name__)
         raise LLMUnavailable(str(exc)) from exc
     text = "".join(parts)
     if not text.strip():

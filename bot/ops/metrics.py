@@ -1,16 +1,12 @@
-"""Prometheus metrics behind a tiny API, so core code can record without knowing about a server.
+"""Prometheus metrics: the sink behind `bot.domain.telemetry`, and the exposition for `/metrics`.
 
-Why a wrapper: every module can call `metrics.count("handoff", reason="complaint")` or
-`with metrics.stage("retrieval"):` without importing prometheus_client or declaring label names, and
-nothing here needs a running server (values are just kept in this process's registry until scraped).
-Label values are truncated so a stray user string can never explode cardinality.
+Core code records through `bot.domain.telemetry` (no vendor import); importing this module installs the
+Prometheus sink, so values are kept in this process's registry until scraped (no server needed). Event
+names map to dedicated counters below; label values are truncated so a stray user string can never explode
+cardinality.
 """
 
 from __future__ import annotations
-
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -21,6 +17,8 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
+
+from bot.domain import telemetry
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 ProcessCollector(registry=REGISTRY)
@@ -89,22 +87,28 @@ def observe_stage(name: str, seconds: float) -> None:
     STAGE_SECONDS.labels(stage=_label(name)).observe(max(seconds, 0.0))
 
 
-@contextmanager
-def stage(name: str) -> Iterator[None]:
-    """`with metrics.stage("retrieval"):` — times the block, also when it raises."""
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        observe_stage(name, time.perf_counter() - started)
-
-
 def llm_tokens(model: str, prompt_tokens: int = 0, completion_tokens: int = 0) -> None:
     """Add token usage reported by the LLM (usage metadata of a response)."""
     if prompt_tokens:
         LLM_TOKENS.labels(model=_label(model), kind="prompt").inc(prompt_tokens)
     if completion_tokens:
         LLM_TOKENS.labels(model=_label(model), kind="completion").inc(completion_tokens)
+
+
+class PrometheusSink:
+    """`bot.domain.telemetry.TelemetrySink` over this module's registry."""
+
+    def count(self, event: str, amount: float, labels: dict[str, object]) -> None:
+        count(event, amount, **labels)
+
+    def observe_stage(self, name: str, seconds: float) -> None:
+        observe_stage(name, seconds)
+
+    def llm_tokens(self, model: str, prompt_tokens: int, completion_tokens: int) -> None:
+        llm_tokens(model, prompt_tokens, completion_tokens)
+
+
+telemetry.install(PrometheusSink())
 
 
 def value(metric: str, **labels: str) -> float:

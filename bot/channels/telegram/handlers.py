@@ -23,10 +23,10 @@ from bot.channels.telegram.delivery import Delivered, TelegramDelivery
 from bot.channels.telegram.inbound import ChatPolicy, callback_inbound, message_inbound
 from bot.channels.telegram.progress import TelegramProgress
 from bot.coordination.ratelimit import RateDecision, RateLimiter
+from bot.domain import telemetry
 from bot.domain.language import detect_language
 from bot.domain.messages import Attachment, Inbound, MessageRef, Outbound, Role
 from bot.domain.protocols import ConversationCore
-from bot.ops import metrics
 from bot.prompts import Messages
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ class TelegramChannel:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A bug in a handler: log it with the update id (PTB would otherwise swallow it)."""
         update_id = update.update_id if isinstance(update, Update) else None
-        metrics.count("error", where="telegram")
+        telemetry.count("error", where="telegram")
         log.error("unhandled error for update %s", update_id, exc_info=context.error)
 
     async def _verdict(self, inbound: Inbound) -> RateDecision:

@@ -28,7 +28,7 @@ from bot.coordination.ledger import ClaimState, UpdateGate, UpdateLedger
 from bot.coordination.liveness import ReplicaLiveness
 from bot.coordination.ratelimit import RateLimiter
 from bot.coordination.ratelimit_sql import SqlRateLimiter
-from bot.ops import metrics
+from bot.domain import telemetry
 from bot.ops.health import default_checks
 from bot.ops.http import OpsServer
 from bot.ops.logs import log_context
@@ -62,7 +62,7 @@ class LedgerUpdateQueue(asyncio.Queue):
         if isinstance(item, Update):
             state = await offload(self.replicas.ledger.begin, item.update_id, chat_key(item), item.to_json())
             if state is not ClaimState.CLAIMED:
-                metrics.count("duplicate_update", channel="telegram")
+                telemetry.count("duplicate_update", channel="telegram")
                 log.info("update %s already %s elsewhere: dropped", item.update_id, state.value)
                 return
             self.replicas.inflight.add(item.update_id)
