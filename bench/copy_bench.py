@@ -27,9 +27,8 @@ from bot.copywriting.compliance import ComplianceChecker
 from bot.copywriting.platforms import CopyLibrary
 from bot.copywriting.service import CopyService
 from bot.ops.settings import DEFAULT_PROMPTS_DIR
-from knowledge.keywords import JiebaKeywordExtractor
+from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.models import Product
-from knowledge.vocabulary import Vocabulary
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "advertisegen" / "dev800.jsonl"
 TYPE_KEYS = ("衣样式", "裙型", "裤型", "类型")
@@ -134,7 +133,7 @@ async def main() -> None:
             vocab[key].add(value)
     products = [to_product(i, pairs) for i, pairs in enumerate(parsed)]
     library = CopyLibrary.load(DEFAULT_PROMPTS_DIR)
-    service = CopyService(library, extractor=JiebaKeywordExtractor(Vocabulary.from_products(products)))
+    service = CopyService(library, extractor=JiebaKeywordExtractor(build_vocabulary(products)))
     checker = service.checks.compliance
     await service.extract_keywords("预热 jieba")  # warm up the tokenizer outside the timing
 

@@ -51,10 +51,9 @@ from bot.prompts import Messages  # noqa: E402
 from bot.wiring import Knowledge, build_support_bot  # noqa: E402
 from knowledge.catalog import SAMPLE_CATALOG, SAMPLE_POLICIES_DIR, load_catalog  # noqa: E402
 from knowledge.hybrid import HybridProductIndex  # noqa: E402
-from knowledge.keywords import JiebaKeywordExtractor  # noqa: E402
+from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary  # noqa: E402
 from knowledge.policies import PolicyBook  # noqa: E402
 from knowledge.query import QueryParser  # noqa: E402
-from knowledge.vocabulary import Vocabulary  # noqa: E402
 from tests.support.openai_server import OpenAIServer, ScriptedReply, last_user_text  # noqa: E402
 
 LLM_DELAY_S = 0.2
@@ -100,7 +99,7 @@ def timed(fn: Callable[[str], object], texts: list[str]) -> list[float]:
 
 def open_knowledge(n: int, tmp: Path) -> Knowledge:
     products = [*load_catalog(SAMPLE_CATALOG).products, *synthetic_products(n)]
-    vocabulary = Vocabulary.from_products(products)
+    vocabulary = build_vocabulary(products)
     extractor = JiebaKeywordExtractor(vocabulary)
     start = time.perf_counter()
     index = HybridProductIndex(tmp, embedder=BenchEmbedder(), extractor=extractor)
@@ -320,7 +319,7 @@ def sample_keyword_knowledge() -> Knowledge:
     from knowledge.memory_index import InMemoryProductIndex
 
     products = load_catalog(SAMPLE_CATALOG).products
-    vocabulary = Vocabulary.from_products(products)
+    vocabulary = build_vocabulary(products)
     extractor = JiebaKeywordExtractor(vocabulary)
     index = InMemoryProductIndex(extractor)
     index.upsert(products)

@@ -17,9 +17,8 @@ import time
 from pathlib import Path
 
 from knowledge.catalog import SAMPLE_CATALOG, load_catalog
-from knowledge.keywords import JiebaKeywordExtractor
+from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.query import QueryParser
-from knowledge.vocabulary import Vocabulary
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 QUERIES = Path(__file__).resolve().parents[1] / "knowledge" / "sample" / "eval" / "queries.tsv"
@@ -53,7 +52,7 @@ def main() -> None:
             ]
 
     started = time.perf_counter()
-    vocabulary = Vocabulary.from_products(products)
+    vocabulary = build_vocabulary(products)
     print(
         f"vocabulary from {len(products)} products: {time.perf_counter() - started:.2f} s (incl. jieba start-up)"
     )

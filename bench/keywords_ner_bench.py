@@ -17,10 +17,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from knowledge.keywords import JiebaKeywordExtractor
+from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.models import Product
 from knowledge.resources import normalise_text
-from knowledge.vocabulary import Vocabulary
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "taobao-ner-zh" / "data" / "ecommerce"
 TYPES = {"HPPX": "brand", "HCCX": "product type", "XH": "model/spec"}
@@ -86,7 +85,7 @@ def main() -> None:
         for i, (text, e) in enumerate(train)
     ]
     started = time.perf_counter()
-    vocabulary = Vocabulary.from_products(products)
+    vocabulary = build_vocabulary(products)
     print(
         f"vocabulary from {len(products)} train titles in {time.perf_counter() - started:.1f} s: "
         f"{len(vocabulary.brands)} brands, {len(vocabulary.categories)} types, {len(vocabulary.models)} models"

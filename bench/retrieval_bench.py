@@ -31,10 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from knowledge.embeddings import USEEmbedder
 from knowledge.hybrid import HybridProductIndex
-from knowledge.keywords import JiebaKeywordExtractor
+from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.models import Product, QueryFilters
 from knowledge.query import QueryParser
-from knowledge.vocabulary import Vocabulary
 
 BRANDS = [
     "Nike",
@@ -159,7 +158,7 @@ def timed(fn: Callable[[str], object], texts: list[str]) -> tuple[float, float]:
 
 def run_size(n: int, n_queries: int) -> None:
     products = synthetic_products(n)
-    vocabulary = Vocabulary.from_products(products)
+    vocabulary = build_vocabulary(products)
     extractor = JiebaKeywordExtractor(vocabulary)
     embedder = BenchEmbedder()
     parser = QueryParser(vocabulary, extractor)

@@ -131,8 +131,7 @@ def evaluate_retrieval(
     from knowledge.embeddings import make_embedder
     from knowledge.eval_langchain import LangChainBaseline, RecordingEmbedder
     from knowledge.factory import open_product_index
-    from knowledge.keywords import JiebaKeywordExtractor
-    from knowledge.vocabulary import Vocabulary
+    from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 
     say = progress or (lambda message: None)
     query_map, qrel_map = read_queries(queries), read_qrels(qrels)
@@ -141,7 +140,7 @@ def evaluate_retrieval(
     recording = RecordingEmbedder(embedder or make_embedder())
     with tempfile.TemporaryDirectory(prefix="xiaoer-eval-") as tmp:
         data_dir = Path(tmp)
-        vocabulary = Vocabulary.from_products(products)
+        vocabulary = build_vocabulary(products)
         vocabulary.save(data_dir / "vocabulary.json")
         say(f"indexing {len(products)} products ({len(load.errors)} rejected rows)")
         index = open_product_index(data_dir, embedder=recording, extractor=JiebaKeywordExtractor(vocabulary))

@@ -81,9 +81,9 @@ def refresh_vocabulary(index: ProductIndex, data_dir: Path) -> None:
 
 
 def _build_vocabulary(products: list[Product]) -> Vocabulary:
-    from knowledge.vocabulary import Vocabulary  # jieba loads lazily; keep it off the import path
+    from knowledge.keywords import build_vocabulary  # jieba loads lazily; keep it off the import path
 
-    return Vocabulary.from_products(products)
+    return build_vocabulary(products)
 
 
 def _after_ingest(index: ProductIndex, load: CatalogLoad, doomed: set[str]) -> tuple[list[Product], bool]:

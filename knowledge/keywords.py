@@ -13,12 +13,14 @@ import itertools
 import re
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
 import jieba
 
 from knowledge.keywords_jieba import base_dictionary, generic_idf, pos_tagger
+from knowledge.models import Product
 from knowledge.resources import normalise_english, normalise_text, stopwords, synonym_groups
 from knowledge.vocabulary import Vocabulary
 
@@ -206,4 +208,9 @@ class JiebaKeywordExtractor:
         return [word if _CJK.search(word) else normalise_english(word) for word in found]
 
 
-__all__ = ["JiebaKeywordExtractor", "normalise_english"]
+def build_vocabulary(products: Iterable[Product]) -> Vocabulary:
+    """The catalog's vocabulary, with document frequencies counted by the jieba tokenizer it configures."""
+    return Vocabulary.from_products(products, tokenizer=lambda vocab: JiebaKeywordExtractor(vocab).words)
+
+
+__all__ = ["JiebaKeywordExtractor", "build_vocabulary", "normalise_english"]

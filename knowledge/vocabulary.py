@@ -74,9 +74,12 @@ class Vocabulary:
 
     @classmethod
     def from_products(
-        cls, products: Iterable[Product], *, tokenizer: Callable[[str], list[str]] | None = None
+        cls, products: Iterable[Product], *, tokenizer: Callable[[Vocabulary], Callable[[str], list[str]]]
     ) -> Vocabulary:
         """Collect names and document frequencies; deterministic (everything sorted).
+
+        `tokenizer` makes the word splitter from the names collected so far (they are its user dictionary);
+        `knowledge.keywords.build_vocabulary` passes the jieba one, so this module never imports jieba.
 
         Document frequencies are over the short fields (title, brand, category, tags, attributes), not
         descriptions: that is what shoppers name, and it keeps a 100k-SKU rebuild to a few seconds.
@@ -102,15 +105,12 @@ class Vocabulary:
             models=sorted(models),
             attributes={k: sorted(v)[:MAX_VALUES_PER_ATTRIBUTE] for k, v in sorted(attributes.items())},
         )
-        if tokenizer is None:
-            from knowledge.keywords import JiebaKeywordExtractor  # local: keywords depends on this module
-
-            tokenizer = JiebaKeywordExtractor(vocab).words
+        words = tokenizer(vocab)
         counts: Counter[str] = Counter()
         for product in items:
             fields = [product.title, product.brand, " ".join(product.category_path), " ".join(product.tags)]
             fields += [str(value) for value in product.attributes.values()]
-            counts.update(set(tokenizer(" ".join(fields))))
+            counts.update(set(words(" ".join(fields))))
         vocab.doc_freq = dict(sorted(counts.items()))
         vocab.doc_count = len(items)
         return vocab

@@ -10,11 +10,10 @@ import pytest
 
 from knowledge.embeddings import USEEmbedder
 from knowledge.hybrid import HybridProductIndex
-from knowledge.keywords import JiebaKeywordExtractor
+from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.memory_index import InMemoryProductIndex
 from knowledge.models import QueryFilters
 from knowledge.protocols import ProductIndex
-from knowledge.vocabulary import Vocabulary
 from tests.support.retrieval_products import NONSENSE_QUERIES, PRODUCTS
 
 
@@ -25,7 +24,7 @@ def embedder() -> USEEmbedder:
 
 @pytest.fixture(scope="module")
 def extractor() -> JiebaKeywordExtractor:
-    return JiebaKeywordExtractor(Vocabulary.from_products(PRODUCTS))
+    return JiebaKeywordExtractor(build_vocabulary(PRODUCTS))
 
 
 @pytest.fixture(params=["memory", "hybrid"])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.keywords import JiebaKeywordExtractor, normalise_english
+from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary, normalise_english
 from knowledge.models import Product
 from knowledge.protocols import KeywordExtractor
 from knowledge.vocabulary import Vocabulary, model_names
@@ -71,14 +71,14 @@ def test_tokens_are_cached_but_callers_get_their_own_list(extractor: JiebaKeywor
 
 
 def test_catalog_user_dictionary_keeps_brand_names_whole() -> None:
-    vocab = Vocabulary.from_products([_product("a", "蕉内凉皮短袖", brand="蕉内")])
+    vocab = build_vocabulary([_product("a", "蕉内凉皮短袖", brand="蕉内")])
     with_catalog = JiebaKeywordExtractor(vocab)
     assert "蕉内" in with_catalog.words("蕉内凉皮短袖T恤")
 
 
 def test_keywords_weigh_words_by_the_catalogs_own_idf() -> None:
     products = [_product(f"s{i}", f"跑鞋 第{i}款 缓震") for i in range(6)] + [_product("x", "碳板 跑鞋")]
-    vocab = Vocabulary.from_products(products)
+    vocab = build_vocabulary(products)
     extractor = JiebaKeywordExtractor(vocab)
     assert vocab.doc_freq["跑鞋"] == 7 and vocab.doc_freq["碳板"] == 1
     assert extractor.keywords("跑鞋 碳板 跑鞋", top_k=2) == ["碳板", "跑鞋"]  # rare beats frequent
@@ -131,7 +131,7 @@ def test_vocabulary_collects_names_and_round_trips(tmp_path: Path) -> None:
             attributes={"color": "黑色", "capacity": "256G"},
         ),
     ]
-    vocab = Vocabulary.from_products(products)
+    vocab = build_vocabulary(products)
     assert vocab.brands == ["Nike", "Sony"]
     assert vocab.categories == ["数码/耳机", "运动鞋/跑步鞋"]
     assert vocab.category_parts == ["数码", "耳机", "跑步鞋", "运动鞋"]
@@ -142,7 +142,7 @@ def test_vocabulary_collects_names_and_round_trips(tmp_path: Path) -> None:
     assert Vocabulary.load(path) == vocab
     assert json.loads(path.read_text(encoding="utf-8"))["brands"] == ["Nike", "Sony"]
     # deterministic: the order of the products does not matter
-    assert Vocabulary.from_products(list(reversed(products))).to_dict() == vocab.to_dict()
+    assert build_vocabulary(list(reversed(products))).to_dict() == vocab.to_dict()
 
 
 def test_missing_vocabulary_file_is_an_empty_vocabulary(tmp_path: Path) -> None:
@@ -152,7 +152,5 @@ def test_missing_vocabulary_file_is_an_empty_vocabulary(tmp_path: Path) -> None:
 
 def test_fingerprint_changes_with_the_user_dictionary() -> None:
     plain, again = JiebaKeywordExtractor(), JiebaKeywordExtractor()
-    with_brand = JiebaKeywordExtractor(
-        Vocabulary.from_products([_product("a", "蕉内凉皮短袖", brand="蕉内")])
-    )
+    with_brand = JiebaKeywordExtractor(build_vocabulary([_product("a", "蕉内凉皮短袖", brand="蕉内")]))
     assert plain.fingerprint == again.fingerprint != with_brand.fingerprint

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import app
+from knowledge.keywords import build_vocabulary
 from knowledge.models import Product
-from knowledge.vocabulary import Vocabulary
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def _save_vocabulary(data_dir: Path) -> None:
             price=Decimal("2499"),
         ),
     ]
-    Vocabulary.from_products(products).save(data_dir / "vocabulary.json")
+    build_vocabulary(products).save(data_dir / "vocabulary.json")
 
 
 def test_keywords_and_filters_with_the_catalog_vocabulary(data_dir: Path) -> None:

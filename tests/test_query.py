@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from knowledge.keywords import JiebaKeywordExtractor
+from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.models import Product, QueryFilters
 from knowledge.numbers import parse_chinese_numeral, parse_number
 from knowledge.prices import parse_price
@@ -183,7 +183,7 @@ CATALOG = [
 
 @pytest.fixture(scope="module")
 def parser() -> QueryParser:
-    vocab = Vocabulary.from_products(CATALOG)
+    vocab = build_vocabulary(CATALOG)
     return QueryParser(vocab, JiebaKeywordExtractor(vocab))
 
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from bot.cli.main import app
 from knowledge.factory import open_product_index
-from knowledge.vocabulary import Vocabulary
+from knowledge.keywords import build_vocabulary
 from tests.support.chroma_server import _free_port
 from tests.support.retrieval_products import PRODUCTS
 
@@ -20,7 +20,7 @@ SKUS = {product.sku for product in PRODUCTS}
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("search-cli")
-    Vocabulary.from_products(PRODUCTS).save(directory / "vocabulary.json")
+    build_vocabulary(PRODUCTS).save(directory / "vocabulary.json")
     open_product_index(directory).upsert(PRODUCTS)
     return directory
 

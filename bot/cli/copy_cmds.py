@@ -60,8 +60,7 @@ def copy_command(
     from bot.llm.openai_chat import make_chat_model
     from knowledge.catalog import load_catalog
     from knowledge.errors import CatalogFormatError
-    from knowledge.keywords import JiebaKeywordExtractor
-    from knowledge.vocabulary import Vocabulary
+    from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 
     console = Console(stderr=True)
     settings = load_settings()
@@ -87,7 +86,7 @@ def copy_command(
         products = [by_sku[s] for s in dict.fromkeys(sku) if s in by_sku]
     llm = make_chat_model(settings, temperature=0.7)
     service = CopyService(
-        library, extractor=JiebaKeywordExtractor(Vocabulary.from_products(loaded.products)), llm=llm
+        library, extractor=JiebaKeywordExtractor(build_vocabulary(loaded.products)), llm=llm
     )
     console.print(
         f"{len(products)} products × {variants} variants → {out} "

@@ -20,19 +20,18 @@ from bot.domain.protocols import HandoffGate
 from bot.ops.settings import load_settings
 from bot.wiring import Knowledge, build_support_bot
 from knowledge.catalog import SAMPLE_CATALOG, SAMPLE_POLICIES_DIR, load_catalog
-from knowledge.keywords import JiebaKeywordExtractor
+from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.memory_index import InMemoryProductIndex
 from knowledge.models import Product
 from knowledge.policies import PolicyBook
 from knowledge.query import QueryParser
-from knowledge.vocabulary import Vocabulary
 
 
 @lru_cache(maxsize=2)
 def sample_knowledge(dense: bool = True) -> Knowledge:
     """The sample catalog in an in-memory index (with the offline embedder unless `dense=False`)."""
     products = load_catalog(SAMPLE_CATALOG).products
-    vocabulary = Vocabulary.from_products(products)
+    vocabulary = build_vocabulary(products)
     extractor = JiebaKeywordExtractor(vocabulary)
     embedder = None
     if dense:
