@@ -16,6 +16,8 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from knowledge.script import is_han
+
 TOKEN_CACHE = "tokens.json"
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 2
@@ -23,7 +25,7 @@ FORMAT_VERSION = 2
 
 def _redundant(token: str) -> bool:
     """An unseen Chinese word of 3+ characters is also present as its character bigrams; count those instead."""
-    return len(token) >= 3 and all("\u3400" <= ch <= "\u9fff" for ch in token)
+    return len(token) >= 3 and all(is_han(ch) for ch in token)
 
 
 class KeywordIndex:

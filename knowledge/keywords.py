@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import re
 import threading
 from collections import Counter
 from collections.abc import Iterable
@@ -18,21 +17,23 @@ from functools import lru_cache
 from typing import Any
 
 import jieba
+import regex
 
 from knowledge.keywords_jieba import base_dictionary, generic_idf, pos_tagger
 from knowledge.models import Product
 from knowledge.resources import normalise_english, normalise_text, stopwords, synonym_groups
+from knowledge.script import HAN, HAN_CHAR
 from knowledge.vocabulary import Vocabulary
 
 # A single Latin letter glued to Chinese stays with it ("t恤"); otherwise Chinese runs and English words.
-_SEGMENTS = re.compile(
-    r"((?:(?<![a-z0-9])[a-z](?=[\u3400-\u4dbf\u4e00-\u9fff]))?[\u3400-\u4dbf\u4e00-\u9fff]+)"
+_SEGMENTS = regex.compile(
+    rf"((?:(?<![a-z0-9])[a-z](?={HAN}))?{HAN}+)"
     r"|([a-z0-9]+(?:['’.&+-][a-z0-9]+)*)"
 )
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_HAN_RUN = regex.compile(rf"{HAN}{{2,}}")
+_CJK = HAN_CHAR
 _STOP_CHARS = frozenset("的了吗呢吧啊呀哦嘛啦么和与及或是我你他她它这那哪一")
-TOKENIZER_VERSION = "2"  # bump when tokenize() changes behaviour
+TOKENIZER_VERSION = "3"  # bump when tokenize() changes behaviour
 USER_WORD_FREQ = 20000  # high enough that jieba keeps a catalog word whole
 QUERY_CACHE_CHARS = 160  # texts up to this length (queries) have their tokens cached
 TEXTRANK_POS = ("ns", "n", "vn", "v", "nz", "nr", "nt", "eng")

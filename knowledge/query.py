@@ -15,9 +15,10 @@ from knowledge.models import ParsedQuery, QueryFilters
 from knowledge.prices import parse_price
 from knowledge.protocols import KeywordExtractor
 from knowledge.resources import brand_alias_groups, colour_groups, normalise_text, synonym_groups
+from knowledge.script import HAN_CHAR
 from knowledge.vocabulary import SIZE_KEYS, Vocabulary
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_CJK = HAN_CHAR
 _IN_STOCK = re.compile(r"有货|现货|有库存|库存充足|in[ -]?stock|available|ready to ship")
 _SIZE_PATTERNS = [
     re.compile(r"(?<![\d.])(\d{2}(?:\.5)?)\s*(?:码|号|yards?\b)"),

@@ -6,10 +6,13 @@ the factory usable without it, with the same token shape (Chinese needs characte
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
-_TOKEN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]+|[a-z0-9]+(?:[.\-][a-z0-9]+)*", re.IGNORECASE)
+import regex
+
+from knowledge.script import HAN, is_han
+
+_TOKEN = regex.compile(rf"{HAN}+|[a-z0-9]+(?:[.\-][a-z0-9]+)*", regex.IGNORECASE)
 _STOP = frozenset(
     [
         "the",
@@ -68,7 +71,7 @@ _STOP = frozenset(
 
 
 def _is_cjk(chunk: str) -> bool:
-    return "\u3400" <= chunk[0] <= "\u9fff"
+    return is_han(chunk[0])
 
 
 class SimpleKeywordExtractor:

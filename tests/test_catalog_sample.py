@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from knowledge.catalog import SAMPLE_CATALOG, load_catalog, split_list
+from knowledge.script import HAN_CHAR
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK = HAN_CHAR
 
 
 def test_sample_catalog_loads_with_zero_errors() -> None:

@@ -15,6 +15,7 @@ from bot.conversation.understanding import Understanding
 from bot.domain.messages import Button, ProductCard
 from bot.prompts import Messages
 from knowledge.models import PolicyDoc, Product
+from knowledge.script import HAN_RUN
 
 MAX_CARDS = 5
 POLICY_CHARS = 420
@@ -216,7 +217,7 @@ def plain(markdown: str) -> str:
 
 def _grams(text: str) -> set[str]:
     lowered = text.lower()
-    cjk = re.findall(r"[\u4e00-\u9fff]+", lowered)
+    cjk = HAN_RUN.findall(lowered)
     return {run[i : i + 2] for run in cjk for i in range(len(run) - 1)} | {
         w for w in re.findall(r"[a-z]{3,}", lowered) if w not in _EN_STOP
     }

@@ -44,6 +44,7 @@ from bot.llm.chain import ChatPrompts, classify_with_llm
 from bot.prompts import Messages
 from knowledge.models import Product
 from knowledge.protocols import KeywordExtractor, ProductIndex
+from knowledge.script import has_han
 
 log = logging.getLogger(__name__)
 EXAMPLES = ("example_1", "example_2", "example_3")  # /start buttons: `q:<n>` asks example n
@@ -151,7 +152,7 @@ class SupportBot:
 
     async def language_for(self, inbound: Inbound, text: str = "") -> str:
         """Language of a message; for commands and buttons (no words) the chat's last language."""
-        if re.search(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", text):
+        if re.search(r"[A-Za-z]{2,}", text) or has_han(text):
             return detect_language(text, inbound.language_hint)
         if inbound.language_hint:
             return normalise_hint(inbound.language_hint)

@@ -12,8 +12,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+import regex
+
 from knowledge.models import PolicyDoc, Product
 from knowledge.numbers import CN_NUMERAL_CHARS, parse_chinese_numeral
+from knowledge.script import HAN
 
 # Words that promise something the shop must have granted in a policy.
 PROMISE_WORDS: tuple[str, ...] = (
@@ -54,9 +57,9 @@ _NEGATION_RX = re.compile(
 _NUM = r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?"
 _PRICE_RXS = (
     re.compile(r"(?:¥|￥|RMB\s?|CNY\s?|\$|USD\s?|€|£)\s?" + _NUM, re.IGNORECASE),
-    re.compile(_NUM + r"\s?(?:元|块钱|块(?![\u4e00-\u9fff])|rmb|yuan|dollars?|usd)", re.IGNORECASE),
+    regex.compile(_NUM + rf"\s?(?:元|块钱|块(?!{HAN})|rmb|yuan|dollars?|usd)", regex.IGNORECASE),
 )
-_CN_PRICE_RX = re.compile(f"([{CN_NUMERAL_CHARS}]+)\\s?(?:元|块钱|块(?![\u4e00-\u9fff]))")
+_CN_PRICE_RX = regex.compile(rf"([{CN_NUMERAL_CHARS}]+)\s?(?:元|块钱|块(?!{HAN}))")
 _SKU_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,6}[-_]?\d{2,}[A-Za-z0-9\-_]*(?<![-_])")
 _STOCK_COUNT_RX = re.compile(
     r"(?:库存|还剩|仅剩|只剩|剩余|stock of|only)\s?(\d+)\s?(?:件|双|个|台|瓶|盒|包|left|units?|in stock)?",

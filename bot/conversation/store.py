@@ -16,8 +16,9 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from bot.storage.db import utcnow
+from knowledge.script import HAN_CHAR
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK = HAN_CHAR
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from knowledge.script import HAN_CHAR
+
 Language = Literal["zh", "en"]
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK = HAN_CHAR
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 

@@ -12,9 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.insights.records import TurnRecord
+import regex
 
-CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+from bot.insights.records import TurnRecord
+from knowledge.script import HAN
+
+CJK_RUN = regex.compile(rf"{HAN}{{2,}}")
 EN_WORD = re.compile(r"[a-z][a-z0-9\-]{2,}")
 # Function words that never make a product term on their own.
 GLUE = set("的了吗呢吧啊有没是么什怎这那个款些要想买卖给我你他她它们和与或也都很太多少钱能可以请问一下")

@@ -12,6 +12,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import regex
+
+from knowledge.script import HAN
+
 SECRET = "[secret]"
 EMAIL = "[email]"
 CN_ID = "[id-number]"
@@ -46,17 +50,17 @@ DEFAULT_ORDER_PATTERN = (
     r"|(?<![\d.])\d{12,30}(?![\d.])"
 )
 _NOT_NAME = "在住是的到寄送发给我你他她请帮至往址为和与及或了吗呢吧"
-_NAME = rf"(?:(?![{_NOT_NAME}])[\u4e00-\u9fff])"
+_NAME = rf"(?:(?![{_NOT_NAME}]){HAN})"
 _NUM = r"[0-9０-９一二三四五六七八九十百零〇甲乙丙丁A-Za-z-]"
-_ADDRESS = re.compile(
+_ADDRESS = regex.compile(
     rf"(?:{_NAME}{{2,7}}(?:省|自治区))?(?:{_NAME}{{2,4}}(?:市|州|盟))?(?:{_NAME}{{1,4}}(?:区|县|旗))?"
     rf"(?:{_NAME}{{1,5}}(?:镇|乡|街道))?"
     rf"(?:{_NAME}|\d){{1,10}}(?:路|街|大道|道|巷|弄|胡同|村|里){_NUM}{{1,6}}号(?:院)?"
-    rf"(?:\s*[A-Za-z\u4e00-\u9fff]{{0,10}}?(?:\s*{_NUM}{{1,5}}(?:号楼|栋|幢|座|单元|层|楼|室|号))+"
+    rf"(?:\s*[A-Za-z{HAN}]{{0,10}}?(?:\s*{_NUM}{{1,5}}(?:号楼|栋|幢|座|单元|层|楼|室|号))+"
     rf"|\s*{_NAME}{{1,8}}(?:小区|花园|大厦|公寓|广场|中心|城|苑))?"
 )
 # Residential-compound style without a street number: "阳光花园3栋2单元501室".
-_COMPOUND = re.compile(
+_COMPOUND = regex.compile(
     rf"{_NAME}{{2,8}}(?:小区|花园|公寓|大厦|苑)\s*(?:{_NUM}{{1,5}}\s*(?:号楼|栋|幢|座|单元|层|楼|室|号)\s*){{2,}}"
 )
 

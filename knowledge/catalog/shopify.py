@@ -10,15 +10,18 @@ import re
 from html import unescape
 from pathlib import Path
 
+import regex
+
 from knowledge.catalog.csv_records import has_bad_bytes, iter_records, read_text, sniff_delimiter, split_lines
 from knowledge.catalog.fields import product_from_record
 from knowledge.catalog.result import DEFAULT_MAX_FIELD_BYTES, CatalogLoad, LoadCollector, RowProblem
 from knowledge.errors import CatalogFormatError
+from knowledge.script import HAN
 
 SHOPIFY_MARKERS = ("handle", "variant price")
 _TAG = re.compile(r"<[^>]+>")
 _SPACES = re.compile(r"\s+")
-_SLUG = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff]+")
+_SLUG = regex.compile(rf"[^0-9A-Za-z{HAN}]+")
 _DEFAULT_OPTION = "default title"
 
 
