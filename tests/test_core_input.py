@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.conversation.core import SupportBot
-from bot.conversation.hygiene import ChatLocks, clean
+from bot.conversation.hygiene import clean
+from bot.conversation.locks import LocalChatLocks
 from bot.domain.commands import STAFF_ONLY
 from bot.domain.messages import Attachment, Inbound, Outbound, Role
 from bot.handoff.factory import build_handoff_service, support_chats_for
@@ -52,7 +53,7 @@ async def test_attachment_without_text(bot: SupportBot) -> None:
 
 def test_clean_and_locks_are_self_cleaning() -> None:
     assert clean("  a \n b ").text == "a b"
-    locks = ChatLocks()
+    locks = LocalChatLocks()
 
     async def run() -> None:
         async with locks.hold("x"):

@@ -161,3 +161,12 @@ def test_telegram_is_imported_only_by_the_telegram_channel_modules() -> None:
             if any(name == "telegram" or name.startswith("telegram.") for name in names):
                 offenders.append(str(path.relative_to(root)))
     assert offenders == []
+
+
+def test_core_button_limit_fits_telegram() -> None:
+    """The channel-agnostic button limit the core obeys is within Telegram's own (PTB's constant)."""
+    from telegram.constants import InlineKeyboardButtonLimit
+
+    from bot.domain.messages import BUTTON_DATA_MAX_BYTES
+
+    assert BUTTON_DATA_MAX_BYTES <= InlineKeyboardButtonLimit.MAX_CALLBACK_DATA

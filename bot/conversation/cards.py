@@ -10,12 +10,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.messages import Button, ProductCard
+from bot.domain.messages import Button, ProductCard, fits_button
 from bot.prompts import Messages
 from knowledge.models import Product
 from knowledge.vocabulary import split_values
 
-MAX_CALLBACK_BYTES = 64
 LOW_STOCK = 5
 _SIZE_KEYS = ("size", "尺码", "码数", "sizes")
 _COLOUR_KEYS = ("color", "colour", "颜色", "colors")
@@ -43,9 +42,9 @@ def has_size(product: Product, size: str) -> bool:
 
 
 def callback(prefix: str, sku: str) -> str | None:
-    """`d:<sku>` style data, or None when it would not fit Telegram's 64-byte limit."""
+    """`d:<sku>` style data, or None when it would not fit a button (`BUTTON_DATA_MAX_BYTES`)."""
     data = f"{prefix}:{sku}"
-    return data if len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES else None
+    return data if fits_button(data) else None
 
 
 @dataclass(frozen=True)

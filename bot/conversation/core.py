@@ -24,8 +24,9 @@ from langchain_core.language_models import BaseChatModel
 from bot.conversation.answer import Answer, Answerer, PolicyLookup, TurnContext
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.handoff_context import handoff_context, merge_customer_reply
-from bot.conversation.hygiene import DEFAULT_MAX_CHARS, ChatLocks, clean
+from bot.conversation.hygiene import DEFAULT_MAX_CHARS, clean
 from bot.conversation.intents import Intent, classify
+from bot.conversation.locks import LocalChatLocks
 from bot.conversation.profile import InterestProfile
 from bot.conversation.store import ChatState, ConversationStore, Turn, trim_to_budget
 from bot.conversation.understanding import (
@@ -38,7 +39,7 @@ from bot.conversation.understanding import (
 from bot.domain.commands import EVERYONE, CommandRegistry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.language import detect_language, normalise_hint
-from bot.domain.messages import Button, Inbound, Outbound, ReplyProgress, Role
+from bot.domain.messages import Button, Inbound, Outbound, ReplyProgress, Role, fits_button
 from bot.domain.protocols import HandoffGate
 from bot.llm.chain import ChatPrompts, classify_with_llm
 from bot.prompts import Messages
@@ -106,7 +107,7 @@ class SupportBot:
         self.profile = InterestProfile(store)
         self.commands = CommandRegistry()
         self.stats = CoreStats()
-        self._locks = ChatLocks()
+        self._locks = LocalChatLocks()
         self.runtime = runtime  # what the composition root opened for this bot (closed by `close()`)
         self._register_commands()
 
@@ -433,7 +434,7 @@ class SupportBot:
         lang = await self.language_for(inbound)
         if prefix == "q" and value.isdigit() and 1 <= int(value) <= len(EXAMPLES):
             return await self.converse(inbound, self.say(EXAMPLES[int(value) - 1], lang), lang, progress)
-        if prefix in ("d", "s") and value and len(data.encode("utf-8")) <= 64:
+        if prefix in ("d", "s") and value and fits_button(data):
             product = await asyncio.to_thread(self.index.get, value)
             if product is None:
                 return [self.reply(inbound, self.say("product_gone", lang))]

@@ -1,4 +1,4 @@
-"""Input hygiene and per-chat ordering: what happens to a message before the core thinks about it.
+"""Input hygiene: what happens to a message before the core thinks about it.
 
 Control characters are stripped, whitespace collapsed, and empty, over-long, emoji-only or binary
 messages are classified so the core can answer them politely instead of searching for nonsense.
@@ -6,10 +6,7 @@ messages are classified so the core can answer them politely instead of searchin
 
 from __future__ import annotations
 
-import asyncio
 import unicodedata
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 DEFAULT_MAX_CHARS = 2000
@@ -59,29 +56,3 @@ def clean(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> Cleaned:
         emoji = any(unicodedata.category(ch) == "So" or ord(ch) >= 0x1F000 for ch in cleaned)
         return Cleaned(cleaned, "emoji_only" if emoji else "garbage", len(cleaned))
     return Cleaned(cleaned, None, len(cleaned))
-
-
-class ChatLocks:
-    """One asyncio lock per chat, removed when nobody holds or waits for it (no unbounded growth)."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, chat_id: str) -> AsyncIterator[None]:
-        lock, users = self._locks.get(chat_id, (None, 0))
-        if lock is None:
-            lock = asyncio.Lock()
-        self._locks[chat_id] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[chat_id]
-            if users <= 1:
-                del self._locks[chat_id]
-            else:
-                self._locks[chat_id] = (lock, users - 1)
-
-    def __len__(self) -> int:
-        return len(self._locks)

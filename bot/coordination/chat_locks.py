@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, text
 
+from bot.conversation.locks import LocalChatLocks
+
 _NAMESPACE = b"xiaoer-chat:"
 T = TypeVar("T")
 # Coordination calls (ledger, locks) get their own threads: queued behind slow store or retrieval work in
@@ -47,7 +49,7 @@ class ChatLocks:
         poll_s: float = 0.01,
         max_poll_s: float = 0.2,
     ) -> None:
-        self._local: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._local = LocalChatLocks()
         self._poll_s = poll_s
         self._max_poll_s = max_poll_s
         self._engine: Engine | None = None
@@ -70,20 +72,16 @@ class ChatLocks:
     @asynccontextmanager
     async def hold(self, chat_key: str) -> AsyncIterator[None]:
         """Hold the chat's lock for the duration of the block; other chats proceed meanwhile."""
-        lock = self._checkout(chat_key)
-        try:
-            async with lock:
-                if self._engine is None:
+        async with self._local.hold(chat_key):
+            if self._engine is None:
+                yield
+                return
+            async with self._slots:
+                conn = await self._acquire_db(advisory_key(chat_key))
+                try:
                     yield
-                    return
-                async with self._slots:
-                    conn = await self._acquire_db(advisory_key(chat_key))
-                    try:
-                        yield
-                    finally:
-                        await offload(_finish, conn)
-        finally:
-            self._checkin(chat_key)
+                finally:
+                    await offload(_finish, conn)
 
     async def _acquire_db(self, key: int) -> Connection:
         assert self._engine is not None
@@ -97,20 +95,6 @@ class ChatLocks:
             await offload(_finish, conn)
             raise
         return conn
-
-    def _checkout(self, chat_key: str) -> asyncio.Lock:
-        lock, users = self._local.get(chat_key, (None, 0))
-        if lock is None:
-            lock = asyncio.Lock()
-        self._local[chat_key] = (lock, users + 1)
-        return lock
-
-    def _checkin(self, chat_key: str) -> None:
-        lock, users = self._local[chat_key]
-        if users <= 1:
-            del self._local[chat_key]
-        else:
-            self._local[chat_key] = (lock, users - 1)
 
     def dispose(self) -> None:
         """Close the lock pool (at shutdown)."""

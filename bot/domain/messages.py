@@ -76,9 +76,19 @@ class Inbound:
         return parts[1].strip() if self.command and len(parts) > 1 else ""
 
 
+# The most button data (UTF-8 bytes) every channel can carry: Telegram's callback_data limit, the strictest
+# (https://core.telegram.org/bots/api#inlinekeyboardbutton; telegram.constants.InlineKeyboardButtonLimit).
+BUTTON_DATA_MAX_BYTES = 64
+
+
+def fits_button(data: str) -> bool:
+    """True when `data` can be a button's callback data on every channel."""
+    return len(data.encode("utf-8")) <= BUTTON_DATA_MAX_BYTES
+
+
 @dataclass(frozen=True)
 class Button:
-    """An inline button: either a callback (`data`, ≤ 64 bytes) or a link (`url`)."""
+    """An inline button: either a callback (`data`, ≤ `BUTTON_DATA_MAX_BYTES`) or a link (`url`)."""
 
     label: str
     data: str | None = None

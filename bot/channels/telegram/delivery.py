@@ -22,7 +22,14 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram.callbacks import CallbackSigner
-from bot.channels.telegram.format import CALLBACK_DATA_LIMIT, CAPTION_LIMIT, card_html, escape, split_text
+from bot.channels.telegram.format import (
+    CALLBACK_DATA_LIMIT,
+    CAPTION_LIMIT,
+    TEXT_LIMIT,
+    card_html,
+    escape,
+    split_text,
+)
 from bot.channels.telegram.progress import TelegramProgress
 from bot.domain.messages import Button, MessageRef, Outbound, ProductCard
 
@@ -185,7 +192,7 @@ class TelegramDelivery:
         return await flood_safe(
             self.bot.send_message,
             chat_id,
-            card_html(card, 4096),
+            card_html(card, TEXT_LIMIT),
             parse_mode=HTML,
             reply_markup=markup,
             message_thread_id=message_thread_id,

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import html
 
+from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
+
 from bot.domain.messages import ProductCard
 
-TEXT_LIMIT = 4096
-CAPTION_LIMIT = 1024
-CALLBACK_DATA_LIMIT = 64
+TEXT_LIMIT: int = MessageLimit.MAX_TEXT_LENGTH
+CAPTION_LIMIT: int = MessageLimit.CAPTION_LENGTH
+CALLBACK_DATA_LIMIT: int = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 ELLIPSIS = "…"
 
 
