@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -156,7 +156,7 @@ def render_card(card: ProductCard, offset: int = 0) -> Panel:
         grid.add_row(Text(card.summary))
     if card.url:
         grid.add_row(Text(card.url, style="blue underline"))
-    parts: list[object] = [grid]
+    parts: list[RenderableType] = [grid]
     data_buttons = [b for b in card.buttons if b.data]
     if data_buttons:
         parts.append(render_buttons(data_buttons, offset))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from bot.ops.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from bot.conversation.core import SupportBot
 
 EXIT_NO_CATALOG = 1
 EXIT_STORE_UNAVAILABLE = 3
@@ -22,7 +25,7 @@ def _quiet_logs() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def _open_bot(settings: Settings, err: Console, *, exit_when_empty: bool = False):  # type: ignore[no-untyped-def]
+def _open_bot(settings: Settings, err: Console, *, exit_when_empty: bool = False) -> SupportBot:
     """Build the bot, or explain (on stderr) what to do when the data directory has no catalog."""
     from bot.wiring import build_support_bot
     from knowledge.errors import StoreUnavailable

@@ -7,6 +7,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from bot.ops.settings import Settings
+from knowledge.protocols import ProductIndex
+
 
 def insights(
     since: str = typer.Option(
@@ -55,7 +58,7 @@ def insights(
         console.print(f"Added {len(added)} words to the user dictionary: {', '.join(added) or '—'}")
 
 
-def _open_index_if_any(settings):  # type: ignore[no-untyped-def]
+def _open_index_if_any(settings: Settings) -> ProductIndex | None:
     """The product index (for gaps and never-recommended SKUs), or None when the store can't be opened."""
     from bot.wiring import open_knowledge
     from knowledge.errors import StoreUnavailable

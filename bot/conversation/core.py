@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -61,9 +61,24 @@ class _Closable(Protocol):
 
 
 class TurnSink(Protocol):
-    """Where finished customer turns go for insights (e.g. `bot.insights.recorder.TurnRecorder`)."""
+    """Where finished customer turns go for insights (e.g. `bot.insights.recorder.TurnRecorder`); never raises
+    for bad data (the core still guards the call)."""
 
-    def turn(self, **fields: object) -> None: ...
+    def turn(
+        self,
+        *,
+        channel: str,
+        user_id: str,
+        chat_id: str,
+        text: str,
+        language: str,
+        intent: str,
+        keywords: Iterable[str] = (),
+        filters: Mapping[str, object] | None = None,
+        skus: Iterable[str] = (),
+        answered: bool = True,
+        top_score: float | None = None,
+    ) -> None: ...
 
 
 @dataclass

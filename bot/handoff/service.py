@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable
 
 from bot.domain.language import detect_language
-from bot.domain.messages import Button, Inbound, MessageRef, Outbound, Role
+from bot.domain.messages import Button, Inbound, MessageRef, Outbound, OutboundKind, Role
 from bot.handoff import cards
 from bot.handoff.desk import SupportDesk
 from bot.handoff.outbox import ContextProvider, EventSink, HandoffConfig, OnClosed, Outbox
@@ -144,9 +144,8 @@ class HandoffService:
         )
         thread_id = await self.outbox.create_topic(title[:128])
         if thread_id:
-            handoff = (
-                await self.outbox.db(self.outbox.store.update, handoff.id, thread_id=thread_id) or handoff
-            )
+            updated = await self.outbox.db(self.outbox.store.update, handoff.id, thread_id=thread_id)
+            handoff = updated or handoff
         await self.outbox.record(handoff, "system", f"request: {reason}", "")
         await self.outbox.event(handoff, "handoff", reason)
         if inbound.text and not inbound.command:
@@ -208,7 +207,7 @@ class HandoffService:
     def _expired(self, handoff: Handoff) -> bool:
         return self.outbox.clock() - handoff.created_at >= self.outbox.config.claim_timeout_s
 
-    async def _time_out(self, handoff: Handoff, kind: str) -> list[Outbound]:
+    async def _time_out(self, handoff: Handoff, kind: OutboundKind) -> list[Outbound]:
         timed = await self.outbox.db(self.outbox.store.transition, handoff.id, Event.TIMEOUT)
         if timed is None:  # claimed or timed out by someone else meanwhile
             return []
@@ -228,7 +227,7 @@ class HandoffService:
         )
         return [customer, support]
 
-    async def _time_out_on_message(self, handoff: Handoff, inbound: Inbound) -> list[Outbound]:
+    async def _time_out_on_message(self, handoff: Handoff, inbound: Inbound) -> list[Outbound] | None:
         """The customer wrote after the claim timeout: their message still reaches the team, the timeout
         notice is the reply, and the bot answers again from the next message on."""
         out = await self._time_out(handoff, kind="reply")

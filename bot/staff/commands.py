@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,13 +32,20 @@ MAX_LISTED_ERRORS = 20
 class IngestResult(Protocol):
     """The parts of `knowledge.ingest.IngestReport` the reply shows."""
 
-    added: int
-    updated: int
-    unchanged: int
-    removed: int
-    rejected: int
-    errors: list[Any]
-    seconds: float
+    @property
+    def added(self) -> int: ...
+    @property
+    def updated(self) -> int: ...
+    @property
+    def unchanged(self) -> int: ...
+    @property
+    def removed(self) -> int: ...
+    @property
+    def rejected(self) -> int: ...
+    @property
+    def errors(self) -> Sequence[Any]: ...
+    @property
+    def seconds(self) -> float: ...
 
 
 @dataclass

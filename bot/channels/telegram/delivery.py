@@ -112,7 +112,7 @@ class TelegramDelivery:
     ) -> list[MessageRef]:
         chat_id = int(outbound.chat_id)
         thread = int(outbound.thread_id) if outbound.thread_id else None
-        where = {"chat_id": chat_id, "message_thread_id": thread}
+        where: dict[str, Any] = {"chat_id": chat_id, "message_thread_id": thread}
         sent: list[int] = []
         reply = (
             ReplyParameters(int(outbound.reply_to.message_id), allow_sending_without_reply=True)
@@ -221,6 +221,8 @@ class TelegramDelivery:
 
     async def _drop_placeholder(self, progress: TelegramProgress) -> None:
         """A placeholder no final text replaced (e.g. the reply was only cards) would leave a stale draft."""
+        if progress.placeholder_id is None:
+            return
         try:
             await self.bot.delete_message(progress.chat_id, progress.placeholder_id)
         except TelegramError as exc:

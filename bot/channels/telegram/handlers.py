@@ -94,7 +94,7 @@ class TelegramChannel:
         inbound = message_inbound(update, self.policy, bot.username, bot.id)
         if inbound is None:
             return
-        if inbound.command == INGEST_COMMAND and inbound.role is Role.STAFF:
+        if inbound.command == INGEST_COMMAND and inbound.role is Role.STAFF and update.message is not None:
             inbound = await self._with_document(inbound, update.message)
         delivery = TelegramDelivery(bot, self.signer)
         if not await self._admitted(inbound, delivery):
@@ -123,6 +123,8 @@ class TelegramChannel:
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Every press is answered (answerCallbackQuery); forged or stale data gets a polite notice."""
         query = update.callback_query
+        if query is None:
+            return
         inbound = callback_inbound(update, self.policy, self.signer)
         lang = detect_language("", query.from_user.language_code)
         if inbound is None or inbound.callback_data is None:
@@ -163,8 +165,9 @@ class TelegramChannel:
             if item.outbound.meta.get("handoff_id") and item.refs:
                 await self.handoff.on_delivered(item.outbound, item.refs[0])
         blocked = {item.outbound.chat_id for item in delivered if item.blocked}
-        for chat_id in sorted(blocked) if bot is not None else ():
-            await self._customer_left(bot, chat_id)
+        if bot is not None:
+            for chat_id in sorted(blocked):
+                await self._customer_left(bot, chat_id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A bug in a handler: log it with the update id (PTB would otherwise swallow it)."""
