@@ -3,6 +3,10 @@
 Each policy is a Markdown file with a small YAML header (`topic`, `title`, `title_en`, `keywords_zh`,
 `keywords_en`); the body is Chinese, and a `## English` section holds the English text. Keywords live in the
 files, so a shop that brings its own policies also brings its own trigger words — no code change.
+
+The returns and shipping headers may also declare the policy's figures (return window, excluded categories,
+delivery days …; see `knowledge.policy_terms`), validated on load, so code decides with the numbers the customer
+reads (`PolicyBook.terms`).
 """
 
 from __future__ import annotations
@@ -12,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from knowledge.errors import KnowledgeError
 from knowledge.models import PolicyDoc
+from knowledge.policy_terms import TERMS_FIELDS, TERMS_MODELS, PolicyTerms, ReturnTerms, ShippingTerms
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _ENGLISH_HEADING = re.compile(r"^##\s*(English|EN|英文)\s*$", re.MULTILINE | re.IGNORECASE)
@@ -33,6 +39,7 @@ class _Topic:
     docs: dict[str, PolicyDoc]
     zh_keywords: tuple[str, ...]
     en_patterns: tuple[re.Pattern[str], ...]
+    terms: BaseModel | None = None
 
     def score(self, text: str, lowered: str) -> int:
         hits = sum(1 for word in self.zh_keywords if word in text)
@@ -52,6 +59,23 @@ def _split_body(body: str) -> tuple[str, str]:
     if not match:
         return body.strip(), ""
     return body[: match.start()].strip(), body[match.end() :].strip()
+
+
+def _terms(path: Path, topic: str, header: dict[str, object]) -> BaseModel | None:
+    """The structured figures in a header, validated against the topic's model (None when it declares none)."""
+    fields = {key: value for key, value in header.items() if key in TERMS_FIELDS}
+    if not fields:
+        return None
+    misplaced = sorted(key for key in fields if TERMS_FIELDS[key] != topic)
+    if misplaced:
+        raise PolicyError(
+            f"{path}: {misplaced[0]} belongs in the {TERMS_FIELDS[misplaced[0]]} policy, not {topic}"
+        )
+    try:
+        return TERMS_MODELS[topic].model_validate(fields)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise PolicyError(f"{path}: invalid policy figures ({problems})") from exc
 
 
 def _parse(path: Path) -> _Topic:
@@ -85,6 +109,7 @@ def _parse(path: Path) -> _Topic:
         zh_keywords=tuple(_keyword_list(header.get("keywords_zh"))),
         # A word boundary in front only, so "refund" also finds "refunds" and "ship" finds "shipping".
         en_patterns=tuple(re.compile(r"\b" + re.escape(word.lower())) for word in english),
+        terms=_terms(path, topic, {str(key): value for key, value in header.items()}),
     )
 
 
@@ -105,6 +130,13 @@ class PolicyBook:
     @property
     def docs(self) -> list[PolicyDoc]:
         return [doc for topic in self._topics for doc in topic.docs.values()]
+
+    @property
+    def terms(self) -> PolicyTerms:
+        """The validated figures of the returns and shipping policies (None where a file declares none)."""
+        returns = next((t.terms for t in self._topics if isinstance(t.terms, ReturnTerms)), None)
+        shipping = next((t.terms for t in self._topics if isinstance(t.terms, ShippingTerms)), None)
+        return PolicyTerms(returns=returns, shipping=shipping)
 
     def topics(self) -> list[str]:
         return [topic.name for topic in self._topics]
