@@ -1,0 +1,224 @@
+"""`SqlOrderStore`: the local orders store in the shared SQL database (SQLite by default, PostgreSQL to scale).
+
+Filled by `xiaoer orders import`; read by the verifier and the staff `/order` command. Timestamps are kept as
+ISO 8601 text with the shop's own UTC offset (SQLite has no timezone type, and the offset is what the
+customer should read), plus a UTC epoch column for ordering. Money is exact decimal text. The contact columns
+hold what the shop recorded; they leave this module only inside a `CustomerContact`, which renders masked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Engine, Float, ForeignKey, Integer, String, Text, func, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from bot.orders.contact import CustomerContact
+from bot.orders.order import Order, OrderItem, OrderStatus, normalise_order_number
+from bot.orders.source import DEFAULT_RECENT, UpsertCounts
+from bot.storage.db import Base, create_schema, make_session_factory
+
+
+class OrderRow(Base):
+    __tablename__ = "orders"
+
+    order_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    placed_at: Mapped[str] = mapped_column(String(40))
+    placed_ts: Mapped[float] = mapped_column(Float, index=True)
+    paid_at: Mapped[str] = mapped_column(String(40), default="")
+    shipped_at: Mapped[str] = mapped_column(String(40), default="")
+    delivered_at: Mapped[str] = mapped_column(String(40), default="")
+    total: Mapped[str] = mapped_column(String(32))
+    currency: Mapped[str] = mapped_column(String(8))
+    shipping_fee: Mapped[str] = mapped_column(String(32), default="0")
+    discount: Mapped[str] = mapped_column(String(32), default="0")
+    carrier: Mapped[str] = mapped_column(String(32), default="")
+    carrier_name: Mapped[str] = mapped_column(String(128), default="")
+    tracking_number: Mapped[str] = mapped_column(String(64), default="")
+    tracking_url: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    phone_key: Mapped[str] = mapped_column(String(32), default="", index=True)
+    email: Mapped[str] = mapped_column(String(320), default="", index=True)
+    city: Mapped[str] = mapped_column(String(128), default="")
+    province: Mapped[str] = mapped_column(String(128), default="")
+    source: Mapped[str] = mapped_column(String(32), default="local")
+    content_hash: Mapped[str] = mapped_column(String(32))
+    items: Mapped[list[OrderItemRow]] = relationship(
+        order_by="OrderItemRow.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class OrderItemRow(Base):
+    __tablename__ = "order_items"
+
+    order_key: Mapped[str] = mapped_column(
+        ForeignKey("orders.order_key", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(128))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(256), default="")
+
+
+def _time(text: str) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _text(moment: datetime | None) -> str:
+    return moment.isoformat() if moment is not None else ""
+
+
+def _to_order(row: OrderRow) -> Order:
+    return Order(
+        order_id=row.order_id,
+        status=OrderStatus(row.status),
+        placed_at=datetime.fromisoformat(row.placed_at),
+        items=tuple(
+            OrderItem(
+                sku=item.sku,
+                quantity=item.quantity,
+                unit_price=Decimal(item.unit_price),
+                title=item.title,
+                category=item.category,
+            )
+            for item in row.items
+        ),
+        total=Decimal(row.total),
+        currency=row.currency,
+        contact=CustomerContact(phone=row.phone, email=row.email),
+        carrier=row.carrier,
+        tracking_number=row.tracking_number,
+        paid_at=_time(row.paid_at),
+        shipped_at=_time(row.shipped_at),
+        delivered_at=_time(row.delivered_at),
+        city=row.city,
+        province=row.province,
+        carrier_name=row.carrier_name,
+        tracking_url=row.tracking_url,
+        shipping_fee=Decimal(row.shipping_fee),
+        discount=Decimal(row.discount),
+        source=row.source,
+    )
+
+
+def _fill(row: OrderRow, order: Order, digest: str) -> None:
+    row.order_id = order.order_id
+    row.status = order.status.value
+    row.placed_at = _text(order.placed_at)
+    row.placed_ts = order.placed_at.timestamp()
+    row.paid_at = _text(order.paid_at)
+    row.shipped_at = _text(order.shipped_at)
+    row.delivered_at = _text(order.delivered_at)
+    row.total = str(order.total)
+    row.currency = order.currency
+    row.shipping_fee = str(order.shipping_fee)
+    row.discount = str(order.discount)
+    row.carrier = order.carrier
+    row.carrier_name = order.carrier_name
+    row.tracking_number = order.tracking_number
+    row.tracking_url = order.tracking_url
+    row.phone = order.contact.phone
+    row.phone_key = order.contact.phone_key
+    row.email = order.contact.email_key
+    row.city = order.city
+    row.province = order.province
+    row.source = order.source
+    row.content_hash = digest
+    row.items = [
+        OrderItemRow(
+            position=position,
+            sku=item.sku,
+            quantity=item.quantity,
+            unit_price=str(item.unit_price),
+            title=item.title,
+            category=item.category,
+        )
+        for position, item in enumerate(order.items)
+    ]
+
+
+class SqlOrderStore:
+    """`OrderStore` on SQLAlchemy; creates its tables on the shared engine if missing."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        create_schema(engine, [OrderRow.__table__, OrderItemRow.__table__])  # type: ignore[list-item]  # __table__ is typed FromClause
+        self._sessions = make_session_factory(engine)
+
+    async def get(self, order_number: str) -> Order | None:
+        return await asyncio.to_thread(self.get_now, order_number)
+
+    async def recent(self, contact: CustomerContact, limit: int = DEFAULT_RECENT) -> list[Order]:
+        return await asyncio.to_thread(self.recent_now, contact, limit)
+
+    def get_now(self, order_number: str) -> Order | None:
+        key = normalise_order_number(order_number)
+        if not key:
+            return None
+        with self._sessions() as session:
+            row = session.get(OrderRow, key)
+            return _to_order(row) if row is not None else None
+
+    def recent_now(self, contact: CustomerContact, limit: int = DEFAULT_RECENT) -> list[Order]:
+        conditions = []
+        if contact.phone_key:
+            conditions.append(OrderRow.phone_key == contact.phone_key)
+        if contact.email_key:
+            conditions.append(OrderRow.email == contact.email_key)
+        if not conditions or limit <= 0:
+            return []
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(OrderRow)
+                .where(or_(*conditions))
+                .order_by(OrderRow.placed_ts.desc(), OrderRow.order_key.desc())
+                .limit(limit)
+            ).all()
+            return [_to_order(row) for row in rows]
+
+    def upsert(self, orders: Sequence[Order]) -> UpsertCounts:
+        """One transaction for the whole batch: an import either lands completely or not at all."""
+        added = updated = unchanged = 0
+        with self._sessions.begin() as session:
+            existing = self._hashes(session, [order.key for order in orders])
+            for order in orders:
+                digest = order.content_hash()
+                previous = existing.get(order.key)
+                if previous == digest:
+                    unchanged += 1
+                    continue
+                if previous is None:
+                    added += 1
+                else:  # replace the row and its items (items are re-numbered, so no in-place update)
+                    old = session.get(OrderRow, order.key)
+                    if old is not None:
+                        session.delete(old)
+                        session.flush()
+                    updated += 1
+                row = OrderRow(order_key=order.key)
+                _fill(row, order, digest)
+                session.add(row)
+                existing[order.key] = digest
+        return UpsertCounts(added, updated, unchanged)
+
+    @staticmethod
+    def _hashes(session: Session, keys: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):  # stay under bound-parameter limits
+            chunk = keys[start : start + 500]
+            rows = session.execute(
+                select(OrderRow.order_key, OrderRow.content_hash).where(OrderRow.order_key.in_(chunk))
+            )
+            found.update({key: digest for key, digest in rows})
+        return found
+
+    def count(self) -> int:
+        with self._sessions() as session:
+            return int(session.scalar(select(func.count()).select_from(OrderRow)) or 0)
