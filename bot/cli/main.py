@@ -11,6 +11,7 @@ from bot.cli import (
     insights_cmds,
     keywords_cmds,
     knowledge_cmds,
+    orders_cmds,
     search_cmds,
     telegram_cmds,
 )
@@ -32,6 +33,7 @@ for module in (
     telegram_cmds,
     copy_cmds,
     insights_cmds,
+    orders_cmds,
 ):
     module.register(app)
 
