@@ -57,6 +57,11 @@ EVENTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ("channel",),
     ),
     "error": ("xiaoer_errors_total", "Unexpected errors while handling a message", ("where",)),
+    "order_verification": (
+        "xiaoer_order_verifications_total",
+        "Order verification attempts by outcome (verified, rejected, locked, unavailable)",
+        ("outcome",),
+    ),
 }
 OTHER_EVENTS = Counter(
     "xiaoer_events_total", "Events without a dedicated metric", ["event"], registry=REGISTRY
