@@ -1,0 +1,144 @@
+"""`SqlAfterSalesStore`: after-sales requests in the shared SQL database (SQLite / PostgreSQL, replicas).
+
+A status change is one conditional `UPDATE … WHERE id = ? AND status IN (allowed sources)`; its rowcount
+says whether this caller won. Times are ISO 8601 text (offset kept) plus an epoch column for ordering.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import Engine, Float, String, Text, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.orders.aftersales import OPEN_STATUSES, TRANSITIONS, AfterSalesRequest, RequestStatus
+from bot.orders.eligibility import RequestKind
+from bot.orders.errors import InvalidTransition, RequestNotFound
+from bot.storage.db import Base, create_schema, make_session_factory
+
+_OPEN = [status.value for status in OPEN_STATUSES]
+
+
+class AfterSalesRow(Base):
+    __tablename__ = "aftersales_requests"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    order_key: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    chat_id: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[str] = mapped_column(String(40))
+    created_ts: Mapped[float] = mapped_column(Float, index=True)
+    updated_at: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    verdict_decision: Mapped[str] = mapped_column(String(16), default="")
+    verdict_rule: Mapped[str] = mapped_column(String(32), default="")
+    photos: Mapped[str] = mapped_column(Text, default="[]")
+    decided_by: Mapped[str] = mapped_column(String(128), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+def _to_request(row: AfterSalesRow) -> AfterSalesRequest:
+    return AfterSalesRequest(
+        id=row.id,
+        order_key=row.order_key,
+        kind=RequestKind(row.kind),
+        status=RequestStatus(row.status),
+        chat_id=row.chat_id,
+        user_id=row.user_id,
+        created_at=datetime.fromisoformat(row.created_at),
+        updated_at=datetime.fromisoformat(row.updated_at),
+        reason=row.reason,
+        verdict_decision=row.verdict_decision,
+        verdict_rule=row.verdict_rule,
+        photos=tuple(json.loads(row.photos or "[]")),
+        decided_by=row.decided_by,
+        note=row.note,
+    )
+
+
+class SqlAfterSalesStore:
+    """`AfterSalesStore` on SQLAlchemy; creates its table on the shared engine if missing."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        create_schema(engine, [AfterSalesRow.__table__])  # type: ignore[list-item]  # __table__ is typed FromClause
+        self._sessions = make_session_factory(engine)
+
+    def create(self, request: AfterSalesRequest) -> AfterSalesRequest:
+        with self._sessions.begin() as session:
+            existing = session.scalars(
+                select(AfterSalesRow)
+                .where(
+                    AfterSalesRow.order_key == request.order_key,
+                    AfterSalesRow.kind == request.kind.value,
+                    AfterSalesRow.status.in_(_OPEN),
+                )
+                .order_by(AfterSalesRow.created_ts)
+                .limit(1)
+            ).first()
+            if existing is not None:
+                return _to_request(existing)
+            session.add(
+                AfterSalesRow(
+                    id=request.id,
+                    order_key=request.order_key,
+                    kind=request.kind.value,
+                    status=request.status.value,
+                    chat_id=request.chat_id,
+                    user_id=request.user_id,
+                    created_at=request.created_at.isoformat(),
+                    created_ts=request.created_at.timestamp(),
+                    updated_at=request.updated_at.isoformat(),
+                    reason=request.reason,
+                    verdict_decision=request.verdict_decision,
+                    verdict_rule=request.verdict_rule,
+                    photos=json.dumps(list(request.photos)),
+                    decided_by=request.decided_by,
+                    note=request.note,
+                )
+            )
+        return request
+
+    def get(self, request_id: str) -> AfterSalesRequest | None:
+        with self._sessions() as session:
+            row = session.get(AfterSalesRow, request_id)
+            return _to_request(row) if row is not None else None
+
+    def for_order(self, order_key: str) -> list[AfterSalesRequest]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(AfterSalesRow)
+                .where(AfterSalesRow.order_key == order_key)
+                .order_by(AfterSalesRow.created_ts, AfterSalesRow.id)
+            ).all()
+            return [_to_request(row) for row in rows]
+
+    def open_requests(self, limit: int = 50) -> list[AfterSalesRequest]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(AfterSalesRow)
+                .where(AfterSalesRow.status.in_(_OPEN))
+                .order_by(AfterSalesRow.created_ts, AfterSalesRow.id)
+                .limit(limit)
+            ).all()
+            return [_to_request(row) for row in rows]
+
+    def move(
+        self, request_id: str, target: RequestStatus, *, by: str, at: datetime, note: str = ""
+    ) -> AfterSalesRequest:
+        sources = [status.value for status in TRANSITIONS.get(target, frozenset())]
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(AfterSalesRow)
+                .where(AfterSalesRow.id == request_id, AfterSalesRow.status.in_(sources))
+                .values(status=target.value, updated_at=at.isoformat(), decided_by=by, note=note)
+            )
+            row = session.get(AfterSalesRow, request_id, populate_existing=True)
+            if row is None:
+                raise RequestNotFound(f"no after-sales request {request_id}")
+            if result.rowcount != 1:
+                raise InvalidTransition(request_id, row.status, target.value)
+            return _to_request(row)

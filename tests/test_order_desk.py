@@ -1,0 +1,138 @@
+"""The order desk the conversation will call, and `/order` through the real wiring and the real core.
+
+Nothing about an order comes out of the desk before (chat, user) verified it; `/order` is for agents and
+staff, and even they see the contact masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.conversation.core import SupportBot
+from bot.domain.messages import Inbound, Role
+from bot.ops.settings import load_settings
+from bot.orders.aftersales_service import AfterSalesService
+from bot.orders.aftersales_store import InMemoryAfterSalesStore
+from bot.orders.desk import OrderDesk
+from bot.orders.eligibility import Decision, RequestKind
+from bot.orders.shopify import ShopifyOrderSource
+from bot.orders.source import InMemoryOrderStore
+from bot.orders.store_sql import SqlOrderStore
+from bot.orders.verification import OrderVerifier, Outcome
+from bot.orders.verification_store import InMemoryVerificationStore
+from bot.wiring import BotRuntime, build_order_desk, build_support_bot
+from knowledge.catalog import SAMPLE_POLICIES_DIR
+from knowledge.policies import PolicyBook
+from tests.support.core_fixtures import sample_knowledge
+from tests.support.order_fixtures import NOW, fixture_orders
+
+
+def make_desk() -> OrderDesk:
+    source = InMemoryOrderStore(fixture_orders())
+    clock = lambda: NOW  # noqa: E731
+    return OrderDesk(
+        source=source,
+        verifier=OrderVerifier(source, InMemoryVerificationStore(), clock=clock),
+        aftersales=AfterSalesService(InMemoryAfterSalesStore(), clock=clock),
+        terms=PolicyBook.load(SAMPLE_POLICIES_DIR).terms,
+        clock=clock,
+    )
+
+
+async def test_nothing_before_verification_everything_allowed_after() -> None:
+    desk = make_desk()
+    assert await desk.view("chat", "alice", "T1001") is None
+    assert await desk.recent("chat", "alice") == []
+    assert await desk.eligibility("chat", "alice", "T1002", RequestKind.RETURN) is None
+    assert await desk.request("chat", "alice", "T1002", RequestKind.RETURN) is None
+    assert (await desk.facts("chat", "alice")).order_numbers == frozenset()
+
+    assert (await desk.verify("chat", "alice", "T1001", "1234")).outcome is Outcome.VERIFIED
+    view = await desk.view("chat", "alice", "#t1001")
+    assert view is not None and view.order_id == "T1001" and view.tracking_number == "SF1458827361904"
+    assert [v.order_id for v in await desk.recent("chat", "alice")] == ["T1001", "T1002"]
+    assert await desk.view("chat", "alice", "T1002") is None  # listed as hers, but not verified by number
+    assert (await desk.facts("chat", "alice")).order_numbers == {"T1001"}
+    assert await desk.view("chat", "bob", "T1001") is None
+
+
+async def test_eligibility_and_requests_on_a_verified_order() -> None:
+    desk = make_desk()
+    assert (await desk.verify("chat", "alice", "T1002", "li.na@example.com")).verified
+    verdict = await desk.eligibility("chat", "alice", "T1002", RequestKind.EXCHANGE)
+    assert (
+        verdict is not None and verdict.decision is Decision.ELIGIBLE
+    )  # delivered 11-22, exchange window 15 days
+    opened = await desk.request("chat", "alice", "T1002", RequestKind.EXCHANGE, reason="偏小", photos=["p1"])
+    assert opened is not None
+    request, notice, verdict = opened
+    assert request.photos == ("p1",) and notice.key == "aftersales_requested" and verdict.eligible
+    await desk.aftersales.approve(request.id, by="agent")
+    used = await desk.eligibility("chat", "alice", "T1002", RequestKind.EXCHANGE)
+    assert used is not None and used.rule == "exchange_used"
+    late_return = await desk.eligibility("chat", "alice", "T1002", RequestKind.RETURN)
+    assert late_return is not None and late_return.rule == "window_passed"  # 7 days ended on 11-29
+
+
+@pytest.fixture
+def wired(tmp_path: Path) -> Iterator[SupportBot]:
+    settings = load_settings(XIAOER_DATA_DIR=str(tmp_path / "data"))
+    bot = build_support_bot(
+        settings, knowledge=sample_knowledge(dense=False), use_llm=False, raise_errors=True
+    )
+    runtime = bot.runtime
+    assert isinstance(runtime, BotRuntime) and runtime.engine is not None
+    SqlOrderStore(runtime.engine).upsert(fixture_orders())  # what `xiaoer orders import` does
+    yield bot
+    bot.close()
+
+
+async def test_order_lookup_is_for_staff_and_agents_and_masks_the_contact(wired: SupportBot) -> None:
+    async def send(text: str, role: Role) -> str:
+        replies = await wired.handle(
+            Inbound(chat_id="c1", user_id="u1", text=text, role=role, language_hint="zh")
+        )
+        assert len(replies) == 1
+        return replies[0].text
+
+    assert await send("/order T1001", Role.CUSTOMER) == "抱歉，/order 仅限店铺工作人员使用。"
+    card = await send("/order t1001", Role.STAFF)
+    assert card.splitlines() == [
+        "🧾 订单 T1001 · 已发货",
+        "下单 2026-11-27 10:12 · 付款 — · 发货 2026-11-27 15:40 · 签收 —",
+        "• Apple AirPods Pro 2 (USB-C)（EAR-003）× 1 · 单价 ¥1899.00",
+        "合计 ¥1899.00",
+        "物流 顺丰速运 SF1458827361904",
+        "https://www.sf-express.com/chn/sc/waybill/waybill-detail/SF1458827361904",
+        "收货城市 成都 · 电话 *******1234 · 邮箱 l***@example.com",
+    ]
+    assert "13800001234" not in card and "li.na@" not in card
+    agent_card = await send("/order T1008", Role.AGENT)
+    assert "$52.97" in agent_card and "UPS" in agent_card
+    assert await send("/order T9999", Role.STAFF) == "没有找到订单 T9999。"
+    assert (await send("/order", Role.STAFF)).startswith("用法：/order")
+    command = wired.commands.get("order")
+    assert command is not None and command.allowed(Role.AGENT) and not command.allowed(Role.CUSTOMER)
+
+
+def test_the_desk_reads_from_shopify_when_it_is_configured(tmp_path: Path) -> None:
+    settings = load_settings(
+        XIAOER_DATA_DIR=str(tmp_path / "data"), XIAOER_SHOPIFY_SHOP="my-shop", XIAOER_SHOPIFY_TOKEN="shpat_x"
+    )
+    from bot.storage.db import make_engine
+
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        desk = build_order_desk(settings, engine, sample_knowledge(dense=False))
+        assert isinstance(desk.source, ShopifyOrderSource)
+        assert desk.source.endpoint == "https://my-shop.myshopify.com/admin/api/2026-01/graphql.json"
+        local = build_order_desk(
+            load_settings(XIAOER_DATA_DIR=str(tmp_path / "data")), engine, sample_knowledge(dense=False)
+        )
+        assert isinstance(local.source, SqlOrderStore) and local.terms.returns is not None
+        assert local.verifier.policy.max_failures == 5 and local.verifier.policy.ttl_s == 3600
+    finally:
+        engine.dispose()
