@@ -33,6 +33,7 @@ from knowledge.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from bot.insights.recorder import TurnRecorder
+    from bot.orders.desk import OrderDesk
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class BotRuntime:
     engine: Engine | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     closed: bool = False
+    orders: OrderDesk | None = None  # order support services (the conversation's order flows call these)
 
     def close(self) -> None:
         if self.closed:
@@ -224,3 +226,62 @@ def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, ru
         register_insights_command(
             bot.commands, InsightsService(bot.recorder.store, bot.messages, knowledge.index)
         )
+    if runtime.engine is not None:  # the real wiring (tests that bring a store opt in)
+        runtime.orders = build_order_desk(settings, runtime.engine, knowledge)
+        from bot.orders.commands import register_order_commands
+
+        register_order_commands(
+            bot.commands,
+            source=runtime.orders.source,
+            messages=bot.messages,
+            carriers=runtime.orders.carriers,
+            titles=runtime.orders.titles,
+            aftersales=runtime.orders.aftersales,
+        )
+
+
+def build_order_desk(settings: Settings, engine: Engine, knowledge: Knowledge) -> OrderDesk:
+    """Orders from Shopify when XIAOER_SHOPIFY_SHOP/TOKEN are set, else the local store (`xiaoer orders import`);
+    verification state and after-sales requests always in the shared database."""
+    from bot.orders.aftersales_service import AfterSalesService
+    from bot.orders.aftersales_sql import SqlAfterSalesStore
+    from bot.orders.desk import OrderDesk
+    from bot.orders.source import OrderSource
+    from bot.orders.store_sql import SqlOrderStore
+    from bot.orders.verification import OrderVerifier, VerificationPolicy
+    from bot.orders.verification_sql import SqlVerificationStore
+
+    source: OrderSource
+    if settings.shopify_configured and settings.shopify_shop and settings.shopify_token:
+        from bot.orders.shopify import ShopifyOrderSource
+
+        source = ShopifyOrderSource(
+            settings.shopify_shop,
+            settings.shopify_token.get_secret_value(),
+            api_version=settings.shopify_api_version,
+        )
+    else:
+        source = SqlOrderStore(engine)
+    index = knowledge.index
+
+    def title(sku: str) -> str:
+        product = index.get(sku)
+        return product.title if product else ""
+
+    def category(sku: str) -> str:
+        product = index.get(sku)
+        return product.category if product else ""
+
+    policy = VerificationPolicy(
+        max_failures=settings.order_verify_max_failures,
+        window_s=settings.order_verify_window_s,
+        ttl_s=settings.order_verify_ttl_s,
+    )
+    return OrderDesk(
+        source=source,
+        verifier=OrderVerifier(source, SqlVerificationStore(engine), policy),
+        aftersales=AfterSalesService(SqlAfterSalesStore(engine)),
+        terms=knowledge.policies.terms,
+        titles=title,
+        categories=category,
+    )

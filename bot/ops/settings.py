@@ -70,6 +70,17 @@ class Settings(BaseSettings):
     # Ops HTTP endpoint (/metrics, /healthz, /readyz); unset = not served.
     metrics_port: int | None = Field(None, validation_alias=_alias("XIAOER_METRICS_PORT"))
 
+    # Orders (fixed names for the Shopify pair). No shop/token = the local store filled by `xiaoer orders import`.
+    shopify_shop: str | None = Field(None, validation_alias=_alias("XIAOER_SHOPIFY_SHOP"))
+    shopify_token: SecretStr | None = Field(None, validation_alias=_alias("XIAOER_SHOPIFY_TOKEN"))
+    shopify_api_version: str = Field("2026-01", validation_alias=_alias("XIAOER_SHOPIFY_API_VERSION"))
+    # Verification: lockout after N failures within the window (per user and per order number); link lifetime.
+    order_verify_max_failures: int = Field(
+        5, ge=1, validation_alias=_alias("XIAOER_ORDER_VERIFY_MAX_FAILURES")
+    )
+    order_verify_window_s: float = Field(900.0, gt=0, validation_alias=_alias("XIAOER_ORDER_VERIFY_WINDOW"))
+    order_verify_ttl_s: float = Field(3600.0, gt=0, validation_alias=_alias("XIAOER_ORDER_VERIFY_TTL"))
+
     @field_validator("staff_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -79,7 +90,7 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("chroma_url", "database_url", "openai_base_url", mode="before")
+    @field_validator("chroma_url", "database_url", "openai_base_url", "shopify_shop", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -90,6 +101,11 @@ class Settings(BaseSettings):
         return bool(self.openai_api_key and self.openai_api_key.get_secret_value()) or bool(
             self.openai_base_url
         )
+
+    @property
+    def shopify_configured(self) -> bool:
+        """Orders come from Shopify when both the shop and an access token are set."""
+        return bool(self.shopify_shop) and bool(self.shopify_token and self.shopify_token.get_secret_value())
 
     @property
     def resolved_database_url(self) -> str:
