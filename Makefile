@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Install, ingest the bundled demo catalog if it changed (unchanged rows are skipped), then chat offline.
+## Install, ingest the bundled demo catalog and orders if they changed (unchanged rows are skipped), then chat offline.
 run: $(STAMP)
 	XIAOER_DATA_DIR=$${XIAOER_DATA_DIR:-$(DATA)} $(BIN)/xiaoer ingest --sample --quiet
+	XIAOER_DATA_DIR=$${XIAOER_DATA_DIR:-$(DATA)} $(BIN)/xiaoer orders import --sample --quiet
 	XIAOER_DATA_DIR=$${XIAOER_DATA_DIR:-$(DATA)} $(BIN)/xiaoer chat
 
 ## Install everything the tests need (dev extras: pytest, ruff, embedded PostgreSQL) and run the suite.

@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 
 from bot.orders.eligibility import Decision, RequestKind, eligibility, window_end
+from bot.orders.importer import SAMPLE_ORDERS, load_orders
+from bot.orders.order import Order
 from knowledge.catalog import SAMPLE_POLICIES_DIR
 from knowledge.policies import PolicyBook, PolicyError
 from knowledge.policy_terms import ReturnTerms, category_matches
-from tests.support.order_fixtures import order
+from tests.support.order_fixtures import order, row_context
 
 BOOK = PolicyBook.load(SAMPLE_POLICIES_DIR)
 TERMS = BOOK.terms.returns
@@ -217,3 +219,48 @@ def test_policies_without_figures_still_load(tmp_path: Path) -> None:
     )
     assert terms.excluded_categories == ("零食", "服装/内衣")
     assert datetime(2026, 1, 1, tzinfo=UTC) < window_end(datetime(2026, 1, 1, tzinfo=UTC), 0)
+
+
+# --- the bundled demo orders at the evaluation set's clock (tests/data/README.md: 2026-11-30T12:00:00+08:00)
+
+EVAL_NOW = datetime.fromisoformat("2026-11-30T12:00:00+08:00")
+
+
+@pytest.fixture(scope="module")
+def demo_orders() -> dict[str, Order]:
+    load = load_orders(SAMPLE_ORDERS, row_context())
+    assert not load.errors
+    return {o.order_id: o for o in load.orders}
+
+
+@pytest.mark.parametrize(
+    "order_id, kind, opened, decision, rule",
+    [
+        # running shoes delivered 11-07: past the 7-day and the 15-day windows
+        ("XE20261104004", RequestKind.RETURN, None, Decision.NOT_ELIGIBLE, "window_passed"),
+        ("XE20261104004", RequestKind.DAMAGED, None, Decision.NOT_ELIGIBLE, "window_passed"),
+        # air fryer delivered 11-27: a no-reason return if unused
+        ("XE20261124006", RequestKind.RETURN, None, Decision.ELIGIBLE, "window"),
+        # nuts and tea the customer opened: not returnable without a reason
+        ("XE20261125007", RequestKind.RETURN, True, Decision.NOT_ELIGIBLE, "opened"),
+        ("XE20261125007", RequestKind.RETURN, None, Decision.ELIGIBLE, "unopened_only"),
+        # wok delivered 11-29 17:48, dented: within 48 hours
+        ("XE20261127008", RequestKind.DAMAGED, None, Decision.ELIGIBLE, "window"),
+        # T-shirts delivered 11-22: one exchange within 15 days
+        ("XE20261119017", RequestKind.EXCHANGE, None, Decision.ELIGIBLE, "window"),
+        # watch delivered 10-22: past the 15-day quality window (the warranty is a person's call)
+        ("XE20261020016", RequestKind.DAMAGED, None, Decision.NOT_ELIGIBLE, "window_passed"),
+        # still in transit
+        ("XE20261127001", RequestKind.RETURN, None, Decision.NOT_ELIGIBLE, "not_delivered"),
+    ],
+)
+def test_the_demo_orders_get_the_verdicts_the_evaluation_set_expects(
+    demo_orders: dict[str, Order],
+    order_id: str,
+    kind: RequestKind,
+    opened: bool | None,
+    decision: Decision,
+    rule: str,
+) -> None:
+    verdict = eligibility(demo_orders[order_id], kind, TERMS, EVAL_NOW, opened=opened)
+    assert (verdict.decision, verdict.rule) == (decision, rule)

@@ -119,6 +119,10 @@ def make_verifier(
         ("T1001", "LI.NA＠Example.com"),
         ("ｔ１００４", " xu.ting@example.com "),  # e-mail-only order
         ("T1005", "2222"),  # phone-only order
+        ("T1001", "手机尾号1234"),
+        ("T1001", "后四位是 １２３４ 谢谢"),
+        ("T1001", "订单 XE20261104004 尾号1234"),  # digits touching letters are an order number, not a proof
+        ("T1002", "my email is Li.Na@example.com, thanks"),
     ],
 )
 async def test_the_right_proof_verifies(number: str, proof: str) -> None:
@@ -141,7 +145,7 @@ async def test_wrong_number_and_wrong_proof_answer_the_same() -> None:
     assert await verifier.verified_keys("chat", "mallory") == []
 
 
-@pytest.mark.parametrize("proof", ["", "abc", "12", "尾号1234", "1234 please", "12345"])
+@pytest.mark.parametrize("proof", ["", "abc", "12", "12345", "1234 或 5678", "a@example.com b@example.com"])
 async def test_unreadable_proofs_are_asked_again_without_counting(proof: str) -> None:
     verifier = make_verifier(Clock(), max_failures=1)
     assert (await verifier.verify("chat", "alice", "T1001", proof)).outcome is Outcome.NEED_PROOF

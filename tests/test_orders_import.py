@@ -218,8 +218,7 @@ def test_an_unreachable_database_exits_3(env: dict[str, str], tmp_path: Path) ->
 
 
 def test_the_bundled_demo_orders_import_with_no_rejected_rows(env: dict[str, str]) -> None:
-    if not SAMPLE_ORDERS.is_file():
-        pytest.skip("the demo orders file has not landed yet")
+    assert SAMPLE_ORDERS.is_file()
     code, lines = run(env, "--sample")
     assert code == 0, lines
     total = int(lines[-1].split(",")[0].removeprefix("added "))

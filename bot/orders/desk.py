@@ -55,14 +55,15 @@ class OrderDesk:
         return [self._view(order) for order in await self.source.recent(anchor.contact, limit)]
 
     async def eligibility(
-        self, chat_id: str, user_id: str, order_number: str, kind: RequestKind
+        self, chat_id: str, user_id: str, order_number: str, kind: RequestKind, *, opened: bool | None = None
     ) -> Verdict | None:
-        """Whether the verified order qualifies for `kind` now; None when not verified."""
+        """Whether the verified order qualifies for `kind` now; None when not verified (`opened`: see
+        `eligibility`)."""
         order = await self.verifier.verified_order(chat_id, user_id, order_number)
         if order is None:
             return None
         used = await self.aftersales.exchanges_used(order.key) if kind is RequestKind.EXCHANGE else 0
-        return self._eligibility(order, kind, used)
+        return self._eligibility(order, kind, used, opened)
 
     async def request(
         self,
@@ -73,6 +74,7 @@ class OrderDesk:
         *,
         reason: str = "",
         photos: Sequence[str] = (),
+        opened: bool | None = None,
     ) -> tuple[AfterSalesRequest, Notification, Verdict] | None:
         """Open an after-sales request on a verified order, with the rules' verdict attached; None when not
         verified. Requests are opened whatever the verdict: a person decides (the verdict explains why)."""
@@ -80,7 +82,7 @@ class OrderDesk:
         if order is None:
             return None
         used = await self.aftersales.exchanges_used(order.key) if kind is RequestKind.EXCHANGE else 0
-        verdict = self._eligibility(order, kind, used)
+        verdict = self._eligibility(order, kind, used, opened)
         request, notice = await self.aftersales.open(
             order, kind, chat_id=chat_id, user_id=user_id, reason=reason, verdict=verdict, photos=photos
         )
@@ -100,7 +102,9 @@ class OrderDesk:
             order, self.terms.shipping, self.clock(), carriers=self.carriers, titles=self.titles
         )
 
-    def _eligibility(self, order: Order, kind: RequestKind, exchanges_used: int) -> Verdict:
+    def _eligibility(
+        self, order: Order, kind: RequestKind, exchanges_used: int, opened: bool | None = None
+    ) -> Verdict:
         return eligibility(
             order,
             kind,
@@ -108,4 +112,5 @@ class OrderDesk:
             self.clock(),
             categories=self.categories,
             exchanges_used=exchanges_used,
+            opened=opened,
         )

@@ -45,7 +45,8 @@ class Verdict:
     """The decision, the rule that made it, and what a reply or an agent card needs to explain it.
 
     `rule` ids: no_policy, cancelled, refunded, not_delivered, unpaid_refund, no_delivery_time, window,
-    window_passed, excluded_category, unopened_only, exchange_category, exchange_used, damage_report_late.
+    window_passed, excluded_category, opened, unopened_only, exchange_category, exchange_used,
+    damage_report_late.
     `conditions` are checks a person still makes on the parcel (e.g. "unopened").
     """
 
@@ -84,11 +85,14 @@ def eligibility(
     *,
     categories: CategoryLookup | None = None,
     exchanges_used: int = 0,
+    opened: bool | None = None,
 ) -> Verdict:
     """Whether `order` qualifies for `kind` at `now` under `terms`; see `Verdict.rule` for the reasons.
 
     `categories` finds an item's catalog category when the order does not carry it (platform orders);
-    `exchanges_used` is how many exchanges this order already had (shoes and clothes: once).
+    `exchanges_used` is how many exchanges this order already had (shoes and clothes: once); `opened` is what
+    the customer said about items of `excluded_when_opened` categories (True: opened → not returnable without a
+    reason; None: unknown → eligible on condition they are unopened).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -112,7 +116,7 @@ def eligibility(
         return _quality(order, kind, terms, now, delivered)
     if kind is RequestKind.EXCHANGE:
         return _exchange(order, terms, now, delivered, categories, exchanges_used)
-    return _return(order, kind, terms, now, delivered, categories)
+    return _return(order, kind, terms, now, delivered, categories, opened)
 
 
 def _within(kind: RequestKind, now: datetime, delivered: datetime, days: int) -> Verdict | None:
@@ -206,6 +210,7 @@ def _return(
     now: datetime,
     delivered: datetime,
     categories: CategoryLookup | None,
+    opened: bool | None,
 ) -> Verdict:
     excluded = [
         i.sku for i in order.items if category_matches(_category(i, categories), terms.excluded_categories)
@@ -220,6 +225,10 @@ def _return(
     sealed = [
         i.sku for i in order.items if category_matches(_category(i, categories), terms.excluded_when_opened)
     ]
+    if sealed and opened:
+        return Verdict(Decision.NOT_ELIGIBLE, "opened", kind, skus=tuple(sealed))
+    if opened is False:
+        sealed = []
     conditions = ("unused", "unopened") if sealed else ("unused",)
     rule = "unopened_only" if sealed else "window"
     return Verdict(

@@ -1,7 +1,8 @@
 """`OrderVerifier`: nothing about an order is revealed until the customer proves it is theirs.
 
 Proof is the order number plus either the last 4 digits of the order's phone (or the whole phone) or the
-order's whole e-mail (case-insensitive, NFKC: full-width digits and `＠` accepted). Security properties, each
+order's whole e-mail (case-insensitive, NFKC: full-width digits and `＠` accepted), given alone or inside a
+sentence ("手机尾号7788", "my email is …"; a sentence with two candidate proofs is asked again). Security properties, each
 tested in tests/test_order_verification.py:
 
 - no enumeration: an unknown order number and a wrong proof give the same `REJECTED` result, count the same
@@ -23,9 +24,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.ops import metrics
+from bot.domain import telemetry
 from bot.orders.clock import Clock, system_clock
-from bot.orders.contact import CustomerContact, normalise_text, phone_digits
+from bot.orders.contact import CustomerContact, is_valid_email, normalise_text, phone_digits
 from bot.orders.errors import OrderSourceUnavailable
 from bot.orders.order import Order, normalise_order_number
 from bot.orders.source import OrderSource
@@ -34,6 +35,8 @@ from bot.orders.verification_store import VerificationStore, VerifiedLink, attem
 log = logging.getLogger(__name__)
 
 _PHONE_TEXT = re.compile(r"[\d\s+\-().]+")
+_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+_DIGITS_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])\+?\d(?:[\d \-]*\d)?(?![A-Za-z0-9])")
 _DECOY = CustomerContact(phone="00000000000", email="nobody@invalid.invalid")
 
 
@@ -60,7 +63,7 @@ class Proof:
         if not cleaned:
             return None
         if "@" in cleaned:
-            return cls(ProofKind.EMAIL, cleaned)
+            return cls(ProofKind.EMAIL, cleaned) if is_valid_email(cleaned) and " " not in cleaned else None
         if not _PHONE_TEXT.fullmatch(cleaned):
             return None  # words mixed with digits are not a proof (the conversation extracts the token)
         digits = phone_digits(cleaned)
@@ -69,6 +72,18 @@ class Proof:
         if len(digits) >= 7:
             return cls(ProofKind.PHONE, digits)
         return None
+
+    @classmethod
+    def find(cls, text: str) -> Proof | None:
+        """The one proof inside a customer's sentence ("手机尾号7788", "后四位是 3579", "my email is a@x.com"),
+        or None when there is none or more than one. Digits touching letters (an order number such as
+        XE20261104004) are not a proof."""
+        cleaned = normalise_text(text)
+        emails = _EMAIL_IN_TEXT.findall(cleaned)
+        if emails:
+            return cls(ProofKind.EMAIL, emails[0]) if len(set(emails)) == 1 else None
+        found = [proof for run in _DIGITS_IN_TEXT.findall(cleaned) if (proof := cls.parse(run)) is not None]
+        return found[0] if len(found) == 1 else None
 
     def matches(self, contact: CustomerContact) -> bool:
         if self.kind is ProofKind.EMAIL:
@@ -152,7 +167,7 @@ class OrderVerifier:
         key = normalise_order_number(order_number)
         if not key:
             return VerificationResult(Outcome.NEED_ORDER_NUMBER)
-        parsed = Proof.parse(proof)
+        parsed = Proof.parse(proof) or Proof.find(proof)
         if parsed is None:
             return VerificationResult(Outcome.NEED_PROOF)
         user_key = attempt_key("user", user_id)
@@ -203,6 +218,6 @@ class OrderVerifier:
         return await asyncio.to_thread(self.store.drop_links, chat_id, user_id)
 
     def _record(self, outcome: Outcome, user_key: str) -> None:
-        metrics.count("order_verification", outcome=outcome.value)
+        telemetry.count("order_verification", outcome=outcome.value)
         if outcome in (Outcome.REJECTED, Outcome.LOCKED):
             log.info("order verification %s (user %s)", outcome.value, user_key[:10])
