@@ -269,3 +269,17 @@ def test_policy_figures_are_checked() -> None:
         VerificationPolicy(max_failures=0)
     with pytest.raises(ValueError):
         make_verifier(Clock(datetime(2026, 1, 1, tzinfo=UTC)), ttl_s=0)
+
+
+async def test_a_database_outage_fails_closed(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'verify.db'}")
+    store = SqlVerificationStore(engine)
+    verifier = make_verifier(Clock(), store)
+    assert (await verifier.verify("chat", "alice", "T1001", "1234")).verified
+    (tmp_path / "verify.db").unlink()
+    (tmp_path / "verify.db").mkdir()  # the database file is gone and cannot come back
+    engine.dispose()
+    result = await verifier.verify("chat", "bob", "T1001", "1234")
+    assert result.outcome is Outcome.UNAVAILABLE and not result.verified
+    with pytest.raises(OrderSourceUnavailable):
+        await verifier.verified_keys("chat", "alice")

@@ -13,12 +13,11 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.knowledge_cmds import EXIT_NOT_A_CATALOG, EXIT_ROWS_REJECTED, EXIT_STORE_UNAVAILABLE, open_index
 from bot.ops.settings import load_settings
 from bot.orders.carriers import default_carriers
-from bot.orders.errors import OrderFileError
+from bot.orders.errors import OrderFileError, OrderSourceUnavailable
 from bot.orders.importer import SAMPLE_ORDERS, OrderImportReport, import_orders
 from bot.orders.order_row import RowContext
 from bot.orders.store_sql import SqlOrderStore
@@ -76,8 +75,8 @@ def import_command(
     except StoreUnavailable as exc:
         typer.echo(f"error: the product store is unavailable: {exc}", err=True)
         raise typer.Exit(EXIT_STORE_UNAVAILABLE) from None
-    except SQLAlchemyError as exc:
-        typer.echo(f"error: the order database is unavailable: {type(exc).__name__}", err=True)
+    except OrderSourceUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_STORE_UNAVAILABLE) from None
     _print_report(report, max_errors)
     if report.rejected:

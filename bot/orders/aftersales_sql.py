@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.orders.aftersales import OPEN_STATUSES, TRANSITIONS, AfterSalesRequest, RequestStatus
 from bot.orders.eligibility import RequestKind
 from bot.orders.errors import InvalidTransition, RequestNotFound
+from bot.orders.store_sql import database_errors
 from bot.storage.db import Base, create_schema, make_session_factory
 
 _OPEN = [status.value for status in OPEN_STATUSES]
@@ -64,11 +65,12 @@ class SqlAfterSalesStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_schema(engine, [AfterSalesRow.__table__])  # type: ignore[list-item]  # __table__ is typed FromClause
+        with database_errors():
+            create_schema(engine, [AfterSalesRow.__table__])  # type: ignore[list-item]  # __table__ is typed FromClause
         self._sessions = make_session_factory(engine)
 
     def create(self, request: AfterSalesRequest) -> AfterSalesRequest:
-        with self._sessions.begin() as session:
+        with database_errors(), self._sessions.begin() as session:
             existing = session.scalars(
                 select(AfterSalesRow)
                 .where(
@@ -103,12 +105,12 @@ class SqlAfterSalesStore:
         return request
 
     def get(self, request_id: str) -> AfterSalesRequest | None:
-        with self._sessions() as session:
+        with database_errors(), self._sessions() as session:
             row = session.get(AfterSalesRow, request_id)
             return _to_request(row) if row is not None else None
 
     def for_order(self, order_key: str) -> list[AfterSalesRequest]:
-        with self._sessions() as session:
+        with database_errors(), self._sessions() as session:
             rows = session.scalars(
                 select(AfterSalesRow)
                 .where(AfterSalesRow.order_key == order_key)
@@ -117,7 +119,7 @@ class SqlAfterSalesStore:
             return [_to_request(row) for row in rows]
 
     def open_requests(self, limit: int = 50) -> list[AfterSalesRequest]:
-        with self._sessions() as session:
+        with database_errors(), self._sessions() as session:
             rows = session.scalars(
                 select(AfterSalesRow)
                 .where(AfterSalesRow.status.in_(_OPEN))
@@ -130,7 +132,7 @@ class SqlAfterSalesStore:
         self, request_id: str, target: RequestStatus, *, by: str, at: datetime, note: str = ""
     ) -> AfterSalesRequest:
         sources = [status.value for status in TRANSITIONS.get(target, frozenset())]
-        with self._sessions.begin() as session:
+        with database_errors(), self._sessions.begin() as session:
             result = session.execute(
                 update(AfterSalesRow)
                 .where(AfterSalesRow.id == request_id, AfterSalesRow.status.in_(sources))

@@ -9,14 +9,17 @@ hold what the shop recorded; they leave this module only inside a `CustomerConta
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Engine, Float, ForeignKey, Integer, String, Text, func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from bot.orders.contact import CustomerContact
+from bot.orders.errors import OrderSourceUnavailable
 from bot.orders.order import Order, OrderItem, OrderStatus, normalise_order_number
 from bot.orders.source import DEFAULT_RECENT, UpsertCounts
 from bot.storage.db import Base, create_schema, make_session_factory
@@ -144,12 +147,26 @@ def _fill(row: OrderRow, order: Order, digest: str) -> None:
     ]
 
 
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """SQLAlchemy's errors become `OrderSourceUnavailable("database")`, so callers know only our type."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise OrderSourceUnavailable(
+            f"the order database is unavailable ({type(exc).__name__})", "database"
+        ) from exc
+
+
 class SqlOrderStore:
-    """`OrderStore` on SQLAlchemy; creates its tables on the shared engine if missing."""
+    """`OrderStore` on SQLAlchemy; creates its tables on the shared engine if missing.
+
+    Raises `OrderSourceUnavailable` (reason "database") when the database cannot be reached."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_schema(engine, [OrderRow.__table__, OrderItemRow.__table__])  # type: ignore[list-item]  # __table__ is typed FromClause
+        with database_errors():
+            create_schema(engine, [OrderRow.__table__, OrderItemRow.__table__])  # type: ignore[list-item]  # __table__ is typed FromClause
         self._sessions = make_session_factory(engine)
 
     async def get(self, order_number: str) -> Order | None:
@@ -162,7 +179,7 @@ class SqlOrderStore:
         key = normalise_order_number(order_number)
         if not key:
             return None
-        with self._sessions() as session:
+        with database_errors(), self._sessions() as session:
             row = session.get(OrderRow, key)
             return _to_order(row) if row is not None else None
 
@@ -174,7 +191,7 @@ class SqlOrderStore:
             conditions.append(OrderRow.email == contact.email_key)
         if not conditions or limit <= 0:
             return []
-        with self._sessions() as session:
+        with database_errors(), self._sessions() as session:
             rows = session.scalars(
                 select(OrderRow)
                 .where(or_(*conditions))
@@ -186,7 +203,7 @@ class SqlOrderStore:
     def upsert(self, orders: Sequence[Order]) -> UpsertCounts:
         """One transaction for the whole batch: an import either lands completely or not at all."""
         added = updated = unchanged = 0
-        with self._sessions.begin() as session:
+        with database_errors(), self._sessions.begin() as session:
             existing = self._hashes(session, [order.key for order in orders])
             for order in orders:
                 digest = order.content_hash()
@@ -220,5 +237,5 @@ class SqlOrderStore:
         return found
 
     def count(self) -> int:
-        with self._sessions() as session:
+        with database_errors(), self._sessions() as session:
             return int(session.scalar(select(func.count()).select_from(OrderRow)) or 0)

@@ -171,6 +171,18 @@ class OrderVerifier:
         if parsed is None:
             return VerificationResult(Outcome.NEED_PROOF)
         user_key = attempt_key("user", user_id)
+        try:
+            return await self._check(chat_id, user_id, key, parsed, user_key)
+        except (
+            OrderSourceUnavailable
+        ) as exc:  # fail closed: nothing verified, nothing held against the customer
+            log.warning("order verification unavailable: %s (user %s)", exc.reason, user_key[:10])
+            self._record(Outcome.UNAVAILABLE, user_key)
+            return VerificationResult(Outcome.UNAVAILABLE)
+
+    async def _check(
+        self, chat_id: str, user_id: str, key: str, proof: Proof, user_key: str
+    ) -> VerificationResult:
         now = self._clock().timestamp()
         ticket = await asyncio.to_thread(
             self.store.try_attempt,
@@ -184,13 +196,13 @@ class OrderVerifier:
             return VerificationResult(Outcome.LOCKED, retry_after_s=ticket.retry_after_s)
         try:
             order = await self.source.get(key)
-        except OrderSourceUnavailable as exc:
-            await asyncio.to_thread(self.store.clear_attempt, ticket.ids)
-            log.warning("order verification could not look up the order: %s (%s)", exc.reason, user_key[:10])
-            self._record(Outcome.UNAVAILABLE, user_key)
-            return VerificationResult(Outcome.UNAVAILABLE)
+        except OrderSourceUnavailable:
+            await asyncio.to_thread(
+                self.store.clear_attempt, ticket.ids
+            )  # the platform failed, not the customer
+            raise
         # The same comparison runs whether or not the order exists (a decoy contact stands in).
-        matched = parsed.matches(order.contact if order is not None else _DECOY) and order is not None
+        matched = proof.matches(order.contact if order is not None else _DECOY) and order is not None
         if not matched or order is None:
             self._record(Outcome.REJECTED, user_key)
             return VerificationResult(Outcome.REJECTED)

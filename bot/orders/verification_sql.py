@@ -8,14 +8,21 @@ rate limiter.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 from sqlalchemy import Engine, Float, Index, Integer, String, delete, insert, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.coordination.chat_locks import advisory_key
+from bot.orders.store_sql import database_errors
 from bot.orders.verification_store import AttemptTicket, VerifiedLink, retry_after
 from bot.storage.db import Base, create_schema, make_session_factory
+
+
+def advisory_key(key: str) -> int:
+    """A stable signed 64-bit key for `pg_advisory_xact_lock` (Python's hash() differs per process)."""
+    digest = hashlib.blake2b(b"xiaoer-order-verify\x00" + key.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 class VerificationAttemptRow(Base):
@@ -45,13 +52,14 @@ class SqlVerificationStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_schema(engine, [VerificationAttemptRow.__table__, VerifiedLinkRow.__table__])  # type: ignore[list-item]  # __table__ is typed FromClause
+        with database_errors():
+            create_schema(engine, [VerificationAttemptRow.__table__, VerifiedLinkRow.__table__])  # type: ignore[list-item]  # __table__ is typed FromClause
         self._sessions = make_session_factory(engine)
 
     def try_attempt(self, keys: Sequence[str], now: float, window_s: float, limit: int) -> AttemptTicket:
         attempts = VerificationAttemptRow
         ordered = sorted(set(keys))
-        with self.engine.begin() as conn:
+        with database_errors(), self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 for key in ordered:
                     conn.execute(
@@ -75,11 +83,11 @@ class SqlVerificationStore:
     def clear_attempt(self, ids: Sequence[int]) -> None:
         if not ids:
             return
-        with self.engine.begin() as conn:
+        with database_errors(), self.engine.begin() as conn:
             conn.execute(delete(VerificationAttemptRow).where(VerificationAttemptRow.id.in_(list(ids))))
 
     def save_link(self, link: VerifiedLink) -> None:
-        with self._sessions.begin() as session:
+        with database_errors(), self._sessions.begin() as session:
             session.merge(
                 VerifiedLinkRow(
                     chat_id=link.chat_id,
@@ -91,7 +99,7 @@ class SqlVerificationStore:
             )
 
     def links(self, chat_id: str, user_id: str, now: float) -> list[VerifiedLink]:
-        with self._sessions() as session:
+        with database_errors(), self._sessions() as session:
             rows = session.scalars(
                 select(VerifiedLinkRow)
                 .where(
@@ -108,13 +116,13 @@ class SqlVerificationStore:
 
     def drop_links(self, chat_id: str, user_id: str) -> int:
         links = VerifiedLinkRow
-        with self.engine.begin() as conn:
+        with database_errors(), self.engine.begin() as conn:
             result = conn.execute(delete(links).where(links.chat_id == chat_id, links.user_id == user_id))
             return int(result.rowcount or 0)
 
     def purge(self, before: float) -> int:
         attempts, links = VerificationAttemptRow, VerifiedLinkRow
-        with self.engine.begin() as conn:
+        with database_errors(), self.engine.begin() as conn:
             removed = conn.execute(delete(attempts).where(attempts.at < before)).rowcount or 0
             removed += conn.execute(delete(links).where(links.expires_at < before)).rowcount or 0
         return int(removed)
