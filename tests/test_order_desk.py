@@ -6,6 +6,7 @@ staff, and even they see the contact masked.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from bot.domain.messages import Inbound, Role
 from bot.ops.settings import load_settings
 from bot.orders.aftersales_service import AfterSalesService
 from bot.orders.aftersales_store import InMemoryAfterSalesStore
+from bot.orders.contact import CustomerContact
 from bot.orders.desk import OrderDesk
 from bot.orders.eligibility import Decision, RequestKind
 from bot.orders.shopify import ShopifyOrderSource
@@ -27,11 +29,15 @@ from bot.wiring import BotRuntime, build_order_desk, build_support_bot
 from knowledge.catalog import SAMPLE_POLICIES_DIR
 from knowledge.policies import PolicyBook
 from tests.support.core_fixtures import sample_knowledge
-from tests.support.order_fixtures import NOW, fixture_orders
+from tests.support.order_fixtures import NOW, fixture_orders, order
 
 
 def make_desk() -> OrderDesk:
-    source = InMemoryOrderStore(fixture_orders())
+    # T1099 shares Li Na's phone but was recorded with another e-mail: not provably hers by an e-mail proof.
+    other = dataclasses.replace(
+        order("T1002"), order_id="T1099", contact=CustomerContact("13800001234", "x@example.com")
+    )
+    source = InMemoryOrderStore([*fixture_orders(), other])
     clock = lambda: NOW  # noqa: E731
     return OrderDesk(
         source=source,
@@ -53,10 +59,13 @@ async def test_nothing_before_verification_everything_allowed_after() -> None:
     assert (await desk.verify("chat", "alice", "T1001", "1234")).outcome is Outcome.VERIFIED
     view = await desk.view("chat", "alice", "#t1001")
     assert view is not None and view.order_id == "T1001" and view.tracking_number == "SF1458827361904"
-    assert [v.order_id for v in await desk.recent("chat", "alice")] == ["T1001", "T1002"]
-    assert await desk.view("chat", "alice", "T1002") is None  # listed as hers, but not verified by number
     assert (await desk.facts("chat", "alice")).order_numbers == {"T1001"}
-    assert await desk.view("chat", "bob", "T1001") is None
+    assert await desk.view("chat", "alice", "T1002") is None
+    assert [v.order_id for v in await desk.recent("chat", "alice")] == ["T1001", "T1002"]
+    assert await desk.view("chat", "alice", "T1002") is not None  # listed, so open to her like T1001
+    assert await desk.view("chat", "alice", "T1099") is None
+    assert (await desk.facts("chat", "alice")).order_numbers == {"T1001", "T1002"}
+    assert await desk.view("chat", "bob", "T1001") is None and await desk.recent("chat", "bob") == []
 
 
 async def test_eligibility_and_requests_on_a_verified_order() -> None:

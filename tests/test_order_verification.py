@@ -283,3 +283,22 @@ async def test_a_database_outage_fails_closed(tmp_path: Path) -> None:
     assert result.outcome is Outcome.UNAVAILABLE and not result.verified
     with pytest.raises(OrderSourceUnavailable):
         await verifier.verified_keys("chat", "alice")
+
+
+async def test_only_orders_with_the_anchors_exact_contact_are_opened_and_only_after_it() -> None:
+    clock = Clock()
+    verifier = make_verifier(clock, ttl_s=600)
+    anchor, sibling, stranger = (fixture_by_id[k] for k in ("T1001", "T1002", "T1003"))
+    assert await verifier.link_same_contact("chat", "alice", anchor, [sibling]) == []  # anchor not verified
+    assert (await verifier.verify("chat", "alice", "T1001", "1234")).verified
+    clock.advance(seconds=300)
+    assert await verifier.link_same_contact("chat", "alice", anchor, [anchor, sibling, stranger]) == [
+        anchor,
+        sibling,
+    ]
+    assert set(await verifier.verified_keys("chat", "alice")) == {"T1001", "T1002"}
+    clock.advance(seconds=301)  # the sibling's link ends with the anchor's, not later
+    assert await verifier.verified_keys("chat", "alice") == []
+
+
+fixture_by_id = {o.order_id: o for o in fixture_orders()}

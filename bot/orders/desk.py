@@ -45,14 +45,18 @@ class OrderDesk:
         return self._view(order) if order is not None else None
 
     async def recent(self, chat_id: str, user_id: str, limit: int = DEFAULT_RECENT) -> list[OrderView]:
-        """The verified customer's recent orders (same phone or e-mail as an order they verified), newest first."""
+        """The verified customer's recent orders, newest first: those recorded with exactly the same phone and
+        e-mail as the order they verified last. They become verified for (chat, user) too (the same proof holds
+        for them), so `view` and `facts` cover what this lists."""
         keys = await self.verifier.verified_keys(chat_id, user_id)
         if not keys:
             return []
         anchor = await self.source.get(keys[0])
         if anchor is None:
             return []
-        return [self._view(order) for order in await self.source.recent(anchor.contact, limit)]
+        others = await self.source.recent(anchor.contact, limit)
+        linked = await self.verifier.link_same_contact(chat_id, user_id, anchor, others)
+        return [self._view(order) for order in linked]
 
     async def eligibility(
         self, chat_id: str, user_id: str, order_number: str, kind: RequestKind, *, opened: bool | None = None

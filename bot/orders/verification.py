@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -224,6 +225,29 @@ class OrderVerifier:
         now = self._clock().timestamp()
         links = await asyncio.to_thread(self.store.links, chat_id, user_id, now)
         return [link.order_key for link in links]
+
+    async def link_same_contact(
+        self, chat_id: str, user_id: str, anchor: Order, others: Sequence[Order]
+    ) -> list[Order]:
+        """Open to (chat, user) the `others` whose recorded phone and e-mail are exactly the verified `anchor`'s
+        (any proof that holds for the anchor holds for them), until the anchor's link expires. Returns them;
+        nothing when the anchor itself is not verified for (chat, user)."""
+        now = self._clock().timestamp()
+        links = await asyncio.to_thread(self.store.links, chat_id, user_id, now)
+        anchor_link = next((link for link in links if link.order_key == anchor.key), None)
+        if anchor_link is None:
+            return []
+        same = [
+            order
+            for order in others
+            if order.contact.phone_key == anchor.contact.phone_key
+            and order.contact.email_key == anchor.contact.email_key
+        ]
+        for order in same:
+            if order.key != anchor.key:
+                link = VerifiedLink(chat_id, user_id, order.key, now, anchor_link.expires_at)
+                await asyncio.to_thread(self.store.save_link, link)
+        return same
 
     async def forget(self, chat_id: str, user_id: str) -> int:
         """End every verification of (chat, user) (the conversation was reset or closed)."""
