@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, Float, ForeignKey, Integer, String, Text, func, or_, select
+from sqlalchemy import Engine, Float, ForeignKey, Integer, String, Text, delete, func, insert, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -111,40 +111,53 @@ def _to_order(row: OrderRow) -> Order:
     )
 
 
-def _fill(row: OrderRow, order: Order, digest: str) -> None:
-    row.order_id = order.order_id
-    row.status = order.status.value
-    row.placed_at = _text(order.placed_at)
-    row.placed_ts = order.placed_at.timestamp()
-    row.paid_at = _text(order.paid_at)
-    row.shipped_at = _text(order.shipped_at)
-    row.delivered_at = _text(order.delivered_at)
-    row.total = str(order.total)
-    row.currency = order.currency
-    row.shipping_fee = str(order.shipping_fee)
-    row.discount = str(order.discount)
-    row.carrier = order.carrier
-    row.carrier_name = order.carrier_name
-    row.tracking_number = order.tracking_number
-    row.tracking_url = order.tracking_url
-    row.phone = order.contact.phone
-    row.phone_key = order.contact.phone_key
-    row.email = order.contact.email_key
-    row.city = order.city
-    row.province = order.province
-    row.source = order.source
-    row.content_hash = digest
-    row.items = [
-        OrderItemRow(
-            position=position,
-            sku=item.sku,
-            quantity=item.quantity,
-            unit_price=str(item.unit_price),
-            title=item.title,
-            category=item.category,
-        )
+def _order_values(order: Order, digest: str) -> dict[str, object]:
+    return {
+        "order_key": order.key,
+        "order_id": order.order_id,
+        "status": order.status.value,
+        "placed_at": _text(order.placed_at),
+        "placed_ts": order.placed_at.timestamp(),
+        "paid_at": _text(order.paid_at),
+        "shipped_at": _text(order.shipped_at),
+        "delivered_at": _text(order.delivered_at),
+        "total": str(order.total),
+        "currency": order.currency,
+        "shipping_fee": str(order.shipping_fee),
+        "discount": str(order.discount),
+        "carrier": order.carrier,
+        "carrier_name": order.carrier_name,
+        "tracking_number": order.tracking_number,
+        "tracking_url": order.tracking_url,
+        "phone": order.contact.phone,
+        "phone_key": order.contact.phone_key,
+        "email": order.contact.email_key,
+        "city": order.city,
+        "province": order.province,
+        "source": order.source,
+        "content_hash": digest,
+    }
+
+
+def _item_values(order: Order) -> list[dict[str, object]]:
+    return [
+        {
+            "order_key": order.key,
+            "position": position,
+            "sku": item.sku,
+            "quantity": item.quantity,
+            "unit_price": str(item.unit_price),
+            "title": item.title,
+            "category": item.category,
+        }
         for position, item in enumerate(order.items)
     ]
+
+
+def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
+    """Slices that stay under the databases' bound-parameter limits."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 @contextmanager
@@ -201,8 +214,11 @@ class SqlOrderStore:
             return [_to_order(row) for row in rows]
 
     def upsert(self, orders: Sequence[Order]) -> UpsertCounts:
-        """One transaction for the whole batch: an import either lands completely or not at all."""
+        """One transaction for the whole batch: an import either lands completely or not at all. Changed orders
+        are replaced (their items are re-numbered); new and changed rows go in as bulk inserts."""
         added = updated = unchanged = 0
+        fresh: dict[str, tuple[Order, str]] = {}
+        replaced: list[str] = []
         with database_errors(), self._sessions.begin() as session:
             existing = self._hashes(session, [order.key for order in orders])
             for order in orders:
@@ -213,23 +229,25 @@ class SqlOrderStore:
                     continue
                 if previous is None:
                     added += 1
-                else:  # replace the row and its items (items are re-numbered, so no in-place update)
-                    old = session.get(OrderRow, order.key)
-                    if old is not None:
-                        session.delete(old)
-                        session.flush()
+                else:
                     updated += 1
-                row = OrderRow(order_key=order.key)
-                _fill(row, order, digest)
-                session.add(row)
+                    replaced.append(order.key)
                 existing[order.key] = digest
+                fresh[order.key] = (order, digest)
+            for chunk in _chunks(replaced):
+                session.execute(delete(OrderItemRow).where(OrderItemRow.order_key.in_(chunk)))
+                session.execute(delete(OrderRow).where(OrderRow.order_key.in_(chunk)))
+            if fresh:
+                session.execute(insert(OrderRow), [_order_values(o, d) for o, d in fresh.values()])
+                items = [values for order, _ in fresh.values() for values in _item_values(order)]
+                if items:
+                    session.execute(insert(OrderItemRow), items)
         return UpsertCounts(added, updated, unchanged)
 
     @staticmethod
     def _hashes(session: Session, keys: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
-        for start in range(0, len(keys), 500):  # stay under bound-parameter limits
-            chunk = keys[start : start + 500]
+        for chunk in _chunks(keys):
             rows = session.execute(
                 select(OrderRow.order_key, OrderRow.content_hash).where(OrderRow.order_key.in_(chunk))
             )
