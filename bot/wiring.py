@@ -32,6 +32,9 @@ from knowledge.query import QueryParser
 from knowledge.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from bot.channels.web.config import WebConfig
     from bot.insights.recorder import TurnRecorder
     from bot.orders.desk import OrderDesk
 
@@ -285,3 +288,44 @@ def build_order_desk(settings: Settings, engine: Engine, knowledge: Knowledge) -
         titles=title,
         categories=category,
     )
+
+
+def build_web_app(
+    settings: Settings,
+    config: WebConfig,
+    *,
+    knowledge: Knowledge | None = None,
+    llm: BaseChatModel | None = None,
+) -> tuple[FastAPI, SupportBot]:
+    """`xiaoer web`: the core (as for Telegram), the widget's message log on the shared database, rate
+    limits per visitor and per IP (shared by replicas when the database is PostgreSQL). Tests pass their
+    own `knowledge`/`llm`."""
+    from bot.channels.web.channel import build_web_channel, load_web_strings
+    from bot.channels.web.history_sql import SqlWebHistory
+    from bot.coordination.ratelimit import RateLimiter, SlidingWindowRateLimiter
+    from bot.handoff import HandoffService
+
+    bot = build_support_bot(settings, knowledge=knowledge, llm=llm)
+    engine = bot.runtime.engine if isinstance(bot.runtime, BotRuntime) else None
+    if engine is None:  # pragma: no cover - build_support_bot always opens the database here
+        engine = make_engine(settings.resolved_database_url)
+    visitors: RateLimiter
+    ips: RateLimiter
+    if engine.dialect.name == "postgresql":  # several replicas: the windows live in the database
+        from bot.coordination.ratelimit_sql import SqlRateLimiter
+
+        visitors = SqlRateLimiter(engine, config.visitor_messages, config.window_s)
+        ips = SqlRateLimiter(engine, config.ip_messages, config.window_s)
+    else:
+        visitors = SlidingWindowRateLimiter(config.visitor_messages, config.window_s)
+        ips = SlidingWindowRateLimiter(config.ip_messages, config.window_s)
+    channel = build_web_channel(
+        bot,
+        config,
+        history=SqlWebHistory(engine),
+        strings=load_web_strings(settings.prompts_dir),
+        handoff=bot.handoff if isinstance(bot.handoff, HandoffService) else None,
+        visitor_limiter=visitors,
+        ip_limiter=ips,
+    )
+    return channel.app(), bot

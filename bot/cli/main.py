@@ -14,6 +14,7 @@ from bot.cli import (
     orders_cmds,
     search_cmds,
     telegram_cmds,
+    web_cmds,
 )
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ for module in (
     copy_cmds,
     insights_cmds,
     orders_cmds,
+    web_cmds,
 ):
     module.register(app)
 

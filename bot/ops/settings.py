@@ -67,6 +67,15 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("INFO", validation_alias=_alias("XIAOER_LOG_LEVEL"))
     log_json: bool = Field(False, validation_alias=_alias("XIAOER_LOG_JSON"))
+    # Web channel (`xiaoer web`): sites allowed to embed the widget (comma-separated origins such as
+    # https://shop.example), the secret that signs visitor sessions and buttons (unset = a random one kept
+    # in the data directory), limits per visitor and per IP address, console login lifetime.
+    web_origins: Annotated[tuple[str, ...], NoDecode] = Field((), validation_alias=_alias("XIAOER_WEB_ORIGINS"))
+    web_secret: SecretStr | None = Field(None, validation_alias=_alias("XIAOER_WEB_SECRET"))
+    web_ip_rate_limit_messages: int = Field(60, validation_alias=_alias("XIAOER_WEB_IP_RATE_LIMIT_MESSAGES"))
+    web_max_chars: int = Field(2000, validation_alias=_alias("XIAOER_WEB_MAX_CHARS"))
+    web_forwarded_allow_ips: str = Field("127.0.0.1", validation_alias=_alias("XIAOER_WEB_FORWARDED_ALLOW_IPS"))
+    console_session_hours: float = Field(8.0, validation_alias=_alias("XIAOER_CONSOLE_SESSION_HOURS"))
     # Ops HTTP endpoint (/metrics, /healthz, /readyz); unset = not served.
     metrics_port: int | None = Field(None, validation_alias=_alias("XIAOER_METRICS_PORT"))
 
@@ -88,6 +97,13 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("web_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
         return value
 
     @field_validator("chroma_url", "database_url", "openai_base_url", "shopify_shop", mode="before")

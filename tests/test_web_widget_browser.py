@@ -1,0 +1,158 @@
+"""The widget in a real browser (Debian's headless Chromium via Selenium), against the real app.
+
+One server per module (in-process uvicorn, real wiring, scripted LLM on loopback) and one browser per
+visitor. Everything is found by the fixed `data-xiaoer` attributes other tools rely on. Screenshots are
+written to the screenshot folder (see tests/support/browser.py) to be looked at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.browser import chrome, require_chromium, screenshot_dir, wait_for
+from tests.support.openai_server import OpenAIServer
+from tests.support.web_server import HOSTILE_SKU, HOSTILE_TITLE, WebServer
+from tests.test_core_llm import grounded
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# Records every draft the widget shows (however briefly) without timing: a MutationObserver.
+WATCH_DRAFTS = """
+window.__drafts = [];
+new MutationObserver(function (records) {
+  records.forEach(function (r) {
+    var node = r.target.nodeType === 1 ? r.target : r.target.parentNode;
+    var draft = node && node.closest ? node.closest('[data-xiaoer="draft"]') : null;
+    r.addedNodes.forEach(function (n) {
+      if (n.nodeType === 1 && n.matches('[data-xiaoer="draft"]')) draft = n;
+    });
+    if (draft && draft.textContent) window.__drafts.push(draft.textContent);
+  });
+}).observe(document.body, {childList: true, subtree: true, characterData: true});
+"""
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    require_chromium()
+    with OpenAIServer(responder=grounded) as llm, WebServer(
+        tmp_path_factory.mktemp("web"), llm_base_url=llm.base_url, XIAOER_RATE_LIMIT_MESSAGES="100"
+    ) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def visitor(web: WebServer) -> Iterator[Any]:
+    driver = chrome("zh-CN")
+    yield driver
+    driver.quit()
+
+
+def css(driver: Any, selector: str) -> list[Any]:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_elements(By.CSS_SELECTOR, selector)
+
+
+def open_widget(driver: Any, url: str) -> None:
+    driver.get(url + "/")
+    bubble = wait_for(driver, lambda d: (css(d, '[data-xiaoer="bubble"]') or [None])[0], what="bubble")
+    bubble.click()
+    wait_for(driver, lambda d: css(d, '[data-xiaoer="greeting"], [data-xiaoer="bot-message"]'), what="session")
+
+
+def bot_messages(driver: Any) -> list[Any]:
+    return css(driver, '[data-xiaoer="bot-message"]')
+
+
+def ask(driver: Any, text: str) -> Any:
+    """Type and send; returns the first new bot message."""
+    before = len(bot_messages(driver))
+    box = css(driver, '[data-xiaoer="input"]')[0]
+    box.send_keys(text)
+    css(driver, '[data-xiaoer="send"]')[0].click()
+    return wait_for(driver, lambda d: bot_messages(d)[before:][:1], what=f"a reply to {text!r}")[0]
+
+
+def shot(driver: Any, name: str) -> Path:
+    path = screenshot_dir() / f"{name}.png"
+    driver.save_screenshot(str(path))
+    return path
+
+
+def test_visitor_sees_streamed_text_then_cards_and_presses_a_button(web: WebServer, visitor: Any) -> None:
+    open_widget(visitor, web.url)
+    assert css(visitor, '[data-xiaoer="input"]')[0].get_attribute("placeholder").startswith("请输入")
+    visitor.execute_script(WATCH_DRAFTS)
+    reply = ask(visitor, "有没有500以内的跑鞋")
+    text = reply.find_element("css selector", '[data-xiaoer="text"]').text
+    drafts = visitor.execute_script("return window.__drafts")
+    assert drafts and all(text.startswith(d) for d in drafts), (drafts, text)  # streamed, then replaced
+    cards = reply.find_elements("css selector", '[data-xiaoer="card"]')
+    assert cards and all(card.get_attribute("data-sku") for card in cards)
+    first = cards[0]
+    title = first.find_element("css selector", '[data-xiaoer="card-title"]').text
+    assert title in text and "¥" in first.find_element("css selector", '[data-xiaoer="price"]').text
+    assert first.find_element("css selector", "img").get_attribute("naturalWidth") != "0"
+    shot(visitor, "widget-cards-desktop")
+
+    before = len(bot_messages(visitor))
+    first.find_elements("css selector", '[data-xiaoer="action"]')[0].click()  # 详情 (d:<sku>, signed)
+    details = wait_for(visitor, lambda d: bot_messages(d)[before:][:1], what="details reply")[0]
+    assert title in details.text
+    assert not css(visitor, '[data-xiaoer="notice"]')  # the signed button was accepted
+
+
+def test_hostile_product_title_renders_as_text(web: WebServer, visitor: Any) -> None:
+    reply = ask(visitor, "夜跑反光跑鞋")
+    card = wait_for(visitor, lambda d: css(d, f'[data-xiaoer="card"][data-sku="{HOSTILE_SKU}"]'), what="card")[0]
+    assert card.find_element("css selector", '[data-xiaoer="card-title"]').text == HOSTILE_TITLE
+    assert not css(visitor, '[data-xiaoer="log"] b, [data-xiaoer="log"] script')
+    assert not card.find_elements("css selector", '[data-xiaoer="link"]')  # javascript: link dropped
+    assert reply.is_displayed()
+    shot(visitor, "widget-hostile-title")
+
+
+def test_reload_keeps_the_conversation(web: WebServer, visitor: Any) -> None:
+    said = [m.text for m in css(visitor, '[data-xiaoer="visitor-message"]')]
+    open_widget(visitor, web.url)
+    wait_for(visitor, lambda d: len(css(d, '[data-xiaoer="visitor-message"]')) == len(said), what="history")
+    assert [m.text for m in css(visitor, '[data-xiaoer="visitor-message"]')] == said
+
+
+def test_a_second_visitor_sees_only_their_own_conversation(web: WebServer, visitor: Any) -> None:
+    other = chrome("en-US")
+    try:
+        open_widget(other, web.url)
+        assert not css(other, '[data-xiaoer="visitor-message"]')
+        assert css(other, '[data-xiaoer="greeting"]')[0].text.startswith("Hi")  # English UI from the browser
+        reply = ask(other, "Do you have running shoes?")
+        assert reply.text
+        mine = {m.text for m in css(visitor, '[data-xiaoer="visitor-message"]')}
+        assert "Do you have running shoes?" not in mine
+        assert [m.text for m in css(other, '[data-xiaoer="visitor-message"]')] == ["Do you have running shoes?"]
+    finally:
+        other.quit()
+
+
+def test_phone_screen(web: WebServer) -> None:
+    phone = chrome("zh-CN", size=(390, 844))
+    try:
+        phone.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True},
+        )
+        open_widget(phone, web.url)
+        ask(phone, "有没有降噪耳机")
+        wait_for(phone, lambda d: css(d, '[data-xiaoer="card"]'), what="cards")
+        panel = css(phone, '[data-xiaoer="panel"]')[0]
+        assert panel.size["width"] == 390  # full screen on a phone
+        box = css(phone, '[data-xiaoer="input"]')[0]
+        assert box.is_displayed() and box.rect["y"] + box.rect["height"] <= 844
+        shot(phone, "widget-phone-390x844")
+    finally:
+        phone.quit()
