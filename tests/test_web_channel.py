@@ -1,0 +1,185 @@
+"""The web channel without a browser: the widget socket's protocol, its limits and its defences.
+
+The real app (real wiring, sample catalog, SQLite) runs under Starlette's TestClient, in process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient, WebSocketTestSession
+from starlette.websockets import WebSocketDisconnect
+
+from bot.channels.signing import CallbackSigner, Signer
+from bot.channels.web.config import WebConfig
+from bot.channels.web.history import InMemoryWebHistory, WebHistory
+from bot.channels.web.history_sql import SqlWebHistory
+from bot.channels.web.sessions import VisitorSessions
+from bot.channels.web.wire import outbound_payload, safe_url
+from bot.domain.messages import Button, Outbound, ProductCard
+from bot.ops.settings import load_settings
+from bot.storage.db import make_engine
+from bot.wiring import build_web_app
+from tests.support.core_fixtures import sample_knowledge
+
+ORIGIN = "http://shop.test"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    data = tmp_path_factory.mktemp("web-channel")
+    settings = load_settings(XIAOER_DATA_DIR=str(data))
+    config = WebConfig(secret="s3cret", origins=(ORIGIN,), visitor_messages=3, window_s=3600, max_chars=50)
+    app, bot = build_web_app(settings, config, knowledge=sample_knowledge(False))
+    with TestClient(app, base_url="http://xiaoer.test") as test_client:
+        yield test_client
+    bot.close()
+
+
+def connect(client: TestClient, origin: str = ORIGIN) -> WebSocketTestSession:
+    return client.websocket_connect("/ws", headers={"origin": origin})
+
+
+def hello(ws: WebSocketTestSession, session: str = "", lang: str = "zh") -> dict[str, Any]:
+    ws.send_json({"type": "hello", "session": session, "lang": lang})
+    frame = ws.receive_json()
+    assert frame["type"] == "session"
+    return frame
+
+
+def until_done(ws: WebSocketTestSession) -> list[dict[str, Any]]:
+    frames = []
+    while (frame := ws.receive_json())["type"] != "done":
+        frames.append(frame)
+    return frames
+
+
+def test_a_question_gets_one_reply_with_signed_card_buttons(client: TestClient) -> None:
+    with connect(client) as ws:
+        hello(ws)
+        ws.send_json({"type": "message", "text": "有没有500以内的跑鞋"})
+        frames = [f for f in until_done(ws) if f["type"] == "message"]
+    assert [f["who"] for f in frames] == ["visitor", "bot"]
+    reply = frames[1]
+    assert reply["cards"] and all(card["price"].startswith("¥") for card in reply["cards"])
+    data = [b["data"] for card in reply["cards"] for b in card["buttons"] if "data" in b]
+    assert data and all(CallbackSigner("s3cret").verify(d) for d in data)  # the core's d:/s: data, signed
+    assert {CallbackSigner("s3cret").verify(d)[:2] for d in data} == {"d:", "s:"}  # type: ignore[index]
+
+
+def test_a_reload_resumes_the_same_conversation_and_a_forged_token_does_not(client: TestClient) -> None:
+    with connect(client) as ws:
+        token = hello(ws)["session"]
+        ws.send_json({"type": "message", "text": "怎么退货"})
+        until_done(ws)
+    with connect(client) as ws:
+        again = hello(ws, token)
+    assert again["resumed"] and again["session"] == token
+    assert [m["text"] for m in again["history"] if m["who"] == "visitor"] == ["怎么退货"]
+    visitor_id = token.split("|")[0]
+    forged = f"{visitor_id}|{'A' * 22}"
+    with connect(client) as ws:
+        fresh = hello(ws, forged)
+    assert not fresh["resumed"] and fresh["history"] == [] and fresh["session"] != token
+
+
+def test_sockets_from_other_sites_are_refused(client: TestClient) -> None:
+    with pytest.raises(WebSocketDisconnect) as refused, connect(client, "https://evil.example"):
+        pass
+    assert refused.value.code == 1008
+    with connect(client, "http://testserver") as ws:  # the server's own origin (demo page) is fine
+        hello(ws)
+
+
+def test_too_long_forged_buttons_and_floods_get_clear_answers(client: TestClient) -> None:
+    with connect(client) as ws:
+        hello(ws, lang="en")
+        ws.send_json({"type": "message", "text": "x" * 51})
+        error = ws.receive_json()
+        assert error["type"] == "error" and error["code"] == "too_long" and "50" in error["text"]
+        ws.send_json({"type": "press", "data": "d:RUN-001|AAAAAAAA"})
+        assert ws.receive_json()["type"] == "notice"
+        assert ws.receive_json()["type"] == "done"
+        ws.send_text("not json")
+        assert ws.receive_json()["code"] == "bad_frame"
+        for _ in range(3):  # the per-visitor window allows 3
+            ws.send_json({"type": "message", "text": "hello"})
+            assert any(f["who"] == "bot" for f in until_done(ws) if f["type"] == "message")
+        ws.send_json({"type": "message", "text": "hello"})
+        notice = until_done(ws)
+        assert [f["type"] for f in notice] == ["notice"] and "fast" in notice[0]["text"]
+        ws.send_json({"type": "message", "text": "hello"})
+        assert until_done(ws) == []  # the flood's later messages are dropped quietly
+
+
+def test_pages_carry_a_strict_content_security_policy(client: TestClient) -> None:
+    page = client.get("/")
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert '<script src="/widget.js" data-shop="demo"' in page.text and "<script>" not in page.text
+    script = client.get("/widget.js")
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert script.headers["cross-origin-resource-policy"] == "cross-origin"
+    assert "innerHTML" not in script.text and "attachShadow" not in script.text
+    config = client.get("/widget/config?lang=en-US", headers={"origin": ORIGIN})
+    assert config.json()["strings"]["send"] == "Send"
+    assert config.headers["access-control-allow-origin"] == ORIGIN
+    other = client.get("/widget/config", headers={"origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+    assert "s3cret" not in page.text + script.text + config.text
+
+
+def test_urls_in_cards_must_be_http() -> None:
+    assert safe_url("https://shop.example/p/1") == "https://shop.example/p/1"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "//evil.example/x", "vbscript:x", ""):
+        assert safe_url(bad) == ""
+    card = ProductCard(
+        "A1",
+        "<b>x</b>",
+        image_url="javascript:x",
+        url="javascript:y",
+        buttons=(Button("buy", url="javascript:z"), Button("d", data="d:A1")),
+    )
+    payload = outbound_payload(Outbound("web:v", "hi", cards=(card,)), CallbackSigner("k"))
+    assert payload["cards"][0]["title"] == "<b>x</b>"  # text: the widget renders it with textContent
+    assert payload["cards"][0]["image"] == payload["cards"][0]["url"] == ""
+    assert [b["label"] for b in payload["cards"][0]["buttons"]] == ["d"]
+
+
+def test_visitor_tokens_are_signed_for_their_purpose_only() -> None:
+    sessions = VisitorSessions("k")
+    visitor = sessions.issue()
+    assert sessions.verify(visitor.token) == visitor and visitor.chat_id.startswith("web:")
+    assert VisitorSessions("other").verify(visitor.token) is None
+    button = CallbackSigner("k").sign(visitor.id)  # a signed button is not a session token
+    assert sessions.verify(button) is None
+    assert Signer("k", "a").sign("x") != Signer("k", "b").sign("x")
+    for junk in (None, 42, "", "|", "x" * 500):
+        assert sessions.verify(junk) is None
+
+
+@pytest.fixture(params=["memory", "sql"])
+def history(request: pytest.FixtureRequest, tmp_path: Path) -> WebHistory:
+    if request.param == "memory":
+        return InMemoryWebHistory()
+    return SqlWebHistory(make_engine(f"sqlite:///{tmp_path / 'web.db'}"))
+
+
+def test_history_contract(history: WebHistory) -> None:
+    a1 = history.append("web:a", "visitor", {"text": "hi"})
+    b1 = history.append("web:b", "visitor", {"text": "yo"})
+    a2 = history.append("web:a", "bot", {"text": "hello", "cards": [{"sku": "X"}]}, handoff_id="h1")
+    assert a1.id < b1.id < a2.id
+    assert [m.payload["text"] for m in history.recent("web:a")] == ["hi", "hello"]
+    assert [m.id for m in history.recent("web:a", limit=1)] == [a2.id]
+    assert [m.id for m in history.since(["web:a"], a1.id)] == [a2.id]
+    assert [m.id for m in history.since(["web:a", "web:b"], 0)] == [a1.id, b1.id, a2.id]
+    assert history.since([], 0) == []
+    latest, chats = history.chats_since(a1.id)
+    assert latest == a2.id and chats == {"web:a", "web:b"}
+    assert history.chats_since(a2.id) == (a2.id, set())
+    assert [m.id for m in history.for_handoff("h1")] == [a2.id]
+    assert a2.frame()["cards"] == [{"sku": "X"}] and a2.frame()["who"] == "bot"
