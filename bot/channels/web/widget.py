@@ -35,7 +35,7 @@ from bot.coordination.ratelimit import RateDecision, RateLimiter
 from bot.domain.language import normalise_hint
 from bot.domain.messages import Inbound, MessageRef, Role
 from bot.domain.protocols import ConversationCore
-from bot.ops import metrics
+from bot.domain import telemetry
 from bot.prompts import Messages
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ class WidgetEndpoint:
                 "history": [m.frame() for m in recent],
             }
         )
-        metrics.count("web_session", resumed=str(resumed).lower())
+        telemetry.count("web_session", resumed=str(resumed).lower())
         connection = self.hub.subscribe(visitor.chat_id, send, recent[-1].id if recent else 0)
         try:
             while True:
