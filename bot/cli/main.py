@@ -13,6 +13,7 @@ from bot.cli import (
     knowledge_cmds,
     orders_cmds,
     search_cmds,
+    staff_cmds,
     telegram_cmds,
     web_cmds,
 )
@@ -35,6 +36,7 @@ for module in (
     copy_cmds,
     insights_cmds,
     orders_cmds,
+    staff_cmds,
     web_cmds,
 ):
     module.register(app)
