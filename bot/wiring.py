@@ -32,9 +32,12 @@ from knowledge.query import QueryParser
 from knowledge.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
+    from fastapi import APIRouter, FastAPI
 
     from bot.channels.web.config import WebConfig
+    from bot.channels.telegram.outbox import TelegramOutbox
+    from bot.channels.web.delivery import WebDelivery
+    from bot.handoff import HandoffService
     from bot.insights.recorder import TurnRecorder
     from bot.orders.desk import OrderDesk
 
@@ -319,13 +322,84 @@ def build_web_app(
     else:
         visitors = SlidingWindowRateLimiter(config.visitor_messages, config.window_s)
         ips = SlidingWindowRateLimiter(config.ip_messages, config.window_s)
+    handoff = bot.handoff if isinstance(bot.handoff, HandoffService) else None
+    telegram = _telegram_outbox(settings, handoff)  # console agents answering Telegram customers
     channel = build_web_channel(
         bot,
         config,
         history=SqlWebHistory(engine),
         strings=load_web_strings(settings.prompts_dir),
-        handoff=bot.handoff if isinstance(bot.handoff, HandoffService) else None,
+        handoff=handoff,
+        elsewhere=telegram,
         visitor_limiter=visitors,
         ip_limiter=ips,
     )
-    return channel.app(), bot
+    console = None
+    if handoff is not None:
+        reachable = frozenset({"web", "telegram"} if telegram is not None else {"web"})
+        console = _build_console(settings, config, bot, handoff, channel.delivery, engine, reachable)
+    return channel.app(console), bot
+
+
+def _telegram_outbox(settings: Settings, handoff: HandoffService | None) -> TelegramOutbox | None:
+    """With a bot token, the console can write to Telegram customers and the support group."""
+    token = settings.telegram_bot_token.get_secret_value().strip() if settings.telegram_bot_token else ""
+    if not token:
+        return None
+    from bot.channels.telegram.handlers import TelegramConfig
+    from bot.channels.telegram.outbox import TelegramOutbox
+
+    config = TelegramConfig(
+        token=token,
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_api_file_url,
+        staff_ids=settings.staff_ids,
+        support_chat_id=settings.support_chat_id,
+    )
+    return TelegramOutbox(config, handoff)
+
+
+def _build_console(
+    settings: Settings,
+    config: WebConfig,
+    bot: SupportBot,
+    handoff: HandoffService,
+    delivery: WebDelivery,
+    engine: Engine,
+    reachable: frozenset[str],
+) -> APIRouter:
+    """The staff console: accounts on the shared database, the same handoff service, insights, catalog
+    ingest into the live index, and the copy generator."""
+    from bot.channels.web.console import ConsoleDeps, build_console_router
+    from bot.coordination.ratelimit import SlidingWindowRateLimiter
+    from bot.copywriting import CopyLibrary, CopyService
+    from bot.insights.recorder import TurnRecorder
+    from bot.insights.service import InsightsService
+    from bot.staff.auth import StaffAuth
+    from bot.staff.store_sql import SqlStaffStore
+    from knowledge.ingest import ingest_path
+
+    index = bot.index
+
+    def ingest(path: Path) -> object:
+        return ingest_path(path, index=index, data_dir=settings.data_dir)
+
+    insights = None
+    if isinstance(bot.recorder, TurnRecorder):
+        insights = InsightsService(bot.recorder.store, bot.messages, index)
+    deps = ConsoleDeps(
+        auth=StaffAuth(SqlStaffStore(engine), session_s=config.console_session_s),
+        core=bot,
+        handoff=handoff,
+        delivery=delivery,
+        secret=config.secret,
+        reachable=reachable,
+        login_limiter=SlidingWindowRateLimiter(10, 300.0),  # per address and per name: 10 tries / 5 min
+        insights=insights,
+        copy=CopyService(
+            CopyLibrary.load(settings.prompts_dir), index=index, extractor=bot.extractor, llm=bot.llm
+        ),
+        ingest=ingest,
+        catalog_lookup=index.get,
+    )
+    return build_console_router(deps)

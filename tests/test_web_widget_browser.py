@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.browser import chrome, require_chromium, screenshot_dir, wait_for
 from tests.support.openai_server import OpenAIServer
-from tests.support.web_server import HOSTILE_SKU, HOSTILE_TITLE, WebServer
+from tests.support.web_server import HOSTILE_SKU, HOSTILE_TITLE, WebServer, add_account
 from tests.test_core_llm import grounded
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -156,3 +156,66 @@ def test_phone_screen(web: WebServer) -> None:
         shot(phone, "widget-phone-390x844")
     finally:
         phone.quit()
+
+
+def console_login(driver: Any, url: str, name: str, password: str) -> None:
+    driver.get(url + "/console/login")
+    css(driver, '[data-console="name"]')[0].send_keys(name)
+    css(driver, '[data-console="password"]')[0].send_keys(password)
+    css(driver, '[data-console="login"]')[0].click()
+    wait_for(driver, lambda d: css(d, '[data-console="who"]'), what="logged in")
+
+
+def test_human_handoff_through_the_console(web: WebServer, visitor: Any) -> None:
+    add_account(web, "li", "agent", "agent-password-1")
+    open_widget(visitor, web.url)
+    css(visitor, '[data-xiaoer="human"]')[0].click()  # the widget's "转人工" button sends /human
+    told = wait_for(visitor, lambda d: [m for m in bot_messages(d) if "人工" in m.text], what="handoff")[-1]
+    assert "转接" in told.text
+
+    agent = chrome("zh-CN", size=(1280, 900))  # a second browser: the agent's own context
+    try:
+        console_login(agent, web.url, "li", "agent-password-1")
+        row = wait_for(agent, lambda d: css(d, '[data-console="handoff"][data-status="waiting"]'), what="inbox")
+        assert "web" in row[0].text
+        shot(agent, "console-inbox")
+        row[0].find_element("css selector", "a").click()
+        wait_for(agent, lambda d: css(d, '[data-console="card"]'), what="request page")
+        assert "🆘" in css(agent, '[data-console="card"]')[0].text
+        css(agent, '[data-console="claim"]')[0].click()
+        wait_for(agent, lambda d: "li" in css(d, '[data-console="agent"]')[0].text, what="claimed")
+        joined = wait_for(visitor, lambda d: [m for m in bot_messages(d) if "接入" in m.text], what="joined")
+        assert joined
+
+        visitor_text = "我的订单还没到，可以帮我查一下吗"
+        css(visitor, '[data-xiaoer="input"]')[0].send_keys(visitor_text)
+        css(visitor, '[data-xiaoer="send"]')[0].click()
+        wait_for(
+            agent,
+            lambda d: visitor_text in css(d, '[data-console="transcript"]')[0].text,
+            what="the customer's words in the console transcript",
+        )
+        before = len(bot_messages(visitor))
+        css(agent, '[data-console="reply-text"]')[0].send_keys("您好，我是客服小李，马上为您查询。")
+        css(agent, '[data-console="reply"]')[0].click()
+        answer = wait_for(visitor, lambda d: bot_messages(d)[before:][:1], what="agent reply")[0]
+        assert answer.get_attribute("data-who") == "agent" and "小李" in answer.text
+        assert len(bot_messages(visitor)) == before + 1  # the bot stayed silent while a person held the chat
+        shot(agent, "console-handoff")
+
+        css(agent, '[data-console="close"]')[0].click()
+        wait_for(agent, lambda d: css(d, '[data-console="flash"]'), what="closed")
+        rating = wait_for(
+            visitor,
+            lambda d: [m for m in bot_messages(d) if "打个分" in m.text],
+            what="rating prompt",
+        )[-1]
+        stars = rating.find_elements("css selector", '[data-xiaoer="action"]')
+        assert len(stars) == 5
+        shot(visitor, "widget-rating-prompt")
+        before = len(bot_messages(visitor))
+        stars[4].click()
+        thanks = wait_for(visitor, lambda d: bot_messages(d)[before:][:1], what="thanks")[0]
+        assert "5" in thanks.text
+    finally:
+        agent.quit()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
-staff_app = typer.Typer(help="Accounts for the staff console (/console/ of `xiaoer web`).", no_args_is_help=True)
+staff_app = typer.Typer(
+    help="Accounts for the staff console (/console/ of `xiaoer web`).", no_args_is_help=True
+)
 
 
 def _auth():  # type: ignore[no-untyped-def]

@@ -70,11 +70,15 @@ class Settings(BaseSettings):
     # Web channel (`xiaoer web`): sites allowed to embed the widget (comma-separated origins such as
     # https://shop.example), the secret that signs visitor sessions and buttons (unset = a random one kept
     # in the data directory), limits per visitor and per IP address, console login lifetime.
-    web_origins: Annotated[tuple[str, ...], NoDecode] = Field((), validation_alias=_alias("XIAOER_WEB_ORIGINS"))
+    web_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), validation_alias=_alias("XIAOER_WEB_ORIGINS")
+    )
     web_secret: SecretStr | None = Field(None, validation_alias=_alias("XIAOER_WEB_SECRET"))
     web_ip_rate_limit_messages: int = Field(60, validation_alias=_alias("XIAOER_WEB_IP_RATE_LIMIT_MESSAGES"))
     web_max_chars: int = Field(2000, validation_alias=_alias("XIAOER_WEB_MAX_CHARS"))
-    web_forwarded_allow_ips: str = Field("127.0.0.1", validation_alias=_alias("XIAOER_WEB_FORWARDED_ALLOW_IPS"))
+    web_forwarded_allow_ips: str = Field(
+        "127.0.0.1", validation_alias=_alias("XIAOER_WEB_FORWARDED_ALLOW_IPS")
+    )
     console_session_hours: float = Field(8.0, validation_alias=_alias("XIAOER_CONSOLE_SESSION_HOURS"))
     # Ops HTTP endpoint (/metrics, /healthz, /readyz); unset = not served.
     metrics_port: int | None = Field(None, validation_alias=_alias("XIAOER_METRICS_PORT"))

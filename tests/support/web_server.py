@@ -21,12 +21,11 @@ from bot.conversation.core import SupportBot
 from bot.ops.settings import load_settings
 from bot.wiring import Knowledge, build_web_app
 from knowledge.catalog import SAMPLE_CATALOG, SAMPLE_POLICIES_DIR, load_catalog
-from knowledge.keywords import JiebaKeywordExtractor
+from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.memory_index import InMemoryProductIndex
 from knowledge.models import Product
 from knowledge.policies import PolicyBook
 from knowledge.query import QueryParser
-from knowledge.vocabulary import Vocabulary
 from tests.support.chroma_server import _free_port
 
 HOSTILE_SKU = "RUN-EVIL"
@@ -88,7 +87,7 @@ def test_knowledge(images: ImageServer) -> Knowledge:
             tags=("夜跑", "反光"),
         )
     )
-    vocabulary = Vocabulary.from_products(products)
+    vocabulary = build_vocabulary(products)
     extractor = JiebaKeywordExtractor(vocabulary)
     index = InMemoryProductIndex(extractor, None)
     index.upsert(products)
@@ -151,3 +150,17 @@ class WebServer:
         self._thread.join(timeout=10)
         self.bot.close()
         self.images.stop()
+
+
+def add_account(server: WebServer, name: str, role: str, password: str) -> None:
+    """A console account in the server's database (as `xiaoer staff add` makes it)."""
+    from bot.staff.accounts import StaffRole
+    from bot.staff.auth import StaffAuth
+    from bot.staff.store_sql import SqlStaffStore
+    from bot.storage.db import make_engine
+
+    engine = make_engine(server.settings.resolved_database_url)
+    try:
+        StaffAuth(SqlStaffStore(engine)).add_account(name, StaffRole(role), password)
+    finally:
+        engine.dispose()

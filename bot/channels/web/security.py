@@ -3,7 +3,7 @@
 * Origins: the widget's WebSocket handshake (and CORS for its config request) is accepted only from the
   configured shop sites (`XIAOER_WEB_ORIGINS`) and the server's own origin (demo page, console).
 * Every HTTP response carries a Content-Security-Policy without 'unsafe-inline' (no inline script or
-  style anywhere: the pages load /widget.js, /console/static/*), `nosniff`, no referrer, and — except for
+  style anywhere: the pages load /widget.js, /console/static/*), `nosniff`, no referrer to other sites, and — except for
   the widget's own assets, which other sites load — no framing.
 """
 
@@ -66,7 +66,7 @@ class SecurityHeaders:
                 extra = [
                     (b"content-security-policy", content_security_policy(host).encode("latin-1")),
                     (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
+                    (b"referrer-policy", b"same-origin"),  # no-referrer would make Origin "null" on our own forms
                 ]
                 if asset:  # other sites load the widget's script and style
                     extra.append((b"cross-origin-resource-policy", b"cross-origin"))

@@ -32,10 +32,10 @@ from bot.channels.web.history import WebHistory
 from bot.channels.web.hub import Connection, WebHub
 from bot.channels.web.sessions import Visitor, VisitorSessions
 from bot.coordination.ratelimit import RateDecision, RateLimiter
+from bot.domain import telemetry
 from bot.domain.language import normalise_hint
 from bot.domain.messages import Inbound, MessageRef, Role
 from bot.domain.protocols import ConversationCore
-from bot.domain import telemetry
 from bot.prompts import Messages
 
 log = logging.getLogger(__name__)
@@ -173,6 +173,7 @@ class WidgetEndpoint:
             text=text,
             role=Role.CUSTOMER,
             channel="web",
+            user_name=f"web-{visitor.id[:6]}",
             language_hint=lang,
             callback_data=callback_data,
             ref=MessageRef(visitor.chat_id, ref) if ref else None,

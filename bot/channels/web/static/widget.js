@@ -183,7 +183,8 @@
       "data-who": who
     });
     if (who === "agent") wrap.appendChild(text("div", "xiaoer-author", ui.agent));
-    if (frame.text) wrap.appendChild(text("div", "xiaoer-text", frame.text, { "data-xiaoer": "text" }));
+    var shown = who === "visitor" && frame.text === "/human" ? ui.human : frame.text;
+    if (shown) wrap.appendChild(text("div", "xiaoer-text", shown, { "data-xiaoer": "text" }));
     if (frame.file) wrap.appendChild(text("div", "xiaoer-file", "📎 " + frame.file));
     if (frame.cards && frame.cards.length) {
       var cards = el("div", "xiaoer-cards");

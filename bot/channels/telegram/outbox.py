@@ -1,0 +1,50 @@
+"""Send Outbounds to Telegram chats from a process that does not run the bot (the web console).
+
+An agent in the console who claims, answers or closes a Telegram customer's request produces Outbounds
+for Telegram chats (the customer, the support group's topic). This delivers them with the same
+`TelegramDelivery` as the bot (signed buttons, HTML escaping, flood control) and reports handoff messages
+back to the service, as the desk contract in `bot.handoff.desk` asks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from telegram import Bot
+
+from bot.channels.telegram.callbacks import CallbackSigner
+from bot.channels.telegram.delivery import TelegramDelivery
+from bot.channels.telegram.handlers import HandoffHooks, TelegramConfig
+from bot.domain.messages import Outbound
+
+log = logging.getLogger(__name__)
+
+
+class TelegramOutbox:
+    """`await outbox.deliver(outbounds)`: one Bot API client, initialised on first use."""
+
+    def __init__(self, config: TelegramConfig, handoff: HandoffHooks | None = None) -> None:
+        self.bot = Bot(config.token, base_url=config.base_url, base_file_url=config.base_file_url)
+        self.signer = CallbackSigner(config.token)
+        self.handoff = handoff
+        self._lock = asyncio.Lock()
+        self._ready = False
+
+    async def deliver(self, outbounds: Sequence[Outbound]) -> None:
+        async with self._lock:
+            if not self._ready:
+                await self.bot.initialize()
+                self._ready = True
+        delivered = await TelegramDelivery(self.bot, self.signer).deliver(outbounds)
+        if self.handoff is None:
+            return
+        for item in delivered:
+            if item.outbound.meta.get("handoff_id") and item.refs:
+                await self.handoff.on_delivered(item.outbound, item.refs[0])
+
+    async def close(self) -> None:
+        if self._ready:
+            await self.bot.shutdown()
+            self._ready = False
