@@ -34,8 +34,8 @@ from knowledge.vocabulary import Vocabulary
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
 
-    from bot.channels.web.config import WebConfig
     from bot.channels.telegram.outbox import TelegramOutbox
+    from bot.channels.web.config import WebConfig
     from bot.channels.web.delivery import WebDelivery
     from bot.handoff import HandoffService
     from bot.insights.recorder import TurnRecorder

@@ -66,7 +66,10 @@ class SecurityHeaders:
                 extra = [
                     (b"content-security-policy", content_security_policy(host).encode("latin-1")),
                     (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"same-origin"),  # no-referrer would make Origin "null" on our own forms
+                    (
+                        b"referrer-policy",
+                        b"same-origin",
+                    ),  # no-referrer would make Origin "null" on our own forms
                 ]
                 if asset:  # other sites load the widget's script and style
                     extra.append((b"cross-origin-resource-policy", b"cross-origin"))
