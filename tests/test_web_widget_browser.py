@@ -39,9 +39,12 @@ new MutationObserver(function (records) {
 @pytest.fixture(scope="module")
 def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     require_chromium()
-    with OpenAIServer(responder=grounded) as llm, WebServer(
-        tmp_path_factory.mktemp("web"), llm_base_url=llm.base_url, XIAOER_RATE_LIMIT_MESSAGES="100"
-    ) as server:
+    with (
+        OpenAIServer(responder=grounded) as llm,
+        WebServer(
+            tmp_path_factory.mktemp("web"), llm_base_url=llm.base_url, XIAOER_RATE_LIMIT_MESSAGES="100"
+        ) as server,
+    ):
         yield server
 
 
@@ -62,7 +65,9 @@ def open_widget(driver: Any, url: str) -> None:
     driver.get(url + "/")
     bubble = wait_for(driver, lambda d: (css(d, '[data-xiaoer="bubble"]') or [None])[0], what="bubble")
     bubble.click()
-    wait_for(driver, lambda d: css(d, '[data-xiaoer="greeting"], [data-xiaoer="bot-message"]'), what="session")
+    wait_for(
+        driver, lambda d: css(d, '[data-xiaoer="greeting"], [data-xiaoer="bot-message"]'), what="session"
+    )
 
 
 def bot_messages(driver: Any) -> list[Any]:
@@ -109,7 +114,9 @@ def test_visitor_sees_streamed_text_then_cards_and_presses_a_button(web: WebServ
 
 def test_hostile_product_title_renders_as_text(web: WebServer, visitor: Any) -> None:
     reply = ask(visitor, "夜跑反光跑鞋")
-    card = wait_for(visitor, lambda d: css(d, f'[data-xiaoer="card"][data-sku="{HOSTILE_SKU}"]'), what="card")[0]
+    card = wait_for(
+        visitor, lambda d: css(d, f'[data-xiaoer="card"][data-sku="{HOSTILE_SKU}"]'), what="card"
+    )[0]
     assert card.find_element("css selector", '[data-xiaoer="card-title"]').text == HOSTILE_TITLE
     assert not css(visitor, '[data-xiaoer="log"] b, [data-xiaoer="log"] script')
     assert not card.find_elements("css selector", '[data-xiaoer="link"]')  # javascript: link dropped
@@ -134,7 +141,9 @@ def test_a_second_visitor_sees_only_their_own_conversation(web: WebServer, visit
         assert reply.text
         mine = {m.text for m in css(visitor, '[data-xiaoer="visitor-message"]')}
         assert "Do you have running shoes?" not in mine
-        assert [m.text for m in css(other, '[data-xiaoer="visitor-message"]')] == ["Do you have running shoes?"]
+        assert [m.text for m in css(other, '[data-xiaoer="visitor-message"]')] == [
+            "Do you have running shoes?"
+        ]
     finally:
         other.quit()
 
@@ -176,7 +185,9 @@ def test_human_handoff_through_the_console(web: WebServer, visitor: Any) -> None
     agent = chrome("zh-CN", size=(1280, 900))  # a second browser: the agent's own context
     try:
         console_login(agent, web.url, "li", "agent-password-1")
-        row = wait_for(agent, lambda d: css(d, '[data-console="handoff"][data-status="waiting"]'), what="inbox")
+        row = wait_for(
+            agent, lambda d: css(d, '[data-console="handoff"][data-status="waiting"]'), what="inbox"
+        )
         assert "web" in row[0].text
         shot(agent, "console-inbox")
         row[0].find_element("css selector", "a").click()
@@ -204,7 +215,8 @@ def test_human_handoff_through_the_console(web: WebServer, visitor: Any) -> None
         shot(agent, "console-handoff")
 
         css(agent, '[data-console="close"]')[0].click()
-        wait_for(agent, lambda d: css(d, '[data-console="flash"]'), what="closed")
+        flash = wait_for(agent, lambda d: css(d, '[data-console="flash"]'), what="closed")[0]
+        assert "li" in flash.text and css(agent, '[data-console="status"]')[0].text == "closed"
         rating = wait_for(
             visitor,
             lambda d: [m for m in bot_messages(d) if "打个分" in m.text],

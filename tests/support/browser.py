@@ -36,7 +36,9 @@ T = TypeVar("T")
 def require_chromium() -> None:
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
     if missing:
-        pytest.skip(f"browser tests need Debian's chromium and chromium-driver ({', '.join(missing)} missing)")
+        pytest.skip(
+            f"browser tests need Debian's chromium and chromium-driver ({', '.join(missing)} missing)"
+        )
     try:
         import selenium  # noqa: F401
     except ImportError:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -99,7 +100,7 @@ def build_console_router(deps: ConsoleDeps) -> APIRouter:
         return response
 
     def back(url: str, flash: str = "") -> RedirectResponse:
-        target = url + (f"?flash={deps.flash.sign(flash[:300])}" if flash else "")
+        target = url + (f"?{urlencode({'flash': deps.flash.sign(flash[:300])})}" if flash else "")
         return RedirectResponse(target, status_code=303)
 
     def refused(request: Request, exc: Refused) -> Response:

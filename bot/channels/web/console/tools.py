@@ -101,8 +101,11 @@ def add_tool_routes(
             except Exception as exc:  # a malformed file (CatalogFormatError …): say why, change nothing
                 log.info("console catalog upload %s refused: %s", name, exc)
                 error = f"could not import {name}: {str(exc)[:300]}"
-        await deps.auth.audit(staff.name, "catalog.upload", name, error or report.summary())  # type: ignore[union-attr]
-        return page(request, "catalog.html", staff, report=report, error=error, name=name, available=True)
+        detail = error or (report.summary() if report is not None else "")
+        await deps.auth.audit(staff.name, "catalog.upload", name, detail)
+        return page(
+            request, "catalog.html", staff, report=report, error=error, file_name=name, available=True
+        )
 
     # --- copy generator -------------------------------------------------------------------------------
     def copy_choices() -> tuple[list[str], list[str]]:
