@@ -26,7 +26,10 @@ def stored_secret(data_dir: Path) -> str:
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another replica on the same volume made it first
+        return path.read_text().strip()
     with os.fdopen(fd, "w") as handle:
         handle.write(secret + "\n")
     return secret
