@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy import Engine
@@ -32,8 +32,6 @@ from knowledge.query import QueryParser
 from knowledge.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
-    from fastapi import APIRouter, FastAPI
-
     from bot.channels.telegram.outbox import TelegramOutbox
     from bot.channels.web.config import WebConfig
     from bot.channels.web.delivery import WebDelivery
@@ -299,10 +297,11 @@ def build_web_app(
     *,
     knowledge: Knowledge | None = None,
     llm: BaseChatModel | None = None,
-) -> tuple[FastAPI, SupportBot]:
+) -> tuple[Any, SupportBot]:
     """`xiaoer web`: the core (as for Telegram), the widget's message log on the shared database, rate
-    limits per visitor and per IP (shared by replicas when the database is PostgreSQL). Tests pass their
-    own `knowledge`/`llm`."""
+    limits per visitor and per IP (shared by replicas when the database is PostgreSQL), and the staff
+    console. Returns (the ASGI app — a FastAPI instance, typed Any so fastapi stays inside
+    bot.channels.web —, the core to close). Tests pass their own `knowledge`/`llm`."""
     from bot.channels.web.channel import build_web_channel, load_web_strings
     from bot.channels.web.history_sql import SqlWebHistory
     from bot.coordination.ratelimit import RateLimiter, SlidingWindowRateLimiter
@@ -367,7 +366,7 @@ def _build_console(
     delivery: WebDelivery,
     engine: Engine,
     reachable: frozenset[str],
-) -> APIRouter:
+) -> Any:
     """The staff console: accounts on the shared database, the same handoff service, insights, catalog
     ingest into the live index, and the copy generator."""
     from bot.channels.web.console import ConsoleDeps, build_console_router

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:
+    from bot.staff.auth import StaffAuth
 
 staff_app = typer.Typer(
     help="Accounts for the staff console (/console/ of `xiaoer web`).", no_args_is_help=True
 )
 
 
-def _auth():  # type: ignore[no-untyped-def]
+def _auth() -> StaffAuth:
     from bot.ops.settings import load_settings
     from bot.staff.auth import StaffAuth
     from bot.staff.store_sql import SqlStaffStore

@@ -67,7 +67,7 @@ class SqlStaffStore:
         }
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(StaffAccountRow.__table__).values(**row))
+                conn.execute(insert(StaffAccountRow).values(**row))
         except IntegrityError as exc:
             raise AccountError(f"an account named {account.name!r} exists already") from exc
 
@@ -83,9 +83,11 @@ class SqlStaffStore:
             return [_account(row) for row in conn.execute(select(t).order_by(t.c.name)).all()]
 
     def set_password(self, name: str, password_hash: str) -> bool:
-        t = StaffAccountRow.__table__
+        query = (
+            update(StaffAccountRow).where(StaffAccountRow.name == name).values(password_hash=password_hash)
+        )
         with self.engine.begin() as conn:
-            result = conn.execute(update(t).where(t.c.name == name).values(password_hash=password_hash))
+            result = conn.execute(query)
         return bool(result.rowcount)
 
     def add_session(self, session: ConsoleSession) -> None:
@@ -98,7 +100,7 @@ class SqlStaffStore:
             "expires_at": session.expires_at,
         }
         with self.engine.begin() as conn:
-            conn.execute(insert(ConsoleSessionRow.__table__).values(**values))
+            conn.execute(insert(ConsoleSessionRow).values(**values))
 
     def session(self, token_digest: str) -> ConsoleSession | None:
         t = ConsoleSessionRow.__table__
@@ -111,19 +113,19 @@ class SqlStaffStore:
         )
 
     def drop_session(self, token_digest: str) -> None:
-        t = ConsoleSessionRow.__table__
         with self.engine.begin() as conn:
-            conn.execute(delete(t).where(t.c.token_digest == token_digest))
+            conn.execute(delete(ConsoleSessionRow).where(ConsoleSessionRow.token_digest == token_digest))
 
     def drop_expired(self, now: float) -> int:
-        t = ConsoleSessionRow.__table__
         with self.engine.begin() as conn:
-            return int(conn.execute(delete(t).where(t.c.expires_at <= now)).rowcount)
+            return int(
+                conn.execute(delete(ConsoleSessionRow).where(ConsoleSessionRow.expires_at <= now)).rowcount
+            )
 
     def audit(self, entry: AuditEntry) -> None:
         with self.engine.begin() as conn:
             conn.execute(
-                insert(AuditRow.__table__).values(
+                insert(AuditRow).values(
                     at=entry.at, who=entry.who, action=entry.action, target=entry.target, detail=entry.detail
                 )
             )

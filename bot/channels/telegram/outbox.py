@@ -11,21 +11,28 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from typing import Protocol
 
 from telegram import Bot
 
 from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.delivery import TelegramDelivery
-from bot.channels.telegram.handlers import HandoffHooks, TelegramConfig
-from bot.domain.messages import Outbound
+from bot.channels.telegram.handlers import TelegramConfig
+from bot.domain.messages import MessageRef, Outbound
 
 log = logging.getLogger(__name__)
+
+
+class DeliveryFeedback(Protocol):
+    """The handoff service's delivery hook (see `bot.handoff.desk`)."""
+
+    async def on_delivered(self, outbound: Outbound, ref: MessageRef) -> None: ...
 
 
 class TelegramOutbox:
     """`await outbox.deliver(outbounds)`: one Bot API client, initialised on first use."""
 
-    def __init__(self, config: TelegramConfig, handoff: HandoffHooks | None = None) -> None:
+    def __init__(self, config: TelegramConfig, handoff: DeliveryFeedback | None = None) -> None:
         self.bot = Bot(config.token, base_url=config.base_url, base_file_url=config.base_file_url)
         self.signer = CallbackSigner(config.token)
         self.handoff = handoff

@@ -48,7 +48,7 @@ class SqlWebHistory:
         body = json.dumps(payload, ensure_ascii=False)
         with self.engine.begin() as conn:
             result = conn.execute(
-                insert(self._table).values(
+                insert(WebMessageRow).values(
                     chat_id=chat_id, who=who, payload=body, handoff_id=handoff_id, at=at
                 )
             )
