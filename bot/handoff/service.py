@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from bot.domain.language import detect_language
 from bot.domain.messages import Button, Inbound, MessageRef, Outbound, OutboundKind, Role
@@ -179,10 +179,14 @@ class HandoffService:
             if handoff is not None and handoff.card_message_id is None:
                 await self.outbox.db(self.outbox.store.update, handoff_id, card_message_id=ref.message_id)
 
-    async def sweep(self) -> list[Outbound]:
-        """Time out waiting requests nobody claimed; channels call this periodically and deliver."""
+    async def sweep(self, channels: Collection[str] | None = None) -> list[Outbound]:
+        """Time out waiting requests nobody claimed; channels call this periodically and deliver.
+        `channels` limits the sweep to requests from those channels (a process sweeps only what it can
+        deliver: the web server its visitors', the Telegram bot all)."""
         out: list[Outbound] = []
         for handoff in await self.outbox.db(self.outbox.store.list_open):
+            if channels is not None and handoff.channel not in channels:
+                continue
             if handoff.status == Status.WAITING and self._expired(handoff):
                 out += await self._time_out(handoff, kind="notice")
         return out
