@@ -8,7 +8,7 @@ Everything opened here is closed by `SupportBot.close()` (via its `BotRuntime`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from bot.orders.desk import OrderDesk
 
 log = logging.getLogger(__name__)
+HANDOFF_SWEEP_S = 30.0  # how often `xiaoer web` times out unclaimed handoff requests (desk contract)
 
 
 @dataclass
@@ -334,10 +335,17 @@ def build_web_app(
         ip_limiter=ips,
     )
     console = None
+    periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = []
     if handoff is not None:
         reachable = frozenset({"web", "telegram"} if telegram is not None else {"web"})
         console = _build_console(settings, config, bot, handoff, channel.delivery, engine, reachable)
-    return channel.app(console), bot
+        service, delivery = handoff, channel.delivery
+
+        async def sweep() -> None:  # unclaimed requests time out even when the visitor writes nothing
+            await delivery.deliver(await service.sweep(channels=reachable))
+
+        periodic.append((HANDOFF_SWEEP_S, sweep))
+    return channel.app(console, periodic), bot
 
 
 def _telegram_outbox(settings: Settings, handoff: HandoffService | None) -> TelegramOutbox | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from importlib import resources
 from typing import Any
 
@@ -55,16 +55,21 @@ def build_web_app(
     config: WebConfig,
     strings: Messages,
     console: Any | None = None,
+    periodic: Sequence[tuple[float, Callable[[], Awaitable[None]]]] = (),
 ) -> FastAPI:
-    """The app; `console` is an APIRouter from `bot.channels.web.console` (None = no console)."""
+    """The app; `console` is an APIRouter from `bot.channels.web.console` (None = no console);
+    `periodic` jobs (every N seconds, e.g. the handoff timeout sweep) run for the app's lifetime."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        poller = asyncio.get_running_loop().create_task(hub.poll_forever())
+        loop = asyncio.get_running_loop()
+        tasks = [loop.create_task(hub.poll_forever())]
+        tasks += [loop.create_task(_every(seconds, job)) for seconds, job in periodic]
         try:
             yield
         finally:
-            poller.cancel()
+            for task in tasks:
+                task.cancel()
 
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.add_middleware(
@@ -128,3 +133,12 @@ def build_web_app(
     if console is not None:
         app.include_router(console, prefix="/console")
     return app
+
+
+async def _every(seconds: float, job: Callable[[], Awaitable[None]]) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await job()
+        except Exception:  # a periodic job must not die with one failure (the database may be restarting)
+            log.exception("periodic job %r failed", job)

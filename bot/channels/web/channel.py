@@ -7,6 +7,7 @@ delivery, button signer); `WebChannel.app()` the ASGI app. The CLI (`xiaoer web`
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,8 +45,12 @@ class WebChannel:
     strings: Messages
     endpoint: WidgetEndpoint
 
-    def app(self, console: Any | None = None) -> FastAPI:
-        return build_web_app(self.endpoint, self.hub, self.config, self.strings, console=console)
+    def app(
+        self, console: Any | None = None, periodic: Sequence[tuple[float, Callable[[], Awaitable[None]]]] = ()
+    ) -> FastAPI:
+        return build_web_app(
+            self.endpoint, self.hub, self.config, self.strings, console=console, periodic=periodic
+        )
 
 
 def build_web_channel(
