@@ -19,7 +19,8 @@ from bot.channels.web.history import InMemoryWebHistory, WebHistory
 from bot.channels.web.history_sql import SqlWebHistory
 from bot.channels.web.sessions import VisitorSessions
 from bot.channels.web.wire import outbound_payload, safe_url
-from bot.domain.messages import Button, Outbound, ProductCard
+from bot.domain.messages import Button, Inbound, Outbound, ProductCard
+from bot.handoff.state import Status
 from bot.ops.settings import load_settings
 from bot.storage.db import make_engine
 from bot.wiring import build_web_app
@@ -183,3 +184,25 @@ def test_history_contract(history: WebHistory) -> None:
     assert history.chats_since(a2.id) == (a2.id, set())
     assert [m.id for m in history.for_handoff("h1")] == [a2.id]
     assert a2.frame()["cards"] == [{"sku": "X"}] and a2.frame()["who"] == "bot"
+
+
+async def test_the_web_servers_sweep_times_out_only_the_requests_it_can_deliver() -> None:
+    from bot.handoff import HandoffService, InMemoryHandoffStore
+    from bot.handoff.outbox import HandoffConfig
+    from bot.prompts import PROMPTS_DIR, load_messages
+
+    now = [1000.0]
+    support = {"web": "web:console", "telegram": "-100"}
+    service = HandoffService(
+        InMemoryHandoffStore(),
+        load_messages(PROMPTS_DIR),
+        HandoffConfig(support_chats=support, claim_timeout_s=300),
+        clock=lambda: now[0],
+    )
+    await service.request(Inbound("web:v1", "web:v1", "/human", channel="web"), "requested", {})
+    await service.request(Inbound("42", "42", "/human", channel="telegram"), "requested", {})
+    now[0] += 301
+    out = await service.sweep(channels={"web"})
+    assert {o.chat_id for o in out} == {"web:v1", "web:console"}  # the visitor is told, and the console
+    assert service.store.open_for_chat("42").status == Status.WAITING  # type: ignore[union-attr]
+    assert service.store.open_for_chat("web:v1").status == Status.TIMED_OUT  # type: ignore[union-attr]

@@ -25,11 +25,10 @@ from bot.staff.accounts import (
     StaffStore,
 )
 from bot.staff.auth import StaffAuth
-from bot.staff.passwords import Passwords
 from bot.staff.store_sql import SqlStaffStore
 from bot.storage.db import make_engine
 from tests.support.telegram_server import Chat, TelegramServer, User
-from tests.support.web_server import WebServer, add_account
+from tests.support.web_server import WebServer, add_account, fast_passwords
 
 ORIGIN = "http://testserver"
 SUPPORT_GROUP = Chat(-1009, "supergroup", "Support")
@@ -282,7 +281,7 @@ def staff_store(request: pytest.FixtureRequest, tmp_path: Path) -> StaffStore:
 
 async def test_staff_store_contract_and_session_expiry(staff_store: StaffStore) -> None:
     now = [1000.0]
-    auth = StaffAuth(staff_store, Passwords(), session_s=60, clock=lambda: now[0])
+    auth = StaffAuth(staff_store, fast_passwords(), session_s=60, clock=lambda: now[0])
     auth.add_account("mei", StaffRole.AGENT, "long-password-1")
     with pytest.raises(AccountError):
         auth.add_account("mei", StaffRole.STAFF, "long-password-2")

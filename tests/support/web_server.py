@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from argon2 import PasswordHasher
 
 from bot.channels.web.config import WebConfig
 from bot.conversation.core import SupportBot
 from bot.ops.settings import load_settings
+from bot.staff.passwords import Passwords
 from bot.wiring import Knowledge, build_web_app
 from knowledge.catalog import SAMPLE_CATALOG, SAMPLE_POLICIES_DIR, load_catalog
 from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
@@ -152,6 +154,11 @@ class WebServer:
         self.images.stop()
 
 
+def fast_passwords() -> Passwords:
+    """Real argon2id with test-sized parameters (the hash records them, so checking it is as cheap)."""
+    return Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 def add_account(server: WebServer, name: str, role: str, password: str) -> None:
     """A console account in the server's database (as `xiaoer staff add` makes it)."""
     from bot.staff.accounts import StaffRole
@@ -161,6 +168,6 @@ def add_account(server: WebServer, name: str, role: str, password: str) -> None:
 
     engine = make_engine(server.settings.resolved_database_url)
     try:
-        StaffAuth(SqlStaffStore(engine)).add_account(name, StaffRole(role), password)
+        StaffAuth(SqlStaffStore(engine), fast_passwords()).add_account(name, StaffRole(role), password)
     finally:
         engine.dispose()
