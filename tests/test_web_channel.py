@@ -162,10 +162,12 @@ def test_visitor_tokens_are_signed_for_their_purpose_only() -> None:
         assert sessions.verify(junk) is None
 
 
-@pytest.fixture(params=["memory", "sql"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def history(request: pytest.FixtureRequest, tmp_path: Path) -> WebHistory:
     if request.param == "memory":
         return InMemoryWebHistory()
+    if request.param == "postgres":
+        return SqlWebHistory(make_engine(request.getfixturevalue("postgres_url")))
     return SqlWebHistory(make_engine(f"sqlite:///{tmp_path / 'web.db'}"))
 
 

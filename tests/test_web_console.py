@@ -272,10 +272,12 @@ def test_wrong_passwords_are_refused_then_throttled_and_audited(client: TestClie
     assert actions.count("login.failed") == limited and "login.limited" in actions
 
 
-@pytest.fixture(params=["memory", "sql"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def staff_store(request: pytest.FixtureRequest, tmp_path: Path) -> StaffStore:
     if request.param == "memory":
         return InMemoryStaffStore()
+    if request.param == "postgres":
+        return SqlStaffStore(make_engine(request.getfixturevalue("postgres_url")))
     return SqlStaffStore(make_engine(f"sqlite:///{tmp_path / 'staff.db'}"))
 
 
