@@ -211,8 +211,11 @@ def test_dockerfile_is_multi_stage_non_root_and_caches_dependencies() -> None:
     # Every COPY source exists in the repository and is let through by the build-context ignore file, which
     # sits at the context root: the classic builder (`make docker-check`), BuildKit and Compose all read it there.
     root = DOCKER.parent
-    ignore = [line.strip() for line in (root / ".dockerignore").read_text(encoding="utf-8").splitlines()
-              if line.strip() and not line.startswith("#")]
+    ignore = [
+        line.strip()
+        for line in (root / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert ignore[0] == "**", "the context is deny-by-default"
     for _head, lines in stages:
         for line in lines:
@@ -240,8 +243,11 @@ def test_image_creates_every_path_its_services_write(compose: dict[str, Any]) ->
     user = [line.split()[1] for line in runtime if line.startswith("USER")][-1]
     commands = " ".join(line for line in runtime if line.startswith("RUN"))
     created = {p for m in re.finditer(r"mkdir -p((?:\s+/[\w./-]+)+)", commands) for p in m.group(1).split()}
-    owned = {p for m in re.finditer(rf"chown (?:-R )?{user}(?::{user})?((?:\s+/[\w./-]+)+)", commands)
-             for p in m.group(1).split()}
+    owned = {
+        p
+        for m in re.finditer(rf"chown (?:-R )?{user}(?::{user})?((?:\s+/[\w./-]+)+)", commands)
+        for p in m.group(1).split()
+    }
     writable = set()
     for name in XIAOER_SERVICES:
         for volume in compose["services"][name].get("volumes", []):
@@ -253,3 +259,26 @@ def test_image_creates_every_path_its_services_write(compose: dict[str, Any]) ->
     assert writable == {"/data", "/chroma"}
     assert writable <= created, writable - created
     assert writable <= owned, writable - owned
+
+
+def test_docker_check_override_adds_peers_and_leaves_the_users_services_alone() -> None:
+    """docker/compose.check.yaml (for `make docker-check` only) adds the local Bot API and LLM servers and may
+    swap the PostgreSQL/nginx images for local stand-ins; the users' services keep their own definitions."""
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_constructor("!override", lambda loader, node: loader.construct_sequence(node))
+    override = interpolate(
+        yaml.load((DOCKER / "compose.check.yaml").read_text(encoding="utf-8"), Loader), ENV
+    )
+    services = override["services"]
+    assert set(services) == {"postgres", "proxy", "telegram", "llm", "bot"}
+    assert set(services["postgres"]) == {"image"} and set(services["proxy"]) == {"image", "ports"}
+    assert set(services["bot"]) == {"depends_on"}
+    for peer in ("telegram", "llm"):
+        assert services[peer]["command"][0] == peer
+        mounts = {volume.split(":")[0]: volume.split(":")[1] for volume in services[peer]["volumes"]}
+        assert mounts["../tests"] == "/check/tests"
+        script = services[peer]["entrypoint"][-1]
+        assert (DOCKER / next(src for src, dst in mounts.items() if dst == script)).exists()
