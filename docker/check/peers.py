@@ -35,13 +35,15 @@ LLM_TEXT = "您好，这个问题我已经按店铺的规定为您说明了，�
 
 def _state(tg: TelegramServer) -> dict[str, Any]:
     def snapshot() -> tuple[dict[str, Any]]:  # called under the server's lock by wait_for
-        return ({
-            "webhook": tg.webhook.get("url", ""),
-            "pending": len(tg.updates),
-            "sent": {str(chat): len(messages) for chat, messages in tg.sent.items() if messages},
-            "send_message": dict(Counter(str(call["chat_id"]) for call in tg.calls["sendMessage"])),
-            "set_webhook": len(tg.calls["setWebhook"]),
-        },)
+        return (
+            {
+                "webhook": tg.webhook.get("url", ""),
+                "pending": len(tg.updates),
+                "sent": {str(chat): len(messages) for chat, messages in tg.sent.items() if messages},
+                "send_message": dict(Counter(str(call["chat_id"]) for call in tg.calls["sendMessage"])),
+                "set_webhook": len(tg.calls["setWebhook"]),
+            },
+        )
 
     return tg.wait_for(snapshot, timeout=5)[0]
 
