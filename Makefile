@@ -38,6 +38,6 @@ clean:
 	rm -rf $(VENV) $(DATA)
 
 ## Build the image and run the compose stack for real (as root: installs docker.io, debootstrap and Docker
-## Compose v2 when missing, starts dockerd when none runs; ~10 min cold, ~2 min cached). Not part of `make test`.
+## Compose v2 when missing, starts dockerd when none runs; ~12 min cold, ~3 min cached). Not part of `make test`.
 docker-check:
 	$(PYTHON) docker/check.py
