@@ -1,8 +1,9 @@
 """`docker/` stays consistent with the code: service layout, env names, CLI commands, non-root image, proxy.
 
-There is no Docker engine here, so these tests are what keeps the files honest: every environment name must
-be a real Settings alias, every command must parse with the real CLI (`xiaoer …`, `chroma run …`), and the
-proxy must point at the bot's webhook port.
+`make docker-check` builds the image and runs the stack for real (it needs root and minutes, so it is not part of
+`make test`); these tests keep the files honest on every run: every environment name must be a real Settings
+alias, every command must parse with the real CLI (`xiaoer …`, `chroma run …`), the proxy must point at the bot's
+webhook port, and the image must create every path its services write to.
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ def test_environment_names_are_real_settings(compose: dict[str, Any]) -> None:
 
 def test_bot_environment_loads_into_settings(compose: dict[str, Any]) -> None:
     env = compose["services"]["bot"]["environment"]
-    settings = load_settings(**{k: v for k, v in env.items() if v != ""})
+    assert env["XIAOER_SUPPORT_CHAT_ID"] == ""  # unset optional settings arrive blank: blank means unset
+    settings = load_settings(**env)
     assert settings.resolved_database_url == "postgresql+psycopg://xiaoer:xiaoer@postgres:5432/xiaoer"
     assert settings.chroma_url == "http://chroma:8000"
     assert settings.metrics_port == 9090 and settings.log_json is True
@@ -126,17 +128,27 @@ def test_bot_listens_where_the_proxy_and_healthcheck_look(compose: dict[str, Any
     assert argv[argv.index("--webhook") + 1] == ENV["PUBLIC_WEBHOOK_URL"]
     assert {port, bot["environment"]["XIAOER_METRICS_PORT"]} == set(bot["expose"])
     nginx = (DOCKER / "nginx.conf").read_text(encoding="utf-8")
-    upstream = re.search(r"upstream\s+(\w+)\s*\{([^}]*)\}", nginx)
+    # The upstream is named through a variable, so nginx re-resolves `bot` (every replica) at request time.
+    upstream = re.search(r"set\s+\$(\w+)\s+http://([\w.-]+):(\d+);", nginx)
     assert upstream is not None
-    servers = re.findall(r"server\s+([\w.-]+):(\d+)", upstream.group(2))
-    assert servers == [("bot", port)]
-    assert f"proxy_pass http://{upstream.group(1)};" in nginx
+    assert (upstream.group(2), upstream.group(3)) == ("bot", port)
+    assert f"proxy_pass ${upstream.group(1)};" in nginx
+    assert re.search(r"^\s*resolver\s+127\.0\.0\.11\b", nginx, re.M), "Docker's embedded DNS"
     listen = re.search(r"listen\s+(\d+);", nginx)
     assert listen is not None
     published = compose["services"]["proxy"]["ports"][0]
     assert published.split(":")[-1] == listen.group(1)
     assert compose["services"]["proxy"]["volumes"][0].startswith("./nginx.conf:")
     assert "/metrics" not in re.findall(r"location\s+(\S+)", nginx)
+
+
+def test_proxy_config_runs_on_nginx_1_22() -> None:
+    """Debian bookworm ships nginx 1.22 (and `make docker-check` runs it): no `resolve` on upstream servers
+    (nginx >= 1.27.3) and no upstream block that would pin the replicas resolved at start-up."""
+    nginx = (DOCKER / "nginx.conf").read_text(encoding="utf-8")
+    directives = re.sub(r"#.*", "", nginx)
+    assert not re.search(r"\bupstream\s+\w+\s*\{", directives)
+    assert not re.search(r"\bserver\s+[^;{]*\bresolve\b", directives)
 
 
 def test_chroma_service_runs_the_real_chroma_cli(compose: dict[str, Any]) -> None:
@@ -196,12 +208,77 @@ def test_dockerfile_is_multi_stage_non_root_and_caches_dependencies() -> None:
     xiaoer_env = {name for name in env_names if name.startswith("XIAOER_")}
     assert xiaoer_env <= settings_aliases(), xiaoer_env - settings_aliases()
     assert "/healthz" in next(line for line in runtime if line.startswith("HEALTHCHECK"))
-    # Every COPY source exists in the repository and is allowed by the build-context ignore file.
+    # Every COPY source exists in the repository and is let through by the build-context ignore file, which
+    # sits at the context root: the classic builder (`make docker-check`), BuildKit and Compose all read it there.
     root = DOCKER.parent
+    ignore = [
+        line.strip()
+        for line in (root / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert ignore[0] == "**", "the context is deny-by-default"
     for _head, lines in stages:
         for line in lines:
             if line.startswith("COPY") and "--from=" not in line:
                 sources = [p for p in shlex.split(line)[1:-1] if not p.startswith("--")]
                 for source in sources:
                     assert (root / source).exists(), source
-    assert (DOCKER / "Dockerfile.dockerignore").exists()
+                    allowed = f"!{source.rstrip('/')}/**" if (root / source).is_dir() else f"!{source}"
+                    assert allowed in ignore, f"{source} is not in .dockerignore"
+
+
+def test_dockerfile_builds_without_a_frontend_image_or_registry_base() -> None:
+    """No `# syntax=` line (BuildKit would pull a frontend image) and a base image that can be swapped for a
+    local one (`make docker-check` passes BASE_IMAGE where no registry is reachable)."""
+    text = (DOCKER / "Dockerfile").read_text(encoding="utf-8")
+    assert not re.search(r"^#\s*syntax\s*=", text, re.M | re.I)
+    assert re.search(r"^ARG BASE_IMAGE=python:\$\{PYTHON_VERSION\}-slim$", text, re.M)
+    assert [head.split()[1] for head, _ in _stages(text)] == ["${BASE_IMAGE}", "${BASE_IMAGE}"]
+
+
+def test_image_creates_every_path_its_services_write(compose: dict[str, Any]) -> None:
+    """A fresh named volume takes the owner of the image's directory it is mounted on: a path the image does
+    not create is root-owned, and the non-root service cannot write it (Chroma died on /chroma that way)."""
+    runtime = _stages((DOCKER / "Dockerfile").read_text(encoding="utf-8"))[-1][1]
+    user = [line.split()[1] for line in runtime if line.startswith("USER")][-1]
+    commands = " ".join(line for line in runtime if line.startswith("RUN"))
+    created = {p for m in re.finditer(r"mkdir -p((?:\s+/[\w./-]+)+)", commands) for p in m.group(1).split()}
+    owned = {
+        p
+        for m in re.finditer(rf"chown (?:-R )?{user}(?::{user})?((?:\s+/[\w./-]+)+)", commands)
+        for p in m.group(1).split()
+    }
+    writable = set()
+    for name in XIAOER_SERVICES:
+        for volume in compose["services"][name].get("volumes", []):
+            source, target, *mode = volume.split(":")
+            if source in compose["volumes"] and mode != ["ro"]:
+                writable.add(target)
+    chroma = compose["services"]["chroma"]["command"]
+    assert chroma[chroma.index("--path") + 1] in writable
+    assert writable == {"/data", "/chroma"}
+    assert writable <= created, writable - created
+    assert writable <= owned, writable - owned
+
+
+def test_docker_check_override_adds_peers_and_leaves_the_users_services_alone() -> None:
+    """docker/compose.check.yaml (for `make docker-check` only) adds the local Bot API and LLM servers and may
+    swap the PostgreSQL/nginx images for local stand-ins; the users' services keep their own definitions."""
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_constructor("!override", lambda loader, node: loader.construct_sequence(node))
+    override = interpolate(
+        yaml.load((DOCKER / "compose.check.yaml").read_text(encoding="utf-8"), Loader), ENV
+    )
+    services = override["services"]
+    assert set(services) == {"postgres", "proxy", "telegram", "llm", "bot"}
+    assert set(services["postgres"]) == {"image"} and set(services["proxy"]) == {"image", "ports"}
+    assert set(services["bot"]) == {"depends_on"}
+    for peer in ("telegram", "llm"):
+        assert services[peer]["command"][0] == peer
+        mounts = {volume.split(":")[0]: volume.split(":")[1] for volume in services[peer]["volumes"]}
+        assert mounts["../tests"] == "/check/tests"
+        script = services[peer]["entrypoint"][-1]
+        assert (DOCKER / next(src for src, dst in mounts.items() if dst == script)).exists()

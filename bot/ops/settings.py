@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.prompts import PROMPTS_DIR as DEFAULT_PROMPTS_DIR
@@ -21,7 +21,11 @@ def _alias(name: str) -> AliasChoices:
 class Settings(BaseSettings):
     """Everything Xiaoer can be configured with; see the README's configuration table."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    # Blank means unset, for every setting: compose passes `VAR: ${VAR:-}` as "" when VAR is not set. A blank
+    # environment variable falls through to `.env` and then to the default; blank keyword values are dropped.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", populate_by_name=True, env_ignore_empty=True
+    )
 
     # LLM (fixed names). No key and no base URL = the offline composer.
     openai_api_key: SecretStr | None = Field(None, validation_alias=_alias("OPENAI_API_KEY"))
@@ -110,10 +114,16 @@ class Settings(BaseSettings):
             return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("chroma_url", "database_url", "openai_base_url", "shopify_shop", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _blank_is_unset(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+    def _blank_is_unset(cls, data: object) -> object:
+        if isinstance(data, dict):
+            return {
+                key: value
+                for key, value in data.items()
+                if not (isinstance(value, str) and not value.strip())
+            }
+        return data
 
     @property
     def llm_configured(self) -> bool:

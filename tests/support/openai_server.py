@@ -45,14 +45,20 @@ def last_user_text(body: dict[str, Any]) -> str:
 class OpenAIServer:
     """`with OpenAIServer() as srv: ChatOpenAI(base_url=srv.base_url, api_key="test") …`"""
 
-    def __init__(self, responder: Responder | None = None, embedding_dim: int = 64) -> None:
+    def __init__(
+        self,
+        responder: Responder | None = None,
+        embedding_dim: int = 64,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
         self.responder: Responder = responder or (lambda body: "OK")
         self.embedding_dim = embedding_dim
         self.queue: deque[ScriptedReply] = deque()
         self.requests: list[dict[str, Any]] = []
         self.paths: list[str] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -62,9 +62,15 @@ class TelegramServer:
     """`with TelegramServer() as tg:` → `base_url`, `file_url`, `token`; a bot talks to it like to Telegram."""
 
     def __init__(
-        self, token: str = "123456:TEST-token_abcdefghijklmnopqrstuvwx", bot_username: str = "xiaoer_test_bot"
+        self,
+        token: str = "123456:TEST-token_abcdefghijklmnopqrstuvwx",
+        bot_username: str = "xiaoer_test_bot",
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         self.token = token
+        # Loopback and any free port, unless a container serves it (docker/check/peers.py).
+        self._address = (host, port)
         self.bot_user = {
             "id": int(token.split(":")[0]),
             "is_bot": True,
@@ -112,7 +118,7 @@ class TelegramServer:
         return f"http://127.0.0.1:{self.port}/file/bot"
 
     def start(self) -> TelegramServer:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(self._address, self._handler_class())
         self._server.daemon_threads = True
         self._threads = [
             threading.Thread(target=self._server.serve_forever, daemon=True),
