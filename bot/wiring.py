@@ -13,14 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.language_models import BaseChatModel
 from sqlalchemy import Engine
 
 from bot.conversation.core import SupportBot
+from bot.conversation.prompting import ChatPrompts
 from bot.conversation.store import ConversationStore, SqlConversationStore
-from bot.domain.protocols import HandoffGate
-from bot.llm.chain import ChatPrompts
-from bot.llm.openai_chat import make_chat_model
+from bot.domain.protocols import ChatModel, HandoffGate
 from bot.ops import metrics as _metrics  # noqa: F401  (installs the Prometheus telemetry sink)
 from bot.ops.settings import Settings
 from bot.prompts import Messages, load_messages
@@ -80,6 +78,27 @@ def policies_dir(settings: Settings) -> Path:
     return settings.policies_dir or SAMPLE_POLICIES_DIR
 
 
+def make_chat_model(settings: Settings, *, temperature: float = 0.3) -> ChatModel | None:
+    """The OpenAI-compatible adapter for the configured endpoint, or None when no LLM is configured (then
+    the offline composer answers). The adapter (LangChain, openai) is imported only here, only then."""
+    if not settings.llm_configured:
+        return None
+    from bot.llm.openai_chat import OpenAIChatConfig, OpenAIChatModel
+
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return OpenAIChatModel(
+        OpenAIChatConfig(
+            model=settings.llm_model,
+            base_url=settings.openai_base_url,
+            api_key=key,
+            timeout_s=settings.llm_timeout_s,
+            first_token_timeout_s=settings.llm_first_token_timeout_s,
+            max_retries=settings.llm_max_retries,
+            temperature=temperature,
+        )
+    )
+
+
 def open_knowledge(
     settings: Settings, *, index: ProductIndex | None = None, extractor: KeywordExtractor | None = None
 ) -> Knowledge:
@@ -111,7 +130,7 @@ def build_support_bot(
     settings: Settings,
     *,
     index: ProductIndex | None = None,
-    llm: BaseChatModel | None = None,
+    llm: ChatModel | None = None,
     handoff: HandoffGate | None = None,
     store: ConversationStore | None = None,
     knowledge: Knowledge | None = None,

@@ -11,8 +11,8 @@ from bot.copywriting.grounding import GroundingChecker
 from bot.copywriting.models import ProductFacts
 from bot.copywriting.platforms import CopyLibrary
 from bot.copywriting.service import CopyService
-from bot.llm.openai_chat import make_chat_model
 from bot.ops.settings import DEFAULT_PROMPTS_DIR, load_settings
+from bot.wiring import make_chat_model
 from knowledge.models import Product
 from tests.support.openai_server import OpenAIServer, ScriptedReply
 

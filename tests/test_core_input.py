@@ -159,9 +159,6 @@ async def test_unexpected_errors_become_one_apology(tmp_path: Path, caplog: pyte
     knowledge = sample_knowledge()
     broken = BrokenIndex(knowledge.extractor)
     bot.index = bot.answerer.index = broken
-    from bot.llm.chain import retriever
-
-    bot.answerer.retrieve = retriever(broken)
     bot.raise_errors = False
     with caplog.at_level(logging.ERROR, logger="bot.conversation.core"):
         out = await Chat(bot).send("有没有500以内的跑鞋")

@@ -1,8 +1,9 @@
-"""The real ChatOpenAI path through the core, against the loopback OpenAI-compatible server.
+"""The real OpenAI adapter through the core, against the loopback OpenAI-compatible server.
 
 The scripted model answers from the prompt it receives (like a real one would), invents prices, SKUs
-and discounts on demand, fails with 429/500/timeouts/invalid JSON — and the customer always gets one
-grounded reply: the LLM's when it is grounded, the offline composer's otherwise.
+and discounts on demand, fails with 429/500/timeouts/invalid JSON, stalls, cuts its stream mid-way — and
+the customer always gets one grounded reply: the LLM's when it is grounded and whole, the offline
+composer's otherwise.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any
 import pytest
 
 from bot.conversation.core import SupportBot
+from bot.conversation.prompting import product_facts
 from bot.domain.messages import Inbound
-from bot.llm.chain import product_facts
-from bot.llm.openai_chat import make_chat_model
+from bot.llm.scripted import ScriptedChatModel
 from bot.ops.settings import load_settings
+from bot.wiring import make_chat_model
 from knowledge.models import Product
 from knowledge.script import has_han
 from tests.support.core_fixtures import Chat, make_bot
@@ -61,12 +63,31 @@ class RecordingProgress:
         self.drafts.append(text)
 
 
-def llm_bot(tmp_path: Path, server: OpenAIServer, *, timeout: float = 5.0, retries: int = 0) -> SupportBot:
+class StepClock:
+    """A clock that moves `step` seconds each time it is read (drafts read it once per streamed piece)."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def llm_bot(
+    tmp_path: Path,
+    server: OpenAIServer,
+    *,
+    timeout: float = 5.0,
+    retries: int = 0,
+    first_token_timeout: float = 5.0,
+) -> SupportBot:
     settings = load_settings(
         OPENAI_BASE_URL=server.base_url,
         OPENAI_API_KEY="test-key",
         XIAOER_LLM_MODEL="scripted",
         XIAOER_LLM_TIMEOUT=timeout,
+        XIAOER_LLM_FIRST_TOKEN_TIMEOUT=first_token_timeout,
         XIAOER_LLM_MAX_RETRIES=retries,
     )
     return make_bot(tmp_path, llm=make_chat_model(settings))
@@ -80,6 +101,7 @@ def server(openai_server: OpenAIServer) -> OpenAIServer:
 
 async def test_grounded_llm_reply_streams_and_is_sent(tmp_path: Path, server: OpenAIServer) -> None:
     bot = llm_bot(tmp_path, server)
+    bot.answerer.draft_clock = StepClock(0.4)  # a slow stream: a draft is due every third piece
     progress = RecordingProgress()
     out = await bot.handle(Inbound("chat-1", "user-1", "有没有500以内的跑鞋"), progress)
     assert len(out) == 1
@@ -220,3 +242,88 @@ async def test_nothing_found_gets_a_second_search_with_the_llms_keywords(
     assert any("Label:" in p for p in prompts) and any("Keywords:" in p for p in prompts)
     assert reply.cards and all(c.sku.startswith("EAR-") for c in reply.cards)
     assert reply.meta["source"] == "llm"
+
+
+# -- faults: a stalled model, a stream cut mid-way, a bug of ours --------------------------------------------
+async def test_a_stalled_llm_gets_the_customer_the_offline_answer(
+    tmp_path: Path, server: OpenAIServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Generous total limit and retries: only the first-token limit can have ended the wait."""
+    from bot.ops import metrics
+
+    fallbacks = metrics.value("xiaoer_llm_fallbacks_total", reason="unavailable")
+    stalls = metrics.value("xiaoer_llm_errors_total", kind="first_token_timeout")
+    server.enqueue(ScriptedReply("never sent", stall_after=0))
+    bot = llm_bot(tmp_path, server, timeout=120, retries=5, first_token_timeout=0.2)
+    out = await Chat(bot).send("有没有500以内的跑鞋")
+    assert len(out) == 1 and out[0].meta["source"] == "composer" and out[0].text.startswith("为您挑了这几款")
+    assert server.wait_closed() and len(server.requests) == 1  # we hung up; no retry after the limit
+    assert metrics.value("xiaoer_llm_errors_total", kind="first_token_timeout") == stalls + 1
+    assert metrics.value("xiaoer_llm_fallbacks_total", reason="unavailable") == fallbacks + 1
+    assert "first_token_timeout" in caplog.text
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["clean-close", "chunked-cut"])
+async def test_a_stream_cut_mid_way_is_never_the_final_reply(
+    tmp_path: Path, server: OpenAIServer, chunked: bool
+) -> None:
+    from bot.ops import metrics
+
+    fallbacks = metrics.value("xiaoer_llm_fallbacks_total", reason="unavailable")
+    server.enqueue(
+        ScriptedReply("推荐您看看这款男子跑步鞋，因为它很轻。还需要别的吗？", cut_after=2, chunked=chunked)
+    )
+    bot = llm_bot(tmp_path, server)
+    bot.answerer.draft_clock = StepClock(5.0)  # every piece may be drafted: the cut text is not a draft
+    progress = RecordingProgress()
+    out = await bot.handle(Inbound("chat-1", "user-1", "有没有500以内的跑鞋"), progress)
+    assert len(out) == 1 and out[0].meta["source"] == "composer"
+    assert "因" not in out[0].text.split("\n")[0] and out[0].text.startswith("为您挑了这几款")
+    assert progress.drafts == []  # no whole sentence had arrived before the cut
+    assert metrics.value("xiaoer_llm_fallbacks_total", reason="unavailable") == fallbacks + 1
+
+
+async def test_a_bug_in_the_streaming_callback_is_not_llm_unavailable(
+    tmp_path: Path, server: OpenAIServer
+) -> None:
+    class BrokenProgress(RecordingProgress):
+        async def draft(self, text: str) -> None:
+            raise RuntimeError("channel bug")
+
+    bot = llm_bot(tmp_path, server)
+    bot.answerer.draft_clock = StepClock(5.0)
+    with pytest.raises(RuntimeError, match="channel bug"):  # surfaces (raise_errors), no silent fallback
+        await bot.handle(Inbound("chat-1", "user-1", "有没有500以内的跑鞋"), BrokenProgress())
+
+
+# -- drafts are throttled by time ------------------------------------------------------------------------------
+def _scripted_bot(tmp_path: Path, reply: str, chunk_chars: int = 4) -> tuple[SupportBot, ScriptedChatModel]:
+    model = ScriptedChatModel(lambda call: reply, chunk_chars=chunk_chars)
+    return make_bot(tmp_path, llm=model), model
+
+
+async def test_drafts_are_throttled_by_time_not_by_piece(tmp_path: Path) -> None:
+    sentences = [
+        "推荐您看看这几款跑鞋。",
+        "它们都在500元以内。",
+        "都有现货。",
+        "需要我比较一下吗？",
+        "也可以看看尺码。",
+    ]
+    bot, model = _scripted_bot(tmp_path, "".join(sentences))
+    bot.answerer.draft_clock = StepClock(0.25)  # four pieces per second of (pretend) streaming
+    progress = RecordingProgress()
+    out = await bot.handle(Inbound("chat-1", "user-1", "有没有500以内的跑鞋"), progress)
+    pieces = -(-len("".join(sentences)) // 4)
+    assert out[0].meta["source"] == "llm" and out[0].text == "".join(sentences)  # the final text, whole
+    assert 1 <= len(progress.drafts) <= pieces // 4  # at most one draft per second, not one per piece
+    assert all(d.endswith(("。", "？")) and out[0].text.startswith(d) for d in progress.drafts)
+    assert len(model.calls) == 1 and model.calls[0].streamed
+
+
+async def test_a_reply_ready_within_the_interval_gets_no_draft(tmp_path: Path) -> None:
+    bot, _ = _scripted_bot(tmp_path, "推荐您看看这几款跑鞋。都有现货。")
+    bot.answerer.draft_clock = StepClock(0.01)
+    progress = RecordingProgress()
+    out = await bot.handle(Inbound("chat-1", "user-1", "有没有500以内的跑鞋"), progress)
+    assert out[0].meta["source"] == "llm" and progress.drafts == [] and progress.typing_calls == 1

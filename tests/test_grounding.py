@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from bot.conversation.grounding import GroundingFacts, check_reply, extract_prices
-from bot.llm.chain import ChatPrompts
+from bot.conversation.prompting import ChatPrompts
 from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from knowledge.catalog import SAMPLE_POLICIES_DIR
 from knowledge.policies import PolicyBook

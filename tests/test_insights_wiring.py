@@ -9,10 +9,9 @@ from pathlib import Path
 
 from bot.domain.messages import Inbound, Role
 from bot.insights.recorder import TurnRecorder
-from bot.llm.openai_chat import make_chat_model
 from bot.ops.settings import load_settings
 from bot.storage.db import utcnow
-from bot.wiring import build_support_bot
+from bot.wiring import build_support_bot, make_chat_model
 from tests.support.core_fixtures import sample_knowledge
 from tests.support.openai_server import OpenAIServer
 

@@ -1,73 +1,212 @@
-"""The real ChatOpenAI path against the loopback server: replies, streaming, retries and failures."""
+"""The OpenAI adapter's own behaviour against the loopback server: settings, retries, limits, faults, tokens.
+
+Limits are asserted by what ended the call (the error kind, the number of requests the server saw, the
+server seeing the client hang up), never by wall-clock durations.
+"""
 
 from __future__ import annotations
 
-import pytest
-from langchain_core.messages import HumanMessage
+from collections.abc import AsyncIterator, Iterator
 
+import pytest
+
+from bot.domain import telemetry
 from bot.domain.errors import LLMUnavailable
-from bot.llm.openai_chat import complete, make_chat_model, stream
+from bot.domain.prompt import PromptSpec
+from bot.domain.telemetry import RecordingTelemetry
+from bot.llm.openai_chat import OpenAIChatConfig, OpenAIChatModel
 from bot.ops.settings import load_settings
+from bot.wiring import make_chat_model
 from tests.support.openai_server import OpenAIServer, ScriptedReply
 
+PROMPT = PromptSpec("t", (("user", "{question}"),), ("question",))
+VALUES = {"question": "hi"}
+LONG = "这是一段比较长的流式回复，用来测试分块输出，一共有好几块。"
+TRANSPORTS = ["sdk", "langchain"]
+_OPEN: list[OpenAIChatModel] = []
 
-def _model(server: OpenAIServer, **overrides: object):
-    settings = load_settings(
-        OPENAI_BASE_URL=server.base_url,
-        OPENAI_API_KEY="test-key",
-        XIAOER_LLM_MODEL="scripted",
-        XIAOER_LLM_TIMEOUT=overrides.pop("timeout", 5.0),
-        XIAOER_LLM_MAX_RETRIES=overrides.pop("retries", 2),
-    )
-    model = make_chat_model(settings)
-    assert model is not None
+
+@pytest.fixture(autouse=True)
+async def _close_models() -> AsyncIterator[None]:
+    """Each test's models close their connections on the test's own event loop."""
+    yield
+    while _OPEN:
+        await _OPEN.pop().aclose()
+
+
+def _model(server: OpenAIServer, **config: object) -> OpenAIChatModel:
+    values: dict[str, object] = {
+        "model": "scripted",
+        "base_url": server.base_url,
+        "api_key": "test-key",
+        "timeout_s": 5.0,
+        "max_retries": 0,
+        **config,
+    }
+    model = OpenAIChatModel(OpenAIChatConfig(**values))  # type: ignore[arg-type]
+    _OPEN.append(model)
     return model
 
 
-def test_no_key_and_no_base_url_means_offline() -> None:
-    assert make_chat_model(load_settings()) is None
+@pytest.fixture
+def recorded() -> Iterator[RecordingTelemetry]:
+    sink = RecordingTelemetry()
+    previous = telemetry.install(sink)
+    yield sink
+    telemetry.install(previous)
 
 
-async def test_completion_goes_over_http(openai_server: OpenAIServer) -> None:
-    openai_server.enqueue("你好，我是店小二")
-    text = await complete(_model(openai_server), [HumanMessage("hi")])
-    assert text == "你好，我是店小二"
-    assert openai_server.requests[-1]["model"] == "scripted"
-    assert openai_server.requests[-1]["messages"][-1]["content"] == "hi"
-
-
-async def test_streaming_delivers_partial_text(openai_server: OpenAIServer) -> None:
-    openai_server.enqueue("这是一段比较长的流式回复，用来测试分块输出。")
-    seen: list[str] = []
-
+async def _run(model: OpenAIChatModel, streamed: bool, seen: list[str] | None = None) -> str:
     async def on_text(text: str) -> None:
-        seen.append(text)
+        if seen is not None:
+            seen.append(text)
 
-    text = await stream(_model(openai_server), [HumanMessage("hi")], on_text)
-    assert text == "这是一段比较长的流式回复，用来测试分块输出。"
-    assert len(seen) > 1 and seen[-1] == text and all(text.startswith(s) for s in seen)
+    if streamed:
+        return await model.stream(PROMPT, VALUES, on_text)
+    return await model.complete(PROMPT, VALUES)
 
 
-async def test_429_with_retry_after_is_retried(openai_server: OpenAIServer) -> None:
+def test_settings_become_the_adapters_typed_config(openai_server: OpenAIServer) -> None:
+    assert make_chat_model(load_settings()) is None  # no key, no base URL: the offline composer
+    assert load_settings().llm_first_token_timeout_s <= 8  # the stalled-LLM promise's default
+    model = make_chat_model(
+        load_settings(
+            OPENAI_BASE_URL=openai_server.base_url,
+            XIAOER_LLM_MODEL="m",
+            XIAOER_LLM_TIMEOUT=12,
+            XIAOER_LLM_FIRST_TOKEN_TIMEOUT=3,
+            XIAOER_LLM_MAX_RETRIES=4,
+        ),
+        temperature=0.7,
+    )
+    assert isinstance(model, OpenAIChatModel)
+    _OPEN.append(model)
+    config = model.config
+    assert (config.model, config.base_url, config.timeout_s, config.first_token_timeout_s) == (
+        "m",
+        openai_server.base_url,
+        12,
+        3,
+    )
+    assert (config.max_retries, config.temperature, config.api_key) == (4, 0.7, None)
+    with pytest.raises(ValueError):
+        load_settings(XIAOER_LLM_FIRST_TOKEN_TIMEOUT=0)
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["complete", "stream"])
+async def test_429_with_retry_after_is_retried(openai_server: OpenAIServer, streamed: bool) -> None:
     openai_server.enqueue(ScriptedReply(status=429, headers={"Retry-After": "0"}), "after retry")
-    assert await complete(_model(openai_server), [HumanMessage("x")]) == "after retry"
+    assert await _run(_model(openai_server, max_retries=1), streamed) == "after retry"
     assert len(openai_server.requests) == 2
 
 
-async def test_persistent_500_becomes_llm_unavailable(openai_server: OpenAIServer) -> None:
+async def test_persistent_500_is_retried_a_bounded_number_of_times(openai_server: OpenAIServer) -> None:
     openai_server.enqueue(*[ScriptedReply(status=500, headers={"Retry-After": "0"})] * 3)
-    with pytest.raises(LLMUnavailable):
-        await complete(_model(openai_server, retries=1), [HumanMessage("x")])
-    assert len(openai_server.requests) == 2  # one try + one bounded retry
+    with pytest.raises(LLMUnavailable) as caught:
+        await _run(_model(openai_server, max_retries=1), streamed=True)
+    assert caught.value.kind == "InternalServerError" and len(openai_server.requests) == 2
 
 
-async def test_timeout_becomes_llm_unavailable(openai_server: OpenAIServer) -> None:
-    openai_server.enqueue(ScriptedReply(content="late", delay_s=1.5))
-    with pytest.raises(LLMUnavailable):
-        await complete(_model(openai_server, timeout=0.3, retries=0), [HumanMessage("x")])
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_a_stall_before_the_first_token_ends_at_the_first_token_limit(
+    openai_server: OpenAIServer, recorded: RecordingTelemetry, transport: str
+) -> None:
+    """Retries and the total limit are generous; only the first-token limit can end this call."""
+    openai_server.enqueue(ScriptedReply("never sent", stall_after=0))
+    model = _model(
+        openai_server, first_token_timeout_s=0.2, timeout_s=120, max_retries=5, transport=transport
+    )
+    with pytest.raises(LLMUnavailable) as caught:
+        await _run(model, streamed=True)
+    assert caught.value.kind == "first_token_timeout"
+    assert openai_server.wait_closed()  # we hung up on the stalled request …
+    assert len(openai_server.requests) == 1  # … and did not retry past the limit
+    assert recorded.total("llm_error", kind="first_token_timeout") == 1
 
 
-async def test_invalid_json_becomes_llm_unavailable(openai_server: OpenAIServer) -> None:
-    openai_server.enqueue(ScriptedReply(raw="this is not json {"))
-    with pytest.raises(LLMUnavailable):
-        await complete(_model(openai_server, retries=0), [HumanMessage("x")])
+async def test_retry_waits_count_against_the_first_token_limit(openai_server: OpenAIServer) -> None:
+    """A provider asking to wait 30 s before a retry does not make the customer wait 30 s."""
+    openai_server.enqueue(ScriptedReply(status=429, headers={"Retry-After": "30"}), "too late")
+    model = _model(openai_server, first_token_timeout_s=0.2, timeout_s=120, max_retries=3)
+    with pytest.raises(LLMUnavailable) as caught:
+        await model.complete(PROMPT, VALUES)
+    assert caught.value.kind == "first_token_timeout" and len(openai_server.requests) == 1
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_a_stall_mid_stream_ends_at_the_same_limit(openai_server: OpenAIServer, transport: str) -> None:
+    openai_server.enqueue(ScriptedReply(LONG, stall_after=2))
+    seen: list[str] = []
+    model = _model(
+        openai_server, first_token_timeout_s=0.2, timeout_s=120, max_retries=5, transport=transport
+    )
+    with pytest.raises(LLMUnavailable) as caught:
+        await _run(model, streamed=True, seen=seen)
+    assert caught.value.kind == "stall_timeout" and seen == [LONG[:8], LONG[:16]]
+    assert openai_server.wait_closed() and len(openai_server.requests) == 1
+
+
+async def test_the_total_limit_bounds_a_slow_answer(openai_server: OpenAIServer) -> None:
+    openai_server.enqueue(ScriptedReply("late", delay_s=1.5))
+    with pytest.raises(LLMUnavailable) as caught:
+        await _model(openai_server, timeout_s=0.3, first_token_timeout_s=5).complete(PROMPT, VALUES)
+    assert caught.value.kind == "total_timeout"
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("chunked", [False, True], ids=["clean-close", "chunked-cut"])
+async def test_a_stream_cut_mid_way_is_counted_and_never_returned(
+    openai_server: OpenAIServer, recorded: RecordingTelemetry, transport: str, chunked: bool
+) -> None:
+    openai_server.enqueue(ScriptedReply(LONG, cut_after=2, chunked=chunked))
+    seen: list[str] = []
+    with pytest.raises(LLMUnavailable) as caught:
+        await _run(_model(openai_server, transport=transport), streamed=True, seen=seen)
+    kind = caught.value.kind
+    assert kind == ("APIConnectionError" if chunked else "incomplete_stream")  # protocol error vs clean end
+    assert seen == [LONG[:8], LONG[:16]] and recorded.total("llm_error", kind=kind) == 1
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # the wrong shape, as LangChain reads it
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize(
+    "body",
+    ['data: {"broken": \n\n', 'data: {"choices": "nope"}\n\n', "this is not json {"],
+    ids=["invalid-json", "wrong-shape", "no-events"],
+)
+async def test_malformed_payloads_are_llm_unavailable(
+    openai_server: OpenAIServer, transport: str, body: str
+) -> None:
+    openai_server.enqueue(ScriptedReply(raw=body))
+    with pytest.raises(LLMUnavailable) as caught:
+        await _run(_model(openai_server, transport=transport), streamed=True)
+    assert caught.value.kind in {"malformed_response", "incomplete_stream"}
+
+
+async def test_a_truncated_answer_is_not_whole(openai_server: OpenAIServer) -> None:
+    chunk = '{"choices": [{"index": 0, "delta": {"content": "推荐您看看"}, "finish_reason": "length"}]}'
+    openai_server.enqueue(ScriptedReply(raw=f"data: {chunk}\n\ndata: [DONE]\n\n"))
+    with pytest.raises(LLMUnavailable) as caught:
+        await _model(openai_server).stream(PROMPT, VALUES)
+    assert caught.value.kind == "truncated"
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_tokens_latency_and_errors_are_recorded(
+    openai_server: OpenAIServer, recorded: RecordingTelemetry, transport: str
+) -> None:
+    model = _model(openai_server, model="tokens-test", stream_usage=True, transport=transport)
+    openai_server.enqueue(ScriptedReply("你好", usage=(11, 7)))
+    assert await model.complete(PROMPT, VALUES) == "你好"
+    assert openai_server.requests[-1]["stream_options"] == {"include_usage": True}
+    openai_server.enqueue(ScriptedReply("streamed answer", usage=(5, 3)))
+    assert await model.stream(PROMPT, VALUES) == "streamed answer"
+    assert recorded.tokens[("tokens-test", "prompt")] == 16
+    assert recorded.tokens[("tokens-test", "completion")] == 10
+    assert len(recorded.stages["llm"]) == 2
+
+
+async def test_stream_usage_is_not_asked_of_other_endpoints_by_default(openai_server: OpenAIServer) -> None:
+    await _model(openai_server).stream(PROMPT, VALUES)
+    await _model(openai_server).complete(PROMPT, VALUES)
+    assert all("stream_options" not in r for r in openai_server.requests)

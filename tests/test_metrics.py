@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from bot.domain import telemetry
+from bot.domain.telemetry import RecordingTelemetry, TelemetrySink
 from bot.ops import metrics
 from bot.ops.health import HealthChecks, chroma_check, default_checks, llm_check, store_check
 from bot.ops.http import OpsServer
@@ -52,6 +53,48 @@ def test_label_values_are_truncated() -> None:
     body, content_type = metrics.render()
     assert content_type.startswith("text/plain")
     assert ("x" * 49).encode() not in body and ("x" * 48).encode() in body
+
+
+class _Readings:
+    """How a test reads each sink: (event, labels) → count, (model, kind) → tokens, stage → observations."""
+
+    def __init__(self, sink: TelemetrySink) -> None:
+        self.sink = sink
+
+    def count(self, metric: str, name: str, /, **labels: str) -> float:
+        if isinstance(self.sink, RecordingTelemetry):
+            return self.sink.total(name, **labels)
+        return metrics.value(metric, **labels)
+
+    def tokens(self, model: str, kind: str) -> float:
+        if isinstance(self.sink, RecordingTelemetry):
+            return self.sink.tokens[(model, kind)]
+        return metrics.value("xiaoer_llm_tokens_total", model=model, kind=kind)
+
+    def stages(self, name: str) -> float:
+        if isinstance(self.sink, RecordingTelemetry):
+            return len(self.sink.stages.get(name, []))
+        return metrics.value("xiaoer_stage_seconds_count", stage=name)
+
+
+@pytest.mark.parametrize("sink", [metrics.PrometheusSink(), RecordingTelemetry()], ids=["prometheus", "in-memory"])
+def test_the_telemetry_facade_reaches_the_installed_sink(sink: TelemetrySink) -> None:
+    """The contract of the seam: what core code records through `bot.domain.telemetry` reaches the sink."""
+    read = _Readings(sink)
+    previous = telemetry.install(sink)
+    try:
+        handoffs = read.count("xiaoer_handoffs_total", "handoff", event="opened", reason="facade")
+        stages = read.stages("facade-stage")
+        tokens = read.tokens("facade-model", "completion")
+        telemetry.count("handoff", event="opened", reason="facade")
+        with pytest.raises(ValueError), telemetry.stage("facade-stage"):
+            raise ValueError("timed even when it raises")
+        telemetry.llm_tokens("facade-model", prompt_tokens=4, completion_tokens=2)
+        assert read.count("xiaoer_handoffs_total", "handoff", event="opened", reason="facade") == handoffs + 1
+        assert read.stages("facade-stage") == stages + 1
+        assert read.tokens("facade-model", "completion") == tokens + 2
+    finally:
+        telemetry.install(previous)
 
 
 def test_llm_tokens() -> None:
@@ -127,35 +170,35 @@ async def test_ops_server_serves_metrics_healthz_readyz(tmp_path: Path) -> None:
 
 
 async def test_llm_calls_report_latency_tokens_and_errors(openai_server: OpenAIServer) -> None:
-    from langchain_core.messages import HumanMessage
-
     from bot.domain.errors import LLMUnavailable
-    from bot.llm.openai_chat import complete, make_chat_model, stream
-    from bot.ops.settings import load_settings
+    from bot.domain.prompt import PromptSpec
+    from bot.llm.openai_chat import OpenAIChatConfig, OpenAIChatModel
     from tests.support.openai_server import ScriptedReply
 
-    model = make_chat_model(
-        load_settings(
-            openai_base_url=openai_server.base_url,
-            openai_api_key="k",
-            llm_model="metrics-test",
-            llm_max_retries=0,
+    model = OpenAIChatModel(
+        OpenAIChatConfig(
+            model="metrics-test",
+            base_url=openai_server.base_url,
+            api_key="k",
+            max_retries=0,
+            stream_usage=True,
         )
     )
-    assert model is not None
+    prompt = PromptSpec("hi", (("user", "{text}"),), ("text",))
     calls = metrics.value("xiaoer_stage_seconds_count", stage="llm")
     openai_server.enqueue(ScriptedReply("你好", usage=(11, 7)))
-    assert await complete(model, [HumanMessage("hi")]) == "你好"
+    assert await model.complete(prompt, {"text": "hi"}) == "你好"
     assert metrics.value("xiaoer_llm_tokens_total", model="metrics-test", kind="prompt") >= 11
     assert metrics.value("xiaoer_llm_tokens_total", model="metrics-test", kind="completion") >= 7
     openai_server.enqueue("streamed answer")
-    assert await stream(model, [HumanMessage("hi")]) == "streamed answer"
+    assert await model.stream(prompt, {"text": "hi"}) == "streamed answer"
     assert metrics.value("xiaoer_stage_seconds_count", stage="llm") == calls + 2
     errors = _total("xiaoer_llm_errors")
     openai_server.enqueue(ScriptedReply(status=500))
     with pytest.raises(LLMUnavailable):
-        await complete(model, [HumanMessage("hi")])
+        await model.complete(prompt, {"text": "hi"})
     assert _total("xiaoer_llm_errors") == errors + 1
+    await model.aclose()
 
 
 def _total(metric: str) -> float:

@@ -66,8 +66,10 @@ STREAMED = "这几款都很受欢迎，降噪效果都不错。如果您常通�
 
 @pytest.fixture(scope="module")
 def llm() -> Iterator[OpenAIServer]:
-    """A scripted OpenAI-compatible server: the webhook bot answers through the real ChatOpenAI stream."""
+    """A scripted OpenAI-compatible server: the webhook bot answers through the real adapter's stream. It
+    streams slowly (7 chunks over ~1.5 s): drafts are only sent for replies that take more than a second."""
     with OpenAIServer(responder=lambda body: STREAMED) as server:
+        server.stream_pace_s = 0.25
         yield server
 
 
@@ -290,7 +292,8 @@ def test_webhook_mode_verifies_the_secret(
     ask(hook_tg, Chat(ALICE.id), ALICE, "/profile")  # later updates flow; the forged one was dropped
     assert hook_tg.sent[666] == []
 
-    # An LLM answer streams: typing, then drafts (sendMessageDraft) in the private chat, then the final reply.
+    # A slow LLM answer streams: typing, then drafts (sendMessageDraft, at most one a second) in the private
+    # chat, then the final reply.
     reply = ask(hook_tg, Chat(BOB.id), BOB, "推荐一款降噪耳机，通勤用")
     drafts = [call for call in hook_tg.calls["sendMessageDraft"] if int(call["chat_id"]) == BOB.id]
     assert drafts and STREAMED.startswith(drafts[0]["text"])

@@ -57,7 +57,7 @@ def copy_command(
     # Imported here so other `xiaoer` commands don't pay for the LLM client and jieba at start-up.
     from bot.copywriting.platforms import CopyLibrary
     from bot.copywriting.service import CopyService
-    from bot.llm.openai_chat import make_chat_model
+    from bot.wiring import make_chat_model
     from knowledge.catalog import load_catalog
     from knowledge.errors import CatalogFormatError
     from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary

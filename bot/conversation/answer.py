@@ -10,28 +10,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
-
-from langchain_core.language_models import BaseChatModel
 
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.grounding import GroundingFacts, Violation, amounts, check_reply
 from bot.conversation.intents import RECOMMEND_RX, Intent
 from bot.conversation.profile import rerank
+from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query
 from bot.conversation.store import ChatState, Turn
 from bot.conversation.understanding import Understanding
 from bot.domain import telemetry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.messages import ReplyProgress
-from bot.llm.chain import ChatPrompts, answer_values, generate, retriever, rewrite_query
+from bot.domain.protocols import ChatModel
 from knowledge.models import PolicyDoc, Product, SearchHit
 from knowledge.protocols import ProductIndex
 
 log = logging.getLogger(__name__)
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _DIRECT_ASKS = frozenset({"price", "stock", "size", "colour"})
+DRAFT_INTERVAL_S = 1.0  # at most one draft per second; a reply ready within a second gets none
 
 
 class PolicyLookup(Protocol):
@@ -62,14 +63,33 @@ class Answer:
     source: str = "composer"  # composer | llm
 
 
-class _Drafts:
-    """Forward streamed text to the channel, but only whole sentences that pass the grounding check."""
+class Drafts:
+    """Forward a streamed reply to the channel as drafts, throttled by time: at most one draft per
+    `interval_s` (seconds on `clock`, counted from the start of the reply, so a reply that is ready within
+    `interval_s` gets no draft at all), and only whole sentences that pass the grounding check.
 
-    def __init__(self, progress: ReplyProgress | None, facts: GroundingFacts) -> None:
-        self.progress, self.facts, self.sent, self.blocked = progress, facts, "", False
+    The final reply is never a draft: it is sent by the channel when the answer is done, whatever was
+    drafted. A draft that fails the grounding check stops the drafts of this reply.
+    """
+
+    def __init__(
+        self,
+        progress: ReplyProgress | None,
+        facts: GroundingFacts,
+        *,
+        interval_s: float = DRAFT_INTERVAL_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.progress, self.facts, self.interval_s, self.clock = progress, facts, interval_s, clock
+        self.sent, self.blocked, self.count = "", False, 0
+        self._last = clock()
 
     async def on_text(self, text: str) -> None:
+        """Streaming callback (`text` is the reply so far)."""
         if self.progress is None or self.blocked:
+            return
+        now = self.clock()
+        if now - self._last < self.interval_s:
             return
         ends = [m.end() for m in _SENTENCE_END.finditer(text)]
         prefix = text[: ends[-1]].strip() if ends else ""
@@ -78,7 +98,7 @@ class _Drafts:
         if check_reply(prefix, self.facts):
             self.blocked = True
             return
-        self.sent = prefix
+        self.sent, self._last, self.count = prefix, now, self.count + 1
         await self.progress.draft(prefix)
 
 
@@ -88,7 +108,7 @@ class Answerer:
         index: ProductIndex,
         composer: OfflineComposer,
         policies: PolicyLookup | None,
-        llm: BaseChatModel | None,
+        llm: ChatModel | None,
         prompts: ChatPrompts | None,
     ) -> None:
         self.index, self.composer, self.policies, self.llm, self.prompts = (
@@ -98,8 +118,8 @@ class Answerer:
             llm,
             prompts,
         )
-        self.retrieve = retriever(index)
         self.violations = 0
+        self.draft_clock: Callable[[], float] = time.monotonic  # drafts' clock (tests step it by hand)
 
     async def search(
         self,
@@ -112,8 +132,8 @@ class Answerer:
     ) -> list[SearchHit]:
         filters = u.filters if (u is not None and with_filters and not u.filters.is_empty()) else None
         with telemetry.stage("retrieval"):
-            return await self.retrieve.ainvoke(
-                {"query": query, "filters": filters, "k": k, "include_weak": include_weak}
+            return await asyncio.to_thread(
+                self.index.search, query, k=k, filters=filters, include_weak=include_weak
             )
 
     async def products(self, u: Understanding, ctx: TurnContext) -> Answer:
@@ -219,11 +239,11 @@ class Answerer:
         violations: list[Violation] = []
         for attempt, spec in enumerate((self.prompts.answer, self.prompts.answer_strict)):
             extra = {"violations": "; ".join(map(str, violations))} if attempt else {}
-            drafts = _Drafts(progress if attempt == 0 else None, facts)
+            drafts = Drafts(progress if attempt == 0 else None, facts, clock=self.draft_clock)
             try:
-                text = await generate(self.llm, spec, {**values, **extra}, drafts.on_text)
+                text = await self.llm.stream(spec, {**values, **extra}, drafts.on_text)
             except LLMUnavailable as exc:
-                log.warning("llm unavailable, using the offline composer: %s", exc)
+                log.warning("llm unavailable (%s), using the offline composer: %s", exc.kind, exc)
                 telemetry.count("llm_fallback", reason="unavailable")
                 return None
             with telemetry.stage("grounding"):

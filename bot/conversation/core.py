@@ -19,8 +19,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from langchain_core.language_models import BaseChatModel
-
 from bot.conversation.answer import Answer, Answerer, PolicyLookup, TurnContext
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.handoff_context import handoff_context, merge_customer_reply
@@ -28,6 +26,7 @@ from bot.conversation.hygiene import DEFAULT_MAX_CHARS, clean
 from bot.conversation.intents import Intent, classify
 from bot.conversation.locks import LocalChatLocks
 from bot.conversation.profile import InterestProfile
+from bot.conversation.prompting import ChatPrompts, classify_with_llm
 from bot.conversation.store import ChatState, ConversationStore, Turn, trim_to_budget
 from bot.conversation.understanding import (
     QueryParsing,
@@ -40,8 +39,7 @@ from bot.domain.commands import EVERYONE, CommandRegistry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.language import detect_language, normalise_hint
 from bot.domain.messages import Button, Inbound, Outbound, ReplyProgress, Role, fits_button
-from bot.domain.protocols import HandoffGate
-from bot.llm.chain import ChatPrompts, classify_with_llm
+from bot.domain.protocols import ChatModel, HandoffGate
 from bot.prompts import Messages
 from knowledge.models import Product
 from knowledge.protocols import KeywordExtractor, ProductIndex
@@ -102,7 +100,7 @@ class SupportBot:
         parser: QueryParsing | None = None,
         extractor: KeywordExtractor | None = None,
         policies: PolicyLookup | None = None,
-        llm: BaseChatModel | None = None,
+        llm: ChatModel | None = None,
         prompts: ChatPrompts | None = None,
         handoff: HandoffGate | None = None,
         trigger_detector: Callable[[str], str | None] | None = None,

@@ -15,15 +15,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-
 from bot.copywriting.models import Draft, Flag, ProductFacts
 from bot.copywriting.pipeline import Checks, Problem
 from bot.copywriting.platforms import BrandVoice, PlatformSpec, ToneSpec
 from bot.domain.errors import LLMUnavailable
-from bot.llm.openai_chat import complete
-from bot.prompts import PromptSpec
+from bot.domain.prompt import PromptSpec
+from bot.domain.protocols import ChatModel
 
 log = logging.getLogger(__name__)
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
@@ -77,15 +74,16 @@ class LLMOutcome:
 class LLMCopyWriter:
     """Writes one variant with the LLM, holding it to the checks; falls back to the offline draft."""
 
-    def __init__(self, model: BaseChatModel, checks: Checks, brand: BrandVoice, revise: PromptSpec) -> None:
+    def __init__(self, model: ChatModel, checks: Checks, brand: BrandVoice, revise: PromptSpec) -> None:
         self.model = model
         self.checks = checks
         self.brand = brand
         self.revise = revise
 
-    def messages(
+    def values(
         self, facts: ProductFacts, platform: PlatformSpec, tone: ToneSpec, variant: int
-    ) -> list[BaseMessage]:
+    ) -> dict[str, str]:
+        """The platform prompt's values (only the variables it declares)."""
         values = {
             "product": facts_text(facts),
             "keywords": "、".join(facts.keywords) or "-",
@@ -94,17 +92,21 @@ class LLMCopyWriter:
             "limits": platform.limits_text(),
             "variant": str(variant),
         }
-        return platform.prompt.chat_prompt().format_messages(
-            **{k: values[k] for k in platform.prompt.variables}
-        )
+        return {k: values[k] for k in platform.prompt.variables}
+
+    def revision(self, platform: PlatformSpec) -> PromptSpec:
+        """The platform prompt, the model's first answer (an assistant turn whose text is the `previous`
+        value, never template text) and the revision request (only `revise.yaml`'s user turn: the first
+        turn's system prompt stays in force)."""
+        return platform.prompt.then(("assistant", "{previous}"), ("user", self.revise.human))
 
     async def write(
         self, facts: ProductFacts, platform: PlatformSpec, tone: ToneSpec, variant: int, offline: Draft
     ) -> LLMOutcome:
-        messages = self.messages(facts, platform, tone, variant)
+        values = self.values(facts, platform, tone, variant)
         flags: list[Flag] = []
         try:
-            answer = await complete(self.model, messages)
+            answer = await self.model.complete(platform.prompt, values)
         except LLMUnavailable as exc:
             return self._fallback(offline, flags, f"LLM unavailable: {exc}")
         try:
@@ -118,15 +120,13 @@ class LLMCopyWriter:
         if not problems and draft is not None:
             return LLMOutcome(draft, flags, "llm")
         flags += [Flag(p.type, p.term, "regenerated", p.where, p.message) for p in problems]
-        retry = [
-            *messages,
-            AIMessage(answer),
-            *self.revise.chat_prompt().format_messages(
-                problems="\n".join(f"- {p.message}" for p in problems), previous=answer
-            )[1:],
-        ]
+        retry_values = {
+            **values,
+            "problems": "\n".join(f"- {p.message}" for p in problems),
+            "previous": answer,
+        }
         try:
-            second = parse_copy(await complete(self.model, retry))
+            second = parse_copy(await self.model.complete(self.revision(platform), retry_values))
         except (LLMUnavailable, CopyParseError) as exc:
             return self._fallback(offline, flags, f"second attempt failed: {exc}")
         invented = self.checks.grounding_violations(second, facts)

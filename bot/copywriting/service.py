@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from langchain_core.language_models import BaseChatModel
-
 from bot.copywriting.compliance import ComplianceChecker
 from bot.copywriting.grounding import GroundingChecker
 from bot.copywriting.llm_writer import LLMCopyWriter, facts_text
@@ -25,7 +23,7 @@ from bot.copywriting.offline import OfflineComposer
 from bot.copywriting.pipeline import Checks
 from bot.copywriting.platforms import CopyLibrary, PlatformSpec
 from bot.domain.errors import LLMUnavailable, XiaoerError
-from bot.llm.openai_chat import complete
+from bot.domain.protocols import ChatModel
 from bot.prompts import load_prompt
 from knowledge.models import Product
 from knowledge.protocols import KeywordExtractor, ProductIndex
@@ -85,7 +83,7 @@ class CopyService:
         *,
         index: ProductIndex | None = None,
         extractor: KeywordExtractor | None = None,
-        llm: BaseChatModel | None = None,
+        llm: ChatModel | None = None,
         default_tone: str = "professional",
     ) -> None:
         self.library = library
@@ -225,11 +223,10 @@ class CopyService:
         return KeywordReport(sku_or_text, title, tuple(ranked), in_title, extra)
 
     async def _suggest(self, facts: ProductFacts, ranked: list[str]) -> list[str]:
-        messages = self._keywords_prompt.chat_prompt().format_messages(
-            product=facts_text(facts), keywords="、".join(ranked) or "-"
-        )
+        assert self.llm is not None
+        values = {"product": facts_text(facts), "keywords": "、".join(ranked) or "-"}
         try:
-            answer = await complete(self.llm, messages)  # type: ignore[arg-type]
+            answer = await self.llm.complete(self._keywords_prompt, values)
             start, end = answer.find("["), answer.rfind("]")
             data = json.loads(answer[start : end + 1]) if 0 <= start < end else []
         except (LLMUnavailable, json.JSONDecodeError):

@@ -14,9 +14,19 @@ class XiaoerError(Exception):
 
 
 class LLMUnavailable(XiaoerError):
-    """The LLM could not answer (timeout, 429/5xx after retries, malformed response)."""
+    """The LLM could not answer (timeout, 429/5xx after retries, malformed or incomplete response).
+
+    `kind` says why, in the words of the `llm_error` metric: the provider's error class name (e.g.
+    "InternalServerError", "APIConnectionError"), or "first_token_timeout", "stall_timeout",
+    "total_timeout", "incomplete_stream", "truncated", "content_filter", "malformed_response",
+    "empty_completion".
+    """
 
     message_key = "error_llm"
+
+    def __init__(self, detail: str = "", *, kind: str = "unavailable") -> None:
+        super().__init__(detail or kind)
+        self.kind = kind
 
 
 class RetrievalUnavailable(XiaoerError):

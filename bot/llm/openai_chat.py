@@ -1,98 +1,286 @@
-"""The one place that knows the OpenAI-compatible API: build the chat model, translate its errors.
+"""The one place that knows the OpenAI-compatible API: `OpenAIChatModel`, a `bot.domain.protocols.ChatModel`.
 
-Works with any base URL (OpenAI, DeepSeek, Qwen compatible mode, Ollama, vLLM). Retries with backoff on
-429/5xx (honouring Retry-After) are the openai client's own; timeouts are bounded. Only `invoke`/`stream`
-are used, which need no tiktoken download.
+Works with any base URL (OpenAI, DeepSeek, Qwen compatible mode, Ollama, vLLM). Prompts become requests
+through LangChain's `ChatPromptTemplate`; completions run the LCEL chain `ChatPromptTemplate | ChatOpenAI`;
+customer replies stream through the openai SDK's async client directly (`transport="sdk"`, the default),
+because LangChain's per-chunk callback machinery costs more per chunk than the reply needs
+(`bench/llm_stream_bench.py` measures both against a raw SSE read). Both ask for a streamed answer on the
+wire so the same limits bound every call:
+
+- time to first token (`first_token_timeout_s`, default 8 s): from the request until the first text arrives,
+  retries and Retry-After waits included — a stalled provider costs the customer this long, whatever
+  `max_retries` says; the same limit bounds any silence between two pieces of text (a stall mid-stream);
+- total (`timeout_s`): the whole call, retries included.
+
+Only provider failures become `LLMUnavailable` (raised `from` the cause, counted as `llm_error{kind}`):
+openai's APIError family (status errors after the SDK's own retries with Retry-After, connection errors —
+the SDK wraps transport errors), the limits above, malformed payloads (invalid JSON, chunks of the wrong
+shape), a stream that ends without a finish reason (cut mid-way) or with "length"/"content_filter", and an
+empty answer. The prompt is formatted before the provider is called, so a missing value raises KeyError
+from our code, and `on_text` runs outside every `try`, so a bug in a callback propagates as it is.
+Only `astream`/`chat.completions.create` are used, which need no tiktoken download.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple, cast
 
 import openai
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import BaseMessage, BaseMessageChunk
+from langchain_core.prompt_values import PromptValue
+from langchain_core.prompts import ChatPromptTemplate
 from langchain_openai import ChatOpenAI
-from pydantic import SecretStr
 
 from bot.domain import telemetry
 from bot.domain.errors import LLMUnavailable
-from bot.ops.settings import Settings
+from bot.domain.prompt import PromptSpec
+from bot.domain.protocols import OnText
 
 log = logging.getLogger(__name__)
 
-# Errors that mean "the LLM did not give us a usable answer" rather than a bug in our code.
-_LLM_ERRORS: tuple[type[BaseException], ...] = (
-    openai.APIError,
-    openai.APITimeoutError,
-    openai.APIConnectionError,
-    TimeoutError,
-    ValueError,  # malformed JSON / unexpected payloads surface as ValueError subclasses
-    KeyError,
-    TypeError,
+# LangChain message types → OpenAI chat roles (for the SDK transport).
+_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+# Finish reasons that mean the answer is not whole (OpenAI's terms; vLLM, Ollama and DeepSeek use the same).
+_NOT_WHOLE = {"length": "truncated", "content_filter": "content_filter"}
+
+
+class MalformedResponse(ValueError):
+    """A provider chunk that is valid JSON but not a chat completion chunk."""
+
+
+# What the provider (or the path to it) can do wrong; everything else is ours and propagates.
+_PROVIDER_ERRORS: tuple[type[BaseException], ...] = (
+    openai.APIError,  # status errors, connection/transport errors (wrapped by the SDK), validation
+    json.JSONDecodeError,  # an SSE event whose data is not JSON
+    MalformedResponse,
 )
 
 
-def make_chat_model(settings: Settings, *, temperature: float = 0.3) -> BaseChatModel | None:
-    """ChatOpenAI for the configured endpoint, or None when no LLM is configured (offline composer)."""
-    if not settings.llm_configured:
-        return None
-    key = settings.openai_api_key or SecretStr("not-needed")
-    return ChatOpenAI(
-        model=settings.llm_model,
-        api_key=key,
-        base_url=settings.openai_base_url,
-        timeout=settings.llm_timeout_s,
-        max_retries=settings.llm_max_retries,
-        temperature=temperature,
-    )
+# How LangChain's chunk conversion fails on a payload of the wrong shape (e.g. `"choices": "nope"`), or when
+# a stream has no chunk at all ("No generation chunks were returned").
+_LANGCHAIN_READ_ERRORS: tuple[type[BaseException], ...] = (
+    TypeError,
+    KeyError,
+    ValueError,
+    AttributeError,
+    IndexError,
+)
 
 
-def _count_tokens(model: BaseChatModel, usage: object) -> None:
-    """Token usage as the provider reported it (streams report it only when the provider sends it)."""
-    if isinstance(usage, dict):
-        name = str(getattr(model, "model_name", "") or "unknown")
-        telemetry.llm_tokens(name, int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0))
+@dataclass(frozen=True)
+class OpenAIChatConfig:
+    """Typed settings of the adapter (the composition root fills them from `bot.ops.settings.Settings`).
+
+    Times are seconds. `stream_usage` asks the provider for token usage at the end of a stream; None means
+    "only on OpenAI's own endpoint" (no `base_url`), as LangChain decides, since several compatible servers
+    reject the option. `transport` picks how `stream` reads the stream ("sdk" or "langchain").
+    """
+
+    model: str
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    timeout_s: float = 30.0
+    first_token_timeout_s: float = 8.0
+    max_retries: int = 2
+    temperature: float = 0.3
+    stream_usage: bool | None = None
+    transport: Literal["sdk", "langchain"] = "sdk"
+
+    def __post_init__(self) -> None:
+        if self.timeout_s <= 0 or self.first_token_timeout_s <= 0:
+            raise ValueError("LLM timeouts must be positive")
+        if self.max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
 
 
-async def complete(model: BaseChatModel, messages: Sequence[BaseMessage]) -> str:
-    """One completion as text; any provider failure becomes `LLMUnavailable`."""
-    try:
+class Piece(NamedTuple):
+    """One chunk of a streamed answer, whichever transport read it."""
+
+    text: str
+    finish_reason: str | None = None
+    usage: tuple[int, int] | None = None  # (prompt tokens, completion tokens)
+
+
+class OpenAIChatModel:
+    """`ChatModel` over an OpenAI-compatible endpoint; see the module docstring for limits and errors."""
+
+    def __init__(self, config: OpenAIChatConfig) -> None:
+        self.config = config
+        stream_usage = config.base_url is None if config.stream_usage is None else config.stream_usage
+        self._usage = stream_usage
+        key = config.api_key or "not-needed"  # Ollama and vLLM take any key
+        # One async client (one connection pool, one retry policy) for both transports.
+        self.client = openai.AsyncOpenAI(
+            api_key=key, base_url=config.base_url, timeout=config.timeout_s, max_retries=config.max_retries
+        )
+        self.chat_model = ChatOpenAI(
+            model=config.model,
+            api_key=key,  # type: ignore[arg-type]  # ChatOpenAI coerces a str to SecretStr
+            base_url=config.base_url,
+            timeout=config.timeout_s,
+            max_retries=config.max_retries,
+            temperature=config.temperature,
+            stream_usage=stream_usage,
+            stream_chunk_timeout=None,  # our own limits apply to both transports
+            root_async_client=self.client,
+            async_client=self.client.chat.completions,
+        )
+        self._templates: dict[tuple[tuple[str, str], ...], ChatPromptTemplate] = {}
+
+    @property
+    def name(self) -> str:
+        return self.config.model
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections (the process's end does it too)."""
+        await self.client.close()
+
+    # -- the ChatModel protocol ---------------------------------------------------------------------------
+    async def complete(self, prompt: PromptSpec, values: Mapping[str, str]) -> str:
+        """The LCEL chain `ChatPromptTemplate | ChatOpenAI`, streamed on the wire, collected as text."""
+        prompt_value = self._format(prompt, values)
+        return await self._collect(self._langchain_pieces(prompt_value), None)
+
+    async def stream(
+        self, prompt: PromptSpec, values: Mapping[str, str], on_text: OnText | None = None
+    ) -> str:
+        """Stream through the configured transport, calling `on_text(text_so_far)` per piece of text."""
+        prompt_value = self._format(prompt, values)
+        if self.config.transport == "langchain":
+            return await self._collect(self._langchain_pieces(prompt_value), on_text)
+        return await self._collect(self._sdk_pieces(prompt_value.to_messages()), on_text)
+
+    # -- prompts ------------------------------------------------------------------------------------------
+    def template(self, prompt: PromptSpec) -> ChatPromptTemplate:
+        """LangChain's f-string template for a prompt file (built once per distinct prompt)."""
+        key = prompt.messages
+        template = self._templates.get(key)
+        if template is None:
+            template = ChatPromptTemplate.from_messages(list(prompt.messages))
+            self._templates[key] = template
+        return template
+
+    def _format(self, prompt: PromptSpec, values: Mapping[str, str]) -> PromptValue:
+        """The request's messages; a missing value raises KeyError here, before any provider call."""
+        return self.template(prompt).invoke(dict(values))
+
+    # -- transports ---------------------------------------------------------------------------------------
+    async def _langchain_pieces(self, prompt_value: PromptValue) -> AsyncGenerator[Piece, None]:
+        chunks = cast(AsyncGenerator[BaseMessageChunk, None], self.chat_model.astream(prompt_value))
+        try:
+            while True:
+                try:
+                    chunk = await anext(chunks)
+                except StopAsyncIteration:
+                    return
+                except openai.APIError:
+                    raise
+                except _LANGCHAIN_READ_ERRORS as exc:
+                    # Only LangChain's and the SDK's code runs in this iteration (we register no callbacks):
+                    # these come from reading a provider chunk of the wrong shape, or no chunk at all.
+                    raise MalformedResponse(f"the provider's stream could not be read: {exc!r}") from exc
+                usage = getattr(chunk, "usage_metadata", None)
+                yield Piece(
+                    chunk.content if isinstance(chunk.content, str) else "",
+                    chunk.response_metadata.get("finish_reason"),
+                    (usage["input_tokens"], usage["output_tokens"]) if usage else None,
+                )
+        finally:
+            await chunks.aclose()
+
+    async def _sdk_pieces(self, messages: list[BaseMessage]) -> AsyncGenerator[Piece, None]:
+        extra: dict[str, Any] = {"stream_options": {"include_usage": True}} if self._usage else {}
+        stream = await self.client.chat.completions.create(
+            model=self.config.model,
+            messages=[{"role": _ROLES[m.type], "content": m.content} for m in messages],  # type: ignore[misc]
+            temperature=self.config.temperature,
+            stream=True,
+            **extra,
+        )
+        try:
+            async for chunk in stream:
+                yield _piece(chunk)
+        finally:
+            await stream.close()
+
+    # -- limits, errors, metrics --------------------------------------------------------------------------
+    async def _collect(self, pieces: AsyncGenerator[Piece, None], on_text: OnText | None) -> str:
+        """Read pieces under the limits; returns the whole text or raises `LLMUnavailable`."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        end, first_token = started + self.config.timeout_s, started + self.config.first_token_timeout_s
+        text, finish_reason = "", None
         with telemetry.stage("llm"):
-            result = await model.ainvoke(list(messages))
-    except _LLM_ERRORS as exc:
-        log.warning("llm call failed: %s", type(exc).__name__)
-        telemetry.count("llm_error", kind=type(exc).__name__)
-        raise LLMUnavailable(str(exc)) from exc
-    _count_tokens(model, getattr(result, "usage_metadata", None))
-    text = result.content if isinstance(result.content, str) else str(result.content)
-    if not text.strip():
-        raise LLMUnavailable("empty completion")
-    return text
+            try:
+                while True:
+                    now = loop.time()
+                    stall = first_token if not text else now + self.config.first_token_timeout_s
+                    deadline = min(stall, end)
+                    try:
+                        async with asyncio.timeout_at(deadline):
+                            piece = await anext(pieces)
+                    except StopAsyncIteration:
+                        break
+                    except TimeoutError as exc:
+                        kind = "stall_timeout" if text else "first_token_timeout"
+                        raise self._failed("total_timeout" if deadline >= end else kind, exc) from exc
+                    except _PROVIDER_ERRORS as exc:
+                        raise self._failed(_kind(exc), exc) from exc
+                    if piece.usage is not None:
+                        telemetry.llm_tokens(self.name, *piece.usage)
+                    finish_reason = piece.finish_reason or finish_reason
+                    if piece.text:
+                        text += piece.text
+                        if on_text is not None:
+                            await on_text(text)  # ours: an exception here is a bug and propagates
+            finally:
+                await pieces.aclose()
+        if finish_reason is None:
+            raise self._failed("incomplete_stream", None)
+        if finish_reason in _NOT_WHOLE:
+            raise self._failed(_NOT_WHOLE[finish_reason], None)
+        if not text.strip():
+            raise self._failed("empty_completion", None)
+        return text
+
+    def _failed(self, kind: str, exc: BaseException | None) -> LLMUnavailable:
+        log.warning("llm call failed (%s): %s", kind, type(exc).__name__ if exc else "-")
+        telemetry.count("llm_error", kind=kind)
+        return LLMUnavailable(f"{kind}: {exc}" if exc else kind, kind=kind)
 
 
-async def stream(
-    model: BaseChatModel,
-    messages: Sequence[BaseMessage],
-    on_text: Callable[[str], Awaitable[None]] | None = None,
-) -> str:
-    """Stream a completion, calling `on_text` with the text so far; returns the full text."""
-    parts: list[str] = []
-    try:
-        with telemetry.stage("llm"):
-            async for chunk in model.astream(list(messages)):
-                _count_tokens(model, getattr(chunk, "usage_metadata", None))
-                piece = chunk.content if isinstance(chunk.content, str) else ""
-                if piece:
-                    parts.append(piece)
-                    if on_text is not None:
-                        await on_text("".join(parts))
-    except _LLM_ERRORS as exc:
-        log.warning("llm stream failed: %s", type(exc).__name__)
-        telemetry.count("llm_error", kind=type(exc).__name__)
-        raise LLMUnavailable(str(exc)) from exc
-    text = "".join(parts)
-    if not text.strip():
-        raise LLMUnavailable("empty completion")
-    return text
+def _kind(exc: BaseException) -> str:
+    """The metric's name for a provider error: openai's own class (LangChain re-labels some of them)."""
+    if isinstance(exc, json.JSONDecodeError | MalformedResponse):
+        return "malformed_response"
+    vendor = next((c for c in type(exc).__mro__ if c.__module__.split(".")[0] == "openai"), type(exc))
+    return vendor.__name__
+
+
+def _piece(chunk: Any) -> Piece:
+    """A `ChatCompletionChunk` (built by the SDK without validation) as a Piece; MalformedResponse if it
+    does not have the shape of one."""
+    choices = getattr(chunk, "choices", None)
+    usage = getattr(chunk, "usage", None)
+    counted = None
+    if usage is not None:
+        counted = (
+            int(getattr(usage, "prompt_tokens", 0) or 0),
+            int(getattr(usage, "completion_tokens", 0) or 0),
+        )
+    if not isinstance(choices, list):
+        raise MalformedResponse(f"chunk without a list of choices: {type(choices).__name__}")
+    if not choices:
+        return Piece("", None, counted)
+    choice = choices[0]
+    delta = getattr(choice, "delta", None)
+    content = getattr(delta, "content", None) if delta is not None else None
+    if content is not None and not isinstance(content, str):
+        raise MalformedResponse(f"delta content is {type(content).__name__}")
+    finish = getattr(choice, "finish_reason", None)
+    return Piece(content or "", finish if isinstance(finish, str) else None, counted)

@@ -31,7 +31,12 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = Field(None, validation_alias=_alias("OPENAI_API_KEY"))
     openai_base_url: str | None = Field(None, validation_alias=_alias("OPENAI_BASE_URL"))
     llm_model: str = Field("gpt-4o-mini", validation_alias=_alias("XIAOER_LLM_MODEL"))
-    llm_timeout_s: float = Field(30.0, validation_alias=_alias("XIAOER_LLM_TIMEOUT"))
+    llm_timeout_s: float = Field(30.0, gt=0, validation_alias=_alias("XIAOER_LLM_TIMEOUT"))
+    # Time to the first token (and the longest silence between tokens), retries included: a stalled
+    # provider costs the customer this long before the offline answer, whatever the retry settings.
+    llm_first_token_timeout_s: float = Field(
+        8.0, gt=0, validation_alias=_alias("XIAOER_LLM_FIRST_TOKEN_TIMEOUT")
+    )
     llm_max_retries: int = Field(2, validation_alias=_alias("XIAOER_LLM_MAX_RETRIES"))
     # Embeddings: unset = the offline multilingual encoder shipped in a wheel.
     embedding_model: str | None = Field(None, validation_alias=_alias("XIAOER_EMBEDDING_MODEL"))

@@ -2,50 +2,36 @@
 
 A prompt file is YAML with `description`, `variables`, `system`, `human` and an optional free-form
 `meta` (e.g. a copy platform's limits). Unknown keys, or placeholders that differ from the declared
-variables, fail with the file's name. Templates use LangChain's f-string syntax, never Jinja.
+variables, fail with the file's name. Templates use f-string syntax (as LangChain's f-string templates
+do), never Jinja; a loaded prompt is a plain `bot.domain.prompt.PromptSpec`.
 """
 
 from __future__ import annotations
 
-import string
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from langchain_core.prompts import ChatPromptTemplate
 
 from bot.domain.errors import PromptFileError
+from bot.domain.prompt import PromptSpec, placeholders
+
+__all__ = [
+    "LANGUAGES",
+    "PROMPTS_DIR",
+    "Messages",
+    "PromptSpec",
+    "load_messages",
+    "load_prompt",
+    "load_prompt_dir",
+    "placeholders",
+]
 
 PROMPT_KEYS = frozenset({"description", "variables", "system", "human", "meta"})
 LANGUAGES = ("zh", "en")
 # The prompt and string files ship inside the package (package data), next to this loader.
 PROMPTS_DIR = Path(__file__).resolve().parent
-
-
-def placeholders(template: str) -> set[str]:
-    """Field names used by an f-string template ('{{' escapes are ignored)."""
-    names: set[str] = set()
-    for _, name, _, _ in string.Formatter().parse(template):
-        if name:
-            names.add(name.split(".", 1)[0].split("[", 1)[0])
-    return names
-
-
-@dataclass(frozen=True)
-class PromptSpec:
-    name: str
-    path: Path
-    variables: tuple[str, ...]
-    system: str
-    human: str
-    description: str = ""
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    def chat_prompt(self) -> ChatPromptTemplate:
-        """The LangChain template (f-string) for this prompt."""
-        return ChatPromptTemplate.from_messages([("system", self.system), ("human", self.human)])
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -78,10 +64,9 @@ def load_prompt(path: Path) -> PromptSpec:
         raise PromptFileError(f"{path}: 'meta' must be a mapping")
     return PromptSpec(
         name=path.stem,
-        path=path,
+        messages=(("system", data["system"]), ("user", data["human"])),
         variables=declared,
-        system=data["system"],
-        human=data["human"],
+        path=path,
         description=str(data.get("description", "")),
         meta=meta,
     )

@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from langchain_core.language_models import BaseChatModel
-
 from bot.conversation.core import SupportBot
 from bot.conversation.store import ConversationStore, InMemoryConversationStore
 from bot.domain.messages import Inbound, Outbound, Role
-from bot.domain.protocols import HandoffGate
+from bot.domain.protocols import ChatModel, HandoffGate
 from bot.ops.settings import load_settings
 from bot.wiring import Knowledge, build_support_bot
 from knowledge.catalog import SAMPLE_CATALOG, SAMPLE_POLICIES_DIR, load_catalog
@@ -52,7 +50,7 @@ def sample_products() -> dict[str, Product]:
 def make_bot(
     tmp_path: Path,
     *,
-    llm: BaseChatModel | None = None,
+    llm: ChatModel | None = None,
     handoff: HandoffGate | None = None,
     store: ConversationStore | None = None,
     dense: bool = True,

@@ -1,0 +1,124 @@
+"""What the conversation tells the LLM: its prompt files, their values, and the two short asks.
+
+Values are plain text built here: catalog and policy text fenced as data (angle brackets removed so a
+product description cannot close a `<catalog>` fence, lengths bounded), and whatever a customer wrote
+with personal data redacted (`bot.privacy.redaction`) — the provider never needs phones, addresses or order
+numbers to answer a product or policy question. The model is any `bot.domain.protocols.ChatModel`; the
+prompts are the validated files in `bot/prompts/chat/`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.conversation.grounding import secret_lines
+from bot.conversation.intents import Intent
+from bot.conversation.store import Turn
+from bot.domain.prompt import PromptSpec
+from bot.domain.protocols import ChatModel
+from bot.privacy.redaction import redact
+from bot.prompts import load_prompt
+from knowledge.models import PolicyDoc, Product
+
+LANGUAGE_NAMES = {"zh": "简体中文 (Simplified Chinese)", "en": "English"}
+_FENCE = re.compile(r"[<>]")
+
+
+@dataclass(frozen=True)
+class ChatPrompts:
+    """The conversation's prompt files (`bot/prompts/chat/*.yaml`)."""
+
+    answer: PromptSpec
+    answer_strict: PromptSpec
+    intent: PromptSpec
+    rewrite: PromptSpec
+
+    @classmethod
+    def load(cls, prompts_dir: Path) -> ChatPrompts:
+        folder = prompts_dir / "chat"
+        names = ("answer", "answer_strict", "intent", "rewrite")
+        return cls(*(load_prompt(folder / f"{name}.yaml") for name in names))
+
+    def secrets(self) -> tuple[str, ...]:
+        """Lines (and guard phrases) of the system prompts that a reply must never contain."""
+        systems = (self.answer.system, self.answer_strict.system)
+        guards = tuple(dict.fromkeys(g for s in systems for g in re.findall(r"XIAOER-GUARD-\w+", s)))
+        return guards + tuple(dict.fromkeys(line for s in systems for line in secret_lines(s)))
+
+
+def fence(text: str, limit: int = 400) -> str:
+    """Data for the prompt: no angle brackets (fences cannot be closed), at most `limit` characters."""
+    return _FENCE.sub(" ", text)[:limit]
+
+
+def customer_text(text: str, limit: int = 400) -> str:
+    """What a customer wrote, fenced and with personal data redacted."""
+    return fence(redact(text), limit)
+
+
+def product_facts(products: Sequence[Product]) -> str:
+    """One fenced line per product: `[n] SKU … | title | brand | price | stock | attributes | tags | text`."""
+    lines = []
+    for n, p in enumerate(products, 1):
+        stock = (
+            "unknown" if p.stock is None else ("out of stock" if p.stock <= 0 else f"in stock ({p.stock})")
+        )
+        attrs = "; ".join(f"{k}: {v}" for k, v in p.attributes.items())
+        parts = [
+            f"[{n}] SKU {p.sku}",
+            p.title,
+            f"brand {p.brand}" if p.brand else "",
+            f"price {p.price_text()}" if p.price_text() else "price not listed",
+            f"stock {stock}",
+            attrs,
+            "tags " + ", ".join(p.tags) if p.tags else "",
+            p.description[:160],
+        ]
+        lines.append(fence(" | ".join(part for part in parts if part), 700))
+    return "\n".join(lines) or "(no matching products)"
+
+
+def policy_facts(docs: Sequence[PolicyDoc]) -> str:
+    return "\n\n".join(fence(f"{d.title}\n{d.text}", 1500) for d in docs) or "(none)"
+
+
+def history_text(turns: Sequence[Turn]) -> str:
+    return "\n".join(customer_text(f"{t.role}: {t.text}", 300) for t in turns) or "(none)"
+
+
+def answer_values(
+    lang: str,
+    products: Sequence[Product],
+    policies: Sequence[PolicyDoc],
+    history: Sequence[Turn],
+    question: str,
+) -> dict[str, str]:
+    """The values of `answer.yaml` / `answer_strict.yaml` (the latter also needs `violations`)."""
+    return {
+        "language_name": LANGUAGE_NAMES.get(lang, "简体中文"),
+        "products": product_facts(products),
+        "policies": policy_facts(policies),
+        "history": history_text(history),
+        "question": customer_text(question, 2000),
+    }
+
+
+def intent_label(text: str) -> Intent:
+    """The model's one-word label as an Intent (anything else is UNKNOWN)."""
+    word = re.sub(r"[^a-z_]", "", text.strip().split()[0].lower()) if text.strip() else ""
+    return Intent(word) if word in Intent._value2member_map_ else Intent.UNKNOWN
+
+
+async def classify_with_llm(model: ChatModel, prompts: ChatPrompts, text: str) -> Intent:
+    """Ask the model for the intent when the rules are unsure; raises LLMUnavailable (then rules decide)."""
+    return intent_label(await model.complete(prompts.intent, {"message": customer_text(text, 500)}))
+
+
+async def rewrite_query(model: ChatModel, prompts: ChatPrompts, text: str) -> str:
+    """One line of search keywords from the model ('' when it gives nothing usable); raises LLMUnavailable."""
+    raw = await model.complete(prompts.rewrite, {"message": customer_text(text, 500)})
+    line = next((part.strip() for part in raw.splitlines() if part.strip()), "")
+    return fence(re.sub(r"[,，;；、]", " ", line), 80)
