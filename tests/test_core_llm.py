@@ -263,6 +263,23 @@ async def test_a_stalled_llm_gets_the_customer_the_offline_answer(
     assert "first_token_timeout" in caplog.text
 
 
+async def test_a_message_that_would_ask_a_stalled_llm_twice_waits_for_one_limit(
+    tmp_path: Path, server: OpenAIServer
+) -> None:
+    """The rules are unsure, so the model is asked for the intent first; it stalls, and the answer is not
+    asked of it again: one stalled request, then the offline answer."""
+    from bot.ops import metrics
+
+    opened = metrics.value("xiaoer_llm_errors_total", kind="circuit_open")
+    server.enqueue(ScriptedReply("never sent", stall_after=0))
+    bot = llm_bot(tmp_path, server, timeout=120, retries=5, first_token_timeout=0.2)
+    out = await Chat(bot).send("下个月要去跑马拉松了")
+    assert len(out) == 1 and out[0].meta["source"] == "composer"
+    assert "Label:" in last_user_text(server.requests[0]) and len(server.requests) == 1
+    assert server.wait_closed()
+    assert metrics.value("xiaoer_llm_errors_total", kind="circuit_open") >= opened + 1
+
+
 @pytest.mark.parametrize("chunked", [False, True], ids=["clean-close", "chunked-cut"])
 async def test_a_stream_cut_mid_way_is_never_the_final_reply(
     tmp_path: Path, server: OpenAIServer, chunked: bool

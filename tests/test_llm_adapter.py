@@ -210,3 +210,31 @@ async def test_stream_usage_is_not_asked_of_other_endpoints_by_default(openai_se
     await _model(openai_server).stream(PROMPT, VALUES)
     await _model(openai_server).complete(PROMPT, VALUES)
     assert all("stream_options" not in r for r in openai_server.requests)
+
+
+async def test_after_a_stall_calls_fail_at_once_until_the_cooldown_ends(
+    openai_server: OpenAIServer, recorded: RecordingTelemetry
+) -> None:
+    now = [100.0]
+    config = OpenAIChatConfig(
+        model="m", base_url=openai_server.base_url, first_token_timeout_s=0.2, cooldown_s=30, max_retries=0
+    )
+    model = OpenAIChatModel(config, clock=lambda: now[0])
+    _OPEN.append(model)
+    openai_server.enqueue(ScriptedReply(stall_after=0))
+    with pytest.raises(LLMUnavailable):
+        await model.stream(PROMPT, VALUES)
+    assert openai_server.wait_closed()
+    for call in (model.complete, model.stream):
+        with pytest.raises(LLMUnavailable) as caught:
+            await call(PROMPT, VALUES)
+        assert caught.value.kind == "circuit_open"
+    assert len(openai_server.requests) == 1 and recorded.total("llm_error", kind="circuit_open") == 2
+    with pytest.raises(KeyError):  # a bug of ours is still a bug while the circuit is open
+        await model.complete(PROMPT, {})
+    now[0] += 30  # the cooldown is over: the provider is asked again
+    assert await model.stream(PROMPT, VALUES) == "OK" and len(openai_server.requests) == 2
+    openai_server.enqueue(ScriptedReply(status=500))  # a fast error does not open the circuit
+    with pytest.raises(LLMUnavailable):
+        await model.complete(PROMPT, VALUES)
+    assert await model.complete(PROMPT, VALUES) == "OK"

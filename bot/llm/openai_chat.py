@@ -3,14 +3,18 @@
 Works with any base URL (OpenAI, DeepSeek, Qwen compatible mode, Ollama, vLLM). Prompts become requests
 through LangChain's `ChatPromptTemplate`; completions run the LCEL chain `ChatPromptTemplate | ChatOpenAI`;
 customer replies stream through the openai SDK's async client directly (`transport="sdk"`, the default),
-because LangChain's per-chunk callback machinery costs more per chunk than the reply needs
-(`bench/llm_stream_bench.py` measures both against a raw SSE read). Both ask for a streamed answer on the
-wire so the same limits bound every call:
+with chunks read as plain dicts, because LangChain's per-chunk callback machinery and the SDK's typed chunk
+objects cost several times more per chunk than the reply needs (`bench/llm_stream_bench.py` measures the
+paths against a raw SSE read). Both ask for a streamed answer on the wire so the same limits bound every
+call:
 
 - time to first token (`first_token_timeout_s`, default 8 s): from the request until the first text arrives,
   retries and Retry-After waits included — a stalled provider costs the customer this long, whatever
   `max_retries` says; the same limit bounds any silence between two pieces of text (a stall mid-stream);
-- total (`timeout_s`): the whole call, retries included.
+- total (`timeout_s`): the whole call, retries included;
+- after a call ended by a limit, calls fail at once (`circuit_open`) for `cooldown_s` (default 30 s), then
+  the provider is tried again: a message that would ask a stalled model twice (intent, then the answer)
+  waits for one limit, not two, and the customers behind it get the offline answer without waiting.
 
 Only provider failures become `LLMUnavailable` (raised `from` the cause, counted as `llm_error{kind}`):
 openai's APIError family (status errors after the SDK's own retries with Retry-After, connection errors —
@@ -26,7 +30,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncGenerator, Mapping
+import time
+from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, cast
 
@@ -45,6 +50,8 @@ log = logging.getLogger(__name__)
 
 # LangChain message types → OpenAI chat roles (for the SDK transport).
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+# Failures that mean "the provider is not answering in time": they open the circuit for `cooldown_s`.
+_STALLS = frozenset({"first_token_timeout", "stall_timeout", "total_timeout", "APITimeoutError"})
 # Finish reasons that mean the answer is not whole (OpenAI's terms; vLLM, Ollama and DeepSeek use the same).
 _NOT_WHOLE = {"length": "truncated", "content_filter": "content_filter"}
 
@@ -90,12 +97,13 @@ class OpenAIChatConfig:
     temperature: float = 0.3
     stream_usage: bool | None = None
     transport: Literal["sdk", "langchain"] = "sdk"
+    cooldown_s: float = 30.0
 
     def __post_init__(self) -> None:
         if self.timeout_s <= 0 or self.first_token_timeout_s <= 0:
             raise ValueError("LLM timeouts must be positive")
-        if self.max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        if self.max_retries < 0 or self.cooldown_s < 0:
+            raise ValueError("max_retries and cooldown_s must be >= 0")
 
 
 class Piece(NamedTuple):
@@ -109,8 +117,9 @@ class Piece(NamedTuple):
 class OpenAIChatModel:
     """`ChatModel` over an OpenAI-compatible endpoint; see the module docstring for limits and errors."""
 
-    def __init__(self, config: OpenAIChatConfig) -> None:
+    def __init__(self, config: OpenAIChatConfig, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.config = config
+        self._clock, self._open_until = clock, 0.0  # the circuit after a stall (seconds on `clock`)
         stream_usage = config.base_url is None if config.stream_usage is None else config.stream_usage
         self._usage = stream_usage
         key = config.api_key or "not-needed"  # Ollama and vLLM take any key
@@ -144,6 +153,7 @@ class OpenAIChatModel:
     async def complete(self, prompt: PromptSpec, values: Mapping[str, str]) -> str:
         """The LCEL chain `ChatPromptTemplate | ChatOpenAI`, streamed on the wire, collected as text."""
         prompt_value = self._format(prompt, values)
+        self._check_circuit()
         return await self._collect(self._langchain_pieces(prompt_value), None)
 
     async def stream(
@@ -151,6 +161,7 @@ class OpenAIChatModel:
     ) -> str:
         """Stream through the configured transport, calling `on_text(text_so_far)` per piece of text."""
         prompt_value = self._format(prompt, values)
+        self._check_circuit()
         if self.config.transport == "langchain":
             return await self._collect(self._langchain_pieces(prompt_value), on_text)
         return await self._collect(self._sdk_pieces(prompt_value.to_messages()), on_text)
@@ -194,13 +205,19 @@ class OpenAIChatModel:
             await chunks.aclose()
 
     async def _sdk_pieces(self, messages: list[BaseMessage]) -> AsyncGenerator[Piece, None]:
-        extra: dict[str, Any] = {"stream_options": {"include_usage": True}} if self._usage else {}
-        stream = await self.client.chat.completions.create(
-            model=self.config.model,
-            messages=[{"role": _ROLES[m.type], "content": m.content} for m in messages],  # type: ignore[misc]
-            temperature=self.config.temperature,
-            stream=True,
-            **extra,
+        """The openai SDK's client sends the request (base URL, auth, retries with Retry-After, status and
+        transport errors) and decodes the SSE events; the chunks stay plain dicts (`cast_to=object`) because
+        building the SDK's typed chunk objects is most of its per-chunk cost."""
+        body: dict[str, Any] = {
+            "model": self.config.model,
+            "messages": [{"role": _ROLES[m.type], "content": m.content} for m in messages],
+            "temperature": self.config.temperature,
+            "stream": True,
+        }
+        if self._usage:
+            body["stream_options"] = {"include_usage": True}
+        stream = await self.client.post(
+            "/chat/completions", body=body, cast_to=object, stream=True, stream_cls=openai.AsyncStream[object]
         )
         try:
             async for chunk in stream:
@@ -246,12 +263,20 @@ class OpenAIChatModel:
             raise self._failed(_NOT_WHOLE[finish_reason], None)
         if not text.strip():
             raise self._failed("empty_completion", None)
+        self._open_until = 0.0
         return text
 
+    def _check_circuit(self) -> None:
+        if self._open_until and self._clock() < self._open_until:
+            telemetry.count("llm_error", kind="circuit_open")
+            raise LLMUnavailable("the LLM stalled recently; not asked again yet", kind="circuit_open")
+
     def _failed(self, kind: str, exc: BaseException | None) -> LLMUnavailable:
-        log.warning("llm call failed (%s): %s", kind, type(exc).__name__ if exc else "-")
+        log.warning("llm call failed (%s): %s", kind, repr(exc) if exc else "-")
         telemetry.count("llm_error", kind=kind)
-        return LLMUnavailable(f"{kind}: {exc}" if exc else kind, kind=kind)
+        if kind in _STALLS:
+            self._open_until = self._clock() + self.config.cooldown_s
+        return LLMUnavailable(f"{kind}: {exc!r}" if exc else kind, kind=kind)
 
 
 def _kind(exc: BaseException) -> str:
@@ -262,25 +287,22 @@ def _kind(exc: BaseException) -> str:
     return vendor.__name__
 
 
-def _piece(chunk: Any) -> Piece:
-    """A `ChatCompletionChunk` (built by the SDK without validation) as a Piece; MalformedResponse if it
-    does not have the shape of one."""
-    choices = getattr(chunk, "choices", None)
-    usage = getattr(chunk, "usage", None)
+def _piece(chunk: object) -> Piece:
+    """One decoded chat-completion chunk (a dict) as a Piece; MalformedResponse if it has not that shape."""
+    if not isinstance(chunk, dict) or not isinstance(choices := chunk.get("choices", []), list):
+        raise MalformedResponse(f"not a chat completion chunk: {str(chunk)[:80]!r}")
+    usage = chunk.get("usage")
     counted = None
-    if usage is not None:
-        counted = (
-            int(getattr(usage, "prompt_tokens", 0) or 0),
-            int(getattr(usage, "completion_tokens", 0) or 0),
-        )
-    if not isinstance(choices, list):
-        raise MalformedResponse(f"chunk without a list of choices: {type(choices).__name__}")
+    if isinstance(usage, dict):
+        counted = (int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))
     if not choices:
         return Piece("", None, counted)
     choice = choices[0]
-    delta = getattr(choice, "delta", None)
-    content = getattr(delta, "content", None) if delta is not None else None
+    delta = choice.get("delta") if isinstance(choice, dict) else None
+    if not isinstance(delta, dict | None):
+        raise MalformedResponse(f"not a chat completion delta: {str(delta)[:80]!r}")
+    content = (delta or {}).get("content")
     if content is not None and not isinstance(content, str):
         raise MalformedResponse(f"delta content is {type(content).__name__}")
-    finish = getattr(choice, "finish_reason", None)
+    finish = choice.get("finish_reason") if isinstance(choice, dict) else None
     return Piece(content or "", finish if isinstance(finish, str) else None, counted)
