@@ -7,10 +7,12 @@ Prints figures, asserts nothing.
    Product vectors are random unit vectors (encoding 100k texts with USE takes minutes on 2 cores); query
    vectors come from the real offline encoder, so its cost is inside the retrieval figure.
 2. Throughput: C concurrent chats (1, 50, 200) each sending messages one after another through the core with a
-   scripted 200 ms LLM that answers with a grounded reply built from the prompt — (a) an in-process
-   `BaseChatModel` that awaits asyncio.sleep(0.2), on the 10k hybrid index and on a keyword-only index of the
-   sample catalog (the core without the query encoder); (b) the real ChatOpenAI talking to the loopback
-   OpenAI-compatible server (tests/support/openai_server.py) that answers after 200 ms. Limit = C / 0.2 s.
+   scripted 200 ms LLM that answers with a grounded reply built from the prompt — (a) the in-memory
+   `ScriptedChatModel` (bot/llm/scripted.py) awaiting asyncio.sleep(0.2), on the 10k hybrid index and on a
+   keyword-only index of the sample catalog (the core without the query encoder); (b) the real adapter
+   (`OpenAIChatModel`: LangChain + the openai SDK) talking to the loopback OpenAI-compatible server
+   (tests/support/openai_server.py) that answers after 200 ms. Limit = C / 0.2 s.
+   Streaming cost per chunk is measured by bench/llm_stream_bench.py.
 
 Run: `.venv/bin/python bench/core_bench.py [--100k] [--skip-throughput] [--sqlite]`.
 """
@@ -33,10 +35,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from langchain_core.callbacks import AsyncCallbackManagerForLLMRun  # noqa: E402
-from langchain_core.language_models import BaseChatModel  # noqa: E402
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage  # noqa: E402
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult  # noqa: E402
 from retrieval_bench import ADJECTIVES, BRANDS, COLOURS, KINDS, BenchEmbedder, synthetic_products  # noqa: E402
 
 from bot.conversation.composer import OfflineComposer  # noqa: E402
@@ -45,16 +43,16 @@ from bot.conversation.intents import classify  # noqa: E402
 from bot.conversation.store import ChatState, InMemoryConversationStore  # noqa: E402
 from bot.conversation.understanding import understand  # noqa: E402
 from bot.domain.messages import Inbound  # noqa: E402
-from bot.llm.openai_chat import make_chat_model  # noqa: E402
+from bot.llm.scripted import RecordedCall, ScriptedChatModel  # noqa: E402
 from bot.ops.settings import DEFAULT_PROMPTS_DIR, load_settings  # noqa: E402
 from bot.prompts import Messages  # noqa: E402
-from bot.wiring import Knowledge, build_support_bot  # noqa: E402
+from bot.wiring import Knowledge, build_support_bot, make_chat_model  # noqa: E402
 from knowledge.catalog import SAMPLE_CATALOG, SAMPLE_POLICIES_DIR, load_catalog  # noqa: E402
 from knowledge.hybrid import HybridProductIndex  # noqa: E402
 from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary  # noqa: E402
 from knowledge.policies import PolicyBook  # noqa: E402
 from knowledge.query import QueryParser  # noqa: E402
-from tests.support.openai_server import OpenAIServer, ScriptedReply, last_user_text  # noqa: E402
+from tests.support.openai_server import OpenAIServer, last_user_text  # noqa: E402
 
 LLM_DELAY_S = 0.2
 _PRODUCT_LINE = re.compile(r"^\[\d+\] SKU (\S+) \| ([^|]+) \|.*?price (\S+)", re.MULTILINE)
@@ -164,57 +162,9 @@ def grounded(body: dict[str, Any]) -> str:
     return f"推荐您看看 {found.group(2).strip()}，价格 {found.group(3)}。" if found else "我帮您确认一下。"
 
 
-class SleepyChatModel(BaseChatModel):
-    """In-process scripted LLM: waits 200 ms without blocking the loop, then streams a grounded answer."""
-
-    delay_s: float = LLM_DELAY_S
-    calls: int = 0
-
-    @property
-    def _llm_type(self) -> str:
-        return "sleepy-scripted"
-
-    def _answer(self, messages: list[BaseMessage]) -> str:
-        body = {
-            "messages": [
-                {"role": "user" if m.type == "human" else m.type, "content": m.content} for m in messages
-            ]
-        }
-        return grounded(body)
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: Any = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        time.sleep(self.delay_s)
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(self._answer(messages)))])
-
-    async def _agenerate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        self.calls += 1
-        await asyncio.sleep(self.delay_s)
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(self._answer(messages)))])
-
-    async def _astream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ):  # type: ignore[no-untyped-def]
-        self.calls += 1
-        await asyncio.sleep(self.delay_s)
-        text = self._answer(messages)
-        for i in range(0, len(text), 8):
-            yield ChatGenerationChunk(message=AIMessageChunk(content=text[i : i + 8]))
+def scripted_grounded(call: RecordedCall) -> str:
+    """`grounded` for the in-memory model (it reads the same rendered messages the server would get)."""
+    return grounded({"messages": [{"role": m.role, "content": m.text} for m in call.messages]})
 
 
 async def throughput(
@@ -230,7 +180,8 @@ async def throughput(
         XIAOER_DATA_DIR=str(sqlite) if sqlite else ".xiaoer-bench-unused",
     )
     store = None if sqlite else InMemoryConversationStore()
-    llm = make_chat_model(settings) if server else SleepyChatModel()
+    scripted = ScriptedChatModel(scripted_grounded, delay_s=LLM_DELAY_S)
+    llm = make_chat_model(settings) if server else scripted
     bot = build_support_bot(settings, knowledge=knowledge, store=store, llm=llm)
     texts = realistic_queries(chats * per_chat, seed=chats)
     if server is not None:
@@ -254,7 +205,7 @@ async def throughput(
     wrong = sum(1 for counts in results for c in counts if c != 1)
     print(
         f"  {chats:>4} chats x {per_chat} msgs: {rate:8.1f} msg/s   limit {limit:7.1f}   "
-        f"{100 * rate / limit:5.1f} % of limit   llm calls {len(server.requests) if server else llm.calls}   "
+        f"{100 * rate / limit:5.1f} % of limit   llm calls {len(server.requests) if server else len(scripted.calls)}   "
         f"llm replies {bot.stats.llm_replies}/{total}   messages without exactly one reply: {wrong}"
     )
     bot.close()
@@ -297,19 +248,13 @@ def main() -> None:
                 db = Path(tmp) / f"a{chats}-{id(knowledge_)}" if args.sqlite else None
                 asyncio.run(throughput(knowledge_, None, chats, per_chat, db))
         print(
-            f"\n== throughput, real ChatOpenAI -> loopback OpenAI server answering after {LLM_DELAY_S * 1000:.0f} ms "
+            f"\n== throughput, real adapter (OpenAIChatModel) -> loopback OpenAI server answering after "
+            f"{LLM_DELAY_S * 1000:.0f} ms "
             f"(same process), {store} store, keyword-only index"
         )
         with OpenAIServer() as server:
             server._server.socket.listen(1024)  # the stdlib default backlog (5) refuses bursts of connections
-            original = server._next
-
-            def delayed(body: dict[str, Any]) -> ScriptedReply:
-                reply = original(body)
-                reply.delay_s = LLM_DELAY_S
-                return reply
-
-            server._next = delayed  # type: ignore[method-assign]
+            server.delay_s = LLM_DELAY_S
             for chats, per_chat in runs:
                 db = Path(tmp) / f"b{chats}" if args.sqlite else None
                 asyncio.run(throughput(keyword_only, server, chats, per_chat, db))
