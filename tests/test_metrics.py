@@ -77,7 +77,9 @@ class _Readings:
         return metrics.value("xiaoer_stage_seconds_count", stage=name)
 
 
-@pytest.mark.parametrize("sink", [metrics.PrometheusSink(), RecordingTelemetry()], ids=["prometheus", "in-memory"])
+@pytest.mark.parametrize(
+    "sink", [metrics.PrometheusSink(), RecordingTelemetry()], ids=["prometheus", "in-memory"]
+)
 def test_the_telemetry_facade_reaches_the_installed_sink(sink: TelemetrySink) -> None:
     """The contract of the seam: what core code records through `bot.domain.telemetry` reaches the sink."""
     read = _Readings(sink)

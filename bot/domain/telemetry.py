@@ -11,7 +11,7 @@ and benches (`previous = install(RecordingTelemetry())` … `install(previous)`)
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Protocol
@@ -42,7 +42,7 @@ class RecordingTelemetry:
     """In-memory sink: `counts[(event, ((label, value), …))]`, `stages[name]` (seconds), `tokens[(model, kind)]`."""
 
     def __init__(self) -> None:
-        self.counts: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
+        self.counts: defaultdict[tuple[str, tuple[tuple[str, str], ...]], float] = defaultdict(float)
         self.stages: dict[str, list[float]] = {}
         self.tokens: Counter[tuple[str, str]] = Counter()
 
