@@ -316,7 +316,7 @@ def build_web_app(
     config: WebConfig,
     *,
     knowledge: Knowledge | None = None,
-    llm: BaseChatModel | None = None,
+    llm: ChatModel | None = None,
 ) -> tuple[Any, SupportBot]:
     """`xiaoer web`: the core (as for Telegram), the widget's message log on the shared database, rate
     limits per visitor and per IP (shared by replicas when the database is PostgreSQL), and the staff

@@ -45,6 +45,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             tmp_path_factory.mktemp("web"), llm_base_url=llm.base_url, XIAOER_RATE_LIMIT_MESSAGES="100"
         ) as server,
     ):
+        llm.stream_pace_s = 0.4  # a slow model: drafts are only shown for replies that take over a second
         yield server
 
 
