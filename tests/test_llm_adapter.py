@@ -146,6 +146,17 @@ async def test_a_stall_mid_stream_ends_at_the_same_limit(openai_server: OpenAISe
     assert openai_server.wait_closed() and len(openai_server.requests) == 1
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_an_answer_is_whole_at_its_finish_reason_whatever_follows(
+    openai_server: OpenAIServer, transport: str
+) -> None:
+    """A server that never ends the body after `[DONE]` does not hold the answer back, nor fail it."""
+    openai_server.enqueue(ScriptedReply(LONG, hang_after_done=True))
+    model = _model(openai_server, transport=transport, first_token_timeout_s=60, finish_grace_s=0.05)
+    assert await model.stream(PROMPT, VALUES) == LONG
+    assert openai_server.wait_closed()
+
+
 async def test_the_total_limit_bounds_a_slow_answer(openai_server: OpenAIServer) -> None:
     openai_server.enqueue(ScriptedReply("late", delay_s=1.5))
     with pytest.raises(LLMUnavailable) as caught:
@@ -217,7 +228,7 @@ async def test_after_a_stall_calls_fail_at_once_until_the_cooldown_ends(
 ) -> None:
     now = [100.0]
     config = OpenAIChatConfig(
-        model="m", base_url=openai_server.base_url, first_token_timeout_s=0.2, cooldown_s=30, max_retries=0
+        model="m", base_url=openai_server.base_url, first_token_timeout_s=0.5, cooldown_s=30, max_retries=0
     )
     model = OpenAIChatModel(config, clock=lambda: now[0])
     _OPEN.append(model)

@@ -66,6 +66,7 @@ _PROVIDER_ERRORS: tuple[type[BaseException], ...] = (
     json.JSONDecodeError,  # an SSE event whose data is not JSON
     MalformedResponse,
 )
+_TIMEOUT_OR_PROVIDER_ERRORS: tuple[type[BaseException], ...] = (TimeoutError, *_PROVIDER_ERRORS)
 
 
 # How LangChain's chunk conversion fails on a payload of the wrong shape (e.g. `"choices": "nope"`), or when
@@ -85,7 +86,9 @@ class OpenAIChatConfig:
 
     Times are seconds. `stream_usage` asks the provider for token usage at the end of a stream; None means
     "only on OpenAI's own endpoint" (no `base_url`), as LangChain decides, since several compatible servers
-    reject the option. `transport` picks how `stream` reads the stream ("sdk" or "langchain").
+    reject the option. `transport` picks how `stream` reads the stream ("sdk" or "langchain"). Once the finish
+    reason has arrived the answer is whole: what follows (usage, `[DONE]`, the end of the body) gets at most
+    `finish_grace_s` and cannot fail the call.
     """
 
     model: str
@@ -98,12 +101,13 @@ class OpenAIChatConfig:
     stream_usage: bool | None = None
     transport: Literal["sdk", "langchain"] = "sdk"
     cooldown_s: float = 30.0
+    finish_grace_s: float = 1.0  # after the finish reason: time for the usage chunk, [DONE], the body's end
 
     def __post_init__(self) -> None:
         if self.timeout_s <= 0 or self.first_token_timeout_s <= 0:
             raise ValueError("LLM timeouts must be positive")
-        if self.max_retries < 0 or self.cooldown_s < 0:
-            raise ValueError("max_retries and cooldown_s must be >= 0")
+        if min(self.max_retries, self.cooldown_s, self.finish_grace_s) < 0:
+            raise ValueError("max_retries, cooldown_s and finish_grace_s must be >= 0")
 
 
 class Piece(NamedTuple):
@@ -236,18 +240,24 @@ class OpenAIChatModel:
             try:
                 while True:
                     now = loop.time()
-                    stall = first_token if not text else now + self.config.first_token_timeout_s
+                    if finish_reason is not None:  # whole: only the usage chunk and the end may follow
+                        stall = now + self.config.finish_grace_s
+                    else:
+                        stall = first_token if not text else now + self.config.first_token_timeout_s
                     deadline = min(stall, end)
                     try:
                         async with asyncio.timeout_at(deadline):
                             piece = await anext(pieces)
                     except StopAsyncIteration:
                         break
-                    except TimeoutError as exc:
+                    except _TIMEOUT_OR_PROVIDER_ERRORS as exc:
+                        if finish_reason is not None:  # the answer is whole; what follows is best effort
+                            log.debug("llm stream after its finish reason: %r", exc)
+                            break
+                        if not isinstance(exc, TimeoutError):
+                            raise self._failed(_kind(exc), exc) from exc
                         kind = "stall_timeout" if text else "first_token_timeout"
                         raise self._failed("total_timeout" if deadline >= end else kind, exc) from exc
-                    except _PROVIDER_ERRORS as exc:
-                        raise self._failed(_kind(exc), exc) from exc
                     if piece.usage is not None:
                         telemetry.llm_tokens(self.name, *piece.usage)
                     finish_reason = piece.finish_reason or finish_reason

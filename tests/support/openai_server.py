@@ -42,6 +42,7 @@ class ScriptedReply:
     stall_after: int | None = None
     cut_after: int | None = None
     chunked: bool = False
+    hang_after_done: bool = False  # after `[DONE]`, keep the connection open and the body unfinished
 
 
 Responder = Callable[[dict[str, Any]], str]
@@ -247,6 +248,8 @@ class OpenAIServer:
                     }
                     self._event({**_chunk(model, []), "usage": usage}, reply)
                 self._write(b"data: [DONE]\n\n", reply)
+                if reply.hang_after_done:
+                    return server._stall(self.connection, index)
                 if reply.chunked:
                     self.wfile.write(b"0\r\n\r\n")
                     self.wfile.flush()
