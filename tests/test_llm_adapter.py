@@ -138,7 +138,7 @@ async def test_a_stall_mid_stream_ends_at_the_same_limit(openai_server: OpenAISe
     openai_server.enqueue(ScriptedReply(LONG, stall_after=2))
     seen: list[str] = []
     model = _model(
-        openai_server, first_token_timeout_s=0.2, timeout_s=120, max_retries=5, transport=transport
+        openai_server, first_token_timeout_s=0.5, timeout_s=120, max_retries=5, transport=transport
     )
     with pytest.raises(LLMUnavailable) as caught:
         await _run(model, streamed=True, seen=seen)
