@@ -73,7 +73,7 @@ async def test_copy_for_a_sku_gives_n_variants_with_ids(bot: SupportBot) -> None
     assert [r.meta["copy_id"] for r in replies] == ["RUN-001-amazon-v1", "RUN-001-amazon-v2"]
     first = replies[0].text
     assert first.startswith("[RUN-001-amazon-v1] Amazon")
-    assert first.count("\n• ") == 5 and "Pegasus" in first
+    assert 3 <= first.count("\n• ") <= 5 and "Pegasus" in first
     assert replies[0].text != replies[1].text  # variants differ for A/B tests
 
 

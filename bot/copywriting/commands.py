@@ -66,9 +66,16 @@ def render_copy(result: CopyResult, messages: Messages, lang: str, platform_labe
     lines += [f"{messages.get('copy_label_text', lang)}:", result.text]
     if result.keywords:
         lines.append(f"{messages.get('copy_label_keywords', lang)}: {', '.join(result.keywords)}")
-    if result.flags:
-        fixed = "; ".join(f"{f.type} '{f.term}' → {f.action}" for f in result.flags)
+    notes = ("translation.needed", "grounding.keywords_only")
+    fixes = [f for f in result.flags if f.type not in notes]
+    if fixes:
+        fixed = "; ".join(f"{f.type} '{f.term}' → {f.action}" for f in fixes)
         lines.append(f"⚠ {messages.get('copy_label_flags', lang)}: {fixed}")
+    if result.needs_translation:
+        terms = next((f.term for f in result.flags if f.type == "translation.needed"), "")
+        lines.append(messages.get("copy_needs_translation", lang, terms=terms))
+    if not result.grounded:
+        lines.append(messages.get("copy_not_grounded", lang))
     return "\n".join(lines)
 
 
