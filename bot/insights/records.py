@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, select
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, inspect, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.db import Base, create_schema, make_session_factory
@@ -35,6 +36,7 @@ class TurnRecord:
     skus: tuple[str, ...] = ()  # top SKUs returned
     answered: bool = True
     top_score: float | None = None
+    matched: bool | None = None  # a product request: did a shown product match it? None: not a request
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class TurnRow(Base):
     skus: Mapped[list] = mapped_column(JSON)
     answered: Mapped[bool] = mapped_column(Boolean)
     top_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    matched: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class EventRow(Base):
@@ -118,11 +121,25 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _add_missing_columns(engine: Engine) -> None:
+    """A database made before `matched` existed gets the (nullable) column; old turns read as None.
+
+    Stands in until the Alembic migrations land, which will own this change."""
+    columns = {c["name"] for c in inspect(engine).get_columns(TurnRow.__tablename__)}
+    if "matched" not in columns:
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(f"ALTER TABLE {TurnRow.__tablename__} ADD COLUMN matched BOOLEAN"))
+        except (OperationalError, ProgrammingError):  # another process added it a moment ago
+            pass
+
+
 class SqlInsightsStore:
     """Insights records in the shared SQL database."""
 
     def __init__(self, engine: Engine) -> None:
         create_schema(engine)
+        _add_missing_columns(engine)
         self._sessions = make_session_factory(engine)
 
     def record_turn(self, turn: TurnRecord) -> None:
