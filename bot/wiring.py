@@ -214,6 +214,7 @@ def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, ru
         handoff=bot.handoff,
     )
     from bot.copywriting import CopyLibrary, CopyService, register_copy_commands
+    from bot.copywriting.store_sql import SqlKeptCopyStore
 
     register_copy_commands(
         bot.commands,
@@ -223,6 +224,7 @@ def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, ru
             extractor=knowledge.extractor,
             llm=bot.llm,
         ),
+        kept=SqlKeptCopyStore(runtime.engine) if runtime.engine is not None else None,  # /keep → fine-tuning
     )
     from bot.insights.recorder import TurnRecorder
     from bot.insights.service import InsightsService, register_insights_command
