@@ -66,7 +66,13 @@ async def collect(catalog: Path, tone: str, ag_limit: int) -> list[dict[str, Any
     from knowledge.catalog import load_catalog
     from knowledge.keywords import JiebaKeywordExtractor
     from knowledge.models import Product
-    from knowledge.vocabulary import Vocabulary
+
+    try:  # this checkout
+        from knowledge.keywords import build_vocabulary
+    except ImportError:  # the baseline commit, before the tokenizer was passed in
+        from knowledge.vocabulary import Vocabulary
+
+        build_vocabulary = Vocabulary.from_products
 
     library = CopyLibrary.load(DEFAULT_PROMPTS_DIR)
     sets = {
@@ -77,7 +83,7 @@ async def collect(catalog: Path, tone: str, ag_limit: int) -> list[dict[str, Any
     for name, products in sets.items():
         if not products:
             continue
-        service = CopyService(library, extractor=JiebaKeywordExtractor(Vocabulary.from_products(products)))
+        service = CopyService(library, extractor=JiebaKeywordExtractor(build_vocabulary(products)))
         specs = [*library.platforms.values(), library.describe]
         for product in products:
             facts = await service.resolve(product)

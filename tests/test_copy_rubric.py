@@ -19,14 +19,13 @@ from bot.llm.openai_chat import make_chat_model
 from bot.ops.settings import DEFAULT_PROMPTS_DIR, load_settings
 from bot.prompts import load_messages
 from knowledge.catalog import SAMPLE_CATALOG, load_catalog
-from knowledge.keywords import JiebaKeywordExtractor
+from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.models import Product
-from knowledge.vocabulary import Vocabulary
 from tests.support.openai_server import OpenAIServer, ScriptedReply, last_user_text
 
 LIBRARY = CopyLibrary.load(DEFAULT_PROMPTS_DIR)
 CATALOG = load_catalog(SAMPLE_CATALOG).products
-SERVICE = CopyService(LIBRARY, extractor=JiebaKeywordExtractor(Vocabulary.from_products(CATALOG)))
+SERVICE = CopyService(LIBRARY, extractor=JiebaKeywordExtractor(build_vocabulary(CATALOG)))
 SHOE = rubric.RubricProduct(
     "S1", {"size": "39;40;41;43;44", "color": "黑色"}, "Soundcore", "超轻工程网眼鞋面，回弹中底。"
 )
