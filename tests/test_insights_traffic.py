@@ -77,13 +77,13 @@ TRAFFIC = [
         (text, "product_question", ["筋膜枪"], {}, [], False, False)
         for text in ("有筋膜枪吗", "筋膜枪多少钱")
     ],
-    # policy questions the policies could not answer (intent fell back to unknown) and one they did answer
+    # policy questions the policies could not answer (the core searched products: matched False) and one they did
     *[
-        (text, "unknown", ["优惠券"], {}, [], False, None)
+        (text, "unknown", ["优惠券"], {}, [], False, False)
         for text in ("可以用优惠券吗", "有优惠券吗", "优惠券怎么领")
     ],
-    *[(text, "unknown", ["安装"], {}, [], False, None) for text in ("送货上门安装吗", "能上门安装吗")],
-    *[(text, "unknown", ["积分"], {}, [], False, None) for text in ("会员有积分吗", "积分怎么用")],
+    *[(text, "unknown", ["安装"], {}, [], False, False) for text in ("送货上门安装吗", "能上门安装吗")],
+    *[(text, "unknown", ["积分"], {}, [], False, False) for text in ("会员有积分吗", "积分怎么用")],
     *[("怎么退货", "policy", [], {}, [], True, None)] * 3,
     ("客服在吗", "human", ["客服"], {}, [], True, None),
 ]

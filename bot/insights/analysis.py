@@ -143,9 +143,12 @@ def is_policy_question(turn: TurnRecord, lexicon: Lexicon | None = None) -> bool
 
 
 def _is_request(turn: TurnRecord, words: list[str], lexicon: Lexicon) -> bool:
-    if turn.matched is not None:
+    """A product request: matched products, or asked for products and is no service question (优惠券 …)."""
+    if turn.matched is True:
         return True
-    return turn.intent in PRODUCT_INTENTS and bool(words) and not is_policy_question(turn, lexicon)
+    if is_policy_question(turn, lexicon):
+        return False  # a policy question the policies missed falls through to search: still a policy question
+    return turn.matched is False or (turn.intent in PRODUCT_INTENTS and bool(words))
 
 
 def _unmet(turn: TurnRecord) -> bool:
@@ -178,7 +181,7 @@ def _clusters(groups: dict[str, list[str]], limit: int) -> list[QueryCluster]:
 def _answering(turns: list[TurnRecord], catalog: CatalogWords, lexicon: Lexicon) -> Answering:
     requests = with_match = closest = not_found = questions = policy_answered = 0
     for turn in turns:
-        if is_policy_question(turn, lexicon) and turn.matched is None:
+        if is_policy_question(turn, lexicon) and turn.matched is not True:
             questions += 1
             policy_answered += turn.intent == Intent.POLICY.value and turn.answered
             continue
