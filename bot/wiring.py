@@ -158,7 +158,7 @@ def _build_recorder(settings: Settings, engine: Engine) -> TurnRecorder:
     """Every customer turn, pseudonymised and PII-redacted, for `xiaoer insights` and `/insights`."""
     from bot.insights.pseudonym import Pseudonymizer
     from bot.insights.recorder import TurnRecorder
-    from bot.insights.records import SqlInsightsStore
+    from bot.insights.store_sql import SqlInsightsStore
     from bot.privacy.redaction import redact
 
     return TurnRecorder(

@@ -14,7 +14,8 @@ from bot.insights.charts import cjk_font_name, render_charts
 from bot.insights.export import write_csvs
 from bot.insights.pseudonym import Pseudonymizer
 from bot.insights.recorder import TurnRecorder
-from bot.insights.records import InMemoryInsightsStore, InsightsStore, SqlInsightsStore
+from bot.insights.records import InMemoryInsightsStore, InsightsStore
+from bot.insights.store_sql import SqlInsightsStore
 from bot.insights.suggestions import apply_dictionary, build_suggestions, candidate_words
 from bot.storage.db import make_engine
 
