@@ -110,7 +110,11 @@ class TerminalChannel:
         buttons: list[Button] = []
         for out in outbounds:
             mine = out.chat_id == self.session.chat_id
-            rating = {b.data.rsplit(":", 1)[-1]: b.data for b in out.buttons if b.data and b.data.startswith(RATING_PREFIX)}
+            rating = {
+                b.data.rsplit(":", 1)[-1]: b.data
+                for b in out.buttons
+                if b.data and b.data.startswith(RATING_PREFIX)
+            }
             if rating:
                 self.session.ratings[out.chat_id] = rating
             if not mine:
