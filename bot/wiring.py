@@ -177,7 +177,7 @@ def _build_recorder(settings: Settings, engine: Engine) -> TurnRecorder:
     """Every customer turn, pseudonymised and PII-redacted, for `xiaoer insights` and `/insights`."""
     from bot.insights.pseudonym import Pseudonymizer
     from bot.insights.recorder import TurnRecorder
-    from bot.insights.records import SqlInsightsStore
+    from bot.insights.store_sql import SqlInsightsStore
     from bot.privacy.redaction import redact
 
     return TurnRecorder(
@@ -233,6 +233,7 @@ def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, ru
         handoff=bot.handoff,
     )
     from bot.copywriting import CopyLibrary, CopyService, register_copy_commands
+    from bot.copywriting.store_sql import SqlKeptCopyStore
 
     register_copy_commands(
         bot.commands,
@@ -242,6 +243,7 @@ def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, ru
             extractor=knowledge.extractor,
             llm=bot.llm,
         ),
+        kept=SqlKeptCopyStore(runtime.engine) if runtime.engine is not None else None,  # /keep → fine-tuning
     )
     from bot.insights.recorder import TurnRecorder
     from bot.insights.service import InsightsService, register_insights_command

@@ -40,12 +40,14 @@ class IngestReport:
     prune_skipped: str | None = None  # why `prune` deleted nothing although it was asked for
     vocabulary_updated: bool = False
     encoding: str = "utf-8"  # "gb18030" when the file was a legacy Chinese-Windows export
+    blank_rows: int = 0  # rows with no value at all (",,," from a spreadsheet), skipped
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase (load, upsert, vocabulary_*)
 
     def summary(self) -> str:
+        blank = f", skipped {self.blank_rows} blank rows" if self.blank_rows else ""
         return (
             f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"removed {self.removed}, rejected {self.rejected}"
+            f"removed {self.removed}, rejected {self.rejected}{blank}"
         )
 
 
@@ -144,6 +146,7 @@ def ingest_path(
         prune_skipped=skipped,
         vocabulary_updated=rebuild,
         encoding=load.encoding,
+        blank_rows=load.blank_rows,
         timings=timings,
     )
 

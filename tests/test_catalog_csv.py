@@ -195,3 +195,91 @@ def test_a_gbk_file_from_chinese_excel_is_read_as_gb18030(tmp_path: Path) -> Non
 def test_multi_valued_attributes_are_normalised_to_semicolons(tmp_path: Path) -> None:
     load = load_catalog(write(tmp_path, "sku,title,attr_size,attr_color\nS1,鞋,39； 40 ;41;,黑色\n"))
     assert load.products[0].attributes == {"size": "39;40;41", "color": "黑色"}
+
+
+# --- catalog files as spreadsheets save them (issue 18) ---------------------------------------------------
+
+
+def test_rows_of_only_commas_are_blank_lines_skipped_and_counted(tmp_path: Path) -> None:
+    body = (
+        HEADER + "RUN-1,跑鞋,,,,,,,,,,,\n" + ",,,,,,,,,,,,\r\n" * 300 + ",,\n" + "RUN-2,篮球鞋,,,,,,,,,,,\n"
+    )
+    load = load_catalog(write(tmp_path, body))
+    assert load.errors == [] and load.ok  # 301 empty rows no longer turn a good file into exit 1
+    assert [p.sku for p in load.products] == ["RUN-1", "RUN-2"]
+    assert load.blank_rows == 301 and load.rows_seen == 2
+
+
+def test_trailing_empty_columns_in_the_header_and_the_rows_are_ignored(tmp_path: Path) -> None:
+    body = HEADER.rstrip("\n") + ",,,\n" + "RUN-1,跑鞋,Nike,,899,,,,,,,黑色,42,,,\n" + "RUN-2,鞋,,,,,\n"
+    load = load_catalog(write(tmp_path, body))
+    assert load.errors == []
+    first, second = load.products
+    assert first.attributes == {"color": "黑色", "size": "42"} and second.title == "鞋"  # short row padded
+    long_row = HEADER + "RUN-3,鞋,,,,,,,,,,,,extra\n"
+    assert messages(load_catalog(write(tmp_path, long_row, "long.csv"))) == [
+        "line 2: expected 13 fields, found 14"
+    ]
+
+
+def test_a_bom_before_the_header_is_not_part_of_the_sku_column(tmp_path: Path) -> None:
+    load = load_catalog(write(tmp_path, b"\xef\xbb\xbf" + (HEADER + "RUN-1,跑鞋,,,,,,,,,,,\n").encode()))
+    assert load.errors == [] and load.products[0].sku == "RUN-1"
+
+
+@pytest.mark.parametrize(
+    ("price", "currency", "expected", "code"),
+    [
+        ('"1,299.00"', "", "1299.00", "CNY"),  # a spreadsheet quotes a cell that holds a comma
+        ('"1,299.00"', "CNY", "1299.00", "CNY"),
+        ("¥1299", "", "1299", "CNY"),
+        ('"￥1,299"', "", "1299", "CNY"),
+        ("1299元", "", "1299", "CNY"),
+        ("$25.50", "", "25.50", "USD"),
+        ('"12,345,678.5"', "", "12345678.5", "CNY"),
+    ],
+)
+def test_prices_as_spreadsheets_write_them(
+    tmp_path: Path, price: str, currency: str, expected: str, code: str
+) -> None:
+    load = load_catalog(write(tmp_path, HEADER + f"RUN-1,跑鞋,,,{price},{currency},,,,,,,\n"))
+    assert load.errors == [], messages(load)
+    assert load.products[0].price == Decimal(expected) and load.products[0].currency == code
+
+
+def test_a_price_whose_symbol_contradicts_the_currency_column_is_rejected(tmp_path: Path) -> None:
+    body = HEADER + "RUN-1,跑鞋,,,$25,CNY,,,,,,,\n" + 'RUN-2,鞋,,,"1,29",,,,,,,,\n'
+    assert messages(load_catalog(write(tmp_path, body))) == [
+        "line 2: price '$25' is in USD but the currency column says CNY",
+        "line 3: bad price '1,29' (expected a decimal like 399.00)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sku", "why"),
+    [
+        ("1.23457E+11", "scientific notation"),
+        ("6.92E+12", "scientific notation"),
+        ("2024/3/5", "looks like a date"),
+        ("2024-03-05", "looks like a date"),
+        ("3-Mar", "looks like a date"),
+        ("Mar-24", "looks like a date"),
+        ("5/3/2024", "looks like a date"),
+    ],
+)
+def test_skus_a_spreadsheet_turned_into_numbers_or_dates_are_rejected(
+    tmp_path: Path, sku: str, why: str
+) -> None:
+    body = HEADER + f"{sku},跑鞋,,,,,,,,,,,\n" + "RUN-2,鞋,,,,,,,,,,,\n"
+    load = load_catalog(write(tmp_path, body))
+    [error] = messages(load)
+    assert error.startswith(f"line 2: SKU {sku!r}") and why in error and "Text" in error
+    assert [p.sku for p in load.products] == ["RUN-2"]  # the rest still loads
+
+
+def test_ordinary_skus_that_contain_digits_and_dashes_still_load(tmp_path: Path) -> None:
+    body = HEADER + "".join(
+        f"{sku},鞋,,,,,,,,,,,\n" for sku in ("RUN-001", "1E5X", "2024-A1", "12-34-56", "E5")
+    )
+    load = load_catalog(write(tmp_path, body))
+    assert load.errors == [] and len(load.products) == 5

@@ -25,7 +25,8 @@ from tests.support.openai_server import OpenAIServer, last_user_text
 
 LIBRARY = CopyLibrary.load(DEFAULT_PROMPTS_DIR)
 PRODUCTS = load_catalog(SAMPLE_CATALOG).products[:6]
-ROW_KEYS = ["sku", "platform", "variant", "title", "text", "bullets", "keywords", "flags"]
+OLD_KEYS = ["sku", "platform", "variant", "title", "text", "bullets", "keywords", "flags"]
+ROW_KEYS = [*OLD_KEYS, "needs_translation", "grounded"]  # fields are only ever added, at the end
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
@@ -43,7 +44,8 @@ async def test_jsonl_rows_have_exactly_the_fixed_shape(tmp_path: Path) -> None:
         assert list(row) == ROW_KEYS
         assert row["platform"] == "amazon" and row["variant"] in (1, 2) and isinstance(row["variant"], int)
         assert isinstance(row["title"], str) and isinstance(row["text"], str)
-        assert len(row["bullets"]) == 5 and all(isinstance(b, str) for b in row["bullets"])
+        assert 3 <= len(row["bullets"]) <= 5 and all(isinstance(b, str) for b in row["bullets"])
+        assert isinstance(row["needs_translation"], bool) and row["grounded"] is True
         assert isinstance(row["keywords"], list) and isinstance(row["flags"], list)
         assert all({"type", "term", "action"} <= set(flag) for flag in row["flags"])
     assert sorted((r["sku"], r["variant"]) for r in rows) == sorted(
@@ -62,6 +64,24 @@ async def test_no_bullet_platform_writes_an_empty_list_and_csv_encodes_lists_as_
     assert all(json.loads(r["bullets"]) == [] for r in rows)
     assert all(isinstance(json.loads(r["keywords"]), list) for r in rows)
     assert all("\n" in r["text"] for r in rows)  # multi-line notes survive CSV quoting
+
+
+async def test_a_csv_started_before_the_new_columns_is_resumed_in_its_own_shape(tmp_path: Path) -> None:
+    out = tmp_path / "copy.csv"
+    service = CopyService(LIBRARY)
+    await run_bulk(service, PRODUCTS[:1], platform="taobao", tone="plain", variants=1, out=out)
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    old = tmp_path / "old.csv"
+    with old.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, OLD_KEYS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    report = await run_bulk(service, PRODUCTS[:3], platform="taobao", tone="plain", variants=1, out=old)
+    with old.open(encoding="utf-8", newline="") as handle:
+        resumed = list(csv.DictReader(handle))
+    assert report.skipped == 1 and report.written == 2
+    assert [r["sku"] for r in resumed] == [p.sku for p in PRODUCTS[:3]] and list(resumed[0]) == OLD_KEYS
 
 
 async def test_resume_skips_done_rows_and_redoes_a_torn_last_line(tmp_path: Path) -> None:

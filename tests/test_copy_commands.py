@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,7 @@ async def test_copy_for_a_sku_gives_n_variants_with_ids(bot: SupportBot) -> None
     assert [r.meta["copy_id"] for r in replies] == ["RUN-001-amazon-v1", "RUN-001-amazon-v2"]
     first = replies[0].text
     assert first.startswith("[RUN-001-amazon-v1] Amazon")
-    assert first.count("\n• ") == 5 and "Pegasus" in first
+    assert 3 <= first.count("\n• ") <= 5 and "Pegasus" in first
     assert replies[0].text != replies[1].text  # variants differ for A/B tests
 
 
@@ -109,3 +110,30 @@ def test_commands_are_staff_only_in_the_registry() -> None:
     register_copy_commands(registry, CopyService(LIBRARY))
     assert [c.name for c in registry.for_role(Role.STAFF)] == ["copy", "describe", "keywords"]
     assert registry.for_role(Role.CUSTOMER) == [] and registry.for_role(Role.AGENT) == []
+
+
+@pytest.mark.parametrize("kind", ["memory", "sql"])
+async def test_staff_keep_a_copy_variant_for_fine_tuning(
+    kind: str, index: InMemoryProductIndex, tmp_path: Path
+) -> None:
+    from bot.copywriting.kept import InMemoryKeptCopyStore, KeptCopyStore
+    from bot.copywriting.store_sql import SqlKeptCopyStore
+    from bot.storage.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'kept.db'}")
+    store: KeptCopyStore = InMemoryKeptCopyStore() if kind == "memory" else SqlKeptCopyStore(engine)
+    registry = CommandRegistry()
+    register_copy_commands(registry, CopyService(LIBRARY, index=index), kept=store)
+    copy, keep = registry.get("copy"), registry.get("keep")
+    assert copy is not None and keep is not None and not keep.allowed(Role.CUSTOMER)
+    [reply] = await copy.handler(_say("/copy RUN-007 taobao"))
+    assert "/keep RUN-007-taobao-v1" in reply.text
+    [unknown] = await keep.handler(_say("/keep RUN-999-taobao-v1"))
+    assert "找不到" in unknown.text
+    [kept] = await keep.handler(_say("/keep RUN-007-taobao-v1"))
+    assert "已保留" in kept.text
+    await keep.handler(_say("/keep RUN-007-taobao-v1"))  # keeping twice keeps one
+    [row] = store.kept_since(datetime(2000, 1, 1, tzinfo=UTC))
+    assert row.copy_id == "RUN-007-taobao-v1" and row.platform == "taobao" and row.kept_by == "u-7"
+    assert "超轻21" in row.facts and row.title and row.text and row.bullets
+    engine.dispose()

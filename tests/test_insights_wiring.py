@@ -66,3 +66,21 @@ async def test_staff_get_insights_with_charts_and_customers_are_refused(tmp_path
         assert len(refused) == 1 and not refused[0].images
     finally:
         bot.close()
+
+
+async def test_the_core_records_whether_shown_products_matched_the_request(tmp_path: Path) -> None:
+    bot = _bot(tmp_path)
+    try:
+        assert isinstance(bot.recorder, TurnRecorder)
+        for n, text in enumerate(("有iPhone 16吗", "Pegasus有吗", "红色的耳机", "退货要几天")):
+            await bot.handle(Inbound(f"m{n}", f"m{n}", text, channel="telegram"))
+        now = utcnow()
+        turns = {
+            t.text: t for t in bot.recorder.store.turns(now - timedelta(hours=1), now + timedelta(minutes=1))
+        }
+        assert turns["有iPhone 16吗"].matched is False  # answered with the closest (chargers), not a match
+        assert turns["Pegasus有吗"].matched is True
+        assert turns["红色的耳机"].matched is False
+        assert turns["退货要几天"].matched is None  # a policy question is no product request
+    finally:
+        bot.close()

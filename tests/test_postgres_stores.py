@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.insights.records import InsightsStore, OutcomeEvent, SqlInsightsStore, TurnRecord
+from bot.insights.records import InsightsStore, OutcomeEvent, TurnRecord
+from bot.insights.store_sql import SqlInsightsStore
 from bot.storage.db import make_engine
 from tests.support.postgres import PostgresInstance
 from tests.test_insights import (  # the store-parametrised tests, re-run here against PostgreSQL

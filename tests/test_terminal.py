@@ -58,3 +58,20 @@ async def test_roles_and_quit(tmp_path: Path) -> None:
     assert await term.on_line(":quit") is False
     await term.on_line(":as wizard")
     assert "use :as customer" in out.getvalue()
+
+
+async def test_a_bare_digit_right_after_the_rating_prompt_is_a_rating(tmp_path: Path) -> None:
+    gate = build_handoff_service(prompts_dir=DEFAULT_PROMPTS_DIR, support_chats=support_chats_for(None))
+    term, out = channel(tmp_path, handoff=gate)
+    await term.on_line("转人工")
+    await term.on_line(":as agent")
+    await term.on_line("/claim")
+    await term.on_line("您好，请问有什么可以帮您？")
+    await term.on_line("/close")
+    await term.on_line(":as customer")
+    before = out.getvalue()
+    await term.on_line("5")  # typed, not :b 5
+    after = out.getvalue()[len(before) :]
+    assert "感谢您的评价（5 分）" in after and "为您挑了这几款" not in after
+    await term.on_line("5")  # the prompt was answered: now "5" is an ordinary message again
+    assert "感谢您的评价" not in out.getvalue()[len(before) + len(after) :]

@@ -24,6 +24,7 @@ from bot.domain.protocols import ConversationCore
 CUSTOMER_CHAT = "terminal"
 SUPPORT_CHAT = "terminal:support"
 _ROLES = {"customer": Role.CUSTOMER, "staff": Role.STAFF, "agent": Role.AGENT}
+RATING_PREFIX = "h:rate:"  # the handoff's rating buttons (bot/handoff/cards.py)
 
 
 @dataclass
@@ -35,6 +36,8 @@ class TerminalSession:
     user_name: str = "terminal"
     buttons: list[Button] = field(default_factory=list)
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
+    # chat → {"5": callback data}: a rating prompt was just sent there, so a bare "5" is a rating, not a search
+    ratings: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def chat_id(self) -> str:
@@ -88,6 +91,10 @@ class TerminalChannel:
             return True
         if stripped.startswith(":b "):
             return await self._press(stripped[3:].strip())
+        pending = self.session.ratings.pop(self.session.chat_id, {})
+        if stripped in pending:  # "5" right after the rating prompt presses the ★5 button
+            await self.deliver(await self.core.handle(self.inbound(callback_data=pending[stripped])))
+            return True
         await self.deliver(await self.core.handle(self.inbound(text)))
         return True
 
@@ -103,6 +110,13 @@ class TerminalChannel:
         buttons: list[Button] = []
         for out in outbounds:
             mine = out.chat_id == self.session.chat_id
+            rating = {
+                b.data.rsplit(":", 1)[-1]: b.data
+                for b in out.buttons
+                if b.data and b.data.startswith(RATING_PREFIX)
+            }
+            if rating:
+                self.session.ratings[out.chat_id] = rating
             if not mine:
                 self.console.print(Text(f"→ [{out.chat_id}] {out.text}", style="dim"))
                 continue

@@ -25,9 +25,9 @@ def insights(
     from bot.insights.analysis import parse_period
     from bot.insights.charts import render_charts
     from bot.insights.export import write_csvs
-    from bot.insights.records import SqlInsightsStore
     from bot.insights.render import print_report
     from bot.insights.service import InsightsService
+    from bot.insights.store_sql import SqlInsightsStore
     from bot.insights.suggestions import apply_dictionary
     from bot.ops.settings import load_settings
     from bot.prompts import load_messages

@@ -8,6 +8,7 @@ from bot.cli import (
     chat_cmds,
     copy_cmds,
     eval_cmds,
+    export_cmds,
     insights_cmds,
     keywords_cmds,
     knowledge_cmds,
@@ -38,6 +39,7 @@ for module in (
     orders_cmds,
     staff_cmds,
     web_cmds,
+    export_cmds,
 ):
     module.register(app)
 

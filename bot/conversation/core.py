@@ -27,6 +27,7 @@ from bot.conversation.intents import Intent, classify
 from bot.conversation.locks import LocalChatLocks
 from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
+from bot.conversation.request_match import request_matched
 from bot.conversation.store import ChatState, ConversationStore, Turn, trim_to_budget
 from bot.conversation.understanding import (
     QueryParsing,
@@ -76,6 +77,7 @@ class TurnSink(Protocol):
         skus: Iterable[str] = (),
         answered: bool = True,
         top_score: float | None = None,
+        matched: bool | None = None,
     ) -> None: ...
 
 
@@ -348,6 +350,7 @@ class SupportBot:
                     skus=[p.sku for p in reply.shown],
                     answered=reply.answered,
                     top_score=answer.hits[0].score if answer.hits else None,
+                    matched=request_matched(u, reply.shown),
                 )
             except Exception:
                 log.exception("insights recorder failed")

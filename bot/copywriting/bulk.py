@@ -26,7 +26,18 @@ from bot.copywriting.models import CopyResult
 from bot.copywriting.service import CopyService
 from knowledge.models import Product
 
-COLUMNS = ("sku", "platform", "variant", "title", "text", "bullets", "keywords", "flags")
+COLUMNS = (
+    "sku",
+    "platform",
+    "variant",
+    "title",
+    "text",
+    "bullets",
+    "keywords",
+    "flags",
+    "needs_translation",
+    "grounded",
+)  # columns are only ever added at the end; a file started with fewer keeps its own header
 _JSON_COLUMNS = ("bullets", "keywords", "flags")
 
 
@@ -54,6 +65,7 @@ class BulkOutput:
         self.format = "csv" if path.suffix.lower() == ".csv" else "jsonl"
         self.done: set[tuple[str, str, int]] = set()
         self.repaired_tail = False
+        self.columns: tuple[str, ...] = COLUMNS
         self._handle: IO[str] | None = None
 
     def open(self) -> BulkOutput:
@@ -69,7 +81,11 @@ class BulkOutput:
     def _scan(self) -> None:
         """Collect done rows; cut a torn or unreadable tail (a crash mid-write) so those rows are redone."""
         raw = self.path.read_bytes()
-        rows, keep = self._scan_jsonl(raw) if self.format == "jsonl" else self._scan_csv(raw)
+        if self.format == "csv":
+            header = next(csv.reader(io.StringIO(raw.decode("utf-8", errors="replace"), newline="")), [])
+            if tuple(header) == COLUMNS[: len(header)] and len(header) >= 8:
+                self.columns = tuple(header)  # an older file: keep writing its columns
+        rows, keep = self._scan_jsonl(raw) if self.format == "jsonl" else self._scan_csv(raw, self.columns)
         if keep != len(raw):
             self.repaired_tail = True
             with self.path.open("r+b") as handle:
@@ -88,7 +104,7 @@ class BulkOutput:
         return [row for row in rows if row is not None], keep
 
     @staticmethod
-    def _scan_csv(raw: bytes) -> tuple[list[dict[str, Any]], int]:
+    def _scan_csv(raw: bytes, columns: tuple[str, ...] = COLUMNS) -> tuple[list[dict[str, Any]], int]:
         """Good records are re-serialised to find where the last one ends (we wrote them the same way)."""
         text = raw.decode("utf-8", errors="replace")
         reader = csv.reader(io.StringIO(text, newline=""))
@@ -97,10 +113,10 @@ class BulkOutput:
         try:
             for index, values in enumerate(reader):
                 length = len(_csv_line(values).encode("utf-8"))
-                if len(values) != len(COLUMNS) or keep + length > len(raw):
+                if len(values) != len(columns) or keep + length > len(raw):
                     break
                 if index > 0:
-                    rows.append(dict(zip(COLUMNS, values, strict=True)))
+                    rows.append(dict(zip(columns, values, strict=True)))
                 keep += length
         except csv.Error:
             pass
@@ -112,7 +128,10 @@ class BulkOutput:
             line = json.dumps(row, ensure_ascii=False) + "\n"
         else:
             line = _csv_line(
-                [json.dumps(row[c], ensure_ascii=False) if c in _JSON_COLUMNS else row[c] for c in COLUMNS]
+                [
+                    json.dumps(row[c], ensure_ascii=False) if c in _JSON_COLUMNS else row[c]
+                    for c in self.columns
+                ]
             )
         self._write_line(line)
         self.done.add((result.sku, result.platform, result.variant))

@@ -7,14 +7,21 @@ parse arguments, call `CopyService`, and render plain-text Outbounds from `bot/p
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 
+from bot.copywriting.kept import KeptCopy, KeptCopyStore
+from bot.copywriting.llm_writer import facts_text
 from bot.copywriting.models import CopyResult
 from bot.copywriting.service import MAX_VARIANTS, CopyRequestError, CopyService
 from bot.domain.commands import STAFF_ONLY, CommandRegistry
 from bot.domain.messages import Inbound, Outbound
 from bot.prompts import Messages, load_messages
+from bot.storage.db import utcnow
+
+RECENT_COPIES = 500  # variants /keep can still find (the newest first out)
 
 _SKU_LIKE = re.compile(r"^[A-Z0-9]+(?:[-_][A-Z0-9]+)+$")  # RUN-001, SKU_12: a typo'd SKU, not keywords
 
@@ -66,15 +73,25 @@ def render_copy(result: CopyResult, messages: Messages, lang: str, platform_labe
     lines += [f"{messages.get('copy_label_text', lang)}:", result.text]
     if result.keywords:
         lines.append(f"{messages.get('copy_label_keywords', lang)}: {', '.join(result.keywords)}")
-    if result.flags:
-        fixed = "; ".join(f"{f.type} '{f.term}' → {f.action}" for f in result.flags)
+    notes = ("translation.needed", "grounding.keywords_only")
+    fixes = [f for f in result.flags if f.type not in notes]
+    if fixes:
+        fixed = "; ".join(f"{f.type} '{f.term}' → {f.action}" for f in fixes)
         lines.append(f"⚠ {messages.get('copy_label_flags', lang)}: {fixed}")
+    if result.needs_translation:
+        terms = next((f.term for f in result.flags if f.type == "translation.needed"), "")
+        lines.append(messages.get("copy_needs_translation", lang, terms=terms))
+    if not result.grounded:
+        lines.append(messages.get("copy_not_grounded", lang))
     return "\n".join(lines)
 
 
-def register_copy_commands(registry: CommandRegistry, service: CopyService) -> None:
-    """Register /copy /keywords /describe for STAFF only."""
+def register_copy_commands(
+    registry: CommandRegistry, service: CopyService, kept: KeptCopyStore | None = None
+) -> None:
+    """Register /copy /keywords /describe (and /keep when a store for kept copy is given) for STAFF only."""
     messages = load_messages(service.library.root.parent)
+    recent: OrderedDict[str, tuple[CopyResult, str]] = OrderedDict()  # copy id → (variant, facts text)
 
     def usage(inbound: Inbound) -> list[Outbound]:
         lang = _lang(inbound)
@@ -103,14 +120,48 @@ def register_copy_commands(registry: CommandRegistry, service: CopyService) -> N
             return usage(inbound)
         lang = _lang(inbound)
         label = service.library.platforms[args.platform].label.get(lang, args.platform)
+        if kept is not None:
+            facts = facts_text(await service.resolve(args.subject))
+            for result in results:
+                recent[result.id] = (result, facts)
+                recent.move_to_end(result.id)
+            while len(recent) > RECENT_COPIES:
+                recent.popitem(last=False)
+        hint = (lambda r: "\n" + messages.get("copy_keep_hint", lang, id=r.id)) if kept is not None else None
         return [
             Outbound(
                 inbound.chat_id,
-                text=render_copy(r, messages, lang, label),
+                text=render_copy(r, messages, lang, label) + (hint(r) if hint else ""),
                 reply_to=inbound.ref,
                 meta={"copy_id": r.id},
             )
             for r in results
+        ]
+
+    async def on_keep(inbound: Inbound) -> list[Outbound]:
+        """/keep <copy id>: store that variant as copy the shop uses (fine-tuning learns from it)."""
+        lang = _lang(inbound)
+        copy_id = inbound.command_args.strip()
+        found = recent.get(copy_id)
+        if kept is None or found is None:
+            key = "copy_keep_usage" if not copy_id else "copy_keep_unknown"
+            return [Outbound(inbound.chat_id, text=messages.get(key, lang, id=copy_id), reply_to=inbound.ref)]
+        result, facts = found
+        record = KeptCopy(
+            copy_id=result.id,
+            sku=result.sku,
+            platform=result.platform,
+            tone=result.tone,
+            facts=facts,
+            title=result.title,
+            text=result.text,
+            bullets=result.bullets,
+            kept_by=inbound.user_id,
+            kept_at=utcnow(),
+        )
+        await asyncio.to_thread(kept.keep, record)
+        return [
+            Outbound(inbound.chat_id, text=messages.get("copy_kept", lang, id=copy_id), reply_to=inbound.ref)
         ]
 
     async def on_describe(inbound: Inbound) -> list[Outbound]:
@@ -144,7 +195,9 @@ def register_copy_commands(registry: CommandRegistry, service: CopyService) -> N
             lines.append(messages.get("copy_keywords_suggestions", lang, terms=marked))
         return [Outbound(inbound.chat_id, text="\n".join(lines), reply_to=inbound.ref)]
 
-    for name, handler in (("copy", on_copy), ("describe", on_describe), ("keywords", on_keywords)):
+    handlers = [("copy", on_copy), ("describe", on_describe), ("keywords", on_keywords)]
+    handlers += [("keep", on_keep)] if kept is not None else []
+    for name, handler in handlers:
         registry.register(
             name,
             handler,

@@ -103,7 +103,10 @@ class ComplianceChecker:
             return text, []
         out = text
         for hit in reversed(hits):
-            out = out[: hit.start] + _fitting(hit.term.replace, out, hit.start) + out[hit.end :]
+            end = hit.end
+            if not hit.term.replace and out[end : end + 1] == "的" and _clause_start(out, hit.start):
+                end += 1  # "。行业领先的主动降噪" → "。主动降噪", not "。的主动降噪"
+            out = out[: hit.start] + _fitting(hit.term.replace, out, hit.start) + out[end:]
         flags = [
             Flag(
                 f"compliance.{hit.term.category}",
@@ -152,6 +155,11 @@ def _excepted(text: str, start: int, end: int, term: Term) -> bool:
             if match.start() + window_start <= start and match.end() + window_start >= end:
                 return True
     return False
+
+
+def _clause_start(text: str, at: int) -> bool:
+    before = text[:at].rstrip(" \t")
+    return not before or before[-1] in "。！？；，、：\n!?;,:"
 
 
 def _fitting(replacement: str, text: str, at: int) -> str:

@@ -64,6 +64,7 @@ class GroundingChecker:
         self._quantity = re.compile(rf"{_NUMBER}\s*({unit_alt})", re.IGNORECASE)
         self._currency = re.compile(rf"[¥￥$]\s*{_NUMBER}")
         self._bare = re.compile(_NUMBER)
+        self._cache: dict[str, tuple[str, set[tuple[Decimal, int]], set[Decimal]]] = {}
 
     @classmethod
     def load(cls, path: Path) -> GroundingChecker:
@@ -91,10 +92,20 @@ class GroundingChecker:
         bare = {v for v in (_number(m.group(1)) for m in self._bare.finditer(text)) if v is not None}
         return with_unit, bare
 
+    def _evidence(self, facts: ProductFacts) -> tuple[str, set[tuple[Decimal, int]], set[Decimal]]:
+        """The facts' evidence, lower-cased, and its numbers — cached, as every part of a copy asks again."""
+        evidence = facts.evidence()
+        known = self._cache.get(evidence)
+        if known is None:
+            if len(self._cache) > 256:
+                self._cache.clear()
+            known = (evidence.lower(), *self._numbers_in(evidence))
+            self._cache[evidence] = known
+        return known
+
     def find(self, text: str, facts: ProductFacts) -> list[Violation]:
         """Ungrounded terms in `text`, left to right."""
-        evidence = facts.evidence()
-        lowered = evidence.lower()
+        lowered, with_unit, bare = self._evidence(facts)
         found: list[Violation] = []
         for kind, pattern in self._patterns.items():
             lookup = self._group_of[kind]
@@ -102,7 +113,6 @@ class GroundingChecker:
                 group = self._groups[kind][lookup[match.group(0).lower()]]
                 if not any(word.lower() in lowered for word in group):
                     found.append(Violation(_KIND_FLAG[kind], match.group(0), match.start(), match.end()))
-        with_unit, bare = self._numbers_in(evidence)
         for match in self._quantity.finditer(text):
             value = _number(match.group(1))
             unit = self._unit_group[match.group(2).lower()]

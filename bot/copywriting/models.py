@@ -37,6 +37,7 @@ class Draft:
     title: str
     text: str
     bullets: tuple[str, ...] = ()
+    untranslated: tuple[str, ...] = ()  # Chinese an English copy still holds (offline glossary gaps)
 
     def fields(self) -> list[tuple[str, str]]:
         """(where, text) for every part, so checks can walk title, text and each bullet alike."""
@@ -63,9 +64,11 @@ class CopyResult:
     keywords: tuple[str, ...] = ()
     flags: tuple[Flag, ...] = ()
     source: Literal["llm", "offline"] = "offline"
+    grounded: bool = True  # False: written from keywords alone, not from a catalog product
+    needs_translation: bool = False  # an English copy that still holds Chinese: not finished
 
     def as_row(self) -> dict[str, Any]:
-        """The fixed bulk-output shape (JSONL object / CSV row before encoding)."""
+        """The fixed bulk-output shape (JSONL object / CSV row before encoding); fields are only ever added."""
         return {
             "sku": self.sku,
             "platform": self.platform,
@@ -75,6 +78,8 @@ class CopyResult:
             "bullets": list(self.bullets),
             "keywords": list(self.keywords),
             "flags": [flag.as_dict() for flag in self.flags],
+            "needs_translation": self.needs_translation,
+            "grounded": self.grounded,
         }
 
 
@@ -91,10 +96,14 @@ class ProductFacts:
     tags: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     price: str = ""  # the catalog price ("¥899.00"): a copy quoting it is grounded, any other price is not
+    category: str = ""  # the catalog category path ("运动鞋/跑步鞋")
+    labels: tuple[str, ...] = ()  # names of yes-valued attributes (降噪, noise cancelling): evidence only
+    grounded: bool = True  # False when the facts are only the keywords staff typed
 
     def evidence(self) -> str:
         """All text the grounding check accepts as the source of truth."""
-        parts = [self.name, self.brand, self.leaf, self.description, self.price, *self.tags, *self.keywords]
+        parts = [self.name, self.brand, self.leaf, self.category, self.description, self.price]
+        parts += [*self.tags, *self.keywords, *self.labels]
         parts += [f"{key} {value}" for key, value in self.attributes.items()]
         return "\n".join(part for part in parts if part)
 

@@ -1,10 +1,13 @@
-"""The offline composer: useful, grounded copy from a product's own facts, with no LLM at all.
+"""The offline composer: publishable, grounded copy from a product's own facts, with no LLM at all.
 
-Every sentence is built from catalog facts (name, brand, category, attributes, description, tags,
-extracted keywords) placed into tone phrase banks (`bot/prompts/copy/tones/*.yaml`) in the platform's offline
-style (`meta.offline.style`). Nothing is invented, so grounding holds by construction; compliance and
-limits are still enforced afterwards by the same pipeline as LLM copy. Variants differ by a seeded choice
-of phrases and fact order, so `v2` reads differently from `v1` but is stable between runs.
+Every sentence is built from catalog facts: attributes phrased by kind (`attributes.yaml`), the catalog
+description (each sentence cleaned by the advertising-law list and dropped when the edit breaks it), and lines
+that name the product or its category (tone banks in `tones/*.yaml`, category families in `families.yaml`).
+Structure and phrasing vary per product — theme order, sentence leads, clause templates, openers — chosen by a
+generator seeded with (SKU, name, platform, tone, variant), so a batch does not repeat itself and a rerun is
+identical. English copy (Amazon) is translated through the glossary; what it cannot translate is carried in
+`Draft.untranslated` so the copy is flagged, never passed off as finished. The platform shapes live in
+`bot/copywriting/styles.py`.
 """
 
 from __future__ import annotations
@@ -12,62 +15,80 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from bot.copywriting.limits import fits, trim
+from bot.copywriting.attributes import AttributeBook, Fact
+from bot.copywriting.compliance import ComplianceChecker
+from bot.copywriting.families import Family, FamilyBook
+from bot.copywriting.glossary import Glossary, Translation
+from bot.copywriting.limits import fits
 from bot.copywriting.models import Draft, ProductFacts
 from bot.copywriting.platforms import PlatformSpec, ToneSpec
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+_EN_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_VERB_START = re.compile(
+    r"^(采用|选用|用料|支持|适合|提供|主打|侧重|产自|来自|属于|颜色|重量|容量|续航|功率|质地|净含量|产地)"
+)
+
+
+@dataclass(frozen=True)
+class Themed:
+    """The facts of one theme (look, build, spec …) with their phrased clauses."""
+
+    theme: str
+    facts: tuple[Fact, ...]
+    clauses: tuple[str, ...]
 
 
 class OfflineComposer:
     """compose(facts, platform, tone, variant) → Draft, deterministic per (sku, platform, tone, variant)."""
 
-    def __init__(self, phrases_path: Path) -> None:
-        data: dict[str, Any] = yaml.safe_load(phrases_path.read_text(encoding="utf-8")) or {}
-        self._zh: dict[str, Any] = data.get("zh") or {}
-        self._en: dict[str, Any] = data.get("en") or {}
-        self._styles: dict[str, Callable[[_Ctx], Draft]] = {
-            "listing": _listing,
-            "note": _note,
-            "paragraph": _paragraph,
-            "script": _script,
-            "description": _description,
-        }
-
-    def phrase(self, key: str, value: str, language: str) -> str:
-        """One attribute as prose: 材质 纯棉 → 纯棉材质 (zh); Material: cotton (en)."""
-        if language == "en":
-            label = self.label(key)
-            return str(self._en.get("default", "{key}: {value}")).format(key=label, value=value)
-        template = self._zh.get("templates", {}).get(key)
-        if template is None:
-            has_digit = any(ch.isdigit() for ch in value)
-            template = self._zh.get("numeric" if has_digit else "default", "{value}")
-        return str(template).format(key=key, value=value)
-
-    def label(self, key: str) -> str:
-        """English label of an attribute key ('shelf_life' → 'Shelf life' unless the file names it)."""
-        known = self._en.get("labels", {}).get(key)
-        if known:
-            return str(known)
-        return key.replace("_", " ").capitalize() if key.isascii() else key
+    def __init__(self, root: Path, compliance: ComplianceChecker | None = None) -> None:
+        self.book = AttributeBook.load(root / "attributes.yaml")
+        self.glossary = Glossary.load(root / "glossary_en.yaml")
+        self.families = FamilyBook.load(root / "families.yaml")
+        self.compliance = compliance
 
     def compose(self, facts: ProductFacts, platform: PlatformSpec, tone: ToneSpec, variant: int) -> Draft:
+        from bot.copywriting.styles import STYLES
+
         seed = hashlib.sha256(
             f"{facts.sku}|{facts.name}|{platform.name}|{tone.name}|{variant}".encode()
         ).digest()
-        ctx = _Ctx(self, facts, platform, tone, variant, random.Random(int.from_bytes(seed[:8], "big")))
-        return self._styles[platform.style](ctx)
+        ctx = Ctx(self, facts, platform, tone, variant, random.Random(int.from_bytes(seed[:8], "big")))
+        style = "amazon" if platform.language == "en" else platform.style
+        return STYLES[style](ctx)
+
+    def clean_sentences(self, text: str, evidence: str, language: str) -> list[str]:
+        """The catalog description's sentences, each checked by the advertising-law list.
+
+        A sentence with a hit is fixed and re-checked; it is kept only when the fix leaves no hit, no clause
+        starting with 的 and at least four characters (行业领先的主动降噪 → 主动降噪), else dropped.
+        """
+        pattern = _EN_SENTENCE if language == "en" else _SENTENCE
+        out = []
+        for raw in (s.strip() for s in pattern.findall(text)):
+            if not raw:
+                continue
+            sentence = raw
+            if self.compliance is not None and self.compliance.find(sentence, evidence):
+                sentence, _ = self.compliance.fix(sentence, evidence)
+                if self.compliance.find(sentence, evidence) or re.match(r"^[，、的]", sentence):
+                    continue
+            if len(sentence.rstrip("。！？!?.")) >= 4:
+                out.append(
+                    sentence
+                    if sentence[-1] in "。！？!?."
+                    else sentence + ("." if language == "en" else "。")
+                )
+        return out
 
 
-class _Ctx:
-    """Everything one composition needs, with small helpers shared by the styles."""
+class Ctx:
+    """One composition: the facts grouped by theme, the fill values for lines, and small phrasing helpers."""
 
     def __init__(
         self,
@@ -80,161 +101,175 @@ class _Ctx:
     ) -> None:
         self.c, self.f, self.p, self.t, self.variant, self.rng = composer, facts, platform, tone, variant, rng
         self.lang = platform.language
-        self.joined_keywords = ("、" if self.lang != "en" else ", ").join(facts.keywords[:4])
-        joiner = " / " if self.lang == "en" else "、"
-        attrs = [
-            (key, joiner.join(v.strip() for v in value.split(";") if v.strip()))
-            for key, value in facts.attributes.items()
-        ]
-        rng.shuffle(attrs) if variant > 1 else None
-        self.attrs = attrs
-        self.leaf = facts.leaf or (facts.keywords[0] if facts.keywords else facts.name)
-        self.emoji_on = bool(platform.options.get("emoji"))
-
-    def pick(self, bank: str) -> str:
-        options = self.t.bank(self.lang, bank)
-        if not options:
-            return ""
-        choice = options[(self.variant - 1 + self.rng.randrange(len(options))) % len(options)]
-        return choice.format(
-            name=self.f.name,
-            leaf=self.leaf,
-            brand=self.f.brand or self.f.name,
-            keywords=self.joined_keywords or self.leaf,
+        self.book, self.glossary = composer.book, composer.glossary
+        self.family: Family = composer.families.family_for(
+            facts.leaf, facts.category, facts.name, facts.keywords
         )
+        evidence = facts.evidence()
+        self.scene = self.family.scene_for(evidence, rng)
+        self.leaf = facts.leaf or self.family.name
+        self.brand = facts.brand
+        self.facts = self.book.facts(facts.attributes)
+        self.untranslated: list[str] = []
+        self._used_leads: set[str] = set()
+        order = list(self.book.order)
+        rng.shuffle(order)
+        self.themes: list[Themed] = []
+        for theme in order:
+            members = tuple(f for f in self.facts if f.theme == theme)
+            if members:
+                clauses = tuple(c for f in members if (c := self.book.clause(f, rng, self.glossary)))
+                self.themes.append(Themed(theme, members, clauses))
+        self.description = composer.clean_sentences(facts.description, evidence, "zh")
+        self.fill = {
+            "brand": self.brand,
+            "leaf": self.leaf,
+            "short": self.short(),
+            "name": facts.name,
+            "scene": self.scene,
+            "verb": self.family.verb,
+            "unit": self.family.unit,
+        }
+
+    # -- names ----------------------------------------------------------------------------------------------
+    def short(self) -> str:
+        """Brand + category leaf (耐克跑步鞋), or the name when there is no brand."""
+        if self.brand and self.leaf and self.leaf not in self.brand:
+            joiner = " " if self.brand[-1].isascii() and self.leaf[0].isascii() else ""
+            return f"{self.brand}{joiner}{self.leaf}"
+        return self.f.name if len(self.f.name) <= 14 else self.leaf
+
+    def display_name(self) -> str:
+        """The name with the brand in front exactly once ("Anker Soundcore Life P3i", not "… Soundcore Soundcore")."""
+        name = " ".join(self.f.name.split())
+        if not self.brand:
+            return name
+        missing = [t for t in self.brand.split() if t.lower() not in name.lower()]
+        if not missing or name.startswith(self.brand[:2]):
+            return name
+        return f"{' '.join(missing)} {name}"
+
+    # -- lines ------------------------------------------------------------------------------------------------
+    def line(self, bank: list[str] | tuple[str, ...], fill: dict[str, str] | None = None) -> str:
+        """One line of a bank, seeded, with the product's fill values ('' when the bank is empty)."""
+        if not bank:
+            return ""
+        return bank[self.rng.randrange(len(bank))].format(**(fill or self.fill))
+
+    def tone_line(self, bank: str) -> str:
+        return self.line(self.t.bank(self.lang, bank))
+
+    def family_line(self, bank: str) -> str:
+        return self.line(self.family.banks[bank])
+
+    def fitting(self, bank: tuple[str, ...] | list[str], limit: int, unit: str = "char") -> str:
+        """The first line of a bank (from a seeded start) that fits the limit, '' when none does."""
+        if not bank:
+            return ""
+        start = self.rng.randrange(len(bank))
+        for offset in range(len(bank)):
+            text = bank[(start + offset) % len(bank)].format(**self.fill)
+            if fits(text, limit, unit):  # type: ignore[arg-type]
+                return text
+        return ""
 
     def emoji(self) -> str:
         bank = self.t.bank(self.lang, "emoji")
-        return self.rng.choice(bank) if bank and self.emoji_on else ""
+        return self.rng.choice(bank) if bank and self.p.options.get("emoji") else ""
 
-    def phrases(self) -> list[str]:
-        return [self.c.phrase(key, value, self.lang) for key, value in self.attrs if value]
-
-    def sentences(self, limit: int = 3) -> list[str]:
-        found = [s.strip() for s in _SENTENCE.findall(self.f.description) if s.strip()]
-        return found[:limit]
-
-    def prose(self) -> str:
-        phrases = self.phrases()
-        if not phrases:
+    # -- Chinese sentences --------------------------------------------------------------------------------------
+    def sentence(self, themed: Themed, *, subject: bool = False, spoken: bool = False) -> str:
+        """One theme as a sentence: a seeded lead, its clauses joined by '，', and '。'."""
+        if not themed.clauses:
             return ""
-        if self.lang == "en":
-            connector = self.pick("connectors") or "Features"
-            return f"{connector} " + "; ".join(phrases) + "."
-        connector = self.pick("connectors")
-        return f"{connector}{'，'.join(phrases)}。" if connector else "，".join(phrases) + "。"
+        leads = self.book.themes[themed.theme]["spoken" if spoken else "zh"]
+        fresh = [lead for lead in leads if lead not in self._used_leads] or list(leads)
+        lead = fresh[self.rng.randrange(len(fresh))]
+        self._used_leads.add(lead)
+        body = "，".join(themed.clauses)
+        if lead.endswith("：") and "：" in body:
+            lead = lead[:-1] + "，"  # no "版型与尺码：码数：…"
+        if subject and not lead and _VERB_START.match(body):
+            lead = f"这{self.family.unit}{self.leaf}"
+        return f"{lead}{body}。"
+
+    def theme_sentences(self) -> list[str]:
+        return [
+            s
+            for i, t in enumerate(self.themes)
+            if (s := self.sentence(t, subject=i == 0 and self.rng.random() < 0.5))
+        ]
+
+    def shorts(self, themed: Themed) -> list[str]:
+        return [s for f in themed.facts if (s := self.book.short(f, self.glossary))]
 
     def hashtags(self, count: int) -> list[str]:
-        words = [*self.f.keywords, self.leaf, self.f.brand, *self.f.tags]
+        """Whole catalog words only: brand, category levels, the product's tags, short attribute values."""
+        words = [self.brand, self.leaf, *self.f.category.split("/")[:1], *self.f.tags]
+        words += [v for f in self.facts if f.kind.name in _TAG_KINDS for v in f.values]
         seen: list[str] = []
         for word in words:
-            tag = re.sub(r"\s+", "", word)
-            if tag and not tag[0].isdigit() and tag not in seen:  # "#1.5kg" is no topic (and reads as "#1")
+            tag = re.sub(r"[\s#]+", "", word or "")
+            if (
+                tag
+                and not tag[0].isdigit()
+                and len(tag) <= 12
+                and tag.lower() not in (s.lower() for s in seen)
+            ):
                 seen.append(tag)
         return [f"#{tag}" for tag in seen[:count]]
 
     def title_parts(self) -> list[str]:
-        """Brand, name, short attribute values, keywords — each once (a part inside a chosen one is skipped)."""
-        name = self.f.name.replace(self.f.brand, " ").strip() if self.f.brand else self.f.name
-        values = [v.strip() for _, value in self.f.attributes.items() for v in value.split(";")]
-        values = [v for v in values if 0 < len(v) <= 12 and not v.replace(".", "").isdigit()]  # no bare sizes
-        parts = [self.f.brand, name, *values, *self.f.keywords[:4], self.f.leaf]
+        """Name (brand once), then short attribute phrases not already in the name, then the leaf."""
+        name = self.display_name()
+        parts = [name]
+        facts = [f for f in self.facts if f.kind.name not in ("size", "detail")]
+        self.rng.shuffle(facts)
+        for fact in facts:
+            phrase = self.book.short(fact, self.glossary)
+            if phrase and 0 < len(phrase) <= 12 and phrase.lower() not in name.lower():
+                parts.append(phrase)
+        parts.append(self.leaf)
         chosen: list[str] = []
         for part in (" ".join(p.split()) for p in parts if p and p.strip()):
             if not any(part.lower() in other.lower() for other in chosen):
                 chosen.append(part)
         return chosen
 
-    def fit_parts(self, parts: list[str], joiner: str) -> str:
-        """Join whole parts while they fit the title limit (never cuts inside a part if avoidable)."""
+    def fit_parts(self, parts: list[str], joiner: str, limit: int, unit: str = "char") -> str:
+        """Whole parts joined while they fit (a part is never cut)."""
         out = ""
         for part in parts:
             candidate = f"{out}{joiner}{part}" if out else part
-            if fits(candidate, self.p.title.max, self.p.title.unit):
+            if fits(candidate, limit, unit):  # type: ignore[arg-type]
                 out = candidate
-        return out or trim(parts[0] if parts else self.f.name, self.p.title.max, self.p.title.unit)
+        return out
+
+    # -- English ------------------------------------------------------------------------------------------------
+    def en(self, text: str, kind: str = "") -> str:
+        """`text` in English; what the glossary cannot translate is remembered for the needs_translation flag."""
+        found: Translation = self.glossary.translate(text, kind)
+        self.untranslated += found.leftover
+        return found.text
+
+    def en_fact(self, fact: Fact) -> str:
+        found = self.book.clause_en(fact, self.rng, self.glossary)
+        self.untranslated += found.leftover
+        return found.text
+
+    def en_value(self, fact: Fact) -> str:
+        found = self.book.value_en(fact, self.glossary)
+        self.untranslated += found.leftover
+        return found.text
+
+    def en_description(self) -> list[str]:
+        """The description's sentences when they are English already (a Chinese one is not translated)."""
+        if _HAN.search(self.f.description):
+            return []
+        return self.c.clean_sentences(self.f.description, self.f.evidence(), "en")
+
+    def draft(self, title: str, text: str, bullets: list[str] | tuple[str, ...] = ()) -> Draft:
+        return Draft(title, text, tuple(bullets), tuple(dict.fromkeys(self.untranslated)))
 
 
-def _join(lang: str, *parts: str) -> str:
-    sep = " " if lang == "en" else ""
-    return sep.join(part for part in parts if part).strip()
-
-
-def _listing(ctx: _Ctx) -> Draft:
-    title = ctx.fit_parts(ctx.title_parts(), str(ctx.p.options.get("title_joiner", " ")))
-    rule = ctx.p.bullets
-    bullets: list[str] = []
-    if ctx.lang == "en":
-        bullets += [f"{ctx.c.label(k).upper()}: {v}" for k, v in ctx.attrs if v]
-        bullets += ctx.sentences(5)
-        bullets += [f"{'BRAND'}: {ctx.f.brand}"] if ctx.f.brand else []
-        bullets += [f"KEYWORDS: {', '.join(ctx.f.keywords[:6])}"] if ctx.f.keywords else []
-        bullets += ctx.t.bank("en", "fillers")
-    else:
-        bullets += [trim(p, rule.item_max, rule.unit) for p in ctx.phrases()]
-        bullets += [trim(s.rstrip("。！？!?"), rule.item_max, rule.unit) for s in ctx.sentences(3)]
-        bullets += [kw for kw in ctx.f.keywords if kw not in " ".join(bullets)]
-        bullets += ctx.t.bank("zh", "fillers")
-    bullets = [b for b in dict.fromkeys(bullets) if b][: rule.max]
-    text = _join(
-        ctx.lang, ctx.pick("openers"), ctx.prose(), _join(ctx.lang, *ctx.sentences()), ctx.pick("closers")
-    )
-    return Draft(title, text, tuple(bullets))
-
-
-def _note(ctx: _Ctx) -> Draft:
-    title = trim(_join(ctx.lang, ctx.pick("hooks"), ctx.emoji()), ctx.p.title.max, ctx.p.title.unit)
-    lines = [f"{ctx.pick('openers')}{ctx.emoji()}", ""]
-    lines += [f"{ctx.emoji() or '·'} {phrase}" for phrase in ctx.phrases()]
-    described = _join(ctx.lang, *ctx.sentences())
-    lines += ["", described] if described else []
-    lines += ["", f"{ctx.pick('closers')}{ctx.emoji()}"]
-    tags = ctx.hashtags(int(ctx.p.options.get("hashtags", 5)))
-    lines += ["", " ".join(tags)] if tags else []
-    return Draft(title, "\n".join(lines).strip(), ())
-
-
-def _paragraph(ctx: _Ctx) -> Draft:
-    title = ctx.pick("hooks")
-    text = _join(
-        ctx.lang,
-        ctx.emoji(),
-        ctx.pick("openers"),
-        ctx.prose(),
-        _join(ctx.lang, *ctx.sentences(2)),
-        ctx.pick("closers"),
-        ctx.emoji(),
-    )
-    return Draft(title, text, ())
-
-
-def _script(ctx: _Ctx) -> Draft:
-    labels = {"open": "Opening", "point": "Point", "close": "Close", "scene": "Scene", "voice": "Voice-over"}
-    labels.update(ctx.p.options.get("labels") or {})
-    sep, gap = ("：", "；") if ctx.lang != "en" else (": ", "; ")
-    lines = [
-        f"【{labels['open']}】{labels['scene']}{sep}{ctx.f.name}{gap}{labels['voice']}{sep}{ctx.pick('openers')}"
-    ]
-    points = ctx.phrases()[:4] or ctx.sentences(3) or list(ctx.f.keywords[:3])
-    for index, point in enumerate(points, start=1):
-        voice = _join(ctx.lang, ctx.pick("connectors"), point)
-        lines.append(
-            f"【{labels['point']}{index}】{labels['scene']}{sep}{point}{gap}{labels['voice']}{sep}{voice}"
-        )
-    lines.append(f"【{labels['close']}】{labels['voice']}{sep}{ctx.pick('closers')}")
-    tags = " ".join(ctx.hashtags(int(ctx.p.options.get("hashtags", 3))))
-    title = ctx.fit_parts([ctx.pick("hooks"), tags], " ")
-    return Draft(title, "\n".join(lines), ())
-
-
-def _description(ctx: _Ctx) -> Draft:
-    title = ctx.fit_parts(ctx.title_parts()[:4], " ")
-    text = _join(
-        ctx.lang,
-        ctx.pick("insights"),
-        ctx.pick("openers"),
-        ctx.prose(),
-        _join(ctx.lang, *ctx.sentences()),
-        ctx.pick("closers"),
-    )
-    return Draft(title, text, ())
+_TAG_KINDS = frozenset({"tea_type", "flavor", "style", "effect", "form", "garment", "pattern"})

@@ -6,6 +6,7 @@ becomes a flag staff can read.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.copywriting.compliance import ComplianceChecker
@@ -13,6 +14,8 @@ from bot.copywriting.grounding import GroundingChecker
 from bot.copywriting.limits import measure, trim
 from bot.copywriting.models import Draft, Flag, ProductFacts
 from bot.copywriting.platforms import PlatformSpec
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,16 @@ class Checks:
                 )
                 for v in self.grounding.find(text, facts)
             ]
+            if platform.language == "en":
+                found += [
+                    Problem(
+                        "language.chinese",
+                        run,
+                        where,
+                        f"{where}: '{run}' is Chinese; write it in English (keep brand and model names)",
+                    )
+                    for run in _HAN.findall(text)
+                ]
         found += _limit_problems(draft, platform)
         return found
 
@@ -68,7 +81,13 @@ class Checks:
 
         `spare` (the offline draft) refills bullets the platform requires and an empty title.
         """
-        draft, flags = self.compliance.fix_draft(draft, facts.evidence())
+        evidence = facts.evidence()
+        draft, flags = self.compliance.fix_draft(draft, evidence)
+        for _ in range(3):  # re-check after every edit: a removal can join words into a new hit
+            if not any(self.compliance.find(text, evidence) for _, text in draft.fields()):
+                break
+            draft, found = self.compliance.fix_draft(draft, evidence)
+            flags += found
         draft, found = self.grounding.fix_draft(draft, facts)
         flags += found
         draft, found = _fit_shape(draft, platform, spare)

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from bot.copywriting.compliance import ComplianceChecker
 from bot.copywriting.grounding import GroundingChecker
+from bot.copywriting.keyword_facts import keyword_facts
 from bot.copywriting.llm_writer import LLMCopyWriter, facts_text
-from bot.copywriting.models import CopyResult, Description, KeywordReport, ProductFacts
+from bot.copywriting.models import CopyResult, Description, Flag, KeywordReport, ProductFacts
 from bot.copywriting.offline import OfflineComposer
 from bot.copywriting.pipeline import Checks
 from bot.copywriting.platforms import CopyLibrary, PlatformSpec
@@ -30,6 +31,7 @@ from knowledge.protocols import KeywordExtractor, ProductIndex
 
 MAX_VARIANTS = 5
 _SPLIT = re.compile(r"[\s,，、;；/]+")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 
 class CopyRequestError(XiaoerError):
@@ -71,6 +73,7 @@ def facts_from_product(product: Product, keywords: Sequence[str] = ()) -> Produc
         tags=tuple(product.tags),
         keywords=tuple(keywords),
         price=product.price_text() or "",
+        category=product.category,
     )
 
 
@@ -96,7 +99,9 @@ class CopyService:
             ComplianceChecker.load(root / "forbidden_words.yaml", library.brand.avoid),
             GroundingChecker.load(root / "grounding.yaml"),
         )
-        self.composer = OfflineComposer(root / "attribute_phrases.yaml")
+        self.composer = OfflineComposer(root, self.checks.compliance)
+        self.glossary = self.composer.glossary
+        self.book = self.composer.book
         self._keywords_prompt = load_prompt(root / "keywords.yaml")
         self.writer = (
             LLMCopyWriter(llm, self.checks, library.brand, load_prompt(root / "revise.yaml"))
@@ -118,9 +123,9 @@ class CopyService:
         return whole_keywords(await self.extract_keywords(product.search_text(), top_k), product)
 
     async def resolve(self, subject: Product | str | Sequence[str]) -> ProductFacts:
-        """A Product, a SKU in the index, or free keywords → the facts copy may use."""
+        """A Product, a SKU in the index, or free keywords (→ facts marked not grounded) → what copy may use."""
         if isinstance(subject, Product):
-            return facts_from_product(subject, await self._product_keywords(subject))
+            return self._labelled(facts_from_product(subject, await self._product_keywords(subject)))
         text = subject if isinstance(subject, str) else " ".join(subject)
         text = text.strip()
         if not text:
@@ -128,9 +133,19 @@ class CopyService:
         if self.index is not None and " " not in text:
             product = await asyncio.to_thread(self.index.get, text)
             if product is not None:
-                return facts_from_product(product, await self._product_keywords(product))
+                return self._labelled(facts_from_product(product, await self._product_keywords(product)))
         words = tuple(dict.fromkeys(w for w in _SPLIT.split(text) if w))
-        return ProductFacts(name=" ".join(words), leaf=words[0], keywords=words)
+        return keyword_facts(words, self.glossary, self.composer.families)
+
+    def _labelled(self, facts: ProductFacts) -> ProductFacts:
+        """Evidence for yes-valued attributes: noise_cancelling 是 grounds "降噪" / "noise cancelling"."""
+        labels = [
+            self.book.label(fact.key, language)
+            for fact in self.book.facts(facts.attributes)
+            if any(v.lower() in ("是", "有", "yes", "true") for v in fact.values)
+            for language in ("zh", "en")
+        ]
+        return replace(facts, labels=tuple(labels)) if labels else facts
 
     def platform(self, name: str) -> PlatformSpec:
         spec = self.library.platform(name)
@@ -175,6 +190,29 @@ class CopyService:
             outcome = await self.writer.write(facts, spec, tone_spec, variant, offline)
             draft, flags, source = outcome.draft, outcome.flags, outcome.source
         draft, found = self.checks.finish(draft, facts, spec, spare=offline)
+        flags += found
+        untranslated: list[str] = []
+        if spec.language == "en":
+            untranslated = list(dict.fromkeys(m for _, t in draft.fields() for m in _HAN.findall(t)))
+            if untranslated:
+                flags.append(
+                    Flag(
+                        "translation.needed",
+                        "、".join(untranslated[:8]),
+                        "kept",
+                        detail="not translatable offline: translate these words (or configure an LLM) "
+                        "before publishing",
+                    )
+                )
+        if not facts.grounded:
+            flags.append(
+                Flag(
+                    "grounding.keywords_only",
+                    " ".join(facts.keywords),
+                    "kept",
+                    detail="written from keywords alone, not from a catalog product: check every fact",
+                )
+            )
         return CopyResult(
             id=f"{_subject_id(facts)}-{spec.name}-v{variant}",
             sku=facts.sku,
@@ -185,8 +223,10 @@ class CopyService:
             text=draft.text,
             bullets=draft.bullets,
             keywords=facts.keywords,
-            flags=tuple(flags + found),
+            flags=tuple(flags),
             source=source,  # type: ignore[arg-type]
+            grounded=facts.grounded,
+            needs_translation=bool(untranslated),
         )
 
     async def describe(self, keywords: str | Sequence[str], tone: str | None = None) -> Description:
@@ -201,11 +241,11 @@ class CopyService:
             hits = await asyncio.to_thread(self.index.search, " ".join(words), k=3)
             matched = [hit.product for hit in hits]
         if matched:
-            base = facts_from_product(matched[0])
+            base = self._labelled(facts_from_product(matched[0]))
             extra = await self._product_keywords(matched[0], 4)
             facts = replace(base, keywords=tuple(dict.fromkeys((*words, *extra))))
         else:
-            facts = ProductFacts(name=" ".join(words), leaf=words[0], keywords=words)
+            facts = keyword_facts(words, self.glossary, self.composer.families)
         tone_spec = self.library.tone(tone or self.default_tone) or self.library.tones[self.default_tone]
         result = await self._one(facts, self.library.describe, tone_spec.name, 1)
         return Description(words, result, tuple(p.sku for p in matched))

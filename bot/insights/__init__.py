@@ -2,13 +2,8 @@
 
 from bot.insights.analysis import InsightsReport, build_report
 from bot.insights.pseudonym import Pseudonymizer
-from bot.insights.records import (
-    InMemoryInsightsStore,
-    InsightsStore,
-    OutcomeEvent,
-    SqlInsightsStore,
-    TurnRecord,
-)
+from bot.insights.records import InMemoryInsightsStore, InsightsStore, OutcomeEvent, TurnRecord
+from bot.insights.store_sql import SqlInsightsStore
 
 __all__ = [
     "InMemoryInsightsStore",

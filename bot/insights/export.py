@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 from bot.insights.analysis import InsightsReport
+from bot.insights.render import answering_rows
 from bot.insights.suggestions import Suggestions
 
 
@@ -46,10 +47,18 @@ def write_csvs(report: InsightsReport, suggestions: Suggestions, out: Path) -> l
         ),
         _write(out / "handoffs.csv", ["reason", "count"], [[r, n] for r, n in report.handoff_reasons]),
         _write(
+            out / "answering.csv",
+            ["measure", "turns", "share"],
+            [[str(c).strip(), n, s] for c, n, s in answering_rows(report)],
+        ),
+        _write(
             out / "suggestions.csv",
             ["kind", "value", "detail"],
             [["dictionary_word", w, n] for w, n in suggestions.dictionary_words]
-            + [["synonym", a, b] for a, b in suggestions.synonym_pairs]
+            + [
+                ["synonym", a, f"{b} ({(suggestions.synonym_evidence or {}).get((a, b), 0)} turns)"]
+                for a, b in suggestions.synonym_pairs
+            ]
             + [["faq", q, n] for q, n in suggestions.faq_candidates],
         ),
     ]

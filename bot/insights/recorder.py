@@ -43,6 +43,7 @@ class TurnRecorder:
         skus: Iterable[str] = (),
         answered: bool = True,
         top_score: float | None = None,
+        matched: bool | None = None,
     ) -> None:
         try:
             self.store.record_turn(
@@ -59,6 +60,7 @@ class TurnRecorder:
                     skus=tuple(skus),
                     answered=answered,
                     top_score=top_score,
+                    matched=matched,
                 )
             )
         except Exception:  # insights are best-effort; the customer's reply is not

@@ -1,22 +1,16 @@
 """What insights are computed from: one record per customer turn plus outcome events.
 
 Records are written already pseudonymised and redacted (the recorder's caller does both); the store
-just keeps them. SQL (SQLite default, PostgreSQL for scale) and in-memory, one contract test over both.
+just keeps them. SQL (`bot/insights/store_sql.py`: SQLite default, PostgreSQL for scale) and in-memory below,
+one contract test over both.
 """
 
 from __future__ import annotations
 
-import json
 import threading
-from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
-
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Mapped, mapped_column
-
-from bot.storage.db import Base, create_schema, make_session_factory
 
 
 @dataclass(frozen=True)
@@ -35,6 +29,7 @@ class TurnRecord:
     skus: tuple[str, ...] = ()  # top SKUs returned
     answered: bool = True
     top_score: float | None = None
+    matched: bool | None = None  # a product request: did a shown product match it? None: not a request
 
 
 @dataclass(frozen=True)
@@ -80,85 +75,3 @@ class InMemoryInsightsStore:
     def events(self, since: datetime, until: datetime) -> list[OutcomeEvent]:
         with self._lock:
             return [e for e in self._events if since <= e.at < until]
-
-
-class TurnRow(Base):
-    __tablename__ = "insight_turns"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    channel: Mapped[str] = mapped_column(String(32))
-    user: Mapped[str] = mapped_column(String(32), index=True)
-    chat: Mapped[str] = mapped_column(String(32), index=True)
-    text: Mapped[str] = mapped_column(Text)
-    language: Mapped[str] = mapped_column(String(8))
-    intent: Mapped[str] = mapped_column(String(32))
-    keywords: Mapped[list] = mapped_column(JSON)
-    filters: Mapped[dict] = mapped_column(JSON)
-    skus: Mapped[list] = mapped_column(JSON)
-    answered: Mapped[bool] = mapped_column(Boolean)
-    top_score: Mapped[float | None] = mapped_column(Float, nullable=True)
-
-
-class EventRow(Base):
-    __tablename__ = "insight_events"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    chat: Mapped[str] = mapped_column(String(32), index=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    value: Mapped[str] = mapped_column(String(64))
-
-
-_TURN_FIELDS = tuple(f.name for f in fields(TurnRecord))
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite returns naive datetimes; everything here is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-class SqlInsightsStore:
-    """Insights records in the shared SQL database."""
-
-    def __init__(self, engine: Engine) -> None:
-        create_schema(engine)
-        self._sessions = make_session_factory(engine)
-
-    def record_turn(self, turn: TurnRecord) -> None:
-        values = {name: getattr(turn, name) for name in _TURN_FIELDS}
-        values.update(
-            keywords=list(turn.keywords),
-            skus=list(turn.skus),
-            filters=json.loads(json.dumps(turn.filters, default=str)),
-        )
-        with self._sessions.begin() as session:
-            session.add(TurnRow(**values))
-
-    def record_event(self, event: OutcomeEvent) -> None:
-        with self._sessions.begin() as session:
-            session.add(EventRow(at=event.at, chat=event.chat, kind=event.kind, value=event.value))
-
-    def turns(self, since: datetime, until: datetime) -> list[TurnRecord]:
-        query = select(TurnRow).where(TurnRow.at >= since, TurnRow.at < until).order_by(TurnRow.at)
-        with self._sessions() as session:
-            return [
-                TurnRecord(
-                    **{name: getattr(row, name) for name in _TURN_FIELDS}
-                    | {
-                        "at": _aware(row.at),
-                        "keywords": tuple(row.keywords or ()),
-                        "skus": tuple(row.skus or ()),
-                        "filters": dict(row.filters or {}),
-                    }
-                )
-                for row in session.scalars(query)
-            ]
-
-    def events(self, since: datetime, until: datetime) -> list[OutcomeEvent]:
-        query = select(EventRow).where(EventRow.at >= since, EventRow.at < until).order_by(EventRow.at)
-        with self._sessions() as session:
-            return [
-                OutcomeEvent(at=_aware(row.at), chat=row.chat, kind=row.kind, value=row.value)
-                for row in session.scalars(query)
-            ]

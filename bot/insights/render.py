@@ -23,11 +23,10 @@ def _table(title: str, columns: list[str], rows: list[list[object]]) -> Table:
 
 def print_report(console: Console, report: InsightsReport, suggestions: Suggestions) -> None:
     period = f"{report.since:%Y-%m-%d %H:%M} → {report.until:%Y-%m-%d %H:%M} UTC"
-    rating = report.average_rating if report.average_rating is not None else "—"
     console.print(
-        f"[bold]Insights[/bold] {period}: {report.turns} turns, {report.users} users, "
-        f"answered {report.answered_share:.0%}, average rating {rating}"
+        f"[bold]Insights[/bold] {period}: {report.turns} turns, {report.users} users, {report.chats} chats"
     )
+    console.print(_table("How questions were answered", ["", "turns", "share"], answering_rows(report)))
     console.print(
         _table(
             "Rising keywords",
@@ -71,13 +70,33 @@ def print_report(console: Console, report: InsightsReport, suggestions: Suggesti
         console.print(
             _table(
                 "Suggested synonyms",
-                ["customers say", "catalog says"],
-                [list(p) for p in suggestions.synonym_pairs],
+                ["customers say", "catalog says", "evidence (turns resolved alike)"],
+                [
+                    [a, b, (suggestions.synonym_evidence or {}).get((a, b), "")]
+                    for a, b in suggestions.synonym_pairs
+                ],
             )
         )
     console.print(
         _table("FAQ candidates", ["question", "times"], [list(q) for q in suggestions.faq_candidates])
     )
+
+
+def answering_rows(report: InsightsReport) -> list[list[object]]:
+    """Answered with a match / with the closest / not found, policy answers, handoff and rating rates."""
+    a = report.answering
+    rating = report.average_rating if report.average_rating is not None else "—"
+    policy_share = f"{a.policy_answered / a.policy_questions:.0%}" if a.policy_questions else "—"
+    return [
+        ["product requests", a.requests, ""],
+        ["  answered with a match", a.with_match, f"{a.share(a.with_match):.0%}"],
+        ["  answered with the closest (no match)", a.with_closest, f"{a.share(a.with_closest):.0%}"],
+        ["  nothing found", a.not_found, f"{a.share(a.not_found):.0%}"],
+        ["policy questions", a.policy_questions, ""],
+        ["  answered from the policies", a.policy_answered, policy_share],
+        ["chats handed to a person", report.handoff_chats, f"{report.handoff_rate:.0%}"],
+        ["ratings after a handoff", len(report.ratings), f"{report.rating_rate:.0%} (average {rating})"],
+    ]
 
 
 def summary_text(report: InsightsReport, messages: Messages, lang: str) -> str:
@@ -90,9 +109,11 @@ def summary_text(report: InsightsReport, messages: Messages, lang: str) -> str:
         lang,
         turns=report.turns,
         users=report.users,
-        answered=f"{report.answered_share:.0%}",
+        answered=f"{report.answering.share(report.answering.with_match):.0%}",
+        closest=f"{report.answering.share(report.answering.with_closest):.0%}",
         rising=rising,
         gaps=gaps,
         handoffs=sum(n for _, n in report.handoff_reasons),
+        handoff_rate=f"{report.handoff_rate:.0%}",
         rating=rating,
     )

@@ -10,6 +10,7 @@ from bot.domain.commands import STAFF_ONLY, CommandRegistry
 from bot.domain.messages import Inbound, Outbound
 from bot.insights.analysis import InsightsReport, Window, parse_period, report_for
 from bot.insights.charts import render_charts
+from bot.insights.lexicon import CatalogWords
 from bot.insights.records import InsightsStore
 from bot.insights.render import summary_text
 from bot.insights.suggestions import Suggestions, build_suggestions
@@ -24,34 +25,28 @@ class InsightsService:
     messages: Messages
     index: ProductIndex | None = None
 
-    def catalog(self) -> tuple[list[str], list[str]]:
-        """SKUs and the words the catalog uses (titles, brands, categories, attribute values)."""
+    def catalog(self) -> tuple[list[str], CatalogWords]:
+        """SKUs and the catalog's whole words (titles, brands, categories, tags, attribute values)."""
         if self.index is None:
-            return [], []
+            return [], CatalogWords(())
         skus = sorted(self.index.skus())
-        terms: list[str] = []
-        for sku in skus:
-            product = self.index.get(sku)
-            if product is not None:
-                terms.append(product.search_text())
-        return skus, terms
+        products = [p for sku in skus if (p := self.index.get(sku)) is not None]
+        return skus, CatalogWords.from_products(products)
 
-    def nearest_catalog_term(self, word: str) -> str | None:
-        """The category a customer word most likely means, from the best weak hit in the index."""
-        if self.index is None:
-            return None
-        hits = self.index.search(word, k=1, include_weak=True)
-        if not hits:
-            return None
-        path = hits[0].product.category_path
+    def category_of(self, sku: str) -> str | None:
+        """The category leaf of a SKU (synonym evidence: customers' word resolved to this category)."""
+        product = self.index.get(sku) if self.index is not None else None
+        path = product.category_path if product is not None else []
         return path[-1] if path else None
 
     def analyse(self, period: timedelta, now: datetime | None = None) -> tuple[InsightsReport, Suggestions]:
         window = Window.read(self.store, period, now or utcnow())
-        skus, terms = self.catalog()
-        report = report_for(window, catalog_skus=skus, catalog_terms=terms)
-        known = set(" ".join(terms).lower().split())
-        suggestions = build_suggestions(window.current, known, self.nearest_catalog_term)
+        skus, words = self.catalog()
+        report = report_for(window, catalog_skus=skus, catalog=words)
+        category_of = self.category_of if self.index is not None else None
+        suggestions = build_suggestions(
+            window.current, set(words.words), catalog=words, category_of=category_of
+        )
         return report, suggestions
 
     async def on_insights(self, inbound: Inbound) -> list[Outbound]:

@@ -68,10 +68,13 @@ def load_csv(
     collector = LoadCollector(path, encoding)
     body_start = header.line  # header.line is 1-based, so this is the 0-based index of the next line
     for record in iter_records(lines, delimiter=delimiter, width=width, start=body_start):
+        if record.blank:
+            collector.blank_rows += 1
+            continue
         if record.problem:
             collector.reject(record.line, record.problem)
             continue
-        fields = record.fields
+        fields = _fit_width(record.fields, width)
         if not clean and has_bad_bytes(fields):
             reason = "invalid UTF-8 bytes (wrong encoding; save the file as UTF-8)"
             collector.reject(record.line, reason, _sku_guess(fields, columns))
@@ -87,6 +90,17 @@ def load_csv(
         except RowProblem as problem:
             collector.reject(record.line, problem.reason, problem.sku)
     return collector.result(ignored)
+
+
+def _fit_width(fields: list[str], width: int) -> list[str]:
+    """Spreadsheets add or drop trailing empty cells: trim blank extras, pad a short row with blanks.
+
+    A row with a non-blank value beyond the header keeps its length and is rejected by the width check."""
+    if len(fields) > width and not any(f.strip() for f in fields[width:]):
+        return fields[:width]
+    if len(fields) < width:
+        return fields + [""] * (width - len(fields))
+    return fields
 
 
 def _sku_guess(fields: list[str], columns: list[str | None]) -> str | None:

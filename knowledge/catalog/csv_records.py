@@ -30,6 +30,7 @@ class CsvRecord:
     line: int
     fields: list[str]
     problem: str | None = None
+    blank: bool = False  # a row with no value at all (",,,," from a spreadsheet): skipped, only counted
 
 
 def read_text(path: Path) -> tuple[str, str]:
@@ -130,6 +131,11 @@ def iter_records(lines: list[str], *, delimiter: str, width: int, start: int = 0
             consumed = reader.line_num
             if not fields or (len(fields) == 1 and not fields[0].strip()):
                 continue  # blank line
+            if not any(field.strip() for field in fields):
+                yield CsvRecord(
+                    record_start + 1, [], blank=True
+                )  # only delimiters: a spreadsheet's empty row
+                continue
             if len(fields) != width and spanned > 1:
                 yield CsvRecord(
                     record_start + 1,

@@ -8,6 +8,7 @@ rejects the row. Multi-valued attributes (sizes, colours) are `;`-separated insi
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
@@ -31,6 +32,34 @@ ATTR_PREFIX = "attr_"
 MAX_SKU_CHARS = 64  # the SKU travels in Telegram callback data (64 bytes) and Chroma ids
 
 _DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PRICE_SYMBOLS = {
+    "¥": "CNY",
+    "￥": "CNY",
+    "元": "CNY",
+    "rmb": "CNY",
+    "cny": "CNY",
+    "$": "USD",
+    "usd": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+}
+_PRICE_MARK = re.compile(
+    r"^(?P<pre>[¥￥$€£]|rmb|cny|usd|eur|gbp)?\s*(?P<num>[^¥￥$€£元a-z\s]+?)\s*(?P<post>元|rmb|cny|usd|eur|gbp)?$",
+    re.IGNORECASE,
+)
+# Excel turns long numeric SKUs into scientific notation and SKU-like "3-5" or "2024/3/5" into dates.
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+_DATE = re.compile(
+    rf"^(?:\d{{4}}[/.-]\d{{1,2}}[/.-]\d{{1,2}}(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"
+    rf"|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}"
+    rf"|\d{{1,2}}-(?:{_MONTHS})(?:-\d{{2,4}})?|(?:{_MONTHS})-\d{{2,4}}"
+    rf"|\d{{4}}年\d{{1,2}}月\d{{1,2}}日|\d{{1,2}}月\d{{1,2}}日)$",
+    re.IGNORECASE,
+)
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _LIST_SEPARATORS = re.compile(r"[;；]")
@@ -54,9 +83,26 @@ def _text(record: Mapping[str, object], name: str) -> str:
     return str(value).strip()
 
 
-def _price(raw: str, sku: str) -> Decimal | None:
+def _price_text(raw: str, sku: str) -> tuple[str, str | None]:
+    """A price as spreadsheets write it ("1,299.00", "¥1299", "1299元") → ("1299.00", currency it names)."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    match = _PRICE_MARK.match(text)
+    if match is None:
+        return raw, None
+    number = match.group("num").replace(" ", "")
+    if _THOUSANDS.match(number):
+        number = number.replace(",", "")
+    mark = (match.group("pre") or match.group("post") or "").lower()
+    return number, _PRICE_SYMBOLS.get(mark)
+
+
+def _price(raw: str, sku: str, currency: str = "") -> Decimal | None:
     if not raw:
         return None
+    number, named = _price_text(raw, sku)
+    if named and currency and named != currency:
+        raise RowProblem(f"price {raw!r} is in {named} but the currency column says {currency}", sku)
+    raw = number
     if not _DECIMAL.match(raw):
         raise RowProblem(f"bad price {raw!r} (expected a decimal like 399.00)", sku)
     try:
@@ -86,6 +132,15 @@ def _currency(raw: str, sku: str) -> str:
     if not _CURRENCY.match(code):
         raise RowProblem(f"bad currency {raw!r} (expected a 3-letter code like CNY)", sku)
     return _CURRENCY_ALIASES.get(code, code)
+
+
+def _priced_currency(record: Mapping[str, object], sku: str) -> str:
+    """The currency column, or — when it is empty — the one the price names ("$25" → USD), else CNY."""
+    column = _text(record, "currency")
+    if column:
+        return _currency(column, sku)
+    price = _text(record, "price")
+    return (_price_text(price, sku)[1] if price else None) or "CNY"
 
 
 def _tags(value: object) -> tuple[str, ...]:
@@ -136,6 +191,16 @@ def product_from_record(
         raise RowProblem("missing SKU")
     if len(sku) > MAX_SKU_CHARS:
         raise RowProblem(f"SKU longer than {MAX_SKU_CHARS} characters")
+    if _SCIENTIFIC.match(sku):
+        raise RowProblem(
+            f"SKU {sku!r} is a long number a spreadsheet turned into scientific notation (digits are lost); "
+            "format the SKU column as Text and export again"
+        )
+    if _DATE.match(sku):
+        raise RowProblem(
+            f"SKU {sku!r} looks like a date a spreadsheet made from the SKU; format the SKU column as Text "
+            "and export again"
+        )
     title = _text(record, "title")
     if not title:
         raise RowProblem("missing title", sku)
@@ -146,8 +211,12 @@ def product_from_record(
         title=title,
         brand=_text(record, "brand"),
         category=_text(record, "category"),
-        price=_price(_text(record, "price"), sku),
-        currency=_currency(_text(record, "currency"), sku),
+        price=_price(
+            _text(record, "price"),
+            sku,
+            _currency(_text(record, "currency"), sku) if _text(record, "currency") else "",
+        ),
+        currency=_priced_currency(record, sku),
         stock=_stock(_text(record, "stock"), sku),
         description=_text(record, "description"),
         image_url=_text(record, "image_url"),

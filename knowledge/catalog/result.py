@@ -27,6 +27,7 @@ class CatalogLoad:
     unidentified_rejects: int = 0
     ignored_columns: tuple[str, ...] = field(default=())
     encoding: str = "utf-8"  # "gb18030" when a legacy Chinese-Windows file was recognised
+    blank_rows: int = 0  # rows with no value at all (",,," saved by a spreadsheet): skipped, not errors
 
     @property
     def ok(self) -> bool:
@@ -53,6 +54,7 @@ class LoadCollector:
         self.rejected_skus: set[str] = set()
         self.unidentified = 0
         self.rows_seen = 0
+        self.blank_rows = 0
         self._first_line: dict[str, int] = {}
 
     def add(self, line: int, product: Product) -> None:
@@ -83,4 +85,5 @@ class LoadCollector:
             unidentified_rejects=self.unidentified,
             ignored_columns=ignored_columns,
             encoding=self.encoding,
+            blank_rows=self.blank_rows,
         )

@@ -1,0 +1,399 @@
+"""The copy rubric: what a Chinese e-commerce copywriter would reject before publishing, counted in code.
+
+Per copy: grammar artefacts (a verb before a spec label 采用续航…, doubled words 肤质肤质 / spfSPF50+,
+number lists that should be a range 39、40、41…, a clause starting with 的 after an edit, a bullet cut inside
+a catalog sentence, a repeated brand "Soundcore Soundcore"), CJK characters in finished English copy, attribute
+coverage (share of the product's values the copy states, a translated value or a size range counting), invented
+values (another product's value of the same attribute, or a size range spanning a size the product lacks) and
+advertising-law hits. Per batch (one platform over a catalog): the share of sentences that more than 10 % of
+the copies share, and distinct-2 (distinct token bigrams / all bigrams; a token is a CJK character or a Latin
+word). Used by `bench/copy_rubric.py` and the tests; figures in issue 18.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from bot.copywriting.compliance import ComplianceChecker
+
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+ARTEFACT_KINDS = ("verb_spec", "doubled", "size_list", "dangling", "truncated", "repeated_brand")
+_LABELS = "产地|容量|续航|保质期|规格|重量|净含量|功率|尺码|尺寸|接口|口味|质地|防水|降噪|长度|高度|厚度"
+_VERB_SPEC = re.compile(
+    rf"(?:采用|配置|提供|拥有|选用|用的是|带有)\s*(?:{_LABELS})"
+    r"|采用\s*\d+(?:\.\d+)?\s*(?:mAh|小时|h|W|kg|g|ml|L|天|个月|码)(?![A-Za-z])"
+)
+_DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,3})\1|味口味|码码|肤质肤质")
+_DOUBLED_LATIN = re.compile(r"(?<![a-z])([a-z]{3,})\1", re.IGNORECASE)
+_REPEATED_WORD = re.compile(r"(?<![\w'-])([A-Za-z][\w'-]{2,})\s+\1(?![\w'-])", re.IGNORECASE)
+_NUMBER_LIST = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:\s*[、,，/]\s*\d+(?:\.\d+)?){2,}")
+_SIZE = r"(?:XS|S|M|L|XL|XXL|XXXL|3XL)"
+_LETTER_LIST = re.compile(rf"(?<![A-Za-z0-9]){_SIZE}(?:\s*[、,，/]\s*{_SIZE}){{2,}}(?![A-Za-z])")
+LETTER_SIZES = ("XS", "S", "M", "L", "XL", "XXL", "XXXL")
+_DANGLING = re.compile(r"(?:^|[。！？；，、：\n])\s*的|的的")
+_OPEN_END = re.compile(r"[，、；：,;:（(【\[]\s*$")
+_SENTENCE_END = "。！？!?…."
+_BOUNDARY = set("。！？!?，、；;,:：…. \n）)」”")
+_SPLIT_SENTENCES = re.compile(r"[。！？!?\n]+|(?<=[a-z0-9)])\.\s+", re.IGNORECASE)
+_LABEL = re.compile(r"【[^】]*】")
+_NOT_WORD = re.compile(r"[^\w\u3400-\u9fff]+")
+_TOKEN = re.compile(r"[\u3400-\u9fff]|[A-Za-z]+|\d+(?:\.\d+)?")
+_RANGE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*[–~～—-]\s*(\d+(?:\.\d+)?)\s*(?:码|号|EU)?")
+_EXCLUDED = re.compile(
+    r"(?:不含|没有|无|除|except|no)\s*(?:EU\s*)?(\d+(?:\.\d+)?(?:\s*[、/,，和]\s*\d+(?:\.\d+)?)*)"
+)
+_LETTER_RANGE = re.compile(rf"(?<![A-Za-z0-9])({_SIZE})\s*[–~～—-]\s*({_SIZE})(?![A-Za-z])")
+YES = frozenset({"是", "有", "支持", "yes", "y", "true"})
+NO = frozenset({"否", "无", "不支持", "no", "n", "false"})
+
+
+@dataclass(frozen=True)
+class RubricProduct:
+    """What the rubric knows of a product: its values by attribute key (';'-separated as in the catalog)."""
+
+    sku: str
+    attributes: Mapping[str, str]
+    brand: str = ""
+    description: str = ""
+    title: str = ""
+    context: tuple[str, ...] = ()  # other text of the product itself (category, translations): never invented
+
+    def values(self) -> list[tuple[str, str]]:
+        return [
+            (key, v.strip()) for key, value in self.attributes.items() for v in value.split(";") if v.strip()
+        ]
+
+
+@dataclass(frozen=True)
+class CopySample:
+    """One finished copy as the rubric reads it."""
+
+    platform: str
+    language: str  # "zh" or "en"
+    product: RubricProduct
+    title: str
+    text: str
+    bullets: tuple[str, ...] = ()
+    needs_translation: bool = False
+
+    def parts(self) -> list[tuple[str, str]]:
+        return [("title", self.title), ("text", self.text), *(("bullet", b) for b in self.bullets)]
+
+    def joined(self) -> str:
+        return "\n".join(text for _, text in self.parts())
+
+
+@dataclass(frozen=True)
+class Artefact:
+    kind: str
+    excerpt: str
+
+
+def _excerpt(text: str, start: int, end: int) -> str:
+    return text[max(0, start - 6) : end + 6].replace("\n", " ")
+
+
+def _rank(size: str) -> int:
+    return LETTER_SIZES.index("XXXL" if size == "3XL" else size)
+
+
+def _contiguous(numbers: Sequence[float]) -> bool:
+    return all(b - a == 1 for a, b in pairwise(numbers))
+
+
+def artefacts(sample: CopySample) -> list[Artefact]:
+    """Every grammar artefact in one copy (kinds: ARTEFACT_KINDS)."""
+    found: list[Artefact] = []
+    source = f"{sample.product.title}\n{sample.product.description}"
+    for where, text in sample.parts():
+        found += [
+            Artefact("verb_spec", _excerpt(text, m.start(), m.end())) for m in _VERB_SPEC.finditer(text)
+        ]
+        found += [
+            Artefact("doubled", _excerpt(text, m.start(), m.end()))
+            for m in _DOUBLED.finditer(text)
+            if m.group(0) not in source  # the catalog's own wording (60支高支高密) is not an artefact
+        ]
+        found += [
+            Artefact("doubled", _excerpt(text, m.start(), m.end())) for m in _DOUBLED_LATIN.finditer(text)
+        ]
+        found += [
+            Artefact("repeated_brand", _excerpt(text, m.start(), m.end()))
+            for m in _REPEATED_WORD.finditer(text)
+        ]
+        brand = sample.product.brand.strip()
+        if brand and re.search(re.escape(brand) + r"\s*" + re.escape(brand), text):
+            found.append(Artefact("repeated_brand", brand))
+        for match in _NUMBER_LIST.finditer(text):
+            numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", match.group(0))]
+            if _contiguous(numbers):
+                found.append(Artefact("size_list", match.group(0)))
+        for match in _LETTER_LIST.finditer(text):
+            ranks = [_rank(s) for s in re.findall(r"XXXL|3XL|XXL|XL|XS|S|M|L", match.group(0))]
+            if _contiguous(ranks):
+                found.append(Artefact("size_list", match.group(0)))
+        found += [Artefact("dangling", _excerpt(text, m.start(), m.end())) for m in _DANGLING.finditer(text)]
+        if where == "bullet" and _OPEN_END.search(text):
+            found.append(Artefact("truncated", text[-12:]))
+        if text.count("（") != text.count("）") or text.count("(") != text.count(")"):
+            found.append(Artefact("truncated", text[-12:]))
+        found += _cut_sentences(where, text, sample.product.description)
+    return found
+
+
+def _cut_sentences(where: str, text: str, description: str) -> list[Artefact]:
+    """A bullet (or the text's last sentence) that is a catalog sentence cut short inside a word/clause."""
+    if not description or where == "title":
+        return []
+    pieces = [text] if where == "bullet" else [s for s in re.split(r"(?<=[。！？!?])", text) if s][-1:]
+    found = []
+    for piece in pieces:
+        core = piece.strip().rstrip(_SENTENCE_END).strip()
+        if len(core) < 8:  # short phrases are values (22.5W, 304不锈钢), not sentences cut short
+            continue
+        at = description.find(core)
+        if at < 0:
+            continue
+        following = description[at + len(core) : at + len(core) + 1]
+        if following and following not in _BOUNDARY:
+            found.append(Artefact("truncated", core[-12:]))
+    return found
+
+
+def cjk_count(sample: CopySample) -> int:
+    return len(CJK.findall(sample.joined()))
+
+
+def _norm(text: str) -> str:
+    return _NOT_WORD.sub("", _LABEL.sub("", text)).lower()
+
+
+def _covered_numbers(copy: str) -> tuple[set[float], set[str]]:
+    """Numbers stated through ranges (39–44码, minus 不含42码) and letter sizes through S–XL ranges."""
+    numbers: set[float] = set()
+    for match in _RANGE.finditer(copy):
+        low, high = float(match.group(1)), float(match.group(2))
+        if low < high and high - low <= 30 and low == int(low) and high == int(high):
+            numbers |= {float(n) for n in range(int(low), int(high) + 1)}
+    for match in _EXCLUDED.finditer(copy):
+        numbers -= {float(n) for n in re.findall(r"\d+(?:\.\d+)?", match.group(1))}
+    letters: set[str] = set()
+    for match in _LETTER_RANGE.finditer(copy):
+        low, high = _rank(match.group(1)), _rank(match.group(2))
+        letters |= set(LETTER_SIZES[low : high + 1]) | ({"3XL"} if high >= 6 >= low else set())
+    return numbers, letters
+
+
+def _forms(value: str, forms: Callable[[str], Iterable[str]] | None) -> list[str]:
+    return list(dict.fromkeys([value, *(forms(value) if forms is not None else ())]))
+
+
+def _mentions(copy: str, value: str, forms: Callable[[str], Iterable[str]] | None) -> bool:
+    lowered = copy.lower()
+    return any(form and form.lower() in lowered for form in _forms(value, forms))
+
+
+def _number(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def coverage(
+    sample: CopySample,
+    *,
+    forms: Callable[[str], Iterable[str]] | None = None,
+    label: Callable[[str, str], str] | None = None,
+    compliance: ComplianceChecker | None = None,
+) -> tuple[int, int]:
+    """(values stated, values that should be) for one copy.
+
+    A value counts when the copy has it, another form of it (`forms`: its English or Chinese), or a range
+    that holds it; a yes/no
+    attribute counts by its label (`label(key, language)`: 降噪 / noise cancelling) when yes and is not
+    expected when no; values the advertising-law list forbids are not expected.
+    """
+    copy = sample.joined()
+    numbers, letters = _covered_numbers(copy)
+    stated = expected = 0
+    for key, value in sample.product.values():
+        lowered = value.lower()
+        if lowered in NO or (compliance is not None and compliance.find(value)):
+            continue
+        expected += 1
+        if lowered in YES:
+            name = label(key, sample.language) if label is not None else key
+            stated += name.lower() in copy.lower()
+            continue
+        number = _number(value)
+        if (number is not None and number in numbers) or value.upper() in letters:
+            stated += 1
+            continue
+        stated += _mentions(copy, value, forms)
+    return stated, expected
+
+
+def invented(
+    sample: CopySample,
+    vocabulary: Mapping[str, set[str]],
+    *,
+    forms: Callable[[str], Iterable[str]] | None = None,
+) -> list[str]:
+    """Values of this product's attribute keys that belong to other products, found in the copy.
+
+    `vocabulary` is every value seen per key across the batch. The product's own values (and their
+    translations) are masked first, so 网布 inside 工程网布 is not counted; one-character values and Latin
+    values under three letters are ignored (S, M, 男 …). A size range that spans a size the product lacks
+    (40–44码 for 40/41/43/44 without 不含42码) is invented too.
+    """
+    copy = sample.joined()
+    own = {value for _, value in sample.product.values()}
+    masks = {form for v in own for form in _forms(v, forms)}
+    masked = copy
+    for value in sorted(masks, key=len, reverse=True):
+        masked = re.sub(re.escape(value), "\0", masked, flags=re.IGNORECASE)
+    found: set[str] = set()
+    keys = {key for key, _ in sample.product.values()}
+    for key in keys:
+        for other in vocabulary.get(key, set()) - own:
+            own_text = " ".join((sample.product.title, sample.product.description, *sample.product.context))
+            if any(form.lower() in own_text.lower() for form in _forms(other, forms)):
+                continue  # the product's own title, description or category states it
+            for form in _forms(other, forms):
+                if len(form) < 2 or (form.isascii() and len(form) < 3):
+                    continue
+                pattern = re.escape(form)
+                if form.isascii():
+                    pattern = rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])"
+                if re.search(pattern, masked, flags=re.IGNORECASE):
+                    found.add(other)
+    numbers, _ = _covered_numbers(copy)
+    sizes = {n for _, v in sample.product.values() if (n := _number(v)) is not None}
+    if sizes:
+        found |= {f"{n:g}码" for n in numbers if n not in sizes and min(sizes) <= n <= max(sizes)}
+    return sorted(found)
+
+
+def sentences(sample: CopySample) -> set[str]:
+    """Normalised sentences (labels, punctuation and emoji dropped) of at least six characters."""
+    out: set[str] = set()
+    for _, text in sample.parts():
+        for piece in _SPLIT_SENTENCES.split(text):
+            normal = _norm(piece)
+            if len(normal) >= 6:
+                out.add(normal)
+    return out
+
+
+def shared_share(samples: Sequence[CopySample], threshold: float = 0.10) -> tuple[float, list[str]]:
+    """Share of sentence occurrences whose sentence appears in more than `threshold` of the copies.
+
+    Returns the share and the shared sentences, most common first (the stock phrases to rewrite).
+    """
+    per_copy = [sentences(sample) for sample in samples]
+    counts: Counter[str] = Counter(s for found in per_copy for s in found)
+    limit = threshold * len(samples)
+    shared = {s for s, n in counts.items() if n > limit and n >= 2}
+    total = sum(len(found) for found in per_copy)
+    hits = sum(len(found & shared) for found in per_copy)
+    return (hits / total if total else 0.0), sorted(shared, key=lambda s: -counts[s])
+
+
+def distinct_2(samples: Iterable[CopySample]) -> float:
+    """Distinct token bigrams / all token bigrams over a batch (Li et al., 2016, on characters/words)."""
+    seen: set[tuple[str, str]] = set()
+    total = 0
+    for sample in samples:
+        for _, text in sample.parts():
+            tokens = [t.lower() for t in _TOKEN.findall(text)]
+            grams = list(pairwise(tokens))
+            total += len(grams)
+            seen.update(grams)
+    return len(seen) / total if total else 0.0
+
+
+@dataclass
+class RubricRow:
+    """The rubric's figures for one batch (one platform, or all platforms together)."""
+
+    name: str
+    copies: int = 0
+    artefacts: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, str] = field(default_factory=dict)
+    cjk_copies: int = 0  # finished (not flagged) English copies with CJK characters
+    needs_translation: int = 0
+    english: int = 0
+    shared: float = 0.0
+    shared_examples: list[str] = field(default_factory=list)
+    distinct2: float = 0.0
+    stated: int = 0
+    expected: int = 0
+    invented: Counter[str] = field(default_factory=Counter)
+    invented_copies: int = 0
+    absolute: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def coverage(self) -> float:
+        return self.stated / self.expected if self.expected else 1.0
+
+    @property
+    def artefact_total(self) -> int:
+        return sum(self.artefacts.values())
+
+    @property
+    def absolute_total(self) -> int:
+        return sum(self.absolute.values())
+
+
+def score(
+    name: str,
+    samples: Sequence[CopySample],
+    *,
+    vocabulary: Mapping[str, set[str]],
+    compliance: ComplianceChecker,
+    forms: Callable[[str], Iterable[str]] | None = None,
+    label: Callable[[str, str], str] | None = None,
+) -> RubricRow:
+    """Every rubric figure for one batch of copies."""
+    row = RubricRow(name, copies=len(samples))
+    for sample in samples:
+        for artefact in artefacts(sample):
+            row.artefacts[artefact.kind] += 1
+            row.examples.setdefault(artefact.kind, artefact.excerpt)
+        if sample.language == "en":
+            row.english += 1
+            row.needs_translation += sample.needs_translation
+            row.cjk_copies += bool(not sample.needs_translation and cjk_count(sample))
+        stated, expected = coverage(sample, forms=forms, label=label, compliance=compliance)
+        row.stated += stated
+        row.expected += expected
+        extra = invented(sample, vocabulary, forms=forms)
+        row.invented.update(extra)
+        row.invented_copies += bool(extra)
+        row.absolute.update(hit.matched for hit in compliance.find(sample.joined()))
+    by_platform: dict[str, list[CopySample]] = {}
+    for sample in samples:
+        by_platform.setdefault(sample.platform, []).append(sample)
+    shared_hits = 0.0
+    for batch in by_platform.values():
+        share, examples = shared_share(batch)
+        shared_hits += share * sum(len(sentences(s)) for s in batch)
+        row.shared_examples += examples[:3]
+    total_sentences = sum(len(sentences(s)) for s in samples)
+    row.shared = shared_hits / total_sentences if total_sentences else 0.0
+    row.distinct2 = sum(distinct_2(b) * len(b) for b in by_platform.values()) / max(1, len(samples))
+    return row
+
+
+def vocabulary_of(products: Iterable[RubricProduct]) -> dict[str, set[str]]:
+    """Every value seen per attribute key (what `invented` compares against)."""
+    vocab: dict[str, set[str]] = {}
+    for product in products:
+        for key, value in product.values():
+            vocab.setdefault(key, set()).add(value)
+    return vocab
