@@ -15,9 +15,9 @@ from bot.copywriting.compliance import ComplianceChecker
 from bot.copywriting.models import CopyResult, ProductFacts
 from bot.copywriting.platforms import CopyLibrary
 from bot.copywriting.service import CopyService
-from bot.wiring import make_chat_model
 from bot.ops.settings import DEFAULT_PROMPTS_DIR, load_settings
 from bot.prompts import load_messages
+from bot.wiring import make_chat_model
 from knowledge.catalog import SAMPLE_CATALOG, load_catalog
 from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.models import Product
