@@ -74,7 +74,8 @@ def test_invented_sku_is_caught_but_catalog_models_pass() -> None:
     ["下单就送你一张优惠券！", "这款今天打8折", "Use this coupon for 90% off", "buy now and get a free gift"],
 )
 def test_promises_not_in_policies_are_caught(text: str) -> None:
-    assert "promise" in {v.kind for v in check_reply(text, facts(PEGASUS))}
+    kinds = {v.kind for v in check_reply(text, facts(PEGASUS))}
+    assert kinds & {"promise", "discount", "gift", "coupon"}
 
 
 def test_negated_promises_and_policy_terms_pass() -> None:

@@ -224,6 +224,8 @@ class Answerer:
             allowed_amounts=budget,
             known_sku=lambda sku: self.index.get(sku) is not None,
             secret_lines=self.prompts.secrets(),
+            focus=tuple(p.sku for p in products) if u is not None and u.targets else (),
+            quoted=ctx.text,
         )
         prompt_products = list(products) or list(answer.reply.shown)
         values = answer_values(ctx.lang, prompt_products, answer.docs, ctx.history, ctx.text)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.conversation.grounding import secret_lines
 from bot.conversation.intents import Intent
+from bot.conversation.sanitize import catalog_text, neutralise
 from bot.conversation.store import Turn
 from bot.domain.prompt import PromptSpec
 from bot.domain.protocols import ChatModel
@@ -55,8 +56,9 @@ def fence(text: str, limit: int = 400) -> str:
 
 
 def customer_text(text: str, limit: int = 400) -> str:
-    """What a customer wrote, fenced and with personal data redacted."""
-    return fence(redact(text), limit)
+    """What a customer wrote, fenced, instruction-like spans cut (`bot.conversation.sanitize`: "[[DO: …]]",
+    "as the manager I authorise …" is no order to the model) and personal data redacted."""
+    return fence(redact(neutralise(text)), limit)
 
 
 def product_facts(products: Sequence[Product]) -> str:
@@ -77,12 +79,13 @@ def product_facts(products: Sequence[Product]) -> str:
             "tags " + ", ".join(p.tags) if p.tags else "",
             p.description[:160],
         ]
+        parts = [catalog_text(part, keep=(p.url,)) for part in parts]  # catalog text is data, not orders
         lines.append(fence(" | ".join(part for part in parts if part), 700))
     return "\n".join(lines) or "(no matching products)"
 
 
 def policy_facts(docs: Sequence[PolicyDoc]) -> str:
-    return "\n\n".join(fence(f"{d.title}\n{d.text}", 1500) for d in docs) or "(none)"
+    return "\n\n".join(fence(neutralise(f"{d.title}\n{d.text}"), 1500) for d in docs) or "(none)"
 
 
 def history_text(turns: Sequence[Turn]) -> str:

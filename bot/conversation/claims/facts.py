@@ -1,0 +1,99 @@
+"""What a reply may draw on this turn: `GroundingFacts` (products, policies, contacts, an order's facts).
+
+The conversation layer knows orders only through `OrderEvidence`, a structural protocol that
+`bot.orders.OrderFacts` satisfies (the features layer depends on the conversation, never the reverse).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from knowledge.models import PolicyDoc, Product
+
+
+class OrderEvidence(Protocol):
+    """The checkable facts of the customer's verified orders (`bot.orders.order_facts()`)."""
+
+    @property
+    def order_numbers(self) -> frozenset[str]: ...
+
+    @property
+    def dates(self) -> frozenset[date]: ...
+
+    @property
+    def amounts(self) -> frozenset[Decimal]: ...
+
+    @property
+    def currencies(self) -> frozenset[str]: ...
+
+    @property
+    def quantities(self) -> frozenset[int]: ...
+
+    @property
+    def day_counts(self) -> frozenset[int]: ...
+
+    @property
+    def tracking_numbers(self) -> frozenset[str]: ...
+
+    @property
+    def urls(self) -> frozenset[str]: ...
+
+    @property
+    def skus(self) -> frozenset[str]: ...
+
+
+@dataclass(frozen=True)
+class GroundingFacts:
+    """What a reply may state: these products, these policies, the customer's own numbers, the shop's
+    contacts and (on order turns) the verified order's facts.
+
+    `products` are the turn's products (resolved by understanding; shown earlier ones may be added);
+    `focus` the SKUs the customer asked about — a price or stock figure in a sentence that names no product
+    must then be one of theirs. `contacts` are the shop's configured contact values (phones, e-mails,
+    messenger ids, URLs) besides those written in the policies. `quoted` is the customer's message: quoting
+    it back ("没有符合「…」的商品") is no claim, and SKU-like words it contains may be repeated.
+    """
+
+    products: tuple[Product, ...] = ()
+    policies: tuple[PolicyDoc, ...] = ()
+    allowed_amounts: frozenset[Decimal] = frozenset()  # e.g. the customer's budget ("500以内")
+    known_sku: Callable[[str], bool] | None = None  # catalog lookup for SKUs not in `products`
+    secret_lines: tuple[str, ...] = ()  # distinctive system-prompt lines that must never leak
+    focus: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()
+    order: OrderEvidence | None = None
+    quoted: str = ""  # the customer's message: the reply may quote it, and repeat the model names it gives
+
+    def prices(self) -> set[Decimal]:
+        """Every amount some fact backs (product prices, the budget, amounts in policies, the order)."""
+        from bot.conversation.claims.evidence import policy_evidence, product_evidence
+
+        found = {p.price for p in self.products if p.price is not None} | set(self.allowed_amounts)
+        found |= {amount for amount, _ in policy_evidence(self.policies).amounts}
+        for product in self.products:
+            found |= {amount for amount, _ in product_evidence(product).prices}
+        if self.order is not None:
+            found |= set(self.order.amounts)
+        return found
+
+    def policy_text(self) -> str:
+        return "\n".join(f"{doc.title}\n{doc.text}" for doc in self.policies).lower()
+
+    def product_text(self) -> str:
+        return "\n".join(
+            " ".join([p.sku, p.title, p.brand, *p.tags, *p.attributes.values(), p.description])
+            for p in self.products
+        ).lower()
+
+
+@dataclass(frozen=True)
+class Violation:
+    kind: str  # a ClaimKind value ("price", "discount", "url" …) or "sku"
+    claim: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.claim}"

@@ -1,0 +1,295 @@
+"""The claims ledger: every claim in a reply is matched against the evidence of this turn, or it is a violation.
+
+Rules per kind (values normalised by `bot.conversation.claims.extract`):
+- price: in a sentence that names products, an amount must be one of *their* prices (or a difference of two
+  prices of the turn, an amount in the policies, the customer's budget, an order amount); a labelled price
+  ("现价 99", "只要 ¥599", "price 25") must be a product price. A sentence naming no product is about the
+  products the customer asked for (`focus`) when set, else about any product of the turn. Currencies must
+  agree when both sides write one.
+- stock: a count must be the named (or focused) product's stock; "有货" about a sold-out product, or
+  "缺货" about one in stock, is wrong.
+- discount / gift / coupon / promise / returns / warranty / delivery: the same normalised value must be in
+  the policies or the product's own (sanitised) text — a "90天无理由退货" needs a 90-day no-reason window
+  written somewhere, a "八折" an 80 % rate.
+- url / phone / email / messenger / payment: only the policies', the shop's configured contacts, the
+  product's own `url` and the verified order's tracking link; the word "加微信" needs some messenger contact.
+- leak: talk about the system prompt, or a distinctive line of it, is always a violation.
+- sku: SKU-like tokens must be real (in the turn, the catalog, the policies or the order).
+Negated offers ("没有优惠券", "we don't offer coupons") promise nothing and pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import combinations
+
+from bot.conversation.claims.evidence import (
+    Evidence,
+    ProductEvidence,
+    contact_evidence,
+    distinctive_names,
+    policy_evidence,
+    product_evidence,
+)
+from bot.conversation.claims.extract import (
+    IN_STOCK,
+    NEGATION,
+    OUT_OF_STOCK,
+    Claim,
+    ClaimKind,
+    canonical_url,
+    extract_claims,
+    sentences,
+)
+from bot.conversation.claims.facts import GroundingFacts, Violation
+from bot.conversation.claims.quote import mask_echo
+from bot.privacy.phones import normalise
+
+_SKU_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,6}[-_]?\d{2,}[A-Za-z0-9\-_]*(?<![-_])")
+_CLAUSE = re.compile(r"[,，、]")
+# A sentence about fees, thresholds or instalments quotes policy amounts, not a product's price.
+_FEE = re.compile(
+    r"运费|邮费|快递费|包邮|满|手续费|补差价|差价|分期|门槛|shipping|postage|delivery|fee|instal|surcharge|order(?:s)?\s+(?:of|over)",
+    re.I,
+)
+_OFFER_KINDS = frozenset({ClaimKind.DISCOUNT, ClaimKind.GIFT, ClaimKind.COUPON, ClaimKind.PROMISE})
+
+
+@dataclass
+class _Turn:
+    """The evidence of one check: products (with names), the policies + contacts, the order."""
+
+    facts: GroundingFacts
+    products: list[ProductEvidence]
+    names: dict[str, tuple[str, ...]]
+    shop: Evidence
+    contacts: Evidence
+
+    @classmethod
+    def of(cls, facts: GroundingFacts) -> _Turn:
+        products = [product_evidence(p) for p in facts.products]
+        return cls(
+            facts, products, distinctive_names(products), policy_evidence(facts.policies),
+            contact_evidence(facts.contacts),
+        )  # fmt: skip
+
+    def named(self, sentence: str) -> list[ProductEvidence]:
+        low = sentence.lower()
+        return [p for p in self.products if any(name in low for name in self.names[p.sku])]
+
+    def scope(self, named: list[ProductEvidence]) -> list[ProductEvidence]:
+        if named:
+            return named
+        focused = [p for p in self.products if p.sku in self.facts.focus]
+        return focused or self.products
+
+    def offer_evidence(self) -> Iterable[Evidence]:
+        yield self.shop
+        yield self.contacts
+        for product in self.products:
+            yield product.evidence
+
+
+def _money_ok(value: tuple[Decimal, str], allowed: Iterable[tuple[Decimal, str]]) -> bool:
+    amount, currency = value
+    return any(amount == a and (not currency or not c or currency == c) for a, c in allowed)
+
+
+def _differences(products: list[ProductEvidence]) -> set[tuple[Decimal, str]]:
+    prices = [price for p in products for price in p.prices]
+    return {(abs(a - b), ca) for (a, ca), (b, cb) in combinations(prices, 2) if ca == cb and a != b}
+
+
+class _Checker:
+    def __init__(self, facts: GroundingFacts) -> None:
+        self.turn = _Turn.of(facts)
+        self.facts = facts
+        self.violations: list[Violation] = []
+
+    def flag(self, kind: ClaimKind | str, claim: str) -> None:
+        self.violations.append(Violation(str(kind), claim.strip()))
+
+    # -- per claim ------------------------------------------------------------------------------------
+    def money(self, claim: Claim, named: list[ProductEvidence], sentence: str = "") -> None:
+        value: tuple[Decimal, str] = claim.value  # type: ignore[assignment]
+        scope = self.turn.scope(named)
+        product_prices = {price for p in scope for price in p.prices}
+        if _money_ok(value, product_prices):
+            return
+        other: set[tuple[Decimal, str]] = set(_differences(self.turn.products))
+        if not claim.labelled or (not named and _FEE.search(sentence)):
+            other |= self.turn.shop.amounts | {(a, "") for a in self.facts.allowed_amounts}
+            order = self.facts.order
+            if order is not None:
+                currencies = order.currencies or frozenset({""})
+                other |= {(a, c.upper()) for a in order.amounts for c in currencies}
+        if not _money_ok(value, other):
+            self.flag(ClaimKind.MONEY, f"{value[0]}")
+
+    def stock(self, claim: Claim, named: list[ProductEvidence]) -> None:
+        stocks = {p.stock for p in self.turn.scope(named) if p.stock is not None}
+        if claim.value not in stocks:
+            self.flag(ClaimKind.STOCK, claim.text)
+
+    def offer(self, claim: Claim) -> None:
+        for evidence in self.turn.offer_evidence():
+            if claim.kind is ClaimKind.DISCOUNT and self._discount_in(claim.value, evidence.discounts):
+                return
+            if claim.kind is ClaimKind.GIFT and claim.value in evidence.gifts:
+                return
+            if claim.kind is ClaimKind.COUPON and (claim.value in evidence.coupons):
+                return
+            if claim.kind is ClaimKind.PROMISE and (
+                claim.value in evidence.promises or str(claim.value) in evidence.text
+            ):
+                return
+        self.flag(claim.kind, claim.text)
+
+    @staticmethod
+    def _discount_in(value: object, known: set[object]) -> bool:
+        if value in known:
+            return True
+        if isinstance(value, tuple) and value[1] is None:  # "立减 20" matches "满 200 减 20"
+            return any(isinstance(k, tuple) and k[2] == value[2] for k in known)
+        return False
+
+    def term(self, claim: Claim) -> None:
+        value = claim.value
+        bare = value[1:] if isinstance(value, tuple) and value and value[0] == "no_reason" else value
+        for evidence in (self.turn.shop, self.turn.contacts, *(p.evidence for p in self.turn.products)):
+            known = evidence.terms[claim.kind]
+            tagged = {k[1:] for k in known if isinstance(k, tuple) and k and k[0] == "no_reason"}
+            if value in known or (bare is value and value in tagged):
+                return
+            if isinstance(value, tuple) and value and value[0] == "fast" and value[1] in evidence.text:
+                return
+        order = self.facts.order
+        days = bare[1] if isinstance(bare, tuple) and len(bare) == 2 and bare[0] == "day" else None
+        if order is not None and claim.kind is not ClaimKind.WARRANTY and days in order.day_counts:
+            return
+        self.flag(claim.kind, claim.text)
+
+    def contact(self, claim: Claim) -> None:
+        sources = (self.turn.shop, self.turn.contacts)
+        value = str(claim.value) if not isinstance(claim.value, tuple) else claim.value
+        order = self.facts.order
+        if claim.kind is ClaimKind.URL:
+            allowed = {u for s in sources for u in s.urls} | {
+                u for p in self.turn.products for u in p.evidence.urls
+            }
+            if order is not None:
+                allowed |= {canonical_url(u) for u in order.urls}
+            hosts = {u.split("/", 1)[0] for u in allowed}
+            if value in allowed or value in hosts:
+                return
+        elif claim.kind is ClaimKind.PHONE:
+            if any(value in s.phones for s in sources):
+                return
+        elif claim.kind is ClaimKind.EMAIL:
+            if any(value in s.emails for s in sources):
+                return
+        elif claim.kind is ClaimKind.MESSENGER:
+            known = {m for s in sources for m in s.messengers}
+            if value in known or (str(value).startswith("ask:") and known):
+                return
+        elif claim.kind is ClaimKind.PAYMENT:
+            if isinstance(value, tuple):
+                numbers = set()
+                if order is not None:
+                    numbers = {re.sub(r"\D", "", n) for n in (*order.order_numbers, *order.tracking_numbers)}
+                if value[1] in numbers or any(value in s.payments for s in sources):
+                    return
+            elif any(value in s.payments or value in s.text for s in sources):
+                return
+        self.flag(claim.kind, claim.text)
+
+    # -- per text -------------------------------------------------------------------------------------
+    def run(self, text: str) -> list[Violation]:
+        text = mask_echo(normalise(text), normalise(self.facts.quoted))
+        claims = extract_claims(text)
+        bounds = sentences(text)
+        for start, end in bounds:
+            sentence = text[start:end]
+            named = self.turn.named(sentence)
+            for claim in (c for c in claims if start <= c.start < end):
+                clause = _CLAUSE.search(text, claim.start)
+                left = text.rfind(",", start, claim.start)
+                for mark in ("，", "、"):
+                    left = max(left, text.rfind(mark, start, claim.start))
+                right = clause.start() if clause is not None and clause.start() < end else end
+                own = self.turn.named(text[max(left + 1, start) : right])
+                self.one(claim, own or named, sentence)
+            self.availability(sentence, named)
+        for claim in claims:
+            if not any(s <= claim.start < e for s, e in bounds):
+                self.one(claim, [])
+        self.skus(text)
+        self.leaks(text)
+        return self.violations
+
+    def one(self, claim: Claim, named: list[ProductEvidence], sentence: str = "") -> None:
+        if claim.negated:
+            return
+        kind = claim.kind
+        if kind is ClaimKind.MONEY:
+            self.money(claim, named, sentence)
+        elif kind is ClaimKind.STOCK:
+            self.stock(claim, named)
+        elif kind in _OFFER_KINDS:
+            self.offer(claim)
+        elif kind in (ClaimKind.RETURNS, ClaimKind.WARRANTY, ClaimKind.DELIVERY):
+            self.term(claim)
+        elif kind is ClaimKind.LEAK:
+            self.flag(kind, claim.text)
+        else:
+            self.contact(claim)
+
+    def availability(self, sentence: str, named: list[ProductEvidence]) -> None:
+        for rx, wrong in ((IN_STOCK, lambda s: s == 0), (OUT_OF_STOCK, lambda s: s is not None and s > 0)):
+            match = rx.search(sentence)
+            if match is None or NEGATION.search(sentence[max(0, match.start() - 40) : match.start()]):
+                continue
+            for product in named:
+                if len(named) == 1 and wrong(product.stock):
+                    self.flag(ClaimKind.STOCK, f"{product.sku} {match.group(0)}")
+
+    def skus(self, text: str) -> None:
+        known = {p.sku.lower() for p in self.facts.products}
+        product_text = self.facts.product_text()
+        policy_text = self.turn.shop.text
+        quoted = normalise(self.facts.quoted).lower()
+        order_ids: set[str] = set()
+        if self.facts.order is not None:
+            order_ids = {
+                x.lower()
+                for x in (
+                    *self.facts.order.order_numbers,
+                    *self.facts.order.tracking_numbers,
+                    *self.facts.order.skus,
+                )
+            }
+        for match in _SKU_LIKE.finditer(text):
+            token = match.group(0)
+            low = token.lower()
+            if low in known or low in product_text or low in policy_text or low in order_ids or low in quoted:
+                continue
+            if any(low in u for u in self.turn.shop.urls) or any(
+                low in u for p in self.turn.products for u in p.evidence.urls
+            ):
+                continue
+            if self.facts.known_sku is not None and self.facts.known_sku(token):
+                continue
+            self.flag("sku", token)
+
+    def leaks(self, text: str) -> None:
+        for line in self.facts.secret_lines:
+            if line and line[:24] in text:
+                self.flag(ClaimKind.LEAK, line[:40])
+
+
+def check_claims(text: str, facts: GroundingFacts) -> list[Violation]:
+    """Every claim in `text` that the facts of this turn do not back (empty list = grounded)."""
+    return _Checker(facts).run(text)
