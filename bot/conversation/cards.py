@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.conversation.claims.quote import quotable
 from bot.domain.messages import Button, ProductCard, fits_button
 from bot.prompts import Messages
 from knowledge.models import Product
@@ -127,8 +128,9 @@ class Phrases:
 
 
 def first_sentence(text: str, limit: int = 60) -> str:
-    """The description's first sentence, cut at a sentence mark, never mid-word beyond `limit`."""
-    text = text.strip()
+    """The description's first sentence, cut at a sentence mark, never mid-word beyond `limit`; what the
+    catalog says is quoted only after its instructions, links, contacts and offers are cut (`quotable`)."""
+    text = quotable(text).strip()
     match = re.search(r"[。！？!?]|\.\s", text)
     sentence = text[: match.end()].strip() if match else text
     if len(sentence) <= limit:

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.conversation.cards import Phrases, colours, first_sentence, has_size, sizes
+from bot.conversation.claims.quote import quotable
+from bot.conversation.sanitize import neutralise
 from bot.conversation.understanding import Understanding
 from bot.domain.messages import Button, ProductCard
 from bot.prompts import Messages
@@ -73,7 +75,7 @@ class OfflineComposer:
         ph = self.phrases(lang)
         if u.mode == "cheaper":
             return Reply(ph.say("not_found_cheaper"), answered=True)
-        lines = [ph.say("not_found", query=query.strip()[:40])]
+        lines = [ph.say("not_found", query=quotable(query).strip()[:40])]
         shown = list(alternatives[:3])
         if shown:
             lines.append(ph.say("not_found_alternatives"))
@@ -201,7 +203,10 @@ class OfflineComposer:
         lines: list[str] = []
         for doc in docs[:2]:
             lines.append(ph.say("policy_intro", title=doc.title))
-            lines.append(relevant_part(plain(doc.text), question) or clip(plain(doc.text), POLICY_CHARS))
+            text = plain(
+                neutralise(doc.text)
+            )  # a policy file is data too: its instruction-like spans are cut
+            lines.append(relevant_part(text, question) or clip(text, POLICY_CHARS))
         lines.append(ph.say("policy_outro"))
         return Reply("\n".join(lines))
 
