@@ -41,6 +41,7 @@ from bot.domain.errors import LLMUnavailable
 from bot.domain.language import detect_language, normalise_hint
 from bot.domain.messages import Button, Inbound, Outbound, ReplyProgress, Role, fits_button
 from bot.domain.protocols import ChatModel, HandoffGate
+from bot.privacy.redaction import redact
 from bot.prompts import Messages
 from knowledge.models import Product
 from knowledge.protocols import KeywordExtractor, ProductIndex
@@ -332,7 +333,8 @@ class SupportBot:
         chat, user = inbound.chat_id, inbound.user_id
         self.store.append(chat, Turn("assistant", reply.text, user, tuple(p.sku for p in reply.shown)))
         self.store.save_state(chat, state, user)
-        keywords: list[str] = list(u.keywords) if u is not None else []
+        redacted = redact(text).lower()  # interests keep no word of a phone, e-mail or address
+        keywords: list[str] = [k for k in (u.keywords if u is not None else ()) if k.lower() in redacted]
         filters = u.filters if u is not None else None
         if inbound.role is Role.CUSTOMER and filters is not None:
             self.profile.record(user, content_keywords(keywords, filters))
@@ -441,6 +443,12 @@ class SupportBot:
         lang = await self.language_for(inbound, inbound.command_args)
         removed = await asyncio.to_thread(self.store.forget_user, inbound.user_id)
         await asyncio.to_thread(self.store.reset, inbound.chat_id)
+        forget = getattr(self.recorder, "forget", None)  # insights rows (right to erasure, PIPL/GDPR)
+        if callable(forget):
+            try:
+                removed += await asyncio.to_thread(forget, inbound.channel, inbound.user_id)
+            except Exception:
+                log.exception("could not erase insights rows")
         return [self.reply(inbound, self.say("forget_done", lang, count=removed))]
 
     async def _on_callback(self, inbound: Inbound, progress: ReplyProgress | None) -> list[Outbound]:

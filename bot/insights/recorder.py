@@ -16,6 +16,15 @@ from bot.storage.db import utcnow
 log = logging.getLogger(__name__)
 
 
+def derived_keywords(
+    keywords: Iterable[str], redacted_text: str, redact: Callable[[str], str]
+) -> tuple[str, ...]:
+    """The keywords still present in the redacted text: a word from an e-mail address, a street or a
+    district ("alice", "example.com", "建国路", "朝阳区") is gone once the text says [email] / [address]."""
+    lowered = redacted_text.lower()
+    return tuple(k for k in (redact(k) for k in keywords) if k and k.lower() in lowered)
+
+
 class TurnRecorder:
     def __init__(
         self,
@@ -46,16 +55,17 @@ class TurnRecorder:
         matched: bool | None = None,
     ) -> None:
         try:
+            redacted = self._redact(text)
             self.store.record_turn(
                 TurnRecord(
                     at=self._clock(),
                     channel=channel,
                     user=self._pseudonymize(channel, user_id),
                     chat=self._pseudonymize(channel, chat_id),
-                    text=self._redact(text)[:500],
+                    text=redacted[:500],
                     language=language,
                     intent=intent,
-                    keywords=tuple(self._redact(k) for k in keywords),
+                    keywords=derived_keywords(keywords, redacted, self._redact),
                     filters={k: str(v) for k, v in (filters or {}).items() if v not in (None, "", {}, False)},
                     skus=tuple(skus),
                     answered=answered,
@@ -65,6 +75,10 @@ class TurnRecorder:
             )
         except Exception:  # insights are best-effort; the customer's reply is not
             log.exception("could not record an insights turn")
+
+    def forget(self, channel: str, user_id: str) -> int:
+        """Right to erasure: delete this customer's insights rows (turns, and the events of their chats)."""
+        return self.store.forget(self._pseudonymize(channel, user_id))
 
     def event(self, *, channel: str, chat_id: str, kind: str, value: str) -> None:
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,11 +39,49 @@ def log_context(**fields: Any) -> Iterator[None]:
         _CONTEXT.reset(token)
 
 
+# Fields of chat-platform objects that carry who a person is or what they wrote: PTB logs whole updates and
+# Bot API calls at DEBUG ("Processing update Update(message=Message(from_user=User(first_name=…), text=…))").
+PERSONAL_FIELDS = frozenset(
+    {"first_name", "last_name", "username", "text", "caption", "phone_number", "email", "bio", "vcard",
+     "address", "title", "description", "query", "data", "name", "full_name", "contact", "location"}
+)  # fmt: skip
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]|\n")
+
+
+def escape_controls(text: str) -> str:
+    """CR, LF and every other control character as a visible escape (`\\n`, `\\x1b`): one record is one
+    line, so a value like a file name "a.csv\\r\\nINFO forged" cannot forge a log line. Tabs stay."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
+
+
+def scrub(value: Any, depth: int = 0) -> Any:
+    """A log argument without personal fields: platform objects (anything with `to_dict()`) and mappings
+    keep their ids and kinds, names and message texts become '[redacted]'."""
+    if depth > 6:
+        return "…"
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict) and not isinstance(value, dict):
+        try:
+            value = {"type": type(value).__name__, **to_dict()}
+        except Exception:  # a broken object is still not printed
+            return f"<{type(value).__name__}>"
+    if isinstance(value, dict):
+        return {k: "[redacted]" if k in PERSONAL_FIELDS else scrub(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(scrub(v, depth + 1) for v in value)
+    return value
+
+
 class RedactingFilter(logging.Filter):
-    """Render the message once, redact it (and string extras), and add the task's context fields."""
+    """The one place every record passes: personal fields scrubbed from its arguments, the message rendered
+    once, redacted and with control characters escaped (string extras too), the task's context added."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
+        if isinstance(record.args, tuple):
+            record.args = tuple(scrub(arg) for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = scrub(record.args)
+        record.msg = escape_controls(redact(record.getMessage()))
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -50,7 +89,7 @@ class RedactingFilter(logging.Filter):
             record.exc_text = redact(record.exc_text)
         for key, value in list(vars(record).items()):
             if key not in _RESERVED and isinstance(value, str):
-                setattr(record, key, redact(value))
+                setattr(record, key, escape_controls(redact(value)))
         for key, value in (_CONTEXT.get() or {}).items():
             if not hasattr(record, key):
                 setattr(record, key, value)

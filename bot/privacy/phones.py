@@ -8,6 +8,7 @@ the redactor and the truth guard use this one finder; `phonenumbers` is imported
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ import phonenumbers
 # Regions whose national formats are tried for numbers written without a country code: the shop's own
 # market first (mainland China), then North America (the common international case in English text).
 DEFAULT_REGIONS: tuple[str, ...] = ("CN", "US", "GB")
+_CANDIDATE = re.compile(r"\d[\d\s().\-/]{5,24}\d")
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,26 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+# NFKC restricted to the characters personal data is written in (full-width digits, Latin letters, ＠＋－ and
+# the ideographic space): one character for one, so Chinese punctuation and every offset stay as
+# written. The redactor uses it; the truth guard uses full NFKC.
+_PII_FORMS = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0xFF01, 0xFF5F)}
+_PII_TABLE = {cp: ascii_ for cp, ascii_ in _PII_FORMS.items() if ascii_.isalnum() or ascii_ in "@+-"} | {
+    0x3000: " "
+}
+
+
+def normalise_pii(text: str) -> str:
+    """Full-width digits, letters and PII symbols as ASCII (length-preserving NFKC subset)."""
+    return text.translate(_PII_TABLE)
+
+
 def find_phones(text: str, regions: tuple[str, ...] = DEFAULT_REGIONS) -> list[PhoneMatch]:
     """Valid phone numbers in `text` (already NFKC-normalised), non-overlapping, in text order.
 
     Each region's national format is tried in turn; a span found for an earlier region wins."""
+    if not any(sum(ch.isdigit() for ch in m.group(0)) >= 7 for m in _CANDIDATE.finditer(text)):
+        return []  # libphonenumber is slow (~1 ms a text): only texts with a 7+ digit run can hold a number
     found: list[PhoneMatch] = []
     for region in regions:
         for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):

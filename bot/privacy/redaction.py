@@ -1,6 +1,8 @@
 """Redact secrets and personal data from text before it reaches logs, metrics labels or stored analytics.
 
-Why: logs and insight reports are read by more people than the conversation itself, and shops in China
+Text is NFKC-normalised first, phone numbers are found by libphonenumber (`bot.privacy.phones`: national and
+international formats — `(415) 555-2671`, `+44 20 7946 0958`, `138 1234 5678`, full-width digits), English
+street addresses by street type. Why: logs and insight reports are read by more people than the conversation itself, and shops in China
 must not spread phone numbers, ID numbers or addresses (PIPL). Patterns are deliberately a little greedy —
 a redacted word too many is cheap, a leaked phone number is not. The order-number pattern is configurable
 because every shop platform formats them differently.
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from bot.privacy.phones import find_phones, normalise_pii
 from knowledge.script import HAN
 
 SECRET = "[secret]"
@@ -59,6 +62,18 @@ _ADDRESS = regex.compile(
     rf"(?:\s*[A-Za-z{HAN}]{{0,10}}?(?:\s*{_NUM}{{1,5}}(?:号楼|栋|幢|座|单元|层|楼|室|号))+"
     rf"|\s*{_NAME}{{1,8}}(?:小区|花园|大厦|公寓|广场|中心|城|苑))?"
 )
+# English street addresses: "221B Baker Street", "1600 Amphitheatre Pkwy, Mountain View, CA 94043", with an
+# optional unit, town, state/county and ZIP or UK postcode.
+_STREET_TYPES = (
+    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Parkway|Pkwy|Place|Pl|"
+    r"Terrace|Ter|Square|Sq|Highway|Hwy|Crescent|Close|Gardens|Row|Mews|Walk|Circle|Cir|Trail|Plaza"
+)
+_EN_ADDRESS = re.compile(
+    rf"\b\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:[A-Z][A-Za-z'.-]*\s+){{0,4}}(?:{_STREET_TYPES})\b\.?"
+    r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|#)\.?\s*[\w-]+)?"
+    r"(?:,\s*[A-Z][a-z][A-Za-z.]*(?:\s+[A-Z][a-z][A-Za-z.]*){0,3})?"
+    r"(?:,?\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?|,?\s*[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|,?\s*\d{5}(?:-\d{4})?)?"
+)
 # Residential-compound style without a street number: "阳光花园3栋2单元501室".
 _COMPOUND = regex.compile(
     rf"{_NAME}{{2,8}}(?:小区|花园|公寓|大厦|苑)\s*(?:{_NUM}{{1,5}}\s*(?:号楼|栋|幢|座|单元|层|楼|室|号)\s*){{2,}}"
@@ -101,19 +116,24 @@ class Redactor:
         return self.redact(text)
 
     def redact(self, text: str) -> str:
-        """Secrets first (they contain digits), then IDs before phones (an ID contains 11-digit runs)."""
+        """NFKC first (`normalise_pii`: full-width `１３８…`, `＠` become ASCII), then secrets (they contain digits), IDs before
+        phones (an ID contains 11-digit runs), phones found by libphonenumber, then order numbers, addresses."""
         if not text:
             return text
+        text = normalise_pii(text)
         for pattern in _SECRET_PATTERNS:
             text = pattern.sub(SECRET, text)
         text = _SECRET_ASSIGNMENT.sub(_sub_secret_assignment, text)
         text = _EMAIL.sub(EMAIL, text)
         text = _CN_ID.sub(CN_ID, text)
         text = _CN_MOBILE.sub(PHONE, text)
+        for phone in reversed(find_phones(text)):
+            text = text[: phone.start] + PHONE + text[phone.end :]
         text = _INTL_PHONE.sub(_valid_intl, text)
         text = self._order.sub(_keep_label(ORDER), text)
         text = _LANDLINE.sub(PHONE, text)
         if self.redact_addresses:
+            text = _EN_ADDRESS.sub(ADDRESS, text)
             text = _ADDRESS.sub(ADDRESS, text)
             text = _COMPOUND.sub(ADDRESS, text)
         return text
