@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from bot.copywriting.models import CopyResult
 from bot.copywriting.service import CopyService
+from bot.privacy.csv_cells import restore_cell, safe_row
 from knowledge.models import Product
 
 COLUMNS = (
@@ -116,7 +117,7 @@ class BulkOutput:
                 if len(values) != len(columns) or keep + length > len(raw):
                     break
                 if index > 0:
-                    rows.append(dict(zip(columns, values, strict=True)))
+                    rows.append(dict(zip(columns, map(restore_cell, values), strict=True)))
                 keep += length
         except csv.Error:
             pass
@@ -158,7 +159,7 @@ def _json_row(line: str) -> dict[str, Any] | None:
 
 def _csv_line(values: Sequence[object]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(values)
+    csv.writer(buffer, lineterminator="\n").writerow(safe_row(values))  # catalog text is never a formula
     return buffer.getvalue()
 
 

@@ -8,13 +8,14 @@ from pathlib import Path
 from bot.insights.analysis import InsightsReport
 from bot.insights.render import answering_rows
 from bot.insights.suggestions import Suggestions
+from bot.privacy.csv_cells import safe_row
 
 
 def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows(safe_row(row) for row in rows)  # customers' words are never live formulas
     return path
 
 

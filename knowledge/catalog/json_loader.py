@@ -80,6 +80,9 @@ def load_jsonl(
         except json.JSONDecodeError as exc:
             collector.reject(number, f"invalid JSON ({exc.msg} at column {exc.colno})")
             continue
+        except RecursionError:
+            collector.reject(number, "invalid JSON (nested too deeply)")
+            continue
         objects += _add_object(collector, number, obj, mapping, max_field_bytes)
     if objects == 0:
         raise CatalogFormatError(f"{path}: not a catalog — no line holds a JSON object with product fields")
@@ -97,6 +100,8 @@ def load_json(
         raise CatalogFormatError(
             f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from exc
+    except RecursionError:  # "[" × 100k: the decoder recurses once per level (a hostile or broken file)
+        raise CatalogFormatError(f"{path}: not a catalog — JSON nested too deeply") from None
     if not any(isinstance(obj, dict) for _, obj in items):
         raise CatalogFormatError(f"{path}: not a catalog — the JSON holds no product objects")
     collector = LoadCollector(path, encoding)
