@@ -20,6 +20,7 @@ from bot.conversation.prompting import ChatPrompts
 from bot.conversation.store import ConversationStore, SqlConversationStore
 from bot.domain.protocols import ChatModel, HandoffGate
 from bot.ops import metrics as _metrics  # noqa: F401  (installs the Prometheus telemetry sink)
+from bot.ops.retention import Purgeable, Retention
 from bot.ops.settings import Settings
 from bot.prompts import Messages, load_messages
 from bot.storage.db import make_engine
@@ -60,6 +61,9 @@ class BotRuntime:
     closers: list[Callable[[], None]] = field(default_factory=list)
     closed: bool = False
     orders: OrderDesk | None = None  # order support services (the conversation's order flows call these)
+    retention: Retention | None = (
+        None  # transcript purge (start-up, daily in the running bot, `xiaoer db purge`)
+    )
 
     def close(self) -> None:
         if self.closed:
@@ -170,7 +174,43 @@ def build_support_bot(
         runtime=runtime,
     )
     _wire_features(bot, settings, knowledge, runtime)
+    if runtime.engine is not None:
+        runtime.retention = build_retention(settings, bot)
+        runtime.retention.purge_once()
     return bot
+
+
+def build_retention(settings: Settings, bot: SupportBot) -> Retention:
+    """The retention window over every store that keeps what customers wrote."""
+    from bot.handoff import HandoffService
+    from bot.insights.recorder import TurnRecorder
+
+    stores: list[tuple[str, Purgeable]] = [("conversation turns", bot.store.purge)]
+    if isinstance(bot.handoff, HandoffService):
+        handoff_store = bot.handoff.store
+        stores.append(
+            ("handoff transcripts", lambda before: handoff_store.purge_messages(before.timestamp()))
+        )
+    recorder = bot.recorder
+    if isinstance(recorder, TurnRecorder):
+        stores.append(("insights", recorder.store.purge))
+    return Retention(stores, settings.retention_days)
+
+
+def open_retention(settings: Settings) -> tuple[Retention, Engine]:
+    """The retention window over the configured database's stores, without loading the catalog
+    (`xiaoer db purge`); the caller disposes the engine."""
+    from bot.handoff.store_sql import SqlHandoffStore
+    from bot.insights.store_sql import SqlInsightsStore
+
+    engine = make_engine(settings.resolved_database_url)
+    handoffs = SqlHandoffStore(engine)
+    stores: list[tuple[str, Purgeable]] = [
+        ("conversation turns", SqlConversationStore(engine).purge),
+        ("handoff transcripts", lambda before: handoffs.purge_messages(before.timestamp())),
+        ("insights", SqlInsightsStore(engine).purge),
+    ]
+    return Retention(stores, settings.retention_days), engine
 
 
 def _build_recorder(settings: Settings, engine: Engine) -> TurnRecorder:

@@ -16,7 +16,8 @@ from bot.conversation.store import InMemoryConversationStore, SqlConversationSto
 from bot.domain.messages import Attachment, Inbound, Role
 from bot.insights.pseudonym import Pseudonymizer
 from bot.insights.recorder import TurnRecorder
-from bot.insights.records import InMemoryInsightsStore, SqlInsightsStore
+from bot.insights.records import InMemoryInsightsStore
+from bot.insights.store_sql import SqlInsightsStore
 from bot.ops.health import HealthChecks
 from bot.ops.http import OpsServer
 from bot.ops.logs import configure_logging

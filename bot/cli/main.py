@@ -7,6 +7,7 @@ import typer
 from bot.cli import (
     chat_cmds,
     copy_cmds,
+    db_cmds,
     eval_cmds,
     export_cmds,
     insights_cmds,
@@ -35,11 +36,13 @@ for module in (
     chat_cmds,
     telegram_cmds,
     copy_cmds,
+    db_cmds,
     insights_cmds,
     orders_cmds,
     staff_cmds,
     web_cmds,
     export_cmds,
+    db_cmds,
 ):
     module.register(app)
 

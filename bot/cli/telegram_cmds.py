@@ -84,7 +84,7 @@ def telegram(
     log.info("starting Telegram bot (%s)", f"webhook {webhook}" if webhook else "long polling")
     try:
         replicas = (
-            build_replica_safety(settings) if webhook else None
+            build_replica_safety(settings, listen=listen) if webhook else None
         )  # webhook mode may run several replicas
         channel.limiter = replicas.limiter if replicas is not None else channel.limiter  # shared by replicas
         run(

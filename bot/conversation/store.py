@@ -116,6 +116,10 @@ class ConversationStore(Protocol):
 
     def count_turns(self, since: datetime | None = None) -> int: ...
 
+    def purge(self, before: datetime) -> int:
+        """Delete conversation turns older than `before` (the retention window); returns turns removed."""
+        ...
+
 
 class InMemoryConversationStore:
     """Dict-backed store for tests and single-process trials."""
@@ -166,6 +170,15 @@ class InMemoryConversationStore:
                 if owner == user_id:
                     del self._states[chat_id]
                     removed += 1
+            return removed
+
+    def purge(self, before: datetime) -> int:
+        with self._lock:
+            removed = 0
+            for chat_id, turns in list(self._turns.items()):
+                kept = [t for t in turns if t.at >= before]
+                removed += len(turns) - len(kept)
+                self._turns[chat_id] = kept
             return removed
 
     def count_turns(self, since: datetime | None = None) -> int:

@@ -122,6 +122,10 @@ class SqlConversationStore:
                 removed += session.execute(delete(table).where(column == user_id)).rowcount or 0
             return removed
 
+    def purge(self, before: datetime) -> int:
+        with self._session.begin() as session:
+            return session.execute(delete(TurnRow).where(TurnRow.at < before)).rowcount or 0
+
     def count_turns(self, since: datetime | None = None) -> int:
         with self._session() as session:
             query = select(func.count()).select_from(TurnRow)

@@ -84,6 +84,10 @@ class HandoffStore(Protocol):
         """Open requests, oldest first (/queue)."""
         ...
 
+    def purge_messages(self, before: float) -> int:
+        """Delete transcript lines written before `before` (epoch seconds; the retention window)."""
+        ...
+
     def recent_claim_waits(self, limit: int = 20) -> list[float]:
         """Seconds from request to claim of the most recent claimed requests (expected wait)."""
         ...
@@ -193,6 +197,15 @@ class InMemoryHandoffStore:
 
     def transcript(self, handoff_id: str) -> list[TranscriptEntry]:
         return list(self._messages.get(handoff_id, ()))
+
+    def purge_messages(self, before: float) -> int:
+        with self._lock:
+            removed = 0
+            for key, entries in list(self._messages.items()):
+                kept = [e for e in entries if e.at >= before]
+                removed += len(entries) - len(kept)
+                self._messages[key] = kept
+            return removed
 
     def list_open(self) -> list[Handoff]:
         return sorted((r for r in self._rows.values() if r.status in OPEN), key=lambda r: r.created_at)

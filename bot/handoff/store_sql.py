@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    delete,
     select,
     update,
 )
@@ -190,6 +191,12 @@ class SqlHandoffStore:
     def add_message(self, entry: TranscriptEntry) -> None:
         with self._sessions.begin() as session:
             session.add(HandoffMessageRow(**dataclasses.asdict(entry)))
+
+    def purge_messages(self, before: float) -> int:
+        with self._sessions.begin() as session:
+            return (
+                session.execute(delete(HandoffMessageRow).where(HandoffMessageRow.at < before)).rowcount or 0
+            )
 
     def transcript(self, handoff_id: str) -> list[TranscriptEntry]:
         with self._sessions() as session:

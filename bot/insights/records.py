@@ -51,6 +51,14 @@ class InsightsStore(Protocol):
 
     def events(self, since: datetime, until: datetime) -> list[OutcomeEvent]: ...
 
+    def forget(self, user: str) -> int:
+        """Delete the turns of one (pseudonymised) user and the events of their chats; rows removed."""
+        ...
+
+    def purge(self, before: datetime) -> int:
+        """Delete turns and events older than `before`; rows removed."""
+        ...
+
 
 class InMemoryInsightsStore:
     """For tests and one-off runs."""
@@ -75,3 +83,18 @@ class InMemoryInsightsStore:
     def events(self, since: datetime, until: datetime) -> list[OutcomeEvent]:
         with self._lock:
             return [e for e in self._events if since <= e.at < until]
+
+    def forget(self, user: str) -> int:
+        with self._lock:
+            chats = {t.chat for t in self._turns if t.user == user}
+            before = len(self._turns) + len(self._events)
+            self._turns = [t for t in self._turns if t.user != user]
+            self._events = [e for e in self._events if e.chat not in chats]
+            return before - len(self._turns) - len(self._events)
+
+    def purge(self, before: datetime) -> int:
+        with self._lock:
+            count = len(self._turns) + len(self._events)
+            self._turns = [t for t in self._turns if t.at >= before]
+            self._events = [e for e in self._events if e.at >= before]
+            return count - len(self._turns) - len(self._events)

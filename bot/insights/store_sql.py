@@ -6,7 +6,7 @@ import json
 from dataclasses import fields
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, inspect, select, text
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, delete, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -102,6 +102,19 @@ class SqlInsightsStore:
                 )
                 for row in session.scalars(query)
             ]
+
+    def forget(self, user: str) -> int:
+        with self._sessions.begin() as session:
+            chats = set(session.scalars(select(TurnRow.chat).where(TurnRow.user == user)))
+            removed = session.execute(delete(TurnRow).where(TurnRow.user == user)).rowcount or 0
+            if chats:
+                removed += session.execute(delete(EventRow).where(EventRow.chat.in_(chats))).rowcount or 0
+            return removed
+
+    def purge(self, before: datetime) -> int:
+        with self._sessions.begin() as session:
+            removed = session.execute(delete(TurnRow).where(TurnRow.at < before)).rowcount or 0
+            return removed + (session.execute(delete(EventRow).where(EventRow.at < before)).rowcount or 0)
 
     def events(self, since: datetime, until: datetime) -> list[OutcomeEvent]:
         query = select(EventRow).where(EventRow.at >= since, EventRow.at < until).order_by(EventRow.at)

@@ -45,7 +45,7 @@ class _ReadyzHandler(tornado.web.RequestHandler):
 class OpsServer:
     """`server = OpsServer(checks, port=9090); await server.start(); … await server.stop()` on the bot's loop."""
 
-    def __init__(self, checks: HealthChecks, *, host: str = "0.0.0.0", port: int = 9090) -> None:
+    def __init__(self, checks: HealthChecks, *, host: str = "127.0.0.1", port: int = 9090) -> None:
         self.checks = checks
         self.host = host
         self.port = port
@@ -60,7 +60,8 @@ class OpsServer:
                 (r"/readyz", _ReadyzHandler, {"checks": self.checks}),
             ]
         )
-        sockets = tornado.netutil.bind_sockets(self.port, address=self.host, family=socket.AF_INET)
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sockets = tornado.netutil.bind_sockets(self.port, address=self.host, family=family)
         self._server = tornado.httpserver.HTTPServer(app)
         self._server.add_sockets(sockets)
         self.port = sockets[0].getsockname()[1]

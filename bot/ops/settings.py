@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("INFO", validation_alias=_alias("XIAOER_LOG_LEVEL"))
     log_json: bool = Field(False, validation_alias=_alias("XIAOER_LOG_JSON"))
+    # Transcripts (conversation turns, handoff transcripts, insights rows) older than this are purged; 0 = keep.
+    retention_days: int = Field(180, ge=0, validation_alias=_alias("XIAOER_RETENTION_DAYS"))
     # Web channel (`xiaoer web`): sites allowed to embed the widget (comma-separated origins such as
     # https://shop.example), the secret that signs visitor sessions and buttons (unset = a random one kept
     # in the data directory), limits per visitor and per IP address, console login lifetime.

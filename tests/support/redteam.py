@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from bot.llm.chain import ChatPrompts
 
 from bot.conversation.grounding import GroundingFacts, Violation, check_reply
-from bot.llm.chain import ChatPrompts
 from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from knowledge.catalog import SAMPLE_CATALOG, SAMPLE_POLICIES_DIR, load_catalog
 from knowledge.models import Product

@@ -104,6 +104,9 @@ async def _sweep_forever(channel: TelegramChannel, bot: Bot) -> None:
 
 async def _on_start(channel: TelegramChannel, application: Application) -> None:
     await publish_commands(channel, application)
+    retention = getattr(getattr(channel.core, "runtime", None), "retention", None)
+    if retention is not None:  # transcripts past XIAOER_RETENTION_DAYS go daily (wiring purged at start-up)
+        application.bot_data["retention"] = asyncio.create_task(retention.run_daily())
     if channel.handoff is not None:
         if channel.config.support_chat_id is not None:
             channel.handoff.attach_desk(TelegramDesk(application.bot, channel.config.support_chat_id))
@@ -146,9 +149,10 @@ def build_application(
 
 
 async def _stop_sweeper(application: Application) -> None:
-    sweeper = application.bot_data.pop("sweeper", None)
-    if sweeper is not None:
-        sweeper.cancel()
+    for name in ("sweeper", "retention"):
+        task = application.bot_data.pop(name, None)
+        if task is not None:
+            task.cancel()
 
 
 def _close_core(channel: TelegramChannel) -> Any:

@@ -171,9 +171,9 @@ class ReplicaSafety:
                 log.exception("replica heartbeat failed")
 
 
-def build_replica_safety(settings: Settings) -> ReplicaSafety:
+def build_replica_safety(settings: Settings, *, listen: str = "127.0.0.1") -> ReplicaSafety:
     """Replica safety and the shared rate limiter on the configured database, plus the ops endpoint when
-    XIAOER_METRICS_PORT is set."""
+    XIAOER_METRICS_PORT is set (bound to `listen`, the host the webhook server binds: never wider)."""
     engine = make_engine(settings.resolved_database_url)
     services: list[Service] = []
     if settings.metrics_port:
@@ -185,7 +185,7 @@ def build_replica_safety(settings: Settings) -> ReplicaSafety:
             llm_api_key=key,
             llm_configured=settings.llm_configured,
         )
-        services.append(OpsServer(checks, port=settings.metrics_port))
+        services.append(OpsServer(checks, host=listen, port=settings.metrics_port))
     safety = ReplicaSafety(engine, services=services)
     safety.limiter = SqlRateLimiter(engine, settings.rate_limit_messages, settings.rate_limit_window_s)
     return safety
