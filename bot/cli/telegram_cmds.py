@@ -43,6 +43,7 @@ def telegram(
     from bot.channels.telegram.app import TelegramStartupError, build_application, check_connection, run
     from bot.channels.telegram.handlers import TelegramChannel, TelegramConfig
     from bot.channels.telegram.replicas import build_replica_safety
+    from bot.coordination.reply_journal import ReplyJournal
     from bot.ops.logs import configure_logging
 
     configure_logging(settings.log_level, json_logs=settings.log_json)
@@ -83,10 +84,12 @@ def telegram(
         )
     log.info("starting Telegram bot (%s)", f"webhook {webhook}" if webhook else "long polling")
     try:
-        replicas = (
-            build_replica_safety(settings, listen=listen) if webhook else None
-        )  # webhook mode may run several replicas
-        channel.limiter = replicas.limiter if replicas is not None else channel.limiter  # shared by replicas
+        # The update ledger journals every update before its offset is confirmed (polling) or the webhook
+        # answers 200, and the reply journal makes delivery idempotent: a SIGKILL loses and doubles nothing.
+        replicas = build_replica_safety(settings, listen=listen)
+        if webhook:  # several webhook replicas share one rate limit; one poller keeps the in-process one
+            channel.limiter = replicas.limiter
+        channel.journal = ReplyJournal(replicas.ledger.engine)
         run(
             build_application(channel, replicas=replicas),
             webhook_url=webhook,

@@ -10,6 +10,8 @@ there every owner counts as alive and only the lease applies.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 
 from sqlalchemy import Connection, Engine, text
@@ -17,6 +19,19 @@ from sqlalchemy import Connection, Engine, text
 from bot.coordination.chat_locks import advisory_key
 
 log = logging.getLogger(__name__)
+
+
+def _local_process_alive(owner: str) -> bool:
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # another host: only the lease can tell
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def _key(owner: str) -> int:
@@ -52,9 +67,13 @@ class ReplicaLiveness:
             self._conn = conn
 
     def is_alive(self, owner: str) -> bool:
-        """False only when PostgreSQL says nobody holds `owner`'s lock (its process is gone)."""
-        if not self.supported or owner == self.owner:
+        """False only when PostgreSQL says nobody holds `owner`'s lock (its process is gone) — or, without
+        PostgreSQL, when `owner` ("host:pid") ran on this host and that process no longer exists (a poller
+        restarted after SIGKILL takes over its unfinished updates at once)."""
+        if owner == self.owner:
             return True
+        if not self.supported:
+            return _local_process_alive(owner)
         with self.engine.connect() as conn:
             got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _key(owner)}).scalar())
             if got:

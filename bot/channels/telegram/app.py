@@ -3,7 +3,10 @@
 `concurrent_updates` uses `PerChatUpdateProcessor`: different chats run in parallel, updates of one
 chat run one after the other *including delivery* (the core's own per-chat lock covers `handle`, but
 two replies could still overtake each other on the way out). PTB's `stop()` waits for every update it
-accepted, so a graceful shutdown (SIGINT/SIGTERM) loses none; polling confirms offsets only afterwards.
+accepted, so a graceful shutdown (SIGINT/SIGTERM) loses none. In both modes every update is journaled in the
+update ledger before Telegram is told it arrived (polling: before the next getUpdates confirms its offset;
+webhook: before the 200), and its replies in the reply journal before they are sent: after a SIGKILL the
+restarted process (or another replica) answers what was in flight, and sends nothing twice.
 """
 
 from __future__ import annotations

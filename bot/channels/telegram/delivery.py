@@ -89,10 +89,15 @@ class TelegramDelivery:
         return InlineKeyboardMarkup(rows) if rows else None
 
     async def deliver(
-        self, outbounds: Sequence[Outbound], progress: TelegramProgress | None = None
+        self,
+        outbounds: Sequence[Outbound],
+        progress: TelegramProgress | None = None,
+        on_each: Callable[[int], Awaitable[None]] | None = None,
     ) -> list[Delivered]:
+        """Send each Outbound in order; `on_each(n)` runs after the n-th (1-based) is done, sent or failed
+        (the reply journal records it, so a taken-over update never sends it again)."""
         delivered = []
-        for outbound in outbounds:
+        for number, outbound in enumerate(outbounds, 1):
             refs: list[MessageRef] = []
             blocked = False
             try:
@@ -103,6 +108,8 @@ class TelegramDelivery:
                 log.warning("delivery to %s failed (%s): %s", outbound.chat_id, outbound.kind, exc)
                 blocked = isinstance(exc, Forbidden)
             delivered.append(Delivered(outbound, tuple(refs), blocked))
+            if on_each is not None:
+                await on_each(number)
         if progress is not None and progress.placeholder_id is not None:
             await self._drop_placeholder(progress)
         return delivered

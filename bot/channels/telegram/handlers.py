@@ -22,7 +22,9 @@ from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.delivery import Delivered, TelegramDelivery
 from bot.channels.telegram.inbound import ChatPolicy, callback_inbound, message_inbound
 from bot.channels.telegram.progress import TelegramProgress
+from bot.coordination.chat_locks import offload
 from bot.coordination.ratelimit import RateDecision, RateLimiter
+from bot.coordination.reply_journal import ReplyJournal
 from bot.domain import telemetry
 from bot.domain.language import detect_language
 from bot.domain.messages import Attachment, Inbound, MessageRef, Outbound, Role
@@ -87,6 +89,7 @@ class TelegramChannel:
         self.messages = messages
         self.limiter = limiter
         self.policy = ChatPolicy(config.staff_ids, config.support_chat_id)
+        self.journal: ReplyJournal | None = None  # replies per update, for delivery at most once (replicas)
         self.signer = CallbackSigner(config.token)
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -100,10 +103,7 @@ class TelegramChannel:
         if not await self._admitted(inbound, delivery):
             return
         progress = self._progress(bot, inbound)
-        outbounds = await self.core.handle(inbound, progress)
-        if inbound.is_group and inbound.role is not Role.AGENT:
-            outbounds = [_answering(outbound, inbound) for outbound in outbounds]
-        await self.report(await delivery.deliver(outbounds, progress), bot)
+        await self._answer_once(update.update_id, inbound, progress, delivery, bot)
 
     async def on_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A customer blocked the bot (or left the private chat): a pending handoff for them is closed."""
@@ -141,8 +141,38 @@ class TelegramChannel:
             return
         await self._answer(query, None)  # stop the client's spinner before the (maybe slow) reply
         progress = self._progress(context.bot, inbound)
-        outbounds = await self.core.handle(inbound, progress)
-        await self.report(await delivery.deliver(outbounds, progress), context.bot)
+        await self._answer_once(update.update_id, inbound, progress, delivery, context.bot)
+
+    async def _answer_once(
+        self,
+        update_id: int,
+        inbound: Inbound,
+        progress: TelegramProgress,
+        delivery: TelegramDelivery,
+        bot: Bot,
+    ) -> None:
+        """The core's replies to one update, delivered at most once even across a crash: with a reply
+        journal, replies are journaled before the first send and counted after each, and an update taken
+        over from a dead replica resumes from the journal (the core does not run again)."""
+        journal = self.journal
+        pending = await offload(journal.pending, update_id) if journal is not None else None
+        if pending is not None:
+            outbounds, done = pending
+            log.warning(
+                "update %s resumed from the reply journal: %d of %d sent", update_id, done, len(outbounds)
+            )
+        else:
+            outbounds, done = await self.core.handle(inbound, progress), 0
+            if inbound.is_group and inbound.role is not Role.AGENT:
+                outbounds = [_answering(outbound, inbound) for outbound in outbounds]
+            if journal is not None:
+                await offload(journal.record, update_id, outbounds)
+
+        async def sent(number: int) -> None:
+            if journal is not None:
+                await offload(journal.delivered, update_id, done + number)
+
+        await self.report(await delivery.deliver(outbounds[done:], progress, sent), bot)
 
     @staticmethod
     def _progress(bot: Bot, inbound: Inbound) -> TelegramProgress:

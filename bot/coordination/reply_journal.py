@@ -1,0 +1,127 @@
+"""Idempotent delivery per update: the replies an update produced, and how many of them were already sent.
+
+Why: a replica SIGKILLed after Telegram accepted its reply but before the update was marked done leaves the
+update claimed; another replica (or the restarted poller) takes it over and would answer again — one message,
+two replies. So before delivering, the channel journals the update's `Outbound`s; after each one is sent it
+advances `delivered` in the same database. A taken-over update resumes from the journal: the core is not run
+again and what was delivered is not sent again. What remains is the window between Telegram accepting a
+send and the `delivered` update committing (milliseconds); `bench/load.py --kill-runs` measures it.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import BigInteger, Engine, Float, Integer, String, Text, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.domain.messages import Button, MessageRef, Outbound, ProductCard
+from bot.storage.db import Base, create_schema
+
+
+class UpdateReply(Base):
+    """One row per update that produced replies: the replies (JSON) and how many were delivered."""
+
+    __tablename__ = "xiaoer_update_replies"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    outbounds: Mapped[str] = mapped_column(Text)
+    delivered: Mapped[int] = mapped_column(Integer, default=0)
+    at: Mapped[float] = mapped_column(Float)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return {"__b64__": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"__b64__"}:
+        return base64.b64decode(value["__b64__"])
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _decode(v) for k, v in value.items()}
+    return value
+
+
+def outbounds_to_json(outbounds: Sequence[Outbound]) -> str:
+    """The replies as JSON (bytes as base64)."""
+    return json.dumps([_encode(dataclasses.asdict(o)) for o in outbounds], ensure_ascii=False)
+
+
+def outbounds_from_json(text: str) -> list[Outbound]:
+    """The inverse of `outbounds_to_json`."""
+    result = []
+    for raw in json.loads(text):
+        item = _decode(raw)
+        ref = lambda v: MessageRef(**v) if v else None  # noqa: E731
+        buttons = lambda vs: tuple(Button(**b) for b in vs)  # noqa: E731
+        item["cards"] = tuple(ProductCard(**{**c, "buttons": buttons(c["buttons"])}) for c in item["cards"])
+        item["buttons"] = buttons(item["buttons"])
+        item["reply_to"], item["copy_of"] = ref(item["reply_to"]), ref(item["copy_of"])
+        item["document"] = tuple(item["document"]) if item["document"] else None
+        item["images"] = tuple(tuple(i) for i in item["images"])
+        result.append(Outbound(**item))
+    return result
+
+
+class ReplyJournal:
+    """SQL journal of each update's replies (SQLite or PostgreSQL) — synchronous, call off the loop."""
+
+    def __init__(self, engine: Engine, *, channel: str = "telegram") -> None:
+        self.engine = engine
+        self.channel = channel
+        create_schema(engine, [UpdateReply.__table__])  # type: ignore[list-item]
+
+    def _key(self, update_id: int) -> Any:
+        table = UpdateReply.__table__
+        return (table.c.channel == self.channel) & (table.c.update_id == int(update_id))
+
+    def pending(self, update_id: int) -> tuple[list[Outbound], int] | None:
+        """(replies, how many were delivered) when this update's replies were journaled, else None."""
+        table = UpdateReply.__table__
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(table.c.outbounds, table.c.delivered).where(self._key(update_id))
+            ).first()
+        return (outbounds_from_json(row.outbounds), int(row.delivered)) if row is not None else None
+
+    def record(self, update_id: int, outbounds: Sequence[Outbound]) -> None:
+        """Journal the replies before the first is sent (a second record of the same update is ignored)."""
+        dialect = self.engine.dialect.name
+        values = {
+            "channel": self.channel,
+            "update_id": int(update_id),
+            "outbounds": outbounds_to_json(outbounds),
+            "delivered": 0,
+            "at": time.time(),
+        }
+        module = postgresql if dialect == "postgresql" else sqlite
+        with self.engine.begin() as conn:
+            conn.execute(module.insert(UpdateReply).values(**values).on_conflict_do_nothing())
+
+    def delivered(self, update_id: int, count: int) -> None:
+        """`count` replies of the update are out (monotonic)."""
+        table = UpdateReply.__table__
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(table).where(self._key(update_id), table.c.delivered < count).values(delivered=count)
+            )
+
+    def prune(self, older_than_s: float = 7 * 86400) -> int:
+        table = UpdateReply.__table__
+        with self.engine.begin() as conn:
+            return conn.execute(delete(table).where(table.c.at < time.time() - older_than_s)).rowcount

@@ -1,0 +1,120 @@
+"""Issue 13 §5: a SIGKILL neither loses nor doubles a reply — the update ledger journals what arrived, the
+reply journal what was sent."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.coordination.reply_journal import ReplyJournal, outbounds_from_json, outbounds_to_json
+from bot.domain.messages import Button, MessageRef, Outbound, ProductCard
+from bot.storage.db import make_engine
+from tests.support.openai_server import OpenAIServer
+from tests.support.telegram_process import BotProcess, ingest_sample
+from tests.support.telegram_server import Chat, TelegramServer, User
+from tests.test_telegram_channel import ALICE, Harness, make_harness
+
+
+def test_outbounds_survive_the_journal_round_trip() -> None:
+    outbounds = [
+        Outbound(
+            chat_id="1",
+            text="hi",
+            cards=(ProductCard("RUN-001", "Pegasus", "¥899.00", buttons=(Button("详情", data="d:RUN-001"),)),),
+            buttons=(Button("site", url="https://shop.example.com"),),
+            reply_to=MessageRef("1", "5"),
+            document=("t.txt", b"\x00bytes"),
+            images=(("c.png", b"\x89PNG"),),
+            meta={"handoff_id": "h1"},
+        )
+    ]
+    assert outbounds_from_json(outbounds_to_json(outbounds)) == outbounds
+
+
+async def test_a_taken_over_update_resumes_from_the_reply_journal(tmp_path: Path) -> None:
+    """Replica A journaled two replies and sent the first, then died; replica B gets the update again: the
+    core is not asked again and only the second reply goes out."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'j.db'}")
+    harness, app = make_harness()
+    harness.channel.journal = ReplyJournal(engine)
+    calls = 0
+
+    def script(inbound: Any, progress: Any) -> list[Outbound]:
+        nonlocal calls
+        calls += 1
+        return [Outbound(chat_id=inbound.chat_id, text="one"), Outbound(chat_id=inbound.chat_id, text="two")]
+
+    harness.core.script = script
+    async with app:
+        chat = Chat(ALICE.id)
+        harness.api.user_sends(chat, ALICE, "hello")
+        update = dict(harness.api.updates[0])
+        journal = harness.channel.journal
+        journal.record(update["update_id"], script(type("I", (), {"chat_id": str(ALICE.id)})(), None))
+        journal.delivered(update["update_id"], 1)  # "one" was sent before the crash
+        calls = 0
+        await harness.feed()
+        assert harness.texts(chat) == ["two"] and calls == 0
+        harness.api.updates.append(update)  # a second redelivery sends nothing at all
+        await harness.feed()
+        assert harness.texts(chat) == ["two"]
+        assert journal.pending(update["update_id"]) is not None
+        assert journal.pending(update["update_id"])[1] == 2  # type: ignore[index]
+    engine.dispose()
+
+
+async def test_every_update_is_journaled_before_its_replies_go_out(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'j.db'}")
+    harness: Harness
+    harness, app = make_harness()
+    harness.channel.journal = ReplyJournal(engine)
+    async with app:
+        chat = Chat(ALICE.id)
+        harness.api.user_sends(chat, ALICE, "hello")
+        update_id = harness.api.updates[0]["update_id"]
+        await harness.feed()
+    pending = harness.channel.journal.pending(update_id)
+    assert pending is not None and [o.text for o in pending[0]] == ["echo: hello"] and pending[1] == 1
+    engine.dispose()
+
+
+@pytest.mark.slow
+def test_long_polling_sigkill_mid_reply_loses_nothing(tmp_path: Path) -> None:
+    """The bot fetched the message (its offset is confirmed by the next getUpdates) and is waiting for the
+    LLM when it is SIGKILLed; the restarted bot answers it — exactly once."""
+    data = tmp_path / "data"
+    data.mkdir()
+    ingest_sample(data)
+    stall = threading.Event()
+    stall.set()
+
+    def slow(body: dict[str, Any]) -> str:
+        while stall.is_set():
+            time.sleep(0.05)
+        return "您好，退货政策是签收后7天内可无理由退货。"
+
+    with TelegramServer() as tg, OpenAIServer(responder=slow) as llm:
+        llm._server.handle_error = lambda *a: None  # type: ignore[method-assign]  # the killed bot's broken stream
+        env = {"OPENAI_BASE_URL": llm.base_url, "OPENAI_API_KEY": "t", "XIAOER_LLM_MAX_RETRIES": "0"}
+        first = BotProcess(tg, data, **env).start()
+        user = User(501, "Kim", "zh")
+        tg.user_sends(Chat(user.id), user, "怎么退货")
+        update_id = tg.updates[-1]["update_id"]
+        tg.wait_until_fetched(update_id)
+        tg.wait_for(lambda: len(llm.requests) > 0, timeout=60)  # mid-reply: the LLM has the question
+        assert first.process is not None
+        first.process.kill()
+        first.process.wait()
+        assert tg.sent[user.id] == []
+        stall.clear()
+        second = BotProcess(tg, data, **env).start()
+        try:
+            tg.wait_for_messages(user.id, 1, timeout=90)
+            time.sleep(2.0)  # a duplicate would arrive now
+            assert len([m for m in tg.sent[user.id] if "text" in m]) == 1, second.log()[-3000:]
+        finally:
+            second.stop()
