@@ -204,3 +204,42 @@ def test_group_without_topics_agents_reply_to_the_card(tg: TelegramServer, data_
         assert len(tg.sent[PLAIN.id]) >= support_messages
     finally:
         bot.stop()
+
+
+FANS = Chat(-2001, "supergroup", "Fans")
+
+
+def test_a_group_handoff_belongs_to_the_member_who_asked(tg: TelegramServer, data_dir: Path) -> None:
+    """Issue 13 §4: other members are not relayed and cannot close it; the agent's reply reaches the group
+    as text with personal data redacted, never as a copy."""
+    bot = new_bot(tg, data_dir, FORUM)
+    try:
+        support_since, since = len(tg.sent[FORUM.id]), len(tg.sent[FANS.id])
+        sends(tg, FANS, MEI, "@xiaoer_test_bot 我要投诉，转人工")
+        wait_sent(tg, FANS.id, since, has("人工"))
+        card = wait_sent(tg, FORUM.id, support_since, has("🆘"))
+        thread = card["message_thread_id"]
+        press(tg, FORUM, LI, card, button(card, 0))
+
+        # another member: answered by the bot as usual, not relayed, and "取消人工" does not close Mei's request
+        support_since, since = len(tg.sent[FORUM.id]), len(tg.sent[FANS.id])
+        sends(tg, FANS, JOE, "@xiaoer_test_bot 我手机13800001111，运费怎么算")
+        wait_sent(tg, FANS.id, since, lambda m: True)
+        sends(tg, FANS, JOE, "@xiaoer_test_bot 取消人工")
+        wait_sent(tg, FANS.id, since + 1, lambda m: True)
+        sends(tg, FANS, MEI, "@xiaoer_test_bot 鞋底开胶了")
+        relayed = wait_sent(tg, FORUM.id, support_since, has("鞋底开胶了"))
+        assert relayed["message_thread_id"] == thread
+        assert not any("13800001111" in (m.get("text") or "") for m in tg.sent[FORUM.id][support_since:])
+        store = store_of(data_dir)
+        assert store.open_for_chat(str(FANS.id)) is not None
+        store.engine.dispose()
+
+        # the agent's reply: text, personal data redacted, not a copy of the agent's message
+        copies, since = len(tg.calls["copyMessage"]), len(tg.sent[FANS.id])
+        sends(tg, FORUM, LI, "好的，请拨打 13912345678 或寄到北京市朝阳区建国路88号", thread_id=thread)
+        reply = wait_sent(tg, FANS.id, since, has("好的"))
+        assert "13912345678" not in reply["text"] and "建国路88号" not in reply["text"]
+        assert [c for c in tg.calls["copyMessage"][copies:] if int(c["chat_id"]) == FANS.id] == []
+    finally:
+        bot.stop()

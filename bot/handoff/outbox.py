@@ -108,7 +108,7 @@ class Outbox:
             buttons=buttons,
             kind=kind,
             copy_of=copy_of,
-            meta={"handoff_id": handoff.id},
+            meta={"handoff_id": handoff.id, "to": "customer", "customer_user_id": handoff.user_id},
         )
 
     def to_support(

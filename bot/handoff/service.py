@@ -79,11 +79,18 @@ class HandoffService:
     # --- HandoffGate --------------------------------------------------------------------------------
     async def intercept(self, inbound: Inbound) -> list[Outbound] | None:
         """Handoff traffic → its outbounds; None when the core should answer normally."""
+        in_customer_group = inbound.is_group and not self.outbox.is_support_chat(inbound.chat_id)
         if inbound.callback_data and inbound.callback_data.startswith("h:"):
+            if in_customer_group and not await self._requester(inbound):
+                return []  # another member pressing the requester's note/rating button: nothing happens
             return await self.team.handle_callback(inbound)
         if self.outbox.is_support_chat(inbound.chat_id):
             return await self.team.handle_support(inbound)
         handoff = await self.outbox.db(self.outbox.store.open_for_chat, inbound.chat_id)
+        if handoff is not None and in_customer_group and inbound.user_id != handoff.user_id:
+            # A handoff opened in a group belongs to the member who asked: the others are neither relayed
+            # to the agents nor able to close it ("取消人工"); the bot answers them as usual.
+            return None
         if handoff is not None and handoff.status == Status.WAITING and self._expired(handoff):
             return await self._time_out_on_message(handoff, inbound)
         if handoff is not None and handoff.held:
@@ -265,6 +272,11 @@ class HandoffService:
             key, self.outbox.support_language, name=cards.display_name(handoff), text=text
         )
         return [self.outbox.to_support(handoff, label, kind="relay", copy_of=inbound.ref)]
+
+    async def _requester(self, inbound: Inbound) -> bool:
+        """Is this group member the one whose handoff the chat holds (or is there none)?"""
+        handoff = await self.outbox.db(self.outbox.store.latest_for_chat, inbound.chat_id)
+        return handoff is None or handoff.user_id == inbound.user_id
 
     def _already(self, handoff: Handoff, inbound: Inbound) -> Outbound:
         key = {Status.WAITING: "handoff_already_waiting", Status.CLAIMED: "handoff_already_claimed"}.get(

@@ -9,6 +9,7 @@ logged and the remaining Outbounds are still delivered: a relay that fails must 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dtm
 import logging
 import warnings
@@ -32,6 +33,7 @@ from bot.channels.telegram.format import (
 )
 from bot.channels.telegram.progress import TelegramProgress
 from bot.domain.messages import Button, MessageRef, Outbound, ProductCard
+from bot.privacy.redaction import redact
 
 log = logging.getLogger(__name__)
 HTML = ParseMode.HTML
@@ -54,6 +56,16 @@ async def flood_safe(call: Callable[..., Awaitable[T]], *args: Any, **kwargs: An
         log.warning("flood control: waiting %.0f s before retrying", wait)
         await asyncio.sleep(wait)
         return await call(*args, **kwargs)
+
+
+def private_in_group(outbound: Outbound, chat_id: int) -> Outbound:
+    """A handoff message to a customer who asked from a group (Telegram group ids are negative) is seen by
+    every member: it goes as text with personal data redacted (never a copy of the agent's message, which
+    may carry a phone number or an address), addressed to the member who asked."""
+    if chat_id >= 0 or outbound.meta.get("to") != "customer":
+        return outbound
+    text = redact(outbound.text) if outbound.text else ""
+    return dataclasses.replace(outbound, text=text, copy_of=None if text else outbound.copy_of)
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,7 @@ class TelegramDelivery:
         self, outbound: Outbound, progress: TelegramProgress | None = None
     ) -> list[MessageRef]:
         chat_id = int(outbound.chat_id)
+        outbound = private_in_group(outbound, chat_id)
         thread = int(outbound.thread_id) if outbound.thread_id else None
         where: dict[str, Any] = {"chat_id": chat_id, "message_thread_id": thread}
         sent: list[int] = []
