@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load.py                      # 200 customers × 3 messages, 2 replicas, one killed
     .venv/bin/python bench/load.py --customers 1000 --replicas 3
+    .venv/bin/python bench/load.py --customers 60 --kill-runs 10   # loss/duplicate counts over 10 SIGKILLs
 
 Everything is real and on loopback: the local Bot API server of the test suite delivers updates to a
 webhook (retrying failed deliveries, like Telegram); a round-robin reverse proxy (trying the next replica
@@ -139,6 +140,13 @@ def main() -> int:
         "--connections", type=int, default=40, help="parallel webhook deliveries (Telegram: 40)"
     )
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per phase")
+    parser.add_argument(
+        "--kill-runs",
+        type=int,
+        default=0,
+        help="instead of the two phases: N runs, each SIGKILLing one replica at a random point and "
+        "restarting it; prints messages lost and doubled per run",
+    )
     args = parser.parse_args()
     if args.replicas < 2:
         parser.error("--replicas must be at least 2")
@@ -212,6 +220,8 @@ def _run(
                     for i in range(args.customers)
                 ]
 
+            if args.kill_runs:
+                return kill_runs(args, tg, bots, make)
             phase1 = make(1_000_000)
             llm_calls = len(llm.requests)
             pids = [bot.process.pid for bot in bots if bot.process is not None]
@@ -265,6 +275,54 @@ def _run(
         finally:
             for bot in bots:
                 bot.stop()
+
+
+def kill_runs(
+    args: argparse.Namespace,
+    tg: ParallelWebhookServer,
+    bots: list[BotProcess],
+    make: Callable[[int], list[Customer]],
+) -> int:
+    """N runs with fresh customers; in each, one replica (in turn) is SIGKILLed once a random share of the
+    messages was sent, then restarted for the next run. Lost = messages never answered; doubled = replies
+    beyond one per message."""
+    import random
+
+    rng = random.Random(13)
+    totals = {"messages": 0, "lost": 0, "doubled": 0}
+    for run in range(args.kill_runs):
+        customers = make(3_000_000 + run * 10_000)
+        victim = bots[run % len(bots)]
+        share = rng.uniform(0.2, 0.8)
+        killed: list[float] = []
+
+        def maybe_kill(
+            sent: float, victim: BotProcess = victim, share: float = share, killed: list[float] = killed
+        ) -> None:
+            if not killed and sent >= share and victim.process is not None:
+                victim.process.kill()
+                killed.append(time.perf_counter())
+
+        drive(tg, customers, args.messages, args.timeout, maybe_kill)
+        time.sleep(5.0)  # late duplicates would arrive now
+        lost = sum(max(0, args.messages - len(tg.sent[c.chat.id])) for c in customers)
+        doubled = sum(max(0, len(tg.sent[c.chat.id]) - args.messages) for c in customers)
+        totals["messages"] += len(customers) * args.messages
+        totals["lost"] += lost
+        totals["doubled"] += doubled
+        print(
+            f"kill run {run + 1}: {len(customers) * args.messages} messages, replica {bots.index(victim)} "
+            f"SIGKILLed at {share:.0%} of sends → lost {lost}, doubled {doubled}",
+            flush=True,
+        )
+        if victim.process is not None:
+            victim.process.wait()
+        victim.start("setWebhook", timeout=300)
+    print(
+        f"\n== {args.kill_runs} kill runs: {totals['messages']} messages, lost {totals['lost']}, "
+        f"doubled {totals['doubled']} (duplicate rate {totals['doubled'] / max(1, totals['messages']):.4%})"
+    )
+    return 1 if totals["lost"] or totals["doubled"] else 0
 
 
 if __name__ == "__main__":
