@@ -2,10 +2,12 @@
 
 Why: a replica SIGKILLed after Telegram accepted its reply but before the update was marked done leaves the
 update claimed; another replica (or the restarted poller) takes it over and would answer again — one message,
-two replies. So before delivering, the channel journals the update's `Outbound`s; after each one is sent it
-advances `delivered` in the same database. A taken-over update resumes from the journal: the core is not run
-again and what was delivered is not sent again. What remains is the window between Telegram accepting a
-send and the `delivered` update committing (milliseconds); `bench/load.py --kill-runs` measures it.
+two replies. So before delivering, the channel journals the update's `Outbound`s; before each send it
+records the intent (`sending`), after it `delivered`. A taken-over update resumes from the journal: the core
+is not run again, what was delivered is not sent again, and a reply whose send was started but not confirmed
+(the process died in between: Telegram may or may not have it) is not sent again either — at most once, so
+no customer gets a reply twice; the cost is that such an in-doubt reply (a window of one HTTP round trip) is
+logged instead of repeated. `bench/load.py --kill-runs` measures both counts.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class UpdateReply(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     outbounds: Mapped[str] = mapped_column(Text)
     delivered: Mapped[int] = mapped_column(Integer, default=0)
+    sending: Mapped[int] = mapped_column(Integer, default=0)
     at: Mapped[float] = mapped_column(Float)
 
 
@@ -90,14 +93,25 @@ class ReplyJournal:
         table = UpdateReply.__table__
         return (table.c.channel == self.channel) & (table.c.update_id == int(update_id))
 
-    def pending(self, update_id: int) -> tuple[list[Outbound], int] | None:
-        """(replies, how many were delivered) when this update's replies were journaled, else None."""
+    def pending(self, update_id: int) -> tuple[list[Outbound], int, int] | None:
+        """(replies, how many were delivered, how many sends were started) when this update's replies were
+        journaled, else None."""
         table = UpdateReply.__table__
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(table.c.outbounds, table.c.delivered).where(self._key(update_id))
+                select(table.c.outbounds, table.c.delivered, table.c.sending).where(self._key(update_id))
             ).first()
-        return (outbounds_from_json(row.outbounds), int(row.delivered)) if row is not None else None
+        if row is None:
+            return None
+        return outbounds_from_json(row.outbounds), int(row.delivered), int(row.sending)
+
+    def sending(self, update_id: int, number: int) -> None:
+        """The `number`-th reply (1-based) is about to be sent."""
+        table = UpdateReply.__table__
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(table).where(self._key(update_id), table.c.sending < number).values(sending=number)
+            )
 
     def record(self, update_id: int, outbounds: Sequence[Outbound]) -> None:
         """Journal the replies before the first is sent (a second record of the same update is ignored)."""

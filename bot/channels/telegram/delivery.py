@@ -105,11 +105,14 @@ class TelegramDelivery:
         outbounds: Sequence[Outbound],
         progress: TelegramProgress | None = None,
         on_each: Callable[[int], Awaitable[None]] | None = None,
+        before_each: Callable[[int], Awaitable[None]] | None = None,
     ) -> list[Delivered]:
-        """Send each Outbound in order; `on_each(n)` runs after the n-th (1-based) is done, sent or failed
-        (the reply journal records it, so a taken-over update never sends it again)."""
+        """Send each Outbound in order; `before_each(n)` runs before the n-th (1-based) is sent and
+        `on_each(n)` after it is done, sent or failed (the reply journal records both)."""
         delivered = []
         for number, outbound in enumerate(outbounds, 1):
+            if before_each is not None:
+                await before_each(number)
             refs: list[MessageRef] = []
             blocked = False
             try:

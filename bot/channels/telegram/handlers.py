@@ -157,7 +157,14 @@ class TelegramChannel:
         journal = self.journal
         pending = await offload(journal.pending, update_id) if journal is not None else None
         if pending is not None:
-            outbounds, done = pending
+            outbounds, done, started = pending
+            if started > done:  # the process died mid-send: Telegram may have it — never send it twice
+                log.warning(
+                    "update %s: reply %d was being sent when its replica stopped; not sent again",
+                    update_id,
+                    started,
+                )
+            done = max(done, started)
             log.warning(
                 "update %s resumed from the reply journal: %d of %d sent", update_id, done, len(outbounds)
             )
@@ -168,11 +175,17 @@ class TelegramChannel:
             if journal is not None:
                 await offload(journal.record, update_id, outbounds)
 
+        # Journal writes run on the loop, not queued behind other coordination calls: the gap between a
+        # send and its record is the window in which a crash leaves a reply in doubt.
+        async def starting(number: int) -> None:
+            if journal is not None:
+                journal.sending(update_id, done + number)
+
         async def sent(number: int) -> None:
             if journal is not None:
-                await offload(journal.delivered, update_id, done + number)
+                journal.delivered(update_id, done + number)
 
-        await self.report(await delivery.deliver(outbounds[done:], progress, sent), bot)
+        await self.report(await delivery.deliver(outbounds[done:], progress, sent, starting), bot)
 
     @staticmethod
     def _progress(bot: Bot, inbound: Inbound) -> TelegramProgress:
