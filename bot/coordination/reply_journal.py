@@ -90,16 +90,16 @@ class ReplyJournal:
         create_schema(engine, [UpdateReply.__table__])  # type: ignore[list-item]
 
     def _key(self, update_id: int) -> Any:
-        table = UpdateReply.__table__
-        return (table.c.channel == self.channel) & (table.c.update_id == int(update_id))
+        return (UpdateReply.channel == self.channel) & (UpdateReply.update_id == int(update_id))
 
     def pending(self, update_id: int) -> tuple[list[Outbound], int, int] | None:
         """(replies, how many were delivered, how many sends were started) when this update's replies were
         journaled, else None."""
-        table = UpdateReply.__table__
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(table.c.outbounds, table.c.delivered, table.c.sending).where(self._key(update_id))
+                select(UpdateReply.outbounds, UpdateReply.delivered, UpdateReply.sending).where(
+                    self._key(update_id)
+                )
             ).first()
         if row is None:
             return None
@@ -107,10 +107,11 @@ class ReplyJournal:
 
     def sending(self, update_id: int, number: int) -> None:
         """The `number`-th reply (1-based) is about to be sent."""
-        table = UpdateReply.__table__
         with self.engine.begin() as conn:
             conn.execute(
-                update(table).where(self._key(update_id), table.c.sending < number).values(sending=number)
+                update(UpdateReply)
+                .where(self._key(update_id), UpdateReply.sending < number)
+                .values(sending=number)
             )
 
     def record(self, update_id: int, outbounds: Sequence[Outbound]) -> None:
@@ -129,13 +130,15 @@ class ReplyJournal:
 
     def delivered(self, update_id: int, count: int) -> None:
         """`count` replies of the update are out (monotonic)."""
-        table = UpdateReply.__table__
         with self.engine.begin() as conn:
             conn.execute(
-                update(table).where(self._key(update_id), table.c.delivered < count).values(delivered=count)
+                update(UpdateReply)
+                .where(self._key(update_id), UpdateReply.delivered < count)
+                .values(delivered=count)
             )
 
     def prune(self, older_than_s: float = 7 * 86400) -> int:
-        table = UpdateReply.__table__
         with self.engine.begin() as conn:
-            return conn.execute(delete(table).where(table.c.at < time.time() - older_than_s)).rowcount
+            return conn.execute(
+                delete(UpdateReply).where(UpdateReply.at < time.time() - older_than_s)
+            ).rowcount
