@@ -20,6 +20,7 @@ import yaml
 from bot.llm.chain import ChatPrompts
 
 from bot.conversation.grounding import GroundingFacts, Violation, check_reply
+from bot.conversation.prompting import ChatPrompts
 from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from knowledge.catalog import SAMPLE_CATALOG, SAMPLE_POLICIES_DIR, load_catalog
 from knowledge.models import Product
@@ -269,9 +270,8 @@ async def run_conversations(data: dict[str, Any], server: Any = None) -> Convers
     import tempfile
 
     from bot.conversation.store import InMemoryConversationStore
-    from bot.llm.openai_chat import make_chat_model
     from bot.ops.settings import load_settings
-    from bot.wiring import build_support_bot
+    from bot.wiring import build_support_bot, make_chat_model
     from tests.support.core_fixtures import Chat
     from tests.support.openai_server import OpenAIServer
 
