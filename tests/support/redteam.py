@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from bot.llm.chain import ChatPrompts
 
 from bot.conversation.grounding import GroundingFacts, Violation, check_reply
 from bot.conversation.prompting import ChatPrompts
