@@ -4,10 +4,10 @@ Why: a replica SIGKILLed after Telegram accepted its reply but before the update
 update claimed; another replica (or the restarted poller) takes it over and would answer again — one message,
 two replies. So before delivering, the channel journals the update's `Outbound`s; before each send it
 records the intent (`sending`), after it `delivered`. A taken-over update resumes from the journal: the core
-is not run again, what was delivered is not sent again, and a reply whose send was started but not confirmed
-(the process died in between: Telegram may or may not have it) is not sent again either — at most once, so
-no customer gets a reply twice; the cost is that such an in-doubt reply (a window of one HTTP round trip) is
-logged instead of repeated. `bench/load.py --kill-runs` measures both counts.
+is not run again and what was delivered is not sent again. A reply whose send was started but not confirmed
+(the process died in between: Telegram may or may not have it) is logged as in doubt and sent again —
+at-least-once, because the Bot API has no idempotent send and a lost answer is worse than a repeated one;
+the window is one HTTP round trip. `bench/load.py --kill-runs` measures both counts.
 """
 
 from __future__ import annotations

@@ -89,7 +89,7 @@ class TelegramChannel:
         self.messages = messages
         self.limiter = limiter
         self.policy = ChatPolicy(config.staff_ids, config.support_chat_id)
-        self.journal: ReplyJournal | None = None  # replies per update, for delivery at most once (replicas)
+        self.journal: ReplyJournal | None = None  # replies per update: none lost, none repeated once confirmed
         self.signer = CallbackSigner(config.token)
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -151,20 +151,24 @@ class TelegramChannel:
         delivery: TelegramDelivery,
         bot: Bot,
     ) -> None:
-        """The core's replies to one update, delivered at most once even across a crash: with a reply
-        journal, replies are journaled before the first send and counted after each, and an update taken
-        over from a dead replica resumes from the journal (the core does not run again)."""
+        """The core's replies to one update, never lost across a crash: with a reply journal, replies are
+        journaled before the first send and counted after each, and an update taken over from a dead replica
+        resumes from the journal (the core does not run again, replies already confirmed are not repeated).
+
+        A reply whose send had started but was not confirmed when the replica died is sent again: the Bot
+        API has no idempotent send, so either it may arrive twice or it may never arrive, and a customer
+        who gets no answer at all is worse off than one who reads it twice (at-least-once). The window is
+        one `sendMessage` round trip; `bench/load.py --kill-runs N` measures how often it is hit."""
         journal = self.journal
         pending = await offload(journal.pending, update_id) if journal is not None else None
         if pending is not None:
             outbounds, done, started = pending
-            if started > done:  # the process died mid-send: Telegram may have it — never send it twice
+            if started > done:  # the process died mid-send: Telegram may or may not have it
                 log.warning(
-                    "update %s: reply %d was being sent when its replica stopped; not sent again",
+                    "update %s: reply %d was being sent when its replica stopped; sending it again",
                     update_id,
                     started,
                 )
-            done = max(done, started)
             log.warning(
                 "update %s resumed from the reply journal: %d of %d sent", update_id, done, len(outbounds)
             )
