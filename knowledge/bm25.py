@@ -74,6 +74,44 @@ class KeywordIndex:
             coverage /= max(total, 1e-9)
         return bm25, coverage
 
+    def _sums(self, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(BM25 of these token ids, summed IDF of those present) per row."""
+        if self._retriever is None or not ids:
+            zeros = np.zeros(self.num_docs, dtype=np.float32)
+            return zeros, zeros.copy()
+        bm25 = np.asarray(self._retriever.get_scores_from_ids(ids), dtype=np.float32)
+        present = np.zeros(self.num_docs, dtype=np.float32)
+        for tid in ids:
+            rows = self._indices[self._indptr[tid] : self._indptr[tid + 1]]
+            present[rows] += self._idf(int(self._df[tid]))
+        return bm25, present
+
+    def split_scores(
+        self, words: Sequence[str], ngrams: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(BM25, coverage) over all query tokens, and (BM25, coverage) over its word tokens alone.
+
+        Character n-grams can only match Chinese text, so a product listed in English ("Power Bank", folded to
+        充电宝) covers the whole of "充电宝" by words but a third of it by all tokens; ranking takes the better
+        of the two. The word coverage counts every unseen word (a word the catalog never uses is missing).
+        """
+        word_list = list(dict.fromkeys(token for token in words if token))
+        ngram_list = [t for t in dict.fromkeys(token for token in ngrams if token) if t not in word_list]
+        word_ids = [self._vocab[token] for token in word_list if token in self._vocab]
+        ngram_ids = [self._vocab[token] for token in ngram_list if token in self._vocab]
+        word_bm25, word_present = self._sums(word_ids)
+        ngram_bm25, ngram_present = self._sums(ngram_ids)
+        known_idf = sum(self._idf(int(self._df[tid])) for tid in (*word_ids, *ngram_ids))
+        unseen_words = [t for t in word_list if t not in self._vocab]
+        unseen_all = [t for t in (*word_list, *ngram_list) if t not in self._vocab and not _redundant(t)]
+        total_all = known_idf + self._idf(0) * len(unseen_all)
+        total_words = sum(self._idf(int(self._df[tid])) for tid in word_ids) + self._idf(0) * len(
+            unseen_words
+        )
+        coverage = (word_present + ngram_present) / max(total_all, 1e-9)
+        word_coverage = word_present / max(total_words, 1e-9)
+        return word_bm25 + ngram_bm25, coverage, word_bm25, word_coverage
+
     def save(self, directory: Path) -> None:
         if self._retriever is not None:
             self._retriever.save(str(directory), show_progress=False)

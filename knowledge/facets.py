@@ -1,7 +1,10 @@
 """Structured filters as numpy masks over the catalog, so a filtered search costs about what an unfiltered one does.
 
-A Chroma `where` filter made top-k queries ~20× slower; instead price/stock live in arrays and brand, category and
-attribute values in small value → rows maps, built once per ingest batch.
+A Chroma `where` filter made top-k queries ~20× slower; instead price/stock/currency live in arrays and brand,
+category, attribute and gender values in small value → rows maps, built once per ingest batch.
+Money is compared within one currency, or through configured exchange rates (`knowledge.money`): a bound in CNY
+never admits a USD price as a bare number. Sizes match exactly ("42" ≠ "42.5") or inside a range value ("39-45").
+Gender comes from the gender attribute or, failing that, the gender words of the title and tags.
 """
 
 from __future__ import annotations
@@ -10,13 +13,15 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
 
+from knowledge.gender import UNISEX, accepted, gender_of_value, genders_in_text, is_gender_key
 from knowledge.models import Product, QueryFilters
-from knowledge.resources import colour_groups
+from knowledge.money import NO_RATES, ExchangeRates, canonical_currency
+from knowledge.resources import colour_groups, normalise_text
 
 ATTRIBUTE_ALIASES = {
     "colour": "color",
@@ -27,9 +32,15 @@ ATTRIBUTE_ALIASES = {
     "尺寸": "size",
     "码": "size",
     "规格": "size",
+    "性别": "gender",
+    "适用性别": "gender",
+    "sex": "gender",
 }
 _SPLIT = re.compile(r"[;；,，/|]")
 _NUMERIC = re.compile(r"^\d+(?:\.\d+)?$")
+_RANGE = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:-|–|—|~|～|至|到)\s*(\d+(?:\.\d+)?)\s*(?:码|号|cm|eu)?$")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_LETTER_SIZE = re.compile(r"^(x{2,})([sl])$")
 
 
 def attribute_key(name: str) -> str:
@@ -40,6 +51,23 @@ def attribute_key(name: str) -> str:
 def _cents(amount: Decimal, *, up: bool) -> int:
     scaled = amount * 100
     return math.ceil(scaled) if up else math.floor(scaled)
+
+
+def _gender_of(product: Product) -> set[str]:
+    """Canonical genders a product is for: its gender attribute, else the gender words of its title and tags."""
+    found = {
+        gender
+        for name, value in product.attributes.items()
+        if is_gender_key(name)
+        for part in _SPLIT.split(str(value))
+        if (gender := gender_of_value(part))
+    }
+    if not found:
+        text = normalise_text(" ".join([product.title, *product.tags]))
+        found = {gender for gender, _ in genders_in_text(text)}
+        if {"male", "female"} <= found:
+            found = {UNISEX}
+    return found
 
 
 @dataclass(frozen=True)
@@ -53,6 +81,10 @@ class Facets:
     categories: dict[str, np.ndarray]
     attributes: dict[str, dict[str, np.ndarray]]  # key → value part → rows
     size: int
+    currency: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))  # index into currencies
+    currencies: tuple[str, ...] = ()  # ISO codes, the most common (the catalog's own) first
+    genders: dict[str, np.ndarray] = field(default_factory=dict)  # canonical gender → rows
+    latin_title: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # no Chinese in the title
 
     @classmethod
     def build(cls, products: Sequence[Product]) -> Facets:
@@ -63,6 +95,12 @@ class Facets:
         brands: dict[str, list[int]] = defaultdict(list)
         categories: dict[str, list[int]] = defaultdict(list)
         attributes: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        genders: dict[str, list[int]] = defaultdict(list)
+        codes = [canonical_currency(product.currency) for product in products]
+        priced = [code for code, product in zip(codes, products, strict=True) if product.price is not None]
+        order = sorted(set(codes), key=lambda code: (-priced.count(code), code))
+        index = {code: i for i, code in enumerate(order)}
+        currency = np.asarray([index[code] for code in codes], dtype=np.int16)
         for row, product in enumerate(products):
             if product.price is not None:
                 price[row] = int((product.price * 100).to_integral_value())
@@ -77,6 +115,8 @@ class Facets:
                 for part in _SPLIT.split(str(value)):
                     if part.strip():
                         attributes[attribute_key(name)][part.strip().lower()].append(row)
+            for gender in _gender_of(product):
+                genders[gender].append(row)
         as_arrays = lambda groups: {key: np.asarray(rows, dtype=np.int64) for key, rows in groups.items()}  # noqa: E731
         return cls(
             price,
@@ -86,6 +126,10 @@ class Facets:
             as_arrays(categories),
             {key: as_arrays(values) for key, values in attributes.items()},
             n,
+            currency,
+            tuple(order),
+            as_arrays(genders),
+            np.asarray([not _HAN.search(product.title) for product in products], dtype=bool),
         )
 
     def _rows_mask(self, groups: dict[str, np.ndarray], keys: list[str]) -> np.ndarray:
@@ -94,17 +138,45 @@ class Facets:
             mask[groups[key]] = True
         return mask
 
-    def mask(self, filters: QueryFilters | None) -> np.ndarray | None:
-        """Rows passing every filter, or None when nothing filters (the fast path)."""
+    def _price_mask(self, filters: QueryFilters, rates: ExchangeRates) -> np.ndarray:
+        """Rows priced within the bounds, each compared in its own currency (bounds converted, exactly)."""
+        wanted = canonical_currency(filters.currency) if filters.currency else None
+        if wanted is None:
+            wanted = self.currencies[0] if self.currencies else "CNY"
+        mask = np.zeros(self.size, dtype=bool)
+        for code_index, code in enumerate(self.currencies):
+            low = filters.min_price
+            high = filters.max_price
+            if code != wanted:
+                rate = rates.rate(wanted, code)
+                if rate is None:
+                    continue  # no rate: a price in another currency never passes a money bound
+                low = None if low is None else low * rate
+                high = None if high is None else high * rate
+            rows = self.has_price & (self.currency == code_index)
+            if low is not None:
+                rows &= self.price_cents >= _cents(low, up=True)
+            if high is not None:
+                rows &= self.price_cents <= _cents(high, up=False)
+            mask |= rows
+        return mask
+
+    def _attribute_rows(self, name: str, value: str) -> np.ndarray:
+        """Rows whose attribute `name` has `value` (colours in any spelling, sizes exactly or in a range)."""
+        key = attribute_key(name)
+        if key == "gender":
+            return self._rows_mask(self.genders, [g for g in accepted(value) if g in self.genders])
+        values = self.attributes.get(key, {})
+        forms = colour_forms(str(value)) if key == "color" else [str(value)]
+        return self._rows_mask(values, sorted({v for form in forms for v in _matching_values(values, form)}))
+
+    def mask(self, filters: QueryFilters | None, rates: ExchangeRates = NO_RATES) -> np.ndarray | None:
+        """Rows passing every filter and no exclusion, or None when nothing filters (the fast path)."""
         if filters is None or filters.is_empty():
             return None
         mask = np.ones(self.size, dtype=bool)
-        if filters.min_price is not None or filters.max_price is not None:
-            mask &= self.has_price  # a product without a price never matches a price filter
-            if filters.min_price is not None:
-                mask &= self.price_cents >= _cents(filters.min_price, up=True)
-            if filters.max_price is not None:
-                mask &= self.price_cents <= _cents(filters.max_price, up=False)
+        if filters.has_price():
+            mask &= self._price_mask(filters, rates)  # a product without a price never matches a price filter
         if filters.in_stock:
             mask &= self.stock > 0
         if filters.brand:
@@ -113,12 +185,18 @@ class Facets:
         if filters.category:
             mask &= self._rows_mask(self.categories, self._matching_categories(filters.category))
         for name, value in filters.attributes.items():
-            key = attribute_key(name)
-            values = self.attributes.get(key, {})
-            forms = colour_forms(str(value)) if key == "color" else [str(value)]
-            mask &= self._rows_mask(
-                values, sorted({v for form in forms for v in _matching_values(values, form)})
-            )
+            mask &= self._attribute_rows(name, value)
+        for brand in filters.exclude_brands:
+            wanted = brand.strip().lower()
+            mask &= ~self._rows_mask(self.brands, [b for b in self.brands if b == wanted])
+        for category in filters.exclude_categories:
+            mask &= ~self._rows_mask(self.categories, self._matching_categories(category))
+        for name, value in filters.exclude_attributes:
+            if attribute_key(name) == "gender":  # "不要男款": not men's-only products (unisex ones stay)
+                wanted = gender_of_value(value) or value
+                mask &= ~self._rows_mask(self.genders, [wanted] if wanted in self.genders else [])
+            else:
+                mask &= ~self._attribute_rows(name, value)
         return mask
 
     def _matching_categories(self, wanted: str) -> list[str]:
@@ -140,13 +218,34 @@ def colour_forms(wanted: str) -> list[str]:
     return [wanted]
 
 
+def _letter_size(value: str) -> str:
+    """One spelling of letter sizes: "xxl" = "2xl", "xxxl" = "3xl" ("xl" and "xs" stay as they are)."""
+    match = _LETTER_SIZE.match(value)
+    return f"{len(match.group(1))}x{match.group(2)}" if match else value
+
+
+def _in_range(value: str, wanted: Decimal) -> bool:
+    match = _RANGE.match(value)
+    if not match:
+        return False
+    low, high = Decimal(match.group(1)), Decimal(match.group(2))
+    return min(low, high) <= wanted <= max(low, high)
+
+
 def _matching_values(values: dict[str, np.ndarray], wanted: str) -> list[str]:
-    """Sizes and Latin values match exactly ("42" ≠ "42.5", "S" ≠ "XS"); Chinese words also inside ("黑" → "曜石黑")."""
+    """Sizes and Latin values match exactly ("42" ≠ "42.5", "S" ≠ "XS"), or inside a size range ("39-45" has 42);
+    Chinese words also inside ("黑" → "曜石黑")."""
     wanted = wanted.strip().lower()
     if not wanted:
         return []
     if _NUMERIC.match(wanted):
-        return [value for value in values if value == wanted or value.rstrip("码号") == wanted]
+        number = Decimal(wanted)
+        return [
+            value
+            for value in values
+            if value == wanted or value.rstrip("码号") == wanted or _in_range(value, number)
+        ]
     if wanted.isascii():  # "S" must not match "XS"
-        return [value for value in values if value == wanted]
+        letter = _letter_size(wanted)
+        return [value for value in values if value == wanted or _letter_size(value) == letter]
     return [value for value in values if wanted in value or value in wanted]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from knowledge.embeddings import make_embedder
 from knowledge.hybrid import HybridProductIndex
+from knowledge.money import NO_RATES, ExchangeRates
 from knowledge.protocols import Embedder, KeywordExtractor
 
 log = logging.getLogger(__name__)
@@ -31,9 +32,11 @@ def open_product_index(
     chroma_url: str | None = None,
     embedder: Embedder | None = None,
     extractor: KeywordExtractor | None = None,
+    rates: ExchangeRates = NO_RATES,
 ) -> HybridProductIndex:
     """Chroma under `data_dir/chroma` (or the server at `chroma_url`) + BM25 under `data_dir/bm25`.
 
+    `rates` convert price bounds between currencies (none: a bound admits only prices in its own currency).
     Raises `knowledge.errors.StoreUnavailable` when the store cannot be opened (e.g. the server is down).
     """
     data_dir = Path(data_dir)
@@ -43,4 +46,5 @@ def open_product_index(
         embedder=embedder or make_embedder(),
         extractor=extractor or default_extractor(data_dir),
         chroma_url=chroma_url,
+        rates=rates,
     )

@@ -21,8 +21,9 @@ from knowledge.chroma import ChromaVectorStore, Metadata, collection_name
 from knowledge.embeddings import QueryEmbeddingCache
 from knowledge.errors import StoreUnavailable
 from knowledge.models import Product, QueryFilters, SearchHit, SearchMode, UpsertSummary
+from knowledge.money import NO_RATES, ExchangeRates
 from knowledge.protocols import Embedder, KeywordExtractor
-from knowledge.ranking import DEFAULT_PARAMS, RankingParams, numpy_dense, rank
+from knowledge.ranking import DEFAULT_PARAMS, RankingParams, numpy_dense, rank, split_tokens
 from knowledge.snapshot import (
     Snapshot,
     SnapshotReads,
@@ -73,8 +74,10 @@ class HybridProductIndex(SnapshotReads):
         chroma_url: str | None = None,
         collection: str | None = None,
         params: RankingParams = DEFAULT_PARAMS,
+        rates: ExchangeRates = NO_RATES,
     ) -> None:
         self.embedder = embedder
+        self.rates = rates
         self.extractor = extractor
         self.params = params
         self.collection = collection or collection_name(embedder.name)
@@ -190,6 +193,7 @@ class HybridProductIndex(SnapshotReads):
         return rank(
             snap,
             tokens=self.extractor.tokenize(query),
+            split=split_tokens(self.extractor, query),
             query_vector=vector,
             k=k,
             filters=filters,
@@ -197,6 +201,7 @@ class HybridProductIndex(SnapshotReads):
             include_weak=include_weak,
             dense=chroma_dense,
             params=self.params,
+            rates=self.rates,
         )
 
 

@@ -3,7 +3,7 @@
 jieba keeps global state and is slow to start, so each extractor owns a private `jieba.Tokenizer`,
 built lazily under a lock with the catalog's own words (brands, models, category names, synonyms).
 BM25 tokens = jieba words + Chinese character 1/2-grams + normalised English words, stop words removed,
-synonyms folded to one canonical form (the bigrams took zh recall from 0.60 to 1.00 in our sanity set).
+synonyms and brand aliases folded to one canonical form (the bigrams took zh recall from 0.60 to 1.00 in our sanity set).
 """
 
 from __future__ import annotations
@@ -21,7 +21,13 @@ import regex
 
 from knowledge.keywords_jieba import base_dictionary, generic_idf, pos_tagger
 from knowledge.models import Product
-from knowledge.resources import normalise_english, normalise_text, stopwords, synonym_groups
+from knowledge.resources import (
+    brand_alias_groups,
+    normalise_english,
+    normalise_text,
+    stopwords,
+    synonym_groups,
+)
 from knowledge.script import HAN, HAN_CHAR
 from knowledge.vocabulary import Vocabulary
 
@@ -50,14 +56,15 @@ class JiebaKeywordExtractor:
         self._stop = stopwords()
         self._fold, self._phrases = self._synonym_maps()
         self._fingerprint: str | None = None
-        self._cached_tokens = lru_cache(maxsize=8192)(self._tokens_uncached)
+        self._cached_split = lru_cache(maxsize=8192)(self._split_uncached)
 
     # -- set-up ---------------------------------------------------------------------------------
     def _synonym_maps(self) -> tuple[dict[str, str], dict[tuple[str, ...], str]]:
         """Single-token members → canonical, and multi-token English phrases → canonical."""
         fold: dict[str, str] = {}
         phrases: dict[tuple[str, ...], str] = {}
-        for group in synonym_groups():
+        # Brand aliases fold too ("安克" = "Anker"): a Chinese query finds a product listed in English.
+        for group in (*synonym_groups(), *brand_alias_groups()):
             canonical = normalise_text(group[0])
             for member in group:
                 parts = tuple(self._raw_tokens(normalise_text(member), segment=False))
@@ -131,6 +138,12 @@ class JiebaKeywordExtractor:
         return folded
 
     def _tokens_uncached(self, text: str) -> tuple[str, ...]:
+        words, ngrams = self._split_uncached(text)
+        return words + ngrams
+
+    def _split_uncached(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(word tokens, character n-gram tokens): words are script-neutral after synonym folding, n-grams
+        can only ever match Chinese text."""
         norm = normalise_text(text)
         raw = self._raw_tokens(norm)
         tokens: list[str] = []
@@ -147,21 +160,30 @@ class JiebaKeywordExtractor:
                 if previous.isascii() and previous.isalpha() and word.isdigit():
                     tokens.append(previous + word)  # "pegasus 41" → also "pegasus41"
             previous = word
+        ngrams: list[str] = []
         for han in _HAN_RUN.findall(norm):
             # character 1- and 2-grams: recall for words jieba splits differently in query and title
             # (multicpr-mini-zh BM25 nDCG@10: words + bigrams 0.841, + unigrams 0.883)
-            tokens.extend(ch for ch in han if ch not in _STOP_CHARS and ch not in self._stop)
+            ngrams.extend(ch for ch in han if ch not in _STOP_CHARS and ch not in self._stop)
             for a, b in itertools.pairwise(han):
                 bigram = a + b
                 if bigram not in self._stop and not (a in _STOP_CHARS or b in _STOP_CHARS):
-                    tokens.append(bigram)
-        return tuple(tokens)
+                    ngrams.append(bigram)
+        return tuple(tokens), tuple(ngrams)
 
     def tokenize(self, text: str) -> list[str]:
         """BM25 tokens; short texts (queries) are served from an LRU cache."""
         if len(text) <= QUERY_CACHE_CHARS:
-            return list(self._cached_tokens(text))
+            words, ngrams = self._cached_split(text)
+            return [*words, *ngrams]
         return list(self._tokens_uncached(text))
+
+    def split_tokens(self, text: str) -> tuple[list[str], list[str]]:
+        """`tokenize` in two parts: (word tokens, Chinese character n-grams), for script-aware ranking."""
+        words, ngrams = (
+            self._cached_split(text) if len(text) <= QUERY_CACHE_CHARS else self._split_uncached(text)
+        )
+        return list(words), list(ngrams)
 
     def words(self, text: str) -> list[str]:
         """Surface words (no bigrams, no folding, no stop words): what keywords and IDF count."""

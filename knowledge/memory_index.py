@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 from knowledge.embeddings import QueryEmbeddingCache
 from knowledge.models import Product, QueryFilters, SearchHit, SearchMode, UpsertSummary
+from knowledge.money import NO_RATES, ExchangeRates
 from knowledge.protocols import Embedder, KeywordExtractor
-from knowledge.ranking import DEFAULT_PARAMS, RankingParams, rank
+from knowledge.ranking import DEFAULT_PARAMS, RankingParams, rank, split_tokens
 from knowledge.simple_tokens import SimpleKeywordExtractor
 from knowledge.snapshot import Snapshot, SnapshotReads, apply_deletes, apply_upserts, check_mode
 
@@ -25,7 +26,9 @@ class InMemoryProductIndex(SnapshotReads):
         extractor: KeywordExtractor | None = None,
         embedder: Embedder | None = None,
         params: RankingParams = DEFAULT_PARAMS,
+        rates: ExchangeRates = NO_RATES,
     ) -> None:
+        self.rates = rates
         self.extractor = extractor or SimpleKeywordExtractor()
         self.embedder = embedder
         self.params = params
@@ -62,10 +65,12 @@ class InMemoryProductIndex(SnapshotReads):
         return rank(
             snap,
             tokens=self.extractor.tokenize(query),
+            split=split_tokens(self.extractor, query),
             query_vector=vector,
             k=k,
             filters=filters,
             mode=mode,
             include_weak=include_weak,
             params=self.params,
+            rates=self.rates,
         )

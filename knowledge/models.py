@@ -80,7 +80,17 @@ class RowError:
 
 @dataclass(frozen=True)
 class QueryFilters:
-    """Structured constraints parsed from a query; every field optional."""
+    """Structured constraints parsed from a query; every field optional.
+
+    Money: `min_price`/`max_price` are in `currency` (an ISO code such as "CNY" or "USD"); None means the
+    catalog's own (most common) currency. A product priced in another currency passes a price bound only
+    through a configured exchange rate (`knowledge.money.ExchangeRates`), never as a bare number.
+    Exclusions ("不要李宁的", "not white", "除了耳机") remove products; they are never positive keywords.
+    `exclude_attributes` holds (attribute key, value) pairs in the catalog's spelling, e.g. ("color", "白色");
+    `exclude_terms` holds other negated catalog words ("碳板") matched in titles, tags and attribute values.
+    Gender is an attribute filter: `attributes["gender"]` in the catalog's spelling ("女", "women");
+    unisex products pass a male or female filter.
+    """
 
     min_price: Decimal | None = None
     max_price: Decimal | None = None
@@ -88,26 +98,57 @@ class QueryFilters:
     brand: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)  # e.g. {"color": "黑色", "size": "42"}
     in_stock: bool = False
+    currency: str | None = None
+    exclude_brands: tuple[str, ...] = ()
+    exclude_categories: tuple[str, ...] = ()
+    exclude_attributes: tuple[tuple[str, str], ...] = ()
+    exclude_terms: tuple[str, ...] = ()
+
+    def has_price(self) -> bool:
+        return self.min_price is not None or self.max_price is not None
+
+    def has_exclusions(self) -> bool:
+        return bool(
+            self.exclude_brands or self.exclude_categories or self.exclude_attributes or self.exclude_terms
+        )
 
     def is_empty(self) -> bool:
         return (
-            self.min_price is None
-            and self.max_price is None
+            not self.has_price()
             and not self.category
             and not self.brand
             and not self.attributes
             and not self.in_stock
+            and not self.has_exclusions()
+        )
+
+    def exclusions_only(self) -> QueryFilters:
+        """Only what the customer ruled out: the filters of a "closest match" search (a relaxed search may
+        drop budget, size or category, never show what was excluded)."""
+        return QueryFilters(
+            exclude_brands=self.exclude_brands,
+            exclude_categories=self.exclude_categories,
+            exclude_attributes=self.exclude_attributes,
+            exclude_terms=self.exclude_terms,
         )
 
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """What query understanding makes of a message: keywords for retrieval plus filters."""
+    """What query understanding makes of a message: keywords for retrieval plus filters.
+
+    `text` is the message as written; `normalized` what was parsed (NFKC, Simplified script, pinyin and
+    obvious typos mapped to catalog words, emoji mapped or dropped). `traditional` says the customer wrote
+    Traditional Chinese (answer in that script); `corrections` lists (written, understood) replacements.
+    """
 
     text: str
     keywords: list[str]
     filters: QueryFilters
     language: Literal["zh", "en"] = "zh"
+    normalized: str = ""
+    traditional: bool = False
+    corrections: tuple[tuple[str, str], ...] = ()
 
 
 SearchMode = Literal["bm25", "dense", "hybrid"]
@@ -144,3 +185,37 @@ class PolicyDoc:
     title: str
     text: str
     language: str = "zh"
+
+
+@dataclass(frozen=True)
+class PolicyHit:
+    """One policy bullet that answers a question: quote `text` (in `language`) under the doc's `topic`.
+
+    `label` is the bullet's bold lead ("客服电话"), `score` the fused relevance (≥ the book's threshold),
+    `index` the bullet's position in its document (the same index in the other language is its translation).
+    """
+
+    topic: str
+    title: str
+    text: str
+    language: str
+    score: float
+    label: str = ""
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A product named in a message: `sku` matched by `text` at `start:end` of the message as written.
+
+    `score` is 0..1: the share of the product's distinctive name (brand, series, model number) the mention
+    covers; two products with the same score are equally named (e.g. the men's and women's Pegasus 41).
+    `exact` is True when the whole model name (every distinctive atom of the title's name part) matched.
+    """
+
+    sku: str
+    score: float
+    start: int
+    end: int
+    text: str
+    exact: bool = False

@@ -1,22 +1,33 @@
-"""Query understanding by rules: keywords + filters (price, category, brand, colour, size, in stock).
+"""Query understanding by rules: keywords + filters (price with currency, category, brand, colour, size, gender,
+in stock) and exclusions (不要李宁的, not white, 除了耳机).
 
 Rules first and exact on numbers (see `knowledge.prices`); names are matched against the catalog's own
-vocabulary (and the synonym / colour / brand-alias files), and a matched value is returned in the
-catalog's own spelling, so filters compare equal to what the store holds.
+vocabulary (and the synonym / colour / gender / brand-alias files), and a matched value is returned in the
+catalog's own spelling, so filters compare equal to what the store holds. Negated scopes (`knowledge.negation`)
+are read as exclusions and removed from the text before anything positive is read from it. When a
+`TextNormalizer` is given, Traditional script, pinyin, typos and emoji are normalised first.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from knowledge.gender import gender_of_value, genders_in_text, is_gender_key
 from knowledge.models import ParsedQuery, QueryFilters
+from knowledge.money import LANGUAGE_CURRENCY
+from knowledge.names import Names, build_names, latin_ngrams
+from knowledge.negation import Negation, find_negations
 from knowledge.prices import parse_price
 from knowledge.protocols import KeywordExtractor
 from knowledge.resources import brand_alias_groups, colour_groups, normalise_text, synonym_groups
 from knowledge.script import HAN_CHAR
-from knowledge.vocabulary import SIZE_KEYS, Vocabulary
+from knowledge.vocabulary import COLOUR_KEYS, SIZE_KEYS, Vocabulary
+
+if TYPE_CHECKING:
+    from knowledge.normalize import TextNormalizer
 
 _CJK = HAN_CHAR
 _IN_STOCK = re.compile(r"有货|现货|有库存|库存充足|in[ -]?stock|available|ready to ship")
@@ -39,6 +50,20 @@ _AMBIGUOUS_BRANDS = frozenset(
 _FOOD_NOT_BRAND = re.compile(r"苹果(?=[干味醋汁片脆])|小米(?=[粥锅椒饭])")
 _SINGLE_COLOUR_BEFORE = set("要买选挑是款个双件只台")
 _SINGLE_COLOUR_AFTER = set("色的款系")
+# A negated catalog word is excluded only when it is distinctive: in at most this share of the catalog.
+EXCLUDE_TERM_MAX_SHARE = 0.5
+
+
+@dataclass
+class _Exclusions:
+    brands: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    attributes: list[tuple[str, str]] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
+
+    def add(self, bucket: list, value: object) -> None:  # type: ignore[type-arg]
+        if value not in bucket:
+            bucket.append(value)
 
 
 def detect_language(text: str) -> str:
@@ -57,71 +82,28 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return text
 
 
-_LATIN_WORD = re.compile(r"[a-z0-9]+(?:['’.&+-][a-z0-9]+)*")
-
-
-def _latin_ngrams(text: str, longest: int = 4) -> set[str]:
-    """Every run of up to `longest` English words (also without a plural s/es): "new balance shoes" → …"""
-    words = _LATIN_WORD.findall(text)
-    grams: set[str] = set()
-    for n in range(1, longest + 1):
-        for i in range(len(words) - n + 1):
-            gram = words[i : i + n]
-            grams.add(" ".join(gram))
-            last = gram[-1]
-            for cut in (1, 2):
-                if len(last) > 3 and last.endswith("es"[2 - cut :]):
-                    grams.add(" ".join([*gram[:-1], last[:-cut]]))
-    return grams
-
-
-@dataclass(frozen=True)
-class _Names:
-    """Surface forms → the catalog value they stand for, longest form first.
-
-    English forms are looked up in the set of the text's word n-grams and Chinese ones by substring, so a
-    catalog with thousands of brands costs set lookups per query, not thousands of regex searches.
-    """
-
-    forms: tuple[tuple[str, str, bool], ...]  # (form, value, is_chinese)
-
-    def find(self, text: str) -> str | None:
-        grams: set[str] | None = None
-        for form, value, chinese in self.forms:
-            if chinese:
-                if form in text:
-                    return value
-                continue
-            if grams is None:
-                grams = _latin_ngrams(text)
-            if form in grams:
-                return value
-        return None
-
-
-def _names(pairs: dict[str, str]) -> _Names:
-    ordered = sorted(pairs.items(), key=lambda item: (-len(item[0]), item[0]))
-    forms = []
-    for form, value in ordered:
-        chinese = bool(_CJK.search(form))
-        key = form if chinese else " ".join(_LATIN_WORD.findall(form))
-        if len(form) >= 2 and key:
-            forms.append((key, value, chinese))
-    return _Names(tuple(forms))
-
-
 class QueryParser:
     """Turns a customer message into keywords + `QueryFilters` using the catalog's vocabulary."""
 
-    def __init__(self, vocabulary: Vocabulary, extractor: KeywordExtractor, *, top_k: int = 8) -> None:
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        extractor: KeywordExtractor,
+        *,
+        top_k: int = 8,
+        normalizer: TextNormalizer | None = None,
+    ) -> None:
         self.vocabulary = vocabulary
         self.extractor = extractor
         self.top_k = top_k
+        self.normalizer = normalizer
         self._categories = self._category_names()
         self._brands = self._brand_names()
         self._colours = self._colour_names()
+        self._attribute_values = self._attribute_value_names()
+        self._genders = self._gender_values()
 
-    def _category_names(self) -> _Names:
+    def _category_names(self) -> Names:
         groups = {normalise_text(m): group for group in synonym_groups() for m in group}
         pairs: dict[str, str] = {}
         paths = [path.split("/") for path in self.vocabulary.categories]
@@ -136,9 +118,9 @@ class QueryParser:
                     # deeper levels win a tie: a leaf name is more specific than its parent
                     if form not in pairs or pairs[form].count("/") < target.count("/"):
                         pairs[form] = target
-        return _names(pairs)
+        return build_names(pairs)
 
-    def _brand_names(self) -> _Names:
+    def _brand_names(self) -> Names:
         pairs: dict[str, str] = {}
         aliases = [tuple(normalise_text(m) for m in group) for group in brand_alias_groups()]
         for brand in self.vocabulary.brands:
@@ -149,7 +131,7 @@ class QueryParser:
                     forms.update(group)
             for form in forms:
                 pairs.setdefault(form, brand)
-        return _names(pairs)
+        return build_names(pairs)
 
     def _colour_names(self) -> list[tuple[tuple[str, ...], str, dict[str, str]]]:
         """Each colour group with its catalog value (canonical first) and members the catalog spells itself."""
@@ -165,7 +147,7 @@ class QueryParser:
 
     def _colour(self, text: str) -> str | None:
         """The colour asked for, in the catalog's spelling ("black" stays "black" if the catalog says so)."""
-        grams = _latin_ngrams(text)
+        grams = latin_ngrams(text)
         for members, value, own in self._colours:
             for member in members:
                 if len(member) == 1:
@@ -217,11 +199,101 @@ class QueryParser:
             return None  # "keep me warm" is not the brand Keep
         return brand
 
+    def _attribute_value_names(self) -> Names:
+        """Catalog attribute values a shopper may name or rule out ("入耳式", "乳液"), encoded "key\0value".
+
+        Colours, sizes and genders have their own readers; numbers and one-character values are not names.
+        """
+        skip = {*COLOUR_KEYS, *SIZE_KEYS}
+        pairs: dict[str, str] = {}
+        for key, values in self.vocabulary.attributes.items():
+            if key in skip or is_gender_key(key):
+                continue
+            for value in values:
+                form = normalise_text(value).strip()
+                if len(form) >= 2 and not re.fullmatch(r"[\d.\s%+a-z]{0,3}|[\d.,\s]+[a-z%]*", form):
+                    pairs.setdefault(form, f"{key}\0{value}")
+        return build_names(pairs)
+
+    def _gender_values(self) -> dict[str, str]:
+        """Canonical gender → the catalog's own spelling; empty when the catalog never speaks of gender."""
+        values: dict[str, str] = {}
+        for key, found in self.vocabulary.attributes.items():
+            if is_gender_key(key):
+                for value in found:
+                    canonical = gender_of_value(value)
+                    if canonical:
+                        values.setdefault(canonical, value)
+        if not values:
+            words = [w for w in self.vocabulary.doc_freq if gender_of_value(w)]
+            values = {gender_of_value(w): gender_of_value(w) for w in words}  # type: ignore[misc]
+        return values
+
+    def _gender(self, text: str) -> tuple[str, list[tuple[int, int]]] | None:
+        """(catalog value, spans) of the gender asked for; None when not asked or the catalog has no gender."""
+        found = genders_in_text(text)
+        if not found:
+            return None
+        canonical = found[0][0]
+        if self.vocabulary.doc_count and not self._genders:
+            return None  # the catalog never says who a product is for: leave the words to the keywords
+        value = self._genders.get(canonical, canonical)
+        return value, [span for _, span in found]
+
+    def _default_currency(self, language: str) -> str | None:
+        return self.vocabulary.currency or (
+            None if self.vocabulary.doc_count else LANGUAGE_CURRENCY[language]
+        )
+
+    def _exclusions(self, text: str, negations: list[Negation]) -> _Exclusions:
+        """What each negated scope names: brands, categories, colours, sizes, genders, attribute values, words."""
+        out = _Exclusions()
+        for negation in negations:
+            scope = negation.scope_text(text)
+            taken: list[tuple[int, int]] = []
+            for brand, span in self._brands.find_all(_FOOD_NOT_BRAND.sub("  ", scope)):
+                out.add(out.brands, brand)
+                taken.append(span)
+            scope = _blank(scope, taken)
+            for category, span in self._categories.find_all(scope):
+                out.add(out.categories, category)
+                taken.append(span)
+            scope = _blank(scope, taken)
+            colour = self._colour(scope)
+            if colour:
+                out.add(out.attributes, ("color", colour))
+            size = self._size(scope)
+            if size:
+                out.add(out.attributes, (size[0], size[1]))
+                scope = _blank(scope, [size[2]])
+            gender = self._gender(scope)
+            if gender:
+                out.add(out.attributes, ("gender", gender[0]))
+                scope = _blank(scope, gender[1])
+            for encoded, span in self._attribute_values.find_all(scope):
+                key, _, value = encoded.partition("\0")
+                out.add(out.attributes, (key, value))
+                taken.append(span)
+            scope = _blank(scope, taken)
+            if colour:
+                continue
+            for word in self.extractor.keywords(scope, top_k=4):
+                df = self.vocabulary.doc_freq.get(word, 0)
+                if df and df <= EXCLUDE_TERM_MAX_SHARE * max(self.vocabulary.doc_count, 1):
+                    out.add(out.terms, word)
+        return out
+
     def parse(self, text: str) -> ParsedQuery:
-        """Keywords plus filters; price and stock phrases are removed from the keywords."""
-        norm = normalise_text(text)
+        """Keywords plus filters; price, stock, gender and negated phrases are removed from the keywords."""
+        normalized = self.normalizer.normalize(text) if self.normalizer is not None else None
+        source = normalized.text if normalized is not None else text
+        norm = normalise_text(source)
+        language = detect_language(source)
         price = parse_price(norm)
         rest = _blank(norm, price.spans)
+        negations = find_negations(rest)
+        excluded = self._exclusions(rest, negations)
+        rest = _blank(rest, [span for n in negations for span in (n.cue, n.scope)])
         in_stock = bool(_IN_STOCK.search(rest))
         attributes: dict[str, str] = {}
         colour = self._colour(rest)
@@ -230,14 +302,34 @@ class QueryParser:
         size = self._size(rest)
         if size:
             attributes[size[0]] = size[1]
+        gender = self._gender(rest)
+        if gender:
+            attributes["gender"] = gender[0]
+        currency = None
+        if price.min_price is not None or price.max_price is not None:
+            currency = price.currency or self._default_currency(language)
         filters = QueryFilters(
             min_price=price.min_price,
             max_price=price.max_price,
             category=self._categories.find(rest),
-            brand=self._brand(text, rest),
+            brand=self._brand(source, rest),
             attributes=attributes,
             in_stock=in_stock,
+            currency=currency,
+            exclude_brands=tuple(excluded.brands),
+            exclude_categories=tuple(excluded.categories),
+            exclude_attributes=tuple(excluded.attributes),
+            exclude_terms=tuple(excluded.terms),
         )
-        keyword_text = _IN_STOCK.sub(" ", _blank(rest, [size[2]] if size else []))
+        blanks = ([size[2]] if size else []) + (gender[1] if gender else [])
+        keyword_text = _IN_STOCK.sub(" ", _blank(rest, blanks))
         keywords = self.extractor.keywords(keyword_text, top_k=self.top_k)
-        return ParsedQuery(text=text, keywords=keywords, filters=filters, language=detect_language(text))  # type: ignore[arg-type]
+        return ParsedQuery(
+            text=text,
+            keywords=keywords,
+            filters=filters,
+            language=language,  # type: ignore[arg-type]
+            normalized=source,
+            traditional=normalized.traditional if normalized is not None else False,
+            corrections=normalized.corrections if normalized is not None else (),
+        )

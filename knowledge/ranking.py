@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.models import QueryFilters, SearchHit, SearchMode
+from knowledge.models import Product, QueryFilters, SearchHit, SearchMode
+from knowledge.money import NO_RATES, ExchangeRates
+from knowledge.resources import normalise_text
 from knowledge.snapshot import Snapshot
 
 DenseFn = Callable[[np.ndarray, int], list[tuple[int, float]]]
@@ -104,13 +106,24 @@ def describe_filters(filters: QueryFilters | None) -> str:
     if filters is None or filters.is_empty():
         return "none"
     parts = []
-    if filters.min_price is not None or filters.max_price is not None:
-        parts.append(f"price {filters.min_price or ''}..{filters.max_price or ''}")
+    if filters.has_price():
+        currency = f" {filters.currency}" if filters.currency else ""
+        parts.append(f"price {filters.min_price or ''}..{filters.max_price or ''}{currency}")
     parts += [f"category={filters.category}"] if filters.category else []
     parts += [f"brand={filters.brand}"] if filters.brand else []
     parts += [f"{key}={value}" for key, value in filters.attributes.items()]
     parts += ["in_stock"] if filters.in_stock else []
+    parts += [f"not brand={value}" for value in filters.exclude_brands]
+    parts += [f"not category={value}" for value in filters.exclude_categories]
+    parts += [f"not {key}={value}" for key, value in filters.exclude_attributes]
+    parts += [f"not '{value}'" for value in filters.exclude_terms]
     return ", ".join(parts)
+
+
+def names_excluded_term(product: Product, terms: tuple[str, ...]) -> bool:
+    """True when the product's title, tags or attribute values contain a negated word ("碳板")."""
+    text = normalise_text(" ".join([product.title, *product.tags, *map(str, product.attributes.values())]))
+    return any(normalise_text(term) in text for term in terms)
 
 
 def rank(
@@ -124,29 +137,48 @@ def rank(
     include_weak: bool,
     dense: DenseFn | None = None,
     params: RankingParams = DEFAULT_PARAMS,
+    rates: ExchangeRates = NO_RATES,
+    split: tuple[list[str], list[str]] | None = None,
 ) -> list[SearchHit]:
-    """The top-k hits of one query; `dense` (e.g. Chroma's HNSW) replaces numpy only when nothing filters."""
+    """The top-k hits of one query; `dense` (e.g. Chroma's HNSW) replaces numpy only when nothing filters.
+
+    `split` = the query's (word tokens, character n-grams) when the extractor can tell them apart: then keyword
+    scores are script-aware (see `KeywordIndex.split_scores`). Every hit passes the filters (`rates` convert price bounds between currencies); `include_weak` adds hits
+    below the relevance threshold (marked `explain["weak"]`), never hits that fail a filter.
+    """
     n = len(snap.products)
     if n == 0 or k <= 0:
         return []
-    mask = snap.facets.mask(filters)
+    mask = snap.facets.mask(filters, rates)
     if mask is not None and not mask.any():
         return []
     use_bm25 = mode in ("bm25", "hybrid")
     use_dense = mode in ("dense", "hybrid") and query_vector is not None and snap.vectors is not None
     pool = max(params.pool, k)
 
-    bm25, coverage = snap.keywords.scores(tokens) if use_bm25 or use_dense else (None, None)
+    bm25 = coverage = word_bm25 = word_coverage = None
+    if (use_bm25 or use_dense) and split is not None:
+        bm25, coverage, word_bm25, word_coverage = snap.keywords.split_scores(*split)
+    elif use_bm25 or use_dense:
+        bm25, coverage = snap.keywords.scores(tokens)
     bm25_rank: dict[int, int] = {}
     if use_bm25 and bm25 is not None:
         scored = bm25 if mask is None else np.where(mask, bm25, 0)
-        bm25_rank = {int(row): rank_ for rank_, row in enumerate(_top(scored, pool), start=1)}
+        top = list(_top(scored, pool))
+        if word_bm25 is not None:  # products that match the query's words in another script
+            words_scored = word_bm25 if mask is None else np.where(mask, word_bm25, 0)
+            top += [row for row in _top(words_scored, pool) if row not in set(top)]
+        bm25_rank = {int(row): rank_ for rank_, row in enumerate(top, start=1)}
     vector_rank: dict[int, int] = {}
     if use_dense:
         found = _dense_candidates(snap, query_vector, pool, mask, dense, params)  # type: ignore[arg-type]
         vector_rank = {row: rank_ for rank_, (row, _) in enumerate(found, start=1)}
 
     candidates = list(dict.fromkeys([*bm25_rank, *vector_rank]))
+    if filters is not None and filters.exclude_terms:
+        candidates = [
+            row for row in candidates if not names_excluded_term(snap.products[row], filters.exclude_terms)
+        ]
     if not candidates:
         return []
     rows = np.asarray(candidates, dtype=np.int64)
@@ -157,6 +189,14 @@ def rank(
     raw_bm25 = bm25[rows] if bm25 is not None else np.zeros(rows.size, dtype=np.float32)
 
     b = raw_bm25 / raw_bm25.max() if raw_bm25.max() > 0 else np.zeros_like(raw_bm25)
+    if word_bm25 is not None and word_coverage is not None:
+        # Script-aware: a product listed in English cannot contain the query's Chinese character n-grams, so it
+        # is scored on the query's words alone (synonyms and brand aliases fold across scripts) when that is better.
+        latin = snap.facets.latin_title[rows]
+        raw_words = word_bm25[rows]
+        if latin.any() and raw_words.max() > 0:
+            b = np.where(latin, np.maximum(b, raw_words / raw_words.max()), b)
+        cov = np.where(latin, np.maximum(cov, word_coverage[rows]), cov)
     if mode == "bm25":
         fused = b
     elif mode == "dense":
@@ -206,3 +246,9 @@ def rank(
         if len(hits) == k:
             break
     return hits
+
+
+def split_tokens(extractor: object, query: str) -> tuple[list[str], list[str]] | None:
+    """(word tokens, character n-grams) of a query when the extractor offers `split_tokens`, else None."""
+    split = getattr(extractor, "split_tokens", None)
+    return split(query) if callable(split) else None

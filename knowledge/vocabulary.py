@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.models import Product
+from knowledge.money import canonical_currency
 
 COLOUR_KEYS = ("color", "colour", "颜色")
 SIZE_KEYS = ("size", "尺码", "尺寸", "规格", "capacity", "容量")
@@ -67,6 +68,7 @@ class Vocabulary:
     doc_freq: dict[str, int] = field(default_factory=dict)
     doc_count: int = 0
     shop_words: list[str] = field(default_factory=list)  # the shop's own dictionary (USER_WORDS_FILE)
+    currencies: dict[str, int] = field(default_factory=dict)  # ISO code → number of priced products
 
     @classmethod
     def empty(cls) -> Vocabulary:
@@ -89,7 +91,10 @@ class Vocabulary:
         brands: set[str] = set()
         categories: set[str] = set()
         models: set[str] = set()
+        currencies: Counter[str] = Counter()
         for product in items:
+            if product.price is not None:
+                currencies[canonical_currency(product.currency)] += 1
             if product.brand.strip():
                 brands.add(product.brand.strip())
             if product.category_path:
@@ -104,6 +109,7 @@ class Vocabulary:
             sizes=sorted({v for key in SIZE_KEYS for v in attributes.get(key, ())}),
             models=sorted(models),
             attributes={k: sorted(v)[:MAX_VALUES_PER_ATTRIBUTE] for k, v in sorted(attributes.items())},
+            currencies=dict(sorted(currencies.items())),
         )
         words = tokenizer(vocab)
         counts: Counter[str] = Counter()
@@ -119,6 +125,13 @@ class Vocabulary:
     def category_parts(self) -> list[str]:
         """Every level of every category path, without duplicates ("运动鞋", "跑步鞋" …)."""
         return sorted({part for path in self.categories for part in path.split("/") if part})
+
+    @property
+    def currency(self) -> str | None:
+        """The catalog's own currency: the one most products are priced in (None for an empty catalog)."""
+        if not self.currencies:
+            return None
+        return max(sorted(self.currencies), key=lambda code: self.currencies[code])
 
     def user_words(self) -> list[str]:
         """Words the tokenizer must keep whole: brands, category levels, colours, sizes, models."""
@@ -153,6 +166,7 @@ class Vocabulary:
             "attributes": self.attributes,
             "doc_freq": self.doc_freq,
             "doc_count": self.doc_count,
+            "currencies": self.currencies,
         }
 
     def save(self, path: Path) -> None:
@@ -181,4 +195,5 @@ class Vocabulary:
             attributes={k: list(v) for k, v in data.get("attributes", {}).items()},
             doc_freq={k: int(v) for k, v in data.get("doc_freq", {}).items()},
             doc_count=int(data.get("doc_count", 0)),
+            currencies={k: int(v) for k, v in data.get("currencies", {}).items()},
         )

@@ -190,7 +190,7 @@ def parser() -> QueryParser:
 def test_keywords_exclude_price_phrases(parser: QueryParser) -> None:
     parsed = parser.parse("500以内的跑鞋")
     assert parsed.keywords == ["跑鞋"]
-    assert parsed.filters == QueryFilters(max_price=D(500), category="运动鞋/跑步鞋")
+    assert parsed.filters == QueryFilters(max_price=D(500), category="运动鞋/跑步鞋", currency="CNY")
     assert parsed.language == "zh" and parsed.text == "500以内的跑鞋"
 
 

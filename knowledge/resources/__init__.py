@@ -1,4 +1,4 @@
-"""Word lists shipped as data (stop words, synonyms, colours, brand aliases) and their loaders.
+"""Word lists shipped as data (stop words, synonyms, colours, genders, brand aliases) and their loaders.
 
 They are files, not code, so a shop can read and extend them; each loader is cached because the lists
 are read on the query path.
@@ -75,6 +75,12 @@ def synonym_groups() -> tuple[tuple[str, ...], ...]:
 def colour_groups() -> tuple[tuple[str, ...], ...]:
     """Colour word groups from `colours.txt`; the first member is the canonical colour name."""
     return _groups("colours.txt")
+
+
+@cache
+def gender_groups() -> tuple[tuple[str, ...], ...]:
+    """Gender word groups from `genders.txt`: canonical name first (unisex, female, male)."""
+    return _groups("genders.txt")
 
 
 @cache
