@@ -88,12 +88,15 @@ class KeywordIndex:
 
     def split_scores(
         self, words: Sequence[str], ngrams: Sequence[str]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(BM25, coverage) over all query tokens, and (BM25, coverage) over its word tokens alone.
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+        """(BM25, coverage) over all query tokens, (BM25, coverage) over its word tokens alone, and the factor
+        that rescales coverage for a product listed in Chinese.
 
         Character n-grams can only match Chinese text, so a product listed in English ("Power Bank", folded to
         充电宝) covers the whole of "充电宝" by words but a third of it by all tokens; ranking takes the better
         of the two. The word coverage counts every unseen word (a word the catalog never uses is missing).
+        Conversely an English word the catalog never uses ("protection") could only be matched by an English
+        listing: for products listed in Chinese it leaves the denominator (coverage × factor, capped at 1).
         """
         word_list = list(dict.fromkeys(token for token in words if token))
         ngram_list = [t for t in dict.fromkeys(token for token in ngrams if token) if t not in word_list]
@@ -110,7 +113,9 @@ class KeywordIndex:
         )
         coverage = (word_present + ngram_present) / max(total_all, 1e-9)
         word_coverage = word_present / max(total_words, 1e-9)
-        return word_bm25 + ngram_bm25, coverage, word_bm25, word_coverage
+        unseen_latin = self._idf(0) * sum(1 for t in unseen_all if t.isascii() and not t.isdigit())
+        chinese_factor = total_all / (total_all - unseen_latin) if total_all - unseen_latin > 1e-9 else 1.0
+        return word_bm25 + ngram_bm25, coverage, word_bm25, word_coverage, chinese_factor
 
     def save(self, directory: Path) -> None:
         if self._retriever is not None:

@@ -84,7 +84,9 @@ class Facets:
     currency: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))  # index into currencies
     currencies: tuple[str, ...] = ()  # ISO codes, the most common (the catalog's own) first
     genders: dict[str, np.ndarray] = field(default_factory=dict)  # canonical gender → rows
-    latin_title: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # no Chinese in the title
+    latin_title: np.ndarray = field(
+        default_factory=lambda: np.zeros(0, dtype=bool)
+    )  # no Chinese in the title
 
     @classmethod
     def build(cls, products: Sequence[Product]) -> Facets:
@@ -198,6 +200,18 @@ class Facets:
             else:
                 mask &= ~self._attribute_rows(name, value)
         return mask
+
+    def exact_rows(self, filters: QueryFilters | None) -> np.ndarray | None:
+        """Rows that meet a soft preference exactly, or None: a women's filter passes unisex products too, but
+        products made for women rank first."""
+        if filters is None:
+            return None
+        for name, value in filters.attributes.items():
+            if attribute_key(name) == "gender":
+                wanted = gender_of_value(value) or value
+                if wanted != UNISEX and wanted in self.genders:
+                    return self._rows_mask(self.genders, [wanted])
+        return None
 
     def _matching_categories(self, wanted: str) -> list[str]:
         """A category matches as a path prefix or when any one of its path parts contains the wanted name."""

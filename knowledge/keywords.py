@@ -105,6 +105,11 @@ class JiebaKeywordExtractor:
             self._fingerprint = f"jieba-{digest.hexdigest()[:16]}"
         return self._fingerprint
 
+    def is_word(self, word: str) -> bool:
+        """True when jieba's dictionary or the catalog vocabulary knows the word (it is not a typo)."""
+        freq, _ = base_dictionary()
+        return bool(freq.get(word)) or word in self.vocabulary.doc_freq
+
     def warm_up(self) -> None:
         """Build the jieba dictionary now (e.g. at start-up) instead of on the first message."""
         self._jieba()
@@ -189,10 +194,10 @@ class JiebaKeywordExtractor:
         """Surface words (no bigrams, no folding, no stop words): what keywords and IDF count."""
         out = []
         for word in self._raw_tokens(normalise_text(text)):
-            if word in self._stop or word.isdigit() or (len(word) < 2 and _CJK.search(word)):
+            if word in self._stop or word.isdigit():
                 continue
-            if len(word) < 2:
-                continue
+            if len(word) < 2 and not (_CJK.search(word) and self._fold.get(word) == word):
+                continue  # one character is a word only when it heads a synonym group ("锅", "鞋", "茶")
             out.append(word)
         return out
 

@@ -51,9 +51,14 @@ class Negation:
         return text[self.scope[0] : self.scope[1]]
 
 
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+
+
 def _clause_start(text: str, end: int) -> int:
+    """Where the clause holding `end` starts: after punctuation, or a space between Chinese words."""
     previous = [m.end() for m in _CLAUSE.finditer(text, 0, end)]
-    return previous[-1] if previous else 0
+    previous += [m.end() for m in _CJK_GAP.finditer(text, 0, end)]
+    return max(previous, default=0)
 
 
 def _zh_prefix(text: str) -> list[Negation]:

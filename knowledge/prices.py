@@ -188,8 +188,14 @@ def _bounds(
     return pattern_make(*values)  # type: ignore[operator]
 
 
+# "65w" is a wattage ("65W以上的充电器"); "2w" / "1.5w" are 万 (2万 = 20,000). Two-digit-or-more numbers with a bare
+# w are read as watts unless a currency or budget word comes first.
+_WATTS = re.compile(r"(?<![\d.¥$])(?<!预算)(?<!budget )\d{2,}\s*w(?![a-z])")
+
+
 def parse_price(text: str) -> PriceBounds:
     """Bounds from already-normalised text; the first rule to set a bound wins."""
+    text = _WATTS.sub(lambda m: " " * len(m.group(0)), text)
     low: Decimal | None = None
     high: Decimal | None = None
     taken: list[tuple[int, int]] = []

@@ -5,7 +5,7 @@ Rules first and exact on numbers (see `knowledge.prices`); names are matched aga
 vocabulary (and the synonym / colour / gender / brand-alias files), and a matched value is returned in the
 catalog's own spelling, so filters compare equal to what the store holds. Negated scopes (`knowledge.negation`)
 are read as exclusions and removed from the text before anything positive is read from it. When a
-`TextNormalizer` is given, Traditional script, pinyin, typos and emoji are normalised first.
+`TextNormalizer` is used (the default), Traditional script, pinyin, typos and emoji are normalised first.
 """
 
 from __future__ import annotations
@@ -82,6 +82,13 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return text
 
 
+def _in_text_order(keywords: list[str], text: str) -> list[str]:
+    """The chosen keywords in the order they were written, so phrases stay phrases ("green tea", "arm sleeves")."""
+    lowered = text.lower()
+    position = {word: lowered.find(word.lower()) for word in keywords}
+    return sorted(keywords, key=lambda word: (position[word] < 0, position[word]))
+
+
 class QueryParser:
     """Turns a customer message into keywords + `QueryFilters` using the catalog's vocabulary."""
 
@@ -92,10 +99,16 @@ class QueryParser:
         *,
         top_k: int = 8,
         normalizer: TextNormalizer | None = None,
+        normalize: bool = True,
     ) -> None:
+        """`normalize` builds a `TextNormalizer` for this vocabulary unless one is given (False: parse as written)."""
         self.vocabulary = vocabulary
         self.extractor = extractor
         self.top_k = top_k
+        if normalizer is None and normalize:
+            from knowledge.normalize import TextNormalizer
+
+            normalizer = TextNormalizer(vocabulary, known_word=getattr(extractor, "is_word", None))
         self.normalizer = normalizer
         self._categories = self._category_names()
         self._brands = self._brand_names()
@@ -323,7 +336,7 @@ class QueryParser:
         )
         blanks = ([size[2]] if size else []) + (gender[1] if gender else [])
         keyword_text = _IN_STOCK.sub(" ", _blank(rest, blanks))
-        keywords = self.extractor.keywords(keyword_text, top_k=self.top_k)
+        keywords = _in_text_order(self.extractor.keywords(keyword_text, top_k=self.top_k), keyword_text)
         return ParsedQuery(
             text=text,
             keywords=keywords,

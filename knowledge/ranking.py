@@ -35,6 +35,7 @@ class RankingParams:
     out_of_stock_penalty: float = (
         0.1  # share of the best score; ranked lower, never removed (unless filtered)
     )
+    exact_bonus: float = 0.1  # share of the best score for an exact soft match (women's over unisex)
     # Relevance is additive evidence: coverage / full_coverage + (cosine − floor) / (full − floor), each part ≥ 0.
     # Either signal alone passes at its "full" value; two partial ones together pass too. Calibrated on the
     # sample catalog: nonsense tops out at cosine ≈ 0.27 / coverage ≈ 0.27, real paraphrases sit at ≥ 0.37 / 0.25.
@@ -152,13 +153,16 @@ def rank(
     mask = snap.facets.mask(filters, rates)
     if mask is not None and not mask.any():
         return []
+    if not tokens and query_vector is None:
+        return [] if mask is None else _filter_only(snap, mask, k, filters)
     use_bm25 = mode in ("bm25", "hybrid")
     use_dense = mode in ("dense", "hybrid") and query_vector is not None and snap.vectors is not None
     pool = max(params.pool, k)
 
     bm25 = coverage = word_bm25 = word_coverage = None
+    chinese_factor = 1.0
     if (use_bm25 or use_dense) and split is not None:
-        bm25, coverage, word_bm25, word_coverage = snap.keywords.split_scores(*split)
+        bm25, coverage, word_bm25, word_coverage, chinese_factor = snap.keywords.split_scores(*split)
     elif use_bm25 or use_dense:
         bm25, coverage = snap.keywords.scores(tokens)
     bm25_rank: dict[int, int] = {}
@@ -196,7 +200,7 @@ def rank(
         raw_words = word_bm25[rows]
         if latin.any() and raw_words.max() > 0:
             b = np.where(latin, np.maximum(b, raw_words / raw_words.max()), b)
-        cov = np.where(latin, np.maximum(cov, word_coverage[rows]), cov)
+        cov = np.where(latin, np.maximum(cov, word_coverage[rows]), np.minimum(cov * chinese_factor, 1.0))
     if mode == "bm25":
         fused = b
     elif mode == "dense":
@@ -218,7 +222,11 @@ def rank(
     else:
         relevance = keyword_relevance + (cos_relevance if use_dense else 0.0)
     stock = snap.facets.stock[rows]
-    fused = np.where(stock == 0, fused - params.out_of_stock_penalty * float(np.abs(fused).max()), fused)
+    scale = float(np.abs(fused).max())
+    exact = snap.facets.exact_rows(filters)
+    if exact is not None:
+        fused = np.where(exact[rows], fused + params.exact_bonus * scale, fused)
+    fused = np.where(stock == 0, fused - params.out_of_stock_penalty * scale, fused)
 
     order = np.argsort(-fused, kind="stable")
     applied = describe_filters(filters)
@@ -245,6 +253,24 @@ def rank(
         )
         if len(hits) == k:
             break
+    return hits
+
+
+def _filter_only(snap: Snapshot, mask: np.ndarray, k: int, filters: QueryFilters | None) -> list[SearchHit]:
+    """No words to rank by ("有哪些数码产品" after its category was read as a filter): the products passing the
+    filters, exact soft matches and in-stock ones first, then in catalog order."""
+    rows = np.flatnonzero(mask)
+    exact = snap.facets.exact_rows(filters)
+    stock = snap.facets.stock[rows]
+    key = np.lexsort(
+        (rows, stock == 0, ~exact[rows] if exact is not None else np.zeros(rows.size, dtype=bool))
+    )
+    applied = describe_filters(filters)
+    hits = []
+    for i in key[:k]:
+        row = int(rows[i])
+        explain: dict[str, object] = {"filters": applied, "weak": False, "mode": "filter", "relevance": None}
+        hits.append(SearchHit(snap.products[row], 0.0, None, None, explain))
     return hits
 
 

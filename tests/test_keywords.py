@@ -52,14 +52,16 @@ def test_english_is_lower_cased_and_singular(extractor: JiebaKeywordExtractor) -
 
 def test_hyphenated_models_give_parts_and_the_joined_form(extractor: JiebaKeywordExtractor) -> None:
     tokens = extractor.tokenize("Sony WH-1000XM5")
-    assert {"索尼", "wh-1000xm5", "wh", "1000xm5", "wh1000xm5"} <= set(tokens)  # Sony folds to its alias group
+    assert {"索尼", "wh-1000xm5", "wh", "1000xm5", "wh1000xm5"} <= set(
+        tokens
+    )  # Sony folds to its alias group
     assert "pegasus41" in extractor.tokenize("Air Zoom Pegasus 41")
 
 
 def test_brand_aliases_fold_across_scripts(extractor: JiebaKeywordExtractor) -> None:
-    assert extractor.tokenize("Anker") == extractor.tokenize("安克") == ["安克"] or "安克" in extractor.tokenize(
-        "Anker"
-    )
+    assert extractor.tokenize("Anker") == extractor.tokenize("安克") == [
+        "安克"
+    ] or "安克" in extractor.tokenize("Anker")
     words, ngrams = extractor.split_tokens("安克的充电宝")
     english, none = extractor.split_tokens("Anker Power Bank")
     assert set(english) <= set(words) and none == []

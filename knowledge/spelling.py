@@ -1,0 +1,238 @@
+"""Pinyin and typos mapped onto the catalog's own words: "lanya erji" → 蓝牙耳机, 跑布鞋 → 跑步鞋, "wireles" → wireless.
+
+The one module that imports `pypinyin`. Everything is driven by a word list the caller builds from the catalog
+vocabulary, the synonym file and the parser's own cue words (以内, 推荐 …): a pinyin key → words map is built once,
+and a message is corrected only towards a word of that list, never away from a word the customer could mean:
+- pinyin: a run of Latin words is read as pinyin only when all of it spells catalog/cue words and at least one of
+  them is a catalog word of two or more syllables, and not every word of the run is English;
+- Chinese typos: a 2–4 character stretch that is neither a catalog word nor a dictionary word becomes the catalog
+  word with the same pinyin differing in one character (跑布鞋 → 跑步鞋, 降燥 → 降噪);
+- English typos: a word of 5+ letters the catalog never uses becomes the catalog word one edit away (wireles).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+_LATIN_RUN = re.compile(r"[A-Za-z]+(?:[ \t]+[A-Za-z]+)*")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+MAX_KEY = 30  # letters in the longest pinyin key looked up
+MIN_TYPO_WORD = 5  # English words shorter than this are not corrected ("tee" is not a typo of "tea")
+# Function characters: a stretch holding one is grammar, not a misspelt catalog word ("味的" is not "美的").
+_FUNCTION_CHARS = frozenset("的了吗呢吧啊呀哦嘛么是有在和与或我你他她它这那哪个也都就要不没很还再又能会想")
+
+
+MAX_READINGS = 2  # readings per character indexed (行: xing, hang)
+MAX_KEYS = 8  # pinyin spellings indexed per word
+
+
+@cache
+def _table() -> dict[int, str]:
+    from pypinyin.pinyin_dict import pinyin_dict  # the character table only (~0.3 s), not the phrase model
+
+    return pinyin_dict
+
+
+@cache
+def readings(char: str) -> tuple[str, ...]:
+    """Toneless pinyin readings of one character, most common first ("行" → ("xing", "hang")); () if none."""
+    raw = _table().get(ord(char))
+    if not raw:
+        return ()
+    out: list[str] = []
+    for marked in raw.split(","):
+        plain = "".join(c for c in unicodedata.normalize("NFD", marked) if not unicodedata.combining(c))
+        if plain and plain not in out:
+            out.append(plain)
+    return tuple(out[:MAX_READINGS])
+
+
+def pinyin_keys(word: str) -> list[str]:
+    """The word's toneless pinyin spellings, one per combination of its characters' readings (at most 8)."""
+    keys = [""]
+    for char in word:
+        options = readings(char)
+        if not options:
+            return []
+        keys = [key + option for key in keys for option in options][:MAX_KEYS]
+    return keys
+
+
+@dataclass(frozen=True)
+class Correction:
+    written: str
+    understood: str
+
+
+@dataclass
+class SpellingCorrector:
+    """Corrects toward `words` (word → weight: catalog frequency; cue words get a weight of 1).
+
+    `catalog` words may be the target of typo correction and anchor a pinyin run; `english` are the Latin words a
+    message may legitimately contain (catalog, synonyms, stop words) and `known` tells whether a Chinese stretch is
+    a real word (jieba's dictionary), so it is never "corrected".
+    """
+
+    words: Mapping[str, int]
+    catalog: frozenset[str]
+    english: Mapping[str, int]
+    known: Callable[[str], bool] = lambda word: False
+    _index: dict[str, list[str]] = field(default_factory=dict, init=False)
+    _deletes: dict[str, list[str]] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        for word, _ in sorted(self.words.items(), key=lambda item: (-item[1], item[0])):
+            if _HAN.search(word) and all(_HAN.match(ch) for ch in word) and len(word) <= 8:
+                for key in pinyin_keys(word):
+                    if len(key) <= MAX_KEY and word not in self._index.get(key, ()):
+                        self._index.setdefault(key, []).append(word)
+        for word in self.english:
+            if len(word) >= MIN_TYPO_WORD - 1 and word.isalpha():
+                for deleted in {word[:i] + word[i + 1 :] for i in range(len(word))}:
+                    self._deletes.setdefault(deleted, []).append(word)
+
+    # -- pinyin ---------------------------------------------------------------------------------------
+    def _segment(self, letters: str) -> list[str] | None:
+        """Fewest catalog/cue words whose pinyin spells `letters` exactly (best-weighted first), or None."""
+        n = len(letters)
+        best: list[tuple[int, int, list[str]] | None] = [None] * (n + 1)
+        best[0] = (0, 0, [])
+        for start in range(n):
+            if best[start] is None:
+                continue
+            pieces, weight, words = best[start]  # type: ignore[misc]
+            for end in range(start + 1, min(n, start + MAX_KEY) + 1):
+                found = self._index.get(letters[start:end])
+                if not found:
+                    continue
+                word = found[0]
+                candidate = (pieces + 1, weight - self.words.get(word, 0), [*words, word])
+                current = best[end]
+                if current is None or candidate[:2] < current[:2]:
+                    best[end] = candidate
+        final = best[n]
+        return final[2] if final is not None else None
+
+    def from_pinyin(self, text: str) -> tuple[str, list[Correction]]:
+        """Replace runs of pinyin with the catalog words they spell ("paoxie 300 yinei" → "跑鞋 300 以内")."""
+        runs: list[tuple[re.Match[str], list[str]]] = []
+        for run in _LATIN_RUN.finditer(text):
+            tokens = [t.lower() for t in _LATIN_WORD.findall(run.group(0))]
+            if all(token in self.english for token in tokens):
+                continue
+            words = self._segment("".join(tokens))
+            if words:
+                runs.append((run, words))
+        # Pinyin only when some run spells a catalog word of two or more syllables ("paoxie"); then cue-word
+        # runs of the same message count too ("paoxie 300 yinei" → 跑鞋 300 以内).
+        if not any(len(w) >= 2 and w in self.catalog for _, words in runs for w in words):
+            return text, []
+        corrections: list[Correction] = []
+        out: list[str] = []
+        last = 0
+        for run, words in runs:
+            out.append(text[last : run.start()])
+            out.append("".join(words))
+            corrections.append(Correction(run.group(0), "".join(words)))
+            last = run.end()
+        out.append(text[last:])
+        return "".join(out), corrections
+
+    # -- typos ----------------------------------------------------------------------------------------
+    def _han_typos(self, run: str) -> tuple[str, list[Correction]]:
+        chars = list(run)
+        corrections: list[Correction] = []
+        fixed = [False] * len(run)
+        for size in (4, 3, 2):
+            for start in range(len(run) - size + 1):
+                if any(fixed[start : start + size]):
+                    continue
+                window = "".join(chars[start : start + size])
+                if window in self.words or self.known(window) or _FUNCTION_CHARS & set(window):
+                    continue
+                candidate = self._same_sound(window)
+                if candidate is not None:
+                    chars[start : start + size] = list(candidate)
+                    fixed[start : start + size] = [True] * size
+                    corrections.append(Correction(window, candidate))
+        return "".join(chars), corrections
+
+    def _same_sound(self, window: str) -> str | None:
+        """The catalog word that sounds like `window` and differs from it in exactly one character."""
+        for key in pinyin_keys(window):
+            for candidate in self._index.get(key, ()):
+                same = sum(a == b for a, b in zip(candidate, window, strict=False))
+                if len(candidate) == len(window) and same == len(window) - 1 and candidate in self.catalog:
+                    return candidate
+        return None
+
+    def _english_typo(self, word: str) -> str | None:
+        """The catalog word one edit (insert, delete, substitute, swap) away, the most frequent; else None."""
+        lowered = word.lower()
+        if len(lowered) < MIN_TYPO_WORD or lowered in self.english or not lowered.isalpha():
+            return None
+        if _singular(lowered) in self.english:
+            return None  # a plural of a known word is not a typo
+        deletions = {lowered[:i] + lowered[i + 1 :] for i in range(len(lowered))}
+        found = set(self._deletes.get(lowered, ()))  # a letter missing: "wireles" → "wireless"
+        found.update(d for d in deletions if d in self.english)  # a letter too many
+        for d in deletions:  # one letter wrong, or two swapped
+            found.update(w for w in self._deletes.get(d, ()) if len(w) == len(lowered))
+        found = {w for w in found if _one_edit(lowered, w)}
+        if not found:
+            return None
+        return max(sorted(found), key=lambda w: self.english.get(w, 0))
+
+    def fix_typos(self, text: str) -> tuple[str, list[Correction]]:
+        """Chinese same-pinyin typos and English one-edit typos, towards catalog words only."""
+        corrections: list[Correction] = []
+
+        def han(match: re.Match[str]) -> str:
+            fixed, found = self._han_typos(match.group(0))
+            corrections.extend(found)
+            return fixed
+
+        def latin(match: re.Match[str]) -> str:
+            word = match.group(0)
+            fixed = self._english_typo(word)
+            if fixed is None:
+                return word
+            corrections.append(Correction(word, fixed))
+            return fixed
+
+        text = _HAN_RUN.sub(han, text)
+        text = re.sub(r"(?<![A-Za-z0-9])[A-Za-z]{5,}(?![A-Za-z0-9])", latin, text)
+        return text, corrections
+
+
+def _singular(word: str) -> str:
+    from knowledge.resources import normalise_english
+
+    return normalise_english(word)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by exactly one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def weighted_words(groups: Iterable[Iterable[str]], weight: int) -> dict[str, int]:
+    """Every member of some word groups with one weight (synonym files, cue words)."""
+    return {member: weight for group in groups for member in group}

@@ -1,0 +1,62 @@
+"""Traditional ↔ Simplified Chinese with OpenCC: the one module that imports `opencc`.
+
+Customers write 有沒有適合跑步的耳機; the catalog and every rule are Simplified, so queries are converted first, and
+the reply goes back in the customer's script. OpenCC (the C++ core, `opencc` on PyPI) was measured against the
+pure-Python `opencc-python-reimplemented` on this machine: the same conversions on our phrases, ~1 µs vs ~16 µs
+per short message, 0.1 s vs 0.05 s to load both dictionaries, and OpenCC is the maintained one (2026 release vs
+2023). Phrase-level dictionaries matter: 头发 → 頭髮 but 发货 → 發貨.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+class ScriptConverter:
+    """Simplified ↔ Traditional conversion; the dictionaries load on first use (≈0.1 s), then ~1 µs a message."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._t2s: Any = None
+        self._s2t: Any = None
+
+    def _load(self) -> None:
+        with self._lock:
+            if self._t2s is None:
+                import opencc
+
+                self._t2s, self._s2t = opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+
+    def to_simplified(self, text: str) -> tuple[str, bool]:
+        """(Simplified text, True when the text had Traditional characters that changed)."""
+        if not _HAN.search(text):
+            return text, False
+        if self._t2s is None:
+            self._load()
+        simplified = str(self._t2s.convert(text))
+        return simplified, simplified != text
+
+    def to_traditional(self, text: str) -> str:
+        """Traditional text for a customer who wrote Traditional (non-Chinese text is left as it is)."""
+        if not _HAN.search(text):
+            return text
+        if self._s2t is None:
+            self._load()
+        return str(self._s2t.convert(text))
+
+
+_SHARED = ScriptConverter()
+
+
+def to_simplified(text: str) -> tuple[str, bool]:
+    """Module-level convenience on one shared converter: (Simplified text, was Traditional)."""
+    return _SHARED.to_simplified(text)
+
+
+def to_traditional(text: str) -> str:
+    """Module-level convenience on one shared converter (for replies in the customer's script)."""
+    return _SHARED.to_traditional(text)
