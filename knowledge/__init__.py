@@ -4,8 +4,10 @@ A synchronous library; it never imports `bot`.
 """
 
 from knowledge.models import (
+    Mention,
     ParsedQuery,
     PolicyDoc,
+    PolicyHit,
     Product,
     QueryFilters,
     RowError,
@@ -18,8 +20,10 @@ from knowledge.protocols import Embedder, KeywordExtractor, ProductIndex
 __all__ = [
     "Embedder",
     "KeywordExtractor",
+    "Mention",
     "ParsedQuery",
     "PolicyDoc",
+    "PolicyHit",
     "Product",
     "ProductIndex",
     "QueryFilters",

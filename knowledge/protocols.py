@@ -10,7 +10,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from knowledge.models import Product, QueryFilters, SearchHit, SearchMode, UpsertSummary
+from knowledge.models import Mention, Product, QueryFilters, SearchHit, SearchMode, UpsertSummary
 
 
 @runtime_checkable
@@ -49,6 +49,10 @@ class ProductIndex(Protocol):
     def skus(self) -> set[str]: ...
 
     def count(self) -> int: ...
+
+    def find_mentions(self, text: str, k: int = 5) -> list[Mention]:
+        """Products the text names ("pegasus 41", "Momentum 4"), best first; empty when it names none."""
+        ...
 
     def search(
         self,

@@ -1,0 +1,297 @@
+"""Which catalog products a message names: "pegasus 41", "Momentum 4", "airpod pro2", "索尼 wh1000xm5".
+
+Titles and messages are cut into *atoms* — a Chinese character, a run of letters, a number ("4.1" stays one
+number, so "pegasus 41" never matches "4.1L") — after NFKC and lower-casing, so case, spacing, hyphens and
+full-width forms do not matter ("WH-1000XM5" = "wh1000xm5" = [wh, 1000, xm, 5]). Brand aliases from
+`resources/brand_aliases.txt` are read as the catalog's brand (森海塞尔 → Sennheiser).
+
+A contiguous run of atoms shared by message and title *names* a product when few products contain that run
+(at most `max(3, 0.2 %)` of the catalog): "apple watch", "pro 2", "赤兔 7" do, "降噪", "nike" or "跑鞋" do not.
+A product's mention score is the IDF of its naming runs over the IDF of its title's distinctive atoms; products
+named by clearly less than the best product of the same words are dropped, ties are kept (the men's and women's
+Pegasus 41). Built from the catalog's titles once per snapshot; a lookup costs well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from knowledge.models import Mention, Product
+from knowledge.resources import brand_alias_groups, normalise_english, synonym_groups
+from knowledge.vocabulary import model_names
+
+_ATOM = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]|[a-z]+|\d+(?:\.\d+)?")
+NAMING_SHARE = (
+    0.002  # a run names products when at most this share of the catalog (and at least 3) contain it
+)
+DISTINCTIVE_SHARE = 0.1  # title atoms in more than this share of titles are generic (鞋, wireless …)
+KEEP_RATIO = 0.6  # a product named by less than this share of the best product's evidence is dropped
+
+
+@dataclass(frozen=True)
+class _Atom:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def number(self) -> bool:
+        return self.text[0].isdigit()
+
+    @property
+    def han(self) -> bool:
+        return "\u3400" <= self.text[0] <= "\u9fff"
+
+
+def atoms(text: str) -> list[_Atom]:
+    """Atoms of a text with their spans in the text as written (NFKC, lower-case, singular English words)."""
+    flat = text.lower()
+    if unicodedata.is_normalized("NFKC", text) and len(flat) == len(text):
+        origin: list[int] | range = range(len(text))
+    else:  # full-width or composed forms: map every folded character back to where it was written
+        folded: list[str] = []
+        positions: list[int] = []
+        for i, char in enumerate(text):
+            for out in unicodedata.normalize("NFKC", char).lower():
+                folded.append(out)
+                positions.append(i)
+        flat, origin = "".join(folded), positions
+    found = []
+    for match in _ATOM.finditer(flat):
+        word = _singular(match.group(0))
+        found.append(_Atom(word, origin[match.start()], origin[match.end() - 1] + 1))
+    return found
+
+
+@lru_cache(maxsize=65536)
+def _singular(word: str) -> str:
+    return normalise_english(word) if word[0].isalpha() and word.isascii() else word
+
+
+def atom_texts(text: str) -> tuple[str, ...]:
+    """Just the atoms' texts (no spans): the fast path for indexing titles."""
+    return tuple(_singular(word) for word in _ATOM.findall(unicodedata.normalize("NFKC", text).lower()))
+
+
+@dataclass(frozen=True)
+class _Entry:
+    sku: str
+    atoms: tuple[str, ...]
+    names: frozenset[str]  # atoms of the brand and of the title's model names ("momentum", "4", "sennheiser")
+    models: tuple[tuple[str, ...], ...]
+
+
+MAX_RUN = 8  # atoms in the longest run looked up
+
+
+class MentionIndex:
+    """Product mentions over one catalog snapshot (build with `MentionIndex.build(products)`)."""
+
+    def __init__(
+        self,
+        entries: list[_Entry],
+        aliases: dict[tuple[str, ...], tuple[str, ...]],
+        kinds: frozenset[tuple[str, ...]] = frozenset(),
+    ) -> None:
+        self._entries = entries
+        self._aliases = sorted(aliases.items(), key=lambda item: -len(item[0]))
+        self._kinds = kinds  # synonym-file words: kinds of product ("空气炸锅", "smart watch"), never names
+        self._han_kinds = sorted(
+            ("".join(k) for k in kinds if len(k) >= 2 and k[0] > "\u3400"), key=len, reverse=True
+        )
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for row, entry in enumerate(entries):
+            for atom in dict.fromkeys(entry.atoms):
+                self._postings[atom].append(row)
+        n = max(len(entries), 1)
+        self._sets = {atom: set(rows) for atom, rows in self._postings.items()}
+        self._idf = {
+            atom: math.log((n + 1) / (len(rows) + 0.5)) + 1.0 for atom, rows in self._postings.items()
+        }
+        self._naming_df = max(3, int(NAMING_SHARE * n))
+        self._generic_df = max(3, int(DISTINCTIVE_SHARE * n))
+
+    @classmethod
+    def build(cls, products: Sequence[Product]) -> MentionIndex:
+        entries = []
+        brands: set[str] = set()
+        for product in products:
+            title = atom_texts(product.title)
+            models = tuple(atom_texts(name) for name in model_names(product.title))
+            names = {*atom_texts(product.brand), *(atom for model in models for atom in model)}
+            entries.append(_Entry(product.sku, title, frozenset(names), models))
+            if product.brand.strip():
+                brands.add(product.brand.strip())
+        aliases: dict[tuple[str, ...], tuple[str, ...]] = {}
+        spelled = {
+            brand: (
+                atom_texts(brand),
+                {atom_texts(p) for p in re.split(r"[\s/|()（）]+", brand) if p},
+            )
+            for brand in sorted(brands)
+        }
+        for group in brand_alias_groups():
+            forms = {atom_texts(member) for member in group}
+            for own, parts in spelled.values():
+                if own in forms or forms & parts:
+                    target = next((p for p in parts if p in forms and p[0].isascii()), own)
+                    for form in forms:
+                        if form and form != target:
+                            aliases.setdefault(form, target)
+        kinds = frozenset(atom_texts(m) for group in synonym_groups() for m in group)
+        return cls(entries, aliases, kinds)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    # -- lookup ---------------------------------------------------------------------------------------
+    def _query_atoms(self, text: str) -> list[_Atom]:
+        """The message's atoms with brand aliases replaced by the catalog's spelling (spans kept)."""
+        found = atoms(text)
+        out: list[_Atom] = []
+        i = 0
+        while i < len(found):
+            for form, target in self._aliases:
+                if tuple(a.text for a in found[i : i + len(form)]) == form:
+                    start, end = found[i].start, found[i + len(form) - 1].end
+                    out.extend(_Atom(t, start, end) for t in target)
+                    i += len(form)
+                    break
+            else:
+                out.append(found[i])
+                i += 1
+        return out
+
+    def _rows_with(self, run: tuple[str, ...]) -> list[int]:
+        """Titles containing the run contiguously; at most `naming_df + 1` of them (more = not a name)."""
+        postings = [self._postings.get(atom) for atom in set(run)]
+        if any(not p for p in postings):
+            return []
+        smallest = min(postings, key=len)  # type: ignore[arg-type]
+        others = [self._sets[atom] for atom in set(run)]
+        found = []
+        for row in smallest:  # type: ignore[union-attr]
+            if all(row in s for s in others) and _contains(self._entries[row].atoms, run):
+                found.append(row)
+                if len(found) > self._naming_df:
+                    break
+        return found
+
+    def _names(self, run: tuple[str, ...], rows: list[int]) -> list[int]:
+        """The rows this run names (empty when it is a number, one character, a kind of product or too common)."""
+        if len(rows) > self._naming_df or run in self._kinds or all(a[0].isdigit() for a in run):
+            return []
+        han = all("\u3400" <= a[0] <= "\u9fff" for a in run)
+        if han and (len(run) < 3 or len(self._without_kinds(run)) < 2):
+            return []  # "电源", "式耳机": part of a word or a kind of product; short names come with a number
+        if len(run) == 1:  # one word names a product only as its brand or part of its model ("momentum")
+            return [row for row in rows if run[0] in self._entries[row].names]
+        return rows
+
+    def _without_kinds(self, run: tuple[str, ...]) -> tuple[str, ...]:
+        """The longest stretch of a Chinese run left after removing kind words ("式耳机" → "式")."""
+        text = "".join(run)
+        for kind in self._han_kinds:
+            if kind in text:
+                text = text.replace(kind, "|")
+        return tuple(max(text.split("|"), key=len))
+
+    def find(self, text: str, k: int = 5) -> list[Mention]:
+        """Products the text names, best first (at most k); empty when it names none."""
+        query = self._query_atoms(text)
+        if not query or not self._entries:
+            return []
+        found: dict[tuple[int, int], list[int]] = {}  # (query start, end) → titles containing that run
+        for i in range(len(query)):
+            for j in range(i + 1, min(len(query), i + MAX_RUN) + 1):
+                rows = self._rows_with(tuple(a.text for a in query[i:j]))
+                if not rows:
+                    break
+                found[(i, j)] = rows
+        by_row: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for (i, j), rows in found.items():
+            wider = (found.get((i - 1, j)), found.get((i, j + 1)))
+            if any(w is not None and w == rows for w in wider):
+                continue  # not maximal: "空气炸" names nothing its whole word "空气炸锅" does not
+            for row in self._names(tuple(a.text for a in query[i:j]), rows):
+                by_row[row].append((i, j))
+        scored = [self._score(row, spans, query) for row, spans in by_row.items()]
+        return _keep_best(scored, text, k)
+
+    def _score(
+        self, row: int, spans: list[tuple[int, int]], query: list[_Atom]
+    ) -> tuple[float, float, int, int, bool, str]:
+        """(evidence, score, start, end, exact, sku): the longest non-overlapping runs; query words inside the
+        mention that this title lacks count against it ("sony wh1000xm5" is not the WF-1000XM5)."""
+        entry = self._entries[row]
+        chosen: list[tuple[int, int]] = []
+        for i, j in sorted(spans, key=lambda span: (span[0] - span[1], span[0])):
+            words = tuple(query[q].text for q in range(i, j))
+            if any(i < b and a < j for a, b in chosen):
+                continue
+            if any(_contains(tuple(query[q].text for q in range(a, b)), words) for a, b in chosen):
+                continue  # the same title words named twice ("wf1000xm5 和 wh1000xm5"): count them once
+            chosen.append((i, j))
+        matched = {query[q].text for i, j in chosen for q in range(i, j)}
+        first, last = min(i for i, _ in chosen), max(j for _, j in chosen)
+        inside = {q for i, j in chosen for q in range(i, j)}
+        missing = {
+            query[q].text
+            for q in range(first, last)
+            if q not in inside and not query[q].han and query[q].text not in entry.atoms
+        }
+        evidence = sum(self._idf.get(a, 0.0) for a in matched) - sum(self._idf.get(a, 1.0) for a in missing)
+        distinctive = {a for a in entry.atoms if len(self._postings[a]) <= self._generic_df}
+        weight = sum(self._idf[a] for a in distinctive | matched)
+        exact = any(model and set(model) <= matched for model in entry.models)
+        start, end = query[first].start, query[last - 1].end
+        return evidence, max(0.0, min(1.0, evidence / weight)), start, end, exact, entry.sku
+
+    def find_groups(self, text: str, k: int = 5) -> list[list[Mention]]:
+        """Mentions grouped by the words that name them, in the order written: "A20i 和 WM02" → [[A20i], [WM02]]."""
+        groups: list[list[Mention]] = []
+        for mention in sorted(self.find(text, k), key=lambda m: (m.start, -m.score)):
+            for group in groups:
+                if mention.start < group[0].end and group[0].start < mention.end:
+                    group.append(mention)
+                    break
+            else:
+                groups.append([mention])
+        return groups
+
+
+def _contains(title: tuple[str, ...], run: tuple[str, ...]) -> bool:
+    n = len(run)
+    return any(title[i : i + n] == run for i in range(len(title) - n + 1))
+
+
+TIE = 0.95  # two products named this nearly as well by the same words are both kept (men's and women's)
+
+
+def _keep_best(scored: list[tuple[float, float, int, int, bool, str]], text: str, k: int) -> list[Mention]:
+    """Per overlapping span, keep the products named nearly as well as the best one; best evidence first.
+
+    A product whose mention lies inside a better product's mention ("Pro 2" inside "AirPods Pro 2") is kept
+    only when tied; one that merely overlaps needs `KEEP_RATIO` of the better one's evidence.
+    """
+    scored = [item for item in scored if item[0] > 0]
+    scored.sort(key=lambda item: (-item[0], -item[1], item[5]))
+    kept: list[tuple[float, float, int, int, bool, str]] = []
+    for item in scored:
+        rivals = [other for other in kept if item[2] < other[3] and other[2] < item[3]]
+        if rivals:
+            best = rivals[0]
+            inside = best[2] <= item[2] and item[3] <= best[3]
+            if item[0] < (TIE if inside else KEEP_RATIO) * best[0]:
+                continue
+        kept.append(item)
+    return [
+        Mention(sku, round(score, 3), start, end, text[start:end], exact)
+        for _, score, start, end, exact, sku in kept[:k]
+    ]
