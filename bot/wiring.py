@@ -25,6 +25,7 @@ from bot.ops.settings import Settings
 from bot.prompts import Messages, load_messages
 from bot.storage.db import make_engine
 from knowledge.catalog import SAMPLE_POLICIES_DIR
+from knowledge.money import NO_RATES, ExchangeRates
 from knowledge.policies import PolicyBook
 from knowledge.protocols import KeywordExtractor, ProductIndex
 from knowledge.query import QueryParser
@@ -51,6 +52,9 @@ class Knowledge:
     vocabulary: Vocabulary
     parser: QueryParser
     policies: PolicyBook
+    rates: ExchangeRates = (
+        NO_RATES  # XIAOER_EXCHANGE_RATES: compare prices across currencies only through these
+    )
 
 
 @dataclass
@@ -106,11 +110,15 @@ def make_chat_model(settings: Settings, *, temperature: float = 0.3) -> ChatMode
 def open_knowledge(
     settings: Settings, *, index: ProductIndex | None = None, extractor: KeywordExtractor | None = None
 ) -> Knowledge:
-    """Index + jieba extractor with the catalog's vocabulary + query parser + policies."""
+    """Index + jieba extractor with the catalog's vocabulary + query parser (with normalisation) + policies.
+
+    Policy bullets are embedded with the index's own encoder and cached under `data_dir/policies`.
+    """
     from knowledge.factory import open_product_index
     from knowledge.keywords import JiebaKeywordExtractor
 
     vocabulary = Vocabulary.load(settings.data_dir / "vocabulary.json")
+    rates = ExchangeRates.parse(settings.exchange_rates)
     if extractor is None:
         extractor = getattr(index, "extractor", None) or JiebaKeywordExtractor(vocabulary)
     if index is None:
@@ -119,15 +127,19 @@ def open_knowledge(
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
         embedder = make_embedder(settings.embedding_model, settings.openai_base_url, key)
         index = open_product_index(
-            settings.data_dir, chroma_url=settings.chroma_url, embedder=embedder, extractor=extractor
+            settings.data_dir,
+            chroma_url=settings.chroma_url,
+            embedder=embedder,
+            extractor=extractor,
+            rates=rates,
         )
-    return Knowledge(
-        index,
-        extractor,
-        vocabulary,
-        QueryParser(vocabulary, extractor),
-        PolicyBook.load(policies_dir(settings)),
+    policies = PolicyBook.load(
+        policies_dir(settings),
+        extractor=extractor,
+        embedder=getattr(index, "embedder", None),
+        cache_dir=settings.data_dir / "policies",
     )
+    return Knowledge(index, extractor, vocabulary, QueryParser(vocabulary, extractor), policies, rates)
 
 
 def build_support_bot(

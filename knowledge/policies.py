@@ -1,4 +1,4 @@
-"""Store policies (shipping, returns, payment, warranty …) as documents the bot may quote, found by topic.
+"""Store policies (shipping, returns, payment, warranty …) as documents the bot may quote, found by topic or bullet.
 
 Each policy is a Markdown file with a small YAML header (`topic`, `title`, `title_en`, `keywords_zh`,
 `keywords_en`); the body is Chinese, and a `## English` section holds the English text. Keywords live in the
@@ -7,6 +7,8 @@ files, so a shop that brings its own policies also brings its own trigger words 
 The returns and shipping headers may also declare the policy's figures (return window, excluded categories,
 delivery days …; see `knowledge.policy_terms`), validated on load, so code decides with the numbers the customer
 reads (`PolicyBook.terms`).
+`find` returns whole documents by keyword list (kept for existing callers); `find_bullets` returns the bullets
+that answer a question, by meaning (see `knowledge.policy_search`).
 """
 
 from __future__ import annotations
@@ -19,16 +21,41 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from knowledge.errors import KnowledgeError
-from knowledge.models import PolicyDoc
+from knowledge.models import PolicyDoc, PolicyHit
+from knowledge.policy_search import Bullet, BulletIndex
 from knowledge.policy_terms import TERMS_FIELDS, TERMS_MODELS, PolicyTerms, ReturnTerms, ShippingTerms
+from knowledge.protocols import Embedder, KeywordExtractor
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _ENGLISH_HEADING = re.compile(r"^##\s*(English|EN|英文)\s*$", re.MULTILINE | re.IGNORECASE)
 _TITLE_LINE = re.compile(r"\A\s*#\s+(.+?)\s*\n")
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+_LABEL = re.compile(r"^\*\*(.+?)\*\*\s*[:：]?\s*")
 
 
 class PolicyError(KnowledgeError):
     """A policy file cannot be read (bad header, no topic)."""
+
+
+def bullets_of(doc: PolicyDoc) -> list[Bullet]:
+    """The list items of a document (continuation lines joined), bold lead as label, Markdown marks removed."""
+    items: list[str] = []
+    for line in doc.text.splitlines():
+        match = _BULLET.match(line)
+        if match:
+            items.append(match.group(1).strip())
+        elif items and line.strip() and line.startswith((" ", "\t")):
+            items[-1] += " " + line.strip()
+    if not items and doc.text.strip():
+        items = [part.strip() for part in re.split(r"\n\s*\n", doc.text) if part.strip()]
+    out = []
+    for index, item in enumerate(items):
+        label_match = _LABEL.match(item)
+        label = label_match.group(1).strip() if label_match else ""
+        body = item[label_match.end() :] if label_match else item
+        text = f"{label}：{body}" if label and doc.language == "zh" else f"{label}: {body}" if label else body
+        out.append(Bullet(doc.topic, doc.title, doc.language, index, label, text.replace("**", "")))
+    return out
 
 
 @dataclass(frozen=True)
@@ -114,18 +141,39 @@ def _parse(path: Path) -> _Topic:
 
 
 class PolicyBook:
-    """All policy documents of a shop, and a topic lookup for customer questions."""
+    """All policy documents of a shop, and topic and bullet lookups for customer questions."""
 
-    def __init__(self, topics: list[_Topic]) -> None:
+    def __init__(
+        self,
+        topics: list[_Topic],
+        *,
+        extractor: KeywordExtractor | None = None,
+        embedder: Embedder | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
         self._topics = topics
+        self._extractor = extractor
+        self._embedder = embedder
+        self._cache_dir = cache_dir
+        self._bullets: BulletIndex | None = None
 
     @classmethod
-    def load(cls, directory: Path) -> PolicyBook:
-        """Read every `*.md` in a directory (sorted by name); a missing directory is an empty book."""
+    def load(
+        cls,
+        directory: Path,
+        *,
+        extractor: KeywordExtractor | None = None,
+        embedder: Embedder | None = None,
+        cache_dir: Path | None = None,
+    ) -> PolicyBook:
+        """Read every `*.md` in a directory (sorted by name); a missing directory is an empty book.
+
+        `extractor`/`embedder` power `find_bullets` (jieba on an empty vocabulary and keywords only when absent);
+        bullet vectors are cached by content hash under `cache_dir` when given.
+        """
         directory = Path(directory)
-        if not directory.is_dir():
-            return cls([])
-        return cls([_parse(path) for path in sorted(directory.glob("*.md"))])
+        topics = [_parse(path) for path in sorted(directory.glob("*.md"))] if directory.is_dir() else []
+        return cls(topics, extractor=extractor, embedder=embedder, cache_dir=cache_dir)
 
     @property
     def docs(self) -> list[PolicyDoc]:
@@ -148,6 +196,11 @@ class PolicyBook:
                 return entry.docs.get(language) or next(iter(entry.docs.values()), None)
         return None
 
+    def keyword_hits(self, text: str) -> dict[str, int]:
+        """Topic → how many of its front-matter keywords the text contains (0 topics left out)."""
+        lowered = text.lower()
+        return {t.name: hits for t in self._topics if (hits := t.score(text, lowered)) > 0}
+
     def find(self, text: str, language: str = "zh", k: int = 2) -> list[PolicyDoc]:
         """Policies a message asks about, best first; empty when it asks about no policy topic."""
         lowered = text.lower()
@@ -159,3 +212,38 @@ class PolicyBook:
             if doc is not None:
                 found.append(doc)
         return found
+
+    def bullet_index(self) -> BulletIndex:
+        """The bullet search index, built on first use (or eagerly by calling this at start-up)."""
+        if self._bullets is None:
+            extractor = self._extractor
+            if extractor is None:
+                from knowledge.keywords import JiebaKeywordExtractor  # jieba loads lazily
+
+                extractor = JiebaKeywordExtractor()
+            bullets = [b for doc in self.docs for b in bullets_of(doc)]
+            self._bullets = BulletIndex(
+                bullets,
+                self.keyword_hits,
+                extractor=extractor,
+                embedder=self._embedder,
+                cache_dir=self._cache_dir,
+            )
+        return self._bullets
+
+    def find_bullets(
+        self,
+        text: str,
+        language: str = "zh",
+        k: int = 3,
+        *,
+        vector: object | None = None,
+        min_relevance: float | None = None,
+    ) -> list[PolicyHit]:
+        """Policy bullets that answer a question, best first, in `language` when the document has it.
+
+        `vector` is the question's embedding when the caller already has one (from the same embedder).
+        Empty when nothing in the policies is relevant (a product question, small talk); a caller whose intent
+        classifier already says "policy question" passes `min_relevance=0` to get the best bullets regardless.
+        """
+        return self.bullet_index().find(text, language, k, vector=vector, min_relevance=min_relevance)  # type: ignore[arg-type]

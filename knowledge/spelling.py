@@ -1,6 +1,7 @@
 """Pinyin and typos mapped onto the catalog's own words: "lanya erji" → 蓝牙耳机, 跑布鞋 → 跑步鞋, "wireles" → wireless.
 
-The one module that imports `pypinyin`. Everything is driven by a word list the caller builds from the catalog
+The one module that imports `pypinyin` (its character table) and `spellchecker` (pyspellchecker's English word
+list, 160k words: a word it knows is English, never a typo and never pinyin — "shipping" is not "skipping"). Everything is driven by a word list the caller builds from the catalog
 vocabulary, the synonym file and the parser's own cue words (以内, 推荐 …): a pinyin key → words map is built once,
 and a message is corrected only towards a word of that list, never away from a word the customer could mean:
 - pinyin: a run of Latin words is read as pinyin only when all of it spells catalog/cue words and at least one of
@@ -64,6 +65,18 @@ def pinyin_keys(word: str) -> list[str]:
     return keys
 
 
+@cache
+def _english_words() -> object:
+    from spellchecker import SpellChecker  # ~0.2 s to load the English frequency list, once per process
+
+    return SpellChecker(language="en", distance=1).word_frequency
+
+
+def english_word(word: str) -> bool:
+    """True when the word is in pyspellchecker's English list (any letters case)."""
+    return word.lower() in _english_words()  # type: ignore[operator]
+
+
 @dataclass(frozen=True)
 class Correction:
     written: str
@@ -75,14 +88,16 @@ class SpellingCorrector:
     """Corrects toward `words` (word → weight: catalog frequency; cue words get a weight of 1).
 
     `catalog` words may be the target of typo correction and anchor a pinyin run; `english` are the Latin words a
-    message may legitimately contain (catalog, synonyms, stop words) and `known` tells whether a Chinese stretch is
-    a real word (jieba's dictionary), so it is never "corrected".
+    message may legitimately contain (catalog, synonyms, stop words; weight 0 = never a correction target),
+    `lexicon` tells whether a Latin word is English at all, and `known` whether a Chinese stretch is a real word
+    (jieba's dictionary): neither is ever "corrected".
     """
 
     words: Mapping[str, int]
     catalog: frozenset[str]
     english: Mapping[str, int]
     known: Callable[[str], bool] = lambda word: False
+    lexicon: Callable[[str], bool] = english_word
     _index: dict[str, list[str]] = field(default_factory=dict, init=False)
     _deletes: dict[str, list[str]] = field(default_factory=dict, init=False)
 
@@ -92,8 +107,10 @@ class SpellingCorrector:
                 for key in pinyin_keys(word):
                     if len(key) <= MAX_KEY and word not in self._index.get(key, ()):
                         self._index.setdefault(key, []).append(word)
-        for word in self.english:
-            if len(word) >= MIN_TYPO_WORD - 1 and word.isalpha():
+        for word, weight in self.english.items():
+            if (
+                weight > 0 and len(word) >= MIN_TYPO_WORD - 1 and word.isalpha()
+            ):  # stop words are never targets
                 for deleted in {word[:i] + word[i + 1 :] for i in range(len(word))}:
                     self._deletes.setdefault(deleted, []).append(word)
 
@@ -124,7 +141,7 @@ class SpellingCorrector:
         runs: list[tuple[re.Match[str], list[str]]] = []
         for run in _LATIN_RUN.finditer(text):
             tokens = [t.lower() for t in _LATIN_WORD.findall(run.group(0))]
-            if all(token in self.english for token in tokens):
+            if all(token in self.english or self.lexicon(token) for token in tokens):
                 continue
             words = self._segment("".join(tokens))
             if words:
@@ -177,11 +194,11 @@ class SpellingCorrector:
         lowered = word.lower()
         if len(lowered) < MIN_TYPO_WORD or lowered in self.english or not lowered.isalpha():
             return None
-        if _singular(lowered) in self.english:
-            return None  # a plural of a known word is not a typo
+        if _singular(lowered) in self.english or self.lexicon(lowered):
+            return None  # a plural of a known word, or an English word the catalog does not use, is no typo
         deletions = {lowered[:i] + lowered[i + 1 :] for i in range(len(lowered))}
         found = set(self._deletes.get(lowered, ()))  # a letter missing: "wireles" → "wireless"
-        found.update(d for d in deletions if d in self.english)  # a letter too many
+        found.update(d for d in deletions if self.english.get(d, 0) > 0)  # a letter too many
         for d in deletions:  # one letter wrong, or two swapped
             found.update(w for w in self._deletes.get(d, ()) if len(w) == len(lowered))
         found = {w for w in found if _one_edit(lowered, w)}

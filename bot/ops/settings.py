@@ -12,6 +12,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.prompts import PROMPTS_DIR as DEFAULT_PROMPTS_DIR
+from knowledge.money import ExchangeRates
 
 
 def _alias(name: str) -> AliasChoices:
@@ -91,6 +92,9 @@ class Settings(BaseSettings):
         "127.0.0.1", validation_alias=_alias("XIAOER_WEB_FORWARDED_ALLOW_IPS")
     )
     console_session_hours: float = Field(8.0, validation_alias=_alias("XIAOER_CONSOLE_SESSION_HOURS"))
+    # Prices in different currencies are compared only through these rates ("USD:CNY=7.1,EUR:CNY=7.8");
+    # unset = never (a budget in 元 admits only prices in 元).
+    exchange_rates: str | None = Field(None, validation_alias=_alias("XIAOER_EXCHANGE_RATES"))
     # Ops HTTP endpoint (/metrics, /healthz, /readyz); unset = not served.
     metrics_port: int | None = Field(None, validation_alias=_alias("XIAOER_METRICS_PORT"))
 
@@ -112,6 +116,12 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("exchange_rates")
+    @classmethod
+    def _valid_rates(cls, value: str | None) -> str | None:
+        ExchangeRates.parse(value)  # raises ValueError naming the bad entry: a clear start-up error
         return value
 
     @field_validator("web_origins", mode="before")
