@@ -22,6 +22,7 @@ from knowledge.gender import UNISEX, accepted, gender_of_value, genders_in_text,
 from knowledge.models import Product, QueryFilters
 from knowledge.money import NO_RATES, ExchangeRates, canonical_currency
 from knowledge.resources import colour_groups, normalise_text
+from knowledge.script import has_han
 
 ATTRIBUTE_ALIASES = {
     "colour": "color",
@@ -39,7 +40,6 @@ ATTRIBUTE_ALIASES = {
 _SPLIT = re.compile(r"[;；,，/|]")
 _NUMERIC = re.compile(r"^\d+(?:\.\d+)?$")
 _RANGE = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:-|–|—|~|～|至|到)\s*(\d+(?:\.\d+)?)\s*(?:码|号|cm|eu)?$")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LETTER_SIZE = re.compile(r"^(x{2,})([sl])$")
 
 
@@ -131,7 +131,7 @@ class Facets:
             currency,
             tuple(order),
             as_arrays(genders),
-            np.asarray([not _HAN.search(product.title) for product in products], dtype=bool),
+            np.asarray([not has_han(product.title) for product in products], dtype=bool),
         )
 
     def _rows_mask(self, groups: dict[str, np.ndarray], keys: list[str]) -> np.ndarray:

@@ -11,10 +11,11 @@ import re
 from functools import cache
 
 from knowledge.resources import gender_groups, normalise_text
+from knowledge.script import HAN_CHAR
 
 UNISEX = "unisex"
 GENDER_KEYS = ("gender", "性别", "适用性别", "sex", "适用人群")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_CJK = HAN_CHAR
 
 
 @cache

@@ -22,11 +22,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import regex
+
 from knowledge.models import Mention, Product
 from knowledge.resources import brand_alias_groups, normalise_english, synonym_groups
+from knowledge.script import HAN, is_han
 from knowledge.vocabulary import model_names
 
-_ATOM = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]|[a-z]+|\d+(?:\.\d+)?")
+_ATOM = regex.compile(rf"{HAN}|[a-z]+|\d+(?:\.\d+)?")
 NAMING_SHARE = (
     0.002  # a run names products when at most this share of the catalog (and at least 3) contain it
 )
@@ -46,7 +49,7 @@ class _Atom:
 
     @property
     def han(self) -> bool:
-        return "\u3400" <= self.text[0] <= "\u9fff"
+        return is_han(self.text[0])
 
 
 def atoms(text: str) -> list[_Atom]:
@@ -103,7 +106,7 @@ class MentionIndex:
         self._aliases = sorted(aliases.items(), key=lambda item: -len(item[0]))
         self._kinds = kinds  # synonym-file words: kinds of product ("空气炸锅", "smart watch"), never names
         self._han_kinds = sorted(
-            ("".join(k) for k in kinds if len(k) >= 2 and k[0] > "\u3400"), key=len, reverse=True
+            ("".join(k) for k in kinds if len(k) >= 2 and is_han(k[0])), key=len, reverse=True
         )
         self._postings: dict[str, list[int]] = defaultdict(list)
         for row, entry in enumerate(entries):
@@ -187,7 +190,7 @@ class MentionIndex:
         """The rows this run names (empty when it is a number, one character, a kind of product or too common)."""
         if len(rows) > self._naming_df or run in self._kinds or all(a[0].isdigit() for a in run):
             return []
-        han = all("\u3400" <= a[0] <= "\u9fff" for a in run)
+        han = all(is_han(a[0]) for a in run)
         if han and (len(run) < 3 or len(self._without_kinds(run)) < 2):
             return []  # "电源", "式耳机": part of a word or a kind of product; short names come with a number
         if len(run) == 1:  # one word names a product only as its brand or part of its model ("momentum")

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+from knowledge.script import HAN_CHAR
+
+CJK = HAN_CHAR
 LATIN_WORD = re.compile(r"[a-z0-9]+(?:['’.&+-][a-z0-9]+)*")
 
 

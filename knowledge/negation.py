@@ -13,6 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import regex
+
+from knowledge.script import HAN
+
 MAX_SCOPE_CHARS = 24
 
 _ZH_PREFIX = re.compile(
@@ -51,7 +55,8 @@ class Negation:
         return text[self.scope[0] : self.scope[1]]
 
 
-_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+_CONTENT = regex.compile(rf"[a-z0-9{HAN}]")
+_CJK_GAP = regex.compile(rf"(?<={HAN})\s+(?={HAN})")
 
 
 def _clause_start(text: str, end: int) -> int:
@@ -99,7 +104,7 @@ def _en_prefix(text: str) -> list[Negation]:
         end_match = _EN_SCOPE_END.search(text, start)
         end = end_match.start() if end_match else len(text)
         end = min(end, start + MAX_SCOPE_CHARS * 2)
-        if re.search(r"[a-z0-9\u3400-\u9fff]", text[start:end]):
+        if _CONTENT.search(text, start, end):
             found.append(Negation(cue.span(), (start, end)))
     return found
 

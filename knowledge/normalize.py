@@ -23,6 +23,7 @@ from knowledge.resources import (
     stopwords,
     synonym_groups,
 )
+from knowledge.script import HAN_CHAR
 from knowledge.spelling import SpellingCorrector
 from knowledge.traditional import ScriptConverter
 from knowledge.vocabulary import Vocabulary
@@ -88,7 +89,7 @@ CUE_WORDS = [
     "尺码",
     "号",
 ]
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_HAN = HAN_CHAR
 _LATIN = re.compile(r"[a-z]+")
 _SPACES = re.compile(r"[ \t]{2,}")
 _JOINERS = re.compile("[\ufe0e\ufe0f\u200d]")  # variation selectors and zero-width joiners left by emoji

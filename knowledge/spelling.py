@@ -19,8 +19,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+from knowledge.script import HAN_CHAR, HAN_RUN
+
+_HAN = HAN_CHAR
+_HAN_RUN = HAN_RUN
 _LATIN_RUN = re.compile(r"[A-Za-z]+(?:[ \t]+[A-Za-z]+)*")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 MAX_KEY = 30  # letters in the longest pinyin key looked up

@@ -9,11 +9,12 @@ per short message, 0.1 s vs 0.05 s to load both dictionaries, and OpenCC is the 
 
 from __future__ import annotations
 
-import re
 import threading
 from typing import Any
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+from knowledge.script import HAN_CHAR
+
+_HAN = HAN_CHAR
 
 
 class ScriptConverter:
