@@ -41,6 +41,8 @@ _SPLIT = re.compile(r"[;；,，/|]")
 _NUMERIC = re.compile(r"^\d+(?:\.\d+)?$")
 _RANGE = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:-|–|—|~|～|至|到)\s*(\d+(?:\.\d+)?)\s*(?:码|号|cm|eu)?$")
 _LETTER_SIZE = re.compile(r"^(x{2,})([sl])$")
+_LETTER_RANGE = re.compile(r"^([0-9]?x*[sml])\s*(?:-|–|—|~|～|至|到)\s*([0-9]?x*[sml])$")
+LETTER_SIZES = ("2xs", "xs", "s", "m", "l", "xl", "2xl", "3xl", "4xl", "5xl", "6xl")
 
 
 def attribute_key(name: str) -> str:
@@ -238,6 +240,17 @@ def _letter_size(value: str) -> str:
     return f"{len(match.group(1))}x{match.group(2)}" if match else value
 
 
+def _in_letter_range(value: str, wanted: str) -> bool:
+    """ "S-XL" holds M and L; "M-XXXL" holds 2XL (letter sizes in their usual order)."""
+    match = _LETTER_RANGE.match(value)
+    if not match or wanted not in LETTER_SIZES:
+        return False
+    low, high = (_letter_size(part) for part in match.groups())
+    if low not in LETTER_SIZES or high not in LETTER_SIZES:
+        return False
+    return LETTER_SIZES.index(low) <= LETTER_SIZES.index(wanted) <= LETTER_SIZES.index(high)
+
+
 def _in_range(value: str, wanted: Decimal) -> bool:
     match = _RANGE.match(value)
     if not match:
@@ -261,5 +274,9 @@ def _matching_values(values: dict[str, np.ndarray], wanted: str) -> list[str]:
         ]
     if wanted.isascii():  # "S" must not match "XS"
         letter = _letter_size(wanted)
-        return [value for value in values if value == wanted or _letter_size(value) == letter]
+        return [
+            value
+            for value in values
+            if value == wanted or _letter_size(value) == letter or _in_letter_range(value, letter)
+        ]
     return [value for value in values if wanted in value or value in wanted]

@@ -6,7 +6,8 @@ full-width forms do not matter ("WH-1000XM5" = "wh1000xm5" = [wh, 1000, xm, 5]).
 `resources/brand_aliases.txt` are read as the catalog's brand (森海塞尔 → Sennheiser).
 
 A contiguous run of atoms shared by message and title *names* a product when few products contain that run
-(at most `max(3, 0.2 %)` of the catalog): "apple watch", "pro 2", "赤兔 7" do, "降噪", "nike" or "跑鞋" do not.
+(at most `max(3, 0.2 %)` of the catalog) and it is not a kind of product (the synonym file, the catalog's category
+names and tags): "apple watch", "pro 2", "赤兔 7" do, "降噪", "nike", "冲锋衣" or "跑鞋" do not.
 A product's mention score is the IDF of its naming runs over the IDF of its title's distinctive atoms; products
 named by clearly less than the best product of the same words are dropped, ties are kept (the men's and women's
 Pegasus 41). Built from the catalog's titles once per snapshot; a lookup costs well under a millisecond.
@@ -147,8 +148,9 @@ class MentionIndex:
                     for form in forms:
                         if form and form != target:
                             aliases.setdefault(form, target)
-        kinds = frozenset(atom_texts(m) for group in synonym_groups() for m in group)
-        return cls(entries, aliases, kinds)
+        kinds = {atom_texts(m) for group in synonym_groups() for m in group}
+        kinds |= {atom_texts(w) for product in products for w in (*product.category_path, *product.tags)}
+        return cls(entries, aliases, frozenset(kinds))
 
     def __len__(self) -> int:
         return len(self._entries)

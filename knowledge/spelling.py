@@ -44,16 +44,19 @@ def _table() -> dict[int, str]:
 
 @cache
 def readings(char: str) -> tuple[str, ...]:
-    """Toneless pinyin readings of one character, most common first ("行" → ("xing", "hang")); () if none."""
+    """Toneless pinyin readings of one character, most common first ("行" → ("xing", "hang"), "女" → ("nu", "nv"));
+    () if none."""
     raw = _table().get(ord(char))
     if not raw:
         return ()
     out: list[str] = []
-    for marked in raw.split(","):
-        plain = "".join(c for c in unicodedata.normalize("NFD", marked) if not unicodedata.combining(c))
-        if plain and plain not in out:
-            out.append(plain)
-    return tuple(out[:MAX_READINGS])
+    for marked in raw.split(",")[:MAX_READINGS]:
+        decomposed = unicodedata.normalize("NFD", marked).replace("u\u0308", "v")  # ü: typed "v" ("nv")
+        typed = "".join(c for c in decomposed if not unicodedata.combining(c))
+        for spelling in (typed.replace("v", "u"), typed):  # 女: "nu" or "nv"
+            if spelling and spelling not in out:
+                out.append(spelling)
+    return tuple(out)
 
 
 def pinyin_keys(word: str) -> list[str]:

@@ -48,7 +48,8 @@ def test_keywords_and_filters_with_the_catalog_vocabulary(data_dir: Path) -> Non
     lines = result.stdout.splitlines()
     assert lines[0].startswith("keywords: ") and set(lines[0][10:].split(", ")) == {"耐克", "跑鞋", "黑色"}
     assert (
-        lines[1] == "filters: max_price=500 category=运动鞋/跑步鞋 brand=Nike color=黑色 size=42 in_stock=yes"
+        lines[1]
+        == "filters: max_price=500 currency=CNY category=运动鞋/跑步鞋 brand=Nike color=黑色 size=42 in_stock=yes"
     )
     assert "language: zh" in lines and "no catalog vocabulary" not in result.stdout
 
@@ -60,7 +61,26 @@ def test_keywords_json_keeps_prices_exact(data_dir: Path) -> None:
     assert payload["language"] == "en" and "sony" in payload["keywords"]
     assert payload["filters"]["min_price"] == "20" and payload["filters"]["max_price"] == "40.5"
     assert payload["filters"]["brand"] is None  # no vocabulary ingested: no catalog brands to match
-    assert set(payload) == {"text", "language", "keywords", "textrank", "filters"}
+    assert payload["filters"]["currency"] == "USD" and payload["filters"]["exclude_brands"] == []
+    assert set(payload) == {
+        "text",
+        "normalized",
+        "traditional",
+        "corrections",
+        "language",
+        "keywords",
+        "textrank",
+        "filters",
+    }
+
+
+def test_keywords_show_exclusions_and_what_was_understood(data_dir: Path) -> None:
+    _save_vocabulary(data_dir)
+    result = CliRunner().invoke(app, ["keywords", "paoxie 不要耐克的"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "not_brand=Nike" in lines[1] and "category=运动鞋/跑步鞋" in lines[1]
+    assert "understood: paoxie → 跑鞋" in lines
 
 
 def test_plain_text_without_filters(data_dir: Path) -> None:

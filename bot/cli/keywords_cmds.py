@@ -17,12 +17,14 @@ from knowledge.models import ParsedQuery, QueryFilters
 
 
 def format_filters(filters: QueryFilters) -> str:
-    """`max_price=500 category=运动鞋/跑步鞋 color=黑色 in_stock=yes`, or `(none)`."""
+    """`max_price=500 currency=CNY category=运动鞋/跑步鞋 color=黑色 in_stock=yes not_brand=李宁`, or `(none)`."""
     parts: list[str] = []
     if filters.min_price is not None:
         parts.append(f"min_price={filters.min_price}")
     if filters.max_price is not None:
         parts.append(f"max_price={filters.max_price}")
+    if filters.currency:
+        parts.append(f"currency={filters.currency}")
     if filters.category:
         parts.append(f"category={filters.category}")
     if filters.brand:
@@ -30,6 +32,10 @@ def format_filters(filters: QueryFilters) -> str:
     parts += [f"{key}={value}" for key, value in sorted(filters.attributes.items())]
     if filters.in_stock:
         parts.append("in_stock=yes")
+    parts += [f"not_brand={value}" for value in filters.exclude_brands]
+    parts += [f"not_category={value}" for value in filters.exclude_categories]
+    parts += [f"not_{key}={value}" for key, value in filters.exclude_attributes]
+    parts += [f"not_word={value}" for value in filters.exclude_terms]
     return " ".join(parts) or "(none)"
 
 
@@ -39,16 +45,24 @@ def parsed_as_dict(parsed: ParsedQuery, textrank: list[str]) -> dict[str, object
     money = lambda value: None if value is None else str(value)  # noqa: E731
     return {
         "text": parsed.text,
+        "normalized": parsed.normalized,
+        "traditional": parsed.traditional,
+        "corrections": [list(pair) for pair in parsed.corrections],
         "language": parsed.language,
         "keywords": parsed.keywords,
         "textrank": textrank,
         "filters": {
             "min_price": money(f.min_price),
             "max_price": money(f.max_price),
+            "currency": f.currency,
             "category": f.category,
             "brand": f.brand,
             "attributes": dict(f.attributes),
             "in_stock": f.in_stock,
+            "exclude_brands": list(f.exclude_brands),
+            "exclude_categories": list(f.exclude_categories),
+            "exclude_attributes": [list(pair) for pair in f.exclude_attributes],
+            "exclude_terms": list(f.exclude_terms),
         },
     }
 
@@ -62,7 +76,8 @@ def register(app: typer.Typer) -> None:
         top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, help="How many keywords.")] = 8,
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     ) -> None:
-        """Print the keywords and the parsed filters (price, category, brand, colour/size, in stock)."""
+        """Print the keywords and the parsed filters (price and currency, category, brand, colour/size/gender,
+        in stock, exclusions) and what normalisation understood (script, pinyin, typos)."""
         from knowledge.keywords import JiebaKeywordExtractor
         from knowledge.query import QueryParser
         from knowledge.vocabulary import Vocabulary
@@ -77,7 +92,9 @@ def register(app: typer.Typer) -> None:
             return
         typer.echo(f"keywords: {', '.join(parsed.keywords) or '(none)'}")
         typer.echo(f"filters: {format_filters(parsed.filters)}")
-        typer.echo(f"language: {parsed.language}")
+        typer.echo(f"language: {parsed.language}" + (" (Traditional script)" if parsed.traditional else ""))
+        if parsed.corrections:
+            typer.echo("understood: " + ", ".join(f"{a} → {b}" for a, b in parsed.corrections))
         if ranked:
             typer.echo(f"textrank: {', '.join(ranked)}")
         if not vocabulary.doc_count:

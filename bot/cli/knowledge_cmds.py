@@ -21,6 +21,7 @@ from knowledge.errors import CatalogFormatError, StoreUnavailable
 from knowledge.factory import open_product_index
 from knowledge.hybrid import HybridProductIndex
 from knowledge.ingest import IngestReport, ingest_path
+from knowledge.money import ExchangeRates
 
 EXIT_ROWS_REJECTED = 1
 EXIT_NOT_A_CATALOG = 2
@@ -33,7 +34,10 @@ def open_index(settings: Settings) -> HybridProductIndex:
 
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     embedder = make_embedder(settings.embedding_model, settings.openai_base_url, key)
-    return open_product_index(settings.data_dir, chroma_url=settings.chroma_url, embedder=embedder)
+    rates = ExchangeRates.parse(settings.exchange_rates)
+    return open_product_index(
+        settings.data_dir, chroma_url=settings.chroma_url, embedder=embedder, rates=rates
+    )
 
 
 def _mapping(values: list[str]) -> dict[str, str] | None:

@@ -38,9 +38,8 @@ def sample_knowledge(dense: bool = True) -> Knowledge:
         embedder = USEEmbedder()
     index = InMemoryProductIndex(extractor, embedder)
     index.upsert(products)
-    return Knowledge(
-        index, extractor, vocabulary, QueryParser(vocabulary, extractor), PolicyBook.load(SAMPLE_POLICIES_DIR)
-    )
+    policies = PolicyBook.load(SAMPLE_POLICIES_DIR, extractor=extractor, embedder=embedder)
+    return Knowledge(index, extractor, vocabulary, QueryParser(vocabulary, extractor), policies)
 
 
 def sample_products() -> dict[str, Product]:

@@ -1,0 +1,111 @@
+"""Product mentions: titles, model numbers and brand aliases resolved to SKUs, in the bundled catalog and another."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.catalog import SAMPLE_CATALOG, load_catalog
+from knowledge.memory_index import InMemoryProductIndex
+from knowledge.mentions import MentionIndex, atoms
+from knowledge.models import Product
+from tests.support.outdoor_catalog import outdoor_products
+
+
+@pytest.fixture(scope="module")
+def sample() -> MentionIndex:
+    return MentionIndex.build(load_catalog(SAMPLE_CATALOG).products)
+
+
+@pytest.fixture(scope="module")
+def outdoor() -> MentionIndex:
+    return MentionIndex.build(outdoor_products())
+
+
+def test_atoms_fold_case_spacing_hyphens_and_full_width() -> None:
+    assert [a.text for a in atoms("WH-1000XM5")] == ["wh", "1000", "xm", "5"]
+    assert [a.text for a in atoms("ＷＨ－１０００ＸＭ５")] == ["wh", "1000", "xm", "5"]
+    assert [a.text for a in atoms("AirPods Pro2")] == ["airpod", "pro", "2"]
+    assert [a.text for a in atoms("4.1L")] == ["4.1", "l"]  # a decimal stays one number
+    text = "我要 ＷＨ－１０００ＸＭ５"
+    assert [text[a.start : a.end] for a in atoms(text)][-1] == "５"  # spans index the text as written
+
+
+@pytest.mark.parametrize(
+    ("text", "skus", "span"),
+    [
+        ("Sennheiser Momentum 4 多少钱", ["EAR-016"], "Sennheiser Momentum 4"),
+        ("momentum 4 有货吗", ["EAR-016"], "momentum 4"),
+        ("pegasus 41", ["RUN-001", "RUN-020"], "pegasus 41"),  # men's and women's: both, tied
+        ("AirPods Pro 2 续航多久", ["EAR-003"], "AirPods Pro 2"),  # not "OpenRun Pro 2"
+        ("airpod pro2 多少钱", ["EAR-003"], "airpod pro2"),
+        ("sony wh1000xm5 还有吗", ["EAR-001"], "sony wh1000xm5"),  # not the WF-1000XM5
+        ("ＷＨ－１０００ＸＭ５", ["EAR-001"], "ＷＨ－１０００ＸＭ５"),
+        ("华为 WATCH GT 5 防水吗", ["WAT-001"], "华为 WATCH GT 5"),
+        ("Apple Watch 有哪些颜色", ["WAT-004"], "Apple Watch"),
+        ("森海塞尔的耳机有吗", ["EAR-016"], "森海塞尔"),  # a brand alias, and the brand's only product
+        ("李宁 赤兔7", ["RUN-005"], "李宁 赤兔7"),
+        ("闪充 20000mAh 移动电源有货吗", ["CHG-011"], "20000mAh"),  # not the 65W charger
+        ("KT9 多少钱", ["BSK-005"], "KT9"),
+        ("4.1L的空气炸锅", ["APP-005"], "4.1L"),
+    ],
+)
+def test_named_products_in_the_sample(sample: MentionIndex, text: str, skus: list[str], span: str) -> None:
+    found = sample.find(text)
+    assert [m.sku for m in found] == skus
+    assert all(m.text == span == text[m.start : m.end] for m in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "降噪耳机",
+        "跑鞋推荐",
+        "nike的鞋",
+        "wireless earbuds",
+        "smart watch",
+        "41码",
+        "4",
+        "有没有防晒霜",
+        "空气炸锅",
+    ],
+)
+def test_kinds_brands_with_many_products_and_numbers_name_nothing(sample: MentionIndex, text: str) -> None:
+    assert sample.find(text) == []
+
+
+def test_pegasus_41_is_not_4_point_1_litres(sample: MentionIndex) -> None:
+    assert "APP-005" not in {m.sku for m in sample.find("pegasus 41 多重")}
+
+
+def test_two_products_named_in_one_message_are_two_groups(sample: MentionIndex) -> None:
+    groups = sample.find_groups("Soundcore A20i 和倍思 WM02 哪个便宜")
+    assert [[m.sku for m in group] for group in groups] == [["EAR-017"], ["EAR-019"]]
+    groups = sample.find_groups("wf1000xm5和wh1000xm5区别")
+    assert [[m.sku for m in group] for group in groups] == [["EAR-002"], ["EAR-001"]]
+    groups = sample.find_groups("Amazfit Active 2 or Xiaomi Smart Band 9 Pro, which is cheaper?")
+    assert [[m.sku for m in group] for group in groups] == [["WAT-007"], ["WAT-003"]]
+
+
+def test_another_catalog(outdoor: MentionIndex) -> None:
+    assert [m.sku for m in outdoor.find("copper spur ul2 还有吗")] == ["TNT-2"]
+    assert [m.sku for m in outdoor.find("Beta LT 多少钱")] == ["JKT-2"]
+    assert [m.sku for m in outdoor.find("始祖鸟 beta lt")] == ["JKT-2"]  # Arc'teryx by its Chinese alias
+    assert [m.sku for m in outdoor.find("x ultra 4 gtx")] == ["BOT-1"]
+    assert [m.sku for m in outdoor.find("moab 3")] == ["BOT-2"]
+    assert [m.sku for m in outdoor.find("FMS116T")] == ["STV-1"]
+    assert [m.sku for m in outdoor.find("powercore 10000")] == ["PWR-1"]
+    assert outdoor.find("冲锋衣") == [] and outdoor.find("帐篷 三人") == []
+
+
+def test_scores_and_exact_model_names(sample: MentionIndex) -> None:
+    [momentum] = sample.find("Sennheiser Momentum 4")
+    [partial] = sample.find("momentum 4")
+    assert momentum.exact and 0 < partial.score < momentum.score <= 1
+
+
+def test_the_index_answers_mentions_for_its_current_catalog() -> None:
+    index = InMemoryProductIndex()
+    index.upsert([Product(sku="A", title="Acme Rocket X9 Skates"), Product(sku="B", title="Acme Glider 2")])
+    assert [m.sku for m in index.find_mentions("rocket x9")] == ["A"]
+    index.upsert([Product(sku="C", title="Acme Rocket X10 Skates")])
+    assert [m.sku for m in index.find_mentions("rocket x10")] == ["C"]  # rebuilt with the new snapshot
