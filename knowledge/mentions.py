@@ -125,13 +125,18 @@ class MentionIndex:
     def build(cls, products: Sequence[Product]) -> MentionIndex:
         entries = []
         brands: set[str] = set()
+        words: set[str] = set()  # category names and tags: kinds of product, never names
+        short: dict[str, tuple[str, ...]] = {}  # brands repeat across a catalog: atomise each once
         for product in products:
             title = atom_texts(product.title)
             models = tuple(atom_texts(name) for name in model_names(product.title))
-            names = {*atom_texts(product.brand), *(atom for model in models for atom in model)}
+            brand = short.get(product.brand) or short.setdefault(product.brand, atom_texts(product.brand))
+            names = {*brand, *(atom for model in models for atom in model)}
             entries.append(_Entry(product.sku, title, frozenset(names), models))
             if product.brand.strip():
                 brands.add(product.brand.strip())
+            words.update(product.category_path)
+            words.update(product.tags)
         aliases: dict[tuple[str, ...], tuple[str, ...]] = {}
         spelled = {
             brand: (
@@ -149,7 +154,7 @@ class MentionIndex:
                         if form and form != target:
                             aliases.setdefault(form, target)
         kinds = {atom_texts(m) for group in synonym_groups() for m in group}
-        kinds |= {atom_texts(w) for product in products for w in (*product.category_path, *product.tags)}
+        kinds |= {atom_texts(word) for word in words}
         return cls(entries, aliases, frozenset(kinds))
 
     def __len__(self) -> int:
