@@ -27,7 +27,8 @@ from bot.orders.order_row import CANONICAL_COLUMNS, RowContext
 from bot.orders.store_sql import SqlOrderStore
 from bot.orders.verification import OrderVerifier, VerificationPolicy
 from bot.orders.verification_sql import SqlVerificationStore
-from bot.storage.db import make_engine
+from bot.storage.db import Database
+from bot.storage.migrate import upgrade_schema
 from knowledge.catalog import SAMPLE_CATALOG, load_catalog
 
 
@@ -91,16 +92,17 @@ def main() -> None:
             rows, parse_s = timed(lambda: sum(1 for _ in csv.DictReader(handle)))
         load, load_s = timed(load_orders, path, context)
         assert not load.errors, load.errors[:3]
-        engine = make_engine(f"sqlite:///{Path(folder) / 'orders.db'}")
-        store = SqlOrderStore(engine)
+        database = Database.open(f"sqlite:///{Path(folder) / 'orders.db'}")
+        upgrade_schema(database)
+        store = SqlOrderStore(database)
         first, import_s = timed(import_orders, path, store=store, context=context)
         again, reimport_s = timed(import_orders, path, store=store, context=context)
         _, lookup_s = timed(
             lambda: [store.get_now(f"BX{n % args.orders:08d}") for n in range(args.verifications)]
         )
-        verifier = OrderVerifier(store, SqlVerificationStore(engine), VerificationPolicy(max_failures=5))
+        verifier = OrderVerifier(store, SqlVerificationStore(database), VerificationPolicy(max_failures=5))
         _, verify_s = timed(asyncio.run, verify_many(verifier, args.verifications, args.orders))
-        engine.dispose()
+        database.dispose()
     n, m = args.orders, args.verifications
     print(f"{'step':<44}{'seconds':>10}{'per row/op':>14}{'vs baseline':>13}")
     print(f"{'csv.DictReader (baseline)':<44}{parse_s:>10.3f}{parse_s / n * 1e6:>12.1f}µs{1:>12.1f}x")

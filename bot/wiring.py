@@ -1,12 +1,15 @@
 """The composition root: the ONE place that wires real implementations into a `SupportBot`.
 
 CLI commands call `build_support_bot(settings)` (or `open_knowledge(settings)` when they only need the
-index); tests pass their own index/LLM/store. Other features add their wiring in `_wire_features`.
-Everything opened here is closed by `SupportBot.close()` (via its `BotRuntime`).
+index, `open_database(settings)` when they only need the SQL database); tests pass their own
+index/LLM/store. Other features add their wiring in `_wire_features`. Everything opened here is closed by
+`SupportBot.close()` (via its `BotRuntime`). The database's schema is upgraded here, at start-up, before
+any store uses it (`bot.storage.migrate`).
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from collections.abc import Awaitable, Callable
@@ -14,17 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-
 from bot.conversation.core import SupportBot
 from bot.conversation.prompting import ChatPrompts
-from bot.conversation.store import ConversationStore, SqlConversationStore
+from bot.conversation.store import ConversationStore
 from bot.domain.protocols import ChatModel, HandoffGate
 from bot.ops import metrics as _metrics  # noqa: F401  (installs the Prometheus telemetry sink)
 from bot.ops.retention import Purgeable, Retention
 from bot.ops.settings import Settings
 from bot.prompts import Messages, load_messages
-from bot.storage.db import make_engine
+from bot.storage.db import Database
+from bot.storage.migrate import upgrade_schema
 from knowledge.catalog import SAMPLE_POLICIES_DIR
 from knowledge.money import NO_RATES, ExchangeRates
 from knowledge.policies import PolicyBook
@@ -34,6 +36,7 @@ from knowledge.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from bot.channels.telegram.outbox import TelegramOutbox
+    from bot.channels.telegram.replicas import ReplicaSafety
     from bot.channels.web.config import WebConfig
     from bot.channels.web.delivery import WebDelivery
     from bot.handoff import HandoffService
@@ -62,7 +65,7 @@ class Knowledge:
 class BotRuntime:
     """Resources behind a bot, disposed together by `close()` (idempotent)."""
 
-    engine: Engine | None = None
+    database: Database | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     closed: bool = False
     orders: OrderDesk | None = None  # order support services (the conversation's order flows call these)
@@ -79,8 +82,46 @@ class BotRuntime:
                 closer()
             except Exception:
                 log.exception("error while closing %r", closer)
-        if self.engine is not None:
-            self.engine.dispose()
+        if self.database is not None:
+            self.database.dispose()
+
+
+def open_database(settings: Settings) -> Database:
+    """The configured SQL database (`Settings.resolved_database_url`) with its schema upgraded to this
+    release's head — migrations run here, at start-up; replicas starting together take turns."""
+    database = Database.open(settings.resolved_database_url)
+    upgrade_schema(database)
+    return database
+
+
+# Every module that declares tables on `bot.storage.db.Base` (tests/test_migrations.py checks the list).
+SQL_MODEL_MODULES = (
+    "bot.conversation.store_sql",
+    "bot.handoff.store_sql",
+    "bot.insights.store_sql",
+    "bot.orders.store_sql",
+    "bot.orders.verification_sql",
+    "bot.orders.aftersales_sql",
+    "bot.copywriting.store_sql",
+    "bot.staff.store_sql",
+    "bot.channels.web.history_sql",
+    "bot.coordination.ledger",
+    "bot.coordination.reply_journal",
+    "bot.coordination.ratelimit_sql",
+)
+
+
+def load_sql_models() -> None:
+    """Import every table declaration, so `Base.metadata` is the whole schema (for `xiaoer db revision`)."""
+    for name in SQL_MODEL_MODULES:
+        importlib.import_module(name)
+
+
+def make_conversation_store(database: Database) -> ConversationStore:
+    """Conversation memory in the SQL database (the protocol module never imports the SQL one)."""
+    from bot.conversation.store_sql import SqlConversationStore
+
+    return SqlConversationStore(database)
 
 
 def policies_dir(settings: Settings) -> Path:
@@ -170,14 +211,14 @@ def build_support_bot(
     runtime = BotRuntime()
     knowledge = knowledge or open_knowledge(settings, index=index)
     if store is None:
-        runtime.engine = make_engine(settings.resolved_database_url)
-        store = SqlConversationStore(runtime.engine)
+        runtime.database = open_database(settings)
+        store = make_conversation_store(runtime.database)
     if llm is None and use_llm:
         llm = make_chat_model(settings)
     messages: Messages = load_messages(settings.prompts_dir)
     # insights share the bot's database (tests that bring a store opt in)
-    recorder = _build_recorder(settings, runtime.engine) if runtime.engine is not None else None
-    if handoff is None and runtime.engine is not None:  # the real wiring (tests that bring a store opt in)
+    recorder = _build_recorder(settings, runtime.database) if runtime.database is not None else None
+    if handoff is None and runtime.database is not None:  # the real wiring (tests that bring a store opt in)
         handoff = _build_handoff(settings, runtime, store, knowledge, recorder)
     replies = Messages(settings.prompts_dir / "replies.yaml")
     bot = SupportBot(
@@ -199,7 +240,7 @@ def build_support_bot(
         runtime=runtime,
     )
     _wire_features(bot, settings, knowledge, runtime)
-    if runtime.engine is not None:
+    if runtime.database is not None:
         runtime.retention = build_retention(settings, bot)
         runtime.retention.purge_once()
     return bot
@@ -222,23 +263,23 @@ def build_retention(settings: Settings, bot: SupportBot) -> Retention:
     return Retention(stores, settings.retention_days)
 
 
-def open_retention(settings: Settings) -> tuple[Retention, Engine]:
+def open_retention(settings: Settings) -> tuple[Retention, Database]:
     """The retention window over the configured database's stores, without loading the catalog
-    (`xiaoer db purge`); the caller disposes the engine."""
+    (`xiaoer db purge`); the caller disposes the database."""
     from bot.handoff.store_sql import SqlHandoffStore
     from bot.insights.store_sql import SqlInsightsStore
 
-    engine = make_engine(settings.resolved_database_url)
-    handoffs = SqlHandoffStore(engine)
+    database = open_database(settings)
+    handoffs = SqlHandoffStore(database)
     stores: list[tuple[str, Purgeable]] = [
-        ("conversation turns", SqlConversationStore(engine).purge),
+        ("conversation turns", make_conversation_store(database).purge),
         ("handoff transcripts", lambda before: handoffs.purge_messages(before.timestamp())),
-        ("insights", SqlInsightsStore(engine).purge),
+        ("insights", SqlInsightsStore(database).purge),
     ]
-    return Retention(stores, settings.retention_days), engine
+    return Retention(stores, settings.retention_days), database
 
 
-def _build_recorder(settings: Settings, engine: Engine) -> TurnRecorder:
+def _build_recorder(settings: Settings, database: Database) -> TurnRecorder:
     """Every customer turn, pseudonymised and PII-redacted, for `xiaoer insights` and `/insights`."""
     from bot.insights.pseudonym import Pseudonymizer
     from bot.insights.recorder import TurnRecorder
@@ -246,7 +287,7 @@ def _build_recorder(settings: Settings, engine: Engine) -> TurnRecorder:
     from bot.privacy.redaction import redact
 
     return TurnRecorder(
-        SqlInsightsStore(engine), Pseudonymizer(settings.pseudonym_key.get_secret_value()), redact
+        SqlInsightsStore(database), Pseudonymizer(settings.pseudonym_key.get_secret_value()), redact
     )
 
 
@@ -272,7 +313,7 @@ def _build_handoff(
         prompts_dir=settings.prompts_dir,
         support_chats=support_chats_for(settings.support_chat_id),
         claim_timeout_s=settings.handoff_claim_timeout_s,
-        engine=runtime.engine,
+        database=runtime.database,
         conversations=store,
         index=knowledge.index,
         reveal_agent_names=settings.handoff_reveal_agent,
@@ -308,7 +349,9 @@ def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, ru
             extractor=knowledge.extractor,
             llm=bot.llm,
         ),
-        kept=SqlKeptCopyStore(runtime.engine) if runtime.engine is not None else None,  # /keep → fine-tuning
+        kept=SqlKeptCopyStore(runtime.database)
+        if runtime.database is not None
+        else None,  # /keep → fine-tuning
     )
     from bot.insights.recorder import TurnRecorder
     from bot.insights.service import InsightsService, register_insights_command
@@ -317,8 +360,8 @@ def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, ru
         register_insights_command(
             bot.commands, InsightsService(bot.recorder.store, bot.messages, knowledge.index)
         )
-    if runtime.engine is not None:  # the real wiring (tests that bring a store opt in)
-        runtime.orders = build_order_desk(settings, runtime.engine, knowledge)
+    if runtime.database is not None:  # the real wiring (tests that bring a store opt in)
+        runtime.orders = build_order_desk(settings, runtime.database, knowledge)
         from bot.orders.commands import register_order_commands
 
         register_order_commands(
@@ -331,7 +374,7 @@ def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, ru
         )
 
 
-def build_order_desk(settings: Settings, engine: Engine, knowledge: Knowledge) -> OrderDesk:
+def build_order_desk(settings: Settings, database: Database, knowledge: Knowledge) -> OrderDesk:
     """Orders from Shopify when XIAOER_SHOPIFY_SHOP/TOKEN are set, else the local store (`xiaoer orders import`);
     verification state and after-sales requests always in the shared database."""
     from bot.orders.aftersales_service import AfterSalesService
@@ -352,7 +395,7 @@ def build_order_desk(settings: Settings, engine: Engine, knowledge: Knowledge) -
             api_version=settings.shopify_api_version,
         )
     else:
-        source = SqlOrderStore(engine)
+        source = SqlOrderStore(database)
     index = knowledge.index
 
     def title(sku: str) -> str:
@@ -370,8 +413,8 @@ def build_order_desk(settings: Settings, engine: Engine, knowledge: Knowledge) -
     )
     return OrderDesk(
         source=source,
-        verifier=OrderVerifier(source, SqlVerificationStore(engine), policy),
-        aftersales=AfterSalesService(SqlAfterSalesStore(engine)),
+        verifier=OrderVerifier(source, SqlVerificationStore(database), policy),
+        aftersales=AfterSalesService(SqlAfterSalesStore(database)),
         terms=knowledge.policies.terms,
         titles=title,
         categories=category,
@@ -395,16 +438,16 @@ def build_web_app(
     from bot.handoff import HandoffService
 
     bot = build_support_bot(settings, knowledge=knowledge, llm=llm)
-    engine = bot.runtime.engine if isinstance(bot.runtime, BotRuntime) else None
-    if engine is None:  # pragma: no cover - build_support_bot always opens the database here
-        engine = make_engine(settings.resolved_database_url)
+    database = bot.runtime.database if isinstance(bot.runtime, BotRuntime) else None
+    if database is None:  # pragma: no cover - build_support_bot always opens the database here
+        database = open_database(settings)
     visitors: RateLimiter
     ips: RateLimiter
-    if engine.dialect.name == "postgresql":  # several replicas: the windows live in the database
+    if database.dialect == "postgresql":  # several replicas: the windows live in the database
         from bot.coordination.ratelimit_sql import SqlRateLimiter
 
-        visitors = SqlRateLimiter(engine, config.visitor_messages, config.window_s)
-        ips = SqlRateLimiter(engine, config.ip_messages, config.window_s)
+        visitors = SqlRateLimiter(database, config.visitor_messages, config.window_s)
+        ips = SqlRateLimiter(database, config.ip_messages, config.window_s)
     else:
         visitors = SlidingWindowRateLimiter(config.visitor_messages, config.window_s)
         ips = SlidingWindowRateLimiter(config.ip_messages, config.window_s)
@@ -413,7 +456,7 @@ def build_web_app(
     channel = build_web_channel(
         bot,
         config,
-        history=SqlWebHistory(engine),
+        history=SqlWebHistory(database),
         strings=load_web_strings(settings.prompts_dir),
         handoff=handoff,
         elsewhere=telegram,
@@ -424,7 +467,7 @@ def build_web_app(
     periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = []
     if handoff is not None:
         reachable = frozenset({"web", "telegram"} if telegram is not None else {"web"})
-        console = _build_console(settings, config, bot, handoff, channel.delivery, engine, reachable)
+        console = _build_console(settings, config, bot, handoff, channel.delivery, database, reachable)
         service, delivery = handoff, channel.delivery
 
         async def sweep() -> None:  # unclaimed requests time out even when the visitor writes nothing
@@ -458,7 +501,7 @@ def _build_console(
     bot: SupportBot,
     handoff: HandoffService,
     delivery: WebDelivery,
-    engine: Engine,
+    database: Database,
     reachable: frozenset[str],
 ) -> Any:
     """The staff console: accounts on the shared database, the same handoff service, insights, catalog
@@ -481,7 +524,7 @@ def _build_console(
     if isinstance(bot.recorder, TurnRecorder):
         insights = InsightsService(bot.recorder.store, bot.messages, index)
     deps = ConsoleDeps(
-        auth=StaffAuth(SqlStaffStore(engine), session_s=config.console_session_s),
+        auth=StaffAuth(SqlStaffStore(database), session_s=config.console_session_s),
         core=bot,
         handoff=handoff,
         delivery=delivery,
@@ -496,3 +539,29 @@ def _build_console(
         catalog_lookup=index.get,
     )
     return build_console_router(deps)
+
+
+def build_replica_safety(settings: Settings, *, listen: str = "127.0.0.1") -> ReplicaSafety:
+    """Replica safety (update ledger, chat locks, liveness) and the shared rate limiter on the configured
+    database, plus the ops endpoint when XIAOER_METRICS_PORT is set (bound to `listen`, the host the webhook
+    server binds: never wider) — for `xiaoer telegram`."""
+    from bot.channels.telegram.replicas import ReplicaSafety, Service
+    from bot.coordination.ratelimit_sql import SqlRateLimiter
+    from bot.ops.health import default_checks
+    from bot.ops.http import OpsServer
+
+    database = open_database(settings)
+    services: list[Service] = []
+    if settings.metrics_port:
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        checks = default_checks(
+            database=database,
+            chroma_url=settings.chroma_url,
+            llm_base_url=settings.openai_base_url,
+            llm_api_key=key,
+            llm_configured=settings.llm_configured,
+        )
+        services.append(OpsServer(checks, host=listen, port=settings.metrics_port))
+    safety = ReplicaSafety(database, services=services)
+    safety.limiter = SqlRateLimiter(database, settings.rate_limit_messages, settings.rate_limit_window_s)
+    return safety

@@ -15,9 +15,9 @@ from bot.orders.aftersales_store import AfterSalesStore, InMemoryAfterSalesStore
 from bot.orders.eligibility import RequestKind, eligibility
 from bot.orders.errors import InvalidTransition, RequestNotFound
 from bot.prompts import PROMPTS_DIR, Messages
-from bot.storage.db import make_engine
 from knowledge.catalog import SAMPLE_POLICIES_DIR
 from knowledge.policies import PolicyBook
+from tests.support.databases import migrated_database
 from tests.support.order_fixtures import NOW, order
 
 MESSAGES = Messages(PROMPTS_DIR / "messages.yaml")
@@ -28,15 +28,15 @@ def _memory(request: pytest.FixtureRequest, tmp_path: Path) -> AfterSalesStore:
 
 
 def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> AfterSalesStore:
-    engine = make_engine(f"sqlite:///{tmp_path / 'aftersales.db'}")
-    request.addfinalizer(engine.dispose)
-    return SqlAfterSalesStore(engine)
+    database = migrated_database(f"sqlite:///{tmp_path / 'aftersales.db'}")
+    request.addfinalizer(database.dispose)
+    return SqlAfterSalesStore(database)
 
 
 def _postgres(request: pytest.FixtureRequest, tmp_path: Path) -> AfterSalesStore:
-    engine = make_engine(request.getfixturevalue("postgres_url"))
-    request.addfinalizer(engine.dispose)
-    return SqlAfterSalesStore(engine)
+    database = migrated_database(request.getfixturevalue("postgres_url"))
+    request.addfinalizer(database.dispose)
+    return SqlAfterSalesStore(database)
 
 
 @pytest.fixture(

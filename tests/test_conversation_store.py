@@ -17,12 +17,12 @@ from bot.conversation.store import (
     ChatState,
     ConversationStore,
     InMemoryConversationStore,
-    SqlConversationStore,
     Turn,
     approx_tokens,
     trim_to_budget,
 )
-from bot.storage.db import make_engine
+from bot.conversation.store_sql import SqlConversationStore
+from tests.support.databases import migrated_database
 
 StoreFactory = Callable[[pytest.FixtureRequest, Path], ConversationStore]
 
@@ -32,11 +32,11 @@ def _memory(request: pytest.FixtureRequest, tmp_path: Path) -> ConversationStore
 
 
 def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> ConversationStore:
-    return SqlConversationStore(make_engine(f"sqlite:///{tmp_path / 'conv.db'}"))
+    return SqlConversationStore(migrated_database(f"sqlite:///{tmp_path / 'conv.db'}"))
 
 
 def _postgres(request: pytest.FixtureRequest, tmp_path: Path) -> ConversationStore:
-    return SqlConversationStore(make_engine(request.getfixturevalue("postgres_url")))
+    return SqlConversationStore(migrated_database(request.getfixturevalue("postgres_url")))
 
 
 STORE_FACTORIES = [

@@ -118,10 +118,10 @@ async def test_staff_keep_a_copy_variant_for_fine_tuning(
 ) -> None:
     from bot.copywriting.kept import InMemoryKeptCopyStore, KeptCopyStore
     from bot.copywriting.store_sql import SqlKeptCopyStore
-    from bot.storage.db import make_engine
+    from tests.support.databases import migrated_database
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'kept.db'}")
-    store: KeptCopyStore = InMemoryKeptCopyStore() if kind == "memory" else SqlKeptCopyStore(engine)
+    db = migrated_database(f"sqlite:///{tmp_path / 'kept.db'}")
+    store: KeptCopyStore = InMemoryKeptCopyStore() if kind == "memory" else SqlKeptCopyStore(db)
     registry = CommandRegistry()
     register_copy_commands(registry, CopyService(LIBRARY, index=index), kept=store)
     copy, keep = registry.get("copy"), registry.get("keep")
@@ -136,4 +136,4 @@ async def test_staff_keep_a_copy_variant_for_fine_tuning(
     [row] = store.kept_since(datetime(2000, 1, 1, tzinfo=UTC))
     assert row.copy_id == "RUN-007-taobao-v1" and row.platform == "taobao" and row.kept_by == "u-7"
     assert "超轻21" in row.facts and row.title and row.text and row.bullets
-    engine.dispose()
+    db.dispose()

@@ -12,7 +12,7 @@ import pytest
 
 from bot.coordination.reply_journal import ReplyJournal, outbounds_from_json, outbounds_to_json
 from bot.domain.messages import Button, MessageRef, Outbound, ProductCard
-from bot.storage.db import make_engine
+from tests.support.databases import migrated_database
 from tests.support.openai_server import OpenAIServer
 from tests.support.telegram_process import BotProcess, ingest_sample
 from tests.support.telegram_server import Chat, TelegramServer, User
@@ -40,9 +40,9 @@ def test_outbounds_survive_the_journal_round_trip() -> None:
 async def test_a_taken_over_update_resumes_from_the_reply_journal(tmp_path: Path) -> None:
     """Replica A journaled two replies and sent the first, then died; replica B gets the update again: the
     core is not asked again and only the second reply goes out."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'j.db'}")
+    database = migrated_database(f"sqlite:///{tmp_path / 'j.db'}")
     harness, app = make_harness()
-    harness.channel.journal = ReplyJournal(engine)
+    harness.channel.journal = ReplyJournal(database)
     calls = 0
 
     def script(inbound: Any, progress: Any) -> list[Outbound]:
@@ -66,14 +66,14 @@ async def test_a_taken_over_update_resumes_from_the_reply_journal(tmp_path: Path
         assert harness.texts(chat) == ["two"]
         assert journal.pending(update["update_id"]) is not None
         assert journal.pending(update["update_id"])[1:] == (2, 2)  # type: ignore[index]
-    engine.dispose()
+    database.dispose()
 
 
 async def test_every_update_is_journaled_before_its_replies_go_out(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'j.db'}")
+    database = migrated_database(f"sqlite:///{tmp_path / 'j.db'}")
     harness: Harness
     harness, app = make_harness()
-    harness.channel.journal = ReplyJournal(engine)
+    harness.channel.journal = ReplyJournal(database)
     async with app:
         chat = Chat(ALICE.id)
         harness.api.user_sends(chat, ALICE, "hello")
@@ -81,16 +81,16 @@ async def test_every_update_is_journaled_before_its_replies_go_out(tmp_path: Pat
         await harness.feed()
     pending = harness.channel.journal.pending(update_id)
     assert pending is not None and [o.text for o in pending[0]] == ["echo: hello"] and pending[1:] == (1, 1)
-    engine.dispose()
+    database.dispose()
 
 
 async def test_a_reply_in_doubt_is_sent_again_and_confirmed_ones_are_not(tmp_path: Path) -> None:
     """The replica died after confirming the first reply and while sending the second: the replica that
     takes over does not ask the core again, does not repeat the confirmed reply, and sends the one in doubt
     again (Telegram may not have it; a lost answer is worse than a repeated one)."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'j.db'}")
+    database = migrated_database(f"sqlite:///{tmp_path / 'j.db'}")
     harness, app = make_harness()
-    journal = harness.channel.journal = ReplyJournal(engine)
+    journal = harness.channel.journal = ReplyJournal(database)
     async with app:
         chat = Chat(ALICE.id)
         harness.api.user_sends(chat, ALICE, "hello")
@@ -102,7 +102,7 @@ async def test_a_reply_in_doubt_is_sent_again_and_confirmed_ones_are_not(tmp_pat
         await harness.feed()
         assert harness.texts(chat) == ["two", "three"] and harness.core.inbounds == []
     assert journal.pending(update_id)[1:] == (3, 3)  # type: ignore[index]
-    engine.dispose()
+    database.dispose()
 
 
 @pytest.mark.slow

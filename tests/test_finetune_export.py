@@ -24,7 +24,7 @@ from bot.handoff.store_sql import SqlHandoffStore
 from bot.handoff.triggers import TriggerSet
 from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from bot.privacy.redaction import redact
-from bot.storage.db import make_engine
+from tests.support.databases import migrated_database
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 PHONE, EMAIL, ORDER = "13812345678", "li.mei@example.com", "202611230001234"
@@ -39,10 +39,10 @@ OUT_OF_SCOPE = (
 def _generate(database: Path) -> None:
     """Two weeks of traffic: good bot chats (some near-duplicates), a refusal, a complaint, a handed-off chat,
     two agent chats (one rated 1), kept copy; phone numbers, e-mails and order numbers sprinkled in."""
-    engine = make_engine(f"sqlite:///{database}")
-    conversations = SqlConversationStore(engine)
-    handoffs = SqlHandoffStore(engine)
-    kept = SqlKeptCopyStore(engine)
+    db = migrated_database(f"sqlite:///{database}")
+    conversations = SqlConversationStore(db)
+    handoffs = SqlHandoffStore(db)
+    kept = SqlKeptCopyStore(db)
 
     def say(chat: str, at: datetime, *lines: tuple[str, str]) -> None:
         for offset, (role, text) in enumerate(lines):
@@ -124,7 +124,7 @@ def _generate(database: Path) -> None:
             start,
         )
     )
-    engine.dispose()
+    db.dispose()
 
 
 def _export(source: TrafficSource, out: Path) -> dict[str, object]:
@@ -156,9 +156,9 @@ def database(tmp_path: Path) -> Path:
 
 
 def test_the_export_is_valid_redacted_deduplicated_and_counted(database: Path, tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{database}")
-    summary = _export(SqlTrafficSource(engine), tmp_path / "out")
-    engine.dispose()
+    db = migrated_database(f"sqlite:///{database}")
+    summary = _export(SqlTrafficSource(db), tmp_path / "out")
+    db.dispose()
     rows = _lines(tmp_path / "out")
     for row in rows:  # every line: {"messages": [system, user, assistant, …]} ending with the assistant
         messages = row["messages"]
@@ -191,8 +191,8 @@ def test_the_export_is_valid_redacted_deduplicated_and_counted(database: Path, t
 
 
 def test_the_split_is_the_same_every_run_and_both_sources_agree(database: Path, tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{database}")
-    sql = SqlTrafficSource(engine)
+    db = migrated_database(f"sqlite:///{database}")
+    sql = SqlTrafficSource(db)
     first = _export(sql, tmp_path / "a")
     second = _export(sql, tmp_path / "b")
     since, until = NOW - timedelta(days=30), NOW
@@ -200,7 +200,7 @@ def test_the_split_is_the_same_every_run_and_both_sources_agree(database: Path, 
         sql.conversations(since, until), sql.handled_chats(since, until), sql.kept_copies(since, until)
     )
     third = _export(memory, tmp_path / "c")
-    engine.dispose()
+    db.dispose()
     for name in ("train.jsonl", "validation.jsonl"):
         a, b, c = ((tmp_path / d / name).read_text(encoding="utf-8") for d in "abc")
         assert a == b == c

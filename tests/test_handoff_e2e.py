@@ -17,7 +17,7 @@ import pytest
 
 from bot.handoff.state import Status
 from bot.handoff.store_sql import SqlHandoffStore
-from bot.storage.db import make_engine
+from tests.support.databases import migrated_database
 from tests.support.telegram_process import BotProcess, ingest_sample
 from tests.support.telegram_server import Chat, TelegramServer, User
 
@@ -77,7 +77,7 @@ def press(tg: TelegramServer, chat: Chat, user: User, message: Message, data: st
 
 
 def store_of(data_dir: Path) -> SqlHandoffStore:
-    return SqlHandoffStore(make_engine(f"sqlite:///{(data_dir / 'xiaoer.db').resolve()}"))
+    return SqlHandoffStore(migrated_database(f"sqlite:///{(data_dir / 'xiaoer.db').resolve()}"))
 
 
 def wait_linked(data_dir: Path, chat: Chat, message: Message, timeout: float = 30.0) -> None:
@@ -87,7 +87,7 @@ def wait_linked(data_dir: Path, chat: Chat, message: Message, timeout: float = 3
     while store.by_message(str(chat.id), str(message["message_id"])) is None:
         assert time.monotonic() < deadline, "the bot never linked its message to the handoff"
         time.sleep(0.05)
-    store.engine.dispose()
+    store.database.dispose()
 
 
 def test_forum_handoff_two_agents_relay_restart_close_and_rating(tg: TelegramServer, data_dir: Path) -> None:

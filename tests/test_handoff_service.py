@@ -20,7 +20,7 @@ from bot.handoff.store_sql import SqlHandoffStore
 from bot.handoff.triggers import TriggerSet
 from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from bot.prompts import load_messages
-from bot.storage.db import make_engine
+from tests.support.databases import migrated_database
 
 SUPPORT = "-1001"
 CUSTOMER = "42"
@@ -321,11 +321,11 @@ async def test_no_support_chat_configured(clock: Clock) -> None:
 
 async def test_restart_mid_handoff_keeps_the_chat_with_the_human(clock: Clock, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'x.db'}"
-    first = Harness(SqlHandoffStore(make_engine(url)), ForumDesk(), clock)
+    first = Harness(SqlHandoffStore(migrated_database(url)), ForumDesk(), clock)
     await first.service.intercept(first.customer("转人工", 1))
     await first.service.intercept(first.agent("/claim", 2, thread_id="101"))
 
-    second = Harness(SqlHandoffStore(make_engine(url)), ForumDesk(), clock)  # a new process
+    second = Harness(SqlHandoffStore(migrated_database(url)), ForumDesk(), clock)  # a new process
     relay = await second.service.intercept(second.customer("我还在", 3))
     assert [(o.chat_id, o.thread_id, o.kind) for o in relay] == [(SUPPORT, "101", "relay")]
     back = await second.service.intercept(second.agent("收到", 4, thread_id="101"))
@@ -381,7 +381,7 @@ async def test_factory_wires_sql_store_triggers_and_ignores_service_messages(tmp
     service = build_handoff_service(
         prompts_dir=DEFAULT_PROMPTS_DIR,
         support_chats=support_chats_for(int(SUPPORT)),
-        engine=make_engine(f"sqlite:///{tmp_path / 'f.db'}"),
+        database=migrated_database(f"sqlite:///{tmp_path / 'f.db'}"),
         desk=ForumDesk(),
     )
     assert isinstance(service.store, SqlHandoffStore)

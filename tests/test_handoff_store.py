@@ -16,7 +16,7 @@ import pytest
 from bot.handoff.state import Event, Handoff, Status, TranscriptEntry
 from bot.handoff.store import HandoffStore, InMemoryHandoffStore, claim
 from bot.handoff.store_sql import SqlHandoffStore
-from bot.storage.db import make_engine
+from tests.support.databases import migrated_database
 
 StoreFactory = Callable[[pytest.FixtureRequest, Path], HandoffStore]
 
@@ -26,11 +26,11 @@ def _memory(request: pytest.FixtureRequest, tmp_path: Path) -> HandoffStore:
 
 
 def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> HandoffStore:
-    return SqlHandoffStore(make_engine(f"sqlite:///{tmp_path / 'handoff.db'}"))
+    return SqlHandoffStore(migrated_database(f"sqlite:///{tmp_path / 'handoff.db'}"))
 
 
 def _postgres(request: pytest.FixtureRequest, tmp_path: Path) -> HandoffStore:
-    return SqlHandoffStore(make_engine(request.getfixturevalue("postgres_url")))
+    return SqlHandoffStore(migrated_database(request.getfixturevalue("postgres_url")))
 
 
 STORE_FACTORIES: list[object] = [
@@ -129,9 +129,9 @@ def test_concurrent_claims_on_sql_have_one_winner(
         if backend == "sqlite"
         else request.getfixturevalue("postgres_url")
     )
-    SqlHandoffStore(make_engine(url)).create(_handoff(1))
+    SqlHandoffStore(migrated_database(url)).create(_handoff(1))
     # each agent races through its own engine, as separate replicas would
-    stores = [SqlHandoffStore(make_engine(url)) for _ in range(8)]
+    stores = [SqlHandoffStore(migrated_database(url)) for _ in range(8)]
     barrier = threading.Barrier(len(stores))
     results: list[bool] = []
     lock = threading.Lock()
@@ -154,14 +154,14 @@ def test_concurrent_claims_on_sql_have_one_winner(
 
 def test_sql_store_survives_a_restart(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'restart.db'}"
-    before = SqlHandoffStore(make_engine(url))
+    before = SqlHandoffStore(migrated_database(url))
     h = before.create(_handoff(1))
     before.update(h.id, thread_id="12")
     claim(before, h.id, "a1", "Li", at=120.0)
     before.add_message(TranscriptEntry(h.id, "customer", "hello", 110.0))
-    before.engine.dispose()
+    before.database.dispose()
 
-    after = SqlHandoffStore(make_engine(url))
+    after = SqlHandoffStore(migrated_database(url))
     again = after.open_for_chat("c1")
     assert again.status is Status.CLAIMED and again.thread_id == "12" and again.agent_id == "a1"
     assert [e.text for e in after.transcript(h.id)] == ["hello"]

@@ -17,7 +17,7 @@ from bot.insights.recorder import TurnRecorder
 from bot.insights.records import InMemoryInsightsStore, InsightsStore
 from bot.insights.store_sql import SqlInsightsStore
 from bot.insights.suggestions import apply_dictionary, build_suggestions, candidate_words
-from bot.storage.db import make_engine
+from tests.support.databases import migrated_database
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 CATALOG_SKUS = ["RUN-001", "RUN-002", "EAR-001", "CRM-001", "TEA-001"]
@@ -27,7 +27,7 @@ CATALOG_TERMS = ["跑步鞋 运动鞋 Nike 缓震", "蓝牙耳机 降噪 Sony", 
 def _stores(tmp_path: Path) -> dict[str, Callable[[], InsightsStore]]:
     return {
         "memory": InMemoryInsightsStore,
-        "sql": lambda: SqlInsightsStore(make_engine(f"sqlite:///{tmp_path / 'insights.db'}")),
+        "sql": lambda: SqlInsightsStore(migrated_database(f"sqlite:///{tmp_path / 'insights.db'}")),
     }
 
 

@@ -7,10 +7,10 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+from bot.domain.clock import utcnow
 from bot.domain.messages import Inbound, Role
 from bot.insights.recorder import TurnRecorder
 from bot.ops.settings import load_settings
-from bot.storage.db import utcnow
 from bot.wiring import build_support_bot, make_chat_model
 from tests.support.core_fixtures import sample_knowledge
 from tests.support.openai_server import OpenAIServer

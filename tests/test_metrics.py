@@ -14,7 +14,7 @@ from bot.domain.telemetry import RecordingTelemetry, TelemetrySink
 from bot.ops import metrics
 from bot.ops.health import HealthChecks, chroma_check, default_checks, llm_check, store_check
 from bot.ops.http import OpsServer
-from bot.storage.db import make_engine
+from tests.support.databases import migrated_database
 from tests.support.openai_server import OpenAIServer
 
 
@@ -106,7 +106,7 @@ def test_llm_tokens() -> None:
 
 
 async def test_readiness_reports_each_check(tmp_path: Path, openai_server: OpenAIServer) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'h.db'}")
+    database = migrated_database(f"sqlite:///{tmp_path / 'h.db'}")
     dead = f"http://127.0.0.1:{_free_port()}"
 
     async def slow() -> str:
@@ -115,7 +115,7 @@ async def test_readiness_reports_each_check(tmp_path: Path, openai_server: OpenA
 
     checks = HealthChecks(
         {
-            "store": store_check(engine),
+            "store": store_check(database),
             "llm": llm_check(openai_server.base_url, "test-key", configured=True),
             "chroma": chroma_check(dead),
             "slow": slow,
@@ -132,24 +132,24 @@ async def test_readiness_reports_each_check(tmp_path: Path, openai_server: OpenA
         "status": "fail",
         "detail": "timeout after 3s",
     }
-    engine.dispose()
+    database.dispose()
 
 
 async def test_offline_defaults_are_ready(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'h.db'}")
+    database = migrated_database(f"sqlite:///{tmp_path / 'h.db'}")
     checks = default_checks(
-        engine=engine, chroma_url=None, llm_base_url=None, llm_api_key=None, llm_configured=False
+        database=database, chroma_url=None, llm_base_url=None, llm_api_key=None, llm_configured=False
     )
     ready, body = await checks.readiness()
     assert ready, body
     assert body["checks"]["chroma"]["detail"] == "embedded"
     assert body["checks"]["llm"]["detail"] == "offline composer"
-    engine.dispose()
+    database.dispose()
 
 
 async def test_ops_server_serves_metrics_healthz_readyz(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'h.db'}")
-    ready_checks = HealthChecks({"store": store_check(engine)})
+    database = migrated_database(f"sqlite:///{tmp_path / 'h.db'}")
+    ready_checks = HealthChecks({"store": store_check(database)})
     server = OpsServer(ready_checks, host="127.0.0.1", port=0)
     port = await server.start()
     metrics.count("message", channel="telegram", intent="greeting")
@@ -168,7 +168,7 @@ async def test_ops_server_serves_metrics_healthz_readyz(tmp_path: Path) -> None:
             assert not_ready.json()["checks"]["chroma"]["status"] == "fail"
     finally:
         await server.stop()
-        engine.dispose()
+        database.dispose()
 
 
 async def test_llm_calls_report_latency_tokens_and_errors(openai_server: OpenAIServer) -> None:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 
 from bot.coordination.ratelimit import RateDecision, RateLimiter, SlidingWindowRateLimiter
 from bot.coordination.ratelimit_sql import SqlRateLimiter
 from bot.ops import metrics
-from bot.storage.db import make_engine
+from bot.storage.db import Database
+from tests.support.databases import migrated_database
 
 
 class Clock:
@@ -23,24 +24,24 @@ class Clock:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     url = (
         f"sqlite:///{tmp_path / 'r.db'}"
         if request.param == "sqlite"
         else request.getfixturevalue("postgres_url")
     )
-    eng = make_engine(url)
-    yield eng
-    eng.dispose()
+    database = migrated_database(url)
+    yield database
+    database.dispose()
 
 
 async def _decisions(limiter: RateLimiter, key: str, n: int) -> list[RateDecision]:
     return [(await limiter.check(key)).decision for _ in range(n)]
 
 
-async def test_same_policy_as_the_in_process_limiter(engine: Engine) -> None:
+async def test_same_policy_as_the_in_process_limiter(database: Database) -> None:
     sql_clock, mem_clock = Clock(), Clock()
-    sql = SqlRateLimiter(engine, 3, 10.0, clock=sql_clock)
+    sql = SqlRateLimiter(database, 3, 10.0, clock=sql_clock)
     mem = SlidingWindowRateLimiter(3, 10.0, clock=mem_clock)
     script = [0, 0, 0, 0, 0, 6, 0, 4, 0, 0, 11, 0]  # seconds to wait before each message
     for step in script:
@@ -52,10 +53,10 @@ async def test_same_policy_as_the_in_process_limiter(engine: Engine) -> None:
         assert got.retry_after_s == pytest.approx(expected.retry_after_s)
 
 
-async def test_two_replicas_share_one_limit(engine: Engine) -> None:
+async def test_two_replicas_share_one_limit(database: Database) -> None:
     clock = Clock()
-    replica_a = SqlRateLimiter(engine, 4, 10.0, clock=clock)
-    replica_b = SqlRateLimiter(engine, 4, 10.0, clock=clock)
+    replica_a = SqlRateLimiter(database, 4, 10.0, clock=clock)
+    replica_b = SqlRateLimiter(database, 4, 10.0, clock=clock)
     before = metrics.value("xiaoer_rate_limit_hits_total", channel="telegram")
     results = await asyncio.gather(*(r.check("telegram:9") for _ in range(5) for r in (replica_a, replica_b)))
     decisions = sorted(v.decision for v in results)
@@ -70,8 +71,8 @@ async def test_two_replicas_share_one_limit(engine: Engine) -> None:
 
 def test_rejects_nonsense_configuration(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
-        SqlRateLimiter(make_engine(f"sqlite:///{tmp_path / 'x.db'}"), 0, 10.0)
+        SqlRateLimiter(migrated_database(f"sqlite:///{tmp_path / 'x.db'}"), 0, 10.0)
 
 
 def test_is_a_rate_limiter(tmp_path: Path) -> None:
-    assert isinstance(SqlRateLimiter(make_engine(f"sqlite:///{tmp_path / 'x.db'}")), RateLimiter)
+    assert isinstance(SqlRateLimiter(migrated_database(f"sqlite:///{tmp_path / 'x.db'}")), RateLimiter)

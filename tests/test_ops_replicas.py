@@ -19,7 +19,7 @@ from bot.channels.telegram.replicas import ReplicaSafety
 from bot.coordination.ledger import UpdateLedger
 from bot.coordination.liveness import ReplicaLiveness
 from bot.ops import metrics
-from bot.storage.db import make_engine
+from tests.support.databases import migrated_database
 from tests.support.telegram_server import Chat, TelegramServer, User
 
 pytestmark = pytest.mark.slow
@@ -30,8 +30,8 @@ class Replica:
 
     def __init__(self, name: str, tg: TelegramServer, url: str, handled: list[tuple[str, int, str]]) -> None:
         self.name = name
-        self.engine = make_engine(url)
-        self.safety = ReplicaSafety(self.engine, lease_s=60.0, owner=name)
+        self.database = migrated_database(url)
+        self.safety = ReplicaSafety(self.database, lease_s=60.0, owner=name)
         builder = (
             ApplicationBuilder()
             .token(tg.token)
@@ -71,7 +71,7 @@ async def replicas(tg: TelegramServer, postgres_url: str) -> AsyncIterator[tuple
     for replica in pair:
         await replica.app.stop()
         await replica.app.shutdown()
-        replica.engine.dispose()
+        replica.database.dispose()
 
 
 def _update(tg: TelegramServer, chat: Chat, text: str) -> dict[str, Any]:
@@ -116,10 +116,10 @@ async def test_updates_of_a_dead_replica_are_recovered_once(
     replicas, tg: TelegramServer, postgres_url: str
 ) -> None:
     a, b, handled = replicas
-    engine = make_engine(postgres_url)
-    heartbeat = ReplicaLiveness(engine, "dead")
+    database = migrated_database(postgres_url)
+    heartbeat = ReplicaLiveness(database, "dead")
     heartbeat.announce()
-    dead = UpdateLedger(engine, channel="telegram", owner="dead", lease_s=600.0)
+    dead = UpdateLedger(database, channel="telegram", owner="dead", lease_s=600.0)
     lost = _update(tg, Chat(5), "lost 1")
     assert dead.claim(lost["update_id"], "telegram:5", json.dumps(lost))  # claimed, acknowledged, ...
     assert await b.safety.recover_once() == 0  # ... its replica is alive: leave it alone
@@ -133,4 +133,4 @@ async def test_updates_of_a_dead_replica_are_recovered_once(
     await a.deliver(lost)  # Telegram retries the same update later: a duplicate now
     await asyncio.sleep(0.2)
     assert len(tg.sent[5]) == 1
-    engine.dispose()
+    database.dispose()

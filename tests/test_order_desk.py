@@ -93,8 +93,8 @@ def wired(tmp_path: Path) -> Iterator[SupportBot]:
         settings, knowledge=sample_knowledge(dense=False), use_llm=False, raise_errors=True
     )
     runtime = bot.runtime
-    assert isinstance(runtime, BotRuntime) and runtime.engine is not None
-    SqlOrderStore(runtime.engine).upsert(fixture_orders())  # what `xiaoer orders import` does
+    assert isinstance(runtime, BotRuntime) and runtime.database is not None
+    SqlOrderStore(runtime.database).upsert(fixture_orders())  # what `xiaoer orders import` does
     yield bot
     bot.close()
 
@@ -131,17 +131,17 @@ def test_the_desk_reads_from_shopify_when_it_is_configured(tmp_path: Path) -> No
     settings = load_settings(
         XIAOER_DATA_DIR=str(tmp_path / "data"), XIAOER_SHOPIFY_SHOP="my-shop", XIAOER_SHOPIFY_TOKEN="shpat_x"
     )
-    from bot.storage.db import make_engine
+    from tests.support.databases import migrated_database
 
-    engine = make_engine(settings.resolved_database_url)
+    database = migrated_database(settings.resolved_database_url)
     try:
-        desk = build_order_desk(settings, engine, sample_knowledge(dense=False))
+        desk = build_order_desk(settings, database, sample_knowledge(dense=False))
         assert isinstance(desk.source, ShopifyOrderSource)
         assert desk.source.endpoint == "https://my-shop.myshopify.com/admin/api/2026-01/graphql.json"
         local = build_order_desk(
-            load_settings(XIAOER_DATA_DIR=str(tmp_path / "data")), engine, sample_knowledge(dense=False)
+            load_settings(XIAOER_DATA_DIR=str(tmp_path / "data")), database, sample_knowledge(dense=False)
         )
         assert isinstance(local.source, SqlOrderStore) and local.terms.returns is not None
         assert local.verifier.policy.max_failures == 5 and local.verifier.policy.ttl_s == 3600
     finally:
-        engine.dispose()
+        database.dispose()

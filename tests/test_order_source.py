@@ -18,7 +18,7 @@ from bot.orders.order import Order, OrderStatus
 from bot.orders.shopify import ShopifyOrderSource
 from bot.orders.source import InMemoryOrderStore, OrderSource, OrderStore
 from bot.orders.store_sql import SqlOrderStore
-from bot.storage.db import make_engine
+from tests.support.databases import migrated_database
 from tests.support.order_fixtures import fixture_orders, order
 from tests.support.shopify_server import ShopifyServer, shopify_node
 
@@ -30,9 +30,9 @@ def _memory(request: pytest.FixtureRequest, tmp_path: Path) -> OrderSource:
 
 
 def _sql(request: pytest.FixtureRequest, url: str) -> OrderSource:
-    engine = make_engine(url)
-    request.addfinalizer(engine.dispose)
-    store = SqlOrderStore(engine)
+    database = migrated_database(url)
+    request.addfinalizer(database.dispose)
+    store = SqlOrderStore(database)
     store.upsert(fixture_orders())
     return store
 

@@ -33,7 +33,7 @@ from bot.orders.verification_store import (
     VerifiedLink,
     attempt_key,
 )
-from bot.storage.db import make_engine
+from tests.support.databases import migrated_database
 from tests.support.order_fixtures import NOW, fixture_orders
 
 
@@ -53,15 +53,15 @@ def _memory(request: pytest.FixtureRequest, tmp_path: Path) -> VerificationStore
 
 
 def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> VerificationStore:
-    engine = make_engine(f"sqlite:///{tmp_path / 'verify.db'}")
-    request.addfinalizer(engine.dispose)
-    return SqlVerificationStore(engine)
+    database = migrated_database(f"sqlite:///{tmp_path / 'verify.db'}")
+    request.addfinalizer(database.dispose)
+    return SqlVerificationStore(database)
 
 
 def _postgres(request: pytest.FixtureRequest, tmp_path: Path) -> VerificationStore:
-    engine = make_engine(request.getfixturevalue("postgres_url"))
-    request.addfinalizer(engine.dispose)
-    return SqlVerificationStore(engine)
+    database = migrated_database(request.getfixturevalue("postgres_url"))
+    request.addfinalizer(database.dispose)
+    return SqlVerificationStore(database)
 
 
 @pytest.fixture(
@@ -272,13 +272,13 @@ def test_policy_figures_are_checked() -> None:
 
 
 async def test_a_database_outage_fails_closed(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'verify.db'}")
-    store = SqlVerificationStore(engine)
+    database = migrated_database(f"sqlite:///{tmp_path / 'verify.db'}")
+    store = SqlVerificationStore(database)
     verifier = make_verifier(Clock(), store)
     assert (await verifier.verify("chat", "alice", "T1001", "1234")).verified
     (tmp_path / "verify.db").unlink()
     (tmp_path / "verify.db").mkdir()  # the database file is gone and cannot come back
-    engine.dispose()
+    database.dispose()
     result = await verifier.verify("chat", "bob", "T1001", "1234")
     assert result.outcome is Outcome.UNAVAILABLE and not result.verified
     with pytest.raises(OrderSourceUnavailable):

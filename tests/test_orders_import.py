@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 from bot.orders.importer import SAMPLE_ORDERS
 from bot.orders.store_sql import SqlOrderStore
-from bot.storage.db import make_engine
+from tests.support.databases import migrated_database
 from tests.support.openai_server import OpenAIServer
 from tests.support.order_fixtures import HEADER, ORDERS_CSV, ROWS, write_orders
 
@@ -51,7 +51,7 @@ def run(env: dict[str, str], *args: str) -> tuple[int, list[str]]:
 
 
 def stored(env: dict[str, str]) -> SqlOrderStore:
-    return SqlOrderStore(make_engine(env["XIAOER_DATABASE_URL"]))
+    return SqlOrderStore(migrated_database(env["XIAOER_DATABASE_URL"]))
 
 
 def test_import_then_reimport_is_incremental(env: dict[str, str], tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from bot.insights.records import InsightsStore, OutcomeEvent, TurnRecord
 from bot.insights.store_sql import SqlInsightsStore
-from bot.storage.db import make_engine
+from tests.support.databases import migrated_database
 from tests.support.postgres import PostgresInstance
 from tests.test_insights import (  # the store-parametrised tests, re-run here against PostgreSQL
     test_ids_are_pseudonymous,
@@ -41,7 +41,7 @@ def _database(server: PostgresInstance, timezone: str) -> str:
 
 @pytest.fixture(params=["UTC", "Asia/Shanghai"])
 def store(request: pytest.FixtureRequest, postgres_server: PostgresInstance) -> InsightsStore:
-    return SqlInsightsStore(make_engine(_database(postgres_server, request.param)))
+    return SqlInsightsStore(migrated_database(_database(postgres_server, request.param)))
 
 
 def test_instants_round_trip(store: InsightsStore) -> None:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation.store import InMemoryConversationStore, SqlConversationStore, Turn
+from bot.conversation.store import InMemoryConversationStore, Turn
+from bot.conversation.store_sql import SqlConversationStore
 from bot.domain.messages import Attachment, Inbound, Role
 from bot.insights.pseudonym import Pseudonymizer
 from bot.insights.recorder import TurnRecorder
@@ -24,10 +25,10 @@ from bot.ops.logs import configure_logging
 from bot.ops.retention import Retention
 from bot.privacy.csv_cells import restore_cell, safe_cell, safe_row
 from bot.privacy.redaction import ADDRESS, EMAIL, PHONE, redact
-from bot.storage.db import make_engine
 from knowledge.catalog import load_catalog
 from knowledge.errors import CatalogFormatError
 from tests.support.core_fixtures import Chat, make_bot
+from tests.support.databases import migrated_database
 
 
 @pytest.mark.parametrize(
@@ -163,9 +164,9 @@ async def test_staff_ingest_of_deeply_nested_json_gets_a_polite_reply(tmp_path: 
 @pytest.mark.parametrize("sql", [False, True])
 def test_retention_purges_old_transcripts_and_insights(tmp_path: Path, sql: bool) -> None:
     now = datetime(2026, 11, 30, tzinfo=UTC)
-    engine = make_engine(f"sqlite:///{tmp_path / 'r.db'}") if sql else None
-    store = SqlConversationStore(engine) if engine else InMemoryConversationStore()
-    insights = SqlInsightsStore(engine) if engine else InMemoryInsightsStore()
+    database = migrated_database(f"sqlite:///{tmp_path / 'r.db'}") if sql else None
+    store = SqlConversationStore(database) if database else InMemoryConversationStore()
+    insights = SqlInsightsStore(database) if database else InMemoryInsightsStore()
     store.append("c", Turn("user", "old: 13812345678", "u", at=now - timedelta(days=200)))
     store.append("c", Turn("user", "new", "u", at=now - timedelta(days=2)))
     old = TurnRecorder(insights, Pseudonymizer("k"), redact, clock=lambda: now - timedelta(days=200))
@@ -175,8 +176,8 @@ def test_retention_purges_old_transcripts_and_insights(tmp_path: Path, sql: bool
     ).purge_once()
     assert removed == {"turns": 1, "insights": 1}
     assert [t.text for t in store.recent("c")] == ["new"]
-    if engine is not None:
-        engine.dispose()
+    if database is not None:
+        database.dispose()
 
 
 async def test_forget_erases_transcripts_profile_and_insights(tmp_path: Path) -> None:

@@ -9,27 +9,28 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
 from bot.coordination.chat_locks import ChatLocks, advisory_key
 from bot.coordination.ledger import ClaimState, UpdateGate, UpdateLedger
-from bot.storage.db import make_engine
+from bot.storage.db import Database
+from tests.support.databases import migrated_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'x.db'}"
     else:
         url = request.getfixturevalue("postgres_url")
-    eng = make_engine(url)
-    yield eng
-    eng.dispose()
+    database = migrated_database(url)
+    yield database
+    database.dispose()
 
 
-def test_first_claim_wins_and_duplicates_are_reported(engine: Engine) -> None:
-    a = UpdateLedger(engine, owner="a")
-    b = UpdateLedger(engine, owner="b")
+def test_first_claim_wins_and_duplicates_are_reported(database: Database) -> None:
+    a = UpdateLedger(database, owner="a")
+    b = UpdateLedger(database, owner="b")
     assert a.claim(100, chat_key="c1") is True
     assert b.claim(100, chat_key="c1") is False
     assert b.begin(100) is ClaimState.BUSY
@@ -38,32 +39,32 @@ def test_first_claim_wins_and_duplicates_are_reported(engine: Engine) -> None:
     assert a.begin(100) is ClaimState.DONE
 
 
-def test_channels_are_separate_namespaces(engine: Engine) -> None:
-    assert UpdateLedger(engine, channel="telegram").claim(7)
-    assert UpdateLedger(engine, channel="other").claim(7)
+def test_channels_are_separate_namespaces(database: Database) -> None:
+    assert UpdateLedger(database, channel="telegram").claim(7)
+    assert UpdateLedger(database, channel="other").claim(7)
 
 
-def test_release_lets_a_redelivery_process_again(engine: Engine) -> None:
-    a = UpdateLedger(engine, owner="a")
+def test_release_lets_a_redelivery_process_again(database: Database) -> None:
+    a = UpdateLedger(database, owner="a")
     assert a.claim(5)
     a.release(5)
-    assert UpdateLedger(engine, owner="b").claim(5)
+    assert UpdateLedger(database, owner="b").claim(5)
 
 
-def test_expired_claim_of_a_dead_replica_is_taken_over_with_its_payload(engine: Engine) -> None:
-    dead = UpdateLedger(engine, owner="dead")
+def test_expired_claim_of_a_dead_replica_is_taken_over_with_its_payload(database: Database) -> None:
+    dead = UpdateLedger(database, owner="dead")
     assert dead.claim(9, chat_key="c", payload='{"update_id": 9}')
     assert dead.claim(10, chat_key="c", payload='{"update_id": 10}')
     dead.complete(10)
-    live = UpdateLedger(engine, owner="live", lease_s=0.0)
+    live = UpdateLedger(database, owner="live", lease_s=0.0)
     assert live.reclaim_stale() == [(9, '{"update_id": 9}')]
-    patient = UpdateLedger(engine, owner="patient", lease_s=3600)
+    patient = UpdateLedger(database, owner="patient", lease_s=3600)
     assert patient.begin(9) is ClaimState.BUSY  # the live replica's fresh claim is respected
     assert patient.reclaim_stale() == []
 
 
-def test_prune_drops_old_done_rows_only(engine: Engine) -> None:
-    ledger = UpdateLedger(engine)
+def test_prune_drops_old_done_rows_only(database: Database) -> None:
+    ledger = UpdateLedger(database)
     for uid in (1, 2, 3):
         ledger.claim(uid)
     ledger.complete(1)
@@ -79,8 +80,8 @@ def test_advisory_key_is_stable_and_64_bit() -> None:
     assert -(2**63) <= key < 2**63
 
 
-async def test_gate_processes_once_and_completes(engine: Engine) -> None:
-    gate = UpdateGate(UpdateLedger(engine), ChatLocks(engine))
+async def test_gate_processes_once_and_completes(database: Database) -> None:
+    gate = UpdateGate(UpdateLedger(database), ChatLocks(database))
     handled: list[int] = []
     for _ in range(2):
         async with gate.process(1, "chat") as state:
@@ -91,8 +92,8 @@ async def test_gate_processes_once_and_completes(engine: Engine) -> None:
         assert state is ClaimState.DONE
 
 
-async def test_gate_releases_on_error_so_a_retry_handles_it(engine: Engine) -> None:
-    gate = UpdateGate(UpdateLedger(engine), ChatLocks(engine))
+async def test_gate_releases_on_error_so_a_retry_handles_it(database: Database) -> None:
+    gate = UpdateGate(UpdateLedger(database), ChatLocks(database))
     with pytest.raises(RuntimeError):
         async with gate.process(2, "chat") as state:
             assert state is ClaimState.CLAIMED
@@ -101,9 +102,9 @@ async def test_gate_releases_on_error_so_a_retry_handles_it(engine: Engine) -> N
         assert state is ClaimState.CLAIMED
 
 
-async def test_gate_waits_for_an_earlier_update_of_the_same_chat(engine: Engine) -> None:
-    replica_a = UpdateLedger(engine, owner="a")
-    gate_b = UpdateGate(UpdateLedger(engine, owner="b"), ChatLocks(engine))
+async def test_gate_waits_for_an_earlier_update_of_the_same_chat(database: Database) -> None:
+    replica_a = UpdateLedger(database, owner="a")
+    gate_b = UpdateGate(UpdateLedger(database, owner="b"), ChatLocks(database))
     assert replica_a.claim(1, chat_key="chat")  # replica A got update 1 and is still on it
     entered = asyncio.Event()
 
@@ -145,11 +146,11 @@ async def test_local_lock_serialises_a_chat_and_cleans_itself() -> None:
 def _claim_worker(
     url: str, owner: str, ids: list[int], start: multiprocessing.synchronize.Event, out: multiprocessing.Queue
 ) -> None:
-    engine = make_engine(url)
-    ledger = UpdateLedger(engine, owner=owner)
+    database = migrated_database(url)
+    ledger = UpdateLedger(database, owner=owner)
     start.wait(30)
     out.put((owner, [uid for uid in ids if ledger.claim(uid, chat_key=f"c{uid % 7}")]))
-    engine.dispose()
+    database.dispose()
 
 
 def _counter_worker(
@@ -158,19 +159,19 @@ def _counter_worker(
     """Read-modify-write of one counter with a pause in between: only a real cross-process lock keeps it exact."""
 
     async def run() -> None:
-        engine = make_engine(url)
-        locks = ChatLocks(engine)
+        database = migrated_database(url)
+        locks = ChatLocks(database)
         for _ in range(rounds):
             async with locks.hold(chat):
-                with engine.begin() as conn:
+                with database.engine.begin() as conn:
                     value = conn.execute(text("SELECT n FROM counter WHERE chat = :c"), {"c": chat}).scalar()
                 await asyncio.sleep(0.005)
-                with engine.begin() as conn:
+                with database.engine.begin() as conn:
                     conn.execute(
                         text("UPDATE counter SET n = :n WHERE chat = :c"), {"n": value + 1, "c": chat}
                     )
         locks.dispose()
-        engine.dispose()
+        database.dispose()
 
     start.wait(30)
     asyncio.run(run())
@@ -203,8 +204,8 @@ def test_concurrent_claims_from_two_processes_win_exactly_once(postgres_url: str
 
 @pytest.mark.slow
 def test_advisory_lock_serialises_one_chat_across_processes(postgres_url: str) -> None:
-    engine = make_engine(postgres_url)
-    with engine.begin() as conn:
+    database = migrated_database(postgres_url)
+    with database.engine.begin() as conn:
         conn.execute(text("CREATE TABLE counter (chat text PRIMARY KEY, n int NOT NULL)"))
         conn.execute(text("INSERT INTO counter VALUES ('shared', 0), ('solo', 0)"))
     rounds = 25
@@ -212,16 +213,16 @@ def test_advisory_lock_serialises_one_chat_across_processes(postgres_url: str) -
         _counter_worker,
         [(postgres_url, "shared", rounds), (postgres_url, "shared", rounds), (postgres_url, "solo", rounds)],
     )
-    with engine.connect() as conn:
+    with database.engine.connect() as conn:
         counts = dict(conn.execute(text("SELECT chat, n FROM counter")).all())
-    engine.dispose()
+    database.dispose()
     assert counts == {"shared": 2 * rounds, "solo": rounds}
 
 
 @pytest.mark.slow
 async def test_other_chats_proceed_while_one_chat_is_held_by_another_replica(postgres_url: str) -> None:
-    engine_a, engine_b = make_engine(postgres_url), make_engine(postgres_url)
-    replica_a, replica_b = ChatLocks(engine_a), ChatLocks(engine_b)
+    database_a, database_b = migrated_database(postgres_url), migrated_database(postgres_url)
+    replica_a, replica_b = ChatLocks(database_a), ChatLocks(database_b)
     assert replica_a.distributed and replica_b.distributed
     release = asyncio.Event()
     holding = asyncio.Event()
@@ -246,37 +247,18 @@ async def test_other_chats_proceed_while_one_chat_is_held_by_another_replica(pos
     release.set()
     await asyncio.wait_for(asyncio.gather(holder, waiter), 10)
     assert entered_same.is_set()
-    for locks, eng in ((replica_a, engine_a), (replica_b, engine_b)):
+    for locks, db in ((replica_a, database_a), (replica_b, database_b)):
         locks.dispose()
-        eng.dispose()
-
-
-def _schema_worker(url: str, start: multiprocessing.synchronize.Event, out: multiprocessing.Queue) -> None:
-    from bot.storage.db import create_schema
-
-    engine = make_engine(url)
-    start.wait(30)
-    try:
-        create_schema(engine)
-        out.put("ok")
-    except Exception as exc:
-        out.put(f"{type(exc).__name__}: {exc}")
-    engine.dispose()
-
-
-@pytest.mark.slow
-def test_replicas_starting_together_create_the_schema_without_errors(postgres_url: str) -> None:
-    results = _run_processes(_schema_worker, [(postgres_url,)] * 4)
-    assert results == ["ok"] * 4
+        db.dispose()
 
 
 def _claim_and_hang(url: str, start: multiprocessing.synchronize.Event, out: multiprocessing.Queue) -> None:
     from bot.coordination.liveness import ReplicaLiveness
 
-    engine = make_engine(url)
-    liveness = ReplicaLiveness(engine, "doomed")
+    database = migrated_database(url)
+    liveness = ReplicaLiveness(database, "doomed")
     liveness.announce()
-    UpdateLedger(engine, owner="doomed", lease_s=3600, liveness=liveness).claim(
+    UpdateLedger(database, owner="doomed", lease_s=3600, liveness=liveness).claim(
         500, chat_key="c", payload="{}"
     )
     out.put("claimed")
@@ -294,10 +276,10 @@ def test_claims_of_a_killed_replica_are_taken_over_at_once(postgres_url: str) ->
     doomed.start()
     try:
         assert out.get(timeout=120) == "claimed"
-        engine = make_engine(postgres_url)
-        liveness = ReplicaLiveness(engine, "survivor")
+        database = migrated_database(postgres_url)
+        liveness = ReplicaLiveness(database, "survivor")
         liveness.announce()
-        survivor = UpdateLedger(engine, owner="survivor", lease_s=3600, liveness=liveness)
+        survivor = UpdateLedger(database, owner="survivor", lease_s=3600, liveness=liveness)
         assert liveness.is_alive("doomed")
         assert survivor.begin(500) is ClaimState.BUSY and survivor.reclaim_stale() == []
     finally:
@@ -310,4 +292,4 @@ def test_claims_of_a_killed_replica_are_taken_over_at_once(postgres_url: str) ->
     assert survivor.begin(500) is ClaimState.CLAIMED  # long before the one-hour lease
     assert not liveness.is_alive("nobody-ever") and liveness.is_alive("survivor")
     liveness.close()
-    engine.dispose()
+    database.dispose()

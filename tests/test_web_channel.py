@@ -22,9 +22,9 @@ from bot.channels.web.wire import outbound_payload, safe_url
 from bot.domain.messages import Button, Inbound, Outbound, ProductCard
 from bot.handoff.state import Status
 from bot.ops.settings import load_settings
-from bot.storage.db import make_engine
 from bot.wiring import build_web_app
 from tests.support.core_fixtures import sample_knowledge
+from tests.support.databases import migrated_database
 
 ORIGIN = "http://shop.test"
 
@@ -167,8 +167,8 @@ def history(request: pytest.FixtureRequest, tmp_path: Path) -> WebHistory:
     if request.param == "memory":
         return InMemoryWebHistory()
     if request.param == "postgres":
-        return SqlWebHistory(make_engine(request.getfixturevalue("postgres_url")))
-    return SqlWebHistory(make_engine(f"sqlite:///{tmp_path / 'web.db'}"))
+        return SqlWebHistory(migrated_database(request.getfixturevalue("postgres_url")))
+    return SqlWebHistory(migrated_database(f"sqlite:///{tmp_path / 'web.db'}"))
 
 
 def test_history_contract(history: WebHistory) -> None:

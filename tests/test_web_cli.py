@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from bot.cli.main import app
 from bot.staff.store_sql import SqlStaffStore
-from bot.storage.db import make_engine
 from tests.support.chroma_server import _free_port
+from tests.support.databases import migrated_database
 from tests.support.telegram_process import CLI, clean_env
 
 
@@ -33,7 +33,7 @@ def test_staff_add_asks_for_a_password_and_refuses_weak_ones(tmp_path: Path) -> 
     assert role.exit_code == 2
     listed = runner.invoke(app, ["staff", "list"], env=env)
     assert listed.output.split() == ["mei", "staff"]
-    account = SqlStaffStore(make_engine(f"sqlite:///{tmp_path / 'xiaoer.db'}")).account("mei")
+    account = SqlStaffStore(migrated_database(f"sqlite:///{tmp_path / 'xiaoer.db'}")).account("mei")
     assert account is not None and account.password_hash.startswith("$argon2id$")
 
 

@@ -26,7 +26,7 @@ from bot.staff.accounts import (
 )
 from bot.staff.auth import StaffAuth
 from bot.staff.store_sql import SqlStaffStore
-from bot.storage.db import make_engine
+from tests.support.databases import migrated_database
 from tests.support.telegram_server import Chat, TelegramServer, User
 from tests.support.web_server import WebServer, add_account, fast_passwords
 
@@ -267,7 +267,7 @@ def test_wrong_passwords_are_refused_then_throttled_and_audited(client: TestClie
         "/console/login", data={"name": "li", "password": "agent-password-1"}, headers={"origin": ORIGIN}
     )
     assert right.status_code == 429  # while limited, even the right password does not open a session
-    store = SqlStaffStore(make_engine(web.settings.resolved_database_url))
+    store = SqlStaffStore(migrated_database(web.settings.resolved_database_url))
     actions = [e.action for e in store.audit_log(100) if e.who == "nobody"]
     assert actions.count("login.failed") == limited and "login.limited" in actions
 
@@ -277,8 +277,8 @@ def staff_store(request: pytest.FixtureRequest, tmp_path: Path) -> StaffStore:
     if request.param == "memory":
         return InMemoryStaffStore()
     if request.param == "postgres":
-        return SqlStaffStore(make_engine(request.getfixturevalue("postgres_url")))
-    return SqlStaffStore(make_engine(f"sqlite:///{tmp_path / 'staff.db'}"))
+        return SqlStaffStore(migrated_database(request.getfixturevalue("postgres_url")))
+    return SqlStaffStore(migrated_database(f"sqlite:///{tmp_path / 'staff.db'}"))
 
 
 async def test_staff_store_contract_and_session_expiry(staff_store: StaffStore) -> None:

@@ -1,10 +1,100 @@
-"""`xiaoer db purge`: delete transcripts older than the retention window now (the bot also does it daily)."""
+"""`xiaoer db upgrade|current|revision|purge`: the SQL database's schema (upgrades also run at every start-up)
+and the retention purge (also run by the bot at start-up and daily).
+
+The database is `XIAOER_DATABASE_URL`, else SQLite in `XIAOER_DATA_DIR` (settings are read here only).
+"""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+EXIT_DATABASE_UNAVAILABLE = 3
+EXIT_SCHEMA = 4
+
+db_app = typer.Typer(
+    name="db",
+    help="The SQL database: schema migrations (they also run automatically at start-up) and maintenance.",
+    no_args_is_help=True,
+)
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(f"xiaoer db: {message}", err=True)
+    return typer.Exit(code)
+
+
+@db_app.command("upgrade")
+def upgrade(
+    revision: Annotated[
+        str, typer.Argument(help="Target revision (default: this release's newest).")
+    ] = "head",
+) -> None:
+    """Upgrade the database's schema (a v0.1.0 database is adopted first); safe to run again."""
+    from bot.ops.settings import load_settings
+    from bot.storage.db import Database
+    from bot.storage.errors import DatabaseUnavailable, SchemaError
+    from bot.storage.migrate import upgrade_schema
+
+    database = Database.open(load_settings().resolved_database_url)
+    try:
+        result = upgrade_schema(database, revision)
+    except DatabaseUnavailable as exc:
+        raise _fail(f"the database is unavailable: {exc}", EXIT_DATABASE_UNAVAILABLE) from None
+    except SchemaError as exc:
+        raise _fail(str(exc), EXIT_SCHEMA) from None
+    finally:
+        database.dispose()
+    if result.legacy:
+        typer.echo(f"{database.url}: adopted a database made by Xiaoer v0.1.0")
+    if result.changed:
+        typer.echo(f"{database.url}: upgraded from {result.before or 'an empty schema'} to {result.after}")
+    else:
+        typer.echo(f"{database.url}: already at {result.after}")
+
+
+@db_app.command("current")
+def current() -> None:
+    """Print the database's schema revision and this release's newest one (changes nothing)."""
+    from bot.ops.settings import load_settings
+    from bot.storage.db import Database
+    from bot.storage.errors import DatabaseUnavailable
+    from bot.storage.migrate import current_revision, head_revision
+
+    database = Database.open(load_settings().resolved_database_url)
+    try:
+        revision, legacy = current_revision(database)
+    except DatabaseUnavailable as exc:
+        raise _fail(f"the database is unavailable: {exc}", EXIT_DATABASE_UNAVAILABLE) from None
+    finally:
+        database.dispose()
+    head = head_revision()
+    if legacy:
+        state = "made by Xiaoer v0.1.0 (no revision yet): the next start-up or `xiaoer db upgrade` adopts it"
+    elif revision is None:
+        state = "empty: the next start-up or `xiaoer db upgrade` creates the schema"
+    elif revision == head:
+        state = "up to date"
+    else:
+        state = "behind: the next start-up or `xiaoer db upgrade` upgrades it"
+    typer.echo(f"database: {database.url}\nrevision: {revision or '-'} (newest: {head}) — {state}")
+
+
+@db_app.command("revision")
+def revision(
+    message: Annotated[str, typer.Option("-m", "--message", help="What the migration changes.")],
+) -> None:
+    """(Developers) write the next migration from the models' changes into bot/storage/migrations/versions."""
+    from bot.storage.migrate import write_revision
+    from bot.wiring import load_sql_models
+
+    load_sql_models()
+    path = write_revision(message)
+    if path is None:
+        typer.echo("the models match the newest migration: nothing to write")
+        return
+    typer.echo(f"wrote {path} — review it, then run the migration tests (tests/test_migrations.py)")
 
 
 @db_app.command("purge")
@@ -24,16 +114,16 @@ def purge(
         typer.echo("XIAOER_RETENTION_DAYS is 0: transcripts are kept; nothing purged.")
         return
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    retention, engine = open_retention(settings)
+    retention, database = open_retention(settings)
     try:
         removed = retention.purge_once()
     finally:
-        engine.dispose()
+        database.dispose()
     total = sum(removed.values())
     details = ", ".join(f"{name}: {count}" for name, count in removed.items())
     typer.echo(f"purged {total} rows older than {settings.retention_days} days ({details})")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this feature's commands to the `xiaoer` app."""
-    app.add_typer(db_app, name="db")
+    """Add `xiaoer db …` to the `xiaoer` app."""
+    app.add_typer(db_app)

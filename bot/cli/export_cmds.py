@@ -55,13 +55,14 @@ def finetune(
     validation: Annotated[int, typer.Option("--validation", min=0, max=50, help="Validation share, %.")] = 10,
 ) -> None:
     """Write fine-tuning data (chat-format JSONL, PII redacted, near-duplicates removed, fixed split)."""
+    from bot.domain.clock import utcnow
     from bot.finetune.dataset import build_examples, write_dataset
     from bot.finetune.store_sql import SqlTrafficSource
     from bot.handoff.triggers import TriggerSet
     from bot.insights.analysis import parse_period
     from bot.ops.settings import load_settings
     from bot.privacy.redaction import redact
-    from bot.storage.db import make_engine, utcnow
+    from bot.wiring import open_database
 
     console = Console(stderr=True)
     try:
@@ -70,13 +71,13 @@ def finetune(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     settings = load_settings()
-    engine = make_engine(settings.resolved_database_url)
+    database = open_database(settings)
     triggers = TriggerSet.load()
     prefixes = refusal_prefixes(settings.prompts_dir)
     until = utcnow()
     try:
         examples, summary = build_examples(
-            SqlTrafficSource(engine),
+            SqlTrafficSource(database),
             until - period,
             until,
             redact=redact,
@@ -86,7 +87,7 @@ def finetune(
         )
         write_dataset(examples, summary, out, validation)
     finally:
-        engine.dispose()
+        database.dispose()
     report = summary.as_dict()
     console.print(json.dumps(report, ensure_ascii=False, indent=2))
     console.print(f"wrote {report['train']} training and {report['validation']} validation examples to {out}")

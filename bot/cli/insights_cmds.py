@@ -31,7 +31,7 @@ def insights(
     from bot.insights.suggestions import apply_dictionary
     from bot.ops.settings import load_settings
     from bot.prompts import load_messages
-    from bot.storage.db import make_engine
+    from bot.wiring import open_database
     from knowledge.vocabulary import USER_WORDS_FILE
 
     console = Console()
@@ -41,7 +41,7 @@ def insights(
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    store = SqlInsightsStore(make_engine(settings.resolved_database_url))
+    store = SqlInsightsStore(open_database(settings))
     index = _open_index_if_any(settings)
     service = InsightsService(store=store, messages=load_messages(settings.prompts_dir), index=index)
     report, suggestions = service.analyse(period)

@@ -36,7 +36,6 @@ for module in (
     chat_cmds,
     telegram_cmds,
     copy_cmds,
-    db_cmds,
     insights_cmds,
     orders_cmds,
     staff_cmds,

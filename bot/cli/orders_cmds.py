@@ -21,7 +21,7 @@ from bot.orders.errors import OrderFileError, OrderSourceUnavailable
 from bot.orders.importer import SAMPLE_ORDERS, OrderImportReport, import_orders
 from bot.orders.order_row import RowContext
 from bot.orders.store_sql import SqlOrderStore
-from bot.storage.db import make_engine
+from bot.storage.errors import DatabaseUnavailable, SchemaError
 from knowledge.errors import StoreUnavailable
 
 orders_app = typer.Typer(
@@ -63,10 +63,12 @@ def import_command(
     except (ZoneInfoNotFoundError, ValueError):
         typer.echo(f"error: unknown timezone {tz!r} (use a name such as Asia/Shanghai)", err=True)
         raise typer.Exit(EXIT_NOT_A_CATALOG) from None
+    from bot.wiring import open_database  # the schema is upgraded before the import writes
+
     settings = load_settings()
     try:
         index = open_index(settings)
-        store = SqlOrderStore(make_engine(settings.resolved_database_url))
+        store = SqlOrderStore(open_database(settings))
         context = RowContext(catalog=index.get, carriers=default_carriers(), default_tz=zone)
         report = import_orders(source, store=store, context=context, fmt=fmt)
     except OrderFileError as exc:
@@ -75,8 +77,11 @@ def import_command(
     except StoreUnavailable as exc:
         typer.echo(f"error: the product store is unavailable: {exc}", err=True)
         raise typer.Exit(EXIT_STORE_UNAVAILABLE) from None
-    except OrderSourceUnavailable as exc:
+    except (OrderSourceUnavailable, SchemaError) as exc:
         typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_STORE_UNAVAILABLE) from None
+    except DatabaseUnavailable as exc:
+        typer.echo(f"error: the order database is unavailable: {exc}", err=True)
         raise typer.Exit(EXIT_STORE_UNAVAILABLE) from None
     _print_report(report, max_errors)
     if report.rejected:

@@ -18,10 +18,10 @@ def _auth() -> StaffAuth:
     from bot.ops.settings import load_settings
     from bot.staff.auth import StaffAuth
     from bot.staff.store_sql import SqlStaffStore
-    from bot.storage.db import make_engine
+    from bot.wiring import open_database  # the schema is upgraded before accounts are written
 
     settings = load_settings()
-    return StaffAuth(SqlStaffStore(make_engine(settings.resolved_database_url)))
+    return StaffAuth(SqlStaffStore(open_database(settings)))
 
 
 def _password(confirm: bool = True) -> str:

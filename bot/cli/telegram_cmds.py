@@ -42,7 +42,6 @@ def telegram(
 
     from bot.channels.telegram.app import TelegramStartupError, build_application, check_connection, run
     from bot.channels.telegram.handlers import TelegramChannel, TelegramConfig
-    from bot.channels.telegram.replicas import build_replica_safety
     from bot.coordination.reply_journal import ReplyJournal
     from bot.ops.logs import configure_logging
 
@@ -64,9 +63,13 @@ def telegram(
 
     from bot.coordination.ratelimit import SlidingWindowRateLimiter
     from bot.prompts import load_messages
-    from bot.wiring import build_support_bot
+    from bot.storage.errors import DatabaseUnavailable, SchemaError
+    from bot.wiring import build_replica_safety, build_support_bot
 
-    support = build_support_bot(settings)
+    try:
+        support = build_support_bot(settings)
+    except (DatabaseUnavailable, SchemaError) as exc:
+        raise _fail(f"database: {exc}") from None
     limiter = SlidingWindowRateLimiter(settings.rate_limit_messages, settings.rate_limit_window_s)
     channel = TelegramChannel(
         support,
@@ -89,7 +92,7 @@ def telegram(
         replicas = build_replica_safety(settings, listen=listen)
         if webhook:  # several webhook replicas share one rate limit; one poller keeps the in-process one
             channel.limiter = replicas.limiter
-        channel.journal = ReplyJournal(replicas.ledger.engine)
+        channel.journal = ReplyJournal(replicas.ledger.database)
         run(
             build_application(channel, replicas=replicas),
             webhook_url=webhook,

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.conversation.store import ConversationStore
-from bot.storage.db import utcnow
+from bot.domain.clock import utcnow
 from knowledge.models import SearchHit
 
 _NOISE = re.compile(r"^(\d+(\.\d+)?|[\W_]+|.)$")

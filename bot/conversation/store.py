@@ -1,7 +1,8 @@
 """Per-chat memory: turns, the last products shown, follow-up state, and per-user interest scores.
 
-One protocol, two implementations (SQLAlchemy on `bot.storage.db.Base` — SQLite by default, PostgreSQL
-via `XIAOER_DATABASE_URL` — and in-memory) and one contract test over both. Methods are synchronous;
+One protocol, two implementations (`SqlConversationStore` in `bot.conversation.store_sql` — SQLite by
+default, PostgreSQL via `XIAOER_DATABASE_URL` — and the in-memory one below) and one contract test over
+both. This module never imports the SQL one (whoever needs it imports it). Methods are synchronous;
 the core calls them through `asyncio.to_thread`.
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from bot.storage.db import utcnow
+from bot.domain.clock import utcnow
 from knowledge.script import HAN_CHAR
 
 _CJK = HAN_CHAR
@@ -186,13 +187,10 @@ class InMemoryConversationStore:
             return sum(1 for turns in self._turns.values() for t in turns if since is None or t.at >= since)
 
 
-from bot.conversation.store_sql import SqlConversationStore  # noqa: E402  (re-export; it imports Turn from here)
-
 __all__ = [
     "ChatState",
     "ConversationStore",
     "InMemoryConversationStore",
-    "SqlConversationStore",
     "Turn",
     "approx_tokens",
     "trim_to_budget",

@@ -1,14 +1,19 @@
-"""SQLAlchemy implementation of `ConversationStore` (SQLite file by default, PostgreSQL for replicas)."""
+"""SQLAlchemy implementation of `ConversationStore` (SQLite file by default, PostgreSQL for replicas).
+
+The tables are made by the migrations (`bot.storage.migrate.upgrade_schema`), not here.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Engine, Float, Integer, String, Text, delete, func, select
+from sqlalchemy import JSON, Float, Integer, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.conversation.store import ChatState, Turn
-from bot.storage.db import Base, create_schema, make_session_factory
+from bot.domain.clock import utcnow
+from bot.storage.db import Base, Database
+from bot.storage.types import UTCDateTime
 
 
 class TurnRow(Base):
@@ -20,7 +25,7 @@ class TurnRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
     skus: Mapped[list[str]] = mapped_column(JSON, default=list)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class ChatStateRow(Base):
@@ -29,7 +34,7 @@ class ChatStateRow(Base):
     chat_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(128), index=True, default="")
     data: Mapped[dict[str, object]] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class InterestRow(Base):
@@ -38,21 +43,15 @@ class InterestRow(Base):
     user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     keyword: Mapped[str] = mapped_column(String(128), primary_key=True)
     score: Mapped[float] = mapped_column(Float)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite returns naive datetimes; everything we store is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class SqlConversationStore:
     """Conversation memory in the shared SQL database; safe across processes (one row per turn)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        create_schema(engine)
-        self._session = make_session_factory(engine)
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._session = database.sessions
 
     def append(self, chat_id: str, turn: Turn) -> None:
         with self._session.begin() as session:
@@ -72,7 +71,7 @@ class SqlConversationStore:
             rows = session.scalars(
                 select(TurnRow).where(TurnRow.chat_id == chat_id).order_by(TurnRow.id.desc()).limit(limit)
             ).all()
-        return [Turn(r.role, r.text, r.user_id, tuple(r.skus or ()), _aware(r.at)) for r in reversed(rows)]
+        return [Turn(r.role, r.text, r.user_id, tuple(r.skus or ()), r.at) for r in reversed(rows)]
 
     def state(self, chat_id: str) -> ChatState:
         with self._session() as session:
@@ -84,14 +83,12 @@ class SqlConversationStore:
             row = session.get(ChatStateRow, chat_id)
             if row is None:
                 session.add(
-                    ChatStateRow(
-                        chat_id=chat_id, user_id=user_id, data=state.to_json(), updated_at=datetime.now(UTC)
-                    )
+                    ChatStateRow(chat_id=chat_id, user_id=user_id, data=state.to_json(), updated_at=utcnow())
                 )
             else:
                 row.data = state.to_json()
                 row.user_id = user_id or row.user_id
-                row.updated_at = datetime.now(UTC)
+                row.updated_at = utcnow()
 
     def reset(self, chat_id: str) -> None:
         with self._session.begin() as session:
@@ -101,7 +98,7 @@ class SqlConversationStore:
     def interests(self, user_id: str) -> dict[str, tuple[float, datetime]]:
         with self._session() as session:
             rows = session.scalars(select(InterestRow).where(InterestRow.user_id == user_id)).all()
-            return {r.keyword: (r.score, _aware(r.updated_at)) for r in rows}
+            return {r.keyword: (r.score, r.updated_at) for r in rows}
 
     def save_interests(self, user_id: str, scores: dict[str, tuple[float, datetime]]) -> None:
         with self._session.begin() as session:

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, create_engine, text
 
 from bot.conversation.locks import LocalChatLocks
+from bot.storage.db import Database
 
 _NAMESPACE = b"xiaoer-chat:"
 T = TypeVar("T")
@@ -43,7 +44,7 @@ class ChatLocks:
 
     def __init__(
         self,
-        engine: Engine | None = None,
+        database: Database | None = None,
         *,
         max_connections: int = 32,
         poll_s: float = 0.01,
@@ -53,10 +54,10 @@ class ChatLocks:
         self._poll_s = poll_s
         self._max_poll_s = max_poll_s
         self._engine: Engine | None = None
-        if engine is not None and engine.dialect.name == "postgresql":
+        if database is not None and database.dialect == "postgresql":
             # Own small pool: a held lock keeps its connection for the whole handling of a message.
             self._engine = create_engine(
-                engine.url, pool_size=max_connections, max_overflow=0, pool_pre_ping=True
+                database.engine.url, pool_size=max_connections, max_overflow=0, pool_pre_ping=True
             )
         self._slots = asyncio.Semaphore(max_connections)
 

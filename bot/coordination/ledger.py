@@ -16,14 +16,14 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Engine, Float, Index, String, Text, delete, insert, select, update
+from sqlalchemy import BigInteger, Float, Index, String, Text, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.coordination.chat_locks import ChatLocks, offload
 from bot.coordination.liveness import ReplicaLiveness
-from bot.storage.db import Base, create_schema
+from bot.storage.db import Base, Database
 
 PROCESSING = "processing"
 DONE = "done"
@@ -59,23 +59,25 @@ def default_owner() -> str:
 
 
 class UpdateLedger:
-    """Claim/complete update ids in the database (SQLite or PostgreSQL) — synchronous, call off the loop."""
+    """Claim/complete update ids in the database (SQLite or PostgreSQL) — synchronous, call off the loop.
+
+    Its table comes from the migrations (`bot.storage.migrate`)."""
 
     def __init__(
         self,
-        engine: Engine,
+        database: Database,
         *,
         channel: str = "telegram",
         owner: str | None = None,
         lease_s: float = 120.0,
         liveness: ReplicaLiveness | None = None,
     ) -> None:
-        self.engine = engine
+        self.database = database
+        self.engine = database.engine
         self.channel = channel
         self.owner = owner or default_owner()
         self.lease_s = lease_s
         self.liveness = liveness  # when set: claims of replicas that died are taken over at once
-        create_schema(engine, [ProcessedUpdate.__table__])  # type: ignore[list-item]
 
     def claim(self, update_id: int, chat_key: str | None = None, payload: str | None = None) -> bool:
         """True when this replica must process `update_id` (first claim, or a crashed claim taken over)."""

@@ -14,9 +14,10 @@ import os
 import socket
 import threading
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, text
 
 from bot.coordination.chat_locks import advisory_key
+from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +42,10 @@ def _key(owner: str) -> int:
 class ReplicaLiveness:
     """`announce()` once at start; `is_alive(other)` answers from PostgreSQL's lock table."""
 
-    def __init__(self, engine: Engine, owner: str) -> None:
-        self.engine = engine
+    def __init__(self, database: Database, owner: str) -> None:
+        self.engine = database.engine
         self.owner = owner
-        self.supported = engine.dialect.name == "postgresql"
+        self.supported = database.dialect == "postgresql"
         self._conn: Connection | None = None
         self._guard = threading.Lock()
 

@@ -12,13 +12,13 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Engine, Float, Index, Integer, String, delete, func, insert, select, text
+from sqlalchemy import Float, Index, Integer, String, delete, func, insert, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.coordination.chat_locks import advisory_key
 from bot.coordination.ratelimit import RateDecision, RateVerdict
 from bot.domain import telemetry
-from bot.storage.db import Base, create_schema
+from bot.storage.db import Base, Database
 
 
 class RateHit(Base):
@@ -47,18 +47,18 @@ class SqlRateLimiter:
 
     def __init__(
         self,
-        engine: Engine,
+        database: Database,
         max_messages: int = 6,
         window_s: float = 10.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if max_messages < 1 or window_s <= 0:
             raise ValueError("rate limit needs max_messages >= 1 and window_s > 0")
-        self.engine = engine
+        self.database = database
+        self.engine = database.engine
         self.max_messages = max_messages
         self.window_s = window_s
         self._clock = clock
-        create_schema(engine, [RateHit.__table__, RateWarning.__table__])  # type: ignore[list-item]
 
     async def check(self, key: str) -> RateVerdict:
         verdict = await asyncio.to_thread(self.check_now, key)

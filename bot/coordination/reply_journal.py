@@ -19,12 +19,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Engine, Float, Integer, String, Text, delete, select, update
+from sqlalchemy import BigInteger, Float, Integer, String, Text, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.domain.messages import Button, MessageRef, Outbound, ProductCard
-from bot.storage.db import Base, create_schema
+from bot.storage.db import Base, Database
 
 
 class UpdateReply(Base):
@@ -82,12 +82,14 @@ def outbounds_from_json(text: str) -> list[Outbound]:
 
 
 class ReplyJournal:
-    """SQL journal of each update's replies (SQLite or PostgreSQL) — synchronous, call off the loop."""
+    """SQL journal of each update's replies (SQLite or PostgreSQL) — synchronous, call off the loop.
 
-    def __init__(self, engine: Engine, *, channel: str = "telegram") -> None:
-        self.engine = engine
+    Its table comes from the migrations (`bot.storage.migrate`)."""
+
+    def __init__(self, database: Database, *, channel: str = "telegram") -> None:
+        self.database = database
+        self.engine = database.engine
         self.channel = channel
-        create_schema(engine, [UpdateReply.__table__])  # type: ignore[list-item]
 
     def _key(self, update_id: int) -> Any:
         return (UpdateReply.channel == self.channel) & (UpdateReply.update_id == int(update_id))

@@ -16,10 +16,10 @@ from bot.copywriting.kept import KeptCopy, KeptCopyStore
 from bot.copywriting.llm_writer import facts_text
 from bot.copywriting.models import CopyResult
 from bot.copywriting.service import MAX_VARIANTS, CopyRequestError, CopyService
+from bot.domain.clock import utcnow
 from bot.domain.commands import STAFF_ONLY, CommandRegistry
 from bot.domain.messages import Inbound, Outbound
 from bot.prompts import Messages, load_messages
-from bot.storage.db import utcnow
 
 RECENT_COPIES = 500  # variants /keep can still find (the newest first out)
 

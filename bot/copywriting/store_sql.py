@@ -1,15 +1,16 @@
-"""Kept copy in the shared SQL database (SQLite default, PostgreSQL for scale): table `copy_kept`."""
+"""Kept copy in the shared SQL database (SQLite default, PostgreSQL for scale): table `copy_kept` (made by the
+migrations, `bot.storage.migrate`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, String, Text, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import JSON, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.copywriting.kept import KeptCopy
-from bot.storage.db import Base, create_schema, make_session_factory
+from bot.storage.db import Base, Database
+from bot.storage.types import UTCDateTime
 
 
 class KeptCopyRow(Base):
@@ -24,19 +25,15 @@ class KeptCopyRow(Base):
     text: Mapped[str] = mapped_column(Text)
     bullets: Mapped[list[str]] = mapped_column(JSON)
     kept_by: Mapped[str] = mapped_column(String(128), default="")
-    kept_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    kept_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class SqlKeptCopyStore:
     """KeptCopyStore on SQLAlchemy; keeping the same copy id again replaces it."""
 
-    def __init__(self, engine: Engine) -> None:
-        create_schema(engine, [KeptCopyRow.__table__])  # type: ignore[list-item]
-        self._sessions = make_session_factory(engine)
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._sessions = database.sessions
 
     def keep(self, copy: KeptCopy) -> None:
         with self._sessions.begin() as session:
@@ -69,7 +66,7 @@ class SqlKeptCopyStore:
                     text=row.text,
                     bullets=tuple(row.bullets or ()),
                     kept_by=row.kept_by,
-                    kept_at=_aware(row.kept_at),
+                    kept_at=row.kept_at,
                 )
                 for row in session.scalars(query)
             ]

@@ -11,9 +11,9 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from sqlalchemy import MetaData, Table, inspect, select
-from sqlalchemy.engine import Engine
 
 from bot.finetune.source import Conversation, HandledChat, KeptCopyRecord, Line
+from bot.storage.db import Database
 
 _ROLES = {"user": "customer", "assistant": "bot", "agent": "agent", "customer": "customer", "bot": "bot"}
 
@@ -29,8 +29,8 @@ def _epoch(value: float | None) -> datetime | None:
 class SqlTrafficSource:
     """TrafficSource over the bot's SQL database (SQLite or PostgreSQL)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, database: Database) -> None:
+        self.engine = engine = database.engine
         names = set(inspect(engine).get_table_names())
         metadata = MetaData()
         self._tables = {

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from bot.conversation.store import ConversationStore
 from bot.handoff.desk import SupportDesk
@@ -17,6 +16,9 @@ from bot.handoff.store_sql import SqlHandoffStore
 from bot.handoff.triggers import TriggerSet
 from bot.prompts import load_messages
 from knowledge.protocols import ProductIndex
+
+if TYPE_CHECKING:
+    from bot.storage.db import Database
 
 TERMINAL_SUPPORT_CHAT = "terminal:support"
 WEB_SUPPORT_CHAT = "web:console"  # the staff console is the desk for the web widget's visitors
@@ -37,7 +39,7 @@ def build_handoff_service(
     prompts_dir: Path,
     support_chats: Mapping[str, str],
     claim_timeout_s: float = 300.0,
-    engine: Engine | None = None,
+    database: Database | None = None,
     store: HandoffStore | None = None,
     conversations: ConversationStore | None = None,
     index: ProductIndex | None = None,
@@ -47,12 +49,12 @@ def build_handoff_service(
     detect_triggers: bool = False,
     events: EventSink | None = None,
 ) -> HandoffService:
-    """A `HandoffService` on the shared SQL engine (or the given / an in-memory store), with the trigger
+    """A `HandoffService` on the shared SQL database (or the given / an in-memory store), with the trigger
     file from `prompts_dir/handoff/triggers.yaml` and, when a conversation store is given, the card context
     and the hand-back memory wired to it. `support_chats` maps channel → support chat (see
     `support_chats_for`). `detect_triggers` stays False when the core runs `service.detect_trigger` itself."""
     if store is None:
-        store = SqlHandoffStore(engine) if engine is not None else InMemoryHandoffStore()
+        store = SqlHandoffStore(database) if database is not None else InMemoryHandoffStore()
     return HandoffService(
         store,
         load_messages(prompts_dir),

@@ -12,7 +12,6 @@ import dataclasses
 
 from sqlalchemy import (
     Boolean,
-    Engine,
     Float,
     ForeignKey,
     Integer,
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.handoff.state import OPEN, Event, Handoff, Status, TranscriptEntry, sources, target
 from bot.handoff.store import MUTABLE_FIELDS, TRANSITION_FIELDS
-from bot.storage.db import Base, create_schema, make_session_factory
+from bot.storage.db import Base, Database
 
 _FIELDS = [f.name for f in dataclasses.fields(Handoff)]
 _OPEN_VALUES = [s.value for s in OPEN]
@@ -88,12 +87,11 @@ def _to_handoff(row: HandoffRow | None) -> Handoff | None:
 
 
 class SqlHandoffStore:
-    """HandoffStore on SQLAlchemy (creates its tables on the shared engine if missing)."""
+    """HandoffStore on SQLAlchemy (its tables come from the migrations: `bot.storage.migrate`)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        create_schema(engine)
-        self._sessions = make_session_factory(engine)
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._sessions = database.sessions
 
     def create(self, handoff: Handoff) -> Handoff:
         with self._sessions.begin() as session:

@@ -9,9 +9,9 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
+from bot.domain.clock import utcnow
 from bot.insights.pseudonym import Pseudonymizer
 from bot.insights.records import InsightsStore, OutcomeEvent, TurnRecord
-from bot.storage.db import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.domain.clock import utcnow
 from bot.domain.commands import STAFF_ONLY, CommandRegistry
 from bot.domain.messages import Inbound, Outbound
 from bot.insights.analysis import InsightsReport, Window, parse_period, report_for
@@ -15,7 +16,6 @@ from bot.insights.records import InsightsStore
 from bot.insights.render import summary_text
 from bot.insights.suggestions import Suggestions, build_suggestions
 from bot.prompts import Messages
-from bot.storage.db import utcnow
 from knowledge.protocols import ProductIndex
 
 

@@ -11,10 +11,12 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from sqlalchemy import Engine, text
+
+if TYPE_CHECKING:
+    from bot.storage.db import Database
 
 Check = Callable[[], Awaitable[str | None]]  # returns a detail string (or None) when healthy; raises when not
 
@@ -68,16 +70,11 @@ def liveness() -> dict[str, Any]:
     return {"status": "ok"}
 
 
-def store_check(engine: Engine) -> Check:
-    """The SQL database answers `SELECT 1` (run off the event loop)."""
-
-    def ping() -> str:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return engine.dialect.name
+def store_check(database: Database) -> Check:
+    """The SQL database answers `SELECT 1` (run off the event loop); detail = the dialect's name."""
 
     async def check() -> str:
-        return await asyncio.to_thread(ping)
+        return await asyncio.to_thread(database.ping)
 
     return check
 
@@ -121,7 +118,7 @@ def llm_check(base_url: str | None, api_key: str | None, *, configured: bool) ->
 
 def default_checks(
     *,
-    engine: Engine | None,
+    database: Database | None,
     chroma_url: str | None,
     llm_base_url: str | None,
     llm_api_key: str | None,
@@ -130,8 +127,8 @@ def default_checks(
 ) -> HealthChecks:
     """The standard readiness set: store, chroma, llm."""
     checks = HealthChecks(timeout_s=timeout_s)
-    if engine is not None:
-        checks.add("store", store_check(engine))
+    if database is not None:
+        checks.add("store", store_check(database))
     checks.add("chroma", chroma_check(chroma_url))
     checks.add("llm", llm_check(llm_base_url, llm_api_key, configured=llm_configured))
     return checks

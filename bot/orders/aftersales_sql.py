@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Engine, Float, String, Text, select, update
+from sqlalchemy import Float, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.orders.aftersales import OPEN_STATUSES, TRANSITIONS, AfterSalesRequest, RequestStatus
 from bot.orders.eligibility import RequestKind
 from bot.orders.errors import InvalidTransition, RequestNotFound
 from bot.orders.store_sql import database_errors
-from bot.storage.db import Base, create_schema, make_session_factory
+from bot.storage.db import Base, Database
 
 _OPEN = [status.value for status in OPEN_STATUSES]
 
@@ -61,13 +61,11 @@ def _to_request(row: AfterSalesRow) -> AfterSalesRequest:
 
 
 class SqlAfterSalesStore:
-    """`AfterSalesStore` on SQLAlchemy; creates its table on the shared engine if missing."""
+    """`AfterSalesStore` on SQLAlchemy (its table comes from the migrations: `bot.storage.migrate`)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        with database_errors():
-            create_schema(engine, [AfterSalesRow.__table__])  # type: ignore[list-item]  # __table__ is typed FromClause
-        self._sessions = make_session_factory(engine)
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._sessions = database.sessions
 
     def create(self, request: AfterSalesRequest) -> AfterSalesRequest:
         with database_errors(), self._sessions.begin() as session:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, Float, ForeignKey, Integer, String, Text, delete, func, insert, or_, select
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, delete, func, insert, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -22,7 +22,7 @@ from bot.orders.contact import CustomerContact
 from bot.orders.errors import OrderSourceUnavailable
 from bot.orders.order import Order, OrderItem, OrderStatus, normalise_order_number
 from bot.orders.source import DEFAULT_RECENT, UpsertCounts
-from bot.storage.db import Base, create_schema, make_session_factory
+from bot.storage.db import Base, Database
 
 
 class OrderRow(Base):
@@ -172,15 +172,13 @@ def database_errors() -> Iterator[None]:
 
 
 class SqlOrderStore:
-    """`OrderStore` on SQLAlchemy; creates its tables on the shared engine if missing.
+    """`OrderStore` on SQLAlchemy (its tables come from the migrations: `bot.storage.migrate`).
 
     Raises `OrderSourceUnavailable` (reason "database") when the database cannot be reached."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        with database_errors():
-            create_schema(engine, [OrderRow.__table__, OrderItemRow.__table__])  # type: ignore[list-item]  # __table__ is typed FromClause
-        self._sessions = make_session_factory(engine)
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._sessions = database.sessions
 
     async def get(self, order_number: str) -> Order | None:
         return await asyncio.to_thread(self.get_now, order_number)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, Float, Index, Integer, String, delete, insert, select, text
+from sqlalchemy import Float, Index, Integer, String, delete, insert, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.orders.store_sql import database_errors
 from bot.orders.verification_store import AttemptTicket, VerifiedLink, retry_after
-from bot.storage.db import Base, create_schema, make_session_factory
+from bot.storage.db import Base, Database
 
 
 def advisory_key(key: str) -> int:
@@ -48,13 +48,12 @@ class VerifiedLinkRow(Base):
 
 
 class SqlVerificationStore:
-    """`VerificationStore` on SQLAlchemy; creates its tables on the shared engine if missing."""
+    """`VerificationStore` on SQLAlchemy (its tables come from the migrations: `bot.storage.migrate`)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        with database_errors():
-            create_schema(engine, [VerificationAttemptRow.__table__, VerifiedLinkRow.__table__])  # type: ignore[list-item]  # __table__ is typed FromClause
-        self._sessions = make_session_factory(engine)
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.engine = database.engine
+        self._sessions = database.sessions
 
     def try_attempt(self, keys: Sequence[str], now: float, window_s: float, limit: int) -> AttemptTicket:
         attempts = VerificationAttemptRow

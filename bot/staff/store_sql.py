@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Engine, Float, Index, Integer, String, Text, delete, insert, select, update
+from sqlalchemy import Boolean, Float, Index, Integer, String, Text, delete, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.staff.accounts import AccountError, AuditEntry, ConsoleSession, StaffAccount, StaffRole
-from bot.storage.db import Base, create_schema
+from bot.storage.db import Base, Database
 
 
 class StaffAccountRow(Base):
@@ -49,13 +49,12 @@ class AuditRow(Base):
     __table_args__ = (Index("ix_xiaoer_audit_log_at", "at"),)
 
 
-_TABLES = [StaffAccountRow.__table__, ConsoleSessionRow.__table__, AuditRow.__table__]
-
-
 class SqlStaffStore:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        create_schema(engine, _TABLES)  # type: ignore[arg-type]
+    """`StaffStore` on SQLAlchemy (its tables come from the migrations: `bot.storage.migrate`)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.engine = database.engine
 
     def add_account(self, account: StaffAccount) -> None:
         row = {

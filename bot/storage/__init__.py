@@ -1,5 +1,9 @@
-"""SQL storage shared by the stores (conversations, handoffs, insights, update de-duplication)."""
+"""SQL storage shared by the stores: the `Database` handle, the declarative `Base`, the UTC timestamp type.
 
-from bot.storage.db import Base, create_schema, make_engine, make_session_factory
+Schema changes are Alembic migrations (`bot/storage/migrations/`, applied by `bot.storage.migrate`).
+"""
 
-__all__ = ["Base", "create_schema", "make_engine", "make_session_factory"]
+from bot.storage.db import Base, Database
+from bot.storage.types import UTCDateTime
+
+__all__ = ["Base", "Database", "UTCDateTime"]

@@ -1,28 +1,22 @@
-"""The SQL database shared by the conversation, handoff and insights stores.
+"""The SQL database shared by the conversation, handoff, insights and coordination stores.
 
-SQLite in the data directory by default; PostgreSQL (psycopg 3) via `XIAOER_DATABASE_URL`. All stores
-declare their tables on the one `Base` so `create_schema` makes everything at start-up.
+SQLite in the data directory by default; PostgreSQL (psycopg 3) via `XIAOER_DATABASE_URL`. Every table is
+declared on the one `Base`; the schema itself is made and upgraded by the Alembic migrations in
+`bot.storage.migrations` (see `bot.storage.migrate.upgrade_schema`), never by the stores. Outside
+`bot/storage`, `bot/coordination` and the `store_sql.py` modules code holds a `Database`, not an engine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, event, text
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
-
-
-def utcnow() -> datetime:
-    """Timestamps are stored in UTC everywhere."""
-    return datetime.now(UTC)
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
 class Base(DeclarativeBase):
-    """Declarative base for every table Xiaoer owns."""
+    """Declarative base for every table Xiaoer owns (the migrations' autogenerate target)."""
 
 
 def make_engine(url: str) -> Engine:
@@ -45,27 +39,41 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-_SCHEMA_LOCK = 0x5849414F4552  # "XIAOER": serialises DDL of replicas starting at the same time
+class Database:
+    """Our handle on one SQL database: its engine, a session factory, the dialect's name, `dispose()`.
 
+    Made by `Database.open(url)` (URL as from `Settings.resolved_database_url`). Channels, ops and the
+    composition root pass this around; only storage, coordination and `store_sql.py` modules look inside
+    (`engine`, `sessions`)."""
 
-def create_schema(engine: Engine, tables: Sequence[Table] | None = None) -> None:
-    """Create every table declared on `Base` so far, or just `tables` (idempotent); stores call it after import.
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
 
-    On PostgreSQL an advisory lock makes replicas that start together take turns: two concurrent
-    CREATE TABLEs of the same name would otherwise fail on the catalog's unique index."""
-    for attempt in range(3):
-        try:
-            with engine.begin() as conn:
-                if conn.dialect.name == "postgresql":
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK})
-                Base.metadata.create_all(conn, tables=list(tables) if tables is not None else None)
-            return
-        except OperationalError as exc:
-            # SQLite has no DDL lock: a process starting at the same moment may create the table between
-            # our existence check and our CREATE. Checking again then finds it.
-            if "already exists" not in str(exc) or attempt == 2:
-                raise
+    @classmethod
+    def open(cls, url: str) -> Database:
+        """Connect lazily to `url` (nothing is sent until first use; a SQLite file's folder is created)."""
+        return cls(make_engine(url))
 
+    @property
+    def dialect(self) -> str:
+        """`"sqlite"` or `"postgresql"`."""
+        return self.engine.dialect.name
 
-def make_session_factory(engine: Engine) -> sessionmaker:
-    return sessionmaker(engine, expire_on_commit=False)
+    @property
+    def url(self) -> str:
+        """The URL with any password masked (safe to log)."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def ping(self) -> str:
+        """Run `SELECT 1` (blocking; raises the driver's error when the database is away); the dialect."""
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return self.dialect
+
+    def dispose(self) -> None:
+        """Close every pooled connection (at shutdown; the handle reconnects if used again)."""
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({self.url!r})"

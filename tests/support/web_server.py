@@ -164,10 +164,10 @@ def add_account(server: WebServer, name: str, role: str, password: str) -> None:
     from bot.staff.accounts import StaffRole
     from bot.staff.auth import StaffAuth
     from bot.staff.store_sql import SqlStaffStore
-    from bot.storage.db import make_engine
+    from tests.support.databases import migrated_database
 
-    engine = make_engine(server.settings.resolved_database_url)
+    database = migrated_database(server.settings.resolved_database_url)
     try:
-        StaffAuth(SqlStaffStore(engine), fast_passwords()).add_account(name, StaffRole(role), password)
+        StaffAuth(SqlStaffStore(database), fast_passwords()).add_account(name, StaffRole(role), password)
     finally:
-        engine.dispose()
+        database.dispose()

@@ -89,7 +89,9 @@ class TelegramChannel:
         self.messages = messages
         self.limiter = limiter
         self.policy = ChatPolicy(config.staff_ids, config.support_chat_id)
-        self.journal: ReplyJournal | None = None  # replies per update: none lost, none repeated once confirmed
+        self.journal: ReplyJournal | None = (
+            None  # replies per update: none lost, none repeated once confirmed
+        )
         self.signer = CallbackSigner(config.token)
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -17,9 +17,8 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Engine
 from telegram import Update
 from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, ExtBot
 
@@ -27,13 +26,11 @@ from bot.coordination.chat_locks import ChatLocks, offload
 from bot.coordination.ledger import ClaimState, UpdateGate, UpdateLedger
 from bot.coordination.liveness import ReplicaLiveness
 from bot.coordination.ratelimit import RateLimiter
-from bot.coordination.ratelimit_sql import SqlRateLimiter
 from bot.domain import telemetry
-from bot.ops.health import default_checks
-from bot.ops.http import OpsServer
 from bot.ops.logs import log_context
-from bot.ops.settings import Settings
-from bot.storage.db import make_engine
+
+if TYPE_CHECKING:
+    from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -100,17 +97,17 @@ class ReplicaSafety:
 
     def __init__(
         self,
-        engine: Engine,
+        database: Database,
         *,
         lease_s: float = 30.0,
         owner: str | None = None,
         lock_connections: int = 32,
         services: Sequence[Service] = (),
     ) -> None:
-        self.ledger = UpdateLedger(engine, channel="telegram", owner=owner, lease_s=lease_s)
-        self.liveness = ReplicaLiveness(engine, self.ledger.owner)
+        self.ledger = UpdateLedger(database, channel="telegram", owner=owner, lease_s=lease_s)
+        self.liveness = ReplicaLiveness(database, self.ledger.owner)
         self.ledger.liveness = self.liveness
-        self.locks = ChatLocks(engine, max_connections=lock_connections)
+        self.locks = ChatLocks(database, max_connections=lock_connections)
         self.gate = UpdateGate(self.ledger, self.locks)
         self.inflight: set[int] = set()
         self.services = list(services)
@@ -169,23 +166,3 @@ class ReplicaSafety:
                 await self.recover_once()
             except Exception:  # the database may be briefly away; try again next period
                 log.exception("replica heartbeat failed")
-
-
-def build_replica_safety(settings: Settings, *, listen: str = "127.0.0.1") -> ReplicaSafety:
-    """Replica safety and the shared rate limiter on the configured database, plus the ops endpoint when
-    XIAOER_METRICS_PORT is set (bound to `listen`, the host the webhook server binds: never wider)."""
-    engine = make_engine(settings.resolved_database_url)
-    services: list[Service] = []
-    if settings.metrics_port:
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        checks = default_checks(
-            engine=engine,
-            chroma_url=settings.chroma_url,
-            llm_base_url=settings.openai_base_url,
-            llm_api_key=key,
-            llm_configured=settings.llm_configured,
-        )
-        services.append(OpsServer(checks, host=listen, port=settings.metrics_port))
-    safety = ReplicaSafety(engine, services=services)
-    safety.limiter = SqlRateLimiter(engine, settings.rate_limit_messages, settings.rate_limit_window_s)
-    return safety

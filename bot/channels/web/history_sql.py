@@ -7,11 +7,11 @@ import time
 from collections.abc import Callable, Collection
 from typing import Any
 
-from sqlalchemy import Engine, Float, Index, Integer, String, Text, func, insert, select
+from sqlalchemy import Float, Index, Integer, String, Text, func, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.channels.web.history import WebMessage, Who
-from bot.storage.db import Base, create_schema
+from bot.storage.db import Base, Database
 
 
 class WebMessageRow(Base):
@@ -33,13 +33,15 @@ class WebMessageRow(Base):
 
 
 class SqlWebHistory:
-    """The web message log on SQLAlchemy; ids come from the database, so they grow across replicas."""
+    """The web message log on SQLAlchemy; ids come from the database, so they grow across replicas.
 
-    def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
-        self.engine = engine
+    Its table comes from the migrations (`bot.storage.migrate`)."""
+
+    def __init__(self, database: Database, clock: Callable[[], float] = time.time) -> None:
+        self.database = database
+        self.engine = database.engine
         self._clock = clock
         self._table = WebMessageRow.__table__
-        create_schema(engine, [self._table])  # type: ignore[list-item]
 
     def append(
         self, chat_id: str, who: Who, payload: dict[str, Any], handoff_id: str | None = None
