@@ -207,12 +207,19 @@ def build_support_bot(
     raise_errors: bool = False,
     use_llm: bool = True,
 ) -> SupportBot:
-    """A ready `SupportBot`: real index, parser, policies, LLM (if configured) and SQL memory by default."""
+    """A ready `SupportBot`: real index, parser, policies, LLM (if configured) and SQL memory by default.
+
+    Raises `bot.storage.errors.DatabaseUnavailable` / `SchemaError` when the SQL database cannot be opened
+    or upgraded, `knowledge.errors.StoreUnavailable` when the product index cannot."""
     runtime = BotRuntime()
-    knowledge = knowledge or open_knowledge(settings, index=index)
-    if store is None:
+    if store is None:  # first: a wrong XIAOER_DATABASE_URL is reported before the catalog loads
         runtime.database = open_database(settings)
         store = make_conversation_store(runtime.database)
+    try:
+        knowledge = knowledge or open_knowledge(settings, index=index)
+    except BaseException:
+        runtime.close()
+        raise
     if llm is None and use_llm:
         llm = make_chat_model(settings)
     messages: Messages = load_messages(settings.prompts_dir)

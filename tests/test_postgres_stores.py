@@ -66,5 +66,6 @@ def test_instants_round_trip(store: InsightsStore) -> None:
     window = (at - timedelta(minutes=1), at + timedelta(minutes=1))
     turns = store.turns(*window)
     assert [t.at for t in turns] == [at] and turns[0].skus == ("RUN-001",)
+    assert turns[0].at.tzinfo is UTC  # not the server's +08:00: one UTC type on every backend
     assert [e.at for e in store.events(*window)] == [at]
     assert store.turns(at + timedelta(seconds=1), at + timedelta(hours=9)) == []

@@ -27,6 +27,7 @@ def _quiet_logs() -> None:
 
 def _open_bot(settings: Settings, err: Console, *, exit_when_empty: bool = False) -> SupportBot:
     """Build the bot, or explain (on stderr) what to do when the data directory has no catalog."""
+    from bot.storage.errors import DatabaseUnavailable, SchemaError
     from bot.wiring import build_support_bot
     from knowledge.errors import StoreUnavailable
 
@@ -41,6 +42,12 @@ def _open_bot(settings: Settings, err: Console, *, exit_when_empty: bool = False
         bot = build_support_bot(settings)
     except StoreUnavailable as exc:
         err.print(f"[red]error:[/] the product store is unavailable: {exc}")
+        raise typer.Exit(EXIT_STORE_UNAVAILABLE) from exc
+    except DatabaseUnavailable as exc:
+        err.print(f"[red]error:[/] the database is unavailable: {exc}")
+        raise typer.Exit(EXIT_STORE_UNAVAILABLE) from exc
+    except SchemaError as exc:
+        err.print(f"[red]error:[/] the database cannot be upgraded: {exc}")
         raise typer.Exit(EXIT_STORE_UNAVAILABLE) from exc
     if bot.index.count() == 0 and (settings.data_dir / "vocabulary.json").exists():
         err.print(

@@ -47,11 +47,14 @@ def upgrade(
     finally:
         database.dispose()
     if result.legacy:
-        typer.echo(f"{database.url}: adopted a database made by Xiaoer v0.1.0")
-    if result.changed:
-        typer.echo(f"{database.url}: upgraded from {result.before or 'an empty schema'} to {result.after}")
+        done = f"adopted the database of Xiaoer v0.1.0; now at revision {result.after}"
+    elif result.before is None:
+        done = f"created the schema at revision {result.after}"
+    elif result.changed:
+        done = f"upgraded from revision {result.before} to {result.after}"
     else:
-        typer.echo(f"{database.url}: already at {result.after}")
+        done = f"already at revision {result.after}; nothing to do"
+    typer.echo(f"{database.url}: {done}")
 
 
 @db_app.command("current")

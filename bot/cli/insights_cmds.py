@@ -31,6 +31,7 @@ def insights(
     from bot.insights.suggestions import apply_dictionary
     from bot.ops.settings import load_settings
     from bot.prompts import load_messages
+    from bot.storage.errors import DatabaseUnavailable, SchemaError
     from bot.wiring import open_database
     from knowledge.vocabulary import USER_WORDS_FILE
 
@@ -41,7 +42,11 @@ def insights(
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    store = SqlInsightsStore(open_database(settings))
+    try:
+        store = SqlInsightsStore(open_database(settings))
+    except (DatabaseUnavailable, SchemaError) as exc:
+        console.print(f"[red]the database cannot be used: {exc}[/red]")
+        raise typer.Exit(3) from exc
     index = _open_index_if_any(settings)
     service = InsightsService(store=store, messages=load_messages(settings.prompts_dir), index=index)
     report, suggestions = service.analyse(period)

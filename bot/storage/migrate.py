@@ -16,6 +16,7 @@ package data), applied once, in one transaction, before any store touches the da
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import tempfile
@@ -179,6 +180,7 @@ def write_revision(message: str, versions_dir: Path | None = None) -> Path | Non
             upgrade_schema(database)
             with database.engine.connect() as conn:
                 config = alembic_config(conn, Base.metadata)
+                _format_with_ruff(config)
                 if versions_dir is not None:  # tests write elsewhere; the shipped revisions still count
                     locations = [str(MIGRATIONS_DIR / "versions"), str(versions_dir)]
                     config.set_main_option("version_locations", os.pathsep.join(locations))
@@ -192,8 +194,21 @@ def write_revision(message: str, versions_dir: Path | None = None) -> Path | Non
                 )
         finally:
             database.dispose()
-    script = written[0] if isinstance(written, list) else written
+    script = (written[0] if written else None) if isinstance(written, list) else written
     return Path(script.path) if script is not None else None
+
+
+def _format_with_ruff(config: Config) -> None:
+    """Run `ruff check --fix` and `ruff format` on the new file when ruff is installed (dev extras)."""
+    if importlib.util.find_spec("ruff") is None:
+        return
+    config.set_section_option("post_write_hooks", "hooks", "ruff_fix, ruff_format")
+    for name, options in (("ruff_fix", "check --fix --quiet"), ("ruff_format", "format --quiet")):
+        config.set_section_option("post_write_hooks", f"{name}.type", "module")
+        config.set_section_option("post_write_hooks", f"{name}.module", "ruff")
+        config.set_section_option(
+            "post_write_hooks", f"{name}.options", f"{options} REVISION_SCRIPT_FILENAME"
+        )
 
 
 def _skip_empty(context: MigrationContext, revision: object, directives: list[MigrationScript]) -> None:

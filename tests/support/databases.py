@@ -6,6 +6,8 @@ SQLite file, a few ms when already current) — the same path as start-up and `x
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.synchronize
 from pathlib import Path
 
 from bot.storage.db import Database
@@ -22,3 +24,17 @@ def migrated_database(url: str) -> Database:
 def sqlite_url(path: Path) -> str:
     """SQLAlchemy URL of a SQLite file."""
     return f"sqlite:///{path}"
+
+
+def upgrade_worker(url: str, start: multiprocessing.synchronize.Event, out: multiprocessing.Queue) -> None:
+    """A replica's start-up in a spawned process: wait for the signal, upgrade, report (ok?, changed?).
+
+    Lives here, not in a test module, so the child imports only storage (not the whole bot)."""
+    database = Database.open(url)
+    start.wait(30)
+    try:
+        out.put(("ok", upgrade_schema(database).changed))
+    except Exception as exc:
+        out.put((f"{type(exc).__name__}: {exc}", False))
+    finally:
+        database.dispose()
