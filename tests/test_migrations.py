@@ -336,6 +336,9 @@ def test_db_commands_show_and_upgrade_a_v0_1_0_database(tmp_path: Path) -> None:
     failed = runner.invoke(app, ["db", "upgrade"], env=nowhere)
     assert failed.exit_code == 3 and "the database is unavailable" in failed.output
     assert "secret" not in failed.output  # the password is masked
+    garbled = runner.invoke(app, ["db", "current"], env={"XIAOER_DATABASE_URL": "shop:secret@db"})
+    assert garbled.exit_code == 3 and "not a usable database URL" in garbled.output
+    assert "secret" not in garbled.output
 
 
 def test_db_revision_writes_the_next_migration_only_for_a_model_change(tmp_path: Path) -> None:
@@ -359,3 +362,18 @@ def test_db_revision_writes_the_next_migration_only_for_a_model_change(tmp_path:
     assert 'down_revision: str | Sequence[str] | None = "0001"' in source  # formatted by ruff
     assert 'op.create_table(\n        "xiaoer_probe",' in source
     assert "ix_xiaoer_probe_name" in source and "op.drop_table" in source
+
+
+def test_start_up_on_an_unreachable_database_is_one_clear_error(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli.main import app
+
+    env = {
+        "XIAOER_DATA_DIR": str(tmp_path / "data"),
+        "XIAOER_DATABASE_URL": f"postgresql://shop:secret@/shop?host={tmp_path / 'no-server'}",
+    }
+    result = CliRunner().invoke(app, ["chat"], env=env, input="")
+    assert result.exit_code == 3, result.output
+    assert "the database is unavailable" in result.output and "secret" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

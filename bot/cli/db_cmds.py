@@ -37,15 +37,16 @@ def upgrade(
     from bot.storage.errors import DatabaseUnavailable, SchemaError
     from bot.storage.migrate import upgrade_schema
 
-    database = Database.open(load_settings().resolved_database_url)
     try:
-        result = upgrade_schema(database, revision)
+        database = Database.open(load_settings().resolved_database_url)
+        try:
+            result = upgrade_schema(database, revision)
+        finally:
+            database.dispose()
     except DatabaseUnavailable as exc:
         raise _fail(f"the database is unavailable: {exc}", EXIT_DATABASE_UNAVAILABLE) from None
     except SchemaError as exc:
         raise _fail(str(exc), EXIT_SCHEMA) from None
-    finally:
-        database.dispose()
     if result.legacy:
         done = f"adopted the database of Xiaoer v0.1.0; now at revision {result.after}"
     elif result.before is None:
@@ -65,13 +66,14 @@ def current() -> None:
     from bot.storage.errors import DatabaseUnavailable
     from bot.storage.migrate import current_revision, head_revision
 
-    database = Database.open(load_settings().resolved_database_url)
     try:
-        revision, legacy = current_revision(database)
+        database = Database.open(load_settings().resolved_database_url)
+        try:
+            revision, legacy = current_revision(database)
+        finally:
+            database.dispose()
     except DatabaseUnavailable as exc:
         raise _fail(f"the database is unavailable: {exc}", EXIT_DATABASE_UNAVAILABLE) from None
-    finally:
-        database.dispose()
     head = head_revision()
     if legacy:
         state = "made by Xiaoer v0.1.0 (no revision yet): the next start-up or `xiaoer db upgrade` adopts it"

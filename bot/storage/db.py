@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from bot.storage.errors import DatabaseUnavailable
 
 
 class Base(DeclarativeBase):
@@ -52,8 +55,17 @@ class Database:
 
     @classmethod
     def open(cls, url: str) -> Database:
-        """Connect lazily to `url` (nothing is sent until first use; a SQLite file's folder is created)."""
-        return cls(make_engine(url))
+        """Connect lazily to `url` (nothing is sent until first use; a SQLite file's folder is created).
+
+        Raises `DatabaseUnavailable` when `url` is not a database URL Xiaoer can use (its text is not
+        repeated: it may hold a password)."""
+        try:
+            return cls(make_engine(url))
+        except (ArgumentError, ImportError) as exc:
+            raise DatabaseUnavailable(
+                "not a usable database URL (expected sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DB): "
+                + type(exc).__name__
+            ) from exc
 
     @property
     def dialect(self) -> str:
