@@ -118,6 +118,30 @@ def upgrade_schema(database: Database, revision: str = "head") -> SchemaUpgrade:
         raise DatabaseUnavailable(f"{database.url}: {_reason(exc)}") from exc
 
 
+def _upgrade_locked(database: Database, conn: Connection, revision: str) -> tuple[str | None, str, bool]:
+    """The upgrade itself, inside the caller's transaction and lock: (before, after, legacy)."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    before = MigrationContext.configure(conn).get_current_revision()
+    if before is not None and before not in {s.revision for s in scripts.walk_revisions()}:
+        raise SchemaError(
+            f"{database.url} is at schema revision {before!r}, which this Xiaoer does not know "
+            f"(it knows up to {scripts.get_current_head()!r}): run the newer Xiaoer that upgraded it, "
+            "or restore a backup taken before that upgrade"
+        )
+    legacy = before is None and is_legacy(conn)
+    if legacy:
+        log.warning("%s was made by Xiaoer v0.1.0: adopting it at revision %s", database.url, BASELINE)
+    command.upgrade(alembic_config(conn), revision)
+    after = MigrationContext.configure(conn).get_current_revision()
+    if after is None:
+        raise SchemaError(f"{database.url}: no schema revision recorded after upgrading to {revision!r}")
+    if database.dialect == "sqlite":
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise SchemaError(f"the upgrade left rows with broken foreign keys: {broken[:5]}")
+    return before, after, legacy
+
+
 def _reason(exc: Exception) -> str:
     """The driver's own first line (e.g. 'connection refused'), without SQLAlchemy's help links."""
     original = getattr(exc, "orig", None) or exc
@@ -125,41 +149,23 @@ def _reason(exc: Exception) -> str:
 
 
 def _upgrade(database: Database, revision: str) -> SchemaUpgrade:
-    scripts = ScriptDirectory.from_config(alembic_config())
     sqlite = database.dialect == "sqlite"
     with database.engine.connect() as conn:
         if sqlite:
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # only outside a transaction does it apply
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock: other processes wait here
-        elif database.dialect == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK})
         try:
-            before = MigrationContext.configure(conn).get_current_revision()
-            if before is not None and before not in {s.revision for s in scripts.walk_revisions()}:
-                raise SchemaError(
-                    f"{database.url} is at schema revision {before!r}, which this Xiaoer does not know "
-                    f"(it knows up to {scripts.get_current_head()!r}): run the newer Xiaoer that upgraded "
-                    "it, or restore a backup taken before that upgrade"
-                )
-            legacy = before is None and is_legacy(conn)
-            if legacy:
-                log.warning(
-                    "%s was made by Xiaoer v0.1.0: adopting it at revision %s", database.url, BASELINE
-                )
-            command.upgrade(alembic_config(conn), revision)
-            after = MigrationContext.configure(conn).get_current_revision()
             if sqlite:
-                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
-                if broken:
-                    raise SchemaError(f"the upgrade left rows with broken foreign keys: {broken[:5]}")
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock: other processes wait here
+            elif database.dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK})
+            before, after, legacy = _upgrade_locked(database, conn, revision)
             conn.commit()
         except BaseException:
             conn.rollback()
             raise
         finally:
-            if sqlite:
+            if sqlite:  # the pooled connection goes back as every other: foreign keys enforced
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-    assert after is not None
     if after != before:
         log.info("database schema upgraded from %s to %s", before or "nothing", after)
     return SchemaUpgrade(before, after, legacy)
