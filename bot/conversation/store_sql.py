@@ -116,7 +116,7 @@ class SqlConversationStore:
                 (ChatStateRow, ChatStateRow.user_id),
                 (InterestRow, InterestRow.user_id),
             ):
-                removed += session.execute(delete(table).where(column == user_id)).rowcount or 0
+                removed += session.connection().execute(delete(table).where(column == user_id)).rowcount
             return removed
 
     def purge(self, before: datetime) -> int:

@@ -165,7 +165,7 @@ class SqlHandoffStore:
             values.setdefault("note_pending", False)
         allowed = [s.value for s in sources(event)]
         with self._sessions.begin() as session:
-            result = session.execute(
+            result = session.connection().execute(  # Core execution: a typed rowcount
                 update(HandoffRow)
                 .where(HandoffRow.id == handoff_id, HandoffRow.status.in_(allowed))
                 .values(**values)
@@ -175,7 +175,7 @@ class SqlHandoffStore:
 
     def rate(self, handoff_id: str, rating: int) -> bool:
         with self._sessions.begin() as session:
-            result = session.execute(
+            result = session.connection().execute(
                 update(HandoffRow)
                 .where(
                     HandoffRow.id == handoff_id,
@@ -222,4 +222,4 @@ class SqlHandoffStore:
                 .order_by(HandoffRow.claimed_at.desc())
                 .limit(limit)
             ).all()
-            return [float(r[0]) for r in rows]
+            return [float(r[0]) for r in rows if r[0] is not None]
