@@ -210,6 +210,26 @@ def test_a_v0_1_0_database_missing_some_tables_gets_them(tmp_path: Path) -> None
     database.dispose()
 
 
+def test_a_database_made_by_create_all_before_migrations_is_adopted(tmp_path: Path) -> None:
+    """Between v0.1.0 and the migrations, main made every table (orders too) with `create_all`."""
+    database = Database.open(sqlite_url(tmp_path / "main.db"))
+    with database.engine.begin() as conn:
+        Base.metadata.create_all(conn)
+        conn.exec_driver_sql(
+            "INSERT INTO orders (order_key, order_id, status, placed_at, placed_ts, paid_at, shipped_at,"
+            " delivered_at, total, currency, shipping_fee, discount, carrier, carrier_name, tracking_number,"
+            " tracking_url, phone, phone_key, email, city, province, source, content_hash) VALUES ('T1001',"
+            " 'T1001', 'paid', '2026-11-27T10:12:08+08:00', 1.0, '', '', '', '99.00', 'CNY', '0', '0', '', '',"
+            " '', '', '', '', '', '', '', 'local', 'h')"
+        )
+    result = upgrade_schema(database)
+    assert (result.before, result.after, result.legacy) == (None, head_revision(), True)
+    assert _diff(database) == []
+    with database.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT order_id FROM orders").scalars().all() == ["T1001"]
+    database.dispose()
+
+
 def test_a_new_database_is_made_at_head_and_equals_the_models(empty: Database) -> None:
     assert current_revision(empty) == (None, False)
     result = upgrade_schema(empty)
@@ -321,15 +341,16 @@ def test_db_commands_show_and_upgrade_a_v0_1_0_database(tmp_path: Path) -> None:
 
     shown = runner.invoke(app, ["db", "current"], env=env)
     assert shown.exit_code == 0, shown.output
-    assert "revision: - (newest: 0001)" in shown.output and "made by Xiaoer v0.1.0" in shown.output
+    head = head_revision()
+    assert f"revision: - (newest: {head})" in shown.output and "made by Xiaoer v0.1.0" in shown.output
     upgraded = runner.invoke(app, ["db", "upgrade"], env=env)
     assert upgraded.exit_code == 0, upgraded.output
-    assert f"{tmp_path / 'xiaoer.db'}: adopted the database of Xiaoer v0.1.0; now at revision 0001" in (
+    assert f"{tmp_path / 'xiaoer.db'}: adopted the database of Xiaoer v0.1.0; now at revision {head}" in (
         upgraded.output
     )
     again = runner.invoke(app, ["db", "upgrade"], env=env)
-    assert "already at revision 0001; nothing to do" in again.output
-    assert "0001 (newest: 0001) — up to date" in runner.invoke(app, ["db", "current"], env=env).output
+    assert f"already at revision {head}; nothing to do" in again.output
+    assert f"{head} (newest: {head}) — up to date" in runner.invoke(app, ["db", "current"], env=env).output
     assert SqlConversationStore(migrated_database(sqlite_url(tmp_path / "xiaoer.db"))).count_turns() == 2
 
     nowhere = {"XIAOER_DATABASE_URL": f"postgresql://xiaoer:secret@/shop?host={tmp_path / 'none'}"}
@@ -357,9 +378,10 @@ def test_db_revision_writes_the_next_migration_only_for_a_model_change(tmp_path:
         path = write_revision("add probe", tmp_path)
     finally:
         Base.metadata.remove(probe)
-    assert path is not None and path.parent == tmp_path and path.name == "0002_add_probe.py"
+    following = f"{int(head_revision()) + 1:04d}"
+    assert path is not None and path.parent == tmp_path and path.name == f"{following}_add_probe.py"
     source = path.read_text(encoding="utf-8")
-    assert 'down_revision: str | Sequence[str] | None = "0001"' in source  # formatted by ruff
+    assert f'down_revision: str | Sequence[str] | None = "{head_revision()}"' in source  # formatted by ruff
     assert 'op.create_table(\n        "xiaoer_probe",' in source
     assert "ix_xiaoer_probe_name" in source and "op.drop_table" in source
 
