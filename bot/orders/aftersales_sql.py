@@ -131,7 +131,7 @@ class SqlAfterSalesStore:
     ) -> AfterSalesRequest:
         sources = [status.value for status in TRANSITIONS.get(target, frozenset())]
         with database_errors(), self._sessions.begin() as session:
-            result = session.execute(
+            result = session.connection().execute(  # Core execution: a typed rowcount
                 update(AfterSalesRow)
                 .where(AfterSalesRow.id == request_id, AfterSalesRow.status.in_(sources))
                 .values(status=target.value, updated_at=at.isoformat(), decided_by=by, note=note)
