@@ -184,6 +184,7 @@ def test_a_v0_1_0_database_upgrades_with_its_rows(empty: Database) -> None:
         True,
         0.75,
     )
+    assert record.matched is None  # the column 0004 added: unknown for turns recorded before it
     assert [(e.at, e.kind, e.value) for e in insights.events(*window)] == [(AT, "rating", "5")]
     assert UpdateLedger(empty, owner="r2").begin(9001) is ClaimState.DONE  # no double processing
     with empty.engine.connect() as conn:
