@@ -121,7 +121,7 @@ class SqlConversationStore:
 
     def purge(self, before: datetime) -> int:
         with self._session.begin() as session:
-            return session.execute(delete(TurnRow).where(TurnRow.at < before)).rowcount or 0
+            return session.connection().execute(delete(TurnRow).where(TurnRow.at < before)).rowcount
 
     def count_turns(self, since: datetime | None = None) -> int:
         with self._session() as session:

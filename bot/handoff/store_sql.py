@@ -192,9 +192,8 @@ class SqlHandoffStore:
 
     def purge_messages(self, before: float) -> int:
         with self._sessions.begin() as session:
-            return (
-                session.execute(delete(HandoffMessageRow).where(HandoffMessageRow.at < before)).rowcount or 0
-            )
+            stale = delete(HandoffMessageRow).where(HandoffMessageRow.at < before)
+            return session.connection().execute(stale).rowcount
 
     def transcript(self, handoff_id: str) -> list[TranscriptEntry]:
         with self._sessions() as session:

@@ -130,7 +130,11 @@ def _upgrade_locked(database: Database, conn: Connection, revision: str) -> tupl
         )
     legacy = before is None and is_legacy(conn)
     if legacy:
-        log.warning("%s was made by Xiaoer v0.1.0: adopting it at revision %s", database.url, BASELINE)
+        log.warning(
+            "%s has Xiaoer's tables but no schema revision (made by create_all, as v0.1.0 did): adopting it at %s",
+            database.url,
+            BASELINE,
+        )
     command.upgrade(alembic_config(conn), revision)
     after = MigrationContext.configure(conn).get_current_revision()
     if after is None:
