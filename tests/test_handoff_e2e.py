@@ -233,7 +233,7 @@ def test_a_group_handoff_belongs_to_the_member_who_asked(tg: TelegramServer, dat
         assert not any("13800001111" in (m.get("text") or "") for m in tg.sent[FORUM.id][support_since:])
         store = store_of(data_dir)
         assert store.open_for_chat(str(FANS.id)) is not None
-        store.engine.dispose()
+        store.database.dispose()
 
         # the agent's reply: text, personal data redacted, not a copy of the agent's message
         copies, since = len(tg.calls["copyMessage"]), len(tg.sent[FANS.id])
