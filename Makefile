@@ -27,6 +27,9 @@ run: $(STAMP)
 test: $(STAMP)
 	sh tests/support/install_browser.sh
 	$(BIN)/ruff check bot knowledge tests bench
+	$(BIN)/ruff format --check bot knowledge tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -100,7 +100,7 @@ class ChromaVectorStore:
                 self._collection.upsert(
                     ids=list(ids[start:end]),
                     embeddings=np.asarray(vectors[start:end], dtype=np.float32),
-                    metadatas=list(metadatas[start:end]),  # type: ignore[arg-type]
+                    metadatas=list(metadatas[start:end]),
                     documents=list(documents[start:end]) if documents is not None else None,
                 )
                 if progress:
@@ -139,7 +139,7 @@ class ChromaVectorStore:
             return []
         with _translated("query"):  # n may exceed the collection's size: Chroma then returns what it has
             got = self._collection.query(
-                query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=n, include=["distances"]
+                query_embeddings=np.asarray([vector], dtype=np.float32), n_results=n, include=["distances"]
             )
         ids = got["ids"][0]
         distances = got["distances"][0] if got["distances"] else [1.0] * len(ids)

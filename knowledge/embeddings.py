@@ -75,6 +75,7 @@ class OpenAIEmbedder:
         timeout_s: float = 30.0,
     ) -> None:
         from langchain_openai import OpenAIEmbeddings
+        from pydantic import SecretStr
 
         self.model = model
         self.name = f"openai-{model}"
@@ -82,7 +83,7 @@ class OpenAIEmbedder:
         self._client = OpenAIEmbeddings(
             model=model,
             base_url=base_url,
-            api_key=api_key or "not-needed",  # local servers (vLLM, Ollama) accept any key
+            api_key=SecretStr(api_key or "not-needed"),  # local servers (vLLM, Ollama) accept any key
             check_embedding_ctx_length=False,  # raw strings: no tiktoken download
             chunk_size=batch_size,
             timeout=timeout_s,

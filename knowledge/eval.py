@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.models import SearchMode
 from knowledge.protocols import Embedder
 
 MODES = ("bm25", "dense", "hybrid", "langchain")
@@ -145,14 +146,14 @@ def evaluate_retrieval(
         say(f"indexing {len(products)} products ({len(load.errors)} rejected rows)")
         index = open_product_index(data_dir, embedder=recording, extractor=JiebaKeywordExtractor(vocabulary))
         index.upsert(products)
-        searches: dict[str, Search] = {
-            mode: (
-                lambda text, n, mode=mode: [
-                    h.sku for h in index.search(text, k=n, mode=mode, include_weak=True)
-                ]
-            )
-            for mode in ("bm25", "dense", "hybrid")
-        }
+
+        def searcher(mode: SearchMode) -> Search:
+            def search(text: str, n: int) -> list[str]:
+                return [h.sku for h in index.search(text, k=n, mode=mode, include_weak=True)]
+
+            return search
+
+        searches: dict[str, Search] = {mode: searcher(mode) for mode in ("bm25", "dense", "hybrid")}
         say("indexing the LangChain baseline (same embedding)")
         baseline = LangChainBaseline(recording, data_dir / "langchain", products)
         searches["langchain"] = baseline.search

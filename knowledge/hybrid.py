@@ -57,7 +57,11 @@ def extractor_fingerprint(extractor: KeywordExtractor) -> str:
     if explicit:
         return str(explicit)
     vocabulary = getattr(extractor, "vocabulary", None)
-    words = sorted(vocabulary.user_words()) if hasattr(vocabulary, "user_words") else []
+    words = (
+        sorted(vocabulary.user_words())
+        if vocabulary is not None and hasattr(vocabulary, "user_words")
+        else []
+    )
     digest = hashlib.sha256("\n".join(words).encode("utf-8")).hexdigest()[:16]
     return f"{type(extractor).__name__}:{digest}"
 

@@ -210,7 +210,8 @@ class MentionIndex:
         for kind in self._han_kinds:
             if kind in text:
                 text = text.replace(kind, "|")
-        return tuple(max(text.split("|"), key=len))
+        longest: str = max(text.split("|"), key=len)
+        return tuple(longest)
 
     def find(self, text: str, k: int = 5) -> list[Mention]:
         """Products the text names, best first (at most k); empty when it names none."""

@@ -99,7 +99,7 @@ class VectorCache:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             tmp = self.directory / (VECTORS_FILE + ".tmp.npz")
-            np.savez(tmp, **self._vectors)
+            np.savez(tmp, allow_pickle=False, **self._vectors)
             tmp.replace(self.directory / VECTORS_FILE)
         except OSError as exc:  # the vectors still work from memory
             log.warning("could not save policy vectors under %s: %s", self.directory, exc)

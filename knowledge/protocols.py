@@ -17,8 +17,13 @@ from knowledge.models import Mention, Product, QueryFilters, SearchHit, SearchMo
 class Embedder(Protocol):
     """Turns texts into L2-normalised vectors; `name` identifies the model in stored collections."""
 
-    name: str
-    dimension: int
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int:
+        """Vector size (0 until known, for API embedders that learn it from the first response)."""
+        ...
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from knowledge.gender import gender_of_value, genders_in_text, is_gender_key
 from knowledge.models import ParsedQuery, QueryFilters
@@ -61,7 +61,7 @@ class _Exclusions:
     attributes: list[tuple[str, str]] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
 
-    def add(self, bucket: list, value: object) -> None:  # type: ignore[type-arg]
+    def add(self, bucket: list[Any], value: object) -> None:
         if value not in bucket:
             bucket.append(value)
 

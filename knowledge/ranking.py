@@ -178,7 +178,8 @@ def rank(
         bm25_rank = {int(row): rank_ for rank_, row in enumerate(top, start=1)}
     vector_rank: dict[int, int] = {}
     if use_dense:
-        found = _dense_candidates(snap, query_vector, pool, mask, dense, params)  # type: ignore[arg-type]
+        assert query_vector is not None
+        found = _dense_candidates(snap, query_vector, pool, mask, dense, params)
         vector_rank = {row: rank_ for rank_, (row, _) in enumerate(found, start=1)}
 
     candidates = list(dict.fromkeys([*bm25_rank, *vector_rank]))
@@ -190,8 +191,8 @@ def rank(
         return []
     rows = np.asarray(candidates, dtype=np.int64)
     cos = np.zeros(rows.size, dtype=np.float32)
-    if use_dense:
-        cos = snap.vectors[rows] @ query_vector  # exact cosine for BM25-only candidates too  # type: ignore[index]
+    if use_dense and snap.vectors is not None:
+        cos = snap.vectors[rows] @ query_vector  # exact cosine for BM25-only candidates too
     cov = coverage[rows] if coverage is not None else np.zeros(rows.size, dtype=np.float32)
     raw_bm25 = bm25[rows] if bm25 is not None else np.zeros(rows.size, dtype=np.float32)
 

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
+import regex
+
 from knowledge.script import HAN_CHAR, HAN_RUN
 
 _HAN = HAN_CHAR
@@ -215,7 +217,7 @@ class SpellingCorrector:
         """Chinese same-pinyin typos and English one-edit typos, towards catalog words only."""
         corrections: list[Correction] = []
 
-        def han(match: re.Match[str]) -> str:
+        def han(match: regex.Match[str]) -> str:
             fixed, found = self._han_typos(match.group(0))
             corrections.extend(found)
             return fixed

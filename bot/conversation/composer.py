@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from bot.conversation.cards import Phrases, colours, first_sentence, has_size, sizes
 from bot.conversation.claims.quote import quotable
@@ -190,7 +191,7 @@ class OfflineComposer:
                 diff = Product(
                     sku="_",
                     title="_",
-                    price=(dearer.price or 0) - (cheaper.price or 0),
+                    price=(dearer.price or Decimal(0)) - (cheaper.price or Decimal(0)),
                     currency=cheaper.currency,
                 ).price_text()
                 lines.append(ph.say("compare_cheaper", title=cheaper.title, diff=diff))

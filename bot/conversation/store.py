@@ -60,9 +60,9 @@ class ChatState:
         if not data:
             return cls()
         return cls(
-            last_skus=tuple(str(s) for s in data.get("last_skus") or ()),  # type: ignore[union-attr]
+            last_skus=tuple(str(s) for s in _as_list(data.get("last_skus"))),
             last_query=str(data.get("last_query") or ""),
-            last_filters={str(k): str(v) for k, v in dict(data.get("last_filters") or {}).items()},  # type: ignore[call-overload]
+            last_filters={str(k): str(v) for k, v in _as_dict(data.get("last_filters")).items()},
             focus_sku=str(data.get("focus_sku") or ""),
             unanswered=int(data.get("unanswered") or 0),  # type: ignore[call-overload]
             language=str(data.get("language") or ""),
@@ -195,3 +195,13 @@ __all__ = [
     "approx_tokens",
     "trim_to_budget",
 ]
+
+
+def _as_list(value: object) -> list[object]:
+    """A JSON array from stored state, or empty (older or hand-edited rows)."""
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def _as_dict(value: object) -> dict[object, object]:
+    """A JSON object from stored state, or empty."""
+    return dict(value) if isinstance(value, dict) else {}

@@ -15,8 +15,9 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from enum import StrEnum
+from typing import cast
 
-from sqlalchemy import BigInteger, Float, Index, String, Text, delete, insert, select, update
+from sqlalchemy import BigInteger, Float, Index, String, Table, Text, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -51,6 +52,9 @@ class ProcessedUpdate(Base):
     payload: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_xiaoer_updates_chat", "channel", "chat_key", "status"),)
+
+
+_UPDATES = cast(Table, ProcessedUpdate.__table__)  # Core statements on the mapped table
 
 
 def default_owner() -> str:
@@ -97,7 +101,7 @@ class UpdateLedger:
         }
         if self._insert_new(row):
             return ClaimState.CLAIMED
-        table = ProcessedUpdate.__table__
+        table = _UPDATES
         key = (table.c.channel == self.channel) & (table.c.update_id == int(update_id))
         with self.engine.begin() as conn:
             taken = conn.execute(
@@ -145,7 +149,7 @@ class UpdateLedger:
 
     def complete(self, update_id: int) -> None:
         """Mark the update processed; later deliveries of it are dropped as duplicates."""
-        table = ProcessedUpdate.__table__
+        table = _UPDATES
         with self.engine.begin() as conn:
             conn.execute(
                 update(table)
@@ -155,7 +159,7 @@ class UpdateLedger:
 
     def release(self, update_id: int) -> None:
         """Forget a claim whose processing failed, so a redelivery is processed again."""
-        table = ProcessedUpdate.__table__
+        table = _UPDATES
         with self.engine.begin() as conn:
             conn.execute(
                 delete(table).where(
@@ -170,7 +174,7 @@ class UpdateLedger:
         ids = [int(uid) for uid in update_ids]
         if not ids:
             return 0
-        table = ProcessedUpdate.__table__
+        table = _UPDATES
         with self.engine.begin() as conn:
             return conn.execute(
                 update(table)
@@ -185,7 +189,7 @@ class UpdateLedger:
 
     def earlier_pending(self, update_id: int, chat_key: str) -> bool:
         """Is an earlier update of the same chat still being processed (by a live claim)?"""
-        table = ProcessedUpdate.__table__
+        table = _UPDATES
         cutoff = time.time() - self.lease_s
         query = (
             select(table.c.update_id)
@@ -203,7 +207,7 @@ class UpdateLedger:
 
     def reclaim_stale(self, limit: int = 100) -> list[tuple[int, str | None]]:
         """Take over expired claims (their replica died) and return (update_id, payload) to re-process."""
-        table = ProcessedUpdate.__table__
+        table = _UPDATES
         now = time.time()
         with self.engine.connect() as conn:
             claims = conn.execute(
@@ -230,7 +234,7 @@ class UpdateLedger:
 
     def prune(self, older_than_s: float = 7 * 86400) -> int:
         """Delete DONE rows older than `older_than_s` (Telegram never redelivers after 24 h)."""
-        table = ProcessedUpdate.__table__
+        table = _UPDATES
         with self.engine.begin() as conn:
             return conn.execute(
                 delete(table).where(table.c.status == DONE, table.c.claimed_at < time.time() - older_than_s)

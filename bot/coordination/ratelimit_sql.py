@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import cast
 
-from sqlalchemy import Float, Index, Integer, String, delete, func, insert, select, text
+from sqlalchemy import Float, Index, Integer, String, Table, delete, func, insert, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.coordination.chat_locks import advisory_key
@@ -69,7 +70,7 @@ class SqlRateLimiter:
     def check_now(self, key: str) -> RateVerdict:
         """One decision in one transaction, serialised per key."""
         now = self._clock()
-        hits, warnings = RateHit.__table__, RateWarning.__table__
+        hits, warnings = cast(Table, RateHit.__table__), cast(Table, RateWarning.__table__)
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": advisory_key("rate:" + key)})

@@ -12,6 +12,7 @@ import dataclasses
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     Float,
     ForeignKey,
     Integer,
@@ -120,7 +121,7 @@ class SqlHandoffStore:
             rows = session.scalars(select(HandoffRow).where(HandoffRow.id.startswith(key)).limit(2)).all()
             return _to_handoff(rows[0]) if len(rows) == 1 else None
 
-    def _newest(self, *conditions: object) -> Handoff | None:
+    def _newest(self, *conditions: ColumnElement[bool]) -> Handoff | None:
         with self._sessions() as session:
             row = session.scalars(
                 select(HandoffRow).where(*conditions).order_by(HandoffRow.created_at.desc()).limit(1)
