@@ -272,6 +272,29 @@ def test_wrong_passwords_are_refused_then_throttled_and_audited(client: TestClie
     assert actions.count("login.failed") == limited and "login.limited" in actions
 
 
+def test_a_throttled_name_stays_throttled_however_it_is_spelled(web: WebServer) -> None:
+    """An attacker rotating addresses must not reset the per-name window by padding the name ("li ")."""
+    add_account(web, "wu", "agent", "agent-password-2")
+    statuses = []
+    for n, name in enumerate(["wu"] * 10 + ["wu ", " wu", "wu\t", "WU"]):
+        with TestClient(web.app, follow_redirects=False, client=(f"10.0.0.{n + 1}", 5000)) as attacker:
+            statuses.append(
+                attacker.post(
+                    "/console/login",
+                    data={"name": name, "password": f"guess-{n}"},
+                    headers={"origin": ORIGIN},
+                ).status_code
+            )
+    assert statuses == [401] * 10 + [429] * 4
+    with TestClient(web.app, follow_redirects=False, client=("10.0.1.1", 5000)) as owner:
+        padded = owner.post(
+            "/console/login",
+            data={"name": " wu ", "password": "agent-password-2"},
+            headers={"origin": ORIGIN},
+        )
+    assert padded.status_code == 429  # not a password check, however right the password
+
+
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def staff_store(request: pytest.FixtureRequest, tmp_path: Path) -> StaffStore:
     if request.param == "memory":
