@@ -107,8 +107,8 @@ def test_anonymous_visitors_and_customers_are_refused_every_route(client: TestCl
                 assert response.headers["location"] == "/console/login"
         for path in POSTS:
             response = client.post(path, data={"csrf": "x"}, headers={"origin": ORIGIN})
-            assert response.status_code in (401, 422), (path, cookies, response.status_code)
-            assert "login required" in response.text or response.status_code == 422
+            assert response.status_code == 401, (path, cookies, response.status_code)
+            assert "login required" in response.text
 
 
 def test_agents_get_the_inbox_only_and_staff_everything(client: TestClient) -> None:
@@ -270,6 +270,52 @@ def test_wrong_passwords_are_refused_then_throttled_and_audited(client: TestClie
     store = SqlStaffStore(make_engine(web.settings.resolved_database_url))
     actions = [e.action for e in store.audit_log(100) if e.who == "nobody"]
     assert actions.count("login.failed") == limited and "login.limited" in actions
+
+
+def test_request_bodies_are_bounded_and_uploads_are_read_only_after_login(web: WebServer) -> None:
+    """Nobody gets to make the server buffer or spool a big body: anonymous uploads are refused before the
+    body is parsed, forms are capped at 256 KiB and uploads at the upload limit (413)."""
+    with TestClient(web.app, follow_redirects=False, client=("10.0.2.1", 5000)) as client:
+        _bounded_bodies(client)
+
+
+def _bounded_bodies(client: TestClient) -> None:
+    upload = {"file": ("big.csv", b"sku,title\n" + b"X-1,cup\n" * 4096, "text/csv")}
+    anonymous = client.post("/console/catalog", data={"csrf": "x"}, files=upload, headers={"origin": ORIGIN})
+    assert anonymous.status_code == 401 and "login required" in anonymous.text
+    huge = "x" * (300 * 1024)
+    assert (
+        client.post(
+            "/console/login", data={"name": "li", "password": huge}, headers={"origin": ORIGIN}
+        ).status_code
+        == 413
+    )
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it streams
+        yield b"name=li&password="
+        for _ in range(40):
+            yield b"y" * 8192
+
+    streamed = client.post(
+        "/console/login",
+        content=chunks(),
+        headers={"origin": ORIGIN, "content-type": "application/x-www-form-urlencoded"},
+    )
+    assert streamed.status_code == 413
+    csrf = login(client, "boss", "staff-password-1")
+    reply = client.post(
+        "/console/handoffs/abc123/reply", data={"csrf": csrf, "text": huge}, headers={"origin": ORIGIN}
+    )
+    assert reply.status_code == 413
+    too_big = client.post(
+        "/console/catalog",
+        data={"csrf": csrf},
+        files={"file": ("big.csv", b"x" * (21 * 1024 * 1024), "text/csv")},
+        headers={"origin": ORIGIN},
+    )
+    assert too_big.status_code == 413
+    no_file = client.post("/console/catalog", data={"csrf": csrf}, headers={"origin": ORIGIN})
+    assert no_file.status_code == 400 and "choose a catalog file" in no_file.text
 
 
 def test_a_throttled_name_stays_throttled_however_it_is_spelled(web: WebServer) -> None:

@@ -71,7 +71,13 @@ def build_web_app(
             for task in tasks:
                 task.cancel()
 
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+        max_body_size=config.max_body_bytes,  # 413 before a parser buffers more (uploads set their own)
+    )
     app.add_middleware(
         CORSMiddleware, allow_origins=list(config.origins), allow_methods=["GET"], allow_credentials=False
     )

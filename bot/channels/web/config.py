@@ -19,7 +19,8 @@ class WebConfig:
     and button data. Rate limits are sliding windows: `visitor_messages` per `window_s` seconds for one
     visitor, `ip_messages` per `window_s` for one IP address (several visitors behind one address).
     `max_chars` is the longest message accepted from a visitor (characters); `max_frame_bytes` caps a
-    WebSocket frame before it is parsed. Console logins last `console_session_s` seconds."""
+    WebSocket frame before it is parsed; `max_body_bytes` caps an HTTP request body (console forms; the
+    catalog upload has its own, larger limit). Console logins last `console_session_s` seconds."""
 
     secret: str
     origins: tuple[str, ...] = ()
@@ -28,6 +29,7 @@ class WebConfig:
     window_s: float = 10.0
     max_chars: int = 2000
     max_frame_bytes: int = 32 * 1024
+    max_body_bytes: int = 256 * 1024
     history_limit: int = 50
     console_session_s: float = 8 * 3600.0
     poll_s: float = 1.0  # how often other processes' messages (agents' replies) are looked for
