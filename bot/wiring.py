@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from bot.channels.telegram.outbox import TelegramOutbox
     from bot.channels.web.config import WebConfig
     from bot.channels.web.delivery import WebDelivery
+    from bot.coordination.ratelimit import RateLimiter
     from bot.handoff import HandoffService
     from bot.insights.recorder import TurnRecorder
     from bot.orders.desk import OrderDesk
@@ -391,23 +392,14 @@ def build_web_app(
     bot.channels.web —, the core to close). Tests pass their own `knowledge`/`llm`."""
     from bot.channels.web.channel import build_web_channel, load_web_strings
     from bot.channels.web.history_sql import SqlWebHistory
-    from bot.coordination.ratelimit import RateLimiter, SlidingWindowRateLimiter
     from bot.handoff import HandoffService
 
     bot = build_support_bot(settings, knowledge=knowledge, llm=llm)
     engine = bot.runtime.engine if isinstance(bot.runtime, BotRuntime) else None
     if engine is None:  # pragma: no cover - build_support_bot always opens the database here
         engine = make_engine(settings.resolved_database_url)
-    visitors: RateLimiter
-    ips: RateLimiter
-    if engine.dialect.name == "postgresql":  # several replicas: the windows live in the database
-        from bot.coordination.ratelimit_sql import SqlRateLimiter
-
-        visitors = SqlRateLimiter(engine, config.visitor_messages, config.window_s)
-        ips = SqlRateLimiter(engine, config.ip_messages, config.window_s)
-    else:
-        visitors = SlidingWindowRateLimiter(config.visitor_messages, config.window_s)
-        ips = SlidingWindowRateLimiter(config.ip_messages, config.window_s)
+    visitors = _shared_rate_limiter(engine, config.visitor_messages, config.window_s)
+    ips = _shared_rate_limiter(engine, config.ip_messages, config.window_s)
     handoff = bot.handoff if isinstance(bot.handoff, HandoffService) else None
     telegram = _telegram_outbox(settings, handoff)  # console agents answering Telegram customers
     channel = build_web_channel(
@@ -432,6 +424,18 @@ def build_web_app(
 
         periodic.append((HANDOFF_SWEEP_S, sweep))
     return channel.app(console, periodic), bot
+
+
+def _shared_rate_limiter(engine: Engine, max_messages: int, window_s: float) -> RateLimiter:
+    """A sliding window every `xiaoer web` replica shares (in the database) on PostgreSQL, where several
+    replicas run behind one proxy; in-process on SQLite (one process)."""
+    from bot.coordination.ratelimit import SlidingWindowRateLimiter
+
+    if engine.dialect.name == "postgresql":
+        from bot.coordination.ratelimit_sql import SqlRateLimiter
+
+        return SqlRateLimiter(engine, max_messages, window_s)
+    return SlidingWindowRateLimiter(max_messages, window_s)
 
 
 def _telegram_outbox(settings: Settings, handoff: HandoffService | None) -> TelegramOutbox | None:
@@ -464,7 +468,6 @@ def _build_console(
     """The staff console: accounts on the shared database, the same handoff service, insights, catalog
     ingest into the live index, and the copy generator."""
     from bot.channels.web.console import ConsoleDeps, build_console_router
-    from bot.coordination.ratelimit import SlidingWindowRateLimiter
     from bot.copywriting import CopyLibrary, CopyService
     from bot.insights.recorder import TurnRecorder
     from bot.insights.service import InsightsService
@@ -487,7 +490,7 @@ def _build_console(
         delivery=delivery,
         secret=config.secret,
         reachable=reachable,
-        login_limiter=SlidingWindowRateLimiter(10, 300.0),  # per address and per name: 10 tries / 5 min
+        login_limiter=_shared_rate_limiter(engine, 10, 300.0),  # per address and per name: 10 tries / 5 min
         insights=insights,
         copy=CopyService(
             CopyLibrary.load(settings.prompts_dir), index=index, extractor=bot.extractor, llm=bot.llm

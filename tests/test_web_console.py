@@ -341,6 +341,29 @@ def test_a_throttled_name_stays_throttled_however_it_is_spelled(web: WebServer) 
     assert padded.status_code == 429  # not a password check, however right the password
 
 
+def test_replicas_on_postgresql_share_the_login_throttle(tmp_path: Path, postgres_url: str) -> None:
+    """Two `xiaoer web` replicas behind one proxy: guesses spread over both still meet one limit."""
+    replicas = [WebServer(tmp_path / name, XIAOER_DATABASE_URL=postgres_url) for name in ("a", "b")]
+    try:
+        add_account(replicas[0], "wang", "agent", "agent-password-3")
+        statuses = []
+        for n in range(11):
+            app = replicas[n % 2].app
+            with TestClient(app, follow_redirects=False, client=("10.0.3.1", 5000)) as attacker:
+                statuses.append(
+                    attacker.post(
+                        "/console/login",
+                        data={"name": "wang", "password": f"guess-{n}"},
+                        headers={"origin": ORIGIN},
+                    ).status_code
+                )
+        assert statuses == [401] * 10 + [429]
+    finally:
+        for replica in replicas:
+            replica.bot.close()
+            replica.images.stop()
+
+
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def staff_store(request: pytest.FixtureRequest, tmp_path: Path) -> StaffStore:
     if request.param == "memory":
