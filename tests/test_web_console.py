@@ -391,11 +391,26 @@ async def test_staff_store_contract_and_session_expiry(staff_store: StaffStore) 
     now[0] += 61
     assert await auth.session(token) is None  # expired, and dropped
     assert staff_store.session(session.token_digest) is None
-    auth.set_password("mei", "another-password-9")
+    before, _ = await auth.login("mei", "long-password-1")  # type: ignore[misc]
+    assert auth.set_password("mei", "another-password-9") == 1
+    assert await auth.session(before) is None  # a new password ends the sessions the old one opened
     assert await auth.login("mei", "long-password-1") is None
     assert await auth.login("mei", "another-password-9") is not None
+    kept, _ = await auth.login("mei", "another-password-9")  # type: ignore[misc]
+    assert auth.set_disabled("mei", True) == 2  # the two logins with the new password
+    assert await auth.session(kept) is None and await auth.login("mei", "another-password-9") is None
+    auth.set_disabled("mei", False)
+    assert await auth.login("mei", "another-password-9") is not None
+    with pytest.raises(AccountError):
+        auth.set_disabled("nobody", True)
     staff_store.audit(AuditEntry(now[0], "mei", "custom", "t", "d"))
     log = staff_store.audit_log(3)
     assert log[0].action == "custom" and [a.name for a in staff_store.accounts()] == ["mei"]
-    assert {e.action for e in staff_store.audit_log(100)} >= {"account.add", "login", "login.failed"}
+    assert {e.action for e in staff_store.audit_log(100)} >= {
+        "account.add",
+        "login",
+        "login.failed",
+        "account.disable",
+        "account.enable",
+    }
     assert staff_store.drop_expired(now[0] + 10_000) >= 1
