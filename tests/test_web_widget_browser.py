@@ -122,6 +122,10 @@ def test_hostile_product_title_renders_as_text(web: WebServer, visitor: Any) -> 
     assert not css(visitor, '[data-xiaoer="log"] b, [data-xiaoer="log"] script')
     assert not card.find_elements("css selector", '[data-xiaoer="link"]')  # javascript: link dropped
     assert reply.is_displayed()
+    image = card.find_element("css selector", "img")  # its image link is dead: no hole is left for it
+    wait_for(visitor, lambda d: "xiaoer-broken" in (image.get_attribute("class") or ""), what="broken")
+    body = card.find_element("css selector", ".xiaoer-card-body")
+    assert not image.is_displayed() and body.rect["x"] - card.rect["x"] <= 10  # border + padding only
     shot(visitor, "widget-hostile-title")
 
 
@@ -176,6 +180,26 @@ def console_login(driver: Any, url: str, name: str, password: str) -> None:
     wait_for(driver, lambda d: css(d, '[data-console="who"]'), what="logged in")
 
 
+def phone_inbox(agent: Any) -> None:
+    """An agent on a phone: ids, channels and statuses stay whole words (the table scrolls sideways
+    instead of breaking them letter by letter) and the page itself keeps the screen's width."""
+    agent.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True},
+    )
+    try:
+        wait_for(agent, lambda d: d.execute_script("return innerWidth") == 390, what="phone viewport")
+        for cell in css(agent, '[data-console="handoff"] a, [data-console="handoff"] .status'):
+            line = float(
+                agent.execute_script("return parseFloat(getComputedStyle(arguments[0]).lineHeight)", cell)
+            )
+            assert cell.size["height"] < 1.6 * line, (cell.text, cell.size)  # one line, not one per letter
+        assert agent.execute_script("return document.documentElement.scrollWidth") == 390
+        shot(agent, "console-inbox-phone")
+    finally:
+        agent.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 def messages_with(driver: Any, words: str) -> list[Any]:
     return [m for m in bot_messages(driver) if words in m.text]
 
@@ -197,6 +221,7 @@ def test_human_handoff_through_the_console(web: WebServer, visitor: Any) -> None
         )[-1]
         assert "web" in row.text
         shot(agent, "console-inbox")
+        phone_inbox(agent)
         agent.get(row.find_element("css selector", "a").get_attribute("href"))
         wait_for(agent, lambda d: "🆘" in text_of(d, '[data-console="card"]'), what="request page")
         submit(agent, '[data-console="claim"]')
