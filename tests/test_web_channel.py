@@ -52,10 +52,15 @@ def hello(ws: WebSocketTestSession, session: str = "", lang: str = "zh") -> dict
 
 
 def until_done(ws: WebSocketTestSession) -> list[dict[str, Any]]:
+    return until_done_frame(ws)[0]
+
+
+def until_done_frame(ws: WebSocketTestSession) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """(the frames before `done`, the `done` frame itself)."""
     frames = []
     while (frame := ws.receive_json())["type"] != "done":
         frames.append(frame)
-    return frames
+    return frames, frame
 
 
 def test_a_question_gets_one_reply_with_signed_card_buttons(client: TestClient) -> None:
@@ -108,12 +113,14 @@ def test_too_long_forged_buttons_and_floods_get_clear_answers(client: TestClient
         assert ws.receive_json()["code"] == "bad_frame"
         for _ in range(3):  # the per-visitor window allows 3
             ws.send_json({"type": "message", "text": "hello"})
-            assert any(f["who"] == "bot" for f in until_done(ws) if f["type"] == "message")
+            frames, done = until_done_frame(ws)
+            assert any(f["who"] == "bot" for f in frames if f["type"] == "message") and "refused" not in done
         ws.send_json({"type": "message", "text": "hello"})
-        notice = until_done(ws)
+        notice, done = until_done_frame(ws)
         assert [f["type"] for f in notice] == ["notice"] and "fast" in notice[0]["text"]
+        assert done["refused"] == "rate_limited"  # the widget puts the unsent words back in the input box
         ws.send_json({"type": "message", "text": "hello"})
-        assert until_done(ws) == []  # the flood's later messages are dropped quietly
+        assert until_done_frame(ws) == ([], {"type": "done", "refused": "rate_limited"})  # dropped quietly
 
 
 def test_pages_carry_a_strict_content_security_policy(client: TestClient) -> None:
