@@ -5,6 +5,7 @@ The real app (real wiring, sample catalog, SQLite) runs under Starlette's TestCl
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,9 @@ ORIGIN = "http://shop.test"
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     data = tmp_path_factory.mktemp("web-channel")
     settings = load_settings(XIAOER_DATA_DIR=str(data))
-    config = WebConfig(secret="s3cret", origins=(ORIGIN,), visitor_messages=3, window_s=3600, max_chars=50)
+    config = WebConfig(
+        secret="s3cret", origins=(ORIGIN,), visitor_messages=3, window_s=3600, max_chars=50, ip_sockets=4
+    )
     app, bot = build_web_app(settings, config, knowledge=sample_knowledge(False))
     with TestClient(app, base_url="http://xiaoer.test") as test_client:
         yield test_client
@@ -98,6 +101,21 @@ def test_sockets_from_other_sites_are_refused(client: TestClient) -> None:
     assert refused.value.code == 1008
     with connect(client, "http://testserver") as ws:  # the server's own origin (demo page) is fine
         hello(ws)
+
+
+def test_one_address_holds_only_a_few_sockets(client: TestClient) -> None:
+    """Idle sockets cost memory and file descriptors: one address gets `ip_sockets` (4 here) at a time."""
+    with contextlib.ExitStack() as stack:
+        held = [stack.enter_context(connect(client)) for _ in range(4)]
+        for ws in held:
+            hello(ws)
+        with pytest.raises(WebSocketDisconnect) as refused, connect(client) as extra:
+            extra.send_json({"type": "hello", "session": "", "lang": "zh"})
+            extra.receive_json()
+        assert refused.value.code == 1008
+        held[0].close()
+    with connect(client) as again:  # closing gives the place back
+        hello(again)
 
 
 def test_too_long_forged_buttons_and_floods_get_clear_answers(client: TestClient) -> None:

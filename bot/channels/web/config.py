@@ -17,7 +17,8 @@ class WebConfig:
     `origins` are the sites allowed to embed the widget (scheme://host[:port], no trailing slash); the
     server's own origin (the demo page, the console) is always allowed. `secret` signs visitor session ids
     and button data. Rate limits are sliding windows: `visitor_messages` per `window_s` seconds for one
-    visitor, `ip_messages` per `window_s` for one IP address (several visitors behind one address).
+    visitor, `ip_messages` per `window_s` for one IP address (several visitors behind one address);
+    one address holds at most `ip_sockets` open widget sockets per process.
     `max_chars` is the longest message accepted from a visitor (characters); `max_frame_bytes` caps a
     WebSocket frame before it is parsed; `max_body_bytes` caps an HTTP request body (console forms; the
     catalog upload has its own, larger limit). Console logins last `console_session_s` seconds."""
@@ -26,6 +27,7 @@ class WebConfig:
     origins: tuple[str, ...] = ()
     visitor_messages: int = 6
     ip_messages: int = 60
+    ip_sockets: int = 50
     window_s: float = 10.0
     max_chars: int = 2000
     max_frame_bytes: int = 32 * 1024
