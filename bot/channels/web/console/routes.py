@@ -135,8 +135,10 @@ def build_console_router(deps: ConsoleDeps) -> APIRouter:
         name = name.strip()[:64]  # one spelling for the throttle and the lookup: "li " is "li"
         if deps.login_limiter is not None:
             for key in (f"console-login:{address}", f"console-login-name:{name.casefold()}"):
-                if (await deps.login_limiter.check(key)).decision is not RateDecision.ALLOW:
-                    await deps.auth.audit(name or "?", "login.limited", address)
+                decision = (await deps.login_limiter.check(key)).decision
+                if decision is not RateDecision.ALLOW:
+                    if decision is RateDecision.WARN:  # once per window: a flood must not grow the log
+                        await deps.auth.audit(name or "?", "login.limited", address)
                     return page(request, "login.html", None, status=429, error="too_many")
         result = await deps.auth.login(name, password[:1024], address)
         if result is None:
