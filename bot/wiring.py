@@ -7,6 +7,7 @@ Everything opened here is closed by `SupportBot.close()` (via its `BotRuntime`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Awaitable, Callable
@@ -21,7 +22,7 @@ from bot.conversation.prompting import ChatPrompts
 from bot.conversation.store import ConversationStore, SqlConversationStore
 from bot.domain.protocols import ChatModel, HandoffGate
 from bot.ops import metrics as _metrics  # noqa: F401  (installs the Prometheus telemetry sink)
-from bot.ops.retention import Purgeable, Retention
+from bot.ops.retention import DAY_S, Purgeable, Retention
 from bot.ops.settings import Settings
 from bot.prompts import Messages, load_messages
 from bot.storage.db import make_engine
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from bot.channels.telegram.outbox import TelegramOutbox
     from bot.channels.web.config import WebConfig
     from bot.channels.web.delivery import WebDelivery
+    from bot.channels.web.history import WebHistory
     from bot.coordination.ratelimit import RateLimiter
     from bot.handoff import HandoffService
     from bot.insights.recorder import TurnRecorder
@@ -235,8 +237,16 @@ def open_retention(settings: Settings) -> tuple[Retention, Engine]:
         ("conversation turns", SqlConversationStore(engine).purge),
         ("handoff transcripts", lambda before: handoffs.purge_messages(before.timestamp())),
         ("insights", SqlInsightsStore(engine).purge),
+        ("web messages", _web_history(engine).purge),
     ]
     return Retention(stores, settings.retention_days), engine
+
+
+def _web_history(engine: Engine) -> WebHistory:
+    """The widget's message log on the shared database (what web visitors and agents wrote)."""
+    from bot.channels.web.history_sql import SqlWebHistory
+
+    return SqlWebHistory(engine)
 
 
 def _build_recorder(settings: Settings, engine: Engine) -> TurnRecorder:
@@ -391,21 +401,35 @@ def build_web_app(
     console. Returns (the ASGI app — a FastAPI instance, typed Any so fastapi stays inside
     bot.channels.web —, the core to close). Tests pass their own `knowledge`/`llm`."""
     from bot.channels.web.channel import build_web_channel, load_web_strings
-    from bot.channels.web.history_sql import SqlWebHistory
     from bot.handoff import HandoffService
 
     bot = build_support_bot(settings, knowledge=knowledge, llm=llm)
-    engine = bot.runtime.engine if isinstance(bot.runtime, BotRuntime) else None
+    runtime = bot.runtime if isinstance(bot.runtime, BotRuntime) else None
+    engine = runtime.engine if runtime is not None else None
     if engine is None:  # pragma: no cover - build_support_bot always opens the database here
         engine = make_engine(settings.resolved_database_url)
     visitors = _shared_rate_limiter(engine, config.visitor_messages, config.window_s)
     ips = _shared_rate_limiter(engine, config.ip_messages, config.window_s)
     handoff = bot.handoff if isinstance(bot.handoff, HandoffService) else None
     telegram = _telegram_outbox(settings, handoff)  # console agents answering Telegram customers
+    history = _web_history(engine)
+    periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = []
+    if runtime is not None and runtime.retention is not None:  # the web log keeps what customers wrote too
+        retention = Retention(
+            [*runtime.retention.stores, ("web messages", history.purge)], runtime.retention.days
+        )
+        runtime.retention = retention
+        if retention.days > 0:  # at start-up (build_support_bot purged the core's stores), then daily
+            history.purge(retention.cutoff())
+
+        async def purge() -> None:
+            await asyncio.to_thread(retention.purge_once)
+
+        periodic.append((DAY_S, purge))
     channel = build_web_channel(
         bot,
         config,
-        history=SqlWebHistory(engine),
+        history=history,
         strings=load_web_strings(settings.prompts_dir),
         handoff=handoff,
         elsewhere=telegram,
@@ -413,7 +437,6 @@ def build_web_app(
         ip_limiter=ips,
     )
     console = None
-    periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = []
     if handoff is not None:
         reachable = frozenset({"web", "telegram"} if telegram is not None else {"web"})
         console = _build_console(settings, config, bot, handoff, channel.delivery, engine, reachable)
