@@ -9,6 +9,7 @@ any store uses it (`bot.storage.migrate`).
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import threading
@@ -22,7 +23,7 @@ from bot.conversation.prompting import ChatPrompts
 from bot.conversation.store import ConversationStore
 from bot.domain.protocols import ChatModel, HandoffGate
 from bot.ops import metrics as _metrics  # noqa: F401  (installs the Prometheus telemetry sink)
-from bot.ops.retention import Purgeable, Retention
+from bot.ops.retention import DAY_S, Purgeable, Retention
 from bot.ops.settings import Settings
 from bot.prompts import Messages, load_messages
 from bot.storage.db import Database
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from bot.channels.telegram.replicas import ReplicaSafety
     from bot.channels.web.config import WebConfig
     from bot.channels.web.delivery import WebDelivery
+    from bot.channels.web.history import WebHistory
+    from bot.coordination.ratelimit import RateLimiter
     from bot.handoff import HandoffService
     from bot.insights.recorder import TurnRecorder
     from bot.orders.desk import OrderDesk
@@ -282,8 +285,16 @@ def open_retention(settings: Settings) -> tuple[Retention, Database]:
         ("conversation turns", make_conversation_store(database).purge),
         ("handoff transcripts", lambda before: handoffs.purge_messages(before.timestamp())),
         ("insights", SqlInsightsStore(database).purge),
+        ("web messages", _web_history(database).purge),
     ]
     return Retention(stores, settings.retention_days), database
+
+
+def _web_history(database: Database) -> WebHistory:
+    """The widget's message log on the shared database (what web visitors and agents wrote)."""
+    from bot.channels.web.history_sql import SqlWebHistory
+
+    return SqlWebHistory(database)
 
 
 def _build_recorder(settings: Settings, database: Database) -> TurnRecorder:
@@ -440,30 +451,35 @@ def build_web_app(
     console. Returns (the ASGI app — a FastAPI instance, typed Any so fastapi stays inside
     bot.channels.web —, the core to close). Tests pass their own `knowledge`/`llm`."""
     from bot.channels.web.channel import build_web_channel, load_web_strings
-    from bot.channels.web.history_sql import SqlWebHistory
-    from bot.coordination.ratelimit import RateLimiter, SlidingWindowRateLimiter
     from bot.handoff import HandoffService
 
     bot = build_support_bot(settings, knowledge=knowledge, llm=llm)
-    database = bot.runtime.database if isinstance(bot.runtime, BotRuntime) else None
+    runtime = bot.runtime if isinstance(bot.runtime, BotRuntime) else None
+    database = runtime.database if runtime is not None else None
     if database is None:  # pragma: no cover - build_support_bot always opens the database here
         database = open_database(settings)
-    visitors: RateLimiter
-    ips: RateLimiter
-    if database.dialect == "postgresql":  # several replicas: the windows live in the database
-        from bot.coordination.ratelimit_sql import SqlRateLimiter
-
-        visitors = SqlRateLimiter(database, config.visitor_messages, config.window_s)
-        ips = SqlRateLimiter(database, config.ip_messages, config.window_s)
-    else:
-        visitors = SlidingWindowRateLimiter(config.visitor_messages, config.window_s)
-        ips = SlidingWindowRateLimiter(config.ip_messages, config.window_s)
+    visitors = _shared_rate_limiter(database, config.visitor_messages, config.window_s)
+    ips = _shared_rate_limiter(database, config.ip_messages, config.window_s)
     handoff = bot.handoff if isinstance(bot.handoff, HandoffService) else None
     telegram = _telegram_outbox(settings, handoff)  # console agents answering Telegram customers
+    history = _web_history(database)
+    periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = []
+    if runtime is not None and runtime.retention is not None:  # the web log keeps what customers wrote too
+        retention = Retention(
+            [*runtime.retention.stores, ("web messages", history.purge)], runtime.retention.days
+        )
+        runtime.retention = retention
+        if retention.days > 0:  # at start-up (build_support_bot purged the core's stores), then daily
+            history.purge(retention.cutoff())
+
+        async def purge() -> None:
+            await asyncio.to_thread(retention.purge_once)
+
+        periodic.append((DAY_S, purge))
     channel = build_web_channel(
         bot,
         config,
-        history=SqlWebHistory(database),
+        history=history,
         strings=load_web_strings(settings.prompts_dir),
         handoff=handoff,
         elsewhere=telegram,
@@ -471,7 +487,6 @@ def build_web_app(
         ip_limiter=ips,
     )
     console = None
-    periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = []
     if handoff is not None:
         reachable = frozenset({"web", "telegram"} if telegram is not None else {"web"})
         console = _build_console(settings, config, bot, handoff, channel.delivery, database, reachable)
@@ -482,6 +497,18 @@ def build_web_app(
 
         periodic.append((HANDOFF_SWEEP_S, sweep))
     return channel.app(console, periodic), bot
+
+
+def _shared_rate_limiter(database: Database, max_messages: int, window_s: float) -> RateLimiter:
+    """A sliding window every `xiaoer web` replica shares (in the database) on PostgreSQL, where several
+    replicas run behind one proxy; in-process on SQLite (one process)."""
+    from bot.coordination.ratelimit import SlidingWindowRateLimiter
+
+    if database.dialect == "postgresql":
+        from bot.coordination.ratelimit_sql import SqlRateLimiter
+
+        return SqlRateLimiter(database, max_messages, window_s)
+    return SlidingWindowRateLimiter(max_messages, window_s)
 
 
 def _telegram_outbox(settings: Settings, handoff: HandoffService | None) -> TelegramOutbox | None:
@@ -514,7 +541,6 @@ def _build_console(
     """The staff console: accounts on the shared database, the same handoff service, insights, catalog
     ingest into the live index, and the copy generator."""
     from bot.channels.web.console import ConsoleDeps, build_console_router
-    from bot.coordination.ratelimit import SlidingWindowRateLimiter
     from bot.copywriting import CopyLibrary, CopyService
     from bot.insights.recorder import TurnRecorder
     from bot.insights.service import InsightsService
@@ -537,7 +563,7 @@ def _build_console(
         delivery=delivery,
         secret=config.secret,
         reachable=reachable,
-        login_limiter=SlidingWindowRateLimiter(10, 300.0),  # per address and per name: 10 tries / 5 min
+        login_limiter=_shared_rate_limiter(database, 10, 300.0),  # per address and per name: 10 tries / 5 min
         insights=insights,
         copy=CopyService(
             CopyLibrary.load(settings.prompts_dir), index=index, extractor=bot.extractor, llm=bot.llm

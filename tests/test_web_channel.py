@@ -5,7 +5,11 @@ The real app (real wiring, sample catalog, SQLite) runs under Starlette's TestCl
 
 from __future__ import annotations
 
+import contextlib
+import json
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +23,11 @@ from bot.channels.web.history import InMemoryWebHistory, WebHistory
 from bot.channels.web.history_sql import SqlWebHistory
 from bot.channels.web.sessions import VisitorSessions
 from bot.channels.web.wire import outbound_payload, safe_url
+from bot.conversation.core import SupportBot
 from bot.domain.messages import Button, Inbound, Outbound, ProductCard
 from bot.handoff.state import Status
-from bot.ops.settings import load_settings
-from bot.wiring import build_web_app
+from bot.ops.settings import Settings, load_settings
+from bot.wiring import build_web_app, open_retention
 from tests.support.core_fixtures import sample_knowledge
 from tests.support.databases import migrated_database
 
@@ -30,14 +35,21 @@ ORIGIN = "http://shop.test"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, SupportBot, Settings]]:
     data = tmp_path_factory.mktemp("web-channel")
     settings = load_settings(XIAOER_DATA_DIR=str(data))
-    config = WebConfig(secret="s3cret", origins=(ORIGIN,), visitor_messages=3, window_s=3600, max_chars=50)
+    config = WebConfig(
+        secret="s3cret", origins=(ORIGIN,), visitor_messages=3, window_s=3600, max_chars=50, ip_sockets=4
+    )
     app, bot = build_web_app(settings, config, knowledge=sample_knowledge(False))
     with TestClient(app, base_url="http://xiaoer.test") as test_client:
-        yield test_client
+        yield test_client, bot, settings
     bot.close()
+
+
+@pytest.fixture
+def client(served: tuple[TestClient, SupportBot, Settings]) -> TestClient:
+    return served[0]
 
 
 def connect(client: TestClient, origin: str = ORIGIN) -> WebSocketTestSession:
@@ -52,10 +64,15 @@ def hello(ws: WebSocketTestSession, session: str = "", lang: str = "zh") -> dict
 
 
 def until_done(ws: WebSocketTestSession) -> list[dict[str, Any]]:
+    return until_done_frame(ws)[0]
+
+
+def until_done_frame(ws: WebSocketTestSession) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """(the frames before `done`, the `done` frame itself)."""
     frames = []
     while (frame := ws.receive_json())["type"] != "done":
         frames.append(frame)
-    return frames
+    return frames, frame
 
 
 def test_a_question_gets_one_reply_with_signed_card_buttons(client: TestClient) -> None:
@@ -95,6 +112,21 @@ def test_sockets_from_other_sites_are_refused(client: TestClient) -> None:
         hello(ws)
 
 
+def test_one_address_holds_only_a_few_sockets(client: TestClient) -> None:
+    """Idle sockets cost memory and file descriptors: one address gets `ip_sockets` (4 here) at a time."""
+    with contextlib.ExitStack() as stack:
+        held = [stack.enter_context(connect(client)) for _ in range(4)]
+        for ws in held:
+            hello(ws)
+        with pytest.raises(WebSocketDisconnect) as refused, connect(client) as extra:
+            extra.send_json({"type": "hello", "session": "", "lang": "zh"})
+            extra.receive_json()
+        assert refused.value.code == 1008
+        held[0].close()
+    with connect(client) as again:  # closing gives the place back
+        hello(again)
+
+
 def test_too_long_forged_buttons_and_floods_get_clear_answers(client: TestClient) -> None:
     with connect(client) as ws:
         hello(ws, lang="en")
@@ -108,12 +140,48 @@ def test_too_long_forged_buttons_and_floods_get_clear_answers(client: TestClient
         assert ws.receive_json()["code"] == "bad_frame"
         for _ in range(3):  # the per-visitor window allows 3
             ws.send_json({"type": "message", "text": "hello"})
-            assert any(f["who"] == "bot" for f in until_done(ws) if f["type"] == "message")
+            frames, done = until_done_frame(ws)
+            assert any(f["who"] == "bot" for f in frames if f["type"] == "message") and "refused" not in done
         ws.send_json({"type": "message", "text": "hello"})
-        notice = until_done(ws)
+        notice, done = until_done_frame(ws)
         assert [f["type"] for f in notice] == ["notice"] and "fast" in notice[0]["text"]
+        assert done["refused"] == "rate_limited"  # the widget puts the unsent words back in the input box
         ws.send_json({"type": "message", "text": "hello"})
-        assert until_done(ws) == []  # the flood's later messages are dropped quietly
+        assert until_done_frame(ws) == ([], {"type": "done", "refused": "rate_limited"})  # dropped quietly
+
+
+def test_forget_erases_the_widgets_own_log_of_the_chat(client: TestClient) -> None:
+    """/forget in the widget: a reload must not show the erased conversation again."""
+    with connect(client) as ws:
+        token = hello(ws)["session"]
+        ws.send_json({"type": "message", "text": "我的手机号是13812345678，有没有跑鞋"})
+        until_done(ws)
+        ws.send_json({"type": "message", "text": "/forget"})
+        frames = until_done(ws)
+        said = [f for f in frames if f["type"] == "message" and f["who"] == "bot"]
+        assert said, frames
+    with connect(client) as ws:
+        history = hello(ws, session=token)["history"]
+    assert [m["text"] for m in history] == [said[-1]["text"]]  # only the confirmation is left
+    assert "13812345678" not in json.dumps(history, ensure_ascii=False)
+
+
+def test_the_retention_window_covers_the_widgets_log(served: tuple[TestClient, SupportBot, Settings]) -> None:
+    """XIAOER_RETENTION_DAYS purges what web visitors wrote, in `xiaoer web` and in `xiaoer db purge`."""
+    _, bot, settings = served
+    database = migrated_database(settings.resolved_database_url)
+    days = settings.retention_days
+    old = SqlWebHistory(database, clock=lambda: time.time() - (days + 1) * 86_400)
+    old.append("web:old-visitor", "visitor", {"text": "我的地址是北京市朝阳区"})
+    assert bot.runtime.retention is not None
+    assert bot.runtime.retention.purge_once()["web messages"] == 1  # the running `xiaoer web`
+    old.append("web:old-visitor", "visitor", {"text": "我的地址是北京市朝阳区"})
+    retention, purge_database = open_retention(settings)  # `xiaoer db purge`
+    try:
+        assert retention.purge_once()["web messages"] == 1
+    finally:
+        purge_database.dispose()
+    assert SqlWebHistory(database).recent("web:old-visitor") == []
 
 
 def test_pages_carry_a_strict_content_security_policy(client: TestClient) -> None:
@@ -162,13 +230,18 @@ def test_visitor_tokens_are_signed_for_their_purpose_only() -> None:
         assert sessions.verify(junk) is None
 
 
+NOW = [1000.0]  # the history fixture's clock (seconds)
+
+
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def history(request: pytest.FixtureRequest, tmp_path: Path) -> WebHistory:
+    NOW[0] = 1000.0
+    clock = lambda: NOW[0]  # noqa: E731
     if request.param == "memory":
-        return InMemoryWebHistory()
+        return InMemoryWebHistory(clock)
     if request.param == "postgres":
-        return SqlWebHistory(migrated_database(request.getfixturevalue("postgres_url")))
-    return SqlWebHistory(migrated_database(f"sqlite:///{tmp_path / 'web.db'}"))
+        return SqlWebHistory(migrated_database(request.getfixturevalue("postgres_url")), clock)
+    return SqlWebHistory(migrated_database(f"sqlite:///{tmp_path / 'web.db'}"), clock)
 
 
 def test_history_contract(history: WebHistory) -> None:
@@ -186,6 +259,15 @@ def test_history_contract(history: WebHistory) -> None:
     assert history.chats_since(a2.id) == (a2.id, set())
     assert [m.id for m in history.for_handoff("h1")] == [a2.id]
     assert a2.frame()["cards"] == [{"sku": "X"}] and a2.frame()["who"] == "bot"
+
+    NOW[0] = 2000.0
+    b2 = history.append("web:b", "bot", {"text": "later"})
+    assert history.purge(datetime.fromtimestamp(1500.0, UTC)) == 3  # the retention window: a1, b1, a2
+    assert [m.id for m in history.since(["web:a", "web:b"], 0)] == [b2.id]
+    assert history.forget("web:b") == 1 and history.recent("web:b") == []  # /forget: the whole chat
+    a3 = history.append("web:a", "visitor", {"text": "again"})
+    assert a3.id > b2.id  # never an id an open socket has already passed, even after deleting the newest
+    assert history.chats_since(b2.id) == (a3.id, {"web:a"})
 
 
 async def test_the_web_servers_sweep_times_out_only_the_requests_it_can_deliver() -> None:

@@ -37,6 +37,36 @@ def test_staff_add_asks_for_a_password_and_refuses_weak_ones(tmp_path: Path) -> 
     assert account is not None and account.password_hash.startswith("$argon2id$")
 
 
+def test_staff_passwd_and_disable_end_open_console_sessions(tmp_path: Path) -> None:
+    """Someone leaves, or a password leaks: `passwd` and `disable` must close the sessions already open."""
+    import asyncio
+
+    from bot.staff.auth import StaffAuth
+
+    env = {"XIAOER_DATA_DIR": str(tmp_path)}
+    runner = CliRunner()
+    runner.invoke(
+        app, ["staff", "add", "li", "--role", "agent"], input="pass-word-12\npass-word-12\n", env=env
+    )
+    auth = StaffAuth(SqlStaffStore(migrated_database(f"sqlite:///{tmp_path / 'xiaoer.db'}")))
+    opened = asyncio.run(auth.login("li", "pass-word-12"))
+    assert opened is not None
+    changed = runner.invoke(app, ["staff", "passwd", "li"], input="word-pass-34\nword-pass-34\n", env=env)
+    assert changed.exit_code == 0 and "1 open console session(s) ended" in changed.output
+    assert asyncio.run(auth.session(opened[0])) is None
+    reopened = asyncio.run(auth.login("li", "word-pass-34"))
+    assert reopened is not None
+    disabled = runner.invoke(app, ["staff", "disable", "li"], env=env)
+    assert disabled.exit_code == 0 and "1 open console session(s) ended" in disabled.output
+    assert asyncio.run(auth.session(reopened[0])) is None
+    assert asyncio.run(auth.login("li", "word-pass-34")) is None
+    assert runner.invoke(app, ["staff", "list"], env=env).output.split() == ["li", "agent", "(disabled)"]
+    assert runner.invoke(app, ["staff", "enable", "li"], env=env).exit_code == 0
+    assert asyncio.run(auth.login("li", "word-pass-34")) is not None
+    missing = runner.invoke(app, ["staff", "disable", "nobody"], env=env)
+    assert missing.exit_code == 1 and "no account named 'nobody'" in missing.output
+
+
 @pytest.mark.slow
 def test_xiaoer_web_serves_the_fixed_interface(tmp_path: Path) -> None:
     port = _free_port()

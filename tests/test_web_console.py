@@ -107,8 +107,8 @@ def test_anonymous_visitors_and_customers_are_refused_every_route(client: TestCl
                 assert response.headers["location"] == "/console/login"
         for path in POSTS:
             response = client.post(path, data={"csrf": "x"}, headers={"origin": ORIGIN})
-            assert response.status_code in (401, 422), (path, cookies, response.status_code)
-            assert "login required" in response.text or response.status_code == 422
+            assert response.status_code == 401, (path, cookies, response.status_code)
+            assert "login required" in response.text
 
 
 def test_agents_get_the_inbox_only_and_staff_everything(client: TestClient) -> None:
@@ -267,9 +267,105 @@ def test_wrong_passwords_are_refused_then_throttled_and_audited(client: TestClie
         "/console/login", data={"name": "li", "password": "agent-password-1"}, headers={"origin": ORIGIN}
     )
     assert right.status_code == 429  # while limited, even the right password does not open a session
+    for n in range(20):  # a flood of throttled tries is refused without writing a row each
+        client.post(
+            "/console/login", data={"name": "nobody", "password": f"more-{n}"}, headers={"origin": ORIGIN}
+        )
     store = SqlStaffStore(migrated_database(web.settings.resolved_database_url))
-    actions = [e.action for e in store.audit_log(100) if e.who == "nobody"]
-    assert actions.count("login.failed") == limited and "login.limited" in actions
+    actions = [e.action for e in store.audit_log(500) if e.who == "nobody"]
+    assert actions.count("login.failed") == limited and actions.count("login.limited") == 1
+
+
+def test_request_bodies_are_bounded_and_uploads_are_read_only_after_login(web: WebServer) -> None:
+    """Nobody gets to make the server buffer or spool a big body: anonymous uploads are refused before the
+    body is parsed, forms are capped at 256 KiB and uploads at the upload limit (413)."""
+    with TestClient(web.app, follow_redirects=False, client=("10.0.2.1", 5000)) as client:
+        _bounded_bodies(client)
+
+
+def _bounded_bodies(client: TestClient) -> None:
+    upload = {"file": ("big.csv", b"sku,title\n" + b"X-1,cup\n" * 4096, "text/csv")}
+    anonymous = client.post("/console/catalog", data={"csrf": "x"}, files=upload, headers={"origin": ORIGIN})
+    assert anonymous.status_code == 401 and "login required" in anonymous.text
+    huge = "x" * (300 * 1024)
+    assert (
+        client.post(
+            "/console/login", data={"name": "li", "password": huge}, headers={"origin": ORIGIN}
+        ).status_code
+        == 413
+    )
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it streams
+        yield b"name=li&password="
+        for _ in range(40):
+            yield b"y" * 8192
+
+    streamed = client.post(
+        "/console/login",
+        content=chunks(),
+        headers={"origin": ORIGIN, "content-type": "application/x-www-form-urlencoded"},
+    )
+    assert streamed.status_code == 413
+    csrf = login(client, "boss", "staff-password-1")
+    reply = client.post(
+        "/console/handoffs/abc123/reply", data={"csrf": csrf, "text": huge}, headers={"origin": ORIGIN}
+    )
+    assert reply.status_code == 413
+    too_big = client.post(
+        "/console/catalog",
+        data={"csrf": csrf},
+        files={"file": ("big.csv", b"x" * (21 * 1024 * 1024), "text/csv")},
+        headers={"origin": ORIGIN},
+    )
+    assert too_big.status_code == 413
+    no_file = client.post("/console/catalog", data={"csrf": csrf}, headers={"origin": ORIGIN})
+    assert no_file.status_code == 400 and "choose a catalog file" in no_file.text
+
+
+def test_a_throttled_name_stays_throttled_however_it_is_spelled(web: WebServer) -> None:
+    """An attacker rotating addresses must not reset the per-name window by padding the name ("li ")."""
+    add_account(web, "wu", "agent", "agent-password-2")
+    statuses = []
+    for n, name in enumerate(["wu"] * 10 + ["wu ", " wu", "wu\t", "WU"]):
+        with TestClient(web.app, follow_redirects=False, client=(f"10.0.0.{n + 1}", 5000)) as attacker:
+            statuses.append(
+                attacker.post(
+                    "/console/login",
+                    data={"name": name, "password": f"guess-{n}"},
+                    headers={"origin": ORIGIN},
+                ).status_code
+            )
+    assert statuses == [401] * 10 + [429] * 4
+    with TestClient(web.app, follow_redirects=False, client=("10.0.1.1", 5000)) as owner:
+        padded = owner.post(
+            "/console/login",
+            data={"name": " wu ", "password": "agent-password-2"},
+            headers={"origin": ORIGIN},
+        )
+    assert padded.status_code == 429  # not a password check, however right the password
+
+
+def test_replicas_on_postgresql_share_the_login_throttle(tmp_path: Path, postgres_url: str) -> None:
+    """Two `xiaoer web` replicas behind one proxy: guesses spread over both still meet one limit."""
+    replicas = [WebServer(tmp_path / name, XIAOER_DATABASE_URL=postgres_url) for name in ("a", "b")]
+    try:
+        add_account(replicas[0], "wang", "agent", "agent-password-3")
+        statuses = []
+        for n in range(11):
+            app = replicas[n % 2].app
+            with TestClient(app, follow_redirects=False, client=("10.0.3.1", 5000)) as attacker:
+                statuses.append(
+                    attacker.post(
+                        "/console/login",
+                        data={"name": "wang", "password": f"guess-{n}"},
+                        headers={"origin": ORIGIN},
+                    ).status_code
+                )
+        assert statuses == [401] * 10 + [429]
+    finally:
+        for replica in replicas:
+            replica.bot.close()
+            replica.images.stop()
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -299,11 +395,26 @@ async def test_staff_store_contract_and_session_expiry(staff_store: StaffStore) 
     now[0] += 61
     assert await auth.session(token) is None  # expired, and dropped
     assert staff_store.session(session.token_digest) is None
-    auth.set_password("mei", "another-password-9")
+    before, _ = await auth.login("mei", "long-password-1")  # type: ignore[misc]
+    assert auth.set_password("mei", "another-password-9") == 1
+    assert await auth.session(before) is None  # a new password ends the sessions the old one opened
     assert await auth.login("mei", "long-password-1") is None
     assert await auth.login("mei", "another-password-9") is not None
+    kept, _ = await auth.login("mei", "another-password-9")  # type: ignore[misc]
+    assert auth.set_disabled("mei", True) == 2  # the two logins with the new password
+    assert await auth.session(kept) is None and await auth.login("mei", "another-password-9") is None
+    auth.set_disabled("mei", False)
+    assert await auth.login("mei", "another-password-9") is not None
+    with pytest.raises(AccountError):
+        auth.set_disabled("nobody", True)
     staff_store.audit(AuditEntry(now[0], "mei", "custom", "t", "d"))
     log = staff_store.audit_log(3)
     assert log[0].action == "custom" and [a.name for a in staff_store.accounts()] == ["mei"]
-    assert {e.action for e in staff_store.audit_log(100)} >= {"account.add", "login", "login.failed"}
+    assert {e.action for e in staff_store.audit_log(100)} >= {
+        "account.add",
+        "login",
+        "login.failed",
+        "account.disable",
+        "account.enable",
+    }
     assert staff_store.drop_expired(now[0] + 10_000) >= 1

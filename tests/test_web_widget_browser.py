@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.browser import chrome, require_chromium, screenshot_dir, wait_for
+from tests.support.browser import chrome, require_chromium, screenshot_dir, submit, text_of, wait_for
 from tests.support.openai_server import OpenAIServer
 from tests.support.web_server import HOSTILE_SKU, HOSTILE_TITLE, WebServer, add_account
 from tests.test_core_llm import grounded
@@ -122,6 +122,10 @@ def test_hostile_product_title_renders_as_text(web: WebServer, visitor: Any) -> 
     assert not css(visitor, '[data-xiaoer="log"] b, [data-xiaoer="log"] script')
     assert not card.find_elements("css selector", '[data-xiaoer="link"]')  # javascript: link dropped
     assert reply.is_displayed()
+    image = card.find_element("css selector", "img")  # its image link is dead: no hole is left for it
+    wait_for(visitor, lambda d: "xiaoer-broken" in (image.get_attribute("class") or ""), what="broken")
+    body = card.find_element("css selector", ".xiaoer-card-body")
+    assert not image.is_displayed() and body.rect["x"] - card.rect["x"] <= 10  # border + padding only
     shot(visitor, "widget-hostile-title")
 
 
@@ -172,57 +176,79 @@ def console_login(driver: Any, url: str, name: str, password: str) -> None:
     driver.get(url + "/console/login")
     css(driver, '[data-console="name"]')[0].send_keys(name)
     css(driver, '[data-console="password"]')[0].send_keys(password)
-    css(driver, '[data-console="login"]')[0].click()
+    submit(driver, '[data-console="login"]', what="logged in")
     wait_for(driver, lambda d: css(d, '[data-console="who"]'), what="logged in")
 
 
+def phone_inbox(agent: Any) -> None:
+    """An agent on a phone: ids, channels and statuses stay whole words (the table scrolls sideways
+    instead of breaking them letter by letter) and the page itself keeps the screen's width."""
+    agent.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True},
+    )
+    try:
+        wait_for(agent, lambda d: d.execute_script("return innerWidth") == 390, what="phone viewport")
+        for cell in css(agent, '[data-console="handoff"] a, [data-console="handoff"] .status'):
+            line = float(
+                agent.execute_script("return parseFloat(getComputedStyle(arguments[0]).lineHeight)", cell)
+            )
+            assert cell.size["height"] < 1.6 * line, (cell.text, cell.size)  # one line, not one per letter
+        assert agent.execute_script("return document.documentElement.scrollWidth") == 390
+        shot(agent, "console-inbox-phone")
+    finally:
+        agent.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def messages_with(driver: Any, words: str) -> list[Any]:
+    return [m for m in bot_messages(driver) if words in m.text]
+
+
 def test_human_handoff_through_the_console(web: WebServer, visitor: Any) -> None:
+    """Every step waits for a condition on the page it expects (never a sleep): each console action is a
+    form POST that replaces the page, so `submit` waits for the new page before anything is read."""
     add_account(web, "li", "agent", "agent-password-1")
     open_widget(visitor, web.url)
     css(visitor, '[data-xiaoer="human"]')[0].click()  # the widget's "转人工" button sends /human
-    told = wait_for(visitor, lambda d: [m for m in bot_messages(d) if "人工" in m.text], what="handoff")[-1]
-    assert "转接" in told.text
+    told = wait_for(visitor, lambda d: messages_with(d, "转接"), what="handoff")[-1]
+    assert "人工" in told.text
 
     agent = chrome("zh-CN", size=(1280, 900))  # a second browser: the agent's own context
     try:
         console_login(agent, web.url, "li", "agent-password-1")
         row = wait_for(
             agent, lambda d: css(d, '[data-console="handoff"][data-status="waiting"]'), what="inbox"
-        )
-        assert "web" in row[0].text
+        )[-1]
+        assert "web" in row.text
         shot(agent, "console-inbox")
-        row[0].find_element("css selector", "a").click()
-        wait_for(agent, lambda d: css(d, '[data-console="card"]'), what="request page")
-        assert "🆘" in css(agent, '[data-console="card"]')[0].text
-        css(agent, '[data-console="claim"]')[0].click()
-        wait_for(agent, lambda d: "li" in css(d, '[data-console="agent"]')[0].text, what="claimed")
-        joined = wait_for(visitor, lambda d: [m for m in bot_messages(d) if "接入" in m.text], what="joined")
-        assert joined
+        phone_inbox(agent)
+        agent.get(row.find_element("css selector", "a").get_attribute("href"))
+        wait_for(agent, lambda d: "🆘" in text_of(d, '[data-console="card"]'), what="request page")
+        submit(agent, '[data-console="claim"]')
+        wait_for(agent, lambda d: text_of(d, '[data-console="agent"]') == "li", what="claimed by li")
+        assert wait_for(visitor, lambda d: messages_with(d, "接入"), what="the visitor told an agent joined")
 
         visitor_text = "我的订单还没到，可以帮我查一下吗"
         css(visitor, '[data-xiaoer="input"]')[0].send_keys(visitor_text)
         css(visitor, '[data-xiaoer="send"]')[0].click()
         wait_for(
             agent,
-            lambda d: visitor_text in css(d, '[data-console="transcript"]')[0].text,
+            lambda d: visitor_text in text_of(d, '[data-console="transcript"]'),
             what="the customer's words in the console transcript",
         )
         before = len(bot_messages(visitor))
         css(agent, '[data-console="reply-text"]')[0].send_keys("您好，我是客服小李，马上为您查询。")
-        css(agent, '[data-console="reply"]')[0].click()
+        submit(agent, '[data-console="reply"]')
+        wait_for(agent, lambda d: "Sent" in text_of(d, '[data-console="flash"]'), what="reply sent")
         answer = wait_for(visitor, lambda d: bot_messages(d)[before:][:1], what="agent reply")[0]
         assert answer.get_attribute("data-who") == "agent" and "小李" in answer.text
         assert len(bot_messages(visitor)) == before + 1  # the bot stayed silent while a person held the chat
         shot(agent, "console-handoff")
 
-        css(agent, '[data-console="close"]')[0].click()
-        flash = wait_for(agent, lambda d: css(d, '[data-console="flash"]'), what="closed")[0]
-        assert "li" in flash.text and css(agent, '[data-console="status"]')[0].text == "closed"
-        rating = wait_for(
-            visitor,
-            lambda d: [m for m in bot_messages(d) if "打个分" in m.text],
-            what="rating prompt",
-        )[-1]
+        submit(agent, '[data-console="close"]')
+        wait_for(agent, lambda d: text_of(d, '[data-console="status"]') == "closed", what="closed")
+        assert "li" in text_of(agent, '[data-console="flash"]')
+        rating = wait_for(visitor, lambda d: messages_with(d, "打个分"), what="rating prompt")[-1]
         stars = rating.find_elements("css selector", '[data-xiaoer="action"]')
         assert len(stars) == 5
         shot(visitor, "widget-rating-prompt")

@@ -108,7 +108,8 @@ def purge(
         None, "--days", min=1, help="Retention in days (default: XIAOER_RETENTION_DAYS, 180)."
     ),
 ) -> None:
-    """Delete conversation turns, handoff transcripts and insights rows older than the retention window."""
+    """Delete conversation turns, handoff transcripts, insights rows and the web widget's message log older than
+    the retention window."""
     from bot.ops.settings import load_settings
     from bot.wiring import open_retention
 

@@ -1,4 +1,4 @@
-"""`xiaoer staff add|list|passwd`: accounts for the web console (staff: everything; agents: the inbox)."""
+"""`xiaoer staff add|list|passwd|disable|enable`: accounts for the web console (staff: everything; agents: the inbox)."""
 
 from __future__ import annotations
 
@@ -54,11 +54,37 @@ def passwd(name: str = typer.Argument(..., help="The account whose password chan
     from bot.staff.accounts import AccountError
 
     try:
-        _auth().set_password(name, _password())
+        ended = _auth().set_password(name, _password())
     except AccountError as exc:
         typer.echo(f"xiaoer staff passwd: {exc}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"Password of {name!r} changed.")
+    typer.echo(f"Password of {name!r} changed; {ended} open console session(s) ended.")
+
+
+@staff_app.command("disable")
+def disable(name: str = typer.Argument(..., help="The account to lock.")) -> None:
+    """Lock an account: it can no longer log in, and its open console sessions end now."""
+    _set_disabled("disable", name, True)
+
+
+@staff_app.command("enable")
+def enable(name: str = typer.Argument(..., help="The account to unlock.")) -> None:
+    """Unlock a disabled account (its password is unchanged)."""
+    _set_disabled("enable", name, False)
+
+
+def _set_disabled(command: str, name: str, disabled: bool) -> None:
+    from bot.staff.accounts import AccountError
+
+    try:
+        ended = _auth().set_disabled(name, disabled)
+    except AccountError as exc:
+        typer.echo(f"xiaoer staff {command}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if disabled:
+        typer.echo(f"Disabled {name!r}; {ended} open console session(s) ended.")
+    else:
+        typer.echo(f"Enabled {name!r}.")
 
 
 @staff_app.command("list")

@@ -65,6 +65,7 @@ def web(
         origins=settings.web_origins,
         visitor_messages=settings.rate_limit_messages,
         ip_messages=settings.web_ip_rate_limit_messages,
+        ip_sockets=settings.web_ip_max_sockets,
         window_s=settings.rate_limit_window_s,
         max_chars=settings.web_max_chars,
         console_session_s=settings.console_session_hours * 3600.0,

@@ -39,7 +39,7 @@ from bot.conversation.understanding import (
 from bot.domain.commands import EVERYONE, CommandRegistry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.language import detect_language, normalise_hint
-from bot.domain.messages import Button, Inbound, Outbound, ReplyProgress, Role, fits_button
+from bot.domain.messages import ERASED, Button, Inbound, Outbound, ReplyProgress, Role, fits_button
 from bot.domain.protocols import ChatModel, HandoffGate
 from bot.privacy.redaction import redact
 from bot.prompts import Messages
@@ -449,7 +449,7 @@ class SupportBot:
                 removed += await asyncio.to_thread(forget, inbound.channel, inbound.user_id)
             except Exception:
                 log.exception("could not erase insights rows")
-        return [self.reply(inbound, self.say("forget_done", lang, count=removed))]
+        return [self.reply(inbound, self.say("forget_done", lang, count=removed), None, **{ERASED: "chat"})]
 
     async def _on_callback(self, inbound: Inbound, progress: ReplyProgress | None) -> list[Outbound]:
         """Button presses: verify the data, then answer exactly once."""

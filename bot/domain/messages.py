@@ -113,6 +113,10 @@ class ProductCard:
 # effect (support-group card, timeout); copy: a verbatim copy.
 OutboundKind = Literal["reply", "relay", "notice", "copy"]
 
+# `Outbound.meta[ERASED] == "chat"`: the customer's records were just erased (/forget); a channel that keeps
+# its own copy of the chat (the web widget's message log) erases it before delivering this reply.
+ERASED = "erased"
+
 
 @dataclass(frozen=True)
 class Outbound:

@@ -87,6 +87,7 @@ class Settings(BaseSettings):
     )
     web_secret: SecretStr | None = Field(None, validation_alias=_alias("XIAOER_WEB_SECRET"))
     web_ip_rate_limit_messages: int = Field(60, validation_alias=_alias("XIAOER_WEB_IP_RATE_LIMIT_MESSAGES"))
+    web_ip_max_sockets: int = Field(50, validation_alias=_alias("XIAOER_WEB_IP_MAX_SOCKETS"))
     web_max_chars: int = Field(2000, validation_alias=_alias("XIAOER_WEB_MAX_CHARS"))
     web_forwarded_allow_ips: str = Field(
         "127.0.0.1", validation_alias=_alias("XIAOER_WEB_FORWARDED_ALLOW_IPS")

@@ -76,6 +76,10 @@ class StaffStore(Protocol):
 
     def set_password(self, name: str, password_hash: str) -> bool: ...
 
+    def set_disabled(self, name: str, disabled: bool) -> bool:
+        """Lock (or unlock) an account; False when there is no such account."""
+        ...
+
     def add_session(self, session: ConsoleSession) -> None: ...
 
     def session(self, token_digest: str) -> ConsoleSession | None: ...
@@ -84,6 +88,10 @@ class StaffStore(Protocol):
 
     def drop_expired(self, now: float) -> int:
         """Delete sessions expired before `now`; how many."""
+        ...
+
+    def drop_sessions_of(self, name: str) -> int:
+        """Delete every session of account `name` (logs that person out everywhere); how many."""
         ...
 
     def audit(self, entry: AuditEntry) -> None: ...
@@ -121,6 +129,14 @@ class InMemoryStaffStore:
             self._accounts[name] = dataclasses.replace(account, password_hash=password_hash)
             return True
 
+    def set_disabled(self, name: str, disabled: bool) -> bool:
+        with self._lock:
+            account = self._accounts.get(name)
+            if account is None:
+                return False
+            self._accounts[name] = dataclasses.replace(account, disabled=disabled)
+            return True
+
     def add_session(self, session: ConsoleSession) -> None:
         with self._lock:
             self._sessions[session.token_digest] = session
@@ -138,6 +154,13 @@ class InMemoryStaffStore:
             for key in expired:
                 del self._sessions[key]
             return len(expired)
+
+    def drop_sessions_of(self, name: str) -> int:
+        with self._lock:
+            theirs = [k for k, s in self._sessions.items() if s.name == name]
+            for key in theirs:
+                del self._sessions[key]
+            return len(theirs)
 
     def audit(self, entry: AuditEntry) -> None:
         with self._lock:

@@ -56,13 +56,27 @@ class StaffAuth:
         self.store.audit(AuditEntry(self.clock(), "cli", "account.add", name, role))
         return account
 
-    def set_password(self, name: str, password: str) -> None:
+    def set_password(self, name: str, password: str) -> int:
+        """New password; every open session of the account ends (a leaked password or cookie stops
+        working at once). Returns how many sessions ended. Raises AccountError."""
         reason = weak_reason(password, name)
         if reason:
             raise AccountError(reason)
         if not self.store.set_password(name, self.passwords.hash(password)):
             raise AccountError(f"no account named {name!r}")
-        self.store.audit(AuditEntry(self.clock(), "cli", "account.password", name))
+        ended = self.store.drop_sessions_of(name)
+        self.store.audit(AuditEntry(self.clock(), "cli", "account.password", name, f"{ended} sessions ended"))
+        return ended
+
+    def set_disabled(self, name: str, disabled: bool) -> int:
+        """Lock an account (no login, its sessions end) or unlock it; how many sessions ended.
+        Raises AccountError when there is no such account."""
+        if not self.store.set_disabled(name, disabled):
+            raise AccountError(f"no account named {name!r}")
+        ended = self.store.drop_sessions_of(name) if disabled else 0
+        action = "account.disable" if disabled else "account.enable"
+        self.store.audit(AuditEntry(self.clock(), "cli", action, name, f"{ended} sessions ended"))
+        return ended
 
     # --- sessions (the console) -----------------------------------------------------------------------
     async def login(self, name: str, password: str, address: str = "") -> tuple[str, ConsoleSession] | None:

@@ -89,6 +89,12 @@ class SqlStaffStore:
             result = conn.execute(query)
         return bool(result.rowcount)
 
+    def set_disabled(self, name: str, disabled: bool) -> bool:
+        query = update(StaffAccountRow).where(StaffAccountRow.name == name).values(disabled=disabled)
+        with self.engine.begin() as conn:
+            result = conn.execute(query)
+        return bool(result.rowcount)
+
     def add_session(self, session: ConsoleSession) -> None:
         values = {
             "token_digest": session.token_digest,
@@ -120,6 +126,10 @@ class SqlStaffStore:
             return int(
                 conn.execute(delete(ConsoleSessionRow).where(ConsoleSessionRow.expires_at <= now)).rowcount
             )
+
+    def drop_sessions_of(self, name: str) -> int:
+        with self.engine.begin() as conn:
+            return int(conn.execute(delete(ConsoleSessionRow).where(ConsoleSessionRow.name == name)).rowcount)
 
     def audit(self, entry: AuditEntry) -> None:
         with self.engine.begin() as conn:

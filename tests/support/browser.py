@@ -82,7 +82,37 @@ def chrome(lang: str = "zh-CN", size: tuple[int, int] = (1280, 900)) -> Any:
 
 
 def wait_for(driver: Any, condition: Callable[[Any], T], timeout: float = 20.0, what: str = "") -> T:
-    """Poll `condition(driver)` until it is truthy (Selenium's WebDriverWait); fails with `what`."""
+    """Poll `condition(driver)` until it is truthy (Selenium's WebDriverWait); fails with `what`.
+
+    An element that goes stale or missing while the condition looks at it (the page navigated or
+    re-rendered between two calls, which a loaded machine makes likely) only means "not yet": polling
+    goes on until the deadline."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(condition, message=what)
+    return WebDriverWait(
+        driver,
+        timeout,
+        poll_frequency=0.05,
+        ignored_exceptions=(StaleElementReferenceException, NoSuchElementException),
+    ).until(condition, message=what)
+
+
+def text_of(driver: Any, selector: str) -> str:
+    """The text of the first element matching `selector`, "" while there is none (for wait conditions)."""
+    from selenium.webdriver.common.by import By
+
+    found = driver.find_elements(By.CSS_SELECTOR, selector)
+    return str(found[0].text) if found else ""
+
+
+def submit(driver: Any, selector: str, what: str = "") -> None:
+    """Click the form button `selector` and wait until the page it posts to has replaced this one
+    (POST → 303 → GET), so later waits never look at the old page's elements."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+    wait_for(driver, expected_conditions.staleness_of(old_page), what=what or f"the page after {selector}")
+    wait_for(driver, lambda d: d.execute_script("return document.readyState") == "complete", what="loaded")

@@ -35,7 +35,8 @@ HOSTILE_TITLE = "<script>alert(1)</script> & <b>粗体</b> 夜跑反光跑鞋"
 
 
 class ImageServer:
-    """Serves `/img/<sku>.svg`: a coloured tile with the SKU, so cards show real images offline."""
+    """Serves `/img/<sku>.svg`: a coloured tile with the SKU, so cards show real images offline (other
+    paths: 404, a dead image link)."""
 
     def __init__(self) -> None:
         class Handler(BaseHTTPRequestHandler):
@@ -43,6 +44,9 @@ class ImageServer:
                 return
 
             def do_GET(self) -> None:
+                if not self.path.startswith("/img/"):  # a catalog's dead image link
+                    self.send_error(404)
+                    return
                 sku = self.path.rsplit("/", 1)[-1].removesuffix(".svg")[:20]
                 hue = sum(map(ord, sku)) % 360
                 body = (
@@ -84,7 +88,7 @@ def test_knowledge(images: ImageServer) -> Knowledge:
             currency="CNY",
             stock=7,
             description="夜跑反光跑鞋，测试用商品。",
-            image_url=images.url(HOSTILE_SKU),
+            image_url=images.url(HOSTILE_SKU).replace("/img/", "/missing/"),  # a dead image link
             url="javascript:alert(2)",
             tags=("夜跑", "反光"),
         )

@@ -3,7 +3,7 @@
 GET  /                  a demo shop page embedding the widget (one <script> line, like any site)
 GET  /widget.js         the widget (plain JS, no build step); /widget.css its style
 GET  /widget/config     the widget's UI strings in the visitor's language (CORS: allowed origins)
-WS   /ws                the widget's socket (origin-checked; see `bot.channels.web.widget`)
+WS   /ws                the widget's socket (origin-checked, a few per address; see `bot.channels.web.widget`)
 GET  /healthz           liveness
 /console/…              the staff console (`bot.channels.web.console`), when accounts are configured
 """
@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from bot.channels.web.config import WebConfig
 from bot.channels.web.hub import WebHub
-from bot.channels.web.security import SecurityHeaders, origin_allowed, own_origin
+from bot.channels.web.security import SecurityHeaders, SocketQuota, origin_allowed, own_origin
 from bot.channels.web.widget import WidgetEndpoint
 from bot.domain.language import normalise_hint
 from bot.prompts import Messages
@@ -71,7 +71,13 @@ def build_web_app(
             for task in tasks:
                 task.cancel()
 
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+        max_body_size=config.max_body_bytes,  # 413 before a parser buffers more (uploads set their own)
+    )
     app.add_middleware(
         CORSMiddleware, allow_origins=list(config.origins), allow_methods=["GET"], allow_credentials=False
     )
@@ -109,6 +115,8 @@ def build_web_app(
     async def healthz() -> Response:
         return JSONResponse({"ok": True})
 
+    quota = SocketQuota(config.ip_sockets)
+
     @app.websocket("/ws")
     async def widget_socket(websocket: WebSocket) -> None:
         host = websocket.headers.get("host", "")
@@ -117,18 +125,25 @@ def build_web_app(
             log.info("refused a widget socket from origin %r", origin)
             await websocket.close(code=1008)
             return
-        await websocket.accept()
-        lock = asyncio.Lock()
-
-        async def send(frame: dict[str, Any]) -> None:
-            async with lock:
-                await websocket.send_json(frame)
-
         client_ip = websocket.client.host if websocket.client else "unknown"
-        with contextlib.suppress(WebSocketDisconnect, TimeoutError, RuntimeError):
-            await endpoint.serve(websocket.receive_text, send, client_ip)
-        with contextlib.suppress(RuntimeError):
-            await websocket.close()
+        if not quota.acquire(client_ip):
+            log.info("refused a widget socket: %s already holds %d", client_ip, config.ip_sockets)
+            await websocket.close(code=1008)
+            return
+        try:
+            await websocket.accept()
+            lock = asyncio.Lock()
+
+            async def send(frame: dict[str, Any]) -> None:
+                async with lock:
+                    await websocket.send_json(frame)
+
+            with contextlib.suppress(WebSocketDisconnect, TimeoutError, RuntimeError):
+                await endpoint.serve(websocket.receive_text, send, client_ip)
+            with contextlib.suppress(RuntimeError):
+                await websocket.close()
+        finally:
+            quota.release(client_ip)
 
     if console is not None:
         app.include_router(console, prefix="/console")

@@ -19,7 +19,7 @@ from bot.channels.web.config import WEB_CHAT_PREFIX
 from bot.channels.web.history import WebHistory, WebMessage
 from bot.channels.web.hub import WebHub
 from bot.channels.web.wire import outbound_payload, speaker
-from bot.domain.messages import MessageRef, Outbound
+from bot.domain.messages import ERASED, MessageRef, Outbound
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,8 @@ class WebDelivery:
         return stored
 
     async def _store(self, outbound: Outbound) -> WebMessage:
+        if outbound.meta.get(ERASED) == "chat":  # /forget: the widget's log of the chat goes too
+            await asyncio.to_thread(self.history.forget, outbound.chat_id)
         payload = outbound_payload(outbound, self.signer)
         handoff_id = outbound.meta.get("handoff_id")
         row = await asyncio.to_thread(

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
 Who = Literal["visitor", "bot", "agent", "system"]
@@ -60,6 +61,15 @@ class WebHistory(Protocol):
         """Every message delivered for one handoff request (the console's view of a web request)."""
         ...
 
+    def purge(self, before: datetime) -> int:
+        """Delete messages stored before `before` (the retention window, `XIAOER_RETENTION_DAYS`);
+        returns how many. Ids of the messages kept do not change."""
+        ...
+
+    def forget(self, chat_id: str) -> int:
+        """Delete every message of one chat (the visitor's /forget); returns how many."""
+        ...
+
 
 class InMemoryWebHistory:
     """A list-backed log for tests and a single process."""
@@ -67,13 +77,15 @@ class InMemoryWebHistory:
     def __init__(self, clock: Any = time.time) -> None:
         self._lock = threading.Lock()
         self._rows: list[WebMessage] = []
+        self._last_id = 0
         self._clock = clock
 
     def append(
         self, chat_id: str, who: Who, payload: dict[str, Any], handoff_id: str | None = None
     ) -> WebMessage:
         with self._lock:
-            row = WebMessage(len(self._rows) + 1, chat_id, who, dict(payload), handoff_id, self._clock())
+            self._last_id += 1
+            row = WebMessage(self._last_id, chat_id, who, dict(payload), handoff_id, self._clock())
             self._rows.append(row)
             return row
 
@@ -85,15 +97,26 @@ class InMemoryWebHistory:
     def since(self, chat_ids: Collection[str], after_id: int, limit: int = 500) -> list[WebMessage]:
         wanted = set(chat_ids)
         with self._lock:
-            rows = self._rows[max(after_id, 0) :]
-        return [r for r in rows if r.chat_id in wanted][:limit]
+            rows = [r for r in self._rows if r.id > after_id and r.chat_id in wanted]
+        return rows[:limit]
 
     def chats_since(self, after_id: int) -> tuple[int, set[str]]:
         with self._lock:
-            rows = self._rows[max(after_id, 0) :]
-            latest = len(self._rows)
-        return latest, {r.chat_id for r in rows}
+            return self._last_id, {r.chat_id for r in self._rows if r.id > after_id}
 
     def for_handoff(self, handoff_id: str) -> list[WebMessage]:
         with self._lock:
             return [r for r in self._rows if r.handoff_id == handoff_id]
+
+    def purge(self, before: datetime) -> int:
+        return self._drop(lambda r: r.at < before.timestamp())
+
+    def forget(self, chat_id: str) -> int:
+        return self._drop(lambda r: r.chat_id == chat_id)
+
+    def _drop(self, doomed: Any) -> int:
+        with self._lock:
+            kept = [r for r in self._rows if not doomed(r)]
+            removed = len(self._rows) - len(kept)
+            self._rows = kept
+        return removed

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Collection
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, Index, Integer, String, Text, func, insert, select
+from sqlalchemy import Float, Index, Integer, String, Text, delete, func, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.channels.web.history import WebMessage, Who
@@ -29,6 +30,9 @@ class WebMessageRow(Base):
     __table_args__ = (
         Index("ix_xiaoer_web_messages_chat_id", "chat_id", "id"),
         Index("ix_xiaoer_web_messages_handoff", "handoff_id"),
+        # Ids are never reused, even after the newest rows are deleted (/forget): open sockets follow the
+        # log by "id greater than the last one sent" (SQLite would otherwise hand out max(id)+1 again).
+        {"sqlite_autoincrement": True},
     )
 
 
@@ -88,6 +92,16 @@ class SqlWebHistory:
         query = select(t).where(t.c.handoff_id == handoff_id).order_by(t.c.id)
         with self.engine.connect() as conn:
             return [_message(row) for row in conn.execute(query).all()]
+
+    def purge(self, before: datetime) -> int:
+        with self.engine.begin() as conn:
+            return int(
+                conn.execute(delete(WebMessageRow).where(WebMessageRow.at < before.timestamp())).rowcount
+            )
+
+    def forget(self, chat_id: str) -> int:
+        with self.engine.begin() as conn:
+            return int(conn.execute(delete(WebMessageRow).where(WebMessageRow.chat_id == chat_id)).rowcount)
 
 
 def _message(row: Any) -> WebMessage:

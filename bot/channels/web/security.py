@@ -2,6 +2,8 @@
 
 * Origins: the widget's WebSocket handshake (and CORS for its config request) is accepted only from the
   configured shop sites (`XIAOER_WEB_ORIGINS`) and the server's own origin (demo page, console).
+* One client address holds at most `WebConfig.ip_sockets` widget sockets at a time in one process
+  (`SocketQuota`), so nobody can pin the server's memory and file descriptors with idle sockets.
 * Every HTTP response carries a Content-Security-Policy without 'unsafe-inline' (no inline script or
   style anywhere: the pages load /widget.js, /console/static/*), `nosniff`, no referrer to other sites, and — except for
   the widget's own assets, which other sites load — no framing.
@@ -79,3 +81,28 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class SocketQuota:
+    """Open widget sockets per client address in this process: `acquire` before accepting one (False =
+    refuse it), `release` when it closes. Plain counting on the event loop thread (no awaits inside)."""
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("a socket quota needs limit >= 1")
+        self.limit = limit
+        self._open: dict[str, int] = {}
+
+    def acquire(self, address: str) -> bool:
+        held = self._open.get(address, 0)
+        if held >= self.limit:
+            return False
+        self._open[address] = held + 1
+        return True
+
+    def release(self, address: str) -> None:
+        held = self._open.get(address, 0) - 1
+        if held > 0:
+            self._open[address] = held
+        else:
+            self._open.pop(address, None)

@@ -9,6 +9,8 @@ Frames (JSON objects, `type` first):
                        {"type": "message", "id": n, "who": "visitor|bot|agent|system", "text": "…",
                         "cards": [...], "buttons": [...]}       (stored: also sent to the visitor's other tabs)
                        {"type": "typing"} {"type": "draft", "text": "…"} {"type": "done"}
+                       {"type": "done", "refused": "rate_limited"}   (not admitted: the widget gives the
+                                                                      visitor their words back to resend)
                        {"type": "notice", "text": "…"}    (rate limit, stale button: not stored)
                        {"type": "error", "code": "too_long|bad_frame", "text": "…"}
 
@@ -196,7 +198,7 @@ class WidgetEndpoint:
             return True
         if RateDecision.WARN in verdicts:
             await send({"type": "notice", "text": self.strings.get("web_rate_limited", lang)})
-        await send({"type": "done"})
+        await send({"type": "done", "refused": "rate_limited"})
         return False
 
 

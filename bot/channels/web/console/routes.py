@@ -132,12 +132,15 @@ def build_console_router(deps: ConsoleDeps) -> APIRouter:
         if not same_origin(request):
             return page(request, "refused.html", None, status=403, reason="cross-site request refused")
         address = request.client.host if request.client else "?"
+        name = name.strip()[:64]  # one spelling for the throttle and the lookup: "li " is "li"
         if deps.login_limiter is not None:
-            for key in (f"console-login:{address}", f"console-login-name:{name[:64]}"):
-                if (await deps.login_limiter.check(key)).decision is not RateDecision.ALLOW:
-                    await deps.auth.audit(name[:64] or "?", "login.limited", address)
+            for key in (f"console-login:{address}", f"console-login-name:{name.casefold()}"):
+                decision = (await deps.login_limiter.check(key)).decision
+                if decision is not RateDecision.ALLOW:
+                    if decision is RateDecision.WARN:  # once per window: a flood must not grow the log
+                        await deps.auth.audit(name or "?", "login.limited", address)
                     return page(request, "login.html", None, status=429, error="too_many")
-        result = await deps.auth.login(name.strip()[:64], password[:1024], address)
+        result = await deps.auth.login(name, password[:1024], address)
         if result is None:
             return page(request, "login.html", None, status=401, error="wrong")
         token, session = result

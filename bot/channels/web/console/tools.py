@@ -12,13 +12,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
-from bot.channels.web.console.guard import Refused, Staff, check_form, current_staff
+from bot.channels.web.console.guard import Refused, Staff, check_form, current_staff, same_origin
 
 log = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+FORM_OVERHEAD_BYTES = 64 * 1024  # the multipart framing and the csrf field around the file
 CATALOG_SUFFIXES = (".csv", ".jsonl", ".json")
 PERIODS = ("24h", "7d", "30d")
 
@@ -76,15 +78,24 @@ def add_tool_routes(
             return refused(request, exc)
         return page(request, "catalog.html", staff, report=None, error="", available=deps.ingest is not None)
 
-    @router.post("/catalog")
-    async def catalog_upload(
-        request: Request, csrf: str = Form(""), file: UploadFile = File(...)
-    ) -> Response:
+    @router.post("/catalog", max_body_size=MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES)
+    async def catalog_upload(request: Request) -> Response:
+        # Who asks is checked before the body is read: an anonymous upload is refused unparsed.
         try:
             staff = await staff_only(request)
-            check_form(request, staff, csrf)
+            if not same_origin(request):
+                raise Refused(403, "cross-site request refused")
+            async with request.form(max_files=1, max_fields=4) as form:
+                token = form.get("csrf")
+                check_form(request, staff, token if isinstance(token, str) else None)
+                file = form.get("file")
+                if not isinstance(file, UploadFile):
+                    raise Refused(400, "choose a catalog file to upload")
+                return await _upload(request, staff, file)
         except Refused as exc:
             return refused(request, exc)
+
+    async def _upload(request: Request, staff: Staff, file: UploadFile) -> Response:
         name = Path(file.filename or "catalog.csv").name
         content = await file.read(MAX_UPLOAD_BYTES + 1)
         error = ""

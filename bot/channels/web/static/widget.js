@@ -249,6 +249,8 @@
       showDraft(String(frame.text || ""));
     } else if (frame.type === "done") {
       removeTransient();
+      // Not admitted (too fast): the words were not stored, so give them back to be sent again.
+      if (frame.refused && lastSent && !input.value) input.value = lastSent;
     } else if (frame.type === "notice") {
       renderNote(String(frame.text || ""));
     } else if (frame.type === "error") {
@@ -296,6 +298,7 @@
   }
 
   function press(data) {
+    lastSent = "";
     transmit({ type: "press", data: data });
     showTyping();
   }
