@@ -13,7 +13,7 @@ import asyncio
 import importlib
 import logging
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +43,9 @@ if TYPE_CHECKING:
     from bot.channels.web.history import WebHistory
     from bot.coordination.ratelimit import RateLimiter
     from bot.handoff import HandoffService
+    from bot.handoff.desk import SupportDesk
+    from bot.handoff.outbox import EventSink
+    from bot.handoff.store import HandoffStore
     from bot.insights.recorder import TurnRecorder
     from bot.orders.desk import OrderDesk
 
@@ -317,6 +320,52 @@ def _trigger_detector() -> Callable[[str], str | None] | None:
     return detect_trigger
 
 
+def build_handoff_service(
+    *,
+    prompts_dir: Path,
+    support_chats: Mapping[str, str],
+    claim_timeout_s: float = 300.0,
+    database: Database | None = None,
+    store: HandoffStore | None = None,
+    conversations: ConversationStore | None = None,
+    index: ProductIndex | None = None,
+    desk: SupportDesk | None = None,
+    support_language: str = "zh",
+    reveal_agent_names: bool = False,
+    detect_triggers: bool = False,
+    events: EventSink | None = None,
+) -> HandoffService:
+    """A `HandoffService` on the shared SQL database (or the given / an in-memory store), with the trigger
+    file from `prompts_dir/handoff/triggers.yaml` and, when a conversation store is given, the card context
+    and the hand-back memory wired to it. `support_chats` maps channel → support chat (see
+    `support_chats_for`). `detect_triggers` stays False when the core runs `service.detect_trigger` itself."""
+    from bot.handoff.memory import conversation_context, remember_in
+    from bot.handoff.outbox import HandoffConfig
+    from bot.handoff.service import HandoffService
+    from bot.handoff.store import InMemoryHandoffStore
+    from bot.handoff.store_sql import SqlHandoffStore
+    from bot.handoff.triggers import TriggerSet
+
+    if store is None:
+        store = SqlHandoffStore(database) if database is not None else InMemoryHandoffStore()
+    return HandoffService(
+        store,
+        load_messages(prompts_dir),
+        HandoffConfig(
+            support_chats=dict(support_chats),
+            claim_timeout_s=claim_timeout_s,
+            support_language=support_language,
+            reveal_agent_names=reveal_agent_names,
+            detect_triggers=detect_triggers,
+        ),
+        triggers=TriggerSet.load(prompts_dir / "handoff" / "triggers.yaml"),
+        desk=desk,
+        on_closed=remember_in(conversations) if conversations is not None else None,
+        context_provider=conversation_context(conversations, index) if conversations is not None else None,
+        events=events,
+    )
+
+
 def _build_handoff(
     settings: Settings,
     runtime: BotRuntime,
@@ -325,7 +374,7 @@ def _build_handoff(
     recorder: TurnRecorder | None,
 ) -> HandoffGate:
     """Human handoff on the shared database: Telegram's support group and the terminal's `:as agent`."""
-    from bot.handoff.factory import build_handoff_service, support_chats_for
+    from bot.handoff.outbox import support_chats_for
 
     return build_handoff_service(
         prompts_dir=settings.prompts_dir,

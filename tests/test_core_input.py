@@ -13,8 +13,9 @@ from bot.conversation.hygiene import clean
 from bot.conversation.locks import LocalChatLocks
 from bot.domain.commands import STAFF_ONLY
 from bot.domain.messages import Attachment, Inbound, Outbound, Role
-from bot.handoff.factory import build_handoff_service, support_chats_for
+from bot.handoff.outbox import support_chats_for
 from bot.ops.settings import DEFAULT_PROMPTS_DIR
+from bot.wiring import build_handoff_service
 from knowledge.memory_index import InMemoryProductIndex
 from tests.support.core_fixtures import Chat, make_bot, sample_knowledge
 

@@ -13,10 +13,11 @@ from rich.console import Console
 from bot.channels.terminal import TerminalChannel
 from bot.conversation.store import InMemoryConversationStore
 from bot.domain.messages import Inbound, MessageRef, Role
-from bot.handoff.factory import build_handoff_service, support_chats_for
+from bot.handoff.outbox import support_chats_for
 from bot.handoff.service import HandoffService
 from bot.handoff.state import Status
 from bot.ops.settings import DEFAULT_PROMPTS_DIR
+from bot.wiring import build_handoff_service
 from tests.support.core_fixtures import Chat, make_bot, sample_knowledge
 
 SUPPORT = "-1001"

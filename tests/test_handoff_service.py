@@ -376,7 +376,8 @@ async def test_memory_bridges_give_the_card_real_products_and_remember_the_excha
 
 
 async def test_factory_wires_sql_store_triggers_and_ignores_service_messages(tmp_path: Path) -> None:
-    from bot.handoff.factory import build_handoff_service, support_chats_for
+    from bot.handoff.outbox import support_chats_for
+    from bot.wiring import build_handoff_service
 
     service = build_handoff_service(
         prompts_dir=DEFAULT_PROMPTS_DIR,

@@ -9,8 +9,9 @@ from rich.console import Console
 
 from bot.channels.terminal import SUPPORT_CHAT, TerminalChannel
 from bot.domain.messages import Role
-from bot.handoff.factory import build_handoff_service, support_chats_for
+from bot.handoff.outbox import support_chats_for
 from bot.ops.settings import DEFAULT_PROMPTS_DIR
+from bot.wiring import build_handoff_service
 from tests.support.core_fixtures import make_bot
 
 

@@ -36,6 +36,20 @@ class EventSink(Protocol):
     def event(self, *, channel: str, chat_id: str, kind: str, value: str) -> None: ...
 
 
+TERMINAL_SUPPORT_CHAT = "terminal:support"
+WEB_SUPPORT_CHAT = "web:console"  # the staff console is the desk for the web widget's visitors
+
+
+def support_chats_for(telegram_support_chat_id: int | None) -> dict[str, str]:
+    """Channel → support chat. Telegram requests go to `XIAOER_SUPPORT_CHAT_ID` (none configured = no human
+    support on Telegram); the terminal always has its local support chat, so `:as agent` trials work offline;
+    web visitors' requests go to the staff console (`xiaoer web`, /console/)."""
+    chats = {"terminal": TERMINAL_SUPPORT_CHAT, "web": WEB_SUPPORT_CHAT}
+    if telegram_support_chat_id is not None:
+        chats["telegram"] = str(telegram_support_chat_id)
+    return chats
+
+
 @dataclass(frozen=True)
 class HandoffConfig:
     """What a shop configures about handoff (typed values from the settings, passed by `bot.wiring`).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.handoff.factory import WEB_SUPPORT_CHAT  # the console: the desk for web visitors' handoffs
+from bot.handoff.outbox import WEB_SUPPORT_CHAT  # the console: the desk for web visitors' handoffs
 
 WEB_CHAT_PREFIX = "web:"
 __all__ = ["WEB_CHAT_PREFIX", "WEB_SUPPORT_CHAT", "WebConfig"]
