@@ -213,13 +213,26 @@ class JiebaKeywordExtractor:
             return generic / top * self.vocabulary.max_idf()
         return generic
 
-    def keywords(self, text: str, top_k: int = 8) -> list[str]:
-        """TF-IDF keywords, best first; ties keep the order of appearance."""
+    def keywords(self, text: str, top_k: int = 8, *, surface: bool = False) -> list[str]:
+        """TF-IDF keywords, best first; ties keep the order of appearance.
+
+        By default in matching form (English singular: "asics" → "asic"). `surface=True` is for people
+        (SEO keywords): English words as the text wrote them (lower-cased), and no Chinese word jieba's
+        HMM made up from an unknown run ("附开" from 附开果器) — only dictionary and catalog words.
+        """
         words = self.words(text)
         counts = Counter(words)
         first = {word: i for i, word in reversed(list(enumerate(words)))}
         scored = sorted(counts, key=lambda w: (-counts[w] * self.idf(w), first[w]))
-        return scored[:top_k]
+        if not surface:
+            return scored[:top_k]
+        forms: dict[str, str] = {}
+        for match in _SEGMENTS.finditer(normalise_text(text)):
+            if match.group(2):
+                forms.setdefault(normalise_english(match.group(2)), match.group(2))
+        known = self._jieba().FREQ
+        shown = [forms.get(w, w) for w in scored if not _CJK.search(w) or known.get(w, 0) > 0]
+        return list(dict.fromkeys(shown))[:top_k]
 
     def textrank(self, text: str, top_k: int = 8) -> list[str]:
         """TextRank keywords (jieba.analyse) over this extractor's tokenizer and stop words."""

@@ -36,8 +36,12 @@ class KeywordExtractor(Protocol):
         """Tokens for BM25: words (jieba for Chinese, lower-cased English) plus Chinese char bigrams."""
         ...
 
-    def keywords(self, text: str, top_k: int = 8) -> list[str]:
-        """The most informative words of a text, best first (TF-IDF with the catalog's own IDF)."""
+    def keywords(self, text: str, top_k: int = 8, *, surface: bool = False) -> list[str]:
+        """The most informative words of a text, best first (TF-IDF with the catalog's own IDF).
+
+        `surface=True` returns them as people read them (the text's own spelling, whole words only), for
+        SEO keywords; the default form is the one matching and insights compare.
+        """
         ...
 
 

@@ -88,6 +88,6 @@ class SimpleKeywordExtractor:
                 tokens.append(chunk)
         return tokens
 
-    def keywords(self, text: str, top_k: int = 8) -> list[str]:
+    def keywords(self, text: str, top_k: int = 8, *, surface: bool = False) -> list[str]:
         counts = Counter(token for token in self.tokenize(text) if len(token) > 1)
         return [token for token, _ in counts.most_common(top_k)]

@@ -166,3 +166,21 @@ def test_fingerprint_changes_with_the_user_dictionary() -> None:
     plain, again = JiebaKeywordExtractor(), JiebaKeywordExtractor()
     with_brand = JiebaKeywordExtractor(build_vocabulary([_product("a", "蕉内凉皮短袖", brand="蕉内")]))
     assert plain.fingerprint == again.fingerprint != with_brand.fingerprint
+
+
+def test_keywords_for_people_are_whole_words_as_written() -> None:
+    """SEO keywords showed "asic", "brook", "bud" and jieba's HMM fragments "附开" / "加无" (issue 18 re-test)."""
+    products = [
+        _product("a", "ASICS NOVABLAST 5 回弹跑鞋", brand="ASICS"),
+        _product("b", "Brooks Ghost 16 Women's Running Shoe", brand="Brooks"),
+        _product("c", "百草味 夏威夷果", description="奶香夏威夷果，附开果器，果仁香脆。"),
+    ]
+    extractor = JiebaKeywordExtractor(build_vocabulary(products))
+    for product in products:
+        matching = extractor.keywords(product.search_text(), top_k=12)
+        shown = extractor.keywords(product.search_text(), top_k=12, surface=True)
+        assert all(word in product.search_text().lower() for word in shown), shown
+        assert not {"附开", "asic", "brook"} & set(shown)
+        assert len(shown) <= len(matching)
+    assert "asics" in extractor.keywords("ASICS NOVABLAST 5", surface=True)
+    assert "asic" in extractor.keywords("ASICS NOVABLAST 5")  # matching keeps its singular form
