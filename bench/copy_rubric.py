@@ -99,6 +99,7 @@ async def collect(catalog: Path, tone: str, ag_limit: int) -> list[dict[str, Any
                         "text": result.text,
                         "bullets": list(result.bullets),
                         "needs_translation": bool(getattr(result, "needs_translation", False)),
+                        "keywords": list(result.keywords),
                     }
                 )
     return out
@@ -163,6 +164,7 @@ def score_all(copies: list[dict[str, Any]], products: dict[str, dict[str, Any]])
             text=copy["text"],
             bullets=tuple(copy["bullets"]),
             needs_translation=copy["needs_translation"],
+            keywords=tuple(copy.get("keywords", ())),
         )
         by_set[copy["set"]].append(sample)
     for name, samples in by_set.items():

@@ -52,6 +52,19 @@ def test_the_rubric_finds_each_artefact_of_the_issue() -> None:
     assert _kinds("采用304不锈钢，39–44码可选，40、41、43码有货，超轻工程网眼鞋面。", ("回弹中底",)) == set()
 
 
+def test_the_rubric_finds_what_a_new_catalog_brought_out() -> None:
+    """The kinds a catalog of books, pet food, kitchenware and cosmetics showed (issue 18 re-test)."""
+    assert _kinds("用料上，用料为织物。规格上，规格为300ml。") == {"repeated_label"}
+    assert _kinds("防护值PA++++，防护值SPF50+。") == {"repeated_label"}
+    assert _kinds("支持蓝牙5.4，支持降噪。") == set()  # parallel verbs are Chinese, not an artefact
+    assert _kinds("Comfortable under makeup.材质方面，乳霜质地。") == {"foreign_sentence"}
+    assert _kinds("突出1416，主打9787536692930。") == {"placeholder"}
+    assert _kinds("32cm，突出特点。", ("特点",)) == {"placeholder"}
+    assert _kinds("茶颜悦色 幽兰拿铁 10袋 10袋装") == {"doubled"}
+    english = rubric.CopySample("amazon", "en", SHOE, "Title", "Text.", (), False, ("running shoes", "跑鞋"))
+    assert rubric.cjk_count(english) == 2  # Chinese search terms are no use in an English listing
+
+
 def test_coverage_reads_ranges_and_invention_catches_a_range_over_a_missing_size() -> None:
     honest = _sample("黑色，39–44码（不含42）。")
     assert rubric.coverage(honest) == (6, 6) and rubric.invented(honest, {}) == []
@@ -85,6 +98,7 @@ def _batch(products: list[Product], tone: str = "professional") -> list[tuple[Co
                     result.text,
                     result.bullets,
                     result.needs_translation,
+                    result.keywords,
                 )
                 out.append((result, sample))
         return out

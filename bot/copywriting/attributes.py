@@ -20,7 +20,7 @@ import yaml
 from bot.copywriting.glossary import Glossary, Translation, dedupe_words
 from bot.domain.errors import PromptFileError
 
-THEMES = ("look", "build", "spec", "fit", "use", "taste")
+THEMES = ("look", "build", "spec", "fit", "use", "taste", "info")
 YES = frozenset({"是", "有", "支持", "yes", "y", "true"})
 NO = frozenset({"否", "无", "不支持", "no", "n", "false"})
 LETTER_SIZES = ("XS", "S", "M", "L", "XL", "XXL", "XXXL")
@@ -47,6 +47,7 @@ class Kind:
     keep_if_ends: tuple[str, ...] = ()
     values: dict[str, str] = field(default_factory=dict)
     skip_no: bool = False
+    unit: str = ""  # appended to a bare number (3 → 3件)
 
 
 @dataclass(frozen=True)
@@ -106,11 +107,13 @@ class AttributeBook:
         kinds: dict[str, Kind],
         themes: dict[str, dict[str, tuple[str, ...]]],
         order: tuple[str, ...],
+        units: tuple[tuple[re.Pattern[str], str], ...] = (),
     ) -> None:
         self.keys = keys
         self.kinds = kinds
         self.themes = themes
         self.order = order
+        self.units = units
 
     @classmethod
     def load(cls, path: Path) -> AttributeBook:
@@ -142,27 +145,64 @@ class AttributeBook:
         order = tuple(data.get("order") or THEMES)
         if set(order) != set(THEMES):
             raise PromptFileError(f"{path}: order must list the themes {THEMES}")
-        return cls(keys, kinds, themes, order)
+        units = []
+        for rule in data.get("units") or ():
+            if not isinstance(rule, dict) or str(rule.get("kind")) not in kinds or not rule.get("match"):
+                raise PromptFileError(f"{path}: units entry {rule!r} needs a match and a known kind")
+            units.append((re.compile(str(rule["match"])), str(rule["kind"])))
+        return cls(keys, kinds, themes, order, tuple(units))
+
+    def known(self, key: str, value: str = "") -> bool:
+        """True when the book can phrase the attribute: a known key or kind, a unit it reads, or a Chinese key."""
+        return (
+            key in self.keys
+            or key.lower() in self.keys
+            or key in self.kinds
+            or any(pattern.search(value) for pattern, _ in self.units)
+            or bool(_HAN.search(key))
+        )
 
     def kind_for(self, key: str, value: str = "") -> Kind:
-        """The kind of an attribute key (a kind's own name works as a key: keyword-only copy uses it)."""
+        """The kind of an attribute key (a kind's own name works as a key: keyword-only copy uses it).
+
+        A key of no known kind takes the kind its value's unit says (4000mAh → battery capacity); a Chinese
+        key of no known kind is stated with its own name (作者：余华); anything else is a `feature`.
+        """
         for pattern, kind in self.keys.get(key, self.keys.get(key.lower(), [])):
             if pattern is None or pattern.search(value):
                 return self.kinds[kind]
-        return self.kinds.get(key, self.kinds["feature"])
+        if key in self.kinds:
+            return self.kinds[key]
+        for pattern, kind in self.units:
+            if pattern.search(value):
+                return self.kinds[kind]
+        if _HAN.search(key):
+            return _named_kind(key, value)
+        return self.kinds["feature"]
 
     def facts(self, attributes: dict[str, str]) -> list[Fact]:
-        """The product's attributes as facts, in catalog order; a 'no' of a yes/no kind is left out."""
+        """The product's attributes as facts, in catalog order; a 'no' of a yes/no kind is left out, and so
+        is an attribute the book cannot phrase (`unknown_keys`)."""
         found = []
         for key, raw in attributes.items():
             values = tuple(dict.fromkeys(v.strip() for v in raw.split(";") if v.strip()))
-            if not values:
+            if not values or not self.known(key, values[0]):
                 continue
             kind = self.kind_for(key, values[0])
             if kind.skip_no and all(v.lower() in NO for v in values):
                 continue
             found.append(Fact(key, kind, values))
         return found
+
+    def unknown_keys(self, attributes: dict[str, str]) -> list[str]:
+        """Attribute keys with values that no kind, unit or Chinese name tells how to state (left out)."""
+        return [
+            key
+            for key, raw in attributes.items()
+            if (values := [v.strip() for v in raw.split(";") if v.strip()])
+            and not self.known(key, values[0])
+            and not all(v.lower() in NO for v in values)
+        ]
 
     def label(self, key: str, language: str) -> str:
         """The attribute's name in a language (降噪 / noise cancelling), for bullets and the rubric."""
@@ -180,7 +220,10 @@ class AttributeBook:
                 continue
             if glossary is not None and not _HAN.search(value):
                 value = glossary.to_zh(value) or value
-            out.append(fact.kind.values.get(value, value))
+            value = fact.kind.values.get(value, value)
+            if fact.kind.unit and _NUMBER.match(value):
+                value += fact.kind.unit
+            out.append(value)
         return out
 
     def value_zh(self, fact: Fact, glossary: Glossary | None = None) -> str:
@@ -258,6 +301,22 @@ class AttributeBook:
         return Translation(dedupe_words(clause), found.leftover)
 
 
+def _named_kind(key: str, value: str) -> Kind:
+    """A Chinese attribute key of no known kind, stated with its own name (作者：余华; 可机洗 for 是)."""
+    if value.lower() in YES:
+        return Kind(
+            f"named:{key}", "spec", {"zh": key}, ("{v}",), ("{v}",), values={"yes": key}, skip_no=True
+        )
+    return Kind(
+        f"named:{key}",
+        "spec",
+        {"zh": key},
+        (f"{key}：{{v}}", f"{key}为{{v}}"),
+        ("{v}",),
+        short=(f"{key}：{{v}}",),
+    )
+
+
 def _kind(path: Path, name: str, body: Any) -> Kind:
     if (
         not isinstance(body, dict)
@@ -292,4 +351,5 @@ def _kind(path: Path, name: str, body: Any) -> Kind:
         keep_if_ends=tuple(map(str, body.get("keep_if_ends") or ())),
         values={str(k): str(v) for k, v in (body.get("values") or {}).items()},
         skip_no=bool(body.get("skip_no", False)),
+        unit=str(body.get("unit", "")),
     )

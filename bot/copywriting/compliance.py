@@ -83,22 +83,37 @@ class ComplianceChecker:
         terms += [Term(word, "brand") for word in extra_avoid if word]
         return cls(terms, unless)
 
-    def find(self, text: str, product_text: str = "") -> list[Hit]:
-        """Every hit in `text`, left to right; `product_text` enables category exemptions."""
+    def find(self, text: str, product_text: str = "", names: tuple[str, ...] = ()) -> list[Hit]:
+        """Every hit in `text`, left to right; `product_text` enables category exemptions.
+
+        `names` are the product's proper names (its brand, 完美日记): a term inside one is the name, not a
+        claim, and is never reported or rewritten (a brand is not renamed 出色日记).
+        """
         if self._pattern is None or not text:
             return []
         exempt = {name for name, words in self.unless.items() if any(w and w in product_text for w in words)}
+        lowered = text.lower()
+        spans = [
+            (m.start(), m.end())
+            for name in names
+            if name
+            for m in re.finditer(re.escape(name.lower()), lowered)
+        ]
         hits: list[Hit] = []
         for match in self._pattern.finditer(text):
             term = self._by_text[match.group(0).lower()]
             if term.category in exempt or _excepted(text, match.start(), match.end(), term):
                 continue
+            if any(start <= match.start() and match.end() <= end for start, end in spans):
+                continue
             hits.append(Hit(term, match.start(), match.end(), match.group(0)))
         return hits
 
-    def fix(self, text: str, product_text: str = "", where: str = "") -> tuple[str, list[Flag]]:
-        """`text` with every hit removed or rewritten, plus one flag per hit."""
-        hits = self.find(text, product_text)
+    def fix(
+        self, text: str, product_text: str = "", where: str = "", names: tuple[str, ...] = ()
+    ) -> tuple[str, list[Flag]]:
+        """`text` with every hit removed or rewritten, plus one flag per hit (`names` as in `find`)."""
+        hits = self.find(text, product_text, names)
         if not hits:
             return text, []
         out = text
@@ -119,19 +134,27 @@ class ComplianceChecker:
         ]
         return tidy(out), flags
 
-    def fix_draft(self, draft: Draft, product_text: str = "") -> tuple[Draft, list[Flag]]:
+    def fix_draft(
+        self, draft: Draft, product_text: str = "", names: tuple[str, ...] = ()
+    ) -> tuple[Draft, list[Flag]]:
         """Apply `fix` to the title, the text and every bullet."""
         flags: list[Flag] = []
-        title, found = self.fix(draft.title, product_text, "title")
+        title, found = self.fix(draft.title, product_text, "title", names)
         flags += found
-        text, found = self.fix(draft.text, product_text, "text")
+        text, found = self.fix(draft.text, product_text, "text", names)
         flags += found
         bullets = []
         for index, bullet in enumerate(draft.bullets):
-            fixed, found = self.fix(bullet, product_text, f"bullets[{index}]")
+            fixed, found = self.fix(bullet, product_text, f"bullets[{index}]", names)
             flags += found
             bullets.append(fixed)
         return replace(draft, title=title, text=text, bullets=tuple(bullets)), flags
+
+
+def proper_names(brand: str) -> tuple[str, ...]:
+    """A brand and its parts ("MAC 魅可" → MAC 魅可, MAC, 魅可): names the word list never edits."""
+    parts = [brand.strip(), *brand.split()]
+    return tuple(dict.fromkeys(p for p in parts if len(p) >= 2))
 
 
 def _parse_term(path: Path, category: str, entry: Any) -> Term:

@@ -31,6 +31,8 @@ class Family:
     scene: str
     scenes: tuple[str, ...]
     banks: dict[str, tuple[str, ...]]
+    noun: str = ""  # what to call a product whose category leaf is a genre, not a thing (科幻 → 图书)
+    department: bool = False  # matched on the category's first level before any leaf (宠物/零食 is pets)
 
     def scene_for(self, evidence: str, rng: random.Random) -> str:
         """A scene word the product's data mentions (seeded choice), else the family's default scene."""
@@ -77,6 +79,8 @@ class FamilyBook:
                     scene=str(body.get("scene") or default_banks.get("scene", "日常")),
                     scenes=tuple(map(str, body.get("scenes") or ())),
                     banks=banks,
+                    noun=str(body.get("noun") or ""),
+                    department=bool(body.get("department", False)),
                 )
             )
         return cls(families)
@@ -90,7 +94,12 @@ class FamilyBook:
     def family_for(
         self, leaf: str, category: str = "", title: str = "", keywords: tuple[str, ...] = ()
     ) -> Family:
-        """The first family whose match word is in the leaf (then the category, the title, the keywords)."""
+        """The department family of the category's first level (宠物, 图书), else the first family whose match
+        word is in the leaf (then the category, the title, the keywords)."""
+        top = category.split("/")[0].strip().lower()
+        for family in self.families:
+            if family.department and top and any(_contains(top, word) for word in family.match):
+                return family
         for text in (leaf, category, title, " ".join(keywords)):
             lowered = text.lower()
             if not lowered:

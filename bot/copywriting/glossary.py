@@ -117,6 +117,12 @@ class Glossary:
         exact = preferred.get(text) or self._words.get(text)
         if exact is not None:
             return Translation(exact)
+        if kind and not _HAN.search(
+            text
+        ):  # an English catalog value in the kind's own words: female → women's
+            chinese = self._to_zh.get(text.strip().lower())
+            if chinese is not None and chinese in preferred:
+                return Translation(preferred[chinese])
         for pattern, replacement in self.patterns:
             text = pattern.sub(replacement, text)
         leftover: list[str] = []
@@ -181,6 +187,10 @@ class Glossary:
         """An English catalog value as the Chinese word the glossary pairs with it (male → 男)."""
         return self._to_zh.get(value.strip().lower())
 
+    def category_words(self) -> list[str]:
+        """The Chinese category words the glossary lists (咖啡机, 羽绒被 …): product nouns."""
+        return [word for word in self.terms.get("category", {}) if _HAN.search(word)]
+
     def kind_of(self, word: str) -> str | None:
         """The attribute kind a word is listed under (纯棉 → material), or None."""
         return self._kind.get(word.strip().lower())
@@ -191,6 +201,8 @@ class Glossary:
         english = self.value(value)
         chinese = self.to_zh(value)
         found += [form for form in (english, chinese) if form]
+        if chinese:  # female → 女 → women's: the English a kind uses for it
+            found += [words[chinese] for words in self.terms.values() if chinese in words]
         return list(dict.fromkeys(found))
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.copywriting.attributes import AttributeBook, Fact
-from bot.copywriting.compliance import ComplianceChecker
+from bot.copywriting.compliance import ComplianceChecker, proper_names
 from bot.copywriting.families import Family, FamilyBook
 from bot.copywriting.glossary import Glossary, Translation
 from bot.copywriting.limits import fits
@@ -29,6 +29,10 @@ from bot.copywriting.platforms import PlatformSpec, ToneSpec
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _EN_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 _HAN = re.compile(r"[\u3400-\u9fff]")
+# An English sentence (three or more Latin words ending in . ! ?) inside a Chinese description.
+_LATIN_SENTENCE = re.compile(
+    r"[A-Za-z][A-Za-z0-9'’,-]*(?:\s+[A-Za-z0-9'’,-]+){2,}[.!?](?=\s|$|[\u3400-\u9fff])\s*"
+)
 _VERB_START = re.compile(
     r"^(采用|选用|用料|支持|适合|提供|主打|侧重|产自|来自|属于|颜色|重量|容量|续航|功率|质地|净含量|产地)"
 )
@@ -62,21 +66,30 @@ class OfflineComposer:
         style = "amazon" if platform.language == "en" else platform.style
         return STYLES[style](ctx)
 
-    def clean_sentences(self, text: str, evidence: str, language: str) -> list[str]:
-        """The catalog description's sentences, each checked by the advertising-law list.
+    def clean_sentences(
+        self, text: str, evidence: str, language: str, names: tuple[str, ...] = ()
+    ) -> list[str]:
+        """The catalog description's sentences in `language`, each checked by the advertising-law list.
 
-        A sentence with a hit is fixed and re-checked; it is kept only when the fix leaves no hit, no clause
-        starting with 的 and at least four characters (行业领先的主动降噪 → 主动降噪), else dropped.
+        Chinese copy keeps only sentences with Chinese in them (an English description is never pasted
+        into a Taobao listing; Amazon copy skips Chinese descriptions the same way). A sentence with a hit
+        is fixed and re-checked; it is kept only when the fix leaves no hit, no clause starting with 的 and
+        at least four characters (行业领先的主动降噪 → 主动降噪), else dropped; a clause the fix gutted to
+        one or two characters goes (淡化细纹，100%有效 → 淡化细纹). `names` (the brand) are never edited.
         """
         pattern = _EN_SENTENCE if language == "en" else _SENTENCE
+        pieces = pattern.findall(text)
+        if language != "en":  # "Comfortable under makeup. 轻薄防晒。": the English sentence goes
+            pieces = [_LATIN_SENTENCE.sub("", piece) for piece in pieces]
         out = []
-        for raw in (s.strip() for s in pattern.findall(text)):
-            if not raw:
+        for raw in (s.strip() for s in pieces):
+            if not raw or (language != "en" and not _HAN.search(raw)):
                 continue
             sentence = raw
-            if self.compliance is not None and self.compliance.find(sentence, evidence):
-                sentence, _ = self.compliance.fix(sentence, evidence)
-                if self.compliance.find(sentence, evidence) or re.match(r"^[，、的]", sentence):
+            if self.compliance is not None and self.compliance.find(sentence, evidence, names):
+                sentence, _ = self.compliance.fix(sentence, evidence, names=names)
+                sentence = _drop_gutted(raw, sentence)
+                if self.compliance.find(sentence, evidence, names) or re.match(r"^[，、的]", sentence):
                     continue
             if len(sentence.rstrip("。！？!?.")) >= 4:
                 out.append(
@@ -85,6 +98,87 @@ class OfflineComposer:
                     else sentence + ("." if language == "en" else "。")
                 )
         return out
+
+
+_CLAUSE = re.compile(r"[^，,；;。！？!?]+[，,；;。！？!?]?")
+
+
+def _drop_gutted(before: str, after: str) -> str:
+    """Clauses an edit cut down to one or two characters are dropped ("淡化细纹，100%有效。" → "淡化细纹。")."""
+    old, new = _CLAUSE.findall(before), _CLAUSE.findall(after)
+    if len(old) != len(new):
+        return after
+    kept = [n for o, n in zip(old, new, strict=True) if n == o or len(n.rstrip("，,；;。！？!?").strip()) > 2]
+    text = "".join(kept)
+    if text and text[-1] in "，,；;":  # the last clause went: the sentence ends where it ended before
+        end = after[-1] if after[-1] in "。！？!?." else ""
+        text = text[:-1] + end
+    return text
+
+
+_LABEL_THEN_VALUE = re.compile(r"^([\u3400-\u9fff]{2,4})(?=[A-Za-z0-9])")
+
+
+def _shared_label_once(clauses: tuple[str, ...]) -> list[str]:
+    """ "防护值PA++++，防护值SPF50+" → "防护值PA++++，SPF50+": a label before a value is said once in a row."""
+    out: list[str] = []
+    previous = ""
+    for clause in clauses:
+        match = _LABEL_THEN_VALUE.match(clause)
+        label = match.group(1) if match else ""
+        out.append(clause[len(label) :] if label and label == previous else clause)
+        previous = label
+    return out
+
+
+def _repeats(lead: str, body: str) -> bool:
+    """The lead and the start of the clause share a two-character word (用料上， + 用料为织物)."""
+    words = {lead[i : i + 2] for i in range(len(lead) - 1)}
+    start = body[:8]
+    return any(_HAN.fullmatch(w[0]) and _HAN.fullmatch(w[1]) and w in start for w in words)
+
+
+_CN_DIGITS = {
+    "1": "一",
+    "2": "两",
+    "3": "三",
+    "4": "四",
+    "5": "五",
+    "6": "六",
+    "7": "七",
+    "8": "八",
+    "9": "九",
+}
+
+
+def _named_already(values: tuple[str, ...], name: str) -> bool:
+    """Every value is already in the product name (10袋 in "… 10袋"; 3件 in "三件套")."""
+    lowered = name.lower()
+
+    def said(value: str) -> bool:
+        value = value.lower()
+        if value in lowered:
+            return True
+        digits = re.fullmatch(r"(\d)(\D*)", value)
+        return digits is not None and f"{_CN_DIGITS.get(digits[1], '')}{digits[2]}" in lowered
+
+    return bool(values) and all(said(v) for v in values)
+
+
+def product_noun(facts: ProductFacts, glossary: Glossary, family: Family) -> str:
+    """What to call the product: its category leaf, unless the leaf is a collective the name does not use
+    (小家电, 床品, 彩妆) — then the most specific category word the name has (咖啡机, 羽绒被, 口红), else the
+    family's noun (图书 for a leaf such as 科幻), else the leaf."""
+    leaf = facts.leaf
+    if family.noun and facts.grounded:  # a department's own noun (图书), whatever genre the leaf names
+        return family.noun
+    if not facts.grounded or (leaf and leaf.lower() in facts.name.lower()):
+        return leaf or family.noun or family.name
+    levels = {level for level in facts.category.split("/") if level}
+    words = [w for w in glossary.category_words() if w in facts.name and w not in levels and w != facts.brand]
+    if words:
+        return max(words, key=lambda w: (len(w), -facts.name.index(w)))
+    return family.noun or leaf or family.name
 
 
 class Ctx:
@@ -107,7 +201,7 @@ class Ctx:
         )
         evidence = facts.evidence()
         self.scene = self.family.scene_for(evidence, rng)
-        self.leaf = facts.leaf or self.family.name
+        self.leaf = product_noun(facts, self.glossary, self.family)
         self.brand = facts.brand
         self.facts = self.book.facts(facts.attributes)
         self.untranslated: list[str] = []
@@ -120,7 +214,9 @@ class Ctx:
             if members:
                 clauses = tuple(c for f in members if (c := self.book.clause(f, rng, self.glossary)))
                 self.themes.append(Themed(theme, members, clauses))
-        self.description = composer.clean_sentences(facts.description, evidence, "zh")
+        self.description = composer.clean_sentences(
+            facts.description, evidence, "zh", proper_names(facts.brand)
+        )
         self.fill = {
             "brand": self.brand,
             "leaf": self.leaf,
@@ -182,11 +278,16 @@ class Ctx:
         """One theme as a sentence: a seeded lead, its clauses joined by '，', and '。'."""
         if not themed.clauses:
             return ""
-        leads = self.book.themes[themed.theme]["spoken" if spoken else "zh"]
+        body = "，".join(_shared_label_once(themed.clauses))
+        # a lead that names what the clause names again reads "用料上，用料为织物": not that one
+        leads = [
+            lead
+            for lead in self.book.themes[themed.theme]["spoken" if spoken else "zh"]
+            if not _repeats(lead, body)
+        ] or [""]
         fresh = [lead for lead in leads if lead not in self._used_leads] or list(leads)
         lead = fresh[self.rng.randrange(len(fresh))]
         self._used_leads.add(lead)
-        body = "，".join(themed.clauses)
         if lead.endswith("：") and "：" in body:
             lead = lead[:-1] + "，"  # no "版型与尺码：码数：…"
         if subject and not lead and _VERB_START.match(body):
@@ -204,9 +305,18 @@ class Ctx:
         return [s for f in themed.facts if (s := self.book.short(f, self.glossary))]
 
     def hashtags(self, count: int) -> list[str]:
-        """Whole catalog words only: brand, category levels, the product's tags, short attribute values."""
+        """Whole catalog words only: brand, category levels, the product's tags, short attribute values.
+
+        On a Chinese platform an English tag word is said in Chinese when the glossary knows it ("cast iron"
+        → 铸铁) and left out otherwise (#chicken, #overnight); the brand stays as it is.
+        """
         words = [self.brand, self.leaf, *self.f.category.split("/")[:1], *self.f.tags]
         words += [v for f in self.facts if f.kind.name in _TAG_KINDS for v in f.values]
+        if self.lang != "en":
+            words = [
+                w if not w or w == self.brand or _HAN.search(w) else (self.glossary.to_zh(w) or "")
+                for w in words
+            ]
         seen: list[str] = []
         for word in words:
             tag = re.sub(r"[\s#]+", "", word or "")
@@ -227,7 +337,12 @@ class Ctx:
         self.rng.shuffle(facts)
         for fact in facts:
             phrase = self.book.short(fact, self.glossary)
-            if phrase and 0 < len(phrase) <= 12 and phrase.lower() not in name.lower():
+            if (
+                phrase
+                and 0 < len(phrase) <= 12
+                and phrase.lower() not in name.lower()
+                and not _named_already(fact.values, name)  # "10袋" is in the name: no "10袋装" after it
+            ):
                 parts.append(phrase)
         parts.append(self.leaf)
         chosen: list[str] = []
@@ -266,7 +381,7 @@ class Ctx:
         """The description's sentences when they are English already (a Chinese one is not translated)."""
         if _HAN.search(self.f.description):
             return []
-        return self.c.clean_sentences(self.f.description, self.f.evidence(), "en")
+        return self.c.clean_sentences(self.f.description, self.f.evidence(), "en", proper_names(self.brand))
 
     def draft(self, title: str, text: str, bullets: list[str] | tuple[str, ...] = ()) -> Draft:
         return Draft(title, text, tuple(bullets), tuple(dict.fromkeys(self.untranslated)))

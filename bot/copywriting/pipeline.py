@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.copywriting.compliance import ComplianceChecker
+from bot.copywriting.compliance import ComplianceChecker, proper_names
 from bot.copywriting.grounding import GroundingChecker
 from bot.copywriting.limits import measure, trim
 from bot.copywriting.models import Draft, Flag, ProductFacts
@@ -38,6 +38,7 @@ class Checks:
     def problems(self, draft: Draft, facts: ProductFacts, platform: PlatformSpec) -> list[Problem]:
         """What is wrong with a draft (shown to the LLM for its second attempt); empty when clean."""
         evidence = facts.evidence()
+        names = proper_names(facts.brand)
         found: list[Problem] = []
         for where, text in draft.fields():
             found += [
@@ -47,7 +48,7 @@ class Checks:
                     where,
                     f"{where}: forbidden advertising term '{hit.matched}'",
                 )
-                for hit in self.compliance.find(text, evidence)
+                for hit in self.compliance.find(text, evidence, names)
             ]
             found += [
                 Problem(
@@ -82,11 +83,12 @@ class Checks:
         `spare` (the offline draft) refills bullets the platform requires and an empty title.
         """
         evidence = facts.evidence()
-        draft, flags = self.compliance.fix_draft(draft, evidence)
+        names = proper_names(facts.brand)
+        draft, flags = self.compliance.fix_draft(draft, evidence, names)
         for _ in range(3):  # re-check after every edit: a removal can join words into a new hit
-            if not any(self.compliance.find(text, evidence) for _, text in draft.fields()):
+            if not any(self.compliance.find(text, evidence, names) for _, text in draft.fields()):
                 break
-            draft, found = self.compliance.fix_draft(draft, evidence)
+            draft, found = self.compliance.fix_draft(draft, evidence, names)
             flags += found
         draft, found = self.grounding.fix_draft(draft, facts)
         flags += found

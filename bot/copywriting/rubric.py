@@ -18,22 +18,46 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from bot.copywriting.compliance import ComplianceChecker
+from bot.copywriting.compliance import ComplianceChecker, proper_names
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-ARTEFACT_KINDS = ("verb_spec", "doubled", "size_list", "dangling", "truncated", "repeated_brand")
+ARTEFACT_KINDS = (
+    "verb_spec",
+    "doubled",
+    "size_list",
+    "dangling",
+    "truncated",
+    "repeated_brand",
+    "repeated_label",
+    "foreign_sentence",
+    "placeholder",
+)
 _LABELS = "产地|容量|续航|保质期|规格|重量|净含量|功率|尺码|尺寸|接口|口味|质地|防水|降噪|长度|高度|厚度"
 _VERB_SPEC = re.compile(
     rf"(?:采用|配置|提供|拥有|选用|用的是|带有)\s*(?:{_LABELS})"
     r"|采用\s*\d+(?:\.\d+)?\s*(?:mAh|小时|h|W|kg|g|ml|L|天|个月|码)(?![A-Za-z])"
 )
-_DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,3})\1|味口味|码码|肤质肤质")
+_DOUBLED = re.compile(
+    r"([\u4e00-\u9fff]{2,3})\1|味口味|码码|肤质肤质"
+    r"|(?<![\d.])(\d+(?:\.\d+)?[\u4e00-\u9fff])\s+\2"  # a title saying "10袋 10袋装"
+)
 _DOUBLED_LATIN = re.compile(r"(?<![a-z])([a-z]{3,})\1", re.IGNORECASE)
 _REPEATED_WORD = re.compile(r"(?<![\w'-])([A-Za-z][\w'-]{2,})\s+\1(?![\w'-])", re.IGNORECASE)
 _NUMBER_LIST = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:\s*[、,，/]\s*\d+(?:\.\d+)?){2,}")
 _SIZE = r"(?:XS|S|M|L|XL|XXL|XXXL|3XL)"
 _LETTER_LIST = re.compile(rf"(?<![A-Za-z0-9]){_SIZE}(?:\s*[、,，/]\s*{_SIZE}){{2,}}(?![A-Za-z])")
 LETTER_SIZES = ("XS", "S", "M", "L", "XL", "XXL", "XXXL")
+# "用料上，用料为织物" (a lead naming what its clause names) and "防护值PA++++，防护值SPF50+"
+_REPEATED_LABEL = re.compile(
+    r"([\u4e00-\u9fff]{2})(?:上|方面|这块)[，：]\s*\1"
+    r"|(?:^|[，：。])([\u4e00-\u9fff]{2,4})[A-Za-z0-9][^，。；\n]{0,20}，\2(?=[A-Za-z0-9])"
+)
+# An English sentence (three or more Latin words ending in . ! ?) inside Chinese copy.
+_FOREIGN_SENTENCE = re.compile(
+    r"[A-Za-z][A-Za-z0-9'’,-]*(?:\s+[A-Za-z0-9'’,-]+){2,}[.!?](?=\s|$|[\u3400-\u9fff])"
+)
+# A value stated with no name: "突出1416", "主打9787536692930", a bare 特点 where a yes/no attribute was.
+_PLACEHOLDER = re.compile(r"(?:主打|突出|侧重)\s*\d|(?:^|[，、。\s])(?:主打|突出)?特点(?=$|[，、。\s])")
 _DANGLING = re.compile(r"(?:^|[。！？；，、：\n])\s*的|的的")
 _OPEN_END = re.compile(r"[，、；：,;:（(【\[]\s*$")
 _SENTENCE_END = "。！？!?…."
@@ -79,6 +103,7 @@ class CopySample:
     text: str
     bullets: tuple[str, ...] = ()
     needs_translation: bool = False
+    keywords: tuple[str, ...] = ()  # the copy's SEO keywords: finished English copy has no Chinese ones
 
     def parts(self) -> list[tuple[str, str]]:
         return [("title", self.title), ("text", self.text), *(("bullet", b) for b in self.bullets)]
@@ -137,6 +162,15 @@ def artefacts(sample: CopySample) -> list[Artefact]:
             if _contiguous(ranks):
                 found.append(Artefact("size_list", match.group(0)))
         found += [Artefact("dangling", _excerpt(text, m.start(), m.end())) for m in _DANGLING.finditer(text)]
+        found += [
+            Artefact("repeated_label", _excerpt(text, m.start(), m.end()))
+            for m in _REPEATED_LABEL.finditer(text)
+        ]
+        found += [
+            Artefact("placeholder", _excerpt(text, m.start(), m.end())) for m in _PLACEHOLDER.finditer(text)
+        ]
+        if sample.language == "zh":
+            found += [Artefact("foreign_sentence", m.group(0)[:24]) for m in _FOREIGN_SENTENCE.finditer(text)]
         if where == "bullet" and _OPEN_END.search(text):
             found.append(Artefact("truncated", text[-12:]))
         if text.count("（") != text.count("）") or text.count("(") != text.count(")"):
@@ -165,7 +199,8 @@ def _cut_sentences(where: str, text: str, description: str) -> list[Artefact]:
 
 
 def cjk_count(sample: CopySample) -> int:
-    return len(CJK.findall(sample.joined()))
+    """CJK characters in the copy and its keywords (what an English listing must not carry)."""
+    return len(CJK.findall(sample.joined())) + len(CJK.findall(" ".join(sample.keywords)))
 
 
 def _norm(text: str) -> str:
@@ -375,7 +410,8 @@ def score(
         extra = invented(sample, vocabulary, forms=forms)
         row.invented.update(extra)
         row.invented_copies += bool(extra)
-        row.absolute.update(hit.matched for hit in compliance.find(sample.joined()))
+        names = proper_names(sample.product.brand)
+        row.absolute.update(hit.matched for hit in compliance.find(sample.joined(), names=names))
     by_platform: dict[str, list[CopySample]] = {}
     for sample in samples:
         by_platform.setdefault(sample.platform, []).append(sample)

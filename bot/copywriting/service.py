@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from bot.copywriting.compliance import ComplianceChecker
@@ -117,7 +118,7 @@ class CopyService:
     async def extract_keywords(self, text: str, top_k: int = 8) -> list[str]:
         if self.extractor is None or not text.strip():
             return []
-        return await asyncio.to_thread(self.extractor.keywords, text, top_k)
+        return await asyncio.to_thread(partial(self.extractor.keywords, surface=True), text, top_k)
 
     async def _product_keywords(self, product: Product, top_k: int = 8) -> list[str]:
         return whole_keywords(await self.extract_keywords(product.search_text(), top_k), product)
@@ -135,7 +136,7 @@ class CopyService:
             if product is not None:
                 return self._labelled(facts_from_product(product, await self._product_keywords(product)))
         words = tuple(dict.fromkeys(w for w in _SPLIT.split(text) if w))
-        return keyword_facts(words, self.glossary, self.composer.families)
+        return keyword_facts(words, self.glossary, self.composer.families, self.book)
 
     def _labelled(self, facts: ProductFacts) -> ProductFacts:
         """Evidence for yes-valued attributes: noise_cancelling 是 grounds "降噪" / "noise cancelling"."""
@@ -204,6 +205,17 @@ class CopyService:
                         "before publishing",
                     )
                 )
+        unknown = self.book.unknown_keys(facts.attributes) if source == "offline" else []
+        if unknown:
+            flags.append(
+                Flag(
+                    "attribute.unknown_kind",
+                    ", ".join(unknown),
+                    "removed",
+                    detail="no wording is known for these attributes, so the copy leaves them out: add "
+                    "their keys to prompts/copy/attributes.yaml",
+                )
+            )
         if not facts.grounded:
             flags.append(
                 Flag(
@@ -222,12 +234,20 @@ class CopyService:
             title=draft.title,
             text=draft.text,
             bullets=draft.bullets,
-            keywords=facts.keywords,
+            keywords=self._keywords_in(spec.language, facts.keywords),
             flags=tuple(flags),
             source=source,  # type: ignore[arg-type]
             grounded=facts.grounded,
             needs_translation=bool(untranslated),
         )
+
+    def _keywords_in(self, language: str, keywords: tuple[str, ...]) -> tuple[str, ...]:
+        """Keywords for the copy's language: English copy gets the glossary's English for Chinese keywords
+        (跑步鞋 → running shoes) and none it cannot translate — search terms in Chinese are no use there."""
+        if language != "en":
+            return keywords
+        english = [k if not _HAN.search(k) else self.glossary.value(k) for k in keywords]
+        return tuple(dict.fromkeys(k.lower() for k in english if k))
 
     async def describe(self, keywords: str | Sequence[str], tone: str | None = None) -> Description:
         """Keywords → a description grounded in the best-matching catalog product, when there is one."""
@@ -245,7 +265,7 @@ class CopyService:
             extra = await self._product_keywords(matched[0], 4)
             facts = replace(base, keywords=tuple(dict.fromkeys((*words, *extra))))
         else:
-            facts = keyword_facts(words, self.glossary, self.composer.families)
+            facts = keyword_facts(words, self.glossary, self.composer.families, self.book)
         tone_spec = self.library.tone(tone or self.default_tone) or self.library.tones[self.default_tone]
         result = await self._one(facts, self.library.describe, tone_spec.name, 1)
         return Description(words, result, tuple(p.sku for p in matched))
