@@ -169,3 +169,13 @@ def test_faq_candidates_are_the_policy_questions_the_policies_could_not_answer()
 def test_apply_dictionary_never_adds_function_words(tmp_path: Path) -> None:
     path = tmp_path / "user_words.txt"
     assert apply_dictionary(["哪个好", "便宜", "客服", "几款", "筋膜枪"], path) == ["筋膜枪"]
+
+
+def test_dictionary_words_are_whole_never_overlapping_pieces() -> None:
+    """A five-character word came back as 儿童自行 and 童自行车 (4-gram limit; issue 18 re-test)."""
+    from bot.insights.suggestions import candidate_words
+
+    found = dict(
+        candidate_words(["儿童自行车有吗", "有没有儿童自行车", "筋膜枪多少钱", "想买筋膜枪"], known=set())
+    )
+    assert found == {"儿童自行车": 2, "筋膜枪": 2}

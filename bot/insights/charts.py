@@ -16,6 +16,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.insights.analysis import InsightsReport
 
@@ -36,24 +38,33 @@ def cjk_font_name() -> str:
     return font_manager.FontProperties(fname=str(path)).get_name()
 
 
+def bar_figure(title: str, labels: list[str], series: dict[str, list[float]]) -> Figure:
+    """Horizontal bars of counts (the axis ticks are whole numbers: there is no half a question).
+
+    The caller holds `_PLOT_LOCK` and closes the figure."""
+    plt.rcParams["font.family"] = [cjk_font_name(), "DejaVu Sans"]
+    plt.rcParams["axes.unicode_minus"] = False
+    height = max(2.5, 0.45 * len(labels) + 1.2)
+    fig, ax = plt.subplots(figsize=(8, height), dpi=110)
+    positions = list(range(len(labels)))
+    width = 0.8 / max(1, len(series))
+    for i, (name, values) in enumerate(series.items()):
+        ax.barh([p + i * width for p in positions], values, height=width, label=name)
+    ax.set_yticks([p + width * (len(series) - 1) / 2 for p in positions], labels)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.invert_yaxis()
+    ax.set_title(title)
+    if len(series) > 1:
+        ax.legend()
+    if not labels:
+        ax.text(0.5, 0.5, "无数据 / no data", ha="center", va="center", transform=ax.transAxes)
+    fig.tight_layout()
+    return fig
+
+
 def _barh(title: str, labels: list[str], series: dict[str, list[float]]) -> bytes:
     with _PLOT_LOCK:
-        plt.rcParams["font.family"] = [cjk_font_name(), "DejaVu Sans"]
-        plt.rcParams["axes.unicode_minus"] = False
-        height = max(2.5, 0.45 * len(labels) + 1.2)
-        fig, ax = plt.subplots(figsize=(8, height), dpi=110)
-        positions = list(range(len(labels)))
-        width = 0.8 / max(1, len(series))
-        for i, (name, values) in enumerate(series.items()):
-            ax.barh([p + i * width for p in positions], values, height=width, label=name)
-        ax.set_yticks([p + width * (len(series) - 1) / 2 for p in positions], labels)
-        ax.invert_yaxis()
-        ax.set_title(title)
-        if len(series) > 1:
-            ax.legend()
-        if not labels:
-            ax.text(0.5, 0.5, "无数据 / no data", ha="center", va="center", transform=ax.transAxes)
-        fig.tight_layout()
+        fig = bar_figure(title, labels, series)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")
         plt.close(fig)

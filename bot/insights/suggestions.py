@@ -39,14 +39,21 @@ class Suggestions:
     synonym_evidence: dict[tuple[str, str], int] | None = None  # pair → supporting turns
 
 
-def _ngrams(run: str, low: int = 2, high: int = 4) -> set[str]:
+MAX_WORD = 8  # characters: long enough that a whole product word (儿童自行车, 电动牙刷头) is one gram
+
+
+def _ngrams(run: str, low: int = 2, high: int = MAX_WORD) -> set[str]:
     return {run[i : i + n] for n in range(low, high + 1) for i in range(len(run) - n + 1)}
 
 
 def candidate_words(
     texts: Iterable[str], known: set[str], min_queries: int = 2, lexicon: Lexicon | None = None
 ) -> list[tuple[str, int]]:
-    """Maximal n-grams shared by ≥ `min_queries` distinct queries that the dictionary lacks (no function words)."""
+    """Maximal n-grams shared by ≥ `min_queries` distinct queries that the dictionary lacks (no function words).
+
+    Grams run up to `MAX_WORD` characters, so a five-character word is suggested whole, never as the two
+    overlapping four-character pieces 儿童自行 / 童自行车.
+    """
     lexicon = lexicon or default_lexicon()
     counts: Counter[str] = Counter()
     for text in dict.fromkeys(t.strip() for t in texts):
