@@ -247,6 +247,23 @@ def test_prices_as_spreadsheets_write_them(
     assert load.products[0].price == Decimal(expected) and load.products[0].currency == code
 
 
+@pytest.mark.parametrize(
+    ("stock", "expected"),
+    [('"1,200"', 1200), ("12.0", 12), ("１２", 12), (" 7 ", 7), ('"12,000,000"', 12000000)],
+)
+def test_stock_as_spreadsheets_write_it(tmp_path: Path, stock: str, expected: int) -> None:
+    """The same number formats as prices: "1,200" was rejected as a bad stock (issue 18 re-test)."""
+    load = load_catalog(write(tmp_path, HEADER + f"RUN-1,跑鞋,,,99,,{stock},,,,,,\n"))
+    assert load.errors == [], messages(load)
+    assert load.products[0].stock == expected
+
+
+@pytest.mark.parametrize("stock", ["12.5", '"1,20"', "abc", "-3"])
+def test_stock_that_is_no_whole_number_still_rejects_the_row(tmp_path: Path, stock: str) -> None:
+    load = load_catalog(write(tmp_path, HEADER + f"RUN-1,跑鞋,,,99,,{stock},,,,,,\n"))
+    assert load.products == [] and "stock" in messages(load)[0]
+
+
 def test_a_price_whose_symbol_contradicts_the_currency_column_is_rejected(tmp_path: Path) -> None:
     body = HEADER + "RUN-1,跑鞋,,,$25,CNY,,,,,,,\n" + 'RUN-2,鞋,,,"1,29",,,,,,,,\n'
     assert messages(load_catalog(write(tmp_path, body))) == [

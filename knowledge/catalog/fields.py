@@ -115,11 +115,18 @@ def _price(raw: str, sku: str, currency: str = "") -> Decimal | None:
 
 
 def _stock(raw: str, sku: str) -> int | None:
+    """A whole number as spreadsheets write it too: "1,200" (thousands), "12.0" (a number cell), "１２"."""
     if not raw:
         return None
-    if not _INTEGER.match(raw):
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if _THOUSANDS.match(text) and "." not in text:
+        text = text.replace(",", "")
+    whole = re.fullmatch(r"([+-]?\d+)\.0+", text)
+    if whole:
+        text = whole.group(1)
+    if not _INTEGER.match(text):
         raise RowProblem(f"bad stock {raw!r} (expected a whole number)", sku)
-    stock = int(raw)
+    stock = int(text)
     if stock < 0:
         raise RowProblem(f"bad stock {raw!r} (negative)", sku)
     return stock
