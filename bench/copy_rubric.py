@@ -5,7 +5,8 @@ commit before issue 18's copy work), extracted with `git archive` into a tempora
 subprocess with the same catalog, tone and products. Both are scored here by the same rubric
 (`bot/copywriting/rubric.py`): grammar artefacts, CJK in finished Amazon copy, copies flagged
 needs_translation, shared sentences (> 10 % of a platform's copies), distinct-2, attribute coverage, invented
-values and advertising-law hits. Also over `../shared/data/advertisegen/dev800.jsonl` (Shao et al., EMNLP
+values and advertising-law hits; "templates" is the shared share with each product's own names masked (stock
+sentences with a slot, "x的更多细节以详情页为准"). Also over `../shared/data/advertisegen/dev800.jsonl` (Shao et al., EMNLP
 2019) when present; that part is skipped cleanly otherwise. No assertions: figures side by side.
 
     .venv/bin/python bench/copy_rubric.py [--baseline REF|none] [--tone professional] [--ag-limit 800]
@@ -189,7 +190,7 @@ def print_table(title: str, keys: list[str], before: dict[str, Any] | None, afte
     print(f"\n{title}")
     header = (
         f"{'platform':<14}{'copies':>7}  {'artefacts':<13}{'CJK en':<10}{'needs tr.':<11}"
-        f"{'shared':<15}{'distinct-2':<15}{'coverage':<16}{'invented':<11}{'ad-law':<9}"
+        f"{'shared':<15}{'templates':<15}{'distinct-2':<15}{'coverage':<16}{'invented':<11}{'ad-law':<9}"
     )
     print(header)
     for key in keys:
@@ -205,6 +206,7 @@ def print_table(title: str, keys: list[str], before: dict[str, Any] | None, afte
             f"{_cell(pick('cjk_copies', b), a.cjk_copies, 'd'):<10}"
             f"{_cell(pick('needs_translation', b), a.needs_translation, 'd'):<11}"
             f"{_cell(pick('shared', b), a.shared, '.1%'):<15}"
+            f"{_cell(pick('templated', b), a.templated, '.1%'):<15}"
             f"{_cell(pick('distinct2', b), a.distinct2, '.3f'):<15}"
             f"{_cell(pick('coverage', b), a.coverage, '.1%'):<16}"
             f"{_cell(pick('invented_copies', b), a.invented_copies, 'd'):<11}"
@@ -217,6 +219,9 @@ def print_table(title: str, keys: list[str], before: dict[str, Any] | None, afte
         kinds = ", ".join(f"{k} {n} (e.g. {total.examples[k]!r})" for k, n in total.artefacts.most_common())
         print(f"  {side} artefacts: {kinds or 'none'}")
         print(f"  {side} most shared sentences: {total.shared_examples[:4] or 'none'}")
+        print(
+            f"  {side} most shared templates (x = the product's name): {total.template_examples[:4] or 'none'}"
+        )
         if total.invented:
             print(f"  {side} invented: {total.invented.most_common(6)}")
 

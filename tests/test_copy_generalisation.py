@@ -320,3 +320,25 @@ async def test_keywords_alone_are_sorted_by_what_they_are(
     assert {k: facts.attributes.get(k) for k in kinds} == kinds
     [result] = await SERVICE.generate(words, "taobao")
     assert f"日常选{kinds.get('volume', '')}" not in result.text and "主打保温杯" not in result.text
+
+
+async def test_english_catalog_values_are_said_in_chinese_on_chinese_platforms() -> None:
+    """ "选用cork", "续航10 days", "瑜伽选瑜伽，可以先了解Gaiam瑜伽" from an English-titled product (issue 18 re-test)."""
+    block = _p(
+        "Y1", "Gaiam Cork Yoga Block", "Gaiam", "运动户外/瑜伽", "", material="cork", size="23x15x10cm"
+    )
+    watch = _p(
+        "W1",
+        "Amazfit Active 2 Smart Watch",
+        "Amazfit",
+        "数码/智能手表",
+        "",
+        battery="10 days",
+        connectivity="Bluetooth 5.2",
+    )
+    for product, wanted in ((block, ["软木", "瑜伽砖"]), (watch, ["10天", "蓝牙5.2"])):
+        for platform in ("taobao", "wechat", "douyin"):
+            [result] = await SERVICE.generate(product, platform)
+            text = _text(result)
+            assert all(word in text for word in wanted), (platform, text)
+            assert "days" not in text and "cork" not in text and "瑜伽选瑜伽" not in text

@@ -57,6 +57,7 @@ class Glossary:
         terms: dict[str, dict[str, str]],
         patterns: list[tuple[re.Pattern[str], str]],
         english: dict[str, str] | None = None,
+        english_patterns: list[tuple[re.Pattern[str], str]] | None = None,
     ) -> None:
         self.brands = brands
         self.terms = terms
@@ -74,6 +75,7 @@ class Glossary:
             for zh, en in words.items():
                 self._to_zh.setdefault(en.lower(), zh)
         self._to_zh.update({en.lower(): zh for en, zh in (english or {}).items()})
+        self.english_patterns = english_patterns or []
         self._kind: dict[str, str] = {}
         for kind, words in terms.items():
             for zh in words:
@@ -85,7 +87,7 @@ class Glossary:
             data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise PromptFileError(f"{path}: cannot read glossary: {exc}") from exc
-        unknown = set(data) - {"brands", "terms", "patterns", "english"}
+        unknown = set(data) - {"brands", "terms", "patterns", "english", "english_patterns"}
         if unknown or not isinstance(data.get("terms"), dict):
             raise PromptFileError(
                 f"{path}: expected brands, terms (by kind) and patterns; got {sorted(data)}"
@@ -94,17 +96,11 @@ class Glossary:
             str(kind): {str(zh): str(en) for zh, en in (words or {}).items()}
             for kind, words in data["terms"].items()
         }
-        patterns = []
-        for entry in data.get("patterns") or ():
-            if not isinstance(entry, list) or len(entry) != 2:
-                raise PromptFileError(f"{path}: a pattern is [regex, replacement], got {entry!r}")
-            try:
-                patterns.append((re.compile(str(entry[0])), str(entry[1])))
-            except re.error as exc:
-                raise PromptFileError(f"{path}: bad pattern {entry[0]!r}: {exc}") from exc
+        patterns = _patterns(path, data.get("patterns"))
+        english_patterns = _patterns(path, data.get("english_patterns"))
         brands = {str(zh): str(en) for zh, en in (data.get("brands") or {}).items()}
         english = {str(en): str(zh) for en, zh in (data.get("english") or {}).items()}
-        return cls(brands, terms, patterns, english)
+        return cls(brands, terms, patterns, english, english_patterns)
 
     def translate(self, text: str, kind: str = "") -> Translation:
         """`text` in English: patterns, then the longest known word at each position of a Chinese run.
@@ -184,12 +180,24 @@ class Glossary:
         return found.text if found.complete else None
 
     def to_zh(self, value: str) -> str | None:
-        """An English catalog value as the Chinese word the glossary pairs with it (male → 男)."""
-        return self._to_zh.get(value.strip().lower())
+        """An English catalog value as the Chinese the glossary pairs with it (male → 男), or — for a number
+        with an English unit — as the `english_patterns` write it ("10 days" → 10天, "Bluetooth 5.4" → 蓝牙5.4);
+        None when neither knows it."""
+        key = value.strip().lower()
+        if key in self._to_zh:
+            return self._to_zh[key]
+        text = value.strip()
+        for pattern, replacement in self.english_patterns:
+            text = pattern.sub(replacement, text)
+        return text if text != value.strip() and not re.search(r"[A-Za-z]{2,}", text) else None
 
     def category_words(self) -> list[str]:
         """The Chinese category words the glossary lists (咖啡机, 羽绒被 …): product nouns."""
-        return [word for word in self.terms.get("category", {}) if _HAN.search(word)]
+        return [word for word, _ in self.category_pairs()]
+
+    def category_pairs(self) -> list[tuple[str, str]]:
+        """(Chinese, English) of every category word: 咖啡机 / coffee machine, 瑜伽砖 / yoga block."""
+        return [(zh, en) for zh, en in self.terms.get("category", {}).items() if _HAN.search(zh)]
 
     def kind_of(self, word: str) -> str | None:
         """The attribute kind a word is listed under (纯棉 → material), or None."""
@@ -204,6 +212,18 @@ class Glossary:
         if chinese:  # female → 女 → women's: the English a kind uses for it
             found += [words[chinese] for words in self.terms.values() if chinese in words]
         return list(dict.fromkeys(found))
+
+
+def _patterns(path: Path, entries: Any) -> list[tuple[re.Pattern[str], str]]:
+    out = []
+    for entry in entries or ():
+        if not isinstance(entry, list) or len(entry) != 2:
+            raise PromptFileError(f"{path}: a pattern is [regex, replacement], got {entry!r}")
+        try:
+            out.append((re.compile(str(entry[0]), re.IGNORECASE), str(entry[1])))
+        except re.error as exc:
+            raise PromptFileError(f"{path}: bad pattern {entry[0]!r}: {exc}") from exc
+    return out
 
 
 def dedupe_words(text: str) -> str:

@@ -172,13 +172,27 @@ def product_noun(facts: ProductFacts, glossary: Glossary, family: Family) -> str
     leaf = facts.leaf
     if family.noun and facts.grounded:  # a department's own noun (图书), whatever genre the leaf names
         return family.noun
-    if not facts.grounded or (leaf and leaf.lower() in facts.name.lower()):
+    if not facts.grounded:
         return leaf or family.noun or family.name
+    name = facts.name.lower()
     levels = {level for level in facts.category.split("/") if level}
-    words = [w for w in glossary.category_words() if w in facts.name and w not in levels and w != facts.brand]
+    words = [
+        zh
+        for zh, en in glossary.category_pairs()
+        if zh not in levels and zh != facts.brand and (zh in name or _has_words(name, en.lower()))
+    ]
+    if (
+        leaf and leaf.lower() in name
+    ):  # 瑜伽 in "加厚防滑瑜伽垫": the longer word that holds the leaf names it
+        words = [w for w in words if leaf in w]
     if words:
-        return max(words, key=lambda w: (len(w), -facts.name.index(w)))
-    return family.noun or leaf or family.name
+        return max(words, key=lambda w: (len(w), -name.find(w)))
+    return leaf or family.noun or family.name
+
+
+def _has_words(text: str, words: str) -> bool:
+    """English words in a Latin title ("Gaiam Cork Yoga Block" has "yoga block")."""
+    return bool(words) and re.search(rf"(?<![a-z]){re.escape(words)}s?(?![a-z])", text) is not None
 
 
 class Ctx:
@@ -200,8 +214,12 @@ class Ctx:
             facts.leaf, facts.category, facts.name, facts.keywords
         )
         evidence = facts.evidence()
-        self.scene = self.family.scene_for(evidence, rng)
         self.leaf = product_noun(facts, self.glossary, self.family)
+        self.scene = self.family.scene_for(evidence, rng)
+        if (
+            self.scene in self.leaf or self.leaf in self.scene
+        ):  # "瑜伽选瑜伽": the scene is the product itself
+            self.scene = self.family.scene if self.family.scene not in self.leaf else "日常"
         self.brand = facts.brand
         self.facts = self.book.facts(facts.attributes)
         self.untranslated: list[str] = []

@@ -314,23 +314,45 @@ def invented(
     return sorted(found)
 
 
-def sentences(sample: CopySample) -> set[str]:
-    """Normalised sentences (labels, punctuation and emoji dropped) of at least six characters."""
+def _own_words(product: RubricProduct) -> list[str]:
+    """The product's own names, longest first: brand, category levels, and every 2+ character piece of the
+    title's Chinese runs and its Latin words (what a template slot is filled with)."""
+    words = {product.brand, *product.brand.split()}
+    for text in (product.title, *product.context):
+        words |= set(re.split(r"[\s/;]+", text))
+        for run in re.findall(r"[\u4e00-\u9fff]{2,}", text):
+            words |= {run[i:j] for i in range(len(run)) for j in range(i + 2, len(run) + 1)}
+    return sorted((w for w in words if len(w) >= 2), key=len, reverse=True)
+
+
+def sentences(sample: CopySample, *, templated: bool = False) -> set[str]:
+    """Normalised sentences (labels, punctuation and emoji dropped) of at least six characters.
+
+    `templated=True` masks the product's own names first, so "德龙咖啡机的更多细节，以详情页为准" and
+    "苏泊尔锅具的更多细节，以详情页为准" are one stock sentence with a slot.
+    """
+    own = _own_words(sample.product) if templated else []
     out: set[str] = set()
     for _, text in sample.parts():
         for piece in _SPLIT_SENTENCES.split(text):
-            normal = _norm(piece)
+            for word in own:
+                if word in piece:
+                    piece = piece.replace(word, "◇")
+            normal = _norm(piece.replace("◇", "x"))
             if len(normal) >= 6:
                 out.add(normal)
     return out
 
 
-def shared_share(samples: Sequence[CopySample], threshold: float = 0.10) -> tuple[float, list[str]]:
+def shared_share(
+    samples: Sequence[CopySample], threshold: float = 0.10, *, templated: bool = False
+) -> tuple[float, list[str]]:
     """Share of sentence occurrences whose sentence appears in more than `threshold` of the copies.
 
     Returns the share and the shared sentences, most common first (the stock phrases to rewrite).
+    `templated` compares sentences with the product's names masked (stock templates with a slot).
     """
-    per_copy = [sentences(sample) for sample in samples]
+    per_copy = [sentences(sample, templated=templated) for sample in samples]
     counts: Counter[str] = Counter(s for found in per_copy for s in found)
     limit = threshold * len(samples)
     shared = {s for s, n in counts.items() if n > limit and n >= 2}
@@ -365,6 +387,8 @@ class RubricRow:
     english: int = 0
     shared: float = 0.0
     shared_examples: list[str] = field(default_factory=list)
+    templated: float = 0.0  # the same share with the product's names masked: stock templates with a slot
+    template_examples: list[str] = field(default_factory=list)
     distinct2: float = 0.0
     stated: int = 0
     expected: int = 0
@@ -415,13 +439,18 @@ def score(
     by_platform: dict[str, list[CopySample]] = {}
     for sample in samples:
         by_platform.setdefault(sample.platform, []).append(sample)
-    shared_hits = 0.0
+    shared_hits = templated_hits = 0.0
     for batch in by_platform.values():
         share, examples = shared_share(batch)
         shared_hits += share * sum(len(sentences(s)) for s in batch)
         row.shared_examples += examples[:3]
+        share, examples = shared_share(batch, templated=True)
+        templated_hits += share * sum(len(sentences(s, templated=True)) for s in batch)
+        row.template_examples += examples[:3]
     total_sentences = sum(len(sentences(s)) for s in samples)
     row.shared = shared_hits / total_sentences if total_sentences else 0.0
+    templated_total = sum(len(sentences(s, templated=True)) for s in samples)
+    row.templated = templated_hits / templated_total if templated_total else 0.0
     row.distinct2 = sum(distinct_2(b) * len(b) for b in by_platform.values()) / max(1, len(samples))
     return row
 
