@@ -201,6 +201,19 @@ def test_charts_and_csvs_are_written(tmp_path: Path) -> None:
     assert len(paths) == 7
 
 
+def test_count_charts_have_whole_number_ticks() -> None:
+    """Counts of 1 and 2 were drawn on an axis of 0.25, 0.50, 0.75 … (issue 18 re-test)."""
+    import matplotlib.pyplot as plt
+
+    from bot.insights.charts import _PLOT_LOCK, bar_figure
+
+    with _PLOT_LOCK:
+        fig = bar_figure("商品缺口 Catalog gaps", ["iphone", "保温杯", "茶叶"], {"n": [2, 2, 1]})
+        ticks = [t for t in fig.axes[0].get_xticks() if 0 <= t <= 2]
+        plt.close(fig)
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
