@@ -342,3 +342,10 @@ async def test_english_catalog_values_are_said_in_chinese_on_chinese_platforms()
             text = _text(result)
             assert all(word in text for word in wanted), (platform, text)
             assert "days" not in text and "cork" not in text and "瑜伽选瑜伽" not in text
+
+
+async def test_an_english_value_is_said_in_chinese_of_its_own_kind() -> None:
+    """The colour "cream" came out as 乳霜 (the texture): "白色、乳霜两色可选" (issue 18 re-test)."""
+    sheet = _p("S1", "Brooklinen Luxe Sateen Sheet Set", "Brooklinen", "家居/床品", "", color="white;cream")
+    [result] = await SERVICE.generate(sheet, "taobao")
+    assert "奶油色" in _text(result) and "乳霜" not in _text(result)

@@ -219,7 +219,7 @@ class AttributeBook:
             if value.lower() in NO:
                 continue
             if glossary is not None and not _HAN.search(value):
-                value = glossary.to_zh(value) or value
+                value = glossary.to_zh(value, fact.kind.name) or value
             value = fact.kind.values.get(value, value)
             if fact.kind.unit and _NUMBER.match(value):
                 value += fact.kind.unit

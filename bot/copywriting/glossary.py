@@ -179,13 +179,20 @@ class Glossary:
         found = self.translate(value, kind)
         return found.text if found.complete else None
 
-    def to_zh(self, value: str) -> str | None:
+    def to_zh(self, value: str, kind: str = "") -> str | None:
         """An English catalog value as the Chinese the glossary pairs with it (male → 男), or — for a number
         with an English unit — as the `english_patterns` write it ("10 days" → 10天, "Bluetooth 5.4" → 蓝牙5.4);
-        None when neither knows it."""
+        None when neither knows it. With `kind`, a word of another kind is no answer (the colour "cream" is
+        奶油色, not the texture 乳霜)."""
         key = value.strip().lower()
+        if kind:
+            same = [zh for zh, en in self.terms.get(kind, {}).items() if en.lower() == key]
+            if same:
+                return same[0]
         if key in self._to_zh:
-            return self._to_zh[key]
+            zh = self._to_zh[key]
+            other = self._kind.get(zh.lower())
+            return None if kind and other not in (None, kind, "words", "category") else zh
         text = value.strip()
         for pattern, replacement in self.english_patterns:
             text = pattern.sub(replacement, text)
@@ -211,6 +218,8 @@ class Glossary:
         found += [form for form in (english, chinese) if form]
         if chinese:  # female → 女 → women's: the English a kind uses for it
             found += [words[chinese] for words in self.terms.values() if chinese in words]
+        lowered = value.lower()  # cream → 奶油色 (colour) as well as 乳霜 (texture)
+        found += [zh for words in self.terms.values() for zh, en in words.items() if en.lower() == lowered]
         return list(dict.fromkeys(found))
 
 
