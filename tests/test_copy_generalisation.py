@@ -349,3 +349,15 @@ async def test_an_english_value_is_said_in_chinese_of_its_own_kind() -> None:
     sheet = _p("S1", "Brooklinen Luxe Sateen Sheet Set", "Brooklinen", "家居/床品", "", color="white;cream")
     [result] = await SERVICE.generate(sheet, "taobao")
     assert "奶油色" in _text(result) and "乳霜" not in _text(result)
+
+
+def test_douyin_selling_points_open_with_the_catalogs_own_selling_point() -> None:
+    """Douyin points were specs read aloud (看参数，重量357g) while the description's selling point went unused."""
+    for product, result in COPIES:
+        if result.platform != "douyin" or not re.search(r"[\u4e00-\u9fff]", product.description):
+            continue
+        first = next(line for line in result.text.splitlines() if line.startswith("【卖点1】"))
+        opening = re.split(r"[，。]", product.description)[0]
+        described = [line for line in result.text.splitlines() if opening in line]
+        assert described, (product.sku, result.text)
+        assert opening in first or len(described) == 1, (product.sku, result.text)

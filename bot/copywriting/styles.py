@@ -3,7 +3,8 @@ script, a /describe description and an English Amazon listing — each from one 
 
 Each shape fits its platform's limits itself, dropping whole sentences (closer, opener, description) rather
 than cutting one, so the pipeline's trimming is a safety net and a bullet is never a sentence cut short.
-Douyin: hook → three selling points as spoken lines (every fact is in one of them) → call to action.
+Douyin: hook → three selling points as spoken lines (every fact is in one of them; the description's first
+selling point opens the first) → call to action.
 """
 
 from __future__ import annotations
@@ -131,6 +132,9 @@ def script(ctx: Ctx) -> Draft:
     while len(spoken) < 3 and extra:
         spoken.append(extra.pop(0))
         points.append([])
+    if extra and spoken and fits("\n".join([*lines, *spoken, extra[0]]), ctx.p.text.max - 60):
+        # the catalog's own selling point opens the first point: a script is more than specs read aloud
+        spoken[0] = extra[0] + spoken[0]
     for index, (group, voice) in enumerate(zip(points, spoken, strict=True), start=1):
         if group:
             shots = ctx.book.themes[group[0].theme]["shot"]
