@@ -286,9 +286,14 @@ def test_the_product_is_called_by_what_it_is() -> None:
     assert "零嘴" not in douyin and "休闲时光" not in douyin  # dog treats are pets, not snacks
 
 
-def test_titles_do_not_repeat_what_the_name_says() -> None:
+async def test_titles_do_not_repeat_what_the_name_says() -> None:
     [tea] = [r for p, r in COPIES if p.sku == "T1" and r.platform == "taobao"]
     assert "10袋装" not in tea.title, tea.title
+    walnuts = _p(
+        "N1", "西域美农 新疆 阿克苏 纸皮核桃 2.5kg", "西域美农", "零食/坚果", "", origin="新疆阿克苏"
+    )
+    [result] = await SERVICE.generate(walnuts, "taobao")
+    assert result.title.count("阿克苏") == 1, result.title
 
 
 def test_amazon_keywords_are_english() -> None:

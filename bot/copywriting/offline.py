@@ -152,11 +152,11 @@ _CN_DIGITS = {
 
 
 def _named_already(values: tuple[str, ...], name: str) -> bool:
-    """Every value is already in the product name (10袋 in "… 10袋"; 3件 in "三件套")."""
-    lowered = name.lower()
+    """Every value is already in the product name (10袋 in "… 10袋"; 3件 in "三件套"; 新疆阿克苏 in "新疆 阿克苏")."""
+    lowered = "".join(name.lower().split())
 
     def said(value: str) -> bool:
-        value = value.lower()
+        value = "".join(value.lower().split())
         if value in lowered:
             return True
         digits = re.fullmatch(r"(\d)(\D*)", value)
