@@ -624,7 +624,7 @@ def _build_console(
 
 
 def build_replica_safety(settings: Settings, *, listen: str = "127.0.0.1") -> ReplicaSafety:
-    """Replica safety (update ledger, chat locks, liveness) and the shared rate limiter on the configured
+    """Replica safety (update ledger and chat order, liveness) and the shared rate limiter on the configured
     database, plus the ops endpoint when XIAOER_METRICS_PORT is set (bound to `listen`, the host the webhook
     server binds: never wider) — for `xiaoer telegram`."""
     from bot.channels.telegram.replicas import ReplicaSafety, Service
@@ -644,6 +644,5 @@ def build_replica_safety(settings: Settings, *, listen: str = "127.0.0.1") -> Re
             llm_configured=settings.llm_configured,
         )
         services.append(OpsServer(checks, host=listen, port=settings.metrics_port))
-    safety = ReplicaSafety(database, services=services)
-    safety.limiter = SqlRateLimiter(database, settings.rate_limit_messages, settings.rate_limit_window_s)
-    return safety
+    limiter = SqlRateLimiter(database, settings.rate_limit_messages, settings.rate_limit_window_s)
+    return ReplicaSafety(database, services=services, limiter=limiter)

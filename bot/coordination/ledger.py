@@ -4,6 +4,12 @@ Why: Telegram (and our proxy) may deliver one update twice — a retry after a t
 another replica after one died. The first replica to insert the update id (unique key) handles it; the
 others see DONE (acknowledge and drop) or BUSY (someone is on it). A claim that was never completed (its
 replica crashed) expires after `lease_s` and can be taken over, so a crash loses nothing.
+
+The ledger is also the chat lock across replicas: an update runs only once no earlier update of its chat
+is still being processed (updates of a chat are claimed in order — Telegram delivers them so, and a
+webhook answers only after the claim — so "no earlier claim open" means "nobody else is in this chat").
+Admitting an update (`admit`: claim + order check + the sender's rate-limit decision) is one round trip on
+PostgreSQL (the server-side function of migration 0007), and completing it is one more.
 """
 
 from __future__ import annotations
@@ -14,16 +20,20 @@ import socket
 import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import cast
 
-from sqlalchemy import BigInteger, Float, Index, String, Table, Text, delete, insert, select, update
+from sqlalchemy import BigInteger, Float, Index, String, Table, Text, delete, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.coordination.chat_locks import ChatLocks, offload
+from bot.conversation.locks import LocalChatLocks
 from bot.coordination.liveness import ReplicaLiveness
+from bot.coordination.ratelimit import RateDecision, RateVerdict
+from bot.coordination.ratelimit_sql import SqlRateLimiter, rate_lock
+from bot.coordination.sql import offload
 from bot.storage.db import Base, Database
 
 PROCESSING = "processing"
@@ -36,6 +46,18 @@ class ClaimState(StrEnum):
     CLAIMED = "claimed"
     DONE = "done"
     BUSY = "busy"
+
+
+@dataclass(frozen=True)
+class Admission:
+    """What `UpdateLedger.admit` found: the claim, whether an earlier update of the chat was still open
+    (then the caller waits for it), who holds a BUSY claim, and the sender's rate-limit verdict (None when
+    not asked)."""
+
+    state: ClaimState
+    earlier: bool = True
+    holder: str = ""
+    verdict: RateVerdict | None = None
 
 
 class ProcessedUpdate(Base):
@@ -54,7 +76,9 @@ class ProcessedUpdate(Base):
     __table_args__ = (Index("ix_xiaoer_updates_chat", "channel", "chat_key", "status"),)
 
 
-_UPDATES = cast(Table, ProcessedUpdate.__table__)  # Core statements on the mapped table
+def _table() -> Table:
+    """The ledger's table, typed as a Core table (`__table__` is typed as a FromClause)."""
+    return cast(Table, ProcessedUpdate.__table__)
 
 
 def default_owner() -> str:
@@ -75,6 +99,7 @@ class UpdateLedger:
         owner: str | None = None,
         lease_s: float = 120.0,
         liveness: ReplicaLiveness | None = None,
+        limiter: SqlRateLimiter | None = None,
     ) -> None:
         self.database = database
         self.engine = database.engine
@@ -82,6 +107,50 @@ class UpdateLedger:
         self.owner = owner or default_owner()
         self.lease_s = lease_s
         self.liveness = liveness  # when set: claims of replicas that died are taken over at once
+        self.limiter = limiter  # when set: `admit(..., rate_key=k)` also makes k's rate-limit decision
+
+    def admit(
+        self,
+        update_id: int,
+        chat_key: str | None = None,
+        payload: str | None = None,
+        rate_key: str | None = None,
+    ) -> Admission:
+        """Claim `update_id`, tell whether an earlier update of `chat_key` is still open and, with a
+        `rate_key` and a limiter, decide the sender's rate limit — one round trip on PostgreSQL.
+
+        The rate decision is made only for a new claim (a duplicate delivery is not a new message)."""
+        limiter = self.limiter if rate_key is not None else None
+        if self.database.dialect != "postgresql":
+            state = self.begin(update_id, chat_key, payload)
+            if state is not ClaimState.CLAIMED:
+                return Admission(state, earlier=False)
+            earlier = chat_key is not None and self.earlier_pending(update_id, chat_key)
+            verdict = limiter.check_now(rate_key) if limiter is not None and rate_key is not None else None
+            return Admission(state, earlier=earlier, verdict=verdict)
+        params = {
+            "channel": self.channel,
+            "update_id": int(update_id),
+            "chat_key": chat_key,
+            "payload": payload,
+            "owner": self.owner,
+            "now": time.time(),
+            "lease": self.lease_s,
+            "rate_key": rate_key if limiter is not None else None,
+            "rate_lock": rate_lock(rate_key) if limiter is not None and rate_key is not None else 0,
+            "rate_max": limiter.max_messages if limiter is not None else 0,
+            "rate_window": limiter.window_s if limiter is not None else 0.0,
+            "rate_now": limiter.now() if limiter is not None else 0.0,
+        }
+        with self.database.autocommit.connect() as conn:
+            row = conn.execute(_BEGIN, params).one()
+        state = ClaimState(row.claim)
+        if state is ClaimState.BUSY and self._take_over_dead(update_id, row.holder):
+            return Admission(ClaimState.CLAIMED)  # earlier updates of the chat: checked by the caller
+        if state is not ClaimState.CLAIMED:
+            return Admission(state, earlier=False, holder=row.holder or "")
+        verdict = RateVerdict(RateDecision(row.rate), float(row.retry_after)) if row.rate else None
+        return Admission(state, earlier=bool(row.earlier), verdict=verdict)
 
     def claim(self, update_id: int, chat_key: str | None = None, payload: str | None = None) -> bool:
         """True when this replica must process `update_id` (first claim, or a crashed claim taken over)."""
@@ -101,7 +170,7 @@ class UpdateLedger:
         }
         if self._insert_new(row):
             return ClaimState.CLAIMED
-        table = _UPDATES
+        table = _table()
         key = (table.c.channel == self.channel) & (table.c.update_id == int(update_id))
         with self.engine.begin() as conn:
             taken = conn.execute(
@@ -114,16 +183,25 @@ class UpdateLedger:
             status, owner = conn.execute(select(table.c.status, table.c.owner).where(key)).one()
         if status == DONE:
             return ClaimState.DONE
-        if self._dead(owner):
-            with self.engine.begin() as conn:
-                taken = conn.execute(
-                    update(table)
-                    .where(key, table.c.status == PROCESSING, table.c.owner == owner)
-                    .values(owner=self.owner, claimed_at=now)
-                ).rowcount
-            if taken == 1:
-                return ClaimState.CLAIMED
-        return ClaimState.BUSY
+        return ClaimState.CLAIMED if self._take_over_dead(update_id, owner) else ClaimState.BUSY
+
+    def _take_over_dead(self, update_id: int, owner: str) -> bool:
+        """Take over a claim whose replica is gone (PostgreSQL's liveness lock says so)."""
+        if not self._dead(owner):
+            return False
+        table = _table()
+        with self.database.autocommit.connect() as conn:
+            taken = conn.execute(
+                update(table)
+                .where(
+                    table.c.channel == self.channel,
+                    table.c.update_id == int(update_id),
+                    table.c.status == PROCESSING,
+                    table.c.owner == owner,
+                )
+                .values(owner=self.owner, claimed_at=time.time())
+            ).rowcount
+        return taken == 1
 
     def _dead(self, owner: str) -> bool:
         return self.liveness is not None and owner != self.owner and not self.liveness.is_alive(owner)
@@ -148,9 +226,9 @@ class UpdateLedger:
             return False
 
     def complete(self, update_id: int) -> None:
-        """Mark the update processed; later deliveries of it are dropped as duplicates."""
-        table = _UPDATES
-        with self.engine.begin() as conn:
+        """Mark the update processed; later deliveries of it are dropped as duplicates (one round trip)."""
+        table = _table()
+        with self.database.autocommit.connect() as conn:
             conn.execute(
                 update(table)
                 .where(table.c.channel == self.channel, table.c.update_id == int(update_id))
@@ -159,8 +237,8 @@ class UpdateLedger:
 
     def release(self, update_id: int) -> None:
         """Forget a claim whose processing failed, so a redelivery is processed again."""
-        table = _UPDATES
-        with self.engine.begin() as conn:
+        table = _table()
+        with self.database.autocommit.connect() as conn:
             conn.execute(
                 delete(table).where(
                     table.c.channel == self.channel,
@@ -174,8 +252,8 @@ class UpdateLedger:
         ids = [int(uid) for uid in update_ids]
         if not ids:
             return 0
-        table = _UPDATES
-        with self.engine.begin() as conn:
+        table = _table()
+        with self.database.autocommit.connect() as conn:
             return conn.execute(
                 update(table)
                 .where(
@@ -189,7 +267,7 @@ class UpdateLedger:
 
     def earlier_pending(self, update_id: int, chat_key: str) -> bool:
         """Is an earlier update of the same chat still being processed (by a live claim)?"""
-        table = _UPDATES
+        table = _table()
         cutoff = time.time() - self.lease_s
         query = (
             select(table.c.update_id)
@@ -202,12 +280,12 @@ class UpdateLedger:
             )
             .limit(1)
         )
-        with self.engine.connect() as conn:
+        with self.database.autocommit.connect() as conn:
             return conn.execute(query).first() is not None
 
     def reclaim_stale(self, limit: int = 100) -> list[tuple[int, str | None]]:
         """Take over expired claims (their replica died) and return (update_id, payload) to re-process."""
-        table = _UPDATES
+        table = _table()
         now = time.time()
         with self.engine.connect() as conn:
             claims = conn.execute(
@@ -234,7 +312,7 @@ class UpdateLedger:
 
     def prune(self, older_than_s: float = 7 * 86400) -> int:
         """Delete DONE rows older than `older_than_s` (Telegram never redelivers after 24 h)."""
-        table = _UPDATES
+        table = _table()
         with self.engine.begin() as conn:
             return conn.execute(
                 delete(table).where(table.c.status == DONE, table.c.claimed_at < time.time() - older_than_s)
@@ -242,12 +320,23 @@ class UpdateLedger:
 
 
 class UpdateGate:
-    """The one call a channel makes per update: de-duplicate, keep per-chat order, serialise the chat."""
+    """The one call a channel makes per update: de-duplicate, keep per-chat order, serialise the chat.
 
-    def __init__(self, ledger: UpdateLedger, locks: ChatLocks, *, poll_s: float = 0.02) -> None:
+    Across replicas the ledger's order is the chat lock (see the module docstring); within this process a
+    `LocalChatLocks` serialises the chat without a round trip."""
+
+    def __init__(
+        self,
+        ledger: UpdateLedger,
+        locks: LocalChatLocks | None = None,
+        *,
+        poll_s: float = 0.02,
+        max_poll_s: float = 0.2,
+    ) -> None:
         self.ledger = ledger
-        self.locks = locks
+        self.locks = locks or LocalChatLocks()
         self.poll_s = poll_s
+        self.max_poll_s = max_poll_s
 
     @asynccontextmanager
     async def process(
@@ -256,21 +345,26 @@ class UpdateGate:
         """`async with gate.process(uid, chat) as state:` handle only when `state is ClaimState.CLAIMED`.
 
         Completes the update on success, releases it on an exception (so a redelivery retries it)."""
-        state = await offload(self.ledger.begin, update_id, chat_key, payload)
-        if state is not ClaimState.CLAIMED:
-            yield state
+        admission = await offload(self.ledger.admit, update_id, chat_key, payload)
+        if admission.state is not ClaimState.CLAIMED:
+            yield admission.state
             return
-        async with self.run_claimed(update_id, chat_key):
-            yield state
+        async with self.run_claimed(update_id, chat_key, earlier=admission.earlier):
+            yield admission.state
 
     @asynccontextmanager
-    async def run_claimed(self, update_id: int, chat_key: str | None) -> AsyncIterator[None]:
-        """For an update this replica already claimed: wait for earlier updates of the chat, hold the chat
-        lock, then complete (or release on an exception)."""
+    async def run_claimed(
+        self, update_id: int, chat_key: str | None, *, earlier: bool = True
+    ) -> AsyncIterator[None]:
+        """For an update this replica already claimed: wait for earlier updates of the chat (only asked of the
+        database when the claim found one open, `earlier`), hold the chat, then complete — or release on an
+        exception."""
         try:
             if chat_key is not None:
-                while await offload(self.ledger.earlier_pending, update_id, chat_key):
-                    await asyncio.sleep(self.poll_s)
+                delay = self.poll_s
+                while earlier and await offload(self.ledger.earlier_pending, update_id, chat_key):
+                    await asyncio.sleep(delay)  # another replica (or task) is on this chat: back off
+                    delay = min(delay * 2, self.max_poll_s)
                 async with self.locks.hold(chat_key):
                     yield
                     await offload(self.ledger.complete, update_id)  # done before the next message may start
@@ -280,3 +374,10 @@ class UpdateGate:
             await offload(self.ledger.release, update_id)
             raise
         await offload(self.ledger.complete, update_id)
+
+
+_BEGIN = text(
+    "SELECT claim, holder, earlier, rate, retry_after FROM xiaoer_update_begin("
+    ":channel, :update_id, :chat_key, :payload, :owner, :now, :lease, "
+    ":rate_key, :rate_lock, :rate_max, :rate_window, :rate_now)"
+)

@@ -141,6 +141,7 @@ def build_application(
         builder = builder.updater(None)
     if replicas is not None:  # replicas share a database: exactly once, per-chat order across replicas
         builder = replicas.configure(builder)
+        replicas.rate_key = channel.rate_key
     application = builder.build()
     if replicas is not None:
         replicas.attach(application.bot)

@@ -224,6 +224,19 @@ class TelegramChannel:
         telemetry.count("error", where="telegram")
         log.error("unhandled error for update %s", update_id, exc_info=context.error)
 
+    def rate_key(self, update: Update) -> str | None:
+        """The rate-limit key of a customer's message or button press in a private chat (decided when a
+        replica admits the update, in the same round trip as its claim); None for everything else, which
+        `_verdict` asks the limiter about itself if it needs to."""
+        chat, user = update.effective_chat, update.effective_user
+        if self.limiter is None or chat is None or user is None or chat.type != chat.PRIVATE:
+            return None
+        if update.message is None and update.callback_query is None:
+            return None
+        if self.policy.role(chat, user.id) is not Role.CUSTOMER:
+            return None
+        return f"telegram:{user.id}"
+
     async def _verdict(self, inbound: Inbound) -> RateDecision:
         if self.limiter is None or inbound.role is not Role.CUSTOMER:
             return RateDecision.ALLOW
