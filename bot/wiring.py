@@ -230,7 +230,7 @@ def build_support_bot(
         llm = make_chat_model(settings)
     messages: Messages = load_messages(settings.prompts_dir)
     # insights share the bot's database (tests that bring a store opt in)
-    recorder = _build_recorder(settings, runtime.database) if runtime.database is not None else None
+    recorder = _build_recorder(settings, runtime) if runtime.database is not None else None
     if handoff is None and runtime.database is not None:  # the real wiring (tests that bring a store opt in)
         handoff = _build_handoff(settings, runtime, store, knowledge, recorder)
     replies = Messages(settings.prompts_dir / "replies.yaml")
@@ -300,16 +300,19 @@ def _web_history(database: Database) -> WebHistory:
     return SqlWebHistory(database)
 
 
-def _build_recorder(settings: Settings, database: Database) -> TurnRecorder:
-    """Every customer turn, pseudonymised and PII-redacted, for `xiaoer insights` and `/insights`."""
+def _build_recorder(settings: Settings, runtime: BotRuntime) -> TurnRecorder:
+    """Every customer turn, pseudonymised and PII-redacted, for `xiaoer insights` and `/insights` — written
+    in batches behind the replies (flushed when the bot closes)."""
     from bot.insights.pseudonym import Pseudonymizer
     from bot.insights.recorder import TurnRecorder
     from bot.insights.store_sql import SqlInsightsStore
+    from bot.insights.write_behind import WriteBehindInsights
     from bot.privacy.redaction import redact
 
-    return TurnRecorder(
-        SqlInsightsStore(database), Pseudonymizer(settings.pseudonym_key.get_secret_value()), redact
-    )
+    assert runtime.database is not None
+    store = WriteBehindInsights(SqlInsightsStore(runtime.database))
+    runtime.closers.append(store.close)
+    return TurnRecorder(store, Pseudonymizer(settings.pseudonym_key.get_secret_value()), redact)
 
 
 def _trigger_detector() -> Callable[[str], str | None] | None:
