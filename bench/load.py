@@ -439,7 +439,10 @@ def top_frames(collapsed: str, n: int = 30) -> str:
 
 # --- the run --------------------------------------------------------------------------------------------
 def before_code(ref: str, work: Path) -> Path:
-    """`git archive REF` unpacked in the work dir: today's code runs from there (same virtualenv)."""
+    """`git archive REF` unpacked in the work dir (or REF itself when it is a source tree): the code to
+    compare with runs from there, on the same virtualenv."""
+    if (Path(ref) / "bot").is_dir():
+        return Path(ref).resolve()
     target = work / "before-src"
     target.mkdir()
     archive = subprocess.run(["git", "archive", ref], cwd=REPO, check=True, capture_output=True).stdout
@@ -465,7 +468,9 @@ def main() -> int:
     parser.add_argument(
         "--connections", type=int, default=40, help="parallel webhook deliveries (Telegram: 40)"
     )
-    parser.add_argument("--before", metavar="REF", help="also measure the code of this git ref (e.g. main)")
+    parser.add_argument(
+        "--before", metavar="REF", help="also measure the code of this git ref (e.g. main) or source tree"
+    )
     parser.add_argument("--only", help="comma-separated subjects (http_echo,ptb_echo,xiaoer,xiaoer_before)")
     parser.add_argument("--kill", action="store_true", help="then SIGKILL a xiaoer replica mid-run")
     parser.add_argument("--kill-at", type=float, default=0.4, help="share of messages sent before the kill")
