@@ -95,6 +95,7 @@ def webhook_bot(
         XIAOER_WEBHOOK_SECRET="e2e-secret_1",
         OPENAI_BASE_URL=llm.base_url,
         OPENAI_API_KEY="test",
+        XIAOER_TYPING_AFTER="0",  # these tests see "typing" as the sign that a message was taken on
     )
     process.launch(ready_method="setWebhook")
     yield process, url
@@ -104,7 +105,12 @@ def webhook_bot(
 @pytest.fixture(scope="module")
 def bot(tg: TelegramServer, data_dir: Path, webhook_bot: tuple[BotProcess, str]) -> Iterator[BotProcess]:
     process = BotProcess(
-        tg, data_dir, staff_ids=str(STAFF.id), support_chat_id=SUPPORT_ID, XIAOER_RATE_LIMIT_MESSAGES="30"
+        tg,
+        data_dir,
+        staff_ids=str(STAFF.id),
+        support_chat_id=SUPPORT_ID,
+        XIAOER_RATE_LIMIT_MESSAGES="30",
+        XIAOER_TYPING_AFTER="0",  # these tests see "typing" as the sign that a message was taken on
     )
     process.start()
     yield process

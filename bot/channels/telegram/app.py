@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import socket
 from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import urlsplit
@@ -222,6 +223,22 @@ async def check_connection(config: TelegramConfig) -> str:
         raise _startup_error(exc, config.base_url.split("/bot", 1)[0]) from exc
 
 
+def reuse_port_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on (host, port) that other processes may bind too (SO_REUSEPORT)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def run(
     application: Application,
     *,
@@ -229,8 +246,12 @@ def run(
     listen: str = "127.0.0.1",
     port: int = 8443,
     secret_token: str | None = None,
+    shared_port: bool = False,
 ) -> None:
-    """Run until SIGINT/SIGTERM; start-up failures become one-line `TelegramStartupError`s."""
+    """Run until SIGINT/SIGTERM; start-up failures become one-line `TelegramStartupError`s.
+
+    `shared_port`: the webhook listens on a socket bound with SO_REUSEPORT, so several worker processes
+    of one container accept on the same port (the kernel spreads connections over them)."""
     try:
         if webhook_url:
             application.run_webhook(
@@ -241,6 +262,7 @@ def run(
                 secret_token=secret_token,
                 allowed_updates=ALLOWED_UPDATES,
                 drop_pending_updates=False,
+                unix=reuse_port_socket(listen, port) if shared_port else None,
             )
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)

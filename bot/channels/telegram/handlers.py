@@ -21,8 +21,7 @@ from telegram.ext import ContextTypes
 from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.delivery import Delivered, TelegramDelivery
 from bot.channels.telegram.inbound import ChatPolicy, callback_inbound, message_inbound
-from bot.channels.telegram.progress import TelegramProgress
-from bot.coordination.chat_locks import offload
+from bot.channels.telegram.progress import TYPING_AFTER_S, TelegramProgress
 from bot.coordination.ratelimit import RateDecision, RateLimiter
 from bot.coordination.reply_journal import ReplyJournal
 from bot.domain import telemetry
@@ -44,6 +43,7 @@ class TelegramConfig:
     base_file_url: str = "https://api.telegram.org/file/bot"
     staff_ids: frozenset[int] = frozenset()
     support_chat_id: int | None = None
+    typing_after_s: float = TYPING_AFTER_S  # replies ready sooner show no typing indicator
 
     def __post_init__(self) -> None:  # PTB wants no trailing slash
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
@@ -193,8 +193,7 @@ class TelegramChannel:
 
         await self.report(await delivery.deliver(outbounds[done:], progress, sent, starting), bot)
 
-    @staticmethod
-    def _progress(bot: Bot, inbound: Inbound) -> TelegramProgress:
+    def _progress(self, bot: Bot, inbound: Inbound) -> TelegramProgress:
         thread = int(inbound.thread_id) if inbound.thread_id else None
         reply_to = (
             int(inbound.ref.message_id)
@@ -202,7 +201,12 @@ class TelegramChannel:
             else None
         )
         return TelegramProgress(
-            bot, int(inbound.chat_id), private=not inbound.is_group, thread_id=thread, reply_to=reply_to
+            bot,
+            int(inbound.chat_id),
+            private=not inbound.is_group,
+            thread_id=thread,
+            reply_to=reply_to,
+            typing_after_s=self.config.typing_after_s,
         )
 
     async def report(self, delivered: Sequence[Delivered], bot: Bot | None = None) -> None:

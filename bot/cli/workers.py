@@ -1,0 +1,86 @@
+"""`XIAOER_WORKERS=N xiaoer telegram --webhook …`: N bot processes in one container, one port.
+
+Why processes: one Python process uses one core for the conversation's own work (understanding, retrieval,
+grounding, PTB); a shop that gives its box several cores runs several workers instead of several boxes.
+Why this shape: each worker is an ordinary replica — its own update ledger owner, liveness lock and pools
+on the shared database — so exactly-once delivery and per-chat order hold across workers exactly as they do
+across replicas (a SIGKILLed worker's claims are taken over by the others at once). The workers bind the
+webhook port with SO_REUSEPORT and the kernel spreads incoming connections over them: no proxy hop, no
+extra process on the message's path. This supervisor only starts them, restarts one that dies, and passes
+SIGTERM/SIGINT on for a graceful stop (each worker answers what it accepted before it exits).
+
+Worker i gets `XIAOER_WORKER_INDEX=i` (its ops endpoint listens on XIAOER_METRICS_PORT + i) and the
+supervisor's webhook secret (generated once when XIAOER_WEBHOOK_SECRET is unset, so all workers agree).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from types import FrameType
+
+log = logging.getLogger(__name__)
+RESTART_BACKOFF_S = 1.0
+POLL_S = 0.5
+
+
+class Supervisor:
+    """Runs `count` copies of `command`; `run()` returns the exit code once they all stopped."""
+
+    def __init__(self, command: Sequence[str], count: int, env: dict[str, str]) -> None:
+        self.command = list(command)
+        self.count = count
+        self.env = env
+        self.workers: list[subprocess.Popen[bytes] | None] = [None] * count
+        self.stopping = False
+
+    def start(self, index: int) -> None:
+        env = dict(self.env, XIAOER_WORKERS="1", XIAOER_WORKER_INDEX=str(index))
+        self.workers[index] = subprocess.Popen(self.command, env=env)
+        log.info("worker %d started (pid %d)", index, self.workers[index].pid)  # type: ignore[union-attr]
+
+    def stop(self, signum: int, _frame: FrameType | None = None) -> None:
+        """Pass the signal on (graceful: every worker answers what it accepted)."""
+        self.stopping = True
+        for worker in self.workers:
+            if worker is not None and worker.poll() is None:
+                worker.send_signal(signal.SIGTERM if signum == signal.SIGTERM else signal.SIGINT)
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        for index in range(self.count):
+            self.start(index)
+        failed = False
+        while True:
+            alive = 0
+            for index, worker in enumerate(self.workers):
+                if worker is None:
+                    continue
+                code = worker.poll()
+                if code is None:
+                    alive += 1
+                elif self.stopping:
+                    failed |= code != 0
+                    self.workers[index] = None
+                else:  # died on its own (crash, OOM kill): the others took over its claims; start a new one
+                    log.error("worker %d exited with %s; starting it again", index, code)
+                    time.sleep(RESTART_BACKOFF_S)
+                    if not self.stopping:
+                        self.start(index)
+                        alive += 1
+            if self.stopping and alive == 0:
+                return 1 if failed else 0
+            time.sleep(POLL_S)
+
+
+def run_workers(count: int, secret: str) -> int:
+    """Start `count` workers running this same `xiaoer telegram …` command line and supervise them."""
+    env = dict(os.environ, XIAOER_WEBHOOK_SECRET=secret)
+    command = [sys.executable, "-m", "bot.cli.main", *sys.argv[1:]]
+    return Supervisor(command, count, env).run()
