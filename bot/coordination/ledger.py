@@ -337,6 +337,7 @@ class UpdateGate:
         self.locks = locks or LocalChatLocks()
         self.poll_s = poll_s
         self.max_poll_s = max_poll_s
+        self._waiting: dict[str, list[asyncio.Future[None]]] = {}  # chat → tasks waiting for its turn
 
     @asynccontextmanager
     async def process(
@@ -361,19 +362,46 @@ class UpdateGate:
         exception."""
         try:
             if chat_key is not None:
-                delay = self.poll_s
-                while earlier and await offload(self.ledger.earlier_pending, update_id, chat_key):
-                    await asyncio.sleep(delay)  # another replica (or task) is on this chat: back off
-                    delay = min(delay * 2, self.max_poll_s)
+                if earlier:
+                    await self._wait_for_earlier(update_id, chat_key)
                 async with self.locks.hold(chat_key):
                     yield
                     await offload(self.ledger.complete, update_id)  # done before the next message may start
+                    self._wake(chat_key)
                 return
             yield
         except BaseException:
             await offload(self.ledger.release, update_id)
+            if chat_key is not None:
+                self._wake(chat_key)
             raise
         await offload(self.ledger.complete, update_id)
+
+    async def _wait_for_earlier(self, update_id: int, chat_key: str) -> None:
+        """Until no earlier update of the chat is open: woken at once when one of this process completes,
+        else asking the database with a growing pause (it is on another replica)."""
+        delay = self.poll_s
+        while True:
+            turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            waiting = self._waiting.setdefault(chat_key, [])
+            waiting.append(turn)
+            try:
+                await asyncio.wait_for(turn, delay)
+            except TimeoutError:
+                pass
+            finally:
+                if turn in waiting:
+                    waiting.remove(turn)
+                if not waiting and self._waiting.get(chat_key) is waiting:
+                    del self._waiting[chat_key]
+            if not await offload(self.ledger.earlier_pending, update_id, chat_key):
+                return
+            delay = min(delay * 2, self.max_poll_s)
+
+    def _wake(self, chat_key: str) -> None:
+        for turn in self._waiting.pop(chat_key, []):
+            if not turn.done():
+                turn.set_result(None)
 
 
 _BEGIN = text(
