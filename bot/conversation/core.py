@@ -261,10 +261,14 @@ class SupportBot:
             return await self.request_handoff(inbound, reason, lang, state, shown, turns, said)
         intent = guess.intent
         if not guess.sure and self.llm is not None and self.prompts is not None:
-            try:
-                intent = await classify_with_llm(self.llm, self.prompts, text)
-            except LLMUnavailable as exc:
-                log.info("llm intent classification unavailable: %s", exc)
+            decided = await asyncio.to_thread(self._decided_by_knowledge, text, lang)
+            if decided is not None:  # the shop's policies or catalog know what this is: no model needed
+                intent = decided
+            else:
+                try:
+                    intent = await classify_with_llm(self.llm, self.prompts, text)
+                except LLMUnavailable as exc:
+                    log.info("llm intent classification unavailable: %s", exc)
         if progress is not None:
             await progress.typing()
         interests = self.profile.ranked(memory.interests, 5) if inbound.role is Role.CUSTOMER else []
@@ -337,6 +341,15 @@ class SupportBot:
 
     def _products(self, skus: tuple[str, ...]) -> list[Product]:
         return [p for sku in skus if (p := self.index.get(sku)) is not None]
+
+    def _decided_by_knowledge(self, text: str, lang: str) -> Intent | None:
+        """Blocking: when the rules are unsure, a policy topic or a product the message finds decides its
+        intent (POLICY, or UNKNOWN — answered as a product question); None leaves it to the LLM."""
+        if self.policies is not None and self.policies.find(text, lang, k=1):
+            return Intent.POLICY
+        if self.index.search(text, k=1):
+            return Intent.UNKNOWN
+        return None
 
     def _recall(self, chat_id: str, user_id: str) -> tuple[ChatMemory, list[Product]]:
         """Blocking: the chat's memory (one read) and the products it last showed."""
