@@ -386,7 +386,7 @@ def profile(bots: list[Proc], peers: Peers, args: argparse.Namespace, offset: in
     raw = Path(args.profile).with_suffix(".collapsed")
     spy = subprocess.Popen(
         [
-            "py-spy",
+            str(Path(sys.executable).parent / "py-spy"),
             "record",
             "--pid",
             str(bots[0].pid),
