@@ -359,3 +359,54 @@ def test_claims_of_a_killed_replica_are_taken_over_at_once(postgres_url: str) ->
     assert not liveness.is_alive("nobody-ever") and liveness.is_alive("survivor")
     liveness.close()
     database.dispose()
+
+
+@pytest.mark.slow
+async def test_a_completion_on_one_replica_wakes_the_chat_waiting_on_another(postgres_url: str) -> None:
+    from bot.coordination.notify import DoneListener
+
+    database_a, database_b = migrated_database(postgres_url), migrated_database(postgres_url)
+    heard: list[str] = []
+    got = asyncio.Event()
+    listener = DoneListener(database_b)
+
+    def on_done(key: str) -> None:
+        heard.append(key)
+        got.set()
+
+    listener.start(asyncio.get_running_loop(), lambda key: key == "telegram:7", on_done)
+    try:
+        replica_a = UpdateLedger(database_a, owner="a")
+        for attempt in range(50):  # the listener's LISTEN may not be in place yet: complete until heard
+            uid = 7000 + attempt
+            assert replica_a.claim(uid, chat_key="telegram:7")
+            replica_a.claim(uid + 100, chat_key="telegram:8")
+            await asyncio.to_thread(replica_a.complete, uid + 100)  # nobody waits for chat 8: not handed on
+            await asyncio.to_thread(replica_a.complete, uid)
+            try:
+                await asyncio.wait_for(got.wait(), 0.5)
+                break
+            except TimeoutError:
+                continue
+        assert heard and set(heard) == {"telegram:7"}
+        # And the gate: a message of chat 7 waiting on replica B goes on as soon as replica A completes.
+        gate_b = UpdateGate(UpdateLedger(database_b, owner="b"), listener=listener)
+        assert replica_a.claim(9001, chat_key="telegram:7")
+        entered = asyncio.Event()
+
+        async def second() -> None:
+            async with gate_b.process(9002, "telegram:7") as state:
+                assert state is ClaimState.CLAIMED
+                entered.set()
+
+        listener.stop()
+        gate_b.start()  # restarts the same listener with the gate's own waiters
+        task = asyncio.create_task(second())
+        await asyncio.sleep(0.2)
+        assert not entered.is_set()
+        await asyncio.to_thread(replica_a.complete, 9001)
+        await asyncio.wait_for(task, 10)
+    finally:
+        listener.stop()
+        database_a.dispose()
+        database_b.dispose()

@@ -31,6 +31,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.conversation.locks import LocalChatLocks
 from bot.coordination.liveness import ReplicaLiveness
+from bot.coordination.notify import CHANNEL as DONE_CHANNEL
+from bot.coordination.notify import DoneListener
 from bot.coordination.ratelimit import RateDecision, RateVerdict
 from bot.coordination.ratelimit_sql import SqlRateLimiter, rate_lock
 from bot.coordination.sql import offload
@@ -38,6 +40,7 @@ from bot.storage.db import Base, Database
 
 PROCESSING = "processing"
 DONE = "done"
+LISTENING_FALLBACK_S = 1.0  # with notifications, how long a waiter trusts them before asking the ledger
 
 
 class ClaimState(StrEnum):
@@ -226,9 +229,15 @@ class UpdateLedger:
             return False
 
     def complete(self, update_id: int) -> None:
-        """Mark the update processed; later deliveries of it are dropped as duplicates (one round trip)."""
+        """Mark the update processed; later deliveries of it are dropped as duplicates (one round trip; on
+        PostgreSQL the same statement tells every replica's `DoneListener` the chat may go on)."""
         table = _table()
         with self.database.autocommit.connect() as conn:
+            if self.database.dialect == "postgresql":
+                conn.execute(
+                    _COMPLETE, {"channel": self.channel, "update_id": int(update_id), "now": time.time()}
+                )
+                return
             conn.execute(
                 update(table)
                 .where(table.c.channel == self.channel, table.c.update_id == int(update_id))
@@ -332,12 +341,23 @@ class UpdateGate:
         *,
         poll_s: float = 0.02,
         max_poll_s: float = 0.2,
+        listener: DoneListener | None = None,
     ) -> None:
         self.ledger = ledger
         self.locks = locks or LocalChatLocks()
         self.poll_s = poll_s
         self.max_poll_s = max_poll_s
+        self.listener = listener  # PostgreSQL tells when another replica completes an update
         self._waiting: dict[str, list[asyncio.Future[None]]] = {}  # chat → tasks waiting for its turn
+
+    def start(self) -> None:
+        """Listen for other replicas' completions (call on the running event loop)."""
+        if self.listener is not None:
+            self.listener.start(asyncio.get_running_loop(), self._waiting.__contains__, self._wake)
+
+    def stop(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
 
     @asynccontextmanager
     async def process(
@@ -378,25 +398,27 @@ class UpdateGate:
         await offload(self.ledger.complete, update_id)
 
     async def _wait_for_earlier(self, update_id: int, chat_key: str) -> None:
-        """Until no earlier update of the chat is open: woken at once when one of this process completes,
-        else asking the database with a growing pause (it is on another replica)."""
-        delay = self.poll_s
+        """Until no earlier update of the chat is open. Woken when one completes — in this process, or on
+        another replica through the listener — and then the ledger is asked again; without a wake-up it is
+        asked after a growing pause (the listener is optional and notifications can be lost)."""
+        listening = self.listener is not None and self.listener.supported
+        delay = LISTENING_FALLBACK_S if listening else self.poll_s
         while True:
             turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             waiting = self._waiting.setdefault(chat_key, [])
-            waiting.append(turn)
+            waiting.append(turn)  # registered before asking, so a completion in between is not missed
             try:
-                await asyncio.wait_for(turn, delay)
-            except TimeoutError:
-                pass
+                if not await offload(self.ledger.earlier_pending, update_id, chat_key):
+                    return
+                try:
+                    await asyncio.wait_for(turn, delay)
+                except TimeoutError:
+                    delay = delay if listening else min(delay * 2, self.max_poll_s)
             finally:
                 if turn in waiting:
                     waiting.remove(turn)
                 if not waiting and self._waiting.get(chat_key) is waiting:
                     del self._waiting[chat_key]
-            if not await offload(self.ledger.earlier_pending, update_id, chat_key):
-                return
-            delay = min(delay * 2, self.max_poll_s)
 
     def _wake(self, chat_key: str) -> None:
         for turn in self._waiting.pop(chat_key, []):
@@ -404,6 +426,11 @@ class UpdateGate:
                 turn.set_result(None)
 
 
+_COMPLETE = text(
+    "WITH done AS (UPDATE xiaoer_processed_updates SET status = 'done', payload = NULL, claimed_at = :now "
+    "WHERE channel = :channel AND update_id = :update_id RETURNING chat_key) "
+    f"SELECT pg_notify('{DONE_CHANNEL}', chat_key) FROM done WHERE chat_key IS NOT NULL"
+)
 _BEGIN = text(
     "SELECT claim, holder, earlier, rate, retry_after FROM xiaoer_update_begin("
     ":channel, :update_id, :chat_key, :payload, :owner, :now, :lease, "

@@ -69,11 +69,12 @@ class SqlInsightsStore:
         self.record_turns([turn])
 
     def record_turns(self, turns: Sequence[TurnRecord]) -> None:
-        """One INSERT for the whole batch (as its own transaction: one round trip on PostgreSQL)."""
+        """The whole batch in one transaction; SQLAlchemy sends it as multi-row INSERTs ("insertmanyvalues")
+        from one cached statement, whatever the batch size."""
         if not turns:
             return
-        with self.database.autocommit.connect() as conn:
-            conn.execute(insert(TurnRow).values([_row(turn) for turn in turns]))
+        with self.database.engine.begin() as conn:
+            conn.execute(insert(TurnRow), [_row(turn) for turn in turns])
 
     def record_event(self, event: OutcomeEvent) -> None:
         with self._sessions.begin() as session:

@@ -26,6 +26,7 @@ from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, ExtBot
 
 from bot.coordination.ledger import Admission, ClaimState, UpdateGate, UpdateLedger
 from bot.coordination.liveness import ReplicaLiveness
+from bot.coordination.notify import DoneListener
 from bot.coordination.ratelimit import RateDecision, RateLimiter, RateVerdict
 from bot.coordination.ratelimit_sql import SqlRateLimiter
 from bot.coordination.sql import offload
@@ -144,7 +145,7 @@ class ReplicaSafety:
         )
         self.liveness = ReplicaLiveness(database, self.ledger.owner)
         self.ledger.liveness = self.liveness
-        self.gate = UpdateGate(self.ledger)
+        self.gate = UpdateGate(self.ledger, listener=DoneListener(database))
         self.inflight: dict[int, tuple[str | None, Admission]] = {}  # update id → (rate key, admission)
         self.services = list(services)
         self.queue = LedgerUpdateQueue(self)
@@ -165,6 +166,7 @@ class ReplicaSafety:
 
     async def start(self) -> None:
         await asyncio.to_thread(self.liveness.announce)
+        self.gate.start()
         for service in self.services:
             await service.start()
         if self._task is None:
@@ -178,6 +180,7 @@ class ReplicaSafety:
             self._task = None
         for service in reversed(self.services):
             await service.stop()
+        await asyncio.to_thread(self.gate.stop)
         await asyncio.to_thread(self.liveness.close)
 
     async def recover_once(self) -> int:
