@@ -158,6 +158,8 @@ def test_admit_claims_and_reports_an_earlier_open_update_of_the_chat(database: D
     assert (first.state, first.earlier, first.verdict) == (ClaimState.CLAIMED, False, None)
     second = b.admit(2, "chat")
     assert (second.state, second.earlier) == (ClaimState.CLAIMED, True)  # update 1 is still open
+    postgres = database.dialect == "postgresql"
+    assert second.earlier_ids == (frozenset({1}) if postgres else None)  # which ones, where it is known
     assert not b.admit(3, "other").earlier  # other chats never wait
     busy = b.admit(1, "chat")
     assert busy.state is ClaimState.BUSY
@@ -168,6 +170,23 @@ def test_admit_claims_and_reports_an_earlier_open_update_of_the_chat(database: D
     b.complete(4)
     assert b.admit(5, "chat").earlier is False
     assert b.admit(1, "chat").state is ClaimState.DONE
+
+
+def test_admit_tells_whether_the_chat_has_an_open_handoff(database: Database) -> None:
+    from bot.handoff.state import Event, Handoff
+    from bot.handoff.store_sql import SqlHandoffStore
+
+    ledger = UpdateLedger(database, owner="a")
+    postgres = database.dialect == "postgresql"
+    assert ledger.admit(1, "telegram:42", handoff_chat="42").handoff_open is (False if postgres else None)
+    handoffs = SqlHandoffStore(database)
+    handoff = handoffs.create(
+        Handoff(id="h1", chat_id="42", user_id="42", channel="telegram", reason="requested")
+    )
+    assert ledger.admit(2, "telegram:42", handoff_chat="42").handoff_open is (True if postgres else None)
+    handoffs.transition(handoff.id, Event.CLOSE)
+    assert ledger.admit(3, "telegram:42", handoff_chat="42").handoff_open is (False if postgres else None)
+    assert ledger.admit(4, "telegram:42").handoff_open is None  # not asked
 
 
 def test_admit_decides_the_rate_limit_like_the_in_process_limiter(database: Database) -> None:
@@ -222,10 +241,11 @@ def _counter_worker(
                 telegram.execute(text("SELECT pg_advisory_lock(4242)"))
                 uid = int(telegram.execute(text("SELECT nextval('update_ids')")).scalar_one())
                 admission = gate.ledger.admit(uid, chat)
+                gate.admitted(uid, chat, admission)
                 telegram.execute(text("SELECT pg_advisory_unlock(4242)"))
                 telegram.commit()
             assert admission.state is ClaimState.CLAIMED
-            async with gate.run_claimed(uid, chat, earlier=admission.earlier):
+            async with gate.run_claimed(uid, chat, admission):
                 with database.engine.begin() as conn:
                     value = conn.execute(text("SELECT n FROM counter WHERE chat = :c"), {"c": chat}).scalar()
                 await asyncio.sleep(0.005)
@@ -388,7 +408,8 @@ async def test_a_completion_on_one_replica_wakes_the_chat_waiting_on_another(pos
                 break
             except TimeoutError:
                 continue
-        assert heard and set(heard) == {"telegram:7"}
+        assert heard and {done.split()[0] for done in heard} == {"telegram:7"}  # "<chat key> <update id>"
+        assert heard[-1] == f"telegram:7 {uid}"
         # And the gate: a message of chat 7 waiting on replica B goes on as soon as replica A completes.
         gate_b = UpdateGate(UpdateLedger(database_b, owner="b"), listener=listener)
         assert replica_a.claim(9001, chat_key="telegram:7")

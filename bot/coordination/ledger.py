@@ -53,14 +53,16 @@ class ClaimState(StrEnum):
 
 @dataclass(frozen=True)
 class Admission:
-    """What `UpdateLedger.admit` found: the claim, whether an earlier update of the chat was still open
-    (then the caller waits for it), who holds a BUSY claim, and the sender's rate-limit verdict (None when
-    not asked)."""
+    """What `UpdateLedger.admit` found: the claim; whether earlier updates of the chat were still open (then
+    the caller waits for them) and, when known, which (`earlier_ids`); who holds a BUSY claim; the sender's
+    rate-limit verdict (None when not asked); and whether the chat has an open handoff (None when unknown)."""
 
     state: ClaimState
     earlier: bool = True
     holder: str = ""
     verdict: RateVerdict | None = None
+    earlier_ids: frozenset[int] | None = None
+    handoff_open: bool | None = None
 
 
 class ProcessedUpdate(Base):
@@ -118,9 +120,11 @@ class UpdateLedger:
         chat_key: str | None = None,
         payload: str | None = None,
         rate_key: str | None = None,
+        handoff_chat: str | None = None,
     ) -> Admission:
-        """Claim `update_id`, tell whether an earlier update of `chat_key` is still open and, with a
-        `rate_key` and a limiter, decide the sender's rate limit — one round trip on PostgreSQL.
+        """Claim `update_id`, tell which earlier updates of `chat_key` are still open, with a `rate_key` and
+        a limiter decide the sender's rate limit, and with `handoff_chat` (the chat id handoffs use) tell
+        whether it has an open handoff — one round trip on PostgreSQL (SQLite: no handoff answer).
 
         The rate decision is made only for a new claim (a duplicate delivery is not a new message)."""
         limiter = self.limiter if rate_key is not None else None
@@ -144,6 +148,7 @@ class UpdateLedger:
             "rate_max": limiter.max_messages if limiter is not None else 0,
             "rate_window": limiter.window_s if limiter is not None else 0.0,
             "rate_now": limiter.now() if limiter is not None else 0.0,
+            "handoff_chat": handoff_chat,
         }
         with self.database.autocommit.connect() as conn:
             row = conn.execute(_BEGIN, params).one()
@@ -153,7 +158,10 @@ class UpdateLedger:
         if state is not ClaimState.CLAIMED:
             return Admission(state, earlier=False, holder=row.holder or "")
         verdict = RateVerdict(RateDecision(row.rate), float(row.retry_after)) if row.rate else None
-        return Admission(state, earlier=bool(row.earlier), verdict=verdict)
+        open_ids = frozenset(int(uid) for uid in row.earlier or ())
+        return Admission(
+            state, earlier=bool(open_ids), verdict=verdict, earlier_ids=open_ids, handoff_open=row.held
+        )
 
     def claim(self, update_id: int, chat_key: str | None = None, payload: str | None = None) -> bool:
         """True when this replica must process `update_id` (first claim, or a crashed claim taken over)."""
@@ -248,6 +256,9 @@ class UpdateLedger:
         """Forget a claim whose processing failed, so a redelivery is processed again."""
         table = _table()
         with self.database.autocommit.connect() as conn:
+            if self.database.dialect == "postgresql":  # waiters on other replicas hear of it too
+                conn.execute(_RELEASE, {"channel": self.channel, "update_id": int(update_id)})
+                return
             conn.execute(
                 delete(table).where(
                     table.c.channel == self.channel,
@@ -332,7 +343,9 @@ class UpdateGate:
     """The one call a channel makes per update: de-duplicate, keep per-chat order, serialise the chat.
 
     Across replicas the ledger's order is the chat lock (see the module docstring); within this process a
-    `LocalChatLocks` serialises the chat without a round trip."""
+    `LocalChatLocks` serialises the chat without a round trip. A message that must wait for earlier ones of
+    its chat is woken when they complete — here, or on another replica through the `DoneListener` — and
+    goes on without asking the ledger again when it knew (from its admission) which ones it waited for."""
 
     def __init__(
         self,
@@ -348,16 +361,24 @@ class UpdateGate:
         self.poll_s = poll_s
         self.max_poll_s = max_poll_s
         self.listener = listener  # PostgreSQL tells when another replica completes an update
-        self._waiting: dict[str, list[asyncio.Future[None]]] = {}  # chat → tasks waiting for its turn
+        # chat → {waiting update → ids of the chat's updates completed since it was admitted}
+        self._seen: dict[str, dict[int, set[int]]] = {}
+        self._turns: dict[str, list[asyncio.Future[None]]] = {}  # chat → tasks to wake on a completion
 
     def start(self) -> None:
         """Listen for other replicas' completions (call on the running event loop)."""
         if self.listener is not None:
-            self.listener.start(asyncio.get_running_loop(), self._waiting.__contains__, self._wake)
+            self.listener.start(asyncio.get_running_loop(), self._seen.__contains__, self._wake)
 
     def stop(self) -> None:
         if self.listener is not None:
             self.listener.stop()
+
+    def admitted(self, update_id: int, chat_key: str | None, admission: Admission) -> None:
+        """Start noting completions of the chat for an update that will wait for earlier ones (call right
+        after its admission, so none is missed before the update's task runs)."""
+        if chat_key is not None and admission.earlier:
+            self._seen.setdefault(chat_key, {}).setdefault(update_id, set())
 
     @asynccontextmanager
     async def process(
@@ -370,69 +391,98 @@ class UpdateGate:
         if admission.state is not ClaimState.CLAIMED:
             yield admission.state
             return
-        async with self.run_claimed(update_id, chat_key, earlier=admission.earlier):
+        self.admitted(update_id, chat_key, admission)
+        async with self.run_claimed(update_id, chat_key, admission):
             yield admission.state
 
     @asynccontextmanager
     async def run_claimed(
-        self, update_id: int, chat_key: str | None, *, earlier: bool = True
+        self, update_id: int, chat_key: str | None, admission: Admission | None = None
     ) -> AsyncIterator[None]:
-        """For an update this replica already claimed: wait for earlier updates of the chat (only asked of the
-        database when the claim found one open, `earlier`), hold the chat, then complete — or release on an
+        """For an update this replica already claimed: wait for earlier updates of the chat (only when its
+        admission found some open, or is unknown), hold the chat, then complete — or release on an
         exception."""
         try:
             if chat_key is not None:
-                if earlier:
-                    await self._wait_for_earlier(update_id, chat_key)
+                try:
+                    if admission is None or admission.earlier:
+                        ids = admission.earlier_ids if admission is not None else None
+                        await self._wait_for_earlier(update_id, chat_key, ids)
+                finally:
+                    self._forget(chat_key, update_id)
                 async with self.locks.hold(chat_key):
                     yield
                     await offload(self.ledger.complete, update_id)  # done before the next message may start
-                    self._wake(chat_key)
+                    self._wake(f"{chat_key} {update_id}")
                 return
             yield
         except BaseException:
             await offload(self.ledger.release, update_id)
             if chat_key is not None:
-                self._wake(chat_key)
+                self._wake(f"{chat_key} {update_id}")
             raise
         await offload(self.ledger.complete, update_id)
 
-    async def _wait_for_earlier(self, update_id: int, chat_key: str) -> None:
-        """Until no earlier update of the chat is open. Woken when one completes — in this process, or on
-        another replica through the listener — and then the ledger is asked again; without a wake-up it is
-        asked after a growing pause (the listener is optional and notifications can be lost)."""
+    async def _wait_for_earlier(self, update_id: int, chat_key: str, earlier: frozenset[int] | None) -> None:
+        """Until no earlier update of the chat is open. With `earlier` (the ids its admission found open) the
+        wake-ups say when they are all done; without, or when no wake-up came in time (notifications can be
+        lost), the ledger is asked — after a growing pause when nothing will wake this task."""
+        seen = self._seen.setdefault(chat_key, {}).setdefault(update_id, set())
         listening = self.listener is not None and self.listener.supported
         delay = LISTENING_FALLBACK_S if listening else self.poll_s
+        ask = earlier is None
         while True:
+            if not ask and earlier is not None and earlier <= seen:
+                return
             turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            waiting = self._waiting.setdefault(chat_key, [])
-            waiting.append(turn)  # registered before asking, so a completion in between is not missed
+            turns = self._turns.setdefault(chat_key, [])
+            turns.append(turn)  # registered before asking, so a completion in between is not missed
             try:
-                if not await offload(self.ledger.earlier_pending, update_id, chat_key):
+                if ask and not await offload(self.ledger.earlier_pending, update_id, chat_key):
                     return
                 try:
                     await asyncio.wait_for(turn, delay)
+                    ask = earlier is None
                 except TimeoutError:
+                    ask = True
                     delay = delay if listening else min(delay * 2, self.max_poll_s)
             finally:
-                if turn in waiting:
-                    waiting.remove(turn)
-                if not waiting and self._waiting.get(chat_key) is waiting:
-                    del self._waiting[chat_key]
+                if turn in turns:
+                    turns.remove(turn)
+                if not turns and self._turns.get(chat_key) is turns:
+                    del self._turns[chat_key]
 
-    def _wake(self, chat_key: str) -> None:
-        for turn in self._waiting.pop(chat_key, []):
+    def _forget(self, chat_key: str, update_id: int) -> None:
+        waiting = self._seen.get(chat_key)
+        if waiting is not None:
+            waiting.pop(update_id, None)
+            if not waiting:
+                del self._seen[chat_key]
+
+    def _wake(self, done: str) -> None:
+        """`done` = "<chat key> <update id>" of an update completed (or released) here or elsewhere."""
+        chat_key, _, uid = done.rpartition(" ")
+        for seen in self._seen.get(chat_key, {}).values():
+            if uid.isdigit():
+                seen.add(int(uid))
+        for turn in self._turns.pop(chat_key, []):
             if not turn.done():
                 turn.set_result(None)
 
 
 _COMPLETE = text(
     "WITH done AS (UPDATE xiaoer_processed_updates SET status = 'done', payload = NULL, claimed_at = :now "
-    "WHERE channel = :channel AND update_id = :update_id RETURNING chat_key) "
-    f"SELECT pg_notify('{DONE_CHANNEL}', chat_key) FROM done WHERE chat_key IS NOT NULL"
+    "WHERE channel = :channel AND update_id = :update_id RETURNING chat_key, update_id) "
+    f"SELECT pg_notify('{DONE_CHANNEL}', chat_key || ' ' || update_id) FROM done WHERE chat_key IS NOT NULL"
+)
+_RELEASE = text(
+    "WITH gone AS (DELETE FROM xiaoer_processed_updates "
+    "WHERE channel = :channel AND update_id = :update_id AND status = 'processing' "
+    "RETURNING chat_key, update_id) "
+    f"SELECT pg_notify('{DONE_CHANNEL}', chat_key || ' ' || update_id) FROM gone WHERE chat_key IS NOT NULL"
 )
 _BEGIN = text(
-    "SELECT claim, holder, earlier, rate, retry_after FROM xiaoer_update_begin("
+    "SELECT claim, holder, earlier, held, rate, retry_after FROM xiaoer_update_begin("
     ":channel, :update_id, :chat_key, :payload, :owner, :now, :lease, "
-    ":rate_key, :rate_lock, :rate_max, :rate_window, :rate_now)"
+    ":rate_key, :rate_lock, :rate_max, :rate_window, :rate_now, :handoff_chat)"
 )

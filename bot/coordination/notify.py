@@ -3,8 +3,8 @@ earlier one of its chat starts at once instead of polling the ledger.
 
 Why: a customer often writes again while the previous reply is still going out (its product cards follow
 the text). The new message must wait for the old one's update to be marked done — on whichever replica it
-ran. `UpdateLedger.complete` sends `NOTIFY xiaoer_update_done, '<chat key>'` in the same statement that marks
-the update done; each replica keeps one connection that LISTENs, on a thread of its own, and hands the chat
+ran. `UpdateLedger.complete` sends `NOTIFY xiaoer_update_done, '<chat key> <update id>'` in the same statement
+that marks the update done; each replica keeps one connection that LISTENs, on a thread of its own, and hands the chat
 key to the event loop only when a task there is waiting for that chat. The waiters still re-check the
 ledger and keep a polling fallback, so a lost notification (a dropped connection, SQLite) only costs time.
 """
@@ -25,8 +25,8 @@ RECONNECT_S = 1.0
 
 
 class DoneListener:
-    """`start(loop, wanted, on_done)`: `on_done(chat_key)` runs on `loop` for chats `wanted(chat_key)` says
-    someone waits for. PostgreSQL only (`supported`); `stop()` closes the connection."""
+    """`start(loop, wanted, on_done)`: `on_done("<chat key> <update id>")` runs on `loop` for chats
+    `wanted(chat_key)` says someone waits for. PostgreSQL only (`supported`); `stop()` closes the connection."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -72,8 +72,8 @@ class DoneListener:
             driver.execute("LISTEN " + CHANNEL)  # type: ignore[union-attr]
             while not self._stopping.is_set():
                 for note in driver.notifies(timeout=1.0):  # type: ignore[union-attr]
-                    key = note.payload
-                    if key and wanted(key):
-                        loop.call_soon_threadsafe(on_done, key)
+                    done = note.payload  # "<chat key> <update id>"
+                    if done and wanted(done.rpartition(" ")[0]):
+                        loop.call_soon_threadsafe(on_done, done)
         finally:
             raw.invalidate()  # never hand a LISTENing session back to the pool

@@ -35,7 +35,6 @@ from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, cast
 
-import httpx
 import openai
 from langchain_core.messages import BaseMessage, BaseMessageChunk
 from langchain_core.prompt_values import PromptValue
@@ -55,7 +54,10 @@ _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 _STALLS = frozenset({"first_token_timeout", "stall_timeout", "total_timeout", "APITimeoutError"})
 # Finish reasons that mean the answer is not whole (OpenAI's terms; vLLM, Ollama and DeepSeek use the same).
 _NOT_WHOLE = {"length": "truncated", "content_filter": "content_filter"}
-_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=16, keepalive_expiry=30.0)
+# The SDK's own transport type (its httpx fork), built without importing it here.
+_LIMITS = type(openai.DEFAULT_CONNECTION_LIMITS)(
+    max_connections=1000, max_keepalive_connections=16, keepalive_expiry=30.0
+)
 
 
 class MalformedResponse(ValueError):

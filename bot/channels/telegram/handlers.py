@@ -22,6 +22,7 @@ from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.delivery import Delivered, TelegramDelivery
 from bot.channels.telegram.inbound import ChatPolicy, callback_inbound, message_inbound
 from bot.channels.telegram.progress import TYPING_AFTER_S, TelegramProgress
+from bot.channels.telegram.replicas import handoff_known_closed
 from bot.coordination.ratelimit import RateDecision, RateLimiter
 from bot.coordination.reply_journal import ReplyJournal
 from bot.domain import telemetry
@@ -104,6 +105,8 @@ class TelegramChannel:
         delivery = TelegramDelivery(bot, self.signer)
         if not await self._admitted(inbound, delivery):
             return
+        if handoff_known_closed():  # learnt with the update's admission: handoff needs no lookup
+            inbound = dataclasses.replace(inbound, handoff_open=False)
         progress = self._progress(bot, inbound)
         await self._answer_once(update.update_id, inbound, progress, delivery, bot)
 

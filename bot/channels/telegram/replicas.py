@@ -69,15 +69,26 @@ class LedgerUpdateQueue(asyncio.Queue):
         if isinstance(item, Update):
             replicas = self.replicas
             key = replicas.rate_key(item) if replicas.rate_key is not None else None
+            chat = chat_key(item)
+            handoff_chat = str(item.effective_chat.id) if item.effective_chat is not None else None
             admission = await offload(
-                replicas.ledger.admit, item.update_id, chat_key(item), item.to_json(), key
+                replicas.ledger.admit, item.update_id, chat, item.to_json(), key, handoff_chat
             )
             if admission.state is not ClaimState.CLAIMED:
                 telemetry.count("duplicate_update", channel="telegram")
                 log.info("update %s already %s elsewhere: dropped", item.update_id, admission.state.value)
                 return
+            replicas.gate.admitted(item.update_id, chat, admission)
             replicas.inflight[item.update_id] = (key, admission)
         await super().put(item)
+
+
+def handoff_known_closed() -> bool:
+    """True when the update this task processes was admitted with no handoff open for its chat and no
+    earlier update of the chat still open — then none can have been opened since (only the chat's own
+    messages open one), and handoff need not look it up again."""
+    admitted = _ADMITTED.get()
+    return admitted is not None and admitted[1].handoff_open is False and not admitted[1].earlier
 
 
 class AdmittedRateLimiter:
@@ -113,7 +124,7 @@ class ReplicaUpdateProcessor(BaseUpdateProcessor):
         token = _ADMITTED.set(admitted)
         try:
             with log_context(update_id=update.update_id, chat_id=key, channel="telegram"):
-                async with self.replicas.gate.run_claimed(update.update_id, key, earlier=admitted[1].earlier):
+                async with self.replicas.gate.run_claimed(update.update_id, key, admitted[1]):
                     await coroutine
         finally:
             _ADMITTED.reset(token)

@@ -3,8 +3,10 @@
 `xiaoer_rate_check` is the shared rate limiter's decision (the policy of `bot.coordination.ratelimit`:
 ALLOW up to the limit, WARN once, then DROP until the window has passed), serialised per key by a
 transaction-scoped advisory lock. `xiaoer_update_begin` claims an update in the ledger (or takes over an
-expired claim), says whether an earlier update of the same chat is still being processed, and — when asked
-— makes the rate decision for the sender, all in one statement's transaction. Before these, admitting an
+expired claim), lists the earlier updates of the same chat still being processed (the new one waits for
+them), tells whether the chat has an open handoff (statuses waiting, claimed, timed_out: `bot.handoff.state.OPEN`
+— only the chat's own messages open one, so "none" stays true until this update runs), and — when asked —
+makes the rate decision for the sender, all in one statement's transaction. Before these, admitting an
 update cost ~15 round trips (claim, order check, advisory chat lock, rate limit, each with BEGIN/COMMIT and
 a pool pre-ping). SQLite has no server-side functions: there the same steps run in Python
 (`bot.coordination.ledger`, `bot.coordination.ratelimit_sql`); a change to the rules changes both.
@@ -62,15 +64,16 @@ CREATE OR REPLACE FUNCTION xiaoer_update_begin(
     p_channel text, p_update_id bigint, p_chat_key text, p_payload text, p_owner text,
     p_now double precision, p_lease double precision,
     p_rate_key text, p_rate_lock bigint, p_rate_max integer, p_rate_window double precision,
-    p_rate_now double precision,
-    OUT claim text, OUT holder text, OUT earlier boolean, OUT rate text, OUT retry_after double precision)
+    p_rate_now double precision, p_handoff_chat text,
+    OUT claim text, OUT holder text, OUT earlier bigint[], OUT held boolean, OUT rate text,
+    OUT retry_after double precision)
 LANGUAGE plpgsql AS $$
 DECLARE
     v_status text;
 BEGIN
     claim := 'claimed';
     holder := p_owner;
-    earlier := false;
+    earlier := '{}';
     INSERT INTO xiaoer_processed_updates (channel, update_id, chat_key, status, owner, claimed_at, payload)
         VALUES (p_channel, p_update_id, p_chat_key, 'processing', p_owner, p_now, p_payload)
         ON CONFLICT (channel, update_id) DO NOTHING;
@@ -86,10 +89,14 @@ BEGIN
         END IF;
     END IF;
     IF p_chat_key IS NOT NULL THEN
-        earlier := EXISTS (
-            SELECT 1 FROM xiaoer_processed_updates
+        SELECT coalesce(array_agg(update_id), '{}') INTO earlier FROM xiaoer_processed_updates
             WHERE channel = p_channel AND chat_key = p_chat_key AND status = 'processing'
-              AND update_id < p_update_id AND claimed_at >= p_now - p_lease);
+              AND update_id < p_update_id AND claimed_at >= p_now - p_lease;
+    END IF;
+    IF p_handoff_chat IS NOT NULL THEN
+        held := EXISTS (
+            SELECT 1 FROM handoffs
+            WHERE chat_id = p_handoff_chat AND status IN ('waiting', 'claimed', 'timed_out'));
     END IF;
     IF p_rate_key IS NOT NULL THEN
         SELECT r.decision, r.retry_after INTO rate, retry_after
