@@ -40,7 +40,7 @@ from bot.storage.db import Base, Database
 
 PROCESSING = "processing"
 DONE = "done"
-LISTENING_FALLBACK_S = 1.0  # with notifications, how long a waiter trusts them before asking the ledger
+LISTENING_FALLBACK_S = 5.0  # with notifications, how long a waiter trusts them before asking the ledger
 
 
 class ClaimState(StrEnum):

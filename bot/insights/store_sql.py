@@ -69,12 +69,13 @@ class SqlInsightsStore:
         self.record_turns([turn])
 
     def record_turns(self, turns: Sequence[TurnRecord]) -> None:
-        """The whole batch in one transaction; SQLAlchemy sends it as multi-row INSERTs ("insertmanyvalues")
-        from one cached statement, whatever the batch size."""
+        """The whole batch in one transaction, as multi-row INSERTs from one cached statement whatever the
+        batch size (SQLAlchemy's "insertmanyvalues", which the psycopg dialect applies to statements with
+        RETURNING — without it, psycopg sends one INSERT per row)."""
         if not turns:
             return
         with self.database.engine.begin() as conn:
-            conn.execute(insert(TurnRow), [_row(turn) for turn in turns])
+            conn.execute(insert(TurnRow).returning(TurnRow.id), [_row(turn) for turn in turns])
 
     def record_event(self, event: OutcomeEvent) -> None:
         with self._sessions.begin() as session:
