@@ -398,6 +398,7 @@ def profile(bots: list[Proc], peers: Peers, args: argparse.Namespace, offset: in
             str(raw),
             "--subprocesses",
             "--nonblocking",
+            "--gil",  # only samples holding the GIL: CPU in Python, not threads waiting on I/O
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
