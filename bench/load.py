@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -44,7 +45,13 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.load_meters import PgCounters, postmaster_pid, statements_between, tree_cpu_s  # noqa: E402
+from bench.load_meters import (  # noqa: E402
+    PgCounters,
+    descendants,
+    postmaster_pid,
+    statements_between,
+    tree_cpu_s,
+)
 from tests.support.chroma_server import ChromaServer, _free_port  # noqa: E402
 from tests.support.postgres import PostgresInstance, start_postgres  # noqa: E402
 
@@ -354,7 +361,8 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
 
 
 def kill_phase(bots: list[Proc], peers: Peers, args: argparse.Namespace, offset: int) -> dict[str, Any]:
-    """Fresh customers; SIGKILL the first replica once `--kill-at` of the messages were sent."""
+    """Fresh customers; SIGKILL the first replica (with XIAOER_WORKERS: its first worker, which the
+    supervisor then starts again) once `--kill-at` of the messages were sent."""
     box: dict[str, Any] = {}
     thread = threading.Thread(
         target=lambda: box.update(run_phase(peers, args.customers, args.messages, offset, args)), daemon=True
@@ -364,8 +372,9 @@ def kill_phase(bots: list[Proc], peers: Peers, args: argparse.Namespace, offset:
     while thread.is_alive():
         progress = http_json(f"{peers.world_url}/_bench/progress")
         if killed_at is None and progress["sent"] >= args.kill_at * progress["total"] > 0:
-            assert bots[0].process is not None
-            bots[0].process.kill()  # SIGKILL: no graceful shutdown at all
+            tree = descendants(bots[0].pid)
+            victim = tree[1] if args.workers > 1 and len(tree) > 1 else bots[0].pid
+            os.kill(victim, signal.SIGKILL)  # no graceful shutdown at all
             killed_at = time.perf_counter()
         time.sleep(0.05)
     thread.join()

@@ -83,6 +83,7 @@ class World:
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
         self.replies: Counter[int] = Counter()  # main reply messages per chat
         self.customers: dict[int, Customer] = {}
+        self.current: list[Customer] = []  # the customers of the run in progress
         self.pending: deque[dict[str, Any]] = deque()
         self.busy: set[int] = set()
         self._wake = asyncio.Condition()
@@ -224,6 +225,7 @@ class World:
             for i in range(spec["customers"])
         ]
         self.customers.update({c.chat_id: c for c in customers})
+        self.current = customers
         self.run_total = spec["customers"] * spec["messages"]
         t0 = time.perf_counter()
         deadline = t0 + spec["timeout_s"]
@@ -247,7 +249,7 @@ class World:
         )
 
     async def progress(self, request: web.Request) -> web.Response:
-        sent = sum(c.sent for c in self.customers.values())
+        sent = sum(c.sent for c in self.current)
         return web.json_response({"sent": sent, "total": self.run_total, "failovers": self.failovers})
 
     async def settle(self, request: web.Request) -> web.Response:
