@@ -25,7 +25,9 @@ from collections.abc import Sequence
 from types import FrameType
 
 log = logging.getLogger(__name__)
-RESTART_BACKOFF_S = 1.0
+RESTART_BACKOFF_S = 1.0  # doubled for each quick death in a row, up to MAX_BACKOFF_S
+MAX_BACKOFF_S = 30.0
+STEADY_S = 60.0  # a worker that ran this long resets its backoff
 POLL_S = 0.5
 
 
@@ -37,11 +39,14 @@ class Supervisor:
         self.count = count
         self.env = env
         self.workers: list[subprocess.Popen[bytes] | None] = [None] * count
+        self.started = [0.0] * count
+        self.backoff = [RESTART_BACKOFF_S] * count
         self.stopping = False
 
     def start(self, index: int) -> None:
         env = dict(self.env, XIAOER_WORKERS="1", XIAOER_WORKER_INDEX=str(index))
         self.workers[index] = subprocess.Popen(self.command, env=env)
+        self.started[index] = time.monotonic()
         log.info("worker %d started (pid %d)", index, self.workers[index].pid)  # type: ignore[union-attr]
 
     def stop(self, signum: int, _frame: FrameType | None = None) -> None:
@@ -56,25 +61,31 @@ class Supervisor:
         signal.signal(signal.SIGINT, self.stop)
         for index in range(self.count):
             self.start(index)
+        restart_at: dict[int, float] = {}  # dead workers waiting for their restart
         failed = False
         while True:
-            alive = 0
+            now = time.monotonic()
             for index, worker in enumerate(self.workers):
                 if worker is None:
+                    if not self.stopping and index in restart_at and now >= restart_at[index]:
+                        del restart_at[index]
+                        self.start(index)
                     continue
                 code = worker.poll()
                 if code is None:
-                    alive += 1
-                elif self.stopping:
+                    continue
+                self.workers[index] = None
+                if self.stopping:
                     failed |= code != 0
-                    self.workers[index] = None
-                else:  # died on its own (crash, OOM kill): the others took over its claims; start a new one
-                    log.error("worker %d exited with %s; starting it again", index, code)
-                    time.sleep(RESTART_BACKOFF_S)
-                    if not self.stopping:
-                        self.start(index)
-                        alive += 1
-            if self.stopping and alive == 0:
+                    continue
+                # Died on its own (crash, OOM kill): the others took over its claims; start a new one, backing
+                # off while it keeps dying quickly.
+                quick = now - self.started[index] < STEADY_S
+                wait = min(self.backoff[index], MAX_BACKOFF_S) if quick else RESTART_BACKOFF_S
+                self.backoff[index] = wait * 2 if quick else RESTART_BACKOFF_S
+                restart_at[index] = now + wait
+                log.error("worker %d exited with %s; starting it again in %.0f s", index, code, wait)
+            if self.stopping and all(worker is None for worker in self.workers):
                 return 1 if failed else 0
             time.sleep(POLL_S)
 

@@ -261,15 +261,17 @@ def run(
     of one container accept on the same port (the kernel spreads connections over them)."""
     try:
         if webhook_url:
+            # PTB takes either an address to bind or a bound socket (its `unix` parameter), not both.
+            where: dict[str, Any] = (
+                {"unix": reuse_port_socket(listen, port)} if shared_port else {"listen": listen, "port": port}
+            )
             application.run_webhook(
-                listen=listen,
-                port=port,
                 url_path=urlsplit(webhook_url).path.lstrip("/"),
                 webhook_url=webhook_url,
                 secret_token=secret_token,
                 allowed_updates=ALLOWED_UPDATES,
                 drop_pending_updates=False,
-                unix=reuse_port_socket(listen, port) if shared_port else None,
+                **where,
             )
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
