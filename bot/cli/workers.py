@@ -75,8 +75,10 @@ class Supervisor:
                 if code is None:
                     continue
                 self.workers[index] = None
-                if self.stopping:
-                    failed |= code != 0
+                if (
+                    self.stopping
+                ):  # a worker stopped by the signal before it installed its handlers is fine too
+                    failed |= code not in (0, -signal.SIGTERM, -signal.SIGINT)
                     continue
                 # Died on its own (crash, OOM kill): the others took over its claims; start a new one, backing
                 # off while it keeps dying quickly.
