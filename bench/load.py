@@ -3,6 +3,7 @@
     .venv/bin/python bench/load.py --quick --json     # the fixed interface (≤ 5 minutes): one JSON object
     .venv/bin/python bench/load.py --before main      # also today's code of `main`, in the same run
     .venv/bin/python bench/load.py --kill             # then SIGKILL a replica mid-run: nothing lost or doubled
+    .venv/bin/python bench/load.py --only xiaoer --customers 60 --kill-runs 10   # loss/duplicates over 10 SIGKILLs
     .venv/bin/python bench/load.py --profile out.txt  # then sample a replica with py-spy under the same load
 
 Subjects, one after the other behind the same harness: `http_echo` (a raw aiohttp webhook echo),
@@ -344,6 +345,8 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             }
         if subject.kind == "xiaoer" and args.kill:
             out["kill"] = kill_phase(bots, peers, args, offset + 100_000)
+        if subject.kind == "xiaoer" and args.kill_runs:
+            out["kill_runs"] = kill_runs(bots, extra["ports"], peers, args, offset + 300_000)
         if subject.kind == "xiaoer" and args.profile and subject.code == REPO:
             profile(bots, peers, args, offset + 200_000)
         log(
@@ -388,6 +391,55 @@ def kill_phase(bots: list[Proc], peers: Peers, args: argparse.Namespace, offset:
         "doubled": settled["doubled"],
         "p99_s": round(box["p99_s"], 4),
     }
+
+
+def kill_runs(
+    bots: list[Proc], ports: list[int], peers: Peers, args: argparse.Namespace, offset: int
+) -> dict[str, Any]:
+    """N runs with fresh customers; in each, one replica (in turn; with XIAOER_WORKERS one of its workers) is
+    SIGKILLed once a random share of the messages was sent, then started again. Lost = messages never
+    answered; doubled = replies beyond one per message (the reply journal resends a reply in doubt)."""
+    import random
+
+    rng = random.Random(13)
+    totals = {"messages": 0, "lost": 0, "doubled": 0}
+    for run in range(args.kill_runs):
+        n = run % len(bots)
+        share = rng.uniform(0.2, 0.8)
+        box: dict[str, Any] = {}
+        start = offset + run * 10_000
+        thread = threading.Thread(
+            target=lambda s=start, b=box: b.update(run_phase(peers, args.customers, args.messages, s, args)),
+            daemon=True,
+        )
+        thread.start()
+        killed = False
+        while thread.is_alive():
+            progress = http_json(f"{peers.world_url}/_bench/progress")
+            if not killed and progress["sent"] >= share * progress["total"] > 0:
+                tree = descendants(bots[n].pid)
+                os.kill(tree[1] if args.workers > 1 and len(tree) > 1 else bots[n].pid, signal.SIGKILL)
+                killed = True
+            time.sleep(0.05)
+        thread.join()
+        settled = http_json(f"{peers.world_url}/_bench/settle", {"seconds": 5.0, "chats": box["chats"]})
+        totals["messages"] += box["sent"]
+        totals["lost"] += settled["lost"]
+        totals["doubled"] += settled["doubled"]
+        log(
+            f"   kill run {run + 1}: {box['sent']} messages, replica {n} SIGKILLed at {share:.0%} of sends "
+            f"→ lost {settled['lost']}, doubled {settled['doubled']}"
+        )
+        if args.workers <= 1:  # a killed replica is started again (workers: the supervisor does it)
+            assert bots[n].process is not None
+            bots[n].process.wait()
+            bots[n].start()
+            wait_ports([ports[n]], [bots[n]], timeout=600)
+    log(
+        f"   {args.kill_runs} kill runs: {totals['messages']} messages, lost {totals['lost']}, "
+        f"doubled {totals['doubled']} (duplicate rate {totals['doubled'] / max(1, totals['messages']):.4%})"
+    )
+    return totals
 
 
 def profile(bots: list[Proc], peers: Peers, args: argparse.Namespace, offset: int) -> None:
@@ -484,6 +536,13 @@ def main() -> int:
     parser.add_argument("--only", help="comma-separated subjects (http_echo,ptb_echo,xiaoer,xiaoer_before)")
     parser.add_argument("--kill", action="store_true", help="then SIGKILL a xiaoer replica mid-run")
     parser.add_argument("--kill-at", type=float, default=0.4, help="share of messages sent before the kill")
+    parser.add_argument(
+        "--kill-runs",
+        type=int,
+        default=0,
+        help="then N runs, each SIGKILLing one replica at a random point and restarting it; "
+        "prints messages lost and doubled per run",
+    )
     parser.add_argument("--profile", metavar="FILE", help="then py-spy a xiaoer replica; top frames to FILE")
     args = parser.parse_args()
     args.messages = args.messages or (2 if args.quick else 3)
@@ -579,7 +638,11 @@ def main() -> int:
     else:
         print_table(results)
     shutil.rmtree(work, ignore_errors=True) if not args.profile else None
-    bad = sum(r.get("lost", 0) + r.get("doubled", 0) for k, r in results.items() if k.startswith("xiaoer"))
+    bad = sum(
+        r.get("lost", 0) + r.get("doubled", 0) + r.get("kill_runs", {}).get("lost", 0)
+        for k, r in results.items()
+        if k.startswith("xiaoer")
+    )
     return 1 if bad else 0
 
 

@@ -63,6 +63,7 @@ class Admission:
     verdict: RateVerdict | None = None
     earlier_ids: frozenset[int] | None = None
     handoff_open: bool | None = None
+    fresh: bool = False  # first sight of the update (not a takeover): nothing can be journaled for it yet
 
 
 class ProcessedUpdate(Base):
@@ -129,12 +130,12 @@ class UpdateLedger:
         The rate decision is made only for a new claim (a duplicate delivery is not a new message)."""
         limiter = self.limiter if rate_key is not None else None
         if self.database.dialect != "postgresql":
-            state = self.begin(update_id, chat_key, payload)
+            state, fresh = self._begin(update_id, chat_key, payload)
             if state is not ClaimState.CLAIMED:
                 return Admission(state, earlier=False)
             earlier = chat_key is not None and self.earlier_pending(update_id, chat_key)
             verdict = limiter.check_now(rate_key) if limiter is not None and rate_key is not None else None
-            return Admission(state, earlier=earlier, verdict=verdict)
+            return Admission(state, earlier=earlier, verdict=verdict, fresh=fresh)
         params = {
             "channel": self.channel,
             "update_id": int(update_id),
@@ -160,7 +161,12 @@ class UpdateLedger:
         verdict = RateVerdict(RateDecision(row.rate), float(row.retry_after)) if row.rate else None
         open_ids = frozenset(int(uid) for uid in row.earlier or ())
         return Admission(
-            state, earlier=bool(open_ids), verdict=verdict, earlier_ids=open_ids, handoff_open=row.held
+            state,
+            earlier=bool(open_ids),
+            verdict=verdict,
+            earlier_ids=open_ids,
+            handoff_open=row.held,
+            fresh=bool(row.fresh),
         )
 
     def claim(self, update_id: int, chat_key: str | None = None, payload: str | None = None) -> bool:
@@ -169,6 +175,10 @@ class UpdateLedger:
 
     def begin(self, update_id: int, chat_key: str | None = None, payload: str | None = None) -> ClaimState:
         """Insert the update id; on conflict report DONE/BUSY, or take over an expired claim."""
+        return self._begin(update_id, chat_key, payload)[0]
+
+    def _begin(self, update_id: int, chat_key: str | None, payload: str | None) -> tuple[ClaimState, bool]:
+        """`begin`, and whether the claim is a first sight of the update (True) or a takeover."""
         now = time.time()
         row = {
             "channel": self.channel,
@@ -180,7 +190,7 @@ class UpdateLedger:
             "payload": payload,
         }
         if self._insert_new(row):
-            return ClaimState.CLAIMED
+            return ClaimState.CLAIMED, True
         table = _table()
         key = (table.c.channel == self.channel) & (table.c.update_id == int(update_id))
         with self.engine.begin() as conn:
@@ -190,11 +200,11 @@ class UpdateLedger:
                 .values(owner=self.owner, claimed_at=now)
             ).rowcount
             if taken == 1:
-                return ClaimState.CLAIMED
+                return ClaimState.CLAIMED, False
             status, owner = conn.execute(select(table.c.status, table.c.owner).where(key)).one()
         if status == DONE:
-            return ClaimState.DONE
-        return ClaimState.CLAIMED if self._take_over_dead(update_id, owner) else ClaimState.BUSY
+            return ClaimState.DONE, False
+        return (ClaimState.CLAIMED if self._take_over_dead(update_id, owner) else ClaimState.BUSY), False
 
     def _take_over_dead(self, update_id: int, owner: str) -> bool:
         """Take over a claim whose replica is gone (PostgreSQL's liveness lock says so)."""
@@ -482,7 +492,7 @@ _RELEASE = text(
     f"SELECT pg_notify('{DONE_CHANNEL}', chat_key || ' ' || update_id) FROM gone WHERE chat_key IS NOT NULL"
 )
 _BEGIN = text(
-    "SELECT claim, holder, earlier, held, rate, retry_after FROM xiaoer_update_begin("
+    "SELECT claim, fresh, holder, earlier, held, rate, retry_after FROM xiaoer_update_begin("
     ":channel, :update_id, :chat_key, :payload, :owner, :now, :lease, "
     ":rate_key, :rate_lock, :rate_max, :rate_window, :rate_now, :handoff_chat)"
 )

@@ -149,7 +149,8 @@ def build_application(
         builder = builder.updater(None)
     if replicas is not None:  # replicas share a database: exactly once, per-chat order across replicas
         builder = replicas.configure(builder)
-        replicas.rate_key = channel.rate_key
+        if channel.limiter is not None and channel.limiter is replicas.limiter:  # decided at admission
+            replicas.rate_key = channel.rate_key
     application = builder.build()
     if replicas is not None:
         replicas.attach(application.bot)

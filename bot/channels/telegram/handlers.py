@@ -12,6 +12,7 @@ import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from telegram import Bot, Message, Update
@@ -22,9 +23,10 @@ from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.delivery import Delivered, TelegramDelivery
 from bot.channels.telegram.inbound import ChatPolicy, callback_inbound, message_inbound
 from bot.channels.telegram.progress import TYPING_AFTER_S, TelegramProgress
-from bot.channels.telegram.replicas import handoff_known_closed
+from bot.channels.telegram.replicas import current_admission, handoff_known_closed
 from bot.coordination.ratelimit import RateDecision, RateLimiter
 from bot.coordination.reply_journal import ReplyJournal
+from bot.coordination.sql import offload
 from bot.domain import telemetry
 from bot.domain.language import detect_language
 from bot.domain.messages import Attachment, Inbound, MessageRef, Outbound, Role
@@ -165,7 +167,11 @@ class TelegramChannel:
         who gets no answer at all is worse off than one who reads it twice (at-least-once). The window is
         one `sendMessage` round trip; `bench/load.py --kill-runs N` measures how often it is hit."""
         journal = self.journal
-        pending = await offload(journal.pending, update_id) if journal is not None else None
+        # A fresh claim (its update was never seen before) has nothing journaled: no need to ask.
+        admitted = current_admission()
+        completes = admitted is not None  # the update gate marks the update done right after this
+        looked_up = journal is not None and not (admitted is not None and admitted.fresh)
+        pending = await offload(journal.pending, update_id) if looked_up and journal is not None else None
         if pending is not None:
             outbounds, done, started = pending
             if started > done:  # the process died mid-send: Telegram may or may not have it
@@ -181,17 +187,22 @@ class TelegramChannel:
             outbounds, done = await self.core.handle(inbound, progress), 0
             if inbound.is_group and inbound.role is not Role.AGENT:
                 outbounds = [_answering(outbound, inbound) for outbound in outbounds]
-            if journal is not None:
-                await offload(journal.record, update_id, outbounds)
+            if journal is not None:  # the record also marks the first send as started: one round trip
+                await offload(partial(journal.record, update_id, outbounds, sending=1 if outbounds else 0))
+        first = done + 1 if pending is None else 0  # the send already marked started by the record
 
         # Journal writes run on the loop, not queued behind other coordination calls: the gap between a
-        # send and its record is the window in which a crash leaves a reply in doubt.
+        # send and its record is the window in which a crash leaves a reply in doubt. The last reply's
+        # "delivered" is the update's completion itself when the update gate completes it right after
+        # (a done update is never resumed), so a one-reply answer costs one journal write, not three.
+        last = len(outbounds)
+
         async def starting(number: int) -> None:
-            if journal is not None:
+            if journal is not None and done + number != first:
                 journal.sending(update_id, done + number)
 
         async def sent(number: int) -> None:
-            if journal is not None:
+            if journal is not None and not (completes and done + number == last):
                 journal.delivered(update_id, done + number)
 
         await self.report(await delivery.deliver(outbounds[done:], progress, sent, starting), bot)

@@ -83,6 +83,12 @@ class LedgerUpdateQueue(asyncio.Queue):
         await super().put(item)
 
 
+def current_admission() -> Admission | None:
+    """The admission of the update this task is processing (None outside the ledger's processor)."""
+    admitted = _ADMITTED.get()
+    return admitted[1] if admitted is not None else None
+
+
 def handoff_known_closed() -> bool:
     """True when the update this task processes was admitted with no handoff open for its chat and no
     earlier update of the chat still open — then none can have been opened since (only the chat's own

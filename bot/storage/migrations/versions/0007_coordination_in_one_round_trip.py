@@ -3,7 +3,7 @@
 `xiaoer_rate_check` is the shared rate limiter's decision (the policy of `bot.coordination.ratelimit`:
 ALLOW up to the limit, WARN once, then DROP until the window has passed), serialised per key by a
 transaction-scoped advisory lock. `xiaoer_update_begin` claims an update in the ledger (or takes over an
-expired claim), lists the earlier updates of the same chat still being processed (the new one waits for
+expired claim; `fresh` = first sight of it), lists the earlier updates of the same chat still being processed (the new one waits for
 them), tells whether the chat has an open handoff (statuses waiting, claimed, timed_out: `bot.handoff.state.OPEN`
 — only the chat's own messages open one, so "none" stays true until this update runs), and — when asked —
 makes the rate decision for the sender, all in one statement's transaction. Before these, admitting an
@@ -65,7 +65,7 @@ CREATE OR REPLACE FUNCTION xiaoer_update_begin(
     p_now double precision, p_lease double precision,
     p_rate_key text, p_rate_lock bigint, p_rate_max integer, p_rate_window double precision,
     p_rate_now double precision, p_handoff_chat text,
-    OUT claim text, OUT holder text, OUT earlier bigint[], OUT held boolean, OUT rate text,
+    OUT claim text, OUT fresh boolean, OUT holder text, OUT earlier bigint[], OUT held boolean, OUT rate text,
     OUT retry_after double precision)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -77,6 +77,7 @@ BEGIN
     INSERT INTO xiaoer_processed_updates (channel, update_id, chat_key, status, owner, claimed_at, payload)
         VALUES (p_channel, p_update_id, p_chat_key, 'processing', p_owner, p_now, p_payload)
         ON CONFLICT (channel, update_id) DO NOTHING;
+    fresh := FOUND;  -- never seen before (a takeover may have replies journaled already)
     IF NOT FOUND THEN
         UPDATE xiaoer_processed_updates SET owner = p_owner, claimed_at = p_now
             WHERE channel = p_channel AND update_id = p_update_id
