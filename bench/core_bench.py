@@ -14,7 +14,11 @@ Prints figures, asserts nothing.
    (tests/support/openai_server.py) that answers after 200 ms. Limit = C / 0.2 s.
    Streaming cost per chunk is measured by bench/llm_stream_bench.py.
 
-Run: `.venv/bin/python bench/core_bench.py [--100k] [--skip-throughput] [--sqlite]`.
+3. Store cost (`--stores`): CPU per `SupportBot.handle` (this process's CPU time, threads included; the
+   database server's own CPU is not in it) with the in-memory conversation store vs the real wiring on
+   SQLite and on an embedded PostgreSQL (SQL memory, handoff, insights), same messages, scripted LLM.
+
+Run: `.venv/bin/python bench/core_bench.py [--100k] [--skip-throughput] [--sqlite] [--stores]`.
 """
 
 from __future__ import annotations
@@ -40,13 +44,13 @@ from retrieval_bench import ADJECTIVES, BRANDS, COLOURS, KINDS, BenchEmbedder, s
 from bot.conversation.composer import OfflineComposer  # noqa: E402
 from bot.conversation.grounding import GroundingFacts, check_reply  # noqa: E402
 from bot.conversation.intents import classify  # noqa: E402
-from bot.conversation.store import ChatState, InMemoryConversationStore  # noqa: E402
+from bot.conversation.store import ChatState, ConversationStore, InMemoryConversationStore  # noqa: E402
 from bot.conversation.understanding import understand  # noqa: E402
 from bot.domain.messages import Inbound  # noqa: E402
 from bot.llm.scripted import RecordedCall, ScriptedChatModel  # noqa: E402
 from bot.ops.settings import DEFAULT_PROMPTS_DIR, load_settings  # noqa: E402
 from bot.prompts import Messages  # noqa: E402
-from bot.wiring import Knowledge, build_support_bot, make_chat_model  # noqa: E402
+from bot.wiring import Knowledge, build_support_bot, make_chat_model, open_database  # noqa: E402
 from knowledge.catalog import SAMPLE_CATALOG, SAMPLE_POLICIES_DIR, load_catalog  # noqa: E402
 from knowledge.hybrid import HybridProductIndex  # noqa: E402
 from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary  # noqa: E402
@@ -221,7 +225,11 @@ def main() -> None:
     parser.add_argument(
         "--sqlite", action="store_true", help="conversation store in SQLite (default in-memory)"
     )
+    parser.add_argument("--stores", action="store_true", help="only the store cost comparison")
     args = parser.parse_args()
+    if args.stores:
+        store_cost()
+        return
     sizes = [10_000, 100_000] if args.big else [10_000]
     with tempfile.TemporaryDirectory(prefix="xiaoer-core-bench-") as tmp:
         knowledge = None
@@ -258,6 +266,92 @@ def main() -> None:
             for chats, per_chat in runs:
                 db = Path(tmp) / f"b{chats}" if args.sqlite else None
                 asyncio.run(throughput(keyword_only, server, chats, per_chat, db))
+
+
+def store_cost(customers: int = 60, per_customer: int = 3, rounds: int = 3) -> None:
+    """CPU ms per handled message: in-memory store vs the SQL wiring on SQLite and PostgreSQL."""
+    from tests.support.postgres import start_postgres
+
+    knowledge = sample_keyword_knowledge()
+    pg = start_postgres()
+    try:
+        with tempfile.TemporaryDirectory(prefix="xiaoer-store-bench-") as tmp:
+            postgres = pg.create_database("store_bench")
+            urls = {  # label → (database URL, whole wiring?)
+                "in-memory store": (None, False),
+                "PostgreSQL store": (postgres, False),
+                "SQLite store": (f"sqlite:///{Path(tmp) / 'bench.db'}", False),
+                "PostgreSQL wiring": (postgres, True),
+                "SQLite wiring": (f"sqlite:///{Path(tmp) / 'wired.db'}", True),
+            }
+            results: dict[str, list[float]] = {name: [] for name in urls}
+            for round_ in range(rounds):  # interleaved rounds: a busy machine hurts every store alike
+                for name, (url, wired) in urls.items():
+                    results[name].append(
+                        asyncio.run(
+                            _handle_cpu(knowledge, url, wired, Path(tmp), customers, per_customer, round_)
+                        )
+                    )
+        print(
+            f"\n== CPU per SupportBot.handle ({customers} chats x {per_customer} messages, scripted LLM, "
+            f"best of {rounds}); 'store' = only the conversation memory in SQL, 'wiring' = the real "
+            "composition (SQL memory + handoff + write-behind insights + orders)"
+        )
+        base = min(results["in-memory store"])
+        for name, samples in results.items():
+            print(f"  {name:<18} {min(samples):7.2f} ms/msg   {min(samples) / base:5.2f} x in-memory store")
+    finally:
+        pg.stop()
+
+
+async def _handle_cpu(
+    knowledge: Knowledge,
+    url: str | None,
+    wired: bool,
+    tmp: Path,
+    customers: int,
+    per_customer: int,
+    round_: int,
+) -> float:
+    from bench.load import QUESTIONS
+    from bot.conversation.store_sql import SqlConversationStore
+
+    env = {"XIAOER_DATA_DIR": str(tmp / "data")}
+    if url is not None:
+        env["XIAOER_DATABASE_URL"] = url
+    settings = load_settings(**env)
+    llm = ScriptedChatModel(scripted_grounded)
+    database = None
+    if url is None:
+        store: ConversationStore | None = InMemoryConversationStore()
+    elif wired:
+        store = None  # build_support_bot opens the database and wires every SQL feature
+    else:
+        database = open_database(settings)
+        store = SqlConversationStore(database)
+    bot = build_support_bot(settings, knowledge=knowledge, store=store, llm=llm)
+    try:
+        await bot.handle(Inbound(chat_id="warm", user_id="warm", text=QUESTIONS[0]))
+        start = time.process_time()
+        for m in range(per_customer):
+            await asyncio.gather(
+                *(
+                    bot.handle(
+                        Inbound(
+                            chat_id=f"r{round_}-c{n}",
+                            user_id=f"r{round_}-u{n}",
+                            text=QUESTIONS[(n + m) % len(QUESTIONS)],
+                            channel="telegram",
+                        )
+                    )
+                    for n in range(customers)
+                )
+            )
+        return (time.process_time() - start) * 1000 / (customers * per_customer)
+    finally:
+        bot.close()
+        if database is not None:
+            database.dispose()
 
 
 def sample_keyword_knowledge() -> Knowledge:

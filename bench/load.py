@@ -1,18 +1,25 @@
-"""Load test of the scaled setup: N customers → local Bot API → webhook proxy → R bot replicas → 200 ms LLM.
+"""Cost per message on the production path, with the bare frameworks as yardsticks in the same run.
 
-    .venv/bin/python bench/load.py                      # 200 customers × 3 messages, 2 replicas, one killed
-    .venv/bin/python bench/load.py --customers 1000 --replicas 3
-    .venv/bin/python bench/load.py --customers 60 --kill-runs 10   # loss/duplicate counts over 10 SIGKILLs
+    .venv/bin/python bench/load.py --quick --json     # the fixed interface (≤ 5 minutes): one JSON object
+    .venv/bin/python bench/load.py --before main      # also today's code of `main`, in the same run
+    .venv/bin/python bench/load.py --kill             # then SIGKILL a replica mid-run: nothing lost or doubled
+    .venv/bin/python bench/load.py --only xiaoer --customers 60 --kill-runs 10   # loss/duplicates over 10 SIGKILLs
+    .venv/bin/python bench/load.py --profile out.txt  # then sample a replica with py-spy under the same load
 
-Everything is real and on loopback: the local Bot API server of the test suite delivers updates to a
-webhook (retrying failed deliveries, like Telegram); a round-robin reverse proxy (trying the next replica
-when one refuses, like nginx's proxy_next_upstream) spreads them over R unmodified `xiaoer telegram
---webhook` processes that share an embedded PostgreSQL and a `chroma run` server; the LLM is the scripted
-OpenAI-compatible server answering after a fixed delay. Webhooks are delivered like Telegram does: up to
-40 at once, one chat at a time. Each customer sends its messages one after the
-other, each as soon as the previous one was answered. Phase 1 measures throughput and latency; phase 2
-does it again with fresh customers and SIGKILLs one replica mid-run: no message may be lost or doubled.
-The baseline printed beside the throughput is the ideal for this concurrency: customers / LLM delay.
+Subjects, one after the other behind the same harness: `http_echo` (a raw aiohttp webhook echo),
+`ptb_echo` (a bare python-telegram-bot webhook echo), `xiaoer` (R unmodified `xiaoer telegram --webhook`
+replicas on a shared embedded PostgreSQL and a `chroma run` server, the scripted LLM answering after 200 ms)
+and, with `--before REF`, `xiaoer_before` (the same from `git archive REF`). The outside world runs in
+processes of its own (`bench/load_world.py`: Bot API, webhook delivery like Telegram — up to 40 at once, one
+chat at a time —, the round-robin proxy, the customers; `bench/load_llm.py`: the LLM) and its CPU is
+reported too. C customers each send M questions (product and policy questions mixed), each as soon as the
+last one was answered.
+
+Per subject: replica CPU per message (/proc, the bots' process trees over the measured window), messages/s,
+latency p50/p99 (send → the reply message), lost/doubled replies (after a quiet period), Bot API calls per
+message (counted by the emulator), LLM calls per message (counted by the scripted server), database round
+trips per message (`pg_stat_statements` on the server: every statement incl. BEGIN/COMMIT/ROLLBACK and
+pre-pings) and PostgreSQL's own CPU per message. Compare ratios within one run: the machine is shared.
 """
 
 from __future__ import annotations
@@ -20,309 +27,654 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
+import shutil
+import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
+import threading
 import time
 import urllib.request
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.load_peers import ParallelWebhookServer, RoundRobinProxy, cpu_seconds  # noqa: E402
-from tests.support.chroma_server import ChromaServer, _free_port  # noqa: E402
-from tests.support.openai_server import OpenAIServer  # noqa: E402
-from tests.support.postgres import PostgresInstance, start_postgres  # noqa: E402
-from tests.support.telegram_process import CLI, BotProcess, clean_env  # noqa: E402
-from tests.support.telegram_server import Chat, TelegramServer, User  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
-QUESTIONS = ["你好", "怎么退货", "运费怎么算", "支持哪些支付方式", "How do returns work?", "保修多久"]
-LLM_TEXT = "您好，这个问题我已经按店铺的规定为您说明了，还有其他需要帮忙的吗？"
+from bench.load_meters import (  # noqa: E402
+    PgCounters,
+    descendants,
+    postmaster_pid,
+    statements_between,
+    tree_cpu_s,
+)
+from tests.support.chroma_server import ChromaServer, _free_port  # noqa: E402
+from tests.support.postgres import PostgresInstance, start_postgres  # noqa: E402
+
+TOKEN = "123456:LOAD-token_abcdefghijklmnopqrstuvwx"
 SECRET = "load-test-secret"
+# Product and policy questions mixed (the sample catalog and policies), plus a greeting.
+QUESTIONS = [
+    "怎么退货",
+    "有没有跑步鞋推荐",
+    "运费怎么算",
+    "Nike Air Zoom Pegasus 41 多少钱",
+    "支持哪些支付方式",
+    "有没有降噪耳机",
+    "How do returns work?",
+    "any running shoes under 1000 yuan?",
+    "保修多久",
+    "你好",
+]
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --- processes ------------------------------------------------------------------------------------------
+class Proc:
+    """A child process with its log in the work dir; `ready_line` makes `start` wait for that stdout line."""
+
+    def __init__(
+        self, name: str, cmd: list[str], work: Path, env: dict[str, str], cwd: Path | None = None
+    ) -> None:
+        self.name, self.cmd, self.env, self.cwd = name, cmd, env, cwd or work
+        self.log_path = work / f"{name}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, ready_line: str | None = None, timeout: float = 60.0) -> Proc:
+        out = subprocess.PIPE if ready_line else self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            self.cmd, env=self.env, cwd=self.cwd, stdout=out, stderr=self.log_path.open("ab")
+        )
+        if ready_line:
+            assert self.process.stdout is not None
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                line = self.process.stdout.readline().decode().strip()
+                if line == ready_line:
+                    return self
+                if self.process.poll() is not None:
+                    break
+            raise RuntimeError(
+                f"{self.name} did not start:\n{self.log_path.read_text(errors='replace')[-3000:]}"
+            )
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def base_env(code: Path, **values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XIAOER_", "TELEGRAM_", "OPENAI_"))}
+    env.update(PYTHONPATH=str(code), ANONYMIZED_TELEMETRY="False", **values)
+    return env
+
+
+def http_json(url: str, payload: Any = None, timeout: float = 600.0) -> Any:
+    data = None if payload is None else json.dumps(payload).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read())
 
 
 @dataclass
-class Customer:
-    chat: Chat
-    user: User
-    start_at: float
-    sent: int = 0
-    seen: int = 0
-    sent_at: float = 0.0
-    latencies: list[float] = field(default_factory=list)
+class Peers:
+    world: Proc
+    world_url: str
+    llm: Proc
+    llm_url: str
+    pg: PostgresInstance
+    counters: PgCounters
+    pg_root: int
+    work: Path
 
 
-def drive(
-    tg: TelegramServer, customers: list[Customer], messages: int, timeout_s: float, on_progress: Any = None
-) -> tuple[float, float]:
-    """Run the customers until every message is answered (or the timeout); returns (first send, last reply)."""
-    first = time.perf_counter()
-    last = first
-    pending = set(range(len(customers)))
-    deadline = first + timeout_s
-    total = len(customers) * messages
-    while pending and time.perf_counter() < deadline:
-        now = time.perf_counter()
-        for i in list(pending):
-            c = customers[i]
-            replies = len(tg.sent[c.chat.id])
-            if c.sent and replies > c.seen and c.sent > len(c.latencies):
-                c.latencies.append(now - c.sent_at)
-                c.seen = replies
-                last = now
-            if c.sent == len(c.latencies) and c.sent < messages and now - first >= c.start_at:
-                c.sent_at = time.perf_counter()
-                tg.user_sends(c.chat, c.user, QUESTIONS[(c.chat.id + c.sent) % len(QUESTIONS)])
-                c.sent += 1
-            if len(c.latencies) == messages:
-                pending.discard(i)
-        if on_progress is not None:
-            on_progress(sum(c.sent for c in customers) / total)
-        time.sleep(0.005)
-    return first, last
+# --- one subject ----------------------------------------------------------------------------------------
+@dataclass
+class Subject:
+    name: str
+    kind: str  # http | ptb | xiaoer
+    code: Path = REPO
+    workers: int = 0  # XIAOER_WORKERS (0: the default)
 
 
-def report(
-    name: str,
-    customers: list[Customer],
-    messages: int,
-    first: float,
-    last: float,
-    llm_delay: float,
-    tg: TelegramServer,
-    settle_s: float,
-) -> int:
-    time.sleep(settle_s)  # late duplicates would arrive now
-    lat = sorted(x for c in customers for x in c.latencies)
-    answered = len(lat)
-    bad = sum(abs(len(tg.sent[c.chat.id]) - messages) for c in customers)
-    elapsed = max(last - first, 1e-9)
-    q = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) >= 2 else [float("nan")] * 99
-    ideal = len(customers) / llm_delay
-    print(f"\n== {name}: {len(customers)} customers × {messages} messages")
-    print(
-        f"answered {answered}/{len(customers) * messages} in {elapsed:.1f} s → {answered / elapsed:.1f} msg/s "
-        f"(ideal at this concurrency with a {llm_delay * 1000:.0f} ms LLM: {ideal:.0f} msg/s)"
-    )
-    if lat:
-        print(
-            f"latency p50 {q[49] * 1000:.0f} ms  p90 {q[89] * 1000:.0f} ms  p99 {q[98] * 1000:.0f} ms  "
-            f"max {lat[-1] * 1000:.0f} ms"
-        )
-    print(f"messages without exactly one reply: {bad}")
-    for c in [c for c in customers if len(tg.sent[c.chat.id]) != messages][:3]:
-        asked = [
-            m.get("text")
-            for (chat, _), m in list(tg.messages.items())
-            if chat == c.chat.id and not m.get("from", {}).get("is_bot")
-        ]
-        print(
-            f"  chat {c.chat.id}: asked {asked} → bot sent {[m.get('text', '')[:40] for m in tg.sent[c.chat.id]]}"
-        )
-    return bad
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=200)
-    parser.add_argument("--messages", type=int, default=3)
-    parser.add_argument("--replicas", type=int, default=2)
-    parser.add_argument("--llm-delay", type=float, default=0.2)
-    parser.add_argument("--ramp", type=float, default=2.0, help="seconds over which customers start")
-    parser.add_argument("--kill-at", type=float, default=0.4, help="share of messages sent before the kill")
-    parser.add_argument("--no-kill", action="store_true")
-    parser.add_argument(
-        "--connections", type=int, default=40, help="parallel webhook deliveries (Telegram: 40)"
-    )
-    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per phase")
-    parser.add_argument(
-        "--kill-runs",
-        type=int,
-        default=0,
-        help="instead of the two phases: N runs, each SIGKILLing one replica at a random point and "
-        "restarting it; prints messages lost and doubled per run",
-    )
-    args = parser.parse_args()
-    if args.replicas < 2:
-        parser.error("--replicas must be at least 2")
-
-    def slow_llm(body: dict[str, Any]) -> str:
-        time.sleep(args.llm_delay)
-        return LLM_TEXT
-
-    work = Path(tempfile.mkdtemp(prefix="xiaoer-load-"))
-    started = time.perf_counter()
-    pg = start_postgres()
-    try:
-        return _run(args, pg, work, started, slow_llm)
-    finally:
-        pg.stop()
-
-
-def _run(
-    args: argparse.Namespace,
-    pg: PostgresInstance,
-    work: Path,
-    started: float,
-    slow_llm: Callable[[dict[str, Any]], str],
-) -> int:
-    pg.configure(max_connections=100 + 100 * args.replicas)
-    print(f"embedded PostgreSQL up in {pg.start_seconds:.1f} s")
-    bots: list[BotProcess] = []
-    with (
-        ChromaServer() as chroma,
-        OpenAIServer(responder=slow_llm) as llm,
-        ParallelWebhookServer(args.connections) as tg,
-    ):
-        llm._server.handle_error = lambda *a: None  # a killed replica's broken streams are expected
-        try:
-            env = {"XIAOER_DATABASE_URL": pg.uri, "XIAOER_CHROMA_URL": chroma.url}
-            subprocess.run(
-                [*CLI, "ingest", "--sample", "--quiet"],
-                env=clean_env(XIAOER_DATA_DIR=str(work), **env),
-                cwd=work,
-                check=True,
-                capture_output=True,
-                timeout=600,
-            )
-            ports = [_free_port() for _ in range(args.replicas)]
-            proxy = RoundRobinProxy(ports)
-            for n, port in enumerate(ports):  # one after the other: a replica loads the catalog in seconds
-                bot = BotProcess(
-                    tg,
-                    work,
-                    "--webhook",
-                    proxy.url,
-                    "--listen",
-                    "127.0.0.1",
+def start_bots(subject: Subject, peers: Peers, args: argparse.Namespace) -> tuple[list[Proc], dict[str, Any]]:
+    """Start the subject's bot processes; returns them and what else belongs to the subject (db, chroma)."""
+    py = sys.executable
+    extra: dict[str, Any] = {}
+    webhook = f"{peers.world_url}/telegram"
+    api = f"{peers.world_url}/bot"
+    ports = [_free_port() for _ in range(args.replicas)]
+    if subject.kind in ("http", "ptb"):
+        bots = [
+            Proc(
+                f"{subject.name}-{n}",
+                [
+                    py,
+                    str(REPO / "bench" / "load_echo.py"),
+                    subject.kind,
                     "--port",
                     str(port),
-                    OPENAI_BASE_URL=llm.base_url,
-                    OPENAI_API_KEY="load-test",
-                    XIAOER_LLM_MODEL="scripted",
-                    XIAOER_RATE_LIMIT_MESSAGES="100000",
-                    XIAOER_WEBHOOK_SECRET=SECRET,
-                    XIAOER_METRICS_PORT=str(_free_port()),
-                    **env,
-                )
-                bot.log_path = work / f"replica-{n}.log"
-                bots.append(bot.start("setWebhook", timeout=300))
-            print(f"{args.replicas} replicas up after {time.perf_counter() - started:.0f} s of setup")
+                    "--token",
+                    TOKEN,
+                    "--api",
+                    api,
+                    "--webhook",
+                    webhook,
+                    "--secret",
+                    SECRET,
+                ],
+                peers.work,
+                base_env(REPO),
+            ).start()
+            for n, port in enumerate(ports)
+        ]
+        extra["ports"] = ports
+        wait_ports(ports, bots)
+        return bots, extra
+    data = peers.work / subject.name
+    data.mkdir()
+    chroma = ChromaServer().start()
+    extra["chroma"] = chroma
+    database_url = peers.pg.create_database(subject.name)
+    extra["database"] = make_url(database_url).database
+    env = base_env(
+        subject.code,
+        XIAOER_DATA_DIR=str(data),
+        XIAOER_DATABASE_URL=database_url,
+        XIAOER_CHROMA_URL=chroma.url,
+    )
+    t0 = time.perf_counter()
+    subprocess.run(
+        [py, "-m", "bot.cli.main", "ingest", "--sample", "--quiet"],
+        env=env,
+        cwd=data,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    log(f"  {subject.name}: sample catalog ingested in {time.perf_counter() - t0:.0f} s")
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=api,
+        TELEGRAM_API_FILE_URL=f"{peers.world_url}/file/bot",
+        OPENAI_BASE_URL=f"{peers.llm_url}/v1",
+        OPENAI_API_KEY="load-test",
+        XIAOER_LLM_MODEL="scripted",
+        XIAOER_RATE_LIMIT_MESSAGES="100000",
+        XIAOER_WEBHOOK_SECRET=SECRET,
+    )
+    if subject.workers:
+        env["XIAOER_WORKERS"] = str(subject.workers)
+    bots = []
+    for n, port in enumerate(ports):
+        bot_env = dict(env, XIAOER_METRICS_PORT=str(_free_port()))
+        cmd = [
+            py,
+            "-m",
+            "bot.cli.main",
+            "telegram",
+            "--webhook",
+            webhook,
+            "--listen",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
+        bots.append(Proc(f"{subject.name}-{n}", cmd, peers.work, bot_env, cwd=data).start())
+    extra["ports"] = ports
+    wait_ports(ports, bots, timeout=600)
+    return bots, extra
 
-            def make(offset: int) -> list[Customer]:
-                return [
-                    Customer(Chat(offset + i), User(offset + i), args.ramp * i / args.customers)
-                    for i in range(args.customers)
-                ]
 
-            if args.kill_runs:
-                return kill_runs(args, tg, bots, make)
-            phase1 = make(1_000_000)
-            llm_calls = len(llm.requests)
-            pids = [bot.process.pid for bot in bots if bot.process is not None]
-            cpu_before = cpu_seconds(pids)
-            first, last = drive(tg, phase1, args.messages, args.timeout)
-            cpu_ms = (cpu_seconds(pids) - cpu_before) * 1000 / max(1, args.customers * args.messages)
-            bad = report(
-                "phase 1 (all replicas)", phase1, args.messages, first, last, args.llm_delay, tg, 2.0
-            )
-            print(f"LLM requests: {len(llm.requests) - llm_calls}; proxy failovers: {proxy.failovers}")
-            print(
-                f"replica CPU per message: {cpu_ms:.0f} ms → CPU ceiling of this machine "
-                f"({os.cpu_count()} cores, shared with the emulators): {os.cpu_count() * 1000 / cpu_ms:.0f} msg/s"
-            )
-            if not args.no_kill:
-                phase2 = make(2_000_000)
-                killed: list[float] = []
+def wait_ports(ports: list[int], bots: list[Proc], timeout: float = 120.0) -> None:
+    """Wait until every bot accepts webhook connections (PTB listens only once it is fully started)."""
+    import socket
 
-                def maybe_kill(share: float) -> None:
-                    if not killed and share >= args.kill_at:
-                        bots[0].process.kill()  # SIGKILL: no graceful shutdown at all
-                        killed.append(time.perf_counter())
+    deadline = time.monotonic() + timeout
+    for port, bot in zip(ports, bots, strict=True):
+        while True:
+            if not bot.alive():
+                raise RuntimeError(f"{bot.name} exited:\n{bot.log_path.read_text(errors='replace')[-4000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{bot.name} did not listen on {port}") from None
+                time.sleep(0.2)
 
-                first, last = drive(tg, phase2, args.messages, args.timeout, maybe_kill)
-                bad += report(
-                    "phase 2 (replica 0 SIGKILLed mid-run)",
-                    phase2,
-                    args.messages,
-                    first,
-                    last,
-                    args.llm_delay,
-                    tg,
-                    5.0,
-                )
-                print(f"killed at {killed[0] - first:.1f} s; proxy failovers: {proxy.failovers}")
-            for bot in bots[1:]:
-                port = bot.env["XIAOER_METRICS_PORT"]
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
-                    dup = [
-                        line
-                        for line in r.read().decode().splitlines()
-                        if line.startswith("xiaoer_duplicate_updates_total")
-                    ]
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as r:
-                        ready = json.loads(r.read())
-                except OSError as exc:
-                    ready = str(exc)
-                print(f"replica on :{port} readyz={ready} duplicates dropped={dup or 0}")
-            return 1 if bad else 0
-        finally:
-            for bot in bots:
-                bot.stop()
+
+def run_phase(
+    peers: Peers, customers: int, messages: int, offset: int, args: argparse.Namespace
+) -> dict[str, Any]:
+    spec = {
+        "customers": customers,
+        "messages": messages,
+        "offset": offset,
+        "ramp_s": args.ramp,
+        "timeout_s": args.timeout,
+        "questions": QUESTIONS,
+    }
+    return http_json(f"{peers.world_url}/_bench/run", spec, timeout=args.timeout + 60)
+
+
+def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: int) -> dict[str, Any]:
+    log(f"== {subject.name}: starting")
+    bots, extra = start_bots(subject, peers, args)
+    chroma: ChromaServer | None = extra.get("chroma")
+    try:
+        http_json(f"{peers.world_url}/_bench/upstreams", {"ports": extra["ports"]})
+        run_phase(peers, min(args.customers, 20), 1, offset, args)  # warm-up: first messages load lazily
+        offset += 100_000
+        roots = [b.pid for b in bots]
+        database = extra.get("database")
+        before = {
+            "bots": tree_cpu_s(roots),
+            "pg": tree_cpu_s([peers.pg_root]),
+            "world": tree_cpu_s([peers.world.pid]),
+            "llm": tree_cpu_s([peers.llm.pid]),
+            "chroma": tree_cpu_s([chroma._process.pid]) if chroma and chroma._process else 0.0,
+            "api": Counter(http_json(f"{peers.world_url}/_bench/calls")),
+            "llm_calls": Counter(http_json(f"{peers.llm_url}/_bench/calls")),
+            "db": peers.counters.snapshot(database) if database else None,
+        }
+        log(f"   measuring {args.customers} customers × {args.messages} messages")
+        result = run_phase(peers, args.customers, args.messages, offset, args)
+        after = {
+            "bots": tree_cpu_s(roots),
+            "pg": tree_cpu_s([peers.pg_root]),
+            "world": tree_cpu_s([peers.world.pid]),
+            "llm": tree_cpu_s([peers.llm.pid]),
+            "chroma": tree_cpu_s([chroma._process.pid]) if chroma and chroma._process else 0.0,
+            "api": Counter(http_json(f"{peers.world_url}/_bench/calls")),
+            "llm_calls": Counter(http_json(f"{peers.llm_url}/_bench/calls")),
+            "db": peers.counters.snapshot(database) if database else None,
+        }
+        settled = http_json(f"{peers.world_url}/_bench/settle", {"seconds": 2.0, "chats": result["chats"]})
+        n = max(1, result["answered"])
+        api = after["api"] - before["api"]
+        llm_calls = after["llm_calls"] - before["llm_calls"]
+        out: dict[str, Any] = {
+            "cpu_ms_per_msg": round((after["bots"] - before["bots"]) * 1000 / n, 3),
+            "msgs_per_s": round(result["answered"] / max(result["elapsed_s"], 1e-9), 2),
+            "p50_s": round(result["p50_s"], 4),
+            "p99_s": round(result["p99_s"], 4),
+            "messages": result["sent"],
+            "answered": result["answered"],
+            "lost": settled["lost"],
+            "doubled": settled["doubled"],
+            "bot_api_calls_per_msg": round(sum(api.values()) / n, 3),
+            "bot_api_calls_by_method": {k: round(v / n, 3) for k, v in sorted(api.items())},
+            "llm_calls_per_msg": round(sum(llm_calls.values()) / n, 3),
+            "llm_calls_by_kind": {k: round(v / n, 3) for k, v in sorted(llm_calls.items())},
+            "world_cpu_ms_per_msg": round((after["world"] - before["world"]) * 1000 / n, 3),
+            "llm_server_cpu_ms_per_msg": round((after["llm"] - before["llm"]) * 1000 / n, 3),
+            "postgres_cpu_ms_per_msg": round((after["pg"] - before["pg"]) * 1000 / n, 3),
+            "chroma_cpu_ms_per_msg": round((after["chroma"] - before["chroma"]) * 1000 / n, 3),
+            "db_round_trips_per_msg": 0.0,
+            "processes": len(bots),
+        }
+        if database:
+            statements = statements_between(before["db"], after["db"])
+            out["db_round_trips_per_msg"] = round(sum(statements.values()) / n, 3)
+            out["db_statements_per_msg"] = {
+                " ".join(q.split())[:100]: round(c / n, 3) for q, c in statements.most_common(12)
+            }
+        if subject.kind == "xiaoer" and args.kill:
+            out["kill"] = kill_phase(bots, peers, args, offset + 100_000)
+        if subject.kind == "xiaoer" and args.kill_runs:
+            out["kill_runs"] = kill_runs(bots, extra["ports"], peers, args, offset + 300_000)
+        if subject.kind == "xiaoer" and args.profile and subject.code == REPO:
+            profile(bots, peers, args, offset + 200_000)
+        log(
+            f"   {out['msgs_per_s']:.1f} msg/s  p50 {out['p50_s'] * 1000:.0f} ms  p99 {out['p99_s'] * 1000:.0f} ms  "
+            f"CPU {out['cpu_ms_per_msg']:.2f} ms/msg  PG {out['postgres_cpu_ms_per_msg']:.2f} ms/msg  "
+            f"DB {out['db_round_trips_per_msg']:.1f} rt/msg  API {out['bot_api_calls_per_msg']:.2f}/msg  "
+            f"LLM {out['llm_calls_per_msg']:.2f}/msg  lost {out['lost']} doubled {out['doubled']}"
+        )
+        return out
+    finally:
+        for bot in bots:
+            bot.stop()
+        if chroma is not None:
+            chroma.stop()
+
+
+def kill_phase(bots: list[Proc], peers: Peers, args: argparse.Namespace, offset: int) -> dict[str, Any]:
+    """Fresh customers; SIGKILL the first replica (with XIAOER_WORKERS: its first worker, which the
+    supervisor then starts again) once `--kill-at` of the messages were sent."""
+    box: dict[str, Any] = {}
+    thread = threading.Thread(
+        target=lambda: box.update(run_phase(peers, args.customers, args.messages, offset, args)), daemon=True
+    )
+    thread.start()
+    killed_at = None
+    while thread.is_alive():
+        progress = http_json(f"{peers.world_url}/_bench/progress")
+        if killed_at is None and progress["sent"] >= args.kill_at * progress["total"] > 0:
+            tree = descendants(bots[0].pid)
+            victim = tree[1] if args.workers > 1 and len(tree) > 1 else bots[0].pid
+            os.kill(victim, signal.SIGKILL)  # no graceful shutdown at all
+            killed_at = time.perf_counter()
+        time.sleep(0.05)
+    thread.join()
+    settled = http_json(f"{peers.world_url}/_bench/settle", {"seconds": 5.0, "chats": box["chats"]})
+    log(
+        f"   kill phase: answered {box['answered']}/{box['sent']}, lost {settled['lost']}, doubled {settled['doubled']}"
+    )
+    return {
+        "answered": box["answered"],
+        "lost": settled["lost"],
+        "doubled": settled["doubled"],
+        "p99_s": round(box["p99_s"], 4),
+    }
 
 
 def kill_runs(
-    args: argparse.Namespace,
-    tg: ParallelWebhookServer,
-    bots: list[BotProcess],
-    make: Callable[[int], list[Customer]],
-) -> int:
-    """N runs with fresh customers; in each, one replica (in turn) is SIGKILLed once a random share of the
-    messages was sent, then restarted for the next run. Lost = messages never answered; doubled = replies
-    beyond one per message."""
+    bots: list[Proc], ports: list[int], peers: Peers, args: argparse.Namespace, offset: int
+) -> dict[str, Any]:
+    """N runs with fresh customers; in each, one replica (in turn; with XIAOER_WORKERS one of its workers) is
+    SIGKILLed once a random share of the messages was sent, then started again. Lost = messages never
+    answered; doubled = replies beyond one per message (the reply journal resends a reply in doubt)."""
     import random
 
     rng = random.Random(13)
     totals = {"messages": 0, "lost": 0, "doubled": 0}
     for run in range(args.kill_runs):
-        customers = make(3_000_000 + run * 10_000)
-        victim = bots[run % len(bots)]
+        n = run % len(bots)
         share = rng.uniform(0.2, 0.8)
-        killed: list[float] = []
-
-        def maybe_kill(
-            sent: float, victim: BotProcess = victim, share: float = share, killed: list[float] = killed
-        ) -> None:
-            if not killed and sent >= share and victim.process is not None:
-                victim.process.kill()
-                killed.append(time.perf_counter())
-
-        drive(tg, customers, args.messages, args.timeout, maybe_kill)
-        time.sleep(5.0)  # late duplicates would arrive now
-        lost = sum(max(0, args.messages - len(tg.sent[c.chat.id])) for c in customers)
-        doubled = sum(max(0, len(tg.sent[c.chat.id]) - args.messages) for c in customers)
-        totals["messages"] += len(customers) * args.messages
-        totals["lost"] += lost
-        totals["doubled"] += doubled
-        print(
-            f"kill run {run + 1}: {len(customers) * args.messages} messages, replica {bots.index(victim)} "
-            f"SIGKILLed at {share:.0%} of sends → lost {lost}, doubled {doubled}",
-            flush=True,
+        box: dict[str, Any] = {}
+        start = offset + run * 10_000
+        thread = threading.Thread(
+            target=lambda s=start, b=box: b.update(run_phase(peers, args.customers, args.messages, s, args)),
+            daemon=True,
         )
-        if victim.process is not None:
-            victim.process.wait()
-        victim.start("setWebhook", timeout=300)
-    print(
-        f"\n== {args.kill_runs} kill runs: {totals['messages']} messages, lost {totals['lost']}, "
+        thread.start()
+        killed = False
+        while thread.is_alive():
+            progress = http_json(f"{peers.world_url}/_bench/progress")
+            if not killed and progress["sent"] >= share * progress["total"] > 0:
+                tree = descendants(bots[n].pid)
+                os.kill(tree[1] if args.workers > 1 and len(tree) > 1 else bots[n].pid, signal.SIGKILL)
+                killed = True
+            time.sleep(0.05)
+        thread.join()
+        settled = http_json(f"{peers.world_url}/_bench/settle", {"seconds": 5.0, "chats": box["chats"]})
+        totals["messages"] += box["sent"]
+        totals["lost"] += settled["lost"]
+        totals["doubled"] += settled["doubled"]
+        log(
+            f"   kill run {run + 1}: {box['sent']} messages, replica {n} SIGKILLed at {share:.0%} of sends "
+            f"→ lost {settled['lost']}, doubled {settled['doubled']}"
+        )
+        if args.workers <= 1:  # a killed replica is started again (workers: the supervisor does it)
+            assert bots[n].process is not None
+            bots[n].process.wait()
+            bots[n].start()
+            wait_ports([ports[n]], [bots[n]], timeout=600)
+    log(
+        f"   {args.kill_runs} kill runs: {totals['messages']} messages, lost {totals['lost']}, "
         f"doubled {totals['doubled']} (duplicate rate {totals['doubled'] / max(1, totals['messages']):.4%})"
     )
-    return 1 if totals["lost"] or totals["doubled"] else 0
+    return totals
+
+
+def profile(bots: list[Proc], peers: Peers, args: argparse.Namespace, offset: int) -> None:
+    """py-spy samples replica 0 while fresh customers write; the top frames go to `--profile`."""
+    raw = Path(args.profile).with_suffix(".collapsed")
+    spy = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "py-spy"),
+            "record",
+            "--pid",
+            str(bots[0].pid),
+            "--rate",
+            "200",
+            "--format",
+            "raw",
+            "--output",
+            str(raw),
+            "--subprocesses",
+            "--nonblocking",
+            "--gil",  # only samples holding the GIL: CPU in Python, not threads waiting on I/O
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.0)
+    run_phase(peers, args.customers, args.messages, offset, args)
+    spy.send_signal(2)
+    spy.wait(60)
+    Path(args.profile).write_text(top_frames(raw.read_text()))
+    log(f"   profile of replica 0: {args.profile} (raw stacks: {raw})")
+
+
+def top_frames(collapsed: str, n: int = 30) -> str:
+    """Self and inclusive sample shares per function from py-spy's collapsed stacks."""
+    own: Counter[str] = Counter()
+    inclusive: Counter[str] = Counter()
+    total = 0
+    for line in collapsed.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        frames = [
+            f.split(" (", 1)[0] + " (" + f.split(" (", 1)[1].split(":")[0].rsplit("/", 2)[-1] + ")"
+            if " (" in f
+            else f
+            for f in stack.split(";")
+        ]
+        samples = int(count)
+        total += samples
+        own[frames[-1]] += samples
+        for frame in set(frames):
+            inclusive[frame] += samples
+    lines = [f"{total} samples", "", "self %  function"]
+    lines += [f"{100 * c / total:6.1f}  {f}" for f, c in own.most_common(n)]
+    lines += ["", "inclusive %  function"]
+    lines += [f"{100 * c / total:6.1f}  {f}" for f, c in inclusive.most_common(n)]
+    return "\n".join(lines) + "\n"
+
+
+# --- the run --------------------------------------------------------------------------------------------
+def before_code(ref: str, work: Path) -> Path:
+    """`git archive REF` unpacked in the work dir (or REF itself when it is a source tree): the code to
+    compare with runs from there, on the same virtualenv."""
+    if (Path(ref) / "bot").is_dir():
+        return Path(ref).resolve()
+    target = work / "before-src"
+    target.mkdir()
+    archive = subprocess.run(["git", "archive", ref], cwd=REPO, check=True, capture_output=True).stdout
+    tar = work / "before.tar"
+    tar.write_bytes(archive)
+    with tarfile.open(tar) as handle:
+        handle.extractall(target, filter="data")
+    tar.unlink()
+    return target
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer messages: the whole run in ≤ 5 minutes")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (progress goes to stderr)")
+    parser.add_argument("--customers", type=int, default=200, help="concurrent chats")
+    parser.add_argument("--messages", type=int, default=0, help="per customer (default 3, --quick 2)")
+    parser.add_argument("--replicas", type=int, default=2, help="bot processes behind the proxy, per subject")
+    parser.add_argument("--workers", type=int, default=0, help="XIAOER_WORKERS of the xiaoer replicas")
+    parser.add_argument("--llm-delay", type=float, default=0.2)
+    parser.add_argument("--ramp", type=float, default=2.0, help="seconds over which customers start")
+    parser.add_argument("--timeout", type=float, default=240.0, help="seconds per phase")
+    parser.add_argument(
+        "--connections", type=int, default=40, help="parallel webhook deliveries (Telegram: 40)"
+    )
+    parser.add_argument(
+        "--before", metavar="REF", help="also measure the code of this git ref (e.g. main) or source tree"
+    )
+    parser.add_argument("--only", help="comma-separated subjects (http_echo,ptb_echo,xiaoer,xiaoer_before)")
+    parser.add_argument("--kill", action="store_true", help="then SIGKILL a xiaoer replica mid-run")
+    parser.add_argument("--kill-at", type=float, default=0.4, help="share of messages sent before the kill")
+    parser.add_argument(
+        "--kill-runs",
+        type=int,
+        default=0,
+        help="then N runs, each SIGKILLing one replica at a random point and restarting it; "
+        "prints messages lost and doubled per run",
+    )
+    parser.add_argument("--profile", metavar="FILE", help="then py-spy a xiaoer replica; top frames to FILE")
+    args = parser.parse_args()
+    args.messages = args.messages or (2 if args.quick else 3)
+
+    work = Path(tempfile.mkdtemp(prefix="xiaoer-load-"))
+    started = time.perf_counter()
+    subjects = [Subject("http_echo", "http"), Subject("ptb_echo", "ptb")]
+    if args.before:
+        subjects.append(Subject("xiaoer_before", "xiaoer", before_code(args.before, work)))
+    subjects.append(Subject("xiaoer", "xiaoer", workers=args.workers))
+    if args.only:
+        subjects = [s for s in subjects if s.name in args.only.split(",")]
+    pg = start_postgres()
+    results: dict[str, Any] = {}
+    world = llm = None
+    try:
+        pg.configure(
+            max_connections=100 + 120 * args.replicas * max(1, args.workers),
+            shared_preload_libraries="pg_stat_statements",
+        )
+        root = postmaster_pid(Path(pg._server.pgdata))  # type: ignore[attr-defined]
+        world_port, llm_port = _free_port(), _free_port()
+        world = Proc(
+            "world",
+            [
+                sys.executable,
+                str(REPO / "bench" / "load_world.py"),
+                "--port",
+                str(world_port),
+                "--token",
+                TOKEN,
+                "--connections",
+                str(args.connections),
+            ],
+            work,
+            base_env(REPO),
+        ).start("ready")
+        llm = Proc(
+            "llm",
+            [
+                sys.executable,
+                str(REPO / "bench" / "load_llm.py"),
+                "--port",
+                str(llm_port),
+                "--delay",
+                str(args.llm_delay),
+            ],
+            work,
+            base_env(REPO),
+        ).start("ready")
+        peers = Peers(
+            world,
+            f"http://127.0.0.1:{world_port}",
+            llm,
+            f"http://127.0.0.1:{llm_port}",
+            pg,
+            PgCounters(pg.url()),
+            root,
+            work,
+        )
+        for n, subject in enumerate(subjects):
+            results[subject.name] = measure(subject, peers, args, 1_000_000 * (n + 1))
+        peers.counters.dispose()
+    finally:
+        for proc in (world, llm):
+            if proc is not None:
+                proc.stop()
+        pg.stop()
+    load = os.getloadavg()
+    results["machine"] = {
+        "cpus": os.cpu_count(),
+        "load_avg_1m_5m_15m_at_end": [round(x, 2) for x in load],
+        "customers": args.customers,
+        "messages_per_customer": args.messages,
+        "replicas": args.replicas,
+        "workers": args.workers,
+        "llm_delay_s": args.llm_delay,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    ratios = {}
+    for name in ("xiaoer", "xiaoer_before"):
+        if name in results and "ptb_echo" in results and results["ptb_echo"]["cpu_ms_per_msg"]:
+            ratios[f"{name}_cpu_vs_ptb_echo"] = round(
+                results[name]["cpu_ms_per_msg"] / results["ptb_echo"]["cpu_ms_per_msg"], 2
+            )
+    if "xiaoer" in results and "xiaoer_before" in results:
+        b, a = results["xiaoer_before"], results["xiaoer"]
+        ratios["throughput_after_vs_before"] = round(a["msgs_per_s"] / max(b["msgs_per_s"], 1e-9), 2)
+        ratios["cpu_after_vs_before"] = round(a["cpu_ms_per_msg"] / max(b["cpu_ms_per_msg"], 1e-9), 3)
+    results["ratios"] = ratios
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=1))
+    else:
+        print_table(results)
+    shutil.rmtree(work, ignore_errors=True) if not args.profile else None
+    bad = sum(
+        r.get("lost", 0) + r.get("doubled", 0) + r.get("kill_runs", {}).get("lost", 0)
+        for k, r in results.items()
+        if k.startswith("xiaoer")
+    )
+    return 1 if bad else 0
+
+
+def print_table(results: dict[str, Any]) -> None:
+    keys = [
+        "cpu_ms_per_msg",
+        "msgs_per_s",
+        "p50_s",
+        "p99_s",
+        "db_round_trips_per_msg",
+        "llm_calls_per_msg",
+        "bot_api_calls_per_msg",
+        "postgres_cpu_ms_per_msg",
+        "lost",
+        "doubled",
+        "world_cpu_ms_per_msg",
+        "llm_server_cpu_ms_per_msg",
+        "chroma_cpu_ms_per_msg",
+    ]
+    names = [k for k in results if k not in ("machine", "ratios")]
+    print(f"\n{'':28}" + "".join(f"{n:>15}" for n in names))
+    for key in keys:
+        print(f"{key:28}" + "".join(f"{results[n].get(key, 0):>15}" for n in names))
+    print("\nratios:", json.dumps(results["ratios"]))
+    print("machine:", json.dumps(results["machine"]))
+    for n in names:
+        print(f"\n{n}: Bot API calls per message {json.dumps(results[n]['bot_api_calls_by_method'])}")
+        print(f"{n}: LLM calls per message {json.dumps(results[n]['llm_calls_by_kind'])}")
+        if "db_statements_per_msg" in results[n]:
+            print(f"\n{n}: statements per message")
+            for q, c in results[n]["db_statements_per_msg"].items():
+                print(f"  {c:6.2f}  {q}")
 
 
 if __name__ == "__main__":

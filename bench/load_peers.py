@@ -1,75 +1,64 @@
-"""Peers of the load test that stand in for the outside world: the reverse proxy and Telegram's delivery.
+"""In-process Telegram peers for `bench/web_load.py`: the Bot API server delivering webhooks the way Telegram
+does (parallel connections, one chat at a time, retries until the bot answers 200) and customers driving it.
 
-Kept apart from `bench/load.py` so the scenario reads on its own. The proxy behaves like nginx with
-`proxy_next_upstream … non_idempotent` (see docker/nginx.conf); the Bot API server delivers webhooks the
-way Telegram does (parallel connections, one chat at a time, retries until the bot answers 200).
+`bench/load.py` runs its outside world in processes of its own instead (`bench/load_world.py`).
 """
 
 from __future__ import annotations
 
-import http.client
-import itertools
 import os
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.support.telegram_server import TelegramServer
+from tests.support.telegram_server import Chat, TelegramServer, User
 from tests.support.telegram_wire import post_update
 
+QUESTIONS = ["你好", "怎么退货", "运费怎么算", "支持哪些支付方式", "How do returns work?", "保修多久"]
+LLM_TEXT = "您好，这个问题我已经按店铺的规定为您说明了，还有其他需要帮忙的吗？"
 
-class RoundRobinProxy:
-    """The reverse proxy in front of the replicas: round robin, next upstream on a refused/broken connection."""
 
-    def __init__(self, upstreams: list[int]) -> None:
-        self.upstreams = upstreams
-        self._next = itertools.count()
-        self.failovers = 0
-        proxy = self
+@dataclass
+class Customer:
+    chat: Chat
+    user: User
+    start_at: float
+    sent: int = 0
+    seen: int = 0
+    sent_at: float = 0.0
+    latencies: list[float] = field(default_factory=list)
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                return
 
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-                status, payload = proxy.forward(self.path, body, headers)
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/telegram"
-
-    def forward(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-        start = next(self._next)
-        for attempt in range(len(self.upstreams)):
-            port = self.upstreams[(start + attempt) % len(self.upstreams)]
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                conn.request("POST", path, body, headers)
-                response = conn.getresponse()
-                payload = response.read()
-                conn.close()
-                if response.status < 500:
-                    return response.status, payload
-            except OSError:
-                pass
-            self.failovers += 1
-        return 502, b"no replica answered"
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+def drive(
+    tg: TelegramServer, customers: list[Customer], messages: int, timeout_s: float, on_progress: Any = None
+) -> tuple[float, float]:
+    """Run the customers until every message is answered (or the timeout); returns (first send, last reply)."""
+    first = time.perf_counter()
+    last = first
+    pending = set(range(len(customers)))
+    deadline = first + timeout_s
+    total = len(customers) * messages
+    while pending and time.perf_counter() < deadline:
+        now = time.perf_counter()
+        for i in list(pending):
+            c = customers[i]
+            replies = len(tg.sent[c.chat.id])
+            if c.sent and replies > c.seen and c.sent > len(c.latencies):
+                c.latencies.append(now - c.sent_at)
+                c.seen = replies
+                last = now
+            if c.sent == len(c.latencies) and c.sent < messages and now - first >= c.start_at:
+                c.sent_at = time.perf_counter()
+                tg.user_sends(c.chat, c.user, QUESTIONS[(c.chat.id + c.sent) % len(QUESTIONS)])
+                c.sent += 1
+            if len(c.latencies) == messages:
+                pending.discard(i)
+        if on_progress is not None:
+            on_progress(sum(c.sent for c in customers) / total)
+        time.sleep(0.005)
+    return first, last
 
 
 def _chat_of(update: dict[str, Any]) -> int:

@@ -6,7 +6,7 @@ process, beside the Telegram webhook path (one `xiaoer telegram --webhook` proce
 
 Both paths run the same catalog (the bundled sample, ingested once), the same SQLite data directory
 (one path after the other, never together), and the same scripted OpenAI-compatible LLM answering after a
-fixed delay. The Telegram side is `bench/load.py`'s harness (the local Bot API server delivering
+fixed delay. The Telegram side is `bench/load_peers.py`'s harness (the local Bot API server delivering
 webhooks like Telegram: up to 40 at once, one chat at a time) with one replica and no proxy; the web side
 is N asyncio WebSocket clients speaking the widget's protocol. Each customer sends its messages one
 after the other, each as soon as the previous one was answered (the widget's `done` frame / the bot's
@@ -32,8 +32,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.load import LLM_TEXT, QUESTIONS, SECRET, Customer, drive  # noqa: E402
-from bench.load_peers import ParallelWebhookServer, cpu_seconds  # noqa: E402
+from bench.load import SECRET  # noqa: E402
+from bench.load_peers import LLM_TEXT, QUESTIONS, Customer, ParallelWebhookServer, cpu_seconds, drive  # noqa: E402
 from tests.support.chroma_server import _free_port  # noqa: E402
 from tests.support.openai_server import OpenAIServer  # noqa: E402
 from tests.support.telegram_process import CLI, BotProcess, clean_env  # noqa: E402
@@ -64,7 +64,7 @@ def line(
     )
 
 
-# --- the Telegram path (bench/load.py's harness, one replica) ------------------------------------------
+# --- the Telegram path (bench/load_peers.py's harness, one replica) ------------------------------------------
 def telegram_path(args: argparse.Namespace, work: Path, llm: OpenAIServer) -> str:
     with ParallelWebhookServer(args.connections) as tg:
         port = _free_port()

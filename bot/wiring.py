@@ -230,7 +230,7 @@ def build_support_bot(
         llm = make_chat_model(settings)
     messages: Messages = load_messages(settings.prompts_dir)
     # insights share the bot's database (tests that bring a store opt in)
-    recorder = _build_recorder(settings, runtime.database) if runtime.database is not None else None
+    recorder = _build_recorder(settings, runtime) if runtime.database is not None else None
     if handoff is None and runtime.database is not None:  # the real wiring (tests that bring a store opt in)
         handoff = _build_handoff(settings, runtime, store, knowledge, recorder)
     replies = Messages(settings.prompts_dir / "replies.yaml")
@@ -300,16 +300,19 @@ def _web_history(database: Database) -> WebHistory:
     return SqlWebHistory(database)
 
 
-def _build_recorder(settings: Settings, database: Database) -> TurnRecorder:
-    """Every customer turn, pseudonymised and PII-redacted, for `xiaoer insights` and `/insights`."""
+def _build_recorder(settings: Settings, runtime: BotRuntime) -> TurnRecorder:
+    """Every customer turn, pseudonymised and PII-redacted, for `xiaoer insights` and `/insights` — written
+    in batches behind the replies (flushed when the bot closes)."""
     from bot.insights.pseudonym import Pseudonymizer
     from bot.insights.recorder import TurnRecorder
     from bot.insights.store_sql import SqlInsightsStore
+    from bot.insights.write_behind import WriteBehindInsights
     from bot.privacy.redaction import redact
 
-    return TurnRecorder(
-        SqlInsightsStore(database), Pseudonymizer(settings.pseudonym_key.get_secret_value()), redact
-    )
+    assert runtime.database is not None
+    store = WriteBehindInsights(SqlInsightsStore(runtime.database))
+    runtime.closers.append(store.close)
+    return TurnRecorder(store, Pseudonymizer(settings.pseudonym_key.get_secret_value()), redact)
 
 
 def _trigger_detector() -> Callable[[str], str | None] | None:
@@ -624,7 +627,7 @@ def _build_console(
 
 
 def build_replica_safety(settings: Settings, *, listen: str = "127.0.0.1") -> ReplicaSafety:
-    """Replica safety (update ledger, chat locks, liveness) and the shared rate limiter on the configured
+    """Replica safety (update ledger and chat order, liveness) and the shared rate limiter on the configured
     database, plus the ops endpoint when XIAOER_METRICS_PORT is set (bound to `listen`, the host the webhook
     server binds: never wider) — for `xiaoer telegram`."""
     from bot.channels.telegram.replicas import ReplicaSafety, Service
@@ -644,6 +647,5 @@ def build_replica_safety(settings: Settings, *, listen: str = "127.0.0.1") -> Re
             llm_configured=settings.llm_configured,
         )
         services.append(OpsServer(checks, host=listen, port=settings.metrics_port))
-    safety = ReplicaSafety(database, services=services)
-    safety.limiter = SqlRateLimiter(database, settings.rate_limit_messages, settings.rate_limit_window_s)
-    return safety
+    limiter = SqlRateLimiter(database, settings.rate_limit_messages, settings.rate_limit_window_s)
+    return ReplicaSafety(database, services=services, limiter=limiter)

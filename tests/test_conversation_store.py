@@ -119,6 +119,47 @@ def test_interest_profile_decays_and_ranks(store: ConversationStore) -> None:
     assert profile.top("u1", now=old + timedelta(days=14))[0][0] == "跑鞋"
 
 
+def test_one_message_reads_its_memory_once_and_writes_it_once(store: ConversationStore) -> None:
+    at = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    empty = store.load("c1", "u1")
+    assert (empty.state, empty.turns, dict(empty.interests)) == (ChatState(), (), {})
+    first = ChatState(last_skus=("RUN-001",), last_query="跑鞋", language="zh")
+    store.commit(
+        "c1",
+        "u1",
+        [Turn("user", "有跑鞋吗", "u1", (), at), Turn("assistant", "有这几款", "u1", ("RUN-001",), at)],
+        first,
+        {"跑鞋": (1.0, at)},
+    )
+    store.commit("c2", "u2", [Turn("user", "耳机", "u2", (), at)], ChatState(), {"耳机": (1.0, at)})
+    memory = store.load("c1", "u1")
+    assert memory.state == first
+    assert [(t.role, t.text, t.skus, t.at) for t in memory.turns] == [
+        ("user", "有跑鞋吗", (), at),
+        ("assistant", "有这几款", ("RUN-001",), at),
+    ]
+    assert dict(memory.interests) == {"跑鞋": (1.0, at)}
+    # The next message: more turns, a new state, the interests replaced (a keyword can drop out).
+    later = at + timedelta(minutes=1)
+    store.commit(
+        "c1",
+        "u1",
+        [Turn("user", "第一款多少钱", "u1", (), later)],
+        replace_state := ChatState(focus_sku="RUN-001"),
+        {"价格": (2.0, later)},
+    )
+    memory = store.load("c1", "u1", limit=2)
+    assert memory.state == replace_state
+    assert [t.text for t in memory.turns] == ["有这几款", "第一款多少钱"]  # the last two, oldest first
+    assert dict(memory.interests) == {"价格": (2.0, later)}
+    # Without interests they stay; without a user id the chat keeps its owner (forget_user finds it).
+    store.commit("c1", "", [], ChatState(unanswered=1))
+    assert dict(store.load("c1", "u1").interests) == {"价格": (2.0, later)}
+    assert store.state("c1").unanswered == 1
+    assert [t.text for t in store.load("c2", "u2").turns] == ["耳机"]  # other chats untouched
+    assert store.forget_user("u1") >= 4 and store.load("c1", "u1") == store.load("missing", "nobody")
+
+
 def test_token_budget_trims_oldest_first() -> None:
     assert approx_tokens("有没有跑鞋") == 6  # five CJK characters + 1
     assert approx_tokens("do you have running shoes") == 7  # round(5 words × 1.3) + 1

@@ -227,10 +227,24 @@ async def test_history_goes_into_the_prompt_and_unsure_intents_ask_the_llm(
     chat = Chat(bot)
     await chat.say("推荐一款降噪耳机")
     server.reset()
-    reply = await chat.say("下个月要去跑马拉松了")  # no rule matches: the model classifies it
+    reply = await chat.say(
+        "周末要去爬山"
+    )  # no rule, no policy topic, no product found: the model classifies it
     assert "Label:" in last_user_text(server.requests[0])
     assert reply.meta["intent"] == "recommendation"
     assert "推荐一款降噪耳机" in last_user_text(server.requests[-1])  # earlier turns are in <history>
+
+
+async def test_unsure_rules_leave_the_intent_to_the_catalog_and_policies_before_the_llm(
+    tmp_path: Path, server: OpenAIServer
+) -> None:
+    """One model call per ordinary message: what the shop's own knowledge recognises needs no classifier."""
+    bot = llm_bot(tmp_path, server)
+    for text in ("Sony WH-1000XM5", "下个月要去跑马拉松了"):  # no rule matches; the catalog finds products
+        server.reset()
+        reply = await Chat(bot).say(text)
+        assert len(server.requests) == 1 and "Label:" not in last_user_text(server.requests[0])
+        assert reply.meta["source"] == "llm" and reply.cards
 
 
 async def test_nothing_found_gets_a_second_search_with_the_llms_keywords(
@@ -273,7 +287,7 @@ async def test_a_message_that_would_ask_a_stalled_llm_twice_waits_for_one_limit(
     opened = metrics.value("xiaoer_llm_errors_total", kind="circuit_open")
     server.enqueue(ScriptedReply("never sent", stall_after=0))
     bot = llm_bot(tmp_path, server, timeout=120, retries=5, first_token_timeout=0.2)
-    out = await Chat(bot).send("下个月要去跑马拉松了")
+    out = await Chat(bot).send("周末要去爬山")
     assert len(out) == 1 and out[0].meta["source"] == "composer"
     assert "Label:" in last_user_text(server.requests[0]) and len(server.requests) == 1
     assert server.wait_closed()

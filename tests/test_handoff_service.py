@@ -473,3 +473,23 @@ async def test_handoffs_and_ratings_are_recorded_for_insights(clock: Clock) -> N
     events = insights.events(now - timedelta(hours=1), now + timedelta(hours=1))
     assert [(e.kind, e.value) for e in events] == [("handoff", "complaint"), ("rating", "4")]
     assert all(CUSTOMER not in e.chat for e in events)  # pseudonymous
+
+
+async def test_a_channel_that_knows_no_handoff_is_open_spares_the_lookup(clock: Clock) -> None:
+    """Replicas learn with an update's admission that its chat has no open handoff; the gate trusts it."""
+
+    class CountingStore(InMemoryHandoffStore):
+        lookups = 0
+
+        def open_for_chat(self, chat_id: str):  # type: ignore[no-untyped-def]
+            self.lookups += 1
+            return super().open_for_chat(chat_id)
+
+    store = CountingStore()
+    h = Harness(store, ForumDesk(), clock)
+    assert await h.service.intercept(h.customer("有没有跑鞋", 1, handoff_open=False)) is None
+    assert store.lookups == 0
+    assert await h.service.intercept(h.customer("有没有跑鞋", 2)) is None  # unknown: looked up
+    assert store.lookups == 1
+    outs = await h.service.intercept(h.customer("我要投诉，你们就是骗子", 3, handoff_open=False))
+    assert outs and outs[0].chat_id == CUSTOMER  # triggers still open a handoff

@@ -14,9 +14,10 @@ from bot.insights.charts import cjk_font_name, render_charts
 from bot.insights.export import write_csvs
 from bot.insights.pseudonym import Pseudonymizer
 from bot.insights.recorder import TurnRecorder
-from bot.insights.records import InMemoryInsightsStore, InsightsStore
+from bot.insights.records import InMemoryInsightsStore, InsightsStore, TurnRecord
 from bot.insights.store_sql import SqlInsightsStore
 from bot.insights.suggestions import apply_dictionary, build_suggestions, candidate_words
+from bot.insights.write_behind import WriteBehindInsights
 from tests.support.databases import migrated_database
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -28,10 +29,13 @@ def _stores(tmp_path: Path) -> dict[str, Callable[[], InsightsStore]]:
     return {
         "memory": InMemoryInsightsStore,
         "sql": lambda: SqlInsightsStore(migrated_database(f"sqlite:///{tmp_path / 'insights.db'}")),
+        "write_behind_sql": lambda: WriteBehindInsights(
+            SqlInsightsStore(migrated_database(f"sqlite:///{tmp_path / 'insights.db'}")), batch=7
+        ),
     }
 
 
-@pytest.fixture(params=["memory", "sql"])
+@pytest.fixture(params=["memory", "sql", "write_behind_sql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> InsightsStore:
     return _stores(tmp_path)[request.param]()
 
@@ -156,6 +160,45 @@ def test_recorder_redacts_before_storage() -> None:
     )
     turn = store.turns(datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))[0]
     assert "13812345678" not in turn.text and turn.keywords == ("[phone]",)
+
+
+def _turn(n: int) -> TurnRecord:
+    return TurnRecord(NOW + timedelta(seconds=n), "telegram", "u", "c", f"q{n}", "zh", "other")
+
+
+def test_write_behind_batches_turns_and_loses_none_at_close(tmp_path: Path) -> None:
+    sql = SqlInsightsStore(migrated_database(f"sqlite:///{tmp_path / 'wb.db'}"))
+    writer = WriteBehindInsights(sql, interval_s=3600, batch=1000)  # no timer flush during the test
+    for n in range(5):
+        writer.record_turn(_turn(n))
+    window = (NOW - timedelta(days=1), NOW + timedelta(days=1))
+    assert sql.turns(*window) == [] and writer.pending() == 5  # nothing written on the reply's path
+    writer.close()  # graceful shutdown writes the rest
+    assert [t.text for t in sql.turns(*window)] == [f"q{n}" for n in range(5)]
+    with pytest.raises(RuntimeError):
+        writer.record_turn(_turn(9))
+
+
+def test_write_behind_reads_see_every_recorded_turn_and_a_failed_write_is_retried() -> None:
+    class Flaky(InMemoryInsightsStore):
+        failures = 1
+
+        def record_turns(self, turns):  # type: ignore[no-untyped-def]
+            if self.failures:
+                self.failures -= 1
+                raise RuntimeError("database away")
+            super().record_turns(turns)
+
+    store = Flaky()
+    writer = WriteBehindInsights(store, interval_s=3600, batch=1000)
+    writer.record_turns([_turn(1), _turn(2)])
+    with pytest.raises(RuntimeError):
+        writer.flush()  # the batch stays queued
+    assert writer.pending() == 2
+    window = (NOW - timedelta(days=1), NOW + timedelta(days=1))
+    assert [t.text for t in writer.turns(*window)] == ["q1", "q2"]  # reads flush first
+    assert writer.pending() == 0
+    writer.close()
 
 
 def test_recorder_failure_never_raises() -> None:

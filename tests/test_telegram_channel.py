@@ -101,7 +101,9 @@ class Harness:
         return [m.get("text") or m.get("caption") or "" for m in self.api.sent[chat.id]]
 
 
-def make_harness(limiter: SlidingWindowRateLimiter | None = None, handoff: Any = None) -> tuple[Harness, Any]:
+def make_harness(
+    limiter: SlidingWindowRateLimiter | None = None, handoff: Any = None, typing_after_s: float = 0.0
+) -> tuple[Harness, Any]:
     api = TelegramServer()
     core = ScriptedCore()
     config = TelegramConfig(
@@ -110,6 +112,7 @@ def make_harness(limiter: SlidingWindowRateLimiter | None = None, handoff: Any =
         "http://127.0.0.1:1/file/bot",
         staff_ids=frozenset({STAFF.id}),
         support_chat_id=SUPPORT.id,
+        typing_after_s=typing_after_s,
     )
     channel = TelegramChannel(core, config, load_messages(DEFAULT_PROMPTS_DIR), limiter, handoff=handoff)
     app = build_application(channel, request=LoopbackRequest(api), with_updater=False)
@@ -311,6 +314,34 @@ async def test_streaming_drafts_in_private_chats(h: Harness) -> None:
     drafts = h.api.calls["sendMessageDraft"]
     assert drafts[0]["text"] == "Sony" and len(drafts) == 1  # throttled: ≥ 0.5 s between drafts
     assert h.texts(chat) == ["Sony WH-1000XM5 is ¥2,499."]  # the final reply is a normal message
+
+
+async def test_a_quick_reply_is_just_sent_and_a_slow_one_shows_typing() -> None:
+    """No typing indicator for a reply ready within `typing_after_s`; one once a reply takes longer."""
+    h, app = make_harness(typing_after_s=0.05)
+    chat = Chat(ALICE.id)
+
+    async def quick(inbound: Inbound, progress: ReplyProgress | None) -> list[Outbound]:
+        assert progress is not None
+        await progress.typing()
+        return [Outbound(chat_id=inbound.chat_id, text="at once")]
+
+    async def slow(inbound: Inbound, progress: ReplyProgress | None) -> list[Outbound]:
+        assert progress is not None
+        await progress.typing()
+        await asyncio.to_thread(h.api.wait_for_calls, "sendChatAction", 1, 10.0)  # until the indicator shows
+        return [Outbound(chat_id=inbound.chat_id, text="after a while")]
+
+    async with app:
+        h.core.script = quick
+        h.api.user_sends(chat, ALICE, "hi")
+        await h.feed()
+        assert h.texts(chat) == ["at once"] and not h.api.calls["sendChatAction"]
+        h.core.script = slow
+        h.api.user_sends(chat, ALICE, "something harder")
+        await h.feed()
+    assert h.texts(chat) == ["at once", "after a while"]
+    assert [c["action"] for c in h.api.calls["sendChatAction"]] == ["typing"]
 
 
 async def test_streaming_in_groups_edits_a_placeholder_that_becomes_the_reply(h: Harness) -> None:

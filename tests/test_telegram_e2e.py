@@ -95,6 +95,7 @@ def webhook_bot(
         XIAOER_WEBHOOK_SECRET="e2e-secret_1",
         OPENAI_BASE_URL=llm.base_url,
         OPENAI_API_KEY="test",
+        XIAOER_TYPING_AFTER="0",  # these tests see "typing" as the sign that a message was taken on
     )
     process.launch(ready_method="setWebhook")
     yield process, url
@@ -104,7 +105,12 @@ def webhook_bot(
 @pytest.fixture(scope="module")
 def bot(tg: TelegramServer, data_dir: Path, webhook_bot: tuple[BotProcess, str]) -> Iterator[BotProcess]:
     process = BotProcess(
-        tg, data_dir, staff_ids=str(STAFF.id), support_chat_id=SUPPORT_ID, XIAOER_RATE_LIMIT_MESSAGES="30"
+        tg,
+        data_dir,
+        staff_ids=str(STAFF.id),
+        support_chat_id=SUPPORT_ID,
+        XIAOER_RATE_LIMIT_MESSAGES="30",
+        XIAOER_TYPING_AFTER="0",  # these tests see "typing" as the sign that a message was taken on
     )
     process.start()
     yield process
@@ -337,6 +343,61 @@ def test_start_up_errors_are_one_line_with_exit_code_2(tmp_path: Path) -> None:
         assert code == 2, (name, stderr)
         assert len(lines) == 1 and expected[name] in lines[0], (name, stderr)
         assert "Traceback" not in stderr and "not-the-right-token" not in stderr
+
+
+def test_two_workers_share_the_webhook_port_and_survive_a_killed_one(
+    data_dir: Path, tmp_path_factory: pytest.TempPathFactory, postgres_url: str
+) -> None:
+    """XIAOER_WORKERS=2: both workers take webhook connections on one port; one is SIGKILLed and every
+    message is still answered exactly once (the supervisor starts it again)."""
+    import os
+    import signal
+
+    own_dir = tmp_path_factory.mktemp("telegram-workers") / "data"
+    shutil.copytree(data_dir, own_dir)
+    port = _free_port()
+    with TelegramServer() as server:
+        process = BotProcess(
+            server,
+            own_dir,
+            "--webhook",
+            f"http://127.0.0.1:{port}/telegram/hook",
+            "--listen",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            XIAOER_WORKERS="2",
+            XIAOER_DATABASE_URL=postgres_url,
+            XIAOER_RATE_LIMIT_MESSAGES="100",
+        )
+        process.start("setWebhook", timeout=240)
+        try:
+            server.wait_for_calls("setWebhook", 2, timeout=240)  # both workers are serving
+            assert process.process is not None
+            workers = [
+                int(pid)
+                for pid in Path(f"/proc/{process.process.pid}/task/{process.process.pid}/children")
+                .read_text()
+                .split()
+            ]
+            assert len(workers) == 2
+            users = [User(300 + n, f"W{n}", "zh") for n in range(6)]
+            for n, user in enumerate(users):
+                server.user_sends(Chat(user.id), user, "有没有500以内的跑鞋")
+                if n == 2:
+                    os.kill(workers[0], signal.SIGKILL)  # mid-burst: its claims are taken over
+            for user in users:
+                server.user_sends(Chat(user.id), user, "运费怎么算")
+            for user in users:
+                server.wait_for(
+                    lambda u=user: len([m for m in server.sent[u.id] if "text" in m]) >= 2, timeout=120
+                )
+            time.sleep(1.0)  # a duplicate reply would arrive now
+            for user in users:
+                replies = [m for m in server.sent[user.id] if "text" in m]
+                assert len(replies) == 2, process.log()[-3000:]
+        finally:
+            assert process.stop() == 0
 
 
 def test_graceful_shutdown_answers_every_accepted_update(tg: TelegramServer, bot: BotProcess) -> None:

@@ -1,4 +1,5 @@
-"""Replica safety: the update ledger (exactly once), per-chat locks and ordering — on SQLite and PostgreSQL."""
+"""Replica safety: the update ledger (exactly once, per-chat order as the chat lock, rate decisions at
+admission) — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.coordination.chat_locks import ChatLocks, advisory_key
+from bot.conversation.locks import LocalChatLocks
 from bot.coordination.ledger import ClaimState, UpdateGate, UpdateLedger
+from bot.coordination.ratelimit import RateDecision, SlidingWindowRateLimiter
+from bot.coordination.ratelimit_sql import SqlRateLimiter
+from bot.coordination.sql import advisory_key
 from bot.storage.db import Database
 from tests.support.databases import migrated_database
 
@@ -81,7 +85,7 @@ def test_advisory_key_is_stable_and_64_bit() -> None:
 
 
 async def test_gate_processes_once_and_completes(database: Database) -> None:
-    gate = UpdateGate(UpdateLedger(database), ChatLocks(database))
+    gate = UpdateGate(UpdateLedger(database))
     handled: list[int] = []
     for _ in range(2):
         async with gate.process(1, "chat") as state:
@@ -93,7 +97,7 @@ async def test_gate_processes_once_and_completes(database: Database) -> None:
 
 
 async def test_gate_releases_on_error_so_a_retry_handles_it(database: Database) -> None:
-    gate = UpdateGate(UpdateLedger(database), ChatLocks(database))
+    gate = UpdateGate(UpdateLedger(database))
     with pytest.raises(RuntimeError):
         async with gate.process(2, "chat") as state:
             assert state is ClaimState.CLAIMED
@@ -104,7 +108,7 @@ async def test_gate_releases_on_error_so_a_retry_handles_it(database: Database) 
 
 async def test_gate_waits_for_an_earlier_update_of_the_same_chat(database: Database) -> None:
     replica_a = UpdateLedger(database, owner="a")
-    gate_b = UpdateGate(UpdateLedger(database, owner="b"), ChatLocks(database))
+    gate_b = UpdateGate(UpdateLedger(database, owner="b"))
     assert replica_a.claim(1, chat_key="chat")  # replica A got update 1 and is still on it
     entered = asyncio.Event()
 
@@ -126,7 +130,7 @@ async def test_gate_waits_for_an_earlier_update_of_the_same_chat(database: Datab
 
 
 async def test_local_lock_serialises_a_chat_and_cleans_itself() -> None:
-    locks = ChatLocks()
+    locks = LocalChatLocks()
     order: list[str] = []
 
     async def worker(name: str) -> None:
@@ -137,7 +141,74 @@ async def test_local_lock_serialises_a_chat_and_cleans_itself() -> None:
 
     await asyncio.gather(worker("a"), worker("b"), worker("c"))
     assert [item.split("-")[1] for item in order] == ["in", "out"] * 3
-    assert locks.local_count() == 0
+    assert len(locks) == 0
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_admit_claims_and_reports_an_earlier_open_update_of_the_chat(database: Database) -> None:
+    a, b = UpdateLedger(database, owner="a"), UpdateLedger(database, owner="b")
+    first = a.admit(1, "chat", "{}")
+    assert (first.state, first.earlier, first.verdict) == (ClaimState.CLAIMED, False, None)
+    second = b.admit(2, "chat")
+    assert (second.state, second.earlier) == (ClaimState.CLAIMED, True)  # update 1 is still open
+    postgres = database.dialect == "postgresql"
+    assert second.earlier_ids == (frozenset({1}) if postgres else None)  # which ones, where it is known
+    assert not b.admit(3, "other").earlier  # other chats never wait
+    busy = b.admit(1, "chat")
+    assert busy.state is ClaimState.BUSY
+    assert busy.holder == ("a" if database.dialect == "postgresql" else "")  # for the liveness check
+    a.complete(1)
+    assert b.admit(4, "chat").earlier  # update 2 is still open
+    b.complete(2)
+    b.complete(4)
+    assert b.admit(5, "chat").earlier is False
+    assert b.admit(1, "chat").state is ClaimState.DONE
+
+
+def test_admit_tells_whether_the_chat_has_an_open_handoff(database: Database) -> None:
+    from bot.handoff.state import Event, Handoff
+    from bot.handoff.store_sql import SqlHandoffStore
+
+    ledger = UpdateLedger(database, owner="a")
+    postgres = database.dialect == "postgresql"
+    assert ledger.admit(1, "telegram:42", handoff_chat="42").handoff_open is (False if postgres else None)
+    handoffs = SqlHandoffStore(database)
+    handoff = handoffs.create(
+        Handoff(id="h1", chat_id="42", user_id="42", channel="telegram", reason="requested")
+    )
+    assert ledger.admit(2, "telegram:42", handoff_chat="42").handoff_open is (True if postgres else None)
+    handoffs.transition(handoff.id, Event.CLOSE)
+    assert ledger.admit(3, "telegram:42", handoff_chat="42").handoff_open is (False if postgres else None)
+    assert ledger.admit(4, "telegram:42").handoff_open is None  # not asked
+
+
+def test_admit_decides_the_rate_limit_like_the_in_process_limiter(database: Database) -> None:
+    """The decision made in the claim's round trip follows the same policy, step by step."""
+    sql_clock, mem_clock = Clock(), Clock()
+    ledger = UpdateLedger(database, owner="a", limiter=SqlRateLimiter(database, 3, 10.0, clock=sql_clock))
+    mem = SlidingWindowRateLimiter(3, 10.0, clock=mem_clock)
+    script = [0, 0, 0, 0, 0, 6, 0, 4, 0, 0, 11, 0]  # seconds to wait before each message
+    for uid, step in enumerate(script, 1):
+        sql_clock.now += step
+        mem_clock.now += step
+        expected = mem.check_now("telegram:1")
+        admission = ledger.admit(uid, f"telegram:{uid}", rate_key="telegram:1")
+        assert admission.state is ClaimState.CLAIMED and admission.verdict is not None
+        assert admission.verdict.decision is expected.decision
+        assert admission.verdict.retry_after_s == pytest.approx(expected.retry_after_s)
+    # A duplicate delivery is not a new message: no decision, no hit counted.
+    assert ledger.admit(1, "telegram:1", rate_key="telegram:1").verdict is None
+    assert ledger.admit(100, "telegram:100").verdict is None  # no key: not asked
+    sql_clock.now += 10.0
+    allowed = ledger.admit(101, "telegram:101", rate_key="telegram:1").verdict
+    assert allowed is not None and allowed.decision is RateDecision.ALLOW
 
 
 # --- Two replicas = two processes against the real PostgreSQL -------------------------------------------
@@ -156,13 +227,25 @@ def _claim_worker(
 def _counter_worker(
     url: str, chat: str, rounds: int, start: multiprocessing.synchronize.Event, out: multiprocessing.Queue
 ) -> None:
-    """Read-modify-write of one counter with a pause in between: only a real cross-process lock keeps it exact."""
+    """Read-modify-write of one counter with a pause in between: only a real cross-process lock keeps it exact.
+
+    Updates arrive as Telegram delivers them — in order, each claimed before the next is handed out (a
+    session advisory lock around "next update id + admit" plays Telegram here) — and are processed
+    concurrently by the replicas: the ledger's order must serialise them."""
 
     async def run() -> None:
         database = migrated_database(url)
-        locks = ChatLocks(database)
+        gate = UpdateGate(UpdateLedger(database), poll_s=0.002)
         for _ in range(rounds):
-            async with locks.hold(chat):
+            with database.engine.connect() as telegram:
+                telegram.execute(text("SELECT pg_advisory_lock(4242)"))
+                uid = int(telegram.execute(text("SELECT nextval('update_ids')")).scalar_one())
+                admission = gate.ledger.admit(uid, chat)
+                gate.admitted(uid, chat, admission)
+                telegram.execute(text("SELECT pg_advisory_unlock(4242)"))
+                telegram.commit()
+            assert admission.state is ClaimState.CLAIMED
+            async with gate.run_claimed(uid, chat, admission):
                 with database.engine.begin() as conn:
                     value = conn.execute(text("SELECT n FROM counter WHERE chat = :c"), {"c": chat}).scalar()
                 await asyncio.sleep(0.005)
@@ -170,7 +253,6 @@ def _counter_worker(
                     conn.execute(
                         text("UPDATE counter SET n = :n WHERE chat = :c"), {"n": value + 1, "c": chat}
                     )
-        locks.dispose()
         database.dispose()
 
     start.wait(30)
@@ -203,11 +285,12 @@ def test_concurrent_claims_from_two_processes_win_exactly_once(postgres_url: str
 
 
 @pytest.mark.slow
-def test_advisory_lock_serialises_one_chat_across_processes(postgres_url: str) -> None:
+def test_ledger_order_serialises_one_chat_across_processes(postgres_url: str) -> None:
     database = migrated_database(postgres_url)
     with database.engine.begin() as conn:
         conn.execute(text("CREATE TABLE counter (chat text PRIMARY KEY, n int NOT NULL)"))
         conn.execute(text("INSERT INTO counter VALUES ('shared', 0), ('solo', 0)"))
+        conn.execute(text("CREATE SEQUENCE update_ids"))
     rounds = 25
     _run_processes(
         _counter_worker,
@@ -222,33 +305,36 @@ def test_advisory_lock_serialises_one_chat_across_processes(postgres_url: str) -
 @pytest.mark.slow
 async def test_other_chats_proceed_while_one_chat_is_held_by_another_replica(postgres_url: str) -> None:
     database_a, database_b = migrated_database(postgres_url), migrated_database(postgres_url)
-    replica_a, replica_b = ChatLocks(database_a), ChatLocks(database_b)
-    assert replica_a.distributed and replica_b.distributed
+    replica_a, replica_b = (
+        UpdateGate(UpdateLedger(database_a, owner="a")),
+        UpdateGate(UpdateLedger(database_b, owner="b")),
+    )
     release = asyncio.Event()
     holding = asyncio.Event()
     entered_same = asyncio.Event()
 
     async def hold_a() -> None:
-        async with replica_a.hold("chat-1"):
+        async with replica_a.process(1, "chat-1") as state:
+            assert state is ClaimState.CLAIMED
             holding.set()
             await release.wait()
 
     async def same_chat_on_b() -> None:
-        async with replica_b.hold("chat-1"):
+        async with replica_b.process(2, "chat-1") as state:
+            assert state is ClaimState.CLAIMED
             entered_same.set()
 
     holder = asyncio.create_task(hold_a())
     await holding.wait()
     waiter = asyncio.create_task(same_chat_on_b())
-    async with replica_b.hold("chat-2"):  # a different chat is not blocked by chat-1
-        pass
+    async with replica_b.process(3, "chat-2") as state:  # a different chat is not blocked by chat-1
+        assert state is ClaimState.CLAIMED
     await asyncio.sleep(0.3)
     assert not entered_same.is_set()
     release.set()
     await asyncio.wait_for(asyncio.gather(holder, waiter), 10)
     assert entered_same.is_set()
-    for locks, db in ((replica_a, database_a), (replica_b, database_b)):
-        locks.dispose()
+    for db in (database_a, database_b):
         db.dispose()
 
 
@@ -293,3 +379,55 @@ def test_claims_of_a_killed_replica_are_taken_over_at_once(postgres_url: str) ->
     assert not liveness.is_alive("nobody-ever") and liveness.is_alive("survivor")
     liveness.close()
     database.dispose()
+
+
+@pytest.mark.slow
+async def test_a_completion_on_one_replica_wakes_the_chat_waiting_on_another(postgres_url: str) -> None:
+    from bot.coordination.notify import DoneListener
+
+    database_a, database_b = migrated_database(postgres_url), migrated_database(postgres_url)
+    heard: list[str] = []
+    got = asyncio.Event()
+    listener = DoneListener(database_b)
+
+    def on_done(key: str) -> None:
+        heard.append(key)
+        got.set()
+
+    listener.start(asyncio.get_running_loop(), lambda key: key == "telegram:7", on_done)
+    try:
+        replica_a = UpdateLedger(database_a, owner="a")
+        for attempt in range(50):  # the listener's LISTEN may not be in place yet: complete until heard
+            uid = 7000 + attempt
+            assert replica_a.claim(uid, chat_key="telegram:7")
+            replica_a.claim(uid + 100, chat_key="telegram:8")
+            await asyncio.to_thread(replica_a.complete, uid + 100)  # nobody waits for chat 8: not handed on
+            await asyncio.to_thread(replica_a.complete, uid)
+            try:
+                await asyncio.wait_for(got.wait(), 0.5)
+                break
+            except TimeoutError:
+                continue
+        assert heard and {done.split()[0] for done in heard} == {"telegram:7"}  # "<chat key> <update id>"
+        assert heard[-1] == f"telegram:7 {uid}"
+        # And the gate: a message of chat 7 waiting on replica B goes on as soon as replica A completes.
+        gate_b = UpdateGate(UpdateLedger(database_b, owner="b"), listener=listener)
+        assert replica_a.claim(9001, chat_key="telegram:7")
+        entered = asyncio.Event()
+
+        async def second() -> None:
+            async with gate_b.process(9002, "telegram:7") as state:
+                assert state is ClaimState.CLAIMED
+                entered.set()
+
+        listener.stop()
+        gate_b.start()  # restarts the same listener with the gate's own waiters
+        task = asyncio.create_task(second())
+        await asyncio.sleep(0.2)
+        assert not entered.is_set()
+        await asyncio.to_thread(replica_a.complete, 9001)
+        await asyncio.wait_for(task, 10)
+    finally:
+        listener.stop()
+        database_a.dispose()
+        database_b.dispose()

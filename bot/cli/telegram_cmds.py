@@ -39,13 +39,24 @@ def telegram(
         raise _fail("TELEGRAM_BOT_TOKEN is not set (get a token from @BotFather)")
     if webhook and not webhook.startswith(("http://", "https://")):
         raise _fail(f"--webhook must be a URL, got {webhook!r}")
+    from bot.ops.logs import configure_logging
+
+    configure_logging(settings.log_level, json_logs=settings.log_json)
+    if settings.workers > 1:  # a supervisor of N worker processes sharing the webhook port
+        if not webhook:
+            raise _fail("XIAOER_WORKERS > 1 needs --webhook (long polling has a single consumer)")
+        from bot.cli.workers import run_workers
+
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+        raise typer.Exit(run_workers(settings.workers, secret or secrets.token_urlsafe(32)))
+    worker = settings.worker_index
+    if worker is not None and settings.metrics_port:  # worker i of a container: its own ops port
+        settings = settings.model_copy(update={"metrics_port": settings.metrics_port + worker})
 
     from bot.channels.telegram.app import TelegramStartupError, build_application, check_connection, run
     from bot.channels.telegram.handlers import TelegramChannel, TelegramConfig
     from bot.coordination.reply_journal import ReplyJournal
-    from bot.ops.logs import configure_logging
 
-    configure_logging(settings.log_level, json_logs=settings.log_json)
     for noisy in ("httpx", "telegram.ext.Updater"):  # one line per getUpdates call is noise
         logging.getLogger(noisy).setLevel(logging.WARNING)
     config = TelegramConfig(
@@ -54,6 +65,7 @@ def telegram(
         base_file_url=settings.telegram_api_file_url,
         staff_ids=settings.staff_ids,
         support_chat_id=settings.support_chat_id,
+        typing_after_s=settings.typing_after_s,
     )
     try:
         username = asyncio.run(check_connection(config))
@@ -99,6 +111,7 @@ def telegram(
             listen=listen,
             port=port,
             secret_token=secret or None,
+            shared_port=worker is not None,
         )
     except TelegramStartupError as exc:
         raise _fail(str(exc)) from None

@@ -28,7 +28,7 @@ from bot.conversation.locks import LocalChatLocks
 from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
 from bot.conversation.request_match import request_matched
-from bot.conversation.store import ChatState, ConversationStore, Turn, trim_to_budget
+from bot.conversation.store import ChatMemory, ChatState, ConversationStore, Turn, trim_to_budget
 from bot.conversation.understanding import (
     QueryParsing,
     Understanding,
@@ -226,30 +226,52 @@ class SupportBot:
     async def converse(
         self, inbound: Inbound, text: str, lang: str, progress: ReplyProgress | None = None
     ) -> list[Outbound]:
-        """Answer one cleaned customer message (also used for /start example buttons)."""
+        """Answer one cleaned customer message (also used for /start example buttons).
+
+        Memory is read once (`store.load`) and written once (`store.commit`: both turns, the new state and
+        the interests); if answering fails, the customer's turn is still written before the error goes up."""
         chat, user = inbound.chat_id, inbound.user_id
-        state, turns = await asyncio.gather(
-            asyncio.to_thread(self.store.state, chat), asyncio.to_thread(self.store.recent, chat, 40)
-        )
-        shown = await asyncio.to_thread(self._products, state.last_skus)
-        await asyncio.to_thread(self.store.append, chat, Turn("user", text, user))
+        memory, shown = await asyncio.to_thread(self._recall, chat, user)
+        said = Turn("user", text, user)
+        try:
+            return await self._converse(inbound, text, lang, progress, memory, shown, said)
+        except Exception:
+            try:  # the customer's words are kept even when answering them failed
+                await asyncio.to_thread(self.store.commit, chat, user, [said], memory.state)
+            except Exception:
+                log.exception("could not keep the turn of chat %s after a failure", chat)
+            raise
+
+    async def _converse(
+        self,
+        inbound: Inbound,
+        text: str,
+        lang: str,
+        progress: ReplyProgress | None,
+        memory: ChatMemory,
+        shown: list[Product],
+        said: Turn,
+    ) -> list[Outbound]:
+        state, turns = memory.state, list(memory.turns)
         guess = classify(text, has_context=bool(shown))
         reason = self.trigger_detector(text) if self.trigger_detector and self.handoff else None
         if reason is None and guess.intent is Intent.HUMAN and self.handoff is not None:
             reason = "requested"
         if reason is not None:
-            return await self.request_handoff(inbound, reason, lang, state, shown, turns)
+            return await self.request_handoff(inbound, reason, lang, state, shown, turns, said)
         intent = guess.intent
         if not guess.sure and self.llm is not None and self.prompts is not None:
-            try:
-                intent = await classify_with_llm(self.llm, self.prompts, text)
-            except LLMUnavailable as exc:
-                log.info("llm intent classification unavailable: %s", exc)
+            decided = await asyncio.to_thread(self._decided_by_knowledge, text, lang)
+            if decided is not None:  # the shop's policies or catalog know what this is: no model needed
+                intent = decided
+            else:
+                try:
+                    intent = await classify_with_llm(self.llm, self.prompts, text)
+                except LLMUnavailable as exc:
+                    log.info("llm intent classification unavailable: %s", exc)
         if progress is not None:
             await progress.typing()
-        interests = (
-            await asyncio.to_thread(self.profile.top, user, 5) if inbound.role is Role.CUSTOMER else []
-        )
+        interests = self.profile.ranked(memory.interests, 5) if inbound.role is Role.CUSTOMER else []
         ctx = TurnContext(
             text, lang, state, shown, trim_to_budget(turns, self.history_token_budget), interests, progress
         )
@@ -291,7 +313,9 @@ class SupportBot:
             )
             out = merge_customer_reply(out, extra, inbound.chat_id)
             new_state = replace(new_state, unanswered=0)
-        await asyncio.to_thread(self._remember, inbound, reply, new_state, text, lang, u, intent, answer)
+        await asyncio.to_thread(
+            self._remember, inbound, reply, new_state, text, lang, u, intent, answer, memory, said
+        )
         return out
 
     async def _answer(self, intent: Intent, ctx: TurnContext) -> tuple[Answer, Understanding | None]:
@@ -318,6 +342,20 @@ class SupportBot:
     def _products(self, skus: tuple[str, ...]) -> list[Product]:
         return [p for sku in skus if (p := self.index.get(sku)) is not None]
 
+    def _decided_by_knowledge(self, text: str, lang: str) -> Intent | None:
+        """Blocking: when the rules are unsure, a policy topic or a product the message finds decides its
+        intent (POLICY, or UNKNOWN — answered as a product question); None leaves it to the LLM."""
+        if self.policies is not None and self.policies.find(text, lang, k=1):
+            return Intent.POLICY
+        if self.index.search(text, k=1):
+            return Intent.UNKNOWN
+        return None
+
+    def _recall(self, chat_id: str, user_id: str) -> tuple[ChatMemory, list[Product]]:
+        """Blocking: the chat's memory (one read) and the products it last showed."""
+        memory = self.store.load(chat_id, user_id, 40)
+        return memory, self._products(memory.state.last_skus)
+
     def _remember(
         self,
         inbound: Inbound,
@@ -328,16 +366,20 @@ class SupportBot:
         u: Understanding | None,
         intent: Intent,
         answer: Answer,
+        memory: ChatMemory,
+        said: Turn,
     ) -> None:
-        """Blocking bookkeeping after a reply: memory, interests, insights (insights never fail a reply)."""
+        """Blocking bookkeeping after a reply: memory and interests in one write, then insights (which never
+        fail a reply)."""
         chat, user = inbound.chat_id, inbound.user_id
-        self.store.append(chat, Turn("assistant", reply.text, user, tuple(p.sku for p in reply.shown)))
-        self.store.save_state(chat, state, user)
         redacted = redact(text).lower()  # interests keep no word of a phone, e-mail or address
         keywords: list[str] = [k for k in (u.keywords if u is not None else ()) if k.lower() in redacted]
         filters = u.filters if u is not None else None
+        interests = None
         if inbound.role is Role.CUSTOMER and filters is not None:
-            self.profile.record(user, content_keywords(keywords, filters))
+            interests = self.profile.updated(memory.interests, content_keywords(keywords, filters))
+        answered = Turn("assistant", reply.text, user, tuple(p.sku for p in reply.shown))
+        self.store.commit(chat, user, [said, answered], state, interests)
         if self.recorder is not None and inbound.role is Role.CUSTOMER:
             try:
                 self.recorder.turn(
@@ -365,15 +407,18 @@ class SupportBot:
         state: ChatState,
         shown: list[Product],
         turns: list[Turn],
+        said: Turn | None = None,
     ) -> list[Outbound]:
+        """Open a handoff; the state (and the customer's turn `said`, if any) are written in one go."""
         assert self.handoff is not None
         context = handoff_context(inbound, lang, turns, shown, inbound.text)
         out = await self.handoff.request(inbound, reason, context)
         await asyncio.to_thread(
-            self.store.save_state,
+            self.store.commit,
             inbound.chat_id,
-            replace(state, unanswered=0, language=lang),
             inbound.user_id,
+            [said] if said is not None else [],
+            replace(state, unanswered=0, language=lang),
         )
         if not any(o.chat_id == inbound.chat_id for o in out):  # the customer always gets one reply
             out = [self.reply(inbound, self.say("offer_human", lang)), *out]
@@ -416,12 +461,8 @@ class SupportBot:
             return [
                 self.reply(inbound, self.say("human_no_gate", lang, contact=self.answerer.contact_text(lang)))
             ]
-        state, turns = await asyncio.gather(
-            asyncio.to_thread(self.store.state, inbound.chat_id),
-            asyncio.to_thread(self.store.recent, inbound.chat_id, 20),
-        )
-        shown = await asyncio.to_thread(self._products, state.last_skus)
-        return await self.request_handoff(inbound, "requested", lang, state, shown, turns)
+        memory, shown = await asyncio.to_thread(self._recall, inbound.chat_id, inbound.user_id)
+        return await self.request_handoff(inbound, "requested", lang, memory.state, shown, list(memory.turns))
 
     async def _cmd_profile(self, inbound: Inbound) -> list[Outbound]:
         lang = await self.language_for(inbound, inbound.command_args)

@@ -1,7 +1,7 @@
 """Per-chat ordering inside one process: messages of one chat are handled one at a time, chats in parallel.
 
-`bot.coordination.chat_locks.ChatLocks` adds the cross-replica half (PostgreSQL advisory locks) on top of
-this one.
+Across replicas, the update ledger's order is the chat lock (`bot.coordination.ledger.UpdateGate`, which
+uses this one within its process).
 """
 
 from __future__ import annotations

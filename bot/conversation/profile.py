@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from bot.conversation.store import ConversationStore
+from bot.conversation.store import ConversationStore, Interests
 from bot.domain.clock import utcnow
 from knowledge.models import SearchHit
 
@@ -35,27 +35,33 @@ class InterestProfile:
 
     def record(self, user_id: str, keywords: Iterable[str], now: datetime | None = None) -> None:
         """Add this message's keywords (numbers, punctuation and single characters are ignored)."""
+        scores = self.updated(self.store.interests(user_id), keywords, now)
+        if scores is not None:
+            self.store.save_interests(user_id, scores)
+
+    def updated(
+        self, scores: Interests, keywords: Iterable[str], now: datetime | None = None
+    ) -> dict[str, tuple[float, datetime]] | None:
+        """`scores` (as read from the store) with this message's keywords added and the oldest dropped beyond
+        `keep`; None when the message has no interest words (nothing to write)."""
         words = {k.strip().lower() for k in keywords if k and not _NOISE.match(k.strip())}
         if not words:
-            return
+            return None
         now = now or utcnow()
-        scores = {
-            k: (decayed(s, at, now, self.half_life_days), now)
-            for k, (s, at) in self.store.interests(user_id).items()
-        }
+        current = {k: (decayed(s, at, now, self.half_life_days), now) for k, (s, at) in scores.items()}
         for word in words:
-            scores[word] = (scores.get(word, (0.0, now))[0] + 1.0, now)
-        best = sorted(scores.items(), key=lambda item: -item[1][0])[: self.keep]
-        self.store.save_interests(user_id, dict(best))
+            current[word] = (current.get(word, (0.0, now))[0] + 1.0, now)
+        return dict(sorted(current.items(), key=lambda item: -item[1][0])[: self.keep])
 
     def top(self, user_id: str, n: int = 10, now: datetime | None = None) -> list[tuple[str, float]]:
         """The user's strongest interests now, best first."""
+        return self.ranked(self.store.interests(user_id), n, now)
+
+    def ranked(self, scores: Interests, n: int = 10, now: datetime | None = None) -> list[tuple[str, float]]:
+        """The strongest of `scores` (as read from the store) now, best first."""
         now = now or utcnow()
-        scores = [
-            (k, decayed(s, at, now, self.half_life_days))
-            for k, (s, at) in self.store.interests(user_id).items()
-        ]
-        return sorted((item for item in scores if item[1] >= 0.05), key=lambda item: -item[1])[:n]
+        decayed_now = [(k, decayed(s, at, now, self.half_life_days)) for k, (s, at) in scores.items()]
+        return sorted((item for item in decayed_now if item[1] >= 0.05), key=lambda item: -item[1])[:n]
 
 
 def rerank(

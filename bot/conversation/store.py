@@ -4,6 +4,10 @@ One protocol, two implementations (`SqlConversationStore` in `bot.conversation.s
 default, PostgreSQL via `XIAOER_DATABASE_URL` — and the in-memory one below) and one contract test over
 both. This module never imports the SQL one (whoever needs it imports it). Methods are synchronous;
 the core calls them through `asyncio.to_thread`.
+
+One customer message reads its memory once (`load`: state, recent turns, the user's interests) and writes
+it once (`commit`: the new turns, the new state and, when they changed, the interests) — on PostgreSQL one
+round trip each. The finer-grained methods serve commands, handoff and staff tools.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -69,6 +73,19 @@ class ChatState:
         )
 
 
+Interests = Mapping[str, tuple[float, datetime]]  # keyword → (score, when last updated)
+
+
+@dataclass(frozen=True)
+class ChatMemory:
+    """What answering one message reads: the chat's follow-up state, its last turns (oldest first) and
+    the user's interest scores."""
+
+    state: ChatState = field(default_factory=ChatState)
+    turns: tuple[Turn, ...] = ()
+    interests: Interests = field(default_factory=dict)
+
+
 def approx_tokens(text: str) -> int:
     """Token estimate without a tokenizer download: one per CJK character, ~1.3 per English word."""
     return len(_CJK.findall(text)) + round(1.3 * len(_WORD.findall(text))) + 1
@@ -89,6 +106,22 @@ def trim_to_budget(turns: Sequence[Turn], budget: int) -> list[Turn]:
 
 @runtime_checkable
 class ConversationStore(Protocol):
+    def load(self, chat_id: str, user_id: str, limit: int = 40) -> ChatMemory:
+        """The chat's state and last `limit` turns and `user_id`'s interests, read together."""
+        ...
+
+    def commit(
+        self,
+        chat_id: str,
+        user_id: str,
+        turns: Sequence[Turn],
+        state: ChatState,
+        interests: Interests | None = None,
+    ) -> None:
+        """Append `turns`, save `state` (owned by `user_id`) and, when given, replace the user's interests
+        with `interests` — all or nothing."""
+        ...
+
     def append(self, chat_id: str, turn: Turn) -> None: ...
 
     def recent(self, chat_id: str, limit: int = 40) -> list[Turn]:
@@ -130,6 +163,29 @@ class InMemoryConversationStore:
         self._turns: dict[str, list[Turn]] = defaultdict(list)
         self._states: dict[str, tuple[str, ChatState]] = {}
         self._interests: dict[str, dict[str, tuple[float, datetime]]] = {}
+
+    def load(self, chat_id: str, user_id: str, limit: int = 40) -> ChatMemory:
+        with self._lock:
+            return ChatMemory(
+                self._states.get(chat_id, ("", ChatState()))[1],
+                tuple(self._turns.get(chat_id, [])[-limit:]),
+                dict(self._interests.get(user_id, {})),
+            )
+
+    def commit(
+        self,
+        chat_id: str,
+        user_id: str,
+        turns: Sequence[Turn],
+        state: ChatState,
+        interests: Interests | None = None,
+    ) -> None:
+        with self._lock:
+            self._turns[chat_id].extend(turns)
+            owner = user_id or self._states.get(chat_id, ("", state))[0]
+            self._states[chat_id] = (owner, replace(state))
+            if interests is not None:
+                self._interests[user_id] = dict(interests)
 
     def append(self, chat_id: str, turn: Turn) -> None:
         with self._lock:
@@ -188,9 +244,11 @@ class InMemoryConversationStore:
 
 
 __all__ = [
+    "ChatMemory",
     "ChatState",
     "ConversationStore",
     "InMemoryConversationStore",
+    "Interests",
     "Turn",
     "approx_tokens",
     "trim_to_budget",

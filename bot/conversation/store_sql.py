@@ -1,16 +1,40 @@
 """SQLAlchemy implementation of `ConversationStore` (SQLite file by default, PostgreSQL for replicas).
 
-The tables are made by the migrations (`bot.storage.migrate.upgrade_schema`), not here.
+The tables are made by the migrations (`bot.storage.migrate.upgrade_schema`), not here. `load` is one
+SELECT (state, recent turns and interests as one UNION ALL) and `commit` one statement on PostgreSQL
+(data-modifying CTEs, run as its own transaction); SQLite, in process, runs `commit` as one transaction.
+The hot statements are built once at import: building and keying a SQLAlchemy statement costs more client
+CPU than running it, and a multi-row VALUES is never cached (it was compiled anew for every message).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Float, Integer, String, Text, delete, func, select
+from sqlalchemy import (
+    JSON,
+    CompoundSelect,
+    Float,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.conversation.store import ChatState, Turn
+from bot.conversation.store import ChatMemory, ChatState, Interests, Turn
 from bot.domain.clock import utcnow
 from bot.storage.db import Base, Database
 from bot.storage.types import UTCDateTime
@@ -52,6 +76,93 @@ class SqlConversationStore:
     def __init__(self, database: Database) -> None:
         self.database = database
         self._session = database.sessions
+
+    def load(self, chat_id: str, user_id: str, limit: int = 40) -> ChatMemory:
+        with self.database.autocommit.connect() as conn:
+            rows = conn.execute(_LOAD, {"chat": chat_id, "user": user_id, "limit": limit}).all()
+        turns = sorted((r for r in rows if r.kind == "t"), key=lambda r: r.id)
+        state = next((r.data for r in rows if r.kind == "s"), None)
+        return ChatMemory(
+            ChatState.from_json(state),
+            tuple(Turn(r.role, r.text, r.user_id, tuple(r.data or ()), r.at) for r in turns),
+            {r.text: (float(r.score), r.at) for r in rows if r.kind == "i"},
+        )
+
+    def commit(
+        self,
+        chat_id: str,
+        user_id: str,
+        turns: Sequence[Turn],
+        state: ChatState,
+        interests: Interests | None = None,
+    ) -> None:
+        scores = {k[:128]: v for k, v in interests.items()} if interests is not None else {}
+        if self.database.dialect == "postgresql":  # one fixed statement, its own transaction: one round trip
+            params = {
+                "chat": chat_id,
+                "user": user_id,
+                "turns": json.dumps(
+                    [
+                        {
+                            "user_id": t.user_id,
+                            "role": t.role,
+                            "text": t.text,
+                            "skus": list(t.skus),
+                            "at": _iso(t.at),
+                        }
+                        for t in turns
+                    ],
+                    ensure_ascii=False,
+                ),
+                "state": json.dumps(state.to_json(), ensure_ascii=False),
+                "now": utcnow(),
+                "replace": interests is not None,
+                "keywords": list(scores),
+                "interests": json.dumps(
+                    [
+                        {"keyword": k, "score": score, "updated_at": _iso(at)}
+                        for k, (score, at) in scores.items()
+                    ],
+                    ensure_ascii=False,
+                ),
+            }
+            with self.database.autocommit.connect() as conn:
+                conn.execute(_COMMIT_PG, params)
+            return
+        with self.database.engine.begin() as conn:  # SQLite: in process, one transaction of cached statements
+            if turns:
+                conn.execute(
+                    insert(TurnRow),
+                    [
+                        {
+                            "chat_id": chat_id,
+                            "user_id": t.user_id,
+                            "role": t.role,
+                            "text": t.text,
+                            "skus": list(t.skus),
+                            "at": t.at,
+                        }
+                        for t in turns
+                    ],
+                )
+            conn.execute(
+                _UPSERT_STATE_SQLITE,
+                {"chat_id": chat_id, "user_id": user_id, "data": state.to_json(), "updated_at": utcnow()},
+            )
+            if interests is not None:
+                conn.execute(
+                    delete(InterestRow).where(
+                        InterestRow.user_id == user_id, InterestRow.keyword.not_in(list(scores))
+                    )
+                )
+                if scores:
+                    conn.execute(
+                        _UPSERT_INTEREST_SQLITE,
+                        [
+                            {"user_id": user_id, "keyword": k, "score": sc, "updated_at": at}
+                            for k, (sc, at) in scores.items()
+                        ],
+                    )
 
     def append(self, chat_id: str, turn: Turn) -> None:
         with self._session.begin() as session:
@@ -129,3 +240,98 @@ class SqlConversationStore:
             if since is not None:
                 query = query.where(TurnRow.at >= since)
             return int(session.scalar(query) or 0)
+
+
+def _iso(at: datetime) -> str:
+    """An aware timestamp for JSON (PostgreSQL reads the offset); naive ones are refused like UTCDateTime does."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"naive datetime {at.isoformat()} given for a UTC timestamp")
+    return at.astimezone(UTC).isoformat()
+
+
+def _load_statement() -> CompoundSelect:
+    """State, the last `:limit` turns and the user's interests as one UNION ALL (built once: building and
+    keying a statement costs more than running it)."""
+    recent = (
+        select(TurnRow.id, TurnRow.role, TurnRow.text, TurnRow.user_id, TurnRow.skus, TurnRow.at)
+        .where(TurnRow.chat_id == bindparam("chat"))
+        .order_by(TurnRow.id.desc())
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    no_text = cast(null(), String)
+    return union_all(
+        select(
+            literal("t").label("kind"),
+            recent.c.id,
+            recent.c.role,
+            recent.c.text,
+            recent.c.user_id,
+            recent.c.skus.label("data"),
+            recent.c.at,
+            cast(null(), Float).label("score"),
+        ),
+        select(
+            literal("s"),
+            literal(0),
+            no_text,
+            no_text,
+            ChatStateRow.user_id,
+            ChatStateRow.data,
+            ChatStateRow.updated_at,
+            cast(null(), Float),
+        ).where(ChatStateRow.chat_id == bindparam("chat")),
+        select(
+            literal("i"),
+            literal(0),
+            no_text,
+            InterestRow.keyword,
+            InterestRow.user_id,
+            cast(null(), JSON),
+            InterestRow.updated_at,
+            InterestRow.score,
+        ).where(InterestRow.user_id == bindparam("user")),
+    )
+
+
+_LOAD = _load_statement()
+
+# PostgreSQL: the whole write of one message as data-modifying CTEs of one statement (its own transaction).
+# The new rows come as JSON so the statement text never changes: parsed and planned once per connection.
+_COMMIT_PG = text(
+    """
+WITH turns AS (
+    INSERT INTO conv_turns (chat_id, user_id, role, text, skus, at)
+    SELECT :chat, r.user_id, r.role, r.text, r.skus, r.at
+    FROM json_to_recordset(CAST(:turns AS json)) AS r(user_id text, role text, text text, skus json, at timestamptz)
+), state AS (
+    INSERT INTO conv_chat_state (chat_id, user_id, data, updated_at)
+    VALUES (:chat, :user, CAST(:state AS json), :now)
+    ON CONFLICT (chat_id) DO UPDATE SET data = EXCLUDED.data, updated_at = EXCLUDED.updated_at,
+        user_id = coalesce(nullif(EXCLUDED.user_id, ''), conv_chat_state.user_id)
+), dropped AS (
+    DELETE FROM conv_user_interests
+    WHERE :replace AND user_id = :user AND NOT (keyword = ANY(CAST(:keywords AS text[])))
+), kept AS (
+    INSERT INTO conv_user_interests (user_id, keyword, score, updated_at)
+    SELECT :user, r.keyword, r.score, r.updated_at
+    FROM json_to_recordset(CAST(:interests AS json)) AS r(keyword text, score float8, updated_at timestamptz)
+    ON CONFLICT (user_id, keyword) DO UPDATE SET score = EXCLUDED.score, updated_at = EXCLUDED.updated_at
+)
+SELECT 1
+"""
+)
+_STATE_INSERT = sqlite.insert(ChatStateRow)
+_UPSERT_STATE_SQLITE = _STATE_INSERT.on_conflict_do_update(
+    index_elements=[ChatStateRow.chat_id],
+    set_={
+        "data": _STATE_INSERT.excluded.data,
+        "updated_at": _STATE_INSERT.excluded.updated_at,
+        "user_id": func.coalesce(func.nullif(_STATE_INSERT.excluded.user_id, ""), ChatStateRow.user_id),
+    },
+)
+_INTEREST_INSERT = sqlite.insert(InterestRow)
+_UPSERT_INTEREST_SQLITE = _INTEREST_INSERT.on_conflict_do_update(
+    index_elements=[InterestRow.user_id, InterestRow.keyword],
+    set_={"score": _INTEREST_INSERT.excluded.score, "updated_at": _INTEREST_INSERT.excluded.updated_at},
+)

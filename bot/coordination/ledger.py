@@ -4,6 +4,12 @@ Why: Telegram (and our proxy) may deliver one update twice — a retry after a t
 another replica after one died. The first replica to insert the update id (unique key) handles it; the
 others see DONE (acknowledge and drop) or BUSY (someone is on it). A claim that was never completed (its
 replica crashed) expires after `lease_s` and can be taken over, so a crash loses nothing.
+
+The ledger is also the chat lock across replicas: an update runs only once no earlier update of its chat
+is still being processed (updates of a chat are claimed in order — Telegram delivers them so, and a
+webhook answers only after the claim — so "no earlier claim open" means "nobody else is in this chat").
+Admitting an update (`admit`: claim + order check + the sender's rate-limit decision) is one round trip on
+PostgreSQL (the server-side function of migration 0007), and completing it is one more.
 """
 
 from __future__ import annotations
@@ -14,20 +20,27 @@ import socket
 import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import cast
 
-from sqlalchemy import BigInteger, Float, Index, String, Table, Text, delete, insert, select, update
+from sqlalchemy import BigInteger, Float, Index, String, Table, Text, delete, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.coordination.chat_locks import ChatLocks, offload
+from bot.conversation.locks import LocalChatLocks
 from bot.coordination.liveness import ReplicaLiveness
+from bot.coordination.notify import CHANNEL as DONE_CHANNEL
+from bot.coordination.notify import DoneListener
+from bot.coordination.ratelimit import RateDecision, RateVerdict
+from bot.coordination.ratelimit_sql import SqlRateLimiter, rate_lock
+from bot.coordination.sql import offload
 from bot.storage.db import Base, Database
 
 PROCESSING = "processing"
 DONE = "done"
+LISTENING_FALLBACK_S = 5.0  # with notifications, how long a waiter trusts them before asking the ledger
 
 
 class ClaimState(StrEnum):
@@ -36,6 +49,21 @@ class ClaimState(StrEnum):
     CLAIMED = "claimed"
     DONE = "done"
     BUSY = "busy"
+
+
+@dataclass(frozen=True)
+class Admission:
+    """What `UpdateLedger.admit` found: the claim; whether earlier updates of the chat were still open (then
+    the caller waits for them) and, when known, which (`earlier_ids`); who holds a BUSY claim; the sender's
+    rate-limit verdict (None when not asked); and whether the chat has an open handoff (None when unknown)."""
+
+    state: ClaimState
+    earlier: bool = True
+    holder: str = ""
+    verdict: RateVerdict | None = None
+    earlier_ids: frozenset[int] | None = None
+    handoff_open: bool | None = None
+    fresh: bool = False  # first sight of the update (not a takeover): nothing can be journaled for it yet
 
 
 class ProcessedUpdate(Base):
@@ -54,7 +82,9 @@ class ProcessedUpdate(Base):
     __table_args__ = (Index("ix_xiaoer_updates_chat", "channel", "chat_key", "status"),)
 
 
-_UPDATES = cast(Table, ProcessedUpdate.__table__)  # Core statements on the mapped table
+def _table() -> Table:
+    """The ledger's table, typed as a Core table (`__table__` is typed as a FromClause)."""
+    return cast(Table, ProcessedUpdate.__table__)
 
 
 def default_owner() -> str:
@@ -75,6 +105,7 @@ class UpdateLedger:
         owner: str | None = None,
         lease_s: float = 120.0,
         liveness: ReplicaLiveness | None = None,
+        limiter: SqlRateLimiter | None = None,
     ) -> None:
         self.database = database
         self.engine = database.engine
@@ -82,6 +113,61 @@ class UpdateLedger:
         self.owner = owner or default_owner()
         self.lease_s = lease_s
         self.liveness = liveness  # when set: claims of replicas that died are taken over at once
+        self.limiter = limiter  # when set: `admit(..., rate_key=k)` also makes k's rate-limit decision
+
+    def admit(
+        self,
+        update_id: int,
+        chat_key: str | None = None,
+        payload: str | None = None,
+        rate_key: str | None = None,
+        handoff_chat: str | None = None,
+    ) -> Admission:
+        """Claim `update_id`, tell which earlier updates of `chat_key` are still open, with a `rate_key` and
+        a limiter decide the sender's rate limit, and with `handoff_chat` (the chat id handoffs use) tell
+        whether it has an open handoff — one round trip on PostgreSQL (SQLite: no handoff answer).
+
+        The rate decision is made only for a new claim (a duplicate delivery is not a new message)."""
+        limiter = self.limiter if rate_key is not None else None
+        if self.database.dialect != "postgresql":
+            state, fresh = self._begin(update_id, chat_key, payload)
+            if state is not ClaimState.CLAIMED:
+                return Admission(state, earlier=False)
+            earlier = chat_key is not None and self.earlier_pending(update_id, chat_key)
+            verdict = limiter.check_now(rate_key) if limiter is not None and rate_key is not None else None
+            return Admission(state, earlier=earlier, verdict=verdict, fresh=fresh)
+        params = {
+            "channel": self.channel,
+            "update_id": int(update_id),
+            "chat_key": chat_key,
+            "payload": payload,
+            "owner": self.owner,
+            "now": time.time(),
+            "lease": self.lease_s,
+            "rate_key": rate_key if limiter is not None else None,
+            "rate_lock": rate_lock(rate_key) if limiter is not None and rate_key is not None else 0,
+            "rate_max": limiter.max_messages if limiter is not None else 0,
+            "rate_window": limiter.window_s if limiter is not None else 0.0,
+            "rate_now": limiter.now() if limiter is not None else 0.0,
+            "handoff_chat": handoff_chat,
+        }
+        with self.database.autocommit.connect() as conn:
+            row = conn.execute(_BEGIN, params).one()
+        state = ClaimState(row.claim)
+        if state is ClaimState.BUSY and self._take_over_dead(update_id, row.holder):
+            return Admission(ClaimState.CLAIMED)  # earlier updates of the chat: checked by the caller
+        if state is not ClaimState.CLAIMED:
+            return Admission(state, earlier=False, holder=row.holder or "")
+        verdict = RateVerdict(RateDecision(row.rate), float(row.retry_after)) if row.rate else None
+        open_ids = frozenset(int(uid) for uid in row.earlier or ())
+        return Admission(
+            state,
+            earlier=bool(open_ids),
+            verdict=verdict,
+            earlier_ids=open_ids,
+            handoff_open=row.held,
+            fresh=bool(row.fresh),
+        )
 
     def claim(self, update_id: int, chat_key: str | None = None, payload: str | None = None) -> bool:
         """True when this replica must process `update_id` (first claim, or a crashed claim taken over)."""
@@ -89,6 +175,10 @@ class UpdateLedger:
 
     def begin(self, update_id: int, chat_key: str | None = None, payload: str | None = None) -> ClaimState:
         """Insert the update id; on conflict report DONE/BUSY, or take over an expired claim."""
+        return self._begin(update_id, chat_key, payload)[0]
+
+    def _begin(self, update_id: int, chat_key: str | None, payload: str | None) -> tuple[ClaimState, bool]:
+        """`begin`, and whether the claim is a first sight of the update (True) or a takeover."""
         now = time.time()
         row = {
             "channel": self.channel,
@@ -100,8 +190,8 @@ class UpdateLedger:
             "payload": payload,
         }
         if self._insert_new(row):
-            return ClaimState.CLAIMED
-        table = _UPDATES
+            return ClaimState.CLAIMED, True
+        table = _table()
         key = (table.c.channel == self.channel) & (table.c.update_id == int(update_id))
         with self.engine.begin() as conn:
             taken = conn.execute(
@@ -110,20 +200,29 @@ class UpdateLedger:
                 .values(owner=self.owner, claimed_at=now)
             ).rowcount
             if taken == 1:
-                return ClaimState.CLAIMED
+                return ClaimState.CLAIMED, False
             status, owner = conn.execute(select(table.c.status, table.c.owner).where(key)).one()
         if status == DONE:
-            return ClaimState.DONE
-        if self._dead(owner):
-            with self.engine.begin() as conn:
-                taken = conn.execute(
-                    update(table)
-                    .where(key, table.c.status == PROCESSING, table.c.owner == owner)
-                    .values(owner=self.owner, claimed_at=now)
-                ).rowcount
-            if taken == 1:
-                return ClaimState.CLAIMED
-        return ClaimState.BUSY
+            return ClaimState.DONE, False
+        return (ClaimState.CLAIMED if self._take_over_dead(update_id, owner) else ClaimState.BUSY), False
+
+    def _take_over_dead(self, update_id: int, owner: str) -> bool:
+        """Take over a claim whose replica is gone (PostgreSQL's liveness lock says so)."""
+        if not self._dead(owner):
+            return False
+        table = _table()
+        with self.database.autocommit.connect() as conn:
+            taken = conn.execute(
+                update(table)
+                .where(
+                    table.c.channel == self.channel,
+                    table.c.update_id == int(update_id),
+                    table.c.status == PROCESSING,
+                    table.c.owner == owner,
+                )
+                .values(owner=self.owner, claimed_at=time.time())
+            ).rowcount
+        return taken == 1
 
     def _dead(self, owner: str) -> bool:
         return self.liveness is not None and owner != self.owner and not self.liveness.is_alive(owner)
@@ -148,9 +247,15 @@ class UpdateLedger:
             return False
 
     def complete(self, update_id: int) -> None:
-        """Mark the update processed; later deliveries of it are dropped as duplicates."""
-        table = _UPDATES
-        with self.engine.begin() as conn:
+        """Mark the update processed; later deliveries of it are dropped as duplicates (one round trip; on
+        PostgreSQL the same statement tells every replica's `DoneListener` the chat may go on)."""
+        table = _table()
+        with self.database.autocommit.connect() as conn:
+            if self.database.dialect == "postgresql":
+                conn.execute(
+                    _COMPLETE, {"channel": self.channel, "update_id": int(update_id), "now": time.time()}
+                )
+                return
             conn.execute(
                 update(table)
                 .where(table.c.channel == self.channel, table.c.update_id == int(update_id))
@@ -159,8 +264,11 @@ class UpdateLedger:
 
     def release(self, update_id: int) -> None:
         """Forget a claim whose processing failed, so a redelivery is processed again."""
-        table = _UPDATES
-        with self.engine.begin() as conn:
+        table = _table()
+        with self.database.autocommit.connect() as conn:
+            if self.database.dialect == "postgresql":  # waiters on other replicas hear of it too
+                conn.execute(_RELEASE, {"channel": self.channel, "update_id": int(update_id)})
+                return
             conn.execute(
                 delete(table).where(
                     table.c.channel == self.channel,
@@ -174,8 +282,8 @@ class UpdateLedger:
         ids = [int(uid) for uid in update_ids]
         if not ids:
             return 0
-        table = _UPDATES
-        with self.engine.begin() as conn:
+        table = _table()
+        with self.database.autocommit.connect() as conn:
             return conn.execute(
                 update(table)
                 .where(
@@ -189,7 +297,7 @@ class UpdateLedger:
 
     def earlier_pending(self, update_id: int, chat_key: str) -> bool:
         """Is an earlier update of the same chat still being processed (by a live claim)?"""
-        table = _UPDATES
+        table = _table()
         cutoff = time.time() - self.lease_s
         query = (
             select(table.c.update_id)
@@ -202,12 +310,12 @@ class UpdateLedger:
             )
             .limit(1)
         )
-        with self.engine.connect() as conn:
+        with self.database.autocommit.connect() as conn:
             return conn.execute(query).first() is not None
 
     def reclaim_stale(self, limit: int = 100) -> list[tuple[int, str | None]]:
         """Take over expired claims (their replica died) and return (update_id, payload) to re-process."""
-        table = _UPDATES
+        table = _table()
         now = time.time()
         with self.engine.connect() as conn:
             claims = conn.execute(
@@ -234,7 +342,7 @@ class UpdateLedger:
 
     def prune(self, older_than_s: float = 7 * 86400) -> int:
         """Delete DONE rows older than `older_than_s` (Telegram never redelivers after 24 h)."""
-        table = _UPDATES
+        table = _table()
         with self.engine.begin() as conn:
             return conn.execute(
                 delete(table).where(table.c.status == DONE, table.c.claimed_at < time.time() - older_than_s)
@@ -242,12 +350,45 @@ class UpdateLedger:
 
 
 class UpdateGate:
-    """The one call a channel makes per update: de-duplicate, keep per-chat order, serialise the chat."""
+    """The one call a channel makes per update: de-duplicate, keep per-chat order, serialise the chat.
 
-    def __init__(self, ledger: UpdateLedger, locks: ChatLocks, *, poll_s: float = 0.02) -> None:
+    Across replicas the ledger's order is the chat lock (see the module docstring); within this process a
+    `LocalChatLocks` serialises the chat without a round trip. A message that must wait for earlier ones of
+    its chat is woken when they complete — here, or on another replica through the `DoneListener` — and
+    goes on without asking the ledger again when it knew (from its admission) which ones it waited for."""
+
+    def __init__(
+        self,
+        ledger: UpdateLedger,
+        locks: LocalChatLocks | None = None,
+        *,
+        poll_s: float = 0.02,
+        max_poll_s: float = 0.2,
+        listener: DoneListener | None = None,
+    ) -> None:
         self.ledger = ledger
-        self.locks = locks
+        self.locks = locks or LocalChatLocks()
         self.poll_s = poll_s
+        self.max_poll_s = max_poll_s
+        self.listener = listener  # PostgreSQL tells when another replica completes an update
+        # chat → {waiting update → ids of the chat's updates completed since it was admitted}
+        self._seen: dict[str, dict[int, set[int]]] = {}
+        self._turns: dict[str, list[asyncio.Future[None]]] = {}  # chat → tasks to wake on a completion
+
+    def start(self) -> None:
+        """Listen for other replicas' completions (call on the running event loop)."""
+        if self.listener is not None:
+            self.listener.start(asyncio.get_running_loop(), self._seen.__contains__, self._wake)
+
+    def stop(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
+
+    def admitted(self, update_id: int, chat_key: str | None, admission: Admission) -> None:
+        """Start noting completions of the chat for an update that will wait for earlier ones (call right
+        after its admission, so none is missed before the update's task runs)."""
+        if chat_key is not None and admission.earlier:
+            self._seen.setdefault(chat_key, {}).setdefault(update_id, set())
 
     @asynccontextmanager
     async def process(
@@ -256,27 +397,102 @@ class UpdateGate:
         """`async with gate.process(uid, chat) as state:` handle only when `state is ClaimState.CLAIMED`.
 
         Completes the update on success, releases it on an exception (so a redelivery retries it)."""
-        state = await offload(self.ledger.begin, update_id, chat_key, payload)
-        if state is not ClaimState.CLAIMED:
-            yield state
+        admission = await offload(self.ledger.admit, update_id, chat_key, payload)
+        if admission.state is not ClaimState.CLAIMED:
+            yield admission.state
             return
-        async with self.run_claimed(update_id, chat_key):
-            yield state
+        self.admitted(update_id, chat_key, admission)
+        async with self.run_claimed(update_id, chat_key, admission):
+            yield admission.state
 
     @asynccontextmanager
-    async def run_claimed(self, update_id: int, chat_key: str | None) -> AsyncIterator[None]:
-        """For an update this replica already claimed: wait for earlier updates of the chat, hold the chat
-        lock, then complete (or release on an exception)."""
+    async def run_claimed(
+        self, update_id: int, chat_key: str | None, admission: Admission | None = None
+    ) -> AsyncIterator[None]:
+        """For an update this replica already claimed: wait for earlier updates of the chat (only when its
+        admission found some open, or is unknown), hold the chat, then complete — or release on an
+        exception."""
         try:
             if chat_key is not None:
-                while await offload(self.ledger.earlier_pending, update_id, chat_key):
-                    await asyncio.sleep(self.poll_s)
+                try:
+                    if admission is None or admission.earlier:
+                        ids = admission.earlier_ids if admission is not None else None
+                        await self._wait_for_earlier(update_id, chat_key, ids)
+                finally:
+                    self._forget(chat_key, update_id)
                 async with self.locks.hold(chat_key):
                     yield
                     await offload(self.ledger.complete, update_id)  # done before the next message may start
+                    self._wake(f"{chat_key} {update_id}")
                 return
             yield
         except BaseException:
             await offload(self.ledger.release, update_id)
+            if chat_key is not None:
+                self._wake(f"{chat_key} {update_id}")
             raise
         await offload(self.ledger.complete, update_id)
+
+    async def _wait_for_earlier(self, update_id: int, chat_key: str, earlier: frozenset[int] | None) -> None:
+        """Until no earlier update of the chat is open. With `earlier` (the ids its admission found open) the
+        wake-ups say when they are all done; without, or when no wake-up came in time (notifications can be
+        lost), the ledger is asked — after a growing pause when nothing will wake this task."""
+        seen = self._seen.setdefault(chat_key, {}).setdefault(update_id, set())
+        listening = self.listener is not None and self.listener.supported
+        delay = LISTENING_FALLBACK_S if listening else self.poll_s
+        ask = earlier is None
+        while True:
+            if not ask and earlier is not None and earlier <= seen:
+                return
+            turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            turns = self._turns.setdefault(chat_key, [])
+            turns.append(turn)  # registered before asking, so a completion in between is not missed
+            try:
+                if ask and not await offload(self.ledger.earlier_pending, update_id, chat_key):
+                    return
+                try:
+                    await asyncio.wait_for(turn, delay)
+                    ask = earlier is None
+                except TimeoutError:
+                    ask = True
+                    delay = delay if listening else min(delay * 2, self.max_poll_s)
+            finally:
+                if turn in turns:
+                    turns.remove(turn)
+                if not turns and self._turns.get(chat_key) is turns:
+                    del self._turns[chat_key]
+
+    def _forget(self, chat_key: str, update_id: int) -> None:
+        waiting = self._seen.get(chat_key)
+        if waiting is not None:
+            waiting.pop(update_id, None)
+            if not waiting:
+                del self._seen[chat_key]
+
+    def _wake(self, done: str) -> None:
+        """`done` = "<chat key> <update id>" of an update completed (or released) here or elsewhere."""
+        chat_key, _, uid = done.rpartition(" ")
+        for seen in self._seen.get(chat_key, {}).values():
+            if uid.isdigit():
+                seen.add(int(uid))
+        for turn in self._turns.pop(chat_key, []):
+            if not turn.done():
+                turn.set_result(None)
+
+
+_COMPLETE = text(
+    "WITH done AS (UPDATE xiaoer_processed_updates SET status = 'done', payload = NULL, claimed_at = :now "
+    "WHERE channel = :channel AND update_id = :update_id RETURNING chat_key, update_id) "
+    f"SELECT pg_notify('{DONE_CHANNEL}', chat_key || ' ' || update_id) FROM done WHERE chat_key IS NOT NULL"
+)
+_RELEASE = text(
+    "WITH gone AS (DELETE FROM xiaoer_processed_updates "
+    "WHERE channel = :channel AND update_id = :update_id AND status = 'processing' "
+    "RETURNING chat_key, update_id) "
+    f"SELECT pg_notify('{DONE_CHANNEL}', chat_key || ' ' || update_id) FROM gone WHERE chat_key IS NOT NULL"
+)
+_BEGIN = text(
+    "SELECT claim, fresh, holder, earlier, held, rate, retry_after FROM xiaoer_update_begin("
+    ":channel, :update_id, :chat_key, :payload, :owner, :now, :lease, "
+    ":rate_key, :rate_lock, :rate_max, :rate_window, :rate_now, :handoff_chat)"
+)

@@ -16,7 +16,7 @@ import threading
 
 from sqlalchemy import Connection, text
 
-from bot.coordination.chat_locks import advisory_key
+from bot.coordination.sql import advisory_key
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)

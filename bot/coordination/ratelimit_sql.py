@@ -3,7 +3,8 @@
 Why: with N replicas behind a round-robin proxy, an in-process limiter lets a flooding user through N times
 faster. Same policy as `bot.coordination.ratelimit.SlidingWindowRateLimiter` (ALLOW up to the limit, WARN once, then
 DROP until the window passes); decisions for one key are serialised by a transaction-scoped advisory lock
-on PostgreSQL and by SQLite's single writer.
+on PostgreSQL and by SQLite's single writer. On PostgreSQL a decision is one round trip: the server-side
+function `xiaoer_rate_check` (migration 0007) runs the same steps as the SQLite code below.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import cast
 from sqlalchemy import Float, Index, Integer, String, Table, delete, func, insert, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.coordination.chat_locks import advisory_key
 from bot.coordination.ratelimit import RateDecision, RateVerdict
+from bot.coordination.sql import advisory_key
 from bot.domain import telemetry
 from bot.storage.db import Base, Database
 
@@ -43,6 +44,11 @@ class RateWarning(Base):
     until: Mapped[float] = mapped_column(Float)
 
 
+def rate_lock(key: str) -> int:
+    """The advisory lock that serialises decisions for `key` across replicas."""
+    return advisory_key("rate:" + key)
+
+
 class SqlRateLimiter:
     """`RateLimiter` over the shared SQL database; `clock` must be wall time shared by all replicas."""
 
@@ -61,6 +67,10 @@ class SqlRateLimiter:
         self.window_s = window_s
         self._clock = clock
 
+    def now(self) -> float:
+        """The limiter's clock (wall time shared by the replicas; injectable in tests)."""
+        return self._clock()
+
     async def check(self, key: str) -> RateVerdict:
         verdict = await asyncio.to_thread(self.check_now, key)
         if verdict.decision is not RateDecision.ALLOW:
@@ -68,12 +78,17 @@ class SqlRateLimiter:
         return verdict
 
     def check_now(self, key: str) -> RateVerdict:
-        """One decision in one transaction, serialised per key."""
+        """One decision in one transaction, serialised per key (PostgreSQL: one round trip)."""
         now = self._clock()
+        if self.database.dialect == "postgresql":
+            with self.database.autocommit.connect() as conn:
+                decision, retry_after = conn.execute(
+                    text("SELECT decision, retry_after FROM xiaoer_rate_check(:k, :l, :m, :w, :n)"),
+                    {"k": key, "l": rate_lock(key), "m": self.max_messages, "w": self.window_s, "n": now},
+                ).one()
+            return RateVerdict(RateDecision(decision), float(retry_after))
         hits, warnings = cast(Table, RateHit.__table__), cast(Table, RateWarning.__table__)
         with self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": advisory_key("rate:" + key)})
             # Writing first takes SQLite's write lock, so the count below cannot race another replica.
             conn.execute(delete(hits).where(hits.c.key == key, hits.c.at <= now - self.window_s))
             count, oldest = conn.execute(

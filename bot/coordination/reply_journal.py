@@ -109,30 +109,32 @@ class ReplyJournal:
 
     def sending(self, update_id: int, number: int) -> None:
         """The `number`-th reply (1-based) is about to be sent."""
-        with self.engine.begin() as conn:
+        with self.database.autocommit.connect() as conn:
             conn.execute(
                 update(UpdateReply)
                 .where(self._key(update_id), UpdateReply.sending < number)
                 .values(sending=number)
             )
 
-    def record(self, update_id: int, outbounds: Sequence[Outbound]) -> None:
-        """Journal the replies before the first is sent (a second record of the same update is ignored)."""
+    def record(self, update_id: int, outbounds: Sequence[Outbound], *, sending: int = 0) -> None:
+        """Journal the replies before the first is sent (a second record of the same update is ignored);
+        `sending=1` also marks the first send as started (saves `sending(update_id, 1)`'s round trip)."""
         dialect = self.engine.dialect.name
         values = {
             "channel": self.channel,
             "update_id": int(update_id),
             "outbounds": outbounds_to_json(outbounds),
             "delivered": 0,
+            "sending": sending,
             "at": time.time(),
         }
         module = postgresql if dialect == "postgresql" else sqlite
-        with self.engine.begin() as conn:
+        with self.database.autocommit.connect() as conn:  # one statement: one round trip
             conn.execute(module.insert(UpdateReply).values(**values).on_conflict_do_nothing())
 
     def delivered(self, update_id: int, count: int) -> None:
         """`count` replies of the update are out (monotonic)."""
-        with self.engine.begin() as conn:
+        with self.database.autocommit.connect() as conn:
             conn.execute(
                 update(UpdateReply)
                 .where(self._key(update_id), UpdateReply.delivered < count)

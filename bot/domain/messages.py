@@ -60,6 +60,9 @@ class Inbound:
     is_group: bool = False
     update_id: int | None = None
     document_bytes: bytes | None = None  # a downloaded attachment (e.g. /ingest), when the channel fetched it
+    # False when the channel already knows no handoff is open for this chat (a replica learns it with the
+    # update's admission); None = unknown, handoff looks it up.
+    handoff_open: bool | None = None
 
     @property
     def command(self) -> str | None:

@@ -86,7 +86,11 @@ class HandoffService:
             return await self.team.handle_callback(inbound)
         if self.outbox.is_support_chat(inbound.chat_id):
             return await self.team.handle_support(inbound)
-        handoff = await self.outbox.db(self.outbox.store.open_for_chat, inbound.chat_id)
+        handoff = (
+            None
+            if inbound.handoff_open is False  # the channel knows: no lookup
+            else await self.outbox.db(self.outbox.store.open_for_chat, inbound.chat_id)
+        )
         if handoff is not None and in_customer_group and inbound.user_id != handoff.user_id:
             # A handoff opened in a group belongs to the member who asked: the others are neither relayed
             # to the agents nor able to close it ("取消人工"); the bot answers them as usual.

@@ -93,6 +93,7 @@ class SqlHandoffStore:
     def __init__(self, database: Database) -> None:
         self.database = database
         self._sessions = database.sessions
+        self._reads = database.reads  # plain lookups: one round trip each (every customer message does one)
 
     def create(self, handoff: Handoff) -> Handoff:
         with self._sessions.begin() as session:
@@ -122,7 +123,7 @@ class SqlHandoffStore:
             return _to_handoff(rows[0]) if len(rows) == 1 else None
 
     def _newest(self, *conditions: ColumnElement[bool]) -> Handoff | None:
-        with self._sessions() as session:
+        with self._reads() as session:
             row = session.scalars(
                 select(HandoffRow).where(*conditions).order_by(HandoffRow.created_at.desc()).limit(1)
             ).first()

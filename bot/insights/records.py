@@ -3,11 +3,13 @@
 Records are written already pseudonymised and redacted (the recorder's caller does both); the store
 just keeps them. SQL (`bot/insights/store_sql.py`: SQLite default, PostgreSQL for scale) and in-memory below,
 one contract test over both.
+`bot.insights.write_behind.WriteBehindInsights` batches the writes of either off the reply's path.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -45,6 +47,10 @@ class OutcomeEvent:
 class InsightsStore(Protocol):
     def record_turn(self, turn: TurnRecord) -> None: ...
 
+    def record_turns(self, turns: Sequence[TurnRecord]) -> None:
+        """Several turns at once (one statement in SQL), in order."""
+        ...
+
     def record_event(self, event: OutcomeEvent) -> None: ...
 
     def turns(self, since: datetime, until: datetime) -> list[TurnRecord]: ...
@@ -71,6 +77,10 @@ class InMemoryInsightsStore:
     def record_turn(self, turn: TurnRecord) -> None:
         with self._lock:
             self._turns.append(turn)
+
+    def record_turns(self, turns: Sequence[TurnRecord]) -> None:
+        with self._lock:
+            self._turns.extend(turns)
 
     def record_event(self, event: OutcomeEvent) -> None:
         with self._lock:

@@ -4,10 +4,11 @@ migrations, `bot.storage.migrate`)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, Integer, String, Text, delete, select
+from sqlalchemy import JSON, Boolean, Float, Integer, String, Text, delete, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.insights.records import OutcomeEvent, TurnRecord
@@ -47,6 +48,16 @@ class EventRow(Base):
 _TURN_FIELDS = tuple(f.name for f in fields(TurnRecord))
 
 
+def _row(turn: TurnRecord) -> dict[str, object]:
+    values = {name: getattr(turn, name) for name in _TURN_FIELDS}
+    values.update(
+        keywords=list(turn.keywords),
+        skus=list(turn.skus),
+        filters=json.loads(json.dumps(turn.filters, default=str)),
+    )
+    return values
+
+
 class SqlInsightsStore:
     """Insights records in the shared SQL database."""
 
@@ -55,14 +66,16 @@ class SqlInsightsStore:
         self._sessions = database.sessions
 
     def record_turn(self, turn: TurnRecord) -> None:
-        values = {name: getattr(turn, name) for name in _TURN_FIELDS}
-        values.update(
-            keywords=list(turn.keywords),
-            skus=list(turn.skus),
-            filters=json.loads(json.dumps(turn.filters, default=str)),
-        )
-        with self._sessions.begin() as session:
-            session.add(TurnRow(**values))
+        self.record_turns([turn])
+
+    def record_turns(self, turns: Sequence[TurnRecord]) -> None:
+        """The whole batch in one transaction, as multi-row INSERTs from one cached statement whatever the
+        batch size (SQLAlchemy's "insertmanyvalues", which the psycopg dialect applies to statements with
+        RETURNING — without it, psycopg sends one INSERT per row)."""
+        if not turns:
+            return
+        with self.database.engine.begin() as conn:
+            conn.execute(insert(TurnRow).returning(TurnRow.id), [_row(turn) for turn in turns])
 
     def record_event(self, event: OutcomeEvent) -> None:
         with self._sessions.begin() as session:

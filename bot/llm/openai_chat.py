@@ -54,6 +54,10 @@ _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 _STALLS = frozenset({"first_token_timeout", "stall_timeout", "total_timeout", "APITimeoutError"})
 # Finish reasons that mean the answer is not whole (OpenAI's terms; vLLM, Ollama and DeepSeek use the same).
 _NOT_WHOLE = {"length": "truncated", "content_filter": "content_filter"}
+# The SDK's own transport type (its httpx fork), built without importing it here.
+_LIMITS = type(openai.DEFAULT_CONNECTION_LIMITS)(
+    max_connections=1000, max_keepalive_connections=16, keepalive_expiry=30.0
+)
 
 
 class MalformedResponse(ValueError):
@@ -127,9 +131,14 @@ class OpenAIChatModel:
         stream_usage = config.base_url is None if config.stream_usage is None else config.stream_usage
         self._usage = stream_usage
         key = config.api_key or "not-needed"  # Ollama and vLLM take any key
-        # One async client (one connection pool, one retry policy) for both transports.
+        # One async client (one connection pool, one retry policy) for both transports. Few idle connections
+        # kept: httpx checks each of them before every request (the SDK's default keeps 100).
         self.client = openai.AsyncOpenAI(
-            api_key=key, base_url=config.base_url, timeout=config.timeout_s, max_retries=config.max_retries
+            api_key=key,
+            base_url=config.base_url,
+            timeout=config.timeout_s,
+            max_retries=config.max_retries,
+            http_client=openai.DefaultAsyncHttpxClient(limits=_LIMITS),
         )
         self.chat_model = ChatOpenAI(
             model=config.model,

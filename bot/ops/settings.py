@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     )
     support_chat_id: int | None = Field(None, validation_alias=_alias("XIAOER_SUPPORT_CHAT_ID"))
     webhook_secret: SecretStr | None = Field(None, validation_alias=_alias("XIAOER_WEBHOOK_SECRET"))
+    # Telegram: seconds a reply may take before the typing indicator shows (sooner: the reply is just sent).
+    typing_after_s: float = Field(1.0, ge=0, validation_alias=_alias("XIAOER_TYPING_AFTER"))
+    # Webhook mode: bot processes in this container sharing the port (SO_REUSEPORT); 1 = this process only.
+    workers: int = Field(1, ge=1, le=64, validation_alias=_alias("XIAOER_WORKERS"))
+    worker_index: int | None = Field(None, ge=0, validation_alias=_alias("XIAOER_WORKER_INDEX"))  # set by it
 
     # Behaviour.
     prompts_dir: Path = Field(DEFAULT_PROMPTS_DIR, validation_alias=_alias("XIAOER_PROMPTS_DIR"))

@@ -22,6 +22,9 @@ class Base(DeclarativeBase):
     """Declarative base for every table Xiaoer owns (the migrations' autogenerate target)."""
 
 
+POOL_RECYCLE_S = 1800.0  # seconds a pooled PostgreSQL connection is reused before it is replaced
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL and a busy timeout so several processes can share it."""
     if url.startswith("sqlite:///"):
@@ -39,7 +42,11 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # No pre-ping: it is a round trip per checkout on the hot path. A connection the server dropped fails
+    # its statement instead (SQLAlchemy then recycles the whole pool); `pool_recycle` retires connections
+    # before idle-timeouts of proxies or the server end them. Returning a connection rolls back only a
+    # transaction still open (psycopg sends nothing for an idle connection).
+    return create_engine(url, pool_pre_ping=False, pool_recycle=POOL_RECYCLE_S, pool_size=10, max_overflow=20)
 
 
 class Database:
@@ -47,11 +54,16 @@ class Database:
 
     Made by `Database.open(url)` (URL as from `Settings.resolved_database_url`). Channels, ops and the
     composition root pass this around; only storage, coordination and `store_sql.py` modules look inside
-    (`engine`, `sessions`)."""
+    (`engine`, `sessions` for transactions; `autocommit` and `reads` for single statements and plain reads
+    on the hot path, one round trip each)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
+        # The same pool, each statement its own transaction: one round trip for a single-statement read or
+        # write, where `engine.begin()` costs three (BEGIN, the statement, COMMIT).
+        self.autocommit: Engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.reads: sessionmaker[Session] = sessionmaker(self.autocommit, expire_on_commit=False)
 
     @classmethod
     def open(cls, url: str) -> Database:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import socket
 from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,6 +42,11 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 SWEEP_EVERY_S = 30.0
+# Bot API connections per process. httpx checks every idle pooled connection before each request, so PTB's
+# default pool of 256 costs hundreds of syscalls per call once a burst has opened it up; 32 carry ~300
+# calls/s at Telegram's ~100 ms round trip, and a call waits (up to BOT_API_POOL_WAIT_S) rather than fails.
+BOT_API_CONNECTIONS = 32
+BOT_API_POOL_WAIT_S = 10.0
 
 
 class TelegramStartupError(XiaoerError):
@@ -137,10 +143,14 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = builder.connection_pool_size(BOT_API_CONNECTIONS).pool_timeout(BOT_API_POOL_WAIT_S)
     if not with_updater:
         builder = builder.updater(None)
     if replicas is not None:  # replicas share a database: exactly once, per-chat order across replicas
         builder = replicas.configure(builder)
+        if channel.limiter is not None and channel.limiter is replicas.limiter:  # decided at admission
+            replicas.rate_key = channel.rate_key
     application = builder.build()
     if replicas is not None:
         replicas.attach(application.bot)
@@ -221,6 +231,22 @@ async def check_connection(config: TelegramConfig) -> str:
         raise _startup_error(exc, config.base_url.split("/bot", 1)[0]) from exc
 
 
+def reuse_port_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on (host, port) that other processes may bind too (SO_REUSEPORT)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def run(
     application: Application,
     *,
@@ -228,18 +254,25 @@ def run(
     listen: str = "127.0.0.1",
     port: int = 8443,
     secret_token: str | None = None,
+    shared_port: bool = False,
 ) -> None:
-    """Run until SIGINT/SIGTERM; start-up failures become one-line `TelegramStartupError`s."""
+    """Run until SIGINT/SIGTERM; start-up failures become one-line `TelegramStartupError`s.
+
+    `shared_port`: the webhook listens on a socket bound with SO_REUSEPORT, so several worker processes
+    of one container accept on the same port (the kernel spreads connections over them)."""
     try:
         if webhook_url:
+            # PTB takes either an address to bind or a bound socket (its `unix` parameter), not both.
+            where: dict[str, Any] = (
+                {"unix": reuse_port_socket(listen, port)} if shared_port else {"listen": listen, "port": port}
+            )
             application.run_webhook(
-                listen=listen,
-                port=port,
                 url_path=urlsplit(webhook_url).path.lstrip("/"),
                 webhook_url=webhook_url,
                 secret_token=secret_token,
                 allowed_updates=ALLOWED_UPDATES,
                 drop_pending_updates=False,
+                **where,
             )
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)

@@ -109,6 +109,8 @@ class TelegramDelivery:
     ) -> list[Delivered]:
         """Send each Outbound in order; `before_each(n)` runs before the n-th (1-based) is sent and
         `on_each(n)` after it is done, sent or failed (the reply journal records both)."""
+        if progress is not None:
+            progress.finish()  # the reply is here: no typing indicator any more
         delivered = []
         for number, outbound in enumerate(outbounds, 1):
             if before_each is not None:

@@ -12,6 +12,7 @@ import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from telegram import Bot, Message, Update
@@ -21,10 +22,11 @@ from telegram.ext import ContextTypes
 from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.delivery import Delivered, TelegramDelivery
 from bot.channels.telegram.inbound import ChatPolicy, callback_inbound, message_inbound
-from bot.channels.telegram.progress import TelegramProgress
-from bot.coordination.chat_locks import offload
+from bot.channels.telegram.progress import TYPING_AFTER_S, TelegramProgress
+from bot.channels.telegram.replicas import current_admission, handoff_known_closed
 from bot.coordination.ratelimit import RateDecision, RateLimiter
 from bot.coordination.reply_journal import ReplyJournal
+from bot.coordination.sql import offload
 from bot.domain import telemetry
 from bot.domain.language import detect_language
 from bot.domain.messages import Attachment, Inbound, MessageRef, Outbound, Role
@@ -44,6 +46,7 @@ class TelegramConfig:
     base_file_url: str = "https://api.telegram.org/file/bot"
     staff_ids: frozenset[int] = frozenset()
     support_chat_id: int | None = None
+    typing_after_s: float = TYPING_AFTER_S  # replies ready sooner show no typing indicator
 
     def __post_init__(self) -> None:  # PTB wants no trailing slash
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
@@ -104,6 +107,8 @@ class TelegramChannel:
         delivery = TelegramDelivery(bot, self.signer)
         if not await self._admitted(inbound, delivery):
             return
+        if handoff_known_closed():  # learnt with the update's admission: handoff needs no lookup
+            inbound = dataclasses.replace(inbound, handoff_open=False)
         progress = self._progress(bot, inbound)
         await self._answer_once(update.update_id, inbound, progress, delivery, bot)
 
@@ -162,7 +167,11 @@ class TelegramChannel:
         who gets no answer at all is worse off than one who reads it twice (at-least-once). The window is
         one `sendMessage` round trip; `bench/load.py --kill-runs N` measures how often it is hit."""
         journal = self.journal
-        pending = await offload(journal.pending, update_id) if journal is not None else None
+        # A fresh claim (its update was never seen before) has nothing journaled: no need to ask.
+        admitted = current_admission()
+        completes = admitted is not None  # the update gate marks the update done right after this
+        looked_up = journal is not None and not (admitted is not None and admitted.fresh)
+        pending = await offload(journal.pending, update_id) if looked_up and journal is not None else None
         if pending is not None:
             outbounds, done, started = pending
             if started > done:  # the process died mid-send: Telegram may or may not have it
@@ -178,23 +187,27 @@ class TelegramChannel:
             outbounds, done = await self.core.handle(inbound, progress), 0
             if inbound.is_group and inbound.role is not Role.AGENT:
                 outbounds = [_answering(outbound, inbound) for outbound in outbounds]
-            if journal is not None:
-                await offload(journal.record, update_id, outbounds)
+            if journal is not None:  # the record also marks the first send as started: one round trip
+                await offload(partial(journal.record, update_id, outbounds, sending=1 if outbounds else 0))
+        first = done + 1 if pending is None else 0  # the send already marked started by the record
 
         # Journal writes run on the loop, not queued behind other coordination calls: the gap between a
-        # send and its record is the window in which a crash leaves a reply in doubt.
+        # send and its record is the window in which a crash leaves a reply in doubt. The last reply's
+        # "delivered" is the update's completion itself when the update gate completes it right after
+        # (a done update is never resumed), so a one-reply answer costs one journal write, not three.
+        last = len(outbounds)
+
         async def starting(number: int) -> None:
-            if journal is not None:
+            if journal is not None and done + number != first:
                 journal.sending(update_id, done + number)
 
         async def sent(number: int) -> None:
-            if journal is not None:
+            if journal is not None and not (completes and done + number == last):
                 journal.delivered(update_id, done + number)
 
         await self.report(await delivery.deliver(outbounds[done:], progress, sent, starting), bot)
 
-    @staticmethod
-    def _progress(bot: Bot, inbound: Inbound) -> TelegramProgress:
+    def _progress(self, bot: Bot, inbound: Inbound) -> TelegramProgress:
         thread = int(inbound.thread_id) if inbound.thread_id else None
         reply_to = (
             int(inbound.ref.message_id)
@@ -202,7 +215,12 @@ class TelegramChannel:
             else None
         )
         return TelegramProgress(
-            bot, int(inbound.chat_id), private=not inbound.is_group, thread_id=thread, reply_to=reply_to
+            bot,
+            int(inbound.chat_id),
+            private=not inbound.is_group,
+            thread_id=thread,
+            reply_to=reply_to,
+            typing_after_s=self.config.typing_after_s,
         )
 
     async def report(self, delivered: Sequence[Delivered], bot: Bot | None = None) -> None:
@@ -223,6 +241,19 @@ class TelegramChannel:
         update_id = update.update_id if isinstance(update, Update) else None
         telemetry.count("error", where="telegram")
         log.error("unhandled error for update %s", update_id, exc_info=context.error)
+
+    def rate_key(self, update: Update) -> str | None:
+        """The rate-limit key of a customer's message or button press in a private chat (decided when a
+        replica admits the update, in the same round trip as its claim); None for everything else, which
+        `_verdict` asks the limiter about itself if it needs to."""
+        chat, user = update.effective_chat, update.effective_user
+        if self.limiter is None or chat is None or user is None or chat.type != chat.PRIVATE:
+            return None
+        if update.message is None and update.callback_query is None:
+            return None
+        if self.policy.role(chat, user.id) is not Role.CUSTOMER:
+            return None
+        return f"telegram:{user.id}"
 
     async def _verdict(self, inbound: Inbound) -> RateDecision:
         if self.limiter is None or inbound.role is not Role.CUSTOMER:

@@ -4,10 +4,15 @@ Private chats use Bot API 10's `sendMessageDraft` (the client renders the partia
 Groups have no drafts, so the first draft becomes a placeholder message that later drafts edit; the
 final reply then replaces the placeholder (see `TelegramDelivery`). Both are throttled: Telegram
 rate-limits edits, and a draft every token would be wasted traffic. Failures here never break a reply.
+
+The typing indicator is only for replies that keep the customer waiting: asked for early, it is sent once
+`typing_after_s` (default 1 s) have passed since the message arrived and the reply is still not out
+(`finish()`, called by the delivery, cancels it) — a reply ready sooner costs one Bot API call, not two.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import time
@@ -22,6 +27,7 @@ from bot.channels.telegram.format import TEXT_LIMIT, truncate
 log = logging.getLogger(__name__)
 
 TYPING_EVERY_S = 4.0  # the indicator lasts ~5 s on clients
+TYPING_AFTER_S = 1.0  # a reply ready within a second is just sent, without a typing indicator
 
 
 class TelegramProgress:
@@ -37,6 +43,7 @@ class TelegramProgress:
         reply_to: int | None = None,
         draft_interval_s: float = 0.5,
         edit_interval_s: float = 1.0,
+        typing_after_s: float = TYPING_AFTER_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.bot = bot
@@ -52,8 +59,35 @@ class TelegramProgress:
         self._last_typing = float("-inf")
         self._last_text = ""
         self._drafts_broken = False
+        self.typing_after_s = typing_after_s
+        self._started = clock()
+        self._finished = False
+        self._typing_later: asyncio.TimerHandle | None = None
+        self._typing_task: asyncio.Task[None] | None = None
 
     async def typing(self) -> None:
+        """Show the indicator now if the reply has taken `typing_after_s` already, else at that moment
+        unless the reply is out by then."""
+        if self._finished:
+            return
+        wait = self.typing_after_s - (self._clock() - self._started)
+        if wait > 0:
+            if self._typing_later is None:
+                self._typing_later = asyncio.get_running_loop().call_later(wait, self._typing_due)
+            return
+        await self._send_typing()
+
+    def _typing_due(self) -> None:
+        if not self._finished:
+            self._typing_task = asyncio.ensure_future(self._send_typing())
+
+    def finish(self) -> None:
+        """The reply is being delivered: no typing indicator from now on."""
+        self._finished = True
+        if self._typing_later is not None:
+            self._typing_later.cancel()
+
+    async def _send_typing(self) -> None:
         now = self._clock()
         if now - self._last_typing < TYPING_EVERY_S:
             return

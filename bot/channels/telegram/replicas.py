@@ -4,8 +4,9 @@ Why this shape: PTB's webhook answers Telegram 200 as soon as the update is in t
 so a replica that crashes loses whatever it had queued. Here the queue's `put` first records the update
 (with its JSON) in the shared ledger — the webhook answers only after that, or 500 if the database is
 down, so Telegram retries. Duplicates (a retry, the same update on another replica) are dropped there. The
-processor keeps per-chat order across replicas (earlier updates of the chat first, then an advisory lock
-on the chat). A heartbeat renews this replica's claims; updates claimed by a replica that died are taken
+processor keeps per-chat order across replicas (earlier updates of the chat first; the ledger's order is
+the chat lock). Admitting an update — claim, order check and the sender's rate-limit decision — is one
+round trip (`UpdateLedger.admit`) and completing it one more. A heartbeat renews this replica's claims; updates claimed by a replica that died are taken
 over by the others — at once when PostgreSQL reports its liveness lock gone, else when the lease runs
 out — and processed from the stored JSON. Nothing is lost.
 """
@@ -14,18 +15,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from telegram import Update
 from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, ExtBot
 
-from bot.coordination.chat_locks import ChatLocks, offload
-from bot.coordination.ledger import ClaimState, UpdateGate, UpdateLedger
+from bot.coordination.ledger import Admission, ClaimState, UpdateGate, UpdateLedger
 from bot.coordination.liveness import ReplicaLiveness
-from bot.coordination.ratelimit import RateLimiter
+from bot.coordination.notify import DoneListener
+from bot.coordination.ratelimit import RateDecision, RateLimiter, RateVerdict
+from bot.coordination.ratelimit_sql import SqlRateLimiter
+from bot.coordination.sql import offload
 from bot.domain import telemetry
 from bot.ops.logs import log_context
 
@@ -48,6 +52,12 @@ def chat_key(update: object) -> str | None:
     return f"telegram:{chat.id}" if chat is not None else None
 
 
+# The admission of the update this task is processing (the rate-limit verdict travels with it).
+_ADMITTED: contextvars.ContextVar[tuple[str | None, Admission] | None] = contextvars.ContextVar(
+    "xiaoer_admitted", default=None
+)
+
+
 class LedgerUpdateQueue(asyncio.Queue):
     """The application's update queue: an update is recorded in the ledger before the webhook answers."""
 
@@ -57,13 +67,51 @@ class LedgerUpdateQueue(asyncio.Queue):
 
     async def put(self, item: Any) -> None:
         if isinstance(item, Update):
-            state = await offload(self.replicas.ledger.begin, item.update_id, chat_key(item), item.to_json())
-            if state is not ClaimState.CLAIMED:
+            replicas = self.replicas
+            key = replicas.rate_key(item) if replicas.rate_key is not None else None
+            chat = chat_key(item)
+            handoff_chat = str(item.effective_chat.id) if item.effective_chat is not None else None
+            admission = await offload(
+                replicas.ledger.admit, item.update_id, chat, item.to_json(), key, handoff_chat
+            )
+            if admission.state is not ClaimState.CLAIMED:
                 telemetry.count("duplicate_update", channel="telegram")
-                log.info("update %s already %s elsewhere: dropped", item.update_id, state.value)
+                log.info("update %s already %s elsewhere: dropped", item.update_id, admission.state.value)
                 return
-            self.replicas.inflight.add(item.update_id)
+            replicas.gate.admitted(item.update_id, chat, admission)
+            replicas.inflight[item.update_id] = (key, admission)
         await super().put(item)
+
+
+def current_admission() -> Admission | None:
+    """The admission of the update this task is processing (None outside the ledger's processor)."""
+    admitted = _ADMITTED.get()
+    return admitted[1] if admitted is not None else None
+
+
+def handoff_known_closed() -> bool:
+    """True when the update this task processes was admitted with no handoff open for its chat and no
+    earlier update of the chat still open — then none can have been opened since (only the chat's own
+    messages open one), and handoff need not look it up again."""
+    admitted = _ADMITTED.get()
+    return admitted is not None and admitted[1].handoff_open is False and not admitted[1].earlier
+
+
+class AdmittedRateLimiter:
+    """The channel's `RateLimiter` on replicas: the decision made when the update was admitted (same round
+    trip as its claim), else — for a key the admission did not decide — the shared SQL limiter."""
+
+    def __init__(self, shared: SqlRateLimiter) -> None:
+        self.shared = shared
+
+    async def check(self, key: str) -> RateVerdict:
+        admitted = _ADMITTED.get()
+        if admitted is not None and admitted[0] == key and admitted[1].verdict is not None:
+            verdict = admitted[1].verdict
+            if verdict.decision is not RateDecision.ALLOW:
+                telemetry.count("rate_limited", channel=key.split(":", 1)[0])
+            return verdict
+        return await self.shared.check(key)
 
 
 class ReplicaUpdateProcessor(BaseUpdateProcessor):
@@ -74,16 +122,19 @@ class ReplicaUpdateProcessor(BaseUpdateProcessor):
         self.replicas = replicas
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        if not isinstance(update, Update) or update.update_id not in self.replicas.inflight:
+        admitted = self.replicas.inflight.get(update.update_id) if isinstance(update, Update) else None
+        if not isinstance(update, Update) or admitted is None:
             await coroutine  # not from the webhook (e.g. a job); nothing to coordinate
             return
         key = chat_key(update)
+        token = _ADMITTED.set(admitted)
         try:
             with log_context(update_id=update.update_id, chat_id=key, channel="telegram"):
-                async with self.replicas.gate.run_claimed(update.update_id, key):
+                async with self.replicas.gate.run_claimed(update.update_id, key, admitted[1]):
                     await coroutine
         finally:
-            self.replicas.inflight.discard(update.update_id)
+            _ADMITTED.reset(token)
+            self.replicas.inflight.pop(update.update_id, None)
 
     async def initialize(self) -> None:
         await self.replicas.start()
@@ -93,7 +144,9 @@ class ReplicaUpdateProcessor(BaseUpdateProcessor):
 
 
 class ReplicaSafety:
-    """Ledger + chat locks + heartbeat/recovery for one replica; `configure(builder)` plugs it into PTB."""
+    """Ledger + chat order + rate limits + heartbeat/recovery for one replica; `configure(builder)` plugs it
+    into PTB. With a `limiter`, `rate_key(update)` (set by the channel: the sender's key, or None when the
+    update is not rate-limited) is decided when the update is admitted."""
 
     def __init__(
         self,
@@ -101,20 +154,23 @@ class ReplicaSafety:
         *,
         lease_s: float = 30.0,
         owner: str | None = None,
-        lock_connections: int = 32,
         services: Sequence[Service] = (),
+        limiter: SqlRateLimiter | None = None,
     ) -> None:
-        self.ledger = UpdateLedger(database, channel="telegram", owner=owner, lease_s=lease_s)
+        self.ledger = UpdateLedger(
+            database, channel="telegram", owner=owner, lease_s=lease_s, limiter=limiter
+        )
         self.liveness = ReplicaLiveness(database, self.ledger.owner)
         self.ledger.liveness = self.liveness
-        self.locks = ChatLocks(database, max_connections=lock_connections)
-        self.gate = UpdateGate(self.ledger, self.locks)
-        self.inflight: set[int] = set()
+        self.gate = UpdateGate(self.ledger, listener=DoneListener(database))
+        self.inflight: dict[int, tuple[str | None, Admission]] = {}  # update id → (rate key, admission)
         self.services = list(services)
         self.queue = LedgerUpdateQueue(self)
         self.processor = ReplicaUpdateProcessor(self)
         self._bot: ExtBot | None = None
-        self.limiter: RateLimiter | None = None  # the shared (database) rate limiter, when configured
+        # the channel's limiter: decisions made at admission, shared by every replica
+        self.limiter: RateLimiter | None = AdmittedRateLimiter(limiter) if limiter is not None else None
+        self.rate_key: Callable[[Update], str | None] | None = None
         self._task: asyncio.Task[None] | None = None
 
     def configure(self, builder: ApplicationBuilder) -> ApplicationBuilder:
@@ -127,6 +183,7 @@ class ReplicaSafety:
 
     async def start(self) -> None:
         await asyncio.to_thread(self.liveness.announce)
+        self.gate.start()
         for service in self.services:
             await service.start()
         if self._task is None:
@@ -140,7 +197,7 @@ class ReplicaSafety:
             self._task = None
         for service in reversed(self.services):
             await service.stop()
-        await asyncio.to_thread(self.locks.dispose)
+        await asyncio.to_thread(self.gate.stop)
         await asyncio.to_thread(self.liveness.close)
 
     async def recover_once(self) -> int:
@@ -151,7 +208,7 @@ class ReplicaSafety:
                 await asyncio.to_thread(self.ledger.release, update_id)
                 continue
             update = Update.de_json(json.loads(payload), self._bot)
-            self.inflight.add(update_id)
+            self.inflight[update_id] = (None, Admission(ClaimState.CLAIMED))  # earlier updates: asked then
             await asyncio.Queue.put(self.queue, update)  # already claimed: bypass the ledger insert
             log.warning("recovered update %s from a replica that stopped answering", update_id)
         return len(taken)

@@ -1,0 +1,90 @@
+"""What the load test reads off the machine: CPU time of process trees (Linux /proc) and PostgreSQL's own
+statement and transaction counters.
+
+CPU: user + system time of every live process in a tree plus the time of the children they already reaped
+(`cutime`/`cstime`), so a PostgreSQL backend or a worker that exits during the window still counts.
+Database round trips are counted on the server, not in the client: `pg_stat_statements` (with
+`track_utility`, the default) counts every statement a client sends — BEGIN, COMMIT, ROLLBACK and pool
+pre-pings included; statements run inside a function count once, as the one round trip they are.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def descendants(root: int) -> list[int]:
+    """`root` and every live process below it."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (fields := _stat(int(entry))) is not None:
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return tree
+
+
+def tree_cpu_s(roots: list[int]) -> float:
+    """CPU seconds used so far by the trees under `roots` (dead roots count as 0)."""
+    total = 0
+    for root in roots:
+        for pid in descendants(root):
+            fields = _stat(pid)
+            if fields is not None:
+                total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    return total / _TICK
+
+
+def postmaster_pid(pgdata: Path) -> int:
+    return int((pgdata / "postmaster.pid").read_text().splitlines()[0])
+
+
+@dataclass(frozen=True)
+class DbSnapshot:
+    statements: Counter[str]  # normalised statement text → calls
+
+
+class PgCounters:
+    """Reads `pg_stat_statements` of one database through the server's admin URL."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.engine = create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_size=1)
+        with self.engine.connect() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"))
+
+    def snapshot(self, database: str) -> DbSnapshot:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT query, sum(calls) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
+                    "WHERE d.datname = :db GROUP BY query"
+                ),
+                {"db": database},
+            ).all()
+        return DbSnapshot(Counter({str(q): int(c) for q, c in rows}))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def statements_between(before: DbSnapshot, after: DbSnapshot) -> Counter[str]:
+    diff = Counter(after.statements)
+    diff.subtract(before.statements)
+    return Counter({q: n for q, n in diff.items() if n > 0})

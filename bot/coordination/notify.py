@@ -1,0 +1,79 @@
+"""`DoneListener`: hears from PostgreSQL when any replica finishes an update, so a message waiting for an
+earlier one of its chat starts at once instead of polling the ledger.
+
+Why: a customer often writes again while the previous reply is still going out (its product cards follow
+the text). The new message must wait for the old one's update to be marked done — on whichever replica it
+ran. `UpdateLedger.complete` sends `NOTIFY xiaoer_update_done, '<chat key> <update id>'` in the same statement
+that marks the update done; each replica keeps one connection that LISTENs, on a thread of its own, and hands the chat
+key to the event loop only when a task there is waiting for that chat. The waiters still re-check the
+ledger and keep a polling fallback, so a lost notification (a dropped connection, SQLite) only costs time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from bot.storage.db import Database
+
+log = logging.getLogger(__name__)
+CHANNEL = "xiaoer_update_done"
+RECONNECT_S = 1.0
+
+
+class DoneListener:
+    """`start(loop, wanted, on_done)`: `on_done("<chat key> <update id>")` runs on `loop` for chats
+    `wanted(chat_key)` says someone waits for. PostgreSQL only (`supported`); `stop()` closes the connection."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.supported = database.dialect == "postgresql"
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._conn: object | None = None
+
+    def start(
+        self, loop: asyncio.AbstractEventLoop, wanted: Callable[[str], bool], on_done: Callable[[str], None]
+    ) -> None:
+        if not self.supported or self._thread is not None:
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(
+            target=self._run, args=(loop, wanted, on_done), name="xiaoer-done-listener", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _run(
+        self, loop: asyncio.AbstractEventLoop, wanted: Callable[[str], bool], on_done: Callable[[str], None]
+    ) -> None:
+        while not self._stopping.is_set():
+            try:
+                self._listen(loop, wanted, on_done)
+            except Exception:  # the database went away: waiters poll meanwhile; listen again shortly
+                log.warning("update-done listener lost its connection; listening again", exc_info=True)
+                time.sleep(RECONNECT_S)
+
+    def _listen(
+        self, loop: asyncio.AbstractEventLoop, wanted: Callable[[str], bool], on_done: Callable[[str], None]
+    ) -> None:
+        raw = self.database.engine.raw_connection()  # a pooled DBAPI connection, kept for the listener's life
+        try:
+            driver = raw.driver_connection  # psycopg's Connection
+            driver.autocommit = True  # type: ignore[union-attr]
+            driver.execute("LISTEN " + CHANNEL)  # type: ignore[union-attr]
+            while not self._stopping.is_set():
+                for note in driver.notifies(timeout=1.0):  # type: ignore[union-attr]
+                    done = note.payload  # "<chat key> <update id>"
+                    if done and wanted(done.rpartition(" ")[0]):
+                        loop.call_soon_threadsafe(on_done, done)
+        finally:
+            raw.invalidate()  # never hand a LISTENing session back to the pool
