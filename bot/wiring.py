@@ -36,6 +36,7 @@ from knowledge.query import QueryParser
 from knowledge.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
+    from bot.channels.telegram.handlers import TelegramChannel, TelegramConfig
     from bot.channels.telegram.outbox import TelegramOutbox
     from bot.channels.telegram.replicas import ReplicaSafety
     from bot.channels.web.config import WebConfig
@@ -624,6 +625,43 @@ def _build_console(
         catalog_lookup=index.get,
     )
     return build_console_router(deps)
+
+
+def build_telegram_channel(
+    settings: Settings,
+    config: TelegramConfig,
+    *,
+    webhook: bool,
+    listen: str = "127.0.0.1",
+) -> tuple[TelegramChannel, ReplicaSafety]:
+    """The Telegram channel of `xiaoer telegram`, wired: the support bot with its handoff service, the replica
+    safety on the configured database (update ledger, liveness, ops endpoint), and the reply journal that makes
+    delivery at-least-once across a crash. Webhook replicas share the database rate limiter; a single poller keeps
+    an in-process one.
+
+    Raises DatabaseUnavailable / SchemaError when the database cannot be opened or is not at the migrations' head.
+    """
+    from bot.channels.telegram.handlers import TelegramChannel
+    from bot.coordination.ratelimit import SlidingWindowRateLimiter
+    from bot.coordination.reply_journal import ReplyJournal
+    from bot.handoff import HandoffService
+
+    support = build_support_bot(settings)
+    replicas = build_replica_safety(settings, listen=listen)
+    limiter: RateLimiter = SlidingWindowRateLimiter(
+        settings.rate_limit_messages, settings.rate_limit_window_s
+    )
+    if webhook and replicas.limiter is not None:
+        limiter = replicas.limiter
+    channel = TelegramChannel(
+        support,
+        config,
+        load_messages(settings.prompts_dir),
+        limiter,
+        handoff=support.handoff if isinstance(support.handoff, HandoffService) else None,
+        journal=ReplyJournal(replicas.ledger.database),
+    )
+    return channel, replicas
 
 
 def build_replica_safety(settings: Settings, *, listen: str = "127.0.0.1") -> ReplicaSafety:

@@ -54,8 +54,7 @@ def telegram(
         settings = settings.model_copy(update={"metrics_port": settings.metrics_port + worker})
 
     from bot.channels.telegram.app import TelegramStartupError, build_application, check_connection, run
-    from bot.channels.telegram.handlers import TelegramChannel, TelegramConfig
-    from bot.coordination.reply_journal import ReplyJournal
+    from bot.channels.telegram.handlers import TelegramConfig
 
     for noisy in ("httpx", "telegram.ext.Updater"):  # one line per getUpdates call is noise
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -73,23 +72,13 @@ def telegram(
         raise _fail(str(exc)) from None
     log.info("connected to the Bot API as @%s; loading the catalog", username)
 
-    from bot.coordination.ratelimit import SlidingWindowRateLimiter
-    from bot.prompts import load_messages
     from bot.storage.errors import DatabaseUnavailable, SchemaError
-    from bot.wiring import build_replica_safety, build_support_bot
+    from bot.wiring import build_telegram_channel
 
     try:
-        support = build_support_bot(settings)
+        channel, replicas = build_telegram_channel(settings, config, webhook=bool(webhook), listen=listen)
     except (DatabaseUnavailable, SchemaError) as exc:
         raise _fail(f"database: {exc}") from None
-    limiter = SlidingWindowRateLimiter(settings.rate_limit_messages, settings.rate_limit_window_s)
-    channel = TelegramChannel(
-        support,
-        config,
-        load_messages(settings.prompts_dir),
-        limiter,
-        handoff=getattr(support, "handoff", None),
-    )
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     if webhook and not secret:
         secret = secrets.token_urlsafe(32)
@@ -100,11 +89,7 @@ def telegram(
     log.info("starting Telegram bot (%s)", f"webhook {webhook}" if webhook else "long polling")
     try:
         # The update ledger journals every update before its offset is confirmed (polling) or the webhook
-        # answers 200, and the reply journal makes delivery idempotent: a SIGKILL loses and doubles nothing.
-        replicas = build_replica_safety(settings, listen=listen)
-        if webhook:  # several webhook replicas share one rate limit; one poller keeps the in-process one
-            channel.limiter = replicas.limiter
-        channel.journal = ReplyJournal(replicas.ledger.database)
+        # answers 200, and the reply journal makes delivery at-least-once: a SIGKILL loses nothing.
         run(
             build_application(channel, replicas=replicas),
             webhook_url=webhook,

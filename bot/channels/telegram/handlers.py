@@ -31,6 +31,7 @@ from bot.domain import telemetry
 from bot.domain.language import detect_language
 from bot.domain.messages import Attachment, Inbound, MessageRef, Outbound, Role
 from bot.domain.protocols import ConversationCore
+from bot.handoff.desk import SupportDesk
 from bot.prompts import Messages
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def _answering(outbound: Outbound, inbound: Inbound) -> Outbound:
 class HandoffHooks(Protocol):
     """What the channel calls on the handoff service (see the delivery contract in `bot.handoff.desk`)."""
 
-    def attach_desk(self, desk: object) -> None: ...
+    def attach_desk(self, desk: SupportDesk) -> None: ...
 
     async def on_delivered(self, outbound: Outbound, ref: MessageRef) -> None: ...
 
@@ -85,6 +86,7 @@ class TelegramChannel:
         messages: Messages,
         limiter: RateLimiter | None = None,
         handoff: HandoffHooks | None = None,
+        journal: ReplyJournal | None = None,
     ) -> None:
         self.core = core
         self.handoff = handoff
@@ -92,9 +94,7 @@ class TelegramChannel:
         self.messages = messages
         self.limiter = limiter
         self.policy = ChatPolicy(config.staff_ids, config.support_chat_id)
-        self.journal: ReplyJournal | None = (
-            None  # replies per update: none lost, none repeated once confirmed
-        )
+        self.journal = journal  # replies per update: none lost, none repeated once confirmed
         self.signer = CallbackSigner(config.token)
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
