@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.copywriting.composition import Ctx, Themed
 from bot.copywriting.glossary import dedupe_words
 from bot.copywriting.limits import fits, measure
 from bot.copywriting.models import Draft
-from bot.copywriting.offline import Ctx, Themed
 
 Part = tuple[str, int]  # (text, priority): higher priorities are dropped first when over the limit
 
