@@ -291,7 +291,8 @@ class Answerer:
         """A Chinese request whose last word names a kind no hit is ("蓝牙音箱", "登山徒步鞋"): we don't sell it."""
         if u.mode != "fresh" or not hits or not _CJK.search(u.text) or self.generic is None:
             return ""
-        clause = next((c for c in re.split(r"[，,。！!？?；;]", u.text) if _SHOPPING.search(c)), "")
+        clauses = [c for c in re.split(r"[，,。！!？?；;]", u.text) if c.strip()]
+        clause = next((c for c in clauses if _SHOPPING.search(c)), clauses[0] if len(clauses) == 1 else "")
         words = [w for w in u.search.words if _CJK.search(w) and len(w) >= 2 and w in clause]
         if not words:
             return ""
