@@ -16,7 +16,7 @@ from typing import Protocol
 from bot.conversation.asks import ATTRIBUTE_WORDS, asked_size, asks_in, attribute_asks
 from bot.conversation.dialogue_state import DialogueState, Search, merge_filters
 from bot.conversation.exclusions import Exclusions, exclusions_in
-from bot.conversation.intents import COMPARE_RX, Intent
+from bot.conversation.intents import COMPARE_RX, PRODUCT_ASK_RX, RECOMMEND_RX, Intent
 from bot.conversation.mentions import MentionIndex
 from bot.conversation.ordering import Ordering, is_ordering_word, ordering_in
 from bot.conversation.store import ChatState
@@ -423,8 +423,8 @@ _NAME_WORD = re.compile(r"^(?:[A-Z][a-z]*[A-Z]\w*|[a-z]+[A-Z]\w*|[A-Z][a-z]+)$")
 def _missing_name(text: str, parsed: ParsedQuery, mentions: MentionIndex | None) -> str:
     """A product name the customer asks for that no product has ("AirPods Max", "iPhone 16", "Samsung
     Galaxy Buds 3"): a run of Latin words with a capitalised or CamelCase word (not the sentence's first)."""
-    if mentions is None:
-        return ""
+    if mentions is None or not (RECOMMEND_RX.search(text) or PRODUCT_ASK_RX.search(text)):
+        return ""  # only a request for a product names a missing one ("SAVE30" in an instruction is not)
     for match in _NAME_RUN.finditer(text):
         words = match.group(0).split()
         if (
