@@ -238,6 +238,10 @@ class Answerer:
             hits = self._keep(await self.search(u.search_text, u, k=40 if u.ordering else 12), u)
         if not hits and u.search_text != u.text:  # the keywords lost the point ("给狗买点粮" → "买点")
             hits = self._keep(await self.search(u.text, u, k=12), u)
+        if (
+            not hits and u.search.text and u.search.text not in (u.search_text, u.text)
+        ):  # "50块以内的书" → "书"
+            hits = self._keep(await self.search(u.search.text, u, k=12), u)
         if not hits and u.mode == "fresh":
             hits, u = await self._rewritten(u)
             hits = self._keep(hits, u)
@@ -261,7 +265,7 @@ class Answerer:
         """Drop what the customer ruled out, and prices in another currency than the budget's."""
         out = [p for p in products if not u.excluded.rejects(p)]
         if u.filters.min_price is not None or u.filters.max_price is not None:
-            currency = budget_currency(u.text, getattr(u.filters, "currency", None), products)
+            currency = budget_currency(u.text, getattr(u.filters, "currency", None) or u.currency, products)
             out = [p for p in out if p.currency.upper() == currency]
         return out
 

@@ -255,16 +255,26 @@ class OfflineComposer:
         if not ranked:
             return Reply(ph.say("rank_none", label=ph.label(ordering.attribute)), answered=False)
         winner, value = ranked[0]
-        lines = [
-            ph.say(
-                "rank_winner",
-                label=ph.label(ordering.attribute),
-                direction=direction(ph, ordering),
-                title=winner.title,
-                value=value.text,
-                price=ph.price(winner),
-            )
-        ]
+        if ordering.attribute == "price":
+            lines = [
+                ph.say(
+                    "rank_winner_price",
+                    direction=direction(ph, ordering),
+                    title=winner.title,
+                    value=value.text,
+                )
+            ]
+        else:
+            lines = [
+                ph.say(
+                    "rank_winner",
+                    label=ph.label(ordering.attribute),
+                    direction=direction(ph, ordering),
+                    title=winner.title,
+                    value=value.text,
+                    price=ph.price(winner),
+                )
+            ]
         others = [p for p in products if p.sku != winner.sku and value_of(p, ordering.attribute) is not None]
         if len(others) != len(ranked) - 1:
             ranked_skus = {x.sku for x, _ in ranked}

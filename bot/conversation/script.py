@@ -24,7 +24,7 @@ def _to_simplified() -> opencc.OpenCC:
 
 @lru_cache(maxsize=1)
 def _to_traditional() -> opencc.OpenCC:
-    return opencc.OpenCC("s2t.json")
+    return opencc.OpenCC("s2tw.json")  # Taiwan standard characters (為, 裡), the common Traditional forms
 
 
 def to_simplified(text: str) -> str:

@@ -92,6 +92,7 @@ class Understanding:
     size: str | None = None
     colour: str | None = None
     mode: str = "fresh"  # fresh | cheaper | refined | switched | named | reference | context | no_context
+    currency: str = ""  # the budget's currency when the message implies it ("便宜一点的" → the shown prices')
     out_of_range: int = 0  # an ordinal beyond the shown list ("第五个" when 3 were shown)
     ordering: Ordering | None = None  # "最便宜", "哪个更轻", "longest battery"
     scope: tuple[Product, ...] = ()  # the products an ordering ranks (the shown set); empty = a search
@@ -335,21 +336,25 @@ def understand(
         )
     search = _next_search(d, tuple(content), filters, positive_text, kind_of)
     refined = search is not None
-    search = search or Search(tuple(content) or tuple(parsed.keywords), filters)
+    bare = tuple(_bare_words(positive_text).split()[:3]) if not parsed.keywords else ()
+    search = search or Search(tuple(content) or tuple(parsed.keywords) or bare, filters)
     mode = "refined" if refined else "fresh"
     if refined and _CHEAPER_SEARCH.search(text) and not content:
         priced = [p for p in shown if p.price is not None]
         main = _main_currency(priced)
         ceiling = min((p.price for p in priced if p.currency == main and p.price is not None), default=None)
         if ceiling is not None:
-            search = Search(search.words, replace(search.filters, max_price=ceiling - Decimal("0.01")))
+            search = Search(
+                search.words, replace(search.filters, max_price=ceiling - Decimal("0.01")), search.required
+            )
+            base = replace(base, currency=main)
         mode = "cheaper"
         ordering = None  # "便宜一点的": a cheaper list, not the single cheapest
     missing = _missing_name(positive_text, parsed, mentions)
     return replace(
         base,
         intent=intent,
-        search_text=search.text or query,
+        search_text=query if bare and mode == "fresh" else (search.text or query),  # bare words: a fallback
         filters=search.filters,
         keywords=tuple(dict.fromkeys([*search.words, *parsed.keywords])),
         colour=colour_of(search.filters),
@@ -358,6 +363,20 @@ def understand(
         missing=missing,
         ordering=ordering,
     )
+
+
+_FILLER = re.compile(
+    r"(?:[\d.,]+|[一二两三四五六七八九十几]*[十百千万][一二两三四五六七八九]?)\s*(?:k|w|块钱|块|元|rmb|yuan)?"
+    r"\s*(?:以内|以下|左右|之间|上下|出头)?|有没有|有吗|有卖|卖不卖|推荐|想要|想买|请问|"
+    r"[的了吗呢吧啊呀个款些点]|[，,。！!？?\s]+",
+    re.IGNORECASE,
+)
+
+
+def _bare_words(text: str) -> str:
+    """What is left of a message without its budget and particles ("50块以内的书" → "书"): the search words
+    when the keyword extractor kept none (it drops one-character words)."""
+    return _FILLER.sub(" ", text).strip()
 
 
 def _only_ask_words(content: Sequence[str], u: Understanding) -> bool:
