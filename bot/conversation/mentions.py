@@ -242,8 +242,8 @@ class MentionIndex:
         for i in range(len(compact)):
             for j in range(i + 2, min(len(compact), i + self._longest) + 1):
                 key = compact[i:j]
-                skus = self.keys.get(key)
-                if not skus or len(skus) > self.max_df:
+                found_skus = self.keys.get(key)
+                if not found_skus or len(found_skus) > self.max_df:
                     continue
                 chinese = bool(_CJK.search(key))
                 latin_ok = (
@@ -257,7 +257,7 @@ class MentionIndex:
                     )
                 )
                 if chinese or latin_ok:
-                    for sku in skus:
+                    for sku in found_skus:
                         found[sku].add(key)
         for token in tokens:
             if len(token) >= 3 and re.search(r"\d", token) and re.search(r"[a-z]", token):

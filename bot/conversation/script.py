@@ -1,5 +1,6 @@
 """The customer's writing system — Simplified Chinese, Traditional Chinese or English — and conversion between
-the two Chinese scripts (OpenCC, the kept library for it), so a reply is written the way the customer writes.
+the two Chinese scripts (OpenCC, through the knowledge layer's `knowledge.traditional`), so a reply is written the
+way the customer writes.
 
 Why a script, not a language: 有沒有適合跑步的耳機 and 有没有适合跑步的耳机 are the same language and the same
 question; the knowledge layer sees the Simplified form, the customer reads the Traditional one.
@@ -7,34 +8,22 @@ question; the knowledge layer sees the Simplified form, the customer reads the T
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Literal
 
-import opencc
-
 from bot.domain.language import detect_language
+from knowledge import traditional
 
 Script = Literal["hans", "hant", "en"]
 
 
-@lru_cache(maxsize=1)
-def _to_simplified() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s.json")
-
-
-@lru_cache(maxsize=1)
-def _to_traditional() -> opencc.OpenCC:
-    return opencc.OpenCC("s2tw.json")  # Taiwan standard characters (為, 裡), the common Traditional forms
-
-
 def to_simplified(text: str) -> str:
     """Traditional → Simplified (Simplified text and non-Chinese text pass unchanged)."""
-    return str(_to_simplified().convert(text)) if text else text
+    return traditional.to_simplified(text)[0] if text else text
 
 
 def to_traditional(text: str) -> str:
     """Simplified → Traditional (Latin text, digits and prices pass unchanged)."""
-    return str(_to_traditional().convert(text)) if text else text
+    return traditional.to_traditional(text) if text else text
 
 
 def _differences(a: str, b: str) -> int:
