@@ -8,6 +8,7 @@ regenerated once with a stricter prompt on a violation, and otherwise left as th
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import re
 import time
@@ -20,7 +21,7 @@ from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.grounding import GroundingFacts, Violation, amounts, check_reply
 from bot.conversation.intents import PRODUCT_ASK_RX, RECOMMEND_RX, Intent
 from bot.conversation.kinds import budget_currency, has_word, kind_match
-from bot.conversation.ordering import is_ordering_word
+from bot.conversation.ordering import bounds_in, is_ordering_word
 from bot.conversation.policy_bullets import PolicyBullets
 from bot.conversation.profile import rerank
 from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query
@@ -155,6 +156,9 @@ class Answerer:
         )
         self.bullets: PolicyBullets | None = None  # policy lines by meaning, set by the core
         self.generic: Callable[[str], bool] | None = None  # "is this word a kind of product?" (mention index)
+        self.known_word: Callable[[str], bool] | None = (
+            None  # "is this word the catalog's own?" (tags, values)
+        )
 
     async def policy_lines(
         self, ctx: TurnContext, intent: Intent, vector: object = None, k: int = 2
@@ -245,6 +249,7 @@ class Answerer:
         if not hits and u.mode == "fresh":
             hits, u = await self._rewritten(u)
             hits = self._keep(hits, u)
+        hits = self._narrowed(hits, u)
         head = self._missing_kind(u, hits)
         if head:
             u = replace(u, missing=head)
@@ -273,6 +278,26 @@ class Answerer:
         allowed = {p.sku for p in self._admissible([h.product for h in hits], u)}
         required = [w for w in u.search.required if len(w) >= 2]
         return [h for h in hits if h.sku in allowed and all(has_word(h.product, w) for w in required)]
+
+    def _narrowed(self, hits: list[SearchHit], u: Understanding) -> list[SearchHit]:
+        """Results that also have every catalog word of the request ("头戴式", "全棉", "green tea") and satisfy
+        its numeric bounds ("65W以上"); when none has them all, the ranked results stand (never empty)."""
+        known = self.known_word or (lambda word: False)
+        words = [w for w in u.search.words if len(w) >= 2 and known(w.lower()) and not is_ordering_word(w)]
+        tokens = re.findall(r"[a-z]+", u.text.lower())
+        for pair in (f"{a} {b}" for a, b in itertools.pairwise(tokens)):  # "green tea", "arm sleeves"
+            single = pair[:-1] if pair.endswith("s") else pair
+            if known(pair) or known(single):
+                words = [w for w in words if w.lower() not in pair] + [pair if known(pair) else single]
+        bounds = bounds_in(u.text)
+        narrowed = [
+            h
+            for h in hits
+            if all(has_word(h.product, w) for w in words) and all(b.admits(h.product) for b in bounds)
+        ]
+        if bounds and not narrowed:
+            return []  # "65W以上" that nothing reaches: say so, do not show what fails it
+        return narrowed or hits
 
     def _kind_matches(self, products: list[Product], u: Understanding) -> list[Product]:
         """For a superlative over a search: only products of the kind asked ("充电头" is not a power bank).

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from bot.conversation.script import to_simplified
 from knowledge.models import Product
 from knowledge.resources import brand_alias_groups, normalise_text, stopwords, synonym_groups
+from knowledge.spelling import english_word
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?[a-z0-9]*|[\u3400-\u9fff]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -320,7 +321,9 @@ class MentionIndex:
             if k not in self.brand_keys
             and not self.is_generic(k)
             and len(self.keys.get(k, top)) <= MAX_NAME_DF
-            and (_CJK.search(k) or re.search(r"\d", k) or len(k) >= 5)  # "set", "pro" alone are words
+            and (
+                _CJK.search(k) or re.search(r"\d", k) or (len(k) >= 5 and not english_word(k))
+            )  # "set", "sleeve"
             and not _MEASURE.fullmatch(k)  # "1.5米", "65w": a size, not a name
         ]
         if names:

@@ -191,3 +191,49 @@ def order(products: Sequence[Product], ordering: Ordering) -> list[tuple[Product
     main = max(dict.fromkeys(dimensions), key=dimensions.count)  # first seen wins a tie
     same = [(p, m) for p, m in valued if m.dimension == main]
     return sorted(same, key=lambda item: item[1].amount, reverse=ordering.descending)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A numeric attribute constraint read from a message ("65W以上", "4升以上", "at least 10 hours")."""
+
+    dimension: str
+    amount: Decimal  # in the dimension's base unit
+    at_least: bool
+
+    def admits(self, product: Product) -> bool:
+        """True when one of the product's attributes in this dimension is within the bound."""
+        for raw in product.attributes.values():
+            found = measure(raw)
+            if found is not None and found.dimension == self.dimension:
+                return found.amount >= self.amount if self.at_least else found.amount <= self.amount
+        return False
+
+
+_UNIT = "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
+_AT_LEAST_AFTER = re.compile(
+    rf"(\d+(?:\.\d+)?)\s*({_UNIT})\s*(?:及)?(?:以上|起|或以上|or more|\+|plus)", re.I
+)
+_AT_LEAST_BEFORE = re.compile(
+    rf"(?:至少|不低于|不少于|at least|minimum|min\.?|over|more than)\s*(\d+(?:\.\d+)?)\s*({_UNIT})(?![a-z])",
+    re.I,
+)
+_AT_MOST = re.compile(rf"(\d+(?:\.\d+)?)\s*({_UNIT})\s*(?:以下|以内|之内|or less|max)", re.I)
+_AT_MOST_BEFORE = re.compile(
+    rf"(?:最多|不超过|at most|no more than|under|below)\s*(\d+(?:\.\d+)?)\s*({_UNIT})(?![a-z])", re.I
+)
+
+
+def bounds_in(text: str) -> list[Bound]:
+    """Numeric attribute bounds in a message, in base units ("4升以上" → volume ≥ 4000 ml)."""
+    out: list[Bound] = []
+    for rx, at_least in (
+        (_AT_LEAST_AFTER, True),
+        (_AT_LEAST_BEFORE, True),
+        (_AT_MOST, False),
+        (_AT_MOST_BEFORE, False),
+    ):
+        for m in rx.finditer(text):
+            dimension, factor = UNITS[m.group(2).lower()]
+            out.append(Bound(dimension, Decimal(m.group(1)) * factor, at_least))
+    return out

@@ -104,6 +104,16 @@ class Reader:
             words = getattr(self.extractor, "words", None)
             self.mentions = MentionIndex(products, words)
             self.answerer.generic = self.mentions.is_generic
+            values = {
+                v.strip().lower()
+                for vs in getattr(getattr(self.parser, "vocabulary", None), "attributes", {}).values()
+                for v in vs
+                if len(v.strip()) >= 2 and not v.strip().isdigit()
+            }
+            mentions = self.mentions
+            self.answerer.known_word = lambda word: (
+                word in values or mentions.is_generic("".join(mentions.tokens(word)))
+            )
             embed = self._embed()
             name = str(getattr(getattr(self.index, "embedder", None), "name", "encoder"))
             if embed is not None and self.classifier is None:
