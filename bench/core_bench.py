@@ -46,7 +46,6 @@ from bot.conversation.composer import OfflineComposer  # noqa: E402
 from bot.conversation.grounding import GroundingFacts, check_reply  # noqa: E402
 from bot.conversation.intents import classify  # noqa: E402
 from bot.conversation.reader import Reader  # noqa: E402
-from bot.conversation.script import to_simplified  # noqa: E402
 from bot.conversation.store import ChatState, ConversationStore, InMemoryConversationStore  # noqa: E402
 from bot.conversation.understanding import understand  # noqa: E402
 from bot.domain.messages import Inbound  # noqa: E402
@@ -59,6 +58,7 @@ from knowledge.hybrid import HybridProductIndex  # noqa: E402
 from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary  # noqa: E402
 from knowledge.policies import PolicyBook  # noqa: E402
 from knowledge.query import QueryParser  # noqa: E402
+from knowledge.traditional import to_simplified  # noqa: E402
 from tests.support.openai_server import OpenAIServer, last_user_text  # noqa: E402
 
 LLM_DELAY_S = 0.2
@@ -136,7 +136,7 @@ def stages(knowledge: Knowledge, n_queries: int) -> None:
 
     def read(text: str):  # type: ignore[no-untyped-def]
         """The whole understanding step of a message: script, rules, meaning, mentions, dialogue state."""
-        simplified = to_simplified(text)
+        simplified = to_simplified(text)[0]
         guess = classify(simplified)
         intent, rest, _ = reader.route(guess, simplified, reader.vector(simplified), False)
         return understand(
@@ -144,7 +144,7 @@ def stages(knowledge: Knowledge, n_queries: int) -> None:
         )
 
     for text in texts:
-        reader.vector(to_simplified(text))  # the message vector is the retrieval query's: cached
+        reader.vector(to_simplified(text)[0])  # the message vector is the retrieval query's: cached
     understood = {t: parse(t) for t in texts}
     hits = {t: search(u) for t, u in understood.items()}
     replies = {t: composer.recommend([h.product for h in hits[t]], understood[t], "zh") for t in texts}

@@ -12,9 +12,11 @@ from bot.conversation.dialogue_state import (
     merge_filters,
 )
 from bot.conversation.intents import Intent
+from bot.conversation.named import CatalogNames
 from bot.conversation.store import ChatState
 from bot.conversation.understanding import understand
 from knowledge.models import QueryFilters
+from knowledge.ranking import passing
 from tests.support.core_fixtures import sample_knowledge, sample_products
 
 K = sample_knowledge(dense=False)
@@ -26,9 +28,7 @@ def state(**fields: object) -> ChatState:
 
 
 def read(text: str, st: ChatState, shown: tuple[str, ...] = (), intent: Intent = Intent.UNKNOWN, kinds=None):  # type: ignore[no-untyped-def]
-    from bot.conversation.mentions import MentionIndex
-
-    mentions = MentionIndex(P.values(), K.extractor.words)  # type: ignore[attr-defined]
+    mentions = CatalogNames(K.index.mention_index, P.get)  # type: ignore[attr-defined]
     return understand(
         text, intent, st, [P[s] for s in shown], K.parser, mentions, P.get, kinds or (lambda words: None)
     )
@@ -59,8 +59,12 @@ def test_words_of_another_kind_switch_and_words_of_the_same_kind_refine() -> Non
 def test_exclusion_is_not_a_positive_filter_and_accumulates() -> None:
     base = Search(("跑鞋",), QueryFilters(category="运动鞋/跑步鞋"))
     u = read("不要李宁的", state(shown=("RUN-005",), search=base), ("RUN-005",))
-    assert u.filters.brand is None and "李宁" in u.excluded.brands and u.mode == "refined"
-    assert u.excluded.rejects(P["RUN-005"]) and not u.excluded.rejects(P["RUN-001"])
+    assert u.filters.brand is None and "李宁" in u.filters.exclude_brands and u.mode == "refined"
+    shoes = [P["RUN-005"], P["RUN-001"], P["RUN-012"]]
+    assert passing(shoes, u.filters.exclusions_only()) == shoes[1:]
+    again = read("也不要耐克的", state(shown=("RUN-001",), search=u.search), ("RUN-001",))
+    assert {"李宁", P["RUN-001"].brand} <= set(again.filters.exclude_brands) and again.mode == "refined"
+    assert passing(shoes, again.filters.exclusions_only()) == shoes[2:]
 
 
 def test_references_pick_from_what_was_shown() -> None:

@@ -6,13 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from bot.conversation.mentions import MentionIndex
+from bot.conversation.named import CatalogNames
 from bot.conversation.ordering import Ordering, measure, order, ordering_in
+from knowledge.mentions import MentionIndex
 from knowledge.models import Product
 from tests.support.core_fixtures import sample_knowledge, sample_products
 
 P = sample_products()
-INDEX = MentionIndex(P.values(), sample_knowledge(dense=False).extractor.words)  # type: ignore[attr-defined]
+INDEX = CatalogNames(sample_knowledge(dense=False).index.mention_index, P.get)  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
@@ -49,7 +50,8 @@ def test_mentions_are_built_from_any_catalog() -> None:
             sku="K1", title="Victorinox Fibrox Chef's Knife 8 inch", brand="Victorinox", category="厨房/刀具"
         ),
     ]
-    index = MentionIndex(books)
+    built = MentionIndex.build(books)
+    index = CatalogNames(lambda: built, {p.sku: p for p in books}.get)
     assert [m.skus for m in index.find("三体多少钱")] == [("B1",)]
     assert [m.skus for m in index.find("three-body problem price")] == [("B2",)]
     assert [m.skus for m in index.find("victorinox chef knife")] == [("K1",)]

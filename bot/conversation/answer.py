@@ -20,9 +20,9 @@ from bot.conversation.asks import ATTRIBUTE_WORDS
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.grounding import GroundingFacts, Violation, amounts, check_reply
 from bot.conversation.intents import PRODUCT_ASK_RX, RECOMMEND_RX, Intent
+from bot.conversation.issue_words import with_policy_words
 from bot.conversation.kinds import budget_currency, has_word, kind_match
 from bot.conversation.ordering import bounds_in, is_ordering_word
-from bot.conversation.policy_bullets import PolicyBullets
 from bot.conversation.profile import rerank
 from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query
 from bot.conversation.store import ChatState, Turn
@@ -31,9 +31,9 @@ from bot.domain import telemetry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.messages import ReplyProgress
 from bot.domain.protocols import ChatModel
-from knowledge.models import PolicyDoc, Product, SearchHit
+from knowledge.models import PolicyDoc, PolicyHit, Product, SearchHit
 from knowledge.protocols import ProductIndex
-from knowledge.ranking import describe_filters
+from knowledge.ranking import describe_filters, passing
 
 log = logging.getLogger(__name__)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -48,6 +48,17 @@ class PolicyLookup(Protocol):
     def docs(self) -> list[PolicyDoc]: ...
 
     def find(self, text: str, language: str = "zh", k: int = 2) -> list[PolicyDoc]: ...
+
+    def find_bullets(
+        self,
+        text: str,
+        language: str = "zh",
+        k: int = 3,
+        *,
+        vector: object | None = None,
+        min_relevance: float | None = None,
+        topics: Sequence[str] = (),
+    ) -> list[PolicyHit]: ...
 
 
 @dataclass
@@ -85,8 +96,8 @@ def understood_text(u: Understanding | None, state: ChatState) -> str:
         lines.append(f"rank by {u.ordering.attribute}, {side} first")
     if not u.search.is_empty():
         lines.append(f"search: {u.search.text} | filters: {describe_filters(u.search.filters)}")
-    if not u.excluded.is_empty():
-        lines.append(f"excluded: {u.excluded.to_json()}")
+    if u.filters.has_exclusions():
+        lines.append(f"excluded: {describe_filters(u.filters.exclusions_only())}")
     if u.missing:
         lines.append(f"not in the catalog: {u.missing}")
     if state.dialogue.compared:
@@ -154,7 +165,6 @@ class Answerer:
         self.parser_vocabulary: object | None = (
             None  # the catalog vocabulary (attribute values), set by the core
         )
-        self.bullets: PolicyBullets | None = None  # policy lines by meaning, set by the core
         self.generic: Callable[[str], bool] | None = None  # "is this word a kind of product?" (mention index)
         self.known_word: Callable[[str], bool] | None = (
             None  # "is this word the catalog's own?" (tags, values)
@@ -170,12 +180,19 @@ class Answerer:
             Intent.CONTACT: ("contact",),
         }.get(intent, ())
         lang = ctx.lang
-        if self.bullets is None:
+        if self.policies is None:
             return await self.policy(ctx)
         if intent is Intent.POLICY:
-            docs = self.policies.find(ctx.text, lang) if self.policies is not None else []
-            topics = tuple(d.topic for d in docs)
-        found = self.bullets.find(ctx.text, topics=topics, language=lang, vector=vector, k=k)  # type: ignore[arg-type]
+            topics = tuple(d.topic for d in self.policies.find(ctx.text, lang))
+        found = await asyncio.to_thread(
+            self.policies.find_bullets,
+            with_policy_words(ctx.text),
+            lang,
+            k,
+            vector=vector,
+            min_relevance=0,  # the route already says this asks about the policies: rank, do not gate
+            topics=topics,
+        )
         if not found:
             return await self.policy(ctx)
         intro = {
@@ -268,7 +285,7 @@ class Answerer:
     # -- what a result must satisfy beyond the index's filters ---------------------------------------
     def _admissible(self, products: list[Product], u: Understanding) -> list[Product]:
         """Drop what the customer ruled out, and prices in another currency than the budget's."""
-        out = [p for p in products if not u.excluded.rejects(p)]
+        out = passing(products, u.filters.exclusions_only())
         if u.filters.min_price is not None or u.filters.max_price is not None:
             currency = budget_currency(u.text, getattr(u.filters, "currency", None) or u.currency, products)
             out = [p for p in out if p.currency.upper() == currency]

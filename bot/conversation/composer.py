@@ -14,12 +14,11 @@ from decimal import Decimal
 from bot.conversation.cards import Phrases, colours, first_sentence, has_size, sizes
 from bot.conversation.claims.quote import quotable
 from bot.conversation.ordering import Ordering, order, value_of
-from bot.conversation.policy_bullets import Bullet
 from bot.conversation.sanitize import neutralise
 from bot.conversation.understanding import Understanding
 from bot.domain.messages import Button, ProductCard
 from bot.prompts import Messages
-from knowledge.models import PolicyDoc, Product
+from knowledge.models import PolicyDoc, PolicyHit, Product
 from knowledge.script import HAN_RUN
 
 MAX_CARDS = 5
@@ -283,7 +282,7 @@ class OfflineComposer:
                 lines.append(ph.say("rank_currency_note", others=ph.join(skipped)))
         return Reply("\n".join(lines), (ph.card(winner),), shown=(winner,), focus=winner.sku)
 
-    def after_sales(self, bullets: Sequence[Bullet], lang: str, intro: str = "after_sales_intro") -> Reply:
+    def after_sales(self, bullets: Sequence[PolicyHit], lang: str, intro: str = "after_sales_intro") -> Reply:
         """The matching policy lines for a problem with an order, and how a person takes it from here."""
         ph = self.phrases(lang)
         outro = {"after_sales_intro": "after_sales_outro", "order_status_intro": "order_status_outro"}

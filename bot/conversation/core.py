@@ -31,7 +31,6 @@ from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
 from bot.conversation.reader import Reader
 from bot.conversation.request_match import request_matched
-from bot.conversation.script import detect_script, in_script, to_simplified
 from bot.conversation.store import ChatMemory, ChatState, ConversationStore, Turn, trim_to_budget
 from bot.conversation.understanding import (
     QueryParsing,
@@ -42,7 +41,7 @@ from bot.conversation.understanding import (
 )
 from bot.domain.commands import EVERYONE, CommandRegistry
 from bot.domain.errors import LLMUnavailable
-from bot.domain.language import detect_language, normalise_hint
+from bot.domain.language import detect_language, detect_script, in_script, normalise_hint
 from bot.domain.messages import ERASED, Button, Inbound, Outbound, ReplyProgress, Role, fits_button
 from bot.domain.protocols import ChatModel, HandoffGate
 from bot.privacy.redaction import redact
@@ -50,6 +49,7 @@ from bot.prompts import Messages
 from knowledge.models import Product
 from knowledge.protocols import KeywordExtractor, ProductIndex
 from knowledge.script import has_han
+from knowledge.traditional import to_simplified
 
 log = logging.getLogger(__name__)
 EXAMPLES = ("example_1", "example_2", "example_3")  # /start buttons: `q:<n>` asks example n
@@ -266,7 +266,7 @@ class SupportBot:
         state, turns = memory.state, list(memory.turns)
         script = detect_script(text, inbound.language_hint)
         lang = "en" if script == "en" else "zh"
-        simplified = to_simplified(text)
+        simplified = to_simplified(text)[0]
         guess = classify(simplified, has_context=bool(shown))
         reason = self.trigger_detector(text) if self.trigger_detector and self.handoff else None
         if reason is None and guess.intent is Intent.HUMAN and self.handoff is not None:

@@ -15,9 +15,9 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from bot.conversation.script import to_simplified
 from knowledge.models import Product
 from knowledge.resources import normalise_text, synonym_groups
+from knowledge.traditional import to_simplified
 
 _USD = re.compile(r"\$|usd|dollars?|bucks|美元|美金|刀", re.I)
 _CNY = re.compile(r"¥|￥|元|块|rmb|cny|yuan|人民币", re.I)
@@ -29,7 +29,7 @@ def _groups() -> tuple[tuple[str, ...], ...]:
 
 
 def _forms(word: str) -> set[str]:
-    folded = to_simplified(normalise_text(word))
+    folded = to_simplified(normalise_text(word))[0]
     forms = {folded}
     for group in _groups():
         if folded in group:
@@ -40,7 +40,7 @@ def _forms(word: str) -> set[str]:
 def kind_match(word: str, product: Product) -> bool:
     """True when `product` is of the kind `word` names (see the module docstring)."""
     forms = _forms(word)
-    text = to_simplified(normalise_text(" ".join([product.title, *product.tags])))
+    text = to_simplified(normalise_text(" ".join([product.title, *product.tags])))[0]
     if not any(form in text for form in forms):
         return False
     for group in _groups():
@@ -80,5 +80,5 @@ def has_word(product: Product, word: str) -> bool:
     forms = _forms(word)
     text = to_simplified(
         normalise_text(" ".join([*product.attributes.values(), product.description, product.title]))
-    )
+    )[0]
     return any(form in text for form in forms)

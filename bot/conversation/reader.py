@@ -35,9 +35,9 @@ from bot.conversation.intents import (
     IntentGuess,
     classify,
 )
-from bot.conversation.mentions import MentionIndex
+from bot.conversation.named import CatalogNames
 from bot.conversation.ordering import ordering_in
-from bot.conversation.policy_bullets import PolicyBullets
+from knowledge.mentions import MentionIndex
 
 log = logging.getLogger(__name__)
 _RULE_ROUTES = frozenset(
@@ -81,7 +81,7 @@ class Reader:
         self.index, self.parser, self.extractor, self.policies = index, parser, extractor, policies
         self.answerer = answerer
         self.cache_dir = cache_dir
-        self.mentions: MentionIndex | None = None
+        self.mentions: CatalogNames | None = None
         self.classifier: ExemplarClassifier | None = None
         self._built_for = -1
         self._lock = threading.Lock()
@@ -101,9 +101,12 @@ class Reader:
             if count == self._built_for:
                 return self
             products = [p for sku in sorted(self.index.skus()) if (p := self.index.get(sku)) is not None]
-            words = getattr(self.extractor, "words", None)
-            self.mentions = MentionIndex(products, words)
-            self.answerer.generic = self.mentions.is_generic
+            own = getattr(self.index, "mention_index", None)
+            if own is None:  # an index without snapshots: build the knowledge layer's index here
+                built = MentionIndex.build(products)
+                own = lambda: built  # noqa: E731
+            self.mentions = CatalogNames(own, self.index.get)
+            self.answerer.generic = self.mentions.is_kind
             values = {
                 v.strip().lower()
                 for vs in getattr(getattr(self.parser, "vocabulary", None), "attributes", {}).values()
@@ -111,9 +114,7 @@ class Reader:
                 if len(v.strip()) >= 2 and not v.strip().isdigit()
             }
             mentions = self.mentions
-            self.answerer.known_word = lambda word: (
-                word in values or mentions.is_generic("".join(mentions.tokens(word)))
-            )
+            self.answerer.known_word = lambda word: word in values or mentions.is_kind(word)
             embed = self._embed()
             name = str(getattr(getattr(self.index, "embedder", None), "name", "encoder"))
             if embed is not None and self.classifier is None:
@@ -123,10 +124,6 @@ class Reader:
                     )
                 except Exception:  # the rules still route every message
                     log.exception("intent exemplars unavailable")
-            if self.policies is not None and self.answerer.bullets is None:
-                self.answerer.bullets = PolicyBullets(
-                    self.policies.docs, embed, encoder_name=name, cache_dir=self.cache_dir
-                )
             self.answerer.parser_vocabulary = getattr(self.parser, "vocabulary", None)
             self._kinds.clear()
             self._built_for = count

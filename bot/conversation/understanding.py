@@ -15,12 +15,13 @@ from typing import Protocol
 
 from bot.conversation.asks import ATTRIBUTE_WORDS, asked_size, asks_in, attribute_asks
 from bot.conversation.dialogue_state import DialogueState, Search, merge_filters
-from bot.conversation.exclusions import Exclusions, exclusions_in
 from bot.conversation.intents import COMPARE_RX, PRODUCT_ASK_RX, RECOMMEND_RX, Intent
-from bot.conversation.mentions import MentionIndex
+from bot.conversation.named import CatalogNames
 from bot.conversation.ordering import Ordering, is_ordering_word, ordering_in
 from bot.conversation.store import ChatState
 from knowledge.models import ParsedQuery, Product, QueryFilters
+from knowledge.negation import find_negations
+from knowledge.resources import normalise_text
 
 __all__ = [  # re-exported: older callers import these from here
     "ATTRIBUTE_WORDS",
@@ -96,7 +97,6 @@ class Understanding:
     out_of_range: int = 0  # an ordinal beyond the shown list ("第五个" when 3 were shown)
     ordering: Ordering | None = None  # "最便宜", "哪个更轻", "longest battery"
     scope: tuple[Product, ...] = ()  # the products an ordering ranks (the shown set); empty = a search
-    excluded: Exclusions = field(default_factory=lambda: Exclusions())  # "不要李宁的", "not white"
     search: Search = field(default_factory=Search)  # the search to remember for follow-ups
     missing: str = ""  # a product name asked about that the catalog does not have ("AirPods Max")
 
@@ -230,7 +230,7 @@ def understand(
     state: ChatState,
     shown: Sequence[Product],
     parser: QueryParsing | None,
-    mentions: MentionIndex | None = None,
+    mentions: CatalogNames | None = None,
     lookup: Callable[[str], Product | None] | None = None,
     kind_of: Callable[[str], str | None] | None = None,
 ) -> Understanding:
@@ -243,10 +243,10 @@ def understand(
     """
     lookup = lookup or (lambda sku: next((p for p in shown if p.sku == sku), None))
     d: DialogueState = state.dialogue
-    excluded, positive_text = exclusions_in(text, parser)
-    parsed = _parse(parser, positive_text)
+    parsed = _parse(parser, text)  # exclusions ("不要李宁的", "not white") are filters, never keywords
+    positive_text = without_negations(text)
     query = " ".join(parsed.keywords) or positive_text
-    filters = _without_excluded(parsed.filters, excluded)
+    filters = parsed.filters
     ordering = ordering_in(text)
     base = Understanding(
         intent=intent,
@@ -258,7 +258,6 @@ def understand(
         size=asked_size(text),
         colour=colour_of(filters),
         ordering=ordering,
-        excluded=excluded,
     )
     named = mentions.find(positive_text) if mentions is not None else []  # "not Stanley" names nothing
     named_products = [_products(lookup, m.skus) for m in named]
@@ -390,16 +389,19 @@ def _main_currency(products: Sequence[Product]) -> str:
     return max(dict.fromkeys(currencies), key=currencies.count) if currencies else "CNY"
 
 
-def _without_excluded(filters: QueryFilters, excluded: Exclusions) -> QueryFilters:
-    """A value the customer ruled out is never also a positive filter ("不要李宁的" is not brand=李宁)."""
-    if excluded.is_empty():
-        return filters
-    brand = None if filters.brand and filters.brand in excluded.brands else filters.brand
-    category = filters.category
-    if category and any(c in category for c in excluded.categories):
-        category = None
-    attributes = {k: v for k, v in filters.attributes.items() if v not in excluded.values}
-    return replace(filters, brand=brand, category=category, attributes=attributes)
+def without_negations(text: str) -> str:
+    """The message with what it rules out blanked (cue and scope, `knowledge.negation`): "not Stanley" names
+    no product, "不要飞途的跑鞋" still asks for running shoes. Normalised (NFKC, lower case) when that changed
+    the text's length, so the blanks fall where the negations are."""
+    norm = normalise_text(text)
+    negations = find_negations(norm)
+    if not negations:
+        return text
+    out = list(text if len(norm) == len(text) else norm)
+    for n in negations:
+        for start, end in (n.cue, n.scope):
+            out[start:end] = " " * (end - start)
+    return "".join(out)
 
 
 def _next_search(
@@ -439,7 +441,7 @@ _NAME_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*(?:\s+[A-Za-z0-9][A-Za-z0-9\-]
 _NAME_WORD = re.compile(r"^(?:[A-Z][a-z]*[A-Z]\w*|[a-z]+[A-Z]\w*|[A-Z][a-z]+)$")
 
 
-def _missing_name(text: str, parsed: ParsedQuery, mentions: MentionIndex | None) -> str:
+def _missing_name(text: str, parsed: ParsedQuery, mentions: CatalogNames | None) -> str:
     """A product name the customer asks for that no product has ("AirPods Max", "iPhone 16", "Samsung
     Galaxy Buds 3"): a run of Latin words with a capitalised or CamelCase word (not the sentence's first)."""
     if mentions is None or not (RECOMMEND_RX.search(text) or PRODUCT_ASK_RX.search(text)):
@@ -458,7 +460,7 @@ def _missing_name(text: str, parsed: ParsedQuery, mentions: MentionIndex | None)
         if not words or not any(_NAME_WORD.match(w) for w in words):
             continue
         name = " ".join(words)
-        known = all(w.lower() in mentions.keys or mentions.is_generic(w.lower()) for w in words)
+        known = all(mentions.knows(w) or mentions.is_kind(w) for w in words)
         if len(name) >= 3 and not known and not mentions.find(name) and not mentions.find(text):
             return name
     return ""

@@ -17,10 +17,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from bot.conversation.script import detect_script, script_evidence, to_simplified
+from bot.domain.language import detect_script
 from bot.domain.messages import Outbound
 from bot.evaluation.cases import Case, Expect
 from knowledge.models import PolicyDoc, Product
+from knowledge.traditional import script_evidence
+from knowledge.traditional import to_simplified as _to_simplified
 
 SHINGLE = 10  # characters of policy text a reply must repeat to count as quoting it
 HANDOFF_MARKERS = ("/human", "人工客服", "转人工", "客服同事", "a colleague", "a person", "human")
@@ -87,6 +89,11 @@ _ASKS_PRICE_OR_STOCK = re.compile(
     re.I,
 )
 _NOT_IN_STOCK = re.compile(r"(?:不|没|not|isn't|is not)\S{0,3}\s?(?:有货|in stock)", re.I)
+
+
+def to_simplified(text: str) -> str:
+    """The text in Simplified script (knowledge.traditional)."""
+    return _to_simplified(text)[0]
 
 
 @dataclass(frozen=True)
