@@ -41,9 +41,11 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from retrieval_bench import ADJECTIVES, BRANDS, COLOURS, KINDS, BenchEmbedder, synthetic_products  # noqa: E402
 
+from bot.conversation.answer import Answerer  # noqa: E402
 from bot.conversation.composer import OfflineComposer  # noqa: E402
 from bot.conversation.grounding import GroundingFacts, check_reply  # noqa: E402
 from bot.conversation.intents import classify  # noqa: E402
+from bot.conversation.reader import Reader  # noqa: E402
 from bot.conversation.store import ChatState, ConversationStore, InMemoryConversationStore  # noqa: E402
 from bot.conversation.understanding import understand  # noqa: E402
 from bot.domain.messages import Inbound  # noqa: E402
@@ -56,6 +58,7 @@ from knowledge.hybrid import HybridProductIndex  # noqa: E402
 from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary  # noqa: E402
 from knowledge.policies import PolicyBook  # noqa: E402
 from knowledge.query import QueryParser  # noqa: E402
+from knowledge.traditional import to_simplified  # noqa: E402
 from tests.support.openai_server import OpenAIServer, last_user_text  # noqa: E402
 
 LLM_DELAY_S = 0.2
@@ -125,6 +128,23 @@ def stages(knowledge: Knowledge, n_queries: int) -> None:
     def search(u):  # type: ignore[no-untyped-def]
         return knowledge.index.search(u.search_text, k=5, filters=None if u.filters.is_empty() else u.filters)
 
+    answerer = Answerer(knowledge.index, composer, knowledge.policies, None, None)
+    reader = Reader(knowledge.index, knowledge.parser, knowledge.extractor, knowledge.policies, answerer)
+    start = time.perf_counter()
+    reader.ready()
+    print(f"  mention index + exemplars + policy lines built in {time.perf_counter() - start:.1f} s")
+
+    def read(text: str):  # type: ignore[no-untyped-def]
+        """The whole understanding step of a message: script, rules, meaning, mentions, dialogue state."""
+        simplified = to_simplified(text)[0]
+        guess = classify(simplified)
+        intent, rest, _ = reader.route(guess, simplified, reader.vector(simplified), False)
+        return understand(
+            rest, intent, state, [], knowledge.parser, reader.mentions, knowledge.index.get, reader.kind_of
+        )
+
+    for text in texts:
+        reader.vector(to_simplified(text)[0])  # the message vector is the retrieval query's: cached
     understood = {t: parse(t) for t in texts}
     hits = {t: search(u) for t, u in understood.items()}
     replies = {t: composer.recommend([h.product for h in hits[t]], understood[t], "zh") for t in texts}
@@ -133,6 +153,8 @@ def stages(knowledge: Knowledge, n_queries: int) -> None:
     rows = {
         "intent (rules)": timed(lambda t: classify(t), texts),
         "understanding (parser + follow-ups)": timed(parse, texts),
+        "understanding v2 (rules+meaning+mentions+state)": timed(read, texts),
+        "  … incl. encoding a never-seen message": timed(read, [f"{t} 呢" for t in texts]),
         "retrieval (hybrid + filters, new queries)": timed(lambda t: search(fresh_understood[t]), fresh),
         "grounding check of the composed reply": timed(
             lambda t: check_reply(

@@ -15,6 +15,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -213,6 +214,7 @@ def build_support_bot(
     knowledge: Knowledge | None = None,
     raise_errors: bool = False,
     use_llm: bool = True,
+    clock: Callable[[], datetime] | None = None,
 ) -> SupportBot:
     """A ready `SupportBot`: real index, parser, policies, LLM (if configured) and SQL memory by default.
 
@@ -252,6 +254,8 @@ def build_support_bot(
         raise_errors=raise_errors,
         history_token_budget=settings.history_token_budget,
         runtime=runtime,
+        clock=clock,
+        cache_dir=settings.data_dir / "cache",
     )
     _wire_features(bot, settings, knowledge, runtime)
     if runtime.database is not None:

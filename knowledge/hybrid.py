@@ -173,6 +173,10 @@ class HybridProductIndex(SnapshotReads):
             self._version = version
         return True
 
+    def embed_query(self, text: str) -> np.ndarray | None:
+        """The (cached) query vector of `text`: the same one `search` uses, so callers reuse it for free."""
+        return self._queries.embed_query(text) if text.strip() else None
+
     def search(
         self,
         query: str,

@@ -9,6 +9,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
+import numpy as np
+
 from knowledge.embeddings import QueryEmbeddingCache
 from knowledge.models import Product, QueryFilters, SearchHit, SearchMode, UpsertSummary
 from knowledge.money import NO_RATES, ExchangeRates
@@ -47,6 +49,10 @@ class InMemoryProductIndex(SnapshotReads):
         with self._write:
             self._snap, removed = apply_deletes(self._snap, skus)
             return len(removed)
+
+    def embed_query(self, text: str) -> np.ndarray | None:
+        """The (cached) query vector of `text`, or None without an embedder."""
+        return self._queries.embed_query(text) if self._queries is not None and text.strip() else None
 
     def search(
         self,

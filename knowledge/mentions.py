@@ -26,8 +26,8 @@ from functools import lru_cache
 import regex
 
 from knowledge.models import Mention, Product
-from knowledge.resources import brand_alias_groups, normalise_english, synonym_groups
-from knowledge.script import HAN, is_han
+from knowledge.resources import brand_alias_groups, normalise_english, stopwords, synonym_groups
+from knowledge.script import HAN, han_runs, is_han
 from knowledge.vocabulary import model_names
 
 _ATOM = regex.compile(rf"{HAN}|[a-z]+|\d+(?:\.\d+)?")
@@ -89,9 +89,57 @@ class _Entry:
     atoms: tuple[str, ...]
     names: frozenset[str]  # atoms of the brand and of the title's model names ("momentum", "4", "sennheiser")
     models: tuple[tuple[str, ...], ...]
+    brand: tuple[str, ...] = ()
+    han_words: frozenset[tuple[str, ...]] = (
+        frozenset()
+    )  # the title's whole Chinese words ("三体（全三册）" → 三体)
 
 
 MAX_RUN = 8  # atoms in the longest run looked up
+_CAMEL = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b")  # QuietComfort, PowerCore (their initials: QC, PC)
+# Words a shopper writes after a product's name that name no other model ("AirPods Pro 2 Price?").
+_GENERAL_WORDS = frozenset(
+    [
+        "available",
+        "stock",
+        "size",
+        "sizes",
+        "price",
+        "cost",
+        "much",
+        "many",
+        "colour",
+        "color",
+        "colours",
+        "colors",
+        "buy",
+        "sell",
+        "have",
+        "has",
+        "how",
+        "what",
+        "which",
+        "is",
+        "are",
+        "the",
+        "in",
+        "of",
+        "for",
+        "with",
+        "on",
+        "any",
+        "vs",
+        "or",
+        "and",
+        "than",
+        "lighter",
+        "cheaper",
+        "better",
+        "battery",
+        "weight",
+        "review",
+    ]
+)
 
 
 class MentionIndex:
@@ -102,8 +150,10 @@ class MentionIndex:
         entries: list[_Entry],
         aliases: dict[tuple[str, ...], tuple[str, ...]],
         kinds: frozenset[tuple[str, ...]] = frozenset(),
+        acronyms: dict[str, str] | None = None,
     ) -> None:
         self._entries = entries
+        self._acronyms = acronyms or {}  # "qc" → "quietcomfort": initials of a title's CamelCase word
         self._aliases = sorted(aliases.items(), key=lambda item: -len(item[0]))
         self._kinds = kinds  # synonym-file words: kinds of product ("空气炸锅", "smart watch"), never names
         self._han_kinds = sorted(
@@ -119,6 +169,11 @@ class MentionIndex:
             atom: math.log((n + 1) / (len(rows) + 0.5)) + 1.0 for atom, rows in self._postings.items()
         }
         self._naming_df = max(3, int(NAMING_SHARE * n))
+        self._brand_rows: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for row, entry in enumerate(entries):
+            if entry.brand:
+                self._brand_rows[entry.brand].append(row)
+        self._brand_forms = sorted(self._brand_rows, key=len, reverse=True)
         self._generic_df = max(3, int(DISTINCTIVE_SHARE * n))
 
     @classmethod
@@ -127,12 +182,16 @@ class MentionIndex:
         brands: set[str] = set()
         words: set[str] = set()  # category names and tags: kinds of product, never names
         short: dict[str, tuple[str, ...]] = {}  # brands repeat across a catalog: atomise each once
+        initials: dict[str, set[str]] = defaultdict(set)
         for product in products:
+            for word in _CAMEL.findall(product.title):
+                initials["".join(c for c in word if c.isupper()).lower()].add(_singular(word.lower()))
             title = atom_texts(product.title)
             models = tuple(atom_texts(name) for name in model_names(product.title))
             brand = short.get(product.brand) or short.setdefault(product.brand, atom_texts(product.brand))
             names = {*brand, *(atom for model in models for atom in model)}
-            entries.append(_Entry(product.sku, title, frozenset(names), models))
+            words_of_title = frozenset(atom_texts(run) for run in han_runs(product.title, 2))
+            entries.append(_Entry(product.sku, title, frozenset(names), models, brand, words_of_title))
             if product.brand.strip():
                 brands.add(product.brand.strip())
             words.update(product.category_path)
@@ -155,26 +214,32 @@ class MentionIndex:
                             aliases.setdefault(form, target)
         kinds = {atom_texts(m) for group in synonym_groups() for m in group}
         kinds |= {atom_texts(word) for word in words}
-        return cls(entries, aliases, frozenset(kinds))
+        acronyms = {short: next(iter(full)) for short, full in initials.items() if len(full) == 1}
+        return cls(entries, aliases, frozenset(kinds), acronyms)
 
     def __len__(self) -> int:
         return len(self._entries)
 
     # -- lookup ---------------------------------------------------------------------------------------
     def _query_atoms(self, text: str) -> list[_Atom]:
-        """The message's atoms with brand aliases replaced by the catalog's spelling (spans kept)."""
+        """The message's atoms with brand aliases replaced by the catalog's spelling (spans kept); a form that
+        titles use as written stays (米家 is a brand alias of 小米 and also part of "米家电饭煲")."""
         found = atoms(text)
         out: list[_Atom] = []
         i = 0
         while i < len(found):
             for form, target in self._aliases:
-                if tuple(a.text for a in found[i : i + len(form)]) == form:
+                if tuple(a.text for a in found[i : i + len(form)]) == form and not self._rows_with(form):
                     start, end = found[i].start, found[i + len(form) - 1].end
                     out.extend(_Atom(t, start, end) for t in target)
                     i += len(form)
                     break
             else:
-                out.append(found[i])
+                atom = found[i]
+                full = self._acronyms.get(atom.text)
+                if full is not None and atom.text not in self._postings:
+                    atom = _Atom(full, atom.start, atom.end)  # "QC Ultra" = "QuietComfort Ultra"
+                out.append(atom)
                 i += 1
         return out
 
@@ -198,8 +263,20 @@ class MentionIndex:
         if len(rows) > self._naming_df or run in self._kinds or all(a[0].isdigit() for a in run):
             return []
         han = all(is_han(a[0]) for a in run)
+        if (
+            not han
+            and not any(a[0].isalpha() and a[0].isascii() for a in run)
+            and sum(is_han(a[0]) for a in run) < 2
+        ):
+            return []  # "5多", "3和": a number and a character of the words around it
         if han and (len(run) < 3 or len(self._without_kinds(run)) < 2):
+            if len(run) == 2:  # a two-character title word of its own, not the brand: "三体", "赤兔"
+                return [
+                    r for r in rows if run in self._entries[r].han_words and run != self._entries[r].brand
+                ]
             return []  # "电源", "式耳机": part of a word or a kind of product; short names come with a number
+        if len(run) == 1 and run[0] in stopwords():
+            return []  # "under" (Under Armour), "on" (On Running): a word of the sentence, not a name
         if len(run) == 1:  # one word names a product only as its brand or part of its model ("momentum")
             return [row for row in rows if run[0] in self._entries[row].names]
         return rows
@@ -232,8 +309,51 @@ class MentionIndex:
                 continue  # not maximal: "空气炸" names nothing its whole word "空气炸锅" does not
             for row in self._names(tuple(a.text for a in query[i:j]), rows):
                 by_row[row].append((i, j))
-        scored = [self._score(row, spans, query) for row, spans in by_row.items()]
+        for row, span in self._brand_and_kind(query):
+            by_row[row].append(span)
+        scored = [
+            self._score(row, spans, query)
+            for row, spans in by_row.items()
+            if not self._names_another_model(row, max(j for _, j in spans), query, text)
+        ]
         return _keep_best(scored, text, k)
+
+    def _brand_and_kind(self, query: list[_Atom]) -> list[tuple[int, tuple[int, int]]]:
+        """A brand followed by a kind of product names the brand's products of that kind when there are at most
+        two ("美的电饭煲", "小米 手环"): (row, query span) pairs."""
+        out: list[tuple[int, tuple[int, int]]] = []
+        texts = [a.text for a in query]
+        for i in range(len(query)):
+            for form in self._brand_forms:
+                end = i + len(form)
+                if tuple(texts[i:end]) != form:
+                    continue
+                start = end + 1 if end < len(texts) and texts[end] == "的" else end
+                for j in range(min(len(texts), start + MAX_RUN), start + 1, -1):
+                    kind = tuple(texts[start:j])
+                    if kind not in self._kinds:
+                        continue
+                    brand_rows = [
+                        r for r in self._brand_rows.get(form, ()) if _contains(self._entries[r].atoms, kind)
+                    ]
+                    if 1 <= len(brand_rows) <= 2:
+                        out.extend((r, (i, j)) for r in brand_rows)
+                    break
+        return out
+
+    def _names_another_model(self, row: int, end: int, query: list[_Atom], text: str) -> bool:
+        """A model-like word right after the mention that this title lacks ("AirPods **Max**", "Pegasus 41
+        **Trail**") names a model the catalog does not have: written with a capital or a digit, not a general
+        word, a stopword or a kind of product."""
+        if end >= len(query):
+            return False
+        word = query[end]
+        if word.han or word.number or word.text in self._entries[row].atoms:
+            return False
+        if word.text in _GENERAL_WORDS or word.text in stopwords() or (word.text,) in self._kinds:
+            return False
+        written = text[word.start : word.end]
+        return any(ch.isdigit() for ch in written) or written[:1].isupper()
 
     def _score(
         self, row: int, spans: list[tuple[int, int]], query: list[_Atom]
@@ -263,6 +383,29 @@ class MentionIndex:
         exact = any(model and set(model) <= matched for model in entry.models)
         start, end = query[first].start, query[last - 1].end
         return evidence, max(0.0, min(1.0, evidence / weight)), start, end, exact, entry.sku
+
+    def is_kind(self, text: str) -> bool:
+        """A kind of product, not a name: a synonym-file word, one of the catalog's category names or tags, or
+        a Chinese word made only of them ("跑步手表" = 跑步 + 手表)."""
+        run = atom_texts(text)
+        if not run:
+            return False
+        if run in self._kinds:
+            return True
+        if not all(is_han(a[0]) for a in run):
+            return False
+        reach = [True] + [False] * len(run)  # can run[:i] be cut into kind words of two or more characters?
+        for i in range(len(run)):
+            if reach[i]:
+                for j in range(i + 2, len(run) + 1):
+                    if not reach[j] and run[i:j] in self._kinds:
+                        reach[j] = True
+        return reach[-1]
+
+    def knows(self, text: str) -> bool:
+        """True when every atom of the text occurs in some title of the catalog ("momentum", "pegasus")."""
+        run = atom_texts(text)
+        return bool(run) and all(atom in self._postings for atom in run)
 
     def find_groups(self, text: str, k: int = 5) -> list[list[Mention]]:
         """Mentions grouped by the words that name them, in the order written: "A20i 和 WM02" → [[A20i], [WM02]]."""

@@ -14,6 +14,7 @@ that answer a question, by meaning (see `knowledge.policy_search`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -239,11 +240,20 @@ class PolicyBook:
         *,
         vector: object | None = None,
         min_relevance: float | None = None,
+        topics: Sequence[str] = (),
     ) -> list[PolicyHit]:
         """Policy bullets that answer a question, best first, in `language` when the document has it.
 
         `vector` is the question's embedding when the caller already has one (from the same embedder).
         Empty when nothing in the policies is relevant (a product question, small talk); a caller whose intent
         classifier already says "policy question" passes `min_relevance=0` to get the best bullets regardless.
+        `topics` restricts the search to those policy documents (after-sales → warranty and returns).
         """
-        return self.bullet_index().find(text, language, k, vector=vector, min_relevance=min_relevance)  # type: ignore[arg-type]
+        return self.bullet_index().find(
+            text,
+            language,
+            k,
+            vector=vector,  # type: ignore[arg-type]
+            min_relevance=min_relevance,
+            topics=topics,
+        )

@@ -165,13 +165,19 @@ class BulletIndex:
         *,
         vector: np.ndarray | None = None,
         min_relevance: float | None = None,
+        topics: Sequence[str] = (),
     ) -> list[PolicyHit]:
         """Bullets answering `text`, best first, in `language` when the document has it; [] when none is relevant.
 
         The message is about policies when its best bullet reaches `min_relevance` (default: the calibrated
         threshold; 0 = the caller already knows, just rank); other bullets need `companion` × that much.
+        `topics` (policy file names) restricts the search to those documents when given ("my pan arrived
+        dented" is a warranty or returns question whatever else it shares words with).
         """
         if not self.bullets or not text.strip():
+            return []
+        allowed = np.array([not topics or b.topic in topics for b in self.bullets])
+        if not allowed.any():
             return []
         p = self.params
         gate = p.threshold if min_relevance is None else min_relevance
@@ -187,6 +193,7 @@ class BulletIndex:
             z = (cos - float(cos.mean())) / (float(cos.std()) + 1e-6)
             fused = fused + p.dense_weight * z / max(float(z.max()), 1e-6)
             relevance = relevance + np.maximum(cos - p.cosine_floor, 0.0) / (p.cosine_full - p.cosine_floor)
+        relevance = np.where(allowed, relevance, -1.0)
         if float(relevance.max()) < gate:
             return []
         found: list[PolicyHit] = []

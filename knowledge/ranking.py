@@ -10,11 +10,12 @@ Tuned on multicpr-mini-zh and epqa-en (see bench/README or the retrieval note): 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from knowledge.facets import Facets
 from knowledge.models import Product, QueryFilters, SearchHit, SearchMode
 from knowledge.money import NO_RATES, ExchangeRates
 from knowledge.resources import normalise_text
@@ -128,6 +129,20 @@ def names_excluded_term(product: Product, terms: tuple[str, ...]) -> bool:
     """True when the product's title, tags or attribute values contain a negated word ("碳板")."""
     text = normalise_text(" ".join([product.title, *product.tags, *map(str, product.attributes.values())]))
     return any(normalise_text(term) in text for term in terms)
+
+
+def passing(
+    products: Sequence[Product], filters: QueryFilters | None, rates: ExchangeRates = NO_RATES
+) -> list[Product]:
+    """The products in hand (a shown list, a ranked scope) that pass `filters` by the same rules as a search:
+    every filter, no exclusion, no negated word; in their order. No filters: all of them."""
+    if filters is None or filters.is_empty() or not products:
+        return list(products)
+    mask = Facets.build(products).mask(filters, rates)
+    kept = list(products) if mask is None else [p for p, ok in zip(products, mask, strict=True) if ok]
+    if filters.exclude_terms:
+        kept = [p for p in kept if not names_excluded_term(p, filters.exclude_terms)]
+    return kept
 
 
 def rank(

@@ -191,6 +191,10 @@ class SnapshotReads:
     def count(self) -> int:
         return len(self._snap.products)
 
+    def mention_index(self) -> MentionIndex:
+        """The current snapshot's mention index (groups of mentions, kinds of product; see `knowledge.mentions`)."""
+        return self._snap.mentions()
+
     def find_mentions(self, text: str, k: int = 5) -> list[Mention]:
         """Products the text names by title, model number or brand (see `knowledge.mentions`), best first."""
         return self._snap.mentions().find(text, k)

@@ -10,7 +10,7 @@ per short message, 0.1 s vs 0.05 s to load both dictionaries, and OpenCC is the 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Literal
 
 from knowledge.script import HAN_CHAR
 
@@ -61,3 +61,21 @@ def to_simplified(text: str) -> tuple[str, bool]:
 def to_traditional(text: str) -> str:
     """Module-level convenience on one shared converter (for replies in the customer's script)."""
     return _SHARED.to_traditional(text)
+
+
+def _differences(a: str, b: str) -> int:
+    if len(a) == len(b):
+        return sum(1 for x, y in zip(a, b, strict=True) if x != y)
+    return abs(len(a) - len(b)) + 1  # a phrase changed length: at least one convertible character
+
+
+def script_evidence(text: str) -> tuple[int, int]:
+    """(characters only Traditional writes, characters only Simplified writes) in `text`."""
+    return _differences(text, to_simplified(text)[0]), _differences(text, to_traditional(text))
+
+
+def chinese_script(text: str) -> Literal["hans", "hant"]:
+    """'hant' when the text has more characters only Traditional writes than Simplified-only ones
+    (有沒有適合跑步的耳機 → hant; text without Chinese, or written the same in both scripts → hans)."""
+    traditional, simplified = script_evidence(text)
+    return "hant" if traditional > simplified else "hans"

@@ -51,3 +51,15 @@ def test_empty_data_dir_tells_the_user_to_ingest(tmp_path: Path) -> None:
     environment = {**os.environ, "XIAOER_DATA_DIR": str(tmp_path / "empty")}
     result = run(["ask", "有没有跑鞋"], environment)
     assert result.returncode == 1 and "xiaoer ingest --sample" in result.stderr
+
+
+@pytest.mark.slow
+def test_each_ask_is_a_fresh_conversation_and_chat_new_forgets(env: dict[str, str]) -> None:
+    """`chat --new` forgets the terminal chat that `test_piped_chat_answers_every_line_and_exits_zero` filled
+    (same module-scoped data directory)."""
+    first = run(["ask", "有没有500以内的跑鞋"], env)
+    assert first.returncode == 0 and "RUN-" in first.stdout, first.stderr
+    follow = run(["ask", "第二个多少钱"], env)  # nothing was shown in THIS conversation
+    assert follow.returncode == 0 and "您想问哪款商品" in follow.stdout, follow.stdout
+    fresh = run(["chat", "--new"], env, stdin="第二个多少钱\n")
+    assert fresh.returncode == 0 and "您想问哪款商品" in fresh.stdout, fresh.stdout

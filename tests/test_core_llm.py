@@ -358,3 +358,17 @@ async def test_a_reply_ready_within_the_interval_gets_no_draft(tmp_path: Path) -
     progress = RecordingProgress()
     out = await bot.handle(Inbound("chat-1", "user-1", "有没有500以内的跑鞋"), progress)
     assert out[0].meta["source"] == "llm" and progress.drafts == [] and progress.typing_calls == 1
+
+
+async def test_the_llm_is_told_what_was_understood_not_left_to_guess(
+    tmp_path: Path, server: OpenAIServer
+) -> None:
+    bot = llm_bot(tmp_path, server)
+    chat = Chat(bot)
+    await chat.say("AirPods Pro 2 和 Sony WF-1000XM5 比一下")
+    prompt = last_user_text(server.requests[-1])
+    assert "<understood>" in prompt and "compare exactly these two products" in prompt
+    assert "EAR-003" in prompt and "EAR-002" in prompt
+    await chat.say("便宜的那个有货吗")
+    prompt = last_user_text(server.requests[-1])
+    assert "about: EAR-002" in prompt and [s for s, _, _ in catalog_lines(server.requests[-1])] == ["EAR-002"]

@@ -109,3 +109,30 @@ def test_the_index_answers_mentions_for_its_current_catalog() -> None:
     assert [m.sku for m in index.find_mentions("rocket x9")] == ["A"]
     index.upsert([Product(sku="C", title="Acme Rocket X10 Skates")])
     assert [m.sku for m in index.find_mentions("rocket x10")] == ["C"]  # rebuilt with the new snapshot
+
+
+def test_brand_with_a_kind_aliases_written_as_titles_and_initials(sample: MentionIndex) -> None:
+    # a brand with a kind of product; 米家 (an alias of 小米) as the title writes it
+    groups = sample.find_groups("美的电饭煲和米家电饭煲有什么区别")
+    assert [[m.sku for m in group] for group in groups] == [["APP-001"], ["APP-002"]]
+    assert [m.sku for m in sample.find("Bose QC Ultra 降噪怎么样")] == ["EAR-014"]  # QC = QuietComfort
+    assert [m.sku for m in sample.find("华为GT5多少钱")] == ["WAT-001"]  # not "5多" of "B5 多效修复霜"
+    assert sample.find("AirPods Max 多少钱") == []  # a model the catalog does not have
+    assert [m.sku for m in sample.find("AirPods Pro 2 price?")] == ["EAR-003"]
+
+
+def test_a_two_character_title_word_names_its_product() -> None:
+    books = [
+        Product(sku="B1", title="三体（全三册）", brand="重庆出版社", category="图书/小说", tags=("科幻",)),
+        Product(sku="B2", title="活着 精装版", brand="作家出版社", category="图书/小说"),
+    ]
+    index = MentionIndex.build(books)
+    assert [m.sku for m in index.find("三体多少钱")] == ["B1"]
+    assert [m.sku for m in index.find("有活着吗")] == ["B2"]
+    assert index.find("科幻小说推荐") == [] and index.find("重庆出版社的书") == []
+
+
+def test_kinds_of_product_and_catalog_words(sample: MentionIndex) -> None:
+    assert sample.is_kind("跑鞋") and sample.is_kind("跑步手表") and sample.is_kind("power bank")
+    assert not sample.is_kind("pegasus") and not sample.is_kind("赤兔")
+    assert sample.knows("Momentum") and not sample.knows("PowerCore")

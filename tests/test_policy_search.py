@@ -130,3 +130,9 @@ def test_without_an_embedder_keywords_still_find_bullets() -> None:
     hits = book.find_bullets("可以用花呗分期吗")
     assert hits and hits[0].topic == "payment" and "花呗" in hits[0].text
     assert book.find_bullets("推荐一双跑鞋") == []
+
+
+def test_bullets_can_be_limited_to_the_topics_a_route_allows(book: PolicyBook) -> None:
+    found = book.find_bullets("收到的锅是破损的怎么办", k=3, min_relevance=0, topics=("warranty", "returns"))
+    assert found and {hit.topic for hit in found} <= {"warranty", "returns"}
+    assert book.find_bullets("收到的锅是破损的怎么办", topics=("no-such-topic",)) == []

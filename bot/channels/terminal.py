@@ -38,10 +38,11 @@ class TerminalSession:
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
     # chat → {"5": callback data}: a rating prompt was just sent there, so a bare "5" is a rating, not a search
     ratings: dict[str, dict[str, str]] = field(default_factory=dict)
+    customer_chat: str = CUSTOMER_CHAT  # `xiaoer ask` uses a fresh one per question
 
     @property
     def chat_id(self) -> str:
-        return SUPPORT_CHAT if self.role is Role.AGENT else CUSTOMER_CHAT
+        return SUPPORT_CHAT if self.role is Role.AGENT else self.customer_chat
 
 
 class TerminalChannel:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -59,19 +60,25 @@ def _open_bot(settings: Settings, err: Console, *, exit_when_empty: bool = False
 
 def chat(
     lang: Annotated[str | None, typer.Option("--lang", help="Language hint for commands: zh or en.")] = None,
+    new: Annotated[
+        bool, typer.Option("--new", help="Start a fresh conversation (forget this terminal chat's context).")
+    ] = False,
 ) -> None:
     """Chat with Xiaoer in the terminal (reads piped stdin line by line too). :as staff|agent|customer, :quit."""
-    from bot.channels.terminal import TerminalChannel
+    from bot.channels.terminal import CUSTOMER_CHAT, TerminalChannel
 
     _quiet_logs()
     settings = load_settings()
     console, err = Console(highlight=False), Console(stderr=True)
     bot = _open_bot(settings, err)
+    if new:
+        bot.store.reset(CUSTOMER_CHAT)
     channel = TerminalChannel(bot, console, language_hint=lang)
     if channel.prompt:
         console.print(
             "[dim]店小二 Xiaoer — type a question, /start for examples, :b N to press a button, "
-            ":as staff|agent|customer, :quit to leave.[/]"
+            ":as staff|agent|customer, :quit to leave. The conversation continues from last time: "
+            "/reset (or `xiaoer chat --new`) starts over.[/]"
         )
     try:
         asyncio.run(channel.run())
@@ -95,6 +102,7 @@ def ask(
             raise typer.Exit(EXIT_NO_CATALOG)
         channel = TerminalChannel(bot, console, language_hint=lang, prompt=False)
         channel.session.user_id = "cli-ask"
+        channel.session.customer_chat = f"terminal:ask:{uuid.uuid4().hex[:12]}"  # every ask is a fresh chat
         asyncio.run(channel.on_line(text))
     finally:
         bot.close()

@@ -8,6 +8,7 @@ regenerated once with a stricter prompt on a violation, and otherwise left as th
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import re
 import time
@@ -15,9 +16,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from bot.conversation.asks import ATTRIBUTE_WORDS
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.grounding import GroundingFacts, Violation, amounts, check_reply
-from bot.conversation.intents import RECOMMEND_RX, Intent
+from bot.conversation.intents import PRODUCT_ASK_RX, RECOMMEND_RX, Intent
+from bot.conversation.issue_words import with_policy_words
+from bot.conversation.kinds import budget_currency, has_word, kind_match
+from bot.conversation.ordering import bounds_in, is_ordering_word
 from bot.conversation.profile import rerank
 from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query
 from bot.conversation.store import ChatState, Turn
@@ -26,10 +31,13 @@ from bot.domain import telemetry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.messages import ReplyProgress
 from bot.domain.protocols import ChatModel
-from knowledge.models import PolicyDoc, Product, SearchHit
+from knowledge.models import PolicyDoc, PolicyHit, Product, SearchHit
 from knowledge.protocols import ProductIndex
+from knowledge.ranking import describe_filters, passing
 
 log = logging.getLogger(__name__)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SHOPPING = re.compile(f"{RECOMMEND_RX.pattern}|{PRODUCT_ASK_RX.pattern}", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _DIRECT_ASKS = frozenset({"price", "stock", "size", "colour"})
 DRAFT_INTERVAL_S = 1.0  # at most one draft per second; a reply ready within a second gets none
@@ -40,6 +48,17 @@ class PolicyLookup(Protocol):
     def docs(self) -> list[PolicyDoc]: ...
 
     def find(self, text: str, language: str = "zh", k: int = 2) -> list[PolicyDoc]: ...
+
+    def find_bullets(
+        self,
+        text: str,
+        language: str = "zh",
+        k: int = 3,
+        *,
+        vector: object | None = None,
+        min_relevance: float | None = None,
+        topics: Sequence[str] = (),
+    ) -> list[PolicyHit]: ...
 
 
 @dataclass
@@ -61,6 +80,29 @@ class Answer:
     docs: list[PolicyDoc] = field(default_factory=list)
     hits: list[SearchHit] = field(default_factory=list)
     source: str = "composer"  # composer | llm
+
+
+def understood_text(u: Understanding | None, state: ChatState) -> str:
+    """What the conversation layer resolved, for the LLM prompt (data, one fact per line)."""
+    if u is None:
+        return "policy question"
+    lines = [f"intent: {u.intent.value}"]
+    if u.targets:
+        lines.append("about: " + "; ".join(f"{p.sku} {p.title}" for p in u.targets))
+    if u.intent is Intent.COMPARISON and len(u.targets) >= 2:
+        lines.append("compare exactly these two products")
+    if u.ordering is not None:
+        side = "largest" if u.ordering.descending else "smallest"
+        lines.append(f"rank by {u.ordering.attribute}, {side} first")
+    if not u.search.is_empty():
+        lines.append(f"search: {u.search.text} | filters: {describe_filters(u.search.filters)}")
+    if u.filters.has_exclusions():
+        lines.append(f"excluded: {describe_filters(u.filters.exclusions_only())}")
+    if u.missing:
+        lines.append(f"not in the catalog: {u.missing}")
+    if state.dialogue.compared:
+        lines.append("compared before: " + ", ".join(state.dialogue.compared))
+    return "\n".join(lines)
 
 
 class Drafts:
@@ -120,6 +162,55 @@ class Answerer:
         )
         self.violations = 0
         self.draft_clock: Callable[[], float] = time.monotonic  # drafts' clock (tests step it by hand)
+        self.parser_vocabulary: object | None = (
+            None  # the catalog vocabulary (attribute values), set by the core
+        )
+        self.generic: Callable[[str], bool] | None = None  # "is this word a kind of product?" (mention index)
+        self.known_word: Callable[[str], bool] | None = (
+            None  # "is this word the catalog's own?" (tags, values)
+        )
+
+    async def policy_lines(
+        self, ctx: TurnContext, intent: Intent, vector: object = None, k: int = 2
+    ) -> Answer:
+        """After-sales, order-status, contact and policy questions answered with the matching policy lines."""
+        topics = {
+            Intent.AFTER_SALES: ("warranty", "returns"),
+            Intent.ORDER_STATUS: ("shipping",),
+            Intent.CONTACT: ("contact",),
+        }.get(intent, ())
+        lang = ctx.lang
+        if self.policies is None:
+            return await self.policy(ctx)
+        if intent is Intent.POLICY:
+            topics = tuple(d.topic for d in self.policies.find(ctx.text, lang))
+        found = await asyncio.to_thread(
+            self.policies.find_bullets,
+            with_policy_words(ctx.text),
+            lang,
+            k,
+            vector=vector,
+            min_relevance=0,  # the route already says this asks about the policies: rank, do not gate
+            topics=topics,
+        )
+        if not found:
+            return await self.policy(ctx)
+        intro = {
+            Intent.AFTER_SALES: "after_sales_intro",
+            Intent.ORDER_STATUS: "order_status_intro",
+            Intent.CONTACT: "contact_intro",
+        }.get(intent)
+        if intro is None:
+            title = found[0].title
+            lines = [self.composer.say("policy_intro", lang, title=title), *(f"- {b.text}" for b in found)]
+            lines.append(self.composer.say("policy_outro", lang))
+            reply = Reply("\n".join(lines))
+        else:
+            reply = self.composer.after_sales(found, lang, intro)
+        docs = [
+            d for d in (self.policies.docs if self.policies else []) if d.topic in {b.topic for b in found}
+        ]
+        return await self._llm(ctx, Answer(reply, docs=docs), [], None)
 
     async def search(
         self,
@@ -137,7 +228,7 @@ class Answerer:
             )
 
     async def products(self, u: Understanding, ctx: TurnContext) -> Answer:
-        """Product questions, comparisons and recommendations."""
+        """Product questions, comparisons, superlatives and searches (see `bot.conversation.understanding`)."""
         c, lang = self.composer, ctx.lang
         if u.mode == "no_context":
             return Answer(c.text("answer_no_context", lang))
@@ -149,22 +240,126 @@ class Answerer:
                 targets = [h.product for h in await self.search(u.search_text, u, k=2)]
             if len(targets) < 2:
                 return Answer(c.text("compare_need_two", lang, answered=False))
-            return await self._llm(ctx, Answer(c.compare(targets[0], targets[1], lang)), targets[:2], u)
+            asked = [a[5:] for a in u.asks if a.startswith("attr:")]
+            reply = c.compare(targets[0], targets[1], lang, u.ordering, asked)
+            return await self._llm(ctx, Answer(reply), targets[:2], u)
         if u.intent is Intent.PRODUCT_QUESTION and u.targets:
-            return await self._llm(ctx, Answer(c.answer(u.targets, u, lang)), list(u.targets), u)
-        hits = await self.search(u.search_text, u)
+            u = replace(u, asks=u.asks | self.value_asks(u.text, u.targets[0]))
+            reply = c.answer(u.targets, u, lang)
+            if len(u.targets) > 1 and not reply.cards:
+                reply = replace(reply, cards=tuple(c.phrases(lang).card(p) for p in u.targets[:5]))
+            reply = replace(reply, shown=tuple(u.targets) if len(u.targets) > 1 else reply.shown)
+            return await self._llm(ctx, Answer(reply), list(u.targets), u)
+        if u.ordering is not None and u.scope:
+            reply = c.ranked(self._admissible(list(u.scope), u), u.ordering, u, lang)
+            return await self._llm(ctx, Answer(reply), list(reply.shown), u)
+        if u.ordering is not None and u.filters.category:  # rank the whole category, not the top few
+            hits = self._keep(await self.search(u.search_text, u, k=100, include_weak=True), u)
+        else:
+            hits = self._keep(await self.search(u.search_text, u, k=40 if u.ordering else 12), u)
+        if not hits and u.search_text != u.text:  # the keywords lost the point ("给狗买点粮" → "买点")
+            hits = self._keep(await self.search(u.text, u, k=12), u)
+        if (
+            not hits and u.search.text and u.search.text not in (u.search_text, u.text)
+        ):  # "50块以内的书" → "书"
+            hits = self._keep(await self.search(u.search.text, u, k=12), u)
         if not hits and u.mode == "fresh":
             hits, u = await self._rewritten(u)
-        if not hits:
+            hits = self._keep(hits, u)
+        hits = self._narrowed(hits, u)
+        head = self._missing_kind(u, hits)
+        if head:
+            u = replace(u, missing=head)
+        if u.missing or not hits:
             return await self._not_found(u, ctx)
-        if u.asks & _DIRECT_ASKS and not RECOMMEND_RX.search(ctx.text) and u.mode == "fresh":
-            top = hits[0].product
-            reply = replace(c.answer([top], u, lang), shown=tuple(h.product for h in hits[:5]))
-            return await self._llm(ctx, Answer(reply, hits=hits), [top], u)
+        if u.ordering is not None and u.mode != "cheaper":
+            pool = self._kind_matches([h.product for h in hits], u) or [h.product for h in hits]
+            reply = c.ranked(pool, u.ordering, u, lang)
+            if reply.shown:
+                return await self._llm(ctx, Answer(reply, hits=hits), list(reply.shown), u)
         ranked = rerank(hits, ctx.interests)
         lifted = [w for w, _ in ctx.interests[:3]] if [h.sku for h in ranked] != [h.sku for h in hits] else []
         reply = c.recommend([h.product for h in ranked], u, lang, lifted)
         return await self._llm(ctx, Answer(reply, hits=ranked), list(reply.shown), u)
+
+    # -- what a result must satisfy beyond the index's filters ---------------------------------------
+    def _admissible(self, products: list[Product], u: Understanding) -> list[Product]:
+        """Drop what the customer ruled out, and prices in another currency than the budget's."""
+        out = passing(products, u.filters.exclusions_only())
+        if u.filters.min_price is not None or u.filters.max_price is not None:
+            currency = budget_currency(u.text, getattr(u.filters, "currency", None) or u.currency, products)
+            out = [p for p in out if p.currency.upper() == currency]
+        return out
+
+    def _keep(self, hits: list[SearchHit], u: Understanding) -> list[SearchHit]:
+        allowed = {p.sku for p in self._admissible([h.product for h in hits], u)}
+        required = [w for w in u.search.required if len(w) >= 2]
+        return [h for h in hits if h.sku in allowed and all(has_word(h.product, w) for w in required)]
+
+    def _narrowed(self, hits: list[SearchHit], u: Understanding) -> list[SearchHit]:
+        """Results that also have every catalog word of the request ("头戴式", "全棉", "green tea") and satisfy
+        its numeric bounds ("65W以上"); when none has them all, the ranked results stand (never empty)."""
+        known = self.known_word or (lambda word: False)
+        words = [w for w in u.search.words if len(w) >= 2 and known(w.lower()) and not is_ordering_word(w)]
+        tokens = re.findall(r"[a-z]+", u.text.lower())
+        for pair in (f"{a} {b}" for a, b in itertools.pairwise(tokens)):  # "green tea", "arm sleeves"
+            single = pair[:-1] if pair.endswith("s") else pair
+            if known(pair) or known(single):
+                words = [w for w in words if w.lower() not in pair] + [pair if known(pair) else single]
+        bounds = bounds_in(u.text)
+        narrowed = [
+            h
+            for h in hits
+            if all(has_word(h.product, w) for w in words) and all(b.admits(h.product) for b in bounds)
+        ]
+        if bounds and not narrowed:
+            return []  # "65W以上" that nothing reaches: say so, do not show what fails it
+        return narrowed or hits
+
+    def _kind_matches(self, products: list[Product], u: Understanding) -> list[Product]:
+        """For a superlative over a search: only products of the kind asked ("充电头" is not a power bank).
+        Kind words are the search words that name some product here (not "最大", "battery", "life")."""
+        asked = {w for name in u.asks if name.startswith("attr:") for w in ATTRIBUTE_WORDS.get(name[5:], ())}
+        words = [
+            w
+            for w in dict.fromkeys([*u.search.words, *u.keywords])
+            if len(w) >= 2 and w.lower() not in asked and not is_ordering_word(w)
+        ]
+        generic = self.generic or (lambda word: True)
+        kinds = [w for w in words if generic(w.lower()) and any(kind_match(w, p) for p in products)]
+        if not kinds:
+            return products
+        return [p for p in products if all(kind_match(w, p) for w in kinds)] or [
+            p for p in products if any(kind_match(w, p) for w in kinds)
+        ]
+
+    def _missing_kind(self, u: Understanding, hits: list[SearchHit]) -> str:
+        """A Chinese request whose last word names a kind no hit is ("蓝牙音箱", "登山徒步鞋"): we don't sell it."""
+        if u.mode != "fresh" or not hits or not _CJK.search(u.text) or self.generic is None:
+            return ""
+        clauses = [c for c in re.split(r"[，,。！!？?；;]", u.text) if c.strip()]
+        clause = next((c for c in clauses if _SHOPPING.search(c)), clauses[0] if len(clauses) == 1 else "")
+        words = [w for w in u.search.words if _CJK.search(w) and len(w) >= 2 and w in clause]
+        if not words:
+            return ""
+        head = max(words, key=clause.rfind)  # the request's last word names the kind ("蓝牙音箱")
+        if any(has_word(h.product, head) for h in hits):
+            return ""
+        return head if not self.generic(head) or not any(kind_match(head, h.product) for h in hits) else ""
+
+    def value_asks(self, text: str, product: Product) -> frozenset[str]:
+        """ "能放烤箱吗" / "works on induction?": a word that is one of the catalog's values of an attribute
+        this product has → ask that attribute and answer yes or no."""
+        vocabulary = getattr(self.parser_vocabulary, "attributes", {}) if self.parser_vocabulary else {}
+        lowered = text.lower()
+        asks = set()
+        for key in product.attributes:
+            for value in vocabulary.get(key.lower(), ()):
+                if len(value) >= 2 and value.lower() in lowered and not value.isdigit():
+                    if key.lower() in ("color", "colour", "size"):
+                        continue
+                    asks.add(f"value:{key.lower()}:{value}")
+        return frozenset(asks)
 
     async def _rewritten(self, u: Understanding) -> tuple[list[SearchHit], Understanding]:
         """Second chance with an LLM: search again with the model's keywords (same filters)."""
@@ -181,7 +376,12 @@ class Answerer:
         return await self.search(keywords, rewritten), rewritten
 
     async def _not_found(self, u: Understanding, ctx: TurnContext) -> Answer:
-        if u.intent is Intent.UNKNOWN and u.mode == "fresh":
+        if (
+            u.intent is Intent.UNKNOWN
+            and u.mode == "fresh"
+            and not u.missing
+            and not _SHOPPING.search(u.text)
+        ):
             return Answer(
                 self.composer.text(
                     "out_of_scope", ctx.lang, answered=False, example=self.composer.say("example_1", ctx.lang)
@@ -189,11 +389,13 @@ class Answerer:
             )
         if await asyncio.to_thread(self.index.count) == 0:
             return Answer(self.composer.text("no_catalog", ctx.lang, answered=False))
-        weak = (
-            []
-            if u.mode == "cheaper"
-            else await self.search(u.search_text, u, k=3, include_weak=True, with_filters=False)
-        )
+        weak: list[SearchHit] = []
+        if u.mode != "cheaper":  # the closest: the same search without its budget (never irrelevant padding)
+            relaxed = replace(u, filters=replace(u.filters, min_price=None, max_price=None))
+            query = u.missing or u.search_text or u.text
+            weak = self._keep(await self.search(query, relaxed, k=6), relaxed)
+            if not weak and u.missing:
+                weak = self._keep(await self.search(u.text, relaxed, k=6), relaxed)
         reply = self.composer.not_found(u.text, [h.product for h in weak], u, ctx.lang)
         answer = await self._llm(ctx, Answer(reply, hits=weak), list(reply.shown), u)
         answer.reply = replace(answer.reply, answered=False)
@@ -228,7 +430,9 @@ class Answerer:
             quoted=ctx.text,
         )
         prompt_products = list(products) or list(answer.reply.shown)
-        values = answer_values(ctx.lang, prompt_products, answer.docs, ctx.history, ctx.text)
+        values = answer_values(
+            ctx.lang, prompt_products, answer.docs, ctx.history, ctx.text, understood_text(u, ctx.state)
+        )
         text = await self._grounded(values, facts, ctx.progress)
         if text is None:
             return answer

@@ -13,11 +13,12 @@ from decimal import Decimal
 
 from bot.conversation.cards import Phrases, colours, first_sentence, has_size, sizes
 from bot.conversation.claims.quote import quotable
+from bot.conversation.ordering import Ordering, order, value_of
 from bot.conversation.sanitize import neutralise
 from bot.conversation.understanding import Understanding
 from bot.domain.messages import Button, ProductCard
 from bot.prompts import Messages
-from knowledge.models import PolicyDoc, Product
+from knowledge.models import PolicyDoc, PolicyHit, Product
 from knowledge.script import HAN_RUN
 
 MAX_CARDS = 5
@@ -73,13 +74,18 @@ class OfflineComposer:
         return Reply("\n".join(lines), tuple(ph.card(p) for p in shown), shown=tuple(shown))
 
     def not_found(self, query: str, alternatives: Sequence[Product], u: Understanding, lang: str) -> Reply:
+        """Say plainly what we don't have — naming only the understood words (never the whole message,
+        which may carry injected instructions) — then the closest products, labelled as such."""
         ph = self.phrases(lang)
         if u.mode == "cheaper":
             return Reply(ph.say("not_found_cheaper"), answered=True)
-        lines = [ph.say("not_found", query=quotable(query).strip()[:40])]
+        if u.missing:
+            lines = [ph.say("not_found_named", query=quotable(u.missing).strip()[:40])]
+        else:
+            lines = [ph.say("not_found", query=quotable(understood(u, query)).strip()[:40])]
         shown = list(alternatives[:3])
         if shown:
-            lines.append(ph.say("not_found_alternatives"))
+            lines.append(ph.say("not_found_alternatives" if u.missing else "closest_intro"))
             for n, product in enumerate(shown, 1):
                 reasons = ph.reasons(product, u.keywords)
                 lines.append(
@@ -114,9 +120,11 @@ class OfflineComposer:
             if not options:
                 lines.append(ph.say("answer_size_unknown", title=title))
             elif u.size:
-                stock = "answer_size_stock_out" if product.stock == 0 else "answer_size_stock_in"
+                stock = {0: "answer_size_stock_out", None: ""}.get(product.stock, "answer_size_stock_in")
+                if product.stock is not None and product.stock < 0:
+                    stock = "answer_size_stock_out"
                 lines.append(
-                    ph.say("answer_size_yes", title=title, size=u.size, stock=ph.say(stock))
+                    ph.say("answer_size_yes", title=title, size=u.size, stock=ph.say(stock) if stock else "")
                     if has_size(product, u.size)
                     else ph.say("answer_size_no", title=title, size=u.size, sizes=ph.join(options))
                 )
@@ -140,7 +148,21 @@ class OfflineComposer:
             lines.append(ph.say(key, title=title, price=ph.price(product)))
         if "stock" in asks and not ("size" in asks and u.size):
             lines.append(self._stock_line(ph, product))
-        for name in sorted(a[5:] for a in asks if a.startswith("attr:")):
+        for ask in sorted(a for a in asks if a.startswith("value:")):
+            _, name, asked = ask.split(":", 2)
+            listed = next((v for k, v in product.attributes.items() if k.lower() == name), "")
+            has = asked.lower() in listed.lower()
+            lines.append(
+                ph.say(
+                    "answer_value_yes" if has else "answer_value_no",
+                    title=title,
+                    label=ph.label(name),
+                    value=ph.value(listed),
+                    asked=asked,
+                )
+            )
+        answered_keys = {a.split(":", 2)[1] for a in asks if a.startswith("value:")}
+        for name in sorted(a[5:] for a in asks if a.startswith("attr:") and a[5:] not in answered_keys):
             raw = next((v for k, v in product.attributes.items() if k.lower() == name), None)
             key = "answer_attr" if raw else "answer_attr_unknown"
             lines.append(ph.say(key, title=title, label=ph.label(name), value=ph.value(raw or "")))
@@ -169,9 +191,13 @@ class OfflineComposer:
             return ph.say("answer_stock_low", title=product.title, count=product.stock)
         return ph.say("answer_stock_in", title=product.title)
 
-    def compare(self, a: Product, b: Product, lang: str) -> Reply:
+    def compare(
+        self, a: Product, b: Product, lang: str, ordering: Ordering | None = None, asked: Sequence[str] = ()
+    ) -> Reply:
+        """Two products side by side; the asked attribute first, with a verdict when it can be ordered."""
         ph = self.phrases(lang)
         dash = ph.say("label_unknown")
+        verdict = self._verdict(ph, a, b, ordering) if ordering is not None else ""
         rows = [
             ("label_title", a.title, b.title),
             ("label_price", ph.price(a), ph.price(b)),
@@ -179,11 +205,18 @@ class OfflineComposer:
             ("label_stock", ph.stock(a) or dash, ph.stock(b) or dash),
         ]
         lines = [ph.say("compare_intro")]
+        if verdict:
+            lines.append(verdict)
         lines += [ph.say("compare_row", label=ph.say(label), a=x, b=y) for label, x, y in rows]
-        for key in list(dict.fromkeys([*a.attributes, *b.attributes]))[:6]:
+        first = [k for k in (ordering.attribute if ordering else "", *asked) if k and k != "price"]
+        keys = [k for k in dict.fromkeys([*a.attributes, *b.attributes]) if k.lower() not in first]
+        present = [k for k in dict.fromkeys([*a.attributes, *b.attributes]) if k.lower() in first]
+        for key in [*present, *keys][:7]:
             x, y = (ph.value(p.attributes[key]) if key in p.attributes else dash for p in (a, b))
             lines.append(ph.say("compare_row", label=ph.label(key), a=x, b=y))
-        if a.price is not None and b.price is not None:
+        if a.price is not None and b.price is not None and a.currency.upper() != b.currency.upper():
+            lines.append(ph.say("compare_currency", a=ph.price(a), b=ph.price(b)))
+        elif a.price is not None and b.price is not None:
             if a.price == b.price:
                 lines.append(ph.say("compare_same_price"))
             else:
@@ -196,6 +229,67 @@ class OfflineComposer:
                 ).price_text()
                 lines.append(ph.say("compare_cheaper", title=cheaper.title, diff=diff))
         return Reply("\n".join(lines), (ph.card(a), ph.card(b)), shown=(a, b))
+
+    def _verdict(self, ph: Phrases, a: Product, b: Product, ordering: Ordering) -> str:
+        ranked = order([a, b], ordering)
+        if len(ranked) < 2 or ranked[0][1].amount == ranked[1][1].amount:
+            return ""
+        winner = ranked[0][0]
+        x, y = (value_of(p, ordering.attribute) for p in (a, b))
+        return ph.say(
+            "compare_winner",
+            label=ph.label(ordering.attribute),
+            title=winner.title,
+            direction=direction(ph, ordering),
+            a_title=a.title,
+            b_title=b.title,
+            a=x.text if x else "—",
+            b=y.text if y else "—",
+        )
+
+    def ranked(self, products: Sequence[Product], ordering: Ordering, u: Understanding, lang: str) -> Reply:
+        """The winner of a superlative ("最轻的是 …（200g）") and the runners-up, by the attribute asked."""
+        ph = self.phrases(lang)
+        ranked = order(products, ordering)
+        if not ranked:
+            return Reply(ph.say("rank_none", label=ph.label(ordering.attribute)), answered=False)
+        winner, value = ranked[0]
+        if ordering.attribute == "price":
+            lines = [
+                ph.say(
+                    "rank_winner_price",
+                    direction=direction(ph, ordering),
+                    title=winner.title,
+                    value=value.text,
+                )
+            ]
+        else:
+            lines = [
+                ph.say(
+                    "rank_winner",
+                    label=ph.label(ordering.attribute),
+                    direction=direction(ph, ordering),
+                    title=winner.title,
+                    value=value.text,
+                    price=ph.price(winner),
+                )
+            ]
+        others = [p for p in products if p.sku != winner.sku and value_of(p, ordering.attribute) is not None]
+        if len(others) != len(ranked) - 1:
+            ranked_skus = {x.sku for x, _ in ranked}
+            skipped = [p.title for p in products if p.sku not in ranked_skus and p.price is not None][:3]
+            if skipped and ordering.attribute == "price":
+                lines.append(ph.say("rank_currency_note", others=ph.join(skipped)))
+        return Reply("\n".join(lines), (ph.card(winner),), shown=(winner,), focus=winner.sku)
+
+    def after_sales(self, bullets: Sequence[PolicyHit], lang: str, intro: str = "after_sales_intro") -> Reply:
+        """The matching policy lines for a problem with an order, and how a person takes it from here."""
+        ph = self.phrases(lang)
+        outro = {"after_sales_intro": "after_sales_outro", "order_status_intro": "order_status_outro"}
+        lines = [ph.say(intro), *(f"- {b.text}" for b in bullets)]
+        if intro in outro:
+            lines.append(ph.say(outro[intro]))
+        return Reply("\n".join(lines), answered=bool(bullets))
 
     def policy(self, docs: Sequence[PolicyDoc], lang: str, question: str = "") -> Reply:
         ph = self.phrases(lang)
@@ -213,6 +307,22 @@ class OfflineComposer:
 
     def text(self, key: str, lang: str, *, answered: bool = True, **values: object) -> Reply:
         return Reply(self.say(key, lang, **values), answered=answered)
+
+
+def direction(ph: Phrases, ordering: Ordering) -> str:
+    """ "最便宜" / "lightest" …: the winner's side of an ordering, in the reply's language."""
+    side = "most" if ordering.descending else "least"
+    key = f"dir_{side}_{ordering.attribute}"
+    return ph.say(key) if key in ph.messages else ph.say(f"dir_{side}")
+
+
+_ECHO_NOISE = re.compile(r"[^\w\u4e00-\u9fff .+-]")
+
+
+def understood(u: Understanding, fallback: str = "") -> str:
+    """The words we understood (content keywords), never the customer's raw message."""
+    words = [w for w in u.keywords if not _ECHO_NOISE.search(w)][:4]
+    return " ".join(words) or ("…" if fallback else "")
 
 
 def plain(markdown: str) -> str:

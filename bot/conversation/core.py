@@ -17,6 +17,8 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 from bot.conversation.answer import Answer, Answerer, PolicyLookup, TurnContext
@@ -27,6 +29,7 @@ from bot.conversation.intents import Intent, classify
 from bot.conversation.locks import LocalChatLocks
 from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
+from bot.conversation.reader import Reader
 from bot.conversation.request_match import request_matched
 from bot.conversation.store import ChatMemory, ChatState, ConversationStore, Turn, trim_to_budget
 from bot.conversation.understanding import (
@@ -38,7 +41,7 @@ from bot.conversation.understanding import (
 )
 from bot.domain.commands import EVERYONE, CommandRegistry
 from bot.domain.errors import LLMUnavailable
-from bot.domain.language import detect_language, normalise_hint
+from bot.domain.language import detect_language, detect_script, in_script, normalise_hint
 from bot.domain.messages import ERASED, Button, Inbound, Outbound, ReplyProgress, Role, fits_button
 from bot.domain.protocols import ChatModel, HandoffGate
 from bot.privacy.redaction import redact
@@ -46,9 +49,11 @@ from bot.prompts import Messages
 from knowledge.models import Product
 from knowledge.protocols import KeywordExtractor, ProductIndex
 from knowledge.script import has_han
+from knowledge.traditional import to_simplified
 
 log = logging.getLogger(__name__)
 EXAMPLES = ("example_1", "example_2", "example_3")  # /start buttons: `q:<n>` asks example n
+_ANSWER_THEN_HANDOFF = frozenset({"damaged_goods", "refund_dispute"})  # answer with the policy, then a person
 _SMALL_TALK_KEYS = (
     (re.compile(r"谢|thank|thx", re.I), "small_talk_thanks"),
     (re.compile(r"拜|再见|bye", re.I), "small_talk_bye"),
@@ -112,14 +117,20 @@ class SupportBot:
         max_chars: int = DEFAULT_MAX_CHARS,
         history_token_budget: int = 1500,
         runtime: _Closable | None = None,
+        clock: Callable[[], datetime] | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.index, self.store, self.messages, self.parser = index, store, messages, parser
         self.extractor, self.policies, self.llm, self.handoff = extractor, policies, llm, handoff
         self.trigger_detector, self.recorder, self.raise_errors = trigger_detector, recorder, raise_errors
         self.max_chars, self.history_token_budget = max_chars, history_token_budget
+        self.clock: Callable[[], datetime] = clock or (
+            lambda: datetime.now(UTC)
+        )  # "now" for time-aware answers
         self.composer = OfflineComposer(replies)
         self.prompts = prompts if llm is None or prompts is not None else None
         self.answerer = Answerer(index, self.composer, policies, llm, prompts)
+        self.understanding = Reader(index, parser, extractor, policies, self.answerer, cache_dir)
         self.profile = InterestProfile(store)
         self.commands = CommandRegistry()
         self.stats = CoreStats()
@@ -228,13 +239,14 @@ class SupportBot:
     ) -> list[Outbound]:
         """Answer one cleaned customer message (also used for /start example buttons).
 
-        Memory is read once (`store.load`) and written once (`store.commit`: both turns, the new state and
-        the interests); if answering fails, the customer's turn is still written before the error goes up."""
+        The message is read in Simplified form; the reply is written in the customer's script. Memory is
+        read once (`store.load`) and written once (`store.commit`: both turns, the new state and the
+        interests); if answering fails, the customer's turn is still written before the error goes up."""
         chat, user = inbound.chat_id, inbound.user_id
         memory, shown = await asyncio.to_thread(self._recall, chat, user)
         said = Turn("user", text, user)
         try:
-            return await self._converse(inbound, text, lang, progress, memory, shown, said)
+            return await self._converse(inbound, text, progress, memory, shown, said)
         except Exception:
             try:  # the customer's words are kept even when answering them failed
                 await asyncio.to_thread(self.store.commit, chat, user, [said], memory.state)
@@ -246,57 +258,58 @@ class SupportBot:
         self,
         inbound: Inbound,
         text: str,
-        lang: str,
         progress: ReplyProgress | None,
         memory: ChatMemory,
         shown: list[Product],
         said: Turn,
     ) -> list[Outbound]:
         state, turns = memory.state, list(memory.turns)
-        guess = classify(text, has_context=bool(shown))
+        script = detect_script(text, inbound.language_hint)
+        lang = "en" if script == "en" else "zh"
+        simplified = to_simplified(text)[0]
+        guess = classify(simplified, has_context=bool(shown))
         reason = self.trigger_detector(text) if self.trigger_detector and self.handoff else None
         if reason is None and guess.intent is Intent.HUMAN and self.handoff is not None:
             reason = "requested"
-        if reason is not None:
+        if reason is not None and not (reason in _ANSWER_THEN_HANDOFF and guess.intent is Intent.AFTER_SALES):
             return await self.request_handoff(inbound, reason, lang, state, shown, turns, said)
-        intent = guess.intent
-        if not guess.sure and self.llm is not None and self.prompts is not None:
-            decided = await asyncio.to_thread(self._decided_by_knowledge, text, lang)
+        understanding = await asyncio.to_thread(self.understanding.ready)
+        vector = await asyncio.to_thread(understanding.vector, simplified)
+        intent, simplified, note = await asyncio.to_thread(
+            understanding.route, guess, simplified, vector, bool(shown)
+        )
+        if not guess.sure and intent is Intent.UNKNOWN and self.llm is not None and self.prompts is not None:
+            decided = await asyncio.to_thread(self._decided_by_knowledge, simplified, lang)
             if decided is not None:  # the shop's policies or catalog know what this is: no model needed
                 intent = decided
             else:
                 try:
-                    intent = await classify_with_llm(self.llm, self.prompts, text)
+                    intent = await classify_with_llm(self.llm, self.prompts, simplified)
                 except LLMUnavailable as exc:
                     log.info("llm intent classification unavailable: %s", exc)
         if progress is not None:
             await progress.typing()
         interests = self.profile.ranked(memory.interests, 5) if inbound.role is Role.CUSTOMER else []
         ctx = TurnContext(
-            text, lang, state, shown, trim_to_budget(turns, self.history_token_budget), interests, progress
+            simplified,
+            lang,
+            state,
+            shown,
+            trim_to_budget(turns, self.history_token_budget),
+            interests,
+            progress,
         )
-        answer, u = await self._answer(intent, ctx)
+        answer, u = await self._answer(intent, ctx, vector)
         if answer.source == "llm":
             self.stats.llm_replies += 1
         else:
             self.stats.composer_replies += 1
         reply = answer.reply
+        if note:
+            reply = replace(reply, text=f"{self.composer.say('injection_note', lang)}\n{reply.text}")
+        reply = replace(reply, text=in_script(reply.text, script))
         unanswered = 0 if reply.answered else state.unanswered + 1
-        shown_skus = tuple(p.sku for p in reply.shown) or state.last_skus
-        new_state = ChatState(
-            last_skus=shown_skus,
-            last_query=(
-                u.search_text if u is not None and reply.shown and u.targets == () else state.last_query
-            ),
-            last_filters=(
-                filters_to_state(u.filters)
-                if u is not None and reply.shown and u.targets == ()
-                else state.last_filters
-            ),
-            focus_sku=reply.focus or (state.focus_sku if shown_skus == state.last_skus else ""),
-            unanswered=unanswered,
-            language=lang,
-        )
+        new_state = self._next_state(state, reply, u, script, lang, unanswered)
         out = [
             self.reply(
                 inbound,
@@ -304,10 +317,16 @@ class SupportBot:
                 reply,
                 intent=(u.intent if u else intent).value,
                 language=lang,
+                script=script,
                 source=answer.source,
             )
         ]
-        if unanswered >= 2 and self.handoff is not None:
+        if reason is not None and self.handoff is not None:  # damaged goods: the policy lines, then a person
+            extra = await self.handoff.request(
+                inbound, reason, handoff_context(inbound, lang, turns, shown, text)
+            )
+            out = merge_customer_reply(out, extra, inbound.chat_id)
+        elif unanswered >= 2 and self.handoff is not None:
             extra = await self.handoff.request(
                 inbound, "unanswered", handoff_context(inbound, lang, turns, shown, text)
             )
@@ -318,7 +337,40 @@ class SupportBot:
         )
         return out
 
-    async def _answer(self, intent: Intent, ctx: TurnContext) -> tuple[Answer, Understanding | None]:
+    @staticmethod
+    def _next_state(
+        state: ChatState, reply: Reply, u: Understanding | None, script: str, lang: str, unanswered: int
+    ) -> ChatState:
+        """The dialogue after this reply (see `bot.conversation.dialogue_state` for the rules)."""
+        dialogue = state.dialogue
+        if u is not None and u.targets and u.mode in ("named", "reference", "context"):
+            dialogue = dialogue.about(tuple(p.sku for p in u.targets))
+            asked = (
+                "colour" if u.colour or "colour" in u.asks else "size" if u.size or "size" in u.asks else ""
+            )
+            dialogue = replace(dialogue, asked=asked)
+        if reply.shown:
+            dialogue = dialogue.shown_products(tuple(p.sku for p in reply.shown), reply.focus)
+            if len(reply.shown) == 1:
+                dialogue = dialogue.about((reply.shown[0].sku,))
+        elif reply.focus:
+            dialogue = replace(dialogue, focus=reply.focus)
+        if u is not None and reply.shown and not u.targets and not u.scope and not u.search.is_empty():
+            dialogue = replace(dialogue.searched(u.search), focus=reply.focus)
+        dialogue = replace(dialogue, script=script)
+        return ChatState(
+            last_skus=dialogue.shown,
+            last_query=dialogue.search.text,
+            last_filters=filters_to_state(dialogue.search.filters),
+            focus_sku=dialogue.focus,
+            unanswered=unanswered,
+            language=lang,
+            dialogue=dialogue,
+        )
+
+    async def _answer(
+        self, intent: Intent, ctx: TurnContext, vector: object = None
+    ) -> tuple[Answer, Understanding | None]:
         c, lang = self.composer, ctx.lang
         if intent is Intent.GREETING:
             return Answer(c.text("greeting", lang)), None
@@ -331,12 +383,26 @@ class SupportBot:
             return Answer(c.text("out_of_scope", lang, example=c.say("example_1", lang))), None
         if intent is Intent.HUMAN:
             return Answer(c.text("human_no_gate", lang, contact=self.answerer.contact_text(lang))), None
+        if intent in (Intent.AFTER_SALES, Intent.ORDER_STATUS, Intent.CONTACT):
+            k = 3 if intent is Intent.AFTER_SALES else 2
+            return await self.answerer.policy_lines(ctx, intent, vector, k=k), None
         if intent is Intent.POLICY:
-            answer = await self.answerer.policy(ctx)
-            if answer.docs:
+            answer = await self.answerer.policy_lines(ctx, intent, vector)
+            if answer.reply.answered and answer.docs:
                 return answer, None
             intent = Intent.UNKNOWN  # "这款保修吗" with no policy match: treat as a product question
-        u = await asyncio.to_thread(understand, ctx.text, intent, ctx.state, ctx.shown, self.parser)
+        understanding = self.understanding.ready()
+        u = await asyncio.to_thread(
+            understand,
+            ctx.text,
+            intent,
+            ctx.state,
+            ctx.shown,
+            self.parser,
+            understanding.mentions,
+            self.index.get,
+            understanding.kind_of,
+        )
         return await self.answerer.products(u, ctx), u
 
     def _products(self, skus: tuple[str, ...]) -> list[Product]:
@@ -354,7 +420,7 @@ class SupportBot:
     def _recall(self, chat_id: str, user_id: str) -> tuple[ChatMemory, list[Product]]:
         """Blocking: the chat's memory (one read) and the products it last showed."""
         memory = self.store.load(chat_id, user_id, 40)
-        return memory, self._products(memory.state.last_skus)
+        return memory, self._products(memory.state.dialogue.shown or memory.state.last_skus)
 
     def _remember(
         self,
@@ -509,10 +575,11 @@ class SupportBot:
                 )
                 reply = self.composer.answer([product], u, lang)
                 state = await asyncio.to_thread(self.store.state, inbound.chat_id)
+                dialogue = state.dialogue.about((product.sku,))
                 await asyncio.to_thread(
                     self.store.save_state,
                     inbound.chat_id,
-                    replace(state, focus_sku=product.sku),
+                    replace(state, focus_sku=product.sku, dialogue=dialogue),
                     inbound.user_id,
                 )
                 return [self.reply(inbound, reply.text, reply)]
@@ -535,7 +602,12 @@ class SupportBot:
         await asyncio.to_thread(
             self.store.save_state,
             inbound.chat_id,
-            replace(state, last_skus=tuple(p.sku for p in others), focus_sku=""),
+            replace(
+                state,
+                last_skus=tuple(p.sku for p in others),
+                focus_sku="",
+                dialogue=state.dialogue.shown_products(tuple(p.sku for p in others)),
+            ),
             inbound.user_id,
         )
         return [self.reply(inbound, text, reply)]

@@ -98,14 +98,19 @@ def answer_values(
     policies: Sequence[PolicyDoc],
     history: Sequence[Turn],
     question: str,
+    understood: str = "",
 ) -> dict[str, str]:
-    """The values of `answer.yaml` / `answer_strict.yaml` (the latter also needs `violations`)."""
+    """The values of `answer.yaml` / `answer_strict.yaml` (the latter also needs `violations`).
+
+    `understood`: what the conversation layer resolved (the products asked about, the active search, the
+    pair compared) — the LLM answers about those, it does not guess them again."""
     return {
         "language_name": LANGUAGE_NAMES.get(lang, "简体中文"),
         "products": product_facts(products),
         "policies": policy_facts(policies),
         "history": history_text(history),
         "question": customer_text(question, 2000),
+        "understood": understood or "-",
     }
 
 

@@ -8,7 +8,8 @@ a Chinese noun phrase ends in its head (儿童自行车 is a 自行车, not 儿�
 steel pot) — in its title, brand, category, tags or attributes (a charger whose description says "for iPhone"
 is no iPhone), or by one of the head word's synonyms (`knowledge/resources/synonyms.txt`: 耳塞 is 耳机, 茶叶
 is 茶). Model suffixes (pro, max, plus …) name no product. Follow-ups about products already shown (第二个多少钱)
-and turns that ask for nothing are not requests (None).
+and turns that ask for nothing are not requests (None); a product named and found
+("Pegasus有吗") is a matched request.
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ def _identity(product: Product) -> str:
 
 def request_matched(u: Understanding | None, shown: Sequence[Product]) -> bool | None:
     """True/False for a product request (see the module docstring); None when the turn was not one."""
+    if u is not None and u.targets and u.mode == "named":
+        return True  # a product asked for by name and found in the catalog ("Pegasus有吗")
     if u is None or u.targets:
         return None
     words = [w.lower() for w in content_keywords(u.keywords, u.filters) if len(w) > 1]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from bot.conversation.dialogue_state import DialogueState
 from bot.domain.clock import utcnow
 from knowledge.script import HAN_CHAR
 
@@ -48,9 +49,11 @@ class ChatState:
     focus_sku: str = ""
     unanswered: int = 0  # consecutive messages the bot could not answer
     language: str = ""
+    dialogue: DialogueState = field(default_factory=DialogueState)  # references, active search, script
 
     def to_json(self) -> dict[str, object]:
         return {
+            "dialogue": self.dialogue.to_json(),
             "last_skus": list(self.last_skus),
             "last_query": self.last_query,
             "last_filters": self.last_filters,
@@ -70,6 +73,7 @@ class ChatState:
             focus_sku=str(data.get("focus_sku") or ""),
             unanswered=int(data.get("unanswered") or 0),  # type: ignore[call-overload]
             language=str(data.get("language") or ""),
+            dialogue=DialogueState.from_json(data.get("dialogue")),
         )
 
 

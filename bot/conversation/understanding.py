@@ -8,14 +8,31 @@ Pure functions over plain values, so every rule is testable without a bot.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Protocol
 
-from bot.conversation.intents import Intent
+from bot.conversation.asks import ATTRIBUTE_WORDS, asked_size, asks_in, attribute_asks
+from bot.conversation.dialogue_state import DialogueState, Search, merge_filters
+from bot.conversation.intents import COMPARE_RX, PRODUCT_ASK_RX, RECOMMEND_RX, Intent
+from bot.conversation.named import CatalogNames
+from bot.conversation.ordering import Ordering, is_ordering_word, ordering_in
 from bot.conversation.store import ChatState
 from knowledge.models import ParsedQuery, Product, QueryFilters
+from knowledge.negation import find_negations
+from knowledge.resources import normalise_text
+
+__all__ = [  # re-exported: older callers import these from here
+    "ATTRIBUTE_WORDS",
+    "QueryParsing",
+    "Understanding",
+    "asked_size",
+    "asks_in",
+    "attribute_asks",
+    "merge_filters",
+    "understand",
+]
 
 
 class QueryParsing(Protocol):
@@ -60,45 +77,6 @@ _DEMONSTRATIVE = re.compile(
 _BOTH = re.compile(
     r"这两|那两|两(?:款|个|双|件|种)|\bboth\b|\bthese two\b|\bthe two\b|\bthem\b", re.IGNORECASE
 )
-_SIZE = re.compile(
-    r"(\d{2}(?:\.5)?)\s*(?:码|号)|\bsize\s*(\d{1,2}(?:\.5)?)\b|\b(X{0,3}[SML]|XXL)\b(?=\s*(?:码|号)?)",
-    re.IGNORECASE,
-)
-_ASKS: dict[str, re.Pattern[str]] = {
-    "price": re.compile(r"多少钱|价格|价钱|几块|多少米|贵不贵|how much|\bprice\b|\bcost", re.IGNORECASE),
-    "stock": re.compile(r"有货|有库存|库存|现货|还有吗|卖完|缺货|in stock|available|sold out", re.IGNORECASE),
-    "size": re.compile(r"\d{2}(?:\.5)?\s*码|尺码|码数|尺寸|\bsizes?\b", re.IGNORECASE),
-    "colour": re.compile(r"颜色|什么色|几种色|colou?rs?", re.IGNORECASE),
-    "details": re.compile(
-        r"介绍|详情|参数|规格|材质|特点|怎么样|details|specs?|material|tell me|about it|features",
-        re.IGNORECASE,
-    ),
-}
-
-
-# Attribute questions ("SPF多少", "what's the battery life"): catalog attribute name → words that ask for it.
-ATTRIBUTE_WORDS: dict[str, tuple[str, ...]] = {
-    "spf": ("spf", "防晒指数", "防晒值"),
-    "weight": ("重量", "多重", "几克", "weight", "how heavy"),
-    "material": ("材质", "面料", "什么料", "material", "made of"),
-    "battery": ("续航", "电池", "battery"),
-    "capacity": ("容量", "多大容量", "capacity"),
-    "waterproof": ("防水", "waterproof"),
-    "shelf_life": ("保质期", "shelf life"),
-    "origin": ("产地", "哪里产", "origin", "made in"),
-    "flavor": ("口味", "味道", "flavor", "flavour"),
-    "power": ("功率", "wattage", "power"),
-    "skin_type": ("肤质", "skin type"),
-    "noise_cancelling": ("降噪", "noise cancel"),
-    "connectivity": ("蓝牙", "连接", "bluetooth", "connectivity"),
-}
-
-
-def attribute_asks(text: str) -> frozenset[str]:
-    lowered = text.lower()
-    return frozenset(
-        f"attr:{name}" for name, words in ATTRIBUTE_WORDS.items() if any(w in lowered for w in words)
-    )
 
 
 @dataclass(frozen=True)
@@ -114,8 +92,13 @@ class Understanding:
     asks: frozenset[str] = frozenset()
     size: str | None = None
     colour: str | None = None
-    mode: str = "fresh"  # fresh | cheaper | refined | reference | context | no_context
+    mode: str = "fresh"  # fresh | cheaper | refined | switched | named | reference | context | no_context
+    currency: str = ""  # the budget's currency when the message implies it ("便宜一点的" → the shown prices')
     out_of_range: int = 0  # an ordinal beyond the shown list ("第五个" when 3 were shown)
+    ordering: Ordering | None = None  # "最便宜", "哪个更轻", "longest battery"
+    scope: tuple[Product, ...] = ()  # the products an ordering ranks (the shown set); empty = a search
+    search: Search = field(default_factory=Search)  # the search to remember for follow-ups
+    missing: str = ""  # a product name asked about that the catalog does not have ("AirPods Max")
 
 
 def ordinal_indices(text: str) -> list[int]:
@@ -127,15 +110,6 @@ def ordinal_indices(text: str) -> list[int]:
     found += [(m.start(), _EN_ORD[m.group(1).lower()]) for m in _ORD_EN.finditer(text)]
     found += [(m.start(), int(m.group(1) or m.group(2))) for m in _ORD_NUM.finditer(text)]
     return list(dict.fromkeys(n for _, n in sorted(found)))
-
-
-def asked_size(text: str) -> str | None:
-    m = _SIZE.search(text)
-    return next((g for g in m.groups() if g), None) if m else None
-
-
-def asks_in(text: str) -> frozenset[str]:
-    return frozenset(name for name, rx in _ASKS.items() if rx.search(text)) | attribute_asks(text)
 
 
 def resolve_references(text: str, shown: Sequence[Product], focus: str = "") -> tuple[list[Product], int]:
@@ -183,24 +157,17 @@ def filters_from_state(data: dict[str, str]) -> QueryFilters:
     )
 
 
-def merge_filters(base: QueryFilters, new: QueryFilters) -> QueryFilters:
-    """A follow-up's filters on top of the previous query's (the newer value wins)."""
-    return QueryFilters(
-        min_price=new.min_price if new.min_price is not None else base.min_price,
-        max_price=new.max_price if new.max_price is not None else base.max_price,
-        category=new.category or base.category,
-        brand=new.brand or base.brand,
-        attributes={**base.attributes, **new.attributes},
-        in_stock=new.in_stock or base.in_stock,
-    )
-
-
 def colour_of(filters: QueryFilters) -> str | None:
     return next((v for k, v in filters.attributes.items() if k.lower() in ("color", "colour", "颜色")), None)
 
 
 _NOISE = re.compile(
     r"^[\d.]+|码|号|多少|价格|钱|有货|库存|颜色|尺码|size|price|stock|colou?r|cheap|便宜|贵|区别|对比|推荐|有没有|"
+    r"^(女款|男款|女士|男士|女生|男生|女子|男子|women|woman|men|man|female|male|ladies)$|"
+    r"^(anything|something|any|else|other|others|别的|其他|其它|还有|牌子|品牌|brands?|好的|了解|另外|对了)$|"
+    r"^(最小|最大|最高|最低|最长|最短|最久|几码|几号|多大|多长|多重|多少|有吗|有没有)$|"
+    r"^(我家|我们家|家里|已经|自己|不用|看了)$|"
+    r"^(哪本|哪个|哪款|哪双|哪件|哪只|哪台|哪种|which)$|"
     r"^(一|个|款|双|件|这|那|呢|吗|的|它|第.*)$|^(one|ones|it|this|that|the|first|second|third|last|which|them|both)$"
 )
 
@@ -227,81 +194,273 @@ def _parse(parser: QueryParsing | None, text: str) -> ParsedQuery:
     return parser.parse(text)
 
 
+_CHINESE_REF_VALUE = re.compile(r"(.{1,8}?)的(?:那|这)(?:个|款|双|件|一款|只|台|套|条)")
+
+
+def _products(lookup: Callable[[str], Product | None], skus: Sequence[str]) -> list[Product]:
+    return [p for sku in skus if (p := lookup(sku)) is not None]
+
+
+def _value_reference(text: str, shown: Sequence[Product]) -> list[Product]:
+    """ "樱桃红的那个" → the shown product whose attribute values include 樱桃红 (only when it picks one out)."""
+    match = _CHINESE_REF_VALUE.search(text)
+    if not match or len(shown) < 1:
+        return []
+    word = match.group(1).strip()
+    picked = [p for p in shown if any(word and word in v for v in p.attributes.values())]
+    return picked if 0 < len(picked) < max(2, len(shown)) or (len(shown) == 1 and picked) else []
+
+
+def _ranked_reference(text: str, pool: Sequence[Product]) -> list[Product]:
+    """ "便宜的那个" / "轻的那个" / "the cheaper one" over the compared pair or the shown list."""
+    from bot.conversation.ordering import order
+
+    if len(pool) < 2 or not re.search(r"的(?:那|这)|the \w+(?:er|est) one|\bthe (?:cheaper|lighter)", text):
+        return []
+    wanted = ordering_in(text.replace("的那", "一点的那")) or ordering_in(text + " 哪个")
+    if wanted is None:
+        return []
+    ranked = order(pool, wanted)
+    return [ranked[0][0]] if ranked else []
+
+
 def understand(
-    text: str, intent: Intent, state: ChatState, shown: Sequence[Product], parser: QueryParsing | None
+    text: str,
+    intent: Intent,
+    state: ChatState,
+    shown: Sequence[Product],
+    parser: QueryParsing | None,
+    mentions: CatalogNames | None = None,
+    lookup: Callable[[str], Product | None] | None = None,
+    kind_of: Callable[[str], str | None] | None = None,
 ) -> Understanding:
-    """Resolve a cleaned message against the chat's state into targets or a search."""
-    parsed = _parse(parser, text)
-    query = " ".join(parsed.keywords) or text  # price/stock phrases are already out of the keywords
+    """Resolve a cleaned (Simplified) message against the dialogue state into targets or a search.
+
+    Order of the rules: products named by name → a comparison of two → references to what was shown →
+    an ordering over the shown set → a question about the product in focus → a search that refines the
+    active one, or starts a new one when the message names another kind of product (`kind_of` says which
+    category a few words belong to; it is how "枕头" after coffee machines is told from "清爽" after sunscreen).
+    """
+    lookup = lookup or (lambda sku: next((p for p in shown if p.sku == sku), None))
+    d: DialogueState = state.dialogue
+    parsed = _parse(parser, text)  # exclusions ("不要李宁的", "not white") are filters, never keywords
+    positive_text = without_negations(text)
+    query = " ".join(parsed.keywords) or positive_text
+    filters = parsed.filters
+    ordering = ordering_in(text)
     base = Understanding(
         intent=intent,
         text=text,
         search_text=query,
-        filters=parsed.filters,
+        filters=filters,
         keywords=tuple(parsed.keywords),
         asks=asks_in(text),
         size=asked_size(text),
-        colour=colour_of(parsed.filters),
+        colour=colour_of(filters),
+        ordering=ordering,
     )
-    refs, out_of_range = resolve_references(text, shown, state.focus_sku)
-    if not shown and intent is not Intent.COMPARISON and (ordinal_indices(text) or _CHEAPER_REF.search(text)):
-        return replace(
-            base, intent=Intent.PRODUCT_QUESTION, mode="no_context"
-        )  # "第二个多少钱" out of the blue
-    if out_of_range:
-        return replace(base, intent=Intent.PRODUCT_QUESTION, out_of_range=out_of_range, mode="reference")
+    named = mentions.find(positive_text) if mentions is not None else []  # "not Stanley" names nothing
+    named_products = [_products(lookup, m.skus) for m in named]
+    named_products = [ps for ps in named_products if ps]
+    compared = _products(lookup, d.compared)
+    refs, out_of_range = resolve_references(text, shown, d.focus)
+    refs = refs or _value_reference(text, shown) or _ranked_reference(text, compared or list(shown))
+    asked_words = {w for name in asks_in(text) if name.startswith("attr:") for w in ATTRIBUTE_WORDS[name[5:]]}
     content = [
         k
-        for k in content_keywords(parsed.keywords, parsed.filters)
-        if not _names_filter(parser, k, parsed.filters)
+        for k in content_keywords(parsed.keywords, filters)
+        if not _names_filter(parser, k, filters)
+        and not is_ordering_word(k)  # "最轻", "便宜", "thickest": how to rank, not what to find
+        and k.lower() not in asked_words
     ]
-    attr_words = {w for name in base.asks if name.startswith("attr:") for w in ATTRIBUTE_WORDS[name[5:]]}
-    if (
-        intent in (Intent.UNKNOWN, Intent.RECOMMENDATION, Intent.PRODUCT_QUESTION)
-        and attr_words
-        and shown
-        and not refs
-        and all(any(w in k.lower() or k.lower() in w for w in attr_words) for k in content)
-    ):
-        intent = Intent.PRODUCT_QUESTION  # "SPF多少" about the product in focus
-        base, content = replace(base, intent=intent), []
-    if intent is Intent.COMPARISON:
-        targets = refs if len(refs) >= 2 else list(shown[:2]) if len(shown) >= 2 and not content else []
-        return replace(base, targets=tuple(targets), mode="reference" if targets else "fresh")
-    if intent is Intent.PRODUCT_QUESTION:
-        if refs:
-            return replace(base, targets=tuple(refs), mode="reference")
-        if shown and not content:
-            focus = [p for p in shown if p.sku == state.focus_sku]
-            return replace(base, targets=tuple(focus or shown), mode="context")
-        intent = Intent.RECOMMENDATION
-        base = replace(base, intent=intent)
-    if intent not in (Intent.RECOMMENDATION, Intent.UNKNOWN) or not state.last_query:
-        return base
-    previous = filters_from_state(state.last_filters)
-    if _CHEAPER_SEARCH.search(text) and not content:
-        priced = [p.price for p in shown if p.price is not None]
-        cap = (min(priced) - Decimal("0.01")) if priced else previous.max_price
-        return replace(
-            base,
-            intent=Intent.RECOMMENDATION,
-            search_text=state.last_query,
-            filters=replace(previous, max_price=cap),
-            mode="cheaper",
-        )
-    refines = (
-        not parsed.filters.is_empty()
-        and not content
-        and (parsed.filters.category in (None, previous.category))
+    wants_compare = intent is Intent.COMPARISON or bool(COMPARE_RX.search(text))
+    comparative = (
+        ordering is not None and not ordering.superlative and bool(re.search(r"哪|which|比|or\b", text, re.I))
     )
-    if refines:
-        merged = merge_filters(previous, parsed.filters)
-        return replace(
-            base,
-            intent=Intent.RECOMMENDATION,
-            search_text=f"{state.last_query} {' '.join(content)}".strip(),
-            filters=merged,
-            colour=colour_of(merged),
-            mode="refined",
+
+    # 1. two products named (or one named + "它"): compare exactly those
+    if len(named_products) >= 2 or (named_products and refs and (wants_compare or comparative)):
+        pair = (
+            [ps[0] for ps in named_products[:2]]
+            if len(named_products) >= 2
+            else [refs[0], named_products[0][0]]
         )
-    return base
+        return replace(base, intent=Intent.COMPARISON, targets=tuple(pair), mode="named")
+    if wants_compare or (comparative and len(compared or shown) >= 2 and not content):
+        pool = refs if len(refs) >= 2 else compared if len(compared) >= 2 else list(shown[:2])
+        if len(pool) >= 2 and not (content and not refs):
+            return replace(base, intent=Intent.COMPARISON, targets=tuple(pool[:2]), mode="reference")
+    # 2. a product named by name
+    if named_products:
+        products = named_products[0]
+        return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(products), mode="named")
+    # 3. references to what was shown ("第二个", "它", "便宜的那个", "樱桃红的那个")
+    if not shown and (ordinal_indices(text) or (_CHEAPER_REF.search(text) and not ordering)):
+        return replace(base, intent=Intent.PRODUCT_QUESTION, mode="no_context")
+    if out_of_range:
+        return replace(base, intent=Intent.PRODUCT_QUESTION, out_of_range=out_of_range, mode="reference")
+    if refs:
+        return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(refs), mode="reference")
+    new_kind = bool(filters.category) or bool(content)
+    focus = [p for p in shown if p.sku == d.focus]
+    only_focus = bool(focus) and len(shown) == 1
+    # 4. "哪个最便宜" over the shown list
+    if ordering is not None and shown and not new_kind and ordering.superlative and not only_focus:
+        return replace(base, intent=Intent.RECOMMENDATION, scope=tuple(shown), mode="reference")
+    # 5. a question about the product in focus ("有37码吗", "容量多大", "is it waterproof", "黑色的呢")
+    values_only = not content and not filters.category and bool(base.colour or base.size)
+    same_question = (base.colour and d.asked == "colour") or (base.size and d.asked == "size")
+    again = values_only and bool(focus) and bool(same_question or d.search.is_empty())
+    asks_fact = bool(base.asks - {"details"}) or (bool(base.size) and not values_only) or again
+    if focus and asks_fact and not filters.category and not (content and not _only_ask_words(content, base)):
+        return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(focus), mode="context")
+    if (
+        intent is Intent.PRODUCT_QUESTION
+        and shown
+        and not content
+        and not filters.category
+        and not d.search.words
+    ):
+        return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(focus or shown), mode="context")
+    # 6. a search: refine the active one, or start a new one
+    intent = Intent.RECOMMENDATION if intent not in (Intent.RECOMMENDATION, Intent.UNKNOWN) else intent
+    if d.search.is_empty() and focus and not new_kind:  # "有没有便宜一点的" after a named product
+        seed = focus[0]
+        d = replace(
+            d,
+            search=Search(
+                (seed.category_path[-1],) if seed.category_path else (),
+                QueryFilters(category=seed.category or None),
+            ),
+        )
+    search = _next_search(d, tuple(content), filters, positive_text, kind_of)
+    refined = search is not None
+    bare = tuple(_bare_words(positive_text).split()[:3]) if not parsed.keywords else ()
+    search = search or Search(tuple(content) or tuple(parsed.keywords) or bare, filters)
+    mode = "refined" if refined else "fresh"
+    if refined and _CHEAPER_SEARCH.search(text) and not content:
+        priced = [p for p in shown if p.price is not None]
+        main = _main_currency(priced)
+        ceiling = min((p.price for p in priced if p.currency == main and p.price is not None), default=None)
+        if ceiling is not None:
+            search = Search(
+                search.words, replace(search.filters, max_price=ceiling - Decimal("0.01")), search.required
+            )
+            base = replace(base, currency=main)
+        mode = "cheaper"
+        ordering = None  # "便宜一点的": a cheaper list, not the single cheapest
+    missing = _missing_name(positive_text, parsed, mentions)
+    return replace(
+        base,
+        intent=intent,
+        search_text=query if bare and mode == "fresh" else (search.text or query),  # bare words: a fallback
+        filters=search.filters,
+        keywords=tuple(dict.fromkeys([*search.words, *parsed.keywords])),
+        colour=colour_of(search.filters),
+        mode=mode,
+        search=search,
+        missing=missing,
+        ordering=ordering,
+    )
+
+
+_FILLER = re.compile(
+    r"(?:[\d.,]+|[一二两三四五六七八九十几]*[十百千万][一二两三四五六七八九]?)\s*(?:k|w|块钱|块|元|rmb|yuan)?"
+    r"\s*(?:以内|以下|左右|之间|上下|出头)?|有没有|有吗|有卖|卖不卖|推荐|想要|想买|请问|"
+    r"[的了吗呢吧啊呀个款些点]|[，,。！!？?\s]+",
+    re.IGNORECASE,
+)
+
+
+def _bare_words(text: str) -> str:
+    """What is left of a message without its budget and particles ("50块以内的书" → "书"): the search words
+    when the keyword extractor kept none (it drops one-character words)."""
+    return _FILLER.sub(" ", text).strip()
+
+
+def _only_ask_words(content: Sequence[str], u: Understanding) -> bool:
+    """True when the leftover words only ask about an attribute ("续航", "容量", "防水")."""
+    words = {w for name in u.asks if name.startswith("attr:") for w in ATTRIBUTE_WORDS.get(name[5:], ())}
+    return bool(words) and all(any(w in k.lower() or k.lower() in w for w in words) for k in content)
+
+
+def _main_currency(products: Sequence[Product]) -> str:
+    currencies = [p.currency.upper() for p in products]
+    return max(dict.fromkeys(currencies), key=currencies.count) if currencies else "CNY"
+
+
+def without_negations(text: str) -> str:
+    """The message with what it rules out blanked (cue and scope, `knowledge.negation`): "not Stanley" names
+    no product, "不要飞途的跑鞋" still asks for running shoes. Normalised (NFKC, lower case) when that changed
+    the text's length, so the blanks fall where the negations are."""
+    norm = normalise_text(text)
+    negations = find_negations(norm)
+    if not negations:
+        return text
+    out = list(text if len(norm) == len(text) else norm)
+    for n in negations:
+        for start, end in (n.cue, n.scope):
+            out[start:end] = " " * (end - start)
+    return "".join(out)
+
+
+def _next_search(
+    d: DialogueState,
+    content: tuple[str, ...],
+    filters: QueryFilters,
+    text: str,
+    kind_of: Callable[[str], str | None] | None,
+) -> Search | None:
+    """The refined active search, or None when this message starts a new one (see `understand`)."""
+    previous = d.search
+    if previous.is_empty():
+        return None
+    if filters.category:
+        if d.switches_topic(filters):
+            return None
+        return d.refine(content, filters)
+    if not content:
+        return d.refine((), filters) if not filters.is_empty() or text else None
+    if kind_of is None:
+        return None
+    new_kind = kind_of(" ".join(content))
+    old_kind = previous.filters.category or kind_of(previous.text)
+    if new_kind and old_kind and not _related(new_kind, old_kind):
+        return None
+    if new_kind is None:
+        return None
+    return d.refine(content, filters)
+
+
+def _related(a: str, b: str) -> bool:
+    x, y = a.strip("/").lower(), b.strip("/").lower()
+    return x == y or x.startswith(y) or y.startswith(x) or x.split("/")[-1] in y or y.split("/")[-1] in x
+
+
+_NAME_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*(?:\s+[A-Za-z0-9][A-Za-z0-9\-]*)*")
+_NAME_WORD = re.compile(r"^(?:[A-Z][a-z]*[A-Z]\w*|[a-z]+[A-Z]\w*|[A-Z][a-z]+)$")
+
+
+def _missing_name(text: str, parsed: ParsedQuery, mentions: CatalogNames | None) -> str:
+    """A product name the customer asks for that no product has ("AirPods Max", "iPhone 16", "Samsung
+    Galaxy Buds 3"): a run of Latin words with a capitalised or CamelCase word (not the sentence's first)."""
+    if mentions is None or not (RECOMMEND_RX.search(text) or PRODUCT_ASK_RX.search(text)):
+        return ""  # only a request for a product names a missing one ("SAVE30" in an instruction is not)
+    for match in _NAME_RUN.finditer(text):
+        words = match.group(0).split()
+        if (
+            match.start() == 0
+            and words
+            and words[0][:1].isupper()
+            and not _NAME_WORD.match(words[0][1:] or "x")
+        ):
+            words = words[1:]  # "Do you …": a capital at the start of a sentence is not a name
+        while words and not _NAME_WORD.match(words[0]):
+            words = words[1:]
+        if not words or not any(_NAME_WORD.match(w) for w in words):
+            continue
+        name = " ".join(words)
+        known = all(mentions.knows(w) or mentions.is_kind(w) for w in words)
+        if len(name) >= 3 and not known and not mentions.find(name) and not mentions.find(text):
+            return name
+    return ""

@@ -1,7 +1,9 @@
 """Per-message reply language: Chinese or English, decided from the text itself.
 
 Customers switch languages mid-conversation, so the language is detected on every message; the
-channel's hint (e.g. Telegram's language_code) only breaks ties for text without letters.
+channel's hint (e.g. Telegram's language_code) only breaks ties for text without letters. The *script* says
+how a Chinese customer writes (有沒有適合跑步的耳機 is the same question as 有没有适合跑步的耳机): the knowledge
+layer reads the Simplified form, the reply goes back in the customer's script (`knowledge.traditional`).
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from knowledge import traditional
 from knowledge.script import HAN_CHAR
 
 Language = Literal["zh", "en"]
+Script = Literal["hans", "hant", "en"]
 
 _CJK = HAN_CHAR
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -37,3 +41,15 @@ def normalise_hint(hint: str | None) -> Language:
     if hint and hint.lower().startswith("en"):
         return "en"
     return "zh"
+
+
+def detect_script(text: str, hint: str | None = None) -> Script:
+    """'en' for English (see `detect_language`), else the Chinese script used ('hans' or 'hant')."""
+    if detect_language(text, hint) == "en":
+        return "en"
+    return traditional.chinese_script(text)
+
+
+def in_script(text: str, script: str) -> str:
+    """A reply written in Simplified, rendered for a customer who writes `script` ('hant' converts)."""
+    return traditional.to_traditional(text) if script == "hant" else text

@@ -1,0 +1,55 @@
+"""What a message asks about a product: price, stock, size, colour, details, or one of its attributes.
+
+The words are data (`bot/prompts/attributes.yaml`, `asked:`), so a shop with other attributes (pages, author,
+age) adds their words without code; sizes are read case-sensitively ("what's" is not size S).
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from bot.conversation.ordering import ATTRIBUTES_FILE
+
+_SIZE = re.compile(
+    r"(\d{2}(?:\.5)?)\s*(?:码|号)|\b[Ss][Ii][Zz][Ee]\s*(\d{1,2}(?:\.5)?|X{0,3}[SML]|[2-5]XL)\b"
+    r"|(?<![A-Za-z0-9'’])([2-5]XL|X{0,3}[SML]|XXL|[2-5]xl|x{0,3}[sml](?=\s*[码号]))(?![A-Za-z0-9'’])"
+)
+_ASKS: dict[str, re.Pattern[str]] = {
+    "price": re.compile(r"多少钱|价格|价钱|几块|多少米|贵不贵|how much|\bprice\b|\bcost", re.IGNORECASE),
+    "stock": re.compile(r"有货|有库存|库存|现货|还有吗|卖完|缺货|in stock|available|sold out", re.IGNORECASE),
+    "size": re.compile(r"\d{2}(?:\.5)?\s*码|尺码|码数|尺寸|几码|什么码|\bsizes?\b", re.IGNORECASE),
+    "colour": re.compile(r"颜色|什么色|几种色|colou?rs?", re.IGNORECASE),
+    "details": re.compile(
+        r"介绍|详情|参数|规格|材质|特点|怎么样|details|specs?|material|tell me|about it|features",
+        re.IGNORECASE,
+    ),
+}
+
+
+# Attribute questions ("SPF多少", "what's the battery life"): catalog attribute name → words that ask for it,
+# from `bot/prompts/attributes.yaml` (`asked:`), so a shop adds its own attributes without code.
+def _asked_words() -> dict[str, tuple[str, ...]]:
+    data = yaml.safe_load(ATTRIBUTES_FILE.read_text(encoding="utf-8")) or {}
+    return {str(k): tuple(str(w).lower() for w in v) for k, v in (data.get("asked") or {}).items()}
+
+
+ATTRIBUTE_WORDS: dict[str, tuple[str, ...]] = _asked_words()
+
+
+def attribute_asks(text: str) -> frozenset[str]:
+    lowered = text.lower()
+    return frozenset(
+        f"attr:{name}" for name, words in ATTRIBUTE_WORDS.items() if any(w in lowered for w in words)
+    )
+
+
+def asked_size(text: str) -> str | None:
+    m = _SIZE.search(text)
+    found = next((g for g in m.groups() if g), None) if m else None
+    return found.upper() if found and not found[0].isdigit() else found
+
+
+def asks_in(text: str) -> frozenset[str]:
+    return frozenset(name for name, rx in _ASKS.items() if rx.search(text)) | attribute_asks(text)

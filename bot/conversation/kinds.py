@@ -1,0 +1,84 @@
+"""Is this product the kind of thing asked for, and in which currency is a budget?
+
+`kind_match("充电头", p)`: the word, or a synonym from the synonym file, is in the product's title or tags —
+unless the product's name uses the word only as a modifier of another kind ("防晒袖套" are sleeves, not
+sunscreen; "蓝牙耳机" ends with 耳机 and stays earphones). Used where a wrong kind would be a wrong answer:
+the winner of a superlative ("充电头" is not a power bank in the 充电器 category).
+
+`budget_currency`: a budget is in the currency the customer wrote ($, USD, 美元 …), else in the catalog's main
+currency; prices in another currency never pass it as bare numbers (no exchange rate is assumed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from knowledge.models import Product
+from knowledge.resources import normalise_text, synonym_groups
+from knowledge.traditional import to_simplified
+
+_USD = re.compile(r"\$|usd|dollars?|bucks|美元|美金|刀", re.I)
+_CNY = re.compile(r"¥|￥|元|块|rmb|cny|yuan|人民币", re.I)
+
+
+@lru_cache(maxsize=1)
+def _groups() -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(normalise_text(m) for m in group) for group in synonym_groups())
+
+
+def _forms(word: str) -> set[str]:
+    folded = to_simplified(normalise_text(word))[0]
+    forms = {folded}
+    for group in _groups():
+        if folded in group:
+            forms.update(group)
+    return {f for f in forms if f}
+
+
+def kind_match(word: str, product: Product) -> bool:
+    """True when `product` is of the kind `word` names (see the module docstring)."""
+    forms = _forms(word)
+    text = to_simplified(normalise_text(" ".join([product.title, *product.tags])))[0]
+    if not any(form in text for form in forms):
+        return False
+    for group in _groups():
+        if forms & set(group):
+            continue
+        # "防晒袖套" uses 防晒 as a modifier: another kind. "蓝牙耳机" ends with 耳机: still earphones.
+        narrower = [
+            m for m in group if m in text and any(f != m and f in m and not _head(m, f) for f in forms)
+        ]
+        if narrower:
+            return False
+    return True
+
+
+def budget_currency(text: str, parsed: str | None, products: Sequence[Product]) -> str:
+    """ISO code of the customer's budget: as parsed, as written, else the main currency of `products`."""
+    if parsed:
+        return parsed.upper()
+    if _USD.search(text):
+        return "USD"
+    if _CNY.search(text):
+        return "CNY"
+    currencies = [p.currency.upper() for p in products]
+    return max(dict.fromkeys(currencies), key=currencies.count) if currencies else "CNY"
+
+
+def _head(compound: str, word: str) -> bool:
+    """True when `word` is the compound's head (its last word, plural or not): "wireless headphones" is
+    headphones, "蓝牙耳机" is 耳机; "防晒袖套" is not 防晒."""
+    return compound.endswith(word) or compound.rstrip("s").endswith(word.rstrip("s"))
+
+
+def has_word(product: Product, word: str) -> bool:
+    """A refinement word ("清爽", "绿茶", "无谷") is in the product's title, tags, attributes or description."""
+    if kind_match(word, product):
+        return True
+    forms = _forms(word)
+    text = to_simplified(
+        normalise_text(" ".join([*product.attributes.values(), product.description, product.title]))
+    )[0]
+    return any(form in text for form in forms)

@@ -1,0 +1,90 @@
+"""Which catalog products a message names, as the conversation needs it: one entry per named thing.
+
+Entity linking itself is the knowledge layer's (`knowledge.mentions.MentionIndex`: titles, model numbers and
+brands, whatever the case, spacing, hyphens or full-width forms). Here its mentions are grouped by the words
+that name them ("Sony WH-1000XM5 和 Bose QC Ultra" → two entries, compared), and a tie inside one entry is
+broken by what else the message says about the product: an attribute value or tag it also names ("XM5 头戴的"
+→ the over-ear one) or who it is for ("女款 Pegasus 41"). An entry still naming more than two products is a
+product family, not a product ("Apple" alone), and names nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from knowledge.gender import gender_of_value, genders_in_text
+from knowledge.mentions import MentionIndex
+from knowledge.models import Product
+from knowledge.resources import normalise_text
+
+MAX_NAMED = 2  # products one entry may name (the men's and women's Pegasus 41); more is a family
+_SIZE_LIKE = re.compile(r"[\d.\s-]+")
+
+
+@dataclass(frozen=True)
+class Named:
+    """Products one part of a message names (usually one; two when the words fit both equally)."""
+
+    skus: tuple[str, ...]
+    text: str  # the words of the message that named them
+    score: float
+
+
+class CatalogNames:
+    """Named products over the catalog: `mentions` returns the current snapshot's mention index
+    (`ProductIndex.mention_index`, built once per snapshot and cached there)."""
+
+    def __init__(self, mentions: Callable[[], MentionIndex], lookup: Callable[[str], Product | None]) -> None:
+        self._mentions = mentions
+        self.lookup = lookup
+
+    @property
+    def mentions(self) -> MentionIndex:
+        return self._mentions()
+
+    def find(self, text: str) -> list[Named]:
+        """The products named in `text`, one entry per named thing, in the order written."""
+        found: list[Named] = []
+        for group in self.mentions.find_groups(text, k=8):
+            skus = tuple(dict.fromkeys(m.sku for m in group))
+            if len(skus) > 1:
+                skus = self._best_fitting(text, skus)
+            if len(skus) > MAX_NAMED or any(set(skus) == set(n.skus) for n in found):
+                continue
+            found.append(Named(skus, group[0].text, max(m.score for m in group)))
+        return found
+
+    def is_kind(self, word: str) -> bool:
+        """A kind of product ("跑步手表", "power bank"), not a name (see `MentionIndex.is_kind`)."""
+        return self.mentions.is_kind(word)
+
+    def knows(self, word: str) -> bool:
+        """The word is written in some product title of this catalog."""
+        return self.mentions.knows(word)
+
+    def _best_fitting(self, text: str, skus: tuple[str, ...]) -> tuple[str, ...]:
+        """The products whose attribute values, tags and gender the message also names."""
+        said = normalise_text(text)
+        genders = {g for g, _ in genders_in_text(said)}
+
+        def fit(sku: str) -> int:
+            product = self.lookup(sku)
+            if product is None:
+                return -1
+            values = [
+                normalise_text(v) for raw in product.attributes.values() for v in re.split(r"[;；]", raw)
+            ]
+            values += [normalise_text(t) for t in product.tags]
+            values = [v.strip() for v in values if len(v.strip()) >= 2 and not _SIZE_LIKE.fullmatch(v)]
+            score = sum(1 for v in values if v in said or (len(v) >= 3 and v[:2] in said))
+            if genders:
+                own = {gender_of_value(v) for v in product.attributes.values()}
+                own |= {g for g, _ in genders_in_text(normalise_text(product.title))}
+                score += 3 * len(genders & own)
+            return score
+
+        fits = {sku: fit(sku) for sku in skus}
+        best = max(fits.values())
+        return tuple(sku for sku in skus if fits[sku] == best)

@@ -1,0 +1,239 @@
+"""Superlatives and orderings over products: "哪个最便宜", "哪个更轻", "longest battery", "容量最大的".
+
+The attribute asked for is read from the message with the word lists of `bot/prompts/attributes.yaml`
+(price, weight, battery, capacity, power, thickness, size …); each product's value is parsed from its catalog
+attribute with its unit (280g, 1.5kg, 8小时（含盒24小时）, 14天, 10 days, 24000mAh, 65W, 4L, 34cm, 10mm) into one
+base unit per dimension, so "14天" beats "30小时" and "1.5kg" beats "750g". Prices are compared only within one
+currency: a USD price never competes with yuan prices as a bare number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.prompts import PROMPTS_DIR
+from knowledge.models import Product
+
+ATTRIBUTES_FILE = PROMPTS_DIR / "attributes.yaml"
+
+# unit → (dimension, factor to the dimension's base unit)
+UNITS: dict[str, tuple[str, Decimal]] = {
+    "mg": ("mass", Decimal("0.001")),
+    "g": ("mass", Decimal(1)),
+    "克": ("mass", Decimal(1)),
+    "kg": ("mass", Decimal(1000)),
+    "千克": ("mass", Decimal(1000)),
+    "公斤": ("mass", Decimal(1000)),
+    "斤": ("mass", Decimal(500)),
+    "lb": ("mass", Decimal("453.6")),
+    "min": ("time", Decimal(1) / 60),
+    "分钟": ("time", Decimal(1) / 60),
+    "h": ("time", Decimal(1)),
+    "hr": ("time", Decimal(1)),
+    "hrs": ("time", Decimal(1)),
+    "hour": ("time", Decimal(1)),
+    "hours": ("time", Decimal(1)),
+    "小时": ("time", Decimal(1)),
+    "天": ("time", Decimal(24)),
+    "day": ("time", Decimal(24)),
+    "days": ("time", Decimal(24)),
+    "周": ("time", Decimal(168)),
+    "week": ("time", Decimal(168)),
+    "weeks": ("time", Decimal(168)),
+    "个月": ("time", Decimal(720)),
+    "月": ("time", Decimal(720)),
+    "month": ("time", Decimal(720)),
+    "months": ("time", Decimal(720)),
+    "年": ("time", Decimal(8760)),
+    "year": ("time", Decimal(8760)),
+    "years": ("time", Decimal(8760)),
+    "mah": ("charge", Decimal(1)),
+    "毫安": ("charge", Decimal(1)),
+    "ml": ("volume", Decimal(1)),
+    "毫升": ("volume", Decimal(1)),
+    "l": ("volume", Decimal(1000)),
+    "升": ("volume", Decimal(1000)),
+    "w": ("power", Decimal(1)),
+    "瓦": ("power", Decimal(1)),
+    "kw": ("power", Decimal(1000)),
+    "mm": ("length", Decimal(1)),
+    "毫米": ("length", Decimal(1)),
+    "cm": ("length", Decimal(10)),
+    "厘米": ("length", Decimal(10)),
+    "m": ("length", Decimal(1000)),
+    "米": ("length", Decimal(1000)),
+    "inch": ("length", Decimal("25.4")),
+    "寸": ("length", Decimal("33.3")),
+    "atm": ("pressure", Decimal(1)),
+}
+_VALUE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(" + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True)) + r")(?![a-z])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A parsed attribute value: `amount` in the base unit of `dimension` (g, hours, mAh, ml, W, mm, atm)."""
+
+    amount: Decimal
+    dimension: str
+    text: str  # the catalog's own spelling ("8小时（含盒24小时）"), quoted in replies
+
+
+def measure(raw: str) -> Measure | None:
+    """The first number-with-unit of a catalog value ("9h (36h with case)" → 9 hours); a bare number
+    ("1008" pages) is a count; None without a number."""
+    match = _VALUE.search(raw or "")
+    if not match:
+        bare = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*", raw or "")
+        return Measure(Decimal(bare.group(1)), "count", raw.strip()) if bare else None
+    dimension, factor = UNITS[match.group(2).lower()]
+    return Measure(Decimal(match.group(1)) * factor, dimension, raw.strip())
+
+
+@dataclass(frozen=True)
+class AttributeWords:
+    """One orderable attribute: the catalog keys holding it and the words that ask for more / less of it."""
+
+    name: str
+    keys: tuple[str, ...]  # catalog attribute names (attr_<key>); "price" is the product's price
+    most: tuple[str, ...]  # "最重", "heaviest" → the largest value wins
+    least: tuple[str, ...]  # "最轻", "lightest" → the smallest value wins
+    neutral: tuple[str, ...] = ()  # "续航", "battery": asked about without a direction (largest wins)
+
+
+@lru_cache(maxsize=4)
+def load_attribute_words(path: Path = ATTRIBUTES_FILE) -> tuple[AttributeWords, ...]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out = []
+    for name, spec in (data.get("orderable") or {}).items():
+        out.append(
+            AttributeWords(
+                name=str(name),
+                keys=tuple(str(k) for k in spec.get("keys") or (name,)),
+                most=tuple(str(w).lower() for w in spec.get("most") or ()),
+                least=tuple(str(w).lower() for w in spec.get("least") or ()),
+                neutral=tuple(str(w).lower() for w in spec.get("words") or ()),
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """Sort by `attribute` ("price" or a catalog attribute group), largest first when `descending`."""
+
+    attribute: str
+    descending: bool
+    superlative: bool  # 最… / -est: answer with the single winner; else a comparison (更轻 / lighter)
+
+
+_SUPERLATIVE = re.compile(
+    r"最|哪(?:个|款|双|件|一|种|只|台)|which|what'?s the|\w+est\b|the most|the least", re.I
+)
+_COMPARATIVE = re.compile(r"更|比较|一点|些|哪|which|\w+er\b|more|less", re.I)
+
+
+def ordering_in(text: str, words: Sequence[AttributeWords] | None = None) -> Ordering | None:
+    """The ordering a message asks for, or None ("最轻的跑鞋" → weight ascending, superlative)."""
+    lowered = text.lower()
+    for spec in words if words is not None else load_attribute_words():
+        for direction, vocabulary in ((False, spec.least), (True, spec.most)):
+            if any(word in lowered for word in vocabulary):
+                superlative = bool(re.search(r"最|\w+est\b|most|least|longest|largest|biggest", lowered))
+                if not superlative and not _COMPARATIVE.search(lowered):
+                    continue
+                return Ordering(spec.name, direction, superlative)
+    return None
+
+
+def is_ordering_word(word: str) -> bool:
+    """True for words that only say how to rank ("便宜", "最轻", "thickest", "longest")."""
+    folded = word.strip().lower()
+    return len(folded) >= 2 and any(
+        folded in phrase for spec in load_attribute_words() for phrase in (*spec.most, *spec.least)
+    )
+
+
+def value_of(
+    product: Product, attribute: str, words: Sequence[AttributeWords] | None = None
+) -> Measure | None:
+    """The product's comparable value for an orderable attribute (price in its currency's units)."""
+    if attribute == "price":
+        if product.price is None:
+            return None
+        return Measure(product.price, f"money:{product.currency.upper()}", product.price_text() or "")
+    spec = next((w for w in words or load_attribute_words() if w.name == attribute), None)
+    keys = spec.keys if spec else (attribute,)
+    for key in keys:
+        raw = next((v for k, v in product.attributes.items() if k.lower() == key), None)
+        if raw:
+            found = measure(raw)
+            if found is not None:
+                return found
+    return None
+
+
+def order(products: Sequence[Product], ordering: Ordering) -> list[tuple[Product, Measure]]:
+    """Products that have the attribute, best first; only the most common dimension (currency) competes."""
+    valued = [(p, m) for p in products if (m := value_of(p, ordering.attribute)) is not None]
+    if not valued:
+        return []
+    dimensions = [m.dimension for _, m in valued]
+    main = max(dict.fromkeys(dimensions), key=dimensions.count)  # first seen wins a tie
+    same = [(p, m) for p, m in valued if m.dimension == main]
+    return sorted(same, key=lambda item: item[1].amount, reverse=ordering.descending)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A numeric attribute constraint read from a message ("65W以上", "4升以上", "at least 10 hours")."""
+
+    dimension: str
+    amount: Decimal  # in the dimension's base unit
+    at_least: bool
+
+    def admits(self, product: Product) -> bool:
+        """True when one of the product's attributes in this dimension is within the bound."""
+        for raw in product.attributes.values():
+            found = measure(raw)
+            if found is not None and found.dimension == self.dimension:
+                return found.amount >= self.amount if self.at_least else found.amount <= self.amount
+        return False
+
+
+_UNIT = "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
+_AT_LEAST_AFTER = re.compile(
+    rf"(\d+(?:\.\d+)?)\s*({_UNIT})\s*(?:及)?(?:以上|起|或以上|or more|\+|plus)", re.I
+)
+_AT_LEAST_BEFORE = re.compile(
+    rf"(?:至少|不低于|不少于|at least|minimum|min\.?|over|more than)\s*(\d+(?:\.\d+)?)\s*({_UNIT})(?![a-z])",
+    re.I,
+)
+_AT_MOST = re.compile(rf"(\d+(?:\.\d+)?)\s*({_UNIT})\s*(?:以下|以内|之内|or less|max)", re.I)
+_AT_MOST_BEFORE = re.compile(
+    rf"(?:最多|不超过|at most|no more than|under|below)\s*(\d+(?:\.\d+)?)\s*({_UNIT})(?![a-z])", re.I
+)
+
+
+def bounds_in(text: str) -> list[Bound]:
+    """Numeric attribute bounds in a message, in base units ("4升以上" → volume ≥ 4000 ml)."""
+    out: list[Bound] = []
+    for rx, at_least in (
+        (_AT_LEAST_AFTER, True),
+        (_AT_LEAST_BEFORE, True),
+        (_AT_MOST, False),
+        (_AT_MOST_BEFORE, False),
+    ):
+        for m in rx.finditer(text):
+            dimension, factor = UNITS[m.group(2).lower()]
+            out.append(Bound(dimension, Decimal(m.group(1)) * factor, at_least))
+    return out

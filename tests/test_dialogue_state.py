@@ -1,0 +1,109 @@
+"""The dialogue state's update rules, without a bot or an LLM: references, refinement, exclusion, topic switch."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.conversation.dialogue_state import (
+    DialogueState,
+    Search,
+    filters_from_json,
+    filters_to_json,
+    merge_filters,
+)
+from bot.conversation.intents import Intent
+from bot.conversation.named import CatalogNames
+from bot.conversation.store import ChatState
+from bot.conversation.understanding import understand
+from knowledge.models import QueryFilters
+from knowledge.ranking import passing
+from tests.support.core_fixtures import sample_knowledge, sample_products
+
+K = sample_knowledge(dense=False)
+P = sample_products()
+
+
+def state(**fields: object) -> ChatState:
+    return ChatState(dialogue=DialogueState(**fields))  # type: ignore[arg-type]
+
+
+def read(text: str, st: ChatState, shown: tuple[str, ...] = (), intent: Intent = Intent.UNKNOWN, kinds=None):  # type: ignore[no-untyped-def]
+    mentions = CatalogNames(K.index.mention_index, P.get)  # type: ignore[attr-defined]
+    return understand(
+        text, intent, st, [P[s] for s in shown], K.parser, mentions, P.get, kinds or (lambda words: None)
+    )
+
+
+def test_refinement_keeps_the_search_and_adds_the_constraint() -> None:
+    base = Search(("跑鞋",), QueryFilters(max_price=Decimal("400"), category="运动鞋/跑步鞋"))
+    st = state(shown=("RUN-021", "RUN-011"), search=base)
+    u = read("有没有42码的", st, ("RUN-021", "RUN-011"))
+    assert u.mode == "refined" and u.filters.max_price == Decimal("400")
+    assert u.filters.attributes.get("size") == "42" and u.filters.category == "运动鞋/跑步鞋"
+
+
+def test_a_new_category_is_a_topic_switch_that_drops_the_brand() -> None:
+    base = Search(("篮球鞋",), QueryFilters(category="运动鞋/篮球鞋", brand="李宁"))
+    u = read("换个话题，敏感肌用什么面霜好", state(shown=("BSK-003",), search=base), ("BSK-003",))
+    assert u.mode == "fresh" and u.filters.brand is None and "面霜" in (u.filters.category or "")
+
+
+def test_words_of_another_kind_switch_and_words_of_the_same_kind_refine() -> None:
+    base = Search(("咖啡机",), QueryFilters(category="厨房/小家电"))
+    st = state(shown=("APP-007",), search=base)
+    kinds = {"枕头": "家居/床品", "意式": "厨房/小家电"}.get
+    assert read("话说你们卖不卖枕头", st, ("APP-007",), kinds=lambda w: kinds(w.split()[0])).mode == "fresh"
+    assert read("要意式的", st, ("APP-007",), kinds=lambda w: kinds(w.split()[0])).mode == "refined"
+
+
+def test_exclusion_is_not_a_positive_filter_and_accumulates() -> None:
+    base = Search(("跑鞋",), QueryFilters(category="运动鞋/跑步鞋"))
+    u = read("不要李宁的", state(shown=("RUN-005",), search=base), ("RUN-005",))
+    assert u.filters.brand is None and "李宁" in u.filters.exclude_brands and u.mode == "refined"
+    shoes = [P["RUN-005"], P["RUN-001"], P["RUN-012"]]
+    assert passing(shoes, u.filters.exclusions_only()) == shoes[1:]
+    again = read("也不要耐克的", state(shown=("RUN-001",), search=u.search), ("RUN-001",))
+    assert {"李宁", P["RUN-001"].brand} <= set(again.filters.exclude_brands) and again.mode == "refined"
+    assert passing(shoes, again.filters.exclusions_only()) == shoes[2:]
+
+
+def test_references_pick_from_what_was_shown() -> None:
+    st = state(shown=("EAR-010", "EAR-001"), compared=("EAR-010", "EAR-001"))
+    assert [p.sku for p in read("第二个有银色吗", st, ("EAR-010", "EAR-001")).targets] == ["EAR-001"]
+    pair = state(shown=("EAR-003", "EAR-002"), compared=("EAR-003", "EAR-002"))
+    assert [p.sku for p in read("便宜的那个有货吗", pair, ("EAR-003", "EAR-002")).targets] == ["EAR-002"]
+    focus = state(shown=("WAT-001",), focus="WAT-001")
+    assert [p.sku for p in read("它防水吗", focus, ("WAT-001",)).targets] == ["WAT-001"]
+    assert [p.sku for p in read("is that one in stock?", focus, ("WAT-001",)).targets] == ["WAT-001"]
+
+
+def test_named_products_come_before_references_and_two_names_compare() -> None:
+    u = read("AirPods Pro 2 和 FreeBuds Pro 4 哪个续航长", state())
+    assert u.intent is Intent.COMPARISON and [p.sku for p in u.targets] == ["EAR-003", "EAR-005"]
+    one = read("它和AirPods Pro 2比哪个好", state(shown=("EAR-002",), focus="EAR-002"), ("EAR-002",))
+    assert one.intent is Intent.COMPARISON and {p.sku for p in one.targets} == {"EAR-002", "EAR-003"}
+
+
+def test_superlative_over_the_shown_set() -> None:
+    st = state(shown=("APP-005", "APP-006"), search=Search(("空气炸锅",)))
+    u = read("哪个最便宜", st, ("APP-005", "APP-006"))
+    assert u.ordering is not None and u.ordering.attribute == "price" and len(u.scope) == 2
+
+
+def test_state_rules_and_json_round_trip() -> None:
+    d = DialogueState().shown_products(("A", "B", "C")).about(("B",))
+    assert d.shown == ("A", "B", "C") and d.focus == "B"
+    d = d.about(("A", "C"))
+    assert d.compared == ("A", "C")
+    merged = merge_filters(
+        QueryFilters(max_price=Decimal("500"), brand="Nike"), QueryFilters(attributes={"color": "黑色"})
+    )
+    assert (
+        merged.max_price == Decimal("500")
+        and merged.brand == "Nike"
+        and merged.attributes == {"color": "黑色"}
+    )
+    assert filters_from_json(filters_to_json(merged)) == merged
+    again = DialogueState.from_json(d.searched(Search(("跑鞋",), merged)).to_json())
+    assert again.search.filters == merged and again.compared == ("A", "C")
+    assert ChatState.from_json(ChatState(dialogue=again).to_json()).dialogue == again
