@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from bot.handoff.outbox import EventSink
     from bot.handoff.store import HandoffStore
     from bot.insights.recorder import TurnRecorder
+    from bot.orders.conversation import OrderConversation
     from bot.orders.desk import OrderDesk
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,7 @@ SQL_MODEL_MODULES = (
     "bot.orders.store_sql",
     "bot.orders.verification_sql",
     "bot.orders.aftersales_sql",
+    "bot.orders.dialogue_sql",
     "bot.copywriting.store_sql",
     "bot.staff.store_sql",
     "bot.channels.web.history_sql",
@@ -237,6 +239,12 @@ def build_support_bot(
     if handoff is None and runtime.database is not None:  # the real wiring (tests that bring a store opt in)
         handoff = _build_handoff(settings, runtime, store, knowledge, recorder)
     replies = Messages(settings.prompts_dir / "replies.yaml")
+    flow = None
+    if runtime.database is not None:  # the real wiring (tests that bring a store opt in)
+        runtime.orders = build_order_desk(settings, runtime.database, knowledge, clock=clock)
+        flow = build_order_flow(
+            settings, runtime.orders, runtime.database, store, messages, recorder, knowledge, clock=clock
+        )
     bot = SupportBot(
         index=knowledge.index,
         store=store,
@@ -256,6 +264,7 @@ def build_support_bot(
         runtime=runtime,
         clock=clock,
         cache_dir=settings.data_dir / "cache",
+        flow=flow,
     )
     _wire_features(bot, settings, knowledge, runtime)
     if runtime.database is not None:
@@ -435,8 +444,7 @@ def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, ru
         register_insights_command(
             bot.commands, InsightsService(bot.recorder.store, bot.messages, knowledge.index)
         )
-    if runtime.database is not None:  # the real wiring (tests that bring a store opt in)
-        runtime.orders = build_order_desk(settings, runtime.database, knowledge)
+    if runtime.orders is not None:
         from bot.orders.commands import register_order_commands
 
         register_order_commands(
@@ -449,11 +457,51 @@ def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, ru
         )
 
 
-def build_order_desk(settings: Settings, database: Database, knowledge: Knowledge) -> OrderDesk:
+def build_order_flow(
+    settings: Settings,
+    desk: OrderDesk,
+    database: Database,
+    store: ConversationStore,
+    messages: Messages,
+    events: TurnRecorder | None,
+    knowledge: Knowledge,
+    *,
+    clock: Callable[[], datetime] | None = None,
+) -> OrderConversation:
+    """The order conversation (status, after-sales) on the shared database: dialogues in SQL, customers'
+    languages from the conversation memory, after-sales outcomes into insights."""
+    from bot.orders.clock import system_clock
+    from bot.orders.conversation import OrderConversation
+    from bot.orders.dialogue_sql import SqlDialogueStore
+
+    def language_of(chat_id: str) -> str:
+        return store.state(chat_id).language or "zh"
+
+    return OrderConversation(
+        desk,
+        SqlDialogueStore(database),
+        messages,
+        support_language=settings.support_language,
+        language_of=language_of,
+        events=events,
+        policies=[d for d in knowledge.policies.docs if d.topic in ("shipping", "returns", "warranty")],
+        products=knowledge.index.get,
+        clock=clock or system_clock,
+    )
+
+
+def build_order_desk(
+    settings: Settings,
+    database: Database,
+    knowledge: Knowledge,
+    *,
+    clock: Callable[[], datetime] | None = None,
+) -> OrderDesk:
     """Orders from Shopify when XIAOER_SHOPIFY_SHOP/TOKEN are set, else the local store (`xiaoer orders import`);
     verification state and after-sales requests always in the shared database."""
     from bot.orders.aftersales_service import AfterSalesService
     from bot.orders.aftersales_sql import SqlAfterSalesStore
+    from bot.orders.clock import system_clock
     from bot.orders.desk import OrderDesk
     from bot.orders.source import OrderSource
     from bot.orders.store_sql import SqlOrderStore
@@ -486,13 +534,15 @@ def build_order_desk(settings: Settings, database: Database, knowledge: Knowledg
         window_s=settings.order_verify_window_s,
         ttl_s=settings.order_verify_ttl_s,
     )
+    now = clock or system_clock  # the evaluation fixes "now"; order ages and windows are measured against it
     return OrderDesk(
         source=source,
-        verifier=OrderVerifier(source, SqlVerificationStore(database), policy),
-        aftersales=AfterSalesService(SqlAfterSalesStore(database)),
+        verifier=OrderVerifier(source, SqlVerificationStore(database), policy, clock=now),
+        aftersales=AfterSalesService(SqlAfterSalesStore(database), clock=now),
         terms=knowledge.policies.terms,
         titles=title,
         categories=category,
+        clock=now,
     )
 
 

@@ -63,3 +63,20 @@ def test_each_ask_is_a_fresh_conversation_and_chat_new_forgets(env: dict[str, st
     assert follow.returncode == 0 and "您想问哪款商品" in follow.stdout, follow.stdout
     fresh = run(["chat", "--new"], env, stdin="第二个多少钱\n")
     assert fresh.returncode == 0 and "您想问哪款商品" in fresh.stdout, fresh.stdout
+
+
+@pytest.mark.slow
+def test_where_is_my_order_and_a_late_return_in_one_piped_chat(env: dict[str, str], tmp_path: Path) -> None:
+    """`xiaoer orders import` then `xiaoer chat`, typed as a new customer: zh status, then an en return."""
+    from tests.support.order_chat import write_orders_csv
+
+    imported = run(["orders", "import", str(write_orders_csv(tmp_path / "orders.csv"))], env)
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    typed = "我的快递到哪了\nXE7001\n1234\nI want to return order XE7006\n5678\n"
+    result = run(["chat", "--new"], {**env, "COLUMNS": "400"}, stdin=typed)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.index("订单号") < out.index("后 4 位") < out.index("SF1458827361904")
+    assert "顺丰速运" in out and "sf-express.com" in out and "13800001234" not in out and "成都" not in out
+    assert out.index("SF1458827361904") < out.index("past the return window") < out.rindex("/human")
+    assert "Traceback" not in result.stderr

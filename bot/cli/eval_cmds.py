@@ -150,6 +150,7 @@ def register(app: typer.Typer) -> None:
                         catalog=env.products,
                         policies=env.policies,
                         orders_ready=env.orders_ready,
+                        order_amounts=env.order_amounts,
                         on_result=None
                         if as_json
                         else lambda r: status.print(f"[dim]{r.id}: {'ok' if r.passed else 'FAIL'}[/dim]"),

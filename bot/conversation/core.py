@@ -23,6 +23,7 @@ from typing import Protocol
 
 from bot.conversation.answer import Answer, Answerer, PolicyLookup, TurnContext
 from bot.conversation.composer import OfflineComposer, Reply
+from bot.conversation.flows import ConversationFlow, FlowReply, FlowTurn
 from bot.conversation.handoff_context import handoff_context, merge_customer_reply
 from bot.conversation.hygiene import DEFAULT_MAX_CHARS, clean
 from bot.conversation.intents import Intent, classify
@@ -54,11 +55,17 @@ from knowledge.traditional import to_simplified
 log = logging.getLogger(__name__)
 EXAMPLES = ("example_1", "example_2", "example_3")  # /start buttons: `q:<n>` asks example n
 _ANSWER_THEN_HANDOFF = frozenset({"damaged_goods", "refund_dispute"})  # answer with the policy, then a person
+# Handoff triggers the flow may answer first (a damaged parcel is an after-sales request with photos).
+_FLOW_FIRST = frozenset({None, "damaged_goods"})
 _SMALL_TALK_KEYS = (
     (re.compile(r"谢|thank|thx", re.I), "small_talk_thanks"),
     (re.compile(r"拜|再见|bye", re.I), "small_talk_bye"),
     (re.compile(r"谁|机器人|真人|who|what are you|bot|robot|human", re.I), "small_talk_who"),
 )
+
+
+def _without_user(users: tuple[str, ...], user_id: str) -> tuple[str, ...]:
+    return tuple(u for u in users if u != user_id)
 
 
 class _Closable(Protocol):
@@ -119,6 +126,7 @@ class SupportBot:
         runtime: _Closable | None = None,
         clock: Callable[[], datetime] | None = None,
         cache_dir: Path | None = None,
+        flow: ConversationFlow | None = None,
     ) -> None:
         self.index, self.store, self.messages, self.parser = index, store, messages, parser
         self.extractor, self.policies, self.llm, self.handoff = extractor, policies, llm, handoff
@@ -136,6 +144,9 @@ class SupportBot:
         self.stats = CoreStats()
         self._locks = LocalChatLocks()
         self.runtime = runtime  # what the composition root opened for this bot (closed by `close()`)
+        self.flow = (
+            flow  # a guided conversation offered each message first (orders: bot/orders/conversation.py)
+        )
         self._register_commands()
 
     def close(self) -> None:
@@ -202,6 +213,12 @@ class SupportBot:
         readable = cleaned.problem in (None, "too_long")  # garbage says nothing about the customer's language
         lang = await self.language_for(inbound, cleaned.text if readable else "")
         if inbound.attachment is not None and not cleaned.text:
+            if self.flow is not None and inbound.role is not Role.AGENT:  # e.g. photos of a damaged item
+                memory, shown = await asyncio.to_thread(self._recall, inbound.chat_id, inbound.user_id)
+                if inbound.user_id in memory.state.flow_users:
+                    taken = await self.flow.take(FlowTurn(inbound, "", lang))
+                    if taken is not None:
+                        return await self._flow_reply(inbound, lang, taken, memory, shown)
             return [self.reply(inbound, self.say("attachment_only", lang), problem="attachment")]
         if cleaned.problem == "too_long":
             return [
@@ -271,13 +288,26 @@ class SupportBot:
         reason = self.trigger_detector(text) if self.trigger_detector and self.handoff else None
         if reason is None and guess.intent is Intent.HUMAN and self.handoff is not None:
             reason = "requested"
-        if reason is not None and not (reason in _ANSWER_THEN_HANDOFF and guess.intent is Intent.AFTER_SALES):
+        flow_first = self.flow is not None and reason in _FLOW_FIRST  # the order flow may take this message
+        answer_first = reason in _ANSWER_THEN_HANDOFF and guess.intent is Intent.AFTER_SALES
+        if reason is not None and not flow_first and not answer_first:
             return await self.request_handoff(inbound, reason, lang, state, shown, turns, said)
         understanding = await asyncio.to_thread(self.understanding.ready)
         vector = await asyncio.to_thread(understanding.vector, simplified)
         intent, simplified, note = await asyncio.to_thread(
             understanding.route, guess, simplified, vector, bool(shown)
         )
+        if self.flow is not None and flow_first:  # order status and after-sales requests: the order flow
+            in_flow = inbound.user_id in state.flow_users
+            turn = FlowTurn(inbound, simplified, lang, intent.value)
+            if in_flow or self.flow.may_start(turn):
+                taken = await self.flow.take(turn)
+                if taken is not None:
+                    return await self._flow_reply(inbound, lang, taken, memory, shown, script)
+            if in_flow:  # the customer moved on: the dialogue is over
+                state = replace(state, flow_users=_without_user(state.flow_users, inbound.user_id))
+        if reason is not None and not answer_first:
+            return await self.request_handoff(inbound, reason, lang, state, shown, turns, said)
         if not guess.sure and intent is Intent.UNKNOWN and self.llm is not None and self.prompts is not None:
             decided = await asyncio.to_thread(self._decided_by_knowledge, simplified, lang)
             if decided is not None:  # the shop's policies or catalog know what this is: no model needed
@@ -310,6 +340,7 @@ class SupportBot:
         reply = replace(reply, text=in_script(reply.text, script))
         unanswered = 0 if reply.answered else state.unanswered + 1
         new_state = self._next_state(state, reply, u, script, lang, unanswered)
+        new_state = replace(new_state, flow_users=state.flow_users)
         out = [
             self.reply(
                 inbound,
@@ -367,6 +398,66 @@ class SupportBot:
             language=lang,
             dialogue=dialogue,
         )
+
+    async def _flow_reply(
+        self,
+        inbound: Inbound,
+        lang: str,
+        taken: FlowReply,
+        memory: ChatMemory,
+        shown: list[Product],
+        script: str = "",
+    ) -> list[Outbound]:
+        """Deliver a flow's reply: the one reply, a handoff with the flow's card when it asks for one (photos
+        copied beside the card), memory (the flow's masked words) and insights."""
+        out = [
+            Outbound(
+                chat_id=inbound.chat_id,
+                text=in_script(taken.text, script) if script else taken.text,  # 繁體 in, 繁體 out
+                buttons=taken.buttons,
+                thread_id=inbound.thread_id,
+                kind="reply",
+                meta={"intent": taken.intent, "language": lang, "source": "flow", **taken.meta},
+            )
+        ]
+        turns = list(memory.turns)
+        if taken.handoff is not None and self.handoff is not None:
+            ask = taken.handoff
+            context = handoff_context(inbound, lang, turns, shown, taken.memory_text)
+            context.update(summary=ask.summary, card_lines=list(ask.card_lines), buttons=list(ask.buttons))
+            extra = await self.handoff.request(inbound, ask.reason, context)
+            card = next((o for o in extra if o.meta.get("part") == "card"), None)
+            if card is not None:
+                extra += [
+                    Outbound(
+                        chat_id=card.chat_id,
+                        thread_id=card.thread_id,
+                        copy_of=ref,
+                        kind="relay",
+                        meta={"handoff_id": card.meta.get("handoff_id", "")},
+                    )
+                    for ref in ask.copies
+                ]
+            out = merge_customer_reply(out, extra, inbound.chat_id)
+        mine = Turn("user", taken.memory_text, inbound.user_id)
+        answered = Turn("assistant", taken.remembered_reply, inbound.user_id)
+        users = _without_user(memory.state.flow_users, inbound.user_id)
+        users = (*users, inbound.user_id) if taken.open else users
+        state = replace(memory.state, unanswered=0, language=lang, flow_users=users)
+        await asyncio.to_thread(self.store.commit, inbound.chat_id, inbound.user_id, [mine, answered], state)
+        if self.recorder is not None and inbound.role is Role.CUSTOMER:
+            try:
+                self.recorder.turn(
+                    channel=inbound.channel,
+                    user_id=inbound.user_id,
+                    chat_id=inbound.chat_id,
+                    text=taken.memory_text,
+                    language=lang,
+                    intent=taken.intent,
+                )
+            except Exception:
+                log.exception("insights recorder failed")
+        return out
 
     async def _answer(
         self, intent: Intent, ctx: TurnContext, vector: object = None
@@ -519,6 +610,8 @@ class SupportBot:
     async def _cmd_reset(self, inbound: Inbound) -> list[Outbound]:
         lang = await self.language_for(inbound, inbound.command_args)
         await asyncio.to_thread(self.store.reset, inbound.chat_id)
+        if self.flow is not None:
+            await self.flow.forget(inbound.chat_id, inbound.user_id)
         return [self.reply(inbound, self.say("reset_done", lang))]
 
     async def _cmd_human(self, inbound: Inbound) -> list[Outbound]:
@@ -550,6 +643,8 @@ class SupportBot:
         lang = await self.language_for(inbound, inbound.command_args)
         removed = await asyncio.to_thread(self.store.forget_user, inbound.user_id)
         await asyncio.to_thread(self.store.reset, inbound.chat_id)
+        if self.flow is not None:
+            await self.flow.forget(inbound.chat_id, inbound.user_id)
         forget = getattr(self.recorder, "forget", None)  # insights rows (right to erasure, PIPL/GDPR)
         if callable(forget):
             try:
@@ -584,6 +679,10 @@ class SupportBot:
                 )
                 return [self.reply(inbound, reply.text, reply)]
             return await self._similar(inbound, product, lang)
+        if self.flow is not None:
+            handled = await self.flow.on_callback(inbound, lang)
+            if handled is not None:
+                return handled
         log.info("stale or forged callback data from user=%s: %r", inbound.user_id, data[:80])
         return [self.reply(inbound, self.say("callback_stale", lang))]
 

@@ -50,6 +50,7 @@ class ChatState:
     unanswered: int = 0  # consecutive messages the bot could not answer
     language: str = ""
     dialogue: DialogueState = field(default_factory=DialogueState)  # references, active search, script
+    flow_users: tuple[str, ...] = ()  # members with a guided dialogue open (orders): only they consult it
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -60,6 +61,7 @@ class ChatState:
             "focus_sku": self.focus_sku,
             "unanswered": self.unanswered,
             "language": self.language,
+            **({"flow_users": list(self.flow_users)} if self.flow_users else {}),
         }
 
     @classmethod
@@ -74,6 +76,7 @@ class ChatState:
             unanswered=int(data.get("unanswered") or 0),  # type: ignore[call-overload]
             language=str(data.get("language") or ""),
             dialogue=DialogueState.from_json(data.get("dialogue")),
+            flow_users=tuple(str(u) for u in _as_list(data.get("flow_users"))),
         )
 
 

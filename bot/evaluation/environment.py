@@ -13,7 +13,9 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.conversation.core import SupportBot
+from bot.evaluation.checks import Amount
 from bot.ops.settings import load_settings
+from bot.orders.importer import SAMPLE_ORDERS
 from bot.wiring import Knowledge, build_support_bot
 from knowledge.catalog import SAMPLE_CATALOG, SAMPLE_POLICIES_DIR, load_catalog
 from knowledge.models import PolicyDoc, Product
@@ -28,6 +30,7 @@ class EvalEnvironment:
     products: list[Product]
     policies: list[PolicyDoc]
     orders_ready: bool = False
+    order_amounts: frozenset[Amount] = frozenset()  # every imported order's total and unit prices
 
     def close(self) -> None:
         self.bot.close()
@@ -44,8 +47,9 @@ def open_environment(
 ) -> EvalEnvironment:
     """Ingest `catalog` (default: the bundled demo) into `data_dir` and build the bot over it.
 
-    `knowledge` (tests) skips the ingest and uses an already opened catalog. `orders` is accepted for the
-    order cases of issue 14; until an order source exists they stay in the pending group.
+    `knowledge` (tests) skips the ingest and uses an already opened catalog. `orders` (a canonical orders CSV
+    or JSONL, default: the bundled demo orders) is imported into the local order store as `xiaoer orders
+    import` does, so the order cases run against the real order flow (verification, status, after-sales).
     """
     from knowledge.embeddings import USEEmbedder
     from knowledge.factory import open_product_index
@@ -69,6 +73,33 @@ def open_environment(
     else:
         products = load_catalog(catalog).products
     bot = build_support_bot(settings, knowledge=knowledge, use_llm=False, clock=lambda: clock)
-    if orders is not None:
-        log.info("orders file %s: order look-up is not wired yet (issue 14)", orders)
-    return EvalEnvironment(bot, products, PolicyBook.load(policy_dir).docs, orders_ready=False)
+    amounts = _import_orders(bot, orders or SAMPLE_ORDERS)
+    return EvalEnvironment(
+        bot,
+        products,
+        PolicyBook.load(policy_dir).docs,
+        orders_ready=amounts is not None,
+        order_amounts=amounts or frozenset(),
+    )
+
+
+def _import_orders(bot: SupportBot, path: Path) -> frozenset[Amount] | None:
+    """Load `path` into the bot's local order store (as `xiaoer orders import`); the orders' amounts, or None
+    when the bot has no order flow to look them up."""
+    from bot.orders.carriers import default_carriers
+    from bot.orders.importer import load_orders
+    from bot.orders.order_row import RowContext
+    from bot.orders.store_sql import SqlOrderStore
+
+    database = getattr(bot.runtime, "database", None)
+    if database is None or bot.flow is None:
+        return None
+    load = load_orders(path, RowContext(catalog=bot.index.get, carriers=default_carriers()))
+    if load.errors:
+        log.warning("%d order rows rejected: %s", len(load.errors), load.errors[:3])
+    SqlOrderStore(database).upsert(load.orders)
+    return frozenset(
+        Amount(value, order.currency)
+        for order in load.orders
+        for value in (order.total, *(item.unit_price for item in order.items))
+    )

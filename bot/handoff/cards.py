@@ -52,7 +52,10 @@ def card_text(
         ),
         m.get("handoff_card_reason", lang, reason=reason_label(m, handoff.reason, lang)),
     ]
-    if handoff.summary:
+    card_lines = [clip(str(line), 200) for line in _list(context.get("card_lines"))]
+    if card_lines:  # a feature's structured card (e.g. an after-sales request: order, items, reason, verdict)
+        lines += card_lines
+    elif handoff.summary:
         lines.append(m.get("handoff_card_summary", lang, summary=clip(handoff.summary, 600)))
     products = [p for p in _rows(context.get("products"), ("sku", "title", "price")) if p][:MAX_PRODUCTS]
     if products:
@@ -85,6 +88,15 @@ def _rows(value: object, keys: tuple[str, ...]) -> list[tuple[object, ...]]:
         elif isinstance(item, list | tuple):
             rows.append(tuple(item))
     return rows
+
+
+def _list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def extra_buttons(context: dict[str, object]) -> tuple[Button, ...]:
+    """A feature's own buttons for the card (`context["buttons"]`, e.g. approve / reject a request)."""
+    return tuple(b for b in _list(context.get("buttons")) if isinstance(b, Button) and b.data)
 
 
 def card_buttons(messages: Messages, handoff: Handoff, lang: str) -> tuple[Button, ...]:

@@ -85,6 +85,8 @@ class HandoffService:
                 return []  # another member pressing the requester's note/rating button: nothing happens
             return await self.team.handle_callback(inbound)
         if self.outbox.is_support_chat(inbound.chat_id):
+            if inbound.callback_data:
+                return None  # another feature's button on its card (e.g. approve an after-sales request)
             return await self.team.handle_support(inbound)
         handoff = (
             None
@@ -173,7 +175,8 @@ class HandoffService:
             self.outbox.to_support(
                 handoff,
                 card,
-                cards.card_buttons(self.outbox.messages, handoff, self.outbox.support_language),
+                cards.card_buttons(self.outbox.messages, handoff, self.outbox.support_language)
+                + cards.extra_buttons(context),
                 part="card",
             ),
         ]

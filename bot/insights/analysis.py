@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from statistics import mean
 
 from bot.conversation.intents import Intent, classify
+from bot.insights.aftersales import OrderSupport, order_support
 from bot.insights.lexicon import CatalogWords, Lexicon, content_words, default_lexicon
 from bot.insights.records import InsightsStore, OutcomeEvent, TurnRecord
 
@@ -89,6 +90,7 @@ class InsightsReport:
     answering: Answering = field(default_factory=Answering)
     chats: int = 0
     handoff_chats: int = 0
+    orders: OrderSupport = field(default_factory=OrderSupport)  # WISMO share, after-sales by reason/outcome
 
     @property
     def average_rating(self) -> float | None:
@@ -282,4 +284,5 @@ def report_for(
         answering=_answering(current, catalog, lexicon),
         chats=len({t.chat for t in current}),
         handoff_chats=len({e.chat for e in events if e.kind == "handoff"}),
+        orders=order_support(current, events),
     )

@@ -61,6 +61,20 @@ def print_report(console: Console, report: InsightsReport, suggestions: Suggesti
         f"Never recommended: {len(never)} SKUs" + (f" (e.g. {', '.join(never[:8])})" if never else "")
     )
     console.print(_table("Handoff reasons", ["reason", "count"], [list(r) for r in report.handoff_reasons]))
+    orders = report.orders
+    console.print(
+        f"Where-is-my-order (WISMO) share: {orders.wismo_turns} of {orders.turns} turns ({orders.wismo_share:.0%})"
+    )
+    console.print(
+        _table(
+            "After-sales requests by reason and outcome",
+            ["reason", "requested", "approved", "rejected", "completed", "refused by the rules"],
+            [
+                [r.kind, r.requested, r.approved, r.rejected, r.completed, r.refused_by_rules]
+                for r in orders.aftersales
+            ],
+        )
+    )
     console.print(
         _table(
             "Suggested dictionary words", ["word", "queries"], [list(w) for w in suggestions.dictionary_words]
@@ -96,6 +110,8 @@ def answering_rows(report: InsightsReport) -> list[list[object]]:
         ["  answered from the policies", a.policy_answered, policy_share],
         ["chats handed to a person", report.handoff_chats, f"{report.handoff_rate:.0%}"],
         ["ratings after a handoff", len(report.ratings), f"{report.rating_rate:.0%} (average {rating})"],
+        ["where is my order (WISMO)", report.orders.wismo_turns, f"{report.orders.wismo_share:.0%}"],
+        ["after-sales requests", sum(r.requested for r in report.orders.aftersales), ""],
     ]
 
 

@@ -1,0 +1,506 @@
+"""`OrderConversation`: "where is my order?" and after-sales requests as a guided dialogue inside the core.
+
+Implements `bot.conversation.flows.ConversationFlow`. Per (chat, user) it keeps an `OrderDialogue` (what
+they want, the order number, the reason, photos) and fills it across turns:
+
+    want (status | return | exchange | refund | damaged | wrong | missing)
+      → order number (given up front or asked) → proof (last 4 of the phone or the e-mail; never stored)
+      → OrderDesk.verify → status answer                          (status)
+                         → eligibility → reason → photos → request + handoff card   (after-sales)
+
+Security: nothing about an order is said before `OrderDesk` has a verified link for exactly this (chat,
+user); a rejected proof and an unknown number get the same words; the verifier's lockout limits guesses.
+Status answers pass the truth guard (`check_reply` with the verified order's facts) or are replaced by a
+safe line. The shared chat memory keeps the customer's words with proofs masked and no order facts.
+Agents decide requests with the card's buttons (`o:a:<id>` approve, `o:r:<id>` reject, `o:c:<id>` complete);
+the customer is told each change of state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Protocol
+
+from bot.conversation.flows import FlowHandoff, FlowReply, FlowTurn
+from bot.conversation.grounding import GroundingFacts, check_reply
+from bot.domain import telemetry
+from bot.domain.messages import Button, Inbound, MessageRef, Outbound, Role
+from bot.orders.aftersales import AfterSalesRequest, Notification
+from bot.orders.clock import Clock, system_clock
+from bot.orders.desk import OrderDesk
+from bot.orders.dialogue import STATUS, DialogueStore, OrderDialogue, Stage
+from bot.orders.eligibility import QUALITY_KINDS, Decision, RequestKind, Verdict
+from bot.orders.errors import InvalidTransition, OrderSourceUnavailable, RequestNotFound
+from bot.orders.order import normalise_order_number
+from bot.orders.phrases import (
+    ORDER_WORD_RX,
+    SHOPPING_RX,
+    is_cancel,
+    is_done,
+    is_request,
+    mask_proofs,
+    order_numbers,
+    purpose_of,
+    request_kind,
+    says_opened,
+    single_token,
+)
+from bot.orders.replies import card_lines, status_text, verdict_text
+from bot.orders.verification import Outcome, Proof
+from bot.prompts import Messages
+from knowledge.models import PolicyDoc, Product
+from knowledge.script import has_han
+
+log = logging.getLogger(__name__)
+CALLBACK_PREFIX = "o"
+ORDER_INTENTS = frozenset({"order_status", "after_sales"})
+_NOT_OURS = frozenset({"human", "injection", "greeting", "small_talk"})
+_SHOPPING = frozenset({"recommendation", "product_question", "comparison"})
+_ACTIONS = {"a": "approve", "r": "reject", "c": "complete"}
+_SHOWN = "[order details shown to the verified customer]"
+_MAX_PHOTOS = 10
+
+
+class EventSink(Protocol):
+    """Where after-sales outcomes go for insights (`bot.insights.recorder.TurnRecorder` fits)."""
+
+    def event(self, *, channel: str, chat_id: str, kind: str, value: str) -> None: ...
+
+
+class OrderConversation:
+    """The order flow over an `OrderDesk` (see the module docstring). `language_of(chat_id)` gives the
+    customer's last language for notices sent on an agent's button; `support_language` is the card's."""
+
+    def __init__(
+        self,
+        desk: OrderDesk,
+        dialogues: DialogueStore,
+        messages: Messages,
+        *,
+        support_language: str = "zh",
+        language_of: Callable[[str], str] | None = None,
+        events: EventSink | None = None,
+        policies: Sequence[PolicyDoc] = (),
+        products: Callable[[str], Product | None] | None = None,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.desk, self.dialogues, self.messages = desk, dialogues, messages
+        self.support_language = "en" if support_language == "en" else "zh"
+        self.language_of = language_of
+        self.events = events
+        self.policies = tuple(policies)  # evidence for the dispatch/delivery rules a reply quotes
+        self.products = products  # the catalog, so item titles ("SPF50+", "A20i") are known words
+        self._clock = clock
+
+    # -- the customer's side ----------------------------------------------------------------------------
+    async def take(self, turn: FlowTurn) -> FlowReply | None:
+        inbound = turn.inbound
+        if inbound.role is Role.AGENT:
+            return None
+        now = self._clock().timestamp()
+        chat, user = inbound.chat_id, inbound.user_id
+        try:
+            dialogue = await asyncio.to_thread(self.dialogues.get, chat, user, now)
+            if dialogue is None:
+                dialogue = await self._start(turn, now)
+                if dialogue is None:
+                    return None
+                return await self._advance(turn, dialogue, fresh=True)
+            turn = replace(turn, lang=_language(turn, dialogue.lang))
+            if turn.intent in _NOT_OURS or is_cancel(turn.text):
+                await asyncio.to_thread(self.dialogues.drop, chat, user)
+                if turn.intent in _NOT_OURS:
+                    return None
+                text = self.messages.get("order_flow_cancelled", turn.lang)
+                return self._reply(turn, text, purpose=dialogue.purpose)
+            return await self._advance(turn, replace(dialogue, updated_at=now), fresh=False)
+        except OrderSourceUnavailable as exc:
+            log.warning("order conversation unavailable: %s", exc.reason)
+            return self._reply(turn, self.messages.get("order_unavailable", turn.lang))
+
+    def may_start(self, turn: FlowTurn) -> bool:
+        return turn.inbound.role is not Role.AGENT and self._opening(turn) is not None
+
+    async def _start(self, turn: FlowTurn, now: float) -> OrderDialogue | None:
+        """A new dialogue when this message asks about an order; None leaves it to the core."""
+        purpose = self._opening(turn)
+        if purpose is None:
+            return None
+        return OrderDialogue(purpose, Stage.NUMBER, now, lang=turn.lang, opened=says_opened(turn.text))
+
+    def _opening(self, turn: FlowTurn) -> str | None:
+        """The purpose of a dialogue this message opens (STATUS or a request kind), or None."""
+        text = turn.text
+        if not text or turn.intent in _NOT_OURS:
+            return None
+        purpose = purpose_of(text)
+        if purpose is None and SHOPPING_RX.search(text):
+            return None  # "跑鞋推荐一下，订单号 …": the product request is answered first
+        numbers = order_numbers(text)
+        shopping = turn.intent in _SHOPPING  # "跑鞋推荐一下，订单号 …": a product request naming an order
+        about_order = (
+            bool(numbers)
+            and not shopping
+            and (_has_proof(text, numbers) or ORDER_WORD_RX.search(text) is not None)
+        )
+        if purpose is None and (turn.intent == "order_status" or about_order):
+            purpose = STATUS  # "XE7005 尾号7788" alone asks about that order
+        if purpose is None:
+            return None
+        kind = request_kind(text)
+        if kind is not None and not numbers and turn.intent != "order_status":
+            # A question about the rules ("能退货吗", "耳机坏了怎么办") is the policy's to answer; a request
+            # ("我要退货", "收到的锅是破的", with an order number) starts the dialogue.
+            if not is_request(text):
+                return None
+        elif purpose == STATUS and turn.intent not in ORDER_INTENTS and not numbers and not _status_cue(text):
+            return None
+        return purpose
+
+    async def _advance(self, turn: FlowTurn, dialogue: OrderDialogue, *, fresh: bool) -> FlowReply | None:
+        inbound, text, lang = turn.inbound, turn.text, turn.lang
+        chat, user = inbound.chat_id, inbound.user_id
+        if not fresh and dialogue.stage in (Stage.NUMBER, Stage.PROOF):
+            switched = purpose_of(text)
+            if switched is not None and switched != dialogue.purpose:
+                dialogue = replace(dialogue, purpose=switched)
+        if dialogue.stage is Stage.REASON:
+            return await self._on_reason(turn, dialogue)
+        if dialogue.stage is Stage.PHOTOS:
+            return await self._on_photos(turn, dialogue)
+        numbers = order_numbers(text)
+        if not numbers and dialogue.stage is Stage.NUMBER and not fresh:
+            token = single_token(text)
+            numbers = [token] if token else []
+        number = numbers[0] if numbers else dialogue.order_number
+        if not number:
+            number = await self._verified_default(chat, user) if fresh else ""
+        if not number:
+            if not fresh and not _about_orders(text):
+                await asyncio.to_thread(self.dialogues.drop, chat, user)
+                return None  # the customer moved on to something else
+            await self._save(chat, user, replace(dialogue, stage=Stage.NUMBER))
+            return self._reply(turn, self._ask_number(dialogue, lang), purpose=dialogue.purpose, open=True)
+        dialogue = replace(dialogue, order_number=normalise_order_number(number))
+        if await self.desk.view(chat, user, dialogue.order_number) is not None:
+            return await self._verified(turn, dialogue)
+        proof_text = _without(text, numbers)
+        if Proof.parse(proof_text) is None and Proof.find(proof_text) is None:
+            moved_on = len(text) > 12 or turn.intent in _SHOPPING  # "第二个多少钱" is no proof
+            if not fresh and not numbers and not _about_orders(text) and moved_on:
+                await asyncio.to_thread(self.dialogues.drop, chat, user)
+                return None
+            await self._save(chat, user, replace(dialogue, stage=Stage.PROOF))
+            asked = self.messages.get("order_flow_ask_proof", lang, order_id=dialogue.order_number)
+            return self._reply(turn, asked, purpose=dialogue.purpose, open=True)
+        result = await self.desk.verify(chat, user, dialogue.order_number, proof_text)
+        telemetry.count("order_flow", step=f"verify_{result.outcome.value}")
+        if result.outcome is Outcome.VERIFIED:
+            return await self._verified(turn, dialogue)
+        if result.outcome is Outcome.LOCKED:
+            await asyncio.to_thread(self.dialogues.drop, chat, user)
+            text_out = self.messages.get(result.message_key, lang, retry_minutes=result.retry_minutes)
+            return self._reply(turn, text_out, purpose=dialogue.purpose)
+        if result.outcome is Outcome.REJECTED:
+            dialogue = replace(dialogue, stage=Stage.PROOF, failures=dialogue.failures + 1)
+        await self._save(chat, user, dialogue)
+        return self._reply(
+            turn, self.messages.get(result.message_key, lang), purpose=dialogue.purpose, open=True
+        )
+
+    async def _verified_default(self, chat: str, user: str) -> str:
+        """The order (chat, user) verified most recently, when there is one (no need to ask again)."""
+        keys = await self.desk.verifier.verified_keys(chat, user)
+        return keys[0] if keys else ""
+
+    async def _verified(self, turn: FlowTurn, dialogue: OrderDialogue) -> FlowReply:
+        chat, user, lang = turn.inbound.chat_id, turn.inbound.user_id, turn.lang
+        view = await self.desk.view(chat, user, dialogue.order_number)
+        assert view is not None
+        if dialogue.purpose == STATUS:
+            await asyncio.to_thread(self.dialogues.drop, chat, user)
+            text = status_text(self.messages, view, lang)
+            text = await self._grounded(chat, user, text, view.order_id, lang)
+            telemetry.count("order_flow", step="status")
+            return self._reply(turn, text, shown=True, purpose=dialogue.purpose)
+        kind = RequestKind(dialogue.purpose)
+        opened = True if dialogue.opened else None
+        verdict = await self.desk.eligibility(chat, user, dialogue.order_number, kind, opened=opened)
+        assert verdict is not None
+        text = verdict_text(self.messages, view, verdict, lang)
+        title = self._policy_title("returns", lang)
+        if title:
+            text += self.messages.get("order_flow_policy_ref", lang, policy=title)
+        warranty = self._policy_title("warranty", lang)
+        if verdict.rule == "window_passed" and kind in QUALITY_KINDS and warranty:
+            text += "\n" + self.messages.get("order_flow_warranty_hint", lang, policy=warranty)
+        if verdict.decision is Decision.NOT_ELIGIBLE:  # another order number may follow for the same want
+            await self._save(chat, user, replace(dialogue, stage=Stage.NUMBER, order_number=""))
+            self._event(turn.inbound, "aftersales_refused", f"{kind.value}:{verdict.rule}")
+        else:
+            await self._save(chat, user, replace(dialogue, stage=Stage.REASON))
+        text = await self._grounded(chat, user, text, view.order_id, lang, (verdict,))
+        return self._reply(turn, text, shown=True, purpose=dialogue.purpose, open=True)
+
+    async def _on_reason(self, turn: FlowTurn, dialogue: OrderDialogue) -> FlowReply:
+        chat, user, lang = turn.inbound.chat_id, turn.inbound.user_id, turn.lang
+        dialogue = _with_photo(dialogue, turn.inbound)
+        if not turn.text:
+            await self._save(chat, user, dialogue)
+            return self._reply(
+                turn, self.messages.get("order_flow_photo_not_now", lang), purpose=dialogue.purpose, open=True
+            )
+        dialogue = replace(dialogue, reason=turn.text[:500])
+        if RequestKind(dialogue.purpose) in QUALITY_KINDS:
+            await self._save(chat, user, replace(dialogue, stage=Stage.PHOTOS))
+            return self._reply(
+                turn, self.messages.get("order_flow_ask_photos", lang), purpose=dialogue.purpose, open=True
+            )
+        return await self._open_request(turn, dialogue)
+
+    async def _on_photos(self, turn: FlowTurn, dialogue: OrderDialogue) -> FlowReply:
+        chat, user, lang = turn.inbound.chat_id, turn.inbound.user_id, turn.lang
+        before = len(dialogue.photos)
+        dialogue = _with_photo(dialogue, turn.inbound)
+        if turn.text and is_done(turn.text):
+            return await self._open_request(turn, dialogue)
+        if turn.text and len(dialogue.photos) == before:
+            dialogue = replace(dialogue, reason=(dialogue.reason + " / " + turn.text)[:500])
+        await self._save(chat, user, dialogue)
+        if len(dialogue.photos) > before:
+            count = len(dialogue.photos)
+            return self._reply(
+                turn,
+                self.messages.get("order_flow_photo_received", lang, count=count),
+                purpose=dialogue.purpose,
+                open=True,
+            )
+        return self._reply(
+            turn, self.messages.get("order_flow_ask_photos", lang), purpose=dialogue.purpose, open=True
+        )
+
+    async def _open_request(self, turn: FlowTurn, dialogue: OrderDialogue) -> FlowReply:
+        inbound, lang = turn.inbound, turn.lang
+        chat, user = inbound.chat_id, inbound.user_id
+        kind = RequestKind(dialogue.purpose)
+        opened = await self.desk.request(
+            chat,
+            user,
+            dialogue.order_number,
+            kind,
+            reason=dialogue.reason,
+            photos=dialogue.photos,
+            opened=True if dialogue.opened else None,
+        )
+        await asyncio.to_thread(self.dialogues.drop, chat, user)
+        view = await self.desk.view(chat, user, dialogue.order_number)
+        if opened is None or view is None:  # the link expired while the customer was typing
+            return self._reply(turn, self.messages.get("order_ask_proof", lang), purpose=dialogue.purpose)
+        request, notice, verdict = opened
+        self._event(inbound, "aftersales", kind.value)
+        telemetry.count("aftersales_request", kind=kind.value, verdict=verdict.decision.value)
+        lines = card_lines(self.messages, request, view, verdict, self.support_language)
+        handoff = FlowHandoff(
+            reason="aftersales",
+            summary=lines[0],
+            card_lines=lines,
+            buttons=self._decision_buttons(request),
+            copies=tuple(ref for ref in (_ref(text) for text in dialogue.photo_refs) if ref is not None),
+        )
+        return self._reply(
+            turn, notice.render(self.messages, lang), shown=True, handoff=handoff, purpose=dialogue.purpose
+        )
+
+    async def _grounded(
+        self, chat: str, user: str, text: str, order_id: str, lang: str, verdicts: tuple[Verdict, ...] = ()
+    ) -> str:
+        """`text` when every claim in it is a fact of the verified orders; else a safe line (logged)."""
+        facts = await self.desk.facts(chat, user, verdicts)
+        lookup = self.products
+        items = tuple(p for sku in sorted(facts.skus) if lookup and (p := lookup(sku)) is not None)
+        grounding = GroundingFacts(products=items, policies=self.policies, order=facts, focus=())
+        violations = await asyncio.to_thread(check_reply, text, grounding)
+        if not violations:
+            return text
+        log.warning("order reply not grounded (%s); sent the safe line", [v.kind for v in violations][:5])
+        telemetry.count("order_flow", step="ungrounded")
+        return self.messages.get("order_flow_unsafe", lang, order_id=order_id)
+
+    # -- the agents' side -------------------------------------------------------------------------------
+    async def on_callback(self, inbound: Inbound, lang: str) -> list[Outbound] | None:
+        parts = (inbound.callback_data or "").split(":")
+        if len(parts) != 3 or parts[0] != CALLBACK_PREFIX or parts[1] not in _ACTIONS:
+            return None
+        lang = self.support_language
+        if inbound.role not in (Role.AGENT, Role.STAFF):
+            log.warning("after-sales button refused: user=%s role=%s", inbound.user_id, inbound.role)
+            return [self._agent_note(inbound, self.messages.get("aftersales_refused", lang))]
+        service = self.desk.aftersales
+        action = getattr(service, _ACTIONS[parts[1]])
+        agent = inbound.user_name or inbound.user_id
+        try:
+            request, notice = await action(parts[2], by=agent)
+        except InvalidTransition:
+            return [self._agent_note(inbound, self.messages.get("aftersales_invalid_transition", lang))]
+        except RequestNotFound:
+            return [self._agent_note(inbound, self.messages.get("aftersales_not_found", lang))]
+        self._event_for(request, "aftersales_outcome", f"{request.kind.value}:{request.status.value}")
+        telemetry.count("aftersales_decision", status=request.status.value)
+        status = self.messages.get(f"aftersales_status_{request.status.value}", lang)
+        done = self.messages.get(
+            "aftersales_agent_done", lang, request_id=request.id[:8], status=status, agent=agent
+        )
+        buttons: tuple[Button, ...] = ()
+        if request.status.value == "approved":
+            buttons = (
+                Button(self.messages.get("aftersales_button_complete", lang), data=f"o:c:{request.id}"),
+            )
+        return [
+            Outbound(
+                chat_id=inbound.chat_id,
+                text=done,
+                buttons=buttons,
+                thread_id=inbound.thread_id,
+                kind="notice",
+            ),
+            await self._tell_customer(notice),
+        ]
+
+    async def _tell_customer(self, notice: Notification) -> Outbound:
+        lang = "zh"
+        if self.language_of is not None:
+            lang = await asyncio.to_thread(self.language_of, notice.chat_id)
+        return Outbound(chat_id=notice.chat_id, text=notice.render(self.messages, lang), kind="notice")
+
+    def _decision_buttons(self, request: AfterSalesRequest) -> tuple[Button, ...]:
+        get, lang = self.messages.get, self.support_language
+        return (
+            Button(get("aftersales_button_approve", lang), data=f"o:a:{request.id}"),
+            Button(get("aftersales_button_reject", lang), data=f"o:r:{request.id}"),
+        )
+
+    async def forget(self, chat_id: str, user_id: str) -> None:
+        await asyncio.to_thread(self.dialogues.drop, chat_id, user_id)
+        await self.desk.verifier.forget(chat_id, user_id)
+
+    # -- helpers ----------------------------------------------------------------------------------------
+    def _ask_number(self, dialogue: OrderDialogue, lang: str) -> str:
+        """Which order? For damaged / wrong / missing items with the returns policy's figures (from its front
+        matter) and a human offered, since the customer is upset before anything is checked."""
+        if dialogue.purpose == STATUS:
+            return self.messages.get("order_flow_ask_number", lang)
+        terms = self.desk.terms.returns
+        title = self._policy_title("returns", lang)
+        if RequestKind(dialogue.purpose) in QUALITY_KINDS and terms is not None and title:
+            return self.messages.get(
+                "order_flow_ask_number_quality",
+                lang,
+                policy=title,
+                days=terms.quality_window_days,
+                hours=terms.damage_report_hours or 48,
+            )
+        return self.messages.get(
+            "order_flow_ask_number_request", lang, kind=self._kind(dialogue.purpose, lang)
+        )
+
+    def _policy_title(self, topic: str, lang: str) -> str:
+        doc = next((d for d in self.policies if d.topic == topic), None)
+        if doc is None:
+            return ""
+        english = {"returns": "returns and exchanges", "shipping": "shipping", "warranty": "warranty"}
+        return english.get(topic, topic) if lang == "en" else doc.title
+
+    def _kind(self, purpose: str, lang: str) -> str:
+        return "" if purpose == STATUS else self.messages.get(f"aftersales_kind_{purpose}", lang)
+
+    async def _save(self, chat: str, user: str, dialogue: OrderDialogue) -> None:
+        await asyncio.to_thread(self.dialogues.put, chat, user, dialogue)
+
+    def _reply(
+        self,
+        turn: FlowTurn,
+        text: str,
+        *,
+        shown: bool = False,
+        handoff: FlowHandoff | None = None,
+        purpose: str | None = None,
+        open: bool = False,
+    ) -> FlowReply:
+        purpose = purpose or purpose_of(turn.text)
+        intent = "order_status" if purpose in (None, STATUS) else "after_sales"
+        return FlowReply(
+            text=text,
+            intent=turn.intent if turn.intent in ORDER_INTENTS else intent,
+            memory_text=mask_proofs(turn.text) if turn.text else "[photo]",
+            remembered_reply=_SHOWN if shown else text,
+            handoff=handoff,
+            open=open,
+        )
+
+    def _agent_note(self, inbound: Inbound, text: str) -> Outbound:
+        return Outbound(chat_id=inbound.chat_id, text=text, thread_id=inbound.thread_id, kind="notice")
+
+    def _event(self, inbound: Inbound, kind: str, value: str) -> None:
+        if self.events is not None:
+            self.events.event(channel=inbound.channel, chat_id=inbound.chat_id, kind=kind, value=value)
+
+    def _event_for(self, request: AfterSalesRequest, kind: str, value: str) -> None:
+        if self.events is not None:
+            channel = request.chat_id.split(":", 1)[0] if ":" in request.chat_id else "telegram"
+            self.events.event(channel=channel, chat_id=request.chat_id, kind=kind, value=value)
+
+
+def _has_proof(text: str, numbers: list[str]) -> bool:
+    rest = _without(text, numbers)
+    return Proof.parse(rest) is not None or Proof.find(rest) is not None
+
+
+def _language(turn: FlowTurn, started: str) -> str:
+    """The turn's language, or the dialogue's when the message is only a number, a proof or an e-mail."""
+    rest = _without(mask_proofs(turn.text), order_numbers(turn.text))
+    if (
+        not started
+        or has_han(rest)
+        or len(re.findall(r"[A-Za-z]{2,}", rest.replace("[email]", "").replace("[digits]", ""))) >= 2
+    ):
+        return turn.lang
+    return started
+
+
+def _status_cue(text: str) -> bool:
+    """Without the core's ORDER_STATUS intent, only clear "where is my parcel" wording starts a dialogue."""
+    return purpose_of(text) == STATUS
+
+
+def _about_orders(text: str) -> bool:
+    return purpose_of(text) is not None or bool(order_numbers(text)) or is_done(text)
+
+
+def _without(text: str, numbers: list[str]) -> str:
+    """The message without its order-number tokens (so their digits are never read as a proof)."""
+    out = text
+    for number in numbers:
+        out = out.replace(number, " ").replace("#" + number, " ")
+    return out
+
+
+def _with_photo(dialogue: OrderDialogue, inbound: Inbound) -> OrderDialogue:
+    attachment = inbound.attachment
+    if attachment is None or attachment.kind != "photo" or len(dialogue.photos) >= _MAX_PHOTOS:
+        return dialogue
+    ref = inbound.ref
+    refs = dialogue.photo_refs
+    if ref is not None:
+        refs = (*refs, "/".join((ref.chat_id, ref.message_id, ref.thread_id or "")))
+    return replace(dialogue, photos=(*dialogue.photos, attachment.file_id or "photo"), photo_refs=refs)
+
+
+def _ref(text: str) -> MessageRef | None:
+    parts = text.split("/")
+    if len(parts) != 3 or not parts[0] or not parts[1]:
+        return None
+    return MessageRef(parts[0], parts[1], parts[2] or None)

@@ -1,0 +1,184 @@
+"""How a customer's words fill the order conversation's slots: order numbers, what they want, done/cancel.
+
+These are the slot readers of the order dialogue, not an intent classifier: the core's understanding decides
+that a message is about an order (ORDER_STATUS / AFTER_SALES); these rules read the order number and the
+request kind out of it, and recognise a few order cues for messages the core's intents do not label.
+
+- An order number is a token of letters and at least 4 digits ("XE20261127001", "T1001", "#1001"), or a
+  run of 6+ digits that is not a mobile number; when the bot has just asked for the number, any single
+  token the customer sends is taken as one ("an order number is any token the customer gives").
+- Request kinds, most specific first: damaged > wrong item > missing item > exchange > refund > return.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bot.orders.dialogue import STATUS
+from bot.orders.eligibility import RequestKind
+
+_TOKEN = re.compile(r"#?[A-Za-z0-9][A-Za-z0-9\-]*")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+_MOBILE = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
+
+
+def _rx(*parts: str) -> re.Pattern[str]:
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+STATUS_RX = _rx(
+    r"(快递|包裹|物流|订单|货|东西)(现在)?(到|走到)?哪(了|里|儿)",
+    r"到哪(了|里|儿)",
+    r"(查|看)(一下|下)?(我的)?(订单|物流|快递|包裹)",
+    r"(订单|物流|快递)(状态|进度|信息|单号)",
+    r"(发货|发出|寄出)了(吗|没)",
+    r"我的?(订单|快递|包裹|货|东西).{0,6}(什么时候|何时|多久)",
+    r"(我|我的).{0,6}还没(有)?(收到|到|发货)",
+    r"where(?:'s| is) my (order|parcel|package|stuff|delivery)",
+    r"\btrack (my|the|this) (order|parcel|package)",
+    r"\b(status of|check on|check) my (order|parcel|package)",
+    r"\border status\b",
+    r"(has|did|is) my (order|parcel|package) (ship|shipped|arrive|coming)",
+    r"when will my (order|parcel|package) (arrive|ship|come)",
+    r"\bmy (order|parcel|package) (hasn't|has not|still hasn't|didn't|never) (arrived|shipped|come)",
+)
+_KINDS: tuple[tuple[RequestKind, re.Pattern[str]], ...] = (
+    (
+        RequestKind.DAMAGED,
+        _rx(
+            r"坏了|坏的|不亮|开不了机|没声音|没反应|不工作|破了|破的|破损|碎了|碎的|压坏|摔坏|损坏|瑕疵|裂了|裂的|漏了|凹|瘪|变形|掉漆|涂层掉|质量问题|不能用|用不了",
+            r"\b(damaged|broken|cracked|dented|defective|faulty|leaking|scratched)\b",
+            r"doesn'?t work|not working",
+        ),
+    ),
+    (
+        RequestKind.WRONG_ITEM,
+        _rx(
+            r"发错|寄错|不是我(买|订|要)的|货不对|颜色不对|尺码不对", r"\bwrong (item|size|colou?r|product)\b"
+        ),
+    ),
+    (
+        RequestKind.MISSING_ITEM,
+        _rx(
+            r"少发|漏发|少了|缺了|缺少|只收到|没有收到.{0,6}(一|件|个|双)",
+            r"\bmissing\b",
+            r"only (got|received)",
+        ),
+    ),
+    (
+        RequestKind.EXCHANGE,
+        _rx(r"换货|换(个|一个|一双|一件|成|大|小)|换尺码|换颜色|换码", r"\bexchange\b|\bswap\b"),
+    ),
+    (RequestKind.REFUND, _rx(r"退款|退钱|退费", r"\brefund\b|money back")),
+    (RequestKind.RETURN, _rx(r"退货|退回|退掉|退了|无理由|(能|可以|想|要)退", r"\breturn\b|send (it )?back")),
+)
+# With an order number in the message, these words make it a status question ("订单号 XE… 怎么还没到").
+ORDER_WORD_RX = _rx(
+    r"订单|快递|物流|包裹|单号|发货|到货|到了|没到|到哪",
+    r"\b(order|parcel|package|shipment|delivery|tracking|shipped|arrived?)\b",
+)
+# A message that asks for something to be done (not a question about the rules).
+REQUEST_RX = _rx(
+    r"我(要|想|想要|需要|申请)",
+    r"申请|帮我|麻烦|请(帮|给|处理)",
+    r"收到(的|了)?|到货|拿到|签收",
+    r"\bI (want|would like|'d like|need) to\b",
+    r"\bI (received|got)\b|\barrived\b|\bcame\b",
+    r"\bplease\b",
+)
+# A question about the rules ("退货要在几天内申请", "耳机坏了怎么办", "can I return opened food?").
+RULE_QUESTION_RX = _rx(
+    r"几天|多久|多少天|怎么办|怎么|如何|政策|规则|流程|能不能|可不可以|可以吗|吗[？?。]?$|[？?]$",
+    r"\bhow (long|many|do|can)\b|\bpolicy\b|\bcan i\b|\bdo you\b|\?$",
+)
+# Shopping words: a message that asks for products is the catalog's, even when it mentions an order.
+SHOPPING_RX = _rx(
+    r"推荐|想买|有没有.{0,10}(卖|货|款)|多少钱|哪款好",
+    r"\brecommend|\blooking for\b|\bwant to buy\b|\bhow much\b",
+)
+DONE_RX = _rx(
+    r"^(好了|好的?|完成|发完了?|就这些|没有了|没了|没有|跳过|不用了?|没有照片|没照片|可以了|行了?|ok|okay)[。.!！]*$",
+    r"^(done|that'?s all|no photos?|skip|finished|nothing else|no|none)[.!]*$",
+)
+CANCEL_RX = _rx(r"^(算了|取消|不用了|不查了|不退了|cancel|never ?mind|stop|forget it)[。.!！]*$")
+
+
+OPENED_RX = _rx(r"拆开|拆封|开封|打开了|尝了|吃了|喝了|用过|用了", r"\bopened\b|\btried (it|them)\b|\bused\b")
+
+
+def says_opened(text: str) -> bool:
+    """The customer says the goods were opened or used (food, skincare: not returnable without a reason)."""
+    return OPENED_RX.search(text) is not None
+
+
+def request_kind(text: str) -> RequestKind | None:
+    """The after-sales kind a message asks about, or None."""
+    for kind, pattern in _KINDS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def purpose_of(text: str) -> str | None:
+    """STATUS, a RequestKind value, or None when the message says nothing about an order."""
+    kind = request_kind(text)
+    if kind is not None:
+        return kind.value
+    return STATUS if STATUS_RX.search(text) else None
+
+
+def is_request(text: str) -> bool:
+    """True when the customer asks for something to be done about a parcel (not a question about rules)."""
+    return REQUEST_RX.search(text) is not None and RULE_QUESTION_RX.search(text.strip()) is None
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "")
+
+
+def order_numbers(text: str) -> list[str]:
+    """Order-number-like tokens in a message, in order, without duplicates (see the module docstring)."""
+    cleaned = _EMAIL.sub(" ", _normal(text))
+    found: list[str] = []
+    for match in _TOKEN.finditer(cleaned):
+        token = match.group(0).strip("-")
+        bare = token.lstrip("#")
+        digits = sum(ch.isdigit() for ch in bare)
+        letters = sum(ch.isalpha() for ch in bare)
+        shop_style = token.startswith("#") and digits >= 3 and not letters  # Shopify "#1001"
+        lettered = bool(letters) and digits >= 4 and bare[0].isalpha()
+        numeric = not letters and digits >= 6 and not _MOBILE.fullmatch(bare.replace("-", ""))
+        if not (shop_style or lettered or numeric):
+            continue
+        number = bare
+        if number not in found:
+            found.append(number)
+    return found
+
+
+def single_token(text: str) -> str:
+    """The message itself when it is one token that could be an order number (a reply to "which order?")."""
+    cleaned = _normal(text).strip().strip("。.!！?？")
+    if not cleaned or " " in cleaned or len(cleaned) > 40 or "@" in cleaned:
+        return ""
+    if not re.fullmatch(r"#?[A-Za-z0-9\-_]+", cleaned) or not any(ch.isdigit() for ch in cleaned):
+        return ""
+    digits = re.sub(r"\D", "", cleaned)
+    if len(digits) == len(cleaned) and len(digits) == 4:
+        return ""  # four bare digits answer the proof question, not this one
+    return cleaned.lstrip("#")
+
+
+def mask_proofs(text: str) -> str:
+    """The message with e-mails and digit runs that could be a proof masked (what memory may keep)."""
+    masked = _EMAIL.sub("[email]", _normal(text))
+    return re.sub(r"(?<![A-Za-z0-9])\+?\d[\d \-]{2,}\d(?![A-Za-z0-9])", "[digits]", masked)
+
+
+def is_done(text: str) -> bool:
+    return DONE_RX.search(_normal(text).strip()) is not None
+
+
+def is_cancel(text: str) -> bool:
+    return CANCEL_RX.search(_normal(text).strip()) is not None
