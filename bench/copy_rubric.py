@@ -160,6 +160,7 @@ def score_all(copies: list[dict[str, Any]], products: dict[str, dict[str, Any]])
                 row.get("description", ""),
                 row.get("title", ""),
                 _context(row, glossary),
+                row.get("category", ""),
             ),
             title=copy["title"],
             text=copy["text"],

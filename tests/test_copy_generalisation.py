@@ -205,7 +205,12 @@ def _text(result: CopyResult) -> str:
 def _sample(product: Product, result: CopyResult) -> rubric.CopySample:
     spec = LIBRARY.platforms.get(result.platform) or LIBRARY.describe
     item = rubric.RubricProduct(
-        product.sku, product.attributes, product.brand, product.description, product.title
+        product.sku,
+        product.attributes,
+        product.brand,
+        product.description,
+        product.title,
+        category=product.category,
     )
     return rubric.CopySample(
         result.platform,

@@ -89,6 +89,7 @@ def _batch(products: list[Product], tone: str = "professional") -> list[tuple[Co
                     product.description,
                     product.title,
                     (product.category, " ".join(product.tags)),
+                    product.category,
                 )
                 sample = rubric.CopySample(
                     spec.name,

@@ -180,13 +180,35 @@ class AttributeBook:
             return _named_kind(key, value)
         return self.kinds["feature"]
 
+    def _named(self, key: str) -> bool:
+        """True when the key itself says its kind (a listed key, a kind's name, or a Chinese name)."""
+        return key in self.keys or key.lower() in self.keys or key in self.kinds or bool(_HAN.search(key))
+
+    def _unit_guesses(self, attributes: dict[str, str]) -> set[str]:
+        """Keys of no known name whose unit names a kind another key of the product already states by name:
+        a `load` of 150kg beside `weight` 18kg is not a second weight, so it is not said as one."""
+        named = {
+            self.kind_for(key, first).name
+            for key, raw in attributes.items()
+            if self._named(key) and (first := raw.split(";")[0].strip())
+        }
+        return {
+            key
+            for key, raw in attributes.items()
+            if not self._named(key)
+            and (first := raw.split(";")[0].strip())
+            and self.known(key, first)
+            and self.kind_for(key, first).name in named
+        }
+
     def facts(self, attributes: dict[str, str]) -> list[Fact]:
         """The product's attributes as facts, in catalog order; a 'no' of a yes/no kind is left out, and so
         is an attribute the book cannot phrase (`unknown_keys`)."""
         found = []
+        guesses = self._unit_guesses(attributes)
         for key, raw in attributes.items():
             values = tuple(dict.fromkeys(v.strip() for v in raw.split(";") if v.strip()))
-            if not values or not self.known(key, values[0]):
+            if not values or not self.known(key, values[0]) or key in guesses:
                 continue
             kind = self.kind_for(key, values[0])
             if kind.skip_no and all(v.lower() in NO for v in values):
@@ -195,12 +217,14 @@ class AttributeBook:
         return found
 
     def unknown_keys(self, attributes: dict[str, str]) -> list[str]:
-        """Attribute keys with values that no kind, unit or Chinese name tells how to state (left out)."""
+        """Attribute keys with values that no kind, unit or Chinese name tells how to state (left out), and
+        keys whose unit alone would make them a second value of a kind the product states by name."""
+        guesses = self._unit_guesses(attributes)
         return [
             key
             for key, raw in attributes.items()
             if (values := [v.strip() for v in raw.split(";") if v.strip()])
-            and not self.known(key, values[0])
+            and (not self.known(key, values[0]) or key in guesses)
             and not all(v.lower() in NO for v in values)
         ]
 

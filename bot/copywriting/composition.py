@@ -16,6 +16,7 @@ from bot.copywriting.glossary import Glossary, Translation
 from bot.copywriting.limits import fits
 from bot.copywriting.models import Draft, ProductFacts
 from bot.copywriting.platforms import PlatformSpec, ToneSpec
+from knowledge.script import has_han
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _EN_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
@@ -178,6 +179,21 @@ def product_noun(facts: ProductFacts, glossary: Glossary, family: Family) -> str
     return leaf or family.noun or family.name
 
 
+GENERIC_SCENE = "日常"
+# a line that uses {scene} as an occasion noun: 日常党, 给日常挑, 适合日常吗, "日常，试试", 日常的X
+_OCCASION_ONLY = re.compile(r"\{scene\}(?:党|，|的|吗)|(?:给|适合)\{scene\}")
+
+
+def chinese_noun(leaf: str, glossary: Glossary) -> str | None:
+    """An English category leaf as a Chinese copy calls it (Office Chairs → 办公椅, Dog Food → 狗粮), singular
+    or plural, or None when the glossary does not know it (the leaf then stays as the catalog wrote it)."""
+    plural = leaf.lower().endswith("s")
+    for form in (leaf, leaf[:-1] if plural else "", leaf[:-2] if leaf.lower().endswith("es") else ""):
+        if form and (chinese := glossary.to_zh(form)) and has_han(chinese):
+            return chinese
+    return None
+
+
 def _has_words(text: str, words: str) -> bool:
     """English words in a Latin title ("Gaiam Cork Yoga Block" has "yoga block")."""
     return bool(words) and re.search(rf"(?<![a-z]){re.escape(words)}s?(?![a-z])", text) is not None
@@ -210,11 +226,13 @@ class Ctx:
         )
         evidence = facts.evidence()
         self.leaf = product_noun(facts, self.glossary, self.family)
+        if self.lang == "zh" and self.leaf and not has_han(self.leaf):
+            self.leaf = chinese_noun(self.leaf, self.glossary) or self.leaf
         self.scene = self.family.scene_for(evidence, rng)
         if (
             self.scene in self.leaf or self.leaf in self.scene
         ):  # "瑜伽选瑜伽": the scene is the product itself
-            self.scene = self.family.scene if self.family.scene not in self.leaf else "日常"
+            self.scene = self.family.scene if self.family.scene not in self.leaf else GENERIC_SCENE
         self.brand = facts.brand
         self.facts = self.book.facts(facts.attributes)
         self.untranslated: list[str] = []
@@ -259,8 +277,16 @@ class Ctx:
         return f"{' '.join(missing)} {name}"
 
     # -- lines ------------------------------------------------------------------------------------------------
+    def _for_scene(self, bank: list[str] | tuple[str, ...]) -> list[str] | tuple[str, ...]:
+        """The bank without lines that need an occasion when the scene is only the bare 日常 ("日常党看过来",
+        "给日常挑一款", "日常的X，先看这篇" are not Chinese); the whole bank when nothing else is left."""
+        if self.fill.get("scene") != GENERIC_SCENE:
+            return bank
+        return [line for line in bank if not _OCCASION_ONLY.search(line)] or bank
+
     def line(self, bank: list[str] | tuple[str, ...], fill: dict[str, str] | None = None) -> str:
         """One line of a bank, seeded, with the product's fill values ('' when the bank is empty)."""
+        bank = self._for_scene(bank)
         if not bank:
             return ""
         return bank[self.rng.randrange(len(bank))].format(**(fill or self.fill))
@@ -273,6 +299,7 @@ class Ctx:
 
     def fitting(self, bank: tuple[str, ...] | list[str], limit: int, unit: str = "char") -> str:
         """The first line of a bank (from a seeded start) that fits the limit, '' when none does."""
+        bank = self._for_scene(bank)
         if not bank:
             return ""
         start = self.rng.randrange(len(bank))

@@ -34,6 +34,7 @@ _PUNCT = str.maketrans(
 )
 _SPACES = re.compile(r"\s+")
 _SPACE_BEFORE = re.compile(r"\s+([,.;:!?)])")
+_SPACE_AFTER = re.compile(r"([(])\s+")
 
 
 @dataclass(frozen=True)
@@ -131,10 +132,24 @@ class Glossary:
         pieces.append(text[position:])
         english = "".join(pieces).translate(_PUNCT)
         english = _SPACE_BEFORE.sub(r"\1", _SPACES.sub(" ", english)).strip()
+        english = _SPACE_AFTER.sub(r"\1", english)  # "三体 ( 全三册)" → "三体 (全三册)"
         return Translation(_dedupe_words(english), tuple(leftover))
 
     def _run(self, run: str, preferred: dict[str, str], leftover: list[str]) -> str:
-        """Segment one Chinese run: fewest untranslated characters, then fewest words (dynamic programming)."""
+        """Segment one Chinese run: fewest untranslated characters, then fewest words (dynamic programming).
+
+        A one-character term (版 edition, 代 generation) is used only when it completes the run: inside a run
+        the glossary cannot finish it is more likely a piece of an unknown word (重庆出版社 is not
+        "重庆出 edition 社", 现代简约 is not "现 generation minimalist"), so the run is segmented again without
+        one-character terms and the unknown word is left whole for the translator.
+        """
+        words, unknown = self._segment(run, preferred, singles=True)
+        if unknown and len(run) > 1:
+            words, unknown = self._segment(run, preferred, singles=False)
+        leftover += unknown
+        return f" {' '.join(words)} "
+
+    def _segment(self, run: str, preferred: dict[str, str], *, singles: bool) -> tuple[list[str], list[str]]:
         size = len(run)
         best: list[tuple[int, int] | None] = [None] * (size + 1)
         back: list[tuple[int, str | None]] = [(0, None)] * (size + 1)
@@ -146,6 +161,8 @@ class Glossary:
                     continue
                 piece = run[start:end]
                 english = preferred.get(piece) or self._words.get(piece)
+                if english is not None and len(piece) == 1 and not singles:
+                    english = None
                 if english is None and end - start > 1:
                     continue
                 cost = (before[0] + (0 if english is not None else 1), before[1] + 1)
@@ -159,6 +176,7 @@ class Glossary:
             pieces.append((run[start:end], english))
             end = start
         words: list[str] = []
+        leftover: list[str] = []
         unknown = ""
         for piece, english in reversed(pieces):
             if english is None:
@@ -172,7 +190,7 @@ class Glossary:
         if unknown:
             words.append(unknown)
             leftover.append(unknown)
-        return f" {' '.join(words)} "
+        return words, leftover
 
     def value(self, value: str, kind: str = "") -> str | None:
         """A catalog value in English when the glossary translates all of it, else None."""

@@ -18,7 +18,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+import regex
+
 from bot.copywriting.compliance import ComplianceChecker, proper_names
+from knowledge.script import HAN
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 ARTEFACT_KINDS = (
@@ -31,6 +34,10 @@ ARTEFACT_KINDS = (
     "repeated_label",
     "foreign_sentence",
     "placeholder",
+    "split_word",
+    "unit_mismatch",
+    "conflicting_spec",
+    "english_value",
 )
 _LABELS = "产地|容量|续航|保质期|规格|重量|净含量|功率|尺码|尺寸|接口|口味|质地|防水|降噪|长度|高度|厚度"
 _VERB_SPEC = re.compile(
@@ -58,6 +65,26 @@ _FOREIGN_SENTENCE = re.compile(
 )
 # A value stated with no name: "突出1416", "主打9787536692930", a bare 特点 where a yes/no attribute was.
 _PLACEHOLDER = re.compile(r"(?:主打|突出|侧重)\s*\d|(?:^|[，、。\s])(?:主打|突出)?特点(?=$|[，、。\s])")
+# English copy: one Chinese character left beside English words — a Chinese word the glossary cut in two
+# ("重庆出 edition 社", "现 generation minimalist", "vintage 红").
+_SPLIT_WORD = regex.compile(rf"(?<!{HAN})(?:(?<=[A-Za-z]\s?){HAN}|{HAN}(?=\s?[A-Za-z]))(?!{HAN})")
+# A label said with another quantity's unit: 12V功率, 功率12V, 重150ml, 容量1000W, weighs 12V.
+_NUMBER_UNIT = r"\d+(?:\.\d+)?\s*"
+_UNIT_MISMATCH = re.compile(
+    rf"功率(?:为)?{_NUMBER_UNIT}(?:V|mAh|kg|g|ml|L)(?![A-Za-z])"
+    rf"|{_NUMBER_UNIT}(?:V|mAh|kg|ml)功率"
+    rf"|(?<![承载负])(?:重量|重)(?:为)?{_NUMBER_UNIT}(?:ml|L|W|V|mAh|cm|mm)(?![A-Za-z])"
+    rf"|容量(?:为)?{_NUMBER_UNIT}(?:W|V|kg|cm)(?![A-Za-z])"
+    rf"|weighs\s+{_NUMBER_UNIT}(?:ml|L|W|V|mAh|cm)(?![A-Za-z])",
+)
+# Weights a copy states, for "重18kg … 重150kg" (two weights of one product: one of them is something else).
+_WEIGHT = re.compile(
+    r"(?<![承载负])(?:整体重量|重量|净重|重|weighs)(?:为|约)?\s*(\d+(?:\.\d+)?)\s*(kg|g|克|千克|公斤)", re.I
+)
+_GRAMS = {"kg": 1000.0, "千克": 1000.0, "公斤": 1000.0, "g": 1.0, "克": 1.0}
+# English common words (no digit, not all capitals): values "adult", "salmon" (a value written with a capital
+# is a name such as the bed size Queen), and a category leaf such as "Office Chairs".
+_COMMON_WORDS = re.compile(r"[A-Za-z][A-Za-z' -]*[a-z][A-Za-z' -]*")
 _DANGLING = re.compile(r"(?:^|[。！？；，、：\n])\s*的|的的")
 _OPEN_END = re.compile(r"[，、；：,;:（(【\[]\s*$")
 _SENTENCE_END = "。！？!?…."
@@ -85,6 +112,7 @@ class RubricProduct:
     description: str = ""
     title: str = ""
     context: tuple[str, ...] = ()  # other text of the product itself (category, translations): never invented
+    category: str = ""  # the catalog's category path (家具/餐桌, Furniture/Office Chairs)
 
     def values(self) -> list[tuple[str, str]]:
         return [
@@ -176,6 +204,48 @@ def artefacts(sample: CopySample) -> list[Artefact]:
         if text.count("（") != text.count("）") or text.count("(") != text.count(")"):
             found.append(Artefact("truncated", text[-12:]))
         found += _cut_sentences(where, text, sample.product.description)
+        if sample.language == "en":
+            found += [
+                Artefact("split_word", _excerpt(text, m.start(), m.end())) for m in _SPLIT_WORD.finditer(text)
+            ]
+        found += [
+            Artefact("unit_mismatch", _excerpt(text, m.start(), m.end()))
+            for m in _UNIT_MISMATCH.finditer(text)
+        ]
+    weights = {
+        float(m.group(1)) * _GRAMS[m.group(2).lower()]
+        for _, text in sample.parts()
+        for m in _WEIGHT.finditer(text)
+    }
+    if len(weights) > 1:
+        found.append(Artefact("conflicting_spec", "weights " + ", ".join(f"{w:g}g" for w in sorted(weights))))
+    if sample.language == "zh":
+        found += _english_values(sample)
+    return found
+
+
+def _english_values(sample: CopySample) -> list[Artefact]:
+    """English catalog words in the running text of Chinese copy ("适合adult", "需要Office Chairs的"): the
+    product's English common-word values and its English category leaf. Names stay Latin (brand, model, the
+    English title said whole), so those are masked first."""
+    product = sample.product
+    leaf = product.category.split("/")[-1].strip() if product.category else ""
+    words = [v for _, v in product.values() if _COMMON_WORDS.fullmatch(v) and len(v) >= 3 and v[0].islower()]
+    if leaf and _COMMON_WORDS.fullmatch(leaf):
+        words.append(leaf)
+    names = [n for n in (product.title, product.brand) if n]
+    found = []
+    for where, text in sample.parts():
+        if where == "title" or not words:
+            continue
+        for name in sorted(names, key=len, reverse=True):
+            text = text.replace(name, "\0")
+        for word in words:
+            if word.lower() == product.brand.lower():
+                continue
+            match = re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", text, re.IGNORECASE)
+            if match:
+                found.append(Artefact("english_value", _excerpt(text, match.start(), match.end())))
     return found
 
 
