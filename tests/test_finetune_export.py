@@ -67,7 +67,14 @@ def _generate(database: Path) -> None:
         ("user", "好的谢谢"),
         ("assistant", "不客气，还有问题随时问我～"),
     )
-    say("refused", start, ("user", "帮我订机票"), ("assistant", OUT_OF_SCOPE))
+    say(  # a refusal drops its own exchange only: the good answer after it is still an example
+        "refused",
+        start,
+        ("user", "帮我订机票"),
+        ("assistant", OUT_OF_SCOPE),
+        ("user", "那有没有旅行用的充电宝"),
+        ("assistant", "为您挑了这几款：Anker 737 Power Bank 24000mAh。"),
+    )
     say(
         "complaint",
         start,
@@ -170,6 +177,7 @@ def test_the_export_is_valid_redacted_deduplicated_and_counted(database: Path, t
     raw = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows)
     assert not PII.search(raw) and "[phone]" in raw and "[order]" in raw and "[email]" in raw
     assert "订机票" not in raw and "骗子" not in raw and "很久以前" not in raw  # refusal, complaint, too old
+    assert "旅行用的充电宝" in raw  # what the customer asked after a refusal was answered: kept
     assert "我要退款" not in raw  # the bot's side of a chat that was handed off
     assert "非常抱歉！我已为您登记换货" in raw  # the agent's replies are targets …
     assert raw.count("登记换货") == 1  # … but not those of the chat rated 1
@@ -179,12 +187,12 @@ def test_the_export_is_valid_redacted_deduplicated_and_counted(database: Path, t
     assert sources["copy"]["train"] + sources["copy"]["validation"] == 1
     written = summary["train"] + summary["validation"]
     assert (
-        written == len(rows) == 1 + 1 + 1 + 1 + 2 + 1 + 1
-    )  # good(2 unique) pii session(2) complaint-cut agent copy
+        written == len(rows) == 1 + 1 + 1 + 1 + 2 + 1 + 1 + 1
+    )  # good(2 unique) pii session(2) complaint-cut agent copy, after-the-refusal
     assert summary["dropped"] == {
         "agent: rated 1–2": 1,
         "bot: cut at a complaint": 1,
-        "bot: cut at a refusal": 1,
+        "bot: refused exchange left out": 1,
         "bot: handed off": 1,
         "bot: no answered exchange": 1,
     }

@@ -179,3 +179,9 @@ def test_dictionary_words_are_whole_never_overlapping_pieces() -> None:
         candidate_words(["儿童自行车有吗", "有没有儿童自行车", "筋膜枪多少钱", "想买筋膜枪"], known=set())
     )
     assert found == {"儿童自行车": 2, "筋膜枪": 2}
+
+
+def test_an_unanswered_request_is_reported_whole_not_by_its_first_word() -> None:
+    report, _ = _report()
+    unanswered = {c.keyword: c.count for c in report.unanswered}
+    assert unanswered.get("儿童 自行车") == 2 and "儿童" not in unanswered, unanswered

@@ -32,6 +32,10 @@ def _matched(text: str, shown: list[str]) -> bool | None:
         ("316不锈钢保温杯", ["POT-001", "POT-002"]),  # a steel pot is no vacuum flask
         ("iPhone 16 pro max 有货吗", ["EAR-003", "CHG-005"]),  # AirPods Pro is no iPhone
         ("有没有戴森吹风机", ["EAR-001"]),
+        (
+            "笔记本电脑有吗",
+            ["CHG-010", "CHG-001"],
+        ),  # a power bank tagged "laptop" (what it charges) is no laptop
     ],
 )
 def test_a_product_sharing_a_side_word_is_not_a_match(text: str, shown: list[str]) -> None:
@@ -47,6 +51,11 @@ def test_a_product_sharing_a_side_word_is_not_a_match(text: str, shown: list[str
         ("轻便的跑鞋", ["RUN-007"]),  # the head word decides, not every adjective
         ("wireless earbuds under $50?", ["EAR-017"]),
         ("有没有降噪耳机", ["EAR-002"]),
+        (
+            "便宜点的跑鞋有几款",
+            ["RUN-003", "RUN-005"],
+        ),  # 几款 comes last but names no product: 跑鞋 is the head
+        ("跑鞋哪款好", ["RUN-003"]),
     ],
 )
 def test_the_head_word_or_its_synonym_names_the_product(text: str, shown: list[str]) -> None:

@@ -5,11 +5,12 @@ phone chargers, 红色的耳机 gets black ones. A request matches when at least
 filter the understanding found (category, brand, attribute values, price) and, when the request names things
 the filters do not cover (iphone, 保温杯), is named by its head word — the last of those words in the text, as
 a Chinese noun phrase ends in its head (儿童自行车 is a 自行车, not 儿童防晒; 316不锈钢保温杯 is a 保温杯, not a
-steel pot) — in its title, brand, category, tags or attributes (a charger whose description says "for iPhone"
-is no iPhone), or by one of the head word's synonyms (`knowledge/resources/synonyms.txt`: 耳塞 is 耳机, 茶叶
-is 茶). Model suffixes (pro, max, plus …) name no product. Follow-ups about products already shown (第二个多少钱)
-and turns that ask for nothing are not requests (None); a product named and found
-("Pegasus有吗") is a matched request.
+steel pot) — in its title, brand, category or attributes (a charger whose description says "for iPhone"
+is no iPhone, and a power bank tagged "laptop" — what it charges — is no laptop), or by one of the head word's
+synonyms (`knowledge/resources/synonyms.txt`: 耳塞 is 耳机, 茶叶 is 茶). Model suffixes (pro, max, plus …) and
+the function words of `knowledge/resources/lexicon.yaml` (便宜, 几款: "便宜点的跑鞋有几款" asks for 跑鞋) name no
+product. Follow-ups about products already shown (第二个多少钱) and turns that ask for nothing are not requests
+(None); a product named and found ("Pegasus有吗") is a matched request.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from functools import cache
 
 from bot.conversation.understanding import Understanding, content_keywords
 from knowledge.models import Product, QueryFilters
-from knowledge.resources import normalise_english, synonym_groups
+from knowledge.resources import is_function_word, normalise_english, synonym_groups
 
 # Words that qualify a model name but name no kind of product ("iPhone 16 pro max" asks for an iPhone).
 _MODIFIERS = frozenset({"pro", "max", "plus", "mini", "lite", "ultra", "se", "air", "new"})
@@ -87,9 +88,9 @@ def _satisfies(product: Product, filters: QueryFilters) -> bool:
 
 
 def _identity(product: Product) -> str:
-    """What a product IS (title, brand, category, tags, attributes) — not its description, which names the
-    things it works with ("支持iPhone快充" makes a charger no iPhone)."""
-    parts = [product.title, product.brand, product.category, *product.tags, *product.attributes.values()]
+    """What a product IS (title, brand, category, attributes) — not its description or tags, which name the
+    things it works with ("支持iPhone快充" makes a charger no iPhone; the tag "laptop" no power bank a laptop)."""
+    parts = [product.title, product.brand, product.category, *product.attributes.values()]
     return " ".join(parts).lower()
 
 
@@ -100,7 +101,7 @@ def request_matched(u: Understanding | None, shown: Sequence[Product]) -> bool |
     if u is None or u.targets:
         return None
     words = [w.lower() for w in content_keywords(u.keywords, u.filters) if len(w) > 1]
-    words = [w for w in words if w not in _MODIFIERS]
+    words = [w for w in words if w not in _MODIFIERS and not is_function_word(w)]
     if u.filters.is_empty() and not words:
         return None
     head = _head(words, u.text) if words else ""

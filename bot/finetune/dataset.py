@@ -2,8 +2,9 @@
 
 Three sources (counts of each in `summary.json`):
 - bot: conversations the bot answered without a handoff — each chat is cut into sessions (30 minutes of
-  silence ends one), and a session counts up to its first complaint (handoff trigger phrases), refusal (the
-  bot's "can't help" replies) or handoff; a session a handoff followed within 10 minutes is left out.
+  silence ends one), and a session counts up to its first complaint (handoff trigger phrases); an exchange
+  the bot refused ("can't help") is left out and the session goes on as a new example after it; a session
+  a handoff followed within 10 minutes is left out.
 - agent: chats an agent handled, the agent's replies as the target; a chat rated 1–2 is left out.
 - copy: copy staff kept with `/keep`: the product facts in, the JSON copy out.
 Every message is PII-redacted (`bot/privacy/redaction.py`) before anything else looks at it. Near-duplicates
@@ -137,22 +138,12 @@ def build_examples(
             ):
                 summary.dropped["bot: handed off"] += 1
                 continue
-            kept: list[tuple[str, str]] = []
-            for line in session:
-                text = redact(line.text)
-                if line.role == "customer" and complaint(line.text):
-                    summary.dropped["bot: cut at a complaint"] += 1
-                    break
-                if line.role == "bot" and refusal(line.text):
-                    summary.dropped["bot: cut at a refusal"] += 1
-                    break
-                if line.role in ("customer", "bot"):
-                    kept.append(("user" if line.role == "customer" else "assistant", text))
-            messages = _dialogue(systems["chat"], kept)
-            if messages is None:
-                summary.dropped["bot: no answered exchange"] += 1
-                continue
-            examples.append(Example("bot", messages))
+            for kept in _segments(session, redact, complaint, refusal, summary):
+                messages = _dialogue(systems["chat"], kept)
+                if messages is None:
+                    summary.dropped["bot: no answered exchange"] += 1
+                    continue
+                examples.append(Example("bot", messages))
     for chat in handled:
         if chat.created_at >= until:
             continue
@@ -160,6 +151,30 @@ def build_examples(
     for copy in source.kept_copies(since, until):
         examples.append(_copy_example(copy, summary, redact, systems["copy"]))
     return examples, summary
+
+
+def _segments(
+    session: Sequence[Line],
+    redact: Callable[[str], str],
+    complaint: Callable[[str], bool],
+    refusal: Callable[[str], bool],
+    summary: ExportSummary,
+) -> list[list[tuple[str, str]]]:
+    """The session's (role, redacted text) runs worth learning from: a refusal drops its own exchange and
+    starts a new run after it (a greeting the bot declined does not cost the good answers that follow); a
+    complaint ends the session (what the customer complained about is not a target)."""
+    runs: list[list[tuple[str, str]]] = [[]]
+    for line in session:
+        if line.role == "customer" and complaint(line.text):
+            summary.dropped["bot: cut at a complaint"] += 1
+            break
+        if line.role == "bot" and refusal(line.text):
+            summary.dropped["bot: refused exchange left out"] += 1
+            runs.append([])
+            continue
+        if line.role in ("customer", "bot"):
+            runs[-1].append(("user" if line.role == "customer" else "assistant", redact(line.text)))
+    return [run for run in runs if run]
 
 
 def _agent_example(

@@ -258,7 +258,8 @@ def report_for(
     for turn in current:
         words = requested(turn, catalog, lexicon)
         if not turn.answered:
-            unanswered[words[0] if words else turn.text[:12]].append(turn.text)
+            # the whole request (儿童 自行车), as for gaps: its first word alone (儿童) is not what was asked
+            unanswered[" ".join(words[:3]) if words else turn.text[:12]].append(turn.text)
         if _unmet(turn) and _is_request(turn, words, lexicon) and words:
             gaps[" ".join(words[:3])].append(turn.text)
     shown = Counter(sku for t in current for sku in dict.fromkeys(t.skus))

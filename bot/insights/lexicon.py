@@ -18,8 +18,8 @@ from pathlib import Path
 import yaml
 
 from knowledge.models import Product
+from knowledge.resources import LEXICON_FILE  # the one list, shared with request matching
 
-LEXICON_FILE = Path(__file__).resolve().parent / "lexicon.yaml"
 _SPLIT = re.compile(r"[\s/;,，、|()（）\[\]【】+]+")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN_RUN = re.compile(r"[a-z0-9][a-z0-9\-+.]*")

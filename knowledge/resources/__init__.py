@@ -10,6 +10,9 @@ import re
 import unicodedata
 from functools import cache
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 RESOURCES_DIR = Path(__file__).resolve().parent
 
@@ -87,3 +90,29 @@ def gender_groups() -> tuple[tuple[str, ...], ...]:
 def brand_alias_groups() -> tuple[tuple[str, ...], ...]:
     """Brand alias groups (耐克 | Nike …) from `brand_aliases.txt`."""
     return _groups("brand_aliases.txt")
+
+
+LEXICON_FILE = RESOURCES_DIR / "lexicon.yaml"
+
+
+@cache
+def lexicon_data() -> dict[str, Any]:
+    """`lexicon.yaml` as loaded: function_words {zh, en}, function_patterns, service_topics (see the file)."""
+    data = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8")) or {}
+    return data if isinstance(data, dict) else {}
+
+
+@cache
+def _function_lists() -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
+    data = lexicon_data()
+    words = frozenset(str(w).lower() for lang in (data.get("function_words") or {}).values() for w in lang)
+    patterns = tuple(re.compile(str(p), re.IGNORECASE) for p in data.get("function_patterns") or ())
+    return words, patterns
+
+
+def is_function_word(word: str) -> bool:
+    """True for a word customers use around the product they want, naming no product (便宜, 几款, 第二个, pro):
+    the `function_words` and `function_patterns` of `lexicon.yaml` (insights and request matching share them)."""
+    words, patterns = _function_lists()
+    lowered = word.strip().lower()
+    return lowered in words or any(p.search(lowered) for p in patterns)
