@@ -300,3 +300,12 @@ def test_ordinary_skus_that_contain_digits_and_dashes_still_load(tmp_path: Path)
     )
     load = load_catalog(write(tmp_path, body))
     assert load.errors == [] and len(load.products) == 5
+
+
+def test_a_line_break_or_no_break_space_inside_a_title_cell_becomes_one_space(tmp_path: Path) -> None:
+    """Excel's Alt+Enter inside a title cell and a no-break space pasted from a web page (issue 18, third
+    test): the title, brand and category are one line, so a card, a copy or an exported CSV row never breaks."""
+    body = HEADER + 'RUN-1,"Nike 跑鞋\r\n男款",Nike\u00a0 Inc,"运动鞋/\n跑步鞋",,,,"第一行\n第二行",,,,,\n'
+    [product] = load_catalog(write(tmp_path, body)).products
+    assert (product.title, product.brand, product.category) == ("Nike 跑鞋 男款", "Nike Inc", "运动鞋/跑步鞋")
+    assert product.description == "第一行\n第二行"  # a description keeps its paragraphs

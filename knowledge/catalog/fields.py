@@ -83,6 +83,12 @@ def _text(record: Mapping[str, object], name: str) -> str:
     return str(value).strip()
 
 
+def _one_line(record: Mapping[str, object], name: str) -> str:
+    """A one-line field (title, brand, category): a spreadsheet cell's line breaks (Alt+Enter) and runs of
+    spaces, tabs or no-break spaces become one space, so a title never breaks a card, a copy or a CSV row."""
+    return " ".join(_text(record, name).split())
+
+
 def _price_text(raw: str, sku: str) -> tuple[str, str | None]:
     """A price as spreadsheets write it ("1,299.00", "¥1299", "1299元") → ("1299.00", currency it names)."""
     text = unicodedata.normalize("NFKC", raw).strip()
@@ -208,7 +214,7 @@ def product_from_record(
             f"SKU {sku!r} looks like a date a spreadsheet made from the SKU; format the SKU column as Text "
             "and export again"
         )
-    title = _text(record, "title")
+    title = _one_line(record, "title")
     if not title:
         raise RowProblem("missing title", sku)
     attributes = _attributes(record)
@@ -216,8 +222,8 @@ def product_from_record(
     return Product(
         sku=sku,
         title=title,
-        brand=_text(record, "brand"),
-        category=_text(record, "category"),
+        brand=_one_line(record, "brand"),
+        category="/".join(level.strip() for level in _one_line(record, "category").split("/")),
         price=_price(
             _text(record, "price"),
             sku,
