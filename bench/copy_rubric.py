@@ -101,6 +101,7 @@ async def collect(catalog: Path, tone: str, ag_limit: int) -> list[dict[str, Any
                         "bullets": list(result.bullets),
                         "needs_translation": bool(getattr(result, "needs_translation", False)),
                         "keywords": list(result.keywords),
+                        "flags": [f.type for f in getattr(result, "flags", ())],
                     }
                 )
     return out
@@ -167,6 +168,7 @@ def score_all(copies: list[dict[str, Any]], products: dict[str, dict[str, Any]])
             bullets=tuple(copy["bullets"]),
             needs_translation=copy["needs_translation"],
             keywords=tuple(copy.get("keywords", ())),
+            flags=tuple(copy.get("flags", ())),
         )
         by_set[copy["set"]].append(sample)
     for name, samples in by_set.items():
@@ -192,6 +194,7 @@ def print_table(title: str, keys: list[str], before: dict[str, Any] | None, afte
     header = (
         f"{'platform':<14}{'copies':>7}  {'artefacts':<13}{'CJK en':<10}{'needs tr.':<11}"
         f"{'shared':<15}{'templates':<15}{'distinct-2':<15}{'coverage':<16}{'invented':<11}{'ad-law':<9}"
+        f"{'thin fl.':<9}"
     )
     print(header)
     for key in keys:
@@ -212,6 +215,7 @@ def print_table(title: str, keys: list[str], before: dict[str, Any] | None, afte
             f"{_cell(pick('coverage', b), a.coverage, '.1%'):<16}"
             f"{_cell(pick('invented_copies', b), a.invented_copies, 'd'):<11}"
             f"{_cell(pick('absolute_total', b), a.absolute_total, 'd'):<9}"
+            f"{_cell(pick('thin_flagged', b), a.thin_flagged, 'd'):<9}"
         )
     for side, rows in (("before", before), ("after", after)):
         if not rows:

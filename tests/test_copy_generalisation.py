@@ -221,6 +221,7 @@ def _sample(product: Product, result: CopyResult) -> rubric.CopySample:
         result.bullets,
         result.needs_translation,
         result.keywords,
+        tuple(f.type for f in result.flags),
     )
 
 

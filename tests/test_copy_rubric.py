@@ -100,6 +100,7 @@ def _batch(products: list[Product], tone: str = "professional") -> list[tuple[Co
                     result.bullets,
                     result.needs_translation,
                     result.keywords,
+                    tuple(f.type for f in result.flags),
                 )
                 out.append((result, sample))
         return out

@@ -143,6 +143,7 @@ def _sample(product: Product, result: CopyResult) -> rubric.CopySample:
         result.text,
         result.bullets,
         result.needs_translation,
+        flags=tuple(f.type for f in result.flags),
     )
 
 
@@ -206,9 +207,34 @@ def test_a_third_catalog_meets_the_rubric_on_every_platform() -> None:
         forms=SERVICE.glossary.forms,
         label=SERVICE.book.label,
     )
-    assert row.artefact_total == 0, row.examples
+    # the one artefact left is a Douyin script the data cannot fill (T2: a material, colours and an English
+    # description): it is flagged for staff instead of padded with lines the catalog does not say
+    assert row.artefact_total == 0 and row.thin_flagged == 1, row.examples
     assert row.cjk_copies == 0 and row.absolute_total == 0 and row.invented_copies == 0, row.invented
     assert row.coverage == 1.0
+    thin = [r for _, r in COPIES if any(f.type == "structure.thin" for f in r.flags)]
+    assert [(r.sku, r.platform) for r in thin] == [("T2", "douyin")]
+
+
+def test_a_douyin_script_splits_the_catalogs_own_sentence_before_it_runs_short() -> None:
+    """A book with one attribute and a two-clause description had a two-point script (issue 18, third test)."""
+    book = _p(
+        "B2",
+        "儿童绘本 猜猜我有多爱你",
+        "明天出版社",
+        "图书/绘本",
+        "经典亲子共读绘本，适合3-6岁孩子睡前阅读。",
+        age="3-6岁",
+    )
+    [result] = asyncio.run(SERVICE.generate(book, "douyin"))
+    assert result.text.count("【卖点") == 3 and "经典亲子共读绘本。" in result.text, result.text
+    assert not [f for f in result.flags if f.type == "structure.thin"]
+    sample = _sample(book, result)
+    assert "thin_script" not in _kinds(sample)
+    thin = rubric.CopySample(
+        "douyin", "zh", sample.product, "t", "【开场】…\n【卖点1】…\n【卖点2】…\n【结尾】…"
+    )
+    assert _kinds(thin) == {"thin_script"}
 
 
 def test_the_glossary_leaves_an_unknown_word_whole_instead_of_translating_one_character_of_it() -> None:

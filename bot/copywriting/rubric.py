@@ -38,6 +38,7 @@ ARTEFACT_KINDS = (
     "unit_mismatch",
     "conflicting_spec",
     "english_value",
+    "thin_script",
 )
 _LABELS = "产地|容量|续航|保质期|规格|重量|净含量|功率|尺码|尺寸|接口|口味|质地|防水|降噪|长度|高度|厚度"
 _VERB_SPEC = re.compile(
@@ -85,6 +86,9 @@ _GRAMS = {"kg": 1000.0, "千克": 1000.0, "公斤": 1000.0, "g": 1.0, "克": 1.0
 # English common words (no digit, not all capitals): values "adult", "salmon" (a value written with a capital
 # is a name such as the bed size Queen), and a category leaf such as "Office Chairs".
 _COMMON_WORDS = re.compile(r"[A-Za-z][A-Za-z' -]*[a-z][A-Za-z' -]*")
+# A Douyin script is a hook, three spoken selling points and a call to action (issue 18).
+SCRIPT_POINTS = 3
+SCRIPT_POINT = re.compile(r"【卖点\d+】")
 _DANGLING = re.compile(r"(?:^|[。！？；，、：\n])\s*的|的的")
 _OPEN_END = re.compile(r"[，、；：,;:（(【\[]\s*$")
 _SENTENCE_END = "。！？!?…."
@@ -132,6 +136,9 @@ class CopySample:
     bullets: tuple[str, ...] = ()
     needs_translation: bool = False
     keywords: tuple[str, ...] = ()  # the copy's SEO keywords: finished English copy has no Chinese ones
+    flags: tuple[
+        str, ...
+    ] = ()  # the copy's flag types: a script flagged "structure.thin" is not presented as done
 
     def parts(self) -> list[tuple[str, str]]:
         return [("title", self.title), ("text", self.text), *(("bullet", b) for b in self.bullets)]
@@ -221,7 +228,14 @@ def artefacts(sample: CopySample) -> list[Artefact]:
         found.append(Artefact("conflicting_spec", "weights " + ", ".join(f"{w:g}g" for w in sorted(weights))))
     if sample.language == "zh":
         found += _english_values(sample)
+    if thin_script(sample) and "structure.thin" not in sample.flags:
+        found.append(Artefact("thin_script", f"{len(SCRIPT_POINT.findall(sample.text))} selling point(s)"))
     return found
+
+
+def thin_script(sample: CopySample) -> bool:
+    """A Douyin script with fewer than three selling points."""
+    return sample.platform == "douyin" and 0 < len(SCRIPT_POINT.findall(sample.text)) < SCRIPT_POINTS
 
 
 def _english_values(sample: CopySample) -> list[Artefact]:
@@ -454,6 +468,7 @@ class RubricRow:
     examples: dict[str, str] = field(default_factory=dict)
     cjk_copies: int = 0  # finished (not flagged) English copies with CJK characters
     needs_translation: int = 0
+    thin_flagged: int = 0  # Douyin scripts the data could not fill, flagged "structure.thin" for staff
     english: int = 0
     shared: float = 0.0
     shared_examples: list[str] = field(default_factory=list)
@@ -494,6 +509,7 @@ def score(
         for artefact in artefacts(sample):
             row.artefacts[artefact.kind] += 1
             row.examples.setdefault(artefact.kind, artefact.excerpt)
+        row.thin_flagged += thin_script(sample) and "structure.thin" in sample.flags
         if sample.language == "en":
             row.english += 1
             row.needs_translation += sample.needs_translation

@@ -24,6 +24,7 @@ from bot.copywriting.models import CopyResult, Description, Flag, KeywordReport,
 from bot.copywriting.offline import OfflineComposer
 from bot.copywriting.pipeline import Checks
 from bot.copywriting.platforms import CopyLibrary, PlatformSpec
+from bot.copywriting.rubric import SCRIPT_POINT, SCRIPT_POINTS
 from bot.domain.errors import LLMUnavailable, XiaoerError
 from bot.domain.protocols import ChatModel
 from bot.prompts import load_prompt
@@ -205,6 +206,17 @@ class CopyService:
                         "before publishing",
                     )
                 )
+        points = len(SCRIPT_POINT.findall(draft.text))
+        if spec.style == "script" and 0 < points < SCRIPT_POINTS:
+            flags.append(
+                Flag(
+                    "structure.thin",
+                    f"{points}/{SCRIPT_POINTS}",
+                    "kept",
+                    detail="the product's data gives fewer than three selling points (attributes and a Chinese "
+                    "description): add facts to the catalog, or a point by hand, before publishing",
+                )
+            )
         unknown = self.book.unknown_keys(facts.attributes) if source == "offline" else []
         if unknown:
             flags.append(

@@ -117,6 +117,16 @@ def _points(ctx: Ctx) -> list[list[Themed]]:
     return groups
 
 
+def _splittable(spoken: list[str], points: list[list[Themed]]) -> int | None:
+    """The index of the longest description point (no facts) that has two clauses, or None."""
+    found = [
+        i
+        for i, (voice, group) in enumerate(zip(spoken, points, strict=True))
+        if not group and "，" in voice.strip("，。")
+    ]
+    return max(found, key=lambda i: len(spoken[i]), default=None)
+
+
 def script(ctx: Ctx) -> Draft:
     """Douyin: hook → three selling points as spoken lines (with what the camera shows) → call to action."""
     labels = {"open": "开场", "point": "卖点", "close": "结尾", "scene": "画面", "voice": "口播"}
@@ -132,6 +142,12 @@ def script(ctx: Ctx) -> Draft:
     while len(spoken) < 3 and extra:
         spoken.append(extra.pop(0))
         points.append([])
+    while len(spoken) < 3 and (at := _splittable(spoken, points)) is not None:
+        # too few facts for three points: the catalog's own sentence, clause by clause ("经典亲子共读绘本，
+        # 适合3-6岁孩子睡前阅读。" is two selling points), never a line the catalog does not say
+        first, rest = spoken[at].split("，", 1)
+        spoken[at : at + 1] = [f"{first}。", rest]
+        points[at : at + 1] = [[], []]
     if extra and spoken and fits("\n".join([*lines, *spoken, extra[0]]), ctx.p.text.max - 60):
         # the catalog's own selling point opens the first point: a script is more than specs read aloud
         spoken[0] = extra[0] + spoken[0]
