@@ -269,3 +269,12 @@ def test_a_bare_everyday_scene_is_never_used_as_an_occasion() -> None:
     titles = [r.title + r.text for _, r in COPIES if r.platform in ("xiaohongshu", "wechat", "douyin")]
     for bad in ("日常党", "给日常挑", "适合日常吗", "日常，试试", "妆容妆容"):
         assert not any(bad in t for t in titles), bad
+
+
+def test_staff_are_told_a_thin_script_is_not_finished() -> None:
+    from bot.copywriting.commands import render_copy
+    from bot.prompts import load_messages
+
+    [result] = [r for _, r in COPIES if r.sku == "T2" and r.platform == "douyin"]
+    shown = render_copy(result, load_messages(DEFAULT_PROMPTS_DIR), "zh", "抖音")
+    assert "只够写 2 个卖点" in shown and "structure.thin" not in shown

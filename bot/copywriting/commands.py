@@ -73,7 +73,7 @@ def render_copy(result: CopyResult, messages: Messages, lang: str, platform_labe
     lines += [f"{messages.get('copy_label_text', lang)}:", result.text]
     if result.keywords:
         lines.append(f"{messages.get('copy_label_keywords', lang)}: {', '.join(result.keywords)}")
-    notes = ("translation.needed", "grounding.keywords_only")
+    notes = ("translation.needed", "grounding.keywords_only", "structure.thin")
     fixes = [f for f in result.flags if f.type not in notes]
     if fixes:
         fixed = "; ".join(f"{f.type} '{f.term}' → {f.action}" for f in fixes)
@@ -81,6 +81,9 @@ def render_copy(result: CopyResult, messages: Messages, lang: str, platform_labe
     if result.needs_translation:
         terms = next((f.term for f in result.flags if f.type == "translation.needed"), "")
         lines.append(messages.get("copy_needs_translation", lang, terms=terms))
+    thin = next((f.term for f in result.flags if f.type == "structure.thin"), "")
+    if thin:
+        lines.append(messages.get("copy_thin_script", lang, points=thin.split("/")[0]))
     if not result.grounded:
         lines.append(messages.get("copy_not_grounded", lang))
     return "\n".join(lines)
