@@ -188,8 +188,10 @@ class OpenAIChatModel:
         return template
 
     def _format(self, prompt: PromptSpec, values: Mapping[str, str]) -> PromptValue:
-        """The request's messages; a missing value raises KeyError here, before any provider call."""
-        return self.template(prompt).invoke(dict(values))
+        """The request's messages; a missing value raises KeyError here, before any provider call. The
+        template formats directly: as a Runnable (`invoke`) it would also set up a callback run and inspect
+        signatures, ~6× the cost of the formatting itself."""
+        return self.template(prompt).format_prompt(**values)
 
     # -- transports ---------------------------------------------------------------------------------------
     async def _langchain_pieces(self, prompt_value: PromptValue) -> AsyncGenerator[Piece, None]:
