@@ -189,6 +189,28 @@ def test_admit_tells_whether_the_chat_has_an_open_handoff(database: Database) ->
     assert ledger.admit(4, "telegram:42").handoff_open is None  # not asked
 
 
+def test_admit_tells_whether_earlier_open_updates_are_past_the_core(database: Database) -> None:
+    """An earlier update whose replies are journaled has run its core (a handoff it opened is committed),
+    so the next message's `handoff_open` covers it even while its replies are still being sent."""
+    from bot.coordination.reply_journal import ReplyJournal
+    from bot.domain.messages import Outbound
+
+    ledger, journal = UpdateLedger(database, owner="a"), ReplyJournal(database)
+    postgres = database.dialect == "postgresql"
+    ledger.admit(1, "telegram:42", handoff_chat="42")
+    second = ledger.admit(2, "telegram:42", handoff_chat="42")
+    assert second.earlier and not second.earlier_settled  # update 1 may still open a handoff
+    journal.record(1, [Outbound(chat_id="42", text="您好")], sending=1)
+    third = ledger.admit(3, "telegram:42", handoff_chat="42")
+    assert third.earlier  # 1 and 2 are still open; 2 has no replies yet
+    assert not third.earlier_settled
+    journal.record(2, [Outbound(chat_id="42", text="好的")], sending=1)
+    ledger.complete(3)
+    fourth = ledger.admit(4, "telegram:42", handoff_chat="42")
+    assert fourth.earlier and fourth.earlier_settled is postgres  # SQLite does not know: it looks up
+    assert fourth.handoff_open is (False if postgres else None)
+
+
 def test_admit_decides_the_rate_limit_like_the_in_process_limiter(database: Database) -> None:
     """The decision made in the claim's round trip follows the same policy, step by step."""
     sql_clock, mem_clock = Clock(), Clock()

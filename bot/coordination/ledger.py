@@ -55,7 +55,9 @@ class ClaimState(StrEnum):
 class Admission:
     """What `UpdateLedger.admit` found: the claim; whether earlier updates of the chat were still open (then
     the caller waits for them) and, when known, which (`earlier_ids`); who holds a BUSY claim; the sender's
-    rate-limit verdict (None when not asked); and whether the chat has an open handoff (None when unknown)."""
+    rate-limit verdict (None when not asked); whether the chat has an open handoff (None when unknown); and
+    whether every earlier open update already has its replies journaled (`earlier_settled`: its core has run,
+    so `handoff_open` covers it too)."""
 
     state: ClaimState
     earlier: bool = True
@@ -64,6 +66,7 @@ class Admission:
     earlier_ids: frozenset[int] | None = None
     handoff_open: bool | None = None
     fresh: bool = False  # first sight of the update (not a takeover): nothing can be journaled for it yet
+    earlier_settled: bool = False
 
 
 class ProcessedUpdate(Base):
@@ -167,6 +170,7 @@ class UpdateLedger:
             earlier_ids=open_ids,
             handoff_open=row.held,
             fresh=bool(row.fresh),
+            earlier_settled=not row.unsettled,
         )
 
     def claim(self, update_id: int, chat_key: str | None = None, payload: str | None = None) -> bool:
@@ -492,7 +496,7 @@ _RELEASE = text(
     f"SELECT pg_notify('{DONE_CHANNEL}', chat_key || ' ' || update_id) FROM gone WHERE chat_key IS NOT NULL"
 )
 _BEGIN = text(
-    "SELECT claim, fresh, holder, earlier, held, rate, retry_after FROM xiaoer_update_begin("
+    "SELECT claim, fresh, holder, earlier, unsettled, held, rate, retry_after FROM xiaoer_update_begin("
     ":channel, :update_id, :chat_key, :payload, :owner, :now, :lease, "
     ":rate_key, :rate_lock, :rate_max, :rate_window, :rate_now, :handoff_chat)"
 )

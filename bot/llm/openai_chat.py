@@ -1,8 +1,8 @@
 """The one place that knows the OpenAI-compatible API: `OpenAIChatModel`, a `bot.domain.protocols.ChatModel`.
 
 Works with any base URL (OpenAI, DeepSeek, Qwen compatible mode, Ollama, vLLM). Prompts become requests
-through LangChain's `ChatPromptTemplate`; completions run the LCEL chain `ChatPromptTemplate | ChatOpenAI`;
-customer replies stream through the openai SDK's async client directly (`transport="sdk"`, the default),
+through LangChain's `ChatPromptTemplate`; completions and customer replies stream through the openai SDK's
+async client directly (`transport="sdk"`, the default; `"langchain"` runs `ChatPromptTemplate | ChatOpenAI`),
 with chunks read as plain dicts, because LangChain's per-chunk callback machinery and the SDK's typed chunk
 objects cost several times more per chunk than the reply needs (`bench/llm_stream_bench.py` measures the
 paths against a raw SSE read). Both ask for a streamed answer on the wire so the same limits bound every
@@ -90,7 +90,7 @@ class OpenAIChatConfig:
 
     Times are seconds. `stream_usage` asks the provider for token usage at the end of a stream; None means
     "only on OpenAI's own endpoint" (no `base_url`), as LangChain decides, since several compatible servers
-    reject the option. `transport` picks how `stream` reads the stream ("sdk" or "langchain"). Once the finish
+    reject the option. `transport` picks how `stream` and `complete` read it ("sdk" or "langchain"). Once the finish
     reason has arrived the answer is whole: what follows (usage, `[DONE]`, the end of the body) gets at most
     `finish_grace_s` and cannot fail the call.
     """
@@ -164,10 +164,8 @@ class OpenAIChatModel:
 
     # -- the ChatModel protocol ---------------------------------------------------------------------------
     async def complete(self, prompt: PromptSpec, values: Mapping[str, str]) -> str:
-        """The LCEL chain `ChatPromptTemplate | ChatOpenAI`, streamed on the wire, collected as text."""
-        prompt_value = self._format(prompt, values)
-        self._check_circuit()
-        return await self._collect(self._langchain_pieces(prompt_value), None)
+        """The whole answer as text: `stream` without a callback (same transport, same limits)."""
+        return await self.stream(prompt, values)
 
     async def stream(
         self, prompt: PromptSpec, values: Mapping[str, str], on_text: OnText | None = None
@@ -190,8 +188,10 @@ class OpenAIChatModel:
         return template
 
     def _format(self, prompt: PromptSpec, values: Mapping[str, str]) -> PromptValue:
-        """The request's messages; a missing value raises KeyError here, before any provider call."""
-        return self.template(prompt).invoke(dict(values))
+        """The request's messages; a missing value raises KeyError here, before any provider call. The
+        template formats directly: as a Runnable (`invoke`) it would also set up a callback run and inspect
+        signatures, ~6× the cost of the formatting itself."""
+        return self.template(prompt).format_prompt(**values)
 
     # -- transports ---------------------------------------------------------------------------------------
     async def _langchain_pieces(self, prompt_value: PromptValue) -> AsyncGenerator[Piece, None]:

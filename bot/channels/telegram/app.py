@@ -42,10 +42,12 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 SWEEP_EVERY_S = 30.0
-# Bot API connections per process. httpx checks every idle pooled connection before each request, so PTB's
-# default pool of 256 costs hundreds of syscalls per call once a burst has opened it up; 32 carry ~300
-# calls/s at Telegram's ~100 ms round trip, and a call waits (up to BOT_API_POOL_WAIT_S) rather than fails.
-BOT_API_CONNECTIONS = 32
+# Bot API connections per process. Before each request and after each response httpcore's pool looks at
+# every pooled connection (a poll syscall per idle one, and for each idle one a pass over all of them), so
+# its cost per call grows with the square of the pool: under load 32 connections cost ~12 % of a replica's
+# CPU (bench/load.py --profile). 12 carry ~120 calls/s at Telegram's ~100 ms round trip — four times the
+# ~30 messages/s Telegram lets a bot send —, and a call waits (up to BOT_API_POOL_WAIT_S) rather than fails.
+BOT_API_CONNECTIONS = 12
 BOT_API_POOL_WAIT_S = 10.0
 
 

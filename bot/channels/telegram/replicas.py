@@ -91,10 +91,13 @@ def current_admission() -> Admission | None:
 
 def handoff_known_closed() -> bool:
     """True when the update this task processes was admitted with no handoff open for its chat and no
-    earlier update of the chat still open — then none can have been opened since (only the chat's own
-    messages open one), and handoff need not look it up again."""
+    earlier update of the chat still before its replies (none open, or all with their replies journaled:
+    their core has run) — then none can have been opened since (only the chat's own messages open one), and
+    handoff need not look it up again."""
     admitted = _ADMITTED.get()
-    return admitted is not None and admitted[1].handoff_open is False and not admitted[1].earlier
+    if admitted is None or admitted[1].handoff_open is not False:
+        return False
+    return not admitted[1].earlier or admitted[1].earlier_settled
 
 
 class AdmittedRateLimiter:
