@@ -9,8 +9,8 @@ customer message in `bench/load.py`). `unsettled` is true when an earlier open u
 journaled replies yet (its core may still open a handoff); when it is false, `held` already covers the
 earlier updates. PostgreSQL only, like 0007 (SQLite admits in Python and gives no handoff answer).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02
 """
 
@@ -22,8 +22,8 @@ from pathlib import Path
 
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0007"
+revision: str = "0009"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
