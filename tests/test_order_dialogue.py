@@ -80,6 +80,10 @@ def test_dialogue_store_contract(store: DialogueStore) -> None:
         ("手机 13800001234 尾号1234", []),  # a mobile number and last digits are proofs, not orders
         ("my email is a1234@example.com", []),
         ("EAR-003 好用吗", []),
+        ("订单号是 12345", ["12345"]),  # a short number counts when the customer labels it
+        ("order number 5678 please", ["5678"]),
+        ("订单编号为A-7788", ["A-7788"]),
+        ("订单号和尾号1234", []),
     ],
 )
 def test_order_numbers(text: str, numbers: list[str]) -> None:
@@ -94,6 +98,17 @@ def test_slot_readers() -> None:
     assert request_kind("发错货了").value == "wrong_item"  # type: ignore[union-attr]
     assert single_token("A7-1001") == "A7-1001" and single_token("1234") == "" and single_token("你好") == ""
     assert mask_proofs("尾号1234 邮箱 a@b.com") == "尾号[digits] 邮箱 [email]"
+
+
+async def test_a_labelled_number_replaces_the_one_being_verified(tmp_path: Path) -> None:
+    bot = order_bot(tmp_path)
+    customer = Customer(bot, chat_id="terminal:buyer", user_id="buyer")
+    try:
+        assert "XE2026112700" in await customer.say("XE2026112700")
+        asked = await customer.say("订单号是 12345")  # not "收到订单号 XE2026112700" again
+        assert "12345" in asked and "XE2026112700" not in asked and "后 4 位" in asked
+    finally:
+        bot.close()
 
 
 async def test_damaged_item_photos_card_and_decisions(tmp_path: Path) -> None:

@@ -4,8 +4,9 @@ These are the slot readers of the order dialogue, not an intent classifier: the 
 that a message is about an order (ORDER_STATUS / AFTER_SALES); these rules read the order number and the
 request kind out of it, and recognise a few order cues for messages the core's intents do not label.
 
-- An order number is a token of letters and at least 4 digits ("XE20261127001", "T1001", "#1001"), or a
-  run of 6+ digits that is not a mobile number; when the bot has just asked for the number, any single
+- An order number is a token of letters and at least 4 digits ("XE20261127001", "T1001", "#1001"), a
+  run of 6+ digits that is not a mobile number, or any token with 3+ digits right after an explicit label
+  ("订单号是 12345", "order number 5678"); when the bot has just asked for the number, any single
   token the customer sends is taken as one ("an order number is any token the customer gives").
 - Request kinds, most specific first: damaged > wrong item > missing item > exchange > refund > return.
 """
@@ -21,6 +22,11 @@ from bot.orders.eligibility import RequestKind
 _TOKEN = re.compile(r"#?[A-Za-z0-9][A-Za-z0-9\-]*")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 _MOBILE = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
+# "订单号是 12345", "订单编号：A-778", "order number 5678", "order no. 1001", "order #1001": the label makes it one
+_LABELLED = re.compile(
+    r"(?:订单号码?|订单编号|order\s*(?:number|no\.?|#))\s*(?:是|为|[:：=])?\s*#?([A-Za-z0-9][A-Za-z0-9\-]*)",
+    re.IGNORECASE,
+)
 
 
 def _rx(*parts: str) -> re.Pattern[str]:
@@ -140,6 +146,11 @@ def _normal(text: str) -> str:
 def order_numbers(text: str) -> list[str]:
     """Order-number-like tokens in a message, in order, without duplicates (see the module docstring)."""
     cleaned = _EMAIL.sub(" ", _normal(text))
+    labelled = {
+        match.group(1).strip("-")
+        for match in _LABELLED.finditer(cleaned)
+        if sum(ch.isdigit() for ch in match.group(1)) >= 3
+    }
     found: list[str] = []
     for match in _TOKEN.finditer(cleaned):
         token = match.group(0).strip("-")
@@ -149,7 +160,7 @@ def order_numbers(text: str) -> list[str]:
         shop_style = token.startswith("#") and digits >= 3 and not letters  # Shopify "#1001"
         lettered = bool(letters) and digits >= 4 and bare[0].isalpha()
         numeric = not letters and digits >= 6 and not _MOBILE.fullmatch(bare.replace("-", ""))
-        if not (shop_style or lettered or numeric):
+        if not (shop_style or lettered or numeric or bare in labelled):
             continue
         number = bare
         if number not in found:
