@@ -96,6 +96,8 @@ def test_slot_readers() -> None:
     assert request_kind("收到的锅是破的") is not None and request_kind("收到的锅是破的").value == "damaged"  # type: ignore[union-attr]
     assert request_kind("I want to exchange for a bigger size").value == "exchange"  # type: ignore[union-attr]
     assert request_kind("发错货了").value == "wrong_item"  # type: ignore[union-attr]
+    for damaged in ("The walnuts arrived crushed", "the box came smashed", "核桃压扁了", "衣服有个破洞"):
+        assert request_kind(damaged).value == "damaged", damaged  # type: ignore[union-attr]
     assert single_token("A7-1001") == "A7-1001" and single_token("1234") == "" and single_token("你好") == ""
     assert mask_proofs("尾号1234 邮箱 a@b.com") == "尾号[digits] 邮箱 [email]"
 
@@ -107,6 +109,18 @@ async def test_a_labelled_number_replaces_the_one_being_verified(tmp_path: Path)
         assert "XE2026112700" in await customer.say("XE2026112700")
         asked = await customer.say("订单号是 12345")  # not "收到订单号 XE2026112700" again
         assert "12345" in asked and "XE2026112700" not in asked and "后 4 位" in asked
+    finally:
+        bot.close()
+
+
+async def test_crushed_goods_after_a_status_answer_start_a_damage_request(tmp_path: Path) -> None:
+    bot = order_bot(tmp_path)
+    customer = Customer(bot, chat_id="terminal:buyer", user_id="buyer")
+    try:
+        assert "last 4 digits" in await customer.say("where is my order XE7008")
+        assert "XE7008" in await customer.say("6699")
+        answer = await customer.say("The pan arrived crushed")  # was a shipping-policy answer
+        assert "qualifies" in answer and "damaged" in answer.lower()
     finally:
         bot.close()
 
