@@ -80,3 +80,17 @@ def test_where_is_my_order_and_a_late_return_in_one_piped_chat(env: dict[str, st
     assert "顺丰速运" in out and "sf-express.com" in out and "13800001234" not in out and "成都" not in out
     assert out.index("SF1458827361904") < out.index("past the return window") < out.rindex("/human")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_chat_new_ends_a_handoff_left_open_so_the_new_conversation_is_answered(
+    env: dict[str, str],
+) -> None:
+    """A customer who asked for a human and came back with `--new` is answered by the bot, not relayed to an
+    agent who never claimed the old request; the team is told the customer left."""
+    asked = run(["chat", "--new"], env, stdin="/human\n")
+    assert asked.returncode == 0, asked.stderr
+    fresh = run(["chat", "--new"], env, stdin="有没有500以内的跑鞋\n")
+    assert fresh.returncode == 0, fresh.stderr
+    assert "RUN-" in fresh.stdout, fresh.stdout
+    assert "Traceback" not in fresh.stderr

@@ -14,6 +14,7 @@ from bot.ops.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from bot.conversation.core import SupportBot
+    from bot.domain.messages import Outbound
 
 EXIT_NO_CATALOG = 1
 EXIT_STORE_UNAVAILABLE = 3
@@ -71,8 +72,6 @@ def chat(
     settings = load_settings()
     console, err = Console(highlight=False), Console(stderr=True)
     bot = _open_bot(settings, err)
-    if new:
-        bot.store.reset(CUSTOMER_CHAT)
     channel = TerminalChannel(bot, console, language_hint=lang)
     if channel.prompt:
         console.print(
@@ -80,10 +79,26 @@ def chat(
             ":as staff|agent|customer, :quit to leave. The conversation continues from last time: "
             "/reset (or `xiaoer chat --new`) starts over.[/]"
         )
+
+    async def session() -> None:
+        if new:
+            await channel.deliver(await _start_over(bot, CUSTOMER_CHAT, channel.session.user_id))
+        await channel.run()
+
     try:
-        asyncio.run(channel.run())
+        asyncio.run(session())
     finally:
         bot.close()
+
+
+async def _start_over(bot: SupportBot, chat_id: str, user_id: str) -> list[Outbound]:
+    """`--new`: the chat's memory and open order dialogue are forgotten, and a handoff still open for it is
+    closed as if the customer had left (the team is told; a new conversation is never relayed to an agent)."""
+    await asyncio.to_thread(bot.store.reset, chat_id)
+    if bot.flow is not None:
+        await bot.flow.forget(chat_id, user_id)
+    customer_left = getattr(bot.handoff, "customer_left", None)
+    return list(await customer_left(chat_id)) if customer_left is not None else []
 
 
 def ask(
