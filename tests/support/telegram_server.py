@@ -270,6 +270,16 @@ class TelegramServer:
     def wait_until_fetched(self, update_id: int, timeout: float = 15.0) -> None:
         self.wait_for(lambda: update_id in self.fetched_update_ids, timeout)
 
+    def wait_until_confirmed(self, update_id: int, timeout: float = 15.0) -> None:
+        """Until the bot confirmed `update_id` (a later getUpdates offset): it is never delivered again."""
+        self.wait_for(
+            lambda: (
+                update_id in self.fetched_update_ids
+                and all(update["update_id"] != update_id for update in self.updates)
+            ),
+            timeout,
+        )
+
     # -- internals ---------------------------------------------------------------------------------
     def _entities(self, text: str) -> list[dict[str, Any]]:
         entities = []
