@@ -410,12 +410,13 @@ def test_graceful_shutdown_answers_every_accepted_update(tg: TelegramServer, bot
     """Runs last in this module: SIGTERM right after the bot fetched a burst; every message is answered."""
     users = [User(200 + n, f"U{n}", "zh") for n in range(4)]
     since = {user.id: len(tg.sent[user.id]) for user in users}
-    last_update = 0
+    update_ids = []
     for user in users:
         for text in ("有没有500以内的跑鞋", "推荐一款降噪耳机"):
             tg.user_sends(Chat(user.id), user, text)
-            last_update = tg.updates[-1]["update_id"]
-    tg.wait_until_fetched(last_update)
+            update_ids.append(tg.last_update_id)
+    tg.wait_until_fetched(update_ids[-1])
+    bot.wait_journaled(update_ids)  # accepted: all in the update ledger (a loaded machine journals later)
     # "Accepted" = the bot received the batch (it is typing in every chat), not merely that the server sent it:
     # updates still in flight when the signal lands are unconfirmed, and Telegram would deliver them again.
     chats = {user.id for user in users}

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.support.telegram_server import TelegramServer
@@ -119,28 +120,37 @@ class BotProcess:
             raise RuntimeError(f"bot exited with {process.returncode}:\n{self.log()}")
         return self
 
+    def _ledger_status(self, update_id: int) -> str | None:
+        """The update's status in the bot's update ledger (None: not journaled yet)."""
+        assert "XIAOER_DATABASE_URL" not in self.env, "the ledger is read from the default SQLite database"
+        path = Path(self.env["XIAOER_DATA_DIR"]) / "xiaoer.db"
+        if not path.exists():
+            return None
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)) as db:
+            row = db.execute(
+                "SELECT status FROM xiaoer_processed_updates WHERE channel = 'telegram' AND update_id = ?",
+                (update_id,),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def wait_journaled(self, update_ids: list[int], timeout: float = 30.0) -> None:
+        """Wait until the bot's update ledger holds every one of `update_ids`: accepted (the bot journals an
+        update before confirming it; one it never journaled would be delivered again by Telegram)."""
+        self._wait(lambda: all(self._ledger_status(u) is not None for u in update_ids), timeout, update_ids)
+
     def wait_done(self, update_id: int, timeout: float = 30.0) -> None:
         """Wait until the bot's update ledger marks `update_id` done — the explicit end of its handling:
         the ledger completes an update only after every reply to it was sent. Reads the ledger table of
         the data dir's default SQLite database (read-only; the bot must not be given XIAOER_DATABASE_URL)."""
-        assert "XIAOER_DATABASE_URL" not in self.env, "wait_done reads the default SQLite database"
-        path = Path(self.env["XIAOER_DATA_DIR"]) / "xiaoer.db"
+        self._wait(lambda: self._ledger_status(update_id) == "done", timeout, update_id)
+
+    def _wait(self, condition: Callable[[], bool], timeout: float, what: object) -> None:
         deadline = time.monotonic() + timeout
-        while True:
-            if path.exists():
-                with contextlib.closing(
-                    sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)
-                ) as db:
-                    row = db.execute(
-                        "SELECT status FROM xiaoer_processed_updates WHERE channel = 'telegram' AND update_id = ?",
-                        (update_id,),
-                    ).fetchone()
-                if row is not None and row[0] == "done":
-                    return
+        while not condition():
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"bot exited with {self.process.returncode}:\n{self.log()}")
             if time.monotonic() > deadline:
-                raise TimeoutError(f"update {update_id} not done after {timeout}s:\n{self.log()[-3000:]}")
+                raise TimeoutError(f"update(s) {what} not there after {timeout}s:\n{self.log()[-3000:]}")
             time.sleep(0.02)
 
     def log(self) -> str:
