@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.telegram_process import ingest_sample
+
 XIAOER = [sys.executable, "-m", "bot.cli.main"]
 REPO = Path(__file__).resolve().parents[1]
 
@@ -23,10 +25,8 @@ def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> subpr
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     data = tmp_path_factory.mktemp("chat-cli") / "data"
-    environment = {**os.environ, "XIAOER_DATA_DIR": str(data), "COLUMNS": "120"}
-    ingest = run(["ingest", "--sample", "--quiet"], environment)
-    assert ingest.returncode == 0, ingest.stderr
-    yield environment
+    ingest_sample(data)  # the real `xiaoer ingest --sample` (run once per session, its output copied)
+    yield {**os.environ, "XIAOER_DATA_DIR": str(data), "COLUMNS": "120"}
 
 
 @pytest.mark.slow

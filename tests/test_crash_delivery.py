@@ -137,7 +137,9 @@ def test_long_polling_sigkill_mid_reply_loses_nothing(tmp_path: Path) -> None:
         second = BotProcess(tg, data, **env).start()
         try:
             tg.wait_for_messages(user.id, 1, timeout=90)
-            time.sleep(2.0)  # a duplicate would arrive now
+            # Nothing more can come: the update is done (all its replies sent) and confirmed (never redelivered).
+            second.wait_done(update_id, timeout=90)
+            tg.wait_until_confirmed(update_id, timeout=90)
             assert len([m for m in tg.sent[user.id] if "text" in m]) == 1, second.log()[-3000:]
         finally:
             second.stop()

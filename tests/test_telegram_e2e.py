@@ -3,7 +3,8 @@
 The bot runs the real SupportBot (`build_support_bot`) over the sample catalog ingested with
 `xiaoer ingest --sample` into a temp data dir, offline (no LLM configured). One polling process serves
 the module; webhook mode and start-up errors use their own processes. Replies are awaited by
-per-chat order (the bot answers one chat's messages in order), never by sleeping a fixed time.
+per-chat order (the bot answers one chat's messages in order) and the update ledger's "done" mark (all
+replies to an update sent), never by sleeping a fixed time.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ def webhook_bot(
         XIAOER_TYPING_AFTER="0",  # these tests see "typing" as the sign that a message was taken on
     )
     process.launch(ready_method="setWebhook")
+    BOTS[hook_tg.port] = process
     yield process, url
     process.stop()
 
@@ -113,17 +115,21 @@ def bot(tg: TelegramServer, data_dir: Path, webhook_bot: tuple[BotProcess, str])
         XIAOER_TYPING_AFTER="0",  # these tests see "typing" as the sign that a message was taken on
     )
     process.start()
+    BOTS[tg.port] = process
     yield process
     process.stop()
 
 
-def settled(tg: TelegramServer, chat_id: int, since: int, quiet_s: float = 0.6) -> list[dict[str, Any]]:
-    """The bot's messages after `since`, once at least one arrived and no more followed for `quiet_s`."""
+BOTS: dict[int, BotProcess] = {}  # the bot process serving each local Bot API server (by its port)
+
+
+def settled(tg: TelegramServer, chat_id: int, since: int) -> list[dict[str, Any]]:
+    """The bot's messages after `since`, once the update just sent (the server's last one) is handled:
+    the bot's update ledger marks it done only after every reply went out, so nothing more can follow
+    (an explicit signal instead of waiting for a quiet spell)."""
+    update_id = tg.last_update_id
     tg.wait_for_messages(chat_id, 1, since=since, timeout=30)
-    count = -1
-    while count != len(tg.sent[chat_id]):
-        count = len(tg.sent[chat_id])
-        time.sleep(quiet_s)
+    BOTS[tg.port].wait_done(update_id)
     return tg.sent[chat_id][since:]
 
 
@@ -404,12 +410,13 @@ def test_graceful_shutdown_answers_every_accepted_update(tg: TelegramServer, bot
     """Runs last in this module: SIGTERM right after the bot fetched a burst; every message is answered."""
     users = [User(200 + n, f"U{n}", "zh") for n in range(4)]
     since = {user.id: len(tg.sent[user.id]) for user in users}
-    last_update = 0
+    update_ids = []
     for user in users:
         for text in ("有没有500以内的跑鞋", "推荐一款降噪耳机"):
             tg.user_sends(Chat(user.id), user, text)
-            last_update = tg.updates[-1]["update_id"]
-    tg.wait_until_fetched(last_update)
+            update_ids.append(tg.last_update_id)
+    tg.wait_until_fetched(update_ids[-1])
+    bot.wait_journaled(update_ids)  # accepted: all in the update ledger (a loaded machine journals later)
     # "Accepted" = the bot received the batch (it is typing in every chat), not merely that the server sent it:
     # updates still in flight when the signal lands are unconfirmed, and Telegram would deliver them again.
     chats = {user.id for user in users}

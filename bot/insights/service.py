@@ -10,7 +10,6 @@ from bot.domain.clock import utcnow
 from bot.domain.commands import STAFF_ONLY, CommandRegistry
 from bot.domain.messages import Inbound, Outbound
 from bot.insights.analysis import InsightsReport, Window, parse_period, report_for
-from bot.insights.charts import render_charts
 from bot.insights.lexicon import CatalogWords
 from bot.insights.records import InsightsStore
 from bot.insights.render import summary_text
@@ -50,7 +49,9 @@ class InsightsService:
         return report, suggestions
 
     async def on_insights(self, inbound: Inbound) -> list[Outbound]:
+        # matplotlib costs ~1 s of CPU to import: loaded only when charts are asked for, not at start-up.
         from bot.domain.language import detect_language
+        from bot.insights.charts import render_charts
 
         lang = detect_language(inbound.command_args or inbound.text, inbound.language_hint)
         try:

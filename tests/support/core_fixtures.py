@@ -8,7 +8,7 @@ building them costs seconds, and tests only read them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from bot.conversation.core import SupportBot
@@ -25,9 +25,16 @@ from knowledge.policies import PolicyBook
 from knowledge.query import QueryParser
 
 
-@lru_cache(maxsize=2)
 def sample_knowledge(dense: bool = True) -> Knowledge:
-    """The sample catalog in an in-memory index (with the offline embedder unless `dense=False`)."""
+    """The sample catalog in an in-memory index (with the offline embedder unless `dense=False`).
+
+    Built once per test process for each value of `dense`, however it is passed (positionally, by keyword
+    or by default: a cache on this function alone keys those differently and rebuilt the index — seconds each time)."""
+    return _sample_knowledge(bool(dense))
+
+
+@cache
+def _sample_knowledge(dense: bool) -> Knowledge:
     products = load_catalog(SAMPLE_CATALOG).products
     vocabulary = build_vocabulary(products)
     extractor = JiebaKeywordExtractor(vocabulary)

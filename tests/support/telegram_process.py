@@ -7,10 +7,17 @@ bot with the fixed environment names and waits until it polls (or registered its
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
+import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.support.telegram_server import TelegramServer
@@ -26,16 +33,29 @@ def clean_env(**values: str) -> dict[str, str]:
     return env
 
 
+_INGESTED: Path | None = None  # this test process's one `xiaoer ingest --sample` output (see ingest_sample)
+
+
 def ingest_sample(data_dir: Path) -> None:
-    """`xiaoer ingest --sample` into `data_dir` (the real command, as an operator would run it)."""
-    subprocess.run(
-        [*CLI, "ingest", "--sample", "--quiet"],
-        env=clean_env(XIAOER_DATA_DIR=str(data_dir)),
-        cwd=data_dir,
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    """`xiaoer ingest --sample` into `data_dir` (the real command, as an operator would run it).
+
+    The command runs once per test process, into a private directory; every call copies that directory's
+    files (Chroma store, BM25 index, vocabulary: no absolute paths inside) into `data_dir`, which is then
+    exactly what the command leaves behind — without paying ~5 s of CPU for each module that needs it."""
+    global _INGESTED
+    if _INGESTED is None:
+        template = Path(tempfile.mkdtemp(prefix="xiaoer-ingested-"))
+        atexit.register(shutil.rmtree, template, ignore_errors=True)
+        subprocess.run(
+            [*CLI, "ingest", "--sample", "--quiet"],
+            env=clean_env(XIAOER_DATA_DIR=str(template)),
+            cwd=template,
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        _INGESTED = template
+    shutil.copytree(_INGESTED, data_dir, dirs_exist_ok=True)
 
 
 class BotProcess:
@@ -99,6 +119,39 @@ class BotProcess:
         if process.poll() is not None:
             raise RuntimeError(f"bot exited with {process.returncode}:\n{self.log()}")
         return self
+
+    def _ledger_status(self, update_id: int) -> str | None:
+        """The update's status in the bot's update ledger (None: not journaled yet)."""
+        assert "XIAOER_DATABASE_URL" not in self.env, "the ledger is read from the default SQLite database"
+        path = Path(self.env["XIAOER_DATA_DIR"]) / "xiaoer.db"
+        if not path.exists():
+            return None
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)) as db:
+            row = db.execute(
+                "SELECT status FROM xiaoer_processed_updates WHERE channel = 'telegram' AND update_id = ?",
+                (update_id,),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def wait_journaled(self, update_ids: list[int], timeout: float = 30.0) -> None:
+        """Wait until the bot's update ledger holds every one of `update_ids`: accepted (the bot journals an
+        update before confirming it; one it never journaled would be delivered again by Telegram)."""
+        self._wait(lambda: all(self._ledger_status(u) is not None for u in update_ids), timeout, update_ids)
+
+    def wait_done(self, update_id: int, timeout: float = 30.0) -> None:
+        """Wait until the bot's update ledger marks `update_id` done — the explicit end of its handling:
+        the ledger completes an update only after every reply to it was sent. Reads the ledger table of
+        the data dir's default SQLite database (read-only; the bot must not be given XIAOER_DATABASE_URL)."""
+        self._wait(lambda: self._ledger_status(update_id) == "done", timeout, update_id)
+
+    def _wait(self, condition: Callable[[], bool], timeout: float, what: object) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"bot exited with {self.process.returncode}:\n{self.log()}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"update(s) {what} not there after {timeout}s:\n{self.log()[-3000:]}")
+            time.sleep(0.02)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

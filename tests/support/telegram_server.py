@@ -86,6 +86,7 @@ class TelegramServer:
         self._message_ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._thread_ids = itertools.count(100)
         self.updates: list[dict[str, Any]] = []  # pending (not yet confirmed) updates
+        self.last_update_id = 0  # the id of the newest update pushed (confirmed or not)
         self.fetched_update_ids: set[int] = set()
         self.chats: dict[int, Chat] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat id, message id) → message
@@ -269,6 +270,16 @@ class TelegramServer:
     def wait_until_fetched(self, update_id: int, timeout: float = 15.0) -> None:
         self.wait_for(lambda: update_id in self.fetched_update_ids, timeout)
 
+    def wait_until_confirmed(self, update_id: int, timeout: float = 15.0) -> None:
+        """Until the bot confirmed `update_id` (a later getUpdates offset): it is never delivered again."""
+        self.wait_for(
+            lambda: (
+                update_id in self.fetched_update_ids
+                and all(update["update_id"] != update_id for update in self.updates)
+            ),
+            timeout,
+        )
+
     # -- internals ---------------------------------------------------------------------------------
     def _entities(self, text: str) -> list[dict[str, Any]]:
         entities = []
@@ -283,6 +294,7 @@ class TelegramServer:
     def _push_update(self, payload: dict[str, Any]) -> None:
         update = {"update_id": next(self._update_ids), **payload}
         self.updates.append(update)
+        self.last_update_id = update["update_id"]
         self._cond.notify_all()
 
     def _push_webhooks(self) -> None:
