@@ -21,7 +21,9 @@ from enum import StrEnum
 
 import regex
 
-from bot.privacy.phones import find_phones, normalise
+from bot.conversation.claims.promises import words_claims
+from bot.conversation.claims.text import scanned, surface
+from bot.privacy.phones import find_phones
 from knowledge.numbers import CN_NUMERAL_CHARS, parse_chinese_numeral
 from knowledge.script import HAN
 
@@ -102,11 +104,18 @@ _MONEY_AFTER = regex.compile(
 )
 PRICE_LABEL = (
     r"现价|原价|售价|价格|价钱|特价|到手价|优惠价|活动价|折后价|秒杀价|只要|仅需|仅售|只需|只卖|卖|"
-    r"price(?:d at)?|costs?|for (?:only|just)|only|just"
+    r"会员价|券后价?|折后|内部价|员工价|降到|降至|降为|"
+    r"price(?:d at)?|costs?|for (?:only|just)|only|just|drops?\s+to|(?:marked\s+|comes\s+)?down\s+to|reduced\s+to"
 )
 _LABELLED_BARE = regex.compile(
     rf"(?<![A-Za-z])(?:{PRICE_LABEL})\s*(?:是|为|:|：)?\s*({_NUM})(?![\d.%％])"
     r"(?!\s*(?:[A-Za-z%％]|[件个双台天日年月号码克色款种次位条只瓶盒包套折人]))",
+    regex.I,
+)
+# A new price in words ("drops to 449 today", "降到 449"): the figure is a price whatever follows it.
+_PRICE_CUT = regex.compile(
+    rf"(?:\b(?:drops?|dropped|down|reduced|cut|slashed|lowered|marked\s+down)\s+to|降(?:到|至|为)|调(?:到|至|为))\s*"
+    rf"(?:[¥￥$]\s*)?({_NUM})(?![\d.%％])",
     regex.I,
 )
 _LABEL_BEFORE = regex.compile(rf"(?:{PRICE_LABEL})\s*(?:是|为|:|：)?\s*$", regex.I)
@@ -129,7 +138,7 @@ def _money(text: str) -> list[Claim]:
         add(number(m.group(2)), _CURRENCY_BEFORE[m.group(1).lower()], m, 2)
     for m in _MONEY_AFTER.finditer(text):
         add(number(m.group(1)), _CURRENCY_AFTER[m.group(2).lower()], m, 1)
-    for m in _LABELLED_BARE.finditer(text):
+    for m in (*_LABELLED_BARE.finditer(text), *_PRICE_CUT.finditer(text)):
         span_start = m.start(1)
         if any(span_start < e and s < m.end(1) for s, e in taken):
             continue
@@ -144,7 +153,7 @@ def _money(text: str) -> list[Claim]:
 
 def extract_money(text: str) -> list[tuple[Decimal, str]]:
     """Every money amount in `text` as (amount, ISO currency or '' when not written)."""
-    return [claim.value for claim in _money(normalise(text))]  # type: ignore[misc]
+    return [claim.value for claim in _money(scanned(surface(text)))]  # type: ignore[misc]
 
 
 # -- discounts, gifts, coupons, promises -----------------------------------------------------------------
@@ -248,7 +257,9 @@ _DURATION = regex.compile(
 _DATE = regex.compile(
     r"\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}-\d{1,2}-\d{1,2}"
 )
-_FOREVER = regex.compile(r"终身|永久|终生|无限期|lifetime|forever|for\s+life|unlimited\s+time", regex.I)
+_FOREVER = regex.compile(
+    r"终身|永久|终生|无限期|一辈子|一生|lifetime|forever|for\s+life|unlimited\s+time", regex.I
+)
 _TOPIC_WORDS: dict[ClaimKind, str] = {
     ClaimKind.RETURNS: r"退货|退换|包退|退款|换货|包换|无理由|退回|\breturns?\b|\brefunds?\b|\bexchanges?\b|money[-\s]back|no[-\s]questions?[-\s]asked",
     ClaimKind.WARRANTY: r"保修|质保|保固|包修|维修|三包|换新|\bwarrant(?:y|ies|ied)\b|\bguarantee[ds]?\b",
@@ -257,9 +268,15 @@ _TOPIC_WORDS: dict[ClaimKind, str] = {
 }
 _TOPIC_RX = {kind: regex.compile(rx, regex.I) for kind, rx in _TOPIC_WORDS.items()}
 _FAST = regex.compile(
-    r"次日达|当日达|隔日达|半日达|极速达|闪电送|小时达|当天到|明天(?:就)?(?:能)?到|"
+    r"次日达|当日达|隔日达|半日达|极速达|闪电送|小时达|当天到|明日达|"
+    r"(?:明天|隔天|次日|第二天|后天)(?:就|一定|保证)?(?:能|可以|可)?(?:送)?(?:到|送达|收到|到货)|"
+    r"\d+\s*(?:个)?小时(?:内|之内)?(?:必达|送达|到货|送到|到家)|必达|保证[^。！？!?\n，,]{0,6}(?:送达|到货|收到)|"
+    r"(?:周|星期|礼拜)[一二三四五六日天](?:前|之前|以前)?(?:就|一定|保证)?(?:能|可以)?(?:送达|到货|收到|送到)|"
     r"next[-\s]day\s+delivery|same[-\s]day\s+delivery|overnight\s+(?:delivery|shipping)|"
-    r"delivered\s+(?:tomorrow|today)",
+    r"delivered\s+(?:tomorrow|today)|\barrives?\s+(?:tomorrow|today)\b|\bget\s+it\s+(?:by\s+)?(?:tomorrow|today)\b|"
+    r"\bguaranteed\s+(?:delivery|to\s+arrive|arrival)\b|"
+    r"\b(?:arrive|arrives|delivered|delivery|get\s+it|receive\s+it)\s+(?:by|before|on)\s+"
+    r"(?:tomorrow|mon|tues|wednes|thurs|fri|satur|sun)(?:day)?\b",
     regex.I,
 )
 _UNIT_NORMAL = {
@@ -396,8 +413,8 @@ _URL = regex.compile(
 )
 _EMAIL = regex.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _MESSENGER_NAMES = (
-    r"微信|薇信|威信|维信|v信|(?<![A-Za-z])(?:vx|wx|weixin|wechat|qq|whatsapp|telegram|tg|line|skype|signal|kakao)"
-    r"(?![A-Za-z])|企鹅|飞机"
+    r"[微薇威维v]\s?信|(?<=加)\s?(?:[vV]|薇)(?![A-Za-z])|钉钉|(?<![A-Za-z])(?:vx|wx|weixin|wechat|qq|whatsapp|telegram|tg|line|"
+    r"skype|signal|kakao|dingtalk|viber|discord)(?![A-Za-z])|企鹅|飞机"
 )
 _MESSENGER_ID = regex.compile(
     rf"(?:加|添加|联系|私信|私聊|找|add|contact|message|dm)?\s*(?:我的?|我们的?|客服的?|本店|us|me)?\s*(?:on\s+)?(?:{_MESSENGER_NAMES})"
@@ -481,10 +498,15 @@ def _leaks(text: str) -> list[Claim]:
 
 
 def extract_claims(text: str) -> list[Claim]:
-    """Every claim in `text` (NFKC-normalised first; spans refer to the normalised text), in text order,
+    """Every claim in `text` (`surface`d first — NFKC, hidden characters out; spans refer to that text —
+    and read in Simplified script), in text order,
     with `negated` set where a negation shortly precedes an offer, term or payment claim."""
-    text = normalise(text)
+    text = scanned(surface(text))
     claims = _money(text) + _offers(text) + _terms(text) + _stock(text) + _contacts(text) + _leaks(text)
+    claims += [
+        Claim(ClaimKind(kind), value, text[start:end], start, end, negated, kind == "stock")
+        for kind, value, start, end, negated in words_claims(text)
+    ]
     out = []
     for claim in claims:
         if _negatable(claim) and NEGATION.search(text[max(0, claim.start - 40) : claim.start]):

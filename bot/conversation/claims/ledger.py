@@ -46,7 +46,7 @@ from bot.conversation.claims.extract import (
 )
 from bot.conversation.claims.facts import GroundingFacts, Violation
 from bot.conversation.claims.quote import mask_echo
-from bot.privacy.phones import normalise
+from bot.conversation.claims.text import scanned, surface
 
 _SKU_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,6}[-_]?\d{2,}[A-Za-z0-9\-_]*(?<![-_])")
 _CLAUSE = re.compile(r"[,，、]")
@@ -55,6 +55,25 @@ _FEE = re.compile(
     r"运费|邮费|快递费|包邮|满|手续费|补差价|差价|分期|门槛|shipping|postage|delivery|fee|instal|surcharge|order(?:s)?\s+(?:of|over)",
     re.I,
 )
+# A free-shipping claim with its condition ("满 99 包邮", "orders over ¥99 ship free") restates the policy.
+_CONDITION = re.compile(
+    r"满|以上|起|门槛|or\s+more|over|above|at\s+least|orders?\s+of|threshold|minimum", re.I
+)
+_FREE_SHIPPING_LINE = re.compile(r"包邮|免运费|free\s+(?:shipping|delivery)|ship\s+free", re.I)
+_THRESHOLD = re.compile(r"(?:满|of|over|from)\s*[¥￥]?\s*(\d+(?:\.\d+)?)", re.I)
+
+
+def free_shipping_threshold(policy_text: str) -> Decimal | None:
+    """The lowest order amount from which the policies ship free (None when they set no threshold)."""
+    found = [
+        Decimal(m.group(1))
+        for line in policy_text.splitlines()
+        if _FREE_SHIPPING_LINE.search(line)
+        for m in _THRESHOLD.finditer(line)
+    ]
+    return min(found) if found else None
+
+
 _OFFER_KINDS = frozenset({ClaimKind.DISCOUNT, ClaimKind.GIFT, ClaimKind.COUPON, ClaimKind.PROMISE})
 
 
@@ -130,11 +149,20 @@ class _Checker:
             self.flag(ClaimKind.MONEY, f"{value[0]}")
 
     def stock(self, claim: Claim, named: list[ProductEvidence]) -> None:
-        stocks = {p.stock for p in self.turn.scope(named) if p.stock is not None}
+        scope = self.turn.scope(named)
+        if claim.value == ("plenty",):  # "现货充足": only when the product's own text says so
+            if not any(claim.text.lower() in p.evidence.text for p in scope):
+                self.flag(ClaimKind.STOCK, claim.text)
+            return
+        stocks = {p.stock for p in scope if p.stock is not None}
         if claim.value not in stocks:
             self.flag(ClaimKind.STOCK, claim.text)
 
-    def offer(self, claim: Claim) -> None:
+    def offer(self, claim: Claim, named: list[ProductEvidence], sentence: str = "") -> None:
+        if claim.kind is ClaimKind.GIFT and claim.value == "free_shipping":
+            if not self._free_shipping_ok(named, sentence):
+                self.flag(claim.kind, claim.text)
+            return
         for evidence in self.turn.offer_evidence():
             if claim.kind is ClaimKind.DISCOUNT and self._discount_in(claim.value, evidence.discounts):
                 return
@@ -143,16 +171,36 @@ class _Checker:
             if claim.kind is ClaimKind.COUPON and (claim.value in evidence.coupons):
                 return
             if claim.kind is ClaimKind.PROMISE and (
-                claim.value in evidence.promises or str(claim.value) in evidence.text
+                str(claim.value) in evidence.promises or str(claim.value) in evidence.text
             ):
                 return
         self.flag(claim.kind, claim.text)
+
+    def _free_shipping_ok(self, named: list[ProductEvidence], sentence: str) -> bool:
+        """包邮 / free shipping: the policies (or a product's own text) must offer it, and when the policies
+        set a threshold ("满 ¥99 包邮"), an unconditional claim must be about products that reach it."""
+        if any("free_shipping" in p.evidence.gifts for p in self.turn.scope(named)):
+            return True
+        if "free_shipping" not in self.turn.shop.gifts and "free_shipping" not in self.turn.contacts.gifts:
+            return False
+        threshold = free_shipping_threshold(self.turn.shop.text)
+        if threshold is None or _CONDITION.search(sentence):
+            return True
+        scope = self.turn.scope(named)
+        prices = [a for p in scope for a, cur in p.prices if cur in ("", "CNY")]
+        return (
+            bool(prices)
+            and len(prices) == sum(1 for p in scope for _ in p.prices)
+            and min(prices) >= threshold
+        )
 
     @staticmethod
     def _discount_in(value: object, known: set[object]) -> bool:
         if value in known:
             return True
-        if isinstance(value, tuple) and value[1] is None:  # "立减 20" matches "满 200 减 20"
+        if (
+            isinstance(value, tuple) and len(value) == 3 and value[1] is None
+        ):  # "立减 20" matches "满 200 减 20"
             return any(isinstance(k, tuple) and k[2] == value[2] for k in known)
         return False
 
@@ -208,7 +256,7 @@ class _Checker:
 
     # -- per text -------------------------------------------------------------------------------------
     def run(self, text: str) -> list[Violation]:
-        text = mask_echo(normalise(text), normalise(self.facts.quoted))
+        text = scanned(mask_echo(surface(text), surface(self.facts.quoted)))
         claims = extract_claims(text)
         bounds = sentences(text)
         for start, end in bounds:
@@ -239,7 +287,7 @@ class _Checker:
         elif kind is ClaimKind.STOCK:
             self.stock(claim, named)
         elif kind in _OFFER_KINDS:
-            self.offer(claim)
+            self.offer(claim, named, sentence)
         elif kind in (ClaimKind.RETURNS, ClaimKind.WARRANTY, ClaimKind.DELIVERY):
             self.term(claim)
         elif kind is ClaimKind.LEAK:
@@ -260,7 +308,7 @@ class _Checker:
         known = {p.sku.lower() for p in self.facts.products}
         product_text = self.facts.product_text()
         policy_text = self.turn.shop.text
-        quoted = normalise(self.facts.quoted).lower()
+        quoted = scanned(surface(self.facts.quoted)).lower()
         order_ids: set[str] = set()
         if self.facts.order is not None:
             order_ids = {
