@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from bot.conversation.core import SupportBot
 from bot.conversation.prompting import ChatPrompts
 from bot.conversation.store import ConversationStore
+from bot.domain.erasure import ErasureRegistry
 from bot.domain.protocols import ChatModel, HandoffGate
 from bot.ops import metrics as _metrics  # noqa: F401  (installs the Prometheus telemetry sink)
 from bot.ops.retention import DAY_S, Purgeable, Retention
@@ -245,6 +246,7 @@ def build_support_bot(
         flow = build_order_flow(
             settings, runtime.orders, runtime.database, store, messages, recorder, knowledge, clock=clock
         )
+    erasure = ErasureRegistry()  # /forget: the features' stores register below
     bot = SupportBot(
         index=knowledge.index,
         store=store,
@@ -265,8 +267,9 @@ def build_support_bot(
         clock=clock,
         cache_dir=settings.data_dir / "cache",
         flow=flow,
+        erasure=erasure,
     )
-    _wire_features(bot, settings, knowledge, runtime)
+    _wire_features(bot, settings, knowledge, runtime, erasure)
     if runtime.database is not None:
         runtime.retention = build_retention(settings, bot)
         runtime.retention.purge_once()
@@ -406,12 +409,16 @@ def _build_handoff(
     )
 
 
-def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, runtime: BotRuntime) -> None:
-    """Other features register their commands and services here (copy, staff, insights …)."""
+def _wire_features(
+    bot: SupportBot, settings: Settings, knowledge: Knowledge, runtime: BotRuntime, erasure: ErasureRegistry
+) -> None:
+    """Other features register their commands, services and erasers here (copy, staff, insights …)."""
     from bot.handoff import HandoffService, register_handoff_commands
 
     if isinstance(bot.handoff, HandoffService):
         register_handoff_commands(bot.commands, bot.handoff)
+        handoffs = bot.handoff.store
+        erasure.add("handoff transcripts", lambda channel, chat, user: handoffs.forget_user(channel, user))
     from bot.staff.commands import register_staff_commands
 
     register_staff_commands(
@@ -445,6 +452,9 @@ def _wire_features(bot: SupportBot, settings: Settings, knowledge: Knowledge, ru
             bot.commands, InsightsService(bot.recorder.store, bot.messages, knowledge.index)
         )
     if runtime.orders is not None:
+        verifications, aftersales = runtime.orders.verifier.store, runtime.orders.aftersales.store
+        erasure.add("order verifications", lambda channel, chat, user: verifications.drop_links(chat, user))
+        erasure.add("after-sales requests", lambda channel, chat, user: aftersales.forget_user(chat, user))
         from bot.orders.commands import register_order_commands
 
         register_order_commands(

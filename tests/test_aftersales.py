@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -171,3 +172,12 @@ async def test_the_service_tells_the_customer_about_every_change() -> None:
     again, _ = await service.open(order("T1002"), RequestKind.EXCHANGE, chat_id="chat-1", user_id="alice")
     _, notice = await service.reject(again.id, by="agent-li", note="仅可换货一次。")
     assert notice.key == "aftersales_rejected" and "/human" in notice.render(MESSAGES, "zh")
+
+
+def test_forget_user_blanks_what_the_customer_wrote_and_keeps_the_case(store: AfterSalesStore) -> None:
+    first = store.create(request_for(1))
+    other = store.create(dataclasses.replace(request_for(2, order_key="T1003"), user_id="bob"))
+    assert store.forget_user("chat-1", "alice") == 1
+    kept = store.get(first.id)
+    assert kept is not None and (kept.reason, kept.photos, kept.status) == ("", (), first.status)
+    assert store.get(other.id) == other

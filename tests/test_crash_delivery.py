@@ -143,3 +143,26 @@ def test_long_polling_sigkill_mid_reply_loses_nothing(tmp_path: Path) -> None:
             assert len([m for m in tg.sent[user.id] if "text" in m]) == 1, second.log()[-3000:]
         finally:
             second.stop()
+
+
+async def test_forget_erases_the_chats_journaled_replies(tmp_path: Path) -> None:
+    """/forget: the reply journal may quote the customer or their order, so the chat's rows go too."""
+    database = migrated_database(f"sqlite:///{tmp_path / 'j.db'}")
+    harness, app = make_harness()
+    journal = harness.channel.journal = ReplyJournal(database)
+    journal.record(9001, [Outbound(chat_id=str(ALICE.id), text="您的订单 XE1 已发货")])
+    journal.record(9002, [Outbound(chat_id=f"{ALICE.id}1", text="someone else")])  # a longer id, same prefix
+    journal.record(9003, [Outbound(chat_id="-100", text="客户说…", reply_to=MessageRef(str(ALICE.id), "5"))])
+
+    def script(inbound: Any, progress: Any) -> list[Outbound]:
+        return [Outbound(chat_id=inbound.chat_id, text="已删除", meta={"erased": "chat"})]
+
+    harness.core.script = script
+    async with app:
+        harness.api.user_sends(Chat(ALICE.id), ALICE, "/forget")
+        update_id = harness.api.updates[0]["update_id"]
+        await harness.feed()
+    assert journal.pending(9001) is None and journal.pending(9003) is None
+    assert journal.pending(9002) is not None
+    assert journal.pending(update_id) is not None  # the /forget reply itself is journaled as usual
+    database.dispose()

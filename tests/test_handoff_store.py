@@ -7,6 +7,7 @@ returns a fresh, empty store. The PostgreSQL factory uses the session server fro
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -165,3 +166,24 @@ def test_sql_store_survives_a_restart(tmp_path: Path) -> None:
     again = after.open_for_chat("c1")
     assert again.status is Status.CLAIMED and again.thread_id == "12" and again.agent_id == "a1"
     assert [e.text for e in after.transcript(h.id)] == ["hello"]
+
+
+def test_forget_user_erases_transcripts_links_and_names_of_that_customer_only(
+    handoff_store: HandoffStore,
+) -> None:
+    mine = handoff_store.create(_handoff(1, chat="c1"))
+    other = handoff_store.create(dataclasses.replace(_handoff(2, chat="c2"), user_id="u2"))
+    handoff_store.update(mine.id, summary="顾客电话 13812345678")
+    handoff_store.link_message(mine.id, "-100", "9")
+    handoff_store.link_message(other.id, "-100", "10")
+    handoff_store.add_message(TranscriptEntry(mine.id, "customer", "我的地址是建国路1号", 101.0, "张三"))
+    handoff_store.add_message(TranscriptEntry(mine.id, "agent", "收到", 102.0, "Li"))
+    handoff_store.add_message(TranscriptEntry(other.id, "customer", "在吗", 103.0, "李四"))
+    assert handoff_store.forget_user("web", "u1") == 0  # another channel's u1 is someone else
+    assert handoff_store.forget_user("telegram", "u1") == 3  # two lines + one handoff
+    assert handoff_store.transcript(mine.id) == []
+    assert handoff_store.by_message("-100", "9") is None
+    kept = handoff_store.get(mine.id)
+    assert kept is not None and (kept.user_name, kept.summary, kept.status) == ("", "", Status.WAITING)
+    assert [e.text for e in handoff_store.transcript(other.id)] == ["在吗"]
+    assert handoff_store.by_message("-100", "10") is not None

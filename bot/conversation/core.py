@@ -41,6 +41,7 @@ from bot.conversation.understanding import (
     understand,
 )
 from bot.domain.commands import EVERYONE, CommandRegistry
+from bot.domain.erasure import ErasureRegistry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.language import detect_language, detect_script, in_script, normalise_hint
 from bot.domain.messages import ERASED, Button, Inbound, Outbound, ReplyProgress, Role, fits_button
@@ -127,6 +128,7 @@ class SupportBot:
         clock: Callable[[], datetime] | None = None,
         cache_dir: Path | None = None,
         flow: ConversationFlow | None = None,
+        erasure: ErasureRegistry | None = None,
     ) -> None:
         self.index, self.store, self.messages, self.parser = index, store, messages, parser
         self.extractor, self.policies, self.llm, self.handoff = extractor, policies, llm, handoff
@@ -147,6 +149,7 @@ class SupportBot:
         self.flow = (
             flow  # a guided conversation offered each message first (orders: bot/orders/conversation.py)
         )
+        self.erasure = erasure or ErasureRegistry()  # the features' stores erased by /forget
         self._register_commands()
 
     def close(self) -> None:
@@ -651,6 +654,10 @@ class SupportBot:
                 removed += await asyncio.to_thread(forget, inbound.channel, inbound.user_id)
             except Exception:
                 log.exception("could not erase insights rows")
+        erased = await asyncio.to_thread(
+            self.erasure.erase, inbound.channel, inbound.chat_id, inbound.user_id
+        )
+        removed += sum(max(0, n) for n in erased.values())
         return [self.reply(inbound, self.say("forget_done", lang, count=removed), None, **{ERASED: "chat"})]
 
     async def _on_callback(self, inbound: Inbound, progress: ReplyProgress | None) -> list[Outbound]:

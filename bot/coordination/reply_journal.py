@@ -141,6 +141,18 @@ class ReplyJournal:
                 .values(delivered=count)
             )
 
+    def forget_chat(self, chat_id: str) -> int:
+        """Delete the journaled replies addressed to `chat_id` (/forget: they may quote what the customer
+        wrote or their order). Rows are matched on the JSON as `outbounds_to_json` writes it."""
+        needle = json.dumps({"chat_id": str(chat_id)}, ensure_ascii=False)[1:-1]
+        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with self.engine.begin() as conn:
+            return conn.execute(
+                delete(UpdateReply).where(
+                    UpdateReply.channel == self.channel, UpdateReply.outbounds.like(pattern, escape="\\")
+                )
+            ).rowcount
+
     def prune(self, older_than_s: float = 7 * 86400) -> int:
         with self.engine.begin() as conn:
             return conn.execute(

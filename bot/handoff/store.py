@@ -92,6 +92,12 @@ class HandoffStore(Protocol):
         """Seconds from request to claim of the most recent claimed requests (expected wait)."""
         ...
 
+    def forget_user(self, channel: str, user_id: str) -> int:
+        """Erase what one customer's handoffs hold about them (/forget): every transcript line (theirs, the
+        agents' and the relayed copies' links) is deleted and their name and summary are blanked; the rows
+        stay (status, timestamps, rating) for the desk's statistics. Returns lines + handoffs erased."""
+        ...
+
 
 def claim(store: HandoffStore, handoff_id: str, agent_id: str, agent_name: str, at: float) -> ClaimResult:
     """Claim atomically and explain a refusal ("taken" by someone else, "mine" already, "closed", "missing")."""
@@ -209,6 +215,16 @@ class InMemoryHandoffStore:
 
     def list_open(self) -> list[Handoff]:
         return sorted((r for r in self._rows.values() if r.status in OPEN), key=lambda r: r.created_at)
+
+    def forget_user(self, channel: str, user_id: str) -> int:
+        with self._lock:
+            mine = {h.id for h in self._rows.values() if h.channel == channel and h.user_id == user_id}
+            erased = sum(len(self._messages.pop(h, [])) for h in mine)
+            for key in [k for k, h in self._links.items() if h in mine]:
+                del self._links[key]
+            for handoff_id in mine:
+                self._rows[handoff_id] = dataclasses.replace(self._rows[handoff_id], user_name="", summary="")
+            return erased + len(mine)
 
     def recent_claim_waits(self, limit: int = 20) -> list[float]:
         claimed = [r for r in self._rows.values() if r.claimed_at is not None]

@@ -192,6 +192,19 @@ class SqlHandoffStore:
         with self._sessions.begin() as session:
             session.add(HandoffMessageRow(**dataclasses.asdict(entry)))
 
+    def forget_user(self, channel: str, user_id: str) -> int:
+        mine = select(HandoffRow.id).where(HandoffRow.channel == channel, HandoffRow.user_id == user_id)
+        with self._sessions.begin() as session:
+            conn = session.connection()
+            lines = conn.execute(delete(HandoffMessageRow).where(HandoffMessageRow.handoff_id.in_(mine)))
+            conn.execute(delete(HandoffLinkRow).where(HandoffLinkRow.handoff_id.in_(mine)))
+            rows = conn.execute(
+                update(HandoffRow)
+                .where(HandoffRow.channel == channel, HandoffRow.user_id == user_id)
+                .values(user_name="", summary="")
+            )
+            return lines.rowcount + rows.rowcount
+
     def purge_messages(self, before: float) -> int:
         with self._sessions.begin() as session:
             stale = delete(HandoffMessageRow).where(HandoffMessageRow.at < before)

@@ -126,6 +126,15 @@ class SqlAfterSalesStore:
             ).all()
             return [_to_request(row) for row in rows]
 
+    def forget_user(self, chat_id: str, user_id: str) -> int:
+        with database_errors(), self._sessions.begin() as session:
+            result = session.connection().execute(
+                update(AfterSalesRow)
+                .where(AfterSalesRow.chat_id == chat_id, AfterSalesRow.user_id == user_id)
+                .values(reason="", photos="[]")
+            )
+            return result.rowcount
+
     def move(
         self, request_id: str, target: RequestStatus, *, by: str, at: datetime, note: str = ""
     ) -> AfterSalesRequest:

@@ -7,6 +7,7 @@ tests/test_aftersales.py holds every store to one contract.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -37,6 +38,12 @@ class AfterSalesStore(Protocol):
         self, request_id: str, target: RequestStatus, *, by: str, at: datetime, note: str = ""
     ) -> AfterSalesRequest:
         """Atomically move a request to `target`; raises RequestNotFound or InvalidTransition."""
+        ...
+
+    def forget_user(self, chat_id: str, user_id: str) -> int:
+        """Blank what the customer wrote and sent (reason, photos) in their requests (/forget); the requests
+        stay — they are the order's after-sales record — and decisions still reach the chat. Returns how
+        many requests were scrubbed."""
         ...
 
 
@@ -82,3 +89,10 @@ class InMemoryAfterSalesStore:
             moved = transition(current, target, by=by, at=at, note=note)
             self._requests[request_id] = moved
             return moved
+
+    def forget_user(self, chat_id: str, user_id: str) -> int:
+        with self._lock:
+            mine = [r for r in self._requests.values() if r.chat_id == chat_id and r.user_id == user_id]
+            for request in mine:
+                self._requests[request.id] = dataclasses.replace(request, reason="", photos=())
+            return len(mine)

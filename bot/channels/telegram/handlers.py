@@ -29,7 +29,7 @@ from bot.coordination.reply_journal import ReplyJournal
 from bot.coordination.sql import offload
 from bot.domain import telemetry
 from bot.domain.language import detect_language
-from bot.domain.messages import Attachment, Inbound, MessageRef, Outbound, Role
+from bot.domain.messages import ERASED, Attachment, Inbound, MessageRef, Outbound, Role
 from bot.domain.protocols import ConversationCore
 from bot.handoff.desk import SupportDesk
 from bot.prompts import Messages
@@ -187,6 +187,8 @@ class TelegramChannel:
             outbounds, done = await self.core.handle(inbound, progress), 0
             if inbound.is_group and inbound.role is not Role.AGENT:
                 outbounds = [_answering(outbound, inbound) for outbound in outbounds]
+            if journal is not None and any(o.meta.get(ERASED) == "chat" for o in outbounds):
+                await offload(journal.forget_chat, inbound.chat_id)  # /forget: journaled replies go too
             if journal is not None:  # the record also marks the first send as started: one round trip
                 await offload(partial(journal.record, update_id, outbounds, sending=1 if outbounds else 0))
         first = done + 1 if pending is None else 0  # the send already marked started by the record
