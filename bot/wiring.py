@@ -13,7 +13,7 @@ import asyncio
 import importlib
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ from bot.prompts import Messages, load_messages
 from bot.storage.db import Database
 from bot.storage.migrate import upgrade_schema
 from knowledge.catalog import SAMPLE_POLICIES_DIR
+from knowledge.models import Product
 from knowledge.money import NO_RATES, ExchangeRates
 from knowledge.policies import PolicyBook
 from knowledge.protocols import KeywordExtractor, ProductIndex
@@ -751,3 +752,30 @@ def build_replica_safety(settings: Settings, *, listen: str = "127.0.0.1") -> Re
         services.append(OpsServer(checks, host=listen, port=settings.metrics_port))
     limiter = SqlRateLimiter(database, settings.rate_limit_messages, settings.rate_limit_window_s)
     return ReplicaSafety(database, services=services, limiter=limiter)
+
+
+def build_redteam_bot(
+    settings: Settings,
+    products: Sequence[Product],
+    policies_dir: Path,
+    llm: ChatModel,
+    *,
+    raise_errors: bool = False,
+) -> tuple[SupportBot, PolicyBook]:
+    """A `SupportBot` on an in-memory index of `products` (BM25 only) and the policies in `policies_dir`, with
+    `llm` and in-memory conversation memory — what `xiaoer eval redteam` and the red-team tests attack.
+    Returns the bot and its policy book (the shop's own terms, poisoned ones included)."""
+    from bot.conversation.store import InMemoryConversationStore
+    from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
+    from knowledge.memory_index import InMemoryProductIndex
+
+    vocabulary = build_vocabulary(list(products))
+    extractor = JiebaKeywordExtractor(vocabulary)
+    index = InMemoryProductIndex(extractor, None)
+    index.upsert(list(products))
+    book = PolicyBook.load(policies_dir)
+    knowledge = Knowledge(index, extractor, vocabulary, QueryParser(vocabulary, extractor), book)
+    bot = build_support_bot(
+        settings, knowledge=knowledge, llm=llm, store=InMemoryConversationStore(), raise_errors=raise_errors
+    )
+    return bot, book
