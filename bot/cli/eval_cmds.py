@@ -178,14 +178,14 @@ def register(app: typer.Typer) -> None:
 def render_redteam(figures: dict) -> Table:
     """One row per set: attacks, missed, honest, false positives (rate), conversations' delivered claims."""
     table = Table(title="red team of the truth guard (issue 13)")
-    for name in ("set", "attacks", "missed", "missing a kind", "honest", "false positives", "FP rate"):
+    for name in ("set", "attacks", "missed", "kind missed", "honest", "false pos.", "FP rate"):
         table.add_column(name, justify="left" if name == "set" else "right")
     for name in ("crafted_replies", "composer_replies"):
         row = figures.get(name)
         if row is None:
             continue
         table.add_row(
-            name.replace("_", " "),
+            name.split("_")[0],
             str(row["attacks"]),
             str(row["attacks_missed"]),
             str(row["attacks_missing_a_kind"]),
@@ -196,12 +196,12 @@ def render_redteam(figures: dict) -> Table:
     talk = figures.get("injection_conversations")
     if talk is not None:
         table.add_row(
-            "injection conversations", str(talk["conversations"]), str(talk["unauthorised_claims_delivered"]),
+            "injections", str(talk["conversations"]), str(talk["unauthorised_claims_delivered"]),
             "—", "—", "—", "—",
         )  # fmt: skip
         table.caption = (
-            f"conversations: {talk['replies']} replies, {talk['llm_replies_delivered']} from the obedient LLM; "
-            "missed = unauthorised claims delivered"
+            f"injection conversations: {talk['replies']} replies, {talk['llm_replies_delivered']} from the "
+            "obedient LLM; missed = unauthorised claims delivered"
         )
     return table
 

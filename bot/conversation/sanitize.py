@@ -4,7 +4,8 @@ Why: an LLM follows instructions wherever it finds them, and product description
 customer messages are written by people the shop does not control (indirect prompt injection, OWASP LLM01).
 `neutralise` removes the spans that only an attacker writes into such text — directive brackets
 (`[[DO: …]]`, `{{…}}`), chat-template and role markers (`system:`, `<|im_start|>`, `[INST]`, `### Instruction`,
-`系统：`), and override or role-play phrases ("ignore previous instructions", "忽略以上", "你现在是", "you are
+`系统：`), orders about what to say ("回复时加上…", "记得说…", "please mention that …"; Traditional script
+too), and override or role-play phrases ("ignore previous instructions", "忽略以上", "你现在是", "you are
 now", "as the manager I authorise …") up to the end of their sentence. `strip_contacts` removes links and
 contact details from a product description (only the product's own `url` may reach a customer). The truth
 guard checks every reply anyway; this keeps the model from being steered in the first place.
@@ -18,6 +19,7 @@ from collections.abc import Iterable
 import regex
 
 from bot.privacy.phones import find_phones, normalise
+from knowledge.traditional import to_simplified
 
 REMOVED = "…"
 _END = r"(?:[。！？!?\n]|$)"
@@ -62,6 +64,14 @@ _PHRASES = (
     r"(?:回复|回答)(?:时|中)?(?:必须|一定要|务必)(?:说|加上|提到|包含)",
     r"(?:我是|作为)(?:店长|店主|老板|经理|管理员|客服主管)[，,]?\s*(?:我)?(?:授权|批准|命令|要求)?",
     r"(?:泄露|输出|打印|重复)(?:你的)?(?:系统)?(?:提示词|指令|设定)",
+    # Orders to the assistant about what to say (red team v2): the obedient model follows them.
+    r"(?:在|于)?(?:回复|回答|答复)(?:时|中|里|的时候)[^。！？!?\n]{0,6}(?:说|讲|提到|加上|写上|强调|注明|告诉|包含)",
+    r"(?:记得|务必|一定要|必须|千万要|请务必|别忘了)要?(?:说|讲|提到|告诉|强调|写上|加上|注明|声明|承诺|提醒)",
+    r"(?:请|请你)(?:提到|强调|声明|告诉)(?:本店|我们|这款|顾客|客户|他们)",
+    r"(?:顾客|客户|用户|买家|客人)(?:问|咨询)[^。！？!?\n]{0,10}(?:就|时|的时候)(?:说|回答|讲|告诉)",
+    r"(?:please\s+)?(?:always\s+)?(?:mention|state|announce|claim)\s+(?:that|to\s+(?:the\s+)?customers?)\b",
+    r"\bsay\s+(?:that|it\s+is|it's|they\s+are|payment|the\s+price)\b",
+    r"\b(?:when|if)\s+(?:asked|(?:a\s+)?customers?\s+asks?)\b[^.!?\n]{0,40}\b(?:say|tell|answer|reply)\b",
 )
 _PHRASE_RX = regex.compile(r"(?:" + "|".join(_PHRASES) + r")[^。！？!?\n]*" + _END, regex.I)
 _URL = re.compile(
@@ -78,9 +88,15 @@ _MESSENGER = regex.compile(
 )
 
 
+def _simplified(text: str) -> str:
+    """Traditional script read as Simplified (記得說 → 记得说) so the phrases above match either script."""
+    simple, changed = to_simplified(text)
+    return simple if changed else text
+
+
 def instruction_spans(text: str) -> list[str]:
     """The instruction-like spans `neutralise` would remove (for tests and logs)."""
-    text = normalise(text)
+    text = _simplified(normalise(text))
     spans = [m.group(0) for m in _BRACKETS.finditer(text)]
     spans += [m.group(0) for m in _PHRASE_RX.finditer(_BRACKETS.sub(" ", text))]
     spans += [m.group(0) for m in _ROLE.finditer(text)]
@@ -94,7 +110,7 @@ def neutralise(text: str) -> str:
     returned unchanged."""
     if not text:
         return text
-    original, text = text, normalise(text)
+    original, text = text, _simplified(normalise(text))
     if not (_BRACKETS.search(text) or _PHRASE_RX.search(text) or _ROLE.search(text)):
         return original
     text = _BRACKETS.sub(REMOVED, text)
