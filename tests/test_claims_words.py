@@ -116,3 +116,14 @@ def test_orders_about_what_to_say_are_cut_from_data(text: str) -> None:
     from bot.conversation.sanitize import catalog_text
 
     assert catalog_text(f"轻量回弹中底。{text}") == "轻量回弹中底。…"
+
+
+def test_the_bot_never_echoes_personal_data_back() -> None:
+    """A "no match for «…»" reply quotes the customer's message: phone, e-mail and address are redacted
+    first (in a group every member reads the echo; it is stored in transcripts and journals too)."""
+    from bot.conversation.claims import quotable
+
+    echoed = quotable(
+        "我叫王小明,电话 +86 138-1234-5678,邮箱 ALICE＠example.com,地址 上海市徐汇区漕溪北路100号"
+    )
+    assert "1234" not in echoed and "example.com" not in echoed.lower() and "漕溪北路" not in echoed

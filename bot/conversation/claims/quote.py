@@ -7,14 +7,15 @@ from __future__ import annotations
 import re
 
 from bot.conversation.claims.extract import extract_claims
+from bot.conversation.claims.text import surface
 from bot.conversation.sanitize import REMOVED, neutralise
-from bot.privacy.phones import normalise
+from bot.privacy.redaction import redact
 
 
 def quotable(text: str) -> str:
-    """`text` (NFKC-normalised) with instruction spans and every claim span (amounts included: "今日售价99元"
+    """`text` (NFKC-normalised, personal data redacted) with instruction spans and every claim span (amounts included: "今日售价99元"
     in a customer's message is not the shop's price) replaced by '…'."""
-    text = normalise(neutralise(text))
+    text = surface(neutralise(redact(text)))  # personal data is never echoed (a group reads the echo too)
     spans: list[tuple[int, int]] = []
     for claim in sorted(extract_claims(text), key=lambda c: c.start):
         if spans and claim.start < spans[-1][1]:  # overlapping claims ("加微信" inside "加微信 abc") merge
