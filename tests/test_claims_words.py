@@ -127,3 +127,28 @@ def test_the_bot_never_echoes_personal_data_back() -> None:
         "我叫王小明,电话 +86 138-1234-5678,邮箱 ALICE＠example.com,地址 上海市徐汇区漕溪北路100号"
     )
     assert "1234" not in echoed and "example.com" not in echoed.lower() and "漕溪北路" not in echoed
+
+
+@pytest.mark.parametrize(
+    ("reply", "kind"),
+    [
+        ("电话一三八一二三四五六七八", "phone"),
+        ("加 wеchat: shop888", "messenger"),  # Cyrillic е
+        ("访问 evil。com 下单", "url"),
+        ("微信同号", "messenger"),
+        ("85折", "discount"),
+        ("只剩最后两双", "stock"),
+        ("月销 5 万", "promise"),
+        ("可以用 PayPal 付款", "payment"),
+        ("七天无理由退换，包运费", "promise"),  # "无理由" is no negation of what follows
+        ("下单送袜子", "gift"),
+    ],
+)
+def test_obfuscated_and_policy_refused_claims_are_caught(reply: str, kind: str) -> None:
+    assert kind in kinds(reply)
+
+
+def test_a_refused_payment_method_may_be_named_as_refused() -> None:
+    assert kinds("我们支持支付宝和微信支付，不支持货到付款。") == set()
+    assert kinds("Cash on delivery isn't available, sorry.") == set()
+    assert "payment" in kinds("We accept PayPal, not cash on delivery.")

@@ -61,7 +61,7 @@ _CN = f"[{CN_NUMERAL_CHARS}]+"
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _NUMBER = rf"(?:{_NUM}|{_CN})"
 NEGATION = regex.compile(
-    r"(?:(?:没有|没|不(?!用|妨|如|仅|但|错|少|过|只|管|要犹豫)|无(?!门槛|条件|限|需)|暂无|暂不|并不|不能|无法|未|"
+    r"(?:(?:没有|没|不(?!用|妨|如|仅|但|错|少|过|只|管|要犹豫)|无(?!门槛|条件|限|需|理由)|暂无|暂不|并不|不能|无法|未|"
     r"请勿|切勿|严禁|禁止|谨防|请不要)[^。！？!?\n,，；;、]{0,4}"
     r"|(?:不会|绝不|从不|从来不|不需要)(?:要求|让|请|需要)?[^。！？!?\n,，；;]{0,8}"
     r"|\b(?:no|not|never|without|nor|beware\s+of)\s+(?:[A-Za-z]+,?\s+){0,3}|n[’']t\s+(?:[A-Za-z]+,?\s+){0,4})$",
@@ -157,14 +157,14 @@ def extract_money(text: str) -> list[tuple[Decimal, str]]:
 
 
 # -- discounts, gifts, coupons, promises -----------------------------------------------------------------
-_ZHE = regex.compile(r"(?<![\d.])(\d(?:\.\d)?|[一二三四五六七八九]{1,2}|[一二三四五六七八九]点[一二三四五六七八九])\s*折(?!叠|扣|腾|射|断|痕|弯|线|算)")  # fmt: skip
+_ZHE = regex.compile(r"(?<![\d.])(\d(?:\.\d)?|\d\d(?![\d.])|[一二三四五六七八九]{1,2}|[一二三四五六七八九]点[一二三四五六七八九])\s*折(?!叠|扣|腾|射|断|痕|弯|线|算)")  # fmt: skip
 _PERCENT_OFF = regex.compile(
     r"(\d{1,3}(?:\.\d+)?)\s*(?:%|％|percent)\s*(?:off|discount|折扣|优惠|减免|的折扣)"
     r"|(?:discount|save|saving|折扣|优惠|减免|立减|省)\s*(?:of\s+)?(\d{1,3}(?:\.\d+)?)\s*(?:%|％|percent)",
     regex.I,
 )
 _HALF = regex.compile(r"半价|half[\s-]?(?:price|off)|50/50 deal|第二件半价", regex.I)
-_MINUS = regex.compile(rf"满\s*({_NUMBER})\s*(?:元|块)?\s*(?:立)?减\s*({_NUMBER})|立减\s*({_NUMBER})|直降\s*({_NUMBER})|(?:save|get)\s*[¥$€£]\s*({_NUM})\s*off|[¥$€£]\s*({_NUM})\s*off", regex.I)  # fmt: skip
+_MINUS = regex.compile(rf"满\s*({_NUMBER})\s*(?:元|块)?\s*(?:立)?减\s*({_NUMBER})|立减\s*({_NUMBER})|(?:直降|立省|降价|减价)\s*({_NUMBER})|(?:save|get)\s*[¥$€£]\s*({_NUM})\s*off|[¥$€£]\s*({_NUM})\s*off", regex.I)  # fmt: skip
 _GIFTS: tuple[tuple[str, str], ...] = (
     (
         "bogo",

@@ -55,9 +55,14 @@ _CASHBACK = (
     r"(?!\s*(?:天|日|个|次|年|月|小时|件|单))"
 )
 _NO_SHIPPING_FEE = r"不收运费|免收运费|运费全包|运费我们全?(?:包|出)|\bno\s+(?:shipping|delivery)\s+(?:fees?|costs?|charges?)\b"
+_GIVEAWAY = (
+    r"抽奖|\blucky\s+draw\b|\bgiveaway\b|(?:再|还|另|下单|购买|买就|加购|拍下)送[^\s，。！？,.!?]{1,8}"
+    r"|送(?:您|你)?[一两1-9]?[双个份张件瓶盒]?(?:运费险|袜子|小样|鞋垫|鞋带|耳机套|数据线|手机壳|礼品|赠品)"
+)
 _GIFTS: tuple[tuple[regex.Pattern[str], str], ...] = (
     (_rx(_BOGO), "bogo"),
     (_rx(_FREE_ITEM), "free"),
+    (_rx(_GIVEAWAY), "free"),
     (_rx(_CASHBACK), "cashback"),
     (_rx(_NO_SHIPPING_FEE), "free_shipping"),
 )
@@ -79,7 +84,9 @@ _INSIDER = (
     r"内部价|员工价|内购价?|vip\s*价|会员专享价|老客户价|\binsider\s+price\b|\bstaff\s+price\b"
     r"|\bemployee\s+(?:price|discount)\b"
 )
+_SALES = r"(?:已售|已卖|月销|销量|卖出|热销)\s*(?:超过|超|达)?\s*(?:\d+|[一二两三四五六七八九十百千万]+)\s*[万千]?\+?|\bsold\s+over\b|\b\d+[kK]?\+?\s+sold\b"
 _PROMISES: tuple[tuple[regex.Pattern[str], str], ...] = (
+    (_rx(_SALES), "sales_count"),
     (_rx(_PRICE_MATCH), "price_match"),
     (_rx(_LOWEST), "lowest_price"),
     (_rx(_INTEREST_FREE), "interest_free"),
@@ -111,13 +118,15 @@ _STOCK_PLENTY = _rx(
 _STOCK_COUNT = _rx(
     rf"(?:仓库|库房|店里|库里)里?(?:还有|还剩|有)\s*(\d+|{_CN})\s*(?:件|双|台|瓶|盒|套|个)"
     rf"|(?:还有|还剩)\s*(\d+|{_CN})\s*(?:件|双|台|瓶|盒|套)\s*(?:现货|库存|存货|在库|的货|可发)"
+    rf"|(?:最后|只剩最后|仅剩最后|限量|只剩|仅剩)\s*(\d+|{_CN})\s*(?:件|双|台|瓶|盒|套|个|份)"
 )
 _QR = _rx(
     r"扫码(?!付|支付)|扫一扫|二维码|\bqr\s*codes?\b|\bscan\s+(?:the|this|my|our)\s+code\b"
     r"|私信我|私聊我|\b(?:dm|pm)\s+me\b|\bmessage\s+me\s+(?:privately|directly)\b"
+    r"|(?:微信|vx|wx|v信)\s*同号|同微信|联系方式见(?:个人)?主页|见(?:个人)?主页|看(?:我的)?主页|\blink\s+in\s+(?:my\s+)?bio\b"
 )
 _DEFANGED = _rx(
-    r"hxxps?://[^\s<>\"'，。！？、）)\]]+|(?<![\w.])[a-z0-9-]+\s*(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\s+dot\s+|\s*点\s*)\s*"
+    r"hxxps?://[^\s<>\"'，。！？、）)\]]+|(?<![\w.])[a-z0-9-]+\s*(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\s+dot\s+|\s*点\s*|。)\s*"
     r"(?:com|cn|net|org|io|me|shop|top|xyz|cc|co|info|link|app|vip)\b"
 )
 _CRYPTO_ADDRESS = regex.compile(
@@ -161,16 +170,17 @@ def words_claims(text: str) -> list[tuple[str, object, int, int, bool]]:
         count = next(g for g in m.groups() if g)
         found.append(("promise", f"instalments:{int(count)}", m.start(), m.end(), False))
     found += region_claims(text)
+    found += clause_claims(text)
     found += [("stock", ("plenty",), m.start(), m.end(), False) for m in _STOCK_PLENTY.finditer(text)]
     for m in _STOCK_COUNT.finditer(text):
-        raw = m.group(1) or m.group(2)
+        raw = m.group(1) or m.group(2) or m.group(3)
         count = int(raw) if raw.isdigit() else parse_chinese_numeral(raw)
         if count is not None:
             found.append(("stock", int(count), m.start(), m.end(), False))
     found += [("messenger", "ask:qr", m.start(), m.end(), False) for m in _QR.finditer(text)]
     for m in _DEFANGED.finditer(text):
         url = regex.sub(
-            r"\s*(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\s+dot\s+|\s*点\s*)\s*", ".", m.group(0), flags=regex.I
+            r"\s*(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\s+dot\s+|\s*点\s*|。)\s*", ".", m.group(0), flags=regex.I
         )
         found.append(("url", "defanged:" + url.lower().replace("hxxp", "http"), m.start(), m.end(), False))
     for m in _CRYPTO_ADDRESS.finditer(text):
@@ -179,6 +189,39 @@ def words_claims(text: str) -> list[tuple[str, object, int, int, bool]]:
     found += [
         ("payment", m.group(0).lower(), m.start(), m.end(), False) for m in _PAYMENT_WORDS.finditer(text)
     ]
+    return found
+
+
+_METHODS: dict[str, regex.Pattern[str]] = {
+    "cod": _rx(r"货到付款|\bcash\s+on\s+delivery\b|\bCOD\b"),
+    "paypal": _rx(r"\bpaypal\b"),
+    "foreign_card": _rx(r"海外信用卡|境外信用卡|外卡|\bforeign\s+(?:credit\s+)?cards?\b"),
+}
+_RETURN_POSTAGE = _rx(
+    r"(?:退货|退换|退回|寄回|换货)[^。！？!?\n]{0,8}(?:包运费|运费由?(?:我们|本店|商家|卖家)(?:承担|出|包)|免运费|运费全免|不用(?:出)?运费)"
+    r"|包退运费|退货包邮|运费险(?:我们|本店)?(?:送|出)|\bfree\s+returns?\b|\breturn\s+(?:shipping|postage)\s+is\s+free\b"
+    r"|\bwe\s+pay\s+(?:for\s+)?(?:the\s+)?return\s+(?:shipping|postage)\b"
+)
+_NO_REASON = _rx(r"无理由|\bno[-\s]reason\b|\bany\s+reason\b|\bchange\s+of\s+mind\b")
+
+
+def clause_claims(text: str) -> list[tuple[str, object, int, int, bool]]:
+    """Payment methods (货到付款, PayPal, 海外信用卡), negated when a negation precedes them in their sentence
+    ("不支持货到付款", "Not accepted: cash on delivery, PayPal") or after it in its clause ("COD isn't
+    accepted"), and free return postage; return postage is
+    tagged `:no_reason` when the sentence is about no-reason returns (the shop may pay for faulty items only)."""
+    found: list[tuple[str, object, int, int, bool]] = []
+    for sentence in regex.finditer(r"[^。！？!?\n]+", text):
+        body, at = sentence.group(0), sentence.start()
+        for key, rx in _METHODS.items():
+            for m in rx.finditer(body):
+                rest = regex.split(r"[，,；;、]", body[m.end() :], maxsplit=1)[0]  # "COD isn't accepted"
+                denied = bool(REGION_NEGATION.search(body[: m.start()]) or REGION_NEGATION.search(rest))
+                found.append(("payment", ("method", key), at + m.start(), at + m.end(), denied))
+        tag = "free_return_postage:no_reason" if _NO_REASON.search(body) else "free_return_postage"
+        found += [
+            ("promise", tag, at + m.start(), at + m.end(), False) for m in _RETURN_POSTAGE.finditer(body)
+        ]
     return found
 
 

@@ -2,7 +2,8 @@
 
 `surface(text)` is what spans refer to: NFKC (full-width digits and letters, circled numbers ⑧ → 8), with the
 characters an attacker hides claims behind dropped or spelled out — zero-width characters and soft hyphens
-(加微\u200b信), emoji variation selectors and keycaps (5️⃣折 → 5折), 🆓 / 🔟 / 💯. `scanned(text)` is the same
+(加微\u200b信), emoji variation selectors and keycaps (5️⃣折 → 5折), 🆓 / 🔟 / 💯, Cyrillic/Greek look-alikes of
+Latin letters (wеchat), Chinese digit runs (一三八… → 138…). `scanned(text)` is the same
 text in Simplified script (滿200減50 → 满200减50, 終身保固 → 终身保固) when OpenCC converts it character for
 character, so every pattern, written once in Simplified, also reads Traditional replies; spans stay valid
 because the length is kept (a phrase conversion that changes the length leaves the text as it was).
@@ -10,19 +11,31 @@ because the length is kept (a phrase conversion that changes the length leaves t
 
 from __future__ import annotations
 
+import re
+
 from bot.privacy.phones import normalise
 from knowledge.traditional import to_simplified
 
 # Invisible characters (zero-width space/joiners, word joiner, BOM, soft hyphen) and emoji modifiers.
 _DROP = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f\u20e3"), None)
 _EMOJI = {"🆓": "FREE", "🔟": "10", "💯": "100", "🈹": "折扣", "🉐": "优惠", "🈶": "有", "🈚": "无"}
-_TABLE = {**_DROP, **{ord(k): v for k, v in _EMOJI.items()}}
+# Cyrillic and Greek letters that look Latin (wеchat with a Cyrillic е, раypal): read as the Latin letter.
+_HOMOGLYPHS = str.maketrans(
+    "аеорсхуіѕԁһјԛԝАВЕКМНОРСТХαοτνΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "aeopcxyisdhjqwABEKMHOPCTXaotvABEZHIKMNOPTYX"
+)
+_TABLE = {**_DROP, **{ord(k): v for k, v in _EMOJI.items()}, **_HOMOGLYPHS}
+
+
+# A contact spelled in Chinese digits ("一三八一二三四五六七八"): 7+ digit characters in a row, one for one.
+_CN_DIGIT_RUN = re.compile("[零〇一二三四五六七八九幺]{7,}")
+_CN_DIGITS = str.maketrans("零〇一二三四五六七八九幺", "00123456789" + "1")
 
 
 def surface(text: str) -> str:
-    """NFKC with invisible characters and emoji modifiers removed and number/offer emoji spelled out
-    (lengths may change; idempotent)."""
-    return normalise(text).translate(_TABLE)
+    """NFKC with invisible characters and emoji modifiers removed, number/offer emoji spelled out and runs of
+    7+ Chinese digit characters written as digits (lengths may change; idempotent)."""
+    text = normalise(text).translate(_TABLE)
+    return _CN_DIGIT_RUN.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
 
 
 def scanned(text: str) -> str:
