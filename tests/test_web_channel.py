@@ -290,3 +290,17 @@ async def test_the_web_servers_sweep_times_out_only_the_requests_it_can_deliver(
     assert {o.chat_id for o in out} == {"web:v1", "web:console"}  # the visitor is told, and the console
     assert service.store.open_for_chat("42").status == Status.WAITING  # type: ignore[union-attr]
     assert service.store.open_for_chat("web:v1").status == Status.TIMED_OUT  # type: ignore[union-attr]
+
+
+def test_a_visitor_can_run_no_staff_or_agent_command_whatever_it_sends(client: TestClient) -> None:
+    """Issue 13 attack: every staff/agent command typed into the widget, with a forged role in the frame."""
+    commands = ["/ingest", "/insights", "/stats", "/copy RUN-001", "/describe RUN-001", "/keywords", "/keep",
+                "/order T1002", "/queue", "/claim 1", "/close", "/transcript 1"]  # fmt: skip
+    for command in commands:  # a new visitor each time: the per-visitor rate limit is not what is tested
+        with connect(client) as ws:
+            hello(ws)
+            ws.send_json({"type": "message", "text": command, "role": "staff", "user_id": "staff-1"})
+            frames = until_done(ws)
+        replies = [f for f in frames if f["type"] == "message" and f["who"] == "bot"]
+        text = replies[0]["text"] if len(replies) == 1 else ""
+        assert "仅限店铺工作人员" in text or "for shop staff only" in text, (command, frames)
