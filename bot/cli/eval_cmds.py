@@ -175,6 +175,7 @@ def register(app: typer.Typer) -> None:
             )
             console.print(f"  [dim]{result.reply[:300]!r}[/dim]")
 
+
 def render_redteam(figures: dict) -> Table:
     """One row per set: attacks, missed, honest, false positives (rate), conversations' delivered claims."""
     table = Table(title="red team of the truth guard (issue 13)")
