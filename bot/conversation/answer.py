@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+import regex
+
 from bot.conversation.asks import ATTRIBUTE_WORDS
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.grounding import GroundingFacts, Violation, amounts, check_reply
@@ -36,7 +38,7 @@ from knowledge.protocols import ProductIndex
 from knowledge.ranking import describe_filters, passing
 
 log = logging.getLogger(__name__)
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK = regex.compile(r"\p{Han}")
 _SHOPPING = re.compile(f"{RECOMMEND_RX.pattern}|{PRODUCT_ASK_RX.pattern}", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _DIRECT_ASKS = frozenset({"price", "stock", "size", "colour"})

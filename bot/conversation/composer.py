@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import regex
+
 from bot.conversation.cards import Phrases, colours, first_sentence, has_size, sizes
 from bot.conversation.claims.quote import quotable
 from bot.conversation.ordering import Ordering, order, value_of
@@ -316,7 +318,7 @@ def direction(ph: Phrases, ordering: Ordering) -> str:
     return ph.say(key) if key in ph.messages else ph.say(f"dir_{side}")
 
 
-_ECHO_NOISE = re.compile(r"[^\w\u4e00-\u9fff .+-]")
+_ECHO_NOISE = regex.compile(r"[^\w\p{Han} .+-]")
 
 
 def understood(u: Understanding, fallback: str = "") -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import regex
 import yaml
 
 from bot.copywriting.glossary import Glossary, Translation, dedupe_words
@@ -25,7 +26,7 @@ YES = frozenset({"是", "有", "支持", "yes", "y", "true"})
 NO = frozenset({"否", "无", "不支持", "no", "n", "false"})
 LETTER_SIZES = ("XS", "S", "M", "L", "XL", "XXL", "XXXL")
 _NUMERALS = "零一两三四五六七八九十"
-_HAN = re.compile(r"[\u3400-\u9fff]")
+_HAN = regex.compile(r"\p{Han}")
 _LATIN = re.compile(r"[A-Za-z]")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 _TEMPLATE_FIELDS = frozenset({"v", "n", "noun"})

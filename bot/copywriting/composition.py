@@ -9,6 +9,8 @@ import random
 import re
 from dataclasses import dataclass
 
+import regex
+
 from bot.copywriting.attributes import AttributeBook, Fact
 from bot.copywriting.compliance import ComplianceChecker, proper_names
 from bot.copywriting.families import Family, FamilyBook
@@ -20,10 +22,10 @@ from knowledge.script import has_han
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _EN_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
-_HAN = re.compile(r"[\u3400-\u9fff]")
+_HAN = regex.compile(r"\p{Han}")
 # An English sentence (three or more Latin words ending in . ! ?) inside a Chinese description.
-_LATIN_SENTENCE = re.compile(
-    r"[A-Za-z][A-Za-z0-9'’,-]*(?:\s+[A-Za-z0-9'’,-]+){2,}[.!?](?=\s|$|[\u3400-\u9fff])\s*"
+_LATIN_SENTENCE = regex.compile(
+    r"[A-Za-z][A-Za-z0-9'’,-]*(?:\s+[A-Za-z0-9'’,-]+){2,}[.!?](?=\s|$|\p{Han})\s*"
 )
 _VERB_START = re.compile(
     r"^(采用|选用|用料|支持|适合|提供|主打|侧重|产自|来自|属于|颜色|重量|容量|续航|功率|质地|净含量|产地)"
@@ -105,7 +107,7 @@ def _drop_gutted(before: str, after: str) -> str:
     return text
 
 
-_LABEL_THEN_VALUE = re.compile(r"^([\u3400-\u9fff]{2,4})(?=[A-Za-z0-9])")
+_LABEL_THEN_VALUE = regex.compile(r"^(\p{Han}{2,4})(?=[A-Za-z0-9])")
 
 
 def _shared_label_once(clauses: tuple[str, ...]) -> list[str]:

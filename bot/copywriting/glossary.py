@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import regex
 import yaml
 
 from bot.domain.errors import PromptFileError
 
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_HAN = regex.compile(r"\p{Han}+")
 _PUNCT = str.maketrans(
     {
         "，": ", ",

@@ -6,8 +6,9 @@ becomes a flag staff can read.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+import regex
 
 from bot.copywriting.compliance import ComplianceChecker, proper_names
 from bot.copywriting.grounding import GroundingChecker
@@ -15,7 +16,7 @@ from bot.copywriting.limits import measure, trim
 from bot.copywriting.models import Draft, Flag, ProductFacts
 from bot.copywriting.platforms import PlatformSpec
 
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_HAN = regex.compile(r"\p{Han}+")
 
 
 @dataclass(frozen=True)

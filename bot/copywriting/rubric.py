@@ -23,7 +23,7 @@ import regex
 from bot.copywriting.compliance import ComplianceChecker, proper_names
 from knowledge.script import HAN
 
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+CJK = regex.compile(r"\p{Han}")
 ARTEFACT_KINDS = (
     "verb_spec",
     "doubled",
@@ -45,9 +45,9 @@ _VERB_SPEC = re.compile(
     rf"(?:采用|配置|提供|拥有|选用|用的是|带有)\s*(?:{_LABELS})"
     r"|采用\s*\d+(?:\.\d+)?\s*(?:mAh|小时|h|W|kg|g|ml|L|天|个月|码)(?![A-Za-z])"
 )
-_DOUBLED = re.compile(
-    r"([\u4e00-\u9fff]{2,3})\1|味口味|码码|肤质肤质"
-    r"|(?<![\d.])(\d+(?:\.\d+)?[\u4e00-\u9fff])\s+\2"  # a title saying "10袋 10袋装"
+_DOUBLED = regex.compile(
+    r"(\p{Han}{2,3})\1|味口味|码码|肤质肤质"
+    r"|(?<![\d.])(\d+(?:\.\d+)?\p{Han})\s+\2"  # a title saying "10袋 10袋装"
 )
 _DOUBLED_LATIN = re.compile(r"(?<![a-z])([a-z]{3,})\1", re.IGNORECASE)
 _REPEATED_WORD = re.compile(r"(?<![\w'-])([A-Za-z][\w'-]{2,})\s+\1(?![\w'-])", re.IGNORECASE)
@@ -56,14 +56,12 @@ _SIZE = r"(?:XS|S|M|L|XL|XXL|XXXL|3XL)"
 _LETTER_LIST = re.compile(rf"(?<![A-Za-z0-9]){_SIZE}(?:\s*[、,，/]\s*{_SIZE}){{2,}}(?![A-Za-z])")
 LETTER_SIZES = ("XS", "S", "M", "L", "XL", "XXL", "XXXL")
 # "用料上，用料为织物" (a lead naming what its clause names) and "防护值PA++++，防护值SPF50+"
-_REPEATED_LABEL = re.compile(
-    r"([\u4e00-\u9fff]{2})(?:上|方面|这块)[，：]\s*\1"
-    r"|(?:^|[，：。])([\u4e00-\u9fff]{2,4})[A-Za-z0-9][^，。；\n]{0,20}，\2(?=[A-Za-z0-9])"
+_REPEATED_LABEL = regex.compile(
+    r"(\p{Han}{2})(?:上|方面|这块)[，：]\s*\1"
+    r"|(?:^|[，：。])(\p{Han}{2,4})[A-Za-z0-9][^，。；\n]{0,20}，\2(?=[A-Za-z0-9])"
 )
 # An English sentence (three or more Latin words ending in . ! ?) inside Chinese copy.
-_FOREIGN_SENTENCE = re.compile(
-    r"[A-Za-z][A-Za-z0-9'’,-]*(?:\s+[A-Za-z0-9'’,-]+){2,}[.!?](?=\s|$|[\u3400-\u9fff])"
-)
+_FOREIGN_SENTENCE = regex.compile(r"[A-Za-z][A-Za-z0-9'’,-]*(?:\s+[A-Za-z0-9'’,-]+){2,}[.!?](?=\s|$|\p{Han})")
 # A value stated with no name: "突出1416", "主打9787536692930", a bare 特点 where a yes/no attribute was.
 _PLACEHOLDER = re.compile(r"(?:主打|突出|侧重)\s*\d|(?:^|[，、。\s])(?:主打|突出)?特点(?=$|[，、。\s])")
 # English copy: one Chinese character left beside English words — a Chinese word the glossary cut in two
@@ -95,8 +93,8 @@ _SENTENCE_END = "。！？!?…."
 _BOUNDARY = set("。！？!?，、；;,:：…. \n）)」”")
 _SPLIT_SENTENCES = re.compile(r"[。！？!?\n]+|(?<=[a-z0-9)])\.\s+", re.IGNORECASE)
 _LABEL = re.compile(r"【[^】]*】")
-_NOT_WORD = re.compile(r"[^\w\u3400-\u9fff]+")
-_TOKEN = re.compile(r"[\u3400-\u9fff]|[A-Za-z]+|\d+(?:\.\d+)?")
+_NOT_WORD = regex.compile(r"[^\w\p{Han}]+")
+_TOKEN = regex.compile(r"\p{Han}|[A-Za-z]+|\d+(?:\.\d+)?")
 _RANGE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*[–~～—-]\s*(\d+(?:\.\d+)?)\s*(?:码|号|EU)?")
 _EXCLUDED = re.compile(
     r"(?:不含|没有|无|除|except|no)\s*(?:EU\s*)?(\d+(?:\.\d+)?(?:\s*[、/,，和]\s*\d+(?:\.\d+)?)*)"
@@ -404,7 +402,7 @@ def _own_words(product: RubricProduct) -> list[str]:
     words = {product.brand, *product.brand.split()}
     for text in (product.title, *product.context):
         words |= set(re.split(r"[\s/;]+", text))
-        for run in re.findall(r"[\u4e00-\u9fff]{2,}", text):
+        for run in regex.findall(r"\p{Han}{2,}", text):
             words |= {run[i:j] for i in range(len(run)) for j in range(i + 2, len(run) + 1)}
     return sorted((w for w in words if len(w) >= 2), key=len, reverse=True)
 

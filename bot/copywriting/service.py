@@ -16,6 +16,8 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+import regex
+
 from bot.copywriting.compliance import ComplianceChecker
 from bot.copywriting.grounding import GroundingChecker
 from bot.copywriting.keyword_facts import keyword_facts
@@ -33,7 +35,7 @@ from knowledge.protocols import KeywordExtractor, ProductIndex
 
 MAX_VARIANTS = 5
 _SPLIT = re.compile(r"[\s,，、;；/]+")
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_HAN = regex.compile(r"\p{Han}+")
 
 
 class CopyRequestError(XiaoerError):

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+import regex
+
 from bot.domain.language import detect_script
 from bot.domain.messages import Outbound
 from bot.evaluation.cases import Case, Expect
@@ -73,10 +75,10 @@ STATUS_WORDS: dict[str, tuple[str, ...]] = {
     "refunded": ("已退款", "退款", "refunded", "refund"),
 }
 _MONEY = (
-    re.compile(r"(US\$|HK\$|¥|￥|\$|€|£)\s?(\d[\d,]*(?:\.\d+)?)"),
-    re.compile(
-        r"(?<![\d.])(\d[\d,]*(?:\.\d+)?)\s?(元|块(?![\u4e00-\u9fff])|yuan|CNY|RMB|USD|美元|dollars?)(?![A-Za-z])",
-        re.I,
+    regex.compile(r"(US\$|HK\$|¥|￥|\$|€|£)\s?(\d[\d,]*(?:\.\d+)?)"),
+    regex.compile(
+        r"(?<![\d.])(\d[\d,]*(?:\.\d+)?)\s?(元|块(?!\p{Han})|yuan|CNY|RMB|USD|美元|dollars?)(?![A-Za-z])",
+        regex.I,
     ),
 )
 _SYMBOL_CURRENCY = {"¥": "CNY", "￥": "CNY", "$": "USD", "US$": "USD", "HK$": "HKD", "€": "EUR", "£": "GBP"}

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import regex
 import yaml
 
 from knowledge.models import Product
 from knowledge.resources import LEXICON_FILE  # the one list, shared with request matching
 
 _SPLIT = re.compile(r"[\s/;,，、|()（）\[\]【】+]+")
-_HAN = re.compile(r"[\u3400-\u9fff]")
+_HAN = regex.compile(r"\p{Han}")
 _LATIN_RUN = re.compile(r"[a-z0-9][a-z0-9\-+.]*")
 
 

@@ -19,12 +19,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import regex
+
 from bot.conversation.intents import Intent
 from bot.insights.analysis import is_policy_question, requested
 from bot.insights.lexicon import CatalogWords, Lexicon, default_lexicon
 from bot.insights.records import TurnRecord
 
-CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+CJK_RUN = regex.compile(r"\p{Han}{2,}")
 EN_WORD = re.compile(r"[a-z][a-z0-9\-]{2,}")
 # Characters that never start or end a product term.
 GLUE = set("的了吗呢吧啊有没是么什怎这那个款些要想买卖给我你他她它们和与或也都很太多少钱能可以请问一下")

@@ -8,15 +8,16 @@ below and `SqlStaffStore` (`bot.staff.store_sql`). Passwords are never stored, o
 from __future__ import annotations
 
 import dataclasses
-import re
 import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
+import regex
+
 from bot.domain.errors import XiaoerError
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,32}$")
+NAME_PATTERN = regex.compile(r"^[A-Za-z0-9_.\-\p{Han}]{2,32}$")
 
 
 class StaffRole(StrEnum):
