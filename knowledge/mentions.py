@@ -157,6 +157,9 @@ class MentionIndex:
         self._acronyms = acronyms or {}  # "qc" → "quietcomfort": initials of a title's CamelCase word
         self._aliases = sorted(aliases.items(), key=lambda item: -len(item[0]))
         self._alias_forms = frozenset(aliases)
+        self._aliases_by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = defaultdict(list)
+        for form, target in self._aliases:  # longest first, as looked up
+            self._aliases_by_first[form[0]].append((form, target))
         self._kinds = kinds  # synonym-file words: kinds of product ("空气炸锅", "smart watch"), never names
         self._han_kinds = sorted(
             ("".join(k) for k in kinds if len(k) >= 2 and is_han(k[0])), key=len, reverse=True
@@ -175,7 +178,11 @@ class MentionIndex:
         for row, entry in enumerate(entries):
             if entry.brand:
                 self._brand_rows[entry.brand].append(row)
-        self._brand_forms = sorted(self._brand_rows, key=len, reverse=True)
+        self._brand_forms: dict[str, list[tuple[str, ...]]] = defaultdict(
+            list
+        )  # first atom → brands, longest first
+        for form in sorted(self._brand_rows, key=len, reverse=True):
+            self._brand_forms[form[0]].append(form)
         self._generic_df = max(3, int(DISTINCTIVE_SHARE * n))
 
     @classmethod
@@ -229,7 +236,7 @@ class MentionIndex:
         out: list[_Atom] = []
         i = 0
         while i < len(found):
-            for form, target in self._aliases:
+            for form, target in self._aliases_by_first.get(found[i].text, ()):
                 if tuple(a.text for a in found[i : i + len(form)]) == form:
                     start, end = found[i].start, found[i + len(form) - 1].end
                     out.extend(_Atom(t, start, end) for t in target)
@@ -346,7 +353,7 @@ class MentionIndex:
         out: list[tuple[int, tuple[int, int]]] = []
         texts = [a.text for a in query]
         for i in range(len(query)):
-            for form in self._brand_forms:
+            for form in self._brand_forms.get(texts[i], ()):
                 end = i + len(form)
                 if tuple(texts[i:end]) != form:
                     continue
@@ -355,9 +362,10 @@ class MentionIndex:
                     kind = tuple(texts[start:j])
                     if kind not in self._kinds and not self._model_words(kind):
                         continue
-                    brand_rows = [
-                        r for r in self._brand_rows.get(form, ()) if _contains(self._entries[r].atoms, kind)
-                    ]
+                    candidates = set(self._brand_rows.get(form, ()))
+                    for atom in set(kind):
+                        candidates &= self._sets.get(atom, set())
+                    brand_rows = [r for r in sorted(candidates) if _contains(self._entries[r].atoms, kind)]
                     if len(brand_rows) == 1:
                         out.extend((r, (i, j)) for r in brand_rows)
                     break
