@@ -107,6 +107,7 @@ class Reader:
                 built = MentionIndex.build(products)
                 own = lambda: built  # noqa: E731
             self.mentions = CatalogNames(own, self.index.get)
+            _ = self.mentions.mentions  # build the snapshot's mention index now, not in a customer's message
             self.answerer.generic = self.mentions.is_kind
             values = {
                 v.strip().lower()
