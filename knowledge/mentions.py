@@ -25,12 +25,13 @@ from functools import lru_cache
 
 import regex
 
+from knowledge.gender import gender_of_value
 from knowledge.models import Mention, Product
 from knowledge.resources import brand_alias_groups, normalise_english, stopwords, synonym_groups
 from knowledge.script import HAN, han_runs, is_han
 from knowledge.vocabulary import model_names
 
-_ATOM = regex.compile(rf"{HAN}|[a-z]+|\d+(?:\.\d+)?")
+_ATOM = regex.compile(rf"{HAN}|[a-z]+(?:['’]s\b)?|\d+(?:\.\d+)?")  # "women's" is one word
 NAMING_SHARE = (
     0.002  # a run names products when at most this share of the catalog (and at least 3) contain it
 )
@@ -155,6 +156,10 @@ class MentionIndex:
         self._entries = entries
         self._acronyms = acronyms or {}  # "qc" → "quietcomfort": initials of a title's CamelCase word
         self._aliases = sorted(aliases.items(), key=lambda item: -len(item[0]))
+        self._alias_forms = frozenset(aliases)
+        self._aliases_by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = defaultdict(list)
+        for form, target in self._aliases:  # longest first, as looked up
+            self._aliases_by_first[form[0]].append((form, target))
         self._kinds = kinds  # synonym-file words: kinds of product ("空气炸锅", "smart watch"), never names
         self._han_kinds = sorted(
             ("".join(k) for k in kinds if len(k) >= 2 and is_han(k[0])), key=len, reverse=True
@@ -173,7 +178,11 @@ class MentionIndex:
         for row, entry in enumerate(entries):
             if entry.brand:
                 self._brand_rows[entry.brand].append(row)
-        self._brand_forms = sorted(self._brand_rows, key=len, reverse=True)
+        self._brand_forms: dict[str, list[tuple[str, ...]]] = defaultdict(
+            list
+        )  # first atom → brands, longest first
+        for form in sorted(self._brand_rows, key=len, reverse=True):
+            self._brand_forms[form[0]].append(form)
         self._generic_df = max(3, int(DISTINCTIVE_SHARE * n))
 
     @classmethod
@@ -222,14 +231,13 @@ class MentionIndex:
 
     # -- lookup ---------------------------------------------------------------------------------------
     def _query_atoms(self, text: str) -> list[_Atom]:
-        """The message's atoms with brand aliases replaced by the catalog's spelling (spans kept); a form that
-        titles use as written stays (米家 is a brand alias of 小米 and also part of "米家电饭煲")."""
+        """The message's atoms with brand aliases replaced by the catalog's spelling (spans kept)."""
         found = atoms(text)
         out: list[_Atom] = []
         i = 0
         while i < len(found):
-            for form, target in self._aliases:
-                if tuple(a.text for a in found[i : i + len(form)]) == form and not self._rows_with(form):
+            for form, target in self._aliases_by_first.get(found[i].text, ()):
+                if tuple(a.text for a in found[i : i + len(form)]) == form:
                     start, end = found[i].start, found[i + len(form) - 1].end
                     out.extend(_Atom(t, start, end) for t in target)
                     i += len(form)
@@ -237,7 +245,7 @@ class MentionIndex:
             else:
                 atom = found[i]
                 full = self._acronyms.get(atom.text)
-                if full is not None and atom.text not in self._postings:
+                if full is not None and atom.text not in self._postings and atom.text not in stopwords():
                     atom = _Atom(full, atom.start, atom.end)  # "QC Ultra" = "QuietComfort Ultra"
                 out.append(atom)
                 i += 1
@@ -270,15 +278,19 @@ class MentionIndex:
         ):
             return []  # "5多", "3和": a number and a character of the words around it
         if han and (len(run) < 3 or len(self._without_kinds(run)) < 2):
-            if len(run) == 2:  # a two-character title word of its own, not the brand: "三体", "赤兔"
+            if len(run) == 2 and run not in self._alias_forms:  # a title word of its own: "三体", "赤兔"
                 return [
                     r for r in rows if run in self._entries[r].han_words and run != self._entries[r].brand
                 ]
             return []  # "电源", "式耳机": part of a word or a kind of product; short names come with a number
-        if len(run) == 1 and run[0] in stopwords():
+        if len(run) == 1 and (run[0] in stopwords() or gender_of_value(run[0]) is not None):
             return []  # "under" (Under Armour), "on" (On Running): a word of the sentence, not a name
+        if len(rows) > 1 and all(self._entries[row].brand == run for row in rows):
+            return []  # a brand with several products names a family, not a product ("Under Armour")
         if len(run) == 1:  # one word names a product only as its brand or part of its model ("momentum")
-            return [row for row in rows if run[0] in self._entries[row].names]
+            named = [row for row in rows if run[0] in self._entries[row].names]
+            by_model = [row for row in named if any(run[0] in model for model in self._entries[row].models)]
+            return by_model or (named if len(named) == 1 else [])
         return rows
 
     def _without_kinds(self, run: tuple[str, ...]) -> tuple[str, ...]:
@@ -291,9 +303,26 @@ class MentionIndex:
         return tuple(longest)
 
     def find(self, text: str, k: int = 5) -> list[Mention]:
-        """Products the text names, best first (at most k); empty when it names none."""
-        query = self._query_atoms(text)
-        if not query or not self._entries:
+        """Products the text names, best first (at most k); empty when it names none.
+
+        The message is read twice when it uses a brand alias: with the catalog's spelling of the brand ("安克737"
+        = "Anker 737") and as written, since titles may use the alias too ("小米 米家电饭煲", "Anker 安克 Nano").
+        """
+        if not self._entries:
+            return []
+        aliased = self._query_atoms(text)
+        written = atoms(text)
+        best: dict[str, tuple[float, float, int, int, bool, str]] = {}
+        for query in (
+            (aliased, written) if [a.text for a in written] != [a.text for a in aliased] else (aliased,)
+        ):
+            for item in self._scored(query, text):
+                if item[5] not in best or item[0] > best[item[5]][0]:
+                    best[item[5]] = item
+        return _keep_best(list(best.values()), text, k)
+
+    def _scored(self, query: list[_Atom], text: str) -> list[tuple[float, float, int, int, bool, str]]:
+        if not query:
             return []
         found: dict[tuple[int, int], list[int]] = {}  # (query start, end) → titles containing that run
         for i in range(len(query)):
@@ -309,46 +338,62 @@ class MentionIndex:
                 continue  # not maximal: "空气炸" names nothing its whole word "空气炸锅" does not
             for row in self._names(tuple(a.text for a in query[i:j]), rows):
                 by_row[row].append((i, j))
-        for row, span in self._brand_and_kind(query):
+        for row, span in self._brand_and_words(query):
             by_row[row].append(span)
-        scored = [
+        return [
             self._score(row, spans, query)
             for row, spans in by_row.items()
-            if not self._names_another_model(row, max(j for _, j in spans), query, text)
+            if not self._names_another_model(row, spans, query, text)
         ]
-        return _keep_best(scored, text, k)
 
-    def _brand_and_kind(self, query: list[_Atom]) -> list[tuple[int, tuple[int, int]]]:
-        """A brand followed by a kind of product names the brand's products of that kind when there are at most
-        two ("美的电饭煲", "小米 手环"): (row, query span) pairs."""
+    def _brand_and_words(self, query: list[_Atom]) -> list[tuple[int, tuple[int, int]]]:
+        """A brand followed by a kind of product or by words of a model names the brand's product whose title
+        has them, when it is the only one ("美的电饭煲", "佳明265"; "小米的耳机" with two is a search): (row, query
+        span) pairs."""
         out: list[tuple[int, tuple[int, int]]] = []
         texts = [a.text for a in query]
         for i in range(len(query)):
-            for form in self._brand_forms:
+            for form in self._brand_forms.get(texts[i], ()):
                 end = i + len(form)
                 if tuple(texts[i:end]) != form:
                     continue
                 start = end + 1 if end < len(texts) and texts[end] == "的" else end
-                for j in range(min(len(texts), start + MAX_RUN), start + 1, -1):
+                for j in range(min(len(texts), start + MAX_RUN), start, -1):
                     kind = tuple(texts[start:j])
-                    if kind not in self._kinds:
+                    if kind not in self._kinds and not self._model_words(kind):
                         continue
-                    brand_rows = [
-                        r for r in self._brand_rows.get(form, ()) if _contains(self._entries[r].atoms, kind)
-                    ]
-                    if 1 <= len(brand_rows) <= 2:
+                    candidates = set(self._brand_rows.get(form, ()))
+                    for atom in set(kind):
+                        candidates &= self._sets.get(atom, set())
+                    brand_rows = [r for r in sorted(candidates) if _contains(self._entries[r].atoms, kind)]
+                    if len(brand_rows) == 1:
                         out.extend((r, (i, j)) for r in brand_rows)
                     break
         return out
 
-    def _names_another_model(self, row: int, end: int, query: list[_Atom], text: str) -> bool:
-        """A model-like word right after the mention that this title lacks ("AirPods **Max**", "Pegasus 41
-        **Trail**") names a model the catalog does not have: written with a capital or a digit, not a general
-        word, a stopword or a kind of product."""
+    def _model_words(self, run: tuple[str, ...]) -> bool:
+        """Words that can be part of a model's name after its brand: a number, or Latin words ("265", "gt 5")."""
+        return all(not is_han(a[0]) for a in run) and not any(a in stopwords() for a in run)
+
+    def _names_another_model(
+        self, row: int, spans: list[tuple[int, int]], query: list[_Atom], text: str
+    ) -> bool:
+        """The mention is part of another model's name that this title lacks: a model-like word right after it
+        ("AirPods **Max**"; "Galaxy Buds **3**", a number ending the phrase, not "41 42码"); general words,
+        stopwords and kinds of product never are."""
+        end = max(j for _, j in spans)
         if end >= len(query):
             return False
+        own = self._entries[row].atoms
         word = query[end]
-        if word.han or word.number or word.text in self._entries[row].atoms:
+        after = query[end + 1] if end + 1 < len(query) else None
+        ends_phrase = after is None or not (after.han or after.number)
+        if word.number and word.text not in own and ends_phrase and word.start - query[end - 1].end <= 1:
+            return True  # "Buds 3" when the catalog has Buds 5 and 6
+        return self._model_like(word, own, text)
+
+    def _model_like(self, word: _Atom, own: tuple[str, ...], text: str) -> bool:
+        if word.han or word.number or word.text in own:
             return False
         if word.text in _GENERAL_WORDS or word.text in stopwords() or (word.text,) in self._kinds:
             return False
@@ -406,6 +451,30 @@ class MentionIndex:
         """True when every atom of the text occurs in some title of the catalog ("momentum", "pegasus")."""
         run = atom_texts(text)
         return bool(run) and all(atom in self._postings for atom in run)
+
+    def find_only(self, text: str) -> Mention | None:
+        """The one product whose title has the longest run of the text that any title has, when exactly one
+        title has it ("龙井" in a catalog with one 龙井): how each side of a comparison names a product even by a
+        kind word. None when no such run of two or more characters (or one model-like word) exists."""
+        query = atoms(text)
+        best: tuple[int, int, int, int] | None = None  # (length, start, end, row)
+        for i in range(len(query)):
+            for j in range(i + 1, min(len(query), i + MAX_RUN) + 1):
+                run = tuple(a.text for a in query[i:j])
+                rows = self._rows_with(run)
+                if not rows:
+                    break
+                if len(rows) != 1 or (best is not None and j - i <= best[0]):
+                    continue
+                han = sum(is_han(a[0]) for a in run)
+                latin = [a for a in run if not is_han(a[0]) and a not in stopwords()]
+                wordy = han >= 2 or (latin and any(len(a) >= 3 or a[0].isdigit() for a in latin))
+                if wordy and run != self._entries[rows[0]].brand:
+                    best = (j - i, query[i].start, query[j - 1].end, rows[0])
+        if best is None:
+            return None
+        _, start, end, row = best
+        return Mention(self._entries[row].sku, 0.0, start, end, text[start:end])
 
     def find_groups(self, text: str, k: int = 5) -> list[list[Mention]]:
         """Mentions grouped by the words that name them, in the order written: "A20i 和 WM02" → [[A20i], [WM02]]."""

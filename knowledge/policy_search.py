@@ -66,6 +66,7 @@ class BulletParams:
     keyword_prior: float = 0.15  # fused score added per keyword hit, so the asked topic's bullets lead
     threshold: float = 1.0  # the best bullet needs this much evidence, or the question is not about policies
     companion: float = 0.5  # other bullets returned need this share of the threshold
+    label_prior: float = 0.3  # fused score added when the question names the bullet's label ("refunds", 退款)
 
 
 DEFAULT_BULLET_PARAMS = BulletParams()
@@ -144,6 +145,9 @@ class BulletIndex:
         if self._cache is not None and self.bullets:
             self._vectors = self._cache.vectors([b.passage for b in self.bullets])
         self._pairs = {(b.topic, b.index, b.language): b for b in self.bullets}
+        self._labels = [
+            frozenset(extractor.tokenize(b.label)) if b.label else frozenset() for b in self.bullets
+        ]
         self._lock = threading.Lock()
 
     @property
@@ -181,13 +185,17 @@ class BulletIndex:
             return []
         p = self.params
         gate = p.threshold if min_relevance is None else min_relevance
-        bm25, coverage = self._keywords.scores(self.extractor.tokenize(text))
+        tokens = self.extractor.tokenize(text)
+        bm25, coverage = self._keywords.scores(tokens)
+        asked = set(tokens)
+        named = np.array([bool(label) and len(label & asked) * 2 >= len(label) for label in self._labels])
         query = vector if vector is not None else self._query_vector(text)
         cos = self._vectors @ query if query is not None and self._vectors is not None else None
         hits_by_topic: dict[str, int] = self._keyword_hits(text)  # type: ignore[operator]
         topic_hits = np.minimum([hits_by_topic.get(b.topic, 0) for b in self.bullets], 2).astype(np.float32)
         b = bm25 / bm25.max() if bm25.max() > 0 else bm25
         fused = p.bm25_weight * b + p.coverage_weight * coverage + p.keyword_prior * topic_hits
+        fused = fused + p.label_prior * named
         relevance = coverage / p.full_coverage + p.keyword_evidence * topic_hits
         if cos is not None:
             z = (cos - float(cos.mean())) / (float(cos.std()) + 1e-6)

@@ -24,6 +24,7 @@ from knowledge.prices import parse_price
 from knowledge.protocols import KeywordExtractor
 from knowledge.resources import brand_alias_groups, colour_groups, normalise_text, synonym_groups
 from knowledge.script import HAN_CHAR
+from knowledge.spelling import english_word
 from knowledge.vocabulary import COLOUR_KEYS, SIZE_KEYS, Vocabulary
 
 if TYPE_CHECKING:
@@ -138,7 +139,10 @@ class QueryParser:
         aliases = [tuple(normalise_text(m) for m in group) for group in brand_alias_groups()]
         for brand in self.vocabulary.brands:
             own = normalise_text(brand)
-            forms = {own, *(part for part in re.split(r"[\s/|()（）]+", own) if len(part) >= 2)}
+            parts = [part for part in re.split(r"[\s/|()（）]+", own) if len(part) >= 2]
+            # a part of a longer brand is a name of its own unless it is an everyday English word
+            # ("Tor Books" is not "books", "Under Armour" is not "under")
+            forms = {own, *(p for p in parts if len(parts) == 1 or not (p.isascii() and english_word(p)))}
             for group in aliases:
                 if forms & set(group):
                     forms.update(group)

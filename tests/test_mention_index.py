@@ -136,3 +136,18 @@ def test_kinds_of_product_and_catalog_words(sample: MentionIndex) -> None:
     assert sample.is_kind("跑鞋") and sample.is_kind("跑步手表") and sample.is_kind("power bank")
     assert not sample.is_kind("pegasus") and not sample.is_kind("赤兔")
     assert sample.knows("Momentum") and not sample.knows("PowerCore")
+
+
+def test_words_of_the_sentence_and_other_models_name_nothing(sample: MentionIndex) -> None:
+    assert sample.find("I'm looking for Samsung Galaxy Buds 3") == []  # Buds 5 and 6 are other models
+    assert [m.sku for m in sample.find("安克737充电宝多少钱")] == ["CHG-010"]  # the alias read as Anker
+    assert sample.find("Do you have running shoes under 500 yuan?") == []  # "under" is not Under Armour
+    assert sample.find("安德玛的速干T恤") == []  # a brand with several products is a family
+    groups = sample.find_groups("Between the Nike Pegasus 41 women's and the Invincible 3, which is lighter?")
+    assert [{m.sku for m in group} for group in groups] == [{"RUN-001", "RUN-020"}, {"RUN-002"}]
+
+
+def test_the_only_product_with_the_words(sample: MentionIndex) -> None:
+    only = sample.find_only("龙井")
+    assert only is not None and only.sku == "TEA-001" and only.text == "龙井"
+    assert sample.find_only("耳机") is None and sample.find_only("的") is None

@@ -70,3 +70,12 @@ def test_orderings_parse_units_and_keep_currencies_apart() -> None:
     lightest = order([P["RUN-005"], P["RUN-007"], P["BSK-001"]], Ordering("weight", False, True))
     assert [p.sku for p, _ in lightest] == ["RUN-007", "RUN-005"]  # BSK-001 lists no weight
     assert order([P["WAT-001"], P["WAT-006"]], Ordering("battery", True, True))[0][1].amount == Decimal(576)
+
+
+def test_each_side_of_a_comparison_names_one_product() -> None:
+    assert [m.skus for m in INDEX.find("龙井和铁观音哪个贵")] == [("TEA-001",), ("TEA-002",)]
+    assert [m.skus for m in INDEX.find("COROS PACE 3 跟佳明265比，续航差多少")] == [
+        ("WAT-006",),
+        ("WAT-005",),
+    ]
+    assert INDEX.find("耳机和充电器哪个好") == []

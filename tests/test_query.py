@@ -297,3 +297,15 @@ def test_no_filters_for_a_plain_question(parser: QueryParser) -> None:
 )
 def test_language(text: str, language: str) -> None:
     assert detect_language(text) == language
+
+
+def test_an_everyday_word_inside_a_longer_brand_is_not_the_brand() -> None:
+    products = [
+        Product(sku="B1", title="Goodnight Moon", brand="Tor Books", category="图书/童书"),
+        Product(sku="K1", title="Chambord French Press 1L", brand="Bodum Home", category="厨房/咖啡"),
+    ]
+    vocabulary = build_vocabulary(products)
+    parse = QueryParser(vocabulary, JiebaKeywordExtractor(vocabulary)).parse
+    assert parse("children's picture books for bedtime").filters.brand is None
+    assert parse("anything from tor books?").filters.brand == "Tor Books"
+    assert parse("bodum 的法压壶").filters.brand == "Bodum Home"  # not a dictionary word: a name

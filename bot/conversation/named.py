@@ -5,7 +5,8 @@ brands, whatever the case, spacing, hyphens or full-width forms). Here its menti
 that name them ("Sony WH-1000XM5 和 Bose QC Ultra" → two entries, compared), and a tie inside one entry is
 broken by what else the message says about the product: an attribute value or tag it also names ("XM5 头戴的"
 → the over-ear one) or who it is for ("女款 Pegasus 41"). An entry still naming more than two products is a
-product family, not a product ("Apple" alone), and names nothing.
+product family, not a product ("Apple" alone), and names nothing. In a comparison ("龙井和铁观音哪个贵") a side
+that names no product by name names the one product whose title has its words (`MentionIndex.find_only`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from knowledge.resources import normalise_text
 
 MAX_NAMED = 2  # products one entry may name (the men's and women's Pegasus 41); more is a family
 _SIZE_LIKE = re.compile(r"[\d.\s-]+")
+_COMPARE = re.compile(r"哪|区别|不同|对比|比较|比|差|vs\b|versus|which|better|differ|compare", re.I)
+_SIDES = re.compile(r"和|跟|与|还是|或者|或|对比|比较|比|、|\bvs\.?|\bversus\b|\bor\b|\band\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,25 @@ class CatalogNames:
             if len(skus) > MAX_NAMED or any(set(skus) == set(n.skus) for n in found):
                 continue
             found.append(Named(skus, group[0].text, max(m.score for m in group)))
+        if len(found) < 2 and _COMPARE.search(text):
+            return self._sides(text, found) or found
         return found
+
+    def _sides(self, text: str, named: list[Named]) -> list[Named]:
+        """Both sides of a comparison, each by its name or by the one product that has its words; [] when a
+        side names none (then the comparison is not between two named products)."""
+        sides = [side for side in _SIDES.split(text) if side.strip()]
+        if len(sides) < 2:
+            return []
+        out: list[Named] = []
+        for side in sides[:2]:
+            by_name = next((n for n in named if n.text and n.text in side), None)
+            only = None if by_name is not None else self.mentions.find_only(side)
+            entry = by_name or (Named((only.sku,), only.text, only.score) if only is not None else None)
+            if entry is None or any(set(entry.skus) & set(n.skus) for n in out):
+                return []
+            out.append(entry)
+        return out
 
     def is_kind(self, word: str) -> bool:
         """A kind of product ("跑步手表", "power bank"), not a name (see `MentionIndex.is_kind`)."""

@@ -8,7 +8,8 @@ vector comes from the index's query cache, so the intent classifier costs no sec
 Routing: high-precision rules first (injection, explicit handoff, after-sales, order status, contact, policy,
 comparison); a message the rules leave open goes to the exemplar classifier, which may send it to small talk,
 policy, contact, after-sales or order status only when it is clear and the message shows no sign of shopping
-(a named product, a category, a budget, "推荐/有没有/多少钱" …). Injected instructions are cut out and the rest
+(a named product, a category, a budget, "推荐/有没有/多少钱" …); it says "out of scope" only when the catalog
+finds nothing relevant either ("cat litter" in a pet shop is shopping, whatever the exemplars say). Injected instructions are cut out and the rest
 of the message is still answered from the catalog (the reply then carries a one-line notice).
 """
 
@@ -106,6 +107,7 @@ class Reader:
                 built = MentionIndex.build(products)
                 own = lambda: built  # noqa: E731
             self.mentions = CatalogNames(own, self.index.get)
+            _ = self.mentions.mentions  # build the snapshot's mention index now, not in a customer's message
             self.answerer.generic = self.mentions.is_kind
             values = {
                 v.strip().lower()
@@ -182,6 +184,8 @@ class Reader:
                 0.55 if wanted in (Intent.GREETING, Intent.SMALL_TALK, Intent.POLICY, Intent.CONTACT) else 0.6
             )
             if semantic.sure(floor=floor, margin=0.06) and not self.shopping(text):
+                if wanted is Intent.OUT_OF_SCOPE and self.index.search(text, k=1):
+                    return guess.intent, text, False  # the catalog has it ("cat litter", "法压壶"): shopping
                 return wanted, text, False
         return guess.intent, text, False
 
