@@ -180,3 +180,23 @@ async def test_order_within_a_chat_and_concurrency_across_chats(bot: SupportBot)
         assert [t.text for t in turns if t.role == "user"] == questions  # processed in the order sent
         assert [t.role for t in turns] == ["user", "assistant"] * len(questions)
     assert len(bot._locks) == 0  # per-chat locks cleaned up
+
+
+async def test_a_lone_latin_word_keeps_the_chats_language(bot: SupportBot) -> None:
+    """ "done", "ok" or a model name in a Chinese chat is answered in Chinese (a one-word "done" once switched an
+    order dialogue's handoff notice to English); two English words, or a new chat, are read as English."""
+    zh, en = Chat(bot, chat_id="zh-chat"), Chat(bot, chat_id="en-chat")
+    await zh.say("有没有500以内的跑鞋")
+    await en.say("wireless earbuds under $50?")
+
+    def said(chat: str, text: str) -> Inbound:
+        return Inbound(chat_id=chat, user_id="user-1", text=text, role=Role.CUSTOMER)
+
+    assert await bot.language_for(said("zh-chat", "done"), "done") == "zh"
+    assert await bot.language_for(said("zh-chat", "iPhone"), "iPhone") == "zh"
+    assert await bot.language_for(said("zh-chat", "any waterproof ones?"), "any waterproof ones?") == "en"
+    assert await bot.language_for(said("en-chat", "ok"), "ok") == "en"
+    assert await bot.language_for(said("new-chat", "hello"), "hello") == "en"
+    assert await bot.language_for(said("new-chat", "42"), "42") == "zh"
+    reply = await zh.say("ok")
+    assert reply.text and any("\u4e00" <= ch <= "\u9fff" for ch in reply.text), reply.text

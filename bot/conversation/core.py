@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 from bot.conversation.answer import Answer, Answerer, PolicyLookup, TurnContext
 from bot.conversation.composer import OfflineComposer, Reply
@@ -43,7 +43,7 @@ from bot.conversation.understanding import (
 from bot.domain.commands import EVERYONE, CommandRegistry
 from bot.domain.erasure import ErasureRegistry
 from bot.domain.errors import LLMUnavailable
-from bot.domain.language import detect_language, detect_script, in_script, normalise_hint
+from bot.domain.language import Script, detect_language, detect_script, in_script, normalise_hint
 from bot.domain.messages import ERASED, Button, Inbound, Outbound, ReplyProgress, Role, fits_button
 from bot.domain.protocols import ChatModel, HandoffGate
 from bot.privacy.redaction import redact
@@ -101,6 +101,14 @@ class CoreStats:
     errors: int = 0
     llm_replies: int = 0
     composer_replies: int = 0
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _one_latin_word(text: str) -> bool:
+    """A message of one Latin word and no Chinese ("done", "ok", "iPhone") says nothing about the language."""
+    return not has_han(text) and len(_LATIN_WORD.findall(text)) == 1
 
 
 class SupportBot:
@@ -193,13 +201,17 @@ class SupportBot:
         return self.composer.say(key, lang, **values)
 
     async def language_for(self, inbound: Inbound, text: str = "") -> str:
-        """Language of a message; for commands and buttons (no words) the chat's last language."""
-        if re.search(r"[A-Za-z]{2,}", text) or has_han(text):
+        """Language of a message; for commands and buttons (no words) the chat's last language, and for a lone
+        Latin word ("done", "ok", "iPhone") in a chat that already has a language, that language."""
+        words = len(_LATIN_WORD.findall(text))
+        if has_han(text) or words > 1:
             return detect_language(text, inbound.language_hint)
-        if inbound.language_hint:
+        if words == 0 and inbound.language_hint:
             return normalise_hint(inbound.language_hint)
         state = await asyncio.to_thread(self.store.state, inbound.chat_id)
-        return state.language or "zh"
+        if state.language:
+            return state.language
+        return detect_language(text, inbound.language_hint) if words else "zh"
 
     async def _dispatch(self, inbound: Inbound, progress: ReplyProgress | None) -> list[Outbound]:
         if self.handoff is not None:
@@ -285,6 +297,8 @@ class SupportBot:
     ) -> list[Outbound]:
         state, turns = memory.state, list(memory.turns)
         script = detect_script(text, inbound.language_hint)
+        if state.dialogue.script in ("hans", "hant", "en") and _one_latin_word(text):
+            script = cast(Script, state.dialogue.script)  # "done", "ok", "iPhone": the chat's own script
         lang = "en" if script == "en" else "zh"
         simplified = to_simplified(text)[0]
         guess = classify(simplified, has_context=bool(shown))
