@@ -189,15 +189,30 @@ def phone_inbox(agent: Any) -> None:
     )
     try:
         wait_for(agent, lambda d: d.execute_script("return innerWidth") == 390, what="phone viewport")
-        for cell in css(agent, '[data-console="handoff"] a, [data-console="handoff"] .status'):
-            line = float(
-                agent.execute_script("return parseFloat(getComputedStyle(arguments[0]).lineHeight)", cell)
-            )
-            assert cell.size["height"] < 1.6 * line, (cell.text, cell.size)  # one line, not one per letter
+        # Measured in one script: the inbox re-renders its rows every 3 s, so elements found by one call may be
+        # gone by the next.
+        cells = agent.execute_script(
+            "return Array.from(document.querySelectorAll("
+            '\'[data-console="handoff"] a, [data-console="handoff"] .status\'))'
+            ".map(c => [c.textContent, c.getBoundingClientRect().height,"
+            " parseFloat(getComputedStyle(c).lineHeight)]);"
+        )
+        assert cells, "the inbox shows the request"
+        for text, height, line in cells:
+            assert height < 1.6 * line, (text, height)  # one line, not one per letter
         assert agent.execute_script("return document.documentElement.scrollWidth") == 390
         shot(agent, "console-inbox-phone")
     finally:
         agent.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def waiting_web_request(driver: Any) -> str | None:
+    """The link of a waiting request from the web widget in the console's inbox, read inside one wait: the
+    inbox re-renders its rows every 3 s, so a row found in one call can be stale in the next."""
+    for row in css(driver, '[data-console="handoff"][data-status="waiting"]'):
+        if "web" in row.text:
+            return str(row.find_element("css selector", "a").get_attribute("href"))
+    return None
 
 
 def messages_with(driver: Any, words: str) -> list[Any]:
@@ -216,13 +231,10 @@ def test_human_handoff_through_the_console(web: WebServer, visitor: Any) -> None
     agent = chrome("zh-CN", size=(1280, 900))  # a second browser: the agent's own context
     try:
         console_login(agent, web.url, "li", "agent-password-1")
-        row = wait_for(
-            agent, lambda d: css(d, '[data-console="handoff"][data-status="waiting"]'), what="inbox"
-        )[-1]
-        assert "web" in row.text
+        request = wait_for(agent, waiting_web_request, what="a waiting web request in the inbox")
         shot(agent, "console-inbox")
         phone_inbox(agent)
-        agent.get(row.find_element("css selector", "a").get_attribute("href"))
+        agent.get(request)
         wait_for(agent, lambda d: "🆘" in text_of(d, '[data-console="card"]'), what="request page")
         submit(agent, '[data-console="claim"]')
         wait_for(agent, lambda d: text_of(d, '[data-console="agent"]') == "li", what="claimed by li")
