@@ -35,6 +35,11 @@ CASES = [
     ("推荐一款降噪耳机", False, Intent.RECOMMENDATION),
     ("looking for a gift for my mom", False, Intent.RECOMMENDATION),
     ("Do you have running shoes under 500 yuan?", False, Intent.RECOMMENDATION),
+    # asking whether the shop has a thing, whatever the thing is ("机器人" is not a question about the bot)
+    ("你们有扫地机器人吗", False, Intent.RECOMMENDATION),
+    ("你们有空气炸锅吗", False, Intent.RECOMMENDATION),
+    ("店里有卖猫砂吗", False, Intent.RECOMMENDATION),
+    ("你是机器人吗", False, Intent.SMALL_TALK),
     ("今天天气怎么样", False, Intent.OUT_OF_SCOPE),
     ("tell me a joke", False, Intent.OUT_OF_SCOPE),
 ]

@@ -255,6 +255,8 @@ REFERENCE_RX = _rx(
 RECOMMEND_RX = _rx(
     r"推荐",
     r"有吗",
+    # "你们有扫地机器人吗": asking whether the shop has a thing (not "有人吗 / 有货吗 / 有空吗", which say no thing)
+    r"^(你们|店里|这里|贵店|你家)?(还)?有(没有)?(?!(人|货|空|优惠|活动)(吗|么|嘛))[^吗么嘛？?，,。]{2,16}(吗|么|嘛)[？?!！]*$",
     r"有卖|卖不卖|有賣",
     r"适合",
     r"想买",
