@@ -3,37 +3,15 @@ keys the demo never uses (issue 18 re-test). Each test names the kind of defect 
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import pytest
 
-from bot.copywriting import rubric
 from bot.copywriting.models import CopyResult
-from bot.copywriting.platforms import CopyLibrary
-from bot.copywriting.service import CopyService
-from bot.ops.settings import DEFAULT_PROMPTS_DIR
-from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
-from knowledge.models import Product
-
-LIBRARY = CopyLibrary.load(DEFAULT_PROMPTS_DIR)
-
-
-def _p(sku: str, title: str, brand: str, category: str, description: str, **attributes: str) -> Product:
-    tags = attributes.pop("tags", "")
-    return Product(
-        sku=sku,
-        title=title,
-        brand=brand,
-        category=category,
-        description=description,
-        tags=[t for t in tags.split(";") if t],
-        attributes=attributes,
-    )
-
+from tests.support.copy_shop import LIBRARY, catalog_product, copy_every_platform
 
 OTHER_SHOP = [
-    _p(
+    catalog_product(
         "K1",
         "苏泊尔 304不锈钢炒锅 32cm",
         "苏泊尔",
@@ -45,7 +23,7 @@ OTHER_SHOP = [
         stove="燃气灶;电磁炉",
         dishwasher_safe="是",
     ),
-    _p(
+    catalog_product(
         "K2",
         "Lodge Cast Iron Skillet 10.25 inch",
         "Lodge",
@@ -56,7 +34,7 @@ OTHER_SHOP = [
         diameter="26cm",
         color="黑色",
     ),
-    _p(
+    catalog_product(
         "K3",
         "摩飞 便携榨汁杯 MR9600",
         "摩飞",
@@ -66,7 +44,7 @@ OTHER_SHOP = [
         battery="4000mAh",
         color="粉色;绿色",
     ),
-    _p(
+    catalog_product(
         "K4",
         "乐扣乐扣 玻璃保鲜盒 5件套",
         "乐扣乐扣",
@@ -77,7 +55,7 @@ OTHER_SHOP = [
         dishwasher_safe="是",
         heat_resistance="120℃",
     ),
-    _p(
+    catalog_product(
         "K5",
         "德龙 Dedica EC685 半自动咖啡机",
         "德龙",
@@ -86,7 +64,7 @@ OTHER_SHOP = [
         power="1350W",
         color="银色;黑色",
     ),
-    _p(
+    catalog_product(
         "B1",
         "三体（全三册）",
         "重庆出版社",
@@ -99,7 +77,7 @@ OTHER_SHOP = [
         language="中文",
         format="平装",
     ),
-    _p(
+    catalog_product(
         "B2",
         "Atomic Habits",
         "Penguin",
@@ -111,7 +89,7 @@ OTHER_SHOP = [
         format="精装",
         reading_level="B2",
     ),
-    _p(
+    catalog_product(
         "P1",
         "皇家 室内成猫粮 2kg",
         "皇家",
@@ -121,7 +99,7 @@ OTHER_SHOP = [
         flavor="鸡肉味",
         weight="2kg",
     ),
-    _p(
+    catalog_product(
         "P2",
         "麦富迪 狗零食 鸡肉干 400g",
         "麦富迪",
@@ -131,7 +109,7 @@ OTHER_SHOP = [
         weight="400g",
         适用犬型="小型犬;中型犬",
     ),
-    _p(
+    catalog_product(
         "P3",
         "Purina Pro Plan Adult Dog Food 6kg",
         "Purina",
@@ -141,7 +119,7 @@ OTHER_SHOP = [
         age="成犬",
         weight="6kg",
     ),
-    _p(
+    catalog_product(
         "C1",
         "兰蔻 小黑瓶 精华肌底液 50ml",
         "兰蔻",
@@ -150,7 +128,7 @@ OTHER_SHOP = [
         capacity="50ml",
         skin_type="所有肤质",
     ),
-    _p(
+    catalog_product(
         "C2",
         "完美日记 探险家十二色眼影盘",
         "完美日记",
@@ -159,7 +137,7 @@ OTHER_SHOP = [
         finish="珠光;哑光",
         pieces="12",
     ),
-    _p(
+    catalog_product(
         "C3",
         "MAC 魅可 子弹头口红 Chili",
         "MAC",
@@ -169,7 +147,7 @@ OTHER_SHOP = [
         weight="3g",
         gender="female",
     ),
-    _p(
+    catalog_product(
         "T1",
         "茶颜悦色 幽兰拿铁 冻干茶粉 10袋",
         "茶颜悦色",
@@ -179,62 +157,16 @@ OTHER_SHOP = [
         weight="150g",
     ),
 ]
-SERVICE = CopyService(LIBRARY, extractor=JiebaKeywordExtractor(build_vocabulary(OTHER_SHOP)))
-PLATFORMS = [*LIBRARY.platforms.values(), LIBRARY.describe]
-
-
-def _all() -> list[tuple[Product, CopyResult]]:
-    async def run() -> list[tuple[Product, CopyResult]]:
-        out = []
-        for product in OTHER_SHOP:
-            facts = await SERVICE.resolve(product)
-            for spec in PLATFORMS:
-                out.append((product, await SERVICE._one(facts, spec, "professional", 1)))
-        return out
-
-    return asyncio.run(run())
-
-
-COPIES = _all()
+SHOP = copy_every_platform(OTHER_SHOP)
+SERVICE, COPIES = SHOP.service, SHOP.copies
 
 
 def _text(result: CopyResult) -> str:
     return "\n".join([result.title, result.text, *result.bullets])
 
 
-def _sample(product: Product, result: CopyResult) -> rubric.CopySample:
-    spec = LIBRARY.platforms.get(result.platform) or LIBRARY.describe
-    item = rubric.RubricProduct(
-        product.sku,
-        product.attributes,
-        product.brand,
-        product.description,
-        product.title,
-        category=product.category,
-    )
-    return rubric.CopySample(
-        result.platform,
-        spec.language,
-        item,
-        result.title,
-        result.text,
-        result.bullets,
-        result.needs_translation,
-        result.keywords,
-        tuple(f.type for f in result.flags),
-    )
-
-
 def test_another_shops_catalog_meets_the_rubric_on_every_platform() -> None:
-    samples = [_sample(p, r) for p, r in COPIES]
-    row = rubric.score(
-        "other shop",
-        samples,
-        vocabulary=rubric.vocabulary_of(s.product for s in samples),
-        compliance=SERVICE.checks.compliance,
-        forms=SERVICE.glossary.forms,
-        label=SERVICE.book.label,
-    )
+    row = SHOP.rubric_row("other shop")
     assert row.artefact_total == 0, row.examples
     assert row.cjk_copies == 0 and row.absolute_total == 0 and row.invented_copies == 0, row.invented
 
@@ -295,7 +227,7 @@ def test_the_product_is_called_by_what_it_is() -> None:
 async def test_titles_do_not_repeat_what_the_name_says() -> None:
     [tea] = [r for p, r in COPIES if p.sku == "T1" and r.platform == "taobao"]
     assert "10袋装" not in tea.title, tea.title
-    walnuts = _p(
+    walnuts = catalog_product(
         "N1", "西域美农 新疆 阿克苏 纸皮核桃 2.5kg", "西域美农", "零食/坚果", "", origin="新疆阿克苏"
     )
     [result] = await SERVICE.generate(walnuts, "taobao")
@@ -335,10 +267,10 @@ async def test_keywords_alone_are_sorted_by_what_they_are(
 
 async def test_english_catalog_values_are_said_in_chinese_on_chinese_platforms() -> None:
     """ "选用cork", "续航10 days", "瑜伽选瑜伽，可以先了解Gaiam瑜伽" from an English-titled product (issue 18 re-test)."""
-    block = _p(
+    block = catalog_product(
         "Y1", "Gaiam Cork Yoga Block", "Gaiam", "运动户外/瑜伽", "", material="cork", size="23x15x10cm"
     )
-    watch = _p(
+    watch = catalog_product(
         "W1",
         "Amazfit Active 2 Smart Watch",
         "Amazfit",
@@ -357,7 +289,9 @@ async def test_english_catalog_values_are_said_in_chinese_on_chinese_platforms()
 
 async def test_an_english_value_is_said_in_chinese_of_its_own_kind() -> None:
     """The colour "cream" came out as 乳霜 (the texture): "白色、乳霜两色可选" (issue 18 re-test)."""
-    sheet = _p("S1", "Brooklinen Luxe Sateen Sheet Set", "Brooklinen", "家居/床品", "", color="white;cream")
+    sheet = catalog_product(
+        "S1", "Brooklinen Luxe Sateen Sheet Set", "Brooklinen", "家居/床品", "", color="white;cream"
+    )
     [result] = await SERVICE.generate(sheet, "taobao")
     assert "奶油色" in _text(result) and "乳霜" not in _text(result)
 

@@ -7,24 +7,11 @@ from __future__ import annotations
 import asyncio
 
 from bot.copywriting import rubric
-from bot.copywriting.models import CopyResult
-from bot.copywriting.platforms import CopyLibrary
-from bot.copywriting.service import CopyService
 from bot.ops.settings import DEFAULT_PROMPTS_DIR
-from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
-from knowledge.models import Product
-
-LIBRARY = CopyLibrary.load(DEFAULT_PROMPTS_DIR)
-
-
-def _p(sku: str, title: str, brand: str, category: str, description: str, **attributes: str) -> Product:
-    return Product(
-        sku=sku, title=title, brand=brand, category=category, description=description, attributes=attributes
-    )
-
+from tests.support.copy_shop import catalog_product, copy_every_platform, sample
 
 THIRD_SHOP = [
-    _p(
+    catalog_product(
         "F1",
         "北欧实木餐桌 1.4米 橡木",
         "林氏木业",
@@ -36,7 +23,7 @@ THIRD_SHOP = [
         weight="35kg",
         style="北欧",
     ),
-    _p(
+    catalog_product(
         "F2",
         "Ergonomic Office Chair with Lumbar Support",
         "Sihoo",
@@ -47,7 +34,7 @@ THIRD_SHOP = [
         weight="18kg",
         max_load="150kg",
     ),
-    _p(
+    catalog_product(
         "F3",
         "布艺沙发 三人位 科技布",
         "源氏木语",
@@ -58,7 +45,7 @@ THIRD_SHOP = [
         size="210x90x85cm",
         style="现代简约",
     ),
-    _p(
+    catalog_product(
         "P1",
         "Grain-Free Salmon Dog Food 5kg",
         "Orijen",
@@ -68,7 +55,7 @@ THIRD_SHOP = [
         flavor="salmon",
         age="adult",
     ),
-    _p(
+    catalog_product(
         "C1",
         "完美日记 丝绒哑光口红 #03",
         "完美日记",
@@ -77,7 +64,7 @@ THIRD_SHOP = [
         weight="3.5g",
         shade="#03 复古红",
     ),
-    _p(
+    catalog_product(
         "T1",
         "博世 12V 锂电电钻 GSR 120-LI",
         "博世",
@@ -86,7 +73,7 @@ THIRD_SHOP = [
         weight="1.1kg",
         power="12V",
     ),
-    _p(
+    catalog_product(
         "T2",
         "Stanley 65-Piece Screwdriver Set",
         "Stanley",
@@ -95,7 +82,7 @@ THIRD_SHOP = [
         material="chrome-vanadium steel",
         color="yellow;black",
     ),
-    _p(
+    catalog_product(
         "B1",
         "三体（全三册）",
         "重庆出版社",
@@ -106,45 +93,8 @@ THIRD_SHOP = [
         pages="1200",
     ),
 ]
-SERVICE = CopyService(LIBRARY, extractor=JiebaKeywordExtractor(build_vocabulary(THIRD_SHOP)))
-PLATFORMS = [*LIBRARY.platforms.values(), LIBRARY.describe]
-
-
-def _all() -> list[tuple[Product, CopyResult]]:
-    async def run() -> list[tuple[Product, CopyResult]]:
-        out = []
-        for product in THIRD_SHOP:
-            facts = await SERVICE.resolve(product)
-            for spec in PLATFORMS:
-                out.append((product, await SERVICE._one(facts, spec, "professional", 1)))
-        return out
-
-    return asyncio.run(run())
-
-
-COPIES = _all()
-
-
-def _sample(product: Product, result: CopyResult) -> rubric.CopySample:
-    spec = LIBRARY.platforms.get(result.platform) or LIBRARY.describe
-    item = rubric.RubricProduct(
-        product.sku,
-        product.attributes,
-        product.brand,
-        product.description,
-        product.title,
-        category=product.category,
-    )
-    return rubric.CopySample(
-        result.platform,
-        spec.language,
-        item,
-        result.title,
-        result.text,
-        result.bullets,
-        result.needs_translation,
-        flags=tuple(f.type for f in result.flags),
-    )
+SHOP = copy_every_platform(THIRD_SHOP)
+SERVICE, COPIES = SHOP.service, SHOP.copies
 
 
 def _kinds(sample: rubric.CopySample) -> set[str]:
@@ -198,15 +148,7 @@ def test_the_rubric_finds_english_catalog_words_in_chinese_copy() -> None:
 
 
 def test_a_third_catalog_meets_the_rubric_on_every_platform() -> None:
-    samples = [_sample(p, r) for p, r in COPIES]
-    row = rubric.score(
-        "third shop",
-        samples,
-        vocabulary=rubric.vocabulary_of(s.product for s in samples),
-        compliance=SERVICE.checks.compliance,
-        forms=SERVICE.glossary.forms,
-        label=SERVICE.book.label,
-    )
+    row = SHOP.rubric_row("third shop")
     # the one artefact left is a Douyin script the data cannot fill (T2: a material, colours and an English
     # description): it is flagged for staff instead of padded with lines the catalog does not say
     assert row.artefact_total == 0 and row.thin_flagged == 1, row.examples
@@ -218,7 +160,7 @@ def test_a_third_catalog_meets_the_rubric_on_every_platform() -> None:
 
 def test_a_douyin_script_splits_the_catalogs_own_sentence_before_it_runs_short() -> None:
     """A book with one attribute and a two-clause description had a two-point script (issue 18, third test)."""
-    book = _p(
+    book = catalog_product(
         "B2",
         "儿童绘本 猜猜我有多爱你",
         "明天出版社",
@@ -229,10 +171,10 @@ def test_a_douyin_script_splits_the_catalogs_own_sentence_before_it_runs_short()
     [result] = asyncio.run(SERVICE.generate(book, "douyin"))
     assert result.text.count("【卖点") == 3 and "经典亲子共读绘本。" in result.text, result.text
     assert not [f for f in result.flags if f.type == "structure.thin"]
-    sample = _sample(book, result)
-    assert "thin_script" not in _kinds(sample)
+    scored = sample(book, result)
+    assert "thin_script" not in _kinds(scored)
     thin = rubric.CopySample(
-        "douyin", "zh", sample.product, "t", "【开场】…\n【卖点1】…\n【卖点2】…\n【结尾】…"
+        "douyin", "zh", scored.product, "t", "【开场】…\n【卖点1】…\n【卖点2】…\n【结尾】…"
     )
     assert _kinds(thin) == {"thin_script"}
 
