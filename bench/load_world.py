@@ -51,9 +51,13 @@ class Customer:
 
 
 def is_card(method: str, params: dict[str, Any]) -> bool:
-    """Product cards are part of a reply, not a reply: photos, or text whose buttons open a product."""
+    """Product cards sent as messages of their own are part of a reply, not a reply: photos, or text whose
+    buttons open a product. A reply that carries its cards (link preview options + product buttons, as
+    bot/channels/telegram/cards.py sends them) is the reply itself."""
     if method == "sendPhoto":
         return True
+    if "link_preview_options" in params:
+        return False
     markup = params.get("reply_markup") or {}
     buttons = [b for row in markup.get("inline_keyboard", []) for b in row]
     return any(str(b.get("callback_data", "")).startswith(("d:", "s:")) for b in buttons)

@@ -233,7 +233,9 @@ async def test_long_replies_are_split_at_lines_with_buttons_under_the_last_part(
     assert [("reply_markup" in m) for m in sent] == [False] * (len(sent) - 1) + [True]
 
 
-async def test_cards_photo_with_caption_text_without_image_and_fallback_when_unfetchable(h: Harness) -> None:
+async def test_a_reply_with_cards_is_one_message_photo_preview_and_a_row_per_product(h: Harness) -> None:
+    """Text, the first product photo as a large preview above it, one button per product (numbered like the
+    text's list, title · price, opening the details) and the reply's own buttons: one sendMessage."""
     chat = Chat(BOB.id)
     buttons = (
         Button("详情", data="d:SKU-1"),
@@ -241,33 +243,79 @@ async def test_cards_photo_with_caption_text_without_image_and_fallback_when_unf
         Button("链接", url="https://shop/x"),
     )
     cards = (
+        ProductCard("SKU-2", "充电盒", "¥59.00", "缺货", buttons=(Button("详情", data="d:SKU-2"),)),
         ProductCard(
             "SKU-1",
-            "降噪耳机 <Pro>",
+            "降噪耳机 <Pro> 第二代 超长续航 旗舰版本 限定配色",
             "¥299.00",
             "有货",
             "https://img/1.jpg",
             summary="好" * 3000,
             buttons=buttons,
         ),
-        ProductCard("SKU-2", "充电盒", "¥59.00", "缺货"),
-        ProductCard("SKU-3", "耳塞", "¥9.90", None, "https://img/broken.jpg"),
+        ProductCard(
+            "SKU-3", "耳塞", None, None, "https://img/3.jpg", buttons=(Button("看看", url="https://s/3"),)
+        ),
+        ProductCard("SKU-4", "no buttons at all"),
     )
-    h.api.broken_urls.add("https://img/broken.jpg")
-    h.core.script = lambda i, p: [Outbound(chat_id=i.chat_id, text="为您找到：", cards=cards)]
+    h.core.script = lambda i, p: [
+        Outbound(chat_id=i.chat_id, text="为您找到：", cards=cards, buttons=(Button("转人工", data="h:ask"),))
+    ]
     h.api.user_sends(chat, BOB, "耳机")
     await h.feed()
-    text, photo, plain, fallback = h.api.sent[chat.id]
-    assert text["text"] == "为您找到："
-    assert (
-        photo["caption"].startswith("降噪耳机 <Pro>\n¥299.00 · 有货\n好")
-        and utf16_len(photo["caption"]) <= 1024
+    (message,) = h.api.sent[chat.id]
+    assert len(h.api.calls["sendMessage"]) == 1 and not h.api.calls["sendPhoto"]
+    assert message["text"] == "为您找到："
+    assert message["link_preview_options"] == {  # the first card WITH a photo, large, above the text
+        "url": "https://img/1.jpg",
+        "prefer_large_media": True,
+        "show_above_text": True,
+    }
+    rows = message["reply_markup"]["inline_keyboard"]
+    assert [[k["text"] for k in row] for row in rows] == [
+        ["1. 充电盒 · ¥59.00"],
+        ["2. 降噪耳机 <Pro> 第二代 超长续航 旗舰版… · ¥299.00"],
+        ["3. 耳塞"],
+        ["转人工"],
+    ]
+    assert [rows[0][0]["callback_data"].split("|")[0], rows[1][0]["callback_data"].split("|")[0]] == [
+        "d:SKU-2",
+        "d:SKU-1",
+    ]
+    assert rows[2][0]["url"] == "https://s/3"
+    assert all(len(k["callback_data"].encode()) <= 64 for row in rows for k in row if "callback_data" in k)
+
+
+async def test_one_product_keeps_its_buttons_and_cards_without_text_or_photo_still_read(h: Harness) -> None:
+    chat = Chat(BOB.id)
+    one = ProductCard(
+        "SKU-1",
+        "降噪耳机",
+        "¥299.00",
+        "有货",
+        "https://img/1.jpg",
+        buttons=(
+            Button("详情", data="d:SKU-1"),
+            Button("相似", data="s:SKU-1"),
+            Button("链接", url="https://x"),
+        ),
     )
-    keys = photo["reply_markup"]["inline_keyboard"]
-    assert [k["text"] for row in keys for k in row] == ["详情", "相似", "链接"]
-    assert all(len(k["callback_data"].encode()) <= 64 for row in keys for k in row if "callback_data" in k)
-    assert "photo" not in plain and plain["text"] == "充电盒\n¥59.00 · 缺货"
-    assert "photo" not in fallback and fallback["text"].startswith("耳塞")
+    bare = (ProductCard("SKU-2", "充电盒", "¥59.00", "缺货", summary="小巧"), ProductCard("SKU-3", "耳塞"))
+    h.core.script = lambda i, p: [
+        Outbound(chat_id=i.chat_id, text="这款：", cards=(one,)),
+        Outbound(chat_id=i.chat_id, cards=bare),
+    ]
+    h.api.user_sends(chat, BOB, "耳机")
+    await h.feed()
+    single, listed = h.api.sent[chat.id]
+    assert [k["text"] for row in single["reply_markup"]["inline_keyboard"] for k in row] == [
+        "详情",
+        "相似",
+        "链接",
+    ]
+    assert len(single["reply_markup"]["inline_keyboard"]) == 1 and single["link_preview_options"]["url"]
+    assert listed["text"] == "充电盒\n¥59.00 · 缺货\n小巧\n\n耳塞"  # no text: the cards' own lines
+    assert listed["link_preview_options"] == {"is_disabled": True}  # no photo: no stray preview
 
 
 async def test_button_presses_are_verified_and_always_answered(h: Harness) -> None:

@@ -162,18 +162,20 @@ def test_customer_start_example_button_cards_and_details(tg: TelegramServer, bot
     examples = buttons(welcome)
     assert len(examples) == 3 and all(len(key["callback_data"].encode()) <= 64 for key in examples)
 
-    reply = press(tg, chat, ALICE, welcome, examples[0]["callback_data"])  # "有没有500以内的跑鞋"
-    intro, cards = reply[0], reply[1:]
-    assert "跑" in intro["text"] and cards
-    assert all("photo" in card and "¥" in card["caption"] for card in cards)  # sample products have images
-    assert all(card["caption_entities"][0]["type"] == "bold" for card in cards)
-    details = next(key for key in buttons(cards[0]) if key.get("callback_data", "").startswith("d:"))
-    title = cards[0]["caption"].split("\n")[0]
-    about = press(tg, chat, ALICE, cards[0], details["callback_data"])
-    assert title in about[0]["text"]
+    photos = len(tg.calls["sendPhoto"])
+    (reply,) = press(tg, chat, ALICE, welcome, examples[0]["callback_data"])  # "有没有500以内的跑鞋"
+    assert "跑" in reply["text"] and len(tg.calls["sendPhoto"]) == photos  # text and cards: one message
+    assert reply["link_preview_options"]["url"].startswith("https://")  # sample products have images
+    products = [key for key in buttons(reply) if key.get("callback_data", "").startswith("d:")]
+    assert products and all("¥" in key["text"] for key in products)  # "1. title · ¥price"
+    title = products[0]["text"].split(". ", 1)[1].split(" · ")[0].rstrip("…")
+    (about,) = press(tg, chat, ALICE, reply, products[0]["callback_data"])
+    assert title in about["text"] and about["link_preview_options"]["show_above_text"]
 
     answered, count = len(tg.calls["answerCallbackQuery"]), len(tg.sent[chat.id])
-    tg.user_presses(chat, ALICE, cards[0]["message_id"], details["callback_data"].split("|")[0] + "|forged00")
+    tg.user_presses(
+        chat, ALICE, reply["message_id"], products[0]["callback_data"].split("|")[0] + "|forged00"
+    )
     tg.wait_for_calls("answerCallbackQuery", answered + 1)
     assert tg.calls["answerCallbackQuery"][-1]["text"]  # a polite notice, not an exception
     (after,) = ask(tg, chat, ALICE, "/profile")  # and the forged press produced no message in the chat

@@ -351,6 +351,21 @@ class TelegramServer:
         suffix = "entities" if key == "text" else "caption_entities"
         return {key: text, **({suffix: entities} if entities else {})}
 
+    @staticmethod
+    def _preview(params: dict[str, Any]) -> dict[str, Any]:
+        """`link_preview_options` as Telegram checks and echoes it (Bot API 7.0 LinkPreviewOptions)."""
+        options = params.get("link_preview_options")
+        if options is None:
+            return {}
+        flags = {"is_disabled", "prefer_small_media", "prefer_large_media", "show_above_text"}
+        if not isinstance(options, dict) or set(options) - flags - {"url"}:
+            raise ApiError(400, "Bad Request: can't parse link preview options")
+        if not isinstance(options.get("url", ""), str) or not all(
+            isinstance(options[flag], bool) for flag in flags & set(options)
+        ):
+            raise ApiError(400, "Bad Request: can't parse link preview options")
+        return {"link_preview_options": options}
+
     def _media(self, params: dict[str, Any], files: dict[str, tuple[str, bytes]], key: str) -> Any:
         """An uploaded file, an `attach://` part, a known file_id or a URL (Telegram fetches those)."""
         value = str(params.get(key, ""))
@@ -431,7 +446,9 @@ class TelegramServer:
                     "pending_update_count": len(self.updates),
                 }
             case "sendMessage":
-                return self._new_message(chat_id, **self._formatted(params, "text", 4096), **common)
+                return self._new_message(
+                    chat_id, **self._formatted(params, "text", 4096), **self._preview(params), **common
+                )
             case "sendPhoto" | "sendDocument":
                 key = "photo" if method == "sendPhoto" else "document"
                 return self._new_message(
@@ -455,7 +472,8 @@ class TelegramServer:
                         "and reply markup are exactly the same",
                     )
                 message.pop("entities", None)
-                message.update(**edit, edit_date=int(time.time()))
+                message.pop("link_preview_options", None)
+                message.update(**edit, **self._preview(params), edit_date=int(time.time()))
                 message.pop("reply_markup", None)
                 if params.get("reply_markup"):
                     message["reply_markup"] = params["reply_markup"]

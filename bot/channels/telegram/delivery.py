@@ -1,9 +1,10 @@
-"""Deliver the core's `Outbound`s as Bot API calls: text chunks, product cards, keyboards, copies, files.
+"""Deliver the core's `Outbound`s as Bot API calls: text with its product cards, keyboards, copies, files.
 
-Order within one Outbound: the text (split under 4,096 at line boundaries, HTML-escaped, the Outbound's
-buttons under its last chunk), then each product card (a photo with a ≤ 1,024 caption when it has an
-image URL, else formatted text; its own buttons), then images and the document. A failed API call is
-logged and the remaining Outbounds are still delivered: a relay that fails must not eat the customer's reply.
+Order within one Outbound: the text (split under 4,096 at line boundaries, HTML-escaped) whose last chunk
+carries the keyboard and the product cards — the first product photo as a large link preview, one button
+per product (`bot.channels.telegram.cards`), so a reply of text and cards is ONE message and one call —,
+then images and the document. A failed API call is logged and the remaining Outbounds are still delivered:
+a relay that fails must not eat the customer's reply.
 """
 
 from __future__ import annotations
@@ -17,22 +18,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram.callbacks import CallbackSigner
-from bot.channels.telegram.format import (
-    CALLBACK_DATA_LIMIT,
-    CAPTION_LIMIT,
-    TEXT_LIMIT,
-    card_html,
-    escape,
-    split_text,
-)
+from bot.channels.telegram.cards import cards_text, preview, reply_rows
+from bot.channels.telegram.format import CALLBACK_DATA_LIMIT, escape, split_text
 from bot.channels.telegram.progress import TelegramProgress
-from bot.domain.messages import Button, MessageRef, Outbound, ProductCard
+from bot.domain.messages import Button, MessageRef, Outbound
 from bot.privacy.redaction import redact
 
 log = logging.getLogger(__name__)
@@ -82,23 +77,20 @@ class TelegramDelivery:
         self.bot = bot
         self.signer = signer
 
-    def keyboard(self, buttons: Sequence[Button], per_row: int = 1) -> InlineKeyboardMarkup | None:
-        """Inline keyboard with signed callback data (each ≤ 64 bytes) and link buttons."""
-        rows: list[list[InlineKeyboardButton]] = []
-        for button in buttons:
-            if button.url:
-                key = InlineKeyboardButton(button.label, url=button.url)
-            elif button.data:
-                data = self.signer.sign(button.data)
-                assert len(data.encode()) <= CALLBACK_DATA_LIMIT, data
-                key = InlineKeyboardButton(button.label, callback_data=data)
-            else:
-                continue
-            if rows and len(rows[-1]) < per_row and not button.url:
-                rows[-1].append(key)
-            else:
-                rows.append([key])
-        return InlineKeyboardMarkup(rows) if rows else None
+    def keyboard(self, rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
+        """Inline keyboard, row by row, with signed callback data (each ≤ 64 bytes) and link buttons."""
+        keys = [[key for button in row if (key := self._key(button)) is not None] for row in rows]
+        keys = [row for row in keys if row]
+        return InlineKeyboardMarkup(keys) if keys else None
+
+    def _key(self, button: Button) -> InlineKeyboardButton | None:
+        if button.url:
+            return InlineKeyboardButton(button.label, url=button.url)
+        if button.data:
+            data = self.signer.sign(button.data)
+            assert len(data.encode()) <= CALLBACK_DATA_LIMIT, data
+            return InlineKeyboardButton(button.label, callback_data=data)
+        return None
 
     async def deliver(
         self,
@@ -144,7 +136,7 @@ class TelegramDelivery:
             if outbound.reply_to is not None and outbound.reply_to.chat_id == outbound.chat_id
             else None
         )
-        markup = self.keyboard(outbound.buttons)
+        markup = self.keyboard(reply_rows(outbound))
         if outbound.copy_of is not None:
             try:  # copy, never forward: an agent's identity stays private
                 copied = await flood_safe(
@@ -160,7 +152,8 @@ class TelegramDelivery:
                 if not outbound.text:
                     raise
                 log.info("copy into %s failed (%s); sending its text", chat_id, exc)
-        chunks = split_text(outbound.text)
+        chunks = split_text(outbound.text or cards_text(outbound.cards))
+        photo = preview(outbound.cards)
         for number, chunk in enumerate(chunks):
             last = number == len(chunks) - 1
             keys = markup if last else None
@@ -170,7 +163,7 @@ class TelegramDelivery:
                 and progress.placeholder_id
                 and progress.chat_id == chat_id
             ):
-                edited = await self._edit_placeholder(progress, chunk, keys)
+                edited = await self._edit_placeholder(progress, chunk, keys, photo if last else None)
                 if edited is not None:
                     sent.append(edited)
                     continue
@@ -180,11 +173,10 @@ class TelegramDelivery:
                 parse_mode=HTML,
                 reply_markup=keys,
                 reply_parameters=reply if number == 0 else None,
+                link_preview_options=photo if last else None,
                 **where,
             )
             sent.append(message.message_id)
-        for card in outbound.cards:
-            sent.append((await self.send_card(card, **where)).message_id)
         for name, data in outbound.images:
             sent.append(
                 (await flood_safe(self.bot.send_photo, photo=data, filename=name, **where)).message_id
@@ -197,34 +189,12 @@ class TelegramDelivery:
             log.warning("buttons without text for %s were not delivered", outbound.chat_id)
         return [MessageRef(str(chat_id), str(message_id), outbound.thread_id) for message_id in sent]
 
-    async def send_card(
-        self, card: ProductCard, chat_id: int, message_thread_id: int | None = None
-    ) -> Message:
-        markup = self.keyboard(card.buttons, per_row=3)
-        if card.image_url:
-            try:
-                return await flood_safe(
-                    self.bot.send_photo,
-                    chat_id,
-                    card.image_url,
-                    caption=card_html(card, CAPTION_LIMIT),
-                    parse_mode=HTML,
-                    reply_markup=markup,
-                    message_thread_id=message_thread_id,
-                )
-            except BadRequest as exc:  # Telegram could not fetch the image: the text card still informs
-                log.info("photo for %s failed (%s); sending the card as text", card.sku, exc)
-        return await flood_safe(
-            self.bot.send_message,
-            chat_id,
-            card_html(card, TEXT_LIMIT),
-            parse_mode=HTML,
-            reply_markup=markup,
-            message_thread_id=message_thread_id,
-        )
-
     async def _edit_placeholder(
-        self, progress: TelegramProgress, chunk: str, markup: InlineKeyboardMarkup | None
+        self,
+        progress: TelegramProgress,
+        chunk: str,
+        markup: InlineKeyboardMarkup | None,
+        photo: LinkPreviewOptions | None,
     ) -> int | None:
         """Turn the group's streaming placeholder into the final first chunk (None: send normally)."""
         message_id, progress.placeholder_id = progress.placeholder_id, None
@@ -235,6 +205,7 @@ class TelegramDelivery:
                 message_id=message_id,
                 parse_mode=HTML,
                 reply_markup=markup,
+                link_preview_options=photo,
             )
         except TelegramError as exc:
             if isinstance(exc, BadRequest) and "not modified" in str(exc).lower():  # draft == final text
