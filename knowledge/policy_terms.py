@@ -10,8 +10,17 @@ numbers the customer reads. The returns policy declares e.g.
     excluded_categories: [服装/内衣]  # never returnable without a reason
     excluded_when_opened: [零食/坚果]  # not returnable without a reason once opened
     exchange_once_categories: [运动鞋, 服装]
+    cancellable_statuses: [pending, paid]  # an order may be cancelled in these statuses (before shipment)
 
-and the shipping policy `dispatch_cutoff: "16:00"`, `delivery_days_min: 1`, `delivery_days_max: 7`. Categories
+and the shipping policy `dispatch_cutoff: "16:00"`, `delivery_days_min: 1`, `delivery_days_max: 7` (the
+general window) and optionally `delivery_regions`, per-province windows the policy text states:
+
+    delivery_regions:
+      - {name: 江浙沪, name_en: Jiangsu/Zhejiang/Shanghai, provinces: [江苏, 浙江, 上海, Jiangsu, Zhejiang,
+         Shanghai], days_min: 1, days_max: 2}
+      - {name: 其他省份, name_en: other provinces, provinces: ["*"], days_min: 2, days_max: 4}
+
+(`"*"` = any other known province; an order without a province gets the general window). Categories
 are catalog category paths; a rule on `零食` covers `零食/坚果` (prefix by whole path segments). A bad value
 fails loading with the file's name; a test keeps the sample's text and figures in agreement.
 """
@@ -34,6 +43,10 @@ def category_matches(category: str, rules: tuple[str, ...]) -> str | None:
     return None
 
 
+# the order statuses a policy may name (bot.orders.order.OrderStatus; knowledge does not import bot)
+_ORDER_STATUSES = ("pending", "paid", "shipped", "delivered")
+
+
 class ReturnTerms(BaseModel):
     """Return, exchange and quality-claim figures of the returns policy (days count from delivery)."""
 
@@ -46,13 +59,65 @@ class ReturnTerms(BaseModel):
     excluded_categories: tuple[str, ...] = ()
     excluded_when_opened: tuple[str, ...] = ()
     exchange_once_categories: tuple[str, ...] = ()
+    cancellable_statuses: tuple[
+        str, ...
+    ] = ()  # order statuses (pending, paid …) in which it may be cancelled
 
-    @field_validator("excluded_categories", "excluded_when_opened", "exchange_once_categories", mode="before")
+    @field_validator(
+        "excluded_categories",
+        "excluded_when_opened",
+        "exchange_once_categories",
+        "cancellable_statuses",
+        mode="before",
+    )
     @classmethod
     def _list(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.replace("，", ",").split(",") if part.strip())
         return value
+
+    @field_validator("cancellable_statuses")
+    @classmethod
+    def _statuses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [s for s in value if s not in _ORDER_STATUSES]
+        if unknown:
+            raise ValueError(f"unknown order status {unknown[0]!r} (one of {', '.join(_ORDER_STATUSES)})")
+        return value
+
+
+_PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
+
+
+def province_key(name: str) -> str:
+    """A province as regions compare it: "浙江省" / "浙江" / " Zhejiang " → "浙江" / "zhejiang"."""
+    text = name.strip()
+    for suffix in _PROVINCE_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+            break
+    low = text.lower()
+    return low.removesuffix(" province").strip() if low.isascii() else text
+
+
+class DeliveryRegion(BaseModel):
+    """Delivery days (from dispatch) to some provinces; `provinces: ["*"]` covers every other province."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    provinces: tuple[str, ...] = Field(min_length=1)
+    days_min: int = Field(ge=0, le=90)
+    days_max: int = Field(ge=0, le=90)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DeliveryRegion:
+        if self.days_max < self.days_min:
+            raise ValueError(f"region {self.name}: days_max is smaller than days_min")
+        return self
+
+    def label(self, lang: str) -> str:
+        return (self.name_en or self.name) if lang == "en" else self.name
 
 
 class ShippingTerms(BaseModel):
@@ -63,12 +128,31 @@ class ShippingTerms(BaseModel):
     dispatch_cutoff: time | None = None  # orders paid before this local time on a working day ship that day
     delivery_days_min: int = Field(ge=0, le=90)
     delivery_days_max: int = Field(ge=0, le=90)
+    delivery_regions: tuple[DeliveryRegion, ...] = ()
 
     @model_validator(mode="after")
     def _ordered(self) -> ShippingTerms:
         if self.delivery_days_max < self.delivery_days_min:
             raise ValueError("delivery_days_max is smaller than delivery_days_min")
         return self
+
+    def region_for(self, province: str) -> DeliveryRegion | None:
+        """The region whose window applies to `province` (a named match first, then `"*"`); None when the
+        province is unknown ("") or no region covers it — the general window applies then."""
+        key = province_key(province)
+        if not key:
+            return None
+        for region in self.delivery_regions:
+            if any(province_key(p) == key for p in region.provinces if p != "*"):
+                return region
+        return next((r for r in self.delivery_regions if "*" in r.provinces), None)
+
+    def window(self, province: str) -> tuple[int, int, DeliveryRegion | None]:
+        """(days_min, days_max, region) for a parcel to `province`: the region's window, else the general."""
+        region = self.region_for(province)
+        if region is None:
+            return self.delivery_days_min, self.delivery_days_max, None
+        return region.days_min, region.days_max, region
 
 
 # topic → the model whose fields that topic's front matter may carry

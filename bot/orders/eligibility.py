@@ -29,6 +29,7 @@ class RequestKind(StrEnum):
     DAMAGED = "damaged"
     WRONG_ITEM = "wrong_item"
     MISSING_ITEM = "missing_item"
+    CANCEL = "cancel"  # cancel an order before it ships
 
 
 QUALITY_KINDS = frozenset({RequestKind.DAMAGED, RequestKind.WRONG_ITEM, RequestKind.MISSING_ITEM})
@@ -46,7 +47,8 @@ class Verdict:
 
     `rule` ids: no_policy, cancelled, refunded, not_delivered, unpaid_refund, no_delivery_time, window,
     window_passed, excluded_category, opened, unopened_only, exchange_category, exchange_used,
-    damage_report_late.
+    damage_report_late, before_shipment (a cancellation the policy allows), already_shipped (too late to
+    cancel: a return after delivery instead).
     `conditions` are checks a person still makes on the parcel (e.g. "unopened").
     """
 
@@ -102,6 +104,8 @@ def eligibility(
         return Verdict(Decision.NOT_ELIGIBLE, "cancelled", kind)
     if order.status is OrderStatus.REFUNDED:
         return Verdict(Decision.NOT_ELIGIBLE, "refunded", kind)
+    if kind is RequestKind.CANCEL:
+        return _cancel(order, terms)
     if order.status in (OrderStatus.PENDING, OrderStatus.PAID):
         # Not shipped yet: a refund request is a cancellation, which the policy leaves to a person.
         rule = "unpaid_refund" if kind is RequestKind.REFUND else "not_delivered"
@@ -117,6 +121,21 @@ def eligibility(
     if kind is RequestKind.EXCHANGE:
         return _exchange(order, terms, now, delivered, categories, exchanges_used)
     return _return(order, kind, terms, now, delivered, categories, opened)
+
+
+def _cancel(order: Order, terms: ReturnTerms) -> Verdict:
+    """A cancellation: allowed in the statuses the policy lists (`cancellable_statuses`, e.g. pending and
+    paid = not shipped yet); a policy that lists none leaves it to a person; once shipped, too late — the
+    verdict carries the return window so the reply can point to a return after delivery instead."""
+    kind = RequestKind.CANCEL
+    if not terms.cancellable_statuses:
+        return Verdict(Decision.REVIEW, "no_policy", kind)
+    if order.status.value in terms.cancellable_statuses:
+        return Verdict(Decision.ELIGIBLE, "before_shipment", kind)
+    days = terms.return_window_days
+    return Verdict(
+        Decision.NOT_ELIGIBLE, "already_shipped", kind, window_days=days, values={"days": str(days)}
+    )
 
 
 def _within(kind: RequestKind, now: datetime, delivered: datetime, days: int) -> Verdict | None:

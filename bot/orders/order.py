@@ -43,6 +43,17 @@ def normalise_order_number(text: str) -> str:
     return cleaned.lstrip("#").upper()
 
 
+NOTE_MAX = 1000  # characters of an order's note that are kept
+
+
+def clean_note(text: str) -> str:
+    """An order's note as stored: NFKC, control and format characters (zero-width, bidi) dropped, at most
+    NOTE_MAX characters. Never rejected: a note is someone's words, whatever they say."""
+    normal = unicodedata.normalize("NFKC", text or "")
+    kept = "".join(ch for ch in normal if ch == "\n" or unicodedata.category(ch)[0] != "C")
+    return kept.strip()[:NOTE_MAX]
+
+
 @dataclass(frozen=True)
 class OrderItem:
     """One line of an order: `quantity` × `sku` at `unit_price` (in the order's currency)."""
@@ -81,9 +92,14 @@ class Order:
     shipping_fee: Decimal = Decimal("0")
     discount: Decimal = Decimal("0")
     source: str = "local"
+    cancelled_at: datetime | None = None
+    refunded_at: datetime | None = None
+    # Free text the customer or the merchant wrote on the order (Shopify `note`, the CSV's `note`): shown to
+    # agents only, fenced as quoted data; never to the customer, never to a model (see `neutralised_note`).
+    note: str = ""
 
     def __post_init__(self) -> None:
-        for name in ("placed_at", "paid_at", "shipped_at", "delivered_at"):
+        for name in ("placed_at", "paid_at", "shipped_at", "delivered_at", "cancelled_at", "refunded_at"):
             moment = getattr(self, name)
             if moment is not None and moment.tzinfo is None:
                 raise ValueError(f"order {self.order_id}: {name} must be timezone-aware")
@@ -103,7 +119,7 @@ class Order:
 
     def content_hash(self) -> str:
         """Stable hash of every field (contact included), so an unchanged re-import is skipped."""
-        payload = {
+        payload: dict[str, object] = {
             "order_id": self.order_id,
             "status": self.status.value,
             "placed_at": _iso(self.placed_at),
@@ -119,6 +135,9 @@ class Order:
             "fees": [str(self.shipping_fee), str(self.discount)],
             "source": self.source,
         }
+        if self.cancelled_at or self.refunded_at or self.note:  # (absent: hashes of older imports still hold)
+            payload["ended"] = [_iso(self.cancelled_at), _iso(self.refunded_at)]
+            payload["note"] = self.note
         blob = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 

@@ -1,8 +1,10 @@
 """One row of an orders file → an `Order`, or the reason it is rejected (`RowProblem`).
 
 The canonical columns (fixed interface): `order_id,placed_at,status,items,total,currency,carrier,
-tracking_number,shipped_at,delivered_at,phone,email,city`. Optional extras: `paid_at`, `province`,
-`shipping_fee`, `discount` (total = items + shipping_fee − discount; both default to 0).
+tracking_number,shipped_at,delivered_at,phone,email,city`. Optional extras: `paid_at`, `province` (picks
+the shipping policy's delivery window), `shipping_fee`, `discount` (total = items + shipping_fee − discount;
+both default to 0), `cancelled_at`, `refunded_at`, and `note` (the customer's or merchant's free-text note,
+up to `NOTE_MAX` characters: agents see it fenced on the after-sales card; customers and models never do).
 
 - times are ISO 8601 with a UTC offset (`2026-11-27T10:12:08+08:00`); a time without one is read in the
   `--tz` zone when given, else rejected;
@@ -22,7 +24,7 @@ from itertools import pairwise
 
 from bot.orders.carriers import CarrierBook
 from bot.orders.contact import CustomerContact, is_valid_email, is_valid_phone, normalise_text
-from bot.orders.order import Order, OrderItem, OrderStatus, normalise_order_number
+from bot.orders.order import Order, OrderItem, OrderStatus, clean_note, normalise_order_number
 from knowledge.models import Product
 
 CANONICAL_COLUMNS = (
@@ -40,7 +42,16 @@ CANONICAL_COLUMNS = (
     "email",
     "city",
 )
-OPTIONAL_COLUMNS = ("paid_at", "province", "shipping_fee", "discount")
+OPTIONAL_COLUMNS = (
+    "paid_at",
+    "province",
+    "shipping_fee",
+    "discount",
+    "cancelled_at",
+    "refunded_at",
+    "note",
+)
+
 REQUIRED_COLUMNS = ("order_id", "placed_at", "status", "items", "total", "currency")
 KNOWN_COLUMNS = frozenset(CANONICAL_COLUMNS + OPTIONAL_COLUMNS)
 
@@ -226,6 +237,9 @@ def order_from_fields(fields: Mapping[str, str], context: RowContext) -> Order:
         province=normalise_text(fields.get("province", ""))[:128],
         shipping_fee=_money(fields, "shipping_fee"),
         discount=_money(fields, "discount"),
+        cancelled_at=_time(fields, "cancelled_at", context),
+        refunded_at=_time(fields, "refunded_at", context),
+        note=clean_note(fields.get("note", "")),
     )
     _check_total(order)
     _check_timeline(order)

@@ -34,7 +34,7 @@ import httpx
 from bot.orders.carriers import CarrierBook, default_carriers
 from bot.orders.contact import CustomerContact, is_valid_email
 from bot.orders.errors import OrderSourceUnavailable
-from bot.orders.order import Order, OrderItem, OrderStatus, normalise_order_number
+from bot.orders.order import Order, OrderItem, OrderStatus, clean_note, normalise_order_number
 from bot.orders.source import DEFAULT_RECENT, newest_first, same_customer
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ _LINE_ITEMS = (
 )
 ORDER_FIELDS = (
     "id name createdAt processedAt cancelledAt displayFinancialStatus displayFulfillmentStatus "
-    "email phone currencyCode "
+    "email phone currencyCode note refunds(first: 5) { createdAt } "
     "totalPriceSet { " + _MONEY + " } totalShippingPriceSet { " + _MONEY + " } "
     "totalDiscountsSet { " + _MONEY + " } "
     "shippingAddress { city province phone } "
@@ -244,6 +244,9 @@ class ShopifyOrderSource:
         delivered_at = max((t for t in delivered if t), default=None) if all_delivered else None
         address = node.get("shippingAddress") or {}
         total = _money(node.get("totalPriceSet"))
+        refunds = [
+            t for r in node.get("refunds") or [] if isinstance(r, dict) and (t := _time(r.get("createdAt")))
+        ]
         return Order(
             order_id=str(node["name"]).lstrip("#"),
             status=_status(node, fulfillments, all_delivered),
@@ -265,6 +268,9 @@ class ShopifyOrderSource:
             shipping_fee=_money(node.get("totalShippingPriceSet"))[0],
             discount=_money(node.get("totalDiscountsSet"))[0],
             source="shopify",
+            cancelled_at=_time(node.get("cancelledAt")),
+            refunded_at=max(refunds, default=None),
+            note=clean_note(str(node.get("note") or "")),
         )
 
 

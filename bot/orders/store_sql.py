@@ -50,6 +50,9 @@ class OrderRow(Base):
     city: Mapped[str] = mapped_column(String(128), default="")
     province: Mapped[str] = mapped_column(String(128), default="")
     source: Mapped[str] = mapped_column(String(32), default="local")
+    cancelled_at: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    refunded_at: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
     content_hash: Mapped[str] = mapped_column(String(32))
     items: Mapped[list[OrderItemRow]] = relationship(
         order_by="OrderItemRow.position", cascade="all, delete-orphan", lazy="selectin"
@@ -108,6 +111,9 @@ def _to_order(row: OrderRow) -> Order:
         shipping_fee=Decimal(row.shipping_fee),
         discount=Decimal(row.discount),
         source=row.source,
+        cancelled_at=_time(row.cancelled_at),
+        refunded_at=_time(row.refunded_at),
+        note=row.note,
     )
 
 
@@ -135,6 +141,9 @@ def _order_values(order: Order, digest: str) -> dict[str, object]:
         "city": order.city,
         "province": order.province,
         "source": order.source,
+        "cancelled_at": _text(order.cancelled_at),
+        "refunded_at": _text(order.refunded_at),
+        "note": order.note,
         "content_hash": digest,
     }
 
