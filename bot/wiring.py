@@ -465,7 +465,13 @@ def _wire_features(
             carriers=runtime.orders.carriers,
             titles=runtime.orders.titles,
             aftersales=runtime.orders.aftersales,
+            support_language=settings.support_language,
         )
+        from bot.orders.conversation import OrderConversation as _OrderConversation
+        from bot.orders.decision_commands import register_decision_commands
+
+        if isinstance(bot.flow, _OrderConversation):
+            register_decision_commands(bot.commands, bot.flow, bot.messages)
 
 
 def build_order_flow(

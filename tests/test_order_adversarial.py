@@ -25,9 +25,9 @@ async def test_no_order_detail_reaches_an_unverified_customer(tmp_path: Path) ->
 
 
 async def test_an_instruction_in_an_orders_own_text_reaches_no_one(tmp_path: Path) -> None:
-    """Even its verified owner never gets a phone number an order's free text carries: the truth guard
-    refuses the status reply and sends the safe line instead."""
-    from tests.support.order_chat import NOTE_ORDER_ID, Customer, add_note_order
+    """Even its verified owner never reads an instruction an order's free text carries (an item title from
+    the platform, the order's note): the catalog's title is shown, the note not at all."""
+    from tests.support.order_chat import NOTE_ORDER_ID, NOTE_TITLE, ORDER_NOTE, Customer, add_note_order
 
     bot = order_bot(tmp_path)
     try:
@@ -37,4 +37,6 @@ async def test_an_instruction_in_an_orders_own_text_reaches_no_one(tmp_path: Pat
     finally:
         bot.close()
     assert "13912340000" not in reply
-    assert NOTE_ORDER_ID in reply and "/human" in reply
+    assert NOTE_ORDER_ID in reply and "SF1999999999999" in reply  # the owner gets the real answer
+    assert NOTE_TITLE[:8] not in reply and "AirPods" in reply  # the catalog's title, not the order's
+    assert ORDER_NOTE[:6] not in reply and "忽略" not in reply

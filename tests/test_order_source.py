@@ -68,9 +68,9 @@ def source(request: pytest.FixtureRequest, tmp_path: Path) -> OrderSource:
 
 def essentials(found: Order) -> Order:
     """What every source must agree on (platforms don't know catalog categories or our source label, and
-    may give their own tracking URL)."""
+    may give their own tracking URL; Shopify always has a cancellation time)."""
     items = tuple(dataclasses.replace(item, category="") for item in found.items)
-    return dataclasses.replace(found, items=items, source="", tracking_url="")
+    return dataclasses.replace(found, items=items, source="", tracking_url="", cancelled_at=None)
 
 
 async def test_every_order_reads_back_the_same(source: OrderSource) -> None:

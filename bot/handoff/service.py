@@ -262,8 +262,13 @@ class HandoffService:
             )
         if inbound.command == "human":
             return [self._already(handoff, inbound)]
-        if inbound.command or inbound.callback_data:
-            return None if inbound.command else []  # commands go to the bot; stray buttons stay quiet
+        if inbound.command:
+            return None  # commands go to the bot
+        if inbound.callback_data:
+            # Every press gets an answer: an example question would make the bot talk over the agent, so it
+            # gets "you are with a person"; any other button (product details, a card's after-sales button
+            # a customer must not press, a stale one) is the core's to answer.
+            return [self._already(handoff, inbound)] if inbound.callback_data.startswith("q:") else None
         await self.outbox.record(handoff, "customer", inbound.text, cards.display_name(handoff), inbound)
         return self._relay_customer(handoff, inbound)
 

@@ -9,19 +9,22 @@ forwarded and screenshotted.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.commands import AGENTS, CommandRegistry
-from bot.domain.language import normalise_hint
 from bot.domain.messages import Inbound, Outbound
 from bot.orders.aftersales_service import AfterSalesService
 from bot.orders.carriers import CarrierBook, default_carriers
 from bot.orders.errors import OrderSourceUnavailable
+from bot.orders.notes import agent_note, customer_title
 from bot.orders.order import Order
+from bot.orders.replies import note_lines
 from bot.orders.source import OrderSource
 from bot.orders.view import TitleLookup, money_text
 from bot.prompts import Messages
+from knowledge.script import has_han
 
 log = logging.getLogger(__name__)
 _NONE = "—"
@@ -40,6 +43,17 @@ class OrderCommands:
     carriers: CarrierBook
     titles: TitleLookup | None = None
     aftersales: AfterSalesService | None = None
+    support_language: str = "zh"  # the shop's configured support language (XIAOER_SUPPORT_LANGUAGE)
+
+    def language(self, inbound: Inbound) -> str:
+        """The staff member's language: Chinese words in the command → zh, English words → en, else the
+        shop's configured support language (a bare "/order XE…" says nothing about the writer)."""
+        rest = inbound.command_args.split(maxsplit=1)[1] if len(inbound.command_args.split()) > 1 else ""
+        if has_han(inbound.command_args):
+            return "zh"
+        if len(re.findall(r"[A-Za-z]{2,}", rest)) >= 2:
+            return "en"
+        return "en" if self.support_language == "en" else "zh"
 
     def register(self, registry: CommandRegistry) -> None:
         registry.register(
@@ -51,7 +65,7 @@ class OrderCommands:
         )
 
     async def on_order(self, inbound: Inbound) -> list[Outbound]:
-        lang = normalise_hint(inbound.language_hint)
+        lang = self.language(inbound)
         number = inbound.command_args.split(maxsplit=1)[0] if inbound.command_args else ""
         if not number:
             return [self._reply(inbound, self.messages.get("order_staff_usage", lang))]
@@ -90,7 +104,7 @@ class OrderCommands:
             ),
         ]
         for item in order.items:
-            title = item.title or (self.titles(item.sku) if self.titles else "") or item.sku
+            title = customer_title(item.title, self.titles(item.sku) if self.titles else "", item.sku)
             lines.append(
                 get(
                     "order_staff_item",
@@ -127,7 +141,8 @@ class OrderCommands:
                 email=order.contact.masked_email or _NONE,
             )
         )
-        return lines
+        note, suspect = agent_note(order.note)
+        return lines + note_lines(self.messages, note, suspect, lang)
 
     async def aftersales_summary(self, order: Order, lang: str) -> str:
         assert self.aftersales is not None
@@ -149,8 +164,11 @@ def register_order_commands(
     carriers: CarrierBook | None = None,
     titles: TitleLookup | None = None,
     aftersales: AfterSalesService | None = None,
+    support_language: str = "zh",
 ) -> OrderCommands:
     """Wire `/order` (agents and staff only) to an order source."""
-    commands = OrderCommands(source, messages, carriers or default_carriers(), titles, aftersales)
+    commands = OrderCommands(
+        source, messages, carriers or default_carriers(), titles, aftersales, support_language
+    )
     commands.register(registry)
     return commands

@@ -3,10 +3,16 @@
 Implements `bot.conversation.flows.ConversationFlow`. Per (chat, user) it keeps an `OrderDialogue` (what
 they want, the order number, the reason, photos) and fills it across turns:
 
-    want (status | return | exchange | refund | damaged | wrong | missing)
+    want (status | return | exchange | refund | damaged | wrong | missing | cancel)
       → order number (given up front or asked) → proof (last 4 of the phone or the e-mail; never stored)
       → OrderDesk.verify → status answer                          (status)
                          → eligibility → reason → photos → request + handoff card   (after-sales)
+      → FOLLOW: follow-ups about that order ("什么时候能到", "which carrier?", "不想要了") are answered from
+        it, or start a request on it, until the customer talks about something else.
+
+State-aware after-sales: an order with an open request gets that request's state, not a second one; a
+refunded or cancelled order says so with its date and amount; "cancel" before shipment is a cancellation
+request, after delivery a return (the policy's `cancellable_statuses` decides).
 
 Security: nothing about an order is said before `OrderDesk` has a verified link for exactly this (chat,
 user); a rejected proof and an unknown number get the same words; the verifier's lockout limits guesses.
@@ -35,10 +41,11 @@ from bot.orders.desk import OrderDesk
 from bot.orders.dialogue import STATUS, DialogueStore, OrderDialogue, Stage
 from bot.orders.eligibility import QUALITY_KINDS, Decision, RequestKind, Verdict
 from bot.orders.errors import InvalidTransition, OrderSourceUnavailable, RequestNotFound
-from bot.orders.order import normalise_order_number
+from bot.orders.order import OrderStatus, normalise_order_number
 from bot.orders.phrases import (
     ORDER_WORD_RX,
     SHOPPING_RX,
+    follow_up,
     is_cancel,
     is_done,
     is_request,
@@ -49,7 +56,7 @@ from bot.orders.phrases import (
     says_opened,
     single_token,
 )
-from bot.orders.replies import card_lines, status_text, verdict_text
+from bot.orders.replies import card_lines, follow_up_text, status_text, verdict_text
 from bot.orders.verification import Outcome, Proof
 from bot.prompts import Messages
 from knowledge.models import PolicyDoc, Product
@@ -63,6 +70,8 @@ _SHOPPING = frozenset({"recommendation", "product_question", "comparison"})
 _ACTIONS = {"a": "approve", "r": "reject", "c": "complete"}
 _SHOWN = "[order details shown to the verified customer]"
 _MAX_PHOTOS = 10
+# Follow-ups that may reopen the talk about the order a customer verified earlier ("什么时候能到" later on).
+_FRESH_FOLLOW_UPS = frozenset({"late", "eta", "where", "carrier"})
 
 
 class EventSink(Protocol):
@@ -108,7 +117,7 @@ class OrderConversation:
             if dialogue is None:
                 dialogue = await self._start(turn, now)
                 if dialogue is None:
-                    return None
+                    return await self._follow_up_later(turn, now)
                 return await self._advance(turn, dialogue, fresh=True)
             turn = replace(turn, lang=_language(turn, dialogue.lang))
             if turn.intent in _NOT_OURS or is_cancel(turn.text):
@@ -123,7 +132,27 @@ class OrderConversation:
             return self._reply(turn, self.messages.get("order_unavailable", turn.lang))
 
     def may_start(self, turn: FlowTurn) -> bool:
-        return turn.inbound.role is not Role.AGENT and self._opening(turn) is not None
+        if turn.inbound.role is Role.AGENT:
+            return False
+        return self._opening(turn) is not None or self._later_follow_up(turn) is not None
+
+    def _later_follow_up(self, turn: FlowTurn) -> str | None:
+        """A delivery follow-up ("什么时候能到") that may be about an order verified earlier (no I/O)."""
+        if not turn.text or turn.intent in _NOT_OURS or turn.intent in _SHOPPING:
+            return None
+        topic = follow_up(turn.text)
+        return topic if topic in _FRESH_FOLLOW_UPS else None
+
+    async def _follow_up_later(self, turn: FlowTurn, now: float) -> FlowReply | None:
+        """ "什么时候能到" with no dialogue open: about the order this (chat, user) verified last, if any;
+        else None (the core answers, e.g. from the shipping policy)."""
+        if self._later_follow_up(turn) is None:
+            return None
+        number = await self._verified_default(turn.inbound.chat_id, turn.inbound.user_id)
+        if not number:
+            return None
+        dialogue = OrderDialogue(STATUS, Stage.FOLLOW, now, order_number=number, lang=turn.lang)
+        return await self._on_follow(turn, dialogue)
 
     async def _start(self, turn: FlowTurn, now: float) -> OrderDialogue | None:
         """A new dialogue when this message asks about an order; None leaves it to the core."""
@@ -168,6 +197,8 @@ class OrderConversation:
             switched = purpose_of(text)
             if switched is not None and switched != dialogue.purpose:
                 dialogue = replace(dialogue, purpose=switched)
+        if dialogue.stage is Stage.FOLLOW:
+            return await self._on_follow(turn, dialogue)
         if dialogue.stage is Stage.REASON:
             return await self._on_reason(turn, dialogue)
         if dialogue.stage is Stage.PHOTOS:
@@ -221,25 +252,43 @@ class OrderConversation:
         chat, user, lang = turn.inbound.chat_id, turn.inbound.user_id, turn.lang
         view = await self.desk.view(chat, user, dialogue.order_number)
         assert view is not None
+        follow = replace(dialogue, stage=Stage.FOLLOW, reason="", photos=(), photo_refs=())
         if dialogue.purpose == STATUS:
-            await asyncio.to_thread(self.dialogues.drop, chat, user)
+            await self._save(chat, user, follow)
             text = status_text(self.messages, view, lang)
             text = await self._grounded(chat, user, text, view.order_id, lang)
             telemetry.count("order_flow", step="status")
-            return self._reply(turn, text, shown=True, purpose=dialogue.purpose)
+            return self._reply(turn, text, shown=True, purpose=dialogue.purpose, open=True)
         kind = RequestKind(dialogue.purpose)
+        prefix = ""
+        if kind is RequestKind.CANCEL and view.status is OrderStatus.DELIVERED:
+            # "不想要了" / "cancel" after delivery: too late to cancel; the return rules decide
+            prefix = self.messages.get("order_flow_cancel_delivered", lang, order_id=view.order_id) + "\n"
+            kind = RequestKind.RETURN
+            dialogue = replace(dialogue, purpose=kind.value)
+            follow = replace(follow, purpose=kind.value)
+        pending = [
+            r
+            for r in await self.desk.open_requests(chat, user, dialogue.order_number)
+            if _same_want(r.kind, kind)
+        ]
+        if pending:  # one request per want and order: say where the open one stands instead of a second
+            await self._save(chat, user, follow)
+            telemetry.count("order_flow", step="request_already_open")
+            text = self._open_request_text(pending[-1], view.order_id, lang)
+            return self._reply(turn, text, shown=True, purpose=dialogue.purpose, open=True)
         opened = True if dialogue.opened else None
         verdict = await self.desk.eligibility(chat, user, dialogue.order_number, kind, opened=opened)
         assert verdict is not None
-        text = verdict_text(self.messages, view, verdict, lang)
+        text = prefix + verdict_text(self.messages, view, verdict, lang)
         title = self._policy_title("returns", lang)
         if title:
             text += self.messages.get("order_flow_policy_ref", lang, policy=title)
         warranty = self._policy_title("warranty", lang)
         if verdict.rule == "window_passed" and kind in QUALITY_KINDS and warranty:
             text += "\n" + self.messages.get("order_flow_warranty_hint", lang, policy=warranty)
-        if verdict.decision is Decision.NOT_ELIGIBLE:  # another order number may follow for the same want
-            await self._save(chat, user, replace(dialogue, stage=Stage.NUMBER, order_number=""))
+        if verdict.decision is Decision.NOT_ELIGIBLE:  # follow-ups, or another order number for the same want
+            await self._save(chat, user, follow)
             self._event(turn.inbound, "aftersales_refused", f"{kind.value}:{verdict.rule}")
         else:
             await self._save(chat, user, replace(dialogue, stage=Stage.REASON))
@@ -296,14 +345,18 @@ class OrderConversation:
             photos=dialogue.photos,
             opened=True if dialogue.opened else None,
         )
-        await asyncio.to_thread(self.dialogues.drop, chat, user)
         view = await self.desk.view(chat, user, dialogue.order_number)
         if opened is None or view is None:  # the link expired while the customer was typing
+            await asyncio.to_thread(self.dialogues.drop, chat, user)
             return self._reply(turn, self.messages.get("order_ask_proof", lang), purpose=dialogue.purpose)
+        await self._save(
+            chat, user, replace(dialogue, stage=Stage.FOLLOW, reason="", photos=(), photo_refs=())
+        )
         request, notice, verdict = opened
         self._event(inbound, "aftersales", kind.value)
         telemetry.count("aftersales_request", kind=kind.value, verdict=verdict.decision.value)
-        lines = card_lines(self.messages, request, view, verdict, self.support_language)
+        note = await self.desk.agent_note(chat, user, dialogue.order_number)
+        lines = card_lines(self.messages, request, view, verdict, self.support_language, note)
         handoff = FlowHandoff(
             reason="aftersales",
             summary=lines[0],
@@ -312,7 +365,51 @@ class OrderConversation:
             copies=tuple(ref for ref in (_ref(text) for text in dialogue.photo_refs) if ref is not None),
         )
         return self._reply(
-            turn, notice.render(self.messages, lang), shown=True, handoff=handoff, purpose=dialogue.purpose
+            turn,
+            notice.render(self.messages, lang),
+            shown=True,
+            handoff=handoff,
+            purpose=dialogue.purpose,
+            open=True,
+        )
+
+    async def _on_follow(self, turn: FlowTurn, dialogue: OrderDialogue) -> FlowReply | None:
+        """A message after an answer about the verified order: another order number starts over with it; an
+        after-sales want is checked on this order; a follow-up question is answered from it; anything else
+        ends the dialogue (None: the core answers)."""
+        chat, user, text, lang = turn.inbound.chat_id, turn.inbound.user_id, turn.text, turn.lang
+        numbers = [n for n in order_numbers(text) if normalise_order_number(n) != dialogue.order_number]
+        if numbers:
+            purpose = purpose_of(text) or dialogue.purpose
+            again = OrderDialogue(purpose, Stage.NUMBER, dialogue.updated_at, lang=dialogue.lang)
+            return await self._advance(turn, replace(again, opened=says_opened(text)), fresh=False)
+        view = await self.desk.view(chat, user, dialogue.order_number)
+        kind = request_kind(text)
+        topic = follow_up(text) if kind is None else None
+        if topic is None and kind is None and purpose_of(text) == STATUS:
+            topic = "where"
+        if view is None or (kind is None and topic is None):
+            await asyncio.to_thread(self.dialogues.drop, chat, user)
+            return None  # the link ended, or the customer moved on
+        if kind is not None:
+            wanted = replace(dialogue, purpose=kind.value, opened=dialogue.opened or says_opened(text))
+            return await self._verified(turn, wanted)
+        assert topic is not None
+        await self._save(chat, user, dialogue)
+        answer = follow_up_text(self.messages, view, topic, lang)
+        answer = await self._grounded(chat, user, answer, view.order_id, lang)
+        telemetry.count("order_flow", step=f"follow_up_{topic}")
+        return self._reply(turn, answer, shown=True, purpose=STATUS, open=True)
+
+    def _open_request_text(self, request: AfterSalesRequest, order_id: str, lang: str) -> str:
+        get = self.messages.get
+        return get(
+            "order_flow_request_open",
+            lang,
+            order_id=order_id,
+            kind=get(f"aftersales_kind_{request.kind.value}", lang),
+            request_id=request.id[:8],
+            status=get(f"aftersales_status_{request.status.value}", lang),
         )
 
     async def _grounded(
@@ -335,15 +432,26 @@ class OrderConversation:
         parts = (inbound.callback_data or "").split(":")
         if len(parts) != 3 or parts[0] != CALLBACK_PREFIX or parts[1] not in _ACTIONS:
             return None
-        lang = self.support_language
-        if inbound.role not in (Role.AGENT, Role.STAFF):
+        if inbound.role not in (Role.AGENT, Role.STAFF):  # a customer pressing a card's button: told why not
             log.warning("after-sales button refused: user=%s role=%s", inbound.user_id, inbound.role)
             return [self._agent_note(inbound, self.messages.get("aftersales_refused", lang))]
+        return await self.decide(inbound, _ACTIONS[parts[1]], parts[2])
+
+    async def decide(self, inbound: Inbound, action: str, request_ref: str, note: str = "") -> list[Outbound]:
+        """An agent's decision — `action` approve | reject | complete — on the request whose id is (or starts
+        with, ≥ 6 characters, as the card shows it) `request_ref`; `note` goes to the customer with it.
+        Returns the agent's confirmation (with a "complete" button after an approval) and the customer's
+        notice; an unknown or ambiguous id, or a move the state machine forbids, gets a note instead.
+        Callers check the role (the card's buttons above, the `/approve` `/reject` `/complete` commands)."""
+        lang = self.support_language
         service = self.desk.aftersales
-        action = getattr(service, _ACTIONS[parts[1]])
+        request_id = await self._resolve_request(request_ref)
+        if request_id is None:
+            return [self._agent_note(inbound, self.messages.get("aftersales_not_found", lang))]
+        move = {"approve": service.approve, "reject": service.reject, "complete": service.complete}[action]
         agent = inbound.user_name or inbound.user_id
         try:
-            request, notice = await action(parts[2], by=agent)
+            request, notice = await move(request_id, by=agent, note=note)
         except InvalidTransition:
             return [self._agent_note(inbound, self.messages.get("aftersales_invalid_transition", lang))]
         except RequestNotFound:
@@ -369,6 +477,20 @@ class OrderConversation:
             ),
             await self._tell_customer(notice),
         ]
+
+    async def _resolve_request(self, ref: str) -> str | None:
+        """The full id of the request `ref` names: itself when stored, else the one open request whose id
+        starts with it (the cards show 8 characters); None when unknown or ambiguous."""
+        ref = ref.strip().lower()
+        if not ref:
+            return None
+        service = self.desk.aftersales
+        if await asyncio.to_thread(service.store.get, ref) is not None:
+            return ref
+        if len(ref) < 6:
+            return None
+        matches = [r.id for r in await service.queue(limit=1000) if r.id.startswith(ref)]
+        return matches[0] if len(matches) == 1 else None
 
     async def _tell_customer(self, notice: Notification) -> Outbound:
         lang = "zh"
@@ -452,6 +574,12 @@ class OrderConversation:
         if self.events is not None:
             channel = request.chat_id.split(":", 1)[0] if ":" in request.chat_id else "telegram"
             self.events.event(channel=channel, chat_id=request.chat_id, kind=kind, value=value)
+
+
+def _same_want(a: RequestKind, b: RequestKind) -> bool:
+    """Two requests that settle the same thing: the same kind, or both about giving the goods or the money
+    back (return, exchange, refund, cancel); a damaged/wrong/missing claim is its own matter."""
+    return a is b or (a not in QUALITY_KINDS and b not in QUALITY_KINDS)
 
 
 def _has_proof(text: str, numbers: list[str]) -> bool:

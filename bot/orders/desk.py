@@ -16,6 +16,7 @@ from bot.orders.aftersales_service import AfterSalesService
 from bot.orders.carriers import CarrierBook, default_carriers
 from bot.orders.clock import Clock, system_clock
 from bot.orders.eligibility import CategoryLookup, RequestKind, Verdict, eligibility
+from bot.orders.notes import agent_note
 from bot.orders.order import Order
 from bot.orders.source import DEFAULT_RECENT, OrderSource
 from bot.orders.verification import OrderVerifier, VerificationResult
@@ -91,6 +92,20 @@ class OrderDesk:
             order, kind, chat_id=chat_id, user_id=user_id, reason=reason, verdict=verdict, photos=photos
         )
         return request, notice, verdict
+
+    async def open_requests(self, chat_id: str, user_id: str, order_number: str) -> list[AfterSalesRequest]:
+        """The requests still open (requested, approved) on the verified order, oldest first; [] when
+        (chat, user) has not verified it."""
+        order = await self.verifier.verified_order(chat_id, user_id, order_number)
+        if order is None:
+            return []
+        return [r for r in await self.aftersales.for_order(order.key) if r.is_open]
+
+    async def agent_note(self, chat_id: str, user_id: str, order_number: str) -> tuple[str, bool]:
+        """The verified order's note as agents may read it (`bot.orders.notes.agent_note`); ("", False) when
+        there is none or (chat, user) has not verified the order. Never for the customer's eyes."""
+        order = await self.verifier.verified_order(chat_id, user_id, order_number)
+        return agent_note(order.note) if order is not None else ("", False)
 
     async def facts(self, chat_id: str, user_id: str, verdicts: Sequence[Verdict] = ()) -> OrderFacts:
         """Every fact a reply to (chat, user) may state about orders: those of the orders they verified."""

@@ -23,6 +23,7 @@ class Stage(StrEnum):
     PROOF = "proof"  # waiting for the last 4 digits of the phone or the e-mail
     REASON = "reason"  # after-sales: waiting for the reason
     PHOTOS = "photos"  # after-sales: collecting photos until the customer says done
+    FOLLOW = "follow"  # answered about the verified order: follow-ups (when, where, items …) are about it
 
 
 @dataclass(frozen=True)

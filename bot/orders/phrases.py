@@ -8,7 +8,10 @@ request kind out of it, and recognise a few order cues for messages the core's i
   run of 6+ digits that is not a mobile number, or any token with 3+ digits right after an explicit label
   ("订单号是 12345", "order number 5678"); when the bot has just asked for the number, any single
   token the customer sends is taken as one ("an order number is any token the customer gives").
-- Request kinds, most specific first: damaged > wrong item > missing item > exchange > refund > return.
+- Request kinds, most specific first: damaged > wrong item > missing item > exchange > refund > return >
+  cancel ("取消订单", "不想要了", "cancel my order": before shipment a cancellation, after delivery a return).
+- Follow-ups inside a verified order dialogue (`follow_up`): when it arrives, where it is, why it is late,
+  what was ordered, how much was paid, which carrier / tracking number.
 """
 
 from __future__ import annotations
@@ -80,6 +83,22 @@ _KINDS: tuple[tuple[RequestKind, re.Pattern[str]], ...] = (
     ),
     (RequestKind.REFUND, _rx(r"退款|退钱|退费", r"\brefund\b|money back")),
     (RequestKind.RETURN, _rx(r"退货|退回|退掉|退了|无理由|(能|可以|想|要)退", r"\breturn\b|send (it )?back")),
+    (
+        RequestKind.CANCEL,
+        _rx(
+            r"取消(这个|这笔|这张|我的|该)?(订单|这单|下单)|(订单|这单)(帮我)?取消|撤销订单|撤单|退订",
+            r"不想要了|不想买了|不买了|不要了|(我|这单|订单)?不想要",
+            r"\bcancel\b.{0,12}\b(order|purchase|it)\b",
+            r"\b(don'?t|do not|no longer) (want|need) (it|this|that|them|these|those|the \w+|my \w+)\b",
+            r"\b(don'?t|do not) (want|need)\b.{0,30}\bany ?more\b",
+            r"\bchanged my mind\b",
+        ),
+    ),
+)
+# A "don't want it any more" (not the word cancel): after delivery it means a return.
+DONT_WANT_RX = _rx(
+    r"不想要了|不想买了|不买了|不要了|不想要",
+    r"\b(don'?t|do not|no longer) (want|need)\b|\bchanged my mind\b",
 )
 # With an order number in the message, these words make it a status question ("订单号 XE… 怎么还没到").
 ORDER_WORD_RX = _rx(
@@ -112,6 +131,71 @@ DONE_RX = _rx(
 CANCEL_RX = _rx(r"^(算了|取消|不用了|不查了|不退了|cancel|never ?mind|stop|forget it)[。.!！]*$")
 
 
+# Follow-up questions about the verified order the dialogue is on (topic → wording), first match wins.
+_FOLLOW_UPS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "late",
+        _rx(
+            r"(怎么|为什么|为啥|咋)还没(有)?(到|收到|送到|发货|来)|还没(有)?(到|收到|送到)|这么慢|太慢|慢死|延迟|超时",
+            r"\b(late|delayed|still not|still hasn'?t|hasn'?t arrived|not arrived|taking so long|so slow)\b",
+        ),
+    ),
+    (
+        "eta",
+        _rx(
+            r"(什么时候|啥时候|何时|几时|哪天|几号|多久|几天)(能|可以|会|才)?(到|送到|送达|到货|收到|到达|来)",
+            r"预计|大概.{0,4}到|要几天",
+            r"\bwhen\b.{0,20}\b(arrive|come|get here|be delivered|deliver|reach)\b",
+            r"\bhow long\b|\beta\b|\bexpected\b|\barrival\b",
+        ),
+    ),
+    (
+        "carrier",
+        _rx(
+            r"(哪家|什么|哪个|啥)快递|快递公司|物流公司|单号|运单",
+            r"\b(which|what) (carrier|courier|company)\b|\bcarrier\b|\bcourier\b|tracking (number|no)",
+        ),
+    ),
+    (
+        "items",
+        _rx(
+            r"买了(什么|啥|哪些)|订了(什么|啥|哪些)|(订单|这单|包裹|快递)里(有|是|面)?(什么|啥|哪些)|几件",
+            r"\bwhat did i (order|buy)\b|\bwhat('s| is| was) in (it|the order|my order|the parcel)\b",
+            r"\bwhich items\b",
+        ),
+    ),
+    (
+        "amount",
+        _rx(
+            r"花了多少|付了多少|实付|(订单|这单|一共|总共)(金额|多少钱|多少)|合计多少|总价",
+            r"\bhow much (did i pay|was (it|the order|my order))\b|\border total\b|\bwhat did (it|i) cost\b",
+        ),
+    ),
+    (
+        "where",
+        _rx(
+            r"到哪|在哪|物流|快递|进度|状态|发货了(吗|没)|发了(吗|没)|签收|送到了(吗|没)|到了(吗|没)",
+            r"\bwhere\b|\btrack|\bstatus\b|\bshipped\b|\bdelivered\b",
+        ),
+    ),
+)
+
+
+def follow_up(text: str) -> str | None:
+    """What a follow-up about the verified order asks — late | eta | carrier | items | amount | where —
+    or None when the message is not such a question."""
+    normal = _normal(text)
+    for topic, pattern in _FOLLOW_UPS:
+        if pattern.search(normal):
+            return topic
+    return None
+
+
+def dont_want(text: str) -> bool:
+    """ "不想要了", "I don't want it any more": cancel before shipment, return after delivery."""
+    return DONT_WANT_RX.search(_normal(text)) is not None
+
+
 OPENED_RX = _rx(r"拆开|拆封|开封|打开了|尝了|吃了|喝了|用过|用了", r"\bopened\b|\btried (it|them)\b|\bused\b")
 
 
@@ -137,7 +221,10 @@ def purpose_of(text: str) -> str | None:
 
 
 def is_request(text: str) -> bool:
-    """True when the customer asks for something to be done about a parcel (not a question about rules)."""
+    """True when the customer asks for something to be done about a parcel (not a question about rules);
+    "取消订单" / "不想要了" / "cancel my order" ask for it by themselves."""
+    if request_kind(text) is RequestKind.CANCEL and RULE_QUESTION_RX.search(text.strip()) is None:
+        return True
     return REQUEST_RX.search(text) is not None and RULE_QUESTION_RX.search(text.strip()) is None
 
 

@@ -29,11 +29,25 @@ def items_text(view: OrderView, lang: str) -> str:
     return joiner.join(f"{item.title} × {item.quantity}" for item in view.items)
 
 
-def status_text(messages: Messages, view: OrderView, lang: str) -> str:
-    """The status answer: where the order is, by when it should arrive, the tracking link, the items."""
+def _values(messages: Messages, view: OrderView, lang: str) -> dict[str, object]:
+    """Every placeholder an order reply may use, from the verified view (see the module docstring)."""
     get = messages.get
     carrier = view.carrier_name(lang) or view.carrier_code
-    values = {
+    window = ""
+    if view.delivery_days_min is not None and view.delivery_days_max is not None:
+        days = {"days_min": view.delivery_days_min, "days_max": view.delivery_days_max}
+        region = view.region(lang)
+        window = (
+            get("order_flow_window_region", lang, region=region, **days)
+            if region
+            else get("order_flow_window_general", lang, **days)
+        )
+    ended = ""
+    if view.status is OrderStatus.REFUNDED and view.refunded_at:
+        ended = get("order_flow_refunded_on", lang, date=day(view.refunded_at))
+    elif view.status is OrderStatus.CANCELLED and view.cancelled_at:
+        ended = get("order_flow_ended_on", lang, date=day(view.cancelled_at))
+    return {
         "order_id": view.order_id,
         "placed": day(view.placed_at),
         "paid": day(view.paid_at or view.placed_at),
@@ -43,17 +57,29 @@ def status_text(messages: Messages, view: OrderView, lang: str) -> str:
         "tracking": view.tracking_number,
         "expected_from": day(view.expected_from),
         "expected_by": day(view.expected_by),
+        "window": window,
+        "ended": ended,
+        "total": money_text(view.total, view.currency),
+        "items": items_text(view, lang),
     }
+
+
+def _dispatch(messages: Messages, view: OrderView, lang: str) -> str:
+    if not view.dispatch_cutoff:
+        return ""
+    return messages.get("order_flow_dispatch_cutoff", lang, cutoff=view.dispatch_cutoff)
+
+
+def status_text(messages: Messages, view: OrderView, lang: str) -> str:
+    """The status answer: where the order is, by when it should arrive, the tracking link, the items."""
+    get = messages.get
+    values = _values(messages, view, lang)
     lines: list[str] = []
     link = False
     if view.status is OrderStatus.PENDING:
         lines.append(get("order_flow_status_pending", lang, **values))
     elif view.status is OrderStatus.PAID:
-        cutoff = (
-            get("order_flow_dispatch_cutoff", lang, cutoff=view.dispatch_cutoff)
-            if view.dispatch_cutoff
-            else ""
-        )
+        cutoff = _dispatch(messages, view, lang)
         lines.append(get("order_flow_status_paid", lang, dispatch=cutoff, **values).strip())
     elif view.status is OrderStatus.SHIPPED and not view.has_tracking:
         lines.append(get("order_flow_status_shipped_no_tracking", lang, **values))
@@ -73,15 +99,40 @@ def status_text(messages: Messages, view: OrderView, lang: str) -> str:
     if link and view.tracking_url:
         lines.append(get("order_flow_tracking_link", lang, url=view.tracking_url))
     if view.items:
-        lines.append(
-            get(
-                "order_flow_items",
-                lang,
-                items=items_text(view, lang),
-                total=money_text(view.total, view.currency),
-            )
-        )
+        lines.append(get("order_flow_items", lang, **values))
     return "\n".join(lines)
+
+
+def follow_up_text(messages: Messages, view: OrderView, topic: str, lang: str) -> str:
+    """The answer to a follow-up about the verified order (`topic` from `phrases.follow_up`: late | eta |
+    carrier | items | amount | where), from the view alone; anything it has no better answer for gets the
+    whole status answer."""
+    get = messages.get
+    values = _values(messages, view, lang)
+    shipped = view.status is OrderStatus.SHIPPED
+    link = get("order_flow_tracking_link", lang, url=view.tracking_url) if view.tracking_url else ""
+    if topic == "items" and view.items:
+        return get("order_flow_items_of", lang, **values)
+    if topic == "amount":
+        return get("order_flow_amount", lang, **values)
+    if topic == "carrier" and view.has_tracking:
+        return "\n".join(filter(None, (get("order_flow_carrier", lang, **values), link)))
+    if topic in ("eta", "late") and view.status is OrderStatus.PAID and view.delivery_days_min is not None:
+        region = view.region(lang)
+        text = get(
+            "order_flow_eta_paid",
+            lang,
+            dispatch=_dispatch(messages, view, lang),
+            region=get("order_flow_eta_region", lang, region=region) if region else "",
+            days_min=view.delivery_days_min,
+            days_max=view.delivery_days_max,
+            **{k: v for k, v in values.items() if k != "region"},
+        )
+        return text
+    if topic in ("eta", "late") and shipped and view.has_tracking and view.expected_by and not view.delayed:
+        key = "order_flow_eta_shipped" if topic == "eta" else "order_flow_not_late"
+        return "\n".join(filter(None, (get(key, lang, **values), link)))
+    return status_text(messages, view, lang)
 
 
 def _kind(messages: Messages, kind: str, lang: str) -> str:
@@ -97,6 +148,17 @@ def verdict_text(messages: Messages, view: OrderView, verdict: Verdict, lang: st
         "kind": kind,
         "status": messages.get(f"order_status_{view.status.value}", lang),
     }
+    if verdict.rule == "refunded":
+        values = _values(messages, view, lang)
+        return get("order_flow_already_refunded", lang, **{**values, **base})
+    if verdict.rule == "cancelled":
+        values = _values(messages, view, lang)
+        return get("order_flow_already_cancelled", lang, **{**values, **base})
+    if verdict.rule == "before_shipment":
+        return get("order_flow_cancel_eligible", lang, **base)
+    if verdict.rule == "already_shipped":
+        values = _values(messages, view, lang)
+        return get("order_flow_cancel_shipped", lang, days=verdict.window_days or "", **{**values, **base})
     if verdict.decision is Decision.ELIGIBLE:
         conditions = ""
         if "photos" in verdict.conditions:
@@ -134,10 +196,27 @@ def verdict_text(messages: Messages, view: OrderView, verdict: Verdict, lang: st
     return get("order_flow_not_eligible_other", lang, rule=rule, **base)
 
 
+def note_lines(messages: Messages, note: str, suspect: bool, lang: str) -> list[str]:
+    """An order's note for agents (already neutralised by `bot.orders.notes.agent_note`), fenced and
+    labelled as someone's words; a warning line when it looked like an instruction."""
+    if not note:
+        return []
+    lines = [messages.get("aftersales_card_note", lang, note=note)]
+    if suspect:
+        lines.append(messages.get("aftersales_card_note_suspect", lang))
+    return lines
+
+
 def card_lines(
-    messages: Messages, request: AfterSalesRequest, view: OrderView, verdict: Verdict, lang: str
+    messages: Messages,
+    request: AfterSalesRequest,
+    view: OrderView,
+    verdict: Verdict,
+    lang: str,
+    note: tuple[str, bool] = ("", False),
 ) -> tuple[str, ...]:
-    """The agents' structured card: request, order, items, reason, photos, the rules' verdict."""
+    """The agents' structured card: request, order, items, the order's note (fenced), reason, photos, the
+    rules' verdict, and how to decide by typing."""
     get = messages.get
     lines = [
         get(
@@ -155,6 +234,7 @@ def card_lines(
         ),
     ]
     lines += [f"• {item.title} ({item.sku}) × {item.quantity}" for item in view.items]
+    lines += note_lines(messages, note[0], note[1], lang)
     lines.append(get("aftersales_card_reason", lang, reason=request.reason or "—"))
     if request.photos:
         lines.append(get("aftersales_card_photos", lang, count=len(request.photos)))
@@ -170,4 +250,5 @@ def card_lines(
             deadline=deadline,
         ).strip()
     )
+    lines.append(get("aftersales_card_commands", lang, request_id=request.id[:8]))
     return tuple(lines)

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from bot.orders.carriers import CarrierBook, default_carriers
 from bot.orders.eligibility import Verdict
+from bot.orders.notes import customer_title
 from bot.orders.order import Order, OrderStatus
 from knowledge.models import CURRENCY_SYMBOLS
 from knowledge.policy_terms import ShippingTerms
@@ -41,9 +42,11 @@ class ViewItem:
 class OrderView:
     """A verified order as a reply may show it. Times keep the shop's UTC offset; money is in `currency`.
 
-    `expected_from`/`expected_by` are the delivery dates the shipping policy promises for a shipped parcel
-    (shipped date + `delivery_days_min`/`max`); `delayed` is True once `now` is past `expected_by` and the
-    parcel is still not delivered — the honest "later than we said" case.
+    `delivery_days_min`/`max` are the shipping policy's window for this order: its province's region
+    (`region_zh`/`region_en` name it) when the policy gives per-region windows and the order has a province,
+    else the general window (None without a shipping policy). `expected_from`/`expected_by` are the delivery
+    dates it promises for a shipped parcel (shipped date + that window); `delayed` is True once `now` is past
+    `expected_by` and the parcel is still not delivered — the honest "later than we said" case.
     """
 
     order_id: str
@@ -66,6 +69,12 @@ class OrderView:
     expected_by: date | None = None
     delayed: bool = False
     dispatch_cutoff: str = ""  # "16:00" from the shipping policy, for "paid, ships today before 16:00"
+    delivery_days_min: int | None = None
+    delivery_days_max: int | None = None
+    region_zh: str = ""
+    region_en: str = ""
+    cancelled_at: datetime | None = None
+    refunded_at: datetime | None = None
 
     @property
     def has_tracking(self) -> bool:
@@ -73,6 +82,9 @@ class OrderView:
 
     def carrier_name(self, lang: str = "zh") -> str:
         return self.carrier_name_en if lang == "en" else self.carrier_name_zh
+
+    def region(self, lang: str = "zh") -> str:
+        return self.region_en if lang == "en" else self.region_zh
 
 
 def status_view(
@@ -85,7 +97,8 @@ def status_view(
 ) -> OrderView:
     """The customer-safe view of `order` at `now` (aware), with delivery expectations from `shipping`.
 
-    Item titles: the order's own, else `titles(sku)` (the catalog), else the SKU. The tracking link: the
+    Item titles: the catalog's (`titles(sku)`), else the order's own when it is a plain product name, else
+    the SKU (`bot.orders.notes.customer_title`: a platform's title may carry an injection). The tracking link: the
     platform's own URL when it gave one, else the carrier's template from the carriers file.
     """
     if now.tzinfo is None:
@@ -94,7 +107,7 @@ def status_view(
     items = tuple(
         ViewItem(
             sku=item.sku,
-            title=item.title or (titles(item.sku) if titles else "") or item.sku,
+            title=customer_title(item.title, titles(item.sku) if titles else "", item.sku),
             quantity=item.quantity,
             unit_price=item.unit_price,
             line_total=item.line_total,
@@ -103,10 +116,14 @@ def status_view(
     )
     expected_from = expected_by = None
     delayed = False
-    if shipping is not None and order.shipped_at is not None:
+    days_min = days_max = None
+    region = None
+    if shipping is not None:
+        days_min, days_max, region = shipping.window(order.province)
+    if days_min is not None and days_max is not None and order.shipped_at is not None:
         shipped_day = order.shipped_at.date()
-        expected_from = shipped_day + timedelta(days=shipping.delivery_days_min)
-        expected_by = shipped_day + timedelta(days=shipping.delivery_days_max)
+        expected_from = shipped_day + timedelta(days=days_min)
+        expected_by = shipped_day + timedelta(days=days_max)
         in_transit = order.status is OrderStatus.SHIPPED and order.delivered_at is None
         delayed = in_transit and now.astimezone(order.shipped_at.tzinfo).date() > expected_by
     tracking_url = order.tracking_url or (
@@ -135,6 +152,12 @@ def status_view(
         dispatch_cutoff=shipping.dispatch_cutoff.strftime("%H:%M")
         if shipping and shipping.dispatch_cutoff
         else "",
+        delivery_days_min=days_min,
+        delivery_days_max=days_max,
+        region_zh=region.label("zh") if region else "",
+        region_en=region.label("en") if region else "",
+        cancelled_at=order.cancelled_at,
+        refunded_at=order.refunded_at,
     )
 
 
@@ -163,19 +186,21 @@ class OrderFacts:
 def order_facts(view: OrderView, verdicts: Iterable[Verdict] = ()) -> OrderFacts:
     """The facts of one verified order (and of eligibility verdicts about it, whose deadlines and window
     lengths a reply may quote)."""
-    moments = (view.placed_at, view.paid_at, view.shipped_at, view.delivered_at)
+    moments = (
+        view.placed_at,
+        view.paid_at,
+        view.shipped_at,
+        view.delivered_at,
+        view.cancelled_at,
+        view.refunded_at,
+    )
     dates = {moment.date() for moment in moments if moment is not None}
     dates |= {day for day in (view.expected_from, view.expected_by) if day is not None}
     amounts = (
         {view.total} | {item.unit_price for item in view.items} | {item.line_total for item in view.items}
     )
     amounts |= {value for value in (view.shipping_fee, view.discount) if value}
-    day_counts: set[int] = set()
-    if view.shipped_at is not None and view.expected_from and view.expected_by:
-        day_counts |= {
-            (view.expected_from - view.shipped_at.date()).days,
-            (view.expected_by - view.shipped_at.date()).days,
-        }
+    day_counts = {n for n in (view.delivery_days_min, view.delivery_days_max) if n is not None}
     for verdict in verdicts:
         if verdict.deadline is not None:
             dates.add(verdict.deadline.date())

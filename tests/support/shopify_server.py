@@ -75,7 +75,11 @@ def shopify_node(
         "name": f"#{order.order_id}",
         "createdAt": _iso(order.placed_at),
         "processedAt": _iso(order.placed_at),
-        "cancelledAt": _iso(order.placed_at) if order.status is OrderStatus.CANCELLED else None,
+        "cancelledAt": _iso(order.cancelled_at or order.placed_at)
+        if order.status is OrderStatus.CANCELLED
+        else None,
+        "note": order.note or None,
+        "refunds": [{"createdAt": _iso(order.refunded_at)}] if order.refunded_at else [],
         "displayFinancialStatus": financial,
         "displayFulfillmentStatus": "FULFILLED" if shipped else "UNFULFILLED",
         "email": email if email is not None else (order.contact.email or None),
