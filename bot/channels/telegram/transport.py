@@ -1,0 +1,123 @@
+"""python-telegram-bot's HTTP transport on aiohttp: the same `BaseRequest` contract, a cheaper client.
+
+PTB stays the framework (its Bot methods, its status → error mapping — `RetryAfter`, `BadRequest`,
+`Forbidden` … — in `BaseRequest.post`); only the HTTP round trip changes. PTB's default transport is httpx,
+whose pure-Python connection pool and HTTP/1.1 state machine cost a replica more per Bot API call than
+the rest of the call (`bench/load.py --profile`: ~23 % of a replica's CPU under load, most of the send
+path); aiohttp parses HTTP in C and keeps its pool in a dict. Requests go as JSON bodies (the Bot API
+accepts `application/json`), uploads as multipart forms (JSON-encoded values, as PTB's own transport sends).
+
+Timeouts are PTB's (seconds; `None` = wait forever) with PTB's defaults: read 5, write 5, connect 5, pool 1,
+media write 20. aiohttp has no write timeout of its own, so a request's write limit bounds sending the body
+and waiting for the response head together with its read limit. A timeout raises `telegram.error.TimedOut`,
+any other transport failure `telegram.error.NetworkError` (as with PTB's transport).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+_DEFAULT = BaseRequest.DEFAULT_NONE
+
+
+def _chosen(value: Any, default: float | None) -> float | None:
+    """PTB passes `DEFAULT_NONE` for "the transport's default" and None for "no limit"."""
+    return default if isinstance(value, type(_DEFAULT)) else value
+
+
+class AiohttpRequest(BaseRequest):
+    """`BaseRequest` over one `aiohttp.ClientSession` with at most `connections` connections.
+
+    The session is opened by `initialize()` on the running event loop (PTB calls it when the bot or the
+    Application starts) and again if a later call runs on another loop (a test's, or `asyncio.run` twice)."""
+
+    def __init__(
+        self,
+        connections: int = 1,
+        *,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
+    ) -> None:
+        self.connections = connections
+        self._read, self._write = read_timeout, write_timeout
+        self._connect, self._pool, self._media_write = connect_timeout, pool_timeout, media_write_timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read
+
+    async def initialize(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._session is not None and not self._session.closed and self._loop is loop:
+            return
+        self._loop = loop
+        self._session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=self.connections, keepalive_timeout=30.0),
+            headers={"User-Agent": self.USER_AGENT},
+            trust_env=True,  # HTTP(S)_PROXY / NO_PROXY, as PTB's httpx transport honours them
+        )
+
+    async def shutdown(self) -> None:
+        session, self._session = self._session, None
+        if session is not None and not session.closed and self._loop is asyncio.get_running_loop():
+            await session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = _DEFAULT,
+        write_timeout: Any = _DEFAULT,
+        connect_timeout: Any = _DEFAULT,
+        pool_timeout: Any = _DEFAULT,
+    ) -> tuple[int, bytes]:
+        """One HTTP request → (status, body); PTB's `post` turns the status and body into a result or error."""
+        await self.initialize()
+        assert self._session is not None
+        files = request_data.multipart_data if request_data is not None else None
+        read = _chosen(read_timeout, self._read)
+        write = _chosen(write_timeout, self._media_write if files else self._write)
+        connect = _chosen(connect_timeout, self._connect)
+        pool = _chosen(pool_timeout, self._pool)
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=None
+            if connect is None or pool is None
+            else connect + pool,  # a pooled connection, or a new one
+            sock_connect=connect,
+            sock_read=None if read is None else read + (write or 0.0),
+        )
+        body: Any = None
+        headers: dict[str, str] = {}
+        if files:
+            form = aiohttp.FormData()
+            for name, value in request_data.json_parameters.items():  # type: ignore[union-attr]
+                form.add_field(name, value)
+            for name, part in files.items():
+                filename, content, *mime = part if isinstance(part, tuple) else (name, part)
+                form.add_field(name, content, filename=filename, content_type=mime[0] if mime else None)
+            body = form
+        elif request_data is not None and request_data.parameters:
+            body = json.dumps(request_data.parameters, ensure_ascii=False).encode()
+            headers["Content-Type"] = "application/json"
+        try:
+            async with self._session.request(
+                method, url, data=body, headers=headers, timeout=timeout
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as exc:  # aiohttp's ServerTimeoutError is an asyncio.TimeoutError too
+            raise TimedOut from exc
+        except aiohttp.ClientError as exc:
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
