@@ -35,9 +35,11 @@ import json
 import logging
 import random
 import time
+import urllib.request
 from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
+from urllib.parse import urlsplit
 
 import aiohttp
 from langchain_core.prompt_values import PromptValue
@@ -214,7 +216,9 @@ class OpenAIChatModel:
             self._session_loop = loop
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self.config.connections, keepalive_timeout=30.0),
-                trust_env=True,  # HTTP(S)_PROXY / NO_PROXY, as the openai SDK honours them
+                # HTTP(S)_PROXY / NO_PROXY as the openai SDK honours them, looked up once: aiohttp's own
+                # `trust_env` makes two thread-pool hops per request (proxy and .netrc lookups).
+                proxy=_env_proxy(self._url),
             )
         return self._session
 
@@ -379,6 +383,15 @@ def _kind(exc: BaseException) -> str:
     if isinstance(exc, ProviderError):
         return exc.kind
     return type(exc).__name__
+
+
+def _env_proxy(url: str) -> str | None:
+    """The HTTP(S)_PROXY for `url` unless NO_PROXY exempts its host."""
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies()
+    if not proxies or urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return proxies.get(parts.scheme)
 
 
 def _sdk_kind(exc: BaseException) -> str:
