@@ -5,10 +5,10 @@ runs in a child process, so this process's CPU time (`time.process_time`) is the
 reply is streamed as 8-character chunks; every path reads the same replies, interleaved round by round:
 
 - `raw httpx SSE` (the baseline): `httpx.AsyncClient.stream` + `aiter_lines` + `json.loads`, text joined;
-- `adapter, sdk transport`: `OpenAIChatModel.stream` with `transport="sdk"` (the openai SDK's async client,
-  what customer replies use);
+- `adapter, http transport`: `OpenAIChatModel.stream` with `transport="http"` (one aiohttp session, SSE read
+  line by line, chunks as plain dicts: what customer replies and completions use);
 - `adapter, langchain transport`: `OpenAIChatModel.stream` with `transport="langchain"` (`ChatOpenAI.astream`
-  with its callback manager — the path completions use);
+  with its callback manager — the reference path);
 - `ChatOpenAI._astream (no callbacks)`: LangChain's private per-chunk generator, bypassing the callback
   machinery (for reference only; private API).
 
@@ -98,11 +98,15 @@ def adapter_reader(base_url: str, transport: str) -> tuple[Reader, Callable[[], 
 def private_astream_reader(base_url: str) -> tuple[Reader, Callable[[], Awaitable[None]]]:
     from langchain_core.messages import HumanMessage
 
-    model = OpenAIChatModel(OpenAIChatConfig(model="m", base_url=base_url, api_key="k", max_retries=0))
+    model = OpenAIChatModel(
+        OpenAIChatConfig(model="m", base_url=base_url, api_key="k", max_retries=0, transport="langchain")
+    )
+    chat_model = model._chat_model
+    assert chat_model is not None
 
     async def read(chunks: int) -> str:
         text = ""
-        async for generation in model.chat_model._astream([HumanMessage(f"n {chunks}")]):
+        async for generation in chat_model._astream([HumanMessage(f"n {chunks}")]):
             text += str(generation.message.content)
         return text
 
@@ -112,7 +116,7 @@ def private_astream_reader(base_url: str) -> tuple[Reader, Callable[[], Awaitabl
 async def measure(base_url: str, requests: int) -> dict[str, dict[str, float]]:
     readers = {
         "raw httpx SSE (baseline)": raw_reader(base_url),
-        "adapter, sdk transport": adapter_reader(base_url, "sdk"),
+        "adapter, http transport": adapter_reader(base_url, "http"),
         "adapter, langchain transport": adapter_reader(base_url, "langchain"),
         "ChatOpenAI._astream (no callbacks)": private_astream_reader(base_url),
     }

@@ -328,6 +328,10 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             "doubled": settled["doubled"],
             "bot_api_calls_per_msg": round(sum(api.values()) / n, 3),
             "bot_api_calls_by_method": {k: round(v / n, 3) for k, v in sorted(api.items())},
+            # replies within 1 s (send → reply) vs slower ones: typing indicators and drafts belong to the latter
+            "bot_api_calls_per_fast_reply": _rounded(settled.get("calls_per_fast_reply")),
+            "bot_api_calls_per_slow_reply": _rounded(settled.get("calls_per_slow_reply")),
+            "fast_replies": settled.get("fast_replies", 0),
             "llm_calls_per_msg": round(sum(llm_calls.values()) / n, 3),
             "llm_calls_by_kind": {k: round(v / n, 3) for k, v in sorted(llm_calls.items())},
             "world_cpu_ms_per_msg": round((after["world"] - before["world"]) * 1000 / n, 3),
@@ -361,6 +365,10 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             bot.stop()
         if chroma is not None:
             chroma.stop()
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def kill_phase(bots: list[Proc], peers: Peers, args: argparse.Namespace, offset: int) -> dict[str, Any]:
@@ -655,6 +663,9 @@ def print_table(results: dict[str, Any]) -> None:
         "db_round_trips_per_msg",
         "llm_calls_per_msg",
         "bot_api_calls_per_msg",
+        "bot_api_calls_per_fast_reply",
+        "bot_api_calls_per_slow_reply",
+        "fast_replies",
         "postgres_cpu_ms_per_msg",
         "lost",
         "doubled",
@@ -665,7 +676,7 @@ def print_table(results: dict[str, Any]) -> None:
     names = [k for k in results if k not in ("machine", "ratios")]
     print(f"\n{'':28}" + "".join(f"{n:>15}" for n in names))
     for key in keys:
-        print(f"{key:28}" + "".join(f"{results[n].get(key, 0):>15}" for n in names))
+        print(f"{key:28}" + "".join(f"{results[n].get(key, 0)!s:>15}" for n in names))
     print("\nratios:", json.dumps(results["ratios"]))
     print("machine:", json.dumps(results["machine"]))
     for n in names:

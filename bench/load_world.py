@@ -38,6 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.support.telegram_wire import parse_body
 
+FAST_REPLY_S = 1.0  # "a reply ready within ~1 s is just sent" (issue 16): its Bot API calls are counted apart
+
 
 @dataclass
 class Customer:
@@ -47,6 +49,7 @@ class Customer:
     start_at: float
     sent: int = 0
     latencies: list[float] = field(default_factory=list)
+    marks: list[int] = field(default_factory=list)  # the chat's Bot API call count when each message was sent
     answered: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -79,6 +82,7 @@ class World:
         }
         self.connections = connections
         self.calls: Counter[str] = Counter()
+        self.chat_calls: Counter[int] = Counter()  # Bot API calls per chat (for calls per message by latency)
         self.webhook: dict[str, str] = {}
         self.upstreams: list[int] = []
         self.failovers = 0
@@ -103,6 +107,8 @@ class World:
             )
         params, _files = parse_body(request.content_type or "", await request.read())
         self.calls[method] += 1
+        if params.get("chat_id"):
+            self.chat_calls[int(params["chat_id"])] += 1
         result = self.call(method, params)
         return web.Response(
             body=json.dumps({"ok": True, "result": result}, ensure_ascii=False).encode(),
@@ -214,6 +220,7 @@ class World:
         for n in range(messages):
             c.answered.clear()
             c.sent += 1
+            c.marks.append(self.chat_calls[c.chat_id])
             sent_at = time.perf_counter()
             await self.user_sends(c.chat_id, questions[(c.chat_id + n) % len(questions)])
             try:
@@ -263,7 +270,26 @@ class World:
         chats = [int(c) for c in spec["chats"]]
         lost = sum(max(0, self.customers[c].sent - self.replies[c]) for c in chats)
         doubled = sum(max(0, self.replies[c] - self.customers[c].sent) for c in chats)
-        return web.json_response({"lost": lost, "doubled": doubled, "failovers": self.failovers})
+        # Bot API calls per message, by how fast the reply came: a message's calls are its chat's calls from
+        # its sending to the next message's (the chat's customer waits for each reply), or to now.
+        fast: list[int] = []
+        slow: list[int] = []
+        for chat in chats:
+            customer = self.customers[chat]
+            ends = [*customer.marks[1:], self.chat_calls[chat]]
+            for n, (mark, end) in enumerate(zip(customer.marks, ends, strict=True)):
+                if n < len(customer.latencies):
+                    (fast if customer.latencies[n] < FAST_REPLY_S else slow).append(end - mark)
+        return web.json_response(
+            {
+                "lost": lost,
+                "doubled": doubled,
+                "failovers": self.failovers,
+                "fast_replies": len(fast),
+                "calls_per_fast_reply": sum(fast) / len(fast) if fast else None,
+                "calls_per_slow_reply": sum(slow) / len(slow) if slow else None,
+            }
+        )
 
     async def set_upstreams(self, request: web.Request) -> web.Response:
         self.upstreams = [int(p) for p in (await request.json())["ports"]]

@@ -6,6 +6,7 @@ server seeing the client hang up), never by wall-clock durations.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -22,7 +23,7 @@ from tests.support.openai_server import OpenAIServer, ScriptedReply
 PROMPT = PromptSpec("t", (("user", "{question}"),), ("question",))
 VALUES = {"question": "hi"}
 LONG = "这是一段比较长的流式回复，用来测试分块输出，一共有好几块。"
-TRANSPORTS = ["sdk", "langchain"]
+TRANSPORTS = ["http", "langchain"]
 _OPEN: list[OpenAIChatModel] = []
 
 
@@ -249,3 +250,18 @@ async def test_after_a_stall_calls_fail_at_once_until_the_cooldown_ends(
     with pytest.raises(LLMUnavailable):
         await model.complete(PROMPT, VALUES)
     assert await model.complete(PROMPT, VALUES) == "OK"
+
+
+async def test_server_sent_events_as_the_spec_allows_them(openai_server: OpenAIServer) -> None:
+    """CRLF line ends, comments, other fields, a data field split over lines, no blank line at the end."""
+
+    def event(content: str, finish: str | None = None) -> str:
+        return json.dumps({"choices": [{"index": 0, "delta": {"content": content}, "finish_reason": finish}]})
+
+    split = event("二").replace(', "finish_reason"', '\r\ndata: , "finish_reason"')
+    raw = f": keep-alive\r\n\r\nevent: chunk\r\nid: 1\r\ndata: {event('一')}\r\n\r\ndata: {split}\r\n\r\n"
+    raw += f"data:{event('三', 'stop')}"
+    openai_server.enqueue(ScriptedReply(raw=raw))
+    seen: list[str] = []
+    assert await _run(_model(openai_server), streamed=True, seen=seen) == "一二三"
+    assert seen == ["一", "一二", "一二三"]

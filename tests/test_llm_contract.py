@@ -79,7 +79,7 @@ async def _openai(transport: str) -> AsyncIterator[Harness]:
         await model.aclose()
 
 
-@pytest.fixture(params=["scripted", "openai-sdk", "openai-langchain"])
+@pytest.fixture(params=["scripted", "openai-http", "openai-langchain"])
 async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
     if request.param == "scripted":
         for scripted in _scripted():

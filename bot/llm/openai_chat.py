@@ -1,12 +1,13 @@
 """The one place that knows the OpenAI-compatible API: `OpenAIChatModel`, a `bot.domain.protocols.ChatModel`.
 
 Works with any base URL (OpenAI, DeepSeek, Qwen compatible mode, Ollama, vLLM). Prompts become requests
-through LangChain's `ChatPromptTemplate`; completions and customer replies stream through the openai SDK's
-async client directly (`transport="sdk"`, the default; `"langchain"` runs `ChatPromptTemplate | ChatOpenAI`),
-with chunks read as plain dicts, because LangChain's per-chunk callback machinery and the SDK's typed chunk
-objects cost several times more per chunk than the reply needs (`bench/llm_stream_bench.py` measures the
-paths against a raw SSE read). Both ask for a streamed answer on the wire so the same limits bound every
-call:
+through LangChain's `ChatPromptTemplate`; answers stream over one shared aiohttp session straight from
+`POST {base_url}/chat/completions` (`stream: true`), the server-sent events read line by line and each chunk
+read as a plain dict (`transport="http"`, the default). The openai SDK (request options, typed chunk
+objects, its httpx pool) and LangChain's per-chunk callback machinery each cost several times what the
+reply needs — `bench/llm_stream_bench.py` measures the paths against a raw SSE read. `transport="langchain"`
+(`ChatPromptTemplate | ChatOpenAI`, imported only then) is kept as the reference path. Both ask for a
+streamed answer on the wire so the same limits bound every call:
 
 - time to first token (`first_token_timeout_s`, default 8 s): from the request until the first text arrives,
   retries and Retry-After waits included — a stalled provider costs the customer this long, whatever
@@ -16,13 +17,15 @@ call:
   the provider is tried again: a message that would ask a stalled model twice (intent, then the answer)
   waits for one limit, not two, and the customers behind it get the offline answer without waiting.
 
-Only provider failures become `LLMUnavailable` (raised `from` the cause, counted as `llm_error{kind}`):
-openai's APIError family (status errors after the SDK's own retries with Retry-After, connection errors —
-the SDK wraps transport errors), the limits above, malformed payloads (invalid JSON, chunks of the wrong
-shape), a stream that ends without a finish reason (cut mid-way) or with "length"/"content_filter", and an
-empty answer. The prompt is formatted before the provider is called, so a missing value raises KeyError
-from our code, and `on_text` runs outside every `try`, so a bug in a callback propagates as it is.
-Only `astream`/`chat.completions.create` are used, which need no tiktoken download.
+Retries (`max_retries`, as the openai SDK does them): connection errors and HTTP 408, 409, 429 and 5xx,
+after the server's `Retry-After`/`retry-after-ms` (0–60 s) or 0.5 s doubling up to 8 s; `x-should-retry`
+overrides. Only provider failures become `LLMUnavailable` (raised `from` the cause, counted as
+`llm_error{kind}`, kinds named as the openai SDK names its errors: `RateLimitError`, `InternalServerError`,
+`APIConnectionError` …): status errors after the retries, connection and protocol errors, the limits above,
+malformed payloads (invalid JSON, chunks of the wrong shape), a stream that ends without a finish reason (cut
+mid-way) or with "length"/"content_filter", and an empty answer. The prompt is formatted before the
+provider is called, so a missing value raises KeyError from our code, and `on_text` runs outside every
+`try`, so a bug in a callback propagates as it is. No tiktoken download is ever needed.
 """
 
 from __future__ import annotations
@@ -30,47 +33,69 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import time
+import urllib.request
 from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
+from urllib.parse import urlsplit
 
-import openai
-from langchain_core.messages import BaseMessage, BaseMessageChunk
+import aiohttp
 from langchain_core.prompt_values import PromptValue
 from langchain_core.prompts import ChatPromptTemplate
-from langchain_openai import ChatOpenAI
 
 from bot.domain import telemetry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.prompt import PromptSpec
 from bot.domain.protocols import OnText
 
+if TYPE_CHECKING:
+    from langchain_core.messages import BaseMessageChunk
+    from langchain_openai import ChatOpenAI
+
 log = logging.getLogger(__name__)
 
-# LangChain message types → OpenAI chat roles (for the SDK transport).
+OPENAI_BASE_URL = "https://api.openai.com/v1"  # when no base URL is configured
+# LangChain message types → OpenAI chat roles.
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 # Failures that mean "the provider is not answering in time": they open the circuit for `cooldown_s`.
 _STALLS = frozenset({"first_token_timeout", "stall_timeout", "total_timeout", "APITimeoutError"})
 # Finish reasons that mean the answer is not whole (OpenAI's terms; vLLM, Ollama and DeepSeek use the same).
 _NOT_WHOLE = {"length": "truncated", "content_filter": "content_filter"}
-# The SDK's own transport type (its httpx fork), built without importing it here.
-_LIMITS = type(openai.DEFAULT_CONNECTION_LIMITS)(
-    max_connections=1000, max_keepalive_connections=16, keepalive_expiry=30.0
-)
+# HTTP statuses → the openai SDK's error names (the `kind` of `llm_error`, so dashboards keep their labels).
+_STATUS_KINDS = {
+    400: "BadRequestError",
+    401: "AuthenticationError",
+    403: "PermissionDeniedError",
+    404: "NotFoundError",
+    409: "ConflictError",
+    422: "UnprocessableEntityError",
+    429: "RateLimitError",
+}
+_RETRIED_STATUSES = frozenset({408, 409, 429})  # and every 5xx
+_MAX_RETRY_AFTER_S = 60.0  # a longer Retry-After is not honoured (the backoff applies)
 
 
 class MalformedResponse(ValueError):
     """A provider chunk that is valid JSON but not a chat completion chunk."""
 
 
+class ProviderError(Exception):
+    """The provider (or the way to it) failed; `kind` names it as the openai SDK names its errors."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
+
+
 # What the provider (or the path to it) can do wrong; everything else is ours and propagates.
-_PROVIDER_ERRORS: tuple[type[BaseException], ...] = (
-    openai.APIError,  # status errors, connection/transport errors (wrapped by the SDK), validation
+_TIMEOUT_OR_PROVIDER_ERRORS: tuple[type[BaseException], ...] = (
+    TimeoutError,
+    ProviderError,
     json.JSONDecodeError,  # an SSE event whose data is not JSON
     MalformedResponse,
 )
-_TIMEOUT_OR_PROVIDER_ERRORS: tuple[type[BaseException], ...] = (TimeoutError, *_PROVIDER_ERRORS)
 
 
 # How LangChain's chunk conversion fails on a payload of the wrong shape (e.g. `"choices": "nope"`), or when
@@ -90,9 +115,9 @@ class OpenAIChatConfig:
 
     Times are seconds. `stream_usage` asks the provider for token usage at the end of a stream; None means
     "only on OpenAI's own endpoint" (no `base_url`), as LangChain decides, since several compatible servers
-    reject the option. `transport` picks how `stream` and `complete` read it ("sdk" or "langchain"). Once the finish
-    reason has arrived the answer is whole: what follows (usage, `[DONE]`, the end of the body) gets at most
-    `finish_grace_s` and cannot fail the call.
+    reject the option. `transport` picks how `stream` and `complete` read it ("http" or "langchain"). Once the
+    finish reason has arrived the answer is whole: what follows (usage, `[DONE]`, the end of the body) gets at
+    most `finish_grace_s` and cannot fail the call. `connections` bounds the open connections to the provider.
     """
 
     model: str
@@ -103,15 +128,16 @@ class OpenAIChatConfig:
     max_retries: int = 2
     temperature: float = 0.3
     stream_usage: bool | None = None
-    transport: Literal["sdk", "langchain"] = "sdk"
+    transport: Literal["http", "langchain"] = "http"
     cooldown_s: float = 30.0
     finish_grace_s: float = 1.0  # after the finish reason: time for the usage chunk, [DONE], the body's end
+    connections: int = 1000
 
     def __post_init__(self) -> None:
         if self.timeout_s <= 0 or self.first_token_timeout_s <= 0:
             raise ValueError("LLM timeouts must be positive")
-        if min(self.max_retries, self.cooldown_s, self.finish_grace_s) < 0:
-            raise ValueError("max_retries, cooldown_s and finish_grace_s must be >= 0")
+        if min(self.max_retries, self.cooldown_s, self.finish_grace_s) < 0 or self.connections < 1:
+            raise ValueError("max_retries, cooldown_s and finish_grace_s must be >= 0, connections >= 1")
 
 
 class Piece(NamedTuple):
@@ -128,30 +154,15 @@ class OpenAIChatModel:
     def __init__(self, config: OpenAIChatConfig, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.config = config
         self._clock, self._open_until = clock, 0.0  # the circuit after a stall (seconds on `clock`)
-        stream_usage = config.base_url is None if config.stream_usage is None else config.stream_usage
-        self._usage = stream_usage
-        key = config.api_key or "not-needed"  # Ollama and vLLM take any key
-        # One async client (one connection pool, one retry policy) for both transports. Few idle connections
-        # kept: httpx checks each of them before every request (the SDK's default keeps 100).
-        self.client = openai.AsyncOpenAI(
-            api_key=key,
-            base_url=config.base_url,
-            timeout=config.timeout_s,
-            max_retries=config.max_retries,
-            http_client=openai.DefaultAsyncHttpxClient(limits=_LIMITS),
-        )
-        self.chat_model = ChatOpenAI(
-            model=config.model,
-            api_key=key,  # type: ignore[arg-type]  # ChatOpenAI coerces a str to SecretStr
-            base_url=config.base_url,
-            timeout=config.timeout_s,
-            max_retries=config.max_retries,
-            temperature=config.temperature,
-            stream_usage=stream_usage,
-            stream_chunk_timeout=None,  # our own limits apply to both transports
-            root_async_client=self.client,
-            async_client=self.client.chat.completions,
-        )
+        self._usage = config.base_url is None if config.stream_usage is None else config.stream_usage
+        self._key = config.api_key or "not-needed"  # Ollama and vLLM take any key
+        self._url = (config.base_url or OPENAI_BASE_URL).rstrip("/") + "/chat/completions"
+        self._headers = {"Authorization": f"Bearer {self._key}", "Content-Type": "application/json"}
+        # One session (one connection pool) per event loop: made on first use, on the loop that uses it.
+        self._session: aiohttp.ClientSession | None = None
+        self._session_loop: asyncio.AbstractEventLoop | None = None
+        # The reference transport's client, built (and its vendors imported) here, not in the first call.
+        self._chat_model: ChatOpenAI | None = self._langchain() if config.transport == "langchain" else None
         self._templates: dict[tuple[tuple[str, str], ...], ChatPromptTemplate] = {}
 
     @property
@@ -160,7 +171,12 @@ class OpenAIChatModel:
 
     async def aclose(self) -> None:
         """Close the HTTP connections (the process's end does it too)."""
-        await self.client.close()
+        session, self._session = self._session, None
+        if session is not None and self._session_loop is asyncio.get_running_loop():
+            await session.close()
+        if self._chat_model is not None:
+            await self._chat_model.root_async_client.close()
+            self._chat_model = None
 
     # -- the ChatModel protocol ---------------------------------------------------------------------------
     async def complete(self, prompt: PromptSpec, values: Mapping[str, str]) -> str:
@@ -175,7 +191,7 @@ class OpenAIChatModel:
         self._check_circuit()
         if self.config.transport == "langchain":
             return await self._collect(self._langchain_pieces(prompt_value), on_text)
-        return await self._collect(self._sdk_pieces(prompt_value.to_messages()), on_text)
+        return await self._collect(self._http_pieces(prompt_value), on_text)
 
     # -- prompts ------------------------------------------------------------------------------------------
     def template(self, prompt: PromptSpec) -> ChatPromptTemplate:
@@ -194,16 +210,97 @@ class OpenAIChatModel:
         return self.template(prompt).format_prompt(**values)
 
     # -- transports ---------------------------------------------------------------------------------------
+    def _client(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._session_loop is not loop:
+            self._session_loop = loop
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self.config.connections, keepalive_timeout=30.0),
+                # HTTP(S)_PROXY / NO_PROXY as the openai SDK honours them, looked up once: aiohttp's own
+                # `trust_env` makes two thread-pool hops per request (proxy and .netrc lookups).
+                proxy=_env_proxy(self._url),
+            )
+        return self._session
+
+    async def _http_pieces(self, prompt_value: PromptValue) -> AsyncGenerator[Piece, None]:
+        """POST the request (retried as the module docstring says), then one Piece per SSE `data:` event;
+        returns at `[DONE]` or the end of the body. Errors are `ProviderError`, `json.JSONDecodeError` or
+        `MalformedResponse`; the caller's limits cancel it wherever it waits."""
+        body: dict[str, Any] = {
+            "model": self.config.model,
+            "messages": [{"role": _ROLES[m.type], "content": m.content} for m in prompt_value.to_messages()],
+            "temperature": self.config.temperature,
+            "stream": True,
+        }
+        if self._usage:
+            body["stream_options"] = {"include_usage": True}
+        payload = json.dumps(body, ensure_ascii=False).encode()
+        session = self._client()
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.config.first_token_timeout_s)
+        for attempt in range(self.config.max_retries + 1):
+            retry_in: float | None = None
+            streaming = False  # once the answer has begun, a failure is not retried (text was shown)
+            try:
+                async with session.post(
+                    self._url, data=payload, headers=self._headers, timeout=timeout
+                ) as response:
+                    if response.status == 200:
+                        streaming = True
+                        async for piece in _sse_pieces(response.content):
+                            yield piece
+                        return
+                    detail = (await response.read())[:300].decode(errors="replace")
+                    error = ProviderError(_status_kind(response.status), f"HTTP {response.status}: {detail}")
+                    retry_in = _retry_in(response.status, response.headers, attempt)
+            except aiohttp.ServerTimeoutError as exc:
+                error, retry_in = ProviderError("APITimeoutError", repr(exc)), _backoff(attempt)
+            except aiohttp.ClientError as exc:  # connection refused/reset, a body cut mid-way …
+                error, retry_in = ProviderError("APIConnectionError", repr(exc)), _backoff(attempt)
+            if streaming or retry_in is None or attempt == self.config.max_retries:
+                raise error
+            log.info("llm request failed (%s); retrying in %.2f s", error.kind, retry_in)
+            await asyncio.sleep(retry_in)
+
+    def _langchain(self) -> ChatOpenAI:
+        """A `ChatOpenAI` on its own openai client (the reference transport; its vendors are imported only
+        when it is chosen)."""
+        import openai
+        from langchain_openai import ChatOpenAI
+
+        client = openai.AsyncOpenAI(
+            api_key=self._key,
+            base_url=self.config.base_url,
+            timeout=self.config.timeout_s,
+            max_retries=self.config.max_retries,
+            http_client=openai.DefaultAsyncHttpxClient(),
+        )
+        return ChatOpenAI(
+            model=self.config.model,
+            api_key=self._key,  # type: ignore[arg-type]  # ChatOpenAI coerces a str to SecretStr
+            base_url=self.config.base_url,
+            timeout=self.config.timeout_s,
+            max_retries=self.config.max_retries,
+            temperature=self.config.temperature,
+            stream_usage=self._usage,
+            stream_chunk_timeout=None,  # our own limits apply to both transports
+            root_async_client=client,
+            async_client=client.chat.completions,
+        )
+
     async def _langchain_pieces(self, prompt_value: PromptValue) -> AsyncGenerator[Piece, None]:
-        chunks = cast(AsyncGenerator[BaseMessageChunk, None], self.chat_model.astream(prompt_value))
+        import openai
+
+        if self._chat_model is None:  # closed by `aclose`, or another transport was chosen
+            self._chat_model = self._langchain()
+        chunks = cast("AsyncGenerator[BaseMessageChunk, None]", self._chat_model.astream(prompt_value))
         try:
             while True:
                 try:
                     chunk = await anext(chunks)
                 except StopAsyncIteration:
                     return
-                except openai.APIError:
-                    raise
+                except openai.APIError as exc:
+                    raise ProviderError(_sdk_kind(exc), repr(exc)) from exc
                 except _LANGCHAIN_READ_ERRORS as exc:
                     # Only LangChain's and the SDK's code runs in this iteration (we register no callbacks):
                     # these come from reading a provider chunk of the wrong shape, or no chunk at all.
@@ -216,27 +313,6 @@ class OpenAIChatModel:
                 )
         finally:
             await chunks.aclose()
-
-    async def _sdk_pieces(self, messages: list[BaseMessage]) -> AsyncGenerator[Piece, None]:
-        """The openai SDK's client sends the request (base URL, auth, retries with Retry-After, status and
-        transport errors) and decodes the SSE events; the chunks stay plain dicts (`cast_to=object`) because
-        building the SDK's typed chunk objects is most of its per-chunk cost."""
-        body: dict[str, Any] = {
-            "model": self.config.model,
-            "messages": [{"role": _ROLES[m.type], "content": m.content} for m in messages],
-            "temperature": self.config.temperature,
-            "stream": True,
-        }
-        if self._usage:
-            body["stream_options"] = {"include_usage": True}
-        stream = await self.client.post(
-            "/chat/completions", body=body, cast_to=object, stream=True, stream_cls=openai.AsyncStream[object]
-        )
-        try:
-            async for chunk in stream:
-                yield _piece(chunk)
-        finally:
-            await stream.close()
 
     # -- limits, errors, metrics --------------------------------------------------------------------------
     async def _collect(self, pieces: AsyncGenerator[Piece, None], on_text: OnText | None) -> str:
@@ -276,6 +352,8 @@ class OpenAIChatModel:
                             await on_text(text)  # ours: an exception here is a bug and propagates
             finally:
                 await pieces.aclose()
+                await asyncio.sleep(0)  # a connection given up on is closed on the next loop turn: now
+
         if finish_reason is None:
             raise self._failed("incomplete_stream", None)
         if finish_reason in _NOT_WHOLE:
@@ -299,11 +377,86 @@ class OpenAIChatModel:
 
 
 def _kind(exc: BaseException) -> str:
-    """The metric's name for a provider error: openai's own class (LangChain re-labels some of them)."""
+    """The metric's name for a provider failure."""
     if isinstance(exc, json.JSONDecodeError | MalformedResponse):
         return "malformed_response"
+    if isinstance(exc, ProviderError):
+        return exc.kind
+    return type(exc).__name__
+
+
+def _env_proxy(url: str) -> str | None:
+    """The HTTP(S)_PROXY for `url` unless NO_PROXY exempts its host."""
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies()
+    if not proxies or urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return proxies.get(parts.scheme)
+
+
+def _sdk_kind(exc: BaseException) -> str:
+    """The openai SDK's own class name for its error (LangChain re-labels some of them)."""
     vendor = next((c for c in type(exc).__mro__ if c.__module__.split(".")[0] == "openai"), type(exc))
     return vendor.__name__
+
+
+def _status_kind(status: int) -> str:
+    if status >= 500:
+        return "InternalServerError"
+    return _STATUS_KINDS.get(status, "APIStatusError")
+
+
+def _backoff(attempt: int) -> float:
+    """The openai SDK's backoff: 0.5 s doubling per retry, at most 8 s, minus up to a quarter of jitter."""
+    return min(0.5 * 2.0**attempt, 8.0) * (1 - 0.25 * random.random())
+
+
+def _retry_in(status: int, headers: Mapping[str, str], attempt: int) -> float | None:
+    """Seconds before retrying a status error, or None when it is not retried."""
+    should = headers.get("x-should-retry")
+    if should == "false" or (should != "true" and status not in _RETRIED_STATUSES and status < 500):
+        return None
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        try:
+            wait = float(headers[name]) * scale
+        except (KeyError, ValueError):
+            continue
+        if 0 <= wait <= _MAX_RETRY_AFTER_S:
+            return wait
+    return _backoff(attempt)
+
+
+async def _sse_pieces(content: aiohttp.StreamReader) -> AsyncGenerator[Piece, None]:
+    """Server-sent events → Pieces. The body is read as it arrives (one await per network read, not per
+    line) and cut at blank lines; an event's `data:` lines are joined with newlines (the SSE spec), other
+    fields and comments are skipped; `[DONE]` ends the stream, as does the body's end."""
+    buffer = b""
+    async for received in content.iter_any():
+        buffer += received
+        if b"\r" in buffer:  # CRLF or CR line ends (the spec allows them; OpenAI sends LF)
+            buffer = buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        while (end := buffer.find(b"\n\n")) >= 0:
+            data, buffer = _event_data(buffer[:end]), buffer[end + 2 :]
+            if data is None:
+                continue
+            if data == b"[DONE]":
+                return
+            yield _piece(json.loads(data))
+    data = _event_data(buffer.strip(b"\n"))  # a last event without its blank line
+    if data is not None and data != b"[DONE]":
+        yield _piece(json.loads(data))
+
+
+def _event_data(event: bytes) -> bytes | None:
+    """The data of one event (None when it has none)."""
+    if event.startswith(b"data: ") and b"\n" not in event:  # OpenAI's one-line events
+        return event[6:]
+    data = [
+        line[6:] if line[5:6] == b" " else line[5:]
+        for line in event.split(b"\n")
+        if line.startswith(b"data:")
+    ]
+    return b"\n".join(data) if data else None
 
 
 def _piece(chunk: object) -> Piece:

@@ -35,6 +35,7 @@ from telegram.request import BaseRequest
 from bot.channels.telegram.delivery import TelegramDelivery
 from bot.channels.telegram.handlers import TelegramChannel, TelegramConfig
 from bot.channels.telegram.replicas import ReplicaSafety
+from bot.channels.telegram.transport import AiohttpRequest
 from bot.domain.errors import XiaoerError
 from bot.domain.messages import Role
 
@@ -42,11 +43,9 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 SWEEP_EVERY_S = 30.0
-# Bot API connections per process. Before each request and after each response httpcore's pool looks at
-# every pooled connection (a poll syscall per idle one, and for each idle one a pass over all of them), so
-# its cost per call grows with the square of the pool: under load 32 connections cost ~12 % of a replica's
-# CPU (bench/load.py --profile). 12 carry ~120 calls/s at Telegram's ~100 ms round trip — four times the
-# ~30 messages/s Telegram lets a bot send —, and a call waits (up to BOT_API_POOL_WAIT_S) rather than fails.
+# Bot API connections per process (`AiohttpRequest`, bot/channels/telegram/transport.py). 12 carry ~120
+# calls/s at Telegram's ~100 ms round trip — four times the ~30 messages/s Telegram lets a bot send —, and
+# a call waits (up to BOT_API_POOL_WAIT_S) rather than fails.
 BOT_API_CONNECTIONS = 12
 BOT_API_POOL_WAIT_S = 10.0
 
@@ -143,10 +142,11 @@ def build_application(
         .post_stop(_stop_sweeper)
         .post_shutdown(_close_core(channel))
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+    if request is None:  # PTB's calls over aiohttp; getUpdates (polling) on a connection of its own
+        request = AiohttpRequest(BOT_API_CONNECTIONS, pool_timeout=BOT_API_POOL_WAIT_S)
+        builder = builder.request(request).get_updates_request(AiohttpRequest(1))
     else:
-        builder = builder.connection_pool_size(BOT_API_CONNECTIONS).pool_timeout(BOT_API_POOL_WAIT_S)
+        builder = builder.request(request).get_updates_request(request)
     if not with_updater:
         builder = builder.updater(None)
     if replicas is not None:  # replicas share a database: exactly once, per-chat order across replicas
@@ -225,7 +225,9 @@ async def check_connection(config: TelegramConfig) -> str:
     """getMe before anything heavy is loaded: a bad token or an unreachable API fails in a second.
 
     Returns the bot's @username."""
-    bot = Bot(config.token, base_url=config.base_url, base_file_url=config.base_file_url)
+    bot = Bot(
+        config.token, base_url=config.base_url, base_file_url=config.base_file_url, request=AiohttpRequest()
+    )
     try:
         async with bot:  # initialize() calls getMe
             return bot.username

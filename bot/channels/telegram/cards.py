@@ -19,8 +19,7 @@ is_disabled) and `InlineKeyboardMarkup`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from telegram import LinkPreviewOptions
+from typing import Any
 
 from bot.channels.telegram.format import card_lines, truncate
 from bot.domain.messages import Button, Outbound, ProductCard
@@ -60,12 +59,12 @@ def cards_text(cards: Sequence[ProductCard]) -> str:
     return "\n\n".join(block for block in blocks if block)
 
 
-def preview(cards: Sequence[ProductCard]) -> LinkPreviewOptions | None:
-    """The first product photo, large and above the text; previews off when no card has a photo; None when
-    the reply has no cards (a plain reply keeps Telegram's default)."""
+def preview(cards: Sequence[ProductCard]) -> dict[str, Any] | None:
+    """The `link_preview_options` (Bot API JSON): the first product photo, large and above the text;
+    previews off when no card has a photo; None when the reply has no cards (Telegram's default stays)."""
     if not cards:
         return None
     image = next((card.image_url for card in cards if card.image_url), "")
     if not image:
-        return LinkPreviewOptions(is_disabled=True)
-    return LinkPreviewOptions(url=image, prefer_large_media=True, show_above_text=True)
+        return {"is_disabled": True}
+    return {"url": image, "prefer_large_media": True, "show_above_text": True}

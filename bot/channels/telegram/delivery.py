@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
@@ -27,6 +27,7 @@ from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.cards import cards_text, preview, reply_rows
 from bot.channels.telegram.format import CALLBACK_DATA_LIMIT, escape, split_text
 from bot.channels.telegram.progress import TelegramProgress
+from bot.channels.telegram.transport import Json, call
 from bot.domain.messages import Button, MessageRef, Outbound
 from bot.privacy.redaction import redact
 
@@ -77,20 +78,25 @@ class TelegramDelivery:
         self.bot = bot
         self.signer = signer
 
-    def keyboard(self, rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
-        """Inline keyboard, row by row, with signed callback data (each ≤ 64 bytes) and link buttons."""
+    def keyboard(self, rows: Sequence[Sequence[Button]]) -> Json | None:
+        """`reply_markup` (Bot API JSON): an inline keyboard, row by row, with signed callback data (each
+        ≤ 64 bytes) and link buttons; None when no button is left."""
         keys = [[key for button in row if (key := self._key(button)) is not None] for row in rows]
         keys = [row for row in keys if row]
-        return InlineKeyboardMarkup(keys) if keys else None
+        return {"inline_keyboard": keys} if keys else None
 
-    def _key(self, button: Button) -> InlineKeyboardButton | None:
+    def _key(self, button: Button) -> Json | None:
         if button.url:
-            return InlineKeyboardButton(button.label, url=button.url)
+            return {"text": button.label, "url": button.url}
         if button.data:
             data = self.signer.sign(button.data)
             assert len(data.encode()) <= CALLBACK_DATA_LIMIT, data
-            return InlineKeyboardButton(button.label, callback_data=data)
+            return {"text": button.label, "callback_data": data}
         return None
+
+    def _markup(self, keyboard: Json | None) -> InlineKeyboardMarkup | None:
+        """The keyboard as PTB's object, for the calls that go through PTB's methods (copies, edits)."""
+        return InlineKeyboardMarkup.de_json(keyboard, self.bot) if keyboard else None
 
     async def deliver(
         self,
@@ -131,11 +137,12 @@ class TelegramDelivery:
         thread = int(outbound.thread_id) if outbound.thread_id else None
         where: dict[str, Any] = {"chat_id": chat_id, "message_thread_id": thread}
         sent: list[int] = []
-        reply = (
-            ReplyParameters(int(outbound.reply_to.message_id), allow_sending_without_reply=True)
+        quoted = (
+            int(outbound.reply_to.message_id)
             if outbound.reply_to is not None and outbound.reply_to.chat_id == outbound.chat_id
             else None
         )
+        reply = None if quoted is None else {"message_id": quoted, "allow_sending_without_reply": True}
         markup = self.keyboard(reply_rows(outbound))
         if outbound.copy_of is not None:
             try:  # copy, never forward: an agent's identity stays private
@@ -143,8 +150,10 @@ class TelegramDelivery:
                     self.bot.copy_message,
                     from_chat_id=int(outbound.copy_of.chat_id),
                     message_id=int(outbound.copy_of.message_id),
-                    reply_markup=markup,
-                    reply_parameters=reply,
+                    reply_markup=self._markup(markup),
+                    reply_parameters=None
+                    if quoted is None
+                    else ReplyParameters(quoted, allow_sending_without_reply=True),
                     **where,
                 )
                 return [MessageRef(str(chat_id), str(copied.message_id), outbound.thread_id)]
@@ -167,16 +176,20 @@ class TelegramDelivery:
                 if edited is not None:
                     sent.append(edited)
                     continue
-            message = await flood_safe(
-                self.bot.send_message,
-                text=escape(chunk),
-                parse_mode=HTML,
-                reply_markup=keys,
-                reply_parameters=reply if number == 0 else None,
-                link_preview_options=photo if last else None,
-                **where,
+            message = await flood_safe(  # the hot path: one thin call, no PTB objects either way
+                call,
+                self.bot,
+                "sendMessage",
+                {
+                    **where,
+                    "text": escape(chunk),
+                    "parse_mode": HTML,
+                    "reply_markup": keys,
+                    "reply_parameters": reply if number == 0 else None,
+                    "link_preview_options": photo if last else None,
+                },
             )
-            sent.append(message.message_id)
+            sent.append(int(message["message_id"]))
         for name, data in outbound.images:
             sent.append(
                 (await flood_safe(self.bot.send_photo, photo=data, filename=name, **where)).message_id
@@ -193,8 +206,8 @@ class TelegramDelivery:
         self,
         progress: TelegramProgress,
         chunk: str,
-        markup: InlineKeyboardMarkup | None,
-        photo: LinkPreviewOptions | None,
+        markup: Json | None,
+        photo: Json | None,
     ) -> int | None:
         """Turn the group's streaming placeholder into the final first chunk (None: send normally)."""
         message_id, progress.placeholder_id = progress.placeholder_id, None
@@ -204,8 +217,8 @@ class TelegramDelivery:
                 chat_id=progress.chat_id,
                 message_id=message_id,
                 parse_mode=HTML,
-                reply_markup=markup,
-                link_preview_options=photo,
+                reply_markup=self._markup(markup),
+                link_preview_options=LinkPreviewOptions(**photo) if photo else None,
             )
         except TelegramError as exc:
             if isinstance(exc, BadRequest) and "not modified" in str(exc).lower():  # draft == final text

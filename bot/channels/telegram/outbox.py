@@ -18,6 +18,7 @@ from telegram import Bot
 from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.delivery import TelegramDelivery
 from bot.channels.telegram.handlers import TelegramConfig
+from bot.channels.telegram.transport import AiohttpRequest
 from bot.domain.messages import MessageRef, Outbound
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,12 @@ class TelegramOutbox:
     """`await outbox.deliver(outbounds)`: one Bot API client, initialised on first use."""
 
     def __init__(self, config: TelegramConfig, handoff: DeliveryFeedback | None = None) -> None:
-        self.bot = Bot(config.token, base_url=config.base_url, base_file_url=config.base_file_url)
+        self.bot = Bot(
+            config.token,
+            base_url=config.base_url,
+            base_file_url=config.base_file_url,
+            request=AiohttpRequest(4),
+        )
         self.signer = CallbackSigner(config.token)
         self.handoff = handoff
         self._lock = asyncio.Lock()

@@ -23,6 +23,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.channels.telegram.format import TEXT_LIMIT, truncate
+from bot.channels.telegram.transport import call
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,11 @@ class TelegramProgress:
             return
         self._last_typing = now
         try:
-            await self.bot.send_chat_action(self.chat_id, ChatAction.TYPING, message_thread_id=self.thread_id)
+            await call(
+                self.bot,
+                "sendChatAction",
+                {"chat_id": self.chat_id, "action": ChatAction.TYPING, "message_thread_id": self.thread_id},
+            )
         except TelegramError as exc:
             log.debug("typing indicator failed in %s: %s", self.chat_id, exc)
 
@@ -110,8 +115,15 @@ class TelegramProgress:
         self._last_draft, self._last_text = now, text
         try:
             if self.private:
-                await self.bot.send_message_draft(
-                    self.chat_id, self._draft_id, text, message_thread_id=self.thread_id
+                await call(
+                    self.bot,
+                    "sendMessageDraft",
+                    {
+                        "chat_id": self.chat_id,
+                        "draft_id": self._draft_id,
+                        "text": text,
+                        "message_thread_id": self.thread_id,
+                    },
                 )
             elif self.placeholder_id is None:
                 reply = (
