@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO))
 
 import yaml  # noqa: E402
 
+from knowledge.yaml_data import load_yaml  # noqa: E402
 from tests.support.redteam import (  # noqa: E402
     COMPOSER,
     CONVERSATIONS,
@@ -44,7 +45,7 @@ async def composer_replies(conversations: Path) -> list[dict[str, Any]]:
     """Every reply of the offline bot over the evaluation conversations, with the facts it drew on."""
     from tests.support.core_fixtures import Chat, make_bot
 
-    cases = yaml.safe_load(conversations.read_text(encoding="utf-8"))
+    cases = load_yaml(conversations.read_text(encoding="utf-8"))
     items = catalog()
     out: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -26,6 +26,7 @@ from knowledge.models import PolicyDoc, PolicyHit
 from knowledge.policy_search import Bullet, BulletIndex
 from knowledge.policy_terms import TERMS_FIELDS, TERMS_MODELS, PolicyTerms, ReturnTerms, ShippingTerms
 from knowledge.protocols import Embedder, KeywordExtractor
+from knowledge.yaml_data import load_yaml
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _ENGLISH_HEADING = re.compile(r"^##\s*(English|EN|英文)\s*$", re.MULTILINE | re.IGNORECASE)
@@ -112,7 +113,7 @@ def _parse(path: Path) -> _Topic:
     match = _FRONT_MATTER.match(text)
     if match:
         try:
-            loaded = yaml.safe_load(match.group(1))
+            loaded = load_yaml(match.group(1))
         except yaml.YAMLError as exc:
             raise PolicyError(f"{path}: the header is not valid YAML ({exc})") from exc
         header = loaded if isinstance(loaded, dict) else {}

@@ -38,10 +38,10 @@ def refusal_prefixes(prompts_dir: Path) -> tuple[str, ...]:
 
 def system_messages(prompts_dir: Path) -> dict[str, str]:
     """The system message of each source (`prompts/finetune/system.yaml`), with the shop's name."""
-    import yaml
+    from knowledge.yaml_data import load_yaml
 
-    data = yaml.safe_load((prompts_dir / "finetune" / "system.yaml").read_text(encoding="utf-8"))
-    voice = yaml.safe_load((prompts_dir / "copy" / "brand_voice.yaml").read_text(encoding="utf-8")) or {}
+    data = load_yaml((prompts_dir / "finetune" / "system.yaml").read_text(encoding="utf-8"))
+    voice = load_yaml((prompts_dir / "copy" / "brand_voice.yaml").read_text(encoding="utf-8")) or {}
     shop = str(voice.get("shop_name") or "本店")
     return {key: str(data[key]).format(shop=shop) for key in ("chat", "agent", "copy")}
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 from bot.conversation.ordering import ATTRIBUTES_FILE
+from knowledge.yaml_data import load_yaml
 
 _SIZE = re.compile(
     r"(\d{2}(?:\.5)?)\s*(?:码|号)|\b[Ss][Ii][Zz][Ee]\s*(\d{1,2}(?:\.5)?|X{0,3}[SML]|[2-5]XL)\b"
@@ -31,7 +30,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
 # Attribute questions ("SPF多少", "what's the battery life"): catalog attribute name → words that ask for it,
 # from `bot/prompts/attributes.yaml` (`asked:`), so a shop adds its own attributes without code.
 def _asked_words() -> dict[str, tuple[str, ...]]:
-    data = yaml.safe_load(ATTRIBUTES_FILE.read_text(encoding="utf-8")) or {}
+    data = load_yaml(ATTRIBUTES_FILE.read_text(encoding="utf-8")) or {}
     return {str(k): tuple(str(w).lower() for w in v) for k, v in (data.get("asked") or {}).items()}
 
 

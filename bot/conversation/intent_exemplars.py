@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from bot.prompts import PROMPTS_DIR
+from knowledge.yaml_data import load_yaml
 
 log = logging.getLogger(__name__)
 EXEMPLARS_FILE = PROMPTS_DIR / "intents.yaml"
@@ -40,7 +40,7 @@ class SemanticGuess:
 
 def load_exemplars(path: Path = EXEMPLARS_FILE) -> dict[str, list[str]]:
     """intent → exemplar utterances; raises ValueError naming the file when the shape is wrong."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not all(
         isinstance(v, list) and v and all(isinstance(x, str) for x in v) for v in data.values()
     ):

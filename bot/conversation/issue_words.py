@@ -10,9 +10,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from bot.prompts import PROMPTS_DIR
+from knowledge.yaml_data import load_yaml
 
 ISSUE_WORDS_FILE = PROMPTS_DIR / "issue_words.yaml"
 
@@ -20,7 +19,7 @@ ISSUE_WORDS_FILE = PROMPTS_DIR / "issue_words.yaml"
 @lru_cache(maxsize=2)
 def issue_words(path: Path = ISSUE_WORDS_FILE) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(the policy's word, the customer's words for it) pairs, lower-cased."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     return tuple((str(k), tuple(str(w).lower() for w in v)) for k, v in data.items())
 
 

@@ -16,10 +16,9 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from bot.prompts import PROMPTS_DIR
 from knowledge.models import Product
+from knowledge.yaml_data import load_yaml
 
 ATTRIBUTES_FILE = PROMPTS_DIR / "attributes.yaml"
 
@@ -112,7 +111,7 @@ class AttributeWords:
 
 @lru_cache(maxsize=4)
 def load_attribute_words(path: Path = ATTRIBUTES_FILE) -> tuple[AttributeWords, ...]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     out = []
     for name, spec in (data.get("orderable") or {}).items():
         out.append(

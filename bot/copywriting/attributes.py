@@ -20,6 +20,7 @@ import yaml
 
 from bot.copywriting.glossary import Glossary, Translation, dedupe_words
 from bot.domain.errors import PromptFileError
+from knowledge.yaml_data import load_yaml
 
 THEMES = ("look", "build", "spec", "fit", "use", "taste", "info")
 YES = frozenset({"是", "有", "支持", "yes", "y", "true"})
@@ -119,7 +120,7 @@ class AttributeBook:
     @classmethod
     def load(cls, path: Path) -> AttributeBook:
         try:
-            data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data: dict[str, Any] = load_yaml(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise PromptFileError(f"{path}: cannot read attribute kinds: {exc}") from exc
         kinds = {name: _kind(path, name, body) for name, body in (data.get("kinds") or {}).items()}

@@ -18,6 +18,7 @@ import yaml
 
 from bot.copywriting.models import Draft, Flag
 from bot.domain.errors import PromptFileError
+from knowledge.yaml_data import load_yaml
 
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 
@@ -67,7 +68,7 @@ class ComplianceChecker:
     def load(cls, path: Path, extra_avoid: tuple[str, ...] = ()) -> ComplianceChecker:
         """Read the word list file (`extra_avoid`: the brand voice's words to avoid, category "brand")."""
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = load_yaml(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise PromptFileError(f"{path}: cannot read word list: {exc}") from exc
         categories = data.get("categories")

@@ -17,6 +17,7 @@ import yaml
 
 from bot.domain.errors import PromptFileError
 from bot.prompts import placeholders
+from knowledge.yaml_data import load_yaml
 
 FIELDS = frozenset({"brand", "leaf", "short", "name", "scene", "verb", "unit"})
 BANKS = ("xhs_titles", "wechat_titles", "douyin_hooks", "douyin_cta", "needs")
@@ -50,7 +51,7 @@ class FamilyBook:
     @classmethod
     def load(cls, path: Path) -> FamilyBook:
         try:
-            data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data: dict[str, Any] = load_yaml(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise PromptFileError(f"{path}: cannot read families: {exc}") from exc
         raw = data.get("families")

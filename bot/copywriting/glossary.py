@@ -18,6 +18,7 @@ import regex
 import yaml
 
 from bot.domain.errors import PromptFileError
+from knowledge.yaml_data import load_yaml
 
 _HAN = regex.compile(r"\p{Han}+")
 _PUNCT = str.maketrans(
@@ -86,7 +87,7 @@ class Glossary:
     @classmethod
     def load(cls, path: Path) -> Glossary:
         try:
-            data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data: dict[str, Any] = load_yaml(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise PromptFileError(f"{path}: cannot read glossary: {exc}") from exc
         unknown = set(data) - {"brands", "terms", "patterns", "english", "english_patterns"}

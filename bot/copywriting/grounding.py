@@ -19,6 +19,7 @@ import yaml
 from bot.copywriting.compliance import tidy
 from bot.copywriting.models import Draft, Flag, ProductFacts
 from bot.domain.errors import PromptFileError
+from knowledge.yaml_data import load_yaml
 
 KINDS = ("materials", "certifications", "claims")
 _KIND_FLAG = {"materials": "material", "certifications": "certification", "claims": "claim"}
@@ -69,7 +70,7 @@ class GroundingChecker:
     @classmethod
     def load(cls, path: Path) -> GroundingChecker:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = load_yaml(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise PromptFileError(f"{path}: cannot read grounding vocabulary: {exc}") from exc
         groups: dict[str, list[list[str]]] = {}

@@ -17,6 +17,7 @@ import yaml
 from bot.copywriting.limits import Unit
 from bot.domain.errors import PromptFileError
 from bot.prompts import PromptSpec, load_prompt
+from knowledge.yaml_data import load_yaml
 
 PROMPT_VARIABLES = frozenset({"product", "keywords", "tone", "brand_voice", "limits", "variant"})
 OFFLINE_STYLES = frozenset({"listing", "note", "paragraph", "script", "description"})
@@ -161,7 +162,7 @@ def load_tone(path: Path) -> ToneSpec:
 
 def load_brand_voice(path: Path) -> BrandVoice:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise PromptFileError(f"{path}: cannot read brand voice: {exc}") from exc
     unknown = set(data) - {"shop_name", "voice", "use", "avoid"}

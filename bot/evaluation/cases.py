@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from knowledge.yaml_data import load_yaml
+
 CLOCK_LINE = re.compile(r"^#\s*eval clock:\s*(\S+)", re.IGNORECASE)
 EXPECT_KEYS = frozenset(
     {
@@ -207,7 +209,7 @@ def load_cases(path: Path) -> CaseFile:
     text = Path(path).read_text(encoding="utf-8")
     clock = parse_clock(text.split("\n", 1)[0])
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         raise CaseFormatError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(data, list) or not data:

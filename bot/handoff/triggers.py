@@ -18,6 +18,7 @@ import yaml
 
 from bot.domain.errors import PromptFileError
 from bot.prompts import PROMPTS_DIR as DEFAULT_PROMPTS_DIR
+from knowledge.yaml_data import load_yaml
 
 DEFAULT_TRIGGERS_FILE = DEFAULT_PROMPTS_DIR / "handoff" / "triggers.yaml"
 _GROUP_KEYS = frozenset({"enabled", "reason", "phrases", "patterns"})
@@ -53,7 +54,7 @@ class TriggerSet:
     def load(cls, path: Path = DEFAULT_TRIGGERS_FILE) -> TriggerSet:
         """Read and validate a trigger file; mistakes fail at start-up with the file's name."""
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_yaml(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             raise PromptFileError(f"{path}: cannot read trigger file: {exc}") from exc
         if not isinstance(data, dict) or not isinstance(data.get("groups"), dict):

@@ -16,10 +16,10 @@ from functools import cache
 from pathlib import Path
 
 import regex
-import yaml
 
 from knowledge.models import Product
 from knowledge.resources import LEXICON_FILE  # the one list, shared with request matching
+from knowledge.yaml_data import load_yaml
 
 _SPLIT = re.compile(r"[\s/;,，、|()（）\[\]【】+]+")
 _HAN = regex.compile(r"\p{Han}")
@@ -34,7 +34,7 @@ class Lexicon:
 
     @classmethod
     def load(cls, path: Path = LEXICON_FILE) -> Lexicon:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         words = {str(w).lower() for lang in (data.get("function_words") or {}).values() for w in lang}
         patterns = tuple(re.compile(str(p), re.IGNORECASE) for p in data.get("function_patterns") or ())
         topics = {

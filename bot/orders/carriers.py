@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from bot.orders.contact import normalise_text
 from knowledge.resources import RESOURCES_DIR
+from knowledge.yaml_data import load_yaml
 
 CARRIERS_FILE = RESOURCES_DIR / "carriers.yaml"
 
@@ -76,7 +77,7 @@ class CarrierBook:
     def load(cls, path: Path = CARRIERS_FILE) -> CarrierBook:
         """Read and validate a carriers file; raises CarrierFileError naming the file."""
         try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+            data = load_yaml(Path(path).read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             raise CarrierFileError(f"{path}: cannot read the carriers file ({exc})") from exc
         entries = data.get("carriers") if isinstance(data, dict) else None

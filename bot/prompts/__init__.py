@@ -16,6 +16,7 @@ import yaml
 
 from bot.domain.errors import PromptFileError
 from bot.domain.prompt import PromptSpec, placeholders
+from knowledge.yaml_data import load_yaml
 
 __all__ = [
     "LANGUAGES",
@@ -36,7 +37,7 @@ PROMPTS_DIR = Path(__file__).resolve().parent
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise PromptFileError(f"{path}: cannot read prompt file: {exc}") from exc
     if not isinstance(data, dict):

@@ -16,14 +16,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.conversation.grounding import GroundingFacts, Violation, check_reply
 from bot.conversation.prompting import ChatPrompts
 from bot.prompts import PROMPTS_DIR
 from knowledge.catalog import SAMPLE_CATALOG, SAMPLE_POLICIES_DIR, load_catalog
 from knowledge.models import PolicyDoc, Product
 from knowledge.policies import PolicyBook
+from knowledge.yaml_data import load_yaml
 
 REPLY_SET = "redteam_replies.yaml"
 COMPOSER_SET = "redteam_composer.yaml"
@@ -69,7 +68,7 @@ def policies() -> tuple[PolicyDoc, ...]:
 
 def load(path: Path) -> dict[str, Any]:
     """One set file; raises OSError / yaml.YAMLError when it cannot be read."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise ValueError(f"{path}: not a red-team set (a mapping expected)")
     return data

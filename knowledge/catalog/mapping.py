@@ -15,6 +15,7 @@ import yaml
 
 from knowledge.catalog.fields import is_catalog_column
 from knowledge.errors import CatalogFormatError
+from knowledge.yaml_data import load_yaml
 
 
 def _checked(pairs: Iterable[tuple[object, object]], origin: str) -> dict[str, str]:
@@ -40,7 +41,7 @@ def load_mapping_file(path: Path) -> dict[str, str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogFormatError(f"{path}: cannot read the mapping file ({exc})") from exc
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise CatalogFormatError(f"{path}: the mapping file is not valid YAML/JSON ({exc})") from exc
     if isinstance(data, dict) and isinstance(data.get("columns"), dict):

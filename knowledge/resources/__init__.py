@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from knowledge.yaml_data import load_yaml
 
 RESOURCES_DIR = Path(__file__).resolve().parent
 
@@ -98,7 +98,7 @@ LEXICON_FILE = RESOURCES_DIR / "lexicon.yaml"
 @cache
 def lexicon_data() -> dict[str, Any]:
     """`lexicon.yaml` as loaded: function_words {zh, en}, function_patterns, service_topics (see the file)."""
-    data = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8")) or {}
+    data = load_yaml(LEXICON_FILE.read_text(encoding="utf-8")) or {}
     return data if isinstance(data, dict) else {}
 
 
