@@ -26,7 +26,7 @@ from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.flows import ConversationFlow, FlowReply, FlowTurn
 from bot.conversation.handoff_context import handoff_context, merge_customer_reply
 from bot.conversation.hygiene import DEFAULT_MAX_CHARS, clean
-from bot.conversation.intents import Intent, classify
+from bot.conversation.intents import Intent, IntentGuess, classify
 from bot.conversation.locks import LocalChatLocks
 from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
@@ -317,10 +317,8 @@ class SupportBot:
         answer_first = reason in _ANSWER_THEN_HANDOFF and guess.intent is Intent.AFTER_SALES
         if reason is not None and not flow_first and not answer_first:
             return await self.request_handoff(inbound, reason, lang, state, shown, turns, said)
-        understanding = await asyncio.to_thread(self.understanding.ready)
-        vector = await asyncio.to_thread(understanding.vector, simplified)
-        intent, simplified, note = await asyncio.to_thread(
-            understanding.route, guess, simplified, vector, bool(shown)
+        vector, (intent, simplified, note) = await asyncio.to_thread(
+            self._read, guess, simplified, bool(shown)
         )
         if self.flow is not None and flow_first:  # order status and after-sales requests: the order flow
             in_flow = inbound.user_id in state.flow_users
@@ -518,6 +516,15 @@ class SupportBot:
             understanding.kind_of,
         )
         return await self.answerer.products(u, ctx), u
+
+    def _read(
+        self, guess: IntentGuess, text: str, has_context: bool
+    ) -> tuple[object, tuple[Intent, str, bool]]:
+        """Blocking, in one hand-off: the understanding layer (built on first use), the message's sentence vector
+        and its route — (vector, (intent, text to answer, whether instructions were cut out))."""
+        understanding = self.understanding.ready()
+        vector = understanding.vector(text)
+        return vector, understanding.route(guess, text, vector, has_context)
 
     def _products(self, skus: tuple[str, ...]) -> list[Product]:
         return [p for sku in skus if (p := self.index.get(sku)) is not None]
