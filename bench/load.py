@@ -206,6 +206,11 @@ def start_bots(subject: Subject, peers: Peers, args: argparse.Namespace) -> tupl
         XIAOER_DATABASE_URL=database_url,
         XIAOER_CHROMA_URL=chroma.url,
     )
+    hops = peers.work / "hops"
+    hops.mkdir(exist_ok=True)
+    env.update(  # thread-pool hand-offs counted (bench/hops/sitecustomize.py)
+        PYTHONPATH=f"{subject.code}{os.pathsep}{REPO / 'bench' / 'hops'}", XIAOER_BENCH_HOPS_DIR=str(hops)
+    )
     t0 = time.perf_counter()
     subprocess.run(
         [py, "-m", "bot.cli.main", "ingest", "--sample", "--quiet"],
@@ -267,6 +272,25 @@ def wait_ports(ports: list[int], bots: list[Proc], timeout: float = 120.0) -> No
                 time.sleep(0.2)
 
 
+def thread_hops(roots: list[int], folder: Path) -> int:
+    """Thread-pool hand-offs so far in the bots' Python processes (SIGUSR1 → bench/hops/sitecustomize.py)."""
+    pids = [
+        pid
+        for pid in (p for root in roots for p in descendants(root))
+        if b"bot.cli.main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+    for pid in pids:
+        (folder / str(pid)).unlink(missing_ok=True)
+        os.kill(pid, signal.SIGUSR1)
+    total, deadline = 0, time.monotonic() + 5.0
+    for pid in pids:
+        while not (folder / str(pid)).exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if (folder / str(pid)).exists():
+            total += int((folder / str(pid)).read_text() or 0)
+    return total
+
+
 def run_phase(
     peers: Peers, customers: int, messages: int, offset: int, args: argparse.Namespace
 ) -> dict[str, Any]:
@@ -300,6 +324,7 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             "api": Counter(http_json(f"{peers.world_url}/_bench/calls")),
             "llm_calls": Counter(http_json(f"{peers.llm_url}/_bench/calls")),
             "db": peers.counters.snapshot(database) if database else None,
+            "hops": thread_hops(roots, peers.work / "hops") if database else 0,
         }
         log(f"   measuring {args.customers} customers × {args.messages} messages")
         result = run_phase(peers, args.customers, args.messages, offset, args)
@@ -312,6 +337,7 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             "api": Counter(http_json(f"{peers.world_url}/_bench/calls")),
             "llm_calls": Counter(http_json(f"{peers.llm_url}/_bench/calls")),
             "db": peers.counters.snapshot(database) if database else None,
+            "hops": thread_hops(roots, peers.work / "hops") if database else 0,
         }
         settled = http_json(f"{peers.world_url}/_bench/settle", {"seconds": 2.0, "chats": result["chats"]})
         n = max(1, result["answered"])
@@ -339,13 +365,14 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             "postgres_cpu_ms_per_msg": round((after["pg"] - before["pg"]) * 1000 / n, 3),
             "chroma_cpu_ms_per_msg": round((after["chroma"] - before["chroma"]) * 1000 / n, 3),
             "db_round_trips_per_msg": 0.0,
+            "thread_hops_per_msg": round((after["hops"] - before["hops"]) / n, 3),
             "processes": len(bots),
         }
         if database:
             statements = statements_between(before["db"], after["db"])
             out["db_round_trips_per_msg"] = round(sum(statements.values()) / n, 3)
             out["db_statements_per_msg"] = {
-                " ".join(q.split())[:100]: round(c / n, 3) for q, c in statements.most_common(12)
+                " ".join(q.split())[:100]: round(c / n, 3) for q, c in statements.most_common(20)
             }
         if subject.kind == "xiaoer" and args.kill:
             out["kill"] = kill_phase(bots, peers, args, offset + 100_000)
@@ -356,7 +383,7 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
         log(
             f"   {out['msgs_per_s']:.1f} msg/s  p50 {out['p50_s'] * 1000:.0f} ms  p99 {out['p99_s'] * 1000:.0f} ms  "
             f"CPU {out['cpu_ms_per_msg']:.2f} ms/msg  PG {out['postgres_cpu_ms_per_msg']:.2f} ms/msg  "
-            f"DB {out['db_round_trips_per_msg']:.1f} rt/msg  API {out['bot_api_calls_per_msg']:.2f}/msg  "
+            f"DB {out['db_round_trips_per_msg']:.1f} rt/msg  hops {out['thread_hops_per_msg']:.1f}/msg  API {out['bot_api_calls_per_msg']:.2f}/msg  "
             f"LLM {out['llm_calls_per_msg']:.2f}/msg  lost {out['lost']} doubled {out['doubled']}"
         )
         return out
@@ -661,6 +688,7 @@ def print_table(results: dict[str, Any]) -> None:
         "p50_s",
         "p99_s",
         "db_round_trips_per_msg",
+        "thread_hops_per_msg",
         "llm_calls_per_msg",
         "bot_api_calls_per_msg",
         "bot_api_calls_per_fast_reply",

@@ -96,6 +96,12 @@ class BotRuntime:
         if self.database is not None:
             self.database.dispose()
 
+    async def aclose(self) -> None:
+        """`close()` from the event loop: the database's async pool is closed on the loop that used it."""
+        if self.database is not None and not self.closed:
+            await self.database.aclose()
+        await asyncio.to_thread(self.close)
+
 
 def open_database(settings: Settings) -> Database:
     """The configured SQL database (`Settings.resolved_database_url`) with its schema upgraded to this

@@ -167,3 +167,28 @@ def test_token_budget_trims_oldest_first() -> None:
     kept = trim_to_budget(turns, 120)
     assert [t.text for t in kept] == ["鞋" * 100, "第二个多少钱"]
     assert trim_to_budget(turns, 5) == []
+
+
+async def test_the_reply_paths_async_pair_reads_and_writes_like_load_and_commit(
+    store: ConversationStore,
+) -> None:
+    at = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    try:
+        assert await store.load_async("c1", "u1") == store.load("c1", "u1")
+        state = ChatState(last_skus=("RUN-001",), language="zh")
+        turns = [
+            Turn("user", "有跑鞋吗", "u1", (), at),
+            Turn("assistant", "有这几款", "u1", ("RUN-001",), at),
+        ]
+        await store.commit_async("c1", "u1", turns, state, {"跑鞋": (1.0, at)})
+        memory = await store.load_async("c1", "u1")
+        assert memory == store.load("c1", "u1")
+        assert memory.state == state and memory.turns == tuple(turns)
+        assert dict(memory.interests) == {"跑鞋": (1.0, at)}
+        await store.commit_async("c1", "", [], ChatState(unanswered=1))  # interests stay, owner stays
+        assert dict((await store.load_async("c1", "u1")).interests) == {"跑鞋": (1.0, at)}
+        assert store.forget_user("u1") >= 3
+    finally:
+        database = getattr(store, "database", None)
+        if database is not None:
+            await database.aclose()

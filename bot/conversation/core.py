@@ -26,7 +26,7 @@ from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.flows import ConversationFlow, FlowReply, FlowTurn
 from bot.conversation.handoff_context import handoff_context, merge_customer_reply
 from bot.conversation.hygiene import DEFAULT_MAX_CHARS, clean
-from bot.conversation.intents import Intent, classify
+from bot.conversation.intents import Intent, IntentGuess, classify
 from bot.conversation.locks import LocalChatLocks
 from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
@@ -165,6 +165,14 @@ class SupportBot:
         if self.runtime is not None:
             self.runtime.close()
 
+    async def aclose(self) -> None:
+        """`close()` from the event loop (the database's async pool closes on the loop that used it)."""
+        aclose = getattr(self.runtime, "aclose", None)
+        if aclose is not None:
+            await aclose()
+        elif self.runtime is not None:
+            await asyncio.to_thread(self.runtime.close)
+
     # -- entry point ------------------------------------------------------------------------------------
     async def handle(self, inbound: Inbound, progress: ReplyProgress | None = None) -> list[Outbound]:
         async with self._locks.hold(inbound.chat_id):
@@ -229,7 +237,7 @@ class SupportBot:
         lang = await self.language_for(inbound, cleaned.text if readable else "")
         if inbound.attachment is not None and not cleaned.text:
             if self.flow is not None and inbound.role is not Role.AGENT:  # e.g. photos of a damaged item
-                memory, shown = await asyncio.to_thread(self._recall, inbound.chat_id, inbound.user_id)
+                memory, shown = await self._recall(inbound.chat_id, inbound.user_id)
                 if inbound.user_id in memory.state.flow_users:
                     taken = await self.flow.take(FlowTurn(inbound, "", lang))
                     if taken is not None:
@@ -275,13 +283,13 @@ class SupportBot:
         read once (`store.load`) and written once (`store.commit`: both turns, the new state and the
         interests); if answering fails, the customer's turn is still written before the error goes up."""
         chat, user = inbound.chat_id, inbound.user_id
-        memory, shown = await asyncio.to_thread(self._recall, chat, user)
+        memory, shown = await self._recall(chat, user)
         said = Turn("user", text, user)
         try:
             return await self._converse(inbound, text, progress, memory, shown, said)
         except Exception:
             try:  # the customer's words are kept even when answering them failed
-                await asyncio.to_thread(self.store.commit, chat, user, [said], memory.state)
+                await self.store.commit_async(chat, user, [said], memory.state)
             except Exception:
                 log.exception("could not keep the turn of chat %s after a failure", chat)
             raise
@@ -309,10 +317,8 @@ class SupportBot:
         answer_first = reason in _ANSWER_THEN_HANDOFF and guess.intent is Intent.AFTER_SALES
         if reason is not None and not flow_first and not answer_first:
             return await self.request_handoff(inbound, reason, lang, state, shown, turns, said)
-        understanding = await asyncio.to_thread(self.understanding.ready)
-        vector = await asyncio.to_thread(understanding.vector, simplified)
-        intent, simplified, note = await asyncio.to_thread(
-            understanding.route, guess, simplified, vector, bool(shown)
+        vector, (intent, simplified, note) = await asyncio.to_thread(
+            self._read, guess, simplified, bool(shown)
         )
         if self.flow is not None and flow_first:  # order status and after-sales requests: the order flow
             in_flow = inbound.user_id in state.flow_users
@@ -380,9 +386,7 @@ class SupportBot:
             )
             out = merge_customer_reply(out, extra, inbound.chat_id)
             new_state = replace(new_state, unanswered=0)
-        await asyncio.to_thread(
-            self._remember, inbound, reply, new_state, text, lang, u, intent, answer, memory, said
-        )
+        await self._remember(inbound, reply, new_state, text, lang, u, intent, answer, memory, said)
         return out
 
     @staticmethod
@@ -461,7 +465,7 @@ class SupportBot:
         users = _without_user(memory.state.flow_users, inbound.user_id)
         users = (*users, inbound.user_id) if taken.open else users
         state = replace(memory.state, unanswered=0, language=lang, flow_users=users)
-        await asyncio.to_thread(self.store.commit, inbound.chat_id, inbound.user_id, [mine, answered], state)
+        await self.store.commit_async(inbound.chat_id, inbound.user_id, [mine, answered], state)
         if self.recorder is not None and inbound.role is Role.CUSTOMER:
             try:
                 self.recorder.turn(
@@ -513,6 +517,15 @@ class SupportBot:
         )
         return await self.answerer.products(u, ctx), u
 
+    def _read(
+        self, guess: IntentGuess, text: str, has_context: bool
+    ) -> tuple[object, tuple[Intent, str, bool]]:
+        """Blocking, in one hand-off: the understanding layer (built on first use), the message's sentence vector
+        and its route — (vector, (intent, text to answer, whether instructions were cut out))."""
+        understanding = self.understanding.ready()
+        vector = understanding.vector(text)
+        return vector, understanding.route(guess, text, vector, has_context)
+
     def _products(self, skus: tuple[str, ...]) -> list[Product]:
         return [p for sku in skus if (p := self.index.get(sku)) is not None]
 
@@ -525,12 +538,12 @@ class SupportBot:
             return Intent.UNKNOWN
         return None
 
-    def _recall(self, chat_id: str, user_id: str) -> tuple[ChatMemory, list[Product]]:
-        """Blocking: the chat's memory (one read) and the products it last showed."""
-        memory = self.store.load(chat_id, user_id, 40)
+    async def _recall(self, chat_id: str, user_id: str) -> tuple[ChatMemory, list[Product]]:
+        """The chat's memory (one read) and the products it last showed."""
+        memory = await self.store.load_async(chat_id, user_id, 40)
         return memory, self._products(memory.state.dialogue.shown or memory.state.last_skus)
 
-    def _remember(
+    async def _remember(
         self,
         inbound: Inbound,
         reply: Reply,
@@ -543,8 +556,8 @@ class SupportBot:
         memory: ChatMemory,
         said: Turn,
     ) -> None:
-        """Blocking bookkeeping after a reply: memory and interests in one write, then insights (which never
-        fail a reply)."""
+        """Bookkeeping after a reply: memory and interests in one write, then insights (queued by the
+        write-behind recorder; they never fail a reply)."""
         chat, user = inbound.chat_id, inbound.user_id
         redacted = redact(text).lower()  # interests keep no word of a phone, e-mail or address
         keywords: list[str] = [k for k in (u.keywords if u is not None else ()) if k.lower() in redacted]
@@ -553,7 +566,7 @@ class SupportBot:
         if inbound.role is Role.CUSTOMER and filters is not None:
             interests = self.profile.updated(memory.interests, content_keywords(keywords, filters))
         answered = Turn("assistant", reply.text, user, tuple(p.sku for p in reply.shown))
-        self.store.commit(chat, user, [said, answered], state, interests)
+        await self.store.commit_async(chat, user, [said, answered], state, interests)
         if self.recorder is not None and inbound.role is Role.CUSTOMER:
             try:
                 self.recorder.turn(
@@ -587,8 +600,7 @@ class SupportBot:
         assert self.handoff is not None
         context = handoff_context(inbound, lang, turns, shown, inbound.text)
         out = await self.handoff.request(inbound, reason, context)
-        await asyncio.to_thread(
-            self.store.commit,
+        await self.store.commit_async(
             inbound.chat_id,
             inbound.user_id,
             [said] if said is not None else [],
@@ -637,7 +649,7 @@ class SupportBot:
             return [
                 self.reply(inbound, self.say("human_no_gate", lang, contact=self.answerer.contact_text(lang)))
             ]
-        memory, shown = await asyncio.to_thread(self._recall, inbound.chat_id, inbound.user_id)
+        memory, shown = await self._recall(inbound.chat_id, inbound.user_id)
         return await self.request_handoff(inbound, "requested", lang, memory.state, shown, list(memory.turns))
 
     async def _cmd_profile(self, inbound: Inbound) -> list[Outbound]:

@@ -2,8 +2,9 @@
 
 One protocol, two implementations (`SqlConversationStore` in `bot.conversation.store_sql` — SQLite by
 default, PostgreSQL via `XIAOER_DATABASE_URL` — and the in-memory one below) and one contract test over
-both. This module never imports the SQL one (whoever needs it imports it). Methods are synchronous;
-the core calls them through `asyncio.to_thread`.
+both. This module never imports the SQL one (whoever needs it imports it). Methods are synchronous
+(callers run them off the event loop), except `load_async`/`commit_async`, the reply path's pair, which
+the core awaits on the loop (the SQL store runs them on PostgreSQL's async pool, without a thread).
 
 One customer message reads its memory once (`load`: state, recent turns, the user's interests) and writes
 it once (`commit`: the new turns, the new state and, when they changed, the interests) — on PostgreSQL one
@@ -129,6 +130,22 @@ class ConversationStore(Protocol):
         with `interests` — all or nothing."""
         ...
 
+    async def load_async(self, chat_id: str, user_id: str, limit: int = 40) -> ChatMemory:
+        """`load`, awaited on the event loop."""
+        ...
+
+    async def commit_async(
+        self,
+        chat_id: str,
+        user_id: str,
+        turns: Sequence[Turn],
+        state: ChatState,
+        interests: Interests | None = None,
+    ) -> None:
+        """`commit`, awaited on the event loop (it may be written together with the update's closing
+        statement: see `bot.storage.aio.deferred_writes`)."""
+        ...
+
     def append(self, chat_id: str, turn: Turn) -> None: ...
 
     def recent(self, chat_id: str, limit: int = 40) -> list[Turn]:
@@ -193,6 +210,19 @@ class InMemoryConversationStore:
             self._states[chat_id] = (owner, replace(state))
             if interests is not None:
                 self._interests[user_id] = dict(interests)
+
+    async def load_async(self, chat_id: str, user_id: str, limit: int = 40) -> ChatMemory:
+        return self.load(chat_id, user_id, limit)  # a dict lookup: no need to leave the loop
+
+    async def commit_async(
+        self,
+        chat_id: str,
+        user_id: str,
+        turns: Sequence[Turn],
+        state: ChatState,
+        interests: Interests | None = None,
+    ) -> None:
+        self.commit(chat_id, user_id, turns, state, interests)
 
     def append(self, chat_id: str, turn: Turn) -> None:
         with self._lock:

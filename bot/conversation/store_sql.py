@@ -9,9 +9,11 @@ CPU than running it, and a multi-row VALUES is never cached (it was compiled ane
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -28,7 +30,6 @@ from sqlalchemy import (
     literal,
     null,
     select,
-    text,
     union_all,
 )
 from sqlalchemy.dialects import sqlite
@@ -36,6 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.conversation.store import ChatMemory, ChatState, Interests, Turn
 from bot.domain.clock import utcnow
+from bot.storage.aio import current_batch
 from bot.storage.db import Base, Database
 from bot.storage.types import UTCDateTime
 
@@ -80,13 +82,7 @@ class SqlConversationStore:
     def load(self, chat_id: str, user_id: str, limit: int = 40) -> ChatMemory:
         with self.database.autocommit.connect() as conn:
             rows = conn.execute(_LOAD, {"chat": chat_id, "user": user_id, "limit": limit}).all()
-        turns = sorted((r for r in rows if r.kind == "t"), key=lambda r: r.id)
-        state = next((r.data for r in rows if r.kind == "s"), None)
-        return ChatMemory(
-            ChatState.from_json(state),
-            tuple(Turn(r.role, r.text, r.user_id, tuple(r.data or ()), r.at) for r in turns),
-            {r.text: (float(r.score), r.at) for r in rows if r.kind == "i"},
-        )
+        return _memory(rows)
 
     def commit(
         self,
@@ -96,39 +92,11 @@ class SqlConversationStore:
         state: ChatState,
         interests: Interests | None = None,
     ) -> None:
-        scores = {k[:128]: v for k, v in interests.items()} if interests is not None else {}
         if self.database.dialect == "postgresql":  # one fixed statement, its own transaction: one round trip
-            params = {
-                "chat": chat_id,
-                "user": user_id,
-                "turns": json.dumps(
-                    [
-                        {
-                            "user_id": t.user_id,
-                            "role": t.role,
-                            "text": t.text,
-                            "skus": list(t.skus),
-                            "at": _iso(t.at),
-                        }
-                        for t in turns
-                    ],
-                    ensure_ascii=False,
-                ),
-                "state": json.dumps(state.to_json(), ensure_ascii=False),
-                "now": utcnow(),
-                "replace": interests is not None,
-                "keywords": list(scores),
-                "interests": json.dumps(
-                    [
-                        {"keyword": k, "score": score, "updated_at": _iso(at)}
-                        for k, (score, at) in scores.items()
-                    ],
-                    ensure_ascii=False,
-                ),
-            }
             with self.database.autocommit.connect() as conn:
-                conn.execute(_COMMIT_PG, params)
+                conn.exec_driver_sql(_COMMIT_PG, _commit_params(chat_id, user_id, turns, state, interests))
             return
+        scores = {k[:128]: v for k, v in interests.items()} if interests is not None else {}
         with self.database.engine.begin() as conn:  # SQLite: in process, one transaction of cached statements
             if turns:
                 conn.execute(
@@ -163,6 +131,34 @@ class SqlConversationStore:
                             for k, (sc, at) in scores.items()
                         ],
                     )
+
+    async def load_async(self, chat_id: str, user_id: str, limit: int = 40) -> ChatMemory:
+        """`load` from the event loop: on PostgreSQL straight from the async pool, else off the loop."""
+        aio = self.database.aio
+        if aio is None:
+            return await asyncio.to_thread(self.load, chat_id, user_id, limit)
+        rows = await aio.fetch(_LOAD_PG, {"chat": chat_id, "user": user_id, "limit": limit})
+        return _memory(rows)
+
+    async def commit_async(
+        self,
+        chat_id: str,
+        user_id: str,
+        turns: Sequence[Turn],
+        state: ChatState,
+        interests: Interests | None = None,
+    ) -> None:
+        """`commit` from the event loop; on PostgreSQL, inside `bot.storage.aio.deferred_writes`, the write
+        rides along with the update's closing statement (the reply journal's) instead of a round trip."""
+        aio = self.database.aio
+        if aio is None:
+            await asyncio.to_thread(self.commit, chat_id, user_id, turns, state, interests)
+            return
+        params = _commit_params(chat_id, user_id, turns, state, interests)
+        batch = current_batch()
+        if batch is not None and batch.add(_COMMIT_CTES, params):
+            return
+        await aio.execute(_COMMIT_PG, params)
 
     def append(self, chat_id: str, turn: Turn) -> None:
         with self._session.begin() as session:
@@ -242,6 +238,48 @@ class SqlConversationStore:
             return int(session.scalar(query) or 0)
 
 
+def _memory(rows: Sequence[Any]) -> ChatMemory:
+    """A `ChatMemory` from the rows of `_LOAD` / `_LOAD_PG` (kind 't' turn, 's' state, 'i' interest)."""
+    turns = sorted((r for r in rows if r.kind == "t"), key=lambda r: r.id)
+    state = next((r.data for r in rows if r.kind == "s"), None)
+    return ChatMemory(
+        ChatState.from_json(state),
+        tuple(Turn(r.role, r.text, r.user_id, tuple(r.data or ()), _utc(r.at)) for r in turns),
+        {r.text: (float(r.score), _utc(r.at)) for r in rows if r.kind == "i"},
+    )
+
+
+def _utc(at: datetime) -> datetime:
+    """Aware UTC, as `UTCDateTime` returns it (psycopg gives the session's time zone)."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def _commit_params(
+    chat_id: str, user_id: str, turns: Sequence[Turn], state: ChatState, interests: Interests | None
+) -> dict[str, Any]:
+    """The parameters of `_COMMIT_PG` / `_COMMIT_CTES` (new rows as JSON: the statement text never changes)."""
+    scores = {k[:128]: v for k, v in interests.items()} if interests is not None else {}
+    return {
+        "chat": chat_id,
+        "user": user_id,
+        "turns": json.dumps(
+            [
+                {"user_id": t.user_id, "role": t.role, "text": t.text, "skus": list(t.skus), "at": _iso(t.at)}
+                for t in turns
+            ],
+            ensure_ascii=False,
+        ),
+        "state": json.dumps(state.to_json(), ensure_ascii=False),
+        "now": utcnow(),
+        "replace": interests is not None,
+        "keywords": list(scores),
+        "interests": json.dumps(
+            [{"keyword": k, "score": score, "updated_at": _iso(at)} for k, (score, at) in scores.items()],
+            ensure_ascii=False,
+        ),
+    }
+
+
 def _iso(at: datetime) -> str:
     """An aware timestamp for JSON (PostgreSQL reads the offset); naive ones are refused like UTCDateTime does."""
     if at.tzinfo is None or at.utcoffset() is None:
@@ -296,31 +334,45 @@ def _load_statement() -> CompoundSelect:
 
 _LOAD = _load_statement()
 
+# PostgreSQL, from the event loop (psycopg placeholders): the same UNION ALL as `_LOAD`.
+_LOAD_PG = """
+SELECT 't' AS kind, r.id, r.role, r.text, r.user_id, r.skus AS data, r.at, CAST(NULL AS float8) AS score
+FROM (SELECT id, role, text, user_id, skus, at FROM conv_turns WHERE chat_id = %(chat)s
+      ORDER BY id DESC LIMIT %(limit)s) AS r
+UNION ALL
+SELECT 's', 0, NULL, NULL, user_id, data, updated_at, NULL FROM conv_chat_state WHERE chat_id = %(chat)s
+UNION ALL
+SELECT 'i', 0, NULL, keyword, user_id, NULL, updated_at, score FROM conv_user_interests WHERE user_id = %(user)s
+"""
+
 # PostgreSQL: the whole write of one message as data-modifying CTEs of one statement (its own transaction).
 # The new rows come as JSON so the statement text never changes: parsed and planned once per connection.
-_COMMIT_PG = text(
-    """
-WITH turns AS (
+# The CTEs can also ride along with another statement (`bot.storage.aio.WriteBatch`).
+_COMMIT_CTES = (
+    """conv_turns_new AS (
     INSERT INTO conv_turns (chat_id, user_id, role, text, skus, at)
-    SELECT :chat, r.user_id, r.role, r.text, r.skus, r.at
-    FROM json_to_recordset(CAST(:turns AS json)) AS r(user_id text, role text, text text, skus json, at timestamptz)
-), state AS (
+    SELECT %(chat)s, r.user_id, r.role, r.text, r.skus, r.at
+    FROM json_to_recordset(CAST(%(turns)s AS json))
+        AS r(user_id text, role text, text text, skus json, at timestamptz)
+)""",
+    """conv_state_new AS (
     INSERT INTO conv_chat_state (chat_id, user_id, data, updated_at)
-    VALUES (:chat, :user, CAST(:state AS json), :now)
+    VALUES (%(chat)s, %(user)s, CAST(%(state)s AS json), %(now)s)
     ON CONFLICT (chat_id) DO UPDATE SET data = EXCLUDED.data, updated_at = EXCLUDED.updated_at,
         user_id = coalesce(nullif(EXCLUDED.user_id, ''), conv_chat_state.user_id)
-), dropped AS (
+)""",
+    """conv_interests_dropped AS (
     DELETE FROM conv_user_interests
-    WHERE :replace AND user_id = :user AND NOT (keyword = ANY(CAST(:keywords AS text[])))
-), kept AS (
+    WHERE %(replace)s AND user_id = %(user)s AND NOT (keyword = ANY(CAST(%(keywords)s AS text[])))
+)""",
+    """conv_interests_kept AS (
     INSERT INTO conv_user_interests (user_id, keyword, score, updated_at)
-    SELECT :user, r.keyword, r.score, r.updated_at
-    FROM json_to_recordset(CAST(:interests AS json)) AS r(keyword text, score float8, updated_at timestamptz)
+    SELECT %(user)s, r.keyword, r.score, r.updated_at
+    FROM json_to_recordset(CAST(%(interests)s AS json)) AS r(keyword text, score float8, updated_at timestamptz)
     ON CONFLICT (user_id, keyword) DO UPDATE SET score = EXCLUDED.score, updated_at = EXCLUDED.updated_at
+)""",
 )
-SELECT 1
-"""
-)
+_COMMIT_PG = "WITH " + ",\n".join(_COMMIT_CTES) + "\nSELECT 1"
 _STATE_INSERT = sqlite.insert(ChatStateRow)
 _UPSERT_STATE_SQLITE = _STATE_INSERT.on_conflict_do_update(
     index_elements=[ChatStateRow.chat_id],

@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import BigInteger, Float, Index, String, Table, Text, delete, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -139,7 +139,42 @@ class UpdateLedger:
             earlier = chat_key is not None and self.earlier_pending(update_id, chat_key)
             verdict = limiter.check_now(rate_key) if limiter is not None and rate_key is not None else None
             return Admission(state, earlier=earlier, verdict=verdict, fresh=fresh)
-        params = {
+        params = self._begin_params(update_id, chat_key, payload, rate_key, handoff_chat)
+        with self.database.autocommit.connect() as conn:
+            row = conn.execute(_BEGIN, params).one()
+        if self._busy_but_dead(update_id, row):
+            return Admission(ClaimState.CLAIMED)  # earlier updates of the chat: checked by the caller
+        return _admission(row)
+
+    async def admit_async(
+        self,
+        update_id: int,
+        chat_key: str | None = None,
+        payload: str | None = None,
+        rate_key: str | None = None,
+        handoff_chat: str | None = None,
+    ) -> Admission:
+        """`admit` from the event loop: on PostgreSQL one statement on the async pool (no thread hand-off),
+        else `admit` off the loop."""
+        aio = self.database.aio
+        if aio is None:
+            return await offload(self.admit, update_id, chat_key, payload, rate_key, handoff_chat)
+        params = self._begin_params(update_id, chat_key, payload, rate_key, handoff_chat)
+        row = (await aio.fetch(_BEGIN_PG, params))[0]
+        if ClaimState(row.claim) is ClaimState.BUSY and await offload(self._busy_but_dead, update_id, row):
+            return Admission(ClaimState.CLAIMED)
+        return _admission(row)
+
+    def _begin_params(
+        self,
+        update_id: int,
+        chat_key: str | None,
+        payload: str | None,
+        rate_key: str | None,
+        handoff_chat: str | None,
+    ) -> dict[str, object]:
+        limiter = self.limiter if rate_key is not None else None
+        return {
             "channel": self.channel,
             "update_id": int(update_id),
             "chat_key": chat_key,
@@ -154,24 +189,10 @@ class UpdateLedger:
             "rate_now": limiter.now() if limiter is not None else 0.0,
             "handoff_chat": handoff_chat,
         }
-        with self.database.autocommit.connect() as conn:
-            row = conn.execute(_BEGIN, params).one()
-        state = ClaimState(row.claim)
-        if state is ClaimState.BUSY and self._take_over_dead(update_id, row.holder):
-            return Admission(ClaimState.CLAIMED)  # earlier updates of the chat: checked by the caller
-        if state is not ClaimState.CLAIMED:
-            return Admission(state, earlier=False, holder=row.holder or "")
-        verdict = RateVerdict(RateDecision(row.rate), float(row.retry_after)) if row.rate else None
-        open_ids = frozenset(int(uid) for uid in row.earlier or ())
-        return Admission(
-            state,
-            earlier=bool(open_ids),
-            verdict=verdict,
-            earlier_ids=open_ids,
-            handoff_open=row.held,
-            fresh=bool(row.fresh),
-            earlier_settled=not row.unsettled,
-        )
+
+    def _busy_but_dead(self, update_id: int, row: Any) -> bool:
+        """A BUSY claim whose replica is gone, taken over now (blocking)."""
+        return ClaimState(row.claim) is ClaimState.BUSY and self._take_over_dead(update_id, row.holder)
 
     def claim(self, update_id: int, chat_key: str | None = None, payload: str | None = None) -> bool:
         """True when this replica must process `update_id` (first claim, or a crashed claim taken over)."""
@@ -266,6 +287,24 @@ class UpdateLedger:
                 .values(status=DONE, payload=None, claimed_at=time.time())
             )
 
+    async def complete_async(self, update_id: int) -> None:
+        """`complete` from the event loop (PostgreSQL: the async pool; else off the loop)."""
+        aio = self.database.aio
+        if aio is None:
+            await offload(self.complete, update_id)
+            return
+        await aio.execute(
+            _COMPLETE_PG, {"channel": self.channel, "update_id": int(update_id), "now": time.time()}
+        )
+
+    async def release_async(self, update_id: int) -> None:
+        """`release` from the event loop (PostgreSQL: the async pool; else off the loop)."""
+        aio = self.database.aio
+        if aio is None:
+            await offload(self.release, update_id)
+            return
+        await aio.execute(_RELEASE_PG, {"channel": self.channel, "update_id": int(update_id)})
+
     def release(self, update_id: int) -> None:
         """Forget a claim whose processing failed, so a redelivery is processed again."""
         table = _table()
@@ -316,6 +355,19 @@ class UpdateLedger:
         )
         with self.database.autocommit.connect() as conn:
             return conn.execute(query).first() is not None
+
+    async def earlier_pending_async(self, update_id: int, chat_key: str) -> bool:
+        """`earlier_pending` from the event loop (PostgreSQL: the async pool; else off the loop)."""
+        aio = self.database.aio
+        if aio is None:
+            return await offload(self.earlier_pending, update_id, chat_key)
+        params = {
+            "channel": self.channel,
+            "chat_key": chat_key,
+            "update_id": int(update_id),
+            "cutoff": time.time() - self.lease_s,
+        }
+        return bool(await aio.fetch(_EARLIER_PG, params))
 
     def reclaim_stale(self, limit: int = 100) -> list[tuple[int, str | None]]:
         """Take over expired claims (their replica died) and return (update_id, payload) to re-process."""
@@ -401,7 +453,7 @@ class UpdateGate:
         """`async with gate.process(uid, chat) as state:` handle only when `state is ClaimState.CLAIMED`.
 
         Completes the update on success, releases it on an exception (so a redelivery retries it)."""
-        admission = await offload(self.ledger.admit, update_id, chat_key, payload)
+        admission = await self.ledger.admit_async(update_id, chat_key, payload)
         if admission.state is not ClaimState.CLAIMED:
             yield admission.state
             return
@@ -426,16 +478,16 @@ class UpdateGate:
                     self._forget(chat_key, update_id)
                 async with self.locks.hold(chat_key):
                     yield
-                    await offload(self.ledger.complete, update_id)  # done before the next message may start
+                    await self.ledger.complete_async(update_id)  # done before the next message may start
                     self._wake(f"{chat_key} {update_id}")
                 return
             yield
         except BaseException:
-            await offload(self.ledger.release, update_id)
+            await self.ledger.release_async(update_id)
             if chat_key is not None:
                 self._wake(f"{chat_key} {update_id}")
             raise
-        await offload(self.ledger.complete, update_id)
+        await self.ledger.complete_async(update_id)
 
     async def _wait_for_earlier(self, update_id: int, chat_key: str, earlier: frozenset[int] | None) -> None:
         """Until no earlier update of the chat is open. With `earlier` (the ids its admission found open) the
@@ -452,7 +504,7 @@ class UpdateGate:
             turns = self._turns.setdefault(chat_key, [])
             turns.append(turn)  # registered before asking, so a completion in between is not missed
             try:
-                if ask and not await offload(self.ledger.earlier_pending, update_id, chat_key):
+                if ask and not await self.ledger.earlier_pending_async(update_id, chat_key):
                     return
                 try:
                     await asyncio.wait_for(turn, delay)
@@ -499,4 +551,47 @@ _BEGIN = text(
     "SELECT claim, fresh, holder, earlier, unsettled, held, rate, retry_after FROM xiaoer_update_begin("
     ":channel, :update_id, :chat_key, :payload, :owner, :now, :lease, "
     ":rate_key, :rate_lock, :rate_max, :rate_window, :rate_now, :handoff_chat)"
+)
+
+
+def _admission(row: Any) -> Admission:
+    """The `Admission` of a row of `xiaoer_update_begin` (a BUSY claim's dead holder already checked)."""
+    state = ClaimState(row.claim)
+    if state is not ClaimState.CLAIMED:
+        return Admission(state, earlier=False, holder=row.holder or "")
+    verdict = RateVerdict(RateDecision(row.rate), float(row.retry_after)) if row.rate else None
+    open_ids = frozenset(int(uid) for uid in row.earlier or ())
+    return Admission(
+        state,
+        earlier=bool(open_ids),
+        verdict=verdict,
+        earlier_ids=open_ids,
+        handoff_open=row.held,
+        fresh=bool(row.fresh),
+        earlier_settled=not row.unsettled,
+    )
+
+
+# The same statements for the async pool (psycopg placeholders; parameter types fixed by casts, so each
+# text is prepared once per connection).
+_COMPLETE_PG = (
+    "WITH done AS (UPDATE xiaoer_processed_updates SET status = 'done', payload = NULL, "
+    "claimed_at = %(now)s::float8 WHERE channel = %(channel)s::text AND update_id = %(update_id)s::bigint "
+    f"RETURNING chat_key, update_id) SELECT pg_notify('{DONE_CHANNEL}', chat_key || ' ' || update_id) "
+    "FROM done WHERE chat_key IS NOT NULL"
+)
+_RELEASE_PG = (
+    "WITH gone AS (DELETE FROM xiaoer_processed_updates WHERE channel = %(channel)s::text "
+    "AND update_id = %(update_id)s::bigint AND status = 'processing' RETURNING chat_key, update_id) "
+    f"SELECT pg_notify('{DONE_CHANNEL}', chat_key || ' ' || update_id) FROM gone WHERE chat_key IS NOT NULL"
+)
+_BEGIN_PG = (
+    "SELECT claim, fresh, holder, earlier, unsettled, held, rate, retry_after FROM xiaoer_update_begin("
+    "%(channel)s::text, %(update_id)s::bigint, %(chat_key)s::text, %(payload)s::text, %(owner)s::text, "
+    "%(now)s::float8, %(lease)s::float8, %(rate_key)s::text, %(rate_lock)s::bigint, %(rate_max)s::int, "
+    "%(rate_window)s::float8, %(rate_now)s::float8, %(handoff_chat)s::text)"
+)
+_EARLIER_PG = (
+    "SELECT 1 FROM xiaoer_processed_updates WHERE channel = %(channel)s::text AND chat_key = %(chat_key)s::text "
+    "AND status = 'processing' AND update_id < %(update_id)s::bigint AND claimed_at >= %(cutoff)s::float8 LIMIT 1"
 )

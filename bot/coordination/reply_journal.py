@@ -14,16 +14,20 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import json
 import time
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from sqlalchemy import BigInteger, Float, Integer, String, Text, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.coordination.sql import offload
 from bot.domain.messages import Button, MessageRef, Outbound, ProductCard
+from bot.storage.aio import deferred_writes, take_batch
 from bot.storage.db import Base, Database
 
 
@@ -91,6 +95,12 @@ class ReplyJournal:
         self.engine = database.engine
         self.channel = channel
 
+    def deferring(self) -> AbstractAsyncContextManager[object]:
+        """`async with journal.deferring():` answer an update and `record_async` its replies inside: what the
+        core writes meanwhile (its conversation memory) is journaled with the replies in one statement, and
+        written on its own if the block ends without a record (see `bot.storage.aio.deferred_writes`)."""
+        return deferred_writes(self.database.aio)
+
     def _key(self, update_id: int) -> Any:
         return (UpdateReply.channel == self.channel) & (UpdateReply.update_id == int(update_id))
 
@@ -132,6 +142,53 @@ class ReplyJournal:
         with self.database.autocommit.connect() as conn:  # one statement: one round trip
             conn.execute(module.insert(UpdateReply).values(**values).on_conflict_do_nothing())
 
+    async def pending_async(self, update_id: int) -> tuple[list[Outbound], int, int] | None:
+        """`pending` from the event loop (PostgreSQL: the async pool; else off the loop)."""
+        aio = self.database.aio
+        if aio is None:
+            return await offload(self.pending, update_id)
+        rows = await aio.fetch(_PENDING_PG, {"channel": self.channel, "update_id": int(update_id)})
+        if not rows:
+            return None
+        return outbounds_from_json(rows[0].outbounds), int(rows[0].delivered), int(rows[0].sending)
+
+    async def record_async(self, update_id: int, outbounds: Sequence[Outbound], *, sending: int = 0) -> None:
+        """`record` from the event loop. On PostgreSQL the writes the update deferred so far (its
+        conversation memory: `bot.storage.aio.deferred_writes`) go in the same statement — the core's
+        changes and the replies they produced are journaled together, in one round trip."""
+        aio = self.database.aio
+        if aio is None:
+            await offload(functools.partial(self.record, update_id, outbounds, sending=sending))
+            return
+        params = {
+            "j_channel": self.channel,
+            "j_update_id": int(update_id),
+            "j_outbounds": outbounds_to_json(outbounds),
+            "j_sending": sending,
+            "j_at": time.time(),
+        }
+        batch = take_batch()
+        if batch is None:
+            await aio.execute(_RECORD_PG, params)
+            return
+        await aio.execute(batch.statement((_RECORD_CTE,)), {**batch.params, **params})
+
+    async def sending_async(self, update_id: int, number: int) -> None:
+        """`sending` from the event loop (PostgreSQL: the async pool; else off the loop)."""
+        aio = self.database.aio
+        if aio is None:
+            await offload(self.sending, update_id, number)
+            return
+        await aio.execute(_SENDING_PG, {"channel": self.channel, "update_id": int(update_id), "n": number})
+
+    async def delivered_async(self, update_id: int, count: int) -> None:
+        """`delivered` from the event loop (PostgreSQL: the async pool; else off the loop)."""
+        aio = self.database.aio
+        if aio is None:
+            await offload(self.delivered, update_id, count)
+            return
+        await aio.execute(_DELIVERED_PG, {"channel": self.channel, "update_id": int(update_id), "n": count})
+
     def delivered(self, update_id: int, count: int) -> None:
         """`count` replies of the update are out (monotonic)."""
         with self.database.autocommit.connect() as conn:
@@ -158,3 +215,21 @@ class ReplyJournal:
             return conn.execute(
                 delete(UpdateReply).where(UpdateReply.at < time.time() - older_than_s)
             ).rowcount
+
+
+# The async pool's statements (psycopg placeholders; see `bot.storage.aio`).
+_KEY_PG = "channel = %(channel)s::text AND update_id = %(update_id)s::bigint"
+_PENDING_PG = f"SELECT outbounds, delivered, sending FROM xiaoer_update_replies WHERE {_KEY_PG}"
+_SENDING_PG = (
+    f"UPDATE xiaoer_update_replies SET sending = %(n)s::int WHERE {_KEY_PG} AND sending < %(n)s::int"
+)
+_DELIVERED_PG = (
+    f"UPDATE xiaoer_update_replies SET delivered = %(n)s::int WHERE {_KEY_PG} AND delivered < %(n)s::int"
+)
+_RECORD_VALUES = (
+    "INSERT INTO xiaoer_update_replies (channel, update_id, outbounds, delivered, sending, at) "
+    "VALUES (%(j_channel)s::text, %(j_update_id)s::bigint, %(j_outbounds)s::text, 0, %(j_sending)s::int, "
+    "%(j_at)s::float8) ON CONFLICT (channel, update_id) DO NOTHING"
+)
+_RECORD_PG = _RECORD_VALUES
+_RECORD_CTE = f"journal_replies AS ({_RECORD_VALUES})"

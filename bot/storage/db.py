@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from bot.storage.aio import AsyncSql
 from bot.storage.errors import DatabaseUnavailable
 
 
@@ -64,6 +65,11 @@ class Database:
         # write, where `engine.begin()` costs three (BEGIN, the statement, COMMIT).
         self.autocommit: Engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.reads: sessionmaker[Session] = sessionmaker(self.autocommit, expire_on_commit=False)
+        # PostgreSQL: the reply path's fixed statements run from the event loop (see `bot.storage.aio`)
+        self.aio: AsyncSql | None = None
+        if engine.dialect.name == "postgresql":
+            conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            self.aio = AsyncSql(conninfo)
 
     @classmethod
     def open(cls, url: str) -> Database:
@@ -98,6 +104,12 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection (at shutdown; the handle reconnects if used again)."""
         self.engine.dispose()
+
+    async def aclose(self) -> None:
+        """`dispose()`, and close the async pool too (call on the event loop that used it)."""
+        if self.aio is not None:
+            await self.aio.close()
+        self.dispose()
 
     def __repr__(self) -> str:
         return f"Database({self.url!r})"

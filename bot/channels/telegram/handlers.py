@@ -8,11 +8,11 @@ document download, and the streaming progress. Building and running the Applicat
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Protocol
 
 from telegram import Bot, Message, Update
@@ -171,7 +171,7 @@ class TelegramChannel:
         admitted = current_admission()
         completes = admitted is not None  # the update gate marks the update done right after this
         looked_up = journal is not None and not (admitted is not None and admitted.fresh)
-        pending = await offload(journal.pending, update_id) if looked_up and journal is not None else None
+        pending = await journal.pending_async(update_id) if looked_up and journal is not None else None
         if pending is not None:
             outbounds, done, started = pending
             if started > done:  # the process died mid-send: Telegram may or may not have it
@@ -184,28 +184,30 @@ class TelegramChannel:
                 "update %s resumed from the reply journal: %d of %d sent", update_id, done, len(outbounds)
             )
         else:
-            outbounds, done = await self.core.handle(inbound, progress), 0
-            if inbound.is_group and inbound.role is not Role.AGENT:
-                outbounds = [_answering(outbound, inbound) for outbound in outbounds]
-            if journal is not None and any(o.meta.get(ERASED) == "chat" for o in outbounds):
-                await offload(journal.forget_chat, inbound.chat_id)  # /forget: journaled replies go too
-            if journal is not None:  # the record also marks the first send as started: one round trip
-                await offload(partial(journal.record, update_id, outbounds, sending=1 if outbounds else 0))
+            # what the core writes rides along with the journal's record: one round trip for both
+            async with journal.deferring() if journal is not None else contextlib.nullcontext():
+                outbounds, done = await self.core.handle(inbound, progress), 0
+                if inbound.is_group and inbound.role is not Role.AGENT:
+                    outbounds = [_answering(outbound, inbound) for outbound in outbounds]
+                if journal is not None and any(o.meta.get(ERASED) == "chat" for o in outbounds):
+                    await offload(journal.forget_chat, inbound.chat_id)  # /forget: journaled replies go too
+                if journal is not None:  # the record also marks the first send as started
+                    await journal.record_async(update_id, outbounds, sending=1 if outbounds else 0)
         first = done + 1 if pending is None else 0  # the send already marked started by the record
 
-        # Journal writes run on the loop, not queued behind other coordination calls: the gap between a
-        # send and its record is the window in which a crash leaves a reply in doubt. The last reply's
+        # Journal writes are awaited on the loop, not queued behind other coordination calls: the gap
+        # between a send and its record is the window in which a crash leaves a reply in doubt. The last reply's
         # "delivered" is the update's completion itself when the update gate completes it right after
         # (a done update is never resumed), so a one-reply answer costs one journal write, not three.
         last = len(outbounds)
 
         async def starting(number: int) -> None:
             if journal is not None and done + number != first:
-                journal.sending(update_id, done + number)
+                await journal.sending_async(update_id, done + number)
 
         async def sent(number: int) -> None:
             if journal is not None and not (completes and done + number == last):
-                journal.delivered(update_id, done + number)
+                await journal.delivered_async(update_id, done + number)
 
         await self.report(await delivery.deliver(outbounds[done:], progress, sent, starting), bot)
 

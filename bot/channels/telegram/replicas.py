@@ -29,7 +29,6 @@ from bot.coordination.liveness import ReplicaLiveness
 from bot.coordination.notify import DoneListener
 from bot.coordination.ratelimit import RateDecision, RateLimiter, RateVerdict
 from bot.coordination.ratelimit_sql import SqlRateLimiter
-from bot.coordination.sql import offload
 from bot.domain import telemetry
 from bot.ops.logs import log_context
 
@@ -71,8 +70,8 @@ class LedgerUpdateQueue(asyncio.Queue):
             key = replicas.rate_key(item) if replicas.rate_key is not None else None
             chat = chat_key(item)
             handoff_chat = str(item.effective_chat.id) if item.effective_chat is not None else None
-            admission = await offload(
-                replicas.ledger.admit, item.update_id, chat, item.to_json(), key, handoff_chat
+            admission = await replicas.ledger.admit_async(
+                item.update_id, chat, item.to_json(), key, handoff_chat
             )
             if admission.state is not ClaimState.CLAIMED:
                 telemetry.count("duplicate_update", channel="telegram")
@@ -202,6 +201,8 @@ class ReplicaSafety:
             await service.stop()
         await asyncio.to_thread(self.gate.stop)
         await asyncio.to_thread(self.liveness.close)
+        if self.ledger.database.aio is not None:  # the async pool closes on the loop that used it
+            await self.ledger.database.aio.close()
 
     async def recover_once(self) -> int:
         """Take over expired claims of dead replicas and queue them here; returns how many."""

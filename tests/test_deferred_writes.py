@@ -1,0 +1,69 @@
+"""The reply path's writes in one statement: what the core writes while answering an update (its conversation
+memory) is journaled with the update's replies (`ReplyJournal.deferring` + `record_async`), and written on its
+own when the block ends without a record — also when answering failed. Real PostgreSQL; SQLite writes at once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.conversation.store import ChatState, Turn
+from bot.conversation.store_sql import SqlConversationStore
+from bot.coordination.reply_journal import ReplyJournal
+from bot.domain.messages import Outbound
+from bot.storage.aio import current_batch
+from tests.support.databases import migrated_database
+
+AT = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+def _turn(text: str) -> Turn:
+    return Turn("user", text, "u1", (), AT)
+
+
+@pytest.mark.slow
+async def test_memory_rides_along_with_the_journal_record_in_one_statement(postgres_url: str) -> None:
+    database = migrated_database(postgres_url)
+    store, journal = SqlConversationStore(database), ReplyJournal(database)
+    assert database.aio is not None
+    try:
+        async with journal.deferring():
+            await store.commit_async("c1", "u1", [_turn("有跑鞋吗")], ChatState(language="zh"))
+            assert current_batch() is not None and current_batch().ctes  # deferred, not written yet
+            assert (await store.load_async("c1", "u1")).turns == ()
+            await journal.record_async(7, [Outbound(chat_id="c1", text="有这几款")], sending=1)
+            assert current_batch() is None  # taken by the record
+        memory = await store.load_async("c1", "u1")
+        assert [t.text for t in memory.turns] == ["有跑鞋吗"] and memory.state.language == "zh"
+        outbounds, delivered, sending = await journal.pending_async(7) or ([], -1, -1)
+        assert ([o.text for o in outbounds], delivered, sending) == (["有这几款"], 0, 1)
+        await journal.delivered_async(7, 1)
+        assert journal.pending(7) is not None and journal.pending(7)[1] == 1  # type: ignore[index]
+        # Answering failed before the record: the customer's turn is still written when the block ends.
+        with pytest.raises(RuntimeError):
+            async with journal.deferring():
+                await store.commit_async("c1", "u1", [_turn("第一款多少钱")], ChatState(language="zh"))
+                raise RuntimeError("the core failed")
+        assert [t.text for t in store.load("c1", "u1").turns] == ["有跑鞋吗", "第一款多少钱"]
+        # Outside a block (the in-process core, the web channel) the write goes at once.
+        await store.commit_async("c1", "u1", [_turn("好的")], ChatState())
+        assert [t.text for t in (await store.load_async("c1", "u1")).turns][-1] == "好的"
+        assert await store.load_async("c1", "u1") == store.load("c1", "u1")
+    finally:
+        await database.aclose()
+
+
+async def test_sqlite_writes_at_once_inside_the_block(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    database = migrated_database(f"sqlite:///{tmp_path / 'x.db'}")
+    store, journal = SqlConversationStore(database), ReplyJournal(database)
+    assert database.aio is None
+    try:
+        async with journal.deferring():
+            await store.commit_async("c1", "u1", [_turn("有跑鞋吗")], ChatState())
+            assert [t.text for t in (await store.load_async("c1", "u1")).turns] == ["有跑鞋吗"]
+            await journal.record_async(7, [Outbound(chat_id="c1", text="有")])
+        assert journal.pending(7) is not None
+    finally:
+        await database.aclose()
