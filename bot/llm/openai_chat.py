@@ -148,6 +148,50 @@ class Piece(NamedTuple):
     usage: tuple[int, int] | None = None  # (prompt tokens, completion tokens)
 
 
+class _Deadline:
+    """The limit on the next piece of a stream, with one timer per call instead of one per chunk: moving
+    the limit later is an assignment (the timer, firing early, re-arms itself for the new limit); only an
+    earlier limit re-arms it at once. Expiry cancels the task only while it waits in `read` — never inside
+    `on_text` (a limit that passes there is noticed before the next read)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, limit: float) -> None:
+        self.loop, self.limit = loop, limit
+        self.task = asyncio.current_task()
+        self.reading = self.expired = False
+        self._at = limit
+        self._timer = loop.call_at(limit, self._fire)
+
+    def move(self, limit: float) -> None:
+        self.limit = limit
+        if limit < self._at:
+            self._timer.cancel()
+            self._at, self._timer = limit, self.loop.call_at(limit, self._fire)
+
+    def _fire(self) -> None:
+        if self.loop.time() < self.limit:
+            self._at, self._timer = self.limit, self.loop.call_at(self.limit, self._fire)
+        elif self.reading and not self.expired and self.task is not None:
+            self.expired = True
+            self.task.cancel()
+
+    async def read(self, pieces: AsyncGenerator[Piece, None]) -> Piece:
+        """The next piece; TimeoutError once the limit has passed (StopAsyncIteration at the end)."""
+        if self.loop.time() >= self.limit:
+            raise TimeoutError
+        self.reading = True
+        try:
+            return await anext(pieces)
+        except asyncio.CancelledError:
+            if self.expired and self.task is not None and self.task.uncancel() == 0:
+                raise TimeoutError from None  # ours; any other cancellation goes on as it is
+            raise
+        finally:
+            self.reading = False
+
+    def close(self) -> None:
+        self._timer.cancel()
+
+
 class OpenAIChatModel:
     """`ChatModel` over an OpenAI-compatible endpoint; see the module docstring for limits and errors."""
 
@@ -321,18 +365,12 @@ class OpenAIChatModel:
         started = loop.time()
         end, first_token = started + self.config.timeout_s, started + self.config.first_token_timeout_s
         text, finish_reason = "", None
+        deadline = _Deadline(loop, min(first_token, end))
         with telemetry.stage("llm"):
             try:
                 while True:
-                    now = loop.time()
-                    if finish_reason is not None:  # whole: only the usage chunk and the end may follow
-                        stall = now + self.config.finish_grace_s
-                    else:
-                        stall = first_token if not text else now + self.config.first_token_timeout_s
-                    deadline = min(stall, end)
                     try:
-                        async with asyncio.timeout_at(deadline):
-                            piece = await anext(pieces)
+                        piece = await deadline.read(pieces)
                     except StopAsyncIteration:
                         break
                     except _TIMEOUT_OR_PROVIDER_ERRORS as exc:
@@ -342,7 +380,7 @@ class OpenAIChatModel:
                         if not isinstance(exc, TimeoutError):
                             raise self._failed(_kind(exc), exc) from exc
                         kind = "stall_timeout" if text else "first_token_timeout"
-                        raise self._failed("total_timeout" if deadline >= end else kind, exc) from exc
+                        raise self._failed("total_timeout" if deadline.limit >= end else kind, exc) from exc
                     if piece.usage is not None:
                         telemetry.llm_tokens(self.name, *piece.usage)
                     finish_reason = piece.finish_reason or finish_reason
@@ -350,7 +388,12 @@ class OpenAIChatModel:
                         text += piece.text
                         if on_text is not None:
                             await on_text(text)  # ours: an exception here is a bug and propagates
+                    if finish_reason is not None:  # whole: only the usage chunk and the end may follow
+                        deadline.move(min(loop.time() + self.config.finish_grace_s, end))
+                    elif text:  # text has begun: the next piece within the first-token limit again
+                        deadline.move(min(loop.time() + self.config.first_token_timeout_s, end))
             finally:
+                deadline.close()
                 await pieces.aclose()
                 await asyncio.sleep(0)  # a connection given up on is closed on the next loop turn: now
 
