@@ -54,6 +54,7 @@ from knowledge.script import has_han
 from knowledge.traditional import to_simplified
 
 log = logging.getLogger(__name__)
+MEMORY_TURNS = 40  # turns of a chat read for each message
 EXAMPLES = ("example_1", "example_2", "example_3")  # /start buttons: `q:<n>` asks example n
 _ANSWER_THEN_HANDOFF = frozenset({"damaged_goods", "refund_dispute"})  # answer with the policy, then a person
 # Handoff triggers the flow may answer first (a damaged parcel is an after-sales request with photos).
@@ -538,9 +539,16 @@ class SupportBot:
             return Intent.UNKNOWN
         return None
 
+    def memory_read(self, chat_id: str, user_id: str) -> object | None:
+        """The read of a chat's memory as one that can ride along with a statement the channel makes anyway
+        (the update's admission on PostgreSQL); None when the store cannot."""
+        read_along = getattr(self.store, "read_along", None)
+        return read_along(chat_id, user_id, MEMORY_TURNS) if read_along is not None else None
+
     async def _recall(self, chat_id: str, user_id: str) -> tuple[ChatMemory, list[Product]]:
-        """The chat's memory (one read) and the products it last showed."""
-        memory = await self.store.load_async(chat_id, user_id, 40)
+        """The chat's memory (one read — or none, when it was read with the update's admission) and the
+        products it last showed."""
+        memory = await self.store.load_async(chat_id, user_id, MEMORY_TURNS)
         return memory, self._products(memory.state.dialogue.shown or memory.state.last_skus)
 
     async def _remember(
