@@ -79,7 +79,9 @@ async def test_the_chats_memory_is_read_with_the_admission_only_when_it_is_curre
     database = migrated_database(postgres_url)
     store, ledger = SqlConversationStore(database), UpdateLedger(database, owner="a")
     try:
-        await store.commit_async("42", "42", [Turn("user", "有跑鞋吗", "42", (), AT)], ChatState(language="zh"))
+        await store.commit_async(
+            "42", "42", [Turn("user", "有跑鞋吗", "42", (), AT)], ChatState(language="zh")
+        )
 
         async def admit(update_id: int):  # type: ignore[no-untyped-def]
             along = store.read_along("42", "42")
@@ -89,7 +91,8 @@ async def test_the_chats_memory_is_read_with_the_admission_only_when_it_is_curre
         assert first.state is ClaimState.CLAIMED and first.read_along is not None
         with reads_along(dict([first.read_along])):
             assert await store.load_async("42", "42") == store.load("42", "42")  # the rows read at admission
-            assert [t.text for t in (await store.load_async("42", "42")).turns] == ["有跑鞋吗"]  # (read again)
+            again = await store.load_async("42", "42")  # (read again: the rows are handed out once)
+            assert [t.text for t in again.turns] == ["有跑鞋吗"]
         second = await admit(2)  # update 1 is still open: its reply may change the memory
         assert second.earlier and second.read_along is None
         await ledger.complete_async(1)

@@ -318,9 +318,12 @@ class SupportBot:
         answer_first = reason in _ANSWER_THEN_HANDOFF and guess.intent is Intent.AFTER_SALES
         if reason is not None and not flow_first and not answer_first:
             return await self.request_handoff(inbound, reason, lang, state, shown, turns, said)
-        vector, (intent, simplified, note) = await asyncio.to_thread(
-            self._read, guess, simplified, bool(shown)
-        )
+        if self.understanding.built():  # a sentence encoding and a route: less CPU than a thread hand-off
+            vector, (intent, simplified, note) = self._read(guess, simplified, bool(shown))
+        else:  # the first message after start-up or a catalog change builds the understanding layer
+            vector, (intent, simplified, note) = await asyncio.to_thread(
+                self._read, guess, simplified, bool(shown)
+            )
         if self.flow is not None and flow_first:  # order status and after-sales requests: the order flow
             in_flow = inbound.user_id in state.flow_users
             turn = FlowTurn(inbound, simplified, lang, intent.value)
@@ -521,8 +524,8 @@ class SupportBot:
     def _read(
         self, guess: IntentGuess, text: str, has_context: bool
     ) -> tuple[object, tuple[Intent, str, bool]]:
-        """Blocking, in one hand-off: the understanding layer (built on first use), the message's sentence vector
-        and its route — (vector, (intent, text to answer, whether instructions were cut out))."""
+        """The understanding layer (built on first use: blocking), the message's sentence vector and its route —
+        (vector, (intent, text to answer, whether instructions were cut out))."""
         understanding = self.understanding.ready()
         vector = understanding.vector(text)
         return vector, understanding.route(guess, text, vector, has_context)
