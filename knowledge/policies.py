@@ -215,6 +215,11 @@ class PolicyBook:
                 found.append(doc)
         return found
 
+    @property
+    def bullets_built(self) -> bool:
+        """Whether the bullet index exists already (then `find_bullets` is a quick in-memory ranking)."""
+        return self._bullets is not None
+
     def bullet_index(self) -> BulletIndex:
         """The bullet search index, built on first use (or eagerly by calling this at start-up)."""
         if self._bullets is None:

@@ -67,3 +67,44 @@ async def test_sqlite_writes_at_once_inside_the_block(tmp_path) -> None:  # type
         assert journal.pending(7) is not None
     finally:
         await database.aclose()
+
+
+@pytest.mark.slow
+async def test_the_chats_memory_is_read_with_the_admission_only_when_it_is_current(postgres_url: str) -> None:
+    from bot.coordination.ledger import ClaimState, UpdateLedger
+    from bot.handoff.state import Event, Handoff
+    from bot.handoff.store_sql import SqlHandoffStore
+    from bot.storage.aio import reads_along
+
+    database = migrated_database(postgres_url)
+    store, ledger = SqlConversationStore(database), UpdateLedger(database, owner="a")
+    try:
+        await store.commit_async(
+            "42", "42", [Turn("user", "有跑鞋吗", "42", (), AT)], ChatState(language="zh")
+        )
+
+        async def admit(update_id: int):  # type: ignore[no-untyped-def]
+            along = store.read_along("42", "42")
+            return await ledger.admit_async(update_id, "telegram:42", "{}", None, "42", along)
+
+        first = await admit(1)
+        assert first.state is ClaimState.CLAIMED and first.read_along is not None
+        with reads_along(dict([first.read_along])):
+            assert await store.load_async("42", "42") == store.load("42", "42")  # the rows read at admission
+            again = await store.load_async("42", "42")  # (read again: the rows are handed out once)
+            assert [t.text for t in again.turns] == ["有跑鞋吗"]
+        second = await admit(2)  # update 1 is still open: its reply may change the memory
+        assert second.earlier and second.read_along is None
+        await ledger.complete_async(1)
+        await ledger.complete_async(2)
+        handoff = SqlHandoffStore(database).create(
+            Handoff(id="h1", chat_id="42", user_id="42", channel="telegram", reason="requested")
+        )
+        assert (await admit(3)).read_along is None  # an open handoff: an agent's summary may land meanwhile
+        SqlHandoffStore(database).transition(handoff.id, Event.CLOSE)
+        await ledger.complete_async(3)
+        fourth = await admit(4)
+        assert fourth.read_along is not None and (await admit(4)).state is ClaimState.BUSY
+        assert (await store.load_async("43", "43")).turns == ()  # nothing read along for another chat
+    finally:
+        await database.aclose()

@@ -54,6 +54,7 @@ from knowledge.script import has_han
 from knowledge.traditional import to_simplified
 
 log = logging.getLogger(__name__)
+MEMORY_TURNS = 40  # turns of a chat read for each message
 EXAMPLES = ("example_1", "example_2", "example_3")  # /start buttons: `q:<n>` asks example n
 _ANSWER_THEN_HANDOFF = frozenset({"damaged_goods", "refund_dispute"})  # answer with the policy, then a person
 # Handoff triggers the flow may answer first (a damaged parcel is an after-sales request with photos).
@@ -317,9 +318,12 @@ class SupportBot:
         answer_first = reason in _ANSWER_THEN_HANDOFF and guess.intent is Intent.AFTER_SALES
         if reason is not None and not flow_first and not answer_first:
             return await self.request_handoff(inbound, reason, lang, state, shown, turns, said)
-        vector, (intent, simplified, note) = await asyncio.to_thread(
-            self._read, guess, simplified, bool(shown)
-        )
+        if self.understanding.built():  # a sentence encoding and a route: less CPU than a thread hand-off
+            vector, (intent, simplified, note) = self._read(guess, simplified, bool(shown))
+        else:  # the first message after start-up or a catalog change builds the understanding layer
+            vector, (intent, simplified, note) = await asyncio.to_thread(
+                self._read, guess, simplified, bool(shown)
+            )
         if self.flow is not None and flow_first:  # order status and after-sales requests: the order flow
             in_flow = inbound.user_id in state.flow_users
             turn = FlowTurn(inbound, simplified, lang, intent.value)
@@ -520,8 +524,8 @@ class SupportBot:
     def _read(
         self, guess: IntentGuess, text: str, has_context: bool
     ) -> tuple[object, tuple[Intent, str, bool]]:
-        """Blocking, in one hand-off: the understanding layer (built on first use), the message's sentence vector
-        and its route — (vector, (intent, text to answer, whether instructions were cut out))."""
+        """The understanding layer (built on first use: blocking), the message's sentence vector and its route —
+        (vector, (intent, text to answer, whether instructions were cut out))."""
         understanding = self.understanding.ready()
         vector = understanding.vector(text)
         return vector, understanding.route(guess, text, vector, has_context)
@@ -538,9 +542,16 @@ class SupportBot:
             return Intent.UNKNOWN
         return None
 
+    def memory_read(self, chat_id: str, user_id: str) -> object | None:
+        """The read of a chat's memory as one that can ride along with a statement the channel makes anyway
+        (the update's admission on PostgreSQL); None when the store cannot."""
+        read_along = getattr(self.store, "read_along", None)
+        return read_along(chat_id, user_id, MEMORY_TURNS) if read_along is not None else None
+
     async def _recall(self, chat_id: str, user_id: str) -> tuple[ChatMemory, list[Product]]:
-        """The chat's memory (one read) and the products it last showed."""
-        memory = await self.store.load_async(chat_id, user_id, 40)
+        """The chat's memory (one read — or none, when it was read with the update's admission) and the
+        products it last showed."""
+        memory = await self.store.load_async(chat_id, user_id, MEMORY_TURNS)
         return memory, self._products(memory.state.dialogue.shown or memory.state.last_skus)
 
     async def _remember(

@@ -93,6 +93,10 @@ class Reader:
         embedder = getattr(self.index, "embedder", None)
         return getattr(embedder, "embed", None)
 
+    def built(self) -> bool:
+        """Whether `ready()` would return at once (built for the current catalog)."""
+        return self.index.count() == self._built_for
+
     def ready(self) -> Reader:
         """Build (or rebuild after a catalog change) the mention index, exemplars and policy bullets."""
         count = self.index.count()

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.conversation.store import ChatMemory, ChatState, Interests, Turn
 from bot.domain.clock import utcnow
-from bot.storage.aio import current_batch
+from bot.storage.aio import ReadAlong, current_batch, take_read
 from bot.storage.db import Base, Database
 from bot.storage.types import UTCDateTime
 
@@ -137,8 +137,21 @@ class SqlConversationStore:
         aio = self.database.aio
         if aio is None:
             return await asyncio.to_thread(self.load, chat_id, user_id, limit)
-        rows = await aio.fetch(_LOAD_PG, {"chat": chat_id, "user": user_id, "limit": limit})
+        rows = take_read(_read_key(chat_id, user_id, limit))  # read with the update's admission
+        if rows is None:
+            rows = await aio.fetch(_LOAD_PG, {"chat": chat_id, "user": user_id, "limit": limit})
         return _memory(rows)
+
+    def read_along(self, chat_id: str, user_id: str, limit: int = 40) -> ReadAlong | None:
+        """`load_async`'s read as one that can ride along with the update's admission (PostgreSQL only; the
+        admission decides whether the rows are current — see `bot.coordination.ledger`)."""
+        if self.database.aio is None:
+            return None
+        return ReadAlong(
+            _read_key(chat_id, user_id, limit),
+            _LOAD_ALONG,
+            {"m_chat": chat_id, "m_user": user_id, "m_limit": limit},
+        )
 
     async def commit_async(
         self,
@@ -344,6 +357,18 @@ SELECT 's', 0, NULL, NULL, user_id, data, updated_at, NULL FROM conv_chat_state 
 UNION ALL
 SELECT 'i', 0, NULL, keyword, user_id, NULL, updated_at, score FROM conv_user_interests WHERE user_id = %(user)s
 """
+
+# The same read riding along with another statement (parameters of its own; see `read_along`).
+_LOAD_ALONG = (
+    _LOAD_PG.replace("%(chat)s", "%(m_chat)s")
+    .replace("%(user)s", "%(m_user)s")
+    .replace("%(limit)s", "%(m_limit)s")
+)
+
+
+def _read_key(chat_id: str, user_id: str, limit: int) -> tuple[str, str, str, int]:
+    return ("conversation", chat_id, user_id, limit)
+
 
 # PostgreSQL: the whole write of one message as data-modifying CTEs of one statement (its own transaction).
 # The new rows come as JSON so the statement text never changes: parsed and planned once per connection.

@@ -15,10 +15,12 @@ PostgreSQL (the server-side function of migration 0007), and completing it is on
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import functools
 import os
 import socket
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Hashable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -36,6 +38,7 @@ from bot.coordination.notify import DoneListener
 from bot.coordination.ratelimit import RateDecision, RateVerdict
 from bot.coordination.ratelimit_sql import SqlRateLimiter, rate_lock
 from bot.coordination.sql import offload
+from bot.storage.aio import ReadAlong
 from bot.storage.db import Base, Database
 
 PROCESSING = "processing"
@@ -67,6 +70,7 @@ class Admission:
     handoff_open: bool | None = None
     fresh: bool = False  # first sight of the update (not a takeover): nothing can be journaled for it yet
     earlier_settled: bool = False
+    read_along: tuple[Hashable, list[Any]] | None = None  # (key, rows) of a read made with the admission
 
 
 class ProcessedUpdate(Base):
@@ -153,17 +157,32 @@ class UpdateLedger:
         payload: str | None = None,
         rate_key: str | None = None,
         handoff_chat: str | None = None,
+        along: ReadAlong | None = None,
     ) -> Admission:
         """`admit` from the event loop: on PostgreSQL one statement on the async pool (no thread hand-off),
-        else `admit` off the loop."""
+        else `admit` off the loop.
+
+        With `along` (PostgreSQL, a `chat_key` and a `handoff_chat`) the same statement also makes that read
+        — the chat's conversation memory — and hands its rows back in `Admission.read_along` only when they
+        are current for this update: it was claimed, no earlier update of the chat was open (neither in the
+        statement's own snapshot, the one the read sees, nor when claiming) and the chat has no open handoff
+        (only its own messages, which come after this one, could change the memory then)."""
         aio = self.database.aio
         if aio is None:
             return await offload(self.admit, update_id, chat_key, payload, rate_key, handoff_chat)
         params = self._begin_params(update_id, chat_key, payload, rate_key, handoff_chat)
-        row = (await aio.fetch(_BEGIN_PG, params))[0]
+        if along is None or chat_key is None or handoff_chat is None:
+            rows = await aio.fetch(_BEGIN_PG, params)
+        else:
+            rows = await aio.fetch(_begin_along(along.sql), {**params, **along.params})
+        row = rows[0]
         if ClaimState(row.claim) is ClaimState.BUSY and await offload(self._busy_but_dead, update_id, row):
             return Admission(ClaimState.CLAIMED)
-        return _admission(row)
+        admission = _admission(row)
+        if along is not None and getattr(row, "along_ok", False):
+            read = [r for r in rows if r.kind is not None]
+            admission = dataclasses.replace(admission, read_along=(along.key, read))
+        return admission
 
     def _begin_params(
         self,
@@ -595,3 +614,19 @@ _EARLIER_PG = (
     "SELECT 1 FROM xiaoer_processed_updates WHERE channel = %(channel)s::text AND chat_key = %(chat_key)s::text "
     "AND status = 'processing' AND update_id < %(update_id)s::bigint AND claimed_at >= %(cutoff)s::float8 LIMIT 1"
 )
+
+
+@functools.cache
+def _begin_along(read: str) -> str:
+    """`_BEGIN_PG` with `read` riding along: its rows (or one row of NULLs) joined to the admission's row, and
+    `along_ok` telling whether they are current (see `UpdateLedger.admit_async`). The check of earlier open
+    updates is repeated in the outer query because only there does it share the read's snapshot."""
+    return (
+        "WITH b AS MATERIALIZED (" + _BEGIN_PG + "), quiet AS MATERIALIZED (SELECT NOT EXISTS ("
+        "SELECT 1 FROM xiaoer_processed_updates p WHERE p.channel = %(channel)s::text "
+        "AND p.chat_key = %(chat_key)s::text AND p.status = 'processing' AND p.update_id < %(update_id)s::bigint "
+        "AND p.claimed_at >= %(now)s::float8 - %(lease)s::float8) AS ok), "
+        "gate AS (SELECT b.*, (b.claim = 'claimed' AND cardinality(b.earlier) = 0 AND b.held IS FALSE "
+        "AND quiet.ok) AS along_ok FROM b CROSS JOIN quiet) "
+        "SELECT gate.*, r.* FROM gate LEFT JOIN LATERAL (" + read + ") AS r ON gate.along_ok"
+    )

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Hashable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,3 +153,36 @@ def take_batch() -> WriteBatch | None:
     batch.params.clear()
     batch.closed = True
     return taken
+
+
+# --- reads that ride along with an earlier statement ----------------------------------------------------
+@dataclass(frozen=True)
+class ReadAlong:
+    """A read that can ride along with another statement (e.g. an update's admission): `sql` is a SELECT
+    whose column names and `%(name)s` parameters do not clash with the host statement's; its rows are handed
+    to whoever asks for `key` while the update is answered (`take_read`)."""
+
+    key: Hashable
+    sql: str
+    params: Mapping[str, Any]
+
+
+_READS: contextvars.ContextVar[dict[Hashable, list[Any]] | None] = contextvars.ContextVar(
+    "xiaoer_reads_along", default=None
+)
+
+
+@contextmanager
+def reads_along(results: Mapping[Hashable, list[Any]]) -> Iterator[None]:
+    """Within the block, `take_read(key)` returns the rows read along for `key` (once)."""
+    token = _READS.set(dict(results))
+    try:
+        yield
+    finally:
+        _READS.reset(token)
+
+
+def take_read(key: Hashable) -> list[Any] | None:
+    """The rows read along for `key` in this update (None: not read, or already taken — read it yourself)."""
+    reads = _READS.get()
+    return reads.pop(key, None) if reads else None

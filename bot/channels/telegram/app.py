@@ -153,6 +153,7 @@ def build_application(
         builder = replicas.configure(builder)
         if channel.limiter is not None and channel.limiter is replicas.limiter:  # decided at admission
             replicas.rate_key = channel.rate_key
+        replicas.memory_read = getattr(channel.core, "memory_read", None)  # read with the admission
     application = builder.build()
     if replicas is not None:
         replicas.attach(application.bot)

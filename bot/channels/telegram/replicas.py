@@ -31,6 +31,7 @@ from bot.coordination.ratelimit import RateDecision, RateLimiter, RateVerdict
 from bot.coordination.ratelimit_sql import SqlRateLimiter
 from bot.domain import telemetry
 from bot.ops.logs import log_context
+from bot.storage.aio import ReadAlong, reads_along
 
 if TYPE_CHECKING:
     from bot.storage.db import Database
@@ -44,6 +45,15 @@ class Service(Protocol):
     async def start(self) -> Any: ...
 
     async def stop(self) -> None: ...
+
+
+def private_sender(update: Update) -> tuple[str, str] | None:
+    """(chat id, user id) of a message in a private chat — whose conversation memory can be read with the
+    update's admission; None for anything else."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or update.message is None or chat.type != chat.PRIVATE:
+        return None
+    return str(chat.id), str(user.id)
 
 
 def chat_key(update: object) -> str | None:
@@ -70,8 +80,10 @@ class LedgerUpdateQueue(asyncio.Queue):
             key = replicas.rate_key(item) if replicas.rate_key is not None else None
             chat = chat_key(item)
             handoff_chat = str(item.effective_chat.id) if item.effective_chat is not None else None
+            sender = private_sender(item) if replicas.memory_read is not None else None
+            along = replicas.memory_read(*sender) if replicas.memory_read is not None and sender else None
             admission = await replicas.ledger.admit_async(
-                item.update_id, chat, item.to_json(), key, handoff_chat
+                item.update_id, chat, item.to_json(), key, handoff_chat, along
             )
             if admission.state is not ClaimState.CLAIMED:
                 telemetry.count("duplicate_update", channel="telegram")
@@ -130,10 +142,12 @@ class ReplicaUpdateProcessor(BaseUpdateProcessor):
             return
         key = chat_key(update)
         token = _ADMITTED.set(admitted)
+        read = admitted[1].read_along
         try:
             with log_context(update_id=update.update_id, chat_id=key, channel="telegram"):
                 async with self.replicas.gate.run_claimed(update.update_id, key, admitted[1]):
-                    await coroutine
+                    with reads_along(dict([read]) if read is not None else {}):
+                        await coroutine
         finally:
             _ADMITTED.reset(token)
             self.replicas.inflight.pop(update.update_id, None)
@@ -173,6 +187,9 @@ class ReplicaSafety:
         # the channel's limiter: decisions made at admission, shared by every replica
         self.limiter: RateLimiter | None = AdmittedRateLimiter(limiter) if limiter is not None else None
         self.rate_key: Callable[[Update], str | None] | None = None
+        # set by the channel: the read of a private chat's conversation memory (chat id, user id) that rides
+        # along with its messages' admission (see `UpdateLedger.admit_async`)
+        self.memory_read: Callable[[str, str], ReadAlong | None] | None = None
         self._task: asyncio.Task[None] | None = None
 
     def configure(self, builder: ApplicationBuilder) -> ApplicationBuilder:
