@@ -2,7 +2,7 @@
 
 Language rules only (no catalog knowledge): a cue and the scope it governs. Chinese cues before the scope
 (不要 / 不想要 / 别(推) / 不是 / 除了 / 排除 / 去掉 / 不含 …) govern up to 的, a particle or a clause boundary;
-cues after it (就算了 / 不用看了 / 除外 / 不考虑 …) govern the clause before them. English cues (not / except /
+cues after it (就算了 / 不用看了 / 除外 / 不考虑 …) govern the clause before them. English cues (not / except / besides /
 without / excluding / other than / anything but / no …) govern up to a clause boundary. The parser then reads
 brands, categories, colours, sizes and catalog words inside each scope as exclusions, and blanks the cue and the
 scope so nothing negated is searched for.
@@ -33,7 +33,7 @@ _ZH_SUFFIX = re.compile(
 _ZH_QUESTION = re.compile(r"\s*(?:吗|呢|吧|啊|，|,|。|$)")
 _CLAUSE = re.compile(r"[，,。.；;！!？?\n]")
 _EN_PREFIX = re.compile(
-    r"(?<![a-z])(?:but not|not|except(?: for)?|excluding|exclude|without|other than|apart from|"
+    r"(?<![a-z])(?:but not|not|except(?: for)?|excluding|exclude|without|other than|apart from|besides|aside from|"
     r"anything but|nothing from|no more|don'?t want|do not want|don'?t show|not from|no)(?![a-z'])"
 )
 _EN_SCOPE_END = re.compile(r"[,.;!?\n，。；！？]|(?<![a-z])(?:but|please|pls|thanks|though|instead)(?![a-z])")

@@ -22,7 +22,13 @@ from knowledge.names import Names, build_names, latin_ngrams
 from knowledge.negation import Negation, find_negations
 from knowledge.prices import parse_price
 from knowledge.protocols import KeywordExtractor
-from knowledge.resources import brand_alias_groups, colour_groups, normalise_text, synonym_groups
+from knowledge.resources import (
+    brand_alias_groups,
+    category_word_groups,
+    colour_groups,
+    normalise_text,
+    synonym_groups,
+)
 from knowledge.script import HAN_CHAR
 from knowledge.spelling import english_word
 from knowledge.vocabulary import COLOUR_KEYS, SIZE_KEYS, Vocabulary
@@ -83,6 +89,25 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return text
 
 
+def _broad_target(group: tuple[str, ...], paths: list[list[str]]) -> str | None:
+    """The one category path a group of broad words names: a path part equal to a member, else one containing
+    a member of two or more characters ("护肤" in "美妆护肤"); None when no part or several parts fit."""
+    members = {normalise_text(m) for m in group}
+    for fits in (
+        lambda part: part in members,
+        lambda part: any(len(m) >= 2 and _CJK.search(m) and m in part for m in members),
+    ):
+        targets = {
+            "/".join(path[: depth + 1])
+            for path in paths
+            for depth, part in enumerate(path)
+            if fits(normalise_text(part))
+        }
+        if targets:
+            return targets.pop() if len(targets) == 1 else None
+    return None
+
+
 def _in_text_order(keywords: list[str], text: str) -> list[str]:
     """The chosen keywords in the order they were written, so phrases stay phrases ("green tea", "arm sleeves")."""
     lowered = text.lower()
@@ -132,6 +157,10 @@ class QueryParser:
                     # deeper levels win a tie: a leaf name is more specific than its parent
                     if form not in pairs or pairs[form].count("/") < target.count("/"):
                         pairs[form] = target
+        for group in category_word_groups():  # broad words ("数码产品", "electronics"): never over a name
+            broad = _broad_target(group, paths)
+            for form in (normalise_text(m) for m in group) if broad else ():
+                pairs.setdefault(form, broad or "")
         return build_names(pairs)
 
     def _brand_names(self) -> Names:

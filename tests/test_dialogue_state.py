@@ -107,3 +107,70 @@ def test_state_rules_and_json_round_trip() -> None:
     again = DialogueState.from_json(d.searched(Search(("跑鞋",), merged)).to_json())
     assert again.search.filters == merged and again.compared == ("A", "C")
     assert ChatState.from_json(ChatState(dialogue=again).to_json()).dialogue == again
+
+
+# -- session 4: topic switch, department words, exclusion against a constraint, coreference, count words -----
+def test_a_category_after_a_list_of_one_kind_is_a_new_search() -> None:
+    """ "2-3k 的手表" after power banks: the shown list shares a category (充电器), the watch is another one."""
+    st = state(shown=("CHG-011", "CHG-009", "CHG-010"), search=Search(("充电宝",)))
+    u = read("2-3k 的手表", st, ("CHG-011", "CHG-009", "CHG-010"))
+    assert u.mode == "fresh" and u.search.words == ("手表",) and "智能手表" in (u.filters.category or "")
+    assert u.filters.min_price == Decimal("2000") and u.filters.max_price == Decimal("3000")
+    mixed = state(shown=("CHG-005", "EAR-003", "WAT-004"), search=Search(("苹果",)))  # a brand-wide list
+    assert read("手表呢", mixed, ("CHG-005", "EAR-003", "WAT-004")).mode == "refined"
+
+
+def test_department_words_are_category_filters_with_exclusions() -> None:
+    for text, department, excluded in (
+        ("除了耳机还有什么数码产品", "数码", "数码/耳机"),
+        ("any electronics besides headphones?", "数码", "数码/耳机"),
+        ("除了跑鞋还有什么运动装备", "运动户外", "运动鞋/跑步鞋"),
+        ("除了面霜还有什么护肤品", "美妆护肤", "美妆护肤/面霜"),
+    ):
+        filters = K.parser.parse(text).filters
+        assert filters.category == department and filters.exclude_categories == (excluded,), text
+    assert K.parser.parse("厨房用品有哪些").filters.category == "厨房"
+
+
+def test_an_exclusion_replaces_the_constraint_it_rules_out() -> None:
+    base = Search(("耳机",), QueryFilters(category="数码/耳机", brand="小米", max_price=Decimal("1000")))
+    u = read("what about without Xiaomi", state(shown=("EAR-007", "EAR-008"), search=base), ("EAR-007",))
+    assert u.filters.brand is None and "小米" in u.filters.exclude_brands
+    assert u.filters.max_price == Decimal("1000") and u.filters.category == "数码/耳机"
+    back = merge_filters(u.filters, QueryFilters(brand="小米"))
+    assert back.brand == "小米" and "小米" not in back.exclude_brands
+
+
+def test_coreference_by_attribute_value_and_comparatives_over_the_shown_list() -> None:
+    shown = ("CHG-001", "CHG-002", "CHG-004", "CHG-003", "CHG-008")
+    st = state(shown=shown, search=Search(("充电器",), QueryFilters(category="数码/充电器")))
+    for text in ("100w的那个多少钱", "100W那款有货吗", "how much is the 100W one?"):
+        assert [p.sku for p in read(text, st, shown).targets] == ["CHG-002"], text
+    lighter = read("哪个功率更大", st, shown)
+    assert lighter.ordering is not None and lighter.ordering.attribute == "power"
+    assert [p.sku for p in lighter.scope] == list(shown)  # the whole list, not its first two
+    pair = state(shown=("APP-008", "APP-007"))
+    both = read("这两个哪个好", pair, ("APP-008", "APP-007"))
+    assert both.intent is Intent.COMPARISON and {p.sku for p in both.targets} == {"APP-007", "APP-008"}
+
+
+def test_compatibility_questions_are_about_the_product_in_focus() -> None:
+    focus = state(shown=("CHG-001",), focus="CHG-001")
+    for text, thing in (
+        ("iphone能用吗", "iphone"),
+        ("能给安卓手机充吗", "安卓手机"),
+        ("will it work with my iPhone?", "iPhone"),
+    ):
+        u = read(text, focus, ("CHG-001",))
+        assert [p.sku for p in u.targets] == ["CHG-001"] and u.compatible_with == thing, text
+
+
+def test_count_words_are_never_the_searched_product() -> None:
+    for text in (
+        "便宜点的跑鞋有几款",
+        "坚果有多少种",
+        "李宁的篮球鞋有哪几款",
+        "how many yoga mats do you have?",
+    ):
+        u = read(text, state())
+        assert not {"几款", "多少种", "哪几款", "how", "many"} & set(u.search.words), (text, u.search.words)

@@ -20,6 +20,7 @@ from typing import Protocol
 import regex
 
 from bot.conversation.asks import ATTRIBUTE_WORDS
+from bot.conversation.compatibility import stated
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.grounding import GroundingFacts, Violation, amounts, check_reply
 from bot.conversation.intents import PRODUCT_ASK_RX, RECOMMEND_RX, Intent
@@ -172,6 +173,7 @@ class Answerer:
         self.known_word: Callable[[str], bool] | None = (
             None  # "is this word the catalog's own?" (tags, values)
         )
+        self.names_category: Callable[[str], str | None] | None = None  # "数码产品" → 数码: a department word
 
     async def policy_lines(
         self, ctx: TurnContext, intent: Intent, vector: object = None, k: int = 2
@@ -248,6 +250,11 @@ class Answerer:
             asked = [a[5:] for a in u.asks if a.startswith("attr:")]
             reply = c.compare(targets[0], targets[1], lang, u.ordering, asked)
             return await self._llm(ctx, Answer(reply), targets[:2], u)
+        if u.intent is Intent.PRODUCT_QUESTION and u.targets and u.compatible_with:
+            reply = c.compatibility(
+                u.targets[0], u.compatible_with, stated(u.targets[0], u.compatible_with), lang
+            )
+            return await self._llm(ctx, Answer(reply), list(u.targets[:1]), u)
         if u.intent is Intent.PRODUCT_QUESTION and u.targets:
             u = replace(u, asks=u.asks | self.value_asks(u.text, u.targets[0]))
             reply = c.answer(u.targets, u, lang)
@@ -260,6 +267,8 @@ class Answerer:
             return await self._llm(ctx, Answer(reply), list(reply.shown), u)
         if u.ordering is not None and u.filters.category:  # rank the whole category, not the top few
             hits = self._keep(await self.search(u.search_text, u, k=100, include_weak=True), u)
+        elif self._browses_category(u):  # "有什么数码产品", "运动装备": the department itself is asked for
+            hits = self._keep(await self.search("", u, k=12), u)
         else:
             hits = self._keep(await self.search(u.search_text, u, k=40 if u.ordering else 12), u)
         if not hits and u.search_text != u.text:  # the keywords lost the point ("给狗买点粮" → "买点")
@@ -286,6 +295,18 @@ class Answerer:
         lifted = [w for w, _ in ctx.interests[:3]] if [h.sku for h in ranked] != [h.sku for h in hits] else []
         reply = c.recommend([h.product for h in ranked], u, lang, lifted)
         return await self._llm(ctx, Answer(reply, hits=ranked), list(reply.shown), u)
+
+    def _browses_category(self, u: Understanding) -> bool:
+        """True when the search's words only name its category filter ("数码产品", "运动 装备", "electronics"):
+        there is nothing to rank by but the category, so its products are listed (in stock first)."""
+        words, category = u.search_text.split(), u.filters.category
+        if not category or not words or self.names_category is None:
+            return False
+        each = [self.names_category(w) for w in words]
+        if all(c == category for c in each):  # "数码产品", "electronics"
+            return True
+        # "运动 装备": no word names a category alone, together they do ("慢跑 耳机" is not browsing)
+        return not any(each) and self.names_category("".join(words)) == category
 
     # -- what a result must satisfy beyond the index's filters ---------------------------------------
     def _admissible(self, products: list[Product], u: Understanding) -> list[Product]:
@@ -348,6 +369,9 @@ class Answerer:
         if not words:
             return ""
         head = max(words, key=clause.rfind)  # the request's last word names the kind ("蓝牙音箱")
+        spans = (head, "".join(words[-2:]), "".join(words))
+        if self.names_category is not None and any(self.names_category(w) is not None for w in spans):
+            return ""  # "数码产品", "运动 装备": a department of this shop, read as the category filter
         if any(has_word(h.product, head) for h in hits):
             return ""
         return head if not self.generic(head) or not any(kind_match(head, h.product) for h in hits) else ""
@@ -401,9 +425,16 @@ class Answerer:
             weak = self._keep(await self.search(query, relaxed, k=6), relaxed)
             if not weak and u.missing:
                 weak = self._keep(await self.search(u.text, relaxed, k=6), relaxed)
-        reply = self.composer.not_found(u.text, [h.product for h in weak], u, ctx.lang)
+        alternatives = [h.product for h in weak]
+        if u.mode == "cheaper":  # nothing cheaper: the cheapest of what was shown, in the budget's currency
+            priced = [p for p in ctx.shown if p.price is not None]
+            currency = u.currency or (priced[0].currency.upper() if priced else "")
+            same = [p for p in priced if p.currency.upper() == currency]
+            alternatives = sorted(same, key=lambda p: p.price or 0)[:1]
+        reply = self.composer.not_found(u.text, alternatives, u, ctx.lang)
         answer = await self._llm(ctx, Answer(reply, hits=weak), list(reply.shown), u)
-        answer.reply = replace(answer.reply, answered=False)
+        if u.mode != "cheaper":  # "nothing cheaper, this is the cheapest" answers the question
+            answer.reply = replace(answer.reply, answered=False)
         return answer
 
     async def policy(self, ctx: TurnContext) -> Answer:

@@ -15,6 +15,7 @@ import regex
 
 from bot.conversation.cards import Phrases, colours, first_sentence, has_size, sizes
 from bot.conversation.claims.quote import quotable
+from bot.conversation.intents import Intent
 from bot.conversation.ordering import Ordering, order, value_of
 from bot.conversation.sanitize import neutralise
 from bot.conversation.understanding import Understanding
@@ -79,8 +80,16 @@ class OfflineComposer:
         """Say plainly what we don't have — naming only the understood words (never the whole message,
         which may carry injected instructions) — then the closest products, labelled as such."""
         ph = self.phrases(lang)
-        if u.mode == "cheaper":
-            return Reply(ph.say("not_found_cheaper"), answered=True)
+        if u.mode == "cheaper":  # honest: nothing cheaper, and which one is the cheapest (shown again)
+            if not alternatives:
+                return Reply(ph.say("not_found_cheaper"), answered=True)
+            cheapest = alternatives[0]
+            lines = [
+                ph.say("not_found_cheaper"),
+                ph.say("cheapest_is", title=cheapest.title, price=ph.price(cheapest)),
+            ]
+            # the card only: the list shown before stays what "这两款" / "第二个" refer to
+            return Reply("\n".join(lines), (ph.card(cheapest),), focus=cheapest.sku)
         if u.missing:
             lines = [ph.say("not_found_named", query=quotable(u.missing).strip()[:40])]
         else:
@@ -114,6 +123,20 @@ class OfflineComposer:
             tuple(ph.card(p) for p in targets[:MAX_CARDS]) if len(targets) == 1 or "details" in asks else ()
         )
         return Reply("\n".join(lines), cards, focus=focus)
+
+    def compatibility(self, product: Product, thing: str, facts: Sequence[str], lang: str) -> Reply:
+        """Whether the product works with `thing`: the listing's own words about it (`facts`), or a plain
+        "the listing does not say" followed by the product's details (see `bot.conversation.compatibility`)."""
+        ph = self.phrases(lang)
+        thing = quotable(thing).strip()[:20]
+        if facts:
+            text = ph.say("compat_stated", thing=thing, title=product.title, facts=ph.join(list(facts)))
+            return Reply(text, (ph.card(product),), focus=product.sku)
+        details = self._facts(
+            ph, product, frozenset({"details"}), Understanding(Intent.PRODUCT_QUESTION, thing)
+        )
+        text = "\n".join([ph.say("compat_unknown", thing=thing, title=product.title), *details])
+        return Reply(text, (ph.card(product),), focus=product.sku)
 
     def _facts(self, ph: Phrases, product: Product, asks: frozenset[str], u: Understanding) -> list[str]:
         title, lines = product.title, []

@@ -58,7 +58,26 @@ def merge_filters(base: QueryFilters, new: QueryFilters) -> QueryFilters:
     merged = QueryFilters(**values)
     if new.category and base.category and not _category_related(base.category, new.category):
         merged = replace(merged, category=new.category)
-    return merged
+    return _newer_wins(merged, new)
+
+
+def _newer_wins(merged: QueryFilters, new: QueryFilters) -> QueryFilters:
+    """A constraint and its exclusion never stand together: the newer message decides. "what about without
+    Xiaomi" after Xiaomi earbuds drops the brand (the budget and category stay); "小米的呢" after "不要小米"
+    lifts the exclusion. Same for attribute values ("不要黑色的" after "黑色的")."""
+    brands = {b.lower() for b in new.exclude_brands}
+    if merged.brand and merged.brand.lower() in brands:
+        merged = replace(merged, brand=None)
+    elif new.brand:
+        kept = tuple(b for b in merged.exclude_brands if b.lower() != new.brand.lower())
+        merged = replace(merged, exclude_brands=kept)
+    excluded = {(k.lower(), v.lower()) for k, v in new.exclude_attributes}
+    attributes = {k: v for k, v in merged.attributes.items() if (k.lower(), v.lower()) not in excluded}
+    chosen = {(k.lower(), v.lower()) for k, v in new.attributes.items()}
+    kept_out = tuple(
+        pair for pair in merged.exclude_attributes if (pair[0].lower(), pair[1].lower()) not in chosen
+    )
+    return replace(merged, attributes=attributes, exclude_attributes=kept_out)
 
 
 def filters_to_json(filters: QueryFilters) -> dict[str, object]:
@@ -159,13 +178,11 @@ class DialogueState:
         required = tuple(dict.fromkeys([*self.search.required, *words]))
         return Search(kept, merge_filters(self.search.filters, filters), required)
 
-    def switches_topic(self, filters: QueryFilters) -> bool:
-        """A new category unrelated to the active search's starts a new search (its constraints dropped)."""
-        return bool(
-            filters.category
-            and self.search.filters.category
-            and not _category_related(self.search.filters.category, filters.category)
-        )
+    def switches_topic(self, filters: QueryFilters, old_kind: str | None = None) -> bool:
+        """A new category unrelated to the active search's starts a new search (its constraints dropped).
+        `old_kind` is the search's category when its filters have none ("充电宝" is a kind of 充电器)."""
+        old = self.search.filters.category or old_kind
+        return bool(filters.category and old and not _category_related(old, filters.category))
 
     # -- JSON (inside ChatState) ----------------------------------------------------------------------
     def to_json(self) -> dict[str, object]:

@@ -87,6 +87,7 @@ class Reader:
         self._built_for = -1
         self._lock = threading.Lock()
         self._kinds: dict[str, str | None] = {}
+        self._category_words: dict[str, str | None] = {}
 
     # -- building -------------------------------------------------------------------------------------
     def _embed(self) -> Callable[..., np.ndarray] | None:
@@ -131,7 +132,9 @@ class Reader:
                 except Exception:  # the rules still route every message
                     log.exception("intent exemplars unavailable")
             self.answerer.parser_vocabulary = getattr(self.parser, "vocabulary", None)
+            self.answerer.names_category = self.names_category
             self._kinds.clear()
+            self._category_words.clear()
             self._built_for = count
         return self
 
@@ -209,6 +212,15 @@ class Reader:
                 continue
             kept.append(clause.strip())
         return "，".join(kept)
+
+    def names_category(self, word: str) -> str | None:
+        """The shop category a word alone is read as ("数码产品" → 数码, "厨房用品" → 厨房), else None."""
+        key = word.strip().lower()
+        if self.parser is None or not key:
+            return None
+        if key not in self._category_words:
+            self._category_words[key] = self.parser.parse(key).filters.category
+        return self._category_words[key]
 
     def kind_of(self, words: str) -> str | None:
         """The category a few words name, by the best relevant product for them (cached per catalog)."""

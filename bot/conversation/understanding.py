@@ -11,9 +11,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache
 from typing import Protocol
 
 from bot.conversation.asks import ATTRIBUTE_WORDS, asked_size, asks_in, attribute_asks
+from bot.conversation.compatibility import asks_compatibility, compatibility_thing
 from bot.conversation.dialogue_state import DialogueState, Search, merge_filters
 from bot.conversation.intents import COMPARE_RX, PRODUCT_ASK_RX, RECOMMEND_RX, Intent
 from bot.conversation.named import CatalogNames
@@ -21,7 +23,8 @@ from bot.conversation.ordering import Ordering, is_ordering_word, ordering_in
 from bot.conversation.store import ChatState
 from knowledge.models import ParsedQuery, Product, QueryFilters
 from knowledge.negation import find_negations
-from knowledge.resources import normalise_text
+from knowledge.resources import normalise_text, synonym_groups
+from knowledge.script import has_han
 
 __all__ = [  # re-exported: older callers import these from here
     "ATTRIBUTE_WORDS",
@@ -99,6 +102,7 @@ class Understanding:
     scope: tuple[Product, ...] = ()  # the products an ordering ranks (the shown set); empty = a search
     search: Search = field(default_factory=Search)  # the search to remember for follow-ups
     missing: str = ""  # a product name asked about that the catalog does not have ("AirPods Max")
+    compatible_with: str = ""  # "iphone能用吗" about the focus: the thing it should work with ("iphone")
 
 
 def ordinal_indices(text: str) -> list[int]:
@@ -161,6 +165,11 @@ def colour_of(filters: QueryFilters) -> str | None:
     return next((v for k, v in filters.attributes.items() if k.lower() in ("color", "colour", "颜色")), None)
 
 
+# How many / which ones: a question about the results, never the product searched ("便宜点的跑鞋有几款").
+COUNT_WORDS = re.compile(
+    r"^(?:几|多少|哪几|哪些|好几)(?:款|个|种|样|件|双|套|台|只|类|瓶|条|家|个牌子)?$|"
+    r"^(?:有什么|什么|有哪些|还有什么|有啥|啥|how|many|kinds?|types?|sorts?|options?|models?|choices?)$"
+)
 _NOISE = re.compile(
     r"^[\d.]+|码|号|多少|价格|钱|有货|库存|颜色|尺码|size|price|stock|colou?r|cheap|便宜|贵|区别|对比|推荐|有没有|"
     r"^(女款|男款|女士|男士|女生|男生|女子|男子|women|woman|men|man|female|male|ladies)$|"
@@ -168,7 +177,8 @@ _NOISE = re.compile(
     r"^(最小|最大|最高|最低|最长|最短|最久|几码|几号|多大|多长|多重|多少|有吗|有没有)$|"
     r"^(我家|我们家|家里|已经|自己|不用|看了)$|"
     r"^(哪本|哪个|哪款|哪双|哪件|哪只|哪台|哪种|which)$|"
-    r"^(一|个|款|双|件|这|那|呢|吗|的|它|第.*)$|^(one|ones|it|this|that|the|first|second|third|last|which|them|both)$"
+    r"^(一|个|款|双|件|这|那|呢|吗|的|它|第.*)$|^(one|ones|it|this|that|the|first|second|third|last|which|them|both)$|"
+    + COUNT_WORDS.pattern
 )
 
 
@@ -194,7 +204,8 @@ def _parse(parser: QueryParsing | None, text: str) -> ParsedQuery:
     return parser.parse(text)
 
 
-_CHINESE_REF_VALUE = re.compile(r"(.{1,8}?)的(?:那|这)(?:个|款|双|件|一款|只|台|套|条)")
+_CHINESE_REF_VALUE = re.compile(r"([^的，,。？?\s]{1,8}?)的?(?:那|这)(?:个|款|双|件|一款|只|台|套|条)")
+_ENGLISH_REF_VALUE = re.compile(r"\bthe ([a-z0-9][\w.+-]{1,15}) one\b", re.IGNORECASE)
 
 
 def _products(lookup: Callable[[str], Product | None], skus: Sequence[str]) -> list[Product]:
@@ -202,12 +213,20 @@ def _products(lookup: Callable[[str], Product | None], skus: Sequence[str]) -> l
 
 
 def _value_reference(text: str, shown: Sequence[Product]) -> list[Product]:
-    """ "樱桃红的那个" → the shown product whose attribute values include 樱桃红 (only when it picks one out)."""
-    match = _CHINESE_REF_VALUE.search(text)
+    """ "樱桃红的那个", "100w的那个", "the 100W one" → the shown product whose attribute values or title have
+    those words (any case or width), only when they pick some of the shown out."""
+    match = _CHINESE_REF_VALUE.search(text) or _ENGLISH_REF_VALUE.search(text)
     if not match or len(shown) < 1:
         return []
-    word = match.group(1).strip()
-    picked = [p for p in shown if any(word and word in v for v in p.attributes.values())]
+    word = normalise_text(match.group(1)).strip()
+    if not word:
+        return []
+
+    def has(product: Product) -> bool:
+        values = [*product.attributes.values(), product.title]
+        return any(word in normalise_text(v) for v in values)
+
+    picked = [p for p in shown if has(p)]
     return picked if 0 < len(picked) < max(2, len(shown)) or (len(shown) == 1 and picked) else []
 
 
@@ -245,7 +264,7 @@ def understand(
     d: DialogueState = state.dialogue
     parsed = _parse(parser, text)  # exclusions ("不要李宁的", "not white") are filters, never keywords
     positive_text = without_negations(text)
-    query = " ".join(parsed.keywords) or positive_text
+    query = " ".join(k for k in parsed.keywords if not COUNT_WORDS.match(k.lower())) or positive_text
     filters = parsed.filters
     ordering = ordering_in(text)
     base = Understanding(
@@ -266,11 +285,13 @@ def understand(
     refs, out_of_range = resolve_references(text, shown, d.focus)
     refs = refs or _value_reference(text, shown) or _ranked_reference(text, compared or list(shown))
     asked_words = {w for name in asks_in(text) if name.startswith("attr:") for w in ATTRIBUTE_WORDS[name[5:]]}
+    phrase_words = _phrase_words(text)  # "power" asks for wattage, but "power bank" names a product kind
+    asked_words -= phrase_words
     content = [
         k
         for k in content_keywords(parsed.keywords, filters)
         if not _names_filter(parser, k, filters)
-        and not is_ordering_word(k)  # "最轻", "便宜", "thickest": how to rank, not what to find
+        and (not is_ordering_word(k) or k.lower() in phrase_words)  # "最轻", "thickest": how to rank
         and k.lower() not in asked_words
     ]
     wants_compare = intent is Intent.COMPARISON or bool(COMPARE_RX.search(text))
@@ -286,6 +307,17 @@ def understand(
             else [refs[0], named_products[0][0]]
         )
         return replace(base, intent=Intent.COMPARISON, targets=tuple(pair), mode="named")
+    listed = len(shown) > 2 and set(d.compared) != {p.sku for p in shown}  # the last reply was a list
+    if (
+        ordering is not None
+        and comparative
+        and listed
+        and len(refs) < 2
+        and not content
+        and not named_products
+    ):
+        # "哪个更轻" / "which is lighter" after a list: rank the whole shown set by the attribute asked
+        return replace(base, intent=Intent.RECOMMENDATION, scope=tuple(shown), mode="reference")
     if wants_compare or (comparative and len(compared or shown) >= 2 and not content):
         pool = refs if len(refs) >= 2 else compared if len(compared) >= 2 else list(shown[:2])
         if len(pool) >= 2 and not (content and not refs):
@@ -294,13 +326,28 @@ def understand(
     if named_products:
         products = named_products[0]
         return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(products), mode="named")
-    # 3. references to what was shown ("第二个", "它", "便宜的那个", "樱桃红的那个")
+    # 3. "iphone能用吗" / "will it work with my iPhone?": compatibility of the product referred to or in focus
+    subject = refs[:1] or [p for p in shown if p.sku == d.focus] or (list(shown) if len(shown) == 1 else [])
+    if subject and asks_compatibility(positive_text) and not filters.category:
+        thing = compatibility_thing(positive_text)
+        if thing:
+            return replace(
+                base,
+                intent=Intent.PRODUCT_QUESTION,
+                targets=tuple(subject[:1]),
+                mode="context",
+                compatible_with=thing,
+            )
+    # 4. references to what was shown ("第二个", "它", "便宜的那个", "樱桃红的那个")
     if not shown and (ordinal_indices(text) or (_CHEAPER_REF.search(text) and not ordering)):
         return replace(base, intent=Intent.PRODUCT_QUESTION, mode="no_context")
     if out_of_range:
         return replace(base, intent=Intent.PRODUCT_QUESTION, out_of_range=out_of_range, mode="reference")
     if refs:
         return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(refs), mode="reference")
+    if not filters.category and kind_of is not None and len(content) == 1:  # "两三百的锅": 锅 = 锅具
+        filters = replace(filters, category=_single_character_kind(content[0], kind_of))
+        base = replace(base, filters=filters)
     new_kind = bool(filters.category) or bool(content)
     focus = [p for p in shown if p.sku == d.focus]
     only_focus = bool(focus) and len(shown) == 1
@@ -333,7 +380,7 @@ def understand(
                 QueryFilters(category=seed.category or None),
             ),
         )
-    search = _next_search(d, tuple(content), filters, positive_text, kind_of)
+    search = _next_search(d, tuple(content), filters, positive_text, kind_of, _shared_category(shown))
     refined = search is not None
     bare = tuple(_bare_words(positive_text).split()[:3]) if not parsed.keywords else ()
     search = search or Search(tuple(content) or tuple(parsed.keywords) or bare, filters)
@@ -384,6 +431,36 @@ def _only_ask_words(content: Sequence[str], u: Understanding) -> bool:
     return bool(words) and all(any(w in k.lower() or k.lower() in w for w in words) for k in content)
 
 
+@lru_cache(maxsize=1)
+def _multiword_phrases() -> tuple[str, ...]:
+    return tuple(
+        normalise_text(m) for group in synonym_groups() for m in group if " " in m.strip() and m.isascii()
+    )
+
+
+def _phrase_words(text: str) -> set[str]:
+    """Words of the multi-word product phrases ("power bank", "running shoes") the text contains."""
+    lowered = normalise_text(text)
+    return {w for phrase in _multiword_phrases() if phrase in lowered for w in phrase.split()}
+
+
+def _single_character_kind(word: str, kind_of: Callable[[str], str | None]) -> str | None:
+    """The category a one-character kind word names when a category's own name starts with it ("锅" → 锅具,
+    "茶" → 茶饮); None otherwise ("鞋" names running and basketball shoes alike, so no one category)."""
+    if len(word) != 1 or not has_han(word):
+        return None
+    category = kind_of(word)
+    leaf = category.split("/")[-1] if category else ""
+    return category if leaf.startswith(word) else None
+
+
+def _shared_category(products: Sequence[Product]) -> str | None:
+    """The category every shown product has (power banks → 数码/充电器); None when they differ ("苹果的东西":
+    earbuds, chargers, watches — a brand-wide list that a category refines) or nothing is shown."""
+    categories = {p.category for p in products if p.category}
+    return categories.pop() if len(categories) == 1 else None
+
+
 def _main_currency(products: Sequence[Product]) -> str:
     currencies = [p.currency.upper() for p in products]
     return max(dict.fromkeys(currencies), key=currencies.count) if currencies else "CNY"
@@ -410,13 +487,16 @@ def _next_search(
     filters: QueryFilters,
     text: str,
     kind_of: Callable[[str], str | None] | None,
+    shown_kind: str | None = None,
 ) -> Search | None:
-    """The refined active search, or None when this message starts a new one (see `understand`)."""
+    """The refined active search, or None when this message starts a new one (see `understand`).
+    `shown_kind` is the category of the products last shown: the search's kind when its words name none."""
     previous = d.search
     if previous.is_empty():
         return None
-    if filters.category:
-        if d.switches_topic(filters):
+    if filters.category:  # topic switch: "2-3k 的手表" after power banks is a new search
+        old_kind = None if previous.filters.category else shown_kind  # "苹果的东西" → 手表: a refinement
+        if d.switches_topic(filters, old_kind):
             return None
         return d.refine(content, filters)
     if not content:
@@ -424,7 +504,7 @@ def _next_search(
     if kind_of is None:
         return None
     new_kind = kind_of(" ".join(content))
-    old_kind = previous.filters.category or kind_of(previous.text)
+    old_kind = previous.filters.category or kind_of(previous.text) or shown_kind
     if new_kind and old_kind and not _related(new_kind, old_kind):
         return None
     if new_kind is None:

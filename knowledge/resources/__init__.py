@@ -75,6 +75,12 @@ def synonym_groups() -> tuple[tuple[str, ...], ...]:
 
 
 @cache
+def category_word_groups() -> tuple[tuple[str, ...], ...]:
+    """Broad words for a shop's departments (category_words.txt): read as category filters, never tokens."""
+    return _groups("category_words.txt")
+
+
+@cache
 def colour_groups() -> tuple[tuple[str, ...], ...]:
     """Colour word groups from `colours.txt`; the first member is the canonical colour name."""
     return _groups("colours.txt")
