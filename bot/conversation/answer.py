@@ -243,8 +243,8 @@ class Answerer:
             return Answer(c.text("ordinal_out_of_range", lang, count=len(ctx.shown)))
         if u.intent is Intent.COMPARISON:
             targets = list(u.targets)
-            if len(targets) < 2:
-                targets = [h.product for h in await self.search(u.search_text, u, k=2)]
+            if len(targets) < 2 and u.search.words:  # "Sony 和 Bose 的耳机哪个好": the two best matches
+                targets = [h.product for h in await self.search(u.search.text, u, k=2)]
             if len(targets) < 2:
                 return Answer(c.text("compare_need_two", lang, answered=False))
             asked = [a[5:] for a in u.asks if a.startswith("attr:")]

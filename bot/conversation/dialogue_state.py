@@ -8,7 +8,8 @@ without a bot or an LLM:
 - reference   ("第二个", "它", "that one", "便宜的那个", "这款", "the first one") → products from `shown`/`focus`;
 - refinement  ("便宜一点的呢", "黑色的呢", "有42码吗", "李宁的呢") → same search, the new constraint added;
 - exclusion   ("不要X", "除了X") → added to the search's exclusions, which accumulate;
-- topic switch (a message naming another category or product) → a new search; incompatible constraints dropped.
+- topic switch (a message naming another category or product, or a broader one: "还有什么数码产品" after
+  watches) → a new search; its constraints dropped. A narrower category (数码 → 耳机) refines.
 
 The filters are the knowledge layer's `QueryFilters`, carried field by field (whatever fields it has), so new
 kinds of constraint parsed there flow through the dialogue without changes here. Stored as JSON inside the
@@ -31,6 +32,13 @@ def _category_related(a: str | None, b: str | None) -> bool:
         return True
     x, y = a.strip("/").lower(), b.strip("/").lower()
     return x == y or x.startswith(y) or y.startswith(x) or x.split("/")[-1] in y or y.split("/")[-1] in x
+
+
+def _narrows(old: str, new: str) -> bool:
+    """The new category is the old one or inside it (数码 → 数码/耳机): a refinement. A sibling (充电器 →
+    智能手表) or a broader one (智能手表 → "还有什么数码产品") starts a new search."""
+    x, y = old.strip("/").lower(), new.strip("/").lower()
+    return y == x or y.startswith(x + "/") or x.split("/")[-1] == y.split("/")[-1]
 
 
 def _is_empty(value: object) -> bool:
@@ -182,7 +190,7 @@ class DialogueState:
         """A new category unrelated to the active search's starts a new search (its constraints dropped).
         `old_kind` is the search's category when its filters have none ("充电宝" is a kind of 充电器)."""
         old = self.search.filters.category or old_kind
-        return bool(filters.category and old and not _category_related(old, filters.category))
+        return bool(filters.category and old and not _narrows(old, filters.category))
 
     # -- JSON (inside ChatState) ----------------------------------------------------------------------
     def to_json(self) -> dict[str, object]:

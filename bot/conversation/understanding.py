@@ -176,7 +176,7 @@ _NOISE = re.compile(
     r"^(anything|something|any|else|other|others|别的|其他|其它|还有|牌子|品牌|brands?|好的|了解|另外|对了)$|"
     r"^(最小|最大|最高|最低|最长|最短|最久|几码|几号|多大|多长|多重|多少|有吗|有没有)$|"
     r"^(我家|我们家|家里|已经|自己|不用|看了)$|"
-    r"^(哪本|哪个|哪款|哪双|哪件|哪只|哪台|哪种|which)$|"
+    r"^(哪本|哪个|哪款|哪双|哪件|哪只|哪台|哪种|which)$|^(这|那)?(两|俩)(个|款|双|件|种|台|只)?$|"
     r"^(一|个|款|双|件|这|那|呢|吗|的|它|第.*)$|^(one|ones|it|this|that|the|first|second|third|last|which|them|both)$|"
     + COUNT_WORDS.pattern
 )
@@ -322,6 +322,9 @@ def understand(
         pool = refs if len(refs) >= 2 else compared if len(compared) >= 2 else list(shown[:2])
         if len(pool) >= 2 and not (content and not refs):
             return replace(base, intent=Intent.COMPARISON, targets=tuple(pool[:2]), mode="reference")
+        if wants_compare and not content and not named_products and not filters.category:
+            # "这两个哪个好" with fewer than two shown: ask which two, never search for "两个"
+            return replace(base, intent=Intent.COMPARISON, targets=tuple(pool[:1]), mode="reference")
     # 2. a product named by name
     if named_products:
         products = named_products[0]
