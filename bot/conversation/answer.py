@@ -18,13 +18,16 @@ from typing import Protocol
 
 import regex
 
+from bot.conversation import policy_scope
 from bot.conversation.asks import ATTRIBUTE_WORDS
+from bot.conversation.attribute_answers import as_boolean, mentions
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.grounding import GroundingFacts, Violation, amounts, check_reply
 from bot.conversation.intents import PRODUCT_ASK_RX, RECOMMEND_RX, Intent
 from bot.conversation.issue_words import with_policy_words
 from bot.conversation.kinds import budget_currency, has_word, kind_match
 from bot.conversation.ordering import bounds_in, is_ordering_word
+from bot.conversation.policy_scope import CatalogWords, ItemCategories
 from bot.conversation.profile import rerank
 from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query
 from bot.conversation.store import ChatState, Turn
@@ -34,6 +37,8 @@ from bot.domain.errors import LLMUnavailable
 from bot.domain.messages import ReplyProgress
 from bot.domain.protocols import ChatModel
 from knowledge.models import PolicyDoc, PolicyHit, Product, SearchHit
+from knowledge.policies import bullets_of
+from knowledge.policy_search import Bullet
 from knowledge.protocols import ProductIndex
 from knowledge.ranking import describe_filters, passing
 
@@ -168,6 +173,7 @@ class Answerer:
             None  # the catalog vocabulary (attribute values), set by the core
         )
         self.generic: Callable[[str], bool] | None = None  # "is this word a kind of product?" (mention index)
+        self._catalog_words: tuple[int, CatalogWords] | None = None
         self.known_word: Callable[[str], bool] | None = (
             None  # "is this word the catalog's own?" (tags, values)
         )
@@ -190,11 +196,19 @@ class Answerer:
             self.policies.find_bullets,
             with_policy_words(ctx.text),
             lang,
-            k,
+            max(k, 8),  # candidates: the item's own bullet may rank below another category's
             vector=vector,
             min_relevance=0,  # the route already says this asks about the policies: rank, do not gate
             topics=topics,
         )
+        catalog = await asyncio.to_thread(self.catalog_words)
+        item = self._item(ctx, catalog)
+        text = ctx.text if intent is Intent.AFTER_SALES else ""
+        twins: dict[tuple[str, int], list[Bullet]] = {}
+        for doc in self.policies.docs:
+            for bullet in bullets_of(doc):
+                twins.setdefault((bullet.topic, bullet.index), []).append(bullet)
+        found = policy_scope.pick(found, text, item, catalog, k, twins)
         if not found:
             return await self.policy(ctx)
         intro = {
@@ -213,6 +227,25 @@ class Answerer:
             d for d in (self.policies.docs if self.policies else []) if d.topic in {b.topic for b in found}
         ]
         return await self._llm(ctx, Answer(reply, docs=docs), [], None)
+
+    def catalog_words(self) -> CatalogWords:
+        """Category and tag words of the catalog (rebuilt when the catalog's size changes)."""
+        count = self.index.count()
+        if self._catalog_words is None or self._catalog_words[0] != count:
+            products = [p for p in map(self.index.get, sorted(self.index.skus())) if p is not None]
+            self._catalog_words = (count, CatalogWords(products))
+        return self._catalog_words[1]
+
+    def _item(self, ctx: TurnContext, catalog: CatalogWords) -> ItemCategories:
+        """The item a policy question is about: named in the message, else the product in focus or the
+        only product shown."""
+        item = catalog.item(ctx.text)
+        if item.paths:
+            return item
+        focus = self.index.get(ctx.state.dialogue.focus) if ctx.state.dialogue.focus else None
+        if focus is None and len(ctx.shown) == 1:
+            focus = ctx.shown[0]
+        return ItemCategories(frozenset({focus.category} if focus is not None and focus.category else ()))
 
     async def search(
         self,
@@ -353,14 +386,17 @@ class Answerer:
         """ "能放烤箱吗" / "works on induction?": a word that is one of the catalog's values of an attribute
         this product has → ask that attribute and answer yes or no."""
         vocabulary = getattr(self.parser_vocabulary, "attributes", {}) if self.parser_vocabulary else {}
-        lowered = text.lower()
+        title = product.title.lower()
         asks = set()
         for key in product.attributes:
+            if key.lower() in ("color", "colour", "size"):
+                continue
             for value in vocabulary.get(key.lower(), ()):
-                if len(value) >= 2 and value.lower() in lowered and not value.isdigit():
-                    if key.lower() in ("color", "colour", "size"):
-                        continue
-                    asks.add(f"value:{key.lower()}:{value}")
+                if len(value) < 2 or value.isdigit() or as_boolean(value) is not None:
+                    continue  # "是"/"no" are answers, not values asked about
+                if value.lower() in title or not mentions(text, value):
+                    continue  # "罗马仕 20000mAh 充电宝" names the product, it does not ask about 20000mAh
+                asks.add(f"value:{key.lower()}:{value}")
         return frozenset(asks)
 
     async def _rewritten(self, u: Understanding) -> tuple[list[SearchHit], Understanding]:

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 import regex
 
+from bot.conversation.asks import ATTRIBUTE_WORDS
+from bot.conversation.attribute_answers import attribute_lines, value_lines
 from bot.conversation.cards import Phrases, colours, first_sentence, has_size, sizes
 from bot.conversation.claims.quote import quotable
 from bot.conversation.ordering import Ordering, order, value_of
@@ -150,24 +152,10 @@ class OfflineComposer:
             lines.append(ph.say(key, title=title, price=ph.price(product)))
         if "stock" in asks and not ("size" in asks and u.size):
             lines.append(self._stock_line(ph, product))
-        for ask in sorted(a for a in asks if a.startswith("value:")):
-            _, name, asked = ask.split(":", 2)
-            listed = next((v for k, v in product.attributes.items() if k.lower() == name), "")
-            has = asked.lower() in listed.lower()
-            lines.append(
-                ph.say(
-                    "answer_value_yes" if has else "answer_value_no",
-                    title=title,
-                    label=ph.label(name),
-                    value=ph.value(listed),
-                    asked=asked,
-                )
-            )
-        answered_keys = {a.split(":", 2)[1] for a in asks if a.startswith("value:")}
-        for name in sorted(a[5:] for a in asks if a.startswith("attr:") and a[5:] not in answered_keys):
-            raw = next((v for k, v in product.attributes.items() if k.lower() == name), None)
-            key = "answer_attr" if raw else "answer_attr_unknown"
-            lines.append(ph.say(key, title=title, label=ph.label(name), value=ph.value(raw or "")))
+        values, answered_keys = value_lines(ph, product, asks)
+        lines += values
+        names = sorted(a[5:] for a in asks if a.startswith("attr:") and a[5:] not in answered_keys)
+        lines += attribute_lines(ph, product, names, ATTRIBUTE_WORDS)
         if "details" in asks and not lines:
             colon = ": " if ph.lang == "en" else "："
             facts = ph.join([f"{ph.label(k)}{colon}{ph.value(v)}" for k, v in product.attributes.items()][:5])
@@ -181,7 +169,7 @@ class OfflineComposer:
                     facts=summary,
                 )
             )
-        return lines
+        return list(dict.fromkeys(lines))
 
     @staticmethod
     def _stock_line(ph: Phrases, product: Product) -> str:
