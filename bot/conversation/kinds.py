@@ -1,6 +1,7 @@
 """Is this product the kind of thing asked for, and in which currency is a budget?
 
-`kind_match("充电头", p)`: the word, or a synonym from the synonym file, is in the product's title or tags —
+`kind_match("充电头", p)`: the word, or a synonym from the synonym file, is in the product's title or tags (or is
+one of its category path's segments: 运动鞋 for 运动鞋/跑步鞋) —
 unless the product's name uses the word only as a modifier of another kind ("防晒袖套" are sleeves, not
 sunscreen; "蓝牙耳机" ends with 耳机 and stays earphones). Used where a wrong kind would be a wrong answer:
 the winner of a superlative ("充电头" is not a power bank in the 充电器 category).
@@ -42,7 +43,9 @@ def kind_match(word: str, product: Product) -> bool:
     forms = _forms(word)
     text = to_simplified(normalise_text(" ".join([product.title, *product.tags])))[0]
     if not any(form in text for form in forms):
-        return False
+        # the category path names the kind too: 运动鞋 covers 运动鞋/跑步鞋 and 运动鞋/篮球鞋
+        segments = {normalise_text(s) for s in product.category.split("/") if s}
+        return bool(forms & segments)
     for group in _groups():
         if forms & set(group):
             continue
