@@ -27,6 +27,7 @@ from bot.conversation.flows import ConversationFlow, FlowReply, FlowTurn
 from bot.conversation.handoff_context import handoff_context, merge_customer_reply
 from bot.conversation.hygiene import DEFAULT_MAX_CHARS, clean
 from bot.conversation.intents import Intent, IntentGuess, classify
+from bot.conversation.kind_words import native_kinds
 from bot.conversation.locks import LocalChatLocks
 from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
@@ -325,7 +326,7 @@ class SupportBot:
         state, turns = memory.state, list(memory.turns)
         script = self._script(text, inbound, state)
         lang = "en" if script == "en" else "zh"
-        simplified = to_simplified(text)[0]
+        simplified = native_kinds(to_simplified(text)[0])  # "想买个 air fryer" → "想买个 空气炸锅"
         guess = classify(simplified, has_context=bool(shown))
         reason = self.trigger_detector(text) if self.trigger_detector and self.handoff else None
         if reason is None and guess.intent is Intent.HUMAN and self.handoff is not None:

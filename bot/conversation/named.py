@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.conversation.kind_words import kind_phrase_spans
 from knowledge.gender import gender_of_value, genders_in_text
 from knowledge.mentions import MentionIndex
 from knowledge.models import Product
@@ -50,7 +51,10 @@ class CatalogNames:
     def find(self, text: str) -> list[Named]:
         """The products named in `text`, one entry per named thing, in the order written."""
         found: list[Named] = []
+        kinds = kind_phrase_spans(text)
         for group in self.mentions.find_groups(text, k=8):
+            if kinds and all(any(a <= m.start and m.end <= b for a, b in kinds) for m in group):
+                continue  # "air fryer": "Air" inside a kind phrase names no Nike Air shoe
             skus = tuple(dict.fromkeys(m.sku for m in group))
             if len(skus) > 1:
                 skus = self._best_fitting(text, skus)
