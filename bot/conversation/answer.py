@@ -44,7 +44,11 @@ from knowledge.ranking import describe_filters, passing
 
 log = logging.getLogger(__name__)
 _CJK = regex.compile(r"\p{Han}")
-_SHOPPING = re.compile(f"{RECOMMEND_RX.pattern}|{PRODUCT_ASK_RX.pattern}", re.IGNORECASE)
+_SELLS = re.compile(
+    r"卖不卖|有没有卖|有卖|在卖|卖吗|你们卖|店里卖|出售|do you (?:sell|carry|stock|have)|\bsell(?:s|ing)?\b",
+    re.IGNORECASE,
+)
+_SHOPPING = re.compile(f"{RECOMMEND_RX.pattern}|{PRODUCT_ASK_RX.pattern}|{_SELLS.pattern}", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _DIRECT_ASKS = frozenset({"price", "stock", "size", "colour"})
 DRAFT_INTERVAL_S = 1.0  # at most one draft per second; a reply ready within a second gets none
@@ -302,7 +306,7 @@ class Answerer:
             hits, u = await self._rewritten(u)
             hits = self._keep(hits, u)
         hits = self._narrowed(hits, u)
-        head = self._missing_kind(u, hits)
+        head = self._missing_kind(u, hits) or self._unsold(u, hits)
         if head:
             u = replace(u, missing=head)
         if u.missing or not hits:
@@ -382,6 +386,36 @@ class Answerer:
             return ""
         return head if not self.generic(head) or not any(kind_match(head, h.product) for h in hits) else ""
 
+    def _unsold(self, u: Understanding, hits: list[SearchHit]) -> str:
+        """ "Do you sell laptops?" / "卖不卖自行车": the thing asked about, when no hit is one by title or category
+        (a power bank tagged "laptop" is not a laptop), else ''."""
+        if u.mode != "fresh" or not _SELLS.search(u.text):
+            return ""
+        words = [
+            w for w in dict.fromkeys([*u.search.words, *u.keywords]) if len(w) >= 2 and not _SELLS.search(w)
+        ]
+        words = [w for w in words if not is_ordering_word(w)]
+        if not words:
+            return ""
+
+        def is_one(product: Product, word: str) -> bool:
+            name = f"{product.title} {product.category}".lower()
+            return any(form in name for form in {word.lower(), word.lower().rstrip("s")})
+
+        if any(is_one(h.product, w) for h in hits for w in words):
+            return ""
+        return words[-1]
+
+    @staticmethod
+    def _related(head: str, products: list[Product]) -> list[Product]:
+        """Alternatives to an item we do not sell: only products of the same head kind (登山徒步鞋 → 跑步鞋 share
+        鞋; 羽绒服 is not a 羽绒被; an English item must be in the title or category)."""
+        if not head:
+            return products
+        if _CJK.search(head):
+            return [p for p in products if head[-1] in f"{p.title}{p.category}"]
+        return [p for p in products if head.lower().rstrip("s") in f"{p.title} {p.category}".lower()]
+
     def value_asks(self, text: str, product: Product) -> frozenset[str]:
         """ "能放烤箱吗" / "works on induction?": a word that is one of the catalog's values of an attribute
         this product has → ask that attribute and answer yes or no."""
@@ -434,9 +468,14 @@ class Answerer:
             weak = self._keep(await self.search(query, relaxed, k=6), relaxed)
             if not weak and u.missing:
                 weak = self._keep(await self.search(u.text, relaxed, k=6), relaxed)
-        reply = self.composer.not_found(u.text, [h.product for h in weak], u, ctx.lang)
+        alternatives = (
+            self._related(u.missing, [h.product for h in weak]) if u.missing else [h.product for h in weak]
+        )
+        reply = self.composer.not_found(u.text, alternatives, u, ctx.lang)
         answer = await self._llm(ctx, Answer(reply, hits=weak), list(reply.shown), u)
-        answer.reply = replace(answer.reply, answered=False)
+        # "we don't sell X" answers the question (a human is offered, not opened); a search that found nothing
+        # did not, and two of those in a row bring in a person
+        answer.reply = replace(answer.reply, answered=bool(u.missing))
         return answer
 
     async def policy(self, ctx: TurnContext) -> Answer:
