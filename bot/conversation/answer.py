@@ -25,7 +25,7 @@ from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.grounding import GroundingFacts, Violation, amounts, check_reply
 from bot.conversation.intents import PRODUCT_ASK_RX, RECOMMEND_RX, Intent
 from bot.conversation.issue_words import with_policy_words
-from bot.conversation.kinds import budget_currency, has_word, kind_match
+from bot.conversation.kinds import budget_currency, forms, has_word, in_category, kind_match
 from bot.conversation.ordering import bounds_in, is_ordering_word
 from bot.conversation.policy_scope import CatalogWords, ItemCategories
 from bot.conversation.profile import rerank
@@ -41,6 +41,7 @@ from knowledge.policies import bullets_of
 from knowledge.policy_search import Bullet
 from knowledge.protocols import ProductIndex
 from knowledge.ranking import describe_filters, passing
+from knowledge.traditional import to_simplified
 
 log = logging.getLogger(__name__)
 _CJK = regex.compile(r"\p{Han}")
@@ -306,11 +307,13 @@ class Answerer:
             hits, u = await self._rewritten(u)
             hits = self._keep(hits, u)
         hits = self._narrowed(hits, u)
-        head = self._missing_kind(u, hits) or self._unsold(u, hits)
-        if head:
-            u = replace(u, missing=head)
+        missing = self._missing_kind(u, hits)
+        unsold = "" if missing else self._unsold(u, hits)
+        if missing or unsold:
+            u = replace(u, missing=missing or unsold)
         if u.missing or not hits:
-            return await self._not_found(u, ctx)
+            generic = self.generic or (lambda word: False)
+            return await self._not_found(u, ctx, not_sold=bool(unsold) or generic(missing.lower()))
         if u.ordering is not None and u.mode != "cheaper":
             pool = self._kind_matches([h.product for h in hits], u) or [h.product for h in hits]
             reply = c.ranked(pool, u.ordering, u, lang)
@@ -382,8 +385,8 @@ class Answerer:
         if not words:
             return ""
         head = max(words, key=clause.rfind)  # the request's last word names the kind ("蓝牙音箱")
-        if any(has_word(h.product, head) for h in hits):
-            return ""
+        if any(has_word(h.product, head) or in_category(head, h.product) for h in hits):
+            return ""  # 运动鞋 names the category 运动鞋/跑步鞋 even where no title says it
         return head if not self.generic(head) or not any(kind_match(head, h.product) for h in hits) else ""
 
     def _unsold(self, u: Understanding, hits: list[SearchHit]) -> str:
@@ -394,17 +397,20 @@ class Answerer:
         words = [
             w for w in dict.fromkeys([*u.search.words, *u.keywords]) if len(w) >= 2 and not _SELLS.search(w)
         ]
+        latin = re.findall(r"[a-z][a-z-]+", u.text.lower())
+        words += [f"{a} {b}" for a, b in itertools.pairwise(latin)]  # "rice cooker", "basketball shoes"
         words = [w for w in words if not is_ordering_word(w)]
         if not words:
             return ""
 
         def is_one(product: Product, word: str) -> bool:
-            name = f"{product.title} {product.category}".lower()
-            return any(form in name for form in {word.lower(), word.lower().rstrip("s")})
+            name = to_simplified(f"{product.title} {product.category}".lower())[0]
+            singular = word[:-1] if word.isascii() and word.endswith("s") else word
+            return any(f in name for f in forms(word) | forms(singular) if len(f) >= 2)
 
         if any(is_one(h.product, w) for h in hits for w in words):
             return ""
-        return words[-1]
+        return max((w for w in words if " " not in w), key=u.text.lower().rfind, default="")
 
     @staticmethod
     def _related(head: str, products: list[Product]) -> list[Product]:
@@ -447,7 +453,9 @@ class Answerer:
         rewritten = replace(u, search_text=keywords, keywords=tuple(keywords.split()), mode="fresh")
         return await self.search(keywords, rewritten), rewritten
 
-    async def _not_found(self, u: Understanding, ctx: TurnContext) -> Answer:
+    async def _not_found(self, u: Understanding, ctx: TurnContext, *, not_sold: bool = False) -> Answer:
+        """Nothing fits. `not_sold`: the customer asked for a kind of product the shop does not sell — an
+        answer (one honest sentence, related kinds only, a human offered), not a failure."""
         if (
             u.intent is Intent.UNKNOWN
             and u.mode == "fresh"
@@ -468,14 +476,15 @@ class Answerer:
             weak = self._keep(await self.search(query, relaxed, k=6), relaxed)
             if not weak and u.missing:
                 weak = self._keep(await self.search(u.text, relaxed, k=6), relaxed)
-        alternatives = (
-            self._related(u.missing, [h.product for h in weak]) if u.missing else [h.product for h in weak]
-        )
-        reply = self.composer.not_found(u.text, alternatives, u, ctx.lang)
+        kind = bool(u.missing) and not_sold
+        alternatives = [h.product for h in weak]
+        if kind:  # a kind of product we do not sell ("自行车"), not a word we missed ("送人")
+            alternatives = self._related(u.missing, alternatives)
+        reply = self.composer.not_found(u.text, alternatives, u, ctx.lang, not_sold=kind)
         answer = await self._llm(ctx, Answer(reply, hits=weak), list(reply.shown), u)
         # "we don't sell X" answers the question (a human is offered, not opened); a search that found nothing
         # did not, and two of those in a row bring in a person
-        answer.reply = replace(answer.reply, answered=bool(u.missing))
+        answer.reply = replace(answer.reply, answered=kind)
         return answer
 
     async def policy(self, ctx: TurnContext) -> Answer:

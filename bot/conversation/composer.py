@@ -77,14 +77,23 @@ class OfflineComposer:
             lines.append(ph.say("rec_outro_personal", interests=ph.join(list(interests)[:3])))
         return Reply("\n".join(lines), tuple(ph.card(p) for p in shown), shown=tuple(shown))
 
-    def not_found(self, query: str, alternatives: Sequence[Product], u: Understanding, lang: str) -> Reply:
+    def not_found(
+        self,
+        query: str,
+        alternatives: Sequence[Product],
+        u: Understanding,
+        lang: str,
+        *,
+        not_sold: bool = False,
+    ) -> Reply:
         """Say plainly what we don't have — naming only the understood words (never the whole message,
         which may carry injected instructions) — then the closest products, labelled as such."""
         ph = self.phrases(lang)
         if u.mode == "cheaper":
             return Reply(ph.say("not_found_cheaper"), answered=True)
         if u.missing:
-            lines = [ph.say("not_found_named", query=quotable(u.missing).strip()[:40])]
+            key = "not_sold" if not_sold else "not_found_named"  # "我们店目前不卖自行车"
+            lines = [ph.say(key, query=quotable(u.missing).strip()[:40])]
         else:
             lines = [ph.say("not_found", query=quotable(understood(u, query)).strip()[:40])]
         shown = list(alternatives[:3])

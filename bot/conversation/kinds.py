@@ -1,7 +1,6 @@
 """Is this product the kind of thing asked for, and in which currency is a budget?
 
-`kind_match("充电头", p)`: the word, or a synonym from the synonym file, is in the product's title or tags (or is
-one of its category path's segments: 运动鞋 for 运动鞋/跑步鞋) —
+`kind_match("充电头", p)`: the word, or a synonym from the synonym file, is in the product's title or tags —
 unless the product's name uses the word only as a modifier of another kind ("防晒袖套" are sleeves, not
 sunscreen; "蓝牙耳机" ends with 耳机 and stays earphones). Used where a wrong kind would be a wrong answer:
 the winner of a superlative ("充电头" is not a power bank in the 充电器 category).
@@ -38,14 +37,23 @@ def _forms(word: str) -> set[str]:
     return {f for f in forms if f}
 
 
+def forms(word: str) -> set[str]:
+    """The word and its synonyms (synonym file), Simplified and normalised."""
+    return _forms(word)
+
+
+def in_category(word: str, product: Product) -> bool:
+    """The word (or a synonym) is one of the product's category path segments: 运动鞋 for 运动鞋/跑步鞋."""
+    segments = {normalise_text(s) for s in product.category.split("/") if s}
+    return bool(_forms(word) & segments)
+
+
 def kind_match(word: str, product: Product) -> bool:
     """True when `product` is of the kind `word` names (see the module docstring)."""
     forms = _forms(word)
     text = to_simplified(normalise_text(" ".join([product.title, *product.tags])))[0]
     if not any(form in text for form in forms):
-        # the category path names the kind too: 运动鞋 covers 运动鞋/跑步鞋 and 运动鞋/篮球鞋
-        segments = {normalise_text(s) for s in product.category.split("/") if s}
-        return bool(forms & segments)
+        return False
     for group in _groups():
         if forms & set(group):
             continue
@@ -77,8 +85,9 @@ def _head(compound: str, word: str) -> bool:
 
 
 def has_word(product: Product, word: str) -> bool:
-    """A refinement word ("清爽", "绿茶", "无谷") is in the product's title, tags, attributes or description."""
-    if kind_match(word, product):
+    """A refinement word ("清爽", "绿茶", "无谷") is in the product's title, tags, attributes or description, or
+    names one of its category path's segments ("运动鞋" for 运动鞋/跑步鞋)."""
+    if kind_match(word, product) or in_category(word, product):
         return True
     forms = _forms(word)
     text = to_simplified(

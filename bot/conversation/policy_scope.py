@@ -66,14 +66,21 @@ class CatalogWords:
 
     def __init__(self, products: Iterable[Product]) -> None:
         self.paths: dict[str, set[str]] = {}
+        tails: dict[str, set[str]] = {}
         for p in products:
             if not p.category:
                 continue
             words = [*p.category.split("/"), *p.tags]
+            leaf = p.category.split("/")[-1].strip().lower()
+            if len(leaf) >= 3 and all(is_han(c) for c in leaf):
+                tails.setdefault(leaf[-2:], set()).add(p.category)  # 智能手表 → 手表
             for word in words:
                 w = word.strip().lower()
                 if len(w) >= 2:
                     self.paths.setdefault(w, set()).add(p.category)
+        for tail, paths in tails.items():
+            if len(paths) == 1:  # a tail shared by two categories names neither
+                self.paths.setdefault(tail, set()).update(paths)
         self.segments = {s.lower() for p in self.all_paths() for s in p.split("/")}
         by_length = sorted(self.paths, key=len, reverse=True)
         self._rx = re.compile("|".join(_pattern(w) for w in by_length)) if by_length else None
@@ -164,7 +171,7 @@ def pick(
         best = max((s for _, s in scored), default=-1)
         kept = [h for h, s in scored if s == -1 or (s == best and s > 0)]
     else:
-        kept = [h for h, s in scored if s == -1] or [h for h, _ in scored[:1]]
+        kept = list(hits)  # the item is unknown: the search's own ranking stands
     spec = {id(h): s for h, s in scored}
     rank = {topic: n for n, topic in enumerate(problem_topics(text))}
     kept.sort(key=lambda h: (rank.get(h.topic, len(rank)), 0 if spec[id(h)] > 0 else 1))
