@@ -52,6 +52,11 @@ SLICE = (
     "injection-001",
     "unknown-006",
     "language-variety-004",
+    "attribute-101",
+    "after-sales-102",
+    "language-variety-101",
+    "cross-language-101",
+    "unknown-102",
 )
 
 

@@ -8,8 +8,8 @@ and "涂层掉了" about a pan the cookware bullet. So:
 - a bullet's SCOPE is its bold label and its parenthetical list; it is scoped when that names a catalog category
   (a path segment) or a catalog tag; a scoped bullet is kept only when it names the item's own category, the
   most specific match winning (the pan's leaf 锅具 beats the "厨房" of 厨房小家电);
-- the KIND of problem picks the topic first: arrived damaged / wrong / missing → returns; broken later, repair,
-  warranty → warranty.
+- the KIND of problem picks the topic: arrived damaged / wrong / missing → returns; broken later, repair,
+  warranty → warranty (only that topic's bullets when it has any).
 Unscoped bullets ("质量问题", "如何报修") always stay eligible. Everything is read from the catalog and the policy
 text; nothing here names a category.
 """
@@ -173,6 +173,9 @@ def pick(
     else:
         kept = list(hits)  # the item is unknown: the search's own ranking stands
     spec = {id(h): s for h, s in scored}
-    rank = {topic: n for n, topic in enumerate(problem_topics(text))}
+    order = problem_topics(text)
+    if order and any(h.topic == order[0] for h in kept):  # a known problem: its own topic's bullets only
+        kept = [h for h in kept if h.topic == order[0]]
+    rank = {topic: n for n, topic in enumerate(order)}
     kept.sort(key=lambda h: (rank.get(h.topic, len(rank)), 0 if spec[id(h)] > 0 else 1))
     return kept[:k]

@@ -238,7 +238,11 @@ class PolicyQuotes:
 
 
 def _contains(observed: Observed, needle: str) -> bool:
+    """Case-insensitive, in either script — except a needle with Traditional-only characters ("爲", "裏"),
+    which is looked for as written (it checks the reply's script variant itself)."""
     wanted = needle.lower()
+    if script_evidence(needle)[0] > 0:
+        return wanted in observed.text.lower()
     return wanted in observed.text.lower() or to_simplified(wanted) in observed.simplified.lower()
 
 
