@@ -30,7 +30,10 @@ class ScriptConverter:
             if self._t2s is None:
                 import opencc
 
-                self._t2s, self._s2t = opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+                # s2tw, not s2t: s2t writes the OpenCC standard forms 爲/裏/着, which Taiwan and Hong Kong
+                # readers see as odd; s2tw writes the common 為/裡/著, character by character (no phrase
+                # rewrites such as 信息 → 資訊, so product words and policy figures stay as written).
+                self._t2s, self._s2t = opencc.OpenCC("t2s"), opencc.OpenCC("s2tw")
 
     def to_simplified(self, text: str) -> tuple[str, bool]:
         """(Simplified text, True when the text had Traditional characters that changed)."""

@@ -132,12 +132,22 @@ async def test_unanswered_twice_hands_off_with_one_customer_reply(tmp_path: Path
     gate = build_handoff_service(prompts_dir=DEFAULT_PROMPTS_DIR, support_chats=support_chats_for(None))
     bot = make_bot(tmp_path, handoff=gate)
     chat = Chat(bot)
-    first = await chat.send("有没有汽车轮胎")
+    first = await chat.send("asdf qwer 有吗")
     assert [o.chat_id for o in first] == ["chat-1"]
-    second = await chat.send("那有没有卖摩托车头盔的")
+    second = await chat.send("那 zxcv 呢")
     mine = [o for o in second if o.chat_id == "chat-1"]
-    assert len(mine) == 1 and "没有" in mine[0].text
+    assert len(mine) == 1
     assert any(o.chat_id == "terminal:support" for o in second)  # the support team was asked to join
+
+
+async def test_products_we_do_not_sell_offer_a_human_without_opening_one(tmp_path: Path) -> None:
+    gate = build_handoff_service(prompts_dir=DEFAULT_PROMPTS_DIR, support_chats=support_chats_for(None))
+    chat = Chat(make_bot(tmp_path, handoff=gate))
+    first = await chat.send("卖不卖自行车")
+    second = await chat.send("你们卖汽车轮胎吗")
+    for out, item in ((first, "自行车"), (second, "轮胎")):
+        assert [o.chat_id for o in out] == ["chat-1"]  # answered: no request opened unasked
+        assert "不卖" in out[0].text and item in out[0].text and "/human" in out[0].text
 
 
 async def test_human_request_goes_to_the_gate(tmp_path: Path) -> None:

@@ -19,14 +19,17 @@ from typing import Protocol
 
 import regex
 
+from bot.conversation import policy_scope
 from bot.conversation.asks import ATTRIBUTE_WORDS
+from bot.conversation.attribute_answers import as_boolean, mentions
 from bot.conversation.compatibility import stated
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.grounding import GroundingFacts, Violation, amounts, check_reply
 from bot.conversation.intents import PRODUCT_ASK_RX, RECOMMEND_RX, Intent
 from bot.conversation.issue_words import with_policy_words
-from bot.conversation.kinds import budget_currency, has_word, kind_match
+from bot.conversation.kinds import budget_currency, forms, has_word, in_category, kind_match
 from bot.conversation.ordering import bounds_in, is_ordering_word
+from bot.conversation.policy_scope import CatalogWords, ItemCategories
 from bot.conversation.profile import rerank
 from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query
 from bot.conversation.store import ChatState, Turn
@@ -36,12 +39,19 @@ from bot.domain.errors import LLMUnavailable
 from bot.domain.messages import ReplyProgress
 from bot.domain.protocols import ChatModel
 from knowledge.models import PolicyDoc, PolicyHit, Product, SearchHit
+from knowledge.policies import bullets_of
+from knowledge.policy_search import Bullet
 from knowledge.protocols import ProductIndex
 from knowledge.ranking import describe_filters, passing
+from knowledge.traditional import to_simplified
 
 log = logging.getLogger(__name__)
 _CJK = regex.compile(r"\p{Han}")
-_SHOPPING = re.compile(f"{RECOMMEND_RX.pattern}|{PRODUCT_ASK_RX.pattern}", re.IGNORECASE)
+_SELLS = re.compile(
+    r"卖不卖|有没有卖|有卖|在卖|卖吗|你们卖|店里卖|出售|do you (?:sell|carry|stock|have)|\bsell(?:s|ing)?\b",
+    re.IGNORECASE,
+)
+_SHOPPING = re.compile(f"{RECOMMEND_RX.pattern}|{PRODUCT_ASK_RX.pattern}|{_SELLS.pattern}", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _DIRECT_ASKS = frozenset({"price", "stock", "size", "colour"})
 DRAFT_INTERVAL_S = 1.0  # at most one draft per second; a reply ready within a second gets none
@@ -170,6 +180,7 @@ class Answerer:
             None  # the catalog vocabulary (attribute values), set by the core
         )
         self.generic: Callable[[str], bool] | None = None  # "is this word a kind of product?" (mention index)
+        self._catalog_words: tuple[int, CatalogWords] | None = None
         self.known_word: Callable[[str], bool] | None = (
             None  # "is this word the catalog's own?" (tags, values)
         )
@@ -193,13 +204,21 @@ class Answerer:
             self.policies.find_bullets,
             with_policy_words(ctx.text),
             lang,
-            k,
+            max(k, 8),  # candidates: the item's own bullet may rank below another category's
             vector=vector,
             min_relevance=0,  # the route already says this asks about the policies: rank, do not gate
             topics=topics,
         )
         # once the bullet index is built, ranking a shop's few policy bullets costs less than a thread hand-off
         found = find() if getattr(self.policies, "bullets_built", False) else await asyncio.to_thread(find)
+        catalog = await asyncio.to_thread(self.catalog_words)
+        item = self._item(ctx, catalog)
+        text = ctx.text if intent is Intent.AFTER_SALES else ""
+        twins: dict[tuple[str, int], list[Bullet]] = {}
+        for doc in self.policies.docs:
+            for bullet in bullets_of(doc):
+                twins.setdefault((bullet.topic, bullet.index), []).append(bullet)
+        found = policy_scope.pick(found, text, item, catalog, k, twins)
         if not found:
             return await self.policy(ctx)
         intro = {
@@ -218,6 +237,25 @@ class Answerer:
             d for d in (self.policies.docs if self.policies else []) if d.topic in {b.topic for b in found}
         ]
         return await self._llm(ctx, Answer(reply, docs=docs), [], None)
+
+    def catalog_words(self) -> CatalogWords:
+        """Category and tag words of the catalog (rebuilt when the catalog's size changes)."""
+        count = self.index.count()
+        if self._catalog_words is None or self._catalog_words[0] != count:
+            products = [p for p in map(self.index.get, sorted(self.index.skus())) if p is not None]
+            self._catalog_words = (count, CatalogWords(products))
+        return self._catalog_words[1]
+
+    def _item(self, ctx: TurnContext, catalog: CatalogWords) -> ItemCategories:
+        """The item a policy question is about: named in the message, else the product in focus or the
+        only product shown."""
+        item = catalog.item(ctx.text)
+        if item.paths:
+            return item
+        focus = self.index.get(ctx.state.dialogue.focus) if ctx.state.dialogue.focus else None
+        if focus is None and len(ctx.shown) == 1:
+            focus = ctx.shown[0]
+        return ItemCategories(frozenset({focus.category} if focus is not None and focus.category else ()))
 
     async def search(
         self,
@@ -281,11 +319,13 @@ class Answerer:
             hits, u = await self._rewritten(u)
             hits = self._keep(hits, u)
         hits = self._narrowed(hits, u)
-        head = self._missing_kind(u, hits)
-        if head:
-            u = replace(u, missing=head)
+        missing = self._missing_kind(u, hits)
+        unsold = "" if missing else self._unsold(u, hits)
+        if missing or unsold:
+            u = replace(u, missing=missing or unsold)
         if u.missing or not hits:
-            return await self._not_found(u, ctx)
+            generic = self.generic or (lambda word: False)
+            return await self._not_found(u, ctx, not_sold=bool(unsold) or generic(missing.lower()))
         if u.ordering is not None and u.mode != "cheaper":
             pool = self._kind_matches([h.product for h in hits], u) or [h.product for h in hits]
             reply = c.ranked(pool, u.ordering, u, lang)
@@ -372,22 +412,58 @@ class Answerer:
         spans = (head, "".join(words[-2:]), "".join(words))
         if self.names_category is not None and any(self.names_category(w) is not None for w in spans):
             return ""  # "数码产品", "运动 装备": a department of this shop, read as the category filter
-        if any(has_word(h.product, head) for h in hits):
-            return ""
+        if any(has_word(h.product, head) or in_category(head, h.product) for h in hits):
+            return ""  # 运动鞋 names the category 运动鞋/跑步鞋 even where no title says it
         return head if not self.generic(head) or not any(kind_match(head, h.product) for h in hits) else ""
+
+    def _unsold(self, u: Understanding, hits: list[SearchHit]) -> str:
+        """ "Do you sell laptops?" / "卖不卖自行车": the thing asked about, when no hit is one by title or category
+        (a power bank tagged "laptop" is not a laptop), else ''."""
+        if u.mode != "fresh" or not _SELLS.search(u.text):
+            return ""
+        words = [
+            w for w in dict.fromkeys([*u.search.words, *u.keywords]) if len(w) >= 2 and not _SELLS.search(w)
+        ]
+        latin = re.findall(r"[a-z][a-z-]+", u.text.lower())
+        words += [f"{a} {b}" for a, b in itertools.pairwise(latin)]  # "rice cooker", "basketball shoes"
+        words = [w for w in words if not is_ordering_word(w)]
+        if not words:
+            return ""
+
+        def is_one(product: Product, word: str) -> bool:
+            name = to_simplified(f"{product.title} {product.category}".lower())[0]
+            singular = word[:-1] if word.isascii() and word.endswith("s") else word
+            return any(f in name for f in forms(word) | forms(singular) if len(f) >= 2)
+
+        if any(is_one(h.product, w) for h in hits for w in words):
+            return ""
+        return max((w for w in words if " " not in w), key=u.text.lower().rfind, default="")
+
+    @staticmethod
+    def _related(head: str, products: list[Product]) -> list[Product]:
+        """Alternatives to an item we do not sell: only products of the same head kind (登山徒步鞋 → 跑步鞋 share
+        鞋; 羽绒服 is not a 羽绒被; an English item must be in the title or category)."""
+        if not head:
+            return products
+        if _CJK.search(head):
+            return [p for p in products if head[-1] in f"{p.title}{p.category}"]
+        return [p for p in products if head.lower().rstrip("s") in f"{p.title} {p.category}".lower()]
 
     def value_asks(self, text: str, product: Product) -> frozenset[str]:
         """ "能放烤箱吗" / "works on induction?": a word that is one of the catalog's values of an attribute
         this product has → ask that attribute and answer yes or no."""
         vocabulary = getattr(self.parser_vocabulary, "attributes", {}) if self.parser_vocabulary else {}
-        lowered = text.lower()
+        title = product.title.lower()
         asks = set()
         for key in product.attributes:
+            if key.lower() in ("color", "colour", "size"):
+                continue
             for value in vocabulary.get(key.lower(), ()):
-                if len(value) >= 2 and value.lower() in lowered and not value.isdigit():
-                    if key.lower() in ("color", "colour", "size"):
-                        continue
-                    asks.add(f"value:{key.lower()}:{value}")
+                if len(value) < 2 or value.isdigit() or as_boolean(value) is not None:
+                    continue  # "是"/"no" are answers, not values asked about
+                if value.lower() in title or not mentions(text, value):
+                    continue  # "罗马仕 20000mAh 充电宝" names the product, it does not ask about 20000mAh
+                asks.add(f"value:{key.lower()}:{value}")
         return frozenset(asks)
 
     async def _rewritten(self, u: Understanding) -> tuple[list[SearchHit], Understanding]:
@@ -404,7 +480,9 @@ class Answerer:
         rewritten = replace(u, search_text=keywords, keywords=tuple(keywords.split()), mode="fresh")
         return await self.search(keywords, rewritten), rewritten
 
-    async def _not_found(self, u: Understanding, ctx: TurnContext) -> Answer:
+    async def _not_found(self, u: Understanding, ctx: TurnContext, *, not_sold: bool = False) -> Answer:
+        """Nothing fits. `not_sold`: the customer asked for a kind of product the shop does not sell — an
+        answer (one honest sentence, related kinds only, a human offered), not a failure."""
         if (
             u.intent is Intent.UNKNOWN
             and u.mode == "fresh"
@@ -425,16 +503,20 @@ class Answerer:
             weak = self._keep(await self.search(query, relaxed, k=6), relaxed)
             if not weak and u.missing:
                 weak = self._keep(await self.search(u.text, relaxed, k=6), relaxed)
+        kind = bool(u.missing) and not_sold
         alternatives = [h.product for h in weak]
+        if kind:  # a kind of product we do not sell ("自行车"), not a word we missed ("送人")
+            alternatives = self._related(u.missing, alternatives)
         if u.mode == "cheaper":  # nothing cheaper: the cheapest of what was shown, in the budget's currency
             priced = [p for p in ctx.shown if p.price is not None]
             currency = u.currency or (priced[0].currency.upper() if priced else "")
             same = [p for p in priced if p.currency.upper() == currency]
             alternatives = sorted(same, key=lambda p: p.price or 0)[:1]
-        reply = self.composer.not_found(u.text, alternatives, u, ctx.lang)
+        reply = self.composer.not_found(u.text, alternatives, u, ctx.lang, not_sold=kind)
         answer = await self._llm(ctx, Answer(reply, hits=weak), list(reply.shown), u)
-        if u.mode != "cheaper":  # "nothing cheaper, this is the cheapest" answers the question
-            answer.reply = replace(answer.reply, answered=False)
+        # "we don't sell X" and "nothing cheaper, this is the cheapest" answer the question (a human is offered,
+        # not opened); a search that found nothing did not, and two of those in a row bring in a person
+        answer.reply = replace(answer.reply, answered=kind or u.mode == "cheaper")
         return answer
 
     async def policy(self, ctx: TurnContext) -> Answer:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from bot.conversation.attribute_answers import english_word
 from bot.conversation.ordering import ATTRIBUTES_FILE
 from knowledge.yaml_data import load_yaml
 
@@ -37,11 +38,18 @@ def _asked_words() -> dict[str, tuple[str, ...]]:
 ATTRIBUTE_WORDS: dict[str, tuple[str, ...]] = _asked_words()
 
 
+def _word_rx(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Chinese words anywhere; English words at a word start (`english_word`: "gas" is not in "Pegasus")."""
+    parts = [re.escape(w) if not w[:1].isascii() else english_word(w).pattern for w in words]
+    return re.compile("|".join(parts) or r"(?!)")
+
+
+_ATTRIBUTE_RX = {name: _word_rx(words) for name, words in ATTRIBUTE_WORDS.items()}
+
+
 def attribute_asks(text: str) -> frozenset[str]:
     lowered = text.lower()
-    return frozenset(
-        f"attr:{name}" for name, words in ATTRIBUTE_WORDS.items() if any(w in lowered for w in words)
-    )
+    return frozenset(f"attr:{name}" for name, rx in _ATTRIBUTE_RX.items() if rx.search(lowered))
 
 
 def asked_size(text: str) -> str | None:

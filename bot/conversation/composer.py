@@ -13,6 +13,8 @@ from decimal import Decimal
 
 import regex
 
+from bot.conversation.asks import ATTRIBUTE_WORDS
+from bot.conversation.attribute_answers import attribute_lines, value_lines
 from bot.conversation.cards import Phrases, colours, first_sentence, has_size, sizes
 from bot.conversation.claims.quote import quotable
 from bot.conversation.intents import Intent
@@ -76,7 +78,15 @@ class OfflineComposer:
             lines.append(ph.say("rec_outro_personal", interests=ph.join(list(interests)[:3])))
         return Reply("\n".join(lines), tuple(ph.card(p) for p in shown), shown=tuple(shown))
 
-    def not_found(self, query: str, alternatives: Sequence[Product], u: Understanding, lang: str) -> Reply:
+    def not_found(
+        self,
+        query: str,
+        alternatives: Sequence[Product],
+        u: Understanding,
+        lang: str,
+        *,
+        not_sold: bool = False,
+    ) -> Reply:
         """Say plainly what we don't have — naming only the understood words (never the whole message,
         which may carry injected instructions) — then the closest products, labelled as such."""
         ph = self.phrases(lang)
@@ -91,7 +101,8 @@ class OfflineComposer:
             # the card only: the list shown before stays what "这两款" / "第二个" refer to
             return Reply("\n".join(lines), (ph.card(cheapest),), focus=cheapest.sku)
         if u.missing:
-            lines = [ph.say("not_found_named", query=quotable(u.missing).strip()[:40])]
+            key = "not_sold" if not_sold else "not_found_named"  # "我们店目前不卖自行车"
+            lines = [ph.say(key, query=quotable(u.missing).strip()[:40])]
         else:
             lines = [ph.say("not_found", query=quotable(understood(u, query)).strip()[:40])]
         shown = list(alternatives[:3])
@@ -173,24 +184,10 @@ class OfflineComposer:
             lines.append(ph.say(key, title=title, price=ph.price(product)))
         if "stock" in asks and not ("size" in asks and u.size):
             lines.append(self._stock_line(ph, product))
-        for ask in sorted(a for a in asks if a.startswith("value:")):
-            _, name, asked = ask.split(":", 2)
-            listed = next((v for k, v in product.attributes.items() if k.lower() == name), "")
-            has = asked.lower() in listed.lower()
-            lines.append(
-                ph.say(
-                    "answer_value_yes" if has else "answer_value_no",
-                    title=title,
-                    label=ph.label(name),
-                    value=ph.value(listed),
-                    asked=asked,
-                )
-            )
-        answered_keys = {a.split(":", 2)[1] for a in asks if a.startswith("value:")}
-        for name in sorted(a[5:] for a in asks if a.startswith("attr:") and a[5:] not in answered_keys):
-            raw = next((v for k, v in product.attributes.items() if k.lower() == name), None)
-            key = "answer_attr" if raw else "answer_attr_unknown"
-            lines.append(ph.say(key, title=title, label=ph.label(name), value=ph.value(raw or "")))
+        values, answered_keys = value_lines(ph, product, asks)
+        lines += values
+        names = sorted(a[5:] for a in asks if a.startswith("attr:") and a[5:] not in answered_keys)
+        lines += attribute_lines(ph, product, names, ATTRIBUTE_WORDS)
         if "details" in asks and not lines:
             colon = ": " if ph.lang == "en" else "："
             facts = ph.join([f"{ph.label(k)}{colon}{ph.value(v)}" for k, v in product.attributes.items()][:5])
@@ -204,7 +201,7 @@ class OfflineComposer:
                     facts=summary,
                 )
             )
-        return lines
+        return list(dict.fromkeys(lines))
 
     @staticmethod
     def _stock_line(ph: Phrases, product: Product) -> str:

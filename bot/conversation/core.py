@@ -27,6 +27,7 @@ from bot.conversation.flows import ConversationFlow, FlowReply, FlowTurn
 from bot.conversation.handoff_context import handoff_context, merge_customer_reply
 from bot.conversation.hygiene import DEFAULT_MAX_CHARS, clean
 from bot.conversation.intents import Intent, IntentGuess, classify
+from bot.conversation.kind_words import native_kinds
 from bot.conversation.locks import LocalChatLocks
 from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
@@ -43,7 +44,14 @@ from bot.conversation.understanding import (
 from bot.domain.commands import EVERYONE, CommandRegistry
 from bot.domain.erasure import ErasureRegistry
 from bot.domain.errors import LLMUnavailable
-from bot.domain.language import Script, detect_language, detect_script, in_script, normalise_hint
+from bot.domain.language import (
+    Script,
+    detect_language,
+    detect_script,
+    in_script,
+    normalise_hint,
+    outbound_in_script,
+)
 from bot.domain.messages import ERASED, Button, Inbound, Outbound, ReplyProgress, Role, fits_button
 from bot.domain.protocols import ChatModel, HandoffGate
 from bot.privacy.redaction import redact
@@ -51,7 +59,7 @@ from bot.prompts import Messages
 from knowledge.models import Product
 from knowledge.protocols import KeywordExtractor, ProductIndex
 from knowledge.script import has_han
-from knowledge.traditional import to_simplified
+from knowledge.traditional import script_evidence, to_simplified
 
 log = logging.getLogger(__name__)
 MEMORY_TURNS = 40  # turns of a chat read for each message
@@ -287,13 +295,25 @@ class SupportBot:
         memory, shown = await self._recall(chat, user)
         said = Turn("user", text, user)
         try:
-            return await self._converse(inbound, text, progress, memory, shown, said)
+            out = await self._converse(inbound, text, progress, memory, shown, said)
         except Exception:
             try:  # the customer's words are kept even when answering them failed
                 await self.store.commit_async(chat, user, [said], memory.state)
             except Exception:
                 log.exception("could not keep the turn of chat %s after a failure", chat)
             raise
+        script = self._script(text, inbound, memory.state)  # cards, buttons and notices too, not only text
+        return [outbound_in_script(o, script) if o.chat_id == chat else o for o in out]
+
+    @staticmethod
+    def _script(text: str, inbound: Inbound, state: ChatState) -> Script:
+        """The customer's script for this message ("done", "ok", "iPhone": the chat's own script)."""
+        if state.dialogue.script in ("hans", "hant", "en") and _one_latin_word(text):
+            return cast(Script, state.dialogue.script)
+        script = detect_script(text, inbound.language_hint)
+        if script == "hans" and state.dialogue.script == "hant" and script_evidence(text) == (0, 0):
+            return "hant"  # "我要找真人客服" is written the same in both scripts: keep the chat's
+        return script
 
     async def _converse(
         self,
@@ -305,11 +325,9 @@ class SupportBot:
         said: Turn,
     ) -> list[Outbound]:
         state, turns = memory.state, list(memory.turns)
-        script = detect_script(text, inbound.language_hint)
-        if state.dialogue.script in ("hans", "hant", "en") and _one_latin_word(text):
-            script = cast(Script, state.dialogue.script)  # "done", "ok", "iPhone": the chat's own script
+        script = self._script(text, inbound, state)
         lang = "en" if script == "en" else "zh"
-        simplified = to_simplified(text)[0]
+        simplified = native_kinds(to_simplified(text)[0])  # "想买个 air fryer" → "想买个 空气炸锅"
         guess = classify(simplified, has_context=bool(shown))
         reason = self.trigger_detector(text) if self.trigger_detector and self.handoff else None
         if reason is None and guess.intent is Intent.HUMAN and self.handoff is not None:

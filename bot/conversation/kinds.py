@@ -37,6 +37,17 @@ def _forms(word: str) -> set[str]:
     return {f for f in forms if f}
 
 
+def forms(word: str) -> set[str]:
+    """The word and its synonyms (synonym file), Simplified and normalised."""
+    return _forms(word)
+
+
+def in_category(word: str, product: Product) -> bool:
+    """The word (or a synonym) is one of the product's category path segments: 运动鞋 for 运动鞋/跑步鞋."""
+    segments = {normalise_text(s) for s in product.category.split("/") if s}
+    return bool(_forms(word) & segments)
+
+
 def kind_match(word: str, product: Product) -> bool:
     """True when `product` is of the kind `word` names (see the module docstring)."""
     forms = _forms(word)
@@ -74,8 +85,9 @@ def _head(compound: str, word: str) -> bool:
 
 
 def has_word(product: Product, word: str) -> bool:
-    """A refinement word ("清爽", "绿茶", "无谷") is in the product's title, tags, attributes or description."""
-    if kind_match(word, product):
+    """A refinement word ("清爽", "绿茶", "无谷") is in the product's title, tags, attributes or description, or
+    names one of its category path's segments ("运动鞋" for 运动鞋/跑步鞋)."""
+    if kind_match(word, product) or in_category(word, product):
         return True
     forms = _forms(word)
     text = to_simplified(

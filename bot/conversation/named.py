@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.conversation.kind_words import kind_phrase_spans
 from knowledge.gender import gender_of_value, genders_in_text
 from knowledge.mentions import MentionIndex
 from knowledge.models import Product
@@ -50,7 +51,12 @@ class CatalogNames:
     def find(self, text: str) -> list[Named]:
         """The products named in `text`, one entry per named thing, in the order written."""
         found: list[Named] = []
+        kinds = kind_phrase_spans(text)
         for group in self.mentions.find_groups(text, k=8):
+            if kinds and all(any(a <= m.start and m.end <= b for a, b in kinds) for m in group):
+                continue  # "air fryer": "Air" inside a kind phrase names no Nike Air shoe
+            if self._describes_a_kind(group[0].text, group[0].sku):
+                continue  # "铸铁平底煎锅" describes a kind of pan; it does not name 双立人's 平底煎锅
             skus = tuple(dict.fromkeys(m.sku for m in group))
             if len(skus) > 1:
                 skus = self._best_fitting(text, skus)
@@ -76,6 +82,16 @@ class CatalogNames:
                 return []
             out.append(entry)
         return out
+
+    def _describes_a_kind(self, words: str, sku: str) -> bool:
+        """Chinese words without brand, model number or Latin letters that end in a kind of product
+        ("平底煎锅" = flat + frying pan) describe what is wanted; a search answers them, not one product."""
+        product = self.lookup(sku)
+        if product is None or not words or re.search(r"[A-Za-z0-9]", words):
+            return False
+        if product.brand and normalise_text(product.brand) in normalise_text(words):
+            return False
+        return any(self.is_kind(words[i:]) for i in range(len(words) - 1))
 
     def is_kind(self, word: str) -> bool:
         """A kind of product ("跑步手表", "power bank"), not a name (see `MentionIndex.is_kind`)."""

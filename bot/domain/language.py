@@ -9,8 +9,10 @@ layer reads the Simplified form, the reply goes back in the customer's script (`
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Literal
 
+from bot.domain.messages import Button, Outbound
 from knowledge import traditional
 from knowledge.script import HAN_CHAR
 
@@ -53,3 +55,28 @@ def detect_script(text: str, hint: str | None = None) -> Script:
 def in_script(text: str, script: str) -> str:
     """A reply written in Simplified, rendered for a customer who writes `script` ('hant' converts)."""
     return traditional.to_traditional(text) if script == "hant" else text
+
+
+def outbound_in_script(outbound: Outbound, script: str) -> Outbound:
+    """Everything a customer sees in one outbound — text, card titles, summaries and stock words, button labels —
+    in `script` ('hant' converts; anything else is returned as it is). Prices, SKUs, URLs and button data
+    are not text to convert and stay as they are."""
+    if script != "hant":
+        return outbound
+
+    def buttons(items: tuple[Button, ...]) -> tuple[Button, ...]:
+        return tuple(replace(b, label=in_script(b.label, script)) for b in items)
+
+    cards = tuple(
+        replace(
+            c,
+            title=in_script(c.title, script),
+            summary=in_script(c.summary, script),
+            stock_text=in_script(c.stock_text, script) if c.stock_text else c.stock_text,
+            buttons=buttons(c.buttons),
+        )
+        for c in outbound.cards
+    )
+    return replace(
+        outbound, text=in_script(outbound.text, script), cards=cards, buttons=buttons(outbound.buttons)
+    )

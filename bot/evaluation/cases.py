@@ -31,6 +31,7 @@ EXPECT_KEYS = frozenset(
         "min_price",
         "policy",
         "handoff",
+        "handoff_opened",
         "says_unknown",
         "contains_any",
         "contains_all",
@@ -86,6 +87,7 @@ class Expect:
     min_price: Money | None = None
     policy: tuple[str, ...] = ()
     handoff: bool | None = None
+    handoff_opened: bool | None = None  # True: this turn opened a human request; False: it must not
     says_unknown: bool = False
     contains_any: tuple[str, ...] = ()
     contains_all: tuple[str, ...] = ()
@@ -172,6 +174,7 @@ def _expect(value: Any, where: str) -> Expect:
     if fact is not None and (not isinstance(fact, dict) or set(fact) != {"order_id", "status"}):
         raise CaseFormatError(f"{where}: order_fact must be {{order_id, status}}")
     handoff = value.get("handoff")
+    opened = value.get("handoff_opened")
     return Expect(
         skus_any=_strings(value.get("skus_any"), where),
         skus_all=_strings(value.get("skus_all"), where),
@@ -183,6 +186,7 @@ def _expect(value: Any, where: str) -> Expect:
         min_price=_money(value.get("min_price"), where),
         policy=_strings(value.get("policy"), where),
         handoff=None if handoff is None else bool(handoff),
+        handoff_opened=None if opened is None else bool(opened),
         says_unknown=bool(value.get("says_unknown")),
         contains_any=_strings(value.get("contains_any"), where),
         contains_all=_strings(value.get("contains_all"), where),

@@ -174,6 +174,7 @@ class Observed:
     handoff_opened: bool
     script: str
     outbounds: tuple[Outbound, ...] = field(default_factory=tuple)
+    chat_id: str = ""  # the customer's chat (outbounds to other chats go to staff)
 
     @property
     def handoff_offered(self) -> bool:
@@ -196,6 +197,7 @@ def observe(outbounds: Sequence[Outbound], chat_id: str, names: CatalogNames) ->
         handoff_opened=any(o.chat_id != chat_id for o in outbounds),
         script=_script(text, simplified, names),
         outbounds=tuple(outbounds),
+        chat_id=chat_id,
     )
 
 
@@ -236,7 +238,11 @@ class PolicyQuotes:
 
 
 def _contains(observed: Observed, needle: str) -> bool:
+    """Case-insensitive, in either script — except a needle with Traditional-only characters ("爲", "裏"),
+    which is looked for as written (it checks the reply's script variant itself)."""
     wanted = needle.lower()
+    if script_evidence(needle)[0] > 0:
+        return wanted in observed.text.lower()
     return wanted in observed.text.lower() or to_simplified(wanted) in observed.simplified.lower()
 
 
@@ -282,6 +288,8 @@ def check(case: Case, observed: Observed, catalog: Mapping[str, Product], quotes
         reasons.append(f"no quote of policy {list(e.policy)}")
     if e.handoff is not None and observed.handoff_offered != e.handoff:
         reasons.append("no human offered" if e.handoff else "a human offered/opened")
+    if e.handoff_opened is not None and observed.handoff_opened != e.handoff_opened:
+        reasons.append("no human request opened" if e.handoff_opened else "a human request opened unasked")
     if e.says_unknown and not says_unknown(observed.simplified):
         reasons.append("does not say it is not known/sold")
     if e.contains_any and not any(_contains(observed, s) for s in e.contains_any):
@@ -295,12 +303,30 @@ def check(case: Case, observed: Observed, catalog: Mapping[str, Product], quotes
     either = observed.script == "zh" and e.script in ("hans", "hant")
     if e.script and observed.script != e.script and not either:
         reasons.append(f"script {observed.script or 'none'}, expected {e.script}")
+    if e.script in ("hans", "hant"):
+        reasons += _card_script(observed, e.script)
     if e.order_fact is not None:
         words = STATUS_WORDS.get(e.order_fact.status, (e.order_fact.status,))
         lowered = observed.simplified.lower()
         if e.order_fact.order_id.lower() not in lowered or not any(w.lower() in lowered for w in words):
             reasons.append(f"order {e.order_fact.order_id} status {e.order_fact.status} not stated")
     return reasons
+
+
+def _card_script(observed: Observed, expected: str) -> list[str]:
+    """Cards and buttons follow the reply's script too: a zh-Hant customer is shown no Simplified-only
+    character on a card title, summary or button label (and a zh-Hans customer no Traditional-only one)."""
+    mine = [o for o in observed.outbounds if o.chat_id == observed.chat_id]
+    shown = [c.title for o in mine for c in o.cards] + [c.summary for o in mine for c in o.cards]
+    shown += [b.label for o in mine for b in o.buttons] + [
+        b.label for o in mine for c in o.cards for b in c.buttons
+    ]
+    wrong = []
+    for text in shown:
+        traditional, simplified = script_evidence(text)
+        if (simplified if expected == "hant" else traditional) > 0:
+            wrong.append(text[:30])
+    return [f"cards/buttons not in {expected}: {wrong[:3]}"] if wrong else []
 
 
 def _own_prices(products: Sequence[Product]) -> set[Amount]:

@@ -1,0 +1,110 @@
+"""Answers to attribute questions about one product ("有降噪吗", "能用电磁炉吗", "how heavy is it?").
+
+One clean sentence per fact asked, and only the facts asked:
+- the product's attribute (`attr_<name>` in the catalog), a yes/no attribute ("是", "yes") said as a word in the
+  chat's language ("支持降噪" / "has noise cancelling"), never "降噪：是";
+- a value question ("能用电磁炉吗" → stove includes 电磁炉?) answered yes or no against the listed values; a value
+  the customer used to NAME the product ("罗马仕 20000mAh 充电宝") is not a question;
+- when the attribute is not listed, the description's own clause about it, quoted;
+- otherwise a plain "the catalog does not say" and an offer to ask a colleague.
+Every sentence is built from the product's fields and `bot/prompts/replies.yaml`; nothing is inferred.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from bot.conversation.cards import Phrases
+from bot.conversation.claims.quote import quotable
+from knowledge.models import Product
+from knowledge.vocabulary import split_values
+
+YES_WORDS = frozenset({"是", "有", "支持", "带", "yes", "y", "true"})
+NO_WORDS = frozenset({"否", "无", "没有", "不支持", "不带", "no", "n", "false", "none"})
+_CLAUSE = re.compile(r"[^。；;！!？?\n]+(?:[。；;！!？?]|$)")
+_ASCII_WORD = re.compile(r"^[A-Za-z][A-Za-z .'-]*$")
+
+
+def as_boolean(raw: str) -> bool | None:
+    """'是' / 'yes' → True, '否' / 'no' → False, anything else (a measured value) → None."""
+    value = raw.strip().lower()
+    if value in YES_WORDS:
+        return True
+    if value in NO_WORDS:
+        return False
+    return None
+
+
+def mentions(text: str, word: str) -> bool:
+    """`word` in `text`; an English word only as a whole word ("gas" is not in "Pegasus", "no" not in "know")."""
+    lowered, wanted = text.lower(), word.lower()
+    if _ASCII_WORD.match(wanted):
+        return english_word(wanted).search(lowered) is not None
+    return wanted in lowered
+
+
+def english_word(word: str) -> re.Pattern[str]:
+    """An English word at a word start; a short word (≤ 4 letters) also whole, plural allowed
+    ("gas" not in "Pegasus", "port" not in "portable"; "noise cancel" still in "noise cancelling")."""
+    tail = r"s?(?![a-z])" if len(word) <= 4 else ""
+    return re.compile(rf"(?<![a-z]){re.escape(word.lower())}{tail}")
+
+
+def listed(product: Product, name: str) -> str:
+    """The product's raw value of attribute `name` (case-insensitive key), or ''."""
+    return next((v for k, v in product.attributes.items() if k.lower() == name and v.strip()), "")
+
+
+def described(product: Product, words: Iterable[str]) -> str:
+    """The description's first clause that mentions one of `words` (quoted after `quotable` cuts
+    instructions, links and contacts), or ''."""
+    text = quotable(product.description or "")
+    wanted = [w for w in words if len(w) >= 2]
+    for clause in _CLAUSE.findall(text):
+        if any(mentions(clause, w) for w in wanted):
+            return clause.strip().rstrip("。；;，,")
+    return ""
+
+
+def value_lines(ph: Phrases, product: Product, asks: Iterable[str]) -> tuple[list[str], set[str]]:
+    """Lines for `value:<attribute>:<value>` asks, and the attribute names they answered."""
+    lines: list[str] = []
+    answered: set[str] = set()
+    for ask in sorted(a for a in asks if a.startswith("value:")):
+        _, name, asked = ask.split(":", 2)
+        raw = listed(product, name)
+        if not raw or as_boolean(raw) is not None:
+            continue  # answered by the attribute question itself
+        values = split_values(raw)
+        has = any(asked.lower() == v.lower() or asked.lower() in v.lower() for v in values)
+        if has and len(values) == 1:
+            key = "answer_value_is"
+        else:
+            key = "answer_value_yes" if has else "answer_value_no"
+        lines.append(ph.say(key, title=product.title, label=ph.label(name), value=ph.value(raw), asked=asked))
+        answered.add(name)
+    return lines, answered
+
+
+def attribute_lines(
+    ph: Phrases, product: Product, names: Iterable[str], asked_words: Mapping[str, tuple[str, ...]]
+) -> list[str]:
+    """One sentence per asked attribute `names` (see the module docstring for the order of sources)."""
+    lines: list[str] = []
+    for name in names:
+        label = ph.label(name)
+        inline = label.lower() if ph.lang == "en" else label  # mid-sentence in English
+        raw = listed(product, name)
+        truth = as_boolean(raw) if raw else None
+        if truth is not None:
+            key = "answer_attr_yes" if truth else "answer_attr_no"
+            lines.append(ph.say(key, title=product.title, label=inline))
+            continue
+        if raw:
+            lines.append(ph.say("answer_attr", title=product.title, label=label, value=ph.value(raw)))
+            continue
+        clause = described(product, (*asked_words.get(name, ()), label))
+        key = "answer_attr_described" if clause else "answer_attr_unknown"
+        lines.append(ph.say(key, title=product.title, label=inline, clause=clause))
+    return list(dict.fromkeys(lines))

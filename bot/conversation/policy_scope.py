@@ -1,0 +1,181 @@
+"""Which after-sales bullet applies: the one for the item under discussion and the kind of problem.
+
+Policy bullets often carry a scope: "**锅具**：不粘涂层…", "**数码产品**（耳机、充电器、充电宝、智能手表等）：…",
+"**Electronics** (earphones, chargers, …)". "耳机保修多久" must get the electronics bullet, never the kitchen one,
+and "涂层掉了" about a pan the cookware bullet. So:
+- the ITEM is read from the message (a catalog category leaf or product tag it names: 耳机, 充电宝, 空气炸锅,
+  smartwatch), else from the product in focus / the only product shown;
+- a bullet's SCOPE is its bold label and its parenthetical list; it is scoped when that names a catalog category
+  (a path segment) or a catalog tag; a scoped bullet is kept only when it names the item's own category, the
+  most specific match winning (the pan's leaf 锅具 beats the "厨房" of 厨房小家电);
+- the KIND of problem picks the topic: arrived damaged / wrong / missing → returns; broken later, repair,
+  warranty → warranty (only that topic's bullets when it has any).
+Unscoped bullets ("质量问题", "如何报修") always stay eligible. Everything is read from the catalog and the policy
+text; nothing here names a category.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from knowledge.models import PolicyHit, Product
+from knowledge.script import is_han
+
+_SPLIT = re.compile(r"[、,，/;；&]|\band\b|和|及|与")
+_PAREN = re.compile(r"^\s*[：:]?\s*[（(]([^）)]{1,80})[）)]")
+_ETC = re.compile(r"等+$|\betc\.?$|\.\.\.$|…$", re.I)
+ARRIVAL_RX = re.compile(
+    r"收到|刚到|到货|签收|寄来|送来|拆开|开箱|发错|少发|漏发|错发|压坏|摔坏|破损|凹|瘪|"
+    r"arriv|received|came |delivered|wrong (?:item|model|colou?r|size|one)|missing|dented|crushed",
+    re.I,
+)
+WARRANTY_RX = re.compile(
+    r"保修|保固|质保|维修|修理|坏了|故障|不开机|充不进|不加热|不工作|没反应|涂层|起皮|脱落|掉漆|生锈|开胶|断线|"
+    r"warranty|repair|stopped working|not working|broke|faulty|defect|peel|rust",
+    re.I,
+)
+
+
+class Labelled(Protocol):
+    """A policy bullet (PolicyHit or knowledge.policy_search.Bullet): bold label and text."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ItemCategories:
+    """The category paths of the item a message is about (empty: unknown)."""
+
+    paths: frozenset[str]
+
+    def segments(self) -> tuple[set[str], set[str]]:
+        """(leaf segments, all segments) of the paths, lower-cased."""
+        leaves = {p.split("/")[-1].lower() for p in self.paths}
+        return leaves, {s.lower() for p in self.paths for s in p.split("/")}
+
+
+class CatalogWords:
+    """Catalog words that name a kind of item (category path segments, tags) → the category paths having it."""
+
+    def __init__(self, products: Iterable[Product]) -> None:
+        self.paths: dict[str, set[str]] = {}
+        tails: dict[str, set[str]] = {}
+        for p in products:
+            if not p.category:
+                continue
+            words = [*p.category.split("/"), *p.tags]
+            leaf = p.category.split("/")[-1].strip().lower()
+            if len(leaf) >= 3 and all(is_han(c) for c in leaf):
+                tails.setdefault(leaf[-2:], set()).add(p.category)  # 智能手表 → 手表
+            for word in words:
+                w = word.strip().lower()
+                if len(w) >= 2:
+                    self.paths.setdefault(w, set()).add(p.category)
+        for tail, paths in tails.items():
+            if len(paths) == 1:  # a tail shared by two categories names neither
+                self.paths.setdefault(tail, set()).update(paths)
+        self.segments = {s.lower() for p in self.all_paths() for s in p.split("/")}
+        by_length = sorted(self.paths, key=len, reverse=True)
+        self._rx = re.compile("|".join(_pattern(w) for w in by_length)) if by_length else None
+
+    def all_paths(self) -> set[str]:
+        return {path for paths in self.paths.values() for path in paths}
+
+    def item(self, text: str) -> ItemCategories:
+        """The category paths the message names (the longest words first: "空气炸锅" before "锅")."""
+        if self._rx is None:
+            return ItemCategories(frozenset())
+        found: set[str] = set()
+        for m in self._rx.finditer(text.lower()):
+            found |= self.paths.get(m.group(0), set())
+        return ItemCategories(frozenset(found))
+
+    def scope(self, hit: Labelled) -> list[str]:
+        """The scope words of a bullet: its bold label's parts and its leading parenthetical list."""
+        words = [w for w in _SPLIT.split(hit.label or "") if w.strip()]
+        body = hit.text[len(hit.label) :] if hit.label and hit.text.startswith(hit.label) else hit.text
+        paren = _PAREN.match(body)
+        if paren:
+            words += [w for w in _SPLIT.split(paren.group(1)) if w.strip()]
+        return [_ETC.sub("", w.strip()).strip().lower() for w in words if _ETC.sub("", w.strip()).strip()]
+
+
+def _pattern(word: str) -> str:
+    if word.isascii():
+        return rf"(?<![a-z]){re.escape(word)}(?:e?s)?(?![a-z])"
+    return re.escape(word)
+
+
+def _match(word: str, segment: str) -> bool:
+    """A scope word names a category segment: one contains the other, or (two Han characters, an abbreviated
+    pair such as 鞋服 = 鞋 + 服装) one of its characters ends or starts the segment."""
+    if word in segment or segment in word:
+        return True
+    if len(word) == 2 and all(is_han(c) for c in word):
+        return any(segment.endswith(c) or segment.startswith(c) for c in word)
+    return False
+
+
+def specificity(words: Sequence[str], item: ItemCategories, catalog: CatalogWords) -> int:
+    """2: the scope names the item's leaf category or one of its products' kind words; 1: a parent segment;
+    0: the scope names other categories only; -1: the bullet is not scoped by category."""
+    leaves, segments = item.segments()
+    kind_words = {w for w, paths in catalog.paths.items() if paths & item.paths}
+    best = -1
+    for word in words:
+        names_catalog = any(_match(word, s) for s in catalog.segments) or word in catalog.paths
+        if not names_catalog:
+            continue
+        best = max(best, 0)
+        if word in kind_words or any(_match(word, leaf) for leaf in leaves):
+            return 2
+        if any(_match(word, s) for s in segments):
+            best = 1
+    return best
+
+
+def problem_topics(text: str) -> tuple[str, ...]:
+    """The policy topics in the order the problem asks for them (arrived damaged → returns first)."""
+    if ARRIVAL_RX.search(text) and not re.search(r"用了|穿了|戴了|after|weeks?|months?|个月|周", text, re.I):
+        return ("returns", "warranty")
+    if WARRANTY_RX.search(text):
+        return ("warranty", "returns")
+    return ()
+
+
+def pick(
+    hits: Sequence[PolicyHit],
+    text: str,
+    item: ItemCategories,
+    catalog: CatalogWords,
+    k: int,
+    twins: Mapping[tuple[str, int], Sequence[Labelled]] | None = None,
+) -> list[PolicyHit]:
+    """The bullets to quote: scoped bullets for other categories dropped (when the item is known, the most
+    specific scope only), the problem's topic first, at most `k`. `twins` are the same bullet in every
+    language, by (topic, index): an English bullet is scoped by its Chinese twin's words too."""
+
+    def words(hit: PolicyHit) -> list[str]:
+        same = (twins or {}).get((hit.topic, hit.index), ())
+        return [w for b in (hit, *same) for w in catalog.scope(b)]
+
+    scored = [(hit, specificity(words(hit), item, catalog)) for hit in hits]
+    if item.paths:
+        best = max((s for _, s in scored), default=-1)
+        kept = [h for h, s in scored if s == -1 or (s == best and s > 0)]
+    else:
+        kept = list(hits)  # the item is unknown: the search's own ranking stands
+    spec = {id(h): s for h, s in scored}
+    order = problem_topics(text)
+    if order and any(h.topic == order[0] for h in kept):  # a known problem: its own topic's bullets only
+        kept = [h for h in kept if h.topic == order[0]]
+    rank = {topic: n for n, topic in enumerate(order)}
+    kept.sort(key=lambda h: (rank.get(h.topic, len(rank)), 0 if spec[id(h)] > 0 else 1))
+    return kept[:k]

@@ -1,0 +1,109 @@
+"""Attribute answers, after-sales bullet scope, English kind words inside Chinese, and replies in the customer's
+script — each over the bundled demo catalog and policies (no bot needed)."""
+
+from __future__ import annotations
+
+from bot.conversation.asks import ATTRIBUTE_WORDS, attribute_asks
+from bot.conversation.attribute_answers import as_boolean, attribute_lines, mentions, value_lines
+from bot.conversation.cards import Phrases
+from bot.conversation.kind_words import kind_phrase_spans, native_kinds
+from bot.conversation.policy_scope import CatalogWords, pick, problem_topics
+from bot.domain.language import outbound_in_script
+from bot.domain.messages import Button, Outbound, ProductCard
+from bot.ops.settings import DEFAULT_PROMPTS_DIR
+from bot.prompts import Messages
+from knowledge.catalog import SAMPLE_POLICIES_DIR
+from knowledge.models import PolicyHit
+from knowledge.policies import PolicyBook, bullets_of
+from knowledge.traditional import script_evidence
+from tests.support.core_fixtures import sample_products
+
+PRODUCTS = sample_products()
+MESSAGES = Messages(DEFAULT_PROMPTS_DIR / "replies.yaml")
+ZH, EN = Phrases(MESSAGES, "zh"), Phrases(MESSAGES, "en")
+CATALOG = CatalogWords(PRODUCTS.values())
+DOCS = PolicyBook.load(SAMPLE_POLICIES_DIR).docs
+
+
+def test_english_ask_words_are_whole_words() -> None:
+    assert "attr:stove" not in attribute_asks("Pegasus 41 重多少克")  # "gas" inside "Pegasus"
+    assert "attr:stove" in attribute_asks("does it work on gas?")
+    assert "attr:noise_cancelling" in attribute_asks("does it have noise cancelling?")
+    assert not mentions("I know", "no") and mentions("no, thanks", "no")
+
+
+def test_a_yes_no_attribute_is_said_as_a_word_in_the_chat_language() -> None:
+    airpods = PRODUCTS["EAR-003"]
+    assert as_boolean("是") is True and as_boolean("no") is False and as_boolean("5ATM") is None
+    (zh,) = attribute_lines(ZH, airpods, ["noise_cancelling"], ATTRIBUTE_WORDS)
+    assert "支持降噪" in zh and "：是" not in zh
+    (en,) = attribute_lines(EN, PRODUCTS["EAR-013"], ["noise_cancelling"], ATTRIBUTE_WORDS)
+    assert en.startswith("Yes") and "noise cancelling" in en and ": yes" not in en
+
+
+def test_an_absent_attribute_says_so_once_and_offers_a_colleague() -> None:
+    lines = attribute_lines(ZH, PRODUCTS["CHG-009"], ["weight", "weight"], ATTRIBUTE_WORDS)
+    assert len(lines) == 1 and "没有写" in lines[0] and "/human" in lines[0]
+
+
+def test_value_questions_answer_yes_or_no_and_a_naming_value_is_not_asked() -> None:
+    pan = PRODUCTS["POT-001"]
+    lines, answered = value_lines(ZH, pan, ["value:stove:电磁炉"])
+    assert answered == {"stove"} and lines[0].startswith("可以") and "电磁炉" in lines[0]
+    lines, _ = value_lines(ZH, PRODUCTS["CHG-011"], ["value:capacity:20000mAh"])
+    assert "包括" not in lines[0] and lines[0].count("20000mAh") == 2  # title + the value, said once
+
+
+def hit(topic: str, index: int, language: str = "zh") -> PolicyHit:
+    doc = next(d for d in DOCS if d.topic == topic and d.language == language)
+    bullet = bullets_of(doc)[index]
+    return PolicyHit(topic, bullet.title, bullet.text, language, 1.0, bullet.label, index)
+
+
+def twins() -> dict[tuple[str, int], list[object]]:
+    out: dict[tuple[str, int], list[object]] = {}
+    for doc in DOCS:
+        for bullet in bullets_of(doc):
+            out.setdefault((bullet.topic, bullet.index), []).append(bullet)
+    return out
+
+
+def test_the_item_category_picks_its_own_bullet_in_either_language() -> None:
+    for language in ("zh", "en"):
+        hits = [
+            hit("warranty", i, language) for i in range(6)
+        ]  # digital, kitchen, cookware, shoes, not covered …
+        earphones = pick(hits, "耳机保修多久", CATALOG.item("耳机保修多久"), CATALOG, 3, twins())  # type: ignore[arg-type]
+        assert [h.index for h in earphones][:1] == [0] and not {1, 2, 3} & {h.index for h in earphones}
+        pan = pick(hits, "炒锅涂层掉了", CATALOG.item("炒锅涂层掉了"), CATALOG, 3, twins())  # type: ignore[arg-type]
+        assert pan[0].index == 2 and not {0, 1, 3} & {h.index for h in pan}
+
+
+def test_the_kind_of_problem_orders_the_topics() -> None:
+    assert problem_topics("收到的锅是凹的") == ("returns", "warranty")
+    assert problem_topics("The pan I received is dented") == ("returns", "warranty")
+    assert problem_topics("用了两个月充不进电") == ("warranty", "returns")
+    assert CATALOG.item("智能手錶的保固".replace("錶", "表")).paths == frozenset({"数码/智能手表"})
+
+
+def test_english_kind_words_inside_chinese_read_as_the_catalog_kind() -> None:
+    assert "空气炸锅" in native_kinds("想买个 air fryer") and "air" not in native_kinds("想买个 air fryer")
+    assert "充电宝" in native_kinds("有没有 power bank 推荐")
+    assert native_kinds("an air fryer please") == "an air fryer please"  # English messages are left alone
+    assert kind_phrase_spans("想买个 Air Fryer") == [(4, 13)]
+
+
+def test_cards_and_buttons_follow_the_customers_script() -> None:
+    card = ProductCard(
+        sku="EAR-015",
+        title="骨传导运动耳机",
+        summary="跑步时能听到路况",
+        buttons=(Button("详情", "d:EAR-015"),),
+    )
+    out = outbound_in_script(
+        Outbound("c", text="为您挑了这几款", cards=(card,), buttons=(Button("转人工"),)), "hant"
+    )
+    assert out.text == "為您挑了這幾款"  # the common Taiwan/HK form, not OpenCC's standard 爲
+    shown = [out.cards[0].title, out.cards[0].summary, out.cards[0].buttons[0].label, out.buttons[0].label]
+    assert all(script_evidence(text)[1] == 0 for text in shown)
+    assert out.cards[0].buttons[0].data == "d:EAR-015"
