@@ -282,14 +282,19 @@ def test_an_order_can_be_cancelled_only_before_it_ships() -> None:
     silent = TERMS.model_copy(update={"cancellable_statuses": ()})
     assert eligibility(paid, RequestKind.CANCEL, silent, now).decision is Decision.REVIEW  # a person decides
     zh = BOOK.get("returns", "zh").text  # type: ignore[union-attr]
-    assert "**取消订单**：订单发货前（待付款或已付款未发货）可申请取消" in zh  # the text says what the figures say
+    assert (
+        "**取消订单**：订单发货前（待付款或已付款未发货）可申请取消" in zh
+    )  # the text says what the figures say
 
 
 def test_the_delivery_window_is_the_provinces_region_when_the_policy_gives_one() -> None:
     shipping = BOOK.terms.shipping
     assert shipping is not None
     assert shipping.window("浙江省")[:2] == (1, 2) and shipping.window("Shanghai")[:2] == (1, 2)
-    assert shipping.window("新疆维吾尔自治区")[:2] == (4, 7) and shipping.window("Inner Mongolia")[:2] == (4, 7)
+    assert shipping.window("新疆维吾尔自治区")[:2] == (4, 7) and shipping.window("Inner Mongolia")[:2] == (
+        4,
+        7,
+    )
     assert shipping.window("四川")[:2] == (2, 4)  # "*": every other province
     assert shipping.window("")[:2] == (shipping.delivery_days_min, shipping.delivery_days_max)  # unknown
     ship_zh = BOOK.get("shipping", "zh").text  # type: ignore[union-attr]
