@@ -383,7 +383,7 @@ class OrderConversation:
         numbers = [n for n in order_numbers(text) if normalise_order_number(n) != dialogue.order_number]
         if numbers:
             purpose = purpose_of(text) or dialogue.purpose
-            again = OrderDialogue(purpose, Stage.NUMBER, dialogue.updated_at, lang=dialogue.lang)
+            again = OrderDialogue(purpose, Stage.NUMBER, dialogue.updated_at, lang=lang)  # this message's
             return await self._advance(turn, replace(again, opened=says_opened(text)), fresh=False)
         view = await self.desk.view(chat, user, dialogue.order_number)
         kind = request_kind(text)
