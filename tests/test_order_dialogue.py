@@ -196,3 +196,50 @@ async def test_reject_tells_the_customer_and_memory_keeps_no_proof(tmp_path: Pat
         assert "SF1402235567810" not in said  # order facts stay out of the shared chat memory
     finally:
         bot.close()
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("什么时候能到", "eta"),
+        ("大概几天能到？", "eta"),
+        ("when will it arrive?", "eta"),
+        ("到哪了", "where"),
+        ("现在物流到哪里了", "where"),
+        ("怎么还没到", "late"),
+        ("it still hasn't arrived", "late"),
+        ("是哪家快递？", "carrier"),
+        ("which courier is it with?", "carrier"),
+        ("我买了什么来着", "items"),
+        ("how much did I pay?", "amount"),
+        ("这单一共多少钱", "amount"),
+        ("有没有500以内的跑鞋", None),
+        ("这款耳机多少钱", None),  # a product's price, not the order's
+        ("谢谢", None),
+    ],
+)
+def test_follow_up_questions_about_the_verified_order(text: str, topic: str | None) -> None:
+    from bot.orders.phrases import follow_up
+
+    assert follow_up(text) == topic
+
+
+@pytest.mark.parametrize(
+    "text, cancel",
+    [
+        ("不想要了", True),
+        ("取消订单", True),
+        ("帮我把这单取消", True),
+        ("手表不想要了", True),
+        ("cancel my order", True),
+        ("I don't want the watch anymore", True),
+        ("蓝色的不要了", False),  # a product choice
+        ("取消", False),  # ends the dialogue, cancels nothing
+        ("我要退货", False),
+    ],
+)
+def test_cancellation_wording(text: str, cancel: bool) -> None:
+    from bot.orders.eligibility import RequestKind
+    from bot.orders.phrases import request_kind
+
+    assert (request_kind(text) is RequestKind.CANCEL) is cancel

@@ -264,3 +264,47 @@ def test_the_demo_orders_get_the_verdicts_the_evaluation_set_expects(
 ) -> None:
     verdict = eligibility(demo_orders[order_id], kind, TERMS, EVAL_NOW, opened=opened)
     assert (verdict.decision, verdict.rule) == (decision, rule)
+
+
+# --- cancellation and per-province delivery windows
+
+
+def test_an_order_can_be_cancelled_only_before_it_ships() -> None:
+    now = at("2026-11-30T12:00:00+08:00")
+    paid, pending, shipped = order("T1003"), order("T1004"), order("T1001")
+    assert eligibility(paid, RequestKind.CANCEL, TERMS, now).rule == "before_shipment"
+    assert eligibility(pending, RequestKind.CANCEL, TERMS, now).decision is Decision.ELIGIBLE
+    late = eligibility(shipped, RequestKind.CANCEL, TERMS, now)
+    assert (late.decision, late.rule, late.window_days) == (Decision.NOT_ELIGIBLE, "already_shipped", 7)
+    assert eligibility(order("T1005"), RequestKind.CANCEL, TERMS, now).rule == "cancelled"
+    assert eligibility(order("T1007"), RequestKind.CANCEL, TERMS, now).rule == "refunded"
+    assert TERMS is not None
+    silent = TERMS.model_copy(update={"cancellable_statuses": ()})
+    assert eligibility(paid, RequestKind.CANCEL, silent, now).decision is Decision.REVIEW  # a person decides
+    zh = BOOK.get("returns", "zh").text  # type: ignore[union-attr]
+    assert "**取消订单**：还没发货的订单可以申请撤单" in zh  # the text says what the figures say
+
+
+def test_the_delivery_window_is_the_provinces_region_when_the_policy_gives_one() -> None:
+    shipping = BOOK.terms.shipping
+    assert shipping is not None
+    assert shipping.window("浙江省")[:2] == (1, 2) and shipping.window("Shanghai")[:2] == (1, 2)
+    assert shipping.window("新疆维吾尔自治区")[:2] == (4, 7) and shipping.window("Inner Mongolia")[:2] == (
+        4,
+        7,
+    )
+    assert shipping.window("四川")[:2] == (2, 4)  # "*": every other province
+    assert shipping.window("")[:2] == (shipping.delivery_days_min, shipping.delivery_days_max)  # unknown
+    ship_zh = BOOK.get("shipping", "zh").text  # type: ignore[union-attr]
+    for region in shipping.delivery_regions:  # the text customers read states each window
+        assert f"{region.days_min}–{region.days_max} 天" in ship_zh, region.name
+
+
+def test_a_region_window_must_be_ordered(tmp_path: Path) -> None:
+    header = (
+        "topic: shipping\ndelivery_days_min: 1\ndelivery_days_max: 7\n"
+        "delivery_regions:\n  - {name: 江浙沪, provinces: [浙江], days_min: 3, days_max: 2}"
+    )
+    write_policy(tmp_path, "shipping.md", header)
+    with pytest.raises(PolicyError, match="days_max is smaller"):
+        PolicyBook.load(tmp_path).terms  # noqa: B018

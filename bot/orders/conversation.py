@@ -181,6 +181,8 @@ class OrderConversation:
         if purpose is None:
             return None
         kind = request_kind(text)
+        if kind is RequestKind.CANCEL and not numbers and SHOPPING_RX.search(text):
+            return None  # "这款不想要了，推荐个别的": a product choice, not an order
         if kind is not None and not numbers and turn.intent != "order_status":
             # A question about the rules ("能退货吗", "耳机坏了怎么办") is the policy's to answer; a request
             # ("我要退货", "收到的锅是破的", with an order number) starts the dialogue.
@@ -381,7 +383,7 @@ class OrderConversation:
         numbers = [n for n in order_numbers(text) if normalise_order_number(n) != dialogue.order_number]
         if numbers:
             purpose = purpose_of(text) or dialogue.purpose
-            again = OrderDialogue(purpose, Stage.NUMBER, dialogue.updated_at, lang=dialogue.lang)
+            again = OrderDialogue(purpose, Stage.NUMBER, dialogue.updated_at, lang=lang)  # this message's
             return await self._advance(turn, replace(again, opened=says_opened(text)), fresh=False)
         view = await self.desk.view(chat, user, dialogue.order_number)
         kind = request_kind(text)

@@ -47,9 +47,10 @@ NOTE_MAX = 1000  # characters of an order's note that are kept
 
 
 def clean_note(text: str) -> str:
-    """An order's note as stored: NFKC, control and format characters (zero-width, bidi) dropped, at most
-    NOTE_MAX characters. Never rejected: a note is someone's words, whatever they say."""
-    normal = unicodedata.normalize("NFKC", text or "")
+    """An order's note as stored: NFC (full-width punctuation kept as the customer typed it), control and
+    format characters (zero-width, bidi) dropped, at most NOTE_MAX characters. Never rejected: a note is
+    someone's words, whatever they say (checks for instructions read its NFKC form)."""
+    normal = unicodedata.normalize("NFC", text or "")
     kept = "".join(ch for ch in normal if ch == "\n" or unicodedata.category(ch)[0] != "C")
     return kept.strip()[:NOTE_MAX]
 

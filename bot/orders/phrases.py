@@ -87,18 +87,14 @@ _KINDS: tuple[tuple[RequestKind, re.Pattern[str]], ...] = (
         RequestKind.CANCEL,
         _rx(
             r"取消(这个|这笔|这张|我的|该)?(订单|这单|下单)|(订单|这单)(帮我)?取消|撤销订单|撤单|退订",
-            r"不想要了|不想买了|不买了|不要了|(我|这单|订单)?不想要",
+            r"不想要了|不想买了|(我|这单|订单|东西)?不买了|^(我|这单|订单|这个订单|东西)?(也)?不要了[。.!！]*$",
+            r"(我|这单|订单|东西)不想要",
             r"\bcancel\b.{0,12}\b(order|purchase|it)\b",
             r"\b(don'?t|do not|no longer) (want|need) (it|this|that|them|these|those|the \w+|my \w+)\b",
             r"\b(don'?t|do not) (want|need)\b.{0,30}\bany ?more\b",
             r"\bchanged my mind\b",
         ),
     ),
-)
-# A "don't want it any more" (not the word cancel): after delivery it means a return.
-DONT_WANT_RX = _rx(
-    r"不想要了|不想买了|不买了|不要了|不想要",
-    r"\b(don'?t|do not|no longer) (want|need)\b|\bchanged my mind\b",
 )
 # With an order number in the message, these words make it a status question ("订单号 XE… 怎么还没到").
 ORDER_WORD_RX = _rx(
@@ -189,11 +185,6 @@ def follow_up(text: str) -> str | None:
         if pattern.search(normal):
             return topic
     return None
-
-
-def dont_want(text: str) -> bool:
-    """ "不想要了", "I don't want it any more": cancel before shipment, return after delivery."""
-    return DONT_WANT_RX.search(_normal(text)) is not None
 
 
 OPENED_RX = _rx(r"拆开|拆封|开封|打开了|尝了|吃了|喝了|用过|用了", r"\bopened\b|\btried (it|them)\b|\bused\b")
