@@ -19,6 +19,7 @@ import json
 import time
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import BigInteger, Float, Integer, String, Text, delete, select, update
@@ -247,6 +248,12 @@ class ReplyJournal:
                     UpdateReply.channel == self.channel, UpdateReply.outbounds.like(pattern, escape="\\")
                 )
             ).rowcount
+
+    def purge(self, before: datetime) -> int:
+        """Retention (`XIAOER_RETENTION_DAYS`): delete every channel's rows journaled before `before` (the
+        replies may quote the customer or their order). Returns rows removed."""
+        with self.engine.begin() as conn:
+            return conn.execute(delete(UpdateReply).where(UpdateReply.at < before.timestamp())).rowcount
 
     def prune(self, older_than_s: float = 7 * 86400) -> int:
         with self.engine.begin() as conn:
