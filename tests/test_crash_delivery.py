@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from bot.channels.telegram.delivery import TelegramDelivery
+from bot.coordination.ledger import ClaimState, UpdateGate, UpdateLedger, note_sent
 from bot.coordination.reply_journal import ReplyJournal, outbounds_from_json, outbounds_to_json
 from bot.domain.messages import Button, MessageRef, Outbound, ProductCard
 from tests.support.databases import migrated_database
@@ -157,6 +159,46 @@ async def test_a_reply_in_doubt_resumes_after_the_part_telegram_has(tmp_path: Pa
         await harness.feed()
         sent = harness.api.sent[ALICE.id]
         assert [m.get("text") for m in sent] == ["销量图", None] and "photo" in sent[1]
+    database.dispose()
+
+
+async def test_the_update_gate_stores_the_last_message_id_with_the_completion(tmp_path: Path) -> None:
+    database = migrated_database(f"sqlite:///{tmp_path / 'j.db'}")
+    gate = UpdateGate(UpdateLedger(database, channel="telegram"))
+    async with gate.process(7, "telegram:101") as state:
+        assert state is ClaimState.CLAIMED
+        note_sent(41)
+        note_sent(40)
+    note_sent(99)  # outside any update: nobody listens
+    assert ReplyJournal(database).chat_floor(8, "telegram:101") == 41
+    assert ReplyJournal(database).chat_floor(7, "telegram:101") == 0  # earlier updates only
+    database.dispose()
+
+
+async def test_a_probe_never_overwrites_an_earlier_reply_of_the_chat(tmp_path: Path) -> None:
+    """Alice sent two messages at once; another replica answered the first (its reply's id is above the second
+    message's), and this one died sending the second's reply without knowing that id. The probe starts above
+    the chat's earlier replies (the ledger's completion recorded them): the first reply stays as it was and
+    the second goes out once."""
+    database = migrated_database(f"sqlite:///{tmp_path / 'j.db'}")
+    harness, app = make_harness()
+    journal = harness.channel.journal = ReplyJournal(database)
+    ledger = UpdateLedger(database, channel="telegram")
+    async with app:
+        chat = Chat(ALICE.id)
+        harness.api.user_sends(chat, ALICE, "first")
+        harness.api.user_sends(chat, ALICE, "second")
+        first, second = (u["update_id"] for u in harness.api.updates)
+        second_message = harness.api.updates[1]["message"]["message_id"]
+        other_replica = TelegramDelivery(app.bot, harness.channel.signer)  # its own watermark: none here
+        (answered,) = await other_replica.deliver([Outbound(chat_id=str(ALICE.id), text="answer one")])
+        ledger.claim(first, f"telegram:{ALICE.id}")
+        ledger.complete(first, int(answered.refs[0].message_id))
+        replies = [Outbound(chat_id=str(ALICE.id), text="answer two")]
+        journal.record(second, replies, sending=1, after_id=second_message)
+        harness.api.updates[:] = harness.api.updates[1:]
+        await harness.feed()
+        assert harness.texts(chat) == ["answer one", "answer two"]
     database.dispose()
 
 

@@ -22,10 +22,11 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, Float, Integer, String, Text, delete, select, update
+from sqlalchemy import BigInteger, Float, Integer, String, Text, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.coordination.ledger import ProcessedUpdate
 from bot.coordination.sql import offload
 from bot.domain.messages import Button, MessageRef, Outbound, ProductCard
 from bot.storage.aio import deferred_writes, take_batch
@@ -236,6 +237,20 @@ class ReplyJournal:
                 .where(self._key(update_id), UpdateReply.delivered < count)
                 .values(delivered=count)
             )
+
+    def chat_floor(self, update_id: int, chat_key: str) -> int:
+        """The highest message id the earlier updates of `chat_key` got for their replies in the chat, as their
+        completions recorded it (`bot.coordination.ledger.note_sent`); 0 when none is known. A reply in doubt
+        of `update_id` lies above it — and so does no earlier reply of the chat, whichever replica sent it."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(func.max(ProcessedUpdate.last_message_id)).where(
+                    ProcessedUpdate.channel == self.channel,
+                    ProcessedUpdate.chat_key == chat_key,
+                    ProcessedUpdate.update_id < int(update_id),
+                )
+            ).scalar()
+        return int(found or 0)
 
     def forget_chat(self, chat_id: str) -> int:
         """Delete the journaled replies addressed to `chat_id` (/forget: they may quote what the customer

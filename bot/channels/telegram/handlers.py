@@ -27,6 +27,7 @@ from bot.channels.telegram.probe import ReplyProbe
 from bot.channels.telegram.progress import TYPING_AFTER_S, TelegramProgress
 from bot.channels.telegram.replicas import current_admission, handoff_known_closed
 from bot.channels.telegram.watermark import MessageIdWatermark
+from bot.coordination.ledger import note_sent
 from bot.coordination.ratelimit import RateDecision, RateLimiter
 from bot.coordination.reply_journal import ReplyJournal
 from bot.coordination.sql import offload
@@ -236,6 +237,9 @@ class TelegramChannel:
                 await journal.delivered_async(update_id, done + number)
 
         delivered = await delivery.deliver(outbounds[done:], progress, sent, starting, skip_first=skip)
+        mine = [int(r.message_id) for d in delivered for r in d.refs if r.chat_id == inbound.chat_id]
+        if mine:  # stored with the update's completion: the floor of the chat's next reply in doubt
+            note_sent(max(mine))
         await self.report(delivered, bot)
 
     async def _resolve_doubt(
@@ -255,6 +259,9 @@ class TelegramChannel:
         floor = after_id or 0
         if inbound.ref is not None and inbound.ref.chat_id == doubtful.chat_id:
             floor = max(floor, int(inbound.ref.message_id))  # the reply comes after the message it answers
+        if doubtful.chat_id == inbound.chat_id:  # above every reply of the chat's earlier updates, too
+            chat_key = f"telegram:{inbound.chat_id}"
+            floor = max(floor, await offload(journal.chat_floor, update_id, chat_key))
         found = await ReplyProbe(delivery).delivered_steps(doubtful, floor)
         steps = len(plan(doubtful, delivery.keyboard(reply_rows(doubtful))))
         if found and found >= steps:

@@ -1,9 +1,10 @@
-"""The reply journal keeps the message id floor of the send in progress (`after_id`), to resolve a reply in doubt.
+"""Message id floors to resolve a reply in doubt: the journal's `after_id`, the ledger's `last_message_id`.
 
 A replica SIGKILLed after Telegram accepted a reply and before it was recorded leaves the reply in doubt; the
 replica taking the update over probes the message ids above this floor with identical edits
-(`bot.channels.telegram.probe`) instead of sending the reply again. Nullable: older rows have no floor (their
-reply in doubt is sent again, as before).
+(`bot.channels.telegram.probe`) instead of sending the reply again. `xiaoer_processed_updates.last_message_id` (the highest message id an
+update's replies got in its chat, set by its completion) keeps the probe above every earlier reply of the chat,
+whichever replica sent it. Nullable: older rows have no floor (their reply in doubt is sent again, as before).
 
 Revision ID: 0011
 Revises: 0010
@@ -23,14 +24,19 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+ADDED = (("xiaoer_update_replies", "after_id"), ("xiaoer_processed_updates", "last_message_id"))
+
+
 def upgrade() -> None:
-    columns = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("xiaoer_update_replies")}
-    if "after_id" in columns:  # a database made by `create_all` (adopted at 0001) already has it
-        return
-    with op.batch_alter_table("xiaoer_update_replies") as batch_op:
-        batch_op.add_column(sa.Column("after_id", sa.BigInteger(), nullable=True))
+    inspector = sa.inspect(op.get_bind())
+    for table, column in ADDED:
+        if column in {c["name"] for c in inspector.get_columns(table)}:
+            continue  # a database made by `create_all` (adopted at 0001) already has it
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.add_column(sa.Column(column, sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("xiaoer_update_replies") as batch_op:
-        batch_op.drop_column("after_id")
+    for table, column in ADDED:
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.drop_column(column)
