@@ -177,6 +177,21 @@ async def test_the_update_gate_stores_the_last_message_id_with_the_completion(tm
     database.dispose()
 
 
+@pytest.mark.slow
+async def test_the_update_gate_stores_the_last_message_id_on_postgresql(postgres_url: str) -> None:
+    """The same through the async pool's completion statement (`UpdateLedger.complete_async`)."""
+    database = migrated_database(postgres_url)
+    assert database.aio is not None
+    try:
+        gate = UpdateGate(UpdateLedger(database, channel="telegram"))
+        async with gate.process(17, "telegram:202") as state:
+            assert state is ClaimState.CLAIMED
+            note_sent(52)
+        assert ReplyJournal(database).chat_floor(18, "telegram:202") == 52
+    finally:
+        await database.aclose()
+
+
 async def test_a_probe_never_overwrites_an_earlier_reply_of_the_chat(tmp_path: Path) -> None:
     """Alice sent two messages at once; another replica answered the first (its reply's id is above the second
     message's), and this one died sending the second's reply without knowing that id. The probe starts above
