@@ -5,7 +5,11 @@ Why a process of its own, on asyncio: the bench divides the bots' CPU time by th
 so what stands in for Telegram must not share their cores' accounting, and must cost less per message
 than the cheapest bot it measures (a thread per HTTP request, as `tests/support/telegram_server.py` does,
 costs more than a bare echo bot). It speaks the Bot API's real shapes for the methods a bot uses in a
-private chat (sendMessage, sendPhoto, sendChatAction, sendMessageDraft, editMessageText, deleteMessage …),
+private chat (sendMessage, sendPhoto, sendChatAction, sendMessageDraft, editMessageText, editMessageCaption,
+deleteMessage …) — message ids from the bot account's one counter shared by all private chats, and an edit
+with identical content and keyboard answered 400 "message is not modified" (what resolves a reply in doubt
+after a SIGKILL, `bot/channels/telegram/probe.py`), "message to edit not found" for an id the chat lacks,
+"message can't be edited" for a customer's message —,
 delivers webhooks like Telegram (up to `connections` at once, one chat at a time and in order, retrying
 until the bot answers 200) and, like nginx with `proxy_next_upstream`, spreads them round robin over the
 bots' ports, trying the next one when a bot refuses the connection or answers 5xx.
@@ -27,7 +31,7 @@ import json
 import statistics
 import sys
 import time
-from collections import Counter, defaultdict, deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +70,23 @@ def is_card(method: str, params: dict[str, Any]) -> bool:
     return any(str(b.get("callback_data", "")).startswith(("d:", "s:")) for b in buttons)
 
 
+class ApiError(Exception):
+    """A Bot API error answer (`ok: false`)."""
+
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code, self.description = code, description
+
+
+def _markup(params: dict[str, Any]) -> Any:
+    """The keyboard and link preview a message carries (what an identical edit must repeat)."""
+    found = []
+    for key in ("reply_markup", "link_preview_options"):
+        value = params.get(key)
+        found.append(json.loads(value) if isinstance(value, str) and value else (value or None))
+    return tuple(json.dumps(v, sort_keys=True) for v in found)
+
+
 class World:
     """State of Telegram and the customers; one instance per process."""
 
@@ -88,7 +109,9 @@ class World:
         self.failovers = 0
         self._rr = itertools.count()
         self._update_ids = itertools.count(1)
-        self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
+        self._message_ids = itertools.count(1)  # private chats share the bot account's counter
+        # (chat id, message id) → (sender id, text or caption, keyboard and link preview) of every message
+        self.messages: dict[tuple[int, int], tuple[int, str, Any]] = {}
         self.replies: Counter[int] = Counter()  # main reply messages per chat
         self.customers: dict[int, Customer] = {}
         self.current: list[Customer] = []  # the customers of the run in progress
@@ -109,7 +132,12 @@ class World:
         self.calls[method] += 1
         if params.get("chat_id"):
             self.chat_calls[int(params["chat_id"])] += 1
-        result = self.call(method, params)
+        try:
+            result = self.call(method, params)
+        except ApiError as exc:
+            return web.json_response(
+                {"ok": False, "error_code": exc.code, "description": exc.description}, status=exc.code
+            )
         return web.Response(
             body=json.dumps({"ok": True, "result": result}, ensure_ascii=False).encode(),
             content_type="application/json",
@@ -128,9 +156,28 @@ class World:
                 "has_custom_certificate": False,
                 "pending_update_count": len(self.pending),
             }
-        if method in ("sendMessage", "sendPhoto", "editMessageText", "copyMessage"):
+        if method in ("editMessageText", "editMessageCaption"):
+            key = "text" if method == "editMessageText" else "caption"
+            found = self.messages.get((chat_id, int(params.get("message_id") or 0)))
+            if found is None:
+                raise ApiError(400, "Bad Request: message to edit not found")
+            sender, content, markup = found
+            if sender != self.bot_user["id"]:
+                raise ApiError(400, "Bad Request: message can't be edited")
+            if (content, markup) == (str(params.get(key, "")), _markup(params)):
+                raise ApiError(
+                    400,
+                    "Bad Request: message is not modified: specified new message content and reply "
+                    "markup are exactly the same as a current content and reply markup of the message",
+                )
+            self.messages[(chat_id, int(params["message_id"]))] = (
+                sender,
+                str(params.get(key, "")),
+                _markup(params),
+            )
+        if method in ("sendMessage", "sendPhoto", "editMessageText", "editMessageCaption", "copyMessage"):
             message: dict[str, Any] = {
-                "message_id": int(params.get("message_id") or 0) or next(self._message_ids[chat_id]),
+                "message_id": int(params.get("message_id") or 0) or next(self._message_ids),
                 "date": int(time.time()),
                 "chat": {"id": chat_id, "type": "private", "first_name": f"user{chat_id}"},
                 "from": self.bot_user,
@@ -140,6 +187,13 @@ class World:
                 message["caption"] = str(params.get("caption", ""))
             else:
                 message["text"] = str(params.get("text", ""))
+            if method in ("sendMessage", "sendPhoto", "copyMessage"):
+                content = message.get("text") or message.get("caption") or ""
+                self.messages[(chat_id, message["message_id"])] = (
+                    self.bot_user["id"],
+                    content,
+                    _markup(params),
+                )
             if method in ("sendMessage", "copyMessage") and not is_card(method, params):
                 self._replied(chat_id)
             if method == "copyMessage":
@@ -203,12 +257,13 @@ class World:
     async def user_sends(self, chat_id: int, text: str) -> None:
         chat = {"id": chat_id, "type": "private", "first_name": f"user{chat_id}"}
         message = {
-            "message_id": next(self._message_ids[chat_id]),
+            "message_id": next(self._message_ids),
             "date": int(time.time()),
             "chat": chat,
             "from": {"id": chat_id, "is_bot": False, "first_name": "Load", "language_code": "zh"},
             "text": text,
         }
+        self.messages[(chat_id, message["message_id"])] = (chat_id, text, None)
         async with self._wake:
             self.pending.append({"update_id": next(self._update_ids), "message": message})
             self._wake.notify_all()

@@ -278,17 +278,23 @@ def build_support_bot(
     )
     _wire_features(bot, settings, knowledge, runtime, erasure)
     if runtime.database is not None:
-        runtime.retention = build_retention(settings, bot)
+        runtime.retention = build_retention(settings, bot, runtime)
         runtime.retention.purge_once()
     return bot
 
 
-def build_retention(settings: Settings, bot: SupportBot) -> Retention:
-    """The retention window over every store that keeps what customers wrote."""
+def build_retention(settings: Settings, bot: SupportBot, runtime: BotRuntime | None = None) -> Retention:
+    """The retention window over every store that keeps what customers wrote (with `runtime`: also the
+    reply journal on its database and the after-sales requests' reasons and photos)."""
+    from bot.coordination.reply_journal import ReplyJournal
     from bot.handoff import HandoffService
     from bot.insights.recorder import TurnRecorder
 
     stores: list[tuple[str, Purgeable]] = [("conversation turns", bot.store.purge)]
+    if runtime is not None and runtime.database is not None:
+        stores.append(("reply journal", ReplyJournal(runtime.database).purge))
+    if runtime is not None and runtime.orders is not None:
+        stores.append(("after-sales reasons and photos", runtime.orders.aftersales.store.purge))
     if isinstance(bot.handoff, HandoffService):
         handoff_store = bot.handoff.store
         stores.append(
@@ -303,8 +309,10 @@ def build_retention(settings: Settings, bot: SupportBot) -> Retention:
 def open_retention(settings: Settings) -> tuple[Retention, Database]:
     """The retention window over the configured database's stores, without loading the catalog
     (`xiaoer db purge`); the caller disposes the database."""
+    from bot.coordination.reply_journal import ReplyJournal
     from bot.handoff.store_sql import SqlHandoffStore
     from bot.insights.store_sql import SqlInsightsStore
+    from bot.orders.aftersales_sql import SqlAfterSalesStore
 
     database = open_database(settings)
     handoffs = SqlHandoffStore(database)
@@ -313,6 +321,8 @@ def open_retention(settings: Settings) -> tuple[Retention, Database]:
         ("handoff transcripts", lambda before: handoffs.purge_messages(before.timestamp())),
         ("insights", SqlInsightsStore(database).purge),
         ("web messages", _web_history(database).purge),
+        ("reply journal", ReplyJournal(database).purge),
+        ("after-sales reasons and photos", SqlAfterSalesStore(database).purge),
     ]
     return Retention(stores, settings.retention_days), database
 

@@ -181,3 +181,21 @@ def test_forget_user_blanks_what_the_customer_wrote_and_keeps_the_case(store: Af
     kept = store.get(first.id)
     assert kept is not None and (kept.reason, kept.photos, kept.status) == ("", (), first.status)
     assert store.get(other.id) == other
+
+
+def test_retention_purge_blanks_old_reasons_and_photos_and_keeps_the_case(store: AfterSalesStore) -> None:
+    """XIAOER_RETENTION_DAYS: what the customer wrote and sent with a request older than the window goes; the
+    request, its status and younger requests stay."""
+    old = store.create(dataclasses.replace(request_for(1), photos=("file-1",)))
+    young = store.create(
+        dataclasses.replace(
+            request_for(2, order_key="T1003"),
+            created_at=old.created_at + timedelta(days=30),
+            photos=("file-2",),
+        )
+    )
+    assert store.purge(old.created_at + timedelta(days=1)) == 1
+    purged = store.get(old.id)
+    assert purged is not None and (purged.reason, purged.photos, purged.status) == ("", (), old.status)
+    assert store.get(young.id) == young
+    assert store.purge(old.created_at + timedelta(days=1)) == 0  # nothing left to blank

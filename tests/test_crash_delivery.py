@@ -1,8 +1,11 @@
-"""Issue 13 §5: a SIGKILL loses no reply — the update ledger journals what arrived, the reply journal what was
-sent (a reply whose send was in flight at the kill is sent again: at-least-once)."""
+"""Issue 13 §5: a SIGKILL loses no reply and doubles none — the update ledger journals what arrived, the reply
+journal what was sent, and a reply whose send was in flight at the kill is looked for (identical edits above the
+journaled message id floor, bot/channels/telegram/probe.py) before anything is sent again."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import threading
 import time
 from pathlib import Path
@@ -10,13 +13,15 @@ from typing import Any
 
 import pytest
 
+from bot.channels.telegram.delivery import TelegramDelivery
+from bot.coordination.ledger import ClaimState, UpdateGate, UpdateLedger, note_sent
 from bot.coordination.reply_journal import ReplyJournal, outbounds_from_json, outbounds_to_json
 from bot.domain.messages import Button, MessageRef, Outbound, ProductCard
 from tests.support.databases import migrated_database
 from tests.support.openai_server import OpenAIServer
 from tests.support.telegram_process import BotProcess, ingest_sample
 from tests.support.telegram_server import Chat, TelegramServer, User
-from tests.test_telegram_channel import ALICE, Harness, make_harness
+from tests.test_telegram_channel import ALICE, BOB, Harness, make_harness
 
 
 def test_outbounds_survive_the_journal_round_trip() -> None:
@@ -65,7 +70,7 @@ async def test_a_taken_over_update_resumes_from_the_reply_journal(tmp_path: Path
         await harness.feed()
         assert harness.texts(chat) == ["two"]
         assert journal.pending(update["update_id"]) is not None
-        assert journal.pending(update["update_id"])[1:] == (2, 2)  # type: ignore[index]
+        assert journal.pending(update["update_id"])[1:3] == (2, 2)  # type: ignore[index]
     database.dispose()
 
 
@@ -80,7 +85,7 @@ async def test_every_update_is_journaled_before_its_replies_go_out(tmp_path: Pat
         update_id = harness.api.updates[0]["update_id"]
         await harness.feed()
     pending = harness.channel.journal.pending(update_id)
-    assert pending is not None and [o.text for o in pending[0]] == ["echo: hello"] and pending[1:] == (1, 1)
+    assert pending is not None and [o.text for o in pending[0]] == ["echo: hello"] and pending[1:3] == (1, 1)
     database.dispose()
 
 
@@ -101,8 +106,145 @@ async def test_a_reply_in_doubt_is_sent_again_and_confirmed_ones_are_not(tmp_pat
         journal.sending(update_id, 2)
         await harness.feed()
         assert harness.texts(chat) == ["two", "three"] and harness.core.inbounds == []
-    assert journal.pending(update_id)[1:] == (3, 3)  # type: ignore[index]
+    assert journal.pending(update_id)[1:3] == (3, 3)  # type: ignore[index]
     database.dispose()
+
+
+async def test_a_reply_in_doubt_that_telegram_has_is_not_sent_again(tmp_path: Path) -> None:
+    """The replica sent the second reply (text with a product card and buttons: one message) and died before
+    recording it: the replica that takes over finds it by its message id and sends nothing; the third goes out
+    once."""
+    database = migrated_database(f"sqlite:///{tmp_path / 'j.db'}")
+    harness, app = make_harness()
+    journal = harness.channel.journal = ReplyJournal(database)
+    card = ProductCard("RUN-001", "Pegasus <41>", "¥899.00", buttons=(Button("详情", data="d:RUN-001"),))
+    async with app:
+        chat = Chat(ALICE.id)
+        harness.api.user_sends(chat, ALICE, "hello")
+        update_id = harness.api.updates[0]["update_id"]
+        replies = [
+            Outbound(chat_id=str(ALICE.id), text="one"),
+            Outbound(
+                chat_id=str(ALICE.id), text="two & <b>", cards=(card,), buttons=(Button("人工", data="h:1"),)
+            ),
+            Outbound(chat_id=str(ALICE.id), text="three"),
+        ]
+        delivery = harness.channel.delivery(app.bot)
+        await delivery.deliver(replies[:1])
+        floor = harness.channel.watermark.floor(ALICE.id)
+        journal.record(update_id, replies, after_id=floor)
+        journal.delivered(update_id, 1)
+        journal.sending(update_id, 2, floor)
+        harness.api.user_sends(Chat(BOB.id), BOB, "meanwhile")  # another chat takes an id of the account's
+        await delivery.deliver(replies[1:2])  # Telegram has it; the replica dies before recording it
+        harness.api.updates[:] = harness.api.updates[:1]
+        await harness.feed()
+        assert harness.texts(chat) == ["one", "two & <b>", "three"]
+        assert "link_preview_options" in harness.api.sent[ALICE.id][1]  # the card rides on the reply
+        assert harness.core.inbounds == []
+    assert journal.pending(update_id)[1:3] == (3, 3)  # type: ignore[index]
+    database.dispose()
+
+
+async def test_a_reply_in_doubt_resumes_after_the_part_telegram_has(tmp_path: Path) -> None:
+    """The text of the reply arrived, the photo after it did not: only the photo is sent."""
+    database = migrated_database(f"sqlite:///{tmp_path / 'j.db'}")
+    harness, app = make_harness()
+    journal = harness.channel.journal = ReplyJournal(database)
+    async with app:
+        chat = Chat(ALICE.id)
+        harness.api.user_sends(chat, ALICE, "hello")
+        update_id = harness.api.updates[0]["update_id"]
+        reply = Outbound(chat_id=str(ALICE.id), text="销量图", images=(("chart.png", b"\x89PNG"),))
+        journal.record(update_id, [reply], sending=1, after_id=harness.api.last_message_id(ALICE.id))
+        await harness.channel.delivery(app.bot).deliver([Outbound(chat_id=str(ALICE.id), text="销量图")])
+        await harness.feed()
+        sent = harness.api.sent[ALICE.id]
+        assert [m.get("text") for m in sent] == ["销量图", None] and "photo" in sent[1]
+    database.dispose()
+
+
+async def test_the_update_gate_stores_the_last_message_id_with_the_completion(tmp_path: Path) -> None:
+    database = migrated_database(f"sqlite:///{tmp_path / 'j.db'}")
+    gate = UpdateGate(UpdateLedger(database, channel="telegram"))
+    async with gate.process(7, "telegram:101") as state:
+        assert state is ClaimState.CLAIMED
+        note_sent(41)
+        note_sent(40)
+    note_sent(99)  # outside any update: nobody listens
+    assert ReplyJournal(database).chat_floor(8, "telegram:101") == 41
+    assert ReplyJournal(database).chat_floor(7, "telegram:101") == 0  # earlier updates only
+    database.dispose()
+
+
+@pytest.mark.slow
+async def test_the_update_gate_stores_the_last_message_id_on_postgresql(postgres_url: str) -> None:
+    """The same through the async pool's completion statement (`UpdateLedger.complete_async`)."""
+    database = migrated_database(postgres_url)
+    assert database.aio is not None
+    try:
+        gate = UpdateGate(UpdateLedger(database, channel="telegram"))
+        async with gate.process(17, "telegram:202") as state:
+            assert state is ClaimState.CLAIMED
+            note_sent(52)
+        assert ReplyJournal(database).chat_floor(18, "telegram:202") == 52
+    finally:
+        await database.aclose()
+
+
+async def test_a_probe_never_overwrites_an_earlier_reply_of_the_chat(tmp_path: Path) -> None:
+    """Alice sent two messages at once; another replica answered the first (its reply's id is above the second
+    message's), and this one died sending the second's reply without knowing that id. The probe starts above
+    the chat's earlier replies (the ledger's completion recorded them): the first reply stays as it was and
+    the second goes out once."""
+    database = migrated_database(f"sqlite:///{tmp_path / 'j.db'}")
+    harness, app = make_harness()
+    journal = harness.channel.journal = ReplyJournal(database)
+    ledger = UpdateLedger(database, channel="telegram")
+    async with app:
+        chat = Chat(ALICE.id)
+        harness.api.user_sends(chat, ALICE, "first")
+        harness.api.user_sends(chat, ALICE, "second")
+        first, second = (u["update_id"] for u in harness.api.updates)
+        second_message = harness.api.updates[1]["message"]["message_id"]
+        other_replica = TelegramDelivery(app.bot, harness.channel.signer)  # its own watermark: none here
+        (answered,) = await other_replica.deliver([Outbound(chat_id=str(ALICE.id), text="answer one")])
+        ledger.claim(first, f"telegram:{ALICE.id}")
+        ledger.complete(first, int(answered.refs[0].message_id))
+        replies = [Outbound(chat_id=str(ALICE.id), text="answer two")]
+        journal.record(second, replies, sending=1, after_id=second_message)
+        harness.api.updates[:] = harness.api.updates[1:]
+        await harness.feed()
+        assert harness.texts(chat) == ["answer one", "answer two"]
+    database.dispose()
+
+
+@pytest.mark.slow
+async def test_sigkill_after_the_reply_was_sent_gives_no_second_reply(tmp_path: Path) -> None:
+    """The real `xiaoer telegram` process is SIGKILLed right after Telegram accepted its reply and before anything
+    recorded it (`XIAOER_FAULT_KILL_AFTER_SEND`); the channel then takes the update over from that process's
+    ledger and journal (in-process, on the same Bot API server): it resolves the doubt and sends nothing — the
+    customer reads the answer once (main sent it a second time)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    ingest_sample(data)
+    with TelegramServer() as tg:
+        bot = BotProcess(tg, data, XIAOER_FAULT_KILL_AFTER_SEND="1").start()
+        user = User(502, "Lee", "zh")
+        tg.user_sends(Chat(user.id), user, "怎么退货")
+        assert bot.process is not None
+        await asyncio.to_thread(bot.process.wait, 120)  # it kills itself right after the send
+        assert bot.process.returncode == -signal.SIGKILL, bot.log()[-3000:]
+        answer = [m["text"] for m in tg.sent[user.id] if "text" in m]
+        assert len(answer) == 1 and "fault injection" in bot.log()
+        database = migrated_database(f"sqlite:///{data / 'xiaoer.db'}")
+        harness, app = make_harness(api=tg)
+        harness.channel.journal = ReplyJournal(database)
+        async with app:
+            await harness.feed()  # the update was never confirmed: Telegram delivers it again
+        assert [m["text"] for m in tg.sent[user.id] if "text" in m] == answer
+        assert harness.core.inbounds == []  # resumed from the journal, not answered afresh
+        database.dispose()
 
 
 @pytest.mark.slow

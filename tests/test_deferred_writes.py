@@ -33,12 +33,21 @@ async def test_memory_rides_along_with_the_journal_record_in_one_statement(postg
             await store.commit_async("c1", "u1", [_turn("有跑鞋吗")], ChatState(language="zh"))
             assert current_batch() is not None and current_batch().ctes  # deferred, not written yet
             assert (await store.load_async("c1", "u1")).turns == ()
-            await journal.record_async(7, [Outbound(chat_id="c1", text="有这几款")], sending=1)
+            await journal.record_async(7, [Outbound(chat_id="c1", text="有这几款")], sending=1, after_id=41)
             assert current_batch() is None  # taken by the record
         memory = await store.load_async("c1", "u1")
         assert [t.text for t in memory.turns] == ["有跑鞋吗"] and memory.state.language == "zh"
-        outbounds, delivered, sending = await journal.pending_async(7) or ([], -1, -1)
-        assert ([o.text for o in outbounds], delivered, sending) == (["有这几款"], 0, 1)
+        pending = await journal.pending_async(7)
+        assert pending is not None
+        assert ([o.text for o in pending.outbounds], pending.delivered, pending.sending) == (
+            ["有这几款"],
+            0,
+            1,
+        )
+        assert pending.after_id == 41  # the first send's message id floor rode along with the record
+        await journal.sending_async(7, 2, after_id=45)
+        again = await journal.pending_async(7)
+        assert again == journal.pending(7) and again is not None and again.after_id == 45
         await journal.delivered_async(7, 1)
         assert journal.pending(7) is not None and journal.pending(7)[1] == 1  # type: ignore[index]
         # Answering failed before the record: the customer's turn is still written when the block ends.

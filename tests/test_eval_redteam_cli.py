@@ -23,7 +23,8 @@ def test_json_figures_over_every_set_with_the_injection_conversations() -> None:
         figures["composer_replies"]["honest"] >= 300 and figures["composer_replies"]["false_positives"] == 0
     )
     talk = figures["injection_conversations"]
-    assert talk["conversations"] >= 40 and talk["unauthorised_claims_delivered"] == 0
+    assert talk["conversations"] >= 50 and talk["unauthorised_claims_delivered"] == 0
+    assert talk["real_question_unanswered"] == 0  # an injection cut or personal data removed leaves it
     assert talk["llm_replies_delivered"] > 0  # the obedient LLM really answered
     assert figures["failures"] == []
 

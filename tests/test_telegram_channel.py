@@ -102,9 +102,13 @@ class Harness:
 
 
 def make_harness(
-    limiter: SlidingWindowRateLimiter | None = None, handoff: Any = None, typing_after_s: float = 0.0
+    limiter: SlidingWindowRateLimiter | None = None,
+    handoff: Any = None,
+    typing_after_s: float = 0.0,
+    api: TelegramServer | None = None,
 ) -> tuple[Harness, Any]:
-    api = TelegramServer()
+    """The channel in-process on `api` (default: a fresh unstarted TelegramServer, called directly)."""
+    api = api if api is not None else TelegramServer()
     core = ScriptedCore()
     config = TelegramConfig(
         api.token,

@@ -9,11 +9,12 @@ import contextlib
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import delete, update
 from starlette.testclient import TestClient, WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
@@ -24,9 +25,13 @@ from bot.channels.web.history_sql import SqlWebHistory
 from bot.channels.web.sessions import VisitorSessions
 from bot.channels.web.wire import outbound_payload, safe_url
 from bot.conversation.core import SupportBot
+from bot.coordination.reply_journal import ReplyJournal, UpdateReply
 from bot.domain.messages import Button, Inbound, Outbound, ProductCard
 from bot.handoff.state import Status
 from bot.ops.settings import Settings, load_settings
+from bot.orders.aftersales import AfterSalesRequest, RequestStatus
+from bot.orders.aftersales_sql import SqlAfterSalesStore
+from bot.orders.eligibility import RequestKind
 from bot.wiring import build_web_app, open_retention
 from tests.support.core_fixtures import sample_knowledge
 from tests.support.databases import migrated_database
@@ -182,6 +187,65 @@ def test_the_retention_window_covers_the_widgets_log(served: tuple[TestClient, S
     finally:
         purge_database.dispose()
     assert SqlWebHistory(database).recent("web:old-visitor") == []
+
+
+def test_the_retention_window_covers_the_reply_journal_and_after_sales_reasons_and_photos(
+    served: tuple[TestClient, SupportBot, Settings],
+) -> None:
+    """Journaled replies (they may quote the customer or their order) and what customers wrote or sent with
+    an after-sales request (reason, photos) go when they are older than XIAOER_RETENTION_DAYS; the request
+    itself and its decision stay (the order's record), and younger ones are untouched."""
+    _, bot, settings = served
+    database = migrated_database(settings.resolved_database_url)
+    days = settings.retention_days
+    journal = ReplyJournal(database, channel="telegram")
+    store = SqlAfterSalesStore(database)
+    now = datetime.now(UTC)
+
+    def plant() -> None:
+        journal.record(1, [Outbound(chat_id="7", text="您的订单 XE1 寄往北京市朝阳区")])
+        journal.record(2, [Outbound(chat_id="7", text="new")])
+        with database.engine.begin() as conn:
+            old = time.time() - (days + 1) * 86_400
+            conn.execute(update(UpdateReply).where(UpdateReply.update_id == 1).values(at=old))
+        for key, age in (("old", days + 1), ("new", 1)):
+            at = now - timedelta(days=age)
+            store.create(
+                AfterSalesRequest(
+                    id=f"AS-{key}-{time.monotonic_ns()}",
+                    order_key=f"XE-{key}-{time.monotonic_ns()}",
+                    kind=RequestKind.RETURN,
+                    status=RequestStatus.REQUESTED,
+                    chat_id="7",
+                    user_id="7",
+                    created_at=at,
+                    updated_at=at,
+                    reason="鞋子开胶了 电话13812345678",
+                    photos=("file-1",),
+                )
+            )
+
+    def left() -> list[tuple[str, str, tuple[str, ...]]]:
+        requests = store.open_requests(limit=100)
+        return sorted((r.order_key.split("-")[1], r.reason, r.photos) for r in requests)
+
+    plant()
+    assert bot.runtime.retention is not None
+    removed = bot.runtime.retention.purge_once()  # the running bot
+    assert removed["reply journal"] == 1 and removed["after-sales reasons and photos"] == 1
+    assert journal.pending(1) is None and journal.pending(2) is not None
+    assert left() == [("new", "鞋子开胶了 电话13812345678", ("file-1",)), ("old", "", ())]
+    with database.engine.begin() as conn:
+        conn.execute(delete(UpdateReply))
+    plant()
+    retention, purge_database = open_retention(settings)  # `xiaoer db purge`
+    try:
+        removed = retention.purge_once()
+    finally:
+        purge_database.dispose()
+    assert removed["reply journal"] == 1 and removed["after-sales reasons and photos"] == 1
+    assert journal.pending(1) is None and journal.pending(2) is not None
+    database.dispose()
 
 
 def test_pages_carry_a_strict_content_security_policy(client: TestClient) -> None:

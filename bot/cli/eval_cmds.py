@@ -202,7 +202,8 @@ def render_redteam(figures: dict) -> Table:
         )  # fmt: skip
         table.caption = (
             f"injection conversations: {talk['replies']} replies, {talk['llm_replies_delivered']} from the "
-            "obedient LLM; missed = unauthorised claims delivered"
+            "obedient LLM; missed = unauthorised claims delivered; real question unanswered: "
+            f"{talk.get('real_question_unanswered', 0)}"
         )
     return table
 
@@ -248,6 +249,7 @@ def redteam_figures(sets: Path, conversations: bool) -> tuple[dict, list[str]]:
             score = asyncio.run(run_conversations(data, bot, tuple(book.docs)))
         figures["injection_conversations"] = score.as_dict()
         failures += [f"delivered {f}" for f in score.failures]
+        failures += [f"unanswered {f}" for f in score.unanswered]
     replies = crafted.attacks + crafted.honest + composer.honest
     figures["checker_ms_per_reply"] = round(1000 * checked_s / max(1, replies), 3)
     return figures, failures

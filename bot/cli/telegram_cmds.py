@@ -65,6 +65,7 @@ def telegram(
         staff_ids=settings.staff_ids,
         support_chat_id=settings.support_chat_id,
         typing_after_s=settings.typing_after_s,
+        fault_kill_after_send=settings.fault_kill_after_send,
     )
     try:
         username = asyncio.run(check_connection(config))

@@ -12,9 +12,14 @@ from bot.conversation.attribute_answers import english_word
 from bot.conversation.ordering import ATTRIBUTES_FILE
 from knowledge.yaml_data import load_yaml
 
+# Apostrophes as people type them (ASCII, curly, modifier letter, backtick, acute, full-width, prime): the
+# "S" of "IT`S" / "ITʼS 50% OFF" is a contraction, not size S.
+_APOSTROPHES = "'’‘ʼ`´＇′"
 _SIZE = re.compile(
-    r"(\d{2}(?:\.5)?)\s*(?:码|号)|\b[Ss][Ii][Zz][Ee]\s*(\d{1,2}(?:\.5)?|X{0,3}[SML]|[2-5]XL)\b"
-    r"|(?<![A-Za-z0-9'’])([2-5]XL|X{0,3}[SML]|XXL|[2-5]xl|x{0,3}[sml](?=\s*[码号]))(?![A-Za-z0-9'’])"
+    r"(?<![\d.])(\d{2}(?:\.5)?)\s*(?:码|号)|\b[Ss][Ii][Zz][Ee]\s*(\d{1,2}(?:\.5)?|X{0,3}[SML]|[2-5]XL)\b"
+    rf"|(?<![A-Za-z0-9{_APOSTROPHES}])(?<![{_APOSTROPHES}]\s)"
+    r"([2-5]XL|X{0,3}[SML]|XXL|[2-5]xl|x{0,3}[sml](?=\s*[码号]))"
+    rf"(?![A-Za-z0-9{_APOSTROPHES}%])"
 )
 _ASKS: dict[str, re.Pattern[str]] = {
     "price": re.compile(r"多少钱|价格|价钱|几块|多少米|贵不贵|how much|\bprice\b|\bcost", re.IGNORECASE),

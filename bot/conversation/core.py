@@ -32,6 +32,7 @@ from bot.conversation.locks import LocalChatLocks
 from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
 from bot.conversation.reader import Reader
+from bot.conversation.reading import read_message
 from bot.conversation.request_match import request_matched
 from bot.conversation.store import ChatMemory, ChatState, ConversationStore, Turn, trim_to_budget
 from bot.conversation.understanding import (
@@ -327,7 +328,11 @@ class SupportBot:
         state, turns = memory.state, list(memory.turns)
         script = self._script(text, inbound, state)
         lang = "en" if script == "en" else "zh"
-        simplified = native_kinds(to_simplified(text)[0])  # "想买个 air fryer" → "想买个 空气炸锅"
+        written = to_simplified(text)[0]
+        reading = read_message(written)  # no injected instruction, no personal data: the question itself
+        # only personal data ("13812345678" alone): nothing to search for, and its digits are no question
+        read = reading.text if reading.text or reading.personal_removed else written
+        simplified = native_kinds(read)  # "想买个 air fryer" → "想买个 空气炸锅"
         guess = classify(simplified, has_context=bool(shown))
         reason = self.trigger_detector(text) if self.trigger_detector and self.handoff else None
         if reason is None and guess.intent is Intent.HUMAN and self.handoff is not None:
@@ -342,9 +347,11 @@ class SupportBot:
             vector, (intent, simplified, note) = await asyncio.to_thread(
                 self._read, guess, simplified, bool(shown)
             )
+        note = note or (reading.instructions_cut and intent is not Intent.INJECTION)
         if self.flow is not None and flow_first:  # order status and after-sales requests: the order flow
             in_flow = inbound.user_id in state.flow_users
-            turn = FlowTurn(inbound, simplified, lang, intent.value)
+            # the flow reads what the customer wrote (it verifies them by phone number)
+            turn = FlowTurn(inbound, written if reading.changed else simplified, lang, intent.value)
             if in_flow or self.flow.may_start(turn):
                 taken = await self.flow.take(turn)
                 if taken is not None:

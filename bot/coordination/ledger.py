@@ -15,6 +15,7 @@ PostgreSQL (the server-side function of migration 0007), and completing it is on
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import functools
 import os
@@ -26,7 +27,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Float, Index, String, Table, Text, delete, insert, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    Index,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -85,8 +98,23 @@ class ProcessedUpdate(Base):
     owner: Mapped[str] = mapped_column(String(128))
     claimed_at: Mapped[float] = mapped_column(Float)
     payload: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # the highest message id the update's replies got in its own chat (migration 0011): a later update of the
+    # chat whose reply ends in doubt looks for it above this (`bot.channels.telegram.probe`)
+    last_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     __table_args__ = (Index("ix_xiaoer_updates_chat", "channel", "chat_key", "status"),)
+
+
+# The highest message id the update being processed in this task got in its own chat (see `note_sent`).
+_SENT: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("xiaoer_sent_message", default=None)
+
+
+def note_sent(message_id: int) -> None:
+    """The channel tells the update gate a message id its update's replies got in the update's own chat; the
+    highest is stored with the update's completion (same statement: no extra round trip)."""
+    holder = _SENT.get()
+    if holder is not None and message_id > holder[0]:
+        holder[0] = message_id
 
 
 def _table() -> Table:
@@ -290,30 +318,43 @@ class UpdateLedger:
         except IntegrityError:
             return False
 
-    def complete(self, update_id: int) -> None:
+    def complete(self, update_id: int, last_message_id: int | None = None) -> None:
         """Mark the update processed; later deliveries of it are dropped as duplicates (one round trip; on
-        PostgreSQL the same statement tells every replica's `DoneListener` the chat may go on)."""
+        PostgreSQL the same statement tells every replica's `DoneListener` the chat may go on).
+        `last_message_id`: the highest message id its replies got in its chat (None: none known)."""
         table = _table()
         with self.database.autocommit.connect() as conn:
             if self.database.dialect == "postgresql":
                 conn.execute(
-                    _COMPLETE, {"channel": self.channel, "update_id": int(update_id), "now": time.time()}
+                    _COMPLETE,
+                    {
+                        "channel": self.channel,
+                        "update_id": int(update_id),
+                        "now": time.time(),
+                        "last": last_message_id,
+                    },
                 )
                 return
             conn.execute(
                 update(table)
                 .where(table.c.channel == self.channel, table.c.update_id == int(update_id))
-                .values(status=DONE, payload=None, claimed_at=time.time())
+                .values(status=DONE, payload=None, claimed_at=time.time(), last_message_id=last_message_id)
             )
 
-    async def complete_async(self, update_id: int) -> None:
+    async def complete_async(self, update_id: int, last_message_id: int | None = None) -> None:
         """`complete` from the event loop (PostgreSQL: the async pool; else off the loop)."""
         aio = self.database.aio
         if aio is None:
-            await offload(self.complete, update_id)
+            await offload(self.complete, update_id, last_message_id)
             return
         await aio.execute(
-            _COMPLETE_PG, {"channel": self.channel, "update_id": int(update_id), "now": time.time()}
+            _COMPLETE_PG,
+            {
+                "channel": self.channel,
+                "update_id": int(update_id),
+                "now": time.time(),
+                "last": last_message_id,
+            },
         )
 
     async def release_async(self, update_id: int) -> None:
@@ -486,7 +527,10 @@ class UpdateGate:
     ) -> AsyncIterator[None]:
         """For an update this replica already claimed: wait for earlier updates of the chat (only when its
         admission found some open, or is unknown), hold the chat, then complete — or release on an
-        exception."""
+        exception. The highest message id the update's replies got in its chat (`note_sent`) is stored with
+        the completion."""
+        sent = [0]
+        token = _SENT.set(sent)
         try:
             if chat_key is not None:
                 try:
@@ -497,7 +541,8 @@ class UpdateGate:
                     self._forget(chat_key, update_id)
                 async with self.locks.hold(chat_key):
                     yield
-                    await self.ledger.complete_async(update_id)  # done before the next message may start
+                    # done before the next message may start
+                    await self.ledger.complete_async(update_id, sent[0] or None)
                     self._wake(f"{chat_key} {update_id}")
                 return
             yield
@@ -506,7 +551,9 @@ class UpdateGate:
             if chat_key is not None:
                 self._wake(f"{chat_key} {update_id}")
             raise
-        await self.ledger.complete_async(update_id)
+        finally:
+            _SENT.reset(token)
+        await self.ledger.complete_async(update_id, sent[0] or None)
 
     async def _wait_for_earlier(self, update_id: int, chat_key: str, earlier: frozenset[int] | None) -> None:
         """Until no earlier update of the chat is open. With `earlier` (the ids its admission found open) the
@@ -556,7 +603,8 @@ class UpdateGate:
 
 
 _COMPLETE = text(
-    "WITH done AS (UPDATE xiaoer_processed_updates SET status = 'done', payload = NULL, claimed_at = :now "
+    "WITH done AS (UPDATE xiaoer_processed_updates SET status = 'done', payload = NULL, claimed_at = :now, "
+    "last_message_id = CAST(:last AS bigint) "
     "WHERE channel = :channel AND update_id = :update_id RETURNING chat_key, update_id) "
     f"SELECT pg_notify('{DONE_CHANNEL}', chat_key || ' ' || update_id) FROM done WHERE chat_key IS NOT NULL"
 )
@@ -595,7 +643,8 @@ def _admission(row: Any) -> Admission:
 # text is prepared once per connection).
 _COMPLETE_PG = (
     "WITH done AS (UPDATE xiaoer_processed_updates SET status = 'done', payload = NULL, "
-    "claimed_at = %(now)s::float8 WHERE channel = %(channel)s::text AND update_id = %(update_id)s::bigint "
+    "claimed_at = %(now)s::float8, last_message_id = %(last)s::bigint "
+    "WHERE channel = %(channel)s::text AND update_id = %(update_id)s::bigint "
     f"RETURNING chat_key, update_id) SELECT pg_notify('{DONE_CHANNEL}', chat_key || ' ' || update_id) "
     "FROM done WHERE chat_key IS NOT NULL"
 )

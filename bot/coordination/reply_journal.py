@@ -19,12 +19,14 @@ import json
 import time
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, Float, Integer, String, Text, delete, select, update
+from sqlalchemy import BigInteger, Float, Integer, String, Text, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.coordination.ledger import ProcessedUpdate
 from bot.coordination.sql import offload
 from bot.domain.messages import Button, MessageRef, Outbound, ProductCard
 from bot.storage.aio import deferred_writes, take_batch
@@ -42,6 +44,19 @@ class UpdateReply(Base):
     delivered: Mapped[int] = mapped_column(Integer, default=0)
     sending: Mapped[int] = mapped_column(Integer, default=0)
     at: Mapped[float] = mapped_column(Float)
+    # the highest message id known in the chat's id space when the send marked in `sending` began (migration
+    # 0011): where a probe looks for a reply in doubt
+    after_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class Pending(NamedTuple):
+    """A journaled update: its replies, how many were delivered, how many sends were started, and the message
+    id floor of the last started send (None when not recorded)."""
+
+    outbounds: list[Outbound]
+    delivered: int
+    sending: int
+    after_id: int | None = None
 
 
 def _encode(value: Any) -> Any:
@@ -104,31 +119,40 @@ class ReplyJournal:
     def _key(self, update_id: int) -> Any:
         return (UpdateReply.channel == self.channel) & (UpdateReply.update_id == int(update_id))
 
-    def pending(self, update_id: int) -> tuple[list[Outbound], int, int] | None:
-        """(replies, how many were delivered, how many sends were started) when this update's replies were
-        journaled, else None."""
+    def pending(self, update_id: int) -> Pending | None:
+        """The update's journaled replies and progress, else None."""
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(UpdateReply.outbounds, UpdateReply.delivered, UpdateReply.sending).where(
-                    self._key(update_id)
-                )
+                select(
+                    UpdateReply.outbounds, UpdateReply.delivered, UpdateReply.sending, UpdateReply.after_id
+                ).where(self._key(update_id))
             ).first()
         if row is None:
             return None
-        return outbounds_from_json(row.outbounds), int(row.delivered), int(row.sending)
+        after = int(row.after_id) if row.after_id is not None else None
+        return Pending(outbounds_from_json(row.outbounds), int(row.delivered), int(row.sending), after)
 
-    def sending(self, update_id: int, number: int) -> None:
-        """The `number`-th reply (1-based) is about to be sent."""
+    def sending(self, update_id: int, number: int, after_id: int | None = None) -> None:
+        """The `number`-th reply (1-based) is about to be sent; `after_id`: the highest message id known in
+        its chat's id space now (the floor of a probe should this send end in doubt)."""
         with self.database.autocommit.connect() as conn:
             conn.execute(
                 update(UpdateReply)
                 .where(self._key(update_id), UpdateReply.sending < number)
-                .values(sending=number)
+                .values(sending=number, after_id=after_id)
             )
 
-    def record(self, update_id: int, outbounds: Sequence[Outbound], *, sending: int = 0) -> None:
+    def record(
+        self,
+        update_id: int,
+        outbounds: Sequence[Outbound],
+        *,
+        sending: int = 0,
+        after_id: int | None = None,
+    ) -> None:
         """Journal the replies before the first is sent (a second record of the same update is ignored);
-        `sending=1` also marks the first send as started (saves `sending(update_id, 1)`'s round trip)."""
+        `sending=1` also marks the first send as started (saves `sending(update_id, 1)`'s round trip), with
+        `after_id` its message id floor."""
         dialect = self.engine.dialect.name
         values = {
             "channel": self.channel,
@@ -137,12 +161,13 @@ class ReplyJournal:
             "delivered": 0,
             "sending": sending,
             "at": time.time(),
+            "after_id": after_id,
         }
         module = postgresql if dialect == "postgresql" else sqlite
         with self.database.autocommit.connect() as conn:  # one statement: one round trip
             conn.execute(module.insert(UpdateReply).values(**values).on_conflict_do_nothing())
 
-    async def pending_async(self, update_id: int) -> tuple[list[Outbound], int, int] | None:
+    async def pending_async(self, update_id: int) -> Pending | None:
         """`pending` from the event loop (PostgreSQL: the async pool; else off the loop)."""
         aio = self.database.aio
         if aio is None:
@@ -150,15 +175,26 @@ class ReplyJournal:
         rows = await aio.fetch(_PENDING_PG, {"channel": self.channel, "update_id": int(update_id)})
         if not rows:
             return None
-        return outbounds_from_json(rows[0].outbounds), int(rows[0].delivered), int(rows[0].sending)
+        row = rows[0]
+        after = int(row.after_id) if row.after_id is not None else None
+        return Pending(outbounds_from_json(row.outbounds), int(row.delivered), int(row.sending), after)
 
-    async def record_async(self, update_id: int, outbounds: Sequence[Outbound], *, sending: int = 0) -> None:
+    async def record_async(
+        self,
+        update_id: int,
+        outbounds: Sequence[Outbound],
+        *,
+        sending: int = 0,
+        after_id: int | None = None,
+    ) -> None:
         """`record` from the event loop. On PostgreSQL the writes the update deferred so far (its
         conversation memory: `bot.storage.aio.deferred_writes`) go in the same statement — the core's
         changes and the replies they produced are journaled together, in one round trip."""
         aio = self.database.aio
         if aio is None:
-            await offload(functools.partial(self.record, update_id, outbounds, sending=sending))
+            await offload(
+                functools.partial(self.record, update_id, outbounds, sending=sending, after_id=after_id)
+            )
             return
         params = {
             "j_channel": self.channel,
@@ -166,6 +202,7 @@ class ReplyJournal:
             "j_outbounds": outbounds_to_json(outbounds),
             "j_sending": sending,
             "j_at": time.time(),
+            "j_after_id": after_id,
         }
         batch = take_batch()
         if batch is None:
@@ -173,13 +210,16 @@ class ReplyJournal:
             return
         await aio.execute(batch.statement((_RECORD_CTE,)), {**batch.params, **params})
 
-    async def sending_async(self, update_id: int, number: int) -> None:
+    async def sending_async(self, update_id: int, number: int, after_id: int | None = None) -> None:
         """`sending` from the event loop (PostgreSQL: the async pool; else off the loop)."""
         aio = self.database.aio
         if aio is None:
-            await offload(self.sending, update_id, number)
+            await offload(self.sending, update_id, number, after_id)
             return
-        await aio.execute(_SENDING_PG, {"channel": self.channel, "update_id": int(update_id), "n": number})
+        await aio.execute(
+            _SENDING_PG,
+            {"channel": self.channel, "update_id": int(update_id), "n": number, "after_id": after_id},
+        )
 
     async def delivered_async(self, update_id: int, count: int) -> None:
         """`delivered` from the event loop (PostgreSQL: the async pool; else off the loop)."""
@@ -198,6 +238,20 @@ class ReplyJournal:
                 .values(delivered=count)
             )
 
+    def chat_floor(self, update_id: int, chat_key: str) -> int:
+        """The highest message id the earlier updates of `chat_key` got for their replies in the chat, as their
+        completions recorded it (`bot.coordination.ledger.note_sent`); 0 when none is known. A reply in doubt
+        of `update_id` lies above it — and so does no earlier reply of the chat, whichever replica sent it."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(func.max(ProcessedUpdate.last_message_id)).where(
+                    ProcessedUpdate.channel == self.channel,
+                    ProcessedUpdate.chat_key == chat_key,
+                    ProcessedUpdate.update_id < int(update_id),
+                )
+            ).scalar()
+        return int(found or 0)
+
     def forget_chat(self, chat_id: str) -> int:
         """Delete the journaled replies addressed to `chat_id` (/forget: they may quote what the customer
         wrote or their order). Rows are matched on the JSON as `outbounds_to_json` writes it."""
@@ -210,6 +264,12 @@ class ReplyJournal:
                 )
             ).rowcount
 
+    def purge(self, before: datetime) -> int:
+        """Retention (`XIAOER_RETENTION_DAYS`): delete every channel's rows journaled before `before` (the
+        replies may quote the customer or their order). Returns rows removed."""
+        with self.engine.begin() as conn:
+            return conn.execute(delete(UpdateReply).where(UpdateReply.at < before.timestamp())).rowcount
+
     def prune(self, older_than_s: float = 7 * 86400) -> int:
         with self.engine.begin() as conn:
             return conn.execute(
@@ -219,17 +279,18 @@ class ReplyJournal:
 
 # The async pool's statements (psycopg placeholders; see `bot.storage.aio`).
 _KEY_PG = "channel = %(channel)s::text AND update_id = %(update_id)s::bigint"
-_PENDING_PG = f"SELECT outbounds, delivered, sending FROM xiaoer_update_replies WHERE {_KEY_PG}"
+_PENDING_PG = f"SELECT outbounds, delivered, sending, after_id FROM xiaoer_update_replies WHERE {_KEY_PG}"
 _SENDING_PG = (
-    f"UPDATE xiaoer_update_replies SET sending = %(n)s::int WHERE {_KEY_PG} AND sending < %(n)s::int"
+    "UPDATE xiaoer_update_replies SET sending = %(n)s::int, after_id = %(after_id)s::bigint "
+    f"WHERE {_KEY_PG} AND sending < %(n)s::int"
 )
 _DELIVERED_PG = (
     f"UPDATE xiaoer_update_replies SET delivered = %(n)s::int WHERE {_KEY_PG} AND delivered < %(n)s::int"
 )
 _RECORD_VALUES = (
-    "INSERT INTO xiaoer_update_replies (channel, update_id, outbounds, delivered, sending, at) "
+    "INSERT INTO xiaoer_update_replies (channel, update_id, outbounds, delivered, sending, at, after_id) "
     "VALUES (%(j_channel)s::text, %(j_update_id)s::bigint, %(j_outbounds)s::text, 0, %(j_sending)s::int, "
-    "%(j_at)s::float8) ON CONFLICT (channel, update_id) DO NOTHING"
+    "%(j_at)s::float8, %(j_after_id)s::bigint) ON CONFLICT (channel, update_id) DO NOTHING"
 )
 _RECORD_PG = _RECORD_VALUES
 _RECORD_CTE = f"journal_replies AS ({_RECORD_VALUES})"

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(None, validation_alias=_alias("XIAOER_WEBHOOK_SECRET"))
     # Telegram: seconds a reply may take before the typing indicator shows (sooner: the reply is just sent).
     typing_after_s: float = Field(1.0, ge=0, validation_alias=_alias("XIAOER_TYPING_AFTER"))
+    # Fault injection for crash tests only: SIGKILL the Telegram process right after its first message was
+    # accepted by the Bot API, before anything recorded it (the reply in doubt). Never set in production.
+    fault_kill_after_send: bool = Field(False, validation_alias=_alias("XIAOER_FAULT_KILL_AFTER_SEND"))
     # Webhook mode: bot processes in this container sharing the port (SO_REUSEPORT); 1 = this process only.
     workers: int = Field(1, ge=1, le=64, validation_alias=_alias("XIAOER_WORKERS"))
     worker_index: int | None = Field(None, ge=0, validation_alias=_alias("XIAOER_WORKER_INDEX"))  # set by it

@@ -135,6 +135,19 @@ class SqlAfterSalesStore:
             )
             return result.rowcount
 
+    def purge(self, before: datetime) -> int:
+        """Blank reason and photos of the requests created before `before` (retention)."""
+        with database_errors(), self._sessions.begin() as session:
+            result = session.connection().execute(
+                update(AfterSalesRow)
+                .where(
+                    AfterSalesRow.created_ts < before.timestamp(),
+                    (AfterSalesRow.reason != "") | (AfterSalesRow.photos != "[]"),
+                )
+                .values(reason="", photos="[]")
+            )
+            return result.rowcount
+
     def move(
         self, request_id: str, target: RequestStatus, *, by: str, at: datetime, note: str = ""
     ) -> AfterSalesRequest:

@@ -46,6 +46,11 @@ class AfterSalesStore(Protocol):
         many requests were scrubbed."""
         ...
 
+    def purge(self, before: datetime) -> int:
+        """Retention (`XIAOER_RETENTION_DAYS`): blank the reason and photos of requests created before
+        `before` (the request and its decision stay, as in `forget_user`). Returns how many were scrubbed."""
+        ...
+
 
 class InMemoryAfterSalesStore:
     """`AfterSalesStore` in a dict (tests, the terminal chat); thread-safe."""
@@ -96,3 +101,10 @@ class InMemoryAfterSalesStore:
             for request in mine:
                 self._requests[request.id] = dataclasses.replace(request, reason="", photos=())
             return len(mine)
+
+    def purge(self, before: datetime) -> int:
+        with self._lock:
+            old = [r for r in self._requests.values() if r.created_at < before and (r.reason or r.photos)]
+            for request in old:
+                self._requests[request.id] = dataclasses.replace(request, reason="", photos=())
+            return len(old)

@@ -145,3 +145,36 @@ _DEFAULT = Redactor()
 def redact(text: str) -> str:
     """Redact with the default rules (secrets, emails, ID numbers, phones, order numbers, addresses)."""
     return _DEFAULT.redact(text)
+
+
+# --- for understanding: personal data removed, not replaced ------------------------------------------------
+_KEEP_ORDERS = Redactor(order_pattern=r"(?!)")  # order numbers stay: the order flow and its intent need them
+_PLACEHOLDERS = "|".join(re.escape(p) for p in (SECRET, EMAIL, CN_ID, PHONE, ADDRESS))
+# The customer's own words introducing the detail ("我的电话是", "my phone number is", "call me at").
+_LEAD_IN = (
+    r"(?:(?:我的|我|本人|我家)?(?:手机号码|手机号|手机|电话号码|电话|联系电话|联系方式|邮箱地址|邮箱|电子邮件|"
+    r"身份证号码|身份证号|身份证|收货地址|地址|住址|家住|住在)(?:是|为)?\s*[:：]?\s*)"
+    r"|(?:(?:my|the)\s+)?(?:phone|mobile|cell|telephone|contact|email|e-mail|address)"
+    r"(?:\s+(?:number|no\.?|address))?(?:\s+is|\s*:)?\s*"
+    r"|(?:call|text|reach|contact|email|mail|ring)\s+me\s+(?:at|on|via)\s*"
+)
+_PERSONAL_SPAN = re.compile(rf"(?:{_LEAD_IN})?(?:{_PLACEHOLDERS})(?:号码|号)?", re.IGNORECASE)
+# Digit runs shaped like a phone number that libphonenumber did not accept: 7–11 digits unbroken, or in
+# three groups (415-555-2671, 138 1234 5678), or a 3-4 local number (555-2671). Two 4-digit groups stay:
+# "1000-2000" is a budget.
+_PHONE_LIKE = re.compile(
+    r"(?<![\w.])(?:\+?\d{7,11}|\+?\(?\d{2,4}\)?[\s.-]?\d{3,4}[\s.-]\d{4}|\d{3}[\s.-]\d{4})(?![\w.]|[.,]\d)"
+)
+
+
+def without_personal_data(text: str) -> str:
+    """`text` with phone numbers (and phone-like digit runs), e-mail addresses, ID numbers, street addresses and
+    secrets *removed* together with the words that introduce them ("我的电话是…", "call me at …") — for
+    understanding, which must neither read their digits as item numbers, prices or sizes nor search for a
+    placeholder such as "[phone]". Order numbers stay. Text with nothing personal is returned unchanged."""
+    if not text:
+        return text
+    marked = _PHONE_LIKE.sub(PHONE, _KEEP_ORDERS.redact(text))
+    if not re.search(_PLACEHOLDERS, marked) and marked == normalise_pii(text):
+        return text
+    return " ".join(_PERSONAL_SPAN.sub(" ", marked).split()).strip(" ,，;；、")

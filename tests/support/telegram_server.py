@@ -83,6 +83,8 @@ class TelegramServer:
         self._cond = threading.Condition()
         self._update_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
+        # Message ids as Telegram numbers them: a supergroup/channel ("-100…" ids) has its own counter;
+        # private chats and basic groups share the bot account's one (key 0) — ids grow, with gaps per chat.
         self._message_ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._thread_ids = itertools.count(100)
         self.updates: list[dict[str, Any]] = []  # pending (not yet confirmed) updates
@@ -158,7 +160,7 @@ class TelegramServer:
         with self._cond:
             self.chats[chat.id] = chat
             message: dict[str, Any] = {
-                "message_id": next(self._message_ids[chat.id]),
+                "message_id": self._next_message_id(chat.id),
                 "date": int(time.time()),
                 "chat": chat.as_dict(),
                 "from": user.as_dict(),
@@ -316,6 +318,32 @@ class TelegramServer:
             if not ok:
                 time.sleep(0.2)
 
+    def last_message_id(self, chat_id: int) -> int:
+        """The newest message id in `chat_id`'s id space (its own for a supergroup, else the account's)."""
+        with self._cond:
+            ids = [
+                m for (c, m) in self.messages if (c <= -1_000_000_000_000) == (chat_id <= -1_000_000_000_000)
+            ]
+            ids = [m for (c, m) in self.messages if c == chat_id] if chat_id <= -1_000_000_000_000 else ids
+            return max(ids, default=0)
+
+    def _next_message_id(self, chat_id: int) -> int:
+        return next(self._message_ids[chat_id if chat_id <= -1_000_000_000_000 else 0])
+
+    def _editable(self, chat_id: int, params: dict[str, Any], kind: str) -> dict[str, Any]:
+        """The bot's own message to edit, with the Bot API's errors: not found, not the bot's (can't be
+        edited), no text/caption of that kind (a photo has no text; a text message no caption)."""
+        message = self.messages.get((chat_id, int(params["message_id"])))
+        if message is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        if (message.get("from") or {}).get("id") != self.bot_user["id"]:
+            raise ApiError(400, "Bad Request: message can't be edited")
+        if kind == "text" and "text" not in message:
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
+        if kind == "caption" and not any(k in message for k in ("photo", "document", "video", "audio")):
+            raise ApiError(400, "Bad Request: there is no caption in the message to edit")
+        return message
+
     def _new_message(self, chat_id: int, **content: Any) -> dict[str, Any]:
         chat = self.chats.get(chat_id)
         if chat is None:
@@ -323,7 +351,7 @@ class TelegramServer:
         if chat_id in self.blocked_chats:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         message = {
-            "message_id": next(self._message_ids[chat_id]),
+            "message_id": self._next_message_id(chat_id),
             "date": int(time.time()),
             "chat": chat.as_dict(),
             "from": self.bot_user,
@@ -457,21 +485,26 @@ class TelegramServer:
                     **{key: self._media(params, files, key)},
                     **common,
                 )
-            case "editMessageText":
-                message = self.messages.get((chat_id, int(params["message_id"])))
-                if message is None:
-                    raise ApiError(400, "Bad Request: message to edit not found")
-                edit = self._formatted(params, "text", 4096)
-                if (message.get("text"), message.get("entities")) == (
-                    edit["text"],
-                    edit.get("entities"),
-                ) and message.get("reply_markup") == params.get("reply_markup"):
+            case "editMessageText" | "editMessageCaption":
+                # Identical content and keyboard: 400 "message is not modified" (what resolves a reply in
+                # doubt, see bot/channels/telegram/probe.py), as Telegram answers it.
+                key = "text" if method == "editMessageText" else "caption"
+                message = self._editable(chat_id, params, key)
+                edit = self._formatted(params, key, 4096 if key == "text" else 1024)
+                entities = "entities" if key == "text" else "caption_entities"
+                if (
+                    (message.get(key), message.get(entities)) == (edit.get(key), edit.get(entities))
+                    and message.get("reply_markup") == params.get("reply_markup")
+                    and message.get("link_preview_options")
+                    == self._preview(params).get("link_preview_options")
+                ):
                     raise ApiError(
                         400,
                         "Bad Request: message is not modified: specified new message content "
-                        "and reply markup are exactly the same",
+                        "and reply markup are exactly the same as a current content and reply markup "
+                        "of the message",
                     )
-                message.pop("entities", None)
+                message.pop(entities, None)
                 message.pop("link_preview_options", None)
                 message.update(**edit, **self._preview(params), edit_date=int(time.time()))
                 message.pop("reply_markup", None)

@@ -32,7 +32,6 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.channels.telegram.delivery import TelegramDelivery
 from bot.channels.telegram.handlers import TelegramChannel, TelegramConfig
 from bot.channels.telegram.replicas import ReplicaSafety
 from bot.channels.telegram.transport import AiohttpRequest
@@ -107,7 +106,7 @@ async def _sweep_forever(channel: TelegramChannel, bot: Bot) -> None:
         await asyncio.sleep(SWEEP_EVERY_S)
         try:
             outbounds = await channel.handoff.sweep()  # type: ignore[union-attr]
-            await channel.report(await TelegramDelivery(bot, channel.signer).deliver(outbounds), bot)
+            await channel.report(await channel.delivery(bot).deliver(outbounds), bot)
         except Exception:  # a failing sweep must not end the loop; it is retried next round
             log.exception("handoff sweep failed")
 

@@ -13,6 +13,8 @@ import asyncio
 import dataclasses
 import datetime as dtm
 import logging
+import os
+import signal
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from bot.channels.telegram.cards import cards_text, preview, reply_rows
 from bot.channels.telegram.format import CALLBACK_DATA_LIMIT, escape, split_text
 from bot.channels.telegram.progress import TelegramProgress
 from bot.channels.telegram.transport import Json, call
+from bot.channels.telegram.watermark import MessageIdWatermark
 from bot.domain.messages import Button, MessageRef, Outbound
 from bot.privacy.redaction import redact
 
@@ -73,10 +76,48 @@ class Delivered:
     blocked: bool = False  # the chat refused it (the user blocked the bot, or the bot was removed)
 
 
+@dataclass(frozen=True)
+class Step:
+    """One Bot API message an Outbound becomes (in order): a text chunk (escaped at send time; the last one
+    carries the keyboard and the cards' link preview), an image or a document."""
+
+    kind: str  # "text" | "image" | "document"
+    chunk: str = ""
+    markup: Json | None = None  # reply_markup (Bot API JSON)
+    first: bool = False
+    preview: Json | None = None  # link_preview_options (Bot API JSON)
+    file: tuple[str, bytes] | None = None
+
+
+def plan(outbound: Outbound, markup: Json | None) -> list[Step]:
+    """The messages `deliver_one` sends for an Outbound that is not a copy (or whose copy failed), in order —
+    what a reply in doubt is probed for (`bot.channels.telegram.probe`)."""
+    chunks = split_text(outbound.text or cards_text(outbound.cards))
+    photo = preview(outbound.cards)
+    last = len(chunks) - 1
+    steps = [
+        Step("text", chunk, markup if n == last else None, n == 0, photo if n == last else None)
+        for n, chunk in enumerate(chunks)
+    ]
+    steps += [Step("image", file=image) for image in outbound.images]
+    if outbound.document is not None:
+        steps.append(Step("document", file=outbound.document))
+    return steps
+
+
 class TelegramDelivery:
-    def __init__(self, bot: Bot, signer: CallbackSigner) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        signer: CallbackSigner,
+        watermark: MessageIdWatermark | None = None,
+        *,
+        kill_after_send: bool = False,
+    ) -> None:
         self.bot = bot
         self.signer = signer
+        self.watermark = watermark  # every id Telegram gives back raises the floor of a later reply in doubt
+        self.kill_after_send = kill_after_send
 
     def keyboard(self, rows: Sequence[Sequence[Button]]) -> Json | None:
         """`reply_markup` (Bot API JSON): an inline keyboard, row by row, with signed callback data (each
@@ -104,9 +145,11 @@ class TelegramDelivery:
         progress: TelegramProgress | None = None,
         on_each: Callable[[int], Awaitable[None]] | None = None,
         before_each: Callable[[int], Awaitable[None]] | None = None,
+        skip_first: int = 0,
     ) -> list[Delivered]:
         """Send each Outbound in order; `before_each(n)` runs before the n-th (1-based) is sent and
-        `on_each(n)` after it is done, sent or failed (the reply journal records both)."""
+        `on_each(n)` after it is done, sent or failed (the reply journal records both). `skip_first`: the
+        first Outbound resumes after that many of its planned messages (found delivered by a probe)."""
         if progress is not None:
             progress.finish()  # the reply is here: no typing indicator any more
         delivered = []
@@ -116,7 +159,7 @@ class TelegramDelivery:
             refs: list[MessageRef] = []
             blocked = False
             try:
-                refs = await self.deliver_one(outbound, progress)
+                refs = await self.deliver_one(outbound, progress, skip_first if number == 1 else 0)
             except ValueError:
                 log.warning("not a Telegram chat id, outbound skipped: %r", outbound.chat_id)
             except TelegramError as exc:
@@ -130,8 +173,10 @@ class TelegramDelivery:
         return delivered
 
     async def deliver_one(
-        self, outbound: Outbound, progress: TelegramProgress | None = None
+        self, outbound: Outbound, progress: TelegramProgress | None = None, skip: int = 0
     ) -> list[MessageRef]:
+        """Send one Outbound; `skip` > 0 resumes it after its first `skip` planned messages (they were found
+        already delivered, see `plan`)."""
         chat_id = int(outbound.chat_id)
         outbound = private_in_group(outbound, chat_id)
         thread = int(outbound.thread_id) if outbound.thread_id else None
@@ -144,7 +189,7 @@ class TelegramDelivery:
         )
         reply = None if quoted is None else {"message_id": quoted, "allow_sending_without_reply": True}
         markup = self.keyboard(reply_rows(outbound))
-        if outbound.copy_of is not None:
+        if outbound.copy_of is not None and not skip:
             try:  # copy, never forward: an agent's identity stays private
                 copied = await flood_safe(
                     self.bot.copy_message,
@@ -156,51 +201,71 @@ class TelegramDelivery:
                     else ReplyParameters(quoted, allow_sending_without_reply=True),
                     **where,
                 )
+                self.saw(chat_id, copied.message_id)
                 return [MessageRef(str(chat_id), str(copied.message_id), outbound.thread_id)]
             except (BadRequest, ValueError) as exc:  # can't be copied (kind, other channel): labelled text
                 if not outbound.text:
                     raise
                 log.info("copy into %s failed (%s); sending its text", chat_id, exc)
-        chunks = split_text(outbound.text or cards_text(outbound.cards))
-        photo = preview(outbound.cards)
-        for number, chunk in enumerate(chunks):
-            last = number == len(chunks) - 1
-            keys = markup if last else None
-            if (
-                number == 0
-                and progress is not None
-                and progress.placeholder_id
-                and progress.chat_id == chat_id
-            ):
-                edited = await self._edit_placeholder(progress, chunk, keys, photo if last else None)
-                if edited is not None:
-                    sent.append(edited)
-                    continue
-            message = await flood_safe(  # the hot path: one thin call, no PTB objects either way
-                call,
-                self.bot,
-                "sendMessage",
-                {
-                    **where,
-                    "text": escape(chunk),
-                    "parse_mode": HTML,
-                    "reply_markup": keys,
-                    "reply_parameters": reply if number == 0 else None,
-                    "link_preview_options": photo if last else None,
-                },
-            )
-            sent.append(int(message["message_id"]))
-        for name, data in outbound.images:
-            sent.append(
-                (await flood_safe(self.bot.send_photo, photo=data, filename=name, **where)).message_id
-            )
-        if outbound.document is not None:
-            name, data = outbound.document
-            document = await flood_safe(self.bot.send_document, document=data, filename=name, **where)
-            sent.append(document.message_id)
-        if not chunks and markup is not None:
+        steps = plan(outbound, markup)
+        for step in steps[skip:]:
+            if step.kind == "text":
+                if (
+                    step.first
+                    and progress is not None
+                    and progress.placeholder_id
+                    and progress.chat_id == chat_id
+                ):
+                    edited = await self._edit_placeholder(progress, step.chunk, step.markup, step.preview)
+                    if edited is not None:
+                        sent.append(self.saw(chat_id, edited))
+                        continue
+                message = await flood_safe(  # the hot path: one thin call, no PTB objects either way
+                    call,
+                    self.bot,
+                    "sendMessage",
+                    {
+                        **where,
+                        "text": escape(step.chunk),
+                        "parse_mode": HTML,
+                        "reply_markup": step.markup,
+                        "reply_parameters": reply if step.first else None,
+                        "link_preview_options": step.preview,
+                    },
+                )
+                message_id = int(message["message_id"])
+            elif step.kind == "image" and step.file is not None:
+                name, data = step.file
+                message_id = (
+                    await flood_safe(self.bot.send_photo, photo=data, filename=name, **where)
+                ).message_id
+            elif step.file is not None:
+                name, data = step.file
+                message_id = (
+                    await flood_safe(self.bot.send_document, document=data, filename=name, **where)
+                ).message_id
+            else:
+                continue
+            sent.append(self.saw(chat_id, message_id))
+            self._fault_point(message_id)
+        if not any(step.kind == "text" for step in steps) and markup is not None:
             log.warning("buttons without text for %s were not delivered", outbound.chat_id)
         return [MessageRef(str(chat_id), str(message_id), outbound.thread_id) for message_id in sent]
+
+    def saw(self, chat_id: int, message_id: int) -> int:
+        """Note a message id Telegram gave (the watermark's floor); returns it."""
+        if self.watermark is not None:
+            self.watermark.see(chat_id, message_id)
+        return message_id
+
+    def _fault_point(self, message_id: int) -> None:
+        """Test hook (`XIAOER_FAULT_KILL_AFTER_SEND`, see `TelegramConfig.fault_kill_after_send`): SIGKILL this
+        process right after Telegram accepted a message and before anything recorded it — the reply in
+        doubt that `bot.channels.telegram.probe` must resolve."""
+        if self.kill_after_send:
+            log.warning("fault injection: SIGKILL after sending message %s", message_id)
+            logging.shutdown()
+            os.kill(os.getpid(), signal.SIGKILL)
 
     async def _edit_placeholder(
         self,

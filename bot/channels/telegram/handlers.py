@@ -20,10 +20,14 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.channels.telegram.callbacks import CallbackSigner
-from bot.channels.telegram.delivery import Delivered, TelegramDelivery
+from bot.channels.telegram.cards import reply_rows
+from bot.channels.telegram.delivery import Delivered, TelegramDelivery, plan
 from bot.channels.telegram.inbound import ChatPolicy, callback_inbound, message_inbound
+from bot.channels.telegram.probe import ReplyProbe
 from bot.channels.telegram.progress import TYPING_AFTER_S, TelegramProgress
 from bot.channels.telegram.replicas import current_admission, handoff_known_closed
+from bot.channels.telegram.watermark import MessageIdWatermark
+from bot.coordination.ledger import note_sent
 from bot.coordination.ratelimit import RateDecision, RateLimiter
 from bot.coordination.reply_journal import ReplyJournal
 from bot.coordination.sql import offload
@@ -48,6 +52,7 @@ class TelegramConfig:
     staff_ids: frozenset[int] = frozenset()
     support_chat_id: int | None = None
     typing_after_s: float = TYPING_AFTER_S  # replies ready sooner show no typing indicator
+    fault_kill_after_send: bool = False  # crash tests only: SIGKILL right after the first message is sent
 
     def __post_init__(self) -> None:  # PTB wants no trailing slash
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
@@ -94,17 +99,33 @@ class TelegramChannel:
         self.messages = messages
         self.limiter = limiter
         self.policy = ChatPolicy(config.staff_ids, config.support_chat_id)
-        self.journal = journal  # replies per update: none lost, none repeated once confirmed
+        self.journal = journal  # replies per update: none lost, none repeated
         self.signer = CallbackSigner(config.token)
+        self.watermark = MessageIdWatermark()  # message id floors of replies in doubt
+
+    def delivery(self, bot: Bot) -> TelegramDelivery:
+        """A delivery that feeds this channel's message id watermark."""
+        return TelegramDelivery(
+            bot, self.signer, self.watermark, kill_after_send=self.config.fault_kill_after_send
+        )
+
+    def _floor(self, outbound: Outbound) -> int | None:
+        try:
+            return self.watermark.floor(int(outbound.chat_id)) or None
+        except ValueError:
+            return None
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         bot = context.bot
+        message = update.effective_message
+        if message is not None:
+            self.watermark.see(message.chat.id, message.message_id)
         inbound = message_inbound(update, self.policy, bot.username, bot.id)
         if inbound is None:
             return
         if inbound.command == INGEST_COMMAND and inbound.role is Role.STAFF and update.message is not None:
             inbound = await self._with_document(inbound, update.message)
-        delivery = TelegramDelivery(bot, self.signer)
+        delivery = self.delivery(bot)
         if not await self._admitted(inbound, delivery):
             return
         if handoff_known_closed():  # learnt with the update's admission: handoff needs no lookup
@@ -125,7 +146,7 @@ class TelegramChannel:
         if customer_left is None:
             return
         outbounds = [o for o in await customer_left(chat_id) if o.chat_id != chat_id]
-        await self.report(await TelegramDelivery(bot, self.signer).deliver(outbounds))
+        await self.report(await self.delivery(bot).deliver(outbounds))
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Every press is answered (answerCallbackQuery); forged or stale data gets a polite notice."""
@@ -138,7 +159,7 @@ class TelegramChannel:
             log.info("refused forged or stale button data from user %s", query.from_user.id)
             await self._answer(query, self.messages.get("telegram_button_stale", lang))
             return
-        delivery = TelegramDelivery(context.bot, self.signer)
+        delivery = self.delivery(context.bot)
         verdict = await self._verdict(inbound)
         if verdict is not RateDecision.ALLOW:
             notice = (
@@ -158,27 +179,28 @@ class TelegramChannel:
         delivery: TelegramDelivery,
         bot: Bot,
     ) -> None:
-        """The core's replies to one update, never lost across a crash: with a reply journal, replies are
-        journaled before the first send and counted after each, and an update taken over from a dead replica
-        resumes from the journal (the core does not run again, replies already confirmed are not repeated).
+        """The core's replies to one update, never lost and never doubled across a crash: with a reply
+        journal, replies are journaled before the first send and counted after each, and an update taken over
+        from a dead replica resumes from the journal (the core does not run again, replies already confirmed
+        are not repeated).
 
-        A reply whose send had started but was not confirmed when the replica died is sent again: the Bot
-        API has no idempotent send, so either it may arrive twice or it may never arrive, and a customer
-        who gets no answer at all is worse off than one who reads it twice (at-least-once). The window is
-        one `sendMessage` round trip; `bench/load.py --kill-runs N` measures how often it is hit."""
+        A reply whose send had started but was not confirmed when the replica died is in doubt: Telegram may
+        or may not have it. It is resolved, not guessed: `ReplyProbe` looks for it above the message id floor
+        journaled with the send (identical edits answer "not modified" only for that very message) and
+        delivery resumes after what Telegram has. What no edit can compare (an image, a document, a copy) is
+        sent again: a lost answer is worse than a repeated one. `bench/load.py --kill-runs N` measures both."""
         journal = self.journal
         # A fresh claim (its update was never seen before) has nothing journaled: no need to ask.
         admitted = current_admission()
         completes = admitted is not None  # the update gate marks the update done right after this
         looked_up = journal is not None and not (admitted is not None and admitted.fresh)
         pending = await journal.pending_async(update_id) if looked_up and journal is not None else None
+        skip = 0
         if pending is not None:
-            outbounds, done, started = pending
-            if started > done:  # the process died mid-send: Telegram may or may not have it
-                log.warning(
-                    "update %s: reply %d was being sent when its replica stopped; sending it again",
-                    update_id,
-                    started,
+            outbounds, done, started, after_id = pending
+            if started > done and journal is not None:  # the process died mid-send
+                done, skip = await self._resolve_doubt(
+                    update_id, inbound, outbounds, done, started, after_id, delivery, journal
                 )
             log.warning(
                 "update %s resumed from the reply journal: %d of %d sent", update_id, done, len(outbounds)
@@ -191,8 +213,11 @@ class TelegramChannel:
                     outbounds = [_answering(outbound, inbound) for outbound in outbounds]
                 if journal is not None and any(o.meta.get(ERASED) == "chat" for o in outbounds):
                     await offload(journal.forget_chat, inbound.chat_id)  # /forget: journaled replies go too
-                if journal is not None:  # the record also marks the first send as started
-                    await journal.record_async(update_id, outbounds, sending=1 if outbounds else 0)
+                if journal is not None:  # the record also marks the first send as started, with its floor
+                    floor = self._floor(outbounds[0]) if outbounds else None
+                    await journal.record_async(
+                        update_id, outbounds, sending=1 if outbounds else 0, after_id=floor
+                    )
         first = done + 1 if pending is None else 0  # the send already marked started by the record
 
         # Journal writes are awaited on the loop, not queued behind other coordination calls: the gap
@@ -203,13 +228,56 @@ class TelegramChannel:
 
         async def starting(number: int) -> None:
             if journal is not None and done + number != first:
-                await journal.sending_async(update_id, done + number)
+                await journal.sending_async(
+                    update_id, done + number, self._floor(outbounds[done + number - 1])
+                )
 
         async def sent(number: int) -> None:
             if journal is not None and not (completes and done + number == last):
                 await journal.delivered_async(update_id, done + number)
 
-        await self.report(await delivery.deliver(outbounds[done:], progress, sent, starting), bot)
+        delivered = await delivery.deliver(outbounds[done:], progress, sent, starting, skip_first=skip)
+        mine = [int(r.message_id) for d in delivered for r in d.refs if r.chat_id == inbound.chat_id]
+        if mine:  # stored with the update's completion: the floor of the chat's next reply in doubt
+            note_sent(max(mine))
+        await self.report(delivered, bot)
+
+    async def _resolve_doubt(
+        self,
+        update_id: int,
+        inbound: Inbound,
+        outbounds: Sequence[Outbound],
+        done: int,
+        started: int,
+        after_id: int | None,
+        delivery: TelegramDelivery,
+        journal: ReplyJournal,
+    ) -> tuple[int, int]:
+        """The `started`-th reply was being sent when its replica died: ask Telegram how much of it arrived.
+        Returns (replies delivered, messages of the next reply already delivered)."""
+        doubtful = outbounds[started - 1]
+        floor = after_id or 0
+        if inbound.ref is not None and inbound.ref.chat_id == doubtful.chat_id:
+            floor = max(floor, int(inbound.ref.message_id))  # the reply comes after the message it answers
+        if doubtful.chat_id == inbound.chat_id:  # above every reply of the chat's earlier updates, too
+            chat_key = f"telegram:{inbound.chat_id}"
+            floor = max(floor, await offload(journal.chat_floor, update_id, chat_key))
+        found = await ReplyProbe(delivery).delivered_steps(doubtful, floor)
+        steps = len(plan(doubtful, delivery.keyboard(reply_rows(doubtful))))
+        if found and found >= steps:
+            telemetry.count("reply_in_doubt", outcome="delivered")
+            log.warning("update %s: reply %d in doubt was delivered (found by probe)", update_id, started)
+            await offload(journal.delivered, update_id, started)
+            return started, 0
+        telemetry.count("reply_in_doubt", outcome="partial" if found else "resent")
+        log.warning(
+            "update %s: reply %d in doubt: %d of %d messages found; sending the rest",
+            update_id,
+            started,
+            found,
+            steps,
+        )
+        return done, found
 
     def _progress(self, bot: Bot, inbound: Inbound) -> TelegramProgress:
         thread = int(inbound.thread_id) if inbound.thread_id else None

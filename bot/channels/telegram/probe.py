@@ -1,0 +1,126 @@
+"""Resolve a reply in doubt: did Telegram get the message whose send started before the replica died?
+
+The Bot API has no idempotent send, but it has an idempotent *edit*: `editMessageText` with exactly the text,
+keyboard and link preview a message already has answers 400 "Bad Request:
+message is not modified: specified new message content and reply markup are exactly the same as a current
+content and reply markup of the message". So the journal keeps what was about to be sent and the highest
+message id known before the send (`bot.channels.telegram.watermark`), and the replica that takes the update
+over asks, for each id above that floor in turn, to "edit" it into the planned message:
+
+- "message is not modified" — that message exists, is the bot's and is the reply: it was delivered;
+- "message to edit not found" — no message with that id in this chat (not yet sent; another chat's id in the
+  shared account counter; deleted);
+- "message can't be edited" / "there is no text in the message to edit" — someone else's message, or a
+  photo or file: not ours.
+
+A planned message is looked for among the next `PROBE_SPAN` ids; the first one not found is where delivery
+resumes, so nothing is sent twice and nothing is lost. Images, documents and copies have no content an edit
+can compare: one of those in doubt is sent again (at-least-once), as is everything after a probe that failed
+for another reason (network, flood control). An edit that *succeeds* changed a bot message that was not the
+reply — only possible when another bot message of the chat lies between the floor and the reply (an agent's
+relay sent at the same moment); it is logged as an error and counted (`reply_probe_overwrote`), and the reply,
+now visible there, counts as delivered. The probe goes as the send did: one thin JSON call (`bot.channels.telegram.transport.call`).
+Sources: Bot API `editMessageText`; error texts
+as the official server returns them (tdlib/telegram-bot-api issues #400 and #624).
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+
+from bot.channels.telegram.cards import reply_rows
+from bot.channels.telegram.delivery import Step, TelegramDelivery, plan
+from bot.channels.telegram.format import escape
+from bot.channels.telegram.transport import Json, call
+from bot.domain import telemetry
+from bot.domain.messages import Outbound
+
+log = logging.getLogger(__name__)
+PROBE_SPAN = 40  # ids looked at above the floor for each planned message (one editMessage* call each)
+NOT_MODIFIED = "message is not modified"
+NOT_FOUND = "message to edit not found"
+
+
+class Probe(StrEnum):
+    """What Telegram said to an identical edit of one message id."""
+
+    OURS = "ours"  # not modified: the planned message is there
+    OTHER = "other"  # not found, not ours, another kind: look further
+    OVERWROTE = "overwrote"  # the edit succeeded: a different bot message was there
+    UNKNOWN = "unknown"  # the call failed otherwise: stop probing
+
+
+async def _edit(bot: Bot, parameters: Json) -> Probe:
+    try:
+        await call(bot, "editMessageText", parameters)
+    except BadRequest as exc:
+        text = str(exc).lower()
+        if NOT_MODIFIED in text:
+            return Probe.OURS
+        return Probe.OTHER  # not found / can't be edited / no text or caption / …
+    except TelegramError as exc:
+        log.info("reply probe failed: %s", exc)
+        return Probe.UNKNOWN
+    return Probe.OVERWROTE
+
+
+class ReplyProbe:
+    """Finds how much of one Outbound Telegram already has (see the module docstring)."""
+
+    def __init__(self, delivery: TelegramDelivery, span: int = PROBE_SPAN) -> None:
+        self.delivery = delivery
+        self.bot: Bot = delivery.bot
+        self.span = span
+
+    async def _probe(self, step: Step, chat_id: int, message_id: int) -> Probe:
+        if step.kind != "text":
+            return Probe.UNKNOWN
+        return await _edit(  # the same JSON the send gave (`TelegramDelivery.deliver_one`): one thin call
+            self.bot,
+            {
+                "chat_id": chat_id,
+                "message_id": message_id,
+                "text": escape(step.chunk),
+                "parse_mode": ParseMode.HTML,
+                "reply_markup": step.markup,
+                "link_preview_options": step.preview,
+            },
+        )
+
+    async def delivered_steps(self, outbound: Outbound, floor: int) -> int:
+        """How many of `outbound`'s planned messages Telegram has, looking above message id `floor` (the
+        highest id known in the chat before the send began). 0 when `floor` is unknown (≤ 0), the outbound
+        is a copy, or its first message can't be probed."""
+        if floor <= 0 or outbound.copy_of is not None:
+            return 0
+        chat_id = int(outbound.chat_id)
+        steps = plan(outbound, self.delivery.keyboard(reply_rows(outbound)))
+        found, position = 0, floor
+        for step in steps:
+            if step.kind != "text":
+                break
+            hit = None
+            for message_id in range(position + 1, position + 1 + self.span):
+                outcome = await self._probe(step, chat_id, message_id)
+                if outcome is Probe.UNKNOWN:
+                    return found
+                if outcome is Probe.OVERWROTE:
+                    telemetry.count("reply_probe_overwrote", channel="telegram")
+                    log.error(
+                        "reply probe overwrote bot message %s in chat %s (it was not the reply in doubt)",
+                        message_id,
+                        chat_id,
+                    )
+                if outcome is not Probe.OTHER:
+                    hit = message_id
+                    break
+            if hit is None:
+                break
+            found, position = found + 1, hit
+            self.delivery.saw(chat_id, hit)
+        return found
