@@ -9,6 +9,7 @@ there every owner counts as alive and only the lease applies.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
@@ -35,37 +36,48 @@ def _local_process_alive(owner: str) -> bool:
     return True
 
 
-def _key(owner: str) -> int:
+@functools.lru_cache(maxsize=1024)
+def replica_key(owner: str) -> int:
+    """The advisory-lock key (signed 64-bit) that replica `owner` holds while it lives."""
     return advisory_key("replica:" + owner)
 
 
 class ReplicaLiveness:
-    """`announce()` once at start; `is_alive(other)` answers from PostgreSQL's lock table."""
+    """`announce()` once at start; `is_alive(other)` answers from PostgreSQL's lock table. The lock is held
+    by a session in autocommit (no transaction left open); `backend_pid` is that session's server process id
+    (None before announcing or without PostgreSQL), which the heartbeat uses to check the lock is still held."""
 
     def __init__(self, database: Database, owner: str) -> None:
         self.engine = database.engine
         self.owner = owner
         self.supported = database.dialect == "postgresql"
         self._conn: Connection | None = None
+        self.backend_pid: int | None = None
         self._guard = threading.Lock()
 
-    def announce(self) -> None:
-        """Hold this replica's lock on a dedicated connection (re-acquired if that connection broke)."""
+    def announce(self, *, renew: bool = False) -> None:
+        """Hold this replica's lock on a dedicated connection (re-acquired if that connection broke). With
+        `renew` (the heartbeat found the lock gone) the old session is dropped and the lock taken anew."""
         if not self.supported:
             return
         with self._guard:
             if self._conn is not None:
                 try:
-                    self._conn.execute(text("SELECT 1"))
+                    if renew:
+                        raise ConnectionError("liveness lock no longer held")
+                    self._conn.execute(text("SELECT 1"))  # autocommit: no transaction left open
                     return
                 except Exception:  # the connection died: announce again on a new one
                     log.warning("liveness connection lost; announcing %s again", self.owner)
                     self._conn.invalidate()
+                    self._conn.close()
                     self._conn = None
-            conn = self.engine.connect()
-            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _key(self.owner)})
-            conn.commit()
-            self._conn = conn
+                    self.backend_pid = None
+            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            row = conn.execute(
+                text("SELECT pg_advisory_lock(:k), pg_backend_pid()"), {"k": replica_key(self.owner)}
+            ).one()
+            self._conn, self.backend_pid = conn, int(row[1])
 
     def is_alive(self, owner: str) -> bool:
         """False only when PostgreSQL says nobody holds `owner`'s lock (its process is gone) — or, without
@@ -76,9 +88,11 @@ class ReplicaLiveness:
         if not self.supported:
             return _local_process_alive(owner)
         with self.engine.connect() as conn:
-            got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _key(owner)}).scalar())
+            got = bool(
+                conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": replica_key(owner)}).scalar()
+            )
             if got:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _key(owner)})
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": replica_key(owner)})
             conn.commit()
         return not got
 
@@ -89,3 +103,4 @@ class ReplicaLiveness:
                 self._conn.invalidate()  # really close the session: a pooled one would keep the lock
                 self._conn.close()
                 self._conn = None
+                self.backend_pid = None

@@ -6,9 +6,10 @@ so a replica that crashes loses whatever it had queued. Here the queue's `put` f
 down, so Telegram retries. Duplicates (a retry, the same update on another replica) are dropped there. The
 processor keeps per-chat order across replicas (earlier updates of the chat first; the ledger's order is
 the chat lock). Admitting an update — claim, order check and the sender's rate-limit decision — is one
-round trip (`UpdateLedger.admit`) and completing it one more. A heartbeat renews this replica's claims; updates claimed by a replica that died are taken
-over by the others — at once when PostgreSQL reports its liveness lock gone, else when the lease runs
-out — and processed from the stored JSON. Nothing is lost.
+round trip (`UpdateLedger.admit`) and completing it one more. A heartbeat renews this replica's claims;
+updates claimed by a replica that died are taken over by the others — at once when PostgreSQL reports its
+liveness lock gone, else when the lease runs out — and processed from the stored JSON. Nothing is lost. On
+PostgreSQL the heartbeat is one statement per period from the loop (`bot.coordination.heartbeat`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from telegram import Update
 from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, ExtBot
 
+from bot.coordination.heartbeat import Heartbeat
 from bot.coordination.ledger import Admission, ClaimState, UpdateGate, UpdateLedger
 from bot.coordination.liveness import ReplicaLiveness
 from bot.coordination.notify import DoneListener
@@ -178,6 +180,12 @@ class ReplicaSafety:
         )
         self.liveness = ReplicaLiveness(database, self.ledger.owner)
         self.ledger.liveness = self.liveness
+        aio = database.aio
+        self.heartbeat = (
+            Heartbeat(aio, self.liveness, channel=self.ledger.channel, lease_s=lease_s)
+            if aio is not None and self.liveness.supported
+            else None
+        )
         self.gate = UpdateGate(self.ledger, listener=DoneListener(database))
         self.inflight: dict[int, tuple[str | None, Admission]] = {}  # update id → (rate key, admission)
         self.services = list(services)
@@ -222,11 +230,21 @@ class ReplicaSafety:
             await self.ledger.database.aio.close()
 
     async def recover_once(self) -> int:
-        """Take over expired claims of dead replicas and queue them here; returns how many."""
-        taken = await asyncio.to_thread(self.ledger.reclaim_stale)
+        """One heartbeat: renew this replica's claims, take over claims of dead replicas (or past their lease)
+        and queue them here; returns how many were taken over. PostgreSQL: one statement (a replica first
+        seen holding claims is checked from the next call on); else a few, off the loop."""
+        if self.heartbeat is not None:
+            beat = await self.heartbeat.beat(list(self.inflight))
+            if not beat.held:  # the liveness session is gone: announce again (others may take over meanwhile)
+                await asyncio.to_thread(self.liveness.announce, renew=True)
+            taken = beat.taken
+        else:
+            await asyncio.to_thread(self.liveness.announce)
+            await asyncio.to_thread(self.ledger.touch, list(self.inflight))
+            taken = await asyncio.to_thread(self.ledger.reclaim_stale)
         for update_id, payload in taken:
             if not payload or self._bot is None:
-                await asyncio.to_thread(self.ledger.release, update_id)
+                await self.ledger.release_async(update_id)
                 continue
             update = Update.de_json(json.loads(payload), self._bot)
             self.inflight[update_id] = (None, Admission(ClaimState.CLAIMED))  # earlier updates: asked then
@@ -239,8 +257,6 @@ class ReplicaSafety:
         while True:
             await asyncio.sleep(period)
             try:
-                await asyncio.to_thread(self.liveness.announce)
-                await asyncio.to_thread(self.ledger.touch, list(self.inflight))
                 await self.recover_once()
             except Exception:  # the database may be briefly away; try again next period
                 log.exception("replica heartbeat failed")
