@@ -286,3 +286,28 @@ def test_applied_dictionary_words_reach_the_tokenizer(tmp_path: Path) -> None:
     after = JiebaKeywordExtractor(Vocabulary.load(tmp_path / "vocabulary.json"))
     assert "筋膜枪" in after.words("想买个筋膜枪放松肌肉")
     assert after.fingerprint != before.fingerprint  # cached BM25 tokens are rebuilt with the new word
+
+
+@pytest.mark.slow
+def test_sql_turn_batches_are_written_whole_or_not_at_all_on_postgresql(postgres_url: str) -> None:
+    from dataclasses import replace
+
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.insights.store_sql import ONE_STATEMENT_ROWS
+
+    database = migrated_database(postgres_url)
+    sql = SqlInsightsStore(database)
+    window = (NOW - timedelta(days=1), NOW + timedelta(days=1))
+    bad = replace(_turn(2), channel="x" * 40)  # longer than the column: the server refuses the row
+    with pytest.raises(DBAPIError):
+        sql.record_turns([_turn(1), bad, _turn(3)])  # one autocommit INSERT: none of it is kept
+    assert sql.turns(*window) == []
+    big = [_turn(n) for n in range(ONE_STATEMENT_ROWS + 1)]  # past one statement: in a transaction
+    with pytest.raises(DBAPIError):
+        sql.record_turns([*big, bad])
+    assert sql.turns(*window) == []
+    sql.record_turns(big[:2])
+    sql.record_turns(big)
+    assert len(sql.turns(*window)) == len(big) + 2
+    database.dispose()

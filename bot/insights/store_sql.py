@@ -45,6 +45,9 @@ class EventRow(Base):
     value: Mapped[str] = mapped_column(String(64))
 
 
+# Turns written by ONE multi-row INSERT: below SQLAlchemy's insertmanyvalues page (1000 rows by default) and,
+# at ~15 columns a row, far below PostgreSQL's 65535 bind parameters a statement.
+ONE_STATEMENT_ROWS = 500
 _TURN_FIELDS = tuple(f.name for f in fields(TurnRecord))
 
 
@@ -69,12 +72,15 @@ class SqlInsightsStore:
         self.record_turns([turn])
 
     def record_turns(self, turns: Sequence[TurnRecord]) -> None:
-        """The whole batch in one transaction, as multi-row INSERTs from one cached statement whatever the
-        batch size (SQLAlchemy's "insertmanyvalues", which the psycopg dialect applies to statements with
-        RETURNING — without it, psycopg sends one INSERT per row)."""
+        """The whole batch or nothing, as multi-row INSERTs from one cached statement whatever the batch size
+        (SQLAlchemy's "insertmanyvalues", which the psycopg dialect applies to statements with RETURNING —
+        without it, psycopg sends one INSERT per row). Up to `ONE_STATEMENT_ROWS` turns that is one INSERT,
+        atomic by itself: it runs in autocommit (one round trip instead of BEGIN, INSERT, COMMIT); a larger
+        batch runs in a transaction."""
         if not turns:
             return
-        with self.database.engine.begin() as conn:
+        engine = self.database.autocommit if len(turns) <= ONE_STATEMENT_ROWS else self.database.engine
+        with engine.begin() as conn:
             conn.execute(insert(TurnRow).returning(TurnRow.id), [_row(turn) for turn in turns])
 
     def record_event(self, event: OutcomeEvent) -> None:
