@@ -36,16 +36,21 @@ async def test_one_beat_renews_takes_over_dead_and_expired_claims_and_checks_its
     other = UpdateLedger(database, owner="hb-doomed", lease_s=3600)
     expired = UpdateLedger(database, owner="hb-silent", lease_s=3600)
     assert ledger.claim(7001, "c1", "{}") and other.claim(7002, "c2", '{"update_id": 7002}')
-    assert expired.claim(7003, "c3", None)
+    assert expired.claim(7003, "c3", None) and ledger.claim(7004, "c4", "{}")
     with database.engine.begin() as conn:  # hb-silent never announced and its lease ran out long ago
         conn.execute(text("UPDATE xiaoer_processed_updates SET claimed_at = 0 WHERE update_id = 7003"))
+        conn.execute(  # 7001 has been running for half its lease: due for renewal; 7004 just started
+            text("UPDATE xiaoer_processed_updates SET claimed_at = claimed_at - 1800 WHERE update_id = 7001")
+        )
     _, before = _claimed_at(database, 7001)
+    _, fresh = _claimed_at(database, 7004)
     heartbeat = Heartbeat(database.aio, mine, channel="telegram", lease_s=3600)
 
-    first = await heartbeat.beat([7001])
+    first = await heartbeat.beat([7001, 7004])
     assert first.held
     assert first.taken == [(7003, None)]  # expired: taken whoever held it
-    assert _claimed_at(database, 7001)[1] > before  # renewed
+    assert _claimed_at(database, 7001)[1] > before + 1700  # renewed
+    assert _claimed_at(database, 7004)[1] == fresh  # young enough: not rewritten
     assert _claimed_at(database, 7002)[0] == "hb-doomed"  # alive: left alone
     assert "hb-doomed" in heartbeat.known
 

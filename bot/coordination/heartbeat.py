@@ -24,6 +24,10 @@ from bot.coordination.liveness import ReplicaLiveness, replica_key
 from bot.storage.aio import AsyncSql
 
 TAKEOVER_LIMIT = 100  # claims taken over per period (the rest follow next period)
+# A claim is renewed once older than this share of the lease: a beat then writes (and waits for its commit to
+# reach the disk) only for updates that run long, not for every update that happens to be in flight. With a
+# period of at most a third of the lease a claim is never older than 2/3 of it.
+RENEW_AFTER = 1 / 3
 
 _LOW32 = 0xFFFFFFFF
 
@@ -35,7 +39,7 @@ HEARTBEAT_PG = (
     "AND live.objid = (k.key & 4294967295)::oid)), "
     "renewed AS (UPDATE xiaoer_processed_updates SET claimed_at = %(now)s::float8 "
     "WHERE channel = %(channel)s::text AND owner = %(owner)s::text AND status = 'processing' "
-    "AND update_id = ANY(%(ids)s::bigint[])), "
+    "AND update_id = ANY(%(ids)s::bigint[]) AND claimed_at < %(now)s::float8 - %(renew_after)s::float8), "
     "claims AS MATERIALIZED (SELECT update_id, owner, claimed_at FROM xiaoer_processed_updates "
     "WHERE channel = %(channel)s::text AND status = 'processing' AND owner <> %(owner)s::text), "
     "stale AS (SELECT p.update_id FROM xiaoer_processed_updates p WHERE p.channel = %(channel)s::text "
@@ -74,7 +78,7 @@ class Heartbeat:
         self.known: set[str] = set()  # other replicas seen holding claims last period: checked this period
 
     async def beat(self, inflight: Iterable[int]) -> Beat:
-        """Renew `inflight` claims of this replica, take over dead or expired claims of others (at most
+        """Renew `inflight` claims of this replica (those older than `RENEW_AFTER` of the lease), take over dead or expired claims of others (at most
         `TAKEOVER_LIMIT`), and say whether this replica's own lock is held. Driver errors propagate."""
         owners = sorted(self.known)
         key = replica_key(self.liveness.owner)
@@ -88,6 +92,7 @@ class Heartbeat:
                 "owner": self.liveness.owner,
                 "ids": [int(uid) for uid in inflight],
                 "lease": self.lease_s,
+                "renew_after": self.lease_s * RENEW_AFTER,
                 "limit": TAKEOVER_LIMIT,
                 "hi": (key >> 32) & _LOW32,
                 "lo": key & _LOW32,
