@@ -45,6 +45,7 @@ from bot.orders.order import OrderStatus, normalise_order_number
 from bot.orders.phrases import (
     ORDER_WORD_RX,
     SHOPPING_RX,
+    asks_private,
     follow_up,
     is_cancel,
     is_done,
@@ -55,6 +56,7 @@ from bot.orders.phrases import (
     request_kind,
     says_opened,
     single_token,
+    switched_kind,
 )
 from bot.orders.replies import card_lines, follow_up_text, status_text, verdict_text
 from bot.orders.verification import Outcome, Proof
@@ -66,6 +68,7 @@ log = logging.getLogger(__name__)
 CALLBACK_PREFIX = "o"
 ORDER_INTENTS = frozenset({"order_status", "after_sales"})
 _NOT_OURS = frozenset({"human", "injection", "greeting", "small_talk"})
+_NEVER_OURS = frozenset({"human", "injection"})  # not even a dialogue's expected short answer
 _SHOPPING = frozenset({"recommendation", "product_question", "comparison"})
 _ACTIONS = {"a": "approve", "r": "reject", "c": "complete"}
 _SHOWN = "[order details shown to the verified customer]"
@@ -120,7 +123,11 @@ class OrderConversation:
                     return await self._follow_up_later(turn, now)
                 return await self._advance(turn, dialogue, fresh=True)
             turn = replace(turn, lang=_language(turn, dialogue.lang))
-            if turn.intent in _NOT_OURS or is_cancel(turn.text):
+            # 「好了」/「好的」 at the photo step is the answer the bot asked for, not small talk
+            finished = (
+                dialogue.stage is Stage.PHOTOS and turn.intent not in _NEVER_OURS and is_done(turn.text)
+            )
+            if not finished and (turn.intent in _NOT_OURS or is_cancel(turn.text)):
                 await asyncio.to_thread(self.dialogues.drop, chat, user)
                 if turn.intent in _NOT_OURS:
                     return None
@@ -305,6 +312,10 @@ class OrderConversation:
             return self._reply(
                 turn, self.messages.get("order_flow_photo_not_now", lang), purpose=dialogue.purpose, open=True
             )
+        switched = switched_kind(turn.text)
+        if switched is not None and switched.value != dialogue.purpose:
+            # "I want to cancel it" at the reason step of a refund: the rules decide the new want instead
+            return await self._verified(turn, replace(dialogue, purpose=switched.value, stage=Stage.FOLLOW))
         dialogue = replace(dialogue, reason=turn.text[:500])
         if RequestKind(dialogue.purpose) in QUALITY_KINDS:
             await self._save(chat, user, replace(dialogue, stage=Stage.PHOTOS))
@@ -387,6 +398,11 @@ class OrderConversation:
             return await self._advance(turn, replace(again, opened=says_opened(text)), fresh=False)
         view = await self.desk.view(chat, user, dialogue.order_number)
         kind = request_kind(text)
+        if view is not None and kind is None and asks_private(text):
+            await self._save(chat, user, dialogue)
+            telemetry.count("order_flow", step="follow_up_private")
+            text_out = self.messages.get("order_flow_private", lang)
+            return self._reply(turn, text_out, purpose=STATUS, open=True)
         topic = follow_up(text) if kind is None else None
         if topic is None and kind is None and purpose_of(text) == STATUS:
             topic = "where"

@@ -164,7 +164,9 @@ _FOLLOW_UPS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "amount",
         _rx(
             r"花了多少|付了多少|实付|(订单|这单|一共|总共)(金额|多少钱|多少)|合计多少|总价",
-            r"\bhow much (did i pay|was (it|the order|my order))\b|\border total\b|\bwhat did (it|i) cost\b",
+            r"^(那|这个|这些|一共|总共)?(是)?多少钱(啊|呀|呢)?[？?。!！]*$",  # bare "多少钱" while on an order
+            r"\bhow much (did i pay|was (it|that|this|the order|my order))\b|\border total\b",
+            r"\bwhat did (it|i|that|this) cost\b|^how much( is it| was it)?[?.!]*$",
         ),
     ),
     (
@@ -175,6 +177,60 @@ _FOLLOW_UPS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+
+
+# A question for the order's personal details (address, recipient, phone, e-mail, note), which customers are never
+# shown in chat; the shop's own contact details ("你们客服电话", "your e-mail") are the contact policy's.
+_PRIVATE_RX = _rx(
+    r"(收货|收件|寄送|配送|送货|邮寄)?地址|收件人|收货人|(留的|预留|下单|订单上的?|我的)(手机|电话|邮箱)|手机号|备注",
+    r"寄(到|去|往)哪(个|座)?(城市|个地方|里)|(哪个|什么)城市|哪个省",
+    r"\b(address|recipient|phone( number)?|mobile|e-?mail|note|city)\b",
+)
+_SHOP_CONTACT_RX = _rx(
+    r"你们|客服|店铺|商家|售后电话|退货地址", r"\byour (shop|store|phone|e-?mail|address)\b|\bcontact you\b"
+)
+
+
+def asks_private(text: str) -> bool:
+    """True when a message about the verified order asks for its personal details (address, recipient, phone,
+    e-mail, note or destination city), which the bot never shows in chat."""
+    normal = _normal(text)
+    if re.search(r"\d{4}|@", normal):  # "my phone ends with 1234": a proof, not a question
+        return False
+    return _PRIVATE_RX.search(normal) is not None and _SHOP_CONTACT_RX.search(normal) is None
+
+
+# At the reason step, an explicit request for another kind ("I want to cancel …", "我要改成退货") switches the
+# request instead of becoming its reason ("不想要了，买多了" is a reason, not a switch).
+_SWITCH_RX = _rx(
+    r"(我|那|还是)(要|想|想要|需要|申请)(改成|改为|直接)?(取消|撤单|退货|退款|换货)",
+    r"改(成|为)(取消|撤单|退货|退款|换货)",
+    r"\bI(?:'d| would)? (want|like|need|prefer) to (cancel|return|exchange)\b",
+    r"\bI(?:'d| would)? (want|like|need|prefer) an? (refund|exchange|return)\b",
+    r"\b(cancel|return|exchange|refund) (it |the order |my order )?instead\b",
+)
+
+
+_SWITCH_WORDS = (
+    ("取消", RequestKind.CANCEL),
+    ("撤单", RequestKind.CANCEL),
+    ("cancel", RequestKind.CANCEL),
+    ("退款", RequestKind.REFUND),
+    ("refund", RequestKind.REFUND),
+    ("换货", RequestKind.EXCHANGE),
+    ("exchange", RequestKind.EXCHANGE),
+    ("退货", RequestKind.RETURN),
+    ("return", RequestKind.RETURN),
+)
+
+
+def switched_kind(text: str) -> RequestKind | None:
+    """The request kind an explicit "I want to … instead" asks for at the reason step, or None."""
+    found = _SWITCH_RX.search(_normal(text))
+    if found is None:
+        return None
+    said = found.group(0).lower()
+    return next((kind for word, kind in _SWITCH_WORDS if word in said), None) or request_kind(text)
 
 
 def follow_up(text: str) -> str | None:
