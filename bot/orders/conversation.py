@@ -47,6 +47,7 @@ from bot.orders.phrases import (
     SHOPPING_RX,
     asks_private,
     follow_up,
+    gives_proof,
     is_cancel,
     is_done,
     is_request,
@@ -177,6 +178,8 @@ class OrderConversation:
         if purpose is None and SHOPPING_RX.search(text):
             return None  # "跑鞋推荐一下，订单号 …": the product request is answered first
         numbers = order_numbers(text)
+        if purpose is None and not numbers and gives_proof(text):
+            return STATUS  # "the email is a@x.com" after a detour: the open question for a proof, if any
         shopping = turn.intent in _SHOPPING  # "跑鞋推荐一下，订单号 …": a product request naming an order
         about_order = (
             bool(numbers)
@@ -232,7 +235,9 @@ class OrderConversation:
         if Proof.parse(proof_text) is None and Proof.find(proof_text) is None:
             moved_on = len(text) > 12 or turn.intent in _SHOPPING  # "第二个多少钱" is no proof
             if not fresh and not numbers and not _about_orders(text) and moved_on:
-                await asyncio.to_thread(self.dialogues.drop, chat, user)
+                # the core answers this one; the question for the proof stays open (30 minutes), so
+                # "the email is …" after "is it urgent?" still verifies this order
+                await self._save(chat, user, replace(dialogue, stage=Stage.PROOF))
                 return None
             await self._save(chat, user, replace(dialogue, stage=Stage.PROOF))
             asked = self.messages.get("order_flow_ask_proof", lang, order_id=dialogue.order_number)

@@ -233,6 +233,18 @@ def switched_kind(text: str) -> RequestKind | None:
     return next((kind for word, kind in _SWITCH_WORDS if word in said), None) or request_kind(text)
 
 
+_PROOF_WORD_RX = _rx(r"手机|电话|尾号|后四位|后4位|邮箱", r"\b(phone|mobile|digits|e-?mail)\b")
+
+
+def gives_proof(text: str) -> bool:
+    """True when a message without an order number hands over a proof: an e-mail address, or digits named as
+    the phone's ("尾号1234", "my phone ends with 4444"); a bare "1234" is not enough to start anything."""
+    normal = _normal(text)
+    if _EMAIL.search(normal):
+        return True
+    return _PROOF_WORD_RX.search(normal) is not None and re.search(r"\d{4}", normal) is not None
+
+
 def follow_up(text: str) -> str | None:
     """What a follow-up about the verified order asks — late | eta | carrier | items | amount | where —
     or None when the message is not such a question."""
