@@ -46,6 +46,7 @@ from bot.orders.phrases import (
     ORDER_WORD_RX,
     SHOPPING_RX,
     asks_private,
+    asks_request_status,
     follow_up,
     gives_proof,
     is_cancel,
@@ -74,6 +75,7 @@ _SHOPPING = frozenset({"recommendation", "product_question", "comparison"})
 _ACTIONS = {"a": "approve", "r": "reject", "c": "complete"}
 _SHOWN = "[order details shown to the verified customer]"
 _MAX_PHOTOS = 10
+_MAX_LISTED = 5  # after-sales requests listed in a status answer
 # Follow-ups that may reopen the talk about the order a customer verified earlier ("什么时候能到" later on).
 _FRESH_FOLLOW_UPS = frozenset({"late", "eta", "where", "carrier"})
 
@@ -178,6 +180,8 @@ class OrderConversation:
         if purpose is None and SHOPPING_RX.search(text):
             return None  # "跑鞋推荐一下，订单号 …": the product request is answered first
         numbers = order_numbers(text)
+        if asks_request_status(text):
+            return STATUS  # "我的换货申请到哪一步了": the order's answer lists its requests, no new one
         if purpose is None and not numbers and gives_proof(text):
             return STATUS  # "the email is a@x.com" after a detour: the open question for a proof, if any
         shopping = turn.intent in _SHOPPING  # "跑鞋推荐一下，订单号 …": a product request naming an order
@@ -271,6 +275,8 @@ class OrderConversation:
             await self._save(chat, user, follow)
             text = status_text(self.messages, view, lang)
             text = await self._grounded(chat, user, text, view.order_id, lang)
+            requests = await self._requests_text(chat, user, view.order_id, lang, always=False)
+            text = "\n".join(filter(None, (text, requests)))
             telemetry.count("order_flow", step="status")
             return self._reply(turn, text, shown=True, purpose=dialogue.purpose, open=True)
         kind = RequestKind(dialogue.purpose)
@@ -402,6 +408,11 @@ class OrderConversation:
             again = OrderDialogue(purpose, Stage.NUMBER, dialogue.updated_at, lang=lang)  # this message's
             return await self._advance(turn, replace(again, opened=says_opened(text)), fresh=False)
         view = await self.desk.view(chat, user, dialogue.order_number)
+        if view is not None and asks_request_status(text):
+            await self._save(chat, user, dialogue)
+            telemetry.count("order_flow", step="follow_up_requests")
+            text_out = await self._requests_text(chat, user, view.order_id, lang, always=True)
+            return self._reply(turn, text_out, purpose=STATUS, open=True)
         kind = request_kind(text)
         if view is not None and kind is None and asks_private(text):
             await self._save(chat, user, dialogue)
@@ -423,6 +434,22 @@ class OrderConversation:
         answer = await self._grounded(chat, user, answer, view.order_id, lang)
         telemetry.count("order_flow", step=f"follow_up_{topic}")
         return self._reply(turn, answer, shown=True, purpose=STATUS, open=True)
+
+    async def _requests_text(self, chat: str, user: str, order_id: str, lang: str, *, always: bool) -> str:
+        """The verified order's after-sales requests and where each stands (newest last); with none, "no
+        requests" when `always`, else ""."""
+        get = self.messages.get
+        requests = await self.desk.requests(chat, user, order_id)
+        if not requests:
+            return get("order_flow_requests_none", lang, order_id=order_id) if always else ""
+        lines = [get("order_flow_requests_header", lang, order_id=order_id)]
+        for request in requests[-_MAX_LISTED:]:
+            status = get(f"aftersales_status_{request.status.value}", lang)
+            kind = get(f"aftersales_kind_{request.kind.value}", lang)
+            lines.append(
+                get("order_flow_request_line", lang, request_id=request.id[:8], kind=kind, status=status)
+            )
+        return "\n".join(lines)
 
     def _open_request_text(self, request: AfterSalesRequest, order_id: str, lang: str) -> str:
         get = self.messages.get

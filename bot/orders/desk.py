@@ -101,6 +101,12 @@ class OrderDesk:
             return []
         return [r for r in await self.aftersales.for_order(order.key) if r.is_open]
 
+    async def requests(self, chat_id: str, user_id: str, order_number: str) -> list[AfterSalesRequest]:
+        """Every after-sales request on the verified order (any state), oldest first; [] when (chat, user) has
+        not verified it."""
+        order = await self.verifier.verified_order(chat_id, user_id, order_number)
+        return [] if order is None else list(await self.aftersales.for_order(order.key))
+
     async def agent_note(self, chat_id: str, user_id: str, order_number: str) -> tuple[str, bool]:
         """The verified order's note as agents may read it (`bot.orders.notes.agent_note`); ("", False) when
         there is none or (chat, user) has not verified the order. Never for the customer's eyes."""

@@ -233,6 +233,23 @@ def switched_kind(text: str) -> RequestKind | None:
     return next((kind for word, kind in _SWITCH_WORDS if word in said), None) or request_kind(text)
 
 
+# "我的换货申请到哪一步了" / "status of my refund request": where the customer's own request stands (not a new one).
+_REQUEST_STATUS_RX = _rx(
+    r"(售后|退款|退货|换货|取消|撤单)(申请|单)?的?(进度|状态|结果|到哪一?步|怎么样了|处理得怎么样|审核得怎么样)",
+    r"申请的?(进度|状态|结果|到哪一?步|怎么样了)",
+    r"(申请|售后|退款|退货|换货).{0,4}(通过了|批了|审核了|处理了|同意了)(吗|没)",
+    r"\b(status|progress) of (my|the) .{0,20}\brequest\b",
+    r"\bmy (return|refund|exchange|cancellation|after-?sales) request\b.{0,20}\b(status|going|approved|progress)\b",
+    r"\b(has|was|is) my (return|refund|exchange|cancellation) (request )?(been )?(approved|accepted|rejected)\b",
+    r"\bany (news|update) on my (return|refund|exchange|cancellation|request)\b",
+)
+
+
+def asks_request_status(text: str) -> bool:
+    """True when the customer asks where their own after-sales request stands."""
+    return _REQUEST_STATUS_RX.search(_normal(text)) is not None
+
+
 _PROOF_WORD_RX = _rx(r"手机|电话|尾号|后四位|后4位|邮箱", r"\b(phone|mobile|digits|e-?mail)\b")
 
 
