@@ -145,3 +145,23 @@ def test_the_desk_reads_from_shopify_when_it_is_configured(tmp_path: Path) -> No
         assert local.verifier.policy.max_failures == 5 and local.verifier.policy.ttl_s == 3600
     finally:
         database.dispose()
+
+
+async def test_staff_lookup_names_request_states_in_the_staff_members_language() -> None:
+    from bot.ops.settings import DEFAULT_PROMPTS_DIR
+    from bot.orders.carriers import default_carriers
+    from bot.orders.commands import OrderCommands
+    from bot.prompts import load_messages
+
+    desk = make_desk()
+    assert (await desk.verify("chat", "alice", "T1002", "li.na@example.com")).verified
+    opened = await desk.request("chat", "alice", "T1002", RequestKind.EXCHANGE, reason="偏小")
+    assert opened is not None
+    await desk.aftersales.approve(opened[0].id, by="agent")
+    commands = OrderCommands(
+        desk.source, load_messages(DEFAULT_PROMPTS_DIR), default_carriers(), aftersales=desk.aftersales
+    )
+    order = await desk.source.get("T1002")
+    assert order is not None
+    assert await commands.aftersales_summary(order, "zh") == f"{opened[0].id[:8]} 换货 已同意"
+    assert await commands.aftersales_summary(order, "en") == f"{opened[0].id[:8]} exchange approved"

@@ -148,7 +148,8 @@ class OrderCommands:
         assert self.aftersales is not None
         requests = await self.aftersales.for_order(order.key)
         return "; ".join(
-            f"{r.id[:8]} {self.messages.get(f'aftersales_kind_{r.kind.value}', lang)} {r.status.value}"
+            f"{r.id[:8]} {self.messages.get(f'aftersales_kind_{r.kind.value}', lang)} "
+            f"{self.messages.get(f'aftersales_status_{r.status.value}', lang)}"
             for r in requests
         )
 

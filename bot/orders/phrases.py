@@ -57,10 +57,12 @@ _KINDS: tuple[tuple[RequestKind, re.Pattern[str]], ...] = (
         RequestKind.DAMAGED,
         _rx(
             r"坏了|坏的|不亮|开不了机|没声音|没反应|不工作|破了|破的|破损|碎了|碎的|压坏|摔坏|损坏|瑕疵|裂了|裂的|漏了|凹|瘪|变形|掉漆|涂层掉|质量问题|不能用|用不了",
-            r"压扁|扁了|烂了|破洞|撕破",
+            r"压扁|扁了|烂了|破洞|撕破|断了|卡住了|充不进电|不充电了",
+            r"(?<![不没防])(开胶|脱胶|开线|脱落)",  # "不开胶的跑鞋" is a wish, not a complaint
             r"\b(damaged|broken|cracked|dented|defective|faulty|leaking|scratched)\b",
             r"\b(crushed|smashed|squashed|shattered|torn|ripped|chipped)\b",
-            r"doesn'?t work|not working",
+            r"doesn'?t work|not working|stopped working|won'?t (turn on|charge|connect)|(coming|came|fell|falling) apart",
+            r"\b(peeling|fraying|frayed|unstitched)\b",
         ),
     ),
     (
