@@ -165,3 +165,23 @@ async def test_staff_lookup_names_request_states_in_the_staff_members_language()
     assert order is not None
     assert await commands.aftersales_summary(order, "zh") == f"{opened[0].id[:8]} 换货 已同意"
     assert await commands.aftersales_summary(order, "en") == f"{opened[0].id[:8]} exchange approved"
+
+
+def test_every_eligibility_rule_has_words_for_the_agents_card() -> None:
+    import re
+
+    from bot.ops.settings import DEFAULT_PROMPTS_DIR
+    from bot.orders.eligibility import Verdict
+    from bot.orders.replies import rule_label
+    from bot.prompts import load_messages
+
+    messages = load_messages(DEFAULT_PROMPTS_DIR)
+    documented = re.search(r"`rule` ids: (.*?)\.\n", Verdict.__doc__ or "", re.S)
+    assert documented is not None
+    rules = re.findall(r"[a-z_]+(?= \(|,|$)", documented.group(1).replace("\n", " "))
+    assert "before_shipment" in rules and "window" in rules
+    for rule in rules:
+        for lang in ("zh", "en"):
+            assert rule_label(messages, rule, lang) != rule, (rule, lang)
+    assert rule_label(messages, "window", "zh") == "在售后期限内"
+    assert rule_label(messages, "something_new", "en") == "something_new"

@@ -135,6 +135,12 @@ def follow_up_text(messages: Messages, view: OrderView, topic: str, lang: str) -
     return status_text(messages, view, lang)
 
 
+def rule_label(messages: Messages, rule: str, lang: str) -> str:
+    """The words for an eligibility rule id (`Verdict.rule`) on an agent's card; the id itself when unknown."""
+    key = f"aftersales_rule_{rule}"
+    return messages.get(key, lang) if key in messages else rule
+
+
 def _kind(messages: Messages, kind: str, lang: str) -> str:
     return messages.get(f"aftersales_kind_{kind}", lang)
 
@@ -246,7 +252,7 @@ def card_lines(
             "aftersales_card_verdict",
             lang,
             decision=get(f"aftersales_decision_{verdict.decision.value}", lang),
-            rule=verdict.rule,
+            rule=rule_label(messages, verdict.rule, lang),
             deadline=deadline,
         ).strip()
     )
