@@ -414,6 +414,8 @@ class OrderConversation:
             text_out = await self._requests_text(chat, user, view.order_id, lang, always=True)
             return self._reply(turn, text_out, purpose=STATUS, open=True)
         kind = request_kind(text)
+        if kind is not None and follow_up(text) == "why":
+            kind = None  # "为什么退款了": a question about the refund, not a request for one
         if view is not None and kind is None and asks_private(text):
             await self._save(chat, user, dialogue)
             telemetry.count("order_flow", step="follow_up_private")

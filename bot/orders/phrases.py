@@ -132,6 +132,20 @@ CANCEL_RX = _rx(r"^(算了|取消|不用了|不查了|不退了|cancel|never ?mi
 # Follow-up questions about the verified order the dialogue is on (topic → wording), first match wins.
 _FOLLOW_UPS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
+        "why",  # the reason behind a cancellation or refund, which the order does not record
+        _rx(
+            r"(为什么|为啥|怎么)(会)?(被)?(取消|退款)|(取消|退款)的?原因",
+            r"\bwhy (was|did|is|has) (it|my order|the order|this order)\b.{0,12}\b(cancell?ed|refunded)\b",
+        ),
+    ),
+    (
+        "where",  # "when was it refunded?": the status answer carries the dates
+        _rx(
+            r"什么时候退的款?|退款是(什么时候|哪天)|(哪天|什么时候)(取消|签收|发货|退款)的",
+            r"\bwhen (was|did) (it|the order|my order|the refund|my refund)\b.{0,12}\b(refunded|cancell?ed|delivered|shipped|go through)\b",
+        ),
+    ),
+    (
         "late",
         _rx(
             r"(怎么|为什么|为啥|咋)还没(有)?(到|收到|送到|发货|来)|还没(有)?(到|收到|送到)|这么慢|太慢|慢死|延迟|超时",
@@ -265,7 +279,7 @@ def gives_proof(text: str) -> bool:
 
 
 def follow_up(text: str) -> str | None:
-    """What a follow-up about the verified order asks — late | eta | carrier | items | amount | where —
+    """What a follow-up about the verified order asks — why | late | eta | carrier | items | amount | where —
     or None when the message is not such a question."""
     normal = _normal(text)
     for topic, pattern in _FOLLOW_UPS:

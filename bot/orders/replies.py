@@ -105,7 +105,7 @@ def status_text(messages: Messages, view: OrderView, lang: str) -> str:
 
 def follow_up_text(messages: Messages, view: OrderView, topic: str, lang: str) -> str:
     """The answer to a follow-up about the verified order (`topic` from `phrases.follow_up`: late | eta |
-    carrier | items | amount | where), from the view alone; anything it has no better answer for gets the
+    carrier | items | amount | why | where), from the view alone; anything it has no better answer for gets the
     whole status answer."""
     get = messages.get
     values = _values(messages, view, lang)
@@ -115,6 +115,9 @@ def follow_up_text(messages: Messages, view: OrderView, topic: str, lang: str) -
         return get("order_flow_items_of", lang, **values)
     if topic == "amount":
         return get("order_flow_amount", lang, **values)
+    if topic == "why":
+        status = get(f"order_status_{view.status.value}", lang)
+        return get("order_flow_reason_unknown", lang, **{**values, "status": status})
     if topic == "carrier" and view.has_tracking:
         return "\n".join(filter(None, (get("order_flow_carrier", lang, **values), link)))
     if topic in ("eta", "late") and view.status is OrderStatus.PAID and view.delivery_days_min is not None:
