@@ -154,3 +154,30 @@ def test_a_bad_carriers_file_fails_with_its_name(tmp_path: Path, body: str, mess
     with pytest.raises(CarrierFileError) as caught:
         CarrierBook.load(path)
     assert "carriers.yaml" in str(caught.value) and message in str(caught.value)
+
+
+def test_a_paid_order_ships_on_the_policys_day_and_is_late_after_it() -> None:
+    from datetime import time
+
+    from bot.ops.settings import DEFAULT_PROMPTS_DIR
+    from bot.orders.replies import status_text
+    from bot.orders.view import ship_day
+    from bot.prompts import load_messages
+
+    cutoff = time(16, 0)
+    at = datetime.fromisoformat
+    assert ship_day(at("2026-11-30T09:26:41+08:00"), cutoff) == date(2026, 11, 30)  # Monday, before 16:00
+    assert ship_day(at("2026-11-30T16:00:00+08:00"), cutoff) == date(2026, 12, 1)  # at the cut-off: next day
+    assert ship_day(at("2026-11-27T17:00:00+08:00"), cutoff) == date(2026, 11, 30)  # Friday evening: Monday
+    assert ship_day(at("2026-11-28T10:00:00+08:00"), cutoff) == date(2026, 11, 30)  # Saturday: Monday
+    paid = order("T1003")  # paid Monday 2026-11-30 09:26
+    today = status_view(paid, TERMS.shipping, at("2026-11-30T15:00:00+08:00"))
+    assert (today.dispatch_by, today.dispatch_late) == (date(2026, 11, 30), False)
+    late = status_view(paid, TERMS.shipping, at("2026-12-01T05:35:00+08:00"))
+    assert (late.dispatch_by, late.dispatch_late) == (date(2026, 11, 30), True)
+    assert date(2026, 11, 30) in order_facts(late).dates  # the truth guard lets the reply name the day
+    messages = load_messages(DEFAULT_PROMPTS_DIR)
+    assert "应在 2026-11-30 发货" in status_text(messages, late, "zh") and "/human" in status_text(
+        messages, late, "zh"
+    )
+    assert "ships on 2026-11-30" in status_text(messages, today, "en")

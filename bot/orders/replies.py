@@ -65,9 +65,13 @@ def _values(messages: Messages, view: OrderView, lang: str) -> dict[str, object]
 
 
 def _dispatch(messages: Messages, view: OrderView, lang: str) -> str:
+    """The policy's dispatch rule, with the day it gives for this paid order when known."""
     if not view.dispatch_cutoff:
         return ""
-    return messages.get("order_flow_dispatch_cutoff", lang, cutoff=view.dispatch_cutoff)
+    rule = messages.get("order_flow_dispatch_cutoff", lang, cutoff=view.dispatch_cutoff)
+    if view.dispatch_by is None:
+        return rule
+    return rule + messages.get("order_flow_dispatch_day", lang, date=day(view.dispatch_by))
 
 
 def status_text(messages: Messages, view: OrderView, lang: str) -> str:
@@ -78,6 +82,8 @@ def status_text(messages: Messages, view: OrderView, lang: str) -> str:
     link = False
     if view.status is OrderStatus.PENDING:
         lines.append(get("order_flow_status_pending", lang, **values))
+    elif view.status is OrderStatus.PAID and view.dispatch_late and view.dispatch_by is not None:
+        lines.append(get("order_flow_status_paid_late", lang, dispatch_by=day(view.dispatch_by), **values))
     elif view.status is OrderStatus.PAID:
         cutoff = _dispatch(messages, view, lang)
         lines.append(get("order_flow_status_paid", lang, dispatch=cutoff, **values).strip())
@@ -120,7 +126,10 @@ def follow_up_text(messages: Messages, view: OrderView, topic: str, lang: str) -
         return get("order_flow_reason_unknown", lang, **{**values, "status": status})
     if topic == "carrier" and view.has_tracking:
         return "\n".join(filter(None, (get("order_flow_carrier", lang, **values), link)))
-    if topic in ("eta", "late") and view.status is OrderStatus.PAID and view.delivery_days_min is not None:
+    paid_waiting = (
+        view.status is OrderStatus.PAID and not view.dispatch_late
+    )  # late: the status answer says so
+    if topic in ("eta", "late") and paid_waiting and view.delivery_days_min is not None:
         region = view.region(lang)
         text = get(
             "order_flow_eta_paid",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from bot.orders.carriers import CarrierBook, default_carriers
@@ -47,6 +47,8 @@ class OrderView:
     else the general window (None without a shipping policy). `expected_from`/`expected_by` are the delivery
     dates it promises for a shipped parcel (shipped date + that window); `delayed` is True once `now` is past
     `expected_by` and the parcel is still not delivered — the honest "later than we said" case.
+    `dispatch_by` is the day a paid order ships under the policy's cut-off (paid before it on a weekday: that
+    day, else the next weekday; holidays are not known) and `dispatch_late` says it has not shipped by then.
     """
 
     order_id: str
@@ -69,6 +71,10 @@ class OrderView:
     expected_by: date | None = None
     delayed: bool = False
     dispatch_cutoff: str = ""  # "16:00" from the shipping policy, for "paid, ships today before 16:00"
+    dispatch_by: date | None = (
+        None  # a paid order's ship day under that rule (weekends skipped, not holidays)
+    )
+    dispatch_late: bool = False  # paid, not shipped, and `now` is past `dispatch_by`
     delivery_days_min: int | None = None
     delivery_days_max: int | None = None
     region_zh: str = ""
@@ -85,6 +91,18 @@ class OrderView:
 
     def region(self, lang: str = "zh") -> str:
         return self.region_en if lang == "en" else self.region_zh
+
+
+def ship_day(paid_at: datetime, cutoff: time) -> date:
+    """The day an order paid at `paid_at` (the shop's local time) ships: that day when paid before `cutoff`
+    on a weekday, else the next weekday (public holidays are not known here)."""
+    day = paid_at.date()
+    if day.weekday() < 5 and paid_at.time() < cutoff:
+        return day
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
 
 
 def status_view(
@@ -126,6 +144,11 @@ def status_view(
         expected_by = shipped_day + timedelta(days=days_max)
         in_transit = order.status is OrderStatus.SHIPPED and order.delivered_at is None
         delayed = in_transit and now.astimezone(order.shipped_at.tzinfo).date() > expected_by
+    dispatch_by, dispatch_late = None, False
+    paid_at = order.paid_at or order.placed_at
+    if order.status is OrderStatus.PAID and shipping is not None and shipping.dispatch_cutoff and paid_at:
+        dispatch_by = ship_day(paid_at, shipping.dispatch_cutoff)
+        dispatch_late = now.astimezone(paid_at.tzinfo).date() > dispatch_by
     tracking_url = order.tracking_url or (
         carrier.tracking_link(order.tracking_number) if carrier and order.tracking_number else ""
     )
@@ -152,6 +175,8 @@ def status_view(
         dispatch_cutoff=shipping.dispatch_cutoff.strftime("%H:%M")
         if shipping and shipping.dispatch_cutoff
         else "",
+        dispatch_by=dispatch_by,
+        dispatch_late=dispatch_late,
         delivery_days_min=days_min,
         delivery_days_max=days_max,
         region_zh=region.label("zh") if region else "",
@@ -195,7 +220,7 @@ def order_facts(view: OrderView, verdicts: Iterable[Verdict] = ()) -> OrderFacts
         view.refunded_at,
     )
     dates = {moment.date() for moment in moments if moment is not None}
-    dates |= {day for day in (view.expected_from, view.expected_by) if day is not None}
+    dates |= {day for day in (view.expected_from, view.expected_by, view.dispatch_by) if day is not None}
     amounts = (
         {view.total} | {item.unit_price for item in view.items} | {item.line_total for item in view.items}
     )
