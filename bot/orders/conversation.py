@@ -287,6 +287,14 @@ class OrderConversation:
             kind = RequestKind.RETURN
             dialogue = replace(dialogue, purpose=kind.value)
             follow = replace(follow, purpose=kind.value)
+        terms = self.desk.terms.returns
+        cancellable = terms is not None and view.status.value in terms.cancellable_statuses
+        if kind is RequestKind.REFUND and view.status is OrderStatus.PAID and cancellable:
+            # "我要退款" before shipment: the policy's cancellation (payment back), not a case for review
+            prefix = self.messages.get("order_flow_refund_is_cancel", lang) + "\n"
+            kind = RequestKind.CANCEL
+            dialogue = replace(dialogue, purpose=kind.value)
+            follow = replace(follow, purpose=kind.value)
         pending = [
             r
             for r in await self.desk.open_requests(chat, user, dialogue.order_number)
