@@ -45,6 +45,7 @@ from bot.orders.order import OrderStatus, normalise_order_number
 from bot.orders.phrases import (
     ORDER_WORD_RX,
     SHOPPING_RX,
+    asks_other_orders,
     asks_private,
     asks_request_status,
     follow_up,
@@ -60,8 +61,9 @@ from bot.orders.phrases import (
     single_token,
     switched_kind,
 )
-from bot.orders.replies import card_lines, follow_up_text, status_text, verdict_text
+from bot.orders.replies import card_lines, day, follow_up_text, status_text, verdict_text
 from bot.orders.verification import Outcome, Proof
+from bot.orders.view import money_text
 from bot.prompts import Messages
 from knowledge.models import PolicyDoc, Product
 from knowledge.script import has_han
@@ -121,6 +123,10 @@ class OrderConversation:
         try:
             dialogue = await asyncio.to_thread(self.dialogues.get, chat, user, now)
             if dialogue is None:
+                if asks_other_orders(turn.text) and turn.intent not in _NOT_OURS:
+                    listed = await self._orders_list(turn)
+                    if listed is not None:
+                        return listed
                 dialogue = await self._start(turn, now)
                 if dialogue is None:
                     return await self._follow_up_later(turn, now)
@@ -144,7 +150,11 @@ class OrderConversation:
     def may_start(self, turn: FlowTurn) -> bool:
         if turn.inbound.role is Role.AGENT:
             return False
-        return self._opening(turn) is not None or self._later_follow_up(turn) is not None
+        return (
+            self._opening(turn) is not None
+            or self._later_follow_up(turn) is not None
+            or asks_other_orders(turn.text)
+        )
 
     def _later_follow_up(self, turn: FlowTurn) -> str | None:
         """A delivery follow-up ("什么时候能到") that may be about an order verified earlier (no I/O)."""
@@ -180,6 +190,8 @@ class OrderConversation:
         if purpose is None and SHOPPING_RX.search(text):
             return None  # "跑鞋推荐一下，订单号 …": the product request is answered first
         numbers = order_numbers(text)
+        if asks_other_orders(text) and not numbers:
+            return STATUS  # "我所有的订单" before any proof: which order, and its proof, first
         if asks_request_status(text):
             return STATUS  # "我的换货申请到哪一步了": the order's answer lists its requests, no new one
         if purpose is None and not numbers and gives_proof(text):
@@ -416,6 +428,11 @@ class OrderConversation:
             again = OrderDialogue(purpose, Stage.NUMBER, dialogue.updated_at, lang=lang)  # this message's
             return await self._advance(turn, replace(again, opened=says_opened(text)), fresh=False)
         view = await self.desk.view(chat, user, dialogue.order_number)
+        if view is not None and asks_other_orders(text):
+            await self._save(chat, user, dialogue)
+            listed = await self._orders_list(turn, keep_open=True)
+            assert listed is not None  # this order is verified, so the list holds it at least
+            return listed
         if view is not None and asks_request_status(text):
             await self._save(chat, user, dialogue)
             telemetry.count("order_flow", step="follow_up_requests")
@@ -444,6 +461,34 @@ class OrderConversation:
         answer = await self._grounded(chat, user, answer, view.order_id, lang)
         telemetry.count("order_flow", step=f"follow_up_{topic}")
         return self._reply(turn, answer, shown=True, purpose=STATUS, open=True)
+
+    async def _orders_list(self, turn: FlowTurn, *, keep_open: bool = False) -> FlowReply | None:
+        """The verified customer's recent orders (same phone and e-mail as the one they proved), newest first;
+        None when (chat, user) has verified nothing."""
+        chat, user, lang = turn.inbound.chat_id, turn.inbound.user_id, turn.lang
+        views = await self.desk.recent(chat, user)
+        if not views:
+            return None
+        get = self.messages.get
+        lines = [get("order_flow_orders_header", lang)]
+        for view in views:
+            status = get(f"order_status_{view.status.value}", lang)
+            total = money_text(view.total, view.currency)
+            placed = day(view.placed_at)
+            lines.append(
+                get(
+                    "order_flow_orders_line",
+                    lang,
+                    order_id=view.order_id,
+                    status=status,
+                    total=total,
+                    placed=placed,
+                )
+            )
+        lines.append(get("order_flow_orders_footer", lang))
+        text = await self._grounded(chat, user, "\n".join(lines), views[0].order_id, lang)
+        telemetry.count("order_flow", step="orders_list")
+        return self._reply(turn, text, shown=True, purpose=STATUS, open=keep_open)
 
     async def _requests_text(self, chat: str, user: str, order_id: str, lang: str, *, always: bool) -> str:
         """The verified order's after-sales requests and where each stands (newest last); with none, "no

@@ -266,6 +266,18 @@ def asks_request_status(text: str) -> bool:
     return _REQUEST_STATUS_RX.search(_normal(text)) is not None
 
 
+# "我还有别的订单吗" / "show me all my orders": the verified customer's other orders (same phone and e-mail).
+_OTHER_ORDERS_RX = _rx(
+    r"(别|其他|其它|所有|全部|另外|之前|最近)的?订单|我的订单(有哪些|列表|都有什么)|还有(哪些|什么|别的)订单",
+    r"\b(my )?other orders\b|\ball (of )?my orders\b|\bmy (recent|previous|past) orders\b|\blist my orders\b",
+)
+
+
+def asks_other_orders(text: str) -> bool:
+    """True when the customer asks which orders they have (not about one order)."""
+    return _OTHER_ORDERS_RX.search(_normal(text)) is not None
+
+
 _PROOF_WORD_RX = _rx(r"手机|电话|尾号|后四位|后4位|邮箱", r"\b(phone|mobile|digits|e-?mail)\b")
 
 
