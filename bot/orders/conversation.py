@@ -132,11 +132,9 @@ class OrderConversation:
                     return await self._follow_up_later(turn, now)
                 return await self._advance(turn, dialogue, fresh=True)
             turn = replace(turn, lang=_language(turn, dialogue.lang))
-            # 「好了」/「好的」 at the photo step is the answer the bot asked for, not small talk
-            finished = (
-                dialogue.stage is Stage.PHOTOS and turn.intent not in _NEVER_OURS and is_done(turn.text)
-            )
-            if not finished and (turn.intent in _NOT_OURS or is_cancel(turn.text)):
+            # the answer the bot asked for is not small talk: 「好了」 at the photo step, "ok the email is …"
+            expected = turn.intent not in _NEVER_OURS and _answers(dialogue.stage, turn.text)
+            if not expected and (turn.intent in _NOT_OURS or is_cancel(turn.text)):
                 await asyncio.to_thread(self.dialogues.drop, chat, user)
                 if turn.intent in _NOT_OURS:
                     return None
@@ -184,8 +182,10 @@ class OrderConversation:
     def _opening(self, turn: FlowTurn) -> str | None:
         """The purpose of a dialogue this message opens (STATUS or a request kind), or None."""
         text = turn.text
-        if not text or turn.intent in _NOT_OURS:
+        if not text or turn.intent in _NEVER_OURS:
             return None
+        if turn.intent in _NOT_OURS:  # "ok the email is a@x.com" after a detour is still a proof
+            return STATUS if gives_proof(text) and not order_numbers(text) else None
         purpose = purpose_of(text)
         if purpose is None and SHOPPING_RX.search(text):
             return None  # "跑鞋推荐一下，订单号 …": the product request is answered first
@@ -685,6 +685,15 @@ def _same_want(a: RequestKind, b: RequestKind) -> bool:
     """Two requests that settle the same thing: the same kind, or both about giving the goods or the money
     back (return, exchange, refund, cancel); a damaged/wrong/missing claim is its own matter."""
     return a is b or (a not in QUALITY_KINDS and b not in QUALITY_KINDS)
+
+
+def _answers(stage: Stage, text: str) -> bool:
+    """True when `text` is what the dialogue's open question asked for (a proof, or "done" after photos)."""
+    if stage is Stage.PHOTOS:
+        return is_done(text)
+    if stage is Stage.PROOF:
+        return gives_proof(text) or Proof.parse(text) is not None
+    return False
 
 
 def _has_proof(text: str, numbers: list[str]) -> bool:
