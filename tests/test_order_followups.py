@@ -135,3 +135,17 @@ async def test_a_note_is_shown_to_agents_fenced_and_never_to_the_customer(bot: S
     assert "Order note" not in verified + mine.text and "Ignore all previous" not in verified + mine.text
     assert "订单备注" in card.text and "⚠️" in card.text
     assert "Ignore all previous instructions" not in card.text  # the instruction is cut even for agents
+
+
+async def test_the_agents_card_keeps_what_the_first_message_said_about_the_damage(bot: SupportBot) -> None:
+    customer = Customer(bot, chat_id="terminal:described", user_id="described", is_group=False)
+    await customer.say("订单 XE7023 收到的锅摔坏了，锅盖裂了")
+    await customer.say("0023")
+    await customer.say("锅柄也松了")  # the reason the bot asks for after its verdict
+    out = await customer.send("好了")
+    card = next(o.text for o in out if o.chat_id == SUPPORT and "XE7023" in o.text and "🧾" in o.text)
+    reason = [line for line in card.splitlines() if line.startswith("原因：")][
+        -1
+    ]  # the request's, not the handoff's
+    assert "锅盖裂了" in reason and "锅柄也松了" in reason, reason
+    assert "XE7023" not in reason and "0023" not in reason

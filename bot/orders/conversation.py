@@ -177,7 +177,14 @@ class OrderConversation:
         purpose = self._opening(turn)
         if purpose is None:
             return None
-        return OrderDialogue(purpose, Stage.NUMBER, now, lang=turn.lang, opened=says_opened(turn.text))
+        return OrderDialogue(
+            purpose,
+            Stage.NUMBER,
+            now,
+            lang=turn.lang,
+            opened=says_opened(turn.text),
+            reason=_described(turn.text),
+        )
 
     def _opening(self, turn: FlowTurn) -> str | None:
         """The purpose of a dialogue this message opens (STATUS or a request kind), or None."""
@@ -347,7 +354,8 @@ class OrderConversation:
         if switched is not None and switched.value != dialogue.purpose:
             # "I want to cancel it" at the reason step of a refund: the rules decide the new want instead
             return await self._verified(turn, replace(dialogue, purpose=switched.value, stage=Stage.FOLLOW))
-        dialogue = replace(dialogue, reason=turn.text[:500])
+        said = turn.text if not dialogue.reason else f"{dialogue.reason} / {turn.text}"
+        dialogue = replace(dialogue, reason=said[:500])
         if RequestKind(dialogue.purpose) in QUALITY_KINDS:
             await self._save(chat, user, replace(dialogue, stage=Stage.PHOTOS))
             return self._reply(
@@ -425,7 +433,9 @@ class OrderConversation:
         numbers = [n for n in order_numbers(text) if normalise_order_number(n) != dialogue.order_number]
         if numbers:
             purpose = purpose_of(text) or dialogue.purpose
-            again = OrderDialogue(purpose, Stage.NUMBER, dialogue.updated_at, lang=lang)  # this message's
+            again = OrderDialogue(  # this message's
+                purpose, Stage.NUMBER, dialogue.updated_at, lang=lang, reason=_described(text)
+            )
             return await self._advance(turn, replace(again, opened=says_opened(text)), fresh=False)
         view = await self.desk.view(chat, user, dialogue.order_number)
         if view is not None and asks_other_orders(text):
@@ -453,7 +463,8 @@ class OrderConversation:
             await asyncio.to_thread(self.dialogues.drop, chat, user)
             return None  # the link ended, or the customer moved on
         if kind is not None:
-            wanted = replace(dialogue, purpose=kind.value, opened=dialogue.opened or says_opened(text))
+            opened = dialogue.opened or says_opened(text)
+            wanted = replace(dialogue, purpose=kind.value, opened=opened, reason=_described(text))
             return await self._verified(turn, wanted)
         assert topic is not None
         await self._save(chat, user, dialogue)
@@ -685,6 +696,15 @@ def _same_want(a: RequestKind, b: RequestKind) -> bool:
     """Two requests that settle the same thing: the same kind, or both about giving the goods or the money
     back (return, exchange, refund, cancel); a damaged/wrong/missing claim is its own matter."""
     return a is b or (a not in QUALITY_KINDS and b not in QUALITY_KINDS)
+
+
+def _described(text: str) -> str:
+    """What a damaged / wrong / missing claim already says about the problem ("手环坏了，开不了机"), kept as the
+    start of the request's reason for the agent (order numbers dropped, proofs masked); "" for other messages."""
+    if request_kind(text) not in QUALITY_KINDS:
+        return ""
+    rest = " ".join(_without(mask_proofs(text), order_numbers(text)).split())
+    return rest.strip(" ,，。.")[:200]
 
 
 def _answers(stage: Stage, text: str) -> bool:
