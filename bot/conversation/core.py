@@ -437,7 +437,7 @@ class SupportBot:
         elif reply.focus:
             dialogue = replace(dialogue, focus=reply.focus)
         if u is not None and reply.shown and not u.targets and not u.scope and not u.search.is_empty():
-            dialogue = replace(dialogue.searched(u.search), focus=reply.focus)
+            dialogue = replace(dialogue.searched(u.search), focus=reply.focus or dialogue.focus)
         dialogue = replace(dialogue, script=script)
         return ChatState(
             last_skus=dialogue.shown,
