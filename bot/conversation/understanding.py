@@ -179,6 +179,7 @@ _NOISE = re.compile(
     r"^(最小|最大|最高|最低|最长|最短|最久|几码|几号|多大|多长|多重|多少|有吗|有没有)$|"
     r"^(我家|我们家|家里|已经|自己|不用|看了)$|"
     r"^(预算|控制|控制在|范围|换个|换一个|换一款|里面|这里面|那里面|其中|当中|之中|这些|那些|budget|within)$|"
+    r"^(sell|sells|selling|buy|much|need|want|looking|recommend|please|show|got|carry)$|"
     r"^(哪本|哪个|哪款|哪双|哪件|哪只|哪台|哪种|which)$|^(这|那)?(两|俩)(个|款|双|件|种|台|只)?$|"
     r"^(一|个|款|双|件|这|那|呢|吗|的|它|第.*)$|^(one|ones|it|this|that|the|first|second|third|last|which|them|both)$|"
     + COUNT_WORDS.pattern
@@ -408,6 +409,14 @@ def understand(
         )
     search = _next_search(d, tuple(content), filters, positive_text, kind_of, _shared_category(shown))
     refined = search is not None
+    if (
+        search is not None
+        and content
+        and base.asks & {"price", "stock"}
+        and filters.min_price is None
+        and filters.max_price is None
+    ):  # "那个夏威夷果多少钱" while browsing 100–200 gift boxes: asks about a thing, the old budget is moot
+        search = replace(search, filters=replace(search.filters, min_price=None, max_price=None))
     bare = tuple(_bare_words(positive_text).split()[:3]) if not parsed.keywords else ()
     search = search or Search(tuple(content) or tuple(parsed.keywords) or bare, filters)
     mode = "refined" if refined else "fresh"
