@@ -271,6 +271,13 @@ def understand(
     query = " ".join(k for k in parsed.keywords if not COUNT_WORDS.match(k.lower())) or positive_text
     filters = parsed.filters
     ordering = ordering_in(text)
+    if (
+        ordering
+        and ordering.attribute == "price"
+        and not ordering.superlative
+        and filters.max_price is not None
+    ):
+        ordering = None  # "anything cheaper than 1000 yuan?" states a budget; it asks for no ranking
     base = Understanding(
         intent=intent,
         text=text,
@@ -420,7 +427,7 @@ def understand(
     bare = tuple(_bare_words(positive_text).split()[:3]) if not parsed.keywords else ()
     search = search or Search(tuple(content) or tuple(parsed.keywords) or bare, filters)
     mode = "refined" if refined else "fresh"
-    if refined and _CHEAPER_SEARCH.search(text) and not content:
+    if refined and _CHEAPER_SEARCH.search(text) and not content and filters.max_price is None:
         priced = [p for p in shown if p.price is not None]
         main = _main_currency(priced)
         ceiling = min((p.price for p in priced if p.currency == main and p.price is not None), default=None)
