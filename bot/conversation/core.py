@@ -27,7 +27,7 @@ from bot.conversation.flows import ConversationFlow, FlowReply, FlowTurn
 from bot.conversation.handoff_context import handoff_context, merge_customer_reply
 from bot.conversation.hygiene import DEFAULT_MAX_CHARS, clean
 from bot.conversation.intents import Intent, IntentGuess, classify
-from bot.conversation.issue_followup import continues_issue, with_issue
+from bot.conversation.issue_followup import continues_issue
 from bot.conversation.kind_words import native_kinds
 from bot.conversation.locks import LocalChatLocks
 from bot.conversation.profile import InterestProfile
@@ -383,7 +383,6 @@ class SupportBot:
             and not self.answerer.catalog_words().item(simplified).paths  # "耳机保修多久" names its own item
         )
         if continued:  # "运费谁出" after "面霜瓶子碎了": the issue's item and problem, this question
-            simplified = with_issue(simplified, issue)
             intent = Intent.AFTER_SALES if classify(issue).intent is Intent.AFTER_SALES else Intent.POLICY
         if progress is not None:
             await progress.typing()
@@ -396,6 +395,7 @@ class SupportBot:
             trim_to_budget(turns, self.history_token_budget),
             interests,
             progress,
+            issue if continued else "",
         )
         answer, u = await self._answer(intent, ctx, vector)
         if answer.source == "llm":

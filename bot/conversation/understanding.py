@@ -77,6 +77,7 @@ _CHEAPER_SEARCH = re.compile(
 _DEMONSTRATIVE = re.compile(
     r"这(?:个|款|双|件|种|条|台|只|瓶|部|套|一款)|^它|\b(?:this|that) one\b|\bit\b", re.IGNORECASE
 )
+_THAT_ONE = re.compile(r"^那(?:个|款|双|件|台|只|条|套|瓶)")  # "那双…" with nothing else named: a reference
 _LIST_ASKS = frozenset({"price", "colour"})  # asked of a shown list, each product answers; "有货的呢" refines
 _WHICH = re.compile(r"哪(?:个|款|双|件|台|只|一个|一款|一双)|\bwhich\b|谁", re.IGNORECASE)
 _BOTH = re.compile(
@@ -305,6 +306,8 @@ def understand(
         and (not is_ordering_word(k) or k.lower() in phrase_words)  # "最轻", "thickest": how to rank
         and k.lower() not in asked_words
     ]
+    if not refs and not content and shown and _THAT_ONE.search(text):  # "那双有粉色吗": the one in focus
+        refs = [next((p for p in shown if p.sku == d.focus), shown[0])]
     wants_compare = intent is Intent.COMPARISON or bool(COMPARE_RX.search(text))
     comparative = (
         ordering is not None and not ordering.superlative and bool(re.search(r"哪|which|比|or\b", text, re.I))
