@@ -174,3 +174,32 @@ def test_count_words_are_never_the_searched_product() -> None:
     ):
         u = read(text, state())
         assert not {"几款", "多少种", "哪几款", "how", "many"} & set(u.search.words), (text, u.search.words)
+
+
+def test_a_which_question_after_a_comparison_stays_on_the_pair() -> None:
+    pair = ("WAT-005", "WAT-006")
+    st = state(shown=pair, compared=pair)
+    for text in ("续航哪个长", "哪个降噪好", "which one is waterproof"):
+        u = read(text, st, pair)
+        assert u.intent is Intent.COMPARISON and [p.sku for p in u.targets] == list(pair), text
+    assert read("那耳机呢", st, pair, kinds=lambda w: "数码/耳机" if "耳机" in w else None).targets == ()
+
+
+def test_a_price_or_colour_question_about_a_short_list_answers_each_product() -> None:
+    shown = ("TEA-004", "TEA-001")
+    st = state(shown=shown, search=Search(("送礼", "茶叶")))
+    u = read("价格多少", st, shown)
+    assert u.intent is Intent.PRODUCT_QUESTION and [p.sku for p in u.targets] == list(shown)
+    assert read("有没有黑色的", st, shown).targets == ()  # a colour value refines the search
+
+
+def test_budget_fillers_are_not_search_words() -> None:
+    st = state(shown=("EAR-001", "EAR-002"), search=Search(("耳机",)))
+    u = read("预算一千以内", st, ("EAR-001", "EAR-002"))
+    assert "预算" not in u.search.words and u.filters.max_price == Decimal(1000)
+
+
+def test_the_issue_survives_the_json_round_trip() -> None:
+    d = DialogueState(issue="收到的面霜瓶子碎了")
+    assert DialogueState.from_json(d.to_json()).issue == "收到的面霜瓶子碎了"
+    assert DialogueState.from_json({}).issue == ""

@@ -73,7 +73,17 @@ def test_product_question_needs_a_product_to_be_about() -> None:
         ("42", "en-US", "en"),
         ("😀", None, "zh"),
         ("AirPods Pro 2 多少钱", None, "zh"),
+        ("sony wh1000xm5 多少", None, "zh"),  # a model number is one word
+        ("Sony WH-1000XM5 price?", None, "en"),
     ],
 )
 def test_language_per_message(text: str, hint: str | None, expected: str) -> None:
     assert detect_language(text, hint) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["不粘锅用了三个月涂层起皮了", "one of my AirPods is not charging", "the coating is peeling off my pan"],
+)
+def test_peeling_and_not_charging_are_after_sales(text: str) -> None:
+    assert classify(text).intent is Intent.AFTER_SALES

@@ -34,6 +34,8 @@ INDEX = CatalogNames(sample_knowledge(dense=False).index.mention_index, P.get)  
         ("华为的耳机有哪些", []),
         ("推荐一款不粘锅", []),
         ("what's the cheapest sunscreen you have?", []),
+        ("looking for women's running shoes size 38", []),  # a kind; Brooks' title merely has the words
+        ("Brooks Ghost 16 size 38", [("RUN-018",)]),
     ],
 )
 def test_sample_catalog_mentions(text: str, expected: list[tuple[str, ...]]) -> None:

@@ -26,6 +26,7 @@ from bot.conversation.compatibility import stated
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.grounding import GroundingFacts, Violation, amounts, check_reply
 from bot.conversation.intents import PRODUCT_ASK_RX, RECOMMEND_RX, Intent
+from bot.conversation.issue_followup import with_issue
 from bot.conversation.issue_words import with_policy_words
 from bot.conversation.kinds import budget_currency, forms, has_word, in_category, kind_match
 from bot.conversation.ordering import bounds_in, is_ordering_word
@@ -86,6 +87,7 @@ class TurnContext:
     history: list[Turn] = field(default_factory=list)
     interests: list[tuple[str, float]] = field(default_factory=list)
     progress: ReplyProgress | None = None
+    issue: str = ""  # the after-sales/policy issue `text` follows up ("面霜瓶子碎了" before "运费谁出")
 
 
 @dataclass
@@ -198,8 +200,13 @@ class Answerer:
         lang = ctx.lang
         if self.policies is None:
             return await self.policy(ctx)
+        about = with_issue(
+            ctx.text, ctx.issue
+        )  # the issue says which item and problem; the text what is asked
         if intent is Intent.POLICY:
-            topics = tuple(d.topic for d in self.policies.find(ctx.text, lang))
+            topics = tuple(d.topic for d in self.policies.find(about, lang))
+            if ctx.issue:  # "运费谁付" after "退货要怎么办理": the return's postage, not the delivery fees
+                topics = tuple(d.topic for d in self.policies.find(ctx.issue, lang))[:1] or topics
         find = functools.partial(
             self.policies.find_bullets,
             with_policy_words(ctx.text),
@@ -212,8 +219,8 @@ class Answerer:
         # once the bullet index is built, ranking a shop's few policy bullets costs less than a thread hand-off
         found = find() if getattr(self.policies, "bullets_built", False) else await asyncio.to_thread(find)
         catalog = await asyncio.to_thread(self.catalog_words)
-        item = self._item(ctx, catalog)
-        text = ctx.text if intent is Intent.AFTER_SALES else ""
+        item = self._item(replace(ctx, text=about), catalog)
+        text = about if intent is Intent.AFTER_SALES else ""
         twins: dict[tuple[str, int], list[Bullet]] = {}
         for doc in self.policies.docs:
             for bullet in bullets_of(doc):

@@ -23,6 +23,7 @@ from bot.conversation.sanitize import neutralise
 from bot.conversation.understanding import Understanding
 from bot.domain.messages import Button, ProductCard
 from bot.prompts import Messages
+from knowledge.facets import colour_forms
 from knowledge.models import PolicyDoc, PolicyHit, Product
 from knowledge.script import HAN_RUN
 
@@ -171,9 +172,10 @@ class OfflineComposer:
             if not options:
                 lines.append(ph.say("answer_colour_unknown", title=title))
             elif u.colour:
+                wanted = [f.lower() for f in colour_forms(u.colour)]  # "pink" is 粉色 in a Chinese catalog
                 key = (
                     "answer_colour_yes"
-                    if any(u.colour in c or c in u.colour for c in options)
+                    if any(w in c.lower() or c.lower() in w for c in options for w in wanted)
                     else "answer_colour_no"
                 )
                 lines.append(ph.say(key, title=title, colour=u.colour, colours=ph.join(options)))

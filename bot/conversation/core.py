@@ -27,6 +27,7 @@ from bot.conversation.flows import ConversationFlow, FlowReply, FlowTurn
 from bot.conversation.handoff_context import handoff_context, merge_customer_reply
 from bot.conversation.hygiene import DEFAULT_MAX_CHARS, clean
 from bot.conversation.intents import Intent, IntentGuess, classify
+from bot.conversation.issue_followup import continues_issue
 from bot.conversation.kind_words import native_kinds
 from bot.conversation.locks import LocalChatLocks
 from bot.conversation.profile import InterestProfile
@@ -68,6 +69,10 @@ EXAMPLES = ("example_1", "example_2", "example_3")  # /start buttons: `q:<n>` as
 _ANSWER_THEN_HANDOFF = frozenset({"damaged_goods", "refund_dispute"})  # answer with the policy, then a person
 # Handoff triggers the flow may answer first (a damaged parcel is an after-sales request with photos).
 _FLOW_FIRST = frozenset({None, "damaged_goods"})
+# intents a short follow-up of an after-sales/policy issue may have been read as ("要多久内反馈": nothing)
+_ISSUE_FOLLOWERS = frozenset(
+    {Intent.AFTER_SALES, Intent.POLICY, Intent.OUT_OF_SCOPE, Intent.UNKNOWN, Intent.CONTACT}
+)
 _SMALL_TALK_KEYS = (
     (re.compile(r"谢|thank|thx", re.I), "small_talk_thanks"),
     (re.compile(r"拜|再见|bye", re.I), "small_talk_bye"),
@@ -355,7 +360,8 @@ class SupportBot:
             if in_flow or self.flow.may_start(turn):
                 taken = await self.flow.take(turn)
                 if taken is not None:
-                    return await self._flow_reply(inbound, lang, taken, memory, shown, script)
+                    about = redact(simplified) if taken.intent == Intent.AFTER_SALES.value else ""
+                    return await self._flow_reply(inbound, lang, taken, memory, shown, script, about)
             if in_flow:  # the customer moved on: the dialogue is over
                 state = replace(state, flow_users=_without_user(state.flow_users, inbound.user_id))
         if reason is not None and not answer_first:
@@ -369,6 +375,15 @@ class SupportBot:
                     intent = await classify_with_llm(self.llm, self.prompts, simplified)
                 except LLMUnavailable as exc:
                     log.info("llm intent classification unavailable: %s", exc)
+        issue = state.dialogue.issue
+        continued = (
+            bool(issue)
+            and intent in _ISSUE_FOLLOWERS
+            and continues_issue(simplified)
+            and not self.answerer.catalog_words().item(simplified).paths  # "耳机保修多久" names its own item
+        )
+        if continued:  # "运费谁出" after "面霜瓶子碎了": the issue's item and problem, this question
+            intent = Intent.AFTER_SALES if classify(issue).intent is Intent.AFTER_SALES else Intent.POLICY
         if progress is not None:
             await progress.typing()
         interests = self.profile.ranked(memory.interests, 5) if inbound.role is Role.CUSTOMER else []
@@ -380,6 +395,7 @@ class SupportBot:
             trim_to_budget(turns, self.history_token_budget),
             interests,
             progress,
+            issue if continued else "",
         )
         answer, u = await self._answer(intent, ctx, vector)
         if answer.source == "llm":
@@ -391,7 +407,11 @@ class SupportBot:
             reply = replace(reply, text=f"{self.composer.say('injection_note', lang)}\n{reply.text}")
         reply = replace(reply, text=in_script(reply.text, script))
         unanswered = 0 if reply.answered else state.unanswered + 1
-        new_state = self._next_state(state, reply, u, script, lang, unanswered)
+        if u is None and intent in (Intent.AFTER_SALES, Intent.POLICY) and reply.answered:
+            issue = issue if continued else redact(simplified)  # kept in the chat state: no personal data
+        elif intent not in (Intent.GREETING, Intent.SMALL_TALK):
+            issue = ""  # a product question or another topic ends the issue
+        new_state = self._next_state(state, reply, u, script, lang, unanswered, issue)
         new_state = replace(new_state, flow_users=state.flow_users)
         out = [
             self.reply(
@@ -420,7 +440,13 @@ class SupportBot:
 
     @staticmethod
     def _next_state(
-        state: ChatState, reply: Reply, u: Understanding | None, script: str, lang: str, unanswered: int
+        state: ChatState,
+        reply: Reply,
+        u: Understanding | None,
+        script: str,
+        lang: str,
+        unanswered: int,
+        issue: str = "",
     ) -> ChatState:
         """The dialogue after this reply (see `bot.conversation.dialogue_state` for the rules)."""
         dialogue = state.dialogue
@@ -437,8 +463,8 @@ class SupportBot:
         elif reply.focus:
             dialogue = replace(dialogue, focus=reply.focus)
         if u is not None and reply.shown and not u.targets and not u.scope and not u.search.is_empty():
-            dialogue = replace(dialogue.searched(u.search), focus=reply.focus)
-        dialogue = replace(dialogue, script=script)
+            dialogue = replace(dialogue.searched(u.search), focus=reply.focus or dialogue.focus)
+        dialogue = replace(dialogue, script=script, issue=issue)
         return ChatState(
             last_skus=dialogue.shown,
             last_query=dialogue.search.text,
@@ -457,9 +483,11 @@ class SupportBot:
         memory: ChatMemory,
         shown: list[Product],
         script: str = "",
+        issue: str = "",
     ) -> list[Outbound]:
         """Deliver a flow's reply: the one reply, a handoff with the flow's card when it asks for one (photos
-        copied beside the card), memory (the flow's masked words) and insights."""
+        copied beside the card), memory (the flow's masked words) and insights. `issue`: the after-sales
+        problem the flow took up (redacted), which short follow-ups continue."""
         out = [
             Outbound(
                 chat_id=inbound.chat_id,
@@ -493,7 +521,8 @@ class SupportBot:
         answered = Turn("assistant", taken.remembered_reply, inbound.user_id)
         users = _without_user(memory.state.flow_users, inbound.user_id)
         users = (*users, inbound.user_id) if taken.open else users
-        state = replace(memory.state, unanswered=0, language=lang, flow_users=users)
+        dialogue = replace(memory.state.dialogue, issue=issue or memory.state.dialogue.issue)
+        state = replace(memory.state, unanswered=0, language=lang, flow_users=users, dialogue=dialogue)
         await self.store.commit_async(inbound.chat_id, inbound.user_id, [mine, answered], state)
         if self.recorder is not None and inbound.role is Role.CUSTOMER:
             try:

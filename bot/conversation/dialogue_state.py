@@ -10,6 +10,8 @@ without a bot or an LLM:
 - exclusion   ("不要X", "除了X") → added to the search's exclusions, which accumulate;
 - topic switch (a message naming another category or product, or a broader one: "还有什么数码产品" after
   watches) → a new search; its constraints dropped. A narrower category (数码 → 耳机) refines.
+- issue       (an after-sales or policy question: "收到的面霜瓶子碎了") → kept while the customer asks about it
+  ("运费谁出", "怎么申请", `bot.conversation.issue_followup`); a product search or another topic clears it.
 
 The filters are the knowledge layer's `QueryFilters`, carried field by field (whatever fields it has), so new
 kinds of constraint parsed there flow through the dialogue without changes here. Stored as JSON inside the
@@ -157,6 +159,9 @@ class DialogueState:
     asked: str = (
         ""  # what the last question about the focus asked ("colour", "size"): "黑色的呢" asks it again
     )
+    issue: str = (
+        ""  # the after-sales/policy question being discussed ("面霜瓶子碎了"): "运费谁出" continues it
+    )
 
     # -- the update rules -----------------------------------------------------------------------------
     def shown_products(self, skus: tuple[str, ...], focus: str = "") -> DialogueState:
@@ -205,6 +210,7 @@ class DialogueState:
             },
             "script": self.script,
             "asked": self.asked,
+            "issue": self.issue,
         }
 
     @classmethod
@@ -224,4 +230,5 @@ class DialogueState:
             ),
             script=str(data.get("script") or ""),
             asked=str(data.get("asked") or ""),
+            issue=str(data.get("issue") or ""),
         )

@@ -218,12 +218,14 @@ PRODUCT_ASK_RX = _rx(
 )
 AFTER_SALES_RX = _rx(
     r"坏了|坏掉|损坏|破损|破了|是破的|是坏的|是凹的|是裂的|瘪|凹进去|凹了|压坏|摔坏|裂了|碎了|掉漆|涂层.{0,3}掉|掉涂层|开胶|断线|脱线",
+    r"起皮|脱皮|涂层.{0,3}(起|脱|剥)|不充电|充不了电|"
     r"没(有)?声音|不响|不亮|不开机|开不了机|充不进电|充不上电|不加热|不能用了|用不了了|失灵|故障|生锈|进水",
     r"发错|错发|少发|漏发|少了一|缺了|只收到了?|没收到.{0,6}(配件|赠品)",
     r"质量问题|保修|保固|质保|维修|修理|报修|三包|换新",
     r"(大|小)了一?(码|号)|换(大|小)一?(码|号)|换个?(尺码|颜色)|想换货|换货",
     r"\b(broken|broke|stopped working|not working|doesn'?t work|defective|faulty|damaged|dented|cracked)\b",
     r"\b(missing|wrong item|wrong size|wrong colou?r|repair|warranty|replacement)\b",
+    r"\b(not|isn'?t|won'?t|doesn'?t|stopped) (charging|charge|turning on|turn on|heating|heat up)\b|\bpeel(ing|ed|s)?\b",
 )
 ORDER_RX = _rx(
     r"(快递|包裹|订单|物流|单号).{0,8}(到哪|在哪|哪了|怎么还没|还没到|没到|没更新|不更新|查)",

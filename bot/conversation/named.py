@@ -24,6 +24,10 @@ from knowledge.resources import normalise_text
 MAX_NAMED = 2  # products one entry may name (the men's and women's Pegasus 41); more is a family
 _SIZE_LIKE = re.compile(r"[\d.\s-]+")
 _COMPARE = re.compile(r"哪|区别|不同|对比|比较|比|差|vs\b|versus|which|better|differ|compare", re.I)
+# words that say who a product is for or how it is sold, never which product it is
+_GENERIC_EN = frozenset(
+    {"women", "woman", "womens", "men", "man", "mens", "s", "ladies", "kids", "unisex", "the"}
+)
 _SIDES = re.compile(r"和|跟|与|还是|或者|或|对比|比较|比|、|\bvs\.?|\bversus\b|\bor\b|\band\b", re.I)
 
 
@@ -87,10 +91,13 @@ class CatalogNames:
         """Chinese words without brand, model number or Latin letters that end in a kind of product
         ("平底煎锅" = flat + frying pan) describe what is wanted; a search answers them, not one product."""
         product = self.lookup(sku)
-        if product is None or not words or re.search(r"[A-Za-z0-9]", words):
+        if product is None or not words or re.search(r"[0-9]", words):
             return False
         if product.brand and normalise_text(product.brand) in normalise_text(words):
             return False
+        if re.search(r"[A-Za-z]", words):  # "women's running shoes" describes a kind, names no Brooks shoe
+            tokens = [t for t in re.split(r"[\s'’]+", normalise_text(words)) if t and t not in _GENERIC_EN]
+            return bool(tokens) and any(self.is_kind(" ".join(tokens[i:])) for i in range(len(tokens)))
         return any(self.is_kind(words[i:]) for i in range(len(words) - 1))
 
     def is_kind(self, word: str) -> bool:

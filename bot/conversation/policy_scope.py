@@ -39,6 +39,13 @@ WARRANTY_RX = re.compile(
 )
 
 
+# a bullet that states the rule for the problem itself (not the shop's general return or postage terms)
+_PROBLEM_BULLET = {
+    "returns": re.compile(r"破损|发错|少发|漏发|错发|damaged|wrong|missing", re.I),
+    "warranty": re.compile(r"故障|质量问题|报修|defect|faulty|repair", re.I),
+}
+
+
 class Labelled(Protocol):
     """A policy bullet (PolicyHit or knowledge.policy_search.Bullet): bold label and text."""
 
@@ -177,5 +184,12 @@ def pick(
     if order and any(h.topic == order[0] for h in kept):  # a known problem: its own topic's bullets only
         kept = [h for h in kept if h.topic == order[0]]
     rank = {topic: n for n, topic in enumerate(order)}
-    kept.sort(key=lambda h: (rank.get(h.topic, len(rank)), 0 if spec[id(h)] > 0 else 1))
+    problem = _PROBLEM_BULLET.get(order[0]) if order else None
+
+    def states_problem(
+        hit: PolicyHit,
+    ) -> int:  # "要我自己付运费吗" about a wrong item: 发错 → we pay both ways
+        return 0 if problem is not None and problem.search(hit.text) else 1
+
+    kept.sort(key=lambda h: (rank.get(h.topic, len(rank)), 0 if spec[id(h)] > 0 else 1, states_problem(h)))
     return kept[:k]

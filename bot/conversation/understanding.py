@@ -77,6 +77,9 @@ _CHEAPER_SEARCH = re.compile(
 _DEMONSTRATIVE = re.compile(
     r"这(?:个|款|双|件|种|条|台|只|瓶|部|套|一款)|^它|\b(?:this|that) one\b|\bit\b", re.IGNORECASE
 )
+_THAT_ONE = re.compile(r"^那(?:个|款|双|件|台|只|条|套|瓶)")  # "那双…" with nothing else named: a reference
+_LIST_ASKS = frozenset({"price", "colour"})  # asked of a shown list, each product answers; "有货的呢" refines
+_WHICH = re.compile(r"哪(?:个|款|双|件|台|只|一个|一款|一双)|\bwhich\b|谁", re.IGNORECASE)
 _BOTH = re.compile(
     r"这两|那两|两(?:款|个|双|件|种)|\bboth\b|\bthese two\b|\bthe two\b|\bthem\b", re.IGNORECASE
 )
@@ -176,6 +179,8 @@ _NOISE = re.compile(
     r"^(anything|something|any|else|other|others|别的|其他|其它|还有|牌子|品牌|brands?|好的|了解|另外|对了)$|"
     r"^(最小|最大|最高|最低|最长|最短|最久|几码|几号|多大|多长|多重|多少|有吗|有没有)$|"
     r"^(我家|我们家|家里|已经|自己|不用|看了)$|"
+    r"^(预算|控制|控制在|范围|换个|换一个|换一款|里面|这里面|那里面|其中|当中|之中|这些|那些|budget|within)$|"
+    r"^(sell|sells|selling|buy|much|need|want|looking|recommend|please|show|got|carry)$|"
     r"^(哪本|哪个|哪款|哪双|哪件|哪只|哪台|哪种|which)$|^(这|那)?(两|俩)(个|款|双|件|种|台|只)?$|"
     r"^(一|个|款|双|件|这|那|呢|吗|的|它|第.*)$|^(one|ones|it|this|that|the|first|second|third|last|which|them|both)$|"
     + COUNT_WORDS.pattern
@@ -267,6 +272,13 @@ def understand(
     query = " ".join(k for k in parsed.keywords if not COUNT_WORDS.match(k.lower())) or positive_text
     filters = parsed.filters
     ordering = ordering_in(text)
+    if (
+        ordering
+        and ordering.attribute == "price"
+        and not ordering.superlative
+        and filters.max_price is not None
+    ):
+        ordering = None  # "anything cheaper than 1000 yuan?" states a budget; it asks for no ranking
     base = Understanding(
         intent=intent,
         text=text,
@@ -294,6 +306,8 @@ def understand(
         and (not is_ordering_word(k) or k.lower() in phrase_words)  # "最轻", "thickest": how to rank
         and k.lower() not in asked_words
     ]
+    if not refs and not content and shown and _THAT_ONE.search(text):  # "那双有粉色吗": the one in focus
+        refs = [next((p for p in shown if p.sku == d.focus), shown[0])]
     wants_compare = intent is Intent.COMPARISON or bool(COMPARE_RX.search(text))
     comparative = (
         ordering is not None and not ordering.superlative and bool(re.search(r"哪|which|比|or\b", text, re.I))
@@ -318,6 +332,16 @@ def understand(
     ):
         # "哪个更轻" / "which is lighter" after a list: rank the whole shown set by the attribute asked
         return replace(base, intent=Intent.RECOMMENDATION, scope=tuple(shown), mode="reference")
+    pair_shown = len(compared) == 2 and {p.sku for p in compared} == {p.sku for p in shown}
+    if (
+        pair_shown
+        and _WHICH.search(text)
+        and (not content or _only_ask_words(content, base))
+        and not named_products
+        and not filters.category
+    ):
+        # "哪个降噪好" / "续航哪个长" / "which is lighter" right after a comparison: answer over that pair
+        return replace(base, intent=Intent.COMPARISON, targets=tuple(compared), mode="reference")
     if wants_compare or (comparative and len(compared or shown) >= 2 and not content):
         pool = refs if len(refs) >= 2 else compared if len(compared) >= 2 else list(shown[:2])
         if len(pool) >= 2 and not (content and not refs):
@@ -365,6 +389,16 @@ def understand(
     if focus and asks_fact and not filters.category and not (content and not _only_ask_words(content, base)):
         return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(focus), mode="context")
     if (
+        shown
+        and not focus
+        and not content
+        and parsed.filters.is_empty()
+        and base.asks
+        and base.asks <= _LIST_ASKS | {a for a in base.asks if a.startswith("attr:")}
+        and not (base.colour or base.size or ordering)
+    ):  # "价格多少" / "有什么颜色" / "续航呢" about the short list just shown: answer for each of them
+        return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(shown), mode="context")
+    if (
         intent is Intent.PRODUCT_QUESTION
         and shown
         and not content
@@ -385,10 +419,18 @@ def understand(
         )
     search = _next_search(d, tuple(content), filters, positive_text, kind_of, _shared_category(shown))
     refined = search is not None
+    if (
+        search is not None
+        and content
+        and base.asks & {"price", "stock"}
+        and filters.min_price is None
+        and filters.max_price is None
+    ):  # "那个夏威夷果多少钱" while browsing 100–200 gift boxes: asks about a thing, the old budget is moot
+        search = replace(search, filters=replace(search.filters, min_price=None, max_price=None))
     bare = tuple(_bare_words(positive_text).split()[:3]) if not parsed.keywords else ()
     search = search or Search(tuple(content) or tuple(parsed.keywords) or bare, filters)
     mode = "refined" if refined else "fresh"
-    if refined and _CHEAPER_SEARCH.search(text) and not content:
+    if refined and _CHEAPER_SEARCH.search(text) and not content and filters.max_price is None:
         priced = [p for p in shown if p.price is not None]
         main = _main_currency(priced)
         ceiling = min((p.price for p in priced if p.currency == main and p.price is not None), default=None)
@@ -431,7 +473,11 @@ def _bare_words(text: str) -> str:
 def _only_ask_words(content: Sequence[str], u: Understanding) -> bool:
     """True when the leftover words only ask about an attribute ("续航", "容量", "防水")."""
     words = {w for name in u.asks if name.startswith("attr:") for w in ATTRIBUTE_WORDS.get(name[5:], ())}
-    return bool(words) and all(any(w in k.lower() or k.lower() in w for w in words) for k in content)
+
+    def asks(k: str) -> bool:  # "cancelling" is the ask word "noise cancel" inflected
+        return any(w in k or k in w or any(k.startswith(t) for t in w.split() if len(t) >= 4) for w in words)
+
+    return bool(words) and all(asks(k.lower()) for k in content)
 
 
 @lru_cache(maxsize=1)

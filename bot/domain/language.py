@@ -20,7 +20,7 @@ Language = Literal["zh", "en"]
 Script = Literal["hans", "hant", "en"]
 
 _CJK = HAN_CHAR
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*[A-Za-z0-9]")  # a model number is one word ("wh1000xm5")
 
 
 def detect_language(text: str, hint: str | None = None) -> Language:

@@ -1,0 +1,42 @@
+"""Follow-ups about the after-sales or policy question just discussed ("运费谁出" after "面霜瓶子碎了").
+
+A customer who has just described a problem ("收到的面霜瓶子碎了", "my charger stopped working") or asked a
+policy question ("退货要怎么办理") goes on with short questions that only make sense with it: "要多久内反馈",
+"运费谁出", "怎么申请", "可以换吗", "what's the warranty on it". Read alone they land on another policy (shipping
+fees instead of "we pay the postage both ways for damaged items") or on nothing at all. So while the dialogue
+state holds an `issue`, a short message with one of these cues, naming no product kind of its own, is answered
+as the issue plus the new question: the item (面霜 → 美妆护肤) and the kind of problem (arrived broken → the
+returns policy) come from the issue, what is asked from the new message.
+
+Pure functions over text; the cues are a regular expression here (zh + en; Traditional text is simplified
+before it gets here).
+"""
+
+from __future__ import annotations
+
+import re
+
+FOLLOW_UP_RX = re.compile(
+    r"运费|邮费|快递费|谁出|谁付|谁承担|谁负责|多久|几天|多长时间|时限|期限|多少天|"
+    r"怎么申请|如何申请|怎么办理|如何办理|怎么弄|怎么操作|怎么处理|流程|步骤|手续|申请|反馈|"
+    r"换新|换吗|能换|可以换|换一个|退吗|能退|可以退|退款|退钱|保修|质保|寄回|寄修|寄到哪|照片|视频|凭证|发票|"
+    r"\b(?:postage|shipping|who pays|how long|how many days|how do i|how can i|apply|claim|replace|replacement|"
+    r"exchange|refund|return it|send it back|warranty|guarantee|on it|proof|photos?)\b",
+    re.IGNORECASE,
+)
+_MAX_HAN = 20  # "要多久内反馈" / "运费谁出"; a longer message says what it is about
+_MAX_WORDS = 10  # "what's the warranty on it"
+
+
+def continues_issue(text: str) -> bool:
+    """True when a message is a short follow-up question about the issue before it ("运费谁出", "怎么申请")."""
+    stripped = text.strip()
+    if not stripped or not FOLLOW_UP_RX.search(stripped):
+        return False
+    han = sum(1 for c in stripped if "\u4e00" <= c <= "\u9fff")
+    return han <= _MAX_HAN and len(stripped.split()) <= _MAX_WORDS
+
+
+def with_issue(text: str, issue: str) -> str:
+    """The follow-up read with its issue: the issue's item and problem, the follow-up's question."""
+    return f"{issue}，{text}" if issue else text
