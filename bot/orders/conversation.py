@@ -201,9 +201,11 @@ class OrderConversation:
             return STATUS  # "我所有的订单" before any proof: which order, and its proof, first
         if asks_request_status(text):
             return STATUS  # "我的换货申请到哪一步了": the order's answer lists its requests, no new one
-        if purpose is None and not numbers and gives_proof(text):
-            return STATUS  # "the email is a@x.com" after a detour: the open question for a proof, if any
         shopping = turn.intent in _SHOPPING  # "跑鞋推荐一下，订单号 …": a product request naming an order
+        if purpose is None and not numbers and not shopping and gives_proof(text):
+            # "the email is a@x.com" after a detour: the open question for a proof, if any; a shopping question
+            # that gives a phone number ("有没有500以内的跑鞋？我电话138…") is answered as one
+            return STATUS
         about_order = (
             bool(numbers)
             and not shopping
