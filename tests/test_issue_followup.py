@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation.issue_followup import continues_issue, with_issue
+from bot.conversation.issue_followup import continues_issue, names_other_topic, with_issue
 
 
 @pytest.mark.parametrize(
@@ -40,3 +40,12 @@ def test_other_messages_do_not(text: str) -> None:
 def test_the_follow_up_is_read_with_its_issue() -> None:
     assert with_issue("运费谁出", "收到的面霜瓶子碎了") == "收到的面霜瓶子碎了，运费谁出"
     assert with_issue("运费谁出", "") == "运费谁出"
+
+
+def test_a_follow_up_naming_its_own_policy_matter_is_a_new_question() -> None:
+    assert names_other_topic("可以退货吗", "多久发货")  # returns after shipping: its own question
+    assert names_other_topic("can I return it?", "how long does shipping take")
+    assert not names_other_topic(
+        "运费谁出", "收到的面霜瓶子碎了"
+    )  # the damaged item's postage: the same issue
+    assert not names_other_topic("退款多久到账", "我要退款，瓶子碎了")  # the issue named the refund already

@@ -27,7 +27,7 @@ from bot.conversation.flows import ConversationFlow, FlowReply, FlowTurn
 from bot.conversation.handoff_context import handoff_context, merge_customer_reply
 from bot.conversation.hygiene import DEFAULT_MAX_CHARS, clean
 from bot.conversation.intents import Intent, IntentGuess, classify
-from bot.conversation.issue_followup import continues_issue
+from bot.conversation.issue_followup import continues_issue, names_other_topic
 from bot.conversation.kind_words import native_kinds
 from bot.conversation.locks import LocalChatLocks
 from bot.conversation.profile import InterestProfile
@@ -380,6 +380,9 @@ class SupportBot:
             bool(issue)
             and intent in _ISSUE_FOLLOWERS
             and continues_issue(simplified)
+            and not names_other_topic(
+                simplified, issue
+            )  # "可以退货吗" after "多久发货": a question of its own
             and not self.answerer.catalog_words().item(simplified).paths  # "耳机保修多久" names its own item
         )
         if continued:  # "运费谁出" after "面霜瓶子碎了": the issue's item and problem, this question

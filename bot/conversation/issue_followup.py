@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from knowledge.script import is_han
+
 FOLLOW_UP_RX = re.compile(
     r"运费|邮费|快递费|谁出|谁付|谁承担|谁负责|多久|几天|多长时间|时限|期限|多少天|"
     r"怎么申请|如何申请|怎么办理|如何办理|怎么弄|怎么操作|怎么处理|流程|步骤|手续|申请|反馈|"
@@ -33,10 +35,24 @@ def continues_issue(text: str) -> bool:
     stripped = text.strip()
     if not stripped or not FOLLOW_UP_RX.search(stripped):
         return False
-    han = sum(1 for c in stripped if "\u4e00" <= c <= "\u9fff")
+    han = sum(1 for c in stripped if is_han(c))
     return han <= _MAX_HAN and len(stripped.split()) <= _MAX_WORDS
 
 
 def with_issue(text: str, issue: str) -> str:
     """The follow-up read with its issue: the issue's item and problem, the follow-up's question."""
     return f"{issue}，{text}" if issue else text
+
+
+# A follow-up that names a policy matter of its own ("可以退货吗" after "多久发货") asks a new question, unless the
+# issue named it too ("退款多久" after "我要退款，瓶子碎了").
+_TOPIC_WORDS = ("退货", "退款", "换货", "保修", "质保", "发货", "发票", "付款", "支付")
+_TOPIC_RX = re.compile(
+    r"\b(returns?|refunds?|exchanges?|warranty|invoices?|payments?|ship(?:ping)?)\b", re.IGNORECASE
+)
+
+
+def names_other_topic(text: str, issue: str) -> bool:
+    """True when `text` names a policy matter (退货, refund, warranty …) that `issue` does not name."""
+    words = {w for w in _TOPIC_WORDS if w in text} | {m.lower() for m in _TOPIC_RX.findall(text)}
+    return any(w not in issue.lower() for w in words)
