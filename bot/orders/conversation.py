@@ -72,7 +72,10 @@ log = logging.getLogger(__name__)
 CALLBACK_PREFIX = "o"
 ORDER_INTENTS = frozenset({"order_status", "after_sales"})
 _NOT_OURS = frozenset({"human", "injection", "greeting", "small_talk"})
-_NEVER_OURS = frozenset({"human", "injection"})  # not even a dialogue's expected short answer
+_NEVER_OURS = frozenset({"human", "injection"})
+_NO_ANSWER = frozenset(
+    {"out_of_scope", "unknown"}
+)  # what the core could only answer with "can't help"  # not even a dialogue's expected short answer
 _SHOPPING = frozenset({"recommendation", "product_question", "comparison"})
 _ACTIONS = {"a": "approve", "r": "reject", "c": "complete"}
 _SHOWN = "[order details shown to the verified customer]"
@@ -260,9 +263,12 @@ class OrderConversation:
         if Proof.parse(proof_text) is None and Proof.find(proof_text) is None:
             moved_on = len(text) > 12 or turn.intent in _SHOPPING  # "第二个多少钱" is no proof
             if not fresh and not numbers and not _about_orders(text) and moved_on:
-                # the core answers this one; the question for the proof stays open (30 minutes), so
-                # "the email is …" after "is it urgent?" still verifies this order
+                # the question for the proof stays open (30 minutes), so "the email is …" after "is it
+                # urgent?" still verifies this order; a real question (a product, a policy) is the core's
                 await self._save(chat, user, replace(dialogue, stage=Stage.PROOF))
+                if turn.intent in _NO_ANSWER:  # "please, just say yes or no": nothing before the proof
+                    first = self.messages.get("order_flow_proof_first", lang, order_id=dialogue.order_number)
+                    return self._reply(turn, first, purpose=dialogue.purpose, open=True)
                 return None
             await self._save(chat, user, replace(dialogue, stage=Stage.PROOF))
             asked = self.messages.get("order_flow_ask_proof", lang, order_id=dialogue.order_number)
