@@ -53,6 +53,22 @@ def test_opened_food_and_excluded_categories() -> None:
     verdict = eligibility(food, RequestKind.RETURN, TERMS, at("2026-11-30T10:00:00+08:00"))
     assert (verdict.decision, verdict.rule) == (Decision.ELIGIBLE, "unopened_only")
     assert verdict.skus == ("NUT-001", "TEA-001") and verdict.conditions == ("unused", "unopened")
+    nuts_opened = eligibility(
+        food,
+        RequestKind.RETURN,
+        TERMS,
+        at("2026-11-30T10:00:00+08:00"),
+        opened=True,
+        opened_words="坚果拆开吃了一袋",
+    )
+    assert (nuts_opened.decision, nuts_opened.rule) == (Decision.ELIGIBLE, "partly_opened")
+    assert nuts_opened.skus == ("NUT-001",) and nuts_opened.conditions == ("unused", "unopened")
+    all_opened = eligibility(food, RequestKind.RETURN, TERMS, at("2026-11-30T10:00:00+08:00"), opened=True)
+    assert (all_opened.decision, all_opened.rule, all_opened.skus) == (
+        Decision.NOT_ELIGIBLE,
+        "opened",
+        ("NUT-001", "TEA-001"),
+    )
     socks = dataclasses.replace(
         food, items=(dataclasses.replace(food.items[0], sku="SOCK-1", category="服装/袜子/运动袜"),)
     )

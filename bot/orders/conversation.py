@@ -186,6 +186,7 @@ class OrderConversation:
             now,
             lang=turn.lang,
             opened=says_opened(turn.text),
+            opened_words=turn.text if says_opened(turn.text) else "",
             reason=_described(turn.text),
         )
 
@@ -333,7 +334,9 @@ class OrderConversation:
             text = self._open_request_text(pending[-1], view.order_id, lang)
             return self._reply(turn, text, shown=True, purpose=dialogue.purpose, open=True)
         opened = True if dialogue.opened else None
-        verdict = await self.desk.eligibility(chat, user, dialogue.order_number, kind, opened=opened)
+        verdict = await self.desk.eligibility(
+            chat, user, dialogue.order_number, kind, opened=opened, opened_words=dialogue.opened_words
+        )
         assert verdict is not None
         text = prefix + verdict_text(self.messages, view, verdict, lang)
         title = self._policy_title("returns", lang)
@@ -404,6 +407,7 @@ class OrderConversation:
             reason=dialogue.reason,
             photos=dialogue.photos,
             opened=True if dialogue.opened else None,
+            opened_words=dialogue.opened_words,
         )
         view = await self.desk.view(chat, user, dialogue.order_number)
         if opened is None or view is None:  # the link expired while the customer was typing
@@ -444,7 +448,9 @@ class OrderConversation:
             again = OrderDialogue(  # this message's
                 purpose, Stage.NUMBER, dialogue.updated_at, lang=lang, reason=_described(text)
             )
-            return await self._advance(turn, replace(again, opened=says_opened(text)), fresh=False)
+            said = says_opened(text)
+            again = replace(again, opened=said, opened_words=text if said else "")
+            return await self._advance(turn, again, fresh=False)
         view = await self.desk.view(chat, user, dialogue.order_number)
         if view is not None and asks_other_orders(text):
             await self._save(chat, user, dialogue)
@@ -471,8 +477,12 @@ class OrderConversation:
             await asyncio.to_thread(self.dialogues.drop, chat, user)
             return None  # the link ended, or the customer moved on
         if kind is not None:
-            opened = dialogue.opened or says_opened(text)
-            wanted = replace(dialogue, purpose=kind.value, opened=opened, reason=_described(text))
+            said = says_opened(text)
+            words = text if said else dialogue.opened_words
+            opened = dialogue.opened or said
+            wanted = replace(
+                dialogue, purpose=kind.value, opened=opened, opened_words=words, reason=_described(text)
+            )
             return await self._verified(turn, wanted)
         assert topic is not None
         await self._save(chat, user, dialogue)

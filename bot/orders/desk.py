@@ -60,15 +60,22 @@ class OrderDesk:
         return [self._view(order) for order in linked]
 
     async def eligibility(
-        self, chat_id: str, user_id: str, order_number: str, kind: RequestKind, *, opened: bool | None = None
+        self,
+        chat_id: str,
+        user_id: str,
+        order_number: str,
+        kind: RequestKind,
+        *,
+        opened: bool | None = None,
+        opened_words: str = "",
     ) -> Verdict | None:
         """Whether the verified order qualifies for `kind` now; None when not verified (`opened`: see
-        `eligibility`)."""
+        `eligibility`, like `opened_words`)."""
         order = await self.verifier.verified_order(chat_id, user_id, order_number)
         if order is None:
             return None
         used = await self.aftersales.exchanges_used(order.key) if kind is RequestKind.EXCHANGE else 0
-        return self._eligibility(order, kind, used, opened)
+        return self._eligibility(order, kind, used, opened, opened_words)
 
     async def request(
         self,
@@ -80,6 +87,7 @@ class OrderDesk:
         reason: str = "",
         photos: Sequence[str] = (),
         opened: bool | None = None,
+        opened_words: str = "",
     ) -> tuple[AfterSalesRequest, Notification, Verdict] | None:
         """Open an after-sales request on a verified order, with the rules' verdict attached; None when not
         verified. Requests are opened whatever the verdict: a person decides (the verdict explains why)."""
@@ -87,7 +95,7 @@ class OrderDesk:
         if order is None:
             return None
         used = await self.aftersales.exchanges_used(order.key) if kind is RequestKind.EXCHANGE else 0
-        verdict = self._eligibility(order, kind, used, opened)
+        verdict = self._eligibility(order, kind, used, opened, opened_words)
         request, notice = await self.aftersales.open(
             order, kind, chat_id=chat_id, user_id=user_id, reason=reason, verdict=verdict, photos=photos
         )
@@ -128,7 +136,12 @@ class OrderDesk:
         )
 
     def _eligibility(
-        self, order: Order, kind: RequestKind, exchanges_used: int, opened: bool | None = None
+        self,
+        order: Order,
+        kind: RequestKind,
+        exchanges_used: int,
+        opened: bool | None = None,
+        opened_words: str = "",
     ) -> Verdict:
         return eligibility(
             order,
@@ -138,4 +151,5 @@ class OrderDesk:
             categories=self.categories,
             exchanges_used=exchanges_used,
             opened=opened,
+            opened_words=opened_words,
         )

@@ -41,6 +41,7 @@ class OrderDialogue:
     failures: int = 0  # rejected proofs in this dialogue (the verifier's lockout is the real limit)
     lang: str = ""  # the language the dialogue started in (a bare number or proof says nothing about it)
     opened: bool = False  # the customer said the goods were opened (food, skincare: the returns rule)
+    opened_words: str = ""  # the message that said so (which items: "坚果拆开吃了一袋")
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -59,6 +60,7 @@ class OrderDialogue:
             failures=int(data.get("failures", 0)),
             lang=str(data.get("lang", "")),
             opened=bool(data.get("opened", False)),
+            opened_words=str(data.get("opened_words", "")),
         )
 
 

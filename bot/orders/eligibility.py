@@ -46,7 +46,8 @@ class Verdict:
     """The decision, the rule that made it, and what a reply or an agent card needs to explain it.
 
     `rule` ids: no_policy, cancelled, refunded, not_delivered, unpaid_refund, no_delivery_time, window,
-    window_passed, excluded_category, opened, unopened_only, exchange_category, exchange_used,
+    window_passed, excluded_category, opened, partly_opened (only some items opened: those are in `skus`),
+    unopened_only, exchange_category, exchange_used,
     damage_report_late, before_shipment (a cancellation the policy allows), already_shipped (too late to
     cancel: a return after delivery instead).
     `conditions` are checks a person still makes on the parcel (e.g. "unopened").
@@ -88,13 +89,16 @@ def eligibility(
     categories: CategoryLookup | None = None,
     exchanges_used: int = 0,
     opened: bool | None = None,
+    opened_words: str = "",
 ) -> Verdict:
     """Whether `order` qualifies for `kind` at `now` under `terms`; see `Verdict.rule` for the reasons.
 
     `categories` finds an item's catalog category when the order does not carry it (platform orders);
     `exchanges_used` is how many exchanges this order already had (shoes and clothes: once); `opened` is what
     the customer said about items of `excluded_when_opened` categories (True: opened → not returnable without a
-    reason; None: unknown → eligible on condition they are unopened).
+    reason; None: unknown → eligible on condition they are unopened). `opened_words` is what the customer said
+    when they said so ("坚果拆开吃了一袋"): when it names some of those items (category leaf or title), only
+    those count as opened and the rest of the order still qualifies (rule partly_opened).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -120,7 +124,7 @@ def eligibility(
         return _quality(order, kind, terms, now, delivered)
     if kind is RequestKind.EXCHANGE:
         return _exchange(order, terms, now, delivered, categories, exchanges_used)
-    return _return(order, kind, terms, now, delivered, categories, opened)
+    return _return(order, kind, terms, now, delivered, categories, opened, opened_words)
 
 
 def _cancel(order: Order, terms: ReturnTerms) -> Verdict:
@@ -222,6 +226,15 @@ def _exchange(
     )
 
 
+def _named(item: OrderItem, categories: CategoryLookup | None, words: str) -> bool:
+    """Whether the customer's words name `item`: its category's last part ("坚果" of "零食/坚果") or its title."""
+    if not words:
+        return False
+    leaf = _category(item, categories).rsplit("/", 1)[-1]
+    lowered = words.lower()
+    return bool(leaf and leaf in words) or bool(item.title and item.title.lower() in lowered)
+
+
 def _return(
     order: Order,
     kind: RequestKind,
@@ -230,6 +243,7 @@ def _return(
     delivered: datetime,
     categories: CategoryLookup | None,
     opened: bool | None,
+    opened_words: str = "",
 ) -> Verdict:
     excluded = [
         i.sku for i in order.items if category_matches(_category(i, categories), terms.excluded_categories)
@@ -241,11 +255,26 @@ def _return(
         return late
     deadline = window_end(delivered, terms.return_window_days)
     values = {"days": str(terms.return_window_days), "deadline": deadline.date().isoformat()}
-    sealed = [
-        i.sku for i in order.items if category_matches(_category(i, categories), terms.excluded_when_opened)
+    sealed_items = [
+        i for i in order.items if category_matches(_category(i, categories), terms.excluded_when_opened)
     ]
+    sealed = [i.sku for i in sealed_items]
     if sealed and opened:
-        return Verdict(Decision.NOT_ELIGIBLE, "opened", kind, skus=tuple(sealed))
+        named = [i.sku for i in sealed_items if _named(i, categories, opened_words)]
+        spoilt = named or sealed
+        if all(i.sku in spoilt for i in order.items):
+            return Verdict(Decision.NOT_ELIGIBLE, "opened", kind, skus=tuple(spoilt))
+        rest = [sku for sku in sealed if sku not in spoilt]
+        return Verdict(
+            Decision.ELIGIBLE,
+            "partly_opened",
+            kind,
+            deadline=deadline,
+            window_days=terms.return_window_days,
+            skus=tuple(spoilt),
+            conditions=("unused", "unopened") if rest else ("unused",),
+            values=values,
+        )
     if opened is False:
         sealed = []
     conditions = ("unused", "unopened") if sealed else ("unused",)

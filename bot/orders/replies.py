@@ -185,6 +185,10 @@ def verdict_text(messages: Messages, view: OrderView, verdict: Verdict, lang: st
             conditions += get("order_flow_condition_unopened", lang)
         elif "unused" in verdict.conditions:
             conditions += get("order_flow_condition_unused", lang)
+        if verdict.rule == "partly_opened":
+            titles = [item.title for item in view.items if item.sku in verdict.skus] or list(verdict.skus)
+            joiner = "、" if lang != "en" else ", "
+            conditions = get("order_flow_partly_opened", lang, items=joiner.join(titles)) + conditions
         return get(
             "order_flow_eligible",
             lang,
