@@ -139,6 +139,11 @@ def test_the_state_machine_as_a_function() -> None:
         transition(opened, RequestStatus.COMPLETED, by="a", at=NOW)
     assert str(caught.value) == f"after-sales request {opened.id}: cannot go from requested to completed"
     assert caught.value.message_key == "aftersales_invalid_transition"
+    withdrawn = transition(opened, RequestStatus.WITHDRAWN, by="alice", at=NOW)
+    assert withdrawn.status is RequestStatus.WITHDRAWN and not withdrawn.is_open
+    approved = transition(opened, RequestStatus.APPROVED, by="a", at=NOW)
+    with pytest.raises(InvalidTransition):  # once a person decided, the customer cannot take it back here
+        transition(approved, RequestStatus.WITHDRAWN, by="alice", at=NOW)
 
 
 async def test_the_service_tells_the_customer_about_every_change() -> None:
@@ -172,6 +177,13 @@ async def test_the_service_tells_the_customer_about_every_change() -> None:
     again, _ = await service.open(order("T1002"), RequestKind.EXCHANGE, chat_id="chat-1", user_id="alice")
     _, notice = await service.reject(again.id, by="agent-li", note="仅可换货一次。")
     assert notice.key == "aftersales_rejected" and "/human" in notice.render(MESSAGES, "zh")
+    third, _ = await service.open(order("T1002"), RequestKind.EXCHANGE, chat_id="chat-1", user_id="alice")
+    taken_back, notice = await service.withdraw(third.id, by="alice")
+    assert taken_back.status is RequestStatus.WITHDRAWN and notice.key == "aftersales_withdrawn"
+    assert notice.render(MESSAGES, "zh").startswith(
+        f"好的，已撤回您对订单 T1002 的换货申请（编号 {third.id[:8]}）"
+    )
+    assert await service.queue() == []
 
 
 def test_forget_user_blanks_what_the_customer_wrote_and_keeps_the_case(store: AfterSalesStore) -> None:

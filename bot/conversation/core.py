@@ -23,7 +23,7 @@ from typing import Protocol, cast
 
 from bot.conversation.answer import Answer, Answerer, PolicyLookup, TurnContext
 from bot.conversation.composer import OfflineComposer, Reply
-from bot.conversation.flows import ConversationFlow, FlowReply, FlowTurn
+from bot.conversation.flows import ConversationFlow, FlowReply, FlowTurn, FlowWithdrawal
 from bot.conversation.handoff_context import handoff_context, merge_customer_reply
 from bot.conversation.hygiene import DEFAULT_MAX_CHARS, clean
 from bot.conversation.intents import Intent, IntentGuess, classify
@@ -237,6 +237,9 @@ class SupportBot:
         return detect_language(text, inbound.language_hint) if words else "zh"
 
     async def _dispatch(self, inbound: Inbound, progress: ReplyProgress | None) -> list[Outbound]:
+        withdrawn = await self._withdrawal(inbound)
+        if withdrawn is not None:
+            return withdrawn
         if self.handoff is not None:
             intercepted = await self.handoff.intercept(inbound)
             if intercepted is not None:
@@ -274,6 +277,43 @@ class SupportBot:
                 )
             ]
         return await self.converse(inbound, cleaned.text, lang, progress)
+
+    async def _withdrawal(self, inbound: Inbound) -> list[Outbound] | None:
+        """ "算了，不退了" after a request was filed: the flow withdraws it and tells the customer (the one reply);
+        when a handoff holds the chat, the customer's words are still relayed and the agents get the flow's
+        line beside them. None when the message takes nothing back."""
+        if (
+            self.flow is None
+            or inbound.role is Role.AGENT
+            or inbound.command
+            or inbound.callback_data is not None
+            or not inbound.text
+        ):
+            return None
+        text = clean(inbound.text, self.max_chars).text
+        lang = await self.language_for(inbound, text)
+        turn = FlowTurn(inbound, text, lang)
+        if not text or not self.flow.may_withdraw(turn):
+            return None
+        withdrawal: FlowWithdrawal | None = await self.flow.withdraw(turn)
+        if withdrawal is None:
+            return None
+        relayed = (await self.handoff.intercept(inbound) or []) if self.handoff is not None else []
+        agents = [o for o in relayed if o.chat_id != inbound.chat_id]
+        places = dict.fromkeys((o.chat_id, o.thread_id) for o in agents)
+        notes = [
+            Outbound(chat_id=chat, thread_id=thread, text=withdrawal.agent_text, kind="notice")
+            for chat, thread in places
+        ]
+        meta = {"intent": withdrawal.intent, "language": lang, "source": "flow"}
+        reply = Outbound(
+            chat_id=inbound.chat_id,
+            text=withdrawal.text,
+            thread_id=inbound.thread_id,
+            kind="reply",
+            meta=meta,
+        )
+        return [reply, *agents, *notes]
 
     async def _command(self, inbound: Inbound) -> list[Outbound]:
         name = inbound.command or ""

@@ -55,6 +55,17 @@ class FlowReply:
     meta: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class FlowWithdrawal:
+    """The customer took back something the flow had filed ("算了，不退了"): `text` is the one reply to the
+    customer, `agent_text` the line for the agents handling it (put beside the customer's relayed words when
+    a handoff is open), `intent` labels the turn."""
+
+    text: str
+    agent_text: str
+    intent: str
+
+
 class ConversationFlow(Protocol):
     """A guided conversation the core consults before its own answer (see the module docstring)."""
 
@@ -65,6 +76,15 @@ class ConversationFlow(Protocol):
 
     async def take(self, turn: FlowTurn) -> FlowReply | None:
         """The reply when the flow owns this message (an open dialogue, or one it starts); else None."""
+        ...
+
+    def may_withdraw(self, turn: FlowTurn) -> bool:
+        """Whether this message could take back a filed request (no I/O); the core then asks `withdraw`
+        before a handoff relays the message, since a filed request usually has one open."""
+        ...
+
+    async def withdraw(self, turn: FlowTurn) -> FlowWithdrawal | None:
+        """The withdrawal when this customer has a filed request still waiting for review; else None."""
         ...
 
     async def on_callback(self, inbound: Inbound, lang: str) -> list[Outbound] | None:

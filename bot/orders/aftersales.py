@@ -1,7 +1,8 @@
 """An after-sales request (return, exchange, refund, damaged / wrong / missing item) and its state machine.
 
     requested ──approve──▶ approved ──complete──▶ completed
-        └──────reject────▶ rejected
+        ├──────reject────▶ rejected
+        └──────withdraw──▶ withdrawn   (the customer took it back before anyone decided)
 
 Any other move raises `InvalidTransition`. Every change produces a `Notification` for the customer: a
 messages.yaml key plus plain values (no channel types), which `render` turns into text and the conversation
@@ -27,6 +28,7 @@ class RequestStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"  # by the customer ("算了，不退了") while it waited for review
 
 
 # target → the states it may be reached from
@@ -34,6 +36,7 @@ TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
     RequestStatus.APPROVED: frozenset({RequestStatus.REQUESTED}),
     RequestStatus.REJECTED: frozenset({RequestStatus.REQUESTED}),
     RequestStatus.COMPLETED: frozenset({RequestStatus.APPROVED}),
+    RequestStatus.WITHDRAWN: frozenset({RequestStatus.REQUESTED}),
 }
 OPEN_STATUSES = frozenset({RequestStatus.REQUESTED, RequestStatus.APPROVED})
 

@@ -74,6 +74,10 @@ class AfterSalesService:
     ) -> tuple[AfterSalesRequest, Notification]:
         return await self._move(request_id, RequestStatus.COMPLETED, by, note)
 
+    async def withdraw(self, request_id: str, *, by: str) -> tuple[AfterSalesRequest, Notification]:
+        """The customer takes back a request still waiting for review; raises InvalidTransition otherwise."""
+        return await self._move(request_id, RequestStatus.WITHDRAWN, by, "")
+
     async def exchanges_used(self, order_key: str) -> int:
         """Exchanges this order already had (approved or completed) — the "exchange once" rule's input."""
         requests = await self.for_order(order_key)

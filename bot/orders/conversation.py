@@ -31,11 +31,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from bot.conversation.flows import FlowHandoff, FlowReply, FlowTurn
+from bot.conversation.flows import FlowHandoff, FlowReply, FlowTurn, FlowWithdrawal
 from bot.conversation.grounding import GroundingFacts, check_reply
 from bot.domain import telemetry
 from bot.domain.messages import Button, Inbound, MessageRef, Outbound, Role
-from bot.orders.aftersales import AfterSalesRequest, Notification
+from bot.orders.aftersales import AfterSalesRequest, Notification, RequestStatus
 from bot.orders.clock import Clock, system_clock
 from bot.orders.desk import OrderDesk
 from bot.orders.dialogue import STATUS, DialogueStore, OrderDialogue, Stage
@@ -58,6 +58,7 @@ from bot.orders.phrases import (
     purpose_of,
     request_kind,
     says_opened,
+    says_withdraw,
     single_token,
     switched_kind,
 )
@@ -155,6 +156,41 @@ class OrderConversation:
             self._opening(turn) is not None
             or self._later_follow_up(turn) is not None
             or asks_other_orders(turn.text)
+        )
+
+    def may_withdraw(self, turn: FlowTurn) -> bool:
+        return turn.inbound.role is not Role.AGENT and says_withdraw(turn.text)
+
+    async def withdraw(self, turn: FlowTurn) -> FlowWithdrawal | None:
+        """Withdraw this (chat, user)'s latest request still waiting for review — of the kind the words name
+        ("不换了": an exchange) when one is — and drop the dialogue; None when there is none (or an agent
+        decided it meanwhile). The customer is told; the agents get `agent_text`."""
+        inbound = turn.inbound
+        service = self.desk.aftersales
+        mine = [
+            r
+            for r in await service.queue(limit=1000)
+            if r.chat_id == inbound.chat_id
+            and r.user_id == inbound.user_id
+            and r.status is RequestStatus.REQUESTED
+        ]
+        if not mine:
+            return None
+        kind = request_kind(turn.text)
+        named = [r for r in mine if kind is not None and _same_want(r.kind, kind)]
+        target = max(named or mine, key=lambda r: r.created_at)
+        try:
+            request, notice = await service.withdraw(target.id, by=inbound.user_name or inbound.user_id)
+        except (InvalidTransition, RequestNotFound):
+            return None
+        await asyncio.to_thread(self.dialogues.drop, inbound.chat_id, inbound.user_id)
+        self._event_for(request, "aftersales_outcome", f"{request.kind.value}:{request.status.value}")
+        telemetry.count("aftersales_decision", status=request.status.value)
+        agent = Notification(notice.chat_id, notice.user_id, "aftersales_withdrawn_agent", notice.values)
+        return FlowWithdrawal(
+            text=notice.render(self.messages, turn.lang),
+            agent_text=agent.render(self.messages, self.support_language),
+            intent="order_withdraw",
         )
 
     def _later_follow_up(self, turn: FlowTurn) -> str | None:

@@ -384,5 +384,18 @@ def is_done(text: str) -> bool:
     return DONE_RX.search(_normal(text).strip()) is not None
 
 
+# Taking back a filed request: "算了，不退了", "不换了", "never mind, I'll keep it".
+WITHDRAW_RX = _rx(
+    r"不(想|要|用)?(退|换|退货|换货|退款|取消)了|(撤回|撤销)(申请|售后)?|不(申请|办)了",
+    r"\bi'?ll keep (it|them)\b|\bkeep (it|them) after all\b|\bwithdraw (my|the) (request|return|exchange|refund)\b"
+    r"|\bdon'?t want to (return|exchange) (it|them) any ?more\b",
+)
+
+
+def says_withdraw(text: str) -> bool:
+    """The customer takes back a request they filed ("算了，不退了", "never mind, I'll keep it")."""
+    return WITHDRAW_RX.search(_normal(text)) is not None
+
+
 def is_cancel(text: str) -> bool:
     return CANCEL_RX.search(_normal(text).strip()) is not None
