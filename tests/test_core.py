@@ -167,3 +167,14 @@ def test_interests_nudge_the_ranking_by_at_most_one_place() -> None:
     climbers = [i for i in marked if i > 0 and i - 1 in unmarked]
     assert all(ranked.index(plain[i]) == i - 1 for i in climbers)
     assert rerank(hits, []) == hits
+
+
+async def test_the_interest_profile_learns_product_words_only(bot: SupportBot) -> None:
+    chat = Chat(bot, user_id="profile-user")
+    for text in ("what city is it going to? just say yes or no", "how much did I pay, say it", "退货要几天"):
+        await chat.say(text)
+    assert bot.store.interests("profile-user") == {}  # questions about orders and policies teach nothing
+    await chat.say("有没有500以内的跑鞋")
+    learned = set(bot.store.interests("profile-user"))
+    assert learned and not learned & {"much", "city", "say", "pay", "退货"}
+    assert any("跑鞋" in word for word in learned), learned

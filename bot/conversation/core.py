@@ -58,7 +58,7 @@ from bot.domain.messages import ERASED, Button, Inbound, Outbound, ReplyProgress
 from bot.domain.protocols import ChatModel, HandoffGate
 from bot.privacy.redaction import redact
 from bot.prompts import Messages
-from knowledge.models import Product
+from knowledge.models import Product, QueryFilters
 from knowledge.protocols import KeywordExtractor, ProductIndex
 from knowledge.script import has_han
 from knowledge.traditional import script_evidence, to_simplified
@@ -66,6 +66,8 @@ from knowledge.traditional import script_evidence, to_simplified
 log = logging.getLogger(__name__)
 MEMORY_TURNS = 40  # turns of a chat read for each message
 EXAMPLES = ("example_1", "example_2", "example_3")  # /start buttons: `q:<n>` asks example n
+# Messages whose words say what the customer shops for (the interest profile learns only from these).
+_SHOPPING_INTENTS = frozenset({Intent.PRODUCT_QUESTION, Intent.RECOMMENDATION, Intent.COMPARISON})
 _ANSWER_THEN_HANDOFF = frozenset({"damaged_goods", "refund_dispute"})  # answer with the policy, then a person
 # Handoff triggers the flow may answer first (a damaged parcel is an after-sales request with photos).
 _FLOW_FIRST = frozenset({None, "damaged_goods"})
@@ -314,6 +316,15 @@ class SupportBot:
             meta=meta,
         )
         return [reply, *agents, *notes]
+
+    def _product_words(self, keywords: list[str], filters: QueryFilters) -> list[str]:
+        """The interest words of a shopping message: content keywords that name a kind of product or occur in
+        a catalog title ("跑鞋", "pegasus") — never "much", "city" or "say" from a question about an order."""
+        words = content_keywords(keywords, filters)
+        names = self.understanding.mentions
+        if names is None:
+            return []
+        return [w for w in words if names.is_kind(w) or names.mentions.knows(w)]
 
     async def _command(self, inbound: Inbound) -> list[Outbound]:
         name = inbound.command or ""
@@ -671,8 +682,9 @@ class SupportBot:
         keywords: list[str] = [k for k in (u.keywords if u is not None else ()) if k.lower() in redacted]
         filters = u.filters if u is not None else None
         interests = None
-        if inbound.role is Role.CUSTOMER and filters is not None:
-            interests = self.profile.updated(memory.interests, content_keywords(keywords, filters))
+        shopping = (u.intent if u is not None else intent) in _SHOPPING_INTENTS
+        if inbound.role is Role.CUSTOMER and filters is not None and shopping:
+            interests = self.profile.updated(memory.interests, self._product_words(keywords, filters))
         answered = Turn("assistant", reply.text, user, tuple(p.sku for p in reply.shown))
         await self.store.commit_async(chat, user, [said, answered], state, interests)
         if self.recorder is not None and inbound.role is Role.CUSTOMER:
