@@ -116,3 +116,15 @@ def test_chat_new_ends_a_handoff_left_open_so_the_new_conversation_is_answered(
     assert fresh.returncode == 0, fresh.stderr
     assert "RUN-" in fresh.stdout, fresh.stdout
     assert "Traceback" not in fresh.stderr
+
+
+def test_a_handoff_after_chat_new_carries_only_the_new_conversation(env: dict[str, str]) -> None:
+    """The card of a handoff asked for after `--new` shows this conversation, not the summary of the handoff
+    that `--new` closed (closing it wrote that summary into the memory the reset clears)."""
+    first = run_here(["chat", "--new"], env, stdin="推荐一个耳机\n转人工\n")
+    assert first.returncode == 0, first.stderr
+    second = run_here(["chat", "--new"], {**env, "COLUMNS": "400"}, stdin="有没有跑鞋\n转人工\n")
+    assert second.returncode == 0, second.stderr
+    card = second.stdout[second.stdout.index("人工请求") :]
+    assert "有没有跑鞋" in card, card
+    assert "人工客服对话摘要" not in card and "推荐一个耳机" not in card, card

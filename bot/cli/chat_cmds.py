@@ -93,12 +93,15 @@ def chat(
 
 async def _start_over(bot: SupportBot, chat_id: str, user_id: str) -> list[Outbound]:
     """`--new`: the chat's memory and open order dialogue are forgotten, and a handoff still open for it is
-    closed as if the customer had left (the team is told; a new conversation is never relayed to an agent)."""
+    closed as if the customer had left (the team is told; a new conversation is never relayed to an agent).
+    The handoff is closed first: closing writes its summary into the chat's memory, which the reset then
+    clears, so the next handoff's card shows only the new conversation."""
+    customer_left = getattr(bot.handoff, "customer_left", None)
+    out = list(await customer_left(chat_id)) if customer_left is not None else []
     await asyncio.to_thread(bot.store.reset, chat_id)
     if bot.flow is not None:
         await bot.flow.forget(chat_id, user_id)
-    customer_left = getattr(bot.handoff, "customer_left", None)
-    return list(await customer_left(chat_id)) if customer_left is not None else []
+    return out
 
 
 def ask(
