@@ -387,7 +387,7 @@ def is_done(text: str) -> bool:
 # Taking back a filed request: "算了，不退了", "不换了", "never mind, I'll keep it".
 WITHDRAW_RX = _rx(
     r"不(想|要|用)?(退|换|退货|换货|退款|取消)了|(撤回|撤销)(申请|售后)?|不(申请|办)了",
-    r"\bi'?ll keep (it|them)\b|\bkeep (it|them) after all\b|\bwithdraw (my|the) (request|return|exchange|refund)\b"
+    r"\bi(?:'?ll| will) keep (it|them)\b|\bkeep (it|them) after all\b|\bwithdraw (my|the) (request|return|exchange|refund)\b"
     r"|\bdon'?t want to (return|exchange) (it|them) any ?more\b",
 )
 
