@@ -338,6 +338,8 @@ class Answerer:
             reply = c.ranked(pool, u.ordering, u, lang)
             if reply.shown:
                 return await self._llm(ctx, Answer(reply, hits=hits), list(reply.shown), u)
+        kinds = {p.sku for p in self._kind_matches([h.product for h in hits], u, by_category=True)}
+        hits = [h for h in hits if h.sku in kinds] or hits  # yoga mats asked: no yoga blocks as picks
         ranked = rerank(hits, ctx.interests)
         lifted = [w for w, _ in ctx.interests[:3]] if [h.sku for h in ranked] != [h.sku for h in hits] else []
         reply = c.recommend([h.product for h in ranked], u, lang, lifted)
@@ -359,6 +361,8 @@ class Answerer:
     def _admissible(self, products: list[Product], u: Understanding) -> list[Product]:
         """Drop what the customer ruled out, and prices in another currency than the budget's."""
         out = passing(products, u.filters.exclusions_only())
+        # "除了锅": a skillet is a pan too (synonym file), even where no title says 锅
+        out = [p for p in out if not any(kind_match(t, p) for t in u.filters.exclude_terms)]
         if u.filters.min_price is not None or u.filters.max_price is not None:
             currency = budget_currency(u.text, getattr(u.filters, "currency", None) or u.currency, products)
             out = [p for p in out if p.currency.upper() == currency]
@@ -389,9 +393,12 @@ class Answerer:
             return []  # "65W以上" that nothing reaches: say so, do not show what fails it
         return narrowed or hits
 
-    def _kind_matches(self, products: list[Product], u: Understanding) -> list[Product]:
+    def _kind_matches(
+        self, products: list[Product], u: Understanding, *, by_category: bool = False
+    ) -> list[Product]:
         """For a superlative over a search: only products of the kind asked ("充电头" is not a power bank).
-        Kind words are the search words that name some product here (not "最大", "battery", "life")."""
+        Kind words are the search words that name some product here (not "最大", "battery", "life");
+        `by_category`: a category segment names the kind too (运动鞋 for 运动鞋/跑步鞋), for a search's picks."""
         asked = {w for name in u.asks if name.startswith("attr:") for w in ATTRIBUTE_WORDS.get(name[5:], ())}
         words = [
             w
@@ -399,11 +406,21 @@ class Answerer:
             if len(w) >= 2 and w.lower() not in asked and not is_ordering_word(w)
         ]
         generic = self.generic or (lambda word: True)
-        kinds = [w for w in words if generic(w.lower()) and any(kind_match(w, p) for p in products)]
+        for a, b in itertools.pairwise(list(words)):  # "yoga mat": a kind of two words (synonym file)
+            pair = f"{a} {b}"
+            if pair.isascii() and len(forms(pair)) > 1 and any(kind_match(pair, p) for p in products):
+                words = [w for w in words if w not in (a, b)] + [pair]
+
+        def of_kind(word: str, product: Product) -> bool:  # 运动鞋 names the category 运动鞋/跑步鞋
+            return kind_match(word, product) or (by_category and in_category(word, product))
+
+        if by_category:  # "65W" is a bound or a value ("65W以上"), never a kind
+            words = [w for w in words if not re.search(r"\d", w)]
+        kinds = [w for w in words if generic(w.lower()) and any(of_kind(w, p) for p in products)]
         if not kinds:
             return products
-        return [p for p in products if all(kind_match(w, p) for w in kinds)] or [
-            p for p in products if any(kind_match(w, p) for w in kinds)
+        return [p for p in products if all(of_kind(w, p) for w in kinds)] or [
+            p for p in products if any(of_kind(w, p) for w in kinds)
         ]
 
     def _missing_kind(self, u: Understanding, hits: list[SearchHit]) -> str:
