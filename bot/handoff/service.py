@@ -167,9 +167,10 @@ class HandoffService:
             self.outbox.messages, handoff, context, self.outbox.support_language, topic=bool(thread_id)
         )
         wait = await self.expected_wait_minutes()
-        told = self.outbox.reply(
-            handoff, "handoff_requested_wait" if wait else "handoff_requested", minutes=wait
-        )
+        key = "handoff_requested_wait" if wait else "handoff_requested"
+        if reason == "complaint":  # "客服怎么这么慢", "我要投诉": an apology before the hand-over
+            key = key.replace("handoff_requested", "handoff_requested_sorry")
+        told = self.outbox.reply(handoff, key, minutes=wait)
         return [
             told,
             self.outbox.to_support(
