@@ -229,10 +229,14 @@ class OfflineComposer:
             ("label_stock", ph.stock(a) or dash, ph.stock(b) or dash),
         ]
         lines = [ph.say("compare_intro")]
+        first = [k for k in (ordering.attribute if ordering else "", *asked) if k and k != "price"]
+        listed = {k.lower() for k in [*a.attributes, *b.attributes]}
+        unlisted = [k for k in dict.fromkeys(first) if k.lower() not in listed]
+        if unlisted:  # "which is lighter" when neither lists a weight: say so, do not only repeat the table
+            lines = [ph.say("compare_not_listed", label=ph.label(unlisted[0]))]
         if verdict:
             lines.append(verdict)
         lines += [ph.say("compare_row", label=ph.say(label), a=x, b=y) for label, x, y in rows]
-        first = [k for k in (ordering.attribute if ordering else "", *asked) if k and k != "price"]
         keys = [k for k in dict.fromkeys([*a.attributes, *b.attributes]) if k.lower() not in first]
         present = [k for k in dict.fromkeys([*a.attributes, *b.attributes]) if k.lower() in first]
         for key in [*present, *keys][:7]:

@@ -18,6 +18,7 @@ from bot.conversation.asks import ATTRIBUTE_WORDS, asked_size, asks_in, attribut
 from bot.conversation.compatibility import asks_compatibility, compatibility_thing
 from bot.conversation.dialogue_state import DialogueState, Search, merge_filters
 from bot.conversation.intents import COMPARE_RX, PRODUCT_ASK_RX, RECOMMEND_RX, Intent
+from bot.conversation.kinds import has_word
 from bot.conversation.named import CatalogNames
 from bot.conversation.ordering import Ordering, is_ordering_word, ordering_in
 from bot.conversation.store import ChatState
@@ -430,7 +431,13 @@ def understand(
     bare = tuple(_bare_words(positive_text).split()[:3]) if not parsed.keywords else ()
     search = search or Search(tuple(content) or tuple(parsed.keywords) or bare, filters)
     mode = "refined" if refined else "fresh"
-    if refined and _CHEAPER_SEARCH.search(text) and not content and filters.max_price is None:
+    same_kind = (
+        not content
+        or (  # "换个便宜点的头戴耳机" after a headphone: still cheaper than what was shown
+            bool(shown) and all(any(has_word(p, w) for p in shown) for w in content)
+        )
+    )
+    if refined and _CHEAPER_SEARCH.search(text) and same_kind and filters.max_price is None:
         priced = [p for p in shown if p.price is not None]
         main = _main_currency(priced)
         ceiling = min((p.price for p in priced if p.currency == main and p.price is not None), default=None)
