@@ -28,7 +28,15 @@ from bot.conversation.grounding import GroundingFacts, Violation, amounts, check
 from bot.conversation.intents import PRODUCT_ASK_RX, RECOMMEND_RX, Intent
 from bot.conversation.issue_followup import with_issue
 from bot.conversation.issue_words import with_policy_words
-from bot.conversation.kinds import budget_currency, forms, has_word, in_category, kind_match
+from bot.conversation.kinds import (
+    budget_currency,
+    forms,
+    has_word,
+    in_category,
+    kind_match,
+    root_match,
+    titled_kind,
+)
 from bot.conversation.ordering import bounds_in, is_ordering_word
 from bot.conversation.policy_scope import CatalogWords, ItemCategories
 from bot.conversation.profile import rerank
@@ -327,6 +335,12 @@ class Answerer:
             hits = self._keep(hits, u)
         hits = self._narrowed(hits, u)
         missing = self._missing_kind(u, hits)
+        if (
+            missing
+        ):  # before "we don't sell X": the catalog's own X the search ranked out ("夏天用的被子" → 夏凉被)
+            own = await asyncio.to_thread(self._of_kind, missing)
+            if own:
+                hits, missing = [SearchHit(p, 1.0) for p in own[:5]], ""
         unsold = "" if missing else self._unsold(u, hits)
         if missing or unsold:
             u = replace(u, missing=missing or unsold)
@@ -412,7 +426,9 @@ class Answerer:
                 words = [w for w in words if w not in (a, b)] + [pair]
 
         def of_kind(word: str, product: Product) -> bool:  # 运动鞋 names the category 运动鞋/跑步鞋
-            return kind_match(word, product) or (by_category and in_category(word, product))
+            return kind_match(word, product) or (
+                by_category and (root_match(word, product) or in_category(word, product))
+            )
 
         if by_category:  # "65W" is a bound or a value ("65W以上"), never a kind
             words = [w for w in words if not re.search(r"\d", w)]
@@ -436,9 +452,16 @@ class Answerer:
         spans = (head, "".join(words[-2:]), "".join(words))
         if self.names_category is not None and any(self.names_category(w) is not None for w in spans):
             return ""  # "数码产品", "运动 装备": a department of this shop, read as the category filter
-        if any(has_word(h.product, head) or in_category(head, h.product) for h in hits):
+        if any(titled_kind(head, h.product) or in_category(head, h.product) for h in hits):
             return ""  # 运动鞋 names the category 运动鞋/跑步鞋 even where no title says it
+        # (a charger whose description mentions 笔记本 is not a 笔记本电脑: titles, tags and categories only)
         return head if not self.generic(head) or not any(kind_match(head, h.product) for h in hits) else ""
+
+    def _of_kind(self, word: str) -> list[Product]:
+        """The catalog's products of the kind `word` names (title, tags, category, 子-root), in stock first."""
+        products = [p for p in map(self.index.get, sorted(self.index.skus())) if p is not None]
+        found = [p for p in products if titled_kind(word, p) or in_category(word, p)]
+        return sorted(found, key=lambda p: not p.in_stock)
 
     def _unsold(self, u: Understanding, hits: list[SearchHit]) -> str:
         """ "Do you sell laptops?" / "卖不卖自行车": the thing asked about, when no hit is one by title or category

@@ -66,6 +66,28 @@ def kind_match(word: str, product: Product) -> bool:
     return True
 
 
+def root_match(word: str, product: Product) -> bool:
+    """A Chinese kind word in 子 ("被子", "裤子", "杯子") names every compound its root heads: a title word ending
+    in 被 ("夏凉被", "蚕丝被") is a 被子. Other words: `kind_match`."""
+    if kind_match(word, product):
+        return True
+    folded = to_simplified(normalise_text(word))[0]
+    if len(folded) != 2 or not folded.endswith("子") or not "\u4e00" <= folded[0] <= "\u9fff":
+        return False
+    title = to_simplified(normalise_text(product.title))[0]
+    return any(t.endswith(folded[0]) for t in re.split(r"[\s\d]+", title) if len(t) >= 2)
+
+
+def titled_kind(word: str, product: Product) -> bool:
+    """The word (or a synonym) is in the product's title or category, or heads a title word by its 子-root
+    (`root_match`): what a "we don't sell X" verdict checks. Tags alone do not count: a power bank tagged
+    "laptop" is not a 笔记本电脑."""
+    name = to_simplified(normalise_text(f"{product.title} {product.category}"))[0]
+    if any(f in name for f in _forms(word) if len(f) >= 2):
+        return True
+    return root_match(word, product) and not kind_match(word, product)
+
+
 def budget_currency(text: str, parsed: str | None, products: Sequence[Product]) -> str:
     """ISO code of the customer's budget: as parsed, as written, else the main currency of `products`."""
     if parsed:
