@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from knowledge.models import Product
 from knowledge.resources import normalise_text, synonym_groups
+from knowledge.script import is_han
 from knowledge.traditional import to_simplified
 
 _USD = re.compile(r"\$|usd|dollars?|bucks|美元|美金|刀", re.I)
@@ -72,7 +73,7 @@ def root_match(word: str, product: Product) -> bool:
     if kind_match(word, product):
         return True
     folded = to_simplified(normalise_text(word))[0]
-    if len(folded) != 2 or not folded.endswith("子") or not "\u4e00" <= folded[0] <= "\u9fff":
+    if len(folded) != 2 or not folded.endswith("子") or not is_han(folded[0]):
         return False
     title = to_simplified(normalise_text(product.title))[0]
     return any(t.endswith(folded[0]) for t in re.split(r"[\s\d]+", title) if len(t) >= 2)
