@@ -78,6 +78,8 @@ class BotRuntime:
 
     database: Database | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
+    # what closes on the event loop that used it (the LLM adapter's HTTP connections), before `closers`
+    async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     closed: bool = False
     orders: OrderDesk | None = None  # order support services (the conversation's order flows call these)
     retention: Retention | None = (
@@ -97,7 +99,14 @@ class BotRuntime:
             self.database.dispose()
 
     async def aclose(self) -> None:
-        """`close()` from the event loop: the database's async pool is closed on the loop that used it."""
+        """`close()` from the event loop: the database's async pool and the LLM adapter's connections are
+        closed on the loop that used them."""
+        closers, self.async_closers = self.async_closers, []
+        for aclose in reversed(closers):
+            try:
+                await aclose()
+            except Exception:
+                log.exception("error while closing %r", aclose)
         if self.database is not None and not self.closed:
             await self.database.aclose()
         await asyncio.to_thread(self.close)
@@ -241,6 +250,9 @@ def build_support_bot(
         raise
     if llm is None and use_llm:
         llm = make_chat_model(settings)
+        aclose = getattr(llm, "aclose", None)  # made here, so closed with the bot (a caller's stays theirs)
+        if aclose is not None:
+            runtime.async_closers.append(aclose)
     messages: Messages = load_messages(settings.prompts_dir)
     # insights share the bot's database (tests that bring a store opt in)
     recorder = _build_recorder(settings, runtime) if runtime.database is not None else None

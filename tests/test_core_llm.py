@@ -9,6 +9,7 @@ composer's otherwise.
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,15 @@ import pytest
 
 from bot.conversation.core import SupportBot
 from bot.conversation.prompting import product_facts
+from bot.conversation.store import InMemoryConversationStore
 from bot.domain.messages import Inbound
+from bot.llm.openai_chat import OpenAIChatModel
 from bot.llm.scripted import ScriptedChatModel
 from bot.ops.settings import load_settings
-from bot.wiring import make_chat_model
+from bot.wiring import build_support_bot, make_chat_model
 from knowledge.models import Product
 from knowledge.script import has_han
-from tests.support.core_fixtures import Chat, make_bot
+from tests.support.core_fixtures import Chat, make_bot, sample_knowledge
 from tests.support.openai_server import OpenAIServer, ScriptedReply, last_user_text
 
 _PRODUCT_LINE = re.compile(r"^\[(\d+)\] SKU (\S+) \| ([^|]+) \|.*?price (\S+)", re.MULTILINE)
@@ -90,7 +93,21 @@ def llm_bot(
         XIAOER_LLM_FIRST_TOKEN_TIMEOUT=first_token_timeout,
         XIAOER_LLM_MAX_RETRIES=retries,
     )
-    return make_bot(tmp_path, llm=make_chat_model(settings))
+    model = make_chat_model(settings)
+    _OPEN_MODELS.append(model)
+    return make_bot(tmp_path, llm=model)
+
+
+_OPEN_MODELS: list[object] = []  # adapters a test made: their HTTP connections close on the test's loop
+
+
+@pytest.fixture(autouse=True)
+async def _close_models() -> AsyncIterator[None]:
+    yield
+    while _OPEN_MODELS:
+        aclose = getattr(_OPEN_MODELS.pop(), "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 @pytest.fixture
@@ -372,3 +389,22 @@ async def test_the_llm_is_told_what_was_understood_not_left_to_guess(
     await chat.say("便宜的那个有货吗")
     prompt = last_user_text(server.requests[-1])
     assert "about: EAR-002" in prompt and [s for s, _, _ in catalog_lines(server.requests[-1])] == ["EAR-002"]
+
+
+async def test_closing_the_bot_closes_the_llm_connections_it_opened(
+    tmp_path: Path, server: OpenAIServer
+) -> None:
+    settings = load_settings(
+        XIAOER_DATA_DIR=str(tmp_path / "data"),
+        OPENAI_BASE_URL=server.base_url,
+        OPENAI_API_KEY="test-key",
+        XIAOER_LLM_MODEL="scripted",
+    )
+    bot = build_support_bot(settings, knowledge=sample_knowledge(True), store=InMemoryConversationStore())
+    out = await bot.handle(Inbound("chat-1", "user-1", "有没有500以内的跑鞋"))
+    assert out[0].meta["source"] == "llm"
+    assert isinstance(bot.llm, OpenAIChatModel)
+    session = bot.llm._session  # the adapter's one connection pool
+    assert session is not None and not session.closed
+    await bot.aclose()
+    assert session.closed
