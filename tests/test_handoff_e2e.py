@@ -241,5 +241,16 @@ def test_a_group_handoff_belongs_to_the_member_who_asked(tg: TelegramServer, dat
         reply = wait_sent(tg, FANS.id, since, has("好的"))
         assert "13912345678" not in reply["text"] and "建国路88号" not in reply["text"]
         assert [c for c in tg.calls["copyMessage"][copies:] if int(c["chat_id"]) == FANS.id] == []
+
+        # closed: Mei's rating buttons are hers; another member pressing one is told so and rates nothing
+        since = len(tg.sent[FANS.id])
+        sends(tg, FORUM, LI, "/close", thread_id=thread)
+        rating = wait_sent(tg, FANS.id, since, has("打个分"))
+        since = len(tg.sent[FANS.id])
+        press(tg, FANS, JOE, rating, button(rating, 0))
+        wait_sent(tg, FANS.id, since, has("belongs to the customer who asked"))  # Joe's client is in English
+        press(tg, FANS, MEI, rating, button(rating, 4))
+        wait_sent(tg, FANS.id, since + 1, has("5 分"))
+        assert store_of(data_dir).latest_for_chat(str(FANS.id)).rating == 5
     finally:
         bot.stop()

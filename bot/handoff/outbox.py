@@ -168,6 +168,16 @@ class Outbox:
         lang = "en" if (inbound.language_hint or "").startswith("en") else "zh"
         return Outbound(chat_id=inbound.chat_id, text=self.messages.get("handoff_button_stale", lang))
 
+    def not_yours(self, inbound: Inbound) -> Outbound:
+        """Another group member pressed the requester's button: a reply to that member, nothing else."""
+        lang = "en" if (inbound.language_hint or "").startswith("en") else "zh"
+        return Outbound(
+            chat_id=inbound.chat_id,
+            text=self.messages.get("handoff_button_not_yours", lang),
+            thread_id=inbound.thread_id,
+            reply_to=inbound.ref,  # under the message whose button was pressed
+        )
+
     # --- records ------------------------------------------------------------------------------------
     async def record(
         self, handoff: Handoff, who: str, text: str, author: str, inbound: Inbound | None = None

@@ -82,7 +82,8 @@ class HandoffService:
         in_customer_group = inbound.is_group and not self.outbox.is_support_chat(inbound.chat_id)
         if inbound.callback_data and inbound.callback_data.startswith("h:"):
             if in_customer_group and not await self._requester(inbound):
-                return []  # another member pressing the requester's note/rating button: nothing happens
+                # another member pressing the requester's note/rating button: told so, nothing else happens
+                return [self.outbox.not_yours(inbound)]
             return await self.team.handle_callback(inbound)
         if self.outbox.is_support_chat(inbound.chat_id):
             if inbound.callback_data:
