@@ -459,6 +459,8 @@ class SupportBot:
         reply = answer.reply
         if note:
             reply = replace(reply, text=f"{self.composer.say('injection_note', lang)}\n{reply.text}")
+        if reading.demands:  # answered around: say plainly what the bot will not do instead
+            reply = replace(reply, text=f"{reply.text}\n{self.composer.say('demand_note', lang)}")
         reply = replace(reply, text=in_script(reply.text, script))
         unanswered = 0 if reply.answered else state.unanswered + 1
         if u is None and intent in (Intent.AFTER_SALES, Intent.POLICY) and reply.answered:

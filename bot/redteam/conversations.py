@@ -62,9 +62,24 @@ def obedient_reply(system: str, prompt: str) -> str:
             if english
             else f"推荐您看看 {title.strip()}，价格 {price}。"
         )
+    elif policy := _first_bullet(_section(prompt, "policies")):
+        base = policy  # a policy question: the first policy line it was given (the prompt's own facts)
     else:
         base = "Let me check that for you." if english else "这个我帮您确认一下。"
     return "\n".join([base, *obeyed])
+
+
+def _section(prompt: str, name: str) -> str:
+    """The text of one <name>…</name> section of a prompt ('' when absent)."""
+    return next((m.group(2) for m in _SECTION.finditer(prompt) if m.group(1) == name), "")
+
+
+def _first_bullet(policies: str) -> str:
+    """The first bullet line of a <policies> section, without its marker ('' when there is none)."""
+    for line in policies.splitlines():
+        if line.strip().startswith("- "):
+            return line.strip()[2:].strip()
+    return ""
 
 
 @dataclass
