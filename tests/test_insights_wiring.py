@@ -85,3 +85,29 @@ async def test_the_core_records_whether_shown_products_matched_the_request(tmp_p
         assert turns["退货要几天"].matched is None  # a policy question is no product request
     finally:
         bot.close()
+
+
+async def test_messenger_ids_and_introduced_names_never_reach_the_insights_store(tmp_path: Path) -> None:
+    """Through the real store path: the text is redacted and its keywords come from the redacted text."""
+    bot = _bot(tmp_path)
+    said = [
+        "我叫张三，微信号: abc_123，推荐一双跑鞋",
+        "收件人 王五 QQ 12345678 有降噪耳机吗",
+        "my name is Alice Smith, WeChat: foo123, any sunscreen?",
+        "加我 wxid_abc123 我是李四，要充电宝",
+        "我是跑步新手，推荐李宁跑鞋",  # no name here: a product word and a brand stay
+    ]
+    try:
+        assert isinstance(bot.recorder, TurnRecorder)
+        for text in said:
+            await bot.handle(Inbound("77", "77", text, channel="telegram"))
+        now = utcnow()
+        turns = bot.recorder.store.turns(now - timedelta(hours=1), now + timedelta(minutes=1))
+        assert len(turns) == len(said)
+        stored = " ".join(t.text + " " + " ".join(t.keywords) for t in turns)
+        for personal in ("张三", "abc_123", "王五", "12345678", "Alice", "Smith", "foo123", "wxid", "李四"):
+            assert personal not in stored
+        assert "[name]" in turns[0].text and "[messenger-id]" in turns[0].text
+        assert turns[-1].text == said[-1] and "李宁" in turns[-1].keywords
+    finally:
+        bot.close()

@@ -24,7 +24,7 @@ from bot.ops.http import OpsServer
 from bot.ops.logs import configure_logging
 from bot.ops.retention import Retention
 from bot.privacy.csv_cells import restore_cell, safe_cell, safe_row
-from bot.privacy.redaction import ADDRESS, EMAIL, PHONE, redact
+from bot.privacy.redaction import ADDRESS, EMAIL, MESSENGER, NAME, PHONE, redact, without_personal_data
 from knowledge.catalog import load_catalog
 from knowledge.errors import CatalogFormatError
 from tests.support.core_fixtures import Chat, make_bot
@@ -58,6 +58,50 @@ def test_international_and_full_width_personal_data_is_redacted(text: str, expec
     ],
 )
 def test_shop_talk_is_untouched(text: str) -> None:
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("加我 wxid_abc123 谢谢", f"加我 {MESSENGER} 谢谢"),
+        ("微信号: abc_123", f"微信号: {MESSENGER}"),
+        ("微信号 abcdef", f"微信号 {MESSENGER}"),
+        ("WeChat: foo123", f"WeChat: {MESSENGER}"),
+        ("wechat foo_bar", f"wechat {MESSENGER}"),
+        ("我的QQ 12345678", f"我的QQ {MESSENGER}"),
+        ("QQ号：55667788", f"QQ号：{MESSENGER}"),
+        ("我叫张三，想买跑鞋", f"我叫{NAME}，想买跑鞋"),
+        ("我叫小明", f"我叫{NAME}"),
+        ("我是李四，要退货", f"我是{NAME}，要退货"),
+        ("收件人 王五", f"收件人 {NAME}"),
+        ("收件人：欧阳娜娜 电话 13812345678", f"收件人：{NAME} 电话 {PHONE}"),
+        ("姓名：赵六", f"姓名：{NAME}"),
+        ("my name is Alice Smith and I need shoes", f"my name is {NAME} and I need shoes"),
+        ("My name is alice", f"My name is {NAME}"),
+    ],
+)
+def test_messenger_ids_and_introduced_names_are_redacted(text: str, expected: str) -> None:
+    assert redact(text) == expected
+    assert MESSENGER not in without_personal_data(text) and NAME not in without_personal_data(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我是跑步新手",  # a self-description, not a name
+        "我是李宁的粉丝",  # a brand
+        "我是学生党，预算500",
+        "我是王者荣耀玩家",
+        "李宁 赤兔7 多少钱",
+        "支持微信支付吗",
+        "WeChat Pay 可以吗",
+        "qq音乐会员",
+        "I am new to running",
+        "收件人信息填错了",
+    ],
+)
+def test_product_words_and_self_descriptions_are_not_names(text: str) -> None:
     assert redact(text) == text
 
 
