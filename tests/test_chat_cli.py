@@ -128,3 +128,15 @@ def test_a_handoff_after_chat_new_carries_only_the_new_conversation(env: dict[st
     card = second.stdout[second.stdout.index("人工请求") :]
     assert "有没有跑鞋" in card, card
     assert "人工客服对话摘要" not in card and "推荐一个耳机" not in card, card
+
+
+def test_chat_new_is_a_new_customer_without_the_earlier_profile(env: dict[str, str]) -> None:
+    """`--new` starts a new customer session: the interest profile the earlier session built (it re-ranks
+    answers, 「结合您之前关注的…」) is not carried into it; `/reset` only starts the topic over."""
+    earlier = run_here(["chat", "--new"], env, stdin="推荐降噪耳机\n/reset\n/profile\n")
+    assert earlier.returncode == 0, earlier.stderr
+    profile = earlier.stdout.split("我们重新开始吧", 1)[-1]  # what /profile printed after /reset
+    assert "耳机" in profile and "还没有记录到您的兴趣偏好" not in profile, earlier.stdout  # /reset kept it
+    fresh = run_here(["chat", "--new"], env, stdin="/profile\n")
+    assert fresh.returncode == 0, fresh.stderr
+    assert "还没有记录到您的兴趣偏好" in fresh.stdout, fresh.stdout

@@ -62,7 +62,12 @@ def _open_bot(settings: Settings, err: Console, *, exit_when_empty: bool = False
 def chat(
     lang: Annotated[str | None, typer.Option("--lang", help="Language hint for commands: zh or en.")] = None,
     new: Annotated[
-        bool, typer.Option("--new", help="Start a fresh conversation (forget this terminal chat's context).")
+        bool,
+        typer.Option(
+            "--new",
+            help="Start as a new customer: forget this terminal chat's context and the interest profile "
+            "it built (/reset keeps the profile).",
+        ),
     ] = False,
 ) -> None:
     """Chat with Xiaoer in the terminal (reads piped stdin line by line too). :as staff|agent|customer, :quit."""
@@ -92,13 +97,17 @@ def chat(
 
 
 async def _start_over(bot: SupportBot, chat_id: str, user_id: str) -> list[Outbound]:
-    """`--new`: the chat's memory and open order dialogue are forgotten, and a handoff still open for it is
-    closed as if the customer had left (the team is told; a new conversation is never relayed to an agent).
+    """`--new`: a new customer session — the chat's memory, open order dialogue and the terminal customer's
+    interest profile are forgotten (the profile would re-rank the new session's answers by what the earlier
+    one looked at: 「结合您之前关注的…」), and a handoff still open for it is closed as if the customer had
+    left (the team is told; a new conversation is never relayed to an agent). `/reset` inside a chat keeps the
+    profile: it starts a topic over, not a customer.
     The handoff is closed first: closing writes its summary into the chat's memory, which the reset then
     clears, so the next handoff's card shows only the new conversation."""
     customer_left = getattr(bot.handoff, "customer_left", None)
     out = list(await customer_left(chat_id)) if customer_left is not None else []
     await asyncio.to_thread(bot.store.reset, chat_id)
+    await asyncio.to_thread(bot.store.save_interests, user_id, {})
     if bot.flow is not None:
         await bot.flow.forget(chat_id, user_id)
     return out
