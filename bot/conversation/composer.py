@@ -19,6 +19,7 @@ from bot.conversation.cards import Phrases, colours, first_sentence, has_size, s
 from bot.conversation.claims.quote import quotable
 from bot.conversation.intents import Intent
 from bot.conversation.ordering import Ordering, order, value_of
+from bot.conversation.plurals import plural_phrase
 from bot.conversation.sanitize import neutralise
 from bot.conversation.understanding import Understanding
 from bot.domain.messages import Button, ProductCard
@@ -103,7 +104,10 @@ class OfflineComposer:
             return Reply("\n".join(lines), (ph.card(cheapest),), focus=cheapest.sku)
         if u.missing:
             key = "not_sold" if not_sold else "not_found_named"  # "我们店目前不卖自行车"
-            lines = [ph.say(key, query=quotable(u.missing).strip()[:40])]
+            missing = quotable(u.missing).strip()[:40]
+            if not_sold and lang == "en":  # a whole kind: "we don't sell jackets"
+                missing = plural_phrase(missing)
+            lines = [ph.say(key, query=missing)]
         else:
             lines = [ph.say("not_found", query=quotable(understood(u, query)).strip()[:40])]
         shown = list(alternatives[:3])
