@@ -323,6 +323,17 @@ class OfflineComposer:
             lines.append(ph.say(outro[intro]))
         return Reply("\n".join(lines), answered=bool(bullets))
 
+    def no_such_offer(self, products: Sequence[Product], lang: str) -> Reply:
+        """ "No such offer" to a question about a discount, gift or coupon the catalog and policies do not
+        have (`bot.conversation.offers`); with one product in question, its listed price and card."""
+        ph = self.phrases(lang)
+        lines = [ph.say("no_such_offer")]
+        if len(products) == 1 and products[0].price is not None:
+            product = products[0]
+            lines.append(ph.say("listed_price", title=product.title, price=ph.price(product)))
+            return Reply("\n".join(lines), (ph.card(product),), focus=product.sku)
+        return Reply("\n".join(lines))
+
     def policy(self, docs: Sequence[PolicyDoc], lang: str, question: str = "") -> Reply:
         ph = self.phrases(lang)
         if not docs:

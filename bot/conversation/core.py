@@ -30,6 +30,7 @@ from bot.conversation.intents import Intent, IntentGuess, classify
 from bot.conversation.issue_followup import continues_issue, names_other_topic
 from bot.conversation.kind_words import native_kinds
 from bot.conversation.locks import LocalChatLocks
+from bot.conversation.offers import unbacked_offers
 from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
 from bot.conversation.reader import Reader
@@ -452,6 +453,9 @@ class SupportBot:
             issue if continued else "",
         )
         answer, u = await self._answer(intent, ctx, vector)
+        offered = self._no_such_offer(read, lang, u, state, shown)
+        if offered is not None:  # "it's 50% off?": a plain no, whatever the question read as
+            answer, note = Answer(offered), False
         if answer.source == "llm":
             self.stats.llm_replies += 1
         else:
@@ -493,6 +497,25 @@ class SupportBot:
             new_state = replace(new_state, unanswered=0)
         await self._remember(inbound, reply, new_state, text, lang, u, intent, answer, memory, said)
         return out
+
+    def _no_such_offer(
+        self, read: str, lang: str, u: Understanding | None, state: ChatState, shown: list[Product]
+    ) -> Reply | None:
+        """The "no such offer" reply when `read` asks about an offer the catalog and policies do not back
+        (`bot.conversation.offers`), else None. The product in question: the one understood, else the one in
+        focus, else the only one shown."""
+        if not unbacked_offers(read, [], ()):  # cheap first: no question about an offer at all
+            return None
+        targets = list(u.targets) if u is not None else []
+        if not targets and state.dialogue.focus:
+            focused = self.index.get(state.dialogue.focus)
+            targets = [focused] if focused is not None else []
+        if not targets and len(shown) == 1:
+            targets = list(shown)
+        docs = tuple(self.answerer.policies.docs) if self.answerer.policies is not None else ()
+        if not unbacked_offers(read, targets, docs, lambda sku: self.index.get(sku) is not None):
+            return None
+        return self.composer.no_such_offer(targets, lang)
 
     @staticmethod
     def _next_state(
