@@ -9,7 +9,12 @@ import re
 from bot.conversation.claims.extract import extract_claims
 from bot.conversation.claims.text import surface
 from bot.conversation.sanitize import REMOVED, neutralise
-from bot.privacy.redaction import redact
+from bot.privacy.redaction import EMAIL, MESSENGER, PHONE, redact
+
+# A redacted contact right after a cut claim ("加微信 [messenger-id]"): the claim's own value, cut with it.
+_CUT_CONTACT = re.compile(
+    rf"{re.escape(REMOVED)}\s*(?:{'|'.join(re.escape(p) for p in (MESSENGER, PHONE, EMAIL))})"
+)
 
 
 def quotable(text: str) -> str:
@@ -24,7 +29,7 @@ def quotable(text: str) -> str:
             spans.append((claim.start, claim.end))
     for start, end in reversed(spans):
         text = text[:start] + REMOVED + text[end:]
-    return text
+    return _CUT_CONTACT.sub(REMOVED, text)
 
 
 def mask_echo(reply: str, message: str) -> str:
