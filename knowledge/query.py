@@ -245,6 +245,20 @@ class QueryParser:
             return None  # "keep me warm" is not the brand Keep
         return brand
 
+    def brands_in(self, text: str) -> list[str]:
+        """Every catalog brand the text names, in the order written, once each ("德龙和Nespresso" → ["德龙",
+        "Nespresso"]); brand aliases, case, width and Traditional script as `parse` reads them."""
+        norm = normalise_text(self.normalizer.normalize(text).text if self.normalizer is not None else text)
+        found = self._brands.find_all(_FOOD_NOT_BRAND.sub("  ", norm))
+        out: list[str] = []
+        for brand, _span in sorted(found, key=lambda item: item[1]):
+            ambiguous = normalise_text(brand) in _AMBIGUOUS_BRANDS
+            if ambiguous and not _CJK.search(text) and not re.search(rf"\b{re.escape(brand)}\b", text):
+                continue  # "keep me warm" is not the brand Keep
+            if brand not in out:
+                out.append(brand)
+        return out
+
     def _attribute_value_names(self) -> Names:
         """Catalog attribute values a shopper may name or rule out ("入耳式", "乳液"), encoded "key\0value".
 

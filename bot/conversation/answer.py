@@ -24,6 +24,7 @@ from bot.conversation.asks import ATTRIBUTE_WORDS
 from bot.conversation.attribute_answers import as_boolean, mentions
 from bot.conversation.compatibility import stated
 from bot.conversation.composer import OfflineComposer, Reply
+from bot.conversation.gifts import GiftRequest, gift_picks, gift_request, is_gift_word, shop_kinds
 from bot.conversation.grounding import GroundingFacts, Violation, amounts, check_reply
 from bot.conversation.intents import PRODUCT_ASK_RX, RECOMMEND_RX, Intent
 from bot.conversation.issue_followup import with_issue
@@ -47,6 +48,7 @@ from bot.domain import telemetry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.messages import ReplyProgress
 from bot.domain.protocols import ChatModel
+from knowledge.gender import is_gender_key
 from knowledge.models import PolicyDoc, PolicyHit, Product, SearchHit
 from knowledge.policies import bullets_of
 from knowledge.policy_search import Bullet
@@ -104,6 +106,20 @@ class Answer:
     docs: list[PolicyDoc] = field(default_factory=list)
     hits: list[SearchHit] = field(default_factory=list)
     source: str = "composer"  # composer | llm
+
+
+def cheapest_first(hits: list[SearchHit], *, descending: bool = False) -> list[SearchHit]:
+    """Hits sorted by price, cheapest first (`descending`: dearest first), within the main currency of the
+    hits; another currency and unpriced products follow in their search order (never compared as numbers)."""
+    currencies = [h.product.currency.upper() for h in hits if h.product.price is not None]
+    main = max(dict.fromkeys(currencies), key=currencies.count) if currencies else ""
+
+    def key(h: SearchHit) -> tuple[int, object]:
+        priced = h.product.price is not None and h.product.currency.upper() == main
+        price = h.product.price if priced and h.product.price is not None else 0
+        return (0, -price if descending else price) if priced else (1, 0)
+
+    return sorted(hits, key=key)
 
 
 def understood_text(u: Understanding | None, state: ChatState) -> str:
@@ -315,15 +331,25 @@ class Answerer:
                 reply = replace(reply, cards=tuple(c.phrases(lang).card(p) for p in u.targets[:5]))
             reply = replace(reply, shown=tuple(u.targets) if len(u.targets) > 1 else reply.shown)
             return await self._llm(ctx, Answer(reply), list(u.targets), u)
+        if u.mode == "brands":
+            return await self._brands(u, ctx)
+        gift = self._gift_request(u)
+        if gift is not None:
+            return await self._gifts(u, gift, ctx)
         if u.ordering is not None and u.scope:
             reply = c.ranked(self._admissible(list(u.scope), u), u.ordering, u, lang)
             return await self._llm(ctx, Answer(reply), list(reply.shown), u)
-        if u.ordering is not None and u.filters.category:  # rank the whole category, not the top few
+        if (
+            u.ordering is not None or u.cheap_first
+        ) and u.filters.category:  # the whole category, not the top few
             hits = self._keep(await self.search(u.search_text, u, k=100, include_weak=True), u)
         elif self._browses_category(u):  # "有什么数码产品", "运动装备": the department itself is asked for
             hits = self._keep(await self.search("", u, k=12), u)
         else:
-            hits = self._keep(await self.search(u.search_text, u, k=40 if u.ordering else 12), u)
+            wide = (
+                u.ordering is not None or u.cheap_first
+            )  # cheapest first: over the whole kind, not the top 12
+            hits = self._keep(await self.search(u.search_text, u, k=40 if wide else 12), u)
         if not hits and u.search_text != u.text:  # the keywords lost the point ("给狗买点粮" → "买点")
             hits = self._keep(await self.search(u.text, u, k=12), u)
         if (
@@ -354,10 +380,77 @@ class Answerer:
                 return await self._llm(ctx, Answer(reply, hits=hits), list(reply.shown), u)
         kinds = {p.sku for p in self._kind_matches([h.product for h in hits], u, by_category=True)}
         hits = [h for h in hits if h.sku in kinds] or hits  # yoga mats asked: no yoga blocks as picks
-        ranked = rerank(hits, ctx.interests)
+        if u.cheap_first:
+            hits = cheapest_first(hits)
+        elif u.mode == "cheaper":  # a step down from what was shown: the nearest price first
+            hits = cheapest_first(hits, descending=True)
+        ranked = hits if u.cheap_first or u.mode == "cheaper" else rerank(hits, ctx.interests)
         lifted = [w for w, _ in ctx.interests[:3]] if [h.sku for h in ranked] != [h.sku for h in hits] else []
         reply = c.recommend([h.product for h in ranked], u, lang, lifted)
         return await self._llm(ctx, Answer(reply, hits=ranked), list(reply.shown), u)
+
+    def _gift_request(self, u: Understanding) -> GiftRequest | None:
+        """A present asked for without naming a kind of product ("送女朋友生日礼物"; "500以内" after it)."""
+        if u.intent not in (Intent.RECOMMENDATION, Intent.UNKNOWN) or u.targets:
+            return None
+        if u.filters.category:
+            return None
+        request = gift_request(u.text) or gift_request(u.search.text)
+        if request is None:
+            return None
+        words = [w for w in dict.fromkeys([*u.search.words, *u.keywords]) if not is_ordering_word(w)]
+        named = [w for w in words if not is_gift_word(w) and len(w) >= 2 and self._of_kind(w)]
+        return None if named else request  # "送女朋友的耳机": a search for earphones
+
+    async def _gifts(self, u: Understanding, request: GiftRequest, ctx: TurnContext) -> Answer:
+        """Gift picks from the whole catalog within the budget and exclusions (see `bot.conversation.gifts`),
+        with one question when nothing said who it is for."""
+        c, lang = self.composer, ctx.lang
+        products = await asyncio.to_thread(self._catalog_products)
+        # who it is for is the gift rules' business: a cream with no gender attribute still suits a girlfriend
+        plain = {k: v for k, v in u.filters.attributes.items() if not is_gender_key(k)}
+        allowed = passing(products, replace(u.filters, category=None, attributes=plain))
+        allowed = self._admissible(allowed, u)
+        picks = gift_picks(allowed, request)
+        reply = c.recommend(picks, u, lang) if picks else Reply("", answered=True)
+        lines = reply.text.split("\n")
+        if picks:
+            lines[0] = c.say("gift_intro", lang)
+            if request.vague:
+                lines = lines[:-1]  # the question replaces the "第一款多少钱" hint
+        if request.vague or not picks:
+            kinds = shop_kinds(products)
+            lines.append(
+                c.say("gift_question", lang, kinds="、".join(kinds) if lang == "zh" else ", ".join(kinds))
+            )
+        reply = replace(reply, text="\n".join(line for line in lines if line), answered=True)
+        return await self._llm(ctx, Answer(reply), list(reply.shown), u)
+
+    def _catalog_products(self) -> list[Product]:
+        return [p for p in map(self.index.get, sorted(self.index.skus())) if p is not None]
+
+    async def _brands(self, u: Understanding, ctx: TurnContext) -> Answer:
+        """ "德龙和Nespresso": each brand's products (in its category when one is named), side by side; compared
+        when each brand has exactly one. A brand with nothing here is said plainly (not-found sentence)."""
+        c, lang = self.composer, ctx.lang
+        per_brand: list[list[Product]] = []
+        for brand in u.brands:
+            branded = replace(u, filters=replace(u.filters, brand=brand))
+            hits = self._keep(await self.search(u.search.text, branded, k=6), branded)
+            if not hits and u.search.text:
+                hits = self._keep(await self.search("", branded, k=6), branded)
+            per_brand.append(self._kind_matches([h.product for h in hits], u, by_category=True)[:3])
+        found = [ps for ps in per_brand if ps]
+        if not found:
+            return await self._not_found(u, ctx)
+        if len(found) >= 2 and all(len(ps) == 1 for ps in found[:2]):
+            pair = [found[0][0], found[1][0]]
+            asked = [a[5:] for a in u.asks if a.startswith("attr:")]
+            reply = c.compare(pair[0], pair[1], lang, u.ordering, asked)
+            return await self._llm(ctx, Answer(reply), pair, u)
+        mixed = [p for group in itertools.zip_longest(*found) for p in group if p is not None]
+        reply = c.recommend(mixed[:6], u, lang, [])
+        return await self._llm(ctx, Answer(reply), list(reply.shown), u)
 
     def _browses_category(self, u: Understanding) -> bool:
         """True when the search's words only name its category filter ("数码产品", "运动 装备", "electronics"):

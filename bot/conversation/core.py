@@ -651,6 +651,7 @@ class SupportBot:
             understanding.mentions,
             self.index.get,
             understanding.kind_of,
+            getattr(self.parser, "brands_in", None),
         )
         return await self.answerer.products(u, ctx), u
 

@@ -75,6 +75,15 @@ _CHEAPER_SEARCH = re.compile(
     r"|less expensive|any cheaper|lower price",
     re.IGNORECASE,
 )
+# "换个便宜点的": another product, so the brand of the one shown is no longer asked for (unless named again)
+_SWITCH = re.compile(
+    r"换(?:个|一个|一款|一双|一件|款|双|件|别的)|\bsomething else\b|\bdifferent\b", re.IGNORECASE
+)
+# "便宜点的跑鞋", "平价的T恤", "cheap running shoes": a search whose results are listed cheapest first
+_CHEAP = re.compile(
+    r"便宜|实惠|平价|划算|低价|性价比|\bcheap(?:er|est)?\b|\baffordable\b|\binexpensive\b|\bbudget\b",
+    re.IGNORECASE,
+)
 _DEMONSTRATIVE = re.compile(
     r"这(?:个|款|双|件|种|条|台|只|瓶|部|套|一款)|^它|\b(?:this|that) one\b|\bit\b", re.IGNORECASE
 )
@@ -107,6 +116,12 @@ class Understanding:
     search: Search = field(default_factory=Search)  # the search to remember for follow-ups
     missing: str = ""  # a product name asked about that the catalog does not have ("AirPods Max")
     compatible_with: str = ""  # "iphone能用吗" about the focus: the thing it should work with ("iphone")
+    brands: tuple[
+        str, ...
+    ] = ()  # "德龙和Nespresso": two or more brands named without a product (mode "brands")
+    cheap_first: bool = (
+        False  # "便宜点的跑鞋", "cheap running shoes": the results sorted by price, cheapest first
+    )
 
 
 def ordinal_indices(text: str) -> list[int]:
@@ -175,7 +190,8 @@ COUNT_WORDS = re.compile(
     r"^(?:有什么|什么|有哪些|还有什么|有啥|啥|how|many|kinds?|types?|sorts?|options?|models?|choices?)$"
 )
 _NOISE = re.compile(
-    r"^[\d.]+|码|号|多少|价格|钱|有货|库存|颜色|尺码|size|price|stock|colou?r|cheap|便宜|贵|区别|对比|推荐|有没有|"
+    r"^[\d.]+|码|号|多少|价格|钱|有货|库存|颜色|尺码|size|price|stock|colou?r|cheap|便宜|平价|实惠|划算|低价|affordable|"
+    r"inexpensive|贵|区别|对比|推荐|有没有|"
     r"^(女款|男款|女士|男士|女生|男生|女子|男子|women|woman|men|man|female|male|ladies)$|"
     r"^(anything|something|any|else|other|others|别的|其他|其它|还有|牌子|品牌|brands?|好的|了解|另外|对了)$|"
     r"^(最小|最大|最高|最低|最长|最短|最久|几码|几号|多大|多长|多重|多少|有吗|有没有)$|"
@@ -258,6 +274,7 @@ def understand(
     mentions: CatalogNames | None = None,
     lookup: Callable[[str], Product | None] | None = None,
     kind_of: Callable[[str], str | None] | None = None,
+    brands_of: Callable[[str], list[str]] | None = None,
 ) -> Understanding:
     """Resolve a cleaned (Simplified) message against the dialogue state into targets or a search.
 
@@ -322,6 +339,12 @@ def understand(
             else [refs[0], named_products[0][0]]
         )
         return replace(base, intent=Intent.COMPARISON, targets=tuple(pair), mode="named")
+    brands = brands_of(positive_text) if brands_of is not None and not refs else []
+    if len(brands) >= 2 and not _names_more_than(content, brands_of, filters):
+        # "德龙和Nespresso", "索尼和Bose的耳机": those brands' products (compared when each has one)
+        assert brands_of is not None
+        each = Search(tuple(w for w in content if not brands_of(w)), replace(filters, brand=None))
+        return replace(base, intent=Intent.RECOMMENDATION, mode="brands", brands=tuple(brands), search=each)
     listed = len(shown) > 2 and set(d.compared) != {p.sku for p in shown}  # the last reply was a list
     if (
         ordering is not None
@@ -437,20 +460,40 @@ def understand(
             bool(shown) and all(any(has_word(p, w) for p in shown) for w in content)
         )
     )
-    if refined and _CHEAPER_SEARCH.search(text) and same_kind and filters.max_price is None:
+    if (refined or focus) and _CHEAPER_SEARCH.search(text) and same_kind and filters.max_price is None:
         priced = [p for p in shown if p.price is not None]
         main = _main_currency(priced)
         ceiling = min((p.price for p in priced if p.currency == main and p.price is not None), default=None)
         if ceiling is not None:
+            brand = search.filters.brand if parsed.filters.brand or not _SWITCH.search(text) else None
+            # what every product shown is ("头戴式耳机", "女款") stays asked for: a cheaper one of the same kind
+            kept = [
+                w
+                for w in search.words
+                if not is_ordering_word(w)
+                and not (brand is None and brands_of is not None and brands_of(w))
+                and all(has_word(p, w) for p in shown)
+            ]
             search = Search(
-                search.words, replace(search.filters, max_price=ceiling - Decimal("0.01")), search.required
+                search.words,
+                replace(search.filters, max_price=ceiling - Decimal("0.01"), brand=brand),
+                tuple(dict.fromkeys([*search.required, *kept])),
             )
             base = replace(base, currency=main)
         mode = "cheaper"
         ordering = None  # "便宜一点的": a cheaper list, not the single cheapest
     missing = _missing_name(positive_text, parsed, mentions)
+    cheap_first = (
+        mode
+        != "cheaper"  # "便宜一点的" after a product: a step down from it, nearest price first (answer.py)
+        and bool(_CHEAP.search(positive_text))
+        and (ordering is None or not ordering.superlative)
+    )
+    if cheap_first and ordering is not None and ordering.attribute == "price":
+        ordering = None  # "实惠一点的充电器": a list sorted cheapest first, not one winner
     return replace(
         base,
+        cheap_first=cheap_first,
         intent=intent,
         search_text=query if bare and mode == "fresh" else (search.text or query),  # bare words: a fallback
         filters=search.filters,
@@ -475,6 +518,17 @@ def _bare_words(text: str) -> str:
     """What is left of a message without its budget and particles ("50块以内的书" → "书"): the search words
     when the keyword extractor kept none (it drops one-character words)."""
     return _FILLER.sub(" ", text).strip()
+
+
+def _names_more_than(
+    content: Sequence[str], brands_of: Callable[[str], list[str]] | None, filters: QueryFilters
+) -> bool:
+    """True when the content words name something besides brands and the category filter (a product, a
+    feature): then the message is not a brand-only mention."""
+    if brands_of is None:
+        return True
+    leftover = [w for w in content if not brands_of(w)]
+    return bool(leftover) and not (filters.category and len(leftover) <= 1)
 
 
 def _only_ask_words(content: Sequence[str], u: Understanding) -> bool:
