@@ -28,6 +28,8 @@ from tests.support.core_fixtures import sample_knowledge, sample_products
 CASES = Path(__file__).parent / "data" / "conversations.yaml"
 OTHER = Path(__file__).parent / "data" / "other_conversations.yaml"
 HELDOUT = Path(__file__).parent / "data" / "conversations_heldout.yaml"
+HELDOUT_SEARCH = Path(__file__).parent / "data" / "conversations_heldout_search.yaml"
+OTHER_HELDOUT_SEARCH = Path(__file__).parent / "data" / "other_heldout_search.yaml"
 PRODUCTS = sample_products()
 NAMES = CatalogNames(PRODUCTS.values())
 DOCS = PolicyBook.load(SAMPLE_POLICIES_DIR).docs
@@ -83,12 +85,16 @@ def case_with(tmp_path: Path, expect: str, turns: str = "- 你好") -> object:
 def test_the_set_loads_with_its_clock() -> None:
     cases = load_cases(CASES)
     assert cases.clock.isoformat() == "2026-11-30T12:00:00+08:00"
-    assert len(cases.cases) == 368 and len({c.id for c in cases.cases}) == 368
+    assert len(cases.cases) == 377 and len({c.id for c in cases.cases}) == 377
     assert sum(c.needs_orders for c in cases.cases) == 26
     other = load_cases(OTHER)
     assert len(other.cases) >= 40
     heldout = load_cases(HELDOUT)  # written before the session-4 fixes, never tuned on
     assert len(heldout.cases) >= 30 and not {c.id for c in heldout.cases} & {c.id for c in cases.cases}
+    search = load_cases(HELDOUT_SEARCH)  # session 5: gifts, kinds, refinements, cheap-first, brands
+    other_search = load_cases(OTHER_HELDOUT_SEARCH)
+    assert len(search.cases) + len(other_search.cases) >= 40
+    assert not {c.id for c in search.cases} & {c.id for c in cases.cases}
 
 
 def test_bad_files_fail_with_the_case_named(tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ from bot.conversation.kinds import (
     in_category,
     kind_match,
     root_match,
+    titled_as_other,
     titled_kind,
 )
 from bot.conversation.ordering import bounds_in, is_ordering_word
@@ -399,7 +400,12 @@ class Answerer:
         if request is None:
             return None
         words = [w for w in dict.fromkeys([*u.search.words, *u.keywords]) if not is_ordering_word(w)]
-        named = [w for w in words if not is_gift_word(w) and len(w) >= 2 and self._of_kind(w)]
+        is_kind = self.generic or (lambda word: False)
+        named = [
+            w
+            for w in words
+            if not is_gift_word(w) and len(w) >= 2 and (is_kind(w.lower()) or self._of_kind(w))
+        ]
         return None if named else request  # "送女朋友的耳机": a search for earphones
 
     async def _gifts(self, u: Understanding, request: GiftRequest, ctx: TurnContext) -> Answer:
@@ -510,7 +516,7 @@ class Answerer:
         words = [
             w
             for w in dict.fromkeys([*u.search.words, *u.keywords])
-            if len(w) >= 2 and w.lower() not in asked and not is_ordering_word(w)
+            if len(w) >= 2 and w.lower() not in asked and not is_ordering_word(w) and not is_gift_word(w)
         ]
         generic = self.generic or (lambda word: True)
         for a, b in itertools.pairwise(list(words)):  # "yoga mat": a kind of two words (synonym file)
@@ -520,7 +526,9 @@ class Answerer:
 
         def of_kind(word: str, product: Product) -> bool:  # 运动鞋 names the category 运动鞋/跑步鞋
             return kind_match(word, product) or (
-                by_category and (root_match(word, product) or in_category(word, product))
+                by_category
+                and (root_match(word, product) or in_category(word, product))
+                and not titled_as_other(word, product)
             )
 
         if by_category:  # "65W" is a bound or a value ("65W以上"), never a kind

@@ -143,26 +143,30 @@ def gift_picks(
     fitting.sort(key=lambda item: (-item[1][0], -item[1][1], not item[0].in_stock))
     top = fitting[0][1][0] if fitting else 0
     # a cat lover: cat things (猫, 宠物, cat), not the dog food (宠物 only); one word of slack for synonyms
-    best = [p for p, s in fitting if s[0] >= max(1, top - 1)]
-    picks = _one_per_category(best)
-    if len(picks) < 3:
-        picks += [p for p in _one_per_category([p for p, _ in fitting]) if p not in picks]
+    best = [p for p, sc in fitting if sc[0] >= max(1, top - 1)]
+    rest = [p for p, _ in fitting if p not in best]
+    picks = _one_per_category(best, [])
+    if len(picks) < 3:  # too few kinds fit best: other kinds that fit at all, before a second of one kind
+        picks = _one_per_category(rest, picks)
+    for product in [*best, *rest]:
+        if len(picks) >= MAX_PICKS:
+            break
+        if product not in picks:
+            picks.append(product)
     return picks[:MAX_PICKS]
 
 
-def _one_per_category(products: Sequence[Product]) -> list[Product]:
-    """The products in order, one per category first, then the rest (a second round), up to five."""
-    picks: list[Product] = []
-    for first_round in (True, False):
-        seen = {p.category for p in picks}
-        for product in products:
-            if len(picks) >= MAX_PICKS:
-                return picks
-            if product in picks or (first_round and product.category in seen):
-                continue
-            picks.append(product)
+def _one_per_category(products: Sequence[Product], picks: list[Product]) -> list[Product]:
+    """`picks` extended with the first product of each category not yet picked, up to five."""
+    out = list(picks)
+    seen = {p.category for p in out}
+    for product in products:
+        if len(out) >= MAX_PICKS:
+            break
+        if product.category not in seen:
+            out.append(product)
             seen.add(product.category)
-    return picks
+    return out
 
 
 def shop_kinds(products: Sequence[Product], limit: int = 6) -> list[str]:

@@ -64,7 +64,48 @@ def kind_match(word: str, product: Product) -> bool:
         ]
         if narrower:
             return False
-    return True
+    return not _tagged_only_as_other(forms, product)
+
+
+def titled_as_other(word: str, product: Product) -> bool:
+    """The product's title uses the word only as a modifier of another kind: "冰丝防晒冰袖" and "轻量防晒衣" are
+    sleeves and clothing, not 防晒霜, although their category is 防晒. The title's own kinds decide, not the
+    category it is filed under."""
+    forms = {f for f in _forms(word) if len(f) >= 2}
+    title = to_simplified(normalise_text(product.title))[0]
+    segments = [title[title.find(f) :].split(" ")[0] for f in forms if f in title]
+    if not segments:
+        return False
+    for group in _groups():
+        if forms & set(group):
+            continue
+        for member in group:
+            if len(member) < 2 or not any(member in seg for seg in segments):
+                continue
+            if any(f in member and not _head(member, f) for f in forms) or any(
+                seg.endswith(member) and not any(seg.endswith(f) for f in forms) for seg in segments
+            ):
+                return True
+    return False
+
+
+def _tagged_only_as_other(forms: set[str], product: Product) -> bool:
+    """The kind is only in the product's tags while its title names another kind and its category is not
+    headed like the kind: a power bank tagged "laptop" (for charging one), filed under 充电器, is not a laptop."""
+    name = to_simplified(normalise_text(f"{product.title} {product.category}"))[0]
+    if any(f in name for f in forms if len(f) >= 2):
+        return False
+    category = to_simplified(normalise_text(product.category))[0]
+    if any(f[-1] in category for f in forms if not f.isascii()):
+        return False  # filed under the kind's own head (英式早餐茶 tagged 红茶, under 茶饮): the tag stands
+    title = to_simplified(normalise_text(product.title))[0]
+
+    def names_other(group: tuple[str, ...]) -> bool:
+        if forms & set(group) or any(m in f for m in group for f in forms):
+            return False  # the same kind, or a broader one ("tea" heads "black tea")
+        return any(len(m) >= (3 if m.isascii() else 2) and m in title for m in group)
+
+    return any(names_other(group) for group in _groups())
 
 
 def root_match(word: str, product: Product) -> bool:
