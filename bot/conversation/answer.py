@@ -396,7 +396,10 @@ class Answerer:
             return None
         if u.filters.category:
             return None
-        request = gift_request(u.text) or gift_request(u.search.text)
+        # "500以内" after "送女朋友生日礼物": the search remembers the gift words, the parser took 女朋友 as a gender
+        genders = {v for k, v in u.filters.attributes.items() if is_gender_key(k)}
+        who = " 女生" if genders & {"female", "女"} else " 男生" if genders & {"male", "男"} else ""
+        request = gift_request(u.text + who) or gift_request(u.search.text + who)
         if request is None:
             return None
         words = [w for w in dict.fromkeys([*u.search.words, *u.keywords]) if not is_ordering_word(w)]

@@ -75,6 +75,8 @@ _CHEAPER_SEARCH = re.compile(
     r"|less expensive|any cheaper|lower price",
     re.IGNORECASE,
 )
+# two names side by side ("德龙和Nespresso", "Sony or Bose"): only then are brands looked for in the message
+_BRAND_LIST = re.compile(r"和|跟|与|还是|或|、|[,，/&]|\b(?:and|or|vs)\b", re.IGNORECASE)
 # "换个便宜点的": another product, so the brand of the one shown is no longer asked for (unless named again)
 _SWITCH = re.compile(
     r"换(?:个|一个|一款|一双|一件|款|双|件|别的)|\bsomething else\b|\bdifferent\b", re.IGNORECASE
@@ -339,7 +341,8 @@ def understand(
             else [refs[0], named_products[0][0]]
         )
         return replace(base, intent=Intent.COMPARISON, targets=tuple(pair), mode="named")
-    brands = brands_of(positive_text) if brands_of is not None and not refs else []
+    listing = brands_of is not None and not refs and bool(_BRAND_LIST.search(positive_text))
+    brands = brands_of(positive_text) if brands_of is not None and listing else []
     if len(brands) >= 2 and not _names_more_than(content, brands_of, filters):
         # "德龙和Nespresso", "索尼和Bose的耳机": those brands' products (compared when each has one)
         assert brands_of is not None
