@@ -344,6 +344,22 @@ class QueryParser:
                     out.add(out.terms, word)
         return out
 
+    def read_pinyin(self, text: str) -> str | None:
+        """The Chinese a pinyin message spells in this catalog's words ("lanya erji" → "蓝牙耳机"), or None when
+        the message has Chinese characters, is English, or spells no catalog word (see `knowledge.spelling`)."""
+        if self.normalizer is None or HAN_CHAR.search(text):
+            return None
+        read, corrections = self.normalizer.spelling.from_pinyin(text)
+        return read if corrections else None
+
+    def fix_typos(self, text: str) -> str:
+        """`text` with near-miss catalog words corrected (电反煲 → 电饭煲, 空气炸国 → 空气炸锅, wireles → wireless):
+        same pinyin and one character off a catalog word, or one edit off a catalog English word; otherwise
+        `text` unchanged. Expects Simplified text (see `knowledge.spelling`)."""
+        if self.normalizer is None:
+            return text
+        return self.normalizer.spelling.fix_typos(text)[0]
+
     def parse(self, text: str) -> ParsedQuery:
         """Keywords plus filters; price, stock, gender and negated phrases are removed from the keywords."""
         normalized = self.normalizer.normalize(text) if self.normalizer is not None else None

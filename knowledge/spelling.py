@@ -31,6 +31,11 @@ MAX_KEY = 30  # letters in the longest pinyin key looked up
 MIN_TYPO_WORD = 5  # English words shorter than this are not corrected ("tee" is not a typo of "tea")
 # Function characters: a stretch holding one is grammar, not a misspelt catalog word ("味的" is not "美的").
 _FUNCTION_CHARS = frozenset("的了吗呢吧啊呀哦嘛么是有在和与或我你他她它这那哪个也都就要不没很还再又能会想")
+# Pinyin particles that pyspellchecker also lists as English ("de", "ne", "ma"): they never make a run English.
+_PARTICLES = frozenset({"de", "ne", "ma", "ba", "le", "ya"})
+# After a number, "ma" / "hao" are a size ("42 ma" → 42码), not the question particle 吗.
+_SIZE_WORDS = {"ma": "码", "hao": "号"}
+_ENDS_WITH_DIGIT = re.compile(r"\d\s*$")
 
 
 MAX_READINGS = 2  # readings per character indexed (行: xing, hang)
@@ -144,23 +149,32 @@ class SpellingCorrector:
         return final[2] if final is not None else None
 
     def from_pinyin(self, text: str) -> tuple[str, list[Correction]]:
-        """Replace runs of pinyin with the catalog words they spell ("paoxie 300 yinei" → "跑鞋 300 以内")."""
-        runs: list[tuple[re.Match[str], list[str]]] = []
+        """Replace runs of pinyin with the catalog words they spell ("paoxie 300 yinei" → "跑鞋 300 以内").
+
+        Once some run spells a catalog word ("paoxie"), runs that are also English words spell cue words too
+        ("you 42 ma de paoxie ma" → "有 42 码的跑鞋吗"): the message as a whole is pinyin."""
+        runs: list[tuple[re.Match[str], list[str], bool]] = []
         for run in _LATIN_RUN.finditer(text):
             tokens = [t.lower() for t in _LATIN_WORD.findall(run.group(0))]
-            if all(token in self.english or self.lexicon(token) for token in tokens):
-                continue
-            words = self._segment("".join(tokens))
-            if words:
-                runs.append((run, words))
+            english = all(
+                token not in _PARTICLES and (token in self.english or self.lexicon(token)) for token in tokens
+            )
+            prefix: list[str] = []
+            if tokens[0] in _SIZE_WORDS and _ENDS_WITH_DIGIT.search(text[: run.start()]):
+                prefix, tokens = [_SIZE_WORDS[tokens[0]]], tokens[1:]
+            words = self._segment("".join(tokens)) if tokens else []
+            if words is not None and (prefix or words):
+                runs.append((run, [*prefix, *words], english))
         # Pinyin only when some run spells a catalog word of two or more syllables ("paoxie"); then cue-word
         # runs of the same message count too ("paoxie 300 yinei" → 跑鞋 300 以内).
-        if not any(len(w) >= 2 and w in self.catalog for _, words in runs for w in words):
+        if not any(
+            len(w) >= 2 and w in self.catalog for _, words, english in runs if not english for w in words
+        ):
             return text, []
         corrections: list[Correction] = []
         out: list[str] = []
         last = 0
-        for run, words in runs:
+        for run, words, _ in runs:
             out.append(text[last : run.start()])
             out.append("".join(words))
             corrections.append(Correction(run.group(0), "".join(words)))
@@ -172,19 +186,34 @@ class SpellingCorrector:
     def _han_typos(self, run: str) -> tuple[str, list[Correction]]:
         chars = list(run)
         corrections: list[Correction] = []
-        fixed = [False] * len(run)
+        fixed = [False] * len(run)  # corrected already
+        kept = [False] * len(
+            run
+        )  # inside a catalog word written right: never re-spelt (罗马仕 is not 罗马赫)
+        for size in range(min(len(run), 8), 1, -1):
+            for start in range(len(run) - size + 1):
+                if run[start : start + size] in self.catalog:
+                    kept[start : start + size] = [True] * size
         for size in (4, 3, 2):
             for start in range(len(run) - size + 1):
                 if any(fixed[start : start + size]):
                     continue
                 window = "".join(chars[start : start + size])
-                if window in self.words or self.known(window) or _FUNCTION_CHARS & set(window):
+                # a function character is grammar ("味的" is not "美的"), except inside a longer word (跑不鞋)
+                grammar = window if size < 3 else window[0] + window[-1]
+                if window in self.words or self.known(window) or _FUNCTION_CHARS & set(grammar):
                     continue
                 candidate = self._same_sound(window)
-                if candidate is not None:
-                    chars[start : start + size] = list(candidate)
-                    fixed[start : start + size] = [True] * size
-                    corrections.append(Correction(window, candidate))
+                if candidate is None:
+                    continue
+                changed = [
+                    start + i for i, (a, b) in enumerate(zip(window, candidate, strict=True)) if a != b
+                ]
+                if any(kept[i] for i in changed):
+                    continue
+                chars[start : start + size] = list(candidate)
+                fixed[start : start + size] = [True] * size
+                corrections.append(Correction(window, candidate))
         return "".join(chars), corrections
 
     def _same_sound(self, window: str) -> str | None:
@@ -192,7 +221,12 @@ class SpellingCorrector:
         for key in pinyin_keys(window):
             for candidate in self._index.get(key, ()):
                 same = sum(a == b for a, b in zip(candidate, window, strict=False))
-                if len(candidate) == len(window) and same == len(window) - 1 and candidate in self.catalog:
+                if (
+                    len(candidate) == len(window)
+                    and same == len(window) - 1
+                    and candidate in self.catalog
+                    and pinyin_keys(candidate)[0] == key  # its usual reading (赫 is "he", not the rare "shi")
+                ):
                     return candidate
         return None
 

@@ -48,6 +48,22 @@ def test_traditional_script_is_converted_and_reported() -> None:
         ("有☕️机吗", "有咖啡机吗", False),
         ("need 🎧 please", "need headphones please", False),  # English text keeps English words
         ("预算1000💰", "预算1000", False),  # no catalog word for it: dropped
+        (
+            "you 42 ma de paoxie ma",
+            "有 42 码的跑鞋吗",
+            False,
+        ),  # "you", "ma" spell cue words in a pinyin message
+        ("kafeiji you naxie", "咖啡机有哪些", False),
+        ("lining de ne", "李宁的呢", False),  # "lining" is English too, but "de ne" are particles
+        ("想买个电反煲", "想买个电饭煲", False),
+        ("跑不鞋 女款", "跑步鞋 女款", False),  # 不 inside a three-character word is a typo, not grammar
+        ("篮球写 500以内", "篮球鞋 500以内", False),
+        (
+            "罗马仕两万毫安的充电宝",
+            "罗马仕两万毫安的充电宝",
+            False,
+        ),  # a brand written right is never re-spelt
+        ("what do you have", "what do you have", False),  # English stays English
     ],
 )
 def test_normalised_toward_the_catalog(

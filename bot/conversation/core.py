@@ -361,6 +361,8 @@ class SupportBot:
                 log.exception("could not keep the turn of chat %s after a failure", chat)
             raise
         script = self._script(text, inbound, memory.state)  # cards, buttons and notices too, not only text
+        if script == "en" and self.parser is not None and self.parser.read_pinyin(text):
+            script = "hans"  # "lanya erji": written in Latin letters, answered in Chinese
         return [outbound_in_script(o, script) if o.chat_id == chat else o for o in out]
 
     @staticmethod
@@ -383,9 +385,12 @@ class SupportBot:
         said: Turn,
     ) -> list[Outbound]:
         state, turns = memory.state, list(memory.turns)
-        script = self._script(text, inbound, state)
+        pinyin = self.parser.read_pinyin(text) if self.parser is not None else None
+        script: Script = "hans" if pinyin else self._script(text, inbound, state)  # pinyin is Chinese
         lang = "en" if script == "en" else "zh"
-        written = to_simplified(text)[0]
+        written = pinyin or to_simplified(text)[0]
+        if self.parser is not None:  # 电反煲 → 电饭煲 before anything reads the message
+            written = self.parser.fix_typos(written)
         reading = read_message(written)  # no injected instruction, no personal data: the question itself
         # only personal data ("13812345678" alone): nothing to search for, and its digits are no question
         read = reading.text if reading.text or reading.personal_removed else written

@@ -42,6 +42,10 @@ __all__ = [  # re-exported: older callers import these from here
 class QueryParsing(Protocol):
     def parse(self, text: str) -> ParsedQuery: ...
 
+    def read_pinyin(self, text: str) -> str | None: ...
+
+    def fix_typos(self, text: str) -> str: ...
+
 
 _ZH_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _EN_ORD = {
