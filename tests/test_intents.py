@@ -87,3 +87,26 @@ def test_language_per_message(text: str, hint: str | None, expected: str) -> Non
 )
 def test_peeling_and_not_charging_are_after_sales(text: str) -> None:
     assert classify(text).intent is Intent.AFTER_SALES
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "T恤开线了",
+        "卫衣洗了一次就起球",
+        "牛仔裤掉色严重",
+        "床单洗了褪色",
+        "鞋底开裂了",
+        "保温杯不保温了",
+        "收到的书掉页了",
+        "the t-shirt seams came apart after one wash",
+        "my hoodie is pilling already",
+    ],
+)
+def test_garment_and_other_defects_are_after_sales(text: str) -> None:
+    assert classify(text).intent is Intent.AFTER_SALES
+
+
+@pytest.mark.parametrize("text", ["不起球的卫衣有吗", "有不漏水的水杯吗", "不掉色的T恤推荐一下"])
+def test_a_wish_without_the_defect_is_not_after_sales(text: str) -> None:
+    assert classify(text).intent is not Intent.AFTER_SALES

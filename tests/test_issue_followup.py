@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation.issue_followup import continues_issue, names_other_topic, with_issue
+from bot.conversation.issue_followup import (
+    ask_about,
+    continues_issue,
+    names_other_topic,
+    other_item,
+    with_issue,
+)
 
 
 @pytest.mark.parametrize(
@@ -49,3 +55,32 @@ def test_a_follow_up_naming_its_own_policy_matter_is_a_new_question() -> None:
         "运费谁出", "收到的面霜瓶子碎了"
     )  # the damaged item's postage: the same issue
     assert not names_other_topic("退款多久到账", "我要退款，瓶子碎了")  # the issue named the refund already
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("那滑板车呢", "滑板车"),
+        ("那电饭煲呢？", "电饭煲"),
+        ("空气炸锅的呢", "空气炸锅"),
+        ("换成坚果怎么样", "坚果"),
+        ("and for pans?", "pans"),
+        ("what about the kettle", "kettle"),
+        ("那个呢", None),  # a reference
+        ("黑色的呢", None),  # a refinement
+        ("42码的呢", None),
+        ("那退货呢", None),  # a policy matter of its own
+        ("便宜点的呢", None),
+        ("推荐一款保湿面霜", None),
+    ],
+)
+def test_another_item_is_read_from_a_short_follow_up(text: str, item: str | None) -> None:
+    assert other_item(text) == item
+
+
+def test_the_issue_is_asked_again_about_the_other_item() -> None:
+    assert ask_about("耳机保修多久", "电饭煲", [(0, 2)]) == "电饭煲保修多久"
+    assert ask_about("面霜拆封了能退吗", "坚果", [(0, 2)]) == "坚果拆封了能退吗"
+    assert ask_about("what's the warranty on earbuds?", "pans", [(23, 30)]) == "what's the warranty on pans?"
+    assert ask_about("保修多久", "电饭煲", []) == "电饭煲保修多久"
+    assert ask_about("how long is the warranty", "pans", []) == "pans how long is the warranty"

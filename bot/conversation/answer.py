@@ -29,6 +29,7 @@ from bot.conversation.grounding import GroundingFacts, Violation, amounts, check
 from bot.conversation.intents import PRODUCT_ASK_RX, RECOMMEND_RX, Intent
 from bot.conversation.issue_followup import with_issue
 from bot.conversation.issue_words import with_policy_words
+from bot.conversation.kind_words import english_kinds
 from bot.conversation.kinds import (
     budget_currency,
     forms,
@@ -282,6 +283,10 @@ class Answerer:
         """The item a policy question is about: named in the message, else the product in focus or the
         only product shown."""
         item = catalog.item(ctx.text)
+        if item.paths:
+            return item
+        english = " ".join(kind for _, _, kind in english_kinds(ctx.text))  # "the warranty on pans" → 锅
+        item = catalog.item(english) if english else item
         if item.paths:
             return item
         focus = self.index.get(ctx.state.dialogue.focus) if ctx.state.dialogue.focus else None

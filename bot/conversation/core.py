@@ -27,8 +27,8 @@ from bot.conversation.flows import ConversationFlow, FlowReply, FlowTurn, FlowWi
 from bot.conversation.handoff_context import handoff_context, merge_customer_reply
 from bot.conversation.hygiene import DEFAULT_MAX_CHARS, clean
 from bot.conversation.intents import Intent, IntentGuess, classify
-from bot.conversation.issue_followup import continues_issue, names_other_topic
-from bot.conversation.kind_words import native_kinds
+from bot.conversation.issue_followup import ask_about, continues_issue, names_other_topic, other_item
+from bot.conversation.kind_words import english_kinds, native_kinds
 from bot.conversation.locks import LocalChatLocks
 from bot.conversation.offers import unbacked_offers
 from bot.conversation.profile import InterestProfile
@@ -395,6 +395,9 @@ class SupportBot:
         # only personal data ("13812345678" alone): nothing to search for, and its digits are no question
         read = reading.text if reading.text or reading.personal_removed else written
         simplified = native_kinds(read)  # "想买个 air fryer" → "想买个 空气炸锅"
+        asked = simplified
+        if state.dialogue.issue:  # "那电饭煲呢" after "耳机保修多久": the same question about rice cookers
+            simplified = await self._about_other_item(simplified, state.dialogue.issue)
         guess = classify(simplified, has_context=bool(shown))
         reason = self.trigger_detector(text) if self.trigger_detector and self.handoff else None
         if reason is None and guess.intent is Intent.HUMAN and self.handoff is not None:
@@ -435,6 +438,7 @@ class SupportBot:
         issue = state.dialogue.issue
         continued = (
             bool(issue)
+            and simplified == asked  # a question rewritten about another item is a question of its own
             and intent in _ISSUE_FOLLOWERS
             and continues_issue(simplified)
             and not names_other_topic(
@@ -659,6 +663,21 @@ class SupportBot:
             getattr(self.parser, "brands_in", None),
         )
         return await self.answerer.products(u, ctx), u
+
+    async def _about_other_item(self, text: str, issue: str) -> str:
+        """A "那X呢" / "and for X?" after an after-sales or policy question, as that question about X
+        ("耳机保修多久" + "那电饭煲呢" → "电饭煲保修多久"); when the shop has no X at all, "有X吗" (answered: we don't
+        sell it, never the other item's policy). Any other message comes back as it is."""
+        item = other_item(text)
+        if item is None:
+            return text
+        catalog = await asyncio.to_thread(self.answerer.catalog_words)
+        english = " ".join(kind for _, _, kind in english_kinds(item))
+        kind = catalog.item(item).paths or (english and catalog.item(english).paths)
+        if not kind and not await asyncio.to_thread(self.index.search, item, k=1):
+            return f"有{item}吗" if has_han(item) else f"do you sell {item}?"
+        spans = catalog.spans(issue) or [(s, e) for s, e, _ in english_kinds(issue)]
+        return ask_about(issue, item, spans)
 
     def _read(
         self, guess: IntentGuess, text: str, has_context: bool

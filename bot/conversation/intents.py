@@ -220,6 +220,10 @@ PRODUCT_ASK_RX = _rx(
 AFTER_SALES_RX = _rx(
     r"坏了|坏掉|损坏|破损|破了|是破的|是坏的|是凹的|是裂的|瘪|凹进去|凹了|压坏|摔坏|裂了|碎了|掉漆|涂层.{0,3}掉|掉涂层|开胶|断线|脱线",
     r"起皮|脱皮|涂层.{0,3}(起|脱|剥)|不充电|充不了电|"
+    # garment and shoe defects; "不起球的卫衣" / "防褪色" is a wish, not a complaint
+    r"(?<![不没防抗])(开线|线开了|起球|掉色|褪色|串色|缩水|掉毛|脱胶|鞋底.{0,2}(掉|脱|裂|断)|掉跟)|"
+    # stopped doing its job, leaks, pages missing, a blade turned
+    r"不(保温|制冷|出水|通电|充电|转|响|亮|工作|好用)了|(?<![不没防])(漏水|漏了|掉页|缺页|错页|卷刃|崩刃|崩口)|"
     r"没(有)?声音|不响|不亮|不开机|开不了机|充不进电|充不上电|不加热|不能用了|用不了了|失灵|故障|生锈|进水",
     r"发错|错发|少发|漏发|少了一|缺了|只收到了?|没收到.{0,6}(配件|赠品)",
     r"质量问题|保修|保固|质保|维修|修理|报修|三包|换新",
@@ -227,6 +231,8 @@ AFTER_SALES_RX = _rx(
     r"\b(broken|broke|stopped working|not working|doesn'?t work|defective|faulty|damaged|dented|cracked)\b",
     r"\b(missing|wrong item|wrong size|wrong colou?r|repair|warranty|replacement)\b",
     r"\b(not|isn'?t|won'?t|doesn'?t|stopped) (charging|charge|turning on|turn on|heating|heat up)\b|\bpeel(ing|ed|s)?\b",
+    r"\b(came|coming|fell|falling) apart\b|\b(seams?|stitch(es|ing)?) (split|ripped|came undone|unravel\w*)\b|"
+    r"\b(pilling|pilled|faded|fading|shrank|shrunk|colou?r (ran|bled|bleeds|runs))\b",
 )
 ORDER_RX = _rx(
     r"(快递|包裹|订单|物流|单号).{0,8}(到哪|在哪|哪了|怎么还没|还没到|没到|没更新|不更新|查)",

@@ -8,6 +8,10 @@ state holds an `issue`, a short message with one of these cues, naming no produc
 as the issue plus the new question: the item (面霜 → 美妆护肤) and the kind of problem (arrived broken → the
 returns policy) come from the issue, what is asked from the new message.
 
+A follow-up may also keep the question and change the item: "耳机保修多久" → "那电饭煲呢" asks the warranty of rice
+cookers, "面霜拆封了能退吗" → "那坚果呢" the return rule of opened nuts. `other_item` reads such a message and
+`ask_about` writes the issue's question about the new item ("电饭煲保修多久").
+
 Pure functions over text; the cues are a regular expression here (zh + en; Traditional text is simplified
 before it gets here).
 """
@@ -56,3 +60,50 @@ def names_other_topic(text: str, issue: str) -> bool:
     """True when `text` names a policy matter (退货, refund, warranty …) that `issue` does not name."""
     words = {w for w in _TOPIC_WORDS if w in text} | {m.lower() for m in _TOPIC_RX.findall(text)}
     return any(w not in issue.lower() for w in words)
+
+
+# "那电饭煲呢", "那滑板车的呢", "换成空气炸锅怎么样"; "and for pans?", "what about the kettle"
+_OTHER_ZH = re.compile(
+    r"^(?:那|那么|还有|换成|如果是)?\s*(?P<item>[^\s，,。？?！!]{1,12}?)\s*(?:的话)?(?:的)?"
+    r"(?:呢|怎么样|怎么算|如何|也一样吗|一样吗)\s*[?？。！!～~]*$"
+)
+_OTHER_EN = re.compile(
+    r"^(?:and|what about|how about)\s+(?:for\s+|on\s+|with\s+)?(?:the\s+|a\s+|an\s+|my\s+)?"
+    r"(?P<item>[a-z][a-z\- ]{1,30}?)\s*[?.!]*$",
+    re.IGNORECASE,
+)
+# not another item: a reference, a refinement (colour, size, price) or a question of its own
+_NOT_ITEM = re.compile(
+    r"^(?:这|那|它|第|哪|其他|别的|其它|便宜|贵|大|小|新|旧|多|少|男|女)|[色码号款个双件]$|\d|"
+    r"^(?:it|this|that|one|ones|them|those|these|others?|cheaper|bigger|smaller)$",
+    re.IGNORECASE,
+)
+
+
+def other_item(text: str) -> str | None:
+    """The other item a short "那X呢" / "and for X?" asks about ("那滑板车呢" → "滑板车", "and for pans?" → "pans");
+    None for any other message, a reference ("那个呢"), a refinement ("黑色的呢") or a policy matter of its own
+    ("那退货呢")."""
+    stripped = text.strip()
+    m = _OTHER_ZH.match(stripped) or _OTHER_EN.match(stripped)
+    if m is None:
+        return None
+    item = m.group("item").strip()
+    if len(item) < 2 or _NOT_ITEM.search(item) or FOLLOW_UP_RX.search(item) or names_other_topic(item, ""):
+        return None
+    return item
+
+
+def ask_about(issue: str, item: str, spans: list[tuple[int, int]]) -> str:
+    """The issue's question about another item: the item words of `issue` (at `spans`) replaced by `item`
+    ("耳机保修多久" + "电饭煲" → "电饭煲保修多久"); `item` put first when the issue names none."""
+    if not spans:
+        return f"{item} {issue}" if item.isascii() else f"{item}{issue}"
+    spans = sorted(spans)
+    out, last = [], 0
+    for n, (start, end) in enumerate(spans):
+        if start < last:
+            continue
+        out += [issue[last:start], item if n == 0 else ""]
+        last = end
+    return "".join([*out, issue[last:]])

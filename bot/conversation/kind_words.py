@@ -57,3 +57,31 @@ def native_kinds(text: str) -> str:
         out += [text[last : m.start()], f" {canonical[m.group(1)]} "]
         last = m.end()
     return "".join([*out, text[last:]]).strip() if out else text
+
+
+@lru_cache(maxsize=1)
+def _all_kinds() -> tuple[dict[str, str], re.Pattern[str] | None]:
+    """Every English member of a synonym group (3+ letters) → the group's Chinese members, space-separated."""
+    canonical: dict[str, str] = {}
+    for group in synonym_groups():
+        chinese = " ".join(m for m in group if has_han(m))
+        if chinese:
+            for member in group:
+                word = member.strip().lower()
+                if word.isascii() and len(word.replace(" ", "")) >= 3:
+                    canonical.setdefault(word, chinese)
+    if not canonical:
+        return canonical, None
+    ordered = sorted(canonical, key=len, reverse=True)
+    return canonical, re.compile(
+        r"(?<![a-z])(" + "|".join(re.escape(w) for w in ordered) + r")(?:e?s)?(?![a-z])"
+    )
+
+
+def english_kinds(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, the group's Chinese words) for every English kind word of any message ("warranty on pans" →
+    [(15, 19, "锅 锅具 炒锅 煎锅 平底锅")]): the item of a policy question written in English."""
+    canonical, rx = _all_kinds()
+    if rx is None:
+        return []
+    return [(m.start(), m.end(), canonical[m.group(1)]) for m in rx.finditer(text.lower())]

@@ -33,8 +33,8 @@ ARRIVAL_RX = re.compile(
     re.I,
 )
 WARRANTY_RX = re.compile(
-    r"保修|保固|质保|维修|修理|坏了|故障|不开机|充不进|不加热|不工作|没反应|涂层|起皮|脱落|掉漆|生锈|开胶|断线|"
-    r"warranty|repair|stopped working|not working|broke|faulty|defect|peel|rust",
+    r"保修|保固|质保|维修|修理|坏了|故障|不开机|充不进|不加热|不工作|没反应|涂层|起皮|脱落|掉漆|生锈|开胶|断线|开线|起球|掉色|褪色|缩水|脱胶|不保温|漏水|掉页|缺页|卷刃|"
+    r"warranty|repair|stopped working|not working|broke|faulty|defect|peel|rust|apart|seams?|pill|fad(?:ed|ing)|shr[au]nk",
     re.I,
 )
 
@@ -91,6 +91,12 @@ class CatalogWords:
         self.segments = {s.lower() for p in self.all_paths() for s in p.split("/")}
         by_length = sorted(self.paths, key=len, reverse=True)
         self._rx = re.compile("|".join(_pattern(w) for w in by_length)) if by_length else None
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where `text` names a kind of item (the words `item` reads)."""
+        if self._rx is None:
+            return []
+        return [m.span() for m in self._rx.finditer(text.lower())]
 
     def all_paths(self) -> set[str]:
         return {path for paths in self.paths.values() for path in paths}
