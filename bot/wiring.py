@@ -287,6 +287,7 @@ def build_support_bot(
         cache_dir=settings.data_dir / "cache",
         flow=flow,
         erasure=erasure,
+        rates=knowledge.rates,
     )
     _wire_features(bot, settings, knowledge, runtime, erasure)
     if runtime.database is not None:

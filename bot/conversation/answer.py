@@ -52,6 +52,7 @@ from bot.domain.messages import ReplyProgress
 from bot.domain.protocols import ChatModel
 from knowledge.gender import is_gender_key
 from knowledge.models import PolicyDoc, PolicyHit, Product, SearchHit
+from knowledge.money import NO_RATES, ExchangeRates, round_cents
 from knowledge.policies import bullets_of
 from knowledge.policy_search import Bullet
 from knowledge.protocols import ProductIndex
@@ -194,6 +195,7 @@ class Answerer:
         policies: PolicyLookup | None,
         llm: ChatModel | None,
         prompts: ChatPrompts | None,
+        rates: ExchangeRates = NO_RATES,
     ) -> None:
         self.index, self.composer, self.policies, self.llm, self.prompts = (
             index,
@@ -202,6 +204,7 @@ class Answerer:
             llm,
             prompts,
         )
+        self.rates = rates  # XIAOER_EXCHANGE_RATES: a budget in one currency admits prices in another only through these
         self.violations = 0
         self.draft_clock: Callable[[], float] = time.monotonic  # drafts' clock (tests step it by hand)
         self.parser_vocabulary: object | None = (
@@ -310,7 +313,48 @@ class Answerer:
             )
 
     async def products(self, u: Understanding, ctx: TurnContext) -> Answer:
-        """Product questions, comparisons, superlatives and searches (see `bot.conversation.understanding`)."""
+        """Product questions, comparisons, superlatives and searches (see `bot.conversation.understanding`).
+        A budget in another currency than the shop's says how it was compared (`currency_note`)."""
+        answer = await self._products(u, ctx)
+        note = self.currency_note(u, ctx.lang)
+        if note:
+            answer.reply = replace(answer.reply, text=f"{note}\n{answer.reply.text}")
+        return answer
+
+    def currency_note(self, u: Understanding, lang: str) -> str:
+        """ "" unless the customer's budget is in another currency than the catalog's own (most of its prices):
+        then with a configured rate, the rate it was converted at ("按 1 USD = 7.1 CNY 换算"); without one, that
+        the shop prices in its currency and only prices in the budget's currency were compared."""
+        bounds = [b for b in (u.filters.min_price, u.filters.max_price) if b is not None]
+        if not bounds:
+            return ""
+        home = self.catalog_words().currency
+        budget = budget_currency(u.text, getattr(u.filters, "currency", None) or u.currency, [])
+        if not home or budget == home:
+            return ""
+        rate = self.rates.rate(budget, home)
+        if rate is not None:
+            return self.composer.say(
+                "budget_converted", lang, source=budget, rate=round_cents(rate), target=home
+            )
+        name = self.composer.say("currency_name_cny", lang) if home == "CNY" else home
+        return self.composer.say("budget_other_currency", lang, home=name, budget=budget)
+
+    def _in_budget_currency(self, product: Product, currency: str) -> bool:
+        """A price in the budget's currency, or one a configured rate converts into it."""
+        return product.currency.upper() == currency or self.rates.rate(product.currency, currency) is not None
+
+    def _within(self, product: Product, u: Understanding, currency: str) -> bool:
+        """The product's price, converted into the budget's currency, within the budget's bounds."""
+        if product.price is None:
+            return False
+        price = self.rates.convert(product.price, product.currency, currency)
+        if price is None:
+            return False
+        low, high = u.filters.min_price, u.filters.max_price
+        return (low is None or price >= low) and (high is None or price <= high)
+
+    async def _products(self, u: Understanding, ctx: TurnContext) -> Answer:
         c, lang = self.composer, ctx.lang
         if u.mode == "no_context":
             return Answer(c.text("answer_no_context", lang))
@@ -486,7 +530,12 @@ class Answerer:
         out = [p for p in out if not any(kind_match(t, p) for t in u.filters.exclude_terms)]
         if u.filters.min_price is not None or u.filters.max_price is not None:
             currency = budget_currency(u.text, getattr(u.filters, "currency", None) or u.currency, products)
-            out = [p for p in out if p.currency.upper() == currency]
+            out = [
+                p
+                for p in out
+                if p.currency.upper() == currency
+                or (self._in_budget_currency(p, currency) and self._within(p, u, currency))
+            ]
         return out
 
     def _keep(self, hits: list[SearchHit], u: Understanding) -> list[SearchHit]:
@@ -659,6 +708,9 @@ class Answerer:
             weak = self._keep(await self.search(query, relaxed, k=6), relaxed)
             if not weak and u.missing:
                 weak = self._keep(await self.search(u.text, relaxed, k=6), relaxed)
+            if u.filters.min_price is not None or u.filters.max_price is not None:  # "$100": no ¥ as closest
+                currency = budget_currency(u.text, getattr(u.filters, "currency", None) or u.currency, [])
+                weak = [h for h in weak if self._in_budget_currency(h.product, currency)]
         kind = bool(u.missing) and not_sold
         alternatives = [h.product for h in weak]
         if kind:  # a kind of product we do not sell ("自行车"), not a word we missed ("送人")

@@ -60,6 +60,7 @@ from bot.domain.protocols import ChatModel, HandoffGate
 from bot.privacy.redaction import redact
 from bot.prompts import Messages
 from knowledge.models import Product, QueryFilters
+from knowledge.money import NO_RATES, ExchangeRates
 from knowledge.protocols import KeywordExtractor, ProductIndex
 from knowledge.script import has_han
 from knowledge.traditional import script_evidence, to_simplified
@@ -155,6 +156,7 @@ class SupportBot:
         cache_dir: Path | None = None,
         flow: ConversationFlow | None = None,
         erasure: ErasureRegistry | None = None,
+        rates: ExchangeRates = NO_RATES,
     ) -> None:
         self.index, self.store, self.messages, self.parser = index, store, messages, parser
         self.extractor, self.policies, self.llm, self.handoff = extractor, policies, llm, handoff
@@ -165,7 +167,7 @@ class SupportBot:
         )  # "now" for time-aware answers
         self.composer = OfflineComposer(replies)
         self.prompts = prompts if llm is None or prompts is not None else None
-        self.answerer = Answerer(index, self.composer, policies, llm, prompts)
+        self.answerer = Answerer(index, self.composer, policies, llm, prompts, rates)
         self.understanding = Reader(index, parser, extractor, policies, self.answerer, cache_dir)
         self.profile = InterestProfile(store)
         self.commands = CommandRegistry()

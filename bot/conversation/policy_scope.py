@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from knowledge.models import PolicyHit, Product
+from knowledge.money import canonical_currency
 from knowledge.script import is_han
 
 _SPLIT = re.compile(r"[、,，/;；&]|\band\b|和|及|与")
@@ -72,6 +73,7 @@ class CatalogWords:
     """Catalog words that name a kind of item (category path segments, tags) → the category paths having it."""
 
     def __init__(self, products: Iterable[Product]) -> None:
+        products = list(products)
         self.paths: dict[str, set[str]] = {}
         tails: dict[str, set[str]] = {}
         for p in products:
@@ -89,6 +91,9 @@ class CatalogWords:
             if len(paths) == 1:  # a tail shared by two categories names neither
                 self.paths.setdefault(tail, set()).update(paths)
         self.segments = {s.lower() for p in self.all_paths() for s in p.split("/")}
+        priced = [canonical_currency(p.currency) for p in products if p.price is not None and p.currency]
+        # the catalog's own currency: the one most of its prices are in ("" for an empty catalog)
+        self.currency = max(dict.fromkeys(priced), key=priced.count) if priced else ""
         by_length = sorted(self.paths, key=len, reverse=True)
         self._rx = re.compile("|".join(_pattern(w) for w in by_length)) if by_length else None
 
