@@ -107,3 +107,14 @@ def test_cards_and_buttons_follow_the_customers_script() -> None:
     shown = [out.cards[0].title, out.cards[0].summary, out.cards[0].buttons[0].label, out.buttons[0].label]
     assert all(script_evidence(text)[1] == 0 for text in shown)
     assert out.cards[0].buttons[0].data == "d:EAR-015"
+
+
+def test_a_zi_word_names_the_kinds_ending_in_its_root_and_english_kinds_are_read() -> None:
+    from bot.conversation.kind_words import english_kinds
+
+    shoes = CATALOG.item("鞋子开胶了").paths
+    assert shoes and all("鞋" in path for path in shoes)  # 跑步鞋, 篮球鞋: never 数码
+    assert CATALOG.currency == "CNY"  # most of the demo catalog's prices
+    pans = " ".join(kind for _, _, kind in english_kinds("what's the warranty on pans?"))
+    assert CATALOG.item(pans).paths == CATALOG.item("锅具").paths | CATALOG.item(pans).paths
+    assert any("锅具" in path for path in CATALOG.item(pans).paths)

@@ -25,6 +25,7 @@ from knowledge.models import PolicyHit, Product
 from knowledge.money import canonical_currency
 from knowledge.script import is_han
 
+_ZI_WORD = re.compile(r"(\w)子")  # 鞋子 → 鞋
 _SPLIT = re.compile(r"[、,，/;；&]|\band\b|和|及|与")
 _PAREN = re.compile(r"^\s*[：:]?\s*[（(]([^）)]{1,80})[）)]")
 _ETC = re.compile(r"等+$|\betc\.?$|\.\.\.$|…$", re.I)
@@ -111,8 +112,15 @@ class CatalogWords:
         if self._rx is None:
             return ItemCategories(frozenset())
         found: set[str] = set()
-        for m in self._rx.finditer(text.lower()):
+        lowered = text.lower()
+        for m in self._rx.finditer(lowered):
             found |= self.paths.get(m.group(0), set())
+        if (
+            not found
+        ):  # "鞋子", "裤子", "杯子": the 子-word names every kind whose word ends in its root (跑步鞋)
+            for m in _ZI_WORD.finditer(lowered):
+                root = m.group(1)
+                found |= {path for word, paths in self.paths.items() if word.endswith(root) for path in paths}
         return ItemCategories(frozenset(found))
 
     def scope(self, hit: Labelled) -> list[str]:
