@@ -116,5 +116,5 @@ def test_a_zi_word_names_the_kinds_ending_in_its_root_and_english_kinds_are_read
     assert shoes and all("鞋" in path for path in shoes)  # 跑步鞋, 篮球鞋: never 数码
     assert CATALOG.currency == "CNY"  # most of the demo catalog's prices
     pans = " ".join(kind for _, _, kind in english_kinds("what's the warranty on pans?"))
-    assert CATALOG.item(pans).paths == CATALOG.item("锅具").paths | CATALOG.item(pans).paths
+    assert CATALOG.item("锅具").paths <= CATALOG.item(pans).paths
     assert any("锅具" in path for path in CATALOG.item(pans).paths)
