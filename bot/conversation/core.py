@@ -73,7 +73,14 @@ _SHOPPING_INTENTS = frozenset({Intent.PRODUCT_QUESTION, Intent.RECOMMENDATION, I
 _ANSWER_THEN_HANDOFF = frozenset({"damaged_goods", "refund_dispute"})  # answer with the policy, then a person
 # Handoff triggers the flow may answer first (a damaged parcel is an after-sales request with photos).
 _FLOW_FIRST = frozenset({None, "damaged_goods"})
+
+
 # intents a short follow-up of an after-sales/policy issue may have been read as ("要多久内反馈": nothing)
+def has_policy_answer(intent: Intent) -> bool:
+    """True for the intents answered from the policies (after-sales, policy)."""
+    return intent in (Intent.AFTER_SALES, Intent.POLICY)
+
+
 _ISSUE_FOLLOWERS = frozenset(
     {Intent.AFTER_SALES, Intent.POLICY, Intent.OUT_OF_SCOPE, Intent.UNKNOWN, Intent.CONTACT}
 )
@@ -477,9 +484,12 @@ class SupportBot:
         if reading.demands:  # answered around: say plainly what the bot will not do instead
             reply = replace(reply, text=f"{reply.text}\n{self.composer.say('demand_note', lang)}")
         reply = replace(reply, text=in_script(reply.text, script))
-        unanswered = 0 if reply.answered else state.unanswered + 1
+        unsold_other = bool(issue) and simplified != asked and not has_policy_answer(intent)
+        unanswered = 0 if reply.answered or unsold_other else state.unanswered + 1
         if u is None and intent in (Intent.AFTER_SALES, Intent.POLICY) and reply.answered:
             issue = issue if continued else redact(simplified)  # kept in the chat state: no personal data
+        elif unsold_other:  # "那滑板车呢": we have none; "那电饭煲呢" next still asks the warranty question
+            pass
         elif intent not in (Intent.GREETING, Intent.SMALL_TALK):
             issue = ""  # a product question or another topic ends the issue
         new_state = self._next_state(state, reply, u, script, lang, unanswered, issue)
