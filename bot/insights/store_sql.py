@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, Integer, String, Text, delete, insert, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.insights.records import OutcomeEvent, TurnRecord
@@ -96,18 +96,26 @@ class SqlInsightsStore:
         names = [c.name for c in TurnRow.__table__.columns if c.name != "id"]
         quote = self.database.engine.dialect.identifier_preparer.quote
         sql = f"COPY {quote(TurnRow.__tablename__)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
-        utc = UTCDateTime()
+        utc, dialect = UTCDateTime(), self.database.engine.dialect
+        rows = []
+        for (
+            turn
+        ) in turns:  # bound before anything is sent: a bad value (a naive time) fails as SQLAlchemy's would
+            values = _row(turn)
+            try:
+                values["at"] = utc.process_bind_param(turn.at, dialect)
+            except ValueError as exc:
+                raise StatementError(str(exc), sql, None, exc) from exc
+            for name in ("keywords", "skus", "filters"):
+                values[name] = json.dumps(values[name], ensure_ascii=False)
+            rows.append([values[n] for n in names])
         with self.database.autocommit.connect() as conn:
             raw: Any = conn.connection.driver_connection  # the psycopg connection (autocommit)
             driver_error = conn.dialect.loaded_dbapi.Error
             try:
                 with raw.cursor() as cursor, cursor.copy(sql) as copy:
-                    for turn in turns:
-                        values = _row(turn)
-                        values["at"] = utc.process_bind_param(turn.at, conn.dialect)
-                        for name in ("keywords", "skus", "filters"):
-                            values[name] = json.dumps(values[name], ensure_ascii=False)
-                        copy.write_row([values[n] for n in names])
+                    for row in rows:
+                        copy.write_row(row)
             except driver_error as exc:  # raised as SQLAlchemy raises driver errors (callers catch those)
                 if raw.closed:  # the server dropped it: the pool must not hand it out again
                     conn.invalidate(exc)
