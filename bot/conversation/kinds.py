@@ -186,11 +186,13 @@ class KindCatalog:
         for product, name, kind_text in self._rows:
             if any(f in name for f in titled) or in_category(word, product):
                 found.append(product)
-            elif root and not (  # the 子-root of `root_match`, where `kind_match` does not hold
-                any(f in kind_text for f in forms) and not any(m in kind_text for m in modifiers)
-            ):
+            elif root:  # the 子-root of `root_match`, where `kind_match` does not hold
                 title = to_simplified(normalise_text(product.title))[0]
-                if any(t.endswith(root) for t in re.split(r"[\s\d]+", title) if len(t) >= 2):
+                if any(t.endswith(root) for t in re.split(r"[\s\d]+", title) if len(t) >= 2) and not (
+                    any(f in kind_text for f in forms)
+                    and not any(m in kind_text for m in modifiers)
+                    and not _tagged_only_as_other(forms, product)
+                ):
                     found.append(product)
         return found
 
