@@ -118,3 +118,38 @@ def test_a_zi_word_names_the_kinds_ending_in_its_root_and_english_kinds_are_read
     pans = " ".join(kind for _, _, kind in english_kinds("what's the warranty on pans?"))
     assert CATALOG.item("锅具").paths <= CATALOG.item(pans).paths
     assert any("锅具" in path for path in CATALOG.item(pans).paths)
+
+
+def test_kind_catalog_finds_what_titled_kind_and_in_category_find() -> None:
+    """`KindCatalog.of_kind` (names folded once per catalog) = the per-product checks, word for word: kind
+    words, synonyms, 子-roots, English, Traditional script, a modifier ("防晒袖套"), words no product has."""
+    from bot.conversation.kinds import KindCatalog, in_category, titled_kind
+
+    extra = [
+        next(iter(PRODUCTS.values())).model_copy(
+            update={"sku": "X-QUILT", "title": "蠶絲被 200x230", "tags": ("床品",)}
+        ),
+        next(iter(PRODUCTS.values())).model_copy(
+            update={"sku": "X-SLEEVE", "title": "冰丝防晒袖套", "tags": ("防晒",)}
+        ),
+    ]
+    products = [*PRODUCTS.values(), *extra]
+    words = {w for p in products for w in (*p.tags, *p.category.split("/"), *p.title.split())}
+    words |= {
+        "被子",
+        "裤子",
+        "杯子",
+        "耳机",
+        "防晒",
+        "充电头",
+        "running shoes",
+        "laptop",
+        "笔记本电脑",
+        "自行车",
+    }
+    catalog = KindCatalog(products)
+    for word in sorted(w for w in words if w):
+        expected = [p for p in products if titled_kind(word, p) or in_category(word, p)]
+        assert catalog.of_kind(word) == expected, word
+        assert catalog.of_kind(word) == expected, word  # the kept result
+    assert "X-QUILT" in {p.sku for p in catalog.of_kind("被子")}  # 蠶絲被: Traditional, by its 子-root

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -301,13 +301,31 @@ def test_sql_turn_batches_are_written_whole_or_not_at_all_on_postgresql(postgres
     window = (NOW - timedelta(days=1), NOW + timedelta(days=1))
     bad = replace(_turn(2), channel="x" * 40)  # longer than the column: the server refuses the row
     with pytest.raises(DBAPIError):
-        sql.record_turns([_turn(1), bad, _turn(3)])  # one autocommit INSERT: none of it is kept
+        sql.record_turns([_turn(1), bad, _turn(3)])  # one COPY statement: none of it is kept
     assert sql.turns(*window) == []
-    big = [_turn(n) for n in range(ONE_STATEMENT_ROWS + 1)]  # past one statement: in a transaction
+    big = [_turn(n) for n in range(ONE_STATEMENT_ROWS + 1)]  # past one INSERT's rows: still one COPY
     with pytest.raises(DBAPIError):
         sql.record_turns([*big, bad])
     assert sql.turns(*window) == []
     sql.record_turns(big[:2])
     sql.record_turns(big)
     assert len(sql.turns(*window)) == len(big) + 2
+    # every column comes back as written (JSON, Chinese text, NULLs, an instant given in another zone)
+    full = TurnRecord(
+        (NOW + timedelta(days=2)).astimezone(timezone(timedelta(hours=8))),
+        "telegram",
+        "u9",
+        "c9",
+        '跑步鞋 \\ 推荐\t"x"',
+        "zh",
+        "recommendation",
+        keywords=("跑步鞋", "推荐"),
+        filters={"price_max": "1000"},
+        skus=("RUN-001",),
+        answered=False,
+        top_score=0.25,
+        matched=None,
+    )
+    sql.record_turns([full])
+    assert sql.turns(NOW + timedelta(days=1), NOW + timedelta(days=3)) == [full]
     database.dispose()

@@ -31,6 +31,7 @@ from bot.conversation.issue_followup import with_issue
 from bot.conversation.issue_words import with_policy_words
 from bot.conversation.kind_words import english_kinds
 from bot.conversation.kinds import (
+    KindCatalog,
     budget_currency,
     forms,
     has_word,
@@ -212,6 +213,7 @@ class Answerer:
         )
         self.generic: Callable[[str], bool] | None = None  # "is this word a kind of product?" (mention index)
         self._catalog_words: tuple[int, CatalogWords] | None = None
+        self._kinds: tuple[tuple[int, object], KindCatalog] | None = None
         self.known_word: Callable[[str], bool] | None = (
             None  # "is this word the catalog's own?" (tags, values)
         )
@@ -617,9 +619,17 @@ class Answerer:
 
     def _of_kind(self, word: str) -> list[Product]:
         """The catalog's products of the kind `word` names (title, tags, category, 子-root), in stock first."""
-        products = [p for p in map(self.index.get, sorted(self.index.skus())) if p is not None]
-        found = [p for p in products if titled_kind(word, p) or in_category(word, p)]
-        return sorted(found, key=lambda p: not p.in_stock)
+        return sorted(self._kind_catalog().of_kind(word), key=lambda p: not p.in_stock)
+
+    def _kind_catalog(self) -> KindCatalog:
+        """The catalog's folded names (`KindCatalog`), rebuilt when the catalog changes: its size, or — for a
+        snapshot-backed index — the snapshot (an edit that keeps the size)."""
+        snapshot = getattr(self.index, "mention_index", None)
+        version = (self.index.count(), snapshot() if snapshot is not None else None)
+        if self._kinds is None or self._kinds[0][0] != version[0] or self._kinds[0][1] is not version[1]:
+            products = [p for p in map(self.index.get, sorted(self.index.skus())) if p is not None]
+            self._kinds = (version, KindCatalog(products))
+        return self._kinds[1]
 
     def _unsold(self, u: Understanding, hits: list[SearchHit]) -> str:
         """ "Do you sell laptops?" / "卖不卖自行车": the thing asked about, when no hit is one by title or category

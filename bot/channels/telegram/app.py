@@ -35,6 +35,7 @@ from telegram.request import BaseRequest
 from bot.channels.telegram.handlers import TelegramChannel, TelegramConfig
 from bot.channels.telegram.replicas import ReplicaSafety
 from bot.channels.telegram.transport import AiohttpRequest
+from bot.channels.telegram.webhook import AiohttpUpdater
 from bot.domain.errors import XiaoerError
 from bot.domain.messages import Role
 
@@ -154,6 +155,8 @@ def build_application(
             replicas.rate_key = channel.rate_key
         replicas.memory_read = getattr(channel.core, "memory_read", None)  # read with the admission
     application = builder.build()
+    if with_updater:  # the webhook on aiohttp (bot/channels/telegram/webhook.py); polling stays PTB's
+        application.updater = AiohttpUpdater(application.bot, application.update_queue)
     if replicas is not None:
         replicas.attach(application.bot)
     application.add_handler(CallbackQueryHandler(channel.on_callback))

@@ -78,21 +78,26 @@ class LedgerUpdateQueue(asyncio.Queue):
 
     async def put(self, item: Any) -> None:
         if isinstance(item, Update):
-            replicas = self.replicas
-            key = replicas.rate_key(item) if replicas.rate_key is not None else None
-            chat = chat_key(item)
-            handoff_chat = str(item.effective_chat.id) if item.effective_chat is not None else None
-            sender = private_sender(item) if replicas.memory_read is not None else None
-            along = replicas.memory_read(*sender) if replicas.memory_read is not None and sender else None
-            admission = await replicas.ledger.admit_async(
-                item.update_id, chat, item.to_json(), key, handoff_chat, along
-            )
-            if admission.state is not ClaimState.CLAIMED:
-                telemetry.count("duplicate_update", channel="telegram")
-                log.info("update %s already %s elsewhere: dropped", item.update_id, admission.state.value)
-                return
-            replicas.gate.admitted(item.update_id, chat, admission)
-            replicas.inflight[item.update_id] = (key, admission)
+            await self.put_raw(item, item.to_json())
+            return
+        await super().put(item)
+
+    async def put_raw(self, item: Update, payload: str) -> None:
+        """Record `item` with `payload` (its JSON as Telegram sent it: the webhook passes the body through),
+        then queue it; a duplicate is dropped. Raises when the ledger cannot record it (the webhook → 500)."""
+        replicas = self.replicas
+        key = replicas.rate_key(item) if replicas.rate_key is not None else None
+        chat = chat_key(item)
+        handoff_chat = str(item.effective_chat.id) if item.effective_chat is not None else None
+        sender = private_sender(item) if replicas.memory_read is not None else None
+        along = replicas.memory_read(*sender) if replicas.memory_read is not None and sender else None
+        admission = await replicas.ledger.admit_async(item.update_id, chat, payload, key, handoff_chat, along)
+        if admission.state is not ClaimState.CLAIMED:
+            telemetry.count("duplicate_update", channel="telegram")
+            log.info("update %s already %s elsewhere: dropped", item.update_id, admission.state.value)
+            return
+        replicas.gate.admitted(item.update_id, chat, admission)
+        replicas.inflight[item.update_id] = (key, admission)
         await super().put(item)
 
 
