@@ -52,3 +52,11 @@ def pos_tagger(tokenizer: jieba.Tokenizer) -> Any:
     tagger.tokenizer = tokenizer
     tagger.word_tag_tab = dict(jieba.posseg.dt.word_tag_tab)
     return tagger
+
+
+def dictionary_tag(word: str) -> str:
+    """jieba's dictionary part-of-speech tag for `word` ("n" common noun, "nr" person name, "ns" place …), or ""
+    when `word` is not a dictionary word. The tag table (≈350k words) loads with `jieba.posseg` on first use."""
+    import jieba.posseg
+
+    return str(jieba.posseg.dt.word_tag_tab.get(word, ""))

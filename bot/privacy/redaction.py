@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from bot.privacy.names import NAME, redact_names
 from bot.privacy.phones import find_phones, normalise_pii
 from knowledge.script import HAN
 
@@ -26,7 +27,6 @@ PHONE = "[phone]"
 ORDER = "[order]"
 ADDRESS = "[address]"
 MESSENGER = "[messenger-id]"
-NAME = "[name]"
 
 _SECRET_PATTERNS = [
     re.compile(r"(?<![\w-])\d{6,12}:[A-Za-z0-9_-]{30,}"),  # Telegram bot token
@@ -93,35 +93,6 @@ _MESSENGER_ID = re.compile(
     r"@?[A-Za-z][A-Za-z0-9_-]{5,19}(?![A-Za-z0-9_-])"
     rf"|({_MESSENGER_LABEL}\s*)@?(?=[A-Za-z0-9_-]{{0,19}}[0-9_-])[A-Za-z][A-Za-z0-9_-]{{5,19}}(?![A-Za-z0-9_-])"
 )
-# A person's name where the customer introduces it: "我叫张三", "收件人：王五", "姓名 李四", "my name is Alice
-# Smith", "recipient: Alice Smith". After the weak cue "我是" only a common surname followed by a clause end is a
-# name ("我是李四，" — not "我是跑步新手" nor "我是李宁的粉丝"); after a strong cue a nickname (小明, 阿强) too. Rules, not a model: the cues are few and fixed,
-# and a shop's product words must never be taken for names.
-_SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
-    "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施"
-    "文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷"
-    "盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷"
-    "晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
-)
-_COMPOUND_SURNAMES = (
-    "欧阳|司马|诸葛|上官|东方|慕容|令狐|皇甫|尉迟|公孙|长孙|宇文|司徒|夏侯|端木|西门|南宫|独孤"
-)
-_NOT_GIVEN = "的是在了吗呢吧想要买问找看和与跟给帮请我你他她们，。！？、 "
-_GIVEN = rf"(?:(?![{_NOT_GIVEN}]){HAN}){{1,2}}"
-_CN_NAME_STRONG = regex.compile(
-    rf"((?:我叫|我的名字是|我名字叫|名字叫|本人叫|收件人|收货人|联系人|姓名|寄件人)\s*(?:是|为)?\s*[:：]?\s*)"
-    rf"(?:{_COMPOUND_SURNAMES}|[{_SURNAMES}小阿老]){_GIVEN}"
-)
-_CN_NAME_WEAK = regex.compile(
-    rf"((?:我是|本人是|我姓)\s*)(?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])(?:(?![{_NOT_GIVEN}]){HAN}){{1,2}}"
-    r"(?=\s*(?:$|[，,。.!！?？；;、\s]|想|要|请|麻烦))"
-)
-_EN_NAME = re.compile(
-    r"(?i:(\b(?:my\s+(?:full\s+)?name\s+is|my\s+name's|(?:full\s+)?name\s*:|recipient\s*(?:is|:)|"
-    r"addressee\s*(?:is|:)|deliver\s+to|ship\s+to|attn\s*:?)\s+))"
-    r"[A-Za-z][a-z'-]+(?:\s+[A-Z][a-z'-]+){0,2}"
-)
 
 
 def _sub_secret_assignment(match: re.Match[str]) -> str:
@@ -180,9 +151,7 @@ class Redactor:
         text = _WXID.sub(MESSENGER, text)
         text = _QQ.sub(lambda m: f"{m.group(1)}{MESSENGER}", text)
         text = _MESSENGER_ID.sub(lambda m: f"{m.group(1) or m.group(2)}{MESSENGER}", text)
-        text = _CN_NAME_STRONG.sub(lambda m: f"{m.group(1)}{NAME}", text)
-        text = _CN_NAME_WEAK.sub(lambda m: f"{m.group(1)}{NAME}", text)
-        text = _EN_NAME.sub(lambda m: f"{m.group(1)}{NAME}", text)
+        text = redact_names(text)
         if self.redact_addresses:
             text = _EN_ADDRESS.sub(ADDRESS, text)
             text = _ADDRESS.sub(ADDRESS, text)
@@ -207,13 +176,18 @@ _LEAD_IN = (
     r"(?:(?:我的|我|本人|我家)?(?:手机号码|手机号|手机|电话号码|电话|联系电话|联系方式|邮箱地址|邮箱|电子邮件|"
     r"身份证号码|身份证号|身份证|收货地址|地址|住址|家住|住在|微信号|微信|qq号|qq|whatsapp|wechat)"
     r"(?:号|id)?(?:是|为)?\s*[:：]?\s*)"
-    r"|(?:我叫|我的名字是|我名字叫|名字叫|本人叫|收件人|收货人|联系人|姓名|寄件人|我是|本人是|我姓)\s*(?:是|为)?\s*[:：]?\s*"
+    r"|(?:我叫|我的名字是|我名字叫|名字叫|本人叫|收件人|收货人|联系人|姓名|寄件人|我是|本人是|我姓|免贵姓|"
+    r"叫我|喊我|称呼我|，?叫|，?名叫|单名)\s*(?:是|为)?\s*[:：]?\s*"
+    r"|(?:(?:hi|hello|hey)[\s,!.]*)?(?:i'?m|i’m|i\s+am|this\s+is|it'?s|here\s+is)\s+"
     r"|my\s+(?:full\s+)?name(?:\s+is|'s)\s*|(?:full\s+)?name\s*:\s*|recipient\s*(?:is|:)\s*"
     r"|(?:(?:my|the)\s+)?(?:phone|mobile|cell|telephone|contact|email|e-mail|address)"
     r"(?:\s+(?:number|no\.?|address))?(?:\s+is|\s*:)?\s*"
     r"|(?:call|text|reach|contact|email|mail|ring)\s+me\s+(?:at|on|via)\s*"
 )
-_PERSONAL_SPAN = re.compile(rf"(?:{_LEAD_IN})?(?:{_PLACEHOLDERS})(?:号码|号)?", re.IGNORECASE)
+_PERSONAL_SPAN = re.compile(
+    rf"(?:{_LEAD_IN})?(?:{_PLACEHOLDERS})(?:号码|号|就行|就好|就可以|\s+(?:speaking|here|calling))?",
+    re.IGNORECASE,
+)
 # Digit runs shaped like a phone number that libphonenumber did not accept: 7–11 digits unbroken, or in
 # three groups (415-555-2671, 138 1234 5678), or a 3-4 local number (555-2671). Two 4-digit groups stay:
 # "1000-2000" is a budget.

@@ -1,0 +1,306 @@
+"""People's names where a customer introduces themselves, replaced by a placeholder (zh and en).
+
+Rules on fixed cues, not a model: the cues are few ("我叫", "收件人", "叫我", "我是", "my name is", "I'm",
+"This is … speaking"), and a shop's product, brand and size words must never be taken for names.
+
+- Strong cues ("我叫张三", "收件人：王五", "my name is Alice Smith"): whatever name-shaped text follows.
+- "我姓欧阳，叫娜娜": the surname and the given name. "叫我小王就行": the nickname.
+- The weak cue "我是" + a common surname + 1–2 characters at a clause end ("我是李四，"): a name unless it is a
+  self-description — a stop-list of common 我是X nouns (顾客, 白领, 高中生…) and jieba's dictionary, which
+  tags 高个子 / 方脸 / 胖子 as common nouns (`n`) rather than person names (`nr`) (`knowledge.keywords_jieba`,
+  the only module that imports jieba; loaded on the first weak-cue match only).
+- English "I'm Robert Paulson" / "Hi, I'm Bob." / "This is Jane Doe speaking": capitalised name tokens after
+  the cue, but not a nationality, language or everyday word ("I'm Chinese", "I'm Looking For…", "I am a runner").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import regex
+
+from knowledge.script import HAN
+
+NAME = "[name]"
+
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+    "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施"
+    "文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷"
+    "盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷"
+    "晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+_COMPOUND_SURNAMES = (
+    "欧阳|司马|诸葛|上官|东方|慕容|令狐|皇甫|尉迟|公孙|长孙|宇文|司徒|夏侯|端木|西门|南宫|独孤"
+)
+_SURNAME = rf"(?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])"
+_NOT_GIVEN = "的是在了吗呢吧想要买问找看和与跟给帮请我你他她们就，。！？、 "
+_GIVEN_CHAR = rf"(?:(?![{_NOT_GIVEN}]){HAN})"
+_GIVEN = rf"{_GIVEN_CHAR}{{1,2}}"
+_CLAUSE_END = r"(?=\s*(?:$|[，,。.!！?？；;、\s]|想|要|请|麻烦))"
+
+_CN_STRONG = regex.compile(
+    rf"((?:我叫|我的名字是|我名字叫|名字叫|本人叫|收件人|收货人|联系人|姓名|寄件人)\s*(?:是|为)?\s*[:：]?\s*)"
+    rf"(?:{_SURNAME}|[小阿老]){_GIVEN}"
+)
+# "我姓欧阳，叫娜娜" / "我姓王" / "免贵姓张，名伟".
+_CN_SURNAME = regex.compile(
+    rf"((?:我|本人|免贵)\s*姓\s*){_SURNAME}(?:{_GIVEN_CHAR}(?=\s*(?:$|[，,。.!！?？；;]|叫|名)))?"
+    rf"(?:(\s*[，,]?\s*(?:单名|名叫|名字叫|名字是|叫|名)\s*){_GIVEN_CHAR}{{1,2}})?"
+)
+# "叫我小王就行", "喊我老李", "称呼我娜娜吧".
+_CN_CALL_ME = regex.compile(
+    rf"((?:叫|喊|称呼)我\s*)(?:[小阿老]{_GIVEN_CHAR}|{_SURNAME}{_GIVEN}|({_GIVEN_CHAR})\2)"
+    r"(?=\s*(?:$|[，,。.!！?？；;、\s]|就|吧|即可|好了))"
+)
+_CN_WEAK = regex.compile(rf"((?:我是|本人是)\s*)({_SURNAME}{_GIVEN}){_CLAUSE_END}")
+# Common "我是X" self-descriptions that start with a surname character (jieba tags some of them `nr`).
+_SELF_DESCRIPTIONS = frozenset(
+    [
+        "顾客",
+        "客户",
+        "白领",
+        "蓝领",
+        "金领",
+        "常客",
+        "熟客",
+        "老客",
+        "新客",
+        "游客",
+        "路人",
+        "高个",
+        "高手",
+        "高中生",
+        "高管",
+        "高富帅",
+        "白富美",
+        "白皮",
+        "黄皮",
+        "方脸",
+        "圆脸",
+        "胖子",
+        "学生",
+        "宝妈",
+        "全职",
+        "单身",
+        "车主",
+        "房东",
+        "房主",
+        "商家",
+        "卖家",
+        "买家",
+        "程序员",
+        "文员",
+        "司机",
+        "师范",
+        "农民",
+        "马拉松",
+        "华为",
+        "安卓",
+        "苹果",
+        "江湖",
+        "南方",
+        "北方",
+        "东方人",
+        "西方人",
+        "毕业生",
+        "应届",
+        "管理员",
+        "会员",
+        "明星",
+        "牛人",
+        "熊孩子",
+        "孔乙己",
+        "成年",
+        "老用户",
+        "新用户",
+        "常年",
+        "时尚",
+        "龙粉",
+        "米粉",
+        "花粉",
+        "果粉",
+        "宁粉",
+        "宫廷",
+        "江西人",
+        "湖南人",
+        "湖北人",
+        "广东人",
+        "山东人",
+        "河南人",
+        "上班族",
+        "程序猿",
+    ]
+)
+_PERSON_TAGS = ("nr",)  # jieba: nr person name, nrt transliterated, nrfg person name as a word
+
+
+@lru_cache(maxsize=4096)
+def _is_self_description(candidate: str) -> bool:
+    """True when "我是<candidate>" describes the customer rather than names them (see the module docstring)."""
+    if any(candidate.startswith(word) for word in _SELF_DESCRIPTIONS):
+        return True
+    from knowledge.keywords_jieba import dictionary_tag  # jieba's tag table: loaded on first use only
+
+    tag = dictionary_tag(candidate)  # a whole dictionary word: a person name (nr) or a common word
+    return bool(tag) and not tag.startswith(_PERSON_TAGS)
+
+
+def _weak(match: regex.Match[str]) -> str:
+    return match.group(0) if _is_self_description(match.group(2)) else f"{match.group(1)}{NAME}"
+
+
+def _surname(match: regex.Match[str]) -> str:
+    given = f"{match.group(2)}{NAME}" if match.group(2) is not None else ""
+    return f"{match.group(1)}{NAME}{given}"
+
+
+_EN_STRONG = re.compile(
+    r"(?i:(\b(?:my\s+(?:full\s+)?name\s+is|my\s+name's|(?:full\s+)?name\s*:|recipient\s*(?:is|:)|"
+    r"addressee\s*(?:is|:)|deliver\s+to|ship\s+to|attn\s*:?)\s+))"
+    r"[A-Za-z][a-z'-]+(?:\s+[A-Z][a-z'-]+){0,2}"
+)
+_CAP = r"[A-Z](?:[a-z]+(?:[A-Z][a-z]+)?|['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?"  # Ann, McKay, O'Neil, Smith-Jones
+_HONORIFIC = r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+)?"
+# The cue and what follows the name are case-insensitive; the name itself must be capitalised.
+_EN_INTRO = re.compile(
+    r"(?P<cue>(?P<greet>(?i:\b(?:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening))\b)[\s,!.]*)?"
+    r"(?i:\b(?P<verb>i['’]?m|i\s+am|this\s+is|it['’]s|here\s+is))\s+)"
+    rf"(?P<name>{_HONORIFIC}{_CAP}(?:\s+{_CAP}){{0,2}})"
+    r"(?P<after>\s*(?:[,.;!?:)]|$)|(?i:\s+(?:and|here|speaking|from|calling|writing|again|with|by)\b))?"
+)
+# Capitalised words after "I'm" that are not names: nationalities, languages, faiths and everyday words.
+_NOT_NAMES = frozenset(
+    [
+        "chinese",
+        "american",
+        "british",
+        "english",
+        "canadian",
+        "australian",
+        "japanese",
+        "korean",
+        "indian",
+        "german",
+        "french",
+        "italian",
+        "spanish",
+        "mexican",
+        "brazilian",
+        "russian",
+        "dutch",
+        "swiss",
+        "swedish",
+        "irish",
+        "scottish",
+        "welsh",
+        "asian",
+        "european",
+        "african",
+        "singaporean",
+        "malaysian",
+        "thai",
+        "vietnamese",
+        "filipino",
+        "indonesian",
+        "taiwanese",
+        "cantonese",
+        "mandarin",
+        "muslim",
+        "christian",
+        "catholic",
+        "jewish",
+        "buddhist",
+        "hindu",
+        "vegan",
+        "vegetarian",
+        "male",
+        "female",
+        "new",
+        "back",
+        "sorry",
+        "here",
+        "there",
+        "just",
+        "not",
+        "also",
+        "so",
+        "very",
+        "really",
+        "still",
+        "currently",
+        "ok",
+        "okay",
+        "fine",
+        "good",
+        "great",
+        "happy",
+        "sure",
+        "interested",
+        "ready",
+        "glad",
+        "curious",
+        "a",
+        "an",
+        "the",
+        "your",
+        "their",
+        "from",
+        "in",
+        "at",
+        "on",
+        "on",
+        "over",
+        "under",
+        "about",
+        "only",
+        "always",
+        "never",
+        "trying",
+        "hoping",
+        "wondering",
+        "planning",
+        "shopping",
+        "buying",
+        "asking",
+        "looking",
+        "going",
+        "thinking",
+        "calling",
+        "writing",
+        "please",
+        "thanks",
+        "thank",
+    ]
+)
+
+
+def _english(match: re.Match[str]) -> str:
+    name, verb = match.group("name"), match.group("verb").lower()
+    words = name.replace(".", " ").split()
+    first = next(w for w in words if w not in ("Mr", "Mrs", "Ms", "Miss", "Dr", "Prof"))
+    if first.lower() in _NOT_NAMES or first.lower().endswith(("ing", "ed")):
+        return match.group(0)
+    ends = match.group("after") is not None  # a clause end or "and/here/speaking…" follows the name
+    after = (match.group("after") or "").strip().lower()
+    if verb in ("this is", "it's", "it’s", "here is"):
+        # "This is Nike Air…" names a product: only "This is Jane Doe speaking" / "Hi, this is Jane."
+        if after not in ("speaking", "here", "calling", "writing", "from") and not (
+            match.group("greet") and ends
+        ):
+            return match.group(0)
+    elif len(words) == 1 and not ends:
+        return match.group(0)  # "I'm Nike fan": one capitalised word must end the clause to be a name
+    return f"{match.group('cue')}{NAME}{match.group('after') or ''}"
+
+
+def redact_names(text: str) -> str:
+    """`text` with introduced names replaced by `[name]` (Chinese and English cues; see the module docstring)."""
+    text = _CN_STRONG.sub(lambda m: f"{m.group(1)}{NAME}", text)
+    text = _CN_SURNAME.sub(_surname, text)
+    text = _CN_CALL_ME.sub(lambda m: f"{m.group(1)}{NAME}", text)
+    if "我是" in text or "本人是" in text:
+        text = _CN_WEAK.sub(_weak, text)
+    text = _EN_STRONG.sub(lambda m: f"{m.group(1)}{NAME}", text)
+    return _EN_INTRO.sub(_english, text)

@@ -1,0 +1,85 @@
+"""Issue 13 §2, second round: the kinds of personal data a fresh tester got past the redactor — English
+self-introductions, 我是X that is no name, Chinese-digit phones, addresses without a label, obfuscated e-mails,
+企鹅号 — each as a kind (zh and en, beyond the tester's strings), with the shop talk that must stay as written."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.privacy.redaction import NAME, redact, without_personal_data
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hi, I'm Robert Paulson, any earbuds?", f"Hi, I'm {NAME}, any earbuds?"),
+        ("I am Maria Gonzalez and I need running shoes", f"I am {NAME} and I need running shoes"),
+        ("This is Jane Doe speaking", f"This is {NAME} speaking"),
+        ("Hi, I'm Bob", f"Hi, I'm {NAME}"),
+        ("Hello, this is Priya.", f"Hello, this is {NAME}."),
+        ("I’m Dr. Chen Wei here, need a charger", f"I’m {NAME} here, need a charger"),
+        ("i am Tom O'Neil, from Leeds", f"i am {NAME}, from Leeds"),
+    ],
+)
+def test_english_self_introductions_are_names(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm looking for running shoes",
+        "I am a runner",
+        "I'm Chinese",
+        "I'm Sony fan, any headphones?",
+        "This is Nike Air Zoom Pegasus 41, right?",
+        "I'm Interested in the Anker power bank",
+        "I'm Going to buy two",
+        "I am new here",
+    ],
+)
+def test_english_self_descriptions_are_not_names(text: str) -> None:
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我姓欧阳，叫娜娜", f"我姓{NAME}，叫{NAME}"),
+        ("免贵姓张，名伟，要跑鞋", f"免贵姓{NAME}，名{NAME}，要跑鞋"),
+        ("我姓王", f"我姓{NAME}"),
+        ("叫我小王就行", f"叫我{NAME}就行"),
+        ("喊我老李吧，有充电宝吗", f"喊我{NAME}吧，有充电宝吗"),
+        ("我是张伟，想买耳机", f"我是{NAME}，想买耳机"),
+        ("我是白雪。", f"我是{NAME}。"),
+    ],
+)
+def test_chinese_names_after_every_cue(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我是高个子，推荐篮球鞋",
+        "我是白领，通勤用什么耳机好",
+        "我是方脸",
+        "让我们玩个角色扮演：你是店长，我是顾客。",
+        "我是常客，有优惠吗",
+        "我是胖子，要宽松的",
+        "我是李宁的老粉",
+        "我是学生党",
+        "我是马拉松爱好者",
+        "李宁 赤兔7 42码 ¥499",
+        "华为 Mate 60 Pro 12GB+512GB",
+        "型号 RUN-007 库存 23",
+        "叫我怎么选",
+    ],
+)
+def test_self_descriptions_and_shop_talk_are_not_names(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_a_self_description_keeps_its_meaning_for_understanding() -> None:
+    assert without_personal_data("我是高个子，推荐篮球鞋") == "我是高个子，推荐篮球鞋"
+    assert without_personal_data("I am Maria Gonzalez and I need running shoes") == "and I need running shoes"
