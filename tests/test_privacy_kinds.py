@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.privacy.redaction import NAME, redact, without_personal_data
+from bot.privacy.redaction import EMAIL, MESSENGER, NAME, redact, without_personal_data
 
 
 @pytest.mark.parametrize(
@@ -83,3 +83,44 @@ def test_self_descriptions_and_shop_talk_are_not_names(text: str) -> None:
 def test_a_self_description_keeps_its_meaning_for_understanding() -> None:
     assert without_personal_data("我是高个子，推荐篮球鞋") == "我是高个子，推荐篮球鞋"
     assert without_personal_data("I am Maria Gonzalez and I need running shoes") == "and I need running shoes"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("email me at jane dot doe at gmail dot com — any earbuds?", f"email me at {EMAIL} — any earbuds?"),
+        ("jane(at)gmail.com", EMAIL),
+        ("jane [at] gmail [dot] com 谢谢", f"{EMAIL} 谢谢"),
+        ("write to jane.doe AT outlook.com please", f"write to {EMAIL} please"),
+        ("bob at gmail.com", EMAIL),
+        ("邮箱 zhang.san艾特qq.com", f"邮箱 {EMAIL}"),
+        ("reach me: li {at} example {dot} cn", f"reach me: {EMAIL}"),
+    ],
+)
+def test_obfuscated_emails_are_emails(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["look at amazon.com for prices", "Check the price at Nike.com", "at 5 pm", "Sony WH-1000XM5 at ¥2499"],
+)
+def test_at_and_dot_in_shop_talk_stay(text: str) -> None:
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我的企鹅号 1234567890，推荐个耳机", f"我的企鹅号 {MESSENGER}，推荐个耳机"),
+        ("扣扣号：55667788", f"扣扣号：{MESSENGER}"),
+        ("QQ 987654321 有货吗", f"QQ {MESSENGER} 有货吗"),
+    ],
+)
+def test_qq_numbers_under_every_name(text: str, expected: str) -> None:
+    assert redact(text) == expected
+    assert "1234567890" not in without_personal_data(text) and "企鹅" not in without_personal_data(text)
+
+
+def test_a_penguin_is_still_a_product() -> None:
+    assert redact("有企鹅玩偶吗，30cm 的") == "有企鹅玩偶吗，30cm 的"

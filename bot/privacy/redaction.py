@@ -40,6 +40,18 @@ _SECRET_ASSIGNMENT = re.compile(
     r"(\"?\s*[:=]\s*\"?)([^\s\"',;&]{4,})"
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# E-mail addresses written to dodge scrapers: "jane(at)gmail.com", "jane [at] gmail [dot] com", "jane dot doe at
+# gmail dot com", "jane艾特qq.com". A bare " at " needs a spelled-out " dot " or a mail provider's domain after
+# it ("look at amazon.com" stays), and the address must end in a real top-level domain.
+_DOT = r"(?:\s*(?:\(dot\)|\[dot\]|\{dot\}|<dot>|点)\s*|\s+dot\s+|\.)"
+_TLD = r"(?:com|net|org|edu|gov|cn|io|co|uk|me|info|biz|de|fr|jp|hk|tw|sg|us|ca|au|nz|in|ru|mail)"
+_MAIL_HOSTS = r"(?:gmail|googlemail|outlook|hotmail|live|yahoo|icloud|me|proton|protonmail|qq|foxmail|163|126|sina|sohu|aliyun)"
+_OBFUSCATED_EMAIL = re.compile(
+    rf"(?i)\b[a-z0-9_%+-]+(?:{_DOT}[a-z0-9_%+-]+)*"
+    rf"(?:\s*(?:\(at\)|\[at\]|\{{at\}}|<at>|艾特|圈a)\s*[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}{_TLD}"
+    rf"|\s+at\s+(?:[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*(?:\s+dot\s+|\s*(?:\(dot\)|\[dot\]|点)\s*){_TLD}"
+    rf"|{_MAIL_HOSTS}{_DOT}{_TLD}))(?![a-z0-9])"
+)
 # Mainland resident ID: 6-digit region, birth date 18xx–20xx, 3-digit sequence, check digit or X.
 _CN_ID = re.compile(
     r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])"
@@ -87,7 +99,9 @@ _COMPOUND = regex.compile(
 # or "-" or follows a "号/ID/是/:" label ("WeChat: foo123", "微信号 abc_123"; "WeChat Pay" stays).
 _WXID = re.compile(r"(?<![A-Za-z0-9_])wxid_[A-Za-z0-9_-]{4,}", re.I)
 _MESSENGER_LABEL = r"(?:微信|薇信|威信|v信|vx|wx|wechat|weixin|whatsapp|telegram|tg|line|signal|skype|飞机)"
-_QQ = re.compile(r"(?i)((?:qq|扣扣)\s*(?:号码|号|id)?\s*(?:是|为)?\s*[:：]?\s*)[1-9]\d{4,10}(?!\d)")
+_QQ = re.compile(
+    r"(?i)((?:qq|扣扣|企鹅(?=号))\s*(?:号码|号|id)?\s*(?:是|为)?\s*[:：]?\s*)[1-9]\d{4,10}(?!\d)"
+)
 _MESSENGER_ID = re.compile(
     rf"(?i)({_MESSENGER_LABEL}\s*(?:(?:号码|号|id|账号)\s*(?:是|为)?\s*[:：]?|(?:是|为)\s*[:：]?|[:：])\s*)"
     r"@?[A-Za-z][A-Za-z0-9_-]{5,19}(?![A-Za-z0-9_-])"
@@ -141,6 +155,7 @@ class Redactor:
             text = pattern.sub(SECRET, text)
         text = _SECRET_ASSIGNMENT.sub(_sub_secret_assignment, text)
         text = _EMAIL.sub(EMAIL, text)
+        text = _OBFUSCATED_EMAIL.sub(EMAIL, text)
         text = _CN_ID.sub(CN_ID, text)
         text = _CN_MOBILE.sub(PHONE, text)
         for phone in reversed(find_phones(text)):
@@ -174,7 +189,7 @@ _PLACEHOLDERS = "|".join(re.escape(p) for p in (SECRET, EMAIL, CN_ID, PHONE, ADD
 # The customer's own words introducing the detail ("我的电话是", "my phone number is", "call me at").
 _LEAD_IN = (
     r"(?:(?:我的|我|本人|我家)?(?:手机号码|手机号|手机|电话号码|电话|联系电话|联系方式|邮箱地址|邮箱|电子邮件|"
-    r"身份证号码|身份证号|身份证|收货地址|地址|住址|家住|住在|微信号|微信|qq号|qq|whatsapp|wechat)"
+    r"身份证号码|身份证号|身份证|收货地址|地址|住址|家住|住在|微信号|微信|qq号|qq|企鹅号|扣扣号|whatsapp|wechat)"
     r"(?:号|id)?(?:是|为)?\s*[:：]?\s*)"
     r"|(?:我叫|我的名字是|我名字叫|名字叫|本人叫|收件人|收货人|联系人|姓名|寄件人|我是|本人是|我姓|免贵姓|"
     r"叫我|喊我|称呼我|，?叫|，?名叫|单名)\s*(?:是|为)?\s*[:：]?\s*"
