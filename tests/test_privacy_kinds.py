@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.privacy.redaction import EMAIL, MESSENGER, NAME, redact, without_personal_data
+from bot.privacy.redaction import EMAIL, MESSENGER, NAME, PHONE, redact, without_personal_data
 
 
 @pytest.mark.parametrize(
@@ -124,3 +124,32 @@ def test_qq_numbers_under_every_name(text: str, expected: str) -> None:
 
 def test_a_penguin_is_still_a_product() -> None:
     assert redact("有企鹅玩偶吗，30cm 的") == "有企鹅玩偶吗，30cm 的"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("电话一三八一二三四五六七八，有没有跑鞋", f"电话{PHONE}，有没有跑鞋"),
+        ("手机138一二三四5678", f"手机{PHONE}"),
+        ("打幺三八幺二三四五六七八找我", f"打{PHONE}找我"),
+        ("手机 一三八 一二三四 五六七八 谢谢", f"手机 {PHONE} 谢谢"),
+        ("座机 零一零 八八八八 六六六六", f"座机 {PHONE}"),
+    ],
+)
+def test_phone_numbers_in_chinese_digits(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "七百块以内的跑鞋",
+        "三千九百九十九的手机有吗",
+        "一二三四五六七的顺序",
+        "42码 一双 两件 三个",
+        "预算一千五，要两双",
+        "¥499 的李宁 赤兔7 有 43 码吗",
+    ],
+)
+def test_chinese_numbers_that_are_prices_or_counts_stay(text: str) -> None:
+    assert redact(text) == text

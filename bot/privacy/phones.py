@@ -77,3 +77,28 @@ def find_phones(text: str, regions: tuple[str, ...] = DEFAULT_REGIONS) -> list[P
 def phone_digits(text: str) -> set[str]:
     """The national numbers of every phone number in `text` (normalised first)."""
     return {m.national for m in find_phones(normalise(text))}
+
+
+# Phone numbers spelled in Chinese digits ("一三八一二三四五六七八", mixed "138一二三四5678", 幺 for 1 as people
+# say it on the phone): a run of 7+ digits, Chinese or Arabic, with at least one Chinese digit and no
+# counting word (十百千万) around it — "七百块", "三千九百九十九" and "42码" never form such a run.
+_CN_DIGITS = dict(zip("零〇洞幺一二两三四五六七八九", "00011223456789", strict=True))
+_ANY_DIGIT = "0-9" + "".join(_CN_DIGITS)
+_CN_DIGIT_RUN = re.compile(
+    rf"(?<![{_ANY_DIGIT}十百千万亿])[{_ANY_DIGIT}](?:[\s-]?[{_ANY_DIGIT}]){{6,14}}(?![{_ANY_DIGIT}十百千万亿])"
+)
+_MOBILE = re.compile(r"(?:86)?1[3-9]\d{9}")
+
+
+def chinese_digit_phones(text: str) -> list[tuple[int, int]]:
+    """Spans of phone numbers written (partly) in Chinese digits: a mainland mobile, or a number that
+    libphonenumber accepts once the digits are Arabic. Offsets are `text`'s own."""
+    spans: list[tuple[int, int]] = []
+    for match in _CN_DIGIT_RUN.finditer(text):
+        run = match.group(0)
+        if not any(ch in _CN_DIGITS for ch in run):
+            continue
+        digits = "".join(_CN_DIGITS.get(ch, ch) for ch in run if ch not in " -\t")
+        if _MOBILE.fullmatch(digits) or (len(digits) >= 8 and find_phones(digits)):
+            spans.append((match.start(), match.end()))
+    return spans

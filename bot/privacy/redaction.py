@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import regex
 
 from bot.privacy.names import NAME, redact_names
-from bot.privacy.phones import find_phones, normalise_pii
+from bot.privacy.phones import chinese_digit_phones, find_phones, normalise_pii
 from knowledge.script import HAN
 
 SECRET = "[secret]"
@@ -161,6 +161,8 @@ class Redactor:
         for phone in reversed(find_phones(text)):
             text = text[: phone.start] + PHONE + text[phone.end :]
         text = _INTL_PHONE.sub(_valid_intl, text)
+        for start, end in reversed(chinese_digit_phones(text)):
+            text = text[:start] + PHONE + text[end:]
         text = self._order.sub(_keep_label(ORDER), text)
         text = _LANDLINE.sub(PHONE, text)
         text = _WXID.sub(MESSENGER, text)
