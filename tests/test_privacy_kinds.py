@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.privacy.redaction import EMAIL, MESSENGER, NAME, PHONE, redact, without_personal_data
+from bot.privacy.redaction import ADDRESS, EMAIL, MESSENGER, NAME, PHONE, redact, without_personal_data
 
 
 @pytest.mark.parametrize(
@@ -153,3 +153,71 @@ def test_phone_numbers_in_chinese_digits(text: str, expected: str) -> None:
 )
 def test_chinese_numbers_that_are_prices_or_counts_stay(text: str) -> None:
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("寄到杭州西湖区文三路 478 号，李宁超轻21有货吗", f"寄到{ADDRESS}，李宁超轻21有货吗"),
+        ("住在成都市武侯区", f"住在{ADDRESS}"),
+        ("送到深圳南山科技园腾讯大厦", f"送到{ADDRESS}"),
+        ("我住在海淀区，周末能到吗", f"我住在{ADDRESS}，周末能到吗"),
+        ("寄到学校宿舍", f"寄到{ADDRESS}"),
+        ("收货地址：广州市天河区体育西路191号中石化大厦B座2708", f"收货地址：{ADDRESS}"),
+        ("苏州市吴中区", ADDRESS),
+        ("Deliver to 42 Wallaby Way, Sydney NSW 2000", f"Deliver to {ADDRESS}"),
+        ("Ship to 1600 Amphitheatre Parkway, Mountain View, CA 94043 please", f"Ship to {ADDRESS} please"),
+        ("I live at 10 Downing Street, London SW1A 2AA", f"I live at {ADDRESS}"),
+        ("5 Main St, Springfield, IL 62704-1234, thanks", f"{ADDRESS}, thanks"),
+    ],
+)
+def test_addresses_without_a_label(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The province stays: shipping terms (remote areas, free-shipping zones) depend on it.
+        ("寄到新疆乌鲁木齐市天山区要几天", f"寄到新疆{ADDRESS}要几天"),
+        ("寄到上海浦东新区，包邮吗", f"寄到上海{ADDRESS}，包邮吗"),
+        ("送到朝阳区23号能到吗", f"送到{ADDRESS}23号能到吗"),
+    ],
+)
+def test_the_province_and_dates_stay_beside_an_address(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "寄到新疆多少钱",
+        "送到楼下就行",
+        "送到公司",
+        "我在大超市附近的小区",
+        "市区能当天送到吗",
+        "22号能送到吗",
+        "Do you ship to Xinjiang for free?",
+        "Nike Air Zoom Pegasus 41 road running shoes, size 42",
+        "3 Way charger cable",
+    ],
+)
+def test_places_without_personal_detail_stay(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_understanding_reads_the_question_beside_an_address() -> None:
+    assert without_personal_data("寄到杭州西湖区文三路 478 号，李宁超轻21有货吗") == "李宁超轻21有货吗"
+    assert without_personal_data("寄到新疆乌鲁木齐市天山区要几天") == "寄到新疆 要几天"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ship to Alice Smith please", f"Ship to {NAME} please"),
+        ("Do you ship to Xinjiang for free?", "Do you ship to Xinjiang for free?"),
+        ("can you deliver to Hong Kong", "can you deliver to Hong Kong"),
+    ],
+)
+def test_ship_to_a_person_not_a_place(text: str, expected: str) -> None:
+    assert redact(text) == expected

@@ -24,7 +24,7 @@ from tests.support.core_fixtures import Chat, make_bot
         ("call me at 555-2671, is the second one in stock?", "is the second one in stock?"),
         ("any sunscreen? my phone number is (415) 555-2671", "any sunscreen?"),
         ("我的邮箱 alice＠example.com 有没有降噪耳机", "有没有降噪耳机"),
-        ("送到北京市朝阳区建国路88号 推荐一款充电宝", "送到 推荐一款充电宝"),
+        ("送到北京市朝阳区建国路88号 推荐一款充电宝", "推荐一款充电宝"),
         ("13812345678", ""),
     ],
 )

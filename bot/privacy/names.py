@@ -156,12 +156,49 @@ def _surname(match: regex.Match[str]) -> str:
     return f"{match.group(1)}{NAME}{given}"
 
 
+_CAP = r"[A-Z](?:[a-z]+(?:[A-Z][a-z]+)?|['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?"  # Ann, McKay, O'Neil, Smith-Jones
 _EN_STRONG = re.compile(
     r"(?i:(\b(?:my\s+(?:full\s+)?name\s+is|my\s+name's|(?:full\s+)?name\s*:|recipient\s*(?:is|:)|"
-    r"addressee\s*(?:is|:)|deliver\s+to|ship\s+to|attn\s*:?)\s+))"
+    r"addressee\s*(?:is|:)|attn\s*:?)\s+))"
     r"[A-Za-z][a-z'-]+(?:\s+[A-Z][a-z'-]+){0,2}"
 )
-_CAP = r"[A-Z](?:[a-z]+(?:[A-Z][a-z]+)?|['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?"  # Ann, McKay, O'Neil, Smith-Jones
+# "Ship to Alice Smith": a first and last name; "ship to Xinjiang" / "ship to Hong Kong" name a place.
+_PLACE_WORDS = {
+    "New",
+    "Hong",
+    "San",
+    "Santa",
+    "Los",
+    "Las",
+    "Saint",
+    "St",
+    "Mountain",
+    "North",
+    "South",
+    "East",
+}
+_PLACE_WORDS |= {
+    "West",
+    "Inner",
+    "Greater",
+    "Great",
+    "Upper",
+    "Lower",
+    "Port",
+    "Fort",
+    "Mount",
+    "Lake",
+    "Cape",
+}
+_EN_SHIP_TO = re.compile(
+    rf"(?i:(\b(?:deliver|ship|send|mail)\s+(?:it\s+|them\s+)?to\s+))({_CAP}(?:\s+{_CAP}){{1,2}})\b"
+)
+
+
+def _ship_to(match: re.Match[str]) -> str:
+    return match.group(0) if match.group(2).split()[0] in _PLACE_WORDS else f"{match.group(1)}{NAME}"
+
+
 _HONORIFIC = r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+)?"
 # The cue and what follows the name are case-insensitive; the name itself must be capitalised.
 _EN_INTRO = re.compile(
@@ -303,4 +340,5 @@ def redact_names(text: str) -> str:
     if "我是" in text or "本人是" in text:
         text = _CN_WEAK.sub(_weak, text)
     text = _EN_STRONG.sub(lambda m: f"{m.group(1)}{NAME}", text)
+    text = _EN_SHIP_TO.sub(_ship_to, text)
     return _EN_INTRO.sub(_english, text)

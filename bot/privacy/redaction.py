@@ -14,18 +14,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import regex
-
+from bot.privacy.addresses import ADDRESS, redact_addresses
 from bot.privacy.names import NAME, redact_names
 from bot.privacy.phones import chinese_digit_phones, find_phones, normalise_pii
-from knowledge.script import HAN
 
 SECRET = "[secret]"
 EMAIL = "[email]"
 CN_ID = "[id-number]"
 PHONE = "[phone]"
 ORDER = "[order]"
-ADDRESS = "[address]"
 MESSENGER = "[messenger-id]"
 
 _SECRET_PATTERNS = [
@@ -66,33 +63,6 @@ DEFAULT_ORDER_PATTERN = (
     r"(?:(?:订单号|订单编号|单号|order\s*(?:no\.?|number|id|#))\s*[:：#]?\s*[A-Za-z0-9-]{6,40})"
     r"|(?<![\d.])\d{12,30}(?![\d.])"
 )
-_NOT_NAME = "在住是的到寄送发给我你他她请帮至往址为和与及或了吗呢吧"
-_NAME = rf"(?:(?![{_NOT_NAME}]){HAN})"
-_NUM = r"[0-9０-９一二三四五六七八九十百零〇甲乙丙丁A-Za-z-]"
-_ADDRESS = regex.compile(
-    rf"(?:{_NAME}{{2,7}}(?:省|自治区))?(?:{_NAME}{{2,4}}(?:市|州|盟))?(?:{_NAME}{{1,4}}(?:区|县|旗))?"
-    rf"(?:{_NAME}{{1,5}}(?:镇|乡|街道))?"
-    rf"(?:{_NAME}|\d){{1,10}}(?:路|街|大道|道|巷|弄|胡同|村|里){_NUM}{{1,6}}号(?:院)?"
-    rf"(?:\s*[A-Za-z{HAN}]{{0,10}}?(?:\s*{_NUM}{{1,5}}(?:号楼|栋|幢|座|单元|层|楼|室|号))+"
-    rf"|\s*{_NAME}{{1,8}}(?:小区|花园|大厦|公寓|广场|中心|城|苑))?"
-)
-# English street addresses: "221B Baker Street", "1600 Amphitheatre Pkwy, Mountain View, CA 94043", with an
-# optional unit, town, state/county and ZIP or UK postcode.
-_STREET_TYPES = (
-    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Parkway|Pkwy|Place|Pl|"
-    r"Terrace|Ter|Square|Sq|Highway|Hwy|Crescent|Close|Gardens|Row|Mews|Walk|Circle|Cir|Trail|Plaza"
-)
-_EN_ADDRESS = re.compile(
-    rf"\b\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:[A-Z][A-Za-z'.-]*\s+){{0,4}}(?:{_STREET_TYPES})\b\.?"
-    r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|#)\.?\s*[\w-]+)?"
-    r"(?:,\s*[A-Z][a-z][A-Za-z.]*(?:\s+[A-Z][a-z][A-Za-z.]*){0,3})?"
-    r"(?:,?\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?|,?\s*[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|,?\s*\d{5}(?:-\d{4})?)?"
-)
-# Residential-compound style without a street number: "阳光花园3栋2单元501室".
-_COMPOUND = regex.compile(
-    rf"{_NAME}{{2,8}}(?:小区|花园|公寓|大厦|苑)\s*(?:{_NUM}{{1,5}}\s*(?:号楼|栋|幢|座|单元|层|楼|室|号)\s*){{2,}}"
-)
-
 
 # Messenger ids: a WeChat internal id anywhere (wxid_…); otherwise an id after its messenger's name — a QQ
 # number (5–11 digits), or a WeChat/other id (6–20 characters, starting with a letter) that has a digit, "_"
@@ -170,9 +140,7 @@ class Redactor:
         text = _MESSENGER_ID.sub(lambda m: f"{m.group(1) or m.group(2)}{MESSENGER}", text)
         text = redact_names(text)
         if self.redact_addresses:
-            text = _EN_ADDRESS.sub(ADDRESS, text)
-            text = _ADDRESS.sub(ADDRESS, text)
-            text = _COMPOUND.sub(ADDRESS, text)
+            text = redact_addresses(text)
         return text
 
 
@@ -197,6 +165,8 @@ _LEAD_IN = (
     r"叫我|喊我|称呼我|，?叫|，?名叫|单名)\s*(?:是|为)?\s*[:：]?\s*"
     r"|(?:(?:hi|hello|hey)[\s,!.]*)?(?:i'?m|i’m|i\s+am|this\s+is|it'?s|here\s+is)\s+"
     r"|my\s+(?:full\s+)?name(?:\s+is|'s)\s*|(?:full\s+)?name\s*:\s*|recipient\s*(?:is|:)\s*"
+    r"|(?:寄到|送到|发到|邮到|寄往|送往|发往|寄去|送去)\s*[:：]?\s*"
+    r"|(?:(?:please\s+)?(?:ship|deliver|send|mail)\s+(?:it\s+|them\s+)?to|i\s+live\s+(?:at|in)|live\s+at)\s*"
     r"|(?:(?:my|the)\s+)?(?:phone|mobile|cell|telephone|contact|email|e-mail|address)"
     r"(?:\s+(?:number|no\.?|address))?(?:\s+is|\s*:)?\s*"
     r"|(?:call|text|reach|contact|email|mail|ring)\s+me\s+(?:at|on|via)\s*"

@@ -1,0 +1,84 @@
+"""Postal addresses in free text (Chinese and English), replaced by a placeholder.
+
+Rules, not a gazetteer library: the Chinese parsers on PyPI (`cpca` and its forks) need pandas and find a
+text's province/city/district, not the span of a street address, and the English ones (`usaddress`, `pyap`)
+parse an address already cut out rather than find one in a chat message. Addresses are found by their
+suffixes instead:
+
+- a street address, with or without a 地址： label: [province][city][district][town] road + number + 号 (+ building,
+  unit, room), "文三路 478 号" with spaces as people type them; a residential compound with building/unit/room;
+- a city with its district ("成都市武侯区") — a district alone, a city alone or a province stays;
+- after a delivery or residence cue (寄到, 送到, 发往, 住在, 家住 …): the place named up to its last place suffix
+  (区, 路, 号, 大厦, 科技园, 小区 …) — "送到深圳南山科技园腾讯大厦"; a province right after the cue stays
+  ("寄到新疆[address]"), because shipping terms depend on it;
+- English: number + street + street type, optional unit, town, state + ZIP (US) or state + postcode (AU,
+  "Sydney NSW 2000") or a UK postcode.
+"""
+
+from __future__ import annotations
+
+import re
+
+import regex
+
+from knowledge.script import HAN
+
+ADDRESS = "[address]"
+
+_NOT_NAME = "在住是的到寄送发给我你他她请帮至往址为和与及或了吗呢吧"
+_NAME = rf"(?:(?![{_NOT_NAME}]){HAN})"
+_NUM = r"[0-9０-９一二三四五六七八九十百零〇甲乙丙丁A-Za-z-]"
+_STREET = regex.compile(
+    rf"(?:{_NAME}{{2,7}}(?:省|自治区))?(?:{_NAME}{{2,4}}(?:市|州|盟))?(?:{_NAME}{{1,6}}(?:区|县|旗))?"
+    rf"(?:{_NAME}{{1,5}}(?:镇|乡|街道))?"
+    rf"(?:{_NAME}|\d){{1,10}}(?:路|街|大道|道|巷|弄|胡同|村|里)\s*{_NUM}{{1,6}}\s*号(?:院)?"
+    rf"(?:\s*[A-Za-z{HAN}]{{0,10}}?(?:\s*{_NUM}{{1,5}}(?:号楼|栋|幢|座|单元|层|楼|室|号))+"
+    rf"|\s*{_NAME}{{1,8}}(?:小区|花园|大厦|公寓|广场|中心|城|苑))?"
+    r"(?:\d{2,5}(?:室|房)?)?"  # the room right after the building: "…大厦B座2708"
+)
+# Residential-compound style without a street number: "阳光花园3栋2单元501室".
+_COMPOUND = regex.compile(
+    rf"{_NAME}{{2,8}}(?:小区|花园|公寓|大厦|苑)\s*(?:{_NUM}{{1,5}}\s*(?:号楼|栋|幢|座|单元|层|楼|室|号)\s*){{2,}}"
+)
+# A city and its district: "成都市武侯区", "苏州市吴中区" — not "大超市附近的小区" (市 of a shop, 区 of a compound).
+_CITY_DISTRICT = regex.compile(
+    rf"(?<!超|城|门|夜|菜|股|楼|上|都){_NAME}{{2,4}}(?<!超|城|门|夜|菜|股|楼)市"
+    rf"(?!区)(?:{_NAME}{{1,4}}(?<!小|市|城|园|景|社|郊|地|山|专|服务|校|厂|街)(?:区|县))"
+)
+_PROVINCES = (
+    "北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|"
+    "四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门"
+)
+_PLACE_SUFFIX = (
+    r"(?:小区|花园|公寓|大厦|大楼|写字楼|广场|中心|科技园|产业园|工业园|园区|宿舍|大学|学院|社区|"
+    r"新区|区|县|镇|乡|村|大道|路|街|巷|弄|胡同|号楼|室|栋|幢|单元)"  # a bare 号 is a date too ("23号")
+)
+_PLACE_CHAR = rf"[{HAN}0-9A-Za-z\- ]"
+_CUED_PLACE = regex.compile(
+    r"(?P<cue>(?:寄到|送到|发到|邮到|寄往|送往|发往|寄去|送去|住在|家住|住址是?|收货地址是?|地址是?)\s*[:：]?\s*"
+    rf"(?:(?:{_PROVINCES})(?:省|市|自治区)?)?)"
+    rf"(?P<place>{_PLACE_CHAR}{{0,24}}?{HAN}{_PLACE_SUFFIX}(?:{_PLACE_CHAR}{{0,16}}?{_PLACE_SUFFIX})*)"
+)
+
+# English street addresses: "221B Baker Street", "1600 Amphitheatre Pkwy, Mountain View, CA 94043", "42 Wallaby
+# Way, Sydney NSW 2000", with an optional unit, town, state/county and ZIP, Australian or UK postcode.
+_STREET_TYPES = (
+    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Parkway|Pkwy|Place|Pl|"
+    r"Terrace|Ter|Square|Sq|Highway|Hwy|Crescent|Close|Gardens|Row|Mews|Walk|Circle|Cir|Trail|Plaza"
+)
+_EN_ADDRESS = re.compile(
+    rf"\b\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:[A-Z][A-Za-z'.-]*\s+){{1,4}}(?:{_STREET_TYPES})\b\.?"
+    r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|#)\.?\s*[\w-]+)?"
+    r"(?:,\s*[A-Z][a-z][A-Za-z.]*(?:\s+[A-Z][a-z][A-Za-z.]*){0,3})?"
+    r"(?:,?\s*[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?(?!\d)|,?\s*[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}"
+    r"|,?\s*\d{5}(?:-\d{4})?(?!\d))?"
+)
+
+
+def redact_addresses(text: str) -> str:
+    """`text` with postal addresses replaced by `[address]` (see the module docstring for what counts)."""
+    text = _EN_ADDRESS.sub(ADDRESS, text)
+    text = _STREET.sub(ADDRESS, text)
+    text = _COMPOUND.sub(ADDRESS, text)
+    text = _CUED_PLACE.sub(lambda m: f"{m.group('cue')}{ADDRESS}", text)
+    return _CITY_DISTRICT.sub(ADDRESS, text)
