@@ -221,3 +221,13 @@ def test_understanding_reads_the_question_beside_an_address() -> None:
 )
 def test_ship_to_a_person_not_a_place(text: str, expected: str) -> None:
     assert redact(text) == expected
+
+
+def test_a_self_description_is_context_for_the_llm_not_a_search_word() -> None:
+    from bot.conversation.reading import read_message
+
+    reading = read_message("我是高个子，推荐篮球鞋")
+    assert reading.text == "推荐篮球鞋" and reading.context == ("我是高个子",)
+    assert (
+        read_message("我是女生，推荐跑鞋").text == "我是女生，推荐跑鞋"
+    )  # 女 is no surname: a filter word stays

@@ -102,6 +102,7 @@ class TurnContext:
     interests: list[tuple[str, float]] = field(default_factory=list)
     progress: ReplyProgress | None = None
     issue: str = ""  # the after-sales/policy issue `text` follows up ("面霜瓶子碎了" before "运费谁出")
+    context: str = ""  # how the customer described themselves ("我是高个子"): for the LLM, not for search
 
 
 @dataclass
@@ -767,7 +768,12 @@ class Answerer:
         )
         prompt_products = list(products) or list(answer.reply.shown)
         values = answer_values(
-            ctx.lang, prompt_products, answer.docs, ctx.history, ctx.text, understood_text(u, ctx.state)
+            ctx.lang,
+            prompt_products,
+            answer.docs,
+            ctx.history,
+            f"{ctx.context}，{ctx.text}" if ctx.context else ctx.text,
+            understood_text(u, ctx.state),
         )
         text = await self._grounded(values, facts, ctx.progress)
         if text is None:

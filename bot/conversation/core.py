@@ -469,6 +469,7 @@ class SupportBot:
             interests,
             progress,
             issue if continued else "",
+            "，".join(reading.context),
         )
         answer, u = await self._answer(intent, ctx, vector)
         offered = self._no_such_offer(read, lang, u, state, shown)

@@ -342,3 +342,12 @@ def redact_names(text: str) -> str:
     text = _EN_STRONG.sub(lambda m: f"{m.group(1)}{NAME}", text)
     text = _EN_SHIP_TO.sub(_ship_to, text)
     return _EN_INTRO.sub(_english, text)
+
+
+def self_descriptions(text: str) -> list[tuple[int, int]]:
+    """Spans of "我是X" clauses where X has a name's shape (a surname character + 1–2 characters at a clause
+    end) but describes the customer ("我是高个子", "我是白领", "我是顾客"): no personal data, so the redactor
+    keeps them; understanding may set them aside, since they are context rather than product words."""
+    if "我是" not in text and "本人是" not in text:
+        return []
+    return [m.span() for m in _CN_WEAK.finditer(text) if _is_self_description(m.group(2))]
