@@ -17,7 +17,8 @@ request, after delivery a return (the policy's `cancellable_statuses` decides).
 Security: nothing about an order is said before `OrderDesk` has a verified link for exactly this (chat,
 user); a rejected proof and an unknown number get the same words; the verifier's lockout limits guesses.
 Status answers pass the truth guard (`check_reply` with the verified order's facts) or are replaced by a
-safe line. The shared chat memory keeps the customer's words with proofs masked and no order facts.
+safe line. The shared chat memory keeps the customer's words with personal data redacted, proofs masked and no
+order facts.
 Agents decide requests with the card's buttons (`o:a:<id>` approve, `o:r:<id>` reject, `o:c:<id>` complete);
 the customer is told each change of state.
 """
@@ -65,6 +66,8 @@ from bot.orders.phrases import (
 from bot.orders.replies import card_lines, day, follow_up_text, status_text, verdict_text
 from bot.orders.verification import Outcome, Proof
 from bot.orders.view import money_text
+from bot.privacy.names import NAME, redact_names
+from bot.privacy.redaction import redact_keeping_orders
 from bot.prompts import Messages
 from knowledge.models import PolicyDoc, Product
 from knowledge.script import has_han
@@ -232,7 +235,9 @@ class OrderConversation:
         if not text or turn.intent in _NEVER_OURS:
             return None
         if turn.intent in _NOT_OURS:  # "ok the email is a@x.com" after a detour is still a proof
-            return STATUS if gives_proof(text) and not order_numbers(text) else None
+            # "你好，我叫欧阳娜娜，手机 139…" introduces the customer: a greeting, not a question about an order
+            introduces = NAME in redact_names(text)
+            return STATUS if gives_proof(text) and not order_numbers(text) and not introduces else None
         purpose = purpose_of(text)
         if purpose is None and SHOPPING_RX.search(text):
             return None  # "跑鞋推荐一下，订单号 …": the product request is answered first
@@ -727,7 +732,8 @@ class OrderConversation:
         return FlowReply(
             text=text,
             intent=turn.intent if turn.intent in ORDER_INTENTS else intent,
-            memory_text=mask_proofs(turn.text) if turn.text else "[photo]",
+            # personal data redacted first (an address's digits masked as proofs would hide it from redaction)
+            memory_text=mask_proofs(redact_keeping_orders(turn.text)) if turn.text else "[photo]",
             remembered_reply=_SHOWN if shown else text,
             handoff=handoff,
             open=open,

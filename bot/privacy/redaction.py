@@ -155,6 +155,13 @@ def redact(text: str) -> str:
 
 # --- for understanding: personal data removed, not replaced ------------------------------------------------
 _KEEP_ORDERS = Redactor(order_pattern=r"(?!)")  # order numbers stay: the order flow and its intent need them
+
+
+def redact_keeping_orders(text: str) -> str:
+    """`redact` except order numbers, which stay: for what a flow about that order remembers of a turn."""
+    return _KEEP_ORDERS.redact(text)
+
+
 _PLACEHOLDERS = "|".join(re.escape(p) for p in (SECRET, EMAIL, CN_ID, PHONE, ADDRESS, MESSENGER, NAME))
 # The customer's own words introducing the detail ("我的电话是", "my phone number is", "call me at").
 _LEAD_IN = (
