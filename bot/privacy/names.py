@@ -309,6 +309,7 @@ _NOT_NAMES = frozenset(
         "please",
         "thanks",
         "thank",
+        "xiaoer",  # the bot introducing itself ("Hi! I'm Xiaoer")
     ]
 )
 
