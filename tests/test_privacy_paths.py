@@ -142,3 +142,14 @@ async def test_the_order_route_redacts_before_it_masks_proofs(tmp_path: Path) ->
         assert stored.count("[address]") == 2 and "[digits] Amphitheatre" not in stored
     finally:
         bot.close()
+
+
+async def test_an_introduction_with_contact_details_is_no_order_question(tmp_path: Path) -> None:
+    bot = order_bot(tmp_path)
+    try:
+        reply = await Customer(bot, chat_id="terminal:i1", user_id="i1").say(
+            "Hi, I'm Robert Paulson, email bob.paulson@fightclub.example, phone 020 7946 0018"
+        )
+        assert "order number" not in reply and "Hi" in reply  # greeted back, in English
+    finally:
+        bot.close()

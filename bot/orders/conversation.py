@@ -234,9 +234,10 @@ class OrderConversation:
         text = turn.text
         if not text or turn.intent in _NEVER_OURS:
             return None
+        # "你好，我叫欧阳娜娜，手机 139…" / "Hi, I'm Robert Paulson, phone …" introduces the customer with contact
+        # details: no question about an order
+        introduces = NAME in redact_names(text)
         if turn.intent in _NOT_OURS:  # "ok the email is a@x.com" after a detour is still a proof
-            # "你好，我叫欧阳娜娜，手机 139…" introduces the customer: a greeting, not a question about an order
-            introduces = NAME in redact_names(text)
             return STATUS if gives_proof(text) and not order_numbers(text) and not introduces else None
         purpose = purpose_of(text)
         if purpose is None and SHOPPING_RX.search(text):
@@ -247,7 +248,7 @@ class OrderConversation:
         if asks_request_status(text):
             return STATUS  # "我的换货申请到哪一步了": the order's answer lists its requests, no new one
         shopping = turn.intent in _SHOPPING  # "跑鞋推荐一下，订单号 …": a product request naming an order
-        if purpose is None and not numbers and not shopping and gives_proof(text):
+        if purpose is None and not numbers and not shopping and not introduces and gives_proof(text):
             # "the email is a@x.com" after a detour: the open question for a proof, if any; a shopping question
             # that gives a phone number ("有没有500以内的跑鞋？我电话138…") is answered as one
             return STATUS

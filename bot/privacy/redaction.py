@@ -170,7 +170,7 @@ _LEAD_IN = (
     r"(?:号|id)?(?:是|为)?\s*[:：]?\s*)"
     r"|(?:我叫|我的名字是|我名字叫|名字叫|本人叫|收件人|收货人|联系人|姓名|寄件人|我是|本人是|我姓|免贵姓|"
     r"叫我|喊我|称呼我|，?叫|，?名叫|单名)\s*(?:是|为)?\s*[:：]?\s*"
-    r"|(?:(?:hi|hello|hey)[\s,!.]*)?(?:i'?m|i’m|i\s+am|this\s+is|it'?s|here\s+is)\s+"
+    r"|(?:i'?m|i’m|i\s+am|this\s+is|it'?s|here\s+is)\s+"
     r"|my\s+(?:full\s+)?name(?:\s+is|'s)\s*|(?:full\s+)?name\s*:\s*|recipient\s*(?:is|:)\s*"
     r"|(?:寄到|送到|发到|邮到|寄往|送往|发往|寄去|送去)\s*[:：]?\s*"
     r"|(?:(?:please\s+)?(?:ship|deliver|send|mail)\s+(?:it\s+|them\s+)?to|i\s+live\s+(?:at|in)|live\s+at)\s*"
