@@ -95,6 +95,7 @@ def test_a_self_description_keeps_its_meaning_for_understanding() -> None:
         ("bob at gmail.com", EMAIL),
         ("邮箱 zhang.san艾特qq.com", f"邮箱 {EMAIL}"),
         ("reach me: li {at} example {dot} cn", f"reach me: {EMAIL}"),
+        ("Email: deals [at] shoe-outlet [dot] example", f"Email: {EMAIL}"),
     ],
 )
 def test_obfuscated_emails_are_emails(text: str, expected: str) -> None:

@@ -39,13 +39,13 @@ _SECRET_ASSIGNMENT = re.compile(
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # E-mail addresses written to dodge scrapers: "jane(at)gmail.com", "jane [at] gmail [dot] com", "jane dot doe at
 # gmail dot com", "jane艾特qq.com". A bare " at " needs a spelled-out " dot " or a mail provider's domain after
-# it ("look at amazon.com" stays), and the address must end in a real top-level domain.
+# it ("look at amazon.com" stays) and must end in a real top-level domain; a bracketed (at) is enough alone.
 _DOT = r"(?:\s*(?:\(dot\)|\[dot\]|\{dot\}|<dot>|点)\s*|\s+dot\s+|\.)"
 _TLD = r"(?:com|net|org|edu|gov|cn|io|co|uk|me|info|biz|de|fr|jp|hk|tw|sg|us|ca|au|nz|in|ru|mail)"
 _MAIL_HOSTS = r"(?:gmail|googlemail|outlook|hotmail|live|yahoo|icloud|me|proton|protonmail|qq|foxmail|163|126|sina|sohu|aliyun)"
 _OBFUSCATED_EMAIL = re.compile(
     rf"(?i)\b[a-z0-9_%+-]+(?:{_DOT}[a-z0-9_%+-]+)*"
-    rf"(?:\s*(?:\(at\)|\[at\]|\{{at\}}|<at>|艾特|圈a)\s*[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}{_TLD}"
+    rf"(?:\s*(?:\(at\)|\[at\]|\{{at\}}|<at>|艾特|圈a)\s*[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}[a-z]{{2,}}"
     rf"|\s+at\s+(?:[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*(?:\s+dot\s+|\s*(?:\(dot\)|\[dot\]|点)\s*){_TLD}"
     rf"|{_MAIL_HOSTS}{_DOT}{_TLD}))(?![a-z0-9])"
 )
