@@ -21,6 +21,7 @@ from enum import StrEnum
 
 import regex
 
+from bot.conversation.claims.colloquial import colloquial_claims
 from bot.conversation.claims.promises import words_claims
 from bot.conversation.claims.text import scanned, surface
 from bot.privacy.phones import find_phones
@@ -61,7 +62,7 @@ _CN = f"[{CN_NUMERAL_CHARS}]+"
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _NUMBER = rf"(?:{_NUM}|{_CN})"
 NEGATION = regex.compile(
-    r"(?:(?:没有|没|不(?!用|妨|如|仅|但|错|少|过|只|管|要犹豫)|无(?!门槛|条件|限|需|理由)|暂无|暂不|并不|不能|无法|未|"
+    r"(?:(?:没有|没|不(?!用|妨|如|仅|但|错|少|过|只|管|要犹豫|喜欢|满意|合适|想要)|无(?!门槛|条件|限|需|理由)|暂无|暂不|并不|不能|无法|未|"
     r"请勿|切勿|严禁|禁止|谨防|请不要)[^。！？!?\n,，；;、]{0,4}"
     r"|(?:不会|绝不|从不|从来不|不需要)(?:要求|让|请|需要)?[^。！？!?\n,，；;]{0,8}"
     r"|\b(?:no|not|never|without|nor|beware\s+of)\s+(?:[A-Za-z]+,?\s+){0,3}|n[’']t\s+(?:[A-Za-z]+,?\s+){0,4})$",
@@ -250,19 +251,29 @@ def _offers(text: str) -> list[Claim]:
 _DUR = rf"({_NUMBER}|[一二两三四五六七八九十半]+)"
 _UNIT_ZH = r"(天|日|个工作日|工作日|个月|月|年|小时|周|星期)"
 _UNIT_EN = r"(days?|working\s+days?|business\s+days?|months?|years?|yrs?|hours?|hrs?|h|weeks?)"
+_EN_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "forty-five": 45, "sixty": 60, "ninety": 90, "a": 1, "an": 1,
+}  # fmt: skip
+_EN_NUMBER = "|".join(sorted(_EN_NUMBERS, key=len, reverse=True))
 _DURATION = regex.compile(
-    rf"{_DUR}\s*(?:[-–~至到]\s*{_DUR}\s*)?{_UNIT_ZH}|(\d+)\s*(?:(?:[-–~]|to)\s*(\d+))?[\s-]*{_UNIT_EN}\b",
+    rf"{_DUR}\s*(?:[-–~至到]\s*{_DUR}\s*)?{_UNIT_ZH}"
+    rf"|(\d+|\b(?:{_EN_NUMBER}))\s*(?:(?:[-–~]|to)\s*(\d+))?[\s-]*{_UNIT_EN}\b",
     regex.I,
 )
 _DATE = regex.compile(
     r"\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}-\d{1,2}-\d{1,2}"
 )
 _FOREVER = regex.compile(
-    r"终身|永久|终生|无限期|一辈子|一生|lifetime|forever|for\s+life|unlimited\s+time", regex.I
+    r"终身|永久|终生|无限期|一辈子|一生|lifetime|forever|for\s+life|unlimited\s+time"
+    r"|随时(?:都)?(?:可以|能)?(?:退|换)|\breturn\s+(?:it|them|this|anything)?\s*(?:at\s+)?any\s*time\b",
+    regex.I,
 )
 _TOPIC_WORDS: dict[ClaimKind, str] = {
-    ClaimKind.RETURNS: r"退货|退换|包退|退款|换货|包换|无理由|退回|\breturns?\b|\brefunds?\b|\bexchanges?\b|money[-\s]back|no[-\s]questions?[-\s]asked",
-    ClaimKind.WARRANTY: r"保修|质保|保固|包修|维修|三包|换新|\bwarrant(?:y|ies|ied)\b|\bguarantee[ds]?\b",
+    ClaimKind.RETURNS: r"退货|退换|包退|退款|换货|包换|无理由|退回|(?:可以|能|都能|随时|包)退(?!出|休|役|订)|"
+    r"\breturn(?:s|ed|able)?\b|\brefunds?\b|\bexchanges?\b|money[-\s]back|no[-\s]questions?[-\s]asked",
+    ClaimKind.WARRANTY: r"保修|质保|保固|包修|维修|三包|换新|坏了|\bcovered\b|\breplace(?:d|ment)?\b|\bbreaks?\b|\bwarrant(?:y|ies|ied)\b|\bguarantee[ds]?\b",
     ClaimKind.DELIVERY: r"发货|送达|到货|配送|送到|寄出|发出|到手|次日达|当日达|隔日达|极速达|[天日]到|"
     r"\bships?\b|\bshipped\b|\bshipping\b|\bdeliver(?:y|ed|s)?\b|\bdispatch(?:ed)?\b|\barrives?\b",
 }
@@ -312,6 +323,8 @@ def _durations(sentence: str) -> list[tuple[int, int, tuple[str, Decimal]]]:
                 continue
             if raw == "半":
                 value: Decimal | None = Decimal("0.5")
+            elif raw.lower() in _EN_NUMBERS:
+                value = Decimal(_EN_NUMBERS[raw.lower()])
             else:
                 value = number(raw)
             if value is None:
@@ -414,7 +427,8 @@ _URL = regex.compile(
 _EMAIL = regex.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _MESSENGER_NAMES = (
     r"[微薇威维v]\s?信|(?<=加)\s?(?:[vV]|薇)(?![A-Za-z])|钉钉|(?<![A-Za-z])(?:vx|wx|weixin|wechat|qq|whatsapp|telegram|tg|line|"
-    r"skype|signal|kakao|dingtalk|viber|discord)(?![A-Za-z])|企鹅|飞机"
+    r"skype|signal|kakao|dingtalk|viber|discord|instagram|insta|facebook|fb|snapchat|twitter|tiktok|抖音|小红书)"
+    r"(?![A-Za-z])|企鹅|飞机"
 )
 _MESSENGER_ID = regex.compile(
     rf"(?:加|添加|联系|私信|私聊|找|add|contact|message|dm)?\s*(?:我的?|我们的?|客服的?|本店|us|me)?\s*(?:on\s+)?(?:{_MESSENGER_NAMES})"
@@ -506,6 +520,14 @@ def extract_claims(text: str) -> list[Claim]:
     claims += [
         Claim(ClaimKind(kind), value, text[start:end], start, end, negated, kind == "stock")
         for kind, value, start, end, negated in words_claims(text)
+    ]
+    taken = {
+        kind: [(c.start, c.end) for c in claims if c.kind is ClaimKind(kind)] for kind in ("price", "phone")
+    }
+    claims += [
+        Claim(ClaimKind(kind), value, text[start:end], start, end, negated, kind in ("stock", "price"))
+        for kind, value, start, end, negated in colloquial_claims(text)
+        if kind not in ("price", "phone") or not any(start < e and s < end for s, e in taken[kind])
     ]
     out = []
     for claim in claims:

@@ -74,6 +74,18 @@ def free_shipping_threshold(policy_text: str) -> Decimal | None:
     return min(found) if found else None
 
 
+def highest_free_shipping_threshold(policy_text: str) -> Decimal | None:
+    """The order amount from which the policies ship free to every region they serve (None: no threshold)."""
+    found = [
+        Decimal(m.group(1))
+        for line in policy_text.splitlines()
+        if _FREE_SHIPPING_LINE.search(line)
+        for m in _THRESHOLD.finditer(line)
+    ]
+    return max(found) if found else None
+
+
+LOW_STOCK = 5  # "only a few left" is true up to this many units (the composer's "仅剩N件" threshold)
 _OFFER_KINDS = frozenset({ClaimKind.DISCOUNT, ClaimKind.GIFT, ClaimKind.COUPON, ClaimKind.PROMISE})
 
 
@@ -154,13 +166,17 @@ class _Checker:
             if not any(claim.text.lower() in p.evidence.text for p in scope):
                 self.flag(ClaimKind.STOCK, claim.text)
             return
+        if claim.value == ("few",):  # "只剩最后几双": only when the stock really is low
+            if not any(p.stock is not None and 0 < p.stock <= LOW_STOCK for p in scope):
+                self.flag(ClaimKind.STOCK, claim.text)
+            return
         stocks = {p.stock for p in scope if p.stock is not None}
         if claim.value not in stocks:
             self.flag(ClaimKind.STOCK, claim.text)
 
     def offer(self, claim: Claim, named: list[ProductEvidence], sentence: str = "") -> None:
-        if claim.kind is ClaimKind.GIFT and claim.value == "free_shipping":
-            if not self._free_shipping_ok(named, sentence):
+        if claim.kind is ClaimKind.GIFT and claim.value in ("free_shipping", "free_shipping:nationwide"):
+            if not self._free_shipping_ok(named, sentence, nationwide=claim.value != "free_shipping"):
                 self.flag(claim.kind, claim.text)
             return
         for evidence in self.turn.offer_evidence():
@@ -176,14 +192,19 @@ class _Checker:
                 return
         self.flag(claim.kind, claim.text)
 
-    def _free_shipping_ok(self, named: list[ProductEvidence], sentence: str) -> bool:
+    def _free_shipping_ok(
+        self, named: list[ProductEvidence], sentence: str, *, nationwide: bool = False
+    ) -> bool:
         """包邮 / free shipping: the policies (or a product's own text) must offer it, and when the policies
         set a threshold ("满 ¥99 包邮"), an unconditional claim must be about products that reach it."""
         if any("free_shipping" in p.evidence.gifts for p in self.turn.scope(named)):
             return True
         if "free_shipping" not in self.turn.shop.gifts and "free_shipping" not in self.turn.contacts.gifts:
             return False
-        threshold = free_shipping_threshold(self.turn.shop.text)
+        if nationwide and "free_shipping:nationwide" in self.turn.shop.gifts:
+            return True
+        text = self.turn.shop.text
+        threshold = highest_free_shipping_threshold(text) if nationwide else free_shipping_threshold(text)
         if threshold is None or _CONDITION.search(sentence):
             return True
         scope = self.turn.scope(named)
