@@ -24,7 +24,15 @@ from pydantic import BaseModel, ValidationError
 from knowledge.errors import KnowledgeError
 from knowledge.models import PolicyDoc, PolicyHit
 from knowledge.policy_search import Bullet, BulletIndex
-from knowledge.policy_terms import TERMS_FIELDS, TERMS_MODELS, PolicyTerms, ReturnTerms, ShippingTerms
+from knowledge.policy_terms import (
+    TERMS_FIELDS,
+    TERMS_MODELS,
+    PaymentTerms,
+    PolicyTerms,
+    ReturnTerms,
+    ShippingTerms,
+    WarrantyTerms,
+)
 from knowledge.protocols import Embedder, KeywordExtractor
 from knowledge.yaml_data import load_yaml
 
@@ -183,10 +191,12 @@ class PolicyBook:
 
     @property
     def terms(self) -> PolicyTerms:
-        """The validated figures of the returns and shipping policies (None where a file declares none)."""
+        """The validated figures of the returns, shipping, payment and warranty policies (None where a file declares none)."""
         returns = next((t.terms for t in self._topics if isinstance(t.terms, ReturnTerms)), None)
         shipping = next((t.terms for t in self._topics if isinstance(t.terms, ShippingTerms)), None)
-        return PolicyTerms(returns=returns, shipping=shipping)
+        payment = next((t.terms for t in self._topics if isinstance(t.terms, PaymentTerms)), None)
+        warranty = next((t.terms for t in self._topics if isinstance(t.terms, WarrantyTerms)), None)
+        return PolicyTerms(returns=returns, shipping=shipping, payment=payment, warranty=warranty)
 
     def topics(self) -> list[str]:
         return [topic.name for topic in self._topics]

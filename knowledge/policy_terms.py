@@ -13,7 +13,11 @@ numbers the customer reads. The returns policy declares e.g.
     cancellable_statuses: [pending, paid]  # an order may be cancelled in these statuses (before shipment)
 
 and the shipping policy `dispatch_cutoff: "16:00"`, `delivery_days_min: 1`, `delivery_days_max: 7` (the
-general window) and optionally `delivery_regions`, per-province windows the policy text states:
+general window), `sf_default_min_order: 500` and `sf_default_categories: [数码]` (SF Express by default from
+that order amount or for those categories), and the payment policy `instalment_min_order: 600` (花呗分期
+from that order amount), and the warranty policy `warranty_days_by_category: {数码: 365, 运动鞋: 30}`; the
+claims ledger checks a reply's 顺丰 / 分期 / 无理由退货 / warranty claims about a product
+against these conditions. Optionally the shipping policy lists `delivery_regions`, per-province windows the policy text states:
 
     delivery_regions:
       - {name: 江浙沪, name_en: Jiangsu/Zhejiang/Shanghai, provinces: [江苏, 浙江, 上海, Jiangsu, Zhejiang,
@@ -29,8 +33,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+def _split(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.replace("，", ",").split(",") if part.strip())
+    return value
 
 
 def category_matches(category: str, rules: tuple[str, ...]) -> str | None:
@@ -129,6 +140,13 @@ class ShippingTerms(BaseModel):
     delivery_days_min: int = Field(ge=0, le=90)
     delivery_days_max: int = Field(ge=0, le=90)
     delivery_regions: tuple[DeliveryRegion, ...] = ()
+    sf_default_min_order: Decimal | None = Field(default=None, ge=0)  # SF Express by default from this amount
+    sf_default_categories: tuple[str, ...] = ()  # … or for products of these categories
+
+    @field_validator("sf_default_categories", mode="before")
+    @classmethod
+    def _list(cls, value: object) -> object:
+        return _split(value)
 
     @model_validator(mode="after")
     def _ordered(self) -> ShippingTerms:
@@ -155,8 +173,43 @@ class ShippingTerms(BaseModel):
         return region.days_min, region.days_max, region
 
 
+class PaymentTerms(BaseModel):
+    """Conditions of the payment policy: the order amount (CNY) from which instalments (花呗分期) are offered."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    instalment_min_order: Decimal | None = Field(default=None, ge=0)
+
+
+class WarrantyTerms(BaseModel):
+    """The warranty (quality-claim) period in days per catalog category path of the warranty policy."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    warranty_days_by_category: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("warranty_days_by_category")
+    @classmethod
+    def _days(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = [k for k, v in value.items() if not 0 <= v <= 3650]
+        if bad:
+            raise ValueError(f"warranty days of {bad[0]!r} must be 0–3650")
+        return value
+
+    def days_for(self, category: str) -> int | None:
+        """The period of the most specific rule covering `category` ("数码" covers "数码/耳机"), or None."""
+        rules = sorted(self.warranty_days_by_category, key=lambda r: -len(r.split("/")))
+        rule = category_matches(category, tuple(rules))
+        return None if rule is None else self.warranty_days_by_category[rule]
+
+
 # topic → the model whose fields that topic's front matter may carry
-TERMS_MODELS: dict[str, type[BaseModel]] = {"returns": ReturnTerms, "shipping": ShippingTerms}
+TERMS_MODELS: dict[str, type[BaseModel]] = {
+    "returns": ReturnTerms,
+    "shipping": ShippingTerms,
+    "payment": PaymentTerms,
+    "warranty": WarrantyTerms,
+}
 TERMS_FIELDS: dict[str, str] = {
     name: topic for topic, model in TERMS_MODELS.items() for name in model.model_fields
 }
@@ -168,3 +221,5 @@ class PolicyTerms:
 
     returns: ReturnTerms | None = None
     shipping: ShippingTerms | None = None
+    payment: PaymentTerms | None = None
+    warranty: WarrantyTerms | None = None

@@ -56,6 +56,7 @@ from knowledge.models import PolicyDoc, PolicyHit, Product, SearchHit
 from knowledge.money import NO_RATES, ExchangeRates, round_cents
 from knowledge.policies import bullets_of
 from knowledge.policy_search import Bullet
+from knowledge.policy_terms import PolicyTerms
 from knowledge.protocols import ProductIndex
 from knowledge.ranking import describe_filters, passing
 from knowledge.traditional import to_simplified
@@ -75,6 +76,9 @@ DRAFT_INTERVAL_S = 1.0  # at most one draft per second; a reply ready within a s
 class PolicyLookup(Protocol):
     @property
     def docs(self) -> list[PolicyDoc]: ...
+
+    @property
+    def terms(self) -> PolicyTerms: ...
 
     def find(self, text: str, language: str = "zh", k: int = 2) -> list[PolicyDoc]: ...
 
@@ -765,6 +769,7 @@ class Answerer:
             secret_lines=self.prompts.secrets(),
             focus=tuple(p.sku for p in products) if u is not None and u.targets else (),
             quoted=ctx.text,
+            terms=self.policies.terms if self.policies is not None else None,
         )
         prompt_products = list(products) or list(answer.reply.shown)
         values = answer_values(

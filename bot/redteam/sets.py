@@ -22,6 +22,7 @@ from bot.prompts import PROMPTS_DIR
 from knowledge.catalog import SAMPLE_CATALOG, SAMPLE_POLICIES_DIR, load_catalog
 from knowledge.models import PolicyDoc, Product
 from knowledge.policies import PolicyBook
+from knowledge.policy_terms import PolicyTerms
 from knowledge.yaml_data import load_yaml
 
 REPLY_SET = "redteam_replies.yaml"
@@ -66,6 +67,12 @@ def policies() -> tuple[PolicyDoc, ...]:
     return tuple(PolicyBook.load(SAMPLE_POLICIES_DIR).docs)
 
 
+@lru_cache(maxsize=1)
+def policy_terms() -> PolicyTerms:
+    """The declared conditions of the bundled demo policies."""
+    return PolicyBook.load(SAMPLE_POLICIES_DIR).terms
+
+
 def load(path: Path) -> dict[str, Any]:
     """One set file; raises OSError / yaml.YAMLError when it cannot be read."""
     data = load_yaml(path.read_text(encoding="utf-8"))
@@ -104,6 +111,7 @@ def facts_for(profile: dict[str, Any], allowed: tuple[Decimal, ...] = (), quoted
         contacts=tuple(profile.get("contacts", ())),
         order=_order(profile.get("order")),
         quoted=quoted,
+        terms=policy_terms(),
     )
 
 

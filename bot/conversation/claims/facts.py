@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from knowledge.models import PolicyDoc, Product
+from knowledge.policy_terms import PolicyTerms
 
 
 class OrderEvidence(Protocol):
@@ -55,7 +56,8 @@ class GroundingFacts:
     `focus` the SKUs the customer asked about — a price or stock figure in a sentence that names no product
     must then be one of theirs. `contacts` are the shop's configured contact values (phones, e-mails,
     messenger ids, URLs) besides those written in the policies. `quoted` is the customer's message: quoting
-    it back ("没有符合「…」的商品") is no claim, and SKU-like words it contains may be repeated.
+    it back ("没有符合「…」的商品") is no claim, and SKU-like words it contains may be repeated. `terms` are the
+    policies' declared conditions (`knowledge.policy_terms`): a term they exclude for a product is a violation.
     """
 
     products: tuple[Product, ...] = ()
@@ -67,6 +69,7 @@ class GroundingFacts:
     contacts: tuple[str, ...] = ()
     order: OrderEvidence | None = None
     quoted: str = ""  # the customer's message: the reply may quote it, and repeat the model names it gives
+    terms: PolicyTerms | None = None  # the policies' declared conditions (who a term applies to)
 
     def prices(self) -> set[Decimal]:
         """Every amount some fact backs (product prices, the budget, amounts in policies, the order)."""

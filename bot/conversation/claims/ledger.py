@@ -13,6 +13,9 @@ Rules per kind (values normalised by `bot.conversation.claims.extract`):
   written somewhere, a "八折" an 80 % rate.
 - url / phone / email / messenger / payment: only the policies', the shop's configured contacts, the
   product's own `url` and the verified order's tracking link; the word "加微信" needs some messenger contact.
+- applicability: a term a policy states but whose declared conditions exclude the product the sentence is
+  about (no-reason returns of opened food, 花呗 below the minimum order, SF Express by default on a cheap
+  non-electronic item) — `bot.conversation.claims.applicability`.
 - leak: talk about the system prompt, or a distinctive line of it, is always a violation.
 - sku: SKU-like tokens must be real (in the turn, the catalog, the policies or the order).
 Negated offers ("没有优惠券", "we don't offer coupons") promise nothing and pass.
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations
 
+from bot.conversation.claims.applicability import inapplicable_terms
 from bot.conversation.claims.evidence import (
     Evidence,
     ProductEvidence,
@@ -280,7 +284,7 @@ class _Checker:
         text = scanned(mask_echo(surface(text), surface(self.facts.quoted)))
         claims = extract_claims(text)
         bounds = sentences(text)
-        for start, end in bounds:
+        for i, (start, end) in enumerate(bounds):
             sentence = text[start:end]
             named = self.turn.named(sentence)
             for claim in (c for c in claims if start <= c.start < end):
@@ -292,6 +296,7 @@ class _Checker:
                 own = self.turn.named(text[max(left + 1, start) : right])
                 self.one(claim, own or named, sentence)
             self.availability(sentence, named)
+            self.applicability(sentence, named, text[bounds[i - 1][0] : start] if i else "")
         for claim in claims:
             if not any(s <= claim.start < e for s, e in bounds):
                 self.one(claim, [])
@@ -324,6 +329,14 @@ class _Checker:
             for product in named:
                 if len(named) == 1 and wrong(product.stock):
                     self.flag(ClaimKind.STOCK, f"{product.sku} {match.group(0)}")
+
+    def applicability(self, sentence: str, named: list[ProductEvidence], before: str = "") -> None:
+        """Policy terms the sentence grants to the products it is about (named, else the customer's focus)."""
+        skus = {p.sku for p in named} or set(self.facts.focus)
+        products = [p for p in self.facts.products if p.sku in skus]
+        self.violations += inapplicable_terms(
+            sentence, products, self.facts.terms, named=bool(named), before=before
+        )
 
     def skus(self, text: str) -> None:
         known = {p.sku.lower() for p in self.facts.products}

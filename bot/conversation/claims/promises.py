@@ -198,18 +198,25 @@ _METHODS: dict[str, regex.Pattern[str]] = {
     "foreign_card": _rx(r"海外信用卡|境外信用卡|外卡|\bforeign\s+(?:credit\s+)?cards?\b"),
 }
 _RETURN_POSTAGE = _rx(
-    r"(?:退货|退换|退回|寄回|换货)[^。！？!?\n]{0,8}(?:包运费|运费由?(?:我们|本店|商家|卖家)(?:承担|出|包)|免运费|运费全免|不用(?:出)?运费)"
+    r"(?:退货|退换|退回|寄回|换货)[^。！？!?\n]{0,8}(?:包运费|运费(?:都|也|全)?由?(?:我们|本店|商家|卖家)(?:承担|出|包)|免运费|运费全免|不用(?:出)?运费)"
     r"|包退运费|退货包邮|运费险(?:我们|本店)?(?:送|出)|\bfree\s+returns?\b|\breturn\s+(?:shipping|postage)\s+is\s+free\b"
-    r"|\bwe\s+pay\s+(?:for\s+)?(?:the\s+)?return\s+(?:shipping|postage)\b"
+    r"|\bwe\s+pay\s+(?:for\s+)?(?:the\s+)?return\s+(?:shipping|postage)\b|\bwe\s+pay\s+the\s+postage\s+both\s+ways\b"
 )
-_NO_REASON = _rx(r"无理由|\bno[-\s]reason\b|\bany\s+reason\b|\bchange\s+of\s+mind\b")
+_QUALITY = _rx(
+    r"质量|破损|损坏|发错|少发|错发|故障|瑕疵|坏了|\bfault(?:y|s)?\b|\bdamaged?\b|\bdefect(?:ive|s)?\b|\bwrong\s+items?\b"
+    r"|\bbroken\b|\bmissing\s+items?\b"
+)
+_NO_REASON = _rx(
+    r"无理由|(?:无论|不管)(?:什么|任何)?原因|任何原因|\bno[-\s]reason\b|\bany\s+reason\b|\bchange\s+of\s+mind\b"
+)
 
 
 def clause_claims(text: str) -> list[tuple[str, object, int, int, bool]]:
     """Payment methods (货到付款, PayPal, 海外信用卡), negated when a negation precedes them in their sentence
     ("不支持货到付款", "Not accepted: cash on delivery, PayPal") or after it in its clause ("COD isn't
-    accepted"), and free return postage; return postage is
-    tagged `:no_reason` when the sentence is about no-reason returns (the shop may pay for faulty items only)."""
+    accepted"), and free return postage; return postage is tagged `:no_reason` when the sentence is about
+    no-reason returns and `:quality` when it is about faulty, damaged or wrong items (a shop that pays for
+    those only backs no untagged "退货运费我们承担")."""
     found: list[tuple[str, object, int, int, bool]] = []
     for sentence in regex.finditer(r"[^。！？!?\n]+", text):
         body, at = sentence.group(0), sentence.start()
@@ -218,7 +225,11 @@ def clause_claims(text: str) -> list[tuple[str, object, int, int, bool]]:
                 rest = regex.split(r"[，,；;、]", body[m.end() :], maxsplit=1)[0]  # "COD isn't accepted"
                 denied = bool(REGION_NEGATION.search(body[: m.start()]) or REGION_NEGATION.search(rest))
                 found.append(("payment", ("method", key), at + m.start(), at + m.end(), denied))
-        tag = "free_return_postage:no_reason" if _NO_REASON.search(body) else "free_return_postage"
+        tag = "free_return_postage"
+        if _NO_REASON.search(body):
+            tag += ":no_reason"
+        elif _QUALITY.search(body):  # the shop pays for faulty items only: a claim must say so
+            tag += ":quality"
         found += [
             ("promise", tag, at + m.start(), at + m.end(), False) for m in _RETURN_POSTAGE.finditer(body)
         ]

@@ -1,0 +1,140 @@
+"""Terms that exist in a policy but not for this product: "拆封后也支持7天无理由退货" about opened snacks.
+
+The claims ledger backs a term when some policy states it; this module checks that the term applies to the
+product the sentence is about, with the conditions the shop declares in its policies' front matter
+(`knowledge.policy_terms`, editable per shop; a term whose condition is not declared is not checked):
+- no-reason returns (无理由退货, "return it for any reason") about a product of a category the returns policy
+  excludes (`excluded_categories`), or of one excluded once opened (`excluded_when_opened`) when the sentence
+  says it is opened or used (拆封, 用过, opened, used);
+- instalments (花呗, 分期, "instalments") about products that all cost less than `instalment_min_order`;
+- SF Express by default (默认发顺丰, "ships with SF Express") about products that all cost less than
+  `sf_default_min_order` and belong to none of `sf_default_categories`;
+- a warranty period (一年内坏了免费换新, "covered for two years") longer than `warranty_days_by_category` gives
+  the product's category (shoes 30 days, electronics a year).
+A sentence that states the condition ("满 ¥600 可分期", "orders of ¥500 or more") or denies the term
+("已拆封的零食不支持无理由退货") restates the policy and passes. Prices compared are CNY prices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+import regex
+
+from bot.conversation.claims.extract import ClaimKind, extract_claims
+from bot.conversation.claims.facts import Violation
+from knowledge.models import Product
+from knowledge.policy_terms import PolicyTerms, WarrantyTerms, category_matches
+
+_NO_REASON = regex.compile(
+    r"无理由(?:退|换)?|\bno[-\s]reason\b|\bfor\s+any\s+reason\b|\bchange\s+of\s+mind\b|\bno\s+questions?\s+asked\b",
+    regex.I,
+)
+_OPENED = regex.compile(
+    r"(?<![未没不])(?:拆封|开封|打开|拆开|开过|用过|使用过|已使用|试用过|吃过|喝过)"
+    r"|\bopened\b|\bused\b|\btried\b|\bunsealed\b",
+    regex.I,
+)
+_INSTALMENTS = regex.compile(r"花呗|分期|\binstal{1,2}ments?\b|\bhuabei\b|\bpay\s+in\s+\d+\b", regex.I)
+_SF = regex.compile(r"顺丰|\bSF(?:\s+Express)?\b", regex.I)
+_SF_EXTRA = regex.compile(r"补差价|加\s*[¥￥]?\s*\d+|指定|\bextra\b|\bcosts?\b|\bsurcharge\b", regex.I)
+# A sentence that names the condition restates the policy ("订单满 ¥600 可使用花呗分期").
+_CONDITION = regex.compile(
+    r"满|以上|起|门槛|或购买|\bor\s+more\b|\bover\b|\babove\b|\bat\s+least\b|\borders?\s+of\b|\bfrom\s+[¥￥]",
+    regex.I,
+)
+_DENIAL = regex.compile(
+    r"不支持|不能|不可以|不可|无法|不适用|不享受|不包括|除外|不在|没有|\bnot\b|n[’']t\b|\bno\s+longer\b|\bexcept\b|\bexclud",
+    regex.I,
+)
+
+
+def _cny(product: Product) -> Decimal | None:
+    return product.price if product.price is not None and product.currency.upper() in ("", "CNY") else None
+
+
+# A sentence naming a kind of goods quotes the policy for that kind ("数码产品 1 年保修"), not the product in focus.
+_CATEGORY_WORDS = regex.compile(
+    r"数码|电子|耳机|充电|手表|家电|锅|鞋服|床品|服装|食品|护肤|"
+    r"\b(?:electronics|earphones|chargers|power\s+banks|smartwatches|appliances|cookware|clothing|bedding|shoes)\b",
+    regex.I,
+)
+
+
+def inapplicable_terms(
+    sentence: str,
+    products: Sequence[Product],
+    terms: PolicyTerms | None,
+    *,
+    named: bool = False,
+    before: str = "",
+) -> list[Violation]:
+    """The policy terms `sentence` grants to `products` (the products it is about; `named` when the sentence
+    names them, else they are the customer's focus) that the shop's declared conditions exclude; [] when no
+    product or no condition is known. `before` is the previous sentence ("Used it? … returns apply" says
+    "opened" there). Shapes: the ledger's `Violation`s."""
+    if terms is None or not products or _DENIAL.search(sentence):
+        return []
+    found: list[Violation] = []
+    returns = terms.returns
+    no_reason = _NO_REASON.search(sentence)
+    if returns is not None and no_reason:
+        opened = bool(_OPENED.search(sentence) or _OPENED.search(before))
+        for product in products:
+            rule = category_matches(product.category, returns.excluded_categories) or (
+                category_matches(product.category, returns.excluded_when_opened) if opened else None
+            )
+            if rule is not None:
+                found.append(Violation("returns", f"{no_reason.group(0)} ({product.sku}: {rule})"))
+    conditioned = bool(_CONDITION.search(sentence))
+    prices = [_cny(p) for p in products]
+    payment = terms.payment
+    instalments = _INSTALMENTS.search(sentence)
+    if payment is not None and payment.instalment_min_order is not None and instalments and not conditioned:
+        minimum = payment.instalment_min_order
+        if all(price is not None and price < minimum for price in prices):
+            found.append(Violation("promise", f"{instalments.group(0)} (< ¥{minimum})"))
+    shipping = terms.shipping
+    sf = _SF.search(sentence)
+    if (
+        shipping is not None
+        and shipping.sf_default_min_order is not None
+        and sf
+        and not conditioned
+        and not _SF_EXTRA.search(sentence)
+    ):
+        minimum = shipping.sf_default_min_order
+        if all(
+            price is not None
+            and price < minimum
+            and category_matches(product.category, shipping.sf_default_categories) is None
+            for product, price in zip(products, prices, strict=True)
+        ):
+            found.append(Violation("delivery", f"{sf.group(0)} (< ¥{minimum})"))
+    warranty = terms.warranty
+    if warranty is not None and (named or not _CATEGORY_WORDS.search(sentence)):
+        found += _warranty(sentence, products, warranty)
+    return found
+
+
+_DAYS_PER = {"day": Decimal(1), "month": Decimal(30), "hour": Decimal(1) / 24}
+
+
+def _warranty(sentence: str, products: Sequence[Product], warranty: WarrantyTerms) -> list[Violation]:
+    """A warranty period longer than the one the policy gives every product the sentence is about."""
+    found: list[Violation] = []
+    for claim in extract_claims(sentence):
+        if claim.kind is not ClaimKind.WARRANTY or claim.negated or not isinstance(claim.value, tuple):
+            continue
+        value = claim.value
+        if value == ("lifetime",):
+            claimed = Decimal(10**6)
+        elif len(value) == 2 and value[0] in _DAYS_PER:
+            claimed = Decimal(value[1]) * _DAYS_PER[value[0]]
+        else:
+            continue
+        allowed = [warranty.days_for(p.category) for p in products]
+        if allowed and all(days is not None and claimed > days for days in allowed):
+            found.append(Violation("warranty", f"{claim.text} (> {max(d or 0 for d in allowed)} days)"))
+    return found
