@@ -334,6 +334,34 @@ class OfflineComposer:
             return Reply("\n".join(lines), (ph.card(product),), focus=product.sku)
         return Reply("\n".join(lines))
 
+    def offer_answer(
+        self,
+        kind: str,
+        products: Sequence[Product],
+        lang: str,
+        *,
+        standalone: bool,
+        included: tuple[Product, str] | None = None,
+    ) -> Reply:
+        """The answer to an offer question (`bot.conversation.offer_questions`): an included item the
+        product's description states (quoted), else "no such offer" / "no lower price" / "no bulk pricing"
+        (with the offer of a person) / "no price matching". `standalone` (the message asked nothing else):
+        with one product in question, its listed price and card too."""
+        ph = self.phrases(lang)
+        if included is not None:
+            product, quote = included
+            text = ph.say("offer_included", title=product.title, quote=quote)
+            return Reply(text, (ph.card(product),) if standalone else (), focus=product.sku)
+        key = {"bargain": "no_bargain", "bulk": "no_bulk", "price_match": "no_price_match"}.get(
+            kind, "no_such_offer"
+        )
+        lines = [ph.say(key)]
+        if standalone and len(products) == 1 and products[0].price is not None:
+            product = products[0]
+            lines.append(ph.say("listed_price", title=product.title, price=ph.price(product)))
+            return Reply("\n".join(lines), (ph.card(product),), focus=product.sku)
+        return Reply("\n".join(lines))
+
     def policy(self, docs: Sequence[PolicyDoc], lang: str, question: str = "") -> Reply:
         ph = self.phrases(lang)
         if not docs:

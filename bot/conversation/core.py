@@ -30,6 +30,7 @@ from bot.conversation.intents import Intent, IntentGuess, classify
 from bot.conversation.issue_followup import ask_about, continues_issue, names_other_topic, other_item
 from bot.conversation.kind_words import english_kinds, native_kinds
 from bot.conversation.locks import LocalChatLocks
+from bot.conversation.offer_questions import OfferAsk, find_offer_ask, included_quote, policy_states
 from bot.conversation.offers import unbacked_offers
 from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
@@ -403,6 +404,9 @@ class SupportBot:
         reading = read_message(written)  # no injected instruction, no personal data: the question itself
         # only personal data ("13812345678" alone): nothing to search for, and its digits are no question
         read = reading.text if reading.text or reading.personal_removed else written
+        ask = find_offer_ask(read) if read else None  # "满减吗", "… with my coupon X?": answered on its own
+        if ask is not None and ask.rest:
+            read = ask.rest  # the real question, understood without the offer words
         simplified = native_kinds(read)  # "想买个 air fryer" → "想买个 空气炸锅"
         asked = simplified
         if state.dialogue.issue:  # "那电饭煲呢" after "耳机保修多久": the same question about rice cookers
@@ -472,9 +476,10 @@ class SupportBot:
             "，".join(reading.context),
         )
         answer, u = await self._answer(intent, ctx, vector)
-        offered = self._no_such_offer(read, lang, u, state, shown)
-        if offered is not None:  # "it's 50% off?": a plain no, whatever the question read as
-            answer, note = Answer(offered), False
+        offered = self._offer_answer(ask, read, lang, u, state, shown, answer)
+        if offered is not None:  # "it's 50% off?": a plain no, besides the answer to the real question
+            answer, alone = offered
+            note = note and not alone
         if answer.source == "llm":
             self.stats.llm_replies += 1
         else:
@@ -520,13 +525,22 @@ class SupportBot:
         await self._remember(inbound, reply, new_state, text, lang, u, intent, answer, memory, said)
         return out
 
-    def _no_such_offer(
-        self, read: str, lang: str, u: Understanding | None, state: ChatState, shown: list[Product]
-    ) -> Reply | None:
-        """The "no such offer" reply when `read` asks about an offer the catalog and policies do not back
-        (`bot.conversation.offers`), else None. The product in question: the one understood, else the one in
-        focus, else the only one shown."""
-        if not unbacked_offers(read, [], ()):  # cheap first: no question about an offer at all
+    def _offer_answer(
+        self,
+        ask: OfferAsk | None,
+        read: str,
+        lang: str,
+        u: Understanding | None,
+        state: ChatState,
+        shown: list[Product],
+        answer: Answer,
+    ) -> tuple[Answer, bool] | None:
+        """The answer when the message asks about an offer (`bot.conversation.offer_questions`, else an offer
+        the claims ledger finds unbacked in `read` — `bot.conversation.offers`), else None; with True when it
+        stands alone. An offer question alone gets its own reply; beside a real question that was answered, its line comes
+        first and the answer follows. The product in question: the one understood, else the one in focus,
+        else the only one shown."""
+        if ask is None and not unbacked_offers(read, [], ()):  # cheap first: no offer asked at all
             return None
         targets = list(u.targets) if u is not None else []
         if not targets and state.dialogue.focus:
@@ -535,9 +549,23 @@ class SupportBot:
         if not targets and len(shown) == 1:
             targets = list(shown)
         docs = tuple(self.answerer.policies.docs) if self.answerer.policies is not None else ()
-        if not unbacked_offers(read, targets, docs, lambda sku: self.index.get(sku) is not None):
+        included = None
+        if ask is not None:
+            included = included_quote(ask.item, targets or shown) if ask.item else None
+            if included is None and policy_states(ask, docs):
+                return None
+        elif not unbacked_offers(read, targets, docs, lambda sku: self.index.get(sku) is not None):
             return None
-        return self.composer.no_such_offer(targets, lang)
+        if ask is not None:  # the rest of the message was answered on its own: both answers
+            standalone = not ask.rest or not answer.reply.answered
+        else:  # the offer is in the question itself ("Pegasus 41 it's 50% off?")
+            standalone = not answer.reply.answered or not targets
+        kind = ask.kind if ask is not None else "offer"
+        offer = self.composer.offer_answer(kind, targets, lang, standalone=standalone, included=included)
+        if standalone:
+            return Answer(offer), True
+        reply = replace(answer.reply, text=f"{offer.text}\n{answer.reply.text}")
+        return Answer(reply, answer.docs, answer.hits, answer.source), False
 
     @staticmethod
     def _next_state(

@@ -22,7 +22,9 @@ from bot.privacy.phones import find_phones, normalise
 from knowledge.traditional import to_simplified
 
 REMOVED = "…"
-_END = r"(?:[。！？!?\n]|$)"
+_END = r"(?:[。！？!?\n]|\.(?=\s)|$)"
+# The rest of a sentence: an English full stop ends it only before a space ("v3.5" does not).
+_REST = r"(?:[^。！？!?\n.]|\.(?!\s))*"
 # Bracketed directives: [[DO: …]], [[SYSTEM …]], {{ … }}, <<SYS>> … <</SYS>>.
 _BRACKETS = re.compile(
     r"<\|im_start\|>.*?(?:<\|im_end\|>|$)|\[\[.*?(?:\]\]|$)|\{\{.*?(?:\}\}|$)|<<\s*/?\s*SYS\s*>>|\[/?INST\]|<\|[^|>]{0,40}\|>",
@@ -49,6 +51,7 @@ _PHRASES = (
     r"(?:admin|administrator|manager|owner|developer|different|unrestricted|dan\b)",
     r"pretend\s+(?:to\s+be|you\s+are)\b",
     r"role[-\s]?play\b",
+    r"\[\s*(?:system|sys|assistant|developer|admin|系统|管理员)\s*\]\s*[:：]?",  # "[SYSTEM]: new policy …"
     r"as\s+(?:the|a|your)\s+(?:shop\s+|store\s+)?(?:manager|owner|admin|administrator|boss|ceo)\b",
     r"i\s+(?:hereby\s+)?authori[sz]e\b",
     r"(?:tell|inform|say\s+to|promise)\s+(?:the\s+|all\s+|every\s+)?(?:customers?|users?|buyers?|shoppers?)\b",
@@ -73,7 +76,7 @@ _PHRASES = (
     r"\bsay\s+(?:that|it\s+is|it's|they\s+are|payment|the\s+price)\b",
     r"\b(?:when|if)\s+(?:asked|(?:a\s+)?customers?\s+asks?)\b[^.!?\n]{0,40}\b(?:say|tell|answer|reply)\b",
 )
-_PHRASE_RX = regex.compile(r"(?:" + "|".join(_PHRASES) + r")[^。！？!?\n]*" + _END, regex.I)
+_PHRASE_RX = regex.compile(r"(?:" + "|".join(_PHRASES) + r")" + _REST + _END, regex.I)
 _URL = re.compile(
     r"(?:(?:https?|ftp)://|www\.)[^\s<>\"'，。！？、）)]+|"
     r"(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|cn|net|org|io|me|shop|top|xyz|cc|co|info|link|app|vip)"
