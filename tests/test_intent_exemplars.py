@@ -76,3 +76,14 @@ def test_policy_bullets_by_meaning_within_the_routed_topics() -> None:
     assert any("48 小时" in b.text for b in found)
     english = book.find_bullets("How long until I get my money back?", language="en", k=1)
     assert english and english[0].language == "en"
+
+
+def test_a_return_window_question_finds_the_window_bullet() -> None:
+    """ "what is your return window?" shares no word with "within 7 days of delivery": issue_words adds it."""
+    book = PolicyBook.load(SAMPLE_POLICIES_DIR)
+    for text in ("what is your return window?", "How long do I have to return it?", "退货期限是多久"):
+        lang = "zh" if "退" in text else "en"
+        found = book.find_bullets(
+            with_policy_words(text), lang, k=2, vector=ENCODER.embed([text])[0], topics=("returns",)
+        )
+        assert found and ("7 days" in found[0].text or "7 天" in found[0].text), (text, found)
