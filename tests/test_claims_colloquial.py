@@ -95,3 +95,24 @@ def test_a_policy_that_offers_it_backs_it() -> None:
 def test_spoken_price_is_a_price_claim() -> None:
     values = [c.value for c in extract_claims("给您按七百算") if c.kind == "price"]
     assert values and values[0][0] == 700  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("claim", "kind"),
+    [
+        ("今天**八**折。", "discount"),  # Markdown emphasis splitting the claim
+        ("今天打捌折。", "discount"),  # financial numerals
+        ("扣扣 12345678。", "messenger"),
+        ("复制链接 pay·evil·example 打开付款。", "url"),
+        ("½ price today.", "discount"),
+        ("Get it for 5O% off.", "discount"),  # a letter O for zero
+        ("Email: deals [at] shoe-outlet [dot] example", "email"),
+    ],
+)
+def test_obfuscated_claim_is_caught(claim: str, kind: str) -> None:
+    assert kind in kinds(BASE + claim)
+
+
+def test_markdown_and_plain_at_pass() -> None:
+    assert kinds("**Nike Air Zoom Pegasus 41 男子公路跑步鞋** 售价 **¥899.00**。") == set()
+    assert kinds("More at shop.example.com/p/RUN-001, see you at noon.") == set()

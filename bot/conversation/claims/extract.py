@@ -164,7 +164,7 @@ _PERCENT_OFF = regex.compile(
     r"|(?:discount|save|saving|折扣|优惠|减免|立减|省)\s*(?:of\s+)?(\d{1,3}(?:\.\d+)?)\s*(?:%|％|percent)",
     regex.I,
 )
-_HALF = regex.compile(r"半价|half[\s-]?(?:price|off)|50/50 deal|第二件半价", regex.I)
+_HALF = regex.compile(r"半价|half[\s-]*(?:price|off)|50/50 deal|第二件半价", regex.I)
 _MINUS = regex.compile(rf"满\s*({_NUMBER})\s*(?:元|块)?\s*(?:立)?减\s*({_NUMBER})|立减\s*({_NUMBER})|(?:直降|立省|降价|减价)\s*({_NUMBER})|(?:save|get)\s*[¥$€£]\s*({_NUM})\s*off|[¥$€£]\s*({_NUM})\s*off", regex.I)  # fmt: skip
 _GIFTS: tuple[tuple[str, str], ...] = (
     (
@@ -424,11 +424,17 @@ _URL = regex.compile(
     r"(?![\w-])(?:/[^\s<>\"'，。！？、）)\]]*)?",
     regex.I,
 )
-_EMAIL = regex.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_EMAIL = regex.compile(
+    r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+    r"|[A-Za-z0-9._%+-]+\s*(?:\[at\]|\(at\)|\{at\})\s*[A-Za-z0-9-]+"
+    r"(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\.)\s*[A-Za-z0-9-]+)+"
+    r"|[A-Za-z0-9._%+-]+\s+at\s+[A-Za-z0-9-]+(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+)\s*[A-Za-z0-9-]+)+",
+    regex.I,
+)
 _MESSENGER_NAMES = (
     r"[微薇威维v]\s?信|(?<=加)\s?(?:[vV]|薇)(?![A-Za-z])|钉钉|(?<![A-Za-z])(?:vx|wx|weixin|wechat|qq|whatsapp|telegram|tg|line|"
     r"skype|signal|kakao|dingtalk|viber|discord|instagram|insta|facebook|fb|snapchat|twitter|tiktok|抖音|小红书)"
-    r"(?![A-Za-z])|企鹅|飞机"
+    r"(?![A-Za-z])|企鹅|飞机|扣扣|蝌蚪号"
 )
 _MESSENGER_ID = regex.compile(
     rf"(?:加|添加|联系|私信|私聊|找|add|contact|message|dm)?\s*(?:我的?|我们的?|客服的?|本店|us|me)?\s*(?:on\s+)?(?:{_MESSENGER_NAMES})"

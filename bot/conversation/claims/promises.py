@@ -126,9 +126,11 @@ _QR = _rx(
     r"|(?:微信|vx|wx|v信)\s*同号|同微信|联系方式见(?:个人)?主页|见(?:个人)?主页|看(?:我的)?主页|\blink\s+in\s+(?:my\s+)?bio\b"
 )
 _DEFANGED = _rx(
-    r"hxxps?://[^\s<>\"'，。！？、）)\]]+|(?<![\w.])[a-z0-9-]+\s*(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\s+dot\s+|\s*点\s*|。)\s*"
+    r"hxxps?://[^\s<>\"'，。！？、）)\]]+|(?<![\w.])[a-z0-9-]+(?:\s*[·•・]\s*[a-z0-9-]+)*\s*(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\s+dot\s+|\s*点\s*|。|\s*[·•・]\s*)\s*"
     r"(?:com|cn|net|org|io|me|shop|top|xyz|cc|co|info|link|app|vip)\b"
 )
+# A link spelled with middle dots ("pay·evil·example"): whatever its last label, it is a link.
+_MIDDOT_LINK = _rx(r"(?<![\w])[a-z0-9-]+(?:\s*[·•・]\s*[a-z0-9-]+){2,}(?:/[^\s，。！？]*)?")
 _CRYPTO_ADDRESS = regex.compile(
     r"(?<![\w])(?:bc1[a-z0-9]{20,60}|[13][a-km-zA-HJ-NP-Z1-9]{25,34}|0x[a-fA-F0-9]{40}|T[a-km-zA-HJ-NP-Z1-9]{33})(?![\w])"
 )
@@ -180,9 +182,16 @@ def words_claims(text: str) -> list[tuple[str, object, int, int, bool]]:
     found += [("messenger", "ask:qr", m.start(), m.end(), False) for m in _QR.finditer(text)]
     for m in _DEFANGED.finditer(text):
         url = regex.sub(
-            r"\s*(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\s+dot\s+|\s*点\s*|。)\s*", ".", m.group(0), flags=regex.I
+            r"\s*(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\s+dot\s+|\s*点\s*|。|[·•・])\s*",
+            ".",
+            m.group(0),
+            flags=regex.I,
         )
         found.append(("url", "defanged:" + url.lower().replace("hxxp", "http"), m.start(), m.end(), False))
+    for m in _MIDDOT_LINK.finditer(text):
+        if not any(s <= m.start() < e for _, _, s, e, _ in found if _ == "url"):
+            url = regex.sub(r"\s*[·•・]\s*", ".", m.group(0)).lower()
+            found.append(("url", "defanged:" + url, m.start(), m.end(), False))
     for m in _CRYPTO_ADDRESS.finditer(text):
         if any(ch.isdigit() for ch in m.group(0)) and any(ch.isalpha() for ch in m.group(0)):
             found.append(("payment", ("crypto", m.group(0)), m.start(), m.end(), False))

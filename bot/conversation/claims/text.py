@@ -18,7 +18,13 @@ from knowledge.traditional import to_simplified
 
 # Invisible characters (zero-width space/joiners, word joiner, BOM, soft hyphen) and emoji modifiers.
 _DROP = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f\u20e3"), None)
-_EMOJI = {"🆓": "FREE", "🔟": "10", "💯": "100", "🈹": "折扣", "🉐": "优惠", "🈶": "有", "🈚": "无"}
+_EMOJI = {
+    "🆓": "FREE", "🔟": "10", "💯": "100", "🈹": "折扣", "🉐": "优惠", "🈶": "有", "🈚": "无",
+    "½": "half ", "¼": "quarter ",
+    # financial (大写) numerals read as the everyday ones: 捌折 = 八折, 叁拾天 = 三十天
+    "壹": "一", "贰": "二", "貳": "二", "叁": "三", "參": "三", "肆": "四", "伍": "五", "陆": "六", "陸": "六",
+    "柒": "七", "捌": "八", "玖": "九", "拾": "十", "佰": "百", "仟": "千",
+}  # fmt: skip
 # Cyrillic and Greek letters that look Latin (wеchat with a Cyrillic е, раypal): read as the Latin letter.
 _HOMOGLYPHS = str.maketrans(
     "аеорсхуіѕԁһјԛԝАВЕКМНОРСТХαοτνΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "aeopcxyisdhjqwABEKMHOPCTXaotvABEZHIKMNOPTYX"
@@ -31,10 +37,17 @@ _CN_DIGIT_RUN = re.compile("[零〇一二三四五六七八九幺]{7,}")
 _CN_DIGITS = str.maketrans("零〇一二三四五六七八九幺", "00123456789" + "1")
 
 
+# Markdown emphasis splitting a claim ("今天**八**折", "__50%__ off") and a letter O among digits ("5O% off").
+_EMPHASIS = re.compile(r"\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)|~~")
+_LETTER_ZERO = re.compile(r"(?<=\d)[Oo](?=[\d%％.]|\s*(?:%|％|percent))|[Oo](?=\d)(?<![A-Za-z][Oo])")
+
+
 def surface(text: str) -> str:
-    """NFKC with invisible characters and emoji modifiers removed, number/offer emoji spelled out and runs of
-    7+ Chinese digit characters written as digits (lengths may change; idempotent)."""
-    text = normalise(text).translate(_TABLE)
+    """NFKC with invisible characters and emoji modifiers removed, number/offer emoji and financial numerals
+    (捌 → 八) spelled out, Markdown emphasis marks dropped, a letter O among digits read as 0, and runs of 7+
+    Chinese digit characters written as digits (lengths may change; idempotent)."""
+    text = normalise(text).translate(_TABLE).replace("1\u20442", "half").replace("1\u20444", "quarter")
+    text = _LETTER_ZERO.sub("0", _EMPHASIS.sub("", text))
     return _CN_DIGIT_RUN.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
 
 
