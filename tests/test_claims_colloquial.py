@@ -116,3 +116,14 @@ def test_obfuscated_claim_is_caught(claim: str, kind: str) -> None:
 def test_markdown_and_plain_at_pass() -> None:
     assert kinds("**Nike Air Zoom Pegasus 41 男子公路跑步鞋** 售价 **¥899.00**。") == set()
     assert kinds("More at shop.example.com/p/RUN-001, see you at noon.") == set()
+
+
+def test_a_bare_yes_confirms_what_the_customer_stated() -> None:
+    def check(question: str, reply: str) -> set[str]:
+        facts = GroundingFacts(products=(PEGASUS,), policies=POLICIES, focus=(PEGASUS.sku,), quoted=question)
+        return {v.kind for v in check_reply(reply, facts)}
+
+    assert "promise" in check("你们的退货政策是90天对吧？", "您好，是的～")
+    assert "promise" in check("这双是不是终身保修？", "对，没错。")
+    assert check("7天无理由退货对吗？", "是的，签收后7天内可以无理由退货。") == set()
+    assert check("Is the Pegasus 41 ¥899?", "Yes, it is ¥899.00.") == set()

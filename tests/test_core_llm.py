@@ -408,3 +408,14 @@ async def test_closing_the_bot_closes_the_llm_connections_it_opened(
     assert session is not None and not session.closed
     await bot.aclose()
     assert session.closed
+
+
+async def test_a_policy_question_naming_a_product_backs_its_price(
+    tmp_path: Path, server: OpenAIServer
+) -> None:
+    """ "Sony WH-1000XM5 保修多久": the policy route, but the product's correct price is no violation."""
+    server.enqueue("Sony WH-1000XM5 头戴式无线降噪耳机 ¥2499.00，自签收之日起1年保修。")
+    bot = llm_bot(tmp_path, server)
+    reply = await Chat(bot).say("Sony WH-1000XM5 保修多久")
+    assert reply.meta["source"] == "llm" and "¥2499.00" in reply.text, reply.text
+    assert bot.answerer.violations == 0 and len(server.requests) == 1

@@ -758,7 +758,9 @@ class Answerer:
     ) -> Answer:
         if self.llm is None or self.prompts is None:
             return answer
-        known = {p.sku: p for p in [*products, *answer.reply.shown, *ctx.shown]}
+        # a policy question that names a product ("Pegasus 41 保修多久"): its catalog facts back the reply too
+        named = [] if products else self._named(ctx.text)
+        known = {p.sku: p for p in [*products, *answer.reply.shown, *ctx.shown, *named]}
         all_docs = list(self.policies.docs) if self.policies is not None else []
         budget = amounts([u.filters.min_price, u.filters.max_price]) if u is not None else frozenset()
         facts = GroundingFacts(
@@ -771,7 +773,7 @@ class Answerer:
             quoted=ctx.text,
             terms=self.policies.terms if self.policies is not None else None,
         )
-        prompt_products = list(products) or list(answer.reply.shown)
+        prompt_products = list(products) or list(answer.reply.shown) or named
         values = answer_values(
             ctx.lang,
             prompt_products,
@@ -784,6 +786,13 @@ class Answerer:
         if text is None:
             return answer
         return Answer(replace(answer.reply, text=text.strip()), answer.docs, answer.hits, "llm")
+
+    def _named(self, text: str) -> list[Product]:
+        """The products `text` names best (the men's and women's Pegasus 41 alike), at most three."""
+        mentions = self.index.find_mentions(text, k=3)
+        best = max((m.score for m in mentions), default=0.0)
+        found = (self.index.get(m.sku) for m in mentions if m.score == best and best > 0)
+        return [p for p in found if p is not None]
 
     async def _grounded(
         self, values: dict[str, str], facts: GroundingFacts, progress: ReplyProgress | None

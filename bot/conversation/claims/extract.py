@@ -169,7 +169,7 @@ _MINUS = regex.compile(rf"满\s*({_NUMBER})\s*(?:元|块)?\s*(?:立)?减\s*({_NU
 _GIFTS: tuple[tuple[str, str], ...] = (
     (
         "bogo",
-        r"买\s*[一1]\s*送\s*[一1]|买\s*\d+\s*送\s*\d+|买[一二两三四五]送[一二两三四五]|\bbogo\b|buy\s+one,?\s+get\s+one|第二件\s*(?:0|零)\s*元|2\s*for\s*1|two\s+for\s+one",
+        r"买\s*[一1]\s*送\s*[一1]|买\s*\d+\s*送\s*\d+|买\s*[一二两三四五\d]\s*[双件个份瓶盒套]?\s*送\s*[一二两三四五\d]|\bbogo\b|buy\s+one,?\s+get\s+one|第二件\s*(?:0|零)\s*元|2\s*for\s*1|two\s+for\s+one",
     ),
     (
         "free",

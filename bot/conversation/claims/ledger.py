@@ -16,6 +16,8 @@ Rules per kind (values normalised by `bot.conversation.claims.extract`):
 - applicability: a term a policy states but whose declared conditions exclude the product the sentence is
   about (no-reason returns of opened food, 花呗 below the minimum order, SF Express by default on a cheap
   non-electronic item) — `bot.conversation.claims.applicability`.
+- affirmation: a reply opening with "是的" / "yes" to a message that states an unbacked term or offer
+  ("你们的退货政策是90天对吧？") confirms it, and is a violation.
 - leak: talk about the system prompt, or a distinctive line of it, is always a violation.
 - sku: SKU-like tokens must be real (in the turn, the catalog, the policies or the order).
 Negated offers ("没有优惠券", "we don't offer coupons") promise nothing and pass.
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import combinations
 
@@ -89,6 +91,13 @@ def highest_free_shipping_threshold(policy_text: str) -> Decimal | None:
     return max(found) if found else None
 
 
+# A reply that opens by saying yes (after a greeting), and the claim kinds a yes may confirm.
+_AFFIRM = re.compile(
+    r"^\W*(?:(?:您好|你好|亲|亲亲|hi|hello|hey)\W*)?(?:是的|对的|对呀|对|没错|当然|可以的|嗯|yes|yep|yeah|correct|"
+    r"that'?s\s+right|right|sure|absolutely|of\s+course|indeed)(?![A-Za-z])",
+    re.I,
+)
+_AFFIRMABLE = frozenset({"price", "discount", "gift", "coupon", "promise", "returns", "warranty", "delivery"})
 LOW_STOCK = 5  # "only a few left" is true up to this many units (the composer's "仅剩N件" threshold)
 _OFFER_KINDS = frozenset({ClaimKind.DISCOUNT, ClaimKind.GIFT, ClaimKind.COUPON, ClaimKind.PROMISE})
 
@@ -302,7 +311,26 @@ class _Checker:
                 self.one(claim, [])
         self.skus(text)
         self.leaks(text)
+        self.affirmation(text)
         return self.violations
+
+    def affirmation(self, text: str) -> None:
+        """A bare "是的" / "yes" to a question that states an unbacked term ("退货政策是90天对吧？") confirms it."""
+        quoted = self.facts.quoted
+        if not quoted or not _AFFIRM.match(text):
+            return
+        for choice, plain in (
+            ("是不是", "是"),
+            ("有没有", "有"),
+            ("能不能", "能"),
+            ("可不可以", "可以"),
+            ("是否", ""),
+        ):
+            quoted = quoted.replace(choice, plain)  # "是不是终身保修？" asks; it denies nothing
+        asked = _Checker(replace(self.facts, quoted="")).run(quoted)
+        confirmed = [v for v in asked if v.kind in _AFFIRMABLE and "free_shipping" not in v.claim]
+        if confirmed:
+            self.flag("promise", f"affirms {confirmed[0].kind}: {confirmed[0].claim}")
 
     def one(self, claim: Claim, named: list[ProductEvidence], sentence: str = "") -> None:
         if claim.negated:
