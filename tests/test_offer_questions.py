@@ -85,3 +85,9 @@ async def test_both_questions_are_answered(tmp_path: Path) -> None:
     assert bargain.text.startswith("抱歉，价格不能再便宜了") and "¥499.00" in bargain.text, bargain.text
     match = await chat.say("Do you price match?")
     assert match.text.startswith("We don't price match"), match.text
+
+
+async def test_a_price_question_inside_a_policy_question_gets_the_price(tmp_path: Path) -> None:
+    chat = Chat(make_bot(tmp_path, dense=False))
+    reply = await chat.say("Pegasus 41 多少钱？可以90天退货吗")
+    assert "¥899.00" in reply.text and "7 天" in reply.text and "90" not in reply.text, reply.text

@@ -131,6 +131,10 @@ def cheapest_first(hits: list[SearchHit], *, descending: bool = False) -> list[S
     return sorted(hits, key=key)
 
 
+# A price question inside a policy question ("多少钱", "how much", "price").
+PRICE_QUESTION = re.compile(r"多少钱|什么价|价格|价钱|售价|how\s+much|\bprice\b|\bcosts?\b", re.I)
+
+
 def understood_text(u: Understanding | None, state: ChatState) -> str:
     """What the conversation layer resolved, for the LLM prompt (data, one fact per line)."""
     if u is None:
@@ -276,6 +280,9 @@ class Answerer:
             reply = Reply("\n".join(lines))
         else:
             reply = self.composer.after_sales(found, lang, intro)
+        if PRICE_QUESTION.search(ctx.text):  # "Pegasus 41 多少钱？可以90天退货吗": the price too
+            priced = self.composer.listed_prices(self._named(ctx.text), lang)
+            reply = replace(reply, text=f"{priced}\n{reply.text}") if priced else reply
         docs = [
             d for d in (self.policies.docs if self.policies else []) if d.topic in {b.topic for b in found}
         ]

@@ -334,6 +334,13 @@ class OfflineComposer:
             return Reply("\n".join(lines), (ph.card(product),), focus=product.sku)
         return Reply("\n".join(lines))
 
+    def listed_prices(self, products: Sequence[Product], lang: str) -> str:
+        """One "<title> is listed at <price>" line per product with a price ('' when none has one)."""
+        ph = self.phrases(lang)
+        return "\n".join(
+            ph.say("listed_price", title=p.title, price=ph.price(p)) for p in products if p.price is not None
+        )
+
     def offer_answer(
         self,
         kind: str,
