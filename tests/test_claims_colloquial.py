@@ -116,6 +116,7 @@ def test_obfuscated_claim_is_caught(claim: str, kind: str) -> None:
 def test_markdown_and_plain_at_pass() -> None:
     assert kinds("**Nike Air Zoom Pegasus 41 男子公路跑步鞋** 售价 **¥899.00**。") == set()
     assert kinds("More at shop.example.com/p/RUN-001, see you at noon.") == set()
+    assert kinds("Nike Air Zoom Pegasus 41 · ¥899.00 · in stock") == set()  # spaced dots separate fields
 
 
 def test_a_bare_yes_confirms_what_the_customer_stated() -> None:

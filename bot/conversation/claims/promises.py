@@ -130,7 +130,8 @@ _DEFANGED = _rx(
     r"(?:com|cn|net|org|io|me|shop|top|xyz|cc|co|info|link|app|vip)\b"
 )
 # A link spelled with middle dots ("pay·evil·example"): whatever its last label, it is a link.
-_MIDDOT_LINK = _rx(r"(?<![\w])[a-z0-9-]+(?:\s*[·•・]\s*[a-z0-9-]+){2,}(?:/[^\s，。！？]*)?")
+# Spaced middle dots separate list fields ("XE7031 · shipped · 2 items"): only unspaced ones spell a link.
+_MIDDOT_LINK = _rx(r"(?<![\w])[a-z][a-z0-9-]*(?:[·•・][a-z0-9-]+){2,}(?:/[^\s，。！？]*)?")
 _CRYPTO_ADDRESS = regex.compile(
     r"(?<![\w])(?:bc1[a-z0-9]{20,60}|[13][a-km-zA-HJ-NP-Z1-9]{25,34}|0x[a-fA-F0-9]{40}|T[a-km-zA-HJ-NP-Z1-9]{33})(?![\w])"
 )
@@ -190,7 +191,7 @@ def words_claims(text: str) -> list[tuple[str, object, int, int, bool]]:
         found.append(("url", "defanged:" + url.lower().replace("hxxp", "http"), m.start(), m.end(), False))
     for m in _MIDDOT_LINK.finditer(text):
         if not any(s <= m.start() < e for _, _, s, e, _ in found if _ == "url"):
-            url = regex.sub(r"\s*[·•・]\s*", ".", m.group(0)).lower()
+            url = regex.sub(r"[·•・]", ".", m.group(0)).lower()
             found.append(("url", "defanged:" + url, m.start(), m.end(), False))
     for m in _CRYPTO_ADDRESS.finditer(text):
         if any(ch.isdigit() for ch in m.group(0)) and any(ch.isalpha() for ch in m.group(0)):
