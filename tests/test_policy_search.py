@@ -33,6 +33,7 @@ ANSWERED = [
     ("客服几点上班", "zh", "contact", 0),
     ("怎么给你们打电话", "zh", "contact", 1),
     ("你们的邮箱是多少", "zh", "contact", 2),
+    ("可以加你们客服微信吗", "zh", "contact", 0),
     ("满多少免运费", "zh", "shipping", 0),
     ("西藏包邮吗", "zh", "shipping", 1),
     ("下午五点付款今天能发货吗", "zh", "shipping", 2),
