@@ -85,6 +85,11 @@ def test_each_ask_is_a_fresh_conversation_and_chat_new_forgets(env: dict[str, st
     assert follow.returncode == 0 and "您想问哪款商品" in follow.stdout, follow.stdout
     fresh = run_here(["chat", "--new"], env, stdin="第二个多少钱\n")
     assert fresh.returncode == 0 and "您想问哪款商品" in fresh.stdout, fresh.stdout
+    run_here(
+        ["ask", "跑鞋推荐"], env
+    )  # a separate ask is a separate customer: no interest profile carries over
+    again = run_here(["ask", "有37码的女款跑鞋吗"], env)
+    assert again.returncode == 0 and "RUN-" in again.stdout and "之前关注" not in again.stdout, again.stdout
 
 
 @pytest.mark.slow

@@ -30,6 +30,19 @@ def test_recommendation_lists_reasons_from_attributes() -> None:
     assert "{" not in reply.text and "None" not in reply.text
 
 
+def test_a_size_is_only_in_stock_with_a_stock_figure() -> None:
+    """The catalog has no per-size stock: "37码有货" needs the product's stock; an unknown stock only offers the
+    size (a grounding error otherwise — a claim no catalog fact backs)."""
+    unknown = RUN1.model_copy(update={"stock": None})
+    reply = COMPOSER.recommend([unknown], ask("女款跑鞋 42码", keywords=("跑鞋",), size="42"), "zh")
+    assert "42码有货" not in reply.text and "有42码（库存未标注）" in reply.text
+    asked = Understanding(Intent.PRODUCT_QUESTION, "有42码吗", asks=frozenset({"size"}), size="42")
+    answer = COMPOSER.answer([unknown], asked, "zh").text
+    assert "有 42 码" in answer and "有货" not in answer and "没有标注库存" in answer
+    english = COMPOSER.answer([unknown], asked, "en").text
+    assert "comes in size 42" in english and "in stock" not in english and "no stock figure" in english
+
+
 def test_english_recommendation() -> None:
     reply = COMPOSER.recommend([RUN1], ask("running shoes"), "en")
     assert (

@@ -128,9 +128,15 @@ def ask(
         if bot.index.count() == 0:
             raise typer.Exit(EXIT_NO_CATALOG)
         channel = TerminalChannel(bot, console, language_hint=lang, prompt=False)
-        channel.session.user_id = "cli-ask"
-        channel.session.customer_chat = f"terminal:ask:{uuid.uuid4().hex[:12]}"  # every ask is a fresh chat
-        asyncio.run(channel.on_line(text))
+        fresh = uuid.uuid4().hex[
+            :12
+        ]  # every ask is a fresh conversation AND a fresh customer (like chat --new)
+        channel.session.user_id = f"cli-ask:{fresh}"
+        channel.session.customer_chat = f"terminal:ask:{fresh}"
+        try:
+            asyncio.run(channel.on_line(text))
+        finally:  # the one-off customer's interest profile would only pile up: nothing re-reads it
+            bot.store.save_interests(channel.session.user_id, {})
     finally:
         bot.close()
 

@@ -100,10 +100,19 @@ class Phrases:
         tags = [t.strip() for t in product.tags if t.strip() and len(t) <= 20]
         matching = [f for f in [*tags, *values] if len(f) <= 20 and matches(f)]
         chosen = list(dict.fromkeys([*matching, *tags]))[: limit - 1]
+        in_stock = product.stock is not None and product.stock > 0
         if size and has_size(product, size):
-            chosen.append(self.say("size_in" if product.stock != 0 else "size_listed", size=size))
+            # "N码有货" needs a stock figure (the catalog has no per-size stock); without one the size is only offered
+            key = (
+                "size_in"
+                if in_stock
+                else "size_listed_stock_unknown"
+                if product.stock is None
+                else "size_listed"
+            )
+            chosen.append(self.say(key, size=size))
         stock = self.stock(product)
-        if stock and not (size and has_size(product, size) and product.stock != 0):
+        if stock and not (size and has_size(product, size) and in_stock):
             chosen.append(stock)
         return chosen
 

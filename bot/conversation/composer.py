@@ -161,7 +161,9 @@ class OfflineComposer:
             if not options:
                 lines.append(ph.say("answer_size_unknown", title=title))
             elif u.size:
-                stock = {0: "answer_size_stock_out", None: ""}.get(product.stock, "answer_size_stock_in")
+                stock = {0: "answer_size_stock_out", None: "answer_size_stock_unknown"}.get(
+                    product.stock, "answer_size_stock_in"
+                )
                 if product.stock is not None and product.stock < 0:
                     stock = "answer_size_stock_out"
                 lines.append(
