@@ -38,6 +38,7 @@ from bot.conversation.reader import Reader
 from bot.conversation.reading import read_message
 from bot.conversation.request_match import request_matched
 from bot.conversation.store import ChatMemory, ChatState, ConversationStore, Turn, trim_to_budget
+from bot.conversation.thread_details import detail_question, thread_detail
 from bot.conversation.understanding import (
     QueryParsing,
     Understanding,
@@ -449,11 +450,13 @@ class SupportBot:
                 except LLMUnavailable as exc:
                     log.info("llm intent classification unavailable: %s", exc)
         issue = state.dialogue.issue
+        # "用了两个月" / "我不小心摔的" / "要拍照吗" / "周末有人吗": a detail only the thread gives a meaning to
+        detail = thread_detail(simplified) if issue and simplified == asked else None
         continued = (
             bool(issue)
             and simplified == asked  # a question rewritten about another item is a question of its own
-            and intent in _ISSUE_FOLLOWERS
-            and continues_issue(simplified)
+            and (intent in _ISSUE_FOLLOWERS or detail is not None)
+            and (continues_issue(simplified) or detail is not None)
             and not names_other_topic(
                 simplified, issue
             )  # "可以退货吗" after "多久发货": a question of its own
@@ -461,6 +464,11 @@ class SupportBot:
         )
         if continued:  # "运费谁出" after "面霜瓶子碎了": the issue's item and problem, this question
             intent = Intent.AFTER_SALES if classify(issue).intent is Intent.AFTER_SALES else Intent.POLICY
+            if (
+                detail is not None
+            ):  # ranked by the policy's words for the detail (the window, the exclusions …)
+                intent = Intent.CONTACT if detail == "hours" else intent
+                simplified = detail_question(detail, f"{issue} {simplified}", lang)
         if progress is not None:
             await progress.typing()
         interests = self.profile.ranked(memory.interests, 5) if inbound.role is Role.CUSTOMER else []
@@ -492,7 +500,7 @@ class SupportBot:
         reply = replace(reply, text=in_script(reply.text, script))
         unsold_other = bool(issue) and simplified != asked and not has_policy_answer(intent)
         unanswered = 0 if reply.answered or unsold_other else state.unanswered + 1
-        if u is None and intent in (Intent.AFTER_SALES, Intent.POLICY) and reply.answered:
+        if u is None and intent in (Intent.AFTER_SALES, Intent.POLICY, Intent.CONTACT) and reply.answered:
             issue = issue if continued else redact(simplified)  # kept in the chat state: no personal data
         elif unsold_other:  # "那滑板车呢": we have none; "那电饭煲呢" next still asks the warranty question
             pass
