@@ -194,6 +194,9 @@ class SpellingCorrector:
             for start in range(len(run) - size + 1):
                 if run[start : start + size] in self.catalog:
                     kept[start : start + size] = [True] * size
+        for phrase in _GRAMMAR_PHRASES:  # "大一点" is "a bit bigger", never 大益 (the tea brand)
+            for m in re.finditer(phrase, run):
+                kept[m.start() : m.end()] = [True] * len(phrase)
         for size in (4, 3, 2):
             for start in range(len(run) - size + 1):
                 if any(fixed[start : start + size]):
@@ -267,6 +270,10 @@ class SpellingCorrector:
         text = _HAN_RUN.sub(han, text)
         text = re.sub(r"(?<![A-Za-z0-9])[A-Za-z]{5,}(?![A-Za-z0-9])", latin, text)
         return text, corrections
+
+
+# common phrases of grammar, not product words: a character in one is never re-spelt
+_GRAMMAR_PHRASES = ("一点", "一些", "一下", "一样", "一个", "一款", "一双", "一件")
 
 
 def _singular(word: str) -> str:

@@ -45,6 +45,7 @@ from bot.conversation.ordering import bounds_in, is_ordering_word
 from bot.conversation.policy_scope import CatalogWords, ItemCategories
 from bot.conversation.profile import rerank
 from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query
+from bot.conversation.refinements import sized_from
 from bot.conversation.store import ChatState, Turn
 from bot.conversation.understanding import Understanding
 from bot.domain import telemetry
@@ -397,6 +398,8 @@ class Answerer:
             return await self._llm(ctx, Answer(reply), list(u.targets), u)
         if u.mode == "brands":
             return await self._brands(u, ctx)
+        if u.size_step and u.targets:  # "换个大一点的": the same kind, sized beyond the one in focus
+            return await self._sized(u, ctx)
         gift = self._gift_request(u)
         if gift is not None:
             return await self._gifts(u, gift, ctx)
@@ -414,6 +417,10 @@ class Answerer:
                 u.ordering is not None or u.cheap_first
             )  # cheapest first: over the whole kind, not the top 12
             hits = self._keep(await self.search(u.search_text, u, k=40 if wide else 12), u)
+        if not hits and u.skip:  # "还有别的吗" and everything that fits was shown
+            return Answer(c.text("no_more", lang))
+        if not hits and u.mode == "other_brand":
+            return Answer(c.text("no_other_brand", lang))
         if not hits and u.search_text != u.text:  # the keywords lost the point ("给狗买点粮" → "买点")
             hits = self._keep(await self.search(u.text, u, k=12), u)
         if (
@@ -552,7 +559,21 @@ class Answerer:
             ]
         return out
 
+    async def _sized(self, u: Understanding, ctx: TurnContext) -> Answer:
+        """ "换个大一点的" / "a smaller one": the target's kind with a larger (smaller) size or capacity."""
+        seed, lang = u.targets[0], ctx.lang
+        catalog = await asyncio.to_thread(self._catalog_products)
+        pool = self._admissible(sized_from(seed, catalog, u.size_step), u)
+        if not pool:
+            word = {("zh", 1): "大", ("zh", -1): "小", ("en", 1): "bigger", ("en", -1): "smaller"}
+            key = (lang if lang == "en" else "zh", u.size_step)
+            return Answer(self.composer.text("sized_none", lang, title=seed.title, word=word[key]))
+        reply = self.composer.recommend(pool, u, lang)
+        return await self._llm(ctx, Answer(reply), list(reply.shown), u)
+
     def _keep(self, hits: list[SearchHit], u: Understanding) -> list[SearchHit]:
+        skipped = set(u.skip)
+        hits = [h for h in hits if h.sku not in skipped]
         allowed = {p.sku for p in self._admissible([h.product for h in hits], u)}
         required = [w for w in u.search.required if len(w) >= 2]
         return [h for h in hits if h.sku in allowed and all(has_word(h.product, w) for w in required)]

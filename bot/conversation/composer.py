@@ -62,7 +62,14 @@ class OfflineComposer:
     ) -> Reply:
         ph = self.phrases(lang)
         shown = list(products[:MAX_CARDS])
-        intro = {"cheaper": "rec_intro_cheaper", "refined": "rec_intro_refined"}.get(u.mode, "rec_intro")
+        intro = {
+            "cheaper": "rec_intro_cheaper",
+            "refined": "rec_intro_refined",
+            "more": "rec_intro_more",
+            "other_brand": "rec_intro_other_brand",
+            "bigger": "rec_intro_bigger",
+            "smaller": "rec_intro_smaller",
+        }.get(u.mode, "rec_intro")
         lines = [ph.say(intro)]
         for n, product in enumerate(shown, 1):
             reasons = ph.reasons(product, u.keywords, u.size)

@@ -87,7 +87,16 @@ def _newer_wins(merged: QueryFilters, new: QueryFilters) -> QueryFilters:
     kept_out = tuple(
         pair for pair in merged.exclude_attributes if (pair[0].lower(), pair[1].lower()) not in chosen
     )
-    return replace(merged, attributes=attributes, exclude_attributes=kept_out)
+    merged = replace(merged, attributes=attributes, exclude_attributes=kept_out)
+    if new.category:  # "智能手表有哪些" after "不要手表": asked for again by name, no longer ruled out
+        asked = new.category.strip("/").lower()
+        kept_categories = tuple(
+            c
+            for c in merged.exclude_categories
+            if c not in new.exclude_categories and not _narrows(c, asked) and not _narrows(asked, c)
+        )
+        merged = replace(merged, exclude_categories=kept_categories)
+    return merged
 
 
 def filters_to_json(filters: QueryFilters) -> dict[str, object]:

@@ -21,6 +21,7 @@ from bot.conversation.intents import COMPARE_RX, PRODUCT_ASK_RX, RECOMMEND_RX, I
 from bot.conversation.kinds import has_word
 from bot.conversation.named import CatalogNames
 from bot.conversation.ordering import Ordering, is_ordering_word, ordering_in
+from bot.conversation.refinements import asks_more, asks_other_brand, shown_brands, size_step
 from bot.conversation.store import ChatState
 from knowledge.models import ParsedQuery, Product, QueryFilters
 from knowledge.negation import find_negations
@@ -94,6 +95,7 @@ _DEMONSTRATIVE = re.compile(
     r"这(?:个|款|双|件|种|条|台|只|瓶|部|套|一款)|^它|\b(?:this|that) one\b|\bit\b", re.IGNORECASE
 )
 _THAT_ONE = re.compile(r"^那(?:个|款|双|件|台|只|条|套|瓶)")  # "那双…" with nothing else named: a reference
+_SWITCH_WORDS = frozenset({"换", "换个", "换一个", "换一款", "有没有", "还有"})
 _LIST_ASKS = frozenset({"price", "colour"})  # asked of a shown list, each product answers; "有货的呢" refines
 _WHICH = re.compile(r"哪(?:个|款|双|件|台|只|一个|一款|一双)|\bwhich\b|谁", re.IGNORECASE)
 _BOTH = re.compile(
@@ -128,6 +130,8 @@ class Understanding:
     cheap_first: bool = (
         False  # "便宜点的跑鞋", "cheap running shoes": the results sorted by price, cheapest first
     )
+    skip: tuple[str, ...] = ()  # "还有别的吗": SKUs already shown, never shown again (mode "more")
+    size_step: int = 0  # "换个大一点的": +1 bigger / -1 smaller than the target (mode "bigger"/"smaller")
 
 
 def ordinal_indices(text: str) -> list[int]:
@@ -403,6 +407,19 @@ def understand(
         return replace(base, intent=Intent.PRODUCT_QUESTION, out_of_range=out_of_range, mode="reference")
     if refs:
         return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(refs), mode="reference")
+    step = size_step(positive_text)
+    seed = [p for p in shown if p.sku == d.focus] or list(shown[:1])
+    lowered = positive_text.lower()
+    said_brand = bool(filters.brand) and str(filters.brand).lower() in lowered  # "大一点" is no 大益
+    # the words of "换个大一点的" itself, or a word the parser read into it ("大" → 大益) that the message lacks
+    only_step = all(size_step(w) or w in _SWITCH_WORDS or w.lower() not in lowered for w in content)
+    if step and seed and not filters.category and not said_brand and not named_products and only_step:
+        # "换个大一点的" (a wok): the same kind, sized beyond the one in focus (answer.py compares the sizes)
+        mode = "bigger" if step > 0 else "smaller"
+        sized = replace(base, filters=replace(filters, brand=None))
+        return replace(
+            sized, intent=Intent.RECOMMENDATION, targets=tuple(seed[:1]), mode=mode, size_step=step
+        )
     if not filters.category and kind_of is not None and len(content) == 1:  # "两三百的锅": 锅 = 锅具
         filters = replace(filters, category=_single_character_kind(content[0], kind_of))
         base = replace(base, filters=filters)
@@ -489,6 +506,14 @@ def understand(
             base = replace(base, currency=main)
         mode = "cheaper"
         ordering = None  # "便宜一点的": a cheaper list, not the single cheapest
+    skip: tuple[str, ...] = ()
+    if shown and refined and asks_other_brand(positive_text) and not parsed.filters.brand:
+        # "换个牌子": the same search without the brands just shown
+        out = tuple(dict.fromkeys([*search.filters.exclude_brands, *shown_brands(shown)]))
+        search = replace(search, filters=replace(search.filters, brand=None, exclude_brands=out))
+        mode = "other_brand"
+    elif shown and refined and not content and parsed.filters.is_empty() and asks_more(positive_text):
+        skip, mode = tuple(p.sku for p in shown), "more"  # "还有别的吗": the next ones, not a repeat
     missing = _missing_name(positive_text, parsed, mentions)
     cheap_first = (
         mode
@@ -510,6 +535,7 @@ def understand(
         search=search,
         missing=missing,
         ordering=ordering,
+        skip=skip,
     )
 
 
