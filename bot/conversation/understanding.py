@@ -23,6 +23,7 @@ from bot.conversation.named import CatalogNames
 from bot.conversation.ordering import Ordering, is_ordering_word, ordering_in
 from bot.conversation.refinements import asks_more, asks_other_brand, shown_brands, size_step
 from bot.conversation.store import ChatState
+from bot.conversation.unread import names_other_thing
 from knowledge.models import ParsedQuery, Product, QueryFilters
 from knowledge.negation import find_negations
 from knowledge.resources import normalise_text, synonym_groups
@@ -434,7 +435,18 @@ def understand(
     same_question = (base.colour and d.asked == "colour") or (base.size and d.asked == "size")
     again = values_only and bool(focus) and bool(same_question or d.search.is_empty())
     asks_fact = bool(base.asks - {"details"}) or (bool(base.size) and not values_only) or again
-    if focus and asks_fact and not filters.category and not (content and not _only_ask_words(content, base)):
+    other_thing = (
+        names_other_thing(positive_text, focus[0])
+        if focus and base.asks and base.asks <= {"price", "stock"} and not (base.colour or base.size)
+        else []
+    )
+    if (
+        other_thing and not content
+    ):  # "钛杯多少钱" with dog treats in focus: the cup's price, never the treats'
+        content, new_kind = other_thing, True
+    elif (
+        focus and asks_fact and not filters.category and not (content and not _only_ask_words(content, base))
+    ):
         return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(focus), mode="context")
     if (
         shown
