@@ -75,6 +75,10 @@ def test_product_question_needs_a_product_to_be_about() -> None:
         ("AirPods Pro 2 多少钱", None, "zh"),
         ("sony wh1000xm5 多少", None, "zh"),  # a model number is one word
         ("Sony WH-1000XM5 price?", None, "en"),
+        ("WF-1000XM5呢", None, "zh"),  # Chinese grammar around a model name: a Chinese message
+        ("AirPods Pro 2 和 Sony WF-1000XM5 哪个好", None, "zh"),
+        ("Bose QC Ultra 跟 Sony WH-1000XM5 比怎么样", None, "zh"),
+        ("how much is the 苏泊尔 wok", None, "en"),
     ],
 )
 def test_language_per_message(text: str, hint: str | None, expected: str) -> None:

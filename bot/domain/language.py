@@ -23,15 +23,22 @@ _CJK = HAN_CHAR
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*[A-Za-z0-9]")  # a model number is one word ("wh1000xm5")
 
 
+# Chinese grammar words: a sentence built with them is Chinese however many English model names it carries
+# ("WF-1000XM5呢"); Chinese nouns alone in an English sentence ("do you sell these 耳机 here") are not
+_ZH_GRAMMAR = re.compile(r"[呢吗吧啊呀哪和跟比了没怎么什多少几]|的(?![A-Za-z])")
+
+
 def detect_language(text: str, hint: str | None = None) -> Language:
     """'zh' when the text has Chinese characters that outweigh English words, else 'en' if it has words.
 
-    A Chinese sentence with a brand name ("有没有Nike的跑鞋") stays Chinese; text without letters
+    A Chinese sentence with a brand name ("有没有Nike的跑鞋") stays Chinese, and so does one built with Chinese
+    grammar around English model names ("WF-1000XM5呢", "AirPods Pro 2 和 Sony WF-1000XM5 哪个好"); text
+    without letters
     (numbers, emoji) falls back to the hint, then to Chinese (the shop's home language).
     """
     cjk = len(_CJK.findall(text))
     words = len(_LATIN_WORD.findall(text))
-    if cjk and cjk >= words:
+    if cjk and (cjk >= words or _ZH_GRAMMAR.search(text)):  # "AirPods Pro 2 和 Sony WF-1000XM5 哪个好"
         return "zh"
     if words:
         return "en"
