@@ -87,7 +87,7 @@ def case_with(tmp_path: Path, expect: str, turns: str = "- 你好") -> object:
 def test_the_set_loads_with_its_clock() -> None:
     cases = load_cases(CASES)
     assert cases.clock.isoformat() == "2026-11-30T12:00:00+08:00"
-    assert len(cases.cases) == 422 and len({c.id for c in cases.cases}) == 422
+    assert len(cases.cases) == 424 and len({c.id for c in cases.cases}) == 424
     assert sum(c.needs_orders for c in cases.cases) == 26
     other = load_cases(OTHER)
     assert len(other.cases) >= 40

@@ -46,6 +46,7 @@ from bot.conversation.policy_scope import CatalogWords, ItemCategories
 from bot.conversation.profile import rerank
 from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query
 from bot.conversation.refinements import sized_from
+from bot.conversation.shop_range import asks_shop_range, shop_range
 from bot.conversation.store import ChatState, Turn
 from bot.conversation.understanding import Understanding
 from bot.domain import telemetry
@@ -398,6 +399,15 @@ class Answerer:
             return await self._llm(ctx, Answer(reply), list(u.targets), u)
         if u.mode == "brands":
             return await self._brands(u, ctx)
+        if asks_shop_range(
+            u.text
+        ):  # "你们卖什么" / "what do you sell?": the departments, never a search for "sell"
+            ranges = shop_range(await asyncio.to_thread(self._catalog_products))
+            if ranges:
+                sep = c.phrases(lang).say("list_sep")
+                colon = ": " if lang == "en" else "："
+                lines = "\n".join(f"- {d}{colon}{sep.join(k)}" if k else f"- {d}" for d, k in ranges)
+                return Answer(c.text("shop_range", lang, departments=lines))
         if u.size_step and u.targets:  # "换个大一点的": the same kind, sized beyond the one in focus
             return await self._sized(u, ctx)
         gift = self._gift_request(u)

@@ -37,6 +37,7 @@ from bot.conversation.prompting import ChatPrompts, classify_with_llm
 from bot.conversation.reader import Reader
 from bot.conversation.reading import read_message
 from bot.conversation.request_match import request_matched
+from bot.conversation.shop_range import asks_shop_range
 from bot.conversation.store import ChatMemory, ChatState, ConversationStore, Turn, trim_to_budget
 from bot.conversation.thread_details import detail_question, thread_detail
 from bot.conversation.understanding import (
@@ -449,6 +450,8 @@ class SupportBot:
                     intent = await classify_with_llm(self.llm, self.prompts, simplified)
                 except LLMUnavailable as exc:
                     log.info("llm intent classification unavailable: %s", exc)
+        if asks_shop_range(simplified):  # "你们卖什么": the shop's range (answer.py), never "out of scope"
+            intent = Intent.RECOMMENDATION
         issue = state.dialogue.issue
         # "用了两个月" / "我不小心摔的" / "要拍照吗" / "周末有人吗": a detail only the thread gives a meaning to
         detail = thread_detail(simplified) if issue and simplified == asked else None

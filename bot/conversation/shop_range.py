@@ -1,0 +1,51 @@
+"""What the shop sells, asked as such ("你们卖什么", "你们店都有什么", "what do you sell?").
+
+Read as a product search, "what do you sell?" looks for a product called "sell" and finds none: a false
+"we don't have that" plus a handoff. `asks_shop_range` recognises the question; `shop_range` lists the shop's
+departments (top-level categories, the most stocked first) with a few kinds of each, from the catalog alone.
+
+Pure functions over Simplified text and catalog values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from knowledge.models import Product
+
+_RANGE = re.compile(
+    r"^(?:请问)?(?:你们|您们|你|贵店|这家店|店里|你们店|这里|这儿|这边)(?:店里|店|这边|这里)?(?:都|主要|一般)?"
+    r"(?:卖|卖的|有|有卖|经营|做)(?:些|点)?(?:什么|啥|哪些|哪些东西|什么东西|什么产品|什么商品|啥东西)"
+    r"(?:东西|产品|商品|类型|种类)?(?:呀|啊|呢|吗)?[?？!！。~～]*$|"
+    r"^(?:so|and|hi|hello|ok|okay)?[\s,]*(?:(?:what|which)\s+(?:do|does|can)\s+(?:you|the shop|your shop)\s+"
+    r"(?:sell|have|offer|carry)(?:\s+here)?|what\s+(?:kinds?|sorts?|types?)\s+of\s+(?:things|products|stuff|items)"
+    r"\s+do\s+you\s+(?:sell|have|carry)|what(?:'s| is)\s+in\s+(?:your|the)\s+(?:shop|store))\s*\??$",
+    re.IGNORECASE,
+)
+
+
+def asks_shop_range(text: str) -> bool:
+    """True for a question about what the shop sells as a whole (not about one kind of product)."""
+    return bool(_RANGE.match(text.strip()))
+
+
+def shop_range(
+    products: Sequence[Product], departments: int = 8, kinds: int = 3
+) -> list[tuple[str, list[str]]]:
+    """(department, its kinds) pairs, the most stocked department first, each with its most stocked kinds:
+    [("运动鞋", ["跑步鞋", "篮球鞋"]), ("数码", ["耳机", "充电器", "智能手表"]), …]."""
+    counts: dict[str, dict[str, int]] = {}
+    for product in products:
+        parts = [p.strip() for p in product.category.split("/") if p.strip()] if product.category else []
+        if not parts:
+            continue
+        leaves = counts.setdefault(parts[0], {})
+        leaf = parts[-1] if len(parts) > 1 else ""
+        if leaf:
+            leaves[leaf] = leaves.get(leaf, 0) + 1
+        else:
+            leaves.setdefault("", 0)
+            leaves[""] += 1
+    ranked = sorted(counts, key=lambda d: -sum(counts[d].values()))[:departments]
+    return [(d, [k for k in sorted(counts[d], key=lambda k: -counts[d][k]) if k][:kinds]) for d in ranked]
