@@ -38,7 +38,7 @@ _KINDS: dict[str, regex.Pattern[str]] = {
         r"|\b(?:will|can|do)\s+you\s+(?:match|beat)\s+(?:a\s+|the\s+|their\s+|any\s+)?(?:lower\s+|competitor'?s?\s+)?price"
     ),
     "bulk": _rx(
-        r"批发价?(?:多少|是多少|怎么算)?|批量(?:价|采购|购买|优惠)?|团购价|量大(?:优惠|便宜|有优惠)?|多买(?:有)?(?:优惠|便宜|折扣)"
+        r"批发价?(?:多少|是多少|怎么算)?|批量(?:价|采购|购买|优惠)?|团购价|(?<!容)量大(?:优惠|便宜|有优惠)?|多买(?:有)?(?:优惠|便宜|折扣)"
         r"|\b(?:bulk|wholesale|volume)\s+(?:discount|price|pricing|order|rate)s?\b|\bwholesale\b"
         r"|\bdiscount\s+for\s+(?:buying\s+)?(?:in\s+bulk|multiple|\d+|several)\b"
     ),
