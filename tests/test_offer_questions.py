@@ -46,6 +46,7 @@ def test_offer_questions_are_found_and_cut(text: str, kind: str, rest: str) -> N
         "包邮吗",
         "多少钱",
         "推荐一双跑鞋",
+        "有容量大一些的吗",  # capacity, not bulk pricing (量大)
     ],
 )
 def test_product_questions_are_not_offer_questions(text: str) -> None:
