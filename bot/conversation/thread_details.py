@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from knowledge.script import is_han
+
 Detail = Literal["elapsed", "cause", "evidence", "hours"]
 
 _NUM = r"[\d一二两三四五六七八九十半几个多]+"  # "一个半月", "十多天"
@@ -65,7 +67,7 @@ def thread_detail(text: str) -> Detail | None:
     """The kind of thread detail a short message adds ("用了两个月" → "elapsed", "我不小心摔的" → "cause",
     "要拍照吗" → "evidence", "周末有人吗" → "hours"); None for any other or any longer message."""
     stripped = text.strip()
-    han = sum(1 for c in stripped if "\u4e00" <= c <= "\u9fff")
+    han = sum(1 for c in stripped if is_han(c))
     if not stripped or han > _MAX_HAN or len(stripped.split()) > _MAX_WORDS:
         return None
     return next((kind for kind, rx in _RULES if rx.search(stripped)), None)

@@ -409,17 +409,17 @@ def understand(
     if refs:
         return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(refs), mode="reference")
     step = size_step(positive_text)
-    seed = [p for p in shown if p.sku == d.focus] or list(shown[:1])
+    seeds = [p for p in shown if p.sku == d.focus] or list(shown[:1])
     lowered = positive_text.lower()
     said_brand = bool(filters.brand) and str(filters.brand).lower() in lowered  # "大一点" is no 大益
     # the words of "换个大一点的" itself, or a word the parser read into it ("大" → 大益) that the message lacks
     only_step = all(size_step(w) or w in _SWITCH_WORDS or w.lower() not in lowered for w in content)
-    if step and seed and not filters.category and not said_brand and not named_products and only_step:
+    if step and seeds and not filters.category and not said_brand and not named_products and only_step:
         # "换个大一点的" (a wok): the same kind, sized beyond the one in focus (answer.py compares the sizes)
         mode = "bigger" if step > 0 else "smaller"
         sized = replace(base, filters=replace(filters, brand=None))
         return replace(
-            sized, intent=Intent.RECOMMENDATION, targets=tuple(seed[:1]), mode=mode, size_step=step
+            sized, intent=Intent.RECOMMENDATION, targets=tuple(seeds[:1]), mode=mode, size_step=step
         )
     if not filters.category and kind_of is not None and len(content) == 1:  # "两三百的锅": 锅 = 锅具
         filters = replace(filters, category=_single_character_kind(content[0], kind_of))

@@ -15,18 +15,18 @@ from __future__ import annotations
 import re
 
 from knowledge.models import Product
+from knowledge.script import han_runs
 
 _ASK_AND_GRAMMAR = re.compile(
     r"多少钱|多少|价格|价钱|售价|标价|什么价|啥价|几块钱|几块|几钱|贵不贵|贵吗|便宜吗|卖多少|怎么卖|"
     r"有没有货|有货吗|有货|现货|库存|还有吗|还有货|缺货|卖完|到货|补货|请问|现在|一下|"
     r"[这那哪][个款双件只台套条瓶支把盒包]?|它|他|她|[的吗呢啊呀吧了是要卖有没还和就都也么啥些]"
 )
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 def unread_words(text: str) -> list[str]:
     """The Chinese words (two characters or more) of `text` that are neither an ask nor grammar."""
-    return _HAN_RUN.findall(_ASK_AND_GRAMMAR.sub(" ", text))
+    return han_runs(_ASK_AND_GRAMMAR.sub(" ", text), min_length=2)
 
 
 def names_other_thing(text: str, focus: Product) -> list[str]:
