@@ -19,6 +19,7 @@ from bot.conversation.cards import Phrases, colours, first_sentence, has_size, s
 from bot.conversation.claims.quote import quotable
 from bot.conversation.intents import Intent
 from bot.conversation.ordering import Ordering, order, value_of
+from bot.conversation.other_item import names_other_item, unmatched_item
 from bot.conversation.plurals import plural_phrase
 from bot.conversation.sanitize import neutralise
 from bot.conversation.understanding import Understanding
@@ -139,6 +140,10 @@ class OfflineComposer:
         ph = self.phrases(lang)
         asks = u.asks or frozenset({"colour"} if u.colour else {"details"})
         lines: list[str] = []
+        if u.mode == "context" and asks & {"price", "stock"} and names_other_item(u.text, targets[0]):
+            # guard: never a price/stock sentence about the focused product for a message naming another item
+            item = quotable(unmatched_item(u.text))
+            return Reply(ph.say("which_item", item=item, title=targets[0].title))
         for product in targets[:MAX_CARDS]:
             lines += self._facts(ph, product, asks, u)
         focus = targets[0].sku if len(targets) == 1 else ""

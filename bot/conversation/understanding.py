@@ -21,6 +21,7 @@ from bot.conversation.intents import COMPARE_RX, PRODUCT_ASK_RX, RECOMMEND_RX, I
 from bot.conversation.kinds import has_word
 from bot.conversation.named import CatalogNames
 from bot.conversation.ordering import Ordering, is_ordering_word, ordering_in
+from bot.conversation.other_item import matches_product, unmatched_item
 from bot.conversation.refinements import asks_more, asks_other_brand, shown_brands, size_step
 from bot.conversation.store import ChatState
 from bot.conversation.unread import names_other_thing
@@ -440,6 +441,9 @@ def understand(
         if focus and base.asks and base.asks <= {"price", "stock"} and not (base.colour or base.size)
         else []
     )
+    if not other_thing and focus and asks_fact and not content:  # 竹板 ↔ 竹制砧板 by character overlap
+        other = unmatched_item(positive_text)
+        other_thing = [other] if other and not matches_product(other, focus[0]) else []
     if (
         other_thing and not content
     ):  # "钛杯多少钱" with dog treats in focus: the cup's price, never the treats'
