@@ -440,6 +440,11 @@ class Answerer:
         if not hits and u.mode == "fresh":
             hits, u = await self._rewritten(u)
             hits = self._keep(hits, u)
+        if (
+            not hits and u.filters.in_stock
+        ):  # "针管笔有货吗": the shop has it, out of stock — say so, never "no such"
+            u = replace(u, filters=replace(u.filters, in_stock=False))
+            hits = self._keep(await self.search(u.search_text, u, k=12), u)
         hits = self._narrowed(hits, u)
         missing = self._missing_kind(u, hits)
         if (

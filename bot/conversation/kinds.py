@@ -111,6 +111,13 @@ def titled_as_other(word: str, product: Product) -> bool:
     return False
 
 
+def _contains(text: str, member: str) -> bool:
+    """`member` in `text`; an English member only as whole words ("pot" is not in "Spot 400 Headlamp")."""
+    if not member.isascii():
+        return member in text
+    return re.search(rf"(?<![a-z0-9]){re.escape(member)}(?![a-z0-9])", text) is not None
+
+
 def _tagged_only_as_other(forms: AbstractSet[str], product: Product) -> bool:
     """The kind is only in the product's tags while its title names another kind and its category is not
     headed like the kind: a power bank tagged "laptop" (for charging one), filed under 充电器, is not a laptop."""
@@ -125,7 +132,7 @@ def _tagged_only_as_other(forms: AbstractSet[str], product: Product) -> bool:
     def names_other(group: tuple[str, ...]) -> bool:
         if forms & set(group) or any(m in f for m in group for f in forms):
             return False  # the same kind, or a broader one ("tea" heads "black tea")
-        return any(len(m) >= (3 if m.isascii() else 2) and m in title for m in group)
+        return any(len(m) >= (3 if m.isascii() else 2) and _contains(title, m) for m in group)
 
     return any(names_other(group) for group in _groups())
 
