@@ -751,6 +751,10 @@ class Answerer:
             and u.mode == "fresh"
             and not u.missing
             and not _SHOPPING.search(u.text)
+            # an amount or a department with it ("在200和600之间的头灯", "好几千的户外装备") is a search
+            and u.filters.min_price is None
+            and u.filters.max_price is None
+            and not u.filters.category
         ):
             return Answer(
                 self.composer.text(
