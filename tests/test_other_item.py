@@ -46,3 +46,13 @@ def test_guard_blocks_a_price_sentence_about_the_focus_for_another_item() -> Non
     assert "299" not in reply.text and "竹板" in reply.text and not reply.cards
     same = Understanding(Intent.PRODUCT_QUESTION, "狗粮多少钱", asks=frozenset({"price"}), mode="context")
     assert "¥299.00" in COMPOSER.answer([dog_food], same, "zh").text
+
+
+def test_a_head_noun_the_extractor_dropped_makes_a_new_kind() -> None:
+    from bot.conversation.understanding import _with_head_nouns
+
+    assert _with_head_nouns(["徒步"], "M码的徒步袜") == [
+        "徒步袜"
+    ]  # socks after hiking shoes, not 徒步鞋 徒步
+    assert _with_head_nouns(["清爽"], "清爽一点的") == ["清爽"]
+    assert _with_head_nouns(["被子", "夏天"], "有没有薄一点的被子，夏天盖") == ["被子", "夏天"]

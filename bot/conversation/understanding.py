@@ -425,6 +425,9 @@ def understand(
     if not filters.category and kind_of is not None and len(content) == 1:  # "两三百的锅": 锅 = 锅具
         filters = replace(filters, category=_single_character_kind(content[0], kind_of))
         base = replace(base, filters=filters)
+    content = _with_head_nouns(
+        content, positive_text
+    )  # "徒步袜": jieba keeps 徒步 and drops the 袜 that heads it
     new_kind = bool(filters.category) or bool(content)
     focus = [p for p in shown if p.sku == d.focus]
     only_focus = bool(focus) and len(shown) == 1
@@ -669,6 +672,31 @@ def _next_search(
     if new_kind is None:
         return None
     return d.refine(content, filters)
+
+
+# A single Han character after a content word that does not head a noun (particles, measure words, adjectives).
+_NOT_HEADS = frozenset(
+    "的了吗呢吧啊呀么嘛个款些点和与或及跟也都还就很太更最大小多少长短高低好贵新旧轻重有没是在要买一二两三四五六七八九十几"
+)
+
+
+def _with_head_nouns(content: Sequence[str], text: str) -> list[str]:
+    """Content words extended by the one Han character that heads them in the message ("徒步" + "袜" →
+    "徒步袜"): the extractor drops one-character words, so a new kind written as modifier + head noun read as
+    the old kind's modifier alone ("M码的徒步袜" after hiking shoes searched 徒步鞋 徒步)."""
+    if len(content) != 1:  # "有没有薄一点的被子，夏天盖": 盖 is a verb once a kind is already named
+        return list(content)
+    out = []
+    for word in content:
+        at = text.find(word)
+        nxt = text[at + len(word)] if at >= 0 and at + len(word) < len(text) else ""
+        if has_han(word) and nxt and has_han(nxt) and nxt not in _NOT_HEADS and word + nxt not in out:
+            after = text[at + len(word) + 1 : at + len(word) + 2]
+            if not after or not (has_han(after) or after.isalnum()):  # the clause ends with the head noun
+                out.append(word + nxt)
+                continue
+        out.append(word)
+    return out
 
 
 def _related(a: str, b: str) -> bool:
