@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 
 from bot.conversation.cards import Phrases
 from bot.conversation.claims.quote import quotable
+from bot.conversation.ip_rating import asks_water, water_level, water_meaning
 from knowledge.models import Product
 from knowledge.vocabulary import split_values
 
@@ -76,6 +77,11 @@ def value_lines(ph: Phrases, product: Product, asks: Iterable[str]) -> tuple[lis
         raw = listed(product, name)
         if not raw or as_boolean(raw) is not None:
             continue  # answered by the attribute question itself
+        level = water_level(raw)
+        if level is not None and asks_water(asked):  # "防水吗" of an IPX8 lamp: IEC 60529 says what X8 means
+            lines.append(_water_line(ph, product, raw, level))
+            answered.add(name)
+            continue
         values = split_values(raw)
         has = any(asked.lower() == v.lower() or asked.lower() in v.lower() for v in values)
         if has and len(values) == 1:
@@ -101,6 +107,10 @@ def attribute_lines(
             key = "answer_attr_yes" if truth else "answer_attr_no"
             lines.append(ph.say(key, title=product.title, label=inline))
             continue
+        level = water_level(raw) if raw else None
+        if level is not None and any(asks_water(w) for w in (name, label, *asked_words.get(name, ()))):
+            lines.append(_water_line(ph, product, raw, level))
+            continue
         if raw:
             lines.append(ph.say("answer_attr", title=product.title, label=label, value=ph.value(raw)))
             continue
@@ -108,3 +118,10 @@ def attribute_lines(
         key = "answer_attr_described" if clause else "answer_attr_unknown"
         lines.append(ph.say(key, title=product.title, label=inline, clause=clause))
     return list(dict.fromkeys(lines))
+
+
+def _water_line(ph: Phrases, product: Product, raw: str, level: int) -> str:
+    """Whether an IP-rated product is waterproof, with what its rating means (`bot.conversation.ip_rating`)."""
+    waterproof, meaning = water_meaning(level, ph.lang)
+    key = "answer_ip_yes" if waterproof else "answer_ip_no"
+    return ph.say(key, title=product.title, value=ph.value(raw), meaning=meaning)
