@@ -75,6 +75,9 @@ _DIRECT_ASKS = frozenset({"price", "stock", "size", "colour"})
 DRAFT_INTERVAL_S = 1.0  # at most one draft per second; a reply ready within a second gets none
 
 
+_QUESTION_WORD = re.compile(r"多[久少大长重高宽厚沉远]|几[个天年岁克升]|怎么样?|什么|为什么|哪里|哪个")
+
+
 class PolicyLookup(Protocol):
     @property
     def docs(self) -> list[PolicyDoc]: ...
@@ -653,7 +656,11 @@ class Answerer:
             return ""
         clauses = [c for c in re.split(r"[，,。！!？?；;]", u.text) if c.strip()]
         clause = next((c for c in clauses if _SHOPPING.search(c)), clauses[0] if len(clauses) == 1 else "")
-        words = [w for w in u.search.words if _CJK.search(w) and len(w) >= 2 and w in clause]
+        words = [
+            w
+            for w in u.search.words
+            if _CJK.search(w) and len(w) >= 2 and w in clause and not _QUESTION_WORD.fullmatch(w)
+        ]  # "能保温多久": 多久 asks how long, it names no kind
         if not words:
             return ""
         head = max(words, key=clause.rfind)  # the request's last word names the kind ("蓝牙音箱")
