@@ -153,3 +153,23 @@ def test_kind_catalog_finds_what_titled_kind_and_in_category_find() -> None:
         assert catalog.of_kind(word) == expected, word
         assert catalog.of_kind(word) == expected, word  # the kept result
     assert "X-QUILT" in {p.sku for p in catalog.of_kind("被子")}  # 蠶絲被: Traditional, by its 子-root
+
+
+def test_an_outdoor_shop_gets_the_clothing_rule_and_never_the_kitchen_ones() -> None:
+    """A shop with no kitchen: its 冲锋衣 is covered by 鞋服, its 水具 is no 锅具, and the bullets for kinds it
+    does not sell (厨房小家电, 锅具) are scoped to those kinds, not rules for every item."""
+    from knowledge.models import Product
+
+    outdoor = CatalogWords(
+        [
+            Product(sku="J1", title="北面 冲锋衣", category="户外/冲锋衣", tags=("冲锋衣",)),
+            Product(sku="C1", title="膳魔师 保温杯", category="户外/水具", tags=("保温杯",)),
+        ]
+    )
+    hits = [
+        hit("warranty", i) for i in range(6)
+    ]  # digital, kitchen, cookware, shoes & clothing, not covered …
+    jacket = pick(hits, "冲锋衣开线了", outdoor.item("冲锋衣开线了"), outdoor, 3, twins())  # type: ignore[arg-type]
+    assert 3 in {h.index for h in jacket} and not {0, 1, 2} & {h.index for h in jacket}
+    cup = pick(hits, "保温杯不保温了", outdoor.item("保温杯不保温了"), outdoor, 3, twins())  # type: ignore[arg-type]
+    assert not {0, 1, 2, 3} & {h.index for h in cup}

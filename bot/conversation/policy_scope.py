@@ -145,16 +145,33 @@ def _match(word: str, segment: str) -> bool:
     if word in segment or segment in word:
         return True
     if len(word) == 2 and all(is_han(c) for c in word):
-        return any(segment.endswith(c) or segment.startswith(c) for c in word)
+        chars = [c for c in word if c not in _GENERIC_SUFFIX]  # 锅具 does not name 水具 by its 具
+        return any(
+            segment.endswith(k) or segment.startswith(k) for c in chars for k in (c, *_SAME_HEAD.get(c, ""))
+        )
     return False
 
 
-def specificity(words: Sequence[str], item: ItemCategories, catalog: CatalogWords) -> int:
+_GENERIC_SUFFIX = frozenset("具品类用器件物")
+# A policy's abbreviation names its heads' kin: 鞋服 (shoes and clothing) covers 冲锋衣, 徒步袜, 软壳衣.
+_SAME_HEAD = {"服": "衣装裤衫袜裙", "鞋": "靴"}
+# A bullet label with an item list ("厨房小家电（电饭煲、空气炸锅…）", "鞋服、床品") is scoped even in a shop that
+# has none of those items: it names other categories, never "every item".
+_KIND_LABEL = re.compile(
+    r"[\u4e00-\u9fff]{1,5}[具品器电类]"
+)  # "锅具", "数码产品": a kind of item, not a rule
+_ITEM_LIST = re.compile(r"[（(][^）)]*[、,，][^）)]*[）)]|[、]")
+
+
+def specificity(
+    words: Sequence[str], item: ItemCategories, catalog: CatalogWords, listed: bool = False
+) -> int:
     """2: the scope names the item's leaf category or one of its products' kind words; 1: a parent segment;
-    0: the scope names other categories only; -1: the bullet is not scoped by category."""
+    0: the scope names other categories only (or, `listed`, items this shop does not have); -1: the bullet is
+    not scoped by category."""
     leaves, segments = item.segments()
     kind_words = {w for w, paths in catalog.paths.items() if paths & item.paths}
-    best = -1
+    best = 0 if listed else -1
     for word in words:
         names_catalog = any(_match(word, s) for s in catalog.segments) or word in catalog.paths
         if not names_catalog:
@@ -192,7 +209,15 @@ def pick(
         same = (twins or {}).get((hit.topic, hit.index), ())
         return [w for b in (hit, *same) for w in catalog.scope(b)]
 
-    scored = [(hit, specificity(words(hit), item, catalog)) for hit in hits]
+    def listed(hit: PolicyHit) -> bool:
+        """The label lists or names items: "鞋服、床品", "厨房小家电（电饭煲、…）", "锅具"."""
+        body = hit.text[len(hit.label) :] if hit.label and hit.text.startswith(hit.label) else hit.text
+        label = (hit.label or "").strip("*：: ")
+        return bool(label) and bool(
+            _ITEM_LIST.search(label) or _ITEM_LIST.match(body.lstrip("*：: ")) or _KIND_LABEL.fullmatch(label)
+        )
+
+    scored = [(hit, specificity(words(hit), item, catalog, listed(hit))) for hit in hits]
     if item.paths:
         best = max((s for _, s in scored), default=-1)
         kept = [h for h, s in scored if s == -1 or (s == best and s > 0)]
