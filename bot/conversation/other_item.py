@@ -16,6 +16,7 @@ import re
 
 from bot.conversation.asks import ATTRIBUTE_WORDS, asks_in
 from knowledge.models import Product
+from knowledge.script import is_han
 
 # Ask phrases (asks.py keeps the canonical ones; these are the remaining question shapes around an item).
 _ASK = re.compile(
@@ -74,10 +75,6 @@ _NOT_ITEMS = frozenset(
 )
 
 
-def _han(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
-
-
 def unmatched_item(text: str) -> str:
     """The Chinese noun a fact question names besides its ask words ("钛杯多少钱" → "钛杯"), else ""."""
     rest = text
@@ -93,7 +90,7 @@ def unmatched_item(text: str) -> str:
     if len(words) != 1:
         return ""
     word = words[0]
-    if not 2 <= len(word) <= 4 or not all(_han(c) for c in word) or word in _NOT_ITEMS:
+    if not 2 <= len(word) <= 4 or not all(is_han(c) for c in word) or word in _NOT_ITEMS:
         return ""
     return word
 

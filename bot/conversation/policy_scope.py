@@ -21,9 +21,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import regex
+
 from knowledge.models import PolicyHit, Product
 from knowledge.money import canonical_currency
-from knowledge.script import is_han
+from knowledge.script import HAN, is_han
 
 _ZI_WORD = re.compile(r"(\w)子")  # 鞋子 → 鞋
 _SPLIT = re.compile(r"[、,，/;；&]|\band\b|和|及|与")
@@ -157,9 +159,7 @@ _GENERIC_SUFFIX = frozenset("具品类用器件物")
 _SAME_HEAD = {"服": "衣装裤衫袜裙", "鞋": "靴"}
 # A bullet label with an item list ("厨房小家电（电饭煲、空气炸锅…）", "鞋服、床品") is scoped even in a shop that
 # has none of those items: it names other categories, never "every item".
-_KIND_LABEL = re.compile(
-    r"[\u4e00-\u9fff]{1,5}[具品器电类]"
-)  # "锅具", "数码产品": a kind of item, not a rule
+_KIND_LABEL = regex.compile(rf"{HAN}{{1,5}}[具品器电类]")  # "锅具", "数码产品": a kind of item, not a rule
 _ITEM_LIST = re.compile(r"[（(][^）)]*[、,，][^）)]*[）)]|[、]")
 
 
