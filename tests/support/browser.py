@@ -109,10 +109,23 @@ def text_of(driver: Any, selector: str) -> str:
 def submit(driver: Any, selector: str, what: str = "") -> None:
     """Click the form button `selector` and wait until the page it posts to has replaced this one
     (POST → 303 → GET), so later waits never look at the old page's elements."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
 
     old_page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, selector).click()
-    wait_for(driver, expected_conditions.staleness_of(old_page), what=what or f"the page after {selector}")
+
+    def replaced(_driver: Any) -> bool:
+        try:
+            old_page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            # Chromedriver answers "unhandled inspector error" when it is asked about a node while the
+            # document holding it is being torn down mid-navigation: not yet replaced, ask again.
+            if "inspector error" not in str(exc):
+                raise
+        return False
+
+    wait_for(driver, replaced, what=what or f"the page after {selector}")
     wait_for(driver, lambda d: d.execute_script("return document.readyState") == "complete", what="loaded")
