@@ -69,26 +69,24 @@ _FREE_SHIPPING_LINE = re.compile(r"包邮|免运费|free\s+(?:shipping|delivery)
 _THRESHOLD = re.compile(r"(?:满|of|over|from)\s*[¥￥]?\s*(\d+(?:\.\d+)?)", re.I)
 
 
-def free_shipping_threshold(policy_text: str) -> Decimal | None:
-    """The lowest order amount from which the policies ship free (None when they set no threshold)."""
-    found = [
+def _free_shipping_thresholds(policy_text: str) -> list[Decimal]:
+    """Every order amount a free-shipping line of the policies names."""
+    return [
         Decimal(m.group(1))
         for line in policy_text.splitlines()
         if _FREE_SHIPPING_LINE.search(line)
         for m in _THRESHOLD.finditer(line)
     ]
-    return min(found) if found else None
+
+
+def free_shipping_threshold(policy_text: str) -> Decimal | None:
+    """The lowest order amount from which the policies ship free (None when they set no threshold)."""
+    return min(_free_shipping_thresholds(policy_text), default=None)
 
 
 def highest_free_shipping_threshold(policy_text: str) -> Decimal | None:
     """The order amount from which the policies ship free to every region they serve (None: no threshold)."""
-    found = [
-        Decimal(m.group(1))
-        for line in policy_text.splitlines()
-        if _FREE_SHIPPING_LINE.search(line)
-        for m in _THRESHOLD.finditer(line)
-    ]
-    return max(found) if found else None
+    return max(_free_shipping_thresholds(policy_text), default=None)
 
 
 # A reply that opens by saying yes (after a greeting), and the claim kinds a yes may confirm.
