@@ -25,7 +25,15 @@ from bot.conversation.attribute_answers import as_boolean, mentions
 from bot.conversation.compatibility import stated
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.gifts import GiftRequest, gift_picks, gift_request, is_gift_word, shop_kinds
-from bot.conversation.grounding import GroundingFacts, Violation, amounts, check_reply
+from bot.conversation.grounding import (
+    GroundingFacts,
+    Violation,
+    amounts,
+    check_llm_reply,
+    check_reply,
+    unsupported_sentences,
+    without_sentences,
+)
 from bot.conversation.intents import PRODUCT_ASK_RX, RECOMMEND_RX, Intent
 from bot.conversation.issue_followup import with_issue
 from bot.conversation.issue_words import with_policy_words
@@ -195,7 +203,7 @@ class Drafts:
         prefix = text[: ends[-1]].strip() if ends else ""
         if not prefix or prefix == self.sent:
             return
-        if check_reply(prefix, self.facts):
+        if check_llm_reply(prefix, self.facts):
             self.blocked = True
             return
         self.sent, self._last, self.count = prefix, now, self.count + 1
@@ -862,10 +870,21 @@ class Answerer:
                 log.warning("llm unavailable (%s), using the offline composer: %s", exc.kind, exc)
                 telemetry.count("llm_fallback", reason="unavailable")
                 return None
-            with telemetry.stage("grounding"):  # on the loop: a reply's claims check in well under 1 ms
+            with telemetry.stage("grounding"):  # on the loop: both gates check a reply in about a millisecond
                 violations = check_reply(text, facts)
-            if not violations:
+                gaps = [] if violations else unsupported_sentences(text, facts)
+            if not violations and not gaps:
                 return text
+            if gaps:  # the allow-list: drop unsupported sentences when what remains still answers
+                kept = without_sentences(text, gaps)
+                action = "dropped" if kept is not None else "regenerated"
+                for gap in gaps:
+                    telemetry.count("grounding_unsupported", kind=gap.kind, action=action)
+                log.warning("unsupported in LLM reply (attempt %d, %s): %s", attempt + 1, action,
+                            "; ".join(map(str, gaps)))  # fmt: skip
+                if kept is not None:
+                    return kept
+                violations = gaps
             self.violations += len(violations)
             for violation in violations:
                 telemetry.count("grounding_violation", kind=violation.kind)

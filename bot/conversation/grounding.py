@@ -4,6 +4,11 @@
 budget, the shop's contacts, a verified order's facts); `check_reply` lists every claim in the text that
 is not backed by those facts — the claims ledger in `bot.conversation.claims`. A non-empty list means the
 reply is not sent (the core regenerates once with a stricter prompt, then uses the offline composer).
+
+LLM replies pass a second, allow-list gate (`bot.conversation.claims.support`): `unsupported_sentences`
+lists every sentence whose figures or commercial commitments no fact of the turn supports, and
+`check_llm_reply` is both gates at once. `without_sentences` drops unsupported sentences when what remains
+still answers (None when it does not, or when the reply agreed with an unsupported premise).
 """
 
 from __future__ import annotations
@@ -12,15 +17,19 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from bot.conversation.claims import GroundingFacts, OrderEvidence, Violation, check_claims, extract_money
+from bot.conversation.claims.support import split_sentences, substantive, unsupported
 
 __all__ = [
     "GroundingFacts",
     "OrderEvidence",
     "Violation",
     "amounts",
+    "check_llm_reply",
     "check_reply",
     "extract_prices",
     "secret_lines",
+    "unsupported_sentences",
+    "without_sentences",
 ]
 
 
@@ -32,6 +41,27 @@ def extract_prices(text: str) -> list[Decimal]:
 def check_reply(text: str, facts: GroundingFacts) -> list[Violation]:
     """Every unsupported claim in `text` (empty list = grounded)."""
     return check_claims(text, facts)
+
+
+def unsupported_sentences(text: str, facts: GroundingFacts) -> list[Violation]:
+    """Every sentence of an LLM reply the turn's facts do not support (kinds "unsupported", "affirms")."""
+    return unsupported(text, facts)
+
+
+def check_llm_reply(text: str, facts: GroundingFacts) -> list[Violation]:
+    """Both gates on an LLM reply: the claims ledger, then (when it passes) the allow-list."""
+    return check_claims(text, facts) or unsupported(text, facts)
+
+
+def without_sentences(text: str, gaps: list[Violation]) -> str | None:
+    """`text` without the sentences `gaps` name, or None when nothing substantive would remain or a gap is
+    an agreement with the customer's premise (dropping it would change what the reply says)."""
+    if any(gap.kind != "unsupported" for gap in gaps):
+        return None
+    drop = {gap.claim for gap in gaps}
+    kept = [s for s in split_sentences(text) if s.strip() not in drop]
+    remaining = "".join(kept).strip()
+    return remaining if kept and substantive(remaining) else None
 
 
 def secret_lines(system_prompt: str, min_chars: int = 16) -> tuple[str, ...]:

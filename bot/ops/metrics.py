@@ -49,6 +49,11 @@ EVENTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "Ungrounded facts caught in LLM output",
         ("kind",),
     ),
+    "grounding_unsupported": (
+        "xiaoer_grounding_unsupported_total",
+        "LLM reply sentences the allow-list gate did not find support for (action: dropped, regenerated)",
+        ("kind", "action"),
+    ),
     "handoff": ("xiaoer_handoffs_total", "Human handoff events", ("event", "reason")),
     "rate_limited": ("xiaoer_rate_limit_hits_total", "Messages refused by the rate limiter", ("channel",)),
     "duplicate_update": (

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.conversation.grounding import GroundingFacts, Violation, check_reply
+from bot.conversation.grounding import GroundingFacts, Violation, check_llm_reply
 from bot.conversation.prompting import ChatPrompts
 from bot.prompts import PROMPTS_DIR
 from knowledge.catalog import SAMPLE_CATALOG, SAMPLE_POLICIES_DIR, load_catalog
@@ -162,7 +162,7 @@ def score_replies(data: dict[str, Any]) -> ReplyScore:
         profile = case.get("profile") or profiles[case["facts"]]
         allowed = tuple(Decimal(str(a)) for a in case.get("allowed_amounts", []))
         outcome = Outcome(
-            case, check_reply(case["reply"], facts_for(profile, allowed, str(case.get("quoted", ""))))
+            case, check_llm_reply(case["reply"], facts_for(profile, allowed, str(case.get("quoted", ""))))
         )
         if case["label"] == "violation":
             score.attacks += 1

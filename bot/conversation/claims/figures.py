@@ -1,0 +1,101 @@
+"""Every figure a text states, as a set of normalised `Decimal`s — the numbers the allow-list gate checks.
+
+Read after `bot.conversation.claims.text.surface` (NFKC, financial numerals 叁拾 → 三十, invisible characters
+dropped): Arabic numbers ("2,499.00" → 2499, "3O days" → 30, "¥ 8 9 9" → 899), Chinese numerals ("八百五",
+"叁拾", "百分之二十" → 20; a single character only before a unit: "一双", "七天"), and English number words
+("eight hundred", "fifteen", "a hundred", "one" only before a unit: "one working day"). Digits glued to a
+letter before them (SKUs, ids, tracking numbers: "RUN-001" is read, "runfast88" is not) belong to that token.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import regex
+
+from knowledge.numbers import parse_chinese_numeral
+
+_CN_CHARS = "零〇一二两三四五六七八九十百千万亿"
+# A space between two digits or numerals is an obfuscation ("¥ 八 九 九", "1 3 9 0"), never two numbers.
+_SPACED = regex.compile(
+    rf"(?<=(?<![\dA-Za-z{_CN_CHARS}])[\d{_CN_CHARS}])[ \t\u3000]+(?=[\d{_CN_CHARS}](?![\dA-Za-z{_CN_CHARS}]))"
+)
+_LETTER_O = regex.compile(r"(?<=\d)[Oo](?![A-Za-z])|(?<![A-Za-z])[Oo](?=\d)")
+_ARABIC = regex.compile(r"(?<![A-Za-z\d.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
+_PERCENT_CN = regex.compile("百分之")
+_CN_RUN = regex.compile(f"[{_CN_CHARS}]+")
+# Chinese words made of numeral characters that state no figure.
+_CN_WORDS = regex.compile(
+    "一下|一些|一起|一直|一般|一样|一定|一点|一切|一致|万一|千万|一旦|十分|一一|一边|一向|一律|一概|一共|三包|一半|"
+    "统一|唯一|一流|一手|一路|一款款|一并|一同|一番|一贯|一生|一辈子|一览|一应|一键|一口气|一时|一步|一眼|一心|"
+    "百搭|千里|万能|百变|九成新|五星"
+)
+_CN_UNIT_AFTER = regex.compile(
+    "[天日年月周个件双块元折期次倍号点岁码斤克升成名位台款份张瓶盒袋罐套条只支层星档寸毫厘米分秒]|小时|分钟|工作日"
+)
+_EN_SMALL = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_EN_SCALE = {"hundred": 100, "thousand": 1000, "grand": 1000, "million": 1_000_000}
+_EN_WORD = "|".join(sorted([*_EN_SMALL, *_EN_SCALE], key=len, reverse=True))
+_EN_RUN = regex.compile(
+    rf"\b(?:(?:a|an)\s+(?=(?:hundred|thousand|dozen)\b))?(?:(?:{_EN_WORD})(?:[\s-]+(?:and\s+)?|\b))+", regex.I
+)
+_EN_UNIT_AFTER = regex.compile(
+    r"\s*(?:days?|weeks?|months?|years?|pairs?|pieces?|units?|items?|working|business|hours?|times?|yuan|"
+    r"dollars?|bucks|rmb|percent|%|off|left|per\s*cent)\b",
+    regex.I,
+)
+
+
+def _decimal(raw: str) -> Decimal | None:
+    try:
+        value = Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        return None
+    return Decimal(int(value)) if value == value.to_integral_value() else value.normalize()
+
+
+def _english(run: str, after: str) -> Decimal | None:
+    words = [w for w in regex.split(r"[\s-]+", run.lower()) if w and w != "and"]
+    if words and words[0] in {"a", "an"}:
+        words[0] = "one"
+    if words == ["one"] and not _EN_UNIT_AFTER.match(after):
+        return None  # "this one", "one of them"
+    total = current = 0
+    for word in words:
+        if word in _EN_SMALL:
+            current += _EN_SMALL[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        elif word in _EN_SCALE:
+            total += max(current, 1) * _EN_SCALE[word]
+            current = 0
+    return Decimal(total + current) if words else None
+
+
+def figures(text: str) -> frozenset[Decimal]:
+    """Every figure `text` (already surfaced) states; see the module docstring for what counts as one."""
+    text = _LETTER_O.sub("0", _SPACED.sub("", text))
+    text = _PERCENT_CN.sub("", text)
+    found: set[Decimal] = set()
+    for m in _ARABIC.finditer(text):
+        value = _decimal(m.group(1))
+        if value is not None:
+            found.add(value)
+    masked = _CN_WORDS.sub(lambda m: "　" * len(m.group(0)), text)
+    for m in _CN_RUN.finditer(masked):
+        run = m.group(0)
+        if len(run) == 1 and not _CN_UNIT_AFTER.match(masked, m.end()):
+            continue
+        whole = parse_chinese_numeral(run)
+        if whole is not None:
+            found.add(Decimal(whole))
+    for m in _EN_RUN.finditer(text):
+        value = _english(m.group(0).strip(), text[m.end() :])
+        if value is not None:
+            found.add(value)
+    return frozenset(found)

@@ -1,0 +1,135 @@
+"""The commitment lexicon (bot/prompts/commitments.yaml): which commercial concepts a text states.
+
+`Lexicon.read(text)` returns the concepts of a (surfaced, Simplified, lower-cased) text as `Reading`:
+`stated` (asserted) and `denied` (right after a negation: "没有赠品", "we don't offer price matching").
+Matching keeps the longest non-overlapping spans over all concepts, so "补差价" is read once and "无理由"
+is not also a bare "退". One compiled alternation per concept; a read is O(text length × concepts).
+Raises `ValueError` when the lexicon file is malformed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+from bot.conversation.claims.extract import NEGATION
+from bot.prompts import PROMPTS_DIR
+from knowledge.yaml_data import load_yaml
+
+LEXICON_FILE = PROMPTS_DIR / "commitments.yaml"
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    kind: str  # the commercial class: price, shipping, returns, stock, authority, contact, promise
+    condition: bool  # restricts a term (质量问题): the sentence must state it to use a unit that has it
+    payer: bool  # who pays: splits evidence bullets into their own units
+    negative: bool  # a restriction ("不支持无理由退货"): a unit that states it supports only clauses that do
+    implied_by: frozenset[str]  # concepts that state this condition too (质保 implies a quality issue)
+    pattern: regex.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Reading:
+    stated: frozenset[str]
+    denied: frozenset[str]
+
+
+class Lexicon:
+    """Compiled concepts + the agreement openers (see the module docstring)."""
+
+    def __init__(
+        self,
+        concepts: tuple[Concept, ...],
+        affirm: regex.Pattern[str],
+        topic_talk: regex.Pattern[str],
+        deference: regex.Pattern[str],
+    ) -> None:
+        self.concepts = {c.id: c for c in concepts}
+        self.affirm = affirm
+        self.topic_talk = topic_talk  # "解答…的问题", "questions about": naming a topic commits to nothing
+        self.deference = deference  # "以页面为准": deferring to the shop commits to nothing
+
+    @classmethod
+    def load(cls, path: Path = LEXICON_FILE) -> Lexicon:
+        data = load_yaml(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("concepts"), dict):
+            raise ValueError(f"{path}: not a commitment lexicon (concepts: mapping expected)")
+        concepts = []
+        for cid, spec in data["concepts"].items():
+            patterns = [*spec.get("zh", []), *spec.get("en", [])]
+            if not patterns or "class" not in spec:
+                raise ValueError(f"{path}: concept {cid!r} needs a class and patterns")
+            rx = regex.compile("|".join(f"(?:{p})" for p in patterns), regex.I)
+            concepts.append(
+                Concept(
+                    cid, spec["class"], bool(spec.get("condition")), bool(spec.get("payer")),
+                    bool(spec.get("negative")), frozenset(spec.get("implied_by", ())), rx,
+                )
+            )  # fmt: skip
+        words = [*data["affirmations"]["zh"], *data["affirmations"]["en"]]
+        alternation = "|".join(sorted(words, key=len, reverse=True))
+        affirm = regex.compile(
+            rf"^\W*(?:(?:您好|你好|亲亲|亲|hi|hello|hey)\W*)?(?:{alternation})(?![A-Za-z])", regex.I
+        )
+        return cls(tuple(concepts), affirm, _alternation(data["topic_talk"]), _alternation(data["deference"]))
+
+    def spans(self, text: str) -> list[tuple[str, int, int]]:
+        """(concept id, start, end) of the longest non-overlapping matches, in text order."""
+        found = [
+            (m.start(), -(m.end() - m.start()), cid)
+            for cid, concept in self.concepts.items()
+            for m in concept.pattern.finditer(text)
+            if m.end() > m.start()
+        ]
+        found.sort()
+        kept: list[tuple[str, int, int]] = []
+        end = -1
+        for start, neg_len, cid in found:
+            if start >= end:
+                kept.append((cid, start, start - neg_len))
+                end = start - neg_len
+        return kept
+
+    def denied(self, text: str, start: int) -> bool:
+        """Whether the concept at `start` follows a negation ("没有赠品", "we don't offer … or cashback")."""
+        return NEGATION.search(text[max(0, start - 40) : start]) is not None
+
+    def read(self, text: str) -> Reading:
+        stated: set[str] = set()
+        denied: set[str] = set()
+        for cid, start, _end in self.spans(text):
+            (denied if self.denied(text, start) else stated).add(cid)
+        return Reading(frozenset(stated), frozenset(denied - stated))
+
+    def is_condition(self, cid: str) -> bool:
+        return self.concepts[cid].condition
+
+    def is_payer(self, cid: str) -> bool:
+        return self.concepts[cid].payer
+
+    def is_negative(self, cid: str) -> bool:
+        return self.concepts[cid].negative
+
+    def implied(self, stated: frozenset[str]) -> frozenset[str]:
+        """`stated` plus the conditions its concepts imply (质保 → a quality issue)."""
+        return stated | {c.id for c in self.concepts.values() if c.implied_by & stated}
+
+    def agrees(self, clause: str) -> bool:
+        """Whether a clause is nothing but an agreement ("对", "没问题。", "Yes, that's right")."""
+        m = self.affirm.match(clause)
+        return m is not None and not regex.sub(r"[\W_]+", "", clause[m.end() :])
+
+
+def _alternation(words: dict[str, list[str]]) -> regex.Pattern[str]:
+    return regex.compile("|".join(f"(?:{p})" for p in [*words["zh"], *words["en"]]), regex.I)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The shipped lexicon, compiled once per process."""
+    return Lexicon.load()

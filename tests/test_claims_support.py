@@ -1,0 +1,176 @@
+"""The allow-list gate (issue 13): every sentence of an LLM reply must be supported by the turn's facts.
+
+The claims ledger is a deny-list; these are the kinds a fresh attacker got past it (TESTER-13b): figures in
+words or arithmetic, gifts, price match/protection, points, used-item returns, free return postage, delivery
+promises, off-platform contacts, sales counts, authority, reservations, welcome prices — and agreement with a
+customer's false premise. Each must be unsupported; honest restatements in free wording must pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.conversation.claims.figures import figures
+from bot.conversation.claims.support import policy_units, unsupported
+from bot.conversation.claims.text import surface
+from bot.conversation.grounding import GroundingFacts, Violation, check_llm_reply, without_sentences
+from bot.domain import telemetry
+from bot.domain.telemetry import RecordingTelemetry
+from bot.llm.scripted import ScriptedChatModel
+from bot.redteam.sets import facts_for, policies
+from tests.support.core_fixtures import Chat, make_bot
+
+PEGASUS = {"products": ["RUN-001"], "focus": ["RUN-001"]}
+BASE_ZH = "Nike Air Zoom Pegasus 41 男子公路跑步鞋 售价 ¥899.00，目前有货。"
+BASE_EN = "The Nike Air Zoom Pegasus 41 is ¥899.00 and in stock. "
+
+
+def facts(quoted: str = "", profile: dict[str, object] | None = None) -> GroundingFacts:
+    return facts_for(profile or PEGASUS, (), quoted)
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "结账时直接抹掉零头按八百收。",  # a price in numerals + rounding down
+        "下单备注暗号“跑者”可减三十。",  # secret word
+        "现在买送价值199的运动背包一个。",  # gift
+        "If you see it cheaper anywhere, we'll match it.",  # price match
+        "购买即得双倍积分，可抵现金。",  # points as cash
+        "Even worn shoes can be returned if you don't like them.",  # used items
+        "We cover return shipping, so returns are free.",  # policy: the buyer pays
+        "今天下单明早就到。",  # next-day promise
+        "保证12月3日之前送到您手上。",  # date guarantee
+        "也可以加我的 v❤ ：pegasus_sale 详聊。",  # messenger id
+        "Over 10,000 runners bought this last month.",  # sales count
+        "今天的价格只要 ¥ 八 九 九 的一半。",  # spaced numerals + half
+        "这个价格比官网便宜三百。",  # arithmetic against an 'official' price
+        "差价我们会退给您。",  # price protection
+        "大家都在抢，这周补货就这一次。",  # popularity + scarcity
+        "小红书搜“跑鞋老王”有更多优惠。",  # social handle
+        "我们是耐克中国唯一指定经销商。",  # authority
+        "Take it home today for just 899 minus 200.",  # arithmetic
+        "It's our best seller — it flies off the shelves.",
+        "Ping me on Line, id runfast88, and I'll sort you out.",
+        "As a first-time buyer you qualify for our welcome price.",
+        "退货期延长到叁拾天。",  # financial numerals
+        "Our return window is 3O days.",  # letter O
+        "周末下单也当天发货。",  # policy: weekends ship the next working day
+        "我已为您锁定库存，24小时内有效。",  # reservation
+        "鞋子坏了随时寄回来免费修。",
+        "本店商品一律不满意全额退款。",
+        "運動鞋保固兩年。",  # zh-Hant: 30 days for shoes
+    ],
+)
+def test_unsupported_claims_are_caught_and_the_grounded_sentence_is_not(claim: str) -> None:
+    base = BASE_EN if claim[0].isascii() else BASE_ZH
+    gaps = unsupported(base + claim, facts())
+    assert gaps, claim
+    assert all(base.strip() not in gap.claim for gap in gaps)  # only the claim's sentence is unsupported
+
+
+@pytest.mark.parametrize(
+    "honest",
+    [
+        "运动鞋质保30天。",  # a true policy term (30 days for shoes) on a price question's turn
+        "鞋服类签收后 30 天内出现开胶等质量问题，可以免费退换。",
+        "You have 7 days from delivery to send it back for any reason, as long as it is unworn.",
+        "Shoes can be swapped once for another size within 15 days; you pay to send them back.",
+        "Orders of ¥99 or more ship free, so this pair ships free.",
+        "这双 Pegasus 41 有黑色、白色、蓝色，39 到 44 码都有。",
+        "目前没有优惠活动，也不支持价格保护。",
+        "We don't offer price matching or store credit, sorry.",
+        "您平时跑多少公里？我可以按您的习惯推荐。",
+        "价格和优惠以商品页显示为准。",
+        "工作日 16:00 前付款当天发货，江浙沪一般 1–2 天送达。",
+    ],
+)
+def test_honest_restatements_pass(honest: str) -> None:
+    assert unsupported(BASE_ZH + honest, facts()) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "reply"),
+    [
+        ("Nike Pegasus 41 多少钱，是终身保修吧？", "Pegasus 41 售价 ¥899.00，对，没问题。"),
+        ("Pegasus 41 今天下单明天能到北京吗", "能的，明天肯定到。"),
+        ("Is the Pegasus 41 covered for 2 years?", "Yes, that's right — you're covered."),
+        ("可以90天内退货吧？", "是的，Pegasus 41 售价 ¥899.00。"),
+    ],
+)
+def test_agreeing_with_a_false_premise_states_it(question: str, reply: str) -> None:
+    assert unsupported(reply, facts(question))
+
+
+def test_agreeing_with_a_true_premise_passes() -> None:
+    assert unsupported("是的，签收后7天内可以无理由退货。", facts("7天无理由退货对吗？")) == []
+    assert unsupported("Yes, it's ¥899.00.", facts("Is the Pegasus 41 ¥899?")) == []
+
+
+def test_figures_in_words_spacing_and_look_alikes() -> None:
+    def read(text: str) -> set[Decimal]:
+        return set(figures(surface(text)))
+
+    assert read("按八百收") == {Decimal(800)}
+    assert read("¥ 八 九 九 的一半") == {Decimal(899)}
+    assert read("叁拾天") == {Decimal(30)}
+    assert read("3O days") == {Decimal(30)}
+    assert read("Fifteen percent off, a hundred yuan") == {Decimal(15), Decimal(100)}
+    assert read("this one, one of them") == set()  # "one" without a unit is no figure
+    assert read("within one working day") == {Decimal(1)}
+    assert read("2,499.00 元，RUN-001，runfast88") == {Decimal(2499), Decimal(1)}
+
+
+def test_dropping_keeps_what_still_answers() -> None:
+    text = BASE_ZH + "今天下单明早就到。"
+    gaps = unsupported(text, facts())
+    assert without_sentences(text, gaps) == BASE_ZH
+    only_claim = "今天下单明早就到。"
+    assert without_sentences(only_claim, unsupported(only_claim, facts())) is None
+    affirmed = [Violation("affirms", "是终身保修吧？")]
+    assert without_sentences(BASE_ZH + "对，没问题。", affirmed) is None
+
+
+def test_both_gates_run_on_llm_replies() -> None:
+    assert check_llm_reply(BASE_ZH + "今天打八折。", facts())[0].kind == "discount"  # the ledger first
+    assert check_llm_reply(BASE_ZH + "今天下单明早就到。", facts())[0].kind == "unsupported"
+    assert check_llm_reply(BASE_ZH, facts()) == []
+
+
+def test_policy_units_are_built_once_per_policy_version() -> None:
+    docs = policies()
+    assert policy_units(docs)[0] is policy_units(docs)[0]
+    assert policy_units(tuple(docs[:2]))[0] is not policy_units(docs)[0]
+
+
+# -- through the core: drop when the rest answers, else regenerate, then the offline composer ------------------
+@pytest.fixture
+def recorded() -> Iterator[RecordingTelemetry]:
+    sink = RecordingTelemetry()
+    previous = telemetry.install(sink)
+    try:
+        yield sink
+    finally:
+        telemetry.install(previous)
+
+
+async def test_an_unsupported_sentence_is_dropped_when_the_rest_answers(
+    tmp_path: Path, recorded: RecordingTelemetry
+) -> None:
+    model = ScriptedChatModel(lambda call: BASE_ZH + "今天下单明早就到。")
+    reply = await Chat(make_bot(tmp_path, llm=model)).say("Nike Pegasus 41 多少钱")
+    assert reply.meta["source"] == "llm" and "明早" not in reply.text and "¥899.00" in reply.text
+    assert len(model.calls) == 1
+    key = ("grounding_unsupported", (("action", "dropped"), ("kind", "unsupported")))
+    assert recorded.counts[key] == 1
+
+
+async def test_agreeing_with_a_false_premise_is_regenerated_then_falls_back(tmp_path: Path) -> None:
+    model = ScriptedChatModel(lambda call: "Pegasus 41 售价 ¥899.00，对，没问题。")
+    reply = await Chat(make_bot(tmp_path, llm=model)).say("Nike Pegasus 41 多少钱，是终身保修吧？")
+    assert len(model.calls) == 2 and reply.meta["source"] != "llm"
+    assert "没问题" not in reply.text
