@@ -136,7 +136,8 @@ _RULES: list[_Rule] = [
         ),
         lambda a: (None, a),
     ),
-    (re.compile(rf"{_N}\s*多\s*(?:元钱|元|块钱|块)?"), _more_than_step),
+    # "100多块" is a hundred-odd; "41 多少钱" asks a price ("多少" = how much, "多大/多久" how big/long).
+    (re.compile(rf"{_N}\s*多(?![少大长久重高宽远])\s*(?:元钱|元|块钱|块)?"), _more_than_step),
     (re.compile(rf"{_NUM}\s*出头"), _just_over),
     # "千把块", "百把块": about one thousand / hundred.
     (re.compile(r"([百千万])把\s*(?:元钱|元|块钱|块)?"), _around),

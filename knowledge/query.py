@@ -41,7 +41,7 @@ _IN_STOCK = re.compile(r"有货|现货|有库存|库存充足|in[ -]?stock|avail
 _SIZE_PATTERNS = [
     re.compile(r"(?<![\d.])(\d{2}(?:\.5)?)\s*(?:码|号|yards?\b)"),
     re.compile(
-        r"(?:size|eu|us|uk|尺码|码数|鞋码)\s*[:：]?\s*(\d{1,2}(?:\.5)?|[2-5]?x{0,3}[sml])(?![a-z0-9])"
+        r"(?:(?<![a-z])(?:size|eu|us|uk)|尺码|码数|鞋码)\s*[:：]?\s*(\d{1,2}(?:\.5)?|[2-5]?x{0,3}[sml])(?![a-z0-9])"
     ),
     re.compile(r"(?<![a-z0-9])(\d{2,4})\s*(g|gb|t|tb)(?![a-z0-9])"),
     re.compile(r"(?<![a-z0-9])(\d{2,4})\s*(ml|l)(?![a-z0-9])"),

@@ -31,6 +31,14 @@ SAID = [
     ("email me at jane dot doe at gmail dot com — any earbuds under $50?", ["jane", "doe at gmail"]),
     ("我的企鹅号 1234567890，推荐个耳机", ["1234567890"]),
     ("Deliver to 42 Wallaby Way, Sydney NSW 2000 — any power banks?", ["Wallaby", "Sydney", "NSW 2000"]),
+    # session 6: names without the old cues, handles, cards, a flat number
+    ("大家好，本人欧阳修远，想买双跑鞋", ["欧阳修"]),
+    ("Hello, Priya Raman here — looking for wireless earbuds", ["Priya", "Raman", "proya", "珀莱雅"]),
+    ("My name's Tom O'Brien, any running shoes under 600?", ["Tom", "Brien"]),
+    ("Moi c'est Jean-Luc Picard, do you have a yoga mat?", ["Jean", "Picard"]),
+    ("telegram @lena_runs, insta lena.k.88 — any trail shoes?", ["lena"]),
+    ("卡号 6222 0210 0101 2345 678 能用吗", ["6222", "678"]),
+    ("Please deliver to Flat 4B, 221B Baker Street, London NW1 6XE", ["Flat 4B", "Baker", "NW1"]),
 ]
 
 

@@ -401,9 +401,13 @@ class SupportBot:
         script: Script = "hans" if pinyin else self._script(text, inbound, state)  # pinyin is Chinese
         lang = "en" if script == "en" else "zh"
         written = pinyin or to_simplified(text)[0]
-        if self.parser is not None:  # 电反煲 → 电饭煲 before anything reads the message
-            written = self.parser.fix_typos(written)
         reading = read_message(written)  # no injected instruction, no personal data: the question itself
+        if (
+            self.parser is not None
+        ):  # 电反煲 → 电饭煲 before anything else reads the message, but only once the
+            fixed = self.parser.fix_typos(reading.text)  # personal data is out: "Priya" is no typo of "Proya"
+            written = written if reading.changed else fixed
+            reading = replace(reading, text=fixed)
         # only personal data ("13812345678" alone): nothing to search for, and its digits are no question
         read = reading.text if reading.text or reading.personal_removed else written
         ask = find_offer_ask(read) if read else None  # "满减吗", "… with my coupon X?": answered on its own

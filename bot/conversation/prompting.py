@@ -89,7 +89,8 @@ def policy_facts(docs: Sequence[PolicyDoc]) -> str:
 
 
 def history_text(turns: Sequence[Turn]) -> str:
-    return "\n".join(customer_text(f"{t.role}: {t.text}", 300) for t in turns) or "(none)"
+    # each turn redacted on its own: a name that opens a message ("Priya Raman here") opens it without the role
+    return "\n".join(fence(f"{t.role}: {redact(neutralise(t.text))}", 300) for t in turns) or "(none)"
 
 
 def answer_values(

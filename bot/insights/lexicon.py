@@ -123,6 +123,21 @@ def whole_in(word: str, text: str) -> bool:
     return re.search(rf"(?<![a-z0-9]){re.escape(lowered)}(?![a-z0-9])", haystack) is not None
 
 
+def without_function_words(text: str, lexicon: Lexicon) -> str:
+    """`text` with its Chinese function words of two or more characters blanked out ("多少钱" → " "), so that
+    no stub of one ("少钱") counts as a whole word of it (`whole_in`)."""
+    if not _HAN.search(text):
+        return text
+    pattern = _han_function_pattern(lexicon.function_words)
+    return pattern.sub(" ", text.lower()) if pattern is not None else text
+
+
+@cache
+def _han_function_pattern(function_words: frozenset[str]) -> re.Pattern[str] | None:
+    words = sorted((w for w in function_words if len(w) >= 2 and _HAN.search(w)), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words))) if words else None
+
+
 def content_words(
     keywords: Iterable[str], text: str, catalog: CatalogWords, lexicon: Lexicon | None = None
 ) -> list[str]:

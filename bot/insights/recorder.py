@@ -6,10 +6,12 @@ Recording must never cost a customer their reply: failures are logged and swallo
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
 from bot.domain.clock import utcnow
+from bot.insights.lexicon import Lexicon, default_lexicon, whole_in, without_function_words
 from bot.insights.pseudonym import Pseudonymizer
 from bot.insights.records import InsightsStore, OutcomeEvent, TurnRecord
 
@@ -17,12 +19,28 @@ log = logging.getLogger(__name__)
 
 
 def derived_keywords(
-    keywords: Iterable[str], redacted_text: str, redact: Callable[[str], str]
+    keywords: Iterable[str], redacted_text: str, redact: Callable[[str], str], lexicon: Lexicon | None = None
 ) -> tuple[str, ...]:
-    """The keywords still present in the redacted text: a word from an e-mail address, a street or a
-    district ("alice", "example.com", "建国路", "朝阳区") is gone once the text says [email] / [address]."""
-    lowered = redacted_text.lower()
-    return tuple(k for k in (redact(k) for k in keywords) if k and k.lower() in lowered)
+    """The keywords still present, whole, in the redacted text once its function words are blanked out: a word
+    from an e-mail address, a street, a district or a name ("alice", "example.com", "建国路", "raman") is gone
+    once the text says [email] / [address] / [name]; a stub a tokenizer cut ("pega" of "pegasus", "少钱" of
+    "多少钱") and a function word ("much", "本人") are no demand (`bot.insights.lexicon`)."""
+    lexicon = lexicon or default_lexicon()
+    text = without_function_words(redacted_text, lexicon)
+    kept = (k for k in (redact(k) for k in keywords) if k and not lexicon.is_function(k))
+    return tuple(dict.fromkeys(k for k in kept if whole_in(k, text) or _plural_in(k, text)))
+
+
+def _plural_in(word: str, text: str) -> bool:
+    """An English keyword stemmed to its singular ("earbud", "accessory") written as a plural in the text."""
+    if not word.isascii():
+        return False
+    stem = (
+        re.escape(word.lower()[:-1]) + "ies"
+        if word.lower().endswith("y")
+        else re.escape(word.lower()) + "e?s"
+    )
+    return re.search(rf"(?<![a-z0-9]){stem}(?![a-z0-9])", text.lower()) is not None
 
 
 class TurnRecorder:

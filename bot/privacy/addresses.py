@@ -11,8 +11,8 @@ suffixes instead:
 - after a delivery or residence cue (寄到, 送到, 发往, 住在, 家住 …): the place named up to its last place suffix
   (区, 路, 号, 大厦, 科技园, 小区 …) — "送到深圳南山科技园腾讯大厦"; a province right after the cue stays
   ("寄到新疆[address]"), because shipping terms depend on it;
-- English: number + street + street type, optional unit, town, state + ZIP (US) or state + postcode (AU,
-  "Sydney NSW 2000") or a UK postcode.
+- English: [unit ("Flat 4B,", "Apt 5", "Suite 200")] [building ("Rose Court,")] number + street + street type,
+  optional unit, town, state + ZIP (US) or state + postcode (AU, "Sydney NSW 2000") or a UK postcode.
 """
 
 from __future__ import annotations
@@ -66,8 +66,11 @@ _STREET_TYPES = (
     r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Parkway|Pkwy|Place|Pl|"
     r"Terrace|Ter|Square|Sq|Highway|Hwy|Crescent|Close|Gardens|Row|Mews|Walk|Circle|Cir|Trail|Plaza"
 )
+_UNIT = r"(?:Flat|Apt|Apartment|Unit|Suite|Ste|Room|Rm|Floor|Fl|No|#)"
 _EN_ADDRESS = re.compile(
-    rf"\b\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:[A-Z][A-Za-z'.-]*\s+){{1,4}}(?:{_STREET_TYPES})\b\.?"
+    rf"(?:\b(?i:{_UNIT})\.?\s*#?[\w-]{{1,6}},?\s+|#\s*[\w-]{{1,6}},?\s+|\b(?i:{_UNIT})\.?\s*(?=\d+[A-Za-z]?/))?"  # "Flat 4B, 221B Baker Street"
+    rf"(?:\b[A-Z][A-Za-z'-]+\s+(?:House|Court|Building|Tower|Mansions|Lodge|Hall),?\s+)?"  # "Rose Court, 5 High St"
+    rf"\b(?:\d{{1,5}}[A-Za-z]?/)?\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:[A-Z][A-Za-z'.-]*\s+){{1,4}}(?:{_STREET_TYPES})\b\.?"
     r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|#)\.?\s*[\w-]+)?"
     r"(?:,\s*[A-Z][a-z][A-Za-z.]*(?:\s+[A-Z][a-z][A-Za-z.]*){0,3})?"
     r"(?:,?\s*[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?(?!\d)|,?\s*[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}"

@@ -15,7 +15,6 @@ Rules on fixed cues, not a model: the cues are few ("我叫", "收件人", "叫�
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import regex
@@ -54,7 +53,8 @@ _CN_CALL_ME = regex.compile(
     rf"((?:叫|喊|称呼)我\s*)(?:[小阿老]{_GIVEN_CHAR}|{_SURNAME}{_GIVEN}|({_GIVEN_CHAR})\2)"
     r"(?=\s*(?:$|[，,。.!！?？；;、\s]|就|吧|即可|好了))"
 )
-_CN_WEAK = regex.compile(rf"((?:我是|本人是)\s*)({_SURNAME}{_GIVEN}){_CLAUSE_END}")
+_WEAK_CUES = ("我是", "本人", "在下", "鄙人", "俺是", "我系")  # 本人 alone too: "大家好，本人欧阳修远"
+_CN_WEAK = regex.compile(rf"((?:我是|本人是|本人|在下|鄙人|俺是|我系)\s*)({_SURNAME}{_GIVEN}){_CLAUSE_END}")
 # Common "我是X" self-descriptions that start with a surname character (jieba tags some of them `nr`).
 _SELF_DESCRIPTIONS = frozenset(
     [
@@ -133,6 +133,7 @@ _SELF_DESCRIPTIONS = frozenset(
         "程序猿",
     ]
 )
+_GROUP_SUFFIXES = "粉迷控党族"  # 我是安踏粉 / 本人数码控 / 我是考研党
 _PERSON_TAGS = ("nr",)  # jieba: nr person name, nrt transliterated, nrfg person name as a word
 
 
@@ -141,6 +142,8 @@ def _is_self_description(candidate: str) -> bool:
     """True when "我是<candidate>" describes the customer rather than names them (see the module docstring)."""
     if any(candidate.startswith(word) for word in _SELF_DESCRIPTIONS):
         return True
+    if len(candidate) >= 3 and candidate[-1] in _GROUP_SUFFIXES:
+        return True  # "安踏粉", "李宁迷", "数码控": a fan of something, no name
     from knowledge.keywords_jieba import dictionary_tag  # jieba's tag table: loaded on first use only
 
     tag = dictionary_tag(candidate)  # a whole dictionary word: a person name (nr) or a common word
@@ -156,11 +159,43 @@ def _surname(match: regex.Match[str]) -> str:
     return f"{match.group(1)}{NAME}{given}"
 
 
-_CAP = r"[A-Z](?:[a-z]+(?:[A-Z][a-z]+)?|['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?"  # Ann, McKay, O'Neil, Smith-Jones
-_EN_STRONG = re.compile(
-    r"(?i:(\b(?:my\s+(?:full\s+)?name\s+is|my\s+name's|(?:full\s+)?name\s*:|recipient\s*(?:is|:)|"
+# A capitalised name word in any Latin (or Cyrillic) script: Ann, McKay, O'Neil, O’Brien, Smith-Jones, Jean-Luc,
+# Müller, María; between two of them a lower-case particle (van, de, bin …) may stand.
+_CAP = r"\p{Lu}(?:\p{Ll}+(?:\p{Lu}\p{Ll}+)?|['’]\p{Lu}\p{Ll}+)(?:-\p{Lu}?\p{Ll}+)*"
+_PARTICLE = r"(?:van|von|de|da|del|della|der|den|di|du|la|le|dos|das|bin|ibn|al|el|ter|Ó|Ní|Nic|Mac|Mc|St\.?)"
+_NAME_WORDS = rf"{_CAP}(?:\s+(?:{_PARTICLE}\s+)?{_CAP}){{0,3}}"
+_EN_STRONG = regex.compile(
+    r"(?i:(\b(?:my\s+(?:full\s+)?name\s+is|my\s+name['’]s|(?:full\s+)?name\s*:|recipient\s*(?:is|:)|"
     r"addressee\s*(?:is|:)|attn\s*:?)\s+))"
-    r"[A-Za-z][a-z'-]+(?:\s+[A-Z][a-z'-]+){0,2}"
+    rf"(?:{_CAP}|\p{{Ll}}+(?:['’-]\p{{L}}+)*)(?:\s+(?:{_PARTICLE}\s+)?{_CAP}){{0,3}}"
+)
+# Self-introductions in other languages: "Moi c'est Jean-Luc Picard", "Je m'appelle …", "Ich heiße …", "Mein
+# Name ist …", "Me llamo …", "Mi nombre es …", "Mi chiamo …", "Eu me chamo …", "Ik heet …", "Меня зовут …".
+# The verbs "soy / sono / sou / je suis / ik ben" (I am) name only a capitalised word that ends the clause;
+# German "ich bin" is left out: German capitalises every noun ("Ich bin Student").
+_INTL_CUE = (
+    r"moi[,]?\s+c['’]est|je\s+m['’]appelle|mon\s+nom\s+est|ich\s+heiße|ich\s+heisse|mein\s+name\s+ist|"
+    r"me\s+llamo|mi\s+nombre\s+es|mi\s+chiamo|il\s+mio\s+nome\s+è|eu\s+me\s+chamo|me\s+chamo|"
+    r"meu\s+nome\s+é|ik\s+heet|mijn\s+naam\s+is|меня\s+зовут|моё\s+имя|мое\s+имя"
+)
+_INTL_INTRO = regex.compile(
+    rf"(?P<cue>(?i:\b(?:{_INTL_CUE}))\s+)(?P<name>{_NAME_WORDS})"
+    rf"|(?P<cue2>(?i:\b(?:soy|sono|sou|je\s+suis|ik\s+ben))\s+)(?P<name2>{_NAME_WORDS})"
+    r"(?=\s*(?:$|[,.;!?:—–¿¡]|(?i:\s+(?:y|e|et|und|en|and|de|from)\b)))"
+)
+# Japanese and Korean: "私の名前は田中です", "山田花子と申します", "제 이름은 김민수입니다".
+_JA_KO = regex.compile(
+    r"(?P<cue>(?:私の名前は|わたしの名前は|僕の名前は|名前は|제\s*이름은|내\s*이름은|저는)\s*)"
+    r"(?P<name>[\p{Han}\p{Katakana}\p{Hangul}ー・]{1,8}?)(?=\s*(?:です|と申します|といいます|입니다|이에요|예요|라고))"
+    r"|(?P<name2>[\p{Han}\p{Katakana}ー・]{2,8})(?=と申します|といいます)"
+)
+# "Priya Raman here", "Hello, Priya here —", "Tom Smith speaking": a name that opens the message (or follows a
+# greeting) and is followed by "here/speaking" at a clause end; one word alone needs the greeting.
+_EN_HERE = regex.compile(
+    r"(?:^|(?<=[.!?;:\n]\s{0,3}))\s*(?P<greet>(?i:(?:hi|hello|hey|hiya|dear|good\s+(?:morning|afternoon|evening))\b)"
+    r"[\s,!.—–-]*)?"
+    rf"(?P<name>{_NAME_WORDS})(?P<after>\s+(?i:here|speaking|writing|calling)\b)"
+    r"(?=\s*(?:$|[,.;!?:—–()-]))"
 )
 # "Ship to Alice Smith": a first and last name; "ship to Xinjiang" / "ship to Hong Kong" name a place.
 _PLACE_WORDS = {
@@ -190,21 +225,21 @@ _PLACE_WORDS |= {
     "Lake",
     "Cape",
 }
-_EN_SHIP_TO = re.compile(
+_EN_SHIP_TO = regex.compile(
     rf"(?i:(\b(?:deliver|ship|send|mail)\s+(?:it\s+|them\s+)?to\s+))({_CAP}(?:\s+{_CAP}){{1,2}})\b"
 )
 
 
-def _ship_to(match: re.Match[str]) -> str:
+def _ship_to(match: regex.Match[str]) -> str:
     return match.group(0) if match.group(2).split()[0] in _PLACE_WORDS else f"{match.group(1)}{NAME}"
 
 
 _HONORIFIC = r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+)?"
 # The cue and what follows the name are case-insensitive; the name itself must be capitalised.
-_EN_INTRO = re.compile(
+_EN_INTRO = regex.compile(
     r"(?P<cue>(?P<greet>(?i:\b(?:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening))\b)[\s,!.]*)?"
     r"(?i:\b(?P<verb>i['’]?m|i\s+am|this\s+is|it['’]s|here\s+is))\s+)"
-    rf"(?P<name>{_HONORIFIC}{_CAP}(?:\s+{_CAP}){{0,2}})"
+    rf"(?P<name>{_HONORIFIC}{_CAP}(?:\s+(?:{_PARTICLE}\s+)?{_CAP}){{0,2}})"
     r"(?P<after>\s*(?:[,.;!?:)]|$)|(?i:\s+(?:and|here|speaking|from|calling|writing|again|with|by)\b))?"
 )
 # Capitalised words after "I'm" that are not names: nationalities, languages, faiths and everyday words.
@@ -314,7 +349,7 @@ _NOT_NAMES = frozenset(
 )
 
 
-def _english(match: re.Match[str]) -> str:
+def _english(match: regex.Match[str]) -> str:
     name, verb = match.group("name"), match.group("verb").lower()
     words = name.replace(".", " ").split()
     first = next(w for w in words if w not in ("Mr", "Mrs", "Ms", "Miss", "Dr", "Prof"))
@@ -338,17 +373,35 @@ def redact_names(text: str) -> str:
     text = _CN_STRONG.sub(lambda m: f"{m.group(1)}{NAME}", text)
     text = _CN_SURNAME.sub(_surname, text)
     text = _CN_CALL_ME.sub(lambda m: f"{m.group(1)}{NAME}", text)
-    if "我是" in text or "本人是" in text:
+    if any(cue in text for cue in _WEAK_CUES):
         text = _CN_WEAK.sub(_weak, text)
     text = _EN_STRONG.sub(lambda m: f"{m.group(1)}{NAME}", text)
+    text = _INTL_INTRO.sub(_intl, text)
+    text = _JA_KO.sub(lambda m: f"{m.group('cue') or ''}{NAME}", text)
     text = _EN_SHIP_TO.sub(_ship_to, text)
-    return _EN_INTRO.sub(_english, text)
+    text = _EN_INTRO.sub(_english, text)
+    return _EN_HERE.sub(_here, text)
+
+
+def _intl(match: regex.Match[str]) -> str:
+    if match.group("cue") is not None:
+        return f"{match.group('cue')}{NAME}"
+    first = match.group("name2").split()[0].lower()
+    return match.group(0) if first in _NOT_NAMES else f"{match.group('cue2')}{NAME}"
+
+
+def _here(match: regex.Match[str]) -> str:
+    words = match.group("name").split()
+    if words[0].lower() in _NOT_NAMES or (len(words) == 1 and not match.group("greet")):
+        return match.group(0)
+    lead = match.group(0)[: match.start("name") - match.start()]
+    return f"{lead}{NAME}{match.group('after')}"
 
 
 def self_descriptions(text: str) -> list[tuple[int, int]]:
     """Spans of "我是X" clauses where X has a name's shape (a surname character + 1–2 characters at a clause
     end) but describes the customer ("我是高个子", "我是白领", "我是顾客"): no personal data, so the redactor
     keeps them; understanding may set them aside, since they are context rather than product words."""
-    if "我是" not in text and "本人是" not in text:
+    if not any(cue in text for cue in _WEAK_CUES):
         return []
     return [m.span() for m in _CN_WEAK.finditer(text) if _is_self_description(m.group(2))]

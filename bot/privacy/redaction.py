@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.privacy.addresses import ADDRESS, redact_addresses
+from bot.privacy.cards import CARD, redact_cards
+from bot.privacy.handles import redact_handles
 from bot.privacy.names import NAME, redact_names
 from bot.privacy.phones import chinese_digit_phones, find_phones, normalise_pii
 
@@ -79,6 +81,9 @@ _MESSENGER_ID = re.compile(
 )
 
 
+_NEVER = r"(?!)"  # an order pattern that matches nothing: order numbers stay
+
+
 def _sub_secret_assignment(match: re.Match[str]) -> str:
     return f"{match.group(1)}{match.group(2)}{SECRET}"
 
@@ -116,8 +121,10 @@ class Redactor:
 
     def redact(self, text: str) -> str:
         """NFKC first (`normalise_pii`: full-width `１３８…`, `＠` become ASCII), then secrets (they contain digits), IDs before
-        phones (an ID contains 11-digit runs), phones found by libphonenumber, then order numbers, messenger ids
-        (QQ numbers after the phones: a bare 11-digit run is a phone), names in self-introductions, addresses."""
+        cards and phones (an ID contains 11-digit runs), payment cards before phones (a card's middle groups
+        look like a phone: `bot.privacy.cards`), phones found by libphonenumber, then order numbers, messenger
+        ids (QQ numbers after the phones: a bare 11-digit run is a phone), social handles after their platform's
+        name (`bot.privacy.handles`), names in self-introductions, addresses."""
         if not text:
             return text
         text = normalise_pii(text)
@@ -127,6 +134,7 @@ class Redactor:
         text = _EMAIL.sub(EMAIL, text)
         text = _OBFUSCATED_EMAIL.sub(EMAIL, text)
         text = _CN_ID.sub(CN_ID, text)
+        text = redact_cards(text, keep_whole=self.order_pattern == _NEVER)
         text = _CN_MOBILE.sub(PHONE, text)
         for phone in reversed(find_phones(text)):
             text = text[: phone.start] + PHONE + text[phone.end :]
@@ -138,6 +146,7 @@ class Redactor:
         text = _WXID.sub(MESSENGER, text)
         text = _QQ.sub(lambda m: f"{m.group(1)}{MESSENGER}", text)
         text = _MESSENGER_ID.sub(lambda m: f"{m.group(1) or m.group(2)}{MESSENGER}", text)
+        text = redact_handles(text)
         text = redact_names(text)
         if self.redact_addresses:
             text = redact_addresses(text)
@@ -148,13 +157,13 @@ _DEFAULT = Redactor()
 
 
 def redact(text: str) -> str:
-    """Redact with the default rules (secrets, emails, ID numbers, phones, order numbers, messenger ids, names in
-    self-introductions, addresses)."""
+    """Redact with the default rules (secrets, emails, ID numbers, payment cards, phones, order numbers,
+    messenger ids and social handles, names in self-introductions, addresses)."""
     return _DEFAULT.redact(text)
 
 
 # --- for understanding: personal data removed, not replaced ------------------------------------------------
-_KEEP_ORDERS = Redactor(order_pattern=r"(?!)")  # order numbers stay: the order flow and its intent need them
+_KEEP_ORDERS = Redactor(order_pattern=_NEVER)  # order numbers stay: the order flow and its intent need them
 
 
 def redact_keeping_orders(text: str) -> str:
@@ -162,11 +171,11 @@ def redact_keeping_orders(text: str) -> str:
     return _KEEP_ORDERS.redact(text)
 
 
-_PLACEHOLDERS = "|".join(re.escape(p) for p in (SECRET, EMAIL, CN_ID, PHONE, ADDRESS, MESSENGER, NAME))
+_PLACEHOLDERS = "|".join(re.escape(p) for p in (SECRET, EMAIL, CN_ID, CARD, PHONE, ADDRESS, MESSENGER, NAME))
 # The customer's own words introducing the detail ("我的电话是", "my phone number is", "call me at").
 _LEAD_IN = (
     r"(?:(?:我的|我|本人|我家)?(?:手机号码|手机号|手机|电话号码|电话|联系电话|联系方式|邮箱地址|邮箱|电子邮件|"
-    r"身份证号码|身份证号|身份证|收货地址|地址|住址|家住|住在|微信号|微信|qq号|qq|企鹅号|扣扣号|whatsapp|wechat)"
+    r"身份证号码|身份证号|身份证|银行卡号|银行卡|信用卡号|信用卡|卡号|收货地址|地址|住址|家住|住在|微信号|微信|qq号|qq|企鹅号|扣扣号|whatsapp|wechat)"
     r"(?:号|id)?(?:是|为)?\s*[:：]?\s*)"
     r"|(?:我叫|我的名字是|我名字叫|名字叫|本人叫|收件人|收货人|联系人|姓名|寄件人|我是|本人是|我姓|免贵姓|"
     r"叫我|喊我|称呼我|，?叫|，?名叫|单名)\s*(?:是|为)?\s*[:：]?\s*"
@@ -174,7 +183,7 @@ _LEAD_IN = (
     r"|my\s+(?:full\s+)?name(?:\s+is|'s)\s*|(?:full\s+)?name\s*:\s*|recipient\s*(?:is|:)\s*"
     r"|(?:寄到|送到|发到|邮到|寄往|送往|发往|寄去|送去)\s*[:：]?\s*"
     r"|(?:(?:please\s+)?(?:ship|deliver|send|mail)\s+(?:it\s+|them\s+)?to|i\s+live\s+(?:at|in)|live\s+at)\s*"
-    r"|(?:(?:my|the)\s+)?(?:phone|mobile|cell|telephone|contact|email|e-mail|address)"
+    r"|(?:(?:my|the)\s+)?(?:phone|mobile|cell|telephone|contact|email|e-mail|address|card)"
     r"(?:\s+(?:number|no\.?|address))?(?:\s+is|\s*:)?\s*"
     r"|(?:call|text|reach|contact|email|mail|ring)\s+me\s+(?:at|on|via)\s*"
 )
