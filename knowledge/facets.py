@@ -195,13 +195,36 @@ class Facets:
             mask &= ~self._rows_mask(self.brands, [b for b in self.brands if b == wanted])
         for category in filters.exclude_categories:
             mask &= ~self._rows_mask(self.categories, self._matching_categories(category))
+        strict, lenient = mask.copy(), mask.copy()
         for name, value in filters.exclude_attributes:
-            if attribute_key(name) == "gender":  # "不要男款": not men's-only products (unisex ones stay)
+            if attribute_key(name) == "currency":  # "不要美元标价的": not the products priced in USD
+                code = canonical_currency(value)
+                if code in self.currencies:
+                    rows = self.has_price & (self.currency == self.currencies.index(code))
+                    strict &= ~rows
+                    lenient &= ~rows
+            elif attribute_key(name) == "gender":  # "不要男款": not men's-only products (unisex ones stay)
                 wanted = gender_of_value(value) or value
-                mask &= ~self._rows_mask(self.genders, [wanted] if wanted in self.genders else [])
-            else:
-                mask &= ~self._attribute_rows(name, value)
+                rows = self._rows_mask(self.genders, [wanted] if wanted in self.genders else [])
+                strict &= ~rows
+                lenient &= ~rows
+            else:  # "不要蓝色的": not offered in blue — or, when that leaves nothing, not ONLY in blue
+                strict &= ~self._attribute_rows(name, value)
+                lenient &= ~self._only_rows(name, value)
+        mask = strict if strict.any() else lenient
         return mask
+
+    def _only_rows(self, name: str, value: str) -> np.ndarray:
+        """Rows whose attribute `name` has `value` and no other value: "不要白色的" keeps a lamp sold in dark grey
+        and white (the customer picks dark grey), and drops one sold only in white."""
+        key = attribute_key(name)
+        values = self.attributes.get(key, {})
+        forms = colour_forms(str(value)) if key == "color" else [str(value)]
+        excluded = {v for form in forms for v in _matching_values(values, form)}
+        if not excluded:
+            return np.zeros(self.size, dtype=bool)
+        others = self._rows_mask(values, sorted(v for v in values if v not in excluded))
+        return self._rows_mask(values, sorted(excluded)) & ~others
 
     def exact_rows(self, filters: QueryFilters | None) -> np.ndarray | None:
         """Rows that meet a soft preference exactly, or None: a women's filter passes unisex products too, but

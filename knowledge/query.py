@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from knowledge.gender import gender_of_value, genders_in_text, is_gender_key
 from knowledge.models import ParsedQuery, QueryFilters
-from knowledge.money import LANGUAGE_CURRENCY
+from knowledge.money import CURRENCY_WORDS, LANGUAGE_CURRENCY
 from knowledge.names import Names, build_names, latin_ngrams
 from knowledge.negation import Negation, find_negations
 from knowledge.prices import parse_price
@@ -157,6 +157,8 @@ class QueryParser:
                     # deeper levels win a tie: a leaf name is more specific than its parent
                     if form not in pairs or pairs[form].count("/") < target.count("/"):
                         pairs[form] = target
+        for term, named in self.vocabulary.term_categories.items():  # "吉他弦" names 乐器/配件, not 吉他
+            pairs.setdefault(normalise_text(term), named)
         for group in category_word_groups():  # broad words ("数码产品", "electronics"): never over a name
             broad = _broad_target(group, paths)
             for form in (normalise_text(m) for m in group) if broad else ():
@@ -320,6 +322,8 @@ class QueryParser:
                 out.add(out.categories, category)
                 taken.append(span)
             scope = _blank(scope, taken)
+            for code in self._currencies_in(scope):
+                out.add(out.attributes, ("currency", code))
             colour = self._colour(scope)
             if colour:
                 out.add(out.attributes, ("color", colour))
@@ -343,6 +347,20 @@ class QueryParser:
                 if df and df <= EXCLUDE_TERM_MAX_SHARE * max(self.vocabulary.doc_count, 1):
                     out.add(out.terms, word)
         return out
+
+    def _currencies_in(self, scope: str) -> list[str]:
+        """ISO codes of the currencies a negated scope names ("美元标价的", "usd prices"), when this catalog prices
+        in more than one: 元/块 alone are units of an amount, not a currency ruled out."""
+        if len(self.vocabulary.currencies) < 2:
+            return []
+        grams = latin_ngrams(scope)
+        found = [
+            code
+            for word, code in CURRENCY_WORDS.items()
+            if (len(word) >= 2 or word == "$")
+            and (word in grams if word.isascii() and word.isalpha() else word in scope)
+        ]
+        return [code for code in dict.fromkeys(found) if code in self.vocabulary.currencies]
 
     def read_pinyin(self, text: str) -> str | None:
         """The Chinese a pinyin message spells in this catalog's words ("lanya erji" → "蓝牙耳机"), or None when

@@ -15,12 +15,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import regex
+
 from knowledge.models import Product
 from knowledge.money import canonical_currency
+from knowledge.script import HAN
 
 COLOUR_KEYS = ("color", "colour", "颜色")
 SIZE_KEYS = ("size", "尺码", "尺寸", "规格", "capacity", "容量")
 MAX_VALUES_PER_ATTRIBUTE = 500
+# A tag or attribute value the tokenizer keeps whole ("吉他弦", "身体乳", "敏感肌"): Chinese only, short, no digits.
+_TERM = regex.compile(rf"{HAN}{{2,5}}")
 
 # Alphanumeric model tokens: "WH-1000XM5", "XM5", "256G", "iPhone15", and "Pegasus 41" style name + number.
 _MODEL_CODE = re.compile(
@@ -55,6 +60,22 @@ def model_names(title: str) -> list[str]:
     return list(dict.fromkeys(name.strip() for name in found if len(name.strip()) >= 2))
 
 
+def _term_categories(vocab: Vocabulary, tag_paths: dict[str, set[str]]) -> dict[str, str]:
+    """Chinese tags that contain a category level's name but are only ever on products of one other category
+    path: {tag: that path}."""
+    parts = [p for p in vocab.category_parts if len(p) >= 2]
+    out: dict[str, str] = {}
+    for tag in vocab.terms:
+        paths = tag_paths.get(tag, set())
+        if len(paths) != 1 or tag in parts:
+            continue
+        (path,) = paths
+        inside = [p for p in parts if p in tag]
+        if path and inside and not any(p in path.split("/") for p in inside):
+            out[tag] = path
+    return dict(sorted(out.items()))
+
+
 @dataclass
 class Vocabulary:
     """What the catalog calls things; an empty one is valid (no catalog yet)."""
@@ -69,6 +90,10 @@ class Vocabulary:
     doc_count: int = 0
     shop_words: list[str] = field(default_factory=list)  # the shop's own dictionary (USER_WORDS_FILE)
     currencies: dict[str, int] = field(default_factory=dict)  # ISO code → number of priced products
+    terms: list[str] = field(default_factory=list)  # the catalog's Chinese tags and attribute values
+    # tag → the one category path its products share, for tags that contain another category's name
+    # ("吉他弦" is tagged only on 乐器/配件 although it contains 吉他): the longer name wins in the parser
+    term_categories: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def empty(cls) -> Vocabulary:
@@ -92,7 +117,12 @@ class Vocabulary:
         categories: set[str] = set()
         models: set[str] = set()
         currencies: Counter[str] = Counter()
+        terms: set[str] = set()
+        tag_paths: dict[str, set[str]] = {}
         for product in items:
+            terms.update(tag.strip() for tag in product.tags)
+            for tag in product.tags:
+                tag_paths.setdefault(tag.strip(), set()).add("/".join(product.category_path))
             if product.price is not None:
                 currencies[canonical_currency(product.currency)] += 1
             if product.brand.strip():
@@ -111,6 +141,9 @@ class Vocabulary:
             attributes={k: sorted(v)[:MAX_VALUES_PER_ATTRIBUTE] for k, v in sorted(attributes.items())},
             currencies=dict(sorted(currencies.items())),
         )
+        values = (v for vs in vocab.attributes.values() for v in vs)
+        vocab.terms = sorted(t for t in {*terms, *values} if _TERM.fullmatch(t))
+        vocab.term_categories = _term_categories(vocab, tag_paths)
         words = tokenizer(vocab)
         counts: Counter[str] = Counter()
         for product in items:
@@ -134,8 +167,10 @@ class Vocabulary:
         return max(sorted(self.currencies), key=lambda code: self.currencies[code])
 
     def user_words(self) -> list[str]:
-        """Words the tokenizer must keep whole: brands, category levels, colours, sizes, models."""
+        """Words the tokenizer must keep whole: brands, category levels, colours, sizes, models, and the
+        catalog's own Chinese tags and attribute values (so "吉他弦" is not read as "吉他")."""
         words = [
+            *self.terms,
             *self.brands,
             *self.category_parts,
             *self.colors,
@@ -167,6 +202,8 @@ class Vocabulary:
             "doc_freq": self.doc_freq,
             "doc_count": self.doc_count,
             "currencies": self.currencies,
+            "terms": self.terms,
+            "term_categories": self.term_categories,
         }
 
     def save(self, path: Path) -> None:
@@ -196,4 +233,6 @@ class Vocabulary:
             doc_freq={k: int(v) for k, v in data.get("doc_freq", {}).items()},
             doc_count=int(data.get("doc_count", 0)),
             currencies={k: int(v) for k, v in data.get("currencies", {}).items()},
+            terms=list(data.get("terms", [])),
+            term_categories={k: str(v) for k, v in data.get("term_categories", {}).items()},
         )

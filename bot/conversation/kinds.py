@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from knowledge.models import Product
 from knowledge.resources import normalise_text, synonym_groups
-from knowledge.script import is_han
+from knowledge.script import has_han, is_han
 from knowledge.traditional import to_simplified
 
 _USD = re.compile(r"\$|usd|dollars?|bucks|美元|美金|刀", re.I)
@@ -149,11 +149,22 @@ def root_match(word: str, product: Product) -> bool:
     return any(t.endswith(folded[0]) for t in re.split(r"[\s\d]+", title) if len(t) >= 2)
 
 
+def _name(product: Product) -> str:
+    """What a product is called: its title and category, plus its tags in a script the title does not use —
+    the shop's name for it in the other language ("Aveeno Baby … Lotion" tagged 身体乳 is a 身体乳; a Chinese
+    title tagged "headlamp" is a headlamp). Tags in the title's own script stay out (a power bank tagged
+    "laptop" is not a laptop)."""
+    han = has_han(product.title)
+    latin = re.search(r"[A-Za-z]", product.title) is not None
+    other = [t for t in product.tags if (has_han(t) and not han) or (not has_han(t) and not latin)]
+    return " ".join([product.title, product.category, *other])
+
+
 def titled_kind(word: str, product: Product) -> bool:
-    """The word (or a synonym) is in the product's title or category, or heads a title word by its 子-root
-    (`root_match`): what a "we don't sell X" verdict checks. Tags alone do not count: a power bank tagged
-    "laptop" is not a 笔记本电脑."""
-    name = _fold(f"{product.title} {product.category}")
+    """The word (or a synonym) is in the product's name (`_name`: title, category, tags in the other
+    language), or heads a title word by its 子-root (`root_match`): what a "we don't sell X" verdict checks.
+    Tags in the title's own language do not count: a power bank tagged "laptop" is not a 笔记本电脑."""
+    name = _fold(_name(product))
     if any(f in name for f in _forms(word) if len(f) >= 2):
         return True
     return root_match(word, product) and not kind_match(word, product)
@@ -169,9 +180,7 @@ class KindCatalog:
         def fold(text: str) -> str:
             return to_simplified(normalise_text(text))[0]
 
-        self._rows = [
-            (p, fold(f"{p.title} {p.category}"), fold(" ".join([p.title, *p.tags]))) for p in products
-        ]
+        self._rows = [(p, fold(_name(p)), fold(" ".join([p.title, *p.tags]))) for p in products]
         self._found: dict[str, list[Product]] = {}
 
     def of_kind(self, word: str) -> list[Product]:
