@@ -13,6 +13,7 @@ that answer a question, by meaning (see `knowledge.policy_search`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,7 +49,14 @@ class PolicyError(KnowledgeError):
 
 
 def bullets_of(doc: PolicyDoc) -> list[Bullet]:
-    """The list items of a document (continuation lines joined), bold lead as label, Markdown marks removed."""
+    """The list items of a document (continuation lines joined), bold lead as label, Markdown marks removed.
+
+    Parsed once per document content (`PolicyDoc` is a frozen value: an edited policy is another key)."""
+    return list(_bullets(doc))
+
+
+@functools.lru_cache(maxsize=256)
+def _bullets(doc: PolicyDoc) -> tuple[Bullet, ...]:
     items: list[str] = []
     for line in doc.text.splitlines():
         match = _BULLET.match(line)
@@ -65,7 +73,7 @@ def bullets_of(doc: PolicyDoc) -> list[Bullet]:
         body = item[label_match.end() :] if label_match else item
         text = f"{label}：{body}" if label and doc.language == "zh" else f"{label}: {body}" if label else body
         out.append(Bullet(doc.topic, doc.title, doc.language, index, label, text.replace("**", "")))
-    return out
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -64,8 +64,6 @@ from bot.domain.protocols import ChatModel
 from knowledge.gender import is_gender_key
 from knowledge.models import PolicyDoc, PolicyHit, Product, SearchHit
 from knowledge.money import NO_RATES, ExchangeRates, round_cents
-from knowledge.policies import bullets_of
-from knowledge.policy_search import Bullet
 from knowledge.policy_terms import PolicyTerms
 from knowledge.protocols import ProductIndex
 from knowledge.ranking import describe_filters, passing
@@ -234,7 +232,7 @@ class Answerer:
             None  # the catalog vocabulary (attribute values), set by the core
         )
         self.generic: Callable[[str], bool] | None = None  # "is this word a kind of product?" (mention index)
-        self._catalog_words: tuple[int, CatalogWords] | None = None
+        self._catalog_words: tuple[tuple[int, object], CatalogWords] | None = None
         self._kinds: tuple[tuple[int, object], KindCatalog] | None = None
         self.known_word: Callable[[str], bool] | None = (
             None  # "is this word the catalog's own?" (tags, values)
@@ -274,10 +272,7 @@ class Answerer:
         catalog = await asyncio.to_thread(self.catalog_words)
         item = self._item(replace(ctx, text=about), catalog)
         text = about if intent is Intent.AFTER_SALES else ""
-        twins: dict[tuple[str, int], list[Bullet]] = {}
-        for doc in self.policies.docs:
-            for bullet in bullets_of(doc):
-                twins.setdefault((bullet.topic, bullet.index), []).append(bullet)
+        twins = policy_scope.bullet_twins(tuple(self.policies.docs))
         found = policy_scope.pick(found, text, item, catalog, k, twins)
         if not found:
             return await self.policy(ctx)
@@ -302,12 +297,19 @@ class Answerer:
         return await self._llm(ctx, Answer(reply, docs=docs), [], None)
 
     def catalog_words(self) -> CatalogWords:
-        """Category and tag words of the catalog (rebuilt when the catalog's size changes)."""
-        count = self.index.count()
-        if self._catalog_words is None or self._catalog_words[0] != count:
+        """Category and tag words of the catalog (rebuilt when the catalog changes: see `_catalog_version`)."""
+        version = self._catalog_version()
+        cached = self._catalog_words
+        if cached is None or cached[0][0] != version[0] or cached[0][1] is not version[1]:
             products = [p for p in map(self.index.get, sorted(self.index.skus())) if p is not None]
-            self._catalog_words = (count, CatalogWords(products))
-        return self._catalog_words[1]
+            cached = self._catalog_words = (version, CatalogWords(products))
+        return cached[1]
+
+    def _catalog_version(self) -> tuple[int, object]:
+        """What changes when the catalog does: its size, and — for a snapshot-backed index — the snapshot
+        object itself (an edit that keeps the size builds a new one)."""
+        snapshot = getattr(self.index, "mention_index", None)
+        return (self.index.count(), snapshot() if snapshot is not None else None)
 
     def _item(self, ctx: TurnContext, catalog: CatalogWords) -> ItemCategories:
         """The item a policy question is about: named in the message, else the product in focus or the
@@ -687,8 +689,7 @@ class Answerer:
     def _kind_catalog(self) -> KindCatalog:
         """The catalog's folded names (`KindCatalog`), rebuilt when the catalog changes: its size, or — for a
         snapshot-backed index — the snapshot (an edit that keeps the size)."""
-        snapshot = getattr(self.index, "mention_index", None)
-        version = (self.index.count(), snapshot() if snapshot is not None else None)
+        version = self._catalog_version()
         if self._kinds is None or self._kinds[0][0] != version[0] or self._kinds[0][1] is not version[1]:
             products = [p for p in map(self.index.get, sorted(self.index.skus())) if p is not None]
             self._kinds = (version, KindCatalog(products))

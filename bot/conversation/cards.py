@@ -6,6 +6,7 @@ phrasing from `bot/prompts/replies.yaml`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -136,9 +137,11 @@ class Phrases:
         )
 
 
+@functools.lru_cache(maxsize=4096)
 def first_sentence(text: str, limit: int = 60) -> str:
     """The description's first sentence, cut at a sentence mark, never mid-word beyond `limit`; what the
-    catalog says is quoted only after its instructions, links, contacts and offers are cut (`quotable`)."""
+    catalog says is quoted only after its instructions, links, contacts and offers are cut (`quotable`).
+    Memoised by content: only catalog descriptions come here."""
     text = quotable(text).strip()
     match = re.search(r"[。！？!?]|\.\s", text)
     sentence = text[: match.end()].strip() if match else text

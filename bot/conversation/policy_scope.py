@@ -16,6 +16,7 @@ text; nothing here names a category.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,8 +24,10 @@ from typing import Protocol
 
 import regex
 
-from knowledge.models import PolicyHit, Product
+from knowledge.models import PolicyDoc, PolicyHit, Product
 from knowledge.money import canonical_currency
+from knowledge.policies import bullets_of
+from knowledge.policy_search import Bullet
 from knowledge.script import HAN, is_han
 
 _ZI_WORD = re.compile(r"(\w)子")  # 鞋子 → 鞋
@@ -99,6 +102,9 @@ class CatalogWords:
         self.currency = max(dict.fromkeys(priced), key=priced.count) if priced else ""
         by_length = sorted(self.paths, key=len, reverse=True)
         self._rx = re.compile("|".join(_pattern(w) for w in by_length)) if by_length else None
+        # answers that depend only on this catalog, kept per instance (a changed catalog is a new instance)
+        self._names: dict[str, bool] = {}
+        self._kind_words: dict[frozenset[str], frozenset[str]] = {}
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where `text` names a kind of item (the words `item` reads)."""
@@ -127,12 +133,49 @@ class CatalogWords:
 
     def scope(self, hit: Labelled) -> list[str]:
         """The scope words of a bullet: its bold label's parts and its leading parenthetical list."""
-        words = [w for w in _SPLIT.split(hit.label or "") if w.strip()]
-        body = hit.text[len(hit.label) :] if hit.label and hit.text.startswith(hit.label) else hit.text
-        paren = _PAREN.match(body)
-        if paren:
-            words += [w for w in _SPLIT.split(paren.group(1)) if w.strip()]
-        return [_ETC.sub("", w.strip()).strip().lower() for w in words if _ETC.sub("", w.strip()).strip()]
+        return list(_scope_words(hit.label or "", hit.text))
+
+    def names(self, word: str) -> bool:
+        """Whether a scope word names something this catalog has (a category segment, a tag); memoised."""
+        known = self._names.get(word)
+        if known is None:
+            known = any(_match(word, s) for s in self.segments) or word in self.paths
+            self._names[word] = known
+        return known
+
+    def kind_words(self, paths: frozenset[str]) -> frozenset[str]:
+        """The catalog words (segments, tags) that name one of `paths`; memoised per set of paths."""
+        words = self._kind_words.get(paths)
+        if words is None:
+            words = frozenset(w for w, of in self.paths.items() if of & paths)
+            if len(self._kind_words) >= _MEMO_LIMIT:
+                self._kind_words.clear()
+            self._kind_words[paths] = words
+        return words
+
+
+_MEMO_LIMIT = 4096  # distinct item path sets remembered per catalog (then the memo starts again)
+
+
+@functools.lru_cache(maxsize=4096)
+def _scope_words(label: str, text: str) -> tuple[str, ...]:
+    words = [w for w in _SPLIT.split(label) if w.strip()]
+    body = text[len(label) :] if label and text.startswith(label) else text
+    paren = _PAREN.match(body)
+    if paren:
+        words += [w for w in _SPLIT.split(paren.group(1)) if w.strip()]
+    return tuple(_ETC.sub("", w.strip()).strip().lower() for w in words if _ETC.sub("", w.strip()).strip())
+
+
+@functools.lru_cache(maxsize=64)
+def bullet_twins(docs: tuple[PolicyDoc, ...]) -> dict[tuple[str, int], list[Bullet]]:
+    """Every bullet of `docs` by (topic, index): the same bullet in each language. Built once per set of
+    documents (frozen values: edited policies are another key); callers must not mutate the result."""
+    twins: dict[tuple[str, int], list[Bullet]] = {}
+    for doc in docs:
+        for bullet in bullets_of(doc):
+            twins.setdefault((bullet.topic, bullet.index), []).append(bullet)
+    return twins
 
 
 def _pattern(word: str) -> str:
@@ -170,11 +213,10 @@ def specificity(
     0: the scope names other categories only (or, `listed`, items this shop does not have); -1: the bullet is
     not scoped by category."""
     leaves, segments = item.segments()
-    kind_words = {w for w, paths in catalog.paths.items() if paths & item.paths}
+    kind_words = catalog.kind_words(item.paths)
     best = 0 if listed else -1
     for word in words:
-        names_catalog = any(_match(word, s) for s in catalog.segments) or word in catalog.paths
-        if not names_catalog:
+        if not catalog.names(word):
             continue
         best = max(best, 0)
         if word in kind_words or any(_match(word, leaf) for leaf in leaves):

@@ -9,6 +9,7 @@ prompts are the validated files in `bot/prompts/chat/`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -85,7 +86,13 @@ def product_facts(products: Sequence[Product]) -> str:
 
 
 def policy_facts(docs: Sequence[PolicyDoc]) -> str:
-    return "\n\n".join(fence(neutralise(f"{d.title}\n{d.text}"), 1500) for d in docs) or "(none)"
+    """The policy documents, fenced and neutralised, one block each (each block built once per document)."""
+    return "\n\n".join(map(_policy_fact, docs)) or "(none)"
+
+
+@functools.lru_cache(maxsize=256)
+def _policy_fact(doc: PolicyDoc) -> str:
+    return fence(neutralise(f"{doc.title}\n{doc.text}"), 1500)
 
 
 def history_text(turns: Sequence[Turn]) -> str:

@@ -13,6 +13,7 @@ guard checks every reply anyway; this keeps the model from being steered in the 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -147,5 +148,15 @@ def strip_contacts(text: str, keep: Iterable[str] = ()) -> str:
 
 
 def catalog_text(text: str, keep: Iterable[str] = ()) -> str:
-    """Product text for a prompt or as evidence: instructions neutralised, foreign contacts removed."""
+    """Product text for a prompt or as evidence: instructions neutralised, foreign contacts removed.
+
+    Memoised by content (the same catalog strings come back with every message; an edited product is
+    another key) — never used for what customers write, which must not outlive its conversation."""
+    if not text:
+        return text
+    return _catalog_text(text, tuple(keep))
+
+
+@functools.lru_cache(maxsize=8192)
+def _catalog_text(text: str, keep: tuple[str, ...]) -> str:
     return strip_contacts(neutralise(text), keep)
