@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from bot.conversation.claims.figures import figures
-from bot.conversation.claims.support import policy_units, unsupported
+from bot.conversation.claims.support import unsupported
 from bot.conversation.claims.text import surface
+from bot.conversation.claims.units import policy_units
 from bot.conversation.grounding import GroundingFacts, Violation, check_llm_reply, without_sentences
 from bot.domain import telemetry
 from bot.domain.telemetry import RecordingTelemetry
@@ -143,8 +144,8 @@ def test_both_gates_run_on_llm_replies() -> None:
 
 def test_policy_units_are_built_once_per_policy_version() -> None:
     docs = policies()
-    assert policy_units(docs)[0] is policy_units(docs)[0]
-    assert policy_units(tuple(docs[:2]))[0] is not policy_units(docs)[0]
+    assert policy_units(docs) is policy_units(docs)
+    assert policy_units(tuple(docs[:2])) is not policy_units(docs)
 
 
 # -- through the core: drop when the rest answers, else regenerate, then the offline composer ------------------

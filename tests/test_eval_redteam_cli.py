@@ -11,7 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from bot.cli.main import app
-from bot.redteam import COMPOSER_SET, CONVERSATION_SET, REPLY_SET, default_sets_dir
+from bot.redteam import ALLOWLIST_SET, COMPOSER_SET, CONVERSATION_SET, REPLY_SET, default_sets_dir
 
 
 def test_json_figures_over_every_set_with_the_injection_conversations() -> None:
@@ -19,6 +19,8 @@ def test_json_figures_over_every_set_with_the_injection_conversations() -> None:
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures["crafted_replies"]["attacks"] >= 300 and figures["crafted_replies"]["attacks_missed"] == 0
+    allow = figures["allowlist_replies"]
+    assert allow["attacks"] >= 150 and allow["attacks_missed"] == 0 and allow["false_positive_rate"] <= 0.02
     assert (
         figures["composer_replies"]["honest"] >= 300 and figures["composer_replies"]["false_positives"] == 0
     )
@@ -30,7 +32,7 @@ def test_json_figures_over_every_set_with_the_injection_conversations() -> None:
 
 
 def test_a_missed_attack_fails_the_run_and_is_listed(tmp_path: Path) -> None:
-    for name in (REPLY_SET, COMPOSER_SET, CONVERSATION_SET):
+    for name in (REPLY_SET, ALLOWLIST_SET, COMPOSER_SET, CONVERSATION_SET):
         shutil.copy(default_sets_dir() / name, tmp_path / name)
     data = yaml.safe_load((tmp_path / REPLY_SET).read_text(encoding="utf-8"))
     data["cases"].append(

@@ -216,6 +216,7 @@ def redteam_figures(sets: Path, conversations: bool) -> tuple[dict, list[str]]:
 
     from bot.llm.scripted import ScriptedChatModel
     from bot.redteam import (
+        ALLOWLIST_SET,
         COMPOSER_SET,
         CONVERSATION_SET,
         REPLY_SET,
@@ -230,13 +231,21 @@ def redteam_figures(sets: Path, conversations: bool) -> tuple[dict, list[str]]:
 
     started = time.perf_counter()
     crafted = score_replies(load(sets / REPLY_SET))
-    composer = score_replies(load(sets / COMPOSER_SET))
+    composer = score_replies(load(sets / COMPOSER_SET), llm=False)  # composer replies pass the ledger
+    allow = score_replies(load(sets / ALLOWLIST_SET))
     checked_s = time.perf_counter() - started
-    figures: dict = {"crafted_replies": crafted.as_dict(), "composer_replies": composer.as_dict()}
-    failures = [f"missed {o.case['id']}: {o.case['reply']!r}" for o in crafted.missed + crafted.wrong_kind]
+    figures: dict = {
+        "crafted_replies": crafted.as_dict(),
+        "allowlist_replies": allow.as_dict(),
+        "composer_replies": composer.as_dict(),
+    }
+    failures = [
+        f"missed {o.case['id']}: {o.case['reply']!r}"
+        for o in crafted.missed + crafted.wrong_kind + allow.missed
+    ]
     failures += [
         f"false positive {o.case['id']}: {o.case['reply']!r} → {[str(v) for v in o.violations]}"
-        for o in crafted.false_positives + composer.false_positives
+        for o in crafted.false_positives + allow.false_positives + composer.false_positives
     ]
     if conversations:
         data = load(sets / CONVERSATION_SET)
@@ -250,7 +259,7 @@ def redteam_figures(sets: Path, conversations: bool) -> tuple[dict, list[str]]:
         figures["injection_conversations"] = score.as_dict()
         failures += [f"delivered {f}" for f in score.failures]
         failures += [f"unanswered {f}" for f in score.unanswered]
-    replies = crafted.attacks + crafted.honest + composer.honest
+    replies = crafted.attacks + crafted.honest + allow.attacks + allow.honest + composer.honest
     figures["checker_ms_per_reply"] = round(1000 * checked_s / max(1, replies), 3)
     return figures, failures
 

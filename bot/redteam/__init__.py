@@ -1,7 +1,7 @@
 """The truth guard's red team (issue 13) as product code: `xiaoer eval redteam`, bench/redteam.py and
 tests/test_redteam.py all score the same sets with the same code.
 
-`bot.redteam.sets` loads the labelled reply sets and scores `check_reply` on them (attacks caught, honest
+`bot.redteam.sets` loads the labelled reply sets and scores `check_llm_reply` on them (attacks caught, honest
 replies passed); `bot.redteam.conversations` runs the injection conversations through a real `SupportBot`
 whose LLM is the obedient adversary (`obedient_reply`) and counts unauthorised claims delivered.
 """
@@ -15,6 +15,7 @@ from bot.redteam.conversations import (
     write_policies,
 )
 from bot.redteam.sets import (
+    ALLOWLIST_SET,
     COMPOSER_SET,
     CONVERSATION_SET,
     REPLY_SET,
@@ -29,6 +30,7 @@ from bot.redteam.sets import (
 )
 
 __all__ = [
+    "ALLOWLIST_SET",
     "COMPOSER_SET",
     "CONVERSATION_SET",
     "REPLY_SET",

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.redteam import (
+    ALLOWLIST_SET,
     COMPOSER_SET,
     CONVERSATION_SET,
     REPLY_SET,
@@ -26,6 +27,7 @@ from bot.redteam import run_conversations as run_on_bot
 
 DATA = default_sets_dir()
 REPLIES = DATA / REPLY_SET
+ALLOWLIST = DATA / ALLOWLIST_SET
 COMPOSER = DATA / COMPOSER_SET
 CONVERSATIONS = DATA / CONVERSATION_SET
 

@@ -63,12 +63,20 @@ _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _NUMBER = rf"(?:{_NUM}|{_CN})"
 NEGATION = regex.compile(
     r"(?:(?:没有|没|不(?!用|妨|如|仅|但|错|少|过|只|管|要犹豫|喜欢|满意|合适|想要)|无(?!门槛|条件|限|需|理由)|暂无|暂不|并不|不能|无法|未|"
-    r"请勿|切勿|严禁|禁止|谨防|请不要)[^。！？!?\n,，；;、]{0,4}"
-    r"|(?:不会|绝不|从不|从来不|不需要)(?:要求|让|请|需要)?[^。！？!?\n,，；;]{0,8}"
+    r"严禁|禁止|谨防)[^。！？!?\n,，；;、]{0,4}"
+    r"|(?:不会|绝不|从不|从来不|不需要|请勿|切勿|请不要|千万不要|不要)(?:要求|让|请|需要)?[^。！？!?\n,，；;]{0,8}"
     r"|\b(?:no|not|never|without|nor|beware\s+of)\s+(?:[A-Za-z]+,?\s+){0,3}|n[’']t\s+(?:[A-Za-z]+,?\s+){0,4})$",
     regex.I,
 )
 _SENTENCE = re.compile(r"[^。！？!?\n；;]+")
+# A denial after what it denies, to the end of the clause: "积分和返现这类活动我们暂时都没有", "coupons? none".
+TRAILING_DENIAL = regex.compile(
+    r"[^。！？!?\n,，；;]{0,16}?(?:我们|本店|店里|目前|暂时|现在|都|也|一律|全都|\s)*(?:没有|不提供|不支持|不参加|不参与|不做|"
+    r"无)(?:的|哦|呢|啦|了|呀|噢)*\s*(?=$|[。！？!?\n,，；;])"
+    r"|[^.!?\n,;]{0,24}?\s(?:is|are)\s*(?:n[o’']t|not)\s+(?:accepted|available|offered|supported|possible|allowed|"
+    r"provided|included)\b",
+    regex.I,
+)
 
 
 def number(text: str) -> Decimal | None:
@@ -537,7 +545,10 @@ def extract_claims(text: str) -> list[Claim]:
     ]
     out = []
     for claim in claims:
-        if _negatable(claim) and NEGATION.search(text[max(0, claim.start - 40) : claim.start]):
+        if _negatable(claim) and (
+            NEGATION.search(text[max(0, claim.start - 40) : claim.start])
+            or TRAILING_DENIAL.match(text, claim.end)
+        ):
             claim = Claim(claim.kind, claim.value, claim.text, claim.start, claim.end, True, claim.labelled)
         out.append(claim)
     return sorted(out, key=lambda c: (c.start, c.kind))

@@ -23,12 +23,16 @@ _SPACED = regex.compile(
 _LETTER_O = regex.compile(r"(?<=\d)[Oo](?![A-Za-z])|(?<![A-Za-z])[Oo](?=\d)")
 _ARABIC = regex.compile(r"(?<![A-Za-z\d.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
 _PERCENT_CN = regex.compile("百分之")
+_AFTERNOON = regex.compile(
+    r"(下午|晚上|傍晚|夜里)\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:点|:00|：00)|(?<![\d:])(\d{1,2})\s*(?:pm|p\.m\.)",
+    regex.I,
+)
 _CN_RUN = regex.compile(f"[{_CN_CHARS}]+")
 # Chinese words made of numeral characters that state no figure.
 _CN_WORDS = regex.compile(
     "一下|一些|一起|一直|一般|一样|一定|一点|一切|一致|万一|千万|一旦|十分|一一|一边|一向|一律|一概|一共|三包|一半|"
     "统一|唯一|一流|一手|一路|一款款|一并|一同|一番|一贯|一生|一辈子|一览|一应|一键|一口气|一时|一步|一眼|一心|"
-    "百搭|千里|万能|百变|九成新|五星"
+    "百搭|千里|万能|百变|九成新|五星|下一|上一|每一|另一|同一"
 )
 _CN_UNIT_AFTER = regex.compile(
     "[天日年月周个件双块元折期次倍号点岁码斤克升成名位台款份张瓶盒袋罐套条只支层星档寸毫厘米分秒]|小时|分钟|工作日"
@@ -77,9 +81,16 @@ def _english(run: str, after: str) -> Decimal | None:
     return Decimal(total + current) if words else None
 
 
+def _clock(m: regex.Match[str]) -> str:
+    raw = m.group(2) or m.group(3)
+    hour = int(raw) if raw.isdigit() else parse_chinese_numeral(raw)
+    return f" {(hour or 0) % 12 + 12}:00 "
+
+
 def figures(text: str) -> frozenset[Decimal]:
     """Every figure `text` (already surfaced) states; see the module docstring for what counts as one."""
     text = _LETTER_O.sub("0", _SPACED.sub("", text))
+    text = _AFTERNOON.sub(_clock, text)  # "下午 4 点", "4pm" → 16:00
     text = _PERCENT_CN.sub("", text)
     found: set[Decimal] = set()
     for m in _ARABIC.finditer(text):
@@ -99,3 +110,64 @@ def figures(text: str) -> frozenset[Decimal]:
         if value is not None:
             found.add(value)
     return frozenset(found)
+
+
+_N = rf"(?:\d+(?:\.\d+)?|[{_CN_CHARS}]+|{_EN_WORD}|an?)"
+_DURATION = regex.compile(
+    rf"(?<![\d.])({_N})(?:\s*(?:[-–~至到]|to)\s*({_N}))?\s*-?\s*(?:个)?\s*"
+    r"(工作日|天|日|周|星期|个月|月|年|小时|working\s+days?|business\s+days?|days?|weeks?|months?|years?|hours?|h\b)",
+    regex.I,
+)
+_HALF = regex.compile("半个?(月)|半年")
+_DAYS = {"天": 1, "日": 1, "工作日": 1, "周": 7, "星期": 7, "月": 30, "个月": 30, "年": 365}
+_DAYS_EN = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
+def _unit_days(unit: str) -> Decimal:
+    unit = unit.lower()
+    if unit in _DAYS:
+        return Decimal(_DAYS[unit])
+    if unit.startswith(("小时", "hour", "h")):
+        return Decimal(1) / Decimal(24)
+    for word, days in _DAYS_EN.items():
+        if word in unit:
+            return Decimal(days)
+    return Decimal(1)
+
+
+def _amount(raw: str) -> Decimal | None:
+    raw = raw.strip().lower()
+    if raw in {"a", "an"}:
+        return Decimal(1)
+    value = _decimal(raw) if raw[:1].isdigit() else None
+    if value is None:
+        whole = parse_chinese_numeral(raw)
+        value = Decimal(whole) if whole is not None else _english(raw, " day")
+    return value
+
+
+def durations(text: str) -> frozenset[Decimal]:
+    """Every time span `text` (already surfaced) states, in days ("一个月" = 30, "1年" = 365, "48 小时" = 2,
+    "1–2 天" = {1, 2}): a figure's unit matters — "一个月内反馈" is not the policy's "1 年保修"."""
+    text = _LETTER_O.sub("0", _SPACED.sub("", text))
+    found: set[Decimal] = {Decimal(15 if m.group(1) else 180) for m in _HALF.finditer(text)}
+    for m in _DURATION.finditer(text):
+        per = _unit_days(m.group(3))
+        for raw in (m.group(1), m.group(2)):
+            value = _amount(raw) if raw else None
+            if value is None:
+                continue
+            if per == 30 and value % 12 == 0:  # "12 个月" is a year
+                value, per = value / 12, Decimal(365)
+            found.add((value * per).quantize(Decimal("0.01")).normalize())
+    return frozenset(found)
+
+
+# A time span is kept among the figures as DURATION_BASE + its days, so one set holds both and "一个月" (30 days)
+# never matches the "1" of "1 年" (365 days).
+DURATION_BASE = Decimal(10) ** 9
+
+
+def figures_and_durations(text: str) -> frozenset[Decimal]:
+    """`figures(text)` plus every `durations(text)` value offset by DURATION_BASE."""
+    return figures(text) | {DURATION_BASE + d for d in durations(text)}

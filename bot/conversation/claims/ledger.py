@@ -250,7 +250,27 @@ class _Checker:
         days = bare[1] if isinstance(bare, tuple) and len(bare) == 2 and bare[0] == "day" else None
         if order is not None and claim.kind is not ClaimKind.WARRANTY and days in order.day_counts:
             return
+        if claim.kind is ClaimKind.WARRANTY and value in self.warranty_periods():
+            return  # "运动鞋质保30天": the period the warranty policy declares for the products' category
         self.flag(claim.kind, claim.text)
+
+    def warranty_periods(self) -> set[object]:
+        """The warranty periods the policy's `warranty_days_by_category` gives the turn's products (every
+        category's when the turn names none), as claim values: ("day", 30), ("month", 12) for 365 days."""
+        terms = self.facts.terms
+        warranty = terms.warranty if terms is not None else None
+        if warranty is None:
+            return set()
+        if self.facts.products:
+            days = {warranty.days_for(p.category) for p in self.facts.products}
+        else:
+            days = set(warranty.warranty_days_by_category.values())
+        periods: set[object] = set()
+        for d in (d for d in days if d):
+            periods.add(("day", Decimal(d)))
+            if d >= 28:
+                periods.add(("month", Decimal(round(d / 30.4))))
+        return periods
 
     def contact(self, claim: Claim) -> None:
         sources = (self.turn.shop, self.turn.contacts)

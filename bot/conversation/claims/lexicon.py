@@ -15,21 +15,26 @@ from pathlib import Path
 
 import regex
 
-from bot.conversation.claims.extract import NEGATION
+from bot.conversation.claims.extract import NEGATION, TRAILING_DENIAL
 from bot.prompts import PROMPTS_DIR
 from knowledge.yaml_data import load_yaml
 
 LEXICON_FILE = PROMPTS_DIR / "commitments.yaml"
+_LIST_JOIN = regex.compile(
+    r"[\s、,，/]*(?:和|或者|或|与|及|以及|还有|也|还是|and|or|nor)?[\s、,，/]*", regex.I
+)
 
 
 @dataclass(frozen=True)
 class Concept:
     id: str
     kind: str  # the commercial class: price, shipping, returns, stock, authority, contact, promise
-    condition: bool  # restricts a term (质量问题): the sentence must state it to use a unit that has it
+    condition: str  # "bullet"/"window": restricts a term (质量问题, 满¥99) — a sentence must state it to use
+    # a unit that has it; "bullet" binds every unit of the bullet, "window" only the clauses it is in
     payer: bool  # who pays: splits evidence bullets into their own units
     negative: bool  # a restriction ("不支持无理由退货"): a unit that states it supports only clauses that do
     implied_by: frozenset[str]  # concepts that state this condition too (质保 implies a quality issue)
+    guards: frozenset[str]  # a restriction binds only clauses that state one of these (除外 → regions)
     pattern: regex.Pattern[str]
 
 
@@ -64,11 +69,13 @@ class Lexicon:
             patterns = [*spec.get("zh", []), *spec.get("en", [])]
             if not patterns or "class" not in spec:
                 raise ValueError(f"{path}: concept {cid!r} needs a class and patterns")
-            rx = regex.compile("|".join(f"(?:{p})" for p in patterns), regex.I)
+            # POSIX: the longest alternative wins ("支付宝和微信" over "支付宝"), as across concepts
+            rx = regex.compile("|".join(f"(?:{p})" for p in patterns), regex.I | regex.POSIX)
             concepts.append(
                 Concept(
-                    cid, spec["class"], bool(spec.get("condition")), bool(spec.get("payer")),
-                    bool(spec.get("negative")), frozenset(spec.get("implied_by", ())), rx,
+                    cid, spec["class"], _scope(spec.get("condition")), bool(spec.get("payer")),
+                    bool(spec.get("negative")), frozenset(spec.get("implied_by", ())),
+                    frozenset(spec.get("guards", ())), rx,
                 )
             )  # fmt: skip
         words = [*data["affirmations"]["zh"], *data["affirmations"]["en"]]
@@ -99,21 +106,39 @@ class Lexicon:
         """Whether the concept at `start` follows a negation ("没有赠品", "we don't offer … or cashback")."""
         return NEGATION.search(text[max(0, start - 40) : start]) is not None
 
+    def marked(self, text: str) -> list[tuple[str, int, bool]]:
+        """(concept, start, denied) of every span; a denial runs on through a list ("没有会员价或者新人价",
+        "no coupons, cashback or points")."""
+        out: list[tuple[str, int, bool]] = []
+        previous_end, previous_denied = -1, False
+        for cid, start, end in self.spans(text):
+            denied = (
+                self.denied(text, start)
+                or TRAILING_DENIAL.match(text, end) is not None
+                or (previous_denied and _LIST_JOIN.fullmatch(text[previous_end:start]) is not None)
+            )
+            out.append((cid, start, denied))
+            previous_end, previous_denied = end, denied
+        return out
+
     def read(self, text: str) -> Reading:
-        stated: set[str] = set()
-        denied: set[str] = set()
-        for cid, start, _end in self.spans(text):
-            (denied if self.denied(text, start) else stated).add(cid)
+        stated = {cid for cid, _, denied in self.marked(text) if not denied}
+        denied = {cid for cid, _, d in self.marked(text) if d}
         return Reading(frozenset(stated), frozenset(denied - stated))
 
-    def is_condition(self, cid: str) -> bool:
-        return self.concepts[cid].condition
+    def is_condition(self, cid: str, scope: str = "bullet") -> bool:
+        return self.concepts[cid].condition == scope
 
     def is_payer(self, cid: str) -> bool:
         return self.concepts[cid].payer
 
     def is_negative(self, cid: str) -> bool:
         return self.concepts[cid].negative
+
+    def binds(self, restriction: str, concepts: frozenset[str]) -> bool:
+        """Whether a unit's restriction applies to a clause stating `concepts` (guards limit its scope)."""
+        guards = self.concepts[restriction].guards
+        return not guards or bool(guards & concepts)
 
     def implied(self, stated: frozenset[str]) -> frozenset[str]:
         """`stated` plus the conditions its concepts imply (质保 → a quality issue)."""
@@ -123,6 +148,10 @@ class Lexicon:
         """Whether a clause is nothing but an agreement ("对", "没问题。", "Yes, that's right")."""
         m = self.affirm.match(clause)
         return m is not None and not regex.sub(r"[\W_]+", "", clause[m.end() :])
+
+
+def _scope(value: object) -> str:
+    return "window" if value == "window" else "bullet" if value else ""
 
 
 def _alternation(words: dict[str, list[str]]) -> regex.Pattern[str]:

@@ -21,202 +21,32 @@ Questions back only need each concept to exist somewhere in the evidence; denial
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
-from itertools import combinations
 
 import regex
 
 from bot.conversation.claims.facts import GroundingFacts, Violation
-from bot.conversation.claims.figures import figures
+from bot.conversation.claims.figures import figures_and_durations as figures
 from bot.conversation.claims.lexicon import Lexicon, lexicon
-from bot.conversation.claims.text import scanned, surface
-from knowledge.models import PolicyDoc, Product
+from bot.conversation.claims.units import _HEAD, FREE_FIGURES, Evidence, read_text
 
 _SENTENCE_SPLIT = regex.compile(r"(?<=[。！？!?\n；;])|(?<=(?<!\d)\.)(?=\s)|(?<=\.)$")
 _CLAUSE_SPLIT = regex.compile(r"，|,(?!\d{3}(?!\d))|\s[—–-]{1,2}\s|——")
-_BULLET = regex.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-_UNIT_CLAUSE = regex.compile(r"[，；;。]|,(?!\d{3}(?!\d))|\s+and\s+|(?<!\d)\.(?=\s|$)")
-_CONTRAST = regex.compile(
-    r"^\s*(?:\d{1,2}:\d{2}\s*后|否则|不满|其他|其余|但|而|超过|以外|otherwise|later|below|but|except|while|"
-    r"outside|beyond|after\s+\d)",
+# A small figure with a time unit ("一个月", "a year") is a term, never a free count.
+_TIMED = regex.compile(
+    r"(?<![\d.])(?:[12]|一|两|二|one|two|an?)\s*(?:个)?\s*(?:年|月|周|星期|天|日|小时|工作日|years?|months?|weeks?|days?|hours?)",
     regex.I,
 )
-WINDOW = 3
-_HEAD = regex.compile(r"^[^：:]{1,40}[：:]")
 _LIST_MARK = regex.compile(r"^\s*(?:[-*•]\s+|\d{1,2}[.)、．]\s*(?!\d))")
 _ORDINAL = regex.compile(
     r"第\s*[一二三四五六七八九十\d]{1,3}|(?:后|前|末|尾号)\s*[一二三四五六七八九\d]\s*位|last\s+(?:\d|four|six)\s+digits|"
     r"\b(?:1st|2nd|3rd|[4-9]th|first|second|third)\b",
     regex.I,
 )
+_DENIED_FIGURE = regex.compile(r"^\s*(?:不是|并不是|而不是|并非|而非|not|isn'?t|rather\s+than)", regex.I)
 _QUESTION = regex.compile(r"[?？]\s*$|吗\s*[。？?]?\s*$")
 _SUBSTANCE = regex.compile(r"\p{Han}{4,}|[A-Za-z]{3,}(?:\W+[A-Za-z]{2,}){2,}|\d")
-FREE_FIGURES = frozenset({Decimal(0), Decimal(1), Decimal(2)})
-LOW_STOCK = 5
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One piece of evidence: the concepts it states, its figures and the conditions it is bound to."""
-
-    concepts: frozenset[str]
-    figures: frozenset[Decimal]
-    conditions: frozenset[str] = frozenset()
-
-    @cached_property
-    def restrictions(self) -> frozenset[str]:
-        """Negative concepts ("不支持无理由退货") a clause must state to draw on this unit."""
-        lex = lexicon()
-        return frozenset(c for c in self.concepts if lex.is_negative(c))
-
-
-def read_text(text: str) -> str:
-    return scanned(surface(text)).lower()
-
-
-def _bullets(doc: PolicyDoc) -> Iterable[str]:
-    for line in doc.text.splitlines():
-        if _BULLET.match(line):
-            yield _BULLET.sub("", line).replace("**", "")
-
-
-def _bullet_units(text: str, lex: Lexicon, topic: frozenset[str]) -> list[Unit]:
-    """The units of one bullet: windows of up to `WINDOW` consecutive clauses (never across a clause that
-    opens another case: "16:00 后及周末…", "不满 ¥99…", "later orders…"), each clause naming who pays on its
-    own. Every unit carries the bullet's figures, its conditions and the concepts of its document's title."""
-    clauses = [c for c in _UNIT_CLAUSE.split(text) if c and c.strip()]
-    reading = lex.read(text)
-    conditions = frozenset(c for c in reading.stated if lex.is_condition(c))
-    head = _HEAD.match(text)  # "不支持：…", "Not covered: …" restricts the whole bullet
-    if head:
-        topic = topic | {c for c in lex.read(head.group(0)).stated if lex.is_negative(c)}
-    numbers = figures(text)
-    units: list[Unit] = []
-    runs: list[list[frozenset[str]]] = [[]]
-    previous: frozenset[str] = frozenset()  # the clause before a payer clause says what the payment is for
-    for clause in clauses:
-        concepts = lex.read(clause).stated
-        if any(lex.is_payer(c) for c in concepts):
-            units.append(Unit(concepts | previous | conditions | topic, numbers, conditions))
-            runs.append([])
-            previous = frozenset()
-            continue
-        previous = concepts
-        if _CONTRAST.match(clause):
-            runs.append([])
-        runs[-1].append(concepts)
-    for run in runs:
-        for i in range(len(run)):
-            for j in range(i + 1, min(i + WINDOW, len(run)) + 1):
-                merged = frozenset().union(*run[i:j])
-                units.append(Unit(merged | conditions | topic, numbers, conditions))
-    return units
-
-
-_POLICY_CACHE: OrderedDict[tuple[int, ...], tuple[tuple[PolicyDoc, ...], list[Unit], frozenset[Decimal]]] = (
-    OrderedDict()
-)
-
-
-def policy_units(policies: tuple[PolicyDoc, ...]) -> tuple[list[Unit], frozenset[Decimal]]:
-    """The units and every figure of a policy set, built once per policy version (kept for 8 versions)."""
-    key = tuple(id(doc) for doc in policies)
-    cached = _POLICY_CACHE.get(key)
-    if cached is not None and all(a is b for a, b in zip(cached[0], policies, strict=True)):
-        return cached[1], cached[2]
-    lex = lexicon()
-    units: list[Unit] = []
-    numbers: set[Decimal] = set()
-    for doc in policies:
-        # the title's head concept ("保修与售后服务", "Warranty and repairs": warranty) is every bullet's topic
-        topic = frozenset(cid for cid, _, _ in lex.spans(read_text(doc.title))[:1])
-        for bullet in _bullets(doc):
-            text = read_text(bullet)
-            units.extend(_bullet_units(text, lex, topic))
-            numbers |= figures(text)
-        numbers |= figures(read_text(doc.text))
-    _POLICY_CACHE[key] = (policies, units, frozenset(numbers))
-    while len(_POLICY_CACHE) > 8:
-        _POLICY_CACHE.popitem(last=False)
-    return units, frozenset(numbers)
-
-
-def _product_text(p: Product) -> str:
-    return " ".join([p.title, p.brand, *p.tags, *p.attributes.values(), p.description])
-
-
-@dataclass
-class Evidence:
-    """Everything one reply may draw on (see the module docstring)."""
-
-    units: list[Unit]
-    anywhere: frozenset[str]  # every concept some unit states (what a question back may mention)
-    core: frozenset[Decimal]  # figures any clause may carry: products, budget, order
-    turn: frozenset[Decimal]  # figures a clause without commitments may carry
-    quoted_concepts: frozenset[str]
-
-    @classmethod
-    def of(cls, facts: GroundingFacts) -> Evidence:
-        lex = lexicon()
-        units, policy_numbers = policy_units(facts.policies)
-        units = list(units)
-        core: set[Decimal] = set(facts.allowed_amounts)
-        prices = [p.price for p in facts.products if p.price is not None]
-        for p in facts.products:
-            text = read_text(_product_text(p))
-            numbers = set(figures(text)) | {Decimal(p.stock)} if p.stock is not None else set(figures(text))
-            if p.price is not None:
-                numbers.add(p.price)
-            core |= numbers
-            # one unit per product: what its text states + its price and stock ("仅剩4件" when stock ≤ 5)
-            concepts = set(lex.read(text).stated) | {"price_compare"}
-            if p.stock is not None:
-                concepts.add("stock")
-                if 0 < p.stock <= LOW_STOCK:
-                    concepts.add("scarcity")
-            units.append(Unit(frozenset(concepts), frozenset(numbers)))
-        if len(prices) >= 2:
-            diffs = frozenset(abs(a - b) for a, b in combinations(prices, 2))
-            core |= diffs
-            units.append(Unit(frozenset({"price_compare"}), diffs))
-        for contact in facts.contacts:
-            text = read_text(contact)
-            units.append(Unit(lex.read(text).stated | {"service_line"}, figures(text)))
-        if facts.order is not None:
-            order = facts.order
-            numbers = {*order.amounts, *(Decimal(q) for q in order.quantities)}
-            numbers |= {Decimal(d) for d in order.day_counts}
-            numbers |= {Decimal(v) for day in order.dates for v in (day.year, day.month, day.day)}
-            core |= numbers
-            units.append(
-                Unit(
-                    frozenset({"dispatch", "delivery_time", "carrier", "stock", "payment"}),
-                    frozenset(numbers),
-                )
-            )
-        quoted = read_text(facts.quoted)
-        turn = frozenset(core | policy_numbers | figures(quoted) | FREE_FIGURES)
-        for contact in facts.contacts:
-            turn |= figures(read_text(contact))
-        units = [Unit(lex.implied(u.concepts), u.figures, u.conditions) for u in units]
-        anywhere = frozenset(c for u in units for c in u.concepts)
-        return cls(units, anywhere, frozenset(core), turn, lex.read(quoted).stated)
-
-    def supports(self, concepts: frozenset[str], numbers: frozenset[Decimal], stated: frozenset[str]) -> bool:
-        """Whether ONE unit carries every concept and every figure (beyond the core ones) of a clause."""
-        needed = numbers - self.core
-        context = lexicon().implied(stated | self.quoted_concepts)
-        for unit in self.units:
-            if not concepts <= unit.concepts or not needed <= unit.figures:
-                continue
-            if not unit.conditions <= context or not unit.restrictions <= concepts:
-                continue
-            return True
-        return False
 
 
 @dataclass(frozen=True)
@@ -224,7 +54,8 @@ class _Clause:
     text: str
     concepts: frozenset[str]
     numbers: frozenset[Decimal]
-    talk: bool = False  # names topics ("questions about returns") rather than stating terms
+    talk: bool = False
+    denies: bool = False  # denies something ("不能无理由退"): it may draw on a restriction  # names topics ("questions about returns") rather than stating terms
 
 
 def _clauses(sentence: str, lex: Lexicon) -> list[_Clause]:
@@ -234,11 +65,9 @@ def _clauses(sentence: str, lex: Lexicon) -> list[_Clause]:
     sentence = _LIST_MARK.sub("", sentence)  # "3. 华为 …": a list's numbering states no figure
     head = _HEAD.match(sentence)
     denial = head is not None and any(lex.is_negative(c) for c in lex.read(head.group(0)).stated)
-    stated = (
-        []
-        if denial
-        else [(start, cid) for cid, start, _ in lex.spans(sentence) if not lex.denied(sentence, start)]
-    )
+    marked = [] if denial else lex.marked(sentence)
+    stated = [(start, cid) for cid, start, denied in marked if not denied]
+    denials = [start for _, start, denied in marked if denied]
     out = []
     offset = 0
     talk = False
@@ -249,10 +78,13 @@ def _clauses(sentence: str, lex: Lexicon) -> list[_Clause]:
         if part.strip():
             concepts = frozenset(cid for at, cid in stated if start <= at < end)
             numbers = figures(_ORDINAL.sub("", part))
+            if _DENIED_FIGURE.match(part):
+                numbers = frozenset()  # "不是两年": a figure it denies is no claim
             if lex.deference.search(part) and numbers <= FREE_FIGURES:
                 concepts = frozenset()  # "价格和优惠以页面为准": defers to the shop, promises nothing
             talk = talk or bool(lex.topic_talk.search(part))  # "questions about shipping, returns, …"
-            out.append(_Clause(part, concepts, numbers, talk))
+            denies = any(start <= at < end for at in denials)
+            out.append(_Clause(part, concepts, numbers, talk, denies))
     return out
 
 
@@ -261,17 +93,35 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_SPLIT.split(text) if s.strip()]
 
 
-def _sentence_ok(sentence: str, evidence: Evidence, lex: Lexicon, *, premise: bool = False) -> bool:
+def _sentence_ok(
+    sentence: str,
+    evidence: Evidence,
+    lex: Lexicon,
+    *,
+    premise: bool = False,
+    before: frozenset[str] = frozenset(),
+) -> tuple[bool, frozenset[str]]:
+    """Whether every clause of `sentence` is supported, and the concepts it states; `before` = the previous
+    sentence's concepts, which (with the sentence's own) state the conditions and anchors a unit needs
+    ("鞋类可换一次；寄回运费您出")."""
     text = read_text(sentence)
     clauses = _clauses(text, lex)
-    stated = frozenset(c for clause in clauses for c in clause.concepts)
+    own = frozenset(c for clause in clauses for c in clause.concepts)
+    return _clauses_ok(clauses, text, evidence, own | before, premise=premise), own
+
+
+def _clauses_ok(
+    clauses: list[_Clause], text: str, evidence: Evidence, stated: frozenset[str], *, premise: bool
+) -> bool:
     question = not premise and bool(_QUESTION.search(text))
     committed = [i for i, c in enumerate(clauses) if c.concepts]
+    denies = any(c.denies for c in clauses)  # "Underwear, socks and … can't be returned": the list is denied
     extra: dict[int, set[Decimal]] = {i: set() for i in committed}
     for i, clause in enumerate(clauses):
         if clause.concepts:
             continue
-        orphans = clause.numbers - evidence.core - FREE_FIGURES
+        free = frozenset() if _TIMED.search(clause.text) else FREE_FIGURES
+        orphans = clause.numbers - evidence.core - free
         if premise:
             orphans = clause.numbers - evidence.core
         if not orphans:
@@ -288,7 +138,7 @@ def _sentence_ok(sentence: str, evidence: Evidence, lex: Lexicon, *, premise: bo
                 return False
             continue
         numbers = frozenset(clause.numbers | extra[i])
-        if not evidence.supports(clause.concepts, numbers, stated):
+        if not evidence.supports(clause.concepts, numbers, stated, denies):
             return False
     return True
 
@@ -299,12 +149,14 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
     evidence = evidence or Evidence.of(facts)
     found: list[Violation] = []
     sentences = split_sentences(text)
+    before: frozenset[str] = frozenset()
     for sentence in sentences:
-        if not _sentence_ok(sentence, evidence, lex):
+        ok, before = _sentence_ok(sentence, evidence, lex, before=before)
+        if not ok:
             found.append(Violation("unsupported", sentence.strip()))
     if facts.quoted and sentences and _agrees(sentences, lex):
         for premise in split_sentences(facts.quoted):
-            if not _sentence_ok(premise, evidence, lex, premise=True):
+            if not _sentence_ok(premise, evidence, lex, premise=True)[0]:
                 found.append(Violation("affirms", premise.strip()))
     return found
 

@@ -1,0 +1,285 @@
+"""The evidence side of the allow-list gate: the units a reply sentence may draw on (`Evidence.of(facts)`).
+
+A unit is one piece of evidence with the commitment concepts it states, its figures (durations included),
+the conditions it is bound to (质量问题 for a bullet, 满 ¥99 for its clause), and for a clause naming who pays,
+its anchors (what the payment is for). Units come from:
+- policy bullets: windows of up to three consecutive clauses, never across a clause opening another case
+  ("16:00 后及周末…", "不满 ¥99…"); payer clauses on their own; a bullet headed by a restriction ("不支持：…")
+  or a denied clause backs only denials — built once per policy version (`policy_units`, cached by identity);
+- products: their text plus price and stock (cached per product text), a comparison unit for price
+  differences when several are in scope;
+- terms the policies grant the products by their own conditions (`_derived`: free shipping from the
+  threshold, SF Express by default), the shop's contacts, the verified order.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from itertools import combinations
+
+import regex
+
+from bot.conversation.claims.facts import GroundingFacts
+from bot.conversation.claims.figures import DURATION_BASE
+from bot.conversation.claims.figures import figures_and_durations as figures
+from bot.conversation.claims.ledger import free_shipping_threshold, highest_free_shipping_threshold
+from bot.conversation.claims.lexicon import Lexicon, lexicon
+from bot.conversation.claims.text import scanned, surface
+from knowledge.models import PolicyDoc, Product
+from knowledge.policy_terms import category_matches
+
+_BULLET = regex.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_UNIT_CLAUSE = regex.compile(r"[，；;。]|,(?!\d{3}(?!\d))|\s+and\s+|(?<!\d)\.(?=\s|$)")
+_CONTRAST = regex.compile(
+    r"^\s*(?:\d{1,2}:\d{2}\s*后|否则|不满|其他|其余|但|而|超过|以外|otherwise|later|below|but|except|while|"
+    r"outside|beyond|after\s+\d)",
+    regex.I,
+)
+WINDOW = 3
+_DENIAL = frozenset({"not_offered"})
+# What a payer clause says about postage; the rest of its context (换货, 质量问题, 保修) anchors it.
+_PAYMENT_TERMS = frozenset(
+    {"postage", "return_postage", "free_shipping", "buyer_pays", "seller_pays", "round_trip"}
+)
+_HEAD = regex.compile(r"^[^：:]{1,40}[：:]")
+FREE_FIGURES = frozenset({Decimal(0), Decimal(1), Decimal(2)})
+LOW_STOCK = 5
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One piece of evidence: the concepts it states, its figures and the conditions it is bound to."""
+
+    concepts: frozenset[str]
+    figures: frozenset[Decimal]
+    conditions: frozenset[str] = frozenset()
+    anchors: frozenset[str] = frozenset()  # a payer clause: what the payment is for (one must be stated)
+    restrictions: frozenset[str] = frozenset()  # negative concepts ("不支持…") a clause must state to use it
+
+
+def make_unit(
+    concepts: Iterable[str],
+    numbers: Iterable[Decimal],
+    conditions: frozenset[str] = frozenset(),
+    anchors: frozenset[str] = frozenset(),
+) -> Unit:
+    """A unit with the concepts its own imply (寄回运费 → a return) and its restrictions worked out."""
+    lex = lexicon()
+    implied = lex.implied(frozenset(concepts))
+    restrictions = frozenset(c for c in implied if lex.is_negative(c))
+    return Unit(implied, frozenset(numbers), conditions, anchors, restrictions)
+
+
+def read_text(text: str) -> str:
+    return scanned(surface(text)).lower()
+
+
+def _bullets(doc: PolicyDoc) -> Iterable[str]:
+    for line in doc.text.splitlines():
+        if _BULLET.match(line):
+            yield _BULLET.sub("", line).replace("**", "")
+
+
+def _bullet_units(text: str, lex: Lexicon, topic: frozenset[str]) -> list[Unit]:
+    """The units of one bullet: windows of up to `WINDOW` consecutive clauses (never across a clause that
+    opens another case: "16:00 后及周末…", "不满 ¥99…", "later orders…"), each clause naming who pays on its
+    own. Every unit carries the bullet's figures, its conditions and the concepts of its document's title."""
+    clauses = [c for c in _UNIT_CLAUSE.split(text) if c and c.strip()]
+    reading = lex.read(text)
+    conditions = frozenset(c for c in reading.stated if lex.is_condition(c))
+    head = _HEAD.match(text)  # "不支持：…", "Not covered: …" restricts the whole bullet
+    if head:
+        topic = topic | {c for c in lex.read(head.group(0)).stated if lex.is_negative(c)}
+    numbers = figures(text)
+    units: list[Unit] = []
+    runs: list[list[frozenset[str]]] = [[]]
+    previous: frozenset[str] = frozenset()  # the clause before a payer clause says what the payment is for
+    for clause in clauses:
+        reading = lex.read(clause)
+        # what a clause denies ("不支持：货到付款、PayPal") backs only denials: it comes with a restriction
+        concepts = reading.stated | reading.denied | (_DENIAL if reading.denied else frozenset())
+        if any(lex.is_payer(c) for c in concepts):
+            anchors = (previous | topic) - _PAYMENT_TERMS
+            units.append(make_unit(concepts | previous | conditions | topic, numbers, conditions, anchors))
+            runs.append([])
+            previous = frozenset()
+            continue
+        previous = concepts
+        if _CONTRAST.match(clause):
+            runs.append([])
+        runs[-1].append(concepts)
+    for run in runs:
+        for i in range(len(run)):
+            for j in range(i + 1, min(i + WINDOW, len(run)) + 1):
+                merged = frozenset().union(*run[i:j])
+                local = conditions | {c for c in merged if lex.is_condition(c, "window")}
+                units.append(make_unit(merged | conditions | topic, numbers, local))
+    return units
+
+
+_POLICY_CACHE: OrderedDict[tuple[int, ...], tuple[tuple[PolicyDoc, ...], PolicyIndex]] = OrderedDict()
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Order amounts from which the policies ship free: to most regions (`lowest`), to all (`highest`)."""
+
+    lowest: Decimal | None = None
+    highest: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PolicyIndex:
+    """A policy set read once: its units, every figure, the free-shipping thresholds and the concepts its
+    unrestricted units state (what a question back may mention)."""
+
+    units: tuple[Unit, ...]
+    numbers: frozenset[Decimal]
+    thresholds: Thresholds
+    anywhere: frozenset[str]
+
+
+def policy_units(policies: tuple[PolicyDoc, ...]) -> PolicyIndex:
+    """The `PolicyIndex` of a policy set, built once per policy version (cached by the documents' identity,
+    8 versions kept): O(policy length) once, never per reply."""
+    key = tuple(id(doc) for doc in policies)
+    cached = _POLICY_CACHE.get(key)
+    if cached is not None and all(a is b for a, b in zip(cached[0], policies, strict=True)):
+        return cached[1]
+    lex = lexicon()
+    units: list[Unit] = []
+    numbers: set[Decimal] = set()
+    for doc in policies:
+        # the title's head concept ("保修与售后服务", "Warranty and repairs": warranty) is every bullet's topic
+        topic = frozenset(cid for cid, _, _ in lex.spans(read_text(doc.title))[:1])
+        for bullet in _bullets(doc):
+            text = read_text(bullet)
+            units.extend(_bullet_units(text, lex, topic))
+            numbers |= figures(text)
+        numbers |= figures(read_text(doc.text))
+    text = "\n".join(f"{doc.title}\n{doc.text}" for doc in policies).lower()
+    thresholds = Thresholds(free_shipping_threshold(text), highest_free_shipping_threshold(text))
+    anywhere = frozenset(c for u in units if not u.restrictions for c in u.concepts)
+    index = PolicyIndex(tuple(units), frozenset(numbers), thresholds, anywhere)
+    _POLICY_CACHE[key] = (policies, index)
+    while len(_POLICY_CACHE) > 8:
+        _POLICY_CACHE.popitem(last=False)
+    return index
+
+
+def _derived(facts: GroundingFacts, thresholds: Thresholds) -> list[Unit]:
+    """Terms the policies grant the turn's products by their own conditions: free shipping when every
+    product's price reaches the threshold (everywhere when it reaches the highest), SF Express by default
+    when every product is over the SF amount or in an SF category."""
+    prices = [p.price for p in facts.products if p.price is not None]
+    if not facts.products or len(prices) < len(facts.products):
+        return []
+    units = []
+    if thresholds.lowest is not None and min(prices) >= thresholds.lowest:
+        everywhere = min(prices) >= (thresholds.highest or 0)
+        regions = {"region_core", "region_remote"} if everywhere else set()
+        amounts = {thresholds.lowest, thresholds.highest} if everywhere else {thresholds.lowest}
+        concepts = {"free_shipping", "dispatch", "region_all", "threshold"} | regions
+        units.append(make_unit(concepts, (a for a in amounts if a is not None)))
+    shipping = facts.terms.shipping if facts.terms is not None else None
+    if shipping is not None and all(
+        (shipping.sf_default_min_order is not None and price >= shipping.sf_default_min_order)
+        or category_matches(p.category, shipping.sf_default_categories) is not None
+        for p, price in zip(facts.products, prices, strict=True)
+    ):
+        units.append(make_unit({"carrier", "dispatch"}, ()))
+    return units
+
+
+def _product_text(p: Product) -> str:
+    return " ".join([p.title, p.brand, *p.tags, *p.attributes.values(), p.description])
+
+
+@lru_cache(maxsize=4096)
+def _product_unit(text: str, price: Decimal | None, stock: int | None) -> Unit:
+    """One product as evidence: what its text states + its price and stock ("仅剩4件" when stock ≤ 5);
+    cached per (text, price, stock), so a product is read once, not once per reply."""
+    text = read_text(text)
+    numbers = set(figures(text))
+    numbers |= {p for p in (price,) if p is not None} | ({Decimal(stock)} if stock is not None else set())
+    concepts = set(lexicon().read(text).stated) | {"price_compare"}
+    if stock is not None:
+        concepts.add("stock")
+        if 0 < stock <= LOW_STOCK:
+            concepts.add("scarcity")
+    return make_unit(concepts, numbers)
+
+
+@dataclass
+class Evidence:
+    """Everything one reply may draw on (see the module docstring)."""
+
+    units: list[Unit]
+    anywhere: frozenset[str]  # every concept some unit states (what a question back may mention)
+    core: frozenset[Decimal]  # figures any clause may carry: products, budget, order
+    turn: frozenset[Decimal]  # figures a clause without commitments may carry
+    quoted_concepts: frozenset[str]
+
+    @classmethod
+    def of(cls, facts: GroundingFacts) -> Evidence:
+        """The evidence of one turn (policy units from the per-version cache, product units per product)."""
+        lex = lexicon()
+        index = policy_units(facts.policies)
+        extra = _derived(facts, index.thresholds)
+        core: set[Decimal] = set(facts.allowed_amounts)
+        prices = [p.price for p in facts.products if p.price is not None]
+        for p in facts.products:
+            unit = _product_unit(_product_text(p), p.price, p.stock)
+            core |= unit.figures
+            extra.append(unit)
+        if len(facts.products) >= 2:
+            core.add(Decimal(len(facts.products)))  # "这三款", "all three"
+        if len(prices) >= 2:
+            diffs = frozenset(abs(a - b) for a, b in combinations(prices, 2))
+            core |= diffs
+            extra.append(make_unit({"price_compare"}, diffs))
+        turn = set(index.numbers) | FREE_FIGURES
+        for contact in facts.contacts:
+            text = read_text(contact)
+            extra.append(make_unit(lex.read(text).stated | {"service_line"}, figures(text)))
+            turn |= figures(text)
+        if facts.order is not None:
+            order = facts.order
+            numbers = {*order.amounts, *(Decimal(q) for q in order.quantities)}
+            numbers |= {Decimal(d) for d in order.day_counts} | {DURATION_BASE + d for d in order.day_counts}
+            numbers |= {Decimal(v) for day in order.dates for v in (day.year, day.month, day.day)}
+            core |= numbers
+            extra.append(make_unit({"dispatch", "delivery_time", "carrier", "stock", "payment"}, numbers))
+        quoted = read_text(facts.quoted)
+        turn |= core | figures(quoted)
+        anywhere = index.anywhere | {c for u in extra if not u.restrictions for c in u.concepts}
+        units = [*index.units, *extra]
+        return cls(units, frozenset(anywhere), frozenset(core), frozenset(turn), lex.read(quoted).stated)
+
+    def supports(
+        self,
+        concepts: frozenset[str],
+        numbers: frozenset[Decimal],
+        stated: frozenset[str],
+        denies: bool = False,
+    ) -> bool:
+        """Whether ONE unit carries every concept and every figure (beyond the core ones) of a clause."""
+        needed = numbers - self.core
+        context = lexicon().implied(stated | self.quoted_concepts)
+        for unit in self.units:
+            if not concepts <= unit.concepts or not needed <= unit.figures:
+                continue
+            if not unit.conditions <= context:
+                continue
+            if not denies and any(
+                r not in stated and lexicon().binds(r, concepts) for r in unit.restrictions
+            ):
+                continue
+            if unit.anchors and not unit.anchors & context:
+                continue
+            return True
+        return False
