@@ -181,7 +181,7 @@ _GIFTS: tuple[tuple[str, str], ...] = (
     ),
     (
         "free",
-        r"免费(?:领取|领|送|赠送|拿|试用|获得|得到|给您|给你)|0\s*元(?:购|领|拿|得)|零元购|白送|免单|"
+        r"免费(?:领取|领|送|赠送|拿|试用|获得|得到|给您(?!退|换|修|寄|补|处理)|给你(?!退|换|修|寄|补|处理))|0\s*元(?:购|领|拿|得)|零元购|白送|免单|"
         r"\bfree\s+(?:today|of\s+charge|for\s+you|sample|trial)\b|\bfor\s+free\b|\b(?:it'?s|it\s+is|they\s+are|is)\s+free\b|"
         r"\bget\s+(?:it|one|this)\s+free\b|\bat\s+no\s+(?:cost|charge)\b",
     ),

@@ -115,7 +115,8 @@ def figures(text: str) -> frozenset[Decimal]:
 _N = rf"(?:\d+(?:\.\d+)?|[{_CN_CHARS}]+|{_EN_WORD}|an?)"
 _DURATION = regex.compile(
     rf"(?<![\d.])({_N})(?:\s*(?:[-–~至到]|to)\s*({_N}))?\s*-?\s*(?:个)?\s*"
-    r"(工作日|天|日|周|星期|个月|月|年|小时|working\s+days?|business\s+days?|days?|weeks?|months?|years?|hours?|h\b)",
+    r"(工作日|天|日|周|星期|个月|月|年|小时|分钟|working\s+days?|business\s+days?|days?|weeks?|months?|years?|"
+    r"hours?|h\b|minutes?|mins?\b)",
     regex.I,
 )
 _HALF = regex.compile("半个?(月)|半年")
@@ -127,6 +128,8 @@ def _unit_days(unit: str) -> Decimal:
     unit = unit.lower()
     if unit in _DAYS:
         return Decimal(_DAYS[unit])
+    if unit.startswith(("分钟", "min")):
+        return Decimal(1) / Decimal(1440)
     if unit.startswith(("小时", "hour", "h")):
         return Decimal(1) / Decimal(24)
     for word, days in _DAYS_EN.items():
@@ -159,7 +162,7 @@ def durations(text: str) -> frozenset[Decimal]:
                 continue
             if per == 30 and value % 12 == 0:  # "12 个月" is a year
                 value, per = value / 12, Decimal(365)
-            found.add((value * per).quantize(Decimal("0.01")).normalize())
+            found.add((value * per).quantize(Decimal("0.0001")).normalize())
     return frozenset(found)
 
 

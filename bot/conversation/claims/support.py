@@ -101,9 +101,9 @@ def _sentence_ok(
     premise: bool = False,
     before: frozenset[str] = frozenset(),
 ) -> tuple[bool, frozenset[str]]:
-    """Whether every clause of `sentence` is supported, and the concepts it states; `before` = the previous
-    sentence's concepts, which (with the sentence's own) state the conditions and anchors a unit needs
-    ("鞋类可换一次；寄回运费您出")."""
+    """Whether every clause of `sentence` is supported, and the concepts it states; `before` = the concepts
+    the reply's earlier sentences stated, which (with the sentence's own) state the conditions and anchors a
+    unit needs ("鞋类可换一次；寄回运费您出")."""
     text = read_text(sentence)
     clauses = _clauses(text, lex)
     own = frozenset(c for clause in clauses for c in clause.concepts)
@@ -151,7 +151,8 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
     sentences = split_sentences(text)
     before: frozenset[str] = frozenset()
     for sentence in sentences:
-        ok, before = _sentence_ok(sentence, evidence, lex, before=before)
+        ok, own = _sentence_ok(sentence, evidence, lex, before=before)
+        before |= own  # what earlier sentences of the reply stated (换货…。寄回运费您出；换出的我们付。)
         if not ok:
             found.append(Violation("unsupported", sentence.strip()))
     if facts.quoted and sentences and _agrees(sentences, lex):

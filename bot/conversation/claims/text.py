@@ -42,12 +42,30 @@ _EMPHASIS = re.compile(r"\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)|~~")
 _LETTER_ZERO = re.compile(r"(?<=\d)[Oo](?=[\d%％.]|\s*(?:%|％|percent))|[Oo](?=\d)(?<![A-Za-z][Oo])")
 
 
+# Colloquial ranges before a unit ("一两天", "两三个工作日", "三五天") are the ranges they say: 1-2, 2-3, 3-5.
+_CN_RANGE = re.compile(
+    "(?<![一二三四五六七八九十百千万两])(一两|两三|三四|三五|四五|五六|六七|七八|八九)(?=\\s*(?:个)?\\s*(?:天|日|周|星期|月|年|小时|工作日))"
+)
+_RANGES = {
+    "一两": "1-2",
+    "两三": "2-3",
+    "三四": "3-4",
+    "三五": "3-5",
+    "四五": "4-5",
+    "五六": "5-6",
+    "六七": "6-7",
+    "七八": "7-8",
+    "八九": "8-9",
+}
+
+
 def surface(text: str) -> str:
     """NFKC with invisible characters and emoji modifiers removed, number/offer emoji and financial numerals
     (捌 → 八) spelled out, Markdown emphasis marks dropped, a letter O among digits read as 0, and runs of 7+
     Chinese digit characters written as digits (lengths may change; idempotent)."""
     text = normalise(text).translate(_TABLE).replace("1\u20442", "half").replace("1\u20444", "quarter")
     text = _LETTER_ZERO.sub("0", _EMPHASIS.sub("", text))
+    text = _CN_RANGE.sub(lambda m: _RANGES[m.group(1)], text)
     return _CN_DIGIT_RUN.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
 
 

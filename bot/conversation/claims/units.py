@@ -97,16 +97,16 @@ def _bullet_units(text: str, lex: Lexicon, topic: frozenset[str]) -> list[Unit]:
     numbers = figures(text)
     units: list[Unit] = []
     runs: list[list[frozenset[str]]] = [[]]
-    previous: frozenset[str] = frozenset()  # the clause before a payer clause says what the payment is for
+    # the nearest clause before a payer clause that names no payer says what the payment is for
+    previous: frozenset[str] = frozenset()
     for clause in clauses:
         reading = lex.read(clause)
         # what a clause denies ("不支持：货到付款、PayPal") backs only denials: it comes with a restriction
         concepts = reading.stated | reading.denied | (_DENIAL if reading.denied else frozenset())
         if any(lex.is_payer(c) for c in concepts):
-            anchors = (previous | topic) - _PAYMENT_TERMS
+            anchors = previous - _PAYMENT_TERMS
             units.append(make_unit(concepts | previous | conditions | topic, numbers, conditions, anchors))
             runs.append([])
-            previous = frozenset()
             continue
         previous = concepts
         if _CONTRAST.match(clause):
