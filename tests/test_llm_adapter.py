@@ -69,7 +69,7 @@ async def _run(model: OpenAIChatModel, streamed: bool, seen: list[str] | None = 
 
 def test_settings_become_the_adapters_typed_config(openai_server: OpenAIServer) -> None:
     assert make_chat_model(load_settings()) is None  # no key, no base URL: the offline composer
-    assert load_settings().llm_first_token_timeout_s <= 8  # the stalled-LLM promise's default
+    assert load_settings().llm_first_token_timeout_s <= 6  # the stalled-LLM promise's default (reply budget)
     model = make_chat_model(
         load_settings(
             OPENAI_BASE_URL=openai_server.base_url,
@@ -123,6 +123,23 @@ async def test_a_stall_before_the_first_token_ends_at_the_first_token_limit(
     assert openai_server.wait_closed()  # we hung up on the stalled request …
     assert len(openai_server.requests) == 1  # … and did not retry past the limit
     assert recorded.total("llm_error", kind="first_token_timeout") == 1
+
+
+async def test_the_messages_first_token_deadline_caps_a_generous_limit(openai_server: OpenAIServer) -> None:
+    """Inside a message (`bot.domain.reply_budget`), a configured 120 s first-token limit still ends at the
+    message's deadline: time spent before the call never breaks the reply promise."""
+    import asyncio
+
+    from bot.domain.reply_budget import first_token_deadline
+
+    openai_server.enqueue(ScriptedReply("never sent", stall_after=0))
+    model = _model(openai_server, first_token_timeout_s=120, timeout_s=120, max_retries=5)
+    with (
+        first_token_deadline(asyncio.get_running_loop().time() + 0.2),
+        pytest.raises(LLMUnavailable) as caught,
+    ):
+        await _run(model, streamed=True)
+    assert caught.value.kind == "first_token_timeout" and len(openai_server.requests) == 1
 
 
 async def test_retry_waits_count_against_the_first_token_limit(openai_server: OpenAIServer) -> None:

@@ -276,8 +276,9 @@ class Answerer:
         found = policy_scope.pick(found, text, item, catalog, k, twins)
         if not found:
             return await self.policy(ctx)
-        intro = {
-            Intent.AFTER_SALES: "after_sales_intro",
+        problem = intent is not Intent.AFTER_SALES or not policy_scope.asks_term_only(about)
+        intro = {  # a term asked about ("保修多久", "is there a lifetime warranty?") gets no apology
+            Intent.AFTER_SALES: "after_sales_intro" if problem else "after_sales_terms_intro",
             Intent.ORDER_STATUS: "order_status_intro",
             Intent.CONTACT: "contact_intro",
         }.get(intent)
@@ -321,6 +322,11 @@ class Answerer:
         item = catalog.item(english) if english else item
         if item.paths:
             return item
+        named = {
+            p.category for p in self._named(ctx.text) if p.category
+        }  # "Pegasus 41 保修多久": its category
+        if named:
+            return ItemCategories(frozenset(named))
         focus = self.index.get(ctx.state.dialogue.focus) if ctx.state.dialogue.focus else None
         if focus is None and len(ctx.shown) == 1:
             focus = ctx.shown[0]

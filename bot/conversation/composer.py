@@ -331,7 +331,11 @@ class OfflineComposer:
     def after_sales(self, bullets: Sequence[PolicyHit], lang: str, intro: str = "after_sales_intro") -> Reply:
         """The matching policy lines for a problem with an order, and how a person takes it from here."""
         ph = self.phrases(lang)
-        outro = {"after_sales_intro": "after_sales_outro", "order_status_intro": "order_status_outro"}
+        outro = {
+            "after_sales_intro": "after_sales_outro",
+            "after_sales_terms_intro": "policy_outro",
+            "order_status_intro": "order_status_outro",
+        }
         lines = [ph.say(intro), *(f"- {b.text}" for b in bullets)]
         if intro in outro:
             lines.append(ph.say(outro[intro]))
@@ -373,9 +377,12 @@ class OfflineComposer:
             product, quote = included
             text = ph.say("offer_included", title=product.title, quote=quote)
             return Reply(text, (ph.card(product),) if standalone else (), focus=product.sku)
-        key = {"bargain": "no_bargain", "bulk": "no_bulk", "price_match": "no_price_match"}.get(
-            kind, "no_such_offer"
-        )
+        key = {
+            "bargain": "no_bargain",
+            "bulk": "no_bulk",
+            "price_match": "no_price_match",
+            "authenticity": "no_authenticity_policy",
+        }.get(kind, "no_such_offer")
         lines = [ph.say(key)]
         if standalone and len(products) == 1 and products[0].price is not None:
             product = products[0]

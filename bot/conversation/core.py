@@ -30,7 +30,13 @@ from bot.conversation.intents import Intent, IntentGuess, classify
 from bot.conversation.issue_followup import ask_about, continues_issue, names_other_topic, other_item
 from bot.conversation.kind_words import english_kinds, native_kinds
 from bot.conversation.locks import LocalChatLocks
-from bot.conversation.offer_questions import OfferAsk, find_offer_ask, included_quote, policy_states
+from bot.conversation.offer_questions import (
+    OfferAsk,
+    asks_nothing,
+    find_offer_ask,
+    included_quote,
+    policy_states,
+)
 from bot.conversation.offers import unbacked_offers
 from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
@@ -57,9 +63,11 @@ from bot.domain.language import (
     in_script,
     normalise_hint,
     outbound_in_script,
+    unsupported_script,
 )
 from bot.domain.messages import ERASED, Button, Inbound, Outbound, ReplyProgress, Role, fits_button
 from bot.domain.protocols import ChatModel, HandoffGate
+from bot.domain.reply_budget import DEFAULT_BUDGET, ReplyBudget, first_token_deadline
 from bot.privacy.redaction import redact
 from bot.prompts import Messages
 from knowledge.models import Product, QueryFilters
@@ -167,8 +175,10 @@ class SupportBot:
         flow: ConversationFlow | None = None,
         erasure: ErasureRegistry | None = None,
         rates: ExchangeRates = NO_RATES,
+        reply_budget: ReplyBudget = DEFAULT_BUDGET,
     ) -> None:
         self.index, self.store, self.messages, self.parser = index, store, messages, parser
+        self.reply_budget = reply_budget  # the stalled-LLM promise: each message's first-token deadline
         self.extractor, self.policies, self.llm, self.handoff = extractor, policies, llm, handoff
         self.trigger_detector, self.recorder, self.raise_errors = trigger_detector, recorder, raise_errors
         self.max_chars, self.history_token_budget = max_chars, history_token_budget
@@ -205,6 +215,14 @@ class SupportBot:
 
     # -- entry point ------------------------------------------------------------------------------------
     async def handle(self, inbound: Inbound, progress: ReplyProgress | None = None) -> list[Outbound]:
+        """One reply for one message. Every LLM call made for it waits for a first token no later than the
+        reply budget allows from now (`bot.domain.reply_budget`): a stalled provider still leaves time for
+        the offline answer and its send inside the promise."""
+        arrived = asyncio.get_running_loop().time()
+        with first_token_deadline(self.reply_budget.first_token_by(arrived)):
+            return await self._handle(inbound, progress)
+
+    async def _handle(self, inbound: Inbound, progress: ReplyProgress | None) -> list[Outbound]:
         async with self._locks.hold(inbound.chat_id):
             self.stats.messages += 1
             try:
@@ -285,7 +303,11 @@ class SupportBot:
                 )
             ]
         if cleaned.problem:
-            key = {"empty": "empty_message", "emoji_only": "emoji_only"}.get(cleaned.problem, "garbage")
+            key = {
+                "empty": "empty_message",
+                "emoji_only": "emoji_only",
+                "other_language": "other_language",
+            }.get(cleaned.problem, "garbage")
             return [
                 self.reply(
                     inbound, self.say(key, lang, example=self.say("example_1", lang)), problem=cleaned.problem
@@ -411,6 +433,9 @@ class SupportBot:
         # only personal data ("13812345678" alone): nothing to search for, and its digits are no question
         read = reading.text if reading.text or reading.personal_removed else written
         ask = find_offer_ask(read) if read else None  # "满减吗", "… with my coupon X?": answered on its own
+        bargained = next((d for d in reading.demands if d.kind == "price"), None)
+        if ask is None and bargained is not None and asks_nothing(read):  # "give me a discount" alone
+            ask = OfferAsk("bargain", bargained.text, "", "")
         if ask is not None and ask.rest:
             read = ask.rest  # the real question, understood without the offer words
         simplified = native_kinds(read)  # "想买个 air fryer" → "想买个 空气炸锅"
@@ -502,7 +527,9 @@ class SupportBot:
         reply = answer.reply
         if note:
             reply = replace(reply, text=f"{self.composer.say('injection_note', lang)}\n{reply.text}")
-        if reading.demands:  # answered around: say plainly what the bot will not do instead
+        lowered = ask is not None and ask.kind == "bargain" and offered is not None  # "no lower price" said
+        if any(d.kind != "price" or not lowered for d in reading.demands):
+            # answered around: say plainly what the bot will not do instead (a lower price was answered above)
             reply = replace(reply, text=f"{reply.text}\n{self.composer.say('demand_note', lang)}")
         reply = replace(reply, text=in_script(reply.text, script))
         unsold_other = bool(issue) and simplified != asked and not has_policy_answer(intent)
@@ -686,6 +713,8 @@ class SupportBot:
         self, intent: Intent, ctx: TurnContext, vector: object = None
     ) -> tuple[Answer, Understanding | None]:
         c, lang = self.composer, ctx.lang
+        if unsupported_script(ctx.text):  # Japanese, Korean, Russian …: say which languages we answer in
+            return Answer(c.text("other_language", lang)), None
         if intent is Intent.GREETING:
             return Answer(c.text("greeting", lang)), None
         if intent is Intent.SMALL_TALK:

@@ -9,13 +9,15 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from bot.domain.language import unsupported_script
+
 DEFAULT_MAX_CHARS = 2000
 
 
 @dataclass(frozen=True)
 class Cleaned:
     text: str
-    problem: str | None = None  # "empty" | "too_long" | "emoji_only" | "garbage"
+    problem: str | None = None  # "empty" | "too_long" | "emoji_only" | "garbage" | "other_language"
     length: int = 0
 
 
@@ -49,6 +51,8 @@ def clean(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> Cleaned:
         return Cleaned(cleaned, "too_long", len(cleaned))
     if (controls > 2 and controls / max(1, len(raw)) > 0.1) or "\ufffd" * 3 in cleaned:
         return Cleaned(cleaned, "garbage", len(cleaned))
+    if unsupported_script(cleaned):  # Korean, Russian …: readable, in a language the bot does not answer in
+        return Cleaned(cleaned, "other_language", len(cleaned))
     unusual = sum(1 for ch in cleaned if not _usual(ch))
     if unusual / len(cleaned) > 0.3:
         return Cleaned(cleaned, "garbage", len(cleaned))

@@ -249,6 +249,16 @@ CONTACT_RX = _rx(
     r"(有|留个?|给个?).{0,2}电话|电话号码|客服电话|打电话|联系方式|怎么联系|邮箱",
     r"(半夜|晚上|深夜|凌晨).{0,8}(有人回|回复|在吗|有人)",
     r"\b(opening hours|business hours|service hours|phone number|contact you|email address|call you)\b",
+    # a channel to the shop, not a product: "Do you have WhatsApp support?", "可以加你们客服微信吗", "有微信客服吗"
+    r"(你们|客服|店铺|店家|官方|商家)的?(微信|企业微信|qq|whatsapp|line|电报|telegram|邮箱|热线|电话)",
+    r"(微信|qq|邮件|邮箱|whatsapp|电话|在线|人工|售后|电报)客服",
+    r"(支持|可以|能)(用)?(微信|qq|whatsapp|line|telegram|电报|邮件|电话)(联系|沟通|咨询|找客服)",
+    r"\b(whatsapp|wechat|line|telegram|messenger|viber|live[-\s]chat|phone|email|e-mail|chat|hotline|sms|text)\s+"
+    r"(support|service|contact|help|helpline|agent)\b",
+    r"\bcustomer\s+(service|support|care)\b",
+    r"\b(contact|reach|message|text|talk\s+to|chat\s+with)\s+(you|your\s+(team|support|shop|store|staff|agents?))\b",
+    r"\bdo\s+you\s+(have|use|offer)\s+(a\s+|an\s+)?(whatsapp|wechat|line|telegram|hotline|phone\s+line|"
+    r"phone\s+number|email|live\s+chat|contact\s+number)\b",
 )
 REFERENCE_RX = _rx(
     r"第\s*[一二三四五六七八九十\d]+\s*(个|款|双|件|种|条|台|只|瓶|部|套|样|支|盒|包)?",

@@ -2,8 +2,9 @@
 
 "满减吗？", "有没有会员价或者新人优惠", "Do you price match?", "能便宜点吗", "批发价多少", "Pegasus 41 现在有活动吗",
 "how much is the Pegasus 41 with my coupon WELCOME50?", "我想买 Sony 耳机, do you have any coupons?" each ask about
-an offer (four kinds: ``offer`` — discounts, coupons, promotions, member or newcomer prices, gifts; ``bargain`` —
-a lower price for me; ``bulk`` — wholesale or quantity pricing; ``price_match``). Why: read whole, such a message
+an offer (five kinds: ``offer`` — discounts, coupons, promotions, member or newcomer prices, gifts; ``bargain`` —
+a lower price for me; ``bulk`` — wholesale or quantity pricing; ``price_match``; ``authenticity`` — "承诺正品吗",
+"is it authentic?": a promise only the policies may make). Why: read whole, such a message
 was taken for a product search ("没有符合「会员价 新人 优惠」的商品"), small talk ("这个我帮不上忙") or random
 recommendations ("能便宜点吗"), and an offer question attached to a real question lost the real question.
 
@@ -43,10 +44,18 @@ _KINDS: dict[str, regex.Pattern[str]] = {
         r"|\bdiscount\s+for\s+(?:buying\s+)?(?:in\s+bulk|multiple|\d+|several)\b"
     ),
     "bargain": _rx(
-        r"(?:能|可以|能不能|可不可以|再|还能|就不能)\s*(?:再)?便宜(?:点|些|一点|一些)?(?:吗|么|嘛|吧|呗|不)?"
+        r"(?:能|可以|能不能|可不可以|再|还能|就不能)\s*(?:再)?(?:算|卖|给|算我|卖我|给我)?\s*便宜(?:点|些|一点|一些)?"
+        r"(?:吗|么|嘛|吧|呗|不)?"
+        r"|(?:给|来|算)?(?:个|我)?(?:内部价|员工价|友情价|熟客价|老客价|老顾客价|亲情价|底价|最低价|成本价)"
+        r"|(?:抹|去)(?:个)?零(?:头)?|(?:打|给)个折(?:吧|呗|嘛)?"
         r"|便宜(?:点|些|一点|一些)(?:吧|呗|嘛|卖|给我|可以吗|行吗|呀)|(?:讲|砍|还|议)价|少(?:点|一点)(?:吧|呗|行吗|可以吗)"
         r"|最低(?:多少|几|价|能)|优惠(?:点|一点)(?:吧|呗|嘛|行吗)?"
-        r"|\b(?:can|could)\s+you\s+(?:go|do|make\s+it|give\s+(?:me\s+)?(?:a\s+)?)\s*(?:any\s+)?(?:lower|cheaper|better\s+(?:price|deal))"
+        r"|\b(?:can|could|would)\s+you\s+(?:go|do|make\s+it|give\s+(?:me\s+)?|offer\s+(?:me\s+)?|cut|drop|lower)\s*"
+        r"(?:me\s+)?(?:a\s+|the\s+|any\s+)?(?:lower|cheaper|better|best|discount|little\s+(?:lower|cheaper)|price)"
+        r"(?:\s+(?:price|deal|offer))?(?:\s+(?:for\s+me|on\s+(?:it|this|that)))?"
+        r"|\b(?:can|could|may)\s+i\s+(?:get|have)\s+(?:a\s+|any\s+)?(?:better|lower|cheaper|best|special)\s+(?:price|deal)"
+        r"|\b(?:give|cut)\s+me\s+a\s+(?:discount|deal|better\s+price)|\bknock\s+(?:some(?:thing)?|a\s+bit|\d+)\s+off\b"
+        r"|\b(?:what(?:'s|\s+is)\s+)?your\s+(?:best|lowest|final|last)\s+price\b"
         r"|\b(?:any\s+)?(?:wiggle\s+room|negotiable|haggle)\b|\bbest\s+price\s+you\s+can\b|\bcheaper\s+for\s+me\b"
     ),
     "offer": _rx(
@@ -57,17 +66,31 @@ _KINDS: dict[str, regex.Pattern[str]] = {
         r"|(?:优惠券|优惠码|代金券|红包|赠品)(?:吗|么|呢|是什么)?\s*[?？]"
         r"|(?:有|有没有|有什么|有啥)?优惠"
         + _Q
-        + r"|(?:打折|折扣)"
+        + r"|(?:打折|折扣|折头)"
         + _Q
         + r"|(?:会|能)?(?:送|赠送?|附赠)(?!货|到|达|礼|人|给|朋友|女|男|爸|妈|父|母|长辈|老|客户|同事|孩子|小孩|对象|闺蜜|兄弟)([^\s，。？?吗呢,.]{1,8}?)(?:吗|么|嘛|不|没)\s*[?？]?"
+        r"|(?:我?(?:朋友|同事|家人|别人|网上|有人|客服|老板|店员)?(?:说|讲|听说|告诉我)(?:你们|店里)?)?"
+        r"(?:会员|学生|新人|新客|老客|老顾客|员工|vip)?(?:可以|能)?(?:打|享受?|有)\s*[一二三四五六七八九\d.]+\s*折(?:优惠)?"
+        r"(?:是真的吗|是不是真的|是真的|对吗|吗|么|嘛|吧)?\s*[?？]?"  # "我朋友说你们会员打九五折是真的吗"
         r"|\bwith\s+(?:my|a|this|the|our)\s+(?:coupon|voucher|promo\s+code|discount\s+code|code)(?:\s+[A-Z0-9]{3,20})?"
         r"|\b(?:any\s+|what\s+|do\s+you\s+have\s+(?:any\s+)?|are\s+there\s+(?:any\s+)?|is\s+there\s+(?:a|an|any)\s+)"
         r"(?:coupons?|vouchers?|promo(?:tion)?s?|promo\s+codes?|discounts?|deals?|sales?|offers?|member\s+prices?|"
-        r"student\s+discounts?|free\s+gifts?|freebies?)\b[^.?!]*\??"
+        r"student\s+discounts?|free\s+gifts?|freebies?)\b"
+        r"(?:(?!\s+(?:on|for|with)\s+(?:the\s+|a\s+|my\s+|your\s+)?(?-i:[A-Z0-9]))[^.?!,])*\??"  # not "on the Sony …"
         r"|\b(?:is|are)\s+(?:a|an|the)?\s*([a-z][a-z -]{1,20}?)\s+(?:included\s+)?(?:for\s+free|free\s+with\s+(?:it|this|purchase))\b"
     ),
 }
-_ORDER = ("price_match", "bulk", "bargain", "offer")
+# "Pegasus 41 承诺正品吗", "是正品吗", "Is it authentic?": what the shop promises about authenticity.
+_GENUINE_ZH = r"(?:正品|真货|原装正品|官方正品|正版|行货)"
+_KINDS["authenticity"] = _rx(
+    rf"(?:承诺|保证|确定|确保|能保证|敢保证|包)(?:是)?{_GENUINE_ZH}(?:吗|么|嘛|不|没|呢)?\s*[?？]?"
+    rf"|(?:是不是|是){_GENUINE_ZH}(?:吗|么|嘛|不|没|呢)?\s*[?？]?|{_GENUINE_ZH}(?:吗|么|嘛|不|没|呢)\s*[?？]?"
+    r"|(?:是|会)(?:不是)?(?:假货|假的|高仿|山寨|仿品)(?:吗|么|嘛|不)?\s*[?？]?|假一赔[一二三四五六七八九十\d]+(?:吗|么)?"
+    r"|(?<=\b(?:is|are)\b[^.?!,]{1,40})\b(?:100%\s+)?(?:authentic|genuine|legit|fake|counterfeit)\b\s*\??(?=\s*(?:[.!?,]|$))"
+    r"|\b(?:do\s+you\s+)?(?:guarantee|promise)\s+(?:it(?:'s|\s+is)\s+|they(?:'re|\s+are)\s+)?(?:authentic|genuine|original)"
+    r"\w*\b\??"
+)
+_ORDER = ("price_match", "bulk", "bargain", "authenticity", "offer")
 # Product searches that only sound like offers: "有没有便宜点的耳机", "配送", "送货", "户外活动".
 _NOT_OFFER = _rx(
     r"便宜(?:点|些|一点|一些)?的|户外活动|活动(?:量|范围|时|中)|配送|送货|送达|赠送运费险|适合送|用来送|拿来送|送礼"
@@ -76,11 +99,16 @@ _CLAUSE = regex.compile(r"[^，,。；;！？!?\n]+[，,。；;！？!?\n]*|[，
 # What is left of a clause without its offer phrase that asks nothing by itself.
 _FILLER = _rx(
     r"请问|你们|你家|店里|现在|目前|最近|今天|这个|那个|还有|有没有|有无|或者|或|和|跟|以及|也|还|吗|呢|吧|嘛|么|啊|呀|的|有|是|"
-    r"能不能|可以|能|我|要|想|问下|问一下|一下|什么|啥|"
+    r"能不能|可以|能|我|要|想|问下|问一下|一下|什么|啥|有冇|冇|会不会|是不是|"
     r"\b(?:is|are|there|any|do|does|you|your|have|has|a|an|the|or|and|if|i|find|it|cheaper|elsewhere|offer|"
     r"get|can|could|please|also|me|we|us|so|then|for|this|that|what|about|at|on|in|to|of|my|one|some)\b|"
     r"[\s，,。；;！？!?、:：\-—]+"
 )
+
+
+def asks_nothing(text: str) -> bool:
+    """True when `text` holds no question of its own ("?", "please", "你们能不能"): only filler words."""
+    return not _FILLER.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -133,6 +161,7 @@ def find_offer_ask(text: str) -> OfferAsk | None:
 _POLICY_STATES = {
     "price_match": _rx(r"价保|保价|比价|买贵(?:了)?(?:退|补)|退差价|price\s*match|price\s+protection"),
     "bulk": _rx(r"批发|批量|团购|\bbulk\b|\bwholesale\b|\bvolume\s+discount"),
+    "authenticity": _rx(r"正品|假一赔|官方授权|\bauthentic|\bgenuine"),
 }
 _INCLUDED = _rx(r"附赠|赠送|赠|送|含|包含|附带|配有|配|自带|comes\s+with|includes?|included|bundled")
 

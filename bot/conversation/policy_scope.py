@@ -45,6 +45,29 @@ WARRANTY_RX = re.compile(
     re.I,
 )
 
+# A problem the customer reports (broken, damaged, wrong, missing…), not only the words of a term ("保修多久",
+# "is there a lifetime warranty?" ask about a term: no "sorry" for it).
+PROBLEM_RX = re.compile(
+    r"坏了|坏掉|故障|不开机|充不进|不加热|不工作|没反应|涂层|起皮|脱落|掉漆|生锈|开胶|断线|开线|起球|掉色|褪色|缩水|脱胶|不保温|"
+    r"漏水|掉页|缺页|卷刃|发错|少发|漏发|错发|压坏|摔坏|破损|破了|裂了|碎了|凹|瘪|有问题|出问题|质量问题|不能用|用不了|"
+    r"stopped working|not working|doesn'?t work|broke|broken|faulty|defect|peel|rust|fell apart|came apart|"
+    r"wrong (?:item|model|colou?r|size|one)|missing|dented|crushed|damaged|cracked|torn|leak",
+    re.I,
+)
+
+
+_TERM_RX = re.compile(
+    r"保修|质保|保固|保换|退货|退款|换货|退换|能退|可以退|退吗|换吗|能换|可以换|包退|包换|"
+    r"warranty|guarantee|return|exchange|refund",
+    re.I,
+)
+
+
+def asks_term_only(text: str) -> bool:
+    """True when `text` asks about an after-sales term ("保修多久", "坚果拆封了能退吗", "is there a lifetime
+    warranty?") and reports no problem with an item (PROBLEM_RX): no apology is due."""
+    return _TERM_RX.search(text) is not None and PROBLEM_RX.search(text) is None
+
 
 # a bullet that states the rule for the problem itself (not the shop's general return or postage terms)
 _PROBLEM_BULLET = {
@@ -105,6 +128,7 @@ class CatalogWords:
         # answers that depend only on this catalog, kept per instance (a changed catalog is a new instance)
         self._names: dict[str, bool] = {}
         self._kind_words: dict[frozenset[str], frozenset[str]] = {}
+        self._written: dict[str, tuple[str, ...]] = {}
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where `text` names a kind of item (the words `item` reads)."""
@@ -132,8 +156,26 @@ class CatalogWords:
         return ItemCategories(frozenset(found))
 
     def scope(self, hit: Labelled) -> list[str]:
-        """The scope words of a bullet: its bold label's parts and its leading parenthetical list."""
-        return list(_scope_words(hit.label or "", hit.text))
+        """The scope words of a bullet: its bold label's parts, its leading parenthetical list and any catalog
+        category path its text writes out."""
+        return [*_scope_words(hit.label or "", hit.text), *self._written_paths(hit.text)]
+
+    def _written_paths(self, text: str) -> tuple[str, ...]:
+        """Category paths a bullet writes out ("已拆封的食品（零食/坚果、零食/茶饮类）"), and beside them a department
+        written as one ("美妆护肤类"): they scope the bullet too. Memoised per text."""
+        known = self._written.get(text)
+        if known is None:
+            lowered, paths = text.lower(), self.all_paths()
+            written = [path.lower() for path in paths if "/" in path and path.lower() in lowered]
+            if written:
+                written += sorted(
+                    {p.split("/")[0].lower() for p in paths if f"{p.split('/')[0].lower()}类" in lowered}
+                )
+            known = tuple(written)
+            if len(self._written) >= _MEMO_LIMIT:
+                self._written.clear()
+            self._written[text] = known
+        return known
 
     def names(self, word: str) -> bool:
         """Whether a scope word names something this catalog has (a category segment, a tag); memoised."""
@@ -260,6 +302,7 @@ def pick(
         )
 
     scored = [(hit, specificity(words(hit), item, catalog, listed(hit))) for hit in hits]
+
     if item.paths:
         best = max((s for _, s in scored), default=-1)
         kept = [h for h, s in scored if s == -1 or (s == best and s > 0)]
@@ -269,6 +312,13 @@ def pick(
     order = problem_topics(text)
     if order and any(h.topic == order[0] for h in kept):  # a known problem: its own topic's bullets only
         kept = [h for h in kept if h.topic == order[0]]
+    elif not text and hits:  # a policy question, not a problem (after-sales passes its text)
+        # a plain question ("Sony 耳机几天能到北京"): its topic is the best bullet that does not rank by the item's
+        # name alone; a bullet of another topic that is only there because it is scoped to the item (the
+        # earphones' warranty bullet) is noise
+        asked = next((h.topic for h in hits if spec[id(h)] <= 0), hits[0].topic)
+        if any(h.topic == asked for h in kept):
+            kept = [h for h in kept if h.topic == asked or spec[id(h)] <= 0]
     rank = {topic: n for n, topic in enumerate(order)}
     problem = _PROBLEM_BULLET.get(order[0]) if order else None
 

@@ -28,6 +28,38 @@ _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*[A-Za-z0-9]")  # a model number i
 _ZH_GRAMMAR = re.compile(r"[呢吗吧啊呀哪和跟比了没怎么什多少几]|的(?![A-Za-z])")
 
 
+# Scripts of languages the bot does not answer in (it answers in Chinese and English only).
+_OTHER_SCRIPTS = (
+    "HIRAGANA",
+    "KATAKANA",
+    "HANGUL",
+    "CYRILLIC",
+    "ARABIC",
+    "THAI",
+    "HEBREW",
+    "DEVANAGARI",
+    "GREEK",
+)
+
+
+def unsupported_script(text: str) -> bool:
+    """True when `text` is written mostly in a script of a language the bot does not answer in (Japanese kana,
+    Korean Hangul, Cyrillic, Arabic, Thai …): at least two such letters, and more of them than Chinese
+    characters and Latin letters together ("ペガサス41はいくらですか", "할인 쿠폰 주세요"); "ユニクロ的T恤衫多少钱" stays Chinese."""
+    import unicodedata
+
+    other = native = 0
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        name = unicodedata.name(ch, "")
+        if name.startswith(_OTHER_SCRIPTS) and not name.startswith("KATAKANA-HIRAGANA PROLONGED"):
+            other += 1
+        elif _CJK.match(ch) or ch.isascii():
+            native += 1
+    return other >= 2 and other > native
+
+
 def detect_language(text: str, hint: str | None = None) -> Language:
     """'zh' when the text has Chinese characters that outweigh English words, else 'en' if it has words.
 

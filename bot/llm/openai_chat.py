@@ -9,9 +9,11 @@ reply needs — `bench/llm_stream_bench.py` measures the paths against a raw SSE
 (`ChatPromptTemplate | ChatOpenAI`, imported only then) is kept as the reference path. Both ask for a
 streamed answer on the wire so the same limits bound every call:
 
-- time to first token (`first_token_timeout_s`, default 8 s): from the request until the first text arrives,
-  retries and Retry-After waits included — a stalled provider costs the customer this long, whatever
-  `max_retries` says; the same limit bounds any silence between two pieces of text (a stall mid-stream);
+- time to first token (`first_token_timeout_s`, default 6 s = `bot.domain.reply_budget.ReplyBudget`): from the
+  request until the first text arrives, retries and Retry-After waits included — a stalled provider costs the
+  customer this long, whatever `max_retries` says, and never past the message's own first-token deadline (the
+  10 s reply promise less the composer, the send and a 1.5 s margin); the same limit bounds any silence
+  between two pieces of text (a stall mid-stream);
 - total (`timeout_s`): the whole call, retries included;
 - after a call ended by a limit, calls fail at once (`circuit_open`) for `cooldown_s` (default 30 s), then
   the provider is tried again: a message that would ask a stalled model twice (intent, then the answer)
@@ -49,6 +51,7 @@ from bot.domain import telemetry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.prompt import PromptSpec
 from bot.domain.protocols import OnText
+from bot.domain.reply_budget import DEFAULT_BUDGET, current_first_token_deadline, first_token_limit
 
 if TYPE_CHECKING:
     from langchain_core.messages import BaseMessageChunk
@@ -124,7 +127,7 @@ class OpenAIChatConfig:
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
     timeout_s: float = 30.0
-    first_token_timeout_s: float = 8.0
+    first_token_timeout_s: float = DEFAULT_BUDGET.first_token_s()
     max_retries: int = 2
     temperature: float = 0.3
     stream_usage: bool | None = None
@@ -363,7 +366,11 @@ class OpenAIChatModel:
         """Read pieces under the limits; returns the whole text or raises `LLMUnavailable`."""
         loop = asyncio.get_running_loop()
         started = loop.time()
-        end, first_token = started + self.config.timeout_s, started + self.config.first_token_timeout_s
+        end = started + self.config.timeout_s
+        # the message's own deadline (bot.domain.reply_budget) may come first: time spent before this call
+        first_token = first_token_limit(
+            started, self.config.first_token_timeout_s, current_first_token_deadline()
+        )
         text, finish_reason = "", None
         deadline = _Deadline(loop, min(first_token, end))
         with telemetry.stage("llm"):

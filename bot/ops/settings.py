@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.reply_budget import DEFAULT_BUDGET
 from bot.prompts import PROMPTS_DIR as DEFAULT_PROMPTS_DIR
 from knowledge.money import ExchangeRates
 
@@ -34,9 +35,10 @@ class Settings(BaseSettings):
     llm_model: str = Field("gpt-4o-mini", validation_alias=_alias("XIAOER_LLM_MODEL"))
     llm_timeout_s: float = Field(30.0, gt=0, validation_alias=_alias("XIAOER_LLM_TIMEOUT"))
     # Time to the first token (and the longest silence between tokens), retries included: a stalled
-    # provider costs the customer this long before the offline answer, whatever the retry settings.
+    # provider costs the customer this long before the offline answer, whatever the retry settings. The
+    # default is the reply budget's (bot/domain/reply_budget.py: 10 s promise − 1.5 s margin − the rest).
     llm_first_token_timeout_s: float = Field(
-        8.0, gt=0, validation_alias=_alias("XIAOER_LLM_FIRST_TOKEN_TIMEOUT")
+        DEFAULT_BUDGET.first_token_s(), gt=0, validation_alias=_alias("XIAOER_LLM_FIRST_TOKEN_TIMEOUT")
     )
     llm_max_retries: int = Field(2, validation_alias=_alias("XIAOER_LLM_MAX_RETRIES"))
     # Embeddings: unset = the offline multilingual encoder shipped in a wheel.
