@@ -17,6 +17,7 @@ from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from bot.prompts import Messages
 from knowledge.models import QueryFilters
 from knowledge.negation import find_negations
+from knowledge.ranking import passing
 from tests.support.core_fixtures import sample_knowledge, sample_products
 
 K = sample_knowledge(dense=False)
@@ -134,3 +135,18 @@ def test_what_the_recipient_likes_picks_the_gift() -> None:
     )  # 护肤 is a like, not the kind
     tea = read("他喜欢喝茶", search=Search(("买点",), gift=("爸爸",)))
     assert tea.search.gift[:1] == ("爸爸",) and not tea.filters.category
+
+
+def test_a_currency_asked_for_without_an_amount_is_a_filter() -> None:
+    for text, code in (
+        ("有没有美元标价的耳机", "USD"),
+        ("anything priced in USD?", "USD"),
+        ("只看人民币的", "CNY"),
+        ("only yuan prices for smart watches please", "CNY"),
+    ):
+        assert K.parser.parse(text).filters.attributes.get("currency") == code, text
+    assert "currency" not in K.parser.parse("500美元以内的耳机").filters.attributes  # an amount's unit
+    priced = passing(list(P.values()), QueryFilters(attributes={"currency": "USD"}))
+    assert priced and all(p.currency == "USD" for p in priced)
+    u = read("anything priced in USD?")
+    assert u.search_text == "" and u.filters.attributes == {"currency": "USD"}

@@ -129,6 +129,11 @@ class Answer:
     source: str = "composer"  # composer | llm
 
 
+def _filters_only(u: Understanding) -> bool:
+    """A search with a currency to be priced in and no word naming what kind of product."""
+    return not u.search_text.strip() and "currency" in u.filters.attributes
+
+
 def cheapest_first(hits: list[SearchHit], *, descending: bool = False) -> list[SearchHit]:
     """Hits sorted by price, cheapest first (`descending`: dearest first), within the main currency of the
     hits; another currency and unpriced products follow in their search order (never compared as numbers)."""
@@ -438,7 +443,8 @@ class Answerer:
             u.ordering is not None or u.cheap_first
         ) and u.filters.category:  # the whole category, not the top few
             hits = self._keep(await self.search(u.search_text, u, k=100, include_weak=True), u)
-        elif self._browses_category(u):  # "有什么数码产品", "运动装备": the department itself is asked for
+        elif self._browses_category(u) or _filters_only(u):
+            # "有什么数码产品", "运动装备", "anything priced in USD?": the department / the filter itself is asked for
             hits = self._keep(await self.search("", u, k=12), u)
         else:
             wide = (
@@ -793,6 +799,7 @@ class Answerer:
             and u.filters.min_price is None
             and u.filters.max_price is None
             and not u.filters.category
+            and "currency" not in u.filters.attributes  # "anything priced in USD?" is a search too
         ):
             return Answer(
                 self.composer.text(

@@ -172,6 +172,7 @@ class Reader:
                 or filters.max_price
                 or filters.exclude_categories
                 or filters.exclude_brands
+                or "currency" in filters.attributes  # "anything priced in USD?"
             )
         return False
 

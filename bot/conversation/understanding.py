@@ -28,6 +28,7 @@ from bot.conversation.store import ChatState
 from bot.conversation.unread import names_other_thing
 from knowledge.models import ParsedQuery, Product, QueryFilters
 from knowledge.negation import find_negations
+from knowledge.query import PRICED_IN
 from knowledge.resources import normalise_text, synonym_groups
 from knowledge.script import has_han
 
@@ -344,6 +345,12 @@ def understand(
     d: DialogueState = state.dialogue
     parsed = _parse(parser, text)  # exclusions ("不要李宁的", "not white") are filters, never keywords
     positive_text = without_negations(text)
+    if "currency" in parsed.filters.attributes:  # "anything priced in USD?": the filter, no words to search
+        positive_text = " ".join(
+            w
+            for w in _bare_words(PRICED_IN.sub(" ", normalise_text(positive_text))).split()
+            if len(w) > 1 and not ANY_PRODUCT.match(w)
+        )
     query = " ".join(k for k in parsed.keywords if not COUNT_WORDS.match(k.lower())) or positive_text
     filters = parsed.filters
     ordering = ordering_in(text)
@@ -653,6 +660,10 @@ _FILLER = re.compile(
 )
 
 
+# Words that name no kind of product: "有美元标价的商品吗", "anything priced in USD?" ask for the filter alone.
+ANY_PRODUCT = re.compile(
+    r"^(?:商品|东西|产品|货|宝贝|items?|products?|things?|stuff|anything|something|goods)$", re.IGNORECASE
+)
 # What is left of "不要耳机了" / "别推荐耳机了，好吗" once the negation is blanked: words that ask for nothing.
 _ASKS_NOTHING = re.compile(
     r"有什么|有没有|有哪些|推荐|还有|看看|别的|其他|其它|什么|好吗|可以吗|谢谢|了|的|吗|呢|吧|啊|呀|哦|嗯|[，,。！!？?\s]|"
