@@ -8,6 +8,7 @@ from bot.conversation.composer import OfflineComposer
 from bot.conversation.dialogue_state import DialogueState, Search
 from bot.conversation.gifts import gift_picks, gift_request, liked_things
 from bot.conversation.intents import Intent
+from bot.conversation.kinds import kind_match
 from bot.conversation.named import CatalogNames
 from bot.conversation.offer_questions import find_offer_ask
 from bot.conversation.ordering import Ordering, order, ordering_in
@@ -150,3 +151,10 @@ def test_a_currency_asked_for_without_an_amount_is_a_filter() -> None:
     assert priced and all(p.currency == "USD" for p in priced)
     u = read("anything priced in USD?")
     assert u.search_text == "" and u.filters.attributes == {"currency": "USD"}
+
+
+def test_a_narrower_kind_is_its_own_synonym_group() -> None:
+    assert kind_match("平底锅", P["POT-006"]) and kind_match("平底锅", P["POT-008"])  # 平底煎锅; "frying pan"
+    assert not kind_match("平底锅", P["POT-002"]) and not kind_match("平底锅", P["POT-001"])  # 汤锅, 炒锅
+    assert kind_match("手环", P["WAT-002"]) and not kind_match("手环", P["WAT-001"])
+    assert kind_match("被罩", P["BED-007"]) and kind_match("wok", P["POT-001"])
