@@ -170,6 +170,11 @@ class Facets:
         key = attribute_key(name)
         if key == "gender":
             return self._rows_mask(self.genders, [g for g in accepted(value) if g in self.genders])
+        if key == "currency":  # "美元标价的耳机": the products priced in that currency
+            code = canonical_currency(value)
+            if code not in self.currencies:
+                return np.zeros(self.size, dtype=bool)
+            return self.has_price & (self.currency == self.currencies.index(code))
         values = self.attributes.get(key, {})
         forms = colour_forms(str(value)) if key == "color" else [str(value)]
         return self._rows_mask(values, sorted({v for form in forms for v in _matching_values(values, form)}))

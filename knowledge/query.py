@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from knowledge.gender import gender_of_value, genders_in_text, is_gender_key
 from knowledge.models import ParsedQuery, QueryFilters
-from knowledge.money import CURRENCY_WORDS, LANGUAGE_CURRENCY
+from knowledge.money import CURRENCY_WORDS, LANGUAGE_CURRENCY, currency_code
 from knowledge.names import Names, build_names, latin_ngrams
 from knowledge.negation import Negation, find_negations
 from knowledge.prices import parse_price
@@ -38,6 +38,17 @@ if TYPE_CHECKING:
 
 _CJK = HAN_CHAR
 _IN_STOCK = re.compile(r"有货|现货|有库存|库存充足|in[ -]?stock|available|ready to ship")
+# "美元标价的耳机", "只看人民币的", "anything priced in USD?", "only yuan prices": the currency a product is priced in,
+# asked for as a filter (an amount's own unit, "500美元以内", is read by the price parser first)
+_ZH_CURRENCY = "美元|美金|人民币|欧元|港币|港元|英镑|日元"
+_EN_CURRENCY = r"us\s?dollars?|usd|dollars?|yuan|rmb|cny|euros?|eur|pounds?|gbp|hkd|jpy"
+PRICED_IN = re.compile(
+    rf"(?:以|用|按)?({_ZH_CURRENCY})(?:标价|计价|定价|价格|的价|结算|的)"
+    rf"|(?:priced|listed|sold|selling|prices?|costs?|paid|pay)\s+in\s+(?:us\s+)?({_EN_CURRENCY})\b"
+    rf"|\b({_EN_CURRENCY})[- ](?:prices?|priced|pricing|only)\b|\bonly\s+(?:in\s+)?({_EN_CURRENCY})\b"
+    rf"|\bin\s+(us\s?dollars?|usd|rmb|yuan|cny|euros?)\b",
+    re.IGNORECASE,
+)
 _SIZE_PATTERNS = [
     re.compile(r"(?<![\d.])(\d{2}(?:\.5)?)\s*(?:码|号|yards?\b)"),
     re.compile(
@@ -403,6 +414,12 @@ class QueryParser:
         currency = None
         if price.min_price is not None or price.max_price is not None:
             currency = price.currency or self._default_currency(language)
+        else:
+            priced = PRICED_IN.search(rest)
+            code = currency_code(next(g for g in priced.groups() if g).replace(" ", "")) if priced else None
+            if priced is not None and code is not None:  # "美元标价的": products priced in USD only
+                attributes["currency"] = code
+                rest = _blank(rest, [priced.span()])
         filters = QueryFilters(
             min_price=price.min_price,
             max_price=price.max_price,

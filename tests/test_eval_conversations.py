@@ -30,6 +30,7 @@ OTHER = Path(__file__).parent / "data" / "other_conversations.yaml"
 HELDOUT = Path(__file__).parent / "data" / "conversations_heldout.yaml"
 HELDOUT_SEARCH = Path(__file__).parent / "data" / "conversations_heldout_search.yaml"
 OTHER_HELDOUT_SEARCH = Path(__file__).parent / "data" / "other_heldout_search.yaml"
+KINDS = Path(__file__).parent / "data" / "conversations_kinds.yaml"  # session 6: invented, every case runs
 PRODUCTS = sample_products()
 NAMES = CatalogNames(PRODUCTS.values())
 DOCS = PolicyBook.load(SAMPLE_POLICIES_DIR).docs
@@ -172,3 +173,18 @@ async def test_a_slice_of_the_set_passes_on_the_offline_bot(tmp_path: Path) -> N
     assert report.grounding_errors == 0 and report.overall == 1.0
     data = report.to_json()
     assert set(data) >= {"overall", "categories", "failures"} and PENDING_ORDERS in data["pending"]
+
+
+async def test_the_session_6_kinds_set_passes_whole_on_the_offline_bot(tmp_path: Path) -> None:
+    cases = load_cases(KINDS)
+    assert len(cases.cases) >= 40 and not {c.id for c in cases.cases} & {
+        c.id for c in load_cases(CASES).cases
+    }
+    env = open_environment(tmp_path / "data", clock=cases.clock, knowledge=sample_knowledge())
+    try:
+        report = await run_conversations(env.bot, cases.cases, catalog=env.products, policies=env.policies)
+    finally:
+        env.close()
+    failures = {r.id: [*r.reasons, *r.grounding] for r in report.results if not r.passed}
+    assert not failures, failures
+    assert report.grounding_errors == 0

@@ -78,6 +78,7 @@ _SELLS = re.compile(
 _SHOPPING = re.compile(f"{RECOMMEND_RX.pattern}|{PRODUCT_ASK_RX.pattern}|{_SELLS.pattern}", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _DIRECT_ASKS = frozenset({"price", "stock", "size", "colour"})
+_FACT_ASKS = frozenset({"stock", "size", "colour"})  # asked of the one product a search finds
 DRAFT_INTERVAL_S = 1.0  # at most one draft per second; a reply ready within a second gets none
 
 
@@ -126,6 +127,11 @@ class Answer:
     docs: list[PolicyDoc] = field(default_factory=list)
     hits: list[SearchHit] = field(default_factory=list)
     source: str = "composer"  # composer | llm
+
+
+def _filters_only(u: Understanding) -> bool:
+    """A search with a currency to be priced in and no word naming what kind of product."""
+    return not u.search_text.strip() and "currency" in u.filters.attributes
 
 
 def cheapest_first(hits: list[SearchHit], *, descending: bool = False) -> list[SearchHit]:
@@ -395,6 +401,10 @@ class Answerer:
             return Answer(c.text("answer_no_context", lang))
         if u.out_of_range:
             return Answer(c.text("ordinal_out_of_range", lang, count=len(ctx.shown)))
+        if u.mode == "ambiguous":  # "那个多少钱" with several shown: ask which, naming them briefly
+            return Answer(c.which_one(u.targets, lang))
+        if u.mode == "ruled_out":  # "不要耳机": no more of that kind — what would they like instead?
+            return Answer(await self._ruled_out(u, lang))
         if u.intent is Intent.COMPARISON:
             targets = list(u.targets)
             if len(targets) < 2 and u.search.words:  # "Sony 和 Bose 的耳机哪个好": the two best matches
@@ -439,7 +449,8 @@ class Answerer:
             u.ordering is not None or u.cheap_first
         ) and u.filters.category:  # the whole category, not the top few
             hits = self._keep(await self.search(u.search_text, u, k=100, include_weak=True), u)
-        elif self._browses_category(u):  # "有什么数码产品", "运动装备": the department itself is asked for
+        elif self._browses_category(u) or _filters_only(u):
+            # "有什么数码产品", "运动装备", "anything priced in USD?": the department / the filter itself is asked for
             hits = self._keep(await self.search("", u, k=12), u)
         else:
             wide = (
@@ -490,6 +501,13 @@ class Answerer:
         elif u.mode == "cheaper":  # a step down from what was shown: the nearest price first
             hits = cheapest_first(hits, descending=True)
         ranked = hits if u.cheap_first or u.mode == "cheaper" else rerank(hits, ctx.interests)
+        if len(ranked) == 1 and u.asks & _FACT_ASKS and u.mode == "fresh" and not ctx.shown:
+            # "Apple Watch 有哪些颜色": brand + kind finds one product — answer the question about it
+            product = ranked[0].product
+            u = replace(u, intent=Intent.PRODUCT_QUESTION, targets=(product,), mode="named")
+            reply = c.answer([product], replace(u, asks=u.asks | self.value_asks(u.text, product)), lang)
+            reply = replace(reply, shown=(product,))
+            return await self._llm(ctx, Answer(reply, hits=ranked), [product], u)
         lifted = [w for w, _ in ctx.interests[:3]] if [h.sku for h in ranked] != [h.sku for h in hits] else []
         reply = c.recommend([h.product for h in ranked], u, lang, lifted)
         return await self._llm(ctx, Answer(reply, hits=ranked), list(reply.shown), u)
@@ -504,6 +522,8 @@ class Answerer:
         genders = {v for k, v in u.filters.attributes.items() if is_gender_key(k)}
         who = " 女生" if genders & {"female", "女"} else " 男生" if genders & {"male", "男"} else ""
         request = gift_request(u.text + who) or gift_request(u.search.text + who)
+        if request is None and u.search.gift:  # "他喜欢喝茶" after "给爸爸买点什么好"
+            request = gift_request(" ".join([*u.search.gift, u.text]) + who, asked=True)
         if request is None:
             return None
         words = [w for w in dict.fromkeys([*u.search.words, *u.keywords]) if not is_ordering_word(w)]
@@ -523,7 +543,7 @@ class Answerer:
         # who it is for is the gift rules' business: a cream with no gender attribute still suits a girlfriend
         plain = {k: v for k, v in u.filters.attributes.items() if not is_gender_key(k)}
         allowed = passing(products, replace(u.filters, category=None, attributes=plain))
-        allowed = self._admissible(allowed, u)
+        allowed = [p for p in self._admissible(allowed, u) if p.sku not in u.skip]  # "还有别的吗": new ones
         picks = gift_picks(allowed, request)
         reply = c.recommend(picks, u, lang) if picks else Reply("", answered=True)
         lines = reply.text.split("\n")
@@ -538,6 +558,14 @@ class Answerer:
             )
         reply = replace(reply, text="\n".join(line for line in lines if line), answered=True)
         return await self._llm(ctx, Answer(reply), list(reply.shown), u)
+
+    async def _ruled_out(self, u: Understanding, lang: str) -> Reply:
+        """ "好的，不看耳机了" and one question with the kinds the shop sells besides the ones ruled out."""
+        products = await asyncio.to_thread(self._catalog_products)
+        left = passing(products, u.filters.exclusions_only())
+        sep = "、" if lang == "zh" else ", "
+        what = sep.join(x.strip("/").split("/")[-1] for x in u.filters.exclude_categories)
+        return self.composer.text("ruled_out", lang, what=what, kinds=sep.join(shop_kinds(left)))
 
     def _catalog_products(self) -> list[Product]:
         return [p for p in map(self.index.get, sorted(self.index.skus())) if p is not None]
@@ -777,6 +805,7 @@ class Answerer:
             and u.filters.min_price is None
             and u.filters.max_price is None
             and not u.filters.category
+            and "currency" not in u.filters.attributes  # "anything priced in USD?" is a search too
         ):
             return Answer(
                 self.composer.text(

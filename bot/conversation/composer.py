@@ -197,6 +197,12 @@ class OfflineComposer:
                     else "answer_colour_no"
                 )
                 lines.append(ph.say(key, title=title, colour=u.colour, colours=ph.join(options)))
+            elif excluded := _excluded_colours(u):  # "除了黑色还有什么颜色": the others (亮黑色 is black too)
+                others = [c for c in options if not any(x in c.lower() for x in excluded)]
+                key = "answer_colour_others" if others else "answer_colour_only"
+                ruled_out = ph.join([v for k, v in u.filters.exclude_attributes])
+                shown = others or options
+                lines.append(ph.say(key, title=title, excluded=ruled_out, colours=ph.join(shown)))
             else:
                 lines.append(ph.say("answer_colour_list", title=title, colours=ph.join(options)))
         if "price" in asks:
@@ -328,6 +334,14 @@ class OfflineComposer:
                 lines.append(ph.say("rank_currency_note", others=ph.join(skipped)))
         return Reply("\n".join(lines), (ph.card(winner),), shown=(winner,), focus=winner.sku)
 
+    def which_one(self, shown: Sequence[Product], lang: str) -> Reply:
+        """ "Which one do you mean?" with the shown products numbered (titles only): a reference like "那个"
+        / "that one" that nothing singles out among several. No product is shown again (no cards)."""
+        ph = self.phrases(lang)
+        lines = [ph.say("which_one")]
+        lines += [f"{n}. {p.title}" for n, p in enumerate(shown[:5], 1)]
+        return Reply("\n".join(lines), answered=True)
+
     def after_sales(self, bullets: Sequence[PolicyHit], lang: str, intro: str = "after_sales_intro") -> Reply:
         """The matching policy lines for a problem with an order, and how a person takes it from here."""
         ph = self.phrases(lang)
@@ -406,6 +420,13 @@ class OfflineComposer:
 
     def text(self, key: str, lang: str, *, answered: bool = True, **values: object) -> Reply:
         return Reply(self.say(key, lang, **values), answered=answered)
+
+
+def _excluded_colours(u: Understanding) -> list[str]:
+    """Every spelling of the colours the message rules out ("黑色" → 黑色, 黑, black …), lower-cased."""
+    values = [v for k, v in u.filters.exclude_attributes if k.lower() in ("color", "colour", "颜色")]
+    forms = {f.lower() for v in values for f in colour_forms(v)}
+    return sorted(forms | {f.removesuffix("色") for f in forms if len(f) > 2 and f.endswith("色")})
 
 
 def direction(ph: Phrases, ordering: Ordering) -> str:

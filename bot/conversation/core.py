@@ -627,7 +627,11 @@ class SupportBot:
                 "colour" if u.colour or "colour" in u.asks else "size" if u.size or "size" in u.asks else ""
             )
             dialogue = replace(dialogue, asked=asked)
-        if reply.shown:
+        if reply.shown and u is not None and u.scope and len(reply.shown) == 1:
+            # "哪个容量最大" over the list shown: the winner is in focus and the list stays what the next
+            # "最贵的那个呢" / "第二个" ranks and points at
+            dialogue = replace(dialogue, focus=reply.shown[0].sku)
+        elif reply.shown:
             dialogue = dialogue.shown_products(tuple(p.sku for p in reply.shown), reply.focus)
             if len(reply.shown) == 1:
                 dialogue = dialogue.about((reply.shown[0].sku,))

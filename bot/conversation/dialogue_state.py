@@ -147,6 +147,7 @@ class Search:
     words: tuple[str, ...] = ()
     filters: QueryFilters = field(default_factory=QueryFilters)
     required: tuple[str, ...] = ()  # words a refinement added ("要绿茶"): every result must have them
+    gift: tuple[str, ...] = ()  # a present is asked for: who for and what they like ("爸爸", "喝茶")
 
     @property
     def text(self) -> str:
@@ -198,7 +199,7 @@ class DialogueState:
         """The active search with a refinement's extra words and constraints (see `merge_filters`)."""
         kept = tuple(dict.fromkeys([*self.search.words, *words]))
         required = tuple(dict.fromkeys([*self.search.required, *words]))
-        return Search(kept, merge_filters(self.search.filters, filters), required)
+        return Search(kept, merge_filters(self.search.filters, filters), required, self.search.gift)
 
     def switches_topic(self, filters: QueryFilters, old_kind: str | None = None) -> bool:
         """A new category unrelated to the active search's starts a new search (its constraints dropped).
@@ -216,6 +217,7 @@ class DialogueState:
                 "words": list(self.search.words),
                 "filters": filters_to_json(self.search.filters),
                 "required": list(self.search.required),
+                "gift": list(self.search.gift),
             },
             "script": self.script,
             "asked": self.asked,
@@ -236,6 +238,7 @@ class DialogueState:
                 tuple(str(w) for w in search.get("words") or ()),
                 filters_from_json(search.get("filters")),
                 tuple(str(w) for w in search.get("required") or ()),
+                tuple(str(w) for w in search.get("gift") or ()),
             ),
             script=str(data.get("script") or ""),
             asked=str(data.get("asked") or ""),

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import regex
+
 from bot.prompts import PROMPTS_DIR
 from knowledge.gender import gender_of_value, genders_in_text
 from knowledge.models import Product
@@ -28,11 +30,13 @@ MAX_PICKS = 5
 
 @dataclass(frozen=True)
 class Recipient:
-    """Who a present is for: the message words naming them, their gender (女/男 or ''), what they may like."""
+    """Who a present is for: the message words naming them, their gender (女/男 or ''), what they may like.
+    `interest`: the words name what they like (a hobby: 喝茶, hiking), not who they are (爸爸)."""
 
     words: tuple[str, ...]
     gender: str
     likes: tuple[str, ...]
+    interest: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,15 +51,18 @@ class GiftWords:
 
 @dataclass(frozen=True)
 class GiftRequest:
-    """A gift request read from a message: who it is for (their genders and likes); empty = not said."""
+    """A gift request read from a message: who it is for (their genders and likes); empty = not said.
+    `interests`: what the message says they like ("他喜欢喝茶" → 茶, "she loves hiking" → 户外 …) — picks
+    that match one of them come before the recipient's usual likes."""
 
     genders: frozenset[str]
     likes: tuple[str, ...]
+    interests: tuple[str, ...] = ()
 
     @property
     def vague(self) -> bool:
         """Nothing says who the present is for or what they like."""
-        return not self.likes
+        return not self.likes and not self.interests
 
 
 @lru_cache(maxsize=2)
@@ -70,6 +77,7 @@ def load_gift_words(path: Path = GIFTS_FILE) -> GiftWords:
                 tuple(normalise_text(str(w)) for w in r.get("words") or ()),
                 str(r.get("gender") or ""),
                 tuple(normalise_text(str(w)) for w in r.get("likes") or ()),
+                bool(r.get("interest")),
             )
             for r in data.get("recipients") or ()
         ),
@@ -83,21 +91,61 @@ def _says(text: str, word: str) -> bool:
     return word in text
 
 
-def gift_request(text: str, words: GiftWords | None = None) -> GiftRequest | None:
+# "他喜欢喝茶", "爱跑步的男朋友", "she loves hiking", "he's into basketball": what the recipient likes.
+_LIKES_ZH = regex.compile(
+    r"(?:喜欢|爱好是?|热爱|酷爱|迷上了?|爱)(?:喝|吃|玩|做|打|看|练|穿|用|听|去)?([^\s的了，,。！!？?、和与及也还就]{1,4})"
+)
+_LIKES_EN = regex.compile(
+    r"\b(?:likes?|loves?|enjoys?|is into|are into|into|(?:a |big )?fan of|passionate about)\s+"
+    r"(?:to\s+)?([a-z]+(?:\s+[a-z]+)?)",
+    regex.IGNORECASE,
+)
+_NOT_A_LIKE = frozenset(
+    {"什么", "啥", "的", "这个", "那个", "it", "them", "this", "that", "something", "things"}
+)
+
+
+def liked_things(text: str) -> tuple[str, ...]:
+    """What a message says someone likes ("他喜欢喝茶" → 茶, "she loves hiking" → hiking), normalised."""
+    norm = normalise_text(to_simplified(text)[0])
+    found = [m.group(1) for m in _LIKES_ZH.finditer(norm)] + [m.group(1) for m in _LIKES_EN.finditer(norm)]
+    return tuple(dict.fromkeys(w.strip() for w in found if w.strip() and w.strip() not in _NOT_A_LIKE))
+
+
+def without_likes(text: str) -> str:
+    """The text with its "喜欢X" / "loves X" phrases blanked: what else it asks for ("送老婆礼物，她喜欢护肤" asks
+    for a present, not for the skincare category)."""
+    norm = normalise_text(to_simplified(text)[0])
+    return _LIKES_EN.sub(" ", _LIKES_ZH.sub(" ", norm))
+
+
+def gift_request(text: str, words: GiftWords | None = None, *, asked: bool = False) -> GiftRequest | None:
     """The gift request in `text` (a cleaned, Simplified message or search text), or None when it asks for
-    no present."""
+    no present. `asked`: the conversation already asks for a present ("他喜欢喝茶" after "给爸爸买点什么好"),
+    so no gift word is needed in `text`."""
     words = words or load_gift_words()
     norm = normalise_text(to_simplified(text)[0])
-    if not any(rx.search(norm) for rx in words.cues):
+    if not asked and not any(rx.search(norm) for rx in words.cues):
         return None
     genders: set[str] = set()
     likes: list[str] = []
+    interests: list[str] = []
     for recipient in words.recipients:
         if any(_says(norm, w) for w in recipient.words):
             if recipient.gender:
                 genders.add(recipient.gender)
-            likes += recipient.likes
-    return GiftRequest(frozenset(genders), tuple(dict.fromkeys(likes)))
+            (interests if recipient.interest else likes).extend(recipient.likes)
+    interests += [w for w in liked_things(norm) if not is_gift_word(w, words)]
+    return GiftRequest(frozenset(genders), tuple(dict.fromkeys(likes)), tuple(dict.fromkeys(interests)))
+
+
+def gift_words_in(text: str, words: GiftWords | None = None) -> tuple[str, ...]:
+    """The words of `text` that say who a present is for or what they like ("爸爸", "喝茶", "hiking"): what a
+    chat keeps of a gift request (no other word of the message, so nothing personal)."""
+    words = words or load_gift_words()
+    norm = normalise_text(to_simplified(text)[0])
+    found = [w for r in words.recipients for w in r.words if _says(norm, w)]
+    return tuple(dict.fromkeys([*found, *liked_things(norm)]))
 
 
 def is_gift_word(word: str, words: GiftWords | None = None) -> bool:
@@ -131,19 +179,26 @@ def gift_picks(
     round fills the list when fewer categories fit). Vague requests: the catalog's gift products only."""
     words = words or load_gift_words()
 
-    def score(product: Product) -> tuple[int, int]:
+    def score(product: Product) -> tuple[int, int, int]:
         text = _text_of(product)
         described = f"{text} {normalise_text(product.description)}"
+        named = normalise_text(to_simplified(" ".join([product.title, *product.tags]))[0])
+        # a liked thing in the title or tags counts twice its category's ("茶" of 茶饮 alone: a soda water)
+        interests = sum(2 if _says(named, w) else 1 for w in request.interests if _says(text, w))
         likes = sum(1 for w in request.likes if _says(text, w))
         gifty = int(any(w in described for w in words.gift_words))
-        return likes, gifty
+        return interests, likes, gifty
 
     scored = [(p, score(p)) for p in products if not _for_other_gender(p, request.genders)]
-    fitting = [(p, s) for p, s in scored if (s[1] if request.vague else s[0])]
-    fitting.sort(key=lambda item: (-item[1][0], -item[1][1], not item[0].in_stock))
-    top = fitting[0][1][0] if fitting else 0
+    if any(sc[0] for _, sc in scored):  # "他喜欢喝茶": the teas, the recipient's other likes only after them
+        fitting = [(p, sc) for p, sc in scored if sc[0]]
+        fitting.sort(key=lambda item: (-item[1][0], not item[0].in_stock, -item[1][1], -item[1][2]))
+        return [p for p, _ in fitting][:MAX_PICKS]
+    fitting = [(p, sc) for p, sc in scored if (sc[2] if request.vague else sc[1])]
+    fitting.sort(key=lambda item: (-item[1][1], -item[1][2], not item[0].in_stock))
+    top = fitting[0][1][1] if fitting else 0
     # a cat lover: cat things (猫, 宠物, cat), not the dog food (宠物 only); one word of slack for synonyms
-    best = [p for p, sc in fitting if sc[0] >= max(1, top - 1)]
+    best = [p for p, sc in fitting if sc[1] >= max(1, top - 1)]
     rest = [p for p, _ in fitting if p not in best]
     picks = _one_per_category(best, [])
     if len(picks) < 3:  # too few kinds fit best: other kinds that fit at all, before a second of one kind

@@ -94,6 +94,7 @@ _ORDER = ("price_match", "bulk", "bargain", "authenticity", "offer")
 # Product searches that only sound like offers: "有没有便宜点的耳机", "配送", "送货", "户外活动".
 _NOT_OFFER = _rx(
     r"便宜(?:点|些|一点|一些)?的|户外活动|活动(?:量|范围|时|中)|配送|送货|送达|赠送运费险|适合送|用来送|拿来送|送礼"
+    r"|送(?:什么|啥|点|些|哪)(?![^，。？?]{0,4}[吗嘛])"  # "养猫的朋友送什么好": what to give as a present, not a free gift
 )
 _CLAUSE = regex.compile(r"[^，,。；;！？!?\n]+[，,。；;！？!?\n]*|[，,。；;！？!?\n]+")
 # What is left of a clause without its offer phrase that asks nothing by itself.

@@ -164,7 +164,16 @@ class Reader:
             return True
         if self.parser is not None:
             filters = self.parser.parse(text).filters
-            return bool(filters.category or filters.brand or filters.min_price or filters.max_price)
+            # "不要耳机" / "not Nike": ruling products out is shopping too, never an after-sales request
+            return bool(
+                filters.category
+                or filters.brand
+                or filters.min_price
+                or filters.max_price
+                or filters.exclude_categories
+                or filters.exclude_brands
+                or "currency" in filters.attributes  # "anything priced in USD?"
+            )
         return False
 
     def route(

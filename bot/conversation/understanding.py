@@ -17,16 +17,18 @@ from typing import Protocol
 from bot.conversation.asks import ATTRIBUTE_WORDS, asked_size, asks_in, attribute_asks
 from bot.conversation.compatibility import asks_compatibility, compatibility_thing
 from bot.conversation.dialogue_state import DialogueState, Search, merge_filters
+from bot.conversation.gifts import gift_request, gift_words_in, liked_things, without_likes
 from bot.conversation.intents import COMPARE_RX, PRODUCT_ASK_RX, RECOMMEND_RX, Intent
 from bot.conversation.kinds import has_word
 from bot.conversation.named import CatalogNames
-from bot.conversation.ordering import Ordering, is_ordering_word, ordering_in
+from bot.conversation.ordering import Ordering, is_ordering_word, order, ordering_in
 from bot.conversation.other_item import matches_product, unmatched_item
 from bot.conversation.refinements import asks_more, asks_other_brand, shown_brands, size_step
 from bot.conversation.store import ChatState
 from bot.conversation.unread import names_other_thing
 from knowledge.models import ParsedQuery, Product, QueryFilters
 from knowledge.negation import find_negations
+from knowledge.query import PRICED_IN
 from knowledge.resources import normalise_text, synonym_groups
 from knowledge.script import has_han
 
@@ -118,7 +120,8 @@ class Understanding:
     asks: frozenset[str] = frozenset()
     size: str | None = None
     colour: str | None = None
-    mode: str = "fresh"  # fresh | cheaper | refined | switched | named | reference | context | no_context
+    mode: str = "fresh"  # fresh | cheaper | refined | switched | named | reference | context | no_context | ambiguous |
+    # ruled_out (only a kind excluded: "不要耳机")
     currency: str = ""  # the budget's currency when the message implies it ("便宜一点的" → the shown prices')
     out_of_range: int = 0  # an ordinal beyond the shown list ("第五个" when 3 were shown)
     ordering: Ordering | None = None  # "最便宜", "哪个更轻", "longest battery"
@@ -156,18 +159,63 @@ def resolve_references(text: str, shown: Sequence[Product], focus: str = "") -> 
         if n > len(shown):
             return [], n
         picks.append(shown[n - 1])
-    priced = [p for p in shown if p.price is not None]
-    if _CHEAPER_REF.search(text) and priced:
-        picks.append(min(priced, key=lambda p: p.price or Decimal(0)))
-    if _PRICIER_REF.search(text) and priced:
-        picks.append(max(priced, key=lambda p: p.price or Decimal(0)))
+    # "最便宜的那个" ranks several; over one product (a winner just named) it asks the active search again
+    # prices compete within the list's main currency only (`ordering.order`): never $59.99 against ¥149
+    many = len(shown) > 1
+    if _CHEAPER_REF.search(text) and many and (cheapest := order(shown, Ordering("price", False, True))):
+        picks.append(cheapest[0][0])
+    if _PRICIER_REF.search(text) and many and (dearest := order(shown, Ordering("price", True, True))):
+        picks.append(dearest[0][0])
     if _LAST.search(text):
         picks.append(shown[-1])
     if not picks and _BOTH.search(text) and len(shown) >= 2:
         picks = list(shown[:2])
     if not picks and _DEMONSTRATIVE.search(text):
-        picks.append(next((p for p in shown if p.sku == focus), shown[0]))
+        # "它" / "that one": the product in focus, or the only one shown; several shown and none in focus is
+        # ambiguous (`is_ambiguous_reference`): nothing is picked, the customer is asked which
+        one = next((p for p in shown if p.sku == focus), shown[0] if len(shown) == 1 else None)
+        picks += [one] if one is not None else []
     return list({p.sku: p for p in picks}.values()), 0
+
+
+def is_ambiguous_reference(text: str, shown: Sequence[Product], focus: str = "") -> bool:
+    """ "那个多少钱" / "how much is that one" with several products shown and none in focus: nothing singles
+    one out (no ordinal, no value, no "便宜的那个"), so the customer is asked which one they mean."""
+    if len(shown) < 2 or any(p.sku == focus for p in shown):
+        return False
+    return bool(_DEMONSTRATIVE.search(text) or _THAT_ONE.search(text))
+
+
+def _ranks_only(text: str, ordering: Ordering | None, shown: Sequence[Product], u: Understanding) -> bool:
+    """ "最贵的那个呢" / "the cheapest one?" over a list: a superlative that asks nothing else of the winner."""
+    return (
+        ordering is not None
+        and ordering.superlative
+        and len(shown) > 1
+        and not u.asks
+        and not ordinal_indices(text)
+        and not _LAST.search(text)
+    )
+
+
+def _names_anything(words: Sequence[str], mentions: CatalogNames | None) -> bool:
+    """True when one of the words names a kind of product or a word of the catalog's titles ("耳机", "pegasus");
+    "does", "come" of "what colours does that one come in" name nothing."""
+    if mentions is None:
+        return True
+    return any(mentions.is_kind(w) or mentions.knows(w) for w in words)
+
+
+def _only_colour_exclusions(filters: QueryFilters) -> bool:
+    """The filters only rule colours out ("除了黑色", "not black"): with a colour question, a question about
+    the other colours of the products in question, not a new search."""
+    colour_keys = {"color", "colour", "颜色"}
+    return (
+        bool(filters.exclude_attributes)
+        and all(k.lower() in colour_keys for k, _ in filters.exclude_attributes)
+        and filters.is_empty() is False
+        and replace(filters, exclude_attributes=()).is_empty()
+    )
 
 
 def filters_to_state(filters: QueryFilters) -> dict[str, str]:
@@ -266,8 +314,6 @@ def _value_reference(text: str, shown: Sequence[Product]) -> list[Product]:
 
 def _ranked_reference(text: str, pool: Sequence[Product]) -> list[Product]:
     """ "便宜的那个" / "轻的那个" / "the cheaper one" over the compared pair or the shown list."""
-    from bot.conversation.ordering import order
-
     if len(pool) < 2 or not re.search(r"的(?:那|这)|the \w+(?:er|est) one|\bthe (?:cheaper|lighter)", text):
         return []
     wanted = ordering_in(text.replace("的那", "一点的那")) or ordering_in(text + " 哪个")
@@ -299,6 +345,12 @@ def understand(
     d: DialogueState = state.dialogue
     parsed = _parse(parser, text)  # exclusions ("不要李宁的", "not white") are filters, never keywords
     positive_text = without_negations(text)
+    if "currency" in parsed.filters.attributes:  # "anything priced in USD?": the filter, no words to search
+        positive_text = " ".join(
+            w
+            for w in _bare_words(PRICED_IN.sub(" ", normalise_text(positive_text))).split()
+            if len(w) > 1 and not ANY_PRODUCT.match(w)
+        )
     query = " ".join(k for k in parsed.keywords if not COUNT_WORDS.match(k.lower())) or positive_text
     filters = parsed.filters
     ordering = ordering_in(text)
@@ -326,6 +378,8 @@ def understand(
     compared = _products(lookup, d.compared)
     refs, out_of_range = resolve_references(text, shown, d.focus)
     refs = refs or _value_reference(text, shown) or _ranked_reference(text, compared or list(shown))
+    if refs and _ranks_only(text, ordering, shown, base):
+        refs = []  # "最贵的那个呢": the winner over the list (with a note on other currencies), not a detail card
     asked_words = {w for name in asks_in(text) if name.startswith("attr:") for w in ATTRIBUTE_WORDS[name[5:]]}
     phrase_words = _phrase_words(text)  # "power" asks for wattage, but "power bank" names a product kind
     asked_words -= phrase_words
@@ -336,8 +390,9 @@ def understand(
         and (not is_ordering_word(k) or k.lower() in phrase_words)  # "最轻", "thickest": how to rank
         and k.lower() not in asked_words
     ]
-    if not refs and not content and shown and _THAT_ONE.search(text):  # "那双有粉色吗": the one in focus
-        refs = [next((p for p in shown if p.sku == d.focus), shown[0])]
+    ambiguous = not refs and is_ambiguous_reference(text, shown, d.focus)
+    if not refs and not content and shown and _THAT_ONE.search(text) and not ambiguous:
+        refs = [next((p for p in shown if p.sku == d.focus), shown[0])]  # "那双有粉色吗": the one in focus
     wants_compare = intent is Intent.COMPARISON or bool(COMPARE_RX.search(text))
     comparative = (
         ordering is not None and not ordering.superlative and bool(re.search(r"哪|which|比|or\b", text, re.I))
@@ -409,6 +464,14 @@ def understand(
         return replace(base, intent=Intent.PRODUCT_QUESTION, out_of_range=out_of_range, mode="reference")
     if refs:
         return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(refs), mode="reference")
+    if (
+        ambiguous
+        and not filters.category
+        and not ordering
+        and (not content or _only_ask_words(content, base) or not _names_anything(content, mentions))
+    ):
+        # "那个多少钱" after a list of five: which one? (the shown list, for the question to name them)
+        return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(shown), mode="ambiguous")
     step = size_step(positive_text)
     seeds = [p for p in shown if p.sku == d.focus] or list(shown[:1])
     lowered = positive_text.lower()
@@ -434,6 +497,8 @@ def understand(
     # 4. "哪个最便宜" over the shown list
     if ordering is not None and shown and not new_kind and ordering.superlative and not only_focus:
         return replace(base, intent=Intent.RECOMMENDATION, scope=tuple(shown), mode="reference")
+    if d.asked == "colour" and not content and _only_colour_exclusions(parsed.filters):
+        base = replace(base, asks=base.asks | {"colour"})  # "除了黑色呢" after "有哪些颜色": the others
     # 5. a question about the product in focus ("有37码吗", "容量多大", "is it waterproof", "黑色的呢")
     values_only = not content and not filters.category and bool(base.colour or base.size)
     same_question = (base.colour and d.asked == "colour") or (base.size and d.asked == "size")
@@ -455,11 +520,13 @@ def understand(
         focus and asks_fact and not filters.category and not (content and not _only_ask_words(content, base))
     ):
         return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(focus), mode="context")
+    # "除了黑色还有什么颜色": a question about the other colours of what was shown, not a search
+    colours_asked = "colour" in base.asks and _only_colour_exclusions(parsed.filters)
     if (
         shown
         and not focus
         and not content
-        and parsed.filters.is_empty()
+        and (parsed.filters.is_empty() or colours_asked)
         and base.asks
         and base.asks <= _LIST_ASKS | {a for a in base.asks if a.startswith("attr:")}
         and not (base.colour or base.size or ordering)
@@ -473,7 +540,21 @@ def understand(
         and not d.search.words
     ):
         return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(focus or shown), mode="context")
-    # 6. a search: refine the active one, or start a new one
+    # 6. "不要耳机" / "别推荐耳机了": only a kind ruled out, with no search left to narrow — ask what instead
+    ruled_out = parsed.filters.exclude_categories
+    active = d.search.filters.category or _shared_category(shown)
+    if (
+        ruled_out
+        and not content
+        and not _ASKS_NOTHING.sub("", positive_text)  # "有什么书推荐，不要童书" still asks for 书
+        and replace(parsed.filters, exclude_categories=(), exclude_brands=()).is_empty()
+        and (not active or any(_related(x, active) for x in ruled_out))
+    ):
+        left = Search((), parsed.filters.exclusions_only())
+        return replace(
+            base, intent=Intent.RECOMMENDATION, mode="ruled_out", search=left, filters=left.filters
+        )
+    # 7. a search: refine the active one, or start a new one
     intent = Intent.RECOMMENDATION if intent not in (Intent.RECOMMENDATION, Intent.UNKNOWN) else intent
     if d.search.is_empty() and focus and not new_kind:  # "有没有便宜一点的" after a named product
         seed = focus[0]
@@ -533,6 +614,19 @@ def understand(
         mode = "other_brand"
     elif shown and refined and not content and parsed.filters.is_empty() and asks_more(positive_text):
         skip, mode = tuple(p.sku for p in shown), "more"  # "还有别的吗": the next ones, not a repeat
+    if gift_request(positive_text) is not None:  # "给爸爸买点什么好": remembered for "他喜欢喝茶" next
+        search = replace(search, gift=gift_words_in(positive_text))
+        if filters.category and not _parse(parser, without_likes(positive_text)).filters.category:
+            # "送老婆礼物，她喜欢护肤": 护肤 is what she likes, the present is not asked in that category
+            search = replace(search, filters=replace(search.filters, category=None))
+            filters = replace(filters, category=None)
+    elif d.search.gift and (refined or liked_things(positive_text)) and not filters.category:
+        # "他喜欢喝茶" / "500以内" / "还有别的吗" after a gift request: the same present, what they like added
+        if not refined:  # "喝茶" is no new kind of product to search: the gift's budget and exclusions stay
+            search = Search((), merge_filters(d.search.filters, replace(filters, category=None)))
+            mode = "refined"
+        gift = tuple(dict.fromkeys([*d.search.gift, *gift_words_in(positive_text)]))
+        search = replace(search, gift=gift)
     missing = _missing_name(positive_text, parsed, mentions)
     cheap_first = (
         mode
@@ -562,6 +656,18 @@ _FILLER = re.compile(
     r"(?:[\d.,]+|[一二两三四五六七八九十几]*[十百千万][一二两三四五六七八九]?)\s*(?:k|w|块钱|块|元|rmb|yuan)?"
     r"\s*(?:以内|以下|左右|之间|上下|出头)?|有没有|有吗|有卖|卖不卖|推荐|想要|想买|请问|"
     r"[的了吗呢吧啊呀个款些点]|[，,。！!？?\s]+",
+    re.IGNORECASE,
+)
+
+
+# Words that name no kind of product: "有美元标价的商品吗", "anything priced in USD?" ask for the filter alone.
+ANY_PRODUCT = re.compile(
+    r"^(?:商品|东西|产品|货|宝贝|items?|products?|things?|stuff|anything|something|goods)$", re.IGNORECASE
+)
+# What is left of "不要耳机了" / "别推荐耳机了，好吗" once the negation is blanked: words that ask for nothing.
+_ASKS_NOTHING = re.compile(
+    r"有什么|有没有|有哪些|推荐|还有|看看|别的|其他|其它|什么|好吗|可以吗|谢谢|了|的|吗|呢|吧|啊|呀|哦|嗯|[，,。！!？?\s]|"
+    r"\b(?:please|thanks|ok|okay|any|more|anymore|show|me|recommend)\b",
     re.IGNORECASE,
 )
 
