@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.conversation.gifts import gift_picks, gift_request
 from bot.conversation.intents import Intent, classify
 from bot.conversation.kinds import KindCatalog, titled_kind
 from bot.conversation.ordering import order, ordering_in, value_of
@@ -20,6 +21,7 @@ from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.memory_index import InMemoryProductIndex
 from knowledge.models import Product, QueryFilters
 from knowledge.query import QueryParser
+from knowledge.spelling import fuzzy_key
 
 DATA = Path(__file__).parent / "data"
 BABY = DATA / "baby_beauty_catalog.csv"
@@ -182,11 +184,31 @@ def test_an_attribute_value_is_ruled_out_in_either_language() -> None:
     assert filters.exclude_attributes == (("skin", "敏感肌"),)
 
 
+def test_near_sounds_in_longer_catalog_words_are_typos() -> None:
+    assert fuzzy_key("xichengqi") == fuzzy_key("xichenqi") and fuzzy_key("zhang") == "zan"
+    parser, _, _ = _shop(HOME)
+    assert parser.parse("有没有吸成器").filters.category == "家电/吸尘器"  # 成 cheng for 尘 chen
+    assert parser.parse("想买个电子情").filters.category == "乐器/电子琴"  # 情 qing for 琴 qin
+    assert parser.parse("电分扇").keywords == ["电风扇"]  # 分 fen = 风 feng
+    assert parser.fix_typos("空调") == "空调"  # two characters: only exact sounds are corrected
+
+
+def test_a_gift_in_a_shop_without_the_usual_presents_comes_from_its_own_products() -> None:
+    _, _, home = _shop(HOME)
+    request = gift_request("给女朋友买个礼物")
+    assert request is not None
+    picks = [p.sku for p in gift_picks(list(home.values()), request)]
+    assert picks and not {"SHV-001", "SHV-002", "SHV-003"} & set(picks)  # men's shavers are not for her
+    assert "SHV-004" in picks  # made for women (its own gender attribute)
+    dad = gift_request("送我爸的生日礼物")
+    assert dad is not None and "SHV-001" in [p.sku for p in gift_picks(list(home.values()), dad)]
+
+
 # The conversation sets over these catalogs (tests/data/*_conversations.yaml): how many pass offline today.
 # Raise a floor when a fix makes more pass; never lower one.
 SETS = [
-    ("baby_beauty_conversations.yaml", BABY, None, 55),
-    ("home_music_conversations.yaml", HOME, DATA / "home_music_policies", 58),
+    ("baby_beauty_conversations.yaml", BABY, None, 57),
+    ("home_music_conversations.yaml", HOME, DATA / "home_music_policies", 63),
 ]
 
 

@@ -123,6 +123,14 @@ def _for_other_gender(product: Product, genders: frozenset[str]) -> bool:
     return bool(own) and wanted not in own and "unisex" not in own
 
 
+def _made_for(product: Product, genders: frozenset[str]) -> int:
+    """1 when the product's own gender attribute or title says it is for the recipient's gender."""
+    wanted = {"女": "female", "男": "male"}.get(next(iter(genders)), "") if len(genders) == 1 else ""
+    own = {gender_of_value(v) for v in product.attributes.values()} - {None}
+    own |= {g for g, _ in genders_in_text(normalise_text(product.title))}
+    return int(bool(wanted) and wanted in own)
+
+
 def gift_picks(
     products: Sequence[Product], request: GiftRequest, words: GiftWords | None = None
 ) -> list[Product]:
@@ -140,6 +148,10 @@ def gift_picks(
 
     scored = [(p, score(p)) for p in products if not _for_other_gender(p, request.genders)]
     fitting = [(p, s) for p, s in scored if (s[1] if request.vague else s[0])]
+    if not fitting and request.genders:  # none of the usual likes in this shop: its own gift products and
+        # products made for the recipient's gender (a shop of appliances has no 口红 for a girlfriend)
+        fitting = [(p, (_made_for(p, request.genders), s[1])) for p, s in scored]
+        fitting = [(p, s) for p, s in fitting if s[0] or s[1]]
     fitting.sort(key=lambda item: (-item[1][0], -item[1][1], not item[0].in_stock))
     top = fitting[0][1][0] if fitting else 0
     # a cat lover: cat things (猫, 宠物, cat), not the dog food (宠物 only); one word of slack for synonyms
@@ -153,6 +165,10 @@ def gift_picks(
             break
         if product not in picks:
             picks.append(product)
+    if len(picks) < 3 and request.genders and not request.vague:  # few likes here: the shop's own products
+        made = [(p, (_made_for(p, request.genders), s[1])) for p, s in scored if p not in picks]
+        made = sorted((item for item in made if item[1][0]), key=lambda i: (-i[1][1], not i[0].in_stock))
+        picks = _one_per_category([p for p, _ in made], picks)  # made for the recipient's gender
     return picks[:MAX_PICKS]
 
 
