@@ -290,6 +290,8 @@ class MentionIndex:
         if len(run) == 1:  # one word names a product only as its brand or part of its model ("momentum")
             named = [row for row in rows if run[0] in self._entries[row].names]
             by_model = [row for row in named if any(run[0] in model for model in self._entries[row].models)]
+            if by_model and len(by_model) < len(rows) and len(named) < len(rows):
+                return []  # "baby" in three titles, a model word in one ("Baby Boys 3"): a general word
             return by_model or (named if len(named) == 1 else [])
         return rows
 

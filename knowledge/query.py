@@ -58,8 +58,9 @@ _SIZE_PATTERNS = [
     re.compile(r"(?<![a-z0-9])(\d{2,4})\s*(ml|l)(?![a-z0-9])"),
     re.compile(r"(?<![a-z0-9])(x{1,3}[sl]|[2-5]xl)(?![a-z0-9])"),
     re.compile(r"(?<![a-z0-9])([sml])\s*(?:码|号)"),
+    re.compile(r"(?<![\d.])(\d{3})\s*(?:码|号|cm\b)"),  # children's clothes: 110码, 120cm
 ]
-_CATALOG_ONLY_SIZE_PATTERNS = (2, 3)  # storage/weight and volume: only when the catalog has that value
+_CATALOG_ONLY_SIZE_PATTERNS = (2, 3, 6)  # storage/weight and volume: only when the catalog has that value
 # Brand names that are also everyday English words: only a brand when capitalised or in a Chinese message.
 _AMBIGUOUS_BRANDS = frozenset(
     {"keep", "peak", "champion", "lodge", "on", "dove", "coach", "gap", "next", "tiger"}
@@ -279,7 +280,9 @@ class QueryParser:
         Colours, sizes and genders have their own readers; numbers and one-character values are not names.
         """
         skip = {*COLOUR_KEYS, *SIZE_KEYS}
+        groups = {normalise_text(m): group for group in synonym_groups() for m in group}
         pairs: dict[str, str] = {}
+        other: dict[str, str] = {}  # the value in the other language ("dry skin" names 干皮): synonym groups
         for key, values in self.vocabulary.attributes.items():
             if key in skip or is_gender_key(key):
                 continue
@@ -287,7 +290,9 @@ class QueryParser:
                 form = normalise_text(value).strip()
                 if len(form) >= 2 and not re.fullmatch(r"[\d.\s%+a-z]{0,3}|[\d.,\s]+[a-z%]*", form):
                     pairs.setdefault(form, f"{key}\0{value}")
-        return build_names(pairs)
+                    for member in groups.get(form, ()):
+                        other.setdefault(normalise_text(member).strip(), f"{key}\0{value}")
+        return build_names({**other, **pairs})  # the catalog's own spelling wins
 
     def _gender_values(self) -> dict[str, str]:
         """Canonical gender → the catalog's own spelling; empty when the catalog never speaks of gender."""

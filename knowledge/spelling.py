@@ -77,6 +77,17 @@ def pinyin_keys(word: str) -> list[str]:
     return keys
 
 
+_FUZZY = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
+
+
+def fuzzy_key(key: str) -> str:
+    """A pinyin spelling with the sounds typists most often confuse merged (zh/z, ch/c, sh/s, -ng/-n), as
+    fuzzy-pinyin input methods do: "xichengqi" and "xichenqi" (吸成器 / 吸尘器) share one key."""
+    for a, b in _FUZZY:
+        key = key.replace(a, b)
+    return key
+
+
 @cache
 def _english_words() -> object:
     from spellchecker import SpellChecker  # ~0.2 s to load the English frequency list, once per process
@@ -112,6 +123,7 @@ class SpellingCorrector:
     lexicon: Callable[[str], bool] = english_word
     _index: dict[str, list[str]] = field(default_factory=dict, init=False)
     _deletes: dict[str, list[str]] = field(default_factory=dict, init=False)
+    _fuzzy: dict[str, list[str]] = field(default_factory=dict, init=False)  # fuzzy key → words of 3+ chars
 
     def __post_init__(self) -> None:
         for word, _ in sorted(self.words.items(), key=lambda item: (-item[1], item[0])):
@@ -119,6 +131,8 @@ class SpellingCorrector:
                 for key in pinyin_keys(word):
                     if len(key) <= MAX_KEY and word not in self._index.get(key, ()):
                         self._index.setdefault(key, []).append(word)
+                    if len(word) >= 3 and word not in self._fuzzy.get(fuzzy_key(key), ()):
+                        self._fuzzy.setdefault(fuzzy_key(key), []).append(word)
         for word, weight in self.english.items():
             if (
                 weight > 0 and len(word) >= MIN_TYPO_WORD - 1 and word.isalpha()
@@ -229,6 +243,18 @@ class SpellingCorrector:
                     and same == len(window) - 1
                     and candidate in self.catalog
                     and pinyin_keys(candidate)[0] == key  # its usual reading (赫 is "he", not the rare "shi")
+                ):
+                    return candidate
+        if len(window) < 3:
+            return None
+        for key in pinyin_keys(window):  # a near sound in a longer word: 吸成器 (cheng) → 吸尘器 (chen)
+            for candidate in self._fuzzy.get(fuzzy_key(key), ()):
+                same = sum(a == b for a, b in zip(candidate, window, strict=False))
+                if (
+                    len(candidate) == len(window)
+                    and same == len(window) - 1
+                    and candidate in self.catalog
+                    and fuzzy_key(pinyin_keys(candidate)[0]) == fuzzy_key(key)
                 ):
                     return candidate
         return None

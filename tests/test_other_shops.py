@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.conversation.gifts import gift_picks, gift_request
+from bot.conversation.intents import Intent, classify
 from bot.conversation.kinds import KindCatalog, titled_kind
+from bot.conversation.ordering import order, ordering_in, value_of
 from bot.evaluation.cases import load_cases
 from bot.evaluation.environment import open_environment
 from bot.evaluation.runner import run_conversations
@@ -18,6 +21,7 @@ from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.memory_index import InMemoryProductIndex
 from knowledge.models import Product, QueryFilters
 from knowledge.query import QueryParser
+from knowledge.spelling import fuzzy_key
 
 DATA = Path(__file__).parent / "data"
 BABY = DATA / "baby_beauty_catalog.csv"
@@ -110,11 +114,101 @@ def test_a_tag_in_the_other_language_names_the_product() -> None:
     assert titled_kind("air purifier", home["AIR-001"]) is False
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "吹风机用了一个月突然不出热风了",
+        "吉他收到面板有裂缝",
+        "加湿器不出雾了怎么办",
+        "喂食器不出粮",
+        "推车轮子掉了",
+        "台灯底座断了",
+        "收到的奶瓶有划痕",
+        "吸尘器用着用着卡住了",
+        "the stroller wheel came off after two days",
+        "the fan won't spin anymore",
+        "my kettle stopped working",
+        "the lid is cracked",
+        "the handle broke off",
+    ],
+)
+def test_any_product_that_broke_is_an_after_sales_question(text: str) -> None:
+    assert classify(text).intent is Intent.AFTER_SALES
+
+
+@pytest.mark.parametrize(
+    "text", ["不出声的键盘有吗", "防开裂的砧板", "I want a crack-free phone case", "推荐个静音风扇"]
+)
+def test_wishes_that_sound_like_defects_stay_shopping(text: str) -> None:
+    assert classify(text).intent is not Intent.AFTER_SALES
+
+
+def test_superlatives_over_noise_area_and_columns_of_any_name() -> None:
+    _, _, home = _shop(HOME)
+    purifiers = [p for p in home.values() if p.category == "家电/空气净化器"]
+    quiet = ordering_in("哪个最安静")
+    assert quiet is not None and not quiet.descending
+    assert order(purifiers, quiet)[0][0].sku == "AIR-002"  # 17dB; AIR-004 says no noise level: left out
+    big = ordering_in("适用面积最大的净化器")
+    assert big is not None and order(purifiers, big)[0][0].sku == "AIR-001"  # 60㎡
+    loud = ordering_in("which is the loudest")
+    assert loud is not None and loud.descending
+    # a shop whose columns are called 净重 and 噪音值: read by the unit of the value
+    odd = Product(sku="X", title="x", attributes={"净重": "1.2kg", "噪音值": "30dB", "颜色": "白色"})
+    weight = value_of(odd, "weight")
+    assert weight is not None and weight.amount == 1200 and weight.dimension == "mass"
+    noise = value_of(odd, "noise")
+    assert noise is not None and noise.text == "30dB"
+    two = Product(sku="Y", title="y", attributes={"净重": "1.2kg", "毛重": "1.5kg"})
+    assert value_of(two, "weight") is None  # two masses: which one is meant is not known
+
+
+@pytest.mark.parametrize(
+    ("text", "size", "skus"),
+    [
+        ("有没有110码的童装", "110", {"CLO-003", "CLO-005"}),
+        ("童装130码", "130", {"CLO-005"}),
+        ("73码的连体衣", "73", {"CLO-001"}),
+    ],
+)
+def test_the_catalogs_own_sizes_of_three_digits(text: str, size: str, skus: set[str]) -> None:
+    filters, found = _search(BABY, text)
+    assert filters.attributes.get("size") == size and set(found) == skus
+
+
+def test_an_attribute_value_is_ruled_out_in_either_language() -> None:
+    filters, skus = _search(BABY, "show me face creams but not for dry skin")
+    assert filters.exclude_attributes == (("skin", "干皮"),)
+    assert {"CRE-005", "CRE-008"} <= set(skus) and not {"CRE-006", "CRE-007"} & set(skus)
+    filters, _ = _search(BABY, "不要给敏感皮肤用的防晒")
+    assert filters.exclude_attributes == (("skin", "敏感肌"),)
+
+
+def test_near_sounds_in_longer_catalog_words_are_typos() -> None:
+    assert fuzzy_key("xichengqi") == fuzzy_key("xichenqi") and fuzzy_key("zhang") == "zan"
+    parser, _, _ = _shop(HOME)
+    assert parser.parse("有没有吸成器").filters.category == "家电/吸尘器"  # 成 cheng for 尘 chen
+    assert parser.parse("想买个电子情").filters.category == "乐器/电子琴"  # 情 qing for 琴 qin
+    assert parser.parse("电分扇").keywords == ["电风扇"]  # 分 fen = 风 feng
+    assert parser.fix_typos("空调") == "空调"  # two characters: only exact sounds are corrected
+
+
+def test_a_gift_in_a_shop_without_the_usual_presents_comes_from_its_own_products() -> None:
+    _, _, home = _shop(HOME)
+    request = gift_request("给女朋友买个礼物")
+    assert request is not None
+    picks = [p.sku for p in gift_picks(list(home.values()), request)]
+    assert picks and not {"SHV-001", "SHV-002", "SHV-003"} & set(picks)  # men's shavers are not for her
+    assert "SHV-004" in picks  # made for women (its own gender attribute)
+    dad = gift_request("送我爸的生日礼物")
+    assert dad is not None and "SHV-001" in [p.sku for p in gift_picks(list(home.values()), dad)]
+
+
 # The conversation sets over these catalogs (tests/data/*_conversations.yaml): how many pass offline today.
 # Raise a floor when a fix makes more pass; never lower one.
 SETS = [
-    ("baby_beauty_conversations.yaml", BABY, None, 44),
-    ("home_music_conversations.yaml", HOME, DATA / "home_music_policies", 46),
+    ("baby_beauty_conversations.yaml", BABY, None, 57),
+    ("home_music_conversations.yaml", HOME, DATA / "home_music_policies", 63),
 ]
 
 

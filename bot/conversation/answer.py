@@ -637,7 +637,9 @@ class Answerer:
         skipped = set(u.skip)
         hits = [h for h in hits if h.sku not in skipped]
         allowed = {p.sku for p in self._admissible([h.product for h in hits], u)}
-        required = [w for w in u.search.required if len(w) >= 2]
+        # the catalog's own words a refinement added; "能用" in "要敏感肌能用的" names nothing a product could have
+        known = self.known_word or (lambda word: True)
+        required = [w for w in u.search.required if len(w) >= 2 and known(w.lower())]
         return [h for h in hits if h.sku in allowed and all(has_word(h.product, w) for w in required)]
 
     def _narrowed(self, hits: list[SearchHit], u: Understanding) -> list[SearchHit]:

@@ -171,6 +171,14 @@ def _for_other_gender(product: Product, genders: frozenset[str]) -> bool:
     return bool(own) and wanted not in own and "unisex" not in own
 
 
+def _made_for(product: Product, genders: frozenset[str]) -> int:
+    """1 when the product's own gender attribute or title says it is for the recipient's gender."""
+    wanted = {"女": "female", "男": "male"}.get(next(iter(genders)), "") if len(genders) == 1 else ""
+    own = {gender_of_value(v) for v in product.attributes.values()} - {None}
+    own |= {g for g, _ in genders_in_text(normalise_text(product.title))}
+    return int(bool(wanted) and wanted in own)
+
+
 def gift_picks(
     products: Sequence[Product], request: GiftRequest, words: GiftWords | None = None
 ) -> list[Product]:
@@ -195,6 +203,10 @@ def gift_picks(
         fitting.sort(key=lambda item: (-item[1][0], not item[0].in_stock, -item[1][1], -item[1][2]))
         return [p for p, _ in fitting][:MAX_PICKS]
     fitting = [(p, sc) for p, sc in scored if (sc[2] if request.vague else sc[1])]
+    if not fitting and request.genders:  # none of the usual likes in this shop: its own gift products and
+        # products made for the recipient's gender (a shop of appliances has no 口红 for a girlfriend)
+        fitting = [(p, (0, _made_for(p, request.genders), sc[2])) for p, sc in scored]
+        fitting = [(p, sc) for p, sc in fitting if sc[1] or sc[2]]
     fitting.sort(key=lambda item: (-item[1][1], -item[1][2], not item[0].in_stock))
     top = fitting[0][1][1] if fitting else 0
     # a cat lover: cat things (猫, 宠物, cat), not the dog food (宠物 only); one word of slack for synonyms
@@ -208,6 +220,10 @@ def gift_picks(
             break
         if product not in picks:
             picks.append(product)
+    if len(picks) < 3 and request.genders and not request.vague:  # few likes here: the shop's own products
+        made = [(p, (_made_for(p, request.genders), s[1])) for p, s in scored if p not in picks]
+        made = sorted((item for item in made if item[1][0]), key=lambda i: (-i[1][1], not i[0].in_stock))
+        picks = _one_per_category([p for p, _ in made], picks)  # made for the recipient's gender
     return picks[:MAX_PICKS]
 
 

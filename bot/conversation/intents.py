@@ -231,6 +231,13 @@ AFTER_SALES_RX = _rx(
     r"\b(broken|broke|stopped working|not working|doesn'?t work|defective|faulty|damaged|dented|cracked)\b",
     r"\b(missing|wrong item|wrong size|wrong colou?r|repair|warranty|replacement)\b",
     r"\b(not|isn'?t|won'?t|doesn'?t|stopped) (charging|charge|turning on|turn on|heating|heat up)\b|\bpeel(ing|ed|s)?\b",
+    # any appliance or part that stopped doing its job, cracked or came off ("吹风机不出热风了", "面板有裂缝",
+    # "轮子掉了", "the wheel came off"): wishes ("不出声的键盘", "防开裂") stay shopping
+    r"不出(热风|冷风|风|水|粮|墨|雾|声音?|汽|光)(?!的)|(?<![防不没抗])(裂缝|裂纹|开裂|裂开)|"
+    r"有(划痕|划伤|污渍|破洞|缺角|磕碰)|(轮子?|把手|手柄|按键|按钮|零件|螺丝|盖子|扣子|拉链|面板|弦|支架|底座)"
+    r".{0,2}(掉了|断了|松了|脱落|坏了)|卡住了|卡死了",
+    r"\b(came|come|fell|falls?|broke|snapped) off\b|\bcrack(ed|s)?\b(?!-)|\bscratched\b|"
+    r"\b(won'?t|doesn'?t|does not|will not|stopped|no longer) (start|spin|blow|light|power|cool|pump|run)\w*",
     r"\b(came|coming|fell|falling) apart\b|\b(seams?|stitch(es|ing)?) (split|ripped|came undone|unravel\w*)\b|"
     r"\b(pilling|pilled|faded|fading|shrank|shrunk|colou?r (ran|bled|bleeds|runs))\b",
 )

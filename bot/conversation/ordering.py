@@ -1,8 +1,8 @@
 """Superlatives and orderings over products: "哪个最便宜", "哪个更轻", "longest battery", "容量最大的".
 
 The attribute asked for is read from the message with the word lists of `bot/prompts/attributes.yaml`
-(price, weight, battery, capacity, power, thickness, size …); each product's value is parsed from its catalog
-attribute with its unit (280g, 1.5kg, 8小时（含盒24小时）, 14天, 10 days, 24000mAh, 65W, 4L, 34cm, 10mm) into one
+(price, weight, battery, capacity, power, thickness, size, noise, area, warranty …); each product's value is parsed from its catalog
+attribute with its unit (280g, 1.5kg, 8小时（含盒24小时）, 14天, 10 days, 24000mAh, 65W, 4L, 34cm, 10mm, 32dB, 60㎡) into one
 base unit per dimension, so "14天" beats "30小时" and "1.5kg" beats "750g". Prices are compared only within one
 currency: a USD price never competes with yuan prices as a bare number.
 """
@@ -71,6 +71,12 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "inch": ("length", Decimal("25.4")),
     "寸": ("length", Decimal("33.3")),
     "atm": ("pressure", Decimal(1)),
+    "db": ("loudness", Decimal(1)),
+    "分贝": ("loudness", Decimal(1)),
+    "㎡": ("area", Decimal(1)),
+    "m²": ("area", Decimal(1)),
+    "平米": ("area", Decimal(1)),
+    "平方米": ("area", Decimal(1)),
 }
 _VALUE = re.compile(
     r"(\d+(?:\.\d+)?)\s*(" + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True)) + r")(?![a-z])",
@@ -107,6 +113,9 @@ class AttributeWords:
     most: tuple[str, ...]  # "最重", "heaviest" → the largest value wins
     least: tuple[str, ...]  # "最轻", "lightest" → the smallest value wins
     neutral: tuple[str, ...] = ()  # "续航", "battery": asked about without a direction (largest wins)
+    # the dimension its values are measured in ("mass", "loudness" …): a catalog whose column has another
+    # name ("attr_净重", "attr_噪音值") is still read, from the one attribute measured in that dimension
+    dimension: str = ""
 
 
 @lru_cache(maxsize=4)
@@ -121,6 +130,7 @@ def load_attribute_words(path: Path = ATTRIBUTES_FILE) -> tuple[AttributeWords, 
                 most=tuple(str(w).lower() for w in spec.get("most") or ()),
                 least=tuple(str(w).lower() for w in spec.get("least") or ()),
                 neutral=tuple(str(w).lower() for w in spec.get("words") or ()),
+                dimension=str(spec.get("dimension") or ""),
             )
         )
     return tuple(out)
@@ -178,7 +188,10 @@ def value_of(
             found = measure(raw)
             if found is not None:
                 return found
-    return None
+    if spec is None or not spec.dimension:
+        return None
+    measured = [m for v in product.attributes.values() if (m := measure(v)) and m.dimension == spec.dimension]
+    return measured[0] if len(measured) == 1 else None
 
 
 def order(products: Sequence[Product], ordering: Ordering) -> list[tuple[Product, Measure]]:

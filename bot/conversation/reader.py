@@ -65,6 +65,7 @@ _SEMANTIC_ROUTES = {
     "out_of_scope": Intent.OUT_OF_SCOPE,
 }
 _CLAUSE = re.compile(r"[。！!？?；;，,（）()\n]+|\.\s+")  # quotes stay inside their clause
+_YES_NO = re.compile(r"(吗|么|嘛)\s*[？?！!。]*$|[？?]\s*$|(包不包|能不能|可不可以|是否|有没有)")
 
 
 class Reader:
@@ -156,9 +157,15 @@ class Reader:
             return None
         return self.classifier.classify(vector)
 
+    def shopping_words(self, text: str) -> bool:
+        """Words that ask for products or a product's facts (recommend, price, an ordering, an attribute)."""
+        return bool(
+            RECOMMEND_RX.search(text) or PRODUCT_ASK_RX.search(text) or ordering_in(text) or asks_in(text)
+        )
+
     def shopping(self, text: str) -> bool:
         """Signs the message is about products: a named product, a category, a budget, shopping words."""
-        if RECOMMEND_RX.search(text) or PRODUCT_ASK_RX.search(text) or ordering_in(text) or asks_in(text):
+        if self.shopping_words(text):
             return True
         if self.mentions is not None and self.mentions.find(text):
             return True
@@ -193,6 +200,9 @@ class Reader:
         semantic = self.semantic(vector)
         shop_words = self.policies.find(text, "zh", k=1) if self.policies is not None else []
         if shop_words and not self.shopping(text):  # the shop's own policy keywords (policy file headers)
+            return Intent.POLICY, text, False
+        # "吸顶灯包安装吗": a yes/no question about a service the policy names, for a kind of product
+        if shop_words and _YES_NO.search(text) and not self.shopping_words(text):
             return Intent.POLICY, text, False
         if semantic is not None and semantic.intent in _SEMANTIC_ROUTES:
             wanted = _SEMANTIC_ROUTES[semantic.intent]
@@ -232,12 +242,32 @@ class Reader:
         return self._category_words[key]
 
     def kind_of(self, words: str) -> str | None:
-        """The category a few words name, by the best relevant product for them (cached per catalog)."""
+        """The category a few words name, by the best relevant product for them (cached per catalog); "" when
+        they are a facet of products of several kinds, not a kind ("敏感肌" is a skin type of creams,
+        sunscreens and cleansers alike: after sunscreens, "要敏感肌能用的" refines them)."""
         key = words.strip().lower()
         if not key:
             return None
         if key not in self._kinds:
             hits = self.index.search(key, k=3)
             categories = [h.product.category for h in hits if h.product.category]
-            self._kinds[key] = max(dict.fromkeys(categories), key=categories.count) if categories else None
+            kind = max(dict.fromkeys(categories), key=categories.count) if categories else None
+            self._kinds[key] = "" if kind and self._facet(key) else kind
         return self._kinds[key]
+
+    def _facet(self, words: str) -> bool:
+        """The words' catalog terms (tags, attribute values) are all facets: each is on products of three or
+        more categories, none of which holds most of them."""
+        vocabulary = getattr(self.parser, "vocabulary", None)
+        if vocabulary is None:
+            return False
+        values = {v for vs in vocabulary.attributes.values() for v in vs}
+        terms = [w for w in words.split() if w in vocabulary.terms or w in values]
+        if not terms or any(w not in terms and w in vocabulary.doc_freq for w in words.split()):
+            return False
+        for term in terms:
+            categories = [h.product.category for h in self.index.search(term, k=8) if h.product.category]
+            top = max((categories.count(c) for c in set(categories)), default=0)
+            if len(set(categories)) < 3 or top * 2 > len(categories):
+                return False
+        return True
