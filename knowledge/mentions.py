@@ -513,8 +513,17 @@ class MentionIndex:
 
 
 def _contains(title: tuple[str, ...], run: tuple[str, ...]) -> bool:
-    n = len(run)
-    return any(title[i : i + n] == run for i in range(len(title) - n + 1))
+    """`run` occurs contiguously in `title` (found from each place its first atom occurs: tuple.index)."""
+    if not run:
+        return True
+    n, first, at = len(run), run[0], -1
+    while True:
+        try:
+            at = title.index(first, at + 1)
+        except ValueError:
+            return False
+        if title[at : at + n] == run:
+            return True
 
 
 TIE = 0.95  # two products named this nearly as well by the same words are both kept (men's and women's)

@@ -180,3 +180,17 @@ def test_runs_are_found_by_their_rarest_pair_exactly_as_a_scan_of_every_title_fi
 
 def _windows(atoms: tuple[str, ...], n: int) -> list[tuple[str, ...]]:
     return [atoms[i : i + n] for i in range(len(atoms) - n + 1)]
+
+
+def test_contains_finds_a_run_wherever_its_first_atom_repeats() -> None:
+    from itertools import product
+
+    from knowledge.mentions import _contains
+
+    for length in range(7):
+        for title in product("ab", repeat=length):
+            for size in (1, 2, 3):
+                for run in product("ab", repeat=size):
+                    slices = any(title[i : i + size] == run for i in range(len(title) - size + 1))
+                    assert _contains(title, run) is slices, (title, run)
+    assert _contains(("a",), ())
