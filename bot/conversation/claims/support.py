@@ -149,6 +149,57 @@ def _product_text(p: Product) -> str:
     return " ".join([p.title, p.brand, *p.tags, *p.attributes.values(), p.description])
 
 
+_IMPLIED_POLICY: OrderedDict[tuple[int, ...], tuple[tuple[PolicyDoc, ...], list[Unit], frozenset[str]]] = (
+    OrderedDict()
+)
+
+
+def _implied_policy_units(policies: tuple[PolicyDoc, ...]) -> tuple[list[Unit], frozenset[str]]:
+    """`policy_units` with the lexicon's implied concepts added, and every concept they state: what
+    `Evidence.of` needs of the policies, built once per policy version as `policy_units` is."""
+    key = tuple(id(doc) for doc in policies)
+    cached = _IMPLIED_POLICY.get(key)
+    if cached is not None and all(a is b for a, b in zip(cached[0], policies, strict=True)):
+        return cached[1], cached[2]
+    lex = lexicon()
+    units = [Unit(lex.implied(u.concepts), u.figures, u.conditions) for u in policy_units(policies)[0]]
+    anywhere = frozenset(c for u in units for c in u.concepts)
+    _IMPLIED_POLICY[key] = (policies, units, anywhere)
+    while len(_IMPLIED_POLICY) > 8:
+        _IMPLIED_POLICY.popitem(last=False)
+    return units, anywhere
+
+
+_PRODUCT_UNITS: dict[tuple[object, ...], Unit] = {}
+
+
+def _product_unit(p: Product) -> Unit:
+    """One product's unit, implied concepts added: what its text states + its price and stock ("仅剩4件" when
+    stock ≤ 5). Built once per product content (keyed by every field it reads: an edit is another key)."""
+    key = (p.title, p.brand, p.tags, tuple(p.attributes.values()), p.description, p.price, p.stock)
+    unit = _PRODUCT_UNITS.get(key)
+    if unit is None:
+        unit = _build_product_unit(p)
+        if len(_PRODUCT_UNITS) >= 4096:
+            _PRODUCT_UNITS.clear()
+        _PRODUCT_UNITS[key] = unit
+    return unit
+
+
+def _build_product_unit(p: Product) -> Unit:
+    lex = lexicon()
+    text = read_text(_product_text(p))
+    numbers = set(figures(text)) | {Decimal(p.stock)} if p.stock is not None else set(figures(text))
+    if p.price is not None:
+        numbers.add(p.price)
+    concepts = set(lex.read(text).stated) | {"price_compare"}
+    if p.stock is not None:
+        concepts.add("stock")
+        if 0 < p.stock <= LOW_STOCK:
+            concepts.add("scarcity")
+    return Unit(lex.implied(frozenset(concepts)), frozenset(numbers))
+
+
 @dataclass
 class Evidence:
     """Everything one reply may draw on (see the module docstring)."""
@@ -162,23 +213,14 @@ class Evidence:
     @classmethod
     def of(cls, facts: GroundingFacts) -> Evidence:
         lex = lexicon()
-        units, policy_numbers = policy_units(facts.policies)
-        units = list(units)
+        _, policy_numbers = policy_units(facts.policies)
+        implied_policy, policy_anywhere = _implied_policy_units(facts.policies)
+        units: list[Unit] = []
         core: set[Decimal] = set(facts.allowed_amounts)
         prices = [p.price for p in facts.products if p.price is not None]
-        for p in facts.products:
-            text = read_text(_product_text(p))
-            numbers = set(figures(text)) | {Decimal(p.stock)} if p.stock is not None else set(figures(text))
-            if p.price is not None:
-                numbers.add(p.price)
-            core |= numbers
-            # one unit per product: what its text states + its price and stock ("仅剩4件" when stock ≤ 5)
-            concepts = set(lex.read(text).stated) | {"price_compare"}
-            if p.stock is not None:
-                concepts.add("stock")
-                if 0 < p.stock <= LOW_STOCK:
-                    concepts.add("scarcity")
-            units.append(Unit(frozenset(concepts), frozenset(numbers)))
+        product_units = [_product_unit(p) for p in facts.products]
+        for unit in product_units:
+            core |= unit.figures
         if len(prices) >= 2:
             diffs = frozenset(abs(a - b) for a, b in combinations(prices, 2))
             core |= diffs
@@ -202,8 +244,13 @@ class Evidence:
         turn = frozenset(core | policy_numbers | figures(quoted) | FREE_FIGURES)
         for contact in facts.contacts:
             turn |= figures(read_text(contact))
-        units = [Unit(lex.implied(u.concepts), u.figures, u.conditions) for u in units]
-        anywhere = frozenset(c for u in units for c in u.concepts)
+        # the policies' and products' units come implied already (built once per version / product)
+        units = [
+            *implied_policy,
+            *product_units,
+            *(Unit(lex.implied(u.concepts), u.figures, u.conditions) for u in units),
+        ]
+        anywhere = policy_anywhere.union(*(u.concepts for u in units[len(implied_policy) :]))
         return cls(units, anywhere, frozenset(core), turn, lex.read(quoted).stated)
 
     def supports(self, concepts: frozenset[str], numbers: frozenset[Decimal], stated: frozenset[str]) -> bool:
