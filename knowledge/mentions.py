@@ -15,6 +15,7 @@ Pegasus 41). Built from the catalog's titles once per snapshot; a lookup costs w
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -165,9 +166,14 @@ class MentionIndex:
             ("".join(k) for k in kinds if len(k) >= 2 and is_han(k[0])), key=len, reverse=True
         )
         self._postings: dict[str, list[int]] = defaultdict(list)
+        # titles by each pair of adjacent atoms: a run of two or more atoms is looked up by its rarest pair,
+        # not by scanning every title of its rarest atom (at 100k SKUs "保湿" is in thousands of titles)
+        self._pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
         for row, entry in enumerate(entries):
             for atom in dict.fromkeys(entry.atoms):
                 self._postings[atom].append(row)
+            for pair in dict.fromkeys(itertools.pairwise(entry.atoms)):
+                self._pairs[pair].append(row)
         n = max(len(entries), 1)
         self._sets = {atom: set(rows) for atom, rows in self._postings.items()}
         self._idf = {
@@ -178,6 +184,7 @@ class MentionIndex:
         for row, entry in enumerate(entries):
             if entry.brand:
                 self._brand_rows[entry.brand].append(row)
+        self._brand_sets = {form: set(rows) for form, rows in self._brand_rows.items()}
         self._brand_forms: dict[str, list[tuple[str, ...]]] = defaultdict(
             list
         )  # first atom → brands, longest first
@@ -252,17 +259,26 @@ class MentionIndex:
         return out
 
     def _rows_with(self, run: tuple[str, ...]) -> list[int]:
-        """Titles containing the run contiguously; at most `naming_df + 1` of them (more = not a name)."""
-        postings = [self._postings.get(atom) for atom in set(run)]
-        if any(not p for p in postings):
-            return []
-        smallest = min(postings, key=len)  # type: ignore[arg-type]
-        others = [self._sets[atom] for atom in set(run)]
+        """Titles containing the run contiguously, in catalog order; at most `naming_df + 1` of them (more = not
+        a name). One atom: its titles. Longer runs: the titles of the run's rarest adjacent pair, checked for
+        the whole run (every such title has the pair, so none is missed)."""
+        limit = self._naming_df + 1
+        if len(run) == 1:
+            return list(self._postings.get(run[0], ())[:limit])
+        postings: list[list[int]] = []
+        for pair in set(itertools.pairwise(run)):
+            rows = self._pairs.get(pair)
+            if not rows:
+                return []
+            postings.append(rows)
+        smallest = min(postings, key=len)
+        if len(run) == 2:
+            return smallest[:limit]
         found = []
-        for row in smallest:  # type: ignore[union-attr]
-            if all(row in s for s in others) and _contains(self._entries[row].atoms, run):
+        for row in smallest:
+            if _contains(self._entries[row].atoms, run):
                 found.append(row)
-                if len(found) > self._naming_df:
+                if len(found) == limit:
                     break
         return found
 
@@ -364,10 +380,17 @@ class MentionIndex:
                     kind = tuple(texts[start:j])
                     if kind not in self._kinds and not self._model_words(kind):
                         continue
-                    candidates = set(self._brand_rows.get(form, ()))
-                    for atom in set(kind):
-                        candidates &= self._sets.get(atom, set())
-                    brand_rows = [r for r in sorted(candidates) if _contains(self._entries[r].atoms, kind)]
+                    sets = sorted(
+                        [self._brand_sets.get(form, set()), *(self._sets.get(a, set()) for a in set(kind))],
+                        key=len,
+                    )
+                    candidates = sets[0].intersection(*sets[1:])  # from the smallest set: C speed
+                    brand_rows = []
+                    for r in sorted(candidates):
+                        if _contains(self._entries[r].atoms, kind):
+                            brand_rows.append(r)
+                            if len(brand_rows) > 1:
+                                break  # two or more: a search, not a mention
                     if len(brand_rows) == 1:
                         out.extend((r, (i, j)) for r in brand_rows)
                     break
@@ -492,8 +515,17 @@ class MentionIndex:
 
 
 def _contains(title: tuple[str, ...], run: tuple[str, ...]) -> bool:
-    n = len(run)
-    return any(title[i : i + n] == run for i in range(len(title) - n + 1))
+    """`run` occurs contiguously in `title` (found from each place its first atom occurs: tuple.index)."""
+    if not run:
+        return True
+    n, first, at = len(run), run[0], -1
+    while True:
+        try:
+            at = title.index(first, at + 1)
+        except ValueError:
+            return False
+        if title[at : at + n] == run:
+            return True
 
 
 TIE = 0.95  # two products named this nearly as well by the same words are both kept (men's and women's)

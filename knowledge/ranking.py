@@ -189,7 +189,8 @@ def rank(
         top = list(_top(scored, pool))
         if word_bm25 is not None:  # products that match the query's words in another script
             words_scored = word_bm25 if mask is None else np.where(mask, word_bm25, 0)
-            top += [row for row in _top(words_scored, pool) if row not in set(top)]
+            taken = set(top)
+            top += [row for row in _top(words_scored, pool) if row not in taken]
         bm25_rank = {int(row): rank_ for rank_, row in enumerate(top, start=1)}
     vector_rank: dict[int, int] = {}
     if use_dense:

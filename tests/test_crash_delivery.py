@@ -5,6 +5,9 @@ journaled message id floor, bot/channels/telegram/probe.py) before anything is s
 from __future__ import annotations
 
 import asyncio
+import base64
+import dataclasses
+import json
 import signal
 import threading
 import time
@@ -39,6 +42,38 @@ def test_outbounds_survive_the_journal_round_trip() -> None:
             meta={"handoff_id": "h1"},
         )
     ]
+    assert outbounds_from_json(outbounds_to_json(outbounds)) == outbounds
+
+
+def _asdict_json(outbounds: list[Outbound]) -> str:
+    """The journal's JSON as it was written with `dataclasses.asdict` (rows already journaled are read back,
+    and /forget matches `{"chat_id": …}` in it)."""
+
+    def encode(value: object) -> object:
+        if isinstance(value, bytes):
+            return {"__b64__": base64.b64encode(value).decode("ascii")}
+        if isinstance(value, tuple | list):
+            return [encode(v) for v in value]
+        if isinstance(value, dict):
+            return {k: encode(v) for k, v in value.items()}
+        return value
+
+    return json.dumps([encode(dataclasses.asdict(o)) for o in outbounds], ensure_ascii=False)
+
+
+def test_the_journal_json_is_what_dataclasses_asdict_wrote() -> None:
+    card = ProductCard("EAR-003", "AirPods Pro 2", None, "有货", "", "https://x/p", "降噪。", ())
+    outbounds = [
+        Outbound(chat_id="42", text='您好 "quoted" ✓', cards=(card, card), kind="reply"),
+        Outbound(chat_id="-100", thread_id="7", copy_of=MessageRef("42", "9"), kind="relay", meta={"a": "b"}),
+        Outbound(
+            chat_id="1", document=("t.txt", b"\x00\xff"), images=(("c.png", b"\x89PNG"),), kind="notice"
+        ),
+        Outbound(
+            chat_id="2", buttons=(Button("站点", url="https://shop.example.com"), Button("是", data="y"))
+        ),
+    ]
+    assert outbounds_to_json(outbounds) == _asdict_json(outbounds)
     assert outbounds_from_json(outbounds_to_json(outbounds)) == outbounds
 
 

@@ -151,3 +151,46 @@ def test_the_only_product_with_the_words(sample: MentionIndex) -> None:
     only = sample.find_only("龙井")
     assert only is not None and only.sku == "TEA-001" and only.text == "龙井"
     assert sample.find_only("耳机") is None and sample.find_only("的") is None
+
+
+def test_runs_are_found_by_their_rarest_pair_exactly_as_a_scan_of_every_title_finds_them() -> None:
+    """`_rows_with` looks a run up by its rarest adjacent atom pair; the answer must be the titles a full scan
+    finds (catalog order, capped at naming_df + 1), for runs of every length and frequency — common pairs
+    ("保湿"), pairs that exist only apart ("湿 … 保"), repeats ("5 5"), one atom, unknown atoms."""
+    from knowledge.mentions import _contains, atom_texts
+
+    products = [*load_catalog(SAMPLE_CATALOG).products, *outdoor_products()]
+    extra = [
+        Product(sku=f"X-{n}", title=title, brand=brand)
+        for n, (title, brand) in enumerate(
+            [("保湿面霜 保湿乳", "A"), ("湿润保护霜", "B"), ("Pro 5 5 Pro", "C"), ("pro 55", "C")] * 3
+        )
+    ]
+    index = MentionIndex.build([*products, *extra])
+    entries = index._entries
+    runs = {run for e in entries for n in (1, 2, 3, 4) for run in _windows(e.atoms, n)}
+    runs |= {("湿", "保"), ("pro", "5", "5"), ("5", "5"), ("保", "湿", "面"), ("zz",), ("保", "zz")}
+    runs |= {tuple(reversed(r)) for r in list(runs)[:200]}
+    limit = index._naming_df + 1
+    for run in sorted(runs):
+        scan = [row for row, e in enumerate(entries) if _contains(e.atoms, run)][:limit]
+        assert index._rows_with(run) == scan, run
+    assert index._rows_with(atom_texts("保湿")) and not index._rows_with(("湿", "保"))
+
+
+def _windows(atoms: tuple[str, ...], n: int) -> list[tuple[str, ...]]:
+    return [atoms[i : i + n] for i in range(len(atoms) - n + 1)]
+
+
+def test_contains_finds_a_run_wherever_its_first_atom_repeats() -> None:
+    from itertools import product
+
+    from knowledge.mentions import _contains
+
+    for length in range(7):
+        for title in product("ab", repeat=length):
+            for size in (1, 2, 3):
+                for run in product("ab", repeat=size):
+                    slices = any(title[i : i + size] == run for i in range(len(title) - size + 1))
+                    assert _contains(title, run) is slices, (title, run)
+    assert _contains(("a",), ())

@@ -115,7 +115,14 @@ def _contains(text: str, member: str) -> bool:
     """`member` in `text`; an English member only as whole words ("pot" is not in "Spot 400 Headlamp")."""
     if not member.isascii():
         return member in text
-    return re.search(rf"(?<![a-z0-9]){re.escape(member)}(?![a-z0-9])", text) is not None
+    return _whole_word(member).search(text) is not None
+
+
+@lru_cache(maxsize=8192)
+def _whole_word(member: str) -> re.Pattern[str]:
+    """The compiled whole-word pattern of an English member (the synonym groups hold more members than the
+    `re` module's own cache of 512 patterns, which then recompiled them on every product scan)."""
+    return re.compile(rf"(?<![a-z0-9]){re.escape(member)}(?![a-z0-9])")
 
 
 def _tagged_only_as_other(forms: AbstractSet[str], product: Product) -> bool:

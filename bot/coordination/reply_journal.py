@@ -59,16 +59,6 @@ class Pending(NamedTuple):
     after_id: int | None = None
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return {"__b64__": base64.b64encode(value).decode("ascii")}
-    if isinstance(value, tuple | list):
-        return [_encode(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _encode(v) for k, v in value.items()}
-    return value
-
-
 def _decode(value: Any) -> Any:
     if isinstance(value, dict) and set(value) == {"__b64__"}:
         return base64.b64decode(value["__b64__"])
@@ -79,9 +69,32 @@ def _decode(value: Any) -> Any:
     return value
 
 
+def _plain(value: Any) -> Any:
+    """`value` as JSON-ready data: dataclasses as dicts of their fields in declaration order (what
+    `dataclasses.asdict` gives, without its recursive deep copies: every reply goes through here), tuples and
+    lists as lists, bytes as `{"__b64__": …}`."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, bytes):
+        return {"__b64__": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        if not dataclasses.is_dataclass(value):
+            return value
+        names = _FIELD_NAMES.setdefault(type(value), tuple(f.name for f in dataclasses.fields(value)))
+    return {name: _plain(getattr(value, name)) for name in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def outbounds_to_json(outbounds: Sequence[Outbound]) -> str:
     """The replies as JSON (bytes as base64)."""
-    return json.dumps([_encode(dataclasses.asdict(o)) for o in outbounds], ensure_ascii=False)
+    return json.dumps([_plain(o) for o in outbounds], ensure_ascii=False)
 
 
 def outbounds_from_json(text: str) -> list[Outbound]:

@@ -58,6 +58,7 @@ class Lexicon:
         self.affirm = affirm
         self.topic_talk = topic_talk  # "解答…的问题", "questions about": naming a topic commits to nothing
         self.deference = deference  # "以页面为准": deferring to the shop commits to nothing
+        self._implied: dict[frozenset[str], frozenset[str]] = {}  # memo of `implied` (a few hundred sets)
 
     @classmethod
     def load(cls, path: Path = LEXICON_FILE) -> Lexicon:
@@ -141,8 +142,15 @@ class Lexicon:
         return not guards or bool(guards & concepts)
 
     def implied(self, stated: frozenset[str]) -> frozenset[str]:
-        """`stated` plus the conditions its concepts imply (质保 → a quality issue)."""
-        return stated | {c.id for c in self.concepts.values() if c.implied_by & stated}
+        """`stated` plus the conditions its concepts imply (质保 → a quality issue). Memoised: every evidence
+        unit of every reply asks, and the lexicon never changes once loaded."""
+        implied = self._implied.get(stated)
+        if implied is None:
+            implied = stated | {c.id for c in self.concepts.values() if c.implied_by & stated}
+            if len(self._implied) >= 65536:
+                self._implied.clear()
+            self._implied[stated] = implied
+        return implied
 
     def agrees(self, clause: str) -> bool:
         """Whether a clause is nothing but an agreement ("对", "没问题。", "Yes, that's right")."""
