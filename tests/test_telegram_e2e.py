@@ -62,7 +62,9 @@ def hook_tg() -> Iterator[TelegramServer]:
         yield server
 
 
-STREAMED = "这几款都很受欢迎，降噪效果都不错。如果您常通勤，可以优先看看入耳式的款式。有任何问题随时问我。"
+STREAMED = (
+    "这几款降噪效果都不错，通勤戴着也舒服。如果您常通勤，可以优先看看入耳式的款式。有任何问题随时问我。"
+)
 
 
 @pytest.fixture(scope="module")
