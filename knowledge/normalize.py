@@ -152,10 +152,16 @@ class TextNormalizer:
                     " ".join(_LATIN.findall(member.lower())) or member.lower(), group[0].lower()
                 )
         english: dict[str, int] = {w: 0 for w in stopwords() if w.isascii()}
-        for group in (*synonym_groups(), *brand_alias_groups(), *colour_groups(), *gender_groups()):
+        for group in (*synonym_groups(), *colour_groups(), *gender_groups()):
             for member in group:
                 for word in _LATIN.findall(member.lower()):
                     english.setdefault(word, 1)
+        # A brand's name in another script ("Proya" for 珀莱雅) is a known word, never a typo's target unless the
+        # catalog itself spells it so (then the catalog's weight below makes it one): "Priya" is someone's name.
+        for group in brand_alias_groups():
+            for member in group:
+                for word in _LATIN.findall(member.lower()):
+                    english.setdefault(word, 0)
         for word, weight in catalog.items():
             for part in _LATIN.findall(word):
                 english[part] = max(english.get(part, 0), weight)

@@ -69,3 +69,19 @@ def test_insights_keep_whole_demand_words_of_the_redacted_text(
     text: str, keywords: list[str], kept: tuple[str, ...]
 ) -> None:
     assert derived_keywords(keywords, redact(text), redact) == kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Priya, do you have wireless earbuds?", "Thanks Priya! any earbuds under 300?", "Hi Priya, 耳机有吗"],
+)
+def test_a_name_is_never_corrected_into_a_brand_of_another_script(text: str) -> None:
+    """ "Priya" is one letter off "Proya", the Latin alias of 珀莱雅: an alias the catalog never spells in Latin is
+    no typo's target, so a customer's name does not become a skincare brand filter on an earbuds request."""
+    parsed = PARSER.parse(text)
+    assert parsed.filters.brand is None and not parsed.corrections, parsed
+
+
+@pytest.mark.parametrize("text", ["proya 面霜", "Proya cream"])
+def test_the_brands_own_alias_still_names_it(text: str) -> None:
+    assert PARSER.parse(text).filters.brand == "珀莱雅"
