@@ -156,9 +156,12 @@ def stalled_wait(base_url: str) -> float:
 
     async def ask() -> float:
         started = time.perf_counter()
-        out = await bot.handle(Inbound("bench", "u", "有没有500以内的跑鞋"))
-        assert out[0].meta["source"] == "composer"
-        return time.perf_counter() - started
+        try:
+            out = await bot.handle(Inbound("bench", "u", "有没有500以内的跑鞋"))
+            assert out[0].meta["source"] == "composer"
+            return time.perf_counter() - started
+        finally:
+            await bot.aclose()  # the LLM adapter's HTTP session belongs to this loop
 
     return asyncio.run(ask())
 
