@@ -407,7 +407,9 @@ class QueryParser:
         rest = _blank(rest, [span for n in negations for span in (n.cue, n.scope)])
         in_stock = bool(_IN_STOCK.search(rest))
         attributes: dict[str, str] = {}
-        colour = self._colour(rest)
+        # "Blue Diamond 杏仁", "Black Diamond 头灯": a brand's own colour word asks for no colour
+        branded = [span for brand, span in self._brands.find_all(rest) if self._colour(normalise_text(brand))]
+        colour = self._colour(_blank(rest, branded))
         if colour:
             attributes["color"] = colour
         size = self._size(rest)

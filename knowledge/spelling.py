@@ -206,7 +206,9 @@ class SpellingCorrector:
         )  # inside a catalog word written right: never re-spelt (罗马仕 is not 罗马赫)
         for size in range(min(len(run), 8), 1, -1):
             for start in range(len(run) - size + 1):
-                if run[start : start + size] in self.catalog:
+                word = run[start : start + size]
+                # a catalog word, or a dictionary word of 3+ characters: "茶保质期" keeps 保质期 (not 茶包)
+                if word in self.catalog or (size >= 3 and self.known(word)):
                     kept[start : start + size] = [True] * size
         for phrase in _GRAMMAR_PHRASES:  # "大一点" is "a bit bigger", never 大益 (the tea brand)
             for m in re.finditer(phrase, run):

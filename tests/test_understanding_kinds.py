@@ -4,6 +4,8 @@ written after the thing ("黑色的不要"), gift questions that are no offer qu
 
 from __future__ import annotations
 
+from bot.conversation.asks import asks_in
+from bot.conversation.attribute_answers import described, timed_clause
 from bot.conversation.composer import OfflineComposer
 from bot.conversation.dialogue_state import DialogueState, Search
 from bot.conversation.gifts import gift_picks, gift_request, liked_things
@@ -158,3 +160,22 @@ def test_a_narrower_kind_is_its_own_synonym_group() -> None:
     assert not kind_match("平底锅", P["POT-002"]) and not kind_match("平底锅", P["POT-001"])  # 汤锅, 炒锅
     assert kind_match("手环", P["WAT-002"]) and not kind_match("手环", P["WAT-001"])
     assert kind_match("被罩", P["BED-007"]) and kind_match("wok", P["POT-001"])
+
+
+def test_a_duration_question_quotes_the_descriptions_figure() -> None:
+    assert timed_clause(P["APP-004"], "九阳豆浆机 做一壶要多久") == "早上20分钟一壶热豆浆"
+    assert timed_clause(P["APP-009"], "烧开要几分钟") == "5分钟烧开一壶水"
+    assert timed_clause(P["EAR-001"], "WH-1000XM5 多少钱") == ""  # no duration asked
+    assert described(P["CRM-007"], ["保湿多久"]).startswith("角鲨烷加冰川糖蛋白")  # 保湿多久 asks about 保湿
+    assert "attr:length" not in asks_in("保温时间多长") and "attr:length" in asks_in("刀身多长")
+
+
+def test_a_brands_colour_word_asks_no_colour() -> None:
+    blue = K.parser.parse("Blue Diamond 杏仁有货吗").filters
+    assert blue.brand == "Blue Diamond" and "color" not in blue.attributes
+    assert K.parser.parse("Blue Diamond 有蓝色的吗").filters.attributes.get("color") == "蓝色"
+
+
+def test_a_dictionary_word_is_never_respelt_into_a_catalog_word() -> None:
+    assert "保质期" in K.parser.fix_typos("英式早餐茶保质期多久")  # not 茶包 + 质期
+    assert K.parser.fix_typos("跑布鞋") == "跑步鞋"

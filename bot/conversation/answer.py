@@ -56,7 +56,7 @@ from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query
 from bot.conversation.refinements import sized_from
 from bot.conversation.shop_range import asks_shop_range, shop_range
 from bot.conversation.store import ChatState, Turn
-from bot.conversation.understanding import Understanding
+from bot.conversation.understanding import ANY_PRODUCT, Understanding
 from bot.domain import telemetry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.messages import ReplyProgress
@@ -79,6 +79,7 @@ _SHOPPING = re.compile(f"{RECOMMEND_RX.pattern}|{PRODUCT_ASK_RX.pattern}|{_SELLS
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _DIRECT_ASKS = frozenset({"price", "stock", "size", "colour"})
 _FACT_ASKS = frozenset({"stock", "size", "colour"})  # asked of the one product a search finds
+_QUESTION_END = re.compile(r"[吗么]\s*[?？]?\s*$|[?？]\s*$|有没有")  # "有蓝色吗": a yes/no question
 DRAFT_INTERVAL_S = 1.0  # at most one draft per second; a reply ready within a second gets none
 
 
@@ -501,7 +502,8 @@ class Answerer:
         elif u.mode == "cheaper":  # a step down from what was shown: the nearest price first
             hits = cheapest_first(hits, descending=True)
         ranked = hits if u.cheap_first or u.mode == "cheaper" else rerank(hits, ctx.interests)
-        if len(ranked) == 1 and u.asks & _FACT_ASKS and u.mode == "fresh" and not ctx.shown:
+        asks_fact = bool(u.asks & _FACT_ASKS) or (bool(u.colour or u.size) and _QUESTION_END.search(u.text))
+        if len(ranked) == 1 and asks_fact and u.mode == "fresh" and not ctx.shown:
             # "Apple Watch 有哪些颜色": brand + kind finds one product — answer the question about it
             product = ranked[0].product
             u = replace(u, intent=Intent.PRODUCT_QUESTION, targets=(product,), mode="named")
@@ -599,6 +601,12 @@ class Answerer:
         words, category = u.search_text.split(), u.filters.category
         if not category or not words or self.names_category is None:
             return False
+        # "好几千的户外装备": 装备 / 用品 / gear name no kind — the department is asked for with its budget
+        kinds = [w for w in words if not ANY_PRODUCT.match(w)]
+        return self._names_only(words, category) or (bool(kinds) and self._names_only(kinds, category))
+
+    def _names_only(self, words: list[str], category: str) -> bool:
+        assert self.names_category is not None
         each = [self.names_category(w) for w in words]
         if all(c == category for c in each):  # "数码产品", "electronics"
             return True

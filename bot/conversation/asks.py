@@ -26,6 +26,11 @@ _ASKS: dict[str, re.Pattern[str]] = {
     "stock": re.compile(r"有货|有库存|库存|现货|还有吗|卖完|缺货|in stock|available|sold out", re.IGNORECASE),
     "size": re.compile(r"\d{2}(?:\.5)?\s*码|尺码|码数|尺寸|几码|什么码|\bsizes?\b", re.IGNORECASE),
     "colour": re.compile(r"颜色|什么色|几种色|colou?rs?", re.IGNORECASE),
+    # "烧开要几分钟", "充到一半要多长时间", "how long does it take": a duration the description may state
+    "duration": re.compile(
+        r"多久|多长时间|几分钟|几个?小时|多少(?:分钟|小时)|how long(?! is)|how many (?:minutes|hours)",
+        re.IGNORECASE,
+    ),
     "details": re.compile(
         r"介绍|详情|参数|规格|材质|特点|怎么样|details|specs?|material|tell me|about it|features",
         re.IGNORECASE,
@@ -52,8 +57,12 @@ def _word_rx(words: tuple[str, ...]) -> re.Pattern[str]:
 _ATTRIBUTE_RX = {name: _word_rx(words) for name, words in ATTRIBUTE_WORDS.items()}
 
 
+# "时间多长" / "多长时间" ask how long something takes, never a length: read as "多久"
+_DURATION = re.compile(r"时间多长|多长时间|时长多长|多长时长")
+
+
 def attribute_asks(text: str) -> frozenset[str]:
-    lowered = text.lower()
+    lowered = _DURATION.sub("多久", text.lower())
     return frozenset(f"attr:{name}" for name, rx in _ATTRIBUTE_RX.items() if rx.search(lowered))
 
 

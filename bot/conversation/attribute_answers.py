@@ -57,15 +57,66 @@ def listed(product: Product, name: str) -> str:
     return next((v for k, v in product.attributes.items() if k.lower() == name and v.strip()), "")
 
 
+# What a question adds to the thing it asks about: "保温多久" asks about 保温, "能放多久" about 放.
+_QUESTION_TAIL = re.compile(
+    r"(?:多长时间|多久|多少|多大|多重|多长|多高|几个?(?:小时|分钟|天|次)?|时间|时长|吗|呢|能|可以|要)+$|^(?:能|可以|会)"
+)
+_TIME_QUESTION = re.compile(
+    r"多久|多长时间|几(?:个)?(?:小时|分钟|天)|多少(?:小时|分钟|天)|how long|how many (?:hours|minutes|days)",
+    re.I,
+)
+# A duration in a description ("真空保温12小时", "5分钟烧开一壶水", "30-minute charge").
+_TIME_FIGURE = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:-\s*\d+\s*)?(?:小时|分钟|秒钟?|天|个月|h\b|hrs?\b|hours?|minutes?|mins?\b|days?)",
+    re.I,
+)
+
+
+def _stems(words: Iterable[str]) -> list[str]:
+    """The asked words and what they ask about without the question ("保温多久" → 保温), two characters or more."""
+    out: list[str] = []
+    for word in words:
+        out.append(word)
+        stem = _QUESTION_TAIL.sub("", word)
+        if stem != word and len(stem) >= 2:
+            out.append(stem)
+    return list(dict.fromkeys(out))
+
+
 def described(product: Product, words: Iterable[str]) -> str:
-    """The description's first clause that mentions one of `words` (quoted after `quotable` cuts
-    instructions, links and contacts), or ''."""
+    """The description's first clause that mentions one of `words` or what they ask about ("保温多久" →
+    the clause with 保温), quoted after `quotable` cuts instructions, links and contacts; ''."""
     text = quotable(product.description or "")
-    wanted = [w for w in words if len(w) >= 2]
+    wanted = [w for w in _stems(words) if len(w) >= 2]
     for clause in _CLAUSE.findall(text):
         if any(mentions(clause, w) for w in wanted):
             return clause.strip().rstrip("。；;，,")
     return ""
+
+
+def timed_clause(product: Product, question: str) -> str:
+    """ "做一壶要多久" / "烧开要几分钟" / "how long does it keep it hot": the description's clause with a time
+    figure ("早上20分钟一壶热豆浆") that shares a word with the question; '' when the question asks no
+    duration or the description states none."""
+    if not _TIME_QUESTION.search(question):
+        return ""
+    text = quotable(product.description or "")
+    asked = {question[i : i + 2] for i in range(len(question) - 1)} - {
+        "多久",
+        "多长",
+        "长时",
+        "时间",
+        "几分",
+        "分钟",
+    }
+    best, score = "", 0
+    for part in re.split(r"[，,。；;！!？?\n]", text):
+        if not _TIME_FIGURE.search(part):
+            continue
+        shared = sum(1 for bigram in asked if bigram.strip() and bigram in part)
+        if shared > score:
+            best, score = part.strip(), shared
+    return best
 
 
 def value_lines(ph: Phrases, product: Product, asks: Iterable[str]) -> tuple[list[str], set[str]]:

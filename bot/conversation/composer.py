@@ -14,7 +14,7 @@ from decimal import Decimal
 import regex
 
 from bot.conversation.asks import ATTRIBUTE_WORDS
-from bot.conversation.attribute_answers import attribute_lines, value_lines
+from bot.conversation.attribute_answers import attribute_lines, timed_clause, value_lines
 from bot.conversation.cards import Phrases, colours, first_sentence, has_size, sizes
 from bot.conversation.claims.quote import quotable
 from bot.conversation.intents import Intent
@@ -214,6 +214,11 @@ class OfflineComposer:
         lines += values
         names = sorted(a[5:] for a in asks if a.startswith("attr:") and a[5:] not in answered_keys)
         lines += attribute_lines(ph, product, names, ATTRIBUTE_WORDS)
+        timed = timed_clause(product, u.text) if asks & {"details", "duration"} and not lines else ""
+        if timed:  # "做一壶要多久": the description's own figure, quoted, not a dump of every field
+            lines.append(ph.say("answer_described_time", title=title, clause=timed))
+        elif asks == {"duration"} and not lines:  # a duration nothing in the listing states
+            lines.append(ph.say("answer_time_unknown", title=title))
         if "details" in asks and not lines:
             colon = ": " if ph.lang == "en" else "："
             facts = ph.join([f"{ph.label(k)}{colon}{ph.value(v)}" for k, v in product.attributes.items()][:5])

@@ -159,8 +159,12 @@ class Reader:
 
     def shopping_words(self, text: str) -> bool:
         """Words that ask for products or a product's facts (recommend, price, an ordering, an attribute)."""
+        # "how long until I get my money back": a duration alone is no sign of shopping
         return bool(
-            RECOMMEND_RX.search(text) or PRODUCT_ASK_RX.search(text) or ordering_in(text) or asks_in(text)
+            RECOMMEND_RX.search(text)
+            or PRODUCT_ASK_RX.search(text)
+            or ordering_in(text)
+            or asks_in(text) - {"duration"}
         )
 
     def shopping(self, text: str) -> bool:

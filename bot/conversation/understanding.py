@@ -517,7 +517,14 @@ def understand(
     ):  # "钛杯多少钱" with dog treats in focus: the cup's price, never the treats'
         content, new_kind = other_thing, True
     elif (
-        focus and asks_fact and not filters.category and not (content and not _only_ask_words(content, base))
+        focus
+        and asks_fact
+        and not filters.category
+        and (
+            not (content and not _only_ask_words(content, base))
+            # "烧开一壶水要几分钟" of the kettle in focus: the other words name no product
+            or ("duration" in base.asks and not _names_anything(content, mentions))
+        )
     ):
         return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(focus), mode="context")
     # "除了黑色还有什么颜色": a question about the other colours of what was shown, not a search
@@ -662,7 +669,9 @@ _FILLER = re.compile(
 
 # Words that name no kind of product: "有美元标价的商品吗", "anything priced in USD?" ask for the filter alone.
 ANY_PRODUCT = re.compile(
-    r"^(?:商品|东西|产品|货|宝贝|items?|products?|things?|stuff|anything|something|goods)$", re.IGNORECASE
+    r"^(?:商品|东西|产品|货|宝贝|装备|用品|用具|器材|items?|products?|things?|stuff|anything|something|goods|gear"
+    r"|equipment|supplies)$",
+    re.IGNORECASE,
 )
 # What is left of "不要耳机了" / "别推荐耳机了，好吗" once the negation is blanked: words that ask for nothing.
 _ASKS_NOTHING = re.compile(
