@@ -52,6 +52,7 @@ from bench.load_meters import (  # noqa: E402
     postmaster_pid,
     statements_between,
     tree_cpu_s,
+    tree_run_queue_wait_s,
 )
 from tests.support.chroma_server import ChromaServer, _free_port  # noqa: E402
 from tests.support.postgres import PostgresInstance, start_postgres  # noqa: E402
@@ -317,6 +318,7 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
         database = extra.get("database")
         before = {
             "bots": tree_cpu_s(roots),
+            "bots_wait": tree_run_queue_wait_s(roots),
             "pg": tree_cpu_s([peers.pg_root]),
             "world": tree_cpu_s([peers.world.pid]),
             "llm": tree_cpu_s([peers.llm.pid]),
@@ -330,6 +332,7 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
         result = run_phase(peers, args.customers, args.messages, offset, args)
         after = {
             "bots": tree_cpu_s(roots),
+            "bots_wait": tree_run_queue_wait_s(roots),
             "pg": tree_cpu_s([peers.pg_root]),
             "world": tree_cpu_s([peers.world.pid]),
             "llm": tree_cpu_s([peers.llm.pid]),
@@ -346,6 +349,8 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
         out: dict[str, Any] = {
             "cpu_ms_per_msg": round((after["bots"] - before["bots"]) * 1000 / n, 3),
             "msgs_per_s": round(result["answered"] / max(result["elapsed_s"], 1e-9), 2),
+            # time the bots' threads were ready to run but queued for a core, per message (machine contention)
+            "run_queue_wait_ms_per_msg": round((after["bots_wait"] - before["bots_wait"]) * 1000 / n, 3),
             "p50_s": round(result["p50_s"], 4),
             "p99_s": round(result["p99_s"], 4),
             "messages": result["sent"],
@@ -382,7 +387,7 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             profile(bots, peers, args, offset + 200_000)
         log(
             f"   {out['msgs_per_s']:.1f} msg/s  p50 {out['p50_s'] * 1000:.0f} ms  p99 {out['p99_s'] * 1000:.0f} ms  "
-            f"CPU {out['cpu_ms_per_msg']:.2f} ms/msg  PG {out['postgres_cpu_ms_per_msg']:.2f} ms/msg  "
+            f"CPU {out['cpu_ms_per_msg']:.2f} ms/msg  run-queue wait {out['run_queue_wait_ms_per_msg']:.2f} ms/msg  PG {out['postgres_cpu_ms_per_msg']:.2f} ms/msg  "
             f"DB {out['db_round_trips_per_msg']:.1f} rt/msg  hops {out['thread_hops_per_msg']:.1f}/msg  API {out['bot_api_calls_per_msg']:.2f}/msg  "
             f"LLM {out['llm_calls_per_msg']:.2f}/msg  lost {out['lost']} doubled {out['doubled']}"
         )
@@ -684,6 +689,7 @@ def main() -> int:
 def print_table(results: dict[str, Any]) -> None:
     keys = [
         "cpu_ms_per_msg",
+        "run_queue_wait_ms_per_msg",
         "msgs_per_s",
         "p50_s",
         "p99_s",

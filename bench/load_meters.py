@@ -1,6 +1,8 @@
 """What the load test reads off the machine: CPU time of process trees (Linux /proc) and PostgreSQL's own
 statement and transaction counters.
 
+Run-queue wait: how long their threads were ready to run but waited for a core (schedstat): when it
+outgrows the CPU time, the machine, not the subject, sets the latency.
 CPU: user + system time of every live process in a tree plus the time of the children they already reaped
 (`cutime`/`cstime`), so a PostgreSQL backend or a worker that exits during the window still counts.
 Database round trips are counted on the server, not in the client: `pg_stat_statements` (with
@@ -50,6 +52,26 @@ def tree_cpu_s(roots: list[int]) -> float:
             if fields is not None:
                 total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
     return total / _TICK
+
+
+def tree_run_queue_wait_s(roots: list[int]) -> float:
+    """Seconds the live threads of the trees under `roots` spent runnable but waiting for a CPU
+    (`/proc/PID/task/TID/schedstat`, 2nd field, ns; needs schedstats, 0.0 when the kernel lacks them).
+    Compared with the CPU they used it says whether a subject was slow for want of a core: on a shared
+    2-core machine a process that is ready to run queues behind everyone else's."""
+    total = 0
+    for root in roots:
+        for pid in descendants(root):
+            try:
+                tasks = os.listdir(f"/proc/{pid}/task")
+            except OSError:
+                continue
+            for tid in tasks:
+                try:
+                    total += int(Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()[1])
+                except (OSError, IndexError, ValueError):
+                    pass
+    return total / 1e9
 
 
 def postmaster_pid(pgdata: Path) -> int:
