@@ -60,6 +60,10 @@ class Snapshot:
                     self._mentions.append(MentionIndex.build(self.products))
         return self._mentions[0]
 
+    def built_mentions(self) -> MentionIndex | None:
+        """The mention index when it was built already, else None (never builds it)."""
+        return self._mentions[0] if self._mentions else None
+
     @classmethod
     def build(
         cls,
@@ -194,6 +198,11 @@ class SnapshotReads:
     def mention_index(self) -> MentionIndex:
         """The current snapshot's mention index (groups of mentions, kinds of product; see `knowledge.mentions`)."""
         return self._snap.mentions()
+
+    def built_mention_index(self) -> MentionIndex | None:
+        """The current snapshot's mention index if it was built already, else None (a quick check that never
+        builds it: callers on the event loop decide with it whether the build must go to a thread)."""
+        return self._snap.built_mentions()
 
     def find_mentions(self, text: str, k: int = 5) -> list[Mention]:
         """Products the text names by title, model number or brand (see `knowledge.mentions`), best first."""

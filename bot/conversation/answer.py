@@ -276,7 +276,10 @@ class Answerer:
         )
         # once the bullet index is built, ranking a shop's few policy bullets costs less than a thread hand-off
         found = find() if getattr(self.policies, "bullets_built", False) else await asyncio.to_thread(find)
-        catalog = await asyncio.to_thread(self.catalog_words)
+        # the catalog's words once built are a lookup: cheaper on the loop than a thread hand-off
+        catalog = self._built_catalog_words()
+        if catalog is None:
+            catalog = await asyncio.to_thread(self.catalog_words)
         item = self._item(replace(ctx, text=about), catalog)
         text = about if intent is Intent.AFTER_SALES else ""
         twins = policy_scope.bullet_twins(tuple(self.policies.docs))
@@ -311,6 +314,18 @@ class Answerer:
         if cached is None or cached[0][0] != version[0] or cached[0][1] is not version[1]:
             products = [p for p in map(self.index.get, sorted(self.index.skus())) if p is not None]
             cached = self._catalog_words = (version, CatalogWords(products))
+        return cached[1]
+
+    def _built_catalog_words(self) -> CatalogWords | None:
+        """`catalog_words()` when it is built for the current catalog and its version can be read without
+        building anything (a snapshot-backed index whose mention index exists), else None."""
+        cached = self._catalog_words
+        built = getattr(self.index, "built_mention_index", None)
+        if cached is None or built is None:
+            return None
+        snapshot = built()
+        if snapshot is None or cached[0][1] is not snapshot or cached[0][0] != self.index.count():
+            return None
         return cached[1]
 
     def _catalog_version(self) -> tuple[int, object]:
