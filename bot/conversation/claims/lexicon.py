@@ -20,6 +20,7 @@ from bot.prompts import PROMPTS_DIR
 from knowledge.yaml_data import load_yaml
 
 LEXICON_FILE = PROMPTS_DIR / "commitments.yaml"
+MARKED_MEMO = 4096  # texts whose reading is kept (cleared when full; a text is a sentence or a bullet)
 _LIST_JOIN = regex.compile(
     r"[\s、,，/]*(?:和|或者|或|与|及|以及|还有|也|还是|and|or|nor)?[\s、,，/]*", regex.I
 )
@@ -59,6 +60,7 @@ class Lexicon:
         self.topic_talk = topic_talk  # "解答…的问题", "questions about": naming a topic commits to nothing
         self.deference = deference  # "以页面为准": deferring to the shop commits to nothing
         self._implied: dict[frozenset[str], frozenset[str]] = {}  # memo of `implied` (a few hundred sets)
+        self._marked: dict[str, tuple[tuple[str, int, bool], ...]] = {}  # memo of `marked`
 
     @classmethod
     def load(cls, path: Path = LEXICON_FILE) -> Lexicon:
@@ -107,9 +109,19 @@ class Lexicon:
         """Whether the concept at `start` follows a negation ("没有赠品", "we don't offer … or cashback")."""
         return NEGATION.search(text[max(0, start - 40) : start]) is not None
 
-    def marked(self, text: str) -> list[tuple[str, int, bool]]:
+    def marked(self, text: str) -> tuple[tuple[str, int, bool], ...]:
         """(concept, start, denied) of every span; a denial runs on through a list ("没有会员价或者新人价",
-        "no coupons, cashback or points")."""
+        "no coupons, cashback or points"). Memoised per text (bounded): a reply's sentences are read by both
+        gates and by the evidence of the turn, and a read runs every concept's pattern over the text."""
+        found = self._marked.get(text)
+        if found is None:
+            found = tuple(self._mark(text))
+            if len(self._marked) >= MARKED_MEMO:
+                self._marked.clear()
+            self._marked[text] = found
+        return found
+
+    def _mark(self, text: str) -> list[tuple[str, int, bool]]:
         out: list[tuple[str, int, bool]] = []
         previous_end, previous_denied = -1, False
         for cid, start, end in self.spans(text):
@@ -123,8 +135,9 @@ class Lexicon:
         return out
 
     def read(self, text: str) -> Reading:
-        stated = {cid for cid, _, denied in self.marked(text) if not denied}
-        denied = {cid for cid, _, d in self.marked(text) if d}
+        marked = self.marked(text)
+        stated = {cid for cid, _, denied in marked if not denied}
+        denied = {cid for cid, _, d in marked if d}
         return Reading(frozenset(stated), frozenset(denied - stated))
 
     def is_condition(self, cid: str, scope: str = "bullet") -> bool:

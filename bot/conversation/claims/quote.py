@@ -5,6 +5,7 @@ or prompt-leak span is cut, because the offline composer's replies are not check
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.conversation.claims.extract import extract_claims
 from bot.conversation.claims.text import surface
@@ -17,9 +18,11 @@ _CUT_CONTACT = re.compile(
 )
 
 
+@lru_cache(maxsize=1024)
 def quotable(text: str) -> str:
     """`text` (NFKC-normalised, personal data redacted) with instruction spans and every claim span (amounts included: "今日售价99元"
-    in a customer's message is not the shop's price) replaced by '…'."""
+    in a customer's message is not the shop's price) replaced by '…'. Cached (a pure function of `text`): the
+    customer's message is masked by every check of the turn's drafts and reply."""
     text = surface(neutralise(redact(text)))  # personal data is never echoed (a group reads the echo too)
     spans: list[tuple[int, int]] = []
     for claim in sorted(extract_claims(text), key=lambda c: c.start):

@@ -12,6 +12,7 @@ because the length is kept (a phrase conversion that changes the length leaves t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.privacy.phones import normalise
 from knowledge.traditional import to_simplified
@@ -59,10 +60,12 @@ _RANGES = {
 }
 
 
+@lru_cache(maxsize=8192)
 def surface(text: str) -> str:
     """NFKC with invisible characters and emoji modifiers removed, number/offer emoji and financial numerals
     (捌 → 八) spelled out, Markdown emphasis marks dropped, a letter O among digits read as 0, and runs of 7+
-    Chinese digit characters written as digits (lengths may change; idempotent)."""
+    Chinese digit characters written as digits (lengths may change; idempotent). Cached (a pure function of
+    `text`): both gates surface the same reply, message and sentences several times per turn."""
     text = normalise(text).translate(_TABLE).replace("1\u20442", "half").replace("1\u20444", "quarter")
     text = _LETTER_ZERO.sub("0", _EMPHASIS.sub("", text))
     text = _CN_RANGE.sub(lambda m: _RANGES[m.group(1)], text)

@@ -74,7 +74,10 @@ def make_unit(
     return Unit(implied, frozenset(numbers), conditions, anchors, restrictions)
 
 
+@lru_cache(maxsize=8192)
 def read_text(text: str) -> str:
+    """`text` as the lexicon reads it: surfaced, Simplified, lower-cased. Cached: a reply's sentences are read
+    by the sentence gate, the agreement check and the evidence of the turn, and OpenCC is the costly part."""
     return scanned(surface(text)).lower()
 
 
