@@ -12,6 +12,7 @@ pre-pings included; statements run inside a function count once, as the one roun
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -67,10 +68,8 @@ def tree_run_queue_wait_s(roots: list[int]) -> float:
             except OSError:
                 continue
             for tid in tasks:
-                try:
+                with contextlib.suppress(OSError, IndexError, ValueError):  # a thread that just exited
                     total += int(Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()[1])
-                except (OSError, IndexError, ValueError):
-                    pass
     return total / 1e9
 
 
