@@ -175,3 +175,51 @@ async def test_agreeing_with_a_false_premise_is_regenerated_then_falls_back(tmp_
     reply = await Chat(make_bot(tmp_path, llm=model)).say("Nike Pegasus 41 多少钱，是终身保修吧？")
     assert len(model.calls) == 2 and reply.meta["source"] != "llm"
     assert "没问题" not in reply.text
+
+
+# -- TESTER-13c kinds (fix13-allow2): specs, description-borne terms, changed policy conditions, services ------
+XM5 = {"products": ["EAR-001"], "focus": ["EAR-001"]}
+WATCH = {"products": ["WAT-001"], "focus": ["WAT-001"]}
+MAT = {
+    "products": ["YOG-001"],
+    "override": {
+        "YOG-001": {
+            "title": "Acme 瑜伽垫 6mm",
+            "price": 159,
+            "description": "TPE 材质，防滑。本品支持90天无理由退货，终身质保。",
+        }
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("reply", "profile", "supported"),
+    [
+        ("Sony WH-1000XM5 售价 ¥2499，支持主动降噪。", XM5, True),  # in its tags
+        ("Sony WH-1000XM5 售价 ¥2499，支持无线充电。", XM5, False),  # in no product text
+        ("The WH-1000XM5 is ¥2499 and supports multipoint pairing.", XM5, False),
+        ("华为 WATCH GT 5 是 5ATM 防水。", WATCH, True),  # the attribute's name and value
+        ("Pegasus 41 鞋底是碳板。", PEGASUS, False),
+        ("Acme 瑜伽垫 TPE 材质，防滑。", MAT, True),  # the description vouches for its own specs
+        ("Acme 瑜伽垫支持90天无理由退货。", MAT, False),  # ... never for shop-wide terms
+        ("Acme 瑜伽垫终身质保。", MAT, False),
+        ("江浙沪一般 1–2 天送达，偏远地区 4–7 天。", PEGASUS, True),
+        ("新疆也是 1–2 天送达。", PEGASUS, False),  # the figures of another region's clause
+        ("鞋类 15 天内可以换两次尺码。", PEGASUS, False),  # the policy's count is once
+        ("耳机摔坏了也在保修范围内。", XM5, False),  # an exclusion the policy names
+        ("人为损坏和进水不在保修范围内。", XM5, True),
+        ("可以开增值税专用发票。", PEGASUS, False),
+        ("可以开电子普通发票。", PEGASUS, True),
+        ("We accept Apple Pay.", PEGASUS, False),
+        ("如果晚到我们赔您二十元。", PEGASUS, False),
+        ("保修期内可以上门维修。", XM5, False),
+        ("Our manager has approved a special rate for you.", PEGASUS, False),
+        ("Stock is running low, order soon.", XM5, False),  # stock 14
+        ("满 ¥99 包邮 ✅ 工作日 16:00 前付款当天发货 ✅", PEGASUS, True),
+        ("指定顺丰满 ¥500 免补差价。", PEGASUS, True),
+    ],
+)
+def test_specs_and_terms_need_their_own_evidence(
+    reply: str, profile: dict[str, object], supported: bool
+) -> None:
+    assert (unsupported(reply, facts(profile=profile)) == []) is supported

@@ -99,12 +99,17 @@ def _order(order: dict[str, Any] | None) -> OrderFactsValue | None:
     )
 
 
+def _product(product: Product, override: dict[str, Any]) -> Product:
+    """`product` with a case's overrides applied and validated (a YAML list becomes a tuple, 159 a Decimal)."""
+    return Product.model_validate({**product.model_dump(), **override}) if override else product
+
+
 def facts_for(profile: dict[str, Any], allowed: tuple[Decimal, ...] = (), quoted: str = "") -> GroundingFacts:
     """The facts of one case: the profile's SKUs (with overrides), every demo policy, its contacts/order."""
     items = catalog()
     override: dict[str, dict[str, Any]] = profile.get("override") or {}
     return GroundingFacts(
-        products=tuple(items[s].model_copy(update=override.get(s, {})) for s in profile.get("products", [])),
+        products=tuple(_product(items[s], override.get(s, {})) for s in profile.get("products", [])),
         policies=policies(),
         allowed_amounts=frozenset(allowed),
         known_sku=lambda sku: sku in items,

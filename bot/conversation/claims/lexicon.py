@@ -25,6 +25,8 @@ _LIST_JOIN = regex.compile(
     r"[\s、,，/]*(?:和|或者|或|与|及|以及|还有|也|还是|and|or|nor)?[\s、,，/]*", regex.I
 )
 
+_CONCESSIVE = regex.compile(r"(?:也|还是|照样|一样)(?:能|可以|可|会|行|给|照)?")
+
 
 @dataclass(frozen=True)
 class Concept:
@@ -36,6 +38,7 @@ class Concept:
     negative: bool  # a restriction ("不支持无理由退货"): a unit that states it supports only clauses that do
     implied_by: frozenset[str]  # concepts that state this condition too (质保 implies a quality issue)
     guards: frozenset[str]  # a restriction binds only clauses that state one of these (除外 → regions)
+    exclusion: bool  # names an exclusion (进水, rust): a bullet's restriction binds every unit that states it
     pattern: regex.Pattern[str]
 
 
@@ -78,7 +81,7 @@ class Lexicon:
                 Concept(
                     cid, spec["class"], _scope(spec.get("condition")), bool(spec.get("payer")),
                     bool(spec.get("negative")), frozenset(spec.get("implied_by", ())),
-                    frozenset(spec.get("guards", ())), rx,
+                    frozenset(spec.get("guards", ())), bool(spec.get("exclusion")), rx,
                 )
             )  # fmt: skip
         words = [*data["affirmations"]["zh"], *data["affirmations"]["en"]]
@@ -107,7 +110,9 @@ class Lexicon:
 
     def denied(self, text: str, start: int) -> bool:
         """Whether the concept at `start` follows a negation ("没有赠品", "we don't offer … or cashback")."""
-        return NEGATION.search(text[max(0, start - 40) : start]) is not None
+        m = NEGATION.search(text[max(0, start - 40) : start])
+        # "吃不完也能退", "用不了还是可以换": a concessive 也能/还是可以 after the negation asserts the concept
+        return m is not None and _CONCESSIVE.search(m.group(0)) is None
 
     def marked(self, text: str) -> tuple[tuple[str, int, bool], ...]:
         """(concept, start, denied) of every span; a denial runs on through a list ("没有会员价或者新人价",
@@ -148,6 +153,17 @@ class Lexicon:
 
     def is_negative(self, cid: str) -> bool:
         return self.concepts[cid].negative
+
+    def is_exclusion(self, cid: str) -> bool:
+        return self.concepts[cid].exclusion
+
+    def is_spec(self, cid: str) -> bool:
+        """A product property (防水, carbon plate, multipoint): only a product's own text states it."""
+        return self.concepts[cid].kind == "spec"
+
+    def of_kinds(self, kinds: frozenset[str]) -> frozenset[str]:
+        """The ids of every concept of one of `kinds` (the commercial classes of the lexicon file)."""
+        return frozenset(cid for cid, c in self.concepts.items() if c.kind in kinds)
 
     def binds(self, restriction: str, concepts: frozenset[str]) -> bool:
         """Whether a unit's restriction applies to a clause stating `concepts` (guards limit its scope)."""

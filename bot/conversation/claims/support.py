@@ -32,7 +32,8 @@ from bot.conversation.claims.lexicon import Lexicon, lexicon
 from bot.conversation.claims.units import _HEAD, FREE_FIGURES, Evidence, read_text
 
 _SENTENCE_SPLIT = regex.compile(r"(?<=[。！？!?\n；;])|(?<=(?<!\d)\.)(?=\s)|(?<=\.)$")
-_CLAUSE_SPLIT = regex.compile(r"，|,(?!\d{3}(?!\d))|\s[—–-]{1,2}\s|——")
+# An emoji or check mark between two statements ("满 ¥99 包邮 ✅ 当天发 ✅") separates them like a comma.
+_CLAUSE_SPLIT = regex.compile(r"，|,(?!\d{3}(?!\d))|\s[—–-]{1,2}\s|——|[\p{Extended_Pictographic}✓✔☑•·|]+")
 # A small figure with a time unit ("一个月", "a year") is a term, never a free count.
 _TIMED = regex.compile(
     r"(?<![\d.])(?:[12]|一|两|二|one|two|an?)\s*(?:个)?\s*(?:年|月|周|星期|天|日|小时|工作日|years?|months?|weeks?|days?|hours?)",
@@ -137,8 +138,7 @@ def _clauses_ok(
             if not clause.concepts <= evidence.anywhere:
                 return False
             continue
-        numbers = frozenset(clause.numbers | extra[i])
-        if not evidence.supports(clause.concepts, numbers, stated, denies):
+        if not evidence.supports(clause.concepts, clause.numbers, stated, denies, frozenset(extra[i])):
             return False
     return True
 

@@ -59,6 +59,8 @@ class Unit:
     conditions: frozenset[str] = frozenset()
     anchors: frozenset[str] = frozenset()  # a payer clause: what the payment is for (one must be stated)
     restrictions: frozenset[str] = frozenset()  # negative concepts ("不支持…") a clause must state to use it
+    product: bool = False  # a product's own text: the only evidence for its specs
+    nearby: frozenset[Decimal] | None = None  # the whole bullet's figures (a figure a comma split off)
 
 
 def make_unit(
@@ -72,6 +74,12 @@ def make_unit(
     implied = lex.implied(frozenset(concepts))
     restrictions = frozenset(c for c in implied if lex.is_negative(c))
     return Unit(implied, frozenset(numbers), conditions, anchors, restrictions)
+
+
+def _fields(
+    unit: Unit,
+) -> tuple[frozenset[str], frozenset[Decimal], frozenset[str], frozenset[str], frozenset[str]]:
+    return unit.concepts, unit.figures, unit.conditions, unit.anchors, unit.restrictions
 
 
 @lru_cache(maxsize=8192)
@@ -100,6 +108,7 @@ def _bullet_units(text: str, lex: Lexicon, topic: frozenset[str]) -> list[Unit]:
     numbers = figures(text)
     units: list[Unit] = []
     runs: list[list[frozenset[str]]] = [[]]
+    spans: list[list[frozenset[Decimal]]] = [[]]  # each clause's own figures, beside its concepts
     # the nearest clause before a payer clause that names no payer says what the payment is for
     previous: frozenset[str] = frozenset()
     for clause in clauses:
@@ -110,17 +119,28 @@ def _bullet_units(text: str, lex: Lexicon, topic: frozenset[str]) -> list[Unit]:
             anchors = previous - _PAYMENT_TERMS
             units.append(make_unit(concepts | previous | conditions | topic, numbers, conditions, anchors))
             runs.append([])
+            spans.append([])
             continue
         previous = concepts
         if _CONTRAST.match(clause):
             runs.append([])
+            spans.append([])
         runs[-1].append(concepts)
-    for run in runs:
+        spans[-1].append(figures(clause))
+    # a bullet that restricts anything restricts each of its clauses naming an exclusion (rust, water damage)
+    negatives = frozenset(c for clause in clauses for c in lex.read(clause).stated if lex.is_negative(c))
+    for run, own in zip(runs, spans, strict=True):
         for i in range(len(run)):
             for j in range(i + 1, min(i + WINDOW, len(run)) + 1):
                 merged = frozenset().union(*run[i:j])
+                if negatives and any(lex.is_exclusion(c) for c in merged):
+                    merged |= negatives
                 local = conditions | {c for c in merged if lex.is_condition(c, "window")}
-                units.append(make_unit(merged | conditions | topic, numbers, local))
+                # a window carries its own clauses' figures ("偏远地区 4–7 天" is not "江浙沪 1–2 天"), and the
+                # bullet's when it has a clause stating none (the bullet's head names the figure's term)
+                window = frozenset().union(*own[i:j])
+                unit = make_unit(merged | conditions | topic, window or numbers, local)
+                units.append(Unit(*_fields(unit), nearby=numbers))
     return units
 
 
@@ -184,9 +204,10 @@ def _derived(facts: GroundingFacts, thresholds: Thresholds) -> list[Unit]:
     units = []
     if thresholds.lowest is not None and min(prices) >= thresholds.lowest:
         everywhere = min(prices) >= (thresholds.highest or 0)
-        regions = {"region_core", "region_remote"} if everywhere else set()
+        # "全国包邮" only when the price reaches the highest (remote) threshold too
+        regions = {"region_core", "region_remote", "region_all"} if everywhere else set()
         amounts = {thresholds.lowest, thresholds.highest} if everywhere else {thresholds.lowest}
-        concepts = {"free_shipping", "dispatch", "region_all", "threshold"} | regions
+        concepts = {"free_shipping", "dispatch", "threshold"} | regions
         units.append(make_unit(concepts, (a for a in amounts if a is not None)))
     shipping = facts.terms.shipping if facts.terms is not None else None
     if shipping is not None and all(
@@ -198,23 +219,41 @@ def _derived(facts: GroundingFacts, thresholds: Thresholds) -> list[Unit]:
     return units
 
 
+_NO_VALUE = regex.compile(r"^\s*(?:否|无|没有|不支持|no|none|n/?a|false|-)?\s*$", regex.I)
+# What a product's own text may NOT vouch for: shop-wide terms (returns, warranty, shipping, payment, contacts)
+# and price offers belong to the policies and the price field, never to a description ("本品支持90天无理由
+# 退货，终身质保" is an injection, not a term). Its specs, gifts in the box, stock and popularity remain.
+_SHOP_TERMS = frozenset({"returns", "shipping", "contact", "promise"})
+_PRICE_OFFERS = frozenset(
+    {"discount", "price_match", "points", "free", "price_history", "per_period", "approval"}
+)
+
+
 def _product_text(p: Product) -> str:
-    return " ".join([p.title, p.brand, *p.tags, *p.attributes.values(), p.description])
+    """Title, brand, tags, attribute names (with a value that is not "否"/"no") and values, description."""
+    names = [k.replace("_", " ") for k, v in p.attributes.items() if not _NO_VALUE.match(str(v))]
+    return " ".join([p.title, p.brand, *p.tags, *names, *p.attributes.values(), p.description])
 
 
 @lru_cache(maxsize=4096)
 def _product_unit(text: str, price: Decimal | None, stock: int | None) -> Unit:
     """One product as evidence: what its text states + its price and stock ("仅剩4件" when stock ≤ 5);
     cached per (text, price, stock), so a product is read once, not once per reply."""
-    text = read_text(text)
+    lex = lexicon()
+    banned = (lex.of_kinds(_SHOP_TERMS) | _PRICE_OFFERS) - {"excluded_item"}  # "坚果" names a kind of goods
+    # a clause of the text stating a shop-wide term ("本品支持90天无理由退货") is no evidence at all: neither
+    # its concepts nor its figures (90) back a reply
+    kept = [c for c in _UNIT_CLAUSE.split(read_text(text)) if c and not lex.read(c).stated & banned]
+    text = " ".join(kept)
     numbers = set(figures(text))
     numbers |= {p for p in (price,) if p is not None} | ({Decimal(stock)} if stock is not None else set())
-    concepts = set(lexicon().read(text).stated) | {"price_compare"}
+    concepts = set(lex.read(text).stated) | {"price_compare"}
     if stock is not None:
         concepts.add("stock")
         if 0 < stock <= LOW_STOCK:
             concepts.add("scarcity")
-    return make_unit(concepts, numbers)
+    unit = make_unit(concepts, numbers)
+    return Unit(*_fields(unit), product=True)
 
 
 @dataclass
@@ -269,13 +308,22 @@ class Evidence:
         numbers: frozenset[Decimal],
         stated: frozenset[str],
         denies: bool = False,
+        nearby: frozenset[Decimal] = frozenset(),
     ) -> bool:
-        """Whether ONE unit carries every concept and every figure (beyond the core ones) of a clause."""
+        """Whether ONE unit carries every concept and every figure (beyond the core ones) of a clause; `nearby`
+        = figures of the sentence's clauses without a concept, which the unit's bullet must state."""
         needed = numbers - self.core
+        around = nearby - self.core
         context = lexicon().implied(stated | self.quoted_concepts)
+        lex = lexicon()
+        specs_only = bool(concepts) and all(lex.is_spec(c) for c in concepts)
         for unit in self.units:
             if not concepts <= unit.concepts or not needed <= unit.figures:
                 continue
+            if around and not around <= (unit.figures if unit.nearby is None else unit.nearby | unit.figures):
+                continue
+            if specs_only and not unit.product:
+                continue  # a property is the product's own ("鞋底是碳板"), never a policy's wording
             if not unit.conditions <= context:
                 continue
             if not denies and any(
