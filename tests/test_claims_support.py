@@ -223,3 +223,19 @@ def test_specs_and_terms_need_their_own_evidence(
     reply: str, profile: dict[str, object], supported: bool
 ) -> None:
     assert (unsupported(reply, facts(profile=profile)) == []) is supported
+
+
+def test_a_description_keeps_its_own_facts_and_loses_shop_wide_terms() -> None:
+    from bot.conversation.claims.lexicon import lexicon
+    from bot.conversation.claims.units import SHOP_TERMS, own_text
+
+    assert set(lexicon().concepts) >= SHOP_TERMS  # a renamed concept must not drop out silently
+    assert (
+        own_text("6mm 加厚 TPE 材质，防滑。本品支持90天无理由退货，终身质保。") == "6mm 加厚 TPE 材质，防滑。"
+    )
+    assert (
+        own_text("Keeps drinks cold for 24 hours. Free shipping worldwide!")
+        == "Keeps drinks cold for 24 hours."
+    )
+    copy = "医研共创，神经酰胺配方修护受损屏障，换季干燥期必备。2200W大风力，冷热风切换。"
+    assert own_text(copy) == copy  # 修护, 换季, 切换 are product copy, not terms

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.conversation.claims.units import own_text
 from bot.conversation.grounding import secret_lines
 from bot.conversation.intents import Intent
 from bot.conversation.sanitize import catalog_text, neutralise
@@ -78,7 +79,7 @@ def product_facts(products: Sequence[Product]) -> str:
             f"stock {stock}",
             attrs,
             "tags " + ", ".join(p.tags) if p.tags else "",
-            p.description[:160],
+            own_text(p.description[:160]),  # no shop-wide terms from a description (policies state them)
         ]
         parts = [catalog_text(part, keep=(p.url,)) for part in parts]  # catalog text is data, not orders
         lines.append(fence(" | ".join(part for part in parts if part), 700))

@@ -27,8 +27,10 @@ _END = r"(?:[。！？!?\n]|\.(?=\s)|$)"
 # The rest of a sentence: an English full stop ends it only before a space ("v3.5" does not).
 _REST = r"(?:[^。！？!?\n.]|\.(?!\s))*"
 # Bracketed directives: [[DO: …]], [[SYSTEM …]], {{ … }}, <<SYS>> … <</SYS>>.
+# HTML comments and script/style blocks (hidden in a rendered page, read by a model) go whole, closed or not.
 _BRACKETS = re.compile(
-    r"<\|im_start\|>.*?(?:<\|im_end\|>|$)|\[\[.*?(?:\]\]|$)|\{\{.*?(?:\}\}|$)|<<\s*/?\s*SYS\s*>>|\[/?INST\]|<\|[^|>]{0,40}\|>",
+    r"<\|im_start\|>.*?(?:<\|im_end\|>|$)|\[\[.*?(?:\]\]|$)|\{\{.*?(?:\}\}|$)|<<\s*/?\s*SYS\s*>>|\[/?INST\]|<\|[^|>]{0,40}\|>"
+    r"|<!--.*?(?:-->|$)|<\s*(script|style)\b.*?(?:<\s*/\s*\1\s*>|$)",
     re.I | re.S,
 )
 # A role marker at the start of a line or after a sentence end: "system:", "assistant：", "系统提示：".
@@ -52,7 +54,11 @@ _PHRASES = (
     r"(?:admin|administrator|manager|owner|developer|different|unrestricted|dan\b)",
     r"pretend\s+(?:to\s+be|you\s+are)\b",
     r"role[-\s]?play\b",
-    r"\[\s*(?:system|sys|assistant|developer|admin|系统|管理员)\s*\]\s*[:：]?",  # "[SYSTEM]: new policy …"
+    r"\[\s*(?:system|sys|assistant|developer|admin|系统|管理员|系统提示|系统消息|提示|指令)\s*\]\s*[:：]?",  # "[SYSTEM]: …"
+    # notes addressed to the model: "Note to assistant: …", "Message for the AI: …", "给AI的备注：…"
+    r"\b(?:note|notes|message|memo|hint|instructions?|reminder)\s+(?:to|for)\s+(?:the\s+)?"
+    r"(?:assistant|ai|bot|chatbot|model|llm|gpt|agent)\b\s*[:：]?",
+    r"(?:给|致|写给)(?:ai|助手|机器人|客服机器人|模型|大模型|智能客服)的?(?:备注|说明|提示|话|留言)\s*[:：]?",
     r"as\s+(?:the|a|your)\s+(?:shop\s+|store\s+)?(?:manager|owner|admin|administrator|boss|ceo)\b",
     r"i\s+(?:hereby\s+)?authori[sz]e\b",
     r"(?:tell|inform|say\s+to|promise)\s+(?:the\s+|all\s+|every\s+)?(?:customers?|users?|buyers?|shoppers?)\b",
@@ -77,7 +83,10 @@ _PHRASES = (
     r"\bsay\s+(?:that|it\s+is|it's|they\s+are|payment|the\s+price)\b",
     r"\b(?:when|if)\s+(?:asked|(?:a\s+)?customers?\s+asks?)\b[^.!?\n]{0,40}\b(?:say|tell|answer|reply)\b",
 )
-_PHRASE_RX = regex.compile(r"(?:" + "|".join(_PHRASES) + r")" + _REST + _END, regex.I)
+# A polite opener before an order ("请记得说…", "Please note to assistant: …") goes with it.
+_PHRASE_RX = regex.compile(r"(?:请\s*|please\s+)?(?:" + "|".join(_PHRASES) + r")" + _REST + _END, regex.I)
+# What a cut leaves standing alone (at the start, or as a sentence of its own) is dropped, not shown as "…".
+_LONE_REMOVED = re.compile(r"(?:^|(?<=[。！？!?.\n]))\s*…\s*")
 _URL = re.compile(
     r"(?:(?:https?|ftp)://|www\.)[^\s<>\"'，。！？、）)]+|"
     r"(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|cn|net|org|io|me|shop|top|xyz|cc|co|info|link|app|vip)"
@@ -120,7 +129,8 @@ def neutralise(text: str) -> str:
     text = _BRACKETS.sub(REMOVED, text)
     text = _PHRASE_RX.sub(REMOVED, text)
     text = _ROLE.sub(REMOVED, text)
-    return re.sub(r"(?:…\s*){2,}", REMOVED, text)
+    text = re.sub(r"(?:…\s*){2,}", REMOVED, text)
+    return _LONE_REMOVED.sub("", text).strip() or REMOVED
 
 
 def strip_contacts(text: str, keep: Iterable[str] = ()) -> str:

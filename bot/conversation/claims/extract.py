@@ -62,7 +62,7 @@ _CN = f"[{CN_NUMERAL_CHARS}]+"
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _NUMBER = rf"(?:{_NUM}|{_CN})"
 NEGATION = regex.compile(
-    r"(?:(?:没有|没|不(?!用|妨|如|仅|但|错|少|过|只|管|要犹豫|喜欢|满意|合适|想要)|无(?!门槛|条件|限|需|理由)|暂无|暂不|并不|不能|无法|未|"
+    r"(?:(?:没有|没|不(?!用|妨|如|仅|但|错|少|过|只|管|要犹豫|喜欢|满意|合适|想要|粘|锈)|无(?!门槛|条件|限|需|理由)|暂无|暂不|并不|不能|无法|未|"
     r"严禁|禁止|谨防)[^。！？!?\n,，；;、]{0,4}"
     r"|(?:不会|绝不|从不|从来不|不需要|请勿|切勿|请不要|千万不要|不要)(?:要求|让|请|需要)?[^。！？!?\n,，；;]{0,8}"
     r"|\b(?:no|not|never|without|nor|beware\s+of)\s+(?:[A-Za-z]+,?\s+){0,3}|n[’']t\s+(?:[A-Za-z]+,?\s+){0,4})$",
@@ -108,7 +108,8 @@ _AFTER = (
 )
 _MONEY_BEFORE = regex.compile(rf"(?<![A-Za-z])({_BEFORE})\s?({_NUM})", regex.I)
 _MONEY_AFTER = regex.compile(
-    rf"(?<![\d.A-Za-z-])(?<!\d,)({_NUMBER})\s?({_AFTER})(?![A-Za-z])",
+    # "1,299元" is one number; a Chinese numeral starts a run of its own ("¥899，八百九十九元" is 899 twice)
+    rf"(?<![\d.A-Za-z-])((?<!\d,)(?:{_NUM})|(?<![{CN_NUMERAL_CHARS}]){_CN})\s?({_AFTER})(?![A-Za-z])",
     regex.I,
 )
 PRICE_LABEL = (
@@ -415,9 +416,24 @@ IN_STOCK = regex.compile(r"有货|现货|库存充足|货源充足|in\s+stock|av
 OUT_OF_STOCK = regex.compile(r"缺货|无货|售罄|卖完了|断货|没货|out\s+of\s+stock|sold\s+out", regex.I)
 
 
+# The words that may stand before a bare count ("we have 23 in stock"); any other word before it makes the
+# number part of a name ("the Pegasus 41 in stock", "Kinvara 15 in stock" state no count).
+_COUNT_AFTER = regex.compile(
+    r"(?:have|has|had|are|is|with|only|just|still|got|about|around|over|under|all|there|now|keep|carry)\s+$",
+    regex.I,
+)
+_WORD_BEFORE = regex.compile(r"[A-Za-z][A-Za-z0-9'-]*\s+$")
+
+
 def _stock(text: str) -> list[Claim]:
     claims = []
     for m in _STOCK.finditer(text):
+        if (
+            m.group(4)
+            and _WORD_BEFORE.search(text, 0, m.start(4))
+            and not _COUNT_AFTER.search(text, 0, m.start(4))
+        ):
+            continue
         raw = next(g for g in m.groups() if g)
         value = number(raw)
         if value is not None:

@@ -39,6 +39,7 @@ class Concept:
     implied_by: frozenset[str]  # concepts that state this condition too (质保 implies a quality issue)
     guards: frozenset[str]  # a restriction binds only clauses that state one of these (除外 → regions)
     exclusion: bool  # names an exclusion (进水, rust): a bullet's restriction binds every unit that states it
+    case: bool  # one of parallel cases of a bullet (a region): binds the figures of its clause
     pattern: regex.Pattern[str]
 
 
@@ -81,7 +82,8 @@ class Lexicon:
                 Concept(
                     cid, spec["class"], _scope(spec.get("condition")), bool(spec.get("payer")),
                     bool(spec.get("negative")), frozenset(spec.get("implied_by", ())),
-                    frozenset(spec.get("guards", ())), bool(spec.get("exclusion")), rx,
+                    frozenset(spec.get("guards", ())), bool(spec.get("exclusion")),
+                    bool(spec.get("case")), rx,
                 )
             )  # fmt: skip
         words = [*data["affirmations"]["zh"], *data["affirmations"]["en"]]
@@ -154,16 +156,15 @@ class Lexicon:
     def is_negative(self, cid: str) -> bool:
         return self.concepts[cid].negative
 
+    def is_case(self, cid: str) -> bool:
+        return self.concepts[cid].case
+
     def is_exclusion(self, cid: str) -> bool:
         return self.concepts[cid].exclusion
 
     def is_spec(self, cid: str) -> bool:
         """A product property (防水, carbon plate, multipoint): only a product's own text states it."""
         return self.concepts[cid].kind == "spec"
-
-    def of_kinds(self, kinds: frozenset[str]) -> frozenset[str]:
-        """The ids of every concept of one of `kinds` (the commercial classes of the lexicon file)."""
-        return frozenset(cid for cid, c in self.concepts.items() if c.kind in kinds)
 
     def binds(self, restriction: str, concepts: frozenset[str]) -> bool:
         """Whether a unit's restriction applies to a clause stating `concepts` (guards limit its scope)."""

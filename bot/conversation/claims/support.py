@@ -56,7 +56,8 @@ class _Clause:
     concepts: frozenset[str]
     numbers: frozenset[Decimal]
     talk: bool = False
-    denies: bool = False  # denies something ("不能无理由退"): it may draw on a restriction  # names topics ("questions about returns") rather than stating terms
+    denies: bool = False  # denies something ("不能无理由退"): it may draw on a restriction
+    denied: frozenset[str] = frozenset()  # the terms it denies ("不能无理由退" → no_reason_return)
 
 
 def _clauses(sentence: str, lex: Lexicon) -> list[_Clause]:
@@ -68,7 +69,8 @@ def _clauses(sentence: str, lex: Lexicon) -> list[_Clause]:
     denial = head is not None and any(lex.is_negative(c) for c in lex.read(head.group(0)).stated)
     marked = [] if denial else lex.marked(sentence)
     stated = [(start, cid) for cid, start, denied in marked if not denied]
-    denials = [start for _, start, denied in marked if denied]
+    # a denied spec describes the product ("无涂层"); only a denied term makes the clause a denial
+    denials = [(start, cid) for cid, start, denied in marked if denied and not lex.is_spec(cid)]
     out = []
     offset = 0
     talk = False
@@ -84,8 +86,8 @@ def _clauses(sentence: str, lex: Lexicon) -> list[_Clause]:
             if lex.deference.search(part) and numbers <= FREE_FIGURES:
                 concepts = frozenset()  # "价格和优惠以页面为准": defers to the shop, promises nothing
             talk = talk or bool(lex.topic_talk.search(part))  # "questions about shipping, returns, …"
-            denies = any(start <= at < end for at in denials)
-            out.append(_Clause(part, concepts, numbers, talk, denies))
+            denied = frozenset(cid for at, cid in denials if start <= at < end)
+            out.append(_Clause(part, concepts, numbers, talk, bool(denied), denied))
     return out
 
 
@@ -138,7 +140,14 @@ def _clauses_ok(
             if not clause.concepts <= evidence.anywhere:
                 return False
             continue
-        if not evidence.supports(clause.concepts, clause.numbers, stated, denies, frozenset(extra[i])):
+        if evidence.supports(clause.concepts, clause.numbers, stated, denies, frozenset(extra[i])):
+            continue
+        # "坚果拆封后就不能无理由退了，没拆封的 7 天内可以": the split-off figure belongs to the term the clause
+        # names (or denies) in an unconditional unit of its own
+        topic = clause.concepts | clause.denied
+        if not extra[i] or not evidence.supports(clause.concepts, clause.numbers, stated, denies):
+            return False
+        if not evidence.states_figures(topic, frozenset(extra[i])):
             return False
     return True
 

@@ -61,6 +61,9 @@ class Unit:
     restrictions: frozenset[str] = frozenset()  # negative concepts ("不支持…") a clause must state to use it
     product: bool = False  # a product's own text: the only evidence for its specs
     nearby: frozenset[Decimal] | None = None  # the whole bullet's figures (a figure a comma split off)
+    # (case, figures) of each clause naming a case (a region): "偏远地区 4–7 天" binds 4–7 to remote regions, so a
+    # clause naming a case may use only the figures of the same case ("新疆 1–2 天" is not supported)
+    cases: tuple[tuple[frozenset[str], frozenset[Decimal]], ...] = ()
 
 
 def make_unit(
@@ -109,6 +112,7 @@ def _bullet_units(text: str, lex: Lexicon, topic: frozenset[str]) -> list[Unit]:
     units: list[Unit] = []
     runs: list[list[frozenset[str]]] = [[]]
     spans: list[list[frozenset[Decimal]]] = [[]]  # each clause's own figures, beside its concepts
+    cases: list[list[frozenset[str]]] = [[]]  # each clause's case (region), inherited by a clause naming none
     # the nearest clause before a payer clause that names no payer says what the payment is for
     previous: frozenset[str] = frozenset()
     for clause in clauses:
@@ -120,16 +124,21 @@ def _bullet_units(text: str, lex: Lexicon, topic: frozenset[str]) -> list[Unit]:
             units.append(make_unit(concepts | previous | conditions | topic, numbers, conditions, anchors))
             runs.append([])
             spans.append([])
+            cases.append([])
             continue
         previous = concepts
         if _CONTRAST.match(clause):
             runs.append([])
             spans.append([])
+            cases.append([])
         runs[-1].append(concepts)
         spans[-1].append(figures(clause))
+        named = frozenset(c for c in concepts if lex.is_case(c))
+        # "…, free from ¥299" names no region: it is the same case as the clause before it
+        cases[-1].append(named or (cases[-1][-1] if cases[-1] else frozenset()))
     # a bullet that restricts anything restricts each of its clauses naming an exclusion (rust, water damage)
     negatives = frozenset(c for clause in clauses for c in lex.read(clause).stated if lex.is_negative(c))
-    for run, own in zip(runs, spans, strict=True):
+    for run, own, run_cases in zip(runs, spans, cases, strict=True):
         for i in range(len(run)):
             for j in range(i + 1, min(i + WINDOW, len(run)) + 1):
                 merged = frozenset().union(*run[i:j])
@@ -140,7 +149,8 @@ def _bullet_units(text: str, lex: Lexicon, topic: frozenset[str]) -> list[Unit]:
                 # bullet's when it has a clause stating none (the bullet's head names the figure's term)
                 window = frozenset().union(*own[i:j])
                 unit = make_unit(merged | conditions | topic, window or numbers, local)
-                units.append(Unit(*_fields(unit), nearby=numbers))
+                bound = tuple((c, f) for c, f in zip(run_cases[i:j], own[i:j], strict=True) if f and c)
+                units.append(Unit(*_fields(unit), nearby=numbers, cases=bound))
     return units
 
 
@@ -220,19 +230,39 @@ def _derived(facts: GroundingFacts, thresholds: Thresholds) -> list[Unit]:
 
 
 _NO_VALUE = regex.compile(r"^\s*(?:否|无|没有|不支持|no|none|n/?a|false|-)?\s*$", regex.I)
-# What a product's own text may NOT vouch for: shop-wide terms (returns, warranty, shipping, payment, contacts)
-# and price offers belong to the policies and the price field, never to a description ("本品支持90天无理由
-# 退货，终身质保" is an injection, not a term). Its specs, gifts in the box, stock and popularity remain.
-_SHOP_TERMS = frozenset({"returns", "shipping", "contact", "promise"})
-_PRICE_OFFERS = frozenset(
-    {"discount", "price_match", "points", "free", "price_history", "per_period", "approval"}
-)
+# What a product's own text may NOT vouch for: shop-wide terms (returns, exchanges, warranty, shipping,
+# payment channels, contacts) and price offers belong to the policies and the price field, never to a
+# description ("本品支持90天无理由退货，终身质保" is an injection, not a term). Its specs, gifts in the box, stock
+# and popularity remain; so do words the lexicon shares with product copy (修护, 试用, 100%, fragrance-free).
+SHOP_TERMS = frozenset(
+    {
+        "returns", "no_reason_return", "full_refund", "exchange", "warranty", "unlimited", "refund_time",
+        "free_shipping", "postage", "return_postage", "seller_pays", "buyer_pays", "surcharge_waived",
+        "fast_delivery", "same_day", "delivery_choice", "pickup", "cod", "invoice", "invoice_special",
+        "messenger", "money_transfer", "price_match", "points", "compensation", "onsite", "extended_warranty",
+        "nationwide_warranty", "keep_old", "price_history", "per_period", "approval",
+    }
+)  # fmt: skip
+
+
+# A clause with its closing punctuation; an English full stop ends one only before a space ("v3.5" does not).
+_SEGMENT = regex.compile(r"(?:[^，；;。,！？!?\n.]|\.(?!\s|$))+(?:[，；;。,！？!?\n]|\.(?=\s|$))*\s*")
+
+
+def own_text(text: str) -> str:
+    """A product text without its clauses stating shop-wide terms ("本品支持90天无理由退货，终身质保"): what it
+    may tell a model about the product itself. Returned unchanged when nothing is cut."""
+    lex, banned = lexicon(), SHOP_TERMS
+    kept = [seg for seg in _SEGMENT.findall(text) if not lex.read(read_text(seg)).stated & banned]
+    out = "".join(kept).strip()
+    return text if len(kept) == len(_SEGMENT.findall(text)) else out
 
 
 def _product_text(p: Product) -> str:
-    """Title, brand, tags, attribute names (with a value that is not "否"/"no") and values, description."""
+    """Title, brand, tags, attribute names (with a value that is not "否"/"no") and values, description: one
+    clause each, so a field stating a shop-wide term drops only itself."""
     names = [k.replace("_", " ") for k, v in p.attributes.items() if not _NO_VALUE.match(str(v))]
-    return " ".join([p.title, p.brand, *p.tags, *names, *p.attributes.values(), p.description])
+    return "。".join([p.title, p.brand, *p.tags, *names, *p.attributes.values(), p.description])
 
 
 @lru_cache(maxsize=4096)
@@ -240,20 +270,31 @@ def _product_unit(text: str, price: Decimal | None, stock: int | None) -> Unit:
     """One product as evidence: what its text states + its price and stock ("仅剩4件" when stock ≤ 5);
     cached per (text, price, stock), so a product is read once, not once per reply."""
     lex = lexicon()
-    banned = (lex.of_kinds(_SHOP_TERMS) | _PRICE_OFFERS) - {"excluded_item"}  # "坚果" names a kind of goods
+    banned = SHOP_TERMS
     # a clause of the text stating a shop-wide term ("本品支持90天无理由退货") is no evidence at all: neither
     # its concepts nor its figures (90) back a reply
     kept = [c for c in _UNIT_CLAUSE.split(read_text(text)) if c and not lex.read(c).stated & banned]
     text = " ".join(kept)
     numbers = set(figures(text))
     numbers |= {p for p in (price,) if p is not None} | ({Decimal(stock)} if stock is not None else set())
-    concepts = set(lex.read(text).stated) | {"price_compare"}
+    concepts = set(lex.read(text).stated)
     if stock is not None:
         concepts.add("stock")
         if 0 < stock <= LOW_STOCK:
             concepts.add("scarcity")
     unit = make_unit(concepts, numbers)
     return Unit(*_fields(unit), product=True)
+
+
+def _same_case(
+    needed: frozenset[Decimal],
+    own: frozenset[str],
+    cases: tuple[tuple[frozenset[str], frozenset[Decimal]], ...],
+) -> bool:
+    """Whether every figure a clause naming `own` cases needs is stated by a unit clause of one of them (or by
+    a clause of the unit that names no case)."""
+    bound = {f for _, figs in cases for f in figs}
+    return all(f not in bound or any(f in figs and c & own for c, figs in cases) for f in needed)
 
 
 @dataclass
@@ -314,6 +355,7 @@ class Evidence:
         = figures of the sentence's clauses without a concept, which the unit's bullet must state."""
         needed = numbers - self.core
         around = nearby - self.core
+        own_cases = frozenset(c for c in concepts if lexicon().is_case(c))
         context = lexicon().implied(stated | self.quoted_concepts)
         lex = lexicon()
         specs_only = bool(concepts) and all(lex.is_spec(c) for c in concepts)
@@ -321,6 +363,8 @@ class Evidence:
             if not concepts <= unit.concepts or not needed <= unit.figures:
                 continue
             if around and not around <= (unit.figures if unit.nearby is None else unit.nearby | unit.figures):
+                continue
+            if unit.cases and own_cases and not _same_case(needed, own_cases, unit.cases):
                 continue
             if specs_only and not unit.product:
                 continue  # a property is the product's own ("鞋底是碳板"), never a policy's wording
@@ -334,3 +378,12 @@ class Evidence:
                 continue
             return True
         return False
+
+    def states_figures(self, topic: frozenset[str], numbers: frozenset[Decimal]) -> bool:
+        """Whether an unconditional, unrestricted unit naming a concept of `topic` states every figure of
+        `numbers` (beyond the core ones)."""
+        needed = numbers - self.core
+        return any(
+            unit.concepts & topic and needed <= unit.figures and not unit.conditions and not unit.restrictions
+            for unit in self.units
+        )
