@@ -52,7 +52,7 @@ from bot.conversation.kinds import (
 from bot.conversation.ordering import bounds_in, is_ordering_word
 from bot.conversation.policy_scope import CatalogWords, ItemCategories
 from bot.conversation.profile import rerank
-from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query
+from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query, violations_note
 from bot.conversation.refinements import sized_from
 from bot.conversation.shop_range import asks_shop_range, shop_range
 from bot.conversation.store import ChatState, Turn
@@ -923,7 +923,7 @@ class Answerer:
         assert self.llm is not None and self.prompts is not None
         violations: list[Violation] = []
         for attempt, spec in enumerate((self.prompts.answer, self.prompts.answer_strict)):
-            extra = {"violations": "; ".join(map(str, violations))} if attempt else {}
+            extra = {"violations": violations_note(violations)} if attempt else {}
             drafts = Drafts(progress if attempt == 0 else None, facts, clock=self.draft_clock)
             try:
                 text = await self.llm.stream(spec, {**values, **extra}, drafts.on_text)
@@ -942,13 +942,13 @@ class Answerer:
                 for gap in gaps:
                     telemetry.count("grounding_unsupported", kind=gap.kind, action=action)
                 log.warning("unsupported in LLM reply (attempt %d, %s): %s", attempt + 1, action,
-                            "; ".join(map(str, gaps)))  # fmt: skip
+                            violations_note(gaps))  # fmt: skip
                 if kept is not None:
                     return kept
                 violations = gaps
             self.violations += len(violations)
             for violation in violations:
                 telemetry.count("grounding_violation", kind=violation.kind)
-            log.warning("grounding violation (attempt %d): %s", attempt + 1, "; ".join(map(str, violations)))
+            log.warning("grounding violation (attempt %d): %s", attempt + 1, violations_note(violations))
         telemetry.count("llm_fallback", reason="grounding")
         return None

@@ -68,7 +68,7 @@ from bot.domain.language import (
 from bot.domain.messages import ERASED, Button, Inbound, Outbound, ReplyProgress, Role, fits_button
 from bot.domain.protocols import ChatModel, HandoffGate
 from bot.domain.reply_budget import DEFAULT_BUDGET, ReplyBudget, first_token_deadline
-from bot.privacy.redaction import redact
+from bot.privacy.redaction import redact, without_personal_data
 from bot.prompts import Messages
 from knowledge.models import Product, QueryFilters
 from knowledge.money import NO_RATES, ExchangeRates
@@ -431,7 +431,7 @@ class SupportBot:
             written = written if reading.changed else fixed
             reading = replace(reading, text=fixed)
         # only personal data ("13812345678" alone): nothing to search for, and its digits are no question
-        read = reading.text if reading.text or reading.personal_removed else written
+        read = reading.text if reading.text or reading.personal_removed else without_personal_data(written)
         ask = find_offer_ask(read) if read else None  # "满减吗", "… with my coupon X?": answered on its own
         bargained = next((d for d in reading.demands if d.kind == "price"), None)
         if ask is None and bargained is not None and asks_nothing(read):  # "give me a discount" alone
