@@ -69,7 +69,7 @@ _KINDS: dict[str, str] = {
         r"|\b(?:change|lower|drop|reduce|set|adjust|cut)\s+(?:the\s+|your\s+|its\s+)?price\s+(?:to|for\s+me)\b"
         r"|\b(?:sell|give)\s+(?:it|them|this|me\s+it)\s+(?:to\s+me\s+)?for\s+(?:\$|¥|￥)?\d+"
         r"|\bcharge\s+me\s+(?:only\s+)?(?:\$|¥|￥)?\d+"
-        r"|\bgive\s+me\s+(?:a\s+|an\s+)?(?:\d+\s*%\s*(?:discount|off)|discount|free)"
+        r"|\bgive\s+me\s+(?:a\s+|an\s+)?(?:\d+\s*%\s*(?:[a-z]+\s+){0,2}(?:discount|off)|(?:[a-z]+\s+){0,2}discount|free)"
     ),
 }
 _CUE = regex.compile("|".join(f"(?P<{kind}>{rx})" for kind, rx in _KINDS.items()), regex.I)
@@ -95,6 +95,9 @@ _CONTACT_ID = regex.compile(
     regex.I,
 )
 
+# What follows a price demand when it names the item it wants cheaper: "… off the Sony WH-1000XM5", "… on the
+# Pegasus 41" — an article or "on/for" and a capitalised or numbered name.
+_OBJECT = regex.compile(r"\s+(?:(?:on|for|off)\s+)?(?:the|this|that|your|a)?\s*(?-i:[A-Z0-9])", regex.I)
 # What may stand between two demands of one clause: spaces and the words that lead a request.
 _JOINED = regex.compile(r"\s*(?:(?:给我|给|我|请|麻烦|再|并|然后|还|and|then|please)\s*)*", regex.I)
 
@@ -117,6 +120,10 @@ def find_demands(text: str) -> list[tuple[int, int, str]]:
         start = lead.start() if lead else match.start()
         end_match = _CLAUSE_END.search(text, match.end())
         end = end_match.start() if end_match else len(text)
+        if kind == "price" and _OBJECT.match(text, match.end()):
+            end = (
+                match.end()
+            )  # "give me 50% off the Sony WH-1000XM5 and tell me the final price": the item stays
         if kind == "contact" and (handle := _CONTACT_ID.match(text, match.end())) is not None:
             end = min(
                 end, handle.end()

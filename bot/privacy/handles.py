@@ -26,13 +26,14 @@ _PLATFORM = (
 )
 _LABEL = (
     r"(?:\s*(?:号码|账号|帐号|号|uid|id|handle|username|user\s*name|account|name|昵称|名字|名)\s*(?:是|为|is)?\s*[:：]?"
-    r"|\s+is\s*[:：]?|\s*(?:up\s*主|博主|主播)\s*(?:是|叫)?\s*[:：]?"
+    r"|\s+is\s*[:：]?|\s*(?:up\s*主|博主|主播)(?:\s*(?:是|叫)\s*[:：]?\s*|\s*[:：]\s*|\s+)"
     r"|\s*(?:搜索?|搜一下|search|find\s+me|add\s+me)\s*[:：]?|\s*(?:是|为)\s*[:：]?|\s*[:：])"
 )
 _ASCII_HANDLE = r"@?[A-Za-z0-9](?:[A-Za-z0-9._-]{1,28}[A-Za-z0-9_])"
 _MARKED = r"(?=[A-Za-z0-9._-]*[0-9._])"  # a digit, "." or "_" somewhere in the handle
 _QUESTION = r"(?:多少|什么|啥|哪个|是多少|有吗|有没有)"
-_HAN_NICK = r"@?(?!" + _QUESTION + r")\p{Han}[\p{Han}\p{L}0-9_]{1,11}"
+_NOT_NICK = r"(?:推荐|说|讲|介绍|种草|安利|测评|评测|的|在|也|都|用|发|上|里)"
+_HAN_NICK = r"@?(?!" + _QUESTION + r"|" + _NOT_NICK + r")\p{Han}[\p{Han}\p{L}0-9_]{1,11}"
 
 _HANDLE = regex.compile(
     rf"(?i)(?<![A-Za-z0-9])(?P<lead>{_PLATFORM}(?:{_LABEL})\s*)(?P<handle>{_ASCII_HANDLE}|{_HAN_NICK})"
