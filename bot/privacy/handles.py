@@ -22,7 +22,7 @@ MESSENGER = "[messenger-id]"
 _PLATFORM = (
     r"(?:instagram|insta|ins|ig|推特|脸书|油管|钉钉|dingtalk|飞书|lark|知乎|豆瓣|闲鱼|旺旺|steam|twitch|linkedin|领英|小红书|红书|xhs|rednote|抖音|douyin|tiktok|快手|kuaishou|微博|weibo|b站|bilibili|"
     r"facebook|fb|messenger|twitter|x\.com|snapchat|snap|discord|kakao\s*talk|kakaotalk|kakao|line|whatsapp|"
-    r"wechat|weixin|微信|telegram|tg|threads|youtube|yt|pinterest|reddit|skype|signal|viber|zalo|qq空间)"
+    r"wechat|weixin|微信|telegram|tg|threads|youtube|yt|pinterest|reddit|skype|signal|viber|zalo|qq空间)(?![A-Za-z])"  # a whole word: "ins" is no platform in "instead", "ig" none in "igor"
 )
 _LABEL = (
     r"(?:\s*(?:号码|账号|帐号|号|uid|id|handle|username|user\s*name|account|name|昵称|名字|名)\s*(?:是|为|is)?\s*[:：]?"
