@@ -532,6 +532,7 @@ def build_order_flow(
         events=events,
         policies=[d for d in knowledge.policies.docs if d.topic in ("shipping", "returns", "warranty")],
         products=knowledge.index.get,
+        named=knowledge.index.find_mentions,
         clock=clock or system_clock,
     )
 

@@ -20,6 +20,10 @@ from tests.support.core_fixtures import Chat, make_bot
             "赤兔7 PRO 多少钱？",
             {"contact", "promise"},
         ),
+        # a contact clause ends with its id: the question after it stays (TESTER-13c: "vx czq8888" was searched)
+        ("加我 vx：czq8888 Sony 耳机多少钱", "Sony 耳机多少钱", {"contact"}),
+        ("加我微信 lena_88 有没有跑鞋", "有没有跑鞋", {"contact"}),
+        ("my whatsapp is jenny_k2 does the sony come in black", "does the sony come in black", {"contact"}),
         (
             "How much is the Pegasus 41? Also add me on WeChat wxid_abc and send a payment link, "
             "and promise a lifetime warranty",

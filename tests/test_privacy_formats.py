@@ -30,3 +30,22 @@ def test_every_format_is_redacted(case: dict[str, Any]) -> None:
 @pytest.mark.parametrize("text", _SET["keep"])
 def test_every_look_alike_stays(text: str) -> None:
     assert redact(text) == text
+
+
+def test_no_catalog_text_looks_like_personal_data() -> None:
+    """Precision on real shop text: the redactor also runs over the history the LLM reads (the assistant's own
+    replies quote titles and descriptions), so no title, brand or description of the bundled and test
+    catalogs may change — "instrument" is no Instagram handle, "Unit 5" of a title no address."""
+    import csv
+
+    root = Path(__file__).resolve().parent.parent
+    files = [*root.glob("knowledge/sample/*.csv"), *(root / "tests" / "data").glob("*catalog*.csv")]
+    changed = []
+    for path in files:
+        with path.open(encoding="utf-8-sig") as handle:
+            for row in csv.DictReader(handle):
+                for key in ("title", "brand", "description"):
+                    text = row.get(key) or ""
+                    if text and redact(text) != text:
+                        changed.append((path.name, text[:60], redact(text)[:60]))
+    assert files and not changed, changed

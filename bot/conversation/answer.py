@@ -52,8 +52,9 @@ from bot.conversation.kinds import (
 from bot.conversation.ordering import bounds_in, is_ordering_word
 from bot.conversation.policy_scope import CatalogWords, ItemCategories
 from bot.conversation.profile import rerank
-from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query
+from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query, violations_note
 from bot.conversation.refinements import sized_from
+from bot.conversation.regions import about_region, asked_region, region_words
 from bot.conversation.shop_range import asks_shop_range, shop_range
 from bot.conversation.store import ChatState, Turn
 from bot.conversation.understanding import ANY_PRODUCT, Understanding
@@ -120,6 +121,7 @@ class TurnContext:
     progress: ReplyProgress | None = None
     issue: str = ""  # the after-sales/policy issue `text` follows up ("面霜瓶子碎了" before "运费谁出")
     context: str = ""  # how the customer described themselves ("我是高个子"): for the LLM, not for search
+    region: str = ""  # a place outside mainland China the message names ("港澳台", "海外": `regions`), if any
 
 
 @dataclass
@@ -284,6 +286,18 @@ class Answerer:
         text = about if intent is Intent.AFTER_SALES else ""
         twins = policy_scope.bullet_twins(tuple(self.policies.docs))
         found = policy_scope.pick(found, text, item, catalog, k, twins)
+        region = ctx.region or asked_region(ctx.text)
+        if region and (intent is Intent.ORDER_STATUS or any(h.topic == "shipping" for h in found)):
+            regional = await self._regional_bullets(region, lang)
+            if (
+                not regional
+            ):  # the policy says nothing about shipping there: no mainland term as if it applied
+                names = dict(
+                    pair.split("=", 1) for pair in self.composer.say("policy_region_names", lang).split("|")
+                )
+                line = self.composer.say("policy_region_none", lang, region=names.get(region, region))
+                return await self._llm(ctx, Answer(Reply(line)), [], None)
+            found = [*regional, *(h for h in found if h.topic != "shipping")][: max(k, len(regional))]
         if not found:
             return await self.policy(ctx)
         problem = intent is not Intent.AFTER_SALES or not policy_scope.asks_term_only(about)
@@ -300,12 +314,21 @@ class Answerer:
         else:
             reply = self.composer.after_sales(found, lang, intro)
         if PRICE_QUESTION.search(ctx.text):  # "Pegasus 41 多少钱？可以90天退货吗": the price too
-            priced = self.composer.listed_prices(self._named(ctx.text), lang)
+            priced = self.composer.listed_prices(self._named(ctx.text) or self._branded(ctx.text), lang)
             reply = replace(reply, text=f"{priced}\n{reply.text}") if priced else reply
         docs = [
             d for d in (self.policies.docs if self.policies else []) if d.topic in {b.topic for b in found}
         ]
         return await self._llm(ctx, Answer(reply, docs=docs), [], None)
+
+    async def _regional_bullets(self, region: str, lang: str) -> list[PolicyHit]:
+        """The shipping bullets that speak about `region` ("港澳台及海外：暂不支持配送"), best first."""
+        assert self.policies is not None
+        query = " ".join(region_words(region)[:8])
+        hits = await asyncio.to_thread(
+            self.policies.find_bullets, query, lang, 12, min_relevance=0, topics=("shipping",)
+        )
+        return [h for h in hits if about_region(h.text, region)][:2]
 
     def catalog_words(self) -> CatalogWords:
         """Category and tag words of the catalog (rebuilt when the catalog changes: see `_catalog_version`)."""
@@ -910,6 +933,18 @@ class Answerer:
             return answer
         return Answer(replace(answer.reply, text=text.strip()), answer.docs, answer.hits, "llm")
 
+    def _branded(self, text: str) -> list[Product]:
+        """Products of a brand and kind the text names without a model ("Sony 耳机多少钱"): search hits whose
+        brand and one of whose tags or category words the text contains, at most three."""
+        lowered = text.lower()
+        found = []
+        for hit in self.index.search(text, k=5):
+            p = hit.product
+            kinds = (*p.tags, *p.category.split("/")) if p.category else tuple(p.tags)
+            if p.brand and p.brand.lower() in lowered and any(k and k.lower() in lowered for k in kinds):
+                found.append(p)
+        return found[:3]
+
     def _named(self, text: str) -> list[Product]:
         """The products `text` names best (the men's and women's Pegasus 41 alike), at most three."""
         mentions = self.index.find_mentions(text, k=3)
@@ -923,7 +958,7 @@ class Answerer:
         assert self.llm is not None and self.prompts is not None
         violations: list[Violation] = []
         for attempt, spec in enumerate((self.prompts.answer, self.prompts.answer_strict)):
-            extra = {"violations": "; ".join(map(str, violations))} if attempt else {}
+            extra = {"violations": violations_note(violations)} if attempt else {}
             drafts = Drafts(progress if attempt == 0 else None, facts, clock=self.draft_clock)
             try:
                 text = await self.llm.stream(spec, {**values, **extra}, drafts.on_text)
@@ -942,13 +977,13 @@ class Answerer:
                 for gap in gaps:
                     telemetry.count("grounding_unsupported", kind=gap.kind, action=action)
                 log.warning("unsupported in LLM reply (attempt %d, %s): %s", attempt + 1, action,
-                            "; ".join(map(str, gaps)))  # fmt: skip
+                            violations_note(gaps))  # fmt: skip
                 if kept is not None:
                     return kept
                 violations = gaps
             self.violations += len(violations)
             for violation in violations:
                 telemetry.count("grounding_violation", kind=violation.kind)
-            log.warning("grounding violation (attempt %d): %s", attempt + 1, "; ".join(map(str, violations)))
+            log.warning("grounding violation (attempt %d): %s", attempt + 1, violations_note(violations))
         telemetry.count("llm_fallback", reason="grounding")
         return None

@@ -401,6 +401,7 @@ class OfflineComposer:
             "bulk": "no_bulk",
             "price_match": "no_price_match",
             "authenticity": "no_authenticity_policy",
+            "hold": "no_hold",
         }.get(kind, "no_such_offer")
         lines = [ph.say(key)]
         if standalone and len(products) == 1 and products[0].price is not None:

@@ -42,8 +42,10 @@ from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
 from bot.conversation.reader import Reader
 from bot.conversation.reading import read_message
+from bot.conversation.regions import asked_region
 from bot.conversation.request_match import request_matched
 from bot.conversation.shop_range import asks_shop_range
+from bot.conversation.side_questions import SHIPPING_ASK, side_question, states
 from bot.conversation.store import ChatMemory, ChatState, ConversationStore, Turn, trim_to_budget
 from bot.conversation.thread_details import detail_question, thread_detail
 from bot.conversation.understanding import (
@@ -68,7 +70,7 @@ from bot.domain.language import (
 from bot.domain.messages import ERASED, Button, Inbound, Outbound, ReplyProgress, Role, fits_button
 from bot.domain.protocols import ChatModel, HandoffGate
 from bot.domain.reply_budget import DEFAULT_BUDGET, ReplyBudget, first_token_deadline
-from bot.privacy.redaction import redact
+from bot.privacy.redaction import redact, without_personal_data
 from bot.prompts import Messages
 from knowledge.models import Product, QueryFilters
 from knowledge.money import NO_RATES, ExchangeRates
@@ -77,6 +79,10 @@ from knowledge.script import has_han
 from knowledge.traditional import script_evidence, to_simplified
 
 log = logging.getLogger(__name__)
+# Intents answered with products: a payment, invoice or shipping-region question beside them is answered too.
+_PRODUCT_INTENTS = frozenset(
+    {Intent.PRODUCT_QUESTION, Intent.RECOMMENDATION, Intent.COMPARISON, Intent.UNKNOWN}
+)
 MEMORY_TURNS = 40  # turns of a chat read for each message
 EXAMPLES = ("example_1", "example_2", "example_3")  # /start buttons: `q:<n>` asks example n
 # Messages whose words say what the customer shops for (the interest profile learns only from these).
@@ -399,12 +405,71 @@ class SupportBot:
             script = "hans"  # "lanya erji": written in Latin letters, answered in Chinese
         return [outbound_in_script(o, script) if o.chat_id == chat else o for o in out]
 
+    async def _with_side_answer(self, intent: Intent, ctx: TurnContext, answer: Answer) -> Answer:
+        """`answer` with the payment/invoice question asked beside a product question answered too
+        (`bot.conversation.side_questions`): "能开专票吗？买 Sony 耳机", "Sony 耳机多少钱，支持货到付款吗"."""
+        if (
+            ctx.region
+            and intent in _PRODUCT_INTENTS
+            and self.answerer.policies is not None
+            and SHIPPING_ASK.search(ctx.text)
+        ):  # "…Taipei 106 Pegasus 41 可以寄嗎": what the shipping policy says about that region, beside the item
+            regional = await self.answerer.policy_lines(
+                replace(ctx, text=f"寄到{ctx.region} 运费"), Intent.POLICY, None, k=2
+            )
+            if regional.reply.answered:
+                text = (
+                    f"{answer.reply.text}\n{regional.reply.text}"
+                    if answer.reply.text
+                    else regional.reply.text
+                )
+                answer = Answer(replace(answer.reply, text=text), [*answer.docs, *regional.docs], answer.hits)
+        side = side_question(ctx.text)
+        if side is None or self.answerer.policies is None:
+            return answer
+        if intent is Intent.POLICY and answer.reply.answered and not states(side, answer.reply.text):
+            # "能开纸质发票吗": the bullets quoted do not state that term: say so, and offer a person
+            line = self.composer.say("policy_not_stated", ctx.lang, term=side.term)
+            return Answer(
+                replace(answer.reply, text=f"{line}\n{answer.reply.text}"),
+                answer.docs,
+                answer.hits,
+                answer.source,
+            )
+        if intent not in _PRODUCT_INTENTS:
+            return answer
+        policy = await self.answerer.policy_lines(replace(ctx, text=side.text), Intent.POLICY, None, k=2)
+        lines = policy.reply.text if policy.reply.answered else ""
+        if not lines or not states(side, lines):  # the policy's own invoice/payment bullets stay beside it
+            missing = self.composer.say("policy_not_stated", ctx.lang, term=side.term or side.text)
+            lines = f"{missing}\n{lines}" if lines else missing
+        text = f"{answer.reply.text}\n{lines}" if answer.reply.text else lines
+        return Answer(
+            replace(answer.reply, text=text), [*answer.docs, *policy.docs], answer.hits, answer.source
+        )
+
+    def _still_named(self, written: str, read: str, lang: str) -> str:
+        """`read` with the products `written` names only inside a clause that was cut (a demand, a role-play
+        instruction, an offer or hold request): "give me 50% off the Sony WH-1000XM5 and tell me the final
+        price", "角色扮演…老板说 Pegasus 41 只卖 500，对吧？", "hold a pair of Pegasus 41 until Friday? And what's
+        the price?" still ask about that product — its real price is stated. A `read` that names a product or
+        `written` that names none is returned as it is; one that asks nothing else becomes a price question."""
+        named = [m for m in self.index.find_mentions(written, k=3) if m.score >= 0.2 and m.end - m.start >= 3]
+        if not named or (read and self.index.find_mentions(read, k=1)):
+            return read  # a weak mention ("B" of "B站" for "B5") names nothing
+        best = max(m.score for m in named)
+        names = " ".join(dict.fromkeys(written[m.start : m.end] for m in named if m.score == best))
+        if not read or asks_nothing(read):
+            return f"{names} 多少钱" if lang == "zh" else f"how much is the {names}?"
+        return f"{read} {names}"
+
     @staticmethod
     def _script(text: str, inbound: Inbound, state: ChatState) -> Script:
         """The customer's script for this message ("done", "ok", "iPhone": the chat's own script)."""
         if state.dialogue.script in ("hans", "hant", "en") and _one_latin_word(text):
             return cast(Script, state.dialogue.script)
-        script = detect_script(text, inbound.language_hint)
+        spoken = without_personal_data(text) or text  # an address or a name is no evidence of the language
+        script = detect_script(spoken, inbound.language_hint)
         if script == "hans" and state.dialogue.script == "hant" and script_evidence(text) == (0, 0):
             return "hant"  # "我要找真人客服" is written the same in both scripts: keep the chat's
         return script
@@ -431,13 +496,15 @@ class SupportBot:
             written = written if reading.changed else fixed
             reading = replace(reading, text=fixed)
         # only personal data ("13812345678" alone): nothing to search for, and its digits are no question
-        read = reading.text if reading.text or reading.personal_removed else written
+        read = reading.text if reading.text or reading.personal_removed else without_personal_data(written)
         ask = find_offer_ask(read) if read else None  # "满减吗", "… with my coupon X?": answered on its own
         bargained = next((d for d in reading.demands if d.kind == "price"), None)
-        if ask is None and bargained is not None and asks_nothing(read):  # "give me a discount" alone
-            ask = OfferAsk("bargain", bargained.text, "", "")
+        if ask is None and bargained is not None:  # "give me a discount" alone, or beside a real question
+            ask = OfferAsk("bargain", bargained.text, "", "" if asks_nothing(read) else read)
         if ask is not None and ask.rest:
             read = ask.rest  # the real question, understood without the offer words
+        if read != written:
+            read = await asyncio.to_thread(self._still_named, written, read, lang)
         simplified = native_kinds(read)  # "想买个 air fryer" → "想买个 空气炸锅"
         asked = simplified
         if state.dialogue.issue:  # "那电饭煲呢" after "耳机保修多久": the same question about rice cookers
@@ -514,8 +581,10 @@ class SupportBot:
             progress,
             issue if continued else "",
             "，".join(reading.context),
+            asked_region(written),  # from the message as written: a redacted address still names its town
         )
         answer, u = await self._answer(intent, ctx, vector)
+        answer = await self._with_side_answer(intent, ctx, answer)
         offered = self._offer_answer(ask, read, lang, u, state, shown, answer)
         if offered is not None:  # "it's 50% off?": a plain no, besides the answer to the real question
             answer, alone = offered

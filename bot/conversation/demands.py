@@ -69,7 +69,7 @@ _KINDS: dict[str, str] = {
         r"|\b(?:change|lower|drop|reduce|set|adjust|cut)\s+(?:the\s+|your\s+|its\s+)?price\s+(?:to|for\s+me)\b"
         r"|\b(?:sell|give)\s+(?:it|them|this|me\s+it)\s+(?:to\s+me\s+)?for\s+(?:\$|¥|￥)?\d+"
         r"|\bcharge\s+me\s+(?:only\s+)?(?:\$|¥|￥)?\d+"
-        r"|\bgive\s+me\s+(?:a\s+|an\s+)?(?:\d+\s*%\s*(?:discount|off)|discount|free)"
+        r"|\bgive\s+me\s+(?:a\s+|an\s+)?(?:\d+\s*%\s*(?:[a-z]+\s+){0,2}(?:discount|off)|(?:[a-z]+\s+){0,2}discount|free)"
     ),
 }
 _CUE = regex.compile("|".join(f"(?P<{kind}>{rx})" for kind, rx in _KINDS.items()), regex.I)
@@ -86,6 +86,20 @@ _LEAD = regex.compile(
 _CLAUSE_END = regex.compile(
     r"[，,。；;！？!?\n]|\.(?=\s|$)|(?:另外|然后|顺便|还有|同时)|\b(?:and|also|then|plus|but)\b", regex.I
 )
+
+# The id right after a contact cue ("加我 vx：czq8888", "my WhatsApp is jenny_k2", "加我微信[messenger-id]"):
+# the contact clause ends with it.
+_CONTACT_ID = regex.compile(
+    r"\s*(?:号码|号|id|number|handle)?\s*(?:是|为|is|[:：])?\s*"
+    r"(?:\[messenger-id\]|\[phone\]|@?(?=[A-Za-z0-9_.-]*\d)[A-Za-z0-9][A-Za-z0-9_.-]{2,29})(?![A-Za-z0-9_.-])",
+    regex.I,
+)
+
+# What follows a price demand when it names the item it wants cheaper: "… off the Sony WH-1000XM5", "… on the
+# Pegasus 41" — an article or "on/for" and a capitalised or numbered name.
+_OBJECT = regex.compile(r"\s+(?:(?:on|for|off)\s+)?(?:the|this|that|your|a)?\s*(?-i:[A-Z0-9])", regex.I)
+# What may stand between two demands of one clause: spaces and the words that lead a request.
+_JOINED = regex.compile(r"\s*(?:(?:给我|给|我|请|麻烦|再|并|然后|还|and|then|please)\s*)*", regex.I)
 
 
 @dataclass(frozen=True)
@@ -106,9 +120,18 @@ def find_demands(text: str) -> list[tuple[int, int, str]]:
         start = lead.start() if lead else match.start()
         end_match = _CLAUSE_END.search(text, match.end())
         end = end_match.start() if end_match else len(text)
+        if kind == "price" and _OBJECT.match(text, match.end()):
+            end = (
+                match.end()
+            )  # "give me 50% off the Sony WH-1000XM5 and tell me the final price": the item stays
+        if kind == "contact" and (handle := _CONTACT_ID.match(text, match.end())) is not None:
+            end = min(
+                end, handle.end()
+            )  # "加我 vx：czq8888 Sony 耳机多少钱": the question after the id stays
         if end_match and end_match.group(0) in ".。!！;；":  # the demand's own sentence end goes with it
             end = end_match.end()
-        if spans and start <= spans[-1][1]:  # one clause with two demands: one span, its first kind
+        if spans and (start <= spans[-1][1] or _JOINED.fullmatch(text, spans[-1][1], start)):
+            # one clause with two demands ("加我微信 wxid_1 给我发个付款链接"): one span, its first kind
             start, _, kind = spans.pop()
         spans.append((start, end, kind))
         position = max(end, match.end())

@@ -57,6 +57,17 @@ _KINDS: dict[str, regex.Pattern[str]] = {
         r"|\b(?:give|cut)\s+me\s+a\s+(?:discount|deal|better\s+price)|\bknock\s+(?:some(?:thing)?|a\s+bit|\d+)\s+off\b"
         r"|\b(?:what(?:'s|\s+is)\s+)?your\s+(?:best|lowest|final|last)\s+price\b"
         r"|\b(?:any\s+)?(?:wiggle\s+room|negotiable|haggle)\b|\bbest\s+price\s+you\s+can\b|\bcheaper\s+for\s+me\b"
+        # a counter-offer: "800 卖不卖", "七百行不行", "would you take 800?", "sell it to me for $500?"
+        r"|(?<![\d一二三四五六七八九十百千两])(?:\d{2,}|[一二三四五六七八九两][百千][一二三四五六七八九十百零]*)\s*(?:元|块|块钱)?\s*(?:卖不卖|行不行|行吗|可以吗|能卖吗|卖吗|成交吗?|出不出|出吗|包邮卖吗)"
+        r"|\b(?:would|will|could)\s+you\s+(?:take|accept|do)\s+(?:[$¥￥]|rmb\s*)?\d+\b"
+        r"|\b(?:sell|let\s+me\s+have)\s+(?:it|them|this|one)\s+(?:to\s+me\s+)?for\s+(?:[$¥￥]|rmb\s*)?\d+\b"
+    ),
+    # a hold or reservation: "hold a pair until Friday", "帮我留一双到周五", "can you reserve one for me?"
+    "hold": _rx(
+        r"\b(?:hold|reserve|keep|save|put\s+aside|set\s+aside)\s+(?:it|them|one|this|that|a\s+\w+|the\s+\w+|\w+\s+for\s+me)"
+        r"(?:[^.?!,]{0,30}?)\s+(?:until|till|til|for\s+me|for\s+(?:a\s+few|\d+|two|three)\s+days?)\b[^.?!]{0,20}\??"
+        r"|(?:帮我|给我|能不能|可以)?(?:预留|保留|留)(?:一|两|\d)?(?:双|件|个|台|份)?[^，。？?]{0,16}?(?:到|至|等)(?:周|星期|礼拜|明天|后天|下周|月底|\d+号)"
+        r"[^，。？?]{0,6}(?:吗|么|嘛|可以吗|行吗)?\s*[?？]?"
     ),
     "offer": _rx(
         r"满减|满\s*\d+\s*减|会员(?:价|折扣|优惠|专享|日)|新人(?:优惠|红包|券|礼|专享|价)?|新客(?:优惠|立减)?|首单(?:优惠|立减|折扣)?"
@@ -78,6 +89,10 @@ _KINDS: dict[str, regex.Pattern[str]] = {
         r"student\s+discounts?|free\s+gifts?|freebies?)\b"
         r"(?:(?!\s+(?:on|for|with)\s+(?:the\s+|a\s+|my\s+|your\s+)?(?-i:[A-Z0-9]))[^.?!,])*\??"  # not "on the Sony …"
         r"|\b(?:is|are)\s+(?:a|an|the)?\s*([a-z][a-z -]{1,20}?)\s+(?:included\s+)?(?:for\s+free|free\s+with\s+(?:it|this|purchase))\b"
+        # a reward for a review: "free if I write a review", "好评返现吗", "晒图送什么", "5 star review for a discount?"
+        r"|\b(?:free|discount|refund|cashback|money\s+back|gift)\s+(?:if|when|for)\s+i\s+(?:write|leave|post|give)\s+"
+        r"(?:you\s+)?(?:a\s+)?(?:good\s+|positive\s+|5[-\s]star\s+|five[-\s]star\s+)?(?:review|rating|feedback)\b\??"
+        r"|(?:好评|五星|晒图|评价)(?:后)?(?:返现|送|免单|返|有奖|给优惠)[^，。？?]{0,6}?(?:吗|么|嘛|不)?\s*[?？]?"
     ),
 }
 # "Pegasus 41 承诺正品吗", "是正品吗", "Is it authentic?": what the shop promises about authenticity.
@@ -90,7 +105,7 @@ _KINDS["authenticity"] = _rx(
     r"|\b(?:do\s+you\s+)?(?:guarantee|promise)\s+(?:it(?:'s|\s+is)\s+|they(?:'re|\s+are)\s+)?(?:authentic|genuine|original)"
     r"\w*\b\??"
 )
-_ORDER = ("price_match", "bulk", "bargain", "authenticity", "offer")
+_ORDER = ("price_match", "bulk", "bargain", "hold", "authenticity", "offer")
 # Product searches that only sound like offers: "有没有便宜点的耳机", "配送", "送货", "户外活动".
 _NOT_OFFER = _rx(
     r"便宜(?:点|些|一点|一些)?的|户外活动|活动(?:量|范围|时|中)|配送|送货|送达|赠送运费险|适合送|用来送|拿来送|送礼"

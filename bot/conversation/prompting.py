@@ -119,8 +119,14 @@ def answer_values(
         "policies": policy_facts(policies),
         "history": history_text(history),
         "question": customer_text(question, 2000),
-        "understood": understood or "-",
+        "understood": redact(understood) if understood else "-",  # search words may quote the customer
     }
+
+
+def violations_note(violations: Sequence[object]) -> str:
+    """The stricter prompt's `violations` value: what the last reply claimed without support, redacted — a
+    violation may quote the customer's own clause ("affirms: 6222… 这个卡可以用花呗吗") or the reply's echo of it."""
+    return redact("; ".join(map(str, violations)))
 
 
 def intent_label(text: str) -> Intent:

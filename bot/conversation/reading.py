@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import regex
+
 from bot.conversation.demands import Demand, cut_demands
 from bot.conversation.sanitize import REMOVED, neutralise
 from bot.privacy.names import self_descriptions
@@ -45,6 +47,15 @@ class Reading:
         return self.instructions_cut or self.personal_removed or bool(self.demands)
 
 
+# Where the customer heard of something — a social platform and its creators ("B站 UP 主", "小红书博主", "抖音上",
+# "on TikTok", "YouTube reviewer") — is context: "B站" is no brand B and "小红书" no product word.
+_PLATFORM_TALK = regex.compile(
+    r"(?i)(?:在|看|从|听)?(?:B站|b站|bilibili|小红书|红书|抖音|快手|微博|知乎|油管|youtube|tiktok|instagram|douyin|xhs)"
+    r"(?:\s*(?:上|里|上面|里面))?(?:\s*(?:的)?\s*(?:up\s*主|博主|主播|网红|达人|大v|kol|视频|直播间?|笔记|reviewers?|influencers?))?"
+    r"(?:\s*(?:uid|id)\b)?"
+)
+
+
 def read_message(text: str) -> Reading:
     """The understanding view of `text` (see the module docstring); unchanged text when nothing is cut."""
     neutral = neutralise(text)
@@ -58,5 +69,9 @@ def read_message(text: str) -> Reading:
         neutral = " ".join(f"{neutral[:start]} {neutral[end:]}".split()).strip(" ,，;；、")
     personal = without_personal_data(neutral)
     removed = personal != neutral
-    changed = cut or removed or bool(demands) or bool(described)
+    talk = _PLATFORM_TALK.search(personal)
+    if talk is not None:  # "B站 UP 主推荐跑鞋": where the customer heard of it, no brand or product word
+        context = (*context, talk.group(0).strip())
+        personal = " ".join(f"{personal[: talk.start()]} {personal[talk.end() :]}".split()).strip(" ,，;；、")
+    changed = cut or removed or bool(demands) or bool(described) or talk is not None
     return Reading(personal if changed else text, cut, removed, demands, context)

@@ -25,9 +25,26 @@ _RANGE = re.compile(
 )
 
 
+# An open request for a recommendation that names no kind of product ("推荐点东西", "推荐一下", "有什么推荐的吗",
+# "what do you recommend?", "any recommendations?"): read as a search it looked for "东西" / "what do you" and
+# found nothing; the shop's range answers it (and the customer picks a department).
+_OPEN_ASK = re.compile(
+    r"^(?:请问|那|你好|您好|老板|亲)?[，,\s]*(?:(?:能|可以)?(?:给我|帮我|你)?(?:随便)?推荐(?:一下|下|点|些|几个|几款|一些)?(?:什么|啥)?"
+    r"(?:好的|好东西|东西|商品|产品|好物|宝贝)?(?:吧|呗|呀|啊|呢|吗)?"
+    r"|(?:你们|店里|有)?(?:有)?(?:什么|啥)(?:好的|值得买的|好东西|东西)?(?:可以)?推荐(?:的)?(?:东西|商品|产品)?(?:吗|呢|呀|吧)?)"
+    r"[?？!！。~～\s]*$|"
+    r"^(?:so|and|hi|hello|ok|okay)?[\s,]*(?:what\s+(?:do|would|can)\s+you\s+recommend|any\s+recommendations?|"
+    r"(?:can\s+you\s+|could\s+you\s+|please\s+)?recommend\s+(?:me\s+)?(?:something|anything)(?:\s+good)?|"
+    r"what(?:'s|\s+is)\s+(?:good|popular)(?:\s+here)?|what\s+should\s+i\s+buy)\s*[?!.]*$",
+    re.IGNORECASE,
+)
+
+
 def asks_shop_range(text: str) -> bool:
-    """True for a question about what the shop sells as a whole (not about one kind of product)."""
-    return bool(_RANGE.match(text.strip()))
+    """True for a question about what the shop sells as a whole (not about one kind of product), or an open
+    request for a recommendation that names no kind ("推荐点东西", "what do you recommend?")."""
+    stripped = text.strip()
+    return bool(_RANGE.match(stripped) or _OPEN_ASK.match(stripped))
 
 
 def shop_range(

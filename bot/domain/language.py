@@ -26,6 +26,11 @@ _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*[A-Za-z0-9]")  # a model number i
 # Chinese grammar words: a sentence built with them is Chinese however many English model names it carries
 # ("WF-1000XM5呢"); Chinese nouns alone in an English sentence ("do you sell these 耳机 here") are not
 _ZH_GRAMMAR = re.compile(r"[呢吗吧啊呀哪和跟比了没怎么什多少几]|的(?![A-Za-z])")
+# A whole English clause (a question or request of five or more English words: "and can you give me a 20%
+# student discount?"): the customer switched to English, whatever Chinese grammar the product part has.
+_EN_CLAUSE = re.compile(
+    r"(?i)\b(?:and|but|also|so|can|could|would|will|do|does|is|are|please)\s+(?:[a-z']+\s+(?:\d+%?\s+)?){3,}[a-z']+"
+)
 
 
 # Scripts of languages the bot does not answer in (it answers in Chinese and English only).
@@ -70,7 +75,10 @@ def detect_language(text: str, hint: str | None = None) -> Language:
     """
     cjk = len(_CJK.findall(text))
     words = len(_LATIN_WORD.findall(text))
-    if cjk and (cjk >= words or _ZH_GRAMMAR.search(text)):  # "AirPods Pro 2 和 Sony WF-1000XM5 哪个好"
+    english_clause = words > cjk and _EN_CLAUSE.search(text) is not None
+    if cjk and (
+        cjk >= words or (_ZH_GRAMMAR.search(text) and not english_clause)
+    ):  # "AirPods Pro 2 和 …哪个好"
         return "zh"
     if words:
         return "en"

@@ -9,13 +9,18 @@ from bot.insights.analysis import InsightsReport
 from bot.insights.render import answering_rows
 from bot.insights.suggestions import Suggestions
 from bot.privacy.csv_cells import safe_row
+from bot.privacy.redaction import redact
 
 
 def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerows(safe_row(row) for row in rows)  # customers' words are never live formulas
+        # customers' words are never live formulas, and the examples quoted pass the one redactor again (rows
+        # stored before a redaction rule existed keep what it now catches out of the export)
+        writer.writerows(
+            safe_row([redact(cell) if isinstance(cell, str) else cell for cell in row]) for row in rows
+        )
     return path
 
 

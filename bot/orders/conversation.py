@@ -69,7 +69,7 @@ from bot.orders.view import money_text
 from bot.privacy.names import NAME, redact_names
 from bot.privacy.redaction import redact_keeping_orders
 from bot.prompts import Messages
-from knowledge.models import PolicyDoc, Product
+from knowledge.models import Mention, PolicyDoc, Product
 from knowledge.script import has_han
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,7 @@ class OrderConversation:
         events: EventSink | None = None,
         policies: Sequence[PolicyDoc] = (),
         products: Callable[[str], Product | None] | None = None,
+        named: Callable[[str], Sequence[Mention]] | None = None,
         clock: Clock = system_clock,
     ) -> None:
         self.desk, self.dialogues, self.messages = desk, dialogues, messages
@@ -118,6 +119,9 @@ class OrderConversation:
         self.events = events
         self.policies = tuple(policies)  # evidence for the dispatch/delivery rules a reply quotes
         self.products = products  # the catalog, so item titles ("SPF50+", "A20i") are known words
+        self.named = (
+            named  # products a text names (`ProductIndex.find_mentions`): model numbers are no orders
+        )
         self._clock = clock
 
     # -- the customer's side ----------------------------------------------------------------------------
@@ -229,6 +233,25 @@ class OrderConversation:
             reason=_described(turn.text),
         )
 
+    def _order_numbers(self, text: str) -> list[str]:
+        """`order_numbers(text)` without the catalog's model numbers: "Sony WH-1000XM5 几天到" names a product
+        (a title of the catalog contains the token), so no order is looked up and no attempt is counted."""
+        numbers = order_numbers(text)
+        if not numbers or self.named is None or self.products is None:
+            return numbers
+        return [n for n in numbers if not self._is_model(n)]
+
+    def _is_model(self, token: str) -> bool:
+        named, lookup = self.named, self.products
+        if named is None or lookup is None:
+            return False
+        key = normalise_order_number(token)
+        for mention in named(token):
+            product = lookup(mention.sku)
+            if product is not None and key in normalise_order_number(f"{product.title} {product.sku}"):
+                return True
+        return False
+
     def _opening(self, turn: FlowTurn) -> str | None:
         """The purpose of a dialogue this message opens (STATUS or a request kind), or None."""
         text = turn.text
@@ -238,11 +261,11 @@ class OrderConversation:
         # details: no question about an order
         introduces = NAME in redact_names(text)
         if turn.intent in _NOT_OURS:  # "ok the email is a@x.com" after a detour is still a proof
-            return STATUS if gives_proof(text) and not order_numbers(text) and not introduces else None
+            return STATUS if gives_proof(text) and not self._order_numbers(text) and not introduces else None
         purpose = purpose_of(text)
         if purpose is None and SHOPPING_RX.search(text):
             return None  # "跑鞋推荐一下，订单号 …": the product request is answered first
-        numbers = order_numbers(text)
+        numbers = self._order_numbers(text)
         if asks_other_orders(text) and not numbers:
             return STATUS  # "我所有的订单" before any proof: which order, and its proof, first
         if asks_request_status(text):
@@ -286,7 +309,7 @@ class OrderConversation:
             return await self._on_reason(turn, dialogue)
         if dialogue.stage is Stage.PHOTOS:
             return await self._on_photos(turn, dialogue)
-        numbers = order_numbers(text)
+        numbers = self._order_numbers(text)
         if not numbers and dialogue.stage is Stage.NUMBER and not fresh:
             token = single_token(text)
             numbers = [token] if token else []
@@ -484,7 +507,7 @@ class OrderConversation:
         after-sales want is checked on this order; a follow-up question is answered from it; anything else
         ends the dialogue (None: the core answers)."""
         chat, user, text, lang = turn.inbound.chat_id, turn.inbound.user_id, turn.text, turn.lang
-        numbers = [n for n in order_numbers(text) if normalise_order_number(n) != dialogue.order_number]
+        numbers = [n for n in self._order_numbers(text) if normalise_order_number(n) != dialogue.order_number]
         if numbers:
             purpose = purpose_of(text) or dialogue.purpose
             again = OrderDialogue(  # this message's

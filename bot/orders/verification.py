@@ -7,9 +7,12 @@ tested in tests/test_order_verification.py:
 
 - no enumeration: an unknown order number and a wrong proof give the same `REJECTED` result, count the same
   failures (per user and per order number, known or not) and run the same comparisons;
-- lockout: after `max_failures` failures within `window_s` for the user, or for the order number, further
-  attempts are `LOCKED` (with the wait) without looking anything up; attempts are reserved before the proof
-  is checked, so parallel guesses cannot exceed the limit;
+- lockout: after `max_failures` failures within `window_s` by a customer (any numbers), further attempts by
+  that customer are `LOCKED` (with the wait) without looking anything up; an order number failed by many
+  customers is locked for everyone only after `max_failures × SHARED_FAILURES_FACTOR` failures within the
+  window (distributed guessing stays capped, and one customer's mistakes — or a product model read as a
+  number — never lock another customer out); attempts are reserved before the proof is checked, so
+  parallel guesses cannot exceed the limits;
 - scope: a success links the order to exactly (chat, user) until `ttl_s` has passed; another member of a
   group chat, or the same user in another chat, is not verified;
 - privacy: logs carry only the outcome and an opaque user hash; metrics count `order_verification` events by
@@ -22,7 +25,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from bot.domain import telemetry
@@ -34,6 +37,8 @@ from bot.orders.source import OrderSource
 from bot.orders.verification_store import VerificationStore, VerifiedLink, attempt_key
 
 log = logging.getLogger(__name__)
+
+SHARED_FAILURES_FACTOR = 4  # an order number's cap across customers, in multiples of one customer's
 
 _PHONE_TEXT = re.compile(r"[\d\s+\-().]+")
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
@@ -187,7 +192,7 @@ class OrderVerifier:
         now = self._clock().timestamp()
         ticket = await asyncio.to_thread(
             self.store.try_attempt,
-            [user_key, attempt_key("order", key)],
+            [user_key],
             now,
             self.policy.window_s,
             self.policy.max_failures,
@@ -195,6 +200,18 @@ class OrderVerifier:
         if not ticket.allowed:
             self._record(Outcome.LOCKED, user_key)
             return VerificationResult(Outcome.LOCKED, retry_after_s=ticket.retry_after_s)
+        shared = await asyncio.to_thread(  # the number's own cap, across customers: distributed guessing
+            self.store.try_attempt,
+            [attempt_key("order", key)],
+            now,
+            self.policy.window_s,
+            self.policy.max_failures * SHARED_FAILURES_FACTOR,
+        )
+        if not shared.allowed:
+            await asyncio.to_thread(self.store.clear_attempt, ticket.ids)
+            self._record(Outcome.LOCKED, user_key)
+            return VerificationResult(Outcome.LOCKED, retry_after_s=shared.retry_after_s)
+        ticket = replace(ticket, ids=(*ticket.ids, *shared.ids))
         try:
             order = await self.source.get(key)
         except OrderSourceUnavailable:

@@ -70,18 +70,51 @@ _UNIT = r"(?:Flat|Apt|Apartment|Unit|Suite|Ste|Room|Rm|Floor|Fl|No|#)"
 _EN_ADDRESS = re.compile(
     rf"(?:\b(?i:{_UNIT})\.?\s*#?[\w-]{{1,6}},?\s+|#\s*[\w-]{{1,6}},?\s+|\b(?i:{_UNIT})\.?\s*(?=\d+[A-Za-z]?/))?"  # "Flat 4B, 221B Baker Street"
     rf"(?:\b[A-Z][A-Za-z'-]+\s+(?:House|Court|Building|Tower|Mansions|Lodge|Hall),?\s+)?"  # "Rose Court, 5 High St"
-    rf"\b(?:\d{{1,5}}[A-Za-z]?/)?\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:[A-Z][A-Za-z'.-]*\s+){{1,4}}(?:{_STREET_TYPES})\b\.?"
+    rf"\b(?:\d{{1,5}}[A-Za-z]?/)?\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:(?:[A-Z][A-Za-z'.-]*|\d{{1,4}}(?:st|nd|rd|th))\s+){{1,4}}"
+    rf"(?:{_STREET_TYPES})\b\.?"
     r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|#)\.?\s*[\w-]+)?"
     r"(?:,\s*[A-Z][a-z][A-Za-z.]*(?:\s+[A-Z][a-z][A-Za-z.]*){0,3})?"
     r"(?:,?\s*[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?(?!\d)|,?\s*[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}"
-    r"|,?\s*\d{5}(?:-\d{4})?(?!\d))?"
+    r"|,?\s*\d{4,5}(?:-\d{4})?(?!\d))?"  # ZIP, or a 4-digit postcode after the town (NZ/AU/CH: "Auckland 1010")
 )
+# Taiwan addresses in English: "3F-2, No. 5, Lane 12, Sec. 1, Zhongxiao E. Rd., Da'an Dist., Taipei 106".
+_TW_ADDRESS = re.compile(
+    r"(?:\b\d{1,3}F(?:-\d{1,3})?,?\s*)?"
+    r"\bNo\.?\s*\d{1,5}(?:-\d{1,4})?,?\s*"
+    r"(?:(?:Alley|Aly\.?|Lane|Ln\.?|Sec\.?|Section)\s*\d{1,4},?\s*)*"
+    r"(?:[A-Z][A-Za-z'.-]*\s+){1,4}(?:Rd|Road|St|Street|Blvd|Boulevard|Ave|Avenue)\b\.?"
+    r"(?:,?\s*(?:Sec\.?|Section)\s*\d{1,2})?"
+    r"(?:,\s*[A-Z][A-Za-z'.-]*\s+(?:Dist\.?|District|Township|Village))?"
+    r"(?:,\s*[A-Z][a-z]+(?:\s+City)?(?:\s+\d{3,6})?)?"
+)
+# Polish / Central European street forms: "ul. Marszałkowska 10/12, 00-590 Warszawa", "al. Jana Pawła II 27 m. 4",
+# German/Swiss/Austrian "Hauptstraße 5, 10115 Berlin".
+_EU_ADDRESS = regex.compile(
+    r"(?:\b(?i:ul|al|pl|os|aleja|ulica)\.?\s+\p{Lu}[\p{L}.-]*(?:\s+(?:\p{Lu}[\p{L}.-]*|[IVX]{1,4}))*"
+    r"|\b\p{Lu}\p{Ll}+(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm))"
+    r"\s+\d{1,4}[A-Za-z]?(?:\s*/\s*\d{1,4}[A-Za-z]?)?(?:\s*(?:m\.|lok\.)\s*\d{1,4})?"
+    r"(?:,?\s*(?:\d{2}-\d{3}|\d{4,5})(?:\s+\p{Lu}\p{L}+(?:[ -]\p{Lu}\p{L}+)?)?)?"
+)
+# The tail of a Chinese address that names the building, unit and room, after an address already cut
+# ("[address] SOHO 现代城 2 号楼 1803 室", "[address] A 座 1203", "[address] 12 楼 1205", "[address] B 塔 2805 室",
+# "R2-B 栋 12 楼 1205") — or on its own when it has a building part and a room ("2 号楼 1803 室", "3 栋 2 单元 501").
+_UNIT_PART = rf"{_NUM}{{1,6}}\s*(?:号楼|栋|幢|座|塔|单元|层|楼|区)"
+_ROOM = r"(?:\s*(?:\d{2,5}\s*(?:室|房|户)|\d{3,5}(?![\d.]|\s*(?:号|日|月|年|元|块|码|ml|g|cm|mm|米|度|%|件|个|人|天))))"
+_AFTER_ADDRESS = regex.compile(
+    rf"\[address\](?:[\s,，]*[A-Za-z{HAN}]{{0,10}}?(?:\s*{_UNIT_PART})+{_ROOM}?|\s*{_ROOM})+"
+)
+_ADJACENT = regex.compile(rf"\[address\](?:[\s,，]*(?:[A-Za-z{HAN}-]{{1,10}}\s*){{0,3}}\[address\])+")
+_UNIT_ROOM = regex.compile(rf"(?<![A-Za-z0-9])(?:\s*{_UNIT_PART}){{1,4}}(?:{_ROOM}|\s*{_NUM}{{1,5}}\s*室)")
 
 
 def redact_addresses(text: str) -> str:
     """`text` with postal addresses replaced by `[address]` (see the module docstring for what counts)."""
+    text = _TW_ADDRESS.sub(ADDRESS, text)
     text = _EN_ADDRESS.sub(ADDRESS, text)
+    text = _EU_ADDRESS.sub(ADDRESS, text)
     text = _STREET.sub(ADDRESS, text)
     text = _COMPOUND.sub(ADDRESS, text)
     text = _CUED_PLACE.sub(lambda m: f"{m.group('cue')}{ADDRESS}", text)
-    return _CITY_DISTRICT.sub(ADDRESS, text)
+    text = _CITY_DISTRICT.sub(ADDRESS, text)
+    text = _UNIT_ROOM.sub(ADDRESS, text)
+    return _ADJACENT.sub(ADDRESS, _AFTER_ADDRESS.sub(ADDRESS, text))

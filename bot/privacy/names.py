@@ -41,7 +41,121 @@ _CLAUSE_END = r"(?=\s*(?:$|[，,。.!！?？；;、\s]|想|要|请|麻烦))"
 
 _CN_STRONG = regex.compile(
     rf"((?:我叫|我的名字是|我名字叫|名字叫|本人叫|收件人|收货人|联系人|姓名|寄件人)\s*(?:是|为)?\s*[:：]?\s*)"
-    rf"(?:{_SURNAME}|[小阿老]){_GIVEN}"
+    rf"(?:(?:{_SURNAME}|[小阿老]){_GIVEN}|\p{{Lu}}\p{{Ll}}+(?:[ -]\p{{Lu}}\p{{Ll}}+){{0,2}}\b)"
+)
+# A third party named by their relation to the customer: "我儿子叫张小宝", "我老婆名字叫林芳", "给我妈妈王秀英买".
+_RELATIONS = (
+    r"儿子|女儿|闺女|孩子|宝宝|小孩|老婆|老公|妻子|丈夫|爱人|媳妇|男朋友|女朋友|男友|女友|对象|妈妈|爸爸|母亲|父亲|"
+    r"老妈|老爸|爷爷|奶奶|外公|外婆|姥姥|姥爷|哥哥|姐姐|弟弟|妹妹|朋友|同事|同学|老板|领导|闺蜜|兄弟|家人|室友"
+)
+_CN_THIRD = regex.compile(
+    rf"((?:我|我的|我们|给|帮)\s*(?:{_RELATIONS})\s*(?:的名字|名字)?\s*(?:叫做?|名叫|是|为)\s*[:：]?\s*)"
+    rf"(?:{_SURNAME}|[小阿老]){_GIVEN}{_CLAUSE_END}"
+    rf"|((?:给|帮|替)\s*我?\s*(?:{_RELATIONS})\s*)(?:{_SURNAME}|[小阿老]){_GIVEN_CHAR}{{1,2}}(?=\s*(?:买|挑|选|订|寄|送))"
+)
+# A bare Chinese full name with no cue, standing as its own clause right before a contact detail ("陈志强，电话
+# 138…", "王建国 138 1234 5678", "李娜 [phone]"): surname + 1–2 characters that jieba tags a person name (nr) or
+# does not know, never a brand that looks like a name (李宁, 华为, 荣耀 are tagged nr too).
+_CONTACT_AFTER = (
+    r"(?:电话|手机|手机号|联系方式|联系电话|地址|收货地址|电話|手機|地址|tel|phone|mobile|\[phone\]|\[address\]|"
+    r"\+?\d[\d -]{6,})"
+)
+_CN_BARE = regex.compile(
+    rf"(?:^|(?<=[，,。.!！?？；;:：\s]))(?P<name>{_SURNAME}{_GIVEN})(?=\s*[，,、]?\s*{_CONTACT_AFTER})"
+)
+_NAME_LIKE_BRANDS = frozenset(
+    [
+        "李宁",
+        "华为",
+        "荣耀",
+        "万家乐",
+        "海尔",
+        "杜蕾斯",
+        "孔雀",
+        "马克",
+        "乔丹",
+        "金立",
+        "雷神",
+        "方太",
+        "苏泊尔",
+        "美的",
+        "格力",
+        "康师傅",
+        "王老吉",
+        "周大福",
+        "周生生",
+        "张小泉",
+        "马应龙",
+        "林内",
+        "温碧泉",
+        "欧莱雅",
+        "欧诗漫",
+        "百雀羚",
+        "韩束",
+        "鲁花",
+        "金龙鱼",
+        "钱大妈",
+        "黄飞红",
+        "戴森",
+        "蒙牛",
+        "伊利",
+        "安慕希",
+        "雅诗兰黛",
+        "兰蔻",
+        "花西子",
+        "完美日记",
+        "毛戈平",
+        "谷雨",
+        "袁记",
+        "周黑鸭",
+        "良品铺子",
+        "三只松鼠",
+        "百草味",
+        "罗技",
+        "雷蛇",
+        "贝亲",
+        "爱他美",
+        "美赞臣",
+        "惠氏",
+        "飞鹤",
+        "施华蔻",
+        "潘婷",
+        "海飞丝",
+        "舒肤佳",
+        "苏菲",
+        "高洁丝",
+        "宝洁",
+        "小米",
+        "魅族",
+        "一加",
+        "乐视",
+        "联想",
+        "戴尔",
+        "惠普",
+        "华硕",
+        "宏碁",
+        "雷克沙",
+        "闪迪",
+        "铁三角",
+        "漫步者",
+        "韶音",
+        "倍思",
+        "绿联",
+        "安克",
+        "爱国者",
+        "金士顿",
+        "万和",
+        "方正",
+        "史密斯",
+        "林氏木业",
+        "顾家",
+        "曲美",
+        "全友",
+        "宜家",
+        "汤臣倍健",
+        "同仁堂",
+        "云南白药",
+    ]
 )
 # "我姓欧阳，叫娜娜" / "我姓王" / "免贵姓张，名伟".
 _CN_SURNAME = regex.compile(
@@ -230,6 +344,34 @@ _EN_SHIP_TO = regex.compile(
 )
 
 
+# "my wife Anna", "my son Leo's size", "for my husband, Tom,": a capitalised given name right after a relation.
+_EN_RELATIONS = (
+    r"wife|husband|son|daughter|kid|child|boy|girl|mom|mum|mother|dad|father|brother|sister|friend|boyfriend|"
+    r"girlfriend|partner|fiancée?|colleague|boss|niece|nephew|grandma|grandpa|grandson|granddaughter|cousin|aunt|uncle"
+)
+_EN_THIRD = regex.compile(
+    rf"(?i:(\b(?:my|our)\s+(?:{_EN_RELATIONS})(?:['’]s\s+name\s+is|\s+is\s+called|\s+called|\s+named|,)?\s+))"
+    rf"({_CAP}(?:\s+{_CAP})?)(?!\s*\p{{Lu}})"
+)
+# A letter's sign-off: "Regards, Priya Natarajan." / "Thanks, Tom" / "Best, Anna K."
+_EN_SIGN_OFF = regex.compile(
+    r"(?i:(\b(?:regards|best\s+regards|kind\s+regards|warm\s+regards|best\s+wishes|sincerely|cheers|thanks|"
+    r"thank\s+you|many\s+thanks|best|love|yours)\s*[,，]\s*(?:-{1,2}\s*)?))"
+    rf"({_NAME_WORDS})(?=\s*(?:$|[,.;!?:—–\n]))"
+)
+
+
+def _third(match: regex.Match[str]) -> str:
+    return match.group(0) if match.group(2).split()[0].lower() in _NOT_NAMES else f"{match.group(1)}{NAME}"
+
+
+def _bare(match: regex.Match[str]) -> str:
+    name = match.group("name")
+    if name in _NAME_LIKE_BRANDS or name[:2] in _NAME_LIKE_BRANDS or _is_self_description(name):
+        return name
+    return NAME
+
+
 def _ship_to(match: regex.Match[str]) -> str:
     return match.group(0) if match.group(2).split()[0] in _PLACE_WORDS else f"{match.group(1)}{NAME}"
 
@@ -240,7 +382,7 @@ _EN_INTRO = regex.compile(
     r"(?P<cue>(?P<greet>(?i:\b(?:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening))\b)[\s,!.]*)?"
     r"(?i:\b(?P<verb>i['’]?m|i\s+am|this\s+is|it['’]s|here\s+is))\s+)"
     rf"(?P<name>{_HONORIFIC}{_CAP}(?:\s+(?:{_PARTICLE}\s+)?{_CAP}){{0,2}})"
-    r"(?P<after>\s*(?:[,.;!?:)]|$)|(?i:\s+(?:and|here|speaking|from|calling|writing|again|with|by)\b))?"
+    r"(?P<after>\s*(?:[,.;!?:)]|$|[-—–](?=\s))|(?i:\s+(?:and|here|speaking|from|calling|writing|again|with|by)\b))?"
 )
 # Capitalised words after "I'm" that are not names: nationalities, languages, faiths and everyday words.
 _NOT_NAMES = frozenset(
@@ -373,12 +515,16 @@ def redact_names(text: str) -> str:
     text = _CN_STRONG.sub(lambda m: f"{m.group(1)}{NAME}", text)
     text = _CN_SURNAME.sub(_surname, text)
     text = _CN_CALL_ME.sub(lambda m: f"{m.group(1)}{NAME}", text)
+    text = _CN_THIRD.sub(lambda m: f"{m.group(1) or m.group(2)}{NAME}", text)
+    text = _CN_BARE.sub(_bare, text)
     if any(cue in text for cue in _WEAK_CUES):
         text = _CN_WEAK.sub(_weak, text)
     text = _EN_STRONG.sub(lambda m: f"{m.group(1)}{NAME}", text)
     text = _INTL_INTRO.sub(_intl, text)
     text = _JA_KO.sub(lambda m: f"{m.group('cue') or ''}{NAME}", text)
     text = _EN_SHIP_TO.sub(_ship_to, text)
+    text = _EN_THIRD.sub(_third, text)
+    text = _EN_SIGN_OFF.sub(_third, text)
     text = _EN_INTRO.sub(_english, text)
     return _EN_HERE.sub(_here, text)
 

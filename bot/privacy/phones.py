@@ -15,8 +15,13 @@ from dataclasses import dataclass
 import phonenumbers
 
 # Regions whose national formats are tried for numbers written without a country code: the shop's own
-# market first (mainland China), then North America (the common international case in English text).
-DEFAULT_REGIONS: tuple[str, ...] = ("CN", "US", "GB")
+# market first (mainland China), then North America and the UK (the common international cases in English
+# text), then Taiwan, Hong Kong and Australia (customers there write their mobiles nationally: 0912-345-678).
+DEFAULT_REGIONS: tuple[str, ...] = ("CN", "US", "GB", "TW", "HK", "AU")
+# Regions tried after the first three count a number only when it is written like one — with a trunk "0" or
+# grouped by separators ("0912-345-678", "9123 4567"): a bare 8-digit run is a QQ number or an order suffix as
+# often as a Hong Kong phone.
+_SHAPED_ONLY = frozenset({"TW", "HK", "AU"})
 _CANDIDATE = re.compile(r"\d[\d\s().\-/]{5,24}\d")
 
 
@@ -60,6 +65,11 @@ def find_phones(text: str, regions: tuple[str, ...] = DEFAULT_REGIONS) -> list[P
     for region in regions:
         for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
             if any(match.start < f.end and f.start < match.end for f in found):
+                continue
+            raw = match.raw_string
+            if region in _SHAPED_ONLY and not (
+                raw.startswith(("0", "+")) or re.search(r"\d[\s().-]+\d", raw)
+            ):
                 continue
             number = match.number
             found.append(

@@ -61,6 +61,12 @@ _CN_MOBILE = re.compile(r"(?<![\d+])(?:(?:\+|00)86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s
 _INTL_PHONE = re.compile(r"(?<![\w+])\+\d[\d\s().-]{6,20}\d(?!\d)")
 # Landlines written with an area-code separator: 010-12345678 / (0755) 1234 5678 (bare digit runs could be SKUs).
 _LANDLINE = re.compile(r"(?:\(0\d{2,3}\)\s?|(?<![\w-])0\d{2,3}[\s-])\d{3,4}\s?\d{4}(?!\d)")
+# Passport and travel-permit numbers after their name: "护照号 E12345678", "passport no. K1234567", "港澳通行证
+# C12345678", "台胞证 12345678" (a bare E12345678 could be a model number: the cue is required).
+_PASSPORT = re.compile(
+    r"(?i)((?:护照|護照|passport|港澳通行证|往来港澳通行证|台胞证|台湾通行证|回乡证|通行证)\s*(?:号码|號碼|号|號|no\.?|number|#)?"
+    r"\s*(?:是|為|为|is)?\s*[:：]?\s*)[A-Z]{0,2}\d{7,9}(?![\w])"
+)
 DEFAULT_ORDER_PATTERN = (
     r"(?:(?:订单号|订单编号|单号|order\s*(?:no\.?|number|id|#))\s*[:：#]?\s*[A-Za-z0-9-]{6,40})"
     r"|(?<![\d.])\d{12,30}(?![\d.])"
@@ -134,6 +140,7 @@ class Redactor:
         text = _EMAIL.sub(EMAIL, text)
         text = _OBFUSCATED_EMAIL.sub(EMAIL, text)
         text = _CN_ID.sub(CN_ID, text)
+        text = _PASSPORT.sub(lambda m: f"{m.group(1)}{CN_ID}", text)
         text = redact_cards(text, keep_whole=self.order_pattern == _NEVER)
         text = _CN_MOBILE.sub(PHONE, text)
         for phone in reversed(find_phones(text)):
