@@ -37,9 +37,11 @@ _SEGMENTS = regex.compile(
     r"|([a-z0-9]+(?:['’.&+-][a-z0-9]+)*)"
 )
 _HAN_RUN = regex.compile(rf"{HAN}{{2,}}")
+# "几款", "两个", "哪几种", "3款": how many the customer wants to see, never a word of what they want
+QUANTITY_WORD = regex.compile(r"^[哪这那]?(?:[几两一二三四五六七八九十]|\d+)[款个种件样只把支双台套本条份]$")
 _CJK = HAN_CHAR
 _STOP_CHARS = frozenset("的了吗呢吧啊呀哦嘛啦么和与及或是我你他她它这那哪一")
-TOKENIZER_VERSION = "4"  # bump when tokenize() changes behaviour
+TOKENIZER_VERSION = "5"  # bump when tokenize() changes behaviour
 USER_WORD_FREQ = 20000  # high enough that jieba keeps a catalog word whole
 QUERY_CACHE_CHARS = 160  # texts up to this length (queries) have their tokens cached
 TEXTRANK_POS = ("ns", "n", "vn", "v", "nz", "nr", "nt", "eng")
@@ -57,6 +59,7 @@ class JiebaKeywordExtractor:
         self._fold, self._phrases = self._synonym_maps()
         self._fingerprint: str | None = None
         self._cached_split = lru_cache(maxsize=8192)(self._split_uncached)
+        self._kind_words: tuple[frozenset[str], frozenset[str]] | None = None
 
     # -- set-up ---------------------------------------------------------------------------------
     def _synonym_maps(self) -> tuple[dict[str, str], dict[tuple[str, ...], str]]:
@@ -142,6 +145,31 @@ class JiebaKeywordExtractor:
                 i += 1
         return folded
 
+    def _kinds(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(the catalog's Chinese tags and values, the kind words one of them may end with: synonym members,
+        category levels, tags and values), brands left out of both."""
+        if self._kind_words is None:
+            brands = {normalise_text(b) for b in self.vocabulary.brands}
+            terms = {normalise_text(w) for w in self.vocabulary.terms} - brands
+            words = {normalise_text(w) for group in synonym_groups() for w in group}
+            words.update(normalise_text(w) for w in self.vocabulary.category_parts)
+            words = (words | terms) - brands
+            self._kind_words = (
+                frozenset(terms),
+                frozenset(w for w in words if len(w) >= 2 and _CJK.search(w) and " " not in w),
+            )
+        return self._kind_words
+
+    def _head(self, word: str) -> str | None:
+        """The longest kind word a tag of three or more characters ends with ("迷你打气筒" → 打气筒, "儿童头盔" →
+        头盔, "丙烯马克笔" → 马克笔): the kind of thing the tagged product is, so a search for the kind finds it."""
+        if len(word) < 3 or not _CJK.search(word):
+            return None
+        terms, kinds = self._kinds()
+        if word not in terms:
+            return None
+        return next((word[k:] for k in range(1, len(word) - 1) if word[k:] in kinds), None)
+
     def _tokens_uncached(self, text: str) -> tuple[str, ...]:
         words, ngrams = self._split_uncached(text)
         return words + ngrams
@@ -154,10 +182,13 @@ class JiebaKeywordExtractor:
         tokens: list[str] = []
         previous = ""
         for word in self._fold_phrases(raw):
-            if word in self._stop:
+            if word in self._stop or QUANTITY_WORD.match(word):
                 previous = ""
                 continue
             tokens.append(word)
+            head = self._head(word)
+            if head is not None:
+                tokens.append(self._fold.get(head, head))
             if not _CJK.search(word):
                 if "-" in word:
                     parts = [p for p in word.split("-") if p]
@@ -172,7 +203,8 @@ class JiebaKeywordExtractor:
             ngrams.extend(ch for ch in han if ch not in _STOP_CHARS and ch not in self._stop)
             for a, b in itertools.pairwise(han):
                 bigram = a + b
-                if bigram not in self._stop and not (a in _STOP_CHARS or b in _STOP_CHARS):
+                stop = bigram in self._stop or a in _STOP_CHARS or b in _STOP_CHARS
+                if not stop and not QUANTITY_WORD.match(bigram):
                     ngrams.append(bigram)
         return tuple(tokens), tuple(ngrams)
 
@@ -194,7 +226,7 @@ class JiebaKeywordExtractor:
         """Surface words (no bigrams, no folding, no stop words): what keywords and IDF count."""
         out = []
         for word in self._raw_tokens(normalise_text(text)):
-            if word in self._stop or word.isdigit():
+            if word in self._stop or word.isdigit() or QUANTITY_WORD.match(word):
                 continue
             if len(word) < 2 and not (_CJK.search(word) and self._fold.get(word) == word):
                 continue  # one character is a word only when it heads a synonym group ("锅", "鞋", "茶")

@@ -30,7 +30,7 @@ from knowledge.gender import gender_of_value
 from knowledge.models import Mention, Product
 from knowledge.resources import brand_alias_groups, normalise_english, stopwords, synonym_groups
 from knowledge.script import HAN, han_runs, is_han
-from knowledge.vocabulary import model_names
+from knowledge.vocabulary import learnt_kind_names, model_names
 
 _ATOM = regex.compile(rf"{HAN}|[a-z]+(?:['’]s\b)?|\d+(?:\.\d+)?")  # "women's" is one word
 NAMING_SHARE = (
@@ -38,6 +38,16 @@ NAMING_SHARE = (
 )
 DISTINCTIVE_SHARE = 0.1  # title atoms in more than this share of titles are generic (鞋, wireless …)
 KEEP_RATIO = 0.6  # a product named by less than this share of the best product's evidence is dropped
+# Units written right after a number ("2kg", "6L", "500ml", "20000mAh", "3k" = 3000): the number and its unit
+# state a spec or an amount, never a product's name on their own. "k"/"w" read as thousand/ten thousand too.
+UNITS = frozenset(
+    [
+        *("k", "w", "kw", "kg", "g", "mg", "l", "ml", "mah", "ah", "wh", "v", "cm", "mm", "km", "m", "h"),
+        *("hz", "db", "oz", "lb", "gb", "tb", "mb", "mp", "in"),
+    ]
+)
+SIZE_LETTERS = frozenset(["xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"])  # before 码/号: a size ("L码")
+_SIZE_AFTER = frozenset("码号")
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,8 @@ class _Entry:
     han_words: frozenset[tuple[str, ...]] = (
         frozenset()
     )  # the title's whole Chinese words ("三体（全三册）" → 三体)
+    quantities: frozenset[tuple[str, ...]] = frozenset()  # model names that are amounts ("6 l", "20000 mah")
+    kind_text: str = ""  # title, category path and tags, lower-case: what kind of product this is
 
 
 MAX_RUN = 8  # atoms in the longest run looked up
@@ -162,6 +174,12 @@ class MentionIndex:
         for form, target in self._aliases:  # longest first, as looked up
             self._aliases_by_first[form[0]].append((form, target))
         self._kinds = kinds  # synonym-file words: kinds of product ("空气炸锅", "smart watch"), never names
+        self._kind_forms: dict[
+            tuple[str, ...], tuple[str, ...]
+        ] = {}  # a kind → every way the synonyms write it
+        for group in synonym_groups():
+            for member in group:
+                self._kind_forms[atom_texts(member)] = group
         self._han_kinds = sorted(
             ("".join(k) for k in kinds if len(k) >= 2 and is_han(k[0])), key=len, reverse=True
         )
@@ -203,11 +221,20 @@ class MentionIndex:
             for word in _CAMEL.findall(product.title):
                 initials["".join(c for c in word if c.isupper()).lower()].add(_singular(word.lower()))
             title = atom_texts(product.title)
-            models = tuple(atom_texts(name) for name in model_names(product.title))
+            every_model = [atom_texts(name) for name in model_names(product.title)]
+            models = tuple(model for model in every_model if not _quantity(model))
             brand = short.get(product.brand) or short.setdefault(product.brand, atom_texts(product.brand))
             names = {*brand, *(atom for model in models for atom in model)}
             words_of_title = frozenset(atom_texts(run) for run in han_runs(product.title, 2))
-            entries.append(_Entry(product.sku, title, frozenset(names), models, brand, words_of_title))
+            kind_text = " ".join([product.title, *product.category_path, *product.tags]).lower()
+            quantities = frozenset(
+                (number, unit) for number, unit in itertools.pairwise(title) if _quantity((number, unit))
+            )
+            entries.append(
+                _Entry(
+                    product.sku, title, frozenset(names), models, brand, words_of_title, quantities, kind_text
+                )
+            )
             if product.brand.strip():
                 brands.add(product.brand.strip())
             words.update(product.category_path)
@@ -230,6 +257,7 @@ class MentionIndex:
                             aliases.setdefault(form, target)
         kinds = {atom_texts(m) for group in synonym_groups() for m in group}
         kinds |= {atom_texts(word) for word in words}
+        kinds |= {atom_texts(name) for name in learnt_kind_names(products, known=stopwords().__contains__)}
         acronyms = {short: next(iter(full)) for short, full in initials.items() if len(full) == 1}
         return cls(entries, aliases, frozenset(kinds), acronyms)
 
@@ -343,11 +371,18 @@ class MentionIndex:
         if not query:
             return []
         found: dict[tuple[int, int], list[int]] = {}  # (query start, end) → titles containing that run
+        spec = _spec_atoms(query, text)
         for i in range(len(query)):
             for j in range(i + 1, min(len(query), i + MAX_RUN) + 1):
                 rows = self._rows_with(tuple(a.text for a in query[i:j]))
                 if not rows:
                     break
+                if all(q in spec or query[q].number for q in range(i, j)):
+                    # "2kg", "3k", "L码": a spec, an amount or a size names no product on its own — unless it is
+                    # a title's whole model string and the kind asked is that product's ("4.1L的空气炸锅")
+                    rows = self._quantity_rows(tuple(a.text for a in query[i:j]), rows, query)
+                    if not rows:
+                        continue
                 found[(i, j)] = rows
         by_row: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for (i, j), rows in found.items():
@@ -358,11 +393,54 @@ class MentionIndex:
                 by_row[row].append((i, j))
         for row, span in self._brand_and_words(query):
             by_row[row].append(span)
+        asked = self._kinds_in(query) if by_row else []
+        for row in [r for r, spans in by_row.items() if asked and self._one_word(r, spans, query)]:
+            if not all(self._is_of_kind(row, forms) for forms in asked):
+                del by_row[row]  # "dog food" names no "Cat Food Cans": one shared word, another kind
         return [
             self._score(row, spans, query)
             for row, spans in by_row.items()
             if not self._names_another_model(row, spans, query, text)
         ]
+
+    def _quantity_rows(self, run: tuple[str, ...], rows: list[int], query: list[_Atom]) -> list[int]:
+        """The rows whose whole model string is this amount ("20000mAh") and whose kind (title, category, tags)
+        is every kind the message names: "6L的水壶" names no 6L cat litter."""
+        if not _quantity(run):
+            return []
+        asked = self._kinds_in(query)
+        return [
+            row
+            for row in rows
+            if run in self._entries[row].quantities and all(self._is_of_kind(row, forms) for forms in asked)
+        ]
+
+    def _one_word(self, row: int, spans: list[tuple[int, int]], query: list[_Atom]) -> bool:
+        """Named by single words only (not its brand, no number): "food" in "Cat Food Cans"."""
+        entry = self._entries[row]
+        return all(j - i == 1 and not query[i].number and (query[i].text,) != entry.brand for i, j in spans)
+
+    def _is_of_kind(self, row: int, forms: tuple[str, ...]) -> bool:
+        """The product's title, category or tags write one of the kind's forms."""
+        return any(form.lower() in self._entries[row].kind_text for form in forms)
+
+    def _kinds_in(self, query: list[_Atom]) -> list[tuple[str, ...]]:
+        """Kinds of product the message names (each with its synonyms), longest first, none inside another."""
+        texts = [a.text for a in query]
+        taken: set[int] = set()
+        found: list[tuple[str, ...]] = []
+        for size in range(min(MAX_RUN, len(texts)), 0, -1):
+            for i in range(len(texts) - size + 1):
+                run = tuple(texts[i : i + size])
+                if run not in self._kinds or taken & set(range(i, i + size)):
+                    continue
+                if size == 1 and is_han(run[0][0]):
+                    continue  # one character ("包", "笔") is too loose to rule a product out
+                taken.update(range(i, i + size))
+                found.append(
+                    self._kind_forms.get(run, ("".join(run) if is_han(run[0][0]) else " ".join(run),))
+                )
+        return found
 
     def _brand_and_words(self, query: list[_Atom]) -> list[tuple[int, tuple[int, int]]]:
         """A brand followed by a kind of product or by words of a model names the brand's product whose title
@@ -450,7 +528,7 @@ class MentionIndex:
         evidence = sum(self._idf.get(a, 0.0) for a in matched) - sum(self._idf.get(a, 1.0) for a in missing)
         distinctive = {a for a in entry.atoms if len(self._postings[a]) <= self._generic_df}
         weight = sum(self._idf[a] for a in distinctive | matched)
-        exact = any(model and set(model) <= matched for model in entry.models)
+        exact = any(model and set(model) <= matched for model in (*entry.models, *entry.quantities))
         start, end = query[first].start, query[last - 1].end
         return evidence, max(0.0, min(1.0, evidence / weight)), start, end, exact, entry.sku
 
@@ -482,6 +560,7 @@ class MentionIndex:
         title has it ("龙井" in a catalog with one 龙井): how each side of a comparison names a product even by a
         kind word. None when no such run of two or more characters (or one model-like word) exists."""
         query = atoms(text)
+        spec = _spec_atoms(query, text)
         best: tuple[int, int, int, int] | None = None  # (length, start, end, row)
         for i in range(len(query)):
             for j in range(i + 1, min(len(query), i + MAX_RUN) + 1):
@@ -490,6 +569,9 @@ class MentionIndex:
                 if not rows:
                     break
                 if len(rows) != 1 or (best is not None and j - i <= best[0]):
+                    continue
+                quantity = all(q in spec or query[q].number for q in range(i, j))
+                if quantity and not self._quantity_rows(run, rows, query):
                     continue
                 han = sum(is_han(a[0]) for a in run)
                 latin = [a for a in run if not is_han(a[0]) and a not in stopwords()]
@@ -512,6 +594,27 @@ class MentionIndex:
             else:
                 groups.append([mention])
         return groups
+
+
+def _quantity(run: tuple[str, ...]) -> bool:
+    """A run that only states amounts: numbers, each unit right after its number ("6 l", "20000 mah", "2 kg")."""
+    if not run or not run[0][0].isdigit():
+        return False
+    return all(atom[0].isdigit() or (atom in UNITS and run[n - 1][0].isdigit()) for n, atom in enumerate(run))
+
+
+def _spec_atoms(query: Sequence[_Atom], text: str) -> set[int]:
+    """Indices of the message's atoms that state a spec, not a name: a unit written against its number ("2kg",
+    "2-3k", "500 ml" — a unit word after a number) and a size letter before 码/号 ("L码", "XL号")."""
+    spec: set[int] = set()
+    for n, atom in enumerate(query):
+        if atom.number or atom.han:
+            continue
+        unit = atom.text in UNITS and n > 0 and query[n - 1].number and atom.start - query[n - 1].end <= 1
+        size = atom.text in SIZE_LETTERS and text[atom.end : atom.end + 1] in _SIZE_AFTER
+        if unit or size:
+            spec.add(n)
+    return spec
 
 
 def _contains(title: tuple[str, ...], run: tuple[str, ...]) -> bool:

@@ -171,6 +171,8 @@ class QueryParser:
                         pairs[form] = target
         for term, named in self.vocabulary.term_categories.items():  # "吉他弦" names 乐器/配件, not 吉他
             pairs.setdefault(normalise_text(term), named)
+        for name, named in self.vocabulary.kind_names.items():  # "bike computer" names 骑行/码表
+            pairs.setdefault(normalise_text(name), named)
         for group in category_word_groups():  # broad words ("数码产品", "electronics"): never over a name
             broad = _broad_target(group, paths)
             for form in (normalise_text(m) for m in group) if broad else ():

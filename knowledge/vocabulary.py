@@ -17,8 +17,10 @@ from pathlib import Path
 
 import regex
 
+from knowledge.gender import gender_of_value
 from knowledge.models import Product
 from knowledge.money import canonical_currency
+from knowledge.resources import normalise_english, stopwords, synonym_groups
 from knowledge.script import HAN
 
 COLOUR_KEYS = ("color", "colour", "颜色")
@@ -76,6 +78,65 @@ def _term_categories(vocab: Vocabulary, tag_paths: dict[str, set[str]]) -> dict[
     return dict(sorted(out.items()))
 
 
+_LATIN = re.compile(r"[A-Za-z][A-Za-z'’]*")
+_NOT_A_HEAD = re.compile(r"(?:ing|ed|less|ful|able|ible|ive|ous)$")  # "noise cancelling": not a kind noun
+
+
+def _plural(word: str) -> str:
+    return word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
+
+
+def learnt_kind_names(products: Iterable[Product], *, known: Callable[[str], bool]) -> dict[str, str]:
+    """English kind names the catalog itself ties to one category path: {name: path}.
+
+    A product tagged in English ("bike computer", "tail light", "paint marker") names what it is. Such a tag of
+    two or more words, and its last word (the head noun: "computer", "light", "marker") when the product's
+    title uses it too, name the product's category when every product
+    whose title or tags use them lies in that one category AND the category is what the product is: its Chinese
+    tags name the category's kind (尾灯 and 车灯 end alike: a light; 猫罐头 is not a 猫粮, so "food" learns
+    nothing), or two or more products there use the name ("Bike Computer" in three 码表 titles). One-word tags
+    and a title's other words are never learnt: they are often adjectives ("wireless", "budget", "quiet",
+    "women's"); plurals are added ("bike lights"). `known(word)` is True for words that must never name a kind (stop words, brands, genders,
+    colours). Deterministic (sorted)."""
+    items = list(products)
+    paths = ["/".join(p.category_path) for p in items]
+    texts = [
+        " ".join(normalise_english(w) for w in _LATIN.findall(" ".join([p.title, *p.tags]))) for p in items
+    ]
+    titles = [{normalise_english(w) for w in _LATIN.findall(p.title)} for p in items]
+    candidates: dict[str, set[int]] = {}  # name → the products whose English tags give it
+    for row, product in enumerate(items):
+        for tag in product.tags:
+            words = [normalise_english(w) for w in _LATIN.findall(tag)]
+            if len(words) < 2 or not tag.strip().isascii() or _NOT_A_HEAD.search(words[-1]):
+                continue  # one word may be an adjective ("wireless", "quiet"); a phrase ends in its noun
+            candidates.setdefault(" ".join(words), set()).add(row)
+            if words[-1] in titles[row]:  # the head alone when the title names the product by it too
+                candidates.setdefault(words[-1], set()).add(row)
+    out: dict[str, str] = {}
+    named = {normalise_english(w) for group in synonym_groups() for m in group for w in [m] if m.isascii()}
+    for name, rows in sorted(candidates.items()):
+        if len(name) < 3 or name in named or any(known(w) for w in name.split()):
+            continue  # the synonym file says what its words mean ("dry skin" is 干皮, a skin type)
+        pattern = re.compile(rf"(?<![a-z]){re.escape(name)}(?![a-z])")
+        users = [n for n, text in enumerate(texts) if pattern.search(text)]
+        found = {paths[n] for n in users}
+        if len(found) != 1 or not (path := next(iter(found))):
+            continue
+        leaf = path.split("/")[-1]
+        typical = any(
+            tag.strip()[-1:] == leaf[-1:]
+            for row in rows
+            for tag in items[row].tags
+            if _TERM.fullmatch(tag.strip())
+        )
+        if typical or len(users) >= 2:
+            words = name.split()
+            out[name] = path
+            out[" ".join([*words[:-1], _plural(words[-1])])] = path
+    return dict(sorted(out.items()))
+
+
 @dataclass
 class Vocabulary:
     """What the catalog calls things; an empty one is valid (no catalog yet)."""
@@ -94,6 +155,8 @@ class Vocabulary:
     # tag → the one category path its products share, for tags that contain another category's name
     # ("吉他弦" is tagged only on 乐器/配件 although it contains 吉他): the longer name wins in the parser
     term_categories: dict[str, str] = field(default_factory=dict)
+    # English kind name → the one category path the catalog's English tags tie it to ("bike computer" → 骑行/码表)
+    kind_names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def empty(cls) -> Vocabulary:
@@ -144,6 +207,14 @@ class Vocabulary:
         values = (v for vs in vocab.attributes.values() for v in vs)
         vocab.terms = sorted(t for t in {*terms, *values} if _TERM.fullmatch(t))
         vocab.term_categories = _term_categories(vocab, tag_paths)
+        brand_words = {normalise_english(w) for b in vocab.brands for w in _LATIN.findall(b)}
+        plain = {normalise_english(w) for v in vocab.colors for w in _LATIN.findall(v)}
+        vocab.kind_names = learnt_kind_names(
+            items,
+            known=lambda w: (
+                w in stopwords() or w in brand_words or w in plain or gender_of_value(w) is not None
+            ),
+        )
         words = tokenizer(vocab)
         counts: Counter[str] = Counter()
         for product in items:
@@ -204,6 +275,7 @@ class Vocabulary:
             "currencies": self.currencies,
             "terms": self.terms,
             "term_categories": self.term_categories,
+            "kind_names": self.kind_names,
         }
 
     def save(self, path: Path) -> None:
@@ -235,4 +307,5 @@ class Vocabulary:
             currencies={k: int(v) for k, v in data.get("currencies", {}).items()},
             terms=list(data.get("terms", [])),
             term_categories={k: str(v) for k, v in data.get("term_categories", {}).items()},
+            kind_names={k: str(v) for k, v in data.get("kind_names", {}).items()},
         )
