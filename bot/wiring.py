@@ -555,6 +555,7 @@ def build_order_desk(
     from bot.orders.verification_sql import SqlVerificationStore
 
     source: OrderSource
+    stored: Callable[[], int] | None = None  # a remote source is never "empty"
     if settings.shopify_configured and settings.shopify_shop and settings.shopify_token:
         from bot.orders.shopify import ShopifyOrderSource
 
@@ -564,7 +565,8 @@ def build_order_desk(
             api_version=settings.shopify_api_version,
         )
     else:
-        source = SqlOrderStore(database)
+        source = store = SqlOrderStore(database)
+        stored = store.count
     index = knowledge.index
 
     def title(sku: str) -> str:
@@ -589,6 +591,7 @@ def build_order_desk(
         titles=title,
         categories=category,
         clock=now,
+        stored=stored,
     )
 
 
