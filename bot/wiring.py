@@ -556,6 +556,7 @@ def build_order_desk(
     from bot.orders.verification_sql import SqlVerificationStore
 
     source: OrderSource
+    stored: Callable[[], int] | None = None  # a remote source is never "empty"
     if settings.shopify_configured and settings.shopify_shop and settings.shopify_token:
         from bot.orders.shopify import ShopifyOrderSource
 
@@ -565,7 +566,8 @@ def build_order_desk(
             api_version=settings.shopify_api_version,
         )
     else:
-        source = SqlOrderStore(database)
+        source = store = SqlOrderStore(database)
+        stored = store.count
     index = knowledge.index
 
     def title(sku: str) -> str:
@@ -590,6 +592,7 @@ def build_order_desk(
         titles=title,
         categories=category,
         clock=now,
+        stored=stored,
     )
 
 

@@ -134,10 +134,23 @@ async def test_unanswered_twice_hands_off_with_one_customer_reply(tmp_path: Path
     chat = Chat(bot)
     first = await chat.send("asdf qwer 有吗")
     assert [o.chat_id for o in first] == ["chat-1"]
-    second = await chat.send("那 zxcv 呢")
+    second = await chat.send("那 zxcv 有吗")  # a second product the shop cannot find
     mine = [o for o in second if o.chat_id == "chat-1"]
     assert len(mine) == 1
     assert any(o.chat_id == "terminal:support" for o in second)  # the support team was asked to join
+
+
+async def test_refusals_outside_the_shop_never_hand_off_on_their_own(tmp_path: Path) -> None:
+    gate = build_handoff_service(prompts_dir=DEFAULT_PROMPTS_DIR, support_chats=support_chats_for(None))
+    chat = Chat(make_bot(tmp_path, handoff=gate))
+    for text in (
+        "那 zxcv 呢",
+        "写一首关于大海的诗",
+        "qwer zxcv 呢",
+    ):  # refused, not missed: no request opened
+        out = await chat.send(text)
+        assert [o.chat_id for o in out] == ["chat-1"]
+        assert "帮不上忙" in out[0].text and "跑鞋" not in out[0].text  # an example from this shop's catalog
 
 
 async def test_products_we_do_not_sell_offer_a_human_without_opening_one(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ from bot.conversation.profile import rerank
 from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query, violations_note
 from bot.conversation.refinements import sized_from
 from bot.conversation.regions import about_region, asked_region, region_words
-from bot.conversation.shop_range import asks_shop_range, shop_range
+from bot.conversation.shop_range import asks_shop_range, shop_example, shop_range
 from bot.conversation.store import ChatState, Turn
 from bot.conversation.understanding import ANY_PRODUCT, Understanding
 from bot.domain import telemetry
@@ -475,7 +475,8 @@ class Answerer:
                 sep = c.phrases(lang).say("list_sep")
                 colon = ": " if lang == "en" else "："
                 lines = "\n".join(f"- {d}{colon}{sep.join(k)}" if k else f"- {d}" for d, k in ranges)
-                return Answer(c.text("shop_range", lang, departments=lines))
+                example = await self.example_question(lang)
+                return Answer(c.text("shop_range", lang, departments=lines, example=example.rstrip("?？")))
         if u.size_step and u.targets:  # "换个大一点的": the same kind, sized beyond the one in focus
             return await self._sized(u, ctx)
         gift = self._gift_request(u)
@@ -855,11 +856,12 @@ class Answerer:
             and not u.filters.category
             and "currency" not in u.filters.attributes  # "anything priced in USD?" is a search too
         ):
-            return Answer(
-                self.composer.text(
-                    "out_of_scope", ctx.lang, answered=False, example=self.composer.say("example_1", ctx.lang)
-                )
+            refusal = self.composer.text(
+                "out_of_scope", ctx.lang, answered=False, example=await self.example_question(ctx.lang)
             )
+            # a question outside the shop is refused, not missed: it never counts towards the automatic
+            # hand-off after two unanswered turns (a customer asking ordinary questions keeps the bot)
+            return Answer(replace(refusal, meta={**refusal.meta, "refusal": "out_of_scope"}))
         if self.index.count() == 0:  # a length: no hand-off
             return Answer(self.composer.text("no_catalog", ctx.lang, answered=False))
         weak: list[SearchHit] = []
@@ -892,6 +894,12 @@ class Answerer:
         docs = self.policies.find(ctx.text, ctx.lang) if self.policies is not None else []
         answer = Answer(self.composer.policy(docs, ctx.lang, ctx.text), docs=docs)
         return await self._llm(ctx, answer, [], None) if docs else answer
+
+    async def example_question(self, lang: str) -> str:
+        """A question this shop's catalog answers, for "try asking …" (`shop_range.shop_example`: its most
+        stocked kind and a budget in its currency); the generic example_1 for an empty catalog."""
+        products = await asyncio.to_thread(self._catalog_products)
+        return shop_example(products, lang) or self.composer.say("example_1", lang)
 
     def contact_text(self, lang: str) -> str:
         doc = None

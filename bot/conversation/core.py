@@ -602,7 +602,8 @@ class SupportBot:
             reply = replace(reply, text=f"{reply.text}\n{self.composer.say('demand_note', lang)}")
         reply = replace(reply, text=in_script(reply.text, script))
         unsold_other = bool(issue) and simplified != asked and not has_policy_answer(intent)
-        unanswered = 0 if reply.answered or unsold_other else state.unanswered + 1
+        refused = reply.meta.get("refusal") == "out_of_scope"  # outside the shop: refused, not a miss
+        unanswered = 0 if reply.answered or unsold_other else state.unanswered + (0 if refused else 1)
         if u is None and intent in (Intent.AFTER_SALES, Intent.POLICY, Intent.CONTACT) and reply.answered:
             issue = issue if continued else redact(simplified)  # kept in the chat state: no personal data
         elif unsold_other:  # "那滑板车呢": we have none; "那电饭煲呢" next still asks the warranty question
@@ -796,7 +797,9 @@ class SupportBot:
         if intent is Intent.INJECTION:
             return Answer(c.text("injection", lang)), None
         if intent is Intent.OUT_OF_SCOPE:
-            return Answer(c.text("out_of_scope", lang, example=c.say("example_1", lang))), None
+            return Answer(
+                c.text("out_of_scope", lang, example=await self.answerer.example_question(lang))
+            ), None
         if intent is Intent.HUMAN:
             return Answer(c.text("human_no_gate", lang, contact=self.answerer.contact_text(lang))), None
         if intent in (Intent.AFTER_SALES, Intent.ORDER_STATUS, Intent.CONTACT):

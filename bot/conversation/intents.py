@@ -263,6 +263,14 @@ CONTACT_RX = _rx(
     r"\b(whatsapp|wechat|line|telegram|messenger|viber|live[-\s]chat|phone|email|e-mail|chat|hotline|sms|text)\s+"
     r"(support|service|contact|help|helpline|agent)\b",
     r"\bcustomer\s+(service|support|care)\b",
+    # where the shop is: a store, a showroom, its address ("你们门店在哪", "有实体店吗", "do you have a physical store")
+    r"(门店|实体店|线下店|体验店|展厅|专卖店|店铺|你们店|贵店)的?(地址|位置|在哪|在哪里|在什么地方|怎么走)",
+    r"(有没有|有|开)(实体店|线下店|线下门店|门店|体验店|展厅)",
+    r"(去|到)(实体店|线下店|门店|体验店|展厅|店里)(试|看|买|自提|逛)",
+    r"(你们|店铺|店|公司)(的)?(地址|位置)(在|是)",
+    r"\b(physical|brick[-\s]and[-\s]mortar|retail|local)\s+(store|shop)s?\b|\bshowroom\b",
+    r"\b(store|shop)\s+(address|location)\b|\bwhere\s+(is|are)\s+(you|your\s+(shop|store))(\s+located)?\b",
+    r"\bvisit\s+(your|the)\s+(shop|store)\b|\bin\s+person\b",
     r"\b(contact|reach|message|text|talk\s+to|chat\s+with)\s+(you|your\s+(team|support|shop|store|staff|agents?))\b",
     r"\bdo\s+you\s+(have|use|offer)\s+(a\s+|an\s+)?(whatsapp|wechat|line|telegram|hotline|phone\s+line|"
     r"phone\s+number|email|live\s+chat|contact\s+number)\b",

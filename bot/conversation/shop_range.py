@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from decimal import ROUND_CEILING, Decimal
 
 from knowledge.models import Product
 
@@ -66,3 +67,49 @@ def shop_range(
             leaves[""] += 1
     ranked = sorted(counts, key=lambda d: -sum(counts[d].values()))[:departments]
     return [(d, [k for k in sorted(counts[d], key=lambda k: -counts[d][k]) if k][:kinds]) for d in ranked]
+
+
+_ASCII_TAG = re.compile(r"^[a-z][a-z \-]{3,30}$")
+
+
+def _round_budget(price: Decimal) -> int:
+    """The price rounded up to one significant figure (168 → 200, 1599 → 2000, 45 → 50): a budget, not a price."""
+    whole = max(int(price.to_integral_value(rounding=ROUND_CEILING)), 1)
+    step = 10 ** (len(str(whole)) - 1)
+    return -(-whole // step) * step
+
+
+def shop_example(products: Sequence[Product], lang: str) -> str | None:
+    """A question this shop can answer, for a refusal's "try asking …": the most stocked kind of the most
+    stocked department and a budget over its middle in-stock price, in the kind's usual currency, read as a
+    bare number the way customers type it ("有没有400以内的车前灯" / "Bike lights under 400?"). None for an
+    empty catalog (the caller keeps its generic example)."""
+    ranges = shop_range(products, departments=1, kinds=1)
+    if not ranges:
+        return None
+    department, kinds = ranges[0]
+    kind = kinds[0] if kinds else department
+    members = [p for p in products if p.category_path and p.category_path[-1 if kinds else 0] == kind]
+    currencies: dict[str, int] = {}
+    for p in members:
+        currencies[p.currency] = currencies.get(p.currency, 0) + 1
+    if not currencies:
+        return None
+    currency = max(currencies, key=lambda c: currencies[c])
+    prices = sorted(
+        p.price for p in members if p.currency == currency and p.price and p.in_stock is not False
+    )
+    if not prices:
+        return None
+    budget = _round_budget(prices[len(prices) // 2])
+    if lang != "en":
+        return f"有没有{budget}以内的{kind}"
+    tags: dict[str, int] = {}
+    for p in members:
+        if p.currency != currency or not p.price or p.price > budget:
+            continue  # named by a product the example's budget finds
+        for tag in p.tags:
+            if _ASCII_TAG.match(tag.strip().lower()):
+                tags[tag.strip().lower()] = tags.get(tag.strip().lower(), 0) + 1
+    name = max(tags, key=lambda t: tags[t]) if tags else kind
+    return f"{name[:1].upper()}{name[1:]} under {budget}?"

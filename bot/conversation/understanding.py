@@ -71,6 +71,11 @@ _ORD_ZH = re.compile(
 _ORD_EN = re.compile(r"\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\b", re.IGNORECASE)
 _ORD_NUM = re.compile(r"(?:#|No\.?\s?)\s*(\d)\b|(\d)\s*号", re.IGNORECASE)
 _LAST = re.compile(r"最后(?:一|那)(?:个|款|双|件)|\bthe last( one)?\b|\blast one\b", re.IGNORECASE)
+# a message whose subject is a bare pronoun: "它有货吗", "这个多少钱", "is it waterproof?", "how much is that one"
+_PRONOUN_SUBJECT = re.compile(
+    r"^\s*(?:请问|那|那么)?\s*(?:它|这个|那个|这款|那款|this one|that one|is it|does it|it's|it is|how much is it)",
+    re.IGNORECASE,
+)
 _CHEAPER_REF = re.compile(
     r"(?:便宜|实惠)的?那(?:个|款|双|件|一款|一个)|最便宜的(?:那|一)|\bthe (?:cheaper|cheapest)(?: one)?\b",
     re.IGNORECASE,
@@ -459,6 +464,15 @@ def understand(
             )
     # 4. references to what was shown ("第二个", "它", "便宜的那个", "樱桃红的那个")
     if not shown and (ordinal_indices(text) or (_CHEAPER_REF.search(text) and not ordering)):
+        return replace(base, intent=Intent.PRODUCT_QUESTION, mode="no_context")
+    if (
+        not shown
+        and not d.focus
+        and _PRONOUN_SUBJECT.match(text)
+        and not filters.category
+        and not filters.brand
+    ):
+        # "它有货吗" in a fresh chat: which product? — never a search for the words 「它有货」
         return replace(base, intent=Intent.PRODUCT_QUESTION, mode="no_context")
     if out_of_range:
         return replace(base, intent=Intent.PRODUCT_QUESTION, out_of_range=out_of_range, mode="reference")

@@ -141,6 +141,8 @@ class OrderConversation:
                 dialogue = await self._start(turn, now)
                 if dialogue is None:
                     return await self._follow_up_later(turn, now)
+                if dialogue.purpose == STATUS and not await self.desk.has_orders():
+                    return None  # no orders to look up: the core answers from the shipping policy + a person
                 return await self._advance(turn, dialogue, fresh=True)
             turn = replace(turn, lang=_language(turn, dialogue.lang))
             # the answer the bot asked for is not small talk: 「好了」 at the photo step, "ok the email is …"

@@ -8,7 +8,8 @@ customer-facing read goes through the verifier first: without a live verified li
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.orders.aftersales import AfterSalesRequest, Notification
@@ -36,6 +37,16 @@ class OrderDesk:
     titles: TitleLookup | None = None
     categories: CategoryLookup | None = None
     clock: Clock = system_clock
+    # how many orders a local store holds (None: a remote source, assumed to hold the shop's orders)
+    stored: Callable[[], int] | None = None
+
+    async def has_orders(self) -> bool:
+        """False when the order source is a local store with no orders imported: nothing can be looked up,
+        so the conversation answers from the shipping policy and offers a person instead of asking for an
+        order number it can never match."""
+        if self.stored is None:
+            return True
+        return await asyncio.to_thread(self.stored) > 0
 
     async def verify(self, chat_id: str, user_id: str, order_number: str, proof: str) -> VerificationResult:
         return await self.verifier.verify(chat_id, user_id, order_number, proof)
