@@ -612,7 +612,7 @@ def main() -> int:
             max_connections=100 + 120 * args.replicas * max(1, args.workers),
             shared_preload_libraries="pg_stat_statements",
             # statements inside functions too (the admission is one): round trips count top-level ones only
-            **{"pg_stat_statements.track": "all"},
+            **{"pg_stat_statements.track": "all", "pg_stat_statements.track_planning": "on"},
         )
         root = postmaster_pid(Path(pg._server.pgdata))  # type: ignore[attr-defined]
         world_port, llm_port = _free_port(), _free_port()
