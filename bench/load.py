@@ -47,9 +47,11 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.load_meters import (  # noqa: E402
+    NESTED,
     PgCounters,
     descendants,
     postmaster_pid,
+    server_ms_between,
     statements_between,
     tree_cpu_s,
     tree_run_queue_wait_s,
@@ -379,6 +381,13 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             out["db_statements_per_msg"] = {
                 " ".join(q.split())[:100]: round(c / n, 3) for q, c in statements.most_common(20)
             }
+            server = server_ms_between(before["db"], after["db"])
+            out["db_server_ms_per_msg"] = round(
+                sum(ms for q, ms in server.items() if not q.startswith(NESTED)) / n, 3
+            )
+            out["db_server_ms_per_msg_by_statement"] = {
+                " ".join(q.split())[:100]: round(ms / n, 3) for q, ms in server.most_common(14)
+            }
         if subject.kind == "xiaoer" and args.kill:
             out["kill"] = kill_phase(bots, peers, args, offset + 100_000)
         if subject.kind == "xiaoer" and args.kill_runs:
@@ -602,6 +611,8 @@ def main() -> int:
         pg.configure(
             max_connections=100 + 120 * args.replicas * max(1, args.workers),
             shared_preload_libraries="pg_stat_statements",
+            # statements inside functions too (the admission is one): round trips count top-level ones only
+            **{"pg_stat_statements.track": "all", "pg_stat_statements.track_planning": "on"},
         )
         root = postmaster_pid(Path(pg._server.pgdata))  # type: ignore[attr-defined]
         world_port, llm_port = _free_port(), _free_port()
@@ -701,6 +712,7 @@ def print_table(results: dict[str, Any]) -> None:
         "bot_api_calls_per_slow_reply",
         "fast_replies",
         "postgres_cpu_ms_per_msg",
+        "db_server_ms_per_msg",
         "lost",
         "doubled",
         "world_cpu_ms_per_msg",
@@ -720,6 +732,9 @@ def print_table(results: dict[str, Any]) -> None:
             print(f"\n{n}: statements per message")
             for q, c in results[n]["db_statements_per_msg"].items():
                 print(f"  {c:6.2f}  {q}")
+            print(f"\n{n}: server ms per message by statement (↳ = inside a function)")
+            for q, ms in results[n].get("db_server_ms_per_msg_by_statement", {}).items():
+                print(f"  {ms:6.3f}  {q}")
 
 
 if __name__ == "__main__":

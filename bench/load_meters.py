@@ -15,12 +15,13 @@ from __future__ import annotations
 import contextlib
 import os
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
 _TICK = os.sysconf("SC_CLK_TCK")
+NESTED = "↳ "  # marks a statement run inside a function (pg_stat_statements.track = all) in server times
 
 
 def _stat(pid: int) -> list[str] | None:
@@ -80,6 +81,7 @@ def postmaster_pid(pgdata: Path) -> int:
 @dataclass(frozen=True)
 class DbSnapshot:
     statements: Counter[str]  # normalised statement text → calls
+    server_ms: Counter[str] = field(default_factory=Counter)  # → planning + execution time on the server, ms
 
 
 class PgCounters:
@@ -94,12 +96,18 @@ class PgCounters:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 text(
-                    "SELECT query, sum(calls) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
-                    "WHERE d.datname = :db GROUP BY query"
+                    "SELECT query, toplevel, sum(calls), sum(total_plan_time + total_exec_time) "
+                    "FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = :db "
+                    "GROUP BY query, toplevel"
                 ),
                 {"db": database},
             ).all()
-        return DbSnapshot(Counter({str(q): int(c) for q, c in rows}))
+        # a round trip is a top-level statement; with `pg_stat_statements.track = all` the statements run
+        # inside functions are listed too (their time is inside the calling statement's): marked "↳ "
+        return DbSnapshot(
+            Counter({str(q): int(c) for q, top, c, _ in rows if top}),
+            Counter({("" if top else NESTED) + str(q): float(ms) for q, top, _, ms in rows}),
+        )
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -109,3 +117,12 @@ def statements_between(before: DbSnapshot, after: DbSnapshot) -> Counter[str]:
     diff = Counter(after.statements)
     diff.subtract(before.statements)
     return Counter({q: n for q, n in diff.items() if n > 0})
+
+
+def server_ms_between(before: DbSnapshot, after: DbSnapshot) -> Counter[str]:
+    """Server time (planning + execution, ms) per statement text over the window: where PostgreSQL's own CPU
+    goes, statement by statement (commit/WAL flush and background work are outside it); statements inside
+    functions are keyed with `NESTED` in front (their time is also in the top-level statement's)."""
+    diff = Counter(after.server_ms)
+    diff.subtract(before.server_ms)
+    return Counter({q: ms for q, ms in diff.items() if ms > 0})

@@ -117,3 +117,20 @@ async def test_the_chats_memory_is_read_with_the_admission_only_when_it_is_curre
         assert (await store.load_async("43", "43")).turns == ()  # nothing read along for another chat
     finally:
         await database.aclose()
+
+
+async def test_hot_path_connections_keep_one_generic_plan_per_statement(postgres_url: str) -> None:
+    """The async pool's connections run prepared statements on generic plans (no re-planning per message)
+    and in autocommit; the answers are those of the default plans."""
+    database = migrated_database(postgres_url)
+    store = SqlConversationStore(database)
+    assert database.aio is not None
+    try:
+        rows = await database.aio.fetch("SELECT current_setting('plan_cache_mode') AS mode")
+        assert rows[0].mode == "force_generic_plan"
+        for n in range(8):  # past psycopg's prepare threshold and PostgreSQL's five custom plans
+            await store.commit_async(f"g{n % 2}", "u1", [_turn(f"第{n}个问题")], ChatState(language="zh"))
+        memory = await store.load_async("g0", "u1")
+        assert [t.text for t in memory.turns] == ["第0个问题", "第2个问题", "第4个问题", "第6个问题"]
+    finally:
+        await database.aclose()

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.conversation.locks import LocalChatLocks
-from bot.coordination.ledger import ClaimState, UpdateGate, UpdateLedger
+from bot.coordination.ledger import LISTENING_FALLBACK_S, ClaimState, UpdateGate, UpdateLedger
 from bot.coordination.ratelimit import RateDecision, SlidingWindowRateLimiter
 from bot.coordination.ratelimit_sql import SqlRateLimiter
 from bot.coordination.sql import advisory_key
@@ -451,5 +451,72 @@ async def test_a_completion_on_one_replica_wakes_the_chat_waiting_on_another(pos
         await asyncio.wait_for(task, 10)
     finally:
         listener.stop()
+        database_a.dispose()
+        database_b.dispose()
+
+
+@pytest.mark.slow
+async def test_a_message_admitted_just_before_its_earlier_one_completed_elsewhere_does_not_wait(
+    postgres_url: str,
+) -> None:
+    """Replica B admits message 2 of a chat while message 1 is still open on replica A; A completes it (and
+    notifies) before B's task starts waiting — the notice came while B had no waiter for the chat. B must
+    not wait for a wake-up that already passed (the polling fallback, seconds): it remembers the completions
+    it heard and asks the ledger at once. Found by bench/load.py: with fast replies ~7 % of messages waited
+    the whole `LISTENING_FALLBACK_S`."""
+    from bot.coordination.notify import DoneListener
+
+    database_a, database_b = migrated_database(postgres_url), migrated_database(postgres_url)
+    replica_a = UpdateLedger(database_a, owner="a")
+    gate_b = UpdateGate(UpdateLedger(database_b, owner="b"), listener=DoneListener(database_b))
+    gate_b.start()
+    try:
+        listener = gate_b.listener
+        assert listener is not None
+        for attempt in range(50):  # the listener's LISTEN may not be in place yet: complete until heard
+            uid = 9100 + 10 * attempt
+            assert replica_a.claim(uid, chat_key="telegram:17")
+            await asyncio.to_thread(replica_a.complete, uid)
+            for _ in range(20):
+                if listener.heard(f"telegram:17 {uid}"):
+                    break
+                await asyncio.sleep(0.05)
+            if listener.heard(f"telegram:17 {uid}"):
+                break
+        first, second = uid + 1, uid + 2
+        assert replica_a.claim(first, chat_key="telegram:17")
+        admission = await gate_b.ledger.admit_async(second, "telegram:17")
+        assert admission.state is ClaimState.CLAIMED and admission.earlier_ids == {first}
+        await asyncio.to_thread(replica_a.complete, first)  # before B waits: nobody on B wants the notice
+        for _ in range(200):
+            if listener.heard(f"telegram:17 {first}"):
+                break
+            await asyncio.sleep(0.05)
+        assert listener.heard(f"telegram:17 {first}") and gate_b._completed_lately(f"telegram:17 {first}")
+        assert not gate_b._completed_lately(f"telegram:17 {second}")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        async with gate_b.run_claimed(second, "telegram:17", admission):
+            waited = loop.time() - started
+        assert waited < LISTENING_FALLBACK_S  # asked the ledger at once, not after the polling fallback
+        # still exact: an earlier message that is open again (released, redelivered) is waited for
+        assert replica_a.claim(second + 1, chat_key="telegram:18")
+        await replica_a.release_async(second + 1)
+        assert replica_a.claim(second + 1, chat_key="telegram:18")  # redelivered, open again
+        again = await gate_b.ledger.admit_async(second + 2, "telegram:18")
+        assert again.earlier_ids == {second + 1}
+        entered = asyncio.Event()
+
+        async def third() -> None:
+            async with gate_b.run_claimed(second + 2, "telegram:18", again):
+                entered.set()
+
+        task = asyncio.create_task(third())
+        await asyncio.sleep(0.3)
+        assert not entered.is_set()  # the old release notice did not let it pass
+        await asyncio.to_thread(replica_a.complete, second + 1)
+        await asyncio.wait_for(task, 10)
+    finally:
+        gate_b.stop()
         database_a.dispose()
         database_b.dispose()

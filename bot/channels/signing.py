@@ -16,6 +16,7 @@ SEPARATOR = "|"
 LONG_PREFIX = "#"
 MAX_LONG = 4096
 CALLBACK_PURPOSE = "xiaoer-callback"
+TAG_MEMO = 4096  # tags kept per signer
 
 
 class Signer:
@@ -25,11 +26,22 @@ class Signer:
         if not secret:
             raise ValueError("a signing secret must not be empty")
         self._key = hashlib.sha256(purpose.encode() + b"\0" + secret.encode()).digest()
+        self._keyed = hmac.new(self._key, digestmod=hashlib.sha256)  # copied per tag: keyed once
         self.tag_chars = tag_chars
+        self._tags: dict[str, str] = {}
 
     def tag(self, data: str) -> str:
-        digest = hmac.new(self._key, data.encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).decode()[: self.tag_chars]
+        """The tag of `data`. Memoised (bounded, cleared when full): a reply's keyboard signs the same few
+        button data (its products' details, similar items, feedback) on every message."""
+        tag = self._tags.get(data)
+        if tag is None:
+            mac = self._keyed.copy()
+            mac.update(data.encode())
+            tag = base64.urlsafe_b64encode(mac.digest()).decode()[: self.tag_chars]
+            if len(self._tags) >= TAG_MEMO:
+                self._tags.clear()
+            self._tags[data] = tag
+        return tag
 
     def sign(self, data: str) -> str:
         return f"{data}{SEPARATOR}{self.tag(data)}"

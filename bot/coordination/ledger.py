@@ -56,6 +56,7 @@ from bot.storage.db import Base, Database
 
 PROCESSING = "processing"
 DONE = "done"
+DONE_REMEMBERED = 8192  # completions a gate remembers for updates that start waiting after their wake-up
 LISTENING_FALLBACK_S = 5.0  # with notifications, how long a waiter trusts them before asking the ledger
 
 
@@ -489,6 +490,7 @@ class UpdateGate:
         self.listener = listener  # PostgreSQL tells when another replica completes an update
         # chat → {waiting update → ids of the chat's updates completed since it was admitted}
         self._seen: dict[str, dict[int, set[int]]] = {}
+        self._done_here: dict[str, None] = {}  # completions of this replica lately ("<chat key> <update id>")
         self._turns: dict[str, list[asyncio.Future[None]]] = {}  # chat → tasks to wake on a completion
 
     def start(self) -> None:
@@ -564,6 +566,12 @@ class UpdateGate:
         delay = LISTENING_FALLBACK_S if listening else self.poll_s
         ask = earlier is None
         while True:
+            if (
+                not ask
+                and earlier is not None
+                and any(self._completed_lately(f"{chat_key} {uid}") for uid in earlier - seen)
+            ):  # its wake-up came before this update waited: the ledger says whether it is still open
+                ask = True
             if not ask and earlier is not None and earlier <= seen:
                 return
             turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -591,8 +599,19 @@ class UpdateGate:
             if not waiting:
                 del self._seen[chat_key]
 
+    def _completed_lately(self, done: str) -> bool:
+        """Whether `done` ("<chat key> <update id>") completed (or was released) lately here, or another
+        replica's notice of it was heard: for an update admitted while that one was still open, whose wake-up
+        came before it registered — it asks the ledger at once instead of after `LISTENING_FALLBACK_S`."""
+        if done in self._done_here:
+            return True
+        return self.listener is not None and self.listener.heard(done)
+
     def _wake(self, done: str) -> None:
         """`done` = "<chat key> <update id>" of an update completed (or released) here or elsewhere."""
+        self._done_here[done] = None
+        if len(self._done_here) > DONE_REMEMBERED:
+            del self._done_here[next(iter(self._done_here))]
         chat_key, _, uid = done.rpartition(" ")
         for seen in self._seen.get(chat_key, {}).values():
             if uid.isdigit():

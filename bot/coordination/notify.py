@@ -5,8 +5,10 @@ Why: a customer often writes again while the previous reply is still going out (
 the text). The new message must wait for the old one's update to be marked done — on whichever replica it
 ran. `UpdateLedger.complete` sends `NOTIFY xiaoer_update_done, '<chat key> <update id>'` in the same statement
 that marks the update done; each replica keeps one connection that LISTENs, on a thread of its own, and hands the chat
-key to the event loop only when a task there is waiting for that chat. The waiters still re-check the
-ledger and keep a polling fallback, so a lost notification (a dropped connection, SQLite) only costs time.
+key to the event loop only when a task there is waiting for that chat, and remembers the completions it heard
+lately (`heard`) for a message that starts waiting only after its notification came. The waiters still
+re-check the ledger and keep a polling fallback, so a lost notification (a dropped connection, SQLite) only
+costs time.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from bot.storage.db import Database
 log = logging.getLogger(__name__)
 CHANNEL = "xiaoer_update_done"
 RECONNECT_S = 1.0
+HEARD = 8192  # completions remembered (minutes of traffic at a busy shop's rate)
 
 
 class DoneListener:
@@ -34,6 +37,14 @@ class DoneListener:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._conn: object | None = None
+        # every completion heard lately ("<chat key> <update id>", oldest first), wanted or not: a message
+        # admitted just before its chat's earlier update completed elsewhere registers as a waiter only
+        # after the notification came — it finds it here instead of waiting for the polling fallback
+        self._heard: dict[str, None] = {}
+
+    def heard(self, done: str) -> bool:
+        """Whether the completion `done` ("<chat key> <update id>") was heard lately (the last `HEARD`)."""
+        return done in self._heard
 
     def start(
         self, loop: asyncio.AbstractEventLoop, wanted: Callable[[str], bool], on_done: Callable[[str], None]
@@ -73,7 +84,12 @@ class DoneListener:
             while not self._stopping.is_set():
                 for note in driver.notifies(timeout=1.0):  # type: ignore[union-attr]
                     done = note.payload  # "<chat key> <update id>"
-                    if done and wanted(done.rpartition(" ")[0]):
+                    if not done:
+                        continue
+                    self._heard[done] = None  # before the hand-off: a waiter that registers late reads it
+                    if len(self._heard) > HEARD:
+                        del self._heard[next(iter(self._heard))]
+                    if wanted(done.rpartition(" ")[0]):
                         loop.call_soon_threadsafe(on_done, done)
         finally:
             raw.invalidate()  # never hand a LISTENing session back to the pool

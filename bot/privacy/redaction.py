@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bot.privacy.addresses import ADDRESS, redact_addresses
 from bot.privacy.cards import CARD, redact_cards
@@ -161,11 +162,15 @@ class Redactor:
 
 
 _DEFAULT = Redactor()
+REDACTED_MEMO = 2048  # texts whose redaction is kept (least recently used first out)
 
 
+@lru_cache(maxsize=REDACTED_MEMO)
 def redact(text: str) -> str:
     """Redact with the default rules (secrets, emails, ID numbers, payment cards, phones, order numbers,
-    messenger ids and social handles, names in self-introductions, addresses)."""
+    messenger ids and social handles, names in self-introductions, addresses). Cached (a pure function of
+    `text`; bounded, in-process only): a turn redacts the customer's message for understanding, memory and
+    the prompt, and the prompt's history redacts the chat's earlier turns again on every message."""
     return _DEFAULT.redact(text)
 
 
@@ -206,6 +211,7 @@ _PHONE_LIKE = re.compile(
 )
 
 
+@lru_cache(maxsize=REDACTED_MEMO)
 def without_personal_data(text: str) -> str:
     """`text` with phone numbers (and phone-like digit runs), e-mail addresses, ID numbers, street addresses and
     secrets *removed* together with the words that introduce them ("我的电话是…", "call me at …") — for

@@ -33,6 +33,10 @@ PREPARE_THRESHOLD = 2  # runs of a statement text on a connection before psycopg
 async def _configure(conn: AsyncConnection[Any]) -> None:
     conn.prepare_threshold = PREPARE_THRESHOLD
     await conn.set_autocommit(True)
+    # The hot path's statements look rows up by key: one generic plan per prepared statement serves every
+    # message. PostgreSQL's default (`auto`) plans the first five runs afresh and keeps re-planning a
+    # statement whose generic plan it estimates dearer (the admission's CTEs, the memory read).
+    await conn.execute("SET plan_cache_mode = force_generic_plan")
 
 
 class AsyncSql:
