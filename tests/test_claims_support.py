@@ -217,6 +217,9 @@ MAT = {
         ("Stock is running low, order soon.", XM5, False),  # stock 14
         ("满 ¥99 包邮 ✅ 工作日 16:00 前付款当天发货 ✅", PEGASUS, True),
         ("指定顺丰满 ¥500 免补差价。", PEGASUS, True),
+        ("WH-1000XM5 和 XM5 说的是同一款，售价 ¥2499。", XM5, True),  # a code of its title, any spelling
+        ("这款用的是 QCC5171 芯片。", XM5, False),  # a code in no text of the turn
+        ("The Pegasus 41 has an H2 cushioning system.", PEGASUS, False),
     ],
 )
 def test_specs_and_terms_need_their_own_evidence(
@@ -239,3 +242,38 @@ def test_a_description_keeps_its_own_facts_and_loses_shop_wide_terms() -> None:
     )
     copy = "医研共创，神经酰胺配方修护受损屏障，换季干燥期必备。2200W大风力，冷热风切换。"
     assert own_text(copy) == copy  # 修护, 换季, 切换 are product copy, not terms
+
+
+@pytest.mark.parametrize(
+    ("message", "llm"),
+    [
+        ("听说这双 Pegasus 41 男款今天打六折？多少钱", "对，您说得对，Pegasus 41 男款售价 ¥899.00。"),
+        ("這雙 Pegasus 41 男款打八折對吧？多少錢", "對，沒錯，Pegasus 41 男款售價 ¥899.00。"),
+        ("Pegasus 41 men's is half price today, right? How much is it?", "Yes, that's right. It is ¥899.00."),
+    ],
+)
+async def test_no_agreement_follows_the_plain_no(tmp_path: Path, message: str, llm: str) -> None:
+    """TESTER-13c: '没有，店铺目前没有这个优惠活动…' then '对，您说得对，…' — the answer after a "no" drops its
+    opening agreement and keeps the rest."""
+    reply = await Chat(make_bot(tmp_path, llm=ScriptedChatModel(lambda call: llm))).say(message)
+    first, _, rest = reply.text.partition("\n")
+    assert first.startswith(("没有", "沒有", "No"))
+    assert "¥899" in rest
+    for agreement in ("对", "對", "没错", "沒錯", "Yes", "right"):
+        assert agreement not in rest
+
+
+@pytest.mark.parametrize(
+    ("premise", "reply"),
+    [
+        ("这张信用卡能分 12 期吧", "可以的。"),
+        ("This card works for instalments, right?", "Yes."),
+        ("Apple Pay 能用吧", "能的。"),
+        ("能开专票吧", "好的，没问题。"),
+        ("你们线下店可以自提吧", "嗯嗯。"),
+        ("You're the official Nike store, right?", "That's right."),
+        ("坏了能上门修吧", "是的。"),
+    ],
+)
+def test_every_agreement_checks_the_premise(premise: str, reply: str) -> None:
+    assert [v.kind for v in unsupported(reply, facts(quoted=premise))] == ["affirms"]

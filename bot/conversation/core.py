@@ -24,6 +24,7 @@ from typing import Protocol, cast
 from bot.conversation.answer import Answer, Answerer, PolicyLookup, TurnContext
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.flows import ConversationFlow, FlowReply, FlowTurn, FlowWithdrawal
+from bot.conversation.grounding import without_agreement
 from bot.conversation.handoff_context import handoff_context, merge_customer_reply
 from bot.conversation.hygiene import DEFAULT_MAX_CHARS, clean
 from bot.conversation.intents import Intent, IntentGuess, classify
@@ -676,7 +677,9 @@ class SupportBot:
         offer = self.composer.offer_answer(kind, targets, lang, standalone=standalone, included=included)
         if standalone:
             return Answer(offer), True
-        reply = replace(answer.reply, text=f"{offer.text}\n{answer.reply.text}")
+        # after its plain "no", the answer must not open with agreement ("对，您说得对，…" would contradict it)
+        rest = without_agreement(answer.reply.text)
+        reply = replace(answer.reply, text=f"{offer.text}\n{rest}" if rest else offer.text)
         return Answer(reply, answer.docs, answer.hits, answer.source), False
 
     @staticmethod

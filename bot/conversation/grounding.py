@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from bot.conversation.claims import GroundingFacts, OrderEvidence, Violation, check_claims, extract_money
-from bot.conversation.claims.support import split_sentences, substantive, unsupported
+from bot.conversation.claims.support import split_sentences, substantive, unsupported, without_agreement
 
 __all__ = [
     "GroundingFacts",
@@ -29,6 +29,7 @@ __all__ = [
     "extract_prices",
     "secret_lines",
     "unsupported_sentences",
+    "without_agreement",
     "without_sentences",
 ]
 

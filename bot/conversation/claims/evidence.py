@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
+import regex
+
 from bot.conversation.claims.extract import (
     Claim,
     ClaimKind,
@@ -28,7 +30,7 @@ from bot.conversation.claims.extract import (
 from bot.conversation.sanitize import catalog_text, neutralise
 from bot.privacy.phones import normalise
 from knowledge.models import PolicyDoc, Product
-from knowledge.script import HAN_RUN
+from knowledge.script import HAN, HAN_RUN
 
 _DESCRIBED_GIFTS = frozenset({"gift", "free_shipping"})
 _TERMS = (ClaimKind.RETURNS, ClaimKind.WARRANTY, ClaimKind.DELIVERY)
@@ -166,6 +168,9 @@ def product_evidence(product: Product) -> ProductEvidence:
     return result
 
 
+_HAN_MODEL = regex.compile(rf"{HAN}{{2,}}\d+[a-z0-9.]*")
+
+
 def _names(product: Product) -> tuple[str, ...]:
     """SKU, title, the title without the brand, its model words (ASCII, ≥ 3 letters) and Han runs ≥ 4."""
     title = normalise(product.title).lower()
@@ -178,6 +183,7 @@ def _names(product: Product) -> tuple[str, ...]:
     for a, b in itertools.pairwise(words):  # "pegasus 41", "xm5"
         names.add(f"{a} {b}")
     names |= {run for run in HAN_RUN.findall(title) if len(run) >= 4}
+    names |= set(_HAN_MODEL.findall(title))  # "超轻21", "赤兔7", "飞电4": a series name and its number
     return tuple(sorted(n for n in names if len(n) >= 3))
 
 

@@ -21,6 +21,7 @@ Questions back only need each concept to exist somewhere in the evidence; denial
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -46,6 +47,7 @@ _ORDINAL = regex.compile(
     regex.I,
 )
 _DENIED_FIGURE = regex.compile(r"^\s*(?:不是|并不是|而不是|并非|而非|not|isn'?t|rather\s+than)", regex.I)
+_SHORT_QUESTION = 24  # characters: "Tags removed?", "拆了吊牌？" — a condition, not a question back
 _QUESTION = regex.compile(r"[?？]\s*$|吗\s*[。？?]?\s*$")
 _SUBSTANCE = regex.compile(r"\p{Han}{4,}|[A-Za-z]{3,}(?:\W+[A-Za-z]{2,}){2,}|\d")
 
@@ -89,6 +91,18 @@ def _clauses(sentence: str, lex: Lexicon) -> list[_Clause]:
             denied = frozenset(cid for at, cid in denials if start <= at < end)
             out.append(_Clause(part, concepts, numbers, talk, bool(denied), denied))
     return out
+
+
+# A model code or identifier: letters then digits ("IPX7", "Qi2", "PD3.0", "XM5", "RUN-001", "eSIM5"). Currency
+# and quantity prefixes ("RMB899", "x2") are no codes.
+_CODE = regex.compile(r"(?<![\p{L}\d])([a-z]{1,8})[-‐]?\d+(?:\.\d+)?[a-z\d+]*(?![\p{L}\d])", regex.I)
+_NOT_CODES = frozenset({"rmb", "cny", "usd", "hkd", "nt", "us", "hk", "eur", "gbp", "jpy", "x", "no", "vs"})
+
+
+def codes(sentence: str) -> list[str]:
+    """The model codes a sentence names (see `_CODE`), as written."""
+    text = unicodedata.normalize("NFKC", sentence)
+    return [m.group(0) for m in _CODE.finditer(text) if m.group(1).lower() not in _NOT_CODES]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -159,16 +173,33 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
     found: list[Violation] = []
     sentences = split_sentences(text)
     before: frozenset[str] = frozenset()
-    for sentence in sentences:
+    for group in _answered_questions(sentences):
+        sentence = " ".join(s.strip() for s in group)
         ok, own = _sentence_ok(sentence, evidence, lex, before=before)
+        ok = ok and all(evidence.knows_code(code) for code in codes(sentence))
         before |= own  # what earlier sentences of the reply stated (换货…。寄回运费您出；换出的我们付。)
         if not ok:
-            found.append(Violation("unsupported", sentence.strip()))
+            found.extend(Violation("unsupported", s.strip()) for s in group)
     if facts.quoted and sentences and _agrees(sentences, lex):
         for premise in split_sentences(facts.quoted):
             if not _sentence_ok(premise, evidence, lex, premise=True)[0]:
                 found.append(Violation("affirms", premise.strip()))
     return found
+
+
+def _answered_questions(sentences: list[str]) -> list[list[str]]:
+    """The sentences, a short question the reply answers itself joined to its answer: "Tags removed? Then it
+    can't be returned" is one statement (a denial), as is "Scuffed soles? We still take them back" (a grant)."""
+    groups: list[list[str]] = []
+    joined = False
+    for sentence in sentences:
+        if joined:
+            groups[-1].append(sentence)
+            joined = False
+            continue
+        groups.append([sentence])
+        joined = bool(_QUESTION.search(sentence)) and len(sentence.strip()) <= _SHORT_QUESTION
+    return groups
 
 
 def _agrees(sentences: list[str], lex: Lexicon) -> bool:
@@ -181,3 +212,22 @@ def _agrees(sentences: list[str], lex: Lexicon) -> bool:
 def substantive(text: str) -> bool:
     """Whether what remains of a reply still says something (a figure, 4+ Chinese characters, 3+ words)."""
     return bool(_SUBSTANCE.search(text))
+
+
+_LEADING_CLAUSE = regex.compile(
+    r"^\s*((?:[^，,。！？!?；;\n~～.]|\.(?!\s|$))*)((?:[，,。！？!?；;\n~～]|\.(?=\s|$))+\s*|$)"
+)
+
+
+def without_agreement(text: str) -> str:
+    """`text` without the agreement it opens with ("对，您说得对，…", "Yes, that's right. …", "好的，没问题。"):
+    what a reply says after the bot has already answered "no" (an agreement there would contradict it).
+    Empty when the text is nothing but agreement."""
+    lex = lexicon()
+    out = text
+    while out.strip():
+        m = _LEADING_CLAUSE.match(out)
+        if m is None or not m.group(1).strip() or not lex.agrees(read_text(m.group(1))):
+            break
+        out = out[m.end() :]
+    return out.strip() if out is not text else text

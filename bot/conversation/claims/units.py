@@ -14,6 +14,7 @@ its anchors (what the payment is for). Units come from:
 
 from __future__ import annotations
 
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -77,6 +78,17 @@ def make_unit(
     implied = lex.implied(frozenset(concepts))
     restrictions = frozenset(c for c in implied if lex.is_negative(c))
     return Unit(implied, frozenset(numbers), conditions, anchors, restrictions)
+
+
+def code_key(text: str) -> str:
+    """`text` as codes are compared: NFKC, lower-cased, without spaces, hyphens and underscores ("WH-1000XM5",
+    "wh 1000xm5" and "WH1000XM5" are one code)."""
+    return regex.sub(r"[\s_\-‐–]+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+@lru_cache(maxsize=4096)
+def _product_codes(sku: str, text: str) -> str:
+    return code_key(f"{sku} {text}")
 
 
 def _fields(
@@ -174,6 +186,7 @@ class PolicyIndex:
     numbers: frozenset[Decimal]
     thresholds: Thresholds
     anywhere: frozenset[str]
+    codes: str = ""  # the policies' text as `code_key` reads it (where a model code may be found)
 
 
 def policy_units(policies: tuple[PolicyDoc, ...]) -> PolicyIndex:
@@ -197,7 +210,7 @@ def policy_units(policies: tuple[PolicyDoc, ...]) -> PolicyIndex:
     text = "\n".join(f"{doc.title}\n{doc.text}" for doc in policies).lower()
     thresholds = Thresholds(free_shipping_threshold(text), highest_free_shipping_threshold(text))
     anywhere = frozenset(c for u in units if not u.restrictions for c in u.concepts)
-    index = PolicyIndex(tuple(units), frozenset(numbers), thresholds, anywhere)
+    index = PolicyIndex(tuple(units), frozenset(numbers), thresholds, anywhere, code_key(text))
     _POLICY_CACHE[key] = (policies, index)
     while len(_POLICY_CACHE) > 8:
         _POLICY_CACHE.popitem(last=False)
@@ -306,6 +319,7 @@ class Evidence:
     core: frozenset[Decimal]  # figures any clause may carry: products, budget, order
     turn: frozenset[Decimal]  # figures a clause without commitments may carry
     quoted_concepts: frozenset[str]
+    codes: str = ""  # every text of the turn as `code_key` reads it: where a code ("IPX7", "Qi2") must be
 
     @classmethod
     def of(cls, facts: GroundingFacts) -> Evidence:
@@ -341,7 +355,23 @@ class Evidence:
         turn |= core | figures(quoted)
         anywhere = index.anywhere | {c for u in extra if not u.restrictions for c in u.concepts}
         units = [*index.units, *extra]
-        return cls(units, frozenset(anywhere), frozenset(core), frozenset(turn), lex.read(quoted).stated)
+        texts = [index.codes, code_key(facts.quoted), *(code_key(c) for c in facts.contacts)]
+        texts += [_product_codes(p.sku, _product_text(p)) for p in facts.products]
+        if facts.order is not None:
+            order = facts.order
+            texts += map(code_key, [*order.order_numbers, *order.tracking_numbers, *order.skus, *order.urls])
+        return cls(
+            units,
+            frozenset(anywhere),
+            frozenset(core),
+            frozenset(turn),
+            lex.read(quoted).stated,
+            "\n".join(texts),
+        )
+
+    def knows_code(self, code: str) -> bool:
+        """Whether a model code or identifier of a reply ("IPX7", "XM5", "RUN-001") is in the turn's texts."""
+        return code_key(code) in self.codes
 
     def supports(
         self,
