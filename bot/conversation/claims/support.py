@@ -13,7 +13,12 @@ and stock, the turn's contacts or the order — carries every concept of the cla
 a unit's restricting conditions (质量问题) must be stated in the sentence or the customer's message when
 the clause offers something free or paid by us; (c) a reply opening with agreement ("对，没问题", "yes")
 states the customer's premise, so the premise's clauses are checked as if the reply said them.
-Questions back only need each concept to exist somewhere in the evidence; denials promise nothing.
+Questions back only need each concept to exist somewhere in the evidence; denials promise nothing (a denied
+product spec, "无涂层", makes no sentence a denial); a short question the reply answers itself is read with
+its answer ("Tags removed? Then it can't be returned"). (d) A product property (a `spec` concept: 防水, carbon
+plate, multipoint, servings, materials) is supported only by a product's own text, and (e) a model code
+("IPX7", "QCC5171") only when a text of the turn contains it. `without_agreement` drops the agreement a reply
+opens with, for replies that follow the bot's own "no".
 
 `unsupported(text, facts)` lists the unsupported sentences as `Violation("unsupported", sentence)` or
 `Violation("affirms", premise)`. Policy units are built once per policy version (cached by identity).

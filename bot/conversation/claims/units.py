@@ -4,10 +4,15 @@ A unit is one piece of evidence with the commitment concepts it states, its figu
 the conditions it is bound to (质量问题 for a bullet, 满 ¥99 for its clause), and for a clause naming who pays,
 its anchors (what the payment is for). Units come from:
 - policy bullets: windows of up to three consecutive clauses, never across a clause opening another case
-  ("16:00 后及周末…", "不满 ¥99…"); payer clauses on their own; a bullet headed by a restriction ("不支持：…")
-  or a denied clause backs only denials — built once per policy version (`policy_units`, cached by identity);
-- products: their text plus price and stock (cached per product text), a comparison unit for price
-  differences when several are in scope;
+  ("16:00 后及周末…", "不满 ¥99…"); a window carries its own clauses' figures, each bound to the region its
+  clause names ("偏远地区 4–7 天" never backs "新疆 1–2 天"); payer clauses on their own; a bullet headed by a
+  restriction ("不支持：…") or a denied clause backs only denials, and a clause naming an exclusion (rust,
+  water damage) takes its bullet's restriction — built once per policy version (`policy_units`, cached);
+- products: their text (title, brand, tags, attribute names and values, description) minus the clauses
+  stating a shop-wide term (`SHOP_TERMS`: returns, warranty, shipping, payment channels, contacts, price
+  offers — "本品支持90天无理由退货" backs nothing, not even its 90), plus price and stock (cached per product
+  text); the only evidence for a product spec; a comparison unit for price differences when several are in
+  scope (one product alone compares with nothing);
 - terms the policies grant the products by their own conditions (`_derived`: free shipping from the
   threshold, SF Express by default), the shop's contacts, the verified order.
 """
