@@ -106,12 +106,19 @@ _AFTER_ADDRESS = regex.compile(
     r"|\s*(?:[一二三四五六七八九十\d]{1,3}\s*段)?(?:\s*\d{1,4}\s*(?:巷|弄))*\s*(?:3[2-9]|[4-9]\d|\d{3,5})\s*号"  # not a date
     r"|\s*[一二三四五六七八九十\d]{1,3}\s*段(?:\s*\d{1,4}\s*(?:巷|弄))*\s*\d{1,5}\s*号)+"
 )
+# Post office boxes: "PO Box 1234, Singapore 912345", "P.O. Box 77, Wellington 6140", "GPO Box 3, Sydney NSW 2001".
+_PO_BOX = re.compile(
+    r"\b(?:P\.?\s?O\.?|G\.?P\.?O\.?|Post\s+Office)\s*Box\s*\d{1,6}"
+    r"(?:,\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})?(?:\s+[A-Z]{2,3})?(?:,?\s*\d{4,6}(?!\d))?|邮政信箱\s*\d{1,6}\s*号?",
+    re.I,
+)
 _ADJACENT = regex.compile(rf"\[address\](?:[\s,，]*(?:[A-Za-z{HAN}-]{{1,10}}\s*){{0,3}}\[address\])+")
 _UNIT_ROOM = regex.compile(rf"(?<![A-Za-z0-9])(?:\s*{_UNIT_PART}){{1,4}}(?:{_ROOM}|\s*{_NUM}{{1,5}}\s*室)")
 
 
 def redact_addresses(text: str) -> str:
     """`text` with postal addresses replaced by `[address]` (see the module docstring for what counts)."""
+    text = _PO_BOX.sub(ADDRESS, text)
     text = _TW_ADDRESS.sub(ADDRESS, text)
     text = _EN_ADDRESS.sub(ADDRESS, text)
     text = _EU_ADDRESS.sub(ADDRESS, text)
