@@ -249,9 +249,10 @@ class Answerer:
         self.names_category: Callable[[str], str | None] | None = None  # "数码产品" → 数码: a department word
 
     async def policy_lines(
-        self, ctx: TurnContext, intent: Intent, vector: object = None, k: int = 2
+        self, ctx: TurnContext, intent: Intent, vector: object = None, k: int = 2, *, composed: bool = False
     ) -> Answer:
-        """After-sales, order-status, contact and policy questions answered with the matching policy lines."""
+        """After-sales, order-status, contact and policy questions answered with the matching policy lines.
+        `composed`: the composer's lines only, no LLM (a side question answered beside another answer)."""
         topics = {
             Intent.AFTER_SALES: ("warranty", "returns"),
             Intent.ORDER_STATUS: ("shipping",),
@@ -296,10 +297,12 @@ class Answerer:
                     pair.split("=", 1) for pair in self.composer.say("policy_region_names", lang).split("|")
                 )
                 line = self.composer.say("policy_region_none", lang, region=names.get(region, region))
-                return await self._llm(ctx, Answer(Reply(line)), [], None)
+                return (
+                    Answer(Reply(line)) if composed else await self._llm(ctx, Answer(Reply(line)), [], None)
+                )
             found = [*regional, *(h for h in found if h.topic != "shipping")][: max(k, len(regional))]
         if not found:
-            return await self.policy(ctx)
+            return Answer(Reply("", answered=False)) if composed else await self.policy(ctx)
         problem = intent is not Intent.AFTER_SALES or not policy_scope.asks_term_only(about)
         intro = {  # a term asked about ("保修多久", "is there a lifetime warranty?") gets no apology
             Intent.AFTER_SALES: "after_sales_intro" if problem else "after_sales_terms_intro",
@@ -319,6 +322,8 @@ class Answerer:
         docs = [
             d for d in (self.policies.docs if self.policies else []) if d.topic in {b.topic for b in found}
         ]
+        if composed:
+            return Answer(reply, docs=docs)
         return await self._llm(ctx, Answer(reply, docs=docs), [], None)
 
     async def _regional_bullets(self, region: str, lang: str) -> list[PolicyHit]:

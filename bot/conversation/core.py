@@ -416,7 +416,7 @@ class SupportBot:
             and SHIPPING_ASK.search(ctx.text)
         ):  # "…Taipei 106 Pegasus 41 可以寄嗎": what the shipping policy says about that region, beside the item
             regional = await self.answerer.policy_lines(
-                replace(ctx, text=f"寄到{ctx.region} 运费"), Intent.POLICY, None, k=2
+                replace(ctx, text=f"寄到{ctx.region} 运费"), Intent.POLICY, None, k=2, composed=True
             )
             if regional.reply.answered:
                 text = (
@@ -439,7 +439,9 @@ class SupportBot:
             )
         if intent not in _PRODUCT_INTENTS:
             return answer
-        policy = await self.answerer.policy_lines(replace(ctx, text=side.text), Intent.POLICY, None, k=2)
+        policy = await self.answerer.policy_lines(
+            replace(ctx, text=side.text), Intent.POLICY, None, k=2, composed=True
+        )
         lines = policy.reply.text if policy.reply.answered else ""
         if not lines or not states(side, lines):  # the policy's own invoice/payment bullets stay beside it
             missing = self.composer.say("policy_not_stated", ctx.lang, term=side.term or side.text)

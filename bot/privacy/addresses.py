@@ -31,9 +31,10 @@ _NUM = r"[0-9０-９一二三四五六七八九十百零〇甲乙丙丁A-Za-z-]"
 _STREET = regex.compile(
     rf"(?:{_NAME}{{2,7}}(?:省|自治区))?(?:{_NAME}{{2,4}}(?:市|州|盟))?(?:{_NAME}{{1,6}}(?:区|县|旗))?"
     rf"(?:{_NAME}{{1,5}}(?:镇|乡|街道))?"
-    rf"(?:{_NAME}|\d){{1,10}}(?:路|街|大道|道|巷|弄|胡同|村|里)\s*{_NUM}{{1,6}}\s*号(?:院)?"
+    rf"(?:{_NAME}|\d){{1,10}}(?:路|街|大道|道|巷|弄|胡同|村|里)(?:\s*[一二三四五六七八九十\d]{{1,3}}\s*段)?"  # 信义路五段
+    rf"(?:\s*{_NUM}{{1,4}}\s*(?:巷|弄|衖))*\s*{_NUM}{{1,6}}\s*号(?:院)?(?:\s*之\s*\d{{1,3}})?"  # 188 巷 5 弄 3 号之 1
     rf"(?:\s*[A-Za-z{HAN}]{{0,10}}?(?:\s*{_NUM}{{1,5}}(?:号楼|栋|幢|座|单元|层|楼|室|号))+"
-    rf"|\s*{_NAME}{{1,8}}(?:小区|花园|大厦|公寓|广场|中心|城|苑))?"
+    rf"|\s*{_NAME}{{1,8}}(?:小区|花园|大厦|公寓|广场|中心|城|苑))?(?:\s*之\s*\d{{1,3}})?"
     r"(?:\d{2,5}(?:室|房)?)?"  # the room right after the building: "…大厦B座2708"
 )
 # Residential-compound style without a street number: "阳光花园3栋2单元501室".
@@ -101,7 +102,15 @@ _EU_ADDRESS = regex.compile(
 _UNIT_PART = rf"{_NUM}{{1,6}}\s*(?:号楼|栋|幢|座|塔|单元|层|楼|区)"
 _ROOM = r"(?:\s*(?:\d{2,5}\s*(?:室|房|户)|\d{3,5}(?![\d.]|\s*(?:号|日|月|年|元|块|码|ml|g|cm|mm|米|度|%|件|个|人|天))))"
 _AFTER_ADDRESS = regex.compile(
-    rf"\[address\](?:[\s,，]*[A-Za-z{HAN}]{{0,10}}?(?:\s*{_UNIT_PART})+{_ROOM}?|\s*{_ROOM})+"
+    rf"\[address\](?:[\s,，]*[A-Za-z{HAN}]{{0,10}}?(?:\s*{_UNIT_PART})+{_ROOM}?(?:\s*之\s*\d{{1,3}})?|\s*{_ROOM}"
+    r"|\s*(?:[一二三四五六七八九十\d]{1,3}\s*段)?(?:\s*\d{1,4}\s*(?:巷|弄))*\s*(?:3[2-9]|[4-9]\d|\d{3,5})\s*号"  # not a date
+    r"|\s*[一二三四五六七八九十\d]{1,3}\s*段(?:\s*\d{1,4}\s*(?:巷|弄))*\s*\d{1,5}\s*号)+"
+)
+# Post office boxes: "PO Box 1234, Singapore 912345", "P.O. Box 77, Wellington 6140", "GPO Box 3, Sydney NSW 2001".
+_PO_BOX = re.compile(
+    r"\b(?:P\.?\s?O\.?|G\.?P\.?O\.?|Post\s+Office)\s*Box\s*\d{1,6}"
+    r"(?:,\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})?(?:\s+[A-Z]{2,3})?(?:,?\s*\d{4,6}(?!\d))?|邮政信箱\s*\d{1,6}\s*号?",
+    re.I,
 )
 _ADJACENT = regex.compile(rf"\[address\](?:[\s,，]*(?:[A-Za-z{HAN}-]{{1,10}}\s*){{0,3}}\[address\])+")
 _UNIT_ROOM = regex.compile(rf"(?<![A-Za-z0-9])(?:\s*{_UNIT_PART}){{1,4}}(?:{_ROOM}|\s*{_NUM}{{1,5}}\s*室)")
@@ -109,6 +118,7 @@ _UNIT_ROOM = regex.compile(rf"(?<![A-Za-z0-9])(?:\s*{_UNIT_PART}){{1,4}}(?:{_ROO
 
 def redact_addresses(text: str) -> str:
     """`text` with postal addresses replaced by `[address]` (see the module docstring for what counts)."""
+    text = _PO_BOX.sub(ADDRESS, text)
     text = _TW_ADDRESS.sub(ADDRESS, text)
     text = _EN_ADDRESS.sub(ADDRESS, text)
     text = _EU_ADDRESS.sub(ADDRESS, text)

@@ -278,10 +278,18 @@ def _surname(match: regex.Match[str]) -> str:
 _CAP = r"\p{Lu}(?:\p{Ll}+(?:\p{Lu}\p{Ll}+)?|['’]\p{Lu}\p{Ll}+)(?:-\p{Lu}?\p{Ll}+)*"
 _PARTICLE = r"(?:van|von|de|da|del|della|der|den|di|du|la|le|dos|das|bin|ibn|al|el|ter|Ó|Ní|Nic|Mac|Mc|St\.?)"
 _NAME_WORDS = rf"{_CAP}(?:\s+(?:{_PARTICLE}\s+)?{_CAP}){{0,3}}"
+# Words that start what follows a lower-case name rather than continue it ("my name is tom and I need …").
+_REST_WORDS = (
+    r"(?:and|i|im|i'm|from|here|looking|need|needs|want|wants|would|my|the|a|an|in|at|to|for|with|but|so|please|"
+    r"pls|thanks|thank|is|am|are|was|do|does|can|could|any|have|has|what|how|where|when|which|who|you|your|"
+    r"ok|okay|hi|hello|hey|again|too|also|speaking|calling|writing)"
+)
 _EN_STRONG = regex.compile(
     r"(?i:(\b(?:my\s+(?:full\s+)?name\s+is|my\s+name['’]s|(?:full\s+)?name\s*:|recipient\s*(?:is|:)|"
     r"addressee\s*(?:is|:)|attn\s*:?)\s+))"
-    rf"(?:{_CAP}|\p{{Ll}}+(?:['’-]\p{{L}}+)*)(?:\s+(?:{_PARTICLE}\s+)?{_CAP}){{0,3}}"
+    rf"(?:{_CAP}(?:\s+(?:{_PARTICLE}\s+)?{_CAP}){{0,3}}"
+    # typed in lower case ("my name is li wei"): a second lower-case word too, unless it starts the sentence's rest
+    rf"|\p{{Ll}}+(?:['’-]\p{{L}}+)*(?:\s+(?!{_REST_WORDS}\b)\p{{Ll}}{{2,12}}\b(?![-'’]))?)"
 )
 # Self-introductions in other languages: "Moi c'est Jean-Luc Picard", "Je m'appelle …", "Ich heiße …", "Mein
 # Name ist …", "Me llamo …", "Mi nombre es …", "Mi chiamo …", "Eu me chamo …", "Ik heet …", "Меня зовут …".

@@ -20,6 +20,7 @@ from bot.privacy.cards import CARD, redact_cards
 from bot.privacy.handles import redact_handles
 from bot.privacy.names import NAME, redact_names
 from bot.privacy.phones import chinese_digit_phones, find_phones, normalise_pii
+from knowledge.traditional import to_simplified
 
 SECRET = "[secret]"
 EMAIL = "[email]"
@@ -89,6 +90,32 @@ _MESSENGER_ID = re.compile(
 
 
 _NEVER = r"(?!)"  # an order pattern that matches nothing: order numbers stay
+_ANY_PLACEHOLDER = re.compile(r"\[(?:name|address|messenger-id|phone|id-number|card|email|order|secret)\]")
+
+
+def in_original_script(original: str, simple: str, redacted: str) -> str:
+    """`redacted` (the redaction of `simple`, the Simplified form of `original`) carried back onto `original`:
+    the text between placeholders stays as the customer wrote it (Traditional), each placeholder takes the
+    span it replaced. When the forms differ in length or the pieces cannot be aligned, `redacted` itself is
+    returned — Simplified, but with nothing personal left."""
+    if redacted == simple:
+        return original
+    if len(simple) != len(original):
+        return redacted
+    pieces, holders = _ANY_PLACEHOLDER.split(redacted), _ANY_PLACEHOLDER.findall(redacted)
+    if not simple.startswith(pieces[0]) or not simple.endswith(pieces[-1]):
+        return redacted
+    out, position = [original[: len(pieces[0])]], len(pieces[0])
+    for index, (holder, piece) in enumerate(zip(holders, pieces[1:], strict=True)):
+        last = index == len(holders) - 1
+        found = (
+            len(simple) - len(piece) if last else (simple.find(piece, position + 1) if piece else position)
+        )
+        if found < position:
+            return redacted
+        out += [holder, original[found : found + len(piece)]]
+        position = found + len(piece)
+    return "".join(out)
 
 
 def _sub_secret_assignment(match: re.Match[str]) -> str:
@@ -155,10 +182,14 @@ class Redactor:
         text = _QQ.sub(lambda m: f"{m.group(1)}{MESSENGER}", text)
         text = _MESSENGER_ID.sub(lambda m: f"{m.group(1) or m.group(2)}{MESSENGER}", text)
         text = redact_handles(text)
+        simple, traditional = to_simplified(text)
+        if traditional:  # zh-Hant: "陳大文", "信義路五段7號89樓" — the rules are written in Simplified
+            return in_original_script(text, simple, self._names_and_places(simple))
+        return self._names_and_places(text)
+
+    def _names_and_places(self, text: str) -> str:
         text = redact_names(text)
-        if self.redact_addresses:
-            text = redact_addresses(text)
-        return text
+        return redact_addresses(text) if self.redact_addresses else text
 
 
 _DEFAULT = Redactor()
