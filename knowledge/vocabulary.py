@@ -113,13 +113,19 @@ def learnt_kind_names(products: Iterable[Product], *, known: Callable[[str], boo
     tags name the category's kind (尾灯 and 车灯 end alike: a light; 猫罐头 is not a 猫粮, so "food" learns
     nothing), or two or more products there use the name ("Bike Computer" in three 码表 titles). One-word tags
     and tags the title does not end in are never learnt: they are often adjectives or features ("wireless",
-    "budget", "whole room", "pressure sensor"); plurals are added ("bike lights"). `known(word)` is True for words that must never name a kind (stop words, brands, genders,
-    colours). Deterministic (sorted)."""
+    "budget", "whole room", "pressure sensor"); plurals are added ("bike lights"). `known(word)` is True for
+    words that must never name a kind (stop words, brands, genders, colours). Deterministic (sorted); each
+    name is checked only against the products that have all its words (an inverted index), so 100k SKUs
+    with English tags stay a linear pass."""
     items = list(products)
     paths = ["/".join(p.category_path) for p in items]
     texts = [
         " ".join(normalise_english(w) for w in _LATIN.findall(" ".join([p.title, *p.tags]))) for p in items
     ]
+    postings: dict[str, set[int]] = {}
+    for row, text in enumerate(texts):
+        for word in set(text.split()):
+            postings.setdefault(word, set()).add(row)
     endings = [_title_ending(p.title) for p in items]
     candidates: dict[str, set[int]] = {}  # name → the products whose English tags give it
     for row, product in enumerate(items):
@@ -138,7 +144,8 @@ def learnt_kind_names(products: Iterable[Product], *, known: Callable[[str], boo
         if len(name) < 3 or name in named or any(known(w) for w in name.split()):
             continue  # the synonym file says what its words mean ("dry skin" is 干皮, a skin type)
         pattern = re.compile(rf"(?<![a-z]){re.escape(name)}(?![a-z])")
-        users = [n for n, text in enumerate(texts) if pattern.search(text)]
+        having = set.intersection(*(postings.get(word, set()) for word in name.split()))
+        users = [n for n in sorted(having) if pattern.search(texts[n])]
         found = {paths[n] for n in users}
         if len(found) != 1 or not (path := next(iter(found))):
             continue
