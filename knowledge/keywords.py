@@ -75,6 +75,14 @@ class JiebaKeywordExtractor:
                     fold.setdefault(parts[0], canonical)
                 elif parts:
                     phrases.setdefault(parts, canonical)
+        # English head nouns the catalog learnt for a Chinese-named category ("helmet" → 头盔): one token, so a
+        # Chinese title and an English one of the same kind match either language's query. Phrases are not
+        # folded: "acoustic guitar" → 吉他 would hide "guitar" from a search for "guitars".
+        for name, path in self.vocabulary.kind_names.items():
+            leaf = normalise_text(path.split("/")[-1])
+            parts = tuple(self._raw_tokens(normalise_text(name), segment=False))
+            if _CJK.search(leaf) and len(parts) == 1:
+                fold.setdefault(parts[0], leaf)
         return fold, phrases
 
     def _jieba(self) -> jieba.Tokenizer:

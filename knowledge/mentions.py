@@ -394,9 +394,12 @@ class MentionIndex:
         for row, span in self._brand_and_words(query):
             by_row[row].append(span)
         asked = self._kinds_in(query) if by_row else []
+        inside = self._kind_atoms(query) if asked else set()
         for row in [r for r, spans in by_row.items() if asked and self._one_word(r, spans, query)]:
             if not all(self._is_of_kind(row, forms) for forms in asked):
                 del by_row[row]  # "dog food" names no "Cat Food Cans": one shared word, another kind
+            elif all(i in inside for i, _ in by_row[row]):
+                del by_row[row]  # "kitten food": the word is part of the kind asked, not a product's name
         return [
             self._score(row, spans, query)
             for row, spans in by_row.items()
@@ -423,6 +426,17 @@ class MentionIndex:
     def _is_of_kind(self, row: int, forms: tuple[str, ...]) -> bool:
         """The product's title, category or tags write one of the kind's forms."""
         return any(form.lower() in self._entries[row].kind_text for form in forms)
+
+    def _kind_atoms(self, query: list[_Atom]) -> set[int]:
+        """Indices of the message's atoms inside a kind name of two or more atoms ("kitten food", "bike light")."""
+        texts = [a.text for a in query]
+        return {
+            n
+            for size in range(2, min(MAX_RUN, len(texts)) + 1)
+            for i in range(len(texts) - size + 1)
+            if tuple(texts[i : i + size]) in self._kinds
+            for n in range(i, i + size)
+        }
 
     def _kinds_in(self, query: list[_Atom]) -> list[tuple[str, ...]]:
         """Kinds of product the message names (each with its synonyms), longest first, none inside another."""

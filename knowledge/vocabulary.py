@@ -86,32 +86,57 @@ def _plural(word: str) -> str:
     return word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
 
 
+_COUNT_WORDS = frozenset(["ages", "age", "for", "size", "pack", "set"])
+
+
+def _title_ending(title: str) -> list[str]:
+    """A title's English words without the counts after its kind ("Paint Markers 8 colours" → … paint, marker;
+    "Kids Bike Helmet Ages 3-8" → … bike, helmet): where an English product name says what it is."""
+    words = re.findall(r"[A-Za-z0-9][A-Za-z0-9'’.-]*", title)
+    digit = re.compile(r"\d")
+    while words and (digit.search(words[-1]) or (len(words) > 1 and digit.search(words[-2]))):
+        if not digit.search(words[-1]):
+            words.pop()  # "8 colours": the word after a count
+        words.pop()
+        if len(words) > 1 and words[-1].lower() in _COUNT_WORDS:
+            words.pop()  # "Ages 3-8": the word that introduces a count
+    return [normalise_english(w) for w in words if not digit.search(w)]
+
+
 def learnt_kind_names(products: Iterable[Product], *, known: Callable[[str], bool]) -> dict[str, str]:
     """English kind names the catalog itself ties to one category path: {name: path}.
 
-    A product tagged in English ("bike computer", "tail light", "paint marker") names what it is. Such a tag of
-    two or more words, and its last word (the head noun: "computer", "light", "marker") when the product's
-    title uses it too, name the product's category when every product
+    A product tagged in English ("bike computer", "air circulator", "paint marker") names what it is when its
+    title ends in that tag (counts after it aside); such a tag of two or more words, and its last word (the head
+    noun: "computer", "circulator", "marker"), name the product's category when every product
     whose title or tags use them lies in that one category AND the category is what the product is: its Chinese
     tags name the category's kind (尾灯 and 车灯 end alike: a light; 猫罐头 is not a 猫粮, so "food" learns
     nothing), or two or more products there use the name ("Bike Computer" in three 码表 titles). One-word tags
-    and a title's other words are never learnt: they are often adjectives ("wireless", "budget", "quiet",
-    "women's"); plurals are added ("bike lights"). `known(word)` is True for words that must never name a kind (stop words, brands, genders,
-    colours). Deterministic (sorted)."""
+    and tags the title does not end in are never learnt: they are often adjectives or features ("wireless",
+    "budget", "whole room", "pressure sensor"); plurals are added ("bike lights"). `known(word)` is True for
+    words that must never name a kind (stop words, brands, genders, colours). Deterministic (sorted); each
+    name is checked only against the products that have all its words (an inverted index), so 100k SKUs
+    with English tags stay a linear pass."""
     items = list(products)
     paths = ["/".join(p.category_path) for p in items]
     texts = [
         " ".join(normalise_english(w) for w in _LATIN.findall(" ".join([p.title, *p.tags]))) for p in items
     ]
-    titles = [{normalise_english(w) for w in _LATIN.findall(p.title)} for p in items]
+    postings: dict[str, set[int]] = {}
+    for row, text in enumerate(texts):
+        for word in set(text.split()):
+            postings.setdefault(word, set()).add(row)
+    endings = [_title_ending(p.title) for p in items]
     candidates: dict[str, set[int]] = {}  # name → the products whose English tags give it
     for row, product in enumerate(items):
         for tag in product.tags:
             words = [normalise_english(w) for w in _LATIN.findall(tag)]
             if len(words) < 2 or not tag.strip().isascii() or _NOT_A_HEAD.search(words[-1]):
                 continue  # one word may be an adjective ("wireless", "quiet"); a phrase ends in its noun
-            candidates.setdefault(" ".join(words), set()).add(row)
-            if words[-1] in titles[row]:  # the head alone when the title names the product by it too
+            ending = endings[row]
+            if ending[-len(words) :] == words:  # the title ends in it: "... GPS Bike Computer"
+                candidates.setdefault(" ".join(words), set()).add(row)
+            if ending[-1:] == words[-1:]:  # the head alone, when the title ends in it too
                 candidates.setdefault(words[-1], set()).add(row)
     out: dict[str, str] = {}
     named = {normalise_english(w) for group in synonym_groups() for m in group for w in [m] if m.isascii()}
@@ -119,7 +144,8 @@ def learnt_kind_names(products: Iterable[Product], *, known: Callable[[str], boo
         if len(name) < 3 or name in named or any(known(w) for w in name.split()):
             continue  # the synonym file says what its words mean ("dry skin" is 干皮, a skin type)
         pattern = re.compile(rf"(?<![a-z]){re.escape(name)}(?![a-z])")
-        users = [n for n, text in enumerate(texts) if pattern.search(text)]
+        having = set.intersection(*(postings.get(word, set()) for word in name.split()))
+        users = [n for n in sorted(having) if pattern.search(texts[n])]
         found = {paths[n] for n in users}
         if len(found) != 1 or not (path := next(iter(found))):
             continue

@@ -67,6 +67,7 @@ def _search(text: str) -> list[str]:
         "any puppy food in stock?",
         "cat litter",
         "any helmets?",  # a learnt kind name ("Kids Bike Helmet"), never one product's name
+        "do you sell kitten food?",  # "food" is part of the kind asked (猫粮), not Wellness's name
     ],
 )
 def test_a_spec_a_size_or_a_shared_word_of_another_kind_names_no_product(text: str) -> None:
@@ -121,12 +122,20 @@ def test_a_search_for_a_few_finds_every_one_of_the_kind() -> None:
 def test_english_kind_names_are_learnt_from_the_catalogs_own_tags() -> None:
     learnt = learnt_kind_names(_products(), known=stopwords().__contains__)
     assert learnt["computer"] == learnt["computers"] == "骑行/码表"  # "Bike Computer" in three 码表 titles
-    assert learnt["tail light"] == learnt["tail lights"] == "骑行/车灯"  # on a product tagged 尾灯 (a 灯)
-    assert learnt["helmet"] == learnt["kid helmet"] == "骑行/头盔"  # on a product tagged 儿童头盔
+    assert (
+        learnt["helmet"] == learnt["helmets"] == "骑行/头盔"
+    )  # "Kids Bike Helmet Ages 3-8", tagged 儿童头盔
+    assert learnt["paint marker"] == learnt["marker"] == "文具/马克笔"  # "… Paint Markers 8 colours"
+    assert "tail light" not in learnt  # the title ends in "Rear Light": a tag the title does not end in
     assert "food" not in learnt and "wet food" not in learnt  # on a 猫罐头 among 猫粮: not what 猫粮 are
     assert "light" not in learnt  # the synonym file says "light" is 轻 (lightweight): it keeps its meaning
     demo = learnt_kind_names(load_catalog(SAMPLE_CATALOG).products, known=stopwords().__contains__)
     assert not {"wireless", "budget", "boost"} & set(demo)  # one-word tags may be adjectives: never learnt
+    home = learnt_kind_names(
+        load_catalog(DATA / "home_music_catalog.csv").products, known=stopwords().__contains__
+    )
+    assert home["circulator"] == "家电/风扇"  # "Vornado 660 Whole Room Air Circulator"
+    assert not {"whole room", "room", "pressure sensor"} & set(home)  # features, not what the title ends in
     baby = learnt_kind_names(
         load_catalog(DATA / "baby_beauty_catalog.csv").products, known=stopwords().__contains__
     )
@@ -164,12 +173,12 @@ def test_a_kind_carries_across_languages_and_into_longer_words(text: str, skus: 
 
 # The conversation set over this catalog: how many pass offline today (0 grounding errors, always).
 # Raise the floor when a fix makes more pass; never lower it.
-FLOOR = 39
+FLOOR = 49
 
 
 async def test_the_pets_cycling_conversations(tmp_path: Path) -> None:
     loaded = load_cases(DATA / "pets_cycling_conversations.yaml")
-    assert len(loaded.cases) >= 45
+    assert len(loaded.cases) >= 55
     env = open_environment(
         tmp_path / "data", clock=loaded.clock, catalog=PETS, policies=DATA / "pets_cycling_policies"
     )

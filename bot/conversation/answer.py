@@ -68,6 +68,7 @@ from knowledge.money import NO_RATES, ExchangeRates, round_cents
 from knowledge.policy_terms import PolicyTerms
 from knowledge.protocols import ProductIndex
 from knowledge.ranking import describe_filters, passing
+from knowledge.resources import normalise_english
 from knowledge.traditional import to_simplified
 
 log = logging.getLogger(__name__)
@@ -649,6 +650,36 @@ class Answerer:
         kinds = [w for w in words if not ANY_PRODUCT.match(w)]
         return self._names_only(words, category) or (bool(kinds) and self._names_only(kinds, category))
 
+    def _filter_words(self, u: Understanding) -> set[str]:
+        """English words of the message that name the category filter the index applied ("helmets", "kitten
+        food" → 骑行/头盔, 宠物/猫粮), as written and singular: the Chinese-titled products filed there are of
+        that kind although their titles never say it, so these words narrow nothing."""
+        if not u.filters.category or self.names_category is None:
+            return set()
+        tokens = re.findall(r"[a-z]+", u.text.lower())
+        return {
+            word
+            for size in (1, 2, 3)
+            for n in range(len(tokens) - size + 1)
+            if self._is_filter(" ".join(tokens[n : n + size]), u)
+            for token in tokens[n : n + size]
+            for word in (token, normalise_english(token))
+        }
+
+    def _is_filter(self, word: str, u: Understanding) -> bool:
+        """An English word that names the search's own category filter ("helmets" → 骑行/头盔): the Chinese-titled
+        products filed there are of its kind although their titles never say it. Chinese words stay words
+        ("儿童头盔" is read as 头盔 but asks for the children's one)."""
+        category = u.filters.category
+        if not category or not word.isascii() or self.names_category is None:
+            return False
+        return self.names_category(word) == category
+
+    def _in_named(self, word: str, product: Product) -> bool:
+        """The product is filed under the category the word names ("helmet" → 骑行/头盔, learnt by the parser)."""
+        named = self.names_category(word) if self.names_category is not None and word.isascii() else None
+        return bool(named) and (product.category == named or product.category.startswith(f"{named}/"))
+
     def _names_only(self, words: list[str], category: str) -> bool:
         assert self.names_category is not None
         each = [self.names_category(w) for w in words]
@@ -698,8 +729,13 @@ class Answerer:
         """Results that also have every catalog word of the request ("头戴式", "全棉", "green tea") and satisfy
         its numeric bounds ("65W以上"); when none has them all, the ranked results stand (never empty)."""
         known = self.known_word or (lambda word: False)
-        words = [w for w in u.search.words if len(w) >= 2 and known(w.lower()) and not is_ordering_word(w)]
         tokens = re.findall(r"[a-z]+", u.text.lower())
+        filtered = self._filter_words(u)
+        words = [
+            w
+            for w in u.search.words
+            if len(w) >= 2 and known(w.lower()) and not is_ordering_word(w) and w.lower() not in filtered
+        ]
         for pair in (f"{a} {b}" for a, b in itertools.pairwise(tokens)):  # "green tea", "arm sleeves"
             single = pair[:-1] if pair.endswith("s") else pair
             if known(pair) or known(single):
@@ -721,6 +757,7 @@ class Answerer:
         Kind words are the search words that name some product here (not "最大", "battery", "life");
         `by_category`: a category segment names the kind too (运动鞋 for 运动鞋/跑步鞋), for a search's picks."""
         asked = {w for name in u.asks if name.startswith("attr:") for w in ATTRIBUTE_WORDS.get(name[5:], ())}
+        asked |= self._filter_words(u) if by_category else set()
         words = [
             w
             for w in dict.fromkeys([*u.search.words, *u.keywords])
@@ -735,7 +772,7 @@ class Answerer:
         def of_kind(word: str, product: Product) -> bool:  # 运动鞋 names the category 运动鞋/跑步鞋
             return kind_match(word, product) or (
                 by_category
-                and (root_match(word, product) or in_category(word, product))
+                and (root_match(word, product) or in_category(word, product) or self._in_named(word, product))
                 and not titled_as_other(word, product)
             )
 
