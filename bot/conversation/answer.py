@@ -55,7 +55,7 @@ from bot.conversation.profile import rerank
 from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query, violations_note
 from bot.conversation.refinements import sized_from
 from bot.conversation.regions import about_region, asked_region, region_words
-from bot.conversation.shop_range import asks_shop_range, shop_example, shop_range
+from bot.conversation.shop_range import asks_open_recommendation, asks_shop_range, shop_example, shop_range
 from bot.conversation.store import ChatState, Turn
 from bot.conversation.understanding import ANY_PRODUCT, Understanding
 from bot.domain import telemetry
@@ -473,9 +473,9 @@ class Answerer:
             return await self._llm(ctx, Answer(reply), list(u.targets), u)
         if u.mode == "brands":
             return await self._brands(u, ctx)
-        if asks_shop_range(
-            u.text
-        ):  # "你们卖什么" / "what do you sell?": the departments, never a search for "sell"
+        if asks_shop_range(u.text) and not (ctx.shown and asks_open_recommendation(u.text)):
+            # "你们卖什么" / "what do you sell?": the departments, never a search for "sell"; "有什么推荐"
+            # while browsing running shoes goes on with the running shoes
             ranges = shop_range(await asyncio.to_thread(self._catalog_products))
             if ranges:
                 sep = c.phrases(lang).say("list_sep")

@@ -48,6 +48,12 @@ def asks_shop_range(text: str) -> bool:
     return bool(_RANGE.match(stripped) or _OPEN_ASK.match(stripped))
 
 
+def asks_open_recommendation(text: str) -> bool:
+    """True for an open request for a recommendation that names no kind ("有什么推荐", "any recommendations?"):
+    the shop's range when nothing is being browsed, but a follow-up of the products shown when something is."""
+    return bool(_OPEN_ASK.match(text.strip()))
+
+
 def shop_range(
     products: Sequence[Product], departments: int = 8, kinds: int = 3
 ) -> list[tuple[str, list[str]]]:
