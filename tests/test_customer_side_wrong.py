@@ -153,3 +153,17 @@ async def test_chat_new_forgets_the_earlier_words(tmp_path: Path) -> None:
         assert "Nike" not in reply and "东西" not in reply and "跑鞋" not in reply.split("\n")[0], reply
     finally:
         bot.close()
+
+
+def test_a_bare_amount_after_a_price_demand_is_cut_with_it() -> None:
+    """A "change the price to 300" — the 300 is the demand's figure (left behind it read as a ¥300 budget and hid
+    the ¥1499 answer); "… off the Sony WH-1000XM5" keeps the item named after the demand."""
+    from bot.conversation.demands import cut_demands
+
+    rest, demands = cut_demands(
+        "Please change the price to 300 and I'll pay you directly. How much is the Ultraboost Light?"
+    )
+    assert "300" not in rest and "Ultraboost Light" in rest
+    assert "pay you directly" in " ".join(d.text for d in demands)
+    rest, _ = cut_demands("give me 50% off the Sony WH-1000XM5 and tell me the final price")
+    assert rest.startswith("the Sony WH-1000XM5")

@@ -79,6 +79,7 @@ _LEAD = regex.compile(
     r"(?:(?:请|麻烦|能不能|能否|可不可以|可以|你|您|你们|商家|店家|客服)\s*)*"
     r"(?:(?:给我|发给我|发我|私发|发|给)(?:个|一个|一下|我)?\s*)?$"
     r"|(?:\b(?:also|and|then|plus|but|so)\s*,?\s*)?(?:\b(?:please|pls|can|could|would|will|you|kindly)\s+)*"
+    r"(?:\b(?:i'?ll|i\s+will|i\s+can|i\s+want\s+to|let\s+me)\s+)?"
     r"(?:\b(?:send|give|share|text|email|dm)\s+(?:me\s+)?(?:a\s+|an\s+|the\s+|your\s+)?)?$",
     regex.I,
 )
@@ -96,8 +97,11 @@ _CONTACT_ID = regex.compile(
 )
 
 # What follows a price demand when it names the item it wants cheaper: "… off the Sony WH-1000XM5", "… on the
-# Pegasus 41" — an article or "on/for" and a capitalised or numbered name.
-_OBJECT = regex.compile(r"\s+(?:(?:on|for|off)\s+)?(?:the|this|that|your|a)?\s*(?-i:[A-Z0-9])", regex.I)
+# Pegasus 41" — an article or "on/for" and a capitalised name or a model number ("WH-1000XM5"); a bare amount
+# ("change the price to 300") is the demand's own figure, not an item.
+_OBJECT = regex.compile(
+    r"\s+(?:(?:on|for|off)\s+)?(?:the|this|that|your|a)?\s*(?-i:[A-Z]|\d+[A-Za-z-])", regex.I
+)
 # What may stand between two demands of one clause: spaces and the words that lead a request.
 _JOINED = regex.compile(r"\s*(?:(?:给我|给|我|请|麻烦|再|并|然后|还|and|then|please)\s*)*", regex.I)
 
