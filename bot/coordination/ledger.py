@@ -482,11 +482,13 @@ class UpdateGate:
         poll_s: float = 0.02,
         max_poll_s: float = 0.2,
         listener: DoneListener | None = None,
+        listening_fallback_s: float = LISTENING_FALLBACK_S,
     ) -> None:
         self.ledger = ledger
         self.locks = locks or LocalChatLocks()
         self.poll_s = poll_s
         self.max_poll_s = max_poll_s
+        self.listening_fallback_s = listening_fallback_s  # seconds a waiter trusts wake-ups before asking
         self.listener = listener  # PostgreSQL tells when another replica completes an update
         # chat → {waiting update → ids of the chat's updates completed since it was admitted}
         self._seen: dict[str, dict[int, set[int]]] = {}
@@ -563,7 +565,7 @@ class UpdateGate:
         lost), the ledger is asked — after a growing pause when nothing will wake this task."""
         seen = self._seen.setdefault(chat_key, {}).setdefault(update_id, set())
         listening = self.listener is not None and self.listener.supported
-        delay = LISTENING_FALLBACK_S if listening else self.poll_s
+        delay = self.listening_fallback_s if listening else self.poll_s
         ask = earlier is None
         while True:
             if (
