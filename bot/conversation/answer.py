@@ -24,7 +24,14 @@ from bot.conversation.asks import ATTRIBUTE_WORDS
 from bot.conversation.attribute_answers import as_boolean, mentions
 from bot.conversation.compatibility import stated
 from bot.conversation.composer import OfflineComposer, Reply
-from bot.conversation.gifts import GiftRequest, gift_picks, gift_request, is_gift_word, shop_kinds
+from bot.conversation.gifts import (
+    GiftRequest,
+    browse_request,
+    gift_picks,
+    gift_request,
+    is_gift_word,
+    shop_kinds,
+)
 from bot.conversation.grounding import (
     GroundingFacts,
     Violation,
@@ -571,6 +578,8 @@ class Answerer:
         request = gift_request(u.text + who) or gift_request(u.search.text + who)
         if request is None and u.search.gift:  # "他喜欢喝茶" after "给爸爸买点什么好"
             request = gift_request(" ".join([*u.search.gift, u.text]) + who, asked=True)
+        if request is None and not u.filters.has_price():
+            request = browse_request(u.text)  # "随便推荐点": the shop's picks, never a search for 随便
         if request is None:
             return None
         words = [w for w in dict.fromkeys([*u.search.words, *u.keywords]) if not is_ordering_word(w)]
@@ -595,13 +604,17 @@ class Answerer:
         reply = c.recommend(picks, u, lang) if picks else Reply("", answered=True)
         lines = reply.text.split("\n")
         if picks:
-            lines[0] = c.say("gift_intro", lang)
+            lines[0] = c.say("browse_intro" if request.browse else "gift_intro", lang)
             if request.vague:
                 lines = lines[:-1]  # the question replaces the "第一款多少钱" hint
         if request.vague or not picks:
             kinds = shop_kinds(products)
             lines.append(
-                c.say("gift_question", lang, kinds="、".join(kinds) if lang == "zh" else ", ".join(kinds))
+                c.say(
+                    "browse_question" if request.browse else "gift_question",
+                    lang,
+                    kinds="、".join(kinds) if lang == "zh" else ", ".join(kinds),
+                )
             )
         reply = replace(reply, text="\n".join(line for line in lines if line), answered=True)
         return await self._llm(ctx, Answer(reply), list(reply.shown), u)

@@ -533,7 +533,7 @@ def understand(
     elif (
         focus
         and asks_fact
-        and not filters.category
+        and (not filters.category or (not content and _own_category(focus[0], filters.category)))
         and (
             not (content and not _only_ask_words(content, base))
             # "烧开一壶水要几分钟" of the kettle in focus: the other words name no product
@@ -541,6 +541,16 @@ def understand(
         )
     ):
         return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(focus), mode="context")
+    features = (
+        _features_asked(content, positive_text, focus[0], mentions)
+        if focus and not filters.category and not filters.brand and not named_products and not ordering
+        else []
+    )
+    if (
+        features
+    ):  # "水箱多大" / "压力多大" of the coffee machine in focus: its listing's words, never a search
+        asks = base.asks | {f"feature:{w}" for w in features}
+        return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(focus), mode="context", asks=asks)
     # "除了黑色还有什么颜色": a question about the other colours of what was shown, not a search
     colours_asked = "colour" in base.asks and _only_colour_exclusions(parsed.filters)
     if (
@@ -710,6 +720,52 @@ def _names_more_than(
         return True
     leftover = [w for w in content if not brands_of(w)]
     return bool(leftover) and not (filters.category and len(leftover) <= 1)
+
+
+# A question about a part or figure of the product in focus ("水箱多大", "压力多少", "有奶泡棒吗", "how wide is it")
+_FEATURE_QUESTION = re.compile(
+    r"多大|多少|多宽|多高|多重|多长|多厚|多深|几个|是什么|是啥|什么样|有没有|有.{1,6}吗|带.{1,6}吗"
+    r"|how (?:big|wide|large|tall|long|deep|much|many|heavy)|what(?:'s| is) the|does it have|is there",
+    re.IGNORECASE,
+)
+
+
+def _own_category(product: Product, category: str) -> bool:
+    """The category a word of the question was read as is the product's own ("SPF多少" of a sunscreen: spf
+    names 防晒, but asks about the sunscreen in focus)."""
+    return product.category == category or product.category.startswith(category.rstrip("/") + "/")
+
+
+_FEATURE_FRAME = re.compile(
+    r"^(?:请问|那|这款|它|这个)?(?:有没有|有|带|是不是)?|(?:是)?(?:多大|多少|多宽|多高|多重|多长|多厚|多深|什么样|是什么|是啥)"
+    r"|[吗呢？?。!！\s]+$"
+)
+
+
+def _features_asked(
+    content: Sequence[str], text: str, product: Product, mentions: CatalogNames | None
+) -> list[str]:
+    """The words of a question about the product in focus that name a part or figure of it, not a kind of
+    product: each word is in the product's attribute values or description, or in no title of the catalog
+    ("水箱" of a coffee machine listing "1.1L水箱", "内胆" that no listing names). [] when any word names a kind
+    or another product, or the message asks nothing."""
+    words = [w for w in content if len(w) >= 2 and not re.fullmatch(r"[\d.]+\w{0,3}", w)]
+    if not words or len(words) != len(content) or not _FEATURE_QUESTION.search(text) or mentions is None:
+        return []
+    own = normalise_text(" ".join([*map(str, product.attributes.values()), product.description or ""]))
+    phrase = normalise_text(
+        _FEATURE_FRAME.sub("", text)
+    ).strip()  # "有奶泡棒吗" → 奶泡棒 (jieba: 有奶 / 泡棒)
+    if len(phrase) >= 2 and phrase in own and not mentions.is_kind(phrase):
+        return [phrase]
+    for word in words:
+        if mentions.is_kind(word):
+            return []
+        if normalise_text(word) in own:
+            continue
+        if mentions.find(word) or normalise_text(word) in normalise_text(product.title):
+            return []  # names a product
+    return words
 
 
 def _only_ask_words(content: Sequence[str], u: Understanding) -> bool:
