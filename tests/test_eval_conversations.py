@@ -34,8 +34,8 @@ KINDS = Path(__file__).parent / "data" / "conversations_kinds.yaml"  # session 6
 DEMO12C = (
     Path(__file__).parent / "data" / "conversations_demo12c.yaml"
 )  # session 6 fix round: tester + invented
-# The cases of conversations_demo12c.yaml the offline bot gets right (it scored 2/21 tester + 18/37 invented before).
-DEMO12C_FLOOR = 40
+# The cases of conversations_demo12c.yaml the offline bot gets right (before the fixes: 2/21 tester turns, 18/37 invented; 3 change cases added later).
+DEMO12C_FLOOR = 51
 PRODUCTS = sample_products()
 NAMES = CatalogNames(PRODUCTS.values())
 DOCS = PolicyBook.load(SAMPLE_POLICIES_DIR).docs

@@ -22,6 +22,7 @@ import regex
 from bot.conversation import policy_scope
 from bot.conversation.asks import ATTRIBUTE_WORDS
 from bot.conversation.attribute_answers import as_boolean, mentions
+from bot.conversation.claims.quote import quotable
 from bot.conversation.compatibility import stated
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.gifts import (
@@ -63,6 +64,7 @@ from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query
 from bot.conversation.refinements import sized_from
 from bot.conversation.regions import about_region, asked_region, region_words
 from bot.conversation.shop_range import asks_open_recommendation, asks_shop_range, shop_example, shop_range
+from bot.conversation.size_miss import size_filter, sizes_offered
 from bot.conversation.store import ChatState, Turn
 from bot.conversation.understanding import ANY_PRODUCT, Understanding
 from bot.domain import telemetry
@@ -919,6 +921,9 @@ class Answerer:
             return Answer(replace(refusal, meta={**refusal.meta, "refusal": "out_of_scope"}))
         if self.index.count() == 0:  # a length: no hand-off
             return Answer(self.composer.text("no_catalog", ctx.lang, answered=False))
+        sized = size_filter(u.filters.attributes) if u.mode != "cheaper" else None
+        if sized is not None and (answer := await self._size_missing(u, ctx, sized)) is not None:
+            return answer
         weak: list[SearchHit] = []
         if u.mode != "cheaper":  # the closest: the same search without its budget (never irrelevant padding)
             relaxed = replace(u, filters=replace(u.filters, min_price=None, max_price=None))
@@ -944,6 +949,33 @@ class Answerer:
         # not opened); a search that found nothing did not, and two of those in a row bring in a person
         answer.reply = replace(answer.reply, answered=kind or u.mode == "cheaper")
         return answer
+
+    async def _size_missing(
+        self, u: Understanding, ctx: TurnContext, sized: tuple[str, str]
+    ) -> Answer | None:
+        """ "35码的男款篮球鞋" with none in 35: that size is what fails — the sizes there are and the closest
+        products (every other filter kept); None when the search finds nothing without the size either."""
+        key, size = sized
+        others = {k: v for k, v in u.filters.attributes.items() if k != key}
+        relaxed = replace(u, filters=replace(u.filters, attributes=others))
+        hits = self._keep(await self.search(u.search_text or u.text, relaxed, k=20), relaxed)
+        if u.filters.category:
+            hits = [h for h in hits if h.product.category.startswith(u.filters.category)]
+        sizes = sizes_offered([h.product for h in hits], key)
+        if not hits or not sizes or any(size.lower() == s.lower() for s in sizes):
+            return None  # the size exists: another constraint fails with it (女款 in 42), said as before
+        c, lang = self.composer, ctx.lang
+        kind = (u.filters.category or "").strip("/").split("/")[-1] or u.search_text
+        if lang == "en" and u.search_text.isascii() and u.search_text.strip():
+            kind = u.search_text  # "size 47 running shoes": the customer's own words for the kind
+        reply = c.recommend([h.product for h in hits[:3]], u, lang)
+        lines = reply.text.split("\n")
+        sep = c.phrases(lang).say("list_sep")
+        lines[0] = c.say(
+            "size_missing", lang, kind=quotable(kind).strip()[:20], size=size, sizes=sep.join(sizes)
+        )
+        reply = replace(reply, text="\n".join(lines), answered=True)
+        return await self._llm(ctx, Answer(reply, hits=hits[:3]), list(reply.shown), u)
 
     async def policy(self, ctx: TurnContext) -> Answer:
         docs = self.policies.find(ctx.text, ctx.lang) if self.policies is not None else []

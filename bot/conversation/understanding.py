@@ -586,6 +586,8 @@ def understand(
             base, intent=Intent.RECOMMENDATION, mode="ruled_out", search=left, filters=left.filters
         )
     # 7. a search: refine the active one, or start a new one
+    if shown and not d.search.is_empty() and asks_more(positive_text):
+        content = []  # "换一批": 一批 names nothing — the next ones of the same search
     intent = Intent.RECOMMENDATION if intent not in (Intent.RECOMMENDATION, Intent.UNKNOWN) else intent
     if d.search.is_empty() and focus and not new_kind:  # "有没有便宜一点的" after a named product
         seed = focus[0]
@@ -596,7 +598,11 @@ def understand(
                 QueryFilters(category=seed.category or None),
             ),
         )
-    search = _next_search(d, tuple(content), filters, positive_text, kind_of, _shared_category(shown))
+    # "适合敏感肌的" after creams: a word some shown product has narrows the list, whatever kind it names most
+    of_shown = bool(shown) and all(any(has_word(p, w) for p in shown) for w in content)
+    search = _next_search(
+        d, tuple(content), filters, positive_text, kind_of, _shared_category(shown), of_shown=of_shown
+    )
     refined = search is not None
     if (
         search is not None
@@ -835,6 +841,8 @@ def _next_search(
     text: str,
     kind_of: Callable[[str], str | None] | None,
     shown_kind: str | None = None,
+    *,
+    of_shown: bool = False,
 ) -> Search | None:
     """The refined active search, or None when this message starts a new one (see `understand`).
     `shown_kind` is the category of the products last shown: the search's kind when its words name none."""
@@ -853,7 +861,9 @@ def _next_search(
     new_kind = kind_of(" ".join(content))
     old_kind = previous.filters.category or kind_of(previous.text) or shown_kind
     if new_kind and old_kind and not _related(new_kind, old_kind):
-        return None
+        named_kind = any(w.lower() in new_kind.lower() for w in content)  # "面霜" names its category
+        if not (of_shown and not named_kind):
+            return None
     if new_kind is None:
         return None
     return d.refine(content, filters)

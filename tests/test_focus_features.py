@@ -1,0 +1,37 @@
+"""A part or figure asked of the product in focus ("水箱多大") and a request for anything ("随便推荐点")."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation.attribute_answers import feature_lines
+from bot.conversation.cards import Phrases
+from bot.conversation.gifts import browse_request
+from bot.ops.settings import DEFAULT_PROMPTS_DIR
+from bot.prompts import Messages
+from tests.support.core_fixtures import sample_products
+
+P = sample_products()
+ZH = Phrases(Messages(DEFAULT_PROMPTS_DIR / "replies.yaml"), "zh")
+
+
+def test_a_part_is_answered_from_the_value_or_description_that_names_it() -> None:
+    coffee = P["APP-007"]
+    assert "1.1L水箱" in feature_lines(ZH, coffee, ["水箱"])[0]
+    assert "15bar压力" in feature_lines(ZH, coffee, ["压力"])[0]  # the description's own part, not all of it
+    assert "机身只有15cm宽" in feature_lines(ZH, coffee, ["机身"])[0]
+    unknown = feature_lines(ZH, P["APP-001"], ["内胆"])[0]
+    assert "没有写" in unknown and "内胆" in unknown
+
+
+@pytest.mark.parametrize("text", ["随便推荐点", "你随便推荐几个吧", "随便看看，有啥推荐的", "surprise me"])
+def test_a_request_for_anything_is_browsing(text: str) -> None:
+    request = browse_request(text)
+    assert request is not None and request.browse and request.vague
+
+
+@pytest.mark.parametrize(
+    "text", ["👶🍼 有什么推荐", "有什么耳机推荐", "推荐一款降噪耳机", "随便吧，500以内的耳机"]
+)
+def test_a_request_that_names_something_is_not_browsing(text: str) -> None:
+    assert browse_request(text) is None
