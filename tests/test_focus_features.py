@@ -6,6 +6,7 @@ import pytest
 
 from bot.conversation.attribute_answers import feature_lines
 from bot.conversation.cards import Phrases
+from bot.conversation.conversion import conversion_asked
 from bot.conversation.gifts import browse_request
 from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from bot.prompts import Messages
@@ -35,3 +36,24 @@ def test_a_request_for_anything_is_browsing(text: str) -> None:
 )
 def test_a_request_that_names_something_is_not_browsing(text: str) -> None:
     assert browse_request(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "target"),
+    [
+        ("19.99美元大概多少人民币", "USD", "CNY"),
+        ("500块是多少美元", "CNY", "USD"),
+        ("how much is $19.99 in yuan?", "USD", "CNY"),
+        ("convert 100 usd to rmb", "USD", "CNY"),
+    ],
+)
+def test_a_conversion_is_asked(text: str, source: str, target: str) -> None:
+    asked = conversion_asked(text)
+    assert asked is not None and (asked.source, asked.target) == (source, target)
+
+
+@pytest.mark.parametrize(
+    "text", ["100美元以内的耳机", "Sennheiser多少钱", "这个多少人民币", "$300 以内的头戴耳机"]
+)
+def test_a_budget_or_a_price_question_is_no_conversion(text: str) -> None:
+    assert conversion_asked(text) is None

@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Protocol
 
 import regex
@@ -25,6 +26,7 @@ from bot.conversation.attribute_answers import as_boolean, mentions
 from bot.conversation.claims.quote import quotable
 from bot.conversation.compatibility import stated
 from bot.conversation.composer import OfflineComposer, Reply
+from bot.conversation.conversion import Conversion, conversion_asked
 from bot.conversation.gifts import (
     GiftRequest,
     browse_request,
@@ -410,11 +412,30 @@ class Answerer:
     async def products(self, u: Understanding, ctx: TurnContext) -> Answer:
         """Product questions, comparisons, superlatives and searches (see `bot.conversation.understanding`).
         A budget in another currency than the shop's says how it was compared (`currency_note`)."""
+        asked = conversion_asked(u.text)  # "19.99美元大概多少人民币": the rate or "no rate is set", no search
+        if asked is not None:
+            return Answer(self._conversion(asked, ctx.lang))
         answer = await self._products(u, ctx)
         note = self.currency_note(u, ctx.lang)
         if note:
             answer.reply = replace(answer.reply, text=f"{note}\n{answer.reply.text}")
         return answer
+
+    def _conversion(self, asked: Conversion, lang: str) -> Reply:
+        """The amount converted at the configured rate, or that no rate is set (prices stay as listed)."""
+        converted = self.rates.convert(asked.amount, asked.source, asked.target)
+        if converted is None:
+            return self.composer.text("conversion_no_rate", lang, source=asked.source, target=asked.target)
+        rate = self.rates.rate(asked.source, asked.target)
+        return self.composer.text(
+            "conversion_rate",
+            lang,
+            amount=asked.amount,
+            source=asked.source,
+            target=asked.target,
+            converted=round_cents(converted),
+            rate=round_cents(rate or Decimal(0)),
+        )
 
     def currency_note(self, u: Understanding, lang: str) -> str:
         """ "" unless the customer's budget is in another currency than the catalog's own (most of its prices):

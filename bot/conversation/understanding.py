@@ -383,6 +383,14 @@ def understand(
     compared = _products(lookup, d.compared)
     refs, out_of_range = resolve_references(text, shown, d.focus)
     refs = refs or _value_reference(text, shown) or _ranked_reference(text, compared or list(shown))
+    pair = compared or list(shown)
+    if (
+        len(refs) == 1
+        and len(pair) == 2
+        and _CHEAPER_REF.search(text)
+        and len({p.currency.upper() for p in pair if p.price is not None}) > 1
+    ):  # "the cheaper one" of a $ and a ¥ price (no rate here): side by side, no pick
+        return replace(base, intent=Intent.COMPARISON, targets=tuple(pair), mode="reference")
     if refs and _ranks_only(text, ordering, shown, base):
         refs = []  # "最贵的那个呢": the winner over the list (with a note on other currencies), not a detail card
     asked_words = {w for name in asks_in(text) if name.startswith("attr:") for w in ATTRIBUTE_WORDS[name[5:]]}
