@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from bot.conversation.answer import spread_kinds
 from bot.conversation.attribute_answers import feature_lines
 from bot.conversation.cards import Phrases
 from bot.conversation.conversion import conversion_asked
 from bot.conversation.gifts import browse_request
 from bot.ops.settings import DEFAULT_PROMPTS_DIR
 from bot.prompts import Messages
+from knowledge.models import SearchHit
 from tests.support.core_fixtures import sample_products
 
 P = sample_products()
@@ -57,3 +59,17 @@ def test_a_conversion_is_asked(text: str, source: str, target: str) -> None:
 )
 def test_a_budget_or_a_price_question_is_no_conversion(text: str) -> None:
     assert conversion_asked(text) is None
+
+
+def test_a_department_spreads_its_kinds_and_one_kind_stays_as_ranked() -> None:
+    shoes = [SearchHit(P[s], 1.0) for s in ("RUN-005", "RUN-007", "RUN-011", "BSK-006", "BSK-007")]
+    assert [h.sku for h in spread_kinds(shoes, "运动鞋")] == [
+        "RUN-005",
+        "BSK-006",
+        "RUN-007",
+        "BSK-007",
+        "RUN-011",
+    ]
+    running = shoes[:3]
+    assert spread_kinds(running, "运动鞋") == running
+    assert spread_kinds(shoes, "运动鞋/跑步鞋") == shoes  # a kind asked: no other kind is lifted

@@ -149,6 +149,21 @@ def _filters_only(u: Understanding) -> bool:
     return not u.search_text.strip() and "currency" in u.filters.attributes
 
 
+def spread_kinds(hits: list[SearchHit], category: str) -> list[SearchHit]:
+    """A department asked for ("运动鞋" over 运动鞋/跑步鞋 and 运动鞋/篮球鞋): its kinds taken in turn, each in its
+    own order, so the first few picks span the kinds; a search of one kind comes back unchanged."""
+    root = category.strip("/")
+    groups: dict[str, list[SearchHit]] = {}
+    for hit in hits:
+        groups.setdefault(hit.product.category, []).append(hit)
+    if len(groups) < 2 or any(not c.startswith(root + "/") for c in groups):
+        return hits
+    spread: list[SearchHit] = []
+    for row in itertools.zip_longest(*groups.values()):
+        spread += [h for h in row if h is not None]
+    return spread
+
+
 def cheapest_first(hits: list[SearchHit], *, descending: bool = False) -> list[SearchHit]:
     """Hits sorted by price, cheapest first (`descending`: dearest first), within the main currency of the
     hits; another currency and unpriced products follow in their search order (never compared as numbers)."""
@@ -577,6 +592,8 @@ class Answerer:
         elif u.mode == "cheaper":  # a step down from what was shown: the nearest price first
             hits = cheapest_first(hits, descending=True)
         ranked = hits if u.cheap_first or u.mode == "cheaper" else rerank(hits, ctx.interests)
+        if u.filters.category and u.mode == "fresh" and not u.cheap_first:
+            ranked = spread_kinds(ranked, u.filters.category)  # 运动鞋: running and basketball shoes both
         asks_fact = bool(u.asks & _FACT_ASKS) or (bool(u.colour or u.size) and _QUESTION_END.search(u.text))
         if len(ranked) == 1 and asks_fact and u.mode == "fresh" and not ctx.shown:
             # "Apple Watch 有哪些颜色": brand + kind finds one product — answer the question about it
