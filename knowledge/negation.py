@@ -40,8 +40,8 @@ _EN_PREFIX = re.compile(
 _EN_SCOPE_END = re.compile(r"[,.;!?\n，。；！？]|(?<![a-z])(?:but|please|pls|thanks|though|instead)(?![a-z])")
 # Not a negation of a thing: "not sure", "no problem", "not too expensive" (prices are read before negation).
 _EN_NOT_THINGS = re.compile(
-    r"\s*(?:sure|problem|too|very|so|that|really|only|just|yet|bad|a lot|much|more than)"
-)
+    r"\s*(?:sure|problem|too|very|so|that|really|only|just|yet|bad|a lot|much|more than)(?![a-z])"
+)  # whole words: "not sony" is a brand ruled out, not "not so …"
 _ZH_NOT_THINGS = re.compile(r"\s*(?:太|很|超过|高于|低于|少于|多于|一定|知道|清楚|好意思|客气|用谢|错)")
 
 

@@ -94,6 +94,10 @@ def detect_language(text: str) -> str:
     return "zh" if cjk * 2 >= latin_words else "en"
 
 
+_BARE_NOT = re.compile(r"不(?=[\u4e00-\u9fff])")
+_BARE_NOT_END = re.compile(r"[的，,。.；;！!？?\s\n]|吗|呢|吧|了")
+
+
 def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     """Replace spans with spaces (offsets of the rest stay valid)."""
     for start, end in spans:
@@ -366,6 +370,30 @@ class QueryParser:
                     out.add(out.terms, word)
         return out
 
+    def _bare_not(self, text: str, found: list[Negation]) -> list[Negation]:
+        """ "不降噪的耳机", "不防水的": a bare 不 before a feature this catalog's listings name (a keyword of at most
+        half the catalog) rules that feature out — unless 不 starts a catalog word itself (不粘锅, 不锈钢)."""
+        taken = [(min(n.cue[0], n.scope[0]), max(n.cue[1], n.scope[1])) for n in found]
+        out = []
+        for cue in _BARE_NOT.finditer(text):
+            start = cue.end()
+            if any(lo <= cue.start() < hi for lo, hi in taken):
+                continue
+            if any(
+                cue.start() >= n and text[cue.start() - n : cue.start()] == text[start : start + n]
+                for n in (1, 2)
+            ):
+                continue  # A不A is a question: 是不是防水的, 防不防水, 降噪不降噪
+            if any(w.startswith(text[cue.start() : start + 1]) for w in self.vocabulary.doc_freq):
+                continue  # 不粘(锅), 不锈(钢): the catalog's own word
+            end_match = _BARE_NOT_END.search(text, start)
+            end = min(end_match.start() if end_match else len(text), start + 8)
+            words = self.extractor.keywords(text[start:end], top_k=2)
+            limit = EXCLUDE_TERM_MAX_SHARE * max(self.vocabulary.doc_count, 1)
+            if words and all(0 < self.vocabulary.doc_freq.get(w, 0) <= limit for w in words):
+                out.append(Negation(cue.span(), (start, end)))
+        return out
+
     def _currencies_in(self, scope: str) -> list[str]:
         """ISO codes of the currencies a negated scope names ("美元标价的", "usd prices"), when this catalog prices
         in more than one: 元/块 alone are units of an amount, not a currency ruled out."""
@@ -405,6 +433,7 @@ class QueryParser:
         price = parse_price(norm)
         rest = _blank(norm, price.spans)
         negations = find_negations(rest)
+        negations = sorted([*negations, *self._bare_not(rest, negations)], key=lambda n: n.cue[0])
         excluded = self._exclusions(rest, negations)
         rest = _blank(rest, [span for n in negations for span in (n.cue, n.scope)])
         in_stock = bool(_IN_STOCK.search(rest))

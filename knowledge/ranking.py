@@ -10,15 +10,17 @@ Tuned on multicpr-mini-zh and epqa-en (see bench/README or the retrieval note): 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
 from knowledge.facets import Facets
 from knowledge.models import Product, QueryFilters, SearchHit, SearchMode
 from knowledge.money import NO_RATES, ExchangeRates
-from knowledge.resources import normalise_text
+from knowledge.resources import normalise_text, synonym_groups
 from knowledge.snapshot import Snapshot
 
 DenseFn = Callable[[np.ndarray, int], list[tuple[int, float]]]
@@ -125,10 +127,46 @@ def describe_filters(filters: QueryFilters | None) -> str:
     return ", ".join(parts)
 
 
+_NO_VALUE = re.compile(r"^(?:否|无|不支持|没有|不带|no|none|not supported|false|n)$")
+_WORD_CHARS = re.compile(r"[a-z0-9]")
+
+
+@cache
+def _term_forms(term: str) -> tuple[str, ...]:
+    """A negated word and its synonyms in any language (synonyms.txt: 降噪 = ANC = noise cancelling); an English
+    word also takes the groups whose phrases it is part of ("cancelling" → noise cancelling)."""
+    word = normalise_text(term).strip()
+    forms = [word]
+    for group in synonym_groups():
+        members = [normalise_text(m).strip() for m in group]
+        if word in members or (
+            _WORD_CHARS.match(word) and len(word) >= 4 and any(word in m.split() for m in members)
+        ):
+            forms += members
+    return tuple(dict.fromkeys(f for f in forms if f))
+
+
 def names_excluded_term(product: Product, terms: tuple[str, ...]) -> bool:
-    """True when the product's title, tags or attribute values contain a negated word ("碳板")."""
-    text = normalise_text(" ".join([product.title, *product.tags, *map(str, product.attributes.values())]))
-    return any(normalise_text(term) in text for term in terms)
+    """True when the product has a negated feature ("碳板", "降噪"/"noise cancelling"): its title, tags or an
+    attribute value names the word or a synonym, or an attribute named for it (noise_cancelling) says yes. An
+    attribute named for it that says no (否/no/无) clears the product, whatever its other text says."""
+    text = normalise_text(" ".join([product.title, *product.tags]))
+    for term in terms:
+        forms = _term_forms(term)
+        verdict: bool | None = None
+        for key, value in product.attributes.items():
+            name, said = normalise_text(key.replace("_", " ")).strip(), normalise_text(str(value)).strip()
+            if any(f in said for f in forms):
+                verdict = True
+            elif name in forms or any(f in name for f in forms if len(f) >= 2):
+                verdict = not _NO_VALUE.match(said)
+            if verdict:
+                break
+        if verdict is None:
+            verdict = any(f in text for f in forms)
+        if verdict:
+            return True
+    return False
 
 
 def passing(

@@ -34,6 +34,10 @@ from tests.support.outdoor_catalog import outdoor_products
         ("not sure what to buy", []),
         ("除了三只松鼠还有别的牌子吗", ["三只松鼠"]),
         ("不想要了退回去,邮费谁出", []),
+        # a brand starting with a degree word ("so…", "too…") is still ruled out
+        ("earbuds except sony", ["sony"]),
+        ("not sony or apple please", ["sony or apple"]),
+        ("not so loud please", []),
     ],
 )
 def test_negated_scopes(text: str, scopes: list[str]) -> None:
@@ -114,3 +118,36 @@ def test_closest_match_keeps_the_exclusions() -> None:
     f = QueryFilters(category="x", brand="y", exclude_brands=("z",), exclude_terms=("t",))
     assert f.exclusions_only() == QueryFilters(exclude_brands=("z",), exclude_terms=("t",))
     assert not f.exclusions_only().is_empty() and QueryFilters().exclusions_only().is_empty()
+
+
+def test_a_bare_not_before_a_catalog_feature_rules_it_out(sample) -> None:  # type: ignore[no-untyped-def]
+    parser, _ = sample
+    assert parser.parse("有没有不降噪的耳机").filters.exclude_terms == ("降噪",)
+    assert parser.parse("不防水的手表").filters.exclude_terms == ("防水",)
+    for text in (
+        "是不是防水的",
+        "降噪不降噪",
+        "不粘锅有吗",
+        "不锈钢锅",
+        "不贵的耳机",
+    ):  # questions, catalog words
+        assert parser.parse(text).filters.exclude_terms == (), text
+
+
+def test_a_negated_feature_is_read_from_the_attribute_named_for_it(sample) -> None:  # type: ignore[no-untyped-def]
+    # noise_cancelling = 是/yes (whatever the title's language) is out; 否/no stays, in zh and en
+    no_anc = {"EAR-004", "EAR-015", "EAR-017", "EAR-018", "EAR-019"}
+    anc = {"EAR-001", "EAR-003", "EAR-012", "EAR-013", "EAR-014", "EAR-016"}
+    for text in ("不带降噪的耳机", "earbuds without noise cancelling", "headphones without ANC"):
+        _, skus = _search(sample, text)
+        assert skus & no_anc and not skus & anc, (text, skus)
+
+
+def test_english_brand_exclusions_are_not_read_as_the_brand(sample) -> None:  # type: ignore[no-untyped-def]
+    parser, _ = sample
+    f = parser.parse("earbuds except Sony").filters
+    assert f.exclude_brands == ("Sony",) and f.brand is None
+    f = parser.parse("not Sony or Apple please").filters
+    assert set(f.exclude_brands) == {"Sony", "Apple"} and f.brand is None
+    _, skus = _search(sample, "chargers except Anker")
+    assert skus and not skus & {"CHG-001", "CHG-002", "CHG-008", "CHG-010"}

@@ -8,6 +8,7 @@ import pytest
 
 from bot.conversation.dialogue_state import merge_filters
 from bot.conversation.refinements import (
+    asks_cheaper_items,
     asks_more,
     asks_other_brand,
     measure,
@@ -15,6 +16,7 @@ from bot.conversation.refinements import (
     size_step,
     sized_from,
 )
+from bot.conversation.size_miss import size_filter, sizes_offered
 from knowledge.models import QueryFilters
 from tests.support.core_fixtures import sample_products
 
@@ -59,3 +61,36 @@ def test_a_category_asked_for_by_name_lifts_its_exclusion() -> None:
     ruled_out = QueryFilters(category="数码", exclude_categories=("数码/耳机", "数码/智能手表"))
     merged = merge_filters(ruled_out, QueryFilters(category="数码/智能手表"))
     assert merged.exclude_categories == ("数码/耳机",) and merged.category == "数码/智能手表"
+
+
+@pytest.mark.parametrize(
+    "text", ["换个", "换一批", "换几个看看", "那就换一批吧", "something else", "different ones?"]
+)
+def test_a_change_asks_for_other_products(text: str) -> None:
+    assert asks_more(text)
+
+
+@pytest.mark.parametrize("text", ["换个牌子", "换个大一点的", "换个颜色"])
+def test_a_change_of_one_thing_is_not_a_bare_change(text: str) -> None:
+    assert not asks_more(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "cheaper"),
+    [
+        ("再便宜点", True),
+        ("有没有更便宜一些的", True),
+        ("还便宜点的呢？", True),
+        ("能再便宜点吗", False),
+        ("便宜点卖我吧", False),
+    ],
+)
+def test_cheaper_items_are_told_from_a_bargain(text: str, cheaper: bool) -> None:
+    assert asks_cheaper_items(text) is cheaper
+
+
+def test_the_sizes_a_kind_comes_in_are_numbers_in_order() -> None:
+    basketball = [p for p in P.values() if p.category.endswith("篮球鞋")]
+    assert sizes_offered(basketball, "size") == ["39", "40", "41", "42", "43", "44", "45"]
+    assert size_filter({"gender": "男", "size": "35"}) == ("size", "35")
+    assert size_filter({"capacity": "500ml"}) is None

@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Protocol
 
 import regex
@@ -22,9 +23,18 @@ import regex
 from bot.conversation import policy_scope
 from bot.conversation.asks import ATTRIBUTE_WORDS
 from bot.conversation.attribute_answers import as_boolean, mentions
+from bot.conversation.claims.quote import quotable
 from bot.conversation.compatibility import stated
 from bot.conversation.composer import OfflineComposer, Reply
-from bot.conversation.gifts import GiftRequest, gift_picks, gift_request, is_gift_word, shop_kinds
+from bot.conversation.conversion import Conversion, conversion_asked
+from bot.conversation.gifts import (
+    GiftRequest,
+    browse_request,
+    gift_picks,
+    gift_request,
+    is_gift_word,
+    shop_kinds,
+)
 from bot.conversation.grounding import (
     GroundingFacts,
     Violation,
@@ -56,6 +66,7 @@ from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query
 from bot.conversation.refinements import sized_from
 from bot.conversation.regions import about_region, asked_region, region_words
 from bot.conversation.shop_range import asks_open_recommendation, asks_shop_range, shop_example, shop_range
+from bot.conversation.size_miss import size_filter, sizes_offered
 from bot.conversation.store import ChatState, Turn
 from bot.conversation.understanding import ANY_PRODUCT, Understanding
 from bot.domain import telemetry
@@ -136,6 +147,21 @@ class Answer:
 def _filters_only(u: Understanding) -> bool:
     """A search with a currency to be priced in and no word naming what kind of product."""
     return not u.search_text.strip() and "currency" in u.filters.attributes
+
+
+def spread_kinds(hits: list[SearchHit], category: str) -> list[SearchHit]:
+    """A department asked for ("运动鞋" over 运动鞋/跑步鞋 and 运动鞋/篮球鞋): its kinds taken in turn, each in its
+    own order, so the first few picks span the kinds; a search of one kind comes back unchanged."""
+    root = category.strip("/")
+    groups: dict[str, list[SearchHit]] = {}
+    for hit in hits:
+        groups.setdefault(hit.product.category, []).append(hit)
+    if len(groups) < 2 or any(not c.startswith(root + "/") for c in groups):
+        return hits
+    spread: list[SearchHit] = []
+    for row in itertools.zip_longest(*groups.values()):
+        spread += [h for h in row if h is not None]
+    return spread
 
 
 def cheapest_first(hits: list[SearchHit], *, descending: bool = False) -> list[SearchHit]:
@@ -401,11 +427,30 @@ class Answerer:
     async def products(self, u: Understanding, ctx: TurnContext) -> Answer:
         """Product questions, comparisons, superlatives and searches (see `bot.conversation.understanding`).
         A budget in another currency than the shop's says how it was compared (`currency_note`)."""
+        asked = conversion_asked(u.text)  # "19.99美元大概多少人民币": the rate or "no rate is set", no search
+        if asked is not None:
+            return Answer(self._conversion(asked, ctx.lang))
         answer = await self._products(u, ctx)
         note = self.currency_note(u, ctx.lang)
         if note:
             answer.reply = replace(answer.reply, text=f"{note}\n{answer.reply.text}")
         return answer
+
+    def _conversion(self, asked: Conversion, lang: str) -> Reply:
+        """The amount converted at the configured rate, or that no rate is set (prices stay as listed)."""
+        converted = self.rates.convert(asked.amount, asked.source, asked.target)
+        if converted is None:
+            return self.composer.text("conversion_no_rate", lang, source=asked.source, target=asked.target)
+        rate = self.rates.rate(asked.source, asked.target)
+        return self.composer.text(
+            "conversion_rate",
+            lang,
+            amount=asked.amount,
+            source=asked.source,
+            target=asked.target,
+            converted=round_cents(converted),
+            rate=round_cents(rate or Decimal(0)),
+        )
 
     def currency_note(self, u: Understanding, lang: str) -> str:
         """ "" unless the customer's budget is in another currency than the catalog's own (most of its prices):
@@ -547,6 +592,8 @@ class Answerer:
         elif u.mode == "cheaper":  # a step down from what was shown: the nearest price first
             hits = cheapest_first(hits, descending=True)
         ranked = hits if u.cheap_first or u.mode == "cheaper" else rerank(hits, ctx.interests)
+        if u.filters.category and u.mode == "fresh" and not u.cheap_first:
+            ranked = spread_kinds(ranked, u.filters.category)  # 运动鞋: running and basketball shoes both
         asks_fact = bool(u.asks & _FACT_ASKS) or (bool(u.colour or u.size) and _QUESTION_END.search(u.text))
         if len(ranked) == 1 and asks_fact and u.mode == "fresh" and not ctx.shown:
             # "Apple Watch 有哪些颜色": brand + kind finds one product — answer the question about it
@@ -571,6 +618,8 @@ class Answerer:
         request = gift_request(u.text + who) or gift_request(u.search.text + who)
         if request is None and u.search.gift:  # "他喜欢喝茶" after "给爸爸买点什么好"
             request = gift_request(" ".join([*u.search.gift, u.text]) + who, asked=True)
+        if request is None and not u.filters.has_price():
+            request = browse_request(u.text)  # "随便推荐点": the shop's picks, never a search for 随便
         if request is None:
             return None
         words = [w for w in dict.fromkeys([*u.search.words, *u.keywords]) if not is_ordering_word(w)]
@@ -595,13 +644,17 @@ class Answerer:
         reply = c.recommend(picks, u, lang) if picks else Reply("", answered=True)
         lines = reply.text.split("\n")
         if picks:
-            lines[0] = c.say("gift_intro", lang)
+            lines[0] = c.say("browse_intro" if request.browse else "gift_intro", lang)
             if request.vague:
                 lines = lines[:-1]  # the question replaces the "第一款多少钱" hint
         if request.vague or not picks:
             kinds = shop_kinds(products)
             lines.append(
-                c.say("gift_question", lang, kinds="、".join(kinds) if lang == "zh" else ", ".join(kinds))
+                c.say(
+                    "browse_question" if request.browse else "gift_question",
+                    lang,
+                    kinds="、".join(kinds) if lang == "zh" else ", ".join(kinds),
+                )
             )
         reply = replace(reply, text="\n".join(line for line in lines if line), answered=True)
         return await self._llm(ctx, Answer(reply), list(reply.shown), u)
@@ -906,6 +959,9 @@ class Answerer:
             return Answer(replace(refusal, meta={**refusal.meta, "refusal": "out_of_scope"}))
         if self.index.count() == 0:  # a length: no hand-off
             return Answer(self.composer.text("no_catalog", ctx.lang, answered=False))
+        sized = size_filter(u.filters.attributes) if u.mode != "cheaper" else None
+        if sized is not None and (answer := await self._size_missing(u, ctx, sized)) is not None:
+            return answer
         weak: list[SearchHit] = []
         if u.mode != "cheaper":  # the closest: the same search without its budget (never irrelevant padding)
             relaxed = replace(u, filters=replace(u.filters, min_price=None, max_price=None))
@@ -931,6 +987,33 @@ class Answerer:
         # not opened); a search that found nothing did not, and two of those in a row bring in a person
         answer.reply = replace(answer.reply, answered=kind or u.mode == "cheaper")
         return answer
+
+    async def _size_missing(
+        self, u: Understanding, ctx: TurnContext, sized: tuple[str, str]
+    ) -> Answer | None:
+        """ "35码的男款篮球鞋" with none in 35: that size is what fails — the sizes there are and the closest
+        products (every other filter kept); None when the search finds nothing without the size either."""
+        key, size = sized
+        others = {k: v for k, v in u.filters.attributes.items() if k != key}
+        relaxed = replace(u, filters=replace(u.filters, attributes=others))
+        hits = self._keep(await self.search(u.search_text or u.text, relaxed, k=20), relaxed)
+        if u.filters.category:
+            hits = [h for h in hits if h.product.category.startswith(u.filters.category)]
+        sizes = sizes_offered([h.product for h in hits], key)
+        if not hits or not sizes or any(size.lower() == s.lower() for s in sizes):
+            return None  # the size exists: another constraint fails with it (女款 in 42), said as before
+        c, lang = self.composer, ctx.lang
+        kind = (u.filters.category or "").strip("/").split("/")[-1] or u.search_text
+        if lang == "en" and u.search_text.isascii() and u.search_text.strip():
+            kind = u.search_text  # "size 47 running shoes": the customer's own words for the kind
+        reply = c.recommend([h.product for h in hits[:3]], u, lang)
+        lines = reply.text.split("\n")
+        sep = c.phrases(lang).say("list_sep")
+        lines[0] = c.say(
+            "size_missing", lang, kind=quotable(kind).strip()[:20], size=size, sizes=sep.join(sizes)
+        )
+        reply = replace(reply, text="\n".join(lines), answered=True)
+        return await self._llm(ctx, Answer(reply, hits=hits[:3]), list(reply.shown), u)
 
     async def policy(self, ctx: TurnContext) -> Answer:
         docs = self.policies.find(ctx.text, ctx.lang) if self.policies is not None else []

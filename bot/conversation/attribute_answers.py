@@ -24,6 +24,7 @@ from knowledge.vocabulary import split_values
 YES_WORDS = frozenset({"是", "有", "支持", "带", "yes", "y", "true"})
 NO_WORDS = frozenset({"否", "无", "没有", "不支持", "不带", "no", "n", "false", "none"})
 _CLAUSE = re.compile(r"[^。；;！!？?\n]+(?:[。；;！!？?]|$)")
+_PART = re.compile(r"[，,。；;！!？?\n]")  # a description's comma-separated parts: one fact each
 _ASCII_WORD = re.compile(r"^[A-Za-z][A-Za-z .'-]*$")
 
 
@@ -168,6 +169,25 @@ def attribute_lines(
         clause = described(product, (*asked_words.get(name, ()), label))
         key = "answer_attr_described" if clause else "answer_attr_unknown"
         lines.append(ph.say(key, title=product.title, label=inline, clause=clause))
+    return list(dict.fromkeys(lines))
+
+
+def feature_lines(ph: Phrases, product: Product, words: Iterable[str]) -> list[str]:
+    """One sentence per part or figure asked of the product by a word of its listing ("水箱" → capacity
+    "1.1L水箱"): the attribute value that names it, else the description's clause, else "the listing doesn't
+    say" (never a search for the word)."""
+    lines: list[str] = []
+    for word in words:
+        value = next(((k, v) for k, v in product.attributes.items() if v.strip() and mentions(v, word)), None)
+        if value is not None:
+            lines.append(
+                ph.say("answer_attr", title=product.title, label=ph.label(value[0]), value=ph.value(value[1]))
+            )
+            continue
+        text = quotable(product.description or "")
+        clause = next((c.strip() for c in _PART.split(text) if c.strip() and mentions(c, word)), "")
+        key = "answer_attr_described" if clause else "answer_attr_unknown"
+        lines.append(ph.say(key, title=product.title, label=word, clause=clause))
     return list(dict.fromkeys(lines))
 
 

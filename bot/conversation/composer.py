@@ -14,7 +14,13 @@ from decimal import Decimal
 import regex
 
 from bot.conversation.asks import ATTRIBUTE_WORDS
-from bot.conversation.attribute_answers import attribute_lines, timed_clause, value_lines
+from bot.conversation.attribute_answers import (
+    attribute_lines,
+    feature_lines,
+    listed,
+    timed_clause,
+    value_lines,
+)
 from bot.conversation.cards import Phrases, colours, first_sentence, has_size, sizes
 from bot.conversation.claims.quote import quotable
 from bot.conversation.intents import Intent
@@ -213,7 +219,10 @@ class OfflineComposer:
         values, answered_keys = value_lines(ph, product, asks)
         lines += values
         names = sorted(a[5:] for a in asks if a.startswith("attr:") and a[5:] not in answered_keys)
+        if any(a.startswith("feature:") for a in asks):  # "内胆是什么材质": the part's line says it
+            names = [n for n in names if listed(product, n)]
         lines += attribute_lines(ph, product, names, ATTRIBUTE_WORDS)
+        lines += feature_lines(ph, product, sorted(a[8:] for a in asks if a.startswith("feature:")))
         timed = timed_clause(product, u.text) if asks & {"details", "duration"} and not lines else ""
         if timed:  # "做一壶要多久": the description's own figure, quoted, not a dump of every field
             lines.append(ph.say("answer_described_time", title=title, clause=timed))

@@ -43,6 +43,7 @@ from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
 from bot.conversation.reader import Reader
 from bot.conversation.reading import read_message
+from bot.conversation.refinements import asks_cheaper_items
 from bot.conversation.regions import asked_region
 from bot.conversation.request_match import request_matched
 from bot.conversation.shop_range import asks_shop_range
@@ -504,6 +505,8 @@ class SupportBot:
         bargained = next((d for d in reading.demands if d.kind == "price"), None)
         if ask is None and bargained is not None:  # "give me a discount" alone, or beside a real question
             ask = OfferAsk("bargain", bargained.text, "", "" if asks_nothing(read) else read)
+        if ask is not None and ask.kind == "bargain" and len(shown) > 1 and asks_cheaper_items(read):
+            ask = None  # "再便宜点" after a list: cheaper products (a refinement), not a lower price
         if ask is not None and ask.rest:
             read = ask.rest  # the real question, understood without the offer words
         if read != written:

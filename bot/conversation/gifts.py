@@ -58,6 +58,7 @@ class GiftRequest:
     genders: frozenset[str]
     likes: tuple[str, ...]
     interests: tuple[str, ...] = ()
+    browse: bool = False  # "随便推荐点": no present asked, just the shop's picks (and what it sells)
 
     @property
     def vague(self) -> bool:
@@ -137,6 +138,29 @@ def gift_request(text: str, words: GiftWords | None = None, *, asked: bool = Fal
             (interests if recipient.interest else likes).extend(recipient.likes)
     interests += [w for w in liked_things(norm) if not is_gift_word(w, words)]
     return GiftRequest(frozenset(genders), tuple(dict.fromkeys(likes)), tuple(dict.fromkeys(interests)))
+
+
+# "随便推荐点", "你推荐点什么吧", "有啥推荐的", "surprise me": a request for anything — the shop's own picks, never a
+# search for 随便 (the caller checks that no kind of product is named: "有什么耳机推荐" is a search).
+_BROWSE = re.compile(
+    r"随便(?:推荐|看看|来|挑|选|买|给)|(?:推荐|挑)(?:点|些|几个|几款|一下|几样)?(?:什么|啥|好的|东西)"
+    r"|有(?:什么|啥)(?:好的?|值得)?(?:推荐|买的)|(?:你|您)(?:帮我)?(?:随便)?(?:推荐|挑)(?:点|些|几个|几款|一下)"
+    r"|\bsurprise me\b|\banything (?:is )?fine\b|\brecommend (?:me )?(?:something|anything)\b"
+    r"|\bwhat (?:do|would) you recommend\b",
+    re.IGNORECASE,
+)
+
+_FILLER = re.compile(
+    r"[\s，,。.!！?？~～…吧呢啊呀哦嘛点些的了吗你您我想就好看都行可以呗please]*", re.IGNORECASE
+)
+
+
+def browse_request(text: str) -> GiftRequest | None:
+    """A request for anything at all ("随便推荐点"), as a vague gift request marked `browse`; None otherwise."""
+    norm = normalise_text(to_simplified(text)[0])
+    if not _BROWSE.search(norm) or not _FILLER.fullmatch(_BROWSE.sub(" ", norm)):
+        return None  # "👶🍼 有什么推荐": the emoji ask for something
+    return GiftRequest(frozenset(), (), (), browse=True)
 
 
 def gift_words_in(text: str, words: GiftWords | None = None) -> tuple[str, ...]:

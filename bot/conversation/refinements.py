@@ -29,6 +29,16 @@ _MORE = re.compile(
     r"(?:\s+do\s+you\s+have)?|others?)\??$",
     re.IGNORECASE,
 )
+# "换个" / "换一批" / "换几个看看" / "something else": other products than the ones shown (read like "还有别的吗")
+_CHANGE = re.compile(
+    r"^(?:那|那就|帮我|给我)?换(?:个|一个|几个|一批|批|一些|些|点|一下|别的|点别的|几款|一款|一组)(?:吧|呢|看看|试试)?$"
+    r"|^(?:something|anything)\s+else\??$|^(?:show\s+me\s+)?(?:different|other)\s+ones\??$",
+    re.IGNORECASE,
+)
+# "再便宜点" / "有没有更便宜一些的" / "还便宜点的呢": cheaper products than a shown list — not a bargain
+_CHEAPER_ITEMS = re.compile(
+    r"^(?:那|那么)?(?:有没有|还有|来点|看看)?(?:再|更|还)便宜(?:一)?(?:点|些)?(?:的)?(?:吗|呢|吧|嘛|没有)?$"
+)
 _BIGGER = re.compile(r"(?:大一点|大点|大一些|更大|再大|大一号|大号|大些|bigger|larger)", re.IGNORECASE)
 _SMALLER = re.compile(r"(?:小一点|小点|小一些|更小|再小|小一号|小号|小些|smaller)", re.IGNORECASE)
 _MEASURE = re.compile(r"(\d+(?:\.\d+)?)\s*(cm|mm|l|ml|mah|寸|升|毫升|g|kg|qt)\b", re.IGNORECASE)
@@ -42,8 +52,14 @@ def asks_other_brand(text: str) -> bool:
 
 
 def asks_more(text: str) -> bool:
-    """True for a bare "还有别的吗" / "再推荐几款" / "any others?" (no new kind or constraint in it)."""
-    return bool(_MORE.match(_PUNCT.sub("", text) if not text.isascii() else text.strip().lower()))
+    """True for a bare "还有别的吗" / "再推荐几款" / "换个" / "any others?" (no new kind or constraint in it)."""
+    plain = _PUNCT.sub("", text) if not text.isascii() else text.strip().lower()
+    return bool(_MORE.match(plain) or _CHANGE.match(plain))
+
+
+def asks_cheaper_items(text: str) -> bool:
+    """True for a bare "再便宜点" / "有没有更便宜的": after a list it asks for cheaper products, not a discount."""
+    return bool(_CHEAPER_ITEMS.match(_PUNCT.sub("", text)))
 
 
 def size_step(text: str) -> int:

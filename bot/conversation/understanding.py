@@ -383,6 +383,14 @@ def understand(
     compared = _products(lookup, d.compared)
     refs, out_of_range = resolve_references(text, shown, d.focus)
     refs = refs or _value_reference(text, shown) or _ranked_reference(text, compared or list(shown))
+    pair = compared or list(shown)
+    if (
+        len(refs) == 1
+        and len(pair) == 2
+        and _CHEAPER_REF.search(text)
+        and len({p.currency.upper() for p in pair if p.price is not None}) > 1
+    ):  # "the cheaper one" of a $ and a ¥ price (no rate here): side by side, no pick
+        return replace(base, intent=Intent.COMPARISON, targets=tuple(pair), mode="reference")
     if refs and _ranks_only(text, ordering, shown, base):
         refs = []  # "最贵的那个呢": the winner over the list (with a note on other currencies), not a detail card
     asked_words = {w for name in asks_in(text) if name.startswith("attr:") for w in ATTRIBUTE_WORDS[name[5:]]}
@@ -533,7 +541,7 @@ def understand(
     elif (
         focus
         and asks_fact
-        and not filters.category
+        and (not filters.category or (not content and _own_category(focus[0], filters.category)))
         and (
             not (content and not _only_ask_words(content, base))
             # "烧开一壶水要几分钟" of the kettle in focus: the other words name no product
@@ -541,6 +549,16 @@ def understand(
         )
     ):
         return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(focus), mode="context")
+    features = (
+        _features_asked(content, positive_text, focus[0], mentions)
+        if focus and not filters.category and not filters.brand and not named_products and not ordering
+        else []
+    )
+    if (
+        features
+    ):  # "水箱多大" / "压力多大" of the coffee machine in focus: its listing's words, never a search
+        asks = base.asks | {f"feature:{w}" for w in features}
+        return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(focus), mode="context", asks=asks)
     # "除了黑色还有什么颜色": a question about the other colours of what was shown, not a search
     colours_asked = "colour" in base.asks and _only_colour_exclusions(parsed.filters)
     if (
@@ -576,6 +594,8 @@ def understand(
             base, intent=Intent.RECOMMENDATION, mode="ruled_out", search=left, filters=left.filters
         )
     # 7. a search: refine the active one, or start a new one
+    if shown and not d.search.is_empty() and asks_more(positive_text):
+        content = []  # "换一批": 一批 names nothing — the next ones of the same search
     intent = Intent.RECOMMENDATION if intent not in (Intent.RECOMMENDATION, Intent.UNKNOWN) else intent
     if d.search.is_empty() and focus and not new_kind:  # "有没有便宜一点的" after a named product
         seed = focus[0]
@@ -586,7 +606,11 @@ def understand(
                 QueryFilters(category=seed.category or None),
             ),
         )
-    search = _next_search(d, tuple(content), filters, positive_text, kind_of, _shared_category(shown))
+    # "适合敏感肌的" after creams: a word some shown product has narrows the list, whatever kind it names most
+    of_shown = bool(shown) and all(any(has_word(p, w) for p in shown) for w in content)
+    search = _next_search(
+        d, tuple(content), filters, positive_text, kind_of, _shared_category(shown), of_shown=of_shown
+    )
     refined = search is not None
     if (
         search is not None
@@ -712,6 +736,52 @@ def _names_more_than(
     return bool(leftover) and not (filters.category and len(leftover) <= 1)
 
 
+# A question about a part or figure of the product in focus ("水箱多大", "压力多少", "有奶泡棒吗", "how wide is it")
+_FEATURE_QUESTION = re.compile(
+    r"多大|多少|多宽|多高|多重|多长|多厚|多深|几个|是什么|是啥|什么样|有没有|有.{1,6}吗|带.{1,6}吗"
+    r"|how (?:big|wide|large|tall|long|deep|much|many|heavy)|what(?:'s| is) the|does it have|is there",
+    re.IGNORECASE,
+)
+
+
+def _own_category(product: Product, category: str) -> bool:
+    """The category a word of the question was read as is the product's own ("SPF多少" of a sunscreen: spf
+    names 防晒, but asks about the sunscreen in focus)."""
+    return product.category == category or product.category.startswith(category.rstrip("/") + "/")
+
+
+_FEATURE_FRAME = re.compile(
+    r"^(?:请问|那|这款|它|这个)?(?:有没有|有|带|是不是)?|(?:是)?(?:多大|多少|多宽|多高|多重|多长|多厚|多深|什么样|是什么|是啥)"
+    r"|[吗呢？?。!！\s]+$"
+)
+
+
+def _features_asked(
+    content: Sequence[str], text: str, product: Product, mentions: CatalogNames | None
+) -> list[str]:
+    """The words of a question about the product in focus that name a part or figure of it, not a kind of
+    product: each word is in the product's attribute values or description, or in no title of the catalog
+    ("水箱" of a coffee machine listing "1.1L水箱", "内胆" that no listing names). [] when any word names a kind
+    or another product, or the message asks nothing."""
+    words = [w for w in content if len(w) >= 2 and not re.fullmatch(r"[\d.]+\w{0,3}", w)]
+    if not words or len(words) != len(content) or not _FEATURE_QUESTION.search(text) or mentions is None:
+        return []
+    own = normalise_text(" ".join([*map(str, product.attributes.values()), product.description or ""]))
+    phrase = normalise_text(
+        _FEATURE_FRAME.sub("", text)
+    ).strip()  # "有奶泡棒吗" → 奶泡棒 (jieba: 有奶 / 泡棒)
+    if len(phrase) >= 2 and phrase in own and not mentions.is_kind(phrase):
+        return [phrase]
+    for word in words:
+        if mentions.is_kind(word):
+            return []
+        if normalise_text(word) in own:
+            continue
+        if mentions.find(word) or normalise_text(word) in normalise_text(product.title):
+            return []  # names a product
+    return words
+
+
 def _only_ask_words(content: Sequence[str], u: Understanding) -> bool:
     """True when the leftover words only ask about an attribute ("续航", "容量", "防水")."""
     words = {w for name in u.asks if name.startswith("attr:") for w in ATTRIBUTE_WORDS.get(name[5:], ())}
@@ -779,6 +849,8 @@ def _next_search(
     text: str,
     kind_of: Callable[[str], str | None] | None,
     shown_kind: str | None = None,
+    *,
+    of_shown: bool = False,
 ) -> Search | None:
     """The refined active search, or None when this message starts a new one (see `understand`).
     `shown_kind` is the category of the products last shown: the search's kind when its words name none."""
@@ -797,7 +869,9 @@ def _next_search(
     new_kind = kind_of(" ".join(content))
     old_kind = previous.filters.category or kind_of(previous.text) or shown_kind
     if new_kind and old_kind and not _related(new_kind, old_kind):
-        return None
+        named_kind = any(w.lower() in new_kind.lower() for w in content)  # "面霜" names its category
+        if not (of_shown and not named_kind):
+            return None
     if new_kind is None:
         return None
     return d.refine(content, filters)
