@@ -30,6 +30,7 @@ from bot.conversation.conversion import Conversion, conversion_asked
 from bot.conversation.gifts import (
     GiftRequest,
     browse_request,
+    budget_picks,
     gift_picks,
     gift_request,
     is_gift_word,
@@ -641,6 +642,9 @@ class Answerer:
         allowed = passing(products, replace(u.filters, category=None, attributes=plain))
         allowed = [p for p in self._admissible(allowed, u) if p.sku not in u.skip]  # "还有别的吗": new ones
         picks = gift_picks(allowed, request)
+        budget = u.filters.max_price is not None or u.filters.min_price is not None
+        if not picks and (budget or not request.vague):  # "送小朋友的礼物 100块以内": what fits, no re-asking
+            picks = budget_picks(allowed)
         reply = c.recommend(picks, u, lang) if picks else Reply("", answered=True)
         lines = reply.text.split("\n")
         if picks:
@@ -649,9 +653,11 @@ class Answerer:
                 lines = lines[:-1]  # the question replaces the "第一款多少钱" hint
         if request.vague or not picks:
             kinds = shop_kinds(products)
+            # ask only what is not said: who it is for when the budget was given
+            key = "gift_question_who" if budget and picks else "gift_question"
             lines.append(
                 c.say(
-                    "browse_question" if request.browse else "gift_question",
+                    "browse_question" if request.browse else key,
                     lang,
                     kinds="、".join(kinds) if lang == "zh" else ", ".join(kinds),
                 )
@@ -950,6 +956,7 @@ class Answerer:
             and u.filters.max_price is None
             and not u.filters.category
             and "currency" not in u.filters.attributes  # "anything priced in USD?" is a search too
+            and u.ordering is None  # "再亮一点的" / "最亮的呢" ranks what is sold: never out of scope
         ):
             refusal = self.composer.text(
                 "out_of_scope", ctx.lang, answered=False, example=await self.example_question(ctx.lang)

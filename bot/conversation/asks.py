@@ -62,8 +62,27 @@ _DURATION = re.compile(r"时间多长|多长时间|时长多长|多长时长")
 
 
 def attribute_asks(text: str) -> frozenset[str]:
+    """The attributes a message asks for; a word inside a longer asked word of another attribute is not
+    asked, nor one overlapping a longer or earlier one ("承重多少" asks the load, not the weight its 重多少
+    spells)."""
     lowered = _DURATION.sub("多久", text.lower())
-    return frozenset(f"attr:{name}" for name, rx in _ATTRIBUTE_RX.items() if rx.search(lowered))
+    spans = {
+        name: [m.span() for m in rx.finditer(lowered) if m.end() > m.start()]
+        for name, rx in _ATTRIBUTE_RX.items()
+    }
+    spans = {name: found for name, found in spans.items() if found}
+
+    def inside_other(name: str) -> bool:  # every match of it overlaps an earlier (or as early, longer) one
+        return all(
+            any(
+                o != name and a < e and s < b and (a < s or (a == s and (b - a) > (e - s)))
+                for o in spans
+                for a, b in spans[o]
+            )
+            for s, e in spans[name]
+        )
+
+    return frozenset(f"attr:{name}" for name in spans if not inside_other(name))
 
 
 def asked_size(text: str) -> str | None:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from bot.conversation.cards import Phrases
 from bot.conversation.claims.quote import quotable
 from bot.conversation.ip_rating import asks_water, water_level, water_meaning
+from bot.conversation.ordering import measure
 from knowledge.models import Product
 from knowledge.vocabulary import split_values
 
@@ -95,6 +96,37 @@ def described(product: Product, words: Iterable[str]) -> str:
     return ""
 
 
+# Attributes a bare figure answers by its unit ("它多长" → "90cm", "多少流明" → "1500流明", "多少罐" → "12-pack"):
+# the dimension of `bot.conversation.ordering.UNITS` it is measured in.
+_FIGURE_DIMENSIONS = {
+    "length": "length",
+    "brightness": "luminous",
+    "pressure": "pressure",
+    "capacity": "volume",
+    "power": "power",
+}
+_PACK = re.compile(
+    r"\d+\s*(?:-?\s*pack|-?\s*count|pcs|cans|罐|支装|片装|袋装|包装|本装|只装|支|片|袋|本|罐装)(?![a-z])",
+    re.I,
+)
+_PHRASE = re.compile(r"[^，,。；;！!？?\n]+")
+
+
+def figured(product: Product, name: str) -> str:
+    """The title's or description's phrase holding a figure in the unit `name` is measured in ("90cm" for a
+    length, "1500流明", "12 cans of 85g each" for a pack size), quoted; ''."""
+    dimension = _FIGURE_DIMENSIONS.get(name)
+    texts = [quotable(product.description or ""), product.title]
+    for text in texts:
+        for phrase in _PHRASE.findall(text):
+            if name == "pack" and _PACK.search(phrase):
+                return phrase.strip()
+            found = measure(phrase) if dimension else None
+            if found is not None and found.dimension == dimension:
+                return phrase.strip()
+    return ""
+
+
 def timed_clause(product: Product, question: str) -> str:
     """ "做一壶要多久" / "烧开要几分钟" / "how long does it keep it hot": the description's clause with a time
     figure ("早上20分钟一壶热豆浆") that shares a word with the question; '' when the question asks no
@@ -166,7 +198,7 @@ def attribute_lines(
         if raw:
             lines.append(ph.say("answer_attr", title=product.title, label=label, value=ph.value(raw)))
             continue
-        clause = described(product, (*asked_words.get(name, ()), label))
+        clause = described(product, (*asked_words.get(name, ()), label)) or figured(product, name)
         key = "answer_attr_described" if clause else "answer_attr_unknown"
         lines.append(ph.say(key, title=product.title, label=inline, clause=clause))
     return list(dict.fromkeys(lines))

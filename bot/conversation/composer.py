@@ -319,7 +319,9 @@ class OfflineComposer:
         ranked = order(products, ordering)
         if not ranked:
             return Reply(ph.say("rank_none", label=ph.label(ordering.attribute)), answered=False)
-        winner, value = ranked[0]
+        if ordering.rank > len(ranked):  # "第三便宜的" of two comparable products
+            return Reply(ph.say("rank_short", count=len(ranked), rank=ordering.rank), answered=True)
+        winner, value = ranked[ordering.rank - 1]
         if ordering.attribute == "price":
             lines = [
                 ph.say(
@@ -444,11 +446,22 @@ def _excluded_colours(u: Understanding) -> list[str]:
     return sorted(forms | {f.removesuffix("色") for f in forms if len(f) > 2 and f.endswith("色")})
 
 
+_PLACES_EN = {2: "second", 3: "third", 4: "fourth", 5: "fifth"}
+_PLACES_ZH = {2: "第二", 3: "第三", 4: "第四", 5: "第五"}
+
+
 def direction(ph: Phrases, ordering: Ordering) -> str:
-    """ "最便宜" / "lightest" …: the winner's side of an ordering, in the reply's language."""
+    """ "最便宜" / "lightest" …: the winner's side of an ordering, in the reply's language; a place after the
+    first ("第二便宜" / "second cheapest") when the ordering asks for one."""
     side = "most" if ordering.descending else "least"
     key = f"dir_{side}_{ordering.attribute}"
-    return ph.say(key) if key in ph.messages else ph.say(f"dir_{side}")
+    said = ph.say(key) if key in ph.messages else ph.say(f"dir_{side}")
+    if ordering.rank <= 1:
+        return said
+    if ph.lang == "en":
+        return f"{_PLACES_EN.get(ordering.rank, f'#{ordering.rank}')} {said}"
+    place = _PLACES_ZH.get(ordering.rank, f"第{ordering.rank}")
+    return f"{place}{said[1:]}" if said.startswith("最") else f"{place}{said}"
 
 
 _ECHO_NOISE = regex.compile(r"[^\w\p{Han} .+-]")

@@ -715,7 +715,12 @@ class SupportBot:
                 dialogue = dialogue.about((reply.shown[0].sku,))
         elif reply.focus:
             dialogue = replace(dialogue, focus=reply.focus)
-        if u is not None and reply.shown and not u.targets and not u.scope and not u.search.is_empty():
+        if (
+            u is not None
+            and not u.targets
+            and not u.scope
+            and ((reply.shown and not u.search.is_empty()) or (u.search.gift and not reply.shown))
+        ):  # a present asked for with nothing shown yet ("想送个礼物"): "预算500左右" next is that present's
             dialogue = replace(dialogue.searched(u.search), focus=reply.focus or dialogue.focus)
         dialogue = replace(dialogue, script=script, issue=issue)
         return ChatState(

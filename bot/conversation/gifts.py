@@ -28,6 +28,9 @@ GIFTS_FILE = PROMPTS_DIR / "gifts.yaml"
 MAX_PICKS = 5
 
 
+GIFT_MARK = "礼物"  # what a chat keeps of a gift request that names no one ("想送个礼物")
+
+
 @dataclass(frozen=True)
 class Recipient:
     """Who a present is for: the message words naming them, their gender (女/男 or ''), what they may like.
@@ -262,6 +265,15 @@ def _one_per_category(products: Sequence[Product], picks: list[Product]) -> list
             out.append(product)
             seen.add(product.category)
     return out
+
+
+def budget_picks(products: Sequence[Product]) -> list[Product]:
+    """When no product fits the recipient's usual likes but the customer said who or how much: the shop's
+    own products (already within the budget and exclusions), one per category, in stock
+    first, the dearest within the budget first (a present, not a refill) — never a question about what was
+    already said."""
+    ranked = sorted(products, key=lambda p: (p.in_stock is False, -(p.price or 0), p.sku))
+    return _one_per_category(ranked, [])
 
 
 def shop_kinds(products: Sequence[Product], limit: int = 6) -> list[str]:

@@ -71,6 +71,12 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "inch": ("length", Decimal("25.4")),
     "寸": ("length", Decimal("33.3")),
     "atm": ("pressure", Decimal(1)),
+    "bar": ("pressure", Decimal(1)),
+    "psi": ("pressure", Decimal("0.068")),
+    "流明": ("luminous", Decimal(1)),
+    "lm": ("luminous", Decimal(1)),
+    "lumen": ("luminous", Decimal(1)),
+    "lumens": ("luminous", Decimal(1)),
     "db": ("loudness", Decimal(1)),
     "分贝": ("loudness", Decimal(1)),
     "㎡": ("area", Decimal(1)),
@@ -116,6 +122,9 @@ class AttributeWords:
     # the dimension its values are measured in ("mass", "loudness" …): a catalog whose column has another
     # name ("attr_净重", "attr_噪音值") is still read, from the one attribute measured in that dimension
     dimension: str = ""
+    # words that mark the description's figure for it ("续航最长14小时", "up to 53 hours runtime"): a product
+    # with no attribute for it is measured from the description's phrase holding one of them and a figure
+    described_by: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=4)
@@ -131,6 +140,7 @@ def load_attribute_words(path: Path = ATTRIBUTES_FILE) -> tuple[AttributeWords, 
                 least=tuple(str(w).lower() for w in spec.get("least") or ()),
                 neutral=tuple(str(w).lower() for w in spec.get("words") or ()),
                 dimension=str(spec.get("dimension") or ""),
+                described_by=tuple(str(w).lower() for w in spec.get("described_by") or ()),
             )
         )
     return tuple(out)
@@ -143,10 +153,16 @@ class Ordering:
     attribute: str
     descending: bool
     superlative: bool  # 最… / -est: answer with the single winner; else a comparison (更轻 / lighter)
+    rank: int = 1  # "第二便宜的" / "second cheapest": the product in that place of the ranking
 
 
 _SUPERLATIVE = re.compile(
     r"最|哪(?:个|款|双|件|一|种|只|台)|which|what'?s the|\w+est\b|the most|the least", re.I
+)
+_ORDINAL = {"二": 2, "三": 3, "四": 4, "五": 5, "2": 2, "3": 3, "4": 4, "5": 5, "second": 2, "third": 3}
+_RANKED = re.compile(r"第\s*([二三四五2-5])|\b(second|third)\b", re.I)
+_ITEM_ORDINAL = re.compile(
+    r"第\s*[二三四五2-5]\s*(?:个|款|件|只|台|双|本|支|种)|\b(?:second|third) one\b", re.I
 )
 _COMPARATIVE = re.compile(r"更|比较|一点|些|哪|which|\w+er\b|more|less", re.I)
 
@@ -158,9 +174,15 @@ def ordering_in(text: str, words: Sequence[AttributeWords] | None = None) -> Ord
         for direction, vocabulary in ((False, spec.least), (True, spec.most)):
             if any(word in lowered for word in vocabulary):
                 superlative = bool(re.search(r"最|\w+est\b|most|least|longest|largest|biggest", lowered))
+                ranked = _RANKED.search(lowered)
+                if ranked and not _ITEM_ORDINAL.search(lowered):
+                    superlative = True  # "第二便宜的呢": a place in the ranking, not the second item
+                else:
+                    ranked = None
                 if not superlative and not _COMPARATIVE.search(lowered):
                     continue
-                return Ordering(spec.name, direction, superlative)
+                rank = _ORDINAL[(ranked.group(1) or ranked.group(2)).lower()] if ranked and superlative else 1
+                return Ordering(spec.name, direction, superlative, rank)
     return None
 
 
@@ -188,10 +210,42 @@ def value_of(
             found = measure(raw)
             if found is not None:
                 return found
-    if spec is None or not spec.dimension:
+    if spec is None:
         return None
-    measured = [m for v in product.attributes.values() if (m := measure(v)) and m.dimension == spec.dimension]
-    return measured[0] if len(measured) == 1 else None
+    if spec.dimension:
+        measured = [
+            m for v in product.attributes.values() if (m := measure(v)) and m.dimension == spec.dimension
+        ]
+        if measured:
+            return measured[0] if len(measured) == 1 else None
+    return described_value(product, spec)
+
+
+_PHRASE = re.compile(r"[^，,。；;！!？?\n()（）]+")
+
+
+def described_value(product: Product, spec: AttributeWords) -> Measure | None:
+    """The figure the description states for `spec` when no attribute holds it: the first phrase with one of
+    its `described_by` words and a figure ("续航最长14小时" → 14 hours), else — for a dimension only this
+    attribute is measured in ("1500流明" → 1500 lm) — the description's one figure in that dimension."""
+    phrases = _PHRASE.findall(f"{product.description or ''}")
+    if spec.described_by:
+        for phrase in phrases:
+            lowered = phrase.lower()
+            if any(word in lowered for word in spec.described_by):
+                found = measure(phrase)
+                if found is not None and found.dimension != "count":
+                    return found
+    if spec.dimension in _DESCRIBED_DIMENSIONS:
+        found_all = [m for phrase in phrases if (m := measure(phrase)) and m.dimension == spec.dimension]
+        if found_all:
+            return found_all[0]
+    return None
+
+
+# dimensions whose figure in a description can only mean one attribute (a lumen figure is the brightness;
+# a mass could be the product's weight or what it carries, a time its battery or its shelf life)
+_DESCRIBED_DIMENSIONS = frozenset({"luminous", "pressure", "loudness"})
 
 
 def order(products: Sequence[Product], ordering: Ordering) -> list[tuple[Product, Measure]]:

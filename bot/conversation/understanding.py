@@ -17,7 +17,7 @@ from typing import Protocol
 from bot.conversation.asks import ATTRIBUTE_WORDS, asked_size, asks_in, attribute_asks
 from bot.conversation.compatibility import asks_compatibility, compatibility_thing
 from bot.conversation.dialogue_state import DialogueState, Search, merge_filters
-from bot.conversation.gifts import gift_request, gift_words_in, liked_things, without_likes
+from bot.conversation.gifts import GIFT_MARK, gift_request, gift_words_in, liked_things, without_likes
 from bot.conversation.intents import COMPARE_RX, PRODUCT_ASK_RX, RECOMMEND_RX, Intent
 from bot.conversation.kinds import has_word
 from bot.conversation.named import CatalogNames
@@ -292,6 +292,10 @@ def _parse(parser: QueryParsing | None, text: str) -> ParsedQuery:
 
 
 _CHINESE_REF_VALUE = re.compile(r"([^的，,。？?\s]{1,8}?)的?(?:那|这)(?:个|款|双|件|一款|只|台|套|条)")
+# "那个迷你的多重", "那款太阳能的续航多久": the describing word after the demonstrative
+_CHINESE_REF_VALUE_AFTER = re.compile(
+    r"(?:那|这)(?:个|款|双|件|只|台|套|条|本|支)([^的，,。？?\s那这个款]{1,8}?)的"
+)
 _ENGLISH_REF_VALUE = re.compile(r"\bthe ([a-z0-9][\w.+-]{1,15}) one\b", re.IGNORECASE)
 
 
@@ -302,24 +306,30 @@ def _products(lookup: Callable[[str], Product | None], skus: Sequence[str]) -> l
 def _value_reference(text: str, shown: Sequence[Product]) -> list[Product]:
     """ "樱桃红的那个", "100w的那个", "the 100W one" → the shown product whose attribute values or title have
     those words (any case or width), only when they pick some of the shown out."""
-    match = _CHINESE_REF_VALUE.search(text) or _ENGLISH_REF_VALUE.search(text)
-    if not match or len(shown) < 1:
-        return []
-    word = normalise_text(match.group(1)).strip()
-    if not word:
-        return []
+    for rx in (_CHINESE_REF_VALUE, _CHINESE_REF_VALUE_AFTER, _ENGLISH_REF_VALUE):
+        match = rx.search(text)
+        if not match or len(shown) < 1:
+            continue
+        word = normalise_text(match.group(1)).strip()
+        if not word:
+            continue
 
-    def has(product: Product) -> bool:
-        values = [*product.attributes.values(), product.title]
-        return any(word in normalise_text(v) for v in values)
+        def has(product: Product, word: str = word) -> bool:
+            values = [*product.attributes.values(), product.title, *product.tags]
+            return any(word in normalise_text(v) for v in values)
 
-    picked = [p for p in shown if has(p)]
-    return picked if 0 < len(picked) < max(2, len(shown)) or (len(shown) == 1 and picked) else []
+        picked = [p for p in shown if has(p)]
+        if 0 < len(picked) < max(2, len(shown)) or (len(shown) == 1 and picked):
+            return picked
+    return []
 
 
 def _ranked_reference(text: str, pool: Sequence[Product]) -> list[Product]:
-    """ "便宜的那个" / "轻的那个" / "the cheaper one" over the compared pair or the shown list."""
-    if len(pool) < 2 or not re.search(r"的(?:那|这)|the \w+(?:er|est) one|\bthe (?:cheaper|lighter)", text):
+    """ "便宜的那个" / "那个便宜的" / "轻的那个" / "the cheaper one" over the compared pair or the shown list."""
+    if len(pool) < 2 or not re.search(
+        r"的(?:那|这)|(?:那|这)(?:个|款|双|件|只|台|本|支)[^的，,。？?\s]{1,4}的|the \w+(?:er|est) one|\bthe (?:cheaper|lighter)",
+        text,
+    ):
         return []
     wanted = ordering_in(text.replace("的那", "一点的那")) or ordering_in(text + " 哪个")
     if wanted is None:
@@ -383,6 +393,8 @@ def understand(
     compared = _products(lookup, d.compared)
     refs, out_of_range = resolve_references(text, shown, d.focus)
     refs = refs or _value_reference(text, shown) or _ranked_reference(text, compared or list(shown))
+    if refs and ordering is not None and ordering.rank > 1 and ordering.superlative:
+        refs = []  # "第二便宜的呢": a place in the ranking over the list, not its second item
     pair = compared or list(shown)
     if (
         len(refs) == 1
@@ -660,7 +672,8 @@ def understand(
     elif shown and refined and not content and parsed.filters.is_empty() and asks_more(positive_text):
         skip, mode = tuple(p.sku for p in shown), "more"  # "还有别的吗": the next ones, not a repeat
     if gift_request(positive_text) is not None:  # "给爸爸买点什么好": remembered for "他喜欢喝茶" next
-        search = replace(search, gift=gift_words_in(positive_text))
+        # "想送个礼物" names no one: the present itself is remembered, so "预算500左右" next stays a gift
+        search = replace(search, gift=gift_words_in(positive_text) or (GIFT_MARK,))
         if filters.category and not _parse(parser, without_likes(positive_text)).filters.category:
             # "送老婆礼物，她喜欢护肤": 护肤 is what she likes, the present is not asked in that category
             search = replace(search, filters=replace(search.filters, category=None))
@@ -789,7 +802,11 @@ def _only_ask_words(content: Sequence[str], u: Understanding) -> bool:
     def asks(k: str) -> bool:  # "cancelling" is the ask word "noise cancel" inflected
         return any(w in k or k in w or any(k.startswith(t) for t in w.split() if len(t) >= 4) for w in words)
 
-    return bool(words) and all(asks(k.lower()) for k in content)
+    return bool(words) and all(asks(k.lower()) or _PER_UNIT.match(k) for k in content)
+
+
+# "一箱", "每盒", "一包": the unit a count is asked per ("多少罐一箱"), no product
+_PER_UNIT = re.compile(r"^(?:一|每)(?:箱|盒|包|袋|套|组|瓶|提|件|打)$")
 
 
 @lru_cache(maxsize=1)
