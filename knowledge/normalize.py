@@ -91,6 +91,20 @@ CUE_WORDS = [
     "颜色",
     "尺码",
     "号",
+    # what a pinyin sentence says around the catalog word ("wo xiang mai toukui" → 我想买头盔)
+    "我",
+    "我想",
+    "想买",
+    "想要",
+    "我要",
+    "买",
+    "要",
+    "推荐",
+    "有没有",
+    "多少钱",
+    "这个",
+    "那个",
+    "一个",
 ]
 _HAN = HAN_CHAR
 _LATIN = re.compile(r"[a-z]+")

@@ -181,8 +181,12 @@ class SpellingCorrector:
                 runs.append((run, [*prefix, *words], english))
         # Pinyin only when some run spells a catalog word of two or more syllables ("paoxie"); then cue-word
         # runs of the same message count too ("paoxie 300 yinei" → 跑鞋 300 以内).
+        # A run of no English word that spells two or more cue words, one of them of two syllables or more,
+        # is pinyin too ("zhe ge duoshao qian" → 这个多少钱 about the product in focus).
         if not any(
             len(w) >= 2 and w in self.catalog for _, words, english in runs if not english for w in words
+        ) and not any(
+            not english and len(words) >= 2 and any(len(w) >= 2 for w in words) for _, words, english in runs
         ):
             return text, []
         corrections: list[Correction] = []

@@ -595,7 +595,12 @@ class Answerer:
         ranked = hits if u.cheap_first or u.mode == "cheaper" else rerank(hits, ctx.interests)
         if u.filters.category and u.mode == "fresh" and not u.cheap_first:
             ranked = spread_kinds(ranked, u.filters.category)  # 运动鞋: running and basketball shoes both
-        asks_fact = bool(u.asks & _FACT_ASKS) or (bool(u.colour or u.size) and _QUESTION_END.search(u.text))
+        attr_asks = frozenset(a for a in u.asks if a.startswith("attr:"))  # "打气筒最高气压多少"
+        asks_fact = (
+            bool(u.asks & _FACT_ASKS)
+            or bool(attr_asks)
+            or (bool(u.colour or u.size) and _QUESTION_END.search(u.text))
+        )
         if len(ranked) == 1 and asks_fact and u.mode == "fresh" and not ctx.shown:
             # "Apple Watch 有哪些颜色": brand + kind finds one product — answer the question about it
             product = ranked[0].product
@@ -605,6 +610,13 @@ class Answerer:
             return await self._llm(ctx, Answer(reply, hits=ranked), [product], u)
         lifted = [w for w, _ in ctx.interests[:3]] if [h.sku for h in ranked] != [h.sku for h in hits] else []
         reply = c.recommend([h.product for h in ranked], u, lang, lifted)
+        if attr_asks and u.mode == "fresh" and 2 <= len(reply.shown) <= 3:
+            # a search that asks a fact ("打气筒最高气压多少"): the few products found, each with its answer
+            about = replace(u, asks=attr_asks, mode="context", targets=tuple(reply.shown))
+            facts = c.answer(list(reply.shown), about, lang).text
+            if facts:  # before the closing "想了解哪一款" hint
+                head, _, hint = reply.text.rpartition("\n")
+                reply = replace(reply, text="\n".join(x for x in (head, facts, hint) if x))
         return await self._llm(ctx, Answer(reply, hits=ranked), list(reply.shown), u)
 
     def _gift_request(self, u: Understanding) -> GiftRequest | None:

@@ -244,6 +244,7 @@ AFTER_SALES_RX = _rx(
 ORDER_RX = _rx(
     r"(快递|包裹|订单|物流|单号).{0,8}(到哪|在哪|哪了|怎么还没|还没到|没到|没更新|不更新|查)",
     r"(到哪了|到哪里了|还没到|还没收到|没收到货)",
+    r"(还没|还不|迟迟不|一直没|怎么还没|怎么还不)(有)?发货|\b(hasn'?t|has not|not yet|still not|wasn'?t) (been )?(shipped|dispatched|sent)\b",
     r"查(一下|下)?.{0,4}(订单|物流|快递)",
     r"(订单号|单号)\s*[:：]?\s*[A-Za-z0-9]{6,}",
     r"\b(where is|where's|track|tracking)\b.{0,20}\b(order|package|parcel)",
