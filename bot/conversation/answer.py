@@ -24,7 +24,7 @@ from bot.conversation import policy_scope
 from bot.conversation.asks import ATTRIBUTE_WORDS
 from bot.conversation.attribute_answers import as_boolean, mentions
 from bot.conversation.claims.quote import quotable
-from bot.conversation.compatibility import stated
+from bot.conversation.compatibility import asks_compatibility, stated, thing_beside
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.conversion import Conversion, conversion_asked
 from bot.conversation.gifts import (
@@ -601,6 +601,14 @@ class Answerer:
             or bool(attr_asks)
             or (bool(u.colour or u.size) and _QUESTION_END.search(u.text))
         )
+        if len(ranked) == 1 and u.mode == "fresh" and not ctx.shown and asks_compatibility(u.text):
+            # "Kakuno 适合小学生吗" finds one pen: whether it suits them, from its own text
+            product = ranked[0].product
+            thing = thing_beside(u.text, product)
+            if thing:
+                reply = c.compatibility(product, thing, stated(product, thing), lang)
+                reply = replace(reply, shown=(product,))
+                return await self._llm(ctx, Answer(reply, hits=ranked), [product], u)
         if len(ranked) == 1 and asks_fact and u.mode == "fresh" and not ctx.shown:
             # "Apple Watch 有哪些颜色": brand + kind finds one product — answer the question about it
             product = ranked[0].product

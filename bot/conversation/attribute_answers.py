@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from bot.conversation.cards import Phrases
 from bot.conversation.claims.quote import quotable
 from bot.conversation.ip_rating import asks_water, water_level, water_meaning
-from bot.conversation.ordering import measure
+from bot.conversation.ordering import load_attribute_words, measure
 from knowledge.models import Product
 from knowledge.vocabulary import split_values
 
@@ -94,6 +94,13 @@ def described(product: Product, words: Iterable[str]) -> str:
         if any(mentions(clause, w) for w in wanted):
             return clause.strip().rstrip("。；;，,")
     return ""
+
+
+def _listed_alias(product: Product, name: str) -> str:
+    """The value of `name` under another column name of the same attribute (`attributes.yaml` orderable
+    keys: a "功率多大" answered from attr_wattage), or ''."""
+    spec = next((w for w in load_attribute_words() if w.name == name), None)
+    return next((v for key in (spec.keys if spec else ()) if (v := listed(product, key))), "")
 
 
 # Attributes a bare figure answers by its unit ("它多长" → "90cm", "多少流明" → "1500流明", "多少罐" → "12-pack"):
@@ -185,7 +192,7 @@ def attribute_lines(
     for name in names:
         label = ph.label(name)
         inline = label.lower() if ph.lang == "en" else label  # mid-sentence in English
-        raw = listed(product, name)
+        raw = listed(product, name) or _listed_alias(product, name)
         truth = as_boolean(raw) if raw else None
         if truth is not None:
             key = "answer_attr_yes" if truth else "answer_attr_no"

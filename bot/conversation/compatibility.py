@@ -1,5 +1,5 @@
 """Compatibility questions about the product in focus: "iphone能用吗", "能给安卓手机充吗", "will it work with my
-iPhone?", "兼容华为吗", "适合电磁炉吗".
+iPhone?", "兼容华为吗", "适合电磁炉吗", "Kakuno 适合小学生吗", "断电还能用吗".
 
 Such a message names a thing the customer owns (a phone, a stove, a skin type), not a product to search for, so it
 is a question about the product already in focus. The answer is grounded: the catalog's own words that mention the
@@ -17,14 +17,15 @@ from knowledge.resources import normalise_text, synonym_groups
 
 COMPATIBILITY_RX = re.compile(
     r"能用吗|可以用吗|能不能用|可不可以用|能用不|能充吗|能充电吗|可以充吗|能给.{1,12}充|可以给.{1,12}充|"
-    r"兼容|适配|支持.{1,12}吗|适用于?.{0,12}吗|能配|配.{1,8}用吗|"
+    r"兼容|适配|支持.{1,12}吗|适用于?.{0,12}吗|适合.{1,12}?(?:吗|么|嘛|不)|能配|配.{1,8}用吗|"
+    r"\b(?:good|suitable|ok|okay|right) for\b|"
     r"\bwork(?:s)? (?:with|on|for)\b|\bcompatible\b|\bsupport(?:s)?\b.{1,30}\?|\bcharge (?:my|an?|the)\b|"
     r"\bfit(?:s)? (?:my|an?)\b",
     re.IGNORECASE,
 )
 _THING_NOISE = re.compile(
-    r"能用吗|可以用吗|能不能用|可不可以用|能用不|能充吗|能充电吗|可以充吗|充电吗|充吗|能给|可以给|兼容|适配|支持|适用于?|能配|"
-    r"[吗呢吧啊的我你它这那个款台用给和跟与]|\b(?:will|would|does|do|can|is|it|this|that|one|work|works|with|on|"
+    r"能用吗|可以用吗|能不能用|可不可以用|能用不|能充吗|能充电吗|可以充吗|充电吗|充吗|能给|可以给|兼容|适配|支持|适用于?|适合|能配|"
+    r"[吗呢吧啊的我你它这那个款台用给和跟与还么嘛]|\b(?:good|suitable|ok|okay|right)\b|\b(?:will|would|does|do|can|is|it|this|that|one|work|works|with|on|"
     r"for|my|an?|the|compatible|support|supports|charge|fit|fits|i|me|use)\b|[?？!！,，。.\s]+",
     re.IGNORECASE,
 )
@@ -57,8 +58,21 @@ def stated(product: Product, thing: str) -> list[str]:
     forms = _forms(thing)
     if not forms:
         return []
-    texts: list[str] = [v.replace(";", "、") for v in product.attributes.values()]
+    texts: list[str] = [product.title, *(v.replace(";", "、") for v in product.attributes.values())]
     texts += list(product.tags)
     texts += re.split(r"(?<=[。！？；!?;])|(?<=\.)\s+", product.description or "")
     found = [t.strip().rstrip("。.！!；;") for t in texts if any(f in normalise_text(t) for f in forms)]
     return list(dict.fromkeys(t for t in found if t))[:3]
+
+
+def thing_beside(text: str, product: Product) -> str:
+    """What a question naming `product` asks it to suit ("Kakuno 适合小学生吗" → 小学生, "LAMY 钢笔适合左撇子吗"
+    → 左撇子): the thing without the words that name the product; when every word is in its title, the
+    Chinese ones (小学生 is the audience its title states, the answer's evidence), else ""."""
+    title = product.title.lower()
+    words = compatibility_thing(text).split()
+    kind = product.category_path[-1] if product.category_path else ""
+    beside = [w for w in words if w.lower() not in title]
+    if beside:
+        return " ".join(beside)
+    return " ".join(w for w in words if not w.isascii() and w != kind and w not in kind)

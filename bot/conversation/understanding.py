@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from bot.conversation.asks import ATTRIBUTE_WORDS, asked_size, asks_in, attribute_asks
-from bot.conversation.compatibility import asks_compatibility, compatibility_thing
+from bot.conversation.compatibility import asks_compatibility, compatibility_thing, thing_beside
 from bot.conversation.dialogue_state import DialogueState, Search, merge_filters
 from bot.conversation.gifts import GIFT_MARK, gift_request, gift_words_in, liked_things, without_likes
 from bot.conversation.intents import COMPARE_RX, PRODUCT_ASK_RX, RECOMMEND_RX, Intent
@@ -469,6 +469,18 @@ def understand(
     # 2. a product named by name
     if named_products:
         products = named_products[0]
+        same_kind = not filters.category or products[0].category.startswith(filters.category)
+        if len(products) == 1 and asks_compatibility(positive_text) and same_kind:
+            # "Kakuno 适合小学生吗": whether the named product suits them, from its own text
+            thing = thing_beside(positive_text, products[0])
+            if thing:
+                return replace(
+                    base,
+                    intent=Intent.PRODUCT_QUESTION,
+                    targets=tuple(products),
+                    mode="context",
+                    compatible_with=thing,
+                )
         return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(products), mode="named")
     # 3. "iphone能用吗" / "will it work with my iPhone?": compatibility of the product referred to or in focus
     subject = refs[:1] or [p for p in shown if p.sku == d.focus] or (list(shown) if len(shown) == 1 else [])
