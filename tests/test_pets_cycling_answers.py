@@ -24,9 +24,10 @@ DATA = Path(__file__).parent / "data"
 PETS = DATA / "pets_cycling_catalog.csv"
 HOME = DATA / "home_music_catalog.csv"
 
-# Cases of pets_cycling_answers.yaml that pass offline (63 cases; the first 46 passed 17 before fix12-ob's
-# fixes, the 10 of the second batch 10 when first run). Raise, never lower.
-FLOOR = 63
+# Cases of pets_cycling_answers.yaml that pass offline (66 cases; the first 46 passed 17 before fix12-ob's
+# fixes, the 10 of the second batch 10 when first run; refuse-x10 — the helmet's crash bullet asked in
+# Chinese — still fails). Raise, never lower.
+FLOOR = 65
 
 
 def _pets() -> dict[str, Product]:
@@ -71,7 +72,7 @@ def test_questions_about_the_shops_store_or_address_are_contact_questions() -> N
 
 async def test_the_answer_set_over_the_pets_and_cycling_shop(tmp_path: Path) -> None:
     loaded = load_cases(DATA / "pets_cycling_answers.yaml")
-    assert len(loaded.cases) >= 63
+    assert len(loaded.cases) >= 66
     env = open_environment(
         tmp_path / "data", clock=loaded.clock, catalog=PETS, policies=DATA / "pets_cycling_policies"
     )

@@ -151,8 +151,9 @@ GREETING_RX = _rx(
     r"[\s!！。,.，~？?]*(呀|啊|呢)?[\s!！。,.，~？?]*$"
 )
 SMALL_TALK_RX = _rx(
-    r"^(谢谢|多谢|感谢|好的|好吧|好滴|ok|okay|嗯+|哦+|拜拜|再见|辛苦了|哈哈+|thanks?( you)?|thx|bye|goodbye|cool|great)"
-    r"[\s!！。,.，~～]*(啦|了|哈|呀|a lot|so much)?[\s!！。,.，~～]*$",
+    # one to three of them ("cool, bye", "好的谢谢拜拜", "ok thanks a lot")
+    r"^(?:(谢谢|多谢|感谢|好的|好吧|好滴|ok|okay|嗯+|哦+|拜拜|再见|辛苦了|哈哈+|thanks?( you)?|thx|bye|goodbye|cool"
+    r"|great)[\s!！。,.，~～]*(啦|了|哈|呀|a lot|so much)?[\s!！。,.，~～]*){1,3}$",
     r"^(你是谁|你叫什么|你是机器人吗|你是真人吗|who are you|what are you|are you a (bot|robot|human))[\s?？!！]*$",
     r"(你是|are you)\s*(a |an )?(真人|机器人|real person|real human|human|bot|robot)",
 )
@@ -230,6 +231,10 @@ AFTER_SALES_RX = _rx(
     r"(大|小)了一?(码|号)|换(大|小)一?(码|号)|换个?(尺码|颜色)|想换货|换货",
     r"\b(broken|broke|stopped working|not working|doesn'?t work|defective|faulty|damaged|dented|cracked)\b",
     r"\b(missing|wrong item|wrong size|wrong colou?r|repair|warranty|replacement)\b",
+    # "I crashed with it, is that covered?": whether the warranty covers what happened to it
+    r"\b(is|are|would|will) (that|this|it|they|damage|the damage) (be )?covered\b|\bcovered by\b|"
+    r"\b(crashed|dropped|cracked|snapped)\b.{0,40}\b(covered|warranty|replace|refund|fix)",
+    r"(摔|撞|碰)(坏|裂|了|到).{0,12}(保修|能修|包修|管不管|算不算|赔)",
     r"\b(not|isn'?t|won'?t|doesn'?t|stopped) (charging|charge|turning on|turn on|heating|heat up)\b|\bpeel(ing|ed|s)?\b",
     # any appliance or part that stopped doing its job, cracked or came off ("吹风机不出热风了", "面板有裂缝",
     # "轮子掉了", "the wheel came off"): wishes ("不出声的键盘", "防开裂") stay shopping
