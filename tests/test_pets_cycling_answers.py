@@ -156,3 +156,13 @@ def test_a_pinyin_sentence_reads_the_catalogs_own_words_and_its_cue_words() -> N
     assert parser.parse("zhe ge duoshao qian").keywords == ["多少钱"]  # cue words alone, no English word
     assert parser.parse("i want a helmet").filters.category == "骑行/头盔"  # English stays English
     assert parser.parse("ni hao").keywords == ["ni", "hao"]  # one-syllable cue words alone spell nothing
+
+
+def test_a_suitability_question_asks_about_the_thing_beside_the_products_name() -> None:
+    from bot.conversation.compatibility import thing_beside
+
+    pets = _pets()
+    assert thing_beside("Kakuno 适合小学生吗", pets["STA-PEN-PILOT"]) == "小学生"  # its title states it
+    assert thing_beside("LAMY 钢笔适合左撇子吗", pets["STA-PEN-LAMY"]) == "左撇子"
+    assert thing_beside("断电还能用吗", pets["PET-FEED-SOLO"]) == "断电"
+    assert thing_beside("Giant头盔适合吗", pets["BIK-HEL-GIANT"]) == ""  # names nothing besides the product

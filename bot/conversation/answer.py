@@ -24,7 +24,7 @@ from bot.conversation import policy_scope
 from bot.conversation.asks import ATTRIBUTE_WORDS
 from bot.conversation.attribute_answers import as_boolean, mentions
 from bot.conversation.claims.quote import quotable
-from bot.conversation.compatibility import asks_compatibility, stated, thing_beside
+from bot.conversation.compatibility import asks_compatibility, in_attributes, stated, thing_beside
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.conversion import Conversion, conversion_asked
 from bot.conversation.gifts import (
@@ -605,7 +605,7 @@ class Answerer:
             # "Kakuno 适合小学生吗" finds one pen: whether it suits them, from its own text
             product = ranked[0].product
             thing = thing_beside(u.text, product)
-            if thing:
+            if thing and not in_attributes(product, thing):
                 reply = c.compatibility(product, thing, stated(product, thing), lang)
                 reply = replace(reply, shown=(product,))
                 return await self._llm(ctx, Answer(reply, hits=ranked), [product], u)

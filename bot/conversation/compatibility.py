@@ -70,9 +70,32 @@ def thing_beside(text: str, product: Product) -> str:
     → 左撇子): the thing without the words that name the product; when every word is in its title, the
     Chinese ones (小学生 is the audience its title states, the answer's evidence), else ""."""
     title = product.title.lower()
-    words = compatibility_thing(text).split()
+    words = [_without_title_words(w, title) for w in compatibility_thing(text).split()]
+    words = [w for w in words if w]
     kind = product.category_path[-1] if product.category_path else ""
     beside = [w for w in words if w.lower() not in title]
     if beside:
         return " ".join(beside)
     return " ".join(w for w in words if not w.isascii() and w != kind and w not in kind)
+
+
+def _without_title_words(word: str, title: str) -> str:
+    """`word` without the runs of two or more of its characters the title spells ("安热沙防晒" → "" for a
+    安热沙 … 防晒乳 title; "小学生" stays whole when the title has it: the caller decides)."""
+    if word.isascii() or word in title:
+        return word
+    out, i = "", 0
+    while i < len(word):
+        end = max((j for j in range(i + 2, len(word) + 1) if word[i:j] in title), default=0)
+        if end:
+            i = end
+        else:
+            out, i = out + word[i], i + 1
+    return out
+
+
+def in_attributes(product: Product, thing: str) -> bool:
+    """True when one of the product's attribute values states `thing` (or a synonym): the attribute answer
+    says it better than a quote ("适合油皮吗" of a sunscreen whose skin attribute lists 油性)."""
+    forms = _forms(thing)
+    return any(f in normalise_text(v) for v in product.attributes.values() for f in forms)

@@ -15,7 +15,12 @@ from functools import lru_cache
 from typing import Protocol
 
 from bot.conversation.asks import ATTRIBUTE_WORDS, asked_size, asks_in, attribute_asks
-from bot.conversation.compatibility import asks_compatibility, compatibility_thing, thing_beside
+from bot.conversation.compatibility import (
+    asks_compatibility,
+    compatibility_thing,
+    in_attributes,
+    thing_beside,
+)
 from bot.conversation.dialogue_state import DialogueState, Search, merge_filters
 from bot.conversation.gifts import GIFT_MARK, gift_request, gift_words_in, liked_things, without_likes
 from bot.conversation.intents import COMPARE_RX, PRODUCT_ASK_RX, RECOMMEND_RX, Intent
@@ -473,7 +478,7 @@ def understand(
         if len(products) == 1 and asks_compatibility(positive_text) and same_kind:
             # "Kakuno 适合小学生吗": whether the named product suits them, from its own text
             thing = thing_beside(positive_text, products[0])
-            if thing:
+            if thing and not in_attributes(products[0], thing):
                 return replace(
                     base,
                     intent=Intent.PRODUCT_QUESTION,
