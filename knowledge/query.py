@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import regex
+
 from knowledge.gender import gender_of_value, genders_in_text, is_gender_key
 from knowledge.models import ParsedQuery, QueryFilters
 from knowledge.money import CURRENCY_WORDS, LANGUAGE_CURRENCY, currency_code
@@ -29,7 +31,7 @@ from knowledge.resources import (
     normalise_text,
     synonym_groups,
 )
-from knowledge.script import HAN_CHAR
+from knowledge.script import HAN, HAN_CHAR
 from knowledge.spelling import english_word
 from knowledge.vocabulary import COLOUR_KEYS, SIZE_KEYS, Vocabulary
 
@@ -94,7 +96,7 @@ def detect_language(text: str) -> str:
     return "zh" if cjk * 2 >= latin_words else "en"
 
 
-_BARE_NOT = re.compile(r"不(?=[\u4e00-\u9fff])")
+_BARE_NOT = regex.compile(rf"不(?={HAN})")
 _BARE_NOT_END = re.compile(r"[的，,。.；;！!？?\s\n]|吗|呢|吧|了")
 
 
