@@ -13,15 +13,13 @@ from bot.conversation.gifts import gift_picks, gift_request
 from bot.conversation.intents import Intent, classify
 from bot.conversation.kinds import KindCatalog, titled_kind
 from bot.conversation.ordering import order, ordering_in, value_of
-from bot.evaluation.cases import load_cases
-from bot.evaluation.environment import open_environment
-from bot.evaluation.runner import run_conversations
 from knowledge.catalog import load_catalog
 from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.memory_index import InMemoryProductIndex
 from knowledge.models import Product, QueryFilters
 from knowledge.query import QueryParser
 from knowledge.spelling import fuzzy_key
+from tests.support.case_sets import assert_floor, run_case_file
 
 DATA = Path(__file__).parent / "data"
 BABY = DATA / "baby_beauty_catalog.csv"
@@ -216,13 +214,6 @@ SETS = [
 async def test_the_conversation_sets_over_other_shops(
     tmp_path: Path, cases: str, catalog: Path, policies: Path | None, floor: int
 ) -> None:
-    loaded = load_cases(DATA / cases)
+    loaded, report = await run_case_file(tmp_path / "data", DATA / cases, catalog=catalog, policies=policies)
     assert len(loaded.cases) >= 50 and sum(len(c.turns) for c in loaded.cases) >= 60
-    env = open_environment(tmp_path / "data", clock=loaded.clock, catalog=catalog, policies=policies)
-    try:
-        report = await run_conversations(env.bot, loaded.cases, catalog=env.products, policies=env.policies)
-    finally:
-        env.close()
-    failures = {r.id: [*r.reasons, *r.grounding] for r in report.results if not r.passed}
-    assert report.grounding_errors == 0, failures
-    assert sum(r.passed for r in report.results) >= floor, failures
+    assert_floor(report, floor)

@@ -9,9 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation.cases import load_cases
-from bot.evaluation.environment import open_environment
-from bot.evaluation.runner import run_conversations
 from knowledge.catalog import SAMPLE_CATALOG, load_catalog
 from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.memory_index import InMemoryProductIndex
@@ -20,6 +17,7 @@ from knowledge.models import Product
 from knowledge.query import QueryParser
 from knowledge.resources import stopwords
 from knowledge.vocabulary import learnt_kind_names
+from tests.support.case_sets import assert_floor, run_case_file
 
 DATA = Path(__file__).parent / "data"
 PETS = DATA / "pets_cycling_catalog.csv"
@@ -177,15 +175,11 @@ FLOOR = 49
 
 
 async def test_the_pets_cycling_conversations(tmp_path: Path) -> None:
-    loaded = load_cases(DATA / "pets_cycling_conversations.yaml")
-    assert len(loaded.cases) >= 55
-    env = open_environment(
-        tmp_path / "data", clock=loaded.clock, catalog=PETS, policies=DATA / "pets_cycling_policies"
+    loaded, report = await run_case_file(
+        tmp_path / "data",
+        DATA / "pets_cycling_conversations.yaml",
+        catalog=PETS,
+        policies=DATA / "pets_cycling_policies",
     )
-    try:
-        report = await run_conversations(env.bot, loaded.cases, catalog=env.products, policies=env.policies)
-    finally:
-        env.close()
-    failures = {r.id: [*r.reasons, *r.grounding] for r in report.results if not r.passed}
-    assert report.grounding_errors == 0, failures
-    assert sum(r.passed for r in report.results) >= FLOOR, failures
+    assert len(loaded.cases) >= 55
+    assert_floor(report, FLOOR)

@@ -14,11 +14,9 @@ from bot.conversation.gifts import budget_picks
 from bot.conversation.intents import Intent, classify
 from bot.conversation.ordering import Ordering, order, ordering_in, value_of
 from bot.conversation.shop_range import shop_example
-from bot.evaluation.cases import load_cases
-from bot.evaluation.environment import open_environment
-from bot.evaluation.runner import run_conversations
 from knowledge.catalog import SAMPLE_CATALOG, load_catalog
 from knowledge.models import Product
+from tests.support.case_sets import assert_floor, run_case_file
 
 DATA = Path(__file__).parent / "data"
 PETS = DATA / "pets_cycling_catalog.csv"
@@ -71,18 +69,14 @@ def test_questions_about_the_shops_store_or_address_are_contact_questions() -> N
 
 
 async def test_the_answer_set_over_the_pets_and_cycling_shop(tmp_path: Path) -> None:
-    loaded = load_cases(DATA / "pets_cycling_answers.yaml")
-    assert len(loaded.cases) >= 66
-    env = open_environment(
-        tmp_path / "data", clock=loaded.clock, catalog=PETS, policies=DATA / "pets_cycling_policies"
+    loaded, report = await run_case_file(
+        tmp_path / "data",
+        DATA / "pets_cycling_answers.yaml",
+        catalog=PETS,
+        policies=DATA / "pets_cycling_policies",
     )
-    try:
-        report = await run_conversations(env.bot, loaded.cases, catalog=env.products, policies=env.policies)
-    finally:
-        env.close()
-    failures = {r.id: [*r.reasons, *r.grounding] for r in report.results if not r.passed}
-    assert report.grounding_errors == 0, failures
-    assert sum(r.passed for r in report.results) >= FLOOR, failures
+    assert len(loaded.cases) >= 66
+    failures = assert_floor(report, FLOOR)
     must = [
         "refuse-p01",
         "refuse-p02",
