@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import regex
@@ -332,6 +332,19 @@ class QueryParser:
             None if self.vocabulary.doc_count else LANGUAGE_CURRENCY[language]
         )
 
+    def _head_kept(self, text: str, negation: Negation) -> Negation:
+        """ "not Sony or Apple earbuds" / "no Nike running shoes": the brands are ruled out, the kind named after
+        them is what the customer asks for — the scope ends before it (so a new kind still switches the topic)."""
+        scope = negation.scope_text(text)
+        brands = self._brands.find_all(_FOOD_NOT_BRAND.sub("  ", scope))
+        if not brands:
+            return negation
+        after = max(end for _, (_, end) in brands)
+        for _, (start, _) in self._categories.find_all(scope):
+            if start >= after:
+                return replace(negation, scope=(negation.scope[0], negation.scope[0] + start))
+        return negation
+
     def _exclusions(self, text: str, negations: list[Negation]) -> _Exclusions:
         """What each negated scope names: brands, categories, colours, sizes, genders, attribute values, words."""
         out = _Exclusions()
@@ -436,6 +449,7 @@ class QueryParser:
         rest = _blank(norm, price.spans)
         negations = find_negations(rest)
         negations = sorted([*negations, *self._bare_not(rest, negations)], key=lambda n: n.cue[0])
+        negations = [self._head_kept(rest, n) for n in negations]
         excluded = self._exclusions(rest, negations)
         rest = _blank(rest, [span for n in negations for span in (n.cue, n.scope)])
         in_stock = bool(_IN_STOCK.search(rest))
