@@ -6,22 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.evaluation.cases import load_cases
-from bot.evaluation.environment import open_environment
-from bot.evaluation.runner import run_conversations
+from tests.support.case_sets import assert_floor, run_case_file
 from tests.support.core_fixtures import sample_knowledge
 
 CASES = Path(__file__).parent / "data" / "customer_side.yaml"
 
 
 async def test_every_customer_side_conversation_passes_offline(tmp_path: Path) -> None:
-    cases = load_cases(CASES)
+    cases, report = await run_case_file(tmp_path / "data", CASES, knowledge=sample_knowledge())
     assert len(cases.cases) >= 30
-    env = open_environment(tmp_path / "data", clock=cases.clock, knowledge=sample_knowledge())
-    try:
-        report = await run_conversations(env.bot, cases.cases, catalog=env.products, policies=env.policies)
-    finally:
-        env.close()
-    failures = {r.id: [*r.reasons, *r.grounding] for r in report.results if not r.passed}
-    assert not failures, failures
+    assert not assert_floor(report, len(cases.cases))
     assert report.grounding_errors == 0 and report.overall == 1.0

@@ -23,6 +23,7 @@ from bot.evaluation.environment import open_environment
 from bot.evaluation.runner import PENDING_ORDERS, run_conversations
 from knowledge.catalog import SAMPLE_POLICIES_DIR
 from knowledge.policies import PolicyBook
+from tests.support.case_sets import assert_floor, run_case_file
 from tests.support.core_fixtures import sample_knowledge, sample_products
 
 CASES = Path(__file__).parent / "data" / "conversations.yaml"
@@ -185,14 +186,8 @@ async def test_the_session_6_kinds_set_passes_whole_on_the_offline_bot(tmp_path:
     assert len(cases.cases) >= 40 and not {c.id for c in cases.cases} & {
         c.id for c in load_cases(CASES).cases
     }
-    env = open_environment(tmp_path / "data", clock=cases.clock, knowledge=sample_knowledge())
-    try:
-        report = await run_conversations(env.bot, cases.cases, catalog=env.products, policies=env.policies)
-    finally:
-        env.close()
-    failures = {r.id: [*r.reasons, *r.grounding] for r in report.results if not r.passed}
-    assert not failures, failures
-    assert report.grounding_errors == 0
+    _, report = await run_case_file(tmp_path / "data", KINDS, knowledge=sample_knowledge())
+    assert not assert_floor(report, len(cases.cases))
 
 
 async def test_the_tester12c_demo_kinds_pass_on_the_offline_bot(tmp_path: Path) -> None:
@@ -201,11 +196,5 @@ async def test_the_tester12c_demo_kinds_pass_on_the_offline_bot(tmp_path: Path) 
     assert len(invented) >= 30 and not {c.id for c in cases.cases} & {
         c.id for f in (CASES, KINDS) for c in load_cases(f).cases
     }
-    env = open_environment(tmp_path / "data", clock=cases.clock, knowledge=sample_knowledge())
-    try:
-        report = await run_conversations(env.bot, cases.cases, catalog=env.products, policies=env.policies)
-    finally:
-        env.close()
-    failures = {r.id: [*r.reasons, *r.grounding] for r in report.results if not r.passed}
-    assert sum(r.passed for r in report.results) >= DEMO12C_FLOOR, failures
-    assert report.grounding_errors == 0
+    _, report = await run_case_file(tmp_path / "data", DEMO12C, knowledge=sample_knowledge())
+    assert_floor(report, DEMO12C_FLOOR)

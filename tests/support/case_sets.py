@@ -8,14 +8,23 @@ from pathlib import Path
 from bot.evaluation.cases import CaseFile, load_cases
 from bot.evaluation.environment import open_environment
 from bot.evaluation.runner import EvalReport, run_conversations
+from bot.wiring import Knowledge
 
 
 async def run_case_file(
-    data_dir: Path, cases: Path, *, catalog: Path, policies: Path | None
+    data_dir: Path,
+    cases: Path,
+    *,
+    catalog: Path | None = None,
+    policies: Path | None = None,
+    knowledge: Knowledge | None = None,
 ) -> tuple[CaseFile, EvalReport]:
-    """The loaded cases and their report on a fresh offline bot built in `data_dir` from `catalog`/`policies`."""
+    """The loaded cases and their report on a fresh offline bot built in `data_dir` from `catalog`/`policies`
+    (default: the bundled demo), or over an already opened `knowledge`."""
     loaded = load_cases(cases)
-    env = open_environment(data_dir, clock=loaded.clock, catalog=catalog, policies=policies)
+    env = open_environment(
+        data_dir, clock=loaded.clock, catalog=catalog, policies=policies, knowledge=knowledge
+    )
     try:
         report = await run_conversations(env.bot, loaded.cases, catalog=env.products, policies=env.policies)
     finally:
