@@ -258,3 +258,16 @@ def test_copy_csv_lines_neutralise_catalog_text_and_read_back_unchanged() -> Non
     row = next(csv.reader(io.StringIO(line)))
     assert row == ["'=HYPERLINK(1)", "'+cmd|' /C calc'!A0", "ok"]
     assert [restore_cell(v) for v in row] == ["=HYPERLINK(1)", "+cmd|' /C calc'!A0", "ok"]
+
+
+async def test_forget_drops_the_raw_text_held_in_redaction_memos(tmp_path: Path) -> None:
+    """/forget also clears the in-process memos keyed by what customers wrote (bounded, but raw until evicted)."""
+    from bot.privacy.redaction import without_personal_data
+
+    bot = make_bot(tmp_path, dense=False)
+    chat = Chat(bot)
+    await chat.say("我叫王小明，电话13812345678，推荐一双跑鞋")
+    assert redact.cache_info().currsize + without_personal_data.cache_info().currsize > 0
+    await chat.say("/forget")
+    assert redact.cache_info().currsize == 0
+    assert without_personal_data.cache_info().currsize == 0

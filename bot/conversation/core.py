@@ -72,7 +72,7 @@ from bot.domain.language import (
 from bot.domain.messages import ERASED, Button, Inbound, Outbound, ReplyProgress, Role, fits_button
 from bot.domain.protocols import ChatModel, HandoffGate
 from bot.domain.reply_budget import DEFAULT_BUDGET, ReplyBudget, first_token_deadline
-from bot.privacy.redaction import redact, without_personal_data
+from bot.privacy.redaction import forget_memos, redact, without_personal_data
 from bot.prompts import Messages
 from knowledge.models import Product, QueryFilters
 from knowledge.money import NO_RATES, ExchangeRates
@@ -1028,6 +1028,7 @@ class SupportBot:
             self.erasure.erase, inbound.channel, inbound.chat_id, inbound.user_id
         )
         removed += sum(max(0, n) for n in erased.values())
+        forget_memos()  # raw text in the in-process redaction memos (not rows: not counted)
         return [self.reply(inbound, self.say("forget_done", lang, count=removed), None, **{ERASED: "chat"})]
 
     async def _on_callback(self, inbound: Inbound, progress: ReplyProgress | None) -> list[Outbound]:

@@ -559,3 +559,11 @@ def self_descriptions(text: str) -> list[tuple[int, int]]:
     if not any(cue in text for cue in _WEAK_CUES):
         return []
     return [m.span() for m in _CN_WEAK.finditer(text) if _is_self_description(m.group(2))]
+
+
+def forget_name_memo() -> int:
+    """Clear the memo of "我是<candidate>" readings (it holds candidate names customers wrote); returns the
+    entries dropped. Part of `bot.privacy.redaction.forget_memos` (/forget)."""
+    dropped = _is_self_description.cache_info().currsize
+    _is_self_description.cache_clear()
+    return dropped

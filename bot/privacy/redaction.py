@@ -18,7 +18,7 @@ from functools import lru_cache
 from bot.privacy.addresses import ADDRESS, redact_addresses
 from bot.privacy.cards import CARD, redact_cards
 from bot.privacy.handles import redact_handles
-from bot.privacy.names import NAME, redact_names
+from bot.privacy.names import NAME, forget_name_memo, redact_names
 from bot.privacy.phones import chinese_digit_phones, find_phones, normalise_pii
 from knowledge.traditional import to_simplified
 
@@ -203,6 +203,17 @@ def redact(text: str) -> str:
     `text`; bounded, in-process only): a turn redacts the customer's message for understanding, memory and
     the prompt, and the prompt's history redacts the chat's earlier turns again on every message."""
     return _DEFAULT.redact(text)
+
+
+def forget_memos() -> int:
+    """Drop every in-process memo that holds what customers wrote (the redaction memos above and below, and
+    the names module's self-description memo) — run by `/forget` (right to erasure, PIPL art. 47, GDPR
+    art. 17): the memos are bounded, but until evicted they keep raw text in memory. The memos are shared
+    by every chat, so all are cleared (they refill on the next messages). Returns the entries dropped."""
+    dropped = redact.cache_info().currsize + without_personal_data.cache_info().currsize
+    redact.cache_clear()
+    without_personal_data.cache_clear()
+    return dropped + forget_name_memo()
 
 
 # --- for understanding: personal data removed, not replaced ------------------------------------------------
