@@ -61,7 +61,10 @@ _CONTACT_AFTER = (
     r"\+?\d[\d -]{6,})"
 )
 _CN_BARE = regex.compile(
-    rf"(?:^|(?<=[，,。.!！?？；;:：\s]))(?P<name>{_SURNAME}{_GIVEN})(?=\s*[，,、]?\s*{_CONTACT_AFTER})"
+    rf"(?P<head>(?:^|(?<=[，,。.!！?？；;:：\s])))(?P<name>{_SURNAME}{_GIVEN})(?=\s*[，,、]?\s*{_CONTACT_AFTER})"
+    # … or right after an address or phone, closing the clause, with the addressee's 收 ("[address] 王芳收")
+    rf"|(?<=(?:\[address\]|\[phone\])\s*[，,、]?\s*)(?P<name>{_SURNAME}{_GIVEN}?)(?P<addressee>收)?"
+    r"(?=\s*(?:$|[，,。.!！?？；;\s]))"
 )
 _NAME_LIKE_BRANDS = frozenset(
     [
@@ -373,10 +376,20 @@ def _third(match: regex.Match[str]) -> str:
     return match.group(0) if match.group(2).split()[0].lower() in _NOT_NAMES else f"{match.group(1)}{NAME}"
 
 
+# Words after an address or phone that close a message and are shaped like a name (jieba even tags 谢谢 `nr`).
+_COURTESIES = frozenset(["谢谢", "谢了", "谢啦", "谢谢啦", "多谢", "包邮", "贺卡", "尽快", "急用", "马上发"])
+
+
 def _bare(match: regex.Match[str]) -> str:
     name = match.group("name")
-    if name in _NAME_LIKE_BRANDS or name[:2] in _NAME_LIKE_BRANDS or _is_self_description(name):
-        return name
+    if match.group("addressee"):  # "王芳收": the addressee's mark
+        return f"{NAME}收"
+    if name in _COURTESIES or name in _NAME_LIKE_BRANDS or name[:2] in _NAME_LIKE_BRANDS:
+        return match.group(0)
+    if _is_self_description(name):
+        return match.group(0)
+    if match.group("head") is None and len(name) == 3 and _is_self_description(name[:2]):
+        return match.group(0)  # after an address or phone: "周末送" starts with a common word (周末), no name
     return NAME
 
 

@@ -188,8 +188,11 @@ class Redactor:
         return self._names_and_places(text)
 
     def _names_and_places(self, text: str) -> str:
-        text = redact_names(text)
-        return redact_addresses(text) if self.redact_addresses else text
+        if not self.redact_addresses:
+            return redact_names(text)
+        # Addresses first, then names: a bare name is read by what follows it ("张伟，[address]"), so the
+        # address must already be a placeholder; then the address rules run again over what names left.
+        return redact_addresses(redact_names(redact_addresses(text)))
 
 
 _DEFAULT = Redactor()
