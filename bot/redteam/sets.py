@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from bot.conversation.grounding import GroundingFacts, Violation, check_llm_reply, check_reply
 from bot.conversation.prompting import ChatPrompts
 from bot.prompts import PROMPTS_DIR
@@ -110,7 +112,7 @@ def facts_for(profile: dict[str, Any], allowed: tuple[Decimal, ...] = (), quoted
     override: dict[str, dict[str, Any]] = profile.get("override") or {}
     return GroundingFacts(
         products=tuple(_product(items[s], override.get(s, {})) for s in profile.get("products", [])),
-        policies=policies(),
+        policies=_policies_in(profile.get("policy_lang")),
         allowed_amounts=frozenset(allowed),
         known_sku=lambda sku: sku in items,
         secret_lines=chat_prompts().secrets(),
@@ -120,6 +122,15 @@ def facts_for(profile: dict[str, Any], allowed: tuple[Decimal, ...] = (), quoted
         quoted=quoted,
         terms=policy_terms(),
     )
+
+
+def _policies_in(lang: str | None) -> tuple[PolicyDoc, ...]:
+    """The demo policies, or only those written in `lang` ("zh": a Chinese title; "en": a Latin one) — a case
+    answering in one language from policies given in the other."""
+    docs = policies()
+    if lang is None:
+        return docs
+    return tuple(d for d in docs if (regex.search(r"\p{Han}", d.title) is not None) == (lang == "zh"))
 
 
 @dataclass

@@ -379,7 +379,8 @@ class _Checker:
     def applicability(self, sentence: str, named: list[ProductEvidence], before: str = "") -> None:
         """Policy terms the sentence grants to the products it is about (named, else the customer's focus)."""
         skus = {p.sku for p in named} or set(self.facts.focus)
-        products = [p for p in self.facts.products if p.sku in skus]
+        # a sentence naming no product, with no focus, is about the products of the turn
+        products = [p for p in self.facts.products if p.sku in skus] or list(self.facts.products)
         self.violations += inapplicable_terms(
             sentence, products, self.facts.terms, named=bool(named), before=before
         )

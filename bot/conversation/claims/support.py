@@ -32,6 +32,7 @@ from decimal import Decimal
 
 import regex
 
+from bot.conversation.claims.content import novel_terms, unstated_quantities
 from bot.conversation.claims.facts import GroundingFacts, Violation
 from bot.conversation.claims.figures import figures_and_durations as figures
 from bot.conversation.claims.lexicon import Lexicon, lexicon
@@ -182,6 +183,7 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
         sentence = " ".join(s.strip() for s in group)
         ok, own = _sentence_ok(sentence, evidence, lex, before=before)
         ok = ok and all(evidence.knows_code(code) for code in codes(sentence))
+        ok = ok and all(_content_ok(s, own, evidence) for s in group)
         before |= own  # what earlier sentences of the reply stated (换货…。寄回运费您出；换出的我们付。)
         if not ok:
             found.extend(Violation("unsupported", s.strip()) for s in group)
@@ -190,6 +192,28 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
             if not _sentence_ok(premise, evidence, lex, premise=True)[0]:
                 found.append(Violation("affirms", premise.strip()))
     return found
+
+
+# What a sold-out product cannot do today: ship, arrive, be in stock.
+_SHIPPING_SOON = frozenset({"dispatch", "same_day", "fast_delivery", "stock", "plenty", "size_stock"})
+
+
+def _content_ok(sentence: str, stated: frozenset[str], evidence: Evidence) -> bool:
+    """Whether the sentence's content (terms, measured quantities) is carried by the turn's facts, and it
+    promises no shipping of products that are all sold out (`bot.conversation.claims.content`)."""
+    if evidence.sold_out and stated & _SHIPPING_SOON:
+        return False
+    text = read_text(sentence)
+    if unstated_quantities(text, evidence.words):
+        return False
+    if _QUESTION.search(text):
+        return True  # a question back asserts nothing
+    lex = lexicon()
+    judged = [(start, end) for _, start, end in lex.spans(text)]
+    terms = novel_terms(
+        text, evidence.words, han_full=evidence.han_full, latin_full=evidence.latin_full, judged=judged
+    )
+    return not terms
 
 
 def _answered_questions(sentences: list[str]) -> list[list[str]]:

@@ -29,6 +29,7 @@ from itertools import combinations
 
 import regex
 
+from bot.conversation.claims.content import EMPTY, FactWords, brand_names, fact_words
 from bot.conversation.claims.facts import GroundingFacts
 from bot.conversation.claims.figures import DURATION_BASE
 from bot.conversation.claims.figures import figures_and_durations as figures
@@ -54,6 +55,8 @@ _PAYMENT_TERMS = frozenset(
 _HEAD = regex.compile(r"^[^：:]{1,40}[：:]")
 FREE_FIGURES = frozenset({Decimal(0), Decimal(1), Decimal(2)})
 LOW_STOCK = 5
+PLENTY = 20  # a stock from which "库存充足" / "plenty in stock" is true
+_STOCK_STATES = frozenset({"stock", "sold_out", "plenty", "size_stock", "scarcity", "low_stock"})
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,7 @@ class PolicyIndex:
     thresholds: Thresholds
     anywhere: frozenset[str]
     codes: str = ""  # the policies' text as `code_key` reads it (where a model code may be found)
+    words: FactWords = EMPTY  # the policies' words, bigrams and quantities (the content check)
 
 
 def policy_units(policies: tuple[PolicyDoc, ...]) -> PolicyIndex:
@@ -215,7 +219,8 @@ def policy_units(policies: tuple[PolicyDoc, ...]) -> PolicyIndex:
     text = "\n".join(f"{doc.title}\n{doc.text}" for doc in policies).lower()
     thresholds = Thresholds(free_shipping_threshold(text), highest_free_shipping_threshold(text))
     anywhere = frozenset(c for u in units if not u.restrictions for c in u.concepts)
-    index = PolicyIndex(tuple(units), frozenset(numbers), thresholds, anywhere, code_key(text))
+    words = fact_words(read_text(text))
+    index = PolicyIndex(tuple(units), frozenset(numbers), thresholds, anywhere, code_key(text), words)
     _POLICY_CACHE[key] = (policies, index)
     while len(_POLICY_CACHE) > 8:
         _POLICY_CACHE.popitem(last=False)
@@ -296,10 +301,14 @@ def _product_unit(text: str, price: Decimal | None, stock: int | None) -> Unit:
     numbers = set(figures(text))
     numbers |= {p for p in (price,) if p is not None} | ({Decimal(stock)} if stock is not None else set())
     concepts = set(lex.read(text).stated)
+    concepts -= _STOCK_STATES  # a description's "现货" says nothing of today's stock: the stock field does
     if stock is not None:
-        concepts.add("stock")
+        # in stock, sold out, low (仅剩4件) or plenty (库存充足): what the stock figure says, nothing else
+        concepts.add("stock" if stock > 0 else "sold_out")
         if 0 < stock <= LOW_STOCK:
-            concepts.add("scarcity")
+            concepts |= {"scarcity", "low_stock"}
+        if stock >= PLENTY:
+            concepts.add("plenty")
     unit = make_unit(concepts, numbers)
     return Unit(*_fields(unit), product=True)
 
@@ -325,6 +334,12 @@ class Evidence:
     turn: frozenset[Decimal]  # figures a clause without commitments may carry
     quoted_concepts: frozenset[str]
     codes: str = ""  # every text of the turn as `code_key` reads it: where a code ("IPX7", "Qi2") must be
+    words: FactWords = (
+        EMPTY  # every text of the turn for the content check (`bot.conversation.claims.content`)
+    )
+    han_full: bool = True  # the products' (else the policies') facts are written in Chinese
+    latin_full: bool = True  # … in English
+    sold_out: bool = False  # every product of the turn has stock 0 (nothing of them ships today)
 
     @classmethod
     def of(cls, facts: GroundingFacts) -> Evidence:
@@ -333,6 +348,10 @@ class Evidence:
         index = policy_units(facts.policies)
         extra = _derived(facts, index.thresholds)
         core: set[Decimal] = set(facts.allowed_amounts)
+        product_words = [
+            fact_words(read_text(f"{own_text(_product_text(p))} {brand_names(p.brand, p.title)}"))
+            for p in facts.products
+        ]
         prices = [p.price for p in facts.products if p.price is not None]
         for p in facts.products:
             unit = _product_unit(_product_text(p), p.price, p.stock)
@@ -365,6 +384,15 @@ class Evidence:
         if facts.order is not None:
             order = facts.order
             texts += map(code_key, [*order.order_numbers, *order.tracking_numbers, *order.skus, *order.urls])
+        words = index.words | fact_words(quoted)
+        for contact in facts.contacts:
+            words = words | fact_words(read_text(contact))
+        for own in product_words:
+            words = words | own
+        if facts.order is not None:
+            words = words | fact_words(read_text(" ".join(facts.order.urls)))
+        # the language of the products' descriptions (attribute names are English keys in every catalog)
+        scope = [fact_words(read_text(p.description)) for p in facts.products] or [index.words]
         return cls(
             units,
             frozenset(anywhere),
@@ -372,6 +400,10 @@ class Evidence:
             frozenset(turn),
             lex.read(quoted).stated,
             "\n".join(texts),
+            words,
+            any(w.han for w in scope),
+            any(w.latin for w in scope),
+            bool(facts.products) and all(p.stock == 0 for p in facts.products),
         )
 
     def knows_code(self, code: str) -> bool:

@@ -1,0 +1,259 @@
+"""The content check of the allow-list gate: a sentence may say about a product only what the turn's facts say.
+
+The concept lexicon catches commercial terms; a property with no term and no number ("Vibram防滑大底", "环保TPE",
+"银离子抗菌", "可以放烘干机烘干", "fully recyclable", "中国田径协会指定用表", "endorsed by the APMA") is none of
+them. So a sentence is read for its CONTENT: every stretch of two or more Chinese characters the facts contain
+(product titles, brands, tags, attributes and descriptions, the policies, the customer's message, the shop's
+contacts — as Han bigrams), every English word they contain (by stem), the sentence frame and function words
+(`bot/prompts/content_words.yaml`) are removed; what remains — a run of two or more Chinese characters, or an
+English word — is a term the facts do not carry, and the sentence is unsupported (`novel_terms`). A language
+the products' facts are not written in (an English reply about a product described in Chinese) is read only
+for the property words of that language (`en_claims`/`zh_claims`): it cannot be compared word by word.
+
+Measured quantities are checked by unit (`quantities`): "15 mm" needs 15 mm (or 1.5 cm) in the facts, "2.0m床"
+2 m, "98%" 98 % — a figure the policies state with another unit (15 days, 2 days) never backs it.
+Figures and terms are read after `read_text` (NFKC, Simplified, lower-case). Costs O(sentence length): the
+facts' bigram and word sets are built once per product text and per policy version (cached).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+from bot.prompts import PROMPTS_DIR
+from knowledge.numbers import parse_chinese_numeral
+from knowledge.yaml_data import load_yaml
+
+WORDS_FILE = PROMPTS_DIR / "content_words.yaml"
+_HAN = regex.compile(r"\p{Han}+")
+_LATIN = regex.compile(r"(?<![\da-z])[a-z][a-z'’-]*[a-z]|(?<![\da-z])[a-z](?![\da-z])")
+_URLISH = regex.compile(r"\S+(?:\.\S+)+|\S+@\S+")
+# a number and its unit: 15 mm, 2.0m, 98%, 6.5L, 20bar, 40分贝, 65W, 30小时, 5ATM
+_QUANTITY = regex.compile(
+    r"(?<![\d.a-z])(\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)\s*"
+    r"(毫米|厘米|米|英寸|寸|千克|公斤|克|斤|毫升|升|瓦|毫安时?|分贝|小时|"
+    r"mm|cm|inch(?:es)?|kg|mah|ml|bar|db|atm|hours?|m(?![a-z])|g(?![a-z])|l(?![a-z])|w(?![a-z])|h(?![a-z])|%)",
+    regex.I,
+)
+_UNITS: dict[str, tuple[str, Decimal]] = {
+    "毫米": ("len", Decimal(1)), "mm": ("len", Decimal(1)), "厘米": ("len", Decimal(10)),
+    "cm": ("len", Decimal(10)), "米": ("len", Decimal(1000)), "m": ("len", Decimal(1000)),
+    "英寸": ("inch", Decimal(1)), "寸": ("inch", Decimal(1)), "inch": ("inch", Decimal(1)),
+    "inches": ("inch", Decimal(1)), "克": ("mass", Decimal(1)), "g": ("mass", Decimal(1)),
+    "千克": ("mass", Decimal(1000)), "公斤": ("mass", Decimal(1000)), "kg": ("mass", Decimal(1000)),
+    "斤": ("mass", Decimal(500)), "毫升": ("vol", Decimal(1)), "ml": ("vol", Decimal(1)),
+    "升": ("vol", Decimal(1000)), "l": ("vol", Decimal(1000)), "瓦": ("power", Decimal(1)),
+    "w": ("power", Decimal(1)), "毫安": ("mah", Decimal(1)), "毫安时": ("mah", Decimal(1)),
+    "mah": ("mah", Decimal(1)), "分贝": ("db", Decimal(1)), "db": ("db", Decimal(1)),
+    "小时": ("hour", Decimal(1)), "hour": ("hour", Decimal(1)), "hours": ("hour", Decimal(1)),
+    "h": ("hour", Decimal(1)), "%": ("pct", Decimal(1)), "bar": ("bar", Decimal(1)),
+    "atm": ("atm", Decimal(1)),
+}  # fmt: skip
+
+Quantity = tuple[str, Decimal]
+
+
+@dataclass(frozen=True)
+class ContentWords:
+    """The frame of `content_words.yaml`: generic Chinese words (longest first), function characters, generic
+    English words (stems), and the property words read across languages."""
+
+    zh: regex.Pattern[str]
+    function_zh: frozenset[str]
+    en: frozenset[str]
+    en_claims: frozenset[str]
+    zh_claims: regex.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def content_words() -> ContentWords:
+    """The shipped word lists, compiled once. Raises ValueError when the file is malformed."""
+    data = load_yaml(WORDS_FILE.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not all(k in data for k in ("zh", "en", "function_zh")):
+        raise ValueError(f"{WORDS_FILE}: zh, en and function_zh lists expected")
+    zh = sorted({str(w) for w in data["zh"]}, key=len, reverse=True)
+    claims = sorted(set(str(data.get("zh_claims", "")).split()), key=len, reverse=True)
+    return ContentWords(
+        regex.compile("|".join(map(regex.escape, zh))),
+        frozenset(str(data["function_zh"])),
+        frozenset(_stem(w) for w in str(data["en"]).lower().split()),
+        frozenset(_stem(w) for w in str(data.get("en_claims", "")).lower().split()),
+        regex.compile("|".join(map(regex.escape, claims)) or r"(?!)"),
+    )
+
+
+def _stem(word: str) -> str:
+    """A crude English stem (recycled/recycling/recycles → recycl): enough to match a reply's word to a fact's."""
+    word = word.replace("’", "'").removesuffix("'s")
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    for suffix in ("ically", "ation", "ingly", "ing", "edly", "ed", "ly", "es", "s", "e"):
+        if len(word) - len(suffix) >= 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass(frozen=True)
+class FactWords:
+    """What a text of facts contains, as the content check compares: Han bigrams, English stems, quantities."""
+
+    bigrams: frozenset[str]
+    stems: frozenset[str]
+    quantities: frozenset[Quantity]
+    han: bool  # written (partly) in Chinese
+    latin: bool  # written (partly) in English words
+
+    def __or__(self, other: FactWords) -> FactWords:
+        return FactWords(
+            self.bigrams | other.bigrams,
+            self.stems | other.stems,
+            self.quantities | other.quantities,
+            self.han or other.han,
+            self.latin or other.latin,
+        )
+
+
+EMPTY = FactWords(frozenset(), frozenset(), frozenset(), False, False)
+
+
+@lru_cache(maxsize=8192)
+def fact_words(text: str) -> FactWords:
+    """The `FactWords` of one facts text (already `read_text`); cached per text."""
+    bigrams = {run[i : i + 2] for run in _HAN.findall(text) for i in range(len(run) - 1)}
+    words = _words(_URLISH.sub(" ", text))
+    return FactWords(
+        frozenset(bigrams),
+        frozenset(_stem(w) for w in words),
+        quantities(text),
+        bool(bigrams),
+        sum(len(w) >= 3 for w in words) >= 4,
+    )
+
+
+def _words(text: str) -> list[str]:
+    """The English words of `text`, a hyphenated word also as its parts ("one-year" → one-year, one, year)."""
+    out = []
+    for word in _LATIN.findall(text):
+        out.append(word)
+        if "-" in word:
+            out += [part for part in word.split("-") if part]
+    return out
+
+
+_BRANDS = Path(__file__).resolve().parents[3] / "knowledge" / "resources" / "brand_aliases.txt"
+
+
+@lru_cache(maxsize=1)
+def _alias_groups() -> dict[str, str]:
+    """Each brand spelling (lower-case) → every spelling of its group ("耐克 | Nike"), from the catalog's alias
+    file (`knowledge/resources/brand_aliases.txt`): "索尼 XM5" names the brand the facts spell "Sony"."""
+    groups: dict[str, str] = {}
+    if not _BRANDS.exists():
+        return groups
+    for line in _BRANDS.read_text(encoding="utf-8").splitlines():
+        if line.strip().startswith("#") or "|" not in line:
+            continue
+        names = [n.strip().lower() for n in line.split("|") if n.strip()]
+        for name in names:
+            groups[name] = " ".join(names)
+    return groups
+
+
+def brand_names(brand: str, title: str) -> str:
+    """Every spelling of the product's brand (its own, or the one its title opens with)."""
+    groups = _alias_groups()
+    key = brand.strip().lower()
+    if key in groups:
+        return groups[key]
+    head = title.strip().lower().split(" ")[0] if title.strip() else ""
+    return groups.get(head, "")
+
+
+def _number(raw: str) -> Decimal | None:
+    if raw[0].isdigit():
+        try:
+            return Decimal(raw)
+        except InvalidOperation:
+            return None
+    value = parse_chinese_numeral(raw)
+    return Decimal(value) if value is not None else None
+
+
+def quantities(text: str) -> frozenset[Quantity]:
+    """Every measured quantity of `text` (read): (dimension, value in the dimension's base unit)."""
+    found: set[Quantity] = set()
+    for m in _QUANTITY.finditer(text):
+        value = _number(m.group(1))
+        unit = _UNITS.get(m.group(2).lower())
+        if value is not None and unit is not None:
+            found.add((unit[0], (value * unit[1]).normalize()))
+    return frozenset(found)
+
+
+# what follows a negation is denied, not claimed ("没有碳板", "不支持门店自提", "no lifetime warranty")
+_NEGATED = regex.compile(
+    r"(?:没有|没|不|无|未|非|别|勿|莫)\p{Han}{0,6}|\b(?:no|not|never|without|nor)\s+(?:[a-z'-]+\s*){1,3}|n't\s+(?:[a-z'-]+\s*){1,3}"
+)
+
+
+def novel_terms(
+    sentence: str,
+    facts: FactWords,
+    *,
+    han_full: bool,
+    latin_full: bool,
+    judged: Sequence[tuple[int, int]] = (),
+) -> list[str]:
+    """The terms of `sentence` (read) the facts do not contain (see the module docstring); `han_full` /
+    `latin_full`: whether the facts are written in that script (else only its property words are read);
+    `judged`: spans the concept lexicon reads (commercial terms, specs), which the units judge instead."""
+    words = content_words()
+    out: list[str] = []
+    chars = list(_NEGATED.sub(lambda m: " " * len(m.group(0)), sentence))
+    for start, end in judged:
+        while start > 0 and chars[start - 1].isascii() and chars[start - 1].isalpha():
+            start -= 1  # the rest of an English word the span starts or ends inside ("cancel|lation")
+        while end < len(chars) and chars[end].isascii() and chars[end].isalpha():
+            end += 1
+        chars[start:end] = " " * (end - start)
+    text = _URLISH.sub(" ", _QUANTITY.sub(" ", "".join(chars)))
+    for run in _HAN.findall(text):
+        if not han_full:
+            out += words.zh_claims.findall(run)
+            continue
+        covered = [False] * len(run)
+        for i in range(len(run) - 1):
+            if run[i : i + 2] in facts.bigrams:
+                covered[i] = covered[i + 1] = True
+        for m in words.zh.finditer(run):
+            for i in range(m.start(), m.end()):
+                covered[i] = True
+        term = ""
+        for ch, done in zip([*run, ""], [*covered, True], strict=True):
+            if done or ch in words.function_zh:
+                if len(term) >= 2:
+                    out.append(term)
+                term = ""
+            else:
+                term += ch
+    for word in _words(text):
+        if "-" in word:
+            continue  # read as its parts
+        stem = _stem(word)
+        if latin_full:
+            if len(word) >= 2 and stem not in facts.stems and stem not in words.en:
+                out.append(word)
+        elif stem in words.en_claims and stem not in facts.stems:
+            out.append(word)
+    return out
+
+
+def unstated_quantities(sentence: str, facts: FactWords) -> list[Quantity]:
+    """The measured quantities of `sentence` (read) no fact states with that unit ("15 mm" vs "10mm")."""
+    return [q for q in quantities(sentence) if q not in facts.quantities]
