@@ -6,7 +6,9 @@ product the sentence is about, with the conditions the shop declares in its poli
 - no-reason returns (无理由退货, "return it for any reason") about a product of a category the returns policy
   excludes (`excluded_categories`), or of one excluded once opened (`excluded_when_opened`) when the sentence
   says it is opened or used (拆封, 用过, opened, used);
-- instalments (花呗, 分期, "instalments") about products that all cost less than `instalment_min_order`;
+- instalments (花呗, 分期, "instalments") about products that all cost less than `instalment_min_order` (a
+  sentence restating a condition must restate that minimum), or priced in another currency (a USD price
+  cannot be compared with a CNY minimum);
 - SF Express by default (默认发顺丰, "ships with SF Express") about products that all cost less than
   `sf_default_min_order` and belong to none of `sf_default_categories`;
 - a warranty period (一年内坏了免费换新, "covered for two years") longer than `warranty_days_by_category` gives
@@ -24,6 +26,7 @@ import regex
 
 from bot.conversation.claims.extract import ClaimKind, extract_claims
 from bot.conversation.claims.facts import Violation
+from bot.conversation.claims.figures import figures
 from knowledge.models import Product
 from knowledge.policy_terms import PolicyTerms, WarrantyTerms, category_matches
 
@@ -91,10 +94,15 @@ def inapplicable_terms(
     prices = [_cny(p) for p in products]
     payment = terms.payment
     instalments = _INSTALMENTS.search(sentence)
-    if payment is not None and payment.instalment_min_order is not None and instalments and not conditioned:
+    if payment is not None and payment.instalment_min_order is not None and instalments:
         minimum = payment.instalment_min_order
-        if all(price is not None and price < minimum for price in prices):
+        # the condition restated is the policy's own minimum ("满600可分期"), not another ("满499就能分期")
+        stated = conditioned and minimum in figures(sentence.replace(",", ""))
+        if not stated and all(price is not None and price < minimum for price in prices):
             found.append(Violation("promise", f"{instalments.group(0)} (< ¥{minimum})"))
+        elif any(price is None and p.price is not None for p, price in zip(products, prices, strict=True)):
+            # a price in another currency cannot be compared with a CNY minimum: affirming is unsupported
+            found.append(Violation("promise", f"{instalments.group(0)} ({products[0].currency} price)"))
     shipping = terms.shipping
     sf = _SF.search(sentence)
     if (

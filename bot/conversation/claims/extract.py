@@ -128,6 +128,8 @@ _PRICE_CUT = regex.compile(
     rf"(?:[¥￥$]\s*)?({_NUM})(?![\d.%％])",
     regex.I,
 )
+_BAND_HEADS = frozenset({"百", "千", "万"})
+_BAND_AFTER = regex.compile(r"内|以内|以下|左右|级|价位|档|出头|\p{Han}")
 _LABEL_BEFORE = regex.compile(rf"(?:{PRICE_LABEL})\s*(?:是|为|:|：)?\s*$", regex.I)
 
 
@@ -147,6 +149,8 @@ def _money(text: str) -> list[Claim]:
     for m in _MONEY_BEFORE.finditer(text):
         add(number(m.group(2)), _CURRENCY_BEFORE[m.group(1).lower()], m, 2)
     for m in _MONEY_AFTER.finditer(text):
+        if m.group(1) in _BAND_HEADS and _BAND_AFTER.match(text, m.end()):
+            continue  # a price band ("百元内的降噪耳机", "千元级"), not a price
         add(number(m.group(1)), _CURRENCY_AFTER[m.group(2).lower()], m, 1)
     for m in (*_LABELLED_BARE.finditer(text), *_PRICE_CUT.finditer(text)):
         span_start = m.start(1)

@@ -32,7 +32,9 @@ _CN_RUN = regex.compile(f"[{_CN_CHARS}]+")
 _CN_WORDS = regex.compile(
     "一下|一些|一起|一直|一般|一样|一定|一点|一切|一致|万一|千万|一旦|十分|一一|一边|一向|一律|一概|一共|三包|一半|"
     "统一|唯一|一流|一手|一路|一款款|一并|一同|一番|一贯|一生|一辈子|一览|一应|一键|一口气|一时|一步|一眼|一心|"
-    "百搭|千里|万能|百变|九成新|五星|下一|上一|每一|另一|同一"
+    "百搭|千里|万能|百变|九成新|五星|下一|上一|每一|另一|同一|(?<!款)一款(?!款)|一种|"
+    # a price band, not a price: "百元内的降噪耳机", "千元级", "百元真无线"
+    "(?<![零〇一二两三四五六七八九十百千万\\d.])[百千万]元(?=内|以内|以下|左右|级|价位|档|出头|\\p{Han})"
 )
 _CN_UNIT_AFTER = regex.compile(
     "[天日年月周个件双块元折期次倍号点岁码斤克升成名位台款份张瓶盒袋罐套条只支层星档寸毫厘米分秒人回遍]|小时|分钟|工作日"
@@ -119,6 +121,8 @@ _DURATION = regex.compile(
     r"hours?|h\b|minutes?|mins?\b)",
     regex.I,
 )
+_NEXT_DAY = regex.compile(r"次日|隔日|隔天|第二天|\bnext\s+(?:working\s+|business\s+)?day", regex.I)
+_ON_A = regex.compile(r"\b(?:on|of|per|every|each)\s+$", regex.I)
 _HALF = regex.compile("半个?(月)|半年")
 _DAYS = {"天": 1, "日": 1, "工作日": 1, "周": 7, "星期": 7, "月": 30, "个月": 30, "年": 365}
 _DAYS_EN = {"day": 1, "week": 7, "month": 30, "year": 365}
@@ -154,7 +158,11 @@ def durations(text: str) -> frozenset[Decimal]:
     "1–2 天" = {1, 2}): a figure's unit matters — "一个月内反馈" is not the policy's "1 年保修"."""
     text = _LETTER_O.sub("0", _SPACED.sub("", text))
     found: set[Decimal] = {Decimal(15 if m.group(1) else 180) for m in _HALF.finditer(text)}
+    if _NEXT_DAY.search(text):
+        found.add(Decimal(1))  # "次日发货", "the next working day": one day on
     for m in _DURATION.finditer(text):
+        if m.group(1).lower() in {"a", "an"} and _ON_A.search(text, 0, m.start()):
+            continue  # "on a working day" names a kind of day, not a span of one
         per = _unit_days(m.group(3))
         for raw in (m.group(1), m.group(2)):
             value = _amount(raw) if raw else None

@@ -58,12 +58,14 @@ _SKU_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,6}[-_]?\d{2,}[A-Za-z0-9\-_]*
 _CLAUSE = re.compile(r"[,，、]")
 # A sentence about fees, thresholds or instalments quotes policy amounts, not a product's price.
 _FEE = re.compile(
-    r"运费|邮费|快递费|包邮|满|手续费|补差价|差价|分期|门槛|shipping|postage|delivery|fee|instal|surcharge|order(?:s)?\s+(?:of|over)",
+    r"运费|邮费|快递费|包邮|满|手续费|补差价|差价|分期|门槛|shipping|postage|delivery|fee|instal|surcharge|order(?:s)?\s+(?:of|over)|\bextra\b|per\s+order|每单",
     re.I,
 )
 # A free-shipping claim with its condition ("满 99 包邮", "orders over ¥99 ship free") restates the policy.
 _CONDITION = re.compile(
-    r"满|以上|起|门槛|or\s+more|over|above|at\s+least|orders?\s+of|threshold|minimum", re.I
+    r"满|以上|起|门槛|or\s+more|over|above|at\s+least|orders?\s+of|threshold|minimum|reach(?:es)?\s+[¥￥$]|"
+    r"from\s+[¥￥$]",
+    re.I,
 )
 _FREE_SHIPPING_LINE = re.compile(r"包邮|免运费|free\s+(?:shipping|delivery)|ship\s+free", re.I)
 _THRESHOLD = re.compile(r"(?:满|of|over|from)\s*[¥￥]?\s*(\d+(?:\.\d+)?)", re.I)

@@ -65,6 +65,7 @@ class Lexicon:
         self.deference = deference  # "以页面为准": deferring to the shop commits to nothing
         self._implied: dict[frozenset[str], frozenset[str]] = {}  # memo of `implied` (a few hundred sets)
         self._marked: dict[str, tuple[tuple[str, int, bool], ...]] = {}  # memo of `marked`
+        self._spans: dict[str, tuple[tuple[str, int, int], ...]] = {}  # memo of `spans`
 
     @classmethod
     def load(cls, path: Path = LEXICON_FILE) -> Lexicon:
@@ -94,7 +95,17 @@ class Lexicon:
         return cls(tuple(concepts), affirm, _alternation(data["topic_talk"]), _alternation(data["deference"]))
 
     def spans(self, text: str) -> list[tuple[str, int, int]]:
-        """(concept id, start, end) of the longest non-overlapping matches, in text order."""
+        """(concept id, start, end) of the longest non-overlapping matches, in text order. Memoised per text
+        (bounded, as `marked`): the content check reads the spans of sentences `marked` has read."""
+        kept = self._spans.get(text)
+        if kept is None:
+            kept = self._spans_of(text)
+            if len(self._spans) >= MARKED_MEMO:
+                self._spans.clear()
+            self._spans[text] = kept
+        return list(kept)
+
+    def _spans_of(self, text: str) -> tuple[tuple[str, int, int], ...]:
         found = [
             (m.start(), -(m.end() - m.start()), cid)
             for cid, concept in self.concepts.items()
@@ -108,7 +119,7 @@ class Lexicon:
             if start >= end:
                 kept.append((cid, start, start - neg_len))
                 end = start - neg_len
-        return kept
+        return tuple(kept)
 
     def denied(self, text: str, start: int) -> bool:
         """Whether the concept at `start` follows a negation ("没有赠品", "we don't offer … or cashback")."""

@@ -38,9 +38,13 @@ from bot.conversation.claims.figures import figures_and_durations as figures
 from bot.conversation.claims.lexicon import Lexicon, lexicon
 from bot.conversation.claims.units import _HEAD, FREE_FIGURES, Evidence, read_text
 
-_SENTENCE_SPLIT = regex.compile(r"(?<=[。！？!?\n；;])|(?<=(?<!\d)\.)(?=\s)|(?<=\.)$")
+# ";" joins clauses of one sentence (an unsupported clause drops the whole sentence); a "?" inside a URL
+# ("shop-example .com/pay?id=88") ends nothing.
+_SENTENCE_SPLIT = regex.compile(r"(?<=[。！？!\n])|(?<=\?)(?![\w=&%/#])|(?<=(?<!\d)\.)(?=\s)|(?<=\.)$")
 # An emoji or check mark between two statements ("满 ¥99 包邮 ✅ 当天发 ✅") separates them like a comma.
-_CLAUSE_SPLIT = regex.compile(r"，|,(?!\d{3}(?!\d))|\s[—–-]{1,2}\s|——|[\p{Extended_Pictographic}✓✔☑•·|]+")
+_CLAUSE_SPLIT = regex.compile(
+    r"[，；;]|,(?!\d{3}(?!\d))|\s[—–-]{1,2}\s|——|[\p{Extended_Pictographic}✓✔☑•·|]+"
+)
 # A small figure with a time unit ("一个月", "a year") is a term, never a free count.
 _TIMED = regex.compile(
     r"(?<![\d.])(?:[12]|一|两|二|one|two|an?)\s*(?:个)?\s*(?:年|月|周|星期|天|日|小时|工作日|years?|months?|weeks?|days?|hours?)",
@@ -102,7 +106,10 @@ def _clauses(sentence: str, lex: Lexicon) -> list[_Clause]:
 # A model code or identifier: letters then digits ("IPX7", "Qi2", "PD3.0", "XM5", "RUN-001", "eSIM5"). Currency
 # and quantity prefixes ("RMB899", "x2") are no codes.
 _CODE = regex.compile(r"(?<![\p{L}\d])([a-z]{1,8})[-‐]?\d+(?:\.\d+)?[a-z\d+]*(?![\p{L}\d])", regex.I)
-_NOT_CODES = frozenset({"rmb", "cny", "usd", "hkd", "nt", "us", "hk", "eur", "gbp", "jpy", "x", "no", "vs"})
+# SpO2 (blood oxygen) is a measure's name, not a model code
+_NOT_CODES = frozenset(
+    {"rmb", "cny", "usd", "hkd", "nt", "us", "hk", "eur", "gbp", "jpy", "x", "no", "vs", "spo"}
+)
 
 
 def codes(sentence: str) -> list[str]:

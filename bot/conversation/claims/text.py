@@ -60,13 +60,22 @@ _RANGES = {
 }
 
 
+_FULLWIDTH_COMMA = re.compile("，(?=\\d)")
+
+
 @lru_cache(maxsize=8192)
 def surface(text: str) -> str:
     """NFKC with invisible characters and emoji modifiers removed, number/offer emoji and financial numerals
     (捌 → 八) spelled out, Markdown emphasis marks dropped, a letter O among digits read as 0, and runs of 7+
     Chinese digit characters written as digits (lengths may change; idempotent). Cached (a pure function of
     `text`): both gates surface the same reply, message and sentences several times per turn."""
-    text = normalise(text).translate(_TABLE).replace("1\u20442", "half").replace("1\u20444", "quarter")
+    # a full-width comma is a clause break, never a thousands separator ("¥229，100%棉" is not 229100)
+    text = (
+        normalise(_FULLWIDTH_COMMA.sub("， ", text))
+        .translate(_TABLE)
+        .replace("1\u20442", "half")
+        .replace("1\u20444", "quarter")
+    )
     text = _LETTER_ZERO.sub("0", _EMPHASIS.sub("", text))
     text = _CN_RANGE.sub(lambda m: _RANGES[m.group(1)], text)
     return _CN_DIGIT_RUN.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)

@@ -129,7 +129,7 @@ def _bullet_units(text: str, lex: Lexicon, topic: frozenset[str]) -> list[Unit]:
     if head:
         topic = topic | {c for c in lex.read(head.group(0)).stated if lex.is_negative(c)}
     numbers = figures(text)
-    units: list[Unit] = []
+    units: list[Unit] = [u for clause in clauses for u in _below_threshold(clause, lex, topic)]
     runs: list[list[frozenset[str]]] = [[]]
     spans: list[list[frozenset[Decimal]]] = [[]]  # each clause's own figures, beside its concepts
     cases: list[list[frozenset[str]]] = [[]]  # each clause's case (region), inherited by a clause naming none
@@ -171,6 +171,28 @@ def _bullet_units(text: str, lex: Lexicon, topic: frozenset[str]) -> list[Unit]:
                 unit = make_unit(merged | conditions | topic, window or numbers, local)
                 bound = tuple((c, f) for c, f in zip(run_cases[i:j], own[i:j], strict=True) if f and c)
                 units.append(Unit(*_fields(unit), nearby=numbers, cases=bound))
+    return units
+
+
+_ASIDE = regex.compile(r"[（(]([^）)]*)[）)]?")
+
+
+def _below_threshold(clause: str, lex: Lexicon, topic: frozenset[str]) -> list[Unit]:
+    """What a clause granting something from a threshold says of orders below it: "订单满 ¥600 可使用花呗分期"
+    backs the refusal "不满600元，不能用花呗分期" (a unit only denials may use), and "指定顺丰需补差价 ¥12（满 ¥500
+    免补）" backs "不满500元指定顺丰需补差价12元" (the aside's grant dropped: below the threshold the rest applies)."""
+    if "threshold" not in lex.read(clause).stated:
+        return []
+    numbers = figures(clause)
+    aside = _ASIDE.search(clause)
+    main = _ASIDE.sub(" ", clause)
+    main_concepts = lex.read(main).stated - {"threshold"}
+    units = []
+    if aside is not None and "threshold" in lex.read(aside.group(1)).stated and main_concepts:
+        units.append(make_unit(main_concepts | {"below_threshold"} | topic, numbers))
+    granted = lex.read(clause).stated - {"threshold"}
+    denial = make_unit(granted | {"below_threshold"} | topic | _DENIAL, numbers)
+    units.append(Unit(*_fields(denial)))
     return units
 
 
@@ -272,6 +294,7 @@ SHOP_TERMS = frozenset(
 _SEGMENT = regex.compile(r"(?:[^，；;。,！？!?\n.]|\.(?!\s|$))+(?:[，；;。,！？!?\n]|\.(?=\s|$))*\s*")
 
 
+@lru_cache(maxsize=4096)
 def own_text(text: str) -> str:
     """A product text without its clauses stating shop-wide terms ("本品支持90天无理由退货，终身质保"): what it
     may tell a model about the product itself. Returned unchanged when nothing is cut."""
