@@ -296,9 +296,12 @@ class Answerer:
             topics = tuple(d.topic for d in self.policies.find(about, lang))
             if ctx.issue:  # "运费谁付" after "退货要怎么办理": the return's postage, not the delivery fees
                 topics = tuple(d.topic for d in self.policies.find(ctx.issue, lang))[:1] or topics
+        asked = with_policy_words(ctx.text)
+        if intent in (Intent.AFTER_SALES, Intent.POLICY) and policy_scope.caused_by_customer(about):
+            asked = f"{asked} {policy_scope.CAUSE_WORDS['en' if lang == 'en' else 'zh']}"  # the exclusions
         find = functools.partial(
             self.policies.find_bullets,
-            with_policy_words(ctx.text),
+            asked,
             lang,
             max(k, 8),  # candidates: the item's own bullet may rank below another category's
             vector=vector,

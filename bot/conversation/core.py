@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, cast
 
+from bot.conversation import policy_scope
 from bot.conversation.answer import Answer, Answerer, PolicyLookup, TurnContext
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.flows import ConversationFlow, FlowReply, FlowTurn, FlowWithdrawal
@@ -654,6 +655,11 @@ class SupportBot:
             ):  # ranked by the policy's words for the detail (the window, the exclusions …)
                 intent = Intent.CONTACT if detail == "hours" else intent
                 simplified = detail_question(detail, f"{issue} {simplified}", lang)
+        thread = issue if continued else ""
+        if continued and policy_scope.names_new_problem(simplified, issue):
+            # "涂层掉了能换吗" after "锅收到的时候是破的": the thread's item, this message's own problem
+            catalog = await asyncio.to_thread(self.answerer.catalog_words)
+            thread = " ".join(issue[s:e] for s, e in catalog.spans(issue))
         if progress is not None:
             await progress.typing()
         interests = self.profile.ranked(memory.interests, 5) if inbound.role is Role.CUSTOMER else []
@@ -665,7 +671,7 @@ class SupportBot:
             trim_to_budget(turns, self.history_token_budget),
             interests,
             progress,
-            issue if continued else "",
+            thread,
             "，".join(reading.context),
             asked_region(written),  # from the message as written: a redacted address still names its town
         )
