@@ -26,7 +26,7 @@ from bot.conversation.attribute_answers import as_boolean, mentions
 from bot.conversation.claims.quote import quotable
 from bot.conversation.compatibility import asks_compatibility, in_attributes, stated, thing_beside
 from bot.conversation.composer import OfflineComposer, Reply
-from bot.conversation.conversion import Conversion, conversion_asked
+from bot.conversation.conversion import Conversion, conversion_asked, price_conversion_asked
 from bot.conversation.gifts import (
     GiftRequest,
     browse_request,
@@ -296,9 +296,12 @@ class Answerer:
             topics = tuple(d.topic for d in self.policies.find(about, lang))
             if ctx.issue:  # "运费谁付" after "退货要怎么办理": the return's postage, not the delivery fees
                 topics = tuple(d.topic for d in self.policies.find(ctx.issue, lang))[:1] or topics
+        asked = with_policy_words(ctx.text)
+        if intent in (Intent.AFTER_SALES, Intent.POLICY) and policy_scope.caused_by_customer(about):
+            asked = f"{asked} {policy_scope.CAUSE_WORDS['en' if lang == 'en' else 'zh']}"  # the exclusions
         find = functools.partial(
             self.policies.find_bullets,
-            with_policy_words(ctx.text),
+            asked,
             lang,
             max(k, 8),  # candidates: the item's own bullet may rank below another category's
             vector=vector,
@@ -431,6 +434,11 @@ class Answerer:
         asked = conversion_asked(u.text)  # "19.99美元大概多少人民币": the rate or "no rate is set", no search
         if asked is not None:
             return Answer(self._conversion(asked, ctx.lang))
+        target = price_conversion_asked(u.text)  # "换算成人民币大概多少" about the Sennheiser's $299.99
+        if target is not None:
+            priced = self._converted_prices(u, ctx, target)
+            if priced is not None:
+                return Answer(priced)
         answer = await self._products(u, ctx)
         note = self.currency_note(u, ctx.lang)
         if note:
@@ -452,6 +460,41 @@ class Answerer:
             converted=round_cents(converted),
             rate=round_cents(rate or Decimal(0)),
         )
+
+    def _converted_prices(self, u: Understanding, ctx: TurnContext, target: str) -> Reply | None:
+        """Each product asked about (named, else the one in focus, else the only one shown) priced in another
+        currency than `target`: at the configured rate, labelled approximate, beside its listed price; without
+        a rate, that there is none and the listed price. None when no such product is in question (a product
+        already priced in `target` is answered as a price question)."""
+        named = list(u.targets) or self._named(u.text)
+        if not named:
+            focus = self.index.get(ctx.state.dialogue.focus) if ctx.state.dialogue.focus else None
+            named = [focus] if focus is not None else list(ctx.shown[:1]) if len(ctx.shown) == 1 else []
+        priced = [p for p in named[:3] if p.price is not None and p.currency and p.currency != target]
+        if not priced:
+            return None
+        ph = self.composer.phrases(ctx.lang)
+        lines = []
+        for p in priced:
+            converted = self.rates.convert(p.price, p.currency, target) if p.price is not None else None
+            rate = self.rates.rate(p.currency, target)
+            if converted is None or rate is None:
+                lines.append(
+                    ph.say("conversion_price_no_rate", title=p.title, price=ph.price(p), target=target)
+                )
+            else:
+                lines.append(
+                    ph.say(
+                        "conversion_price_rate",
+                        title=p.title,
+                        price=ph.price(p),
+                        source=p.currency,
+                        target=target,
+                        rate=round_cents(rate),
+                        converted=round_cents(converted),
+                    )
+                )
+        return Reply("\n".join(lines), focus=priced[0].sku)
 
     def currency_note(self, u: Understanding, lang: str) -> str:
         """ "" unless the customer's budget is in another currency than the catalog's own (most of its prices):

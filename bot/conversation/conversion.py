@@ -1,7 +1,9 @@
-"""A currency conversion asked on its own ("19.99美元大概多少人民币", "how much is $19.99 in yuan?").
+"""A currency conversion asked on its own ("19.99美元大概多少人民币", "how much is $19.99 in yuan?") or about a
+product's price ("换算成人民币大概多少" after the Sennheiser's $299.99, "how much is that in RMB?").
 
 It asks for an exchange rate, not for products: answered from the shop's configured rates
-(XIAOER_EXCHANGE_RATES) or with a plain "no rate is set" — never a search for 人民币. Pure functions.
+(XIAOER_EXCHANGE_RATES) or with a plain "no rate is set" and the price as listed — never a search for 人民币,
+never an invented rate. Pure functions.
 """
 
 from __future__ import annotations
@@ -21,6 +23,18 @@ _ZH = re.compile(
 _EN = re.compile(
     rf"\bhow much is\s+{_UNIT}?\s*(\d+(?:\.\d+)?)\s*{_UNIT}?\s+in\s+{_UNIT}|"
     rf"\bconvert\s+{_UNIT}?\s*(\d+(?:\.\d+)?)\s*{_UNIT}?\s+(?:in)?to\s+{_UNIT}",
+    re.IGNORECASE,
+)
+# A product's price asked in another currency, with no amount: "换算成人民币", "合人民币多少钱", "多少人民币",
+# "how much is that in RMB?", "convert it to yuan". 元/块 alone are how a price is asked ("多少块"), not a conversion.
+_TARGET_UNIT = r"(美元|美金|usd|dollars?|人民币|rmb|cny|yuan|欧元|eur|euros?|英镑|gbp|日元|jpy|港币|hkd)"
+_TO_ZH = re.compile(
+    rf"(?:换算成?|换成|折合|合成?|转成|算成|相当于|等于)\s*(?:多少\s*)?{_TARGET_UNIT}|(?:多少|几)\s*(?:钱\s*)?{_TARGET_UNIT}|"
+    rf"{_TARGET_UNIT}\s*(?:是|要|大概|大约|的话)?\s*多少",
+    re.IGNORECASE,
+)
+_TO_EN = re.compile(
+    rf"\b(?:in|into|to)\s+(?:chinese\s+|us\s+)?{_TARGET_UNIT}\b(?!\s*\d)|\bhow many\s+{_TARGET_UNIT}\b",
     re.IGNORECASE,
 )
 _EXTRA = {
@@ -72,4 +86,19 @@ def conversion_asked(text: str) -> Conversion | None:
             return Conversion(Decimal(amount), units[0], units[-1])
         except InvalidOperation:
             return None
+    return None
+
+
+def price_conversion_asked(text: str) -> str | None:
+    """The currency (ISO code) a message asks a product's price in, when it names no amount of its own
+    ("换算成人民币大概多少" → "CNY", "how much is that in USD?" → "USD"); None otherwise (an amount to convert
+    is `conversion_asked`'s; "100美元以内的耳机" is a budget)."""
+    if re.search(r"\d", text) and conversion_asked(text) is not None:
+        return None
+    if re.search(r"以内|以下|以上|之间|under|below|less than|within|budget", text, re.IGNORECASE):
+        return None
+    for rx in (_TO_ZH, _TO_EN):
+        m = rx.search(text)
+        if m is not None:
+            return _code(m.group(m.lastindex or 1))
     return None

@@ -13,6 +13,7 @@ one of the /start example questions (answered as if typed); unknown, forged or s
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, cast
 
+from bot.conversation import policy_scope
 from bot.conversation.answer import Answer, Answerer, PolicyLookup, TurnContext
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.flows import ConversationFlow, FlowReply, FlowTurn, FlowWithdrawal
@@ -31,6 +33,7 @@ from bot.conversation.intents import Intent, IntentGuess, classify
 from bot.conversation.issue_followup import ask_about, continues_issue, names_other_topic, other_item
 from bot.conversation.kind_words import english_kinds, native_kinds
 from bot.conversation.locks import LocalChatLocks
+from bot.conversation.multi_questions import is_question, split_questions
 from bot.conversation.offer_questions import (
     OfferAsk,
     asks_nothing,
@@ -89,6 +92,8 @@ MEMORY_TURNS = 40  # turns of a chat read for each message
 EXAMPLES = ("example_1", "example_2", "example_3")  # /start buttons: `q:<n>` asks example n
 # Messages whose words say what the customer shops for (the interest profile learns only from these).
 _SHOPPING_INTENTS = frozenset({Intent.PRODUCT_QUESTION, Intent.RECOMMENDATION, Intent.COMPARISON})
+# Intents answered from the shop's policies (a clause asking one of these is a rule question).
+_RULE_INTENTS = frozenset({Intent.AFTER_SALES, Intent.POLICY, Intent.CONTACT})
 _ANSWER_THEN_HANDOFF = frozenset({"damaged_goods", "refund_dispute"})  # answer with the policy, then a person
 # Handoff triggers the flow may answer first (a damaged parcel is an after-sales request with photos).
 _FLOW_FIRST = frozenset({None, "damaged_goods"})
@@ -452,6 +457,82 @@ class SupportBot:
             replace(answer.reply, text=text), [*answer.docs, *policy.docs], answer.hits, answer.source
         )
 
+    def _asks_policy(self, part: str, lang: str) -> bool:
+        """Blocking: the clause asks about a shop rule — the rules read it as after-sales, policy or contact,
+        or it is an unsure question that a policy topic matches and that names no product."""
+        guess = classify(part)
+        if guess.intent in _RULE_INTENTS:
+            return True
+        return (
+            not guess.sure
+            and guess.intent is Intent.UNKNOWN
+            and is_question(part)
+            and self.policies is not None
+            and bool(self.policies.find(part, lang, k=1))
+            and not self.index.find_mentions(part, k=1)
+        )
+
+    def _asks_product(self, part: str, has_context: bool) -> bool:
+        """Blocking: the clause asks about a product — it names one, or the rules read it as a product
+        question (about the product in focus when there is one)."""
+        if any(m.score >= 0.2 and m.end - m.start >= 3 for m in self.index.find_mentions(part, k=1)):
+            return True
+        guess = classify(part, has_context=has_context)
+        return guess.sure and guess.intent in _PRODUCT_INTENTS and is_question(part)
+
+    async def _each_question(
+        self, intent: Intent, ctx: TurnContext
+    ) -> tuple[Answer, Understanding | None] | None:
+        """A message asking about a product AND a shop rule, each part answered in the message's order
+        (`bot.conversation.multi_questions`): the rule clauses from the policies, the rest as one product
+        question. None when the message does not ask both (then it is answered whole)."""
+        if self.answerer.policies is None or intent in (Intent.INJECTION, Intent.HUMAN, Intent.GREETING):
+            return None
+        split = await asyncio.to_thread(
+            split_questions,
+            ctx.text,
+            functools.partial(self._asks_policy, lang=ctx.lang),
+            functools.partial(self._asks_product, has_context=bool(ctx.shown)),
+        )
+        if split is None:
+            return None
+        read = classify(split.rest, has_context=bool(ctx.shown)).intent
+        product, u = await self._answer(
+            read if read in _PRODUCT_INTENTS else Intent.PRODUCT_QUESTION, replace(ctx, text=split.rest)
+        )
+        rules: list[str] = []
+        docs = list(product.docs)
+        named = await asyncio.to_thread(self._named_in, split.rest)
+        for part in split.policy:
+            asked = classify(part).intent
+            side = side_question(part)
+            about = part if not named or self.index.find_mentions(part, k=1) else f"{named} {part}"
+            answered = await self.answerer.policy_lines(
+                replace(ctx, text=about),
+                asked if asked in _RULE_INTENTS else Intent.POLICY,
+                None,
+                k=2,
+                composed=True,
+            )
+            lines = answered.reply.text if answered.reply.answered else ""
+            if not lines or (side is not None and not states(side, lines)):  # "能开纸质发票吗": not stated
+                missing = self.composer.say("policy_not_stated", ctx.lang, term=(side and side.term) or part)
+                lines = f"{missing}\n{lines}" if lines else missing
+            if lines not in rules:
+                rules.append(lines)
+                docs.extend(d for d in answered.docs if d not in docs)
+        texts = [*rules, product.reply.text] if split.policy_first else [product.reply.text, *rules]
+        text = "\n".join(t for t in texts if t)
+        return Answer(replace(product.reply, text=text, answered=True), docs, product.hits, product.source), u
+
+    def _named_in(self, text: str) -> str:
+        """Blocking: the words of `text` that name a product ("Pegasus 41"), '' when it names none."""
+        named = [m for m in self.index.find_mentions(text, k=3) if m.score >= 0.2 and m.end - m.start >= 3]
+        if not named:
+            return ""
+        best = max(m.score for m in named)
+        return " ".join(dict.fromkeys(text[m.start : m.end] for m in named if m.score == best))
+
     def _still_named(self, written: str, read: str, lang: str) -> str:
         """`read` with the products `written` names only inside a clause that was cut (a demand, a role-play
         instruction, an offer or hold request): "give me 50% off the Sony WH-1000XM5 and tell me the final
@@ -574,6 +655,11 @@ class SupportBot:
             ):  # ranked by the policy's words for the detail (the window, the exclusions …)
                 intent = Intent.CONTACT if detail == "hours" else intent
                 simplified = detail_question(detail, f"{issue} {simplified}", lang)
+        thread = issue if continued else ""
+        if continued and policy_scope.names_new_problem(simplified, issue):
+            # "涂层掉了能换吗" after "锅收到的时候是破的": the thread's item, this message's own problem
+            catalog = await asyncio.to_thread(self.answerer.catalog_words)
+            thread = " ".join(issue[s:e] for s, e in catalog.spans(issue))
         if progress is not None:
             await progress.typing()
         interests = self.profile.ranked(memory.interests, 5) if inbound.role is Role.CUSTOMER else []
@@ -585,12 +671,18 @@ class SupportBot:
             trim_to_budget(turns, self.history_token_budget),
             interests,
             progress,
-            issue if continued else "",
+            thread,
             "，".join(reading.context),
             asked_region(written),  # from the message as written: a redacted address still names its town
         )
-        answer, u = await self._answer(intent, ctx, vector)
-        answer = await self._with_side_answer(intent, ctx, answer)
+        parts = await self._each_question(intent, ctx)
+        if (
+            parts is not None
+        ):  # "Pegasus 41 有42码吗？可以分期吗": the product part and the rule part, in order
+            answer, u = parts
+        else:
+            answer, u = await self._answer(intent, ctx, vector)
+            answer = await self._with_side_answer(intent, ctx, answer)
         offered = self._offer_answer(ask, read, lang, u, state, shown, answer)
         if offered is not None:  # "it's 50% off?": a plain no, besides the answer to the real question
             answer, alone = offered

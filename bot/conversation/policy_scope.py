@@ -45,6 +45,34 @@ WARRANTY_RX = re.compile(
     re.I,
 )
 
+# What the customer did to the item (a drop, water, their own repair) — the warranty's exclusions answer it,
+# not the returns rule for an item that arrived damaged; a message that says it came so (收到, 快递) is arrival.
+_CAUSED_RX = re.compile(
+    r"摔|掉地|掉到地|掉水|掉进|进水|泡水|淋雨|磕坏|砸|踩坏|坐坏|弄坏|不小心|人为|自己拆|自己修|私自|拆修|拆开修|找人修|"
+    r"\b(?:dropped|drop|fell|spilled|water damage|got wet|my fault|by accident|accidentally|self-repair|"
+    r"repaired it myself|fixed it myself|opened it up|crashed)\b",
+    re.I,
+)
+_DELIVERY_RX = re.compile(
+    r"收到|刚到|到货|签收|寄来|送来|开箱|快递|物流|运输|路上|"
+    r"arriv|received|delivered|came |in transit|courier|shipping",
+    re.I,
+)
+# a bullet that lists what the warranty does not cover
+_EXCLUSION_RX = re.compile(r"不在保修|不保修|不予保修|人为|not covered|accidental|exclu", re.I)
+# the policy's usual words for the exclusions: they rank the exclusion bullet first for a caused problem
+CAUSE_WORDS = {
+    "zh": "人为损坏 进水 私自拆修 不在保修范围",
+    "en": "accidental damage water damage self-repair not covered",
+}
+
+
+def caused_by_customer(text: str) -> bool:
+    """True when `text` says the customer (or an accident) caused the problem — "耳机摔坏了能保修吗",
+    "自己拆开修过", "I dropped my earbuds" — and not that it arrived so ("快递摔坏了", "arrived cracked")."""
+    return bool(_CAUSED_RX.search(text)) and not _DELIVERY_RX.search(text)
+
+
 # A problem the customer reports (broken, damaged, wrong, missing…), not only the words of a term ("保修多久",
 # "is there a lifetime warranty?" ask about a term: no "sorry" for it).
 PROBLEM_RX = re.compile(
@@ -54,6 +82,13 @@ PROBLEM_RX = re.compile(
     r"wrong (?:item|model|colou?r|size|one)|missing|dented|crushed|damaged|cracked|torn|leak",
     re.I,
 )
+
+
+def names_new_problem(text: str, issue: str) -> bool:
+    """True when `text` reports a problem of its own that the thread's `issue` did not ("涂层掉了能换吗" after
+    "锅收到的时候是破的"): the rule for that problem answers it, not the thread's."""
+    named = {m.group(0).lower() for m in PROBLEM_RX.finditer(text)}
+    return bool(named) and not any(word in issue.lower() for word in named)
 
 
 _TERM_RX = re.compile(
@@ -269,7 +304,10 @@ def specificity(
 
 
 def problem_topics(text: str) -> tuple[str, ...]:
-    """The policy topics in the order the problem asks for them (arrived damaged → returns first)."""
+    """The policy topics in the order the problem asks for them (arrived damaged → returns first; caused by
+    the customer → the warranty and its exclusions first)."""
+    if caused_by_customer(text):
+        return ("warranty", "returns")
     if ARRIVAL_RX.search(text) and not re.search(r"用了|穿了|戴了|after|weeks?|months?|个月|周", text, re.I):
         return ("returns", "warranty")
     if WARRANTY_RX.search(text):
@@ -327,5 +365,17 @@ def pick(
     ) -> int:  # "要我自己付运费吗" about a wrong item: 发错 → we pay both ways
         return 0 if problem is not None and problem.search(hit.text) else 1
 
-    kept.sort(key=lambda h: (rank.get(h.topic, len(rank)), 0 if spec[id(h)] > 0 else 1, states_problem(h)))
+    caused = bool(text) and caused_by_customer(text)
+
+    def excludes(hit: PolicyHit) -> int:  # "摔坏了能保修吗": the exclusions bullet answers it
+        return 0 if caused and _EXCLUSION_RX.search(hit.text) else 1
+
+    kept.sort(
+        key=lambda h: (
+            rank.get(h.topic, len(rank)),
+            excludes(h),
+            0 if spec[id(h)] > 0 else 1,
+            states_problem(h),
+        )
+    )
     return kept[:k]

@@ -45,6 +45,7 @@ from bot.orders.errors import InvalidTransition, OrderSourceUnavailable, Request
 from bot.orders.order import OrderStatus, normalise_order_number
 from bot.orders.phrases import (
     ORDER_WORD_RX,
+    RULE_QUESTION_RX,
     SHOPPING_RX,
     asks_other_orders,
     asks_private,
@@ -312,6 +313,11 @@ class OrderConversation:
         if dialogue.stage is Stage.PHOTOS:
             return await self._on_photos(turn, dialogue)
         numbers = self._order_numbers(text)
+        if not fresh and not numbers and dialogue.stage in (Stage.NUMBER, Stage.PROOF) and _asks_rule(text):
+            # "涂层掉了能换吗" while the order number or its proof is awaited: the policy's rule for that defect
+            # is the core's to answer; the open question stays (the number or proof can still come next)
+            await self._save(chat, user, dialogue)
+            return None
         if not numbers and dialogue.stage is Stage.NUMBER and not fresh:
             token = single_token(text)
             numbers = [token] if token else []
@@ -822,6 +828,19 @@ def _language(turn: FlowTurn, started: str) -> str:
 def _status_cue(text: str) -> bool:
     """Without the core's ORDER_STATUS intent, only clear "where is my parcel" wording starts a dialogue."""
     return purpose_of(text) == STATUS
+
+
+def _asks_rule(text: str) -> bool:
+    """True when `text` asks what the rules say about a defect it names ("涂层掉了能换吗", "生锈算质量问题吗"),
+    not for something to be done and with no proof in it."""
+    purpose = purpose_of(text)
+    return (
+        purpose is not None
+        and purpose != STATUS
+        and RULE_QUESTION_RX.search(text.strip()) is not None
+        and not is_request(text)
+        and not gives_proof(text)
+    )
 
 
 def _about_orders(text: str) -> bool:
