@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from knowledge.normalize import TextNormalizer
 
 _CJK = HAN_CHAR
+# a purpose around a category word: "适合露营的 …", "去露营用的 …", "露营时用的 …"
+_PURPOSE_BEFORE = re.compile(r"(?:适合|适用于?|用于|去)\s*$")
+_PURPOSE_AFTER = re.compile(r"\s*(?:时|的时候)?(?:用|穿|喝|带)的")
 _IN_STOCK = re.compile(r"有货|现货|有库存|库存充足|in[ -]?stock|available|ready to ship")
 # "美元标价的耳机", "只看人民币的", "anything priced in USD?", "only yuan prices": the currency a product is priced in,
 # asked for as a filter (an amount's own unit, "500美元以内", is read by the price parser first)
@@ -159,6 +162,7 @@ class QueryParser:
         self._colours = self._colour_names()
         self._attribute_values = self._attribute_value_names()
         self._genders = self._gender_values()
+        self._terms = frozenset(normalise_text(t) for t in vocabulary.terms)
 
     def _category_names(self) -> Names:
         groups = {normalise_text(m): group for group in synonym_groups() for m in group}
@@ -199,6 +203,8 @@ class QueryParser:
                     forms.update(group)
             for form in forms:
                 pairs.setdefault(form, brand)
+        for alias, brand in self.vocabulary.brand_aliases.items():  # "凯乐石" for KAILAS, learnt from titles
+            pairs.setdefault(normalise_text(alias), brand)
         return build_names(pairs)
 
     def _colour_names(self) -> list[tuple[tuple[str, ...], str, dict[str, str]]]:
@@ -326,6 +332,29 @@ class QueryParser:
             return None  # the catalog never says who a product is for: leave the words to the keywords
         value = self._genders.get(canonical, canonical)
         return value, [span for _, span in found]
+
+    def _category(self, text: str) -> str | None:
+        """The category the text names — not one it names only as a purpose before another kind of the shop's
+        ("适合露营的保温壶", "露营用的保温壶": a vacuum bottle for camping, not a camping product). A purpose with
+        no kind after it ("适合露营的") still names its category."""
+        found = self._categories.find_all(text)
+        if not found:
+            return None
+        kept = [
+            value
+            for value, (start, end) in found
+            if not (_PURPOSE_BEFORE.search(text[:start]) or _PURPOSE_AFTER.match(text[end:]))
+            or not self._kind_after(text[end:])
+        ]
+        if len(kept) == len(found):
+            return self._categories.find(text)
+        return max(kept, key=lambda v: v.count("/"), default=None)
+
+    def _kind_after(self, text: str) -> bool:
+        """A catalog tag of two or more characters follows the purpose clause ("…的保温壶")."""
+        tail = _PURPOSE_AFTER.sub("", text, count=1)
+        tail = tail[tail.find("的") + 1 :] if "的" in tail else tail
+        return any(len(term) >= 2 and term in tail for term in self._terms)
 
     def _default_currency(self, language: str) -> str | None:
         return self.vocabulary.currency or (
@@ -477,7 +506,7 @@ class QueryParser:
         filters = QueryFilters(
             min_price=price.min_price,
             max_price=price.max_price,
-            category=self._categories.find(rest),
+            category=self._category(rest),
             brand=self._brand(source, rest),
             attributes=attributes,
             in_stock=in_stock,

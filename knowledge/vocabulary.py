@@ -20,7 +20,7 @@ import regex
 from knowledge.gender import gender_of_value
 from knowledge.models import Product
 from knowledge.money import canonical_currency
-from knowledge.resources import normalise_english, stopwords, synonym_groups
+from knowledge.resources import normalise_english, normalise_text, stopwords, synonym_groups
 from knowledge.script import HAN
 
 COLOUR_KEYS = ("color", "colour", "颜色")
@@ -103,6 +103,47 @@ def _title_ending(title: str) -> list[str]:
     return [normalise_english(w) for w in words if not digit.search(w)]
 
 
+def learnt_brand_aliases(products: Iterable[Product], *, kinds: Iterable[str] = ()) -> dict[str, str]:
+    """The name a brand goes by in the other script, learnt from its titles: {alias: brand}.
+
+    "KAILAS 凯乐石 鹅绒睡袋", "膳魔师 Thermos 真空保温杯": the word written right after the brand, in the script
+    the brand's own name does not use, is its other name when every title of the brand that starts with the
+    brand has that same word there (two or more titles), no title of another brand contains it, and it holds
+    no digit and no kind word (`kinds`: the catalog's tags and category names). Deterministic (sorted)."""
+    after: dict[str, set[str]] = {}
+    titles: dict[str, list[str]] = {}
+    for product in products:
+        brand = product.brand.strip()
+        title = normalise_text(product.title)
+        if not brand:
+            continue
+        titles.setdefault(brand, []).append(title)
+        own = normalise_text(brand)
+        if not title.startswith(own):
+            continue
+        rest = title[len(own) :].split()
+        word = rest[0] if rest else ""
+        other_script = bool(_HAN_ONLY.fullmatch(word)) != bool(_HAN_ONLY.search(own))
+        after.setdefault(brand, set()).add(word if word and other_script else "")
+    excluded = {normalise_text(k) for k in kinds}
+    out: dict[str, str] = {}
+    for brand, words in sorted(after.items()):
+        if len(words) != 1 or len(titles[brand]) < 2:
+            continue  # one product: its word could be a series or a kind ("Dedica", "电动吸奶器")
+        (word,) = words
+        if len(word) < 2 or re.search(r"\d", word) or normalise_text(brand) == word:
+            continue
+        if any(k in word for k in excluded if k and (len(k) >= 2 or _HAN_ONLY.fullmatch(k))):
+            continue  # a kind word inside it ("卡宏鼓", "混合猫砂") describes the product, it is no name
+        if any(word in t for other, ts in titles.items() if other != brand for t in ts):
+            continue
+        out[word] = brand
+    return dict(sorted(out.items()))
+
+
+_HAN_ONLY = re.compile(r"[\u3400-\u9fff]+")
+
+
 def learnt_kind_names(products: Iterable[Product], *, known: Callable[[str], bool]) -> dict[str, str]:
     """English kind names the catalog itself ties to one category path: {name: path}.
 
@@ -183,6 +224,8 @@ class Vocabulary:
     term_categories: dict[str, str] = field(default_factory=dict)
     # English kind name → the one category path the catalog's English tags tie it to ("bike computer" → 骑行/码表)
     kind_names: dict[str, str] = field(default_factory=dict)
+    # the brand's other-language name its titles carry beside it ("KAILAS 凯乐石 …" → 凯乐石 = KAILAS)
+    brand_aliases: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def empty(cls) -> Vocabulary:
@@ -241,6 +284,7 @@ class Vocabulary:
                 w in stopwords() or w in brand_words or w in plain or gender_of_value(w) is not None
             ),
         )
+        vocab.brand_aliases = learnt_brand_aliases(items, kinds={*vocab.terms, *vocab.category_parts})
         words = tokenizer(vocab)
         counts: Counter[str] = Counter()
         for product in items:
@@ -302,6 +346,7 @@ class Vocabulary:
             "terms": self.terms,
             "term_categories": self.term_categories,
             "kind_names": self.kind_names,
+            "brand_aliases": self.brand_aliases,
         }
 
     def save(self, path: Path) -> None:
@@ -334,4 +379,5 @@ class Vocabulary:
             terms=list(data.get("terms", [])),
             term_categories={k: str(v) for k, v in data.get("term_categories", {}).items()},
             kind_names={k: str(v) for k, v in data.get("kind_names", {}).items()},
+            brand_aliases={k: str(v) for k, v in data.get("brand_aliases", {}).items()},
         )

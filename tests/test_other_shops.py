@@ -24,6 +24,7 @@ from tests.support.case_sets import assert_floor, run_case_file
 DATA = Path(__file__).parent / "data"
 BABY = DATA / "baby_beauty_catalog.csv"
 HOME = DATA / "home_music_catalog.csv"
+COFFEE = DATA / "coffee_camping_catalog.csv"
 
 
 @cache
@@ -207,6 +208,7 @@ def test_a_gift_in_a_shop_without_the_usual_presents_comes_from_its_own_products
 SETS = [
     ("baby_beauty_conversations.yaml", BABY, None, 57),
     ("home_music_conversations.yaml", HOME, DATA / "home_music_policies", 63),
+    ("coffee_camping_conversations.yaml", COFFEE, DATA / "coffee_camping_policies", 92),
 ]
 
 

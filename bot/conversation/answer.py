@@ -56,6 +56,7 @@ from bot.conversation.kinds import (
     has_word,
     in_category,
     kind_match,
+    named_as,
     root_match,
     titled_as_other,
     titled_kind,
@@ -625,7 +626,10 @@ class Answerer:
             generic = self.generic or (lambda word: False)
             return await self._not_found(u, ctx, not_sold=bool(unsold) or generic(missing.lower()))
         if u.ordering is not None and u.mode != "cheaper":
-            pool = self._kind_matches([h.product for h in hits], u) or [h.product for h in hits]
+            # a product filed under the kind's own category is of that kind (a "Vacuum Bottle" under 保温杯)
+            pool = self._kind_matches([h.product for h in hits], u, by_category=True) or [
+                h.product for h in hits
+            ]
             reply = c.ranked(pool, u.ordering, u, lang)
             if reply.shown:
                 return await self._llm(ctx, Answer(reply, hits=hits), list(reply.shown), u)
@@ -957,7 +961,8 @@ class Answerer:
             return ""
 
         def is_one(product: Product, word: str) -> bool:
-            name = to_simplified(f"{product.title} {product.category}".lower())[0]
+            # its name: title, category and tags in the other language ("KitchenAid … Stand Mixer" is 厨师机)
+            name = to_simplified(named_as(product).lower())[0]
             singular = word[:-1] if word.isascii() and word.endswith("s") else word
             return any(f in name for f in forms(word) | forms(singular) if len(f) >= 2)
 

@@ -111,6 +111,7 @@ _FIGURE_DIMENSIONS = {
     "pressure": "pressure",
     "capacity": "volume",
     "power": "power",
+    "warmth": "temperature",
 }
 _PACK = re.compile(
     r"\d+\s*(?:-?\s*pack|-?\s*count|pcs|cans|罐|支装|片装|袋装|包装|本装|只装|支|片|袋|本|罐装)(?![a-z])",

@@ -156,7 +156,7 @@ def root_match(word: str, product: Product) -> bool:
     return any(t.endswith(folded[0]) for t in re.split(r"[\s\d]+", title) if len(t) >= 2)
 
 
-def _name(product: Product) -> str:
+def named_as(product: Product) -> str:
     """What a product is called: its title and category, plus its tags in a script the title does not use —
     the shop's name for it in the other language ("Aveeno Baby … Lotion" tagged 身体乳 is a 身体乳; a Chinese
     title tagged "headlamp" is a headlamp). Tags in the title's own script stay out (a power bank tagged
@@ -168,10 +168,10 @@ def _name(product: Product) -> str:
 
 
 def titled_kind(word: str, product: Product) -> bool:
-    """The word (or a synonym) is in the product's name (`_name`: title, category, tags in the other
+    """The word (or a synonym) is in the product's name (`named_as`: title, category, tags in the other
     language), or heads a title word by its 子-root (`root_match`): what a "we don't sell X" verdict checks.
     Tags in the title's own language do not count: a power bank tagged "laptop" is not a 笔记本电脑."""
-    name = _fold(_name(product))
+    name = _fold(named_as(product))
     if any(f in name for f in _forms(word) if len(f) >= 2):
         return True
     return root_match(word, product) and not kind_match(word, product)
@@ -187,7 +187,7 @@ class KindCatalog:
         def fold(text: str) -> str:
             return to_simplified(normalise_text(text))[0]
 
-        self._rows = [(p, fold(_name(p)), fold(" ".join([p.title, *p.tags]))) for p in products]
+        self._rows = [(p, fold(named_as(p)), fold(" ".join([p.title, *p.tags]))) for p in products]
         self._found: dict[str, list[Product]] = {}
 
     def of_kind(self, word: str) -> list[Product]:

@@ -2,7 +2,7 @@
 
 The attribute asked for is read from the message with the word lists of `bot/prompts/attributes.yaml`
 (price, weight, battery, capacity, power, thickness, size, noise, area, warranty …); each product's value is parsed from its catalog
-attribute with its unit (280g, 1.5kg, 8小时（含盒24小时）, 14天, 10 days, 24000mAh, 65W, 4L, 34cm, 10mm, 32dB, 60㎡) into one
+attribute with its unit (280g, 1.5kg, 8小时（含盒24小时）, 14天, 10 days, 24000mAh, 65W, 4L, 34cm, 10mm, 32dB, 60㎡) (-10℃) into one
 base unit per dimension, so "14天" beats "30小时" and "1.5kg" beats "750g". Prices are compared only within one
 currency: a USD price never competes with yuan prices as a bare number.
 """
@@ -79,13 +79,18 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "lumens": ("luminous", Decimal(1)),
     "db": ("loudness", Decimal(1)),
     "分贝": ("loudness", Decimal(1)),
+    "℃": ("temperature", Decimal(1)),
+    "°c": ("temperature", Decimal(1)),
+    "摄氏度": ("temperature", Decimal(1)),
     "㎡": ("area", Decimal(1)),
     "m²": ("area", Decimal(1)),
     "平米": ("area", Decimal(1)),
     "平方米": ("area", Decimal(1)),
 }
 _VALUE = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(" + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True)) + r")(?![a-z])",
+    r"((?<![\d.])[-−]\s*)?(\d+(?:\.\d+)?)\s*("
+    + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
+    + r")(?![a-z])",
     re.IGNORECASE,
 )
 
@@ -106,8 +111,11 @@ def measure(raw: str) -> Measure | None:
     if not match:
         bare = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*", raw or "")
         return Measure(Decimal(bare.group(1)), "count", raw.strip()) if bare else None
-    dimension, factor = UNITS[match.group(2).lower()]
-    return Measure(Decimal(match.group(1)) * factor, dimension, raw.strip())
+    dimension, factor = UNITS[match.group(3).lower()]
+    amount = Decimal(match.group(2)) * factor
+    if match.group(1) and dimension == "temperature":  # "-10℃"; elsewhere a dash joins a range ("3-8小时")
+        amount = -amount
+    return Measure(amount, dimension, raw.strip())
 
 
 @dataclass(frozen=True)
