@@ -136,6 +136,9 @@ class TurnContext:
     issue: str = ""  # the after-sales/policy issue `text` follows up ("面霜瓶子碎了" before "运费谁出")
     context: str = ""  # how the customer described themselves ("我是高个子"): for the LLM, not for search
     region: str = ""  # a place outside mainland China the message names ("港澳台", "海外": `regions`), if any
+    # The whole message when `text` is one part of it (`multi_questions`): the truth guard reads the customer's
+    # premises in all of it ("多少钱，是终身保修吧？" → a "对，没问题" in the price part agrees to the warranty).
+    whole: str = ""
 
 
 @dataclass
@@ -1124,7 +1127,7 @@ class Answerer:
             known_sku=lambda sku: self.index.get(sku) is not None,
             secret_lines=self.prompts.secrets(),
             focus=tuple(p.sku for p in products) if u is not None and u.targets else (),
-            quoted=ctx.text,
+            quoted=ctx.whole or ctx.text,
             terms=self.policies.terms if self.policies is not None else None,
         )
         prompt_products = list(products) or list(answer.reply.shown) or named

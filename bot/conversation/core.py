@@ -498,7 +498,8 @@ class SupportBot:
             return None
         read = classify(split.rest, has_context=bool(ctx.shown)).intent
         product, u = await self._answer(
-            read if read in _PRODUCT_INTENTS else Intent.PRODUCT_QUESTION, replace(ctx, text=split.rest)
+            read if read in _PRODUCT_INTENTS else Intent.PRODUCT_QUESTION,
+            replace(ctx, text=split.rest, whole=ctx.whole or ctx.text),
         )
         rules: list[str] = []
         docs = list(product.docs)
