@@ -21,7 +21,7 @@ from knowledge.gender import gender_of_value
 from knowledge.models import Product
 from knowledge.money import canonical_currency
 from knowledge.resources import normalise_english, normalise_text, stopwords, synonym_groups
-from knowledge.script import HAN
+from knowledge.script import HAN, HAN_RUN
 
 COLOUR_KEYS = ("color", "colour", "颜色")
 SIZE_KEYS = ("size", "尺码", "尺寸", "规格", "capacity", "容量")
@@ -141,7 +141,7 @@ def learnt_brand_aliases(products: Iterable[Product], *, kinds: Iterable[str] = 
     return dict(sorted(out.items()))
 
 
-_HAN_ONLY = re.compile(r"[\u3400-\u9fff]+")
+_HAN_ONLY = HAN_RUN  # a run of Han characters (knowledge.script)
 
 
 def learnt_kind_names(products: Iterable[Product], *, known: Callable[[str], bool]) -> dict[str, str]:

@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from knowledge.script import has_han
+
 # Clause ends: sentence punctuation, and a comma or "and/also" that opens a new question.
 _CUT = re.compile(
     r"(?<=[？?！!。；;\n])|(?<=[，,、])|\s+(?=(?:and\s+)?also\b)|,?\s+(?=and\s+(?:can|could|do|does|is|are|will|how)\b)",
@@ -69,7 +71,7 @@ def split_questions(
     rest = [p for p, is_rule in zip(parts, policy, strict=True) if not is_rule]
     if not any(asks_product(p) for p in rest):
         return None
-    joiner = "，" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else ", "
+    joiner = "，" if has_han(text) else ", "
     return Split(
         tuple(p for p, is_rule in zip(parts, policy, strict=True) if is_rule), joiner.join(rest), policy[0]
     )
