@@ -104,6 +104,7 @@ class FactWords:
     """What a text of facts contains, as the content check compares: Han bigrams, English stems, quantities."""
 
     bigrams: frozenset[str]
+    chars: frozenset[str]
     stems: frozenset[str]
     quantities: frozenset[Quantity]
     han: bool  # written (partly) in Chinese
@@ -112,6 +113,7 @@ class FactWords:
     def __or__(self, other: FactWords) -> FactWords:
         return FactWords(
             self.bigrams | other.bigrams,
+            self.chars | other.chars,
             self.stems | other.stems,
             self.quantities | other.quantities,
             self.han or other.han,
@@ -119,7 +121,7 @@ class FactWords:
         )
 
 
-EMPTY = FactWords(frozenset(), frozenset(), frozenset(), False, False)
+EMPTY = FactWords(frozenset(), frozenset(), frozenset(), frozenset(), False, False)
 
 
 @lru_cache(maxsize=8192)
@@ -129,6 +131,7 @@ def fact_words(text: str) -> FactWords:
     words = _words(_URLISH.sub(" ", text))
     return FactWords(
         frozenset(bigrams),
+        frozenset("".join(_HAN.findall(text))),
         frozenset(_stem(w) for w in words),
         quantities(text),
         bool(bigrams),
@@ -196,9 +199,10 @@ def quantities(text: str) -> frozenset[Quantity]:
     return frozenset(found)
 
 
-# what follows a negation is denied, not claimed ("没有碳板", "不支持门店自提", "no lifetime warranty")
+# what follows a negation is denied, not claimed ("没有碳板", "不支持门店自提", "no lifetime warranty"); "不含甲醛",
+# "无荧光剂" state an absence, which is a property like any other
 _NEGATED = regex.compile(
-    r"(?:没有|没|不|无|未|非|别|勿|莫)\p{Han}{0,6}|\b(?:no|not|never|without|nor)\s+(?:[a-z'-]+\s*){1,3}|n't\s+(?:[a-z'-]+\s*){1,3}"
+    r"(?:没有|没|不(?!含|添加)|未|非|别|勿|莫)\p{Han}{0,6}|\b(?:no|not|never|without|nor)\s+(?:[a-z'-]+\s*){1,3}|n't\s+(?:[a-z'-]+\s*){1,3}"
 )
 
 
@@ -236,12 +240,13 @@ def novel_terms(
                 covered[i] = True
         term = ""
         for ch, done in zip([*run, ""], [*covered, True], strict=True):
-            if done or ch in words.function_zh:
-                if len(term) >= 2:
-                    out.append(term)
-                term = ""
-            else:
+            if not done and ch not in words.function_zh:
                 term += ch
+                continue
+            # two content characters, one of them in no fact at all ("蓝三色" restates 黑色;白色;蓝色)
+            if len(term) >= 2 and any(c not in facts.chars for c in term):
+                out.append(term)
+            term = ""
     for word in _words(text):
         if "-" in word:
             continue  # read as its parts
@@ -252,6 +257,24 @@ def novel_terms(
         elif stem in words.en_claims and stem not in facts.stems:
             out.append(word)
     return out
+
+
+# A name written in Latin letters inside any reply: an acronym ("TPE", "APMA", "PFAS") anywhere, a capitalised word
+# ("Vibram", "Coolmax") in a Chinese sentence — a material, brand or body in every language.
+# (a model code with digits, "SPF50", is the codes check's)
+_ACRONYM = regex.compile(r"(?<![A-Za-z\d_-])[A-Z]{2,}(?![A-Za-z\d]|[-_‐]\d)")
+_CAPITALISED = regex.compile(
+    r"(?<=\p{Han}\s?)[A-Z][a-z]{2,}(?![A-Za-z\d])|(?<![A-Za-z\d])[A-Z][a-z]{2,}(?=\s?\p{Han})"
+)
+
+
+def unknown_names(written: str, facts: FactWords) -> list[str]:
+    """The Latin-letter names of `written` (the sentence as surfaced, case kept) that no fact contains (see
+    `_ACRONYM`)."""
+    words = content_words()
+    written = _URLISH.sub(" ", written)
+    found = [*_ACRONYM.findall(written), *_CAPITALISED.findall(written)]
+    return [n for n in found if _stem(n.lower()) not in facts.stems and _stem(n.lower()) not in words.en]
 
 
 def unstated_quantities(sentence: str, facts: FactWords) -> list[Quantity]:

@@ -55,6 +55,7 @@ _PAYMENT_TERMS = frozenset(
 _HEAD = regex.compile(r"^[^：:]{1,40}[：:]")
 FREE_FIGURES = frozenset({Decimal(0), Decimal(1), Decimal(2)})
 LOW_STOCK = 5
+SCARCE = 10  # a stock at which "不多了" / "only a few left" is true
 PLENTY = 20  # a stock from which "库存充足" / "plenty in stock" is true
 _STOCK_STATES = frozenset({"stock", "sold_out", "plenty", "size_stock", "scarcity", "low_stock"})
 
@@ -328,7 +329,7 @@ def _product_unit(text: str, price: Decimal | None, stock: int | None) -> Unit:
     if stock is not None:
         # in stock, sold out, low (仅剩4件) or plenty (库存充足): what the stock figure says, nothing else
         concepts.add("stock" if stock > 0 else "sold_out")
-        if 0 < stock <= LOW_STOCK:
+        if 0 < stock <= SCARCE:
             concepts |= {"scarcity", "low_stock"}
         if stock >= PLENTY:
             concepts.add("plenty")
