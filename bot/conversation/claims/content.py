@@ -18,11 +18,12 @@ facts' bigram and word sets are built once per product text and per policy versi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import regex
 
@@ -57,6 +58,7 @@ _UNITS: dict[str, tuple[str, Decimal]] = {
 }  # fmt: skip
 
 Quantity = tuple[str, Decimal]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -99,23 +101,41 @@ def _stem(word: str) -> str:
     return word
 
 
+class Chain(Container[T]):
+    """Membership in any of several sets, without copying them (a turn's facts are the policies' cached sets
+    plus a few small ones: a union per reply would copy thousands of bigrams)."""
+
+    __slots__ = ("parts",)
+    parts: tuple[Container[T], ...]
+
+    def __init__(self, *parts: Container[T]) -> None:
+        flat: list[Container[T]] = []
+        for part in parts:
+            flat.extend(part.parts if isinstance(part, Chain) else (part,))
+        self.parts = tuple(flat)
+
+    def __contains__(self, item: object) -> bool:
+        return any(item in part for part in self.parts)
+
+
 @dataclass(frozen=True)
 class FactWords:
-    """What a text of facts contains, as the content check compares: Han bigrams, English stems, quantities."""
+    """What a text of facts contains, as the content check compares: Han bigrams and characters, English
+    stems, quantities."""
 
-    bigrams: frozenset[str]
-    chars: frozenset[str]
-    stems: frozenset[str]
-    quantities: frozenset[Quantity]
+    bigrams: Container[str]
+    chars: Container[str]
+    stems: Container[str]
+    quantities: Container[Quantity]
     han: bool  # written (partly) in Chinese
     latin: bool  # written (partly) in English words
 
     def __or__(self, other: FactWords) -> FactWords:
         return FactWords(
-            self.bigrams | other.bigrams,
-            self.chars | other.chars,
-            self.stems | other.stems,
-            self.quantities | other.quantities,
+            Chain(self.bigrams, other.bigrams),
+            Chain(self.chars, other.chars),
+            Chain(self.stems, other.stems),
+            Chain(self.quantities, other.quantities),
             self.han or other.han,
             self.latin or other.latin,
         )
