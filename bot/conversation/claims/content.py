@@ -34,7 +34,7 @@ from knowledge.yaml_data import load_yaml
 WORDS_FILE = PROMPTS_DIR / "content_words.yaml"
 _HAN = regex.compile(r"\p{Han}+")
 _LATIN = regex.compile(r"(?<![\da-z])[a-z][a-z'’-]*[a-z]|(?<![\da-z])[a-z](?![\da-z])")
-_URLISH = regex.compile(r"\S+(?:\.\S+)+|\S+@\S+")
+_URLISH = regex.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/\S*)?|\S+@\S+", regex.I)
 # a number and its unit: 15 mm, 2.0m, 98%, 6.5L, 20bar, 40分贝, 65W, 30小时, 5ATM
 _QUANTITY = regex.compile(
     r"(?<![\d.a-z])(\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)\s*"
@@ -71,6 +71,7 @@ class ContentWords:
     en: frozenset[str]
     en_claims: frozenset[str]
     zh_claims: regex.Pattern[str]
+    glossary: dict[str, str]  # an English name → its Chinese form ("bluetooth" → 蓝牙)
 
 
 @lru_cache(maxsize=1)
@@ -87,6 +88,7 @@ def content_words() -> ContentWords:
         frozenset(_stem(w) for w in str(data["en"]).lower().split()),
         frozenset(_stem(w) for w in str(data.get("en_claims", "")).lower().split()),
         regex.compile("|".join(map(regex.escape, claims)) or r"(?!)"),
+        {str(k).lower(): str(v) for k, v in (data.get("glossary") or {}).items()},
     )
 
 
@@ -222,7 +224,7 @@ def quantities(text: str) -> frozenset[Quantity]:
 # what follows a negation is denied, not claimed ("没有碳板", "不支持门店自提", "no lifetime warranty"); "不含甲醛",
 # "无荧光剂" state an absence, which is a property like any other
 _NEGATED = regex.compile(
-    r"(?:没有|没|不(?!含|添加)|未|非|别|勿|莫)\p{Han}{0,6}|\b(?:no|not|never|without|nor)\s+(?:[a-z'-]+\s*){1,3}|n't\s+(?:[a-z'-]+\s*){1,3}"
+    r"(?:没有|没|不(?!含|添加|加)|未|非|别|勿|莫)\p{Han}{0,6}|\b(?:no|not|never|without|nor)\s+(?:[a-z'-]+\s*){1,3}|n't\s+(?:[a-z'-]+\s*){1,3}"
 )
 
 
@@ -288,13 +290,32 @@ _CAPITALISED = regex.compile(
 )
 
 
+# an English sentence opens with the product's name ("The Bear 5L air fryer is …"): capitals there name it; a
+# capitalised word later ("… made in Germany") is a name the facts must carry
+_TITLE_RUN = regex.compile(r"^\W*(?:(?:the|this|our|these|its|a|an)\s+)?(?:[A-Z\d][\w'’.+-]*\s*)*", regex.I)
+_LATER_CAPITAL = regex.compile(r"(?<![:;—–-]\s?)\b[A-Z][a-z]{2,}(?![A-Za-z\d])")
+
+
 def unknown_names(written: str, facts: FactWords) -> list[str]:
     """The Latin-letter names of `written` (the sentence as surfaced, case kept) that no fact contains (see
-    `_ACRONYM`)."""
+    `_ACRONYM`, `_CAPITALISED`, `_TITLE_RUN`)."""
     words = content_words()
     written = _URLISH.sub(" ", written)
     found = [*_ACRONYM.findall(written), *_CAPITALISED.findall(written)]
-    return [n for n in found if _stem(n.lower()) not in facts.stems and _stem(n.lower()) not in words.en]
+    if not _HAN.search(written):
+        run = _TITLE_RUN.match(written)
+        found += _LATER_CAPITAL.findall(written, run.end() if run else 0)
+    return [
+        n
+        for n in found
+        if _stem(n.lower()) not in facts.stems and _stem(n.lower()) not in words.en and not _glossed(n, facts)
+    ]
+
+
+def _glossed(word: str, facts: FactWords) -> bool:
+    """Whether the facts carry the word in Chinese (`glossary` of content_words.yaml: "Bluetooth" → 蓝牙)."""
+    zh = content_words().glossary.get(word.lower())
+    return zh is not None and all(zh[i : i + 2] in facts.bigrams for i in range(len(zh) - 1))
 
 
 def unstated_quantities(sentence: str, facts: FactWords) -> list[Quantity]:
