@@ -7,7 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from bot.conversation.claims.content import fact_words, novel_terms, quantities, unstated_quantities
+from bot.conversation.claims.content import (
+    fact_words,
+    novel_terms,
+    quantities,
+    unknown_names,
+    unstated_quantities,
+)
 from bot.conversation.claims.support import split_sentences
 from bot.conversation.claims.units import read_text
 
@@ -41,9 +47,19 @@ def test_english_words_are_compared_by_stem_and_property_words_across_languages(
     assert _novel("It is light and officially endorsed.", MAT, latin=False) == ["officially", "endorsed"]
 
 
-def test_negations_and_the_frame_are_not_content() -> None:
-    assert _novel("这款不含乳胶，日常使用很方便。", MAT) == []
+def test_denials_and_the_frame_are_not_content_but_an_absence_is() -> None:
+    assert _novel("这款没有碳板，日常使用很方便。", MAT) == []
     assert _novel("10mm加厚，跪姿不硌膝盖，适合新手。", MAT) == []
+    assert _novel("不含甲醛，无荧光剂。", MAT) == ["含甲醛", "无荧光剂"]
+    assert "米其林橡胶" in _novel("大底是米其林橡胶。", MAT)
+
+
+def test_a_name_in_latin_letters_must_be_in_the_facts() -> None:
+    """TPE vs the catalog's NBR; a capitalised brand inside a Chinese sentence; not a SKU or the facts' own."""
+    facts = fact_words(MAT)
+    assert unknown_names("材质是TPE。", facts) == ["TPE"]
+    assert unknown_names("大底采用Vibram橡胶。", facts) == ["Vibram"]
+    assert unknown_names("材质是NBR，编号 RUN-001。Three picks for you.", facts) == []
 
 
 def test_quantities_are_compared_with_their_unit() -> None:

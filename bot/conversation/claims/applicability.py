@@ -48,7 +48,14 @@ _CONDITION = regex.compile(
     regex.I,
 )
 _DENIAL = regex.compile(
-    r"不支持|不能|不可以|不可|无法|不适用|不享受|不包括|除外|不在|没有|\bnot\b|n[’']t\b|\bno\s+longer\b|\bexcept\b|\bexclud",
+    r"不支持|不能|不可以|不可|无法|不了|没法|没办法|不行|不适用|不享受|不包括|除外|不在|没有|\bnot\b|n[’']t\b|\bno\s+longer\b|\bexcept\b|\bexclud",
+    regex.I,
+)
+
+
+# a sentence saying instalments work ("可以分期", "Huabei instalments are available"), not one deferring
+_AFFIRMS = regex.compile(
+    r"可以|能(?!否)|支持|可用|\bcan\b|\bavailable\b|\bqualif|\beligible\b|\bsplit\b|\bpay\s+in\b|\bworks?\b|\byes\b",
     regex.I,
 )
 
@@ -100,7 +107,9 @@ def inapplicable_terms(
         stated = conditioned and minimum in figures(sentence.replace(",", ""))
         if not stated and all(price is not None and price < minimum for price in prices):
             found.append(Violation("promise", f"{instalments.group(0)} (< ¥{minimum})"))
-        elif any(price is None and p.price is not None for p, price in zip(products, prices, strict=True)):
+        elif _AFFIRMS.search(sentence) and any(
+            price is None and p.price is not None for p, price in zip(products, prices, strict=True)
+        ):
             # a price in another currency cannot be compared with a CNY minimum: affirming is unsupported
             found.append(Violation("promise", f"{instalments.group(0)} ({products[0].currency} price)"))
     shipping = terms.shipping

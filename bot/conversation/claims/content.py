@@ -18,11 +18,12 @@ facts' bigram and word sets are built once per product text and per policy versi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import regex
 
@@ -33,7 +34,7 @@ from knowledge.yaml_data import load_yaml
 WORDS_FILE = PROMPTS_DIR / "content_words.yaml"
 _HAN = regex.compile(r"\p{Han}+")
 _LATIN = regex.compile(r"(?<![\da-z])[a-z][a-z'’-]*[a-z]|(?<![\da-z])[a-z](?![\da-z])")
-_URLISH = regex.compile(r"\S+(?:\.\S+)+|\S+@\S+")
+_URLISH = regex.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/\S*)?|\S+@\S+", regex.I)
 # a number and its unit: 15 mm, 2.0m, 98%, 6.5L, 20bar, 40分贝, 65W, 30小时, 5ATM
 _QUANTITY = regex.compile(
     r"(?<![\d.a-z])(\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)\s*"
@@ -57,6 +58,7 @@ _UNITS: dict[str, tuple[str, Decimal]] = {
 }  # fmt: skip
 
 Quantity = tuple[str, Decimal]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class ContentWords:
     en: frozenset[str]
     en_claims: frozenset[str]
     zh_claims: regex.Pattern[str]
+    glossary: dict[str, str]  # an English name → its Chinese form ("bluetooth" → 蓝牙)
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +88,7 @@ def content_words() -> ContentWords:
         frozenset(_stem(w) for w in str(data["en"]).lower().split()),
         frozenset(_stem(w) for w in str(data.get("en_claims", "")).lower().split()),
         regex.compile("|".join(map(regex.escape, claims)) or r"(?!)"),
+        {str(k).lower(): str(v) for k, v in (data.get("glossary") or {}).items()},
     )
 
 
@@ -99,27 +103,47 @@ def _stem(word: str) -> str:
     return word
 
 
+class Chain(Container[T]):
+    """Membership in any of several sets, without copying them (a turn's facts are the policies' cached sets
+    plus a few small ones: a union per reply would copy thousands of bigrams)."""
+
+    __slots__ = ("parts",)
+    parts: tuple[Container[T], ...]
+
+    def __init__(self, *parts: Container[T]) -> None:
+        flat: list[Container[T]] = []
+        for part in parts:
+            flat.extend(part.parts if isinstance(part, Chain) else (part,))
+        self.parts = tuple(flat)
+
+    def __contains__(self, item: object) -> bool:
+        return any(item in part for part in self.parts)
+
+
 @dataclass(frozen=True)
 class FactWords:
-    """What a text of facts contains, as the content check compares: Han bigrams, English stems, quantities."""
+    """What a text of facts contains, as the content check compares: Han bigrams and characters, English
+    stems, quantities."""
 
-    bigrams: frozenset[str]
-    stems: frozenset[str]
-    quantities: frozenset[Quantity]
+    bigrams: Container[str]
+    chars: Container[str]
+    stems: Container[str]
+    quantities: Container[Quantity]
     han: bool  # written (partly) in Chinese
     latin: bool  # written (partly) in English words
 
     def __or__(self, other: FactWords) -> FactWords:
         return FactWords(
-            self.bigrams | other.bigrams,
-            self.stems | other.stems,
-            self.quantities | other.quantities,
+            Chain(self.bigrams, other.bigrams),
+            Chain(self.chars, other.chars),
+            Chain(self.stems, other.stems),
+            Chain(self.quantities, other.quantities),
             self.han or other.han,
             self.latin or other.latin,
         )
 
 
-EMPTY = FactWords(frozenset(), frozenset(), frozenset(), False, False)
+EMPTY = FactWords(frozenset(), frozenset(), frozenset(), frozenset(), False, False)
 
 
 @lru_cache(maxsize=8192)
@@ -129,6 +153,7 @@ def fact_words(text: str) -> FactWords:
     words = _words(_URLISH.sub(" ", text))
     return FactWords(
         frozenset(bigrams),
+        frozenset("".join(_HAN.findall(text))),
         frozenset(_stem(w) for w in words),
         quantities(text),
         bool(bigrams),
@@ -196,9 +221,10 @@ def quantities(text: str) -> frozenset[Quantity]:
     return frozenset(found)
 
 
-# what follows a negation is denied, not claimed ("没有碳板", "不支持门店自提", "no lifetime warranty")
+# what follows a negation is denied, not claimed ("没有碳板", "不支持门店自提", "no lifetime warranty"); "不含甲醛",
+# "无荧光剂" state an absence, which is a property like any other
 _NEGATED = regex.compile(
-    r"(?:没有|没|不|无|未|非|别|勿|莫)\p{Han}{0,6}|\b(?:no|not|never|without|nor)\s+(?:[a-z'-]+\s*){1,3}|n't\s+(?:[a-z'-]+\s*){1,3}"
+    r"(?:没有|没|不(?!含|添加|加)|未|非|别|勿|莫)\p{Han}{0,6}|\b(?:no|not|never|without|nor)\s+(?:[a-z'-]+\s*){1,3}|n't\s+(?:[a-z'-]+\s*){1,3}"
 )
 
 
@@ -236,12 +262,13 @@ def novel_terms(
                 covered[i] = True
         term = ""
         for ch, done in zip([*run, ""], [*covered, True], strict=True):
-            if done or ch in words.function_zh:
-                if len(term) >= 2:
-                    out.append(term)
-                term = ""
-            else:
+            if not done and ch not in words.function_zh:
                 term += ch
+                continue
+            # two content characters, one of them in no fact at all ("蓝三色" restates 黑色;白色;蓝色)
+            if len(term) >= 2 and any(c not in facts.chars for c in term):
+                out.append(term)
+            term = ""
     for word in _words(text):
         if "-" in word:
             continue  # read as its parts
@@ -252,6 +279,43 @@ def novel_terms(
         elif stem in words.en_claims and stem not in facts.stems:
             out.append(word)
     return out
+
+
+# A name written in Latin letters inside any reply: an acronym ("TPE", "APMA", "PFAS") anywhere, a capitalised word
+# ("Vibram", "Coolmax") in a Chinese sentence — a material, brand or body in every language.
+# (a model code with digits, "SPF50", is the codes check's)
+_ACRONYM = regex.compile(r"(?<![A-Za-z\d_-])[A-Z]{2,}(?![A-Za-z\d]|[-_‐]\d)")
+_CAPITALISED = regex.compile(
+    r"(?<=\p{Han}\s?)[A-Z][a-z]{2,}(?![A-Za-z\d])|(?<![A-Za-z\d])[A-Z][a-z]{2,}(?=\s?\p{Han})"
+)
+
+
+# an English sentence opens with the product's name ("The Bear 5L air fryer is …"): capitals there name it; a
+# capitalised word later ("… made in Germany") is a name the facts must carry
+_TITLE_RUN = regex.compile(r"^\W*(?:(?:the|this|our|these|its|a|an)\s+)?(?:[A-Z\d][\w'’.+-]*\s*)*", regex.I)
+_LATER_CAPITAL = regex.compile(r"(?<![:;—–-]\s?)\b[A-Z][a-z]{2,}(?![A-Za-z\d])")
+
+
+def unknown_names(written: str, facts: FactWords) -> list[str]:
+    """The Latin-letter names of `written` (the sentence as surfaced, case kept) that no fact contains (see
+    `_ACRONYM`, `_CAPITALISED`, `_TITLE_RUN`)."""
+    words = content_words()
+    written = _URLISH.sub(" ", written)
+    found = [*_ACRONYM.findall(written), *_CAPITALISED.findall(written)]
+    if not _HAN.search(written):
+        run = _TITLE_RUN.match(written)
+        found += _LATER_CAPITAL.findall(written, run.end() if run else 0)
+    return [
+        n
+        for n in found
+        if _stem(n.lower()) not in facts.stems and _stem(n.lower()) not in words.en and not _glossed(n, facts)
+    ]
+
+
+def _glossed(word: str, facts: FactWords) -> bool:
+    """Whether the facts carry the word in Chinese (`glossary` of content_words.yaml: "Bluetooth" → 蓝牙)."""
+    zh = content_words().glossary.get(word.lower())
+    return zh is not None and all(zh[i : i + 2] in facts.bigrams for i in range(len(zh) - 1))
 
 
 def unstated_quantities(sentence: str, facts: FactWords) -> list[Quantity]:

@@ -55,7 +55,7 @@ _CASHBACK = (
     r"(?!\s*(?:天|日|个|次|年|月|小时|件|单))"
 )
 # "换出的运费我们出" says who pays for sending the exchange, not that shipping is free
-_NO_SHIPPING_FEE = r"不收运费|免收运费|运费全包|(?<!换出的?|补发的?|寄出的?|发新的?|换新的?)运费我们全?(?:包|出)|\bno\s+(?:shipping|delivery)\s+(?:fees?|costs?|charges?)\b"
+_NO_SHIPPING_FEE = r"不收运费|免收运费|运费全包|(?<!换出的?|补发的?|寄出的?|发新的?|换新的?|来回的?|往返的?|寄回的?|退回的?|双向的?)运费我们全?(?:包|出)|\bno\s+(?:shipping|delivery)\s+(?:fees?|costs?|charges?)\b"
 _GIVEAWAY = (
     r"抽奖|\blucky\s+draw\b|\bgiveaway\b|(?:再|还|另|下单|购买|买就|加购|拍下)送[^\s，。！？,.!?]{1,8}"
     r"|送(?:您|你)?[一两1-9]?[双个份张件瓶盒]?(?:运费险|袜子|小样|鞋垫|鞋带|耳机套|数据线|手机壳|礼品|赠品)"

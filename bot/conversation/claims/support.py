@@ -32,10 +32,11 @@ from decimal import Decimal
 
 import regex
 
-from bot.conversation.claims.content import novel_terms, unstated_quantities
+from bot.conversation.claims.content import novel_terms, unknown_names, unstated_quantities
 from bot.conversation.claims.facts import GroundingFacts, Violation
 from bot.conversation.claims.figures import figures_and_durations as figures
 from bot.conversation.claims.lexicon import Lexicon, lexicon
+from bot.conversation.claims.text import surface
 from bot.conversation.claims.units import _HEAD, FREE_FIGURES, Evidence, read_text
 
 # ";" joins clauses of one sentence (an unsupported clause drops the whole sentence); a "?" inside a URL
@@ -220,7 +221,7 @@ def _content_ok(sentence: str, stated: frozenset[str], evidence: Evidence) -> bo
     terms = novel_terms(
         text, evidence.words, han_full=evidence.han_full, latin_full=evidence.latin_full, judged=judged
     )
-    return not terms
+    return not terms and not unknown_names(surface(sentence), evidence.words)
 
 
 def _answered_questions(sentences: list[str]) -> list[list[str]]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from itertools import combinations
@@ -55,6 +55,7 @@ _PAYMENT_TERMS = frozenset(
 _HEAD = regex.compile(r"^[^：:]{1,40}[：:]")
 FREE_FIGURES = frozenset({Decimal(0), Decimal(1), Decimal(2)})
 LOW_STOCK = 5
+SCARCE = 10  # a stock at which "不多了" / "only a few left" is true
 PLENTY = 20  # a stock from which "库存充足" / "plenty in stock" is true
 _STOCK_STATES = frozenset({"stock", "sold_out", "plenty", "size_stock", "scarcity", "low_stock"})
 
@@ -241,7 +242,8 @@ def policy_units(policies: tuple[PolicyDoc, ...]) -> PolicyIndex:
     text = "\n".join(f"{doc.title}\n{doc.text}" for doc in policies).lower()
     thresholds = Thresholds(free_shipping_threshold(text), highest_free_shipping_threshold(text))
     anywhere = frozenset(c for u in units if not u.restrictions for c in u.concepts)
-    words = fact_words(read_text(text))
+    # a term needs a character no product text has: the policies' characters would cover most of any sentence
+    words = replace(fact_words(read_text(text)), chars=frozenset())
     index = PolicyIndex(tuple(units), frozenset(numbers), thresholds, anywhere, code_key(text), words)
     _POLICY_CACHE[key] = (policies, index)
     while len(_POLICY_CACHE) > 8:
@@ -328,7 +330,7 @@ def _product_unit(text: str, price: Decimal | None, stock: int | None) -> Unit:
     if stock is not None:
         # in stock, sold out, low (仅剩4件) or plenty (库存充足): what the stock figure says, nothing else
         concepts.add("stock" if stock > 0 else "sold_out")
-        if 0 < stock <= LOW_STOCK:
+        if 0 < stock <= SCARCE:
             concepts |= {"scarcity", "low_stock"}
         if stock >= PLENTY:
             concepts.add("plenty")
@@ -345,6 +347,17 @@ def _same_case(
     a clause of the unit that names no case)."""
     bound = {f for _, figs in cases for f in figs}
     return all(f not in bound or any(f in figs and c & own for c, figs in cases) for f in needed)
+
+
+def _region_words(facts: GroundingFacts) -> FactWords:
+    """The delivery regions the policies declare, in every language they name them ("新疆", "Xinjiang")."""
+    shipping = facts.terms.shipping if facts.terms is not None else None
+    if shipping is None:
+        return EMPTY
+    names = [
+        n for r in shipping.delivery_regions for n in (r.name, r.name_en, *r.provinces) if n and n != "*"
+    ]
+    return fact_words(read_text(" ".join(names)))
 
 
 @dataclass
@@ -407,7 +420,7 @@ class Evidence:
         if facts.order is not None:
             order = facts.order
             texts += map(code_key, [*order.order_numbers, *order.tracking_numbers, *order.skus, *order.urls])
-        words = index.words | fact_words(quoted)
+        words = index.words | fact_words(quoted) | _region_words(facts)
         for contact in facts.contacts:
             words = words | fact_words(read_text(contact))
         for own in product_words:
