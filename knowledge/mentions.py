@@ -30,6 +30,7 @@ from knowledge.gender import gender_of_value
 from knowledge.models import Mention, Product
 from knowledge.resources import brand_alias_groups, normalise_english, stopwords, synonym_groups
 from knowledge.script import HAN, han_runs, is_han
+from knowledge.spelling import english_word
 from knowledge.vocabulary import learnt_kind_names, model_names
 
 _ATOM = regex.compile(rf"{HAN}|[a-z]+(?:['’]s\b)?|\d+(?:\.\d+)?")  # "women's" is one word
@@ -48,6 +49,12 @@ UNITS = frozenset(
 )
 SIZE_LETTERS = frozenset(["xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"])  # before 码/号: a size ("L码")
 _SIZE_AFTER = frozenset("码号")
+
+
+def _coined(word: str) -> bool:
+    """An English-letters word of four or more letters that no English dictionary has ("neoair", "xlite"):
+    a brand's or a series' own name, never a word of the sentence."""
+    return len(word) >= 4 and word.isascii() and word.isalpha() and not english_word(word)
 
 
 @dataclass(frozen=True)
@@ -333,6 +340,8 @@ class MentionIndex:
             return []  # a brand with several products names a family, not a product ("Under Armour")
         if len(run) == 1:  # one word names a product only as its brand or part of its model ("momentum")
             named = [row for row in rows if run[0] in self._entries[row].names]
+            if not named and len(rows) == 1 and _coined(run[0]):
+                return rows  # a coined word of one title ("NeoAir", "Hubba", "Aircontact") is its name
             by_model = [row for row in named if any(run[0] in model for model in self._entries[row].models)]
             if by_model and len(by_model) < len(rows) and len(named) < len(rows):
                 return []  # "baby" in three titles, a model word in one ("Baby Boys 3"): a general word

@@ -408,7 +408,9 @@ class QueryParser:
             scope = _blank(scope, taken)
             if colour:
                 continue
-            for word in self.extractor.keywords(scope, top_k=4):
+            # the scope's words, and the catalog's own tags written inside it ("儿童款": jieba cuts 儿/童款)
+            tags = [t for t in self._terms if len(t) >= 2 and _CJK.search(t) and t in scope]
+            for word in dict.fromkeys([*self.extractor.keywords(scope, top_k=4), *tags]):
                 df = self.vocabulary.doc_freq.get(word, 0)
                 if df and df <= EXCLUDE_TERM_MAX_SHARE * max(self.vocabulary.doc_count, 1):
                     out.add(out.terms, word)

@@ -305,7 +305,10 @@ class SpellingCorrector:
 
 
 # common phrases of grammar, not product words: a character in one is never re-spelt
-_GRAMMAR_PHRASES = ("一点", "一些", "一下", "一样", "一个", "一款", "一双", "一件")
+_GRAMMAR_PHRASES = (
+    *("一点", "一些", "一下", "一样", "一个", "一款", "一双", "一件"),
+    *("多少", "多大", "多久", "多重", "多长"),  # question words: "能装多少水" is no 烧水
+)
 
 
 def _singular(word: str) -> str:

@@ -63,18 +63,23 @@ def model_names(title: str) -> list[str]:
 
 
 def _term_categories(vocab: Vocabulary, tag_paths: dict[str, set[str]]) -> dict[str, str]:
-    """Chinese tags that contain a category level's name but are only ever on products of one other category
-    path: {tag: that path}."""
+    """Chinese tags (or their synonyms) that contain a category level's name but are only ever on products of
+    one other category path: {tag: that path}."""
     parts = [p for p in vocab.category_parts if len(p) >= 2]
+    groups = {normalise_text(m): group for group in synonym_groups() for m in group}
     out: dict[str, str] = {}
     for tag in vocab.terms:
         paths = tag_paths.get(tag, set())
         if len(paths) != 1 or tag in parts:
             continue
         (path,) = paths
-        inside = [p for p in parts if p in tag]
-        if path and inside and not any(p in path.split("/") for p in inside):
-            out[tag] = path
+        # the tag and its Chinese synonyms ("营地灯" = "露营灯", which holds the category name 露营)
+        for form in {tag, *(m for m in groups.get(normalise_text(tag), ()) if _HAN_ONLY.fullmatch(m))}:
+            inside = [p for p in parts if p in form]
+            # the name of the path's own kind ("民谣吉他" on 乐器/吉他) is right as it is; a parent's name inside
+            # a tag of a deeper kind ("露营灯" on 露营/照明) or another path's name is not
+            if path and inside and form not in parts and path.split("/")[-1] not in inside:
+                out.setdefault(form, path)
     return dict(sorted(out.items()))
 
 

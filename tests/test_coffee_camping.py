@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation.kinds import titled_kind
-from bot.conversation.ordering import measure, order, ordering_in
+from bot.conversation.gifts import gift_picks, gift_request
+from bot.conversation.intents import Intent, classify
+from bot.conversation.kinds import has_word, titled_kind
+from bot.conversation.ordering import is_ordering_residue, measure, order, ordering_in
 from knowledge.catalog import load_catalog
 from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.memory_index import InMemoryProductIndex
+from knowledge.mentions import MentionIndex
 from knowledge.models import Product
 from knowledge.query import QueryParser
 from knowledge.vocabulary import learnt_brand_aliases
@@ -98,3 +101,71 @@ def test_a_kind_named_only_by_a_tag_in_the_other_language_is_sold() -> None:
     _, _, products = _shop()
     assert titled_kind("厨师机", products["BAK-KIT-AID"])  # "KitchenAid … Stand Mixer", tagged 厨师机
     assert titled_kind("保温壶", products["FLK-STA-1L"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["帐篷杆断了", "帐篷的杆子断了", "登山杖断了", "炉头打不着火", "防潮垫漏气", "the pole snapped off"],
+)
+def test_a_part_that_snapped_or_a_stove_that_wont_light_is_after_sales(text: str) -> None:
+    assert classify(text).intent is Intent.AFTER_SALES
+
+
+@pytest.mark.parametrize("text", ["有没有不容易断的登山杖", "充气垫不漏气吧", "推荐个帐篷", "登山杖断货了吗"])
+def test_wishes_and_stock_questions_stay_shopping(text: str) -> None:
+    assert classify(text).intent is not Intent.AFTER_SALES
+
+
+@pytest.mark.parametrize("text", ["气罐能寄吗", "顺丰要加多少钱", "can you ship gas canisters?"])
+def test_whether_an_item_can_be_shipped_is_a_shipping_question(text: str) -> None:
+    assert classify(text).intent is Intent.POLICY
+
+
+def test_a_tag_word_refines_whatever_kind_the_title_names() -> None:
+    _, _, products = _shop()
+    # "羽绒" is tagged on the down bags; their titles name 睡袋 (and 鹅绒/鸭绒)
+    assert has_word(products["BAG-KZ-DOWN"], "羽绒") and has_word(products["BAG-MOB-5"], "羽绒")
+    assert not has_word(products["BAG-KID-CAR"], "羽绒")
+
+
+def test_a_tag_written_inside_a_negated_word_is_ruled_out() -> None:
+    parser, _, _ = _shop()
+    assert "儿童" in parser.parse("保温杯推荐，不要儿童款").filters.exclude_terms  # jieba cuts 儿/童款
+    assert "FLK-XIA-KID" not in _search("保温杯推荐，不要儿童款")
+
+
+def test_a_parent_category_inside_a_deeper_kinds_synonym_names_that_kind() -> None:
+    parser, _, _ = _shop()
+    # 营地灯 (tag) = 露营灯 (synonym file): 露营/照明, not the whole 露营 department
+    assert parser.vocabulary.term_categories["露营灯"] == "露营/照明"
+    assert parser.parse("露营灯有哪些").filters.category == "露营/照明"
+    assert parser.parse("露营装备").filters.category == "露营"
+
+
+def test_a_coined_word_of_one_title_names_that_product() -> None:
+    products = load_catalog(COFFEE).products
+    index = MentionIndex.build(products)
+    for text, sku in (
+        ("NeoAir 防潮垫", "MAT-THM-NEO"),
+        ("Hubba Hubba帐篷多重", "TNT-MSR-HUB"),
+        ("talon", "PAK-OSP-TAL"),
+    ):
+        assert [m.sku for m in index.find(text)][:1] == [sku], text
+    assert not index.find("camping")  # an English word names no product
+
+
+def test_a_wanting_verb_before_an_ordering_word_is_no_keyword() -> None:
+    ordering = ordering_in("要轻一点的")
+    assert ordering is not None and ordering.attribute == "weight"
+    assert is_ordering_residue("要轻", ordering) and not is_ordering_residue("要帐篷", ordering)
+
+
+def test_gift_picks_follow_the_hobby_as_said_and_what_fits_the_person_too() -> None:
+    _, _, products = _shop()
+    baking = gift_request("圣诞节想送女朋友礼物，她平时喜欢烘焙")
+    assert baking is not None
+    assert all("烘焙" in p.category for p in gift_picks(list(products.values()), baking))
+    kid = gift_request("给十岁的小朋友买个露营用的礼物")
+    assert kid is not None and gift_picks(list(products.values()), kid)[0].sku == "BAG-KID-CAR"
+    home = gift_request("乔迁礼物送什么好")
+    assert home is not None and not home.vague  # a home is who it is for: no "送给谁" question

@@ -207,8 +207,8 @@ def test_a_gift_in_a_shop_without_the_usual_presents_comes_from_its_own_products
 # Raise a floor when a fix makes more pass; never lower one.
 SETS = [
     ("baby_beauty_conversations.yaml", BABY, None, 57),
-    ("home_music_conversations.yaml", HOME, DATA / "home_music_policies", 63),
-    ("coffee_camping_conversations.yaml", COFFEE, DATA / "coffee_camping_policies", 92),
+    ("home_music_conversations.yaml", HOME, DATA / "home_music_policies", 64),
+    ("coffee_camping_conversations.yaml", COFFEE, DATA / "coffee_camping_policies", 133),
 ]
 
 

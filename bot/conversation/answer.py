@@ -681,8 +681,8 @@ class Answerer:
         """A present asked for without naming a kind of product ("送女朋友生日礼物"; "500以内" after it)."""
         if u.intent not in (Intent.RECOMMENDATION, Intent.UNKNOWN) or u.targets:
             return None
-        if u.filters.category:
-            return None
+        if u.filters.category and not all(is_gift_word(s) for s in u.filters.category.split("/")[-1:]):
+            return None  # "送女朋友的耳机": a search; "小朋友露营用的礼物" names 露营 as what they like
         # "500以内" after "送女朋友生日礼物": the search remembers the gift words, the parser took 女朋友 as a gender
         genders = {v for k, v in u.filters.attributes.items() if is_gender_key(k)}
         who = " 女生" if genders & {"female", "女"} else " 男生" if genders & {"male", "男"} else ""

@@ -62,6 +62,7 @@ class GiftRequest:
     likes: tuple[str, ...]
     interests: tuple[str, ...] = ()
     browse: bool = False  # "随便推荐点": no present asked, just the shop's picks (and what it sells)
+    said: tuple[str, ...] = ()  # the hobby as the customer said it ("烘焙"): products it names come first
 
     @property
     def vague(self) -> bool:
@@ -140,7 +141,17 @@ def gift_request(text: str, words: GiftWords | None = None, *, asked: bool = Fal
                 genders.add(recipient.gender)
             (interests if recipient.interest else likes).extend(recipient.likes)
     interests += [w for w in liked_things(norm) if not is_gift_word(w, words)]
-    return GiftRequest(frozenset(genders), tuple(dict.fromkeys(likes)), tuple(dict.fromkeys(interests)))
+    # the customer's own word for what they like ("她喜欢烘焙"): before the words of its group (厨房, 锅 …)
+    own = tuple(w for w in liked_things(norm) if _interest_word(w, words))
+    return GiftRequest(
+        frozenset(genders), tuple(dict.fromkeys(likes)), tuple(dict.fromkeys(interests)), said=own
+    )
+
+
+def _interest_word(word: str, words: GiftWords) -> bool:
+    """The word names a hobby of `gifts.yaml` (烘焙, hiking), not a person."""
+    w = normalise_text(word)
+    return any(r.interest and w in r.words for r in words.recipients)
 
 
 # "随便推荐点", "你推荐点什么吧", "有啥推荐的", "surprise me": a request for anything — the shop's own picks, never a
@@ -225,9 +236,22 @@ def gift_picks(
         return interests, likes, gifty
 
     scored = [(p, score(p)) for p in products if not _for_other_gender(p, request.genders)]
+    # "她喜欢烘焙": the shop's baking things before every kitchen thing the hobby's group names
+    said = {p.sku for p, _ in scored if any(_says(_text_of(p), w) for w in request.said)}
+    scored = [(p, (sc[0] + (1 if p.sku in said else 0), *sc[1:])) for p, sc in scored]
     if any(sc[0] for _, sc in scored):  # "他喜欢喝茶": the teas, the recipient's other likes only after them
         fitting = [(p, sc) for p, sc in scored if sc[0]]
-        fitting.sort(key=lambda item: (-item[1][0], not item[0].in_stock, -item[1][1], -item[1][2]))
+        # what fits both the hobby and the person (a child's sleeping bag for a child who camps) first
+        fitting.sort(
+            key=lambda item: (
+                item[0].sku not in said,
+                not (item[1][0] and item[1][1]),
+                -item[1][0],
+                not item[0].in_stock,
+                -item[1][1],
+                -item[1][2],
+            )
+        )
         return [p for p, _ in fitting][:MAX_PICKS]
     fitting = [(p, sc) for p, sc in scored if (sc[2] if request.vague else sc[1])]
     if not fitting and request.genders:  # none of the usual likes in this shop: its own gift products and

@@ -104,6 +104,7 @@ POLICY_RX = _rx(
     r"换几次",
     r"(几天|多久)(能|才能|可以)?(到|送到|收到)",
     r"(发|寄)到\S{1,6}(要|多久|几天|能|可以)",
+    r"(能|可以|能不能|可不可以)(寄|邮寄|快递|发快递|托运)(吗|不|过去|$)|(寄|邮寄|快递)得了吗",  # "气罐能寄吗"
     r"(发|寄|送|运|配送)(到|往|去)?(港澳台|香港|澳门|台湾|海外|国外|境外)",  # "能发香港吗": the regions rule
     r"什么时候(能)?(发出|发货|寄出)",
     r"(到了|收到)再(给钱|付款|付钱)",
@@ -112,6 +113,7 @@ POLICY_RX = _rx(
     r"邮费",
     r"发货",
     r"快递",
+    r"顺丰|\bsf express\b",
     r"物流",
     r"配送",
     r"几天到",
@@ -134,6 +136,7 @@ POLICY_RX = _rx(
     r"7天无理由",
     r"\bshipping\b",
     r"\bship (to|from|abroad|overseas|internationally)\b",
+    r"\b(can|could|do) (you|u|i|we) (ship|mail|post|courier)\b",
     r"\bdelivery\b",
     r"\bdeliver\b",
     r"\breturns?\b",
@@ -240,7 +243,9 @@ AFTER_SALES_RX = _rx(
     # "轮子掉了", "the wheel came off"): wishes ("不出声的键盘", "防开裂") stay shopping
     r"不出(热风|冷风|风|水|粮|墨|雾|声音?|汽|光)(?!的)|(?<![防不没抗])(裂缝|裂纹|开裂|裂开)|"
     r"有(划痕|划伤|污渍|破洞|缺角|磕碰)|(轮子?|把手|手柄|按键|按钮|零件|螺丝|盖子|扣子|拉链|面板|弦|支架|底座)"
-    r".{0,2}(掉了|断了|松了|脱落|坏了)|卡住了|卡死了",
+    r".{0,2}(掉了|断了|松了|脱落|坏了)|卡住了|卡死了|"
+    # any part that snapped ("帐篷杆断了", "登山杖断了"), a stove or lighter that won't light, a leak of gas or air
+    r"(?<![不诊判间])(断了|断掉了?|折断|断裂)|(打|点)不着(火)?|不出火|(?<![不没防])漏气",
     r"\b(came|come|fell|falls?|broke|snapped) off\b|\bcrack(ed|s)?\b(?!-)|\bscratched\b|"
     r"\b(won'?t|doesn'?t|does not|will not|stopped|no longer) (start|spin|blow|light|power|cool|pump|run)\w*",
     r"\b(came|coming|fell|falling) apart\b|\b(seams?|stitch(es|ing)?) (split|ripped|came undone|unravel\w*)\b|"

@@ -239,10 +239,11 @@ def _head(compound: str, word: str) -> bool:
 
 
 def has_word(product: Product, word: str) -> bool:
-    """A refinement word ("清爽", "绿茶", "无谷") is in the product's title, tags, attributes or description, or
-    names one of its category path's segments ("运动鞋" for 运动鞋/跑步鞋)."""
+    """A refinement word ("清爽", "绿茶", "无谷", "羽绒") is in the product's title, tags, attributes or
+    description, or names one of its category path's segments ("运动鞋" for 运动鞋/跑步鞋)."""
     if kind_match(word, product) or in_category(word, product):
         return True
     forms = _forms(word)
-    text = _fold(" ".join([*product.attributes.values(), product.description, product.title]))
+    # its tags too: "羽绒" tagged on a down sleeping bag is what it is made of, whatever kind its title names
+    text = _fold(" ".join([*product.attributes.values(), product.description, product.title, *product.tags]))
     return any(form in text for form in forms)

@@ -20,6 +20,7 @@ from knowledge.gender import gender_of_value, genders_in_text
 from knowledge.mentions import MentionIndex
 from knowledge.models import Product
 from knowledge.resources import normalise_text
+from knowledge.spelling import english_word
 
 MAX_NAMED = 2  # products one entry may name (the men's and women's Pegasus 41); more is a family
 _SIZE_LIKE = re.compile(r"[\d.\s-]+")
@@ -97,7 +98,11 @@ class CatalogNames:
             return False
         if re.search(r"[A-Za-z]", words):  # "women's running shoes" describes a kind, names no Brooks shoe
             tokens = [t for t in re.split(r"[\s'’]+", normalise_text(words)) if t and t not in _GENERIC_EN]
-            return bool(tokens) and any(self.is_kind(" ".join(tokens[i:])) for i in range(len(tokens)))
+            head = next((i for i in range(len(tokens)) if self.is_kind(" ".join(tokens[i:]))), None)
+            if head is None:
+                return False
+            # "NeoAir 防潮垫": a word of no English dictionary before the kind is a product's name
+            return not any(re.fullmatch(r"[a-z]{3,}", t) and not english_word(t) for t in tokens[:head])
         return any(self.is_kind(words[i:]) for i in range(len(words) - 1))
 
     def is_kind(self, word: str) -> bool:

@@ -194,6 +194,21 @@ def ordering_in(text: str, words: Sequence[AttributeWords] | None = None) -> Ord
     return None
 
 
+_WANT = re.compile(r"^(?:想要|要|来个?|换个?|找个?|买个?)")
+
+
+def is_ordering_residue(word: str, ordering: Ordering | None) -> bool:
+    """A word jieba cut out of an ordering phrase ("要轻" of "要轻一点的", "来个大" of "来个大点的"): after a verb
+    of wanting, the rest is in one of the asked attribute's own phrases."""
+    if ordering is None:
+        return False
+    rest = _WANT.sub("", word.strip().lower())
+    if not rest or rest == word.strip().lower():
+        return False
+    spec = next((w for w in load_attribute_words() if w.name == ordering.attribute), None)
+    return spec is not None and any(rest in phrase for phrase in (*spec.most, *spec.least))
+
+
 def is_ordering_word(word: str) -> bool:
     """True for words that only say how to rank ("便宜", "最轻", "thickest", "longest")."""
     folded = word.strip().lower()

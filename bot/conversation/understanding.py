@@ -26,7 +26,7 @@ from bot.conversation.gifts import GIFT_MARK, gift_request, gift_words_in, liked
 from bot.conversation.intents import COMPARE_RX, PRODUCT_ASK_RX, RECOMMEND_RX, Intent
 from bot.conversation.kinds import has_word
 from bot.conversation.named import CatalogNames
-from bot.conversation.ordering import Ordering, is_ordering_word, order, ordering_in
+from bot.conversation.ordering import Ordering, is_ordering_residue, is_ordering_word, order, ordering_in
 from bot.conversation.other_item import matches_product, unmatched_item
 from bot.conversation.refinements import asks_more, asks_other_brand, shown_brands, size_step
 from bot.conversation.store import ChatState
@@ -418,6 +418,7 @@ def understand(
         for k in content_keywords(parsed.keywords, filters)
         if not _names_filter(parser, k, filters)
         and (not is_ordering_word(k) or k.lower() in phrase_words)  # "最轻", "thickest": how to rank
+        and not is_ordering_residue(k, ordering)  # "要轻" of "要轻一点的"
         and k.lower() not in asked_words
     ]
     ambiguous = not refs and is_ambiguous_reference(text, shown, d.focus)
@@ -767,8 +768,11 @@ def _names_more_than(
 
 
 # A question about a part or figure of the product in focus ("水箱多大", "压力多少", "有奶泡棒吗", "how wide is it")
+_CAN = re.compile(r"^(?:请问|那|这款|它|这个)?(?:能不能|能|可以|可不可以)")
+_LETTER_VALUE = re.compile(r"(?<![A-Za-z])([A-Za-z]{1,3})\s*值")
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff]{1,2})不\1")
 _FEATURE_QUESTION = re.compile(
-    r"多大|多少|多宽|多高|多重|多长|多厚|多深|几个|是什么|是啥|什么样|有没有|有.{1,6}吗|带.{1,6}吗"
+    r"多大|多少|多宽|多高|多重|多长|多厚|多深|几个|是什么|是啥|什么样|有没有|有.{1,6}吗|带.{1,6}吗|^能.{1,6}吗"
     r"|how (?:big|wide|large|tall|long|deep|much|many|heavy)|what(?:'s| is) the|does it have|is there",
     re.IGNORECASE,
 )
@@ -781,7 +785,8 @@ def _own_category(product: Product, category: str) -> bool:
 
 
 _FEATURE_FRAME = re.compile(
-    r"^(?:请问|那|这款|它|这个)?(?:有没有|有|带|是不是)?|(?:是)?(?:多大|多少|多宽|多高|多重|多长|多厚|多深|什么样|是什么|是啥)"
+    r"^(?:请问|那|这款|它|这个)?(?:有没有|有|带|是不是|能不能|能|可以|可不可以)?"
+    r"|(?:是)?(?:多大|多少|多宽|多高|多重|多长|多厚|多深|什么样|是什么|是啥)"
     r"|[吗呢？?。!！\s]+$"
 )
 
@@ -793,13 +798,25 @@ def _features_asked(
     product: each word is in the product's attribute values or description, or in no title of the catalog
     ("水箱" of a coffee machine listing "1.1L水箱", "内胆" that no listing names). [] when any word names a kind
     or another product, or the message asks nothing."""
-    words = [w for w in content if len(w) >= 2 and not re.fullmatch(r"[\d.]+\w{0,3}", w)]
-    if not words or len(words) != len(content) or not _FEATURE_QUESTION.search(text) or mentions is None:
+    if mentions is None:
         return []
     own = normalise_text(" ".join([*map(str, product.attributes.values()), product.description or ""]))
+    either = _A_NOT_A.search(text)  # "酸不酸", "重不重", "防水不防水": whether it is X — X of its own listing
+    if either and normalise_text(either.group(1)) in own and not mentions.is_kind(either.group(1)):
+        return [either.group(1)]
+    lettered = _LETTER_VALUE.search(text)  # "R值多少" of a pad listing "R-value 4.5" (or "R值3.5")
+    if lettered:
+        letters = lettered.group(1)
+        forms = (f"{letters}值", f"{letters}-value", f"{letters} value")
+        return [f for f in forms if normalise_text(f) in own][:1]
+    words = [w for w in content if len(w) >= 2 and not re.fullmatch(r"[\d.]+\w{0,3}", w)]
+    if not words or len(words) != len(content) or not _FEATURE_QUESTION.search(text):
+        return []
     phrase = normalise_text(
         _FEATURE_FRAME.sub("", text)
     ).strip()  # "有奶泡棒吗" → 奶泡棒 (jieba: 有奶 / 泡棒)
+    if len(phrase) >= 3 and phrase[1:] in own and phrase not in own and _CAN.match(text):
+        phrase = phrase[1:]  # "能打奶泡吗" of a machine "自带奶泡棒": the thing after the verb
     if len(phrase) >= 2 and phrase in own and not mentions.is_kind(phrase):
         return [phrase]
     for word in words:
