@@ -610,7 +610,7 @@ def main() -> int:
     for n, ref in enumerate(args.before):
         name = "xiaoer_before" if n == 0 else "xiaoer_before_" + re.sub(r"\W", "_", ref).lower()
         refs[name] = ref
-        subjects.append(Subject(name, "xiaoer", before_code(ref, work / name)))
+        subjects.append(Subject(name, "xiaoer", before_code(ref, work / "src" / name)))
     subjects.append(Subject("xiaoer", "xiaoer", workers=args.workers))
     if args.only:
         subjects = [s for s in subjects if s.name in args.only.split(",")]
