@@ -16,7 +16,6 @@ request kind out of it, and recognise a few order cues for messages the core's i
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 
@@ -309,10 +308,8 @@ def says_opened(text: str) -> bool:
     return OPENED_RX.search(text) is not None
 
 
-@functools.lru_cache(maxsize=1024)
 def request_kind(text: str) -> RequestKind | None:
-    """The after-sales kind a message asks about, or None (remembered per text: a turn asks it up to three
-    times — `purpose_of`, `_opening`, `is_request` — and each asks ~40-130 µs of regular expressions)."""
+    """The after-sales kind a message asks about, or None."""
     for kind, pattern in _KINDS:
         if pattern.search(text):
             return kind
