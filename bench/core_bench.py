@@ -18,7 +18,7 @@ Prints figures, asserts nothing.
    database server's own CPU is not in it) with the in-memory conversation store vs the real wiring on
    SQLite and on an embedded PostgreSQL (SQL memory, handoff, insights), same messages, scripted LLM.
 
-Run: `.venv/bin/python bench/core_bench.py [--100k] [--skip-throughput] [--sqlite] [--stores]`.
+Run: `.venv/bin/python bench/core_bench.py [--100k] [--skip-throughput] [--sqlite] [--stores] [--keep-index DIR]`.
 """
 
 from __future__ import annotations
@@ -103,13 +103,16 @@ def timed(fn: Callable[[str], object], texts: list[str]) -> list[float]:
 
 
 def open_knowledge(n: int, tmp: Path) -> Knowledge:
+    """The sample catalog + n synthetic SKUs in a hybrid index under `tmp`; an index already there with exactly
+    these SKUs (`--keep-index`) is opened as it is (building 100k SKUs into Chroma takes ~5 minutes here)."""
     products = [*load_catalog(SAMPLE_CATALOG).products, *synthetic_products(n)]
     vocabulary = build_vocabulary(products)
     extractor = JiebaKeywordExtractor(vocabulary)
     start = time.perf_counter()
     index = HybridProductIndex(tmp, embedder=BenchEmbedder(), extractor=extractor)
-    index.upsert(products)
-    print(f"  built hybrid index with {index.count():,} SKUs in {time.perf_counter() - start:.1f} s")
+    if index.count() != len(products):
+        index.upsert(products)
+    print(f"  hybrid index with {index.count():,} SKUs ready in {time.perf_counter() - start:.1f} s")
     return Knowledge(
         index, extractor, vocabulary, QueryParser(vocabulary, extractor), PolicyBook.load(SAMPLE_POLICIES_DIR)
     )
@@ -256,6 +259,12 @@ def main() -> None:
         "--sqlite", action="store_true", help="conversation store in SQLite (default in-memory)"
     )
     parser.add_argument("--stores", action="store_true", help="only the store cost comparison")
+    parser.add_argument(
+        "--keep-index",
+        metavar="DIR",
+        type=Path,
+        help="build the synthetic indexes under DIR and reuse them on later runs (default: a temp dir)",
+    )
     args = parser.parse_args()
     if args.stores:
         store_cost()
@@ -265,7 +274,7 @@ def main() -> None:
         knowledge = None
         for n in sizes:
             print(f"\n== non-LLM stages at {n:,} synthetic + 167 sample SKUs ({args.queries} queries)")
-            knowledge = open_knowledge(n, Path(tmp) / f"idx-{n}")
+            knowledge = open_knowledge(n, (args.keep_index or Path(tmp)) / f"idx-{n}")
             stages(knowledge, args.queries)
         if args.skip_throughput or knowledge is None:
             return

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -555,7 +556,7 @@ def before_code(ref: str, work: Path) -> Path:
     if (Path(ref) / "bot").is_dir():
         return Path(ref).resolve()
     target = work / "before-src"
-    target.mkdir()
+    target.mkdir(parents=True)
     archive = subprocess.run(["git", "archive", ref], cwd=REPO, check=True, capture_output=True).stdout
     tar = work / "before.tar"
     tar.write_bytes(archive)
@@ -580,7 +581,12 @@ def main() -> int:
         "--connections", type=int, default=40, help="parallel webhook deliveries (Telegram: 40)"
     )
     parser.add_argument(
-        "--before", metavar="REF", help="also measure the code of this git ref (e.g. main) or source tree"
+        "--before",
+        metavar="REF",
+        action="append",
+        default=[],
+        help="also measure the code of this git ref (e.g. main) or source tree; repeat for more refs "
+        "(the first is `xiaoer_before`, the others `xiaoer_before_<REF>`)",
     )
     parser.add_argument("--only", help="comma-separated subjects (http_echo,ptb_echo,xiaoer,xiaoer_before)")
     parser.add_argument("--kill", action="store_true", help="then SIGKILL a xiaoer replica mid-run")
@@ -598,9 +604,13 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="xiaoer-load-"))
     started = time.perf_counter()
+    load_at_start = os.getloadavg()
     subjects = [Subject("http_echo", "http"), Subject("ptb_echo", "ptb")]
-    if args.before:
-        subjects.append(Subject("xiaoer_before", "xiaoer", before_code(args.before, work)))
+    refs: dict[str, str] = {}  # subject name → the git ref it runs
+    for n, ref in enumerate(args.before):
+        name = "xiaoer_before" if n == 0 else "xiaoer_before_" + re.sub(r"\W", "_", ref).lower()
+        refs[name] = ref
+        subjects.append(Subject(name, "xiaoer", before_code(ref, work / "src" / name)))
     subjects.append(Subject("xiaoer", "xiaoer", workers=args.workers))
     if args.only:
         subjects = [s for s in subjects if s.name in args.only.split(",")]
@@ -665,7 +675,9 @@ def main() -> int:
     load = os.getloadavg()
     results["machine"] = {
         "cpus": os.cpu_count(),
+        "load_avg_1m_5m_15m_at_start": [round(x, 2) for x in load_at_start],
         "load_avg_1m_5m_15m_at_end": [round(x, 2) for x in load],
+        "before_refs": refs,
         "customers": args.customers,
         "messages_per_customer": args.messages,
         "replicas": args.replicas,
@@ -673,17 +685,7 @@ def main() -> int:
         "llm_delay_s": args.llm_delay,
         "seconds": round(time.perf_counter() - started, 1),
     }
-    ratios = {}
-    for name in ("xiaoer", "xiaoer_before"):
-        if name in results and "ptb_echo" in results and results["ptb_echo"]["cpu_ms_per_msg"]:
-            ratios[f"{name}_cpu_vs_ptb_echo"] = round(
-                results[name]["cpu_ms_per_msg"] / results["ptb_echo"]["cpu_ms_per_msg"], 2
-            )
-    if "xiaoer" in results and "xiaoer_before" in results:
-        b, a = results["xiaoer_before"], results["xiaoer"]
-        ratios["throughput_after_vs_before"] = round(a["msgs_per_s"] / max(b["msgs_per_s"], 1e-9), 2)
-        ratios["cpu_after_vs_before"] = round(a["cpu_ms_per_msg"] / max(b["cpu_ms_per_msg"], 1e-9), 3)
-    results["ratios"] = ratios
+    results["ratios"] = ratios_of(results)
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=1))
     else:
@@ -697,9 +699,36 @@ def main() -> int:
     return 1 if bad else 0
 
 
+def ratios_of(results: dict[str, Any]) -> dict[str, float]:
+    """Each xiaoer subject's CPU per message ÷ the PTB echo's (also stored in the subject as
+    `cpu_vs_ptb_echo`), and the after ÷ before throughput and CPU for every `--before` ref."""
+    ratios: dict[str, float] = {}
+    echo = results.get("ptb_echo", {}).get("cpu_ms_per_msg")
+    names = [k for k in results if k.startswith("xiaoer")]
+    for name in names:
+        if echo:
+            ratio = round(results[name]["cpu_ms_per_msg"] / echo, 2)
+            results[name]["cpu_vs_ptb_echo"] = ratio
+            ratios[f"{name}_cpu_vs_ptb_echo"] = ratio
+    if "xiaoer" in results:
+        a = results["xiaoer"]
+        for name in names:
+            if name == "xiaoer":
+                continue
+            b, tail = results[name], name.removeprefix("xiaoer_before")
+            ratios[f"throughput_after_vs_before{tail}"] = round(
+                a["msgs_per_s"] / max(b["msgs_per_s"], 1e-9), 2
+            )
+            ratios[f"cpu_after_vs_before{tail}"] = round(
+                a["cpu_ms_per_msg"] / max(b["cpu_ms_per_msg"], 1e-9), 3
+            )
+    return ratios
+
+
 def print_table(results: dict[str, Any]) -> None:
     keys = [
         "cpu_ms_per_msg",
+        "cpu_vs_ptb_echo",
         "run_queue_wait_ms_per_msg",
         "msgs_per_s",
         "p50_s",

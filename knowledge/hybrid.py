@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.blas import one_blas_thread
 from knowledge.bm25 import KeywordStore
 from knowledge.chroma import ChromaVectorStore, Metadata, collection_name
 from knowledge.embeddings import QueryEmbeddingCache
@@ -80,6 +81,7 @@ class HybridProductIndex(SnapshotReads):
         params: RankingParams = DEFAULT_PARAMS,
         rates: ExchangeRates = NO_RATES,
     ) -> None:
+        one_blas_thread()  # per-query products are small: BLAS worker threads only add a barrier (knowledge.blas)
         self.embedder = embedder
         self.rates = rates
         self.extractor = extractor

@@ -116,6 +116,7 @@ class _Entry:
     kind_text: str = ""  # title, category path and tags, lower-case: what kind of product this is
 
 
+PAIR_SETS_KEPT = 4096  # pair posting sets cached per index (see MentionIndex._pair_set)
 MAX_RUN = 8  # atoms in the longest run looked up
 _CAMEL = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b")  # QuietComfort, PowerCore (their initials: QC, PC)
 # Words a shopper writes after a product's name that name no other model ("AirPods Pro 2 Price?").
@@ -199,6 +200,7 @@ class MentionIndex:
                 self._postings[atom].append(row)
             for pair in dict.fromkeys(itertools.pairwise(entry.atoms)):
                 self._pairs[pair].append(row)
+        self._pair_sets: dict[tuple[str, str], frozenset[int]] = {}  # see `_pair_set`
         n = max(len(entries), 1)
         self._sets = {atom: set(rows) for atom, rows in self._postings.items()}
         self._idf = {
@@ -300,21 +302,34 @@ class MentionIndex:
         limit = self._naming_df + 1
         if len(run) == 1:
             return list(self._postings.get(run[0], ())[:limit])
-        postings: list[list[int]] = []
+        postings: list[tuple[tuple[str, str], list[int]]] = []
         for pair in set(itertools.pairwise(run)):
             rows = self._pairs.get(pair)
             if not rows:
                 return []
-            postings.append(rows)
-        smallest = min(postings, key=len)
+            postings.append((pair, rows))
+        postings.sort(key=lambda item: len(item[1]))
+        smallest = postings[0][1]
         if len(run) == 2:
             return smallest[:limit]
+        # a title holding the run holds each of its pairs: rows missing one are skipped by a set lookup
+        others = [self._pair_set(pair) for pair, _ in postings[1:]]
         found = []
         for row in smallest:
-            if _contains(self._entries[row].atoms, run):
+            if all(row in rows for rows in others) and _contains(self._entries[row].atoms, run):
                 found.append(row)
                 if len(found) == limit:
                     break
+        return found
+
+    def _pair_set(self, pair: tuple[str, str]) -> frozenset[int]:
+        """The titles with this adjacent pair, as a set (built on first use; the index is immutable; at most
+        `PAIR_SETS_KEPT` pairs are kept, then the cache starts over)."""
+        found = self._pair_sets.get(pair)
+        if found is None:
+            if len(self._pair_sets) >= PAIR_SETS_KEPT:
+                self._pair_sets.clear()
+            found = self._pair_sets[pair] = frozenset(self._pairs.get(pair, ()))
         return found
 
     def _names(self, run: tuple[str, ...], rows: list[int]) -> list[int]:

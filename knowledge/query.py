@@ -163,6 +163,9 @@ class QueryParser:
         self._attribute_values = self._attribute_value_names()
         self._genders = self._gender_values()
         self._terms = frozenset(normalise_text(t) for t in vocabulary.terms)
+        # "不" + the next character of every catalog word starting with 不 (不粘锅, 不锈钢): `_bare_not` asks
+        # whether a bare 不 starts a catalog word with one set lookup instead of a scan of the vocabulary
+        self._not_starts = frozenset(w[:2] for w in vocabulary.doc_freq if w.startswith("不"))
 
     def _category_names(self) -> Names:
         groups = {normalise_text(m): group for group in synonym_groups() for m in group}
@@ -430,7 +433,7 @@ class QueryParser:
                 for n in (1, 2)
             ):
                 continue  # A不A is a question: 是不是防水的, 防不防水, 降噪不降噪
-            if any(w.startswith(text[cue.start() : start + 1]) for w in self.vocabulary.doc_freq):
+            if text[cue.start() : start + 1] in self._not_starts:
                 continue  # 不粘(锅), 不锈(钢): the catalog's own word
             end_match = _BARE_NOT_END.search(text, start)
             end = min(end_match.start() if end_match else len(text), start + 8)

@@ -9,6 +9,7 @@ per short message, 0.1 s vs 0.05 s to load both dictionaries, and OpenCC is the 
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any, Literal
 
@@ -56,11 +57,16 @@ class ScriptConverter:
 _SHARED = ScriptConverter()
 
 
+# A message's texts are converted many times per turn (reading, scripts, grounding: ~27 conversions per message
+# in an offline profile at 100k SKUs); the conversion is a pure function of the text, so the last few thousand
+# are remembered.
+@functools.lru_cache(maxsize=4096)
 def to_simplified(text: str) -> tuple[str, bool]:
     """Module-level convenience on one shared converter: (Simplified text, was Traditional)."""
     return _SHARED.to_simplified(text)
 
 
+@functools.lru_cache(maxsize=4096)
 def to_traditional(text: str) -> str:
     """Module-level convenience on one shared converter (for replies in the customer's script)."""
     return _SHARED.to_traditional(text)

@@ -268,6 +268,10 @@ async def test_forget_drops_the_raw_text_held_in_redaction_memos(tmp_path: Path)
     chat = Chat(bot)
     await chat.say("我叫王小明，电话13812345678，推荐一双跑鞋")
     assert redact.cache_info().currsize + without_personal_data.cache_info().currsize > 0
+    from knowledge.traditional import to_simplified, to_traditional
+
+    assert to_simplified.cache_info().currsize > 0  # the script conversion memo holds the message too
     await chat.say("/forget")
     assert redact.cache_info().currsize == 0
     assert without_personal_data.cache_info().currsize == 0
+    assert to_simplified.cache_info().currsize == 0 and to_traditional.cache_info().currsize == 0

@@ -33,7 +33,7 @@ from bot.conversation.intents import Intent, IntentGuess, classify
 from bot.conversation.issue_followup import ask_about, continues_issue, names_other_topic, other_item
 from bot.conversation.kind_words import english_kinds, native_kinds
 from bot.conversation.locks import LocalChatLocks
-from bot.conversation.multi_questions import is_question, split_questions
+from bot.conversation.multi_questions import is_question, question_parts, split_questions
 from bot.conversation.offer_questions import (
     OfferAsk,
     asks_nothing,
@@ -487,6 +487,9 @@ class SupportBot:
         (`bot.conversation.multi_questions`): the rule clauses from the policies, the rest as one product
         question. None when the message does not ask both (then it is answered whole)."""
         if self.answerer.policies is None or intent in (Intent.INJECTION, Intent.HUMAN, Intent.GREETING):
+            return None
+        # one clause (most messages) asks no two things: found out on the loop, not after a thread hand-off
+        if len(question_parts(ctx.text)) < 2:
             return None
         split = await asyncio.to_thread(
             split_questions,

@@ -20,7 +20,7 @@ from bot.privacy.cards import CARD, redact_cards
 from bot.privacy.handles import redact_handles
 from bot.privacy.names import NAME, forget_name_memo, redact_names
 from bot.privacy.phones import chinese_digit_phones, find_phones, normalise_pii
-from knowledge.traditional import to_simplified
+from knowledge.traditional import to_simplified, to_traditional
 
 SECRET = "[secret]"
 EMAIL = "[email]"
@@ -209,13 +209,15 @@ def redact(text: str) -> str:
 
 
 def forget_memos() -> int:
-    """Drop every in-process memo that holds what customers wrote (the redaction memos above and below, and
-    the names module's self-description memo) — run by `/forget` (right to erasure, PIPL art. 47, GDPR
-    art. 17): the memos are bounded, but until evicted they keep raw text in memory. The memos are shared
-    by every chat, so all are cleared (they refill on the next messages). Returns the entries dropped."""
-    dropped = redact.cache_info().currsize + without_personal_data.cache_info().currsize
-    redact.cache_clear()
-    without_personal_data.cache_clear()
+    """Drop every in-process memo that holds what customers wrote (the redaction memos above and below, the
+    script conversions' memos of `knowledge.traditional` and the names module's self-description memo) — run
+    by `/forget` (right to erasure, PIPL art. 47, GDPR art. 17): the memos are bounded, but until evicted they
+    keep raw text in memory. The memos are shared by every chat, so all are cleared (they refill on the next
+    messages). Returns the entries dropped."""
+    memos = (redact, without_personal_data, to_simplified, to_traditional)
+    dropped = sum(memo.cache_info().currsize for memo in memos)
+    for memo in memos:
+        memo.cache_clear()
     return dropped + forget_name_memo()
 
 
