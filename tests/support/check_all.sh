@@ -1,10 +1,11 @@
 #!/bin/sh
 # `make test` after the install: the static checks and the test suite, at the same time.
 #
-# pytest runs on two worker processes (pytest-xdist `-n 2 --dist loadfile`: a test module stays on one worker,
-# so its module-scoped fixtures are built once; each worker has its own session PostgreSQL, Chroma server and
-# temp dirs). Two, not more: the machine this is measured on has two cores, and more workers only duplicate
-# per-worker start-up (XIAOER_TEST_WORKERS overrides; 0 runs in this process, as plain pytest does). The static
+# pytest runs on two worker processes (pytest-xdist `-n 2 --dist loadfile --no-loadscope-reorder`): a test
+# module stays on one worker, so its module-scoped fixtures are built once; each worker has its own session
+# PostgreSQL, Chroma server and temp dirs; modules go out in the order tests/conftest.py puts them, those with
+# slow tests first. Two, not more: the machine this is measured on has two cores, and more workers only
+# duplicate per-worker start-up (XIAOER_TEST_WORKERS overrides; 0 runs in this process, as plain pytest does). The static
 # checks (ruff check, ruff format --check, lint-imports, mypy — ~22 s of CPU on a clean clone, mypy with no cache
 # is nearly all of it) run one after another beside it at a lower priority (nice -n 10), so they fill the time the
 # workers spend waiting on real peers instead of taking a core from them. pytest prints to the terminal as it
@@ -36,7 +37,7 @@ WORKERS=${XIAOER_TEST_WORKERS:-$([ "$CORES" -ge 2 ] && echo 2 || echo 0)}
 
 static_checks &
 checks_pid=$!
-"$BIN/python" -m pytest -q -n "$WORKERS" --dist loadfile "$@"
+"$BIN/python" -m pytest -q -n "$WORKERS" --dist loadfile --no-loadscope-reorder "$@"
 suite=$?
 wait "$checks_pid"
 
