@@ -5,8 +5,8 @@
 # module stays on one worker, so its module-scoped fixtures are built once; each worker has its own session
 # PostgreSQL, Chroma server and temp dirs; modules go out in the order tests/conftest.py puts them, those with
 # slow tests first. Two, not more: the machine this is measured on has two cores, and more workers only
-# duplicate per-worker start-up (XIAOER_TEST_WORKERS overrides; 0 runs in this process, as plain pytest does). The static
-# checks (ruff check, ruff format --check, lint-imports, mypy — ~22 s of CPU on a clean clone, mypy with no cache
+# duplicate per-worker start-up (XIAOER_TEST_WORKERS overrides; 0 runs in this process, as plain pytest does).
+# The static checks (ruff check, ruff format --check, lint-imports, mypy — ~22 s of CPU on a clean clone, mypy with no cache
 # is nearly all of it) run one after another beside it at a lower priority (nice -n 10), so they fill the time the
 # workers spend waiting on real peers instead of taking a core from them. pytest prints to the terminal as it
 # goes; each check's output is kept and printed after the suite under its own heading, and the exit status is
