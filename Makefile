@@ -28,9 +28,9 @@ run: $(STAMP)
 	XIAOER_DATA_DIR=$${XIAOER_DATA_DIR:-$(DATA)} $(BIN)/xiaoer chat
 
 ## Install everything the tests need (dev extras: pytest, ruff, embedded PostgreSQL; Debian's chromium for
-## the browser tests when we are root), then run the suite with the static checks (ruff check, ruff format
-## --check, lint-imports, mypy) beside it on the second core; their output follows the suite's, and any failure
-## fails the target (tests/support/check_all.sh).
+## the browser tests when we are root), then run the suite on two pytest-xdist workers with the static checks
+## (ruff check, ruff format --check, lint-imports, mypy) beside it at a lower priority; their output follows the
+## suite's, and any failure fails the target (tests/support/check_all.sh).
 test: $(STAMP)
 	sh tests/support/install_browser.sh
 	BIN=$(BIN) sh tests/support/check_all.sh

@@ -304,8 +304,10 @@ def test_long_polling_sigkill_mid_reply_loses_nothing(tmp_path: Path) -> None:
         user = User(501, "Kim", "zh")
         tg.user_sends(Chat(user.id), user, "怎么退货")
         update_id = tg.updates[-1]["update_id"]
-        tg.wait_until_fetched(update_id)
-        tg.wait_for(lambda: len(llm.requests) > 0, timeout=60)  # mid-reply: the LLM has the question
+        # Ceilings, not sleeps: each returns as soon as its event happens (the bot's first reply on a machine
+        # busy with other work once took over 60 s to reach the LLM; the bot starts allow 120 s too).
+        tg.wait_until_fetched(update_id, timeout=120)
+        tg.wait_for(lambda: len(llm.requests) > 0, timeout=120)  # mid-reply: the LLM has the question
         assert first.process is not None
         first.process.kill()
         first.process.wait()

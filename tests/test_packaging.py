@@ -13,25 +13,34 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+UV = Path(sys.executable).parent / "uv"  # `make install` puts uv in the virtualenv (pip is its fallback)
+
+
+def _build_and_install(wheels: Path, site: Path) -> list[subprocess.CompletedProcess[str]]:
+    """Build the project's wheel with its own build backend (pyproject.toml's `[build-system]`, in an isolated
+    build environment) and install it into `site`: with uv when `make install` used it (~3 s, build
+    environment cached), else with pip (~8 s)."""
+    if UV.exists():
+        build = [str(UV), "build", "--wheel", "--quiet", "-o", str(wheels), str(REPO)]
+        install = [str(UV), "pip", "install", "--no-deps", "--quiet", "--python", sys.executable, "--target"]
+    else:
+        build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(REPO)]
+        install = [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target"]
+    built = subprocess.run(build, capture_output=True, text=True, timeout=300)
+    if built.returncode != 0:
+        return [built]
+    (wheel,) = wheels.glob("xiaoer-*.whl")
+    installed = subprocess.run([*install, str(site), str(wheel)], capture_output=True, text=True, timeout=300)
+    return [built, installed]
+
+
 @pytest.mark.slow
 def test_wheel_install_answers_from_another_directory(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
-    build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(REPO)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert build.returncode == 0, build.stderr
-    (wheel,) = wheels.glob("xiaoer-*.whl")
     site = tmp_path / "site"
-    install = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(site), str(wheel)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert install.returncode == 0, install.stderr
+    for step in _build_and_install(wheels, site):
+        assert step.returncode == 0, step.stderr
+    assert len(list(wheels.glob("xiaoer-*.whl"))) == 1
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     # The installed copy comes first on the path; the dependencies come from this environment.

