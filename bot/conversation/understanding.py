@@ -14,6 +14,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Protocol
 
+import regex
+
 from bot.conversation.asks import ATTRIBUTE_WORDS, asked_size, asks_in, attribute_asks
 from bot.conversation.compatibility import (
     asks_compatibility,
@@ -35,7 +37,7 @@ from knowledge.models import ParsedQuery, Product, QueryFilters
 from knowledge.negation import find_negations
 from knowledge.query import PRICED_IN
 from knowledge.resources import normalise_text, synonym_groups
-from knowledge.script import has_han
+from knowledge.script import HAN, has_han
 
 __all__ = [  # re-exported: older callers import these from here
     "ATTRIBUTE_WORDS",
@@ -770,7 +772,7 @@ def _names_more_than(
 # A question about a part or figure of the product in focus ("水箱多大", "压力多少", "有奶泡棒吗", "how wide is it")
 _CAN = re.compile(r"^(?:请问|那|这款|它|这个)?(?:能不能|能|可以|可不可以)")
 _LETTER_VALUE = re.compile(r"(?<![A-Za-z])([A-Za-z]{1,3})\s*值")
-_A_NOT_A = re.compile(r"([\u4e00-\u9fff]{1,2})不\1")
+_A_NOT_A = regex.compile(rf"({HAN}{{1,2}})不\1")
 _FEATURE_QUESTION = re.compile(
     r"多大|多少|多宽|多高|多重|多长|多厚|多深|几个|是什么|是啥|什么样|有没有|有.{1,6}吗|带.{1,6}吗|^能.{1,6}吗"
     r"|how (?:big|wide|large|tall|long|deep|much|many|heavy)|what(?:'s| is) the|does it have|is there",
