@@ -210,7 +210,7 @@ SETS = [
     ("baby_beauty_conversations.yaml", BABY, None, 57),
     ("home_music_conversations.yaml", HOME, DATA / "home_music_policies", 64),
     ("coffee_camping_conversations.yaml", COFFEE, DATA / "coffee_camping_policies", 134),
-    ("garden_games_conversations.yaml", GARDEN, None, 47),
+    ("garden_games_conversations.yaml", GARDEN, None, 49),
 ]
 
 

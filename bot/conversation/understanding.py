@@ -663,7 +663,8 @@ def understand(
         )
     )
     if (refined or focus) and _CHEAPER_SEARCH.search(text) and same_kind and filters.max_price is None:
-        priced = [p for p in shown if p.price is not None]
+        # cheaper than the one in focus ("第二个呢" → "便宜点的呢"), else than everything shown
+        priced = [p for p in (focus or shown) if p.price is not None]
         main = _main_currency(priced)
         ceiling = min((p.price for p in priced if p.currency == main and p.price is not None), default=None)
         if ceiling is not None:
