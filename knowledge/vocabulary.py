@@ -62,9 +62,12 @@ def model_names(title: str) -> list[str]:
     return list(dict.fromkeys(name.strip() for name in found if len(name.strip()) >= 2))
 
 
-def _term_categories(vocab: Vocabulary, tag_paths: dict[str, set[str]]) -> dict[str, str]:
+def _term_categories(
+    vocab: Vocabulary, tag_paths: dict[str, set[str]], title_paths: dict[str, set[str]] | None = None
+) -> dict[str, str]:
     """Chinese tags (or their synonyms) that contain a category level's name but are only ever on products of
-    one other category path: {tag: that path}."""
+    one other category path, and Chinese title words holding a parent category's name only ever titled under
+    one deeper path ("钓鱼椅" under 钓鱼/钓椅): {word: that path}."""
     parts = [p for p in vocab.category_parts if len(p) >= 2]
     groups = {normalise_text(m): group for group in synonym_groups() for m in group}
     out: dict[str, str] = {}
@@ -80,6 +83,14 @@ def _term_categories(vocab: Vocabulary, tag_paths: dict[str, set[str]]) -> dict[
             # a tag of a deeper kind ("露营灯" on 露营/照明) or another path's name is not
             if path and inside and form not in parts and path.split("/")[-1] not in inside:
                 out.setdefault(form, path)
+    for word, paths in (title_paths or {}).items():  # "钓鱼椅" titled only under 钓鱼/钓椅: not all of 钓鱼
+        if len(paths) != 1 or word in parts or word in out:
+            continue
+        (path,) = paths
+        inside = [p for p in parts if p in word]
+        # only a parent's name inside a deeper kind's title word: another path's name may be a modifier
+        if path and inside and all(p in path.split("/")[:-1] for p in inside):
+            out[word] = path
     return dict(sorted(out.items()))
 
 
@@ -256,10 +267,14 @@ class Vocabulary:
         currencies: Counter[str] = Counter()
         terms: set[str] = set()
         tag_paths: dict[str, set[str]] = {}
+        title_paths: dict[str, set[str]] = {}  # a title's own Chinese words ("钓鱼椅 折叠 可躺" → 钓鱼椅)
         for product in items:
             terms.update(tag.strip() for tag in product.tags)
             for tag in product.tags:
                 tag_paths.setdefault(tag.strip(), set()).add("/".join(product.category_path))
+            for word in product.title.split():
+                if 3 <= len(word) <= 6 and _HAN_ONLY.fullmatch(word):
+                    title_paths.setdefault(word, set()).add("/".join(product.category_path))
             if product.price is not None:
                 currencies[canonical_currency(product.currency)] += 1
             if product.brand.strip():
@@ -280,7 +295,7 @@ class Vocabulary:
         )
         values = (v for vs in vocab.attributes.values() for v in vs)
         vocab.terms = sorted(t for t in {*terms, *values} if _TERM.fullmatch(t))
-        vocab.term_categories = _term_categories(vocab, tag_paths)
+        vocab.term_categories = _term_categories(vocab, tag_paths, title_paths)
         brand_words = {normalise_english(w) for b in vocab.brands for w in _LATIN.findall(b)}
         plain = {normalise_english(w) for v in vocab.colors for w in _LATIN.findall(v)}
         vocab.kind_names = learnt_kind_names(

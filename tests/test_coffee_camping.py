@@ -12,7 +12,14 @@ import pytest
 from bot.conversation.gifts import gift_picks, gift_request
 from bot.conversation.intents import Intent, classify
 from bot.conversation.kinds import has_word, titled_kind
-from bot.conversation.ordering import is_ordering_residue, measure, order, ordering_in
+from bot.conversation.ordering import (
+    fits_people,
+    is_ordering_residue,
+    measure,
+    order,
+    ordering_in,
+    people_wanted,
+)
 from knowledge.catalog import load_catalog
 from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.memory_index import InMemoryProductIndex
@@ -169,3 +176,47 @@ def test_gift_picks_follow_the_hobby_as_said_and_what_fits_the_person_too() -> N
     assert kid is not None and gift_picks(list(products.values()), kid)[0].sku == "BAG-KID-CAR"
     home = gift_request("乔迁礼物送什么好")
     assert home is not None and not home.vague  # a home is who it is for: no "送给谁" question
+
+
+GARDEN = DATA / "garden_games_catalog.csv"
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [("帐篷🏕️ 两个人用的", 2), ("适合两个人玩的", 2), ("4人帐篷", 4), ("双人帐篷", 2), ("for two players", 2)],
+)
+def test_how_many_people_a_message_wants(text: str, wanted: int) -> None:
+    assert people_wanted(text) == wanted
+
+
+@pytest.mark.parametrize("text", ["两三百的鱼竿", "100人", "3-4人", "这两个哪个好"])
+def test_amounts_and_ranges_want_no_number_of_people(text: str) -> None:
+    assert people_wanted(text) is None
+
+
+def test_a_people_figure_is_a_range_or_an_exact_count() -> None:
+    games = {p.sku: p for p in load_catalog(GARDEN).products}
+    assert fits_people(games["BG-UNO"], 2) and not fits_people(games["BG-CAT-STD"], 2)  # 2-10人 / 3-4人
+    assert fits_people(games["BG-CHESS-W"], 2) and not fits_people(games["BG-MJ-TRV"], 2)  # 2人 / 4人
+    assert fits_people(games["FS-ROD-36"], 2) is None  # a rod states no people
+
+
+def test_the_longest_and_the_most_players_are_read_by_unit() -> None:
+    products = load_catalog(GARDEN).products
+    rods = [p for p in products if p.category == "钓鱼/鱼竿"]
+    longest = ordering_in("哪个最长")
+    assert longest is not None and longest.attribute == "length"
+    assert order(rods, longest)[0][0].sku == "FS-ROD-54"  # 5.4m
+    battery = ordering_in("续航最长")
+    assert battery is not None and battery.attribute == "battery"  # not a length
+    most = ordering_in("哪个能玩的人最多")
+    party = [p for p in products if p.category == "桌游/聚会"]
+    assert most is not None and order(party, most)[0][0].sku in {"BG-UNO", "BG-AVL"}  # 10 players each
+
+
+def test_a_title_word_holding_a_parent_category_names_its_own_kind() -> None:
+    products = load_catalog(GARDEN).products
+    vocabulary = build_vocabulary(products)
+    parser = QueryParser(vocabulary, JiebaKeywordExtractor(vocabulary))
+    assert parser.parse("钓鱼椅").filters.category == "钓鱼/钓椅"  # not every fishing product
+    assert parser.parse("钓鱼用品").filters.category == "钓鱼"

@@ -25,6 +25,7 @@ DATA = Path(__file__).parent / "data"
 BABY = DATA / "baby_beauty_catalog.csv"
 HOME = DATA / "home_music_catalog.csv"
 COFFEE = DATA / "coffee_camping_catalog.csv"
+GARDEN = DATA / "garden_games_catalog.csv"
 
 
 @cache
@@ -208,7 +209,8 @@ def test_a_gift_in_a_shop_without_the_usual_presents_comes_from_its_own_products
 SETS = [
     ("baby_beauty_conversations.yaml", BABY, None, 57),
     ("home_music_conversations.yaml", HOME, DATA / "home_music_policies", 64),
-    ("coffee_camping_conversations.yaml", COFFEE, DATA / "coffee_camping_policies", 133),
+    ("coffee_camping_conversations.yaml", COFFEE, DATA / "coffee_camping_policies", 134),
+    ("garden_games_conversations.yaml", GARDEN, None, 49),
 ]
 
 

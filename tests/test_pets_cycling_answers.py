@@ -6,6 +6,7 @@ run through the offline bot with a floor."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from bot.conversation.asks import asks_in
@@ -25,7 +26,7 @@ HOME = DATA / "home_music_catalog.csv"
 # Cases of pets_cycling_answers.yaml that pass offline (66 cases; the first 46 passed 17 before fix12-ob's
 # fixes, the 10 of the second batch 10 when first run; refuse-x10 — the helmet's crash bullet asked in
 # Chinese — still fails). Raise, never lower.
-FLOOR = 65
+FLOOR = 66
 
 
 def _pets() -> dict[str, Product]:
@@ -47,7 +48,9 @@ def test_the_refusal_example_is_built_from_the_shops_own_catalog() -> None:
 
 def test_a_budget_is_a_round_figure_over_the_middle_price_in_the_kinds_own_currency() -> None:
     items = [
-        Product(sku=f"S{n}", title=f"lamp {n}", category="灯具/台灯", price=price, currency=cur, stock=3)
+        Product(
+            sku=f"S{n}", title=f"lamp {n}", category="灯具/台灯", price=Decimal(price), currency=cur, stock=3
+        )
         for n, (price, cur) in enumerate([(129, "USD"), (45, "USD"), (88, "USD"), (9999, "CNY")])
     ]
     assert shop_example(items, "zh") == "有没有90以内的台灯"  # USD prices 45, 88, 129: the middle is 88

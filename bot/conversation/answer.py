@@ -61,7 +61,7 @@ from bot.conversation.kinds import (
     titled_as_other,
     titled_kind,
 )
-from bot.conversation.ordering import bounds_in, is_ordering_word
+from bot.conversation.ordering import bounds_in, fits_people, is_ordering_word, people_wanted
 from bot.conversation.policy_scope import CatalogWords, ItemCategories
 from bot.conversation.profile import rerank
 from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query, violations_note
@@ -877,6 +877,10 @@ class Answerer:
         ]
         if bounds and not narrowed:
             return []  # "65W以上" that nothing reaches: say so, do not show what fails it
+        wanted = people_wanted(u.text)  # "两个人用的帐篷", "适合两个人玩的": the ones for that many people
+        if wanted is not None:
+            fitting = [h for h in narrowed or hits if fits_people(h.product, wanted)]
+            narrowed = fitting or narrowed
         return narrowed or hits
 
     def _kind_matches(

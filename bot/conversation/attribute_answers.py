@@ -100,7 +100,12 @@ def _listed_alias(product: Product, name: str) -> str:
     """The value of `name` under another column name of the same attribute (`attributes.yaml` orderable
     keys: a "功率多大" answered from attr_wattage), or ''."""
     spec = next((w for w in load_attribute_words() if w.name == name), None)
-    return next((v for key in (spec.keys if spec else ()) if (v := listed(product, key))), "")
+    found = next((v for key in (spec.keys if spec else ()) if (v := listed(product, key))), "")
+    if found or spec is None or not spec.dimension:
+        return found
+    # a column of another name, read by its unit when it is the product's only one in that dimension
+    measured = [v for v in product.attributes.values() if (m := measure(v)) and m.dimension == spec.dimension]
+    return measured[0] if len(measured) == 1 else ""
 
 
 # Attributes a bare figure answers by its unit ("它多长" → "90cm", "多少流明" → "1500流明", "多少罐" → "12-pack"):

@@ -79,6 +79,7 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "lumens": ("luminous", Decimal(1)),
     "db": ("loudness", Decimal(1)),
     "分贝": ("loudness", Decimal(1)),
+    "人": ("people", Decimal(1)),
     "℃": ("temperature", Decimal(1)),
     "°c": ("temperature", Decimal(1)),
     "摄氏度": ("temperature", Decimal(1)),
@@ -326,3 +327,37 @@ def bounds_in(text: str) -> list[Bound]:
             dimension, factor = UNITS[m.group(2).lower()]
             out.append(Bound(dimension, Decimal(m.group(1)) * factor, at_least))
     return out
+
+
+_CN_DIGITS = dict(zip("一单二两双三四五六七八", (1, 1, 2, 2, 2, 3, 4, 5, 6, 7, 8), strict=True))
+_PEOPLE = re.compile(
+    r"(?<![\d.-])(\d{1,2}|[一二两三四五六七八])\s*个?人(?=用|住|玩|睡|的|份|帐|款|桌|$|[，,。？?！!\s])|([单双])人"
+    r"|\bfor (\d{1,2}|two|three|four|five|six) (?:people|persons|players)\b|\b(\d{1,2})[- ]?(?:person|player)s?\b",
+    re.I,
+)
+_EN_DIGITS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_RANGE = re.compile(r"(\d{1,2})\s*[-–~至到]\s*(\d{1,2})\s*人|(\d{1,2})\s*人")
+
+
+def people_wanted(text: str) -> int | None:
+    """How many people a message wants a product for ("两个人用的", "4人帐篷", "双人", "for two players")."""
+    match = _PEOPLE.search(text)
+    if match is None:
+        return None
+    word = next(g for g in match.groups() if g)
+    if word.isdigit():
+        return int(word)
+    return _CN_DIGITS.get(word) or _EN_DIGITS.get(word.lower())
+
+
+def fits_people(product: Product, wanted: int) -> bool | None:
+    """Whether the product's people figure ("2人", "3-4人") covers `wanted`: a range must include it, a single
+    figure must equal it; None when the product states none."""
+    for raw in product.attributes.values():
+        found = _RANGE.search(raw or "")
+        if found is None:
+            continue
+        if found.group(1):
+            return int(found.group(1)) <= wanted <= int(found.group(2))
+        return int(found.group(3)) == wanted
+    return None

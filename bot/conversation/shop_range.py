@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from decimal import ROUND_CEILING, Decimal
 
 from knowledge.models import Product
+from knowledge.resources import synonym_groups
 
 _RANGE = re.compile(
     r"^(?:请问)?(?:你们|您们|你|贵店|这家店|店里|你们店|这里|这儿|这边)(?:店里|店|这边|这里)?(?:都|主要|一般)?"
@@ -117,5 +118,10 @@ def shop_example(products: Sequence[Product], lang: str) -> str | None:
         for tag in p.tags:
             if _ASCII_TAG.match(tag.strip().lower()):
                 tags[tag.strip().lower()] = tags.get(tag.strip().lower(), 0) + 1
-    name = max(tags, key=lambda t: tags[t]) if tags else kind
+    if not tags:  # no English tag within the budget: any member's, else the synonym file's English name
+        tags = {t.strip().lower(): 1 for p in members for t in p.tags if _ASCII_TAG.match(t.strip().lower())}
+    english = next(
+        (m for group in synonym_groups() if kind in group for m in group if _ASCII_TAG.match(m)), None
+    )
+    name = max(tags, key=lambda t: tags[t]) if tags else english or kind
     return f"{name[:1].upper()}{name[1:]} under {budget}?"

@@ -115,7 +115,7 @@ _SWITCH_WORDS = frozenset({"换", "换个", "换一个", "换一款", "有没有
 _LIST_ASKS = frozenset({"price", "colour"})  # asked of a shown list, each product answers; "有货的呢" refines
 _WHICH = re.compile(r"哪(?:个|款|双|件|台|只|一个|一款|一双)|\bwhich\b|谁", re.IGNORECASE)
 _BOTH = re.compile(
-    r"这两|那两|两(?:款|个|双|件|种)|\bboth\b|\bthese two\b|\bthe two\b|\bthem\b", re.IGNORECASE
+    r"这两|那两|两(?:款|个(?!人)|双|件|种)|\bboth\b|\bthese two\b|\bthe two\b|\bthem\b", re.IGNORECASE
 )
 
 
@@ -546,7 +546,7 @@ def understand(
         content, positive_text
     )  # "徒步袜": jieba keeps 徒步 and drops the 袜 that heads it
     new_kind = bool(filters.category) or bool(content)
-    focus = [p for p in shown if p.sku == d.focus]
+    focus = [p for p in shown if p.sku == d.focus] or (list(shown) if len(shown) == 1 else [])
     only_focus = bool(focus) and len(shown) == 1
     # 4. "哪个最便宜" over the shown list
     if ordering is not None and shown and not new_kind and ordering.superlative and not only_focus:
@@ -565,7 +565,8 @@ def understand(
     )
     if not other_thing and focus and asks_fact and not content:  # 竹板 ↔ 竹制砧板 by character overlap
         other = unmatched_item(positive_text)
-        other_thing = [other] if other and not matches_product(other, focus[0]) else []
+        modal = bool(other) and _MODAL.match(other or "") is not None  # "几岁能玩": 能玩 is no item
+        other_thing = [other] if other and not modal and not matches_product(other, focus[0]) else []
     if (
         other_thing and not content
     ):  # "钛杯多少钱" with dog treats in focus: the cup's price, never the treats'
@@ -578,6 +579,8 @@ def understand(
             not (content and not _only_ask_words(content, base))
             # "烧开一壶水要几分钟" of the kettle in focus: the other words name no product
             or ("duration" in base.asks and not _names_anything(content, mentions))
+            # "几岁能玩" of the one game just found: the attribute asked, the other words name nothing
+            or (any(a.startswith("attr:") for a in base.asks) and not _names_anything(content, mentions))
         )
     ):
         return replace(base, intent=Intent.PRODUCT_QUESTION, targets=tuple(focus), mode="context")
@@ -662,7 +665,8 @@ def understand(
         )
     )
     if (refined or focus) and _CHEAPER_SEARCH.search(text) and same_kind and filters.max_price is None:
-        priced = [p for p in shown if p.price is not None]
+        # cheaper than the one in focus ("第二个呢" → "便宜点的呢"), else than everything shown
+        priced = [p for p in (focus or shown) if p.price is not None]
         main = _main_currency(priced)
         ceiling = min((p.price for p in priced if p.currency == main and p.price is not None), default=None)
         if ceiling is not None:
@@ -770,6 +774,7 @@ def _names_more_than(
 
 
 # A question about a part or figure of the product in focus ("水箱多大", "压力多少", "有奶泡棒吗", "how wide is it")
+_MODAL = re.compile(r"^(?:能|可以|会|要|好|适合)")
 _CAN = re.compile(r"^(?:请问|那|这款|它|这个)?(?:能不能|能|可以|可不可以)")
 _LETTER_VALUE = re.compile(r"(?<![A-Za-z])([A-Za-z]{1,3})\s*值")
 _A_NOT_A = regex.compile(rf"({HAN}{{1,2}})不\1")
