@@ -175,10 +175,13 @@ class DialogueState:
 
     # -- the update rules -----------------------------------------------------------------------------
     def shown_products(self, skus: tuple[str, ...], focus: str = "") -> DialogueState:
-        """A reply showed products: they become what "第二个" / "the first one" point at."""
+        """A reply showed products: they become what "第二个" / "the first one" point at. The product in focus
+        stays only when the same products are shown again; a new list ("那黑色的呢") ends it, so "有没有更便宜的"
+        next is cheaper than that list, not than the product singled out before it."""
         if not skus:
             return replace(self, focus=focus or self.focus)
-        keep_focus = focus or (self.focus if self.focus in skus else "")
+        same_list = set(skus) == set(self.shown)
+        keep_focus = focus or (self.focus if self.focus in skus and same_list else "")
         return replace(self, shown=skus, focus=keep_focus)
 
     def about(self, skus: tuple[str, ...]) -> DialogueState:
