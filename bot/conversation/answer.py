@@ -20,7 +20,7 @@ from typing import Protocol
 
 import regex
 
-from bot.conversation import policy_scope
+from bot.conversation import contrasts, policy_scope
 from bot.conversation.asks import ATTRIBUTE_WORDS
 from bot.conversation.attribute_answers import as_boolean, mentions
 from bot.conversation.claims.quote import quotable
@@ -823,6 +823,9 @@ class Answerer:
         out = passing(products, u.filters.exclusions_only())
         # "除了锅": a skillet is a pan too (synonym file), even where no title says 锅
         out = [p for p in out if not any(kind_match(t, p) for t in u.filters.exclude_terms)]
+        # "猫零食", "成人用的防晒霜", "送给成年男性的礼物": a product named for another audience or form is no match
+        asked = f"{u.text} {u.search.text}"
+        out = [p for p in out if not contrasts.excluded(p, asked)]
         if u.filters.min_price is not None or u.filters.max_price is not None:
             currency = budget_currency(u.text, getattr(u.filters, "currency", None) or u.currency, products)
             out = [
@@ -852,7 +855,9 @@ class Answerer:
         # the catalog's own words a refinement added; "能用" in "要敏感肌能用的" names nothing a product could have
         known = self.known_word or (lambda word: True)
         required = [w for w in u.search.required if len(w) >= 2 and known(w.lower())]
-        return [h for h in hits if h.sku in allowed and all(has_word(h.product, w) for w in required)]
+        hits = [h for h in hits if h.sku in allowed and all(has_word(h.product, w) for w in required)]
+        named = {p.sku for p in contrasts.kept([h.product for h in hits], f"{u.text} {u.search.text}")}
+        return [h for h in hits if h.sku in named]  # "猫零食": the cat treats, when some say 猫
 
     def _narrowed(self, hits: list[SearchHit], u: Understanding) -> list[SearchHit]:
         """Results that also have every catalog word of the request ("头戴式", "全棉", "green tea") and satisfy
