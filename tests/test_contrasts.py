@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bot.conversation.contrasts import asked, excluded, kept
+from bot.conversation.contrasts import asked, excluded, kept, recipient_gender_only
 from knowledge.models import Product
 
 
@@ -45,3 +45,17 @@ def test_naming_both_values_asks_neither() -> None:
     assert asked("猫狗都能用的梳子") == []
     assert not excluded(DOG_CHEW, "猫狗都能吃的零食")
     assert asked("跑鞋") == []
+
+
+def test_seasons_and_recipient_genders() -> None:
+    winter = product("B1", "富安娜 95%白鹅绒羽绒被 冬被", "家居/床品", ("羽绒被", "冬被"))
+    summer = product("B2", "博洋 大豆纤维夏凉被", "家居/床品", ("夏凉被",))
+    assert excluded(winter, "有没有夏天盖的被子") and not excluded(summer, "有没有夏天盖的被子")
+    womens = product("R1", "Nike Invincible 3 女子缓震跑步鞋", "运动鞋/跑步鞋", ("女款",))
+    assert excluded(womens, "给老公买双跑鞋") and not excluded(LEAVES, "送妈妈茶叶")
+
+
+def test_a_recipient_is_a_soft_gender_and_a_gender_word_is_not() -> None:
+    assert recipient_gender_only("送妈妈茶叶") and recipient_gender_only("给老公买双跑鞋")
+    assert not recipient_gender_only("女款跑鞋") and not recipient_gender_only("给老婆买双女款跑鞋")
+    assert not recipient_gender_only("推荐跑鞋")

@@ -68,7 +68,35 @@ _DRINK = Value(
     marked=True,
 )
 _LEAF = Value("leaf", _words("茶叶|散茶|茶饼|茶砖|叶茶|loose leaf|leaf tea|tea leaves|loose-leaf"))
-CONTRASTS: tuple[tuple[Value, ...], ...] = ((_CHILD, _ADULT), (_CAT, _DOG), (_DRINK, _LEAF))
+_SUMMER = Value("summer", _words("夏|凉|summer|cooling"), marked=True)
+_WINTER = Value("winter", _words("冬|保暖|加绒|羽绒|winter|thermal|fleece"), marked=True)
+# Recipients say whom a present is for; as a gender they are soft (a tea or a cream has none): a product named
+# for the other one is excluded, one named for nobody passes (`recipient_genders` drops the hard filter).
+RECIPIENTS_FEMALE = _words("老婆|妈妈|女朋友|老妈|母亲|妻子|女友|wife|mom|mum|mother|girlfriend")
+RECIPIENTS_MALE = _words("老公|爸爸|男朋友|老爸|父亲|丈夫|男友|husband|dad|father|boyfriend")
+_FEMALE = Value(
+    "female",
+    (*_words("女|women|women's|womens|woman|ladies|lady|female|girl|girls"), *RECIPIENTS_FEMALE),
+)
+_MALE = Value("male", (*_words("男|men|men's|mens|man|male|boy|boys|guys"), *RECIPIENTS_MALE))
+CONTRASTS: tuple[tuple[Value, ...], ...] = (
+    (_CHILD, _ADULT),
+    (_CAT, _DOG),
+    (_DRINK, _LEAF),
+    (_SUMMER, _WINTER),
+    (_FEMALE, _MALE),
+)
+
+
+def recipient_gender_only(text: str) -> bool:
+    """True when the only gender words of `text` are recipients ("送妈妈茶叶", "给老公买双跑鞋"): the gender
+    is whom it is for, not a filter every product must carry."""
+    folded = _fold(text)
+    recipients = _pattern((*RECIPIENTS_FEMALE, *RECIPIENTS_MALE))
+    if not recipients.search(folded):
+        return False
+    rest = recipients.sub(" ", folded)
+    return not (_names(rest, _FEMALE) or _names(rest, _MALE))
 
 
 @lru_cache(maxsize=256)
