@@ -59,3 +59,8 @@ def test_a_recipient_is_a_soft_gender_and_a_gender_word_is_not() -> None:
     assert recipient_gender_only("送妈妈茶叶") and recipient_gender_only("给老公买双跑鞋")
     assert not recipient_gender_only("女款跑鞋") and not recipient_gender_only("给老婆买双女款跑鞋")
     assert not recipient_gender_only("推荐跑鞋")
+
+
+def test_a_negated_value_is_not_asked() -> None:
+    assert asked("不要羽绒的") == [] and asked("not for kids") == []
+    assert [v.name for v, _ in asked("有没有茶叶")] == ["leaf"]

@@ -69,7 +69,7 @@ _DRINK = Value(
 )
 _LEAF = Value("leaf", _words("茶叶|散茶|茶饼|茶砖|叶茶|loose leaf|leaf tea|tea leaves|loose-leaf"))
 _SUMMER = Value("summer", _words("夏|凉|summer|cooling"), marked=True)
-_WINTER = Value("winter", _words("冬|保暖|加绒|羽绒|winter|thermal|fleece"), marked=True)
+_WINTER = Value("winter", _words("冬|保暖|加绒|winter|thermal|fleece"), marked=True)
 # Recipients say whom a present is for; as a gender they are soft (a tea or a cream has none): a product named
 # for the other one is excluded, one named for nobody passes (`recipient_genders` drops the hard filter).
 RECIPIENTS_FEMALE = _words("老婆|妈妈|女朋友|老妈|母亲|妻子|女友|wife|mom|mum|mother|girlfriend")
@@ -128,10 +128,18 @@ def _text_of(product: Product) -> str:
     return _product_text(product.sku, product.title, tuple(product.tags), product.category, attrs)
 
 
+# A negated phrase ("不要儿童款", "not for kids"): what it names is ruled out, not asked for (the exclusion filters
+# handle it), so it names no contrast value.
+_NEGATED = re.compile(
+    r"(?:不要|不想要|别要?|不是|除了|不含|(?<!有)没有|\b(?:not|no|without|except|excluding)\b)[^，,。；;！!？?]{0,12}",
+    re.IGNORECASE,
+)
+
+
 def asked(text: str) -> list[tuple[Value, tuple[Value, ...]]]:
-    """The contrast values `text` names, each with the other values of its contrast; a contrast whose values
-    the text names more than one of ("猫狗都能用") asks none of them."""
-    folded = _fold(text)
+    """The contrast values `text` names outside a negated phrase, each with the other values of its contrast;
+    a contrast whose values the text names more than one of ("猫狗都能用") asks none of them."""
+    folded = _NEGATED.sub(" ", _fold(text))
     out: list[tuple[Value, tuple[Value, ...]]] = []
     for contrast in CONTRASTS:
         named = [v for v in contrast if _names(folded, v)]
