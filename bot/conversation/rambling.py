@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from bot.conversation.gifts import gift_words_in
 from bot.conversation.multi_questions import question_parts
+from knowledge.script import has_han
 
 _REQUEST = re.compile(
     r"有没有|有无|推荐|想买|想换|想要|想送|想给|送给|送她|送他|要买|求|找|需要|看看|哪款|哪个|哪些|什么|多少|吗|呢|"
@@ -50,5 +51,5 @@ def focused(text: str, names_kind: Callable[[str], bool]) -> str | None:
     ]
     if not kept or len(kept) == len(clauses) or not any(_REQUEST.search(c) or names_kind(c) for c in kept):
         return None
-    joiner = "，" if re.search(r"[\u4e00-\u9fff]", text) else ", "
+    joiner = "，" if has_han(text) else ", "
     return joiner.join(kept)
