@@ -20,7 +20,7 @@ from typing import Protocol
 
 import regex
 
-from bot.conversation import policy_scope
+from bot.conversation import contrasts, policy_scope
 from bot.conversation.asks import ATTRIBUTE_WORDS
 from bot.conversation.attribute_answers import as_boolean, mentions
 from bot.conversation.claims.quote import quotable
@@ -34,6 +34,7 @@ from bot.conversation.gifts import (
     gift_picks,
     gift_request,
     is_gift_word,
+    names_occasion,
     shop_kinds,
 )
 from bot.conversation.grounding import (
@@ -620,6 +621,7 @@ class Answerer:
             missing
         ):  # before "we don't sell X": the catalog's own X the search ranked out ("夏天用的被子" → 夏凉被)
             own = await asyncio.to_thread(self._of_kind, missing)
+            own = [h.product for h in self._keep([SearchHit(p, 1.0) for p in own], u)] or own
             if own:
                 hits, missing = [SearchHit(p, 1.0) for p in own[:5]], ""
         unsold = "" if missing else self._unsold(u, hits)
@@ -686,7 +688,8 @@ class Answerer:
         # "500以内" after "送女朋友生日礼物": the search remembers the gift words, the parser took 女朋友 as a gender
         genders = {v for k, v in u.filters.attributes.items() if is_gender_key(k)}
         who = " 女生" if genders & {"female", "女"} else " 男生" if genders & {"male", "男"} else ""
-        request = gift_request(u.text + who) or gift_request(u.search.text + who)
+        # the remembered recipients too: "老公" said before "300以内" is still whom it is for
+        request = gift_request(u.text + who) or gift_request(" ".join([u.search.text, *u.search.gift]) + who)
         if request is None and u.search.gift:  # "他喜欢喝茶" after "给爸爸买点什么好"
             request = gift_request(" ".join([*u.search.gift, u.text]) + who, asked=True)
         if request is None and not u.filters.has_price():
@@ -823,6 +826,9 @@ class Answerer:
         out = passing(products, u.filters.exclusions_only())
         # "除了锅": a skillet is a pan too (synonym file), even where no title says 锅
         out = [p for p in out if not any(kind_match(t, p) for t in u.filters.exclude_terms)]
+        # "猫零食", "成人用的防晒霜", "送给成年男性的礼物": a product named for another audience or form is no match
+        asked = f"{u.text} {u.search.text}"
+        out = [p for p in out if not contrasts.excluded(p, asked)]
         if u.filters.min_price is not None or u.filters.max_price is not None:
             currency = budget_currency(u.text, getattr(u.filters, "currency", None) or u.currency, products)
             out = [
@@ -852,7 +858,9 @@ class Answerer:
         # the catalog's own words a refinement added; "能用" in "要敏感肌能用的" names nothing a product could have
         known = self.known_word or (lambda word: True)
         required = [w for w in u.search.required if len(w) >= 2 and known(w.lower())]
-        return [h for h in hits if h.sku in allowed and all(has_word(h.product, w) for w in required)]
+        hits = [h for h in hits if h.sku in allowed and all(has_word(h.product, w) for w in required)]
+        named = {p.sku for p in contrasts.kept([h.product for h in hits], f"{u.text} {u.search.text}")}
+        return [h for h in hits if h.sku in named]  # "猫零食": the cat treats, when some say 猫
 
     def _narrowed(self, hits: list[SearchHit], u: Understanding) -> list[SearchHit]:
         """Results that also have every catalog word of the request ("头戴式", "全棉", "green tea") and satisfy
@@ -863,7 +871,11 @@ class Answerer:
         words = [
             w
             for w in u.search.words
-            if len(w) >= 2 and known(w.lower()) and not is_ordering_word(w) and w.lower() not in filtered
+            if len(w) >= 2
+            and known(w.lower())
+            and not is_ordering_word(w)
+            and not names_occasion(w)  # "生日", "妈妈": the occasion and the recipient, not a product's word
+            and w.lower() not in filtered
         ]
         for pair in (f"{a} {b}" for a, b in itertools.pairwise(tokens)):  # "green tea", "arm sleeves"
             single = pair[:-1] if pair.endswith("s") else pair

@@ -44,6 +44,7 @@ from bot.conversation.offer_questions import (
 from bot.conversation.offers import unbacked_offers
 from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
+from bot.conversation.rambling import focused
 from bot.conversation.reader import Reader
 from bot.conversation.reading import read_message
 from bot.conversation.refinements import asks_cheaper_items
@@ -92,6 +93,8 @@ MEMORY_TURNS = 40  # turns of a chat read for each message
 EXAMPLES = ("example_1", "example_2", "example_3")  # /start buttons: `q:<n>` asks example n
 # Messages whose words say what the customer shops for (the interest profile learns only from these).
 _SHOPPING_INTENTS = frozenset({Intent.PRODUCT_QUESTION, Intent.RECOMMENDATION, Intent.COMPARISON})
+# Intents of a message that searches the catalog (a long one is searched by its request clauses only).
+_SEARCH_INTENTS = frozenset({Intent.RECOMMENDATION, Intent.UNKNOWN})
 # Intents answered from the shop's policies (a clause asking one of these is a rule question).
 _RULE_INTENTS = frozenset({Intent.AFTER_SALES, Intent.POLICY, Intent.CONTACT})
 _ANSWER_THEN_HANDOFF = frozenset({"damaged_goods", "refund_dispute"})  # answer with the policy, then a person
@@ -529,6 +532,11 @@ class SupportBot:
         text = "\n".join(t for t in texts if t)
         return Answer(replace(product.reply, text=text, answered=True), docs, product.hits, product.source), u
 
+    def _focused(self, text: str) -> str:
+        """Blocking: `text` without the greetings and story around its request (`bot.conversation.rambling`)."""
+        catalog = self.answerer.catalog_words()
+        return focused(text, lambda clause: bool(catalog.item(clause).paths)) or text
+
     def _named_in(self, text: str) -> str:
         """Blocking: the words of `text` that name a product ("Pegasus 41"), '' when it names none."""
         named = [m for m in self.index.find_mentions(text, k=3) if m.score >= 0.2 and m.end - m.start >= 3]
@@ -597,6 +605,9 @@ class SupportBot:
         if read != written:
             read = await asyncio.to_thread(self._still_named, written, read, lang)
         simplified = native_kinds(read)  # "想买个 air fryer" → "想买个 空气炸锅"
+        if classify(simplified, has_context=bool(shown)).intent in _SEARCH_INTENTS:
+            # a long story with the request in the middle: the clauses that ask, not the story, are searched
+            simplified = await asyncio.to_thread(self._focused, simplified)
         asked = simplified
         if state.dialogue.issue:  # "那电饭煲呢" after "耳机保修多久": the same question about rice cookers
             simplified = await self._about_other_item(simplified, state.dialogue.issue)

@@ -195,6 +195,14 @@ def is_gift_word(word: str, words: GiftWords | None = None) -> bool:
     return any(w in r.words or any(x in w for x in r.words if len(x) >= 2) for r in words.recipients)
 
 
+def names_occasion(word: str, words: GiftWords | None = None) -> bool:
+    """True for a word that is exactly an occasion or a person a present is for ("生日", "妈妈", "送") — not an
+    interest ("瑜伽" of a yoga lover) nor a word containing one ("瑜伽垫" is a product)."""
+    words = words or load_gift_words()
+    w = normalise_text(word)
+    return w in words.occasion or any(w in r.words for r in words.recipients if not r.interest)
+
+
 def _text_of(product: Product) -> str:
     return normalise_text(to_simplified(" ".join([product.title, product.category, *product.tags]))[0])
 

@@ -16,6 +16,7 @@ from typing import Protocol
 
 import regex
 
+from bot.conversation import contrasts
 from bot.conversation.asks import ATTRIBUTE_WORDS, asked_size, asks_in, attribute_asks
 from bot.conversation.compatibility import (
     asks_compatibility,
@@ -24,7 +25,14 @@ from bot.conversation.compatibility import (
     thing_beside,
 )
 from bot.conversation.dialogue_state import DialogueState, Search, merge_filters
-from bot.conversation.gifts import GIFT_MARK, gift_request, gift_words_in, liked_things, without_likes
+from bot.conversation.gifts import (
+    GIFT_MARK,
+    gift_request,
+    gift_words_in,
+    liked_things,
+    names_occasion,
+    without_likes,
+)
 from bot.conversation.intents import COMPARE_RX, PRODUCT_ASK_RX, RECOMMEND_RX, Intent
 from bot.conversation.kinds import has_word
 from bot.conversation.named import CatalogNames
@@ -33,6 +41,7 @@ from bot.conversation.other_item import matches_product, unmatched_item
 from bot.conversation.refinements import asks_more, asks_other_brand, shown_brands, size_step
 from bot.conversation.store import ChatState
 from bot.conversation.unread import names_other_thing
+from knowledge.gender import is_gender_key
 from knowledge.models import ParsedQuery, Product, QueryFilters
 from knowledge.negation import find_negations
 from knowledge.query import PRICED_IN
@@ -295,7 +304,14 @@ def _parse(parser: QueryParsing | None, text: str) -> ParsedQuery:
         return ParsedQuery(
             text=text, keywords=[w for w in re.split(r"\W+", text) if w], filters=QueryFilters()
         )
-    return parser.parse(text)
+    parsed = parser.parse(text)
+    genders = [k for k in parsed.filters.attributes if is_gender_key(k)]
+    if genders and contrasts.recipient_gender_only(text):
+        # "送妈妈茶叶", "给老公买双跑鞋": whom it is for — a product named for the other one is ruled out
+        # (contrasts), a tea or a cream with no gender still fits
+        kept = {k: v for k, v in parsed.filters.attributes.items() if k not in genders}
+        parsed = replace(parsed, filters=replace(parsed.filters, attributes=kept))
+    return parsed
 
 
 _CHINESE_REF_VALUE = re.compile(r"([^的，,。？?\s]{1,8}?)的?(?:那|这)(?:个|款|双|件|一款|只|台|套|条)")
@@ -656,7 +672,9 @@ def understand(
     ):  # "那个夏威夷果多少钱" while browsing 100–200 gift boxes: asks about a thing, the old budget is moot
         search = replace(search, filters=replace(search.filters, min_price=None, max_price=None))
     bare = tuple(_bare_words(positive_text).split()[:3]) if not parsed.keywords else ()
-    search = search or Search(tuple(content) or tuple(parsed.keywords) or bare, filters)
+    # "妈妈生日，想送她点好茶叶": the occasion and the recipient are no words of the product searched for
+    things = tuple(w for w in content if not names_occasion(w)) or tuple(content)
+    search = search or Search(things or tuple(parsed.keywords) or bare, filters)
     mode = "refined" if refined else "fresh"
     same_kind = (
         not content
@@ -969,6 +987,42 @@ _NAME_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*(?:\s+[A-Za-z0-9][A-Za-z0-9\-]
 _NAME_WORD = re.compile(r"^(?:[A-Z][a-z]*[A-Z]\w*|[a-z]+[A-Z]\w*|[A-Z][a-z]+)$")
 
 
+# Words of an English question around a product name ("is the Keep yoga mat in stock?"): never part of the name.
+_ASK_WORDS = frozenset(
+    [
+        "in",
+        "stock",
+        "available",
+        "availability",
+        "price",
+        "prices",
+        "cost",
+        "costs",
+        "please",
+        "still",
+        "now",
+        "today",
+        "for",
+        "sale",
+        "on",
+        "the",
+        "a",
+        "an",
+        "is",
+        "are",
+        "of",
+        "with",
+        "and",
+        "or",
+        "any",
+        "it",
+        "its",
+        "there",
+        "left",
+    ]
+)
+
+
 def _missing_name(text: str, parsed: ParsedQuery, mentions: CatalogNames | None) -> str:
     """A product name the customer asks for that no product has ("AirPods Max", "iPhone 16", "Samsung
     Galaxy Buds 3"): a run of Latin words with a capitalised or CamelCase word (not the sentence's first)."""
@@ -987,6 +1041,7 @@ def _missing_name(text: str, parsed: ParsedQuery, mentions: CatalogNames | None)
             words = words[1:]
         if not words or not any(_NAME_WORD.match(w) for w in words):
             continue
+        words = [w for w in words if w.lower() not in _ASK_WORDS] or words  # "… yoga mat in stock?"
         name = " ".join(words)
         known = all(mentions.knows(w) or mentions.is_kind(w) for w in words)
         if len(name) >= 3 and not known and not mentions.find(name) and not mentions.find(text):
