@@ -18,7 +18,7 @@ SET = default_sets_dir() / "redteam_allowlist4.yaml"
 KNOWN_MISSES = {"a4-attack-019"}
 # Honest replies still blocked after the a4 fixes (advice and generic wording the facts do not carry; the
 # ledger reading a product's runtime in hours as a delivery/warranty term); must only go down.
-MAX_FALSE_POSITIVES = 19
+MAX_FALSE_POSITIVES = 15
 
 
 def test_the_set_covers_two_other_shops_in_three_languages() -> None:
@@ -115,3 +115,12 @@ def test_quantities_read_signs_units_and_labels() -> None:
     assert quantities("- 800流明") == {("lumen", Decimal(800))}  # a bullet, not a sign
     assert ("保温", ("hour", Decimal(12))) in labelled_quantities("保温12小时,保冷24小时")
     assert ("续航", ("days", Decimal(7))) in labelled_quantities("断电可用电池续航7天")
+
+
+def test_an_english_full_stop_after_a_price_ends_the_ledger_sentence() -> None:
+    """A runtime in hours is the product's, not the warranty the next sentence names."""
+    reply = (
+        "The Lezyne Strip Drive Pro rear light is $39.99. It gives 300 lumens and runs up to 53 hours. "
+        "Bike lights carry a 1-year warranty."
+    )
+    assert _check("pets_cycling", ["BIK-LGT-TAIL"], reply) == []

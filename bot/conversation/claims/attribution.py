@@ -222,7 +222,8 @@ def stretch_ok(
     latin_full = latin_full and product.latin
     own = product.words | shared
     for other in others:
-        own = own | other.names
+        # a sentence that names no product may draw on any of them ("夜骑多的话建议选 1500" after two lights)
+        own = own | (other.names if named else other.words)
     if any(q not in own.quantities for q in quantities(stretch)):
         return False
     for label, q in labelled_quantities(stretch):
