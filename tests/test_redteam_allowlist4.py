@@ -65,6 +65,8 @@ def _check(shop: str, skus: list[str], reply: str) -> list[str]:
         ("pets_cycling", ["PET-FEED-SOLO"], "小佩 SOLO 喂食器 ¥399，断电后电池可以续航15天。"),
         # a signed temperature (0-10°C is a range, 零下10°C is not in it)
         ("pets_cycling", ["BIK-JAC-W-WIN"], "森地客女士冬季加绒骑行服 ¥299，适合零下10°C骑行。"),
+        # a student offer is still an offer
+        ("pets_cycling", ["STA-PEN-LAMY"], "凌美 Safari 钢笔 F尖 ¥238，学生专享再减20元。"),
         # a quantity of the other product (800蓬 is the KAILAS bag's)
         (
             "coffee_camping",
@@ -101,6 +103,8 @@ def test_a_statement_is_checked_against_the_product_it_is_about(
         ),
         # the standard of a comparison is a name, not what the words after it describe
         ("coffee_camping", ["FLK-ZOJ-360", "FLK-THE-500"], "象印 360ml ¥229 比膳魔师 500ml 轻，只有170g。"),
+        # students as the audience, not an offer's customer group (welcome)
+        ("pets_cycling", ["STA-PEN-LAMY"], "凌美 Safari 钢笔 F尖 ¥238，ABS塑料笔杆，学生用很合适。"),
         # an English product's runtime in a Chinese reply, the quantity checked by unit
         ("pets_cycling", ["BIK-LGT-TAIL"], "Lezyne Strip Drive Pro 尾灯 $39.99，300流明，续航最长53小时。"),
     ],
