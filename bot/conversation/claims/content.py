@@ -38,9 +38,9 @@ _LATIN = regex.compile(r"(?<![\da-z])[a-z][a-z'’-]*[a-z]|(?<![\da-z])[a-z](?![
 _URLISH = regex.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/\S*)?|\S+@\S+", regex.I)
 # a number and its unit: 15 mm, 2.0m, 98%, 6.5L, 20bar, 40分贝, 65W, 30小时, 5ATM, 800流明, -10°C (℃ reads
 # °C after NFKC), 零下10°C; a minus sign only touching the figure after a word ("温度-10°C"; "0-10°C" is a
-# range, "- 800流明" a bullet)
+# range, "- 800流明" a bullet); a hyphen may join the figure to its unit ("2.2-inch")
 _QUANTITY = regex.compile(
-    r"(?:(?P<sign>零下\s*|(?<=[^\s\d.a-z)）:：])[-−](?=\d)))?(?<![\d.a-z])(?P<number>\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)\s*"
+    r"(?:(?P<sign>零下\s*|(?<=[^\s\d.a-z)）:：])[-−](?=\d)))?(?<![\d.a-z])(?P<number>\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)\s*-?\s*"
     r"(?P<unit>毫米|厘米|米|英寸|寸|千克|公斤|克|斤|毫升|升|瓦|毫安时?|分贝|小时|流明|蓬|°c|"
     r"mm|cm|inch(?:es)?|kg|mah|ml|bar|db|atm|hours?|lumens?|m(?![a-z])|g(?![a-z])|l(?![a-z])|w(?![a-z])|h(?![a-z])|%)",
     regex.I,

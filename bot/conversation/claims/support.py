@@ -107,7 +107,8 @@ def _clauses(sentence: str, lex: Lexicon) -> list[_Clause]:
 
 # A model code or identifier: letters then digits ("IPX7", "Qi2", "PD3.0", "XM5", "RUN-001", "eSIM5"). Currency
 # and quantity prefixes ("RMB899", "x2") are no codes.
-_CODE = regex.compile(r"(?<![\p{L}\d])([a-z]{1,8})[-‐]?\d+(?:\.\d+)?[a-z\d+]*(?![\p{L}\d])", regex.I)
+# A code may touch Chinese text ("它是IPX7防水的"): only Latin letters and digits bound it.
+_CODE = regex.compile(r"(?<![a-z\d])([a-z]{1,8})[-‐]?\d+(?:\.\d+)?[a-z\d+]*(?![a-z\d])", regex.I)
 # SpO2 (blood oxygen) is a measure's name, not a model code
 _NOT_CODES = frozenset(
     {"rmb", "cny", "usd", "hkd", "nt", "us", "hk", "eur", "gbp", "jpy", "x", "no", "vs", "spo"}
