@@ -103,16 +103,22 @@ def product_facts(title: str, brands: str, text: str, description: str = "") -> 
     )
 
 
-def _key_pattern(key: str) -> regex.Pattern[str]:
+def _key_source(key: str) -> str:
     """A key as a pattern: its words with any spacing, an ASCII end not inside a longer word or figure."""
     head = r"(?<![a-z\d])" if key[0].isascii() and key[0].isalnum() else ""
     tail = r"(?![a-z\d])" if key[-1].isascii() and key[-1].isalnum() else ""
-    return regex.compile(head + r"\s*".join(map(regex.escape, key.split())) + tail)
+    return head + r"\s*".join(map(regex.escape, key.split())) + tail
+
+
+def _key_pattern(key: str) -> regex.Pattern[str]:
+    return regex.compile(_key_source(key))
 
 
 @lru_cache(maxsize=1024)
-def _patterns(keys: frozenset[str]) -> tuple[regex.Pattern[str], ...]:
-    return tuple(_key_pattern(k) for k in sorted(keys, key=len, reverse=True))
+def _names_pattern(keys: frozenset[str]) -> regex.Pattern[str]:
+    """One product's keys as one alternation, longest first (one scan of a sentence per product)."""
+    ordered = sorted(keys, key=lambda k: (-len(k), k))
+    return regex.compile("|".join(f"(?:{_key_source(k)})" for k in ordered) or r"(?!)")
 
 
 @lru_cache(maxsize=1024)
@@ -135,8 +141,7 @@ def mentions(sentence: str, products: tuple[ProductFacts, ...]) -> list[tuple[in
     compares with (`_COMPARED`); one entry per change of product."""
     found: list[tuple[int, int, int]] = []
     for index, keys in enumerate(unique_keys(products)):
-        for pattern in _patterns(keys):
-            found += [(m.start(), m.end(), index) for m in pattern.finditer(sentence)]
+        found += [(m.start(), m.end(), index) for m in _names_pattern(keys).finditer(sentence)]
     found.sort()
     kept: list[tuple[int, int]] = []
     compared: dict[int, int] = {}  # product → where its compared name ends
