@@ -60,3 +60,9 @@ def dictionary_tag(word: str) -> str:
     import jieba.posseg
 
     return str(jieba.posseg.dt.word_tag_tab.get(word, ""))
+
+
+def dictionary_frequency(word: str) -> int:
+    """How often `word` occurs in jieba's dictionary corpus (its count in the prefix dictionary; 0 when it is
+    not a dictionary word)."""
+    return int(base_dictionary()[0].get(word) or 0)

@@ -77,6 +77,27 @@ def policy_terms() -> PolicyTerms:
     return PolicyBook.load(SAMPLE_POLICIES_DIR).terms
 
 
+@dataclass(frozen=True)
+class Shop:
+    """One bundled test shop's facts: its catalog by SKU, its policies and their declared conditions."""
+
+    catalog: dict[str, Product]
+    policies: tuple[PolicyDoc, ...]
+    terms: PolicyTerms
+
+
+@lru_cache(maxsize=4)
+def shop(name: str | None) -> Shop:
+    """The demo shop (`name` None) or a test shop of tests/data: `<name>_catalog.csv` + `<name>_policies/`
+    (e.g. "pets_cycling", "coffee_camping"). OSError when the files are missing."""
+    if name is None:
+        return Shop(catalog(), policies(), policy_terms())
+    data = default_sets_dir()
+    book = PolicyBook.load(data / f"{name}_policies")
+    items = {p.sku: p for p in load_catalog(data / f"{name}_catalog.csv").products}
+    return Shop(items, tuple(book.docs), book.terms)
+
+
 def load(path: Path) -> dict[str, Any]:
     """One set file; raises OSError / yaml.YAMLError when it cannot be read."""
     data = load_yaml(path.read_text(encoding="utf-8"))
@@ -107,12 +128,14 @@ def _product(product: Product, override: dict[str, Any]) -> Product:
 
 
 def facts_for(profile: dict[str, Any], allowed: tuple[Decimal, ...] = (), quoted: str = "") -> GroundingFacts:
-    """The facts of one case: the profile's SKUs (with overrides), every demo policy, its contacts/order."""
-    items = catalog()
+    """The facts of one case: the profile's SKUs (with overrides), every policy of its shop (the demo shop, or
+    `profile["shop"]`, see `shop`), its contacts/order."""
+    store = shop(profile.get("shop"))
+    items = store.catalog
     override: dict[str, dict[str, Any]] = profile.get("override") or {}
     return GroundingFacts(
         products=tuple(_product(items[s], override.get(s, {})) for s in profile.get("products", [])),
-        policies=_policies_in(profile.get("policy_lang")),
+        policies=_policies_in(store.policies, profile.get("policy_lang")),
         allowed_amounts=frozenset(allowed),
         known_sku=lambda sku: sku in items,
         secret_lines=chat_prompts().secrets(),
@@ -120,14 +143,13 @@ def facts_for(profile: dict[str, Any], allowed: tuple[Decimal, ...] = (), quoted
         contacts=tuple(profile.get("contacts", ())),
         order=_order(profile.get("order")),
         quoted=quoted,
-        terms=policy_terms(),
+        terms=store.terms,
     )
 
 
-def _policies_in(lang: str | None) -> tuple[PolicyDoc, ...]:
-    """The demo policies, or only those written in `lang` ("zh": a Chinese title; "en": a Latin one) — a case
-    answering in one language from policies given in the other."""
-    docs = policies()
+def _policies_in(docs: tuple[PolicyDoc, ...], lang: str | None) -> tuple[PolicyDoc, ...]:
+    """`docs`, or only those written in `lang` ("zh": a Chinese title; "en": a Latin one) — a case answering in
+    one language from policies given in the other."""
     if lang is None:
         return docs
     return tuple(d for d in docs if (regex.search(r"\p{Han}", d.title) is not None) == (lang == "zh"))

@@ -28,6 +28,7 @@ from typing import TypeVar
 import regex
 
 from bot.prompts import PROMPTS_DIR
+from knowledge.keywords_jieba import dictionary_frequency, dictionary_tag
 from knowledge.numbers import parse_chinese_numeral
 from knowledge.yaml_data import load_yaml
 
@@ -35,11 +36,13 @@ WORDS_FILE = PROMPTS_DIR / "content_words.yaml"
 _HAN = regex.compile(r"\p{Han}+")
 _LATIN = regex.compile(r"(?<![\da-z])[a-z][a-z'’-]*[a-z]|(?<![\da-z])[a-z](?![\da-z])")
 _URLISH = regex.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/\S*)?|\S+@\S+", regex.I)
-# a number and its unit: 15 mm, 2.0m, 98%, 6.5L, 20bar, 40分贝, 65W, 30小时, 5ATM
+# a number and its unit: 15 mm, 2.0m, 98%, 6.5L, 20bar, 40分贝, 65W, 30小时, 5ATM, 800流明, -10°C (℃ reads
+# °C after NFKC), 零下10°C; a minus sign only touching the figure after a word ("温度-10°C"; "0-10°C" is a
+# range, "- 800流明" a bullet); a hyphen may join the figure to its unit ("2.2-inch")
 _QUANTITY = regex.compile(
-    r"(?<![\d.a-z])(\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)\s*"
-    r"(毫米|厘米|米|英寸|寸|千克|公斤|克|斤|毫升|升|瓦|毫安时?|分贝|小时|"
-    r"mm|cm|inch(?:es)?|kg|mah|ml|bar|db|atm|hours?|m(?![a-z])|g(?![a-z])|l(?![a-z])|w(?![a-z])|h(?![a-z])|%)",
+    r"(?:(?P<sign>零下\s*|(?<=[^\s\d.a-z)）:：])[-−](?=\d)))?(?<![\d.a-z])(?P<number>\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)\s*-?\s*"
+    r"(?P<unit>毫米|厘米|米|英寸|寸|千克|公斤|克|斤|毫升|升|瓦|毫安时?|分贝|小时|流明|蓬|°c|"
+    r"mm|cm|inch(?:es)?|kg|mah|ml|bar|db|atm|hours?|lumens?|m(?![a-z])|g(?![a-z])|l(?![a-z])|w(?![a-z])|h(?![a-z])|%)",
     regex.I,
 )
 _UNITS: dict[str, tuple[str, Decimal]] = {
@@ -54,7 +57,8 @@ _UNITS: dict[str, tuple[str, Decimal]] = {
     "mah": ("mah", Decimal(1)), "分贝": ("db", Decimal(1)), "db": ("db", Decimal(1)),
     "小时": ("hour", Decimal(1)), "hour": ("hour", Decimal(1)), "hours": ("hour", Decimal(1)),
     "h": ("hour", Decimal(1)), "%": ("pct", Decimal(1)), "bar": ("bar", Decimal(1)),
-    "atm": ("atm", Decimal(1)),
+    "atm": ("atm", Decimal(1)), "流明": ("lumen", Decimal(1)), "lumen": ("lumen", Decimal(1)),
+    "lumens": ("lumen", Decimal(1)), "蓬": ("fill", Decimal(1)), "°c": ("temp", Decimal(1)),
 }  # fmt: skip
 
 Quantity = tuple[str, Decimal]
@@ -212,13 +216,60 @@ def _number(raw: str) -> Decimal | None:
 
 def quantities(text: str) -> frozenset[Quantity]:
     """Every measured quantity of `text` (read): (dimension, value in the dimension's base unit)."""
-    found: set[Quantity] = set()
+    return frozenset(q for _, q in _read_quantities(text))
+
+
+def _read_quantities(text: str) -> list[tuple[int, Quantity]]:
+    """(start, quantity) of every measured quantity of `text` (read)."""
+    found: list[tuple[int, Quantity]] = []
     for m in _QUANTITY.finditer(text):
-        value = _number(m.group(1))
-        unit = _UNITS.get(m.group(2).lower())
+        value = _number(m.group("number"))
+        unit = _UNITS.get(m.group("unit").lower())
         if value is not None and unit is not None:
-            found.add((unit[0], (value * unit[1]).normalize()))
-    return frozenset(found)
+            value = -value if m.group("sign") else value
+            found.append((m.start(), (unit[0], (value * unit[1]).normalize())))
+    return found
+
+
+_LABEL = regex.compile(r"(\p{Han}+)\s*$")
+# spans of time a product states for an attribute ("续航7天", "保质期18个月"): compared only under a label the
+# product gives one (policies state days for their terms)
+_SPAN = regex.compile(
+    r"(?<![\d.])(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*(?:个)?\s*(天|日|月|年|days?|months?|years?)(?![a-z])"
+)
+_SPAN_DAYS = {
+    "天": 1,
+    "日": 1,
+    "day": 1,
+    "days": 1,
+    "月": 30,
+    "month": 30,
+    "months": 30,
+    "年": 365,
+    "year": 365,
+}
+
+
+def labelled_quantities(text: str) -> frozenset[tuple[str, Quantity]]:
+    """(label, quantity) of every quantity of `text` (read) a Chinese attribute name directly precedes
+    ("保温12小时" → ("保温", 12 h)): the label is the two characters before the figure, trailing function
+    characters (约, 仅, 可 …) dropped."""
+    function = content_words().function_zh
+    out: set[tuple[str, Quantity]] = set()
+    found = _read_quantities(text)
+    for span in _SPAN.finditer(text):
+        value = _number(span.group(1))
+        days = _SPAN_DAYS.get(span.group(2).lower(), 365)
+        if value is not None:
+            found.append((span.start(), ("days", (value * days).normalize())))
+    for start, q in found:
+        label = _LABEL.search(text, max(0, start - 8), start)
+        if label is None:
+            continue
+        run = label.group(1).rstrip("".join(function) + "达")
+        if len(run) >= 2:
+            out.add((run[-2:], q))
+    return frozenset(out)
 
 
 # what follows a negation is denied, not claimed ("没有碳板", "不支持门店自提", "no lifetime warranty"); "不含甲醛",
@@ -266,7 +317,7 @@ def novel_terms(
                 term += ch
                 continue
             # two content characters, one of them in no fact at all ("蓝三色" restates 黑色;白色;蓝色)
-            if len(term) >= 2 and any(c not in facts.chars for c in term):
+            if len(term) >= 2 and any(c not in facts.chars for c in term) and not _frame_word(term):
                 out.append(term)
             term = ""
     for word in _words(text):
@@ -274,11 +325,37 @@ def novel_terms(
             continue  # read as its parts
         stem = _stem(word)
         if latin_full:
-            if len(word) >= 2 and stem not in facts.stems and stem not in words.en:
+            if (
+                len(word) >= 2
+                and stem not in facts.stems
+                and stem not in words.en
+                and not _glossed(word, facts)
+            ):
                 out.append(word)
         elif stem in words.en_claims and stem not in facts.stems:
             out.append(word)
     return out
+
+
+# Word classes that never name a property (jieba's dictionary tags): adverbs (慢慢, 完全), time words (冬天),
+# place words (家里), directions, pronouns, prepositions, conjunctions, particles, interjections, onomatopoeia,
+# status words (numerals and classifiers state amounts: "一大堆")
+_FRAME_TAGS = frozenset(
+    {"d", "ad", "t", "tg", "s", "f", "r", "rr", "rz", "p", "c", "u", "uj", "ul", "ud", "uz", "ug", "uv"}
+    | {"y", "e", "o", "z"}
+)
+
+
+_COMMON_VERB = 500  # jieba dictionary count: an everyday verb (提醒 2601, 搭配 560) is the frame's
+
+
+@lru_cache(maxsize=4096)
+def _frame_word(term: str) -> bool:
+    """Whether `term` is one dictionary word of a frame class (`_FRAME_TAGS`), or a reduplicated one (看看)."""
+    if len(term) == 2 and term[0] == term[1]:
+        return True  # a reduplication (慢慢, 问问, 狗狗) repeats a word; its single character was judged
+    tag = dictionary_tag(term)
+    return tag in _FRAME_TAGS or (tag == "v" and dictionary_frequency(term) >= _COMMON_VERB)
 
 
 # A name written in Latin letters inside any reply: an acronym ("TPE", "APMA", "PFAS") anywhere, a capitalised word

@@ -61,14 +61,18 @@ class Claim:
 _CN = f"[{CN_NUMERAL_CHARS}]+"
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _NUMBER = rf"(?:{_NUM}|{_CN})"
+# a negation and what it denies: up to four characters on, or a modifier ending in 的 and then four more
+# ("没有针对这款的优惠活动")
 NEGATION = regex.compile(
     r"(?:(?:没有|没|不(?!用|妨|如|仅|但|错|少|过|只|管|要犹豫|喜欢|满意|合适|想要|粘|锈)|无(?!门槛|条件|限|需|理由)|暂无|暂不|并不|不能|无法|未|别(?!家|处|的|人|样|致)|"
-    r"严禁|禁止|谨防)[^。！？!?\n,，；;、]{0,4}"
+    r"严禁|禁止|谨防)(?:[^。！？!?\n,，；;、的]{1,8}的)?[^。！？!?\n,，；;、]{0,4}"
     r"|(?:不会|绝不|从不|从来不|不需要|请勿|切勿|请不要|千万不要|不要)(?:要求|让|请|需要)?[^。！？!?\n,，；;]{0,8}"
     r"|\b(?:no|not|never|without|nor|beware\s+of)\s+(?:[A-Za-z]+,?\s+){0,4}|n[’']t\s+(?:[A-Za-z]+,?\s+){0,4})$",
     regex.I,
 )
-_SENTENCE = re.compile(r"[^。！？!?\n；;]+")
+# a full stop ends an English sentence only before a space or the end ("$39.99", "v2.0" go on): a duration in
+# "It runs 53 hours. Lights carry a 1-year warranty." is the product's runtime, not the warranty's
+_SENTENCE = re.compile(r"(?:[^。！？!?\n；;.]|\.(?!\s|$))+")
 # A denial after what it denies, to the end of the clause: "积分和返现这类活动我们暂时都没有", "coupons? none".
 TRAILING_DENIAL = regex.compile(
     r"[^。！？!?\n,，；;]{0,16}?(?:我们|本店|店里|目前|暂时|现在|都|也|一律|全都|\s)*(?:没有|不提供|不支持|不参加|不参与|不做|"

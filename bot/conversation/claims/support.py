@@ -32,6 +32,7 @@ from decimal import Decimal
 
 import regex
 
+from bot.conversation.claims.attribution import segments, stretch_ok
 from bot.conversation.claims.content import novel_terms, unknown_names, unstated_quantities
 from bot.conversation.claims.facts import GroundingFacts, Violation
 from bot.conversation.claims.figures import figures_and_durations as figures
@@ -106,7 +107,8 @@ def _clauses(sentence: str, lex: Lexicon) -> list[_Clause]:
 
 # A model code or identifier: letters then digits ("IPX7", "Qi2", "PD3.0", "XM5", "RUN-001", "eSIM5"). Currency
 # and quantity prefixes ("RMB899", "x2") are no codes.
-_CODE = regex.compile(r"(?<![\p{L}\d])([a-z]{1,8})[-‐]?\d+(?:\.\d+)?[a-z\d+]*(?![\p{L}\d])", regex.I)
+# A code may touch Chinese text ("它是IPX7防水的"): only Latin letters and digits bound it.
+_CODE = regex.compile(r"(?<![a-z\d])([a-z]{1,8})[-‐]?\d+(?:\.\d+)?[a-z\d+]*(?![a-z\d])", regex.I)
 # SpO2 (blood oxygen) is a measure's name, not a model code
 _NOT_CODES = frozenset(
     {"rmb", "cny", "usd", "hkd", "nt", "us", "hk", "eur", "gbp", "jpy", "x", "no", "vs", "spo"}
@@ -187,11 +189,14 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
     found: list[Violation] = []
     sentences = split_sentences(text)
     before: frozenset[str] = frozenset()
+    current: int | None = None  # the product the reply is about so far (`attribution`)
     for group in _answered_questions(sentences):
         sentence = " ".join(s.strip() for s in group)
         ok, own = _sentence_ok(sentence, evidence, lex, before=before)
         ok = ok and all(evidence.knows_code(code) for code in codes(sentence))
-        ok = ok and all(_content_ok(s, own, evidence) for s in group)
+        for part in group:
+            attributed_ok, current, attributed = _attributed_ok(part, evidence, current)
+            ok = ok and attributed_ok and _content_ok(part, own, evidence, attributed=attributed)
         before |= own  # what earlier sentences of the reply stated (换货…。寄回运费您出；换出的我们付。)
         if not ok:
             found.extend(Violation("unsupported", s.strip()) for s in group)
@@ -206,9 +211,12 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
 _SHIPPING_SOON = frozenset({"dispatch", "same_day", "fast_delivery", "stock", "plenty", "size_stock"})
 
 
-def _content_ok(sentence: str, stated: frozenset[str], evidence: Evidence) -> bool:
+def _content_ok(
+    sentence: str, stated: frozenset[str], evidence: Evidence, *, attributed: bool = False
+) -> bool:
     """Whether the sentence's content (terms, measured quantities) is carried by the turn's facts, and it
-    promises no shipping of products that are all sold out (`bot.conversation.claims.content`)."""
+    promises no shipping of products that are all sold out (`bot.conversation.claims.content`); the terms of
+    a sentence `attributed` to products were read against each one's own facts instead."""
     if evidence.sold_out and stated & _SHIPPING_SOON:
         return False
     text = read_text(sentence)
@@ -216,12 +224,40 @@ def _content_ok(sentence: str, stated: frozenset[str], evidence: Evidence) -> bo
         return False
     if _QUESTION.search(text):
         return True  # a question back asserts nothing
+    if unknown_names(surface(sentence), evidence.words):
+        return False
+    if attributed:
+        return True
     lex = lexicon()
     judged = [(start, end) for _, start, end in lex.spans(text)]
-    terms = novel_terms(
+    return not novel_terms(
         text, evidence.words, han_full=evidence.han_full, latin_full=evidence.latin_full, judged=judged
     )
-    return not terms and not unknown_names(surface(sentence), evidence.words)
+
+
+def _attributed_ok(sentence: str, evidence: Evidence, current: int | None) -> tuple[bool, int | None, bool]:
+    """Whether each stretch of the sentence says only what the product it is about says
+    (`bot.conversation.claims.attribution`), the product the reply is about after it, and whether the
+    sentence is about products (its terms were read against them)."""
+    if not evidence.products:
+        return True, current, False
+    text = read_text(sentence)
+    stretches, current = segments(text, evidence.products, current)
+    if _QUESTION.search(text):
+        return True, current, bool(stretches)  # a question back asserts nothing
+    ok = all(
+        stretch_ok(
+            stretch,
+            evidence.products[index],
+            evidence.shared,
+            [p for i, p in enumerate(evidence.products) if i != index],
+            han_full=evidence.han_full,
+            latin_full=evidence.latin_full,
+            named=named,
+        )
+        for stretch, index, named in stretches
+    )
+    return ok, current, bool(stretches)
 
 
 def _answered_questions(sentences: list[str]) -> list[list[str]]:

@@ -29,6 +29,7 @@ from itertools import combinations
 
 import regex
 
+from bot.conversation.claims.attribution import ProductFacts, product_facts
 from bot.conversation.claims.content import EMPTY, FactWords, brand_names, fact_words
 from bot.conversation.claims.facts import GroundingFacts
 from bot.conversation.claims.figures import DURATION_BASE
@@ -376,6 +377,8 @@ class Evidence:
     han_full: bool = True  # the products' (else the policies') facts are written in Chinese
     latin_full: bool = True  # … in English
     sold_out: bool = False  # every product of the turn has stock 0 (nothing of them ships today)
+    products: tuple[ProductFacts, ...] = ()  # each product as the attribution reads it (same order as facts)
+    shared: FactWords = EMPTY  # the turn's texts but the products' (policies, message, contacts, order)
 
     @classmethod
     def of(cls, facts: GroundingFacts) -> Evidence:
@@ -423,10 +426,20 @@ class Evidence:
         words = index.words | fact_words(quoted) | _region_words(facts)
         for contact in facts.contacts:
             words = words | fact_words(read_text(contact))
-        for own in product_words:
-            words = words | own
         if facts.order is not None:
             words = words | fact_words(read_text(" ".join(facts.order.urls)))
+        shared = words
+        for own in product_words:
+            words = words | own
+        attributed = tuple(
+            product_facts(
+                read_text(p.title),
+                brand_names(p.brand, p.title) + " " + read_text(p.brand),
+                read_text(f"{own_text(_product_text(p))}"),
+                read_text(p.description),
+            )
+            for p in facts.products
+        )
         # the language of the products' descriptions (attribute names are English keys in every catalog)
         scope = [fact_words(read_text(p.description)) for p in facts.products] or [index.words]
         return cls(
@@ -440,6 +453,8 @@ class Evidence:
             any(w.han for w in scope),
             any(w.latin for w in scope),
             bool(facts.products) and all(p.stock == 0 for p in facts.products),
+            attributed,
+            shared,
         )
 
     def knows_code(self, code: str) -> bool:
