@@ -53,6 +53,11 @@ def worker(args: argparse.Namespace) -> None:
 
     pg = start_postgres()
     try:
+        if args.statements:  # server time by statement (costs CPU itself: not for the figures)
+            pg.configure(
+                shared_preload_libraries="pg_stat_statements",
+                **{"pg_stat_statements.track": "all", "pg_stat_statements.track_planning": "on"},
+            )
         database = Database.open(pg.url())
         upgrade_schema(database)
         root = postmaster_pid(Path(pg._server.pgdata))  # type: ignore[attr-defined]
@@ -104,11 +109,33 @@ def worker(args: argparse.Namespace) -> None:
             n = (args.messages // args.concurrency) * args.concurrency
             cpu = tree_cpu_s([root]) - started_cpu
             await database.aclose()
-            return {"pg_cpu_ms_per_msg": cpu * 1000 / n, "wall_s": time.perf_counter() - started}
+            out: dict[str, object] = {
+                "pg_cpu_ms_per_msg": cpu * 1000 / n,
+                "wall_s": time.perf_counter() - started,
+            }
+            if args.statements:
+                out["statements"] = top_statements(database, n)
+            return out
 
         print(json.dumps(asyncio.run(run())))
     finally:
         pg.stop()
+
+
+def top_statements(database: object, n: int) -> dict[str, float]:
+    """Server ms per message by statement since the server started (warm-up included; nested ones too)."""
+    from sqlalchemy import text
+
+    engine = database.engine  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"))
+        rows = conn.execute(
+            text(
+                "SELECT query, total_exec_time + total_plan_time AS ms, calls FROM pg_stat_statements "
+                "ORDER BY 2 DESC LIMIT 25"
+            )
+        ).all()
+    return {f"{r.calls / n:5.2f}x {' '.join(r.query.split())[:110]}": round(r.ms / n, 4) for r in rows}
 
 
 def archive(ref: str) -> Path:
@@ -127,11 +154,21 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=20, help="chats answered at once")
     parser.add_argument("--history", type=int, default=10, help="earlier updates per chat before measuring")
     parser.add_argument("--batch", type=int, default=20, help="insights rows per batch")
+    parser.add_argument("--statements", action="store_true", help="one round: server ms by statement")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--code", default=str(REPO), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args)
+        return 0
+    if args.statements:
+        forwarded = ["--statements", "--code", str(REPO), "--messages", str(args.messages)]
+        out = subprocess.run(
+            [sys.executable, __file__, "--worker", *forwarded], check=True, capture_output=True
+        )
+        print(
+            json.dumps(json.loads(out.stdout.decode().strip().splitlines()[-1]), ensure_ascii=False, indent=1)
+        )
         return 0
     subjects = {"pg": REPO}
     if args.before:
