@@ -102,7 +102,7 @@ def worker(args: argparse.Namespace) -> None:
                     jobs.append(message(uid, chat))
                 await asyncio.gather(*jobs)
 
-        async def run() -> dict[str, float]:
+        async def run() -> dict[str, object]:
             await chats(1_000_000, args.history)  # earlier updates of each chat
             started_cpu, started = tree_cpu_s([root]), time.perf_counter()
             await chats(2_000_000, args.messages // args.concurrency)
@@ -180,8 +180,8 @@ def main() -> int:
     for _ in range(args.rounds):
         for name, code in subjects.items():
             command = [sys.executable, __file__, "--worker", "--code", str(code), *forwarded]
-            out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=code).stdout
-            results[name].append(json.loads(out.strip().splitlines()[-1])["pg_cpu_ms_per_msg"])
+            got = subprocess.run(command, check=True, capture_output=True, text=True, cwd=code).stdout
+            results[name].append(json.loads(got.strip().splitlines()[-1])["pg_cpu_ms_per_msg"])
             print(f"{name}: {results[name][-1]:.3f} ms/msg", file=sys.stderr)
     report: dict[str, object] = {
         name: {"pg_cpu_ms_per_msg": round(statistics.median(v), 3), "rounds": [round(x, 3) for x in v]}
