@@ -71,10 +71,12 @@ def _generic_plan(database: Database, name: str, sql: str, args: list[Any]) -> d
         conn.execute(text("SET plan_cache_mode = force_generic_plan"))
         conn.exec_driver_sql(f"PREPARE {name} AS {sql}")
         values = ", ".join(f"'{a}'" if isinstance(a, str) else str(a) for a in args)
-        plan = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) EXECUTE {name}({values})").scalar()
+        plan: Any = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) EXECUTE {name}({values})").scalar()
         conn.exec_driver_sql(f"DEALLOCATE {name}")
-    parsed: list[dict[str, Any]] = json.loads(plan) if isinstance(plan, str) else plan
-    return parsed[0]["Plan"]
+    parsed = json.loads(plan) if isinstance(plan, str) else plan
+    assert isinstance(parsed, list)
+    root: dict[str, Any] = parsed[0]["Plan"]
+    return root
 
 
 def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
