@@ -19,6 +19,7 @@ from sqlalchemy import (
     JSON,
     CompoundSelect,
     Float,
+    Index,
     Integer,
     String,
     Text,
@@ -46,12 +47,15 @@ class TurnRow(Base):
     __tablename__ = "conv_turns"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    chat_id: Mapped[str] = mapped_column(String(128), index=True)
+    chat_id: Mapped[str] = mapped_column(String(128))
     user_id: Mapped[str] = mapped_column(String(128), index=True, default="")
     role: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
     skus: Mapped[list[str]] = mapped_column(JSON, default=list)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    # (chat, id): the memory read (a chat's last turns, newest first) stops after its limit (migration 0012)
+    __table_args__ = (Index("ix_conv_turns_chat", "chat_id", "id"),)
 
 
 class ChatStateRow(Base):

@@ -103,7 +103,9 @@ class ProcessedUpdate(Base):
     # chat whose reply ends in doubt looks for it above this (`bot.channels.telegram.probe`)
     last_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
-    __table_args__ = (Index("ix_xiaoer_updates_chat", "channel", "chat_key", "status"),)
+    # update_id last: a chat's open claims below an update are all index conditions, also on the generic
+    # plans the hot path runs (migration 0012: without it the plan read the channel's whole ledger)
+    __table_args__ = (Index("ix_xiaoer_updates_chat_open", "channel", "chat_key", "status", "update_id"),)
 
 
 # The highest message id the update being processed in this task got in its own chat (see `note_sent`).

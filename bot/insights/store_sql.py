@@ -25,7 +25,7 @@ class TurnRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     channel: Mapped[str] = mapped_column(String(32))
     user: Mapped[str] = mapped_column(String(32), index=True)
-    chat: Mapped[str] = mapped_column(String(32), index=True)
+    chat: Mapped[str] = mapped_column(String(32))  # not indexed: no query reads turns by chat (0012)
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8))
     intent: Mapped[str] = mapped_column(String(32))
