@@ -565,10 +565,18 @@ class MentionIndex:
         }
         evidence = sum(self._idf.get(a, 0.0) for a in matched) - sum(self._idf.get(a, 1.0) for a in missing)
         distinctive = {a for a in entry.atoms if len(self._postings[a]) <= self._generic_df}
-        weight = sum(self._idf[a] for a in distinctive | matched)
+        # a span may hold a word no title has: the 的 between a brand and its kind ("英雄的钢笔") weighs nothing
+        weight = sum(self._idf.get(a, 0.0) for a in distinctive | matched)
         exact = any(model and set(model) <= matched for model in (*entry.models, *entry.quantities))
         start, end = query[first].start, query[last - 1].end
-        return evidence, max(0.0, min(1.0, evidence / weight)), start, end, exact, entry.sku
+        return (
+            evidence,
+            max(0.0, min(1.0, evidence / weight if weight else 0.0)),
+            start,
+            end,
+            exact,
+            entry.sku,
+        )
 
     def is_kind(self, text: str) -> bool:
         """A kind of product, not a name: a synonym-file word, one of the catalog's category names or tags, or

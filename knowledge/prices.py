@@ -50,13 +50,26 @@ class PriceBounds:
     """Parsed bounds plus the text spans they came from (so keywords can drop them).
 
     `currency` is the ISO code written with the amounts ("CNY" for 元/块/¥, "USD" for $/dollars), or None when
-    the amounts were bare numbers.
+    the amounts were bare numbers. `alternatives` are budgets the customer gave in another currency besides the
+    first ("under $20 or 100 yuan" → ((None, 100, "CNY"),)): (min, max, ISO code), in the order written, so a shop
+    without an exchange rate can use the one in its own currency.
     """
 
     min_price: Decimal | None
     max_price: Decimal | None
     spans: tuple[tuple[int, int], ...]
     currency: str | None = None
+    alternatives: tuple[tuple[Decimal | None, Decimal | None, str], ...] = ()
+
+    def in_currency(self, code: str) -> PriceBounds:
+        """These bounds, or the alternative budget written in `code` when the first is in another currency
+        (spans kept: every amount read is still no keyword)."""
+        if self.currency is None or self.currency == code:
+            return self
+        for low, high, currency in self.alternatives:
+            if currency == code:
+                return PriceBounds(low, high, self.spans, code, self.alternatives)
+        return self
 
 
 def _range(a: Decimal, b: Decimal) -> tuple[Decimal | None, Decimal | None]:
@@ -201,6 +214,7 @@ def parse_price(text: str) -> PriceBounds:
     high: Decimal | None = None
     taken: list[tuple[int, int]] = []
     currency: str | None = None
+    others: list[tuple[Decimal | None, Decimal | None, str]] = []
     for pattern, make in _RULES:
         for match in pattern.finditer(text):
             if _overlaps(match.span(), taken):
@@ -209,13 +223,24 @@ def parse_price(text: str) -> PriceBounds:
             if bounds is None:
                 continue
             new_low, new_high = bounds
+            mark = _CURRENCY_MARK.search(match.group(0))
+            code = currency_code(mark.group(0)) if mark else None
             if (new_low is not None and low is not None) or (new_high is not None and high is not None):
+                if code is not None and currency is not None and code != currency:
+                    # "under $20 or 100 yuan": the same budget again in another currency, of the first's shape
+                    written = [parse_number(g) for g in match.groups() if g]
+                    amount = max((v for v in written if v is not None), default=None)
+                    if low is None and amount is not None:
+                        new_low, new_high = None, amount
+                    elif high is None and amount is not None:
+                        new_low, new_high = amount, None
+                    others.append((new_low, new_high, code))
+                    taken.append(match.span())
                 continue  # a second, conflicting constraint: keep the first one read
             low = new_low if new_low is not None else low
             high = new_high if new_high is not None else high
             taken.append(match.span())
-            mark = _CURRENCY_MARK.search(match.group(0))
-            currency = currency or (currency_code(mark.group(0)) if mark else None)
+            currency = currency or code
     if low is not None and high is not None and low > high:
         low, high = high, low
     return PriceBounds(
@@ -223,4 +248,5 @@ def parse_price(text: str) -> PriceBounds:
         high if high is None else tidy(high),
         tuple(sorted(taken)),
         currency,
+        tuple((lo, hi, code) for lo, hi, code in others),
     )

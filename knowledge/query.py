@@ -480,6 +480,8 @@ class QueryParser:
         norm = normalise_text(source)
         language = detect_language(source)
         price = parse_price(norm)
+        if self.vocabulary.currency:  # "under $20 or 100 yuan": the budget in the shop's own currency
+            price = price.in_currency(self.vocabulary.currency)
         rest = _blank(norm, price.spans)
         negations = find_negations(rest)
         negations = sorted([*negations, *self._bare_not(rest, negations)], key=lambda n: n.cue[0])

@@ -26,6 +26,7 @@ BABY = DATA / "baby_beauty_catalog.csv"
 HOME = DATA / "home_music_catalog.csv"
 COFFEE = DATA / "coffee_camping_catalog.csv"
 GARDEN = DATA / "garden_games_catalog.csv"
+STATIONERY = DATA / "stationery_art_catalog.csv"
 
 
 @cache
@@ -211,6 +212,7 @@ SETS = [
     ("home_music_conversations.yaml", HOME, DATA / "home_music_policies", 64),
     ("coffee_camping_conversations.yaml", COFFEE, DATA / "coffee_camping_policies", 134),
     ("garden_games_conversations.yaml", GARDEN, None, 49),
+    ("stationery_art_conversations.yaml", STATIONERY, None, 41),
 ]
 
 

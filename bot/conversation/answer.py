@@ -80,13 +80,24 @@ from knowledge.gender import is_gender_key
 from knowledge.models import PolicyDoc, PolicyHit, Product, SearchHit
 from knowledge.money import NO_RATES, ExchangeRates, round_cents
 from knowledge.policy_terms import PolicyTerms
+from knowledge.prices import parse_price
 from knowledge.protocols import ProductIndex
 from knowledge.ranking import describe_filters, passing
-from knowledge.resources import normalise_english
+from knowledge.resources import normalise_english, normalise_text
 from knowledge.traditional import to_simplified
 
 log = logging.getLogger(__name__)
 _CJK = regex.compile(r"\p{Han}")
+_FOR_USE = re.compile(r"(?:时|的时候)?用(?:的|来)?")
+
+
+def names_purpose(word: str, clause: str) -> bool:
+    """The word says what the thing asked is FOR, not what it is: it stands right before 用/用的/用来 ("写生用的
+    东西", "考试用的笔", "浇水用的"); the kind, if any, follows it."""
+    at = clause.find(word)
+    return at >= 0 and _FOR_USE.match(clause, at + len(word)) is not None
+
+
 _SELLS = re.compile(
     r"卖不卖|有没有卖|有卖|在卖|卖吗|你们卖|店里卖|出售|do you (?:sell|carry|stock|have)|\bsell(?:s|ing)?\b",
     re.IGNORECASE,
@@ -510,8 +521,16 @@ class Answerer:
             return ""
         home = self.catalog_words().currency
         budget = budget_currency(u.text, getattr(u.filters, "currency", None) or u.currency, [])
-        if not home or budget == home:
+        if not home:
             return ""
+        if budget == home:  # "under $20 or 100 yuan" without a USD rate: say why the yuan figure is used
+            price = parse_price(normalise_text(u.text))
+            written = [price.currency, *(code for _, _, code in price.alternatives)]
+            other = next((c for c in written if c and c != home and self.rates.rate(c, home) is None), None)
+            if other is None:
+                return ""
+            name = self.composer.say("currency_name_cny", lang) if home == "CNY" else home
+            return self.composer.say("budget_home_instead", lang, home=name, budget=other)
         rate = self.rates.rate(budget, home)
         if rate is not None:
             return self.composer.say(
@@ -939,8 +958,12 @@ class Answerer:
         words = [
             w
             for w in u.search.words
-            if _CJK.search(w) and len(w) >= 2 and w in clause and not _QUESTION_WORD.fullmatch(w)
-        ]  # "能保温多久": 多久 asks how long, it names no kind
+            if _CJK.search(w)
+            and len(w) >= 2
+            and w in clause
+            and not _QUESTION_WORD.fullmatch(w)
+            and not names_purpose(w, clause)
+        ]  # "能保温多久": 多久 asks how long, it names no kind; "写生用的东西": 写生 is what it is for
         if not words:
             return ""
         head = max(words, key=clause.rfind)  # the request's last word names the kind ("蓝牙音箱")
