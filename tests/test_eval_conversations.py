@@ -198,3 +198,24 @@ async def test_the_tester12c_demo_kinds_pass_on_the_offline_bot(tmp_path: Path) 
     }
     _, report = await run_case_file(tmp_path / "data", DEMO12C, knowledge=sample_knowledge())
     assert_floor(report, DEMO12C_FLOOR)
+
+
+async def test_the_whole_main_set_passes_on_the_offline_bot(tmp_path: Path) -> None:
+    """Every case of conversations.yaml that needs no order source (those run with `--orders`), not a slice:
+    a change anywhere in understanding or answers that breaks one of them fails here (~15 s)."""
+    cases = load_cases(CASES)
+    chosen = [c for c in cases.cases if not c.needs_orders]
+    env = open_environment(tmp_path / "data", clock=cases.clock, knowledge=sample_knowledge())
+    try:
+        report = await run_conversations(env.bot, chosen, catalog=env.products, policies=env.policies)
+    finally:
+        env.close()
+    assert len(report.results) == len(chosen) == 398
+    failures = assert_floor(report, len(chosen) - len(KNOWN_MISSES))
+    assert set(failures) <= KNOWN_MISSES, failures
+
+
+# Failing since the other-shop round that lets a superlative count what is filed under a category (474b8c2:
+# '容量最大的保温杯' must reach the Stanley "Vacuum Bottle" filed under 保温杯): the power bank filed under 充电器
+# wins '功率最大的充电头', the arm sleeves filed under 防晒 win 'cheapest sunscreen'. Only ever fewer.
+KNOWN_MISSES = {"superlative-007", "superlative-010"}

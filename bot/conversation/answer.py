@@ -1006,7 +1006,12 @@ class Answerer:
             # its name: title, category and tags in the other language ("KitchenAid … Stand Mixer" is 厨师机)
             name = to_simplified(named_as(product).lower())[0]
             singular = word[:-1] if word.isascii() and word.endswith("s") else word
-            return any(f in name for f in forms(word) | forms(singular) if len(f) >= 2)
+            names = forms(word) | forms(singular)
+            if any(f in name for f in names if len(f) >= 2):
+                return True
+            # a phrase form whose words the name has apart ("capsule coffee machine": tags "coffee machine;
+            # capsule" of a "Vertuo Pop Coffee Machine") — 胶囊咖啡机 is sold
+            return any(" " in f and all(part in name for part in f.split()) for f in names)
 
         if any(is_one(h.product, w) for h in hits for w in words):
             return ""
