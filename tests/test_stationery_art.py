@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.conversation.answer import names_purpose
-from bot.conversation.asks import attribute_asks
-from bot.conversation.attribute_answers import _listed_alias
+from bot.conversation.asks import ATTRIBUTE_WORDS, attribute_asks
+from bot.conversation.attribute_answers import _listed_alias, described
 from knowledge.catalog import load_catalog
 from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.memory_index import InMemoryProductIndex
@@ -130,3 +130,10 @@ def test_how_tall_asks_a_height_read_from_a_column_of_another_name_by_its_unit(t
     easel = next(p for p in products if p.sku == "ART-EASEL")  # attr_size 160cm, no height column
     assert "attr:height" in attribute_asks(text)
     assert _listed_alias(easel, "height") == "160cm"
+
+
+def test_an_age_asked_in_chinese_is_quoted_from_an_english_description() -> None:
+    # "Crayola儿童颜料" + "几岁能用": no age column; the English description says "for kids aged 3 and up"
+    _, _, products = _shop()
+    paint = next(p for p in products if p.sku == "ART-KIDS-PAINT")
+    assert "aged 3" in described(paint, ATTRIBUTE_WORDS["age"])
