@@ -413,10 +413,16 @@ class QueryParser:
                 continue
             # the scope's words, and the catalog's own tags written inside it ("儿童款": jieba cuts 儿/童款)
             tags = [t for t in self._terms if len(t) >= 2 and _CJK.search(t) and t in scope]
+            most = EXCLUDE_TERM_MAX_SHARE * max(self.vocabulary.doc_count, 1)
             for word in dict.fromkeys([*self.extractor.keywords(scope, top_k=4), *tags]):
                 df = self.vocabulary.doc_freq.get(word, 0)
-                if df and df <= EXCLUDE_TERM_MAX_SHARE * max(self.vocabulary.doc_count, 1):
+                if df and df <= most:
                     out.add(out.terms, word)
+                elif not df and len(word) >= 2 and _CJK.search(word):
+                    # "不要活页的": no listing has 活页 as a word of its own, but the tag 活页本 holds it
+                    for term in sorted(t for t in self._terms if word in t and t != word):
+                        if 0 < self.vocabulary.doc_freq.get(term, 0) <= most:
+                            out.add(out.terms, term)
         return out
 
     def _bare_not(self, text: str, found: list[Negation]) -> list[Negation]:

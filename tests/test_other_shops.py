@@ -212,7 +212,7 @@ SETS = [
     ("home_music_conversations.yaml", HOME, DATA / "home_music_policies", 64),
     ("coffee_camping_conversations.yaml", COFFEE, DATA / "coffee_camping_policies", 134),
     ("garden_games_conversations.yaml", GARDEN, None, 49),
-    ("stationery_art_conversations.yaml", STATIONERY, None, 41),
+    ("stationery_art_conversations.yaml", STATIONERY, None, 45),
 ]
 
 

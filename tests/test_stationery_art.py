@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.conversation.answer import names_purpose
+from bot.conversation.asks import ATTRIBUTE_WORDS, attribute_asks
+from bot.conversation.attribute_answers import _listed_alias, described
 from knowledge.catalog import load_catalog
 from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.memory_index import InMemoryProductIndex
@@ -99,3 +101,39 @@ def test_a_budget_in_the_shops_own_currency_is_used_when_the_customer_gave_two()
     assert _search("brushes under $20 or 100 yuan") == ["ART-BR-SET"]  # ¥29; the $58 sable brush is out
     only_usd = parser.parse("brushes under $20").filters
     assert (only_usd.max_price, only_usd.currency) == (Decimal("20"), "USD")
+
+
+@pytest.mark.parametrize(
+    ("text", "terms", "gone", "kept"),
+    [
+        (
+            "笔记本 不要活页的",
+            ("活页本",),
+            "ST-NB-KOKUYO",
+            "ST-NB-MOLE",
+        ),  # 活页 is only inside the tag 活页本
+        ("马克笔 不要酒精的", ("酒精马克笔",), "ART-MK-TOUCH", "ART-MK-COPIC"),
+    ],
+)
+def test_a_ruled_out_word_inside_a_catalog_tag_rules_out_that_tag(
+    text: str, terms: tuple[str, ...], gone: str, kept: str
+) -> None:
+    parser, _, _ = _shop()
+    assert parser.parse(text).filters.exclude_terms == terms
+    skus = _search(text)
+    assert gone not in skus and kept in skus
+
+
+@pytest.mark.parametrize("text", ["how tall is the easel?", "画架多高", "这个画架高度多少"])
+def test_how_tall_asks_a_height_read_from_a_column_of_another_name_by_its_unit(text: str) -> None:
+    _, _, products = _shop()
+    easel = next(p for p in products if p.sku == "ART-EASEL")  # attr_size 160cm, no height column
+    assert "attr:height" in attribute_asks(text)
+    assert _listed_alias(easel, "height") == "160cm"
+
+
+def test_an_age_asked_in_chinese_is_quoted_from_an_english_description() -> None:
+    # "Crayola儿童颜料" + "几岁能用": no age column; the English description says "for kids aged 3 and up"
+    _, _, products = _shop()
+    paint = next(p for p in products if p.sku == "ART-KIDS-PAINT")
+    assert "aged 3" in described(paint, ATTRIBUTE_WORDS["age"])

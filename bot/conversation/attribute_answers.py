@@ -101,10 +101,12 @@ def _listed_alias(product: Product, name: str) -> str:
     keys: a "功率多大" answered from attr_wattage), or ''."""
     spec = next((w for w in load_attribute_words() if w.name == name), None)
     found = next((v for key in (spec.keys if spec else ()) if (v := listed(product, key))), "")
-    if found or spec is None or not spec.dimension:
+    dimension = spec.dimension if spec is not None else _FIGURE_DIMENSIONS.get(name)
+    if found or not dimension:
         return found
     # a column of another name, read by its unit when it is the product's only one in that dimension
-    measured = [v for v in product.attributes.values() if (m := measure(v)) and m.dimension == spec.dimension]
+    # ("how tall is the easel?" → its size column, 160cm)
+    measured = [v for v in product.attributes.values() if (m := measure(v)) and m.dimension == dimension]
     return measured[0] if len(measured) == 1 else ""
 
 
@@ -112,6 +114,7 @@ def _listed_alias(product: Product, name: str) -> str:
 # the dimension of `bot.conversation.ordering.UNITS` it is measured in.
 _FIGURE_DIMENSIONS = {
     "length": "length",
+    "height": "length",  # "how tall is the easel?" → "1.6米" in its title
     "brightness": "luminous",
     "pressure": "pressure",
     "capacity": "volume",

@@ -291,6 +291,16 @@ def content_keywords(keywords: Sequence[str], filters: QueryFilters) -> list[str
     return [k for k in keywords if k.lower() not in values and not _NOISE.search(k.lower())]
 
 
+def _narrows_search(
+    search: Search, ruled_out: Sequence[str], kind_of: Callable[[str], str | None] | None
+) -> bool:
+    """ "pens" then "not fountain pens": the active search's words name a wider kind than the one ruled out
+    (none of them is of that kind, nor is its category), so the exclusion narrows it — not "what instead?"."""
+    if not search.words or search.filters.category in ruled_out:
+        return False
+    return not any(kind_of is not None and kind_of(w) in ruled_out for w in search.words)
+
+
 def _names_filter(parser: QueryParsing | None, word: str, filters: QueryFilters) -> bool:
     """True when a keyword is just the name of an attribute filter already applied ("black" → 黑色)."""
     if parser is None or not filters.attributes:
@@ -639,6 +649,7 @@ def understand(
         and not _ASKS_NOTHING.sub("", positive_text)  # "有什么书推荐，不要童书" still asks for 书
         and replace(parsed.filters, exclude_categories=(), exclude_brands=()).is_empty()
         and (not active or any(_related(x, active) for x in ruled_out))
+        and not _narrows_search(d.search, ruled_out, kind_of)
     ):
         left = Search((), parsed.filters.exclusions_only())
         return replace(
