@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from knowledge.protocols import Embedder, KeywordExtractor
 
 log = logging.getLogger(__name__)
 VECTORS_FILE = "policy_vectors.npz"
+QUERY_VECTORS = 1024  # question vectors a `BulletIndex` remembers (a few MB at 512 floats each)
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,9 @@ class BulletIndex:
             frozenset(extractor.tokenize(b.label)) if b.label else frozenset() for b in self.bullets
         ]
         self._lock = threading.Lock()
+        # question text → its vector: side questions, regional look-ups and multi-question parts come without
+        # the message's vector and were encoded afresh each time (the same text gives the same vector)
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @property
     def encoded(self) -> int:
@@ -156,10 +161,20 @@ class BulletIndex:
         return self._cache.encoded if self._cache is not None else 0
 
     def _query_vector(self, text: str) -> np.ndarray | None:
+        """`text`'s vector from the embedder, remembered for the last `QUERY_VECTORS` texts (read-only)."""
         if self.embedder is None or self._vectors is None:
             return None
         with self._lock:  # the offline encoder is not re-entrant
-            return self.embedder.embed([text])[0]
+            vector = self._queries.get(text)
+            if vector is not None:
+                self._queries.move_to_end(text)
+                return vector
+            vector = self.embedder.embed([text])[0]
+            vector.setflags(write=False)
+            self._queries[text] = vector
+            if len(self._queries) > QUERY_VECTORS:
+                self._queries.popitem(last=False)
+            return vector
 
     def find(
         self,

@@ -137,3 +137,31 @@ def test_bullets_can_be_limited_to_the_topics_a_route_allows(book: PolicyBook) -
     found = book.find_bullets("收到的锅是破损的怎么办", k=3, min_relevance=0, topics=("warranty", "returns"))
     assert found and {hit.topic for hit in found} <= {"warranty", "returns"}
     assert book.find_bullets("收到的锅是破损的怎么办", topics=("no-such-topic",)) == []
+
+
+class _CountingEmbedder:
+    """The real offline encoder, counting the texts it is asked to encode."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.name = inner.name  # type: ignore[attr-defined]
+        self.texts: list[str] = []
+
+    def embed(self, texts: list[str]) -> object:
+        self.texts.extend(texts)
+        return self.inner.embed(texts)  # type: ignore[attr-defined]
+
+
+def test_a_question_asked_again_without_a_vector_is_not_encoded_again() -> None:
+    """Side questions, regional look-ups and multi-question parts come without the message's vector: the
+    second time the same text is asked it ranks from the remembered vector — the same hits, no encoder call."""
+    counting = _CountingEmbedder(sample_knowledge().index.embedder)  # type: ignore[attr-defined]
+    index = PolicyBook.load(SAMPLE_POLICIES_DIR, extractor=JiebaKeywordExtractor(), embedder=counting)  # type: ignore[arg-type]
+    bullets = index.bullet_index()
+    counting.texts.clear()
+    first = index.find_bullets("能开发票吗", "zh", 3, min_relevance=0)
+    second = index.find_bullets("能开发票吗", "zh", 3, min_relevance=0)
+    other = index.find_bullets("运费怎么算", "zh", 3, min_relevance=0)
+    assert counting.texts == ["能开发票吗", "运费怎么算"]
+    assert [(h.topic, h.text, h.score) for h in first] == [(h.topic, h.text, h.score) for h in second]
+    assert first and other and bullets is index.bullet_index()
