@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,8 @@ from knowledge.protocols import Embedder, KeywordExtractor
 
 log = logging.getLogger(__name__)
 VECTORS_FILE = "policy_vectors.npz"
+FOUND = 2048  # questions whose ranked bullets a `BulletIndex` remembers
+QUERY_VECTORS = 1024  # question vectors a `BulletIndex` remembers (a few MB at 512 floats each)
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,10 @@ class BulletIndex:
             frozenset(extractor.tokenize(b.label)) if b.label else frozenset() for b in self.bullets
         ]
         self._lock = threading.Lock()
+        # question text → its vector: side questions, regional look-ups and multi-question parts come without
+        # the message's vector and were encoded afresh each time (the same text gives the same vector)
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._found: OrderedDict[tuple[object, ...], tuple[PolicyHit, ...]] = OrderedDict()  # see `find`
 
     @property
     def encoded(self) -> int:
@@ -156,10 +163,20 @@ class BulletIndex:
         return self._cache.encoded if self._cache is not None else 0
 
     def _query_vector(self, text: str) -> np.ndarray | None:
+        """`text`'s vector from the embedder, remembered for the last `QUERY_VECTORS` texts (read-only)."""
         if self.embedder is None or self._vectors is None:
             return None
         with self._lock:  # the offline encoder is not re-entrant
-            return self.embedder.embed([text])[0]
+            vector = self._queries.get(text)
+            if vector is not None:
+                self._queries.move_to_end(text)
+                return vector
+            vector = self.embedder.embed([text])[0]
+            vector.setflags(write=False)
+            self._queries[text] = vector
+            if len(self._queries) > QUERY_VECTORS:
+                self._queries.popitem(last=False)
+            return vector
 
     def find(
         self,
@@ -177,7 +194,42 @@ class BulletIndex:
         threshold; 0 = the caller already knows, just rank); other bullets need `companion` × that much.
         `topics` (policy file names) restricts the search to those documents when given ("my pan arrived
         dented" is a warranty or returns question whatever else it shares words with).
+
+        Remembered for the last `FOUND` distinct questions (same arguments, same vector values: the same
+        ranking — the bullets, their vectors, the tokenizer and the keyword lists are fixed for this index;
+        new policies build a new index). Shoppers ask the same few policy questions over and over.
         """
+        key = (
+            text,
+            language,
+            k,
+            min_relevance,
+            tuple(topics),
+            vector.tobytes() if vector is not None else None,
+        )
+        with self._lock:
+            found = self._found.get(key)
+            if found is not None:
+                self._found.move_to_end(key)
+                return list(found)
+        hits = self._find(text, language, k, vector=vector, min_relevance=min_relevance, topics=topics)
+        with self._lock:
+            self._found[key] = tuple(hits)
+            if len(self._found) > FOUND:
+                self._found.popitem(last=False)
+        return hits
+
+    def _find(
+        self,
+        text: str,
+        language: str,
+        k: int,
+        *,
+        vector: np.ndarray | None,
+        min_relevance: float | None,
+        topics: Sequence[str],
+    ) -> list[PolicyHit]:
+        """`find` without the memo."""
         if not self.bullets or not text.strip():
             return []
         allowed = np.array([not topics or b.topic in topics for b in self.bullets])

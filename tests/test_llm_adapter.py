@@ -282,3 +282,41 @@ async def test_server_sent_events_as_the_spec_allows_them(openai_server: OpenAIS
     seen: list[str] = []
     assert await _run(_model(openai_server), streamed=True, seen=seen) == "一二三"
     assert seen == ["一", "一二", "一二三"]
+
+
+def _shipped_prompts() -> list[PromptSpec]:
+    from pathlib import Path
+
+    from bot.prompts import PromptFileError, load_prompt
+
+    root = Path(__file__).resolve().parents[1] / "bot" / "prompts"
+    specs = []
+    for path in sorted(root.rglob("*.yaml")):
+        try:
+            specs.append(load_prompt(path))
+        except PromptFileError:
+            continue  # not a prompt file (strings, word lists)
+    return specs
+
+
+@pytest.mark.parametrize("spec", _shipped_prompts(), ids=lambda spec: str(spec.path).split("prompts/")[-1])
+def test_the_http_requests_messages_are_what_langchains_template_formats(spec: PromptSpec) -> None:
+    """`wire_messages` (the http transport) fills every shipped prompt exactly as LangChain's
+    `ChatPromptTemplate` does — values with braces, quotes and newlines included — and misses a value alike."""
+    from langchain_core.prompts import ChatPromptTemplate
+
+    from bot.llm.openai_chat import _ROLES, wire_messages
+
+    values = {name: f"值 {{{name}}} “{n}”\n{{}} %s {n}" for n, name in enumerate(spec.variables)}
+    template = ChatPromptTemplate.from_messages(list(spec.messages))
+    expected = [
+        {"role": _ROLES[m.type], "content": m.content} for m in template.format_prompt(**values).to_messages()
+    ]
+    assert wire_messages(spec, values) == expected
+    if spec.variables:
+        missing = dict(values)
+        missing.pop(spec.variables[0])
+        with pytest.raises(KeyError):
+            template.format_prompt(**missing)
+        with pytest.raises(KeyError):
+            wire_messages(spec, missing)

@@ -7,6 +7,7 @@ The questions are our own phrasings (not the conversation evaluation set); they 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,3 +138,66 @@ def test_bullets_can_be_limited_to_the_topics_a_route_allows(book: PolicyBook) -
     found = book.find_bullets("收到的锅是破损的怎么办", k=3, min_relevance=0, topics=("warranty", "returns"))
     assert found and {hit.topic for hit in found} <= {"warranty", "returns"}
     assert book.find_bullets("收到的锅是破损的怎么办", topics=("no-such-topic",)) == []
+
+
+class _CountingEmbedder:
+    """The real offline encoder, counting the texts it is asked to encode."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.name = inner.name  # type: ignore[attr-defined]
+        self.texts: list[str] = []
+
+    def embed(self, texts: list[str]) -> object:
+        self.texts.extend(texts)
+        return self.inner.embed(texts)  # type: ignore[attr-defined]
+
+
+def test_a_question_asked_again_without_a_vector_is_not_encoded_again() -> None:
+    """Side questions, regional look-ups and multi-question parts come without the message's vector: the
+    second time the same text is asked it ranks from the remembered vector — the same hits, no encoder call."""
+    counting = _CountingEmbedder(sample_knowledge().index.embedder)  # type: ignore[attr-defined]
+    index = PolicyBook.load(SAMPLE_POLICIES_DIR, extractor=JiebaKeywordExtractor(), embedder=counting)  # type: ignore[arg-type]
+    bullets = index.bullet_index()
+    counting.texts.clear()
+    first = index.find_bullets("能开发票吗", "zh", 3, min_relevance=0)
+    second = index.find_bullets("能开发票吗", "zh", 3, min_relevance=0)
+    other = index.find_bullets("运费怎么算", "zh", 3, min_relevance=0)
+    assert counting.texts == ["能开发票吗", "运费怎么算"]
+    assert [(h.topic, h.text, h.score) for h in first] == [(h.topic, h.text, h.score) for h in second]
+    assert first and other and bullets is index.bullet_index()
+
+
+def test_remembered_rankings_equal_fresh_ones(book: PolicyBook) -> None:
+    """`BulletIndex.find` remembers each question's ranking: asked again (with or without the message's
+    vector, other languages, topics, k and gates) it returns what a fresh ranking returns."""
+    index = book.bullet_index()
+    embedder = sample_knowledge().index.embedder  # type: ignore[attr-defined]
+    questions = [
+        "怎么退货",
+        "运费怎么算",
+        "能开发票吗",
+        "How do returns work?",
+        "保修多久",
+        "寄到香港吗",
+        "你好",
+    ]
+    for _ in range(2):
+        for text in questions:
+            vector = embedder.embed([text])[0]
+            variants: list[dict[str, Any]] = [
+                {"language": "zh", "k": 3},
+                {"language": "en", "k": 8, "min_relevance": 0.0},
+                {"language": "zh", "k": 2, "topics": ("shipping",), "vector": vector, "min_relevance": 0.0},
+                {"language": "zh", "k": 3, "vector": vector},
+            ]
+            for args in variants:
+                fresh = index._find(
+                    text,
+                    args["language"],
+                    args["k"],
+                    vector=args.get("vector"),
+                    min_relevance=args.get("min_relevance"),
+                    topics=args.get("topics", ()),
+                )
+                assert index.find(text, **args) == fresh
