@@ -36,3 +36,22 @@ async def test_rambling_and_recipient_requests_through_the_bot(tmp_path: Path) -
     assert "龙井" in tea.text and "东方树叶" not in tea.text
     stock = await Chat(bot, chat_id="c").say("Is the Keep yoga mat in stock?")
     assert "Keep 加厚防滑瑜伽垫" in stock.text and "don't have" not in stock.text
+
+
+def test_a_message_focused_would_not_cut_skips_it() -> None:
+    """`may_focus` is False only where `focused` returns None (the core then skips its thread hand-off):
+    every message of the conversation sets, with a kind test that calls every clause a product kind."""
+    from bot.conversation.rambling import may_focus
+    from knowledge.yaml_data import load_yaml
+
+    texts: list[str] = []
+    for path in sorted((Path(__file__).parent / "data").glob("*conversations*.yaml")):
+        data = load_yaml(path.read_text(encoding="utf-8"))
+        for case in data if isinstance(data, list) else data.get("cases", []):
+            turns = case.get("turns", []) if isinstance(case, dict) else []
+            texts += [t if isinstance(t, str) else str(t.get("text", "")) for t in turns]
+    texts += ["我想给妈妈买个礼物，她平时喜欢喝茶，最近身体不太好，有没有推荐的茶叶", "有没有跑步鞋"]
+    assert len(texts) > 100
+    for text in texts:
+        if not may_focus(text):
+            assert focused(text, lambda clause: True) is None, text

@@ -44,7 +44,7 @@ from bot.conversation.offer_questions import (
 from bot.conversation.offers import unbacked_offers
 from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
-from bot.conversation.rambling import focused
+from bot.conversation.rambling import focused, may_focus
 from bot.conversation.reader import Reader
 from bot.conversation.reading import read_message
 from bot.conversation.refinements import asks_cheaper_items
@@ -605,8 +605,9 @@ class SupportBot:
         if read != written:
             read = await asyncio.to_thread(self._still_named, written, read, lang)
         simplified = native_kinds(read)  # "想买个 air fryer" → "想买个 空气炸锅"
-        if classify(simplified, has_context=bool(shown)).intent in _SEARCH_INTENTS:
+        if may_focus(simplified) and classify(simplified, has_context=bool(shown)).intent in _SEARCH_INTENTS:
             # a long story with the request in the middle: the clauses that ask, not the story, are searched
+            # (a short message has none to cut: no thread hand-off for it)
             simplified = await asyncio.to_thread(self._focused, simplified)
         asked = simplified
         if state.dialogue.issue:  # "那电饭煲呢" after "耳机保修多久": the same question about rice cookers

@@ -37,6 +37,12 @@ _MIN_CHARS = 25
 _MIN_CLAUSES = 3
 
 
+def may_focus(text: str) -> bool:
+    """Whether `focused` could cut anything from `text` (False: it returns None) — a length check, cheap
+    enough for the event loop, so a short message skips the thread hand-off `focused`'s caller makes."""
+    return len(text) >= _MIN_CHARS
+
+
 def focused(text: str, names_kind: Callable[[str], bool]) -> str | None:
     """The clauses of a long `text` that carry its request, joined in order; None when the message is short
     or every clause carries it, or when no clause asks for anything."""
