@@ -222,6 +222,12 @@ _NO_REASON = _rx(
 )
 
 
+# compiled once (`regex`'s pattern cache look-up costs on every call of a module-level function)
+_SENTENCE = regex.compile(r"[^。！？!?\n]+")
+_CLAUSE_BREAK = regex.compile(r"[，,；;、]")
+_REGION_CLAUSE = regex.compile(r"[^。！？!?\n；;，,]+")
+
+
 def clause_claims(text: str) -> list[tuple[str, object, int, int, bool]]:
     """Payment methods (货到付款, PayPal, 海外信用卡), negated when a negation precedes them in their sentence
     ("不支持货到付款", "Not accepted: cash on delivery, PayPal") or after it in its clause ("COD isn't
@@ -229,11 +235,11 @@ def clause_claims(text: str) -> list[tuple[str, object, int, int, bool]]:
     no-reason returns and `:quality` when it is about faulty, damaged or wrong items (a shop that pays for
     those only backs no untagged "退货运费我们承担")."""
     found: list[tuple[str, object, int, int, bool]] = []
-    for sentence in regex.finditer(r"[^。！？!?\n]+", text):
+    for sentence in _SENTENCE.finditer(text):
         body, at = sentence.group(0), sentence.start()
         for key, rx in _METHODS.items():
             for m in rx.finditer(body):
-                rest = regex.split(r"[，,；;、]", body[m.end() :], maxsplit=1)[0]  # "COD isn't accepted"
+                rest = _CLAUSE_BREAK.split(body[m.end() :], maxsplit=1)[0]  # "COD isn't accepted"
                 denied = bool(REGION_NEGATION.search(body[: m.start()]) or REGION_NEGATION.search(rest))
                 found.append(("payment", ("method", key), at + m.start(), at + m.end(), denied))
         tag = "free_return_postage"
@@ -250,7 +256,7 @@ def clause_claims(text: str) -> list[tuple[str, object, int, int, bool]]:
 def region_claims(text: str) -> list[tuple[str, object, int, int, bool]]:
     """A region named in a clause about shipping ("香港也能配送") — negated when the clause denies it."""
     found: list[tuple[str, object, int, int, bool]] = []
-    for clause in regex.finditer(r"[^。！？!?\n；;，,]+", text):
+    for clause in _REGION_CLAUSE.finditer(text):
         body = clause.group(0)
         if not _SHIPS.search(body):
             continue

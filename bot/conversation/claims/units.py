@@ -90,10 +90,13 @@ def make_unit(
     return Unit(implied, frozenset(numbers), conditions, anchors, restrictions)
 
 
+_CODE_NOISE = regex.compile(r"[\s_\-‐–]+")  # compiled once: `regex`'s pattern cache costs on every call
+
+
 def code_key(text: str) -> str:
     """`text` as codes are compared: NFKC, lower-cased, without spaces, hyphens and underscores ("WH-1000XM5",
     "wh 1000xm5" and "WH1000XM5" are one code)."""
-    return regex.sub(r"[\s_\-‐–]+", "", unicodedata.normalize("NFKC", text)).lower()
+    return _CODE_NOISE.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
 @lru_cache(maxsize=4096)
