@@ -1227,7 +1227,7 @@ class Answerer:
             if not violations and not gaps:
                 return text
             if gaps:  # the allow-list: drop unsupported sentences when what remains still answers
-                kept = without_sentences(text, gaps)
+                kept = without_sentences(text, gaps, facts)
                 action = "dropped" if kept is not None else "regenerated"
                 for gap in gaps:
                     telemetry.count("grounding_unsupported", kind=gap.kind, action=action)

@@ -54,11 +54,19 @@ def check_llm_reply(text: str, facts: GroundingFacts) -> list[Violation]:
     return check_claims(text, facts) or unsupported(text, facts)
 
 
-def without_sentences(text: str, gaps: list[Violation]) -> str | None:
-    """`text` without the sentences `gaps` name, or None when nothing substantive would remain or a gap is
-    an agreement with the customer's premise (dropping it would change what the reply says)."""
-    if any(gap.kind != "unsupported" for gap in gaps):
+def without_sentences(text: str, gaps: list[Violation], facts: GroundingFacts | None = None) -> str | None:
+    """`text` without the sentences `gaps` name, or None when nothing substantive would remain. A gap that is
+    an agreement with the customer's premise ("可以的。" to "我在香港，你们能寄吧？") drops the agreement the reply
+    opens with when `facts` show the rest agrees with nothing (None otherwise: the agreement is in the middle)."""
+    if any(gap.kind not in ("unsupported", "affirms") for gap in gaps):
         return None
+    if any(gap.kind == "affirms" for gap in gaps):
+        stripped = without_agreement(text)
+        if facts is None or stripped == text or not stripped:
+            return None
+        if any(gap.kind == "affirms" for gap in unsupported(stripped, facts)):
+            return None
+        text = stripped
     drop = {gap.claim for gap in gaps}
     kept = [s for s in split_sentences(text) if s.strip() not in drop]
     remaining = "".join(kept).strip()

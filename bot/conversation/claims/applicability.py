@@ -11,6 +11,11 @@ product the sentence is about, with the conditions the shop declares in its poli
   cannot be compared with a CNY minimum);
 - SF Express by default (默认发顺丰, "ships with SF Express") about products that all cost less than
   `sf_default_min_order` and belong to none of `sf_default_categories`;
+- a size/colour exchange (换一次尺码, 换颜色, "exchanged once for another size") about products none of whose
+  categories `exchange_once_categories` lists, or naming a class of goods other than shoes/clothing (床品可以换
+  一次尺寸): the exchange rule's subject is the policy's, not any product's;
+- a class the policy excludes from no-reason returns (贴身衣物, 定制) claimed for a product of another category
+  ("瑜伽裤是贴身衣物，所以不能无理由退"): the class membership is the reply's, not the policy's;
 - a warranty period (一年内坏了免费换新, "covered for two years") longer than `warranty_days_by_category` gives
   the product's category (shoes 30 days, electronics a year).
 A sentence that states the condition ("满 ¥600 可分期", "orders of ¥500 or more") or denies the term
@@ -28,7 +33,7 @@ from bot.conversation.claims.extract import ClaimKind, extract_claims
 from bot.conversation.claims.facts import Violation
 from bot.conversation.claims.figures import figures
 from knowledge.models import Product
-from knowledge.policy_terms import PolicyTerms, WarrantyTerms, category_matches
+from knowledge.policy_terms import PolicyTerms, ReturnTerms, WarrantyTerms, category_matches
 
 _NO_REASON = regex.compile(
     r"无理由(?:退|换)?|\bno[-\s]reason\b|\bfor\s+any\s+reason\b|\bchange\s+of\s+mind\b|\bno\s+questions?\s+asked\b",
@@ -60,6 +65,23 @@ _AFFIRMS = regex.compile(
 )
 
 
+# A size/colour exchange (the returns policy's "换货" bullet), in either script and in English.
+_EXCHANGE = regex.compile(
+    r"[换換](?:一次|一下|个|個)?\s*(?:其他|别的|另一个)?\s*(?:尺码|尺碼|尺寸|码|碼|颜色|顏色|色|款式)|可[换換]一次|"
+    r"\bexchang(?:e|ed|es|ing)\b[^.。!?]{0,60}\b(?:size|colou?r)s?\b|\bswap(?:ped)?\b[^.。!?]{0,40}\b(?:size|colou?r)\b",
+    regex.I,
+)
+# Shoes and clothing named in a sentence (the demo's 鞋服类: 运动鞋、服装); 客服 and 服务 name no clothes.
+_SHOES_CLOTHES = regex.compile(
+    r"鞋|(?<!客)服(?!务)|衣|裤|T恤|\b(?:shoes?|trainers|sneakers|cloth(?:es|ing)|apparel)\b", regex.I
+)
+# The classes the returns bullet excludes from no-reason returns, named as what a product is.
+_EXCLUDED_CLASS = regex.compile(
+    r"贴身|內衣|内衣|袜子|襪子|定制|訂製|\b(?:underwear|intimates?|socks|custom[-\s]made|made[-\s]to[-\s]order)\b",
+    regex.I,
+)
+
+
 def _cny(product: Product) -> Decimal | None:
     return product.price if product.price is not None and product.currency.upper() in ("", "CNY") else None
 
@@ -84,11 +106,15 @@ def inapplicable_terms(
     names them, else they are the customer's focus) that the shop's declared conditions exclude; [] when no
     product or no condition is known. `before` is the previous sentence ("Used it? … returns apply" says
     "opened" there). Shapes: the ledger's `Violation`s."""
-    if terms is None or not products or _DENIAL.search(sentence):
+    if terms is None or not products:
         return []
-    found: list[Violation] = []
     returns = terms.returns
     no_reason = _NO_REASON.search(sentence)
+    if _DENIAL.search(sentence):
+        return _excluded_class(sentence, products, returns) if no_reason else []
+    found: list[Violation] = []
+    if returns is not None and returns.exchange_once_categories:
+        found += _exchange(sentence, products, returns.exchange_once_categories)
     if returns is not None and no_reason:
         opened = bool(_OPENED.search(sentence) or _OPENED.search(before))
         for product in products:
@@ -133,6 +159,43 @@ def inapplicable_terms(
     if warranty is not None and (named or not _CATEGORY_WORDS.search(sentence)):
         found += _warranty(sentence, products, warranty)
     return found
+
+
+def _exchange(sentence: str, products: Sequence[Product], classes: tuple[str, ...]) -> list[Violation]:
+    """A size/colour exchange granted to products outside `classes` (or to a class of goods the sentence names
+    that is not shoes/clothing); [] when the sentence names the shoes/clothing the rule is for."""
+    match = _EXCHANGE.search(sentence)
+    if match is None or _names_class(sentence, classes):
+        return []
+    named_other = _CATEGORY_WORDS.search(sentence)
+    if named_other is None and any(category_matches(p.category, classes) for p in products):
+        return []
+    return [Violation("returns", f"{match.group(0)} ({products[0].sku}: {'/'.join(classes)} only)")]
+
+
+def _names_class(sentence: str, classes: tuple[str, ...]) -> bool:
+    """Whether the sentence names one of `classes` (a part of its path, "头盔" of 骑行/头盔), or shoes/clothing
+    when the classes are those."""
+    parts = [part for rule in classes for part in rule.split("/") if part]
+    if any(part in sentence for part in parts):
+        return True
+    return any(regex.search(r"鞋|服", part) for part in parts) and bool(_SHOES_CLOTHES.search(sentence))
+
+
+def _excluded_class(
+    sentence: str, products: Sequence[Product], returns: ReturnTerms | None
+) -> list[Violation]:
+    """A product said to be of a class the returns policy excludes (贴身衣物, 定制) when its category is not."""
+    match = _EXCLUDED_CLASS.search(sentence)
+    if returns is None or match is None or not returns.excluded_categories:
+        return []
+    if any(category_matches(p.category, returns.excluded_categories) for p in products):
+        return []
+    return [
+        Violation(
+            "returns", f"{match.group(0)} ({products[0].sku}: not {'/'.join(returns.excluded_categories)})"
+        )
+    ]
 
 
 _DAYS_PER = {"day": Decimal(1), "month": Decimal(30), "hour": Decimal(1) / 24}

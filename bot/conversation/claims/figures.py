@@ -36,6 +36,11 @@ _CN_WORDS = regex.compile(
     # a price band, not a price: "百元内的降噪耳机", "千元级", "百元真无线"
     "(?<![零〇一二两三四五六七八九十百千万\\d.])[百千万]元(?=内|以内|以下|左右|级|价位|档|出头|\\p{Han})"
 )
+# The English of a Chinese price band ("百元内" = "under a hundred yuan"): a band, not a price
+_EN_BAND = regex.compile(
+    r"\b(?:under|below|less\s+than|within|around)\s+a\s+(?:hundred|thousand)\s+(?:yuan|bucks|rmb|kuai)\b",
+    regex.I,
+)
 _CN_UNIT_AFTER = regex.compile(
     "[天日年月周个件双块元折期次倍号点岁码斤克升成名位台款份张瓶盒袋罐套条只支层星档寸毫厘米分秒人回遍]|小时|分钟|工作日"
 )
@@ -107,8 +112,9 @@ def figures(text: str) -> frozenset[Decimal]:
         whole = parse_chinese_numeral(run)
         if whole is not None:
             found.add(Decimal(whole))
-    for m in _EN_RUN.finditer(text):
-        value = _english(m.group(0).strip(), text[m.end() :])
+    english = _EN_BAND.sub(lambda m: " " * len(m.group(0)), text)
+    for m in _EN_RUN.finditer(english):
+        value = _english(m.group(0).strip(), english[m.end() :])
         if value is not None:
             found.add(value)
     return frozenset(found)
@@ -124,6 +130,10 @@ _DURATION = regex.compile(
 _NEXT_DAY = regex.compile(r"次日|隔日|隔天|第二天|\bnext\s+(?:working\s+|business\s+)?day", regex.I)
 _ON_A = regex.compile(r"\b(?:on|of|per|every|each)\s+$", regex.I)
 _HALF = regex.compile("半个?(月)|半年")
+# "半小时", "half an hour": a twelfth of a day's hours, never the policy's "1 个工作日"
+_HALF_HOUR = regex.compile(r"半个?小时|\bhalf\s+an?\s+hour\b", regex.I)
+# "当天退款", "the same day": a span of no days — only a unit that says "当天" (当天发货) carries it
+_SAME_DAY = regex.compile(r"当天|当日|即日|\bsame[-\s]day\b", regex.I)
 _DAYS = {"天": 1, "日": 1, "工作日": 1, "周": 7, "星期": 7, "月": 30, "个月": 30, "年": 365}
 _DAYS_EN = {"day": 1, "week": 7, "month": 30, "year": 365}
 
@@ -158,6 +168,10 @@ def durations(text: str) -> frozenset[Decimal]:
     "1–2 天" = {1, 2}): a figure's unit matters — "一个月内反馈" is not the policy's "1 年保修"."""
     text = _LETTER_O.sub("0", _SPACED.sub("", text))
     found: set[Decimal] = {Decimal(15 if m.group(1) else 180) for m in _HALF.finditer(text)}
+    if _HALF_HOUR.search(text):
+        found.add((Decimal(1) / 48).quantize(Decimal("0.0001")).normalize())
+    if _SAME_DAY.search(text):
+        found.add(Decimal(0))
     if _NEXT_DAY.search(text):
         found.add(Decimal(1))  # "次日发货", "the next working day": one day on
     for m in _DURATION.finditer(text):

@@ -209,7 +209,8 @@ _METHODS: dict[str, regex.Pattern[str]] = {
     "foreign_card": _rx(r"海外信用卡|境外信用卡|外卡|\bforeign\s+(?:credit\s+)?cards?\b"),
 }
 _RETURN_POSTAGE = _rx(
-    r"(?:退货|退换|退回|寄回|换货)[^。！？!?\n]{0,8}(?:包运费|运费(?:都|也|全)?由?(?:我们|本店|商家|卖家)(?:承担|出|包)|免运费|运费全免|不用(?:出)?运费)"
+    # the gap never names the other payer ("寄回运费您出，换出的运费我们出" is the exchange bullet's split)
+    r"(?:退货|退换|退回|寄回|换货)(?:(?!您|你|买家|顾客|客户|自己|自付)[^。！？!?\n]){0,8}(?:包运费|运费(?:都|也|全)?由?(?:我们|本店|商家|卖家)(?:承担|出|包)|免运费|运费全免|不用(?:出)?运费)"
     r"|包退运费|退货包邮|运费险(?:我们|本店)?(?:送|出)|\bfree\s+returns?\b|\breturn\s+(?:shipping|postage)\s+is\s+free\b"
     r"|\bwe\s+pay\s+(?:for\s+)?(?:the\s+)?return\s+(?:shipping|postage)\b|\bwe\s+pay\s+the\s+postage\s+both\s+ways\b"
 )

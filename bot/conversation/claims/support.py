@@ -140,6 +140,13 @@ def _sentence_ok(
     text = read_text(sentence)
     clauses = _clauses(text, lex)
     own = frozenset(c for clause in clauses for c in clause.concepts)
+    if premise and own:
+        # a premise is one question ("我在台湾，你们能寄过来吧？"): its clauses' terms need ONE unit together
+        clauses = [
+            _Clause(text, own, frozenset(n for clause in clauses for n in clause.numbers), denies=True)
+            if any(c.denies for c in clauses)
+            else _Clause(text, own, frozenset(n for clause in clauses for n in clause.numbers))
+        ]
     return _clauses_ok(clauses, text, evidence, own | before, premise=premise), own
 
 
