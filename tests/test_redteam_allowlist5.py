@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.conversation.claims.figures import durations, figures
+from bot.conversation.claims.figures import clocks, durations, figures
 from bot.conversation.claims.lexicon import lexicon
 from bot.conversation.claims.units import read_text
 from bot.conversation.grounding import check_llm_reply, unsupported_sentences, without_sentences
@@ -57,6 +57,14 @@ def _check(skus: list[str], reply: str, quoted: str = "") -> list[str]:
         ),
         # a class membership the policy does not state
         (["RUN-021"], "安踏C37软底跑步鞋¥259。鞋垫算贴身衣物，所以不能无理由退。"),
+        # a class membership stated with a plain denial, a cancellation after shipping, an opened return
+        (["BED-007"], "宜家被套枕套套装¥79。被套贴身用，算内衣类，不支持退换。"),
+        (["EAR-004"], "AirPods 4 ¥999。就算快递已经发出，也能在订单里直接取消。"),
+        (["EAR-004"], "AirPods 4 is ¥999. Even if it has shipped you can still cancel the order yourself."),
+        (["SUN-003"], "碧柔水活防晒凝露¥79。开封用过几次，觉得不合适也可以退。"),
+        # service hours and cut-off times are the contact and shipping units' own
+        (["WAT-002"], "华为手环9 NFC版¥269。客服电话早上8点到晚上8点都能打。"),
+        (["WAT-002"], "Huawei Band 9 NFC is ¥269. Orders paid before 6pm ship the same day."),
         # a span of time no unit gives that term
         (["TEA-009"], "雀巢1+2速溶咖啡¥79。退货寄出当天就退款。"),
         (["TEA-009"], "Nestle 1+2 coffee is ¥79. Emails get an answer within half an hour."),
@@ -80,6 +88,11 @@ def test_a_restated_rule_or_claim_without_its_unit_is_caught(skus: list[str], re
         (["EAR-011"], "The QCY T13 ANC is ¥99, noise cancelling for under a hundred yuan."),
         (["RUN-003"], "Ultraboost Light ¥1499。换货寄回运费您出，换出的运费我们出。"),
         (["POT-008"], "Lodge铸铁平底锅¥299，美国制造。"),
+        (["WAT-002"], "华为手环9 NFC版¥269。客服电话400-820-0000，每天早上9点到下午6点。"),
+        (
+            ["WAT-002"],
+            "Huawei Band 9 NFC is ¥269. Orders paid before 4pm on a working day ship the same day.",
+        ),
         (["CRM-005"], "The Winona cream (50g) is ¥268, made for sensitive skin."),
     ],
 )
@@ -104,6 +117,8 @@ def test_spans_of_time_and_english_price_bands() -> None:
     assert durations("半小时内回复") == {Decimal("0.0208")}
     assert figures("for under a hundred yuan") == frozenset()
     assert figures("a hundred yuan off") == {Decimal(100)}
+    assert clocks("每天9点到21点") == {Decimal(900), Decimal(2100)}
+    assert clocks("before 4pm, 9:30 or 9点半") == {Decimal(1600), Decimal(930)}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -111,3 +126,15 @@ def test_the_order_flow_asks_for_the_order_without_agreeing(lang: str) -> None:
     """A "退货可以30天对吧？" goes to the order flow, which has judged no premise: its request opens with no yes."""
     text = load_messages(DEFAULT_PROMPTS_DIR).get("order_flow_ask_number_request", lang, kind="退货")
     assert lexicon().affirm.match(read_text(text)) is None
+
+
+def test_what_follows_a_dropped_yes_is_checked_on_its_own() -> None:
+    """ "是的，30天内都能退。" to "退货期是30天吧？": without the yes, "30天内都能退" is still the false premise."""
+    reply = "是的，30天内都能退。李宁超轻21男子跑步鞋¥399。"
+    facts = facts_for({"products": ["RUN-007"]}, quoted="你们退货期是30天吧？")
+    assert (
+        without_sentences(reply, unsupported_sentences(reply, facts), facts) == "李宁超轻21男子跑步鞋¥399。"
+    )
+    gift = "对，送一个收纳袋。小米8H记忆棉枕头¥99。"
+    facts = facts_for({"products": ["BED-006"]}, quoted="现在买送收纳袋对吧？")
+    assert without_sentences(gift, unsupported_sentences(gift, facts), facts) == "小米8H记忆棉枕头¥99。"

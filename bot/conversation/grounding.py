@@ -57,14 +57,20 @@ def check_llm_reply(text: str, facts: GroundingFacts) -> list[Violation]:
 def without_sentences(text: str, gaps: list[Violation], facts: GroundingFacts | None = None) -> str | None:
     """`text` without the sentences `gaps` name, or None when nothing substantive would remain. A gap that is
     an agreement with the customer's premise ("可以的。" to "我在香港，你们能寄吧？") drops the agreement the reply
-    opens with when `facts` show the rest agrees with nothing (None otherwise: the agreement is in the middle)."""
+    opens with when `facts` show the rest agrees with nothing, then the rest's unsupported sentences (None
+    otherwise: the agreement is in the middle, or the rest breaks the claims ledger)."""
     if any(gap.kind not in ("unsupported", "affirms") for gap in gaps):
         return None
     if any(gap.kind == "affirms" for gap in gaps):
         stripped = without_agreement(text)
         if facts is None or stripped == text or not stripped:
             return None
-        if any(gap.kind == "affirms" for gap in unsupported(stripped, facts)):
+        # what followed the yes is checked again on its own ("是的，30天内都能退。" → "30天内都能退。" restates
+        # the premise and is dropped too)
+        if check_claims(stripped, facts):
+            return None
+        gaps = unsupported(stripped, facts)
+        if any(gap.kind != "unsupported" for gap in gaps):
             return None
         text = stripped
     drop = {gap.claim for gap in gaps}

@@ -16,6 +16,9 @@ product the sentence is about, with the conditions the shop declares in its poli
   一次尺寸): the exchange rule's subject is the policy's, not any product's;
 - a class the policy excludes from no-reason returns (贴身衣物, 定制) claimed for a product of another category
   ("瑜伽裤是贴身衣物，所以不能无理由退"): the class membership is the reply's, not the policy's;
+- a return of goods excluded once opened (`excluded_when_opened`) granted when the sentence says they are opened
+  and names no fault ("拆封试用过…也可以退");
+- a cancellation granted to a shipped order when `cancellable_statuses` does not list "shipped" ("已发货也能取消");
 - a warranty period (一年内坏了免费换新, "covered for two years") longer than `warranty_days_by_category` gives
   the product's category (shoes 30 days, electronics a year).
 A sentence that states the condition ("满 ¥600 可分期", "orders of ¥500 or more") or denies the term
@@ -82,6 +85,28 @@ _EXCLUDED_CLASS = regex.compile(
 )
 
 
+_RETURN_WORD = regex.compile(r"退|[换換]|\breturn|\brefund|\bexchang", regex.I)
+_RETURNABLE = regex.compile(r"(?:可以|能|可)(?:申请)?退|退货|退款|\breturn(?:ed|able)?\b|\brefund", regex.I)
+_QUALITY = regex.compile(
+    r"质量|質量|破损|破損|损坏|損壞|发错|發錯|少发|少發|故障|瑕疵|\bfault|\bdamaged?\b|\bdefect|\bwrong\s+items?\b",
+    regex.I,
+)
+_CANCEL = regex.compile(r"取消|撤单|撤單|撤销|撤銷|\bcancel", regex.I)
+# an order said to be shipped ("已经发货也能取消"), not one that is not ("还没发货", "发货前", "before it ships")
+_SHIPPED = regex.compile(
+    r"(?<![未没沒])(?:发货|發貨|发出|發出|寄出|出库|出庫)(?!前|之前|以前)|(?<!not\s|n't\s|yet\s)\b(?:shipped|dispatched)\b",
+    regex.I,
+)
+
+
+def _cancel_after_shipping(sentence: str, statuses: tuple[str, ...]) -> list[Violation]:
+    """A cancellation granted to a shipped order when the policy cancels only in `statuses` (pending, paid)."""
+    cancel, shipped = _CANCEL.search(sentence), _SHIPPED.search(sentence)
+    if cancel is None or shipped is None or "shipped" in statuses:
+        return []
+    return [Violation("returns", f"{cancel.group(0)} ({shipped.group(0)}: only {'/'.join(statuses)})")]
+
+
 def _cny(product: Product) -> Decimal | None:
     return product.price if product.price is not None and product.currency.upper() in ("", "CNY") else None
 
@@ -106,17 +131,36 @@ def inapplicable_terms(
     names them, else they are the customer's focus) that the shop's declared conditions exclude; [] when no
     product or no condition is known. `before` is the previous sentence ("Used it? … returns apply" says
     "opened" there). Shapes: the ledger's `Violation`s."""
-    if terms is None or not products:
+    if terms is None:
         return []
     returns = terms.returns
     no_reason = _NO_REASON.search(sentence)
-    if _DENIAL.search(sentence):
-        return _excluded_class(sentence, products, returns) if no_reason else []
+    denied = bool(_DENIAL.search(sentence))
     found: list[Violation] = []
+    if returns is not None and returns.cancellable_statuses and not denied:
+        found += _cancel_after_shipping(sentence, returns.cancellable_statuses)
+    if not products:
+        return found
+    if denied:
+        return (
+            _excluded_class(sentence, products, returns) if no_reason or _RETURN_WORD.search(sentence) else []
+        )
     if returns is not None and returns.exchange_once_categories:
         found += _exchange(sentence, products, returns.exchange_once_categories)
+    opened = bool(_OPENED.search(sentence) or _OPENED.search(before))
+    # "拆封用过也可以退" of goods excluded once opened, no fault named
+    if (
+        returns is not None
+        and not no_reason
+        and opened
+        and _RETURNABLE.search(sentence)
+        and not _QUALITY.search(sentence)
+    ):
+        for product in products:
+            rule = category_matches(product.category, returns.excluded_when_opened)
+            if rule is not None:
+                found.append(Violation("returns", f"opened ({product.sku}: {rule})"))
     if returns is not None and no_reason:
-        opened = bool(_OPENED.search(sentence) or _OPENED.search(before))
         for product in products:
             rule = category_matches(product.category, returns.excluded_categories) or (
                 category_matches(product.category, returns.excluded_when_opened) if opened else None

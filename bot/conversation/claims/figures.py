@@ -193,6 +193,31 @@ def durations(text: str) -> frozenset[Decimal]:
 DURATION_BASE = Decimal(10) ** 9
 
 
+# A time of day is kept as CLOCK_BASE + hour * 100 + minutes, so "21点" (21:00) is never a product's "21" and
+# service hours, cut-off times and delivery times are read against the units that state them.
+CLOCK_BASE = Decimal(10) ** 10
+_CLOCK = regex.compile(
+    r"(?<![\d.:])(\d{1,2})\s*(?:[:：](\d{2})(?!\d)|[点點](?:\s*(半)|\s*(\d{1,2})\s*分)?|\s*(a\.?m\.?)(?![a-z]))",
+    regex.I,
+)
+
+
+def clocks(text: str) -> frozenset[Decimal]:
+    """Every time of day `text` (already surfaced) states, as hour * 100 + minutes ("9点到21点" → {900, 2100},
+    "下午4点" / "4pm" → 1600, "9:00–18:00" → {900, 1800}, "9点半" → 930); hours above 24 are no times."""
+    text = _AFTERNOON.sub(_clock, _LETTER_O.sub("0", text))
+    found: set[Decimal] = set()
+    for m in _CLOCK.finditer(text):
+        hour = int(m.group(1))
+        minutes = 30 if m.group(3) else int(m.group(2) or m.group(4) or 0)
+        if hour <= 24 and minutes < 60:
+            found.add(Decimal(hour * 100 + minutes))
+    return frozenset(found)
+
+
 def figures_and_durations(text: str) -> frozenset[Decimal]:
-    """`figures(text)` plus every `durations(text)` value offset by DURATION_BASE."""
-    return figures(text) | {DURATION_BASE + d for d in durations(text)}
+    """`figures(text)` plus every `durations(text)` value offset by DURATION_BASE and every `clocks(text)`
+    value offset by CLOCK_BASE."""
+    return (
+        figures(text) | {DURATION_BASE + d for d in durations(text)} | {CLOCK_BASE + c for c in clocks(text)}
+    )
