@@ -72,6 +72,8 @@ def _check(skus: list[str], reply: str, quoted: str = "") -> list[str]:
         (["TEA-004"], "The Xiaoguan Dahongpao gift set is ¥499. It's approved by the China Tea Association."),
         (["NUT-011"], "Kirkland混合坚果1.13kg¥169。孕妇和宝宝都可以放心吃。"),
         (["EAR-012"], "Soundcore Life P3i ¥249，混合主动降噪。日本制造。"),
+        # a plate in Chinese words about a shoe described in English without one
+        (["RUN-018"], "Brooks Ghost 16女款¥1099，DNA LOFT v3缓震，中底内置尼龙板。"),
     ],
 )
 def test_a_restated_rule_or_claim_without_its_unit_is_caught(skus: list[str], reply: str) -> None:
