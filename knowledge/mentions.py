@@ -417,6 +417,10 @@ class MentionIndex:
                 by_row[row].append((i, j))
         for row, span in self._brand_and_words(query):
             by_row[row].append(span)
+        for n, atom in enumerate(query):
+            model = self._model_number_row(atom, text)
+            if model is not None:
+                by_row[model].append((n, n + 1))
         asked = self._kinds_in(query) if by_row else []
         inside = self._kind_atoms(query) if asked else set()
         for row in [r for r, spans in by_row.items() if asked and self._one_word(r, spans, query)]:
@@ -429,6 +433,21 @@ class MentionIndex:
             for row, spans in by_row.items()
             if not self._names_another_model(row, spans, query, text)
         ]
+
+    def _model_number_row(self, atom: _Atom, text: str) -> int | None:
+        """The one title holding this bare number of 4+ digits as a model number ("10311" → LEGO Icons 10311):
+        no unit after it in the title ("1000片" is an amount) nor a money/amount word around it in the message
+        ("1000 yuan", "2000以内"); None otherwise (0 or several titles)."""
+        if not (atom.number and atom.text.isdigit() and len(atom.text) >= MODEL_DIGITS):
+            return None
+        if _AMOUNT_AROUND.search(
+            text[max(0, atom.start - 6) : atom.start] + "#" + text[atom.end : atom.end + 8]
+        ):
+            return None
+        rows = [
+            row for row in self._postings.get(atom.text, ()) if _model_in(self._entries[row].atoms, atom.text)
+        ]
+        return rows[0] if len(rows) == 1 else None
 
     def _quantity_rows(self, run: tuple[str, ...], rows: list[int], query: list[_Atom]) -> list[int]:
         """The rows whose whole model string is this amount ("20000mAh") and whose kind (title, category, tags)
@@ -640,6 +659,30 @@ class MentionIndex:
             else:
                 groups.append([mention])
         return groups
+
+
+MODEL_DIGITS = 4  # a bare number this long can be a model number ("10311", "60337"); shorter ones are amounts
+# money or amount words right around a number in the message ('#' marks where the number was)
+_AMOUNT_AROUND = re.compile(
+    r"(?:[¥￥$]|rmb|usd|under|below|within|预算|以内|以下|以上)\s*#|"
+    r"#\s*(?:[元块千万kw]|以内|以下|以上|左右|yuan|rmb|usd|dollar|bucks|kuai|pieces|pcs|片|个|件|页)",
+    re.IGNORECASE,
+)
+
+
+_MEASURE_WORDS = frozenset(
+    "片块个件页张只支瓶包米寸克升粒颗层人岁"
+)  # "1000片", "2000页": amounts, not models
+
+
+def _model_in(title: tuple[str, ...], number: str) -> bool:
+    """Whether `number` stands in the title as a model number: not followed by a unit word ("1000片")."""
+    for n, atom in enumerate(title):
+        if atom == number:
+            after = title[n + 1] if n + 1 < len(title) else ""
+            if after not in UNITS and after not in _MEASURE_WORDS:
+                return True
+    return False
 
 
 def _quantity(run: tuple[str, ...]) -> bool:

@@ -64,8 +64,17 @@ _SIZE_PATTERNS = [
     re.compile(r"(?<![a-z0-9])(x{1,3}[sl]|[2-5]xl)(?![a-z0-9])"),
     re.compile(r"(?<![a-z0-9])([sml])\s*(?:码|号)"),
     re.compile(r"(?<![\d.])(\d{3})\s*(?:码|号|cm\b)"),  # children's clothes: 110码, 120cm
+    # suitcases, screens, wheels: 24寸, 20英寸, 26 inch, 21in — read in whichever of these the catalog writes
+    re.compile(r"(?<![\d.])(\d{2})\s*(寸|英寸|inch(?:es)?\b|in\b|\")"),
 ]
-_CATALOG_ONLY_SIZE_PATTERNS = (2, 3, 6)  # storage/weight and volume: only when the catalog has that value
+_CATALOG_ONLY_SIZE_PATTERNS = (
+    2,
+    3,
+    6,
+    7,
+)  # storage/weight, volume, inches: only when the catalog has that value
+_INCH_SPELLINGS = ("寸", "英寸", "in", "inch", '"')
+_INCH_PATTERN = 7  # index in _SIZE_PATTERNS
 # Brand names that are also everyday English words: only a brand when capitalised or in a Chinese message.
 _AMBIGUOUS_BRANDS = frozenset(
     {"keep", "peak", "champion", "lodge", "on", "dove", "coach", "gap", "next", "tiger"}
@@ -247,6 +256,12 @@ class QueryParser:
             match = pattern.search(text)
             if match:
                 found = self._catalog_size("".join(g for g in match.groups() if g))
+                if (
+                    found is None and number == _INCH_PATTERN
+                ):  # "20英寸" asked, "20寸" stored (or the reverse)
+                    found = next(
+                        (f for u in _INCH_SPELLINGS if (f := self._catalog_size(match.group(1) + u))), None
+                    )
                 if found is None and number in _CATALOG_ONLY_SIZE_PATTERNS and self.vocabulary.attributes:
                     continue  # "500g" is a weight unless the catalog sells it as a size
                 size = "".join(g for g in match.groups() if g)

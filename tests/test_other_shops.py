@@ -27,6 +27,7 @@ HOME = DATA / "home_music_catalog.csv"
 COFFEE = DATA / "coffee_camping_catalog.csv"
 GARDEN = DATA / "garden_games_catalog.csv"
 STATIONERY = DATA / "stationery_art_catalog.csv"
+LUGGAGE = DATA / "luggage_tools_catalog.csv"
 
 
 @cache
@@ -209,9 +210,9 @@ def test_a_gift_in_a_shop_without_the_usual_presents_comes_from_its_own_products
 # Raise a floor when a fix makes more pass; never lower one.
 SETS = [
     ("baby_beauty_conversations.yaml", BABY, None, 57),
-    ("home_music_conversations.yaml", HOME, DATA / "home_music_policies", 64),
-    ("coffee_camping_conversations.yaml", COFFEE, DATA / "coffee_camping_policies", 134),
-    ("garden_games_conversations.yaml", GARDEN, None, 49),
+    ("home_music_conversations.yaml", HOME, DATA / "home_music_policies", 68),
+    ("coffee_camping_conversations.yaml", COFFEE, DATA / "coffee_camping_policies", 141),
+    ("garden_games_conversations.yaml", GARDEN, None, 51),
     ("stationery_art_conversations.yaml", STATIONERY, None, 45),
 ]
 
@@ -223,3 +224,51 @@ async def test_the_conversation_sets_over_other_shops(
     loaded, report = await run_case_file(tmp_path / "data", DATA / cases, catalog=catalog, policies=policies)
     assert len(loaded.cases) >= 50 and sum(len(c.turns) for c in loaded.cases) >= 60
     assert_floor(report, floor)
+
+
+async def test_the_failing_turns_of_the_luggage_and_tools_shop(tmp_path: Path) -> None:
+    # tester12d-other's turns of four kinds over its own shop (first run 1/14 before the fixes)
+    loaded, report = await run_case_file(
+        tmp_path / "data",
+        DATA / "luggage_tools_conversations.yaml",
+        catalog=LUGGAGE,
+        policies=DATA / "luggage_tools_policies",
+    )
+    assert len(loaded.cases) >= 14
+    assert_floor(report, 13)
+
+
+@pytest.mark.parametrize(
+    ("text", "sku"),
+    [
+        ("lego 10311 还有货吗", "TOY-LEGO-10311"),
+        ("60337 多少钱", "TOY-LEGO-60337"),
+        ("10311有货吗", "TOY-LEGO-10311"),
+        ("puzzle 1000 pieces", None),  # "1000片": an amount in its title, not a model number
+        ("drill under 1000 yuan", None),  # a budget
+        ("1000以内的行李箱", None),
+    ],
+)
+def test_a_bare_model_number_names_the_one_title_that_has_it(text: str, sku: str | None) -> None:
+    from knowledge.mentions import MentionIndex
+
+    index = MentionIndex.build(list(_shop(LUGGAGE)[2].values()))
+    found = [m.sku for group in index.find_groups(text, k=8) for m in group]
+    assert found == ([sku] if sku else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("24寸的行李箱", "24寸"),
+        ("有没有20英寸的", "20寸"),
+        ("26 inch suitcase", "26寸"),
+        ("最便宜的20寸是哪个", "20寸"),
+    ],
+)
+def test_a_size_in_inches_filters_as_the_catalog_writes_it(text: str, size: str) -> None:
+    parser, _, _ = _shop(LUGGAGE)
+    assert parser.parse(text).filters.attributes == {"size": size}
+    assert parser.parse("除了20寸还有别的尺寸吗").filters.exclude_attributes == (("size", "20寸"),)
+    baby, _, _ = _shop(BABY)  # a catalog that sells nothing in inches reads no size filter from them
+    assert not baby.parse("24寸的").filters.attributes

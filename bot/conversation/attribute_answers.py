@@ -67,6 +67,12 @@ _TIME_QUESTION = re.compile(
     r"多久|多长时间|几(?:个)?(?:小时|分钟|天)|多少(?:小时|分钟|天)|how long|how many (?:hours|minutes|days)",
     re.I,
 )
+# How long a product runs on one charge/battery, asked with a verb of use ("能飞多久", "能亮多久", "能用多久").
+_USE_TIME = re.compile(
+    r"能?(?:用|飞|亮|跑|玩|开|撑|续航)(?:多久|多长时间|几个?小时|几分钟)|续航|充一次|how long does it (?:last|run)",
+    re.I,
+)
+_RUNTIME = re.compile(r"续航|使用时间|工作时间|可用|runtime|battery life|lasts?", re.I)
 # A duration in a description ("真空保温12小时", "5分钟烧开一壶水", "30-minute charge").
 _TIME_FIGURE = re.compile(
     r"\d+(?:\.\d+)?\s*(?:-\s*\d+\s*)?(?:小时|分钟|秒钟?|天|个月|h\b|hrs?\b|hours?|minutes?|mins?\b|days?)",
@@ -159,13 +165,17 @@ def timed_clause(product: Product, question: str) -> str:
         "分钟",
     }
     best, score = "", 0
-    for part in re.split(r"[，,。；;！!？?\n]", text):
-        if not _TIME_FIGURE.search(part):
-            continue
+    timed = [part.strip() for part in re.split(r"[，,。；;！!？?\n]", text) if _TIME_FIGURE.search(part)]
+    for part in timed:
         shared = sum(1 for bigram in asked if bigram.strip() and bigram in part)
         if shared > score:
-            best, score = part.strip(), shared
-    return best
+            best, score = part, shared
+    if best or not _USE_TIME.search(question):
+        return best
+    # "能飞多久" / "充一次电能用多久" / "how long does it last": how long it runs — its 续航 clause, or the one
+    # duration the description states; several unrelated durations ("保温12小时，保冷24小时") answer nothing
+    runtime = [part for part in timed if _RUNTIME.search(part)]
+    return (runtime or timed)[0] if len(runtime or timed) == 1 else ""
 
 
 def value_lines(ph: Phrases, product: Product, asks: Iterable[str]) -> tuple[list[str], set[str]]:

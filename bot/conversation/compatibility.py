@@ -24,7 +24,7 @@ COMPATIBILITY_RX = re.compile(
     re.IGNORECASE,
 )
 _THING_NOISE = re.compile(
-    r"能用吗|可以用吗|能不能用|可不可以用|能用不|能充吗|能充电吗|可以充吗|充电吗|充吗|能给|可以给|兼容|适配|支持|适用于?|适合|能配|"
+    r"能用吗|可以用吗|能不能用|可不可以用|能用不|能充吗|能充电吗|可以充吗|(?<![快闪])充电吗|(?<![快闪])充吗|能给|可以给|兼容|适配|支持|适用于?|适合|能配|"
     r"[吗呢吧啊的我你它这那个款台用给和跟与还么嘛]|\b(?:good|suitable|ok|okay|right)\b|\b(?:will|would|does|do|can|is|it|this|that|one|work|works|with|on|"
     r"for|my|an?|the|compatible|support|supports|charge|fit|fits|i|me|use)\b|[?？!！,，。.\s]+",
     re.IGNORECASE,

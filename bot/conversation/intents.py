@@ -208,6 +208,10 @@ PRODUCT_ASK_RX = _rx(
     r"重量",
     r"多重",
     r"多大",
+    # how long it runs, whether it washes, what it supports: asked of the product in focus ("充一次电能用多久")
+    r"能?(?:用|飞|亮|跑|玩|撑|续航)(?:多久|多长时间|几个?小时|几分钟)",
+    r"(?:可以|能|可|能不能|可不可以)(?:机洗|水洗|手洗|洗)(?:吗|么|嘛)?",
+    r"支持.{1,8}(?:吗|么|嘛)",
     r"how much",
     r"\bprice\b",
     r"\bcost\b",

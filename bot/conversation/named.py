@@ -103,7 +103,10 @@ class CatalogNames:
                 return False
             # "NeoAir 防潮垫": a word of no English dictionary before the kind is a product's name
             return not any(re.fullmatch(r"[a-z]{3,}", t) and not english_word(t) for t in tokens[:head])
-        return any(self.is_kind(words[i:]) for i in range(len(words) - 1))
+        heads = [i for i in range(len(words) - 1) if self.is_kind(words[i:])]
+        if heads and heads[0] >= 2 and _own_name(words[: heads[0]], product):
+            return False  # "慧兰咖啡豆": a word only this title has (not a trait it describes) names it
+        return bool(heads)
 
     def is_kind(self, word: str) -> bool:
         """A kind of product ("跑步手表", "power bank"), not a name (see `MentionIndex.is_kind`)."""
@@ -137,3 +140,11 @@ class CatalogNames:
         fits = {sku: fit(sku) for sku in skus}
         best = max(fits.values())
         return tuple(sku for sku in skus if fits[sku] == best)
+
+
+def _own_name(words: str, product: Product) -> bool:
+    """Whether `words` (Chinese, before a kind word) are the product's own name: written in its title but in
+    none of its description, tags or attribute values, where a trait it has would be ("不粘", "铸铁")."""
+    said = normalise_text(words)
+    traits = " ".join([product.description, *product.tags, *product.attributes.values()])
+    return said in normalise_text(product.title) and said not in normalise_text(traits)
