@@ -105,7 +105,7 @@ _SELLS = re.compile(
 _SHOPPING = re.compile(f"{RECOMMEND_RX.pattern}|{PRODUCT_ASK_RX.pattern}|{_SELLS.pattern}", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _DIRECT_ASKS = frozenset({"price", "stock", "size", "colour"})
-_FACT_ASKS = frozenset({"stock", "size", "colour"})  # asked of the one product a search finds
+_FACT_ASKS = frozenset({"stock", "size", "colour", "duration"})  # asked of the one product a search finds
 _QUESTION_END = re.compile(r"[吗么]\s*[?？]?\s*$|[?？]\s*$|有没有")  # "有蓝色吗": a yes/no question
 DRAFT_INTERVAL_S = 1.0  # at most one draft per second; a reply ready within a second gets none
 
