@@ -212,7 +212,7 @@ SETS = [
     ("baby_beauty_conversations.yaml", BABY, None, 57),
     ("home_music_conversations.yaml", HOME, DATA / "home_music_policies", 68),
     ("coffee_camping_conversations.yaml", COFFEE, DATA / "coffee_camping_policies", 141),
-    ("garden_games_conversations.yaml", GARDEN, None, 52),
+    ("garden_games_conversations.yaml", GARDEN, None, 53),
     ("stationery_art_conversations.yaml", STATIONERY, None, 45),
 ]
 
@@ -310,3 +310,14 @@ def test_fast_charging_is_the_thing_asked_not_charging() -> None:
 
     assert compatibility_thing("它支持快充吗") == "快充"
     assert compatibility_thing("能给iphone充电吗").strip() == "iphone"
+
+
+def test_an_exact_length_or_volume_asked_keeps_the_products_of_that_measure() -> None:
+    from bot.conversation.ordering import has_measure, stated_measures
+
+    (rod,) = stated_measures("5.4米的鱼竿")
+    _, _, garden = _shop(GARDEN)
+    assert has_measure(garden["FS-ROD-54"], rod) and not has_measure(garden["FS-ROD-36"], rod)
+    assert [m.amount for m in stated_measures("有1L的吗")] == [1000]
+    assert stated_measures("4升以上的电饭煲") == []  # a bound, read by bounds_in
+    assert stated_measures("2kg的猫粮") == []  # a weight may be a limit, not what it is sold in

@@ -62,7 +62,14 @@ from bot.conversation.kinds import (
     titled_as_other,
     titled_kind,
 )
-from bot.conversation.ordering import bounds_in, fits_people, is_ordering_word, people_wanted
+from bot.conversation.ordering import (
+    bounds_in,
+    fits_people,
+    has_measure,
+    is_ordering_word,
+    people_wanted,
+    stated_measures,
+)
 from bot.conversation.policy_scope import CatalogWords, ItemCategories
 from bot.conversation.profile import rerank
 from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query, violations_note
@@ -912,6 +919,9 @@ class Answerer:
         if wanted is not None:
             fitting = [h for h in narrowed or hits if fits_people(h.product, wanted)]
             narrowed = fitting or narrowed
+        for stated in stated_measures(u.text):  # "5.4米的鱼竿": the rod of that length, when the shop has it
+            exact = [h for h in narrowed or hits if has_measure(h.product, stated)]
+            narrowed = exact or narrowed
         return narrowed or hits
 
     def _kind_matches(

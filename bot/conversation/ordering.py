@@ -314,6 +314,31 @@ _AT_MOST_BEFORE = re.compile(
 )
 
 
+def stated_measures(text: str) -> list[Measure]:
+    """Exact lengths and volumes a message asks for ("5.4米的鱼竿", "1L的保温杯"), in base units; [] when it states
+    a bound instead ("4升以上", see `bounds_in`) or none."""
+    if bounds_in(text):
+        return []
+    found = [measure(m.group(0)) for m in _VALUE.finditer(text)]
+    return [m for m in found if m is not None and m.dimension in _EXACT_DIMENSIONS]
+
+
+_EXACT_DIMENSIONS = frozenset(
+    {"length", "volume"}
+)  # what a product is sold in; a weight asked may be a limit
+
+
+def has_measure(product: Product, wanted: Measure) -> bool:
+    """Whether one of the product's attribute values, or its title, states exactly `wanted`."""
+    texts = [*product.attributes.values(), product.title]
+    return any(
+        m.dimension == wanted.dimension and m.amount == wanted.amount
+        for text in texts
+        for m in (measure(v.group(0)) for v in _VALUE.finditer(text))
+        if m is not None
+    )
+
+
 def bounds_in(text: str) -> list[Bound]:
     """Numeric attribute bounds in a message, in base units ("4升以上" → volume ≥ 4000 ml)."""
     out: list[Bound] = []
