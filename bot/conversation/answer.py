@@ -919,7 +919,9 @@ class Answerer:
         if wanted is not None:
             fitting = [h for h in narrowed or hits if fits_people(h.product, wanted)]
             narrowed = fitting or narrowed
-        for asked_measure in stated_measures(u.text):  # "5.4米的鱼竿": the rod of that length, when the shop has it
+        for asked_measure in stated_measures(
+            u.text
+        ):  # "5.4米的鱼竿": the rod of that length, when the shop has it
             exact = [h for h in narrowed or hits if has_measure(h.product, asked_measure)]
             narrowed = exact or narrowed
         return narrowed or hits
