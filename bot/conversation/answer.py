@@ -485,18 +485,25 @@ class Answerer:
         )
 
     def _converted_prices(self, u: Understanding, ctx: TurnContext, target: str) -> Reply | None:
-        """Each product asked about (named, else the one in focus, else the only one shown) priced in another
+        """Each product asked about (named, else the one in focus, else those shown, at most 5) priced in another
         currency than `target`: at the configured rate, labelled approximate, beside its listed price; without
         a rate, that there is none and the listed price. None when no such product is in question (a product
         already priced in `target` is answered as a price question)."""
         named = list(u.targets) or self._named(u.text)
         if not named:
             focus = self.index.get(ctx.state.dialogue.focus) if ctx.state.dialogue.focus else None
-            named = [focus] if focus is not None else list(ctx.shown[:1]) if len(ctx.shown) == 1 else []
-        priced = [p for p in named[:3] if p.price is not None and p.currency and p.currency != target]
+            # else what was shown ("换算成美元大概多少" after a list of creams: each of them)
+            named = [focus] if focus is not None else list(ctx.shown[:5])
+        priced = [p for p in named[:5] if p.price is not None and p.currency and p.currency != target]
         if not priced:
             return None
         ph = self.composer.phrases(ctx.lang)
+        sources = {p.currency for p in priced}
+        if len(priced) > 1 and len(sources) == 1 and self.rates.rate(priced[0].currency, target) is None:
+            # several shown, no rate: one sentence, not the same one per product
+            return self.composer.text(
+                "conversion_no_rate", ctx.lang, source=priced[0].currency, target=target
+            )
         lines = []
         for p in priced:
             converted = self.rates.convert(p.price, p.currency, target) if p.price is not None else None
