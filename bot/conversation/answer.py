@@ -668,6 +668,7 @@ class Answerer:
             pool = self._kind_matches([h.product for h in hits], u, by_category=True) or [
                 h.product for h in hits
             ]
+            pool = self._with_features(pool, u)
             reply = c.ranked(pool, u.ordering, u, lang)
             if reply.shown:
                 return await self._llm(ctx, Answer(reply, hits=hits), list(reply.shown), u)
@@ -883,6 +884,23 @@ class Answerer:
             return Answer(self.composer.text("sized_none", lang, title=seed.title, word=word[key]))
         reply = self.composer.recommend(pool, u, lang)
         return await self._llm(ctx, Answer(reply), list(reply.shown), u)
+
+    @staticmethod
+    def _with_features(pool: list[Product], u: Understanding) -> list[Product]:
+        """A superlative over a kind with a feature ("最便宜的降噪耳机"): the feature words the message uses that
+        are not what it ranks by are required of the winner (a plain Bluetooth earbud is no noise-cancelling
+        one), when some products have them; else the pool stands."""
+        ranked_by = u.ordering.attribute if u.ordering is not None else ""
+        words = [
+            w
+            for name in u.asks
+            if name.startswith("attr:") and name[5:] != ranked_by
+            for w in ATTRIBUTE_WORDS.get(name[5:], ())
+            if len(w) >= 2 and w.lower() in u.text.lower()
+        ]
+        if not words:
+            return pool
+        return [p for p in pool if all(has_word(p, w) for w in words)] or pool
 
     def _keep(self, hits: list[SearchHit], u: Understanding) -> list[SearchHit]:
         skipped = set(u.skip)
