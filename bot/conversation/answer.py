@@ -21,7 +21,7 @@ from typing import Protocol
 import regex
 
 from bot.conversation import contrasts, policy_scope
-from bot.conversation.asks import ATTRIBUTE_WORDS
+from bot.conversation.asks import asked_attribute_words
 from bot.conversation.attribute_answers import as_boolean, mentions
 from bot.conversation.claims.quote import quotable
 from bot.conversation.compatibility import asks_compatibility, in_attributes, stated, thing_beside
@@ -891,13 +891,8 @@ class Answerer:
         are not what it ranks by are required of the winner (a plain Bluetooth earbud is no noise-cancelling
         one), when some products have them; else the pool stands."""
         ranked_by = u.ordering.attribute if u.ordering is not None else ""
-        words = [
-            w
-            for name in u.asks
-            if name.startswith("attr:") and name[5:] != ranked_by
-            for w in ATTRIBUTE_WORDS.get(name[5:], ())
-            if len(w) >= 2 and w.lower() in u.text.lower()
-        ]
+        text = u.text.lower()
+        words = [w for w in asked_attribute_words(u.asks, besides=ranked_by) if len(w) >= 2 and w in text]
         if not words:
             return pool
         return [p for p in pool if all(has_word(p, w) for w in words)] or pool
@@ -957,7 +952,7 @@ class Answerer:
         """For a superlative over a search: only products of the kind asked ("充电头" is not a power bank).
         Kind words are the search words that name some product here (not "最大", "battery", "life");
         `by_category`: a category segment names the kind too (运动鞋 for 运动鞋/跑步鞋), for a search's picks."""
-        asked = {w for name in u.asks if name.startswith("attr:") for w in ATTRIBUTE_WORDS.get(name[5:], ())}
+        asked = set(asked_attribute_words(u.asks))
         asked |= self._filter_words(u) if by_category else set()
         words = [
             w

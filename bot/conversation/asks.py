@@ -7,6 +7,7 @@ age) adds their words without code; sizes are read case-sensitively ("what's" is
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from bot.conversation.attribute_answers import english_word
 from bot.conversation.ordering import ATTRIBUTES_FILE
@@ -46,6 +47,17 @@ def _asked_words() -> dict[str, tuple[str, ...]]:
 
 
 ATTRIBUTE_WORDS: dict[str, tuple[str, ...]] = _asked_words()
+
+
+def asked_attribute_words(asks: Iterable[str], *, besides: str = "") -> tuple[str, ...]:
+    """The words that ask for the attributes among `asks` ("attr:noise_cancelling" → 降噪, noise cancel), in
+    order; the attribute `besides` (what a ranking orders by) left out. Other asks ("price", "stock") give none."""
+    return tuple(
+        word
+        for name in asks
+        if name.startswith("attr:") and name[5:] != besides
+        for word in ATTRIBUTE_WORDS.get(name[5:], ())
+    )
 
 
 def _word_rx(words: tuple[str, ...]) -> re.Pattern[str]:

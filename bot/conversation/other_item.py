@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from bot.conversation.asks import ATTRIBUTE_WORDS, asks_in
+from bot.conversation.asks import asked_attribute_words, asks_in
 from knowledge.models import Product
 from knowledge.script import is_han
 
@@ -78,10 +78,8 @@ _NOT_ITEMS = frozenset(
 def unmatched_item(text: str) -> str:
     """The Chinese noun a fact question names besides its ask words ("钛杯多少钱" → "钛杯"), else ""."""
     rest = text
-    for name in asks_in(text):
-        if name.startswith("attr:"):
-            for w in ATTRIBUTE_WORDS.get(name[5:], ()):
-                rest = rest.replace(w, " ")
+    for w in asked_attribute_words(asks_in(text)):
+        rest = rest.replace(w, " ")
     rest = _ASK.sub(" ", rest)
     rest = _REFERENCE.sub(" ", rest)
     rest = _AMOUNT.sub(" ", rest)
