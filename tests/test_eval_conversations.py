@@ -37,6 +37,10 @@ DEMO12C = (
 )  # session 6 fix round: tester + invented
 # The cases of conversations_demo12c.yaml the offline bot gets right (before the fixes: 2/21 tester turns, 18/37 invented; 3 change cases added later).
 DEMO12C_FLOOR = 61
+FIX12G = Path(__file__).parent / "data" / "conversations_fix12g.yaml"  # session 8: tester12d + invented
+# The cases of conversations_fix12g.yaml the offline bot gets right (first run on 7e50d42, before the fixes:
+# 26/65 — tester turns 1/19, invented 25/46). Only ever raise.
+FIX12G_FLOOR = 31
 PRODUCTS = sample_products()
 NAMES = CatalogNames(PRODUCTS.values())
 DOCS = PolicyBook.load(SAMPLE_POLICIES_DIR).docs
@@ -198,6 +202,16 @@ async def test_the_tester12c_demo_kinds_pass_on_the_offline_bot(tmp_path: Path) 
     }
     _, report = await run_case_file(tmp_path / "data", DEMO12C, knowledge=sample_knowledge())
     assert_floor(report, DEMO12C_FLOOR)
+
+
+async def test_the_tester12d_demo_kinds_pass_on_the_offline_bot(tmp_path: Path) -> None:
+    cases = load_cases(FIX12G)
+    invented = [c for c in cases.cases if c.id.startswith("g12-")]
+    assert len(invented) >= 30 and not {c.id for c in cases.cases} & {
+        c.id for f in (CASES, KINDS, DEMO12C) for c in load_cases(f).cases
+    }
+    _, report = await run_case_file(tmp_path / "data", FIX12G, knowledge=sample_knowledge())
+    assert_floor(report, FIX12G_FLOOR)
 
 
 async def test_the_whole_main_set_passes_on_the_offline_bot(tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ import pytest
 from bot.conversation.issue_followup import (
     ask_about,
     continues_issue,
+    continues_order,
+    lost_order_number,
     names_other_topic,
     other_item,
     with_issue,
@@ -84,3 +86,37 @@ def test_the_issue_is_asked_again_about_the_other_item() -> None:
     assert ask_about("what's the warranty on earbuds?", "pans", [(23, 30)]) == "what's the warranty on pans?"
     assert ask_about("保修多久", "电饭煲", []) == "电饭煲保修多久"
     assert ask_about("how long is the warranty", "pans", []) == "pans how long is the warranty"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "能帮我查一下吗",
+        "帮我查查呗",
+        "已经五天了",
+        "it's been 5 days and nothing arrived",
+        "can you check it for me?",
+    ],
+)
+def test_short_order_follow_ups_go_on_with_the_order(text: str) -> None:
+    assert continues_order(text)
+
+
+@pytest.mark.parametrize("text", ["推荐个耳机", "运费多少", "好的谢谢", "what colours does it come in"])
+def test_other_messages_are_no_order_follow_up(text: str) -> None:
+    assert not continues_order(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "lost"),
+    [
+        ("订单号我忘了，怎么查", True),
+        ("不记得订单号了怎么办", True),
+        ("I lost my order number, how do I find it?", True),
+        ("can't find my order number", True),
+        ("XE7002 怎么还没有物流单号", False),  # a tracking number not there yet: the order flow's question
+        ("我的订单号是 XE20261127001", False),
+    ],
+)
+def test_a_lost_order_number_is_told_apart(text: str, lost: bool) -> None:
+    assert lost_order_number(text) is lost

@@ -30,7 +30,14 @@ from bot.conversation.grounding import without_agreement
 from bot.conversation.handoff_context import handoff_context, merge_customer_reply
 from bot.conversation.hygiene import DEFAULT_MAX_CHARS, clean
 from bot.conversation.intents import Intent, IntentGuess, classify
-from bot.conversation.issue_followup import ask_about, continues_issue, names_other_topic, other_item
+from bot.conversation.issue_followup import (
+    ask_about,
+    continues_issue,
+    continues_order,
+    lost_order_number,
+    names_other_topic,
+    other_item,
+)
 from bot.conversation.kind_words import english_kinds, native_kinds
 from bot.conversation.locks import LocalChatLocks
 from bot.conversation.multi_questions import is_question, question_parts, split_questions
@@ -111,6 +118,8 @@ def has_policy_answer(intent: Intent) -> bool:
 _ISSUE_FOLLOWERS = frozenset(
     {Intent.AFTER_SALES, Intent.POLICY, Intent.OUT_OF_SCOPE, Intent.UNKNOWN, Intent.CONTACT}
 )
+# intents whose answered question stays the chat's thread (`ChatDialogue.issue`) for the follow-ups after it
+_THREAD_INTENTS = frozenset({Intent.AFTER_SALES, Intent.POLICY, Intent.CONTACT, Intent.ORDER_STATUS})
 _SMALL_TALK_KEYS = (
     (re.compile(r"谢|thank|thx", re.I), "small_talk_thanks"),
     (re.compile(r"拜|再见|bye", re.I), "small_talk_bye"),
@@ -610,13 +619,26 @@ class SupportBot:
             # (a short message has none to cut: no thread hand-off for it)
             simplified = await asyncio.to_thread(self._focused, simplified)
         asked = simplified
-        if state.dialogue.issue:  # "那电饭煲呢" after "耳机保修多久": the same question about rice cookers
+        order_thread = (
+            bool(state.dialogue.issue) and classify(state.dialogue.issue).intent is Intent.ORDER_STATUS
+        )
+        if state.dialogue.issue and not order_thread:  # "那电饭煲呢" after "耳机保修多久": about rice cookers
             simplified = await self._about_other_item(simplified, state.dialogue.issue)
         guess = classify(simplified, has_context=bool(shown))
+        if lost_order_number(simplified) or (
+            order_thread
+            and guess.intent not in (Intent.HUMAN, Intent.AFTER_SALES)
+            and continues_order(simplified)
+            and not self.answerer.catalog_words().item(simplified).paths
+        ):  # "能帮我查一下吗" after "我的快递到哪了", "订单号我忘了": the order question goes on
+            guess = IntentGuess(Intent.ORDER_STATUS, 0.85, "order")
+            if order_thread and not lost_order_number(simplified):
+                simplified = f"{state.dialogue.issue}，{simplified}"
         reason = self.trigger_detector(text) if self.trigger_detector and self.handoff else None
         if reason is None and guess.intent is Intent.HUMAN and self.handoff is not None:
             reason = "requested"
-        flow_first = self.flow is not None and reason in _FLOW_FIRST  # the order flow may take this message
+        # the order flow may take this message (one without its order number is answered here: where to find it)
+        flow_first = self.flow is not None and reason in _FLOW_FIRST and not lost_order_number(simplified)
         answer_first = reason in _ANSWER_THEN_HANDOFF and guess.intent is Intent.AFTER_SALES
         if reason is not None and not flow_first and not answer_first:
             return await self.request_handoff(inbound, reason, lang, state, shown, turns, said)
@@ -627,6 +649,10 @@ class SupportBot:
                 self._read, guess, simplified, bool(shown)
             )
         note = note or (reading.instructions_cut and intent is not Intent.INJECTION)
+        in_flow_now = inbound.user_id in state.flow_users
+        # "帮我查查呗" while the order flow waits for the number: the flow's to answer, never refused
+        if intent is Intent.OUT_OF_SCOPE and in_flow_now and continues_order(simplified):
+            intent = Intent.UNKNOWN
         if self.flow is not None and flow_first:  # order status and after-sales requests: the order flow
             in_flow = inbound.user_id in state.flow_users
             # the flow reads what the customer wrote (it verifies them by phone number)
@@ -718,8 +744,10 @@ class SupportBot:
         unsold_other = bool(issue) and simplified != asked and not has_policy_answer(intent)
         refused = reply.meta.get("refusal") == "out_of_scope"  # outside the shop: refused, not a miss
         unanswered = 0 if reply.answered or unsold_other else state.unanswered + (0 if refused else 1)
-        if u is None and intent in (Intent.AFTER_SALES, Intent.POLICY, Intent.CONTACT) and reply.answered:
-            issue = issue if continued else redact(simplified)  # kept in the chat state: no personal data
+        if u is None and intent in _THREAD_INTENTS and reply.answered:
+            # kept in the chat state (no personal data); "什么时候发货" inside an order thread keeps the order
+            keep = continued or (order_thread and intent in (Intent.POLICY, Intent.ORDER_STATUS))
+            issue = issue if keep else redact(simplified)
         elif unsold_other:  # "那滑板车呢": we have none; "那电饭煲呢" next still asks the warranty question
             pass
         elif intent not in (Intent.GREETING, Intent.SMALL_TALK):
@@ -923,6 +951,8 @@ class SupportBot:
             ), None
         if intent is Intent.HUMAN:
             return Answer(c.text("human_no_gate", lang, contact=self.answerer.contact_text(lang))), None
+        if intent is Intent.ORDER_STATUS and lost_order_number(ctx.text):  # where to find it, or a person
+            return Answer(c.text("order_number_lost", lang)), None
         if intent in (Intent.AFTER_SALES, Intent.ORDER_STATUS, Intent.CONTACT):
             k = 3 if intent is Intent.AFTER_SALES else 2
             return await self.answerer.policy_lines(ctx, intent, vector, k=k), None

@@ -48,6 +48,39 @@ def with_issue(text: str, issue: str) -> str:
     return f"{issue}，{text}" if issue else text
 
 
+# Follow-ups of an order question ("我的快递到哪了" → "能帮我查一下吗", "已经五天了", "订单号我忘了"; "where is my
+# order?" → "it's been 5 days and nothing arrived"): asking to look it up, how long it has been, that it has not
+# come, a lost order number. Read alone they are nothing ("这个我帮不上忙") or a shipping-fee answer.
+ORDER_FOLLOW_UP_RX = re.compile(
+    r"查|看看|看一下|催|跟进|帮帮|还没|没到|没收到|没来|不到|忘|丢|不记得|找不到|怎么办|多久|"
+    r"\d+\s*天|[一二两三四五六七八九十几]\s*(?:天|个?星期|个?礼拜|周)|"
+    r"\b(?:check|look|track|days?|weeks?|nothing|still|arrived?|yet|forgot|lost|chase|hurry|help)\b",
+    re.IGNORECASE,
+)
+# "订单号我忘了", "不记得订单号", "I lost my order number", "can't find my order number"
+LOST_ORDER_NUMBER_RX = re.compile(
+    r"(?:忘|不记得|找不到|丢了|不知道).{0,6}(?:订单号|订单编号)|(?:订单号|订单编号).{0,6}(?:忘|不记得|找不到|丢了|不知道)|"
+    r"\b(?:forgot|forgotten|lost|can'?t find|cannot find|don'?t (?:have|know|remember))\b.{0,20}\border (?:number|no|id)\b|"
+    r"\border (?:number|no|id)\b.{0,20}\b(?:forgot|forgotten|lost|can'?t find)\b",
+    re.IGNORECASE,
+)
+
+
+def continues_order(text: str) -> bool:
+    """True when a short message goes on with the order question before it ("能帮我查一下吗", "已经五天了",
+    "it's been 5 days and nothing arrived")."""
+    stripped = text.strip()
+    if not stripped or not (ORDER_FOLLOW_UP_RX.search(stripped) or LOST_ORDER_NUMBER_RX.search(stripped)):
+        return False
+    han = sum(1 for c in stripped if is_han(c))
+    return han <= _MAX_HAN and len(stripped.split()) <= _MAX_WORDS
+
+
+def lost_order_number(text: str) -> bool:
+    """True when the customer says they do not have their order number ("订单号我忘了，怎么查")."""
+    return bool(LOST_ORDER_NUMBER_RX.search(text))
+
+
 # A follow-up that names a policy matter of its own ("可以退货吗" after "多久发货") asks a new question, unless the
 # issue named it too ("退款多久" after "我要退款，瓶子碎了").
 _TOPIC_WORDS = ("退货", "退款", "换货", "保修", "质保", "发货", "发票", "付款", "支付")

@@ -574,8 +574,26 @@ def understand(
     new_kind = bool(filters.category) or bool(content)
     focus = [p for p in shown if p.sku == d.focus] or (list(shown) if len(shown) == 1 else [])
     only_focus = bool(focus) and len(shown) == 1
+    anew = False
+    if (
+        ordering is not None
+        and ordering.superlative
+        and only_focus
+        and not new_kind
+        and not refs
+        and not named_products
+        and not d.search.is_empty()
+    ):  # "哪个续航最长" / "cheapest one in stock" after a superlative showed its one winner: ranked anew over
+        focus, only_focus, anew = [], False, True  # the search the winner came from, never it alone
     # 4. "哪个最便宜" over the shown list
-    if ordering is not None and shown and not new_kind and ordering.superlative and not only_focus:
+    if (
+        ordering is not None
+        and shown
+        and not new_kind
+        and ordering.superlative
+        and not only_focus
+        and not anew
+    ):
         return replace(base, intent=Intent.RECOMMENDATION, scope=tuple(shown), mode="reference")
     if d.asked == "colour" and not content and _only_colour_exclusions(parsed.filters):
         base = replace(base, asks=base.asks | {"colour"})  # "除了黑色呢" after "有哪些颜色": the others
