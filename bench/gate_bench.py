@@ -5,8 +5,9 @@ allow-list gate), this tree against a baseline git ref measured in the same run.
     .venv/bin/python bench/gate_bench.py --baseline f83b9fa --rounds 5
 
 Replies: every case of tests/data/redteam_replies.yaml, redteam_allowlist.yaml and redteam_allowlist3.yaml (of
-this tree), each checked once with its case's facts (facts built outside the timing; every reply is new text, as
-in production, so the per-text memos start cold while the per-policy-version caches are warm). The baseline is
+this tree), each checked once with its case's facts and with catalog linking as the bot does it (a tree without
+linking ignores the profile's `link`; facts and the mention index are built outside the timing; every reply is
+new text, as in production, so the per-text memos start cold while the per-policy-version caches are warm). The baseline is
 exported with `git archive` into a temporary directory and timed there by the same interpreter in a fresh
 process; rounds alternate baseline and tree, and the best (least disturbed by other load) and the median
 round of each side are reported with their ratios. One-time loads (the lexicon, the policy caches, jieba's
@@ -39,7 +40,8 @@ def cases() -> list[dict[str, Any]]:
         data = load_yaml((REPO / "tests" / "data" / name).read_text(encoding="utf-8"))
         profiles = data.get("profiles", {})
         for case in data["cases"]:
-            profile = case.get("profile") or profiles[case["facts"]]
+            # the bot links the products a reply names (`GroundingFacts.naming`); a tree without linking ignores it
+            profile = {**(case.get("profile") or profiles[case["facts"]]), "link": True}
             allowed = [str(a) for a in case.get("allowed_amounts", [])]
             out.append({"profile": profile, "reply": case["reply"], "quoted": str(case.get("quoted", "")),
                         "allowed": allowed})  # fmt: skip

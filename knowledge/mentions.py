@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import regex
@@ -31,6 +31,7 @@ from knowledge.models import Mention, Product
 from knowledge.resources import brand_alias_groups, normalise_english, stopwords, synonym_groups
 from knowledge.script import HAN, han_runs, is_han
 from knowledge.spelling import english_word
+from knowledge.traditional import to_simplified
 from knowledge.vocabulary import learnt_kind_names, model_names
 
 _ATOM = regex.compile(rf"{HAN}|[a-z]+(?:['’]s\b)?|\d+(?:\.\d+)?")  # "women's" is one word
@@ -39,6 +40,21 @@ NAMING_SHARE = (
 )
 DISTINCTIVE_SHARE = 0.1  # title atoms in more than this share of titles are generic (鞋, wireless …)
 KEEP_RATIO = 0.6  # a product named by less than this share of the best product's evidence is dropped
+NAMED_SCORE = 0.4  # `find_named`: a mention that is not exact must cover this share of the title's name
+# Chinese words a reply writes right after a product's name that continue no name ("…50g售价¥268", "…也是¥1488")
+# fmt: off
+_AFTER_NAME = (
+    "售价", "价格", "现价", "到手", "只要", "仅需", "仅售", "目前", "现在", "暂时", "也是", "都是", "也", "都", "的",
+    "是", "为", "和", "与", "跟", "及", "有", "在", "卖", "这", "很", "比", "还", "采用", "含", "支持", "适合", "每",
+    "一共", "共", "重", "可以", "能", "不",
+)
+# fmt: on
+# money amounts in a reply name no product: `find_named` blanks them out
+_PRICE = re.compile(r"[¥￥$]\s*\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s*(?:元|yuan|rmb)", re.IGNORECASE)
+# `find_named` reads a reply clause by clause: a mention never spans two clauses ("3,000" and "9:30" are one)
+_SENTENCE = re.compile(
+    r"(?:[^。！？!?；;\n.，,：:、]|\.(?!\s|$)|[,:](?=\d))+(?:[。！？!?；;\n，,：:、]+|\.(?=\s|$))?"
+)
 # Units written right after a number ("2kg", "6L", "500ml", "20000mAh", "3k" = 3000): the number and its unit
 # state a spec or an amount, never a product's name on their own. "k"/"w" read as thousand/ten thousand too.
 UNITS = frozenset(
@@ -181,6 +197,7 @@ class MentionIndex:
         self._aliases_by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = defaultdict(list)
         for form, target in self._aliases:  # longest first, as looked up
             self._aliases_by_first[form[0]].append((form, target))
+        self._by_sku: dict[str, _Entry] | None = None  # built on the first `find_named`
         self._kinds = kinds  # synonym-file words: kinds of product ("空气炸锅", "smart watch"), never names
         self._kind_forms: dict[
             tuple[str, ...], tuple[str, ...]
@@ -647,6 +664,64 @@ class MentionIndex:
             return None
         _, start, end, row = best
         return Mention(self._entries[row].sku, 0.0, start, end, text[start:end])
+
+    def find_named(self, text: str) -> list[Mention]:
+        """Products a text (a reply, not a query) names beyond doubt, clause by clause, in the order written:
+        the evidence linking of the truth guard, which widens a turn's facts only by these products.
+
+        A mention counts when it is exact (the title's whole model name, not only a quantity) or covers at least `NAMED_SCORE` of the
+        title's distinctive name, and no word written right after it (no punctuation between) turns it into
+        another product's name: a number, a model-like word or a kind of product the title lacks
+        ("WH-1000XM**6**", "GT **6**", "Pegasus **42**", "Blue Diamond **cashews**") or, after a mention that is not
+        exact, a Chinese character the title lacks ("元气森林**青瓜味**", "迪卡侬瑜伽**球**"). Traditional Chinese is
+        read as Simplified. Spans are those of `text`."""
+        if not self._entries:
+            return []
+        if self._by_sku is None:
+            self._by_sku = {entry.sku: entry for entry in self._entries}
+        named: list[Mention] = []
+        for match in _SENTENCE.finditer(text):
+            piece = match.group(0)
+            simple, _ = to_simplified(piece)
+            read = _PRICE.sub(lambda m: " " * len(m.group(0)), simple if len(simple) == len(piece) else piece)
+            written = atoms(read)
+            for mention in self.find(read, k=8):
+                entry = self._by_sku.get(mention.sku)
+                if entry is None:
+                    continue
+                said = set(atom_texts(mention.text))
+                exact = mention.exact and any(model and set(model) <= said for model in entry.models)
+                if not (exact or mention.score >= NAMED_SCORE):
+                    continue  # a quantity alone ("26g") is no model name
+                if self._runs_on(entry, replace(mention, exact=exact), written, read):
+                    continue
+                start, end = match.start() + mention.start, match.start() + mention.end
+                named.append(Mention(mention.sku, mention.score, start, end, text[start:end], mention.exact))
+        return named
+
+    def _runs_on(self, entry: _Entry, mention: Mention, written: list[_Atom], text: str) -> bool:
+        """Whether the mention holds, or the word right before or after it adds, a name `entry`'s title does not
+        have (a number or model word inside "瑜伽砖**3**块装", before "**65**W氮化镓" or after "XM**6**")."""
+        inside = [a for a in written if mention.start <= a.start and a.end <= mention.end]
+        before = [a for a in written if a.end <= mention.start][-1:]
+        if before and not text[before[0].end : mention.start].strip(" -_") and not before[0].han:
+            inside += (
+                before  # "绿联**65**W氮化镓快充头": a number or code right before it is part of the name
+            )
+        if any(a.number and a.text not in entry.atoms for a in inside):
+            return True
+        if any(self._model_like(a, entry.atoms, text) for a in inside if not a.number):
+            return True
+        word = next((a for a in written if a.start >= mention.end), None)
+        if word is None or text[mention.end : word.start].strip(" -_") or word.text in entry.atoms:
+            return False
+        if word.number:
+            return True
+        if mention.exact:  # the whole model name: only another model's number or code word runs on
+            return not word.han and self._model_like(word, entry.atoms, text)
+        if word.han:
+            return not text.startswith(_AFTER_NAME, word.start)
+        return not (word.text in _GENERAL_WORDS or word.text in stopwords())
 
     def find_groups(self, text: str, k: int = 5) -> list[list[Mention]]:
         """Mentions grouped by the words that name them, in the order written: "A20i 和 WM02" → [[A20i], [WM02]]."""

@@ -63,6 +63,12 @@ class ProductIndex(Protocol):
         """Products the text names ("pegasus 41", "Momentum 4"), best first; empty when it names none."""
         ...
 
+    def find_named(self, text: str) -> list[Product]:
+        """Products a reply's text names beyond doubt (the whole model name, or most of a title with no other
+        model's word run on: "Sony WH-1000XM5" yes, "WH-1000XM6" no), in the order written; the truth guard's
+        entity linking."""
+        ...
+
     def search(
         self,
         query: str,

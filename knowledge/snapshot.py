@@ -207,3 +207,8 @@ class SnapshotReads:
     def find_mentions(self, text: str, k: int = 5) -> list[Mention]:
         """Products the text names by title, model number or brand (see `knowledge.mentions`), best first."""
         return self._snap.mentions().find(text, k)
+
+    def find_named(self, text: str) -> list[Product]:
+        """Products a reply names beyond doubt (`MentionIndex.find_named`), in the order written, once each."""
+        skus = dict.fromkeys(m.sku for m in self._snap.mentions().find_named(text))
+        return [p for p in map(self.get, skus) if p is not None]

@@ -1205,6 +1205,7 @@ class Answerer:
             focus=tuple(p.sku for p in products) if u is not None and u.targets else (),
             quoted=ctx.whole or ctx.text,
             terms=self.policies.terms if self.policies is not None else None,
+            linker=self.index.find_named,
         )
         prompt_products = list(products) or list(answer.reply.shown) or named
         values = answer_values(
@@ -1254,12 +1255,13 @@ class Answerer:
                 telemetry.count("llm_fallback", reason="unavailable")
                 return None
             with telemetry.stage("grounding"):  # on the loop: both gates check a reply in about a millisecond
-                violations = check_reply(text, facts)
-                gaps = [] if violations else unsupported_sentences(text, facts)
+                named = facts.naming(text)  # with the catalog products the reply names
+                violations = check_reply(text, named)
+                gaps = [] if violations else unsupported_sentences(text, named)
             if not violations and not gaps:
                 return text
             if gaps:  # the allow-list: drop unsupported sentences when what remains still answers
-                kept = without_sentences(text, gaps, facts)
+                kept = without_sentences(text, gaps, named)
                 action = "dropped" if kept is not None else "regenerated"
                 for gap in gaps:
                     telemetry.count("grounding_unsupported", kind=gap.kind, action=action)

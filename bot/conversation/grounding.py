@@ -40,17 +40,20 @@ def extract_prices(text: str) -> list[Decimal]:
 
 
 def check_reply(text: str, facts: GroundingFacts) -> list[Violation]:
-    """Every unsupported claim in `text` (empty list = grounded)."""
-    return check_claims(text, facts)
+    """Every unsupported claim in `text` (empty list = grounded); `facts` first take the catalog products
+    `text` names (`GroundingFacts.naming`)."""
+    return check_claims(text, facts.naming(text))
 
 
 def unsupported_sentences(text: str, facts: GroundingFacts) -> list[Violation]:
-    """Every sentence of an LLM reply the turn's facts do not support (kinds "unsupported", "affirms")."""
-    return unsupported(text, facts)
+    """Every sentence of an LLM reply the turn's facts (with the products it names) do not support (kinds
+    "unsupported", "affirms")."""
+    return unsupported(text, facts.naming(text))
 
 
 def check_llm_reply(text: str, facts: GroundingFacts) -> list[Violation]:
     """Both gates on an LLM reply: the claims ledger, then (when it passes) the allow-list."""
+    facts = facts.naming(text)
     return check_claims(text, facts) or unsupported(text, facts)
 
 
@@ -61,6 +64,7 @@ def without_sentences(text: str, gaps: list[Violation], facts: GroundingFacts | 
     otherwise: the agreement is in the middle, or the rest breaks the claims ledger)."""
     if any(gap.kind not in ("unsupported", "affirms") for gap in gaps):
         return None
+    facts = facts.naming(text) if facts is not None else None
     if any(gap.kind == "affirms" for gap in gaps):
         stripped = without_agreement(text)
         if facts is None or stripped == text or not stripped:

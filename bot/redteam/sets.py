@@ -10,6 +10,7 @@ must pass), `redteam_allowlist.yaml` (the allow-list gate's set: attacks in new 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -23,6 +24,7 @@ from bot.conversation.grounding import GroundingFacts, Violation, check_llm_repl
 from bot.conversation.prompting import ChatPrompts
 from bot.prompts import PROMPTS_DIR
 from knowledge.catalog import SAMPLE_CATALOG, SAMPLE_POLICIES_DIR, load_catalog
+from knowledge.mentions import MentionIndex
 from knowledge.models import PolicyDoc, Product
 from knowledge.policies import PolicyBook
 from knowledge.policy_terms import PolicyTerms
@@ -127,9 +129,23 @@ def _product(product: Product, override: dict[str, Any]) -> Product:
     return Product.model_validate({**product.model_dump(), **override}) if override else product
 
 
+@lru_cache(maxsize=4)
+def mentions(name: str | None) -> MentionIndex:
+    """The mention index of a shop's catalog (see `shop`)."""
+    return MentionIndex.build(list(shop(name).catalog.values()))
+
+
+def linker(name: str | None) -> Callable[[str], list[Product]]:
+    """The truth guard's entity linking over a shop's catalog, as the bot's index does it
+    (`SnapshotReads.find_named`): the products a reply names beyond doubt."""
+    items, index = shop(name).catalog, mentions(name)
+    return lambda text: [items[s] for s in dict.fromkeys(m.sku for m in index.find_named(text))]
+
+
 def facts_for(profile: dict[str, Any], allowed: tuple[Decimal, ...] = (), quoted: str = "") -> GroundingFacts:
     """The facts of one case: the profile's SKUs (with overrides), every policy of its shop (the demo shop, or
-    `profile["shop"]`, see `shop`), its contacts/order."""
+    `profile["shop"]`, see `shop`), its contacts/order; with `profile["link"]` true the catalog products the
+    reply names are linked in as the bot links them (retrieval returned only `products`)."""
     store = shop(profile.get("shop"))
     items = store.catalog
     override: dict[str, dict[str, Any]] = profile.get("override") or {}
@@ -144,6 +160,7 @@ def facts_for(profile: dict[str, Any], allowed: tuple[Decimal, ...] = (), quoted
         order=_order(profile.get("order")),
         quoted=quoted,
         terms=store.terms,
+        linker=linker(profile.get("shop")) if profile.get("link") else None,
     )
 
 

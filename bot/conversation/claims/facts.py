@@ -6,8 +6,8 @@ The conversation layer knows orders only through `OrderEvidence`, a structural p
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Protocol
@@ -58,6 +58,9 @@ class GroundingFacts:
     messenger ids, URLs) besides those written in the policies. `quoted` is the customer's message: quoting
     it back ("没有符合「…」的商品") is no claim, and SKU-like words it contains may be repeated. `terms` are the
     policies' declared conditions (`knowledge.policy_terms`): a term they exclude for a product is a violation.
+    `linker` gives the catalog products a text names beyond doubt (`ProductIndex.find_named`: entity linking
+    by title, model number or brand alias); `naming(reply)` adds them, so a reply may state the facts of a
+    product it names that retrieval did not return — and of no product it does not name.
     """
 
     products: tuple[Product, ...] = ()
@@ -70,6 +73,17 @@ class GroundingFacts:
     order: OrderEvidence | None = None
     quoted: str = ""  # the customer's message: the reply may quote it, and repeat the model names it gives
     terms: PolicyTerms | None = None  # the policies' declared conditions (who a term applies to)
+    linker: Callable[[str], Sequence[Product]] | None = None  # catalog products a text names (see `naming`)
+
+    def naming(self, text: str) -> GroundingFacts:
+        """These facts with the catalog products `text` names that they lack (each product's own facts, as
+        if retrieval had returned it), and no linker: linking is done once per reply. Unchanged when there is
+        no linker or `text` names no other product."""
+        if self.linker is None:
+            return self
+        have = {p.sku for p in self.products}
+        extra = {p.sku: p for p in self.linker(text) if p.sku not in have}
+        return replace(self, products=(*self.products, *extra.values()), linker=None)
 
     def prices(self) -> set[Decimal]:
         """Every amount some fact backs (product prices, the budget, amounts in policies, the order)."""

@@ -276,7 +276,7 @@ def _derived(facts: GroundingFacts, thresholds: Thresholds) -> list[Unit]:
         or category_matches(p.category, shipping.sf_default_categories) is not None
         for p, price in zip(facts.products, prices, strict=True)
     ):
-        units.append(make_unit({"carrier", "dispatch"}, ()))
+        units.append(make_unit({"carrier", "carrier_sf", "dispatch"}, ()))
     return units
 
 
@@ -416,7 +416,8 @@ class Evidence:
             numbers |= {Decimal(d) for d in order.day_counts} | {DURATION_BASE + d for d in order.day_counts}
             numbers |= {Decimal(v) for day in order.dates for v in (day.year, day.month, day.day)}
             core |= numbers
-            extra.append(make_unit({"dispatch", "delivery_time", "carrier", "stock", "payment"}, numbers))
+            carriers = {cid for cid in lex.concepts if cid.startswith("carrier")}  # the order's own carrier
+            extra.append(make_unit({"dispatch", "delivery_time", "stock", "payment", *carriers}, numbers))
         quoted = read_text(facts.quoted)
         turn |= core | figures(quoted)
         anywhere = index.anywhere | {c for u in extra if not u.restrictions for c in u.concepts}
