@@ -112,6 +112,27 @@ _PO_BOX = re.compile(
     r"(?:,\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})?(?:\s+[A-Z]{2,3})?(?:,?\s*\d{4,6}(?!\d))?|邮政信箱\s*\d{1,6}\s*号?",
     re.I,
 )
+# A residential area or compound and one building: "天通苑北二区12号楼", "幸福家园3栋" (a room is optional here).
+_AREA_BUILDING = regex.compile(
+    rf"{_NAME}{{2,8}}(?:小区|花园|公寓|苑|新村|家园|社区|园区|[东西南北一二三四五六七八九十\d]区)\s*{_NUM}{{1,5}}\s*(?:号楼|栋|幢)"
+)
+# Postcodes: after a 邮编 label (mainland 6 digits, Taiwan 3–6), or closing an address already cut, with the
+# towns, districts and state between ("[address], Chaoyang District, Beijing 100022", "[address] M5V 2T6").
+_POSTCODE = (
+    r"(?:\d{5}(?:-\d{4})?|\d{6}|\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d)(?![\w-])"
+)
+_LABELLED_POSTCODE = regex.compile(
+    r"(?:邮编|邮政编码|郵編|郵遞區號|郵政編碼|postcode|post\s+code|zip(?:\s*code)?)\s*[:：]?\s*\d{3,6}(?!\d)",
+    regex.I,
+)
+_EN_TAIL = regex.compile(
+    rf"\[address\](?:,\s*(?:[A-Z][A-Za-z.'-]*\s*){{1,3}})*(?:,?\s*[A-Z]{{2,3}})?,?\s*{_POSTCODE}"
+)
+# Unit, block and floor before an English address: "Room 1801, Block B, [address]".
+_EN_UNITS_BEFORE = regex.compile(
+    r"(?i:\b(?:room|rm|flat|apt|apartment|unit|suite|ste|block|blk|building|bldg|tower|floor|fl|level)\.?"
+    r"\s*#?[\w-]{1,6},?\s+)+\[address\]"
+)
 _ADJACENT = regex.compile(rf"\[address\](?:[\s,，]*(?:[A-Za-z{HAN}-]{{1,10}}\s*){{0,3}}\[address\])+")
 _UNIT_ROOM = regex.compile(rf"(?<![A-Za-z0-9])(?:\s*{_UNIT_PART}){{1,4}}(?:{_ROOM}|\s*{_NUM}{{1,5}}\s*室)")
 
@@ -127,4 +148,7 @@ def redact_addresses(text: str) -> str:
     text = _CUED_PLACE.sub(lambda m: f"{m.group('cue')}{ADDRESS}", text)
     text = _CITY_DISTRICT.sub(ADDRESS, text)
     text = _UNIT_ROOM.sub(ADDRESS, text)
+    text = _AREA_BUILDING.sub(ADDRESS, text)
+    text = _LABELLED_POSTCODE.sub(ADDRESS, text)
+    text = _EN_UNITS_BEFORE.sub(ADDRESS, _EN_TAIL.sub(ADDRESS, text))
     return _ADJACENT.sub(ADDRESS, _AFTER_ADDRESS.sub(ADDRESS, text))

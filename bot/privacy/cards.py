@@ -2,7 +2,7 @@
 
 A card number has 13–19 digits (ISO/IEC 7812); people write it whole or in groups of 4 (Amex 4-6-5) separated
 by spaces or dashes: "6222 0210 0101 2345 678", "4111-1111-1111-1111". The check digit is the Luhn checksum
-(`stdnum.luhn`, python-stdnum — the one module that imports it). A number counts as a card when
+(`stdnum.luhn`, python-stdnum; `bot.privacy.identifiers` uses it for ID numbers). A number counts as a card when
 
 - a card cue comes just before it ("卡号", "银行卡", "信用卡", "card number", "Visa", "储蓄卡"…), whatever its
   check digit (customers mistype, and "卡号 + 19 digits" is a card either way); or

@@ -170,8 +170,11 @@ _CN_CALL_ME = regex.compile(
     rf"((?:叫|喊|称呼)我\s*)(?:[小阿老]{_GIVEN_CHAR}|{_SURNAME}{_GIVEN}|({_GIVEN_CHAR})\2)"
     r"(?=\s*(?:$|[，,。.!！?？；;、\s]|就|吧|即可|好了))"
 )
-_WEAK_CUES = ("我是", "本人", "在下", "鄙人", "俺是", "我系")  # 本人 alone too: "大家好，本人欧阳修远"
-_CN_WEAK = regex.compile(rf"((?:我是|本人是|本人|在下|鄙人|俺是|我系)\s*)({_SURNAME}{_GIVEN}){_CLAUSE_END}")
+# 本人 alone too: "大家好，本人欧阳修远"; 这里是 on the phone and in chat openers: "您好，这里是李明".
+_WEAK_CUES = ("我是", "本人", "在下", "鄙人", "俺是", "我系", "这里是", "这边是")
+_CN_WEAK = regex.compile(
+    rf"((?:我是|本人是|本人|在下|鄙人|俺是|我系|我这边是|这里是|这边是)\s*)({_SURNAME}{_GIVEN}){_CLAUSE_END}"
+)
 # Common "我是X" self-descriptions that start with a surname character (jieba tags some of them `nr`).
 _SELF_DESCRIPTIONS = frozenset(
     [

@@ -41,11 +41,11 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-# NFKC restricted to the characters personal data is written in (full-width digits, Latin letters, ＠＋－ and
+# NFKC restricted to the characters personal data is written in (full-width digits, Latin letters, ＠＋－．＿ and
 # the ideographic space): one character for one, so Chinese punctuation and every offset stay as
 # written. The redactor uses it; the truth guard uses full NFKC.
 _PII_FORMS = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0xFF01, 0xFF5F)}
-_PII_TABLE = {cp: ascii_ for cp, ascii_ in _PII_FORMS.items() if ascii_.isalnum() or ascii_ in "@+-"} | {
+_PII_TABLE = {cp: ascii_ for cp, ascii_ in _PII_FORMS.items() if ascii_.isalnum() or ascii_ in "@+-._"} | {
     0x3000: " "
 }
 

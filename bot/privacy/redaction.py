@@ -18,6 +18,8 @@ from functools import lru_cache
 from bot.privacy.addresses import ADDRESS, redact_addresses
 from bot.privacy.cards import CARD, redact_cards
 from bot.privacy.handles import redact_handles
+from bot.privacy.identifiers import is_labelled_barcode, redact_identifiers
+from bot.privacy.name_frames import redact_name_frames
 from bot.privacy.names import NAME, forget_name_memo, redact_names
 from bot.privacy.phones import chinese_digit_phones, find_phones, normalise_pii
 from knowledge.traditional import to_simplified, to_traditional
@@ -83,7 +85,7 @@ _QQ = re.compile(
     r"(?i)((?:qq|扣扣|企鹅(?=号))\s*(?:号码|号|id)?\s*(?:是|为)?\s*[:：]?\s*)[1-9]\d{4,10}(?!\d)"
 )
 _MESSENGER_ID = re.compile(
-    rf"(?i)({_MESSENGER_LABEL}\s*(?:(?:号码|号|id|账号)\s*(?:是|为)?\s*[:：]?|(?:是|为)\s*[:：]?|[:：])\s*)"
+    rf"(?i)({_MESSENGER_LABEL}\s*(?:(?:号码|號碼|号|號|id|账号|帳號)\s*(?:是|为)?\s*[:：]?|(?:是|为)\s*[:：]?|[:：])\s*)"
     r"@?[A-Za-z][A-Za-z0-9_-]{5,19}(?![A-Za-z0-9_-])"
     rf"|({_MESSENGER_LABEL}\s*)@?(?=[A-Za-z0-9_-]{{0,19}}[0-9_-])[A-Za-z][A-Za-z0-9_-]{{5,19}}(?![A-Za-z0-9_-])"
 )
@@ -139,6 +141,14 @@ def _keep_label(replacement: str) -> Callable[[re.Match[str]], str]:
     return sub
 
 
+def _order_or_barcode(match: re.Match[str]) -> str:
+    """An order number as `[order]` (its label kept), but a labelled barcode ("条码 4548736132580") as written."""
+    found = match.group(0)
+    if found.isdigit() and is_labelled_barcode(match.string, match.start(), found):
+        return found
+    return _keep_label(ORDER)(match)
+
+
 @dataclass
 class Redactor:
     """Configurable redactor; `Redactor()(text)` applies every rule in a safe order."""
@@ -169,6 +179,7 @@ class Redactor:
         text = _OBFUSCATED_EMAIL.sub(EMAIL, text)
         text = _CN_ID.sub(CN_ID, text)
         text = _PASSPORT.sub(lambda m: f"{m.group(1)}{CN_ID}", text)
+        text = redact_identifiers(text)
         text = redact_cards(text, keep_whole=self.order_pattern == _NEVER)
         text = _CN_MOBILE.sub(PHONE, text)
         for phone in reversed(find_phones(text)):
@@ -176,7 +187,7 @@ class Redactor:
         text = _INTL_PHONE.sub(_valid_intl, text)
         for start, end in reversed(chinese_digit_phones(text)):
             text = text[:start] + PHONE + text[end:]
-        text = self._order.sub(_keep_label(ORDER), text)
+        text = self._order.sub(_order_or_barcode, text)
         text = _LANDLINE.sub(PHONE, text)
         text = _WXID.sub(MESSENGER, text)
         text = _QQ.sub(lambda m: f"{m.group(1)}{MESSENGER}", text)
@@ -189,10 +200,10 @@ class Redactor:
 
     def _names_and_places(self, text: str) -> str:
         if not self.redact_addresses:
-            return redact_names(text)
+            return redact_name_frames(redact_names(text))
         # Addresses first, then names: a bare name is read by what follows it ("张伟，[address]"), so the
         # address must already be a placeholder; then the address rules run again over what names left.
-        return redact_addresses(redact_names(redact_addresses(text)))
+        return redact_addresses(redact_name_frames(redact_names(redact_addresses(text))))
 
 
 _DEFAULT = Redactor()

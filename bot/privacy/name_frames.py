@@ -1,0 +1,157 @@
+"""Names in a message's frame — headers, sign-offs, honorifics, relatives — replaced by a placeholder.
+
+`bot.privacy.names` reads names where a customer introduces themselves ("我叫…", "my name is …"). Customers
+also name people where a letter names them, and these frames are found here (issue 13 §2, held-out set 3 in
+tests/data/pii_formats_3.yaml):
+
+- a header or a signature line: "From: Li Wei", a sign-off ("BR, Hans", "Best regards\\nSarah Johnson"), a dash
+  signature closing the message ("…\\n- Michael", "——张伟");
+- an honorific before a name: "Mr. James O'Neil", "Dr. Robert Chen" (two name words after Dr./Prof., so the
+  brands "Dr. Martens", "Dr. Jart+" stay), "the name Olivia Brown";
+- a Latin-script or pinyin name after a Chinese cue: "我是 Kevin Lin，", "寄给 Sarah Lee,", "我是 zhang
+  xiaoming", "wo shi Liu Yang" — pinyin is told from English by its syllables (a surname's pinyin, then
+  one or two syllables);
+- third parties: "我女儿陈可欣要…", "联系我爱人张丽，", "他叫赵建国", "我是王小明的妈妈", "收件人改成张伟" — a
+  surname and one or two characters that jieba does not know as a common word (the same test as "我是X").
+
+Rules, not a model: every frame is a cue plus the shape of a name, and what is not a name (nationalities,
+brands shaped like names, common words) is left as written.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from bot.privacy.names import (
+    _CAP,
+    _NAME_LIKE_BRANDS,
+    _NAME_WORDS,
+    _NOT_NAMES,
+    _RELATIONS,
+    _SURNAME,
+    NAME,
+    _is_self_description,
+)
+from knowledge.script import HAN, has_han
+
+# --- English frames -------------------------------------------------------------------------------------
+_LINE_END = r"(?=[ \t]*(?:$|\n|<|[,;]))"
+_HEADER = regex.compile(
+    r"(?im:^(\s*(?:from|sender|sent\s+by|signed|发件人|寄件人)\s*[:：]\s*))" rf"({_NAME_WORDS}){_LINE_END}"
+)
+_SIGN_OFFS = (
+    r"regards|best\s+regards|kind\s+regards|warm\s+regards|warmest\s+regards|best\s+wishes|all\s+the\s+best|"
+    r"sincerely|yours\s+sincerely|yours\s+truly|yours\s+faithfully|faithfully|respectfully|warmly|cheers|"
+    r"thanks|thanks\s+again|thank\s+you|many\s+thanks|thx|tks|ty|br|kr|rgds|regds|best|love|yours|take\s+care|"
+    r"talk\s+soon|greetings"
+)
+# "BR, Hans" / "Best regards\nSarah Johnson" (a line break instead of a comma); the name closes its line.
+_SIGN_OFF = regex.compile(
+    rf"(?i:(\b(?:{_SIGN_OFFS})(?:\s*[,，!.]\s*|[ \t]*\n\s*)(?:-{{1,2}}\s*)?))" rf"({_NAME_WORDS}){_LINE_END}"
+)
+# A dash signature closing the message: "Thank you!\n- Michael", "…? — Anna K", "谢谢！\n——张伟".
+_DASH_SIGNATURE = regex.compile(
+    r"((?:^|\n|(?<=[.!?。！？]))[ \t]*(?:-{1,2}|[—–]{1,2}|~)[ \t]*)"
+    rf"({_NAME_WORDS}(?:\s+\p{{Lu}}\.?)?|{_SURNAME}{HAN}{{1,2}})\s*$"
+)
+# Honorific + name: Mr./Mrs./Ms./Miss/Mx. + one or more name words; Dr./Prof. need two ("Dr. Martens" stays).
+_HONORIFIC_NAME = regex.compile(
+    rf"\b(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+{_CAP}(?!['’]s\b)(?:\s+{_CAP})?"
+    rf"|(?:Dr|Prof)\.?\s+{_CAP}\s+{_CAP}(?!['’]s\b))(?!\s*\+)"
+)
+_BRAND_HONORIFICS = frozenset(
+    {"Martens", "Jart", "Scholl", "Dre", "Brown", "Bronner", "Pepper", "Muscle", "Meyer"}
+)
+# "put the name Olivia Brown on the card", "under the name Li Wei", "ship to: Emma Wilson".
+_THE_NAME = regex.compile(
+    rf"(?i:(\b(?:the|a|under|in|with)\s+name\s+(?:of\s+)?(?:is\s+)?[\"'“]?))({_CAP}(?:\s+{_CAP}){{0,2}})\b"
+    rf"|(?i:(\b(?:deliver|ship|send|mail)\s+(?:it\s+|them\s+)?to\s*[:：]\s*))({_CAP}(?:\s+{_CAP}){{1,2}})\b"
+)
+
+# --- Latin-script and pinyin names after Chinese cues ----------------------------------------------------------
+_ZH_CUE = (
+    rf"我是|我叫|本人是|本人叫|这里是|我这边是|寄给|送给|发给|收件人是?|收货人是?|"
+    rf"(?:我|我的)\s*(?:{_RELATIONS})\s*(?:叫|是)?"
+)
+_LATIN_AFTER_ZH = regex.compile(rf"((?:{_ZH_CUE})\s*)({_NAME_WORDS})(?=\s*(?:$|[，,。.!！?？；;、\n]))")
+# Pinyin: a common surname's pinyin, then a given name of one or two syllables ("zhang xiaoming", "Liu Yang").
+_PINYIN_SURNAMES = (
+    "wang|li|zhang|liu|chen|yang|huang|zhao|wu|zhou|xu|sun|ma|zhu|hu|guo|he|gao|lin|luo|zheng|liang|xie|song|"
+    "tang|han|feng|deng|cao|peng|zeng|xiao|tian|dong|yuan|pan|yu|jiang|cai|du|ye|cheng|su|wei|lv|lu|ding|ren|"
+    "shen|yao|cui|zhong|tan|fan|jin|shi|liao|jia|xia|fu|fang|bai|zou|meng|xiong|qin|qiu|yin|xue|yan|duan|lei|"
+    "hou|long|tao|li|mao|hao|gong|shao|qian|kong|dai|mo|kang|qi|qiao|zhuang|ouyang|situ|shangguan|zhuge"
+)
+_SYLLABLE = (
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|er|a|o|e|i|u|v)"
+)
+_PINYIN_NAME = rf"(?i:(?:{_PINYIN_SURNAMES})\s+{_SYLLABLE}(?:[\s'-]?{_SYLLABLE})?)"
+_PINYIN_AFTER_CUE = regex.compile(
+    rf"((?:我是|我叫|本人是|这里是|(?i:\bwo\s+(?:shi|jiao)\b|\bmy\s+name\s+is)\s*)\s*)({_PINYIN_NAME})"
+    r"(?=\s*(?:$|[，,。.!！?？；;、\n]))"
+)
+
+# --- Chinese third parties -------------------------------------------------------------------------------
+_GIVEN = rf"(?:(?![的是在了吗呢吧想要买问找看和与跟给帮请我你他她们就说用穿]){HAN})"
+# "我女儿陈可欣要…", "联系我爱人张丽，", "收货人写我朋友周杰" — a relation, then a full name closing the clause.
+_RELATIVE_NAME = regex.compile(
+    rf"((?:我|我的)\s*(?:{_RELATIONS})\s*)({_SURNAME}{_GIVEN}{{1,2}})"
+    r"(?=\s*(?:$|[，,。.!！?？；;、\s]|要|想|的|说|买|穿|用|喜欢|需要|上|今年))"
+)
+# "他叫赵建国", "她的名字是林怡君".
+_PRONOUN_NAME = regex.compile(
+    rf"((?:他|她|TA|ta)\s*(?:的名字|名字)?\s*(?:叫做?|名叫|是)\s*[:：]?\s*)({_SURNAME}{_GIVEN}{{1,2}})"
+    r"(?=\s*(?:$|[，,。.!！?？；;、\s]))"
+)
+# "我是王小明的妈妈" — the customer named by the child or partner they write for.
+_PARENT_OF = regex.compile(
+    rf"((?:我是|我系|本人是|是)\s*)({_SURNAME}{_GIVEN}{{1,2}})(?=的(?:{_RELATIONS}|家长|老师|班主任))"
+)
+# "名字：陈静", "收件人改成张伟", "收货人写我朋友周杰" — a name field, being filled in or changed.
+_NAME_FIELD = regex.compile(
+    r"((?:名字|收件人|收货人|联系人|姓名)\s*(?:[:：]|改成|改为|换成|写成|写|填写?|是)\s*(?:我的?\s*(?:"
+    rf"{_RELATIONS})\s*)?)({_SURNAME}{_GIVEN}{{1,2}})(?=\s*(?:$|[，,。.!！?？；;、\s]))"
+)
+
+
+def _zh(match: regex.Match[str]) -> str:
+    name = match.group(2)
+    if name in _NAME_LIKE_BRANDS or name[:2] in _NAME_LIKE_BRANDS or _is_self_description(name):
+        return match.group(0)
+    if len(name) == 3 and _is_self_description(name[:2]):
+        return match.group(0)  # "我儿子明天到": a common word (明天) plus a character, no name
+    return f"{match.group(1)}{NAME}"
+
+
+def _latin(match: regex.Match[str]) -> str:
+    if has_han(match.group(2)):
+        return _zh(match)
+    return match.group(0) if match.group(2).split()[0].lower() in _NOT_NAMES else f"{match.group(1)}{NAME}"
+
+
+def _honorific(match: regex.Match[str]) -> str:
+    words = match.group(0).replace(".", " ").split()
+    return match.group(0) if words[1] in _BRAND_HONORIFICS else NAME
+
+
+def _the_name(match: regex.Match[str]) -> str:
+    lead, name = (match.group(1), match.group(2)) if match.group(1) is not None else match.group(3, 4)
+    return match.group(0) if name.split()[0].lower() in _NOT_NAMES else f"{lead}{NAME}"
+
+
+def redact_name_frames(text: str) -> str:
+    """`text` with names in headers, sign-offs, honorifics and third-party frames replaced by `[name]` (see the
+    module docstring); everything else as written."""
+    text = _HEADER.sub(_latin, text)
+    text = _SIGN_OFF.sub(_latin, text)
+    text = _DASH_SIGNATURE.sub(_latin, text)
+    text = _HONORIFIC_NAME.sub(_honorific, text)
+    text = _THE_NAME.sub(_the_name, text)
+    if not has_han(text) and "wo " not in text.lower():
+        return text
+    text = _PINYIN_AFTER_CUE.sub(lambda m: f"{m.group(1)}{NAME}", text)
+    text = _LATIN_AFTER_ZH.sub(_latin, text)
+    text = _NAME_FIELD.sub(_zh, text)
+    text = _RELATIVE_NAME.sub(_zh, text)
+    text = _PRONOUN_NAME.sub(_zh, text)
+    return _PARENT_OF.sub(_zh, text)
