@@ -124,3 +124,24 @@ async def test_terminal_as_agent(tmp_path: Path) -> None:
     assert handoff.status is Status.CLOSED and [
         e.text for e in gate.store.transcript(handoff.id) if e.who == "customer"
     ] == ["转人工", "在吗", "谢谢"]
+
+
+async def test_every_later_message_after_an_automatic_handoff_gets_a_reply(tmp_path: Path) -> None:
+    # tester12d-other c36: after "could not answer twice" the terminal chat relayed the next lines to the
+    # support queue and printed nothing for the customer: each line gets one reply until the bot is back
+    gate, _, _ = make(tmp_path)
+    bot = make_bot(tmp_path, handoff=gate, dense=False)
+    terminal = TerminalChannel(bot, Console(file=io.StringIO(), width=200), prompt=False)
+    customer = [
+        o for line in ["火箭发动机有吗", "潜水艇有吗"] for o in await bot.handle(terminal.inbound(line))
+    ]
+    assert gate.store.open_for_chat("terminal").reason == "unanswered"
+    for line in ["有跑鞋吗", "还在吗"]:
+        out = await bot.handle(terminal.inbound(line))
+        mine = [o for o in out if o.chat_id == "terminal"]
+        assert len(mine) == 1 and "转给客服" in mine[0].text and "取消人工" in mine[0].text
+        assert any(o.kind == "relay" and line in o.text for o in out if o.chat_id != "terminal")
+    back = [o for o in await bot.handle(terminal.inbound("取消人工")) if o.chat_id == "terminal"]
+    assert len(back) == 1 and customer
+    shoes = [o for o in await bot.handle(terminal.inbound("有跑鞋吗")) if o.chat_id == "terminal"]
+    assert len(shoes) == 1 and "¥" in shoes[0].text  # the bot answers again

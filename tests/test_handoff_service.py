@@ -133,11 +133,13 @@ async def test_topic_flow_request_claim_relay_close_rate(clock: Clock) -> None:
     await h.deliver(outs)
     handoff_id = card.buttons[0].data.split(":")[2]
 
-    # the chat is held: the customer's message is copied into the topic, the bot says nothing else
+    # the chat is held: the customer's message is copied into the topic; while nobody has claimed it the
+    # customer's one reply says so (a silent relay reads as being ignored: tester12d-other c36)
     relay = await h.service.intercept(h.customer("订单123的屏幕裂了", 2))
-    assert [(o.chat_id, o.thread_id, o.kind, o.copy_of.message_id) for o in relay] == [
+    assert [(o.chat_id, o.thread_id, o.kind, o.copy_of.message_id) for o in relay[:1]] == [
         (SUPPORT, "101", "relay", "2")
     ]
+    assert [(o.chat_id, o.kind) for o in relay[1:]] == [(CUSTOMER, "reply")] and "转给客服" in relay[1].text
 
     claim = await h.service.intercept(h.agent("", 3, callback_data=f"h:claim:{handoff_id}", thread_id="101"))
     assert any(o.chat_id == SUPPORT and "Li" in o.text for o in claim)

@@ -272,7 +272,12 @@ class HandoffService:
             # a customer must not press, a stale one) is the core's to answer.
             return [self._already(handoff, inbound)] if inbound.callback_data.startswith("q:") else None
         await self.outbox.record(handoff, "customer", inbound.text, cards.display_name(handoff), inbound)
-        return self._relay_customer(handoff, inbound)
+        relayed = self._relay_customer(handoff, inbound)
+        if handoff.status == Status.WAITING:
+            # nobody has joined yet: the customer is told their words reached the team (every message gets
+            # one reply — a silent relay reads as being ignored, above all in the terminal with no agent)
+            return [*relayed, self.outbox.reply(handoff, "handoff_relayed_waiting")]
+        return relayed
 
     def _relay_customer(self, handoff: Handoff, inbound: Inbound, note: bool = False) -> list[Outbound]:
         """Copy the customer's message (text, photo, file) into the request's topic or under its card."""
