@@ -39,6 +39,8 @@ ATTRIBUTE_ALIASES = {
 }
 _SPLIT = re.compile(r"[;；,，/|]")
 _NUMERIC = re.compile(r"^\d+(?:\.\d+)?$")
+# "42码", "16号", "130cm" (a belt's length) are the sizes 42, 16, 130
+_SIZE_UNIT = re.compile(r"(?:码|号|cm)$")
 _RANGE = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:-|–|—|~|～|至|到)\s*(\d+(?:\.\d+)?)\s*(?:码|号|cm|eu)?$")
 _LETTER_SIZE = re.compile(r"^(x{2,})([sl])$")
 _LETTER_RANGE = re.compile(r"^([0-9]?x*[sml])\s*(?:-|–|—|~|～|至|到)\s*([0-9]?x*[sml])$")
@@ -298,7 +300,7 @@ def _matching_values(values: dict[str, np.ndarray], wanted: str) -> list[str]:
         return [
             value
             for value in values
-            if value == wanted or value.rstrip("码号") == wanted or _in_range(value, number)
+            if value == wanted or _SIZE_UNIT.sub("", value) == wanted or _in_range(value, number)
         ]
     if wanted.isascii():  # "S" must not match "XS"
         letter = _letter_size(wanted)

@@ -137,6 +137,23 @@ class JiebaKeywordExtractor:
                 out.append(normalise_english(latin))
         return out
 
+    def _stop_phrases(self, raw: list[str]) -> list[str]:
+        """`raw` with each multi-word synonym that has a stop word in it ("down jacket", "top up") joined into
+        one word ("down jacket"): dropping "down" would leave "jacket", which names another kind."""
+        out: list[str] = []
+        i = 0
+        while i < len(raw):
+            for n in (3, 2):
+                words = tuple(raw[i : i + n])
+                if len(words) == n and words in self._phrases and any(w in self._stop for w in words):
+                    out.append(" ".join(words))
+                    i += n
+                    break
+            else:
+                out.append(raw[i])
+                i += 1
+        return out
+
     def _fold_phrases(self, raw: list[str]) -> list[str]:
         """Greedy longest match of multi-word synonyms ("running shoes" → 跑鞋), then single folds."""
         folded: list[str] = []
@@ -233,7 +250,7 @@ class JiebaKeywordExtractor:
     def words(self, text: str) -> list[str]:
         """Surface words (no bigrams, no folding, no stop words): what keywords and IDF count."""
         out = []
-        for word in self._raw_tokens(normalise_text(text)):
+        for word in self._stop_phrases(self._raw_tokens(normalise_text(text))):
             if word in self._stop or word.isdigit() or QUANTITY_WORD.match(word):
                 continue
             if len(word) < 2 and not (_CJK.search(word) and self._fold.get(word) == word):

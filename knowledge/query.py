@@ -63,7 +63,8 @@ _SIZE_PATTERNS = [
     re.compile(r"(?<![a-z0-9])(\d{2,4})\s*(ml|l)(?![a-z0-9])"),
     re.compile(r"(?<![a-z0-9])(x{1,3}[sl]|[2-5]xl)(?![a-z0-9])"),
     re.compile(r"(?<![a-z0-9])([sml])\s*(?:码|号)"),
-    re.compile(r"(?<![\d.])(\d{3})\s*(?:码|号|cm\b)"),  # children's clothes: 110码, 120cm
+    # children's clothes by height (110码, 120cm); a belt's or a chain's length (95cm)
+    re.compile(r"(?<![\d.])(\d{3})\s*(?:码|号)|(?<![\d.])(\d{2,3})\s*cm(?![a-z])"),
     # suitcases, screens, wheels: 24寸, 20英寸, 26 inch, 21in — read in whichever of these the catalog writes
     re.compile(r"(?<![\d.])(\d{2})\s*(寸|英寸|inch(?:es)?\b|in\b|\")"),
 ]
@@ -276,7 +277,7 @@ class QueryParser:
         for key in keys:
             for value in self.vocabulary.attributes[key]:
                 plain = normalise_text(value).replace(" ", "").replace("gb", "g").replace("tb", "t")
-                if plain == wanted or re.sub(r"^(eu|us|uk)|码$|号$", "", plain) == wanted:
+                if plain == wanted or re.sub(r"^(eu|us|uk)|码$|号$|cm$", "", plain) == wanted:
                     return ("size" if key in ("size", "尺码", "尺寸") else key), value
         return None
 

@@ -28,6 +28,7 @@ COFFEE = DATA / "coffee_camping_catalog.csv"
 GARDEN = DATA / "garden_games_catalog.csv"
 STATIONERY = DATA / "stationery_art_catalog.csv"
 LUGGAGE = DATA / "luggage_tools_catalog.csv"
+APPAREL = DATA / "apparel_catalog.csv"
 
 
 @cache
@@ -214,6 +215,8 @@ SETS = [
     ("coffee_camping_conversations.yaml", COFFEE, DATA / "coffee_camping_policies", 141),
     ("garden_games_conversations.yaml", GARDEN, None, 53),
     ("stationery_art_conversations.yaml", STATIONERY, None, 45),
+    # fix12-h: apparel + phone accessories + jewellery, written before the fixes (first run 56/86)
+    ("apparel_conversations.yaml", APPAREL, DATA / "apparel_policies", 71),
 ]
 
 

@@ -46,7 +46,7 @@ from bot.conversation.grounding import (
     unsupported_sentences,
     without_sentences,
 )
-from bot.conversation.intents import PRODUCT_ASK_RX, RECOMMEND_RX, Intent
+from bot.conversation.intents import PRODUCT_ASK_RX, RECOMMEND_RX, SIZE_ADVICE_RX, Intent
 from bot.conversation.issue_followup import with_issue
 from bot.conversation.issue_words import with_policy_words
 from bot.conversation.kind_words import english_kinds
@@ -111,6 +111,11 @@ _SELLS = re.compile(
 )
 _SHOPPING = re.compile(f"{RECOMMEND_RX.pattern}|{PRODUCT_ASK_RX.pattern}|{_SELLS.pattern}", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+_SIZE_WORD = re.compile(r"尺码|码数|号型|\bsizes?\b", re.I)
+_RETURN_ASK = re.compile(
+    r"(能|可以|可不可以|能不能|让)退|退吗|退不退|(能|可以|能不能)换|换吗|\b(can|could) i (return|exchange)\b",
+    re.I,
+)
 _DIRECT_ASKS = frozenset({"price", "stock", "size", "colour"})
 _FACT_ASKS = frozenset({"stock", "size", "colour", "duration"})  # asked of the one product a search finds
 _QUESTION_END = re.compile(r"[吗么]\s*[?？]?\s*$|[?？]\s*$|有没有")  # "有蓝色吗": a yes/no question
@@ -319,6 +324,15 @@ class Answerer:
             topics = tuple(d.topic for d in self.policies.find(about, lang))
             if ctx.issue:  # "运费谁付" after "退货要怎么办理": the return's postage, not the delivery fees
                 topics = tuple(d.topic for d in self.policies.find(ctx.issue, lang))[:1] or topics
+            elif not topics and SIZE_ADVICE_RX.search(ctx.text):
+                # "165/88A是什么码": the policies that speak about sizes (a size guide; else the size-exchange
+                # rule of the returns policy), ranked by meaning below
+                topics = tuple(
+                    dict.fromkeys(d.topic for d in self.policies.docs if _SIZE_WORD.search(d.text))
+                )
+            elif _RETURN_ASK.search(ctx.text) and any(d.topic == "returns" for d in self.policies.docs):
+                # "尺码不合适能退吗": whatever else the message names (a size guide), it asks for a return
+                topics = ("returns", *(t for t in topics if t != "returns"))
         asked = with_policy_words(ctx.text)
         if intent in (Intent.AFTER_SALES, Intent.POLICY) and policy_scope.caused_by_customer(about):
             asked = f"{asked} {policy_scope.CAUSE_WORDS['en' if lang == 'en' else 'zh']}"  # the exclusions
@@ -1004,6 +1018,8 @@ class Answerer:
             return ""  # "数码产品", "运动 装备": a department of this shop, read as the category filter
         if any(titled_kind(head, h.product) or in_category(head, h.product) for h in hits):
             return ""  # 运动鞋 names the category 运动鞋/跑步鞋 even where no title says it
+        if len(forms(head)) == 1 and any(head in h.product.tags for h in hits):
+            return ""  # a tag of a hit in no synonym group ("本命年" on a 转运珠手链): what was asked for
         # (a charger whose description mentions 笔记本 is not a 笔记本电脑: titles, tags and categories only)
         return head if not self.generic(head) or not any(kind_match(head, h.product) for h in hits) else ""
 

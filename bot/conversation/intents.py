@@ -149,6 +149,13 @@ POLICY_RX = _rx(
     r"\binvoice\b",
     r"\bpolicy\b",
 )
+# Which size to choose (a size guide answers it): "175cm 70kg穿什么码", "165/88A是什么码", "腰围2尺3穿多大",
+# "偏大还是偏小", "which size should I get"; "有XL码的吗" asks for products in a size, not for advice
+SIZE_ADVICE_RX = _rx(
+    r"(穿|选|买|拿|要|对应)(什么|多大|哪个|几)的?(码|号|尺码|size)|穿多大|多大(的)?码|尺码(怎么选|表|对照|指南)",
+    r"(偏大|偏小|正码)(吗|还是|不)|码数(准|正)(吗|不)|\d{3}/\d{2,3}[ab]",
+    r"\b(what|which) size\b|\bsize (guide|chart)\b|\b(run|runs|fit|fits) (small|large|big|true to size)\b",
+)
 GREETING_RX = _rx(
     r"^(你好|您好|哈喽|嗨|在吗|在不在|早上好|下午好|晚上好|早安|hello|hi|hey|hiya|good (morning|afternoon|evening))"
     r"[\s!！。,.，~？?]*(呀|啊|呢)?[\s!！。,.，~？?]*$"
@@ -233,6 +240,8 @@ AFTER_SALES_RX = _rx(
     # stopped doing its job, leaks, pages missing, a blade turned
     r"不(保温|制冷|出水|通电|充电|转|响|亮|工作|好用)了|(?<![不没防])(漏水|漏了|掉页|缺页|错页|卷刃|崩刃|崩口|变形了)|"
     r"没(有)?声音|不响|不亮|不开机|开不了机|充不进电|充不上电|不加热|不能用了|用不了了|失灵|故障|生锈|进水",
+    # a part or function that gave out ("磁吸失效了"), down working through the fabric, a chain or stone lost
+    r"(?<![不没防])(失效|跑绒|钻绒|漏绒|掉钻|断链|掉珠)|\b(leak(s|ing)? down|down (is )?leaking)\b",
     r"发错|错发|少发|漏发|少了一|缺了|只收到了?|没收到.{0,6}(配件|赠品)",
     r"质量问题|保修|保固|质保|维修|修理|报修|三包|换新",
     r"(大|小)了一?(码|号)|换(大|小)一?(码|号)|换个?(尺码|颜色)|想换货|换货",
@@ -281,7 +290,8 @@ CONTACT_RX = _rx(
     # where the shop is: a store, a showroom, its address ("你们门店在哪", "有实体店吗", "do you have a physical store")
     r"(门店|实体店|线下店|体验店|展厅|专卖店|店铺|你们店|贵店)的?(地址|位置|在哪|在哪里|在什么地方|怎么走)",
     r"(有没有|有|开)(实体店|线下店|线下门店|门店|体验店|展厅)",
-    r"(去|到)(实体店|线下店|门店|体验店|展厅|店里)(试|看|买|自提|逛)",
+    r"(去|到)(实体店|线下店|门店|体验店|展厅|店里|店)(试|看|买|自提|取|逛)|(门店|店里|线下)(自提|取货|试穿)|"
+    r"(可以|能|支持)(上门)?自提|\b(pick(\s|-)?up|collect it|try (it |them )?on) (in|at|from) (the |your )?(store|shop)\b",
     r"(你们|店铺|店|公司)(的)?(地址|位置)(在|是)",
     r"\b(physical|brick[-\s]and[-\s]mortar|retail|local)\s+(store|shop)s?\b|\bshowroom\b",
     r"\b(store|shop)\s+(address|location)\b|\bwhere\s+(is|are)\s+(you|your\s+(shop|store))(\s+located)?\b",
@@ -358,7 +368,7 @@ def classify(text: str, *, has_context: bool = False) -> IntentGuess:
         return IntentGuess(Intent.CONTACT, 0.85, "contact")
     if COMPARE_RX.search(stripped):
         return IntentGuess(Intent.COMPARISON, 0.85, "compare")
-    if POLICY_RX.search(stripped):
+    if POLICY_RX.search(stripped) or SIZE_ADVICE_RX.search(stripped):
         return IntentGuess(Intent.POLICY, 0.8, "policy")
     referenced = bool(REFERENCE_RX.search(stripped))
     if PRODUCT_ASK_RX.search(stripped) and (referenced or has_context):

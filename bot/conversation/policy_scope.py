@@ -370,11 +370,19 @@ def pick(
     def excludes(hit: PolicyHit) -> int:  # "摔坏了能保修吗": the exclusions bullet answers it
         return 0 if caused and _EXCLUSION_RX.search(hit.text) else 1
 
+    # the item's own words (those naming only its categories: 内衣, 内裤 — not 服装) in a bullet's body: a
+    # bullet listing the item ("不支持无理由退货的商品：内衣、内裤…") answers "内裤尺码不合适能退吗"
+    own = [w for w in catalog.kind_words(item.paths) if catalog.paths.get(w, set()) <= item.paths]
+
+    def names_item(hit: PolicyHit) -> int:
+        return 0 if any(w in hit.text.lower() for w in own) else 1
+
     kept.sort(
         key=lambda h: (
             rank.get(h.topic, len(rank)),
             excludes(h),
             0 if spec[id(h)] > 0 else 1,
+            names_item(h),
             states_problem(h),
         )
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
@@ -85,7 +86,8 @@ _ORD_ZH = re.compile(
     r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*(?:个|款|双|件|种|条|台|只|瓶|部|套|样|支|盒|包)?"
 )
 _ORD_EN = re.compile(r"\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\b", re.IGNORECASE)
-_ORD_NUM = re.compile(r"(?:#|No\.?\s?)\s*(\d)\b|(\d)\s*号", re.IGNORECASE)
+_ORD_NUM = re.compile(r"(?:#|No\.?\s?)\s*(\d)\b|(?<![\d.])(\d)\s*号", re.IGNORECASE)
+_VALUE_SPLIT = re.compile(r"[;；,，、/|]")
 _LAST = re.compile(r"最后(?:一|那)(?:个|款|双|件)|\bthe last( one)?\b|\blast one\b", re.IGNORECASE)
 # a message whose subject is a bare pronoun: "它有货吗", "这个多少钱", "is it waterproof?", "how much is that one"
 _PRONOUN_SUBJECT = re.compile(
@@ -160,14 +162,19 @@ class Understanding:
     size_step: int = 0  # "换个大一点的": +1 bigger / -1 smaller than the target (mode "bigger"/"smaller")
 
 
-def ordinal_indices(text: str) -> list[int]:
-    """1-based positions named in the text, in order ("第一款和第三款" → [1, 3])."""
+def ordinal_indices(text: str, values: AbstractSet[str] = frozenset()) -> list[int]:
+    """1-based positions named in the text, in order ("第一款和第三款" → [1, 3]). A bare "N号" among products
+    sized in numbers (`values`: the shown products' attribute values — ring sizes 10–18) names a size."""
     found: list[tuple[int, int]] = []
     for m in _ORD_ZH.finditer(text):
         raw = m.group(1)
         found.append((m.start(), int(raw) if raw.isdigit() else _ZH_NUM[raw]))
     found += [(m.start(), _EN_ORD[m.group(1).lower()]) for m in _ORD_EN.finditer(text)]
-    found += [(m.start(), int(m.group(1) or m.group(2))) for m in _ORD_NUM.finditer(text)]
+    found += [
+        (m.start(), int(m.group(1) or m.group(2)))
+        for m in _ORD_NUM.finditer(text)
+        if not (m.group(2) and any(v.rstrip("号").isdigit() for v in values))
+    ]
     return list(dict.fromkeys(n for _, n in sorted(found)))
 
 
@@ -176,7 +183,8 @@ def resolve_references(text: str, shown: Sequence[Product], focus: str = "") -> 
     if not shown:
         return [], 0
     picks: list[Product] = []
-    for n in ordinal_indices(text):
+    values = {v.strip() for p in shown for raw in p.attributes.values() for v in _VALUE_SPLIT.split(raw)}
+    for n in ordinal_indices(text, frozenset(values)):
         if n > len(shown):
             return [], n
         picks.append(shown[n - 1])
