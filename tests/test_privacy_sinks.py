@@ -47,6 +47,19 @@ CANARIES = [
         ["Marsza", "00-590", "Warszawa"],
     ),
     ("收件人 Emily Chen, 3F-2, No. 5, Lane 12, Zhongxiao E. Rd., Taipei 106", ["Emily", "Zhongxiao", "3F-2"]),
+    # held-out set 3 (session 8): letter frames, relatives, grouped and foreign IDs, postcodes, zh-Hant labels
+    ("Is the Pegasus 41 waterproof?\n\nBR, Hans Gruber", ["Hans", "Gruber"]),
+    ("From: Li Wei\nSony 耳机多少钱", ["Li Wei"]),
+    ("我女儿陈可欣要一双32码的跑鞋", ["陈可欣"]),
+    ("我是 zhang xiaoming，Sony 耳机保修多久", ["zhang", "xiaoming"]),
+    ("清关要身份证 440301 19900101 1234，耳机能寄吗", ["19900101", "440301"]),
+    ("身分證字號 A123456789，耳機可以寄台灣嗎", ["A123456789"]),
+    (
+        "Room 1801, Block B, 88 Jianguo Road, Chaoyang District, Beijing 100022 yoga mat?",
+        ["Jianguo", "100022"],
+    ),
+    ("微信號 amy_tw88 耳機有貨嗎", ["amy_tw88"]),
+    ("SSN 078-05-1120 for the invoice, Sony price?", ["078-05-1120", "1120"]),
 ]
 
 

@@ -96,6 +96,18 @@ _EU_ADDRESS = regex.compile(
     r"\s+\d{1,4}[A-Za-z]?(?:\s*/\s*\d{1,4}[A-Za-z]?)?(?:\s*(?:m\.|lok\.)\s*\d{1,4})?"
     r"(?:,?\s*(?:\d{2}-\d{3}|\d{4,5})(?:\s+\p{Lu}\p{L}+(?:[ -]\p{Lu}\p{L}+)?)?)?"
 )
+# French, Spanish, Italian and Portuguese streets: the street word first, a house number before or after, then
+# an optional postcode and town — "15 Rue de Rivoli, 75001 Paris", "Calle Mayor 5, 28013 Madrid", "Via Roma 10".
+_ROMANCE_STREET = (
+    r"(?:Rue|Avenue|Boulevard|Bd|Chemin|Allée|Impasse|Quai|Via|Viale|Piazza|Corso|Calle|Avenida|Av\.|Plaza|"
+    r"Paseo|Carrer|Rua|Travessa|Largo)"
+)
+_ROMANCE_NAME = r"(?:\s+(?:(?:de|du|des|la|le|del|di|della|da|do|dos|das|y|d['’])\s*)?\p{Lu}[\p{L}'’-]*){1,4}"
+_ROMANCE_TOWN = r"(?:,?\s*\d{4,5}\s+\p{Lu}\p{L}+(?:[ -]\p{Lu}\p{L}+)?)?"
+_ROMANCE_ADDRESS = regex.compile(
+    rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+{_ROMANCE_STREET}{_ROMANCE_NAME}{_ROMANCE_TOWN}"
+    rf"|\b{_ROMANCE_STREET}{_ROMANCE_NAME},?\s+\d{{1,4}}[A-Za-z]?\b{_ROMANCE_TOWN}"
+)
 # The tail of a Chinese address that names the building, unit and room, after an address already cut
 # ("[address] SOHO 现代城 2 号楼 1803 室", "[address] A 座 1203", "[address] 12 楼 1205", "[address] B 塔 2805 室",
 # "R2-B 栋 12 楼 1205") — or on its own when it has a building part and a room ("2 号楼 1803 室", "3 栋 2 单元 501").
@@ -143,6 +155,7 @@ def redact_addresses(text: str) -> str:
     text = _TW_ADDRESS.sub(ADDRESS, text)
     text = _EN_ADDRESS.sub(ADDRESS, text)
     text = _EU_ADDRESS.sub(ADDRESS, text)
+    text = _ROMANCE_ADDRESS.sub(ADDRESS, text)
     text = _STREET.sub(ADDRESS, text)
     text = _COMPOUND.sub(ADDRESS, text)
     text = _CUED_PLACE.sub(lambda m: f"{m.group('cue')}{ADDRESS}", text)

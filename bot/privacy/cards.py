@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from stdnum import luhn
+from stdnum import iban, luhn
 
 from bot.privacy.phones import find_phones
 
@@ -67,8 +67,20 @@ def find_cards(text: str, *, keep_whole: bool = False) -> list[tuple[int, int]]:
     return spans
 
 
+# The card's security code after its name ("cvv 123", "CVC: 737", "安全码 123"): as secret as the number.
+_SECURITY_CODE = re.compile(
+    r"(?i)(\b(?:cvv2?|cvc2?|csc|cid|security\s+code)|安全码|验证码后三位|卡背后三位)\s*[:：#]?\s*\d{3,4}(?!\d)"
+)
+# An IBAN, grouped or whole: "DE89 3704 0044 0532 0130 00" — a bank account, checked by stdnum.iban (ISO 13616).
+_IBAN = re.compile(
+    r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?(?![A-Za-z0-9])"
+)
+
+
 def redact_cards(text: str, *, keep_whole: bool = False) -> str:
-    """`text` with card numbers replaced by `[card]` (see the module docstring)."""
+    """`text` with card numbers, their security codes and IBANs replaced by `[card]` (see the module
+    docstring; an IBAN counts when its ISO 7064 check digits hold)."""
+    text = _IBAN.sub(lambda m: CARD if iban.is_valid(m.group(0)) else m.group(0), text)
     for start, end in reversed(find_cards(text, keep_whole=keep_whole)):
         text = text[:start] + CARD + text[end:]
-    return text
+    return _SECURITY_CODE.sub(lambda m: f"{m.group(1)} {CARD}", text)

@@ -32,7 +32,7 @@ _LABEL = (
 _ASCII_HANDLE = r"@?[A-Za-z0-9](?:[A-Za-z0-9._-]{1,28}[A-Za-z0-9_])"
 _MARKED = r"(?=[A-Za-z0-9._-]*[0-9._])"  # a digit, "." or "_" somewhere in the handle
 _QUESTION = r"(?:多少|什么|啥|哪个|是多少|有吗|有没有)"
-_NOT_NICK = r"(?:推荐|说|讲|介绍|种草|安利|测评|评测|的|在|也|都|用|发|上|里)"
+_NOT_NICK = r"(?:推荐|说|讲|介绍|种草|安利|测评|评测|的|在|也|都|用|发|上|里|同|手机|电话)"  # 微信：同手机号
 _HAN_NICK = r"@?(?!" + _QUESTION + r"|" + _NOT_NICK + r")\p{Han}[\p{Han}\p{L}0-9_]{1,11}"
 
 _HANDLE = regex.compile(

@@ -36,23 +36,30 @@ from knowledge.script import HAN, has_han
 
 # --- English frames -------------------------------------------------------------------------------------
 _LINE_END = r"(?=[ \t]*(?:$|\n|<|[,;]))"
+# A header: "From: Li Wei" on its own line — or, once input hygiene has joined the lines ("From: Li Wei Sony
+# 耳机多少钱"), opening the message: then one or two name words are taken.
 _HEADER = regex.compile(
-    r"(?im:^(\s*(?:from|sender|sent\s+by|signed|发件人|寄件人)\s*[:：]\s*))" rf"({_NAME_WORDS}){_LINE_END}"
+    r"(?im:^(\s*(?:from|sender|sent\s+by|signed|发件人|寄件人)\s*[:：]\s*))"
+    rf"({_NAME_WORDS}{_LINE_END}|{_CAP}(?:\s+{_CAP})?(?=\s|$))"
 )
 _SIGN_OFFS = (
     r"regards|best\s+regards|kind\s+regards|warm\s+regards|warmest\s+regards|best\s+wishes|all\s+the\s+best|"
     r"sincerely|yours\s+sincerely|yours\s+truly|yours\s+faithfully|faithfully|respectfully|warmly|cheers|"
-    r"thanks|thanks\s+again|thank\s+you|many\s+thanks|thx|tks|ty|br|kr|rgds|regds|best|love|yours|take\s+care|"
-    r"talk\s+soon|greetings"
+    r"thanks|thanks\s+(?:again|a\s+lot|so\s+much|in\s+advance)|thank\s+you(?:\s+so\s+much)?|many\s+thanks|"
+    r"much\s+appreciated|thx|tks|ty|br|kr|rgds|regds|best|love|yours|take\s+care|talk\s+soon|greetings"
 )
-# "BR, Hans" / "Best regards\nSarah Johnson" (a line break instead of a comma); the name closes its line.
+# "BR, Hans" / "Best regards\nSarah Johnson" (a line break instead of a comma); the name closes its line — or,
+# with no comma at all ("… Best regards Sarah Johnson", lines joined by input hygiene), the whole message.
 _SIGN_OFF = regex.compile(
-    rf"(?i:(\b(?:{_SIGN_OFFS})(?:\s*[,，!.]\s*|[ \t]*\n\s*)(?:-{{1,2}}\s*)?))" rf"({_NAME_WORDS}){_LINE_END}"
+    rf"(?i:(\b(?:{_SIGN_OFFS})(?:\s*[,，!.]\s*|[ \t]*\n\s*)(?:-{{1,2}}\s*)?))({_NAME_WORDS}){_LINE_END}"
+    rf"|(?i:(\b(?:{_SIGN_OFFS})\s+))({_NAME_WORDS})(?=\s*[.!]?\s*$)"
 )
-# A dash signature closing the message: "Thank you!\n- Michael", "…? — Anna K", "谢谢！\n——张伟".
+# A dash signature closing the message: "Thank you!\n- Michael", "…? — Anna K"; a Chinese one also after a
+# space or a letter's closing: "请问有货吗 ——张伟", "此致 敬礼 王建华".
 _DASH_SIGNATURE = regex.compile(
     r"((?:^|\n|(?<=[.!?。！？]))[ \t]*(?:-{1,2}|[—–]{1,2}|~)[ \t]*)"
     rf"({_NAME_WORDS}(?:\s+\p{{Lu}}\.?)?|{_SURNAME}{HAN}{{1,2}})\s*$"
+    rf"|((?:(?:^|(?<=\s))(?:——|—|--)|此致\s*敬礼\s*[，,!！]?)\s*)({_SURNAME}{HAN}{{1,2}})\s*[。.!！]?\s*$"
 )
 # Honorific + name: Mr./Mrs./Ms./Miss/Mx. + one or more name words; Dr./Prof. need two ("Dr. Martens" stays).
 _HONORIFIC_NAME = regex.compile(
@@ -60,7 +67,20 @@ _HONORIFIC_NAME = regex.compile(
     rf"|(?:Dr|Prof)\.?\s+{_CAP}\s+{_CAP}(?!['’]s\b))(?!\s*\+)"
 )
 _BRAND_HONORIFICS = frozenset(
-    {"Martens", "Jart", "Scholl", "Dre", "Brown", "Bronner", "Pepper", "Muscle", "Meyer"}
+    {
+        "Martens",
+        "Jart",
+        "Scholl",
+        "Dre",
+        "Brown",
+        "Bronner",
+        "Pepper",
+        "Muscle",
+        "Meyer",
+        "Pac",
+        "Potato",
+        "Coffee",
+    }
 )
 # "put the name Olivia Brown on the card", "under the name Li Wei", "ship to: Emma Wilson".
 _THE_NAME = regex.compile(
@@ -68,12 +88,27 @@ _THE_NAME = regex.compile(
     rf"|(?i:(\b(?:deliver|ship|send|mail)\s+(?:it\s+|them\s+)?to\s*[:：]\s*))({_CAP}(?:\s+{_CAP}){{1,2}})\b"
 )
 
+# "Call me Liz,", "you can call me Bob", "I go by Alex", "Name's Jake," — the name closes its clause.
+_CALL_ME = regex.compile(
+    r"(?i:(\b(?:(?:you\s+can|u\s+can|please|pls|just|everyone|people|friends|they)\s+)?call\s+me|\bi\s+go\s+by|"
+    r"(?:^|(?<=[.!?,;]\s{0,3})|\bthe\s+)name['’]s)\s+)"
+    rf"({_NAME_WORDS})(?=\s*(?:$|[,.;!?:—–-]|\s+(?i:and|from|here|please|thanks)\b))"
+)
+# "Jenny from Boston here", "Hi there, Sam here!" — a greeting with "there", or the town the customer writes from.
+_HERE = regex.compile(
+    r"((?:^|(?<=[.!?;:\n]))\s*(?i:(?:hi|hello|hey|hiya)\s+there\b[\s,!.—–-]*)?)"
+    rf"({_NAME_WORDS})(?=(\s+from\s+{_CAP}(?:\s+{_CAP}){{0,2}})?\s+(?i:here|speaking|writing)\b)"
+)
+
 # --- Latin-script and pinyin names after Chinese cues ----------------------------------------------------------
 _ZH_CUE = (
-    rf"我是|我叫|本人是|本人叫|这里是|我这边是|寄给|送给|发给|收件人是?|收货人是?|"
+    rf"我是|我叫|本人是|本人叫|这里是|我这边是|寄给|送给|发给|收件人是?|收货人是?|叫我|喊我|称呼我|"
+    rf"(?:我的?)?(?:英文名字?|名字)(?:叫|是)|"
     rf"(?:我|我的)\s*(?:{_RELATIONS})\s*(?:叫|是)?"
 )
-_LATIN_AFTER_ZH = regex.compile(rf"((?:{_ZH_CUE})\s*)({_NAME_WORDS})(?=\s*(?:$|[，,。.!！?？；;、\n]))")
+_LATIN_AFTER_ZH = regex.compile(
+    rf"((?:{_ZH_CUE})\s*)({_NAME_WORDS})(?=\s*(?:$|[，,。.!！?？；;、\n]|就行|就好|就可以|即可|吧))"
+)
 # Pinyin: a common surname's pinyin, then a given name of one or two syllables ("zhang xiaoming", "Liu Yang").
 _PINYIN_SURNAMES = (
     "wang|li|zhang|liu|chen|yang|huang|zhao|wu|zhou|xu|sun|ma|zhu|hu|guo|he|gao|lin|luo|zheng|liang|xie|song|"
@@ -114,24 +149,40 @@ _NAME_FIELD = regex.compile(
 )
 
 
-def _zh(match: regex.Match[str]) -> str:
-    name = match.group(2)
+def _zh(lead: str, name: str, found: str) -> str:
+    """`lead` + `[name]`, or `found` as written when `name` is a brand or a common word, not a person's name."""
     if name in _NAME_LIKE_BRANDS or name[:2] in _NAME_LIKE_BRANDS or _is_self_description(name):
-        return match.group(0)
+        return found
     if len(name) == 3 and _is_self_description(name[:2]):
-        return match.group(0)  # "我儿子明天到": a common word (明天) plus a character, no name
-    return f"{match.group(1)}{NAME}"
+        return found  # "我儿子明天到": a common word (明天) plus a character, no name
+    return f"{lead}{NAME}"
+
+
+def _zh_frame(match: regex.Match[str]) -> str:
+    return _zh(match.group(1), match.group(2), match.group(0))
 
 
 def _latin(match: regex.Match[str]) -> str:
-    if has_han(match.group(2)):
-        return _zh(match)
-    return match.group(0) if match.group(2).split()[0].lower() in _NOT_NAMES else f"{match.group(1)}{NAME}"
+    """A name frame's match (cue in group 1, name in group 2 — or 3 and 4 for a pattern's second form)."""
+    lead, name = (match.group(1), match.group(2)) if match.group(2) is not None else match.group(3, 4)
+    if has_han(name):
+        return _zh(lead, name, match.group(0))
+    return match.group(0) if name.split()[0].lower() in _NOT_NAMES else f"{lead}{NAME}"
+
+
+def _here(match: regex.Match[str]) -> str:
+    """One name word needs the greeting's "there" or the customer's town: "Nike here" is no introduction."""
+    words = match.group(2).split()
+    if words[0].lower() in _NOT_NAMES or (
+        len(words) == 1 and not match.group(1).strip() and not match.group(3)
+    ):
+        return match.group(0)
+    return f"{match.group(1)}{NAME}"
 
 
 def _honorific(match: regex.Match[str]) -> str:
     words = match.group(0).replace(".", " ").split()
-    return match.group(0) if words[1] in _BRAND_HONORIFICS else NAME
+    return match.group(0) if regex.split(r"[-'’]", words[1])[0] in _BRAND_HONORIFICS else NAME
 
 
 def _the_name(match: regex.Match[str]) -> str:
@@ -139,19 +190,31 @@ def _the_name(match: regex.Match[str]) -> str:
     return match.group(0) if name.split()[0].lower() in _NOT_NAMES else f"{lead}{NAME}"
 
 
+_UPPER = regex.compile(r"\p{Lu}")
+_ZH_FRAME_CUES = regex.compile(rf"名字|收件人|收货人|联系人|姓名|他|她|ta|TA|的|{_RELATIONS}")
+
+
 def redact_name_frames(text: str) -> str:
     """`text` with names in headers, sign-offs, honorifics and third-party frames replaced by `[name]` (see the
-    module docstring); everything else as written."""
-    text = _HEADER.sub(_latin, text)
-    text = _SIGN_OFF.sub(_latin, text)
-    text = _DASH_SIGNATURE.sub(_latin, text)
-    text = _HONORIFIC_NAME.sub(_honorific, text)
-    text = _THE_NAME.sub(_the_name, text)
+    module docstring); everything else as written. Cheap checks first: the English frames need a capital
+    letter, the Chinese ones a Han character and one of their cue words (most messages need neither)."""
+    if _UPPER.search(text):
+        text = _HEADER.sub(_latin, text)
+        text = _SIGN_OFF.sub(_latin, text)
+        text = _DASH_SIGNATURE.sub(_latin, text)
+        text = _HONORIFIC_NAME.sub(_honorific, text)
+        text = _THE_NAME.sub(_the_name, text)
+        text = _CALL_ME.sub(_latin, text)
+        text = _HERE.sub(_here, text)
+    elif has_han(text):
+        text = _DASH_SIGNATURE.sub(_latin, text)  # "——张伟"
     if not has_han(text) and "wo " not in text.lower():
         return text
     text = _PINYIN_AFTER_CUE.sub(lambda m: f"{m.group(1)}{NAME}", text)
     text = _LATIN_AFTER_ZH.sub(_latin, text)
-    text = _NAME_FIELD.sub(_zh, text)
-    text = _RELATIVE_NAME.sub(_zh, text)
-    text = _PRONOUN_NAME.sub(_zh, text)
-    return _PARENT_OF.sub(_zh, text)
+    if not _ZH_FRAME_CUES.search(text):
+        return text
+    text = _NAME_FIELD.sub(_zh_frame, text)
+    text = _RELATIVE_NAME.sub(_zh_frame, text)
+    text = _PRONOUN_NAME.sub(_zh_frame, text)
+    return _PARENT_OF.sub(_zh_frame, text)

@@ -41,8 +41,20 @@ _CLAUSE_END = r"(?=\s*(?:$|[，,。.!！?？；;、\s]|想|要|请|麻烦))"
 
 _CN_STRONG = regex.compile(
     rf"((?:我叫|我的名字是|我名字叫|名字叫|本人叫|收件人|收货人|联系人|姓名|寄件人)\s*(?:是|为)?\s*[:：]?\s*)"
-    rf"(?:(?:{_SURNAME}|[小阿老]){_GIVEN}|\p{{Lu}}\p{{Ll}}+(?:[ -]\p{{Lu}}\p{{Ll}}+){{0,2}}\b)"
+    rf"(?:(?:{_SURNAME}|[小阿老]){_GIVEN}|(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s*)?\p{{Lu}}\p{{Ll}}+(?:[ -]\p{{Lu}}\p{{Ll}}+){{0,2}}\b)"
 )
+# Surname characters that are also verbs or prepositions right after a name field: "收件人付邮费吗" (pays), "联系人
+# 和收件人" (and) — no name when what follows them is a common word.
+_VERB_SURNAMES = "付和于向从把被对"
+
+
+def _strong(match: regex.Match[str]) -> str:
+    name = match.group(0)[len(match.group(1)) :]
+    if name[0] in _VERB_SURNAMES and (_is_self_description(name) or _is_self_description(name[1:])):
+        return match.group(0)
+    return f"{match.group(1)}{NAME}"
+
+
 # A third party named by their relation to the customer: "我儿子叫张小宝", "我老婆名字叫林芳", "给我妈妈王秀英买".
 _RELATIONS = (
     r"儿子|女儿|闺女|孩子|宝宝|小孩|老婆|老公|妻子|丈夫|爱人|媳妇|男朋友|女朋友|男友|女友|对象|妈妈|爸爸|母亲|父亲|"
@@ -536,7 +548,7 @@ def _english(match: regex.Match[str]) -> str:
 
 def redact_names(text: str) -> str:
     """`text` with introduced names replaced by `[name]` (Chinese and English cues; see the module docstring)."""
-    text = _CN_STRONG.sub(lambda m: f"{m.group(1)}{NAME}", text)
+    text = _CN_STRONG.sub(_strong, text)
     text = _CN_SURNAME.sub(_surname, text)
     text = _CN_CALL_ME.sub(lambda m: f"{m.group(1)}{NAME}", text)
     text = _CN_THIRD.sub(lambda m: f"{m.group(1) or m.group(2)}{NAME}", text)

@@ -112,3 +112,36 @@ def chinese_digit_phones(text: str) -> list[tuple[int, int]]:
         if _MOBILE.fullmatch(digits) or (len(digits) >= 8 and find_phones(digits)):
             spans.append((match.start(), match.end()))
     return spans
+
+
+# Phone numbers spelled in English words ("one three eight one two three four five six seven eight", "oh" and
+# "o" for 0, "double five" for 55): 7+ spoken digits in a row, read as digits and kept when they make a mainland
+# mobile or a number libphonenumber accepts.
+_EN_DIGITS = {
+    "zero": "0",
+    "oh": "0",
+    "o": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+}
+_EN_DIGITS |= {"six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_EN_DIGIT = r"(?:(?:double|triple)\s+)?(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine)"
+_EN_DIGIT_RUN = re.compile(rf"(?i)\b{_EN_DIGIT}(?:[\s,-]+{_EN_DIGIT}){{6,14}}\b")
+
+
+def spelled_phones(text: str) -> list[tuple[int, int]]:
+    """Spans of phone numbers spelled in English digit words (see above). Offsets are `text`'s own."""
+    spans: list[tuple[int, int]] = []
+    for match in _EN_DIGIT_RUN.finditer(text):
+        digits, times = "", 1
+        for word in re.findall(r"[a-z]+", match.group(0).lower()):
+            if word in ("double", "triple"):
+                times = 2 if word == "double" else 3
+                continue
+            digits, times = digits + _EN_DIGITS[word] * times, 1
+        if _MOBILE.fullmatch(digits) or (len(digits) >= 8 and find_phones(digits)):
+            spans.append(match.span())
+    return spans

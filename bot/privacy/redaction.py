@@ -21,7 +21,7 @@ from bot.privacy.handles import redact_handles
 from bot.privacy.identifiers import is_labelled_barcode, redact_identifiers
 from bot.privacy.name_frames import redact_name_frames
 from bot.privacy.names import NAME, forget_name_memo, redact_names
-from bot.privacy.phones import chinese_digit_phones, find_phones, normalise_pii
+from bot.privacy.phones import chinese_digit_phones, find_phones, normalise_pii, spelled_phones
 from knowledge.traditional import to_simplified, to_traditional
 
 SECRET = "[secret]"
@@ -55,6 +55,11 @@ _OBFUSCATED_EMAIL = re.compile(
     rf"|\s+at\s+(?:[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*(?:\s+dot\s+|\s*(?:\(dot\)|\[dot\]|点)\s*){_TLD}"
     rf"|{_MAIL_HOSTS}{_DOT}{_TLD}))(?![a-z0-9])"
 )
+# "alice @ gmail . com" (spaces around the marks), "bob#gmail.com" (# for @, with a mail provider's domain).
+_SPACED_EMAIL = re.compile(
+    rf"(?i)\b[a-z0-9._%+-]+(?:\s*@\s*[a-z0-9-]+(?:\s*\.\s*[a-z0-9-]+)*\s*\.\s*{_TLD}|\s*[#＃]\s*{_MAIL_HOSTS}\s*\.\s*{_TLD})"
+    r"(?![a-z0-9])"
+)
 # Mainland resident ID: 6-digit region, birth date 18xx–20xx, 3-digit sequence, check digit or X.
 _CN_ID = re.compile(
     r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])"
@@ -80,12 +85,15 @@ DEFAULT_ORDER_PATTERN = (
 # number (5–11 digits), or a WeChat/other id (6–20 characters, starting with a letter) that has a digit, "_"
 # or "-" or follows a "号/ID/是/:" label ("WeChat: foo123", "微信号 abc_123"; "WeChat Pay" stays).
 _WXID = re.compile(r"(?<![A-Za-z0-9_])wxid_[A-Za-z0-9_-]{4,}", re.I)
-_MESSENGER_LABEL = r"(?:微信|薇信|威信|v信|vx|wx|wechat|weixin|whatsapp|telegram|tg|line|signal|skype|飞机)"
+_MESSENGER_LABEL = (
+    r"(?:微信|薇信|威信|v信|vx|wx|wechat|weixin|whatsapp|telegram|tg|line|signal|skype|飞机|(?<=加)v|(?<=加 )v|"
+    r"支付宝|alipay|paypal|venmo)"  # payment accounts are ids of the same shape
+)
 _QQ = re.compile(
-    r"(?i)((?:qq|扣扣|企鹅(?=号))\s*(?:号码|号|id)?\s*(?:是|为)?\s*[:：]?\s*)[1-9]\d{4,10}(?!\d)"
+    r"(?i)((?:qq|扣扣|企鹅(?=号))\s*(?:号码|同号|号|id)?\s*(?:是|为)?\s*[:：]?\s*)[1-9]\d{4,10}(?!\d)"
 )
 _MESSENGER_ID = re.compile(
-    rf"(?i)({_MESSENGER_LABEL}\s*(?:(?:号码|號碼|号|號|id|账号|帳號)\s*(?:是|为)?\s*[:：]?|(?:是|为)\s*[:：]?|[:：])\s*)"
+    rf"(?i)({_MESSENGER_LABEL}\s*(?:(?:号码|號碼|号|號|id|账号|帳號)\s*(?:是|为)?\s*[:：-]?|(?:是|为)\s*[:：]?|[:：])\s*)"
     r"@?[A-Za-z][A-Za-z0-9_-]{5,19}(?![A-Za-z0-9_-])"
     rf"|({_MESSENGER_LABEL}\s*)@?(?=[A-Za-z0-9_-]{{0,19}}[0-9_-])[A-Za-z][A-Za-z0-9_-]{{5,19}}(?![A-Za-z0-9_-])"
 )
@@ -177,6 +185,7 @@ class Redactor:
         text = _SECRET_ASSIGNMENT.sub(_sub_secret_assignment, text)
         text = _EMAIL.sub(EMAIL, text)
         text = _OBFUSCATED_EMAIL.sub(EMAIL, text)
+        text = _SPACED_EMAIL.sub(EMAIL, text)
         text = _CN_ID.sub(CN_ID, text)
         text = _PASSPORT.sub(lambda m: f"{m.group(1)}{CN_ID}", text)
         text = redact_identifiers(text)
@@ -185,7 +194,7 @@ class Redactor:
         for phone in reversed(find_phones(text)):
             text = text[: phone.start] + PHONE + text[phone.end :]
         text = _INTL_PHONE.sub(_valid_intl, text)
-        for start, end in reversed(chinese_digit_phones(text)):
+        for start, end in reversed([*chinese_digit_phones(text), *spelled_phones(text)]):
             text = text[:start] + PHONE + text[end:]
         text = self._order.sub(_order_or_barcode, text)
         text = _LANDLINE.sub(PHONE, text)
