@@ -276,8 +276,9 @@ def wait_ports(ports: list[int], bots: list[Proc], timeout: float = 120.0) -> No
                 time.sleep(0.2)
 
 
-def thread_hops(roots: list[int], folder: Path) -> int:
-    """Thread-pool hand-offs so far in the bots' Python processes (SIGUSR1 → bench/hops/sitecustomize.py)."""
+def thread_hops(roots: list[int], folder: Path) -> Counter[str]:
+    """Thread-pool hand-offs and garbage collections (passes per generation, CPU ms) so far in the bots'
+    Python processes (SIGUSR1 → bench/hops/sitecustomize.py), summed over the processes."""
     pids = [
         pid
         for pid in (p for root in roots for p in descendants(root))
@@ -286,12 +287,17 @@ def thread_hops(roots: list[int], folder: Path) -> int:
     for pid in pids:
         (folder / str(pid)).unlink(missing_ok=True)
         os.kill(pid, signal.SIGUSR1)
-    total, deadline = 0, time.monotonic() + 5.0
+    total: Counter[str] = Counter()
+    deadline = time.monotonic() + 5.0
     for pid in pids:
         while not (folder / str(pid)).exists() and time.monotonic() < deadline:
             time.sleep(0.01)
         if (folder / str(pid)).exists():
-            total += int((folder / str(pid)).read_text() or 0)
+            meters = json.loads((folder / str(pid)).read_text() or "{}")
+            total["hops"] += meters.get("hops", 0)
+            total["gc_ms"] += meters.get("gc_ms", 0.0)
+            for generation, passes in enumerate(meters.get("gc", [])):
+                total[f"gc{generation}"] += passes
     return total
 
 
@@ -321,6 +327,7 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
         database = extra.get("database")
         before = {
             "bots": tree_cpu_s(roots),
+            "bots_sys": tree_cpu_s(roots, system_only=True),
             "bots_wait": tree_run_queue_wait_s(roots),
             "pg": tree_cpu_s([peers.pg_root]),
             "world": tree_cpu_s([peers.world.pid]),
@@ -329,12 +336,13 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             "api": Counter(http_json(f"{peers.world_url}/_bench/calls")),
             "llm_calls": Counter(http_json(f"{peers.llm_url}/_bench/calls")),
             "db": peers.counters.snapshot(database) if database else None,
-            "hops": thread_hops(roots, peers.work / "hops") if database else 0,
+            "meters": thread_hops(roots, peers.work / "hops") if database else Counter(),
         }
         log(f"   measuring {args.customers} customers × {args.messages} messages")
         result = run_phase(peers, args.customers, args.messages, offset, args)
         after = {
             "bots": tree_cpu_s(roots),
+            "bots_sys": tree_cpu_s(roots, system_only=True),
             "bots_wait": tree_run_queue_wait_s(roots),
             "pg": tree_cpu_s([peers.pg_root]),
             "world": tree_cpu_s([peers.world.pid]),
@@ -343,7 +351,7 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             "api": Counter(http_json(f"{peers.world_url}/_bench/calls")),
             "llm_calls": Counter(http_json(f"{peers.llm_url}/_bench/calls")),
             "db": peers.counters.snapshot(database) if database else None,
-            "hops": thread_hops(roots, peers.work / "hops") if database else 0,
+            "meters": thread_hops(roots, peers.work / "hops") if database else Counter(),
         }
         settled = http_json(f"{peers.world_url}/_bench/settle", {"seconds": 2.0, "chats": result["chats"]})
         n = max(1, result["answered"])
@@ -351,6 +359,8 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
         llm_calls = after["llm_calls"] - before["llm_calls"]
         out: dict[str, Any] = {
             "cpu_ms_per_msg": round((after["bots"] - before["bots"]) * 1000 / n, 3),
+            # of which in the kernel (syscalls: sockets, epoll, futexes): no Python profile shows it
+            "cpu_sys_ms_per_msg": round((after["bots_sys"] - before["bots_sys"]) * 1000 / n, 3),
             "msgs_per_s": round(result["answered"] / max(result["elapsed_s"], 1e-9), 2),
             # time the bots' threads were ready to run but queued for a core, per message (machine contention)
             "run_queue_wait_ms_per_msg": round((after["bots_wait"] - before["bots_wait"]) * 1000 / n, 3),
@@ -373,7 +383,12 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             "postgres_cpu_ms_per_msg": round((after["pg"] - before["pg"]) * 1000 / n, 3),
             "chroma_cpu_ms_per_msg": round((after["chroma"] - before["chroma"]) * 1000 / n, 3),
             "db_round_trips_per_msg": 0.0,
-            "thread_hops_per_msg": round((after["hops"] - before["hops"]) / n, 3),
+            "thread_hops_per_msg": round((after["meters"]["hops"] - before["meters"]["hops"]) / n, 3),
+            # garbage collections per message by generation, and their CPU (bench/hops/sitecustomize.py)
+            "gc_passes_per_msg": [
+                round((after["meters"][f"gc{g}"] - before["meters"][f"gc{g}"]) / n, 3) for g in range(3)
+            ],
+            "gc_cpu_ms_per_msg": round((after["meters"]["gc_ms"] - before["meters"]["gc_ms"]) / n, 3),
             "processes": len(bots),
         }
         if database:
@@ -398,7 +413,7 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
         log(
             f"   {out['msgs_per_s']:.1f} msg/s  p50 {out['p50_s'] * 1000:.0f} ms  p99 {out['p99_s'] * 1000:.0f} ms  "
             f"CPU {out['cpu_ms_per_msg']:.2f} ms/msg  run-queue wait {out['run_queue_wait_ms_per_msg']:.2f} ms/msg  PG {out['postgres_cpu_ms_per_msg']:.2f} ms/msg  "
-            f"DB {out['db_round_trips_per_msg']:.1f} rt/msg  hops {out['thread_hops_per_msg']:.1f}/msg  API {out['bot_api_calls_per_msg']:.2f}/msg  "
+            f"DB {out['db_round_trips_per_msg']:.1f} rt/msg  hops {out['thread_hops_per_msg']:.1f}/msg  GC {out['gc_cpu_ms_per_msg']:.2f} ms/msg  API {out['bot_api_calls_per_msg']:.2f}/msg  "
             f"LLM {out['llm_calls_per_msg']:.2f}/msg  lost {out['lost']} doubled {out['doubled']}"
         )
         return out
@@ -509,7 +524,9 @@ def profile(bots: list[Proc], peers: Peers, args: argparse.Namespace, offset: in
             str(raw),
             "--subprocesses",
             "--nonblocking",
-            "--gil",  # only samples holding the GIL: CPU in Python, not threads waiting on I/O
+            # gil: only samples holding the GIL (CPU in Python); active: every thread that is running,
+            # also in C code without the GIL (with the thread's id, to tell the event loop from the pool)
+            *(["--gil"] if args.profile_threads == "gil" else ["--threads"]),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -599,6 +616,12 @@ def main() -> int:
         "prints messages lost and doubled per run",
     )
     parser.add_argument("--profile", metavar="FILE", help="then py-spy a xiaoer replica; top frames to FILE")
+    parser.add_argument(
+        "--profile-threads",
+        choices=("gil", "active"),
+        default="gil",
+        help="what --profile samples: the thread holding the GIL, or every running thread",
+    )
     args = parser.parse_args()
     args.messages = args.messages or (2 if args.quick else 3)
 
@@ -728,6 +751,7 @@ def ratios_of(results: dict[str, Any]) -> dict[str, float]:
 def print_table(results: dict[str, Any]) -> None:
     keys = [
         "cpu_ms_per_msg",
+        "cpu_sys_ms_per_msg",
         "cpu_vs_ptb_echo",
         "run_queue_wait_ms_per_msg",
         "msgs_per_s",
@@ -735,6 +759,8 @@ def print_table(results: dict[str, Any]) -> None:
         "p99_s",
         "db_round_trips_per_msg",
         "thread_hops_per_msg",
+        "gc_passes_per_msg",
+        "gc_cpu_ms_per_msg",
         "llm_calls_per_msg",
         "bot_api_calls_per_msg",
         "bot_api_calls_per_fast_reply",

@@ -45,14 +45,15 @@ def descendants(root: int) -> list[int]:
     return tree
 
 
-def tree_cpu_s(roots: list[int]) -> float:
-    """CPU seconds used so far by the trees under `roots` (dead roots count as 0)."""
+def tree_cpu_s(roots: list[int], *, system_only: bool = False) -> float:
+    """CPU seconds used so far by the trees under `roots` (dead roots count as 0); `system_only`: the
+    kernel's share alone (stime + cstime: syscalls such as socket reads/writes and epoll)."""
     total = 0
     for root in roots:
         for pid in descendants(root):
             fields = _stat(pid)
-            if fields is not None:
-                total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+            if fields is not None:  # utime stime cutime cstime
+                total += int(fields[12]) + int(fields[14]) if system_only else sum(map(int, fields[11:15]))
     return total / _TICK
 
 

@@ -284,6 +284,21 @@ async def test_server_sent_events_as_the_spec_allows_them(openai_server: OpenAIS
     assert seen == ["一", "一二", "一二三"]
 
 
+async def test_events_only_the_standard_library_reads_are_read_as_it_reads_them(
+    openai_server: OpenAIServer,
+) -> None:
+    """orjson reads the stream; what it refuses and `json.loads` accepts (a lone surrogate escape, NaN) gives the
+    very same values — and the request body orjson writes is read as JSON by the server."""
+    lone = '{"choices": [{"index": 0, "delta": {"content": "\\ud83d"}, "finish_reason": null}], "x": NaN}'
+    end = '{"choices": [{"index": 0, "delta": {"content": "!"}, "finish_reason": "stop"}]}'
+    openai_server.enqueue(ScriptedReply(raw=f"data: {lone}\n\ndata: {end}\n\ndata: [DONE]\n\n"))
+    seen: list[str] = []
+    assert await _run(_model(openai_server), streamed=True, seen=seen) == "\ud83d!"
+    assert seen == ["\ud83d", "\ud83d!"]
+    sent = openai_server.requests[-1]
+    assert sent["messages"] and sent["stream"] is True
+
+
 def _shipped_prompts() -> list[PromptSpec]:
     from pathlib import Path
 

@@ -89,3 +89,20 @@ async def test_network_failures_are_timed_out_or_network_error() -> None:
     finally:
         silent.close()
         closed.close()
+
+
+def test_answers_are_parsed_as_ptb_parses_them() -> None:
+    """orjson reads the Bot API's answers; what it refuses goes to PTB's own parser (invalid UTF-8 is replaced,
+    NaN read), and what is no JSON at all is PTB's `TelegramError`."""
+    from telegram.error import TelegramError
+    from telegram.request import BaseRequest
+
+    for payload in (
+        b'{"ok": true, "result": {"message_id": 7, "text": "\xe4\xbd\xa0\xe5\xa5\xbd"}}',
+        b'{"ok": true, "result": {"text": "caf\xe9"}}',  # not UTF-8
+        b'{"ok": true, "result": {"x": NaN}}',
+    ):
+        ours, ptbs = AiohttpRequest.parse_json_payload(payload), BaseRequest.parse_json_payload(payload)
+        assert repr(ours) == repr(ptbs)
+    with pytest.raises(TelegramError, match="Invalid server response"):
+        AiohttpRequest.parse_json_payload(b"<html>bad gateway</html>")

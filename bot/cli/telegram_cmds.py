@@ -88,11 +88,16 @@ def telegram(
             "(set it when several replicas share one webhook)"
         )
     log.info("starting Telegram bot (%s)", f"webhook {webhook}" if webhook else "long polling")
+    from bot.ops.runtime import new_event_loop, settle_heap
+
+    application = build_application(channel, replicas=replicas)
+    settle_heap()  # what start-up loaded is never garbage: later collections skip it
+    asyncio.set_event_loop(new_event_loop())  # PTB runs on the current loop (uvloop when installed)
     try:
         # The update ledger journals every update before its offset is confirmed (polling) or the webhook
         # answers 200, and the reply journal makes delivery at-least-once: a SIGKILL loses nothing.
         run(
-            build_application(channel, replicas=replicas),
+            application,
             webhook_url=webhook,
             listen=listen,
             port=port,

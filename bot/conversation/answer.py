@@ -70,6 +70,7 @@ from bot.conversation.ordering import (
     people_wanted,
     stated_measures,
 )
+from bot.conversation.placement import run_step
 from bot.conversation.policy_scope import CatalogWords, ItemCategories
 from bot.conversation.profile import rerank
 from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query, violations_note
@@ -398,7 +399,7 @@ class Answerer:
         """The shipping bullets that speak about `region` ("港澳台及海外：暂不支持配送"), best first."""
         assert self.policies is not None
         query = " ".join(region_words(region)[:8])
-        hits = await asyncio.to_thread(
+        hits = await run_step(
             self.policies.find_bullets, query, lang, 12, min_relevance=0, topics=("shipping",)
         )
         return [h for h in hits if about_region(h.text, region)][:2]
@@ -461,9 +462,7 @@ class Answerer:
     ) -> list[SearchHit]:
         filters = u.filters if (u is not None and with_filters and not u.filters.is_empty()) else None
         with telemetry.stage("retrieval"):
-            return await asyncio.to_thread(
-                self.index.search, query, k=k, filters=filters, include_weak=include_weak
-            )
+            return await run_step(self.index.search, query, k=k, filters=filters, include_weak=include_weak)
 
     async def products(self, u: Understanding, ctx: TurnContext) -> Answer:
         """Product questions, comparisons, superlatives and searches (see `bot.conversation.understanding`).
@@ -667,7 +666,7 @@ class Answerer:
         if (
             missing
         ):  # before "we don't sell X": the catalog's own X the search ranked out ("夏天用的被子" → 夏凉被)
-            own = await asyncio.to_thread(self._of_kind, missing)
+            own = await run_step(self._of_kind, missing)
             own = [h.product for h in self._keep([SearchHit(p, 1.0) for p in own], u)] or own
             if own:
                 hits, missing = [SearchHit(p, 1.0) for p in own[:5]], ""

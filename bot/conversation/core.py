@@ -49,6 +49,7 @@ from bot.conversation.offer_questions import (
     policy_states,
 )
 from bot.conversation.offers import unbacked_offers
+from bot.conversation.placement import run_step
 from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
 from bot.conversation.rambling import focused, may_focus
@@ -503,7 +504,7 @@ class SupportBot:
         # one clause (most messages) asks no two things: found out on the loop, not after a thread hand-off
         if len(question_parts(ctx.text)) < 2:
             return None
-        split = await asyncio.to_thread(
+        split = await run_step(
             split_questions,
             ctx.text,
             functools.partial(self._asks_policy, lang=ctx.lang),
@@ -518,7 +519,7 @@ class SupportBot:
         )
         rules: list[str] = []
         docs = list(product.docs)
-        named = await asyncio.to_thread(self._named_in, split.rest)
+        named = await run_step(self._named_in, split.rest)
         for part in split.policy:
             asked = classify(part).intent
             side = side_question(part)
@@ -612,12 +613,12 @@ class SupportBot:
         if ask is not None and ask.rest:
             read = ask.rest  # the real question, understood without the offer words
         if read != written:
-            read = await asyncio.to_thread(self._still_named, written, read, lang)
+            read = await run_step(self._still_named, written, read, lang)
         simplified = native_kinds(read)  # "想买个 air fryer" → "想买个 空气炸锅"
         if may_focus(simplified) and classify(simplified, has_context=bool(shown)).intent in _SEARCH_INTENTS:
             # a long story with the request in the middle: the clauses that ask, not the story, are searched
             # (a short message has none to cut: no thread hand-off for it)
-            simplified = await asyncio.to_thread(self._focused, simplified)
+            simplified = await run_step(self._focused, simplified)
         asked = simplified
         order_thread = (
             bool(state.dialogue.issue) and classify(state.dialogue.issue).intent is Intent.ORDER_STATUS
@@ -667,7 +668,7 @@ class SupportBot:
         if reason is not None and not answer_first:
             return await self.request_handoff(inbound, reason, lang, state, shown, turns, said)
         if not guess.sure and intent is Intent.UNKNOWN and self.llm is not None and self.prompts is not None:
-            decided = await asyncio.to_thread(self._decided_by_knowledge, simplified, lang)
+            decided = await run_step(self._decided_by_knowledge, simplified, lang)
             if decided is not None:  # the shop's policies or catalog know what this is: no model needed
                 intent = decided
             else:
@@ -962,7 +963,7 @@ class SupportBot:
                 return answer, None
             intent = Intent.UNKNOWN  # "这款保修吗" with no policy match: treat as a product question
         understanding = self.understanding.ready()
-        u = await asyncio.to_thread(
+        u = await run_step(
             understand,
             ctx.text,
             intent,

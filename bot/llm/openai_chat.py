@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 from urllib.parse import urlsplit
 
 import aiohttp
+import orjson
 from langchain_core.prompt_values import PromptValue
 from langchain_core.prompts import ChatPromptTemplate
 
@@ -296,7 +297,7 @@ class OpenAIChatModel:
         }
         if self._usage:
             body["stream_options"] = {"include_usage": True}
-        payload = json.dumps(body, ensure_ascii=False).encode()
+        payload = _json_bytes(body)
         session = self._client()
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.config.first_token_timeout_s)
         for attempt in range(self.config.max_retries + 1):
@@ -506,10 +507,29 @@ async def _sse_pieces(content: aiohttp.StreamReader) -> AsyncGenerator[Piece, No
                 continue
             if data == b"[DONE]":
                 return
-            yield _piece(json.loads(data))
+            yield _piece(_json_value(data))
     data = _event_data(buffer.strip(b"\n"))  # a last event without its blank line
     if data is not None and data != b"[DONE]":
-        yield _piece(json.loads(data))
+        yield _piece(_json_value(data))
+
+
+def _json_bytes(body: dict[str, Any]) -> bytes:
+    """The request body as UTF-8 JSON: orjson (~20x faster than `json.dumps` on a prompt), the standard
+    library for what orjson refuses (e.g. a non-string key)."""
+    try:
+        return orjson.dumps(body)
+    except TypeError:
+        return json.dumps(body, ensure_ascii=False).encode()
+
+
+def _json_value(data: bytes) -> object:
+    """One event's JSON: orjson, or `json.loads` for what orjson refuses and the standard library reads (NaN, a
+    lone surrogate escape) — the same values either way, except that orjson reads an integer beyond 64 bits as
+    a float (no field a Piece reads holds one); `json.JSONDecodeError` when neither reads it."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
 
 
 def _event_data(event: bytes) -> bytes | None:

@@ -23,6 +23,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 import aiohttp
+import orjson
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -107,6 +108,18 @@ class AiohttpRequest(BaseRequest):
         if session is not None and not session.closed and self._loop is asyncio.get_running_loop():
             await session.close()
 
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """The Bot API's answer as a dict: orjson (several times faster than PTB's `json.loads` of the decoded
+        text); whatever orjson refuses (invalid UTF-8, NaN …) goes to PTB's own parser, which decodes with
+        replacement characters and raises `TelegramError` for what is not JSON — the same result either way
+        (but for integers beyond 64 bits, which orjson reads as floats: the Bot API's ids have at most 52)."""
+        try:
+            value = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            return BaseRequest.parse_json_payload(payload)
+        return cast(dict[str, Any], value)
+
     async def do_request(
         self,
         url: str,
@@ -144,7 +157,7 @@ class AiohttpRequest(BaseRequest):
                 form.add_field(name, content, filename=filename, content_type=mime[0] if mime else None)
             body = form
         elif request_data is not None and request_data.parameters:
-            body = json.dumps(request_data.parameters, ensure_ascii=False).encode()
+            body = _json_bytes(request_data.parameters)
             headers["Content-Type"] = "application/json"
         try:
             async with self._session.request(
@@ -155,6 +168,14 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+
+def _json_bytes(parameters: Json) -> bytes:
+    """A request body as UTF-8 JSON: orjson, the standard library for what orjson refuses (a non-string key)."""
+    try:
+        return orjson.dumps(parameters)
+    except TypeError:
+        return json.dumps(parameters, ensure_ascii=False).encode()
 
 
 def env_proxy(url: str) -> str | None:

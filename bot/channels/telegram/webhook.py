@@ -23,6 +23,7 @@ from pathlib import Path
 from socket import socket
 from typing import Any, Protocol
 
+import orjson
 from aiohttp import web
 from telegram import Bot, Update
 from telegram.error import TelegramError
@@ -32,6 +33,15 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # How long a graceful shutdown waits for requests in flight (an update being written to the ledger).
 SHUTDOWN_WAIT_S = 30.0
+
+
+def _json_value(body: bytes, text: str) -> Any:
+    """The update's JSON: orjson (a few times faster than `json.loads`), the standard library for what orjson
+    refuses and it reads (NaN, a lone surrogate escape); JSONDecodeError (a ValueError) for neither."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 class RawUpdateQueue(Protocol):
@@ -104,7 +114,7 @@ class WebhookServer:
         body = await request.read()
         try:
             payload = body.decode()
-            update = Update.de_json(json.loads(payload), self.bot)
+            update = Update.de_json(_json_value(body, payload), self.bot)
         except Exception:  # not JSON, or not an update: Telegram must not retry it
             log.error("webhook body is not a Telegram update (%d bytes): not processed", len(body))
             return web.Response(status=400, reason="Update could not be processed")
