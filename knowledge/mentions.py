@@ -67,6 +67,49 @@ SIZE_LETTERS = frozenset(["xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"])  # b
 _SIZE_AFTER = frozenset("码号")
 
 
+# Words that make another model of the same name ("AirPods 4 **Pro**", "Pegasus 41 **Trail**")
+_VARIANTS = frozenset(
+    [
+        "pro",
+        "max",
+        "plus",
+        "ultra",
+        "lite",
+        "light",
+        "mini",
+        "se",
+        "air",
+        "neo",
+        "elite",
+        "trail",
+        "gtx",
+        "sport",
+        "turbo",
+        "prime",
+        "edge",
+        "fold",
+        "flip",
+        "note",
+        "gen",
+        "generation",
+        "edition",
+        "version",
+        "mk",
+        "ii",
+        "iii",
+        "iv",
+        "xl",
+        "xs",
+        "xxl",
+    ]
+)
+
+
+def _coded(written: str) -> bool:
+    """A number or a word with a digit in it ("65", "XM6", "A20i"): part of a model's name."""
+    return any(ch.isdigit() for ch in written)
+
+
 def _coined(word: str) -> bool:
     """An English-letters word of four or more letters that no English dictionary has ("neoair", "xlite"):
     a brand's or a series' own name, never a word of the sentence."""
@@ -685,12 +728,22 @@ class MentionIndex:
             simple, _ = to_simplified(piece)
             read = _PRICE.sub(lambda m: " " * len(m.group(0)), simple if len(simple) == len(piece) else piece)
             written = atoms(read)
-            for mention in self.find(read, k=8):
+            # a reply writes a model's English name in capitals ("LEGO Icons 10311 Orchid"); read in lower
+            # case, only digits make a word another model's (`_runs_on` reads the case as written)
+            for mention in self.find(read, k=8) or self.find(read.lower(), k=8):
                 entry = self._by_sku.get(mention.sku)
                 if entry is None:
                     continue
                 said = set(atom_texts(mention.text))
                 exact = mention.exact and any(model and set(model) <= said for model in entry.models)
+                # a long model number the title has ("LEGO Icons 10311", "RN 1500") names it as well
+                exact = exact or any(
+                    a.isdigit()
+                    and len(a) >= 3
+                    and (len(a) >= MODEL_DIGITS or len(said) > 1)
+                    and _model_in(entry.atoms, a)
+                    for a in said
+                )
                 if not (exact or mention.score >= NAMED_SCORE):
                     continue  # a quantity alone ("26g") is no model name
                 if self._runs_on(entry, replace(mention, exact=exact), written, read):
@@ -703,22 +756,24 @@ class MentionIndex:
         """Whether the mention holds, or the word right before or after it adds, a name `entry`'s title does not
         have (a number or model word inside "瑜伽砖**3**块装", before "**65**W氮化镓" or after "XM**6**")."""
         inside = [a for a in written if mention.start <= a.start and a.end <= mention.end]
+        if any(a.text not in entry.atoms and _coded(text[a.start : a.end]) for a in inside):
+            return True  # a name read through a brand alias ("Yamaha P-145") has the alias inside
         before = [a for a in written if a.end <= mention.start][-1:]
-        if before and not text[before[0].end : mention.start].strip(" -_") and not before[0].han:
-            inside += (
-                before  # "绿联**65**W氮化镓快充头": a number or code right before it is part of the name
-            )
-        if any(a.number and a.text not in entry.atoms for a in inside):
-            return True
-        if any(self._model_like(a, entry.atoms, text) for a in inside if not a.number):
+        # "绿联**65**W氮化镓快充头": a number or code right before it is part of the name ("Yamaha" is not)
+        if (
+            before
+            and not text[before[0].end : mention.start].strip(" -_")
+            and before[0].text not in entry.atoms
+            and _coded(text[before[0].start : before[0].end])
+        ):
             return True
         word = next((a for a in written if a.start >= mention.end), None)
         if word is None or text[mention.end : word.start].strip(" -_") or word.text in entry.atoms:
             return False
         if word.number:
             return True
-        if mention.exact:  # the whole model name: only another model's number or code word runs on
-            return not word.han and self._model_like(word, entry.atoms, text)
+        if mention.exact:  # the whole model name: only another model's number, code or variant word runs on
+            return not word.han and (_coded(text[word.start : word.end]) or word.text in _VARIANTS)
         if word.han:
             return not text.startswith(_AFTER_NAME, word.start)
         return not (word.text in _GENERAL_WORDS or word.text in stopwords())

@@ -58,9 +58,14 @@ def test_invented_price_is_caught() -> None:
 
 
 def test_the_customers_budget_may_be_repeated() -> None:
-    text = f"450元以内推荐 {PEGASUS.title}"
+    """A budget is repeated as a price ("预算 950 元") or as a bound ("950元以内"); a bound is checked against
+    the prices it speaks of (`claims.bounds`), so the ¥899 Pegasus is "under 950" but never "under 450"."""
+    text = f"您的预算是 950 元，推荐 {PEGASUS.title}"
     assert [v.kind for v in check_reply(text, facts(PEGASUS))] == ["price"]
-    assert check_reply(text, facts(PEGASUS, allowed=[Decimal("450")])) == []
+    assert check_reply(text, facts(PEGASUS, allowed=[Decimal("950")])) == []
+    assert check_reply(f"950元以内推荐 {PEGASUS.title}", facts(PEGASUS)) == []
+    over = f"450元以内推荐 {PEGASUS.title}"
+    assert [v.kind for v in check_reply(over, facts(PEGASUS, allowed=[Decimal("450")]))] == ["price"]
 
 
 def test_invented_sku_is_caught_but_catalog_models_pass() -> None:

@@ -43,7 +43,7 @@ _NO_REASON = regex.compile(
     regex.I,
 )
 _OPENED = regex.compile(
-    r"(?<![未没不])(?:拆封|开封|打开|拆开|开过|用过|使用过|已使用|试用过|吃过|喝过)"
+    r"(?<![未没不别])(?:拆封|开封|打开|拆开|开过|用过|使用过|已使用|试用过|吃过|喝过|拆了|拆过|已拆|拆包|拆袋|撕开|玩过|穿过|戴过)"
     r"|\bopened\b|\bused\b|\btried\b|\bunsealed\b",
     regex.I,
 )
@@ -56,7 +56,7 @@ _CONDITION = regex.compile(
     regex.I,
 )
 _DENIAL = regex.compile(
-    r"不支持|不能|不可以|不可|无法|不了|没法|没办法|不行|不适用|不享受|不包括|除外|不在|没有|\bnot\b|n[’']t\b|\bno\s+longer\b|\bexcept\b|\bexclud",
+    r"不支持|不能|不可以|不可|无法|不了|没法|没办法|不行|不适用|不享受|不包括|除外|不在|没有|\bnot\b|\bcannot\b|n[’']t\b|\bno\s+longer\b|\bexcept\b|\bexclud",
     regex.I,
 )
 

@@ -42,9 +42,14 @@ _URLISH = regex.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/\S*)?|
 _QUANTITY = regex.compile(
     r"(?:(?P<sign>零下\s*|(?<=[^\s\d.a-z)）:：])[-−](?=\d)))?(?<![\d.a-z])(?P<number>\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)\s*-?\s*"
     r"(?P<unit>毫米|厘米|米|英寸|寸|千克|公斤|克|斤|毫升|升|瓦|毫安时?|分贝|小时|流明|蓬|°c|"
-    r"mm|cm|inch(?:es)?|kg|mah|ml|bar|db|atm|hours?|lumens?|m(?![a-z])|g(?![a-z])|l(?![a-z])|w(?![a-z])|h(?![a-z])|%)",
+    r"mm|cm|inch(?:es)?|kg|mah|ml|bar|db|atm|hours?|lumens?|m(?![a-z])|g(?![a-z])|l(?![a-z])|w(?![a-z])|h(?![a-z])|%|"
+    # counts a product serves or holds: "坐两个小朋友", "冲两杯", "20人份", "serves 30 people", "5天的衣服"
+    r"(?:个|位|名)?(?:小朋友|孩子|儿童|大人|成人|人)|杯|份|天的(?:衣服|衣物|行李|换洗衣物)|"
+    r"people|persons|adults|kids|children|guests|cups?|servings?)",
     regex.I,
 )
+# a count of one ("一个人用", "冲一杯") is how a sentence speaks, not a capacity
+_COUNTS = frozenset({"people", "cup", "serving", "tripday"})
 _UNITS: dict[str, tuple[str, Decimal]] = {
     "毫米": ("len", Decimal(1)), "mm": ("len", Decimal(1)), "厘米": ("len", Decimal(10)),
     "cm": ("len", Decimal(10)), "米": ("len", Decimal(1000)), "m": ("len", Decimal(1000)),
@@ -59,6 +64,11 @@ _UNITS: dict[str, tuple[str, Decimal]] = {
     "h": ("hour", Decimal(1)), "%": ("pct", Decimal(1)), "bar": ("bar", Decimal(1)),
     "atm": ("atm", Decimal(1)), "流明": ("lumen", Decimal(1)), "lumen": ("lumen", Decimal(1)),
     "lumens": ("lumen", Decimal(1)), "蓬": ("fill", Decimal(1)), "°c": ("temp", Decimal(1)),
+    "人": ("people", Decimal(1)), "people": ("people", Decimal(1)), "persons": ("people", Decimal(1)),
+    "adults": ("people", Decimal(1)), "kids": ("people", Decimal(1)), "children": ("people", Decimal(1)),
+    "guests": ("people", Decimal(1)), "杯": ("cup", Decimal(1)), "cup": ("cup", Decimal(1)),
+    "cups": ("cup", Decimal(1)), "份": ("serving", Decimal(1)), "serving": ("serving", Decimal(1)),
+    "servings": ("serving", Decimal(1)), "天的": ("tripday", Decimal(1)),
 }  # fmt: skip
 
 Quantity = tuple[str, Decimal]
@@ -219,12 +229,23 @@ def quantities(text: str) -> frozenset[Quantity]:
     return frozenset(q for _, q in _read_quantities(text))
 
 
+def _unit_key(unit: str) -> str:
+    """The `_UNITS` key of a unit as written: "个小朋友" → 人, "天的衣服" → 天的."""
+    if unit.startswith("天的"):
+        return "天的"
+    if unit.endswith(("小朋友", "孩子", "儿童", "大人", "成人", "人")):
+        return "人"
+    return unit
+
+
 def _read_quantities(text: str) -> list[tuple[int, Quantity]]:
     """(start, quantity) of every measured quantity of `text` (read)."""
     found: list[tuple[int, Quantity]] = []
     for m in _QUANTITY.finditer(text):
         value = _number(m.group("number"))
-        unit = _UNITS.get(m.group("unit").lower())
+        unit = _UNITS.get(_unit_key(m.group("unit").lower()))
+        if unit is not None and unit[0] in _COUNTS and value == 1:
+            continue
         if value is not None and unit is not None:
             value = -value if m.group("sign") else value
             found.append((m.start(), (unit[0], (value * unit[1]).normalize())))
@@ -370,6 +391,8 @@ _CAPITALISED = regex.compile(
 # an English sentence opens with the product's name ("The Bear 5L air fryer is …"): capitals there name it; a
 # capitalised word later ("… made in Germany") is a name the facts must carry
 _TITLE_RUN = regex.compile(r"^\W*(?:(?:the|this|our|these|its|a|an)\s+)?(?:[A-Z\d][\w'’.+-]*\s*)*", regex.I)
+# a brand's camel-case name: "iPad", "iPhone", "eSIM" (a lower-case letter, then a capital)
+_CAMEL = regex.compile(r"(?<![A-Za-z\d])[a-z][A-Z][A-Za-z]+(?![A-Za-z\d])")
 _LATER_CAPITAL = regex.compile(r"(?<![:;—–-]\s?)\b[A-Z][a-z]{2,}(?![A-Za-z\d])")
 
 
@@ -378,7 +401,7 @@ def unknown_names(written: str, facts: FactWords) -> list[str]:
     `_ACRONYM`, `_CAPITALISED`, `_TITLE_RUN`)."""
     words = content_words()
     written = _URLISH.sub(" ", written)
-    found = [*_ACRONYM.findall(written), *_CAPITALISED.findall(written)]
+    found = [*_ACRONYM.findall(written), *_CAPITALISED.findall(written), *_CAMEL.findall(written)]
     if not _HAN.search(written):
         run = _TITLE_RUN.match(written)
         found += _LATER_CAPITAL.findall(written, run.end() if run else 0)

@@ -32,6 +32,7 @@ from decimal import Decimal
 from itertools import combinations
 
 from bot.conversation.claims.applicability import inapplicable_terms
+from bot.conversation.claims.bounds import Bound, broken, price_bounds
 from bot.conversation.claims.evidence import (
     Evidence,
     ProductEvidence,
@@ -140,6 +141,12 @@ class _Turn:
 def _money_ok(value: tuple[Decimal, str], allowed: Iterable[tuple[Decimal, str]]) -> bool:
     amount, currency = value
     return any(amount == a and (not currency or not c or currency == c) for a, c in allowed)
+
+
+def _amount(claim: Claim) -> tuple[Decimal, str]:
+    """A money claim's (amount, ISO currency or "")."""
+    amount, currency = claim.value if isinstance(claim.value, tuple) else (Decimal(0), "")
+    return Decimal(amount), str(currency)
 
 
 def _differences(products: list[ProductEvidence]) -> set[tuple[Decimal, str]]:
@@ -311,11 +318,13 @@ class _Checker:
     # -- per text -------------------------------------------------------------------------------------
     def run(self, text: str) -> list[Violation]:
         text = scanned(mask_echo(surface(text), surface(self.facts.quoted)))
-        claims = extract_claims(text)
+        limits = price_bounds(text)  # "不到50块" states no price of ¥50: checked against the prices instead
+        claims = [c for c in extract_claims(text) if not any(b.start <= c.start < b.end for b in limits)]
         bounds = sentences(text)
         for i, (start, end) in enumerate(bounds):
             sentence = text[start:end]
             named = self.turn.named(sentence)
+            self.price_limits([b for b in limits if start <= b.start < end], claims, start, end, named)
             for claim in (c for c in claims if start <= c.start < end):
                 clause = _CLAUSE.search(text, claim.start)
                 left = text.rfind(",", start, claim.start)
@@ -333,6 +342,22 @@ class _Checker:
         self.leaks(text)
         self.affirmation(text)
         return self.violations
+
+    def price_limits(
+        self, limits: list[Bound], claims: list[Claim], start: int, end: int, named: list[ProductEvidence]
+    ) -> None:
+        """Each bound of a sentence against the prices it speaks of: those the sentence states, else the last
+        price stated before it, else the prices of the products it is about (`bounds`)."""
+        if not limits:
+            return
+        money = [_amount(c) for c in claims if c.kind is ClaimKind.MONEY and start <= c.start < end]
+        if not money:
+            money = [_amount(c) for c in claims if c.kind is ClaimKind.MONEY and c.start < start][-1:]
+        prices = money or [price for p in self.turn.scope(named) for price in p.prices]
+        for bound in limits:
+            over = broken(bound, prices)
+            if over is not None:
+                self.flag(ClaimKind.MONEY, f"{over} > {bound.value}")
 
     def affirmation(self, text: str) -> None:
         """A bare "是的" / "yes" to a question that states an unbacked term ("退货政策是90天对吧？") confirms it."""

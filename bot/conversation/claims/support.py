@@ -33,6 +33,7 @@ from decimal import Decimal
 import regex
 
 from bot.conversation.claims.attribution import segments, stretch_ok
+from bot.conversation.claims.bounds import blank_bounds
 from bot.conversation.claims.content import novel_terms, unknown_names, unstated_quantities
 from bot.conversation.claims.facts import GroundingFacts, Violation
 from bot.conversation.claims.figures import figures_and_durations as figures
@@ -115,10 +116,16 @@ _NOT_CODES = frozenset(
 )
 
 
+# A model code written with a space: capitals then a number ("徕芬SE 2", "GT 6", "RN 2000"); "USB 3.0" and "3 kg"
+# are no such codes
+_SPACED_CODE = regex.compile(r"(?<![A-Za-z\d])([A-Z]{2,4})\s(\d{1,4})(?![\d.,:]|\s*(?:%|[A-Za-z]))")
+
+
 def codes(sentence: str) -> list[str]:
-    """The model codes a sentence names (see `_CODE`), as written."""
+    """The model codes a sentence names (see `_CODE`, `_SPACED_CODE`), as written."""
     text = unicodedata.normalize("NFKC", sentence)
-    return [m.group(0) for m in _CODE.finditer(text) if m.group(1).lower() not in _NOT_CODES]
+    found = [m.group(0) for m in _CODE.finditer(text) if m.group(1).lower() not in _NOT_CODES]
+    return found + [m.group(0) for m in _SPACED_CODE.finditer(text) if m.group(1).lower() not in _NOT_CODES]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -133,11 +140,15 @@ def _sentence_ok(
     *,
     premise: bool = False,
     before: frozenset[str] = frozenset(),
+    brands: tuple[str, ...] = (),
 ) -> tuple[bool, frozenset[str]]:
     """Whether every clause of `sentence` is supported, and the concepts it states; `before` = the concepts
     the reply's earlier sentences stated, which (with the sentence's own) state the conditions and anchors a
-    unit needs ("鞋类可换一次；寄回运费您出")."""
-    text = read_text(sentence)
+    unit needs ("鞋类可换一次；寄回运费您出"); `brands` = the turn's products' brands (read), whose words are
+    names, not terms."""
+    text = blank_bounds(read_text(sentence))  # a price bound ("不到50块") is the ledger's to check
+    for brand in brands:
+        text = text.replace(brand, " " * len(brand))  # a brand's words ("京东京造") state no term
     clauses = _clauses(text, lex)
     own = frozenset(c for clause in clauses for c in clause.concepts)
     if premise and own:
@@ -197,9 +208,12 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
     sentences = split_sentences(text)
     before: frozenset[str] = frozenset()
     current: int | None = None  # the product the reply is about so far (`attribution`)
+    brands = tuple(
+        sorted({read_text(p.brand) for p in facts.products if len(p.brand) >= 2}, key=len, reverse=True)
+    )
     for group in _answered_questions(sentences):
         sentence = " ".join(s.strip() for s in group)
-        ok, own = _sentence_ok(sentence, evidence, lex, before=before)
+        ok, own = _sentence_ok(sentence, evidence, lex, before=before, brands=brands)
         ok = ok and all(evidence.knows_code(code) for code in codes(sentence))
         for part in group:
             attributed_ok, current, attributed = _attributed_ok(part, evidence, current)

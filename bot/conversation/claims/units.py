@@ -258,11 +258,16 @@ def policy_units(policies: tuple[PolicyDoc, ...]) -> PolicyIndex:
 def _derived(facts: GroundingFacts, thresholds: Thresholds) -> list[Unit]:
     """Terms the policies grant the turn's products by their own conditions: free shipping when every
     product's price reaches the threshold (everywhere when it reaches the highest), SF Express by default
-    when every product is over the SF amount or in an SF category."""
+    when every product is over the SF amount or in an SF category; and cancelling an order before it ships
+    when the returns policy declares the statuses an order can be cancelled in (`cancellable_statuses`: the
+    ledger's applicability check denies it once shipped)."""
+    units = []
+    returns = facts.terms.returns if facts.terms is not None else None
+    if returns is not None and returns.cancellable_statuses and "shipped" not in returns.cancellable_statuses:
+        units.append(make_unit({"cancel", "dispatch"}, ()))
     prices = [p.price for p in facts.products if p.price is not None]
     if not facts.products or len(prices) < len(facts.products):
-        return []
-    units = []
+        return units
     if thresholds.lowest is not None and min(prices) >= thresholds.lowest:
         everywhere = min(prices) >= (thresholds.highest or 0)
         # "全国包邮" only when the price reaches the highest (remote) threshold too
@@ -326,7 +331,7 @@ def _product_unit(text: str, price: Decimal | None, stock: int | None) -> Unit:
     # a clause of the text stating a shop-wide term ("本品支持90天无理由退货") is no evidence at all: neither
     # its concepts nor its figures (90) back a reply
     kept = [c for c in _UNIT_CLAUSE.split(read_text(text)) if c and not lex.read(c).stated & banned]
-    text = " ".join(kept)
+    text = "。".join(kept)  # a clause break: "不伤发" denies nothing of the next clause ("磁吸风嘴")
     numbers = set(figures(text))
     numbers |= {p for p in (price,) if p is not None} | ({Decimal(stock)} if stock is not None else set())
     concepts = set(lex.read(text).stated)
