@@ -71,7 +71,7 @@ _UNIT = r"(?:Flat|Apt|Apartment|Unit|Suite|Ste|Room|Rm|Floor|Fl|No|#)"
 _EN_ADDRESS = re.compile(
     rf"(?:\b(?i:{_UNIT})\.?\s*#?[\w-]{{1,6}},?\s+|#\s*[\w-]{{1,6}},?\s+|\b(?i:{_UNIT})\.?\s*(?=\d+[A-Za-z]?/))?"  # "Flat 4B, 221B Baker Street"
     rf"(?:\b[A-Z][A-Za-z'-]+\s+(?:House|Court|Building|Tower|Mansions|Lodge|Hall),?\s+)?"  # "Rose Court, 5 High St"
-    rf"\b(?:\d{{1,5}}[A-Za-z]?/)?\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:(?:[A-Z][A-Za-z'.-]*|\d{{1,4}}(?:st|nd|rd|th))\s+){{1,4}}"
+    rf"\b(?<![\d.,])(?:\d{{1,5}}[A-Za-z]?/)?\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:(?:[A-Z][A-Za-z'.-]*|\d{{1,4}}(?:st|nd|rd|th))\s+){{1,4}}"
     rf"(?:{_STREET_TYPES})\b\.?"
     r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|#)\.?\s*[\w-]+)?"
     r"(?:,\s*[A-Z][a-z][A-Za-z.]*(?:\s+[A-Z][a-z][A-Za-z.]*){0,3})?"
@@ -134,8 +134,14 @@ _POSTCODE = (
     r"(?:\d{5}(?:-\d{4})?|\d{6}|\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d)(?![\w-])"
 )
 _LABELLED_POSTCODE = regex.compile(
-    r"(?:邮编|邮政编码|郵編|郵遞區號|郵政編碼|postcode|post\s+code|zip(?:\s*code)?)\s*[:：]?\s*\d{3,6}(?!\d)",
-    regex.I,
+    r"(?i:邮编|邮政编码|郵編|郵遞區號|郵政編碼|postcode|post\s+code|postal\s+code|zip(?:\s*code)?)"
+    r"(?i:\s+is)?\s*[:：]?\s*(?:\d{3,6}(?!\d)|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|[A-Z]\d[A-Z]\s?\d[A-Z]\d\b)"
+)
+# Singapore HDB addresses: "Blk 123 Ang Mo Kio Ave 3 #05-123 Singapore 560123".
+_SG_ADDRESS = regex.compile(
+    r"\b(?i:blk|block)\s*\d{1,4}[A-Z]?\s+(?:[A-Z][A-Za-z'-]*\s+){1,4}"
+    r"(?:Ave|Avenue|St|Street|Road|Rd|Drive|Dr|Crescent|Cres|Close|Lane|Ring|Walk|Way|Central|North|South|East|West)\b"
+    r"(?:\s*\d{1,3}\b)?(?:\s*#\d{1,3}-\d{1,5})?(?:,?\s*Singapore)?(?:\s*\d{6}\b)?"
 )
 _EN_TAIL = regex.compile(
     rf"\[address\](?:,\s*(?:[A-Z][A-Za-z.'-]*\s*){{1,3}})*(?:,?\s*[A-Z]{{2,3}})?,?\s*{_POSTCODE}"
@@ -149,11 +155,22 @@ _ADJACENT = regex.compile(rf"\[address\](?:[\s,，]*(?:[A-Za-z{HAN}-]{{1,10}}\s*
 _UNIT_ROOM = regex.compile(rf"(?<![A-Za-z0-9])(?:\s*{_UNIT_PART}){{1,4}}(?:{_ROOM}|\s*{_NUM}{{1,5}}\s*室)")
 
 
+# Words before "Drive" that make it a storage device: "64 GB Flash Drive", "2 TB Hard Drive" (real titles).
+_DEVICE_DRIVE = regex.compile(
+    r"(?i)\b(?:flash|hard|disk|usb|thumb|pen|ssd|hdd|optical|dvd|cd|tape|zip|gb|tb|bay)\s+drive\b"
+)
+
+
+def _en_address(match: re.Match[str]) -> str:
+    return match.group(0) if _DEVICE_DRIVE.search(match.group(0)) else ADDRESS
+
+
 def redact_addresses(text: str) -> str:
     """`text` with postal addresses replaced by `[address]` (see the module docstring for what counts)."""
     text = _PO_BOX.sub(ADDRESS, text)
+    text = _SG_ADDRESS.sub(ADDRESS, text)
     text = _TW_ADDRESS.sub(ADDRESS, text)
-    text = _EN_ADDRESS.sub(ADDRESS, text)
+    text = _EN_ADDRESS.sub(_en_address, text)
     text = _EU_ADDRESS.sub(ADDRESS, text)
     text = _ROMANCE_ADDRESS.sub(ADDRESS, text)
     text = _STREET.sub(ADDRESS, text)

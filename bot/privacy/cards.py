@@ -7,7 +7,8 @@ by spaces or dashes: "6222 0210 0101 2345 678", "4111-1111-1111-1111". The check
 - a card cue comes just before it ("卡号", "银行卡", "信用卡", "card number", "Visa", "储蓄卡"…), whatever its
   check digit (customers mistype, and "卡号 + 19 digits" is a card either way); or
 - it is grouped like a card (at least three separators, groups of 3–6 digits, 16–19 digits in all: longer than
-  any phone number, E.164 stops at 15) — grouped card numbers are never order numbers or prices; or
+  any phone number, E.164 stops at 15) and starts with a card network's prefix — grouped card numbers are never
+  order numbers or prices, but a list of part numbers ("7202 7203 7204 7205") is no card; or
 - it is written whole, passes Luhn and starts with a card network's prefix (Visa 4, Mastercard 51–55/2221–2720,
   Amex 34/37, UnionPay 62, Discover 6011/65, JCB 35) — only where order numbers are redacted anyway, since a
   whole-digit order number can pass Luhn by chance (`keep_whole=True` leaves whole runs without a cue alone),
@@ -58,7 +59,7 @@ def find_cards(text: str, *, keep_whole: bool = False) -> list[tuple[int, int]]:
             continue
         cued = bool(_CUE.search(text[max(0, match.start() - 16) : match.start()]))
         grouped = raw != digits
-        if cued or (grouped and _grouped(raw) and len(digits) >= 16):
+        if cued or (grouped and _grouped(raw) and len(digits) >= 16 and _NETWORK.match(digits)):
             spans.append(match.span())
         elif _ORDER_CUE.search(text[max(0, match.start() - 16) : match.start()]):
             continue  # "订单号 4111…": an order number that happens to pass Luhn

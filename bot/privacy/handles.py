@@ -22,7 +22,7 @@ MESSENGER = "[messenger-id]"
 _PLATFORM = (
     r"(?:instagram|insta|ins|ig|推特|脸书|油管|钉钉|dingtalk|飞书|lark|知乎|豆瓣|闲鱼|旺旺|steam|twitch|linkedin|领英|小红书|红书|xhs|rednote|抖音|douyin|tiktok|快手|kuaishou|微博|weibo|b站|bilibili|"
     r"facebook|fb|messenger|twitter|x\.com|snapchat|snap|discord|kakao\s*talk|kakaotalk|kakao|line|whatsapp|"
-    r"wechat|weixin|微信|telegram|tg|threads|youtube|yt|pinterest|reddit|skype|signal|viber|zalo|qq空间)(?![A-Za-z])"  # a whole word: "ins" is no platform in "instead", "ig" none in "igor"
+    r"wechat|weixin|微信|telegram|tg|threads|youtube|yt|pinterest|reddit|skype|signal|viber|zalo|qq空间)(?:(?<=\p{Han})|(?![A-Za-z]))"  # a whole word: "ins" is no platform in "instead", "ig" none in "igor"
 )
 _LABEL = (
     r"(?:\s*(?:号码|账号|帐号|号|uid|id|handle|username|user\s*name|account|name|昵称|名字|名)\s*(?:是|为|is)?\s*[:：]?"
@@ -38,7 +38,7 @@ _HAN_NICK = r"@?(?!" + _QUESTION + r"|" + _NOT_NICK + r")\p{Han}[\p{Han}\p{L}0-9
 _HANDLE = regex.compile(
     rf"(?i)(?<![A-Za-z0-9])(?P<lead>{_PLATFORM}(?:{_LABEL})\s*)(?P<handle>{_ASCII_HANDLE}|{_HAN_NICK})"
     r"(?![A-Za-z0-9._-]*[A-Za-z0-9])"
-    rf"|(?<![A-Za-z0-9])(?P<lead2>{_PLATFORM}\s*(?:上|上面|里)?\s*)"
+    rf"|(?<![A-Za-z0-9-])(?P<lead2>{_PLATFORM}\s*(?:上|上面|里)?\s*)"  # not "KX-TG4022N" (a model number)
     rf"(?P<handle2>@[A-Za-z0-9][A-Za-z0-9._-]{{1,29}}|@\p{{Han}}[\p{{Han}}A-Za-z0-9_]{{1,11}}|{_MARKED}[A-Za-z][A-Za-z0-9._-]{{2,29}}"
     rf"|{_MARKED}\d[A-Za-z0-9._-]*[A-Za-z][A-Za-z0-9._-]*)"
     r"(?<![.-])(?![A-Za-z0-9@])"
@@ -48,7 +48,7 @@ _HANDLE = regex.compile(
 # Anywhere, with no platform word: an @mention with a handle's marks ("@lena.runs88", "@陈小猫2024", "@li_runner88"
 # — e-mail addresses are cut before this runs) and a Discord-style tag ("runner#4821").
 _AT_MENTION = regex.compile(
-    r"(?<![\w@.])@(?:(?=[A-Za-z0-9._]*[0-9._])[A-Za-z0-9_][A-Za-z0-9._]{1,29}(?<!\.)|\p{Han}[\p{Han}A-Za-z_]{0,10}\d{2,8})"
+    r"(?<![\w@.])@(?:(?=[A-Za-z0-9._]*[0-9._])(?=[0-9._]*[A-Za-z_])[A-Za-z0-9_][A-Za-z0-9._]{1,29}(?<!\.)|\p{Han}[\p{Han}A-Za-z_]{0,10}\d{2,8})"
     r"(?![\w@])"
 )
 _DISCORD_TAG = regex.compile(

@@ -10,8 +10,9 @@ arithmetic. Found here (issue 13 §2, held-out set 3 in tests/data/pii_formats_3
   (Hong Kong), "ID card no. X1234567" — the cue is required, a bare A123456789 may be a model number;
 - a US social security number after "SSN" / "social security", or bare in its dashed 3-2-4 form when stdnum
   accepts it;
-- a barcode after its label ("条码 4548736132580", "EAN 5901234123457", "ISBN 9787020002207") with a valid
-  check digit: a product code, kept as written even where bare long digit runs are redacted as order numbers.
+- a barcode after its label ("条码 4548736132580", "EAN 5901234123457", "ISBN 9787020002207"), or a bare ISBN-13,
+  with a valid check digit: a product code, kept as written even where bare long digit runs are redacted as
+  order numbers.
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ def redact_identifiers(text: str) -> str:
 
 
 def is_labelled_barcode(text: str, start: int, digits: str) -> bool:
-    """True when `digits` (found at `start` of `text`) follows a barcode label and has a valid EAN/UPC/ISBN-13
-    check digit — a product code, not an order number."""
-    return bool(_BARCODE_LABEL.search(text[max(0, start - 16) : start])) and ean.is_valid(digits)
+    """True when `digits` (found at `start` of `text`) has a valid EAN/UPC/ISBN-13 check digit and either follows
+    a barcode label or is an ISBN-13 (978/979, the "Bookland" prefix: "…出版社9787118062496" in a book's title)
+    — a product code, not an order number."""
+    if not ean.is_valid(digits):
+        return False
+    return (len(digits) == 13 and digits.startswith(("978", "979"))) or bool(
+        _BARCODE_LABEL.search(text[max(0, start - 16) : start])
+    )

@@ -29,6 +29,7 @@ from bot.privacy.names import (
     _NOT_NAMES,
     _RELATIONS,
     _SURNAME,
+    _SURNAMES,
     NAME,
     _is_self_description,
 )
@@ -49,22 +50,25 @@ _SIGN_OFFS = (
     r"much\s+appreciated|thx|tks|ty|br|kr|rgds|regds|best|love|yours|take\s+care|talk\s+soon|greetings"
 )
 # "BR, Hans" / "Best regards\nSarah Johnson" (a line break instead of a comma); the name closes its line — or,
-# with no comma at all ("… Best regards Sarah Johnson", lines joined by input hygiene), the whole message.
+# with no comma at all ("…? Best regards Sarah Johnson", lines joined by input hygiene), the whole message, the
+# sign-off opening a sentence ("Cashews - Sincerely Nuts" is a product title).
 _SIGN_OFF = regex.compile(
     rf"(?i:(\b(?:{_SIGN_OFFS})(?:\s*[,，!.]\s*|[ \t]*\n\s*)(?:-{{1,2}}\s*)?))({_NAME_WORDS}){_LINE_END}"
-    rf"|(?i:(\b(?:{_SIGN_OFFS})\s+))({_NAME_WORDS})(?=\s*[.!]?\s*$)"
+    rf"|(?:^|(?<=[.!?。！？]\s{{0,3}}))(?i:((?:{_SIGN_OFFS})\s+))({_NAME_WORDS})(?=\s*[.!]?\s*$)"
 )
-# A dash signature closing the message: "Thank you!\n- Michael", "…? — Anna K"; a Chinese one also after a
-# space or a letter's closing: "请问有货吗 ——张伟", "此致 敬礼 王建华".
+# A dash signature closing the message: "Thank you!\n- Michael", "…? — Anna K" (not after "." — "Cashews 5 lbs. -
+# Sincerely Nuts" is a title); a Chinese one also after a space or a letter's closing: "请问有货吗 ——张伟", "此致 敬礼
+# 王建华".
 _DASH_SIGNATURE = regex.compile(
-    r"((?:^|\n|(?<=[.!?。！？]))[ \t]*(?:-{1,2}|[—–]{1,2}|~)[ \t]*)"
+    r"((?:^|\n|(?<=[!?。！？]))[ \t]*(?:-{1,2}|[—–]{1,2}|~)[ \t]*)"
     rf"({_NAME_WORDS}(?:\s+\p{{Lu}}\.?)?|{_SURNAME}{HAN}{{1,2}})\s*$"
     rf"|((?:(?:^|(?<=\s))(?:——|—|--)|此致\s*敬礼\s*[，,!！]?)\s*)({_SURNAME}{HAN}{{1,2}})\s*[。.!！]?\s*$"
 )
 # Honorific + name: Mr./Mrs./Ms./Miss/Mx. + one or more name words; Dr./Prof. need two ("Dr. Martens" stays).
+# A further capitalised word after them makes a product title: "Mr Clean Magic Eraser Pads" (real Amazon title).
 _HONORIFIC_NAME = regex.compile(
     rf"\b(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+{_CAP}(?!['’]s\b)(?:\s+{_CAP})?"
-    rf"|(?:Dr|Prof)\.?\s+{_CAP}\s+{_CAP}(?!['’]s\b))(?!\s*\+)"
+    rf"|(?:Dr|Prof)\.?\s+{_CAP}\s+{_CAP}(?!['’]s\b))(?!\s*\+|\s+\p{{Lu}}|[\p{{L}}'’-])"
 )
 _BRAND_HONORIFICS = frozenset(
     {
@@ -142,6 +146,13 @@ _PRONOUN_NAME = regex.compile(
 _PARENT_OF = regex.compile(
     rf"((?:我是|我系|本人是|是)\s*)({_SURNAME}{_GIVEN}{{1,2}})(?=的(?:{_RELATIONS}|家长|老师|班主任))"
 )
+# "我是小张，" / "这里是老王" — the nickname colleagues and shops use; not 小白 (a beginner), 老师 (a teacher).
+_NICKNAME = regex.compile(
+    rf"((?:我是|本人是|这里是|我这边是|这边是)\s*)([小老阿][{_SURNAMES}])(?=\s*(?:$|[，,。.!！?？；;、\s]|啊|呀|哈))"
+)
+_NOT_NICKNAMES = frozenset(
+    {"小白", "老白", "老师", "小康", "小米", "小时", "小于", "老成", "小成", "老乡", "小龙"}
+)
 # "名字：陈静", "收件人改成张伟", "收货人写我朋友周杰" — a name field, being filled in or changed.
 _NAME_FIELD = regex.compile(
     r"((?:名字|收件人|收货人|联系人|姓名)\s*(?:[:：]|改成|改为|换成|写成|写|填写?|是)\s*(?:我的?\s*(?:"
@@ -212,6 +223,9 @@ def redact_name_frames(text: str) -> str:
         return text
     text = _PINYIN_AFTER_CUE.sub(lambda m: f"{m.group(1)}{NAME}", text)
     text = _LATIN_AFTER_ZH.sub(_latin, text)
+    text = _NICKNAME.sub(
+        lambda m: m.group(0) if m.group(2) in _NOT_NICKNAMES else f"{m.group(1)}{NAME}", text
+    )
     if not _ZH_FRAME_CUES.search(text):
         return text
     text = _NAME_FIELD.sub(_zh_frame, text)

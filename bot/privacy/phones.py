@@ -55,6 +55,15 @@ def normalise_pii(text: str) -> str:
     return text.translate(_PII_TABLE)
 
 
+def _phone_shaped(raw: str) -> bool:
+    """False for digit runs libphonenumber accepts but nobody writes a phone number like: a list of sizes or
+    part numbers joined by slashes ("31208/52205", "750/825-16 20" — a slash counts only after a trunk "0",
+    "030/1234567"), or counted digits ("2-3-4-5-6-7-8-9-10": more than two one-digit groups)."""
+    if "/" in raw and not raw.lstrip("+( ").startswith("0"):
+        return False
+    return sum(len(group) == 1 for group in re.split(r"[^\d]+", raw) if group) <= 2
+
+
 def find_phones(text: str, regions: tuple[str, ...] = DEFAULT_REGIONS) -> list[PhoneMatch]:
     """Valid phone numbers in `text` (already NFKC-normalised), non-overlapping, in text order.
 
@@ -67,6 +76,8 @@ def find_phones(text: str, regions: tuple[str, ...] = DEFAULT_REGIONS) -> list[P
             if any(match.start < f.end and f.start < match.end for f in found):
                 continue
             raw = match.raw_string
+            if not _phone_shaped(raw):
+                continue
             if region in _SHAPED_ONLY and not (
                 raw.startswith(("0", "+")) or re.search(r"\d[\s().-]+\d", raw)
             ):

@@ -60,6 +60,10 @@ _SPACED_EMAIL = re.compile(
     rf"(?i)\b[a-z0-9._%+-]+(?:\s*@\s*[a-z0-9-]+(?:\s*\.\s*[a-z0-9-]+)*\s*\.\s*{_TLD}|\s*[#＃]\s*{_MAIL_HOSTS}\s*\.\s*{_TLD})"
     r"(?![a-z0-9])"
 )
+# "alice_w at gmail" (no top-level domain) after an e-mail cue.
+_CUED_HOST_EMAIL = re.compile(
+    rf"(?i)(\b(?:e-?mail|mail|gmail|outlook|邮箱|郵箱)\s*(?:is|是|:|：)?\s*)[a-z0-9._%+-]+\s+at\s+{_MAIL_HOSTS}\b"
+)
 # Mainland resident ID: 6-digit region, birth date 18xx–20xx, 3-digit sequence, check digit or X.
 _CN_ID = re.compile(
     r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])"
@@ -73,7 +77,7 @@ _LANDLINE = re.compile(r"(?:\(0\d{2,3}\)\s?|(?<![\w-])0\d{2,3}[\s-])\d{3,4}\s?\d
 # Passport and travel-permit numbers after their name: "护照号 E12345678", "passport no. K1234567", "港澳通行证
 # C12345678", "台胞证 12345678" (a bare E12345678 could be a model number: the cue is required).
 _PASSPORT = re.compile(
-    r"(?i)((?:护照|護照|passport|港澳通行证|往来港澳通行证|台胞证|台湾通行证|回乡证|通行证)\s*(?:号码|號碼|号|號|no\.?|number|#)?"
+    r"(?i)((?:护照|護照|passport|港澳通行证|往来港澳通行证|台胞证|台湾通行证|回乡证|通行证|证件号码|证件号|證件號碼|證件號)\s*(?:号码|號碼|号|號|no\.?|number|#)?"
     r"\s*(?:是|為|为|is)?\s*[:：]?\s*)[A-Z]{0,2}\d{7,9}(?![\w])"
 )
 DEFAULT_ORDER_PATTERN = (
@@ -90,12 +94,12 @@ _MESSENGER_LABEL = (
     r"支付宝|alipay|paypal|venmo)"  # payment accounts are ids of the same shape
 )
 _QQ = re.compile(
-    r"(?i)((?:qq|扣扣|企鹅(?=号))\s*(?:号码|同号|号|id)?\s*(?:是|为)?\s*[:：]?\s*)[1-9]\d{4,10}(?!\d)"
+    r"(?i)((?:qq|扣扣|企鹅(?=号)|q(?=号))\s*(?:号码|同号|号|id)?\s*(?:是|为)?\s*[:：]?\s*)[1-9]\d{4,10}(?!\d)"
 )
 _MESSENGER_ID = re.compile(
-    rf"(?i)({_MESSENGER_LABEL}\s*(?:(?:号码|號碼|号|號|id|账号|帳號)\s*(?:是|为)?\s*[:：-]?|(?:是|为)\s*[:：]?|[:：])\s*)"
+    rf"(?i)((?<![A-Za-z0-9-]){_MESSENGER_LABEL}\s*(?:(?:号码|號碼|号|號|id|账号|帳號)\s*(?:是|为)?\s*[:：-]?|(?:是|为)\s*[:：]?|[:：])\s*)"
     r"@?[A-Za-z][A-Za-z0-9_-]{5,19}(?![A-Za-z0-9_-])"
-    rf"|({_MESSENGER_LABEL}\s*)@?(?=[A-Za-z0-9_-]{{0,19}}[0-9_-])[A-Za-z][A-Za-z0-9_-]{{5,19}}(?![A-Za-z0-9_-])"
+    rf"|((?<![A-Za-z0-9-]){_MESSENGER_LABEL}\s*)@?(?=[A-Za-z0-9_-]{{0,19}}[0-9_-])[A-Za-z][A-Za-z0-9_-]{{5,19}}(?![A-Za-z0-9_-])"
 )
 
 
@@ -176,16 +180,22 @@ class Redactor:
         cards and phones (an ID contains 11-digit runs), payment cards before phones (a card's middle groups
         look like a phone: `bot.privacy.cards`), phones found by libphonenumber, then order numbers, messenger
         ids (QQ numbers after the phones: a bare 11-digit run is a phone), social handles after their platform's
-        name (`bot.privacy.handles`), names in self-introductions, addresses."""
+        name (`bot.privacy.handles`), names in self-introductions, addresses. A text with nothing personal comes
+        back as written, full-width forms and all ("Pt．Charm 戒指" is a catalog title)."""
         if not text:
             return text
-        text = normalise_pii(text)
+        normalised = normalise_pii(text)
+        redacted = self._redact(normalised)
+        return text if redacted == normalised else redacted
+
+    def _redact(self, text: str) -> str:
         for pattern in _SECRET_PATTERNS:
             text = pattern.sub(SECRET, text)
         text = _SECRET_ASSIGNMENT.sub(_sub_secret_assignment, text)
         text = _EMAIL.sub(EMAIL, text)
         text = _OBFUSCATED_EMAIL.sub(EMAIL, text)
         text = _SPACED_EMAIL.sub(EMAIL, text)
+        text = _CUED_HOST_EMAIL.sub(lambda m: f"{m.group(1)}{EMAIL}", text)
         text = _CN_ID.sub(CN_ID, text)
         text = _PASSPORT.sub(lambda m: f"{m.group(1)}{CN_ID}", text)
         text = redact_identifiers(text)
