@@ -26,6 +26,7 @@ from functools import lru_cache
 
 import regex
 
+from knowledge.compatible import compatible_models, naming_title
 from knowledge.gender import gender_of_value
 from knowledge.models import Mention, Product
 from knowledge.resources import brand_alias_groups, normalise_english, stopwords, synonym_groups
@@ -234,6 +235,7 @@ class MentionIndex:
         acronyms: dict[str, str] | None = None,
     ) -> None:
         self._entries = entries
+        self._device_atoms: frozenset[str] = frozenset()
         self._acronyms = acronyms or {}  # "qc" → "quietcomfort": initials of a title's CamelCase word
         self._aliases = sorted(aliases.items(), key=lambda item: -len(item[0]))
         self._alias_forms = frozenset(aliases)
@@ -289,12 +291,14 @@ class MentionIndex:
         for product in products:
             for word in _CAMEL.findall(product.title):
                 initials["".join(c for c in word if c.isupper()).lower()].add(_singular(word.lower()))
-            title = atom_texts(product.title)
-            every_model = [atom_texts(name) for name in model_names(product.title)]
+            # "Spigen Tough Armor Case for iPhone 15": the iPhone 15 it fits names a phone, not this case
+            naming = naming_title(product)
+            title = atom_texts(naming)
+            every_model = [atom_texts(name) for name in model_names(naming)]
             models = tuple(model for model in every_model if not _quantity(model))
             brand = short.get(product.brand) or short.setdefault(product.brand, atom_texts(product.brand))
             names = {*brand, *(atom for model in models for atom in model)}
-            words_of_title = frozenset(atom_texts(run) for run in han_runs(product.title, 2))
+            words_of_title = frozenset(atom_texts(run) for run in han_runs(naming, 2))
             kind_text = " ".join([product.title, *product.category_path, *product.tags]).lower()
             quantities = frozenset(
                 (number, unit) for number, unit in itertools.pairwise(title) if _quantity((number, unit))
@@ -328,7 +332,12 @@ class MentionIndex:
         kinds |= {atom_texts(word) for word in words}
         kinds |= {atom_texts(name) for name in learnt_kind_names(products, known=stopwords().__contains__)}
         acronyms = {short: next(iter(full)) for short, full in initials.items() if len(full) == 1}
-        return cls(entries, aliases, frozenset(kinds), acronyms)
+        index = cls(entries, aliases, frozenset(kinds), acronyms)
+        # the devices products fit ("Mate 60"): words the catalog knows, though they name no product of it
+        index._device_atoms = frozenset(
+            a for p in products for m in compatible_models(p) for a in atom_texts(m)
+        )
+        return index
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -678,7 +687,7 @@ class MentionIndex:
     def knows(self, text: str) -> bool:
         """True when every atom of the text occurs in some title of the catalog ("momentum", "pegasus")."""
         run = atom_texts(text)
-        return bool(run) and all(atom in self._postings for atom in run)
+        return bool(run) and all(atom in self._postings or atom in self._device_atoms for atom in run)
 
     def find_only(self, text: str) -> Mention | None:
         """The one product whose title has the longest run of the text that any title has, when exactly one

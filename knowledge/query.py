@@ -42,6 +42,10 @@ _CJK = HAN_CHAR
 # a purpose around a category word: "适合露营的 …", "去露营用的 …", "露营时用的 …"
 _PURPOSE_BEFORE = re.compile(r"(?:适合|适用于?|用于|去)\s*$")
 _PURPOSE_AFTER = re.compile(r"\s*(?:时|的时候)?(?:用|穿|喝|带)的")
+# "一本书", "两件T恤", "买一条项链": a count and its measure word before a noun say how many, not what
+_A_UNIT = regex.compile(
+    rf"(?<![\d.])(?:[一两几]|\d{{1,2}})\s*(?:本|件|条|双|只|台|套|瓶|支|盒|把|张)(?={HAN})"
+)
 _IN_STOCK = re.compile(r"有货|现货|有库存|库存充足|in[ -]?stock|available|ready to ship")
 # "美元标价的耳机", "只看人民币的", "anything priced in USD?", "only yuan prices": the currency a product is priced in,
 # asked for as a filter (an amount's own unit, "500美元以内", is read by the price parser first)
@@ -510,6 +514,9 @@ class QueryParser:
         negations = [self._head_kept(rest, n) for n in negations]
         excluded = self._exclusions(rest, negations)
         rest = _blank(rest, [span for n in negations for span in (n.cue, n.scope)])
+        rest = _blank(
+            rest, [m.span() for m in _A_UNIT.finditer(rest)]
+        )  # "一本书": jieba reads 本书 ("this book")
         in_stock = bool(_IN_STOCK.search(rest))
         attributes: dict[str, str] = {}
         # "Blue Diamond 杏仁", "Black Diamond 头灯": a brand's own colour word asks for no colour

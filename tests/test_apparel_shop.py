@@ -116,3 +116,67 @@ def test_a_length_in_cm_is_a_size_the_catalog_writes_with_its_unit() -> None:
     assert parser.parse("有130cm的腰带吗").filters.attributes.get("size") in ("130", "130cm")
     assert _skus("有130cm的腰带吗") == ["BT-GL-01"] and _skus("有95cm的腰带吗") == ["BT-ZA-01"]
     assert "130cm" not in parser.parse("有130cm的腰带吗").keywords
+
+
+def _product(sku: str):  # type: ignore[no-untyped-def]
+    product = _shop()[1].get(sku)
+    assert product is not None
+    return product
+
+
+def test_a_device_a_product_fits_is_not_its_name() -> None:
+    from knowledge.compatible import compatible_models, devices_in, fits, naming_title
+
+    case = _product("PC-SPG-15")  # "Spigen Tough Armor Case for iPhone 15", fits iPhone 15 / 15 Pro
+    assert compatible_models(case) == ("iPhone 15", "iPhone 15 Pro")
+    assert naming_title(case) == "Spigen Tough Armor Case"
+    assert fits(case, "iPhone 15 Pro能用吗") == (True, "iPhone 15 Pro")
+    assert fits(case, "iphone 15 pro max能用吗")[0] is False  # a longer model is another phone
+    assert fits(_product("PC-ESR-16"), "iPhone 15能用吗")[0] is False
+    assert fits(_product("CH-APL-20"), "iPhone 16 Pro")[0] is True  # listed for the whole family
+    assert fits(_product("CH-ANK-65"), "does it work with a laptop?") == (None, "")  # no model named
+    assert devices_in("screen protector for iPhone 15", ("iPhone 15", "iPhone 15 Pro")) == ("iPhone 15",)
+    assert devices_in("Mate 60 Pro用哪个充电器", ("华为 Mate 60", "华为 Mate 60 Pro")) == (
+        "华为 Mate 60 Pro",
+    )
+
+
+def test_the_mention_index_reads_titles_without_the_devices_they_fit() -> None:
+    from knowledge.mentions import MentionIndex
+
+    index = MentionIndex.build(list(load_catalog(APPAREL).products))
+    assert not [m.sku for m in index.find("iPhone 15能用吗", k=3) if m.score >= 0.2]
+    assert index.knows("Mate 60")  # a known device, not a missing product name
+    assert "PC-SPG-15" in [m.sku for m in index.find("Spigen 手机壳", k=3)]
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("送给10岁男孩的生日礼物", 10),
+        ("gift for a 3 year old", 3),
+        ("三岁宝宝", 3),
+        ("十二岁女孩", 12),
+        ("18岁以上的", None),
+    ],
+)
+def test_the_age_a_present_is_for(text: str, age: int | None) -> None:
+    from bot.conversation.gifts import asked_age
+
+    assert asked_age(text) == age
+
+
+def test_a_product_says_which_ages_it_is_for() -> None:
+    from bot.conversation.gifts import age_range, fits_age
+
+    kids = _product("DN-XZF-01")  # attr_age 3-12岁
+    assert age_range(kids) == (3, 12) and fits_age(kids, 5) and fits_age(kids, 13) is False
+    assert fits_age(_product("DN-BSD-01"), 5) is None  # says no age
+
+
+@pytest.mark.parametrize("text", ["女朋友喜欢旅行，送她点什么", "他喜欢跑步，送他什么好"])
+def test_a_present_for_the_one_just_named_is_no_free_gift_question(text: str) -> None:
+    from bot.conversation.offer_questions import find_offer_ask
+
+    assert find_offer_ask(text) is None
+    assert classify(text).intent is Intent.RECOMMENDATION

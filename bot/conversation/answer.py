@@ -29,8 +29,10 @@ from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.conversion import Conversion, conversion_asked, price_conversion_asked
 from bot.conversation.gifts import (
     GiftRequest,
+    asked_age,
     browse_request,
     budget_picks,
+    fits_age,
     gift_picks,
     gift_request,
     is_gift_word,
@@ -84,6 +86,7 @@ from bot.domain import telemetry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.messages import ReplyProgress
 from bot.domain.protocols import ChatModel
+from knowledge.compatible import devices_in, fits
 from knowledge.gender import is_gender_key
 from knowledge.models import PolicyDoc, PolicyHit, Product, SearchHit
 from knowledge.money import NO_RATES, ExchangeRates, round_cents
@@ -112,6 +115,7 @@ _SELLS = re.compile(
 )
 _SHOPPING = re.compile(f"{RECOMMEND_RX.pattern}|{PRODUCT_ASK_RX.pattern}|{_SELLS.pattern}", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+_CHILD_AGE = 14  # "5岁": a child, whose things say their ages
 _SIZE_WORD = re.compile(r"尺码|码数|号型|\bsizes?\b", re.I)
 _RETURN_ASK = re.compile(
     r"(能|可以|可不可以|能不能|让)退|退吗|退不退|(能|可以|能不能)换|换吗|\b(can|could) i (return|exchange)\b",
@@ -661,6 +665,34 @@ class Answerer:
         ):  # "针管笔有货吗": the shop has it, out of stock — say so, never "no such"
             u = replace(u, filters=replace(u.filters, in_stock=False))
             hits = self._keep(await self.search(u.search_text, u, k=12), u)
+        devices = devices_in(u.text, self._kind_catalog().devices) if u.mode == "fresh" else ()
+        if (
+            devices
+        ):  # "iPhone 16 Pro的手机壳", "Mate 60 Pro用哪个充电器": what is listed as fitting that device
+            if not hits and u.filters.brand and u.filters.brand.lower() in devices[0].lower():
+                # "华为Mate 60的钢化膜": 华为 is the phone's brand, not the screen protector's
+                u = replace(u, filters=replace(u.filters, brand=None))
+                hits = self._keep(await self.search(u.search_text, u, k=12), u)
+            hits = [h for h in hits if fits(h.product, devices[0])[0]] or hits
+        age = asked_age(u.text) if u.mode == "fresh" else None
+        if age is not None:  # "给5岁的孩子买件冬天穿的衣服": what is made for that age, never an 18+ set
+            hits = [h for h in hits if fits_age(h.product, age) is not False]
+            aged = [h for h in hits if fits_age(h.product, age)]
+            if (
+                not aged and age <= _CHILD_AGE
+            ):  # the words found grown-ups' things: the wider search's children's
+                wider = self._keep(await self.search(u.search_text, u, k=40), u)
+                aged = [h for h in wider if fits_age(h.product, age)]
+                if not aged:  # none by "衣服", "冬天": the catalog's things for that age (of the kind asked)
+                    catalog = await asyncio.to_thread(self._catalog_products)
+                    kind = (u.filters.category or "").lower()
+                    aged = [
+                        SearchHit(p, 1.0)
+                        for p in catalog
+                        if fits_age(p, age) and (not kind or kind in p.category.lower())
+                    ]
+                    aged = self._keep(aged[:12], u)
+            hits = aged or hits
         hits = self._narrowed(hits, u)
         missing = self._missing_kind(u, hits)
         if (

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from knowledge.compatible import naming_title
 from knowledge.models import Product
 from knowledge.resources import normalise_text, synonym_groups
 
@@ -69,7 +70,7 @@ def thing_beside(text: str, product: Product) -> str:
     """What a question naming `product` asks it to suit ("Kakuno 适合小学生吗" → 小学生, "LAMY 钢笔适合左撇子吗"
     → 左撇子): the thing without the words that name the product; when every word is in its title, the
     Chinese ones (小学生 is the audience its title states, the answer's evidence), else ""."""
-    title = product.title.lower()
+    title = naming_title(product).lower()  # "Case for iPhone 15": iPhone 15 is a device it fits, not its name
     words = [_without_title_words(w, title) for w in compatibility_thing(text).split()]
     words = [w for w in words if w]
     kind = product.category_path[-1] if product.category_path else ""

@@ -31,6 +31,7 @@ from bot.conversation.sanitize import neutralise
 from bot.conversation.understanding import Understanding
 from bot.domain.messages import Button, ProductCard
 from bot.prompts import Messages
+from knowledge.compatible import compatible_models, fits
 from knowledge.facets import colour_forms
 from knowledge.models import PolicyDoc, PolicyHit, Product
 from knowledge.script import HAN_RUN
@@ -162,6 +163,12 @@ class OfflineComposer:
         """Whether the product works with `thing`: the listing's own words about it (`facts`), or a plain
         "the listing does not say" followed by the product's details (see `bot.conversation.compatibility`)."""
         ph = self.phrases(lang)
+        verdict, device = fits(product, thing)
+        if verdict is not None:  # the listing names the devices it fits: yes or no from that list
+            key = "compat_listed_yes" if verdict else "compat_listed_no"
+            models = ph.join(list(compatible_models(product)))
+            text = ph.say(key, thing=quotable(device).strip()[:30], title=product.title, models=models)
+            return Reply(text, (ph.card(product),), focus=product.sku)
         thing = quotable(thing).strip()[:20]
         if facts:
             text = ph.say("compat_stated", thing=thing, title=product.title, facts=ph.join(list(facts)))

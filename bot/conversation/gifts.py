@@ -63,6 +63,7 @@ class GiftRequest:
     interests: tuple[str, ...] = ()
     browse: bool = False  # "随便推荐点": no present asked, just the shop's picks (and what it sells)
     said: tuple[str, ...] = ()  # the hobby as the customer said it ("烘焙"): products it names come first
+    age: int | None = None  # "送给10岁男孩", "gift for a 3 year old": products for another age are left out
 
     @property
     def vague(self) -> bool:
@@ -143,9 +144,63 @@ def gift_request(text: str, words: GiftWords | None = None, *, asked: bool = Fal
     interests += [w for w in liked_things(norm) if not is_gift_word(w, words)]
     # the customer's own word for what they like ("她喜欢烘焙"): before the words of its group (厨房, 锅 …)
     own = tuple(w for w in liked_things(norm) if _interest_word(w, words))
+    age = asked_age(norm)
+    if age is not None and age <= _CHILD_AGE and not likes:  # "a 3 year old": a child's things
+        likes += [w for r in words.recipients if "kids" in r.words for w in r.likes]
     return GiftRequest(
-        frozenset(genders), tuple(dict.fromkeys(likes)), tuple(dict.fromkeys(interests)), said=own
+        frozenset(genders), tuple(dict.fromkeys(likes)), tuple(dict.fromkeys(interests)), said=own, age=age
     )
+
+
+_CHILD_AGE = 14
+_ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_AGE_ZH = regex.compile(r"(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*周?岁(?!以上|以下|\+)")
+_AGE_EN = regex.compile(r"\b(\d{1,2})[\s-]*(?:years?|yrs?)[\s-]*old\b|\baged?\s+(\d{1,2})\b", regex.I)
+# a product's ages: "3-8岁", "9岁以上", "6-12岁", "ages 3+", "18+"
+_RANGE = regex.compile(
+    r"(\d{1,2})\s*[-–~～至到]\s*(\d{1,2})\s*岁|(?:ages?\s*)?(\d{1,2})\s*(?:岁以上|岁\+|\+)"
+)
+_AGE_KEYS = frozenset({"age", "ages", "年龄", "适用年龄", "age_range", "适用年龄段"})
+
+
+def _zh_number(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    tens, _, ones = text.partition("十")
+    if "十" not in text:
+        return _ZH_DIGITS.get(text) if len(text) == 1 else None
+    return (_ZH_DIGITS.get(tens, 0) if tens else 1) * 10 + (_ZH_DIGITS.get(ones, 0) if ones else 0)
+
+
+def asked_age(text: str) -> int | None:
+    """The age a present is for ("送给10岁男孩" → 10, "三岁宝宝" → 3, "a 3 year old" → 3), None when unsaid."""
+    norm = normalise_text(to_simplified(text)[0])
+    match = _AGE_ZH.search(norm)
+    if match:
+        return _zh_number(match.group(1))
+    match = _AGE_EN.search(norm)
+    return int(match.group(1) or match.group(2)) if match else None
+
+
+def age_range(product: Product) -> tuple[int, int] | None:
+    """The ages a product is for (lowest, highest), from its age attribute, else its title or description
+    ("适合6-12岁", "9岁以上" → (9, 99)); None when it says no age."""
+    own = [v for k, v in product.attributes.items() if k.strip().lower().removeprefix("attr_") in _AGE_KEYS]
+    for text in [*own, product.title, product.description]:
+        match = _RANGE.search(normalise_text(text))
+        if match:
+            if match.group(3):
+                return int(match.group(3)), 99
+            return int(match.group(1)), int(match.group(2))
+    return None
+
+
+def fits_age(product: Product, age: int) -> bool | None:
+    """True/False when the product says which ages it is for; None when it says nothing."""
+    ages = age_range(product)
+    return None if ages is None else ages[0] <= age <= ages[1]
 
 
 def _interest_word(word: str, words: GiftWords) -> bool:
@@ -232,6 +287,9 @@ def gift_picks(
     catalog's gift products first among equals, in stock before out of stock, one per category (a second
     round fills the list when fewer categories fit). Vague requests: the catalog's gift products only."""
     words = words or load_gift_words()
+    age = request.age
+    if age is not None:  # "送给10岁男孩": an 18+ building set or a 3-8 suitcase is not for him
+        products = [p for p in products if fits_age(p, age) is not False]
 
     def score(product: Product) -> tuple[int, int, int]:
         text = _text_of(product)
@@ -239,6 +297,8 @@ def gift_picks(
         named = normalise_text(to_simplified(" ".join([product.title, *product.tags]))[0])
         # a liked thing in the title or tags counts twice its category's ("茶" of 茶饮 alone: a soda water)
         interests = sum(2 if _says(named, w) else 1 for w in request.interests if _says(text, w))
+        if age is not None and age <= _CHILD_AGE and fits_age(product, age):
+            interests += 2  # made for a child of that age: before everything a child may merely like
         likes = sum(1 for w in request.likes if _says(text, w))
         gifty = int(any(w in described for w in words.gift_words))
         return interests, likes, gifty

@@ -332,6 +332,7 @@ RECOMMEND_RX = _rx(
     r"预算",
     r"便宜",
     r"送(人|礼|给)",
+    r"送(她|他|ta)(点|些|个)?(什么|啥)",  # "女朋友喜欢旅行，送她点什么": a present for the one just named
     r"礼物",
     r"recommend",
     r"suggest",

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
+from knowledge.compatible import compatible_models
 from knowledge.models import Product
 from knowledge.resources import normalise_text, synonym_groups
 from knowledge.script import has_han, is_han
@@ -189,6 +190,8 @@ class KindCatalog:
 
         self._rows = [(p, fold(named_as(p)), fold(" ".join([p.title, *p.tags]))) for p in products]
         self._found: dict[str, list[Product]] = {}
+        # the devices products are listed as fitting ("iPhone 16 Pro", "华为 Mate 60"): `bot.conversation.answer`
+        self.devices = tuple(dict.fromkeys(m for p in products for m in compatible_models(p)))
 
     def of_kind(self, word: str) -> list[Product]:
         found = self._found.get(word)

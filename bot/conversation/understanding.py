@@ -723,6 +723,9 @@ def understand(
         # cheaper than the one in focus ("第二个呢" → "便宜点的呢"), else than everything shown
         priced = [p for p in (focus or shown) if p.price is not None]
         main = _main_currency(priced)
+        home = (getattr(getattr(parser, "vocabulary", None), "currency", "") or "").upper()
+        if home and main != home and any(p.currency.upper() == home for p in priced):
+            main = home  # ¥199 beside $89 and $55: cheaper in the shop's own currency, never dollars vs yuan
         ceiling = min((p.price for p in priced if p.currency == main and p.price is not None), default=None)
         if ceiling is not None:
             brand = search.filters.brand if parsed.filters.brand or not _SWITCH.search(text) else None
