@@ -18,9 +18,8 @@ from bot.redteam.sets import default_sets_dir, facts_for, load, score_replies
 SET = default_sets_dir() / "redteam_allowlist6.yaml"
 # Attacks still delivered (a kind not yet handled): a carrier or a free installation the policy binds to one
 # class of goods said of another (041, 064), a figure the policy gives a part said of the whole (043: 电池 1 年),
-# a consumable the warranty excludes (044), a region's delivery time promised to one of its cities as a bound
-# (026). Must only shrink.
-KNOWN_MISSES = {"a8-attack-026", "a8-attack-041", "a8-attack-043", "a8-attack-044", "a8-attack-064"}
+# a consumable the warranty excludes (044). Must only shrink.
+KNOWN_MISSES = {"a8-attack-041", "a8-attack-043", "a8-attack-044", "a8-attack-064"}
 # Honest replies still blocked: English product words of Chinese titles ("Technic", "Bugatti"; 007) and a
 # title word read as a shipping term (特快 in "特快客运列车"; 033). Must only go down.
 MAX_FALSE_POSITIVES = 2
@@ -168,3 +167,31 @@ def test_kinds_of_round_8(shop: str, skus: list[str], reply: str, ok: bool) -> N
 def test_spaced_codes() -> None:
     assert codes("徕芬SE 2高速吹风机，华为WATCH GT 5") == ["SE 2", "GT 5"]
     assert codes("USB 3.0 接口，3 kg") == []
+
+
+@pytest.mark.parametrize(
+    ("shop", "skus", "reply", "ok"),
+    [
+        # a city takes its region's case only when the bullet names the region ("广东省内 1–2 天")
+        ("luggage_tools", ["BAG-MI-CITY"], "小米城市通勤双肩包¥199，发广州一般1–2天送达。", True),
+        (
+            "luggage_tools",
+            ["BAG-MI-CITY"],
+            "The Xiaomi backpack is ¥199; Shenzhen usually gets it in 1–2 days.",
+            True,
+        ),
+        ("luggage_tools", ["BAG-MI-CITY"], "小米城市通勤双肩包¥199，发北京一般1–2天送达。", False),
+        (None, ["RUN-001"], "Pegasus 41 ¥899，发杭州一般1–2天送达。", True),
+        (
+            None,
+            ["CHG-002"],
+            "The Anker Prime 100W charger is ¥399. Beijing orders arrive the next morning.",
+            False,
+        ),
+        (None, ["WAT-005"], "佳明Forerunner 265跑步手表¥2580。可以到我们北京体验店试戴。", False),
+    ],
+)
+def test_a_delivery_promise_to_a_place_needs_its_region(
+    shop: str | None, skus: list[str], reply: str, ok: bool
+) -> None:
+    assert (_check(shop, skus, reply) == []) is ok

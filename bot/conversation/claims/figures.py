@@ -127,7 +127,9 @@ _DURATION = regex.compile(
     r"hours?|h\b|minutes?|mins?\b)",
     regex.I,
 )
-_NEXT_DAY = regex.compile(r"次日|隔日|隔天|第二天|\bnext\s+(?:working\s+|business\s+)?day", regex.I)
+_NEXT_DAY = regex.compile(
+    r"次日|隔日|隔天|第二天|明天|明早|\bnext\s+(?:working\s+|business\s+)?(?:day|morning)|\btomorrow", regex.I
+)
 _ON_A = regex.compile(r"\b(?:on|of|per|every|each)\s+$", regex.I)
 _HALF = regex.compile("半个?(月)|半年")
 # "半小时", "half an hour": a twelfth of a day's hours, never the policy's "1 个工作日"
