@@ -163,7 +163,8 @@ def test_chinese_numbers_that_are_prices_or_counts_stay(text: str) -> None:
         ("住在成都市武侯区", f"住在{ADDRESS}"),
         ("送到深圳南山科技园腾讯大厦", f"送到{ADDRESS}"),
         ("我住在海淀区，周末能到吗", f"我住在{ADDRESS}，周末能到吗"),
-        ("寄到学校宿舍", f"寄到{ADDRESS}"),
+        ("寄到学校宿舍", "寄到学校宿舍"),  # a kind of place, no address: which school? (as 寄到公司前台)
+        ("寄到复旦大学南区宿舍", f"寄到{ADDRESS}"),
         ("收货地址：广州市天河区体育西路191号中石化大厦B座2708", f"收货地址：{ADDRESS}"),
         ("苏州市吴中区", ADDRESS),
         ("Deliver to 42 Wallaby Way, Sydney NSW 2000", f"Deliver to {ADDRESS}"),

@@ -165,6 +165,19 @@ def _en_address(match: re.Match[str]) -> str:
     return match.group(0) if _DEVICE_DRIVE.search(match.group(0)) else ADDRESS
 
 
+# Places every customer has, named by kind only: "送到学校宿舍", "寄到小区门口" say where, not whose address.
+_GENERIC_PLACE = regex.compile(
+    r"(?:学校|公司|单位|家里|家|小区|宿舍|门口|楼下|前台|门卫|驿站|快递柜|菜鸟驿站|丰巢|学院|大学|医院|酒店|办公室|"
+    r"工地|店里|老家|村里|园区|社区|写字楼)+"
+)
+
+
+def _cued_place(match: regex.Match[str]) -> str:
+    if _GENERIC_PLACE.fullmatch(match.group("place").strip()):
+        return match.group(0)
+    return f"{match.group('cue')}{ADDRESS}"
+
+
 def redact_addresses(text: str) -> str:
     """`text` with postal addresses replaced by `[address]` (see the module docstring for what counts)."""
     text = _PO_BOX.sub(ADDRESS, text)
@@ -175,7 +188,7 @@ def redact_addresses(text: str) -> str:
     text = _ROMANCE_ADDRESS.sub(ADDRESS, text)
     text = _STREET.sub(ADDRESS, text)
     text = _COMPOUND.sub(ADDRESS, text)
-    text = _CUED_PLACE.sub(lambda m: f"{m.group('cue')}{ADDRESS}", text)
+    text = _CUED_PLACE.sub(_cued_place, text)
     text = _CITY_DISTRICT.sub(ADDRESS, text)
     text = _UNIT_ROOM.sub(ADDRESS, text)
     text = _AREA_BUILDING.sub(ADDRESS, text)

@@ -24,12 +24,14 @@ import regex
 
 from bot.privacy.names import (
     _CAP,
+    _COMPOUND_SURNAMES,
     _NAME_LIKE_BRANDS,
     _NAME_WORDS,
     _NOT_NAMES,
     _RELATIONS,
     _SURNAME,
     _SURNAMES,
+    _VERB_SURNAMES,
     NAME,
     _is_self_description,
 )
@@ -98,9 +100,29 @@ _CALL_ME = regex.compile(
     r"(?:^|(?<=[.!?,;]\s{0,3})|\bthe\s+)name['’]s)\s+)"
     rf"({_NAME_WORDS})(?=\s*(?:$|[,.;!?:—–-]|\s+(?i:and|from|here|please|thanks)\b))"
 )
+# "This is Aisha, I emailed yesterday": "this is" + a name, then the customer goes on about what they did or their
+# order — "This is Sony, right?", "This is Nike, I think" name a product.
+_I_DID = (
+    r"emailed|ordered|bought|called|wrote|messaged|placed|purchased|received|got|sent|am|was|have|had|just|need|"
+    r"spoke|chatted|returned|paid|contacted"
+)
+_THIS_IS_ME = regex.compile(
+    rf"(?i:(\bthis\s+is\s+))({_NAME_WORDS})(?=\s*[,—–-]+\s*(?:I(?:['’](?:m|ve|d)|\s+(?i:{_I_DID}))\b|(?i:my\s+(?:order|parcel|package|refund|return|account))\b))"
+)
+# A card's greeting: "Happy birthday Lucy!", "Merry Christmas, Tom", "To: Grandma Rose".
+_CARD_GREETING = regex.compile(
+    r"(?i:(\b(?:happy\s+(?:birthday|anniversary|mother['’]s\s+day|father['’]s\s+day|valentine['’]s\s+day|new\s+year)|"
+    r"merry\s+christmas|congratulations|congrats|love\s+you)\s*,?\s+))"
+    rf"({_NAME_WORDS})(?=\s*(?:$|[,.;!?'\"”’]))"
+)
+# "Contact person: Chen Xiaoli", "Consignee: …", "Receiver: …".
+_CONTACT_FIELD = regex.compile(
+    r"(?i:(\b(?:contact\s+(?:person|name)|consignee|receiver|recipient\s+name|customer\s+name)\s*[:：]?\s*))"
+    rf"({_NAME_WORDS})\b"
+)
 # "Jenny from Boston here", "Hi there, Sam here!" — a greeting with "there", or the town the customer writes from.
 _HERE = regex.compile(
-    r"((?:^|(?<=[.!?;:\n]))\s*(?i:(?:hi|hello|hey|hiya)\s+there\b[\s,!.—–-]*)?)"
+    r"((?:^|(?<=[.!?;:\n]))\s*(?i:(?:hi|hello|hey|hiya)(?:\s+there)?\b[\s,!.—–-]*)?)"
     rf"({_NAME_WORDS})(?=(\s+from\s+{_CAP}(?:\s+{_CAP}){{0,2}})?\s+(?i:here|speaking|writing)\b)"
 )
 
@@ -132,10 +154,12 @@ _PINYIN_AFTER_CUE = regex.compile(
 
 # --- Chinese third parties -------------------------------------------------------------------------------
 _GIVEN = rf"(?:(?![的是在了吗呢吧想要买问找看和与跟给帮请我你他她们就说用穿]){HAN})"
+# The relations of `names` and their short spoken forms: "我妈", "我哥", "我老婆".
+_KIN = rf"(?:{_RELATIONS}|妈|爸|哥|姐|弟|妹|嫂子|婆婆|公公|岳母|岳父|舅舅|阿姨|叔叔|姑姑|表哥|表姐|表妹|表弟)"
 # "我女儿陈可欣要…", "联系我爱人张丽，", "收货人写我朋友周杰" — a relation, then a full name closing the clause.
 _RELATIVE_NAME = regex.compile(
-    rf"((?:我|我的)\s*(?:{_RELATIONS})\s*)({_SURNAME}{_GIVEN}{{1,2}})"
-    r"(?=\s*(?:$|[，,。.!！?？；;、\s]|要|想|的|说|买|穿|用|喜欢|需要|上|今年))"
+    rf"((?:我|我的)\s*{_KIN}\s*(?:的?名字\s*(?:是|叫|写)?\s*)?)({_SURNAME}{_GIVEN}{{1,2}})"
+    r"(?=\s*(?:$|[，,。.!！?？；;、\s]|要|想|的|说|买|穿|用|喜欢|需要|上|今年|就行|就好|即可))"
 )
 # "他叫赵建国", "她的名字是林怡君".
 _PRONOUN_NAME = regex.compile(
@@ -153,10 +177,15 @@ _NICKNAME = regex.compile(
 _NOT_NICKNAMES = frozenset(
     {"小白", "老白", "老师", "小康", "小米", "小时", "小于", "老成", "小成", "老乡", "小龙"}
 )
+# A surname and a form of address: "我是上次那个张先生", "王女士您好", "陈小姐" — a person, except where 于/和/对 … are
+# words ("适用于女士", "送给女士": no surname there, see `_VERB_SURNAMES` of names).
+_TITLED = regex.compile(
+    rf"((?:^|(?<=[我是那个的找叫给，,。！!？?\s：:]))(?:{_COMPOUND_SURNAMES}|[{_SURNAMES}]))(先生|女士|小姐|太太|夫人)"
+)
 # "名字：陈静", "收件人改成张伟", "收货人写我朋友周杰" — a name field, being filled in or changed.
 _NAME_FIELD = regex.compile(
-    r"((?:名字|收件人|收货人|联系人|姓名)\s*(?:[:：]|改成|改为|换成|写成|写|填写?|是)\s*(?:我的?\s*(?:"
-    rf"{_RELATIONS})\s*)?)({_SURNAME}{_GIVEN}{{1,2}})(?=\s*(?:$|[，,。.!！?？；;、\s]))"
+    r"((?:名字|收件人|收货人|联系人|姓名|收件者)\s*(?:[:：]|改成|改为|换成|写成|写|填写?|是)\s*(?:我的?\s*"
+    rf"{_KIN}\s*)?)({_SURNAME}{_GIVEN}{{1,2}})(?=\s*(?:$|[，,。.!！?？；;、\s]|就行|就好|即可))"
 )
 
 
@@ -202,7 +231,7 @@ def _the_name(match: regex.Match[str]) -> str:
 
 
 _UPPER = regex.compile(r"\p{Lu}")
-_ZH_FRAME_CUES = regex.compile(rf"名字|收件人|收货人|联系人|姓名|他|她|ta|TA|的|{_RELATIONS}")
+_ZH_FRAME_CUES = regex.compile(rf"名字|收件人|收货人|联系人|姓名|收件者|他|她|ta|TA|的|{_KIN}")
 
 
 def redact_name_frames(text: str) -> str:
@@ -217,12 +246,16 @@ def redact_name_frames(text: str) -> str:
         text = _THE_NAME.sub(_the_name, text)
         text = _CALL_ME.sub(_latin, text)
         text = _HERE.sub(_here, text)
+        text = _CARD_GREETING.sub(_latin, text)
+        text = _THIS_IS_ME.sub(_latin, text)
+        text = _CONTACT_FIELD.sub(_latin, text)
     elif has_han(text):
         text = _DASH_SIGNATURE.sub(_latin, text)  # "——张伟"
     if not has_han(text) and "wo " not in text.lower():
         return text
     text = _PINYIN_AFTER_CUE.sub(lambda m: f"{m.group(1)}{NAME}", text)
     text = _LATIN_AFTER_ZH.sub(_latin, text)
+    text = _TITLED.sub(lambda m: m.group(0) if m.group(1)[-1] in _VERB_SURNAMES else NAME, text)
     text = _NICKNAME.sub(
         lambda m: m.group(0) if m.group(2) in _NOT_NICKNAMES else f"{m.group(1)}{NAME}", text
     )

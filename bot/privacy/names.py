@@ -40,7 +40,7 @@ _GIVEN = rf"{_GIVEN_CHAR}{{1,2}}"
 _CLAUSE_END = r"(?=\s*(?:$|[，,。.!！?？；;、\s]|想|要|请|麻烦))"
 
 _CN_STRONG = regex.compile(
-    rf"((?:我叫|我的名字是|我名字叫|名字叫|本人叫|收件人|收货人|联系人|姓名|寄件人)\s*(?:是|为)?\s*[:：]?\s*)"
+    rf"((?:我叫|我的名字是|我名字叫|名字叫|本人叫|收件人|收货人|联系人|姓名|寄件人|收件者|收货者|寄件者)\s*(?:是|为)?\s*[:：]?\s*)"
     rf"(?:(?:{_SURNAME}|[小阿老]){_GIVEN}|(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s*)?\p{{Lu}}\p{{Ll}}+(?:[ -]\p{{Lu}}\p{{Ll}}+){{0,2}}\b)"
 )
 # Surname characters that are also verbs or prepositions right after a name field: "收件人付邮费吗" (pays), "联系人
