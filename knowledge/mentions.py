@@ -343,9 +343,8 @@ class MentionIndex:
         return len(self._entries)
 
     # -- lookup ---------------------------------------------------------------------------------------
-    def _query_atoms(self, text: str) -> list[_Atom]:
-        """The message's atoms with brand aliases replaced by the catalog's spelling (spans kept)."""
-        found = atoms(text)
+    def _query_atoms(self, found: list[_Atom]) -> list[_Atom]:
+        """The message's atoms (`atoms(text)`) with brand aliases replaced by the catalog's spelling (spans kept)."""
         out: list[_Atom] = []
         i = 0
         while i < len(found):
@@ -449,8 +448,12 @@ class MentionIndex:
         """
         if not self._entries:
             return []
-        aliased = self._query_atoms(text)
-        written = atoms(text)
+        return self._find(text, k, atoms(text))
+
+    def _find(self, text: str, k: int, written: list[_Atom]) -> list[Mention]:
+        """`find` with the text's atoms already read (`written = atoms(text)`: one pass, shared with
+        `find_named`)."""
+        aliased = self._query_atoms(written)
         best: dict[str, tuple[float, float, int, int, bool, str]] = {}
         for query in (
             (aliased, written) if [a.text for a in written] != [a.text for a in aliased] else (aliased,)
@@ -739,7 +742,7 @@ class MentionIndex:
             written = atoms(read)
             # a reply writes a model's English name in capitals ("LEGO Icons 10311 Orchid"); read in lower
             # case, only digits make a word another model's (`_runs_on` reads the case as written)
-            for mention in self.find(read, k=8) or self.find(read.lower(), k=8):
+            for mention in self._find(read, 8, written) or self.find(read.lower(), k=8):
                 entry = self._by_sku.get(mention.sku)
                 if entry is None:
                     continue
