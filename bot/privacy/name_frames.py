@@ -55,8 +55,8 @@ _SIGN_OFFS = (
 # with no comma at all ("…? Best regards Sarah Johnson", lines joined by input hygiene), the whole message, the
 # sign-off opening a sentence ("Cashews - Sincerely Nuts" is a product title).
 _SIGN_OFF = regex.compile(
-    rf"(?i:(\b(?:{_SIGN_OFFS})(?:\s*[,，!.]\s*|[ \t]*\n\s*)(?:-{{1,2}}\s*)?))({_NAME_WORDS}){_LINE_END}"
-    rf"|(?:^|(?<=[.!?。！？]\s{{0,3}}))(?i:((?:{_SIGN_OFFS})\s+))({_NAME_WORDS})(?=\s*[.!]?\s*$)"
+    rf"(?i:(\b(?:{_SIGN_OFFS})(?:\s*[,，!.]\s*|[ \t]*\n\s*)(?:-{{1,2}}\s*)?))(?!(?i:{_SIGN_OFFS})\b)({_NAME_WORDS}){_LINE_END}"
+    rf"|(?:^|(?<=[.!?。！？]\s{{0,3}}))(?i:((?:{_SIGN_OFFS})\s+))(?!(?i:{_SIGN_OFFS})\b)({_NAME_WORDS})(?=\s*[.!]?\s*$)"
 )
 # A dash signature closing the message: "Thank you!\n- Michael", "…? — Anna K" (not after "." — "Cashews 5 lbs. -
 # Sincerely Nuts" is a title); a Chinese one also after a space or a letter's closing: "请问有货吗 ——张伟", "此致 敬礼
