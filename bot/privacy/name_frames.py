@@ -49,14 +49,14 @@ _SIGN_OFFS = (
     r"regards|best\s+regards|kind\s+regards|warm\s+regards|warmest\s+regards|best\s+wishes|all\s+the\s+best|"
     r"sincerely|yours\s+sincerely|yours\s+truly|yours\s+faithfully|faithfully|respectfully|warmly|cheers|"
     r"thanks|thanks\s+(?:again|a\s+lot|so\s+much|in\s+advance)|thank\s+you(?:\s+so\s+much)?|many\s+thanks|"
-    r"much\s+appreciated|thx|tks|ty|br|kr|rgds|regds|best|love|yours|take\s+care|talk\s+soon|greetings"
+    r"much\s+appreciated|thx|tks|ty|br|kr|rgds|regds|best|love|yours|take\s+care|talk\s+soon|greetings|signed"
 )
 # "BR, Hans" / "Best regards\nSarah Johnson" (a line break instead of a comma); the name closes its line — or,
 # with no comma at all ("…? Best regards Sarah Johnson", lines joined by input hygiene), the whole message, the
 # sign-off opening a sentence ("Cashews - Sincerely Nuts" is a product title).
 _SIGN_OFF = regex.compile(
-    rf"(?i:(\b(?:{_SIGN_OFFS})(?:\s*[,，!.]\s*|[ \t]*\n\s*)(?:-{{1,2}}\s*)?))({_NAME_WORDS}){_LINE_END}"
-    rf"|(?:^|(?<=[.!?。！？]\s{{0,3}}))(?i:((?:{_SIGN_OFFS})\s+))({_NAME_WORDS})(?=\s*[.!]?\s*$)"
+    rf"(?i:(\b(?:{_SIGN_OFFS})(?:\s*[,，!.]\s*|[ \t]*\n\s*)(?:-{{1,2}}\s*)?))(?!(?i:{_SIGN_OFFS})\b)({_NAME_WORDS}){_LINE_END}"
+    rf"|(?:^|(?<=[.!?。！？]\s{{0,3}}))(?i:((?:{_SIGN_OFFS})\s+))(?!(?i:{_SIGN_OFFS})\b)({_NAME_WORDS})(?=\s*[.!]?\s*$)"
 )
 # A dash signature closing the message: "Thank you!\n- Michael", "…? — Anna K" (not after "." — "Cashews 5 lbs. -
 # Sincerely Nuts" is a title); a Chinese one also after a space or a letter's closing: "请问有货吗 ——张伟", "此致 敬礼
@@ -117,7 +117,8 @@ _CARD_GREETING = regex.compile(
 )
 # "Contact person: Chen Xiaoli", "Consignee: …", "Receiver: …".
 _CONTACT_FIELD = regex.compile(
-    r"(?i:(\b(?:contact\s+(?:person|name)|consignee|receiver|recipient\s+name|customer\s+name)\s*[:：]?\s*))"
+    r"(?i:(\b(?:(?:contact\s+(?:person|name)|recipient\s+name|customer\s+name|ordered\s+by|placed\s+by)\s*[:：]?"
+    r"|(?:consignee|receiver|buyer|purchaser)\s*[:：])\s*))"  # one word needs its colon: "Dual Receiver Hitch"
     rf"({_NAME_WORDS})\b"
 )
 # "Jenny from Boston here", "Hi there, Sam here!" — a greeting with "there", or the town the customer writes from.
@@ -182,6 +183,15 @@ _NOT_NICKNAMES = frozenset(
 _TITLED = regex.compile(
     rf"((?:^|(?<=[我是那个的找叫给，,。！!？?\s：:]))(?:{_COMPOUND_SURNAMES}|[{_SURNAMES}]))(先生|女士|小姐|太太|夫人)"
 )
+# "我是来自杭州的李晓峰" (我是 … 的 + a name closing the clause), "送给黄丽娟，", "亲爱的小美，".
+_DESCRIBED_SELF = regex.compile(
+    rf"((?:我是|本人是|这里是)[^，,。.!！?？；;]{{1,14}}?的\s*(?:那个)?\s*)({_SURNAME}{_GIVEN}{{1,2}})"
+    r"(?=\s*(?:$|[，,。.!！?？；;、]))"
+)
+_GIVEN_TO = regex.compile(
+    rf"((?:送给|寄给|发给|转给|交给|亲爱的)\s*)({_SURNAME}{_GIVEN}{{1,2}})(?=\s*(?:$|[，,。.!！?？；;、]))"
+)
+_DEAR_NICKNAME = regex.compile(rf"(亲爱的\s*)([小阿]{_GIVEN})(?=\s*(?:$|[，,。.!！?？；;、]))")
 # "名字：陈静", "收件人改成张伟", "收货人写我朋友周杰" — a name field, being filled in or changed.
 _NAME_FIELD = regex.compile(
     r"((?:名字|收件人|收货人|联系人|姓名|收件者)\s*(?:[:：]|改成|改为|换成|写成|写|填写?|是)\s*(?:我的?\s*"
@@ -255,6 +265,9 @@ def redact_name_frames(text: str) -> str:
         return text
     text = _PINYIN_AFTER_CUE.sub(lambda m: f"{m.group(1)}{NAME}", text)
     text = _LATIN_AFTER_ZH.sub(_latin, text)
+    text = _DESCRIBED_SELF.sub(_zh_frame, text)
+    text = _GIVEN_TO.sub(_zh_frame, text)
+    text = _DEAR_NICKNAME.sub(lambda m: f"{m.group(1)}{NAME}", text)
     text = _TITLED.sub(lambda m: m.group(0) if m.group(1)[-1] in _VERB_SURNAMES else NAME, text)
     text = _NICKNAME.sub(
         lambda m: m.group(0) if m.group(2) in _NOT_NICKNAMES else f"{m.group(1)}{NAME}", text
