@@ -517,7 +517,7 @@ def understand(
             # "Kakuno 适合小学生吗": whether the named product suits them, from its own text
             thing = thing_beside(positive_text, products[0])
             # a device in its list of compatible models: answered yes/no from that list, not with the card
-            listed = thing and fits(products[0], thing)[0] is not None
+            listed = bool(thing) and fits(products[0], thing)[0] is not None
             if thing and (listed or not in_attributes(products[0], thing)):
                 return replace(
                     base,
