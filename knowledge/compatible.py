@@ -111,7 +111,7 @@ def fits(product: Product, text: str) -> tuple[bool | None, str]:
     for model in models:  # a family entry ("iPhone", "华为") covers every model of it
         form = _squash(model)
         if not re.search(r"\d", form) and form in squashed:
-            asked = _DEVICE.search(normalise_text(text))
+            asked = _DEVICE.search(text)
             return True, asked.group(0).strip() if asked else model
-    asked = _DEVICE.search(normalise_text(text))
+    asked = _DEVICE.search(text)
     return (False, asked.group(0).strip()) if asked else (None, "")

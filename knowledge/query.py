@@ -71,12 +71,17 @@ _SIZE_PATTERNS = [
     re.compile(r"(?<![\d.])(\d{3})\s*(?:码|号)|(?<![\d.])(\d{2,3})\s*cm(?![a-z])"),
     # suitcases, screens, wheels: 24寸, 20英寸, 26 inch, 21in — read in whichever of these the catalog writes
     re.compile(r"(?<![\d.])(\d{2})\s*(寸|英寸|inch(?:es)?\b|in\b|\")"),
+    # "the Levi's 721 in 31?", "in a 28": a size the catalog sells, after "in"
+    re.compile(
+        r"\bin\s+(?:an?\s+|size\s+)?(\d{2}(?:\.5)?)(?![\d.%])(?!\s*(?:yuan|usd|dollars?|元|块|cm|mm|inch|\"))"
+    ),
 ]
 _CATALOG_ONLY_SIZE_PATTERNS = (
     2,
     3,
     6,
     7,
+    8,
 )  # storage/weight, volume, inches: only when the catalog has that value
 _INCH_SPELLINGS = ("寸", "英寸", "in", "inch", '"')
 _INCH_PATTERN = 7  # index in _SIZE_PATTERNS

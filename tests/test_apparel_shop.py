@@ -180,3 +180,24 @@ def test_a_present_for_the_one_just_named_is_no_free_gift_question(text: str) ->
 
     assert find_offer_ask(text) is None
     assert classify(text).intent is Intent.RECOMMENDATION
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("do you have the Levi's 721 in 31?", "31"),
+        ("in size 28?", "28"),
+        ("can I return it in 30 days?", None),
+    ],
+)
+def test_a_size_after_in_that_ends_the_question(text: str, size: str | None) -> None:
+    from bot.conversation.asks import asked_size
+
+    assert asked_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["能机洗吗", "可以洗吗", "can I machine wash it?", "需要干洗吗"])
+def test_washing_is_an_attribute_question(text: str) -> None:
+    from bot.conversation.asks import asks_in
+
+    assert "attr:washing" in asks_in(text)

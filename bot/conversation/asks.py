@@ -21,6 +21,8 @@ _SIZE = re.compile(
     rf"|(?<![A-Za-z0-9{_APOSTROPHES}])(?<![{_APOSTROPHES}]\s)"
     r"([2-5]XL|X{0,3}[SML]|XXL|[2-5]xl|x{0,3}[sml](?=\s*[码号]))"
     rf"(?![A-Za-z0-9{_APOSTROPHES}%])"
+    # "do you have the Levi's 721 in 31?": a number after "in" that ends the question
+    r"|\bin\s+(?:size\s+)?(\d{2}(?:\.5)?)\s*[?？]?\s*$"
 )
 _ASKS: dict[str, re.Pattern[str]] = {
     "price": re.compile(r"多少钱|价格|价钱|几块|多少米|贵不贵|how much|\bprice\b|\bcost", re.IGNORECASE),

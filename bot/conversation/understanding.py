@@ -42,6 +42,7 @@ from bot.conversation.other_item import matches_product, unmatched_item
 from bot.conversation.refinements import asks_more, asks_other_brand, shown_brands, size_step
 from bot.conversation.store import ChatState
 from bot.conversation.unread import names_other_thing
+from knowledge.compatible import fits
 from knowledge.gender import is_gender_key
 from knowledge.models import ParsedQuery, Product, QueryFilters
 from knowledge.negation import find_negations
@@ -515,7 +516,9 @@ def understand(
         if len(products) == 1 and asks_compatibility(positive_text) and same_kind:
             # "Kakuno 适合小学生吗": whether the named product suits them, from its own text
             thing = thing_beside(positive_text, products[0])
-            if thing and not in_attributes(products[0], thing):
+            # a device in its list of compatible models: answered yes/no from that list, not with the card
+            listed = bool(thing) and fits(products[0], thing)[0] is not None
+            if thing and (listed or not in_attributes(products[0], thing)):
                 return replace(
                     base,
                     intent=Intent.PRODUCT_QUESTION,
