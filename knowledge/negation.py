@@ -29,7 +29,9 @@ _ZH_SCOPE_END = re.compile(
 )
 _ZH_SUFFIX = re.compile(
     r"(?:就算了|算了吧|算了|不用看了|不用了|不要了|不看了|不考虑了?|不需要了?|除外|pass掉?|不行|不喜欢"
-    r"|(?<=的)不要(?=\s*(?:[，,。.；;！!？?\n]|$)))"  # "黑色的不要": the clause before it
+    r"|(?<=的)不要(?=\s*(?:[，,。.；;！!？?\n]|$))"  # "黑色的不要": the clause before it
+    # "耳机也不要", "苹果和韶音都不要", "手表也不看了": the clause before it
+    r"|(?:也|都)(?:不想要|不要|不用|不考虑|不看)了?(?=\s*(?:[，,。.；;！!？?\n]|$)))"
 )
 _ZH_QUESTION = re.compile(r"\s*(?:吗|呢|吧|啊|，|,|。|$)")
 _CLAUSE = re.compile(r"[，,。.；;！!？?\n]")

@@ -321,6 +321,11 @@ def _filter_only(snap: Snapshot, mask: np.ndarray, k: int, filters: QueryFilters
     """No words to rank by ("有哪些数码产品" after its category was read as a filter): the products passing the
     filters, exact soft matches and in-stock ones first, then in catalog order."""
     rows = np.flatnonzero(mask)
+    if filters is not None and filters.exclude_terms:  # "without noise cancelling": before the top k is cut
+        rows = np.asarray(
+            [r for r in rows if not names_excluded_term(snap.products[int(r)], filters.exclude_terms)],
+            dtype=np.int64,
+        )
     exact = snap.facets.exact_rows(filters)
     stock = snap.facets.stock[rows]
     key = np.lexsort(

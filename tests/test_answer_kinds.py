@@ -3,10 +3,13 @@ script — each over the bundled demo catalog and policies (no bot needed)."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.conversation.asks import ATTRIBUTE_WORDS, attribute_asks
 from bot.conversation.attribute_answers import as_boolean, attribute_lines, mentions, value_lines
 from bot.conversation.cards import Phrases
 from bot.conversation.kind_words import kind_phrase_spans, native_kinds
+from bot.conversation.kinds import titled_as_other, titled_as_other_kind
 from bot.conversation.policy_scope import CatalogWords, pick, problem_topics
 from bot.domain.language import outbound_in_script
 from bot.domain.messages import Button, Outbound, ProductCard
@@ -173,3 +176,26 @@ def test_an_outdoor_shop_gets_the_clothing_rule_and_never_the_kitchen_ones() -> 
     assert 3 in {h.index for h in jacket} and not {0, 1, 2} & {h.index for h in jacket}
     cup = pick(hits, "保温杯不保温了", outdoor.item("保温杯不保温了"), outdoor, 3, twins())  # type: ignore[arg-type]
     assert not {0, 1, 2, 3} & {h.index for h in cup}
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        (
+            "我买的锅涂层掉了",
+            "厨房/锅具",
+        ),  # most catalog words ending in 锅 are cookware (空气炸锅 is one appliance)
+        ("收到的被子开线了", "家居/床品"),
+        ("这个好用吗", None),  # 个 + 好: no kind of item
+    ],
+)
+def test_a_one_character_item_names_the_kind_most_of_its_words_are(text: str, path: str | None) -> None:
+    assert CATALOG.item(text).paths == (frozenset({path}) if path else frozenset())
+
+
+def test_a_title_naming_another_kind_is_not_of_the_category_kind() -> None:
+    power_bank, charger, sleeves = PRODUCTS["CHG-010"], PRODUCTS["CHG-002"], PRODUCTS["SUN-006"]
+    assert titled_as_other_kind("充电头", power_bank)  # "Power Bank" filed under 充电器
+    assert not titled_as_other_kind("充电头", charger)  # "… 氮化镓充电器" names the word itself
+    assert titled_as_other_kind("sunscreen", sleeves) is False  # 防晒 is in its title: titled_as_other's case
+    assert titled_as_other("sunscreen", sleeves)

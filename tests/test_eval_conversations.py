@@ -39,8 +39,9 @@ DEMO12C = (
 DEMO12C_FLOOR = 61
 FIX12G = Path(__file__).parent / "data" / "conversations_fix12g.yaml"  # session 8: tester12d + invented
 # The cases of conversations_fix12g.yaml the offline bot gets right (first run on 7e50d42, before the fixes:
-# 26/65 — tester turns 1/19, invented 25/46). Only ever raise.
-FIX12G_FLOOR = 31
+# 26/65 — tester turns 1/19, invented 25/46 held out; after them 65/65, and 6 "g12p-" cases written after the
+# fixes for the kinds found on the way: 71/71). Only ever raise.
+FIX12G_FLOOR = 71
 PRODUCTS = sample_products()
 NAMES = CatalogNames(PRODUCTS.values())
 DOCS = PolicyBook.load(SAMPLE_POLICIES_DIR).docs
@@ -229,7 +230,7 @@ async def test_the_whole_main_set_passes_on_the_offline_bot(tmp_path: Path) -> N
     assert set(failures) <= KNOWN_MISSES, failures
 
 
-# Failing since the other-shop round that lets a superlative count what is filed under a category (474b8c2:
-# '容量最大的保温杯' must reach the Stanley "Vacuum Bottle" filed under 保温杯): the power bank filed under 充电器
-# wins '功率最大的充电头', the arm sleeves filed under 防晒 win 'cheapest sunscreen'. Only ever fewer.
-KNOWN_MISSES = {"superlative-007", "superlative-010"}
+# Cases of the main set allowed to fail (none since session 8: a superlative asked afresh over a kind no longer
+# counts what is filed under its category but titled as another kind — the power bank under 充电器 for
+# '功率最大的充电头', the arm sleeves under 防晒 for 'cheapest sunscreen'). Only ever fewer.
+KNOWN_MISSES: set[str] = set()

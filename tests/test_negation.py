@@ -27,6 +27,9 @@ from tests.support.outdoor_catalog import outdoor_products
         ("black running shoes, but not nike", ["nike"]),
         ("anything except apple and huawei?", ["apple and huawei"]),
         ("tents without a footprint", ["a footprint"]),
+        # the cue after its object ("耳机也不要", "X和Y都不要"): the clause before it
+        ("耳机也不要", ["耳机"]),
+        ("苹果和韶音都不要", ["苹果和韶音"]),
         # not exclusions: questions, degrees, price caps, "other"
         ("是不是防水的", []),
         ("不要太贵", []),

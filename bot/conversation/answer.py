@@ -62,6 +62,7 @@ from bot.conversation.kinds import (
     named_as,
     root_match,
     titled_as_other,
+    titled_as_other_kind,
     titled_kind,
 )
 from bot.conversation.ordering import (
@@ -73,6 +74,7 @@ from bot.conversation.ordering import (
     stated_measures,
 )
 from bot.conversation.placement import run_step
+from bot.conversation.plurals import plural_phrase
 from bot.conversation.policy_scope import CatalogWords, ItemCategories
 from bot.conversation.profile import rerank
 from bot.conversation.prompting import ChatPrompts, answer_values, rewrite_query, violations_note
@@ -90,6 +92,7 @@ from knowledge.compatible import devices_in, fits
 from knowledge.gender import is_gender_key
 from knowledge.models import PolicyDoc, PolicyHit, Product, SearchHit
 from knowledge.money import NO_RATES, ExchangeRates, round_cents
+from knowledge.policies import bullets_of
 from knowledge.policy_terms import PolicyTerms
 from knowledge.prices import parse_price
 from knowledge.protocols import ProductIndex
@@ -176,6 +179,11 @@ class Answer:
     docs: list[PolicyDoc] = field(default_factory=list)
     hits: list[SearchHit] = field(default_factory=list)
     source: str = "composer"  # composer | llm
+
+
+def _budgeted(u: Understanding) -> bool:
+    """The search has a price bound ("500以内", "好几千")."""
+    return u.filters.min_price is not None or u.filters.max_price is not None
 
 
 def _filters_only(u: Understanding) -> bool:
@@ -398,6 +406,40 @@ class Answerer:
         if composed:
             return Answer(reply, docs=docs)
         return await self._llm(ctx, Answer(reply, docs=docs), [], None)
+
+    def own_warranty_lines(self, text: str, lang: str) -> list[str]:
+        """Blocking: the warranty bullet scoped to the item `text` names ("收到的鞋子开线了" → "鞋服、床品：签收后 30 天内
+        出现开胶、断线…"), as one "- …" line; [] when the item or such a bullet is unknown. Source: the policies."""
+        if self.policies is None:
+            return []
+        catalog = self.catalog_words()
+        item = catalog.item(text)
+        if not item.paths:
+            return []
+        hits = self.policies.find_bullets(
+            with_policy_words(text), lang, 8, min_relevance=0, topics=("warranty",)
+        )
+        twins = policy_scope.bullet_twins(tuple(self.policies.docs))
+        return [f"- {h.text}" for h in policy_scope.own_bullets(hits, item, catalog, twins)[:1]]
+
+    def delivery_time_lines(self, lang: str) -> list[str]:
+        """Blocking: the shipping bullet that states the delivery windows, as one "- …" line: of the shipping
+        bullets, the one naming most of the regions the policy's `delivery_regions` declare ([] when it declares
+        none). Source: the shipping policy (its text and front matter)."""
+        shipping = self.policies.terms.shipping if self.policies is not None else None
+        if self.policies is None or shipping is None or not shipping.delivery_regions:
+            return []
+        names = [n for r in shipping.delivery_regions for n in (r.name, r.name_en) if n]
+        bullets = [
+            b
+            for d in self.policies.docs
+            if d.topic == "shipping"
+            for b in bullets_of(d)
+            if b.language == lang
+        ]
+        count = {b.text: sum(n.lower() in b.text.lower() for n in names) for b in bullets}
+        best = max(bullets, key=lambda b: count[b.text], default=None)
+        return [f"- {best.text}"] if best is not None and count[best.text] >= 2 else []
 
     async def _regional_bullets(self, region: str, lang: str) -> list[PolicyHit]:
         """The shipping bullets that speak about `region` ("港澳台及海外：暂不支持配送"), best first."""
@@ -646,7 +688,10 @@ class Answerer:
             wide = (
                 u.ordering is not None or u.cheap_first
             )  # cheapest first: over the whole kind, not the top 12
-            hits = self._keep(await self.search(u.search_text, u, k=40 if wide else 12), u)
+            # a refinement's own words ("敏感肌用的" after creams) are required of every hit in the kind asked:
+            # a product that has them is no weak match, whatever the old search words score
+            weak = bool(u.search.required) and bool(u.filters.category)
+            hits = self._keep(await self.search(u.search_text, u, k=40 if wide else 12, include_weak=weak), u)
         if not hits and u.skip:  # "还有别的吗" and everything that fits was shown
             return Answer(c.text("no_more", lang))
         if not hits and u.mode == "other_brand":
@@ -699,21 +744,44 @@ class Answerer:
             missing
         ):  # before "we don't sell X": the catalog's own X the search ranked out ("夏天用的被子" → 夏凉被)
             own = await run_step(self._of_kind, missing)
-            own = [h.product for h in self._keep([SearchHit(p, 1.0) for p in own], u)] or own
-            if own:
-                hits, missing = [SearchHit(p, 1.0) for p in own[:5]], ""
+            kept = [h.product for h in self._keep([SearchHit(p, 1.0) for p in own], u)]
+            # the search's own price bounds too ("500以内的咖啡机": no ¥1799 machine as a pick)
+            kept = passing(kept, replace(u.filters, category=None), self.rates) if _budgeted(u) else kept
+            if kept or (own and not _budgeted(u)):
+                hits, missing = [SearchHit(p, 1.0) for p in (kept or own)[:5]], ""
+            elif (
+                own
+            ):  # "500以内的咖啡机": the shop's coffee machines all cost more — said, never shown as picks
+                hits, missing = [], ""
         unsold = "" if missing else self._unsold(u, hits)
         if missing or unsold:
             u = replace(u, missing=missing or unsold)
+        if hits and not u.missing and _budgeted(u) and u.mode == "fresh":
+            # "coffee machines under $50": the shop sells coffee machines, none in budget — never earbuds instead
+            kind = await run_step(self._sold_kind, u)
+            # "basketball shoe" as the synonym file writes it too ("basketball shoes"): every product of the kind
+            names = (kind, plural_phrase(kind)) if kind.isascii() else (kind,)
+            of_kind = {p.sku for name in names if kind for p in self._of_kind(name)}
+            if of_kind and not any(
+                h.sku in of_kind or self._in_named(kind, h.product) or in_category(kind, h.product)
+                for h in hits
+            ):
+                hits = []
+        if not hits and not u.missing and _budgeted(u) and u.mode != "cheaper":
+            priced_out = await self._budget_missing(u, ctx)
+            if priced_out is not None:
+                return priced_out
         if u.missing or not hits:
             generic = self.generic or (lambda word: False)
             return await self._not_found(u, ctx, not_sold=bool(unsold) or generic(missing.lower()))
         if u.ordering is not None and u.mode != "cheaper":
             # a product filed under the kind's own category is of that kind (a "Vacuum Bottle" under 保温杯)
-            pool = self._kind_matches([h.product for h in hits], u, by_category=True) or [
+            fresh = u.mode == "fresh"
+            pool = self._kind_matches([h.product for h in hits], u, by_category=True, strict=fresh) or [
                 h.product for h in hits
             ]
             pool = self._with_features(pool, u)
+            pool = self._not_titled_otherwise(pool, u)
             reply = c.ranked(pool, u.ordering, u, lang)
             if reply.shown:
                 return await self._llm(ctx, Answer(reply, hits=hits), list(reply.shown), u)
@@ -861,6 +929,16 @@ class Answerer:
         kinds = [w for w in words if not ANY_PRODUCT.match(w)]
         return self._names_only(words, category) or (bool(kinds) and self._names_only(kinds, category))
 
+    def _not_titled_otherwise(self, products: list[Product], u: Understanding) -> list[Product]:
+        """For a superlative over a kind named in English ("cheapest sunscreen", read as the 防晒 filter): the
+        products filed there whose titles name another kind ("冰丝防晒冰袖": sleeves) do not win; all of them
+        when none is left."""
+        words = {w for w in self._filter_words(u) if len(w) >= 3 and self._is_filter(w, u)}
+        kept = [
+            p for p in products if not any(titled_as_other(w, p) or titled_as_other_kind(w, p) for w in words)
+        ]
+        return kept or products
+
     def _filter_words(self, u: Understanding) -> set[str]:
         """English words of the message that name the category filter the index applied ("helmets", "kitten
         food" → 骑行/头盔, 宠物/猫粮), as written and singular: the Chinese-titled products filed there are of
@@ -992,20 +1070,24 @@ class Answerer:
         return narrowed or hits
 
     def _kind_matches(
-        self, products: list[Product], u: Understanding, *, by_category: bool = False
+        self, products: list[Product], u: Understanding, *, by_category: bool = False, strict: bool = False
     ) -> list[Product]:
         """For a superlative over a search: only products of the kind asked ("充电头" is not a power bank).
         Kind words are the search words that name some product here (not "最大", "battery", "life");
-        `by_category`: a category segment names the kind too (运动鞋 for 运动鞋/跑步鞋), for a search's picks."""
-        asked = set(asked_attribute_words(u.asks))
-        asked |= self._filter_words(u) if by_category else set()
-        words = [
+        `by_category`: a category segment names the kind too (运动鞋 for 运动鞋/跑步鞋), for a search's picks;
+        `strict`: not when the title names another kind ("Power Bank" under 充电器 is no 充电头)."""
+        attribute_words = set(asked_attribute_words(u.asks))
+        asked = attribute_words | (self._filter_words(u) if by_category else set())
+        raw = [  # ("noise cancelling" asks for an attribute: never a kind)
             w
             for w in dict.fromkeys([*u.search.words, *u.keywords])
-            if len(w) >= 2 and w.lower() not in asked and not is_ordering_word(w) and not is_gift_word(w)
+            if len(w) >= 2 and w.lower() not in attribute_words
         ]
+        words = [w for w in raw if w.lower() not in asked and not is_ordering_word(w) and not is_gift_word(w)]
         generic = self.generic or (lambda word: True)
-        for a, b in itertools.pairwise(list(words)):  # "yoga mat": a kind of two words (synonym file)
+        # "yoga mat": a kind of two words (synonym file), even when "yoga" alone names the category filter
+        # (or is a hobby a present could be for)
+        for a, b in itertools.pairwise(raw):
             pair = f"{a} {b}"
             if pair.isascii() and len(forms(pair)) > 1 and any(kind_match(pair, p) for p in products):
                 words = [w for w in words if w not in (a, b)] + [pair]
@@ -1015,11 +1097,20 @@ class Answerer:
                 by_category
                 and (root_match(word, product) or in_category(word, product) or self._in_named(word, product))
                 and not titled_as_other(word, product)
+                # a power bank filed under 充电器 is no 充电头 (a superlative asked afresh: what a list showed stays);
+                # a kind of two words ("yoga mat") is never a product titled as another (瑜伽砖 under 瑜伽)
+                and not ((strict or " " in word) and titled_as_other_kind(word, product))
             )
 
         if by_category:  # "65W" is a bound or a value ("65W以上"), never a kind
             words = [w for w in words if not re.search(r"\d", w)]
-        kinds = [w for w in words if generic(w.lower()) and any(of_kind(w, p) for p in products)]
+        # "敏感肌" is an attribute's value (适合肤质) some products only hold there: what they are for, not a kind
+        valued = {w for w in words if any(w in str(v) for p in products for v in p.attributes.values())}
+        kinds = [
+            w
+            for w in words
+            if w not in valued and generic(w.lower()) and any(of_kind(w, p) for p in products)
+        ]
         if not kinds:
             return products
         return [p for p in products if all(of_kind(w, p) for w in kinds)] or [
@@ -1053,6 +1144,20 @@ class Answerer:
             return ""  # a tag of a hit in no synonym group ("本命年" on a 转运珠手链): what was asked for
         # (a charger whose description mentions 笔记本 is not a 笔记本电脑: titles, tags and categories only)
         return head if not self.generic(head) or not any(kind_match(head, h.product) for h in hits) else ""
+
+    def _sold_kind(self, u: Understanding) -> str:
+        """Blocking: the kind of product the search names that the catalog sells ("coffee machine", "咖啡机"),
+        the longest such word (two English words before one), or ''."""
+        words = [w for w in u.search.words if len(w) >= 2]
+        pairs = [f"{a} {b}" for a, b in itertools.pairwise(words) if f"{a} {b}".isascii()]
+        generic = self.generic or (lambda word: False)
+        features = [a for a in asked_attribute_words(u.asks) if len(a) >= 2]  # "noise cancelling" is no kind
+        for word in sorted([*pairs, *words], key=len, reverse=True):
+            if any(a in word.lower() for a in features):
+                continue
+            if generic(word.lower()) and self._of_kind(word):
+                return word
+        return ""  # (the caller reads the products of that kind with `_of_kind` too: one notion of "kind")
 
     def _of_kind(self, word: str) -> list[Product]:
         """The catalog's products of the kind `word` names (title, tags, category, 子-root), in stock first."""
@@ -1189,6 +1294,42 @@ class Answerer:
         answer.reply = replace(answer.reply, answered=kind or u.mode == "cheaper")
         return answer
 
+    async def _budget_missing(self, u: Understanding, ctx: TurnContext) -> Answer | None:
+        """ "好几千的咖啡机" / "500以内的咖啡机" when the shop's coffee machines all cost otherwise: the budget is what
+        fails — said plainly, with the products of that kind nearest to it (every other filter kept); None when
+        the search finds nothing of the kind without the budget either."""
+        if size_filter(u.filters.attributes) is not None:
+            return (
+                None  # "36码的呢" within a budget: the size's own answer says which fails (`_size_missing`)
+            )
+        relaxed = replace(u, filters=replace(u.filters, min_price=None, max_price=None))
+        hits = self._keep(await self.search(u.search_text or u.text, relaxed, k=20), relaxed)
+        # of the kind asked only ("咖啡机": no instant coffee), and the kind must be named by some product
+        words = [w for w in u.search.words if len(w) >= 2 and not is_ordering_word(w)]
+        products = [
+            h.product
+            for h in hits
+            if h.product.price is not None and all(has_word(h.product, w) for w in words)
+        ]
+        products = self._kind_matches(products, relaxed, by_category=True, strict=True)
+        currency = budget_currency(u.text, getattr(u.filters, "currency", None) or u.currency, [])
+        products = [p for p in products if self._in_budget_currency(p, currency)]  # "$100": no ¥ as closest
+        if not products:
+            return None
+        c, lang = self.composer, ctx.lang
+        kind = (u.filters.category or "").strip("/").split("/")[-1] or u.search_text
+        high = u.filters.max_price
+        if high is not None and all((p.price or 0) > high for p in products):
+            # "sleeping pads under $100": every one costs more — said, none shown (no padding over a budget)
+            line = c.say("budget_missing_above", lang, kind=quotable(kind).strip()[:20])
+            return await self._llm(ctx, Answer(Reply(line, answered=True)), [], u)
+        nearest = products[:3]  # the search's own order: the most relevant first
+        reply = c.recommend(nearest, u, lang)
+        lines = reply.text.split("\n")
+        lines[0] = c.say("budget_missing", lang, kind=quotable(kind).strip()[:20])
+        reply = replace(reply, text="\n".join(lines), answered=True)
+        return await self._llm(ctx, Answer(reply, hits=hits[:3]), list(reply.shown), u)
+
     async def _size_missing(
         self, u: Understanding, ctx: TurnContext, sized: tuple[str, str]
     ) -> Answer | None:
@@ -1204,6 +1345,19 @@ class Answerer:
         if not hits or not sizes or any(size.lower() == s.lower() for s in sizes):
             return None  # the size exists: another constraint fails with it (女款 in 42), said as before
         c, lang = self.composer, ctx.lang
+        if u.filters.min_price is not None or u.filters.max_price is not None:
+            # "36码的呢" after "42码的跑鞋500以内": the shop has 36, only not within the budget — say so
+            unbudgeted = replace(u, filters=replace(u.filters, min_price=None, max_price=None))
+            fitting = self._keep(await self.search(u.search_text or u.text, unbudgeted, k=20), unbudgeted)
+            if u.filters.category:
+                fitting = [h for h in fitting if h.product.category.startswith(u.filters.category)]
+            if fitting:
+                kind = (u.filters.category or "").strip("/").split("/")[-1] or u.search_text
+                reply = c.recommend([h.product for h in fitting[:3]], u, lang)
+                lines = reply.text.split("\n")
+                lines[0] = c.say("size_over_budget", lang, kind=quotable(kind).strip()[:20], size=size)
+                reply = replace(reply, text="\n".join(lines), answered=True)
+                return await self._llm(ctx, Answer(reply, hits=fitting[:3]), list(reply.shown), u)
         kind = (u.filters.category or "").strip("/").split("/")[-1] or u.search_text
         if lang == "en" and u.search_text.isascii() and u.search_text.strip():
             kind = u.search_text  # "size 47 running shoes": the customer's own words for the kind

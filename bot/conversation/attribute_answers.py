@@ -18,9 +18,10 @@ from collections.abc import Iterable, Mapping
 from bot.conversation.cards import Phrases
 from bot.conversation.claims.quote import quotable
 from bot.conversation.ip_rating import asks_water, water_level, water_meaning
-from bot.conversation.ordering import load_attribute_words, measure
+from bot.conversation.ordering import ATTRIBUTES_FILE, load_attribute_words, measure
 from knowledge.models import Product
 from knowledge.vocabulary import split_values
+from knowledge.yaml_data import load_yaml
 
 YES_WORDS = frozenset({"是", "有", "支持", "带", "yes", "y", "true"})
 NO_WORDS = frozenset({"否", "无", "没有", "不支持", "不带", "no", "n", "false", "none"})
@@ -178,6 +179,28 @@ def timed_clause(product: Product, question: str) -> str:
     return (runtime or timed)[0] if len(runtime or timed) == 1 else ""
 
 
+def _value_forms() -> dict[str, frozenset[str]]:
+    data = load_yaml(ATTRIBUTES_FILE.read_text(encoding="utf-8")) or {}
+    forms: dict[str, frozenset[str]] = {}
+    for group in data.get("values") or ():
+        members = frozenset(str(w).lower() for w in group)
+        for member in members:
+            forms[member] = forms.get(member, frozenset()) | members
+    return forms
+
+
+# Attribute values that mean the same in either language (`values:` of attributes.yaml): 烤箱 = oven.
+VALUE_FORMS: dict[str, frozenset[str]] = _value_forms()
+
+
+def same_value(asked: str, value: str) -> bool:
+    """True when the catalog value says what was asked, in either language ("烤箱" of "oven", "induction" of
+    "电磁炉"), or contains it ("5ATM" of "防水5ATM")."""
+    asked, value = asked.lower().strip(), value.lower().strip()
+    forms = VALUE_FORMS.get(asked, frozenset({asked}))
+    return any(f == value or (len(f) >= 2 and f in value) for f in forms)
+
+
 def value_lines(ph: Phrases, product: Product, asks: Iterable[str]) -> tuple[list[str], set[str]]:
     """Lines for `value:<attribute>:<value>` asks, and the attribute names they answered."""
     lines: list[str] = []
@@ -193,7 +216,7 @@ def value_lines(ph: Phrases, product: Product, asks: Iterable[str]) -> tuple[lis
             answered.add(name)
             continue
         values = split_values(raw)
-        has = any(asked.lower() == v.lower() or asked.lower() in v.lower() for v in values)
+        has = any(same_value(asked, v) for v in values)  # 烤箱 asked of "oven": the same value
         if has and len(values) == 1:
             key = "answer_value_is"
         else:

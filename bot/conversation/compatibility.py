@@ -18,7 +18,8 @@ from knowledge.resources import normalise_text, synonym_groups
 
 COMPATIBILITY_RX = re.compile(
     r"能用吗|可以用吗|能不能用|可不可以用|能用不|能充吗|能充电吗|可以充吗|能给.{1,12}充|可以给.{1,12}充|"
-    r"兼容|适配|支持.{1,12}吗|适用于?.{0,12}吗|适合.{1,12}?(?:吗|么|嘛|不)|能配|配.{1,8}用吗|"
+    # "适合什么肤质" asks which value the listing gives (an attribute question), not whether it suits a thing
+    r"兼容|适配|支持.{1,12}吗|适用于?.{0,12}吗|适合(?!什么|哪)[^什哪]{1,12}?(?:吗|么|嘛|不)|能配|配.{1,8}用吗|"
     r"\b(?:good|suitable|ok|okay|right) for\b|"
     r"\bwork(?:s)? (?:with|on|for)\b|\bcompatible\b|\bsupport(?:s)?\b.{1,30}\?|\bcharge (?:my|an?|the)\b|"
     r"\bfit(?:s)? (?:my|an?)\b",

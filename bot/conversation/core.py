@@ -29,11 +29,12 @@ from bot.conversation.flows import ConversationFlow, FlowReply, FlowTurn, FlowWi
 from bot.conversation.grounding import without_agreement
 from bot.conversation.handoff_context import handoff_context, merge_customer_reply
 from bot.conversation.hygiene import DEFAULT_MAX_CHARS, clean
-from bot.conversation.intents import Intent, IntentGuess, classify
+from bot.conversation.intents import ABILITIES_RX, Intent, IntentGuess, classify
 from bot.conversation.issue_followup import (
     ask_about,
     continues_issue,
     continues_order,
+    late_parcel,
     lost_order_number,
     names_other_topic,
     other_item,
@@ -122,6 +123,7 @@ _ISSUE_FOLLOWERS = frozenset(
 # intents whose answered question stays the chat's thread (`ChatDialogue.issue`) for the follow-ups after it
 _THREAD_INTENTS = frozenset({Intent.AFTER_SALES, Intent.POLICY, Intent.CONTACT, Intent.ORDER_STATUS})
 _SMALL_TALK_KEYS = (
+    (ABILITIES_RX, "small_talk_abilities"),
     (re.compile(r"谢|thank|thx", re.I), "small_talk_thanks"),
     (re.compile(r"拜|再见|bye", re.I), "small_talk_bye"),
     (re.compile(r"谁|机器人|真人|who|what are you|bot|robot|human", re.I), "small_talk_who"),
@@ -626,8 +628,10 @@ class SupportBot:
         if state.dialogue.issue and not order_thread:  # "那电饭煲呢" after "耳机保修多久": about rice cookers
             simplified = await self._about_other_item(simplified, state.dialogue.issue)
         guess = classify(simplified, has_context=bool(shown))
+        in_flow_before = inbound.user_id in state.flow_users  # the order flow reads its own dialogue's turns
         if lost_order_number(simplified) or (
             order_thread
+            and not in_flow_before
             and guess.intent not in (Intent.HUMAN, Intent.AFTER_SALES)
             and continues_order(simplified)
             and not self.answerer.catalog_words().item(simplified).paths
@@ -650,21 +654,31 @@ class SupportBot:
                 self._read, guess, simplified, bool(shown)
             )
         note = note or (reading.instructions_cut and intent is not Intent.INJECTION)
-        in_flow_now = inbound.user_id in state.flow_users
-        # "帮我查查呗" while the order flow waits for the number: the flow's to answer, never refused
-        if intent is Intent.OUT_OF_SCOPE and in_flow_now and continues_order(simplified):
-            intent = Intent.UNKNOWN
+        # "帮我查查呗" / "it's been 5 days" while the order flow waits for the number: still the order question
+        order_again = (
+            in_flow_before
+            and order_thread
+            and intent in (Intent.OUT_OF_SCOPE, Intent.UNKNOWN, Intent.POLICY, Intent.RECOMMENDATION)
+            and continues_order(simplified)
+            and not self.answerer.catalog_words().item(simplified).paths
+        )
         if self.flow is not None and flow_first:  # order status and after-sales requests: the order flow
             in_flow = inbound.user_id in state.flow_users
             # the flow reads what the customer wrote (it verifies them by phone number)
             turn = FlowTurn(inbound, written if reading.changed else simplified, lang, intent.value)
             if in_flow or self.flow.may_start(turn):
                 taken = await self.flow.take(turn)
+                if taken is not None and taken.open and not in_flow:
+                    taken = await self._with_policy_line(taken, simplified, lang)
                 if taken is not None:
-                    about = redact(simplified) if taken.intent == Intent.AFTER_SALES.value else ""
+                    # the problem or the order question the flow took up: short follow-ups continue it
+                    threads = (Intent.AFTER_SALES.value, Intent.ORDER_STATUS.value)
+                    about = redact(simplified) if taken.intent in threads else ""
                     return await self._flow_reply(inbound, lang, taken, memory, shown, script, about)
             if in_flow:  # the customer moved on: the dialogue is over
                 state = replace(state, flow_users=_without_user(state.flow_users, inbound.user_id))
+        if order_again:  # the flow did not take it: the shipping policy, what we need, and a person
+            intent = Intent.ORDER_STATUS
         if reason is not None and not answer_first:
             return await self.request_handoff(inbound, reason, lang, state, shown, turns, said)
         if not guess.sure and intent is Intent.UNKNOWN and self.llm is not None and self.prompts is not None:
@@ -684,7 +698,8 @@ class SupportBot:
         continued = (
             bool(issue)
             and simplified == asked  # a question rewritten about another item is a question of its own
-            and (intent in _ISSUE_FOLLOWERS or detail is not None)
+            # "can I get a new one?" read as shopping: still the issue's when it names no item
+            and (intent in _ISSUE_FOLLOWERS or detail is not None or intent is Intent.RECOMMENDATION)
             and (continues_issue(simplified) or detail is not None)
             and not names_other_topic(
                 simplified, issue
@@ -693,6 +708,9 @@ class SupportBot:
         )
         if continued:  # "运费谁出" after "面霜瓶子碎了": the issue's item and problem, this question
             intent = Intent.AFTER_SALES if classify(issue).intent is Intent.AFTER_SALES else Intent.POLICY
+            intent = (
+                Intent.ORDER_STATUS if order_thread else intent
+            )  # "已经五天了" after "我的订单怎么还没到"
             if (
                 detail is not None
             ):  # ranked by the policy's words for the detail (the window, the exclusions …)
@@ -869,6 +887,22 @@ class SupportBot:
             language=lang,
             dialogue=dialogue,
         )
+
+    async def _with_policy_line(self, taken: FlowReply, text: str, lang: str) -> FlowReply:
+        """The flow's first "which order?" with the one policy line the message already asks about: the
+        warranty bullet of the item's kind for a defect ("收到的鞋子开线了" → 鞋服 … 30 天), the delivery times for
+        a late parcel ("下单一个星期了还没收到货"). Nothing about any order: the customer is not verified yet."""
+        if taken.intent == Intent.AFTER_SALES.value:
+            lines = await run_step(self.answerer.own_warranty_lines, text, lang)
+            key = "own_warranty_intro"
+        elif taken.intent == Intent.ORDER_STATUS.value and late_parcel(text):
+            lines = await run_step(self.answerer.delivery_time_lines, lang)
+            key = "delivery_time_intro"
+        else:
+            return taken
+        if not lines:
+            return taken
+        return replace(taken, text="\n".join([taken.text, self.composer.say(key, lang), *lines]))
 
     async def _flow_reply(
         self,

@@ -160,12 +160,19 @@ GREETING_RX = _rx(
     r"^(你好|您好|哈喽|嗨|在吗|在不在|早上好|下午好|晚上好|早安|hello|hi|hey|hiya|good (morning|afternoon|evening))"
     r"[\s!！。,.，~？?]*(呀|啊|呢)?[\s!！。,.，~？?]*$"
 )
+# What the assistant can do: "what can you do?", "你能做什么", "你可以帮我做什么" (answered, never refused).
+ABILITIES = (
+    r"^(你|您)?(都)?(能|可以|会)(帮我|帮忙)?(做|干)(些)?(什么|啥|嘛)[\s?？!！呀呢啊]*$|^(你|您)(都)?会(些)?什么[\s?？呢]*$|"
+    r"(你|您)(有|都有)(什么|哪些)功能|^what (can|do) you (do|help( me)? with)\b|^how can you help|^what do you do\b"
+)
+ABILITIES_RX = _rx(ABILITIES)
 SMALL_TALK_RX = _rx(
     # one to three of them ("cool, bye", "好的谢谢拜拜", "ok thanks a lot")
     r"^(?:(谢谢|多谢|感谢|好的|好吧|好滴|ok|okay|嗯+|哦+|拜拜|再见|辛苦了|哈哈+|thanks?( you)?|thx|bye|goodbye|cool"
     r"|great)[\s!！。,.，~～]*(啦|了|哈|呀|a lot|so much)?[\s!！。,.，~～]*){1,3}$",
     r"^(你是谁|你叫什么|你是机器人吗|你是真人吗|who are you|what are you|are you a (bot|robot|human))[\s?？!！]*$",
     r"(你是|are you)\s*(a |an )?(真人|机器人|real person|real human|human|bot|robot)",
+    ABILITIES,
 )
 OUT_OF_SCOPE_RX = _rx(
     r"天气",
@@ -237,6 +244,7 @@ AFTER_SALES_RX = _rx(
     r"起皮|脱皮|涂层.{0,3}(起|脱|剥)|不充电|充不了电|"
     # garment and shoe defects; "不起球的卫衣" / "防褪色" is a wish, not a complaint
     r"(?<![不没防抗])(开线|线开了|起球|掉色|褪色|串色|缩水|掉毛|脱胶|鞋底.{0,2}(掉|脱|裂|断)|掉跟)|"
+    r"(线头|缝线|针脚|走线)(开了|松了|散了|脱了)|"
     # stopped doing its job, leaks, pages missing, a blade turned
     r"不(保温|制冷|出水|通电|充电|转|响|亮|工作|好用)了|(?<![不没防])(漏水|漏了|掉页|缺页|错页|卷刃|崩刃|崩口|变形了)|"
     r"没(有)?声音|不响|不亮|不开机|开不了机|充不进电|充不上电|不加热|不能用了|用不了了|失灵|故障|生锈|进水",

@@ -27,7 +27,7 @@ FOLLOW_UP_RX = re.compile(
     r"怎么申请|如何申请|怎么办理|如何办理|怎么弄|怎么操作|怎么处理|流程|步骤|手续|申请|反馈|"
     r"换新|换吗|能换|可以换|换一个|退吗|能退|可以退|退款|退钱|保修|质保|寄回|寄修|寄到哪|照片|视频|凭证|发票|"
     r"\b(?:postage|shipping|who pays|how long|how many days|how do i|how can i|apply|claim|replace|replacement|"
-    r"exchange|refund|return it|send it back|warranty|guarantee|on it|proof|photos?)\b",
+    r"exchange|refund|return it|send it back|warranty|guarantee|on it|proof|photos?|(?:a )?new one|swap it)\b",
     re.IGNORECASE,
 )
 _MAX_HAN = 20  # "要多久内反馈" / "运费谁出"; a longer message says what it is about
@@ -64,6 +64,20 @@ LOST_ORDER_NUMBER_RX = re.compile(
     r"\border (?:number|no|id)\b.{0,20}\b(?:forgot|forgotten|lost|can'?t find)\b",
     re.IGNORECASE,
 )
+
+
+# A parcel later than the customer expected ("下单一个星期了还没收到货", "it's been 5 days and nothing arrived")
+LATE_PARCEL_RX = re.compile(
+    r"还没(?:有)?(?:收到|到|送到|来)|没收到|迟迟|一直没|怎么还没|(?:\d+|[一二两三四五六七八九十几])\s*(?:天|个?星期|周|个?礼拜)了|"
+    r"\b(?:still (?:not|hasn'?t|haven'?t)|hasn'?t (?:come|arrived|shown up)|not (?:arrived|here) yet|nothing arrived|"
+    r"never (?:came|arrived)|been (?:\d+|a|two|three|four|five|six|ten) (?:days?|weeks?))\b",
+    re.IGNORECASE,
+)
+
+
+def late_parcel(text: str) -> bool:
+    """True when the customer says the parcel is late ("已经五天了还没到", "still hasn't come")."""
+    return bool(LATE_PARCEL_RX.search(text))
 
 
 def continues_order(text: str) -> bool:

@@ -112,6 +112,25 @@ def titled_as_other(word: str, product: Product) -> bool:
     return False
 
 
+def titled_as_other_kind(word: str, product: Product) -> bool:
+    """The product's title names another kind and no form of the word: "Anker 737 Power Bank" (充电宝) and
+    "绿联 … 数据线" are not 充电头 although both are filed under 充电器. Only a kind of two or more Chinese
+    characters or of several English words counts: a bare "bottle" or "cup" names what a "Vacuum Bottle" (保温杯)
+    also is."""
+    forms = _forms(word)
+    title = _fold(product.title)
+    if any(_contains(title, f) for f in forms):
+        return False
+    for group in _groups():
+        if forms & set(group):
+            continue
+        for member in group:
+            specific = (not member.isascii() and len(member) >= 2) or (member.isascii() and " " in member)
+            if specific and _contains(title, member):
+                return True
+    return False
+
+
 def _contains(text: str, member: str) -> bool:
     """`member` in `text`; an English member only as whole words ("pot" is not in "Spot 400 Headlamp")."""
     if not member.isascii():

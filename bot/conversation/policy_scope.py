@@ -31,6 +31,8 @@ from knowledge.policy_search import Bullet
 from knowledge.script import HAN, is_han
 
 _ZI_WORD = re.compile(r"(\w)子")  # 鞋子 → 鞋
+# "我买的锅", "这口锅": one character after 的 or a measure word heading the item
+_ONE_CHARACTER = regex.compile(rf"(?:的|个|只|口|双|件|台|条|把|床|套)([{HAN}])(?![{HAN}]?子)")
 _SPLIT = re.compile(r"[、,，/;；&]|\band\b|和|及|与")
 _PAREN = re.compile(r"^\s*[：:]?\s*[（(]([^）)]{1,80})[）)]")
 _ETC = re.compile(r"等+$|\betc\.?$|\.\.\.$|…$", re.I)
@@ -188,7 +190,23 @@ class CatalogWords:
             for m in _ZI_WORD.finditer(lowered):
                 root = m.group(1)
                 found |= {path for word, paths in self.paths.items() if word.endswith(root) for path in paths}
+        if not found:  # "我买的锅涂层掉了": the kind most of the catalog's words ending in 锅 name (锅具)
+            found = self._one_character(lowered)
         return ItemCategories(frozenset(found))
+
+    def _one_character(self, text: str) -> set[str]:
+        """The category paths a one-character item word names: of the catalog words ending in it, the paths
+        most of them belong to (炒锅, 汤锅, 铁锅 … → 厨房/锅具 over 空气炸锅 → 厨房/小家电)."""
+        for m in _ONE_CHARACTER.finditer(text):
+            counts: dict[str, int] = {}
+            for word, paths in self.paths.items():
+                if len(word) >= 2 and word.endswith(m.group(1)):
+                    for path in paths:
+                        counts[path] = counts.get(path, 0) + 1
+            if counts:
+                top = max(counts.values())
+                return {path for path, n in counts.items() if n == top}
+        return set()
 
     def scope(self, hit: Labelled) -> list[str]:
         """The scope words of a bullet: its bold label's parts, its leading parenthetical list and any catalog
@@ -315,6 +333,40 @@ def problem_topics(text: str) -> tuple[str, ...]:
     return ()
 
 
+def _listed(hit: PolicyHit) -> bool:
+    """The label lists or names items: "鞋服、床品", "厨房小家电（电饭煲、…）", "锅具"."""
+    body = hit.text[len(hit.label) :] if hit.label and hit.text.startswith(hit.label) else hit.text
+    label = (hit.label or "").strip("*：: ")
+    return bool(label) and bool(
+        _ITEM_LIST.search(label) or _ITEM_LIST.match(body.lstrip("*：: ")) or _KIND_LABEL.fullmatch(label)
+    )
+
+
+def _specificity(
+    hit: PolicyHit,
+    item: ItemCategories,
+    catalog: CatalogWords,
+    twins: Mapping[tuple[str, int], Sequence[Labelled]] | None,
+) -> int:
+    """`specificity` of one bullet, read with its twins in the other languages."""
+    same = (twins or {}).get((hit.topic, hit.index), ())
+    words = [w for b in (hit, *same) for w in catalog.scope(b)]
+    return specificity(words, item, catalog, _listed(hit))
+
+
+def own_bullets(
+    hits: Sequence[PolicyHit],
+    item: ItemCategories,
+    catalog: CatalogWords,
+    twins: Mapping[tuple[str, int], Sequence[Labelled]] | None = None,
+) -> list[PolicyHit]:
+    """The bullets scoped to the item's own kind ("鞋服、床品：…开胶、断线…" for shoes), in their order; [] when the
+    item is unknown."""
+    if not item.paths:
+        return []
+    return [h for h in hits if _specificity(h, item, catalog, twins) == 2]
+
+
 def pick(
     hits: Sequence[PolicyHit],
     text: str,
@@ -327,19 +379,7 @@ def pick(
     specific scope only), the problem's topic first, at most `k`. `twins` are the same bullet in every
     language, by (topic, index): an English bullet is scoped by its Chinese twin's words too."""
 
-    def words(hit: PolicyHit) -> list[str]:
-        same = (twins or {}).get((hit.topic, hit.index), ())
-        return [w for b in (hit, *same) for w in catalog.scope(b)]
-
-    def listed(hit: PolicyHit) -> bool:
-        """The label lists or names items: "鞋服、床品", "厨房小家电（电饭煲、…）", "锅具"."""
-        body = hit.text[len(hit.label) :] if hit.label and hit.text.startswith(hit.label) else hit.text
-        label = (hit.label or "").strip("*：: ")
-        return bool(label) and bool(
-            _ITEM_LIST.search(label) or _ITEM_LIST.match(body.lstrip("*：: ")) or _KIND_LABEL.fullmatch(label)
-        )
-
-    scored = [(hit, specificity(words(hit), item, catalog, listed(hit))) for hit in hits]
+    scored = [(hit, _specificity(hit, item, catalog, twins)) for hit in hits]
 
     if item.paths:
         best = max((s for _, s in scored), default=-1)

@@ -7,6 +7,7 @@ Pure functions over plain values, so every rule is testable without a bot.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
@@ -474,6 +475,14 @@ def understand(
             else [refs[0], named_products[0][0]]
         )
         return replace(base, intent=Intent.COMPARISON, targets=tuple(pair), mode="named")
+    in_focus = _in_focus(d, shown, lookup)
+    if (
+        len(named_products) == 1
+        and in_focus is not None
+        and (wants_compare or comparative or _AGAINST.search(text))
+        and in_focus.sku not in {p.sku for p in named_products[0]}
+    ):  # "和 Kinvara 15 比哪个轻" with the Pegasus 41 in focus: those two, on the attribute asked
+        return replace(base, intent=Intent.COMPARISON, targets=(in_focus, named_products[0][0]), mode="named")
     listing = brands_of is not None and not refs and bool(_BRAND_LIST.search(positive_text))
     brands = brands_of(positive_text) if brands_of is not None and listing else []
     if len(brands) >= 2 and not _names_more_than(content, brands_of, filters):
@@ -702,6 +711,20 @@ def understand(
     search = _next_search(
         d, tuple(content), filters, positive_text, kind_of, _shared_category(shown), of_shown=of_shown
     )
+    if search is not None and parsed.filters.brand and brands_of is not None:
+        # "有华为的吗" → "小米呢" → "安踏": a brand named instead of the one before replaces it (never all three)
+        said = {str(parsed.filters.brand).lower()}
+        old = {
+            w
+            for w in search.words
+            if w not in content and (found := brands_of(w)) and not said & {b.lower() for b in found}
+        }
+        if old:
+            search = replace(
+                search,
+                words=tuple(w for w in search.words if w not in old),
+                required=tuple(w for w in search.required if w not in old),
+            )
     refined = search is not None
     if (
         search is not None
@@ -753,6 +776,12 @@ def understand(
         # "换个牌子": the same search without the brands just shown
         out = tuple(dict.fromkeys([*search.filters.exclude_brands, *shown_brands(shown)]))
         search = replace(search, filters=replace(search.filters, brand=None, exclude_brands=out))
+        if brands_of is not None:  # "薇诺娜的面霜" → "换个牌子": 薇诺娜 is no word to search for any more
+            gone = {b.lower() for b in out}
+            remaining = tuple(w for w in search.words if not {b.lower() for b in brands_of(w)} & gone)
+            search = replace(
+                search, words=remaining, required=tuple(w for w in search.required if w in remaining)
+            )
         mode = "other_brand"
     elif shown and refined and not content and parsed.filters.is_empty() and asks_more(positive_text):
         skip, mode = tuple(p.sku for p in shown), "more"  # "还有别的吗": the next ones, not a repeat
@@ -763,7 +792,11 @@ def understand(
             # "送老婆礼物，她喜欢护肤": 护肤 is what she likes, the present is not asked in that category
             search = replace(search, filters=replace(search.filters, category=None))
             filters = replace(filters, category=None)
-    elif d.search.gift and (refined or liked_things(positive_text)) and not filters.category:
+    elif (
+        d.search.gift
+        and (refined or liked_things(positive_text) or bool(_QUALITY_ONLY.match(positive_text.strip())))
+        and not filters.category
+    ):
         # "他喜欢喝茶" / "500以内" / "还有别的吗" after a gift request: the same present, what they like added
         if not refined:  # "喝茶" is no new kind of product to search: the gift's budget and exclusions stay
             search = Search((), merge_filters(d.search.filters, replace(filters, category=None)))
@@ -776,7 +809,7 @@ def understand(
         != "cheaper"  # "便宜一点的" after a product: a step down from it, nearest price first (answer.py)
         and bool(_CHEAP.search(positive_text))
         and (ordering is None or not ordering.superlative)
-    )
+    ) or (mode in ("other_brand", "more") and _cheapest_first(shown))  # "便宜点" → "换个牌子": still cheap
     if cheap_first and ordering is not None and ordering.attribute == "price":
         ordering = None  # "实惠一点的充电器": a list sorted cheapest first, not one winner
     return replace(
@@ -959,6 +992,40 @@ def without_negations(text: str) -> str:
         for start, end in (n.cue, n.scope):
             out[start:end] = " " * (end - start)
     return "".join(out)
+
+
+# A wish about the present's quality alone ("实用一点的", "要实惠点的", "高档一些的", "something practical"): the same gift
+# search goes on (never "I can't help with that").
+_QUALITY_ONLY = regex.compile(
+    r"^(?:要|想要|来点|给个|最好|希望)?(?:更|再)?\p{Han}{1,4}(?:一)?(?:点|些)?的?(?:吧|呢|啊)?[。!！?？]*$|"
+    r"^(?:something|anything|a)\s+(?:more\s+)?[a-z]+(?:\s+one)?\??$",
+    regex.IGNORECASE,
+)
+# "和 X 比", "跟 X 相比", "compared with X", "vs X": the product in focus measured against another
+_AGAINST = re.compile(
+    r"[和跟与同].{1,40}?(?:比|相比|对比)|\b(?:compared? (?:to|with)|vs\.?|versus|against)\b", re.I
+)
+
+
+def _in_focus(
+    d: DialogueState, shown: Sequence[Product], lookup: Callable[[str], Product | None]
+) -> Product | None:
+    """The product the conversation is about: the one in focus, else the only one shown, else the first of
+    two shown (the same model in two versions, "Pegasus 41" men's and women's)."""
+    if d.focus:
+        focused = next((p for p in shown if p.sku == d.focus), None) or lookup(d.focus)
+        if focused is not None:
+            return focused
+    return shown[0] if 1 <= len(shown) <= 2 else None
+
+
+def _cheapest_first(shown: Sequence[Product]) -> bool:
+    """True when the list just shown was sorted cheapest first (at least three prices of one currency, rising):
+    the refinement that asked for it ("便宜点") still holds for "换个牌子" / "还有别的吗" after it."""
+    prices = [p.price for p in shown if p.price is not None]
+    if len(prices) < 3 or len({p.currency for p in shown if p.price is not None}) > 1:
+        return False
+    return all(a <= b for a, b in itertools.pairwise(prices))
 
 
 def _next_search(
