@@ -39,9 +39,9 @@ DEMO12C = (
 DEMO12C_FLOOR = 61
 FIX12G = Path(__file__).parent / "data" / "conversations_fix12g.yaml"  # session 8: tester12d + invented
 # The cases of conversations_fix12g.yaml the offline bot gets right (first run on 7e50d42, before the fixes:
-# 26/65 — tester turns 1/19, invented 25/46 held out; after them 65/65, and 6 "g12p-" cases written after the
-# fixes for the kinds found on the way: 71/71). Only ever raise.
-FIX12G_FLOOR = 71
+# 26/65 — tester turns 1/19, invented 25/46 held out; after them 65/65, and 8 "g12p-" cases written after the
+# fixes for the kinds found on the way: 73/73). Only ever raise.
+FIX12G_FLOOR = 73
 PRODUCTS = sample_products()
 NAMES = CatalogNames(PRODUCTS.values())
 DOCS = PolicyBook.load(SAMPLE_POLICIES_DIR).docs
