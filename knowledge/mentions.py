@@ -758,11 +758,19 @@ class MentionIndex:
                 )
                 if not (exact or mention.score >= NAMED_SCORE):
                     continue  # a quantity alone ("26g") is no model name
+                if not exact and not self._names_it(entry, said):
+                    continue  # "down sleeping bag": kind words name no product, however few titles have them
                 if self._runs_on(entry, replace(mention, exact=exact), written, read):
                     continue
                 start, end = match.start() + mention.start, match.start() + mention.end
                 named.append(Mention(mention.sku, mention.score, start, end, text[start:end], mention.exact))
         return named
+
+    def _names_it(self, entry: _Entry, said: set[str]) -> bool:
+        """Whether a mention that is not exact holds a name: the brand, Chinese title words or a coined word."""
+        if entry.brand and set(entry.brand) <= said:
+            return True
+        return any(is_han(a[0]) for a in said) or any(_coined(a) for a in said)
 
     def _runs_on(self, entry: _Entry, mention: Mention, written: list[_Atom], text: str) -> bool:
         """Whether the mention holds, or the word right before or after it adds, a name `entry`'s title does not

@@ -38,8 +38,10 @@ from bot.conversation.claims.content import novel_terms, unknown_names, unstated
 from bot.conversation.claims.facts import GroundingFacts, Violation
 from bot.conversation.claims.figures import figures_and_durations as figures
 from bot.conversation.claims.lexicon import Lexicon, lexicon
+from bot.conversation.claims.parts import Parts, excluded_part_granted, part_spans_ok, policy_parts
 from bot.conversation.claims.text import surface
 from bot.conversation.claims.units import _HEAD, FREE_FIGURES, Evidence, read_text
+from knowledge.models import PolicyDoc
 
 # ";" joins clauses of one sentence (an unsupported clause drops the whole sentence); a "?" inside a URL
 # ("shop-example .com/pay?id=88") ends nothing.
@@ -211,9 +213,11 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
     brands = tuple(
         sorted({read_text(p.brand) for p in facts.products if len(p.brand) >= 2}, key=len, reverse=True)
     )
+    parts = _parts_of(facts.policies)
     for group in _answered_questions(sentences):
         sentence = " ".join(s.strip() for s in group)
         ok, own = _sentence_ok(sentence, evidence, lex, before=before, brands=brands)
+        ok = ok and _parts_ok(sentence, lex, parts)
         ok = ok and all(evidence.knows_code(code) for code in codes(sentence))
         for part in group:
             attributed_ok, current, attributed = _attributed_ok(part, evidence, current)
@@ -226,6 +230,32 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
             if not _sentence_ok(premise, evidence, lex, premise=True)[0]:
                 found.append(Violation("affirms", premise.strip()))
     return found
+
+
+_PARTS: dict[int, tuple[tuple[PolicyDoc, ...], Parts]] = {}  # per policy version (by identity), a few kept
+
+
+def _parts_of(policies: tuple[PolicyDoc, ...]) -> Parts:
+    """The warranty parts of the policies (`claims.parts`), read once per policy version."""
+    cached = _PARTS.get(id(policies))
+    if cached is None or cached[0] is not policies:
+        bullets = tuple(read_text(line) for doc in policies for line in doc.text.splitlines() if line.strip())
+        cached = _PARTS[id(policies)] = (policies, policy_parts(bullets))
+        while len(_PARTS) > 8:
+            _PARTS.pop(next(iter(_PARTS)))
+    return cached[1]
+
+
+def _parts_ok(sentence: str, lex: Lexicon, parts: Parts) -> bool:
+    """Whether no clause gives a part another span than its own, or grants a part the policies leave out."""
+    if not parts.spans and not parts.left_out:
+        return True
+    for clause in _clauses(blank_bounds(read_text(sentence)), lex):
+        if not part_spans_ok(clause.text, parts):
+            return False
+        if not clause.denies and excluded_part_granted(clause.text, clause.concepts, parts):
+            return False
+    return True
 
 
 # What a sold-out product cannot do today: ship, arrive, be in stock.
