@@ -740,9 +740,12 @@ class MentionIndex:
             simple, _ = to_simplified(piece)
             read = _PRICE.sub(lambda m: " " * len(m.group(0)), simple if len(simple) == len(piece) else piece)
             written = atoms(read)
+            if len(written) < 2:
+                continue  # "¥199，", "好的。": no name
             # a reply writes a model's English name in capitals ("LEGO Icons 10311 Orchid"); read in lower
             # case, only digits make a word another model's (`_runs_on` reads the case as written)
-            for mention in self._find(read, 8, written) or self.find(read.lower(), k=8):
+            lower = read.lower()
+            for mention in self._find(read, 8, written) or (self.find(lower, k=8) if lower != read else []):
                 entry = self._by_sku.get(mention.sku)
                 if entry is None:
                     continue

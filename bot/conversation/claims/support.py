@@ -232,15 +232,17 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
     return found
 
 
-_PARTS: dict[int, tuple[tuple[PolicyDoc, ...], Parts]] = {}  # per policy version (by identity), a few kept
+# per policy version, keyed by the documents' identity (a turn builds a new tuple of the same documents)
+_PARTS: dict[tuple[int, ...], tuple[tuple[PolicyDoc, ...], Parts]] = {}
 
 
 def _parts_of(policies: tuple[PolicyDoc, ...]) -> Parts:
-    """The warranty parts of the policies (`claims.parts`), read once per policy version."""
-    cached = _PARTS.get(id(policies))
-    if cached is None or cached[0] is not policies:
+    """The warranty parts of the policies (`claims.parts`), read once per policy version (8 kept)."""
+    key = tuple(id(doc) for doc in policies)
+    cached = _PARTS.get(key)
+    if cached is None or not all(a is b for a, b in zip(cached[0], policies, strict=True)):
         bullets = tuple(read_text(line) for doc in policies for line in doc.text.splitlines() if line.strip())
-        cached = _PARTS[id(policies)] = (policies, policy_parts(bullets))
+        cached = _PARTS[key] = (policies, policy_parts(bullets))
         while len(_PARTS) > 8:
             _PARTS.pop(next(iter(_PARTS)))
     return cached[1]
