@@ -6,12 +6,15 @@ policy that names JD Logistics."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.conversation.grounding import check_llm_reply, check_reply, unsupported_sentences
 from bot.redteam.sets import facts_for, mentions
+from knowledge.models import Product
 from tests.support.core_fixtures import Chat
 from tests.support.openai_server import OpenAIServer
 from tests.test_core_llm import llm_bot, server  # noqa: F401  (the fixture the end-to-end tests use)
@@ -106,3 +109,34 @@ async def test_an_honest_reply_about_products_retrieval_missed_is_delivered(
     server.enqueue(invented, invented)
     reply = await Chat(bot, chat_id="c2").say("跑步用的智能手表推荐")
     assert "GT 6" not in reply.text and "PACE 4" not in reply.text, reply.text
+
+
+def test_linking_is_lazy_and_keeps_the_verdicts() -> None:
+    """A reply the turn's facts support is judged without linking (entity linking costs more than the gates);
+    one they do not is judged again with the products it names — same verdicts as linking every reply, over
+    every attack of the allow-list rounds."""
+    from bot.conversation.grounding import linked
+    from bot.redteam.sets import default_sets_dir, load
+
+    calls: list[str] = []
+    base = facts_for({"products": ["EAR-007"], "link": True})
+    link = base.linker
+    assert link is not None
+
+    def counting(text: str) -> Sequence[Product]:
+        calls.append(text)
+        return link(text)
+
+    counted = replace(base, linker=counting)
+    assert linked("小米Redmi Buds 6青春版 ¥129。", counted)[0] == [] and calls == []
+    found, judged = linked("华为FreeBuds 6i ¥699。", counted)
+    assert found == [] and calls and [p.sku for p in judged.products] == ["EAR-007", "EAR-006"]
+    for name in ("redteam_allowlist5.yaml", "redteam_allowlist6.yaml"):
+        for case in load(default_sets_dir() / name)["cases"]:
+            if case["label"] != "violation":
+                continue
+            facts = facts_for({**case["profile"], "link": True}, quoted=str(case.get("quoted", "")))
+            eager = facts.naming(case["reply"])
+            assert bool(linked(case["reply"], facts)[0]) == bool(check_llm_reply(case["reply"], eager)), case[
+                "id"
+            ]

@@ -44,8 +44,7 @@ from bot.conversation.grounding import (
     Violation,
     amounts,
     check_llm_reply,
-    check_reply,
-    unsupported_sentences,
+    linked,
     without_sentences,
 )
 from bot.conversation.intents import PRODUCT_ASK_RX, RECOMMEND_RX, SIZE_ADVICE_RX, Intent
@@ -1456,9 +1455,10 @@ class Answerer:
                 telemetry.count("llm_fallback", reason="unavailable")
                 return None
             with telemetry.stage("grounding"):  # on the loop: both gates check a reply in about a millisecond
-                named = facts.naming(text)  # with the catalog products the reply names
-                violations = check_reply(text, named)
-                gaps = [] if violations else unsupported_sentences(text, named)
+                # the catalog products the reply names are linked in only when the turn's facts fall short
+                found, named = linked(text, facts)
+                violations = [v for v in found if v.kind not in ("unsupported", "affirms")]
+                gaps = [] if violations else found
             if not violations and not gaps:
                 return text
             if gaps:  # the allow-list: drop unsupported sentences when what remains still answers

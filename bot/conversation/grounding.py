@@ -14,6 +14,7 @@ still answers (None when it does not, or when the reply agreed with an unsupport
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 
 from bot.conversation.claims import GroundingFacts, OrderEvidence, Violation, check_claims, extract_money
@@ -27,6 +28,7 @@ __all__ = [
     "check_llm_reply",
     "check_reply",
     "extract_prices",
+    "linked",
     "secret_lines",
     "unsupported_sentences",
     "without_agreement",
@@ -52,9 +54,23 @@ def unsupported_sentences(text: str, facts: GroundingFacts) -> list[Violation]:
 
 
 def check_llm_reply(text: str, facts: GroundingFacts) -> list[Violation]:
-    """Both gates on an LLM reply: the claims ledger, then (when it passes) the allow-list."""
-    facts = facts.naming(text)
-    return check_claims(text, facts) or unsupported(text, facts)
+    """Both gates on an LLM reply: the claims ledger, then (when it passes) the allow-list. The catalog
+    products the reply names are linked only when the turn's facts alone do not support it (`linked`)."""
+    return linked(text, facts)[0]
+
+
+def linked(text: str, facts: GroundingFacts) -> tuple[list[Violation], GroundingFacts]:
+    """(both gates' violations, the facts that judged them): first with the turn's own facts; only when they
+    find something, again with the products the reply names linked in (`GroundingFacts.naming`: entity
+    linking costs more than the gates, and a reply the turn's facts support needs none)."""
+    plain = replace(facts, linker=None) if facts.linker is not None else facts
+    found = check_claims(text, plain) or unsupported(text, plain)
+    if not found or facts.linker is None:
+        return found, plain
+    named = facts.naming(text)
+    if len(named.products) == len(plain.products):
+        return found, plain
+    return check_claims(text, named) or unsupported(text, named), named
 
 
 def without_sentences(text: str, gaps: list[Violation], facts: GroundingFacts | None = None) -> str | None:
