@@ -34,6 +34,7 @@ import regex
 
 from bot.conversation.claims.attribution import segments, stretch_ok
 from bot.conversation.claims.bounds import blank_bounds
+from bot.conversation.claims.concessions import grants
 from bot.conversation.claims.content import novel_terms, unknown_names, unstated_quantities
 from bot.conversation.claims.facts import GroundingFacts, Violation
 from bot.conversation.claims.figures import figures_and_durations as figures
@@ -214,10 +215,14 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
         sorted({read_text(p.brand) for p in facts.products if len(p.brand) >= 2}, key=len, reverse=True)
     )
     parts = _parts_of(facts.policies)
+    policy_text = read_text(facts.policy_text()) if sentences else ""
     for group in _answered_questions(sentences):
         sentence = " ".join(s.strip() for s in group)
         ok, own = _sentence_ok(sentence, evidence, lex, before=before, brands=brands)
         ok = ok and _parts_ok(sentence, lex, parts)
+        ok = (
+            ok and grants(sentence, policy_text) is None
+        )  # an exception, waiver or private deal (`concessions`)
         ok = ok and all(evidence.knows_code(code) for code in codes(sentence))
         for part in group:
             attributed_ok, current, attributed = _attributed_ok(part, evidence, current)
