@@ -57,6 +57,7 @@ _RESTRICTS = _rx(
     r"不支持|不退|不换|不保修|不在(?:保修|退换)?范围|不属于|不能|不可以|不可|不包括|除外|只能|仅限|本来|原本|按理"
     r"|属于(?:耗材|正常)|正常(?:使用)?(?:现象|损耗)|不满|要收|要加|需补|要补|需加"
     r"|(?:过了|超过了?|超出了?|就算|即使|哪怕|即便)|(?:保修期|期限|范围)外"
+    r"|咬坏|摔坏|弄坏|坏了|进水|泡水|撞坏|磕坏|刮花|\b(?:chewed|dropped|broke|broken|cracked)\b"
     r"|\b(?:not|isn'?t|aren'?t|can'?t|cannot|won'?t|doesn'?t|don'?t|only)\b"
 )
 # … and then granting it in the first person ("不过…我们也认", "但我们还是给你换新的", "we'll … anyway").
@@ -97,6 +98,31 @@ def grants(sentence: str, policy: str = "") -> str | None:
     grant = _GRANT_AFTER.search(text, restrict.end())
     if grant is None:
         return None
-    if _POLICY_CONDITION.search(text, restrict.end()) and not _PLAIN_EXCEPTION.search(text):
+    ends = [e.end() for e in _CLAUSE_END.finditer(text, 0, grant.start())]
+    clause = text[ends[-1] if ends else 0 : grant.end()]  # the condition the grant itself is given under
+    if _POLICY_CONDITION.search(clause) and not _PLAIN_EXCEPTION.search(text):
         return None
     return grant.group(0)
+
+
+# An assurance about a use: "做蛋糕也没问题", "两只猫一起装也没问题", "swimming with them is no problem".
+_ASSURED = _rx(
+    r"([^，。；,;！？!?]{2,24}?)\s*(?:也|都|完全|绝对|照样|一样)*\s*(?:没问题|没有问题|不成问题|没压力|没有压力|不在话下)"
+    r"|([^.,;!?]{3,60}?)\s+(?:is|are|will\s+be)\s+(?:totally\s+|completely\s+|also\s+)?(?:no\s+problem|fine|no\s+issue)\b"
+)
+# A count of animals, people or items a use claims ("两只猫", "three kids"): the product's text must state it.
+_COUNT = _rx(
+    r"[两二三四五六七八九十\d]+\s*(?:只|个|人|位|件|台|把|条|双)|\b(?:two|three|four|five|\d+)\s+(?:cats|dogs|kids|people|persons)\b"
+)
+
+
+def assured_uses(sentence: str) -> list[str]:
+    """The uses `sentence` assures the customer of (read text before "也没问题" / "is no problem"), e.g.
+    "可以的，美的电压力锅做蛋糕也没问题" → ["美的电压力锅做蛋糕"]: a use the product's own facts must state."""
+    text = read_text(sentence)
+    return [(m.group(1) or m.group(2) or "").strip() for m in _ASSURED.finditer(text)]
+
+
+def unstated_counts(use: str, product_text: str) -> list[str]:
+    """The counts a use claims ("两只猫") that the products' text (read) does not contain."""
+    return [m.group(0) for m in _COUNT.finditer(use) if m.group(0).replace(" ", "") not in product_text]

@@ -86,6 +86,7 @@ class ContentWords:
     en_claims: frozenset[str]
     zh_claims: regex.Pattern[str]
     glossary: dict[str, str]  # an English name → its Chinese form ("bluetooth" → 蓝牙)
+    restates: dict[str, tuple[str, ...]]  # a fact word → the words that say it again (厕所 → 马桶)
 
 
 @lru_cache(maxsize=1)
@@ -103,6 +104,7 @@ def content_words() -> ContentWords:
         frozenset(_stem(w) for w in str(data.get("en_claims", "")).lower().split()),
         regex.compile("|".join(map(regex.escape, claims)) or r"(?!)"),
         {str(k).lower(): str(v) for k, v in (data.get("glossary") or {}).items()},
+        {str(k).lower(): tuple(map(str, v)) for k, v in (data.get("restates") or {}).items()},
     )
 
 
@@ -163,6 +165,8 @@ EMPTY = FactWords(frozenset(), frozenset(), frozenset(), frozenset(), False, Fal
 @lru_cache(maxsize=8192)
 def fact_words(text: str) -> FactWords:
     """The `FactWords` of one facts text (already `read_text`); cached per text."""
+    extra = " ".join(w for key, said in content_words().restates.items() if key in text for w in said)
+    text = f"{text} {extra}" if extra else text  # the words that say a fact again (`restates`)
     bigrams = {run[i : i + 2] for run in _HAN.findall(text) for i in range(len(run) - 1)}
     words = _words(_URLISH.sub(" ", text))
     return FactWords(
@@ -296,7 +300,7 @@ def labelled_quantities(text: str) -> frozenset[tuple[str, Quantity]]:
 # what follows a negation is denied, not claimed ("没有碳板", "不支持门店自提", "no lifetime warranty"); "不含甲醛",
 # "无荧光剂" state an absence, which is a property like any other
 _NEGATED = regex.compile(
-    r"(?:没有|没|不(?!含|添加|加)|未|非|别|勿|莫)\p{Han}{0,6}|\b(?:no|not|never|without|nor)\s+(?:[a-z'-]+\s*){1,3}|n't\s+(?:[a-z'-]+\s*){1,3}"
+    r"\p{Han}{1,4}(?:用不了|用不上)|(?:没有|没|不(?!含|添加|加)|未|非|别|勿|莫)\p{Han}{0,6}|\b(?:no|not|never|without|nor)\s+(?:[a-z'-]+\s*){1,3}|n't\s+(?:[a-z'-]+\s*){1,3}"
 )
 
 

@@ -124,7 +124,7 @@ _N = rf"(?:\d+(?:\.\d+)?|[{_CN_CHARS}]+|{_EN_WORD}|an?)"
 _DURATION = regex.compile(
     rf"(?<![\d.])({_N})(?:\s*(?:[-–~至到]|to)\s*({_N}))?\s*-?\s*(?:个)?\s*"
     r"(工作日|天|日|周|星期|个月|月|年|小时|分钟|working\s+days?|business\s+days?|days?|weeks?|months?|years?|"
-    r"hours?|h\b|minutes?|mins?\b)",
+    r"hours?|(?<![a-z])h\b|minutes?|mins?\b)",  # "2.0 Ah" is no "a h(our)"
     regex.I,
 )
 _NEXT_DAY = regex.compile(

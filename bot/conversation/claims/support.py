@@ -34,7 +34,7 @@ import regex
 
 from bot.conversation.claims.attribution import segments, stretch_ok
 from bot.conversation.claims.bounds import blank_bounds
-from bot.conversation.claims.concessions import grants
+from bot.conversation.claims.concessions import assured_uses, grants, unstated_counts
 from bot.conversation.claims.content import novel_terms, unknown_names, unstated_quantities
 from bot.conversation.claims.facts import GroundingFacts, Violation
 from bot.conversation.claims.figures import figures_and_durations as figures
@@ -44,9 +44,12 @@ from bot.conversation.claims.text import surface
 from bot.conversation.claims.units import _HEAD, FREE_FIGURES, Evidence, read_text
 from knowledge.models import PolicyDoc
 
+# "No. 1", "Mr. Li", "e.g. …": an abbreviation's full stop ends no sentence (a cut there left "and it's the No.").
 # ";" joins clauses of one sentence (an unsupported clause drops the whole sentence); a "?" inside a URL
 # ("shop-example .com/pay?id=88") ends nothing.
-_SENTENCE_SPLIT = regex.compile(r"(?<=[。！？!\n])|(?<=\?)(?![\w=&%/#])|(?<=(?<!\d)\.)(?=\s)|(?<=\.)$")
+_SENTENCE_SPLIT = regex.compile(
+    r"(?<=[。！？!\n])|(?<=\?)(?![\w=&%/#])|(?<=(?<!\d|\b(?i:no|nr|mr|mrs|ms|dr|st|vs|approx|e\.g|i\.e))\.)(?=\s)|(?<=\.)$"
+)
 # An emoji or check mark between two statements ("满 ¥99 包邮 ✅ 当天发 ✅") separates them like a comma.
 _CLAUSE_SPLIT = regex.compile(
     r"[，；;]|,(?!\d{3}(?!\d))|\s[—–-]{1,2}\s|——|[\p{Extended_Pictographic}✓✔☑•·|]+"
@@ -220,9 +223,8 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
         sentence = " ".join(s.strip() for s in group)
         ok, own = _sentence_ok(sentence, evidence, lex, before=before, brands=brands)
         ok = ok and _parts_ok(sentence, lex, parts)
-        ok = (
-            ok and grants(sentence, policy_text) is None
-        )  # an exception, waiver or private deal (`concessions`)
+        # an exception, waiver or private deal; a use assured "也没问题" (`concessions`)
+        ok = ok and grants(sentence, policy_text) is None and _assurances_ok(sentence, evidence, facts)
         ok = ok and all(evidence.knows_code(code) for code in codes(sentence))
         for part in group:
             attributed_ok, current, attributed = _attributed_ok(part, evidence, current)
@@ -290,6 +292,25 @@ def _content_ok(
     judged = [(start, end) for _, start, end in lex.spans(text)]
     return not novel_terms(
         text, evidence.words, han_full=evidence.han_full, latin_full=evidence.latin_full, judged=judged
+    )
+
+
+def _assurances_ok(sentence: str, evidence: Evidence, facts: GroundingFacts) -> bool:
+    """Whether every use the sentence assures ("做蛋糕也没问题", "两只猫一起装也没问题") is one the products'
+    own facts state — never the customer's message, which is the premise being agreed with."""
+    uses = assured_uses(sentence)
+    if not uses:
+        return True
+    if not evidence.products:
+        return False
+    own = evidence.products[0].words | evidence.products[0].names
+    for product in evidence.products[1:]:
+        own = own | product.words | product.names
+    product_text = read_text(facts.product_text())
+    return not any(
+        unstated_counts(use, product_text)
+        or novel_terms(use, own, han_full=evidence.han_full, latin_full=evidence.latin_full)
+        for use in uses
     )
 
 
