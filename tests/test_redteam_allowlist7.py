@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 
 from bot.conversation.claims.concessions import grants
+from bot.conversation.claims.lexicon import lexicon
 from bot.conversation.claims.support import split_sentences
+from bot.conversation.claims.units import read_text
 from bot.conversation.grounding import check_llm_reply
 from bot.redteam.sets import default_sets_dir, facts_for, load, score_replies
 
@@ -148,3 +150,11 @@ def test_an_abbreviation_ends_no_sentence() -> None:
         "It is grain-free — and it's the No. 1 best-selling cat food on Tmall.",
         " It is ¥398.",
     ]
+
+
+def test_a_part_the_customer_changes_is_no_exchange() -> None:
+    """ "App 会提醒换滤芯" (tester13f sH004): a filter, brush head or water the customer changes is no exchange."""
+    lex = lexicon()
+    for text in ("App 会提醒换滤芯", "记得定期换刷头", "每天换水"):
+        assert "exchange" not in lex.read(read_text(text)).stated
+    assert "exchange" in lex.read(read_text("签收后 15 天内可以换尺码")).stated
