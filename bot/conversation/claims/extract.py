@@ -275,7 +275,7 @@ _EN_NUMBERS = {
 }  # fmt: skip
 _EN_NUMBER = "|".join(sorted(_EN_NUMBERS, key=len, reverse=True))
 _DURATION = regex.compile(
-    rf"{_DUR}\s*(?:[-–~至到]\s*{_DUR}\s*)?{_UNIT_ZH}"
+    rf"(?<!第\s*){_DUR}\s*(?:[-–~至到]\s*{_DUR}\s*)?{_UNIT_ZH}"  # "第二天" is the next day, no span of two
     rf"|(\d+|\b(?:{_EN_NUMBER}))\s*(?:(?:[-–~]|to)\s*(\d+))?[\s-]*{_UNIT_EN}\b",
     regex.I,
 )

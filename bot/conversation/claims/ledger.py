@@ -31,6 +31,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import combinations
 
+import regex
+
 from bot.conversation.claims.applicability import inapplicable_terms
 from bot.conversation.claims.bounds import Bound, broken, price_bounds
 from bot.conversation.claims.evidence import (
@@ -136,6 +138,16 @@ class _Turn:
         yield self.contacts
         for product in self.products:
             yield product.evidence
+
+
+# "第二天就到" says what a policy's "次日达" says (tester13f/fix13-allow7 a10-honest-021)
+_NEXT_DAY = regex.compile(r"次日|隔日|隔天|明日|明天|第二天")
+_NEXT_DAY_TERM = regex.compile(r"(?:次日|隔日|明日)(?:达|送达|到达|到货)")
+
+
+def _next_day(phrase: str, evidence_text: str) -> bool:
+    """Whether a next-day delivery phrase is one the evidence's text states as a next-day term."""
+    return bool(_NEXT_DAY.match(phrase)) and _NEXT_DAY_TERM.search(evidence_text) is not None
 
 
 def _money_ok(value: tuple[Decimal, str], allowed: Iterable[tuple[Decimal, str]]) -> bool:
@@ -254,6 +266,13 @@ class _Checker:
             if value in known or (bare is value and value in tagged):
                 return
             if isinstance(value, tuple) and value and value[0] == "fast" and value[1] in evidence.text:
+                return
+            if (
+                isinstance(value, tuple)
+                and value
+                and value[0] == "fast"
+                and _next_day(value[1], evidence.text)
+            ):
                 return
         order = self.facts.order
         days = bare[1] if isinstance(bare, tuple) and len(bare) == 2 and bare[0] == "day" else None
