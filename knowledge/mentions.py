@@ -15,14 +15,17 @@ Pegasus 41). Built from the catalog's titles once per snapshot; a lookup costs w
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import re
 import unicodedata
+import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TypeVar
 
 import regex
 
@@ -177,6 +180,11 @@ class _Entry:
 
 
 PAIR_SETS_KEPT = 4096  # pair posting sets cached per index (see MentionIndex._pair_set)
+MEMO_KEPT = 2048  # texts whose mentions are remembered per index (`find`, `find_named`'s clauses), oldest out
+# every index with memos of what customers and replies wrote: `forget_memos` empties them (see below)
+_WITH_MEMOS: weakref.WeakSet[MentionIndex] = weakref.WeakSet()
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 MAX_RUN = 8  # atoms in the longest run looked up
 _CAMEL = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b")  # QuietComfort, PowerCore (their initials: QC, PC)
 # Words a shopper writes after a product's name that name no other model ("AirPods Pro 2 Price?").
@@ -263,6 +271,11 @@ class MentionIndex:
             for pair in dict.fromkeys(itertools.pairwise(entry.atoms)):
                 self._pairs[pair].append(row)
         self._pair_sets: dict[tuple[str, str], frozenset[int]] = {}  # see `_pair_set`
+        # `find` by (text, k) and `find_named` by clause: the index is immutable, so a text's mentions are too;
+        # understanding, search and the answer ask about the same message several times per turn
+        self._found: dict[tuple[str, int], tuple[Mention, ...]] = {}
+        self._named: dict[str, tuple[tuple[str, float, int, int, bool], ...]] = {}
+        _WITH_MEMOS.add(self)
         n = max(len(entries), 1)
         self._sets = {atom: set(rows) for atom, rows in self._postings.items()}
         self._idf = {
@@ -448,7 +461,18 @@ class MentionIndex:
         """
         if not self._entries:
             return []
-        return self._find(text, k, atoms(text))
+        key = (text, k)
+        found = self._found.get(key)
+        if found is None:
+            found = _remember(self._found, key, tuple(self._find(text, k, atoms(text))))
+        return list(found)
+
+    def forget(self) -> int:
+        """Drop the memos of texts this index was asked about (`find`, `find_named`); returns the entries dropped."""
+        dropped = len(self._found) + len(self._named)
+        self._found.clear()
+        self._named.clear()
+        return dropped
 
     def _find(self, text: str, k: int, written: list[_Atom]) -> list[Mention]:
         """`find` with the text's atoms already read (`written = atoms(text)`: one pass, shared with
@@ -737,37 +761,51 @@ class MentionIndex:
         named: list[Mention] = []
         for match in _SENTENCE.finditer(text):
             piece = match.group(0)
-            simple, _ = to_simplified(piece)
-            read = _PRICE.sub(lambda m: " " * len(m.group(0)), simple if len(simple) == len(piece) else piece)
-            written = atoms(read)
-            if len(written) < 2:
-                continue  # "¥199，", "好的。": no name
-            # a reply writes a model's English name in capitals ("LEGO Icons 10311 Orchid"); read in lower
-            # case, only digits make a word another model's (`_runs_on` reads the case as written)
-            lower = read.lower()
-            for mention in self._find(read, 8, written) or (self.find(lower, k=8) if lower != read else []):
-                entry = self._by_sku.get(mention.sku)
-                if entry is None:
-                    continue
-                said = set(atom_texts(mention.text))
-                exact = mention.exact and any(model and set(model) <= said for model in entry.models)
-                # a long model number the title has ("LEGO Icons 10311", "RN 1500") names it as well
-                exact = exact or any(
-                    a.isdigit()
-                    and len(a) >= 3
-                    and (len(a) >= MODEL_DIGITS or len(said) > 1)
-                    and _model_in(entry.atoms, a)
-                    for a in said
-                )
-                if not (exact or mention.score >= NAMED_SCORE):
-                    continue  # a quantity alone ("26g") is no model name
-                if not exact and not self._names_it(entry, said):
-                    continue  # "down sleeping bag": kind words name no product, however few titles have them
-                if self._runs_on(entry, replace(mention, exact=exact), written, read):
-                    continue
-                start, end = match.start() + mention.start, match.start() + mention.end
-                named.append(Mention(mention.sku, mention.score, start, end, text[start:end], mention.exact))
+            found = self._named.get(piece)
+            if found is None:
+                found = _remember(self._named, piece, self._named_in(piece))
+            at = match.start()
+            named.extend(
+                Mention(sku, score, at + start, at + end, piece[start:end], exact)
+                for sku, score, start, end, exact in found
+            )
         return named
+
+    def _named_in(self, piece: str) -> tuple[tuple[str, float, int, int, bool], ...]:
+        """`find_named` of one clause: (sku, score, start, end, exact) with spans in the clause."""
+        assert self._by_sku is not None
+        named: list[tuple[str, float, int, int, bool]] = []
+        simple, _ = to_simplified(piece)
+        read = _PRICE.sub(lambda m: " " * len(m.group(0)), simple if len(simple) == len(piece) else piece)
+        written = atoms(read)
+        if len(written) < 2:
+            return ()  # "¥199，", "好的。": no name
+        lower = read.lower()
+        # a reply writes a model's English name in capitals ("LEGO Icons 10311 Orchid"); read in lower
+        # case, only digits make a word another model's (`_runs_on` reads the case as written); a clause
+        # without capitals reads the same both ways (most Chinese clauses): read once
+        for mention in self._find(read, 8, written) or (self.find(lower, k=8) if lower != read else []):
+            entry = self._by_sku.get(mention.sku)
+            if entry is None:
+                continue
+            said = set(atom_texts(mention.text))
+            exact = mention.exact and any(model and set(model) <= said for model in entry.models)
+            # a long model number the title has ("LEGO Icons 10311", "RN 1500") names it as well
+            exact = exact or any(
+                a.isdigit()
+                and len(a) >= 3
+                and (len(a) >= MODEL_DIGITS or len(said) > 1)
+                and _model_in(entry.atoms, a)
+                for a in said
+            )
+            if not (exact or mention.score >= NAMED_SCORE):
+                continue  # a quantity alone ("26g") is no model name
+            if not exact and not self._names_it(entry, said):
+                continue  # "down sleeping bag": kind words name no product, however few titles have them
+            if self._runs_on(entry, replace(mention, exact=exact), written, read):
+                continue
+            named.append((mention.sku, mention.score, mention.start, mention.end, mention.exact))
+        return tuple(named)
 
     def _names_it(self, entry: _Entry, said: set[str]) -> bool:
         """Whether a mention that is not exact holds a name: the brand, Chinese title words or a coined word."""
@@ -857,6 +895,24 @@ def _spec_atoms(query: Sequence[_Atom], text: str) -> set[int]:
         if unit or size:
             spec.add(n)
     return spec
+
+
+def _remember(memo: dict[_K, _V], key: _K, value: _V) -> _V:
+    """Store `value` under `key` in a memo of at most `MEMO_KEPT` entries (the oldest goes first); returns it.
+    Safe from several threads: a lost race only drops or keeps one entry more."""
+    if len(memo) >= MEMO_KEPT:
+        with contextlib.suppress(
+            StopIteration, RuntimeError, KeyError
+        ):  # another thread changed it meanwhile
+            del memo[next(iter(memo))]
+    memo[key] = value
+    return value
+
+
+def forget_memos() -> int:
+    """Empty every index's memos of texts (what customers and replies wrote): run by `/forget` through
+    `bot.privacy.redaction.forget_memos`. Returns the entries dropped."""
+    return sum(index.forget() for index in list(_WITH_MEMOS))
 
 
 def _contains(title: tuple[str, ...], run: tuple[str, ...]) -> bool:

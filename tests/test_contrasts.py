@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bot.conversation.contrasts import asked, excluded, kept, recipient_gender_only
+from bot.conversation.contrasts import asked, excluded, kept, recipient_gender_only, without_excluded
 from knowledge.models import Product
 
 
@@ -64,3 +64,27 @@ def test_a_recipient_is_a_soft_gender_and_a_gender_word_is_not() -> None:
 def test_a_negated_value_is_not_asked() -> None:
     assert asked("不要羽绒的") == [] and asked("not for kids") == []
     assert [v.name for v, _ in asked("有没有茶叶")] == ["leaf"]
+
+
+def test_a_list_is_filtered_as_each_product_is_judged() -> None:
+    every = [CAT_TREAT, DOG_CHEW, DOG_CAM, FEEDER, KIDS_SUN, SUN, BOTTLED, LEAVES, KIDS_HELMET]
+    for request in (
+        "猫零食",
+        "cat treats",
+        "成人用的防晒霜",
+        "有没有茶叶",
+        "猫狗都能用",
+        "不要儿童款",
+        "推荐一双跑鞋",
+    ):
+        assert without_excluded(every, request) == [p for p in every if not excluded(p, request)]
+    assert without_excluded(every, "猫零食") == [
+        CAT_TREAT,
+        FEEDER,
+        KIDS_SUN,
+        SUN,
+        BOTTLED,
+        LEAVES,
+        KIDS_HELMET,
+    ]
+    assert without_excluded(every, "推荐一双跑鞋") == every  # no contrast asked: all stay

@@ -109,6 +109,15 @@ def test_a_term_question_is_no_complaint(text: str, term_only: bool) -> None:
         ("Nike Pegasus 41 多少钱", False),
         ("Bonjour, avez-vous des écouteurs ?", False),
         ("iPhone 15 Pro Max", False),
+        # letters are weighed one by one: kana against Chinese characters and ASCII letters (the prolonged
+        # sound mark, digits and punctuation count for neither side)
+        ("ラーメン", True),
+        ("ーー拉面", False),
+        ("スープ拉", True),
+        ("スープ拉面", False),  # two kana, two Chinese characters: not more
+        ("Ωmega ψ", False),
+        ("ΩΨ 1", True),
+        ("Ā ś 漢", False),
     ],
 )
 def test_a_language_we_do_not_answer_in_is_recognised(text: str, other: bool) -> None:

@@ -984,7 +984,7 @@ class Answerer:
         out = [p for p in out if not any(kind_match(t, p) for t in u.filters.exclude_terms)]
         # "猫零食", "成人用的防晒霜", "送给成年男性的礼物": a product named for another audience or form is no match
         asked = f"{u.text} {u.search.text}"
-        out = [p for p in out if not contrasts.excluded(p, asked)]
+        out = contrasts.without_excluded(out, asked)
         if u.filters.min_price is not None or u.filters.max_price is not None:
             currency = budget_currency(u.text, getattr(u.filters, "currency", None) or u.currency, products)
             out = [

@@ -151,11 +151,21 @@ def asked(text: str) -> list[tuple[Value, tuple[Value, ...]]]:
 def excluded(product: Product, text: str) -> bool:
     """True when the request `text` names a value of a contrast and the product's own name names another value
     of it, not the asked one (dog chews for "猫零食", a kids' sunscreen for "成人用的防晒霜")."""
-    values = asked(text)
+    return _excluded(product, asked(text))
+
+
+def _excluded(product: Product, values: list[tuple[Value, tuple[Value, ...]]]) -> bool:
+    """`excluded` with the request's contrast values already read (`asked`)."""
     if not values:
         return False
     own = _text_of(product)
     return any(not _names(own, want) and any(_names(own, o) for o in others) for want, others in values)
+
+
+def without_excluded(products: Sequence[Product], text: str) -> list[Product]:
+    """`products` without those `excluded` for `text` (the request read once, not once per product). Order kept."""
+    values = asked(text)
+    return [p for p in products if not _excluded(p, values)] if values else list(products)
 
 
 def kept(products: Sequence[Product], text: str) -> list[Product]:
@@ -164,7 +174,7 @@ def kept(products: Sequence[Product], text: str) -> list[Product]:
     values = asked(text)
     if not values:
         return list(products)
-    out = [p for p in products if not excluded(p, text)]
+    out = [p for p in products if not _excluded(p, values)]
     for want, _ in values:
         if want.marked:
             naming = [p for p in out if _names(_text_of(p), want)]

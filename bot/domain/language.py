@@ -9,7 +9,9 @@ layer reads the Simplified form, the reply goes back in the customer's script (`
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
+from functools import lru_cache
 from typing import Literal
 
 from bot.domain.messages import Button, Outbound
@@ -50,19 +52,33 @@ _OTHER_SCRIPTS = (
 def unsupported_script(text: str) -> bool:
     """True when `text` is written mostly in a script of a language the bot does not answer in (Japanese kana,
     Korean Hangul, Cyrillic, Arabic, Thai …): at least two such letters, and more of them than Chinese
-    characters and Latin letters together ("ペガサス41はいくらですか", "할인 쿠폰 주세요"); "ユニクロ的T恤衫多少钱" stays Chinese."""
-    import unicodedata
-
+    characters and Latin letters together ("ペガサス41はいくらですか", "할인 쿠폰 주세요"); "ユニクロ的T恤衫多少钱" stays Chinese.
+    Runs twice per message: ASCII text has no such letter, and each character's class is remembered."""
+    if text.isascii():
+        return False
     other = native = 0
     for ch in text:
-        if not ch.isalpha():
-            continue
-        name = unicodedata.name(ch, "")
-        if name.startswith(_OTHER_SCRIPTS) and not name.startswith("KATAKANA-HIRAGANA PROLONGED"):
+        kind = _letter_kind(ch)
+        if kind == _OTHER:
             other += 1
-        elif _CJK.match(ch) or ch.isascii():
+        elif kind == _NATIVE:
             native += 1
     return other >= 2 and other > native
+
+
+_NATIVE, _OTHER = 1, 2
+
+
+@lru_cache(maxsize=8192)
+def _letter_kind(ch: str) -> int:
+    """`_OTHER` for a letter of a script in `_OTHER_SCRIPTS` (by its Unicode name), `_NATIVE` for a Chinese
+    character or an ASCII letter, 0 for anything else (one character; a few thousand distinct ones at most)."""
+    if not ch.isalpha():
+        return 0
+    name = unicodedata.name(ch, "")
+    if name.startswith(_OTHER_SCRIPTS) and not name.startswith("KATAKANA-HIRAGANA PROLONGED"):
+        return _OTHER
+    return _NATIVE if _CJK.match(ch) or ch.isascii() else 0
 
 
 def detect_language(text: str, hint: str | None = None) -> Language:

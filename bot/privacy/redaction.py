@@ -22,6 +22,7 @@ from bot.privacy.identifiers import is_labelled_barcode, redact_identifiers
 from bot.privacy.name_frames import redact_name_frames
 from bot.privacy.names import NAME, forget_name_memo, redact_names
 from bot.privacy.phones import chinese_digit_phones, find_phones, normalise_pii, spelled_phones
+from knowledge.mentions import forget_memos as forget_mention_memos
 from knowledge.traditional import to_simplified, to_traditional
 
 SECRET = "[secret]"
@@ -240,7 +241,8 @@ def redact(text: str) -> str:
 
 def forget_memos() -> int:
     """Drop every in-process memo that holds what customers wrote (the redaction memos above and below, the
-    script conversions' memos of `knowledge.traditional` and the names module's self-description memo) — run
+    script conversions' memos of `knowledge.traditional`, the names module's self-description memo and the
+    mention indexes' memos of texts, `knowledge.mentions.forget_memos`) — run
     by `/forget` (right to erasure, PIPL art. 47, GDPR art. 17): the memos are bounded, but until evicted they
     keep raw text in memory. The memos are shared by every chat, so all are cleared (they refill on the next
     messages). Returns the entries dropped."""
@@ -248,7 +250,7 @@ def forget_memos() -> int:
     dropped = sum(memo.cache_info().currsize for memo in memos)
     for memo in memos:
         memo.cache_clear()
-    return dropped + forget_name_memo()
+    return dropped + forget_name_memo() + forget_mention_memos()
 
 
 # --- for understanding: personal data removed, not replaced ------------------------------------------------
