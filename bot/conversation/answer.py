@@ -35,6 +35,7 @@ from bot.conversation.gifts import (
     fits_age,
     gift_picks,
     gift_request,
+    hobby_likes,
     is_gift_word,
     names_occasion,
     shop_kinds,
@@ -844,10 +845,16 @@ class Answerer:
             return None
         words = [w for w in dict.fromkeys([*u.search.words, *u.keywords]) if not is_ordering_word(w)]
         is_kind = self.generic or (lambda word: False)
+        # "gift ideas for a coffee lover": coffee is a hobby of gifts.yaml (every kind serving it: the beans and
+        # the machines), not the kind asked; a liked thing of no hobby group ("likes chess") stays a search
+        hobby = {x.lower() for x in request.interests} & hobby_likes()
         named = [
             w
             for w in words
-            if not is_gift_word(w) and len(w) >= 2 and (is_kind(w.lower()) or self._of_kind(w))
+            if not is_gift_word(w)
+            and w.lower() not in hobby
+            and len(w) >= 2
+            and (is_kind(w.lower()) or self._of_kind(w))
         ]
         return None if named else request  # "送女朋友的耳机": a search for earphones
 

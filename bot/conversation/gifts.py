@@ -224,6 +224,13 @@ _FILLER = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def hobby_likes() -> frozenset[str]:
+    """Every liked thing of the hobby groups of `gifts.yaml` (咖啡, coffee, 茶 …), lower-cased: what a gift
+    request names as the recipient's hobby, never as the one kind of product asked for."""
+    return frozenset(w.lower() for r in load_gift_words().recipients if r.interest for w in r.likes)
+
+
 def browse_request(text: str) -> GiftRequest | None:
     """A request for anything at all ("随便推荐点"), as a vague gift request marked `browse`; None otherwise."""
     norm = normalise_text(to_simplified(text)[0])
