@@ -1090,6 +1090,9 @@ class Answerer:
             if len(w) >= 2 and w.lower() not in attribute_words
         ]
         words = [w for w in raw if w.lower() not in asked and not is_ordering_word(w) and not is_gift_word(w)]
+        # "要纯棉的" after T-shirts: a refinement's required word is a feature `_keep` checked by title, tags and
+        # attributes (优衣库 U系列 holds 纯棉 as a tag), never the kind a title must name
+        words = [w for w in words if w not in u.search.required]
         generic = self.generic or (lambda word: True)
         # "yoga mat": a kind of two words (synonym file), even when "yoga" alone names the category filter
         # (or is a hobby a present could be for)
