@@ -867,6 +867,11 @@ class Answerer:
         plain = {k: v for k, v in u.filters.attributes.items() if not is_gender_key(k)}
         allowed = passing(products, replace(u.filters, category=None, attributes=plain))
         allowed = [p for p in self._admissible(allowed, u) if p.sku not in u.skip]  # "还有别的吗": new ones
+        if (
+            request.browse and ctx.shown
+        ):  # "有什么推荐的" after "随便看看": other picks, not the same list again
+            seen = {p.sku for p in ctx.shown}
+            allowed = [p for p in allowed if p.sku not in seen] or allowed
         picks = gift_picks(allowed, request)
         budget = u.filters.max_price is not None or u.filters.min_price is not None
         if not picks and (budget or not request.vague):  # "送小朋友的礼物 100块以内": what fits, no re-asking
@@ -1140,6 +1145,7 @@ class Answerer:
             and w in clause
             and not _QUESTION_WORD.fullmatch(w)
             and not names_purpose(w, clause)
+            and not ANY_PRODUCT.match(w)  # "瑜伽用品": 用品 names no kind, 瑜伽 does
         ]  # "能保温多久": 多久 asks how long, it names no kind; "写生用的东西": 写生 is what it is for
         if not words:
             return ""
