@@ -88,6 +88,7 @@ from bot.domain import telemetry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.messages import ReplyProgress
 from bot.domain.protocols import ChatModel
+from bot.privacy.redaction import DEFAULT_ORDER_PATTERN
 from knowledge.compatible import devices_in, fits
 from knowledge.gender import is_gender_key
 from knowledge.models import PolicyDoc, PolicyHit, Product, SearchHit
@@ -184,6 +185,10 @@ class Answer:
 def _budgeted(u: Understanding) -> bool:
     """The search has a price bound ("500以内", "好几千")."""
     return u.filters.min_price is not None or u.filters.max_price is not None
+
+
+# an order number as the privacy layer recognises one ("订单号 XE20261127001", a 12+ digit number) or its mark
+_ORDER_NUMBER = re.compile(rf"{DEFAULT_ORDER_PATTERN}|\[order\]")
 
 
 def _filters_only(u: Understanding) -> bool:
@@ -395,8 +400,9 @@ class Answerer:
             lines = [self.composer.say("policy_intro", lang, title=title), *(f"- {b.text}" for b in found)]
             lines.append(self.composer.say("policy_outro", lang))
             reply = Reply("\n".join(lines))
-        else:
-            reply = self.composer.after_sales(found, lang, intro)
+        else:  # "我的快递到哪了？订单号 XE…": the number is given, never asked for again
+            numbered = intro == "order_status_intro" and _ORDER_NUMBER.search(ctx.text) is not None
+            reply = self.composer.after_sales(found, lang, intro, numbered=numbered)
         if PRICE_QUESTION.search(ctx.text):  # "Pegasus 41 多少钱？可以90天退货吗": the price too
             priced = self.composer.listed_prices(self._named(ctx.text) or self._branded(ctx.text), lang)
             reply = replace(reply, text=f"{priced}\n{reply.text}") if priced else reply
