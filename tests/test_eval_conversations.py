@@ -45,8 +45,8 @@ FIX12G_FLOOR = 73
 FIX12I = Path(__file__).parent / "data" / "conversations_fix12i.yaml"  # session 8: tester12e + invented
 # The cases of conversations_fix12i.yaml the offline bot gets right (first run on f7a110b, before the fixes:
 # 26/42 — tester turns 3/11, invented 23/31 held out; after them 39/42; then 8 "i12p-" cases written after the
-# fixes and 3 more tester turns (browse picks, 瑜伽用品) added with their fix: 50/53). Only ever raise.
-FIX12I_FLOOR = 50
+# fixes and 3 more tester turns (browse picks, 瑜伽用品) added with their fix: 51/53). Only ever raise.
+FIX12I_FLOOR = 51
 PRODUCTS = sample_products()
 NAMES = CatalogNames(PRODUCTS.values())
 DOCS = PolicyBook.load(SAMPLE_POLICIES_DIR).docs
