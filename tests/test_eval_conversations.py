@@ -42,6 +42,11 @@ FIX12G = Path(__file__).parent / "data" / "conversations_fix12g.yaml"  # session
 # 26/65 — tester turns 1/19, invented 25/46 held out; after them 65/65, and 8 "g12p-" cases written after the
 # fixes for the kinds found on the way: 73/73). Only ever raise.
 FIX12G_FLOOR = 73
+FIX12I = Path(__file__).parent / "data" / "conversations_fix12i.yaml"  # session 8: tester12e + invented
+# The cases of conversations_fix12i.yaml the offline bot gets right (first run on f7a110b, before the fixes:
+# 26/42 — tester turns 3/11, invented 23/31 held out; after them 39/42; then 8 "i12p-" cases written after the
+# fixes and 3 more tester turns (browse picks, 瑜伽用品) added with their fix: 51/53). Only ever raise.
+FIX12I_FLOOR = 51
 PRODUCTS = sample_products()
 NAMES = CatalogNames(PRODUCTS.values())
 DOCS = PolicyBook.load(SAMPLE_POLICIES_DIR).docs
@@ -213,6 +218,16 @@ async def test_the_tester12d_demo_kinds_pass_on_the_offline_bot(tmp_path: Path) 
     }
     _, report = await run_case_file(tmp_path / "data", FIX12G, knowledge=sample_knowledge())
     assert_floor(report, FIX12G_FLOOR)
+
+
+async def test_the_tester12e_demo_kinds_pass_on_the_offline_bot(tmp_path: Path) -> None:
+    cases = load_cases(FIX12I)
+    invented = [c for c in cases.cases if c.id.startswith("i12-")]
+    assert len(invented) >= 25 and not {c.id for c in cases.cases} & {
+        c.id for f in (CASES, KINDS, DEMO12C, FIX12G) for c in load_cases(f).cases
+    }
+    _, report = await run_case_file(tmp_path / "data", FIX12I, knowledge=sample_knowledge())
+    assert_floor(report, FIX12I_FLOOR)
 
 
 async def test_the_whole_main_set_passes_on_the_offline_bot(tmp_path: Path) -> None:

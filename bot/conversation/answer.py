@@ -35,6 +35,7 @@ from bot.conversation.gifts import (
     fits_age,
     gift_picks,
     gift_request,
+    hobby_likes,
     is_gift_word,
     names_occasion,
     shop_kinds,
@@ -87,6 +88,7 @@ from bot.domain import telemetry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.messages import ReplyProgress
 from bot.domain.protocols import ChatModel
+from bot.privacy.redaction import DEFAULT_ORDER_PATTERN
 from knowledge.compatible import devices_in, fits
 from knowledge.gender import is_gender_key
 from knowledge.models import PolicyDoc, PolicyHit, Product, SearchHit
@@ -183,6 +185,10 @@ class Answer:
 def _budgeted(u: Understanding) -> bool:
     """The search has a price bound ("500以内", "好几千")."""
     return u.filters.min_price is not None or u.filters.max_price is not None
+
+
+# an order number as the privacy layer recognises one ("订单号 XE20261127001", a 12+ digit number) or its mark
+_ORDER_NUMBER = re.compile(rf"{DEFAULT_ORDER_PATTERN}|\[order\]")
 
 
 def _filters_only(u: Understanding) -> bool:
@@ -394,8 +400,9 @@ class Answerer:
             lines = [self.composer.say("policy_intro", lang, title=title), *(f"- {b.text}" for b in found)]
             lines.append(self.composer.say("policy_outro", lang))
             reply = Reply("\n".join(lines))
-        else:
-            reply = self.composer.after_sales(found, lang, intro)
+        else:  # "我的快递到哪了？订单号 XE…": the number is given, never asked for again
+            numbered = intro == "order_status_intro" and _ORDER_NUMBER.search(ctx.text) is not None
+            reply = self.composer.after_sales(found, lang, intro, numbered=numbered)
         if PRICE_QUESTION.search(ctx.text):  # "Pegasus 41 多少钱？可以90天退货吗": the price too
             priced = self.composer.listed_prices(self._named(ctx.text) or self._branded(ctx.text), lang)
             reply = replace(reply, text=f"{priced}\n{reply.text}") if priced else reply
@@ -844,10 +851,16 @@ class Answerer:
             return None
         words = [w for w in dict.fromkeys([*u.search.words, *u.keywords]) if not is_ordering_word(w)]
         is_kind = self.generic or (lambda word: False)
+        # "gift ideas for a coffee lover": coffee is a hobby of gifts.yaml (every kind serving it: the beans and
+        # the machines), not the kind asked; a liked thing of no hobby group ("likes chess") stays a search
+        hobby = {x.lower() for x in request.interests} & hobby_likes()
         named = [
             w
             for w in words
-            if not is_gift_word(w) and len(w) >= 2 and (is_kind(w.lower()) or self._of_kind(w))
+            if not is_gift_word(w)
+            and w.lower() not in hobby
+            and len(w) >= 2
+            and (is_kind(w.lower()) or self._of_kind(w))
         ]
         return None if named else request  # "送女朋友的耳机": a search for earphones
 
@@ -860,6 +873,11 @@ class Answerer:
         plain = {k: v for k, v in u.filters.attributes.items() if not is_gender_key(k)}
         allowed = passing(products, replace(u.filters, category=None, attributes=plain))
         allowed = [p for p in self._admissible(allowed, u) if p.sku not in u.skip]  # "还有别的吗": new ones
+        if (
+            request.browse and ctx.shown
+        ):  # "有什么推荐的" after "随便看看": other picks, not the same list again
+            seen = {p.sku for p in ctx.shown}
+            allowed = [p for p in allowed if p.sku not in seen] or allowed
         picks = gift_picks(allowed, request)
         budget = u.filters.max_price is not None or u.filters.min_price is not None
         if not picks and (budget or not request.vague):  # "送小朋友的礼物 100块以内": what fits, no re-asking
@@ -1083,6 +1101,9 @@ class Answerer:
             if len(w) >= 2 and w.lower() not in attribute_words
         ]
         words = [w for w in raw if w.lower() not in asked and not is_ordering_word(w) and not is_gift_word(w)]
+        # "要纯棉的" after T-shirts: a refinement's required word is a feature `_keep` checked by title, tags and
+        # attributes (优衣库 U系列 holds 纯棉 as a tag), never the kind a title must name
+        words = [w for w in words if w not in u.search.required]
         generic = self.generic or (lambda word: True)
         # "yoga mat": a kind of two words (synonym file), even when "yoga" alone names the category filter
         # (or is a hobby a present could be for)
@@ -1130,6 +1151,7 @@ class Answerer:
             and w in clause
             and not _QUESTION_WORD.fullmatch(w)
             and not names_purpose(w, clause)
+            and not ANY_PRODUCT.match(w)  # "瑜伽用品": 用品 names no kind, 瑜伽 does
         ]  # "能保温多久": 多久 asks how long, it names no kind; "写生用的东西": 写生 is what it is for
         if not words:
             return ""

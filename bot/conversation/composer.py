@@ -365,13 +365,21 @@ class OfflineComposer:
         lines += [f"{n}. {p.title}" for n, p in enumerate(shown[:5], 1)]
         return Reply("\n".join(lines), answered=True)
 
-    def after_sales(self, bullets: Sequence[PolicyHit], lang: str, intro: str = "after_sales_intro") -> Reply:
-        """The matching policy lines for a problem with an order, and how a person takes it from here."""
+    def after_sales(
+        self,
+        bullets: Sequence[PolicyHit],
+        lang: str,
+        intro: str = "after_sales_intro",
+        *,
+        numbered: bool = False,
+    ) -> Reply:
+        """The matching policy lines for a problem with an order, and how a person takes it from here;
+        `numbered`: the message gave its order number, so only the proof of identity is asked for."""
         ph = self.phrases(lang)
         outro = {
             "after_sales_intro": "after_sales_outro",
             "after_sales_terms_intro": "policy_outro",
-            "order_status_intro": "order_status_outro",
+            "order_status_intro": "order_status_outro_numbered" if numbered else "order_status_outro",
         }
         lines = [ph.say(intro), *(f"- {b.text}" for b in bullets)]
         if intro in outro:

@@ -50,6 +50,7 @@ from bot.conversation.offer_questions import (
     policy_states,
 )
 from bot.conversation.offers import unbacked_offers
+from bot.conversation.paid_time import paid_clock, ships_today
 from bot.conversation.placement import run_step
 from bot.conversation.profile import InterestProfile
 from bot.conversation.prompting import ChatPrompts, classify_with_llm
@@ -737,7 +738,12 @@ class SupportBot:
             asked_region(written),  # from the message as written: a redacted address still names its town
         )
         parts = await self._each_question(intent, ctx)
+        paid = await self._paid_answer(ctx) if parts is None else None
         if (
+            paid is not None
+        ):  # "我下午5点付的款" (after "什么时候发货"): the dispatch rule applied to that time
+            intent, (answer, u) = Intent.POLICY, (paid, None)
+        elif (
             parts is not None
         ):  # "Pegasus 41 有42码吗？可以分期吗": the product part and the rule part, in order
             answer, u = parts
@@ -829,8 +835,9 @@ class SupportBot:
                 return None
         elif not unbacked_offers(read, targets, docs, lambda sku: self.index.get(sku) is not None):
             return None
-        if ask is not None:  # the rest of the message was answered on its own: both answers
-            standalone = not ask.rest or not answer.reply.answered
+        if ask is not None:  # the rest of the message was answered on its own (even "we have none"): both
+            refused = answer.reply.meta.get("refusal") == "out_of_scope"
+            standalone = not ask.rest or not answer.reply.text.strip() or refused
         else:  # the offer is in the question itself ("Pegasus 41 it's 50% off?")
             standalone = not answer.reply.answered or not targets
         kind = ask.kind if ask is not None else "offer"
@@ -1010,6 +1017,24 @@ class SupportBot:
             getattr(self.parser, "brands_in", None),
         )
         return await self.answerer.products(u, ctx), u
+
+    async def _paid_answer(self, ctx: TurnContext) -> Answer | None:
+        """The dispatch rule applied to the payment time the message states ("我下午5点付的款" → after the 16:00
+        cut-off: the next working day), above the shipping policy's dispatch bullet; None when the message states
+        no payment time or the shipping policy declares no cut-off (`dispatch_cutoff`)."""
+        paid = paid_clock(ctx.text)
+        terms = self.policies.terms if paid is not None and self.policies is not None else None
+        cutoff = terms.shipping.dispatch_cutoff if terms is not None and terms.shipping is not None else None
+        if paid is None or cutoff is None:
+            return None
+        now = self.clock()
+        key = "paid_ships_today" if ships_today(paid, now, cutoff) else "paid_ships_next_working_day"
+        line = self.composer.say(key, ctx.lang, paid=paid.strftime("%H:%M"), cutoff=cutoff.strftime("%H:%M"))
+        rule = await self.answerer.policy_lines(
+            replace(ctx, text=self.composer.say("dispatch_question", ctx.lang)), Intent.POLICY
+        )
+        text = f"{line}\n{rule.reply.text}" if rule.reply.answered else line
+        return replace(rule, reply=replace(rule.reply, text=text, answered=True))
 
     async def _about_other_item(self, text: str, issue: str) -> str:
         """A "那X呢" / "and for X?" after an after-sales or policy question, as that question about X

@@ -10,8 +10,8 @@ the shop to do what only the shop's published policies and checkout may do. Five
 - ``contact`` — add or move to a private messenger (加我微信, 我的QQ是…, add me on WeChat, my WhatsApp is …);
 - ``authorised`` — a discount or price someone at the shop supposedly authorised (店长说可以打八折, the manager
   approved 50% off);
-- ``price`` — change the price or give a discount now (改价到 300, 给我打八折, lower the price to $50, give me
-  a discount).
+- ``price`` — change the price or the shipping fee, or give a discount now (改价到 300, 把运费改成免费, 给我打八折,
+  lower the price to $50, give me a discount).
 
 Why: the understanding layer must read the question (intent, product, price) and not the demand — "承诺终身保修"
 read as an after-sales message lost the price question — and a demand must never turn into a promise in the
@@ -66,6 +66,8 @@ _KINDS: dict[str, str] = {
     "price": (
         r"改(?:个|一下)?价|(?:把)?价格?(?:改|调|降)(?:成|为|到)|按\s*\d+\s*(?:元|块)?\s*(?:卖|算|给)(?:我)?"
         r"|给我(?:打\s*[^，。！？!?]{0,3}折|免单|半价|返现|便宜\s*\d+|优惠\s*\d+)"
+        r"|(?:把)?(?:运费|邮费|快递费)(?:改|调|降)(?:成|为|到)"
+        r"|\b(?:change|set|make|lower)\s+(?:the\s+|my\s+)?(?:shipping|postage|delivery)(?:\s+(?:fee|cost))?\s+(?:to|free)\b"
         r"|\b(?:change|lower|drop|reduce|set|adjust|cut)\s+(?:the\s+|your\s+|its\s+)?price\s+(?:to|for\s+me)\b"
         r"|\b(?:sell|give)\s+(?:it|them|this|me\s+it)\s+(?:to\s+me\s+)?for\s+(?:\$|¥|￥)?\d+"
         r"|\bcharge\s+me\s+(?:only\s+)?(?:\$|¥|￥)?\d+"

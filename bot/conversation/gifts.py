@@ -224,6 +224,13 @@ _FILLER = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def hobby_likes() -> frozenset[str]:
+    """Every liked thing of the hobby groups of `gifts.yaml` (咖啡, coffee, 茶 …), lower-cased: what a gift
+    request names as the recipient's hobby, never as the one kind of product asked for."""
+    return frozenset(w.lower() for r in load_gift_words().recipients if r.interest for w in r.likes)
+
+
 def browse_request(text: str) -> GiftRequest | None:
     """A request for anything at all ("随便推荐点"), as a vague gift request marked `browse`; None otherwise."""
     norm = normalise_text(to_simplified(text)[0])
@@ -322,6 +329,14 @@ def gift_picks(
         )
         return [p for p, _ in fitting][:MAX_PICKS]
     fitting = [(p, sc) for p, sc in scored if (sc[2] if request.vague else sc[1])]
+    if request.vague:
+        # "随便看看": the shop's gift products that can be ordered now (never two sold-out picks of three); a
+        # browse with fewer of them gets the best-stocked products of other kinds too
+        ready = [(p, sc) for p, sc in fitting if p.in_stock is not False]
+        if request.browse and len(ready) < 3:
+            stocked = sorted((item for item in scored if item not in ready), key=lambda i: -(i[0].stock or 0))
+            ready += [(p, (sc[0], sc[1], 0)) for p, sc in stocked if p.in_stock]
+        fitting = ready or fitting
     if not fitting and request.genders:  # none of the usual likes in this shop: its own gift products and
         # products made for the recipient's gender (a shop of appliances has no 口红 for a girlfriend)
         fitting = [(p, (0, _made_for(p, request.genders), sc[2])) for p, sc in scored]

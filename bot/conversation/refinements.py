@@ -31,8 +31,10 @@ _MORE = re.compile(
 )
 # "换个" / "换一批" / "换几个看看" / "something else": other products than the ones shown (read like "还有别的吗")
 _CHANGE = re.compile(
-    r"^(?:那|那就|帮我|给我)?换(?:个|一个|几个|一批|批|一些|些|点|一下|别的|点别的|几款|一款|一组)(?:吧|呢|看看|试试)?$"
-    r"|^(?:something|anything)\s+else\??$|^(?:show\s+me\s+)?(?:different|other)\s+ones\??$",
+    r"^(?:那|那就|帮我|给我)?换(?:个|一个|几个|一批|批|一些|些|点|一下|几款|一款|一组)?(?:别的|其他的?|其它的?)?"
+    r"(?<=[个批些点下款组的他它])(?:吧|呢|看看|试试)?$"
+    r"|^(?:(?:show|give)\s+me\s+)?(?:something|anything)\s+else(?:\s+please)?\??$"
+    r"|^(?:show\s+me\s+)?(?:different|other)\s+ones\??$",
     re.IGNORECASE,
 )
 # "再便宜点" / "有没有更便宜一些的" / "还便宜点的呢": cheaper products than a shown list — not a bargain

@@ -1129,6 +1129,13 @@ _ASK_WORDS = frozenset(
         "its",
         "there",
         "left",
+        # "what colours does the Keep yoga mat have / come in?": the verbs of the question, never of a name
+        "have",
+        "has",
+        "does",
+        "do",
+        "come",
+        "comes",
     ]
 )
 
