@@ -250,6 +250,8 @@ AFTER_SALES_RX = _rx(
     r"没(有)?声音|不响|不亮|不开机|开不了机|充不进电|充不上电|不加热|不能用了|用不了了|失灵|故障|生锈|进水",
     # a part or function that gave out ("磁吸失效了"), down working through the fabric, a chain or stone lost
     r"(?<![不没防])(失效|跑绒|钻绒|漏绒|掉钻|断链|掉珠)|\b(leak(s|ing)? down|down (is )?leaking)\b",
+    # keys or a pump that gave out ("几个键不灵", "充气泵不充气了"), and asking for a repair ("能修吗")
+    r"不灵(?![活巧的])|不(充气|打气|吸尘|吸了|升降|启动|运行|动)了|(能|可以|能不能|可不可以)(维)?修(吗|嘛|么|不)",
     r"发错|错发|少发|漏发|少了一|缺了|只收到了?|没收到.{0,6}(配件|赠品)",
     r"质量问题|保修|保固|质保|维修|修理|报修|三包|换新",
     r"(大|小)了一?(码|号)|换(大|小)一?(码|号)|换个?(尺码|颜色)|想换货|换货",
