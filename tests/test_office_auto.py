@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.conversation.attribute_answers import mentions
 from bot.conversation.intents import Intent, classify
+from bot.conversation.offer_questions import find_offer_ask
 from knowledge.catalog import load_catalog
 from knowledge.facets import value_forms
 from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
@@ -118,3 +120,37 @@ async def test_the_held_out_cases_over_other_shops(
 )
 def test_defect_words_on_a_product_kind_are_after_sales(text: str, after_sales: bool) -> None:
     assert (classify(text).intent is Intent.AFTER_SALES) is after_sales
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("什么时候能到广州", Intent.POLICY),  # the delivery-time bullet, not "I can't help"
+        ("椅子能送上楼吗？我住6楼没电梯", Intent.POLICY),  # the per-floor charge
+    ],
+)
+def test_delivery_questions_are_policy(text: str, intent: Intent) -> None:
+    assert classify(text).intent is intent
+
+
+def test_carrying_upstairs_is_no_free_gift() -> None:
+    assert find_offer_ask("椅子能送上楼吗？我住6楼没电梯") is None
+    assert find_offer_ask("买椅子送坐垫吗") is not None
+
+
+def test_an_english_word_ending_in_y_is_found_in_its_plural() -> None:
+    assert mentions("2 AAA batteries last 24 months.", "battery")
+    assert not mentions("a portable fan", "port")
+
+
+async def test_attribute_facts_answer_in_the_replys_language(tmp_path: Path) -> None:
+    # 'u2724d 有几个接口' reads attr_connection (HDMI;DP;USB-C) and labels it in Chinese; the K380's battery
+    # life is in its English description; a budget that only misses says the cheapest of the kind
+    _, report = await run_case_file(
+        tmp_path / "data",
+        DATA / "office_auto_conversations.yaml",
+        catalog=OFFICE,
+        policies=DATA / "office_auto_policies",
+    )
+    passed = {r.id for r in report.results if r.passed}
+    assert {"oa-c21b", "oa-c24", "oa-c26", "oa-c35", "oa-c17", "oa-c53", "oa-c11", "oa-c16"} <= passed

@@ -1320,7 +1320,15 @@ class Answerer:
         high = u.filters.max_price
         if high is not None and all((p.price or 0) > high for p in products):
             # "sleeping pads under $100": every one costs more — said, none shown (no padding over a budget)
-            line = c.say("budget_missing_above", lang, kind=quotable(kind).strip()[:20])
+            # the kind exists: its cheapest price is said (no 'none'), no list padded over the budget
+            cheapest = min(products, key=lambda p: p.price or 0)
+            line = c.say(
+                "budget_missing_above",
+                lang,
+                kind=quotable(kind).strip()[:20],
+                title=cheapest.title,
+                price=cheapest.price_text(),
+            )
             return await self._llm(ctx, Answer(Reply(line, answered=True)), [], u)
         nearest = products[:3]  # the search's own order: the most relevant first
         reply = c.recommend(nearest, u, lang)
