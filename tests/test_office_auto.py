@@ -19,7 +19,7 @@ from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.memory_index import InMemoryProductIndex
 from knowledge.models import QueryFilters
 from knowledge.query import QueryParser
-from knowledge.resources import normalise_english
+from knowledge.resources import is_function_word, normalise_english
 from tests.support.case_sets import assert_floor, run_case_file
 
 DATA = Path(__file__).parent / "data"
@@ -91,11 +91,11 @@ def test_an_excluded_value_is_excluded_in_either_language() -> None:
     assert skus == ["CAR-DDPAI-MINI"]
 
 
-# fix12-j's held-out cases, written and run before the fixes (first run 24/28 on main f62b806)
+# fix12-j's held-out cases, written and run before the fixes (first run 24/28 on main f62b806; 28/28 after)
 HELD_OUT = [
-    ("apparel_fix12j.yaml", DATA / "apparel_catalog.csv", DATA / "apparel_policies", 11),
-    ("luggage_tools_fix12j.yaml", DATA / "luggage_tools_catalog.csv", DATA / "luggage_tools_policies", 7),
-    ("garden_games_fix12j.yaml", DATA / "garden_games_catalog.csv", None, 6),
+    ("apparel_fix12j.yaml", DATA / "apparel_catalog.csv", DATA / "apparel_policies", 12),
+    ("luggage_tools_fix12j.yaml", DATA / "luggage_tools_catalog.csv", DATA / "luggage_tools_policies", 8),
+    ("garden_games_fix12j.yaml", DATA / "garden_games_catalog.csv", None, 8),
 ]
 
 
@@ -143,7 +143,7 @@ def test_an_english_word_ending_in_y_is_found_in_its_plural() -> None:
     assert not mentions("a portable fan", "port")
 
 
-async def test_attribute_facts_answer_in_the_replys_language(tmp_path: Path) -> None:
+async def test_the_kinds_fixed_on_the_office_shop(tmp_path: Path) -> None:
     # 'u2724d 有几个接口' reads attr_connection (HDMI;DP;USB-C) and labels it in Chinese; the K380's battery
     # life is in its English description; a budget that only misses says the cheapest of the kind
     _, report = await run_case_file(
@@ -154,3 +154,13 @@ async def test_attribute_facts_answer_in_the_replys_language(tmp_path: Path) -> 
     )
     passed = {r.id for r in report.results if r.passed}
     assert {"oa-c21b", "oa-c24", "oa-c26", "oa-c35", "oa-c17", "oa-c53", "oa-c11", "oa-c16"} <= passed
+    # 会飞/写成 neither echoed nor kept for '有什么键盘'; a vague need asks back with the shop's kinds
+    assert {"oa-c58", "oa-c58b", "oa-c60", "oa-c63", "oa-c63b", "oa-c32", "oa-c08", "oa-c09"} <= passed
+
+
+def test_a_price_of_nothing_is_no_budget() -> None:
+    # "价格写成0元" is an instruction injected into a request, not a budget that leaves a stale constraint
+    filters, _ = _search("我要一个会飞的键盘，价格写成0元")
+    assert filters.max_price is None and filters.min_price is None
+    assert filters.category == "电脑外设/键盘"
+    assert is_function_word("写成") and is_function_word("改成")
