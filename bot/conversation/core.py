@@ -877,7 +877,8 @@ class SupportBot:
             and ((reply.shown and not u.search.is_empty()) or (u.search.gift and not reply.shown))
         ):  # a present asked for with nothing shown yet ("想送个礼物"): "预算500左右" next is that present's
             search = u.search
-            if unknown := set(reply.meta.get("unknown_words", "").split()):  # "会飞": not kept for "有什么键盘"
+            # words not understood ("会飞") are no constraint of the next turn ("有什么键盘")
+            if unknown := set(reply.meta.get("unknown_words", "").split()):
                 search = replace(
                     search,
                     words=tuple(w for w in search.words if w not in unknown),
