@@ -1279,7 +1279,12 @@ class Answerer:
             weak = self._keep(await self.search(query, relaxed, k=6), relaxed)
             if not weak and u.missing:
                 weak = self._keep(await self.search(u.text, relaxed, k=6), relaxed)
-            if not weak and not u.missing and u.filters.category:
+            if (
+                not weak
+                and not u.missing
+                and u.filters.category
+                and replace(u.filters, category=None).is_empty()
+            ):
                 # words the catalog has none of ("会说话的行李箱"): the kind named, without them
                 kind_word = u.filters.category.strip("/").split("/")[-1]
                 weak = self._keep(await self.search(kind_word, relaxed, k=6), relaxed)
@@ -1339,7 +1344,7 @@ class Answerer:
         high = u.filters.max_price
         if high is not None and all((p.price or 0) > high for p in products):
             # "sleeping pads under $100": every one costs more — said, none shown (no padding over a budget)
-            # the kind exists: its cheapest price is said (no 'none'), no list padded over the budget
+            # the kind exists: its cheapest price is said (no 'none'), no product padded in over the budget
             cheapest = min(products, key=lambda p: p.price or 0)
             line = c.say(
                 "budget_missing_above",
