@@ -15,13 +15,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 import numpy as np
 
 from knowledge.gender import UNISEX, accepted, gender_of_value, genders_in_text, is_gender_key
 from knowledge.models import Product, QueryFilters
 from knowledge.money import NO_RATES, ExchangeRates, canonical_currency
-from knowledge.resources import colour_groups, normalise_text
+from knowledge.resources import colour_groups, normalise_text, synonym_groups
 from knowledge.script import has_han
 
 ATTRIBUTE_ALIASES = {
@@ -178,7 +179,7 @@ class Facets:
                 return np.zeros(self.size, dtype=bool)
             return self.has_price & (self.currency == self.currencies.index(code))
         values = self.attributes.get(key, {})
-        forms = colour_forms(str(value)) if key == "color" else [str(value)]
+        forms = value_forms(key, str(value))
         return self._rows_mask(values, sorted({v for form in forms for v in _matching_values(values, form)}))
 
     def mask(self, filters: QueryFilters | None, rates: ExchangeRates = NO_RATES) -> np.ndarray | None:
@@ -226,7 +227,7 @@ class Facets:
         and white (the customer picks dark grey), and drops one sold only in white."""
         key = attribute_key(name)
         values = self.attributes.get(key, {})
-        forms = colour_forms(str(value)) if key == "color" else [str(value)]
+        forms = value_forms(key, str(value))
         excluded = {v for form in forms for v in _matching_values(values, form)}
         if not excluded:
             return np.zeros(self.size, dtype=bool)
@@ -246,13 +247,30 @@ class Facets:
         return None
 
     def _matching_categories(self, wanted: str) -> list[str]:
-        """A category matches as a path prefix or when any one of its path parts contains the wanted name."""
+        """A category matches as a path prefix or when any one of its path parts contains the wanted name; a
+        wanted path ("电脑外设/鼠标") is a prefix only up to a "/" (电脑外设/鼠标垫 is another kind)."""
         wanted = wanted.strip().lower().strip("/")
+        if "/" in wanted:
+            return [path for path in self.categories if path == wanted or path.startswith(wanted + "/")]
         return [
             path
             for path in self.categories
             if path.startswith(wanted) or any(wanted in part.strip() for part in path.split("/"))
         ]
+
+
+def value_forms(key: str, wanted: str) -> list[str]:
+    """An attribute value and its other spellings: colours by the colour groups, other values by the synonym
+    groups ("网布" is also "mesh": a catalog may write either)."""
+    if key == "color":
+        return colour_forms(wanted)
+    group = _synonym_index().get(normalise_text(wanted))
+    return list(dict.fromkeys([wanted, *group])) if group else [wanted]
+
+
+@cache
+def _synonym_index() -> dict[str, tuple[str, ...]]:
+    return {normalise_text(member): group for group in reversed(synonym_groups()) for member in group}
 
 
 def colour_forms(wanted: str) -> list[str]:

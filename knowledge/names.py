@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from knowledge.resources import IRREGULAR_PLURALS
 from knowledge.script import HAN_CHAR
 
 CJK = HAN_CHAR
@@ -25,6 +26,8 @@ def latin_ngrams(text: str, longest: int = 4) -> set[str]:
             gram = words[i : i + n]
             grams.add(" ".join(gram))
             last = gram[-1]
+            if last.lower() in IRREGULAR_PLURALS:  # "gaming mice" → "gaming mouse"
+                grams.add(" ".join([*gram[:-1], IRREGULAR_PLURALS[last.lower()]]))
             for cut in (1, 2):
                 if len(last) > 3 and last.endswith("es"[2 - cut :]):
                     grams.add(" ".join([*gram[:-1], last[:-cut]]))
@@ -35,6 +38,10 @@ def _english_pattern(form: str) -> re.Pattern[str]:
     """Where an English form occurs as whole words (any spacing or hyphen between them, plural allowed)."""
     words = form.split(" ")
     body = r"[\s\-_]*".join(re.escape(word) for word in words)
+    plurals = [plural for plural, one in IRREGULAR_PLURALS.items() if one == words[-1]]
+    if plurals:  # "mouse" is also "mice"
+        irregular = r"[\s\-_]*".join(re.escape(word) for word in [*words[:-1], plurals[0]])
+        body = rf"(?:{body}|{irregular})"
     return re.compile(rf"(?<![a-z0-9]){body}(?:e?s)?(?![a-z0-9])")
 
 

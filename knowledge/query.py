@@ -513,6 +513,9 @@ class QueryParser:
         price = parse_price(norm)
         if self.vocabulary.currency:  # "under $20 or 100 yuan": the budget in the shop's own currency
             price = price.in_currency(self.vocabulary.currency)
+        if price.max_price is not None and price.max_price <= 0:
+            # "价格写成0元": a price of nothing is no budget (its words stay blanked, no search for 0元)
+            price = replace(price, min_price=None, max_price=None, currency=None)
         rest = _blank(norm, price.spans)
         negations = find_negations(rest)
         negations = sorted([*negations, *self._bare_not(rest, negations)], key=lambda n: n.cue[0])

@@ -80,8 +80,10 @@ def _term_categories(
         for form in {tag, *(m for m in groups.get(normalise_text(tag), ()) if _HAN_ONLY.fullmatch(m))}:
             inside = [p for p in parts if p in form]
             # the name of the path's own kind ("民谣吉他" on 乐器/吉他) is right as it is; a parent's name inside
-            # a tag of a deeper kind ("露营灯" on 露营/照明) or another path's name is not
-            if path and inside and form not in parts and path.split("/")[-1] not in inside:
+            # a tag of a deeper kind ("露营灯" on 露营/照明) or another path's name is not, even beside the own
+            # kind's name ("显示器支架" on 办公家具/支架 holds 显示器 of 电脑外设/显示器: a 支架, not a monitor)
+            own = path.split("/")
+            if path and form not in parts and [p for p in inside if p != own[-1]]:
                 out.setdefault(form, path)
     for word, paths in (title_paths or {}).items():  # "钓鱼椅" titled only under 钓鱼/钓椅: not all of 钓鱼
         if len(paths) != 1 or word in parts or word in out:

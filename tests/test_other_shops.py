@@ -29,6 +29,7 @@ GARDEN = DATA / "garden_games_catalog.csv"
 STATIONERY = DATA / "stationery_art_catalog.csv"
 LUGGAGE = DATA / "luggage_tools_catalog.csv"
 APPAREL = DATA / "apparel_catalog.csv"
+OFFICE = DATA / "office_auto_catalog.csv"
 
 
 @cache
@@ -217,6 +218,8 @@ SETS = [
     ("stationery_art_conversations.yaml", STATIONERY, None, 45),
     # fix12-h: apparel + phone accessories + jewellery, written before the fixes (first run 56/86)
     ("apparel_conversations.yaml", APPAREL, DATA / "apparel_policies", 112),
+    # fix12-j: tester12e-other's peripherals + office furniture + car shop, all 71 conversations (first run 39/74)
+    ("office_auto_conversations.yaml", OFFICE, DATA / "office_auto_policies", 62),
 ]
 
 

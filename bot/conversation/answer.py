@@ -98,7 +98,7 @@ from knowledge.policy_terms import PolicyTerms
 from knowledge.prices import parse_price
 from knowledge.protocols import ProductIndex
 from knowledge.ranking import describe_filters, passing
-from knowledge.resources import normalise_english, normalise_text
+from knowledge.resources import is_function_word, normalise_english, normalise_text
 from knowledge.traditional import to_simplified
 
 log = logging.getLogger(__name__)
@@ -227,6 +227,10 @@ def cheapest_first(hits: list[SearchHit], *, descending: bool = False) -> list[S
 
 # A price question inside a policy question ("多少钱", "how much", "price").
 PRICE_QUESTION = re.compile(r"多少钱|什么价|价格|价钱|售价|how\s+much|\bprice\b|\bcosts?\b", re.I)
+
+
+# asking for advice ("新入职要布置工位，有什么推荐"): with no catalog word in it, a question back, not a 'none'
+_ASKS_ADVICE = re.compile(r"推荐|有什么|有啥|买什么|需要(?:买)?什么|该买|怎么选|建议|recommend|suggest", re.I)
 
 
 def understood_text(u: Understanding | None, state: ChatState) -> str:
@@ -1150,6 +1154,7 @@ class Answerer:
             and len(w) >= 2
             and w in clause
             and not _QUESTION_WORD.fullmatch(w)
+            and not is_function_word(w)  # "价格写成0元": 写成 and 价格 name no kind
             and not names_purpose(w, clause)
             and not ANY_PRODUCT.match(w)  # "瑜伽用品": 用品 names no kind, 瑜伽 does
         ]  # "能保温多久": 多久 asks how long, it names no kind; "写生用的东西": 写生 is what it is for
@@ -1296,6 +1301,15 @@ class Answerer:
             weak = self._keep(await self.search(query, relaxed, k=6), relaxed)
             if not weak and u.missing:
                 weak = self._keep(await self.search(u.text, relaxed, k=6), relaxed)
+            if (
+                not weak
+                and not u.missing
+                and u.filters.category
+                and replace(u.filters, category=None).is_empty()
+            ):
+                # words the catalog has none of ("会说话的行李箱"): the kind named, without them
+                kind_word = u.filters.category.strip("/").split("/")[-1]
+                weak = self._keep(await self.search(kind_word, relaxed, k=6), relaxed)
             if u.filters.min_price is not None or u.filters.max_price is not None:  # "$100": no ¥ as closest
                 currency = budget_currency(u.text, getattr(u.filters, "currency", None) or u.currency, [])
                 weak = [h for h in weak if self._in_budget_currency(h.product, currency)]
@@ -1308,7 +1322,17 @@ class Answerer:
             currency = u.currency or (priced[0].currency.upper() if priced else "")
             same = [p for p in priced if p.currency.upper() == currency]
             alternatives = sorted(same, key=lambda p: p.price or 0)[:1]
-        reply = self.composer.not_found(u.text, alternatives, u, ctx.lang, not_sold=kind)
+        known: list[str] | None = None
+        if not u.missing and u.mode != "cheaper":
+            # the words we understood are those a found product has; the others ("会飞", "写成") are not echoed
+            known = [w for w in u.keywords if any(has_word(p, w) for p in alternatives)]
+            if not alternatives and u.keywords and u.filters.is_empty() and _ASKS_ADVICE.search(u.text):
+                # a need in words the catalog has none of ("新入职要布置工位"): ask, naming the shop's kinds
+                kinds = shop_kinds(await asyncio.to_thread(self._catalog_products))
+                sep = self.composer.phrases(ctx.lang).say("list_sep")
+                reply = self.composer.text("browse_question", ctx.lang, kinds=sep.join(kinds))
+                return await self._llm(ctx, Answer(reply), [], u)
+        reply = self.composer.not_found(u.text, alternatives, u, ctx.lang, not_sold=kind, known=known)
         answer = await self._llm(ctx, Answer(reply, hits=weak), list(reply.shown), u)
         # "we don't sell X" and "nothing cheaper, this is the cheapest" answer the question (a human is offered,
         # not opened); a search that found nothing did not, and two of those in a row bring in a person
@@ -1342,7 +1366,15 @@ class Answerer:
         high = u.filters.max_price
         if high is not None and all((p.price or 0) > high for p in products):
             # "sleeping pads under $100": every one costs more — said, none shown (no padding over a budget)
-            line = c.say("budget_missing_above", lang, kind=quotable(kind).strip()[:20])
+            # the kind exists: its cheapest price is said (no 'none'), no product padded in over the budget
+            cheapest = min(products, key=lambda p: p.price or 0)
+            line = c.say(
+                "budget_missing_above",
+                lang,
+                kind=quotable(kind).strip()[:20],
+                title=cheapest.title,
+                price=cheapest.price_text(),
+            )
             return await self._llm(ctx, Answer(Reply(line, answered=True)), [], u)
         nearest = products[:3]  # the search's own order: the most relevant first
         reply = c.recommend(nearest, u, lang)

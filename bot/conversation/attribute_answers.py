@@ -52,7 +52,10 @@ def english_word(word: str) -> re.Pattern[str]:
     """An English word at a word start; a short word (≤ 4 letters) also whole, plural allowed
     ("gas" not in "Pegasus", "port" not in "portable"; "noise cancel" still in "noise cancelling")."""
     tail = r"s?(?![a-z])" if len(word) <= 4 else ""
-    return re.compile(rf"(?<![a-z]){re.escape(word.lower())}{tail}")
+    word = word.lower()
+    if len(word) > 4 and word.endswith("y") and word[-2] not in "aeiou":  # "battery" is in "2 batteries"
+        return re.compile(rf"(?<![a-z]){re.escape(word[:-1])}(?:y|ies)")
+    return re.compile(rf"(?<![a-z]){re.escape(word)}{tail}")
 
 
 def listed(product: Product, name: str) -> str:
@@ -76,7 +79,8 @@ _USE_TIME = re.compile(
 _RUNTIME = re.compile(r"续航|使用时间|工作时间|可用|runtime|battery life|lasts?", re.I)
 # A duration in a description ("真空保温12小时", "5分钟烧开一壶水", "30-minute charge").
 _TIME_FIGURE = re.compile(
-    r"\d+(?:\.\d+)?\s*(?:-\s*\d+\s*)?(?:小时|分钟|秒钟?|天|个月|h\b|hrs?\b|hours?|minutes?|mins?\b|days?)",
+    r"\d+(?:\.\d+)?\s*(?:-\s*\d+\s*)?(?:小时|分钟|秒钟?|天|个月|周|年|h\b|hrs?\b|hours?|minutes?|mins?\b|days?|weeks?|months?|"
+    r"years?)",
     re.I,
 )
 

@@ -103,10 +103,14 @@ class OfflineComposer:
         lang: str,
         *,
         not_sold: bool = False,
+        known: Sequence[str] | None = None,
     ) -> Reply:
         """Say plainly what we don't have — naming only the understood words (never the whole message,
-        which may carry injected instructions) — then the closest products, labelled as such."""
+        which may carry injected instructions) — then the closest products, labelled as such. `known`: the
+        message's keywords some shown product has; when given and other words were not understood ("会飞",
+        "写成"), they are not echoed: the closest products are introduced as such, no 'none' of a kind we sell."""
         ph = self.phrases(lang)
+        unknown: tuple[str, ...] = ()
         if u.mode == "cheaper":  # honest: nothing cheaper, and which one is the cheapest (shown again)
             if not alternatives:
                 return Reply(ph.say("not_found_cheaper"), answered=True)
@@ -123,6 +127,9 @@ class OfflineComposer:
             if not_sold and lang == "en":  # a whole kind: "we don't sell jackets"
                 missing = plural_phrase(missing)
             lines = [ph.say(key, query=missing)]
+        elif known is not None and alternatives and set(u.keywords) - set(known):
+            lines = []  # words we did not understand: never echoed, the closest products below say the rest
+            unknown = tuple(w for w in u.keywords if w not in known)
         else:
             lines = [ph.say("not_found", query=quotable(understood(u, query)).strip()[:40])]
         shown = list(alternatives[:3])
@@ -140,7 +147,11 @@ class OfflineComposer:
                     )
                 )
         lines.append(ph.say("offer_human"))
-        return Reply("\n".join(lines), tuple(ph.card(p) for p in shown), shown=tuple(shown), answered=False)
+        # the words not understood are no constraint of the search kept for the next turn
+        meta = {"unknown_words": " ".join(unknown)} if unknown else {}
+        return Reply(
+            "\n".join(lines), tuple(ph.card(p) for p in shown), shown=tuple(shown), answered=False, meta=meta
+        )
 
     def answer(self, targets: Sequence[Product], u: Understanding, lang: str) -> Reply:
         """Direct answers about specific products: price, stock, size, colour, or the details."""

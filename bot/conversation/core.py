@@ -883,7 +883,15 @@ class SupportBot:
             and not u.scope
             and ((reply.shown and not u.search.is_empty()) or (u.search.gift and not reply.shown))
         ):  # a present asked for with nothing shown yet ("想送个礼物"): "预算500左右" next is that present's
-            dialogue = replace(dialogue.searched(u.search), focus=reply.focus or dialogue.focus)
+            search = u.search
+            # words not understood ("会飞") are no constraint of the next turn ("有什么键盘")
+            if unknown := set(reply.meta.get("unknown_words", "").split()):
+                search = replace(
+                    search,
+                    words=tuple(w for w in search.words if w not in unknown),
+                    required=tuple(w for w in search.required if w not in unknown),
+                )
+            dialogue = replace(dialogue.searched(search), focus=reply.focus or dialogue.focus)
         dialogue = replace(dialogue, script=script, issue=issue)
         return ChatState(
             last_skus=dialogue.shown,

@@ -27,6 +27,16 @@ def normalise_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+# plural kind nouns that do not end in a plain 's' ("show me mice" asks for a mouse)
+IRREGULAR_PLURALS = {
+    "mice": "mouse",
+    "knives": "knife",
+    "shelves": "shelf",
+    "scarves": "scarf",
+    "geese": "goose",
+}
+
+
 def normalise_english(word: str) -> str:
     """Lower-case singular form: possessive and plural 's' removed, "256gb" → "256g"."""
     word = word.lower().replace("’", "'")
@@ -35,6 +45,8 @@ def normalise_english(word: str) -> str:
     word = word.replace("'", "")
     if re.fullmatch(r"\d+(?:\.\d+)?gb", word):
         return word[:-1]
+    if word in IRREGULAR_PLURALS:
+        return IRREGULAR_PLURALS[word]
     if len(word) <= 3 or word in _NO_SINGULAR or not word.isalpha():
         return word
     if word.endswith("ies") and len(word) > 4:
