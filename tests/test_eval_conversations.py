@@ -42,6 +42,10 @@ FIX12G = Path(__file__).parent / "data" / "conversations_fix12g.yaml"  # session
 # 26/65 — tester turns 1/19, invented 25/46 held out; after them 65/65, and 8 "g12p-" cases written after the
 # fixes for the kinds found on the way: 73/73). Only ever raise.
 FIX12G_FLOOR = 73
+# session 8: tester12e-demo kinds, invented. The cases the offline bot gets right (first run on f62b806, before
+# the fixes: 6/25; milestone 1: 12/25).
+FIX12K = Path(__file__).parent / "data" / "conversations_fix12k.yaml"
+FIX12K_FLOOR = 12
 PRODUCTS = sample_products()
 NAMES = CatalogNames(PRODUCTS.values())
 DOCS = PolicyBook.load(SAMPLE_POLICIES_DIR).docs
@@ -213,6 +217,15 @@ async def test_the_tester12d_demo_kinds_pass_on_the_offline_bot(tmp_path: Path) 
     }
     _, report = await run_case_file(tmp_path / "data", FIX12G, knowledge=sample_knowledge())
     assert_floor(report, FIX12G_FLOOR)
+
+
+async def test_the_tester12e_demo_kinds_pass_on_the_offline_bot(tmp_path: Path) -> None:
+    cases = load_cases(FIX12K)
+    assert len(cases.cases) >= 20 and not {c.id for c in cases.cases} & {
+        c.id for f in (CASES, KINDS, DEMO12C, FIX12G) for c in load_cases(f).cases
+    }
+    _, report = await run_case_file(tmp_path / "data", FIX12K, knowledge=sample_knowledge())
+    assert_floor(report, FIX12K_FLOOR)
 
 
 async def test_the_whole_main_set_passes_on_the_offline_bot(tmp_path: Path) -> None:
