@@ -814,6 +814,17 @@ class Answerer:
             reply = c.answer([product], replace(u, asks=u.asks | self.value_asks(u.text, product)), lang)
             reply = replace(reply, shown=(product,))
             return await self._llm(ctx, Answer(reply, hits=ranked), [product], u)
+        shown_skus = {p.sku for p in ctx.shown}
+        if u.cheap_first and u.mode == "refined" and ranked and {h.sku for h in ranked} <= shown_skus:
+            # "便宜点" after the only two yoga mats: the same list re-sent is no answer — nothing cheaper, said so,
+            # with the cheapest of what was shown
+            priced = sorted((p for p in ctx.shown if p.price is not None), key=lambda p: p.price or 0)
+            same = (
+                [p for p in priced if p.currency.upper() == priced[0].currency.upper()][:1] if priced else []
+            )
+            reply = c.not_found(u.text, same, replace(u, mode="cheaper"), lang)
+            reply = replace(reply, answered=True)
+            return await self._llm(ctx, Answer(reply, hits=ranked), list(reply.shown), u)
         lifted = [w for w, _ in ctx.interests[:3]] if [h.sku for h in ranked] != [h.sku for h in hits] else []
         reply = c.recommend([h.product for h in ranked], u, lang, lifted)
         if attr_asks and u.mode == "fresh" and 2 <= len(reply.shown) <= 3:

@@ -306,6 +306,9 @@ def _narrows_search(
 ) -> bool:
     """ "pens" then "not fountain pens": the active search's words name a wider kind than the one ruled out
     (none of them is of that kind, nor is its category), so the exclusion narrows it — not "what instead?"."""
+    wider = (search.filters.category or "").rstrip("/")
+    if wider and all(x.startswith(f"{wider}/") for x in ruled_out):
+        return True  # "除了耳机还有什么数码产品" → "不要充电器": the rest of 数码 without chargers
     if not search.words or search.filters.category in ruled_out:
         return False
     return not any(kind_of is not None and kind_of(w) in ruled_out for w in search.words)
@@ -476,6 +479,10 @@ def understand(
         )
         return replace(base, intent=Intent.COMPARISON, targets=tuple(pair), mode="named")
     in_focus = _in_focus(d, shown, lookup)
+    named_skus = {p.sku for p in named_products[0]} if len(named_products) == 1 else set()
+    if in_focus is not None and in_focus.sku in named_skus and len(shown) == 2:
+        # "和 WF-1000XM5 比哪个续航长" with the WF and the WH shown: the other one against it
+        in_focus = next((p for p in shown if p.sku not in named_skus), None)
     if (
         len(named_products) == 1
         and in_focus is not None
