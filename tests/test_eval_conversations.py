@@ -43,9 +43,9 @@ FIX12G = Path(__file__).parent / "data" / "conversations_fix12g.yaml"  # session
 # fixes for the kinds found on the way: 73/73). Only ever raise.
 FIX12G_FLOOR = 73
 # session 8: tester12e-demo kinds, invented. The cases the offline bot gets right (first run on f62b806, before
-# the fixes: 6/25; milestone 1: 12/25; final: 20/25).
+# the fixes: 6/25; milestone 1: 12/25; milestone 2: 20/25; final: 22/25).
 FIX12K = Path(__file__).parent / "data" / "conversations_fix12k.yaml"
-FIX12K_FLOOR = 20
+FIX12K_FLOOR = 22
 PRODUCTS = sample_products()
 NAMES = CatalogNames(PRODUCTS.values())
 DOCS = PolicyBook.load(SAMPLE_POLICIES_DIR).docs

@@ -8,7 +8,7 @@ from bot.conversation.dialogue_state import DialogueState, Search
 from bot.conversation.intents import Intent
 from bot.conversation.named import CatalogNames
 from bot.conversation.store import ChatState
-from bot.conversation.understanding import Understanding, understand
+from bot.conversation.understanding import Understanding, shared_features, understand
 from knowledge.models import QueryFilters
 from tests.support.core_fixtures import sample_knowledge, sample_products
 
@@ -41,3 +41,11 @@ def test_a_product_named_against_the_two_shown_is_compared_with_the_other() -> N
     u = read("和 WF-1000XM5 比哪个续航长", ("EAR-002", "EAR-001"))
     assert u.intent is Intent.COMPARISON
     assert [p.sku for p in u.targets] == ["EAR-001", "EAR-002"]
+
+
+def test_cheaper_than_noise_cancelling_earbuds_keeps_noise_cancelling() -> None:
+    assert shared_features([P["EAR-001"], P["EAR-002"], P["EAR-012"]]) == ("noise_cancelling",)
+    assert shared_features([P["EAR-001"], P["EAR-018"]]) == ()  # the open earbuds say 否
+    assert shared_features([P["EAR-001"]]) == ()  # one product is no "like these"
+    u = read("便宜一点的呢", ("EAR-001", "EAR-002"), Search(("耳机",), QueryFilters(category="数码/耳机")))
+    assert u.mode == "cheaper" and u.features == ("noise_cancelling",)

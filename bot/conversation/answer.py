@@ -82,7 +82,7 @@ from bot.conversation.regions import about_region, asked_region, region_words
 from bot.conversation.shop_range import asks_open_recommendation, asks_shop_range, shop_example, shop_range
 from bot.conversation.size_miss import size_filter, sizes_offered
 from bot.conversation.store import ChatState, Turn
-from bot.conversation.understanding import ANY_PRODUCT, Understanding
+from bot.conversation.understanding import ANY_PRODUCT, Understanding, has_yes
 from bot.domain import telemetry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.messages import ReplyProgress
@@ -691,6 +691,8 @@ class Answerer:
             # a product that has them is no weak match, whatever the old search words score
             weak = bool(u.search.required) and bool(u.filters.category)
             hits = self._keep(await self.search(u.search_text, u, k=40 if wide else 12, include_weak=weak), u)
+        if u.features:  # cheaper than noise-cancelling earbuds shown: noise-cancelling ones (has_yes)
+            hits = [h for h in hits if all(has_yes(h.product.attributes.get(k, "")) for k in u.features)]
         if not hits and u.skip:  # "还有别的吗" and everything that fits was shown
             return Answer(c.text("no_more", lang))
         if not hits and u.mode == "other_brand":
