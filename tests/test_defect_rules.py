@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation.policy_scope import caused_by_customer, names_new_problem, problem_topics
+from bot.conversation.policy_scope import (
+    caused_by_customer,
+    names_new_problem,
+    problem_topics,
+    term_of_problem,
+)
 from bot.orders.conversation import _asks_rule
 
 
@@ -48,3 +53,28 @@ def test_a_rule_question_about_a_defect_is_not_the_flow_s(text: str) -> None:
 @pytest.mark.parametrize("text", ["我要退货", "13800001234", "什么时候发货", "XE20261104004"])
 def test_requests_proofs_and_status_questions_stay_with_the_flow(text: str) -> None:
     assert not _asks_rule(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "issue"),
+    [
+        ("保修多久", "电饭煲不加热了"),
+        ("what is the warranty on it?", "The pan I received is dented"),
+        ("how long is the warranty?", "my rice cooker won't heat up"),
+    ],
+)
+def test_a_term_asked_after_a_defect_is_that_item_s_term(text: str, issue: str) -> None:
+    assert term_of_problem(text, issue)
+
+
+@pytest.mark.parametrize(
+    ("text", "issue"),
+    [("保修多久", "多久发货"), ("能开发票吗", "电饭煲不加热了"), ("保修吗", "瑜伽垫有几种")],
+)
+def test_a_term_after_no_defect_or_no_term_is_a_question_of_its_own(text: str, issue: str) -> None:
+    assert not term_of_problem(text, issue)
+
+
+def test_a_warranty_asked_about_an_item_that_arrived_damaged_quotes_the_warranty_first() -> None:
+    assert problem_topics("The pan I received is dented，what is the warranty on it?")[0] == "warranty"
+    assert problem_topics("The pan I received is dented")[0] == "returns"

@@ -47,6 +47,10 @@ FIX12I = Path(__file__).parent / "data" / "conversations_fix12i.yaml"  # session
 # 26/42 — tester turns 3/11, invented 23/31 held out; after them 39/42; then 8 "i12p-" cases written after the
 # fixes and 3 more tester turns (browse picks, 瑜伽用品) added with their fix: 51/53). Only ever raise.
 FIX12I_FLOOR = 51
+# session 8: tester12e-demo kinds, invented. The cases the offline bot gets right (first run on f62b806, before
+# the fixes: 6/25; milestone 1: 12/25; milestone 2: 20/25; final: 22/25).
+FIX12K = Path(__file__).parent / "data" / "conversations_fix12k.yaml"
+FIX12K_FLOOR = 22
 PRODUCTS = sample_products()
 NAMES = CatalogNames(PRODUCTS.values())
 DOCS = PolicyBook.load(SAMPLE_POLICIES_DIR).docs
@@ -228,6 +232,15 @@ async def test_the_tester12e_demo_kinds_pass_on_the_offline_bot(tmp_path: Path) 
     }
     _, report = await run_case_file(tmp_path / "data", FIX12I, knowledge=sample_knowledge())
     assert_floor(report, FIX12I_FLOOR)
+
+
+async def test_the_tester12e_demo_follow_up_kinds_pass_on_the_offline_bot(tmp_path: Path) -> None:
+    cases = load_cases(FIX12K)
+    assert len(cases.cases) >= 20 and not {c.id for c in cases.cases} & {
+        c.id for f in (CASES, KINDS, DEMO12C, FIX12G, FIX12I) for c in load_cases(f).cases
+    }
+    _, report = await run_case_file(tmp_path / "data", FIX12K, knowledge=sample_knowledge())
+    assert_floor(report, FIX12K_FLOOR)
 
 
 async def test_the_whole_main_set_passes_on_the_offline_bot(tmp_path: Path) -> None:

@@ -83,7 +83,7 @@ from bot.conversation.regions import about_region, asked_region, region_words
 from bot.conversation.shop_range import asks_open_recommendation, asks_shop_range, shop_example, shop_range
 from bot.conversation.size_miss import size_filter, sizes_offered
 from bot.conversation.store import ChatState, Turn
-from bot.conversation.understanding import ANY_PRODUCT, Understanding
+from bot.conversation.understanding import ANY_PRODUCT, Understanding, has_yes
 from bot.domain import telemetry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.messages import ReplyProgress
@@ -702,6 +702,8 @@ class Answerer:
             # a product that has them is no weak match, whatever the old search words score
             weak = bool(u.search.required) and bool(u.filters.category)
             hits = self._keep(await self.search(u.search_text, u, k=40 if wide else 12, include_weak=weak), u)
+        if u.features:  # cheaper than noise-cancelling earbuds shown: noise-cancelling ones (has_yes)
+            hits = [h for h in hits if all(has_yes(h.product.attributes.get(k, "")) for k in u.features)]
         if not hits and u.skip:  # "还有别的吗" and everything that fits was shown
             return Answer(c.text("no_more", lang))
         if not hits and u.mode == "other_brand":
@@ -825,6 +827,17 @@ class Answerer:
             reply = c.answer([product], replace(u, asks=u.asks | self.value_asks(u.text, product)), lang)
             reply = replace(reply, shown=(product,))
             return await self._llm(ctx, Answer(reply, hits=ranked), [product], u)
+        shown_skus = {p.sku for p in ctx.shown}
+        if u.cheap_first and u.mode == "refined" and ranked and {h.sku for h in ranked} <= shown_skus:
+            # "便宜点" after the only two yoga mats: the same list re-sent is no answer — nothing cheaper, said so,
+            # with the cheapest of what was shown
+            priced = sorted((p for p in ctx.shown if p.price is not None), key=lambda p: p.price or 0)
+            same = (
+                [p for p in priced if p.currency.upper() == priced[0].currency.upper()][:1] if priced else []
+            )
+            reply = c.not_found(u.text, same, replace(u, mode="cheaper"), lang)
+            reply = replace(reply, answered=True)
+            return await self._llm(ctx, Answer(reply, hits=ranked), list(reply.shown), u)
         lifted = [w for w, _ in ctx.interests[:3]] if [h.sku for h in ranked] != [h.sku for h in hits] else []
         reply = c.recommend([h.product for h in ranked], u, lang, lifted)
         if attr_asks and u.mode == "fresh" and 2 <= len(reply.shown) <= 3:

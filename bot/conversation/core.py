@@ -702,9 +702,11 @@ class SupportBot:
             # "can I get a new one?" read as shopping: still the issue's when it names no item
             and (intent in _ISSUE_FOLLOWERS or detail is not None or intent is Intent.RECOMMENDATION)
             and (continues_issue(simplified) or detail is not None)
-            and not names_other_topic(
-                simplified, issue
-            )  # "可以退货吗" after "多久发货": a question of its own
+            # "可以退货吗" after "多久发货": a question of its own; "保修多久" after "电饭煲不加热了" is the
+            # defect's own term (the rice cooker's bullet)
+            and not (
+                names_other_topic(simplified, issue) and not policy_scope.term_of_problem(simplified, issue)
+            )
             and not self.answerer.catalog_words().item(simplified).paths  # "耳机保修多久" names its own item
         )
         if continued:  # "运费谁出" after "面霜瓶子碎了": the issue's item and problem, this question

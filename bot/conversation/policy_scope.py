@@ -80,7 +80,8 @@ def caused_by_customer(text: str) -> bool:
 PROBLEM_RX = re.compile(
     r"坏了|坏掉|故障|不开机|充不进|不加热|不工作|没反应|涂层|起皮|脱落|掉漆|生锈|开胶|断线|开线|起球|掉色|褪色|缩水|脱胶|不保温|"
     r"漏水|掉页|缺页|卷刃|发错|少发|漏发|错发|压坏|摔坏|破损|破了|裂了|碎了|凹|瘪|有问题|出问题|质量问题|不能用|用不了|"
-    r"stopped working|not working|doesn'?t work|broke|broken|faulty|defect|peel|rust|fell apart|came apart|"
+    r"stopped working|not working|doesn'?t work|won'?t (?:work|heat|turn on|charge|start)|"
+    r"(?:doesn'?t|does not|will not) (?:heat|turn on|charge)|broke|broken|faulty|defect|peel|rust|fell apart|came apart|"
     r"wrong (?:item|model|colou?r|size|one)|missing|dented|crushed|damaged|cracked|torn|leak",
     re.I,
 )
@@ -104,6 +105,12 @@ def asks_term_only(text: str) -> bool:
     """True when `text` asks about an after-sales term ("保修多久", "坚果拆封了能退吗", "is there a lifetime
     warranty?") and reports no problem with an item (PROBLEM_RX): no apology is due."""
     return _TERM_RX.search(text) is not None and PROBLEM_RX.search(text) is None
+
+
+def term_of_problem(text: str, issue: str) -> bool:
+    """True when `text` asks an after-sales term ("保修多久", "what is the warranty on it?") right after `issue`
+    reported a problem with an item ("电饭煲不加热了", "The pan I received is dented"): the term of that item."""
+    return asks_term_only(text) and PROBLEM_RX.search(issue) is not None
 
 
 # a bullet that states the rule for the problem itself (not the shop's general return or postage terms)
@@ -321,12 +328,20 @@ def specificity(
     return best
 
 
+_WARRANTY_TERM_RX = re.compile(r"保修|质保|保固|warranty|guarantee", re.I)
+
+
 def problem_topics(text: str) -> tuple[str, ...]:
     """The policy topics in the order the problem asks for them (arrived damaged → returns first; caused by
     the customer → the warranty and its exclusions first)."""
     if caused_by_customer(text):
         return ("warranty", "returns")
-    if ARRIVAL_RX.search(text) and not re.search(r"用了|穿了|戴了|after|weeks?|months?|个月|周", text, re.I):
+    asks_warranty = _WARRANTY_TERM_RX.search(text) is not None  # "…dented, what is the warranty on it?"
+    if (
+        ARRIVAL_RX.search(text)
+        and not asks_warranty
+        and not re.search(r"用了|穿了|戴了|after|weeks?|months?|个月|周", text, re.I)
+    ):
         return ("returns", "warranty")
     if WARRANTY_RX.search(text):
         return ("warranty", "returns")

@@ -23,8 +23,8 @@ Detail = Literal["elapsed", "cause", "evidence", "hours"]
 _NUM = r"[\d一二两三四五六七八九十半几个多]+"  # "一个半月", "十多天"
 _UNIT = r"(?:天|日|周|星期|礼拜|月|年)"
 _ELAPSED = re.compile(
-    rf"(?:用了|买了|收到|到手|签收|用|买)(?:有|快|才|都|已经|大概|差不多)?\s*{_NUM}\s*{_UNIT}|"
-    rf"^(?:才|都|已经|大概)?\s*{_NUM}\s*{_UNIT}(?:了|前|左右|多)|"
+    rf"(?:用了|买了|收到|到手|签收|用|买)(?:有|快|才|都|已经|大概|差不多|还不到|不到|没到|不足|刚|刚刚)?\s*{_NUM}\s*{_UNIT}|"
+    rf"^(?:才|都|已经|大概|还不到|不到|没到|不足|刚)?\s*{_NUM}\s*{_UNIT}(?:了|前|左右|多)|"
     r"\b(?:bought|had|used|got|received|owned)\b.{0,20}\b(?:\d+|a|an|one|two|three|four|five|six|ten)\s+"
     r"(?:days?|weeks?|months?|years?)\b|"
     r"\b(?:\d+|a|an|one|two|three|four|five|six|ten)\s+(?:days?|weeks?|months?|years?)\s+ago\b",

@@ -161,6 +161,8 @@ class Understanding:
         False  # "便宜点的跑鞋", "cheap running shoes": the results sorted by price, cheapest first
     )
     skip: tuple[str, ...] = ()  # "还有别的吗": SKUs already shown, never shown again (mode "more")
+    # mode "cheaper": the yes/no features (attribute keys) every product shown has, kept by the cheaper ones
+    features: tuple[str, ...] = ()
     size_step: int = 0  # "换个大一点的": +1 bigger / -1 smaller than the target (mode "bigger"/"smaller")
 
 
@@ -306,6 +308,9 @@ def _narrows_search(
 ) -> bool:
     """ "pens" then "not fountain pens": the active search's words name a wider kind than the one ruled out
     (none of them is of that kind, nor is its category), so the exclusion narrows it — not "what instead?"."""
+    wider = (search.filters.category or "").rstrip("/")
+    if wider and all(x.startswith(f"{wider}/") for x in ruled_out):
+        return True  # "除了耳机还有什么数码产品" → "不要充电器": the rest of 数码 without chargers
     if not search.words or search.filters.category in ruled_out:
         return False
     return not any(kind_of is not None and kind_of(w) in ruled_out for w in search.words)
@@ -476,6 +481,10 @@ def understand(
         )
         return replace(base, intent=Intent.COMPARISON, targets=tuple(pair), mode="named")
     in_focus = _in_focus(d, shown, lookup)
+    named_skus = {p.sku for p in named_products[0]} if len(named_products) == 1 else set()
+    if in_focus is not None and in_focus.sku in named_skus and len(shown) == 2:
+        # "和 WF-1000XM5 比哪个续航长" with the WF and the WH shown: the other one against it
+        in_focus = next((p for p in shown if p.sku not in named_skus), None)
     if (
         len(named_products) == 1
         and in_focus is not None
@@ -739,6 +748,7 @@ def understand(
     things = tuple(w for w in content if not names_occasion(w)) or tuple(content)
     search = search or Search(things or tuple(parsed.keywords) or bare, filters)
     mode = "refined" if refined else "fresh"
+    like_shown: tuple[str, ...] = ()  # the yes/no features a cheaper one keeps
     same_kind = (
         not content
         or (  # "换个便宜点的头戴耳机" after a headphone: still cheaper than what was shown
@@ -770,6 +780,7 @@ def understand(
             )
             base = replace(base, currency=main)
         mode = "cheaper"
+        like_shown = shared_features(shown)  # cheaper noise-cancelling earbuds are still noise-cancelling
         ordering = None  # "便宜一点的": a cheaper list, not the single cheapest
     skip: tuple[str, ...] = ()
     if shown and refined and asks_other_brand(positive_text) and not parsed.filters.brand:
@@ -825,6 +836,7 @@ def understand(
         missing=missing,
         ordering=ordering,
         skip=skip,
+        features=like_shown,
     )
 
 
@@ -1005,6 +1017,23 @@ _QUALITY_ONLY = regex.compile(
 _AGAINST = re.compile(
     r"[和跟与同].{1,40}?(?:比|相比|对比)|\b(?:compared? (?:to|with)|vs\.?|versus|against)\b", re.I
 )
+
+
+_YES = frozenset({"是", "有", "支持", "yes", "true", "y"})
+
+
+def shared_features(shown: Sequence[Product]) -> tuple[str, ...]:
+    """The yes/no features (attribute keys) every product shown says yes to (noise_cancelling after a list of
+    noise-cancelling earbuds): a cheaper one "like these" keeps them. () for fewer than two products shown."""
+    if len(shown) < 2:
+        return ()
+    keys = set.intersection(*({k for k, v in p.attributes.items() if has_yes(v)} for p in shown))
+    return tuple(sorted(keys))
+
+
+def has_yes(value: object) -> bool:
+    """True for an attribute value that says yes ("是", "yes", "支持")."""
+    return str(value).strip().lower() in _YES
 
 
 def _in_focus(
