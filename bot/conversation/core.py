@@ -638,7 +638,9 @@ class SupportBot:
             and not self.answerer.catalog_words().item(simplified).paths
         ):  # "能帮我查一下吗" after "我的快递到哪了", "订单号我忘了": the order question goes on
             guess = IntentGuess(Intent.ORDER_STATUS, 0.85, "order")
-            if order_thread and not lost_order_number(simplified):
+            # the thread's words (its order number, the digits that verify it) are read again only in a private
+            # chat: in a group another member wrote them, and the flow verifies each user by their own words
+            if order_thread and not lost_order_number(simplified) and not inbound.is_group:
                 simplified = f"{state.dialogue.issue}，{simplified}"
         reason = self.trigger_detector(text) if self.trigger_detector and self.handoff else None
         if reason is None and guess.intent is Intent.HUMAN and self.handoff is not None:
@@ -711,9 +713,11 @@ class SupportBot:
         )
         if continued:  # "运费谁出" after "面霜瓶子碎了": the issue's item and problem, this question
             intent = Intent.AFTER_SALES if classify(issue).intent is Intent.AFTER_SALES else Intent.POLICY
-            intent = (
-                Intent.ORDER_STATUS if order_thread else intent
-            )  # "已经五天了" after "我的订单怎么还没到"
+            if (
+                order_thread
+            ):  # "已经五天了" after "我的订单怎么还没到"; "鞋底开胶了能换吗" after "订单…的鞋有问题"
+                own = classify(simplified).intent
+                intent = Intent.AFTER_SALES if own is Intent.AFTER_SALES else Intent.ORDER_STATUS
             if (
                 detail is not None
             ):  # ranked by the policy's words for the detail (the window, the exclusions …)
