@@ -304,8 +304,15 @@ def gift_picks(
         named = normalise_text(to_simplified(" ".join([product.title, *product.tags]))[0])
         # a liked thing in the title or tags counts twice its category's ("茶" of 茶饮 alone: a soda water)
         interests = sum(2 if _says(named, w) else 1 for w in request.interests if _says(text, w))
-        if age is not None and age <= _CHILD_AGE and fits_age(product, age):
-            interests += 2  # made for a child of that age: before everything a child may merely like
+        if (
+            age is not None
+            and age <= _CHILD_AGE
+            and fits_age(product, age)
+            and (interests or not request.interests)
+        ):
+            # made for a child of that age: before everything a child may merely like — among the products
+            # of the hobby asked for ("露营用的礼物": a kids' sleeping bag, not a kids' thermos)
+            interests += 2
         likes = sum(1 for w in request.likes if _says(text, w))
         gifty = int(any(w in described for w in words.gift_words))
         return interests, likes, gifty
