@@ -114,7 +114,8 @@ def test_visitor_sees_streamed_text_then_cards_and_presses_a_button(web: WebServ
 
 
 def test_hostile_product_title_renders_as_text(web: WebServer, visitor: Any) -> None:
-    reply = ask(visitor, "夜跑反光跑鞋")
+    # a named product's price: the earlier "500以内" budget of this conversation does not hide it (it costs 699)
+    reply = ask(visitor, "夜跑反光跑鞋多少钱")
     card = wait_for(
         visitor, lambda d: css(d, f'[data-xiaoer="card"][data-sku="{HOSTILE_SKU}"]'), what="card"
     )[0]

@@ -1375,7 +1375,10 @@ class Answerer:
         if not products:
             return None
         c, lang = self.composer, ctx.lang
-        kind = (u.filters.category or "").strip("/").split("/")[-1] or u.search_text
+        category = (u.filters.category or "").strip("/").split("/")[-1]
+        # "夜跑反光跑鞋" within a budget: not every 跑鞋 costs more — the words asked are the kind that does
+        narrower = any(w not in (u.filters.category or "") for w in words)
+        kind = (u.search_text or u.text) if narrower or not category else category
         high = u.filters.max_price
         if high is not None and all((p.price or 0) > high for p in products):
             # "sleeping pads under $100": every one costs more — said, none shown (no padding over a budget)
