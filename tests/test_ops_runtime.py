@@ -38,7 +38,8 @@ def test_a_settled_heap_is_frozen_and_collects_young_objects_less_often(restored
     _, older, oldest = gc.get_threshold()
     kept = [{"sku": n} for n in range(1000)]  # long-lived data loaded at start-up
     frozen = settle_heap()
-    assert frozen == gc.get_freeze_count() >= len(kept)
+    # (not equal to the count read after: another thread of the test process may free a frozen object between)
+    assert frozen >= len(kept) and gc.get_freeze_count() >= len(kept)
     assert gc.get_threshold() == (GEN0_THRESHOLD, older, oldest)
     # what start-up loaded is no longer in any generation a collection walks
     assert all(o is not kept[0] for o in gc.get_objects())
