@@ -32,7 +32,7 @@ fails loading with the file's name; a test keeps the sample's text and figures i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -129,6 +129,19 @@ class DeliveryRegion(BaseModel):
 
     def label(self, lang: str) -> str:
         return (self.name_en or self.name) if lang == "en" else self.name
+
+
+def ship_day(paid_at: datetime, cutoff: time) -> date:
+    """The day an order paid at `paid_at` (the shop's local time) ships under the shipping policy's
+    `dispatch_cutoff`: that day when paid before `cutoff` on a weekday, else the next weekday (public holidays
+    are not known here)."""
+    day = paid_at.date()
+    if day.weekday() < 5 and paid_at.time() < cutoff:
+        return day
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
 
 
 class ShippingTerms(BaseModel):

@@ -16,6 +16,7 @@ import re
 from datetime import datetime, time
 
 from knowledge.numbers import CN_NUMERAL_CHARS, parse_chinese_numeral
+from knowledge.policy_terms import ship_day
 from knowledge.script import is_han
 
 _HOUR = rf"(?P<hour>\d{{1,2}}|[{CN_NUMERAL_CHARS}]{{1,3}})"
@@ -83,5 +84,6 @@ def paid_clock(text: str) -> time | None:
 
 
 def ships_today(paid: time, now: datetime, cutoff: time) -> bool:
-    """True when an order paid today (the day of `now`) at `paid` ships today: a weekday and before `cutoff`."""
-    return now.weekday() < 5 and paid < cutoff
+    """True when an order paid today (the day of `now`) at `paid` ships today (`ship_day`: a weekday and before
+    `cutoff`)."""
+    return ship_day(datetime.combine(now.date(), paid), cutoff) == now.date()

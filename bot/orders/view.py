@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from bot.orders.carriers import CarrierBook, default_carriers
@@ -18,7 +18,7 @@ from bot.orders.eligibility import Verdict
 from bot.orders.notes import customer_title
 from bot.orders.order import Order, OrderStatus
 from knowledge.models import CURRENCY_SYMBOLS
-from knowledge.policy_terms import ShippingTerms
+from knowledge.policy_terms import ShippingTerms, ship_day
 
 TitleLookup = Callable[[str], str]  # SKU → product title ("" when unknown)
 
@@ -91,18 +91,6 @@ class OrderView:
 
     def region(self, lang: str = "zh") -> str:
         return self.region_en if lang == "en" else self.region_zh
-
-
-def ship_day(paid_at: datetime, cutoff: time) -> date:
-    """The day an order paid at `paid_at` (the shop's local time) ships: that day when paid before `cutoff`
-    on a weekday, else the next weekday (public holidays are not known here)."""
-    day = paid_at.date()
-    if day.weekday() < 5 and paid_at.time() < cutoff:
-        return day
-    day += timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
 
 
 def status_view(
