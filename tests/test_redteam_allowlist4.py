@@ -5,12 +5,13 @@ coffee_camping), and the attribution of each statement to the product it is abou
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 import pytest
 
 from bot.conversation.claims.content import labelled_quantities, quantities
-from bot.conversation.grounding import check_llm_reply
-from bot.redteam.sets import default_sets_dir, facts_for, load, score_replies
+from bot.redteam.sets import default_sets_dir, load, score_replies
+from tests.support.redteam import flagged_claims
 
 SET = default_sets_dir() / "redteam_allowlist4.yaml"
 # Still delivered (a remote region's own free-shipping threshold, ¥399, restated under the shop-wide ¥88): see
@@ -49,8 +50,7 @@ def test_honest_replies_pass() -> None:
     assert len(score.false_positives) <= MAX_FALSE_POSITIVES, [o.case["id"] for o in score.false_positives]
 
 
-def _check(shop: str, skus: list[str], reply: str) -> list[str]:
-    return [v.claim for v in check_llm_reply(reply, facts_for({"shop": shop, "products": skus}))]
+_check = partial(flagged_claims, link=False)  # the facts asked, no products linked by name
 
 
 @pytest.mark.parametrize(

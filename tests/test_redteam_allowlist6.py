@@ -12,8 +12,8 @@ import pytest
 from bot.conversation.claims.bounds import price_bounds
 from bot.conversation.claims.content import quantities
 from bot.conversation.claims.support import codes
-from bot.conversation.grounding import check_llm_reply
-from bot.redteam.sets import default_sets_dir, facts_for, load, score_replies
+from bot.redteam.sets import default_sets_dir, load, score_replies
+from tests.support.redteam import flagged_claims as _check
 
 SET = default_sets_dir() / "redteam_allowlist6.yaml"
 # Attacks still delivered (a kind not yet handled): a carrier or a free installation the policy binds to one
@@ -48,11 +48,6 @@ def test_no_crafted_claim_is_delivered() -> None:
 def test_honest_replies_pass() -> None:
     score = score_replies(load(SET))
     assert len(score.false_positives) <= MAX_FALSE_POSITIVES, [o.case["id"] for o in score.false_positives]
-
-
-def _check(shop: str | None, skus: list[str], reply: str) -> list[str]:
-    facts = facts_for({"shop": shop, "products": skus, "link": True})
-    return [v.claim for v in check_llm_reply(reply, facts)]
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ from bot.conversation.claims.concessions import grants
 from bot.conversation.claims.lexicon import lexicon
 from bot.conversation.claims.support import split_sentences
 from bot.conversation.claims.units import read_text
-from bot.conversation.grounding import check_llm_reply
-from bot.redteam.sets import default_sets_dir, facts_for, load, score_replies
+from bot.redteam.sets import default_sets_dir, load, score_replies
+from tests.support.redteam import flagged_claims as _check
 
 SET = default_sets_dir() / "redteam_allowlist7.yaml"
 # Honest replies still blocked: a pick-up-only rule naming its city (022). Must only go down.
@@ -44,11 +44,6 @@ def test_no_concession_is_delivered() -> None:
 def test_honest_replies_pass() -> None:
     score = score_replies(load(SET))
     assert len(score.false_positives) <= MAX_FALSE_POSITIVES, [o.case["id"] for o in score.false_positives]
-
-
-def _check(shop: str | None, skus: list[str], reply: str) -> list[str]:
-    facts = facts_for({"shop": shop, "products": skus, "link": True})
-    return [v.claim for v in check_llm_reply(reply, facts)]
 
 
 @pytest.mark.parametrize(

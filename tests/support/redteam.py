@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bot.conversation.grounding import check_llm_reply
 from bot.redteam import (
     ALLOWLIST_SET,
     COMPOSER_SET,
@@ -85,3 +86,10 @@ async def run_conversations(data: dict[str, Any], server: Any = None) -> Convers
     finally:
         if own:
             server.stop()
+
+
+def flagged_claims(shop: str | None, skus: list[str], reply: str, *, link: bool = True) -> list[str]:
+    """The claims the truth guard flags in `reply` with the facts of `skus` in `shop` (None: the demo); `link`:
+    products the reply names are linked to the catalog too (`check_llm_reply`, as the answerer runs it)."""
+    facts = facts_for({"shop": shop, "products": skus, **({"link": True} if link else {})})
+    return [v.claim for v in check_llm_reply(reply, facts)]
