@@ -20,7 +20,7 @@ from typing import Protocol
 
 import regex
 
-from bot.conversation import contrasts, policy_scope
+from bot.conversation import contrasts, policy_scope, size_advice
 from bot.conversation.asks import asked_attribute_words
 from bot.conversation.attribute_answers import as_boolean, mentions
 from bot.conversation.claims.quote import quotable
@@ -121,6 +121,8 @@ _SHOPPING = re.compile(f"{RECOMMEND_RX.pattern}|{PRODUCT_ASK_RX.pattern}|{_SELLS
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CHILD_AGE = 14  # "5岁": a child, whose things say their ages
 _SIZE_WORD = re.compile(r"尺码|码数|号型|\bsizes?\b", re.I)
+# a size guide by body measure (a policy that says which size fits which height, waist …)
+_BODY_WORD = re.compile(r"身高|体重|腰围|胸围|头围|脚长|\b(height|weight|waist|chest)\b", re.I)
 _RETURN_ASK = re.compile(
     r"(能|可以|可不可以|能不能|让)退|退吗|退不退|(能|可以|能不能)换|换吗|\b(can|could) i (return|exchange)\b",
     re.I,
@@ -189,6 +191,12 @@ def _budgeted(u: Understanding) -> bool:
 
 # an order number as the privacy layer recognises one ("订单号 XE20261127001", a 12+ digit number) or its mark
 _ORDER_NUMBER = re.compile(rf"{DEFAULT_ORDER_PATTERN}|\[order\]")
+
+
+def _sizes_of(product: Product) -> list[str]:
+    """The sizes `product` comes in (its size attribute's values), or none."""
+    key = size_filter(product.attributes)
+    return sizes_offered([product], key[0]) if key else []
 
 
 def _filters_only(u: Understanding) -> bool:
@@ -1502,6 +1510,22 @@ class Answerer:
             if p.brand and p.brand.lower() in lowered and any(k and k.lower() in lowered for k in kinds):
                 found.append(p)
         return found[:3]
+
+    def size_advice(self, ctx: TurnContext) -> Answer | None:
+        """Which size fits ("身高175体重70穿什么码") for the product named or the products shown: the size their description's chart
+        backs for the measurements given, or plainly no chart (with the sizes there are) and a person to ask.
+        None when no product is in view, or when none has a chart and the shop's own size guide answers."""
+        products = self._named(ctx.text)[:1] or ctx.shown[:3]
+        if not products:
+            return None
+        measures = size_advice.measurements(ctx.text)
+        advices = [size_advice.advise(p, measures) for p in products]
+        charted = [a for a in advices if a.chart]
+        docs = self.policies.docs if self.policies else []
+        if not charted and any(_SIZE_WORD.search(d.text) and _BODY_WORD.search(d.text) for d in docs):
+            return None  # the shop's size guide (a policy) answers it
+        text, _ = size_advice.compose(charted or advices, measures, ctx.lang, self.composer.say, _sizes_of)
+        return Answer(Reply(text, focus=products[0].sku if len(products) == 1 else ""))
 
     def _named(self, text: str) -> list[Product]:
         """The products `text` names best (the men's and women's Pegasus 41 alike), at most three."""

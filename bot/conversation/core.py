@@ -62,6 +62,7 @@ from bot.conversation.regions import asked_region
 from bot.conversation.request_match import request_matched
 from bot.conversation.shop_range import asks_shop_range
 from bot.conversation.side_questions import SHIPPING_ASK, side_question, states
+from bot.conversation.size_advice import asks_size_advice
 from bot.conversation.store import ChatMemory, ChatState, ConversationStore, Turn, trim_to_budget
 from bot.conversation.thread_details import detail_question, thread_detail
 from bot.conversation.understanding import (
@@ -1009,6 +1010,12 @@ class SupportBot:
             return Answer(c.text("human_no_gate", lang, contact=self.answerer.contact_text(lang))), None
         if intent is Intent.ORDER_STATUS and lost_order_number(ctx.text):  # where to find it, or a person
             return Answer(c.text("order_number_lost", lang)), None
+        # "身高175体重70穿什么码": the chart in the product's own description, or plainly no chart
+        sizing = intent not in (Intent.AFTER_SALES, Intent.ORDER_STATUS, Intent.CONTACT)
+        if sizing and asks_size_advice(ctx.text):
+            sized = self.answerer.size_advice(ctx)
+            if sized is not None:
+                return sized, None
         if intent in (Intent.AFTER_SALES, Intent.ORDER_STATUS, Intent.CONTACT):
             k = 3 if intent is Intent.AFTER_SALES else 2
             return await self.answerer.policy_lines(ctx, intent, vector, k=k), None

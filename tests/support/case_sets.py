@@ -3,6 +3,7 @@ its floor: the shared body of the other-shop eval tests (tests/test_other_shops.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from bot.evaluation.cases import CaseFile, load_cases
@@ -18,10 +19,14 @@ async def run_case_file(
     catalog: Path | None = None,
     policies: Path | None = None,
     knowledge: Knowledge | None = None,
+    only: tuple[str, ...] = (),
 ) -> tuple[CaseFile, EvalReport]:
     """The loaded cases and their report on a fresh offline bot built in `data_dir` from `catalog`/`policies`
-    (default: the bundled demo), or over an already opened `knowledge`."""
+    (default: the bundled demo), or over an already opened `knowledge`; `only`: the cases whose id starts with
+    one of these prefixes (a slice of a file that spans several shops)."""
     loaded = load_cases(cases)
+    if only:
+        loaded = replace(loaded, cases=tuple(c for c in loaded.cases if c.id.startswith(only)))
     env = open_environment(
         data_dir, clock=loaded.clock, catalog=catalog, policies=policies, knowledge=knowledge
     )
