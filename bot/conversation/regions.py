@@ -77,3 +77,8 @@ def about_region(bullet: str, group: str) -> bool:
 def mainland_only(bullet: str) -> bool:
     """True when a bullet's terms are for the mainland ("包邮门槛：…（中国大陆…）"): not for a region asked."""
     return _MAINLAND_ONLY.search(bullet) is not None
+
+
+def group_places() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    """Every group of `regions.yaml` as (group word, its places in simplified Chinese, in lower-case English)."""
+    return tuple((g.name, g.zh, g.en) for g in _groups())

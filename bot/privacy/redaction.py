@@ -47,12 +47,12 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za
 # E-mail addresses written to dodge scrapers: "jane(at)gmail.com", "jane [at] gmail [dot] com", "jane dot doe at
 # gmail dot com", "jane艾特qq.com". A bare " at " needs a spelled-out " dot " or a mail provider's domain after
 # it ("look at amazon.com" stays) and must end in a real top-level domain; a bracketed (at) is enough alone.
-_DOT = r"(?:\s*(?:\(dot\)|\[dot\]|\{dot\}|<dot>|点)\s*|\s+dot\s+|\.)"
+_DOT = r"(?:\s*(?:[(（]dot[)）]|[\[【]dot[\]】]|\{dot\}|<dot>|点)\s*|\s+dot\s+|\.)"
 _TLD = r"(?:com|net|org|edu|gov|cn|io|co|uk|me|info|biz|de|fr|jp|hk|tw|sg|us|ca|au|nz|in|ru|mail)"
 _MAIL_HOSTS = r"(?:gmail|googlemail|outlook|hotmail|live|yahoo|icloud|me|proton|protonmail|qq|foxmail|163|126|sina|sohu|aliyun)"
 _OBFUSCATED_EMAIL = re.compile(
     rf"(?i)\b[a-z0-9_%+-]+(?:{_DOT}[a-z0-9_%+-]+)*"
-    rf"(?:\s*(?:\(at\)|\[at\]|\{{at\}}|<at>|艾特|圈a)\s*[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}[a-z]{{2,}}"
+    rf"(?:\s*(?:[(（]at[)）]|[\[【]at[\]】]|\{{at\}}|<at>|艾特|圈a)\s*[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}[a-z]{{2,}}"
     rf"|\s+at\s+(?:[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*(?:\s+dot\s+|\s*(?:\(dot\)|\[dot\]|点)\s*){_TLD}"
     rf"|{_MAIL_HOSTS}{_DOT}{_TLD}))(?![a-z0-9])"
 )
@@ -70,7 +70,10 @@ _CN_ID = re.compile(
     r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])"
 )
 # Mainland mobile (optionally +86 / 0086, with spaces or dashes as people type them).
-_CN_MOBILE = re.compile(r"(?<![\d+])(?:(?:\+|00)86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
+# Slashes and dots group a mobile too ("139/1234/5678", "139.1234.5678"), but only 3-4-4 with the same mark.
+_CN_MOBILE = re.compile(
+    r"(?<![\d+])(?:(?:\+|00)86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}[\s-]?\d{4}|(?P<mark>[/.])\d{4}(?P=mark)\d{4})(?![\d/.])"
+)
 # International numbers written with a leading + (8–15 digits in total, E.164).
 _INTL_PHONE = re.compile(r"(?<![\w+])\+\d[\d\s().-]{6,20}\d(?!\d)")
 # Landlines written with an area-code separator: 010-12345678 / (0755) 1234 5678 (bare digit runs could be SKUs).
@@ -105,6 +108,13 @@ _MESSENGER_ID = re.compile(
 
 
 _NEVER = r"(?!)"  # an order pattern that matches nothing: order numbers stay
+# A number right after an order or tracking label ("订单 12345678901", "order no. 5551234567", "单号 7730…"): where
+# order numbers are kept, it is the order's number even when it happens to be shaped like a phone.
+_LABELLED_ORDER = re.compile(
+    r"(?i)(?:订单号|订单编号|订单|訂單號|訂單|单号|單號|运单号|快递单号|order\s*(?:no\.?|number|id|#)?|tracking(?:\s*(?:no\.?|number))?)"
+    r"\s*[:：#]?\s*#?(?=[A-Za-z0-9-]*\d)[A-Za-z0-9-]{6,40}(?![\w@])"
+)
+_HELD = "\ue000"  # a private-use mark no rule reads: a held span's slot while the rules run
 _ANY_PLACEHOLDER = re.compile(r"\[(?:name|address|messenger-id|phone|id-number|card|email|order|secret)\]")
 
 
@@ -186,7 +196,18 @@ class Redactor:
         if not text:
             return text
         normalised = normalise_pii(text)
+        held: list[str] = []
+        if self.order_pattern == _NEVER:  # labelled order numbers are held out of the phone rules
+
+            def hold(match: re.Match[str]) -> str:
+                held.append(match.group(0))
+                return f"{_HELD}{len(held) - 1}{_HELD}"
+
+            normalised = _LABELLED_ORDER.sub(hold, normalised)
         redacted = self._redact(normalised)
+        if held:
+            redacted = re.sub(f"{_HELD}(\\d+){_HELD}", lambda m: held[int(m.group(1))], redacted)
+            normalised = re.sub(f"{_HELD}(\\d+){_HELD}", lambda m: held[int(m.group(1))], normalised)
         return text if redacted == normalised else redacted
 
     def _redact(self, text: str) -> str:

@@ -10,12 +10,17 @@ product the sentence is about, with the conditions the shop declares in its poli
   sentence restating a condition must restate that minimum), or priced in another currency (a USD price
   cannot be compared with a CNY minimum);
 - SF Express by default (默认发顺丰, "ships with SF Express") about products that all cost less than
-  `sf_default_min_order` and belong to none of `sf_default_categories`;
+  `sf_default_min_order` and belong to none of `sf_default_categories` — or, with no product in view, said to
+  be the default without that minimum or those categories ("默认发顺丰，满 ¥88 包邮": ¥88 is no SF condition);
 - a size/colour exchange (换一次尺码, 换颜色, "exchanged once for another size") about products none of whose
   categories `exchange_once_categories` lists, or naming a class of goods other than shoes/clothing (床品可以换
   一次尺寸): the exchange rule's subject is the policy's, not any product's;
 - a class the policy excludes from no-reason returns (贴身衣物, 定制) claimed for a product of another category
   ("瑜伽裤是贴身衣物，所以不能无理由退"): the class membership is the reply's, not the policy's;
+- a restriction of one class of goods quoted for a product of another: "拆封后不支持无理由退货" (opened food,
+  skincare: `excluded_when_opened`) about headphones, "一经售出不退" (`excluded_categories`: tea ware, custom
+  goods) about a kettle — only for a sentence that names the product (a sentence naming a class quotes the
+  policy for that class);
 - a return of goods excluded once opened (`excluded_when_opened`) granted when the sentence says they are opened
   and names no fault ("拆封试用过…也可以退");
 - a cancellation granted to a shipped order when `cancellable_statuses` does not list "shipped" ("已发货也能取消");
@@ -140,11 +145,12 @@ def inapplicable_terms(
     if returns is not None and returns.cancellable_statuses and not denied:
         found += _cancel_after_shipping(sentence, returns.cancellable_statuses)
     if not products:
-        return found
+        return found + (_default_carrier(sentence, terms) if not denied else [])
     if denied:
-        return (
-            _excluded_class(sentence, products, returns) if no_reason or _RETURN_WORD.search(sentence) else []
-        )
+        if not (no_reason or _RETURN_WORD.search(sentence)):
+            return []
+        found = _excluded_class(sentence, products, returns)
+        return found or (_restricted_class(sentence, products, returns) if named else [])
     if returns is not None and returns.exchange_once_categories:
         found += _exchange(sentence, products, returns.exchange_once_categories)
     opened = bool(_OPENED.search(sentence) or _OPENED.search(before))
@@ -188,7 +194,7 @@ def inapplicable_terms(
         shipping is not None
         and shipping.sf_default_min_order is not None
         and sf
-        and not conditioned
+        and not _sf_condition_stated(sentence, shipping.sf_default_min_order)
         and not _SF_EXTRA.search(sentence)
     ):
         minimum = shipping.sf_default_min_order
@@ -203,6 +209,31 @@ def inapplicable_terms(
     if warranty is not None and (named or not _CATEGORY_WORDS.search(sentence)):
         found += _warranty(sentence, products, warranty)
     return found
+
+
+def _sf_condition_stated(sentence: str, minimum: Decimal) -> bool:
+    """Whether the sentence states the SF condition itself ("订单满 ¥500 默认顺丰"), not another threshold
+    ("默认发顺丰，满 ¥88 包邮" restates the free-shipping one)."""
+    return bool(_CONDITION.search(sentence)) and minimum in figures(sentence.replace(",", ""))
+
+
+_DEFAULT = regex.compile(r"默认|默認|\bby\s+default\b|\bdefault\b", regex.I)
+
+
+def _default_carrier(sentence: str, terms: PolicyTerms) -> list[Violation]:
+    """SF Express said to be the default carrier with no product in view, when the policy makes it the default
+    only from an order amount (`sf_default_min_order`) the sentence does not state."""
+    shipping = terms.shipping
+    sf = _SF.search(sentence)
+    if shipping is None or shipping.sf_default_min_order is None or sf is None:
+        return []
+    if not _DEFAULT.search(sentence) or _SF_EXTRA.search(sentence):
+        return []
+    if _sf_condition_stated(sentence, shipping.sf_default_min_order):
+        return []
+    if any(part in sentence for rule in shipping.sf_default_categories for part in rule.split("/") if part):
+        return []  # "数码类默认顺丰": the category condition restated
+    return [Violation("delivery", f"{sf.group(0)} by default (from ¥{shipping.sf_default_min_order} only)")]
 
 
 def _exchange(sentence: str, products: Sequence[Product], classes: tuple[str, ...]) -> list[Violation]:
@@ -240,6 +271,38 @@ def _excluded_class(
             "returns", f"{match.group(0)} ({products[0].sku}: not {'/'.join(returns.excluded_categories)})"
         )
     ]
+
+
+# A return refused because the goods are opened (not used: "未使用" is every product's condition), or refused
+# once sold whatever the state ("一经售出不退", "final sale").
+_OPENING = regex.compile(
+    r"(?<![未没不别])(?:拆封|開封|开封|拆开|拆開|打开|打開|已拆|拆了|拆过|拆過|拆包|拆袋|撕开|撕開|开过|開過)"
+    r"|\b(?:opened|unsealed|open(?:s|ed)?\s+the\s+(?:box|package|seal)|once\s+(?:it'?s|it\s+is)\s+open)\b",
+    regex.I,
+)
+_SOLD_FINAL = regex.compile(
+    r"一经售出|一經售出|售出不退|概不退|不退不换|不退不換|\bfinal\s+sale\b|\bnon-returnable\b|\bonce\s+sold\b",
+    regex.I,
+)
+
+
+def _restricted_class(
+    sentence: str, products: Sequence[Product], returns: ReturnTerms | None
+) -> list[Violation]:
+    """A return refusal the policy makes for other classes of goods, said of products of none of them: refused
+    once opened (`excluded_when_opened` or `excluded_categories` must list the category) or once sold
+    (`excluded_categories`). A fault named ("质量问题除外") or a time limit is no class rule."""
+    if returns is None or _QUALITY.search(sentence):
+        return []
+    if _SOLD_FINAL.search(sentence):
+        classes = returns.excluded_categories
+    elif _OPENING.search(sentence):
+        classes = (*returns.excluded_categories, *returns.excluded_when_opened)
+    else:
+        return []
+    if not classes or any(category_matches(p.category, classes) for p in products):
+        return []
+    return [Violation("returns", f"{products[0].sku}: only {'/'.join(classes)}")]
 
 
 _DAYS_PER = {"day": Decimal(1), "month": Decimal(30), "hour": Decimal(1) / 24}

@@ -135,6 +135,8 @@ _PRICE_CUT = regex.compile(
 _BAND_HEADS = frozenset({"百", "千", "万"})
 _BAND_AFTER = regex.compile(r"内|以内|以下|左右|级|价位|档|出头|\p{Han}")
 _LABEL_BEFORE = regex.compile(rf"(?:{PRICE_LABEL})\s*(?:是|为|:|：)?\s*$", regex.I)
+# An amount the sentence then calls the price ("99 元没错，就是这个价"): a price, not a fee of the policies.
+_LABEL_AFTER = regex.compile(r"\s*(?:没错|对的?|正确)?\s*[，,]?\s*(?:就是|就)?这(?:个)?(?:价|售价|价格)")
 
 
 def _money(text: str) -> list[Claim]:
@@ -146,6 +148,7 @@ def _money(text: str) -> list[Claim]:
             return
         taken.append((m.start(), m.end()))
         labelled = bool(_LABEL_BEFORE.search(text[max(0, m.start() - 8) : m.start()]))
+        labelled = labelled or bool(_LABEL_AFTER.match(text, m.end()))
         claims.append(
             Claim(ClaimKind.MONEY, (value, currency), m.group(0), m.start(), m.end(), labelled=labelled)
         )

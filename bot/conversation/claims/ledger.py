@@ -13,6 +13,8 @@ Rules per kind (values normalised by `bot.conversation.claims.extract`):
   written somewhere, a "八折" an 80 % rate.
 - url / phone / email / messenger / payment: only the policies', the shop's configured contacts, the
   product's own `url` and the verified order's tracking link; the word "加微信" needs some messenger contact.
+- destinations: shipping to a place a policy clause excludes ("台湾可以发顺丰" under "台湾及海外暂不支持"),
+  `bot.conversation.claims.destinations`.
 - applicability: a term a policy states but whose declared conditions exclude the product the sentence is
   about (no-reason returns of opened food, 花呗 below the minimum order, SF Express by default on a cheap
   non-electronic item) — `bot.conversation.claims.applicability`.
@@ -35,6 +37,7 @@ import regex
 
 from bot.conversation.claims.applicability import inapplicable_terms
 from bot.conversation.claims.bounds import Bound, broken, price_bounds
+from bot.conversation.claims.destinations import unshipped_destinations
 from bot.conversation.claims.evidence import (
     Evidence,
     ProductEvidence,
@@ -171,6 +174,7 @@ class _Checker:
         self.turn = _Turn.of(facts)
         self.facts = facts
         self.violations: list[Violation] = []
+        self.policy_body = "\n".join(doc.text for doc in facts.policies)
 
     def flag(self, kind: ClaimKind | str, claim: str) -> None:
         self.violations.append(Violation(str(kind), claim.strip()))
@@ -354,6 +358,7 @@ class _Checker:
                 self.one(claim, own or named, sentence)
             self.availability(sentence, named)
             self.applicability(sentence, named, text[bounds[i - 1][0] : start] if i else "")
+            self.violations += unshipped_destinations(sentence, self.policy_body)
         for claim in claims:
             if not any(s <= claim.start < e for s, e in bounds):
                 self.one(claim, [])

@@ -40,6 +40,7 @@ from bot.conversation.claims.facts import GroundingFacts, Violation
 from bot.conversation.claims.figures import figures_and_durations as figures
 from bot.conversation.claims.lexicon import Lexicon, lexicon
 from bot.conversation.claims.parts import Parts, excluded_part_granted, part_spans_ok, policy_parts
+from bot.conversation.claims.quote import mask_reported
 from bot.conversation.claims.text import surface
 from bot.conversation.claims.units import _HEAD, FREE_FIGURES, Evidence, read_text
 from knowledge.models import PolicyDoc
@@ -211,7 +212,7 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
     lex = lexicon()
     evidence = evidence or Evidence.of(facts)
     found: list[Violation] = []
-    sentences = split_sentences(text)
+    sentences = split_sentences(mask_reported(text, facts.quoted))
     before: frozenset[str] = frozenset()
     current: int | None = None  # the product the reply is about so far (`attribution`)
     brands = tuple(
