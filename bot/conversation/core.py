@@ -24,6 +24,7 @@ from typing import Protocol, cast
 
 from bot.conversation import policy_scope
 from bot.conversation.answer import Answer, Answerer, PolicyLookup, TurnContext
+from bot.conversation.claims import forget_claim_memos
 from bot.conversation.composer import OfflineComposer, Reply
 from bot.conversation.flows import ConversationFlow, FlowReply, FlowTurn, FlowWithdrawal
 from bot.conversation.grounding import without_agreement
@@ -1248,6 +1249,7 @@ class SupportBot:
         )
         removed += sum(max(0, n) for n in erased.values())
         forget_memos()  # raw text in the in-process redaction memos (not rows: not counted)
+        forget_claim_memos()  # … and the claims extracted from replies and quoted messages
         return [self.reply(inbound, self.say("forget_done", lang, count=removed), None, **{ERASED: "chat"})]
 
     async def _on_callback(self, inbound: Inbound, progress: ReplyProgress | None) -> list[Outbound]:

@@ -6,7 +6,13 @@ facts)` returns the ones the turn's `GroundingFacts` do not back. `bot.conversat
 stable façade the rest of the code imports.
 """
 
-from bot.conversation.claims.extract import Claim, ClaimKind, extract_claims, extract_money
+from bot.conversation.claims.extract import (
+    Claim,
+    ClaimKind,
+    extract_claims,
+    extract_money,
+    forget_claim_memos,
+)
 from bot.conversation.claims.facts import GroundingFacts, OrderEvidence, Violation
 from bot.conversation.claims.ledger import check_claims
 from bot.conversation.claims.quote import quotable
@@ -20,5 +26,6 @@ __all__ = [
     "check_claims",
     "extract_claims",
     "extract_money",
+    "forget_claim_memos",
     "quotable",
 ]

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import lru_cache
 
 import regex
 
@@ -555,7 +556,18 @@ def _leaks(text: str) -> list[Claim]:
 def extract_claims(text: str) -> list[Claim]:
     """Every claim in `text` (`surface`d first — NFKC, hidden characters out; spans refer to that text —
     and read in Simplified script), in text order,
-    with `negated` set where a negation shortly precedes an offer, term or payment claim."""
+    with `negated` set where a negation shortly precedes an offer, term or payment claim.
+
+    Memoised per text (bounded, `CLAIMS_MEMO` texts; a fresh list per call, of frozen claims): one turn
+    extracts the same reply from both gates, the applicability check and the grounding of the drafts."""
+    return list(_extracted(text))
+
+
+CLAIMS_MEMO = 4096  # texts whose claims are kept (a text is a reply, a sentence or a policy text)
+
+
+@lru_cache(maxsize=CLAIMS_MEMO)
+def _extracted(text: str) -> tuple[Claim, ...]:
     text = scanned(surface(text))
     claims = _money(text) + _offers(text) + _terms(text) + _stock(text) + _contacts(text) + _leaks(text)
     claims += [
@@ -578,7 +590,15 @@ def extract_claims(text: str) -> list[Claim]:
         ):
             claim = Claim(claim.kind, claim.value, claim.text, claim.start, claim.end, True, claim.labelled)
         out.append(claim)
-    return sorted(out, key=lambda c: (c.start, c.kind))
+    return tuple(sorted(out, key=lambda c: (c.start, c.kind)))
+
+
+def forget_claim_memos() -> int:
+    """Drop the memo of extracted claims (it holds the texts checked: replies, sentences, quoted messages);
+    returns how many texts it held. Run by `/forget` with the other memos of raw text."""
+    dropped = _extracted.cache_info().currsize
+    _extracted.cache_clear()
+    return dropped
 
 
 _NEGATABLE = frozenset(
