@@ -207,9 +207,41 @@ def _bounds(
 _WATTS = re.compile(r"(?<![\d.¥$])(?<!预算)(?<!budget )\d{2,}\s*w(?![a-z])")
 
 
+_EN_UNITS = {
+    "a": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+}
+_EN_TENS = {"ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+            "ninety": 90}  # fmt: skip
+_EN_AMOUNT = re.compile(
+    rf"(?<![a-z])(?:({'|'.join(_EN_UNITS)}|{'|'.join(_EN_TENS)})\s+(hundred|thousand|grand)"
+    rf"|({'|'.join(_EN_TENS)}))(?![a-z])(?!\s+(?:percent|%|pieces?|pcs|pack|items?|pages?|days?|years?|months?))"
+)
+
+
+def _english_amount(match: re.Match[str]) -> str:
+    """ "a hundred" → "100", "two thousand" → "2000", "fifty" → "50", padded to the words' length (spans hold)."""
+    word, scale, tens = match.groups()
+    if tens:
+        value = _EN_TENS[tens]
+    else:
+        value = (_EN_UNITS.get(word) or _EN_TENS[word]) * (100 if scale == "hundred" else 1000)
+    return str(value).ljust(len(match.group(0)))
+
+
 def parse_price(text: str) -> PriceBounds:
-    """Bounds from already-normalised text; the first rule to set a bound wins."""
+    """Bounds from already-normalised text; the first rule to set a bound wins. English amounts in words
+    ("under a hundred dollars", "around fifty bucks", "two thousand or less") read as their digits."""
     text = _WATTS.sub(lambda m: " " * len(m.group(0)), text)
+    text = _EN_AMOUNT.sub(_english_amount, text)
     low: Decimal | None = None
     high: Decimal | None = None
     taken: list[tuple[int, int]] = []

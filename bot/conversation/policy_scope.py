@@ -220,6 +220,15 @@ class CatalogWords:
         category path its text writes out."""
         return [*_scope_words(hit.label or "", hit.text), *self._written_paths(hit.text)]
 
+    def classes_named(self, text: str) -> tuple[str, ...]:
+        """The category path segments ("办公椅", "积木", "图书") a bullet's text names as whole words: what a rule
+        labelled by its kind of rule ("换货：办公椅签收后 20 天内可换一次") is for. Tags are left out (a tag such
+        as "充电" or "旅行" describes, it does not name the class a rule is for)."""
+        lowered = text.lower()
+        return tuple(
+            dict.fromkeys(lowered[s:e] for s, e in self.spans(lowered) if lowered[s:e] in self.segments)
+        )
+
     def _written_paths(self, text: str) -> tuple[str, ...]:
         """Category paths a bullet writes out ("已拆封的食品（零食/坚果、零食/茶饮类）"), and beside them a department
         written as one ("美妆护肤类"): they scope the bullet too. Memoised per text."""
@@ -366,7 +375,16 @@ def _specificity(
     """`specificity` of one bullet, read with its twins in the other languages."""
     same = (twins or {}).get((hit.topic, hit.index), ())
     words = [w for b in (hit, *same) for w in catalog.scope(b)]
-    return specificity(words, item, catalog, _listed(hit))
+    scoped = specificity(words, item, catalog, _listed(hit))
+    if scoped >= 0 or not item.paths:
+        return scoped
+    # a rule labelled by what it does ("换货：办公椅签收后…", "不支持无理由退货的商品：已拆封的积木和拼图…") is for the
+    # classes its text names: the item's own leaf or kind word keeps it, any other class drops it
+    named = {w for b in (hit, *same) for w in catalog.classes_named(b.text)}
+    if not named:
+        return scoped
+    leaves, _ = item.segments()
+    return 2 if named & (leaves | catalog.kind_words(item.paths)) else 0
 
 
 def own_bullets(
