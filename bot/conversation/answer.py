@@ -1246,6 +1246,7 @@ class Answerer:
         ]
         latin = re.findall(r"[a-z][a-z-]+", u.text.lower())
         words += [f"{a} {b}" for a, b in itertools.pairwise(latin)]  # "rice cooker", "basketball shoes"
+        words += [" ".join(t) for t in zip(latin, latin[1:], latin[2:], strict=False)]  # "soy milk maker"
         words = [w for w in words if not is_ordering_word(w)]
         if not words:
             return ""
@@ -1264,6 +1265,12 @@ class Answerer:
         if any(is_one(h.product, w) for h in hits for w in words):
             return ""
         return max((w for w in words if " " not in w), key=u.text.lower().rfind, default="")
+
+    def _kind_words(self, u: Understanding) -> list[str]:
+        """The keywords of an English message that name a kind of product ("bottle" in "BPA-free bottles?")."""
+        if self.generic is None or _CJK.search(u.text):
+            return []
+        return [k for k in u.keywords if self.generic(k)]
 
     @staticmethod
     def _related(head: str, products: list[Product]) -> list[Product]:
@@ -1309,7 +1316,7 @@ class Answerer:
     async def _not_found(self, u: Understanding, ctx: TurnContext, *, not_sold: bool = False) -> Answer:
         """Nothing fits. `not_sold`: the customer asked for a kind of product the shop does not sell — an
         answer (one honest sentence, related kinds only, a human offered), not a failure."""
-        if (
+        stray = (
             u.intent is Intent.UNKNOWN
             and u.mode == "fresh"
             and not u.missing
@@ -1320,9 +1327,17 @@ class Answerer:
             and not u.filters.category
             and "currency" not in u.filters.attributes  # "anything priced in USD?" is a search too
             and u.ordering is None  # "再亮一点的" / "最亮的呢" ranks what is sold: never out of scope
-            # "BPA-free bottles?": a kind of product asked for, even one the shop lacks, is no stray question
-            and not (self.generic is not None and any(self.generic(k) for k in u.keywords))
-        ):
+        )
+        # "BPA-free bottles?": an English kind of product asked for is no stray question — a kind the shop has none
+        # of is "we don't sell bottles", one it has is searched for by that kind alone (never the other words)
+        kinds = self._kind_words(u) if stray else []
+        if kinds:
+            unsold = [k for k in kinds if not await asyncio.to_thread(self._of_kind, k)]
+            u = replace(
+                u, keywords=tuple(kinds), search_text=" ".join(kinds), missing=unsold[-1] if unsold else ""
+            )
+            not_sold = not_sold or bool(unsold)
+        elif stray:
             refusal = self.composer.text(
                 "out_of_scope", ctx.lang, answered=False, example=await self.example_question(ctx.lang)
             )

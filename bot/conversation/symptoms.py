@@ -25,6 +25,9 @@ _ZH = (
     + r"(?:慢|小|弱|低|差|短|不行)"
     + _NOT_WISH,
     r"(?:出水|出风|加热|充电|吸力|风力|水流)(?:变)(?:慢|小|弱|差)了?",
+    # a part that gave out, told as a state reached: 电池不行了, 屏幕不太灵了, 开关不好使了 ("用了半年电池不行了")
+    r"(?:电池|续航|屏幕|按键|按钮|开关|充电口|接口|蓝牙|马达|电机|吸力|声音|喇叭|遥控器?|滚刷|滤网|拉链|锁扣)"
+    r"(?:也|就|都|已经|越来越)?(?:不太行|不大行|不行|不好使|不好用|不管用|不灵|没劲|没电|不耐用)了",
     # a connection that fails or drops: 连不上, 连接不上, 配对失败, 老是断连, 一直掉线
     r"(?:连|连接|配对|蓝牙|wifi|网络)(?:不上|不了|失败|不稳定?)",
     r"断连|(?:老是|总是|一直|经常|动不动就?|时不时)(?:断开?|掉线|断线|断网|自动关机|关机|重启|死机)",
@@ -54,6 +57,8 @@ _EN = (
     # a function that is slow or barely works: "barely dispenses any water", "takes forever to heat"
     r"\b(?:barely|hardly) (?:works?|dispenses?|pours?|heats?|charges?|blows?|sucks?|cools?|pumps?|runs?|spins?)\b",
     r"\btakes? (?:forever|ages)\b",
+    # a battery that gave out: "the battery died after 6 months", "only lasts 5 minutes now", "drains really fast"
+    r"\bbattery\b.{0,30}\b(?:died|dead|dies|drains?|doesn'?t last|won'?t last|no longer lasts?|only lasts?\b.{0,20}\bnow)\b",
     r"\b(?:really|very|so|super|too|extremely|painfully) slow (?:to|at|when)\b",
     r"\b(?:charges?|heats?|boils?) (?:up )?(?:really |very |so |super |too )?slow(?:ly)?\b",
     r"\b(?:won'?t|doesn'?t|does not|will not|can'?t|cannot|no longer) (?:hold|keep) (?:a |its |any )?charge\b",
