@@ -20,6 +20,7 @@ from functools import cache
 import numpy as np
 
 from knowledge.gender import UNISEX, accepted, gender_of_value, genders_in_text, is_gender_key
+from knowledge.materials import ask_from_value, made_of, material_text
 from knowledge.models import Product, QueryFilters
 from knowledge.money import NO_RATES, ExchangeRates, canonical_currency
 from knowledge.resources import colour_groups, normalise_text, synonym_groups
@@ -92,6 +93,7 @@ class Facets:
     latin_title: np.ndarray = field(
         default_factory=lambda: np.zeros(0, dtype=bool)
     )  # no Chinese in the title
+    made_of: tuple[tuple[str, str], ...] = ()  # knowledge.materials.material_text per row
 
     @classmethod
     def build(cls, products: Sequence[Product]) -> Facets:
@@ -137,6 +139,7 @@ class Facets:
             tuple(order),
             as_arrays(genders),
             np.asarray([not has_han(product.title) for product in products], dtype=bool),
+            tuple(material_text(product) for product in products),
         )
 
     def _rows_mask(self, groups: dict[str, np.ndarray], keys: list[str]) -> np.ndarray:
@@ -198,6 +201,8 @@ class Facets:
             mask &= self._rows_mask(self.categories, self._matching_categories(filters.category))
         for name, value in filters.attributes.items():
             mask &= self._attribute_rows(name, value)
+        if filters.material:
+            mask &= self._material_rows(filters.material)
         for brand in filters.exclude_brands:
             wanted = brand.strip().lower()
             mask &= ~self._rows_mask(self.brands, [b for b in self.brands if b == wanted])
@@ -221,6 +226,13 @@ class Facets:
                 lenient &= ~self._only_rows(name, value)
         mask = strict if strict.any() else lenient
         return mask
+
+    def _material_rows(self, value: str) -> np.ndarray:
+        """Rows made of the material asked ("纯棉": only cotton), read from material attributes and titles."""
+        ask = ask_from_value(value)
+        if ask is None or len(self.made_of) != self.size:
+            return np.ones(self.size, dtype=bool)  # a material this build cannot read filters nothing
+        return np.asarray([made_of(texts, ask) for texts in self.made_of], dtype=bool)
 
     def _only_rows(self, name: str, value: str) -> np.ndarray:
         """Rows whose attribute `name` has `value` and no other value: "不要白色的" keeps a lamp sold in dark grey

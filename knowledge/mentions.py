@@ -32,7 +32,13 @@ import regex
 from knowledge.compatible import compatible_models, naming_title
 from knowledge.gender import gender_of_value
 from knowledge.models import Mention, Product
-from knowledge.resources import brand_alias_groups, normalise_english, stopwords, synonym_groups
+from knowledge.resources import (
+    brand_alias_groups,
+    line_alias_groups,
+    normalise_english,
+    stopwords,
+    synonym_groups,
+)
 from knowledge.script import HAN, han_runs, is_han
 from knowledge.spelling import english_word
 from knowledge.traditional import to_simplified
@@ -341,6 +347,14 @@ class MentionIndex:
                     for form in forms:
                         if form and form != target:
                             aliases.setdefault(form, target)
+        titles = " | ".join(" ".join(atom_texts(p.title)) for p in products)
+        # "飞马41" is the Pegasus 41: a line's nickname is read as the title's listed word
+        for line in line_alias_groups():
+            spellings = [atom_texts(member) for member in line]
+            listed = [f for f in spellings if f and f" {' '.join(f)} " in f" {titles} "]
+            for spelling in spellings:
+                if listed and spelling and spelling != listed[0]:
+                    aliases.setdefault(spelling, listed[0])
         kinds = {atom_texts(m) for group in synonym_groups() for m in group}
         kinds |= {atom_texts(word) for word in words}
         kinds |= {atom_texts(name) for name in learnt_kind_names(products, known=stopwords().__contains__)}

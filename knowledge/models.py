@@ -103,6 +103,7 @@ class QueryFilters:
     exclude_categories: tuple[str, ...] = ()
     exclude_attributes: tuple[tuple[str, str], ...] = ()
     exclude_terms: tuple[str, ...] = ()
+    material: str | None = None  # "纯棉" (only cotton), "羊毛" (contains wool): see knowledge.materials
 
     def has_price(self) -> bool:
         return self.min_price is not None or self.max_price is not None
@@ -118,6 +119,7 @@ class QueryFilters:
             and not self.category
             and not self.brand
             and not self.attributes
+            and not self.material
             and not self.in_stock
             and not self.has_exclusions()
         )

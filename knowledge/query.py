@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from knowledge.gender import gender_of_value, genders_in_text, is_gender_key
+from knowledge.materials import material_asked
 from knowledge.models import ParsedQuery, QueryFilters
 from knowledge.money import CURRENCY_WORDS, LANGUAGE_CURRENCY, currency_code
 from knowledge.names import Names, build_names, latin_ngrams
@@ -336,6 +337,14 @@ class QueryParser:
                         other.setdefault(normalise_text(member).strip(), f"{key}\0{value}")
         return build_names({**other, **pairs})  # the catalog's own spelling wins
 
+    def _material(self, text: str) -> str | None:
+        """The material asked ("要100%棉的" → "纯棉"; see `knowledge.materials`), when this catalog says what
+        its products are made of (a material attribute); None otherwise."""
+        if not any(key in ("material", "材质") for key in self.vocabulary.attributes):
+            return None
+        ask = material_asked(text)
+        return ask.value if ask is not None else None
+
     def _gender_values(self) -> dict[str, str]:
         """Canonical gender → the catalog's own spelling; empty when the catalog never speaks of gender."""
         values: dict[str, str] = {}
@@ -559,6 +568,7 @@ class QueryParser:
             exclude_categories=tuple(excluded.categories),
             exclude_attributes=tuple(excluded.attributes),
             exclude_terms=tuple(excluded.terms),
+            material=self._material(rest),
         )
         blanks = ([size[2]] if size else []) + (gender[1] if gender else [])
         keyword_text = _IN_STOCK.sub(" ", _blank(rest, blanks))

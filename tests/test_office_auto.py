@@ -96,6 +96,9 @@ HELD_OUT = [
     ("apparel_fix12j.yaml", DATA / "apparel_catalog.csv", DATA / "apparel_policies", 12),
     ("luggage_tools_fix12j.yaml", DATA / "luggage_tools_catalog.csv", DATA / "luggage_tools_policies", 8),
     ("garden_games_fix12j.yaml", DATA / "garden_games_catalog.csv", None, 8),
+    # fix12-l's (written before its fixes: 9/18 and 8/20 on main 8eb0d9f)
+    ("apparel_fix12l.yaml", DATA / "apparel_catalog.csv", DATA / "apparel_policies", 17),
+    ("home_music_fix12l.yaml", DATA / "home_music_catalog.csv", DATA / "home_music_policies", 18),
 ]
 
 

@@ -91,7 +91,7 @@ from bot.domain.protocols import ChatModel
 from bot.privacy.redaction import DEFAULT_ORDER_PATTERN
 from knowledge.compatible import devices_in, fits
 from knowledge.gender import is_gender_key
-from knowledge.models import PolicyDoc, PolicyHit, Product, SearchHit
+from knowledge.models import PolicyDoc, PolicyHit, Product, QueryFilters, SearchHit
 from knowledge.money import NO_RATES, ExchangeRates, round_cents
 from knowledge.policies import bullets_of
 from knowledge.policy_terms import PolicyTerms
@@ -114,7 +114,8 @@ def names_purpose(word: str, clause: str) -> bool:
 
 
 _SELLS = re.compile(
-    r"卖不卖|有没有卖|有卖|在卖|卖吗|你们卖|店里卖|出售|do you (?:sell|carry|stock|have)|\bsell(?:s|ing)?\b",
+    r"卖不卖|有没有卖|有卖|在卖|卖吗|你们卖|店里卖|出售|do you (?:sell|carry|stock|have)|\bsell(?:s|ing)?\b|"
+    r"^(?:u\s+|you\s+)?got\s+any\b|\b(?:u|ya|you guys)\s+(?:got|have|carry|stock)\b",  # "got any …?", "u have …?"
     re.IGNORECASE,
 )
 _SHOPPING = re.compile(f"{RECOMMEND_RX.pattern}|{PRODUCT_ASK_RX.pattern}|{_SELLS.pattern}", re.IGNORECASE)
@@ -182,6 +183,22 @@ class Answer:
     docs: list[PolicyDoc] = field(default_factory=list)
     hits: list[SearchHit] = field(default_factory=list)
     source: str = "composer"  # composer | llm
+
+
+def _same_kind_as_named(products: list[Product], filters: QueryFilters) -> list[Product]:
+    """The closest products to a named product the shop lacks ("AirPods Max", "Pixel Watch 3"): of the kind or
+    brand the message names, else of the closest one's category — never another kind that shares a word
+    ("Max" in a running shoe's text)."""
+    if not products:
+        return products
+    if filters.category:
+        wanted = filters.category.strip("/")
+        return [p for p in products if p.category == wanted or p.category.startswith(wanted + "/")]
+    if (
+        filters.brand
+    ):  # "Dyson V15": the brand's products of the closest one's kind (its vacuums, not its fans)
+        products = [p for p in products if p.brand.lower() == filters.brand.lower()]
+    return [p for p in products if p.category == products[0].category] if products else products
 
 
 def _budgeted(u: Understanding) -> bool:
@@ -1229,6 +1246,7 @@ class Answerer:
         ]
         latin = re.findall(r"[a-z][a-z-]+", u.text.lower())
         words += [f"{a} {b}" for a, b in itertools.pairwise(latin)]  # "rice cooker", "basketball shoes"
+        words += [" ".join(t) for t in zip(latin, latin[1:], latin[2:], strict=False)]  # "soy milk maker"
         words = [w for w in words if not is_ordering_word(w)]
         if not words:
             return ""
@@ -1247,6 +1265,12 @@ class Answerer:
         if any(is_one(h.product, w) for h in hits for w in words):
             return ""
         return max((w for w in words if " " not in w), key=u.text.lower().rfind, default="")
+
+    def _kind_words(self, u: Understanding) -> list[str]:
+        """The keywords of an English message that name a kind of product ("bottle" in "BPA-free bottles?")."""
+        if self.generic is None or _CJK.search(u.text):
+            return []
+        return [k for k in u.keywords if self.generic(k)]
 
     @staticmethod
     def _related(head: str, products: list[Product]) -> list[Product]:
@@ -1292,7 +1316,7 @@ class Answerer:
     async def _not_found(self, u: Understanding, ctx: TurnContext, *, not_sold: bool = False) -> Answer:
         """Nothing fits. `not_sold`: the customer asked for a kind of product the shop does not sell — an
         answer (one honest sentence, related kinds only, a human offered), not a failure."""
-        if (
+        stray = (
             u.intent is Intent.UNKNOWN
             and u.mode == "fresh"
             and not u.missing
@@ -1303,7 +1327,17 @@ class Answerer:
             and not u.filters.category
             and "currency" not in u.filters.attributes  # "anything priced in USD?" is a search too
             and u.ordering is None  # "再亮一点的" / "最亮的呢" ranks what is sold: never out of scope
-        ):
+        )
+        # "BPA-free bottles?": an English kind of product asked for is no stray question — a kind the shop has none
+        # of is "we don't sell bottles", one it has is searched for by that kind alone (never the other words)
+        kinds = self._kind_words(u) if stray else []
+        if kinds:
+            unsold = [k for k in kinds if not await asyncio.to_thread(self._of_kind, k)]
+            u = replace(
+                u, keywords=tuple(kinds), search_text=" ".join(kinds), missing=unsold[-1] if unsold else ""
+            )
+            not_sold = not_sold or bool(unsold)
+        elif stray:
             refusal = self.composer.text(
                 "out_of_scope", ctx.lang, answered=False, example=await self.example_question(ctx.lang)
             )
@@ -1338,6 +1372,8 @@ class Answerer:
         alternatives = [h.product for h in weak]
         if kind:  # a kind of product we do not sell ("自行车"), not a word we missed ("送人")
             alternatives = self._related(u.missing, alternatives)
+        elif u.missing:  # a named product we lack ("AirPods Max"): closest of its kind or brand, never a shoe
+            alternatives = _same_kind_as_named(alternatives, u.filters)
         if u.mode == "cheaper":  # nothing cheaper: the cheapest of what was shown, in the budget's currency
             priced = [p for p in ctx.shown if p.price is not None]
             currency = u.currency or (priced[0].currency.upper() if priced else "")

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.conversation.symptoms import describes_fault
+
 
 class Intent(StrEnum):
     PRODUCT_QUESTION = "product_question"  # "这双鞋有42码吗", "how much is the second one"
@@ -329,7 +331,7 @@ RECOMMEND_RX = _rx(
     r"推荐",
     r"有吗",
     # "你们有扫地机器人吗": asking whether the shop has a thing (not "有人吗 / 有货吗 / 有空吗", which say no thing)
-    r"^(你们|店里|这里|贵店|你家)?(还)?有(没有)?(?!(人|货|空|优惠|活动)(吗|么|嘛))[^吗么嘛？?，,。]{2,16}(吗|么|嘛)[？?!！]*$",
+    r"^(请问|问一?下|想问一?下)?[，, ]*(你们|店里|这里|贵店|你家)?(还)?有(没有)?(?!(人|货|空|优惠|活动)(吗|么|嘛))[^吗么嘛？?，,。]{2,16}(吗|么|嘛)[？?!！]*$",
     r"有卖|卖不卖|有賣",
     r"适合",
     r"想买",
@@ -360,6 +362,9 @@ RECOMMEND_RX = _rx(
     r"\bgift\b",
     r"do you (have|sell)",
     r"cheaper",
+    # colloquial asks: "got the Sony XM4?", "got any almonds", "u have yoga mats?", "you guys sell sunscreen?"
+    r"^(?:u\s+|you\s+)?got\s+(?:any|the|a|an|some)\b",
+    r"\b(?:u|you|ya|you guys)\s+(?:got|have|sell|carry|stock)\b",
 )
 
 
@@ -376,6 +381,8 @@ def classify(text: str, *, has_context: bool = False) -> IntentGuess:
         return IntentGuess(Intent.SMALL_TALK, 0.9, "small_talk")
     if AFTER_SALES_RX.search(stripped):
         return IntentGuess(Intent.AFTER_SALES, 0.8, "after_sales")
+    if describes_fault(stripped):
+        return IntentGuess(Intent.AFTER_SALES, 0.8, "symptom")
     if ORDER_RX.search(stripped):
         return IntentGuess(Intent.ORDER_STATUS, 0.85, "order")
     if CONTACT_RX.search(stripped):

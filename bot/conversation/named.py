@@ -17,11 +17,21 @@ from dataclasses import dataclass
 
 from bot.conversation.kind_words import kind_phrase_spans
 from knowledge.gender import gender_of_value, genders_in_text
+from knowledge.materials import only_material
 from knowledge.mentions import MentionIndex
 from knowledge.models import Product
 from knowledge.resources import normalise_text
 from knowledge.spelling import english_word
 
+# A model number right after a product line's name ("Pegasus 40", "Buds 3", "Series 9"): digits, maybe with a
+# letter or two around them, and no unit after it ("40码", "20000mAh", "2件" are a size, a capacity, a count).
+_MODEL_AFTER = re.compile(
+    r"^[\s-]*([a-z]{0,3}\d{1,4}[a-z]{0,2})(?![\w.%])(?!\s*(?:码|号|寸|英寸|元|块|件|个|款|双|只|条|包|袋|岁|年|月|天|次|"
+    r"小时|分钟|mah|w\b|l\b|ml|g\b|kg|cm|mm|inch|in\b))",
+    re.I,
+)
+_NAME_BEFORE = re.compile(r"(?:[A-Z][A-Za-z0-9-]*|[a-z]+[A-Z][A-Za-z0-9-]*)\s+$")  # a capitalised word before
+_MODEL_TOKEN = re.compile(r"[a-z]*\d+[a-z]*", re.I)
 MAX_NAMED = 2  # products one entry may name (the men's and women's Pegasus 41); more is a family
 _SIZE_LIKE = re.compile(r"[\d.\s-]+")
 _COMPARE = re.compile(r"哪|区别|不同|对比|比较|比|差|vs\b|versus|which|better|differ|compare", re.I)
@@ -58,8 +68,12 @@ class CatalogNames:
         found: list[Named] = []
         kinds = kind_phrase_spans(text)
         for group in self.mentions.find_groups(text, k=8):
+            if self._other_model(text, group[0].end, {m.sku for m in group}):
+                continue  # "Pegasus 40" is not the Pegasus 41 we have: another model of the line
             if kinds and all(any(a <= m.start and m.end <= b for a, b in kinds) for m in group):
                 continue  # "air fryer": "Air" inside a kind phrase names no Nike Air shoe
+            if only_material(group[0].text):
+                continue  # "304不锈钢的水壶": a material names no product, the search filters by it
             if self._describes_a_kind(group[0].text, group[0].sku):
                 continue  # "铸铁平底煎锅" describes a kind of pan; it does not name 双立人's 平底煎锅
             skus = tuple(dict.fromkeys(m.sku for m in group))
@@ -107,6 +121,43 @@ class CatalogNames:
         if heads and heads[0] >= 2 and _own_name(words[: heads[0]], product):
             return False  # "慧兰咖啡豆": a word only this title has (not a trait it describes) names it
         return bool(heads)
+
+    def other_model(self, text: str) -> str:
+        """The words naming another model of a line the catalog sells ("Nike Pegasus 40" when only the 41 is
+        listed, "Galaxy Buds 3"), as written; '' when every model number written is one a product has."""
+        for group in self.mentions.find_groups(text, k=8):
+            model = self._other_model(text, group[0].end, {m.sku for m in group})
+            if model:
+                start = group[0].start
+                while (before := _NAME_BEFORE.search(text[:start])) is not None:
+                    start = before.start()  # "Nike Pegasus 40", "Galaxy Buds 3": the line's words before it
+                return text[start : group[0].end] + " " + model
+        return ""
+
+    def _other_model(self, text: str, end: int, skus: set[str]) -> str:
+        """The model number written right after a mention when no mentioned product's title has it, else ''."""
+        found = _MODEL_AFTER.match(text[end:])
+        if found is None:
+            return ""
+        model = found.group(1).lower()
+        for sku in skus:
+            product = self.lookup(sku)
+            if product is None or model in {t.lower() for t in _MODEL_TOKEN.findall(product.title)}:
+                return ""
+        return found.group(1)
+
+    def unlisted_code(self, word: str) -> bool:
+        """A model code ("WH-1000XM4", "QC45": letters and digits) that no product's title has, hyphens and
+        case aside — "XM4" is another model than the "WH-1000XM5" listed, however close it spells."""
+        if not (re.search(r"\d", word) and re.search(r"[A-Za-z]", word)):
+            return False
+        code = re.sub(r"[\s\-_]", "", word.lower())
+        for group in self.mentions.find_groups(word, k=8):
+            for mention in group:
+                product = self.lookup(mention.sku)
+                if product is not None and code in re.sub(r"[\s\-_]", "", product.title.lower()):
+                    return False
+        return True
 
     def is_kind(self, word: str) -> bool:
         """A kind of product ("跑步手表", "power bank"), not a name (see `MentionIndex.is_kind`)."""

@@ -45,6 +45,7 @@ from bot.conversation.store import ChatState
 from bot.conversation.unread import names_other_thing
 from knowledge.compatible import fits
 from knowledge.gender import is_gender_key
+from knowledge.materials import material_word, material_words
 from knowledge.models import ParsedQuery, Product, QueryFilters
 from knowledge.negation import find_negations
 from knowledge.query import PRICED_IN
@@ -300,6 +301,8 @@ _NOISE = re.compile(
 def content_keywords(keywords: Sequence[str], filters: QueryFilters) -> list[str]:
     """Keywords that name a kind of product, not a number, filter value or question word."""
     values = {str(v).lower() for v in filters.attributes.values()}
+    if filters.material:  # "纯棉的床单": 纯棉 is the material filter, 床单 the kind
+        values |= material_words(filters.material)
     return [k for k in keywords if k.lower() not in values and not _NOISE.search(k.lower())]
 
 
@@ -744,6 +747,10 @@ def understand(
     ):  # "那个夏威夷果多少钱" while browsing 100–200 gift boxes: asks about a thing, the old budget is moot
         search = replace(search, filters=replace(search.filters, min_price=None, max_price=None))
     bare = tuple(_bare_words(positive_text).split()[:3]) if not parsed.keywords else ()
+    if (
+        not parsed.keywords and filters.material
+    ):  # "要100%棉的": the material is the search ("%棉" is no word)
+        bare = (material_word(filters.material),)
     # "妈妈生日，想送她点好茶叶": the occasion and the recipient are no words of the product searched for
     things = tuple(w for w in content if not names_occasion(w)) or tuple(content)
     search = search or Search(things or tuple(parsed.keywords) or bare, filters)
@@ -1165,6 +1172,27 @@ _ASK_WORDS = frozenset(
         "do",
         "come",
         "comes",
+        # what the customer thinks of it ("are the Sony headphones any good?"), colloquial helpers ("u got", "r")
+        "good",
+        "decent",
+        "nice",
+        "worth",
+        "reliable",
+        "durable",
+        "comfy",
+        "comfortable",
+        "ok",
+        "okay",
+        "really",
+        "got",
+        "u",
+        "r",
+        "ur",
+        "pls",
+        "plz",
+        "wanna",
+        "gonna",
+        "kinda",
     ]
 )
 
@@ -1174,6 +1202,9 @@ def _missing_name(text: str, parsed: ParsedQuery, mentions: CatalogNames | None)
     Galaxy Buds 3"): a run of Latin words with a capitalised or CamelCase word (not the sentence's first)."""
     if mentions is None or not (RECOMMEND_RX.search(text) or PRODUCT_ASK_RX.search(text)):
         return ""  # only a request for a product names a missing one ("SAVE30" in an instruction is not)
+    other = mentions.other_model(
+        text
+    )  # "Nike Pegasus 40" with only the 41 listed: that model is what we lack
     for match in _NAME_RUN.finditer(text):
         words = match.group(0).split()
         if (
@@ -1189,7 +1220,11 @@ def _missing_name(text: str, parsed: ParsedQuery, mentions: CatalogNames | None)
             continue
         words = [w for w in words if w.lower() not in _ASK_WORDS] or words  # "… yoga mat in stock?"
         name = " ".join(words)
+        if other and other.split()[-1] in words:
+            return name
+        if any(mentions.unlisted_code(w) for w in words):
+            return name  # "Sony WH-1000XM4" when the XM5 is listed: another model, however close
         known = all(mentions.knows(w) or mentions.is_kind(w) for w in words)
         if len(name) >= 3 and not known and not mentions.find(name) and not mentions.find(text):
             return name
-    return ""
+    return other

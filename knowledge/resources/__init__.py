@@ -110,6 +110,12 @@ def brand_alias_groups() -> tuple[tuple[str, ...], ...]:
     return _groups("brand_aliases.txt")
 
 
+@cache
+def line_alias_groups() -> tuple[tuple[str, ...], ...]:
+    """Product-line nicknames (飞马 | Pegasus …) from `line_aliases.txt`."""
+    return _groups("line_aliases.txt")
+
+
 LEXICON_FILE = RESOURCES_DIR / "lexicon.yaml"
 
 
