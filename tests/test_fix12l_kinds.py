@@ -41,6 +41,8 @@ FLOOR = 70
         "my power bank won't hold a charge",
         "the coffee machine barely dispenses any water",
         "my hair dryer overheats after a minute",
+        "吸尘器用了半年电池不行了",
+        "the battery on my vacuum died after 6 months",
     ],
 )
 def test_a_symptom_is_an_after_sales_report(text: str) -> None:
@@ -63,6 +65,8 @@ def test_a_symptom_is_an_after_sales_report(text: str) -> None:
         "this one is too loud, anything quieter?",
         "a candle that smells nice",
         "闪充充电宝",
+        "which vacuum has the battery that lasts longest",
+        "电池不行的话换哪款",
     ],
 )
 def test_a_wish_or_a_presale_question_with_the_same_words_is_no_fault(text: str) -> None:
@@ -132,6 +136,12 @@ def test_another_model_of_a_listed_line_is_not_the_listed_one() -> None:
     assert names.other_model("pegasus 41 多少钱") == ""
     assert names.other_model("Pegasus 41 42码有吗") == ""  # a size, not a model
     assert names.unlisted_code("WH-1000XM4") and not names.unlisted_code("WH-1000XM5")
+
+
+def test_a_lines_nickname_names_its_listed_products() -> None:
+    knowledge, products = sample_knowledge(dense=False), sample_products()
+    names = CatalogNames(knowledge.index.mention_index, products.get)  # type: ignore[attr-defined]
+    assert {s for n in names.find("飞马41多少钱") for s in n.skus} == {"RUN-001", "RUN-020"}
 
 
 async def test_the_fix12l_conversations_pass_offline(tmp_path: Path) -> None:
