@@ -45,7 +45,7 @@ from bot.conversation.store import ChatState
 from bot.conversation.unread import names_other_thing
 from knowledge.compatible import fits
 from knowledge.gender import is_gender_key
-from knowledge.materials import material_word, material_words
+from knowledge.materials import ask_from_value, made_of, material_text, material_word, material_words
 from knowledge.models import ParsedQuery, Product, QueryFilters
 from knowledge.negation import find_negations
 from knowledge.query import PRICED_IN
@@ -298,6 +298,13 @@ _NOISE = re.compile(
 )
 
 
+def _of_material(shown: Sequence[Product], filters: QueryFilters) -> tuple[Product, ...]:
+    """The shown products of the material the message names ("羽绒的那几个里哪个最便宜"), else all of them."""
+    ask = ask_from_value(filters.material) if filters.material else None
+    made = [p for p in shown if ask is not None and made_of(material_text(p), ask)]
+    return tuple(made or shown)
+
+
 def content_keywords(keywords: Sequence[str], filters: QueryFilters) -> list[str]:
     """Keywords that name a kind of product, not a number, filter value or question word."""
     values = {str(v).lower() for v in filters.attributes.values()}
@@ -512,7 +519,9 @@ def understand(
         and not named_products
     ):
         # "哪个更轻" / "which is lighter" after a list: rank the whole shown set by the attribute asked
-        return replace(base, intent=Intent.RECOMMENDATION, scope=tuple(shown), mode="reference")
+        return replace(
+            base, intent=Intent.RECOMMENDATION, scope=_of_material(shown, filters), mode="reference"
+        )
     pair_shown = len(compared) == 2 and {p.sku for p in compared} == {p.sku for p in shown}
     if (
         pair_shown
@@ -626,7 +635,9 @@ def understand(
         and not only_focus
         and not anew
     ):
-        return replace(base, intent=Intent.RECOMMENDATION, scope=tuple(shown), mode="reference")
+        return replace(
+            base, intent=Intent.RECOMMENDATION, scope=_of_material(shown, filters), mode="reference"
+        )
     if d.asked == "colour" and not content and _only_colour_exclusions(parsed.filters):
         base = replace(base, asks=base.asks | {"colour"})  # "除了黑色呢" after "有哪些颜色": the others
     # 5. a question about the product in focus ("有37码吗", "容量多大", "is it waterproof", "黑色的呢")
