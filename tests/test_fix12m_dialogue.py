@@ -100,6 +100,8 @@ def _bullets(shop: str, topic: str) -> tuple[CatalogWords, list[PolicyHit]]:
         ("luggage_tools", "电钻", "十天无理由退货", "已拆封的积木和拼图"),
         ("luggage_tools", "拼图", "已拆封的积木和拼图", "箱包类签收后"),
         ("pets_cycling", "打气筒", "七天无理由退货", "骑行服和头盔签收后"),
+        # a list of classes names the item by a word only its own products carry ("耳钉耳环" for 首饰/耳饰)
+        ("apparel", "耳环", "耳钉耳环", "服装类签收后"),
     ],
 )
 def test_a_rule_bullet_that_names_a_class_applies_to_that_class_only(

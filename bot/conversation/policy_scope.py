@@ -371,8 +371,10 @@ def _specificity(
     item: ItemCategories,
     catalog: CatalogWords,
     twins: Mapping[tuple[str, int], Sequence[Labelled]] | None,
+    by_text: bool = True,
 ) -> int:
-    """`specificity` of one bullet, read with its twins in the other languages."""
+    """`specificity` of one bullet, read with its twins in the other languages; `by_text` False: by its label
+    and written category paths only, not by the classes its text names."""
     same = (twins or {}).get((hit.topic, hit.index), ())
     words = [w for b in (hit, *same) for w in catalog.scope(b)]
     scoped = specificity(words, item, catalog, _listed(hit))
@@ -381,10 +383,15 @@ def _specificity(
     # a rule labelled by what it does ("换货：办公椅签收后…", "不支持无理由退货的商品：已拆封的积木和拼图…") is for the
     # classes its text names: the item's own leaf or kind word keeps it, any other class drops it
     named = {w for b in (hit, *same) for w in catalog.classes_named(b.text)}
-    if not named:
+    if not named or not by_text:
         return scoped
     leaves, _ = item.segments()
-    return 2 if named & (leaves | catalog.kind_words(item.paths)) else 0
+    if named & (leaves | catalog.kind_words(item.paths)):
+        return 2
+    # "耳钉耳环" in a list of classes: a word only the item's own categories carry (a tag) names it too
+    own = [w for w in catalog.kind_words(item.paths) if catalog.paths.get(w, set()) <= item.paths]
+    texts = [b.text.lower() for b in (hit, *same)]
+    return 2 if any(w in t for w in own for t in texts) else 0
 
 
 def own_bullets(
@@ -420,6 +427,7 @@ def pick(
     else:
         kept = list(hits)  # the item is unknown: the search's own ranking stands
     spec = {id(h): s for h, s in scored}
+    labelled = {id(h): _specificity(h, item, catalog, twins, by_text=False) for h in hits}
     order = problem_topics(text)
     if order and any(h.topic == order[0] for h in kept):  # a known problem: its own topic's bullets only
         kept = [h for h in kept if h.topic == order[0]]
@@ -427,9 +435,10 @@ def pick(
         # a plain question ("Sony 耳机几天能到北京"): its topic is the best bullet that does not rank by the item's
         # name alone; a bullet of another topic that is only there because it is scoped to the item (the
         # earphones' warranty bullet) is noise
-        asked = next((h.topic for h in hits if spec[id(h)] <= 0), hits[0].topic)
+        # (a rule whose text names the item's class, "换尺码：服装类…", ranks by the question's words: it counts)
+        asked = next((h.topic for h in hits if labelled[id(h)] <= 0), hits[0].topic)
         if any(h.topic == asked for h in kept):
-            kept = [h for h in kept if h.topic == asked or spec[id(h)] <= 0]
+            kept = [h for h in kept if h.topic == asked or labelled[id(h)] <= 0]
     rank = {topic: n for n, topic in enumerate(order)}
     problem = _PROBLEM_BULLET.get(order[0]) if order else None
 
