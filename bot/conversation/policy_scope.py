@@ -381,17 +381,18 @@ def _specificity(
     if scoped >= 0 or not item.paths:
         return scoped
     # a rule labelled by what it does ("换货：办公椅签收后…", "不支持无理由退货的商品：已拆封的积木和拼图…") is for the
-    # classes its text names: the item's own leaf or kind word keeps it, any other class drops it
+    # classes its text names: the item's own leaf or kind word keeps it eligible (as an unscoped bullet: it never
+    # outranks a bullet labelled for the item, "鞋服、床品：签收后 30 天内…"), any other class drops it
     named = {w for b in (hit, *same) for w in catalog.classes_named(b.text)}
     if not named or not by_text:
         return scoped
     leaves, _ = item.segments()
     if named & (leaves | catalog.kind_words(item.paths)):
-        return 2
+        return scoped
     # "耳钉耳环" in a list of classes: a word only the item's own categories carry (a tag) names it too
     own = [w for w in catalog.kind_words(item.paths) if catalog.paths.get(w, set()) <= item.paths]
     texts = [b.text.lower() for b in (hit, *same)]
-    return 2 if any(w in t for w in own for t in texts) else 0
+    return scoped if any(w in t for w in own for t in texts) else 0
 
 
 def own_bullets(
