@@ -37,7 +37,6 @@ from bot.conversation.claims.figures import figures_and_durations as figures
 from bot.conversation.claims.ledger import free_shipping_threshold, highest_free_shipping_threshold
 from bot.conversation.claims.lexicon import Lexicon, lexicon
 from bot.conversation.claims.text import scanned, surface
-from bot.conversation.regions import about_region, group_places
 from knowledge.models import PolicyDoc, Product
 from knowledge.policy_terms import category_matches
 
@@ -360,31 +359,14 @@ def _same_case(
 
 
 def _region_words(facts: GroundingFacts) -> FactWords:
-    """The delivery regions the policies declare, in every language they name them ("新疆", "Xinjiang"), and
-    the places of each group outside the mainland a policy speaks of ("港澳台及海外：暂不支持配送" names Canada
-    as much as "海外": `bot/prompts/regions.yaml`)."""
+    """The delivery regions the policies declare, in every language they name them ("新疆", "Xinjiang")."""
     shipping = facts.terms.shipping if facts.terms is not None else None
+    if shipping is None:
+        return EMPTY
     names = [
-        n
-        for r in (shipping.delivery_regions if shipping is not None else ())
-        for n in (r.name, r.name_en, *r.provinces)
-        if n and n != "*"
+        n for r in shipping.delivery_regions for n in (r.name, r.name_en, *r.provinces) if n and n != "*"
     ]
-    names += _outside_places("\n".join(doc.text for doc in facts.policies))
-    return _words_of(" ".join(names)) if names else EMPTY
-
-
-@lru_cache(maxsize=16)
-def _outside_places(policy_body: str) -> tuple[str, ...]:
-    """Every place of each group outside the mainland (`regions.yaml`) that `policy_body` speaks of."""
-    return tuple(
-        w for group, zh, en in group_places() if about_region(policy_body, group) for w in (*zh, *en)
-    )
-
-
-@lru_cache(maxsize=16)
-def _words_of(names: str) -> FactWords:
-    return fact_words(read_text(names))
+    return fact_words(read_text(" ".join(names)))
 
 
 @dataclass
