@@ -153,6 +153,26 @@ def _next_day(phrase: str, evidence_text: str) -> bool:
     return bool(_NEXT_DAY.match(phrase)) and _NEXT_DAY_TERM.search(evidence_text) is not None
 
 
+# "The thermos is ¥229 and the Zojirushi one is ¥199": an "and" between two priced statements ends a clause.
+_AND = regex.compile(r"\s(?:and|while|whereas)\s|而|，而", regex.I)
+
+
+def _paired_bounds(text: str, claims: list[Claim], claim: Claim, left: int, right: int) -> tuple[int, int]:
+    """`claim`'s clause [left, right) narrowed at an "and" that joins it to another priced statement: the part
+    before the "and" must hold a money claim of its own (else "A and B are ¥1899 and ¥999" would lose B)."""
+    if claim.kind is not ClaimKind.MONEY:
+        return left, right
+    money = [c for c in claims if c.kind is ClaimKind.MONEY and left <= c.start < right and c is not claim]
+    for m in _AND.finditer(text, left, claim.start):
+        if any(c.end <= m.start() and c.start >= left for c in money):
+            left = m.end()
+    for m in _AND.finditer(text, claim.end, right):
+        if any(c.start >= m.end() for c in money):
+            right = m.start()
+            break
+    return left, right
+
+
 def _money_ok(value: tuple[Decimal, str], allowed: Iterable[tuple[Decimal, str]]) -> bool:
     amount, currency = value
     return any(amount == a and (not currency or not c or currency == c) for a, c in allowed)
@@ -354,7 +374,8 @@ class _Checker:
                 for mark in ("，", "、"):
                     left = max(left, text.rfind(mark, start, claim.start))
                 right = clause.start() if clause is not None and clause.start() < end else end
-                own = self.turn.named(text[max(left + 1, start) : right])
+                left, right = _paired_bounds(text, claims, claim, max(left + 1, start), right)
+                own = self.turn.named(text[left:right])
                 self.one(claim, own or named, sentence)
             self.availability(sentence, named)
             self.applicability(sentence, named, text[bounds[i - 1][0] : start] if i else "")

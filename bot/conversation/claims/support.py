@@ -36,6 +36,7 @@ from bot.conversation.claims.attribution import segments, stretch_ok
 from bot.conversation.claims.bounds import blank_bounds
 from bot.conversation.claims.concessions import assured_uses, grants, unstated_counts
 from bot.conversation.claims.content import novel_terms, unknown_names, unstated_quantities
+from bot.conversation.claims.extract import number
 from bot.conversation.claims.facts import GroundingFacts, Violation
 from bot.conversation.claims.figures import figures_and_durations as figures
 from bot.conversation.claims.lexicon import Lexicon, lexicon
@@ -212,7 +213,11 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
     lex = lexicon()
     evidence = evidence or Evidence.of(facts)
     found: list[Violation] = []
-    sentences = split_sentences(mask_reported(text, facts.quoted))
+    # the customer's own figures reported back and disowned are read as blanks (`mask_reported`, same length,
+    # same sentence bounds); a violation names the sentence as written, so that it can be cut from the reply
+    masked = _term_names(mask_reported(text, facts.quoted), facts)
+    sentences = split_sentences(masked)
+    written = _as_written(text, masked) if masked != text else {}
     before: frozenset[str] = frozenset()
     current: int | None = None  # the product the reply is about so far (`attribution`)
     brands = tuple(
@@ -232,12 +237,40 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
             ok = ok and attributed_ok and _content_ok(part, own, evidence, attributed=attributed)
         before |= own  # what earlier sentences of the reply stated (换货…。寄回运费您出；换出的我们付。)
         if not ok:
-            found.extend(Violation("unsupported", s.strip()) for s in group)
+            found.extend(Violation("unsupported", written.get(s, s).strip()) for s in group)
     if facts.quoted and sentences and _agrees(sentences, lex):
         for premise in split_sentences(facts.quoted):
             if not _sentence_ok(premise, evidence, lex, premise=True)[0]:
                 found.append(Violation("affirms", premise.strip()))
     return found
+
+
+# "7天无理由退货" is the name of the no-reason return term: its figure is the policy's window, whatever the
+# sentence says of the term ("拆封后不支持7天无理由退货" quotes an exclusion, not a 7-day span of it).
+_TERM_NAME = regex.compile(r"([0-9]+|[一二三四五六七八九十]+)\s*[天日](?=\s*[无無]理由)")
+
+
+def _term_names(text: str, facts: GroundingFacts) -> str:
+    """`text` with the figure of the no-reason return term's name blanked (same length) when it is the returns
+    policy's own window (`return_window_days`); any other figure is read as written."""
+    returns = facts.terms.returns if facts.terms is not None else None
+    window = returns.return_window_days if returns is not None else None
+    if window is None or ("无理由" not in text and "無理由" not in text):
+        return text
+    return _TERM_NAME.sub(
+        lambda m: " " * len(m.group(0)) if number(m.group(1)) == window else m.group(0), text
+    )
+
+
+def _as_written(text: str, masked: str) -> dict[str, str]:
+    """Each sentence of `masked` (a same-length copy of `text` with spans blanked) → that sentence of `text`."""
+    out: dict[str, str] = {}
+    at = 0
+    for piece in _SENTENCE_SPLIT.split(masked):
+        if piece.strip():
+            out.setdefault(piece, text[at : at + len(piece)])
+        at += len(piece)
+    return out
 
 
 # per policy version, keyed by the documents' identity (a turn builds a new tuple of the same documents)
