@@ -158,6 +158,8 @@ def made_of(texts: tuple[str, str], ask: MaterialAsk) -> bool:
     """
     attrs, title = texts
     family = ask.material
+    if not any(word in attrs or word in title for word in family.words):
+        return False  # no spelling of it at all: the plain substring test spares the boundary-aware search
     in_attrs, in_title = _contains(attrs, family), _contains(title, family)
     if not in_attrs and not in_title:
         return False
