@@ -66,11 +66,19 @@ def _blank_words(text: str, words: tuple[str, ...]) -> str:
     return text
 
 
+@cache
+def _word_pattern(word: str) -> re.Pattern[str]:
+    """The compiled search for one material spelling: Chinese anywhere, English on word boundaries (+ plural)."""
+    if has_han(word):
+        return re.compile(re.escape(word))
+    return re.compile(rf"(?<![a-z]){re.escape(word)}s?(?![a-z])")
+
+
 def _find(text: str, word: str) -> list[int]:
     """Start offsets of `word` in lower-case `text`: English words on word boundaries, Chinese anywhere."""
-    if has_han(word):
-        return [m.start() for m in re.finditer(re.escape(word), text)]
-    return [m.start() for m in re.finditer(rf"(?<![a-z]){re.escape(word)}s?(?![a-z])", text)]
+    if word not in text:
+        return []
+    return [m.start() for m in _word_pattern(word).finditer(text)]
 
 
 def material_asked(text: str) -> MaterialAsk | None:
