@@ -208,19 +208,17 @@ def open_knowledge(
         embedder=getattr(index, "embedder", None),
         cache_dir=settings.data_dir / "policies",
     )
-    knowledge = Knowledge(index, extractor, vocabulary, QueryParser(vocabulary, extractor), policies, rates)
-    threading.Thread(target=_warm_up, args=(knowledge,), name="xiaoer-warm-knowledge", daemon=True).start()
-    return knowledge
+    return Knowledge(index, extractor, vocabulary, QueryParser(vocabulary, extractor), policies, rates)
 
 
-def _warm_up(knowledge: Knowledge) -> None:
-    """Build the product-mention index (≈0.5 s per 10k SKUs) and embed the policy bullets now, in the
-    background, instead of on a customer's first message."""
+def _warm_up(bot: SupportBot) -> None:
+    """`SupportBot.warm_up` on a background thread: the mention index, material masks, exemplars, policy
+    bullets and kind names (~2 s of CPU at 10k SKUs) are built before the first customer asks, not in their
+    message."""
     try:
-        knowledge.index.find_mentions("")
-        knowledge.policies.bullet_index()
+        bot.warm_up()
     except Exception:  # a warm-up must never take the bot down; the first real use will report it
-        log.warning("knowledge warm-up failed", exc_info=True)
+        log.warning("warm-up failed", exc_info=True)
 
 
 def build_support_bot(
@@ -293,6 +291,7 @@ def build_support_bot(
     if runtime.database is not None:
         runtime.retention = build_retention(settings, bot, runtime)
         runtime.retention.purge_once()
+    threading.Thread(target=_warm_up, args=(bot,), name="xiaoer-warm-up", daemon=True).start()
     return bot
 
 

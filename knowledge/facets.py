@@ -20,7 +20,7 @@ from functools import cache
 import numpy as np
 
 from knowledge.gender import UNISEX, accepted, gender_of_value, genders_in_text, is_gender_key
-from knowledge.materials import ask_from_value, made_of, material_text
+from knowledge.materials import PURE_PREFIX, ask_from_value, made_of, material_text, materials
 from knowledge.models import Product, QueryFilters
 from knowledge.money import NO_RATES, ExchangeRates, canonical_currency
 from knowledge.resources import colour_groups, normalise_text, synonym_groups
@@ -249,6 +249,13 @@ class Facets:
             cached.flags.writeable = False  # shared by every later ask of this value
             self._material_masks[value] = cached
         return cached.copy()
+
+    def warm_materials(self) -> None:
+        """Build the row mask of every material family, pure and contained ("棉", "纯棉"), now — at start-up, in
+        the background — instead of in the first message that asks for each (~20 µs a listing: 0.2 s at 10k SKUs)."""
+        for family in materials():
+            for value in (family.name, PURE_PREFIX + family.name):
+                self._material_rows(value)
 
     def _only_rows(self, name: str, value: str) -> np.ndarray:
         """Rows whose attribute `name` has `value` and no other value: "不要白色的" keeps a lamp sold in dark grey

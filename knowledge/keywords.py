@@ -122,8 +122,10 @@ class JiebaKeywordExtractor:
         return bool(freq.get(word)) or word in self.vocabulary.doc_freq
 
     def warm_up(self) -> None:
-        """Build the jieba dictionary now (e.g. at start-up) instead of on the first message."""
+        """Build the jieba dictionary and read its IDF table now (e.g. at start-up) instead of on the first
+        message."""
         self._jieba()
+        generic_idf()
 
     # -- tokens ---------------------------------------------------------------------------------
     def _raw_tokens(self, text: str, *, segment: bool = True) -> list[str]:

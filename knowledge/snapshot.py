@@ -199,6 +199,13 @@ class SnapshotReads:
         """The current snapshot's mention index (groups of mentions, kinds of product; see `knowledge.mentions`)."""
         return self._snap.mentions()
 
+    def warm_up(self) -> None:
+        """Build the current snapshot's lazily built parts now (mention index, material masks): for a
+        background thread at start-up, so no customer's message pays for them."""
+        snap = self._snap
+        snap.mentions()
+        snap.facets.warm_materials()
+
     def built_mention_index(self) -> MentionIndex | None:
         """The current snapshot's mention index if it was built already, else None (a quick check that never
         builds it: callers on the event loop decide with it whether the build must go to a thread)."""

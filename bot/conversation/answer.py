@@ -1227,6 +1227,12 @@ class Answerer:
         """The catalog's products of the kind `word` names (title, tags, category, 子-root), in stock first."""
         return sorted(self._kind_catalog().of_kind(word), key=lambda p: not p.in_stock)
 
+    def warm_up(self) -> None:
+        """Build the catalog's folded names (`KindCatalog`) and its category/tag words (`CatalogWords`) now
+        (~0.5 s at 10k SKUs), not in a first message."""
+        self._kind_catalog()
+        self.catalog_words()
+
     def _kind_catalog(self) -> KindCatalog:
         """The catalog's folded names (`KindCatalog`), rebuilt when the catalog changes: its size, or — for a
         snapshot-backed index — the snapshot (an edit that keeps the size)."""
