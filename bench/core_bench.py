@@ -179,7 +179,9 @@ def stages(knowledge: Knowledge, n_queries: int) -> None:
     )
     start = time.perf_counter()
     bot.warm_up()  # what a started bot has done in the background (bot.wiring) before its first customer
-    print(f"  bot warm-up (mentions, material masks, exemplars, kind names) {time.perf_counter() - start:.1f} s")
+    print(
+        f"  bot warm-up (mentions, material masks, exemplars, kind names) {time.perf_counter() - start:.1f} s"
+    )
 
     async def whole() -> list[float]:
         samples = []
