@@ -223,13 +223,26 @@ SETS = [
 ]
 
 
+# Cases of a set that must pass whatever else does (the kinds a fix was for), checked in the same run as the floor.
+MUST_PASS = {
+    # 'u2724d 有几个接口' reads attr_connection (HDMI;DP;USB-C) and labels it in Chinese; the K380's battery
+    # life is in its English description; a budget that only misses says the cheapest of the kind;
+    # 会飞/写成 neither echoed nor kept for '有什么键盘'; a vague need asks back with the shop's kinds
+    "office_auto_conversations.yaml": {
+        *("oa-c21b", "oa-c24", "oa-c26", "oa-c35", "oa-c17", "oa-c53", "oa-c11", "oa-c16"),
+        *("oa-c58", "oa-c58b", "oa-c60", "oa-c63", "oa-c63b", "oa-c32", "oa-c08", "oa-c09"),
+    },
+}
+
+
 @pytest.mark.parametrize(("cases", "catalog", "policies", "floor"), SETS)
 async def test_the_conversation_sets_over_other_shops(
     tmp_path: Path, cases: str, catalog: Path, policies: Path | None, floor: int
 ) -> None:
     loaded, report = await run_case_file(tmp_path / "data", DATA / cases, catalog=catalog, policies=policies)
     assert len(loaded.cases) >= 50 and sum(len(c.turns) for c in loaded.cases) >= 60
-    assert_floor(report, floor)
+    failures = assert_floor(report, floor)
+    assert MUST_PASS.get(cases, set()) <= {r.id for r in report.results if r.passed}, failures
 
 
 async def test_the_failing_turns_of_the_luggage_and_tools_shop(tmp_path: Path) -> None:

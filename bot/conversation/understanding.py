@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import weakref
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
@@ -326,11 +327,30 @@ def _narrows_search(
     return not any(kind_of is not None and kind_of(w) in ruled_out for w in search.words)
 
 
+# parser → keyword → the attribute filters it alone parses to. Only catalog words and words that parse to an
+# attribute (colours, sizes …) are kept — shop vocabulary, never what else a customer typed — up to a bound.
+_ALONE: weakref.WeakKeyDictionary[QueryParsing, dict[str, dict[str, str]]] = weakref.WeakKeyDictionary()
+_ALONE_MAX = 20_000
+
+
+def _alone_attributes(parser: QueryParsing, word: str) -> dict[str, str]:
+    memo = _ALONE.get(parser)
+    if memo is None:
+        memo = _ALONE.setdefault(parser, {})
+    alone = memo.get(word)
+    if alone is None:
+        alone = dict(parser.parse(word).filters.attributes)
+        catalog = getattr(getattr(parser, "vocabulary", None), "doc_freq", ())
+        if (alone or word in catalog) and len(memo) < _ALONE_MAX:
+            memo[word] = alone
+    return alone
+
+
 def _names_filter(parser: QueryParsing | None, word: str, filters: QueryFilters) -> bool:
     """True when a keyword is just the name of an attribute filter already applied ("black" → 黑色)."""
     if parser is None or not filters.attributes:
         return False
-    alone = parser.parse(word).filters.attributes
+    alone = _alone_attributes(parser, word)
     return bool(alone) and all(filters.attributes.get(k) == v for k, v in alone.items())
 
 
