@@ -298,9 +298,11 @@ def build_support_bot(
 def build_retention(settings: Settings, bot: SupportBot, runtime: BotRuntime | None = None) -> Retention:
     """The retention window over every store that keeps what customers wrote (with `runtime`: also the
     reply journal on its database and the after-sales requests' reasons and photos)."""
+    from bot.conversation.claims import forget_claim_memos
     from bot.coordination.reply_journal import ReplyJournal
     from bot.handoff import HandoffService
     from bot.insights.recorder import TurnRecorder
+    from bot.privacy.redaction import forget_memos
 
     stores: list[tuple[str, Purgeable]] = [("conversation turns", bot.store.purge)]
     if runtime is not None and runtime.database is not None:
@@ -315,6 +317,8 @@ def build_retention(settings: Settings, bot: SupportBot, runtime: BotRuntime | N
     recorder = bot.recorder
     if isinstance(recorder, TurnRecorder):
         stores.append(("insights", recorder.store.purge))
+    # the in-process memos of raw text (redaction, claims ledger) hold no dates: the daily purge empties them
+    stores.append(("in-process text memos", lambda _before: forget_memos() + forget_claim_memos()))
     return Retention(stores, settings.retention_days)
 
 

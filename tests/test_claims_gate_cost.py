@@ -59,7 +59,7 @@ def test_the_claims_memo_is_bounded_and_forgotten() -> None:
     for n in range(CLAIMS_MEMO + 10):
         extract_claims(f"第{n}件 ¥99")
     assert _extracted.cache_info().currsize == CLAIMS_MEMO
-    assert forget_claim_memos() == CLAIMS_MEMO
+    assert forget_claim_memos() >= CLAIMS_MEMO  # every text memo of the ledger is cleared with it
     assert _extracted.cache_info().currsize == 0
 
 

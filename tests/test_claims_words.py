@@ -53,7 +53,6 @@ def test_hidden_characters_and_emoji_are_read_through() -> None:
         ("明天就能送到。", "delivery"),
         ("Guaranteed delivery by Friday.", "delivery"),
         ("這款終身保固。", "warranty"),
-        ("现货充足，放心拍。", "stock"),
         ("仓库里还有100双。", "stock"),
         ("hxxp://evil[.]com", "url"),
         ("evil dot com", "url"),
@@ -153,3 +152,15 @@ def test_a_refused_payment_method_may_be_named_as_refused() -> None:
     assert kinds("我们支持支付宝和微信支付，不支持货到付款。") == set()
     assert kinds("Cash on delivery isn't available, sorry.") == set()
     assert "payment" in kinds("We accept PayPal, not cash on delivery.")
+
+
+def test_plenty_in_stock_follows_the_stock() -> None:
+    """ "现货充足" / "plenty in stock" is true of a product with more than a few units (guard13 kind F), and a
+    stock claim of a product with a few or none."""
+    low = PRODUCTS["RUN-006"]  # stock 5
+    sold_out = PRODUCTS["RUN-004"]  # stock 0
+    assert "stock" not in kinds("现货充足，放心拍。")  # Pegasus 41: 23 pairs
+    assert "stock" not in kinds("Plenty in stock for the Pegasus 41.")
+    assert "stock" in kinds("现货充足，放心拍。", low)
+    assert "stock" in kinds("现货充足，放心拍。", sold_out)
+    assert "stock" in kinds("Hundreds in stock.")  # a count, not "plenty"

@@ -21,6 +21,7 @@ from bot.privacy.handles import redact_handles
 from bot.privacy.identifiers import is_labelled_barcode, redact_identifiers
 from bot.privacy.name_frames import redact_name_frames
 from bot.privacy.names import NAME, forget_name_memo, redact_names
+from bot.privacy.obfuscation import CREDENTIAL, LOWER_STREET, SPACED_EMAIL, plain_digits, split_phones
 from bot.privacy.phones import chinese_digit_phones, find_phones, normalise_pii, spelled_phones
 from knowledge.mentions import forget_memos as forget_mention_memos
 from knowledge.traditional import to_simplified, to_traditional
@@ -195,7 +196,8 @@ class Redactor:
         back as written, full-width forms and all ("Pt．Charm 戒指" is a catalog title)."""
         if not text:
             return text
-        normalised = normalise_pii(text)
+        # "扣扣 九八七六五四三二一", "1\u200b3\u200b8…", "⑬⑧…" as digits (`bot.privacy.obfuscation`)
+        normalised = plain_digits(normalise_pii(text))
         held: list[str] = []
         if self.order_pattern == _NEVER:  # labelled order numbers are held out of the phone rules
 
@@ -214,6 +216,8 @@ class Redactor:
         for pattern in _SECRET_PATTERNS:
             text = pattern.sub(SECRET, text)
         text = _SECRET_ASSIGNMENT.sub(_sub_secret_assignment, text)
+        text = CREDENTIAL.sub(lambda m: f"{m.group(1)}{SECRET}", text)
+        text = SPACED_EMAIL.sub(EMAIL, text)
         text = _EMAIL.sub(EMAIL, text)
         text = _OBFUSCATED_EMAIL.sub(EMAIL, text)
         text = _SPACED_EMAIL.sub(EMAIL, text)
@@ -222,6 +226,8 @@ class Redactor:
         text = _PASSPORT.sub(lambda m: f"{m.group(1)}{CN_ID}", text)
         text = redact_identifiers(text)
         text = redact_cards(text, keep_whole=self.order_pattern == _NEVER)
+        for start, end in reversed(split_phones(text)):  # "138😀1234😀5678", "138 加上 12345678"
+            text = text[:start] + PHONE + text[end:]
         text = _CN_MOBILE.sub(PHONE, text)
         for phone in reversed(find_phones(text)):
             text = text[: phone.start] + PHONE + text[phone.end :]
@@ -244,6 +250,7 @@ class Redactor:
             return redact_name_frames(redact_names(text))
         # Addresses first, then names: a bare name is read by what follows it ("张伟，[address]"), so the
         # address must already be a placeholder; then the address rules run again over what names left.
+        text = LOWER_STREET.sub(ADDRESS, text)  # "12 oak lane springfield": typed in lower case
         return redact_addresses(redact_name_frames(redact_names(redact_addresses(text))))
 
 

@@ -11,10 +11,10 @@ from bot.conversation.claims.extract import (
     ClaimKind,
     extract_claims,
     extract_money,
-    forget_claim_memos,
 )
 from bot.conversation.claims.facts import GroundingFacts, OrderEvidence, Violation
 from bot.conversation.claims.ledger import check_claims
+from bot.conversation.claims.memos import forget_claim_memos
 from bot.conversation.claims.quote import quotable
 
 __all__ = [

@@ -32,7 +32,13 @@ from bot.privacy.phones import normalise
 from knowledge.models import PolicyDoc, Product
 from knowledge.script import HAN, HAN_RUN
 
-_DESCRIBED_GIFTS = frozenset({"gift", "free_shipping"})
+_DESCRIBED_GIFTS = frozenset({"gift"})
+# What a description says is in the box: a gift of that sentence is the product's own accessory.
+_IN_THE_BOX = regex.compile(
+    r"附赠|附送|随附|随机附|随盒|内含|包装内|盒内|配有|标配|\bcomes?\s+with\b|\bincludes?\b|\bincluded\b|\bin\s+the\s+box\b",
+    regex.I,
+)
+_DESCRIPTION_SENTENCE = regex.compile(r"[^。！？!?\n；;]+[。！？!?\n；;]?")
 _TERMS = (ClaimKind.RETURNS, ClaimKind.WARRANTY, ClaimKind.DELIVERY)
 _ORIGINAL_PRICE_KEYS = re.compile(
     r"原价|划线价|市场价|吊牌价|list.?price|original.?price|compare.?at|msrp|rrp", re.I
@@ -146,13 +152,15 @@ def product_evidence(product: Product) -> ProductEvidence:
     text = "\n".join(catalog_text(part, keep) for part in fields if part)
     evidence = Evidence()
     evidence.add_text(text, contacts=False)
-    # Free text backs what it describes (terms, "附赠6A数据线"), never a price cut, a code or a free item.
+    # Free text backs what is in the box ("附赠6A数据线", "comes with a carry case") and nothing else: never a
+    # price cut, a code, a free item, nor a term — returns, warranty and delivery promises are the policies'
+    # to make (a "明天必达" or "保修三年" planted in a description is not the shop's term).
     description = catalog_text(product.description, keep)
-    described = Evidence()
-    described.add_text(description, contacts=False)
-    evidence.gifts |= described.gifts & _DESCRIBED_GIFTS
-    for kind, values in described.terms.items():
-        evidence.terms[kind] |= values
+    for sentence in _DESCRIPTION_SENTENCE.findall(description):
+        if _IN_THE_BOX.search(sentence):
+            described = Evidence()
+            described.add_text(sentence, contacts=False)
+            evidence.gifts |= described.gifts & _DESCRIBED_GIFTS
     evidence.urls |= {canonical_url(u) for u in keep}
     prices = {(product.price, product.currency.upper())} if product.price is not None else set()
     for name, value in product.attributes.items():

@@ -68,7 +68,8 @@ NEGATION = regex.compile(
     r"(?:(?:没有|没|不(?!用|妨|如|仅|但|错|少|过|只|管|要犹豫|喜欢|满意|合适|想要|粘|锈)|无(?!门槛|条件|限|需|理由)|暂无|暂不|并不|不能|无法|未|别(?!家|处|的|人|样|致)|"
     r"严禁|禁止|谨防)(?:[^。！？!?\n,，；;、的]{1,8}的)?[^。！？!?\n,，；;、]{0,4}"
     r"|(?:不会|绝不|从不|从来不|不需要|请勿|切勿|请不要|千万不要|不要)(?:要求|让|请|需要)?[^。！？!?\n,，；;]{0,8}"
-    r"|\b(?:no|not|never|without|nor|beware\s+of)\s+(?:[A-Za-z]+,?\s+){0,4}|n[’']t\s+(?:[A-Za-z]+,?\s+){0,4})$",
+    r"|\b(?:no(?![-\s]+(?:questions?|reason|receipt|hassle|fuss)\b)|not|never|without|nor|beware\s+of)\s+(?:(?:[A-Za-z]+(?:-[A-Za-z]+)*|[¥￥$]?\d+(?:\.\d+)?%?),?\s+){0,4}"
+    r"|n[’']t\s+(?:(?:[A-Za-z]+(?:-[A-Za-z]+)*|[¥￥$]?\d+(?:\.\d+)?%?),?\s+){0,4})$",
     regex.I,
 )
 # a full stop ends an English sentence only before a space or the end ("$39.99", "v2.0" go on): a duration in
@@ -185,7 +186,14 @@ _PERCENT_OFF = regex.compile(
     r"|(?:discount|save|saving|折扣|优惠|减免|立减|省)\s*(?:of\s+)?(\d{1,3}(?:\.\d+)?)\s*(?:%|％|percent)",
     regex.I,
 )
-_HALF = regex.compile(r"半价|half[\s-]*(?:price|off)|50/50 deal|第二件半价", regex.I)
+_HALF = regex.compile(r"半价|对折|half[\s-]*(?:the\s+)?(?:price|off)|50/50 deal|第二件半价", regex.I)
+# "a fifth off", "a tenth off for students", "one third off the price", "a quarter off"
+_FRACTIONS = {"third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6, "eighth": 8, "tenth": 10}
+_FRACTION_OFF = regex.compile(
+    r"\b(?:a|one|an\s+extra)\s+(third|quarter|fourth|fifth|sixth|eighth|tenth)\s+(?:off|discount|cheaper|less)\b"
+    r"|\b(?:save|take|get|knock)\s+(?:a|one)\s+(third|quarter|fourth|fifth|sixth|eighth|tenth)\b",
+    regex.I,
+)
 _MINUS = regex.compile(rf"满\s*({_NUMBER})\s*(?:元|块)?\s*(?:立)?减\s*({_NUMBER})|立减\s*({_NUMBER})|(?:直降|立省|降价|减价)\s*({_NUMBER})|(?:save|get)\s*[¥$€£]\s*({_NUM})\s*off|[¥$€£]\s*({_NUM})\s*off", regex.I)  # fmt: skip
 _GIFTS: tuple[tuple[str, str], ...] = (
     (
@@ -200,7 +208,8 @@ _GIFTS: tuple[tuple[str, str], ...] = (
     ),
     (
         "gift",
-        r"赠品|赠送|附赠|加赠|送(?:您|你)(?:一|个|份|张|件|双|些)|好礼|礼品|\bfree\s+gifts?\b|\bcomplimentary\b|\bbonus\s+gift\b|\bgift\s+with\s+purchase\b",
+        r"赠品|赠送|附赠|加赠|送(?:您|你)(?:一|个|份|张|件|双|些)|"
+        r"(?:买|下单|购买|拍下|入手)[^。！？!?\n，,；;、（）()]{0,24}?(?:就|即|还|再|加)?(?<![发传输递运配护寄欢接])(?:送|赠)(?!货|达|到|出|回|修|检|往|去|给|至|上门|来)\s*[^\s。！？!?，,]|好礼|礼品|\bfree\s+gifts?\b|\bcomplimentary\b|\bbonus\s+gift\b|\bgift\s+with\s+purchase\b",
     ),
     (
         "free_shipping",
@@ -247,6 +256,10 @@ def _offers(text: str) -> list[Claim]:
             claims.append(Claim(ClaimKind.DISCOUNT, (100 - pct) / 100, m.group(0), m.start(), m.end()))
     for m in _HALF.finditer(text):
         claims.append(Claim(ClaimKind.DISCOUNT, Decimal("0.5"), m.group(0), m.start(), m.end()))
+    for m in _FRACTION_OFF.finditer(text):
+        part = _FRACTIONS[(m.group(1) or m.group(2)).lower()]
+        rate = (Decimal(1) - Decimal(1) / Decimal(part)).quantize(Decimal("0.01"))
+        claims.append(Claim(ClaimKind.DISCOUNT, rate, m.group(0), m.start(), m.end()))
     for m in _MINUS.finditer(text):
         if m.group(1):
             value: object = ("minus", number(m.group(1)), number(m.group(2)))
@@ -271,7 +284,7 @@ def _offers(text: str) -> list[Claim]:
 # -- terms: returns, warranty, delivery ------------------------------------------------------------------
 _DUR = rf"({_NUMBER}|[一二两三四五六七八九十半]+)"
 _UNIT_ZH = r"(天|日|个工作日|工作日|个月|月|年|小时|周|星期)"
-_UNIT_EN = r"(days?|working\s+days?|business\s+days?|months?|years?|yrs?|hours?|hrs?|h|weeks?)"
+_UNIT_EN = r"(days?|working\s+days?|business\s+days?|months?|years?|yrs?|hours?|hrs?|h|weeks?|fortnights?)"
 _EN_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30,
@@ -280,7 +293,7 @@ _EN_NUMBERS = {
 _EN_NUMBER = "|".join(sorted(_EN_NUMBERS, key=len, reverse=True))
 _DURATION = regex.compile(
     rf"(?<!第\s*){_DUR}\s*(?:[-–~至到]\s*{_DUR}\s*)?{_UNIT_ZH}"  # "第二天" is the next day, no span of two
-    rf"|(\d+|\b(?:{_EN_NUMBER}))\s*(?:(?:[-–~]|to)\s*(\d+))?[\s-]*{_UNIT_EN}\b",
+    rf"|(\d+|\b(?:{_EN_NUMBER}))\s*(?:(?:[-–~]|to)\s*(\d+))?[\s-]*(?:(?:full|whole|entire)\s+)?{_UNIT_EN}\b",
     regex.I,
 )
 _DATE = regex.compile(
@@ -288,11 +301,14 @@ _DATE = regex.compile(
 )
 _FOREVER = regex.compile(
     r"终身|永久|终生|无限期|一辈子|一生|lifetime|forever|for\s+life|unlimited\s+time"
-    r"|随时(?:都)?(?:可以|能)?(?:退|换)|\breturn\s+(?:it|them|this|anything)?\s*(?:at\s+)?any\s*time\b",
+    r"|随时(?:都)?(?:可以|能)?(?:退|换)|\breturn\s+(?:it|them|this|anything)?\s*(?:at\s+)?any\s*time\b"
+    # without an end: "尺码不合适可以一直换", "不限次数", "as many times as you like"
+    r"|一直(?:都)?(?:可以|能)?(?:换|退)|无限次|不限次数?|随便(?:退|换)|随意退换|想换几次|"
+    r"\bas\s+many\s+times\s+as\b|\bunlimited\s+(?:returns|exchanges)\b|\bany\s+number\s+of\s+times\b",
     regex.I,
 )
 _TOPIC_WORDS: dict[ClaimKind, str] = {
-    ClaimKind.RETURNS: r"退货|退换|包退|退款|换货|包换|无理由|退回|(?:可以|能|都能|随时|包)退(?!出|休|役|订)|"
+    ClaimKind.RETURNS: r"退货|退换|包退|退款|换货|包换|无理由|退回|(?:一直|随便|随意|无限次)(?:都)?(?:可以|能)?换|(?:可以|能|都能|随时|包)退(?!出|休|役|订)|"
     r"\breturn(?:s|ed|able)?\b|\brefunds?\b|\bexchanges?\b|money[-\s]back|no[-\s]questions?[-\s]asked",
     ClaimKind.WARRANTY: r"保修|质保|保固|包修|维修|三包|换新|坏了|\bcovered\b|\breplace(?:d|ment)?\b|\bbreaks?\b|\bwarrant(?:y|ies|ied)\b|\bguarantee[ds]?\b",
     ClaimKind.DELIVERY: r"发货|送达|到货|配送|送到|寄出|发出|到手|次日达|当日达|隔日达|极速达|[天日]到|"
@@ -321,7 +337,7 @@ def _unit(raw: str) -> str:
     raw = raw.lower()
     if raw in _UNIT_NORMAL:
         return _UNIT_NORMAL[raw]
-    for prefix, unit in (("day", "day"), ("work", "day"), ("busi", "day"), ("mon", "month"), ("y", "year"),
+    for prefix, unit in (("fortnight", "fortnight"), ("day", "day"), ("work", "day"), ("busi", "day"), ("mon", "month"), ("y", "year"),
                          ("h", "hour"), ("week", "week")):  # fmt: skip
         if raw.startswith(prefix):
             return unit
@@ -354,6 +370,8 @@ def _durations(sentence: str) -> list[tuple[int, int, tuple[str, Decimal]]]:
                 unit_value = ("month", value * 12)
             elif unit == "week":
                 unit_value = ("day", value * 7)
+            elif unit == "fortnight":
+                unit_value = ("day", value * 14)
             else:
                 unit_value = (unit, value)
             found.append((m.start(), m.end(), unit_value))
@@ -541,7 +559,19 @@ _LEAK = regex.compile(
     r"system\s*prompt|my\s+(?:system\s+)?instructions|instructions\s+(?:I\s+was|I've\s+been)\s+given|"
     r"rules\s+I\s+(?:must|have\s+to)\s+follow|guard\s+phrase|xiaoer-guard|<\s*/?\s*(?:catalog|policies|history)\s*>|"
     r"系统提示|系统指令|提示词|我的指令|我的设定|我被(?:要求|设定|指示)|我必须遵守的规则|守卫短语|防护短语|"
-    r"(?:catalog|policies|history)\s*标签",
+    r"(?:catalog|policies|history)\s*标签|"
+    # paraphrased disclosure: "My guidelines: …", "I was told to …", "我的指令是…", "开发者让我…"
+    r"\bmy\s+(?:own\s+)?(?:operating\s+|internal\s+|hidden\s+|core\s+)?(?:guidelines|instructions|rules|directives|"
+    r"configuration|prompt|programming)\b|"
+    r"\bI\s*(?:was|'ve\s+been|have\s+been|am|'m)\s+(?:told|instructed|programmed|configured|set\s+up|asked|"
+    r"designed|directed)\s+to\b|"
+    r"\b(?:my\s+)?(?:developers?|creators?|operators?)\s+(?:told|instructed|asked|programmed|configured)\s+me\b|"
+    r"\b(?:rules|instructions|guidelines)\s+I\s+(?:follow|was\s+given|have\s+been\s+given|am\s+given|got)\b|"
+    r"\b(?:according\s+to|as\s+per|per)\s+my\s+(?:instructions|prompt|guidelines|rules|configuration|setup)\b|"
+    r"我的(?:内部)?(?:规则|准则|工作准则|设定|指示|提示)|内部设定|"
+    r"我(?:收到|接到|得到)的(?:指示|指令|要求|设定|提示)|"
+    r"(?:开发者|开发人员|上面的人|上级|老板|店主|运营|系统)(?:给我的|让我|要求我|交代我|吩咐我|告诉我|指示我)|"
+    r"(?:给我的|对我的)(?:指令|指示|设定)|我被(?:告知|交代|吩咐|规定|编程)",
     regex.I,
 )
 

@@ -58,7 +58,9 @@ from bot.conversation.claims.extract import (
 )
 from bot.conversation.claims.facts import GroundingFacts, Violation
 from bot.conversation.claims.quote import mask_echo
+from bot.conversation.claims.regional import wrong_windows
 from bot.conversation.claims.text import scanned, surface
+from bot.conversation.claims.variants import wrong_colours
 
 _SKU_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,6}[-_]?\d{2,}[A-Za-z0-9\-_]*(?<![-_])")
 _CLAUSE = re.compile(r"[,，、]")
@@ -104,6 +106,8 @@ _AFFIRM = re.compile(
     re.I,
 )
 _AFFIRMABLE = frozenset({"price", "discount", "gift", "coupon", "promise", "returns", "warranty", "delivery"})
+_FUTURE = regex.compile(r"不会|永远|一直|never|won'?t|always|guarantee", regex.I)
+_MAGNITUDE = regex.compile(r"hundred|thousand|million|[百千万]", regex.I)
 LOW_STOCK = 5  # "only a few left" is true up to this many units (the composer's "仅剩N件" threshold)
 _OFFER_KINDS = frozenset({ClaimKind.DISCOUNT, ClaimKind.GIFT, ClaimKind.COUPON, ClaimKind.PROMISE})
 
@@ -189,6 +193,21 @@ def _differences(products: list[ProductEvidence]) -> set[tuple[Decimal, str]]:
     return {(abs(a - b), ca) for (a, ca), (b, cb) in combinations(prices, 2) if ca == cb and a != b}
 
 
+_DENIED_GAP = regex.compile(r"[^,，。.;；!！?？\n]{0,12}")
+
+
+def _without_denied_amounts(text: str, claims: list[Claim]) -> list[Claim]:
+    """`claims` without the amounts that only size a denied offer ("We have no ¥50 coupon", "没有50元的优惠券":
+    the ¥50 is the coupon's, and the coupon is denied)."""
+    denied = [c for c in claims if c.negated and c.kind in _OFFER_KINDS]
+    return [
+        c
+        for c in claims
+        if c.kind is not ClaimKind.MONEY
+        or not any(0 <= o.start - c.end <= 12 and _DENIED_GAP.fullmatch(text, c.end, o.start) for o in denied)
+    ]
+
+
 class _Checker:
     def __init__(self, facts: GroundingFacts) -> None:
         self.turn = _Turn.of(facts)
@@ -216,10 +235,15 @@ class _Checker:
         if not _money_ok(value, other):
             self.flag(ClaimKind.MONEY, f"{value[0]}")
 
-    def stock(self, claim: Claim, named: list[ProductEvidence]) -> None:
+    def stock(self, claim: Claim, named: list[ProductEvidence], sentence: str = "") -> None:
         scope = self.turn.scope(named)
-        if claim.value == ("plenty",):  # "现货充足": only when the product's own text says so
-            if not any(claim.text.lower() in p.evidence.text for p in scope):
+        if claim.value == ("plenty",):  # "现货充足": the product's own text says so, or its stock is not low
+            plenty = (
+                not _MAGNITUDE.search(claim.text)
+                and not _FUTURE.search(sentence)
+                and any(p.stock is not None and p.stock > LOW_STOCK for p in scope)
+            )  # "plenty in stock" of 23 pairs is true; "hundreds in stock" is a count
+            if not plenty and not any(claim.text.lower() in p.evidence.text for p in scope):
                 self.flag(ClaimKind.STOCK, claim.text)
             return
         if claim.value == ("few",):  # "只剩最后几双": only when the stock really is low
@@ -363,6 +387,7 @@ class _Checker:
         text = scanned(mask_echo(surface(text), surface(self.facts.quoted)))
         limits = price_bounds(text)  # "不到50块" states no price of ¥50: checked against the prices instead
         claims = [c for c in extract_claims(text) if not any(b.start <= c.start < b.end for b in limits)]
+        claims = _without_denied_amounts(text, claims)
         bounds = sentences(text)
         for i, (start, end) in enumerate(bounds):
             sentence = text[start:end]
@@ -378,6 +403,8 @@ class _Checker:
                 own = self.turn.named(text[left:right])
                 self.one(claim, own or named, sentence)
             self.availability(sentence, named)
+            self.variants(sentence, named)
+            self.regional(sentence)
             self.applicability(sentence, named, text[bounds[i - 1][0] : start] if i else "")
             self.violations += unshipped_destinations(sentence, self.policy_body)
         for claim in claims:
@@ -429,7 +456,7 @@ class _Checker:
         if kind is ClaimKind.MONEY:
             self.money(claim, named, sentence)
         elif kind is ClaimKind.STOCK:
-            self.stock(claim, named)
+            self.stock(claim, named, sentence)
         elif kind in _OFFER_KINDS:
             self.offer(claim, named, sentence)
         elif kind in (ClaimKind.RETURNS, ClaimKind.WARRANTY, ClaimKind.DELIVERY):
@@ -447,6 +474,20 @@ class _Checker:
             for product in named:
                 if len(named) == 1 and wrong(product.stock):
                     self.flag(ClaimKind.STOCK, f"{product.sku} {match.group(0)}")
+
+    def regional(self, sentence: str) -> None:
+        """A delivery window stated for a place outside the window of the place's region (`regional`)."""
+        shipping = self.facts.terms.shipping if self.facts.terms is not None else None
+        for claim in wrong_windows(sentence, shipping):
+            lo, hi = claim.stated
+            self.flag(ClaimKind.DELIVERY, f"{claim.place} {lo}-{hi} days")
+
+    def variants(self, sentence: str, named: list[ProductEvidence]) -> None:
+        """Colours the sentence gives the products it is about that their `color` attribute does not list."""
+        skus = {p.sku for p in self.turn.scope(named)}
+        products = [p for p in self.facts.products if p.sku in skus]
+        for phrase in wrong_colours(sentence, products):
+            self.flag("variant", phrase)
 
     def applicability(self, sentence: str, named: list[ProductEvidence], before: str = "") -> None:
         """Policy terms the sentence grants to the products it is about (named, else the customer's focus)."""

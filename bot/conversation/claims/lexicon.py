@@ -153,6 +153,13 @@ class Lexicon:
             previous_end, previous_denied = end, denied
         return out
 
+    def forget_marked(self) -> int:
+        """Drop the memo of `marked` (it holds the texts read: reply sentences, customer messages); returns
+        how many texts it held."""
+        dropped = len(self._marked)
+        self._marked.clear()
+        return dropped
+
     def read(self, text: str) -> Reading:
         marked = self.marked(text)
         stated = {cid for cid, _, denied in marked if not denied}

@@ -42,6 +42,7 @@ from bot.conversation.claims.figures import figures_and_durations as figures
 from bot.conversation.claims.lexicon import Lexicon, lexicon
 from bot.conversation.claims.parts import Parts, excluded_part_granted, part_spans_ok, policy_parts
 from bot.conversation.claims.quote import mask_reported
+from bot.conversation.claims.regional import mask_backed_places, mask_next_working_day
 from bot.conversation.claims.text import surface
 from bot.conversation.claims.units import _HEAD, FREE_FIGURES, Evidence, read_text
 from knowledge.models import PolicyDoc
@@ -110,6 +111,8 @@ def _clauses(sentence: str, lex: Lexicon) -> list[_Clause]:
                 concepts = frozenset()  # "价格和优惠以页面为准": defers to the shop, promises nothing
             talk = talk or bool(lex.topic_talk.search(part))  # "questions about shipping, returns, …"
             denied = frozenset(cid for at, cid in denials if start <= at < end)
+            if denied and not concepts:
+                numbers = frozenset()  # "We have no ¥50 coupon": the figure sizes what the clause denies
             out.append(_Clause(part, concepts, numbers, talk, bool(denied), denied))
     return out
 
@@ -216,6 +219,7 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
     # the customer's own figures reported back and disowned are read as blanks (`mask_reported`, same length,
     # same sentence bounds); a violation names the sentence as written, so that it can be cut from the reply
     masked = _term_names(mask_reported(text, facts.quoted), facts)
+    masked = mask_next_working_day(masked, facts.policy_text())
     sentences = split_sentences(masked)
     written = _as_written(text, masked) if masked != text else {}
     before: frozenset[str] = frozenset()
@@ -224,10 +228,13 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
         sorted({read_text(p.brand) for p in facts.products if len(p.brand) >= 2}, key=len, reverse=True)
     )
     parts = _parts_of(facts.policies)
+    shipping = facts.terms.shipping if facts.terms is not None else None
     policy_text = read_text(facts.policy_text()) if sentences else ""
     for group in _answered_questions(sentences):
         sentence = " ".join(s.strip() for s in group)
-        ok, own = _sentence_ok(sentence, evidence, lex, before=before, brands=brands)
+        # a place whose stated delivery window is its region's reads as that region ("寄到北京一般 2–4 天")
+        regional = mask_backed_places(sentence, shipping)
+        ok, own = _sentence_ok(regional, evidence, lex, before=before, brands=brands)
         ok = ok and _parts_ok(sentence, lex, parts)
         # an exception, waiver or private deal; a use assured "也没问题" (`concessions`)
         ok = ok and grants(sentence, policy_text) is None and _assurances_ok(sentence, evidence, facts)
