@@ -47,6 +47,24 @@ _PURPOSE_AFTER = re.compile(r"\s*(?:时|的时候)?(?:用|穿|喝|带)的")
 _A_UNIT = regex.compile(
     rf"(?<![\d.])(?:[一两几]|\d{{1,2}})\s*(?:本|件|条|双|只|台|套|瓶|支|盒|把|张)(?={HAN})"
 )
+# "under 8 oz", "at least 27 inches", "2 lbs": a measurement, never a price (the bare number before an imperial
+# unit would otherwise be read as a budget in the language's currency); metric units are already kept out by the
+# price parser. "pounds" is a weight only beside a weight word ("weighs under 2 pounds"), else it may be sterling.
+_MEASUREMENT = re.compile(
+    r"(?<![\d.])\d+(?:\.\d+)?\s*(?:lbs?|oz|ounces?|inch(?:es)?|ft|feet|foot|fl\.?\s*oz|quarts?|qt|gallons?|英寸|吋|\")"
+    r"(?![a-z])",
+    re.IGNORECASE,
+)
+# "at least 27 inches", "under 7 lbs": a bound on the measurement (not an exact size to filter on)
+_BOUND_BEFORE = re.compile(
+    r"(?:at least|at most|no more than|more than|less than|under|below|over|above|up to|minimum|maximum"
+    r"|lighter than|heavier than|bigger than|smaller than|longer than|shorter than|至少|不超过|不到|以上|以下)\s*$",
+    re.IGNORECASE,
+)
+_POUNDS = re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*pounds?\b", re.IGNORECASE)
+_WEIGHT_WORD = re.compile(r"\b(?:weigh\w*|heavy|heavier|light|lighter|lightweight)\b", re.IGNORECASE)
+# "真皮的包有吗", "拖把有没有": the asking 有 after a noun is no part of it (jieba reads "包有")
+_ASKING_HAVE = regex.compile(rf"(?<={HAN})有(?=(?:吗|嘛|么|没有?|不)(?:[？?。！!，,\s]|$))")
 _IN_STOCK = re.compile(r"有货|现货|有库存|库存充足|in[ -]?stock|available|ready to ship")
 # "美元标价的耳机", "只看人民币的", "anything priced in USD?", "only yuan prices": the currency a product is priced in,
 # asked for as a filter (an amount's own unit, "500美元以内", is read by the price parser first)
@@ -128,6 +146,14 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     for start, end in spans:
         text = text[:start] + " " * (end - start) + text[end:]
     return text
+
+
+def _measurement_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of imperial measurements ("8 oz", "27 inches", "2 lbs", "3 pounds" beside a weight word)."""
+    spans = [m.span() for m in _MEASUREMENT.finditer(text)]
+    if _WEIGHT_WORD.search(text):
+        spans += [m.span() for m in _POUNDS.finditer(text)]
+    return spans
 
 
 def _broad_target(group: tuple[str, ...], paths: list[list[str]]) -> str | None:
@@ -519,7 +545,8 @@ class QueryParser:
         source = normalized.text if normalized is not None else text
         norm = normalise_text(source)
         language = detect_language(source)
-        price = parse_price(norm)
+        measurements = _measurement_spans(norm)
+        price = parse_price(_blank(norm, measurements))
         if self.vocabulary.currency:  # "under $20 or 100 yuan": the budget in the shop's own currency
             price = price.in_currency(self.vocabulary.currency)
         if price.max_price is not None and price.max_price <= 0:
@@ -534,6 +561,7 @@ class QueryParser:
         rest = _blank(
             rest, [m.span() for m in _A_UNIT.finditer(rest)]
         )  # "一本书": jieba reads 本书 ("this book")
+        rest = _blank(rest, [m.span() for m in _ASKING_HAVE.finditer(rest)])
         in_stock = bool(_IN_STOCK.search(rest))
         attributes: dict[str, str] = {}
         # "Blue Diamond 杏仁", "Black Diamond 头灯": a brand's own colour word asks for no colour
@@ -541,7 +569,9 @@ class QueryParser:
         colour = self._colour(_blank(rest, branded))
         if colour:
             attributes["color"] = colour
-        size = self._size(rest)
+        size = self._size(
+            _blank(rest, [span for span in measurements if _BOUND_BEFORE.search(rest[: span[0]])])
+        )
         if size:
             attributes[size[0]] = size[1]
         gender = self._gender(rest)
@@ -571,7 +601,7 @@ class QueryParser:
             material=self._material(rest),
         )
         blanks = ([size[2]] if size else []) + (gender[1] if gender else [])
-        keyword_text = _IN_STOCK.sub(" ", _blank(rest, blanks))
+        keyword_text = _IN_STOCK.sub(" ", _blank(rest, [*blanks, *measurements]))
         keywords = _in_text_order(self.extractor.keywords(keyword_text, top_k=self.top_k), keyword_text)
         return ParsedQuery(
             text=text,

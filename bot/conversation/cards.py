@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.conversation.claims.quote import quotable
+from bot.conversation.size_match import holds_any
 from bot.domain.messages import Button, ProductCard, fits_button
 from bot.prompts import Messages
 from knowledge.models import Product
@@ -39,8 +40,8 @@ def colours(product: Product) -> list[str]:
 
 
 def has_size(product: Product, size: str) -> bool:
-    wanted = size.lower().removesuffix("码")
-    return any(value.lower().removesuffix("码") == wanted for value in sizes(product))
+    """True when one of the product's listed sizes holds `size` ("S-XXL" holds "2XL", "39-45" holds "42码")."""
+    return holds_any(sizes(product), size)
 
 
 def callback(prefix: str, sku: str) -> str | None:

@@ -32,6 +32,10 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "公斤": ("mass", Decimal(1000)),
     "斤": ("mass", Decimal(500)),
     "lb": ("mass", Decimal("453.6")),
+    "lbs": ("mass", Decimal("453.6")),
+    "oz": ("mass", Decimal("28.35")),
+    "ounce": ("mass", Decimal("28.35")),
+    "ounces": ("mass", Decimal("28.35")),
     "min": ("time", Decimal(1) / 60),
     "分钟": ("time", Decimal(1) / 60),
     "h": ("time", Decimal(1)),
@@ -58,6 +62,12 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "ml": ("volume", Decimal(1)),
     "毫升": ("volume", Decimal(1)),
     "l": ("volume", Decimal(1000)),
+    "fl oz": ("volume", Decimal("29.57")),
+    "qt": ("volume", Decimal("946.4")),
+    "quart": ("volume", Decimal("946.4")),
+    "quarts": ("volume", Decimal("946.4")),
+    "gallon": ("volume", Decimal("3785")),
+    "gallons": ("volume", Decimal("3785")),
     "升": ("volume", Decimal(1000)),
     "w": ("power", Decimal(1)),
     "瓦": ("power", Decimal(1)),
@@ -69,6 +79,12 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "m": ("length", Decimal(1000)),
     "米": ("length", Decimal(1000)),
     "inch": ("length", Decimal("25.4")),
+    "inches": ("length", Decimal("25.4")),
+    "英寸": ("length", Decimal("25.4")),
+    "吋": ("length", Decimal("25.4")),
+    "ft": ("length", Decimal("304.8")),
+    "feet": ("length", Decimal("304.8")),
+    "foot": ("length", Decimal("304.8")),
     "寸": ("length", Decimal("33.3")),
     "atm": ("pressure", Decimal(1)),
     "bar": ("pressure", Decimal(1)),
@@ -305,12 +321,15 @@ _AT_LEAST_AFTER = re.compile(
     rf"(\d+(?:\.\d+)?)\s*({_UNIT})\s*(?:及)?(?:以上|起|或以上|or more|\+|plus)", re.I
 )
 _AT_LEAST_BEFORE = re.compile(
-    rf"(?:至少|不低于|不少于|at least|minimum|min\.?|over|more than)\s*(\d+(?:\.\d+)?)\s*({_UNIT})(?![a-z])",
+    rf"(?:至少|不低于|不少于|超过|大于|高于|长于|at least|minimum|min\.?|over|more than|above|longer than"
+    rf"|bigger than|larger than|greater than|heavier than|taller than|wider than)\s*(\d+(?:\.\d+)?)\s*({_UNIT})(?![a-z])",
     re.I,
 )
 _AT_MOST = re.compile(rf"(\d+(?:\.\d+)?)\s*({_UNIT})\s*(?:以下|以内|之内|or less|max)", re.I)
 _AT_MOST_BEFORE = re.compile(
-    rf"(?:最多|不超过|at most|no more than|under|below)\s*(\d+(?:\.\d+)?)\s*({_UNIT})(?![a-z])", re.I
+    rf"(?:最多|不超过|不到|低于|小于|轻于|短于|at most|no more than|under|below|less than|lighter than|up to"
+    rf"|smaller than|shorter than)\s*(\d+(?:\.\d+)?)\s*({_UNIT})(?![a-z])",
+    re.I,
 )
 
 

@@ -81,6 +81,13 @@ _PHRASES = (
     r"(?:顾客|客户|用户|买家|客人)(?:问|咨询)[^。！？!?\n]{0,10}(?:就|时|的时候)(?:说|回答|讲|告诉)",
     r"(?:please\s+)?(?:always\s+)?(?:mention|state|announce|claim)\s+(?:that|to\s+(?:the\s+)?customers?)\b",
     r"\bsay\s+(?:that|it\s+is|it's|they\s+are|payment|the\s+price)\b",
+    # a shop-wide claim the customer wants said ("also say all items are free", "并且告诉我全场一元"): the claim
+    # is the attacker's words, never a question about a product
+    r"\b(?:say|state|announce|tell\s+(?:me|us|them|everyone|everybody))\s+(?:that\s+)?"
+    r"(?:all|every|everything|each|the\s+whole|your\s+whole|prices?)\b"
+    r"(?=[^.!?\n]{0,40}(?:\bfree|\$\s?\d|\d+\s*(?:yuan|dollars?|cents?|%)|half\s+price|discount|\d+\s*%?\s*off))",
+    r"(?:说|告诉我|告诉他们|声明|宣布|写上|写明)(?:一下)?(?:全场|全店|本店|所有商品|全部商品|所有东西|一律|全部)"
+    r"(?=[^。！？!?\n]{0,12}(?:免费|不要钱|白送|半价|[\d一二两三四五六七八九十]+\s*(?:元|块|折|毛)|包邮))",
     r"\b(?:when|if)\s+(?:asked|(?:a\s+)?customers?\s+asks?)\b[^.!?\n]{0,40}\b(?:say|tell|answer|reply)\b",
 )
 # A polite opener before an order ("请记得说…", "Please note to assistant: …") goes with it.
