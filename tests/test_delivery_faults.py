@@ -18,6 +18,7 @@ from bot.channels.telegram.app import build_application
 from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.delivery import SEND_ATTEMPTS, TelegramDelivery
 from bot.channels.telegram.handlers import TelegramChannel, TelegramConfig
+from bot.channels.telegram.progress import TelegramProgress
 from bot.channels.telegram.transport import AiohttpRequest
 from bot.channels.telegram.watermark import MessageIdWatermark
 from bot.domain import telemetry
@@ -29,6 +30,7 @@ from tests.test_telegram_channel import ScriptedCore
 
 ALICE = User(301, "Alice", "zh")
 BOB = User(302, "Bob", "zh")
+GROUP = Chat(-4001, "group", "Fans")
 REPLY = "运费：满 99 元包邮，不满收 8 元。"
 
 
@@ -149,6 +151,24 @@ async def test_a_reply_that_cannot_be_sent_is_counted_lost_and_the_rest_still_go
     assert lost.refs == () and _texts(api, ALICE) == []
     assert recorded.total("reply_lost", channel="telegram") == 1
     assert len(to_bob.refs) == 1 and _texts(api, BOB) == ["好的"]
+
+
+@pytest.mark.parametrize("fault", ["drop_response", "drop_request"])
+async def test_a_groups_placeholder_edit_lost_in_transit_is_made_again_in_place(
+    api: TelegramServer, delivery: TelegramDelivery, fault: str
+) -> None:
+    """Groups stream into a placeholder message that the final reply edits: an edit that failed in transit
+    (landed or not) is made again (edits are idempotent) — not replaced by a second message and the
+    placeholder's deletion, two more calls and a reply that jumps in the chat."""
+    asked = api.user_sends(GROUP, ALICE, "@xiaoer_test_bot 运费怎么算")
+    progress = TelegramProgress(delivery.bot, GROUP.id, private=False, reply_to=asked["message_id"])
+    await progress.draft("运费：满 99 元")  # the placeholder
+    assert progress.placeholder_id is not None
+    api.faults["editMessageText"].append(fault)
+    (done,) = await delivery.deliver([Outbound(chat_id=str(GROUP.id), text=REPLY)], progress)
+    assert _texts(api, GROUP) == [REPLY]  # the placeholder, now the reply
+    assert len(api.calls["sendMessage"]) == 1 and not api.calls["deleteMessage"]  # only the placeholder
+    assert [ref.message_id for ref in done.refs] == [str(api.sent[GROUP.id][0]["message_id"])]
 
 
 async def test_a_customer_message_gets_exactly_one_reply_when_the_answer_is_lost(

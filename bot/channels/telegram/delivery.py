@@ -361,24 +361,32 @@ class TelegramDelivery:
         markup: Json | None,
         photo: Json | None,
     ) -> int | None:
-        """Turn the group's streaming placeholder into the final first chunk (None: send normally)."""
+        """Turn the group's streaming placeholder into the final first chunk (None: send normally). An edit is
+        idempotent — Telegram answers "message is not modified" to one already made — so an edit that failed in
+        transit is simply made again (`SEND_ATTEMPTS` tries): falling back to a new message after an edit that
+        did land would show the reply twice."""
         message_id, progress.placeholder_id = progress.placeholder_id, None
-        try:
-            await self.bot.edit_message_text(
-                escape(chunk),
-                chat_id=progress.chat_id,
-                message_id=message_id,
-                parse_mode=HTML,
-                reply_markup=self._markup(markup),
-                link_preview_options=LinkPreviewOptions(**photo) if photo else None,
-            )
-        except TelegramError as exc:
-            if isinstance(exc, BadRequest) and "not modified" in str(exc).lower():  # draft == final text
-                return message_id
-            log.info("final edit of placeholder failed: %s", exc)
-            progress.placeholder_id = message_id
-            return None
-        return message_id
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                await self.bot.edit_message_text(
+                    escape(chunk),
+                    chat_id=progress.chat_id,
+                    message_id=message_id,
+                    parse_mode=HTML,
+                    reply_markup=self._markup(markup),
+                    link_preview_options=LinkPreviewOptions(**photo) if photo else None,
+                )
+            except TelegramError as exc:
+                if isinstance(exc, BadRequest) and "not modified" in str(exc).lower():  # draft == final, or
+                    return message_id  # an earlier try landed
+                if in_transit(exc) and attempt < SEND_ATTEMPTS:
+                    await asyncio.sleep(self._backoff(attempt))
+                    continue
+                log.info("final edit of placeholder failed: %s", exc)
+                progress.placeholder_id = message_id
+                return None
+            return message_id
+        return None  # not reached: the last try returns
 
     async def _drop_placeholder(self, progress: TelegramProgress) -> None:
         """A placeholder no final text replaced (e.g. the reply was only cards) would leave a stale draft."""
