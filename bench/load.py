@@ -23,7 +23,9 @@ pre-pings) and PostgreSQL's own CPU per message. Compare ratios within one run: 
 
 Validity (xiaoer subjects): a run that measures another path than production is flagged, not averaged in —
 `"valid": false` with `invalid_reasons` when the measured window made no LLM call, the LLM circuit breaker
-refused calls or opened, messages went unanswered, or replies were lost or doubled. `llm_breaker` has the
+refused calls or opened, the grounding gate rejected the scripted answers (> 0.5 unsupported sentences per
+message: `bench/load_llm.py` answers grounded in the prompt's facts for that reason), messages went
+unanswered, or replies were lost or doubled. `llm_breaker` has the
 replicas' own counters for the window (their /metrics: LLM errors by kind, circuit openings, offline
 fallbacks, replies lost or in doubt), `warmup` what the warm-up saw. `lost`/`doubled` count the whole run,
 warm-up included (`lost_measured`/`doubled_measured`: the window alone). The warm-up sends one message per
@@ -319,6 +321,8 @@ _SERIES = re.compile(
     r'^xiaoer_(llm_errors|llm_fallbacks|events)_total\{(?:kind|reason|event)="([^"]*)"\} ([0-9.eE+-]+)$'
 )
 _PREFIX = {"llm_errors": "llm_error:", "llm_fallbacks": "llm_fallback:", "events": "event:"}
+# LLM answers the allow-list gate did not find support for (bot/conversation/answer.py), by action taken
+_UNSUPPORTED = re.compile(r'^xiaoer_grounding_unsupported_total\{[^}]*action="([^"]*)"[^}]*\} ([0-9.eE+-]+)$')
 # Failures that open the LLM circuit (bot/llm/openai_chat.py `_STALLS`) and how long it then stays open.
 LLM_STALLS = ("first_token_timeout", "stall_timeout", "total_timeout", "APITimeoutError")
 LLM_COOLDOWN_S = 30.0  # OpenAIChatConfig.cooldown_s's default; the replicas run with it
@@ -326,7 +330,8 @@ LLM_COOLDOWN_S = 30.0  # OpenAIChatConfig.cooldown_s's default; the replicas run
 
 def replica_counters(ports: list[int]) -> Counter[str]:
     """The counters above summed over the processes serving `ports` ("llm_error:<kind>",
-    "llm_fallback:<reason>", "event:<name>"); "unreachable" counts ports that did not answer."""
+    "llm_fallback:<reason>", "event:<name>", "unsupported:<action>" per sentence); "unreachable" counts
+    ports that did not answer."""
     total: Counter[str] = Counter()
     for port in ports:
         try:
@@ -340,6 +345,8 @@ def replica_counters(ports: list[int]) -> Counter[str]:
             if match:
                 family, label, value = match.groups()
                 total[_PREFIX[family] + label] += int(float(value))
+            elif unsupported := _UNSUPPORTED.match(line):
+                total["unsupported:" + unsupported.group(1)] += int(float(unsupported.group(2)))
     return total
 
 
@@ -399,6 +406,11 @@ def validity(out: dict[str, Any], breaker: dict[str, Any]) -> list[str]:
         reasons.append(f"LLM circuit breaker open: {breaker['circuit_open_refusals']} calls refused")
     if breaker["circuit_opened"]:
         reasons.append(f"LLM circuit breaker opened {breaker['circuit_opened']}× in the measured window")
+    if breaker["unsupported_sentences_per_msg"] > 0.5:
+        reasons.append(
+            f"{breaker['unsupported_sentences_per_msg']} unsupported LLM sentences per message: the scripted "
+            "LLM's answers are rejected by grounding (measures the rejection path)"
+        )
     if breaker["unreachable_metrics"]:
         reasons.append(f"{breaker['unreachable_metrics']} replica metrics endpoints did not answer")
     if out["lost"] or out["doubled"]:
@@ -517,6 +529,10 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
                 "offline_fallbacks": sum(v for k, v in replica.items() if k.startswith("llm_fallback:")),
                 "replies_lost": replica["event:reply_lost"],
                 "replies_in_doubt": replica["event:reply_in_doubt"],
+                # sentences of LLM answers the grounding gate dropped or had regenerated
+                "unsupported_sentences_per_msg": round(
+                    sum(v for k, v in replica.items() if k.startswith("unsupported:")) / n, 3
+                ),
                 "unreachable_metrics": after["replica"]["unreachable"],
             }
             out["llm_breaker"] = breaker
