@@ -18,6 +18,7 @@ from bot.channels.telegram.app import build_application
 from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.delivery import SEND_ATTEMPTS, TelegramDelivery
 from bot.channels.telegram.handlers import TelegramChannel, TelegramConfig
+from bot.channels.telegram.probe import ReplyProbe
 from bot.channels.telegram.progress import TelegramProgress
 from bot.channels.telegram.transport import AiohttpRequest
 from bot.channels.telegram.watermark import MessageIdWatermark
@@ -99,6 +100,23 @@ async def test_the_probe_walks_past_other_chats_ids(
     assert _texts(api, ALICE) == [REPLY] and len(done.refs) == 1
     assert len(api.calls["editMessageText"]) >= 4  # three of Bob's ids, then the reply
     assert recorded.total("reply_in_doubt", outcome="delivered") == 1
+
+
+async def test_flood_control_during_a_probe_is_waited_out_not_taken_for_an_absent_reply(
+    api: TelegramServer, delivery: TelegramDelivery
+) -> None:
+    """A probe told to slow down (429) waits and asks again: for a reply in doubt after a crash
+    (`ReplyProbe`) a probe that gave up would have the reply sent a second time."""
+    floor = delivery.watermark.floor(ALICE.id)
+    (sent,) = await delivery.deliver([Outbound(chat_id=str(ALICE.id), text=REPLY)])
+    assert len(sent.refs) == 1
+    api.flood["editMessageText"] = 1  # the first probe call answers 429, retry after 1 s
+    outbound = Outbound(chat_id=str(ALICE.id), text=REPLY)
+    assert await ReplyProbe(delivery).delivered_steps(outbound, floor) == 1
+    api.flood["editMessageText"] = 1
+    api.faults["sendMessage"].append("drop_response")
+    await delivery.deliver([Outbound(chat_id=str(ALICE.id), text="好的")])
+    assert _texts(api, ALICE) == [REPLY, "好的"]
 
 
 async def test_a_send_lost_on_the_way_is_sent_again(

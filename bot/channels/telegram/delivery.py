@@ -21,19 +21,16 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import datetime as dtm
 import logging
 import os
 import signal
-import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.cards import reply_rows
@@ -41,7 +38,7 @@ from bot.channels.telegram.format import CALLBACK_DATA_LIMIT, escape
 from bot.channels.telegram.probe import PROBE_SPAN, find_sent
 from bot.channels.telegram.progress import TelegramProgress
 from bot.channels.telegram.steps import Step, plan
-from bot.channels.telegram.transport import Json, call
+from bot.channels.telegram.transport import Json, call, flood_safe
 from bot.channels.telegram.watermark import MessageIdWatermark
 from bot.domain import telemetry
 from bot.domain.messages import Button, MessageRef, Outbound
@@ -49,7 +46,6 @@ from bot.privacy.redaction import redact
 
 log = logging.getLogger(__name__)
 HTML = ParseMode.HTML
-MAX_FLOOD_WAIT_S = 30.0  # longer flood waits are not worth holding the chat for: the call fails
 SEND_ATTEMPTS = 3  # tries of one Bot API message that fails in transit (timeout, connection lost)
 RETRY_BACKOFF_S = (0.5, 2.0)  # seconds before the 2nd and the 3rd try
 MAX_PROBE_SPAN = 4 * PROBE_SPAN  # ids looked at for a text in doubt when the chat's ids moved on meanwhile
@@ -61,23 +57,6 @@ def in_transit(exc: TelegramError) -> bool:
     Telegram's answer about the request (`BadRequest`, `Forbidden`, `RetryAfter` …): the request may or may
     not have been carried out."""
     return isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)
-
-
-async def flood_safe(call: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-    """One Bot API call; under flood control (429 + retry_after) wait as told, once, and try again —
-    a dropped reply would break "every customer message gets exactly one reply"."""
-    try:
-        return await call(*args, **kwargs)
-    except RetryAfter as exc:
-        with warnings.catch_warnings():  # PTB 22 warns that the type becomes timedelta in v23: accept both
-            warnings.simplefilter("ignore", PTBDeprecationWarning)
-            retry_after = exc.retry_after
-        wait = retry_after.total_seconds() if isinstance(retry_after, dtm.timedelta) else float(retry_after)
-        if wait > MAX_FLOOD_WAIT_S:
-            raise
-        log.warning("flood control: waiting %.0f s before retrying", wait)
-        await asyncio.sleep(wait)
-        return await call(*args, **kwargs)
 
 
 def private_in_group(outbound: Outbound, chat_id: int) -> Outbound:
@@ -312,7 +291,7 @@ class TelegramDelivery:
             return None
         # ids other chats took meanwhile (private chats share the account's counter) widen the span
         span = min(MAX_PROBE_SPAN, PROBE_SPAN + max(0, self.watermark.floor(chat_id) - floor))
-        found = await flood_safe(find_sent, self.bot, step, chat_id, floor, span)
+        found = await find_sent(self.bot, step, chat_id, floor, span)
         if found is None:
             return None
         telemetry.count("reply_in_doubt", outcome="delivered")

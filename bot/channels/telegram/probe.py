@@ -37,7 +37,7 @@ from telegram.error import BadRequest, TelegramError
 from bot.channels.telegram.cards import reply_rows
 from bot.channels.telegram.format import escape
 from bot.channels.telegram.steps import Step, plan
-from bot.channels.telegram.transport import Json, call
+from bot.channels.telegram.transport import Json, call, flood_safe
 from bot.domain import telemetry
 from bot.domain.messages import Outbound
 
@@ -59,9 +59,10 @@ class Probe(StrEnum):
 
 
 async def _edit(bot: Bot, parameters: Json) -> Probe:
-    """One identical edit; a failure that is no answer about the message (network, flood control, …) raises."""
+    """One identical edit (under flood control, waited out once: `flood_safe`); a failure that is no answer
+    about the message (network, a long flood wait, …) raises."""
     try:
-        await call(bot, "editMessageText", parameters)
+        await flood_safe(call, bot, "editMessageText", parameters)  # flood control: wait, ask again
     except BadRequest as exc:
         text = str(exc).lower()
         if NOT_MODIFIED in text:
