@@ -5,6 +5,7 @@
     .venv/bin/python bench/load.py --kill             # then SIGKILL a replica mid-run: nothing lost or doubled
     .venv/bin/python bench/load.py --only xiaoer --customers 60 --kill-runs 10   # loss/duplicates over 10 SIGKILLs
     .venv/bin/python bench/load.py --profile out.txt  # then sample a replica with py-spy under the same load
+    .venv/bin/python bench/load.py --drop-requests 0.02 --drop-responses 0.02   # Bot API sends lost: 0 lost/doubled?
 
 Subjects, one after the other behind the same harness: `http_echo` (a raw aiohttp webhook echo),
 `ptb_echo` (a bare python-telegram-bot webhook echo), `xiaoer` (R unmodified `xiaoer telegram --webhook`
@@ -454,6 +455,7 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             "llm": tree_cpu_s([peers.llm.pid]),
             "chroma": tree_cpu_s([chroma._process.pid]) if chroma and chroma._process else 0.0,
             "api": Counter(http_json(f"{peers.world_url}/_bench/calls")),
+            "faults": Counter(http_json(f"{peers.world_url}/_bench/faults")),
             "llm_calls": Counter(http_json(f"{peers.llm_url}/_bench/calls")),
             "db": peers.counters.snapshot(database) if database else None,
             "meters": thread_hops(roots, peers.work / "hops") if database else Counter(),
@@ -470,6 +472,7 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             "llm": tree_cpu_s([peers.llm.pid]),
             "chroma": tree_cpu_s([chroma._process.pid]) if chroma and chroma._process else 0.0,
             "api": Counter(http_json(f"{peers.world_url}/_bench/calls")),
+            "faults": Counter(http_json(f"{peers.world_url}/_bench/faults")),
             "llm_calls": Counter(http_json(f"{peers.llm_url}/_bench/calls")),
             "db": peers.counters.snapshot(database) if database else None,
             "meters": thread_hops(roots, peers.work / "hops") if database else Counter(),
@@ -494,6 +497,8 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             "doubled": settled["doubled"],
             "bot_api_calls_per_msg": round(sum(api.values()) / n, 3),
             "bot_api_calls_by_method": {k: round(v / n, 3) for k, v in sorted(api.items())},
+            # sends the Bot API emulator lost on purpose in the window (--drop-requests/--drop-responses)
+            "network_faults": dict(after["faults"] - before["faults"]),
             # replies within 1 s (send → reply) vs slower ones: typing indicators and drafts belong to the latter
             "bot_api_calls_per_fast_reply": _rounded(settled.get("calls_per_fast_reply")),
             "bot_api_calls_per_slow_reply": _rounded(settled.get("calls_per_slow_reply")),
@@ -754,6 +759,20 @@ def main() -> int:
         help="also measure the code of this git ref (e.g. main) or source tree; repeat for more refs "
         "(the first is `xiaoer_before`, the others `xiaoer_before_<REF>`)",
     )
+    parser.add_argument(
+        "--drop-requests",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="network faults: every round(1/F)-th sendMessage is lost before Telegram carries it out",
+    )
+    parser.add_argument(
+        "--drop-responses",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="network faults: every round(1/F)-th sendMessage is carried out but its answer is lost",
+    )
     parser.add_argument("--only", help="comma-separated subjects (http_echo,ptb_echo,xiaoer,xiaoer_before)")
     parser.add_argument("--kill", action="store_true", help="then SIGKILL a xiaoer replica mid-run")
     parser.add_argument("--kill-at", type=float, default=0.4, help="share of messages sent before the kill")
@@ -809,6 +828,10 @@ def main() -> int:
                 TOKEN,
                 "--connections",
                 str(args.connections),
+                "--drop-requests",
+                str(args.drop_requests),
+                "--drop-responses",
+                str(args.drop_responses),
             ],
             work,
             base_env(REPO),
@@ -855,6 +878,8 @@ def main() -> int:
         "replicas": args.replicas,
         "workers": args.workers,
         "llm_delay_s": args.llm_delay,
+        "drop_requests": args.drop_requests,
+        "drop_responses": args.drop_responses,
         "seconds": round(time.perf_counter() - started, 1),
     }
     results["ratios"] = ratios_of(results)
