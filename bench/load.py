@@ -5,6 +5,7 @@
     .venv/bin/python bench/load.py --kill             # then SIGKILL a replica mid-run: nothing lost or doubled
     .venv/bin/python bench/load.py --only xiaoer --customers 60 --kill-runs 10   # loss/duplicates over 10 SIGKILLs
     .venv/bin/python bench/load.py --profile out.txt  # then sample a replica with py-spy under the same load
+    .venv/bin/python bench/load.py --drop-requests 0.02 --drop-responses 0.02   # Bot API sends lost: 0 lost/doubled?
 
 Subjects, one after the other behind the same harness: `http_echo` (a raw aiohttp webhook echo),
 `ptb_echo` (a bare python-telegram-bot webhook echo), `xiaoer` (R unmodified `xiaoer telegram --webhook`
@@ -20,6 +21,17 @@ latency p50/p99 (send → the reply message), lost/doubled replies (after a quie
 message (counted by the emulator), LLM calls per message (counted by the scripted server), database round
 trips per message (`pg_stat_statements` on the server: every statement incl. BEGIN/COMMIT/ROLLBACK and
 pre-pings) and PostgreSQL's own CPU per message. Compare ratios within one run: the machine is shared.
+
+Validity (xiaoer subjects): a run that measures another path than production is flagged, not averaged in —
+`"valid": false` with `invalid_reasons` when the measured window made no LLM call, the LLM circuit breaker
+refused calls or opened, the grounding gate rejected the scripted answers (> 0.5 unsupported sentences per
+message: `bench/load_llm.py` answers grounded in the prompt's facts for that reason), messages went
+unanswered, or replies were lost or doubled. `llm_breaker` has the
+replicas' own counters for the window (their /metrics: LLM errors by kind, circuit openings, offline
+fallbacks, replies lost or in doubt), `warmup` what the warm-up saw. `lost`/`doubled` count the whole run,
+warm-up included (`lost_measured`/`doubled_measured`: the window alone). The warm-up sends one message per
+replica before the rest (cold starts one at a time) and, should the breaker have opened anyway, waits out
+its cooldown before measuring.
 """
 
 from __future__ import annotations
@@ -238,8 +250,11 @@ def start_bots(subject: Subject, peers: Peers, args: argparse.Namespace) -> tupl
     if subject.workers:
         env["XIAOER_WORKERS"] = str(subject.workers)
     bots = []
+    extra["metrics_ports"] = []
     for n, port in enumerate(ports):
-        bot_env = dict(env, XIAOER_METRICS_PORT=str(_free_port()))
+        metrics_port = _free_port()  # worker i of a replica (XIAOER_WORKERS) serves on metrics_port + i
+        extra["metrics_ports"] += [metrics_port + i for i in range(max(1, subject.workers))]
+        bot_env = dict(env, XIAOER_METRICS_PORT=str(metrics_port))
         cmd = [
             py,
             "-m",
@@ -301,6 +316,109 @@ def thread_hops(roots: list[int], folder: Path) -> Counter[str]:
     return total
 
 
+# The replicas' own counters read from their ops endpoints (XIAOER_METRICS_PORT, /metrics): LLM errors by kind,
+# offline fallbacks, and events such as `llm_circuit_opened`, `reply_lost`, `reply_in_doubt`.
+_SERIES = re.compile(
+    r'^xiaoer_(llm_errors|llm_fallbacks|events)_total\{(?:kind|reason|event)="([^"]*)"\} ([0-9.eE+-]+)$'
+)
+_PREFIX = {"llm_errors": "llm_error:", "llm_fallbacks": "llm_fallback:", "events": "event:"}
+# LLM answers the allow-list gate did not find support for (bot/conversation/answer.py), by action taken
+_UNSUPPORTED = re.compile(r'^xiaoer_grounding_unsupported_total\{[^}]*action="([^"]*)"[^}]*\} ([0-9.eE+-]+)$')
+# Failures that open the LLM circuit (bot/llm/openai_chat.py `_STALLS`) and how long it then stays open.
+LLM_STALLS = ("first_token_timeout", "stall_timeout", "total_timeout", "APITimeoutError")
+LLM_COOLDOWN_S = 30.0  # OpenAIChatConfig.cooldown_s's default; the replicas run with it
+
+
+def replica_counters(ports: list[int]) -> Counter[str]:
+    """The counters above summed over the processes serving `ports` ("llm_error:<kind>",
+    "llm_fallback:<reason>", "event:<name>", "unsupported:<action>" per sentence); "unreachable" counts
+    ports that did not answer."""
+    total: Counter[str] = Counter()
+    for port in ports:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+                text = response.read().decode()
+        except OSError:
+            total["unreachable"] += 1
+            continue
+        for line in text.splitlines():
+            match = _SERIES.match(line)
+            if match:
+                family, label, value = match.groups()
+                total[_PREFIX[family] + label] += int(float(value))
+            elif unsupported := _UNSUPPORTED.match(line):
+                total["unsupported:" + unsupported.group(1)] += int(float(unsupported.group(2)))
+    return total
+
+
+def warm_up(
+    subject: Subject,
+    bots: list[Proc],
+    extra: dict[str, Any],
+    peers: Peers,
+    args: argparse.Namespace,
+    offset: int,
+) -> dict[str, Any]:
+    """First messages load lazily: one message per replica first (each cold start alone), then up to 20
+    customers at once. A cold replica's first messages wait long before they ask the LLM; should the LLM
+    circuit breaker have opened meanwhile, the measurement waits out its cooldown — else the measured window
+    would silently take the offline path (0 LLM calls). Returns what the warm-up saw: its messages, lost and
+    doubled replies, LLM errors by kind, circuit openings and the seconds waited for the breaker."""
+    chats: list[int] = []
+    sent = 0
+    for n, customers in enumerate((len(bots), min(args.customers, 20))):
+        result = run_phase(peers, customers, 1, offset + n * 10_000, args)
+        chats += result["chats"]
+        sent += result["sent"]
+    settled = http_json(f"{peers.world_url}/_bench/settle", {"seconds": 2.0, "chats": chats})
+    seen = replica_counters(extra.get("metrics_ports", []))
+    stalls = sum(seen[f"llm_error:{kind}"] for kind in LLM_STALLS)
+    counts_openings = "llm_circuit_opened" in (subject.code / "bot" / "llm" / "openai_chat.py").read_text()
+    opened = seen["event:llm_circuit_opened"] if counts_openings else stalls  # older code: every stall opens
+    waited = 0.0
+    if opened:
+        log(
+            f"   the LLM circuit opened in warm-up ({opened}×): waiting {LLM_COOLDOWN_S:.0f} s for it to close"
+        )
+        waited = LLM_COOLDOWN_S + 1.0
+        time.sleep(waited)
+    return {
+        "messages": sent,
+        "lost": settled["lost"],
+        "doubled": settled["doubled"],
+        "llm_errors_by_kind": {
+            k.split(":", 1)[1]: v for k, v in sorted(seen.items()) if k.startswith("llm_error:")
+        },
+        "llm_circuit_opened": opened,
+        "waited_for_breaker_s": waited,
+    }
+
+
+def validity(out: dict[str, Any], breaker: dict[str, Any]) -> list[str]:
+    """Why a xiaoer subject's measured window does not measure the production path (empty: it does)."""
+    reasons = []
+    if out["answered"] < out["messages"]:
+        reasons.append(
+            f"{out['messages'] - out['answered']} of {out['messages']} messages unanswered in time"
+        )
+    if out["llm_calls_per_msg"] == 0:
+        reasons.append("no LLM call in the measured window (offline path measured)")
+    if breaker["circuit_open_refusals"]:
+        reasons.append(f"LLM circuit breaker open: {breaker['circuit_open_refusals']} calls refused")
+    if breaker["circuit_opened"]:
+        reasons.append(f"LLM circuit breaker opened {breaker['circuit_opened']}× in the measured window")
+    if breaker["unsupported_sentences_per_msg"] > 0.5:
+        reasons.append(
+            f"{breaker['unsupported_sentences_per_msg']} unsupported LLM sentences per message: the scripted "
+            "LLM's answers are rejected by grounding (measures the rejection path)"
+        )
+    if breaker["unreachable_metrics"]:
+        reasons.append(f"{breaker['unreachable_metrics']} replica metrics endpoints did not answer")
+    if out["lost"] or out["doubled"]:
+        reasons.append(f"lost {out['lost']}, doubled {out['doubled']} (warm-up included)")
+    return reasons
+
+
 def run_phase(
     peers: Peers, customers: int, messages: int, offset: int, args: argparse.Namespace
 ) -> dict[str, Any]:
@@ -321,8 +439,11 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
     chroma: ChromaServer | None = extra.get("chroma")
     try:
         http_json(f"{peers.world_url}/_bench/upstreams", {"ports": extra["ports"]})
-        run_phase(peers, min(args.customers, 20), 1, offset, args)  # warm-up: first messages load lazily
+        warm = warm_up(subject, bots, extra, peers, args, offset) if subject.kind == "xiaoer" else None
+        if warm is None:  # the echo bots: first messages load lazily too
+            run_phase(peers, min(args.customers, 20), 1, offset, args)
         offset += 100_000
+        metrics_ports = extra.get("metrics_ports", [])
         roots = [b.pid for b in bots]
         database = extra.get("database")
         before = {
@@ -334,9 +455,11 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             "llm": tree_cpu_s([peers.llm.pid]),
             "chroma": tree_cpu_s([chroma._process.pid]) if chroma and chroma._process else 0.0,
             "api": Counter(http_json(f"{peers.world_url}/_bench/calls")),
+            "faults": Counter(http_json(f"{peers.world_url}/_bench/faults")),
             "llm_calls": Counter(http_json(f"{peers.llm_url}/_bench/calls")),
             "db": peers.counters.snapshot(database) if database else None,
             "meters": thread_hops(roots, peers.work / "hops") if database else Counter(),
+            "replica": replica_counters(metrics_ports),
         }
         log(f"   measuring {args.customers} customers × {args.messages} messages")
         result = run_phase(peers, args.customers, args.messages, offset, args)
@@ -349,9 +472,11 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             "llm": tree_cpu_s([peers.llm.pid]),
             "chroma": tree_cpu_s([chroma._process.pid]) if chroma and chroma._process else 0.0,
             "api": Counter(http_json(f"{peers.world_url}/_bench/calls")),
+            "faults": Counter(http_json(f"{peers.world_url}/_bench/faults")),
             "llm_calls": Counter(http_json(f"{peers.llm_url}/_bench/calls")),
             "db": peers.counters.snapshot(database) if database else None,
             "meters": thread_hops(roots, peers.work / "hops") if database else Counter(),
+            "replica": replica_counters(metrics_ports),
         }
         settled = http_json(f"{peers.world_url}/_bench/settle", {"seconds": 2.0, "chats": result["chats"]})
         n = max(1, result["answered"])
@@ -372,6 +497,8 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             "doubled": settled["doubled"],
             "bot_api_calls_per_msg": round(sum(api.values()) / n, 3),
             "bot_api_calls_by_method": {k: round(v / n, 3) for k, v in sorted(api.items())},
+            # sends the Bot API emulator lost on purpose in the window (--drop-requests/--drop-responses)
+            "network_faults": dict(after["faults"] - before["faults"]),
             # replies within 1 s (send → reply) vs slower ones: typing indicators and drafts belong to the latter
             "bot_api_calls_per_fast_reply": _rounded(settled.get("calls_per_fast_reply")),
             "bot_api_calls_per_slow_reply": _rounded(settled.get("calls_per_slow_reply")),
@@ -391,6 +518,31 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             "gc_cpu_ms_per_msg": round((after["meters"]["gc_ms"] - before["meters"]["gc_ms"]) / n, 3),
             "processes": len(bots),
         }
+        if warm is not None:
+            # lost and doubled count the whole run: a reply lost in warm-up is lost all the same
+            out["lost_measured"], out["doubled_measured"] = out["lost"], out["doubled"]
+            out["lost"] += warm["lost"]
+            out["doubled"] += warm["doubled"]
+            out["warmup"] = warm
+            replica = after["replica"] - before["replica"]
+            breaker = {
+                "llm_errors_by_kind": {
+                    k.split(":", 1)[1]: v for k, v in sorted(replica.items()) if k.startswith("llm_error:")
+                },
+                "circuit_open_refusals": replica["llm_error:circuit_open"],
+                "circuit_opened": replica["event:llm_circuit_opened"],
+                "offline_fallbacks": sum(v for k, v in replica.items() if k.startswith("llm_fallback:")),
+                "replies_lost": replica["event:reply_lost"],
+                "replies_in_doubt": replica["event:reply_in_doubt"],
+                # sentences of LLM answers the grounding gate dropped or had regenerated
+                "unsupported_sentences_per_msg": round(
+                    sum(v for k, v in replica.items() if k.startswith("unsupported:")) / n, 3
+                ),
+                "unreachable_metrics": after["replica"]["unreachable"],
+            }
+            out["llm_breaker"] = breaker
+            out["invalid_reasons"] = validity(out, breaker)
+            out["valid"] = not out["invalid_reasons"]
         if database:
             statements = statements_between(before["db"], after["db"])
             out["db_round_trips_per_msg"] = round(sum(statements.values()) / n, 3)
@@ -416,6 +568,8 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
             f"DB {out['db_round_trips_per_msg']:.1f} rt/msg  hops {out['thread_hops_per_msg']:.1f}/msg  GC {out['gc_cpu_ms_per_msg']:.2f} ms/msg  API {out['bot_api_calls_per_msg']:.2f}/msg  "
             f"LLM {out['llm_calls_per_msg']:.2f}/msg  lost {out['lost']} doubled {out['doubled']}"
         )
+        if not out.get("valid", True):
+            log(f"   INVALID measurement of {subject.name}: {'; '.join(out['invalid_reasons'])}")
         return out
     finally:
         for bot in bots:
@@ -605,6 +759,20 @@ def main() -> int:
         help="also measure the code of this git ref (e.g. main) or source tree; repeat for more refs "
         "(the first is `xiaoer_before`, the others `xiaoer_before_<REF>`)",
     )
+    parser.add_argument(
+        "--drop-requests",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="network faults: every round(1/F)-th sendMessage is lost before Telegram carries it out",
+    )
+    parser.add_argument(
+        "--drop-responses",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="network faults: every round(1/F)-th sendMessage is carried out but its answer is lost",
+    )
     parser.add_argument("--only", help="comma-separated subjects (http_echo,ptb_echo,xiaoer,xiaoer_before)")
     parser.add_argument("--kill", action="store_true", help="then SIGKILL a xiaoer replica mid-run")
     parser.add_argument("--kill-at", type=float, default=0.4, help="share of messages sent before the kill")
@@ -660,6 +828,10 @@ def main() -> int:
                 TOKEN,
                 "--connections",
                 str(args.connections),
+                "--drop-requests",
+                str(args.drop_requests),
+                "--drop-responses",
+                str(args.drop_responses),
             ],
             work,
             base_env(REPO),
@@ -706,9 +878,14 @@ def main() -> int:
         "replicas": args.replicas,
         "workers": args.workers,
         "llm_delay_s": args.llm_delay,
+        "drop_requests": args.drop_requests,
+        "drop_responses": args.drop_responses,
         "seconds": round(time.perf_counter() - started, 1),
     }
     results["ratios"] = ratios_of(results)
+    reasons = {k: r["invalid_reasons"] for k, r in results.items() if r.get("invalid_reasons")}
+    results["valid"] = not reasons
+    results["invalid_reasons"] = reasons
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=1))
     else:
@@ -750,6 +927,7 @@ def ratios_of(results: dict[str, Any]) -> dict[str, float]:
 
 def print_table(results: dict[str, Any]) -> None:
     keys = [
+        "valid",
         "cpu_ms_per_msg",
         "cpu_sys_ms_per_msg",
         "cpu_vs_ptb_echo",
@@ -774,12 +952,16 @@ def print_table(results: dict[str, Any]) -> None:
         "llm_server_cpu_ms_per_msg",
         "chroma_cpu_ms_per_msg",
     ]
-    names = [k for k in results if k not in ("machine", "ratios")]
+    names = [k for k in results if k not in ("machine", "ratios", "valid", "invalid_reasons")]
     print(f"\n{'':28}" + "".join(f"{n:>15}" for n in names))
     for key in keys:
-        print(f"{key:28}" + "".join(f"{results[n].get(key, 0)!s:>15}" for n in names))
+        print(
+            f"{key:28}" + "".join(f"{results[n].get(key, '-' if key == 'valid' else 0)!s:>15}" for n in names)
+        )
     print("\nratios:", json.dumps(results["ratios"]))
     print("machine:", json.dumps(results["machine"]))
+    for name, why in results["invalid_reasons"].items():
+        print(f"INVALID {name}: {'; '.join(why)}")
     for n in names:
         print(f"\n{n}: Bot API calls per message {json.dumps(results[n]['bot_api_calls_by_method'])}")
         print(f"{n}: LLM calls per message {json.dumps(results[n]['llm_calls_by_kind'])}")

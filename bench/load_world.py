@@ -17,7 +17,12 @@ bots' ports, trying the next one when a bot refuses the connection or answers 5x
 Control endpoints (JSON) for `bench/load.py`: `POST /_bench/upstreams {"ports": [...]}`,
 `POST /_bench/run {"customers", "messages", "offset", "ramp_s", "timeout_s", "questions"}` (returns when every
 message was answered or the timeout passed), `GET /_bench/progress`, `POST /_bench/settle {"seconds"}`
-(late duplicates count), `GET /_bench/calls` (Bot API calls by method since start).
+(late duplicates count), `GET /_bench/calls` (Bot API calls by method since start), `GET /_bench/faults`
+(network faults injected so far).
+
+Network faults (`--drop-requests F`, `--drop-responses F`): every round(1/F)-th `sendMessage` has its connection
+closed before it is carried out (the reply must be sent again), or after (Telegram has the reply, the bot
+gets no answer: a send again would double it) — deterministic, so runs compare.
 
 Run: `python bench/load_world.py --port P --token T` (prints `ready` when listening).
 """
@@ -90,8 +95,11 @@ def _markup(params: dict[str, Any]) -> Any:
 class World:
     """State of Telegram and the customers; one instance per process."""
 
-    def __init__(self, token: str, connections: int) -> None:
+    def __init__(self, token: str, connections: int, faults: dict[str, float] | None = None) -> None:
         self.token = token
+        self.faults = {kind: share for kind, share in (faults or {}).items() if share > 0}
+        self.faulted: Counter[str] = Counter()
+        self._sends = itertools.count(1)
         self.bot_user = {
             "id": int(token.split(":")[0]),
             "is_bot": True,
@@ -132,16 +140,39 @@ class World:
         self.calls[method] += 1
         if params.get("chat_id"):
             self.chat_calls[int(params["chat_id"])] += 1
+        fault = self._fault(method)
+        if fault == "drop_request":
+            return self._drop(request, fault)
         try:
             result = self.call(method, params)
         except ApiError as exc:
             return web.json_response(
                 {"ok": False, "error_code": exc.code, "description": exc.description}, status=exc.code
             )
+        if fault == "drop_response":
+            return self._drop(request, fault)
         return web.Response(
             body=json.dumps({"ok": True, "result": result}, ensure_ascii=False).encode(),
             content_type="application/json",
         )
+
+    def _fault(self, method: str) -> str | None:
+        """The fault for this `sendMessage`, if any: every round(1/F)-th send per kind, the kinds offset."""
+        if method != "sendMessage" or not self.faults:
+            return None
+        n = next(self._sends)
+        for offset, (kind, share) in enumerate(sorted(self.faults.items())):
+            every = max(2, round(1 / share))
+            if n % every == offset * every // 2:
+                return kind
+        return None
+
+    def _drop(self, request: web.Request, fault: str) -> web.Response:
+        """Close the connection without an answer (what a network fault or a timeout leaves the bot with)."""
+        self.faulted[fault] += 1
+        if request.transport is not None:
+            request.transport.abort()
+        return web.Response(status=499)  # never reaches the bot
 
     def call(self, method: str, params: dict[str, Any]) -> Any:
         chat_id = int(params.get("chat_id") or 0)
@@ -350,12 +381,15 @@ class World:
         self.upstreams = [int(p) for p in (await request.json())["ports"]]
         return web.json_response({"ok": True})
 
+    async def fault_counts(self, request: web.Request) -> web.Response:
+        return web.json_response(dict(self.faulted))
+
     async def call_counts(self, request: web.Request) -> web.Response:
         return web.json_response(dict(self.calls))
 
 
-async def serve(port: int, token: str, connections: int) -> None:
-    world = World(token, connections)
+async def serve(port: int, token: str, connections: int, faults: dict[str, float] | None = None) -> None:
+    world = World(token, connections, faults)
     world.session = ClientSession(
         connector=TCPConnector(limit=connections, limit_per_host=connections),
         timeout=ClientTimeout(total=60),
@@ -366,6 +400,7 @@ async def serve(port: int, token: str, connections: int) -> None:
     app.router.add_get("/_bench/progress", world.progress)
     app.router.add_post("/_bench/settle", world.settle)
     app.router.add_get("/_bench/calls", world.call_counts)
+    app.router.add_get("/_bench/faults", world.fault_counts)
     app.router.add_route("*", "/bot{tail:.*}", world.api)
     runner = web.AppRunner(app, access_log=None, handler_cancellation=False)
     await runner.setup()
@@ -388,8 +423,16 @@ def main() -> None:
     parser.add_argument(
         "--connections", type=int, default=40, help="parallel webhook deliveries (Telegram: 40)"
     )
+    parser.add_argument("--drop-requests", type=float, default=0.0, help="share of sendMessage calls lost")
+    parser.add_argument(
+        "--drop-responses",
+        type=float,
+        default=0.0,
+        help="share of sendMessage answers lost (call carried out)",
+    )
     args = parser.parse_args()
-    run_loop(serve(args.port, args.token, args.connections))
+    faults = {"drop_request": args.drop_requests, "drop_response": args.drop_responses}
+    run_loop(serve(args.port, args.token, args.connections, faults))
 
 
 def run_loop(main: Any) -> None:

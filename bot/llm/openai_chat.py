@@ -17,7 +17,11 @@ streamed answer on the wire so the same limits bound every call:
 - total (`timeout_s`): the whole call, retries included;
 - after a call ended by a limit, calls fail at once (`circuit_open`) for `cooldown_s` (default 30 s), then
   the provider is tried again: a message that would ask a stalled model twice (intent, then the answer)
-  waits for one limit, not two, and the customers behind it get the offline answer without waiting.
+  waits for one limit, not two, and the customers behind it get the offline answer without waiting. Only a
+  provider given its whole first-token limit opens it: a call cut short by its message's deadline (the
+  message had waited before asking — behind others under load, or on a cold start) fails alone, counted as
+  `first_token_timeout` like any other, so one late message does not take the model away from everyone.
+  Each opening is counted (`llm_circuit_opened`).
 
 Retries (`max_retries`, as the openai SDK does them): connection errors and HTTP 408, 409, 429 and 5xx,
 after the server's `Retry-After`/`retry-after-ms` (0–60 s) or 0.5 s doubling up to 8 s; `x-should-retry`
@@ -387,6 +391,9 @@ class OpenAIChatModel:
         first_token = first_token_limit(
             started, self.config.first_token_timeout_s, current_first_token_deadline()
         )
+        # the message's deadline left the provider less than its own limit for the first token: running out
+        # of it says the message waited (queued behind others, a cold start), not that the provider stalled
+        cut_short = first_token < started + self.config.first_token_timeout_s
         text, finish_reason = "", None
         deadline = _Deadline(loop, min(first_token, end))
         with telemetry.stage("llm"):
@@ -403,7 +410,9 @@ class OpenAIChatModel:
                         if not isinstance(exc, TimeoutError):
                             raise self._failed(_kind(exc), exc) from exc
                         kind = "stall_timeout" if text else "first_token_timeout"
-                        raise self._failed("total_timeout" if deadline.limit >= end else kind, exc) from exc
+                        kind = "total_timeout" if deadline.limit >= end else kind
+                        opens = not (kind == "first_token_timeout" and cut_short)
+                        raise self._failed(kind, exc, opens_circuit=opens) from exc
                     if piece.usage is not None:
                         telemetry.llm_tokens(self.name, *piece.usage)
                     finish_reason = piece.finish_reason or finish_reason
@@ -434,11 +443,14 @@ class OpenAIChatModel:
             telemetry.count("llm_error", kind="circuit_open")
             raise LLMUnavailable("the LLM stalled recently; not asked again yet", kind="circuit_open")
 
-    def _failed(self, kind: str, exc: BaseException | None) -> LLMUnavailable:
+    def _failed(self, kind: str, exc: BaseException | None, *, opens_circuit: bool = True) -> LLMUnavailable:
+        """The error for a failed call, logged and counted (`llm_error{kind}`); a stall (`_STALLS`) opens the
+        circuit for `cooldown_s` unless `opens_circuit` is False (the provider was not given its own limit)."""
         log.warning("llm call failed (%s): %s", kind, repr(exc) if exc else "-")
         telemetry.count("llm_error", kind=kind)
-        if kind in _STALLS:
+        if kind in _STALLS and opens_circuit:
             self._open_until = self._clock() + self.config.cooldown_s
+            telemetry.count("llm_circuit_opened")
         return LLMUnavailable(f"{kind}: {exc!r}" if exc else kind, kind=kind)
 
 

@@ -101,6 +101,12 @@ class TelegramServer:
         self.fetched_urls: list[str] = []  # photo/document URLs the bot asked Telegram to fetch
         self.broken_urls: set[str] = set()  # photo URLs Telegram "cannot fetch"
         self.flood: dict[str, int] = {}  # method → how many next calls answer 429 (retry after 1 s)
+        # Network faults, method → what happens to its next calls, in order: "drop_request" (the connection
+        # closes before the call is carried out), "drop_response" (carried out; the connection closes before
+        # the answer: the bot cannot know it was), "late_response" (carried out; the answer is held `late_s`
+        # seconds — past a short read timeout of the bot's — and the connection then closes without it).
+        self.faults: dict[str, list[str]] = defaultdict(list)
+        self.late_s = 2.0
         self.blocked_chats: set[int] = set()  # private chats whose user blocked the bot
         self._server: ThreadingHTTPServer | None = None  # unstarted = an in-process fake API (unit tests)
         self._threads: list[threading.Thread] = []
@@ -598,6 +604,12 @@ class TelegramServer:
         self._cond.notify_all()
         return batch
 
+    def take_fault(self, method: str) -> str | None:
+        """The network fault (see `faults`) for this call of `method`, if one is queued."""
+        with self._cond:
+            queue = self.faults.get(method)
+            return queue.pop(0) if queue else None
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
@@ -635,7 +647,16 @@ class TelegramServer:
                     self.rfile.read(int(self.headers.get("Content-Length") or 0)),
                 )
                 params.update(parse_qsl(parts.query))
+                fault = server.take_fault(method)
+                if fault == "drop_request":
+                    self.close_connection = True
+                    return None
                 status, body = server.request(method, params, files)
+                if fault in ("drop_response", "late_response"):
+                    if fault == "late_response":
+                        time.sleep(server.late_s)
+                    self.close_connection = True
+                    return None
                 self._reply(status, json.dumps(body, ensure_ascii=False).encode())
 
         return Handler

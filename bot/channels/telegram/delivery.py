@@ -5,56 +5,58 @@ carries the keyboard and the product cards — the first product photo as a larg
 per product (`bot.channels.telegram.cards`), so a reply of text and cards is ONE message and one call —,
 then images and the document. A failed API call is logged and the remaining Outbounds are still delivered:
 a relay that fails must not eat the customer's reply.
+
+A send that fails in transit (`TimedOut`, or another `NetworkError` that is not Telegram's answer) is tried
+again, up to `SEND_ATTEMPTS` times with backoff (`retry_backoff_s`), and never doubled where Telegram lets us
+know: a timed-out send may have been delivered with its answer lost, so before a text is sent again its
+message is looked for above the message id floor taken before the first attempt (identical edits,
+`bot.channels.telegram.probe.find_sent`); found, it counts as sent. A probe that got no answer either is a
+failed attempt, not a reason to send blind. What no edit can compare (a photo, a document, a copy) and a text
+with no known floor are sent again (at-least-once: a lost reply is worse than a repeated one;
+`reply_in_doubt{outcome=resent}`). A reply still unsent after the attempts is counted `reply_lost` (a chat that
+refuses the bot, `Forbidden`, is `reply_blocked`) and logged as an error.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import datetime as dtm
 import logging
 import os
 import signal
-import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.channels.telegram.callbacks import CallbackSigner
-from bot.channels.telegram.cards import cards_text, preview, reply_rows
-from bot.channels.telegram.format import CALLBACK_DATA_LIMIT, escape, split_text
+from bot.channels.telegram.cards import reply_rows
+from bot.channels.telegram.format import CALLBACK_DATA_LIMIT, escape
+from bot.channels.telegram.probe import PROBE_SPAN, find_sent
 from bot.channels.telegram.progress import TelegramProgress
-from bot.channels.telegram.transport import Json, call
+from bot.channels.telegram.steps import Step, plan
+from bot.channels.telegram.transport import Json, call, flood_safe
 from bot.channels.telegram.watermark import MessageIdWatermark
+from bot.domain import telemetry
 from bot.domain.messages import Button, MessageRef, Outbound
 from bot.privacy.redaction import redact
 
 log = logging.getLogger(__name__)
 HTML = ParseMode.HTML
-MAX_FLOOD_WAIT_S = 30.0  # longer flood waits are not worth holding the chat for: the call fails
+SEND_ATTEMPTS = 3  # tries of one Bot API message that fails in transit (timeout, connection lost)
+RETRY_BACKOFF_S = (0.5, 2.0)  # seconds before the 2nd and the 3rd try
+MAX_PROBE_SPAN = 4 * PROBE_SPAN  # ids looked at for a text in doubt when the chat's ids moved on meanwhile
 T = TypeVar("T")
 
 
-async def flood_safe(call: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-    """One Bot API call; under flood control (429 + retry_after) wait as told, once, and try again —
-    a dropped reply would break "every customer message gets exactly one reply"."""
-    try:
-        return await call(*args, **kwargs)
-    except RetryAfter as exc:
-        with warnings.catch_warnings():  # PTB 22 warns that the type becomes timedelta in v23: accept both
-            warnings.simplefilter("ignore", PTBDeprecationWarning)
-            retry_after = exc.retry_after
-        wait = retry_after.total_seconds() if isinstance(retry_after, dtm.timedelta) else float(retry_after)
-        if wait > MAX_FLOOD_WAIT_S:
-            raise
-        log.warning("flood control: waiting %.0f s before retrying", wait)
-        await asyncio.sleep(wait)
-        return await call(*args, **kwargs)
+def in_transit(exc: TelegramError) -> bool:
+    """A failure on the way (`TimedOut`, connection refused/reset/closed, a 5xx from a proxy) rather than
+    Telegram's answer about the request (`BadRequest`, `Forbidden`, `RetryAfter` …): the request may or may
+    not have been carried out."""
+    return isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)
 
 
 def private_in_group(outbound: Outbound, chat_id: int) -> Outbound:
@@ -76,35 +78,6 @@ class Delivered:
     blocked: bool = False  # the chat refused it (the user blocked the bot, or the bot was removed)
 
 
-@dataclass(frozen=True)
-class Step:
-    """One Bot API message an Outbound becomes (in order): a text chunk (escaped at send time; the last one
-    carries the keyboard and the cards' link preview), an image or a document."""
-
-    kind: str  # "text" | "image" | "document"
-    chunk: str = ""
-    markup: Json | None = None  # reply_markup (Bot API JSON)
-    first: bool = False
-    preview: Json | None = None  # link_preview_options (Bot API JSON)
-    file: tuple[str, bytes] | None = None
-
-
-def plan(outbound: Outbound, markup: Json | None) -> list[Step]:
-    """The messages `deliver_one` sends for an Outbound that is not a copy (or whose copy failed), in order —
-    what a reply in doubt is probed for (`bot.channels.telegram.probe`)."""
-    chunks = split_text(outbound.text or cards_text(outbound.cards))
-    photo = preview(outbound.cards)
-    last = len(chunks) - 1
-    steps = [
-        Step("text", chunk, markup if n == last else None, n == 0, photo if n == last else None)
-        for n, chunk in enumerate(chunks)
-    ]
-    steps += [Step("image", file=image) for image in outbound.images]
-    if outbound.document is not None:
-        steps.append(Step("document", file=outbound.document))
-    return steps
-
-
 class TelegramDelivery:
     def __init__(
         self,
@@ -113,11 +86,17 @@ class TelegramDelivery:
         watermark: MessageIdWatermark | None = None,
         *,
         kill_after_send: bool = False,
+        retry_backoff_s: Sequence[float] = RETRY_BACKOFF_S,
     ) -> None:
+        """`watermark`: the process's message id floors (the channel's; None: this delivery keeps its own,
+        so only its own sends set them). `retry_backoff_s`: seconds before each try after the first of a
+        message that failed in transit (`SEND_ATTEMPTS` tries in all; the last value repeats)."""
         self.bot = bot
         self.signer = signer
-        self.watermark = watermark  # every id Telegram gives back raises the floor of a later reply in doubt
+        # every id Telegram gives back raises the floor of a later reply in doubt
+        self.watermark = watermark if watermark is not None else MessageIdWatermark()
         self.kill_after_send = kill_after_send
+        self.retry_backoff_s = tuple(retry_backoff_s) or (0.0,)
 
     def keyboard(self, rows: Sequence[Sequence[Button]]) -> Json | None:
         """`reply_markup` (Bot API JSON): an inline keyboard, row by row, with signed callback data (each
@@ -163,8 +142,16 @@ class TelegramDelivery:
             except ValueError:
                 log.warning("not a Telegram chat id, outbound skipped: %r", outbound.chat_id)
             except TelegramError as exc:
-                log.warning("delivery to %s failed (%s): %s", outbound.chat_id, outbound.kind, exc)
                 blocked = isinstance(exc, Forbidden)
+                # the reply (or its rest) did not reach the chat: counted, so no loss goes unseen
+                telemetry.count("reply_blocked" if blocked else "reply_lost", channel="telegram")
+                log.log(
+                    logging.WARNING if blocked else logging.ERROR,
+                    "delivery to %s failed (%s): %s",
+                    outbound.chat_id,
+                    outbound.kind,
+                    exc,
+                )
             delivered.append(Delivered(outbound, tuple(refs), blocked))
             if on_each is not None:
                 await on_each(number)
@@ -191,7 +178,7 @@ class TelegramDelivery:
         markup = self.keyboard(reply_rows(outbound))
         if outbound.copy_of is not None and not skip:
             try:  # copy, never forward: an agent's identity stays private
-                copied = await flood_safe(
+                copied = await self._retried(
                     self.bot.copy_message,
                     from_chat_id=int(outbound.copy_of.chat_id),
                     message_id=int(outbound.copy_of.message_id),
@@ -220,11 +207,10 @@ class TelegramDelivery:
                     if edited is not None:
                         sent.append(self.saw(chat_id, edited))
                         continue
-                message = await flood_safe(  # the hot path: one thin call, no PTB objects either way
-                    call,
-                    self.bot,
-                    "sendMessage",
-                    {
+                message_id = await self._send_text(
+                    step,
+                    chat_id,
+                    {  # the hot path: one thin call, no PTB objects either way
                         **where,
                         "text": escape(step.chunk),
                         "parse_mode": HTML,
@@ -233,16 +219,15 @@ class TelegramDelivery:
                         "link_preview_options": step.preview,
                     },
                 )
-                message_id = int(message["message_id"])
             elif step.kind == "image" and step.file is not None:
                 name, data = step.file
                 message_id = (
-                    await flood_safe(self.bot.send_photo, photo=data, filename=name, **where)
+                    await self._retried(self.bot.send_photo, photo=data, filename=name, **where)
                 ).message_id
             elif step.file is not None:
                 name, data = step.file
                 message_id = (
-                    await flood_safe(self.bot.send_document, document=data, filename=name, **where)
+                    await self._retried(self.bot.send_document, document=data, filename=name, **where)
                 ).message_id
             else:
                 continue
@@ -252,10 +237,91 @@ class TelegramDelivery:
             log.warning("buttons without text for %s were not delivered", outbound.chat_id)
         return [MessageRef(str(chat_id), str(message_id), outbound.thread_id) for message_id in sent]
 
+    def _backoff(self, attempt: int) -> float:
+        """Seconds to wait before try number `attempt + 1` (1-based `attempt`: the tries made so far)."""
+        return self.retry_backoff_s[min(attempt, len(self.retry_backoff_s)) - 1]
+
+    async def _send_text(self, step: Step, chat_id: int, parameters: Json) -> int:
+        """`sendMessage` of one text step → its message id; tried again after a failure in transit, and
+        never sent twice when Telegram can tell: before another try, and after the last one failed, the message
+        is looked for above the chat's message id floor taken before the first (`_in_doubt`). A probe without
+        an answer is a failed try (sending blind could double the message). Raises the last `TelegramError`
+        after `SEND_ATTEMPTS` tries, and at once what is Telegram's answer (`BadRequest`, `Forbidden`;
+        `RetryAfter` is waited out once, `flood_safe`)."""
+        floor = self.watermark.floor(chat_id)
+        failure: TelegramError | None = None
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                if failure is not None:  # the last try may have reached Telegram: does it have the message?
+                    found = await self._in_doubt(step, chat_id, floor)
+                    if found is not None:
+                        return found
+                message = await flood_safe(call, self.bot, "sendMessage", parameters)
+                return int(message["message_id"])
+            except TelegramError as exc:
+                if not in_transit(exc):
+                    raise
+                failure = exc
+            if attempt < SEND_ATTEMPTS:
+                wait = self._backoff(attempt)
+                log.warning(
+                    "send to %s failed in transit (%s), try %d of %d in %.1f s",
+                    chat_id,
+                    failure,
+                    attempt + 1,
+                    SEND_ATTEMPTS,
+                    wait,
+                )
+                await asyncio.sleep(wait)
+        try:  # the last send failed in transit: it may still have been delivered
+            found = await self._in_doubt(step, chat_id, floor)
+        except TelegramError as exc:
+            log.warning("send to %s in doubt: the last probe failed too (%s)", chat_id, exc)
+            found = None
+        if found is not None:
+            return found
+        assert failure is not None
+        raise failure
+
+    async def _in_doubt(self, step: Step, chat_id: int, floor: int) -> int | None:
+        """The id of `step`'s message if Telegram has it above `floor` (probed, `find_sent`); None when it was
+        not found — or cannot be looked for (no floor known: it is then sent again, at-least-once)."""
+        if floor <= 0:
+            telemetry.count("reply_in_doubt", outcome="resent")
+            return None
+        # ids other chats took meanwhile (private chats share the account's counter) widen the span
+        span = min(MAX_PROBE_SPAN, PROBE_SPAN + max(0, self.watermark.floor(chat_id) - floor))
+        found = await find_sent(self.bot, step, chat_id, floor, span, self.watermark)
+        if found is None:
+            return None
+        telemetry.count("reply_in_doubt", outcome="delivered")
+        log.warning("send to %s in doubt was delivered (message %s)", chat_id, found)
+        return found
+
+    async def _retried(self, send: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """A send no edit can compare (a photo, a document, a copy), tried again after a failure in transit
+        (`SEND_ATTEMPTS` tries with backoff): at-least-once, counted `reply_in_doubt{outcome=resent}`."""
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                return await flood_safe(send, *args, **kwargs)
+            except TelegramError as exc:
+                if not in_transit(exc) or attempt == SEND_ATTEMPTS:
+                    raise
+                telemetry.count("reply_in_doubt", outcome="resent")
+                wait = self._backoff(attempt)
+                log.warning(
+                    "send failed in transit (%s), try %d of %d in %.1f s",
+                    exc,
+                    attempt + 1,
+                    SEND_ATTEMPTS,
+                    wait,
+                )
+                await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
+
     def saw(self, chat_id: int, message_id: int) -> int:
         """Note a message id Telegram gave (the watermark's floor); returns it."""
-        if self.watermark is not None:
-            self.watermark.see(chat_id, message_id)
+        self.watermark.see(chat_id, message_id)
         return message_id
 
     def _fault_point(self, message_id: int) -> None:
@@ -274,24 +340,32 @@ class TelegramDelivery:
         markup: Json | None,
         photo: Json | None,
     ) -> int | None:
-        """Turn the group's streaming placeholder into the final first chunk (None: send normally)."""
+        """Turn the group's streaming placeholder into the final first chunk (None: send normally). An edit is
+        idempotent — Telegram answers "message is not modified" to one already made — so an edit that failed in
+        transit is simply made again (`SEND_ATTEMPTS` tries): falling back to a new message after an edit that
+        did land would show the reply twice."""
         message_id, progress.placeholder_id = progress.placeholder_id, None
-        try:
-            await self.bot.edit_message_text(
-                escape(chunk),
-                chat_id=progress.chat_id,
-                message_id=message_id,
-                parse_mode=HTML,
-                reply_markup=self._markup(markup),
-                link_preview_options=LinkPreviewOptions(**photo) if photo else None,
-            )
-        except TelegramError as exc:
-            if isinstance(exc, BadRequest) and "not modified" in str(exc).lower():  # draft == final text
-                return message_id
-            log.info("final edit of placeholder failed: %s", exc)
-            progress.placeholder_id = message_id
-            return None
-        return message_id
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                await self.bot.edit_message_text(
+                    escape(chunk),
+                    chat_id=progress.chat_id,
+                    message_id=message_id,
+                    parse_mode=HTML,
+                    reply_markup=self._markup(markup),
+                    link_preview_options=LinkPreviewOptions(**photo) if photo else None,
+                )
+            except TelegramError as exc:
+                if isinstance(exc, BadRequest) and "not modified" in str(exc).lower():  # draft == final, or
+                    return message_id  # an earlier try landed
+                if in_transit(exc) and attempt < SEND_ATTEMPTS:
+                    await asyncio.sleep(self._backoff(attempt))
+                    continue
+                log.info("final edit of placeholder failed: %s", exc)
+                progress.placeholder_id = message_id
+                return None
+            return message_id
+        return None  # not reached: the last try returns
 
     async def _drop_placeholder(self, progress: TelegramProgress) -> None:
         """A placeholder no final text replaced (e.g. the reply was only cards) would leave a stale draft."""

@@ -21,11 +21,12 @@ from telegram.ext import ContextTypes
 
 from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.cards import reply_rows
-from bot.channels.telegram.delivery import Delivered, TelegramDelivery, plan
+from bot.channels.telegram.delivery import Delivered, TelegramDelivery
 from bot.channels.telegram.inbound import ChatPolicy, callback_inbound, message_inbound
 from bot.channels.telegram.probe import ReplyProbe
 from bot.channels.telegram.progress import TYPING_AFTER_S, TelegramProgress
 from bot.channels.telegram.replicas import current_admission, handoff_known_closed
+from bot.channels.telegram.steps import plan
 from bot.channels.telegram.watermark import MessageIdWatermark
 from bot.coordination.ledger import note_sent
 from bot.coordination.ratelimit import RateDecision, RateLimiter

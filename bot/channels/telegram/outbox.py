@@ -19,6 +19,7 @@ from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.delivery import TelegramDelivery
 from bot.channels.telegram.handlers import TelegramConfig
 from bot.channels.telegram.transport import AiohttpRequest
+from bot.channels.telegram.watermark import MessageIdWatermark
 from bot.domain.messages import MessageRef, Outbound
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class TelegramOutbox:
             request=AiohttpRequest(4),
         )
         self.signer = CallbackSigner(config.token)
+        self.watermark = MessageIdWatermark()  # the floors of this process's sends in doubt
         self.handoff = handoff
         self._lock = asyncio.Lock()
         self._ready = False
@@ -50,7 +52,7 @@ class TelegramOutbox:
             if not self._ready:
                 await self.bot.initialize()
                 self._ready = True
-        delivered = await TelegramDelivery(self.bot, self.signer).deliver(outbounds)
+        delivered = await TelegramDelivery(self.bot, self.signer, self.watermark).deliver(outbounds)
         if self.handoff is None:
             return
         for item in delivered:

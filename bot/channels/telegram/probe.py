@@ -28,17 +28,22 @@ from __future__ import annotations
 
 import logging
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.channels.telegram.cards import reply_rows
-from bot.channels.telegram.delivery import Step, TelegramDelivery, plan
 from bot.channels.telegram.format import escape
-from bot.channels.telegram.transport import Json, call
+from bot.channels.telegram.steps import Step, plan
+from bot.channels.telegram.transport import Json, call, flood_safe
+from bot.channels.telegram.watermark import MessageIdWatermark
 from bot.domain import telemetry
 from bot.domain.messages import Outbound
+
+if TYPE_CHECKING:
+    from bot.channels.telegram.delivery import TelegramDelivery
 
 log = logging.getLogger(__name__)
 PROBE_SPAN = 40  # ids looked at above the floor for each planned message (one editMessage* call each)
@@ -52,21 +57,59 @@ class Probe(StrEnum):
     OURS = "ours"  # not modified: the planned message is there
     OTHER = "other"  # not found, not ours, another kind: look further
     OVERWROTE = "overwrote"  # the edit succeeded: a different bot message was there
-    UNKNOWN = "unknown"  # the call failed otherwise: stop probing
 
 
 async def _edit(bot: Bot, parameters: Json) -> Probe:
+    """One identical edit (under flood control, waited out once: `flood_safe`); a failure that is no answer
+    about the message (network, a long flood wait, …) raises."""
     try:
-        await call(bot, "editMessageText", parameters)
+        await flood_safe(call, bot, "editMessageText", parameters)  # flood control: wait, ask again
     except BadRequest as exc:
         text = str(exc).lower()
         if NOT_MODIFIED in text:
             return Probe.OURS
         return Probe.OTHER  # not found / can't be edited / no text or caption / …
-    except TelegramError as exc:
-        log.info("reply probe failed: %s", exc)
-        return Probe.UNKNOWN
     return Probe.OVERWROTE
+
+
+async def find_sent(
+    bot: Bot,
+    step: Step,
+    chat_id: int,
+    floor: int,
+    span: int = PROBE_SPAN,
+    known: MessageIdWatermark | None = None,
+) -> int | None:
+    """The id of the message that is `step` (a text step, as `TelegramDelivery.deliver_one` sends it) among
+    the `span` message ids above `floor` in `chat_id`, else None (not there: it was not delivered, or lies
+    further up). Each id costs one `editMessageText` call with the very JSON of the send. Raises
+    `TelegramError` when a probe got no answer about the message (network, flood control): whether it was
+    delivered is then still unknown. An edit that succeeded (another bot message of the chat was there) is
+    counted (`reply_probe_overwrote`), logged as an error and returned as the hit: the reply is visible there.
+    Ids the process's watermark (`known`) has seen in another chat of the id space are skipped unasked: they
+    cannot be this chat's message."""
+    parameters: Json = {
+        "chat_id": chat_id,
+        "text": escape(step.chunk),
+        "parse_mode": ParseMode.HTML,
+        "reply_markup": step.markup,
+        "link_preview_options": step.preview,
+    }
+    for message_id in range(floor + 1, floor + 1 + span):
+        if known is not None and known.elsewhere(chat_id, message_id):
+            continue
+        outcome = await _edit(bot, {**parameters, "message_id": message_id})
+        if outcome is Probe.OTHER:
+            continue
+        if outcome is Probe.OVERWROTE:
+            telemetry.count("reply_probe_overwrote", channel="telegram")
+            log.error(
+                "reply probe overwrote bot message %s in chat %s (it was not the reply in doubt)",
+                message_id,
+                chat_id,
+            )
+        return message_id
+    return None
 
 
 class ReplyProbe:
@@ -77,25 +120,10 @@ class ReplyProbe:
         self.bot: Bot = delivery.bot
         self.span = span
 
-    async def _probe(self, step: Step, chat_id: int, message_id: int) -> Probe:
-        if step.kind != "text":
-            return Probe.UNKNOWN
-        return await _edit(  # the same JSON the send gave (`TelegramDelivery.deliver_one`): one thin call
-            self.bot,
-            {
-                "chat_id": chat_id,
-                "message_id": message_id,
-                "text": escape(step.chunk),
-                "parse_mode": ParseMode.HTML,
-                "reply_markup": step.markup,
-                "link_preview_options": step.preview,
-            },
-        )
-
     async def delivered_steps(self, outbound: Outbound, floor: int) -> int:
         """How many of `outbound`'s planned messages Telegram has, looking above message id `floor` (the
         highest id known in the chat before the send began). 0 when `floor` is unknown (≤ 0), the outbound
-        is a copy, or its first message can't be probed."""
+        is a copy, or its first message can't be probed (an image, a document: no text an edit compares)."""
         if floor <= 0 or outbound.copy_of is not None:
             return 0
         chat_id = int(outbound.chat_id)
@@ -104,21 +132,11 @@ class ReplyProbe:
         for step in steps:
             if step.kind != "text":
                 break
-            hit = None
-            for message_id in range(position + 1, position + 1 + self.span):
-                outcome = await self._probe(step, chat_id, message_id)
-                if outcome is Probe.UNKNOWN:
-                    return found
-                if outcome is Probe.OVERWROTE:
-                    telemetry.count("reply_probe_overwrote", channel="telegram")
-                    log.error(
-                        "reply probe overwrote bot message %s in chat %s (it was not the reply in doubt)",
-                        message_id,
-                        chat_id,
-                    )
-                if outcome is not Probe.OTHER:
-                    hit = message_id
-                    break
+            try:
+                hit = await find_sent(self.bot, step, chat_id, position, self.span, self.delivery.watermark)
+            except TelegramError as exc:
+                log.info("reply probe failed: %s", exc)
+                return found
             if hit is None:
                 break
             found, position = found + 1, hit

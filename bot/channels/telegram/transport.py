@@ -16,20 +16,28 @@ any other transport failure `telegram.error.NetworkError` (as with PTB's transpo
 from __future__ import annotations
 
 import asyncio
+import datetime as dtm
 import functools
 import json
+import logging
 import urllib.request
-from typing import Any, cast
+import warnings
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
 from telegram import Bot
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.request import BaseRequest, RequestData
+from telegram.warnings import PTBDeprecationWarning
 
 _DEFAULT = BaseRequest.DEFAULT_NONE
 Json = dict[str, Any]
+MAX_FLOOD_WAIT_S = 30.0  # longer flood waits are not worth holding the chat for: the call fails
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class JsonParameters:
@@ -60,6 +68,24 @@ async def call(bot: Bot, method: str, parameters: Json) -> Any:
     values are dropped (as PTB does)."""
     request_data = cast(RequestData, JsonParameters(parameters))  # read only through the members above
     return await bot.request.post(f"{bot.base_url}/{method}", request_data)
+
+
+async def flood_safe(call: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+    """One Bot API call; under flood control (429 + retry_after) wait as told, once, and try again —
+    a dropped reply would break "every customer message gets exactly one reply". A wait longer than
+    `MAX_FLOOD_WAIT_S` seconds raises the `RetryAfter`."""
+    try:
+        return await call(*args, **kwargs)
+    except RetryAfter as exc:
+        with warnings.catch_warnings():  # PTB 22 warns that the type becomes timedelta in v23: accept both
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            retry_after = exc.retry_after
+        wait = retry_after.total_seconds() if isinstance(retry_after, dtm.timedelta) else float(retry_after)
+        if wait > MAX_FLOOD_WAIT_S:
+            raise
+        log.warning("flood control: waiting %.0f s before retrying", wait)
+        await asyncio.sleep(wait)
+        return await call(*args, **kwargs)
 
 
 def _chosen(value: Any, default: float | None) -> float | None:
