@@ -291,7 +291,7 @@ class TelegramDelivery:
             return None
         # ids other chats took meanwhile (private chats share the account's counter) widen the span
         span = min(MAX_PROBE_SPAN, PROBE_SPAN + max(0, self.watermark.floor(chat_id) - floor))
-        found = await find_sent(self.bot, step, chat_id, floor, span, self.watermark)
+        found = await find_sent(self.bot, step, chat_id, floor, span)
         if found is None:
             return None
         telemetry.count("reply_in_doubt", outcome="delivered")
