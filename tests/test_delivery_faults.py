@@ -12,16 +12,14 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from telegram import Bot, Update
-from telegram.error import NetworkError
 from telegram.ext import ContextTypes
 
 from bot.channels.telegram.app import build_application
 from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.delivery import SEND_ATTEMPTS, TelegramDelivery
 from bot.channels.telegram.handlers import TelegramChannel, TelegramConfig
-from bot.channels.telegram.probe import ReplyProbe, find_sent
+from bot.channels.telegram.probe import ReplyProbe
 from bot.channels.telegram.progress import TelegramProgress
-from bot.channels.telegram.steps import Step
 from bot.channels.telegram.transport import AiohttpRequest
 from bot.channels.telegram.watermark import MessageIdWatermark
 from bot.domain import telemetry
@@ -110,7 +108,8 @@ async def test_flood_control_during_a_probe_is_waited_out_not_taken_for_an_absen
     """A probe told to slow down (429) waits and asks again: for a reply in doubt after a crash
     (`ReplyProbe`) a probe that gave up would have the reply sent a second time."""
     floor = delivery.watermark.floor(ALICE.id)
-    await delivery.bot.send_message(ALICE.id, REPLY)  # by a replica that died before confirming it
+    (sent,) = await delivery.deliver([Outbound(chat_id=str(ALICE.id), text=REPLY)])
+    assert len(sent.refs) == 1
     api.flood["editMessageText"] = 1  # the first probe call answers 429, retry after 1 s
     outbound = Outbound(chat_id=str(ALICE.id), text=REPLY)
     assert await ReplyProbe(delivery).delivered_steps(outbound, floor) == 1
@@ -118,25 +117,6 @@ async def test_flood_control_during_a_probe_is_waited_out_not_taken_for_an_absen
     api.faults["sendMessage"].append("drop_response")
     await delivery.deliver([Outbound(chat_id=str(ALICE.id), text="好的")])
     assert _texts(api, ALICE) == [REPLY, "好的"]
-
-
-async def test_the_probe_skips_ids_the_process_learnt_of(
-    api: TelegramServer, delivery: TelegramDelivery
-) -> None:
-    """Ids this process saw in other chats (private chats share the account's ids) are not the reply in doubt:
-    they are not asked about."""
-    for text in ("1", "2", "3"):
-        seen = api.user_sends(Chat(BOB.id), BOB, text)
-        delivery.watermark.see(BOB.id, seen["message_id"])
-    floor = delivery.watermark.floor(ALICE.id) - 3  # as if the send had started before Bob's messages
-    api.faults["sendMessage"].append("drop_response")
-    with pytest.raises(NetworkError):
-        await delivery.bot.send_message(ALICE.id, REPLY)  # delivered; its answer lost
-    found = await find_sent(
-        delivery.bot, Step("text", REPLY, first=True), ALICE.id, floor, 40, delivery.watermark
-    )
-    assert found == api.sent[ALICE.id][0]["message_id"]
-    assert len(api.calls["editMessageText"]) == 1  # Bob's three ids skipped unasked
 
 
 async def test_a_send_lost_on_the_way_is_sent_again(
@@ -233,17 +213,3 @@ async def test_a_customer_message_gets_exactly_one_reply_when_the_answer_is_lost
     assert errors == []
     assert _texts(api, ALICE) == [REPLY]
     assert recorded.total("reply_in_doubt", outcome="delivered") == 1
-
-
-def test_the_watermark_remembers_the_last_ids_of_each_id_space() -> None:
-    from bot.channels.telegram.watermark import RECENT_IDS
-
-    watermark = MessageIdWatermark()
-    for message_id in range(1, RECENT_IDS + 2):
-        watermark.see(ALICE.id if message_id % 2 else BOB.id, message_id)  # private chats: one id space
-    watermark.see(-1001234567890123, 5)  # a supergroup numbers its own
-    assert watermark.floor(ALICE.id) == RECENT_IDS + 1 and watermark.floor(-1001234567890123) == 5
-    assert watermark.elsewhere(ALICE.id, 2) and not watermark.elsewhere(BOB.id, 2)  # Bob's message
-    assert watermark.elsewhere(BOB.id, RECENT_IDS + 1)
-    assert not watermark.elsewhere(BOB.id, 1)  # the oldest is forgotten
-    assert not watermark.elsewhere(-1001234567890123, 5) and not watermark.elsewhere(-1001234567890999, 5)

@@ -38,7 +38,6 @@ from bot.channels.telegram.cards import reply_rows
 from bot.channels.telegram.format import escape
 from bot.channels.telegram.steps import Step, plan
 from bot.channels.telegram.transport import Json, call, flood_safe
-from bot.channels.telegram.watermark import MessageIdWatermark
 from bot.domain import telemetry
 from bot.domain.messages import Outbound
 
@@ -72,22 +71,13 @@ async def _edit(bot: Bot, parameters: Json) -> Probe:
     return Probe.OVERWROTE
 
 
-async def find_sent(
-    bot: Bot,
-    step: Step,
-    chat_id: int,
-    floor: int,
-    span: int = PROBE_SPAN,
-    known: MessageIdWatermark | None = None,
-) -> int | None:
+async def find_sent(bot: Bot, step: Step, chat_id: int, floor: int, span: int = PROBE_SPAN) -> int | None:
     """The id of the message that is `step` (a text step, as `TelegramDelivery.deliver_one` sends it) among
     the `span` message ids above `floor` in `chat_id`, else None (not there: it was not delivered, or lies
     further up). Each id costs one `editMessageText` call with the very JSON of the send. Raises
     `TelegramError` when a probe got no answer about the message (network, flood control): whether it was
     delivered is then still unknown. An edit that succeeded (another bot message of the chat was there) is
-    counted (`reply_probe_overwrote`), logged as an error and returned as the hit: the reply is visible there.
-    Ids the process's watermark (`known`) has seen in another chat of the id space are skipped unasked: they
-    cannot be this chat's message."""
+    counted (`reply_probe_overwrote`), logged as an error and returned as the hit: the reply is visible there."""
     parameters: Json = {
         "chat_id": chat_id,
         "text": escape(step.chunk),
@@ -96,8 +86,6 @@ async def find_sent(
         "link_preview_options": step.preview,
     }
     for message_id in range(floor + 1, floor + 1 + span):
-        if known is not None and known.elsewhere(chat_id, message_id):
-            continue
         outcome = await _edit(bot, {**parameters, "message_id": message_id})
         if outcome is Probe.OTHER:
             continue
@@ -133,7 +121,7 @@ class ReplyProbe:
             if step.kind != "text":
                 break
             try:
-                hit = await find_sent(self.bot, step, chat_id, position, self.span, self.delivery.watermark)
+                hit = await find_sent(self.bot, step, chat_id, position, self.span)
             except TelegramError as exc:
                 log.info("reply probe failed: %s", exc)
                 return found

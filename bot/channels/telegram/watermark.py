@@ -10,9 +10,6 @@ message of any such chat raises the floor of every other. Ids only grow, so the 
 
 from __future__ import annotations
 
-from collections import deque
-
-RECENT_IDS = 4096  # message ids remembered per id space (what a probe need not ask about)
 SUPERGROUP_MAX_ID = -1_000_000_000_000  # "-100…" chat ids: supergroups and channels
 ACCOUNT = 0  # the id space of private chats and basic groups
 
@@ -24,32 +21,15 @@ def id_space(chat_id: int) -> int:
 
 class MessageIdWatermark:
     """`see(chat, id)` for every message id learnt (inbound updates, sent replies); `floor(chat)` is the
-    highest id seen in the chat's id space (0 when none); `elsewhere(chat, id)`: whether that id is one of the
-    last `RECENT_IDS` seen in its id space and belongs to another chat — so it is not a reply to `chat` in
-    doubt, and a probe need not ask about it (an id of the same chat may be: a send this process confirmed
-    whose record was then lost). One per process; single event loop, no locking."""
+    highest id seen in the chat's id space (0 when none). One per process; single event loop, no locking."""
 
     def __init__(self) -> None:
         self._high: dict[int, int] = {}
-        self._chats: dict[int, dict[int, int]] = {}  # id space → {message id: its chat}
-        self._order: dict[int, deque[int]] = {}
 
     def see(self, chat_id: int, message_id: int) -> None:
         space = id_space(chat_id)
         if message_id > self._high.get(space, 0):
             self._high[space] = message_id
-        chats = self._chats.setdefault(space, {})
-        if message_id in chats:
-            return
-        chats[message_id] = chat_id
-        order = self._order.setdefault(space, deque())
-        order.append(message_id)
-        if len(order) > RECENT_IDS:
-            del chats[order.popleft()]
 
     def floor(self, chat_id: int) -> int:
         return self._high.get(id_space(chat_id), 0)
-
-    def elsewhere(self, chat_id: int, message_id: int) -> bool:
-        owner = self._chats.get(id_space(chat_id), {}).get(message_id)
-        return owner is not None and owner != chat_id
