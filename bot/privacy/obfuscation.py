@@ -108,3 +108,21 @@ _NOT_STREET_WORD = (
 LOWER_STREET = re.compile(
     rf"(?<![\w.,])\d{{1,5}}[a-z]?\s+(?:(?!{_NOT_STREET_WORD}\b)[a-z][a-z'-]*\s+){{1,3}}(?:{_LOWER_STREET_TYPES})\b\.?"
 )
+
+# An e-mail address after its cue, written without "@" ("邮箱 alice点example点com", "email: bob dot smith dot com").
+CUED_DOTTED_EMAIL = re.compile(
+    r"(?i)((?:邮箱|郵箱|电子邮件|e-?mail|mail)\s*(?:地址|address)?\s*(?:是|为|is|:|：)?\s*)"
+    r"[a-z0-9._%+-]+(?:\s*(?:点|dot|\.|艾特|@|\bat\b)\s*[a-z0-9-]+){2,}"
+)
+# A number typed in groups after a messenger or phone label ("QQ 号码：987 654 321", "手机 138 1234 5678 0"): the
+# label says what it is, so any 5+ digits in groups are the id.
+_GROUPED = (
+    r"(\d(?:[\s-]*\d){4,19})(?![\d.])"
+    r"(?!\s*(?:元|块|塊|圆|rmb|yuan|cny|usd|dollars?|以内|以下|以上|左右|预算|mah|毫安|万|千|[kmg]b?\b|w\b|码|件|个|台|年|%))"
+)
+LABELLED_MESSENGER_DIGITS = re.compile(
+    rf"(?i)((?<![a-z])(?:qq|扣扣|企鹅号?|微信号?|wechat|weixin|wx|vx)\s*(?:号码|號碼|号|號|id)?\s*(?:是|为|is)?\s*[:：]?\s*){_GROUPED}"
+)
+LABELLED_PHONE_DIGITS = re.compile(
+    rf"(?i)((?:电话|手机号?|手机号码|联系电话|phone|tel|mobile|cell)\s*(?:号码|號碼|号|號|number|no\.?)?\s*(?:是|为|is)?\s*[:：]?\s*){_GROUPED}"
+)

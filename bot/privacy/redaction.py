@@ -21,7 +21,16 @@ from bot.privacy.handles import redact_handles
 from bot.privacy.identifiers import is_labelled_barcode, redact_identifiers
 from bot.privacy.name_frames import redact_name_frames
 from bot.privacy.names import NAME, forget_name_memo, redact_names
-from bot.privacy.obfuscation import CREDENTIAL, LOWER_STREET, SPACED_EMAIL, plain_digits, split_phones
+from bot.privacy.obfuscation import (
+    CREDENTIAL,
+    CUED_DOTTED_EMAIL,
+    LABELLED_MESSENGER_DIGITS,
+    LABELLED_PHONE_DIGITS,
+    LOWER_STREET,
+    SPACED_EMAIL,
+    plain_digits,
+    split_phones,
+)
 from bot.privacy.phones import chinese_digit_phones, find_phones, normalise_pii, spelled_phones
 from knowledge.mentions import forget_memos as forget_mention_memos
 from knowledge.traditional import to_simplified, to_traditional
@@ -222,6 +231,7 @@ class Redactor:
         text = _OBFUSCATED_EMAIL.sub(EMAIL, text)
         text = _SPACED_EMAIL.sub(EMAIL, text)
         text = _CUED_HOST_EMAIL.sub(lambda m: f"{m.group(1)}{EMAIL}", text)
+        text = CUED_DOTTED_EMAIL.sub(lambda m: f"{m.group(1)}{EMAIL}", text)
         text = _CN_ID.sub(CN_ID, text)
         text = _PASSPORT.sub(lambda m: f"{m.group(1)}{CN_ID}", text)
         text = redact_identifiers(text)
@@ -237,6 +247,8 @@ class Redactor:
         text = self._order.sub(_order_or_barcode, text)
         text = _LANDLINE.sub(PHONE, text)
         text = _WXID.sub(MESSENGER, text)
+        text = LABELLED_MESSENGER_DIGITS.sub(lambda m: f"{m.group(1)}{MESSENGER}", text)  # "QQ 987 654 321"
+        text = LABELLED_PHONE_DIGITS.sub(lambda m: f"{m.group(1)}{PHONE}", text)
         text = _QQ.sub(lambda m: f"{m.group(1)}{MESSENGER}", text)
         text = _MESSENGER_ID.sub(lambda m: f"{m.group(1) or m.group(2)}{MESSENGER}", text)
         text = redact_handles(text)

@@ -314,7 +314,9 @@ def _warranty(sentence: str, products: Sequence[Product], warranty: WarrantyTerm
     for claim in extract_claims(sentence):
         if claim.kind is not ClaimKind.WARRANTY or claim.negated or not isinstance(claim.value, tuple):
             continue
-        value = claim.value
+        value = (
+            claim.value[1:] if claim.value[:1] == ("replace",) else claim.value
+        )  # a replacement period too
         if value == ("lifetime",):
             claimed = Decimal(10**6)
         elif len(value) == 2 and value[0] in _DAYS_PER:

@@ -68,7 +68,7 @@ NEGATION = regex.compile(
     r"(?:(?:没有|没|不(?!用|妨|如|仅|但|错|少|过|只|管|要犹豫|喜欢|满意|合适|想要|粘|锈)|无(?!门槛|条件|限|需|理由)|暂无|暂不|并不|不能|无法|未|别(?!家|处|的|人|样|致)|"
     r"严禁|禁止|谨防)(?:[^。！？!?\n,，；;、的]{1,8}的)?[^。！？!?\n,，；;、]{0,4}"
     r"|(?:不会|绝不|从不|从来不|不需要|请勿|切勿|请不要|千万不要|不要)(?:要求|让|请|需要)?[^。！？!?\n,，；;]{0,8}"
-    r"|\b(?:no(?![-\s]+(?:questions?|reason|receipt|hassle|fuss)\b)|not|never|without|nor|beware\s+of)\s+(?:(?:[A-Za-z]+(?:-[A-Za-z]+)*|[¥￥$]?\d+(?:\.\d+)?%?),?\s+){0,4}"
+    r"|\b(?:no(?![-\s]+(?:questions?|reason|receipt|hassle|fuss)\b)|not|never|without|nor|cannot|unable\s+to|beware\s+of)\s+(?:(?:[A-Za-z]+(?:-[A-Za-z]+)*|[¥￥$]?\d+(?:\.\d+)?%?),?\s+){0,4}"
     r"|n[’']t\s+(?:(?:[A-Za-z]+(?:-[A-Za-z]+)*|[¥￥$]?\d+(?:\.\d+)?%?),?\s+){0,4})$",
     regex.I,
 )
@@ -389,6 +389,8 @@ def _terms(text: str) -> list[Claim]:
         for start, end, value in _durations(body):
             kind = _nearest_topic(body, start, topics, end)
             tagged: object = ("no_reason", *value) if kind is ClaimKind.RETURNS and no_reason else value
+            if kind is ClaimKind.WARRANTY and _replaces(body, start, end):
+                tagged = ("replace", *value)
             claims.append(Claim(kind, tagged, body[start:end], offset + start, offset + end))
         for m in _FOREVER.finditer(body):
             kind = _nearest_topic(
@@ -411,6 +413,8 @@ def term_evidence(text: str) -> list[tuple[ClaimKind, object]]:
         no_reason = bool(regex.search(r"无理由|no[-\s]reason|any\s+reason|no[-\s]questions?", line, regex.I))
         for start, end, value in _durations(line):
             kind = _nearest_topic(line, start, topics, end)
+            if kind is ClaimKind.WARRANTY and _replaces(line, start, end):
+                found.append((kind, ("replace", *value)))  # the period also backs what it says untagged
             found.append((kind, value))
             if kind is ClaimKind.RETURNS and no_reason:
                 found.append((kind, ("no_reason", *value)))
@@ -418,6 +422,22 @@ def term_evidence(text: str) -> list[tuple[ClaimKind, object]]:
             found.append((_nearest_topic(line, m.start(), topics), ("lifetime",)))
         found += [(ClaimKind.DELIVERY, ("fast", m.group(0).lower())) for m in _FAST.finditer(line)]
     return found
+
+
+# A period for a replacement ("15 天内…可直接换新", "within 15 days … gets a replacement") is its own term: a year's
+# warranty (repair) does not back "一年内坏了免费换新".
+_REPLACEMENT = regex.compile(
+    r"换新|换一台新|换个新|\breplacement\b|\breplaced\s+with\s+a\s+new\b|\bnew\s+one\b", regex.I
+)
+_TERM_CLAUSE = regex.compile(r"[,，;；。.!！?？]")
+
+
+def _replaces(body: str, start: int, end: int) -> bool:
+    """Whether the clause holding the duration [start, end) promises a replacement."""
+    marks = [m.start() for m in _TERM_CLAUSE.finditer(body)]
+    left = max([i for i in marks if i < start], default=-1) + 1
+    right = min([i for i in marks if i >= end], default=len(body))
+    return _REPLACEMENT.search(body, left, right) is not None
 
 
 def _nearest_topic(body: str, at: int, topics: list[ClaimKind], end: int | None = None) -> ClaimKind:

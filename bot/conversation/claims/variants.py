@@ -112,10 +112,16 @@ def _product_hues(product: Product) -> set[str] | None:
     return {hue for part in regex.split(r"[;；,，/、]", value) for hue in hues(part)}
 
 
+_PALETTE = regex.compile(
+    r"(?i)多色|彩色|混色|杂色|渐变|迷彩|花色|随机|\d+\s*色|multi|assorted|mixed|random|rainbow|camo|print|pattern"
+)
+
+
 def _unread_colour(product: Product) -> bool:
-    """Whether one of the product's listed colours names no hue ("多色", "multicolor", "迷彩", "透明")."""
+    """Whether one of the product's listed colours is a palette rather than a colour ("多色", "12色",
+    "multicolor", "迷彩"): any colour may be in it. A value naming no hue otherwise ("透明") backs nothing."""
     value = product.attributes.get("color") or product.attributes.get("colour") or ""
-    return any(part.strip() and not hues(part) for part in regex.split(r"[;；,，/、]", value))
+    return _PALETTE.search(value) is not None
 
 
 def colour_phrases(sentence: str) -> list[str]:
@@ -133,7 +139,7 @@ def wrong_colours(sentence: str, products: Iterable[Product]) -> list[str]:
         product_hues = _product_hues(product)
         if product_hues is None:
             continue
-        if not product_hues or _unread_colour(product):
+        if _unread_colour(product):
             return []  # "多色", "迷彩", "原色": a palette this module cannot read is not judged
         listed.append((product, product_hues))
     if not listed or _DENIAL.search(sentence):
