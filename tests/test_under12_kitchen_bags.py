@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from bot.conversation.goals import goal_kinds, kind_spellings
-from bot.conversation.named import _unit_spellings
-from bot.conversation.ordering import bounds_in
+from bot.conversation.named import unit_spellings
+from bot.conversation.ordering import bounds_in, ordering_in
 from bot.conversation.sanitize import neutralise
 from bot.conversation.size_match import letter_rank, size_holds
 from knowledge.catalog import load_catalog
@@ -169,9 +169,31 @@ def test_a_goal_kind_is_looked_up_in_every_spelling() -> None:
 
 
 def test_an_inch_size_is_tried_in_the_other_spellings_titles_use() -> None:
-    assert "the Samsonite 20寸" in _unit_spellings("the Samsonite 20 inch")
-    assert "24-inch" in " ".join(_unit_spellings("American Tourister 24寸"))
-    assert _unit_spellings("Samsonite backpack") == []
+    assert "the Samsonite 20寸" in unit_spellings("the Samsonite 20 inch")
+    assert "24-inch" in " ".join(unit_spellings("American Tourister 24寸"))
+    assert unit_spellings("Samsonite backpack") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "attribute"),
+    [
+        ("哪个充电宝电池最大", "capacity"),  # a battery's size is its mAh
+        ("which power bank has the biggest battery", "capacity"),
+        ("which headphones have the longest battery?", "battery"),  # how long it lasts
+        ("哪个电池最耐用", "battery"),
+    ],
+)
+def test_the_biggest_battery_is_capacity_the_longest_is_battery_life(text: str, attribute: str) -> None:
+    ordering = ordering_in(text)
+    assert ordering is not None and ordering.attribute == attribute and ordering.descending
+
+
+@pytest.mark.parametrize("text", ["a monitor under a thousand", "bags under two hundred yuan"])
+def test_an_amount_in_words_leaves_no_piece_of_a_word_behind(text: str) -> None:
+    parser, _ = _shop()
+    parsed = parser.parse(text)
+    assert parsed.filters.max_price is not None
+    assert all(len(k) > 2 and k in text for k in parsed.keywords)  # no "ousand", no "dred"
 
 
 async def test_a_slice_of_the_kitchen_bags_set(tmp_path: Path) -> None:

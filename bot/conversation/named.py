@@ -46,7 +46,7 @@ _SIDES = re.compile(r"和|跟|与|还是|或者|或|对比|比较|比|、|\bvs\.
 _INCHES = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(?:inches|inch|in\b|英寸|寸|\"|”)", re.I)
 
 
-def _unit_spellings(text: str) -> list[str]:
+def unit_spellings(text: str) -> list[str]:
     """`text` with each inch size in the other spellings a title may use ("20 inch" → "20寸", "20-inch")."""
     if not _INCHES.search(text):
         return []
@@ -107,7 +107,7 @@ class CatalogNames:
         for side in sides[:2]:
             by_name = next((n for n in named if n.text and n.text in side), None)
             only = None
-            for spelling in [side, *_unit_spellings(side)] if by_name is None else []:
+            for spelling in [side, *unit_spellings(side)] if by_name is None else []:
                 # "the Samsonite 20 inch" of a title written "新秀丽 20寸": the side in the catalog's unit too
                 only = self.mentions.find_only(spelling)
                 if only is not None:
