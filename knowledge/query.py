@@ -148,6 +148,22 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return text
 
 
+def _whole_words(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans widened to whole Latin words: an amount in words read as digits ("under a thousand" → "under 1000")
+    ends its span inside "thousand", and the rest ("ousand") must not stay behind as a keyword."""
+    out = []
+    for start, end in spans:
+        while (
+            0 < end < len(text)
+            and text[end - 1].isascii()
+            and text[end - 1].isalpha()
+            and text[end].isalpha()
+        ):
+            end += 1
+        out.append((start, end))
+    return out
+
+
 def _measurement_spans(text: str) -> list[tuple[int, int]]:
     """Spans of imperial measurements ("8 oz", "27 inches", "2 lbs", "3 pounds" beside a weight word)."""
     spans = [m.span() for m in _MEASUREMENT.finditer(text)]
@@ -552,7 +568,7 @@ class QueryParser:
         if price.max_price is not None and price.max_price <= 0:
             # "价格写成0元": a price of nothing is no budget (its words stay blanked, no search for 0元)
             price = replace(price, min_price=None, max_price=None, currency=None)
-        rest = _blank(norm, price.spans)
+        rest = _blank(norm, _whole_words(norm, price.spans))
         negations = find_negations(rest)
         negations = sorted([*negations, *self._bare_not(rest, negations)], key=lambda n: n.cue[0])
         negations = [self._head_kept(rest, n) for n in negations]

@@ -25,7 +25,7 @@ from bot.conversation.asks import asked_attribute_words
 from bot.conversation.attribute_answers import as_boolean, mentions
 from bot.conversation.claims.quote import quotable
 from bot.conversation.compatibility import asks_compatibility, in_attributes, stated, thing_beside
-from bot.conversation.composer import OfflineComposer, Reply
+from bot.conversation.composer import MAX_CARDS, OfflineComposer, Reply
 from bot.conversation.conversion import Conversion, conversion_asked, price_conversion_asked
 from bot.conversation.gifts import (
     GiftRequest,
@@ -40,6 +40,7 @@ from bot.conversation.gifts import (
     names_occasion,
     shop_kinds,
 )
+from bot.conversation.goals import goal_kinds, kind_spellings
 from bot.conversation.grounding import (
     GroundingFacts,
     Violation,
@@ -1336,6 +1337,8 @@ class Answerer:
         )
         # "BPA-free bottles?": an English kind of product asked for is no stray question — a kind the shop has none
         # of is "we don't sell bottles", one it has is searched for by that kind alone (never the other words)
+        if u.mode == "fresh" and not u.filters.brand and (goal := await self._goal(u, ctx)) is not None:
+            return goal  # "我想练臀腿，买什么器材好": the kinds that serve the goal, never a refusal
         kinds = self._kind_words(u) if stray else []
         if kinds:
             unsold = [k for k in kinds if not await asyncio.to_thread(self._of_kind, k)]
@@ -1401,6 +1404,29 @@ class Answerer:
         # not opened); a search that found nothing did not, and two of those in a row bring in a person
         answer.reply = replace(answer.reply, answered=kind or u.mode == "cheaper")
         return answer
+
+    async def _goal(self, u: Understanding, ctx: TurnContext) -> Answer | None:
+        """A goal named instead of a product ("I want to start running, what do I need?"): up to two products of each
+        kind serving it (`bot.conversation.goals`) that the shop sells within the message's filters; None when the
+        message names no goal or the shop sells none of its kinds."""
+        kinds = goal_kinds(u.text)
+        if not kinds:
+            return None
+        allowed = replace(u.filters, category=None)
+        picks: list[Product] = []
+        for kind in kinds:
+            for spelling in kind_spellings(kind):
+                found = await asyncio.to_thread(self._of_kind, spelling)
+                fitting = [p for p in self._admissible(passing(found, allowed), u) if p not in picks]
+                if fitting:
+                    picks.extend(fitting[:2])
+                    break
+            if len(picks) >= MAX_CARDS:
+                break
+        if not picks:
+            return None
+        reply = self.composer.recommend(picks, replace(u, mode="goal"), ctx.lang)
+        return await self._llm(ctx, Answer(reply), list(reply.shown), u)
 
     async def _budget_missing(self, u: Understanding, ctx: TurnContext) -> Answer | None:
         """ "好几千的咖啡机" / "500以内的咖啡机" when the shop's coffee machines all cost otherwise: the budget is what

@@ -42,6 +42,17 @@ _GENERIC_EN = frozenset(
 _SIDES = re.compile(r"和|跟|与|还是|或者|或|对比|比较|比|、|\bvs\.?|\bversus\b|\bor\b|\band\b", re.I)
 
 
+# an inch is written 寸 / 英寸 / inch / " in Chinese and English titles alike ("20寸 登机箱", "24-inch Suitcase")
+_INCHES = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(?:inches|inch|in\b|英寸|寸|\"|”)", re.I)
+
+
+def unit_spellings(text: str) -> list[str]:
+    """`text` with each inch size in the other spellings a title may use ("20 inch" → "20寸", "20-inch")."""
+    if not _INCHES.search(text):
+        return []
+    return [_INCHES.sub(rf"\g<1>{unit}", text) for unit in ("寸", "英寸", "-inch", " inch")]
+
+
 @dataclass(frozen=True)
 class Named:
     """Products one part of a message names (usually one; two when the words fit both equally)."""
@@ -95,7 +106,12 @@ class CatalogNames:
         out: list[Named] = []
         for side in sides[:2]:
             by_name = next((n for n in named if n.text and n.text in side), None)
-            only = None if by_name is not None else self.mentions.find_only(side)
+            only = None
+            for spelling in [side, *unit_spellings(side)] if by_name is None else []:
+                # "the Samsonite 20 inch" of a title written "新秀丽 20寸": the side in the catalog's unit too
+                only = self.mentions.find_only(spelling)
+                if only is not None:
+                    break
             entry = by_name or (Named((only.sku,), only.text, only.score) if only is not None else None)
             if entry is None or any(set(entry.skus) & set(n.skus) for n in out):
                 return []
