@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import re
 
+import regex
+
 from bot.privacy.phones import find_phones
+from knowledge.script import HAN
 
 _CN_DIGITS = dict(zip("零〇洞幺一二两三四五六七八九", "00011223456789", strict=True))
 _CN_DIGITS |= dict(zip("壹贰叁肆伍陆柒捌玖貳參陸", "123456789236", strict=True))  # financial forms
@@ -53,8 +56,11 @@ def plain_digits(text: str) -> str:
 _MOBILE = re.compile(r"(?:86)?1[3-9]\d{9}")
 # One digit or a group of digits, then separators that are neither letters, digits nor CJK (emoji, spaces,
 # dashes of every kind, dots), repeated: 7–15 digits in total are checked below.
-_SEPARATED = re.compile(
-    r"(?<![\w.+])\d+(?:[^\w\u3000-\u9fff\uac00-\ud7af\n，。；：,;:()（）+]{1,3}\d+){2,14}(?![\w])"
+_SEPARATED = regex.compile(
+    # letters/digits spelled \p{L}\p{N}_, as `re`'s \w: regex's \w also takes marks, and a keycap digit is a
+    # digit, U+FE0F and the combining U+20E3 — marks that must count as separators
+    rf"(?<![\p{{L}}\p{{N}}_.+])\d+(?:[^\p{{L}}\p{{N}}_{HAN}\u3000-\u33ff\uac00-\ud7af\n，。；：,;:()（）+]{{1,3}}\d+){{2,14}}"
+    r"(?![\p{L}\p{N}_])"
 )
 # A mobile's first three digits and the other eight, with a few words between them.
 _WORD_SPLIT = re.compile(r"(?<!\d)1[3-9]\d(?!\d)(?P<gap>[^\d\n]{1,12}?)(?<!\d)\d{8}(?!\d)")
@@ -75,11 +81,11 @@ def split_phones(text: str) -> list[tuple[int, int]]:
         # 16:00" and "800-1000" are dates and budgets, whatever libphonenumber thinks of their digits)
         if _MOBILE.fullmatch(digits) or (all(len(g) == 1 for g in groups) and _phone_digits(digits)):
             spans.append(match.span())
-    for match in _WORD_SPLIT.finditer(text):
-        if _GAP_WORDS.search(match.group("gap")) and not any(
-            s < match.end() and match.start() < e for s, e in spans
+    for split in _WORD_SPLIT.finditer(text):
+        if _GAP_WORDS.search(split.group("gap")) and not any(
+            s < split.end() and split.start() < e for s, e in spans
         ):
-            spans.append(match.span())
+            spans.append(split.span())
     return sorted(spans)
 
 

@@ -27,8 +27,9 @@ as the official server returns them (tdlib/telegram-bot-api issues #400 and #624
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -39,10 +40,18 @@ from bot.channels.telegram.format import escape
 from bot.channels.telegram.steps import Step, plan
 from bot.channels.telegram.transport import Json, call, flood_safe
 from bot.domain import telemetry
-from bot.domain.messages import Outbound
+from bot.domain.messages import Button, Outbound
 
-if TYPE_CHECKING:
-    from bot.channels.telegram.delivery import TelegramDelivery
+
+class Sender(Protocol):
+    """What a probe needs of `bot.channels.telegram.delivery.TelegramDelivery` (which uses the probe)."""
+
+    bot: Bot
+
+    def keyboard(self, rows: Sequence[Sequence[Button]]) -> Json | None: ...
+
+    def saw(self, chat_id: int, message_id: int) -> int: ...
+
 
 log = logging.getLogger(__name__)
 PROBE_SPAN = 40  # ids looked at above the floor for each planned message (one editMessage* call each)
@@ -103,7 +112,7 @@ async def find_sent(bot: Bot, step: Step, chat_id: int, floor: int, span: int = 
 class ReplyProbe:
     """Finds how much of one Outbound Telegram already has (see the module docstring)."""
 
-    def __init__(self, delivery: TelegramDelivery, span: int = PROBE_SPAN) -> None:
+    def __init__(self, delivery: Sender, span: int = PROBE_SPAN) -> None:
         self.delivery = delivery
         self.bot: Bot = delivery.bot
         self.span = span

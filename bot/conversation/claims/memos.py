@@ -14,9 +14,11 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol
 
-import bot.conversation.claims as _package
+_PACKAGE = __name__.rpartition(".")[0]  # bot.conversation.claims (not imported: it imports this module)
+_PACKAGE_DIR = str(Path(__file__).resolve().parent)
 
 
 class _Memo(Protocol):
@@ -30,12 +32,10 @@ class _Memo(Protocol):
 def text_memos() -> list[_Memo]:
     """Every `lru_cache` of the modules of `bot.conversation.claims` whose size is not 1 (see module docstring)."""
     memos: dict[int, _Memo] = {}
-    for info in pkgutil.iter_modules(_package.__path__, f"{_package.__name__}."):
+    for info in pkgutil.iter_modules([_PACKAGE_DIR], f"{_PACKAGE}."):
         module = importlib.import_module(info.name)
         for value in vars(module).values():
-            if isinstance(value, type) or not str(getattr(value, "__module__", "")).startswith(
-                _package.__name__
-            ):
+            if isinstance(value, type) or not str(getattr(value, "__module__", "")).startswith(_PACKAGE):
                 continue
             info_of = getattr(value, "cache_info", None)
             if callable(info_of) and callable(getattr(value, "cache_clear", None)) and info_of().maxsize != 1:
