@@ -14,7 +14,7 @@ import importlib
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ from bot.conversation.prompting import ChatPrompts
 from bot.conversation.store import ConversationStore
 from bot.domain.erasure import ErasureRegistry
 from bot.domain.protocols import ChatModel, HandoffGate
+from bot.domain.reply_budget import DEFAULT_BUDGET
 from bot.ops import metrics as _metrics  # noqa: F401  (installs the Prometheus telemetry sink)
 from bot.ops.retention import DAY_S, Purgeable, Retention
 from bot.ops.settings import Settings
@@ -286,6 +287,7 @@ def build_support_bot(
         flow=flow,
         erasure=erasure,
         rates=knowledge.rates,
+        reply_budget=replace(DEFAULT_BUDGET, promise_s=settings.reply_promise_s),
     )
     _wire_features(bot, settings, knowledge, runtime, erasure)
     if runtime.database is not None:

@@ -299,13 +299,15 @@ def test_long_polling_sigkill_mid_reply_loses_nothing(tmp_path: Path) -> None:
 
     with TelegramServer() as tg, OpenAIServer(responder=slow) as llm:
         llm._server.handle_error = lambda *a: None  # type: ignore[method-assign]  # the killed bot's broken stream
-        # the stall is the test's own doing: a first-token limit that fired on a busy machine before the request
-        # reached the server made the bot answer offline and the test wait for an LLM request that never came
+        # the stall is the test's own doing: a reply promise (10 s) that ran out on a busy machine before the
+        # request reached the server made the bot answer offline and the test wait for an LLM request that
+        # never came (3 of 7 runs at load 7-8)
         env = {
             "OPENAI_BASE_URL": llm.base_url,
             "OPENAI_API_KEY": "t",
             "XIAOER_LLM_MAX_RETRIES": "0",
             "XIAOER_LLM_FIRST_TOKEN_TIMEOUT": "300",
+            "XIAOER_REPLY_PROMISE": "400",
         }
         first = BotProcess(tg, data, **env).start()
         user = User(501, "Kim", "zh")

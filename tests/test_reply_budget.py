@@ -4,6 +4,8 @@ and a message's own deadline caps every LLM call made for it. No timed assertion
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.domain.reply_budget import (
@@ -68,3 +70,24 @@ def test_a_budget_without_time_for_a_first_token_is_refused() -> None:
         ReplyBudget(promise_s=3.0)
     with pytest.raises(ValueError, match=">= 0"):
         ReplyBudget(margin_s=-1.0)
+
+
+def test_the_promise_is_a_setting_the_wired_bot_keeps(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from bot.conversation.store import InMemoryConversationStore
+    from bot.wiring import build_support_bot
+    from tests.support.core_fixtures import sample_knowledge
+
+    assert load_settings().reply_promise_s == DEFAULT_BUDGET.promise_s
+    settings = load_settings(XIAOER_REPLY_PROMISE="30", XIAOER_DATA_DIR=str(tmp_path))
+    bot = build_support_bot(
+        settings, knowledge=sample_knowledge(), store=InMemoryConversationStore(), use_llm=False
+    )
+    try:
+        assert bot.reply_budget.promise_s == 30.0
+        assert bot.reply_budget.first_token_by(100.0) == pytest.approx(100.0 + 30.0 - 3.0)
+    finally:
+        bot.close()
+    with pytest.raises(ValidationError, match="XIAOER_REPLY_PROMISE"):
+        load_settings(XIAOER_REPLY_PROMISE="3")  # no time left for a first token

@@ -41,6 +41,13 @@ class Settings(BaseSettings):
         DEFAULT_BUDGET.first_token_s(), gt=0, validation_alias=_alias("XIAOER_LLM_FIRST_TOKEN_TIMEOUT")
     )
     llm_max_retries: int = Field(2, validation_alias=_alias("XIAOER_LLM_MAX_RETRIES"))
+    # The reply promise (bot/domain/reply_budget.py): seconds from a message's arrival within which its reply
+    # goes out, the offline answer when the LLM has not started by then; it also caps the first-token wait.
+    reply_promise_s: float = Field(
+        DEFAULT_BUDGET.promise_s,
+        ge=DEFAULT_BUDGET.promise_s - DEFAULT_BUDGET.first_token_s() + 1,
+        validation_alias=_alias("XIAOER_REPLY_PROMISE"),
+    )
     # Embeddings: unset = the offline multilingual encoder shipped in a wheel.
     embedding_model: str | None = Field(None, validation_alias=_alias("XIAOER_EMBEDDING_MODEL"))
 
