@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain import telemetry
+from bot.domain.telemetry import RecordingTelemetry
 from tests.support.openai_server import OpenAIServer
 from tests.support.postgres import postgres_server, postgres_url  # noqa: F401 (session PostgreSQL fixtures)
 
@@ -42,6 +44,17 @@ def openai_server() -> Iterator[OpenAIServer]:
     """A fresh scripted OpenAI-compatible server on loopback for one test."""
     with OpenAIServer() as server:
         yield server
+
+
+@pytest.fixture
+def recorded() -> Iterator[RecordingTelemetry]:
+    """The in-memory telemetry sink installed for one test (the one before it put back after)."""
+    sink = RecordingTelemetry()
+    previous = telemetry.install(sink)
+    try:
+        yield sink
+    finally:
+        telemetry.install(previous)
 
 
 @pytest.fixture

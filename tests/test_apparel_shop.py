@@ -4,28 +4,21 @@ size advice answered from a shop's size guide, garment and accessory defects, pi
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import pytest
 
 from bot.conversation.intents import Intent, classify
 from knowledge.catalog import load_catalog
-from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.memory_index import InMemoryProductIndex
 from knowledge.query import QueryParser
+from tests.support.shops import keyword_shop
 
 APPAREL = Path(__file__).parent / "data" / "apparel_catalog.csv"
 
 
-@cache
 def _shop() -> tuple[QueryParser, InMemoryProductIndex]:
-    products = load_catalog(APPAREL).products
-    vocabulary = build_vocabulary(products)
-    extractor = JiebaKeywordExtractor(vocabulary)
-    index = InMemoryProductIndex(extractor)
-    index.upsert(products)
-    return QueryParser(vocabulary, extractor), index
+    return keyword_shop(APPAREL)
 
 
 def _skus(text: str) -> list[str]:

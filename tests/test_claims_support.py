@@ -8,7 +8,6 @@ customer's false premise. Each must be unsupported; honest restatements in free 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from bot.conversation.claims.support import unsupported
 from bot.conversation.claims.text import surface
 from bot.conversation.claims.units import policy_units
 from bot.conversation.grounding import GroundingFacts, Violation, check_llm_reply, without_sentences
-from bot.domain import telemetry
 from bot.domain.telemetry import RecordingTelemetry
 from bot.llm.scripted import ScriptedChatModel
 from bot.redteam.sets import facts_for, policies
@@ -149,16 +147,6 @@ def test_policy_units_are_built_once_per_policy_version() -> None:
 
 
 # -- through the core: drop when the rest answers, else regenerate, then the offline composer ------------------
-@pytest.fixture
-def recorded() -> Iterator[RecordingTelemetry]:
-    sink = RecordingTelemetry()
-    previous = telemetry.install(sink)
-    try:
-        yield sink
-    finally:
-        telemetry.install(previous)
-
-
 async def test_an_unsupported_sentence_is_dropped_when_the_rest_answers(
     tmp_path: Path, recorded: RecordingTelemetry
 ) -> None:

@@ -43,14 +43,6 @@ def api() -> Iterator[TelegramServer]:
 
 
 @pytest.fixture
-def recorded() -> Iterator[telemetry.RecordingTelemetry]:
-    sink = telemetry.RecordingTelemetry()
-    previous = telemetry.install(sink)
-    yield sink
-    telemetry.install(previous)
-
-
-@pytest.fixture
 async def delivery(api: TelegramServer) -> AsyncIterator[TelegramDelivery]:
     """A delivery as the channel makes it (its watermark has seen the customer's message), on a transport
     with a short read timeout, and no backoff between tries (the waits are not what is tested)."""

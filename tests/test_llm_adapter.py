@@ -7,11 +7,10 @@ server seeing the client hang up), never by wall-clock durations.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.domain import telemetry
 from bot.domain.errors import LLMUnavailable
 from bot.domain.prompt import PromptSpec
 from bot.domain.telemetry import RecordingTelemetry
@@ -47,14 +46,6 @@ def _model(server: OpenAIServer, **config: object) -> OpenAIChatModel:
     model = OpenAIChatModel(OpenAIChatConfig(**values))  # type: ignore[arg-type]
     _OPEN.append(model)
     return model
-
-
-@pytest.fixture
-def recorded() -> Iterator[RecordingTelemetry]:
-    sink = RecordingTelemetry()
-    previous = telemetry.install(sink)
-    yield sink
-    telemetry.install(previous)
 
 
 async def _run(model: OpenAIChatModel, streamed: bool, seen: list[str] | None = None) -> str:

@@ -5,7 +5,7 @@ fails alone; the next message asks the provider again. Against the scripted Open
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -18,14 +18,6 @@ from tests.support.openai_server import OpenAIServer, ScriptedReply
 
 PROMPT = PromptSpec("t", (("user", "{question}"),), ("question",))
 VALUES = {"question": "运费怎么算"}
-
-
-@pytest.fixture
-def recorded() -> Iterator[telemetry.RecordingTelemetry]:
-    sink = telemetry.RecordingTelemetry()
-    previous = telemetry.install(sink)
-    yield sink
-    telemetry.install(previous)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ value written in the other language (网布 = mesh) — plus fix12-j's held-out 
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -13,27 +12,20 @@ import pytest
 from bot.conversation.attribute_answers import mentions
 from bot.conversation.intents import Intent, classify
 from bot.conversation.offer_questions import find_offer_ask
-from knowledge.catalog import load_catalog
 from knowledge.facets import value_forms
-from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.memory_index import InMemoryProductIndex
 from knowledge.models import QueryFilters
 from knowledge.query import QueryParser
 from knowledge.resources import is_function_word, normalise_english
 from tests.support.case_sets import assert_floor, run_case_file
+from tests.support.shops import keyword_shop
 
 DATA = Path(__file__).parent / "data"
 OFFICE = DATA / "office_auto_catalog.csv"
 
 
-@cache
 def _shop(path: Path) -> tuple[QueryParser, InMemoryProductIndex]:
-    products = load_catalog(path).products
-    vocabulary = build_vocabulary(products)
-    extractor = JiebaKeywordExtractor(vocabulary)
-    index = InMemoryProductIndex(extractor)
-    index.upsert(products)
-    return QueryParser(vocabulary, extractor), index
+    return keyword_shop(path)
 
 
 def _search(text: str, path: Path = OFFICE) -> tuple[QueryFilters, list[str]]:

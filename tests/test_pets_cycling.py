@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from knowledge.catalog import SAMPLE_CATALOG, load_catalog
-from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.memory_index import InMemoryProductIndex
 from knowledge.mentions import MentionIndex
 from knowledge.models import Product
@@ -18,6 +17,7 @@ from knowledge.query import QueryParser
 from knowledge.resources import stopwords
 from knowledge.vocabulary import learnt_kind_names
 from tests.support.case_sets import assert_floor, run_case_file
+from tests.support.shops import keyword_shop
 
 DATA = Path(__file__).parent / "data"
 PETS = DATA / "pets_cycling_catalog.csv"
@@ -33,14 +33,8 @@ def _mentions(path: Path = PETS) -> MentionIndex:
     return MentionIndex.build(list(_products(path)))
 
 
-@cache
 def _shop() -> tuple[QueryParser, InMemoryProductIndex]:
-    products = list(_products())
-    vocabulary = build_vocabulary(products)
-    extractor = JiebaKeywordExtractor(vocabulary)
-    index = InMemoryProductIndex(extractor)
-    index.upsert(products)
-    return QueryParser(vocabulary, extractor), index
+    return keyword_shop(PETS)
 
 
 def _search(text: str) -> list[str]:

@@ -14,7 +14,6 @@ tests/data/kitchen_bags_catalog.csv + tests/data/kitchen_bags_conversations.yaml
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -24,25 +23,18 @@ from bot.conversation.named import unit_spellings
 from bot.conversation.ordering import bounds_in, ordering_in
 from bot.conversation.sanitize import neutralise
 from bot.conversation.size_match import letter_rank, size_holds
-from knowledge.catalog import load_catalog
-from knowledge.keywords import JiebaKeywordExtractor, build_vocabulary
 from knowledge.memory_index import InMemoryProductIndex
 from knowledge.query import QueryParser
 from tests.support.case_sets import assert_floor, run_case_file
+from tests.support.shops import keyword_shop
 
 DATA = Path(__file__).parent / "data"
 CATALOG = DATA / "kitchen_bags_catalog.csv"
 CASES = DATA / "kitchen_bags_conversations.yaml"
 
 
-@cache
 def _shop() -> tuple[QueryParser, InMemoryProductIndex]:
-    products = load_catalog(CATALOG).products
-    vocabulary = build_vocabulary(products)
-    extractor = JiebaKeywordExtractor(vocabulary)
-    index = InMemoryProductIndex(extractor)
-    index.upsert(products)
-    return QueryParser(vocabulary, extractor), index
+    return keyword_shop(CATALOG)
 
 
 def _search(text: str) -> list[str]:
