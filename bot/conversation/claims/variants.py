@@ -86,6 +86,9 @@ _ZH_COLOUR = regex.compile(
 _DENIAL = regex.compile(r"(?i)没有|沒有|没|無|无|不是|不出|不提供|暂无|缺|\bno\b|\bnot\b|n't|\bnever\b")
 
 
+_EN_WORD = {form: regex.compile(rf"(?<![a-z]){regex.escape(form)}(?![a-z])") for form in _EN_FORMS}
+
+
 def hues(text: str) -> set[str]:
     """The hues a colour value or phrase names ("冰霜银" -> {"silver"}, "midnight blue" -> {"blue"},
     "黑白" -> {"black", "white"}, "玫瑰金" -> {"rosegold"})."""
@@ -93,7 +96,7 @@ def hues(text: str) -> set[str]:
     low = text.lower()
     rest = low
     for form in _EN_FORMS:
-        if regex.search(rf"(?<![a-z]){regex.escape(form)}(?![a-z])", rest):
+        if form in rest and _EN_WORD[form].search(rest):
             found.add(_EN[form])
             rest = rest.replace(form, " ")
     for form, hue in _ZH_MULTI.items():
@@ -104,12 +107,25 @@ def hues(text: str) -> set[str]:
     return found
 
 
-def _product_hues(product: Product) -> set[str] | None:
+def _product_hues(product: Product) -> frozenset[str] | None:
     """The hues of a product's listed colours (None when it lists none)."""
     value = product.attributes.get("color") or product.attributes.get("colour")
-    if not value:
-        return None
-    return {hue for part in regex.split(r"[;；,，/、]", value) for hue in hues(part)}
+    return _value_hues(str(value)) if value else None
+
+
+_VALUE_HUES: dict[
+    str, frozenset[str]
+] = {}  # catalog colour value → its hues (catalog text, never a customer's)
+
+
+def _value_hues(value: str) -> frozenset[str]:
+    """`hues` of each part of a catalog colour value ("黑色;冰霜银"), read once per value."""
+    found = _VALUE_HUES.get(value)
+    if found is None:
+        found = frozenset(hue for part in regex.split(r"[;；,，/、]", value) for hue in hues(part))
+        if len(_VALUE_HUES) < 50_000:
+            _VALUE_HUES[value] = found
+    return found
 
 
 _PALETTE = regex.compile(
@@ -134,7 +150,10 @@ def colour_phrases(sentence: str) -> list[str]:
 def wrong_colours(sentence: str, products: Iterable[Product]) -> list[str]:
     """The colour phrases of `sentence` that none of `products` (the products it names) has — empty when the
     products list no colours, the sentence denies, or every colour is one of theirs."""
-    listed: list[tuple[Product, set[str]]] = []
+    phrases = colour_phrases(sentence)
+    if not phrases:
+        return []  # most sentences say no colour: nothing to read of the products
+    listed: list[tuple[Product, frozenset[str]]] = []
     for product in products:
         product_hues = _product_hues(product)
         if product_hues is None:
@@ -147,7 +166,7 @@ def wrong_colours(sentence: str, products: Iterable[Product]) -> list[str]:
     own = " ".join(f"{p.title} {p.description}".lower() for p, _ in listed)
     allowed: set[str] = set().union(*(h for _, h in listed))
     wrong = []
-    for phrase in colour_phrases(sentence):
+    for phrase in phrases:
         if phrase.lower() in own:
             continue
         said = hues(phrase)
