@@ -29,9 +29,8 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / norms
 
 
-_MODELS: dict[
-    int, object
-] = {}  # BLAS threads → the loaded USE model, shared by every USEEmbedder of the process
+# BLAS threads → the loaded USE model, shared by every USEEmbedder of the process
+_MODELS: dict[int, object] = {}
 _MODELS_LOCK = threading.Lock()
 
 

@@ -237,18 +237,13 @@ class Facets:
             return np.ones(self.size, dtype=bool)  # a material this build cannot read filters nothing
         cached = self._material_masks.get(value)
         if cached is None:
-            verdicts: dict[tuple[str, str], bool] = {}  # listings repeat their material text: read each once
-            cached = np.fromiter(
-                (
-                    verdicts[texts] if texts in verdicts else verdicts.setdefault(texts, made_of(texts, ask))
-                    for texts in self.made_of
-                ),
-                dtype=bool,
-                count=self.size,
-            )
-            cached.flags.writeable = False  # shared by every later ask of this value
+            verdicts = {
+                texts: made_of(texts, ask) for texts in set(self.made_of)
+            }  # listings repeat their text
+            cached = np.fromiter((verdicts[texts] for texts in self.made_of), dtype=bool, count=self.size)
+            cached.flags.writeable = False  # shared by every later ask of this value (callers only read it)
             self._material_masks[value] = cached
-        return cached.copy()
+        return cached
 
     def warm_materials(self) -> None:
         """Build the row mask of every material family, pure and contained ("棉", "纯棉"), now — at start-up, in
