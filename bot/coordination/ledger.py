@@ -47,7 +47,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.conversation.locks import LocalChatLocks
 from bot.coordination.liveness import ReplicaLiveness
 from bot.coordination.notify import CHANNEL as DONE_CHANNEL
-from bot.coordination.notify import DoneListener
+from bot.coordination.notify import RELEASED, DoneListener
 from bot.coordination.ratelimit import RateDecision, RateVerdict
 from bot.coordination.ratelimit_sql import SqlRateLimiter, rate_lock
 from bot.coordination.sql import offload
@@ -495,7 +495,7 @@ class UpdateGate:
         # chat → {waiting update → ids of the chat's updates completed since it was admitted}
         self._seen: dict[str, dict[int, set[int]]] = {}
         self._done_here: dict[str, None] = {}  # completions of this replica lately ("<chat key> <update id>")
-        self._turns: dict[str, list[asyncio.Future[None]]] = {}  # chat → tasks to wake on a completion
+        self._turns: dict[str, list[asyncio.Future[bool]]] = {}  # chat → tasks to wake on a completion
 
     def start(self) -> None:
         """Listen for other replicas' completions (call on the running event loop)."""
@@ -549,13 +549,13 @@ class UpdateGate:
                     yield
                     # done before the next message may start
                     await self.ledger.complete_async(update_id, sent[0] or None)
-                    self._wake(f"{chat_key} {update_id}")
+                    self._wake(f"{chat_key} {update_id}", released=False)
                 return
             yield
         except BaseException:
             await self.ledger.release_async(update_id)
             if chat_key is not None:
-                self._wake(f"{chat_key} {update_id}")
+                self._wake(f"{chat_key} {update_id}", released=True)
             raise
         finally:
             _SENT.reset(token)
@@ -578,15 +578,16 @@ class UpdateGate:
                 ask = True
             if not ask and earlier is not None and earlier <= seen:
                 return
-            turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            turn: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
             turns = self._turns.setdefault(chat_key, [])
             turns.append(turn)  # registered before asking, so a completion in between is not missed
             try:
                 if ask and not await self.ledger.earlier_pending_async(update_id, chat_key):
                     return
                 try:
-                    await asyncio.wait_for(turn, delay)
-                    ask = earlier is None
+                    released = await asyncio.wait_for(turn, delay)
+                    # a release may be old news: the update can be redelivered and open again by now
+                    ask = earlier is None or released
                 except TimeoutError:
                     ask = True
                     delay = delay if listening else min(delay * 2, self.max_poll_s)
@@ -611,18 +612,20 @@ class UpdateGate:
             return True
         return self.listener is not None and self.listener.heard(done)
 
-    def _wake(self, done: str) -> None:
-        """`done` = "<chat key> <update id>" of an update completed (or released) here or elsewhere."""
+    def _wake(self, done: str, released: bool) -> None:
+        """`done` = "<chat key> <update id>" of an update completed (`released` False) or released, here or
+        elsewhere. Only a completion counts the update done for its waiters; a release wakes them to ask the
+        ledger, because by the time its notice arrives the update may have been redelivered and be open again."""
         self._done_here[done] = None
         if len(self._done_here) > DONE_REMEMBERED:
             del self._done_here[next(iter(self._done_here))]
         chat_key, _, uid = done.rpartition(" ")
-        for seen in self._seen.get(chat_key, {}).values():
-            if uid.isdigit():
+        if not released and uid.isdigit():
+            for seen in self._seen.get(chat_key, {}).values():
                 seen.add(int(uid))
         for turn in self._turns.pop(chat_key, []):
             if not turn.done():
-                turn.set_result(None)
+                turn.set_result(released)
 
 
 _COMPLETE = text(
@@ -635,7 +638,8 @@ _RELEASE = text(
     "WITH gone AS (DELETE FROM xiaoer_processed_updates "
     "WHERE channel = :channel AND update_id = :update_id AND status = 'processing' "
     "RETURNING chat_key, update_id) "
-    f"SELECT pg_notify('{DONE_CHANNEL}', chat_key || ' ' || update_id) FROM gone WHERE chat_key IS NOT NULL"
+    f"SELECT pg_notify('{DONE_CHANNEL}', chat_key || ' ' || update_id || ' {RELEASED}') FROM gone "
+    "WHERE chat_key IS NOT NULL"
 )
 _BEGIN = text(
     "SELECT claim, fresh, holder, earlier, unsettled, held, rate, retry_after FROM xiaoer_update_begin("
@@ -674,7 +678,8 @@ _COMPLETE_PG = (
 _RELEASE_PG = (
     "WITH gone AS (DELETE FROM xiaoer_processed_updates WHERE channel = %(channel)s::text "
     "AND update_id = %(update_id)s::bigint AND status = 'processing' RETURNING chat_key, update_id) "
-    f"SELECT pg_notify('{DONE_CHANNEL}', chat_key || ' ' || update_id) FROM gone WHERE chat_key IS NOT NULL"
+    f"SELECT pg_notify('{DONE_CHANNEL}', chat_key || ' ' || update_id || ' {RELEASED}') FROM gone "
+    "WHERE chat_key IS NOT NULL"
 )
 _BEGIN_PG = (
     "SELECT claim, fresh, holder, earlier, unsettled, held, rate, retry_after FROM xiaoer_update_begin("
