@@ -15,6 +15,7 @@ of the message is still answered from the catalog (the reply then carries a one-
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -87,6 +88,7 @@ class Reader:
         self.classifier: ExemplarClassifier | None = None
         self._built_for = -1
         self._lock = threading.Lock()
+        # words → what they name, per catalog: bounded (customers' words are unbounded; the oldest entry goes)
         self._kinds: dict[str, str | None] = {}
         self._category_words: dict[str, str | None] = {}
 
@@ -241,9 +243,11 @@ class Reader:
         key = word.strip().lower()
         if self.parser is None or not key:
             return None
-        if key not in self._category_words:
-            self._category_words[key] = self.parser.parse(key).filters.category
-        return self._category_words[key]
+        if key in self._category_words:
+            return self._category_words[key]
+        category = self.parser.parse(key).filters.category
+        _remember(self._category_words, key, category)
+        return category
 
     def kind_of(self, words: str) -> str | None:
         """The category a few words name, by the best relevant product for them (cached per catalog); "" when
@@ -252,12 +256,14 @@ class Reader:
         key = words.strip().lower()
         if not key:
             return None
-        if key not in self._kinds:
-            hits = self.index.search(key, k=3)
-            categories = [h.product.category for h in hits if h.product.category]
-            kind = max(dict.fromkeys(categories), key=categories.count) if categories else None
-            self._kinds[key] = "" if kind and self._facet(key) else kind
-        return self._kinds[key]
+        if key in self._kinds:
+            return self._kinds[key]
+        hits = self.index.search(key, k=3)
+        categories = [h.product.category for h in hits if h.product.category]
+        kind = max(dict.fromkeys(categories), key=categories.count) if categories else None
+        kind = "" if kind and self._facet(key) else kind
+        _remember(self._kinds, key, kind)
+        return kind
 
     def _facet(self, words: str) -> bool:
         """The words' catalog terms (tags, attribute values) are all facets: each is on products of three or
@@ -275,3 +281,15 @@ class Reader:
             if len(set(categories)) < 3 or top * 2 > len(categories):
                 return False
         return True
+
+
+MEMO_MAX = 4096  # words remembered per memo: a day's distinct product words at a busy shop; the oldest goes
+
+
+def _remember(memo: dict[str, str | None], key: str, value: str | None) -> None:
+    """Keep `key → value` in an insertion-ordered memo of at most `MEMO_MAX` entries (FIFO eviction)."""
+    if len(memo) >= MEMO_MAX:
+        # another thread may have evicted or changed it meanwhile
+        with contextlib.suppress(KeyError, StopIteration, RuntimeError):
+            del memo[next(iter(memo))]
+    memo[key] = value
