@@ -55,3 +55,8 @@ def test_a_message_focused_would_not_cut_skips_it() -> None:
     for text in texts:
         if not may_focus(text):
             assert focused(text, lambda clause: True) is None, text
+    # long but of one clause: nothing to cut, no hand-off; a story of several clauses is focused
+    assert not may_focus("Nike Air Zoom Pegasus 41 多少钱") and not may_focus(
+        "any running shoes under 1000 yuan?"
+    )
+    assert may_focus("我想给妈妈买个礼物，她平时喜欢喝茶，最近身体不太好，有没有推荐的茶叶")

@@ -636,7 +636,9 @@ class SupportBot:
         if read != written:
             read = await run_step(self._still_named, written, read, lang)
         simplified = native_kinds(read)  # "想买个 air fryer" → "想买个 空气炸锅"
-        if may_focus(simplified) and classify(simplified, has_context=bool(shown)).intent in _SEARCH_INTENTS:
+        # the rules read the message once; only a text the steps below rewrite is read again
+        guessed, guess = simplified, classify(simplified, has_context=bool(shown))
+        if may_focus(simplified) and guess.intent in _SEARCH_INTENTS:
             # a long story with the request in the middle: the clauses that ask, not the story, are searched
             # (a short message has none to cut: no thread hand-off for it)
             simplified = await run_step(self._focused, simplified)
@@ -646,7 +648,8 @@ class SupportBot:
         )
         if state.dialogue.issue and not order_thread:  # "那电饭煲呢" after "耳机保修多久": about rice cookers
             simplified = await self._about_other_item(simplified, state.dialogue.issue)
-        guess = classify(simplified, has_context=bool(shown))
+        if simplified != guessed:
+            guess = classify(simplified, has_context=bool(shown))
         in_flow_before = inbound.user_id in state.flow_users  # the order flow reads its own dialogue's turns
         if lost_order_number(simplified) or (
             order_thread

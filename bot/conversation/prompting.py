@@ -47,9 +47,14 @@ class ChatPrompts:
 
     def secrets(self) -> tuple[str, ...]:
         """Lines (and guard phrases) of the system prompts that a reply must never contain."""
-        systems = (self.answer.system, self.answer_strict.system)
-        guards = tuple(dict.fromkeys(g for s in systems for g in re.findall(r"XIAOER-GUARD-\w+", s)))
-        return guards + tuple(dict.fromkeys(line for s in systems for line in secret_lines(s)))
+        return _secrets((self.answer.system, self.answer_strict.system))
+
+
+@functools.lru_cache(maxsize=8)
+def _secrets(systems: tuple[str, ...]) -> tuple[str, ...]:
+    """`ChatPrompts.secrets` of these system prompts (read once: every LLM reply's check asks)."""
+    guards = tuple(dict.fromkeys(g for s in systems for g in re.findall(r"XIAOER-GUARD-\w+", s)))
+    return guards + tuple(dict.fromkeys(line for s in systems for line in secret_lines(s)))
 
 
 def fence(text: str, limit: int = 400) -> str:

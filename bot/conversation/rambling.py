@@ -38,9 +38,10 @@ _MIN_CLAUSES = 3
 
 
 def may_focus(text: str) -> bool:
-    """Whether `focused` could cut anything from `text` (False: it returns None) — a length check, cheap
-    enough for the event loop, so a short message skips the thread hand-off `focused`'s caller makes."""
-    return len(text) >= _MIN_CHARS
+    """Whether `focused` could cut anything from `text` (False: it returns None) — its length and clause
+    count, cheap enough for the event loop, so a short message or one of one or two clauses ("Nike Air Zoom
+    Pegasus 41 多少钱") skips the thread hand-off `focused`'s caller makes."""
+    return len(text) >= _MIN_CHARS and len(question_parts(text)) >= _MIN_CLAUSES
 
 
 def focused(text: str, names_kind: Callable[[str], bool]) -> str | None:

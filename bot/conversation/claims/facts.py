@@ -15,6 +15,21 @@ from typing import Protocol
 from knowledge.models import PolicyDoc, Product
 from knowledge.policy_terms import PolicyTerms
 
+_POLICY_TEXTS: dict[tuple[int, ...], tuple[tuple[PolicyDoc, ...], str]] = {}
+
+
+def _policy_text(policies: tuple[PolicyDoc, ...]) -> str:
+    """`GroundingFacts.policy_text` of a policy set, cached by the documents' identity (8 sets kept)."""
+    key = tuple(id(doc) for doc in policies)
+    cached = _POLICY_TEXTS.get(key)
+    if cached is not None and all(a is b for a, b in zip(cached[0], policies, strict=True)):
+        return cached[1]
+    text = "\n".join(f"{doc.title}\n{doc.text}" for doc in policies).lower()
+    _POLICY_TEXTS[key] = (policies, text)
+    while len(_POLICY_TEXTS) > 8:
+        del _POLICY_TEXTS[next(iter(_POLICY_TEXTS))]
+    return text
+
 
 class OrderEvidence(Protocol):
     """The checkable facts of the customer's verified orders (`bot.orders.order_facts()`)."""
@@ -98,7 +113,9 @@ class GroundingFacts:
         return found
 
     def policy_text(self) -> str:
-        return "\n".join(f"{doc.title}\n{doc.text}" for doc in self.policies).lower()
+        """The policies' titles and texts, lower-cased, one string (the same object for the same documents:
+        built once per policy version, as every claim check of every reply reads it)."""
+        return _policy_text(self.policies)
 
     def product_text(self) -> str:
         return "\n".join(

@@ -27,6 +27,7 @@ Negated offers ("没有优惠券", "we don't offer coupons") promise nothing and
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -79,14 +80,16 @@ _FREE_SHIPPING_LINE = re.compile(r"包邮|免运费|free\s+(?:shipping|delivery)
 _THRESHOLD = re.compile(r"(?:满|of|over|from)\s*[¥￥]?\s*(\d+(?:\.\d+)?)", re.I)
 
 
-def _free_shipping_thresholds(policy_text: str) -> list[Decimal]:
-    """Every order amount a free-shipping line of the policies names."""
-    return [
+@functools.lru_cache(maxsize=16)
+def _free_shipping_thresholds(policy_text: str) -> tuple[Decimal, ...]:
+    """Every order amount a free-shipping line of the policies names (read once per policy text: every claim
+    check of a free-shipping sentence asks)."""
+    return tuple(
         Decimal(m.group(1))
         for line in policy_text.splitlines()
         if _FREE_SHIPPING_LINE.search(line)
         for m in _THRESHOLD.finditer(line)
-    ]
+    )
 
 
 def free_shipping_threshold(policy_text: str) -> Decimal | None:
