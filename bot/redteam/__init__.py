@@ -16,8 +16,10 @@ from bot.redteam.conversations import (
 )
 from bot.redteam.sets import (
     ALLOWLIST_SET,
+    ATTACK_SET,
     COMPOSER_SET,
     CONVERSATION_SET,
+    HONEST_SET,
     REPLY_SET,
     Outcome,
     ReplyScore,
@@ -31,8 +33,10 @@ from bot.redteam.sets import (
 
 __all__ = [
     "ALLOWLIST_SET",
+    "ATTACK_SET",
     "COMPOSER_SET",
     "CONVERSATION_SET",
+    "HONEST_SET",
     "REPLY_SET",
     "ConversationScore",
     "Outcome",

@@ -40,7 +40,7 @@ _URLISH = regex.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/\S*)?|
 # °C after NFKC), 零下10°C; a minus sign only touching the figure after a word ("温度-10°C"; "0-10°C" is a
 # range, "- 800流明" a bullet); a hyphen may join the figure to its unit ("2.2-inch")
 _QUANTITY = regex.compile(
-    r"(?:(?P<sign>零下\s*|(?<=[^\s\d.a-z)）:：])[-−](?=\d)))?(?<![\d.a-z])(?P<number>\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)\s*-?\s*"
+    r"(?:(?P<sign>零下\s*|(?<=[^\s\d.a-z)）:：]|[a-z\p{Han}]\s)[-−](?=\d)))?(?:(?<![\d.a-z])|(?<=\d\s?[x×*]\s?))(?P<number>\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)\s*-?\s*"
     r"(?P<unit>毫米|厘米|米|英寸|寸|千克|公斤|克|斤|毫升|升|瓦|毫安时?|分贝|小时|流明|蓬|°c|"
     r"mm|cm|inch(?:es)?|kg|mah|ml|bar|db|atm|hours?|lumens?|m(?![a-z])|g(?![a-z])|l(?![a-z])|w(?![a-z])|h(?![a-z])|%|"
     # counts a product serves or holds: "坐两个小朋友", "冲两杯", "20人份", "serves 30 people", "5天的衣服"

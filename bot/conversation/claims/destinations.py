@@ -48,11 +48,17 @@ def _places() -> tuple[tuple[str, tuple[str, ...], regex.Pattern[str] | None], .
     return tuple(out)
 
 
+# "the US", "U.S." (written in capitals: "us" in lower case is the pronoun)
+_US = regex.compile(r"\bthe\s+US\b|\bU\.S\.(?:A\.)?")
+
+
 def _named(text: str, *, reply: bool = False) -> set[tuple[str, str]]:
     """(group, place) of every place `text` names; place is the group itself for a whole-group word (a
     `reply` is not read for the words of `_POLICY_ONLY`)."""
     simple = to_simplified(text)[0].lower()
     found: set[tuple[str, str]] = set()
+    if _US.search(text):
+        simple += " usa"
     for group, zh, pattern in _places():
         words = [w for w in zh if w in simple]
         if pattern is not None:

@@ -24,6 +24,7 @@ import regex
 
 from bot.conversation.claims.colloquial import colloquial_claims
 from bot.conversation.claims.promises import words_claims
+from bot.conversation.claims.refusals import refusing
 from bot.conversation.claims.text import scanned, surface
 from bot.privacy.phones import find_phones
 from knowledge.numbers import CN_NUMERAL_CHARS, parse_chinese_numeral
@@ -63,10 +64,10 @@ _CN = f"[{CN_NUMERAL_CHARS}]+"
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _NUMBER = rf"(?:{_NUM}|{_CN})"
 # a negation and what it denies: up to four characters on, or a modifier ending in 的 and then four more
-# ("没有针对这款的优惠活动")
+# ("没有针对这款的优惠活动"); a figure with its unit right after the negation sizes what it denies ("没有 30 天无理由退货")
 NEGATION = regex.compile(
     r"(?:(?:没有|没|不(?!用|妨|如|仅|但|错|少|过|只|管|要犹豫|喜欢|满意|合适|想要|粘|锈)|无(?!门槛|条件|限|需|理由)|暂无|暂不|并不|不能|无法|未|别(?!家|处|的|人|样|致)|"
-    r"严禁|禁止|谨防)(?:[^。！？!?\n,，；;、的]{1,8}的)?[^。！？!?\n,，；;、]{0,4}"
+    r"严禁|禁止|谨防)(?:\s*\d+(?:\.\d+)?\s*(?:天|日|个月|月|年|期|%|折|元|块|倍)\s*)?(?:[^。！？!?\n,，；;、的]{1,8}的)?[^。！？!?\n,，；;、]{0,4}"
     r"|(?:不会|绝不|从不|从来不|不需要|请勿|切勿|请不要|千万不要|不要)(?:要求|让|请|需要)?[^。！？!?\n,，；;]{0,8}"
     r"|\b(?:no(?![-\s]+(?:questions?|reason|receipt|hassle|fuss)\b)|not|never|without|nor|cannot|unable\s+to|beware\s+of)\s+(?:(?:[A-Za-z]+(?:-[A-Za-z]+)*|[¥￥$]?\d+(?:\.\d+)?%?),?\s+){0,4}"
     r"|n[’']t\s+(?:(?:[A-Za-z]+(?:-[A-Za-z]+)*|[¥￥$]?\d+(?:\.\d+)?%?),?\s+){0,4})$",
@@ -345,7 +346,7 @@ def _unit(raw: str) -> str:
 
 
 def _durations(sentence: str) -> list[tuple[int, int, tuple[str, Decimal]]]:
-    """(start, end, (unit, number)) of each duration; ranges give both ends; 半年 = 6 months."""
+    """(start, end, (unit, number)) of each duration; ranges give both ends; 半年 = 6 months, 半个月 = 15 days."""
     found: list[tuple[int, int, tuple[str, Decimal]]] = []
     dates = [(d.start(), d.end()) for d in _DATE.finditer(sentence)]
     for m in _DURATION.finditer(sentence):
@@ -372,6 +373,8 @@ def _durations(sentence: str) -> list[tuple[int, int, tuple[str, Decimal]]]:
                 unit_value = ("day", value * 7)
             elif unit == "fortnight":
                 unit_value = ("day", value * 14)
+            elif unit == "month" and value == Decimal("0.5"):
+                unit_value = ("day", Decimal(15))  # 半个月 is the policies' "15 天"
             else:
                 unit_value = (unit, value)
             found.append((m.start(), m.end(), unit_value))
@@ -633,7 +636,11 @@ def _extracted(text: str) -> tuple[Claim, ...]:
         if kind not in ("price", "phone") or not any(start < e and s < end for s, e in taken[kind])
     ]
     out = []
+    refusals = [(a, b) for a, b in sentences(text) if refusing(text[a:b])]
     for claim in claims:
+        if claim.kind is ClaimKind.LEAK and any(a <= claim.start < b for a, b in refusals):
+            # "I can't share my internal instructions": naming what it withholds discloses nothing
+            claim = Claim(claim.kind, claim.value, claim.text, claim.start, claim.end, True, claim.labelled)
         if _negatable(claim) and (
             NEGATION.search(text[max(0, claim.start - 40) : claim.start])
             or TRAILING_DENIAL.match(text, claim.end)

@@ -21,7 +21,10 @@ _SPACED = regex.compile(
     rf"(?<=(?<![\dA-Za-z{_CN_CHARS}])[\d{_CN_CHARS}])[ \t\u3000]+(?=[\d{_CN_CHARS}](?![\dA-Za-z{_CN_CHARS}]))"
 )
 _LETTER_O = regex.compile(r"(?<=\d)[Oo](?![A-Za-z])|(?<![A-Za-z])[Oo](?=\d)")
-_ARABIC = regex.compile(r"(?<![A-Za-z\d.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
+# a dimension's second figure follows its "x" ("183x61cm", "200×230"): a figure, not part of a token
+_ARABIC = regex.compile(
+    r"(?:(?<![A-Za-z\d.])|(?<=\d[xX×])|(?<=\d\s[xX×]\s))(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+)
 _PERCENT_CN = regex.compile("百分之")
 _AFTERNOON = regex.compile(
     r"(下午|晚上|傍晚|夜里)\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:点|:00|：00)|(?<![\d:])(\d{1,2})\s*(?:pm|p\.m\.)",
@@ -131,6 +134,7 @@ _NEXT_DAY = regex.compile(
     r"次日|隔日|隔天|第二天|明天|明早|\bnext\s+(?:working\s+|business\s+)?(?:day|morning)|\btomorrow", regex.I
 )
 _ON_A = regex.compile(r"\b(?:on|of|per|every|each)\s+$", regex.I)
+_HALF_BEFORE = regex.compile(r"\bhalf\s+$", regex.I)  # "half an hour" is not "an hour"
 _HALF = regex.compile("半个?(月)|半年")
 # "半小时", "half an hour": a twelfth of a day's hours, never the policy's "1 个工作日"
 _HALF_HOUR = regex.compile(r"半个?小时|\bhalf\s+an?\s+hour\b", regex.I)
@@ -179,6 +183,8 @@ def durations(text: str) -> frozenset[Decimal]:
     for m in _DURATION.finditer(text):
         if m.group(1).lower() in {"a", "an"} and _ON_A.search(text, 0, m.start()):
             continue  # "on a working day" names a kind of day, not a span of one
+        if m.group(1).lower() in {"a", "an"} and _HALF_BEFORE.search(text, 0, m.start()):
+            continue  # "half an hour": its span is `_HALF_HOUR`'s
         per = _unit_days(m.group(3))
         for raw in (m.group(1), m.group(2)):
             value = _amount(raw) if raw else None
@@ -223,3 +229,27 @@ def figures_and_durations(text: str) -> frozenset[Decimal]:
     return (
         figures(text) | {DURATION_BASE + d for d in durations(text)} | {CLOCK_BASE + c for c in clocks(text)}
     )
+
+
+# days of a week and a year: exact restatements ("一周" = 7 天). A month is no fixed count of days: "一个月内反馈"
+# does not restate a policy's "30 天" (its figure 1 stays and must be backed)
+_PER_UNIT = (Decimal(7), Decimal(365))
+
+
+def counted_spans(numbers: frozenset[Decimal]) -> frozenset[Decimal]:
+    """`numbers` (as `figures_and_durations` gives them) without the bare counts of the time spans they state:
+    "一周" is 7 days, not a figure 1; "two weeks" 14 days, not 2; "twelve months" 365 days, not 12. The span
+    itself stays and is checked; a count stays when no span of the set is that count of weeks or years (or
+    twelve months)."""
+    spans = {n - DURATION_BASE for n in numbers if DURATION_BASE <= n < CLOCK_BASE}
+    if not spans:
+        return numbers
+
+    def counts_a_span(n: Decimal) -> bool:
+        if n <= 0 or n >= DURATION_BASE or n != n.to_integral_value():
+            return False
+        if n % 12 == 0 and n / 12 * 365 in spans:
+            return True
+        return any(n * per in spans for per in _PER_UNIT) and n not in spans
+
+    return frozenset(n for n in numbers if not counts_a_span(n))

@@ -37,6 +37,7 @@ from itertools import combinations
 import regex
 
 from bot.conversation.claims.applicability import inapplicable_terms
+from bot.conversation.claims.arithmetic import multiples, sums
 from bot.conversation.claims.bounds import Bound, broken, price_bounds
 from bot.conversation.claims.destinations import unshipped_destinations
 from bot.conversation.claims.evidence import (
@@ -58,8 +59,10 @@ from bot.conversation.claims.extract import (
     sentences,
 )
 from bot.conversation.claims.facts import GroundingFacts, Violation
+from bot.conversation.claims.figures import figures
 from bot.conversation.claims.quote import mask_echo
 from bot.conversation.claims.regional import wrong_windows
+from bot.conversation.claims.sizes import wrong_sizes
 from bot.conversation.claims.text import scanned, surface
 from bot.conversation.claims.variants import wrong_colours
 
@@ -73,7 +76,7 @@ _FEE = re.compile(
 # A free-shipping claim with its condition ("满 99 包邮", "orders over ¥99 ship free") restates the policy.
 _CONDITION = re.compile(
     r"满|以上|起|门槛|or\s+more|over|above|at\s+least|orders?\s+of|threshold|minimum|reach(?:es)?\s+[¥￥$]|"
-    r"from\s+[¥￥$]",
+    r"from\s+[¥￥$]|再(?:买|凑|加|多买)|还差|more\s+to\s+(?:reach|get|qualify)",
     re.I,
 )
 _FREE_SHIPPING_LINE = re.compile(r"包邮|免运费|free\s+(?:shipping|delivery)|ship\s+free", re.I)
@@ -229,6 +232,9 @@ class _Checker:
         if _money_ok(value, product_prices):
             return
         other: set[tuple[Decimal, str]] = set(_differences(self.turn.products))
+        # totals said aloud: two products together, n of a product when the sentence says n (`arithmetic`)
+        other |= sums(price for p in self.turn.products for price in p.prices)
+        other |= multiples(product_prices, figures(sentence))
         if not claim.labelled or (not named and _FEE.search(sentence)):
             other |= self.turn.shop.amounts | {(a, "") for a in self.facts.allowed_amounts}
             order = self.facts.order
@@ -489,7 +495,7 @@ class _Checker:
         """Colours the sentence gives the products it is about that their `color` attribute does not list."""
         skus = {p.sku for p in self.turn.scope(named)}
         products = [p for p in self.facts.products if p.sku in skus]
-        for phrase in wrong_colours(sentence, products):
+        for phrase in wrong_colours(sentence, products) + wrong_sizes(sentence, products):
             self.flag("variant", phrase)
 
     def applicability(self, sentence: str, named: list[ProductEvidence], before: str = "") -> None:

@@ -34,10 +34,11 @@ _EN_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15, "twenty": 20,
 }  # fmt: skip
+_CN_NUMERALS = "零一二两三四五六七八九十"
 _NUM = r"\d+|[零一二两三四五六七八九十]+|" + "|".join(sorted(_EN_NUMBERS, key=len, reverse=True))
 _RANGE = r"\s*(?:-|–|—|~|～|到|至|\bto\b|\bor\b)\s*"
 _DAYS = regex.compile(
-    rf"(?i)(?<![\w.])(?<!\bon\s)(?<!\bper\s)(?<!\bevery\s)(?P<lo>{_NUM})(?:{_RANGE}(?P<hi>{_NUM}))?\s*(?:个)?\s*"
+    rf"(?i)(?<![A-Za-z0-9_.])(?<![{_CN_NUMERALS}])(?<!\bon\s)(?<!\bper\s)(?<!\bevery\s)(?P<lo>{_NUM})(?:{_RANGE}(?P<hi>{_NUM}))?\s*(?:个)?\s*"
     r"(?P<unit>工作日|天|日|小时|(?:business\s+|working\s+)?days?\b|hours?\b)"
 )
 _PAIR = regex.compile(r"(?P<lo>[一两二三四五六七])(?P<hi>[两二三四五六七八])(?:个)?(?:工作日|天)")
@@ -55,7 +56,7 @@ _CONDITION = regex.compile(r"(?i)的话|如果|要是|假如|\bif\b|\bfor\b|\bwh
 _CLAUSE = regex.compile(r"[，,；;]|\s(?:and|while|whereas|but)\s")
 _TO_PLACE = r"寄到|发到|送到|运到|寄往|发往|送往|寄去|发去|寄|发|送"
 _DELIVERY = regex.compile(
-    r"(?i)送达|到货|到达|能到|就到|可到|寄到|发到|送到|运到|收到|几天到|\breach|\barriv|\bdeliver|\bget\s+(?:there|it)|"
+    r"(?i)送达|到货|到达|能到|就到|可到|寄到|发到|送到|运到|收到|几天到|天(?:左右|之内|内)?到|\breach|\barriv|\bdeliver|\bget\s+(?:there|it)|"
     r"\btakes?\b|\bship"
 )
 

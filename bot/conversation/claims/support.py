@@ -27,21 +27,24 @@ opens with, for replies that follow the bot's own "no".
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import regex
 
+from bot.conversation.claims.arithmetic import multiples
 from bot.conversation.claims.attribution import segments, stretch_ok
 from bot.conversation.claims.bounds import blank_bounds
 from bot.conversation.claims.concessions import assured_uses, grants, unstated_counts
 from bot.conversation.claims.content import novel_terms, unknown_names, unstated_quantities
 from bot.conversation.claims.extract import number
 from bot.conversation.claims.facts import GroundingFacts, Violation
+from bot.conversation.claims.figures import counted_spans
 from bot.conversation.claims.figures import figures_and_durations as figures
 from bot.conversation.claims.lexicon import Lexicon, lexicon
 from bot.conversation.claims.parts import Parts, excluded_part_granted, part_spans_ok, policy_parts
 from bot.conversation.claims.quote import mask_reported
+from bot.conversation.claims.refusals import refusing
 from bot.conversation.claims.regional import mask_backed_places, mask_next_working_day
 from bot.conversation.claims.text import surface
 from bot.conversation.claims.units import _HEAD, FREE_FIGURES, Evidence, read_text
@@ -68,7 +71,12 @@ _ORDINAL = regex.compile(
     r"\b(?:1st|2nd|3rd|[4-9]th|first|second|third)\b",
     regex.I,
 )
-_DENIED_FIGURE = regex.compile(r"^\s*(?:不是|并不是|而不是|并非|而非|not|isn'?t|rather\s+than)", regex.I)
+# "不是两年", "没有 42 码", "so there's no 42", "no black": a figure the clause opens by denying is no claim
+_DENIED_FIGURE = regex.compile(
+    r"^\s*(?:不是|并不是|而不是|并非|而非|没有|并没有|(?:但|但是|可)?没有|not|isn'?t|rather\s+than|"
+    r"(?:(?:and|but|so)\s+)?there(?:'s|\s+is|\s+are)\s+no\b|no\b(?!\s+(?:more|less|later|earlier)\b))",
+    regex.I,
+)
 _SHORT_QUESTION = 24  # characters: "Tags removed?", "拆了吊牌？" — a condition, not a question back
 _QUESTION = regex.compile(r"[?？]\s*$|吗\s*[。？?]?\s*$")
 _SUBSTANCE = regex.compile(r"\p{Han}{4,}|[A-Za-z]{3,}(?:\W+[A-Za-z]{2,}){2,}|\d")
@@ -105,14 +113,17 @@ def _clauses(sentence: str, lex: Lexicon) -> list[_Clause]:
         if part.strip():
             concepts = frozenset(cid for at, cid in stated if start <= at < end)
             numbers = figures(_ORDINAL.sub("", part))
+            if concepts:
+                numbers = counted_spans(numbers)  # "一周内可退": the term's span is 7 days, not a figure 1
             if _DENIED_FIGURE.match(part):
                 numbers = frozenset()  # "不是两年": a figure it denies is no claim
             if lex.deference.search(part) and numbers <= FREE_FIGURES:
                 concepts = frozenset()  # "价格和优惠以页面为准": defers to the shop, promises nothing
             talk = talk or bool(lex.topic_talk.search(part))  # "questions about shipping, returns, …"
             denied = frozenset(cid for at, cid in denials if start <= at < end)
-            if denied and not concepts:
-                numbers = frozenset()  # "We have no ¥50 coupon": the figure sizes what the clause denies
+            if denied and all(lex.is_negative(c) for c in concepts):
+                # "We have no ¥50 coupon", "不支持当天达": the figure sizes what the clause denies
+                numbers = frozenset()
             out.append(_Clause(part, concepts, numbers, talk, bool(denied), denied))
     return out
 
@@ -220,6 +231,8 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
     # same sentence bounds); a violation names the sentence as written, so that it can be cut from the reply
     masked = _term_names(mask_reported(text, facts.quoted), facts)
     masked = mask_next_working_day(masked, facts.policy_text())
+    for url in {p.url for p in facts.products if p.url}:
+        masked = masked.replace(url, " " * len(url))  # the product's own page states no figure or term
     sentences = split_sentences(masked)
     written = _as_written(text, masked) if masked != text else {}
     before: frozenset[str] = frozenset()
@@ -228,13 +241,16 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
         sorted({read_text(p.brand) for p in facts.products if len(p.brand) >= 2}, key=len, reverse=True)
     )
     parts = _parts_of(facts.policies)
+    prices = [(p.price, "") for p in facts.products if p.price is not None]
     shipping = facts.terms.shipping if facts.terms is not None else None
     policy_text = read_text(facts.policy_text()) if sentences else ""
     for group in _answered_questions(sentences):
         sentence = " ".join(s.strip() for s in group)
         # a place whose stated delivery window is its region's reads as that region ("寄到北京一般 2–4 天")
         regional = mask_backed_places(sentence, shipping)
-        ok, own = _sentence_ok(regional, evidence, lex, before=before, brands=brands)
+        ok, own = _sentence_ok(
+            regional, _with_totals(evidence, sentence, prices), lex, before=before, brands=brands
+        )
         ok = ok and _parts_ok(sentence, lex, parts)
         # an exception, waiver or private deal; a use assured "也没问题" (`concessions`)
         ok = ok and grants(sentence, policy_text) is None and _assurances_ok(sentence, evidence, facts)
@@ -255,6 +271,19 @@ def unsupported(text: str, facts: GroundingFacts, evidence: Evidence | None = No
 # "7天无理由退货" is the name of the no-reason return term: its figure is the policy's window, whatever the
 # sentence says of the term ("拆封后不支持7天无理由退货" quotes an exclusion, not a 7-day span of it).
 _TERM_NAME = regex.compile(r"([0-9]+|[一二三四五六七八九十]+)\s*[天日](?=\s*[无無]理由)")
+
+
+def _with_totals(evidence: Evidence, sentence: str, prices: list[tuple[Decimal, str]]) -> Evidence:
+    """`evidence` with the totals the sentence computes ("两双一共 1798 元": 2 × ¥899, `arithmetic.multiples`) and
+    their multipliers among its core figures; the same evidence when it computes none."""
+    if not prices:
+        return evidence
+    stated = figures(read_text(sentence))
+    totals = {total for total, _ in multiples(prices, stated)}
+    if not totals & stated:
+        return evidence
+    counts = {n for n in stated if any(price * n in stated for price, _ in prices)}
+    return replace(evidence, core=evidence.core | (totals & stated) | counts)
 
 
 def _term_names(text: str, facts: GroundingFacts) -> str:
@@ -323,8 +352,8 @@ def _content_ok(
     text = read_text(sentence)
     if unstated_quantities(text, evidence.words):
         return False
-    if _QUESTION.search(text):
-        return True  # a question back asserts nothing
+    if _QUESTION.search(text) or refusing(text):
+        return True  # a question back asserts nothing; a refusal names only what it withholds
     if unknown_names(surface(sentence), evidence.words):
         return False
     if attributed:

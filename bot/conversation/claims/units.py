@@ -29,6 +29,7 @@ from itertools import combinations
 
 import regex
 
+from bot.conversation.claims.arithmetic import gaps, sums
 from bot.conversation.claims.attribution import ProductFacts, product_facts
 from bot.conversation.claims.content import EMPTY, FactWords, brand_names, fact_words
 from bot.conversation.claims.facts import GroundingFacts
@@ -42,6 +43,7 @@ from knowledge.policy_terms import category_matches
 
 _BULLET = regex.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _UNIT_CLAUSE = regex.compile(r"[，；;。]|,(?!\d{3}(?!\d))|\s+and\s+|(?<!\d)\.(?=\s|$)")
+_CUTOFF_SUBJECT = frozenset({"payment"})  # what both cases of a dispatch cut-off are about
 _CONTRAST = regex.compile(
     r"^\s*(?:\d{1,2}:\d{2}\s*后|否则|不满|其他|其余|但|而|超过|以外|otherwise|later|below|but|except|while|"
     r"outside|beyond|after\s+\d)",
@@ -151,11 +153,14 @@ def _bullet_units(text: str, lex: Lexicon, topic: frozenset[str]) -> list[Unit]:
             spans.append([])
             cases.append([])
             continue
-        previous = concepts
         if _CONTRAST.match(clause):
+            # "16:00 前付款的订单当天发货，16:00 后…次日发货": the other case of a cut-off is about the same
+            # payment (the complement is implied)
+            concepts = concepts | (previous & _CUTOFF_SUBJECT)
             runs.append([])
             spans.append([])
             cases.append([])
+        previous = concepts
         runs[-1].append(concepts)
         spans[-1].append(figures(clause))
         named = frozenset(c for c in concepts if lex.is_case(c))
@@ -410,6 +415,12 @@ class Evidence:
             diffs = frozenset(abs(a - b) for a, b in combinations(prices, 2))
             core |= diffs
             extra.append(make_unit({"price_compare"}, diffs))
+            core |= {total for total, _ in sums((p, "") for p in prices)}  # "两个一起 1098 元"
+        missing = gaps(prices, index.thresholds.lowest)  # "再买 20 元就能包邮"
+        if missing and index.thresholds.lowest is not None:
+            extra.append(
+                make_unit({"free_shipping", "threshold", "dispatch"}, {*missing, index.thresholds.lowest})
+            )
         turn = set(index.numbers) | FREE_FIGURES
         for contact in facts.contacts:
             text = read_text(contact)
