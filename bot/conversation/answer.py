@@ -1196,6 +1196,7 @@ class Answerer:
             and not is_function_word(w)  # "价格写成0元": 写成 and 价格 name no kind
             and not names_purpose(w, clause)
             and not ANY_PRODUCT.match(w)  # "瑜伽用品": 用品 names no kind, 瑜伽 does
+            and not is_ordering_word(w)  # "读取速度最快的卡": 最快 ranks, it names no kind
         ]  # "能保温多久": 多久 asks how long, it names no kind; "写生用的东西": 写生 is what it is for
         if not words:
             return ""
