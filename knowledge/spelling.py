@@ -216,7 +216,9 @@ class SpellingCorrector:
             for start in range(len(run) - size + 1):
                 word = run[start : start + size]
                 # a catalog word, or a dictionary word of 3+ characters: "茶保质期" keeps 保质期 (not 茶包)
-                if word in self.catalog or (size >= 3 and self.known(word) and not self._sounds_like_kind(word)):
+                if word in self.catalog or (
+                    size >= 3 and self.known(word) and not self._sounds_like_kind(word)
+                ):
                     kept[start : start + size] = [True] * size
         for phrase in _GRAMMAR_PHRASES:  # "大一点" is "a bit bigger", never 大益 (the tea brand)
             for m in re.finditer(phrase, run):

@@ -136,7 +136,8 @@ def titled_as_other_kind(word: str, product: Product) -> bool:
     return False
 
 
-_COUNT = re.compile(r"[\d.一二两三四五六七八九十百]+\S{0,2}")  # "1米", "一对", "六件套", "10片": a count, no kind
+# "1米", "一对", "六件套", "10片": a count, no kind
+_COUNT = re.compile(r"[\d.一二两三四五六七八九十百]+\S{0,2}")
 
 
 def _contains(text: str, member: str) -> bool:
