@@ -188,6 +188,7 @@ class TextNormalizer:
             catalog=frozenset(w for w in catalog if _HAN.search(w)),
             english=english,
             known=known_word or (lambda word: False),
+            kinds=frozenset(w for w in vocabulary.category_parts if len(w) >= 2 and all(map(_HAN.match, w))),
         )
         self.warm_up()
 

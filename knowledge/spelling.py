@@ -121,6 +121,10 @@ class SpellingCorrector:
     english: Mapping[str, int]
     known: Callable[[str], bool] = lambda word: False
     lexicon: Callable[[str], bool] = english_word
+    # the catalog's kind names (category levels): a dictionary word that sounds exactly like one and differs from
+    # it in one character is its misspelling in a shop that sells it (三角架 → 三脚架, 帐蓬 → 帐篷), unless the
+    # catalog or the synonym file uses the word itself (杯子 stays 杯子 in a shop of 被子)
+    kinds: frozenset[str] = frozenset()
     _index: dict[str, list[str]] = field(default_factory=dict, init=False)
     _deletes: dict[str, list[str]] = field(default_factory=dict, init=False)
     _fuzzy: dict[str, list[str]] = field(default_factory=dict, init=False)  # fuzzy key → words of 3+ chars
@@ -212,7 +216,9 @@ class SpellingCorrector:
             for start in range(len(run) - size + 1):
                 word = run[start : start + size]
                 # a catalog word, or a dictionary word of 3+ characters: "茶保质期" keeps 保质期 (not 茶包)
-                if word in self.catalog or (size >= 3 and self.known(word)):
+                if word in self.catalog or (
+                    size >= 3 and self.known(word) and not self._sounds_like_kind(word)
+                ):
                     kept[start : start + size] = [True] * size
         for phrase in _GRAMMAR_PHRASES:  # "大一点" is "a bit bigger", never 大益 (the tea brand)
             for m in re.finditer(phrase, run):
@@ -224,9 +230,9 @@ class SpellingCorrector:
                 window = "".join(chars[start : start + size])
                 # a function character is grammar ("味的" is not "美的"), except inside a longer word (跑不鞋)
                 grammar = window if size < 3 else window[0] + window[-1]
-                if window in self.words or self.known(window) or _FUNCTION_CHARS & set(grammar):
+                if window in self.words or _FUNCTION_CHARS & set(grammar):
                     continue
-                candidate = self._same_sound(window)
+                candidate = self._sounds_like_kind(window) if self.known(window) else self._same_sound(window)
                 if candidate is None:
                     continue
                 changed = [
@@ -238,6 +244,23 @@ class SpellingCorrector:
                 fixed[start : start + size] = [True] * size
                 corrections.append(Correction(window, candidate))
         return "".join(chars), corrections
+
+    def _sounds_like_kind(self, window: str) -> str | None:
+        """The catalog kind name `window` is a homophone misspelling of: read with its usual pronunciation, the
+        same pinyin as the kind's usual one, one character different (三角架 → 三脚架); else None."""
+        if not self.kinds or window in self.words:
+            return None
+        keys = pinyin_keys(window)[:1]
+        for key in keys:
+            for candidate in self._index.get(key, ()):
+                if (
+                    candidate in self.kinds
+                    and len(candidate) == len(window)
+                    and sum(a != b for a, b in zip(candidate, window, strict=True)) == 1
+                    and pinyin_keys(candidate)[0] == key
+                ):
+                    return candidate
+        return None
 
     def _same_sound(self, window: str) -> str | None:
         """The catalog word that sounds like `window` and differs from it in exactly one character."""

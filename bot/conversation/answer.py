@@ -95,6 +95,7 @@ from knowledge.gender import is_gender_key
 from knowledge.models import PolicyDoc, PolicyHit, Product, QueryFilters, SearchHit
 from knowledge.money import NO_RATES, ExchangeRates, round_cents
 from knowledge.policies import bullets_of
+from knowledge.policy_search import Bullet
 from knowledge.policy_terms import PolicyTerms
 from knowledge.prices import parse_price
 from knowledge.protocols import ProductIndex
@@ -123,6 +124,7 @@ _SHOPPING = re.compile(f"{RECOMMEND_RX.pattern}|{PRODUCT_ASK_RX.pattern}|{_SELLS
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CHILD_AGE = 14  # "5岁": a child, whose things say their ages
 _SIZE_WORD = re.compile(r"尺码|码数|号型|\bsizes?\b", re.I)
+_ASKS_DAYS = re.compile(r"几天|多久|多长时间|多少天|\bhow long\b|\bhow many days\b", re.I)  # a delivery time
 # a size guide by body measure (a policy that says which size fits which height, waist …)
 _BODY_WORD = re.compile(r"身高|体重|腰围|胸围|头围|脚长|\b(height|weight|waist|chest)\b", re.I)
 _RETURN_ASK = re.compile(
@@ -417,6 +419,12 @@ class Answerer:
                     Answer(Reply(line)) if composed else await self._llm(ctx, Answer(Reply(line)), [], None)
                 )
             found = [*regional, *(h for h in found if h.topic != "shipping")][: max(k, len(regional))]
+        if found and found[0].topic == "shipping" and _ASKS_DAYS.search(ctx.text):
+            # "发新疆要几天": the bullet with the delivery windows answers it, whatever else the place matched
+            best = self._delivery_bullet(lang)
+            if best is not None and all(h.text != best.text for h in found):
+                hit = PolicyHit(best.topic, best.title, best.text, best.language, 0.0, best.label, best.index)
+                found = [hit, *found][: max(k, 2)]
         if not found:
             return Answer(Reply("", answered=False)) if composed else await self.policy(ctx)
         problem = intent is not Intent.AFTER_SALES or not policy_scope.asks_term_only(about)
@@ -462,9 +470,15 @@ class Answerer:
         """Blocking: the shipping bullet that states the delivery windows, as one "- …" line: of the shipping
         bullets, the one naming most of the regions the policy's `delivery_regions` declare ([] when it declares
         none). Source: the shipping policy (its text and front matter)."""
+        best = self._delivery_bullet(lang)
+        return [f"- {best.text}"] if best is not None else []
+
+    def _delivery_bullet(self, lang: str) -> Bullet | None:
+        """The shipping bullet naming most (two or more) of the regions the policy's `delivery_regions` declare,
+        in `lang`; None when it declares none."""
         shipping = self.policies.terms.shipping if self.policies is not None else None
         if self.policies is None or shipping is None or not shipping.delivery_regions:
-            return []
+            return None
         names = [n for r in shipping.delivery_regions for n in (r.name, r.name_en) if n]
         bullets = [
             b
@@ -475,7 +489,7 @@ class Answerer:
         ]
         count = {b.text: sum(n.lower() in b.text.lower() for n in names) for b in bullets}
         best = max(bullets, key=lambda b: count[b.text], default=None)
-        return [f"- {best.text}"] if best is not None and count[best.text] >= 2 else []
+        return best if best is not None and count[best.text] >= 2 else None
 
     async def _regional_bullets(self, region: str, lang: str) -> list[PolicyHit]:
         """The shipping bullets that speak about `region` ("港澳台及海外：暂不支持配送"), best first."""
@@ -1196,6 +1210,7 @@ class Answerer:
             and not is_function_word(w)  # "价格写成0元": 写成 and 价格 name no kind
             and not names_purpose(w, clause)
             and not ANY_PRODUCT.match(w)  # "瑜伽用品": 用品 names no kind, 瑜伽 does
+            and not is_ordering_word(w)  # "读取速度最快的卡": 最快 ranks, it names no kind
         ]  # "能保温多久": 多久 asks how long, it names no kind; "写生用的东西": 写生 is what it is for
         if not words:
             return ""

@@ -121,14 +121,23 @@ def titled_as_other_kind(word: str, product: Product) -> bool:
     title = _fold(product.title)
     if any(_contains(title, f) for f in forms):
         return False
+    # a Chinese title names its kind at the end of its last Han word ("牧高笛 轻量 30升 登山包": 登山包, not the
+    # feature 轻量; "Osprey Tempest 20 女款徒步包": 徒步包, not the gender 女款)
+    head = next((w for w in reversed(title.split()) if has_han(w) and not _COUNT.fullmatch(w)), "")
     for group in _groups():
         if forms & set(group):
             continue
         for member in group:
-            specific = (not member.isascii() and len(member) >= 2) or (member.isascii() and " " in member)
-            if specific and _contains(title, member):
+            if not member.isascii():
+                if len(member) >= 2 and head.endswith(member):
+                    return True
+            elif " " in member and _contains(title, member):
                 return True
     return False
+
+
+# "1米", "一对", "六件套", "10片": a count, no kind
+_COUNT = re.compile(r"[\d.一二两三四五六七八九十百]+\S{0,2}")
 
 
 def _contains(text: str, member: str) -> bool:

@@ -58,6 +58,13 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "year": ("time", Decimal(8760)),
     "years": ("time", Decimal(8760)),
     "mah": ("charge", Decimal(1)),
+    "mb/s": ("speed", Decimal(1)),  # a memory card's read/write speed
+    "gb/s": ("speed", Decimal(1000)),
+    "mbps": ("speed", Decimal("0.125")),
+    "kb": ("data", Decimal("0.001")),  # storage: base unit MB
+    "mb": ("data", Decimal(1)),
+    "gb": ("data", Decimal(1000)),
+    "tb": ("data", Decimal(1000000)),
     "毫安": ("charge", Decimal(1)),
     "ml": ("volume", Decimal(1)),
     "毫升": ("volume", Decimal(1)),
@@ -193,21 +200,28 @@ _COMPARATIVE = re.compile(r"更|比较|一点|些|哪|which|\w+er\b|more|less", 
 
 
 def ordering_in(text: str, words: Sequence[AttributeWords] | None = None) -> Ordering | None:
-    """The ordering a message asks for, or None ("最轻的跑鞋" → weight ascending, superlative)."""
+    """The ordering a message asks for, or None ("最轻的跑鞋" → weight ascending, superlative). The longest
+    phrase found names the attribute ("读取速度最快" is speed although "最快" alone is charging power; "充电最快"
+    stays power); of phrases as long, the attribute listed first in attributes.yaml wins."""
     lowered = text.lower()
-    for spec in words if words is not None else load_attribute_words():
+    found: list[tuple[int, int, AttributeWords, bool]] = []
+    for place, spec in enumerate(words if words is not None else load_attribute_words()):
         for direction, vocabulary in ((False, spec.least), (True, spec.most)):
-            if any(word in lowered for word in vocabulary):
-                superlative = bool(re.search(r"最|\w+est\b|most|least|longest|largest|biggest", lowered))
-                ranked = _RANKED.search(lowered)
-                if ranked and not _ITEM_ORDINAL.search(lowered):
-                    superlative = True  # "第二便宜的呢": a place in the ranking, not the second item
-                else:
-                    ranked = None
-                if not superlative and not _COMPARATIVE.search(lowered):
-                    continue
-                rank = _ORDINAL[(ranked.group(1) or ranked.group(2)).lower()] if ranked and superlative else 1
-                return Ordering(spec.name, direction, superlative, rank)
+            longest = max((len(word) for word in vocabulary if word in lowered), default=0)
+            if longest:
+                found.append((-longest, place, spec, direction))
+    found.sort(key=lambda item: (item[0], item[1]))
+    for _, _, spec, direction in found:
+        superlative = bool(re.search(r"最|\w+est\b|most|least|longest|largest|biggest", lowered))
+        ranked = _RANKED.search(lowered)
+        if ranked and not _ITEM_ORDINAL.search(lowered):
+            superlative = True  # "第二便宜的呢": a place in the ranking, not the second item
+        else:
+            ranked = None
+        if not superlative and not _COMPARATIVE.search(lowered):
+            continue
+        rank = _ORDINAL[(ranked.group(1) or ranked.group(2)).lower()] if ranked and superlative else 1
+        return Ordering(spec.name, direction, superlative, rank)
     return None
 
 

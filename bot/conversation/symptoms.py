@@ -42,6 +42,12 @@ _ZH = (
     r"(?<![不会防])(?:发烫|烫手|过热)(?![的吗么嘛])",
     # a screen or light that misbehaves: 黑屏, 花屏, 死机, 一直闪, 一闪一闪, 没反应
     r"黑屏|花屏|死机|没(?:有)?反应|无反应|卡顿|一闪一闪|(?:一直|老是|总是|不停地?|经常)(?:闪|闪烁)",
+    # a thing that is not recognised or cannot be read: 存储卡读不出来, 电脑识别不了, 手机认不出U盘, 无法读取
+    r"(?:读|识别|认|检测)不(?:出来?|到|了)|无法(?:读取|识别|检测)|(?<![会能])不识别",
+    # a flaw in a screen: 屏幕有条线, 显示屏有竖线, 有坏点, 漏光 — not 无坏点的 / 不漏光
+    r"(?:屏幕?|显示屏|屏上|画面)(?:上|里|中间)?(?:出现|多了|有)(?:一|几|两)?(?:条|道|根|个|些)?"
+    r"(?:线|亮线|横线|竖线|彩线|条纹|坏点|亮点|黑点|黑斑)",
+    r"(?<![无没不防])(?:坏点|漏光)(?![的吗么嘛])",
     # something that won't close, open or move: 拉链拉不上, 盖子关不上, 打不开
     r"(?:拉不上|拉不动|关不上|合不上|扣不上|锁不上|盖不上|按不下去?|按不动|拧不开|转不动|推不动)",
     # a colour that turned: 发黑, 发黄, 变色, 氧化
@@ -82,6 +88,10 @@ _EN = (
     r"\b(?:turned|turning|went|gone) (?:black|yellow|green|brown)\b|(?<!anti-)(?<!non-)\btarnish(?:ed|es|ing)\b|"
     r"\bdiscolou?r(?:ed|ation)\b",
     r"\b(?:won'?t|doesn'?t|does not|will not|can'?t) (?:close|zip|latch|lock|stay (?:on|closed|shut))\b",
+    # not recognised / unreadable, and a flawed screen: "my SD card can't be read", "dead pixels", "a line on the screen"
+    r"\b(?:won'?t|doesn'?t|does not|can'?t|cannot|isn'?t|is not|no longer|not being) (?:be )?"
+    r"(?:read|recogni[sz]ed?|detected|mount(?:ed)?|show(?:ing)? up)\b|\bunreadable\b",
+    r"(?<!no )\bdead pixels?\b|\b(?:a |some )?(?:vertical |horizontal )?lines? (?:on|across|down) the (?:screen|display)\b",
 )
 
 _SYMPTOM_RX = re.compile("|".join(_ZH + _EN), re.IGNORECASE)

@@ -1224,6 +1224,14 @@ _ASK_WORDS = frozenset(
         "wanna",
         "gonna",
         "kinda",
+        # the customer and the shop ("the fastest SD card you have"): pronouns end a name run
+        "you",
+        "your",
+        "we",
+        "our",
+        "i",
+        "me",
+        "my",
     ]
 )
 
