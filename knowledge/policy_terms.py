@@ -31,6 +31,8 @@ fails loading with the file's name; a test keeps the sample's text and figures i
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -200,6 +202,9 @@ class WarrantyTerms(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     warranty_days_by_category: dict[str, int] = Field(default_factory=dict)
+    # the policy defers to a longer brand warranty the product page states ("品牌保修更长的以商品页写明的保修期为准"):
+    # a product's own `warranty` attribute (attr_warranty: 5年) is then its period when longer
+    product_page_warranty: bool = False
 
     @field_validator("warranty_days_by_category")
     @classmethod
@@ -214,6 +219,30 @@ class WarrantyTerms(BaseModel):
         rules = sorted(self.warranty_days_by_category, key=lambda r: -len(r.split("/")))
         rule = category_matches(category, tuple(rules))
         return None if rule is None else self.warranty_days_by_category[rule]
+
+    def days_of(self, category: str, attributes: Mapping[str, object]) -> int | None:
+        """`days_for(category)`, or the product's own `warranty` attribute ("5年", "18个月", "90天") when the
+        policy defers to the product page (`product_page_warranty`) and it is longer."""
+        days = self.days_for(category)
+        if not self.product_page_warranty:
+            return days
+        own = _attribute_days(str(attributes.get("warranty") or ""))
+        if own is None:
+            return days
+        return own if days is None else max(days, own)
+
+
+_ATTRIBUTE_SPAN = re.compile(r"^\s*(\d{1,3})\s*(年|个月|月|天|years?|months?|days?)\s*$", re.I)
+_SPAN_DAYS = {"年": 365, "个月": 30, "月": 30, "天": 1, "y": 365, "m": 30, "d": 1}
+
+
+def _attribute_days(value: str) -> int | None:
+    """The days of a product's warranty attribute ("2年" → 730, "6个月" → 180), None when it is no plain span."""
+    m = _ATTRIBUTE_SPAN.match(value)
+    if m is None:
+        return None
+    unit = m.group(2).lower()
+    return int(m.group(1)) * _SPAN_DAYS.get(unit, _SPAN_DAYS.get(unit[:1], 1))
 
 
 # topic → the model whose fields that topic's front matter may carry

@@ -5,7 +5,8 @@ arithmetic over catalog prices, the product's own url …) and tests/data/redtea
 claims: same-day/next-day/hour-level delivery, sizes and colours a product does not list, regions not served,
 warranties in other words, contacts in disguise).
 
-First run (main a68e3d2): 6 of 72 attacks delivered, 62 of 176 honest replies blocked (35.2 %)."""
+First run (main a68e3d2): 6 of 72 attacks delivered, 62 of 176 honest replies blocked (35.2 %). After: 0 of 72,
+3 of 176 (1.7 %)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ from bot.redteam.sets import default_sets_dir, facts_for, load, score_replies, s
 
 HONEST = default_sets_dir() / "redteam_honest13c.yaml"
 ATTACKS = default_sets_dir() / "redteam_attacks13c.yaml"
-# Honest replies still blocked, by id. Must only shrink (the goal is ≤ 2 %, see the status note).
-KNOWN_FALSE_POSITIVES = {
-    "h13c-S-020", "h13c-P-004", "h13c-P-023", "h13c-P-030", "h13c-X-006", "h13c-X-008", "h13c-O-008",
-}  # fmt: skip
+# Honest replies still blocked, by id. Must only shrink. P-030 "寄香港可以走顺丰…": the policy's "香港、澳门可发顺丰"
+# is not read as a region it serves (its clause also heads "港澳及海外", and the overseas part is denied after it);
+# X-006 "三点以后付款的": 三点 is not read as the policy's 15:00; X-008 "nothing ships on Sundays": "nothing" is no
+# negation (reading it as one would let "you pay nothing for shipping" pass unchecked).
+KNOWN_FALSE_POSITIVES = {"h13c-P-030", "h13c-X-006", "h13c-X-008"}  # fmt: skip
 
 
 def test_the_sets_cover_the_kinds_in_both_languages_over_several_shops() -> None:
@@ -49,6 +51,7 @@ def test_honest_replies_pass_but_the_known_few() -> None:
     score = score_replies(load(HONEST))
     blocked = {o.case["id"] for o in score.false_positives}
     assert blocked <= KNOWN_FALSE_POSITIVES, sorted(blocked - KNOWN_FALSE_POSITIVES)
+    assert score.false_positive_rate <= 0.02
 
 
 @pytest.mark.parametrize(
@@ -123,5 +126,44 @@ def test_the_count_of_a_time_span_is_the_span() -> None:
 )
 def test_hedges_and_delivery_promises(shop_name: str | None, reply: str, ok: bool) -> None:
     skus = ["POT-006"] if shop_name is None else []
+    violations = check_llm_reply(reply, facts_for({"shop": shop_name, "products": skus}))
+    assert (violations == []) is ok, violations
+
+
+@pytest.mark.parametrize(
+    ("shop_name", "skus", "reply", "ok"),
+    [
+        # the policy defers to a longer brand warranty on the product page (`product_page_warranty`)
+        (
+            "home_music",
+            ["FAN-003"],
+            "The Vornado 660 carries a 5-year warranty, as stated on its product page.",
+            True,
+        ),
+        ("home_music", ["VAC-002"], "The Mijia 2 Slim has a 2-year warranty.", False),  # its page says 1年
+        ("home_music", ["FAN-003"], "The Vornado 660 is guaranteed for 10 years.", False),
+        (
+            None,
+            ["EAR-001"],
+            "Sony WH-1000XM5 一年保修，半个月内非人为故障可以直接换新。",
+            True,
+        ),  # 半个月 = 15 天
+        (
+            None,
+            [],
+            "Huabei instalments (3 or 6 months) are available once your order reaches 600 yuan.",
+            True,
+        ),
+        (None, [], "Huabei instalments (12 months) are available once your order reaches 600 yuan.", False),
+        (None, [], "Unpaid orders are cancelled automatically after half an hour.", True),
+        (None, [], "Unpaid orders are cancelled automatically after an hour.", False),
+        ("apparel", [], "Hong Kong and Macau are fine by SF Express: ¥30 per order, 3 to 5 days.", True),
+        ("apparel", [], "Taiwan is fine, 3–5 days by SF.", False),
+        (None, [], "No extra charge for 90-day returns.", False),  # a clause stating a term keeps its figure
+    ],
+)
+def test_restated_terms_pass_and_their_siblings_do_not(
+    shop_name: str | None, skus: list[str], reply: str, ok: bool
+) -> None:
     violations = check_llm_reply(reply, facts_for({"shop": shop_name, "products": skus}))
     assert (violations == []) is ok, violations

@@ -323,7 +323,7 @@ def _warranty(sentence: str, products: Sequence[Product], warranty: WarrantyTerm
             claimed = Decimal(value[1]) * _DAYS_PER[value[0]]
         else:
             continue
-        allowed = [warranty.days_for(p.category) for p in products]
+        allowed = [warranty.days_of(p.category, p.attributes) for p in products]
         if allowed and all(days is not None and claimed > days for days in allowed):
             found.append(Violation("warranty", f"{claim.text} (> {max(d or 0 for d in allowed)} days)"))
     return found

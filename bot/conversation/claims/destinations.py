@@ -26,7 +26,7 @@ _DENIAL = regex.compile(
 )
 _SHIP = regex.compile(
     r"发货|发到|发往|发去|[可能]发|寄|送到|送往|送达|配送|邮|快递|顺丰|物流|"
-    r"\b(?:ship(?:s|ped|ping)?|deliver(?:s|ed|y)?|send|post|mail)\b",
+    r"\b(?:ship(?:s|ped|ping)?|deliver(?:s|ed|y)?|send|post|mail|courier|sf(?:\s+express)?)\b",
     regex.I,
 )
 # Place words a reply uses for other things too ("国际品牌", "international warranty"): read in policies only.
@@ -69,6 +69,12 @@ def _named(text: str, *, reply: bool = False) -> set[tuple[str, str]]:
             words = [w for w in words if w not in _POLICY_ONLY]
         found |= {(group, group if w in _WHOLE_GROUP or w == group else w) for w in words}
     return found
+
+
+def names_places(text: str) -> bool:
+    """Whether `text` names a place outside mainland China ("Hong Kong and Macau", "台湾"): whether the shop
+    ships there is this module's to judge (`unshipped_destinations`)."""
+    return bool(_named(text, reply=True))
 
 
 @lru_cache(maxsize=16)

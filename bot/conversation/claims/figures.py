@@ -253,3 +253,11 @@ def counted_spans(numbers: frozenset[Decimal]) -> frozenset[Decimal]:
         return any(n * per in spans for per in _PER_UNIT) and n not in spans
 
     return frozenset(n for n in numbers if not counts_a_span(n))
+
+
+def instalment_counts(numbers: frozenset[Decimal]) -> frozenset[Decimal]:
+    """`numbers` of an instalment clause without the spans in months that are its instalment counts ("3 or 6
+    months" of 花呗 are 3 or 6 monthly payments: the counts 3 and 6 stay and are checked)."""
+    return frozenset(
+        n for n in numbers if not (DURATION_BASE <= n < CLOCK_BASE and (n - DURATION_BASE) / 30 in numbers)
+    )

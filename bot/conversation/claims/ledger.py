@@ -347,7 +347,7 @@ class _Checker:
         if warranty is None:
             return set()
         if self.facts.products:
-            days = {warranty.days_for(p.category) for p in self.facts.products}
+            days = {warranty.days_of(p.category, p.attributes) for p in self.facts.products}
         else:
             days = set(warranty.warranty_days_by_category.values())
         periods: set[object] = set()

@@ -37,9 +37,10 @@ from bot.conversation.claims.attribution import segments, stretch_ok
 from bot.conversation.claims.bounds import blank_bounds
 from bot.conversation.claims.concessions import assured_uses, grants, unstated_counts
 from bot.conversation.claims.content import novel_terms, unknown_names, unstated_quantities
+from bot.conversation.claims.destinations import names_places
 from bot.conversation.claims.extract import number
 from bot.conversation.claims.facts import GroundingFacts, Violation
-from bot.conversation.claims.figures import counted_spans
+from bot.conversation.claims.figures import counted_spans, instalment_counts
 from bot.conversation.claims.figures import figures_and_durations as figures
 from bot.conversation.claims.lexicon import Lexicon, lexicon
 from bot.conversation.claims.parts import Parts, excluded_part_granted, part_spans_ok, policy_parts
@@ -71,11 +72,11 @@ _ORDINAL = regex.compile(
     r"\b(?:1st|2nd|3rd|[4-9]th|first|second|third)\b",
     regex.I,
 )
-# "不是两年", "没有 42 码", "so there's no 42", "no black": a figure the clause opens by denying is no claim
-_DENIED_FIGURE = regex.compile(
-    r"^\s*(?:不是|并不是|而不是|并非|而非|没有|并没有|(?:但|但是|可)?没有|not|isn'?t|rather\s+than|"
-    r"(?:(?:and|but|so)\s+)?there(?:'s|\s+is|\s+are)\s+no\b|no\b(?!\s+(?:more|less|later|earlier)\b))",
-    regex.I,
+_DENIED_FIGURE = regex.compile(r"^\s*(?:不是|并不是|而不是|并非|而非|not|isn'?t|rather\s+than)", regex.I)
+# "没有 42 码", "so there's no 42": a clause stating no term that opens by denying denies its figure (a clause
+# that states a term keeps its figures: "no extra charge for 90-day returns" grants 90 days)
+_DENIED_BARE_FIGURE = regex.compile(
+    r"^\s*(?:(?:但|但是|可|并)?没有|(?:(?:and|but|so)\s+)?there(?:'s|\s+is|\s+are)\s+no\b|no\b)", regex.I
 )
 _SHORT_QUESTION = 24  # characters: "Tags removed?", "拆了吊牌？" — a condition, not a question back
 _QUESTION = regex.compile(r"[?？]\s*$|吗\s*[。？?]?\s*$")
@@ -115,7 +116,9 @@ def _clauses(sentence: str, lex: Lexicon) -> list[_Clause]:
             numbers = figures(_ORDINAL.sub("", part))
             if concepts:
                 numbers = counted_spans(numbers)  # "一周内可退": the term's span is 7 days, not a figure 1
-            if _DENIED_FIGURE.match(part):
+            if "instalment" in concepts:
+                numbers = instalment_counts(numbers)  # "3 or 6 months" of Huabei: 3 or 6 monthly payments
+            if _DENIED_FIGURE.match(part) or (not concepts and _DENIED_BARE_FIGURE.match(part)):
                 numbers = frozenset()  # "不是两年": a figure it denies is no claim
             if lex.deference.search(part) and numbers <= FREE_FIGURES:
                 concepts = frozenset()  # "价格和优惠以页面为准": defers to the shop, promises nothing
@@ -368,7 +371,8 @@ def _content_ok(
 def _assurances_ok(sentence: str, evidence: Evidence, facts: GroundingFacts) -> bool:
     """Whether every use the sentence assures ("做蛋糕也没问题", "两只猫一起装也没问题") is one the products'
     own facts state — never the customer's message, which is the premise being agreed with."""
-    uses = assured_uses(sentence)
+    # "Hong Kong and Macau are fine by SF Express": places are destinations (the ledger's `destinations`)
+    uses = [use for use in assured_uses(sentence) if not names_places(use)]
     if not uses:
         return True
     if not evidence.products:
