@@ -75,6 +75,7 @@ def test_a_refusal_to_disclose_is_no_leak(sentence: str, ok: bool) -> None:
     [
         ("apparel", "TEE-UNI-01", "The UNIQLO U tee also comes in 3XL.", ["3XL"]),
         ("apparel", "TEE-UNI-01", "这件T恤只有 S 到 XXL，没有 3XL。", []),
+        ("apparel", "TEE-UNI-01", "The tee comes in XXXL too.", ["XXXL"]),
         (None, "YOG-006", "The Align pants come in size 12 too.", ["size 12"]),
         (None, "YOG-006", "The Align pants come in sizes 2, 4, 6, 8 and 10.", []),
         (None, "RUN-002", "这款有 36–40 码，没有 42 码。", []),
@@ -121,6 +122,8 @@ def test_the_count_of_a_time_span_is_the_span() -> None:
             False,
         ),  # "answered within 24 hours" is no delivery time
         (None, "We deliver to the US, and it usually takes about a week.", False),
+        (None, "We deliver to the U.S. in 5 days.", False),
+        (None, "我不确定，不过今天下单可以打八折。", False),
         (None, "今天下单当天达。", False),
     ],
 )

@@ -49,7 +49,7 @@ def _places() -> tuple[tuple[str, tuple[str, ...], regex.Pattern[str] | None], .
 
 
 # "the US", "U.S." (written in capitals: "us" in lower case is the pronoun)
-_US = regex.compile(r"\bthe\s+US\b|\bU\.S\.(?:A\.)?")
+_US = regex.compile(r"\bthe\s+US\b|\bU\.S(?:\.A)?\b")  # a sentence cut may drop the final "."
 
 
 def _named(text: str, *, reply: bool = False) -> set[tuple[str, str]]:
