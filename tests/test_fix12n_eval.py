@@ -18,6 +18,7 @@ from bot.conversation.kinds import titled_as_other_kind
 from bot.conversation.ordering import Ordering, measure, ordering_in
 from bot.conversation.symptoms import describes_fault
 from knowledge.catalog import load_catalog
+from knowledge.mentions import MentionIndex
 from knowledge.models import Product
 from knowledge.spelling import SpellingCorrector
 from tests.support.case_sets import assert_floor, run_case_file
@@ -98,10 +99,17 @@ def test_a_dictionary_word_that_sounds_like_a_kind_the_shop_sells_is_that_kind()
 @pytest.mark.parametrize(
     ("text", "asks"),
     [("有没有游泳用的耳塞", []), ("有相机电池吗", []), ("能戴着游泳吗", ["attr:waterproof"]),
-     ("耳机电池多大", ["attr:battery"]), ("有防水的吗", ["attr:waterproof"])],
+     ("耳机电池多大", ["attr:battery"]), ("有防水的吗", ["attr:waterproof"]), ("有几个接口", ["attr:ports"])],
 )  # fmt: skip
 def test_a_purpose_or_the_kind_asked_for_asks_no_attribute(text: str, asks: list[str]) -> None:
     assert sorted(attribute_asks(text)) == asks
+
+
+def test_a_storage_size_in_g_or_gb_names_the_same_card() -> None:
+    products = load_catalog(DATA / "photo_gear_catalog.csv").products
+    index = MentionIndex.build(products)
+    assert [m.sku for m in index.find("三星256G的卡和闪迪128G哪个便宜")] == ["SD-SAN-128", "SD-SAM-256"]
+    assert [m.sku for m in index.find("闪迪128GB")] == ["SD-SAN-128"]
 
 
 def test_a_liked_activity_in_latin_letters_is_read_whole() -> None:

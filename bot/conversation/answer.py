@@ -420,7 +420,7 @@ class Answerer:
                     Answer(Reply(line)) if composed else await self._llm(ctx, Answer(Reply(line)), [], None)
                 )
             found = [*regional, *(h for h in found if h.topic != "shipping")][: max(k, len(regional))]
-        if found and found[0].topic == "shipping" and _ASKS_DAYS.search(ctx.text):
+        if not region and found and found[0].topic == "shipping" and _ASKS_DAYS.search(ctx.text):
             # "发新疆要几天": the bullet with the delivery windows answers it, whatever else the place matched
             best = self._delivery_bullet(lang)
             if best is not None and all(h.text != best.text for h in found):
@@ -1218,6 +1218,7 @@ class Answerer:
             and not names_purpose(w, clause)
             and not ANY_PRODUCT.match(w)  # "瑜伽用品": 用品 names no kind, 瑜伽 does
             and not is_ordering_word(w)  # "读取速度最快的卡": 最快 ranks, it names no kind
+            and w.lower() != (u.filters.brand or "").lower()  # "那三星的呢": a brand of English titles
         ]  # "能保温多久": 多久 asks how long, it names no kind; "写生用的东西": 写生 is what it is for
         if not words:
             return ""

@@ -106,6 +106,7 @@ def attribute_asks(text: str) -> frozenset[str]:
 
 _PURPOSE_AFTER = re.compile(r"(?:时|的时候)?(?:用|戴|穿|带)的")  # "游泳用的耳塞": what it is for
 _PRESENCE = re.compile(r"^(?:请问)?(?:有没有|有无|有卖|卖不卖|有)")  # "有相机电池吗": is it sold
+_HOW_MUCH = re.compile(r"几|多少|多大|多长|多重|多久|什么|哪")
 _PRESENCE_END = re.compile(r"(?:吗|嘛|么|呢)?[?？。!！\s]*$")
 
 
@@ -119,6 +120,7 @@ def _names_no_ask(text: str, start: int, end: int) -> bool:
     return (
         presence is not None
         and presence.end() < start
+        and not _HOW_MUCH.search(text, presence.end(), start)  # "有几个接口": how many, a value asked
         and is_han(text[start - 1])
         and _PRESENCE_END.fullmatch(text, end) is not None
     )
