@@ -161,8 +161,14 @@ def atoms(text: str) -> list[_Atom]:
     return found
 
 
+# a storage size is written "256G" as often as "256GB" (闪迪128G for "SanDisk … 128GB"): one atom
+_SAME_UNIT = {"gb": "g", "tb": "t"}
+
+
 @lru_cache(maxsize=65536)
 def _singular(word: str) -> str:
+    if word in _SAME_UNIT:
+        return _SAME_UNIT[word]
     return normalise_english(word) if word[0].isalpha() and word.isascii() else word
 
 

@@ -430,10 +430,13 @@ class QueryParser:
         return max(kept, key=lambda v: v.count("/"), default=None)
 
     def _kind_after(self, text: str) -> bool:
-        """A catalog tag of two or more characters follows the purpose clause ("…的保温壶")."""
+        """A catalog tag of two or more characters, or a category name, follows the purpose clause ("…的保温壶",
+        "游泳用的耳塞" in a shop whose category 户外/耳塞 no tag names)."""
         tail = _PURPOSE_AFTER.sub("", text, count=1)
         tail = tail[tail.find("的") + 1 :] if "的" in tail else tail
-        return any(len(term) >= 2 and term in tail for term in self._terms)
+        return any(len(term) >= 2 and term in tail for term in self._terms) or bool(
+            self._categories.find_all(tail)
+        )
 
     def _default_currency(self, language: str) -> str | None:
         return self.vocabulary.currency or (

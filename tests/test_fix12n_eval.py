@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.conversation.asks import attribute_asks
+from bot.conversation.gifts import liked_things
 from bot.conversation.kinds import titled_as_other_kind
 from bot.conversation.ordering import Ordering, measure, ordering_in
 from bot.conversation.symptoms import describes_fault
 from knowledge.catalog import load_catalog
+from knowledge.mentions import MentionIndex
 from knowledge.models import Product
 from knowledge.spelling import SpellingCorrector
 from tests.support.case_sets import assert_floor, run_case_file
@@ -93,14 +96,36 @@ def test_a_dictionary_word_that_sounds_like_a_kind_the_shop_sells_is_that_kind()
     assert corrector.fix_typos("有杯子吗")[0] == "有杯子吗"  # a word the shop's words use is never re-spelt
 
 
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [("有没有游泳用的耳塞", []), ("有相机电池吗", []), ("能戴着游泳吗", ["attr:waterproof"]),
+     ("耳机电池多大", ["attr:battery"]), ("有防水的吗", ["attr:waterproof"]), ("有几个接口", ["attr:ports"])],
+)  # fmt: skip
+def test_a_purpose_or_the_kind_asked_for_asks_no_attribute(text: str, asks: list[str]) -> None:
+    assert sorted(attribute_asks(text)) == asks
+
+
+def test_a_storage_size_in_g_or_gb_names_the_same_card() -> None:
+    products = load_catalog(DATA / "photo_gear_catalog.csv").products
+    index = MentionIndex.build(products)
+    assert [m.sku for m in index.find("三星256G的卡和闪迪128G哪个便宜")] == ["SD-SAN-128", "SD-SAM-256"]
+    assert [m.sku for m in index.find("闪迪128GB")] == ["SD-SAN-128"]
+
+
+def test_a_liked_activity_in_latin_letters_is_read_whole() -> None:
+    assert liked_things("男朋友喜欢拍vlog 送什么好") == ("vlog",)
+    assert liked_things("送闺蜜 她爱游泳 两百以内") == ("游泳",)
+
+
 async def test_a_slice_of_the_fix12n_set_over_the_photo_gear_shop(tmp_path: Path) -> None:
     # superlatives over a kind named in English or by a measure word, after-sales symptoms, a kind misspelt
-    only = ("pg-n-sup", "pg-n-as", "pg-n-typo")
+    # and a kind it sells only accessories for, gifts for a liked activity, no attribute answer nobody asked for
+    only = ("pg-n-sup", "pg-n-as", "pg-n-typo", "pg-n-none", "pg-n-gift", "pg-n-unasked")
     _, report = await run_case_file(
         tmp_path / "data", CASES, catalog=DATA / "photo_gear_catalog.csv", only=only
     )
-    assert len(report.results) == 10
-    assert_floor(report, 10)  # all pass since fix12-n (main a68e3d2: 4 of 10)
+    assert len(report.results) == 15
+    assert_floor(report, 15)  # all pass since fix12-n (main a68e3d2: 4 of 15)
 
 
 async def test_a_slice_of_the_fix12n_set_over_the_coffee_camping_shop(tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ from bot.conversation.gifts import (
     names_occasion,
     shop_kinds,
 )
-from bot.conversation.goals import goal_kinds, kind_spellings
+from bot.conversation.goals import goal_kinds, goals_in, kind_spellings
 from bot.conversation.grounding import (
     GroundingFacts,
     Violation,
@@ -101,6 +101,7 @@ from knowledge.prices import parse_price
 from knowledge.protocols import ProductIndex
 from knowledge.ranking import describe_filters, passing
 from knowledge.resources import is_function_word, normalise_english, normalise_text
+from knowledge.script import has_han, is_han
 from knowledge.traditional import to_simplified
 
 log = logging.getLogger(__name__)
@@ -419,7 +420,7 @@ class Answerer:
                     Answer(Reply(line)) if composed else await self._llm(ctx, Answer(Reply(line)), [], None)
                 )
             found = [*regional, *(h for h in found if h.topic != "shipping")][: max(k, len(regional))]
-        if found and found[0].topic == "shipping" and _ASKS_DAYS.search(ctx.text):
+        if not region and found and found[0].topic == "shipping" and _ASKS_DAYS.search(ctx.text):
             # "发新疆要几天": the bullet with the delivery windows answers it, whatever else the place matched
             best = self._delivery_bullet(lang)
             if best is not None and all(h.text != best.text for h in found):
@@ -911,6 +912,8 @@ class Answerer:
         # "gift ideas for a coffee lover": coffee is a hobby of gifts.yaml (every kind serving it: the beans and
         # the machines), not the kind asked; a liked thing of no hobby group ("likes chess") stays a search
         hobby = {x.lower() for x in request.interests} & hobby_likes()
+        # "她爱游泳", "喜欢拍vlog": a liked activity of goals.yaml is served by its kinds, never the one kind asked
+        hobby |= {x.lower() for x in request.interests if goals_in(x)}
         named = [
             w
             for w in words
@@ -935,6 +938,10 @@ class Answerer:
         ):  # "有什么推荐的" after "随便看看": other picks, not the same list again
             seen = {p.sku for p in ctx.shown}
             allowed = [p for p in allowed if p.sku not in seen] or allowed
+        # a liked activity (goals.yaml) is served by its kinds too: a shop whose swimming goggles say nothing of 游泳
+        kinds = [k for x in request.interests for goal in goals_in(x) for k in goal.kinds]
+        if kinds:
+            request = replace(request, interests=tuple(dict.fromkeys([*request.interests, *kinds])))
         picks = gift_picks(allowed, request)
         budget = u.filters.max_price is not None or u.filters.min_price is not None
         if not picks and (budget or not request.vague):  # "送小朋友的礼物 100块以内": what fits, no re-asking
@@ -1211,6 +1218,7 @@ class Answerer:
             and not names_purpose(w, clause)
             and not ANY_PRODUCT.match(w)  # "瑜伽用品": 用品 names no kind, 瑜伽 does
             and not is_ordering_word(w)  # "读取速度最快的卡": 最快 ranks, it names no kind
+            and w.lower() != (u.filters.brand or "").lower()  # "那三星的呢": a brand of English titles
         ]  # "能保温多久": 多久 asks how long, it names no kind; "写生用的东西": 写生 is what it is for
         if not words:
             return ""
@@ -1278,7 +1286,9 @@ class Answerer:
             name = to_simplified(named_as(product).lower())[0]
             singular = word[:-1] if word.isascii() and word.endswith("s") else word
             names = forms(word) | forms(singular)
-            if any(f in name for f in names if len(f) >= 2):
+            # a Chinese kind word heads its name ("单反相机", "相机" as a category): "相机电池", "相机背带" are
+            # batteries and straps for a camera, no camera
+            if any(_heads(f, name) if has_han(f) else f in name for f in names if len(f) >= 2):
                 return True
             # a phrase form whose words the name has apart ("capsule coffee machine": tags "coffee machine;
             # capsule" of a "Vertuo Pop Coffee Machine") — 胶囊咖啡机 is sold
@@ -1654,3 +1664,15 @@ class Answerer:
             log.warning("grounding violation (attempt %d): %s", attempt + 1, violations_note(violations))
         telemetry.count("llm_fallback", reason="grounding")
         return None
+
+
+def _heads(word: str, name: str) -> bool:
+    """A Chinese kind word ends one of its Han runs in `name` (a product's title, category and tags): "相机" in
+    "索尼 微单相机" or "摄影/相机", not in "相机电池" (a modifier of the battery)."""
+    start = name.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if end == len(name) or not is_han(name[end]):
+            return True
+        start = name.find(word, start + 1)
+    return False

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from bot.conversation.attribute_answers import english_word
 from bot.conversation.ordering import ATTRIBUTES_FILE
+from knowledge.script import is_han
 from knowledge.yaml_data import load_yaml
 
 # Apostrophes as people type them (ASCII, curly, modifier letter, backtick, acute, full-width, prime): the
@@ -81,7 +82,11 @@ def attribute_asks(text: str) -> frozenset[str]:
     spells)."""
     lowered = _DURATION.sub("多久", text.lower())
     spans = {
-        name: [m.span() for m in rx.finditer(lowered) if m.end() > m.start()]
+        name: [
+            m.span()
+            for m in rx.finditer(lowered)
+            if m.end() > m.start() and not _names_no_ask(lowered, *m.span())
+        ]
         for name, rx in _ATTRIBUTE_RX.items()
     }
     spans = {name: found for name, found in spans.items() if found}
@@ -97,6 +102,28 @@ def attribute_asks(text: str) -> frozenset[str]:
         )
 
     return frozenset(f"attr:{name}" for name in spans if not inside_other(name))
+
+
+_PURPOSE_AFTER = re.compile(r"(?:时|的时候)?(?:用|戴|穿|带)的")  # "游泳用的耳塞": what it is for
+_PRESENCE = re.compile(r"^(?:请问)?(?:有没有|有无|有卖|卖不卖|有)")  # "有相机电池吗": is it sold
+_HOW_MUCH = re.compile(r"几|多少|多大|多长|多重|多久|什么|哪")
+_PRESENCE_END = re.compile(r"(?:吗|嘛|么|呢)?[?？。!！\s]*$")
+
+
+def _names_no_ask(text: str, start: int, end: int) -> bool:
+    """The attribute word at text[start:end] asks for no value: the purpose of the thing asked for ("有没有游泳用的
+    耳塞": 游泳 is what the earplugs are for, no waterproof rating), or the head of the kind a presence question
+    names ("有相机电池吗": batteries are the kind, no battery life)."""
+    if _PURPOSE_AFTER.match(text, end):
+        return True
+    presence = _PRESENCE.match(text)
+    return (
+        presence is not None
+        and presence.end() < start
+        and not _HOW_MUCH.search(text, presence.end(), start)  # "有几个接口": how many, a value asked
+        and is_han(text[start - 1])
+        and _PRESENCE_END.fullmatch(text, end) is not None
+    )
 
 
 def asked_size(text: str) -> str | None:

@@ -99,7 +99,8 @@ def _says(text: str, word: str) -> bool:
 
 # "他喜欢喝茶", "爱跑步的男朋友", "she loves hiking", "he's into basketball": what the recipient likes.
 _LIKES_ZH = regex.compile(
-    r"(?:喜欢|爱好是?|热爱|酷爱|迷上了?|爱)(?:喝|吃|玩|做|打|看|练|穿|用|听|去)?([^\s的了，,。！!？?、和与及也还就]{1,4})"
+    r"(?:喜欢|爱好是?|热爱|酷爱|迷上了?|爱)(?:喝|吃|玩|做|打|看|练|穿|用|听|去|拍)?"
+    r"((?:[a-z]+|[^\sa-z的了，,。！!？?、和与及也还就]){1,4})"  # a Latin word is one unit ("拍vlog" → vlog)
 )
 _LIKES_EN = regex.compile(
     r"\b(?:likes?|loves?|enjoys?|is into|are into|into|(?:a |big )?fan of|passionate about)\s+"
