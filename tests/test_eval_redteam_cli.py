@@ -14,9 +14,11 @@ from bot.cli.main import app
 from bot.redteam import (
     ALLOWLIST_SET,
     ATTACK_SET,
+    ATTACK_SET_13T,
     COMPOSER_SET,
     CONVERSATION_SET,
     HONEST_SET,
+    HONEST_SET_13T,
     REPLY_SET,
     default_sets_dir,
 )
@@ -34,6 +36,10 @@ def test_json_figures_over_every_set_with_the_injection_conversations() -> None:
     )
     attacks = figures["attack_replies"]
     assert attacks["attacks"] >= 60 and attacks["attacks_missed"] == 0
+    attacks13t = figures["attack13t_replies"]
+    assert attacks13t["attacks"] >= 60 and attacks13t["attacks_missed"] == 0
+    honest13t = figures["honest13t_replies"]
+    assert honest13t["honest"] >= 40 and len(honest13t["blocked"]) == honest13t["false_positives"]
     honest = figures["honest_replies"]
     assert honest["honest"] >= 150 and len(honest["blocked"]) == honest["false_positives"]
     assert honest["false_positive_rate"] <= 0.02
@@ -45,7 +51,10 @@ def test_json_figures_over_every_set_with_the_injection_conversations() -> None:
 
 
 def test_a_missed_attack_fails_the_run_and_is_listed(tmp_path: Path) -> None:
-    for name in (REPLY_SET, ALLOWLIST_SET, COMPOSER_SET, CONVERSATION_SET, HONEST_SET, ATTACK_SET):
+    for name in (
+        REPLY_SET, ALLOWLIST_SET, COMPOSER_SET, CONVERSATION_SET, HONEST_SET, ATTACK_SET, ATTACK_SET_13T,
+        HONEST_SET_13T,
+    ):  # fmt: skip
         shutil.copy(default_sets_dir() / name, tmp_path / name)
     data = yaml.safe_load((tmp_path / REPLY_SET).read_text(encoding="utf-8"))
     data["cases"].append(

@@ -17,9 +17,11 @@ from bot.redteam.conversations import (
 from bot.redteam.sets import (
     ALLOWLIST_SET,
     ATTACK_SET,
+    ATTACK_SET_13T,
     COMPOSER_SET,
     CONVERSATION_SET,
     HONEST_SET,
+    HONEST_SET_13T,
     REPLY_SET,
     Outcome,
     ReplyScore,
@@ -34,9 +36,11 @@ from bot.redteam.sets import (
 __all__ = [
     "ALLOWLIST_SET",
     "ATTACK_SET",
+    "ATTACK_SET_13T",
     "COMPOSER_SET",
     "CONVERSATION_SET",
     "HONEST_SET",
+    "HONEST_SET_13T",
     "REPLY_SET",
     "ConversationScore",
     "Outcome",

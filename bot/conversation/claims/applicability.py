@@ -326,4 +326,18 @@ def _warranty(sentence: str, products: Sequence[Product], warranty: WarrantyTerm
         allowed = [warranty.days_of(p.category, p.attributes) for p in products]
         if allowed and all(days is not None and claimed > days for days in allowed):
             found.append(Violation("warranty", f"{claim.text} (> {max(d or 0 for d in allowed)} days)"))
+        elif (
+            allowed
+            and warranty.warranty_days_by_category
+            and all(days is None and not _own_warranty(p) for days, p in zip(allowed, products, strict=True))
+        ):  # the policy gives warranties by category, and none to these products' categories
+            found.append(Violation("warranty", f"{claim.text} ({products[0].category}: none declared)"))
     return found
+
+
+_WARRANTY_FIELD = regex.compile(r"warrant|guarantee|保修|质保|保固", regex.I)
+
+
+def _own_warranty(product: Product) -> bool:
+    """Whether the product's structured fields state a warranty of their own (an `attr_warranty` column)."""
+    return any(_WARRANTY_FIELD.search(k) and str(v).strip() for k, v in product.attributes.items())

@@ -23,8 +23,10 @@ from functools import lru_cache
 import regex
 
 from bot.conversation.claims.colloquial import colloquial_claims
+from bot.conversation.claims.counts import unit_counts
 from bot.conversation.claims.promises import words_claims
 from bot.conversation.claims.refusals import refusing
+from bot.conversation.claims.services import service_clause
 from bot.conversation.claims.text import scanned, surface
 from bot.privacy.phones import find_phones
 from knowledge.numbers import CN_NUMERAL_CHARS, parse_chinese_numeral
@@ -204,12 +206,12 @@ _GIFTS: tuple[tuple[str, str], ...] = (
     (
         "free",
         r"免费(?:领取|领|送|赠送|拿|试用|获得|得到|给您(?!退|换|修|寄|补|处理)|给你(?!退|换|修|寄|补|处理))|0\s*元(?:购|领|拿|得)|零元购|白送|免单|"
-        r"\bfree\s+(?:today|of\s+charge|for\s+you|sample|trial)\b|\bfor\s+free\b|\b(?:it'?s|it\s+is|they\s+are|is)\s+free\b|"
-        r"\bget\s+(?:it|one|this)\s+free\b|\bat\s+no\s+(?:cost|charge)\b",
+        r"\bfree\s+(?:today|of\s+charge|for\s+you|sample|trial)\b|\bfor\s+free\b|\b(?:it'?s|it\s+is|they\s+are|is|are|comes?|came)\s+free\b|"
+        r"\bget\s+(?:it|one|this)\s+free\b|\bat\s+no\s+(?:cost|charge)\b|\b(?:a|one)\s+free\s+(?!(?:shipping|delivery|postage|returns?|exchanges?|installation|repair|replacement|consultation|trial)\b)[a-z]",
     ),
     (
         "gift",
-        r"赠品|赠送|附赠|加赠|送(?:您|你)(?:一|个|份|张|件|双|些)|"
+        r"赠品|赠送|附赠|加赠|加送|另送|再送|搭送|送(?:您|你)(?:一|个|份|张|件|双|些)|"
         r"(?:买|下单|购买|拍下|入手)[^。！？!?\n，,；;、（）()]{0,24}?(?:就|即|还|再|加)?(?<![发传输递运配护寄欢接])(?:送|赠)(?!货|达|到|出|回|修|检|往|去|给|至|上门|来)\s*[^\s。！？!?，,]|好礼|礼品|\bfree\s+gifts?\b|\bcomplimentary\b|\bbonus\s+gift\b|\bgift\s+with\s+purchase\b",
     ),
     (
@@ -245,6 +247,20 @@ def _cn_rate(raw: str) -> Decimal | None:
     return value / 100
 
 
+# "… are free", "comes free", "a free …": a gift only when the clause's free thing is no service ("Returns are free
+# for faulty items" restates a returns term, checked as such)
+_LATE_FREE = regex.compile(r"(?:are|comes?|came)\s+free$|^(?:a|one)\s+free\s", regex.I)
+_CLAUSE_START = regex.compile(r"[^,，;；.。!！?？\n]*$")
+
+
+def _service_free(text: str, gift: Claim) -> bool:
+    if gift.value != "free" or not _LATE_FREE.search(gift.text):
+        return False
+    before = _CLAUSE_START.search(text, 0, gift.start)
+    start = before.start() if before is not None else 0
+    return service_clause(text[start : gift.end + 40])
+
+
 def _offers(text: str) -> list[Claim]:
     claims: list[Claim] = []
     for m in _ZHE.finditer(text):
@@ -272,7 +288,7 @@ def _offers(text: str) -> list[Claim]:
         for m in rx.finditer(text):
             if not any(m.start() < g.end and g.start < m.end() for g in gifts):
                 gifts.append(Claim(ClaimKind.GIFT, key, m.group(0), m.start(), m.end()))
-    claims += gifts
+    claims += [g for g in gifts if not _service_free(text, g)]
     for m in _COUPON_CODE.finditer(text):
         if re.search(r"\d", m.group(1)) or m.group(1).isupper():
             claims.append(Claim(ClaimKind.COUPON, m.group(1).upper(), m.group(0), m.start(), m.end()))
@@ -634,6 +650,12 @@ def _extracted(text: str) -> tuple[Claim, ...]:
         Claim(ClaimKind(kind), value, text[start:end], start, end, negated, kind in ("stock", "price"))
         for kind, value, start, end, negated in colloquial_claims(text)
         if kind not in ("price", "phone") or not any(start < e and s < end for s, e in taken[kind])
+    ]
+    stocked = [(c.start, c.end) for c in claims if c.kind is ClaimKind.STOCK]
+    claims += [  # a count of the product's units without a stock word ("还有二十把", "We have 45 pairs of …")
+        Claim(ClaimKind.STOCK, value, text[start:end], start, end, False, True)
+        for value, start, end in unit_counts(text)
+        if not any(start < e and s < end for s, e in stocked)
     ]
     out = []
     refusals = [(a, b) for a, b in sentences(text) if refusing(text[a:b])]

@@ -39,6 +39,13 @@ import regex
 from bot.conversation.claims.applicability import inapplicable_terms
 from bot.conversation.claims.arithmetic import multiples, sums
 from bot.conversation.claims.bounds import Bound, broken, price_bounds
+from bot.conversation.claims.conditions import (
+    kind_limited_terms,
+    kind_term_clauses,
+    same_day_elsewhere,
+    same_day_places,
+)
+from bot.conversation.claims.counts import count_matches
 from bot.conversation.claims.destinations import unshipped_destinations
 from bot.conversation.claims.evidence import (
     Evidence,
@@ -60,8 +67,10 @@ from bot.conversation.claims.extract import (
 )
 from bot.conversation.claims.facts import GroundingFacts, Violation
 from bot.conversation.claims.figures import figures
+from bot.conversation.claims.gifts import PRODUCT_GIFTS, granted, granting_lines
 from bot.conversation.claims.quote import mask_echo
 from bot.conversation.claims.regional import wrong_windows
+from bot.conversation.claims.services import service_clause
 from bot.conversation.claims.sizes import wrong_sizes
 from bot.conversation.claims.text import scanned, surface
 from bot.conversation.claims.variants import wrong_colours
@@ -220,6 +229,9 @@ class _Checker:
         self.facts = facts
         self.violations: list[Violation] = []
         self.policy_body = "\n".join(doc.text for doc in facts.policies)
+        self.gift_texts = (*(f"{doc.title}\n{doc.text}" for doc in facts.policies), *facts.contacts)
+        self.same_day = same_day_places(tuple(doc.text for doc in facts.policies))
+        self.kind_terms = kind_term_clauses(tuple(doc.text for doc in facts.policies))
 
     def flag(self, kind: ClaimKind | str, claim: str) -> None:
         self.violations.append(Violation(str(kind), claim.strip()))
@@ -260,14 +272,21 @@ class _Checker:
                 self.flag(ClaimKind.STOCK, claim.text)
             return
         stocks = {p.stock for p in scope if p.stock is not None}
-        if claim.value not in stocks:
+        if not any(count_matches(claim.value, stock) for stock in stocks):
             self.flag(ClaimKind.STOCK, claim.text)
 
-    def offer(self, claim: Claim, named: list[ProductEvidence], sentence: str = "") -> None:
+    def offer(self, claim: Claim, named: list[ProductEvidence], sentence: str = "", clause: str = "") -> None:
         if claim.kind is ClaimKind.GIFT and claim.value in ("free_shipping", "free_shipping:nationwide"):
             if not self._free_shipping_ok(named, sentence, nationwide=claim.value != "free_shipping"):
                 self.flag(claim.kind, claim.text)
             return
+        # a sentence naming no product speaks of the one product of the turn (the customer's focus)
+        given = named or (self.turn.scope([]) if len(self.turn.scope([])) == 1 else [])
+        if claim.kind is ClaimKind.GIFT and claim.value in PRODUCT_GIFTS and given:
+            ungranted = self._ungranted_gifts(claim, given, clause or sentence)
+            if ungranted:
+                self.flag(claim.kind, f"{claim.text} ({', '.join(ungranted)} given away)")
+                return
         for evidence in self.turn.offer_evidence():
             if claim.kind is ClaimKind.DISCOUNT and self._discount_in(claim.value, evidence.discounts):
                 return
@@ -280,6 +299,19 @@ class _Checker:
             ):
                 return
         self.flag(claim.kind, claim.text)
+
+    def _ungranted_gifts(self, claim: Claim, named: list[ProductEvidence], clause: str) -> list[str]:
+        """The SKUs a gift clause gives away that neither a gift line of the policies nor the product's own text
+        grants (`gifts`); none when the clause's free thing is a service (free installation of the lamp)."""
+        if service_clause(clause):
+            return []
+        lines = granting_lines(self.gift_texts)
+        items = {p.sku: p for p in self.facts.products}
+        return [
+            p.sku
+            for p in named
+            if claim.value not in p.evidence.gifts and not (p.sku in items and granted(items[p.sku], lines))
+        ]
 
     def _free_shipping_ok(
         self, named: list[ProductEvidence], sentence: str, *, nationwide: bool = False
@@ -410,12 +442,17 @@ class _Checker:
                 right = clause.start() if clause is not None and clause.start() < end else end
                 left, right = _paired_bounds(text, claims, claim, max(left + 1, start), right)
                 own = self.turn.named(text[left:right])
-                self.one(claim, own or named, sentence)
+                self.one(claim, own or named, sentence, text[left:right])
             self.availability(sentence, named)
             self.variants(sentence, named)
             self.regional(sentence)
             self.applicability(sentence, named, text[bounds[i - 1][0] : start] if i else "")
             self.violations += unshipped_destinations(sentence, self.policy_body)
+            self.violations += [
+                Violation(str(ClaimKind.DELIVERY), f"same day to {place} (the policy limits it)")
+                for place in same_day_elsewhere(sentence, self.same_day)
+            ]
+            self.kind_limited(sentence, named)
         for claim in claims:
             if not any(s <= claim.start < e for s, e in bounds):
                 self.one(claim, [])
@@ -458,7 +495,7 @@ class _Checker:
         if confirmed:
             self.flag("promise", f"affirms {confirmed[0].kind}: {confirmed[0].claim}")
 
-    def one(self, claim: Claim, named: list[ProductEvidence], sentence: str = "") -> None:
+    def one(self, claim: Claim, named: list[ProductEvidence], sentence: str = "", clause: str = "") -> None:
         if claim.negated:
             return
         kind = claim.kind
@@ -467,7 +504,7 @@ class _Checker:
         elif kind is ClaimKind.STOCK:
             self.stock(claim, named, sentence)
         elif kind in _OFFER_KINDS:
-            self.offer(claim, named, sentence)
+            self.offer(claim, named, sentence, clause)
         elif kind in (ClaimKind.RETURNS, ClaimKind.WARRANTY, ClaimKind.DELIVERY):
             self.term(claim)
         elif kind is ClaimKind.LEAK:
@@ -483,6 +520,16 @@ class _Checker:
             for product in named:
                 if len(named) == 1 and wrong(product.stock):
                     self.flag(ClaimKind.STOCK, f"{product.sku} {match.group(0)}")
+
+    def kind_limited(self, sentence: str, named: list[ProductEvidence]) -> None:
+        """A free service the policies grant to some kinds of products only, said of another (`conditions`)."""
+        if not self.kind_terms:
+            return
+        scope = named or (self.turn.scope([]) if len(self.turn.scope([])) == 1 else [])
+        skus = {p.sku for p in scope}
+        products = [(p.title, p.category, p.brand) for p in self.facts.products if p.sku in skus]
+        for term in kind_limited_terms(sentence, products, self.kind_terms):
+            self.flag(ClaimKind.PROMISE, term)
 
     def regional(self, sentence: str) -> None:
         """A delivery window stated for a place outside the window of the place's region (`regional`)."""

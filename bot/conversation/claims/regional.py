@@ -99,6 +99,11 @@ def _places() -> tuple[regex.Pattern[str], dict[str, str]]:
     return regex.compile(alternatives, regex.I), names
 
 
+def place_pattern() -> tuple[regex.Pattern[str], dict[str, str]]:
+    """A pattern of every mainland place name of provinces.yaml (longest first) and each name's province."""
+    return _places()
+
+
 def _number(text: str) -> int | None:
     low = text.lower()
     if low.isdigit():

@@ -32,7 +32,7 @@ import regex
 from bot.conversation.claims.arithmetic import gaps, sums
 from bot.conversation.claims.attribution import ProductFacts, product_facts
 from bot.conversation.claims.content import EMPTY, FactWords, brand_names, fact_words
-from bot.conversation.claims.facts import GroundingFacts
+from bot.conversation.claims.facts import GroundingFacts, described
 from bot.conversation.claims.figures import DURATION_BASE
 from bot.conversation.claims.figures import figures_and_durations as figures
 from bot.conversation.claims.ledger import free_shipping_threshold, highest_free_shipping_threshold
@@ -324,7 +324,7 @@ def _product_text(p: Product) -> str:
     """Title, brand, tags, attribute names (with a value that is not "否"/"no") and values, description: one
     clause each, so a field stating a shop-wide term drops only itself."""
     names = [k.replace("_", " ") for k, v in p.attributes.items() if not _NO_VALUE.match(str(v))]
-    return "。".join([p.title, p.brand, *p.tags, *names, *p.attributes.values(), p.description])
+    return "。".join([p.title, p.brand, *p.tags, *names, *p.attributes.values(), described(p)])
 
 
 @lru_cache(maxsize=4096)
@@ -456,7 +456,7 @@ class Evidence:
                 read_text(p.title),
                 brand_names(p.brand, p.title) + " " + read_text(p.brand),
                 read_text(f"{own_text(_product_text(p))}"),
-                read_text(p.description),
+                read_text(described(p)),
             )
             for p in facts.products
         )

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 import regex
 
+from bot.conversation.claims.facts import described
 from knowledge.models import Product
 
 # hue key -> (Chinese forms, English forms). A Chinese form is a colour name as written ("粉色", "玫瑰金"); a
@@ -163,7 +164,7 @@ def wrong_colours(sentence: str, products: Iterable[Product]) -> list[str]:
         listed.append((product, product_hues))
     if not listed or _DENIAL.search(sentence):
         return []
-    own = " ".join(f"{p.title} {p.description}".lower() for p, _ in listed)
+    own = " ".join(f"{p.title} {described(p)}".lower() for p, _ in listed)
     allowed: set[str] = set().union(*(h for _, h in listed))
     wrong = []
     for phrase in phrases:
