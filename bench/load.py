@@ -32,6 +32,11 @@ fallbacks, replies lost or in doubt), `warmup` what the warm-up saw. `lost`/`dou
 warm-up included (`lost_measured`/`doubled_measured`: the window alone). The warm-up sends one message per
 replica before the rest (cold starts one at a time) and, should the breaker have opened anyway, waits out
 its cooldown before measuring.
+
+Steady state (every subject alike): the warm-up ends with one message from each of the measured number of
+customers at once, so connection pools (PostgreSQL backends, HTTP connections to the LLM and the Bot API)
+have grown to the measured concurrency before the window opens, as at a shop's peak; backend forks and TCP
+connects are not charged to the measured messages.
 """
 
 from __future__ import annotations
@@ -360,13 +365,13 @@ def warm_up(
     offset: int,
 ) -> dict[str, Any]:
     """First messages load lazily: one message per replica first (each cold start alone), then up to 20
-    customers at once. A cold replica's first messages wait long before they ask the LLM; should the LLM
+    customers at once, then the measured concurrency (`warm_concurrency`). A cold replica's first messages wait long before they ask the LLM; should the LLM
     circuit breaker have opened meanwhile, the measurement waits out its cooldown — else the measured window
     would silently take the offline path (0 LLM calls). Returns what the warm-up saw: its messages, lost and
     doubled replies, LLM errors by kind, circuit openings and the seconds waited for the breaker."""
     chats: list[int] = []
     sent = 0
-    for n, customers in enumerate((len(bots), min(args.customers, 20))):
+    for n, customers in enumerate((len(bots), *warm_concurrency(args))):
         result = run_phase(peers, customers, 1, offset + n * 10_000, args)
         chats += result["chats"]
         sent += result["sent"]
@@ -392,6 +397,15 @@ def warm_up(
         "llm_circuit_opened": opened,
         "waited_for_breaker_s": waited,
     }
+
+
+def warm_concurrency(args: argparse.Namespace) -> tuple[int, ...]:
+    """Customers at once in the warm-up's phases after the cold starts, the same for every subject: up to 20
+    (lazy loading without a stampede), then the measured concurrency itself, so the pools a shop at a peak
+    runs with (PostgreSQL backends, HTTP connections to the LLM and the Bot API, webhook connections) are
+    grown before the measured window — forks and TCP connects are not charged to the measured messages."""
+    first = min(args.customers, 20)
+    return (first, args.customers) if args.customers > first else (first,)
 
 
 def validity(out: dict[str, Any], breaker: dict[str, Any]) -> list[str]:
@@ -440,8 +454,9 @@ def measure(subject: Subject, peers: Peers, args: argparse.Namespace, offset: in
     try:
         http_json(f"{peers.world_url}/_bench/upstreams", {"ports": extra["ports"]})
         warm = warm_up(subject, bots, extra, peers, args, offset) if subject.kind == "xiaoer" else None
-        if warm is None:  # the echo bots: first messages load lazily too
-            run_phase(peers, min(args.customers, 20), 1, offset, args)
+        if warm is None:  # the echo bots: first messages load lazily too, and their pools grow the same way
+            for n, customers in enumerate(warm_concurrency(args)):
+                run_phase(peers, customers, 1, offset + n * 10_000, args)
         offset += 100_000
         metrics_ports = extra.get("metrics_ports", [])
         roots = [b.pid for b in bots]

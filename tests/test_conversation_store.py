@@ -192,3 +192,43 @@ async def test_the_reply_paths_async_pair_reads_and_writes_like_load_and_commit(
         database = getattr(store, "database", None)
         if database is not None:
             await database.aclose()
+
+
+def test_a_message_changes_only_its_own_interest_keywords(store: ConversationStore) -> None:
+    profile = InterestProfile(store, half_life_days=7, keep=3)
+    old = datetime(2026, 1, 1, tzinfo=UTC)
+    week = old + timedelta(days=7)
+    stored = {"耳机": (2.0, old), "降噪": (1.5, old), "跑鞋": (0.25, old)}
+    updated = profile.updated(stored, ["降噪", "手表"], now=week)
+    # the message's words: decayed to now plus one, stamped now; the others keep their stored pair;
+    # beyond keep=3 the weakest NOW is dropped (跑鞋: 0.125 now), ranked as before
+    assert updated == {"降噪": (1.75, week), "耳机": (2.0, old), "手表": (1.0, week)}
+    assert list(updated) == ["降噪", "耳机", "手表"]
+    assert profile.ranked(updated, now=week) == [("降噪", 1.75), ("耳机", 1.0), ("手表", 1.0)]
+    # written and read back unchanged, the dropped keyword gone
+    store.commit("c1", "u1", [], ChatState(), stored)
+    store.commit("c1", "u1", [], ChatState(), updated)
+    assert dict(store.load("c1", "u1").interests) == updated
+
+
+@pytest.mark.slow
+def test_postgresql_rewrites_only_the_interest_rows_a_message_changes(postgres_url: str) -> None:
+    from sqlalchemy import text
+
+    store = SqlConversationStore(migrated_database(postgres_url))
+    profile = InterestProfile(store, half_life_days=7)
+    old = datetime(2026, 1, 1, tzinfo=UTC)
+    store.commit("c1", "u1", [], ChatState(), {"耳机": (2.0, old), "降噪": (1.5, old)})
+
+    def versions() -> dict[str, str]:  # a row's xmin changes whenever the row is written anew
+        with store.database.engine.connect() as conn:
+            query = text("SELECT keyword, xmin::text FROM conv_user_interests WHERE user_id = 'u1'")
+            return {keyword: xmin for keyword, xmin in conn.execute(query)}
+
+    before = versions()
+    updated = profile.updated(store.load("c1", "u1").interests, ["降噪"], now=old + timedelta(days=7))
+    assert updated is not None
+    store.commit("c1", "u1", [], ChatState(), updated)
+    after = versions()
+    assert after["耳机"] == before["耳机"] and after["降噪"] != before["降噪"]
+    assert dict(store.load("c1", "u1").interests) == updated

@@ -326,6 +326,19 @@ def test_sql_turn_batches_are_written_whole_or_not_at_all_on_postgresql(postgres
         top_score=0.25,
         matched=None,
     )
-    sql.record_turns([full])
-    assert sql.turns(NOW + timedelta(days=1), NOW + timedelta(days=3)) == [full]
+    # the COPY's CSV: an empty text stays empty (not NULL), commas, new lines and quotes stay as they were
+    empty = replace(
+        full,
+        at=full.at + timedelta(minutes=1),
+        text="",
+        language="",
+        keywords=(),
+        filters={},
+        skus=(),
+        top_score=None,
+        matched=True,
+    )
+    lines = replace(full, at=full.at + timedelta(minutes=2), text='a,b\n"c"\r\nd \\N', top_score=1e-07)
+    sql.record_turns([full, empty, lines])
+    assert sql.turns(NOW + timedelta(days=1), NOW + timedelta(days=3)) == [full, empty, lines]
     database.dispose()

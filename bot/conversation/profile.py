@@ -42,16 +42,23 @@ class InterestProfile:
     def updated(
         self, scores: Interests, keywords: Iterable[str], now: datetime | None = None
     ) -> dict[str, tuple[float, datetime]] | None:
-        """`scores` (as read from the store) with this message's keywords added and the oldest dropped beyond
-        `keep`; None when the message has no interest words (nothing to write)."""
+        """`scores` (as read from the store) with this message's keywords added and the weakest now dropped
+        beyond `keep`; None when the message has no interest words (nothing to write).
+
+        Only the message's keywords change: each gets its score decayed to `now` plus 1, stamped `now`. The
+        other keywords keep their stored (score, time) as they are — decay is exponential, so
+        `decayed(s, at)` later equals decaying the score re-stamped now (up to float rounding), and a store
+        that skips unchanged rows writes only the message's keywords. Ranking for `keep` uses every score
+        decayed to `now`, as before. Two keywords tie after the same history either way (same stored pair)."""
         words = {k.strip().lower() for k in keywords if k and not _NOISE.match(k.strip())}
         if not words:
             return None
         now = now or utcnow()
-        current = {k: (decayed(s, at, now, self.half_life_days), now) for k, (s, at) in scores.items()}
+        current = {k: decayed(s, at, now, self.half_life_days) for k, (s, at) in scores.items()}
         for word in words:
-            current[word] = (current.get(word, (0.0, now))[0] + 1.0, now)
-        return dict(sorted(current.items(), key=lambda item: -item[1][0])[: self.keep])
+            current[word] = current.get(word, 0.0) + 1.0
+        kept = sorted(current.items(), key=lambda item: -item[1])[: self.keep]
+        return {k: (score, now) if k in words else scores[k] for k, score in kept}
 
     def top(self, user_id: str, n: int = 10, now: datetime | None = None) -> list[tuple[str, float]]:
         """The user's strongest interests now, best first."""

@@ -30,6 +30,7 @@ from sqlalchemy import (
     insert,
     literal,
     null,
+    or_,
     select,
     union_all,
 )
@@ -399,6 +400,8 @@ _COMMIT_CTES = (
     SELECT %(user)s, r.keyword, r.score, r.updated_at
     FROM json_to_recordset(CAST(%(interests)s AS json)) AS r(keyword text, score float8, updated_at timestamptz)
     ON CONFLICT (user_id, keyword) DO UPDATE SET score = EXCLUDED.score, updated_at = EXCLUDED.updated_at
+    WHERE (conv_user_interests.score, conv_user_interests.updated_at)
+        IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.updated_at)
 )""",
 )
 _COMMIT_PG = "WITH " + ",\n".join(_COMMIT_CTES) + "\nSELECT 1"
@@ -415,4 +418,9 @@ _INTEREST_INSERT = sqlite.insert(InterestRow)
 _UPSERT_INTEREST_SQLITE = _INTEREST_INSERT.on_conflict_do_update(
     index_elements=[InterestRow.user_id, InterestRow.keyword],
     set_={"score": _INTEREST_INSERT.excluded.score, "updated_at": _INTEREST_INSERT.excluded.updated_at},
+    # an unchanged row is not rewritten (InterestProfile.updated keeps the keywords a message did not touch)
+    where=or_(
+        InterestRow.score != _INTEREST_INSERT.excluded.score,
+        InterestRow.updated_at != _INTEREST_INSERT.excluded.updated_at,
+    ),
 )

@@ -3,6 +3,8 @@ migrations, `bot.storage.migrate`)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Sequence
 from dataclasses import fields
@@ -10,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, Integer, String, Text, delete, insert, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -53,6 +56,32 @@ ONE_STATEMENT_ROWS = 500
 _TURN_FIELDS = tuple(f.name for f in fields(TurnRecord))
 
 
+def _csv_payload(
+    turns: Sequence[TurnRecord], names: Sequence[str], nullable: Sequence[str], sql: str, dialect: Dialect
+) -> bytes:
+    """`turns` as the UTF-8 CSV body of `COPY … (FORMAT csv, FORCE_NULL (the nullable columns))`, columns
+    `names`: every value quoted (so an empty text stays empty), None as `""` (read as NULL in the FORCE_NULL
+    columns `nullable`, the only ones that may hold None), JSON columns as JSON text, times as aware UTC ISO 8601.
+    Raises `StatementError` for a value SQLAlchemy would refuse too (a naive time), before anything is sent."""
+    utc = UTCDateTime()
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    for turn in turns:
+        values = _row(turn)
+        try:
+            at = utc.process_bind_param(turn.at, dialect)
+        except ValueError as exc:
+            raise StatementError(str(exc), sql, None, exc) from exc
+        values["at"] = at.isoformat() if at is not None else None
+        for name in ("keywords", "skus", "filters"):
+            values[name] = json.dumps(values[name], ensure_ascii=False)
+        for name in names:
+            if values[name] is None and name not in nullable:  # '""' would store an empty text instead
+                raise StatementError(f"None for the NOT NULL column {name}", sql, None, None)
+        writer.writerow([values[n] for n in names])
+    return out.getvalue().encode()
+
+
 def _row(turn: TurnRecord) -> dict[str, object]:
     values = {name: getattr(turn, name) for name in _TURN_FIELDS}
     values.update(
@@ -92,30 +121,25 @@ class SqlInsightsStore:
         """PostgreSQL: the batch as ONE `COPY … FROM STDIN` in autocommit — one statement, so all rows or
         none, whatever the batch size. Why not the multi-row INSERT: its text grows with the batch (~15
         placeholders a row), so neither SQLAlchemy nor psycopg can cache it, and splitting and binding it was
-        ~7 % of a replica's CPU under bench/load.py; COPY streams the rows and costs the server less too."""
+        ~7 % of a replica's CPU under bench/load.py; COPY streams the rows and costs the server less too.
+
+        The whole payload (CSV, `_csv_payload`) is built before the COPY starts and sent in one write: the
+        server holds an open COPY only for the time the bytes take, not while a busy client formats rows
+        (row by row, psycopg flushes every 32 KiB between rows — the server waited on the client mid-COPY)."""
         names = [c.name for c in TurnRow.__table__.columns if c.name != "id"]
         quote = self.database.engine.dialect.identifier_preparer.quote
-        sql = f"COPY {quote(TurnRow.__tablename__)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
-        utc, dialect = UTCDateTime(), self.database.engine.dialect
-        rows = []
-        for (
-            turn
-        ) in turns:  # bound before anything is sent: a bad value (a naive time) fails as SQLAlchemy's would
-            values = _row(turn)
-            try:
-                values["at"] = utc.process_bind_param(turn.at, dialect)
-            except ValueError as exc:
-                raise StatementError(str(exc), sql, None, exc) from exc
-            for name in ("keywords", "skus", "filters"):
-                values[name] = json.dumps(values[name], ensure_ascii=False)
-            rows.append([values[n] for n in names])
+        nullable = [c.name for c in TurnRow.__table__.columns if c.nullable and c.name != "id"]
+        sql = (
+            f"COPY {quote(TurnRow.__tablename__)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+            f" (FORMAT csv, FORCE_NULL ({', '.join(quote(n) for n in nullable)}))"
+        )
+        payload = _csv_payload(turns, names, nullable, sql, self.database.engine.dialect)
         with self.database.autocommit.connect() as conn:
             raw: Any = conn.connection.driver_connection  # the psycopg connection (autocommit)
             driver_error = conn.dialect.loaded_dbapi.Error
             try:
                 with raw.cursor() as cursor, cursor.copy(sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
+                    copy.write(payload)
             except driver_error as exc:  # raised as SQLAlchemy raises driver errors (callers catch those)
                 if raw.closed:  # the server dropped it: the pool must not hand it out again
                     conn.invalidate(exc)
