@@ -20,6 +20,7 @@ from bot.conversation.claims.quote import quotable
 from bot.conversation.ip_rating import asks_water, water_level, water_meaning
 from bot.conversation.ordering import ATTRIBUTES_FILE, load_attribute_words, measure
 from knowledge.models import Product
+from knowledge.script import is_han
 from knowledge.vocabulary import split_values
 from knowledge.yaml_data import load_yaml
 
@@ -101,10 +102,21 @@ def described(product: Product, words: Iterable[str]) -> str:
     the clause with 保温), quoted after `quotable` cuts instructions, links and contacts; ''."""
     text = quotable(product.description or "")
     wanted = [w for w in _stems(words) if len(w) >= 2]
+    # a verb and its object with a figure between ("放电脑" in "可放15.6英寸电脑")
+    spread = [
+        re.compile(rf"{re.escape(w[0])}[^，,。；;]{{0,8}}{re.escape(w[1:])}")
+        for w in wanted
+        if _verb_object(w)
+    ]
     for clause in _CLAUSE.findall(text):
-        if any(mentions(clause, w) for w in wanted):
+        if any(mentions(clause, w) for w in wanted) or any(rx.search(clause) for rx in spread):
             return clause.strip().rstrip("。；;，,")
     return ""
+
+
+def _verb_object(word: str) -> bool:
+    """A Han stem of a one-character verb and a noun of two ("放电脑", "装水杯")."""
+    return len(word) == 3 and all(map(is_han, word))
 
 
 def _listed_alias(product: Product, name: str) -> str:
@@ -228,6 +240,42 @@ def value_lines(ph: Phrases, product: Product, asks: Iterable[str]) -> tuple[lis
         lines.append(ph.say(key, title=product.title, label=ph.label(name), value=ph.value(raw), asked=asked))
         answered.add(name)
     return lines, answered
+
+
+def qualified_lines(
+    ph: Phrases, product: Product, text: str, names: Iterable[str], asked_words: Mapping[str, tuple[str, ...]]
+) -> tuple[list[str], set[str]]:
+    """ "收纳长度多少", "传输距离多远": an attribute word the question qualifies (two Han characters before it) is
+    answered from the description's clause holding that very phrase with a figure ("收纳长度32cm") before any
+    column — the length column of a tripod is its height, not its folded length. Returns the lines and the
+    attribute names they answer."""
+    description = quotable(product.description or "")
+    lines: list[str] = []
+    answered: set[str] = set()
+    for name in names:
+        for word in (w for w in asked_words.get(name, ()) if len(w) >= 2 and not w.isascii()):
+            at = text.find(word)
+            if at < 2 or not (is_han(text[at - 1]) and is_han(text[at - 2])):
+                continue
+            phrase = text[at - 2 : at + len(word)]
+            clause = next(
+                (
+                    c.strip().rstrip("。；;，,")
+                    for c in _CLAUSE.findall(description)
+                    if phrase in c and _DIGIT.search(c)
+                ),
+                "",
+            )
+            if clause:
+                lines.append(
+                    ph.say("answer_attr_described", title=product.title, label=phrase, clause=clause)
+                )
+                answered.add(name)
+                break
+    return lines, answered
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def attribute_lines(

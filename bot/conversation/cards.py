@@ -16,6 +16,7 @@ from bot.conversation.size_match import holds_any
 from bot.domain.messages import Button, ProductCard, fits_button
 from bot.prompts import Messages
 from knowledge.models import Product
+from knowledge.script import has_han
 from knowledge.vocabulary import split_values
 
 LOW_STOCK = 5
@@ -58,7 +59,12 @@ class Phrases:
     lang: str
 
     def say(self, key: str, **values: object) -> str:
-        return self.messages.get(key, self.lang, **values)
+        text = self.messages.get(key, self.lang, **values)
+        quoted = values.get("clause", values.get("facts") if key == "compat_stated" else None)
+        if self.lang == "en" and isinstance(quoted, str) and has_han(quoted):
+            # an English reply quoting a Chinese listing says so: the words are the shop's, not a translation
+            text = f"{text} {self.messages.get('quoted_in_chinese', self.lang)}"
+        return text
 
     def join(self, items: Sequence[str]) -> str:
         return self.say("list_sep").join(items)

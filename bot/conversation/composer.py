@@ -18,6 +18,7 @@ from bot.conversation.attribute_answers import (
     attribute_lines,
     feature_lines,
     listed,
+    qualified_lines,
     timed_clause,
     value_lines,
 )
@@ -239,7 +240,10 @@ class OfflineComposer:
         names = sorted(a[5:] for a in asks if a.startswith("attr:") and a[5:] not in answered_keys)
         if any(a.startswith("feature:") for a in asks):  # "内胆是什么材质": the part's line says it
             names = [n for n in names if listed(product, n)]
-        lines += attribute_lines(ph, product, names, ATTRIBUTE_WORDS)
+        qualified, by_phrase = qualified_lines(ph, product, u.text, names, ATTRIBUTE_WORDS)
+        lines += qualified + attribute_lines(
+            ph, product, [n for n in names if n not in by_phrase], ATTRIBUTE_WORDS
+        )
         lines += feature_lines(ph, product, sorted(a[8:] for a in asks if a.startswith("feature:")))
         timed = timed_clause(product, u.text) if asks & {"details", "duration"} and not lines else ""
         if timed:  # "做一壶要多久": the description's own figure, quoted, not a dump of every field
