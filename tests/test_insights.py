@@ -292,7 +292,7 @@ def test_applied_dictionary_words_reach_the_tokenizer(tmp_path: Path) -> None:
 def test_sql_turn_batches_are_written_whole_or_not_at_all_on_postgresql(postgres_url: str) -> None:
     from dataclasses import replace
 
-    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import DBAPIError, StatementError
 
     from bot.insights.store_sql import ONE_STATEMENT_ROWS
 
@@ -301,9 +301,13 @@ def test_sql_turn_batches_are_written_whole_or_not_at_all_on_postgresql(postgres
     window = (NOW - timedelta(days=1), NOW + timedelta(days=1))
     bad = replace(_turn(2), channel="x" * 40)  # longer than the column: the server refuses the row
     with pytest.raises(DBAPIError):
-        sql.record_turns([_turn(1), bad, _turn(3)])  # one COPY statement: none of it is kept
+        sql.record_turns([_turn(1), bad, _turn(3)])  # one statement: none of it is kept
     assert sql.turns(*window) == []
-    big = [_turn(n) for n in range(ONE_STATEMENT_ROWS + 1)]  # past one INSERT's rows: still one COPY
+    naive = replace(_turn(4), at=NOW.replace(tzinfo=None))  # refused before anything is sent
+    with pytest.raises(StatementError, match="naive"):
+        sql.record_turns([_turn(1), naive])
+    assert sql.turns(*window) == []
+    big = [_turn(n) for n in range(ONE_STATEMENT_ROWS + 1)]  # past ONE_STATEMENT_ROWS: still one statement
     with pytest.raises(DBAPIError):
         sql.record_turns([*big, bad])
     assert sql.turns(*window) == []
@@ -326,7 +330,7 @@ def test_sql_turn_batches_are_written_whole_or_not_at_all_on_postgresql(postgres
         top_score=0.25,
         matched=None,
     )
-    # the COPY's CSV: an empty text stays empty (not NULL), commas, new lines and quotes stay as they were
+    # the rows as JSON: an empty text stays empty (not NULL), commas, new lines, quotes, tiny floats stay
     empty = replace(
         full,
         at=full.at + timedelta(minutes=1),

@@ -3,17 +3,13 @@ migrations, `bot.storage.migrate`)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, Integer, String, Text, delete, insert, select
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.insights.records import OutcomeEvent, TurnRecord
@@ -56,30 +52,31 @@ ONE_STATEMENT_ROWS = 500
 _TURN_FIELDS = tuple(f.name for f in fields(TurnRecord))
 
 
-def _csv_payload(
-    turns: Sequence[TurnRecord], names: Sequence[str], nullable: Sequence[str], sql: str, dialect: Dialect
-) -> bytes:
-    """`turns` as the UTF-8 CSV body of `COPY … (FORMAT csv, FORCE_NULL (the nullable columns))`, columns
-    `names`: every value quoted (so an empty text stays empty), None as `""` (read as NULL in the FORCE_NULL
-    columns `nullable`, the only ones that may hold None), JSON columns as JSON text, times as aware UTC ISO 8601.
-    Raises `StatementError` for a value SQLAlchemy would refuse too (a naive time), before anything is sent."""
-    utc = UTCDateTime()
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    for turn in turns:
-        values = _row(turn)
-        try:
-            at = utc.process_bind_param(turn.at, dialect)
-        except ValueError as exc:
-            raise StatementError(str(exc), sql, None, exc) from exc
-        values["at"] = at.isoformat() if at is not None else None
-        for name in ("keywords", "skus", "filters"):
-            values[name] = json.dumps(values[name], ensure_ascii=False)
-        for name in names:
-            if values[name] is None and name not in nullable:  # '""' would store an empty text instead
-                raise StatementError(f"None for the NOT NULL column {name}", sql, None, None)
-        writer.writerow([values[n] for n in names])
-    return out.getvalue().encode()
+# PostgreSQL: a batch of turns in one fixed statement, the rows as one JSON array (`_insert_turns_pg`).
+_TURN_COLUMNS = (
+    ("at", "timestamptz"),
+    ("channel", "text"),
+    ("user", "text"),
+    ("chat", "text"),
+    ("text", "text"),
+    ("language", "text"),
+    ("intent", "text"),
+    ("keywords", "json"),
+    ("filters", "json"),
+    ("skus", "json"),
+    ("answered", "boolean"),
+    ("top_score", "float8"),
+    ("matched", "boolean"),
+)
+_INSERT_TURNS_PG = (
+    "INSERT INTO insight_turns ("
+    + ", ".join('"' + name + '"' for name, _ in _TURN_COLUMNS)
+    + ")\nSELECT "
+    + ", ".join('r."' + name + '"' for name, _ in _TURN_COLUMNS)
+    + "\nFROM json_to_recordset(CAST(%(rows)s AS json))\n    AS r("
+    + ", ".join('"' + name + '" ' + kind for name, kind in _TURN_COLUMNS)
+    + ")"
+)
 
 
 def _row(turn: TurnRecord) -> dict[str, object]:
@@ -103,7 +100,8 @@ class SqlInsightsStore:
         self.record_turns([turn])
 
     def record_turns(self, turns: Sequence[TurnRecord]) -> None:
-        """The whole batch or nothing, as multi-row INSERTs from one cached statement whatever the batch size
+        """The whole batch or nothing. PostgreSQL: one fixed statement with the rows as JSON
+        (`_insert_turns_pg`). SQLite: multi-row INSERTs from one cached statement whatever the batch size
         (SQLAlchemy's "insertmanyvalues", which the psycopg dialect applies to statements with RETURNING —
         without it, psycopg sends one INSERT per row). Up to `ONE_STATEMENT_ROWS` turns that is one INSERT,
         atomic by itself: it runs in autocommit (one round trip instead of BEGIN, INSERT, COMMIT); a larger
@@ -111,39 +109,35 @@ class SqlInsightsStore:
         if not turns:
             return
         if self.database.dialect == "postgresql":
-            self._copy_turns(turns)
+            self._insert_turns_pg(turns)
             return
         engine = self.database.autocommit if len(turns) <= ONE_STATEMENT_ROWS else self.database.engine
         with engine.begin() as conn:
             conn.execute(insert(TurnRow).returning(TurnRow.id), [_row(turn) for turn in turns])
 
-    def _copy_turns(self, turns: Sequence[TurnRecord]) -> None:
-        """PostgreSQL: the batch as ONE `COPY … FROM STDIN` in autocommit — one statement, so all rows or
-        none, whatever the batch size. Why not the multi-row INSERT: its text grows with the batch (~15
-        placeholders a row), so neither SQLAlchemy nor psycopg can cache it, and splitting and binding it was
-        ~7 % of a replica's CPU under bench/load.py; COPY streams the rows and costs the server less too.
+    def _insert_turns_pg(self, turns: Sequence[TurnRecord]) -> None:
+        """PostgreSQL: the batch as ONE fixed `INSERT … SELECT FROM json_to_recordset(%(rows)s)` in
+        autocommit (`_INSERT_TURNS_PG`) — one statement and one round trip, all rows or none, whatever the
+        batch size. Why not a multi-row INSERT: its text grows with the batch (~15 placeholders a row), so
+        neither SQLAlchemy nor psycopg can cache it (splitting and binding it was ~7 % of a replica's CPU
+        under bench/load.py). Why not COPY: a COPY is open on the server from its start until the client,
+        woken by the server's go-ahead, has sent the rows and the end — on a busy replica the writer thread
+        first waits for the GIL, and the server waits with it. Here the rows go with the statement.
 
-        The whole payload (CSV, `_csv_payload`) is built before the COPY starts and sent in one write: the
-        server holds an open COPY only for the time the bytes take, not while a busy client formats rows
-        (row by row, psycopg flushes every 32 KiB between rows — the server waited on the client mid-COPY)."""
-        names = [c.name for c in TurnRow.__table__.columns if c.name != "id"]
-        quote = self.database.engine.dialect.identifier_preparer.quote
-        nullable = [c.name for c in TurnRow.__table__.columns if c.nullable and c.name != "id"]
-        sql = (
-            f"COPY {quote(TurnRow.__tablename__)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
-            f" (FORMAT csv, FORCE_NULL ({', '.join(quote(n) for n in nullable)}))"
-        )
-        payload = _csv_payload(turns, names, nullable, sql, self.database.engine.dialect)
-        with self.database.autocommit.connect() as conn:
-            raw: Any = conn.connection.driver_connection  # the psycopg connection (autocommit)
-            driver_error = conn.dialect.loaded_dbapi.Error
+        The payload is built before anything is sent: a value SQLAlchemy would refuse (a naive time) raises
+        `StatementError` as it would; driver errors come as SQLAlchemy's `DBAPIError`s."""
+        utc, dialect = UTCDateTime(), self.database.engine.dialect
+        rows = []
+        for turn in turns:
+            values = _row(turn)
             try:
-                with raw.cursor() as cursor, cursor.copy(sql) as copy:
-                    copy.write(payload)
-            except driver_error as exc:  # raised as SQLAlchemy raises driver errors (callers catch those)
-                if raw.closed:  # the server dropped it: the pool must not hand it out again
-                    conn.invalidate(exc)
-                raise DBAPIError.instance(sql, None, exc, driver_error) from exc
+                at = utc.process_bind_param(turn.at, dialect)
+            except ValueError as exc:
+                raise StatementError(str(exc), _INSERT_TURNS_PG, None, exc) from exc
+            values["at"] = None if at is None else at.isoformat()
+            rows.append(values)
+        with self.database.autocommit.connect() as conn:
+            conn.exec_driver_sql(_INSERT_TURNS_PG, {"rows": json.dumps(rows, ensure_ascii=False)})
 
     def record_event(self, event: OutcomeEvent) -> None:
         with self._sessions.begin() as session:
