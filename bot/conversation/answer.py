@@ -898,6 +898,7 @@ class Answerer:
             reply = c.not_found(u.text, same, replace(u, mode="cheaper"), lang)
             reply = replace(reply, answered=True)
             return await self._llm(ctx, Answer(reply, hits=ranked), list(reply.shown), u)
+        ranked = self._with_stated_values(ranked, u)
         lifted = [w for w, _ in ctx.interests[:3]] if [h.sku for h in ranked] != [h.sku for h in hits] else []
         reply = c.recommend([h.product for h in ranked], u, lang, lifted)
         if attr_asks and u.mode == "fresh" and 2 <= len(reply.shown) <= 3:
@@ -1262,6 +1263,46 @@ class Answerer:
             return ""  # a tag of a hit in no synonym group ("本命年" on a 转运珠手链): what was asked for
         # (a charger whose description mentions 笔记本 is not a 笔记本电脑: titles, tags and categories only)
         return head if not self.generic(head) or not any(kind_match(head, h.product) for h in hits) else ""
+
+    def _value_names(self) -> dict[str, frozenset[str]]:
+        """Attribute value (lower case) → the attributes that hold it, from the catalog vocabulary; built once
+        per vocabulary (a new catalog brings a new one)."""
+        vocabulary = self.parser_vocabulary
+        memo = getattr(self, "_values_memo", None)
+        if memo is not None and memo[0] is vocabulary:
+            return memo[1]
+        names: dict[str, set[str]] = {}
+        for name, values in (getattr(vocabulary, "attributes", None) or {}).items():
+            for value in values:
+                if len(value.strip()) >= 2 and not value.strip().isdigit():
+                    names.setdefault(value.strip().lower(), set()).add(name)
+        built = {v: frozenset(n) for v, n in names.items()}
+        self._values_memo = (vocabulary, built)
+        return built
+
+    def _with_stated_values(self, hits: list[SearchHit], u: Understanding) -> list[SearchHit]:
+        """Picks that state another value of an attribute whose value the message names ("电磁炉能用的铁锅": a
+        wok whose 适用炉灶 is 燃气灶 only) are off the constraint: dropped while one pick keeps the value."""
+        if u.mode != "fresh" or len(hits) < 2:
+            return hits
+        names = self._value_names()
+        titles = " ".join(h.product.title.lower() for h in hits)
+        # a value a pick's title carries ("cream" of a face cream's texture) names the kind asked, not a value
+        stated = [
+            (w.lower(), names[w.lower()])
+            for w in u.keywords
+            if w.lower() in names and w.lower() not in titles
+        ]
+        for value, attributes in stated:
+
+            def keeps(product: Product, value: str = value, attributes: frozenset[str] = attributes) -> bool:
+                held = [product.attributes.get(a, "") for a in attributes if product.attributes.get(a, "")]
+                return not held or any(value in v.lower() for v in held)
+
+            kept = [h for h in hits if keeps(h.product)]
+            if kept and len(kept) < len(hits):
+                hits = kept
+        return hits
 
     def _sold_kind(self, u: Understanding) -> str:
         """Blocking: the kind of product the search names that the catalog sells ("coffee machine", "咖啡机"),
