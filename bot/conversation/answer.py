@@ -101,7 +101,7 @@ from knowledge.prices import parse_price
 from knowledge.protocols import ProductIndex
 from knowledge.ranking import describe_filters, passing
 from knowledge.resources import is_function_word, normalise_english, normalise_text
-from knowledge.script import has_han, is_han
+from knowledge.script import HAN, has_han, is_han
 from knowledge.traditional import to_simplified
 
 log = logging.getLogger(__name__)
@@ -128,6 +128,24 @@ _SIZE_WORD = re.compile(r"尺码|码数|号型|\bsizes?\b", re.I)
 _ASKS_DAYS = re.compile(r"几天|多久|多长时间|多少天|\bhow long\b|\bhow many days\b", re.I)  # a delivery time
 # a size guide by body measure (a policy that says which size fits which height, waist …)
 _BODY_WORD = re.compile(r"身高|体重|腰围|胸围|头围|脚长|\b(height|weight|waist|chest)\b", re.I)
+# how long a parcel takes to reach the customer ("我在成都，锅寄过去要几天", "发过来要多久"): the shipping policy's
+_DELIVERY_ASK = re.compile(
+    r"(?<!退)(寄|发|送|运|邮)(过去|过来|到家|到)[^，。？?!！]{0,8}(几天|多久|多长时间)"
+    r"|(几天|多久|多长时间)(能|才能|可以)?(到货|送到|寄到|收到)|\bhow long\b.{0,30}\b(ship|deliver|arrive)",
+    re.I,
+)
+
+
+def _said_of(product: Product) -> str:
+    """Everything a product's own text says: title, tags, attribute values and description, lower case."""
+    values = " ".join(product.attributes.values())
+    return f"{product.title} {' '.join(product.tags)} {values} {product.description}".lower()
+
+
+# one Han character glued after the request's last word and before its end ("咖啡桌吗"): a compound jieba cut
+_GLUED_HEAD = regex.compile(
+    rf"(?![的吗呢嘛么吧啊呀了哦哈是有卖没要买用和跟与或也都还就在个款只双件台套支瓶些点吧])({HAN})(?=[吗呢嘛么吧啊呀？?。！!，,\s]|$)"
+)
 _RETURN_ASK = re.compile(
     r"(能|可以|可不可以|能不能|让)退|退吗|退不退|(能|可以|能不能)换|换吗|\b(can|could) i (return|exchange)\b",
     re.I,
@@ -381,6 +399,12 @@ class Answerer:
                 topics = tuple(
                     dict.fromkeys(d.topic for d in self.policies.docs if _SIZE_WORD.search(d.text))
                 )
+            elif (
+                _DELIVERY_ASK.search(ctx.text)
+                and not _RETURN_ASK.search(ctx.text)
+                and any(d.topic == "shipping" for d in self.policies.docs)
+            ):  # "我人在哈尔滨，电饭煲发过来要多久": the delivery times, whatever product word the message has
+                topics = ("shipping", *(t for t in topics if t != "shipping"))
             elif _RETURN_ASK.search(ctx.text) and any(d.topic == "returns" for d in self.policies.docs):
                 # "尺码不合适能退吗": whatever else the message names (a size guide), it asks for a return
                 topics = ("returns", *(t for t in topics if t != "returns"))
@@ -687,6 +711,15 @@ class Answerer:
             return Answer(c.which_one(u.targets, lang))
         if u.mode == "ruled_out":  # "不要耳机": no more of that kind — what would they like instead?
             return Answer(await self._ruled_out(u, lang))
+        if u.intent is Intent.COMPARISON and u.mode == "compare_kind":
+            # "两款桨板比较一下": compared when the kind has exactly two products, else a search for the kind
+            found = self._keep(await self.search(u.search_text, u, k=12), u)
+            two = self._kind_matches([h.product for h in found], u, by_category=True)
+            if len(two) == 2:
+                asked = [a[5:] for a in u.asks if a.startswith("attr:")]
+                reply = c.compare(two[0], two[1], lang, u.ordering, asked)
+                return await self._llm(ctx, Answer(reply), two, u)
+            u = replace(u, intent=Intent.RECOMMENDATION, mode="fresh")
         if u.intent is Intent.COMPARISON:
             targets = list(u.targets)
             if len(targets) < 2 and u.search.words:  # "Sony 和 Bose 的耳机哪个好": the two best matches
@@ -879,6 +912,7 @@ class Answerer:
             reply = c.not_found(u.text, same, replace(u, mode="cheaper"), lang)
             reply = replace(reply, answered=True)
             return await self._llm(ctx, Answer(reply, hits=ranked), list(reply.shown), u)
+        ranked = self._with_stated_values(ranked, u)
         lifted = [w for w, _ in ctx.interests[:3]] if [h.sku for h in ranked] != [h.sku for h in hits] else []
         reply = c.recommend([h.product for h in ranked], u, lang, lifted)
         if attr_asks and u.mode == "fresh" and 2 <= len(reply.shown) <= 3:
@@ -1223,8 +1257,27 @@ class Answerer:
         if not words:
             return ""
         head = max(words, key=clause.rfind)  # the request's last word names the kind ("蓝牙音箱")
+        glued = _GLUED_HEAD.match(clause, clause.rfind(head) + len(head))
+        if glued and not self._of_kind(head + glued.group(1)):
+            # "咖啡桌" cut into 咖啡 + 桌: the thing asked is the compound, not the shorter kind inside it
+            compound = head + glued.group(1)
+            if not any(compound in h.product.title for h in hits):
+                return compound
         spans = (head, "".join(words[-2:]), "".join(words))
-        if self.names_category is not None and any(self.names_category(w) is not None for w in spans):
+        # "手表收纳盒": a kind the shop does not sell after one it does names no department of this shop
+        unsold_head = (
+            len(words) > 1
+            and self.generic(head)
+            and (self.names_category is None or self.names_category(head) is None)
+            and not self._of_kind(head)
+            and not any(head in _said_of(h.product) for h in hits)
+            and not asks_compatibility(clause)  # "防晒霜适合油皮吗": whom it suits, not a thing asked for
+        )
+        if (
+            self.names_category is not None
+            and not unsold_head
+            and any(self.names_category(w) is not None for w in spans)
+        ):
             return ""  # "数码产品", "运动 装备": a department of this shop, read as the category filter
         if any(titled_kind(head, h.product) or in_category(head, h.product) for h in hits):
             return ""  # 运动鞋 names the category 运动鞋/跑步鞋 even where no title says it
@@ -1232,6 +1285,46 @@ class Answerer:
             return ""  # a tag of a hit in no synonym group ("本命年" on a 转运珠手链): what was asked for
         # (a charger whose description mentions 笔记本 is not a 笔记本电脑: titles, tags and categories only)
         return head if not self.generic(head) or not any(kind_match(head, h.product) for h in hits) else ""
+
+    def _value_names(self) -> dict[str, frozenset[str]]:
+        """Attribute value (lower case) → the attributes that hold it, from the catalog vocabulary; built once
+        per vocabulary (a new catalog brings a new one)."""
+        vocabulary = self.parser_vocabulary
+        memo = getattr(self, "_values_memo", None)
+        if memo is not None and memo[0] is vocabulary:
+            return memo[1]
+        names: dict[str, set[str]] = {}
+        for name, values in (getattr(vocabulary, "attributes", None) or {}).items():
+            for value in values:
+                if len(value.strip()) >= 2 and not value.strip().isdigit():
+                    names.setdefault(value.strip().lower(), set()).add(name)
+        built = {v: frozenset(n) for v, n in names.items()}
+        self._values_memo = (vocabulary, built)
+        return built
+
+    def _with_stated_values(self, hits: list[SearchHit], u: Understanding) -> list[SearchHit]:
+        """Picks that state another value of an attribute whose value the message names ("电磁炉能用的铁锅": a
+        wok whose 适用炉灶 is 燃气灶 only) are off the constraint: dropped while one pick keeps the value."""
+        if u.mode != "fresh" or len(hits) < 2:
+            return hits
+        names = self._value_names()
+        titles = " ".join(h.product.title.lower() for h in hits)
+        # a value a pick's title carries ("cream" of a face cream's texture) names the kind asked, not a value
+        stated = [
+            (w.lower(), names[w.lower()])
+            for w in u.keywords
+            if w.lower() in names and w.lower() not in titles
+        ]
+        for value, attributes in stated:
+
+            def keeps(product: Product, value: str = value, attributes: frozenset[str] = attributes) -> bool:
+                held = [product.attributes.get(a, "") for a in attributes if product.attributes.get(a, "")]
+                return not held or any(value in v.lower() for v in held)
+
+            kept = [h for h in hits if keeps(h.product)]
+            if kept and len(kept) < len(hits):
+                hits = kept
+        return hits
 
     def _sold_kind(self, u: Understanding) -> str:
         """Blocking: the kind of product the search names that the catalog sells ("coffee machine", "咖啡机"),

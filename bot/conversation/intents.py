@@ -114,6 +114,11 @@ POLICY_RX = _rx(
     r"什么时候(能|可以|才能)?(到|送到|寄到|收到)(?![手账款货])",
     r"(送|搬|抬|扛)(上楼|到楼上|到家门口)|上楼(费|吗|嘛|么|要|怎么|收)|(没有|没)电梯",
     r"(到了|收到)再(给钱|付款|付钱)",
+    # cancelling an order (the returns policy's cancellation bullet; a verified order's status decides)
+    r"取消订单|撤单|(能|可以|能不能|可不可以|还能|怎么|如何)(申请)?取消(吗|么|嘛|不|呢|订单|[？?]|$)",
+    r"\bcancel (my |an |the |this )?order\b|\b(can|could) (i|we) (still )?cancel\b",
+    # how long a parcel takes to where the customer is ("我在成都，锅寄过去要几天", "发过来要多久")
+    r"(寄|发|送|运)(过去|过来|到家)(要|需要|得)?(几天|多久|多长时间)",
     r"运费",
     r"包邮",
     r"邮费",
@@ -164,7 +169,11 @@ SIZE_ADVICE_RX = _rx(
 )
 GREETING_RX = _rx(
     r"^(你好|您好|哈喽|嗨|在吗|在不在|早上好|下午好|晚上好|早安|hello|hi|hey|hiya|good (morning|afternoon|evening))"
-    r"[\s!！。,.，~？?]*(呀|啊|呢)?[\s!！。,.，~？?]*$"
+    r"[\s!！。,.，~？?]*(呀|啊|呢)?[\s!！。,.，~？?]*$",
+    # a greeting that asks whether someone is there or can help ("hi, is anyone there?", "有人在吗")
+    r"^((hello|hi|hey|hiya|你好|您好|哈喽|嗨)[\s!！。,.，~]*)?((is |are )?(there )?(any|some)(one|body) "
+    r"(there|here|around|online|in|available)|(can|could) (you|someone|anyone) help( me)?|有人(在)?(吗|嘛|么)|在吗)"
+    r"[\s!！。,.，~？?]*$",
 )
 # What the assistant can do: "what can you do?", "你能做什么", "你可以帮我做什么" (answered, never refused).
 ABILITIES = (
@@ -259,6 +268,8 @@ AFTER_SALES_RX = _rx(
     # keys or a pump that gave out ("几个键不灵", "充气泵不充气了"), and asking for a repair ("能修吗")
     r"不灵(?![活巧的])|不(充气|打气|吸尘|吸了|升降|启动|运行|动)了|(能|可以|能不能|可不可以)(维)?修(吗|嘛|么|不)",
     r"发错|错发|少发|漏发|少了一|缺了|只收到了?|没收到.{0,6}(配件|赠品)",
+    # a screen's pixel defect ("屏幕有一个坏点", "出现两个亮点"): a fault, not the product's "亮点" (highlights)
+    r"(有|出现|多了|发现)了?(一|两|三|几|\d+)?个?(坏点|亮点|暗点|死点)|\b(dead|stuck|bright) pixels?\b",
     r"质量问题|保修|保固|质保|维修|修理|报修|三包|换新",
     r"(大|小)了一?(码|号)|换(大|小)一?(码|号)|换个?(尺码|颜色)|想换货|换货",
     r"\b(broken|broke|stopped working|not working|doesn'?t work|defective|faulty|damaged|dented|cracked)\b",

@@ -268,6 +268,9 @@ class CatalogWords:
 _MEMO_LIMIT = 4096  # distinct item path sets remembered per catalog (then the memo starts again)
 
 
+_LEAD_LIST = re.compile(r"[^，,；;。:：（(、\s]{1,8}(?:、[^，,；;。:：（(、\s]{1,12})+")
+
+
 @functools.lru_cache(maxsize=4096)
 def _scope_words(label: str, text: str) -> tuple[str, ...]:
     words = [w for w in _SPLIT.split(label) if w.strip()]
@@ -275,6 +278,10 @@ def _scope_words(label: str, text: str) -> tuple[str, ...]:
     paren = _PAREN.match(body)
     if paren:
         words += [w for w in _SPLIT.split(paren.group(1)) if w.strip()]
+    elif _KIND_LABEL.fullmatch(label.strip("*：: ")) and (listed := _LEAD_LIST.match(body.lstrip("*：: "))):
+        # "大件家具：办公椅、升降桌、书桌、柜子走德邦物流…": a kind's label, then the items of that kind it opens
+        # with: they scope it like a parenthesis (a rule's label, "不支持无理由退货的商品：内衣、…", does not)
+        words += [w for w in listed.group(0).split("、") if w.strip()]
     return tuple(_ETC.sub("", w.strip()).strip().lower() for w in words if _ETC.sub("", w.strip()).strip())
 
 

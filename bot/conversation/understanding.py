@@ -119,7 +119,8 @@ _SWITCH = re.compile(
 )
 # "便宜点的跑鞋", "平价的T恤", "cheap running shoes": a search whose results are listed cheapest first
 _CHEAP = re.compile(
-    r"便宜|实惠|平价|划算|低价|性价比|\bcheap(?:er|est)?\b|\baffordable\b|\binexpensive\b|\bbudget\b",
+    # Cantonese "平啲" / "平d" is "cheaper" (平 alone is in 平底锅, 平板)
+    r"便宜|实惠|平价|划算|低价|性价比|平(?:啲|d(?![a-z]))|\bcheap(?:er|est)?\b|\baffordable\b|\binexpensive\b|\bbudget\b",
     re.IGNORECASE,
 )
 _DEMONSTRATIVE = re.compile(
@@ -148,6 +149,7 @@ class Understanding:
     size: str | None = None
     colour: str | None = None
     mode: str = "fresh"  # fresh | cheaper | refined | switched | named | reference | context | no_context | ambiguous |
+    # compare_kind ("两款电热水壶对比一下": the kind searched, compared when it has two) |
     # ruled_out (only a kind excluded: "不要耳机")
     currency: str = ""  # the budget's currency when the message implies it ("便宜一点的" → the shown prices')
     out_of_range: int = 0  # an ordinal beyond the shown list ("第五个" when 3 were shown)
@@ -559,6 +561,16 @@ def understand(
         if wants_compare and not content and not named_products and not filters.category:
             # "这两个哪个好" with fewer than two shown: ask which two, never search for "两个"
             return replace(base, intent=Intent.COMPARISON, targets=tuple(pool[:1]), mode="reference")
+        if (
+            wants_compare
+            and not refs
+            and not named_products
+            and len(pool) < 2
+            and (content or filters.category)
+        ):
+            # "两款电热水壶对比一下" with nothing shown: the kind's products compared when it has just two
+            # (the answer searches the kind; more than two are listed as a search)
+            return replace(base, intent=Intent.COMPARISON, targets=(), mode="compare_kind")
     # 2. a product named by name
     if named_products:
         products = named_products[0]

@@ -89,6 +89,9 @@ _KINDS: tuple[tuple[RequestKind, re.Pattern[str]], ...] = (
         RequestKind.CANCEL,
         _rx(
             r"取消(这个|这笔|这张|我的|该)?(订单|这单|下单)|(订单|这单)(帮我)?取消|撤销订单|撤单|退订",
+            # whether it can still be cancelled ("能取消吗", "订单还能取消不", "怎么取消"); the status decides
+            r"(能|可以|能不能|可不可以|还能|怎么|如何|想|要)(申请|帮我)?取消(吗|么|嘛|不|呢|了吗|掉|$|[？?。!！])",
+            r"(can|could) (i|we|you) (still )?cancel",
             r"不想要了|不想买了|(我|这单|订单|东西)?不买了|^(我|这单|订单|这个订单|东西)?(也)?不要了[。.!！]*$",
             r"(我|这单|订单|东西)不想要",
             r"\bcancel\b.{0,12}\b(order|purchase|it)\b",
