@@ -283,7 +283,7 @@ class _Checker:
                 self.flag(claim.kind, claim.text)
             return
         # a sentence naming no product speaks of the one product of the turn (the customer's focus)
-        given = named or (self.turn.scope([]) if len(self.turn.scope([])) == 1 else [])
+        given = named or self.turn.scope([])
         if claim.kind is ClaimKind.GIFT and claim.value in PRODUCT_GIFTS and given:
             ungranted = self._ungranted_gifts(claim, given, clause or sentence)
             if ungranted:
