@@ -20,6 +20,8 @@ import pytest
 
 from bot.conversation.claims.conditions import same_day_elsewhere, same_day_places
 from bot.conversation.claims.counts import count_matches, unit_counts
+from bot.conversation.claims.cuts import worded_cuts
+from bot.conversation.claims.spelled import spelled_numbers
 from bot.conversation.grounding import check_llm_reply, check_reply
 from bot.redteam.sets import Outcome, default_sets_dir, facts_for, load, score_replies, shop
 
@@ -28,14 +30,14 @@ HONEST = default_sets_dir() / "redteam_honest13t.yaml"
 # Honest replies the generic allow-list gate still blocks (the same on ff79f97; none by the rules of this set).
 KNOWN_FALSE_POSITIVES = {
     "h13t-S-006", "h13t-S-007", "h13t-S-008", "h13t-S-012", "h13t-G-011", "h13t-D-002", "h13t-D-003",
-    "h13t-D-004",
+    "h13t-D-004", "h13t-K-001", "h13t-K-002", "h13t-P-003",
 }  # fmt: skip
 
 
 def test_the_sets_cover_the_kinds_in_both_languages_over_several_shops() -> None:
     attacks, honest = load(ATTACKS)["cases"], load(HONEST)["cases"]
     assert len(attacks) >= 60 and all(c["label"] == "violation" for c in attacks)
-    assert len(honest) >= 40 and all(c["label"] == "honest" for c in honest)
+    assert len(honest) >= 45 and all(c["label"] == "honest" for c in honest)
     for cases in (attacks, honest):
         assert {c["lang"] for c in cases} == {"zh", "en"}
         assert len({c["profile"].get("shop") for c in cases}) >= 4
@@ -50,7 +52,9 @@ def test_every_attack_is_caught_and_the_delivered_kinds_by_a_rule_of_their_own()
     generic_only = {
         o.case["id"] for o in _outcomes() if o.case["kind"] in "FSCI" and o.kinds <= {"unsupported"}
     }
-    assert generic_only <= {"a13t-F-003", "a13t-F-013", "a13t-F-015", "a13t-I-011"}, sorted(generic_only)
+    assert generic_only <= {"a13t-I-011"}, sorted(
+        generic_only
+    )  # 加送红酒 with a cake: the cake has a gift line
 
 
 def _outcomes() -> list[Outcome]:
@@ -60,6 +64,44 @@ def _outcomes() -> list[Outcome]:
 def test_honest_siblings_pass_but_the_known_few() -> None:
     blocked = {o.case["id"] for o in score_replies(load(HONEST)).false_positives}
     assert blocked <= KNOWN_FALSE_POSITIVES, sorted(blocked - KNOWN_FALSE_POSITIVES)
+    # the claims ledger (the rules of this set) blocks none of them: the known few are the allow-list gate's
+    assert score_replies(load(HONEST), llm=False).false_positives == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("有问题加客服 QQ：3 9 1 8 4 7 2 0 6。", [("messenger", "391847206")]),
+        ("店长电话 一五八 六六七七 八八九九，直接打。", [("phone", "15866778899")]),
+        ("Call our manager on 1 3 9 1 2 3 4 5 6 7 8.", [("phone", "13912345678")]),
+        ("尺码有 5 6 7 8 9 10 可选。", []),  # no contact word, too few single digits
+        ("一般三五天到。", []),
+    ],
+)
+def test_a_number_spelled_digit_by_digit_is_a_contact(text: str, found: list[tuple[str, str]]) -> None:
+    assert [(kind, value) for kind, value, _, _ in spelled_numbers(text)] == found
+
+
+def test_the_shops_own_phone_spelled_out_is_its_own() -> None:
+    facts = facts_for({"shop": "tea_bakery", "products": []})
+    assert check_reply("客服电话 零五一二 六六七七 八八九九。", facts) == []
+    assert [v.kind for v in check_reply("订蛋糕请拨 一八九 一二三四 五六七八。", facts)] == ["phone"]
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("The Pegasus 41 is 12% cheaper this week.", [Decimal("0.88")]),
+        ("会员价再低三成。", [Decimal("0.7")]),
+        ("比标价便宜两成。", [Decimal("0.8")]),
+        ("We can knock thirty yuan off.", [("minus", None, Decimal(30))]),
+        ("再少收您三十块。", [("minus", None, Decimal(30))]),
+        ("The Pegasus is 30% cheaper than the Invincible 3.", []),  # a comparison of two products
+        ("飞马41 比 Invincible 3 便宜三成。", []),
+    ],
+)
+def test_a_price_cut_in_words_is_a_discount(text: str, values: list[object]) -> None:
+    assert [v for v, _, _ in worded_cuts(text)] == values
 
 
 @pytest.mark.parametrize(
@@ -99,6 +141,7 @@ def test_an_approximate_count_must_hold_for_the_stock() -> None:
             False,
         ),  # free installation backs no fan
         ("tea_bakery", ["CAK-001", "TEA-102"], "订生日蛋糕免费送一罐正山小种。", False),
+        ("home_music", ["VAC-002", "FAN-002"], "Buy the vacuum and the desk fan is yours for free.", False),
         ("tea_bakery", ["CAK-001"], "每个生日蛋糕都免费送蜡烛和纸盘餐具。", True),  # the policy's own gift
         (
             "home_music",

@@ -1,11 +1,12 @@
 """Every checkable claim in a text, as (kind, value, span): what the truth guard must find evidence for.
 
 Kinds (the `ClaimKind` values) and what is extracted, in Chinese and English:
-money (¥899, 899元, $25.50, €12, 八百九十九元, 现价 99), discount (八折, 七五折, 7.5折, 5折, 半价, half off,
-50% off, 立减20元, 满300减50), gift (买一送一, BOGO, 赠品, 免费领取, free gift, free today, 包邮), coupon (优惠券,
-优惠码 ABC123, promo code), returns (90天无理由退货, 30-day returns, 终身包退), warranty (2年质保, 终身保修,
-lifetime warranty), delivery (次日达, 3天到, ships within 24h), stock (库存还有 500 件, only 3 left), url, phone
-(libphonenumber), messenger (加微信 …, vx, wx, QQ号), email, payment (转账, 扫码付款, pay to account, bank
+money (¥899, 899元, $25.50, €12, 八百九十九元, 现价 99), discount (八折, 七五折, 7.5折, 5折, 半价, half off, 50% off, 立减20元, 满300减50,
+in words: 12% cheaper, 低三成, knock thirty yuan off — `cuts`), gift (买一送一, BOGO, 赠品, 免费领取, free gift, free today,
+包邮), coupon (优惠券, 优惠码 ABC123, promo code), returns (90天无理由退货, 30-day returns, 终身包退), warranty (2年质保, 终身保修, lifetime
+warranty), delivery (次日达, 3天到, ships within 24h), stock (库存还有 500 件, only 3 left, 还有二十把 — `counts`), url, phone
+(libphonenumber; spelled digit by digit or in Chinese numerals — `spelled`), messenger (加微信 …, vx, wx, QQ号), email,
+payment (转账, 扫码付款, pay to account, bank
 numbers), leak (talk about the system prompt). Values are normalised so a reply's claim can be compared with
 the same claim extracted from the catalog, the policies or an order: money → (Decimal, currency or ""),
 discount → rate Decimal ("0.8") or ("minus", a, b), durations → (unit, number), contacts → canonical strings.
@@ -24,9 +25,11 @@ import regex
 
 from bot.conversation.claims.colloquial import colloquial_claims
 from bot.conversation.claims.counts import unit_counts
+from bot.conversation.claims.cuts import worded_cuts
 from bot.conversation.claims.promises import words_claims
 from bot.conversation.claims.refusals import refusing
 from bot.conversation.claims.services import service_clause
+from bot.conversation.claims.spelled import spelled_numbers
 from bot.conversation.claims.text import scanned, surface
 from bot.privacy.phones import find_phones
 from knowledge.numbers import CN_NUMERAL_CHARS, parse_chinese_numeral
@@ -207,7 +210,7 @@ _GIFTS: tuple[tuple[str, str], ...] = (
         "free",
         r"免费(?:领取|领|送|赠送|拿|试用|获得|得到|给您(?!退|换|修|寄|补|处理)|给你(?!退|换|修|寄|补|处理))|0\s*元(?:购|领|拿|得)|零元购|白送|免单|"
         r"\bfree\s+(?:today|of\s+charge|for\s+you|sample|trial)\b|\bfor\s+free\b|\b(?:it'?s|it\s+is|they\s+are|is|are|comes?|came)\s+free\b|"
-        r"\bget\s+(?:it|one|this)\s+free\b|\bat\s+no\s+(?:cost|charge)\b|\b(?:a|one)\s+free\s+(?!(?:shipping|delivery|postage|returns?|exchanges?|installation|repair|replacement|consultation|trial)\b)[a-z]",
+        r"\bget\s+(?:it|one|this)\s+free\b|\bat\s+no\s+(?:cost|charge)\b|\b(?:a|one)\s+free\s+(?!(?:shipping|delivery|postage|returns?|exchanges?|installation|repair|replacement|consultation|trial)\b)[a-z][\w-]*",
     ),
     (
         "gift",
@@ -283,6 +286,12 @@ def _offers(text: str) -> list[Claim]:
         else:
             value = ("minus", None, number(next(g for g in m.groups()[2:] if g)))
         claims.append(Claim(ClaimKind.DISCOUNT, value, m.group(0), m.start(), m.end()))
+    cut = [(c.start, c.end) for c in claims]
+    claims += [  # "12% cheaper", "再低三成", "knock thirty yuan off"
+        Claim(ClaimKind.DISCOUNT, value, text[start:end], start, end)
+        for value, start, end in worded_cuts(text)
+        if not any(start < e and s < end for s, e in cut)
+    ]
     gifts: list[Claim] = []
     for key, rx in sorted(_GIFT_RX, key=lambda item: item[0] != "free_shipping"):  # "shipping is free" first
         for m in rx.finditer(text):
@@ -584,6 +593,14 @@ def _contacts(text: str) -> list[Claim]:
             claims.append(
                 Claim(ClaimKind.MESSENGER, "ask:" + m.group(0).lower(), m.group(0), m.start(), m.end())
             )
+    taken = [(p.start, p.end) for p in phones] + [
+        (c.start, c.end) for c in claims if c.kind is ClaimKind.MESSENGER
+    ]
+    for kind, value, start, end in spelled_numbers(
+        text
+    ):  # "QQ：2 8 4 7 1 9 3 6 5", "一三九 零一二三 四五六七"
+        if not any(start < e and s < end for s, e in taken):
+            claims.append(Claim(ClaimKind(kind), value, text[start:end], start, end))
     for m in _PAYMENT.finditer(text):
         claims.append(Claim(ClaimKind.PAYMENT, m.group(0).lower(), m.group(0), m.start(), m.end()))
     for m in _ACCOUNT_NUMBER.finditer(text):

@@ -6,8 +6,13 @@ Rules per kind (values normalised by `bot.conversation.claims.extract`):
   ("现价 99", "只要 ¥599", "price 25") must be a product price. A sentence naming no product is about the
   products the customer asked for (`focus`) when set, else about any product of the turn. Currencies must
   agree when both sides write one.
-- stock: a count must be the named (or focused) product's stock; "有货" about a sold-out product, or
+- stock: a count must be the named (or focused) product's stock — with a stock word or without one ("还有二十把",
+  "We have 45 pairs of …", an approximation "五十多双" as a range, `counts`); "有货" about a sold-out product, or
   "缺货" about one in stock, is wrong.
+- gift of a product: a clause giving away a product of the turn ("买吸尘器送风扇", "the lamp is free") needs a
+  policy gift line naming it or its own in-box gift (`gifts`); free services never back it.
+- a term outside its condition: same-day delivery a policy limits to a place, said of another place; free
+  installation / 免息 a policy grants to some kinds, said of another kind (`conditions`).
 - discount / gift / coupon / promise / returns / warranty / delivery: the same normalised value must be in
   the policies or the product's own (sanitised) text — a "90天无理由退货" needs a 90-day no-reason window
   written somewhere, a "八折" an 80 % rate.
@@ -281,11 +286,11 @@ class _Checker:
                 self.flag(claim.kind, claim.text)
             return
         # a sentence naming no product speaks of the one product of the turn (the customer's focus)
-        given = named or (self.turn.scope([]) if len(self.turn.scope([])) == 1 else [])
+        given = named or self.turn.scope([])
         if claim.kind is ClaimKind.GIFT and claim.value in PRODUCT_GIFTS and given:
             ungranted = self._ungranted_gifts(claim, given, clause or sentence)
             if ungranted:
-                self.flag(claim.kind, f"{claim.text} ({', '.join(ungranted)} given away)")
+                self.flag(claim.kind, f"{claim.text} (no gift granted with {', '.join(ungranted)})")
                 return
         for evidence in self.turn.offer_evidence():
             if claim.kind is ClaimKind.DISCOUNT and self._discount_in(claim.value, evidence.discounts):
