@@ -6,6 +6,7 @@ server seeing the client hang up), never by wall-clock durations.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 
@@ -111,7 +112,7 @@ async def test_a_stall_before_the_first_token_ends_at_the_first_token_limit(
     with pytest.raises(LLMUnavailable) as caught:
         await _run(model, streamed=True)
     assert caught.value.kind == "first_token_timeout"
-    assert openai_server.wait_closed()  # we hung up on the stalled request …
+    assert await asyncio.to_thread(openai_server.wait_closed)  # we hung up on the stalled request …
     assert len(openai_server.requests) == 1  # … and did not retry past the limit
     assert recorded.total("llm_error", kind="first_token_timeout") == 1
 
@@ -152,7 +153,7 @@ async def test_a_stall_mid_stream_ends_at_the_same_limit(openai_server: OpenAISe
     with pytest.raises(LLMUnavailable) as caught:
         await _run(model, streamed=True, seen=seen)
     assert caught.value.kind == "stall_timeout" and seen == [LONG[:8], LONG[:16]]
-    assert openai_server.wait_closed() and len(openai_server.requests) == 1
+    assert await asyncio.to_thread(openai_server.wait_closed) and len(openai_server.requests) == 1
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
@@ -163,7 +164,7 @@ async def test_an_answer_is_whole_at_its_finish_reason_whatever_follows(
     openai_server.enqueue(ScriptedReply(LONG, hang_after_done=True))
     model = _model(openai_server, transport=transport, first_token_timeout_s=60, finish_grace_s=0.05)
     assert await model.stream(PROMPT, VALUES) == LONG
-    assert openai_server.wait_closed()
+    assert await asyncio.to_thread(openai_server.wait_closed)
 
 
 async def test_the_total_limit_bounds_a_slow_answer(openai_server: OpenAIServer) -> None:
@@ -244,7 +245,7 @@ async def test_after_a_stall_calls_fail_at_once_until_the_cooldown_ends(
     openai_server.enqueue(ScriptedReply(stall_after=0))
     with pytest.raises(LLMUnavailable):
         await model.stream(PROMPT, VALUES)
-    assert openai_server.wait_closed()
+    assert await asyncio.to_thread(openai_server.wait_closed)
     for call in (model.complete, model.stream):
         with pytest.raises(LLMUnavailable) as caught:
             await call(PROMPT, VALUES)
