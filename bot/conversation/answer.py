@@ -1586,11 +1586,21 @@ class Answerer:
                 price=cheapest.price_text(),
             )
             return await self._llm(ctx, Answer(Reply(line, answered=True)), [], u)
-        nearest = products[:3]  # the search's own order: the most relevant first
+        low = u.filters.min_price
+        fitting = [
+            p
+            for p in products
+            if (high is None or (p.price or 0) <= high) and (low is None or (p.price or 0) >= low)
+        ]
+        # some of the kind do fit the budget (another filter emptied the first search): they are the answer, and
+        # the reply must not say that nothing is at this price
+        nearest = (fitting or products)[:3]  # the search's own order: the most relevant first
         reply = c.recommend(nearest, u, lang)
-        lines = reply.text.split("\n")
-        lines[0] = c.say("budget_missing", lang, kind=quotable(kind).strip()[:20])
-        reply = replace(reply, text="\n".join(lines), answered=True)
+        if not fitting:
+            lines = reply.text.split("\n")
+            lines[0] = c.say("budget_missing", lang, kind=quotable(kind).strip()[:20])
+            reply = replace(reply, text="\n".join(lines))
+        reply = replace(reply, answered=True)
         return await self._llm(ctx, Answer(reply, hits=hits[:3]), list(reply.shown), u)
 
     async def _size_missing(
